@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import {
+  addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, duplicateClip, initSong, moveClip,
+  moveNotes, removeTrack, replaceClipNotes, resizeClip, setChords, setClipLocked, setKey, setLoop, setMeter,
+  setTempo, updateNotes, updateTrack, LOCAL_EDIT,
+} from './edits.ts';
+import { EDIT_CHANNEL, readSong } from './schema.ts';
+import { EditError } from './validate.ts';
+
+function lastLabel(doc: Y.Doc): unknown {
+  return doc.getMap(EDIT_CHANNEL).get('label');
+}
+
+/** Two docs that exchange every update, like two bandmates on a perfect network. */
+function connectedPair(): [Y.Doc, Y.Doc] {
+  const a = new Y.Doc();
+  const b = new Y.Doc();
+  a.on('update', (u: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(b, u, 'remote'));
+  b.on('update', (u: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(a, u, 'remote'));
+  return [a, b];
+}
+
+test('a new song has defaults and each edit is one labelled transaction', () => {
+  const doc = new Y.Doc();
+  let transactions = 0;
+  doc.on('afterTransaction', () => transactions++);
+  initSong(doc, { title: 'Jam', bpm: 96 });
+  assert.equal(transactions, 1);
+  const track = addTrack(doc, { role: 'bass' });
+  assert.equal(lastLabel(doc), 'added track Bass');
+  const clip = addClip(doc, { trackId: track, startBar: 0, lengthBars: 2 });
+  const ids = addNotes(doc, clip, [
+    { pitch: 40, tick: 0, duration: 240, velocity: 100 },
+    { pitch: 43, tick: 480, duration: 240, velocity: 90 },
+  ]);
+  assert.equal(lastLabel(doc), 'added 2 notes');
+  moveNotes(doc, clip, ids, { ticks: 120, semitones: 2 });
+  assert.equal(lastLabel(doc), 'moved 2 notes');
+  assert.equal(transactions, 5);
+  const song = readSong(doc);
+  assert.equal(song.meta.title, 'Jam');
+  assert.equal(song.meta.bpm, 96);
+  assert.deepEqual(song.clips[0]!.notes.map((n) => [n.pitch, n.tick]), [[42, 120], [45, 600]]);
+});
+
+test('edits carry the local origin so a per-user undo manager sees only them', () => {
+  const [a, b] = connectedPair();
+  initSong(a);
+  const track = addTrack(a, { role: 'drums' });
+  const undo = new Y.UndoManager([a.getMap('tracks'), a.getMap('clips')], { trackedOrigins: new Set([LOCAL_EDIT]) });
+  addClip(a, { trackId: track, startBar: 0, lengthBars: 1 }); // mine
+  addClip(b, { trackId: track, startBar: 4, lengthBars: 1 }); // a bandmate's
+  undo.undo();
+  assert.deepEqual(readSong(a).clips.map((c) => c.startBar), [4]);
+  assert.deepEqual(readSong(b), readSong(a));
+});
+
+test('concurrent edits to different notes of one clip all survive', () => {
+  const a = new Y.Doc();
+  initSong(a);
+  const track = addTrack(a, { role: 'keys' });
+  const clip = addClip(a, { trackId: track, startBar: 0, lengthBars: 1, notes: [
+    { pitch: 60, tick: 0, duration: 480, velocity: 80 },
+    { pitch: 64, tick: 0, duration: 480, velocity: 80 },
+  ] });
+  const b = new Y.Doc();
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+  const [n1, n2] = readSong(a).clips[0]!.notes.map((n) => n.id);
+  // Offline at the same time: a moves one note, b changes the other's velocity and adds one.
+  moveNotes(a, clip, [n1!], { semitones: -12 });
+  updateNotes(b, clip, [{ id: n2!, velocity: 127 }]);
+  addNotes(b, clip, [{ pitch: 67, tick: 240, duration: 240, velocity: 70 }]);
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+  const notes = readSong(a).clips[0]!.notes;
+  assert.deepEqual(notes.map((n) => [n.pitch, n.velocity]), [[48, 80], [64, 127], [67, 70]]);
+  assert.deepEqual(readSong(b), readSong(a));
+});
+
+test('clip edits: move, resize, duplicate, delete, remove track', () => {
+  const doc = new Y.Doc();
+  initSong(doc);
+  const drums = addTrack(doc, { role: 'drums' });
+  const bass = addTrack(doc, { role: 'bass' });
+  const clip = addClip(doc, { trackId: drums, startBar: 0, lengthBars: 2, notes: [{ pitch: 36, tick: 0, duration: 120, velocity: 110 }] });
+  moveClip(doc, clip, { startBar: 4, trackId: bass });
+  resizeClip(doc, clip, 4);
+  const copy = duplicateClip(doc, clip, { startBar: 8 });
+  let song = readSong(doc);
+  assert.deepEqual(song.clips.map((c) => [c.trackId, c.startBar, c.lengthBars, c.notes.length]), [[bass, 4, 4, 1], [bass, 8, 4, 1]]);
+  assert.notEqual(song.clips[0]!.notes[0]!.id, song.clips[1]!.notes[0]!.id, 'a duplicate has its own note ids');
+  deleteClip(doc, copy);
+  removeTrack(doc, bass);
+  song = readSong(doc);
+  assert.deepEqual(song.tracks.map((t) => t.role), ['drums']);
+  assert.equal(song.clips.length, 0, 'removing a track removes its clips');
+});
+
+test('meta, chords, bookmarks and mixer edits', () => {
+  const doc = new Y.Doc();
+  initSong(doc);
+  setTempo(doc, 140);
+  setMeter(doc, { numerator: 6, denominator: 8 });
+  setKey(doc, { tonic: 9, mode: 'minor' });
+  assert.equal(lastLabel(doc), 'set key to A minor');
+  setLoop(doc, { startBar: 0, endBar: 8 });
+  setChords(doc, 0, 1920 * 2, [{ tick: 0, duration: 1920, symbol: 'Am7' }, { tick: 1920, duration: 1920, symbol: 'D7' }]);
+  setChords(doc, 1920, 3840, [{ tick: 1920, duration: 1920, symbol: 'Fmaj7' }]);
+  addBookmark(doc, 'Chorus', 16);
+  const t = addTrack(doc, { role: 'lead', name: 'Synth' });
+  updateTrack(doc, t, { mute: true });
+  assert.equal(lastLabel(doc), 'muted Synth');
+  const song = readSong(doc);
+  assert.equal(song.meta.bpm, 140);
+  assert.deepEqual(song.meta.meter, { numerator: 6, denominator: 8 });
+  assert.deepEqual(song.meta.loop, { startBar: 0, endBar: 8 });
+  assert.deepEqual(song.chords.map((c) => c.symbol), ['Am7', 'Fmaj7']);
+  assert.deepEqual(song.bookmarks.map((b) => [b.name, b.bar]), [['Chorus', 16]]);
+  assert.equal(song.tracks[0]!.mute, true);
+});
+
+test('bad arguments are clear errors and change nothing', () => {
+  const doc = new Y.Doc();
+  initSong(doc);
+  const track = addTrack(doc, { role: 'keys' });
+  const clip = addClip(doc, { trackId: track, startBar: 0, lengthBars: 1 });
+  const before = Y.encodeStateVector(doc);
+  assert.throws(() => setTempo(doc, 0), /tempo must be a number from 20 to 400/);
+  assert.throws(() => addNotes(doc, clip, [{ pitch: 128, tick: 0, duration: 10, velocity: 10 }]), EditError);
+  assert.throws(() => addNotes(doc, clip, [{ pitch: 60, tick: 1920, duration: 10, velocity: 10 }]), /start tick/);
+  assert.throws(() => addClip(doc, { trackId: 'nope', startBar: 0, lengthBars: 1 }), /no track with id nope/);
+  assert.throws(() => addTrack(doc, { role: 'kazoo' as never }), /track role must be one of/);
+  assert.throws(() => setChords(doc, 0, 100, [{ tick: 0, duration: 10, symbol: 'H7' }]), /not a chord symbol/);
+  setClipLocked(doc, clip, true);
+  const locked = Y.encodeStateVector(doc);
+  assert.throws(() => replaceClipNotes(doc, clip, [], null, 'generated'), /locked/);
+  assert.deepEqual(Y.encodeStateVector(doc), locked);
+  assert.notDeepEqual(before, locked);
+  assert.throws(() => deleteNotes(doc, clip, []), /locked/);
+});
