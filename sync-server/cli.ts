@@ -1,0 +1,90 @@
+/**
+ * riffroom-server: run the sync server, or print a signed room token.
+ *
+ *   riffroom-server --port <p> --data <dir> [--host <addr>]
+ *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>]
+ *
+ * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
+ */
+import { parseArgs } from 'node:util';
+import process from 'node:process';
+import { ROOM_NAME } from './contract.ts';
+import { isRole, loadSecret, parseDuration, signToken } from './auth/tokens.ts';
+import { startServer } from './server.ts';
+
+const USAGE = `usage:
+  riffroom-server --port <p> --data <dir> [--host <addr>]
+  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>]`;
+
+function fail(message: string): never {
+  console.error(`riffroom-server: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'token') return printToken(argv.slice(1));
+  if (argv[0] === 'serve') argv = argv.slice(1);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' } },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) return void console.log(USAGE);
+  if (!values.data) fail('--data <dir> is required');
+  const port = Number(values.port ?? 4455);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`not a port: ${values.port}`);
+  const server = await startServer({ dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1' });
+  console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`riffroom-server: ${signal}, closing rooms`);
+    server.close().then(() => process.exit(0), (err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function printToken(argv: string[]): void {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' }, room: { type: 'string' }, role: { type: 'string' },
+        ttl: { type: 'string' }, name: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (!values.data) fail('--data <dir> is required');
+  if (!values.room || !ROOM_NAME.test(values.room)) fail('--room must be 1-64 letters, digits, - or _');
+  if (!values.role || !isRole(values.role)) fail('--role must be owner, editor or viewer');
+  let ttl: number;
+  try {
+    ttl = parseDuration(values.ttl ?? '12h');
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const claims = {
+    room: values.room,
+    role: values.role,
+    name: values.name ?? values.role,
+    exp: Math.floor(Date.now() / 1000) + ttl,
+  };
+  console.log(signToken(loadSecret(values.data), claims));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(`riffroom-server: ${(err as Error).message}`);
+  process.exit(1);
+});

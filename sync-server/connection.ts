@@ -1,0 +1,107 @@
+/**
+ * One websocket peer: enforces the per-connection limits and turns protocol violations into a
+ * close with a reason. The room never sees a message that broke a limit.
+ */
+import type { WebSocket } from 'ws';
+import { CLOSE, type TokenClaims } from './contract.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { PeerError, type Peer, type Room } from './room/room.ts';
+
+export interface ConnectionLimits {
+  /** Sustained messages per second, and the burst allowed above it. */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** A peer that cannot keep up (this many bytes queued to it) is disconnected. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  messagesPerSecond: 200,
+  messageBurst: 400,
+  maxBufferedBytes: 32 * 1024 * 1024,
+};
+
+export class Connection implements Peer {
+  readonly identity: TokenClaims;
+  private readonly socket: WebSocket;
+  private readonly room: Room;
+  private readonly limits: ConnectionLimits;
+  private readonly metrics: ServerMetrics | undefined;
+  private tokens: number;
+  private refilledAt = performance.now();
+  private alive = true;
+  private closed = false;
+
+  constructor(socket: WebSocket, room: Room, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics) {
+    this.socket = socket;
+    this.room = room;
+    this.identity = identity;
+    this.limits = limits;
+    this.metrics = metrics;
+    this.tokens = limits.messageBurst;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => this.onClose());
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    room.addPeer(this);
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(CLOSE.goingAway, 'too slow to keep up; reconnect');
+      return;
+    }
+    this.socket.send(message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    if (code !== CLOSE.goingAway) this.metrics?.closedForCause.inc({ code: String(code) });
+    this.onClose();
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Called by the server's heartbeat: a peer that missed the last ping is dropped. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.onClose();
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    this.metrics?.messagesReceived.inc();
+    if (!isBinary) return this.close(CLOSE.malformed, 'text messages are not part of the protocol');
+    if (!this.takeToken()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
+    try {
+      this.room.receive(this, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (err) {
+      if (err instanceof PeerError) return this.close(err.code, err.message);
+      console.error(`room ${this.room.name}: error handling a message from ${this.identity.name}:`, err);
+      this.close(CLOSE.internalError, 'internal error');
+    }
+  }
+
+  private takeToken(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.limits.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.messagesPerSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.room.removePeer(this);
+  }
+}

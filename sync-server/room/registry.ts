@@ -1,0 +1,97 @@
+/**
+ * The rooms a server has in memory. Each room lives in its own log file under the data dir;
+ * idle rooms (no peers) are unloaded after a while, or sooner when too many are loaded, and
+ * load again from their log on the next visit.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOM_NAME } from '../contract.ts';
+import { RoomLog } from '../store/room-log.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import { Room, type SnapshotPolicy } from './room.ts';
+
+export const ROOM_FILE_EXTENSION = '.riffroom';
+
+export class RoomLimitError extends Error {
+  override name = 'RoomLimitError';
+}
+
+export interface RegistryOptions {
+  dataDir: string;
+  maxRooms: number;
+  /** An idle room is unloaded this long after its last peer left. */
+  idleUnloadMs: number;
+  snapshotPolicy?: SnapshotPolicy;
+  metrics?: ServerMetrics;
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly options: RegistryOptions;
+  private readonly roomsDir: string;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor(options: RegistryOptions) {
+    this.options = options;
+    this.roomsDir = join(options.dataDir, 'rooms');
+    mkdirSync(this.roomsDir, { recursive: true });
+    this.sweepTimer = setInterval(() => this.unloadIdle(), Math.min(options.idleUnloadMs, 30_000));
+    this.sweepTimer.unref();
+  }
+
+  get loadedCount(): number {
+    return this.rooms.size;
+  }
+
+  fileOf(name: string): string {
+    if (!ROOM_NAME.test(name)) throw new Error(`invalid room name: ${name}`);
+    return join(this.roomsDir, name + ROOM_FILE_EXTENSION);
+  }
+
+  exists(name: string): boolean {
+    return this.rooms.has(name) || existsSync(this.fileOf(name));
+  }
+
+  /** The loaded room, loading (or creating) it from its log. Throws RoomLimitError when full. */
+  get(name: string): Room {
+    const loaded = this.rooms.get(name);
+    if (loaded && !loaded.isFailed) return loaded;
+    if (loaded) this.unload(name);
+    if (this.rooms.size >= this.options.maxRooms) this.unloadIdle(true);
+    if (this.rooms.size >= this.options.maxRooms) throw new RoomLimitError('too many active rooms on this server');
+    const room = new Room(name, new RoomLog(this.fileOf(name)), {
+      metrics: this.options.metrics,
+      snapshotPolicy: this.options.snapshotPolicy,
+    });
+    this.rooms.set(name, room);
+    this.options.metrics?.roomsLoaded.inc();
+    return room;
+  }
+
+  /** Unloads rooms without peers: those idle long enough, or (when `makeRoom`) the longest idle. */
+  unloadIdle(makeRoom = false): void {
+    const now = Date.now();
+    const idle = [...this.rooms.values()].filter((r) => r.peerCount === 0).sort((a, b) => a.lastActivity - b.lastActivity);
+    for (const room of idle) {
+      if (now - room.lastActivity >= this.options.idleUnloadMs || room.isFailed) this.unload(room.name);
+    }
+    if (makeRoom && this.rooms.size >= this.options.maxRooms) {
+      const oldest = idle.find((r) => this.rooms.has(r.name));
+      if (oldest) this.unload(oldest.name);
+    }
+  }
+
+  private unload(name: string): void {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    this.rooms.delete(name);
+    room.close();
+    this.options.metrics?.roomsUnloaded.inc();
+  }
+
+  /** Closes every room (peers get `goingAway`); each log is checkpointed into its file. */
+  closeAll(): void {
+    clearInterval(this.sweepTimer);
+    for (const name of [...this.rooms.keys()]) this.unload(name);
+  }
+}

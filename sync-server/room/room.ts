@@ -1,0 +1,307 @@
+/**
+ * A live room: the shared document, its peers, their presence, and the checkpoint log that
+ * every accepted update is appended to before it is broadcast.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
+import type { RoomLog } from '../store/room-log.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import { EDIT_CHANNEL, EDIT_LABEL_KEY } from '../../core/song/schema.ts';
+import { labelWritten, revertTo } from './rebuild.ts';
+import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
+
+/** One connected client, whatever carries its messages. */
+export interface Peer {
+  readonly identity: TokenClaims;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** A protocol violation by a peer: the connection is closed with this reason. */
+export class PeerError extends Error {
+  override name = 'PeerError';
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface SnapshotPolicy {
+  /** Never snapshot more often than this many entries. */
+  minEntries: number;
+  /**
+   * Snapshot once the update bytes since the last snapshot reach this multiple of the last
+   * snapshot's size on disk: snapshots then cost at most 1/ratio of the log, and a rebuild reads
+   * at most one snapshot plus `ratio` times its size in updates.
+   */
+  bytesRatio: number;
+}
+
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 500, bytesRatio: 4 };
+
+/** Origin of server-made edits (restores), carrying who asked for them. */
+class ServerEdit {
+  readonly author: string;
+  constructor(author: string) {
+    this.author = author;
+  }
+}
+
+export class Room {
+  readonly name: string;
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly log: RoomLog;
+  private readonly metrics: ServerMetrics | undefined;
+  private readonly policy: SnapshotPolicy;
+  /** Awareness client ids each peer controls, removed when the peer leaves. */
+  private readonly peers = new Map<Peer, Set<number>>();
+  private entriesSinceSnapshot: number;
+  private bytesSinceSnapshot: number;
+  private lastSnapshotBytes: number;
+  private snapshotScheduled = false;
+  private failed: Error | null = null;
+  /** Last time a peer joined or left, or sent anything (ms). */
+  lastActivity = Date.now();
+
+  constructor(name: string, log: RoomLog, options: { metrics?: ServerMetrics; snapshotPolicy?: SnapshotPolicy } = {}) {
+    this.name = name;
+    this.log = log;
+    this.metrics = options.metrics;
+    this.policy = options.snapshotPolicy ?? DEFAULT_SNAPSHOT_POLICY;
+    this.doc = new Y.Doc();
+    // Load: newest snapshot plus the entries after it, as one update (no logging while loading).
+    const snap = log.snapshotAtOrBefore(log.lastSeq);
+    const updates: Uint8Array[] = snap ? [snap.state] : [];
+    for (const entry of log.entries(snap?.seq ?? 0)) updates.push(entry.update);
+    if (updates.length) Y.applyUpdate(this.doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+    const info = log.lastSnapshotInfo();
+    this.entriesSinceSnapshot = log.lastSeq - (info?.seq ?? 0);
+    this.bytesSinceSnapshot = log.updateBytesAfter(info?.seq ?? 0);
+    this.lastSnapshotBytes = info?.bytes ?? 0;
+
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null); // the server itself has no presence
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  /** Registers a peer and starts the sync handshake. */
+  addPeer(peer: Peer): void {
+    if (this.failed) {
+      peer.close(4500, 'room unavailable, try again');
+      return;
+    }
+    this.peers.set(peer, new Set());
+    this.lastActivity = Date.now();
+    const sync = encoding.createEncoder();
+    encoding.writeVarUint(sync, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(sync, this.doc);
+    peer.send(encoding.toUint8Array(sync));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length) peer.send(awarenessMessage(this.awareness, states));
+  }
+
+  removePeer(peer: Peer): void {
+    const clients = this.peers.get(peer);
+    if (!clients) return;
+    this.peers.delete(peer);
+    this.lastActivity = Date.now();
+    if (clients.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
+  }
+
+  /** Handles one websocket message from a peer. Throws PeerError on a protocol violation. */
+  receive(peer: Peer, message: Uint8Array): void {
+    if (!this.peers.has(peer)) return;
+    this.lastActivity = Date.now();
+    const decoder = decoding.createDecoder(message);
+    const type = readOrFail(() => decoding.readVarUint(decoder));
+    switch (type) {
+      case MESSAGE_SYNC:
+        this.receiveSync(peer, decoder);
+        break;
+      case MESSAGE_AWARENESS: {
+        const update = readOrFail(() => decoding.readVarUint8Array(decoder));
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
+        } catch (err) {
+          throw new PeerError(4400, `malformed awareness update: ${(err as Error).message}`);
+        }
+        break;
+      }
+      case MESSAGE_QUERY_AWARENESS:
+        peer.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
+        break;
+      default:
+        throw new PeerError(4400, `unknown message type ${type}`);
+    }
+  }
+
+  private receiveSync(peer: Peer, decoder: decoding.Decoder): void {
+    const step = readOrFail(() => decoding.readVarUint(decoder));
+    if (step === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = readOrFail(() => decoding.readVarUint8Array(decoder));
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      try {
+        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+      } catch (err) {
+        throw new PeerError(4400, `malformed state vector: ${(err as Error).message}`);
+      }
+      peer.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    if (step !== syncProtocol.messageYjsSyncStep2 && step !== syncProtocol.messageYjsUpdate) {
+      throw new PeerError(4400, `unknown sync message ${step}`);
+    }
+    const update = readOrFail(() => decoding.readVarUint8Array(decoder));
+    try {
+      assertDecodable(update);
+    } catch (err) {
+      if (err instanceof BadUpdateError) throw new PeerError(4400, err.message);
+      throw err;
+    }
+    if (peer.identity.role === 'viewer') {
+      // A viewer's handshake reply may repeat what we have; anything new is a write.
+      if (wouldChange(this.doc, update)) throw new PeerError(4403, 'viewers cannot edit this room');
+      return;
+    }
+    if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
+    try {
+      Y.applyUpdate(this.doc, update, peer);
+    } catch (err) {
+      throw new PeerError(4400, `update could not be applied: ${(err as Error).message}`);
+    }
+  }
+
+  /** Every change to the document: log it first, then send it to everyone else. */
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+    if (this.failed) return;
+    const author =
+      origin instanceof ServerEdit ? origin.author : this.peers.has(origin as Peer) ? (origin as Peer).identity.name : 'server';
+    const label = labelWritten(this.doc, transaction) ?? describeChange(this.doc, transaction);
+    const started = performance.now();
+    try {
+      this.log.append({ time: Date.now(), author, label, update });
+    } catch (err) {
+      // Not logged means not accepted: drop the room so everyone reloads from the log and resends.
+      this.fail(err as Error);
+      return;
+    }
+    this.metrics?.appendSeconds.observe((performance.now() - started) / 1000);
+    this.metrics?.updatesLogged.inc();
+    this.metrics?.updateBytesLogged.inc({}, update.byteLength);
+    this.entriesSinceSnapshot++;
+    this.bytesSinceSnapshot += update.byteLength;
+    this.maybeScheduleSnapshot();
+
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeUpdate(encoder, update);
+    const message = encoding.toUint8Array(encoder);
+    for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message);
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const owner = this.peers.get(origin as Peer);
+    if (owner) {
+      for (const id of added) owner.add(id);
+      for (const id of removed) owner.delete(id);
+    }
+    const changed = [...added, ...updated, ...removed];
+    if (!changed.length) return;
+    const message = awarenessMessage(this.awareness, changed);
+    for (const peer of this.peers.keys()) peer.send(message);
+  };
+
+  private maybeScheduleSnapshot(): void {
+    if (this.snapshotScheduled || this.entriesSinceSnapshot < this.policy.minEntries) return;
+    if (this.bytesSinceSnapshot < this.policy.bytesRatio * this.lastSnapshotBytes) return;
+    this.snapshotScheduled = true;
+    // After the current message is broadcast: a snapshot never delays an edit's propagation.
+    setImmediate(() => {
+      this.snapshotScheduled = false;
+      if (!this.failed && this.log.lastSeq > 0) this.snapshotNow();
+    });
+  }
+
+  /** Writes a full-state snapshot at the current seq (the document always matches lastSeq). */
+  snapshotNow(): void {
+    this.lastSnapshotBytes = this.log.saveSnapshot(this.log.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    this.entriesSinceSnapshot = 0;
+    this.bytesSinceSnapshot = 0;
+    this.metrics?.snapshots.inc();
+  }
+
+  /**
+   * Restores the state at `seq` as a new forward edit by `author`; returns the new entry's seq.
+   * Every peer receives it as an ordinary update.
+   */
+  restore(seq: number, author: string): number {
+    if (this.failed) throw new Error('room unavailable');
+    const revert = revertTo(this.log, seq);
+    this.doc.transact(() => {
+      Y.applyUpdate(this.doc, revert);
+      this.doc.getMap(EDIT_CHANNEL).set(EDIT_LABEL_KEY, `restored #${seq}`);
+    }, new ServerEdit(author));
+    this.metrics?.restores.inc();
+    return this.log.lastSeq;
+  }
+
+  private fail(err: Error): void {
+    this.failed = err;
+    console.error(`room ${this.name}: ${err.message}; disconnecting its peers`);
+    for (const peer of [...this.peers.keys()]) peer.close(4500, 'room unavailable, try again');
+    this.peers.clear();
+  }
+
+  get isFailed(): boolean {
+    return this.failed !== null;
+  }
+
+  /** Closes every peer and the log; the room's file then holds everything. */
+  close(code = 1001, reason = 'server shutting down'): void {
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    this.peers.clear();
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.log.close();
+  }
+}
+
+function readOrFail<T>(read: () => T): T {
+  try {
+    return read();
+  } catch {
+    throw new PeerError(4400, 'truncated message');
+  }
+}
+
+function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(encoder);
+}
+
+/** A label for updates from clients that did not name their edit (e.g. a plain Yjs client). */
+function describeChange(doc: Y.Doc, transaction: Y.Transaction): string {
+  const names: string[] = [];
+  for (const [name, type] of doc.share) {
+    if (name !== EDIT_CHANNEL && transaction.changedParentTypes.has(type as Y.AbstractType<Y.YEvent<any>>)) names.push(name);
+  }
+  return names.length ? `edited ${names.sort().join(', ')}` : 'edit';
+}

@@ -1,0 +1,37 @@
+/**
+ * Stock y-websocket clients (the same WebsocketProvider a browser uses) for tests and benches.
+ */
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import WebSocket from 'ws';
+
+export interface Client {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+}
+
+/** Connects a new document to `room` and resolves once the first sync is done. */
+export async function connectClient(wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc } = {}): Promise<Client> {
+  const doc = options.doc ?? new Y.Doc();
+  const provider = new WebsocketProvider(wsUrl, room, doc, {
+    params: { token },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    maxBackoffTime: 200,
+  });
+  await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
+  return { doc, provider };
+}
+
+export function disconnect(client: Client): void {
+  client.provider.destroy();
+  client.doc.destroy();
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${message}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
