@@ -19,7 +19,14 @@ export async function connectClient(wsUrl: string, room: string, token: string, 
     disableBc: true,
     maxBackoffTime: 200,
   });
-  await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
+  try {
+    await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
+  } catch (err) {
+    // A provider (or its awareness timer) left behind keeps the test process alive: stop both.
+    provider.destroy();
+    provider.awareness.destroy();
+    throw err;
+  }
   return { doc, provider };
 }
 
