@@ -33,6 +33,7 @@ export function verifyToken(secret: string, token: string, nowSeconds = Date.now
   } catch {
     throw new TokenError('malformed token');
   }
+  if (typeof claims !== 'object' || claims === null) throw new TokenError('malformed token claims');
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw new TokenError('token expired');
   if (!ROLES.includes(claims.role) || typeof claims.room !== 'string' || typeof claims.name !== 'string') {
     throw new TokenError('malformed token claims');
