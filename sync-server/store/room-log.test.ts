@@ -1,0 +1,202 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
+import { RoomLog, RoomLogError } from './room-log.ts';
+
+function tempFile(name = 'room.riffroom'): string {
+  return join(mkdtempSync(join(tmpdir(), 'riffroom-log-')), name);
+}
+
+const update = (...bytes: number[]) => Uint8Array.from(bytes);
+/** SQLite rows have a null prototype; compare them as plain objects. */
+const plain = <T extends object>(rows: T[]): T[] => rows.map((r) => ({ ...r }));
+
+function fill(log: RoomLog, n: number): void {
+  for (let i = 1; i <= n; i++) {
+    log.append({ time: 1000 + i, author: i % 2 ? 'ann' : 'ben', label: `edit ${i}`, update: update(i, i, i) });
+  }
+}
+
+test('append numbers entries from 1; entries and history read them back in order', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  try {
+    assert.equal(log.lastSeq, 0);
+    assert.deepEqual([...log.entries(0)], []);
+    assert.equal(log.append({ time: 5, author: 'ann', label: 'created song', update: update(1, 2, 3) }), 1);
+    assert.equal(log.append({ time: 6, author: 'ben', label: 'added track Bass', update: update(4, 5) }), 2);
+    assert.equal(log.append({ time: 7, author: 'ann', label: 'created song', update: update(6) }), 3);
+    assert.equal(log.lastSeq, 3);
+    const all = [...log.entries(0)].map((e) => ({ seq: e.seq, time: e.time, author: e.author, label: e.label, update: e.update }));
+    assert.deepEqual(all, [
+      { seq: 1, time: 5, author: 'ann', label: 'created song', update: update(1, 2, 3) },
+      { seq: 2, time: 6, author: 'ben', label: 'added track Bass', update: update(4, 5) },
+      { seq: 3, time: 7, author: 'ann', label: 'created song', update: update(6) },
+    ]);
+    assert.ok(all.every((e) => e.update instanceof Uint8Array));
+    assert.deepEqual([...log.entries(1, 2)].map((e) => e.seq), [2], 'after < seq <= upTo');
+    assert.deepEqual([...log.entries(3)].map((e) => e.seq), []);
+    assert.deepEqual(plain(log.history(0, 10)), [
+      { seq: 1, time: 5, author: 'ann', label: 'created song', bytes: 3 },
+      { seq: 2, time: 6, author: 'ben', label: 'added track Bass', bytes: 2 },
+      { seq: 3, time: 7, author: 'ann', label: 'created song', bytes: 1 },
+    ]);
+    assert.deepEqual(log.history(1, 1).map((e) => e.seq), [2], 'after and limit');
+    assert.equal(log.updateBytesAfter(0), 6);
+    assert.equal(log.updateBytesAfter(1), 3);
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+  // Reopened, it continues where it was.
+  const again = new RoomLog(path);
+  try {
+    assert.equal(again.lastSeq, 3);
+    assert.equal(again.append({ time: 8, author: 'cat', label: 'set tempo to 90 BPM', update: update(9) }), 4);
+    assert.equal(again.verify(), null, 'the chain continues across reopen');
+  } finally {
+    again.close();
+  }
+});
+
+test('an entry is durable as soon as append returns, even if the process is killed right after', () => {
+  const path = tempFile();
+  const script = `
+    import { RoomLog } from ${JSON.stringify(fileURLToPath(new URL('./room-log.ts', import.meta.url)))};
+    const log = new RoomLog(${JSON.stringify(path)});
+    for (let i = 1; i <= 25; i++) log.append({ time: i, author: 'ann', label: 'e' + i, update: Uint8Array.of(i) });
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  assert.throws(() => execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' }), (err: { signal?: string }) => err.signal === 'SIGKILL');
+  const log = new RoomLog(path);
+  try {
+    assert.equal(log.lastSeq, 25);
+    assert.equal(log.verify(), null);
+    assert.deepEqual([...log.entries(0)].map((e) => e.label), Array.from({ length: 25 }, (_, i) => `e${i + 1}`));
+  } finally {
+    log.close();
+  }
+});
+
+test('bookmarks are stored with their author and listed by seq', () => {
+  const log = new RoomLog(tempFile());
+  try {
+    fill(log, 5);
+    assert.deepEqual(log.bookmarks(), []);
+    log.addBookmark({ seq: 4, name: 'Chorus idea', author: 'ann', time: 100 });
+    log.addBookmark({ seq: 2, name: 'Verse', author: 'ben', time: 200 });
+    log.addBookmark({ seq: 4, name: 'Same seq, later', author: 'cat', time: 300 });
+    assert.deepEqual(plain(log.bookmarks()), [
+      { seq: 2, name: 'Verse', author: 'ben', time: 200 },
+      { seq: 4, name: 'Chorus idea', author: 'ann', time: 100 },
+      { seq: 4, name: 'Same seq, later', author: 'cat', time: 300 },
+    ]);
+    assert.equal(log.lastSeq, 5, 'bookmarks are not entries');
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+});
+
+test('verify() finds the first entry that was changed or removed behind the log’s back', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  fill(log, 10);
+  log.close();
+
+  const tamper = (sql: string) => {
+    const db = new DatabaseSync(path);
+    db.exec(sql);
+    db.close();
+  };
+  const check = () => {
+    const reopened = new RoomLog(path, { readOnly: true });
+    try {
+      return reopened.verify();
+    } finally {
+      reopened.close();
+    }
+  };
+  assert.equal(check(), null);
+  tamper(`UPDATE entries SET "update" = x'00' WHERE seq = 6`);
+  assert.deepEqual(check(), { brokenAt: 6, reason: 'entry 6 does not match its hash' });
+  tamper(`UPDATE entries SET "update" = x'ff' WHERE seq = 3`);
+  assert.equal(check()?.brokenAt, 3, 'the first break is reported');
+  tamper(`UPDATE entries SET time = time + 1 WHERE seq = 2`);
+  assert.equal(check()?.brokenAt, 2, 'times are covered by the hash');
+  tamper('DELETE FROM entries WHERE seq = 1');
+  assert.deepEqual(check(), { brokenAt: 1, reason: 'entry 1 is missing' });
+});
+
+test('a file of random bytes is refused with a clear RoomLogError and left byte-identical', () => {
+  const path = tempFile('not-a-db.riffroom');
+  const bytes = Buffer.alloc(8192);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+  writeFileSync(path, bytes);
+  assert.throws(() => new RoomLog(path), (err: Error) => {
+    assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err.name}`);
+    assert.ok(err.message.includes(path), 'names the file');
+    assert.match(err.message, /not a (readable )?Riffroom log|not a database/);
+    return true;
+  });
+  assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
+  assert.deepEqual(readdirSync(join(path, '..')), ['not-a-db.riffroom'], 'no journal or WAL was left beside it');
+});
+
+test("another app's SQLite file is refused and not touched", () => {
+  const path = tempFile('other.sqlite');
+  const db = new DatabaseSync(path);
+  db.exec("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('Ann')");
+  db.close();
+  const before = readFileSync(path);
+  assert.throws(() => new RoomLog(path), { name: 'RoomLogError', message: /is not a Riffroom log/ });
+  assert.ok(readFileSync(path).equals(before), 'the file is unchanged');
+  const check = new DatabaseSync(path);
+  assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name), ['contacts'], 'no tables were added');
+  check.close();
+
+  // A log_meta table of someone else's format is not ours either.
+  const path2 = tempFile('other2.sqlite');
+  const db2 = new DatabaseSync(path2);
+  db2.exec("CREATE TABLE log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO log_meta VALUES ('format', 'acme-log')");
+  db2.close();
+  assert.throws(() => new RoomLog(path2), { name: 'RoomLogError', message: /not a Riffroom log \(format acme-log\)/ });
+});
+
+test('a log written by a newer Riffroom (log_meta version 99) is refused and left unchanged', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  fill(log, 3);
+  log.close();
+  const db = new DatabaseSync(path);
+  db.exec("UPDATE log_meta SET value = '99' WHERE key = 'version'");
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  db.close();
+  const before = readFileSync(path);
+  for (const options of [{}, { readOnly: true }]) {
+    assert.throws(() => new RoomLog(path, options), (err: Error) => {
+      assert.ok(err instanceof RoomLogError);
+      assert.match(err.message, /newer Riffroom/);
+      assert.match(err.message, /version 99/);
+      return true;
+    });
+  }
+  assert.ok(readFileSync(path).equals(before), 'the file is unchanged');
+});
+
+test('a missing file is created unless create: false or readOnly', () => {
+  const path = tempFile();
+  assert.throws(() => new RoomLog(path, { create: false }), RoomLogError);
+  assert.throws(() => new RoomLog(tempFile(), { readOnly: true }), RoomLogError);
+  const log = new RoomLog(path);
+  assert.equal(log.lastSeq, 0);
+  log.close();
+  const reopened = new RoomLog(path, { create: false });
+  assert.equal(reopened.lastSeq, 0);
+  reopened.close();
+});
