@@ -11,6 +11,7 @@ import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenCla
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { EDIT_CHANNEL, EDIT_LABEL_KEY } from '../../core/song/schema.ts';
+import { ROOT_TYPES } from '../../core/song/schema.ts';
 import { labelWritten, revertTo } from './rebuild.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 
@@ -75,6 +76,10 @@ export class Room {
     this.metrics = options.metrics;
     this.policy = options.snapshotPolicy ?? DEFAULT_SNAPSHOT_POLICY;
     this.doc = new Y.Doc();
+    // Define the root maps before any update arrives: a root first met inside an update is a
+    // placeholder type that getMap() later replaces, so that transaction's changes (and the label
+    // written into the edit channel) would not be found under the map's new instance.
+    for (const name of [...ROOT_TYPES, EDIT_CHANNEL]) this.doc.getMap(name);
     // Load: newest snapshot plus the entries after it, as one update (no logging while loading).
     const snap = log.snapshotAtOrBefore(log.lastSeq);
     const updates: Uint8Array[] = snap ? [snap.state] : [];
