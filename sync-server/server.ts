@@ -24,7 +24,7 @@ export interface ServerOptions {
   maxRooms?: number;
   idleUnloadMs?: number;
   connectionLimits?: Partial<ConnectionLimits>;
-  snapshotPolicy?: SnapshotPolicy;
+  snapshotPolicy?: Partial<SnapshotPolicy>;
   heartbeatMs?: number;
 }
 

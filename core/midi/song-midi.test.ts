@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
+import { watchLabels } from '../song/edit-labels.ts';
 import { parseMidi, writeMidi } from 'midi-file';
 import {
   LOCAL_EDIT, addBookmark, addClip, addTrack, initSong, setChords, setLoop, updateTrack,
 } from '../song/edits.ts';
-import { EDIT_CHANNEL, readSong, songScope } from '../song/schema.ts';
+import { readSong, songScope } from '../song/schema.ts';
 import type { NoteInput, Song } from '../song/types.ts';
 import { EditError } from '../song/validate.ts';
 import { MidiFormatError, clipToMidi, importMidiIntoTrack, importMidiSong, readMidi, songToMidi } from './song-midi.ts';
@@ -26,7 +27,7 @@ interface Fixture {
 
 /** A small band arrangement in 3/4, E minor, 96 BPM, with notes that are hidden or cut by their clip. */
 function bandSong(): Fixture {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc, { title: 'Night Drive', bpm: 96, meter: { numerator: 3, denominator: 4 }, key: { tonic: 4, mode: 'minor' } });
   const drums = addTrack(doc, { role: 'drums', name: 'Kit' });
   const bass = addTrack(doc, { role: 'bass', name: 'Bass', volumeDb: -6, pan: -0.5 });
@@ -262,7 +263,7 @@ test('readMidi reports what the song model leaves out', () => {
 test('every key survives export and import with its spelling', () => {
   for (let tonic = 0; tonic < 12; tonic++) {
     for (const mode of ['major', 'minor'] as const) {
-      const doc = new Y.Doc();
+      const doc = newDoc();
       initSong(doc, { key: { tonic, mode } });
       const sharps = readSmf(songToMidi(readSong(doc))).tracks[0]!.events.find((e) => e.type === 'keySignature');
       assert.ok(sharps && sharps.type === 'keySignature' && Math.abs(sharps.sharps) <= 6);
@@ -271,13 +272,20 @@ test('every key survives export and import with its spelling', () => {
   }
 });
 
+const lastLabels = new WeakMap<Y.Doc, string>();
+/** A document whose edit labels are recorded, so tests can read the last one. */
+function newDoc(): Y.Doc {
+  const doc = new Y.Doc();
+  watchLabels(doc, (label) => lastLabels.set(doc, label));
+  return doc;
+}
 function lastLabel(doc: Y.Doc): unknown {
-  return doc.getMap(EDIT_CHANNEL).get('label');
+  return lastLabels.get(doc);
 }
 
 test('importMidiSong rebuilds the song in one labelled, undoable edit', () => {
   const { song, ids } = bandSong();
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc);
   const undo = new Y.UndoManager(songScope(doc), { trackedOrigins: new Set([LOCAL_EDIT]) });
   let updates = 0;
@@ -333,7 +341,7 @@ test('importMidiSong fits what the song cannot hold and says so', () => {
     { type: 'noteOn', tick: 0, channel: 0, pitch: 60, velocity: 1 },
     { type: 'noteOff', tick: 480 * 4 * 100, channel: 0, pitch: 60, velocity: 0 },
   ] }] });
-  const doc = new Y.Doc();
+  const doc = newDoc();
   const result = importMidiSong(doc, bytes);
   assert.deepEqual(result.warnings, [
     "the file's meter 5/32 is not supported; 4/4 is used",
@@ -349,7 +357,7 @@ test('importMidiSong fits what the song cannot hold and says so', () => {
 
 test('importMidiIntoTrack adds one clip with every note of the file at the given bar', () => {
   const { song } = bandSong();
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc, { meter: { numerator: 3, denominator: 4 } });
   const track = addTrack(doc, { role: 'keys' });
   let updates = 0;
@@ -371,7 +379,7 @@ test('importMidiIntoTrack adds one clip with every note of the file at the given
 });
 
 test('importMidiIntoTrack of a file without notes adds an empty one-bar clip; a bad file changes nothing', () => {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc);
   const track = addTrack(doc, { role: 'lead' });
   const clipId = importMidiIntoTrack(doc, track, midiFile(1, 480, END_OF_TRACK), 0, { name: 'Blank' });

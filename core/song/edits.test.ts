@@ -1,29 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
+import { watchLabels } from './edit-labels.ts';
 import {
   addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, duplicateClip, initSong, moveClip,
   moveNotes, removeTrack, replaceClipNotes, resizeClip, setChords, setClipLocked, setKey, setLoop, setMeter,
   setTempo, updateNotes, updateTrack, LOCAL_EDIT,
 } from './edits.ts';
-import { EDIT_CHANNEL, readSong } from './schema.ts';
+import { readSong } from './schema.ts';
 import { EditError } from './validate.ts';
 
+const lastLabels = new WeakMap<Y.Doc, string>();
+/** A document whose edit labels are recorded, so tests can read the last one. */
+function newDoc(): Y.Doc {
+  const doc = new Y.Doc();
+  watchLabels(doc, (label) => lastLabels.set(doc, label));
+  return doc;
+}
 function lastLabel(doc: Y.Doc): unknown {
-  return doc.getMap(EDIT_CHANNEL).get('label');
+  return lastLabels.get(doc);
 }
 
 /** Two docs that exchange every update, like two bandmates on a perfect network. */
 function connectedPair(): [Y.Doc, Y.Doc] {
-  const a = new Y.Doc();
-  const b = new Y.Doc();
+  const a = newDoc();
+  const b = newDoc();
   a.on('update', (u: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(b, u, 'remote'));
   b.on('update', (u: Uint8Array, origin: unknown) => origin !== 'remote' && Y.applyUpdate(a, u, 'remote'));
   return [a, b];
 }
 
 test('a new song has defaults and each edit is one labelled transaction', () => {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   let transactions = 0;
   doc.on('afterTransaction', () => transactions++);
   initSong(doc, { title: 'Jam', bpm: 96 });
@@ -58,14 +66,14 @@ test('edits carry the local origin so a per-user undo manager sees only them', (
 });
 
 test('concurrent edits to different notes of one clip all survive', () => {
-  const a = new Y.Doc();
+  const a = newDoc();
   initSong(a);
   const track = addTrack(a, { role: 'keys' });
   const clip = addClip(a, { trackId: track, startBar: 0, lengthBars: 1, notes: [
     { pitch: 60, tick: 0, duration: 480, velocity: 80 },
     { pitch: 64, tick: 0, duration: 480, velocity: 80 },
   ] });
-  const b = new Y.Doc();
+  const b = newDoc();
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
   const [n1, n2] = readSong(a).clips[0]!.notes.map((n) => n.id);
   // Offline at the same time: a moves one note, b changes the other's velocity and adds one.
@@ -80,7 +88,7 @@ test('concurrent edits to different notes of one clip all survive', () => {
 });
 
 test('clip edits: move, resize, duplicate, delete, remove track', () => {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc);
   const drums = addTrack(doc, { role: 'drums' });
   const bass = addTrack(doc, { role: 'bass' });
@@ -99,7 +107,7 @@ test('clip edits: move, resize, duplicate, delete, remove track', () => {
 });
 
 test('meta, chords, bookmarks and mixer edits', () => {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc);
   setTempo(doc, 140);
   setMeter(doc, { numerator: 6, denominator: 8 });
@@ -122,7 +130,7 @@ test('meta, chords, bookmarks and mixer edits', () => {
 });
 
 test('bad arguments are clear errors and change nothing', () => {
-  const doc = new Y.Doc();
+  const doc = newDoc();
   initSong(doc);
   const track = addTrack(doc, { role: 'keys' });
   const clip = addClip(doc, { trackId: track, startBar: 0, lengthBars: 1 });

@@ -1,7 +1,7 @@
 /**
- * Typed edits of the arrangement. Each function is exactly one Yjs transaction that also writes
- * its human label into the `edit` channel, so the label travels inside the same update to every
- * peer and to the server's history ("moved 3 notes", "added track Bass").
+ * Typed edits of the arrangement. Each function is exactly one Yjs transaction carrying its human
+ * label ("moved 3 notes", "added track Bass") in the transaction's meta; see edit-labels.ts for
+ * how the label reaches the server's history.
  *
  * Every edit runs with an origin (LOCAL_EDIT unless given) so a per-user UndoManager can track
  * only this user's edits and never undo a bandmate's.
@@ -9,10 +9,9 @@
 import * as Y from 'yjs';
 import { ticksPerBar } from '../time.ts';
 import { newId } from './ids.ts';
+import { EDIT_LABEL_META } from './edit-labels.ts';
 import {
   DEFAULT_META,
-  EDIT_CHANNEL,
-  EDIT_LABEL_KEY,
   bookmarksMap,
   chordsMap,
   clipNotes,
@@ -47,9 +46,10 @@ export interface EditOptions {
 /** Runs `fn` as one labelled transaction and returns its result. */
 export function labelledEdit<T>(doc: Y.Doc, label: string, fn: () => T, options: EditOptions = {}): T {
   let result!: T;
-  doc.transact(() => {
+  doc.transact((transaction) => {
     result = fn();
-    doc.getMap(EDIT_CHANNEL).set(EDIT_LABEL_KEY, label);
+    // Set after fn(): when edits nest (an import made of several edits) the outer label wins.
+    transaction.meta.set(EDIT_LABEL_META, label);
   }, options.origin ?? LOCAL_EDIT);
   return result;
 }

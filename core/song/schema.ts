@@ -8,7 +8,6 @@
  *   clips      clipId  -> Y.Map of clip fields, with `notes`: noteId -> plain note record
  *   chords     chordId -> plain chord record
  *   bookmarks  bookmarkId -> plain bookmark record
- *   edit       `label`: the human label of the transaction that last wrote it (see edits.ts)
  *
  * Notes are plain records in a per-clip map: two bandmates moving different notes both win,
  * and the same note edited twice resolves last-writer-wins as a whole note.
@@ -17,9 +16,6 @@ import * as Y from 'yjs';
 import type { Bookmark, Chord, Clip, Note, Song, SongMeta, Track } from './types.ts';
 
 export const ROOT_TYPES = ['meta', 'tracks', 'clips', 'chords', 'bookmarks'] as const;
-/** Root map that carries each edit's label to every peer and to the server's history log. */
-export const EDIT_CHANNEL = 'edit';
-export const EDIT_LABEL_KEY = 'label';
 
 export const DEFAULT_META: SongMeta = {
   title: 'Untitled',
@@ -54,7 +50,7 @@ export function clipNotes(clip: ClipMap): Y.Map<Omit<Note, 'id'>> {
   return notes as Y.Map<Omit<Note, 'id'>>;
 }
 
-/** The shared types an UndoManager or a revert should cover: everything but the label channel. */
+/** The shared types an UndoManager or a revert should cover. */
 export function songScope(doc: Y.Doc): Y.AbstractType<unknown>[] {
   return ROOT_TYPES.map((name) => doc.getMap(name) as Y.AbstractType<unknown>);
 }

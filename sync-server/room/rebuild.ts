@@ -2,27 +2,58 @@
  * Rebuilding past states from a room log, and the restore edit (Yjs revert recipe).
  */
 import * as Y from 'yjs';
-import { EDIT_CHANNEL, EDIT_LABEL_KEY, ROOT_TYPES } from '../../core/song/schema.ts';
+import { ROOT_TYPES } from '../../core/song/schema.ts';
 import type { RoomLog } from '../store/room-log.ts';
+import { refersToCollected } from './compact-state.ts';
 
 /** Origin of the replayed "later" updates inside a revert; only these are undone. */
 const LATER_EDITS = Symbol('later-edits');
 
+/** Thrown inside a replay when a compact snapshot cannot carry an entry (see compact-state.ts). */
+class NeedsOlderSnapshot extends Error {}
+
 /**
- * The document as it was right after entry `seq` (0 = before the first entry). Loads the newest
- * snapshot at or before `seq` and applies the entries after it as one merged update.
+ * The document as it was right after entry `seq` (0 = before the first entry): the newest
+ * compact snapshot at or before `seq`, then the entries after it in one transaction. An entry
+ * flagged concurrent that names a compacted tombstone sends us to the snapshot before, and in
+ * the end to a replay from the first entry, which is always exact.
  */
 export function rebuildAt(log: RoomLog, seq: number, options: { gc?: boolean } = {}): Y.Doc {
+  return fromNearestSnapshot(log, seq, options.gc ?? true, (doc) => doc);
+}
+
+/**
+ * Runs `use` on a document rebuilt at `seq`, starting from the newest usable compact snapshot.
+ * `use` may replay further entries with `replay(..., fromCompact)`; if any of them cannot be
+ * carried by the snapshot, everything restarts from the snapshot before.
+ */
+function fromNearestSnapshot<T>(log: RoomLog, seq: number, gc: boolean, use: (doc: Y.Doc, fromCompact: boolean) => T): T {
   if (!Number.isInteger(seq) || seq < 0 || seq > log.lastSeq) {
     throw new RangeError(`seq must be an integer from 0 to ${log.lastSeq}, got ${seq}`);
   }
-  const doc = new Y.Doc({ gc: options.gc ?? true });
-  const snapshot = seq > 0 ? log.snapshotAtOrBefore(seq) : null;
-  const updates: Uint8Array[] = snapshot ? [snapshot.state] : [];
-  for (const entry of log.entries(snapshot?.seq ?? 0, seq)) updates.push(entry.update);
-  // One merged update integrates in a single transaction: much faster than one per entry.
-  if (updates.length) Y.applyUpdate(doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
-  return doc;
+  const starts = seq > 0 ? [...log.snapshotSeqsAtOrBefore(seq), 0] : [0];
+  for (const start of starts) {
+    const doc = new Y.Doc({ gc });
+    try {
+      if (start > 0) Y.applyUpdate(doc, log.snapshotAt(start)!.state);
+      replay(doc, log, start, seq, start > 0, null);
+      return use(doc, start > 0);
+    } catch (err) {
+      doc.destroy();
+      if (!(err instanceof NeedsOlderSnapshot)) throw err;
+    }
+  }
+  throw new Error('unreachable: a replay from the first entry needs no snapshot');
+}
+
+/** Applies entries (after, upTo] to `doc` in one transaction (much faster than one each). */
+function replay(doc: Y.Doc, log: RoomLog, after: number, upTo: number, fromCompact: boolean, origin: unknown): void {
+  doc.transact(() => {
+    for (const entry of log.entries(after, upTo)) {
+      if (fromCompact && entry.concurrent && refersToCollected(doc, entry.update)) throw new NeedsOlderSnapshot();
+      Y.applyUpdate(doc, entry.update);
+    }
+  }, origin);
 }
 
 /** The state at `seq` as one Yjs update that a client can apply to an empty document. */
@@ -37,28 +68,22 @@ export function encodeStateAt(log: RoomLog, seq: number): Uint8Array {
  * document, peers converge without reloading and nothing later is lost from the log.
  */
 export function revertTo(log: RoomLog, seq: number): Uint8Array {
-  const past = rebuildAt(log, seq, { gc: false });
-  const scope = ROOT_TYPES.map((name) => past.getMap(name));
-  const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([LATER_EDITS]), captureTimeout: Number.POSITIVE_INFINITY });
-  const later: Uint8Array[] = [];
-  for (const entry of log.entries(seq)) later.push(entry.update);
-  if (later.length) Y.applyUpdate(past, Y.mergeUpdates(later), LATER_EDITS);
-  let revert: Uint8Array = new Uint8Array([0, 0]); // an empty update: nothing changed since `seq`
-  const capture = (update: Uint8Array) => {
-    revert = update;
-  };
-  past.on('update', capture);
-  undo.undo();
-  past.off('update', capture);
-  undo.destroy();
-  past.destroy();
-  return revert;
-}
-
-/** Reads the label a transaction wrote into the edit channel, if it wrote one. */
-export function labelWritten(doc: Y.Doc, transaction: Y.Transaction): string | null {
-  const channel = doc.getMap(EDIT_CHANNEL);
-  if (!transaction.changed.has(channel as unknown as Y.AbstractType<Y.YEvent<any>>)) return null;
-  const label = channel.get(EDIT_LABEL_KEY);
-  return typeof label === 'string' ? label.slice(0, 200) : null;
+  return fromNearestSnapshot(log, seq, false, (past, fromCompact) => {
+    const scope = ROOT_TYPES.map((name) => past.getMap(name));
+    const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([LATER_EDITS]), captureTimeout: Number.POSITIVE_INFINITY });
+    try {
+      replay(past, log, seq, log.lastSeq, fromCompact, LATER_EDITS);
+      let revert: Uint8Array = new Uint8Array([0, 0]); // an empty update: nothing changed since `seq`
+      const capture = (update: Uint8Array) => {
+        revert = update;
+      };
+      past.on('update', capture);
+      undo.undo();
+      past.off('update', capture);
+      return revert;
+    } finally {
+      undo.destroy();
+      past.destroy();
+    }
+  });
 }

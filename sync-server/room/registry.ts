@@ -21,7 +21,7 @@ export interface RegistryOptions {
   maxRooms: number;
   /** An idle room is unloaded this long after its last peer left. */
   idleUnloadMs: number;
-  snapshotPolicy?: SnapshotPolicy;
+  snapshotPolicy?: Partial<SnapshotPolicy>;
   metrics?: ServerMetrics;
 }
 

@@ -10,9 +10,10 @@ import * as decoding from 'lib0/decoding';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { EDIT_CHANNEL, EDIT_LABEL_KEY } from '../../core/song/schema.ts';
 import { ROOT_TYPES } from '../../core/song/schema.ts';
-import { labelWritten, revertTo } from './rebuild.ts';
+import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
+import { revertTo } from './rebuild.ts';
+import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 
 /** One connected client, whatever carries its messages. */
@@ -36,20 +37,31 @@ export interface SnapshotPolicy {
   /** Never snapshot more often than this many entries. */
   minEntries: number;
   /**
-   * Snapshot once the update bytes since the last snapshot reach this multiple of the last
-   * snapshot's size on disk: snapshots then cost at most 1/ratio of the log, and a rebuild reads
-   * at most one snapshot plus `ratio` times its size in updates.
+   * Take a compact snapshot once the update bytes since the last one reach this multiple of its
+   * size on disk: snapshots then cost at most 1/ratio of the log, and a rebuild reads at most
+   * one snapshot plus `ratio` times its size in updates.
    */
   bytesRatio: number;
+  /** Save the full room state (what the live room loads from) every this many entries. */
+  fullStateEntries: number;
 }
 
-export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 500, bytesRatio: 4 };
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 200, bytesRatio: 3, fullStateEntries: 20_000 };
+
+interface PeerState {
+  /** Awareness client ids the peer controls, removed when it leaves. */
+  clients: Set<number>;
+  /** The label the peer announced for its next update. */
+  announced: AnnouncedEdit | null;
+}
 
 /** Origin of server-made edits (restores), carrying who asked for them. */
 class ServerEdit {
   readonly author: string;
-  constructor(author: string) {
+  readonly label: string;
+  constructor(author: string, label: string) {
     this.author = author;
+    this.label = label;
   }
 }
 
@@ -60,9 +72,9 @@ export class Room {
   readonly log: RoomLog;
   private readonly metrics: ServerMetrics | undefined;
   private readonly policy: SnapshotPolicy;
-  /** Awareness client ids each peer controls, removed when the peer leaves. */
-  private readonly peers = new Map<Peer, Set<number>>();
+  private readonly peers = new Map<Peer, PeerState>();
   private entriesSinceSnapshot: number;
+  private entriesSinceFullState: number;
   private bytesSinceSnapshot: number;
   private lastSnapshotBytes: number;
   private snapshotScheduled = false;
@@ -70,21 +82,23 @@ export class Room {
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
-  constructor(name: string, log: RoomLog, options: { metrics?: ServerMetrics; snapshotPolicy?: SnapshotPolicy } = {}) {
+  constructor(name: string, log: RoomLog, options: { metrics?: ServerMetrics; snapshotPolicy?: Partial<SnapshotPolicy> } = {}) {
     this.name = name;
     this.log = log;
     this.metrics = options.metrics;
-    this.policy = options.snapshotPolicy ?? DEFAULT_SNAPSHOT_POLICY;
+    this.policy = { ...DEFAULT_SNAPSHOT_POLICY, ...options.snapshotPolicy };
     this.doc = new Y.Doc();
     // Define the root maps before any update arrives: a root first met inside an update is a
-    // placeholder type that getMap() later replaces, so that transaction's changes (and the label
-    // written into the edit channel) would not be found under the map's new instance.
-    for (const name of [...ROOT_TYPES, EDIT_CHANNEL]) this.doc.getMap(name);
-    // Load: newest snapshot plus the entries after it, as one update (no logging while loading).
-    const snap = log.snapshotAtOrBefore(log.lastSeq);
-    const updates: Uint8Array[] = snap ? [snap.state] : [];
-    for (const entry of log.entries(snap?.seq ?? 0)) updates.push(entry.update);
-    if (updates.length) Y.applyUpdate(this.doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+    // placeholder type that getMap() later replaces, so that transaction's changes would not be
+    // found under the map's new instance.
+    for (const name of ROOT_TYPES) this.doc.getMap(name);
+    // Load the full state and the entries after it, in one transaction, before logging starts.
+    const full = log.roomState();
+    this.doc.transact(() => {
+      if (full) Y.applyUpdate(this.doc, full.state);
+      for (const entry of log.entries(full?.seq ?? 0)) Y.applyUpdate(this.doc, entry.update);
+    });
+    this.entriesSinceFullState = log.lastSeq - (full?.seq ?? 0);
     const info = log.lastSnapshotInfo();
     this.entriesSinceSnapshot = log.lastSeq - (info?.seq ?? 0);
     this.bytesSinceSnapshot = log.updateBytesAfter(info?.seq ?? 0);
@@ -106,7 +120,7 @@ export class Room {
       peer.close(4500, 'room unavailable, try again');
       return;
     }
-    this.peers.set(peer, new Set());
+    this.peers.set(peer, { clients: new Set(), announced: null });
     this.lastActivity = Date.now();
     const sync = encoding.createEncoder();
     encoding.writeVarUint(sync, MESSAGE_SYNC);
@@ -117,11 +131,11 @@ export class Room {
   }
 
   removePeer(peer: Peer): void {
-    const clients = this.peers.get(peer);
-    if (!clients) return;
+    const state = this.peers.get(peer);
+    if (!state) return;
     this.peers.delete(peer);
     this.lastActivity = Date.now();
-    if (clients.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
+    if (state.clients.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...state.clients], null);
   }
 
   /** Handles one websocket message from a peer. Throws PeerError on a protocol violation. */
@@ -191,12 +205,14 @@ export class Room {
   /** Every change to the document: log it first, then send it to everyone else. */
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     if (this.failed) return;
-    const author =
-      origin instanceof ServerEdit ? origin.author : this.peers.has(origin as Peer) ? (origin as Peer).identity.name : 'server';
-    const label = labelWritten(this.doc, transaction) ?? describeChange(this.doc, transaction);
+    const peer = this.peers.get(origin as Peer);
+    const author = origin instanceof ServerEdit ? origin.author : peer ? (origin as Peer).identity.name : 'server';
+    const label =
+      origin instanceof ServerEdit ? origin.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
     const started = performance.now();
     try {
-      this.log.append({ time: Date.now(), author, label, update });
+      const concurrent = refersToDeleted(this.doc, update, transaction);
+      this.log.append({ time: Date.now(), author, label, update, concurrent });
     } catch (err) {
       // Not logged means not accepted: drop the room so everyone reloads from the log and resends.
       this.fail(err as Error);
@@ -206,6 +222,7 @@ export class Room {
     this.metrics?.updatesLogged.inc();
     this.metrics?.updateBytesLogged.inc({}, update.byteLength);
     this.entriesSinceSnapshot++;
+    this.entriesSinceFullState++;
     this.bytesSinceSnapshot += update.byteLength;
     this.maybeScheduleSnapshot();
 
@@ -222,8 +239,13 @@ export class Room {
   ): void => {
     const owner = this.peers.get(origin as Peer);
     if (owner) {
-      for (const id of added) owner.add(id);
-      for (const id of removed) owner.delete(id);
+      for (const id of added) owner.clients.add(id);
+      for (const id of removed) owner.clients.delete(id);
+      // A label announcement from the peer's own client precedes its next update.
+      for (const id of [...added, ...updated]) {
+        const edit = readAnnouncedEdit(this.awareness.getStates().get(id));
+        if (edit && edit.client === id) owner.announced = edit;
+      }
     }
     const changed = [...added, ...updated, ...removed];
     if (!changed.length) return;
@@ -242,12 +264,20 @@ export class Room {
     });
   }
 
-  /** Writes a full-state snapshot at the current seq (the document always matches lastSeq). */
+  /** Writes a compact snapshot at the current seq (the document always matches lastSeq). */
   snapshotNow(): void {
-    this.lastSnapshotBytes = this.log.saveSnapshot(this.log.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    this.lastSnapshotBytes = this.log.saveSnapshot(this.log.lastSeq, encodeCompactState(this.doc));
     this.entriesSinceSnapshot = 0;
     this.bytesSinceSnapshot = 0;
     this.metrics?.snapshots.inc();
+    if (this.entriesSinceFullState >= this.policy.fullStateEntries) this.saveFullState();
+  }
+
+  /** Saves the full state so the room loads quickly next time. */
+  saveFullState(): void {
+    if (this.entriesSinceFullState === 0) return;
+    this.log.saveRoomState(this.log.lastSeq, Y.encodeStateAsUpdate(this.doc));
+    this.entriesSinceFullState = 0;
   }
 
   /**
@@ -257,10 +287,12 @@ export class Room {
   restore(seq: number, author: string): number {
     if (this.failed) throw new Error('room unavailable');
     const revert = revertTo(this.log, seq);
-    this.doc.transact(() => {
-      Y.applyUpdate(this.doc, revert);
-      this.doc.getMap(EDIT_CHANNEL).set(EDIT_LABEL_KEY, `restored #${seq}`);
-    }, new ServerEdit(author));
+    const before = this.log.lastSeq;
+    Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
+    if (this.log.lastSeq === before) {
+      // Nothing differed from the old state: still record that the restore happened.
+      this.log.append({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) });
+    }
     this.metrics?.restores.inc();
     return this.log.lastSeq;
   }
@@ -280,6 +312,7 @@ export class Room {
   close(code = 1001, reason = 'server shutting down'): void {
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
+    if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
     this.awareness.destroy();
     this.doc.destroy();
@@ -302,11 +335,22 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
   return encoding.toUint8Array(encoder);
 }
 
+/**
+ * The label a peer announced for this transaction: its client's clock before the transaction
+ * must match, so a stale announcement (an edit made offline, merged later) is never misapplied.
+ */
+function takeAnnouncedLabel(peer: PeerState, transaction: Y.Transaction): string | null {
+  const edit = peer.announced;
+  if (!edit || (transaction.beforeState.get(edit.client) ?? 0) !== edit.clock) return null;
+  peer.announced = null;
+  return edit.label;
+}
+
 /** A label for updates from clients that did not name their edit (e.g. a plain Yjs client). */
 function describeChange(doc: Y.Doc, transaction: Y.Transaction): string {
   const names: string[] = [];
   for (const [name, type] of doc.share) {
-    if (name !== EDIT_CHANNEL && transaction.changedParentTypes.has(type as Y.AbstractType<Y.YEvent<any>>)) names.push(name);
+    if (transaction.changedParentTypes.has(type as Y.AbstractType<Y.YEvent<any>>)) names.push(name);
   }
   return names.length ? `edited ${names.sort().join(', ')}` : 'edit';
 }

@@ -1,10 +1,13 @@
 /**
  * One room's checkpoint log in its own SQLite file (the same file is a saved project).
  *
- * entries    seq (rowid) | time (ms) | author | label | update (Yjs v1 bytes) | hash
- * snapshots  seq | state (deflated Yjs update of the whole document at that seq)
+ * entries    seq (rowid) | time (ms) | author → authors | label → labels | update (Yjs v1) | hash
+ *            | concurrent (1 when the update builds on something already deleted: see compact-state.ts)
+ * snapshots  seq | compact state at that seq (deflated), for rebuilding history quickly
+ * room_state seq | full state at that seq (deflated): where the live room loads from
  * bookmarks  seq | name | author | time
  *
+ * Authors and labels repeat endlessly ("moved 1 note"), so entries refer to them by id.
  * hash(n) = sha256(hash(n-1) ‖ seq ‖ time ‖ author ‖ label ‖ update), so any change to an old
  * entry breaks every later hash. Writes are synchronous (node:sqlite) in WAL mode: an entry is
  * durable against a process crash as soon as append() returns.
@@ -24,6 +27,7 @@ export interface LogEntry {
   author: string;
   label: string;
   update: Uint8Array;
+  concurrent: boolean;
 }
 
 export interface EntryInfo {
@@ -63,6 +67,8 @@ export class RoomLog {
   private readonly selectEntriesFrom: StatementSync;
   private lastSeqValue: number;
   private lastHash: Uint8Array;
+  private readonly authorIds = new Map<string, number>();
+  private readonly labelIds = new Map<string, number>();
 
   constructor(path: string, options: OpenOptions = {}) {
     this.path = path;
@@ -79,10 +85,12 @@ export class RoomLog {
       throw new RoomLogError(`${path} is not a readable Riffroom log: ${(err as Error).message}`);
     }
     this.insertEntry = this.db.prepare(
-      'INSERT INTO entries (seq, time, author, label, "update", hash) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO entries (seq, time, author_id, label_id, "update", hash, concurrent) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectEntriesFrom = this.db.prepare(
-      'SELECT seq, time, author, label, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq',
+      `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent FROM entries
+       JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
+       WHERE seq > ? AND seq <= ? ORDER BY seq`,
     );
     const last = this.db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: Uint8Array }
@@ -113,10 +121,13 @@ export class RoomLog {
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
       CREATE TABLE IF NOT EXISTS entries (
-        seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, author TEXT NOT NULL, label TEXT NOT NULL,
-        "update" BLOB NOT NULL, hash BLOB NOT NULL);
+        seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, author_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
+        "update" BLOB NOT NULL, hash BLOB NOT NULL, concurrent INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, state BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS bookmarks (
         id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL, author TEXT NOT NULL, time INTEGER NOT NULL);
       INSERT OR IGNORE INTO log_meta VALUES ('format', '${LOG_FORMAT}'), ('version', '${LOG_VERSION}');
@@ -132,13 +143,27 @@ export class RoomLog {
   }
 
   /** Appends one update; returns its seq. Durable once this returns. */
-  append(entry: { time: number; author: string; label: string; update: Uint8Array }): number {
+  append(entry: { time: number; author: string; label: string; update: Uint8Array; concurrent?: boolean }): number {
     const seq = this.lastSeqValue + 1;
     const hash = entryHash(this.lastHash, seq, entry.time, entry.author, entry.label, entry.update);
-    this.insertEntry.run(seq, entry.time, entry.author, entry.label, entry.update, hash);
+    const authorId = this.intern(this.authorIds, 'authors', 'name', entry.author);
+    const labelId = this.intern(this.labelIds, 'labels', 'text', entry.label);
+    this.insertEntry.run(seq, entry.time, authorId, labelId, entry.update, hash, entry.concurrent ? 1 : 0);
     this.lastSeqValue = seq;
     this.lastHash = hash;
     return seq;
+  }
+
+  /** The id of a repeated string (author or label), adding it on first use. */
+  private intern(cache: Map<string, number>, table: 'authors' | 'labels', column: 'name' | 'text', value: string): number {
+    let id = cache.get(value);
+    if (id === undefined) {
+      const row = this.db.prepare(`SELECT id FROM ${table} WHERE ${column} = ?`).get(value) as { id: number } | undefined;
+      id = row?.id ?? Number(this.db.prepare(`INSERT INTO ${table} (${column}) VALUES (?)`).run(value).lastInsertRowid);
+      if (cache.size > 10_000) cache.clear(); // bounded: hostile label streams cannot grow memory
+      cache.set(value, id);
+    }
+    return id;
   }
 
   /** Entries with after < seq <= upTo, oldest first. */
@@ -149,7 +174,10 @@ export class RoomLog {
   /** Metadata of entries after `after`, oldest first, without their bytes. */
   history(after: number, limit: number): EntryInfo[] {
     return this.db
-      .prepare('SELECT seq, time, author, label, length("update") AS bytes FROM entries WHERE seq > ? ORDER BY seq LIMIT ?')
+      .prepare(
+        `SELECT seq, time, authors.name AS author, labels.text AS label, length("update") AS bytes FROM entries
+         JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id WHERE seq > ? ORDER BY seq LIMIT ?`,
+      )
       .all(after, limit) as unknown as EntryInfo[];
   }
 
@@ -165,11 +193,24 @@ export class RoomLog {
     return packed.byteLength;
   }
 
-  /** The newest snapshot taken at or before `seq`. */
-  snapshotAtOrBefore(seq: number): Snapshot | null {
-    const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(seq) as
-      | { seq: number; state: Uint8Array }
-      | undefined;
+  /** Seqs of the compact snapshots at or before `seq`, newest first. */
+  snapshotSeqsAtOrBefore(seq: number): number[] {
+    const rows = this.db.prepare('SELECT seq FROM snapshots WHERE seq <= ? ORDER BY seq DESC').all(seq) as { seq: number }[];
+    return rows.map((r) => r.seq);
+  }
+
+  snapshotAt(seq: number): Snapshot | null {
+    const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq = ?').get(seq) as { seq: number; state: Uint8Array } | undefined;
+    return row ? { seq: row.seq, state: new Uint8Array(inflateRawSync(row.state)) } : null;
+  }
+
+  /** Saves the full document state (replacing the previous one): the live room loads from it. */
+  saveRoomState(seq: number, state: Uint8Array): void {
+    this.db.prepare('INSERT OR REPLACE INTO room_state (id, seq, state) VALUES (1, ?, ?)').run(seq, deflateRawSync(state, { level: 1 }));
+  }
+
+  roomState(): Snapshot | null {
+    const row = this.db.prepare('SELECT seq, state FROM room_state WHERE id = 1').get() as { seq: number; state: Uint8Array } | undefined;
     return row ? { seq: row.seq, state: new Uint8Array(inflateRawSync(row.state)) } : null;
   }
 
@@ -198,7 +239,12 @@ export class RoomLog {
   verify(): { brokenAt: number; reason: string } | null {
     let prev: Uint8Array = GENESIS_HASH;
     let expected = 1;
-    const rows = this.db.prepare('SELECT seq, time, author, label, "update", hash FROM entries ORDER BY seq').iterate();
+    const rows = this.db
+      .prepare(
+        `SELECT seq, time, authors.name AS author, labels.text AS label, "update", hash FROM entries
+         JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id ORDER BY seq`,
+      )
+      .iterate();
     for (const row of rows as Iterable<RawEntry & { hash: Uint8Array }>) {
       if (row.seq !== expected) return { brokenAt: expected, reason: `entry ${expected} is missing` };
       const hash = entryHash(prev, row.seq, row.time, row.author, row.label, row.update);
@@ -231,10 +277,14 @@ interface RawEntry {
   author: string;
   label: string;
   update: Uint8Array;
+  concurrent?: number;
 }
 
 function toEntry(row: RawEntry): LogEntry {
-  return { seq: row.seq, time: row.time, author: row.author, label: row.label, update: new Uint8Array(row.update) };
+  return {
+    seq: row.seq, time: row.time, author: row.author, label: row.label,
+    update: new Uint8Array(row.update), concurrent: row.concurrent === 1,
+  };
 }
 
 function entryHash(prev: Uint8Array, seq: number, time: number, author: string, label: string, update: Uint8Array): Uint8Array {

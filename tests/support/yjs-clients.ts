@@ -4,6 +4,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
+import { publishEditLabels } from '../../core/song/edit-labels.ts';
 
 export interface Client {
   doc: Y.Doc;
@@ -20,7 +21,9 @@ export async function connectClient(wsUrl: string, room: string, token: string, 
     maxBackoffTime: 200,
   });
   try {
-    await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
+    // As the app does: announce each edit's label so the server's history shows it.
+  publishEditLabels(doc, provider.awareness);
+  await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
   } catch (err) {
     // A provider (or its awareness timer) left behind keeps the test process alive: stop both.
     provider.destroy();
