@@ -83,6 +83,31 @@ test('an entry is durable as soon as append returns, even if the process is kill
   }
 });
 
+test('snapshots are stored compressed beside the entries, newest first, and survive reopen', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  try {
+    fill(log, 6);
+    assert.equal(log.lastSnapshotInfo(), null);
+    const state = new Uint8Array(20_000).fill(7); // very compressible
+    const bytes = log.saveSnapshot(3, state);
+    assert.ok(bytes > 0 && bytes < state.length / 10, `stored deflated (${bytes} bytes)`);
+    assert.deepEqual({ ...log.lastSnapshotInfo() }, { seq: 3, bytes });
+    const later = log.saveSnapshot(6, Uint8Array.of(1, 2, 3));
+    assert.deepEqual({ ...log.lastSnapshotInfo() }, { seq: 6, bytes: later });
+    assert.equal(log.lastSeq, 6, 'snapshots are not entries');
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+  const reopened = new RoomLog(path, { readOnly: true });
+  try {
+    assert.equal(reopened.lastSnapshotInfo()?.seq, 6);
+  } finally {
+    reopened.close();
+  }
+});
+
 test('bookmarks are stored with their author and listed by seq', () => {
   const log = new RoomLog(tempFile());
   try {
