@@ -79,6 +79,7 @@ export class Room {
   private lastSnapshotBytes: number;
   private snapshotScheduled = false;
   private failed: Error | null = null;
+  private closed = false;
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
@@ -260,7 +261,7 @@ export class Room {
     // After the current message is broadcast: a snapshot never delays an edit's propagation.
     setImmediate(() => {
       this.snapshotScheduled = false;
-      if (!this.failed && this.log.lastSeq > 0) this.snapshotNow();
+      if (!this.failed && !this.closed && this.log.lastSeq > 0) this.snapshotNow();
     });
   }
 
@@ -310,6 +311,8 @@ export class Room {
 
   /** Closes every peer and the log; the room's file then holds everything. */
   close(code = 1001, reason = 'server shutting down'): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
     if (!this.failed) this.saveFullState();
