@@ -7,6 +7,7 @@ import * as edits from '../../core/song/edits.ts';
 import { clipNotes, clipsMap, readMeta } from '../../core/song/schema.ts';
 import type { TrackRole } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
+import { watchLabels, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 
 /** Small fast PRNG (mulberry32): deterministic workloads. */
 export function prng(seed: number): () => number {
@@ -20,6 +21,13 @@ export function prng(seed: number): () => number {
   };
 }
 
+export interface SessionEdit {
+  author: number;
+  update: Uint8Array;
+  /** What the app would announce through awareness for this update (see edit-labels.ts). */
+  announced: AnnouncedEdit;
+}
+
 const ROLES: TrackRole[] = ['drums', 'bass', 'keys', 'lead', 'keys', 'lead', 'other', 'drums'];
 
 /**
@@ -27,18 +35,20 @@ const ROLES: TrackRole[] = ['drums', 'bass', 'keys', 'lead', 'keys', 'lead', 'ot
  * bandmates (each its own Y.Doc, kept in sync). Mix: mostly note work (add, drag, velocity,
  * delete) over a song of 8 tracks x 16 clips, with occasional clip, chord and tempo edits.
  */
-export function* editSession(count: number, options: { seed?: number; authors?: number } = {}): Generator<{ author: number; update: Uint8Array }> {
+export function* editSession(count: number, options: { seed?: number; authors?: number } = {}): Generator<SessionEdit> {
   const random = prng(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const docs = Array.from({ length: options.authors ?? 3 }, () => new Y.Doc());
-  const pending: { author: number; update: Uint8Array }[] = [];
-  docs.forEach((doc, author) =>
+  const pending: SessionEdit[] = [];
+  docs.forEach((doc, author) => {
+    let announced: AnnouncedEdit | null = null;
+    watchLabels(doc, (label, tr) => (announced = { label, client: doc.clientID, clock: tr.beforeState.get(doc.clientID) ?? 0 }));
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === 'peer') return;
-      pending.push({ author, update });
+      pending.push({ author, update, announced: announced! });
       for (const other of docs) if (other !== doc) Y.applyUpdate(other, update, 'peer');
-    }),
-  );
+    });
+  });
   const clips: string[] = [];
   const setup = docs[0]!;
   edits.initSong(setup, { title: 'Benchmark song', bpm: 112 });

@@ -49,7 +49,7 @@ function fromNearestSnapshot<T>(log: RoomLog, seq: number, gc: boolean, use: (do
 /** Applies entries (after, upTo] to `doc` in one transaction (much faster than one each). */
 function replay(doc: Y.Doc, log: RoomLog, after: number, upTo: number, fromCompact: boolean, origin: unknown): void {
   doc.transact(() => {
-    for (const entry of log.entries(after, upTo)) {
+    for (const entry of log.updates(after, upTo)) {
       if (fromCompact && entry.concurrent && refersToCollected(doc, entry.update)) throw new NeedsOlderSnapshot();
       Y.applyUpdate(doc, entry.update);
     }

@@ -46,7 +46,7 @@ export interface SnapshotPolicy {
   fullStateEntries: number;
 }
 
-export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 200, bytesRatio: 3, fullStateEntries: 20_000 };
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 200, bytesRatio: 5, fullStateEntries: 20_000 };
 
 interface PeerState {
   /** Awareness client ids the peer controls, removed when it leaves. */
@@ -97,7 +97,7 @@ export class Room {
     const full = log.roomState();
     this.doc.transact(() => {
       if (full) Y.applyUpdate(this.doc, full.state);
-      for (const entry of log.entries(full?.seq ?? 0)) Y.applyUpdate(this.doc, entry.update);
+      for (const entry of log.updates(full?.seq ?? 0)) Y.applyUpdate(this.doc, entry.update);
     });
     this.entriesSinceFullState = log.lastSeq - (full?.seq ?? 0);
     const info = log.lastSnapshotInfo();

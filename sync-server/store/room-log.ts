@@ -8,7 +8,7 @@
  * bookmarks  seq | name | author | time
  *
  * Authors and labels repeat endlessly ("moved 1 note"), so entries refer to them by id.
- * hash(n) = sha256(hash(n-1) ‖ seq ‖ time ‖ author ‖ label ‖ update), so any change to an old
+ * hash(n) = sha256(hash(n-1) ‖ seq ‖ time ‖ author ‖ label ‖ update) (first 16 bytes), so any change to an old
  * entry breaks every later hash. Writes are synchronous (node:sqlite) in WAL mode: an entry is
  * durable against a process crash as soon as append() returns.
  */
@@ -19,7 +19,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 /** Identifies the file as ours, and the layout version a reader must understand. */
 export const LOG_FORMAT = 'riffroom-room-log';
 export const LOG_VERSION = 1;
-const GENESIS_HASH = new Uint8Array(32);
+const GENESIS_HASH = new Uint8Array(16);
 
 export interface LogEntry {
   seq: number;
@@ -65,6 +65,7 @@ export class RoomLog {
   private readonly db: DatabaseSync;
   private readonly insertEntry: StatementSync;
   private readonly selectEntriesFrom: StatementSync;
+  private readonly selectUpdates: StatementSync;
   private lastSeqValue: number;
   private lastHash: Uint8Array;
   private readonly authorIds = new Map<string, number>();
@@ -92,6 +93,7 @@ export class RoomLog {
        JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
        WHERE seq > ? AND seq <= ? ORDER BY seq`,
     );
+    this.selectUpdates = this.db.prepare('SELECT "update", concurrent FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq');
     const last = this.db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
       | { seq: number; hash: Uint8Array }
       | undefined;
@@ -166,6 +168,13 @@ export class RoomLog {
     return id;
   }
 
+  /** Just the updates (and concurrency flags) of entries after < seq <= upTo: what replays need. */
+  *updates(after: number, upTo = Number.MAX_SAFE_INTEGER): Generator<{ update: Uint8Array; concurrent: boolean }> {
+    for (const row of this.selectUpdates.iterate(after, upTo) as Iterable<{ update: Uint8Array; concurrent: number }>) {
+      yield { update: row.update, concurrent: row.concurrent === 1 };
+    }
+  }
+
   /** Entries with after < seq <= upTo, oldest first. */
   *entries(after: number, upTo = Number.MAX_SAFE_INTEGER): Generator<LogEntry> {
     for (const row of this.selectEntriesFrom.iterate(after, upTo) as Iterable<RawEntry>) yield toEntry(row);
@@ -187,8 +196,11 @@ export class RoomLog {
     return row.n;
   }
 
+  /** Saves a compact snapshot; returns its size on disk. */
   saveSnapshot(seq: number, state: Uint8Array): number {
-    const packed = deflateRawSync(state, { level: 1 });
+    // Maximum compression: a smaller snapshot lets the policy take them more often for the same
+    // share of the file, so rebuilds replay fewer entries. It runs after the edit is broadcast.
+    const packed = deflateRawSync(state, { level: 9 });
     this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)').run(seq, packed);
     return packed.byteLength;
   }
@@ -287,9 +299,15 @@ function toEntry(row: RawEntry): LogEntry {
   };
 }
 
+/**
+ * SHA-256 truncated to 128 bits: forging a matching entry still takes ~2^64 work, and the log
+ * stays within twice the size of the updates it holds (a full hash would be half an edit again).
+ */
+export const HASH_BYTES = 16;
+
 function entryHash(prev: Uint8Array, seq: number, time: number, author: string, label: string, update: Uint8Array): Uint8Array {
   const header = Buffer.from(JSON.stringify([seq, time, author, label]));
-  return new Uint8Array(createHash('sha256').update(prev).update(header).update(update).digest());
+  return new Uint8Array(createHash('sha256').update(prev).update(header).update(update).digest().subarray(0, HASH_BYTES));
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
