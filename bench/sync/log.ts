@@ -16,7 +16,8 @@ import { RoomLog } from '../../sync-server/store/room-log.ts';
 import { Room, type Peer } from '../../sync-server/room/room.ts';
 import { encodeStateAt, rebuildAt } from '../../sync-server/room/rebuild.ts';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../sync-server/contract.ts';
-import { editSession, prng } from './workload.ts';
+import { editSession } from './workload.ts';
+import { seededRandom } from '../../core/random.ts';
 import { summarize } from './stats.ts';
 
 const EDITS = Number(process.env.BENCH_LOG_EDITS ?? 100_000);
@@ -90,7 +91,7 @@ export async function benchLog(): Promise<object> {
   appendLog.close();
 
   // Rebuild at uniformly random points, plus the worst points: right before each snapshot.
-  const random = prng(42);
+  const random = seededRandom(42);
   const seqs = Array.from({ length: REBUILD_SAMPLES }, () => 1 + Math.floor(random() * log.lastSeq));
   const worst = log.snapshotSeqsAtOrBefore(log.lastSeq).map((s) => s - 1).filter((s) => s > 0).slice(0, 50);
   const finalSong = JSON.stringify(readSong(room.doc));

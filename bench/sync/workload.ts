@@ -7,19 +7,9 @@ import * as edits from '../../core/song/edits.ts';
 import { clipNotes, clipsMap, readMeta } from '../../core/song/schema.ts';
 import type { TrackRole } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
+import { seededRandom } from '../../core/random.ts';
 import { watchLabels, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 
-/** Small fast PRNG (mulberry32): deterministic workloads. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SessionEdit {
   author: number;
@@ -36,7 +26,7 @@ const ROLES: TrackRole[] = ['drums', 'bass', 'keys', 'lead', 'keys', 'lead', 'ot
  * delete) over a song of 8 tracks x 16 clips, with occasional clip, chord and tempo edits.
  */
 export function* editSession(count: number, options: { seed?: number; authors?: number } = {}): Generator<SessionEdit> {
-  const random = prng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const docs = Array.from({ length: options.authors ?? 3 }, () => new Y.Doc());
   const pending: SessionEdit[] = [];

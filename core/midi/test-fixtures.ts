@@ -35,14 +35,5 @@ export function midiFile(format: number, division: number, ...trackBodies: numbe
 /** Offset of the first byte of the first track's body in a file built by midiFile. */
 export const FIRST_TRACK_BODY = 14 + 8;
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so fuzz failures can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so fuzz failures can be replayed. */
+export { seededRandom } from '../random.ts';

@@ -54,6 +54,7 @@ test('a concurrent edit of an entry compacted away is rebuilt exactly (older sna
   room.addPeer(alice);
   room.addPeer(bob);
   const a = new Y.Doc();
+  a.clientID = 1;
   const send = (from: Peer, doc: Y.Doc, fn: () => void) => {
     const sv = Y.encodeStateVector(doc);
     fn();
@@ -69,6 +70,9 @@ test('a concurrent edit of an entry compacted away is rebuilt exactly (older sna
   });
   // Bob copies the song, then goes offline and changes the note's velocity.
   const b = new Y.Doc();
+  // Bob's client id is the higher one, so Yjs lets his concurrent version win the conflict:
+  // dropping his edit would then visibly change the song.
+  b.clientID = 2 ** 30;
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
   const bobBefore = Y.encodeStateVector(b);
   updateNotes(b, clip, [{ id: note, velocity: 30 }]);

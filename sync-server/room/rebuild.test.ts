@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
+import { seededRandom } from '../../core/random.ts';
 import {
   addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, initSong, moveClip, moveNotes, removeTrack, setChords,
   setKey, setTempo, updateNotes, updateTrack,
@@ -48,14 +49,10 @@ class Bench {
   }
 }
 
+/** A seeded integer source: prng(seed)(n) is in 0..n-1. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n);
-  };
+  const random = seededRandom(seed);
+  return (n) => Math.floor(random() * n);
 }
 
 /** One random typed edit (most kinds), skipping choices the song does not allow. */

@@ -7,23 +7,13 @@ import * as edits from '../../core/song/edits.ts';
 import { bookmarksMap, clipNotes, clipsMap, tracksMap } from '../../core/song/schema.ts';
 import { TRACK_ROLES } from '../../core/song/types.ts';
 import { EditError } from '../../core/song/validate.ts';
+import { seededRandom } from '../../core/random.ts';
 
-/** mulberry32: a tiny, seedable PRNG (same seed, same sequence). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Rng {
   readonly next: () => number;
   constructor(seed: number) {
-    this.next = prng(seed);
+    this.next = seededRandom(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
