@@ -3,7 +3,7 @@
  * close with a reason. The room never sees a message that broke a limit.
  */
 import type { WebSocket } from 'ws';
-import { CLOSE, type TokenClaims } from './contract.ts';
+import { CLOSE, MESSAGE_AWARENESS, type TokenClaims } from './contract.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { PeerError, type Peer, type Room } from './room/room.ts';
 
@@ -11,6 +11,13 @@ export interface ConnectionLimits {
   /** Sustained messages per second, and the burst allowed above it. */
   messagesPerSecond: number;
   messageBurst: number;
+  /**
+   * Awareness messages get their own, larger allowance: the stock y-websocket client echoes
+   * every presence change it receives back to the server, so a peer's awareness traffic grows
+   * with the room's size (each edit's label announcement comes back from every peer).
+   */
+  awarenessPerSecond: number;
+  awarenessBurst: number;
   /** A peer that cannot keep up (this many bytes queued to it) is disconnected. */
   maxBufferedBytes: number;
 }
@@ -18,6 +25,8 @@ export interface ConnectionLimits {
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   messagesPerSecond: 200,
   messageBurst: 400,
+  awarenessPerSecond: 2000,
+  awarenessBurst: 4000,
   maxBufferedBytes: 32 * 1024 * 1024,
 };
 
@@ -27,8 +36,8 @@ export class Connection implements Peer {
   private readonly room: Room;
   private readonly limits: ConnectionLimits;
   private readonly metrics: ServerMetrics | undefined;
-  private tokens: number;
-  private refilledAt = performance.now();
+  private readonly syncBucket: TokenBucket;
+  private readonly awarenessBucket: TokenBucket;
   private alive = true;
   private closed = false;
 
@@ -38,7 +47,8 @@ export class Connection implements Peer {
     this.identity = identity;
     this.limits = limits;
     this.metrics = metrics;
-    this.tokens = limits.messageBurst;
+    this.syncBucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+    this.awarenessBucket = new TokenBucket(limits.awarenessPerSecond, limits.awarenessBurst);
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
@@ -80,7 +90,8 @@ export class Connection implements Peer {
     if (this.closed) return;
     this.metrics?.messagesReceived.inc();
     if (!isBinary) return this.close(CLOSE.malformed, 'text messages are not part of the protocol');
-    if (!this.takeToken()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
+    const bucket = data[0] === MESSAGE_AWARENESS ? this.awarenessBucket : this.syncBucket;
+    if (!bucket.take()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
     try {
       this.room.receive(this, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (err) {
@@ -90,18 +101,32 @@ export class Connection implements Peer {
     }
   }
 
-  private takeToken(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.limits.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.messagesPerSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.room.removePeer(this);
+  }
+}
+
+/** Allows `perSecond` on average and `burst` at once. */
+class TokenBucket {
+  private readonly perSecond: number;
+  private readonly burst: number;
+  private tokens: number;
+  private refilledAt = performance.now();
+
+  constructor(perSecond: number, burst: number) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }
