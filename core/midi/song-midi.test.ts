@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
-import { watchLabels } from '../song/edit-labels.ts';
+import { lastLabel, newDoc } from '../song/label-recorder.test-support.ts';
 import { parseMidi, writeMidi } from 'midi-file';
 import {
   LOCAL_EDIT, addBookmark, addClip, addTrack, initSong, setChords, setLoop, updateTrack,
@@ -272,16 +272,6 @@ test('every key survives export and import with its spelling', () => {
   }
 });
 
-const lastLabels = new WeakMap<Y.Doc, string>();
-/** A document whose edit labels are recorded, so tests can read the last one. */
-function newDoc(): Y.Doc {
-  const doc = new Y.Doc();
-  watchLabels(doc, (label) => lastLabels.set(doc, label));
-  return doc;
-}
-function lastLabel(doc: Y.Doc): unknown {
-  return lastLabels.get(doc);
-}
 
 test('importMidiSong rebuilds the song in one labelled, undoable edit', () => {
   const { song, ids } = bandSong();

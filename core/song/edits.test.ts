@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
-import { watchLabels } from './edit-labels.ts';
+import { lastLabel, newDoc } from './label-recorder.test-support.ts';
 import {
   addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, duplicateClip, initSong, moveClip,
   moveNotes, removeTrack, replaceClipNotes, resizeClip, setChords, setClipLocked, setKey, setLoop, setMeter,
@@ -10,16 +10,6 @@ import {
 import { readSong } from './schema.ts';
 import { EditError } from './validate.ts';
 
-const lastLabels = new WeakMap<Y.Doc, string>();
-/** A document whose edit labels are recorded, so tests can read the last one. */
-function newDoc(): Y.Doc {
-  const doc = new Y.Doc();
-  watchLabels(doc, (label) => lastLabels.set(doc, label));
-  return doc;
-}
-function lastLabel(doc: Y.Doc): unknown {
-  return lastLabels.get(doc);
-}
 
 /** Two docs that exchange every update, like two bandmates on a perfect network. */
 function connectedPair(): [Y.Doc, Y.Doc] {
