@@ -97,19 +97,24 @@ function writeDeleteSet(encoder: Y.UpdateEncoderV1, ds: DeleteSet): void {
 }
 
 /**
- * True when `update` (already applied to `doc` in `transaction`) has an item whose origin or
- * right origin was deleted before this transaction: a concurrent edit that a compact snapshot
- * cannot replay, so rebuilds across it take a slower, exact path.
+ * True when an item this transaction added has an origin or right origin that was deleted
+ * before the transaction: a concurrent edit that a compact snapshot cannot replay, so rebuilds
+ * across it take a slower, exact path. Reads the integrated structs, so the update is not
+ * decoded a second time on the server's hot path.
  */
-export function refersToDeleted(doc: Y.Doc, update: Uint8Array, transaction: Y.Transaction): boolean {
-  const { structs } = Y.decodeUpdate(update);
-  for (const struct of structs) {
-    if (!(struct instanceof Y.Item)) continue;
-    for (const id of [struct.origin, struct.rightOrigin]) {
-      if (id === null) continue;
-      const target = structAt(doc, id);
-      if (target === null || !target.deleted) continue;
-      if (!deletedIn(transaction.deleteSet, id)) return true;
+export function refersToDeleted(doc: Y.Doc, transaction: Y.Transaction): boolean {
+  for (const [client, after] of transaction.afterState) {
+    const before = transaction.beforeState.get(client) ?? 0;
+    if (after <= before) continue;
+    const structs = doc.store.clients.get(client) as (Y.Item | Y.GC)[];
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const struct = structs[i]!;
+      if (!(struct instanceof Y.Item)) continue;
+      for (const id of [struct.origin, struct.rightOrigin]) {
+        if (id === null) continue;
+        const target = structAt(doc, id);
+        if (target !== null && target.deleted && !deletedIn(transaction.deleteSet, id)) return true;
+      }
     }
   }
   return false;

@@ -212,7 +212,7 @@ export class Room {
       origin instanceof ServerEdit ? origin.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
     const started = performance.now();
     try {
-      const concurrent = refersToDeleted(this.doc, update, transaction);
+      const concurrent = refersToDeleted(this.doc, transaction);
       this.log.append({ time: Date.now(), author, label, update, concurrent });
     } catch (err) {
       // Not logged means not accepted: drop the room so everyone reloads from the log and resends.
