@@ -1,0 +1,182 @@
+/**
+ * A part (a track's notes, or the chord track) over whole bars ⇄ its event tokens:
+ *   BAR (POS PITCH VEL DUR ...)* per bar; drums leave out DUR (a hit has no length);
+ *   chords: BAR (POS CROOT CQUAL | POS CROOT_none)* per bar.
+ * POS is written only when the position changes; notes at one position go up in pitch.
+ * Lossless on the grid: notes on 12-steps-per-quarter positions, durations up to 16 quarters and
+ * velocities at a level's centre (velocityOfLevel) come back exactly.
+ */
+import type { NoteInput } from '../../core/song/types.ts';
+import type { ChordQuality } from '../../core/theory/chords.ts';
+import type { Meter } from '../../core/time.ts';
+import {
+  MAX_DURATION_STEPS, TICKS_PER_STEP, VOCAB, barSteps, velocityLevel, velocityOfLevel,
+  type ModelRole, type NoteRole,
+} from './vocabulary.ts';
+
+export interface TokenChord {
+  /** Ticks from the part's first bar. */
+  tick: number;
+  /** Pitch class of the root; null = no chord. */
+  root: number | null;
+  quality: ChordQuality;
+}
+
+export type Part =
+  | { role: NoteRole; notes: NoteInput[] }
+  | { role: 'chords'; chords: TokenChord[] };
+
+/** A bar range [from, to) of a part to be left out of a context track (the bars to infill). */
+export interface MaskedBars {
+  from: number;
+  to: number;
+}
+
+/** Drum hits decode with this length: a 16th note. */
+export const DRUM_HIT_TICKS = 120;
+
+export class TokenParseError extends Error {
+  readonly index: number;
+  constructor(message: string, index: number) {
+    super(`${message} (token ${index})`);
+    this.name = 'TokenParseError';
+    this.index = index;
+  }
+}
+
+interface GridEvent {
+  bar: number;
+  pos: number;
+  order: number;
+  tokens: number[];
+}
+
+/**
+ * Tokens of bars [fromBar, fromBar + bars) of the part; events outside are left out. Bars in
+ * `masked` (absolute bar numbers) are written as BAR MASK.
+ */
+export function encodePart(part: Part, meter: Meter, fromBar: number, bars: number, masked?: MaskedBars): number[] {
+  const steps = barSteps(meter);
+  const events = part.role === 'chords' ? chordEvents(part.chords, steps) : noteEvents(part.role, part.notes, steps);
+  const byBar = new Map<number, GridEvent[]>();
+  for (const event of events) {
+    if (event.bar < fromBar || event.bar >= fromBar + bars) continue;
+    let list = byBar.get(event.bar);
+    if (!list) byBar.set(event.bar, (list = []));
+    list.push(event);
+  }
+  const out: number[] = [];
+  const BAR = VOCAB.id('BAR');
+  for (let bar = fromBar; bar < fromBar + bars; bar++) {
+    out.push(BAR);
+    if (masked && bar >= masked.from && bar < masked.to) {
+      out.push(VOCAB.id('MASK'));
+      continue;
+    }
+    const list = (byBar.get(bar) ?? []).sort((a, b) => a.pos - b.pos || a.order - b.order);
+    let lastPos = -1;
+    for (const event of list) {
+      if (event.pos !== lastPos) out.push(VOCAB.id(`POS_${event.pos}`));
+      lastPos = event.pos;
+      out.push(...event.tokens);
+    }
+  }
+  return out;
+}
+
+function noteEvents(role: NoteRole, notes: readonly NoteInput[], steps: number): GridEvent[] {
+  // One note per (step, pitch): a duplicate keeps the longer one.
+  const byKey = new Map<string, { step: number; pitch: number; dur: number; vel: number }>();
+  for (const note of notes) {
+    const step = Math.round(note.tick / TICKS_PER_STEP);
+    if (step < 0) continue;
+    const dur = Math.max(1, Math.min(MAX_DURATION_STEPS, Math.round(note.duration / TICKS_PER_STEP)));
+    const key = `${step}:${note.pitch}`;
+    const seen = byKey.get(key);
+    if (!seen || seen.dur < dur) byKey.set(key, { step, pitch: note.pitch, dur, vel: velocityLevel(note.velocity) });
+  }
+  return [...byKey.values()].map((n) => {
+    const tokens = [VOCAB.id(`PITCH_${n.pitch}`), VOCAB.id(`VEL_${n.vel}`)];
+    if (role !== 'drums') tokens.push(VOCAB.id(`DUR_${n.dur}`));
+    return { bar: Math.floor(n.step / steps), pos: n.step % steps, order: n.pitch, tokens };
+  });
+}
+
+function chordEvents(chords: readonly TokenChord[], steps: number): GridEvent[] {
+  const byStep = new Map<number, TokenChord>();
+  for (const chord of chords) {
+    const step = Math.round(chord.tick / TICKS_PER_STEP);
+    if (step >= 0) byStep.set(step, chord); // a later chord at the same step wins
+  }
+  return [...byStep.entries()].map(([step, chord]) => ({
+    bar: Math.floor(step / steps),
+    pos: step % steps,
+    order: 0,
+    tokens: chord.root === null
+      ? [VOCAB.id('CROOT_none')]
+      : [VOCAB.id(`CROOT_${chord.root}`), VOCAB.id(`CQUAL_${chord.quality}`)],
+  }));
+}
+
+/** What decodePart returns: the part, with ticks from its first bar, and how many bars it held. */
+export interface DecodedPart {
+  part: Part;
+  bars: number;
+}
+
+/**
+ * Reads event tokens (BAR groups, as encodePart writes them, without MASK) back into a part.
+ * Stops at EOS or the end of the array. Throws TokenParseError on anything out of grammar.
+ */
+export function decodePart(tokens: ArrayLike<number>, role: ModelRole, meter: Meter): DecodedPart {
+  const steps = barSteps(meter);
+  const notes: NoteInput[] = [];
+  const chords: TokenChord[] = [];
+  let bar = -1;
+  let pos = -1;
+  let i = 0;
+  const next = (): [string, string] => {
+    const name = VOCAB.token(tokens[i]!);
+    const cut = name.indexOf('_');
+    return cut < 0 ? [name, ''] : [name.slice(0, cut), name.slice(cut + 1)];
+  };
+  const expect = (kind: string): string => {
+    if (i >= tokens.length) throw new TokenParseError(`expected ${kind}, found the end`, i);
+    const [k, value] = next();
+    if (k !== kind) throw new TokenParseError(`expected ${kind}, found ${VOCAB.token(tokens[i]!)}`, i);
+    i++;
+    return value;
+  };
+  while (i < tokens.length) {
+    const [kind, value] = next();
+    if (kind === 'EOS') break;
+    if (kind === 'BAR') {
+      bar++;
+      pos = -1;
+      i++;
+      continue;
+    }
+    if (bar < 0) throw new TokenParseError(`expected BAR, found ${VOCAB.token(tokens[i]!)}`, i);
+    if (kind === 'POS') {
+      const p = Number(value);
+      if (p <= pos || p >= steps) throw new TokenParseError(`position ${p} is not after ${pos} inside a bar of ${steps} steps`, i);
+      pos = p;
+      i++;
+      continue;
+    }
+    if (pos < 0) throw new TokenParseError(`expected POS, found ${VOCAB.token(tokens[i]!)}`, i);
+    const tick = (bar * steps + pos) * TICKS_PER_STEP;
+    if (role === 'chords') {
+      const root = expect('CROOT');
+      if (root === 'none') chords.push({ tick, root: null, quality: 'maj' });
+      else chords.push({ tick, root: Number(root), quality: expect('CQUAL') as ChordQuality });
+      continue;
+    }
+    const pitch = Number(expect('PITCH'));
+    const velocity = velocityOfLevel(Number(expect('VEL')));
+    const duration = role === 'drums' ? DRUM_HIT_TICKS : Number(expect('DUR')) * TICKS_PER_STEP;
+    notes.push({ pitch, tick, duration, velocity });
+  }
+  const bars = bar + 1;
+  return role === 'chords' ? { part: { role, chords }, bars } : { part: { role, notes }, bars };
+}
