@@ -49,19 +49,19 @@ export const TEMPO_EDGES = [70, 85, 100, 115, 130, 145, 165];
  * thresholds the part reaches. Set from the training data's per-role quintiles.
  */
 export const ENERGY_THRESHOLDS: Record<ModelRole, readonly number[]> = {
-  drums: [10, 14, 18, 23],
-  bass: [2, 3.5, 5, 7],
-  keys: [8, 12, 16, 22],
-  lead: [3, 5, 7, 9],
-  chords: [1, 1.5, 2, 2.5],
+  drums: [14, 18, 21.5, 26],
+  bass: [3.75, 5, 6.25, 7.75],
+  keys: [8.75, 11.25, 14, 16.75],
+  lead: [3.25, 4.5, 5.25, 6.5],
+  chords: [1, 1.25, 1.5, 2],
 };
 
 /** Pitches each role may write (drums: the nine General MIDI kit pieces the data is mapped to). */
 export const DRUM_PITCHES = [36, 38, 42, 46, 45, 48, 50, 49, 51] as const;
 export const PITCH_RANGES: Record<Exclude<NoteRole, 'drums'>, { low: number; high: number }> = {
-  bass: { low: 28, high: 60 },
-  keys: { low: 33, high: 100 },
-  lead: { low: 45, high: 96 },
+  bass: { low: 24, high: 64 },
+  keys: { low: 21, high: 108 },
+  lead: { low: 36, high: 100 },
 };
 
 const SPECIALS = ['PAD', 'BOS', 'EOS', 'SEP', 'CTX', 'MASK', 'CHORDS', 'BAR'] as const;
