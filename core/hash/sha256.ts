@@ -46,6 +46,19 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 export function sha256Hex(data: Uint8Array | string): string {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const bytes = typeof data === 'string' ? utf8(data) : data;
   return [...sha256(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** UTF-8 bytes of a string (core/ has no TextEncoder in its types: it targets no particular runtime). */
+function utf8(text: string): Uint8Array {
+  const out: number[] = [];
+  for (const char of text) {
+    const cp = char.codePointAt(0)!;
+    if (cp < 0x80) out.push(cp);
+    else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
+    else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+    else out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  }
+  return Uint8Array.from(out);
 }
