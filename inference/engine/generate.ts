@@ -1,0 +1,61 @@
+/**
+ * Grammar-constrained, seeded generation of one part: the prompt runs once, then every row of
+ * the batch (N variations of one request) decodes one token per step over the KV cache until
+ * all rows have written EOS. Row r draws from its own generator seeded by (seed, r), so a seed
+ * gives the same notes on the same provider.
+ */
+import { seededRandom } from '../../core/random.ts';
+import type { Meter } from '../../core/time.ts';
+import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
+import type { CausalLm } from './causal-lm.ts';
+import { EventGrammar } from './grammar.ts';
+import { sampleToken, type SamplingSettings } from './sampler.ts';
+
+export interface PartRequest {
+  /** BOS ... SEP (encodePrompt). */
+  prompt: readonly number[];
+  role: ModelRole;
+  meter: Meter;
+  /** Bars the model writes. */
+  bars: number;
+  /** Variations to write at once. */
+  batch: number;
+  seed: number;
+  sampling: SamplingSettings;
+  /** Cap on tokens written (EOS included); default: what the model's positions allow. */
+  maxTokens?: number;
+}
+
+/** Generated event tokens (after SEP, EOS included) per row. */
+export async function generatePart(lm: CausalLm, request: PartRequest): Promise<number[][]> {
+  const { batch } = request;
+  const room = lm.shape.maxPositions - request.prompt.length;
+  const maxTokens = Math.min(request.maxTokens ?? room, room);
+  if (maxTokens < request.bars + 1) throw new Error(`the prompt leaves room for ${maxTokens} tokens, too few for ${request.bars} bars`);
+  const grammars = Array.from({ length: batch }, () => new EventGrammar({ role: request.role, meter: request.meter, bars: request.bars, maxTokens }));
+  const randoms = Array.from({ length: batch }, (_, row) => seededRandom((request.seed * 1_000_003 + row * 7919) >>> 0));
+  const rows: number[][] = Array.from({ length: batch }, () => []);
+  const allowed = new Uint8Array(VOCAB.size);
+  const vocab = lm.shape.vocabSize;
+  let step = await lm.forward(Array.from({ length: batch }, () => request.prompt), lm.emptyCache(batch));
+  const pad = VOCAB.id('PAD');
+  while (grammars.some((g) => !g.done)) {
+    const next: number[][] = [];
+    for (let row = 0; row < batch; row++) {
+      const grammar = grammars[row]!;
+      if (grammar.done) {
+        next.push([pad]); // finished rows ride along; their outputs are ignored
+        continue;
+      }
+      const offset = (row * step.seq + step.seq - 1) * vocab;
+      const logits = step.logits.subarray(offset, offset + vocab);
+      const token = sampleToken(logits, grammar.allowed(allowed), request.sampling, randoms[row]!);
+      grammar.accept(token);
+      rows[row]!.push(token);
+      next.push([token]);
+    }
+    if (grammars.every((g) => g.done)) break;
+    step = await lm.forward(next, step.cache);
+  }
+  return rows;
+}

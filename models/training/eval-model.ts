@@ -1,0 +1,170 @@
+/**
+ * `npm run eval:model -- --data <dir> [--json <file>] [--model models/<id>] [--generations 100]
+ *  [--max-pieces N]`
+ *
+ * <dir> has the layout of ../shared/datasets (any dataset folder may be missing). Every piece found
+ * there is scored (split columns ignored) by the shipped model and by the 4-gram baseline: NLL per
+ * target token, per role. Then, per role and condition set (conditions.ts), seeded generations
+ * are checked for validity, key, chord tones (bass), energy and diversity. Prints JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generatePart } from '../../inference/engine/generate.ts';
+import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
+import { loadModelFolder } from '../../inference/node/model-folder.ts';
+import { decodePart } from '../../inference/tokenizer/events.ts';
+import { encodePrompt } from '../../inference/tokenizer/prompt.ts';
+import { MODEL_ROLES, VOCAB, type ModelRole } from '../../inference/tokenizer/vocabulary.ts';
+import { readDatasets } from './datasets.ts';
+import { EVAL_BARS, conditionSets } from './eval/conditions.ts';
+import { chordToneCount, eventSet, eventsPerBar, inKeyCount, isStrictlyIncreasing, meanPairwiseJaccard } from './eval/metrics.ts';
+import { baselineNll, modelNll } from './eval/nll.ts';
+import { scoringExamples } from './examples.ts';
+import { loadNgram } from './ngram-io.ts';
+
+export const DEFAULT_MODEL_DIR = new URL('../riffroom-bandmate-v1/', import.meta.url).pathname;
+
+export interface EvalOptions {
+  data: string;
+  modelDir: string;
+  generations: number;
+  diversitySeeds: number;
+  maxPieces?: number;
+  log?: (line: string) => void;
+}
+
+export async function evaluateModel(options: EvalOptions): Promise<Record<string, unknown>> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const { card, lm } = await loadModelFolder(options.modelDir, { threads: 2 });
+  const baseline = loadNgram(join(options.modelDir, card.baseline?.file ?? 'baseline.ngram.gz'));
+  const read = readDatasets(options.data);
+  const pieces = options.maxPieces ? read.pieces.slice(0, options.maxPieces) : read.pieces;
+  log(`${pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}; ${read.skipped.length} files skipped`);
+
+  const sep = VOCAB.id('SEP');
+  const nll: Record<string, { tokens: number; model: number; baseline: number; examples: number }> = {};
+  let examples = 0;
+  for (const piece of pieces) {
+    for (const example of scoringExamples(piece)) {
+      const m = await modelNll(lm, example.tokens);
+      const b = baselineNll(baseline, example.tokens, sep);
+      const row = (nll[example.role] ??= { tokens: 0, model: 0, baseline: 0, examples: 0 });
+      row.tokens += m.count;
+      row.model += m.nll;
+      row.baseline += b.nll;
+      row.examples++;
+      if (++examples % 500 === 0) log(`scored ${examples} examples`);
+    }
+  }
+  const perRole: Record<string, unknown> = {};
+  for (const role of MODEL_ROLES) {
+    const row = nll[role];
+    if (!row) continue;
+    const model = row.model / row.tokens;
+    const base = row.baseline / row.tokens;
+    perRole[role] = { examples: row.examples, tokens: row.tokens, modelNllPerToken: round(model), baselineNllPerToken: round(base), reduction: round(1 - model / base) };
+  }
+  log(`NLL done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  const generation: Record<string, unknown> = {};
+  for (const role of MODEL_ROLES) {
+    generation[role] = await generationReport(lm, role, options);
+    log(`generated ${role}: ${JSON.stringify(generation[role])}`);
+  }
+  return {
+    model: { id: card.id, sha256: card.weights.sha256, precision: card.weights.precision },
+    data: { dir: options.data, datasets: read.found, pieces: pieces.length, skipped: read.skipped.length },
+    nll: perRole,
+    generation,
+    sampling: DEFAULT_SAMPLING,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>['lm'], role: ModelRole, options: EvalOptions): Promise<Record<string, unknown>> {
+  let valid = 0;
+  let total = 0;
+  const key = { inKey: 0, total: 0 };
+  const chordTones = { onChord: 0, total: 0 };
+  const energyCurve: number[] = [];
+  let diversity = 0;
+  const sets = conditionSets(role);
+  for (const [index, set] of sets.entries()) {
+    const prompt = encodePrompt({ conditions: set.conditions, chords: set.chords });
+    const batch = 25;
+    let notesPerBar = 0;
+    for (let start = 0; start < options.generations; start += batch) {
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING });
+      for (const tokens of rows) {
+        total++;
+        let decoded;
+        try {
+          decoded = decodePart(tokens, role, set.conditions.meter);
+        } catch {
+          continue;
+        }
+        if (decoded.bars !== EVAL_BARS || tokens.at(-1) !== VOCAB.id('EOS')) continue;
+        valid++;
+        notesPerBar += eventsPerBar(decoded.part, EVAL_BARS);
+        if (decoded.part.role !== 'chords' && decoded.part.role !== 'drums' && set.conditions.key) {
+          const k = inKeyCount(decoded.part.notes, set.conditions.key);
+          key.inKey += k.inKey;
+          key.total += k.total;
+          if (role === 'bass' && set.chords) {
+            const c = chordToneCount(decoded.part.notes, set.chords, set.conditions.meter);
+            chordTones.onChord += c.onChord;
+            chordTones.total += c.total;
+          }
+        }
+      }
+    }
+    energyCurve.push(round(notesPerBar / options.generations, 2));
+    if (index === 2) {
+      // Diversity: one prompt, different seeds.
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING });
+      diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
+    }
+  }
+  return {
+    generations: total,
+    validity: round(valid / total),
+    ...(key.total > 0 ? { inKey: round(key.inKey / key.total), pitchedNotes: key.total } : {}),
+    ...(chordTones.total > 0 ? { chordTonesOnBeats13: round(chordTones.onChord / chordTones.total), bassNotesOnBeats13: chordTones.total } : {}),
+    eventsPerBarByEnergy: energyCurve,
+    energyMonotonic: isStrictlyIncreasing(energyCurve),
+    diversityJaccard: round(diversity),
+  };
+}
+
+function round(x: number, digits = 4): number {
+  return Number(x.toFixed(digits));
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      json: { type: 'string' },
+      model: { type: 'string', default: DEFAULT_MODEL_DIR },
+      generations: { type: 'string', default: '100' },
+      'max-pieces': { type: 'string' },
+    },
+  });
+  if (!values.data) {
+    console.error('usage: npm run eval:model -- --data <dir with the layout of ../shared/datasets> [--json <file>] [--model <dir>] [--generations 100] [--max-pieces N]');
+    process.exit(2);
+  }
+  const report = await evaluateModel({
+    data: values.data,
+    modelDir: values.model!,
+    generations: Number(values.generations),
+    diversitySeeds: 16,
+    maxPieces: values['max-pieces'] ? Number(values['max-pieces']) : undefined,
+    log: (line) => console.error(`eval:model: ${line}`),
+  });
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  if (values.json) writeFileSync(values.json, text);
+  process.stdout.write(text);
+}
