@@ -1,0 +1,84 @@
+/**
+ * `node models/training/build-model.ts --run <training run> --export <export dir> --shards <shard dir>
+ *   --baseline <baseline.ngram.gz> --out models/<id> [--eval <eval json>] [--id <id>]`
+ * Assembles a shippable model folder: the int8 ONNX weights as model.onnx, the vocabulary file,
+ * the 4-gram baseline, and model.json, the card (hashes, shape, data and licenses, training
+ * config and compute, metrics). Raw data never goes in: only weights and counts.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VOCABULARY_SHA256 } from '../../inference/tokenizer/vocabulary-check.ts';
+import { VOCABULARY_VERSION, vocabularyJson } from '../../inference/tokenizer/vocabulary.ts';
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string' }, export: { type: 'string' }, shards: { type: 'string' }, baseline: { type: 'string' },
+    out: { type: 'string' }, eval: { type: 'string' }, id: { type: 'string', default: 'riffroom-bandmate-v1' },
+  },
+});
+if (!values.run || !values.export || !values.shards || !values.baseline || !values.out) {
+  console.error('usage: node models/training/build-model.ts --run <dir> --export <dir> --shards <dir> --baseline <file> --out models/<id> [--eval <json>]');
+  process.exit(2);
+}
+const readJson = (path: string): Record<string, any> => JSON.parse(readFileSync(path, 'utf8'));
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+const training = readJson(join(values.run, 'training.json'));
+const exported = readJson(join(values.export, 'export.json'));
+const manifest = readJson(join(values.shards, 'manifest.json'));
+if (manifest.vocabulary.sha256 !== VOCABULARY_SHA256) throw new Error(`shards were prepared with vocabulary ${manifest.vocabulary.sha256}, not this tokenizer's ${VOCABULARY_SHA256}`);
+
+mkdirSync(values.out, { recursive: true });
+copyFileSync(join(values.export, 'model.int8.onnx'), join(values.out, 'model.onnx'));
+writeFileSync(join(values.out, 'vocab.json'), vocabularyJson());
+copyFileSync(values.baseline, join(values.out, 'baseline.ngram.gz'));
+const log = readFileSync(join(values.run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const evals = log.filter((e) => e.event === 'eval');
+
+const card = {
+  id: values.id,
+  name: 'Riffroom bandmate v1',
+  description: 'A small decoder-only transformer over riffroom-v1 music tokens. Writes drums, bass, keys (comping), lead (melody) and the chord track from role, style, key, meter, tempo, bar count, energy and chords; continues, infills, varies and accompanies.',
+  weights: { file: 'model.onnx', sha256: sha256(join(values.out, 'model.onnx')), bytes: statSync(join(values.out, 'model.onnx')).size, precision: 'int8 weights (per-channel, DequantizeLinear), float32 activations' },
+  vocabulary: { file: 'vocab.json', version: VOCABULARY_VERSION, sha256: VOCABULARY_SHA256 },
+  shape: {
+    layers: exported.layers, heads: exported.heads, headDim: exported.headDim, dModel: exported.dModel,
+    vocabSize: exported.vocabSize, maxPositions: exported.maxPositions, parameters: training.parameters ?? training.params ?? null,
+  },
+  io: { inputs: exported.inputs, outputs: exported.outputs, opset: exported.opset, contract: 'models/training/FORMAT.md' },
+  baseline: {
+    file: 'baseline.ngram.gz', sha256: sha256(join(values.out, 'baseline.ngram.gz')),
+    description: 'Interpolated Kneser-Ney 4-gram over the same tokens, fitted on the same training split (models/training/ngram.ts).',
+  },
+  data: {
+    note: 'Trained on ../shared/datasets; no raw data ships with the model.',
+    datasets: [
+      { name: 'POP909', source: 'music-x-lab/POP909-Dataset', license: 'MIT', use: 'lead (MELODY), keys (PIANO), bass derived from the piano left hand and chord roots, chord track' },
+      { name: 'Groove MIDI Dataset', credit: 'Groove MIDI Dataset, Gillick et al. 2019 (Magenta)', license: 'CC BY 4.0', use: 'drums, mapped to a 9-piece kit, styles from info.csv' },
+      { name: 'OpenEWLD', source: '00sapo/OpenEWLD', license: 'MIT (scores public domain; genre labels from Discogs, CC0)', use: 'lead and chord track, styles from genres.csv' },
+    ],
+    split: 'by song: Groove by its own split column (validation held out), other pieces by a hash of the song (10% held out)',
+    pieces: { train: manifest.splits.train.pieces, valid: manifest.splits.valid.pieces },
+    examples: { train: manifest.splits.train.examples, valid: manifest.splits.valid.examples },
+    tokens: { train: manifest.splits.train.tokens, valid: manifest.splits.valid.tokens },
+    targetTokensByRole: Object.fromEntries(Object.entries(manifest.splits.train.byRole).map(([r, v]: [string, any]) => [r, v.targetTokens])),
+    augmentation: `${manifest.passes.pitched} passes over pitched pieces (the first as written, the others transposed by a random -5..+6 semitones), ${manifest.passes.drums} over drum performances; new random windows each pass`,
+    skippedFiles: manifest.skipped.length,
+  },
+  training: {
+    ...training,
+    curve: evals.map((e) => ({ step: e.step, tokens: e.tokens, validLoss: e.validLoss })),
+    commands: [
+      `npm run data:prepare -- --data ../shared/datasets --out <shards> --passes ${manifest.passes.pitched} --drum-passes ${manifest.passes.drums} --seed ${manifest.seed}`,
+      '/usr/bin/python3 models/training/python/train.py --data <shards> --out <run> ' + (training.command ?? ''),
+      '/usr/bin/python3 models/training/python/export.py --checkpoint <run>/checkpoint.pt --out <export>',
+      'node models/training/fit-baseline.ts --data <shards> --out <baseline>',
+    ],
+  },
+  export: { files: exported.files, quantization: exported.quantization?.scheme, checks: exported.checks },
+  metrics: values.eval && existsSync(values.eval) ? readJson(values.eval) : null,
+};
+writeFileSync(join(values.out, 'model.json'), `${JSON.stringify(card, null, 2)}\n`);
+console.error(`build-model: ${values.out} (${card.weights.bytes} bytes, sha256 ${card.weights.sha256})`);
