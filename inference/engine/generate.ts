@@ -24,6 +24,11 @@ export interface PartRequest {
   sampling: SamplingSettings;
   /** Cap on tokens written (EOS included); default: what the model's positions allow. */
   maxTokens?: number;
+  /**
+   * Event tokens every row starts with (to continue a clip: its first bars, encodePart). They are
+   * checked against the grammar and returned as part of each row.
+   */
+  prefix?: readonly number[];
 }
 
 /** Generated event tokens (after SEP, EOS included) per row. */
@@ -37,7 +42,14 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
   const rows: number[][] = Array.from({ length: batch }, () => []);
   const allowed = new Uint8Array(VOCAB.size);
   const vocab = lm.shape.vocabSize;
-  let step = await lm.forward(Array.from({ length: batch }, () => request.prompt), lm.emptyCache(batch));
+  const prefix = request.prefix ?? [];
+  for (let row = 0; row < batch; row++) {
+    for (const token of prefix) grammars[row]!.accept(token);
+    rows[row]!.push(...prefix);
+  }
+  if (grammars[0]!.done) return rows;
+  const start = [...request.prompt, ...prefix];
+  let step = await lm.forward(Array.from({ length: batch }, () => start), lm.emptyCache(batch));
   const pad = VOCAB.id('PAD');
   while (grammars.some((g) => !g.done)) {
     const next: number[][] = [];
