@@ -31,6 +31,8 @@ export interface EvalOptions {
   generations: number;
   diversitySeeds: number;
   maxPieces?: number;
+  /** Bars per scoring window (the model sees at most this much of a piece at once). */
+  windowBars?: number;
   log?: (line: string) => void;
 }
 
@@ -47,7 +49,7 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
   const nll: Record<string, { tokens: number; model: number; baseline: number; examples: number }> = {};
   let examples = 0;
   for (const piece of pieces) {
-    for (const example of scoringExamples(piece)) {
+    for (const example of scoringExamples(piece, options.windowBars)) {
       const m = await modelNll(lm, example.tokens);
       const b = baselineNll(baseline, example.tokens, sep);
       const row = (nll[example.role] ??= { tokens: 0, model: 0, baseline: 0, examples: 0 });
@@ -69,7 +71,7 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
   log(`NLL done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const generation: Record<string, unknown> = {};
-  for (const role of MODEL_ROLES) {
+  for (const role of options.generations > 0 ? MODEL_ROLES : []) {
     generation[role] = await generationReport(lm, role, options);
     log(`generated ${role}: ${JSON.stringify(generation[role])}`);
   }
@@ -150,6 +152,7 @@ if (import.meta.main) {
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
       generations: { type: 'string', default: '100' },
       'max-pieces': { type: 'string' },
+      'window-bars': { type: 'string', default: '16' },
     },
   });
   if (!values.data) {
@@ -162,6 +165,7 @@ if (import.meta.main) {
     generations: Number(values.generations),
     diversitySeeds: 16,
     maxPieces: values['max-pieces'] ? Number(values['max-pieces']) : undefined,
+    windowBars: Number(values['window-bars']),
     log: (line) => console.error(`eval:model: ${line}`),
   });
   const text = `${JSON.stringify(report, null, 2)}\n`;

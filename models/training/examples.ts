@@ -58,10 +58,11 @@ export function trainingExamples(piece: Piece, random: () => number): Example[] 
 }
 
 /**
- * Scoring examples (eval NLL): every part of the piece in consecutive 8-bar windows, generate
+ * Scoring examples (eval NLL): every part of the piece in consecutive 16-bar windows (the most
+ * a prompt may span; longer than 1024 tokens are halved), generate
  * task, no augmentation, so a held-out piece is scored the same way every time.
  */
-export function scoringExamples(piece: Piece, windowBars = 8): Example[] {
+export function scoringExamples(piece: Piece, windowBars = 16): Example[] {
   if (!isSupportedMeter(piece.meter)) return [];
   const examples: Example[] = [];
   for (const role of pieceRoles(piece)) {

@@ -25,6 +25,10 @@ class ModelConfig:
     heads: int = 4
     max_positions: int = 1024
     dropout: float = 0.1
+    # ALiBi: each head's attention is biased towards recent tokens by -slope * distance. Music
+    # tokens are locally structured (POS PITCH VEL DUR ...), and the locality prior lets a small
+    # model on a small compute budget learn those patterns far sooner than positions alone.
+    alibi: bool = False
 
     @property
     def head_dim(self) -> int:
@@ -44,6 +48,10 @@ class CausalSelfAttention(nn.Module):
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
         self.attn_drop = nn.Dropout(cfg.dropout)
         self.resid_drop = nn.Dropout(cfg.dropout)
+        self.alibi = cfg.alibi
+        # Geometric slopes 2^(-8h/heads), as in Press et al. 2022; not saved (derived from config).
+        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / cfg.heads) for h in range(cfg.heads)])
+        self.register_buffer('slopes', slopes.view(1, cfg.heads, 1, 1), persistent=False)
 
     def forward(self, x: torch.Tensor, past: Optional[KV]) -> Tuple[torch.Tensor, KV]:
         b, t, d = x.shape
@@ -64,6 +72,9 @@ class CausalSelfAttention(nn.Module):
         key_pos = torch.arange(total, device=x.device)
         query_pos = torch.arange(t, device=x.device) + past_len
         allowed = key_pos.unsqueeze(0) <= query_pos.unsqueeze(1)  # [t, total]
+        if self.alibi:
+            distance = (query_pos.unsqueeze(1) - key_pos.unsqueeze(0)).to(att.dtype)  # [t, total]
+            att = att - self.slopes * distance
         att = att.masked_fill(~allowed, float('-inf'))
         att = self.attn_drop(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).reshape(b, t, d)

@@ -192,6 +192,7 @@ def parse_args(argv=None):
     p.add_argument('--heads', type=int, default=4)
     p.add_argument('--max-positions', type=int, default=1024)
     p.add_argument('--dropout', type=float, default=0.1)
+    p.add_argument('--alibi', action='store_true', help='bias attention towards recent tokens (ALiBi)')
     p.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per batch (rows x longest)')
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--warmup', type=int, default=200, help='linear warmup steps')
@@ -235,7 +236,7 @@ def main(argv=None) -> dict:
         valid_rows = np.sort(np.random.default_rng(args.seed).choice(valid_rows, args.valid_examples, replace=False))
 
     cfg = ModelConfig(vocab_size=int(vocab['size']), d_model=args.d_model, layers=args.layers,
-                      heads=args.heads, max_positions=args.max_positions, dropout=args.dropout)
+                      heads=args.heads, max_positions=args.max_positions, dropout=args.dropout, alibi=args.alibi)
     longest = int(max(train_split.lengths.max(), valid_split.lengths.max()))
     if longest - 1 > cfg.max_positions:
         raise ValueError(f'examples of {longest} tokens exceed max_positions {cfg.max_positions}')
