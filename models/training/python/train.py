@@ -193,6 +193,8 @@ def parse_args(argv=None):
     p.add_argument('--max-positions', type=int, default=1024)
     p.add_argument('--dropout', type=float, default=0.1)
     p.add_argument('--alibi', action='store_true', help='bias attention towards recent tokens (ALiBi)')
+    p.add_argument('--init', default=None,
+                   help='start from this checkpoint.pt (continued training on another mix); its model config wins')
     p.add_argument('--batch-tokens', type=int, default=8192, help='padded tokens per batch (rows x longest)')
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--warmup', type=int, default=200, help='linear warmup steps')
@@ -237,10 +239,19 @@ def main(argv=None) -> dict:
 
     cfg = ModelConfig(vocab_size=int(vocab['size']), d_model=args.d_model, layers=args.layers,
                       heads=args.heads, max_positions=args.max_positions, dropout=args.dropout, alibi=args.alibi)
+    init = None
+    if args.init:
+        init = torch.load(args.init, map_location='cpu')
+        cfg = ModelConfig(**{**init['model_config'], 'dropout': args.dropout})
+        if cfg.vocab_size != int(vocab['size']):
+            raise ValueError(f'{args.init} has vocabulary size {cfg.vocab_size}, the shards {vocab["size"]}')
     longest = int(max(train_split.lengths.max(), valid_split.lengths.max()))
     if longest - 1 > cfg.max_positions:
         raise ValueError(f'examples of {longest} tokens exceed max_positions {cfg.max_positions}')
-    model = MusicTransformer(cfg).to(device)
+    model = MusicTransformer(cfg)
+    if init is not None:
+        model.load_state_dict(init['model_state'])
+    model = model.to(device)
     # Decay matrices only; LayerNorm gains and biases are left alone (standard GPT practice).
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
