@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadModelFolder } from '../node/model-folder.ts';
+import { decodePart } from '../tokenizer/events.ts';
+import { encodePrompt } from '../tokenizer/prompt.ts';
+import { VOCAB } from '../tokenizer/vocabulary.ts';
+import { generatePart } from './generate.ts';
+import { logSoftmaxAt } from './causal-lm.ts';
+
+const SHIPPED = new URL('../../models/riffroom-bandmate-v1/', import.meta.url).pathname;
+const meter = { numerator: 4, denominator: 4 };
+const sampling = { temperature: 1, topK: 0, topP: 0.95 };
+
+test('the shipped model writes a valid, seeded bass line: same seed same notes, exactly the bars asked', async () => {
+  const { lm } = await loadModelFolder(SHIPPED);
+  const prompt = encodePrompt({
+    conditions: { role: 'bass', task: 'generate', style: 'funk', key: { tonic: 9, mode: 'minor' }, meter, bpm: 100, bars: 4, energy: 2 },
+    chords: [{ tick: 0, root: 9, quality: 'm7' }, { tick: 3840, root: 2, quality: '7' }],
+  });
+  const first = await generatePart(lm, { prompt, role: 'bass', meter, bars: 4, batch: 3, seed: 42, sampling });
+  const again = await generatePart(lm, { prompt, role: 'bass', meter, bars: 4, batch: 3, seed: 42, sampling });
+  assert.deepEqual(again, first);
+  for (const tokens of first) {
+    assert.equal(tokens.at(-1), VOCAB.id('EOS'));
+    const decoded = decodePart(tokens, 'bass', meter);
+    assert.equal(decoded.bars, 4);
+    assert.ok(decoded.part.role === 'bass' && decoded.part.notes.length > 0, 'a bass line has notes');
+  }
+  assert.notDeepEqual(first[0], first[1], 'rows of one batch are different variations');
+});
+
+test('KV-cached decoding gives the same logits as recomputing the whole sequence (onnxruntime-node)', async () => {
+  const { lm } = await loadModelFolder(SHIPPED);
+  const prompt = encodePrompt({ conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 2, energy: 3 } });
+  const [written] = await generatePart(lm, { prompt, role: 'drums', meter, bars: 2, batch: 1, seed: 5, sampling });
+  const sequence = [...prompt, ...written!.slice(0, 30)];
+  const vocab = lm.shape.vocabSize;
+  const full = await lm.forward([sequence], lm.emptyCache(1));
+  // Prompt in one call, then one token at a time over the cache.
+  let step = await lm.forward([prompt], lm.emptyCache(1));
+  let maxDiff = 0;
+  for (let t = prompt.length; t < sequence.length; t++) {
+    step = await lm.forward([[sequence[t]!]], step.cache);
+    for (let v = 0; v < vocab; v++) maxDiff = Math.max(maxDiff, Math.abs(step.logits[v]! - full.logits[t * vocab + v]!));
+  }
+  // Different kernels serve one-token and whole-sequence matmuls, so float rounding differs a
+  // little (logits are ~10 in size); a broken cache (wrong positions, a dropped layer) is off by 1+.
+  assert.ok(maxDiff < 1e-2, `cached vs full logits differ by ${maxDiff}`);
+  // And the prompt's own logits agree too.
+  const last = prompt.length - 1;
+  const fromPrompt = (await lm.forward([prompt], lm.emptyCache(1))).logits;
+  assert.ok(Math.abs(logSoftmaxAt(fromPrompt, last * vocab, vocab, 7) - logSoftmaxAt(full.logits, last * vocab, vocab, 7)) < 1e-3);
+});
+
+test('continue, infill, vary and accompany prompts all give valid parts of the asked length', async () => {
+  const { lm } = await loadModelFolder(SHIPPED);
+  const lead = { role: 'lead' as const, notes: [0, 1, 2, 3].flatMap((bar) => [0, 480, 960, 1440].map((beat, i) => ({ pitch: [64, 67, 69, 67][i]! + (bar % 2) * 2, tick: bar * 1920 + beat, duration: 400, velocity: 92 }))) };
+  const conditions = { role: 'lead' as const, task: 'generate' as const, style: 'pop', key: { tonic: 0, mode: 'major' as const }, meter, bpm: 110, bars: 4, energy: 2 };
+  const chords = [0, 7, 9, 5].map((root, bar) => ({ tick: bar * 1920, root, quality: (bar === 2 ? 'min' : 'maj') as 'min' | 'maj' }));
+  const { encodePart } = await import('../tokenizer/events.ts');
+
+  // Continue: the clip's first two bars are given, the model writes bars 3-4.
+  const prefix = encodePart(lead, meter, 0, 2);
+  const [continued] = await generatePart(lm, { prompt: encodePrompt({ conditions, chords }), role: 'lead', meter, bars: 4, batch: 1, seed: 1, sampling, prefix });
+  const c = decodePart(continued!, 'lead', meter);
+  assert.equal(c.bars, 4);
+  assert.deepEqual((c.part as { notes: unknown[] }).notes.slice(0, 8), (decodePart(prefix, 'lead', meter).part as { notes: unknown[] }).notes);
+
+  // Infill bars 2..3 (0-based 1..2) given bars 1 and 4.
+  const infillPrompt = encodePrompt({ conditions: { ...conditions, task: 'infill' }, chords, context: [{ part: lead, fromBar: 0, masked: { from: 1, to: 3 } }] });
+  const [filled] = await generatePart(lm, { prompt: infillPrompt, role: 'lead', meter, bars: 2, batch: 1, seed: 2, sampling });
+  assert.equal(decodePart(filled!, 'lead', meter).bars, 2);
+
+  // Vary the clip; accompany it with a bass line.
+  const [varied] = await generatePart(lm, { prompt: encodePrompt({ conditions: { ...conditions, task: 'vary' }, chords, context: [{ part: lead, fromBar: 0 }] }), role: 'lead', meter, bars: 4, batch: 1, seed: 3, sampling });
+  assert.equal(decodePart(varied!, 'lead', meter).bars, 4);
+  const bassPrompt = encodePrompt({ conditions: { ...conditions, role: 'bass', task: 'accompany' }, chords, context: [{ part: lead, fromBar: 0 }] });
+  const [bass] = await generatePart(lm, { prompt: bassPrompt, role: 'bass', meter, bars: 4, batch: 1, seed: 4, sampling });
+  assert.equal(decodePart(bass!, 'bass', meter).bars, 4);
+});
