@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { BOUNDARY, deserializeNgram, fitNgram, serializeNgram } from './ngram.ts';
 import type { NgramModel } from './ngram.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const BOS = 1;
 const EOS = 2;
@@ -16,25 +17,13 @@ function sumProb(model: NgramModel, context: number[]): number {
   return sum;
 }
 
-/** Deterministic PRNG (mulberry32) so the synthetic corpora are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Music-like examples over a 530-token vocabulary: BOS, 7 condition tokens (role, task, style, key,
  * tempo, meter, density), SEP, then bars of (position, pitch, duration) notes that repeat a
  * per-example motif with occasional variation, then EOS.
  */
 function synthetic(targetTokens: number, seed: number): Uint16Array[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = (lo: number, n: number): number => lo + Math.floor(r() * n);
   const BAR = 81;
   const out: Uint16Array[] = [];
@@ -137,7 +126,7 @@ test('pruning drops rare n-grams and keeps a proper distribution', () => {
   const [, , pruned3, pruned4] = smallPruned.sizes();
   assert.ok(pruned4 < full4 && pruned3 < full3, `${pruned3} < ${full3}, ${pruned4} < ${full4}`);
   assert.deepEqual(smallModel.data.discounts, smallPruned.data.discounts); // estimated before pruning
-  const r = rng(7);
+  const r = seededRandom(7);
   for (let k = 0; k < 20; k++) {
     const e = small[Math.floor(r() * small.length)];
     const t = 9 + Math.floor(r() * (e.length - 9));
@@ -161,7 +150,7 @@ test('serialization round-trips exactly', () => {
     const back = deserializeNgram(bytes);
     assert.deepEqual(back.data, model.data);
     assert.deepEqual(serializeNgram(back), bytes);
-    const r = rng(3);
+    const r = seededRandom(3);
     for (let k = 0; k < 500; k++) {
       const context = [0, 1, 2].map(() => Math.floor(r() * 530));
       const e = small[k % small.length];
