@@ -4,12 +4,14 @@
  * (data, licenses, training, metrics).
  */
 import type { ModelShape } from './engine/causal-lm.ts';
+import { SEQUENCE_LAYOUT } from './tokenizer/prompt.ts';
 
 export interface ModelCard {
   id: string;
   name: string;
   weights: { file: string; sha256: string; bytes: number; precision: string };
-  vocabulary: { file: string; version: string; sha256: string };
+  /** layout: the sequence layout (prompt.ts SEQUENCE_LAYOUT) the model was trained on. */
+  vocabulary: { file: string; version: string; sha256: string; layout: number };
   shape: ModelShape & { dModel: number; parameters: number };
   baseline?: { file: string; sha256: string; description: string };
   [extra: string]: unknown;
@@ -34,6 +36,9 @@ export function checkCard(value: unknown, file: string): ModelCard {
   if (typeof card!.id !== 'string') fail('id');
   if (!card!.weights || typeof card!.weights.file !== 'string' || !/^[0-9a-f]{64}$/.test(card!.weights.sha256 ?? '')) fail('weights entry');
   if (!card!.vocabulary || typeof card!.vocabulary.file !== 'string' || !/^[0-9a-f]{64}$/.test(card!.vocabulary.sha256 ?? '')) fail('vocabulary entry');
+  if (card!.vocabulary!.layout !== SEQUENCE_LAYOUT) {
+    throw new ModelLoadError(file, `the model was trained on sequence layout ${card!.vocabulary!.layout ?? 1}; this build writes layout ${SEQUENCE_LAYOUT}`);
+  }
   const shape = card!.shape;
   for (const key of ['layers', 'heads', 'headDim', 'vocabSize', 'maxPositions'] as const) {
     if (!shape || !Number.isInteger(shape[key]) || shape[key] <= 0) fail(`shape.${key}`);

@@ -6,8 +6,9 @@ import { encodePrompt } from '../tokenizer/prompt.ts';
 import { VOCAB } from '../tokenizer/vocabulary.ts';
 import { generatePart } from './generate.ts';
 import { logSoftmaxAt } from './causal-lm.ts';
+import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
 
-const SHIPPED = new URL('../../models/riffroom-bandmate-v1/', import.meta.url).pathname;
+const SHIPPED = SHIPPED_MODEL_DIR;
 const meter = { numerator: 4, denominator: 4 };
 const sampling = { temperature: 1, topK: 0, topP: 0.95 };
 

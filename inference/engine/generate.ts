@@ -6,9 +6,10 @@
  */
 import { seededRandom } from '../../core/random.ts';
 import type { Meter } from '../../core/time.ts';
+import type { TokenChord } from '../tokenizer/events.ts';
 import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
 import type { CausalLm } from './causal-lm.ts';
-import { EventGrammar } from './grammar.ts';
+import { EventGrammar, type GrammarOptions } from './grammar.ts';
 import { sampleToken, type SamplingSettings } from './sampler.ts';
 
 export interface PartRequest {
@@ -29,29 +30,61 @@ export interface PartRequest {
    * checked against the grammar and returned as part of each row.
    */
   prefix?: readonly number[];
+  /**
+   * Chords the part is written over, ticks from its first bar (targetChords), written inline in
+   * a pitched part as the model was trained; the prefix must carry them too.
+   */
+  chords?: readonly TokenChord[] | null;
 }
 
 /** Generated event tokens (after SEP, EOS included) per row. */
 export async function generatePart(lm: CausalLm, request: PartRequest): Promise<number[][]> {
-  const { batch } = request;
   const room = lm.shape.maxPositions - request.prompt.length;
   const maxTokens = Math.min(request.maxTokens ?? room, room);
   if (maxTokens < request.bars + 1) throw new Error(`the prompt leaves room for ${maxTokens} tokens, too few for ${request.bars} bars`);
-  const grammars = Array.from({ length: batch }, () => new EventGrammar({ role: request.role, meter: request.meter, bars: request.bars, maxTokens }));
+  return decode(lm, {
+    prompt: request.prompt, prefix: request.prefix ?? [], batch: request.batch, seed: request.seed, sampling: request.sampling,
+    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords },
+  });
+}
+
+export interface DecodeRequest {
+  prompt: readonly number[];
+  prefix: readonly number[];
+  grammar: GrammarOptions;
+  batch: number;
+  seed: number;
+  sampling: SamplingSettings;
+}
+
+export interface DecodeHooks {
+  /** Called with each token a row writes (the prefix excluded), right after it is chosen. */
+  onToken?: (row: number, token: number) => void;
+  /** Stops decoding before the next forward pass; decode rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The decoding loop: the prompt and the shared prefix run once for all rows, then each step
+ * feeds every row's last token over the KV cache. Rows that finish ride along with PAD.
+ */
+export async function decode(lm: CausalLm, request: DecodeRequest, hooks: DecodeHooks = {}): Promise<number[][]> {
+  const { batch } = request;
+  const grammars = Array.from({ length: batch }, () => new EventGrammar(request.grammar));
   const randoms = Array.from({ length: batch }, (_, row) => seededRandom((request.seed * 1_000_003 + row * 7919) >>> 0));
   const rows: number[][] = Array.from({ length: batch }, () => []);
   const allowed = new Uint8Array(VOCAB.size);
   const vocab = lm.shape.vocabSize;
-  const prefix = request.prefix ?? [];
   for (let row = 0; row < batch; row++) {
-    for (const token of prefix) grammars[row]!.accept(token);
-    rows[row]!.push(...prefix);
+    for (const token of request.prefix) grammars[row]!.accept(token);
+    rows[row]!.push(...request.prefix);
   }
   if (grammars[0]!.done) return rows;
-  const start = [...request.prompt, ...prefix];
+  hooks.signal?.throwIfAborted();
+  const start = [...request.prompt, ...request.prefix];
   let step = await lm.forward(Array.from({ length: batch }, () => start), lm.emptyCache(batch));
   const pad = VOCAB.id('PAD');
-  while (grammars.some((g) => !g.done)) {
+  for (;;) {
     const next: number[][] = [];
     for (let row = 0; row < batch; row++) {
       const grammar = grammars[row]!;
@@ -65,8 +98,10 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
       grammar.accept(token);
       rows[row]!.push(token);
       next.push([token]);
+      hooks.onToken?.(row, token);
     }
     if (grammars.every((g) => g.done)) break;
+    hooks.signal?.throwIfAborted();
     step = await lm.forward(next, step.cache);
   }
   return rows;

@@ -2,24 +2,57 @@
  * The grammar of the part the model writes after SEP, as a state machine that says which tokens
  * may come next. Sampling only ever picks an allowed token, so every result parses and has exactly
  * the bars asked: BAR opens each bar, positions rise inside a bar, pitches rise at one position
- * and stay in the role's range, a note is PITCH VEL DUR (drums: PITCH VEL), a chord CROOT CQUAL,
- * and EOS comes exactly after the last bar. Near the token budget only BAR/EOS remain allowed.
+ * and stay in the role's range (and the scale, when locked), a note is PITCH VEL DUR (drums: PITCH
+ * VEL), a chord CROOT CQUAL, and EOS comes exactly after the last bar.
+ *
+ * On top of that, anchors: events that must appear, at their place, before the model may go past
+ * them. Inline chords (what the model was trained with), locked notes (kept exactly) and rhythm
+ * slots ("keep rhythm, new notes": position, velocity and length fixed, pitch chosen by the model)
+ * are all anchors. A closed bar holds its anchors and nothing else (a locked bar; every bar under
+ * "keep rhythm"). A pitch sequence ("keep notes, new rhythm") forces each note's pitch in turn and
+ * leaves positions and lengths to the model, never letting it run out of room for the rest.
+ * The token budget reserves what must still be written; near it, free notes stop.
  */
+import type { NoteInput } from '../../core/song/types.ts';
 import type { Meter } from '../../core/time.ts';
+import { chordEvents, noteEvents, type TokenChord } from '../tokenizer/events.ts';
 import {
   DRUM_PITCHES, MAX_DURATION_STEPS, PITCH_RANGES, VOCAB, barSteps, type ModelRole,
 } from '../tokenizer/vocabulary.ts';
-
-type Phase = 'start' | 'open' | 'pos' | 'pitch' | 'vel' | 'croot' | 'done';
 
 export interface GrammarOptions {
   role: ModelRole;
   meter: Meter;
   /** Bars to write. */
   bars: number;
-  /** Most tokens the part may take (EOS included); the grammar closes bars early to respect it. */
+  /** Most tokens the part may take (EOS included). */
   maxTokens: number;
+  /** Chords to write inline in a pitched part, ticks from its first bar. */
+  chords?: readonly TokenChord[] | null;
+  /** Pitch classes free pitches must belong to (scale lock); null = any. */
+  scale?: ReadonlySet<number> | null;
+  /** Notes that must appear exactly (locks, a given start), ticks from the first bar. */
+  fixedNotes?: readonly NoteInput[];
+  /** Notes whose position, velocity and length are kept and whose pitch the model picks. */
+  rhythmSlots?: readonly NoteInput[];
+  /** Bars (0-based) that hold their anchors and nothing else. */
+  closedBars?: Iterable<number>;
+  /** Pitches the notes must have, in order ("keep notes, new rhythm"); no other notes appear. */
+  pitchSequence?: readonly number[];
 }
+
+/** An event that must be written at its place: `tokens` in order; a slot's pitch comes first, free. */
+interface Anchor {
+  bar: number;
+  pos: number;
+  order: number;
+  tokens: number[];
+  kind: 'chord' | 'note' | 'slot';
+  /** note: its pitch. */
+  pitch: number;
+}
+
+type Phase = 'start' | 'open' | 'pos' | 'pitch' | 'vel' | 'croot' | 'done';
 
 /** Token id ranges of each kind, looked up once. */
 const ID = {
@@ -36,17 +69,36 @@ const ID = {
   CQUALS: VOCAB.size - VOCAB.id('CQUAL_maj'),
 };
 
+export class GrammarError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GrammarError';
+  }
+}
+
 export class EventGrammar {
   readonly role: ModelRole;
   readonly bars: number;
   private readonly steps: number;
   private readonly maxTokens: number;
-  private readonly pitchAllowed: Uint8Array;
+  /** Free pitches: the role's range, less what the scale lock rules out. */
+  private readonly pitchAllowed = new Uint8Array(128);
+  private readonly anchors: Anchor[];
+  private readonly closed: Set<number>;
+  private readonly sequence: number[];
   private phase: Phase = 'start';
   private barsDone = 0;
   private pos = -1;
   private lastPitch = -1;
   private used = 0;
+  private nextAnchor = 0;
+  /** Tokens that must come next, and whether they finish an anchor. */
+  private forced: number[] = [];
+  private writingAnchor = false;
+  /** reserveFrom[i]: tokens anchors i.. still need (their POS, pitch and forced tokens). */
+  private readonly reserveFrom: number[];
+  /** "Keep notes": no notes but the sequence's. */
+  private readonly keepNotes: boolean;
   private readonly scratch = new Uint8Array(VOCAB.size);
 
   constructor(options: GrammarOptions) {
@@ -54,40 +106,68 @@ export class EventGrammar {
     this.bars = options.bars;
     this.steps = barSteps(options.meter);
     this.maxTokens = options.maxTokens;
-    this.pitchAllowed = new Uint8Array(128);
+    const pitched = options.role !== 'drums' && options.role !== 'chords';
     if (options.role === 'drums') for (const p of DRUM_PITCHES) this.pitchAllowed[p] = 1;
-    else if (options.role !== 'chords') {
-      const { low, high } = PITCH_RANGES[options.role];
-      this.pitchAllowed.fill(1, low, high + 1);
+    else if (pitched) {
+      const { low, high } = PITCH_RANGES[options.role as 'bass' | 'keys' | 'lead'];
+      for (let p = low; p <= high; p++) if (!options.scale || options.scale.has(p % 12)) this.pitchAllowed[p] = 1;
     }
+    const anchors: Anchor[] = [];
+    if (pitched && options.chords) {
+      for (const c of chordEvents(options.chords, this.steps)) anchors.push({ ...c, kind: 'chord', pitch: -1 });
+    }
+    if (options.role !== 'chords') {
+      for (const n of noteEvents(options.role, options.fixedNotes ?? [], this.steps)) anchors.push({ ...n, kind: 'note', pitch: n.order });
+      for (const n of noteEvents(options.role, options.rhythmSlots ?? [], this.steps)) anchors.push({ ...n, tokens: n.tokens.slice(1), kind: 'slot', pitch: -1 });
+    }
+    this.anchors = anchors.filter((a) => a.bar < this.bars).sort((a, b) => a.bar - b.bar || a.pos - b.pos || a.order - b.order);
+    this.closed = new Set(options.closedBars ?? []);
+    this.sequence = [...(options.pitchSequence ?? [])];
+    this.keepNotes = options.pitchSequence !== undefined;
+    if (this.sequence.length > this.bars * this.steps) throw new GrammarError(`${this.sequence.length} notes do not fit in ${this.bars} bars`);
+    this.reserveFrom = new Array<number>(this.anchors.length + 1).fill(0);
+    for (let i = this.anchors.length - 1; i >= 0; i--) {
+      const a = this.anchors[i]!;
+      this.reserveFrom[i] = this.reserveFrom[i + 1]! + 1 + (a.kind === 'slot' ? 1 : 0) + a.tokens.length;
+    }
+    const least = this.bars + 1 + this.reserved();
+    if (this.maxTokens < least) throw new GrammarError(`${this.bars} bars need at least ${least} tokens; the budget is ${this.maxTokens}`);
+  }
+
+  /** Tokens that what must still be written needs, at least (BARs and EOS aside). */
+  private reserved(): number {
+    return this.reserveFrom[this.nextAnchor]! + this.sequence.length * (this.role === 'drums' ? 3 : 4);
   }
 
   get done(): boolean {
     return this.phase === 'done';
   }
 
+  /** The anchor due next in the open bar, if any. */
+  private due(): Anchor | undefined {
+    const anchor = this.anchors[this.nextAnchor];
+    return anchor && anchor.bar === this.barsDone - 1 ? anchor : undefined;
+  }
+
   /** Fills `out` (vocabulary-sized) with 1 for every token allowed next, 0 elsewhere. */
   allowed(out: Uint8Array): Uint8Array {
     out.fill(0);
+    if (this.forced.length > 0) {
+      out[this.forced[0]!] = 1;
+      return out;
+    }
     switch (this.phase) {
       case 'start':
         out[ID.BAR] = 1;
         break;
-      case 'open': {
-        const barsLeft = this.bars - this.barsDone;
-        if (barsLeft > 0) out[ID.BAR] = 1;
-        else out[ID.EOS] = 1;
-        // Close out when the budget only just covers the remaining BARs and EOS.
-        if (this.maxTokens - this.used <= barsLeft + 4) break;
-        for (let p = this.pos + 1; p < this.steps; p++) out[ID.POS0 + p] = 1;
-        if (this.pos >= 0 && this.role !== 'chords') this.allowPitches(out, this.lastPitch + 1);
+      case 'open':
+        this.allowAtEventStart(out);
         break;
-      }
       case 'pos':
         if (this.role === 'chords') {
           out.fill(1, ID.CROOT0, ID.CROOT0 + 12);
           out[ID.CROOT_NONE] = 1;
-        } else this.allowPitches(out, 0);
+        } else this.allowFreePitches(out, 0);
         break;
       case 'pitch':
         out.fill(1, ID.VEL0, ID.VEL0 + ID.VELS);
@@ -104,10 +184,75 @@ export class EventGrammar {
     return out;
   }
 
+  private allowAtEventStart(out: Uint8Array): void {
+    const due = this.due();
+    // Another anchor at the position just written: it comes next, before anything free.
+    if (due && due.pos === this.pos) {
+      this.allowAnchorStart(due, out);
+      return;
+    }
+    const barsLeft = this.bars - this.barsDone;
+    const open = !this.closed.has(this.barsDone - 1);
+    const left = this.sequence.length;
+    if (due) out[ID.POS0 + due.pos] = 1;
+    else if (barsLeft > 0 && left <= barsLeft * this.steps) out[ID.BAR] = 1;
+    else if (barsLeft === 0 && left === 0) out[ID.EOS] = 1;
+    const tight = this.maxTokens - this.used <= barsLeft + 1 + this.reserved() + 4;
+    if (left > 0) {
+      // Keep notes: the next pitch goes at a later position, or stacks here when it is higher.
+      const end = due ? due.pos : this.steps;
+      for (let p = this.pos + 1; p < end; p++) {
+        if (left - 1 <= this.steps - 1 - p + barsLeft * this.steps) out[ID.POS0 + p] = 1;
+      }
+      if (this.pos >= 0 && this.sequence[0]! > this.lastPitch) out[ID.PITCH0 + this.sequence[0]!] = 1;
+      return;
+    }
+    if (tight || !open || this.keepNotes) return;
+    for (let p = this.pos + 1; p < (due ? due.pos : this.steps); p++) out[ID.POS0 + p] = 1;
+    if (this.pos >= 0 && this.role !== 'chords') this.allowFreePitches(out, this.lastPitch + 1);
+  }
+
+  private allowAnchorStart(anchor: Anchor, out: Uint8Array): void {
+    if (anchor.kind !== 'slot') {
+      out[anchor.tokens[0]!] = 1;
+      return;
+    }
+    // A slot's pitch: above the last at this position, leaving room for the slots after it and
+    // below the next fixed note here.
+    let after = 0;
+    let ceiling = 128;
+    for (let i = this.nextAnchor + 1; i < this.anchors.length; i++) {
+      const next = this.anchors[i]!;
+      if (next.bar !== anchor.bar || next.pos !== anchor.pos) break;
+      if (next.kind === 'note') {
+        ceiling = next.pitch;
+        break;
+      }
+      after++;
+    }
+    const top = ceiling - 1 - after;
+    let any = false;
+    for (let p = this.lastPitch + 1; p <= top; p++) {
+      if (this.pitchAllowed[p]) {
+        out[ID.PITCH0 + p] = 1;
+        any = true;
+      }
+    }
+    // Scale or range leave nothing: any pitch that keeps the order will do.
+    if (!any) for (let p = this.lastPitch + 1; p <= Math.min(127, top); p++) out[ID.PITCH0 + p] = 1;
+  }
+
   /** Moves past `token`; throws when it is not allowed (a caller bug, never a model's choice). */
   accept(token: number): void {
-    if (!this.allowed(this.scratch)[token]) throw new Error(`token ${VOCAB.token(token)} is not allowed here (${this.phase}, bar ${this.barsDone}/${this.bars})`);
+    if (!this.allowed(this.scratch)[token]) throw new GrammarError(`token ${VOCAB.token(token)} is not allowed here (${this.phase}, bar ${this.barsDone}/${this.bars})`);
     this.used++;
+    if (this.forced.length > 0) {
+      this.forced.shift();
+      if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) this.lastPitch = token - ID.PITCH0;
+      if (this.forced.length === 0 && this.writingAnchor) this.finishAnchor();
+      return;
+    }
+    const due = this.due();
     if (token === ID.BAR) {
       this.barsDone++;
       this.pos = -1;
@@ -117,9 +262,21 @@ export class EventGrammar {
     else if (token >= ID.POS0 && token < ID.POS0 + this.steps) {
       this.pos = token - ID.POS0;
       this.lastPitch = -1;
-      this.phase = 'pos';
+      if (due && due.pos === this.pos) {
+        this.startAnchor(due);
+      } else this.phase = 'pos';
     } else if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) {
-      this.lastPitch = token - ID.PITCH0;
+      const pitch = token - ID.PITCH0;
+      if (this.phase === 'open' && due && due.pos === this.pos) {
+        // The first token of an anchor at the current position (a fixed note, or a slot's pitch).
+        this.lastPitch = pitch;
+        this.writingAnchor = true;
+        this.forced = due.kind === 'slot' ? [...due.tokens] : due.tokens.slice(1);
+        if (this.forced.length === 0) this.finishAnchor();
+        return;
+      }
+      this.lastPitch = pitch;
+      if (this.sequence.length > 0) this.sequence.shift();
       this.phase = 'pitch';
     } else if (token >= ID.VEL0 && token < ID.VEL0 + ID.VELS) this.phase = this.role === 'drums' ? 'open' : 'vel';
     else if (token >= ID.DUR1 && token < ID.DUR1 + MAX_DURATION_STEPS) this.phase = 'open';
@@ -128,7 +285,25 @@ export class EventGrammar {
     else this.phase = 'open'; // CQUAL
   }
 
-  private allowPitches(out: Uint8Array, from: number): void {
+  /** After the anchor's POS: its tokens are forced (a slot's pitch is picked at the open state). */
+  private startAnchor(anchor: Anchor): void {
+    this.phase = 'open';
+    if (anchor.kind === 'slot') return; // allowAtEventStart offers its pitches next
+    this.writingAnchor = true;
+    this.forced = [...anchor.tokens];
+  }
+
+  private finishAnchor(): void {
+    this.writingAnchor = false;
+    this.nextAnchor++;
+    this.phase = 'open';
+  }
+
+  private allowFreePitches(out: Uint8Array, from: number): void {
+    if (this.sequence.length > 0) {
+      if (this.sequence[0]! >= from) out[ID.PITCH0 + this.sequence[0]!] = 1;
+      return;
+    }
     for (let p = from; p < 128; p++) if (this.pitchAllowed[p]) out[ID.PITCH0 + p] = 1;
   }
 }

@@ -7,8 +7,9 @@ import { ModelLoadError } from '../model-card.ts';
 import { VOCABULARY_SHA256 } from '../tokenizer/vocabulary-check.ts';
 import { VOCAB } from '../tokenizer/vocabulary.ts';
 import { loadModelFolder } from './model-folder.ts';
+import { SHIPPED_MODEL_DIR } from './shipped-model.ts';
 
-const SHIPPED = new URL('../../models/riffroom-bandmate-v1/', import.meta.url).pathname;
+const SHIPPED = SHIPPED_MODEL_DIR;
 
 function copyOfShipped(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-model-'));
@@ -55,4 +56,12 @@ test('a different vocabulary, a broken card or a missing file is refused naming 
   await assert.rejects(loadModelFolder(other), /weights entry/);
   rmSync(join(dir, 'model.onnx'));
   await assert.rejects(loadModelFolder(join(dir, 'nowhere')), (e: unknown) => e instanceof ModelLoadError && /cannot be read \(ENOENT\)/.test(e.message));
+});
+
+test('a model trained on another sequence layout is refused', async (t) => {
+  const dir = copyOfShipped(t);
+  const card = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  delete card.vocabulary.layout; // cards before inline chords had none
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
+  await assert.rejects(loadModelFolder(dir), (e: unknown) => e instanceof ModelLoadError && /sequence layout 1; this build writes layout 2/.test(e.message));
 });

@@ -5,7 +5,7 @@ import { seededRandom } from '../../core/random.ts';
 import { readMidi } from '../../core/midi/midi-read.ts';
 import type { NoteInput } from '../../core/song/types.ts';
 import { CHORD_QUALITIES } from '../../core/theory/chords.ts';
-import { DRUM_HIT_TICKS, TokenParseError, decodePart, encodePart, type Part } from './events.ts';
+import { DRUM_HIT_TICKS, TokenParseError, decodePart, encodePart, sliceChords, type Part } from './events.ts';
 import {
   MAX_DURATION_STEPS, TICKS_PER_STEP, VOCAB, barSteps, velocityLevel, velocityOfLevel, type NoteRole,
 } from './vocabulary.ts';
@@ -140,4 +140,28 @@ test('real dataset files round-trip through the tokenizer (POP909 tracks, Groove
     }
   }
   assert.ok(checked >= 5, `checked ${checked} tracks`);
+});
+
+test('a pitched part carries chords inline: each before the notes at its position, and decodes back', () => {
+  const meter = { numerator: 4, denominator: 4 };
+  const notes = [{ pitch: 40, tick: 1920, duration: 480, velocity: 100 }, { pitch: 43, tick: 1920 + 960, duration: 480, velocity: 100 }];
+  // Chords are ticks from the first bar written (bar 1 here); one starts under a note.
+  const chords = [{ tick: 0, root: 4, quality: 'min' as const }, { tick: 960, root: null, quality: 'maj' as const }];
+  const tokens = encodePart({ role: 'bass', notes }, meter, 1, 1, undefined, chords);
+  assert.deepEqual(tokens.map((t) => VOCAB.token(t)), [
+    'BAR', 'POS_0', 'CROOT_4', 'CQUAL_min', 'PITCH_40', `VEL_${velocityLevel(100)}`, 'DUR_12',
+    'POS_24', 'CROOT_none', 'PITCH_43', `VEL_${velocityLevel(100)}`, 'DUR_12',
+  ]);
+  const decoded = decodePart(tokens, 'bass', meter);
+  assert.deepEqual(decoded.inlineChords, chords);
+  assert.deepEqual((decoded.part as { notes: unknown[] }).notes.map((n) => (n as { pitch: number }).pitch), [40, 43]);
+  // Drums never carry chords.
+  assert.ok(!encodePart({ role: 'drums', notes: [] }, meter, 0, 1, undefined, chords).some((t) => VOCAB.token(t).startsWith('CROOT')));
+});
+
+test('sliceChords restates the chord already sounding at the window start', () => {
+  const chords = [{ tick: 0, root: 0, quality: 'maj' as const }, { tick: 3840, root: 7, quality: 'maj' as const }, { tick: 5760, root: 9, quality: 'min' as const }];
+  assert.deepEqual(sliceChords(chords, 1920, 3840), [{ tick: 0, root: 0, quality: 'maj' }, { tick: 1920, root: 7, quality: 'maj' }]);
+  assert.deepEqual(sliceChords(chords, 3840, 1920), [{ tick: 0, root: 7, quality: 'maj' }]);
+  assert.deepEqual(sliceChords([], 0, 1920), []);
 });

@@ -3,6 +3,10 @@
  *   BAR (POS PITCH VEL DUR ...)* per bar; drums leave out DUR (a hit has no length);
  *   chords: BAR (POS CROOT CQUAL | POS CROOT_none)* per bar.
  * POS is written only when the position changes; notes at one position go up in pitch.
+ * A pitched part the model writes over known chords carries them inline: each chord change is a
+ * chord event at its position, before the notes there. The model then sees the chord sounding a
+ * few tokens back instead of counting bars into the prompt's chord section; generation writes
+ * those events itself (they are given, not sampled).
  * Lossless on the grid: notes on 12-steps-per-quarter positions, durations up to 16 quarters and
  * velocities at a level's centre (velocityOfLevel) come back exactly.
  */
@@ -44,7 +48,7 @@ export class TokenParseError extends Error {
   }
 }
 
-interface GridEvent {
+export interface GridEvent {
   bar: number;
   pos: number;
   order: number;
@@ -53,11 +57,15 @@ interface GridEvent {
 
 /**
  * Tokens of bars [fromBar, fromBar + bars) of the part; events outside are left out. Bars in
- * `masked` (absolute bar numbers) are written as BAR MASK.
+ * `masked` (absolute bar numbers) are written as BAR MASK. `inlineChords` (ticks from `fromBar`)
+ * are written inline in a pitched part.
  */
-export function encodePart(part: Part, meter: Meter, fromBar: number, bars: number, masked?: MaskedBars): number[] {
+export function encodePart(part: Part, meter: Meter, fromBar: number, bars: number, masked?: MaskedBars, inlineChords?: readonly TokenChord[] | null): number[] {
   const steps = barSteps(meter);
   const events = part.role === 'chords' ? chordEvents(part.chords, steps) : noteEvents(part.role, part.notes, steps);
+  if (inlineChords && part.role !== 'chords' && part.role !== 'drums') {
+    for (const chord of chordEvents(inlineChords, steps)) events.push({ ...chord, bar: chord.bar + fromBar });
+  }
   const byBar = new Map<number, GridEvent[]>();
   for (const event of events) {
     if (event.bar < fromBar || event.bar >= fromBar + bars) continue;
@@ -84,7 +92,8 @@ export function encodePart(part: Part, meter: Meter, fromBar: number, bars: numb
   return out;
 }
 
-function noteEvents(role: NoteRole, notes: readonly NoteInput[], steps: number): GridEvent[] {
+/** Notes as grid events: one per (step, pitch), ordered by pitch at a position. */
+export function noteEvents(role: NoteRole, notes: readonly NoteInput[], steps: number): GridEvent[] {
   // One note per (step, pitch): a duplicate keeps the longer one.
   const byKey = new Map<string, { step: number; pitch: number; dur: number; vel: number }>();
   for (const note of notes) {
@@ -102,7 +111,8 @@ function noteEvents(role: NoteRole, notes: readonly NoteInput[], steps: number):
   });
 }
 
-function chordEvents(chords: readonly TokenChord[], steps: number): GridEvent[] {
+/** Chord changes as grid events (a chord sorts before notes at its position). */
+export function chordEvents(chords: readonly TokenChord[], steps: number): GridEvent[] {
   const byStep = new Map<number, TokenChord>();
   for (const chord of chords) {
     const step = Math.round(chord.tick / TICKS_PER_STEP);
@@ -111,17 +121,36 @@ function chordEvents(chords: readonly TokenChord[], steps: number): GridEvent[] 
   return [...byStep.entries()].map(([step, chord]) => ({
     bar: Math.floor(step / steps),
     pos: step % steps,
-    order: 0,
+    order: -1,
     tokens: chord.root === null
       ? [VOCAB.id('CROOT_none')]
       : [VOCAB.id(`CROOT_${chord.root}`), VOCAB.id(`CQUAL_${chord.quality}`)],
   }));
 }
 
-/** What decodePart returns: the part, with ticks from its first bar, and how many bars it held. */
+/**
+ * What decodePart returns: the part, with ticks from its first bar, and how many bars it held;
+ * a pitched part also gives back the chords written inline in it.
+ */
 export interface DecodedPart {
   part: Part;
   bars: number;
+  inlineChords: TokenChord[];
+}
+
+/**
+ * The chords sounding in [from, from + length) ticks, with ticks from `from`; the one already
+ * sounding at `from` is restated at 0.
+ */
+export function sliceChords(chords: readonly TokenChord[], from: number, length: number): TokenChord[] {
+  const out: TokenChord[] = [];
+  let sounding: TokenChord | undefined;
+  for (const chord of chords) {
+    if (chord.tick <= from) sounding = chord;
+    else if (chord.tick < from + length) out.push({ tick: chord.tick - from, root: chord.root, quality: chord.quality });
+  }
+  if (sounding && (out.length === 0 || out[0]!.tick > 0)) out.unshift({ tick: 0, root: sounding.root, quality: sounding.quality });
+  return out;
 }
 
 /**
@@ -166,7 +195,7 @@ export function decodePart(tokens: ArrayLike<number>, role: ModelRole, meter: Me
     }
     if (pos < 0) throw new TokenParseError(`expected POS, found ${VOCAB.token(tokens[i]!)}`, i);
     const tick = (bar * steps + pos) * TICKS_PER_STEP;
-    if (role === 'chords') {
+    if (role === 'chords' || (kind === 'CROOT' && role !== 'drums')) {
       const root = expect('CROOT');
       if (root === 'none') chords.push({ tick, root: null, quality: 'maj' });
       else chords.push({ tick, root: Number(root), quality: expect('CQUAL') as ChordQuality });
@@ -178,5 +207,5 @@ export function decodePart(tokens: ArrayLike<number>, role: ModelRole, meter: Me
     notes.push({ pitch, tick, duration, velocity });
   }
   const bars = bar + 1;
-  return role === 'chords' ? { part: { role, chords }, bars } : { part: { role, notes }, bars };
+  return role === 'chords' ? { part: { role, chords }, bars, inlineChords: [] } : { part: { role, notes }, bars, inlineChords: chords };
 }

@@ -6,15 +6,22 @@
  *   [CHORDS (BAR chord events)*bars]              the song's chords, for pitched roles
  *   (CTX ROLE (BAR events | BAR MASK)*)*          other tracks (accompany), the clip around the
  *                                                 bars to fill (infill), the clip to vary (vary)
- *   SEP (BAR events)*target bars EOS
+ *   SEP (BAR events)*target bars EOS             pitched targets carry the chords inline
  */
 import type { Key } from '../../core/song/types.ts';
 import type { Meter } from '../../core/time.ts';
-import { encodePart, type MaskedBars, type Part, type TokenChord } from './events.ts';
+import { ticksPerBar } from '../../core/time.ts';
+import { encodePart, sliceChords, type MaskedBars, type Part, type TokenChord } from './events.ts';
 import {
   ENERGY_LEVELS, MAX_BARS, STYLES, VOCAB, isSupportedMeter, keyTokenName, meterName, tempoBucket,
   type ModelRole, type Task,
 } from './vocabulary.ts';
+
+/**
+ * Names this sequence layout; a model card records the layout its model was trained on and the
+ * loader refuses another. 2: pitched targets carry their chords inline.
+ */
+export const SEQUENCE_LAYOUT = 2;
 
 export interface Conditions {
   role: ModelRole;
@@ -83,9 +90,24 @@ export function encodePrompt(prompt: Prompt): number[] {
   return out;
 }
 
-/** A full training or scoring sequence: the prompt, the target bars of `target`, EOS. */
-export function encodeExample(prompt: Prompt, target: Part, fromBar: number, bars: number): number[] {
-  return [...encodePrompt(prompt), ...encodePart(target, prompt.conditions.meter, fromBar, bars), VOCAB.id('EOS')];
+/**
+ * The chords a target written `offsetBars` into the passage carries inline (ticks from its first
+ * bar): those of the prompt for a pitched role, none otherwise.
+ */
+export function targetChords(prompt: Prompt, offsetBars: number, bars: number): TokenChord[] | null {
+  const { role, meter } = prompt.conditions;
+  if (!prompt.chords || role === 'drums' || role === 'chords') return null;
+  const bar = ticksPerBar(meter);
+  return sliceChords(prompt.chords, offsetBars * bar, bars * bar);
+}
+
+/**
+ * A full training or scoring sequence: the prompt, the target bars [fromBar, fromBar + bars) of
+ * `target`, EOS. `offsetBars`: where the target starts inside the prompt's passage (infill).
+ */
+export function encodeExample(prompt: Prompt, target: Part, fromBar: number, bars: number, offsetBars = 0): number[] {
+  const inline = targetChords(prompt, offsetBars, bars);
+  return [...encodePrompt(prompt), ...encodePart(target, prompt.conditions.meter, fromBar, bars, undefined, inline), VOCAB.id('EOS')];
 }
 
 /** Index of SEP in a sequence (the model writes everything after it); -1 when absent. */

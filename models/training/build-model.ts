@@ -1,6 +1,9 @@
 /**
- * `node models/training/build-model.ts --run <training run> --export <export dir> --shards <shard dir>
- *   --baseline <baseline.ngram.gz> --out models/<id> [--eval <eval json>] [--id <id>]`
+ * `node models/training/build-model.ts --run <training run> [--run <continued run> ...]
+ *   --export <export dir> --shards <shard dir> --baseline <baseline.ngram.gz> --out models/<id>
+ *   [--eval <eval json>] [--id <id>]`
+ * Runs are the training phases in order (each later one continued from the one before, --init);
+ * the export and the shards are those of the last.
  * Assembles a shippable model folder: the int8 ONNX weights as model.onnx, the vocabulary file,
  * the 4-gram baseline, and model.json, the card (hashes, shape, data and licenses, training
  * config and compute, metrics). Raw data never goes in: only weights and counts.
@@ -9,40 +12,47 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SEQUENCE_LAYOUT } from '../../inference/tokenizer/prompt.ts';
 import { VOCABULARY_SHA256 } from '../../inference/tokenizer/vocabulary-check.ts';
 import { VOCABULARY_VERSION, vocabularyJson } from '../../inference/tokenizer/vocabulary.ts';
+import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
 
 const { values } = parseArgs({
   options: {
-    run: { type: 'string' }, export: { type: 'string' }, shards: { type: 'string' }, baseline: { type: 'string' },
-    out: { type: 'string' }, eval: { type: 'string' }, id: { type: 'string', default: 'riffroom-bandmate-v1' },
+    run: { type: 'string', multiple: true }, export: { type: 'string' }, shards: { type: 'string' }, baseline: { type: 'string' },
+    out: { type: 'string' }, eval: { type: 'string' }, id: { type: 'string', default: SHIPPED_MODEL_ID },
   },
 });
-if (!values.run || !values.export || !values.shards || !values.baseline || !values.out) {
+if (!values.run?.length || !values.export || !values.shards || !values.baseline || !values.out) {
   console.error('usage: node models/training/build-model.ts --run <dir> --export <dir> --shards <dir> --baseline <file> --out models/<id> [--eval <json>]');
   process.exit(2);
 }
 const readJson = (path: string): Record<string, any> => JSON.parse(readFileSync(path, 'utf8'));
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-const training = readJson(join(values.run, 'training.json'));
+const runs: Record<string, any>[] = values.run.map((dir) => {
+  const training = readJson(join(dir, 'training.json'));
+  const log = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const curve = log.filter((e) => e.event === 'eval').map((e) => ({ step: e.step, tokens: e.tokens, validLoss: e.validLoss }));
+  return { ...training, curve };
+});
+const training = runs.at(-1)!;
 const exported = readJson(join(values.export, 'export.json'));
 const manifest = readJson(join(values.shards, 'manifest.json'));
 if (manifest.vocabulary.sha256 !== VOCABULARY_SHA256) throw new Error(`shards were prepared with vocabulary ${manifest.vocabulary.sha256}, not this tokenizer's ${VOCABULARY_SHA256}`);
+if (manifest.vocabulary.layout !== SEQUENCE_LAYOUT) throw new Error(`shards were prepared with sequence layout ${manifest.vocabulary.layout ?? 1}, not this tokenizer's ${SEQUENCE_LAYOUT}`);
 
 mkdirSync(values.out, { recursive: true });
 copyFileSync(join(values.export, 'model.int8.onnx'), join(values.out, 'model.onnx'));
 writeFileSync(join(values.out, 'vocab.json'), vocabularyJson());
 copyFileSync(values.baseline, join(values.out, 'baseline.ngram.gz'));
-const log = readFileSync(join(values.run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const evals = log.filter((e) => e.event === 'eval');
 
 const card = {
   id: values.id,
-  name: 'Riffroom bandmate v1',
+  name: `Riffroom bandmate ${values.id.split('-').at(-1)}`,
   description: 'A small decoder-only transformer over riffroom-v1 music tokens. Writes drums, bass, keys (comping), lead (melody) and the chord track from role, style, key, meter, tempo, bar count, energy and chords; continues, infills, varies and accompanies.',
   weights: { file: 'model.onnx', sha256: sha256(join(values.out, 'model.onnx')), bytes: statSync(join(values.out, 'model.onnx')).size, precision: 'int8 weights (per-channel, DequantizeLinear), float32 activations' },
-  vocabulary: { file: 'vocab.json', version: VOCABULARY_VERSION, sha256: VOCABULARY_SHA256 },
+  vocabulary: { file: 'vocab.json', version: VOCABULARY_VERSION, sha256: VOCABULARY_SHA256, layout: SEQUENCE_LAYOUT },
   shape: {
     layers: exported.layers, heads: exported.heads, headDim: exported.headDim, dModel: exported.dModel,
     vocabSize: exported.vocabSize, maxPositions: exported.maxPositions, parameters: training.parameters ?? training.params ?? null,
@@ -68,11 +78,14 @@ const card = {
     skippedFiles: manifest.skipped.length,
   },
   training: {
-    ...training,
-    curve: evals.map((e) => ({ step: e.step, tokens: e.tokens, validLoss: e.validLoss })),
+    device: training.device,
+    wallSeconds: runs.reduce((sum, r) => sum + r.wallSeconds, 0),
+    tokensSeen: runs.reduce((sum, r) => sum + r.tokensSeen, 0),
+    phases: runs,
     commands: [
       `npm run data:prepare -- --data ../shared/datasets --out <shards> --passes ${manifest.passes.pitched} --drum-passes ${manifest.passes.drums} --seed ${manifest.seed}`,
-      '/usr/bin/python3 models/training/python/train.py --data <shards> --out <run> ' + (training.command ?? ''),
+      '/usr/bin/python3 models/training/python/train.py --data <shards> --out <run> [--init <previous run>/checkpoint.pt] (each phase\'s args are under phases)',
+      'node models/training/reweight-shards.ts --from <shards> --out <mix> --weights <role=weight,...> (for a continued phase on another mix)',
       '/usr/bin/python3 models/training/python/export.py --checkpoint <run>/checkpoint.pt --out <export>',
       'node models/training/fit-baseline.ts --data <shards> --out <baseline>',
     ],

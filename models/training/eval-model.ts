@@ -14,16 +14,17 @@ import { generatePart } from '../../inference/engine/generate.ts';
 import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
-import { encodePrompt } from '../../inference/tokenizer/prompt.ts';
+import { encodePrompt, targetChords } from '../../inference/tokenizer/prompt.ts';
 import { MODEL_ROLES, VOCAB, type ModelRole } from '../../inference/tokenizer/vocabulary.ts';
 import { readDatasets } from './datasets.ts';
 import { EVAL_BARS, conditionSets } from './eval/conditions.ts';
 import { chordToneCount, eventSet, eventsPerBar, inKeyCount, isStrictlyIncreasing, meanPairwiseJaccard } from './eval/metrics.ts';
-import { baselineNll, modelNll } from './eval/nll.ts';
+import { baselineNll, modelNll, scoredPositions } from './eval/nll.ts';
 import { scoringExamples } from './examples.ts';
 import { loadNgram } from './ngram-io.ts';
+import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
 
-export const DEFAULT_MODEL_DIR = new URL('../riffroom-bandmate-v1/', import.meta.url).pathname;
+export const DEFAULT_MODEL_DIR = SHIPPED_MODEL_DIR;
 
 export interface EvalOptions {
   data: string;
@@ -45,17 +46,15 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
   const pieces = options.maxPieces ? read.pieces.slice(0, options.maxPieces) : read.pieces;
   log(`${pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}; ${read.skipped.length} files skipped`);
 
-  const sep = VOCAB.id('SEP');
   const nll: Record<string, { tokens: number; model: number; baseline: number; examples: number }> = {};
   let examples = 0;
   for (const piece of pieces) {
     for (const example of scoringExamples(piece, options.windowBars)) {
-      const m = await modelNll(lm, example.tokens);
-      const b = baselineNll(baseline, example.tokens, sep);
+      const positions = scoredPositions(example.tokens);
       const row = (nll[example.role] ??= { tokens: 0, model: 0, baseline: 0, examples: 0 });
-      row.tokens += m.count;
-      row.model += m.nll;
-      row.baseline += b.nll;
+      row.tokens += positions.length;
+      row.model += await modelNll(lm, example.tokens, positions);
+      row.baseline += baselineNll(baseline, example.tokens, positions);
       row.examples++;
       if (++examples % 500 === 0) log(`scored ${examples} examples`);
     }
@@ -95,10 +94,11 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
   const sets = conditionSets(role);
   for (const [index, set] of sets.entries()) {
     const prompt = encodePrompt({ conditions: set.conditions, chords: set.chords });
+    const chords = targetChords({ conditions: set.conditions, chords: set.chords }, 0, EVAL_BARS);
     const batch = 25;
     let notesPerBar = 0;
     for (let start = 0; start < options.generations; start += batch) {
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords });
       for (const tokens of rows) {
         total++;
         let decoded;
@@ -125,7 +125,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     energyCurve.push(round(notesPerBar / options.generations, 2));
     if (index === 2) {
       // Diversity: one prompt, different seeds.
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
   }

@@ -11,10 +11,10 @@
 import type { NoteInput } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import { transposeKey } from '../../core/theory/scales.ts';
-import type { Part, TokenChord } from '../../inference/tokenizer/events.ts';
+import { sliceChords, type Part } from '../../inference/tokenizer/events.ts';
 import { encodeExample, type ContextTrack, type Prompt } from '../../inference/tokenizer/prompt.ts';
 import { energyLevel, isSupportedMeter, type ModelRole, type Task } from '../../inference/tokenizer/vocabulary.ts';
-import type { Piece, PieceChord } from './piece.ts';
+import type { Piece } from './piece.ts';
 
 export const MAX_EXAMPLE_TOKENS = 1024;
 
@@ -130,14 +130,14 @@ function buildExample(piece: Piece, role: ModelRole, start: number, bars: number
       role, task, style: piece.style, key: role === 'drums' ? null : keyAt(piece, start * barTicks),
       meter: piece.meter, bpm: piece.bpm, bars, energy: energyLevel(role, events / bars),
     },
-    chords: role === 'drums' || role === 'chords' || piece.chords.length === 0 ? null : windowChords(piece.chords, start * barTicks, bars * barTicks),
+    chords: role === 'drums' || role === 'chords' || piece.chords.length === 0 ? null : sliceChords(piece.chords, start * barTicks, bars * barTicks),
     context,
   };
-  let tokens = encodeExample(prompt, target, targetFrom, targetBars);
+  let tokens = encodeExample(prompt, target, targetFrom, targetBars, targetFrom - start);
   // Drop context parts (longest role first) until the example fits.
   while (tokens.length > MAX_EXAMPLE_TOKENS && task === 'accompany' && context.length > 1) {
     context.splice(0, 1);
-    tokens = encodeExample(prompt, target, targetFrom, targetBars);
+    tokens = encodeExample(prompt, target, targetFrom, targetBars, targetFrom - start);
   }
   return { tokens, role, task, source: piece.source };
 }
@@ -165,18 +165,6 @@ function countEvents(piece: Piece, role: ModelRole, startBar: number, bars: numb
   let n = 0;
   for (const item of items) if (item.tick >= from && item.tick < to) n++;
   return n;
-}
-
-/** The chords sounding in [from, from+length), ticks from `from`; the one already sounding starts at 0. */
-export function windowChords(chords: readonly PieceChord[], from: number, length: number): TokenChord[] {
-  const out: TokenChord[] = [];
-  let sounding: PieceChord | undefined;
-  for (const chord of chords) {
-    if (chord.tick <= from) sounding = chord;
-    else if (chord.tick < from + length) out.push({ tick: chord.tick - from, root: chord.root, quality: chord.quality });
-  }
-  if (sounding && (out.length === 0 || out[0]!.tick > 0)) out.unshift({ tick: 0, root: sounding.root, quality: sounding.quality });
-  return out;
 }
 
 function keyAt(piece: Piece, tick: number): Piece['keys'][number]['key'] | null {

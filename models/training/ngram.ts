@@ -124,10 +124,15 @@ export class NgramModel {
   /** Sum of -ln p over the tokens after the (first) SEP, EOS included, and how many there were. */
   sequenceNll(tokens: Uint16Array, sepId: number = this.sepId): { nll: number; count: number } {
     const start = targetStart(tokens, sepId);
-    const id = (k: number): number => (k >= 0 ? this.#checkId(tokens[k]) : BOUNDARY);
     let nll = 0;
-    for (let t = start; t < tokens.length; t++) nll -= Math.log(this.#prob(id(t - 3), id(t - 2), id(t - 1), id(t)));
+    for (let t = start; t < tokens.length; t++) nll += this.tokenNll(tokens, t);
     return { nll, count: tokens.length - start };
+  }
+
+  /** -log P(tokens[t] | the three tokens before it). */
+  tokenNll(tokens: ArrayLike<number>, t: number): number {
+    const id = (k: number): number => (k >= 0 ? this.#checkId(tokens[k]!) : BOUNDARY);
+    return -Math.log(this.#prob(id(t - 3), id(t - 2), id(t - 1), id(t)));
   }
 
   /** Number of stored n-grams per order (1..4), after pruning. */

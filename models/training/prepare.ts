@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../../core/random.ts';
+import { SEQUENCE_LAYOUT } from '../../inference/tokenizer/prompt.ts';
 import { VOCABULARY_SHA256 } from '../../inference/tokenizer/vocabulary-check.ts';
 import { MODEL_ROLES, VOCAB, VOCABULARY_VERSION, vocabularyJson } from '../../inference/tokenizer/vocabulary.ts';
 import { readDatasets } from './datasets.ts';
@@ -70,6 +71,7 @@ export function prepare(options: PrepareOptions): Record<string, unknown> {
       version: VOCABULARY_VERSION,
       size: VOCAB.size,
       sha256: VOCABULARY_SHA256,
+      layout: SEQUENCE_LAYOUT,
       ids: { PAD: VOCAB.id('PAD'), BOS: VOCAB.id('BOS'), EOS: VOCAB.id('EOS'), SEP: sep },
       roleIds: Object.fromEntries(MODEL_ROLES.map((r) => [r, VOCAB.id(`ROLE_${r}`)])),
     },
