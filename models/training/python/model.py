@@ -48,12 +48,9 @@ class CausalSelfAttention(nn.Module):
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
         self.attn_drop = nn.Dropout(cfg.dropout)
         self.resid_drop = nn.Dropout(cfg.dropout)
-        self.alibi = cfg.alibi
-        # Geometric slopes 2^(-8h/heads), as in Press et al. 2022; not saved (derived from config).
-        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / cfg.heads) for h in range(cfg.heads)])
-        self.register_buffer('slopes', slopes.view(1, cfg.heads, 1, 1), persistent=False)
 
-    def forward(self, x: torch.Tensor, past: Optional[KV]) -> Tuple[torch.Tensor, KV]:
+    def forward(self, x: torch.Tensor, past: Optional[KV], bias: torch.Tensor) -> Tuple[torch.Tensor, KV]:
+        """bias: [1 or heads, t, past + t], added to the attention scores (causal mask and ALiBi)."""
         b, t, d = x.shape
         q, k, v = self.qkv(x).split(d, dim=2)
         # [b, t, d] -> [b, heads, t, head_dim]
@@ -64,21 +61,24 @@ class CausalSelfAttention(nn.Module):
             # An empty past (length 0) concatenates to nothing, so the first call needs no branch.
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
-        total = k.shape[2]
-        past_len = total - t
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
-        # Query i sits at absolute position past_len + i and may see keys 0..past_len + i.
-        # Built from shapes (not a fixed buffer) so the exported graph stays dynamic in past and seq.
-        key_pos = torch.arange(total, device=x.device)
-        query_pos = torch.arange(t, device=x.device) + past_len
-        allowed = key_pos.unsqueeze(0) <= query_pos.unsqueeze(1)  # [t, total]
-        if self.alibi:
-            distance = (query_pos.unsqueeze(1) - key_pos.unsqueeze(0)).to(att.dtype)  # [t, total]
-            att = att - self.slopes * distance
-        att = att.masked_fill(~allowed, float('-inf'))
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim)) + bias
         att = self.attn_drop(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).reshape(b, t, d)
         return self.resid_drop(self.proj(y)), (k, v)
+
+
+def attention_bias(t: int, past_len: int, slopes: Optional[torch.Tensor], device=None) -> torch.Tensor:
+    """The scores' additive bias, shared by every layer: -inf where a query may not see a key
+    (query i sits at absolute position past_len + i and sees keys 0..past_len + i) and, with ALiBi,
+    -slope * distance. Built from shapes (not a fixed buffer) so the exported graph stays dynamic
+    in past and seq, and built once per forward pass: per layer it was a fifth of a decode step."""
+    key_pos = torch.arange(t + past_len, device=device)
+    query_pos = torch.arange(t, device=device) + past_len
+    distance = (query_pos.unsqueeze(1) - key_pos.unsqueeze(0)).to(torch.float32)  # [t, total]
+    bias = torch.zeros_like(distance).masked_fill(distance < 0, float('-inf')).unsqueeze(0)
+    if slopes is not None:
+        bias = bias - slopes.view(-1, 1, 1) * distance
+    return bias
 
 
 class Block(nn.Module):
@@ -93,8 +93,8 @@ class Block(nn.Module):
         self.out = nn.Linear(4 * cfg.d_model, cfg.d_model)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x: torch.Tensor, past: Optional[KV]) -> Tuple[torch.Tensor, KV]:
-        a, present = self.attn(self.ln1(x), past)
+    def forward(self, x: torch.Tensor, past: Optional[KV], bias: torch.Tensor) -> Tuple[torch.Tensor, KV]:
+        a, present = self.attn(self.ln1(x), past, bias)
         x = x + a
         # Exact (erf) GELU: exports to ONNX Erf ops that every runtime has.
         x = x + self.drop(self.out(F.gelu(self.fc(self.ln2(x)))))
@@ -110,6 +110,9 @@ class MusicTransformer(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.layers)])
         self.ln_f = nn.LayerNorm(cfg.d_model)
+        # ALiBi's geometric slopes 2^(-8h/heads), as in Press et al. 2022; not saved (derived from config).
+        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / cfg.heads) for h in range(cfg.heads)]) if cfg.alibi else None
+        self.register_buffer('slopes', slopes, persistent=False)
         self.apply(self._init)
         # GPT-2 style: shrink the residual-path projections so the residual stream's variance
         # does not grow with depth.
@@ -136,9 +139,10 @@ class MusicTransformer(nn.Module):
         # works for any past (including 0) without a separate position input.
         positions = torch.arange(t, device=input_ids.device) + past_len
         x = self.drop(self.tok(input_ids) + self.pos(positions).unsqueeze(0))
+        bias = attention_bias(t, past_len, self.slopes, input_ids.device).to(x.dtype)
         present: List[KV] = []
         for i, blk in enumerate(self.blocks):
-            x, kv = blk(x, None if past is None else past[i])
+            x, kv = blk(x, None if past is None else past[i], bias)
             present.append(kv)
         # Output head tied to the token embedding: fewer parameters, and it helps small models.
         logits = F.linear(self.ln_f(x), self.tok.weight)
