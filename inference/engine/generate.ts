@@ -76,7 +76,7 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
   const allowed = new Uint8Array(VOCAB.size);
   const vocab = lm.shape.vocabSize;
   for (let row = 0; row < batch; row++) {
-    for (const token of request.prefix) grammars[row]!.accept(token);
+    for (const token of request.prefix) grammars[row]!.acceptGiven(token);
     rows[row]!.push(...request.prefix);
   }
   if (grammars[0]!.done) return rows;

@@ -169,3 +169,15 @@ test('a budget too small for what must be written is refused up front', () => {
   assert.throws(() => new EventGrammar({ role: 'lead', meter: FOUR, bars: 1, maxTokens: 10, pitchSequence: [60, 62, 64] }), /at least/);
   assert.throws(() => new EventGrammar({ role: 'lead', meter: FOUR, bars: 1, maxTokens: 500, pitchSequence: Array.from({ length: 49 }, () => 60) }), /do not fit/);
 });
+
+test('a given start may hold notes outside the range and scale; the notes written after it keep to them', () => {
+  const scale = new Set([0, 2, 4, 5, 7, 9, 11]);
+  const grammar = new EventGrammar({ role: 'bass', meter: FOUR, bars: 2, maxTokens: 100, scale });
+  for (const t of ['BAR', 'POS_0', 'PITCH_25', 'VEL_8', 'DUR_12', 'PITCH_70', 'VEL_8', 'DUR_12']) grammar.acceptGiven(VOCAB.id(t));
+  assert.throws(() => grammar.accept(VOCAB.id('PITCH_71')), /not allowed/); // above the bass range, and free now
+  grammar.accept(VOCAB.id('BAR'));
+  grammar.accept(VOCAB.id('POS_0'));
+  const allowed = grammar.allowed(new Uint8Array(VOCAB.size));
+  assert.equal(allowed[VOCAB.id('PITCH_37')], 0, 'C# is out of the locked scale');
+  assert.equal(allowed[VOCAB.id('PITCH_36')], 1);
+});

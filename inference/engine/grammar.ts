@@ -76,13 +76,15 @@ export class GrammarError extends RangeError {
   }
 }
 
+const ANY_PITCH = new Uint8Array(128).fill(1);
+
 export class EventGrammar {
   readonly role: ModelRole;
   readonly bars: number;
   private readonly steps: number;
   private readonly maxTokens: number;
   /** Free pitches: the role's range, less what the scale lock rules out. */
-  private readonly pitchAllowed = new Uint8Array(128);
+  private pitchAllowed = new Uint8Array(128);
   private readonly anchors: Anchor[];
   private readonly closed: Set<number>;
   private readonly sequence: number[];
@@ -240,6 +242,20 @@ export class EventGrammar {
     }
     // Scale or range leave nothing: any pitch that keeps the order will do.
     if (!any) for (let p = this.lastPitch + 1; p <= Math.min(127, top); p++) out[ID.PITCH0 + p] = 1;
+  }
+
+  /**
+   * Moves past a token of a given start (the clip a continue request extends): the player's notes
+   * may lie outside the range and scale that the model's own notes keep to.
+   */
+  acceptGiven(token: number): void {
+    const free = this.pitchAllowed;
+    this.pitchAllowed = ANY_PITCH;
+    try {
+      this.accept(token);
+    } finally {
+      this.pitchAllowed = free;
+    }
   }
 
   /** Moves past `token`; throws when it is not allowed (a caller bug, never a model's choice). */

@@ -6,20 +6,24 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { CausalLm, type TensorConstructor } from '../engine/causal-lm.ts';
+import type { ProviderReport } from '../contract.ts';
+import type { CausalLm } from '../engine/causal-lm.ts';
 import { ModelLoadError, checkCard, type ModelCard } from '../model-card.ts';
 import { VocabularyMismatchError, checkVocabularyFile } from '../tokenizer/vocabulary-check.ts';
+import { chooseProvider } from './providers.ts';
 
 export interface LoadedModel {
   card: ModelCard;
   lm: CausalLm;
   dir: string;
+  provider: ProviderReport;
 }
 
 export interface LoadOptions {
   /** CPU threads for one forward pass (default 1: generation is a chain of small steps). */
   threads?: number;
+  /** Execution providers to try in order (see providers.ts); default the CPU alone. */
+  providers?: readonly string[];
 }
 
 function readOrFail(path: string): Buffer {
@@ -51,16 +55,10 @@ export async function loadModelFolder(dir: string, options: LoadOptions = {}): P
   const weights = readOrFail(weightsPath);
   const sha = createHash('sha256').update(weights).digest('hex');
   if (sha !== card.weights.sha256) throw new ModelLoadError(weightsPath, `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`);
-  let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(weights, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: options.threads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
+    const chosen = await chooseProvider(weights, card.shape, options.providers ?? ['cpu'], { threads: options.threads });
+    return { card, lm: chosen.lm, dir, provider: chosen.report };
   } catch (error) {
     throw new ModelLoadError(weightsPath, `onnxruntime could not load it: ${(error as Error).message}`);
   }
-  return { card, lm: new CausalLm(session, card.shape, ort.Tensor as unknown as TensorConstructor), dir };
 }

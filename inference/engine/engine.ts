@@ -1,0 +1,99 @@
+/**
+ * The generation engine: one loaded model, requests in, clips out. Plans the request, decodes all
+ * variations in one batch, streams each note as it is decoded, and stamps every result with its
+ * provenance (model, task, conditions, seed, sampling, provider, timing). Runtime-neutral: the
+ * node and web hosts give it a CausalLm over their onnxruntime.
+ */
+import { ticksPerBar } from '../../core/time.ts';
+import { decodePart } from '../tokenizer/events.ts';
+import type { CausalLm } from './causal-lm.ts';
+import { decode } from './generate.ts';
+import { assembleResult, planRequest } from './plan.ts';
+import type { GenerationRequest, GenerationResult, StreamedEvent } from './request.ts';
+import { TokenStream } from './stream.ts';
+
+export const ENGINE_VERSION = 'riffroom-engine/1';
+
+export interface EngineModel {
+  id: string;
+  sha256: string;
+}
+
+export interface GenerateHooks {
+  /** Each note (or chord) of each variation, in result ticks, as soon as it is decoded. */
+  onNote?: (event: StreamedEvent) => void;
+  signal?: AbortSignal;
+}
+
+export class Engine {
+  readonly lm: CausalLm;
+  readonly model: EngineModel;
+  readonly provider: string;
+  private readonly now: () => number;
+
+  constructor(lm: CausalLm, model: EngineModel, provider: string, now: () => number = () => performance.now()) {
+    this.lm = lm;
+    this.model = model;
+    this.provider = provider;
+    this.now = now;
+  }
+
+  async generate(request: GenerationRequest, hooks: GenerateHooks = {}): Promise<GenerationResult> {
+    const started = this.now();
+    const plan = planRequest(request, this.lm.shape.maxPositions);
+    const barTicks = ticksPerBar(request.meter);
+    const offset = plan.answerBar * barTicks;
+    const newFrom = plan.firstNewAnswerBar * barTicks;
+    const streams = Array.from({ length: request.variations }, () => new TokenStream(request.role, request.meter));
+    for (const stream of streams) for (const token of plan.prefix) stream.push(token);
+    let firstNote: number | null = null;
+    let decoded = 0;
+    const rows = await decode(this.lm, {
+      prompt: plan.prompt, prefix: plan.prefix, batch: request.variations, seed: request.seed, sampling: request.sampling,
+      grammar: { ...plan.grammar, maxTokens: plan.maxTokens },
+    }, {
+      signal: hooks.signal,
+      onToken: (row, token) => {
+        decoded++;
+        // Rows after the one whose note triggered a cancel still finish this step: stay silent.
+        if (hooks.signal?.aborted) return;
+        const event = streams[row]!.push(token);
+        if (!event) return;
+        const tick = 'note' in event ? event.note.tick : event.chord.tick;
+        if (tick < newFrom) return;
+        firstNote ??= this.now() - started;
+        if (!hooks.onNote) return;
+        if ('note' in event) hooks.onNote({ variation: row, note: { ...event.note, tick: event.note.tick + offset } });
+        else hooks.onNote({ variation: row, chord: { ...event.chord, tick: event.chord.tick + offset } });
+      },
+    });
+    const variations = rows.map((tokens) => {
+      const { part } = decodePart(tokens, request.role, request.meter);
+      const answer = part.role === 'chords' ? { notes: [], chords: part.chords } : { notes: part.notes, chords: [] };
+      const result = assembleResult(plan, barTicks, answer);
+      return { bars: plan.resultBars, notes: result.notes, chords: result.chords, tokens: tokens.length - plan.prefix.length };
+    });
+    const totalMs = this.now() - started;
+    const mode = request.mode ?? 'free';
+    return {
+      variations,
+      provenance: {
+        model: { ...this.model },
+        engine: ENGINE_VERSION,
+        task: request.task,
+        role: request.role,
+        conditions: {
+          style: request.style, key: request.key, meter: request.meter, bpm: request.bpm, energy: request.energy, bars: plan.resultBars,
+          mode, scaleLock: request.scaleLock ?? false, chords: Boolean(request.chords?.length), locks: plan.locked.length,
+        },
+        seed: request.seed,
+        sampling: { ...request.sampling },
+        provider: this.provider,
+        timing: {
+          firstNoteMs: firstNote, totalMs, promptTokens: plan.prompt.length + plan.prefix.length,
+          decodedTokens: decoded, tokensPerSecond: decoded / (totalMs / 1000),
+        },
+      },
+    };
+  }
+}

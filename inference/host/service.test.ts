@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { INFERENCE_PROTOCOL, type HostMessage } from '../contract.ts';
+import { Engine } from '../engine/engine.ts';
+import type { GenerationRequest } from '../engine/request.ts';
+import { loadModelFolder } from '../node/model-folder.ts';
+import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
+import { InferenceService } from './service.ts';
+
+const loaded = await loadModelFolder(SHIPPED_MODEL_DIR);
+const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
+const ready = () => new InferenceService({
+  kind: 'ready', engine: new Engine(loaded.lm, model, 'cpu'), model: { ...model, loadMs: 1 }, provider: { name: 'cpu', tried: [] },
+});
+const v = INFERENCE_PROTOCOL;
+
+const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
+  task: 'generate', role: 'drums', style: 'rock', key: null, meter: { numerator: 4, denominator: 4 }, bpm: 120, energy: 2, bars: 1,
+  variations: 1, seed: 1, sampling: { temperature: 1, topK: 0, topP: 0.95 }, ...overrides,
+});
+
+/** A connected client that records what the service sends it. */
+function client(service: InferenceService, name: string, log: string[] = []) {
+  const received: HostMessage[] = [];
+  const waiters: { match: (m: HostMessage) => boolean; resolve: (m: HostMessage) => void }[] = [];
+  const handle = service.connect({
+    send: (m) => {
+      received.push(m);
+      if (m.type === 'started') log.push(`${name}:${m.id}`);
+      for (const w of waiters.splice(0)) {
+        if (w.match(m)) w.resolve(m);
+        else waiters.push(w);
+      }
+    },
+  });
+  const next = (match: (m: HostMessage) => boolean): Promise<HostMessage> => {
+    const found = received.find(match);
+    return found ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ match, resolve }));
+  };
+  const finished = (id: string) => next((m) => (m.type === 'done' || m.type === 'error') && m.id === id);
+  return { handle, received, next, finished, send: (data: unknown) => handle.receive(data) };
+}
+
+test('a client is greeted with the model and provider; a generate streams notes, then the result', async () => {
+  const service = ready();
+  const a = client(service, 'a');
+  assert.equal(a.received[0]?.type, 'ready');
+  a.send({ v, type: 'generate', id: 'r1', request: request({ bars: 2 }), stream: true });
+  const done = await a.finished('r1');
+  assert.equal(done.type, 'done');
+  const streamed = a.received.filter((m) => m.type === 'notes').flatMap((m) => (m.type === 'notes' ? m.events : []));
+  assert.ok(streamed.length > 0);
+  assert.equal(streamed.length, done.type === 'done' ? done.result.variations[0]!.notes.length : -1);
+  assert.deepEqual(a.received.map((m) => m.type).filter((t) => t !== 'notes'), ['ready', 'queued', 'started', 'done']);
+});
+
+test('clients take turns: one asking for three riffs does not make another wait for all three', async () => {
+  const service = ready();
+  const order: string[] = [];
+  const a = client(service, 'a', order);
+  const b = client(service, 'b', order);
+  for (const id of ['1', '2', '3']) a.send({ v, type: 'generate', id, request: request({ seed: Number(id) }) });
+  b.send({ v, type: 'generate', id: '1', request: request() });
+  await Promise.all([a.finished('3'), b.finished('1')]);
+  assert.deepEqual(order, ['a:1', 'b:1', 'a:2', 'a:3']);
+});
+
+test('cancel: a queued request is dropped, a running one stops; the queue goes on', async () => {
+  const service = ready();
+  const a = client(service, 'a');
+  a.send({ v, type: 'generate', id: 'long', request: request({ bars: 16, energy: 4, variations: 4 }), stream: true });
+  a.send({ v, type: 'generate', id: 'queued', request: request() });
+  a.send({ v, type: 'generate', id: 'after', request: request() });
+  a.send({ v, type: 'cancel', id: 'queued' });
+  await a.next((m) => m.type === 'notes' && m.id === 'long');
+  a.send({ v, type: 'cancel', id: 'long' });
+  for (const id of ['long', 'queued']) {
+    const m = await a.finished(id);
+    assert.ok(m.type === 'error' && m.error.name === 'Cancelled', `${id}: ${JSON.stringify(m)}`);
+  }
+  assert.equal((await a.finished('after')).type, 'done');
+  assert.ok(!a.received.some((m) => m.type === 'started' && m.id === 'queued'));
+});
+
+test('hostile or broken messages get a ProtocolError or RequestError reply and touch nothing', async () => {
+  const service = ready();
+  const a = client(service, 'a');
+  const bad: unknown[] = [
+    null, 42, 'generate', [], { v: 2, type: 'generate', id: 'x', request: request() }, { v, type: 'explode' },
+    { v, type: 'generate', id: 'x'.repeat(500), request: request() }, { v, type: 'generate', id: 'no-request' },
+    { v, type: 'cancel' }, { v, type: 'generate', id: 'proto', request: { __proto__: { task: 'generate' } } },
+  ];
+  for (const data of bad) a.send(data);
+  const errors = a.received.filter((m) => m.type === 'error');
+  assert.equal(errors.length, bad.length - 1, JSON.stringify(a.received)); // 'proto' is a well-formed message with a bad request
+  assert.ok(errors.every((m) => m.type === 'error' && m.error.name === 'ProtocolError'));
+  const proto = await a.finished('proto');
+  assert.ok(proto.type === 'error' && proto.error.name === 'RequestError', JSON.stringify(proto));
+  a.send({ v, type: 'generate', id: 'bad-bars', request: request({ bars: 99 }) });
+  const refused = await a.finished('bad-bars');
+  assert.ok(refused.type === 'error' && refused.error.name === 'RequestError' && /bars must be/.test(refused.error.message));
+  a.send({ v, type: 'generate', id: 'ok', request: request() });
+  a.send({ v, type: 'generate', id: 'ok', request: request() });
+  const dup = await a.next((m) => m.type === 'error' && m.id === 'ok');
+  assert.ok(dup.type === 'error' && /already queued or running/.test(dup.error.message));
+  assert.equal((await a.next((m) => m.type === 'done' && m.id === 'ok')).type, 'done');
+});
+
+test('a client that goes away takes its requests with it; others are served', async () => {
+  const service = ready();
+  const a = client(service, 'a');
+  const b = client(service, 'b');
+  a.send({ v, type: 'generate', id: 'gone', request: request({ bars: 16, energy: 4, variations: 4 }), stream: true });
+  a.send({ v, type: 'generate', id: 'never', request: request() });
+  b.send({ v, type: 'generate', id: 'mine', request: request() });
+  await a.next((m) => m.type === 'notes');
+  const started = performance.now();
+  a.handle.close();
+  assert.equal((await b.finished('mine')).type, 'done');
+  assert.ok(performance.now() - started < 1500, 'the abandoned request stopped instead of finishing its 16 bars');
+  await new Promise((resolve) => setImmediate(resolve)); // the service clears its slot after the reply
+  assert.equal(service.pending, 0);
+});
+
+test('a service without a model says why to every client and every request', async () => {
+  const service = new InferenceService({ kind: 'unavailable', error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' } });
+  const a = client(service, 'a');
+  assert.deepEqual(a.received[0], { v, type: 'unavailable', error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' } });
+  a.send({ v, type: 'generate', id: 'r', request: request() });
+  const reply = await a.finished('r');
+  assert.ok(reply.type === 'error' && reply.error.name === 'ModelLoadError');
+});

@@ -1,0 +1,200 @@
+/**
+ * The generation service a host runs: one engine, any number of client connections, one request
+ * decoding at a time (the runtime's threads all go to it), and a fair queue: clients take turns,
+ * so a bandmate asking for eight riffs in a row never starves another's single one. Streams notes
+ * as they are decoded, cancels at once, and turns every failure into an error reply. Runtime-
+ * neutral: the Node host (utility or child process) and the Web Worker host both run it.
+ */
+import {
+  INFERENCE_PROTOCOL, isWireError, parseClientMessage, type HostMessage, type HostModelInfo, type ProviderReport, type WireError,
+} from '../contract.ts';
+import type { Engine } from '../engine/engine.ts';
+import { GrammarError } from '../engine/grammar.ts';
+import { RequestError, type GenerationRequest, type StreamedEvent } from '../engine/request.ts';
+
+/** Where replies to one client go. */
+export interface ClientSink {
+  send(message: HostMessage): void;
+}
+
+export type ServiceState =
+  | { kind: 'ready'; engine: Engine; model: HostModelInfo; provider: ProviderReport }
+  | { kind: 'unavailable'; error: WireError };
+
+interface Job {
+  id: string;
+  client: ClientState;
+  request: GenerationRequest;
+  stream: boolean;
+  abort: AbortController;
+}
+
+interface ClientState {
+  sink: ClientSink;
+  queue: Job[];
+  closed: boolean;
+}
+
+export interface ClientHandle {
+  /** Feed one message received from this client. */
+  receive(data: unknown): void;
+  /** The client went away: its queued requests are dropped, its running one cancelled. */
+  close(): void;
+}
+
+const v = INFERENCE_PROTOCOL;
+
+export class InferenceService {
+  private readonly state: ServiceState;
+  /** Clients in turn order; the next job comes from the first with work, which then goes last. */
+  private readonly clients: ClientState[] = [];
+  private running: Job | null = null;
+
+  constructor(state: ServiceState) {
+    this.state = state;
+  }
+
+  /** Registers a client; it is told at once whether the model is ready. */
+  connect(sink: ClientSink): ClientHandle {
+    const client: ClientState = { sink, queue: [], closed: false };
+    this.clients.push(client);
+    this.greet(client);
+    return {
+      receive: (data) => this.receive(client, data),
+      close: () => this.disconnect(client),
+    };
+  }
+
+  /** Requests waiting or running, over all clients. */
+  get pending(): number {
+    return this.clients.reduce((n, c) => n + c.queue.length, 0) + (this.running ? 1 : 0);
+  }
+
+  private greet(client: ClientState): void {
+    const s = this.state;
+    if (s.kind === 'ready') this.send(client, { v, type: 'ready', model: s.model, provider: s.provider });
+    else this.send(client, { v, type: 'unavailable', error: s.error });
+  }
+
+  private send(client: ClientState, message: HostMessage): void {
+    if (client.closed) return;
+    try {
+      client.sink.send(message);
+    } catch {
+      // A sink that cannot take a message (its port closed) ends the client, not the host.
+      this.disconnect(client);
+    }
+  }
+
+  private receive(client: ClientState, data: unknown): void {
+    if (client.closed) return;
+    const message = parseClientMessage(data);
+    if (isWireError(message)) {
+      const id = data && typeof data === 'object' && typeof (data as { id?: unknown }).id === 'string' ? (data as { id: string }).id : null;
+      this.send(client, { v, type: 'error', id, error: message });
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        this.greet(client);
+        return;
+      case 'cancel':
+        this.cancel(client, message.id);
+        return;
+      case 'generate': {
+        if (this.state.kind !== 'ready') {
+          this.send(client, { v, type: 'error', id: message.id, error: this.state.error });
+          return;
+        }
+        if (this.isKnown(client, message.id)) {
+          this.send(client, { v, type: 'error', id: message.id, error: { name: 'ProtocolError', message: `request ${message.id} is already queued or running` } });
+          return;
+        }
+        const job: Job = { id: message.id, client, request: message.request, stream: message.stream ?? false, abort: new AbortController() };
+        client.queue.push(job);
+        this.send(client, { v, type: 'queued', id: job.id, ahead: this.pending - 1 });
+        this.pump();
+      }
+    }
+  }
+
+  private isKnown(client: ClientState, id: string): boolean {
+    return client.queue.some((j) => j.id === id) || (this.running?.client === client && this.running.id === id);
+  }
+
+  private cancel(client: ClientState, id: string): void {
+    if (this.running && this.running.client === client && this.running.id === id) {
+      this.running.abort.abort();
+      return;
+    }
+    const index = client.queue.findIndex((j) => j.id === id);
+    if (index < 0) return; // already finished: nothing to do
+    client.queue.splice(index, 1);
+    this.send(client, { v, type: 'error', id, error: { name: 'Cancelled', message: `request ${id} was cancelled` } });
+  }
+
+  private disconnect(client: ClientState): void {
+    if (client.closed) return;
+    client.closed = true;
+    client.queue.length = 0;
+    if (this.running?.client === client) this.running.abort.abort();
+    this.clients.splice(this.clients.indexOf(client), 1);
+  }
+
+  /** The next job in turn: from the first client with work, which then moves to the back. */
+  private nextJob(): Job | undefined {
+    const index = this.clients.findIndex((c) => c.queue.length > 0);
+    if (index < 0) return undefined;
+    const [client] = this.clients.splice(index, 1);
+    this.clients.push(client!);
+    return client!.queue.shift();
+  }
+
+  private pump(): void {
+    if (this.running || this.state.kind !== 'ready') return;
+    const job = this.nextJob();
+    if (!job) return;
+    this.running = job;
+    void this.run(job, this.state.engine).finally(() => {
+      this.running = null;
+      this.pump();
+    });
+  }
+
+  private async run(job: Job, engine: Engine): Promise<void> {
+    const { client, id } = job;
+    this.send(client, { v, type: 'started', id });
+    // Notes decoded in one step go out together, once the step's synchronous work is done.
+    let batch: StreamedEvent[] = [];
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      this.send(client, { v, type: 'notes', id, events });
+    };
+    try {
+      const result = await engine.generate(job.request, {
+        signal: job.abort.signal,
+        onNote: job.stream
+          ? (event) => {
+            if (batch.length === 0) queueMicrotask(flush);
+            batch.push(event);
+          }
+          : undefined,
+      });
+      flush();
+      this.send(client, { v, type: 'done', id, result });
+    } catch (error) {
+      batch = [];
+      this.send(client, { v, type: 'error', id, error: toWireError(error, job.abort.signal.aborted, id) });
+    }
+  }
+}
+
+function toWireError(error: unknown, aborted: boolean, id: string): WireError {
+  if (aborted) return { name: 'Cancelled', message: `request ${id} was cancelled` };
+  // A grammar refusal means the request asks for more than its bars can hold.
+  if (error instanceof RequestError || error instanceof GrammarError) return { name: 'RequestError', message: error.message };
+  const e = error as Error;
+  return { name: 'EngineError', message: e?.message ?? String(error) };
+}
