@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/setup.sh"
 bash "$root/scripts/setup-python.sh"
+bash "$root/scripts/setup-vulkan.sh"
 cd "$root"
 npm run --silent typecheck
 exec node scripts/run-tests.ts "$@"

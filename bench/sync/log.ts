@@ -18,7 +18,7 @@ import { encodeStateAt, rebuildAt } from '../../sync-server/room/rebuild.ts';
 import { MESSAGE_AWARENESS, MESSAGE_SYNC } from '../../sync-server/contract.ts';
 import { editSession } from './workload.ts';
 import { seededRandom } from '../../core/random.ts';
-import { summarize } from './stats.ts';
+import { summarize } from '../stats.ts';
 
 const EDITS = Number(process.env.BENCH_LOG_EDITS ?? 100_000);
 const REBUILD_SAMPLES = 200;
