@@ -1,7 +1,14 @@
 /**
  * One decoder-only model behind the onnxruntime-common API (so onnxruntime-node and
  * onnxruntime-web both drive it): a forward pass over new tokens with a KV cache in and out, as
- * models/training/FORMAT.md specifies (input_ids, past_key_i/past_value_i → logits, present_*).
+ * models/training/FORMAT.md specifies.
+ *
+ * The cache is kept in two blocks per layer: `settled` (long; the model only reads it) and
+ * `recent` (the last few positions; the model returns it grown by the new tokens). Every
+ * MERGE_AT positions the recent block joins the settled one here, in one copy. A model that
+ * returned the whole grown cache every step made each long batched step copy all of it twice
+ * (in the graph and out to JavaScript). Models exported before the split (past_key_i in,
+ * present_key_i out) still run: for them the recent block is the whole cache.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 
@@ -16,10 +23,13 @@ export interface ModelShape {
 /** The runtime's Tensor constructor (from onnxruntime-node or onnxruntime-web). */
 export type TensorConstructor = new (type: 'float32' | 'int64', data: Float32Array | BigInt64Array, dims: readonly number[]) => Tensor;
 
-/** Past keys and values per layer, [batch, heads, length, headDim] each. */
+/** Keys and values per layer, [batch, heads, length, headDim] each: settled, then recent positions. */
 export interface KvCache {
-  keys: Tensor[];
-  values: Tensor[];
+  settledKeys: Tensor[];
+  settledValues: Tensor[];
+  recentKeys: Tensor[];
+  recentValues: Tensor[];
+  /** Positions in both blocks. */
   length: number;
   batch: number;
 }
@@ -31,8 +41,13 @@ export interface ForwardResult {
   cache: KvCache;
 }
 
+/** Recent positions that trigger a merge into the settled block (bench:inference measured 16..64 alike). */
+export const MERGE_AT = 32;
+
 export class CausalLm {
   readonly shape: ModelShape;
+  /** true for the split-cache contract (settled_/recent_ inputs), false for one grown cache. */
+  readonly splitCache: boolean;
   private readonly session: InferenceSession;
   private readonly TensorCtor: TensorConstructor;
 
@@ -40,11 +55,14 @@ export class CausalLm {
     this.session = session;
     this.shape = shape;
     this.TensorCtor = TensorCtor;
+    this.splitCache = session.inputNames.includes('settled_key_0');
+    const expected = this.splitCache ? 'recent_key_0' : 'past_key_0';
+    if (!session.inputNames.includes(expected)) throw new Error(`the model has neither settled_key_0/recent_key_0 nor past_key_0 inputs (it has ${session.inputNames.join(', ')})`);
   }
 
   emptyCache(batch: number): KvCache {
-    const empty = (): Tensor => new this.TensorCtor('float32', new Float32Array(0), [batch, this.shape.heads, 0, this.shape.headDim]);
-    return { keys: Array.from({ length: this.shape.layers }, empty), values: Array.from({ length: this.shape.layers }, empty), length: 0, batch };
+    const empty = (): Tensor[] => Array.from({ length: this.shape.layers }, () => new this.TensorCtor('float32', new Float32Array(0), [batch, this.shape.heads, 0, this.shape.headDim]));
+    return { settledKeys: empty(), settledValues: empty(), recentKeys: empty(), recentValues: empty(), length: 0, batch };
   }
 
   /** Runs `ids` (batch rows of equal length) after the cached positions. */
@@ -59,18 +77,53 @@ export class CausalLm {
       row.forEach((id, s) => { flat[b * seq + s] = BigInt(id); });
     });
     const feeds: Record<string, Tensor> = { input_ids: new this.TensorCtor('int64', flat, [batch, seq]) };
-    for (let i = 0; i < this.shape.layers; i++) {
-      feeds[`past_key_${i}`] = cache.keys[i]!;
-      feeds[`past_value_${i}`] = cache.values[i]!;
+    const { layers } = this.shape;
+    for (let i = 0; i < layers; i++) {
+      if (this.splitCache) {
+        feeds[`settled_key_${i}`] = cache.settledKeys[i]!;
+        feeds[`settled_value_${i}`] = cache.settledValues[i]!;
+        feeds[`recent_key_${i}`] = cache.recentKeys[i]!;
+        feeds[`recent_value_${i}`] = cache.recentValues[i]!;
+      } else {
+        feeds[`past_key_${i}`] = cache.recentKeys[i]!;
+        feeds[`past_value_${i}`] = cache.recentValues[i]!;
+      }
     }
     const out = await this.session.run(feeds);
-    const keys: Tensor[] = [];
-    const values: Tensor[] = [];
-    for (let i = 0; i < this.shape.layers; i++) {
-      keys.push(out[`present_key_${i}`]!);
-      values.push(out[`present_value_${i}`]!);
-    }
-    return { logits: out.logits!.data as Float32Array, seq, cache: { keys, values, length: cache.length + seq, batch } };
+    const keyOut = this.splitCache ? 'next_recent_key_' : 'present_key_';
+    const valueOut = this.splitCache ? 'next_recent_value_' : 'present_value_';
+    const next: KvCache = {
+      settledKeys: cache.settledKeys, settledValues: cache.settledValues,
+      recentKeys: Array.from({ length: layers }, (_, i) => out[`${keyOut}${i}`]!),
+      recentValues: Array.from({ length: layers }, (_, i) => out[`${valueOut}${i}`]!),
+      length: cache.length + seq, batch,
+    };
+    return { logits: out.logits!.data as Float32Array, seq, cache: this.splitCache && next.recentKeys[0]!.dims[2]! >= MERGE_AT ? this.merge(next) : next };
+  }
+
+  /** The recent block appended to the settled one: one copy per (batch row, head) run of each tensor. */
+  private merge(cache: KvCache): KvCache {
+    const join = (settled: Tensor, recent: Tensor): Tensor => {
+      const [b, h, p, d] = settled.dims as [number, number, number, number];
+      const r = recent.dims[2]!;
+      const a = settled.data as Float32Array;
+      const c = recent.data as Float32Array;
+      const out = new Float32Array(b * h * (p + r) * d);
+      for (let run = 0; run < b * h; run++) {
+        out.set(a.subarray(run * p * d, (run + 1) * p * d), run * (p + r) * d);
+        out.set(c.subarray(run * r * d, (run + 1) * r * d), run * (p + r) * d + p * d);
+      }
+      return new this.TensorCtor('float32', out, [b, h, p + r, d]);
+    };
+    const empty = (): Tensor => new this.TensorCtor('float32', new Float32Array(0), [cache.batch, this.shape.heads, 0, this.shape.headDim]);
+    return {
+      settledKeys: cache.settledKeys.map((s, i) => join(s, cache.recentKeys[i]!)),
+      settledValues: cache.settledValues.map((s, i) => join(s, cache.recentValues[i]!)),
+      recentKeys: cache.recentKeys.map(empty),
+      recentValues: cache.recentValues.map(empty),
+      length: cache.length,
+      batch: cache.batch,
+    };
   }
 }
 

@@ -5,7 +5,7 @@ import { decodePart } from '../tokenizer/events.ts';
 import { encodePrompt } from '../tokenizer/prompt.ts';
 import { VOCAB } from '../tokenizer/vocabulary.ts';
 import { generatePart } from './generate.ts';
-import { logSoftmaxAt } from './causal-lm.ts';
+import { MERGE_AT, logSoftmaxAt } from './causal-lm.ts';
 import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
 
 const SHIPPED = SHIPPED_MODEL_DIR;
@@ -32,9 +32,11 @@ test('the shipped model writes a valid, seeded bass line: same seed same notes, 
 
 test('KV-cached decoding gives the same logits as recomputing the whole sequence (onnxruntime-node)', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
-  const prompt = encodePrompt({ conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 2, energy: 3 } });
-  const [written] = await generatePart(lm, { prompt, role: 'drums', meter, bars: 2, batch: 1, seed: 5, sampling });
-  const sequence = [...prompt, ...written!.slice(0, 30)];
+  const prompt = encodePrompt({ conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 4, energy: 3 } });
+  const [written] = await generatePart(lm, { prompt, role: 'drums', meter, bars: 4, batch: 1, seed: 5, sampling });
+  // Long enough for the recent cache block to be merged into the settled one, and decoded past that.
+  const sequence = [...prompt, ...written!.slice(0, 2 * MERGE_AT)];
+  assert.ok(sequence.length > 2 * MERGE_AT);
   const vocab = lm.shape.vocabSize;
   const full = await lm.forward([sequence], lm.emptyCache(1));
   // Prompt in one call, then one token at a time over the cache.

@@ -28,24 +28,31 @@ OPSET = 17
 MIN_QUANT_ELEMENTS = 4096
 
 
+CACHE_INPUTS = ('settled_key', 'settled_value', 'recent_key', 'recent_value')
+CACHE_OUTPUTS = ('next_recent_key', 'next_recent_value')
+
+
 def input_names(layers: int) -> List[str]:
-    return ['input_ids'] + [n for i in range(layers) for n in (f'past_key_{i}', f'past_value_{i}')]
+    return ['input_ids'] + [f'{n}_{i}' for i in range(layers) for n in CACHE_INPUTS]
 
 
 def output_names(layers: int) -> List[str]:
-    return ['logits'] + [n for i in range(layers) for n in (f'present_key_{i}', f'present_value_{i}')]
+    return ['logits'] + [f'{n}_{i}' for i in range(layers) for n in CACHE_OUTPUTS]
 
 
 class _FlatIO(torch.nn.Module):
-    """The model with the cache flattened into separate tensors, as the ONNX contract names them."""
+    """The model's split-cache step with the cache flattened into separate tensors, as the ONNX
+    contract names them (../FORMAT.md)."""
 
     def __init__(self, model: MusicTransformer):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, *flat_past):
-        past = [(flat_past[2 * i], flat_past[2 * i + 1]) for i in range(len(flat_past) // 2)]
-        logits, present = self.model(input_ids, past)
+    def forward(self, input_ids, *flat):
+        layers = len(flat) // 4
+        settled = [(flat[4 * i], flat[4 * i + 1]) for i in range(layers)]
+        recent = [(flat[4 * i + 2], flat[4 * i + 3]) for i in range(layers)]
+        logits, present = self.model.forward_split(input_ids, settled, recent)
         return (logits,) + tuple(t for kv in present for t in kv)
 
 
@@ -53,22 +60,43 @@ class _FlatIO(torch.nn.Module):
 # Checks in torch
 
 
-def check_cache_consistency(model: MusicTransformer, seq: int = 12, batch: int = 2, atol: float = 1e-4) -> float:
+def empty_kv(cfg, batch: int) -> List[tuple]:
+    shape = (batch, cfg.heads, 0, cfg.head_dim)
+    return [(torch.zeros(shape), torch.zeros(shape)) for _ in range(cfg.layers)]
+
+
+def merge_kv(settled: List[tuple], recent: List[tuple]) -> List[tuple]:
+    """What the engine does every few steps: the recent block joins the settled one."""
+    return [(torch.cat([s[0], r[0]], dim=2), torch.cat([s[1], r[1]], dim=2)) for s, r in zip(settled, recent)]
+
+
+def check_cache_consistency(model: MusicTransformer, seq: int = 12, batch: int = 2, atol: float = 1e-4, merge_every: int = 3) -> float:
     """Feeds a prompt from an empty cache, then one token at a time, and compares every step's
-    logits with one full forward pass. Returns the max abs difference (raises above atol)."""
+    logits with one full forward pass: once through forward() with the grown cache (training's
+    path), once through forward_split() with the cache in settled and recent blocks merged every
+    `merge_every` steps (the exported path). Returns the max abs difference (raises above atol)."""
     model = model.eval()
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(0, model.cfg.vocab_size, (batch, seq), generator=g)
+    prompt = max(1, seq // 3)
     with torch.no_grad():
         full, _ = model(ids)
-        prompt = max(1, seq // 3)
         parts = []
         logits, past = model(ids[:, :prompt], model.empty_past(batch))
         parts.append(logits)
         for t in range(prompt, seq):
             logits, past = model(ids[:, t:t + 1], past)
             parts.append(logits)
-        diff = (torch.cat(parts, dim=1) - full).abs().max().item()
+        split_parts = []
+        settled = empty_kv(model.cfg, batch)
+        logits, recent = model.forward_split(ids[:, :prompt], settled, empty_kv(model.cfg, batch))
+        split_parts.append(logits)
+        for t in range(prompt, seq):
+            if (t - prompt) % merge_every == merge_every - 1:
+                settled, recent = merge_kv(settled, recent), empty_kv(model.cfg, batch)
+            logits, recent = model.forward_split(ids[:, t:t + 1], settled, recent)
+            split_parts.append(logits)
+        diff = max((torch.cat(parts, dim=1) - full).abs().max().item(), (torch.cat(split_parts, dim=1) - full).abs().max().item())
     if diff > atol:
         raise AssertionError(f'cached decoding differs from full recompute by {diff:.3g} (> {atol})')
     return diff
@@ -81,17 +109,20 @@ def check_cache_consistency(model: MusicTransformer, seq: int = 12, batch: int =
 def export_fp32(model: MusicTransformer, path: str) -> None:
     cfg = model.cfg
     model = model.eval()
-    # Trace with past > 0 and seq > 1 so no dimension is specialised to 0 or 1; dynamic_axes keeps
-    # batch/seq/past symbolic, so positions and the causal mask are computed from shapes in-graph.
-    batch, seq, past = 2, 3, 4
-    dummy = (torch.randint(0, cfg.vocab_size, (batch, seq)),) + tuple(
-        torch.zeros(batch, cfg.heads, past, cfg.head_dim) for _ in range(2 * cfg.layers))
+    # Trace with both cache blocks > 0 and seq > 1 so no dimension is specialised to 0 or 1;
+    # dynamic_axes keeps them symbolic, so positions and the mask are computed from shapes in-graph.
+    batch, seq, settled, recent = 2, 3, 4, 2
+    cache = []
+    for _ in range(cfg.layers):
+        for length in (settled, settled, recent, recent):
+            cache.append(torch.zeros(batch, cfg.heads, length, cfg.head_dim))
+    dummy = (torch.randint(0, cfg.vocab_size, (batch, seq)),) + tuple(cache)
     ins, outs = input_names(cfg.layers), output_names(cfg.layers)
     axes: Dict[str, Dict[int, str]] = {'input_ids': {0: 'batch', 1: 'seq'}, 'logits': {0: 'batch', 1: 'seq'}}
     for n in ins[1:]:
-        axes[n] = {0: 'batch', 2: 'past'}
+        axes[n] = {0: 'batch', 2: 'settled' if n.startswith('settled') else 'recent'}
     for n in outs[1:]:
-        axes[n] = {0: 'batch', 2: 'total'}  # total = past + seq
+        axes[n] = {0: 'batch', 2: 'next_recent'}  # recent + seq
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # tracer warnings about Python ints from shapes are expected
         # The wrapper must be in eval mode too: export restores the wrapper's own training flag
@@ -208,7 +239,8 @@ def check_contract(path: str, layers: int, heads: int, head_dim: int, vocab: int
     assert dims(ins[0]) == ['batch', 'seq'], dims(ins[0])
     for vi in ins[1:]:
         assert vi.type.tensor_type.elem_type == TensorProto.FLOAT
-        assert dims(vi) == ['batch', heads, 'past', head_dim], (vi.name, dims(vi))
+        block = 'settled' if vi.name.startswith('settled') else 'recent'
+        assert dims(vi) == ['batch', heads, block, head_dim], (vi.name, dims(vi))
     assert outs[0].type.tensor_type.elem_type == TensorProto.FLOAT
     assert dims(outs[0]) == ['batch', 'seq', vocab], dims(outs[0])
     for vi in outs[1:]:
@@ -220,31 +252,38 @@ def check_contract(path: str, layers: int, heads: int, head_dim: int, vocab: int
 
 
 def check_onnx_against_torch(model: MusicTransformer, path: str, atol: float, rel: float = 0.0) -> float:
-    """Runs the ONNX file with the numpy interpreter from an empty cache, then one more token with
-    the returned cache, and compares both calls with torch. Returns the max abs difference, which
-    must stay within atol + rel * max|logit|."""
+    """Runs the ONNX file with the numpy interpreter as the engine does: a prompt from an empty
+    cache, a token on the grown recent block, then a token after merging it into the settled block;
+    compares all three calls' logits (and the recent block) with torch's full forward pass. Returns
+    the max abs difference, which must stay within atol + rel * max|logit|."""
     from onnx_numpy import run_model
     model = model.eval()
     cfg = model.cfg
     g = torch.Generator().manual_seed(1)
-    ids = torch.randint(0, cfg.vocab_size, (2, 6), generator=g)
+    ids = torch.randint(0, cfg.vocab_size, (2, 7), generator=g)
     m = onnx.load(path)
-    feeds = {'input_ids': ids[:, :5].numpy()}
-    for i in range(cfg.layers):
-        for kind in ('key', 'value'):
-            feeds[f'past_{kind}_{i}'] = np.zeros((2, cfg.heads, 0, cfg.head_dim), np.float32)
-    out1 = run_model(m, feeds)
-    feeds = {'input_ids': ids[:, 5:].numpy()}
-    for i in range(cfg.layers):
-        for kind in ('key', 'value'):
-            feeds[f'past_{kind}_{i}'] = out1[f'present_{kind}_{i}']
-    out2 = run_model(m, feeds)
+    empty = np.zeros((2, cfg.heads, 0, cfg.head_dim), np.float32)
+
+    def step(tokens, settled, recent):
+        feeds = {'input_ids': tokens.numpy()}
+        for i in range(cfg.layers):
+            feeds[f'settled_key_{i}'], feeds[f'settled_value_{i}'] = settled[i]
+            feeds[f'recent_key_{i}'], feeds[f'recent_value_{i}'] = recent[i]
+        out = run_model(m, feeds)
+        return out, [(out[f'next_recent_key_{i}'], out[f'next_recent_value_{i}']) for i in range(cfg.layers)]
+
+    nothing = [(empty, empty)] * cfg.layers
+    out1, recent = step(ids[:, :5], nothing, nothing)
+    out2, recent = step(ids[:, 5:6], nothing, recent)
+    settled = [(k, v) for k, v in recent]
+    out3, recent = step(ids[:, 6:], settled, nothing)
     with torch.no_grad():
         full, present = model(ids)
     diff = max(float(np.abs(out1['logits'] - full[:, :5].numpy()).max()),
-               float(np.abs(out2['logits'] - full[:, 5:].numpy()).max()),
-               float(np.abs(out2['present_key_0'] - present[0][0].numpy()).max()))
-    assert out2['present_value_0'].shape == (2, cfg.heads, 6, cfg.head_dim)
+               float(np.abs(out2['logits'] - full[:, 5:6].numpy()).max()),
+               float(np.abs(out3['logits'] - full[:, 6:].numpy()).max()),
+               float(np.abs(np.concatenate([settled[0][0], recent[0][0]], axis=2) - present[0][0].numpy()).max()))
+    assert recent[0][1].shape == (2, cfg.heads, 1, cfg.head_dim)
     bound = atol + rel * float(full.abs().max())
     if diff > bound:
         raise AssertionError(f'{os.path.basename(path)} differs from torch by {diff:.3g} (> {bound:.3g})')

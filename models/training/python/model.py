@@ -67,6 +67,25 @@ class CausalSelfAttention(nn.Module):
         return self.resid_drop(self.proj(y)), (k, v)
 
 
+    def forward_split(self, x: torch.Tensor, settled: KV, recent: KV, bias: torch.Tensor) -> Tuple[torch.Tensor, KV]:
+        """Attention over a cache kept in two blocks, as the engine decodes: `settled` (long, only
+        read here) and `recent` (the last few positions, grown by this call and returned). Reading
+        the settled block in place, instead of concatenating everything into one grown cache and
+        returning it, spares a copy of the whole cache per step (most of a long batched step)."""
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).split(d, dim=2)
+        q = q.view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        k = torch.cat([recent[0], k.view(b, t, self.heads, self.head_dim).transpose(1, 2)], dim=2)
+        v = torch.cat([recent[1], v.view(b, t, self.heads, self.head_dim).transpose(1, 2)], dim=2)
+        scale = 1.0 / math.sqrt(self.head_dim)
+        # Keys in order: settled, then recent (which ends with this call's own tokens).
+        att = torch.cat([q @ settled[0].transpose(-2, -1), q @ k.transpose(-2, -1)], dim=-1) * scale + bias
+        att = F.softmax(att, dim=-1)
+        p = settled[0].shape[2]
+        y = att[..., :p] @ settled[1] + att[..., p:] @ v
+        return self.proj(y.transpose(1, 2).reshape(b, t, d)), (k, v)
+
+
 def attention_bias(t: int, past_len: int, slopes: Optional[torch.Tensor], device=None) -> torch.Tensor:
     """The scores' additive bias, shared by every layer: -inf where a query may not see a key
     (query i sits at absolute position past_len + i and sees keys 0..past_len + i) and, with ALiBi,
@@ -98,6 +117,13 @@ class Block(nn.Module):
         x = x + a
         # Exact (erf) GELU: exports to ONNX Erf ops that every runtime has.
         x = x + self.drop(self.out(F.gelu(self.fc(self.ln2(x)))))
+        return x, present
+
+
+    def forward_split(self, x: torch.Tensor, settled: KV, recent: KV, bias: torch.Tensor) -> Tuple[torch.Tensor, KV]:
+        a, present = self.attn.forward_split(self.ln1(x), settled, recent, bias)
+        x = x + a
+        x = x + self.out(F.gelu(self.fc(self.ln2(x))))
         return x, present
 
 
@@ -147,6 +173,21 @@ class MusicTransformer(nn.Module):
         # Output head tied to the token embedding: fewer parameters, and it helps small models.
         logits = F.linear(self.ln_f(x), self.tok.weight)
         return logits, present
+
+    def forward_split(self, input_ids: torch.Tensor, settled: List[KV], recent: List[KV]) -> Tuple[torch.Tensor, List[KV]]:
+        """The exported decoding step (../FORMAT.md): the cache in two blocks per layer, settled
+        and recent, each [batch, heads, len, head_dim]; returns logits and the grown recent block.
+        Same logits as forward() over the concatenated cache (inference only: no dropout)."""
+        t = input_ids.shape[1]
+        past_len = settled[0][0].shape[2] + recent[0][0].shape[2]
+        positions = torch.arange(t, device=input_ids.device) + past_len
+        x = self.tok(input_ids) + self.pos(positions).unsqueeze(0)
+        bias = attention_bias(t, past_len, self.slopes, input_ids.device).to(x.dtype)
+        present: List[KV] = []
+        for i, blk in enumerate(self.blocks):
+            x, kv = blk.forward_split(x, settled[i], recent[i], bias)
+            present.append(kv)
+        return F.linear(self.ln_f(x), self.tok.weight), present
 
     def num_params(self) -> int:
         # The tied head shares tok.weight, which parameters() already counts once.

@@ -133,9 +133,9 @@ class TrainerTest(unittest.TestCase):
             m = onnx.load(os.path.join(out, name))
             onnx.checker.check_model(m)
             self.assertEqual([i.name for i in m.graph.input],
-                             ['input_ids', 'past_key_0', 'past_value_0', 'past_key_1', 'past_value_1'])
+                             ['input_ids'] + [f'{kind}_{i}' for i in (0, 1) for kind in ('settled_key', 'settled_value', 'recent_key', 'recent_value')])
             self.assertEqual([o.name for o in m.graph.output],
-                             ['logits', 'present_key_0', 'present_value_0', 'present_key_1', 'present_value_1'])
+                             ['logits', 'next_recent_key_0', 'next_recent_value_0', 'next_recent_key_1', 'next_recent_value_1'])
 
     def test_time_budget_stops_cleanly(self):
         run = os.path.join(self.tmp, 'timed')
