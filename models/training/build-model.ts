@@ -3,7 +3,9 @@
  *   --export <export dir> --shards <shard dir> --baseline <baseline.ngram.gz> --out models/<id>
  *   [--eval <eval json>] [--id <id>]`
  * Runs are the training phases in order (each later one continued from the one before, --init);
- * the export and the shards are those of the last.
+ * the export and the shards are those of the last. `--warm-start <model.json>`: the first phase
+ * started from that earlier model's weights (rebuilt by python/onnx_to_checkpoint.py); its card's
+ * training is recorded and counted.
  * Assembles a shippable model folder: the int8 ONNX weights as model.onnx, the vocabulary file,
  * the 4-gram baseline, and model.json, the card (hashes, shape, data and licenses, training
  * config and compute, metrics). Raw data never goes in: only weights and counts.
@@ -21,6 +23,7 @@ const { values } = parseArgs({
   options: {
     run: { type: 'string', multiple: true }, export: { type: 'string' }, shards: { type: 'string' }, baseline: { type: 'string' },
     out: { type: 'string' }, eval: { type: 'string' }, id: { type: 'string', default: SHIPPED_MODEL_ID },
+    'warm-start': { type: 'string' },
   },
 });
 if (!values.run?.length || !values.export || !values.shards || !values.baseline || !values.out) {
@@ -37,6 +40,12 @@ const runs: Record<string, any>[] = values.run.map((dir) => {
   return { ...training, curve };
 });
 const training = runs.at(-1)!;
+const previous = values['warm-start'] ? readJson(values['warm-start']) : null;
+const warmStart = previous && {
+  model: previous.id, sha256: previous.weights.sha256, layout: previous.vocabulary.layout ?? 1,
+  rebuiltWith: '/usr/bin/python3 models/training/python/onnx_to_checkpoint.py --onnx <its model.onnx> --out <checkpoint> --alibi',
+  training: { device: previous.training.device, wallSeconds: previous.training.wallSeconds, tokensSeen: previous.training.tokensSeen },
+};
 const exported = readJson(join(values.export, 'export.json'));
 const manifest = readJson(join(values.shards, 'manifest.json'));
 if (manifest.vocabulary.sha256 !== VOCABULARY_SHA256) throw new Error(`shards were prepared with vocabulary ${manifest.vocabulary.sha256}, not this tokenizer's ${VOCABULARY_SHA256}`);
@@ -79,8 +88,10 @@ const card = {
   },
   training: {
     device: training.device,
-    wallSeconds: runs.reduce((sum, r) => sum + r.wallSeconds, 0),
-    tokensSeen: runs.reduce((sum, r) => sum + r.tokensSeen, 0),
+    // Totals include the model this one was warm-started from.
+    wallSeconds: runs.reduce((sum, r) => sum + r.wallSeconds, warmStart?.training.wallSeconds ?? 0),
+    tokensSeen: runs.reduce((sum, r) => sum + r.tokensSeen, warmStart?.training.tokensSeen ?? 0),
+    warmStart,
     phases: runs,
     commands: [
       `npm run data:prepare -- --data ../shared/datasets --out <shards> --passes ${manifest.passes.pitched} --drum-passes ${manifest.passes.drums} --seed ${manifest.seed}`,

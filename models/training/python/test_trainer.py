@@ -183,6 +183,26 @@ class TrainerTest(unittest.TestCase):
             tied = [i for i in g.initializer if sorted(i.dims) == sorted([cfg.vocab_size, cfg.d_model])]
             self.assertEqual(len(tied), 1, name)
 
+    def test_rebuild_checkpoint_from_int8_onnx(self):
+        import onnx_to_checkpoint
+        torch.manual_seed(0)
+        cfg = ModelConfig(vocab_size=120, d_model=64, layers=2, heads=4, dropout=0.0, alibi=True)
+        model = MusicTransformer(cfg)
+        with torch.no_grad():  # as after training: no two biases or norms alike (export would share equal initializers)
+            for p in model.parameters():
+                p.add_(0.05 * torch.randn_like(p))
+        ckpt = os.path.join(self.tmp, 'rebuild.pt')
+        torch.save({'model_config': cfg.to_dict(), 'model_state': model.state_dict(), 'step': 0}, ckpt)
+        out = os.path.join(self.tmp, 'rebuild')
+        export.export(ckpt, out, verify=False)
+        original = torch.load(ckpt)['model_state']
+        rebuilt = onnx_to_checkpoint.rebuild(os.path.join(out, 'model.int8.onnx'), cfg).state_dict()
+        self.assertEqual(set(rebuilt), set(original))
+        for name, value in original.items():
+            # Float tensors come back exactly; int8 matrices within half a quantization step.
+            bound = 0.51 * float(value.abs().max()) / 127 if value.dim() == 2 and 'tok' not in name and 'pos' not in name else 1e-6
+            self.assertLessEqual(float((rebuilt[name] - value).abs().max()), bound, name)
+
 
 if __name__ == '__main__':
     unittest.main()
