@@ -66,6 +66,21 @@ export interface ConnectMessage {
   type: 'connect';
 }
 
+/**
+ * Page to Web Worker host, before any client message, when the worker's URL does not carry its
+ * config (web/worker-config.ts): where the model folder and onnxruntime-web's runtime files are.
+ */
+export interface ConfigureMessage {
+  v: typeof INFERENCE_PROTOCOL;
+  type: 'configure';
+  modelUrl: string;
+  wasmUrl: string;
+  /** wasm threads; default: as many as help (web/session.ts). */
+  threads?: number;
+  /** 'wasm' skips WebGPU even where the browser has it; default 'auto'. */
+  providers?: 'auto' | 'wasm';
+}
+
 const ID_PATTERN = /^[\w.:-]{1,64}$/;
 
 /**

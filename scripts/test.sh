@@ -6,6 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/setup.sh"
 bash "$root/scripts/setup-python.sh"
 bash "$root/scripts/setup-vulkan.sh"
+bash "$root/scripts/setup-browser.sh"
 cd "$root"
 npm run --silent typecheck
 exec node scripts/run-tests.ts "$@"

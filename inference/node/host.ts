@@ -11,10 +11,11 @@
  * A model that cannot be loaded is reported to every client (`unavailable`), never a crash loop.
  */
 import { parseArgs } from 'node:util';
-import { INFERENCE_PROTOCOL, type HostMessage, type ServiceStateError } from '../contract.ts';
+import { INFERENCE_PROTOCOL, type ServiceStateError } from '../contract.ts';
 import { Engine } from '../engine/engine.ts';
 import { ModelLoadError } from '../model-card.ts';
-import { InferenceService, type ClientHandle, type ServiceState } from '../host/service.ts';
+import { connectWhenReady } from '../host/connect-when-ready.ts';
+import { InferenceService, type ServiceState } from '../host/service.ts';
 import { loadModelFolder } from './model-folder.ts';
 import { PROVIDER_PREFERENCES, providerCandidates, type ProviderPreference } from './providers.ts';
 import { SHIPPED_MODEL_DIR } from './shipped-model.ts';
@@ -83,25 +84,6 @@ function servePort(port: PortLike, service: Promise<InferenceService>): void {
   port.on('message', (event) => client.receive(event.data));
   port.on('close', () => client.close());
   port.start?.();
-}
-
-/** A client handle usable at once: messages that arrive while the model loads wait for it. */
-function connectWhenReady(service: Promise<InferenceService>, send: (m: HostMessage) => void): ClientHandle {
-  let handle: ClientHandle | null = null;
-  const early: unknown[] = [];
-  let closed = false;
-  void service.then((s) => {
-    if (closed) return;
-    handle = s.connect({ send });
-    for (const data of early.splice(0)) handle.receive(data);
-  });
-  return {
-    receive: (data) => (handle ? handle.receive(data) : void early.push(data)),
-    close: () => {
-      closed = true;
-      handle?.close();
-    },
-  };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,168 @@
+/**
+ * Opening the model on onnxruntime-web, with the same policy as node/providers.ts: the wasm
+ * provider (the CPU of the browser) is always opened, as the reference and the fallback; WebGPU
+ * is tried first where the browser has it and kept only when it writes exactly wasm's tokens on
+ * the self-check. The report says what runs and why each provider before it was passed over.
+ *
+ * The runtime's .wasm/.mjs files come from `wasmPaths` (our own server, never a CDN). wasm uses
+ * threads when the page is cross-origin isolated (SharedArrayBuffer exists only then), else one.
+ */
+import * as ort from 'onnxruntime-web';
+import type { ProviderReport } from '../contract.ts';
+import { CausalLm, type ModelShape, type TensorConstructor } from '../engine/causal-lm.ts';
+import { selfCheckTokens } from '../engine/self-check.ts';
+import { yieldingSession } from './yield.ts';
+
+export type WebProvider = 'webgpu' | 'wasm';
+
+export interface WebSessionOptions {
+  /**
+   * Base URL (ending in '/') the onnxruntime-web .wasm/.mjs files are served from. Left out under
+   * Node, where onnxruntime-web finds them in node_modules.
+   */
+  wasmPaths?: string;
+  /** wasm threads; default: 2..4 when cross-origin isolated, else 1. */
+  threads?: number;
+  /** Providers to try, in order (default webProviderCandidates()); wasm is always the fallback. */
+  providers?: readonly WebProvider[];
+  /**
+   * Let the event loop run before each forward pass (yield.ts), so that messages such as a cancel
+   * are handled between decode steps. The worker turns it on.
+   */
+  yieldEachRun?: boolean;
+}
+
+export interface WebChosenProvider {
+  lm: CausalLm;
+  session: ort.InferenceSession;
+  report: ProviderReport;
+  /** wasm threads the runtime runs with. */
+  threads: number;
+}
+
+interface BrowserGlobals {
+  crossOriginIsolated?: boolean;
+  navigator?: { gpu?: unknown; hardwareConcurrency?: number };
+}
+
+const globals = globalThis as BrowserGlobals;
+
+/** WebGPU first where the browser exposes it, then wasm. */
+export function webProviderCandidates(): WebProvider[] {
+  return globals.navigator?.gpu ? ['webgpu', 'wasm'] : ['wasm'];
+}
+
+/**
+ * Threads for wasm: one without cross-origin isolation (no SharedArrayBuffer); with it, half the
+ * cores, at least 2 and at most 4 (one decode step is small: more threads mostly wait).
+ */
+export function defaultWasmThreads(): number {
+  if (globals.crossOriginIsolated !== true) return 1;
+  const cores = globals.navigator?.hardwareConcurrency ?? 2;
+  return Math.min(4, Math.max(2, Math.floor(cores / 2)));
+}
+
+const Tensor = ort.Tensor as unknown as TensorConstructor;
+
+/**
+ * Sets onnxruntime-web's process-wide settings. They take effect when the runtime starts (the
+ * first session), so later calls with other values change nothing; returns the threads asked for.
+ */
+function configureRuntime(options: WebSessionOptions): number {
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  if (typeof ort.env.wasm.numThreads !== 'number' || ort.env.wasm.numThreads < 1) {
+    ort.env.wasm.numThreads = options.threads ?? defaultWasmThreads();
+  }
+  // We already run in a worker: a proxy worker would only add a hop.
+  ort.env.wasm.proxy = false;
+  // A provider that cannot start logs its own errors; its failure is reported instead.
+  ort.env.logLevel = 'fatal';
+  return ort.env.wasm.numThreads;
+}
+
+/**
+ * Session options for both providers. disable_quant_qdq: the int8 weights' DequantizeLinear nodes
+ * are folded into float weights once at load, instead of either dequantizing every weight on every
+ * decode step (what wasm does otherwise: a step took 5x longer, the session 3x longer to open) or
+ * fusing them into int8 kernels that quantize the activations too (what onnxruntime-node's CPU
+ * provider does: logits move by ~0.05, enough to change sampled notes).
+ */
+export const WEB_SESSION_OPTIONS = {
+  graphOptimizationLevel: 'all',
+  extra: { session: { disable_quant_qdq: '1' } },
+} as const satisfies ort.InferenceSession.SessionOptions;
+
+export async function openWebSession(weights: Uint8Array, provider: WebProvider): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(weights, {
+    ...WEB_SESSION_OPTIONS,
+    executionProviders: [provider],
+    logSeverityLevel: provider === 'wasm' ? 2 : 4,
+  });
+}
+
+/**
+ * Opens the model on the first provider of `options.providers` that works, wasm last. GPU sessions
+ * are opened before the wasm one: onnxruntime-web 1.30 (JSEP) counts open sessions only once its
+ * WebGPU backend is up, yet uncounts every release, so releasing a wasm session opened earlier
+ * drops the count to zero and destroys the WebGPU session's buffers (its next run fails with
+ * "no GPU data for input").
+ */
+export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, options: WebSessionOptions = {}): Promise<WebChosenProvider> {
+  const requestedThreads = configureRuntime(options);
+  const wrap = (session: ort.InferenceSession): ort.InferenceSession => (options.yieldEachRun ? yieldingSession(session) : session);
+  const candidates = options.providers ?? webProviderCandidates();
+  const gpu = candidates.slice(0, candidates.includes('wasm') ? candidates.indexOf('wasm') : candidates.length);
+  const opened: { name: WebProvider; session: ort.InferenceSession | null; error?: unknown; ms: number }[] = [];
+  for (const name of gpu) {
+    const started = performance.now();
+    try {
+      opened.push({ name, session: await openWebSession(weights, name), ms: performance.now() - started });
+    } catch (error) {
+      opened.push({ name, session: null, error, ms: performance.now() - started });
+    }
+  }
+  const wasmStarted = performance.now();
+  const wasmSession = await openWebSession(weights, 'wasm').catch(async (error: unknown) => {
+    for (const { session } of opened) await session?.release().catch(() => {});
+    throw error;
+  });
+  const wasm = new CausalLm(wasmSession, shape, Tensor);
+  const wasmMs = performance.now() - wasmStarted;
+  // The runtime falls back to one thread where threads cannot work; read what it settled on.
+  const threads = ort.env.wasm.numThreads ?? requestedThreads;
+
+  const tried: ProviderReport['tried'] = [];
+  let reference: number[] | null = null;
+  let chosen: { name: WebProvider; session: ort.InferenceSession } | null = null;
+  for (const { name, session, error, ms } of opened) {
+    if (chosen) {
+      await session?.release().catch(() => {});
+      continue;
+    }
+    const started = performance.now();
+    try {
+      if (!session) throw error;
+      reference ??= await selfCheckTokens(wasm);
+      const tokens = await selfCheckTokens(new CausalLm(session, shape, Tensor));
+      const mismatch = tokens.findIndex((t, i) => t !== reference![i]);
+      if (mismatch >= 0) throw new Error(`self-check: token ${mismatch} is ${tokens[mismatch]}, wasm wrote ${reference[mismatch]}`);
+      tried.push({ name, ok: true, ms: Math.round(ms + performance.now() - started) });
+      chosen = { name, session };
+    } catch (failure) {
+      await session?.release().catch(() => {});
+      tried.push({ name, ok: false, reason: firstLine(failure), ms: Math.round(ms + performance.now() - started) });
+    }
+  }
+  if (chosen) {
+    await wasmSession.release();
+    return { lm: new CausalLm(wrap(chosen.session), shape, Tensor), session: chosen.session, report: { name: chosen.name, tried }, threads };
+  }
+  tried.push({ name: 'wasm', ok: true, ms: Math.round(wasmMs) });
+  return { lm: new CausalLm(wrap(wasmSession), shape, Tensor), session: wasmSession, report: { name: 'wasm', tried }, threads };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split('\n')[0] ?? message;
+  return line.length > 240 ? `${line.slice(0, 120)} … ${line.slice(-110)}` : line;
+}
