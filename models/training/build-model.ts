@@ -85,6 +85,8 @@ const card = {
     targetTokensByRole: Object.fromEntries(Object.entries(manifest.splits.train.byRole).map(([r, v]: [string, any]) => [r, v.targetTokens])),
     augmentation: `${manifest.passes.pitched} passes over pitched pieces (the first as written, the others transposed by a random -5..+6 semitones), ${manifest.passes.drums} over drum performances; new random windows each pass`,
     skippedFiles: manifest.skipped.length,
+    // The training mix, when some roles' examples were repeated (reweight-shards.ts).
+    mix: manifest.reweighted ? { weights: manifest.reweighted.weights, examples: manifest.reweighted.train.examples, tokens: manifest.reweighted.train.tokens } : null,
   },
   training: {
     device: training.device,
