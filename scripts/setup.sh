@@ -3,6 +3,8 @@
 # when the machine's node is older) and the npm dependencies. Safe to run again; it only does
 # what is missing. Source it to get `node`/`npm` of the right version on PATH:
 #   source scripts/setup.sh
+# When sourced, the caller's shell options come back at the end (no stray `set -e` in a dev shell).
+riffroom_saved_options="$(set +o)"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_major=24
@@ -30,3 +32,5 @@ if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
   (cd "$root" && npm ci --loglevel=error --no-audit --no-fund >&2)
   touch "$stamp"
 fi
+eval "$riffroom_saved_options"
+unset riffroom_saved_options
