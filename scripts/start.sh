@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Starts Riffroom on this machine, setting up whatever is missing first.
-# Today that is the session host (the sync server every window and browser tab connects to),
-# bound to 127.0.0.1 with its data in .data/; the desktop window comes with the Electron shell.
-# PORT and RIFFROOM_DATA override the defaults.
+# Starts Riffroom on this machine, setting up whatever is missing first: builds the web client
+# (renderer/dist) and starts the session host (the sync server every window and browser tab
+# connects to) serving it, with its data in .data/, and prints the links to open.
+# The desktop window comes with the Electron shell.
+# PORT, RIFFROOM_DATA, RIFFROOM_ROOM override the defaults; HOST=0.0.0.0 lets bandmates on the
+# LAN join (the printed links then use this machine's LAN address).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/setup.sh"
 cd "$root"
 data="${RIFFROOM_DATA:-$root/.data}"
 port="${PORT:-4455}"
+host="${HOST:-127.0.0.1}"
 room="${RIFFROOM_ROOM:-my-song}"
+link_host="$host"
+if [ "$host" = "0.0.0.0" ]; then
+  link_host="$(hostname -I 2>/dev/null | awk '{print $1}')"
+  link_host="${link_host:-127.0.0.1}"
+fi
+node renderer/build.ts --out "$root/renderer/dist"
 token="$(node sync-server/cli.ts token --data "$data" --room "$room" --role owner --name "${USER:-me}" --ttl 30d)"
-echo "Room '$room' — connect a y-websocket client to: ws://127.0.0.1:$port/$room?token=$token"
-echo "History: curl -H 'Authorization: Bearer $token' http://127.0.0.1:$port/api/rooms/$room/history"
-exec node sync-server/cli.ts --port "$port" --data "$data" --host 127.0.0.1
+# An invite without a name: whoever opens it is asked for theirs.
+invite="$(node sync-server/cli.ts token --data "$data" --room "$room" --role editor --ttl 7d)"
+echo
+echo "Open Riffroom in a browser:  http://$link_host:$port/?room=$room&token=$token"
+echo "Invite a bandmate (7 days):  http://$link_host:$port/?room=$room&token=$invite"
+echo "Room '$room' — connect a y-websocket client to: ws://$link_host:$port/$room?token=$token"
+echo "History: curl -H 'Authorization: Bearer $token' http://$link_host:$port/api/rooms/$room/history"
+echo
+exec node sync-server/cli.ts --port "$port" --data "$data" --host "$host" --web "$root/renderer/dist"

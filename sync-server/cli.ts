@@ -1,19 +1,39 @@
 /**
  * riffroom-server: run the sync server, or print a signed room token.
  *
- *   riffroom-server --port <p> --data <dir> [--host <addr>]
+ *   riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>]
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
+ * --web serves a built web client at / (default: renderer/dist when it has been built: `npm run
+ * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
+ * newest folder under models/, the shipped model, which the web client's inference worker loads).
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ROOM_NAME } from './contract.ts';
 import { isRole, loadSecret, parseDuration, signToken } from './auth/tokens.ts';
 import { startServer } from './server.ts';
+import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
+
+/**
+ * The model folder served when --model is not given: the newest one under the project's models/
+ * (a folder holding a model.json). Found by looking, so the sync server imports nothing from
+ * inference/ (it may import core/ only).
+ */
+function defaultModelDir(): string | null {
+  const root = fileURLToPath(new URL('../models/', import.meta.url));
+  if (!existsSync(root)) return null;
+  const folders = readdirSync(root).filter((name) => existsSync(join(root, name, 'model.json')));
+  folders.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return folders.length ? join(root, folders.at(-1)!) : null;
+}
 
 const USAGE = `usage:
-  riffroom-server --port <p> --data <dir> [--host <addr>]
+  riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>]`;
 
 function fail(message: string): never {
@@ -28,7 +48,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
+        web: { type: 'string' }, model: { type: 'string' },
+      },
     }));
   } catch (err) {
     fail((err as Error).message);
@@ -37,8 +60,15 @@ async function main(argv: string[]): Promise<void> {
   if (!values.data) fail('--data <dir> is required');
   const port = Number(values.port ?? 4455);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`not a port: ${values.port}`);
-  const server = await startServer({ dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1' });
+  const webDir = values.web === 'none' ? null : values.web ?? (hasIndex(DEFAULT_WEB_DIR) ? DEFAULT_WEB_DIR : null);
+  if (webDir && !hasIndex(webDir)) fail(`--web ${webDir}: no index.html there (build it with: npm run build:renderer)`);
+  const modelDir = (values.model ?? defaultModelDir())?.replace(/\/+$/, '');
+  const models = modelDir && existsSync(modelDir) ? [{ id: basename(modelDir), dir: modelDir }] : [];
+  const server = await startServer({
+    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
+  });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
+  console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,7 @@
 /**
  * The Riffroom sync server: y-websocket protocol on ws://host:port/<room>?token=<t>, the history
- * HTTP API, /healthz and /metrics. Every accepted update is in the room's log before anyone else
+ * HTTP API, /healthz and /metrics, and (when given) the web client at / and model folders at
+ * /models/<id>/ (static.ts). Every accepted update is in the room's log before anyone else
  * receives it.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import { handleApi, sendJson } from './http-api.ts';
 import { ServerMetrics } from './metrics.ts';
 import { RoomLimitError, RoomRegistry } from './room/registry.ts';
 import type { SnapshotPolicy } from './room/room.ts';
+import { createStaticHandler, type StaticOptions } from './static.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -26,6 +28,8 @@ export interface ServerOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   snapshotPolicy?: Partial<SnapshotPolicy>;
   heartbeatMs?: number;
+  /** The web client and model folders to serve; none by default. */
+  web?: StaticOptions;
 }
 
 export interface RunningServer {
@@ -52,6 +56,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   metrics.gauge('riffroom_rooms_in_memory', 'Rooms loaded in memory', () => rooms.loadedCount);
   metrics.gauge('riffroom_open_connections', 'Open websocket connections', () => connections.size);
 
+  const serveStatic = options.web ? createStaticHandler(options.web) : null;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 8 * 1024 * 1024 });
   const http: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -61,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return void res.end(metrics.render());
     }
     handleApi({ secret: options.secret, rooms }, req, res, url).then((handled) => {
-      if (!handled) sendJson(res, 404, { error: 'not found' });
+      if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });

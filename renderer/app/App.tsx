@@ -1,0 +1,173 @@
+/**
+ * The jam room: top bar, arrangement, clip editor, side panel, status line; the selection, zoom
+ * and keyboard commands that tie them together.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { clipsMap } from '../../core/song/schema.ts';
+import type { Transport } from '../audio/transport.ts';
+import type { Platform } from '../platform/platform.ts';
+import { useSong, usePeers } from '../state/hooks.ts';
+import { colorForName, setLocalUser, setSelectedClip } from '../state/presence.ts';
+import type { RoomSession } from '../state/session.ts';
+import { ArrangementView } from './arrangement/ArrangementView.tsx';
+import { DEFAULT_BAR_PX, zoomed } from './arrangement/geometry.ts';
+import { deleteSelected, duplicateAfter, neighbourClip, nudgeClip, toggleLoopOnClip } from './clip-commands.ts';
+import { HelpOverlay, NamePrompt } from './Dialogs.tsx';
+import { createEditRunner, type Notify } from './edit-runner.ts';
+import { EditorArea } from './EditorArea.tsx';
+import { rememberName } from './identity.ts';
+import type { Command } from './keyboard.ts';
+import type { PanelProps } from './panel-props.ts';
+import { SidePanel } from './SidePanel.tsx';
+import { useShortcuts } from './use-shortcuts.ts';
+import { TopBar } from './top-bar/TopBar.tsx';
+
+interface AppProps {
+  session: RoomSession;
+  transport: Transport;
+  platform: Platform;
+}
+
+interface Notice {
+  text: string;
+  kind: 'info' | 'error';
+}
+
+const NOTICE_MS = 6000;
+
+export function App({ session, transport, platform }: AppProps) {
+  const song = useSong(session.store);
+  const peers = usePeers(session.awareness);
+  const [selectedClipId, setSelectedClipId] = useState<string | null>(null);
+  const [barPx, setBarPx] = useState(DEFAULT_BAR_PX);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [help, setHelp] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const noticeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const notify: Notify = useCallback((text, kind = 'info') => {
+    setNotice({ text, kind });
+    clearTimeout(noticeTimer.current);
+    noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
+  }, []);
+  const edits = useMemo(() => createEditRunner(session.readOnly, notify), [session.readOnly, notify]);
+
+  const selectClip = useCallback((clipId: string | null) => {
+    setSelectedClipId(clipId);
+    setSelectedClip(session.awareness, clipId);
+  }, [session.awareness]);
+
+  // A clip deleted (by anyone, or undone) is no longer selected. Asked of the document, not the
+  // snapshot: a clip made a moment ago is in the document a frame before it is in the snapshot.
+  useEffect(() => {
+    if (selectedClipId && !clipsMap(session.doc).has(selectedClipId)) selectClip(null);
+  }, [song.clips, selectedClipId, selectClip, session.doc]);
+
+  useEffect(() => {
+    document.title = `${song.meta.title} — Riffroom`;
+  }, [song.meta.title]);
+
+  /** The song as it is now (the snapshot may be a frame behind the document). */
+  const current = useCallback(() => {
+    session.store.flush();
+    return session.store.getSnapshot();
+  }, [session.store]);
+
+  useShortcuts((command: Command) => {
+    const doc = session.doc;
+    const id = selectedClipId;
+    switch (command) {
+      case 'togglePlay':
+        return transport.getState().playing ? transport.stop() : transport.play();
+      case 'toStart':
+        return transport.seek(0);
+      case 'undo':
+        if (session.readOnly) return;
+        if (!session.undo.undo()) notify('Nothing of yours to undo (bandmates undo their own edits).');
+        return;
+      case 'redo':
+        if (session.readOnly) return;
+        if (!session.undo.redo()) notify('Nothing to redo.');
+        return;
+      case 'deleteClip':
+        if (id) edits.run(() => deleteSelected(doc, current(), id));
+        return;
+      case 'duplicateClip': {
+        const copy = id ? edits.run(() => duplicateAfter(doc, current(), id)) : undefined;
+        if (copy) selectClip(copy);
+        return;
+      }
+      case 'nudgeLeft': case 'nudgeRight': case 'nudgeUp': case 'nudgeDown':
+        if (id) edits.run(() => nudgeClip(doc, current(), id, command.slice(5).toLowerCase() as 'left'));
+        return;
+      case 'selectLeft': case 'selectRight': case 'selectUp': case 'selectDown':
+        return selectClip(neighbourClip(current(), id, command.slice(6).toLowerCase() as 'left'));
+      case 'deselect':
+        setHelp(false);
+        return selectClip(null);
+      case 'loopSelection':
+        return void edits.run(() => toggleLoopOnClip(doc, current(), id));
+      case 'zoomIn':
+        return setBarPx((px) => zoomed(px, 1));
+      case 'zoomOut':
+        return setBarPx((px) => zoomed(px, -1));
+      case 'help':
+        return setHelp((h) => !h);
+    }
+  });
+
+  const panelProps: PanelProps = {
+    session, song, selectedClipId, selectClip, transport,
+    inference: platform.inference, files: platform.files, edits, notify,
+  };
+
+  return (
+    <div className="app" data-testid="app">
+      <TopBar
+        session={session}
+        song={song}
+        peers={peers}
+        transport={transport}
+        files={platform.files}
+        edits={edits}
+        notify={notify}
+        onRename={() => setRenaming(true)}
+      />
+      <main className="arrangement-area">
+        <ArrangementView
+          session={session}
+          song={song}
+          peers={peers}
+          transport={transport}
+          edits={edits}
+          notify={notify}
+          selectedClipId={selectedClipId}
+          selectClip={selectClip}
+          barPx={barPx}
+        />
+      </main>
+      <EditorArea {...panelProps} />
+      <SidePanel {...panelProps} />
+      <footer className="status-line">
+        {notice
+          ? <span className={`notice ${notice.kind}`} data-testid="notice" role={notice.kind === 'error' ? 'alert' : 'status'}>{notice.text}</span>
+          : <span>Double-click a lane to add a clip · Space play/stop · <button className="link" onClick={() => setHelp(true)}>? shortcuts</button></span>}
+        <span className="spacer" />
+        <span>{song.tracks.length} tracks · {song.clips.length} clips</span>
+        <span>{session.link.claims.role}</span>
+      </footer>
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      {renaming && (
+        <NamePrompt
+          initial={peers.find((p) => p.isLocal)?.name ?? ''}
+          onCancel={() => setRenaming(false)}
+          onDone={(name) => {
+            rememberName(localStorage, name);
+            setLocalUser(session.awareness, { name, color: colorForName(name) });
+            setRenaming(false);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/** Full-window cards: a link that cannot be used, the name prompt, the keyboard help. */
+import { useState } from 'react';
+import { SHORTCUTS } from './keyboard.ts';
+
+export function JoinProblem({ problem }: { problem: string }) {
+  return (
+    <div className="overlay" role="alert">
+      <div className="card" data-testid="join-problem">
+        <h1>Cannot join this room</h1>
+        <p>{problem}</p>
+        <p>Riffroom invite links look like <code>http://host:4455/?room=my-song&amp;token=…</code>; the host prints one when the session starts.</p>
+      </div>
+    </div>
+  );
+}
+
+export function NamePrompt({ initial, onDone, onCancel }: { initial: string; onDone(name: string): void; onCancel?(): void }) {
+  const [name, setName] = useState(initial);
+  return (
+    <div className="overlay" onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}>
+      <div className="card" data-testid="name-prompt">
+        <h1>What should your bandmates call you?</h1>
+        <p>Your name shows beside your cursor and your edits. It is kept in this browser.</p>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (name.trim()) onDone(name.trim().slice(0, 40));
+          }}
+        >
+          <input autoFocus data-testid="name-input" value={name} maxLength={40} placeholder="Your name" onChange={(e) => setName(e.currentTarget.value)} />
+          <button type="submit" disabled={!name.trim()}>Join</button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function HelpOverlay({ onClose }: { onClose(): void }) {
+  return (
+    <div className="overlay" onClick={onClose} data-testid="help">
+      <div className="card" onClick={(e) => e.stopPropagation()}>
+        <h1>Keyboard and mouse</h1>
+        <table className="shortcuts">
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={keys}><td>{keys}</td><td>{what}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <p><button onClick={onClose} autoFocus>Close</button></p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+/** The right side panel: the AI bandmate ("Generate") and the song's history ("History"). */
+import { useState } from 'react';
+import { GeneratorPanel } from '../generator/GeneratorPanel.tsx';
+import { HistoryPanel } from '../history/HistoryPanel.tsx';
+import type { PanelProps } from './panel-props.ts';
+
+type Tab = 'generate' | 'history';
+
+export function SidePanel(props: PanelProps) {
+  const [tab, setTab] = useState<Tab>('generate');
+  return (
+    <aside className="side-panel" aria-label="Side panel">
+      <div className="tabs" role="tablist">
+        <button role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>Generate</button>
+        <button role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>History</button>
+      </div>
+      <div className="tab-body" role="tabpanel">
+        {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
+        <div hidden={tab !== 'generate'} style={{ height: '100%' }}><GeneratorPanel {...props} /></div>
+        <div hidden={tab !== 'history'} style={{ height: '100%' }}><HistoryPanel {...props} /></div>
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,96 @@
+/** A clip on a lane: its name, a miniature of its notes, its resize edge, and who has it selected. */
+import { memo, type PointerEvent as ReactPointerEvent } from 'react';
+import type { Clip, TrackRole } from '../../../core/song/types.ts';
+import type { Peer } from '../../state/presence.ts';
+import { ROLE_COLOR } from './roles.ts';
+
+interface ClipBlockProps {
+  clip: Clip;
+  role: TrackRole;
+  trackName: string;
+  barPx: number;
+  barTicks: number;
+  selected: boolean;
+  /** Bandmates who have this clip selected. */
+  peers: Peer[];
+  /** Shown where a drag would put it (a ghost), or dimmed while it is being moved away. */
+  mode?: 'preview' | 'dragging';
+  /** Overrides for the preview. */
+  startBar?: number;
+  lengthBars?: number;
+  onPointerDown?(event: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize'): void;
+}
+
+const MAX_DRAWN_NOTES = 1500;
+
+function NoteMiniature({ clip, barTicks, lengthBars }: { clip: Clip; barTicks: number; lengthBars: number }) {
+  const notes = clip.notes.slice(0, MAX_DRAWN_NOTES);
+  if (!notes.length) return null;
+  let low = 127;
+  let high = 0;
+  for (const n of notes) {
+    low = Math.min(low, n.pitch);
+    high = Math.max(high, n.pitch);
+  }
+  // At least an octave tall, the notes centred in it: a one-note bass line is not a bar code.
+  const span = Math.max(12, high - low + 1);
+  const pad = (span - (high - low + 1)) / 2;
+  const width = lengthBars * barTicks;
+  return (
+    <svg className="notes" viewBox={`0 0 ${width} ${span}`} preserveAspectRatio="none" aria-hidden="true">
+      {notes.map((n) => n.tick < width && (
+        <rect key={n.id} x={n.tick} y={high - n.pitch + pad} width={Math.max(n.duration, barTicks / 64)} height={0.8} />
+      ))}
+    </svg>
+  );
+}
+
+export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
+  const { clip, role, barPx, selected, peers, mode } = props;
+  const startBar = props.startBar ?? clip.startBar;
+  const lengthBars = props.lengthBars ?? clip.lengthBars;
+  const peer = peers[0];
+  const classes = ['clip', selected && 'selected', mode, clip.locked && 'locked', peer && 'peer-selected'].filter(Boolean).join(' ');
+  return (
+    <div
+      className={classes}
+      data-testid={mode === 'preview' ? 'clip-preview' : 'clip'}
+      data-clip-id={clip.id}
+      data-start-bar={startBar}
+      data-length-bars={lengthBars}
+      data-track-id={clip.trackId}
+      data-selected={selected || undefined}
+      data-peer-selected={peers.map((p) => p.name).join(',') || undefined}
+      role={mode === 'preview' ? undefined : 'button'}
+      aria-label={`${clip.name || props.trackName} clip, bars ${startBar + 1} to ${startBar + lengthBars}`}
+      aria-pressed={mode === 'preview' ? undefined : selected}
+      style={{
+        left: startBar * barPx,
+        width: Math.max(4, lengthBars * barPx - 1),
+        ['--role' as string]: ROLE_COLOR[role],
+        ...(peer ? { ['--peer' as string]: peer.color } : {}),
+      }}
+      onPointerDown={props.onPointerDown && ((e) => props.onPointerDown!(e, clip, 'move'))}
+      onDoubleClick={(e) => e.stopPropagation()}
+    >
+      <span className="clip-name">{clip.name || props.trackName}</span>
+      <NoteMiniature clip={clip} barTicks={props.barTicks} lengthBars={lengthBars} />
+      {peers.length > 0 && (
+        <span className="peer-tag" data-testid="peer-tag" style={{ background: peer!.color }} title={`Selected by ${peers.map((p) => p.name).join(', ')}`}>
+          {peers.map((p) => p.name).join(', ')}
+        </span>
+      )}
+      {mode !== 'preview' && props.onPointerDown && (
+        <span
+          className="resize-handle"
+          data-testid="clip-resize"
+          title="Drag to resize"
+          onPointerDown={(e) => {
+            e.stopPropagation();
+            props.onPointerDown!(e, clip, 'resize');
+          }}
+        />
+      )}
+    </div>
+  );
+});

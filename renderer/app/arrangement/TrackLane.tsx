@@ -1,0 +1,76 @@
+/** One track's lane of bars with its clips; a double-click on empty space makes a new clip. */
+import { memo, type PointerEvent as ReactPointerEvent } from 'react';
+import type { Clip, Track } from '../../../core/song/types.ts';
+import type { Peer } from '../../state/presence.ts';
+import { ClipBlock } from './ClipBlock.tsx';
+
+export interface ClipPreview {
+  clip: Clip;
+  trackId: string;
+  startBar: number;
+  lengthBars: number;
+  /** Alt-drag: the original stays where it is. */
+  duplicate: boolean;
+}
+
+interface TrackLaneProps {
+  track: Track;
+  clips: Clip[];
+  barPx: number;
+  barTicks: number;
+  bars: number;
+  selectedClipId: string | null;
+  peerSelections: ReadonlyMap<string, Peer[]>;
+  preview: ClipPreview | null;
+  readOnly: boolean;
+  onClipPointerDown(event: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize'): void;
+  onCreateClip(track: Track, bar: number): void;
+}
+
+const NO_PEERS: Peer[] = [];
+
+export const TrackLane = memo(function TrackLane(props: TrackLaneProps) {
+  const { track, clips, barPx, preview } = props;
+  return (
+    <div
+      className={`lane${preview && preview.trackId === track.id ? ' drop-target' : ''}`}
+      data-testid="lane"
+      data-track-id={track.id}
+      style={{ width: props.bars * barPx }}
+      title={props.readOnly ? undefined : 'Double-click to add a clip'}
+      onDoubleClick={(e) => {
+        if (e.target !== e.currentTarget || props.readOnly) return;
+        props.onCreateClip(track, (e.clientX - e.currentTarget.getBoundingClientRect().left) / barPx);
+      }}
+    >
+      {clips.map((clip) => (
+        <ClipBlock
+          key={clip.id}
+          clip={clip}
+          role={track.role}
+          trackName={track.name}
+          barPx={barPx}
+          barTicks={props.barTicks}
+          selected={clip.id === props.selectedClipId}
+          peers={props.peerSelections.get(clip.id) ?? NO_PEERS}
+          mode={preview && !preview.duplicate && preview.clip.id === clip.id ? 'dragging' : undefined}
+          onPointerDown={props.onClipPointerDown}
+        />
+      ))}
+      {preview && preview.trackId === track.id && (
+        <ClipBlock
+          clip={preview.clip}
+          role={track.role}
+          trackName={track.name}
+          barPx={barPx}
+          barTicks={props.barTicks}
+          selected={false}
+          peers={NO_PEERS}
+          mode="preview"
+          startBar={preview.startBar}
+          lengthBars={preview.lengthBars}
+        />
+      )}
+    </div>
+  );
+});

@@ -1,0 +1,25 @@
+/**
+ * What the app hands every mounted panel (the clip editor, the generator, the history): the room
+ * session (document, store, presence, undo, link to the server), the current song snapshot and
+ * selection, the transport, and the platform services. Panels edit the song only through
+ * core/song/edits.ts, inside `edits.run(...)`.
+ */
+import type { Song } from '../../core/song/types.ts';
+import type { Transport } from '../audio/transport.ts';
+import type { FileService } from '../platform/file-service.ts';
+import type { InferenceSource } from '../platform/inference-source.ts';
+import type { RoomSession } from '../state/session.ts';
+import type { EditRunner, Notify } from './edit-runner.ts';
+
+export interface PanelProps {
+  session: RoomSession;
+  song: Song;
+  selectedClipId: string | null;
+  selectClip(clipId: string | null): void;
+  transport: Transport;
+  inference: InferenceSource;
+  files: FileService;
+  edits: EditRunner;
+  /** Shows a message on the status line. */
+  notify: Notify;
+}

@@ -1,0 +1,36 @@
+/** Play/stop, back to the start, metronome, and where the playhead is (bar.beat). */
+import type { Transport } from '../../audio/transport.ts';
+import type { Meter } from '../../../core/time.ts';
+import { usePlayheadBar, useTransportState } from '../../state/hooks.ts';
+import { ticksPerBar } from '../../../core/time.ts';
+import { MetronomeIcon, PlayIcon, StopIcon, ToStartIcon } from '../Icons.tsx';
+
+export function TransportControls({ transport, meter }: { transport: Transport; meter: Meter }) {
+  const state = useTransportState(transport);
+  const playhead = usePlayheadBar(transport, ticksPerBar(meter));
+  const bar = Math.floor(playhead);
+  const beat = Math.floor((playhead - bar) * meter.numerator);
+  return (
+    <div className="group transport">
+      <button className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
+      <button
+        className={`icon play${state.playing ? ' playing' : ''}`}
+        data-testid="play"
+        aria-pressed={state.playing}
+        title={state.playing ? 'Stop (Space)' : 'Play (Space)'}
+        onClick={() => (state.playing ? transport.stop() : transport.play())}
+      >
+        {state.playing ? <StopIcon /> : <PlayIcon />}
+      </button>
+      <button
+        className={`icon${state.metronome ? ' active' : ''}`}
+        aria-pressed={state.metronome}
+        title="Metronome"
+        onClick={() => transport.setMetronome(!state.metronome)}
+      >
+        <MetronomeIcon />
+      </button>
+      <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
+    </div>
+  );
+}

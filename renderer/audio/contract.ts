@@ -1,0 +1,127 @@
+/**
+ * The audio engine's contract with the app, beyond the UI's `Transport` (./transport.ts, owned by
+ * the app shell): where the song comes from, the richer playhead, auditions, offline renders and
+ * the engine's statistics. Types only — no Tone, no DOM — so any module and any Node test can
+ * import it. The implementations live in ./tone/.
+ */
+import type { Note, Song, TrackRole } from '../../core/song/types.ts';
+import type { Ticks } from '../../core/time.ts';
+import type { ScheduledEvent } from './scheduler.ts';
+import type { Transport, TransportState } from './transport.ts';
+
+export type { ScheduledEvent } from './scheduler.ts';
+
+/**
+ * Where the engine reads the song: a snapshot getter and a change subscription. SongStore fits
+ * as it is: `{ getSong: store.getSnapshot, subscribe: store.subscribe }`.
+ */
+export interface SongSource {
+  getSong(): Song;
+  /** Calls `onChange` after the song changed (any edit, local or a bandmate's); returns an unsubscribe. */
+  subscribe(onChange: () => void): () => void;
+}
+
+export interface TransportPosition {
+  /** 0-based bar (the UI shows bar + 1). During a count-in: the bars before the start (-1 from bar 0). */
+  bar: number;
+  /** 0-based beat within the bar. */
+  beat: number;
+  /** Ticks into the beat (fractional while playing; 480 per quarter). */
+  tick: Ticks;
+  /** Song time of the position at the song's tempo (negative during a count-in from bar 0). */
+  seconds: number;
+  /** Absolute grid tick: the value to draw a playhead from. */
+  songTick: Ticks;
+  /** True while count-in clicks play. */
+  countIn: boolean;
+}
+
+export interface AudioTransportState extends TransportState {
+  /**
+   * Loop the song's loop range, or the whole song when it has none (the default, for jamming);
+   * off: play to the end of the song once and stop there.
+   */
+  loop: boolean;
+}
+
+/** A note list previewed on an instrument: a clip, or a generated variation before it is accepted. */
+export interface AuditionRequest {
+  /** Ticks relative to the first bar of the preview (Clip.notes and generated notes both fit). */
+  notes: ReadonlyArray<Pick<Note, 'pitch' | 'tick' | 'duration' | 'velocity'>>;
+  /** The role whose preset plays it, unless `instrument` names another (a track's instrument). */
+  role: TrackRole;
+  instrument?: string;
+  /** Length in bars (default: enough whole bars to hold every note). */
+  bars?: number;
+  /** Tempo (default: the song's). Meter and swing are always the song's. */
+  bpm?: number;
+  /** Repeat until stopped. */
+  loop?: boolean;
+  /** Fader for the preview, dB (default 0). */
+  volumeDb?: number;
+}
+
+export interface AuditionHandle {
+  stop(): void;
+  /** Resolves when the preview has played to its end or was stopped. */
+  readonly done: Promise<void>;
+}
+
+export interface EngineStats {
+  /** Scheduling windows run (clock ticks that had work: compile, mixer sync, events). */
+  windows: number;
+  /** Main-thread time per window, ms: the scheduler plus the Tone calls it makes. */
+  windowMs: { mean: number; p50: number; p95: number; max: number };
+  /** Song recompiles (one per batch of edits) and their cost, ms. */
+  compiles: number;
+  compileMs: { mean: number; max: number };
+  /** Events handed to instruments since the engine started. */
+  events: number;
+  /** Notes whose time had already passed when scheduled (a stalled clock). */
+  lateEvents: number;
+}
+
+export interface AudioTransport extends Transport {
+  getState(): AudioTransportState;
+  /** Same as getState().playing. */
+  readonly isPlaying: boolean;
+  /** Resolves once the AudioContext runs and the first window is scheduled. */
+  play(): Promise<void>;
+  toggle(): Promise<void>;
+  /** Like seek(), in song ticks. */
+  seekTick(tick: Ticks): void;
+  setLoop(on: boolean): void;
+  /** The playhead now, as heard (output latency allowed for). Cheap: poll it every frame. */
+  position(): TransportPosition;
+  /** Plays notes on an instrument, alongside playback or alone; a new audition replaces the last. */
+  audition(request: AuditionRequest): AuditionHandle;
+  stopAudition(): void;
+  /**
+   * Every event as it is committed to the instruments, up to a look-ahead before it sounds: light
+   * a note at `event.time - audioTime()` seconds from now.
+   */
+  onEvent(listener: (event: ScheduledEvent) => void): () => void;
+  /** The audio clock now, seconds: the timeline that ScheduledEvent times are on. */
+  audioTime(): number;
+  stats(): EngineStats;
+  dispose(): void;
+}
+
+export interface RenderOptions {
+  /** First bar rendered (default 0). */
+  fromBar?: number;
+  /** Bar after the last rendered (default: the song's end). */
+  toBar?: number;
+  sampleRate?: number;
+  /** Seconds rendered after the last bar for releases and reverb (default 1.5). */
+  tailSeconds?: number;
+  /** Include metronome clicks (default false). */
+  metronome?: boolean;
+}
+
+export interface RenderedAudio {
+  sampleRate: number;
+  channels: Float32Array[];
+  /** Seconds. */
+  duration: number;
+}

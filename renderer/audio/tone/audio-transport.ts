@@ -1,0 +1,233 @@
+/**
+ * The live transport: the app shell's `Transport` (../transport.ts) over the engine, on an
+ * AudioContext of its own (wrapped for Tone). It owns what the UI sees — playing or not, the playhead, loop, metronome,
+ * count-in — and turns button presses into engine starts and stops.
+ *
+ * The playhead is read from the audio clock, corrected for output latency, so the drawn position
+ * matches what is heard. position() is the smooth one, cheap enough to poll every animation frame
+ * (the shell's usePlayheadBar does). The state's playheadBar moves too, as the shell's contract
+ * asks, but in quarter-bar steps: a state change re-renders every subscriber, and sixty of those
+ * a second would cost the UI far more than the playhead is worth.
+ */
+import { Context, type BaseContext } from 'tone';
+import type { Ticks } from '../../../core/time.ts';
+import type { AudioTransport, AudioTransportState, AuditionRequest, SongSource, TransportPosition } from '../contract.ts';
+import type { CompiledSong } from '../song-events.ts';
+import { barBeatTick, ticksPerSecond } from '../timing.ts';
+import { AudioEngine } from './engine.ts';
+import { LIMITER_LATENCY } from './master.ts';
+
+export interface AudioTransportOptions {
+  /**
+   * Tone context to play on. Default: the transport's own, over a native AudioContext (closed by
+   * dispose()). Native, not Tone's default wrapper (standardized-audio-context), because every note
+   * creates a few nodes and the wrapper's bookkeeping made that several times dearer on the main
+   * thread.
+   */
+  context?: BaseContext;
+  /** Scheduler look-ahead, seconds (default 0.15). */
+  lookAhead?: number;
+  /** Gap between pressing play and the first beat, seconds: room for the first window (default 0.06). */
+  startDelay?: number;
+  /** Initial state (loop defaults to on, metronome and count-in to off). */
+  initial?: Partial<Pick<AudioTransportState, 'loop' | 'metronome' | 'countInBars'>>;
+}
+
+/** State updates of the playhead per bar while playing (see the header). */
+const PLAYHEAD_STEPS_PER_BAR = 4;
+
+export function createAudioTransport(source: SongSource, options: AudioTransportOptions = {}): AudioTransport {
+  const ownContext = !options.context;
+  const context = options.context ?? new Context(new AudioContext({ latencyHint: 'interactive' }));
+  /** Browsers start an AudioContext suspended until a user gesture; play() and audition() are one. */
+  const resume = (): Promise<void> => (context.state === 'running' ? Promise.resolve() : context.resume());
+  const startDelay = options.startDelay ?? 0.06;
+  const engine = new AudioEngine(context, source.getSong, { lookAhead: options.lookAhead });
+  const unsubscribe = source.subscribe(() => engine.songChanged());
+  const listeners = new Set<() => void>();
+  let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, ...options.initial };
+  /** Where playback starts from when stopped; the playhead shown while stopped. */
+  let stoppedTick: Ticks = 0;
+  let frame: (() => void) | null = null;
+  let starting: Promise<void> | null = null;
+  /** Bumped by stop(): a play() still waiting for the AudioContext to resume must not start. */
+  let generation = 0;
+  engine.scheduler.loop = state.loop;
+  engine.scheduler.metronome = state.metronome;
+
+  const set = (patch: Partial<AudioTransportState>): void => {
+    state = { ...state, ...patch };
+    for (const l of [...listeners]) l();
+  };
+
+  /**
+   * The audio time being heard now: the context clock minus what is still in the output pipeline,
+   * from the output timestamp when the browser gives a sane one (it is garbage before the first
+   * callback), else from the reported latency. Never decreasing: timestamps jitter by a few ms,
+   * and a playhead must not twitch backwards.
+   */
+  let lastHeard = 0;
+  const audibleTime = (): number => {
+    const raw = context.rawContext as AudioContext;
+    const now = context.currentTime;
+    const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
+    const fromStamp = stamp?.contextTime && stamp.performanceTime ? stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000 : NaN;
+    const heard = fromStamp <= now && fromStamp > now - 0.5 ? fromStamp : now - (raw.outputLatency || raw.baseLatency || 0);
+    lastHeard = Math.max(lastHeard, heard - LIMITER_LATENCY);
+    return Math.max(0, lastHeard);
+  };
+
+  const songTickNow = (): { tick: Ticks; countIn: boolean } => {
+    if (!state.playing) return { tick: stoppedTick, countIn: false };
+    return engine.playheadAt(audibleTime()) ?? { tick: stoppedTick, countIn: false };
+  };
+
+  /** Where play() starts: the stopped position, pulled into the loop or back to the top when past the end. */
+  const startTick = (song: CompiledSong): Ticks => {
+    if (state.loop && stoppedTick >= song.loop.end) return song.loop.start;
+    if (!state.loop && stoppedTick >= song.endTick) return 0;
+    return stoppedTick;
+  };
+
+  const onFrame = (): void => {
+    frame = null;
+    if (!state.playing) return;
+    const song = engine.song();
+    const ended = engine.scheduler.endedAt;
+    if (ended && audibleTime() >= ended.time) {
+      // Loop off and the song is over: stop where it ended, as a player would.
+      engine.stop();
+      stoppedTick = ended.tick;
+      set({ playing: false, playheadBar: ended.tick / song.barTicks });
+      return;
+    }
+    const now = songTickNow();
+    const bar = (now.countIn ? stoppedTick : now.tick) / song.barTicks;
+    const step = (b: number) => Math.floor(b * PLAYHEAD_STEPS_PER_BAR);
+    if (step(bar) !== step(state.playheadBar)) set({ playheadBar: bar });
+    requestFrame();
+  };
+
+  const requestFrame = (): void => {
+    if (frame) return;
+    const visible = typeof document === 'undefined' || !document.hidden;
+    if (visible && typeof requestAnimationFrame === 'function') {
+      const id = requestAnimationFrame(onFrame);
+      frame = () => cancelAnimationFrame(id);
+    } else {
+      // Hidden tabs get no animation frames; the end-of-song check still has to run.
+      const id = setTimeout(onFrame, 100);
+      frame = () => clearTimeout(id);
+    }
+  };
+
+  const startAt = (tick: Ticks, countInBars: number): void => {
+    engine.prepare();
+    engine.start({ time: context.currentTime + startDelay, tick, countInBars });
+    requestFrame();
+  };
+
+  const transport: AudioTransport = {
+    getState: () => state,
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    get isPlaying() {
+      return state.playing;
+    },
+
+    play() {
+      if (state.playing) return Promise.resolve();
+      const asked = generation;
+      starting ??= (async () => {
+        await resume();
+        if (state.playing || asked !== generation) return;
+        const song = engine.song();
+        stoppedTick = startTick(song);
+        set({ playing: true, playheadBar: stoppedTick / song.barTicks });
+        startAt(stoppedTick, state.countInBars);
+      })().finally(() => (starting = null));
+      return starting;
+    },
+
+    stop() {
+      generation++;
+      if (!state.playing) return;
+      frame?.();
+      frame = null;
+      stoppedTick = engine.stop(audibleTime());
+      set({ playing: false, playheadBar: stoppedTick / engine.song().barTicks });
+    },
+
+    toggle() {
+      if (state.playing) {
+        transport.stop();
+        return Promise.resolve();
+      }
+      return transport.play();
+    },
+
+    seek(bar) {
+      transport.seekTick(Math.max(0, bar) * engine.song().barTicks);
+    },
+
+    seekTick(tick) {
+      const song = engine.song();
+      stoppedTick = Math.max(0, tick);
+      if (state.playing) {
+        // Jump: silence what was committed from the old position, restart at the new one.
+        engine.stop();
+        startAt(stoppedTick, 0);
+      }
+      set({ playheadBar: stoppedTick / song.barTicks });
+    },
+
+    setLoop(on) {
+      engine.scheduler.loop = on;
+      set({ loop: on });
+    },
+
+    setMetronome(on) {
+      engine.scheduler.metronome = on;
+      set({ metronome: on });
+    },
+
+    setCountIn(bars) {
+      set({ countInBars: Math.max(0, Math.floor(bars)) });
+    },
+
+    position(): TransportPosition {
+      const song = engine.song();
+      const { tick, countIn } = songTickNow();
+      return { ...barBeatTick(tick, song.meter), seconds: tick / ticksPerSecond(song.bpm), songTick: tick, countIn };
+    },
+
+    audition(request: AuditionRequest) {
+      void resume();
+      return engine.audition(request);
+    },
+
+    stopAudition() {
+      engine.stopAudition();
+    },
+
+    onEvent: (listener) => engine.onEvent(listener),
+
+    audioTime: () => context.currentTime,
+
+    stats: () => engine.stats(),
+
+    dispose() {
+      frame?.();
+      frame = null;
+      unsubscribe();
+      engine.dispose();
+      listeners.clear();
+      if (ownContext) context.dispose();
+    },
+  };
+  return transport;
+}

@@ -1,0 +1,223 @@
+/**
+ * The engine: binds the pure scheduler (../scheduler.ts) to a clock and the mixer's instruments.
+ * It runs the same way live and offline — one scheduling window per tick of Tone's context clock
+ * (every 50 ms) live, one per pause of the rendering offline (offline.ts) — so an offline render
+ * is a faithful recording of what playback sounds like.
+ *
+ * Song changes are pulled, not pushed: a change only marks the song dirty, and the next tick
+ * compiles the latest snapshot once, however many edits arrived in between.
+ */
+import type { BaseContext, ToneAudioNode } from 'tone';
+import type { Song } from '../../../core/song/types.ts';
+import type { Ticks } from '../../../core/time.ts';
+import { AUDITION_TRACK_ID, auditionSong } from '../audition-song.ts';
+import type { AuditionHandle, AuditionRequest, EngineStats } from '../contract.ts';
+import { velocityToGain } from '../presets.ts';
+import { Scheduler, type PlayheadTick, type ScheduledEvent, type StartOptions } from '../scheduler.ts';
+import { compileSong, type CompiledSong } from '../song-events.ts';
+import { Mixer } from './mixer.ts';
+
+export interface EngineOptions {
+  /** Seconds of events committed ahead of the clock (default 0.15: three 50 ms ticks). */
+  lookAhead?: number;
+  /**
+   * 'context' (default): a scheduling window on every tick of the Tone context's clock.
+   * 'manual': the owner calls tick(now) itself (offline renders pause the rendering to do so).
+   */
+  clock?: 'context' | 'manual';
+  /** Where the master bus goes (default: the context's destination). */
+  destination?: ToneAudioNode;
+}
+
+/** Extra time after an audition's end before it counts as done (most of the release tails). */
+const AUDITION_TAIL = 0.3;
+/** How many window timings stats() summarises (the most recent). */
+const STATS_WINDOW = 4096;
+
+interface Audition {
+  scheduler: Scheduler;
+  finish: () => void;
+}
+
+export class AudioEngine {
+  readonly context: BaseContext;
+  readonly mixer: Mixer;
+  readonly scheduler: Scheduler;
+  private readonly getSong: () => Song;
+  private readonly lookAhead: number;
+  private compiled: CompiledSong | null = null;
+  private dirty = true;
+  private current: Audition | null = null;
+  private readonly listeners = new Set<(event: ScheduledEvent) => void>();
+  private readonly windowMs: number[] = [];
+  private windows = 0;
+  private compiles = 0;
+  private compileMsTotal = 0;
+  private compileMsMax = 0;
+  private events = 0;
+  private lateEvents = 0;
+  private disposed = false;
+  private readonly manualClock: boolean;
+
+  constructor(context: BaseContext, getSong: () => Song, options: EngineOptions = {}) {
+    this.context = context;
+    this.getSong = getSong;
+    this.lookAhead = options.lookAhead ?? 0.15;
+    this.mixer = new Mixer(context, options.destination ?? context.destination);
+    this.scheduler = new Scheduler((e) => this.dispatch(e), { lookAhead: this.lookAhead });
+    this.manualClock = options.clock === 'manual';
+    if (!this.manualClock) context.on('tick', this.onTick);
+  }
+
+  /** The song changed; the next tick picks up the new snapshot. */
+  songChanged(): void {
+    this.dirty = true;
+  }
+
+  /** The compiled song, recompiled first if it changed (and the mixer brought in line). */
+  song(time = this.context.currentTime): CompiledSong {
+    if (this.dirty || !this.compiled) {
+      const t0 = performance.now();
+      this.compiled = compileSong(this.getSong());
+      this.dirty = false;
+      this.scheduler.setSong(this.compiled);
+      this.mixer.sync(this.compiled, time);
+      const ms = performance.now() - t0;
+      this.compiles++;
+      this.compileMsTotal += ms;
+      this.compileMsMax = Math.max(this.compileMsMax, ms);
+    }
+    return this.compiled;
+  }
+
+  /**
+   * Builds the instruments of every audible track. start() does it too; calling it first lets the
+   * caller pick the start time after the (tens of ms of) building, so the first notes are not late.
+   */
+  prepare(now = this.context.currentTime): void {
+    this.mixer.prepare(this.song(now));
+  }
+
+  /** Starts the song and commits the first window right away. */
+  start(options: StartOptions, now = this.context.currentTime): void {
+    this.prepare(now);
+    this.scheduler.start(options);
+    this.scheduler.advance(now);
+  }
+
+  /**
+   * Stops the song and silences what was already committed, from now; returns the tick playing at
+   * `heardAt` (the audible time, a little behind the context clock).
+   */
+  stop(heardAt = this.context.currentTime): Ticks {
+    const tick = this.scheduler.stop(heardAt);
+    this.mixer.silenceAll(this.context.currentTime);
+    return tick;
+  }
+
+  playheadAt(time: number): PlayheadTick | null {
+    return this.scheduler.playheadAt(time);
+  }
+
+  audition(request: AuditionRequest, delay = 0.03): AuditionHandle {
+    const now = this.context.currentTime;
+    this.stopAudition(now);
+    const song = compileSong(auditionSong(request, this.getSong().meta));
+    const strip = this.mixer.extraStrip(AUDITION_TRACK_ID, song.tracks[0]!.preset, song.tracks[0]!.gainDb, now);
+    strip.ensureInstrument();
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const scheduler = new Scheduler((e) => {
+      if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, velocityToGain(e.velocity));
+      this.emit(e);
+    }, { lookAhead: this.lookAhead });
+    scheduler.loop = !!request.loop;
+    scheduler.setSong(song);
+    scheduler.start({ time: now + delay, tick: 0 });
+    const audition: Audition = { scheduler, finish };
+    this.current = audition;
+    scheduler.advance(now);
+    return {
+      stop: () => {
+        if (this.current === audition) this.stopAudition(this.context.currentTime);
+      },
+      done,
+    };
+  }
+
+  /** Stops the audition now, cutting what still sounds (a natural end lets the tails ring). */
+  stopAudition(now = this.context.currentTime): void {
+    this.endAudition(now, true);
+  }
+
+  private endAudition(now: number, cut: boolean): void {
+    const audition = this.current;
+    if (!audition) return;
+    this.current = null;
+    audition.scheduler.stop(now);
+    if (cut) this.mixer.silenceExtra(AUDITION_TRACK_ID, now);
+    audition.finish();
+  }
+
+  onEvent(listener: (event: ScheduledEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stats(): EngineStats {
+    const sorted = [...this.windowMs].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return {
+      windows: this.windows,
+      windowMs: { mean: sorted.reduce((s, v) => s + v, 0) / (sorted.length || 1), p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 },
+      compiles: this.compiles,
+      compileMs: { mean: this.compileMsTotal / (this.compiles || 1), max: this.compileMsMax },
+      events: this.events,
+      lateEvents: this.lateEvents,
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!this.manualClock) this.context.off('tick', this.onTick);
+    this.stopAudition();
+    this.scheduler.stop(this.context.currentTime);
+    this.mixer.dispose();
+    this.listeners.clear();
+  }
+
+  /** One scheduling window: everything due before now + lookAhead is committed. */
+  tick(now: number): void {
+    if (this.disposed || (!this.dirty && !this.scheduler.isPlaying && !this.current)) return;
+    const t0 = performance.now();
+    this.song(now);
+    this.scheduler.advance(now);
+    const audition = this.current;
+    if (audition) {
+      audition.scheduler.advance(now);
+      const ended = audition.scheduler.endedAt;
+      if (ended && now >= ended.time + AUDITION_TAIL) this.endAudition(now, false);
+    }
+    this.windows++;
+    this.windowMs.push(performance.now() - t0);
+    if (this.windowMs.length > STATS_WINDOW) this.windowMs.splice(0, this.windowMs.length - STATS_WINDOW);
+  }
+
+  private readonly onTick = (): void => this.tick(this.context.currentTime);
+
+  private dispatch(event: ScheduledEvent): void {
+    if (event.kind === 'note') {
+      this.mixer.strip(event.trackId)?.play(event.pitch, event.time, event.duration, velocityToGain(event.velocity));
+    } else if (event.kind === 'click') {
+      this.mixer.metronome.click(event.time, event.accent);
+    }
+    this.emit(event);
+  }
+
+  private emit(event: ScheduledEvent): void {
+    this.events++;
+    if (event.time < this.context.currentTime) this.lateEvents++;
+    for (const listener of this.listeners) listener(event);
+  }
+}

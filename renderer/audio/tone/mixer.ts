@@ -1,0 +1,218 @@
+/**
+ * The mixer: one channel strip per track (instrument → gate → fader → pan → master, with a
+ * post-fader reverb send), kept in step with the compiled song, plus the metronome and the
+ * audition strip. Fader and mute/solo share one gain (../mix.ts resolves them), ramped over a few
+ * ms so a mute or a fader move never clicks.
+ *
+ * Stopping (or seeking) must also silence notes already committed to the instruments a window
+ * ahead; Tone cannot cancel a scheduled note, so each strip closes its gate and drops its
+ * instrument, and a fresh one is built for the next play. Building a kit or a synth is cheap
+ * (Tone creates oscillators per note), and it leaves no stale note behind.
+ */
+import { Gain, Panner, type BaseContext, type ToneAudioNode } from 'tone';
+import { dbToGain } from '../mix.ts';
+import type { PresetId } from '../presets.ts';
+import type { CompiledSong, CompiledTrack } from '../song-events.ts';
+import { createInstrument, type Instrument } from './instruments/index.ts';
+import { createMetronome, type Metronome } from './instruments/metronome.ts';
+import { createMasterBus, type MasterBus } from './master.ts';
+import { createReverb, type Reverb } from './reverb.ts';
+
+/** How much of each preset goes to the shared reverb. */
+const REVERB_SEND: Record<PresetId, number> = {
+  'drum-kit': 0.12,
+  bass: 0,
+  'electric-piano': 0.3,
+  lead: 0.25,
+  pad: 0.4,
+};
+
+/** Fader and pan changes glide over this long (seconds): long enough not to click. */
+const GLIDE = 0.015;
+
+interface StripMix {
+  gain: number;
+  pan: number;
+}
+
+export class Strip {
+  preset: PresetId;
+  private instrument: Instrument | null = null;
+  private gate: Gain | null = null;
+  private readonly fader: Gain;
+  private readonly panner: Panner;
+  private readonly send: Gain;
+  /** Null until the first setMix, which jumps (a new strip has nothing to glide from). */
+  private mix: StripMix | null = null;
+  private readonly context: BaseContext;
+  private bpm: number;
+
+  constructor(context: BaseContext, preset: PresetId, bpm: number, bus: ToneAudioNode, reverb: ToneAudioNode) {
+    this.context = context;
+    this.preset = preset;
+    this.bpm = bpm;
+    this.fader = new Gain({ context, gain: 1 });
+    this.panner = new Panner({ context, pan: 0 });
+    this.send = new Gain({ context, gain: REVERB_SEND[preset] });
+    this.fader.chain(this.panner, bus);
+    this.panner.connect(this.send);
+    this.send.connect(reverb);
+  }
+
+  /** The strip's instrument, built on first use after a start or a silence(). */
+  play(pitch: number, time: number, duration: number, velocity: number): void {
+    this.ensureInstrument().play(pitch, time, duration, velocity);
+  }
+
+  ensureInstrument(): Instrument {
+    if (!this.instrument) {
+      this.instrument = createInstrument(this.preset, { context: this.context, bpm: this.bpm });
+      this.gate = new Gain({ context: this.context, gain: 1 });
+      this.instrument.output.chain(this.gate, this.fader);
+    }
+    return this.instrument;
+  }
+
+  /** Closes the gate at `time` and drops the instrument with everything it still had scheduled. */
+  silence(time: number): void {
+    const instrument = this.instrument;
+    const gate = this.gate;
+    if (!instrument || !gate) return;
+    this.instrument = null;
+    this.gate = null;
+    gate.gain.cancelScheduledValues(time);
+    gate.gain.setValueAtTime(gate.gain.getValueAtTime(time), time);
+    gate.gain.linearRampToValueAtTime(0, time + 0.01);
+    // Disposed once the fade is over and every note it had committed (a look-ahead) has started
+    // into the closed gate. (Offline renders never silence a strip: the engine is disposed whole.)
+    this.context.setTimeout(() => {
+      instrument.dispose();
+      gate.dispose();
+    }, Math.max(0, time - this.context.currentTime) + 0.25);
+  }
+
+  setPreset(preset: PresetId, time: number): void {
+    if (preset === this.preset) return;
+    this.silence(time);
+    this.preset = preset;
+    this.send.gain.setValueAtTime(REVERB_SEND[preset], time);
+  }
+
+  setMix(mix: StripMix, time: number): void {
+    if (!this.mix) {
+      this.fader.gain.value = mix.gain;
+      this.panner.pan.value = mix.pan;
+    } else {
+      if (mix.gain !== this.mix.gain) this.fader.gain.rampTo(mix.gain, GLIDE, time);
+      if (mix.pan !== this.mix.pan) this.panner.pan.rampTo(mix.pan, GLIDE, time);
+    }
+    this.mix = mix;
+  }
+
+  setTempo(bpm: number): void {
+    this.bpm = bpm;
+    this.instrument?.setTempo?.(bpm);
+  }
+
+  dispose(): void {
+    this.instrument?.dispose();
+    this.gate?.dispose();
+    for (const node of [this.fader, this.panner, this.send]) node.dispose();
+  }
+}
+
+export class Mixer {
+  readonly master: MasterBus;
+  readonly reverb: Reverb;
+  readonly metronome: Metronome;
+  private readonly strips = new Map<string, Strip>();
+  private readonly extra = new Map<string, Strip>();
+  private readonly context: BaseContext;
+  private bpm = 120;
+
+  constructor(context: BaseContext, destination: ToneAudioNode) {
+    this.context = context;
+    this.master = createMasterBus(context, destination);
+    this.reverb = createReverb(context);
+    this.reverb.output.connect(this.master.input);
+    this.metronome = createMetronome(context);
+    this.metronome.output.connect(this.master.input);
+  }
+
+  /** Brings strips in line with the song's tracks (added, removed, re-voiced, faders, mute/solo). */
+  sync(song: CompiledSong, time: number): void {
+    const seen = new Set<string>();
+    for (const track of song.tracks) {
+      seen.add(track.id);
+      let strip = this.strips.get(track.id);
+      if (!strip) {
+        strip = this.newStrip(track.preset);
+        this.strips.set(track.id, strip);
+      }
+      strip.setPreset(track.preset, time);
+      strip.setMix(trackMix(track), time);
+    }
+    for (const [id, strip] of this.strips) {
+      if (seen.has(id)) continue;
+      this.strips.delete(id);
+      this.retire(strip, time);
+    }
+    if (song.bpm !== this.bpm) {
+      this.bpm = song.bpm;
+      for (const strip of [...this.strips.values(), ...this.extra.values()]) strip.setTempo(song.bpm);
+    }
+  }
+
+  strip(trackId: string): Strip | undefined {
+    return this.strips.get(trackId);
+  }
+
+  /** A strip outside the song (the audition), by key; re-voiced when the preset differs. */
+  extraStrip(key: string, preset: PresetId, gainDb: number, time: number): Strip {
+    let strip = this.extra.get(key);
+    if (!strip) {
+      strip = this.newStrip(preset);
+      this.extra.set(key, strip);
+    }
+    strip.setPreset(preset, time);
+    strip.setMix({ gain: dbToGain(gainDb), pan: 0 }, time);
+    return strip;
+  }
+
+  /** Builds the instruments of every audible track now, so the first window does not pay for it. */
+  prepare(song: CompiledSong): void {
+    for (const track of song.tracks) if (track.audible) this.strips.get(track.id)?.ensureInstrument();
+  }
+
+  /** Silences every song strip from `time` (stop, seek). Auditions are left alone. */
+  silenceAll(time: number): void {
+    for (const strip of this.strips.values()) strip.silence(time);
+  }
+
+  silenceExtra(key: string, time: number): void {
+    this.extra.get(key)?.silence(time);
+  }
+
+  dispose(): void {
+    for (const strip of [...this.strips.values(), ...this.extra.values()]) strip.dispose();
+    this.strips.clear();
+    this.extra.clear();
+    this.metronome.dispose();
+    this.reverb.dispose();
+    this.master.dispose();
+  }
+
+  private newStrip(preset: PresetId): Strip {
+    return new Strip(this.context, preset, this.bpm, this.master.input, this.reverb.input);
+  }
+
+  private retire(strip: Strip, time: number): void {
+    strip.setMix({ gain: 0, pan: 0 }, time);
+    strip.silence(time);
+    this.context.setTimeout(() => strip.dispose(), Math.max(0, time - this.context.currentTime) + 0.5);
+  }
+}
+
+function trackMix(track: CompiledTrack): StripMix {
+  return { gain: track.audible ? dbToGain(track.gainDb) : 0, pan: track.pan };
+}

@@ -1,0 +1,99 @@
+/**
+ * Builds the renderer for the Electron window and for browser guests:
+ *
+ *   node renderer/build.ts [--out <dir>]        (default renderer/dist/)
+ *
+ * writes <dir>/index.html, the app bundle and its stylesheet under <dir>/assets/ (names carry a
+ * content hash, so a server may cache them for good), and, beside index.html, the inference
+ * worker with its onnxruntime-web files (inference/web/build.ts). index.html names the shipped
+ * model's id in a <meta>; the sync server serves that model at /models/<id>/.
+ */
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
+import { buildInferenceWorker } from '../inference/web/build.ts';
+import { MODEL_META } from './platform/model-meta.ts';
+
+export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
+const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
+const STYLES = new URL('./styles/app.css', import.meta.url).pathname;
+
+export interface BuiltRenderer {
+  outDir: string;
+  script: string;
+  stylesheet: string;
+  /** Bytes of the app bundle + stylesheet, and of everything written (the worker's wasm included). */
+  appBytes: number;
+  totalBytes: number;
+}
+
+function indexHtml(script: string, stylesheet: string, modelId: string): string {
+  // Relative URLs: the same files work from the sync server's / and from a file:// in Electron.
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="dark">
+<meta name="${MODEL_META}" content="${modelId}">
+<title>Riffroom</title>
+<link rel="stylesheet" href="${stylesheet}">
+</head>
+<body>
+<div id="root"></div>
+<noscript>Riffroom needs JavaScript.</noscript>
+<script type="module" src="${script}"></script>
+</body>
+</html>
+`;
+}
+
+export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<BuiltRenderer> {
+  const out = resolve(outDir);
+  const assets = join(out, 'assets');
+  // Old hashed bundles would pile up otherwise.
+  rmSync(assets, { recursive: true, force: true });
+  mkdirSync(assets, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: { main: ENTRY, app: STYLES },
+    outdir: assets,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome120'],
+    jsx: 'automatic',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const outputs = Object.entries(result.metafile.outputs);
+  const find = (entry: string, ext: string): string => {
+    const hit = outputs.find(([file, o]) => o.entryPoint !== undefined && resolve(o.entryPoint) === entry && file.endsWith(ext));
+    if (!hit) throw new Error(`renderer build: no ${ext} output for ${entry}`);
+    return relative(out, resolve(hit[0]));
+  };
+  const script = find(ENTRY, '.js');
+  const stylesheet = find(STYLES, '.css');
+  writeFileSync(join(out, 'index.html'), indexHtml(script, stylesheet, SHIPPED_MODEL_ID));
+  const worker = await buildInferenceWorker(out);
+  const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
+  const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
+  return { outDir: out, script, stylesheet, appBytes, totalBytes: written + worker.bytes };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { out: { type: 'string' } } });
+  const started = performance.now();
+  const built = await buildRenderer(values.out ?? DEFAULT_OUT);
+  const mib = (n: number): string => (n / 2 ** 20).toFixed(2);
+  console.log(
+    `renderer: ${built.outDir}/index.html, ${basename(built.script)} + ${basename(built.stylesheet)} ${mib(built.appBytes)} MiB ` +
+      `(${mib(built.totalBytes)} MiB with the inference worker) in ${Math.round(performance.now() - started)} ms`,
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * Everything the UI needs from where it runs, behind one narrow interface: a browser tab
+ * (browser-platform.ts) or the Electron window (electron/, issue 6). The UI never touches
+ * `window.location`, downloads or workers directly.
+ */
+import type * as Y from 'yjs';
+import type { FileService } from './file-service.ts';
+import type { InferenceSource } from './inference-source.ts';
+import type { LinkResult, RoomLink } from './room-link.ts';
+import type { SyncConnection } from './sync-connection.ts';
+
+export interface Platform {
+  readonly kind: 'browser' | 'electron';
+  /** The room this window opens and the invite's token, or why the link cannot be used. */
+  roomLink(): LinkResult;
+  /** Connects `doc` to the room; edits made while offline merge when the connection returns. */
+  connect(link: RoomLink, doc: Y.Doc): SyncConnection;
+  readonly files: FileService;
+  readonly inference: InferenceSource;
+}

@@ -1,0 +1,128 @@
+/**
+ * The browser's connection code against a real sync server (in this process) with Node's `ws` as
+ * the WebSocket: status as the user sees it, a refused invite explained, and offline edits
+ * merging after the server comes back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { addTrack, setTempo, setTitle } from '../../core/song/edits.ts';
+import { readSong } from '../../core/song/schema.ts';
+import { signToken } from '../../sync-server/auth/tokens.ts';
+import { startServer, type RunningServer } from '../../sync-server/server.ts';
+import type { Role } from '../../sync-server/contract.ts';
+import { parseRoomLink, type RoomLink } from './room-link.ts';
+import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
+import { connectWebsocket } from './websocket-connection.ts';
+
+const SECRET = 'renderer-connection-test';
+
+function link(server: { port: number }, room: string, name: string, role: Role = 'editor', secret = SECRET): RoomLink {
+  const token = signToken(secret, { room, role, name, exp: Math.floor(Date.now() / 1000) + 600 });
+  const parsed = parseRoomLink(`http://127.0.0.1:${server.port}/?room=${room}&token=${token}`);
+  assert.ok(parsed.ok);
+  return parsed.link;
+}
+
+function open(l: RoomLink, doc = new Y.Doc()): SyncConnection {
+  return connectWebsocket(l, doc, { WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200 });
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function withServer(fn: (start: (port?: number) => Promise<RunningServer>) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'riffroom-renderer-conn-'));
+  const servers: RunningServer[] = [];
+  try {
+    await fn(async (port = 0) => {
+      const s = await startServer({ dataDir, secret: SECRET, port });
+      servers.push(s);
+      return s;
+    });
+  } finally {
+    for (const s of servers) await s.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('connecting, then connected once synced; a bandmate\'s edit arrives', async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const a = open(link(server, 'song', 'alice'));
+    const seen: ConnectionStatus[] = [a.getState().status];
+    a.subscribe(() => seen.push(a.getState().status));
+    await until('alice connected', () => a.getState().status === 'connected');
+    const b = open(link(server, 'song', 'bob'));
+    await until('bob connected', () => b.getState().status === 'connected');
+    setTitle(a.doc, 'Shared');
+    await until('bob sees the title', () => readSong(b.doc).meta.title === 'Shared');
+    assert.deepEqual([...new Set(seen)], ['connecting', 'connected']);
+    a.destroy();
+    b.destroy();
+  });
+});
+
+test('a refused invite says why and stops retrying', async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const forged = open(link(server, 'song', 'eve', 'editor', 'not-the-secret'));
+    await until('refused', () => forged.getState().retrying === false);
+    const state = forged.getState();
+    assert.equal(state.status, 'offline');
+    assert.match(state.problem!, /refused this invite: bad token signature/);
+    forged.destroy();
+  });
+});
+
+test('a viewer that writes is closed with a reason, and not retried', async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const viewer = open(link(server, 'song', 'val', 'viewer'));
+    await until('viewer connected', () => viewer.getState().status === 'connected');
+    setTempo(viewer.doc, 99);
+    await until('closed', () => viewer.getState().retrying === false);
+    assert.match(viewer.getState().problem!, /not allowed/);
+    viewer.destroy();
+  });
+});
+
+test('offline when the server stops; edits made meanwhile on both sides merge when it restarts', async () => {
+  await withServer(async (start) => {
+    let server = await start();
+    const port = server.port;
+    const a = open(link(server, 'jam', 'alice'));
+    const b = open(link(server, 'jam', 'bob'));
+    await until('both connected', () => a.getState().status === 'connected' && b.getState().status === 'connected');
+    addTrack(a.doc, { role: 'drums' });
+    await until('bob has drums', () => readSong(b.doc).tracks.length === 1);
+
+    await server.close();
+    await until('both offline', () => a.getState().status === 'offline' && b.getState().status === 'offline');
+    assert.equal(a.getState().retrying, true);
+    assert.ok(a.getState().problem);
+    addTrack(a.doc, { role: 'bass' });
+    setTitle(a.doc, 'Written offline');
+    setTempo(b.doc, 133);
+    assert.equal(a.getState().offlineEdits, 2);
+
+    server = await start(port);
+    await until('both back', () => a.getState().status === 'connected' && b.getState().status === 'connected', 10_000);
+    await until('merged', () => readSong(b.doc).tracks.length === 2 && readSong(a.doc).meta.bpm === 133);
+    assert.deepEqual(readSong(a.doc), readSong(b.doc));
+    assert.equal(readSong(b.doc).meta.title, 'Written offline');
+    assert.equal(a.getState().offlineEdits, 0);
+    assert.equal(a.getState().problem, null);
+    a.destroy();
+    b.destroy();
+  });
+});

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import { addClip, addTrack, moveClip, setTempo } from '../../core/song/edits.ts';
+import { SongStore, type FrameScheduler } from './song-store.ts';
+
+/** A frame scheduler the test advances by hand. */
+function manualFrames(): { schedule: FrameScheduler; frame: () => void; pending: () => number } {
+  let queue: (() => void)[] = [];
+  return {
+    schedule(callback) {
+      queue.push(callback);
+      return () => void (queue = queue.filter((c) => c !== callback));
+    },
+    frame() {
+      const run = queue;
+      queue = [];
+      for (const c of run) c();
+    },
+    pending: () => queue.length,
+  };
+}
+
+test('many updates in one frame rebuild the snapshot once and notify once', () => {
+  const doc = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(doc, frames.schedule);
+  let notified = 0;
+  store.subscribe(() => notified++);
+  const track = addTrack(doc, { role: 'drums' });
+  for (let bar = 0; bar < 20; bar++) addClip(doc, { trackId: track, startBar: bar, lengthBars: 1 });
+  setTempo(doc, 140);
+  assert.equal(frames.pending(), 1, 'one frame requested for 22 updates');
+  assert.equal(store.getSnapshot().tracks.length, 0, 'the snapshot changes on the frame, not before');
+  frames.frame();
+  assert.equal(store.recomputes, 1);
+  assert.equal(notified, 1);
+  assert.equal(store.getSnapshot().clips.length, 20);
+  assert.equal(store.getSnapshot().meta.bpm, 140);
+  store.destroy();
+});
+
+test('unchanged records keep their identity; a moved clip is a new object', () => {
+  const doc = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(doc, frames.schedule);
+  const track = addTrack(doc, { role: 'bass' });
+  const a = addClip(doc, { trackId: track, startBar: 0, lengthBars: 2, notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 90 }] });
+  const b = addClip(doc, { trackId: track, startBar: 4, lengthBars: 2 });
+  frames.frame();
+  const before = store.getSnapshot();
+  moveClip(doc, b, { startBar: 6 });
+  frames.frame();
+  const after = store.getSnapshot();
+  assert.notEqual(after, before);
+  assert.equal(after.meta, before.meta);
+  assert.equal(after.tracks, before.tracks, 'the track list is the same array');
+  assert.equal(after.clips.find((c) => c.id === a), before.clips.find((c) => c.id === a), 'clip a kept its identity');
+  assert.notEqual(after.clips.find((c) => c.id === b), before.clips.find((c) => c.id === b));
+  assert.equal(after.clips.find((c) => c.id === b)!.startBar, 6);
+  store.destroy();
+});
+
+test("a bandmate's update arrives the same way; flush() reads it before the frame", () => {
+  const mine = new Y.Doc();
+  const theirs = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(mine, frames.schedule);
+  addTrack(theirs, { role: 'lead', name: 'Sax' });
+  Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'remote');
+  store.flush();
+  assert.deepEqual(store.getSnapshot().tracks.map((t) => t.name), ['Sax']);
+  assert.equal(frames.pending(), 0, 'flush cancelled the frame');
+  store.destroy();
+});
+
+test('a malformed record from a peer keeps the last good song on screen', () => {
+  const doc = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(doc, frames.schedule);
+  addTrack(doc, { role: 'drums' });
+  frames.frame();
+  const good = store.getSnapshot();
+  const original = console.error;
+  console.error = () => {};
+  try {
+    // A clip without its notes map: readSong throws on it.
+    doc.getMap('clips').set('broken', new Y.Map());
+    frames.frame();
+  } finally {
+    console.error = original;
+  }
+  assert.equal(store.getSnapshot(), good);
+  store.destroy();
+});

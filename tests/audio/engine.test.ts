@@ -1,0 +1,360 @@
+/**
+ * The audio engine in real Chromium (Debian's, driven by playwright-core): offline renders through
+ * the real instruments, mixer and limiter, checked by measured properties — never stored audio —
+ * and live playback on a real AudioContext: the playhead, loop wraps, an edit heard on the next
+ * pass, count-in and metronome, auditions, seeking.
+ *
+ * Golden-ish: every assertion is a property of the sound (level, silence, onset time, equality of
+ * two renders), so instrument tweaks that keep the sound sane keep the tests green.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromiumMissing, openAudioPage, type AudioPage } from './audio-page.ts';
+
+const missing = chromiumMissing();
+
+/** 120 BPM: 960 ticks a second, a 4/4 bar lasts 2 s. */
+const SLOW = { timeout: 120_000 };
+
+if (missing) {
+  test('the audio engine in Chromium', (t) => {
+    t.skip(missing);
+  });
+} else {
+  describe('the audio engine in Chromium', { timeout: 600_000 }, () => {
+    let page: AudioPage;
+
+    before(async () => {
+      page = await openAudioPage();
+    });
+
+    after(async () => {
+      await page?.close();
+    });
+
+    describe('offline renders', () => {
+      test('a 2-bar band song (drums, bass, keys, lead) is not silent, never clips, and survives WAV encoding', SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const song = a.fixtures.bandSong();
+          const t0 = performance.now();
+          const audio = await a.renderSong(song);
+          const renderMs = performance.now() - t0;
+          const wav: Uint8Array = await a.renderSongToWav(song);
+          const decoded = a.decodeWav(wav);
+          const loud = { ...song, tracks: song.tracks.map((t: any) => ({ ...t, volumeDb: 6 })) };
+          return {
+            renderMs,
+            duration: audio.duration,
+            sampleRate: audio.sampleRate,
+            channels: audio.channels.length,
+            levels: a.levels(audio),
+            bars: [a.levels(audio, 0, 2), a.levels(audio, 2, 4)],
+            tail: a.levels(audio, 5.3),
+            wavBytes: wav.length,
+            wavLevels: a.levels(decoded),
+            wavFrames: decoded.channels[0].length,
+            loud: a.levels(await a.renderSong(loud)),
+          };
+        }, null);
+        assert.equal(got.sampleRate, 44100);
+        assert.equal(got.channels, 2);
+        assert.equal(got.duration, 4 + 1.5, '2 bars at 120 BPM plus the 1.5 s tail');
+        assert.ok(got.levels.rms > 0.03, `RMS ${got.levels.rms} is above the floor (-30 dBFS)`);
+        for (const bar of got.bars) assert.ok(bar.rms > 0.03, `each bar sounds: ${JSON.stringify(got.bars)}`);
+        assert.ok(got.levels.peak < 1 && got.levels.peak > 0.2, `peak ${got.levels.peak}`);
+        assert.ok(got.tail.peak < got.levels.peak / 10, 'the tail dies away');
+        // Every track pushed to +6 dB still does not clip: the limiter and soft clip hold it.
+        assert.ok(got.loud.peak < 1, `+6 dB on every fader: peak ${got.loud.peak}`);
+        assert.equal(got.wavBytes, 44 + got.wavFrames * 4);
+        assert.equal(got.wavFrames, Math.round(5.5 * 44100));
+        assert.ok(Math.abs(got.wavLevels.rms - got.levels.rms) < 1e-3 && got.wavLevels.peak < 1);
+        t.diagnostic(`band song: peak ${dbfs(got.levels.peak)} dBFS, RMS ${dbfs(got.levels.rms)} dBFS; all faders +6 dB: peak ${dbfs(got.loud.peak)} dBFS; rendered 5.5 s in ${Math.round(got.renderMs)} ms`);
+      });
+
+      test('muting a track changes the render (as if it were not there); soloing one isolates it', SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const song = a.fixtures.bandSong();
+          const only = (ids: string[]) => ({ ...song, tracks: song.tracks.filter((t: any) => ids.includes(t.id)) });
+          const patch = (id: string, p: object) => ({ ...song, tracks: song.tracks.map((t: any) => (t.id === id ? { ...t, ...p } : t)) });
+          // Renders are deterministic (the kit's noise is seeded), so equal songs render equal audio.
+          const [full, noLead, muted, soloBass, bassAlone] = [
+            await a.renderSong(song), await a.renderSong(only(['drums', 'bass', 'keys'])), await a.renderSong(patch('lead', { mute: true })),
+            await a.renderSong(patch('bass', { solo: true })), await a.renderSong(only(['bass'])),
+          ];
+          const again = await a.renderSong(song);
+          return {
+            repeat: a.maxDifference(full, again),
+            mutedVsFull: a.maxDifference(muted, full),
+            mutedVsAbsent: a.maxDifference(muted, noLead),
+            soloVsAlone: a.maxDifference(soloBass, bassAlone),
+            soloVsBand: a.maxDifference(soloBass, full),
+            soloLevels: a.levels(soloBass),
+          };
+        }, null);
+        assert.ok(got.repeat < 1e-3, `the same song renders the same audio (max difference ${got.repeat})`);
+        assert.ok(got.mutedVsFull > 0.05, `muting the lead changes the render (max difference ${got.mutedVsFull})`);
+        // "The same" up to float rounding in the shared buses: -60 dBFS, where a real difference is ~-25.
+        assert.ok(got.mutedVsAbsent < 1e-3, `a muted lead sounds like no lead at all (max difference ${got.mutedVsAbsent})`);
+        assert.ok(got.soloVsAlone < 1e-3, `solo bass is the bass alone (max difference ${got.soloVsAlone})`);
+        assert.ok(got.soloVsBand > 0.05, 'and not the band');
+        assert.ok(got.soloLevels.rms > 0.01);
+        t.diagnostic(`max differences: repeat ${got.repeat.toExponential(1)}, muted lead vs no lead ${got.mutedVsAbsent.toExponential(1)}, solo bass vs bass alone ${got.soloVsAlone.toExponential(1)}; muted vs full ${got.mutedVsFull.toFixed(3)}`);
+      });
+
+      test('a kick on bar 1 beat 1 sounds at 0 s, and one on bar 2 beat 3 at 100 BPM at 3.6 s (within 2 ms)', SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 2, [[36, 0, 240, 120], [36, 1920 + 960, 240, 120]])], { bpm: 100 });
+          const audio = await a.renderSong(song);
+          return { onsets: a.onsets(audio), first: a.levels(audio, 0, 0.05), before: a.levels(audio, 3.5, 3.599), at: a.levels(audio, 3.6, 3.65) };
+        }, null);
+        assert.equal(got.onsets.length, 2, `onsets ${got.onsets}`);
+        assert.ok(Math.abs(got.onsets[0]! - 0) <= 0.002, `first kick at ${got.onsets[0]} s`);
+        assert.ok(Math.abs(got.onsets[1]! - 3.6) <= 0.002, `second kick at ${got.onsets[1]} s`);
+        assert.ok(got.first.rms > 0.05, 'the first 50 ms carry the kick\'s energy');
+        assert.ok(got.before.peak < 0.002 && got.at.rms > 0.05, 'silence right before the second kick, energy right after');
+        t.diagnostic(`kick onsets ${got.onsets.map((s: number) => s.toFixed(4)).join(', ')} s (expected 0, 3.6)`);
+      });
+
+      test('swing delays every off-beat 8th by swing × 83 ms at 120 BPM, on-beats stay put', SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const hats = Array.from({ length: 8 }, (_, i) => [42, i * 240, 60, 110]);
+          const out: Record<string, number[]> = {};
+          for (const swing of [0, 0.5, 1]) {
+            const audio = await a.renderSong(f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 1, hats)], { swing }), { tailSeconds: 0.3 });
+            out[swing] = a.onsets(audio);
+          }
+          return out;
+        }, null);
+        for (const swing of [0, 0.5, 1]) {
+          const onsets = got[swing]!;
+          assert.equal(onsets.length, 8, `swing ${swing}: ${onsets}`);
+          for (let i = 0; i < 8; i++) {
+            const expected = i * 0.25 + (i % 2 ? (swing * 80) / 960 : 0);
+            assert.ok(Math.abs(onsets[i]! - expected) <= 0.002, `swing ${swing}, 8th ${i}: ${onsets[i]} s, expected ${expected.toFixed(4)} s`);
+          }
+        }
+        const delays = [0.5, 1].map((s) => Math.round((got[s]![1]! - 0.25) * 1000 * 10) / 10);
+        t.diagnostic(`off-beat delay: ${delays[0]} ms at swing 0.5 (expected 41.7), ${delays[1]} ms at swing 1 (expected 83.3)`);
+      });
+
+      test('every drum voice and every preset makes sound; keys outside the kit are silent', SLOW, async () => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const drums: Record<number, number> = {};
+          for (const key of [36, 38, 42, 46, 45, 48, 50, 49, 51, 60]) {
+            const audio = await a.renderSong(f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 1, [[key, 0, 240, 110]])], { bpm: 240 }), { tailSeconds: 0.2 });
+            drums[key] = a.levels(audio).peak;
+          }
+          const presets: Record<string, number> = {};
+          for (const [role, instrument] of [['bass', 'finger-bass'], ['keys', 'electric-piano'], ['lead', 'saw-lead'], ['other', 'pad'], ['keys', 'synth-bass']]) {
+            const song = f.song([f.track('x', role, { instrument })], [f.clip('c', 'x', 0, 1, [[48, 0, 960, 100], [55, 960, 960, 100]])], { bpm: 240 });
+            presets[`${role}/${instrument}`] = a.levels(await a.renderSong(song, { tailSeconds: 0.2 })).rms;
+          }
+          return { drums, presets };
+        }, null);
+        for (const key of [36, 38, 42, 46, 45, 48, 50, 49, 51]) assert.ok(got.drums[key]! > 0.02, `GM key ${key}: peak ${got.drums[key]}`);
+        assert.equal(got.drums[60], 0, 'key 60 is not in the kit');
+        for (const [name, rms] of Object.entries(got.presets)) assert.ok(rms > 0.01, `${name}: RMS ${rms}`);
+      });
+
+      test('a bar range renders only those bars, from its first downbeat', SLOW, async () => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 3, [[36, 0, 240], [38, 1920, 240], [36, 3840 + 480, 240]])]);
+          const audio = await a.renderSong(song, { fromBar: 1, toBar: 2, tailSeconds: 0.5 });
+          return { duration: audio.duration, onsets: a.onsets(audio) };
+        }, null);
+        assert.equal(got.duration, 2.5);
+        assert.equal(got.onsets.length, 1, `only the snare of bar 2: ${got.onsets}`);
+        assert.ok(got.onsets[0]! <= 0.002);
+      });
+    });
+
+    describe('live playback', () => {
+      test('the playhead advances with the audio clock and loops back at the loop end', SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          // 240 BPM: a 4/4 bar lasts 1 s; loop bars 2-3 of a 4-bar song, playing from the top into it.
+          const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 4, [[60, 0, 240]])], { bpm: 240, loop: { startBar: 1, endBar: 3 } });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          let notified = 0;
+          transport.subscribe(() => notified++);
+          const loops: number[] = [];
+          transport.onEvent((e: any) => e.kind === 'loop' && loops.push(e.time));
+          const before = transport.audioTime();
+          await transport.play();
+          const t0 = performance.now();
+          const samples: { ms: number; audio: number; tick: number; playheadBar: number }[] = [];
+          while (performance.now() - t0 < 3600) {
+            const p = transport.position();
+            samples.push({ ms: performance.now() - t0, audio: transport.audioTime(), tick: p.songTick, playheadBar: transport.getState().playheadBar });
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          const playing = transport.getState().playing;
+          transport.stop();
+          const stopped = { state: transport.getState(), position: transport.position() };
+          await new Promise((r) => setTimeout(r, 200));
+          const later = transport.position();
+          transport.dispose();
+          return { before, samples, loops, notified, playing, stopped, later };
+        }, null);
+        const { samples } = got;
+        assert.equal(got.playing, true);
+        // Bar 1 once, then bars 2-3: the cursor wraps 3 s after the start (which is 60 ms after play(),
+        // once the AudioContext runs and the instruments are built).
+        assert.ok(got.loops.length >= 1);
+        const wrapAt = got.loops[0]! - got.before;
+        assert.ok(wrapAt > 3.0 && wrapAt < 3.4, `loop end committed for ${wrapAt.toFixed(3)} s after play`);
+        const wraps = samples.flatMap((s, i) => (i > 0 && s.tick < samples[i - 1]!.tick ? [i] : []));
+        assert.equal(wraps.length, 1, `the playhead wraps once in 3.6 s: at ${wraps.map((i) => Math.round(samples[i]!.ms))} ms`);
+        const wrap = samples[wraps[0]!]!;
+        // The drawn playhead follows what is heard: it wraps within output latency plus one poll of the wrap.
+        assert.ok(wrap.audio >= got.loops[0]! && wrap.audio - got.loops[0]! < 0.15, `playhead wrapped at audio time ${wrap.audio.toFixed(3)}, loop end ${got.loops[0]!.toFixed(3)}`);
+        assert.ok(samples[wraps[0]! - 1]!.tick > 3 * 1920 - 200 && wrap.tick >= 1920 && wrap.tick < 1920 + 200, 'from near bar 3 back to bar 1');
+        // Between wraps the playhead moves at 1920 ticks per second of the audio clock.
+        const steady = samples.filter((s) => s.ms > 300 && s.ms < 1800);
+        const rate = (steady.at(-1)!.tick - steady[0]!.tick) / (steady.at(-1)!.audio - steady[0]!.audio);
+        assert.ok(Math.abs(rate - 1920) < 60, `playhead speed ${Math.round(rate)} ticks per audio second (expected 1920)`);
+        for (let i = 1; i < samples.length; i++) if (i !== wraps[0]) assert.ok(samples[i]!.tick >= samples[i - 1]!.tick, 'never backwards except at the wrap');
+        assert.ok(samples.some((s) => s.playheadBar >= 2.5), 'the state\'s playheadBar moves too');
+        // ...in quarter-bar steps: 3.6 bars played is about 14 notifications, not one per frame.
+        assert.ok(got.notified >= 8 && got.notified <= 30, `${got.notified} state notifications`);
+        assert.equal(got.stopped.state.playing, false);
+        assert.equal(got.later.songTick, got.stopped.position.songTick, 'stopped: the playhead stays');
+        const audioPerWall = (samples.at(-1)!.audio - samples[0]!.audio) / ((samples.at(-1)!.ms - samples[0]!.ms) / 1000);
+        t.diagnostic(`loop end ${wrapAt.toFixed(3)} s after play; playhead wrapped ${Math.round((wrap.audio - got.loops[0]!) * 1000)} ms later (output latency + polling); ${Math.round(rate)} ticks/s; audio clock ran at ${audioPerWall.toFixed(3)}× wall time`);
+      });
+
+      test("replacing a clip's notes while playing (a bandmate's edit) is heard on the next pass of the loop", SLOW, async (t) => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const make = (pitches: number[]) => f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 1, pitches.map((p, i) => [p, i * 480, 240]))], { bpm: 240 });
+          let song = make([60, 62, 64, 65]);
+          const listeners = new Set<() => void>();
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) });
+          const events: any[] = [];
+          transport.onEvent((e: any) => events.push({ ...e, committedAt: transport.audioTime() }));
+          await transport.play();
+          await new Promise((r) => setTimeout(r, 1400));
+          // Mid-loop (the 1-bar loop lasts 1 s): the document changes, the store notifies.
+          const editAt = transport.audioTime();
+          song = make([72, 74, 76, 77]);
+          for (const l of listeners) l();
+          await new Promise((r) => setTimeout(r, 2300));
+          transport.dispose();
+          return { events, editAt, stats: transport.stats() };
+        }, null);
+        const notes = got.events.filter((e: any) => e.kind === 'note');
+        const loops = got.events.filter((e: any) => e.kind === 'loop').map((e: any) => e.time);
+        const nextLoop = loops.find((time: number) => time > got.editAt)!;
+        assert.ok(nextLoop, 'the loop wrapped after the edit');
+        const afterWrap = notes.filter((n: any) => n.time >= nextLoop - 1e-6);
+        assert.ok(afterWrap.length >= 4, `${afterWrap.length} notes after the wrap`);
+        assert.deepEqual([...new Set(afterWrap.map((n: any) => n.pitch))].sort(), [72, 74, 76, 77], 'only the new notes after the wrap');
+        assert.deepEqual(afterWrap.slice(0, 4).map((n: any) => n.pitch), [72, 74, 76, 77], 'the whole new bar on the first pass after the edit');
+        assert.ok(notes.filter((n: any) => n.time < got.editAt).every((n: any) => n.pitch < 70), 'old notes before the edit');
+        // Nothing old is committed once the edit has been seen (a window later at most).
+        const stale = notes.filter((n: any) => n.pitch < 70 && n.committedAt > got.editAt + 0.12);
+        assert.deepEqual(stale, [], 'no old note committed after the edit arrived');
+        assert.ok(got.stats.compiles >= 2);
+        t.diagnostic(`edit at ${got.editAt.toFixed(3)} s, next wrap at ${nextLoop.toFixed(3)} s; first new note at ${notes.find((n: any) => n.pitch > 70).time.toFixed(3)} s`);
+      });
+
+      test('count-in: a bar of clicks (downbeat accented) before the song; the metronome clicks every beat', SLOW, async () => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 2, [[60, 0, 240]])], { bpm: 240 });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { initial: { countInBars: 1, metronome: true } });
+          const events: any[] = [];
+          transport.onEvent((e: any) => events.push(e));
+          await transport.play();
+          const early = transport.position();
+          await new Promise((r) => setTimeout(r, 1700));
+          const later = transport.position();
+          transport.stop();
+          transport.dispose();
+          return { events, early, later };
+        }, null);
+        const clicks = got.events.filter((e: any) => e.kind === 'click');
+        const countIn = clicks.filter((c: any) => c.countIn);
+        assert.deepEqual(countIn.map((c: any) => c.accent), [true, false, false, false]);
+        const firstNote = got.events.find((e: any) => e.kind === 'note');
+        assert.ok(Math.abs(firstNote.time - countIn[0].time - 1) < 1e-6, 'the song starts one bar (1 s) after the first count-in click');
+        const songClicks = clicks.filter((c: any) => !c.countIn);
+        assert.ok(songClicks.length >= 2 && songClicks[0].accent && !songClicks[1].accent, 'metronome on: clicks continue, accented on bar starts');
+        assert.equal(got.early.countIn, true);
+        assert.equal(got.early.bar, -1);
+        assert.equal(got.later.countIn, false);
+        assert.equal(got.later.bar, 0);
+      });
+
+      test('audition plays a note list on a role\'s instrument beside the song, and finishes by itself', SLOW, async () => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.bandSong({ bpm: 240 });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          const events: any[] = [];
+          transport.onEvent((e: any) => events.push(e));
+          const t0 = performance.now();
+          const handle = transport.audition({ role: 'bass', notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 100 }, { pitch: 43, tick: 480, duration: 240, velocity: 100 }] });
+          await Promise.race([handle.done, new Promise((r) => setTimeout(r, 5000))]);
+          const doneMs = performance.now() - t0;
+          const second = transport.audition({ role: 'lead', notes: [{ pitch: 72, tick: 0, duration: 9600, velocity: 100 }], loop: true });
+          await new Promise((r) => setTimeout(r, 100));
+          second.stop();
+          await second.done;
+          transport.dispose();
+          return { notes: events.filter((e) => e.kind === 'note').map((e) => [e.trackId, e.pitch]), doneMs, playing: transport.getState().playing };
+        }, null);
+        assert.deepEqual(got.notes, [['audition', 40], ['audition', 43], ['audition', 72]]);
+        assert.ok(got.doneMs > 900 && got.doneMs < 2500, `a 1-bar preview at 240 BPM finished after ${Math.round(got.doneMs)} ms`);
+        assert.equal(got.playing, false, 'auditions do not start the transport');
+      });
+
+      test('seek while playing jumps there; stop keeps the position and play resumes from it', SLOW, async () => {
+        const got = await page.inPage(async () => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 8, [])], { bpm: 240 });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          await transport.play();
+          await new Promise((r) => setTimeout(r, 300));
+          transport.seek(5);
+          await new Promise((r) => setTimeout(r, 400));
+          const afterSeek = transport.position();
+          transport.stop();
+          const stoppedAt = transport.position();
+          await transport.play();
+          await new Promise((r) => setTimeout(r, 300));
+          const resumed = transport.position();
+          transport.stop();
+          transport.seek(2);
+          const parked = { position: transport.position(), bar: transport.getState().playheadBar };
+          transport.dispose();
+          return { afterSeek, stoppedAt, resumed, parked };
+        }, null);
+        assert.equal(got.afterSeek.bar, 5, `after seek(5): ${JSON.stringify(got.afterSeek)}`);
+        assert.ok(got.resumed.songTick > got.stoppedAt.songTick, 'resumes where it stopped');
+        assert.ok(got.resumed.songTick - got.stoppedAt.songTick < 1920, 'and not from the top');
+        assert.equal(got.parked.position.songTick, 2 * 1920);
+        assert.equal(got.parked.bar, 2);
+      });
+    });
+  });
+}
+
+function dbfs(x: number): string {
+  return (20 * Math.log10(x)).toFixed(1);
+}

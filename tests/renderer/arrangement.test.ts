@@ -1,0 +1,420 @@
+/**
+ * Two bandmates in one room, each in a browser context of their own (real Chromium, the built
+ * renderer served by a real sync server process, the stock y-websocket provider in the page):
+ * what one does, the other sees within a second; undo takes back only your own edits; presence
+ * shows who is there, what they selected and what they are doing; the connection shows offline
+ * when the server stops, and edits made meanwhile merge when it restarts. Screenshots of the main
+ * view are kept in test-results/screenshots/.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { setActivity, setLocalUser, setSelectedClip } from '../../renderer/state/presence.ts';
+import { INFERENCE_PROTOCOL } from '../../inference/contract.ts';
+import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
+import { signToken } from '../../sync-server/auth/tokens.ts';
+import { testToken } from '../support/server-process.ts';
+import { connectClient, disconnect } from '../support/yjs-clients.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+
+const ROOM = 'jam-night';
+/** The promise: a bandmate's edit is on your screen within a second. */
+const SEE_WITHIN_MS = 1000;
+const latencies: { what: string; ms: number }[] = [];
+
+type InPage<A> = (arg: A) => unknown;
+
+/** Waits until `fn` is true in the page, at most SEE_WITHIN_MS (or `timeout`); records how long it took. */
+async function sees<A>(page: Page, what: string, fn: InPage<A>, arg?: A, since = Date.now(), timeout = SEE_WITHIN_MS): Promise<number> {
+  try {
+    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 'raf' });
+  } catch (error) {
+    throw new Error(`not seen within ${timeout} ms: ${what}\n${(error as Error).message.split('\n')[0]}`);
+  }
+  const ms = Date.now() - since;
+  // Only the checks held to the one-second promise count toward the latency figures.
+  if (timeout === SEE_WITHIN_MS) latencies.push({ what, ms });
+  return ms;
+}
+
+/** Reads something from the page's DOM. */
+function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
+  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
+}
+
+interface ClipView { id: string; start: number; length: number; track: string }
+
+function clips(page: Page): Promise<ClipView[]> {
+  return read(page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="clip"]')].map((el: any) => ({
+    id: el.dataset.clipId, start: Number(el.dataset.startBar), length: Number(el.dataset.lengthBars), track: el.dataset.trackId,
+  })));
+}
+
+function trackIds(page: Page): Promise<{ id: string; name: string; role: string }[]> {
+  return read(page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="track-header"]')].map((el: any) => ({
+    id: el.dataset.trackId, name: el.querySelector('[data-testid="track-name"]').value, role: el.dataset.role,
+  })));
+}
+
+/** Everything the arrangement shows, for comparing two screens. */
+function screenState(page: Page): Promise<unknown> {
+  return read(page, () => {
+    const d = (globalThis as any).document;
+    const value = (id: string) => d.querySelector(`[data-testid="${id}"]`).value;
+    return {
+      title: value('song-title'),
+      tempo: value('tempo'),
+      tracks: [...d.querySelectorAll('[data-testid="track-name"]')].map((el: any) => el.value),
+      clips: [...d.querySelectorAll('[data-testid="clip"]')].map((el: any) => `${el.dataset.trackId}@${el.dataset.startBar}+${el.dataset.lengthBars}`).sort(),
+      chords: [...d.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`),
+    };
+  });
+}
+
+async function barPx(page: Page): Promise<number> {
+  return read(page, () => parseFloat((globalThis as any).getComputedStyle((globalThis as any).document.querySelector('[data-testid="arrangement"]')).getPropertyValue('--bar-px')));
+}
+
+/** Drags from the middle-left of `selector` by (dx, dy) pixels, with the pointer down throughout. */
+async function drag(page: Page, selector: string, dx: number, dy: number, options: { alt?: boolean; at?: 'body' | 'edge' } = {}): Promise<void> {
+  const box = (await page.locator(selector).boundingBox())!;
+  const x = options.at === 'edge' ? box.x + box.width - 3 : box.x + 12;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  if (options.alt) await page.keyboard.down('Alt');
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 3 });
+  await page.mouse.move(x + dx, y + dy, { steps: 3 });
+  await page.mouse.up();
+  if (options.alt) await page.keyboard.up('Alt');
+}
+
+async function typeInto(page: Page, testId: string, text: string): Promise<number> {
+  await page.fill(`[data-testid="${testId}"]`, text);
+  const since = Date.now();
+  await page.press(`[data-testid="${testId}"]`, 'Enter');
+  return since;
+}
+
+const clipSelector = (id: string) => `[data-testid="clip"][data-clip-id="${id}"]`;
+
+const missing = browserMissing();
+if (missing) {
+  test('the jam room in Chromium', (t) => t.skip(missing));
+} else {
+  let h: RendererHarness;
+  before(async () => {
+    const started = Date.now();
+    h = await startRendererHarness();
+    console.log(`# renderer built, server and browser started in ${Date.now() - started} ms`);
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  describe('two bandmates in one room, in Chromium', { timeout: 300_000 }, () => {
+    let alice: Bandmate;
+    let bob: Bandmate;
+    let drums = '';
+    let bass = '';
+    let clip = '';
+
+    before(async () => {
+      const started = Date.now();
+      alice = await h.join(ROOM, 'alice');
+      bob = await h.join(ROOM, 'bob', { viewport: { width: 1280, height: 800 } });
+      for (const mate of [alice, bob]) {
+        await mate.page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 10_000 });
+      }
+      console.log(`# two bandmates connected in ${Date.now() - started} ms`);
+    });
+
+    after(async () => {
+      if (latencies.length) {
+        const ms = latencies.map((l) => l.ms).sort((a, b) => a - b);
+        console.log(`# seen by the other bandmate: median ${ms[ms.length >> 1]} ms, max ${ms.at(-1)} ms over ${ms.length} changes`);
+        console.log(`# ${latencies.map((l) => `${l.what} ${l.ms}ms`).join('; ')}`);
+      }
+    });
+
+    test('presence: both names are shown to both, in their colours', async () => {
+      for (const mate of [alice, bob]) {
+        await sees(mate.page, `${mate.name} sees alice and bob`, () => {
+          const names = [...(globalThis as any).document.querySelectorAll('[data-testid="bandmate"]')].map((el: any) => el.dataset.name);
+          return names.includes('alice') && names.includes('bob');
+        }, undefined, Date.now(), 5000);
+      }
+      const colours = await read(bob.page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="bandmate"] .dot')].map((el: any) => el.style.background));
+      assert.equal(new Set(colours).size, 2, `two colours: ${colours}`);
+    });
+
+    test('title and tempo typed by alice appear for bob', async () => {
+      let since = await typeInto(alice.page, 'song-title', 'Night Drive');
+      await sees(bob.page, 'title', () => (globalThis as any).document.querySelector('[data-testid="song-title"]').value === 'Night Drive', undefined, since);
+      // bob has the tempo field focused (not typing) while alice changes it: he sees her value,
+      // and leaving the field does not put his old one back.
+      await bob.page.focus('[data-testid="tempo"]');
+      since = await typeInto(alice.page, 'tempo', '100');
+      await sees(bob.page, 'tempo in a focused field', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '100', undefined, since);
+      await bob.page.press('[data-testid="tempo"]', 'Tab');
+      since = await typeInto(alice.page, 'tempo', '96');
+      await sees(bob.page, 'tempo', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '96', undefined, since);
+      await alice.page.waitForTimeout(150);
+      assert.equal(await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value), '96');
+      assert.equal(await bob.page.title(), 'Night Drive — Riffroom');
+    });
+
+    test('tracks added by role appear for bob, with name and role', async () => {
+      await alice.page.click('[data-testid="add-track-drums"]');
+      const since = Date.now();
+      await alice.page.click('[data-testid="add-track-bass"]');
+      await sees(bob.page, 'two tracks', () => (globalThis as any).document.querySelectorAll('[data-testid="track-header"]').length === 2, undefined, since);
+      const tracks = await trackIds(bob.page);
+      assert.deepEqual(tracks.map((t) => [t.name, t.role]), [['Drums', 'drums'], ['Bass', 'bass']]);
+      [drums, bass] = tracks.map((t) => t.id);
+    });
+
+    test('a clip made by double-click appears for bob where alice put it', async () => {
+      const px = await barPx(alice.page);
+      const since = Date.now();
+      await alice.page.locator(`[data-testid="lane"][data-track-id="${drums}"]`).dblclick({ position: { x: px * 1.5, y: 20 } });
+      await sees(bob.page, 'new clip', () => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 1, undefined, since);
+      const [c] = await clips(bob.page);
+      assert.deepEqual({ ...c, id: '' }, { id: '', start: 1, length: 4, track: drums });
+      clip = c!.id;
+      // The one who made it has it selected, in the editor; the other sees it selected by alice.
+      await sees(alice.page, 'selected in the editor', (id) => (globalThis as any).document.querySelector('[data-testid="clip-editor"]')?.dataset.clipId === id, clip);
+      await sees(bob.page, "alice's selection", (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.peerSelected === 'alice', clip);
+    });
+
+    test('moved by drag: along the bars, then to another track', async () => {
+      const px = await barPx(alice.page);
+      let since = Date.now();
+      await drag(alice.page, clipSelector(clip), px * 2, 0);
+      await sees(bob.page, 'moved two bars', (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.startBar === '3', clip, since);
+      since = Date.now();
+      await drag(alice.page, clipSelector(clip), 0, 56);
+      await sees(bob.page, 'moved to bass', ([id, track]) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.trackId === track, [clip, bass], since);
+      assert.deepEqual((await clips(bob.page)).map((c) => [c.start, c.track]), [[3, bass]]);
+    });
+
+    test('resized by its right edge', async () => {
+      const px = await barPx(alice.page);
+      const since = Date.now();
+      await drag(alice.page, clipSelector(clip), px * 2, 0, { at: 'edge' });
+      await sees(bob.page, 'resized to 6 bars', (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.lengthBars === '6', clip, since);
+      assert.equal((await clips(bob.page))[0]!.start, 3, 'a resize does not move the clip');
+    });
+
+    test('duplicated by Alt-drag and by Ctrl+D; deleted with Delete', async () => {
+      const px = await barPx(alice.page);
+      let since = Date.now();
+      await drag(alice.page, clipSelector(clip), px * 8, 0, { alt: true });
+      await sees(bob.page, 'alt-drag copy', () => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, since);
+      assert.deepEqual((await clips(bob.page)).map((c) => c.start).sort((a, b) => a - b), [3, 11], 'the original stays, the copy lands 8 bars later');
+
+      await alice.page.click(clipSelector(clip));
+      since = Date.now();
+      await alice.page.keyboard.press('Control+d');
+      await sees(bob.page, 'Ctrl+D copy', () => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 3, undefined, since);
+      assert.deepEqual((await clips(bob.page)).map((c) => c.start).sort((a, b) => a - b), [3, 9, 11], 'the copy follows the original');
+
+      // The copy is now selected: Delete removes it, the original is untouched.
+      since = Date.now();
+      await alice.page.keyboard.press('Delete');
+      await sees(bob.page, 'deleted', () => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, since);
+      assert.deepEqual((await clips(bob.page)).map((c) => c.start).sort((a, b) => a - b), [3, 11]);
+    });
+
+    test('arrow keys move the selected clip', async () => {
+      await alice.page.click(clipSelector(clip));
+      const since = Date.now();
+      await alice.page.keyboard.press('ArrowRight');
+      await sees(bob.page, 'nudged right', (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.startBar === '4', clip, since);
+      await alice.page.keyboard.press('ArrowLeft');
+      await sees(bob.page, 'nudged back', (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.startBar === '3', clip);
+    });
+
+    test('chords typed per bar appear on the chord lane', async () => {
+      const px = await barPx(alice.page);
+      // Bar 1 may have scrolled under the track headers (the selection was kept in view).
+      await alice.page.locator('[data-testid="arrangement"]').evaluate((el: any) => (el.scrollLeft = 0));
+      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 0.5, y: 12 } });
+      await alice.page.keyboard.type('Am7');
+      await alice.page.keyboard.press('Tab');
+      await alice.page.keyboard.type('d7 G');
+      const since = Date.now();
+      await alice.page.keyboard.press('Enter');
+      await sees(bob.page, 'chords', () => [...(globalThis as any).document.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`).join(' ') === '0:Am7 1:D7 1:G', undefined, since);
+      // Not a chord: refused with a message, nothing written.
+      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 2.5, y: 12 } });
+      await alice.page.keyboard.type('Hello');
+      await alice.page.keyboard.press('Enter');
+      await sees(alice.page, 'the refusal', () => /not a chord symbol/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+      await alice.page.keyboard.press('Escape');
+      assert.equal((await read(bob.page, () => (globalThis as any).document.querySelectorAll('[data-testid="chord"]').length)), 3);
+    });
+
+    test("each sees the other's selected clip and what they are doing", async () => {
+      const since = Date.now();
+      await bob.page.click(clipSelector(clip));
+      await sees(alice.page, "bob's selection", (id) => ((globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.peerSelected ?? '').includes('bob'), clip, since);
+      // A third bandmate on the stock y-websocket client, as another panel sets presence: name,
+      // selection and activity ("generating bass…") show on both screens.
+      const carol = await connectClient(h.server.wsUrl, ROOM, testToken(ROOM, 'editor', 'carol'));
+      try {
+        setLocalUser(carol.provider.awareness, { name: 'carol', color: '#4fd1c5' });
+        setSelectedClip(carol.provider.awareness, clip);
+        setActivity(carol.provider.awareness, 'generating bass…');
+        for (const mate of [alice, bob]) {
+          await sees(mate.page, `${mate.name} sees carol's activity`, () => {
+            const el = (globalThis as any).document.querySelector('[data-testid="bandmate"][data-name="carol"] [data-testid="activity"]');
+            return el?.textContent === 'generating bass…';
+          });
+          await sees(mate.page, `${mate.name} sees carol's selection`, (id) => ((globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.peerSelected ?? '').includes('carol'), clip);
+        }
+      } finally {
+        disconnect(carol);
+      }
+      await sees(alice.page, 'carol left', () => !(globalThis as any).document.querySelector('[data-testid="bandmate"][data-name="carol"]'), undefined, Date.now(), 5000);
+    });
+
+    test("undo takes back only your own edit, never a bandmate's later one", async () => {
+      // bob adds a track; alice, after him, moves a clip; bob undoes.
+      await bob.page.click('[data-testid="add-track-keys"]');
+      await sees(alice.page, "bob's keys track", () => (globalThis as any).document.querySelectorAll('[data-testid="track-header"]').length === 3);
+      await alice.page.click(clipSelector(clip));
+      await alice.page.keyboard.press('ArrowRight');
+      await sees(bob.page, "alice's later move", (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.startBar === '4', clip);
+
+      let since = Date.now();
+      await bob.page.keyboard.press('Control+z');
+      await sees(alice.page, "bob's track undone", () => (globalThis as any).document.querySelectorAll('[data-testid="track-header"]').length === 2, undefined, since);
+      assert.equal((await clips(alice.page)).find((c) => c.id === clip)!.start, 4, "alice's move stays");
+      assert.equal(await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value), '96', "alice's tempo stays");
+      assert.equal(await bob.page.locator('[data-testid="undo"]').isDisabled(), true, 'bob has nothing else of his own to undo');
+
+      since = Date.now();
+      await bob.page.keyboard.press('Control+Shift+z');
+      await sees(alice.page, "bob's redo", () => (globalThis as any).document.querySelectorAll('[data-testid="track-header"]').length === 3, undefined, since);
+
+      // alice's undo takes back her move, not bob's track.
+      since = Date.now();
+      await alice.page.keyboard.press('Control+z');
+      await sees(bob.page, "alice's move undone", (id) => (globalThis as any).document.querySelector(`[data-clip-id="${id}"]`)?.dataset.startBar === '3', clip, since);
+      assert.equal((await trackIds(bob.page)).length, 3);
+      await h.screenshot(alice.page, 'arrangement-alice');
+      await h.screenshot(bob.page, 'arrangement-bob');
+    });
+
+    test('offline when the server stops; edits made meanwhile merge when it is back', async (t: TestContext) => {
+      await h.stopServer();
+      for (const mate of [alice, bob]) {
+        await sees(mate.page, `${mate.name} offline`, () => (globalThis as any).document.querySelector('[data-testid="connection"]')?.dataset.status === 'offline', undefined, Date.now(), 10_000);
+      }
+      // Both keep working offline.
+      await typeInto(alice.page, 'song-title', 'Night Drive (offline take)');
+      await alice.page.click('[data-testid="add-track-lead"]');
+      await typeInto(bob.page, 'tempo', '130');
+      await sees(alice.page, 'unsent edits are counted', () => /2 edits made here will merge/.test((globalThis as any).document.querySelector('[data-testid="offline-edits"]')?.textContent ?? ''));
+      assert.match(await alice.page.locator('[data-testid="connection-problem"]').textContent() ?? '', /retrying/);
+      await h.screenshot(alice.page, 'offline-alice');
+      assert.notDeepEqual(await screenState(alice.page), await screenState(bob.page), 'apart while offline');
+
+      const since = Date.now();
+      await h.restartServer();
+      for (const mate of [alice, bob]) {
+        await sees(mate.page, `${mate.name} back online`, () => (globalThis as any).document.querySelector('[data-testid="connection"]')?.dataset.status === 'connected', undefined, since, 15_000);
+      }
+      await sees(alice.page, "bob's offline tempo arrived", () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '130', undefined, Date.now(), 5000);
+      await sees(bob.page, "alice's offline track and title arrived", () => {
+        const d = (globalThis as any).document;
+        return d.querySelectorAll('[data-testid="track-header"]').length === 4 && d.querySelector('[data-testid="song-title"]').value === 'Night Drive (offline take)';
+      }, undefined, Date.now(), 5000);
+      t.diagnostic(`reconnected and merged ${Date.now() - since} ms after the server restarted`);
+      assert.deepEqual(await screenState(alice.page), await screenState(bob.page), 'the same song on both screens');
+      await h.screenshot(bob.page, 'merged-bob');
+    });
+
+    test('the served app is cross-origin isolated, and its inference worker loads the shipped model from the server', { timeout: 120_000 }, async (t: TestContext) => {
+      const got = await read(alice.page, async ({ protocol, model }) => {
+        const g = globalThis as any;
+        const worker = new g.Worker(`inference-worker.js?model=${encodeURIComponent(`${g.location.origin}/models/${model}/`)}&wasm=${encodeURIComponent(`${g.location.origin}/`)}`, { type: 'module' });
+        const started = g.performance.now();
+        const answer = await new Promise<any>((resolve) => {
+          worker.addEventListener('message', (e: any) => (e.data?.type === 'ready' || e.data?.type === 'unavailable') && resolve(e.data));
+          worker.addEventListener('error', (e: any) => resolve({ type: 'error', message: e.message }));
+          worker.postMessage({ v: protocol, type: 'hello' });
+        });
+        worker.terminate();
+        return { isolated: g.crossOriginIsolated as boolean, answer, ms: g.performance.now() - started };
+      }, { protocol: INFERENCE_PROTOCOL, model: SHIPPED_MODEL_ID });
+      assert.equal(got.isolated, true, 'COOP/COEP from the sync server make the page cross-origin isolated (wasm threads)');
+      assert.equal(got.answer.type, 'ready', JSON.stringify(got.answer).slice(0, 400));
+      t.diagnostic(`inference worker ready in ${Math.round(got.ms)} ms on ${got.answer.provider?.name}`);
+    });
+
+    test('no page errors', () => {
+      assert.deepEqual([...alice.errors, ...bob.errors], []);
+    });
+  });
+
+  describe('links that cannot be used, and viewers', { timeout: 120_000 }, () => {
+    const base = () => new URL(h.link(ROOM, 'x')).origin;
+
+    test('a malformed link says what is wrong instead of failing to connect', async () => {
+      const guest = await h.open(`${base()}/`);
+      const problemOf = async (url: string): Promise<string> => {
+        await guest.page.goto(url);
+        await guest.page.waitForSelector('[data-testid="join-problem"]', { timeout: 5000 });
+        return (await guest.page.locator('[data-testid="join-problem"]').textContent()) ?? '';
+      };
+      assert.match(await problemOf(`${base()}/`), /names no room/);
+      assert.match(await problemOf(`${base()}/?room=${ROOM}`), /has no token/);
+      assert.match(await problemOf(`${base()}/?room=${ROOM}&token=${testToken(ROOM).slice(0, 12)}`), /damaged/);
+      assert.match(await problemOf(`${base()}/?room=${ROOM}&token=${testToken('another-room')}`), /for room "another-room", not "jam-night"/);
+      assert.match(await problemOf(`${base()}/?room=${ROOM}&token=${testToken(ROOM, 'editor', 'late', -60)}`), /expired/);
+      await h.screenshot(guest.page, 'bad-link');
+      assert.deepEqual(guest.errors, []);
+      await guest.context.close();
+    });
+
+    test('a token the server refuses is explained, and the app stops retrying', async () => {
+      const forged = signToken('not-the-server-secret', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
+      const guest = await h.open(`${base()}/?room=${ROOM}&token=${forged}`);
+      await sees(guest.page, 'the refusal', () => /refused this invite: bad token signature/.test(
+        (globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, Date.now(), 10_000);
+      assert.equal(await guest.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'offline');
+      assert.match((await guest.page.locator('[data-testid="connection-banner"]').textContent()) ?? '', /Not connected/);
+      await h.screenshot(guest.page, 'refused-token');
+      await guest.context.close();
+    });
+
+    test('a name is asked for when the invite carries none, and kept', async () => {
+      const guest = await h.open(h.link(ROOM, 'editor'));
+      await guest.page.fill('[data-testid="name-input"]', 'Zoë');
+      await guest.page.press('[data-testid="name-input"]', 'Enter');
+      await sees(guest.page, 'joined under the typed name', () => !!(globalThis as any).document.querySelector('[data-testid="bandmate"][data-name="Zoë"]'), undefined, Date.now(), 5000);
+      await guest.page.reload();
+      await sees(guest.page, 'the name was kept', () => !!(globalThis as any).document.querySelector('[data-testid="bandmate"][data-name="Zoë"]'), undefined, Date.now(), 5000);
+      await guest.context.close();
+    });
+
+    test('a viewer sees the song and cannot change it', async () => {
+      const viewer = await h.join(ROOM, 'val', { role: 'viewer' });
+      await viewer.page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 10_000 });
+      await viewer.page.waitForSelector('[data-testid="viewer-badge"]');
+      assert.equal(await viewer.page.locator('[data-testid="add-track-drums"]').isDisabled(), true);
+      assert.equal(await viewer.page.locator('[data-testid="song-title"]').isDisabled(), true);
+      const before = await screenState(viewer.page);
+      const [first] = await clips(viewer.page);
+      await viewer.page.click(clipSelector(first!.id));
+      await viewer.page.keyboard.press('Delete');
+      await sees(viewer.page, 'told why not', () => /viewer/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
+      assert.deepEqual(await screenState(viewer.page), before);
+      assert.equal(await viewer.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'connected', 'never closed by the server for writing');
+      assert.deepEqual(viewer.errors, []);
+      await viewer.context.close();
+    });
+  });
+}
