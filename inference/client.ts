@@ -43,6 +43,8 @@ export class InferenceClient {
   private unlisten: (() => void) | null = null;
   private info: HostInfo | null = null;
   private readyWaiters: { resolve: (info: HostInfo) => void; reject: (error: Error) => void }[] = [];
+  /** Why there is no host to serve (its model failed to load, or it is gone for good); cleared by attach. */
+  private failure: InferenceError | null = null;
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
   private readonly idPrefix = Math.random().toString(36).slice(2, 8);
@@ -50,27 +52,37 @@ export class InferenceClient {
   /** Talks to the host behind `transport` from now on; requests not yet sent go to it. */
   attach(transport: Transport): void {
     this.detachTransport();
+    this.failure = null;
     this.transport = transport;
     this.unlisten = transport.listen((data) => this.onMessage(data as HostMessage));
     transport.post({ v: INFERENCE_PROTOCOL, type: 'hello' });
   }
 
   /**
-   * The host is gone: requests it had fail with `error` (HostCrashed, typically); new ones wait
-   * for the next attach.
+   * The host is gone: requests it had fail with `error` (HostCrashed, typically). Unless `final`,
+   * a new host is coming (the supervisor restarts it): new requests and ready() wait for the next
+   * attach. `final`: none is coming; everything waiting fails, and so does anything asked later.
    */
-  hostLost(error: WireError): void {
+  hostLost(error: WireError, options: { final?: boolean } = {}): void {
     this.detachTransport();
     for (const [id, p] of this.pending) {
-      if (!p.sent) continue;
+      if (!p.sent && !options.final) continue;
       this.pending.delete(id);
       p.reject(new InferenceError(error));
     }
+    if (options.final) this.fail(new InferenceError(error));
+  }
+
+  /** Remembers why nothing can be served and rejects whoever waits for readiness. */
+  private fail(error: InferenceError): void {
+    this.failure = error;
+    for (const w of this.readyWaiters.splice(0)) w.reject(error);
   }
 
   /** What the host runs, once it said it is ready; rejects if it cannot load its model. */
   ready(): Promise<HostInfo> {
     if (this.info) return Promise.resolve(this.info);
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
@@ -83,6 +95,10 @@ export class InferenceClient {
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) {
         reject(new InferenceError({ name: 'Cancelled', message: `request ${id} was cancelled` }));
+        return;
+      }
+      if (this.failure) {
+        reject(this.failure);
         return;
       }
       const message: ClientMessage = { v: INFERENCE_PROTOCOL, type: 'generate', id, request, stream: Boolean(options.onNote) };
@@ -132,7 +148,7 @@ export class InferenceClient {
       }
       case 'unavailable': {
         const error = new InferenceError(m.error);
-        for (const w of this.readyWaiters.splice(0)) w.reject(error);
+        this.fail(error);
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
           p.reject(error);

@@ -111,3 +111,10 @@ test('a host that dies right after every start is given up on, and says so', asy
   await gaveUp;
   assert.deepEqual(events.map((e) => e.type), ['started', 'crashed', 'started', 'crashed', 'started', 'crashed', 'started', 'gave-up']);
 });
+
+test('once the host is given up on, waiting and later requests fail at once instead of hanging', async (t) => {
+  const { supervisor } = supervise(t, ['--threads', '0'], { restartDelayMs: 10, maxQuickCrashes: 1 });
+  const waiting = supervisor.client.ready();
+  await assert.rejects(waiting, (e: Error) => e.name === 'HostCrashed' && /not restarted/.test(e.message));
+  await assert.rejects(supervisor.client.generate(request()), (e: Error) => e.name === 'HostCrashed');
+});

@@ -109,7 +109,7 @@ export class HostSupervisor {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const host = this.host;
     this.host = null;
-    this.client.hostLost({ name: 'HostCrashed', message: 'the inference host was stopped' });
+    this.client.hostLost({ name: 'HostCrashed', message: 'the inference host was stopped' }, { final: true });
     if (!host) return;
     await new Promise<void>((resolve) => {
       host.onExit(() => resolve());
@@ -125,7 +125,7 @@ export class HostSupervisor {
     this.quickCrashes = quick ? this.quickCrashes + 1 : 1;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (this.quickCrashes > this.options.maxQuickCrashes) {
-      this.client.hostLost({ name: 'HostCrashed', message: `the inference host exited (${how}) ${this.quickCrashes} times in a row right after starting; it is not restarted` });
+      this.client.hostLost({ name: 'HostCrashed', message: `the inference host exited (${how}) ${this.quickCrashes} times in a row right after starting; it is not restarted` }, { final: true });
       this.emit({ type: 'gave-up', crashes: this.quickCrashes });
       return;
     }
