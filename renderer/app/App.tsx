@@ -18,6 +18,7 @@ import { EditorArea } from './EditorArea.tsx';
 import { rememberName } from './identity.ts';
 import type { Command } from './keyboard.ts';
 import type { PanelProps } from './panel-props.ts';
+import { readOnlyViewEdits, type ReadOnlySongView } from './read-only-song.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { useShortcuts } from './use-shortcuts.ts';
 import { TopBar } from './top-bar/TopBar.tsx';
@@ -35,6 +36,13 @@ interface Notice {
 
 const NOTICE_MS = 6000;
 
+/** Keyboard commands that change the song: refused while a past moment is shown. */
+const EDITING_COMMANDS = new Set<Command>([
+  'undo', 'redo', 'deleteClip', 'duplicateClip', 'nudgeLeft', 'nudgeRight', 'nudgeUp', 'nudgeDown', 'loopSelection',
+]);
+const NO_PEERS: ReturnType<typeof usePeers> = [];
+const selectNothing = (): void => {};
+
 export function App({ session, transport, platform }: AppProps) {
   const song = useSong(session.store);
   const peers = usePeers(session.awareness);
@@ -51,6 +59,11 @@ export function App({ session, transport, platform }: AppProps) {
     noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
   }, []);
   const edits = useMemo(() => createEditRunner(session.readOnly, notify), [session.readOnly, notify]);
+  // A past moment shown read-only (history panel): the arrangement draws it, and the transport
+  // controls play it instead of the live song.
+  const [readOnlyView, setReadOnlyView] = useState<ReadOnlySongView | null>(null);
+  const readOnlyEdits = useMemo(() => readOnlyViewEdits(notify), [notify]);
+  const activeTransport = readOnlyView?.transport ?? transport;
 
   const selectClip = useCallback((clipId: string | null) => {
     setSelectedClipId(clipId);
@@ -76,11 +89,12 @@ export function App({ session, transport, platform }: AppProps) {
   useShortcuts((command: Command) => {
     const doc = session.doc;
     const id = selectedClipId;
+    if (readOnlyView && EDITING_COMMANDS.has(command)) return void readOnlyEdits.run(() => undefined);
     switch (command) {
       case 'togglePlay':
-        return transport.getState().playing ? transport.stop() : transport.play();
+        return activeTransport.getState().playing ? activeTransport.stop() : activeTransport.play();
       case 'toStart':
-        return transport.seek(0);
+        return activeTransport.seek(0);
       case 'undo':
         if (session.readOnly) return;
         if (!session.undo.undo()) notify('Nothing of yours to undo (bandmates undo their own edits).');
@@ -118,7 +132,7 @@ export function App({ session, transport, platform }: AppProps) {
 
   const panelProps: PanelProps = {
     session, song, selectedClipId, selectClip, transport,
-    inference: platform.inference, files: platform.files, edits, notify,
+    inference: platform.inference, files: platform.files, edits, notify, showReadOnlySong: setReadOnlyView,
   };
 
   return (
@@ -127,22 +141,26 @@ export function App({ session, transport, platform }: AppProps) {
         session={session}
         song={song}
         peers={peers}
-        transport={transport}
+        transport={activeTransport}
         files={platform.files}
         edits={edits}
         notify={notify}
+        selectedClipId={selectedClipId}
+        selectClip={selectClip}
         onRename={() => setRenaming(true)}
       />
-      <main className="arrangement-area">
+      <main className={`arrangement-area${readOnlyView ? ' read-only-view' : ''}`} data-view={readOnlyView ? 'read-only' : 'live'}>
+        {readOnlyView?.banner}
         <ArrangementView
+          key={readOnlyView ? 'read-only' : 'live'}
           session={session}
-          song={song}
-          peers={peers}
-          transport={transport}
-          edits={edits}
+          song={readOnlyView?.song ?? song}
+          peers={readOnlyView ? NO_PEERS : peers}
+          transport={activeTransport}
+          edits={readOnlyView ? readOnlyEdits : edits}
           notify={notify}
-          selectedClipId={selectedClipId}
-          selectClip={selectClip}
+          selectedClipId={readOnlyView ? null : selectedClipId}
+          selectClip={readOnlyView ? selectNothing : selectClip}
           barPx={barPx}
         />
       </main>

@@ -10,6 +10,7 @@ import type { FileService } from '../platform/file-service.ts';
 import type { InferenceSource } from '../platform/inference-source.ts';
 import type { RoomSession } from '../state/session.ts';
 import type { EditRunner, Notify } from './edit-runner.ts';
+import type { ShowReadOnlySong } from './read-only-song.ts';
 
 export interface PanelProps {
   session: RoomSession;
@@ -22,4 +23,6 @@ export interface PanelProps {
   edits: EditRunner;
   /** Shows a message on the status line. */
   notify: Notify;
+  /** Shows a song read-only in the arrangement area (a past moment); null: back to the live song. */
+  showReadOnlySong: ShowReadOnlySong;
 }

@@ -39,3 +39,34 @@ test('the browser host starts one worker, on first use, configured by its URL', 
   assert.equal(worker.terminated(), 1);
   assert.notEqual(source.client(), client, 'a new host after dispose');
 });
+
+test('a worker that crashes fails what waits on it with HostCrashed, and the next call starts a fresh one', async () => {
+  const errorListeners: ((event: { message?: string }) => void)[] = [];
+  let terminated = 0;
+  let started = 0;
+  const source = browserInference({
+    appUrl: 'http://127.0.0.1:4455/',
+    modelUrl: 'http://127.0.0.1:4455/models/m/',
+    startWorker: () => {
+      started++;
+      return {
+        postMessage: () => {},
+        addEventListener: ((type: string, listener: (event: { message?: string }) => void) => {
+          if (type === 'error') errorListeners.push(listener);
+        }) as never,
+        removeEventListener: () => {},
+        terminate: () => void terminated++,
+      };
+    },
+  });
+  const client = source.client();
+  // Asked before the host was ready: nothing was sent yet, and it must not wait forever.
+  const ready = client.ready();
+  const request = client.generate({} as never);
+  errorListeners[0]!({ message: 'Uncaught RangeError: out of memory' });
+  await assert.rejects(request, (e: Error) => e.name === 'HostCrashed' && /out of memory/.test(e.message));
+  await assert.rejects(ready, (e: Error) => e.name === 'HostCrashed');
+  assert.equal(terminated, 1);
+  assert.notEqual(source.client(), client, 'a new worker for the next request');
+  assert.equal(started, 2);
+});

@@ -5,7 +5,8 @@
  * that the main process hands the window (electron/, later). The host starts on first use: the
  * model is megabytes and most sessions open no generator.
  */
-import { InferenceClient } from '../../inference/client.ts';
+import { InferenceClient, type Transport } from '../../inference/client.ts';
+import { INFERENCE_PROTOCOL } from '../../inference/contract.ts';
 import { workerTransport, type WorkerLike } from '../../inference/web/worker-transport.ts';
 import { workerUrlWithConfig } from '../../inference/web/worker-config.ts';
 
@@ -28,7 +29,11 @@ export interface BrowserInferenceOptions {
   startWorker?: (url: URL) => StartedWorker;
 }
 
-type StartedWorker = WorkerLike & { terminate(): void };
+type StartedWorker = WorkerLike & {
+  terminate(): void;
+  /** A Worker reports an uncaught error (or a script that failed to load) as an 'error' event. */
+  addEventListener(type: 'error', listener: (event: { message?: string }) => void): void;
+};
 
 /** The page's Worker constructor, typed structurally (this module is also checked without DOM types). */
 function startModuleWorker(url: URL): StartedWorker {
@@ -49,10 +54,31 @@ export function browserInference(options: BrowserInferenceOptions): InferenceSou
         wasmUrl: new URL('./', options.appUrl).href,
       });
       const started = start(url);
+      const thisClient = new InferenceClient();
       worker = started;
-      client = new InferenceClient();
-      client.attach(workerTransport(started));
-      return client;
+      client = thisClient;
+      // The client's own message handler, so a crash can be told to it as the host's last word.
+      let tell: ((data: unknown) => void) | null = null;
+      const transport = workerTransport(started);
+      const telling: Transport = {
+        post: transport.post,
+        listen(handler) {
+          tell = handler;
+          return transport.listen(handler);
+        },
+      };
+      started.addEventListener('error', (event) => {
+        if (client !== thisClient) return;
+        // A crashed worker answers nothing more: everything waiting on it fails with HostCrashed
+        // (an 'unavailable' host fails requests not yet sent too), and the next call starts a new one.
+        const why = event.message ? `: ${event.message}` : ' (its script did not load, or it died without a message)';
+        tell?.({ v: INFERENCE_PROTOCOL, type: 'unavailable', error: { name: 'HostCrashed', message: `the inference worker stopped${why}` } });
+        started.terminate();
+        worker = null;
+        client = null;
+      });
+      thisClient.attach(telling);
+      return thisClient;
     },
     dispose() {
       worker?.terminate();

@@ -1,7 +1,17 @@
-/** The File menu: export the song as MIDI, import a MIDI file. */
+/** The File menu: a button and a list of actions (renderer/files/FileActions.tsx supplies them). */
 import { useEffect, useRef, useState } from 'react';
 
-export function FileMenu({ readOnly, onExport, onImport }: { readOnly: boolean; onExport(): void; onImport(): void }) {
+export interface FileMenuItem {
+  /** data-testid of the item. */
+  id: string;
+  label: string;
+  disabled?: boolean;
+  /** Why it is disabled, or what it does (the item's tooltip). */
+  title?: string;
+  run(): void;
+}
+
+export function FileMenu({ items }: { items: FileMenuItem[] }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -12,17 +22,27 @@ export function FileMenu({ readOnly, onExport, onImport }: { readOnly: boolean; 
     window.addEventListener('pointerdown', close);
     return () => window.removeEventListener('pointerdown', close);
   }, [open]);
-  const choose = (action: () => void) => () => {
-    setOpen(false);
-    action();
-  };
   return (
     <div className="menu" ref={ref}>
-      <button aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>File ▾</button>
+      <button data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>File ▾</button>
       {open && (
         <div className="menu-list" role="menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          <button role="menuitem" autoFocus onClick={choose(onExport)}>Export MIDI…</button>
-          <button role="menuitem" disabled={readOnly} onClick={choose(onImport)}>Import MIDI…</button>
+          {items.map((item, i) => (
+            <button
+              key={item.id}
+              role="menuitem"
+              data-testid={item.id}
+              autoFocus={i === 0}
+              disabled={item.disabled}
+              title={item.title}
+              onClick={() => {
+                setOpen(false);
+                item.run();
+              }}
+            >
+              {item.label}
+            </button>
+          ))}
         </div>
       )}
     </div>

@@ -3,7 +3,6 @@
  * song title, bandmates, connection) and the toolbar (transport, song settings, undo/redo, File).
  * Below them, only while not connected, a banner says why and what will happen to your edits.
  */
-import { importMidiSong, MidiFormatError, songToMidi } from '../../../core/midi/song-midi.ts';
 import type { Song } from '../../../core/song/types.ts';
 import type { Transport } from '../../audio/transport.ts';
 import type { FileService } from '../../platform/file-service.ts';
@@ -12,9 +11,9 @@ import type { Peer } from '../../state/presence.ts';
 import type { RoomSession } from '../../state/session.ts';
 import type { EditRunner, Notify } from '../edit-runner.ts';
 import { RedoIcon, UndoIcon } from '../Icons.tsx';
+import { FileActions } from '../../files/FileActions.tsx';
 import { Bandmates } from './Bandmates.tsx';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.tsx';
-import { FileMenu } from './FileMenu.tsx';
 import { SongFields, TitleField } from './SongFields.tsx';
 import { TransportControls } from './TransportControls.tsx';
 
@@ -26,30 +25,13 @@ interface TopBarProps {
   files: FileService;
   edits: EditRunner;
   notify: Notify;
+  selectedClipId: string | null;
+  selectClip(clipId: string | null): void;
   onRename(): void;
 }
 
-function fileName(title: string): string {
-  return `${title.replace(/[^\w\- ]+/g, '').trim() || 'riffroom-song'}.mid`;
-}
-
-export function TopBar({ session, song, peers, transport, files, edits, notify, onRename }: TopBarProps) {
+export function TopBar({ session, song, peers, transport, files, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
   const undo = useUndoState(session.undo);
-  const exportMidi = async (): Promise<void> => {
-    await files.save(fileName(song.meta.title), songToMidi(song), 'audio/midi');
-    notify(`Saved ${fileName(song.meta.title)}`);
-  };
-  const importMidi = async (): Promise<void> => {
-    const file = await files.open(['.mid', '.midi']);
-    if (!file) return;
-    try {
-      const result = edits.run(() => importMidiSong(session.doc, file.bytes, { fileName: file.name }));
-      if (result) notify(`Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`);
-    } catch (error) {
-      if (!(error instanceof MidiFormatError)) throw error;
-      notify(`${file.name} is not a MIDI file Riffroom can read: ${error.message}`, 'error');
-    }
-  };
   return (
     <header className="top-bar">
       <div className="bar-row header-row">
@@ -85,7 +67,7 @@ export function TopBar({ session, song, peers, transport, files, edits, notify, 
           >
             <RedoIcon />
           </button>
-          <FileMenu readOnly={session.readOnly} onExport={() => void exportMidi()} onImport={() => void importMidi()} />
+          <FileActions session={session} song={song} selectedClipId={selectedClipId} selectClip={selectClip} files={files} edits={edits} notify={notify} />
         </div>
       </div>
       <ConnectionBanner connection={session.connection} />

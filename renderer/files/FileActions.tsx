@@ -1,0 +1,112 @@
+/**
+ * The File menu's actions: export the song or the selected clip as MIDI, render the song (or its
+ * loop) to WAV, import a MIDI file into a track or as new tracks. Files go through the platform's
+ * FileService (a download and the file picker in a tab); MIDI is read and written by core/midi.
+ */
+import { useState } from 'react';
+import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
+import type { Song } from '../../core/song/types.ts';
+import type { EditRunner, Notify } from '../app/edit-runner.ts';
+import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
+import type { FileService, OpenedFile } from '../platform/file-service.ts';
+import type { RoomSession } from '../state/session.ts';
+import { ExportWavDialog } from './ExportWavDialog.tsx';
+import { clipFileName, songFileName } from './file-names.ts';
+import { ImportMidiDialog } from './ImportMidiDialog.tsx';
+import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
+
+export interface FileActionsProps {
+  session: RoomSession;
+  song: Song;
+  selectedClipId: string | null;
+  selectClip(clipId: string | null): void;
+  files: FileService;
+  edits: EditRunner;
+  notify: Notify;
+}
+
+const MIDI_TYPES = ['.mid', '.midi'];
+
+export function FileActions(props: FileActionsProps) {
+  const { session, files, edits, notify } = props;
+  const [importing, setImporting] = useState<{ file: OpenedFile; summary: MidiFileSummary } | null>(null);
+  const [exportingWav, setExportingWav] = useState(false);
+  const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
+
+  /** The song as it is now (the snapshot React has may be a frame behind the document). */
+  const current = (): Song => {
+    session.store.flush();
+    return session.store.getSnapshot();
+  };
+  const save = async (name: string, bytes: Uint8Array, type: string): Promise<void> => {
+    await files.save(name, bytes, type);
+    notify(`Saved ${name}`);
+  };
+  const notMidi = (file: OpenedFile, error: MidiFormatError): void =>
+    notify(`${file.name} is not a MIDI file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');
+
+  const exportSong = async (): Promise<void> => {
+    const song = current();
+    await save(songFileName(song.meta.title, 'mid'), songToMidi(song), 'audio/midi');
+  };
+  const exportClip = async (): Promise<void> => {
+    const song = current();
+    const selected = song.clips.find((c) => c.id === props.selectedClipId);
+    if (!selected) return notify('Select a clip to export it.', 'error');
+    await save(clipFileName(song, selected, 'mid'), clipToMidi(song, selected.id), 'audio/midi');
+  };
+  const importIntoTrack = async (): Promise<void> => {
+    const file = await files.open(MIDI_TYPES);
+    if (!file) return;
+    try {
+      const summary = summarizeMidi(file.bytes, file.name);
+      if (summary.noteCount === 0) return notify(`${file.name} has no notes to import.`, 'error');
+      setImporting({ file, summary });
+    } catch (error) {
+      if (!(error instanceof MidiFormatError)) throw error;
+      notMidi(file, error);
+    }
+  };
+  const importAsTracks = async (): Promise<void> => {
+    const file = await files.open(MIDI_TYPES);
+    if (!file) return;
+    try {
+      const result = edits.run(() => importMidiSong(session.doc, file.bytes, { fileName: file.name }));
+      if (result) notify(`Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`);
+    } catch (error) {
+      if (!(error instanceof MidiFormatError)) throw error;
+      notMidi(file, error);
+    }
+  };
+
+  const readOnly = edits.readOnly;
+  const items: FileMenuItem[] = [
+    { id: 'file-export-song-midi', label: 'Export song MIDI…', run: () => void exportSong() },
+    { id: 'file-export-clip-midi', label: 'Export clip MIDI…', disabled: !clip, title: clip ? undefined : 'Select a clip first', run: () => void exportClip() },
+    { id: 'file-export-wav', label: 'Export WAV…', run: () => setExportingWav(true) },
+    { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
+    { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
+  ];
+
+  return (
+    <>
+      <FileMenu items={items} />
+      {importing && (
+        <ImportMidiDialog
+          session={session}
+          song={props.song}
+          file={importing.file}
+          summary={importing.summary}
+          defaultTrackId={clip?.trackId ?? null}
+          edits={edits}
+          notify={notify}
+          onDone={(clipId) => {
+            setImporting(null);
+            if (clipId) props.selectClip(clipId);
+          }}
+        />
+      )}
+      {exportingWav && <ExportWavDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} />}
+    </>
+  );
+}

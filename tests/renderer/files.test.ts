@@ -1,0 +1,268 @@
+/**
+ * The File menu in real Chromium against a real sync server: song and clip exported as MIDI
+ * (downloads captured and read back with the independent `midi-file` parser: tracks, notes,
+ * tempo, meter), WAV exports of the whole song and of the loop (header, length, and the PCM
+ * measured: neither silent nor clipping), a MIDI file imported into a new and an existing track,
+ * and a malformed file refused with nothing changed.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseMidi, type MidiEvent } from 'midi-file';
+import type { Download, Page } from 'playwright-core';
+import { songToMidi } from '../../core/midi/song-midi.ts';
+import { addClip, addTrack, initSong, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
+import { readSong } from '../../core/song/schema.ts';
+import * as Y from 'yjs';
+import { decodeWav } from '../../renderer/audio/wav.ts';
+import { levels } from '../../renderer/audio/measure.ts';
+import { testToken } from '../support/server-process.ts';
+import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
+import { editorNotes, undoOffers } from './editor-page.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+
+const ROOM = 'file-night';
+/** 96 BPM in 3/4: a bar is 1.875 s. */
+const BPM = 96;
+const BAR_SECONDS = (3 * 60) / BPM;
+
+const DRUM_HITS = [0, 480, 960].flatMap((tick) => [{ pitch: 36, tick, duration: 120, velocity: 110 }, { pitch: 42, tick, duration: 120, velocity: 80 }]);
+const BASS_NOTES = [0, 1, 2, 3, 4, 5].map((i) => ({ pitch: 40 + (i % 3) * 2, tick: i * 480, duration: 400, velocity: 96 }));
+
+async function menu(page: Page, item: string): Promise<void> {
+  await page.click('[data-testid="file-menu"]');
+  await page.click(`[data-testid="${item}"]`);
+}
+
+async function download(page: Page, item: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), menu(page, item)]);
+  return saved(file);
+}
+
+async function saved(file: Download): Promise<{ name: string; bytes: Uint8Array }> {
+  return { name: file.suggestedFilename(), bytes: new Uint8Array(readFileSync((await file.path())!)) };
+}
+
+/** Absolute-tick note-ons of a parsed track. */
+function noteOns(events: MidiEvent[]): { tick: number; pitch: number; velocity: number; channel: number }[] {
+  let tick = 0;
+  const notes: { tick: number; pitch: number; velocity: number; channel: number }[] = [];
+  for (const e of events) {
+    tick += e.deltaTime;
+    if (e.type === 'noteOn' && e.velocity > 0) notes.push({ tick, pitch: e.noteNumber, velocity: e.velocity, channel: e.channel });
+  }
+  return notes;
+}
+
+function notice(page: Page): Promise<string> {
+  return page.evaluate(() => (globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? '');
+}
+
+/** A MIDI file of four lead notes, written by core's exporter from a scratch song. */
+function leadMidi(): Uint8Array {
+  const doc = new Y.Doc();
+  initSong(doc, { title: 'Riff' });
+  const track = addTrack(doc, { role: 'lead', name: 'Lead' });
+  addClip(doc, { trackId: track, startBar: 0, lengthBars: 1, notes: [0, 1, 2, 3].map((i) => ({ pitch: 72 + i, tick: i * 240, duration: 200, velocity: 100 })) });
+  return songToMidi(readSong(doc));
+}
+
+const missing = browserMissing();
+if (missing) {
+  test('the File menu in Chromium', (t) => t.skip(missing));
+} else {
+  let h: RendererHarness;
+  before(async () => {
+    h = await startRendererHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  describe('the File menu, in Chromium', { timeout: 300_000 }, () => {
+    let alice: Bandmate;
+    let page: Page;
+    /** A bandmate on the stock y-websocket client: it wrote the song and reads what the app did. */
+    let carol: Client;
+    let drums = '';
+    let bass = '';
+    let bassClip = '';
+
+    before(async () => {
+      carol = await connectClient(h.server.wsUrl, ROOM, testToken(ROOM, 'editor', 'carol'));
+      const doc = carol.doc;
+      initSong(doc);
+      setTitle(doc, 'Files Test');
+      setTempo(doc, BPM);
+      setMeter(doc, { numerator: 3, denominator: 4 });
+      drums = addTrack(doc, { role: 'drums', name: 'Drums' });
+      bass = addTrack(doc, { role: 'bass', name: 'Bass' });
+      addClip(doc, { trackId: drums, startBar: 0, lengthBars: 2, notes: DRUM_HITS });
+      bassClip = addClip(doc, { trackId: bass, startBar: 2, lengthBars: 2, notes: BASS_NOTES });
+      alice = await h.join(ROOM, 'alice');
+      page = alice.page;
+      await page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, { timeout: 5000 });
+    });
+
+    after(() => {
+      if (carol) disconnect(carol);
+    });
+
+    test('export song MIDI: a conductor track with tempo and meter, then one track per track with its notes', async () => {
+      const { name, bytes } = await download(page, 'file-export-song-midi');
+      assert.equal(name, 'Files Test.mid');
+      const midi = parseMidi(bytes);
+      assert.equal(midi.header.format, 1);
+      assert.equal(midi.header.ticksPerBeat, 480);
+      assert.equal(midi.tracks.length, 3, 'conductor + drums + bass');
+      const conductor = midi.tracks[0]!;
+      const tempo = conductor.find((e) => e.type === 'setTempo');
+      assert.equal(tempo?.type === 'setTempo' && tempo.microsecondsPerBeat, 625_000, '96 BPM');
+      const meter = conductor.find((e) => e.type === 'timeSignature');
+      assert.deepEqual(meter?.type === 'timeSignature' && [meter.numerator, meter.denominator], [3, 4]);
+      assert.ok(conductor.some((e) => e.type === 'trackName' && e.text === 'Files Test'));
+
+      const drumNotes = noteOns(midi.tracks[1]!);
+      assert.deepEqual(drumNotes.map((n) => [n.tick, n.pitch, n.velocity]), DRUM_HITS.map((n) => [n.tick, n.pitch, n.velocity]));
+      assert.ok(drumNotes.every((n) => n.channel === 9), 'drums on channel 10');
+      // The bass clip starts at bar 3: 2 bars of 3/4 = 2880 ticks in.
+      const bassNotes = noteOns(midi.tracks[2]!);
+      assert.deepEqual(bassNotes.map((n) => [n.tick, n.pitch]), BASS_NOTES.map((n) => [2880 + n.tick, n.pitch]));
+      assert.ok(midi.tracks[2]!.some((e) => e.type === 'trackName' && e.text === 'Bass'));
+    });
+
+    test('export clip MIDI: the selected clip alone, its notes from tick 0', async () => {
+      assert.equal(await page.locator('[data-testid="file-menu"]').isVisible(), true);
+      await page.click('[data-testid="file-menu"]');
+      assert.equal(await page.locator('[data-testid="file-export-clip-midi"]').isDisabled(), true, 'no clip selected yet');
+      await page.click('[data-testid="file-menu"]');
+      await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      const { name, bytes } = await download(page, 'file-export-clip-midi');
+      assert.equal(name, 'Files Test - Bass (bars 3-4).mid');
+      const midi = parseMidi(bytes);
+      assert.equal(midi.tracks.length, 2, 'conductor + the clip');
+      const tempo = midi.tracks[0]!.find((e) => e.type === 'setTempo');
+      assert.equal(tempo?.type === 'setTempo' && tempo.microsecondsPerBeat, 625_000);
+      assert.deepEqual(noteOns(midi.tracks[1]!).map((n) => [n.tick, n.pitch, n.velocity]), BASS_NOTES.map((n) => [n.tick, n.pitch, n.velocity]));
+    });
+
+    test('export WAV of the whole song and of the loop: valid 16-bit WAV, neither silent nor clipping', async (t: TestContext) => {
+      const render = async (range: 'song' | 'loop'): Promise<{ name: string; bytes: Uint8Array; ms: number; showedRendering: boolean }> => {
+        await menu(page, 'file-export-wav');
+        await page.waitForSelector('[data-testid="export-wav-dialog"]');
+        await page.check(`[data-testid="wav-range-${range}"]`);
+        const started = Date.now();
+        const [file, showedRendering] = await Promise.all([
+          page.waitForEvent('download', { timeout: 120_000 }),
+          (async () => {
+            await page.click('[data-testid="wav-render"]');
+            // The dialog says it is rendering (and the button is disabled) while it renders.
+            return page.waitForFunction(() => {
+              const d = (globalThis as any).document;
+              return /Rendering…/.test(d.querySelector('[data-testid="wav-rendering"]')?.textContent ?? '') && d.querySelector('[data-testid="wav-render"]')?.disabled;
+            }, undefined, { timeout: 5000, polling: 'raf' }).then(() => true, () => false);
+          })(),
+        ]);
+        const ms = Date.now() - started;
+        await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
+        return { ...(await saved(file)), ms, showedRendering };
+      };
+
+      const song = readSong(carol.doc);
+      const endBar = Math.max(...song.clips.map((c) => c.startBar + c.lengthBars));
+      const whole = await render('song');
+      assert.equal(whole.name, 'Files Test.wav');
+      assert.ok(whole.showedRendering, 'the dialog showed "Rendering…" while it rendered');
+      const header = new DataView(whole.bytes.buffer, whole.bytes.byteOffset, 44);
+      const ascii = (at: number) => String.fromCharCode(...whole.bytes.slice(at, at + 4));
+      assert.deepEqual([ascii(0), ascii(8), ascii(12), ascii(36)], ['RIFF', 'WAVE', 'fmt ', 'data']);
+      assert.equal(header.getUint32(4, true), whole.bytes.length - 8, 'RIFF size');
+      assert.deepEqual([header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true), header.getUint16(34, true)], [1, 2, 44100, 16], 'PCM, stereo, 44.1 kHz, 16 bit');
+      assert.equal(header.getUint32(40, true), whole.bytes.length - 44, 'data size');
+      const audio = decodeWav(whole.bytes);
+      const seconds = audio.channels[0]!.length / audio.sampleRate;
+      assert.ok(Math.abs(seconds - (endBar * BAR_SECONDS + 1.5)) < 0.05, `${seconds.toFixed(2)} s: ${endBar} bars and the 1.5 s tail`);
+      const l = levels(audio);
+      const clipped = audio.channels.reduce((n, ch) => n + ch.filter((s) => Math.abs(s) >= 0.999).length, 0);
+      t.diagnostic(`whole song: ${seconds.toFixed(2)} s rendered in ${whole.ms} ms; peak ${l.peak.toFixed(3)}, RMS ${l.rms.toFixed(4)}`);
+      assert.ok(l.rms > 0.005, `not silent (RMS ${l.rms})`);
+      assert.ok(l.peak < 0.99 && clipped === 0, `not clipping (peak ${l.peak}, ${clipped} samples at full scale)`);
+      // Music where the clips are: the drums in bars 1-2 and the bass in bars 3-4 both sound.
+      assert.ok(levels(audio, 0, 2 * BAR_SECONDS).rms > 0.002, 'drums sound');
+      assert.ok(levels(audio, 2 * BAR_SECONDS, 4 * BAR_SECONDS).rms > 0.002, 'bass sounds');
+
+      // The loop range: one bar.
+      setLoop(carol.doc, { startBar: 2, endBar: 3 });
+      await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="loop-start"]')?.value === '3', undefined, { timeout: 5000 });
+      const loop = await render('loop');
+      assert.equal(loop.name, 'Files Test (bar 3).wav');
+      t.diagnostic(`loop: rendered in ${loop.ms} ms`);
+      const loopAudio = decodeWav(loop.bytes);
+      const loopSeconds = loopAudio.channels[0]!.length / loopAudio.sampleRate;
+      assert.ok(Math.abs(loopSeconds - (BAR_SECONDS + 1.5)) < 0.05, `${loopSeconds.toFixed(2)} s: one bar and the tail`);
+      const ll = levels(loopAudio);
+      assert.ok(ll.rms > 0.002 && ll.peak < 0.99, `the loop is heard and not clipping (peak ${ll.peak}, RMS ${ll.rms})`);
+      assert.match(await notice(page), /Saved Files Test \(bar 3\)\.wav/);
+    });
+
+    test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {
+      const bytes = leadMidi();
+      const chooseFile = async (name: string, buffer: Uint8Array): Promise<void> => {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
+        await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(buffer) });
+      };
+      await chooseFile('riff.mid', bytes);
+      await page.waitForSelector('[data-testid="import-midi-dialog"]');
+      assert.match((await page.textContent('[data-testid="import-midi-dialog"]')) ?? '', /4 notes/);
+      await page.selectOption('[data-testid="import-midi-track"]', 'new');
+      assert.equal(await page.inputValue('[data-testid="import-midi-role"]'), 'lead', 'the role guessed from the file');
+      await page.fill('[data-testid="import-midi-name"]', 'Riff');
+      await page.fill('[data-testid="import-midi-bar"]', '5');
+      await page.click('[data-testid="import-midi-confirm"]');
+      // The new clip opens in the editor with the file's notes.
+      await page.waitForFunction(() => {
+        const d = (globalThis as any).document;
+        return d.querySelector('[data-testid="clip-editor"]') && d.querySelectorAll('[data-testid="clip-editor"] [data-testid="note"]').length === 4;
+      }, undefined, { timeout: 5000 });
+      assert.deepEqual((await editorNotes(page)).map((n) => [n.pitch, n.tick]), [[72, 0], [73, 240], [74, 480], [75, 720]]);
+      await undoOffers(page, 'imported 4 notes from MIDI into new track Riff');
+      await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('[data-testid="track-name"]')].some((el: any) => el.value === 'Riff'));
+      const song = readSong(carol.doc);
+      const riff = song.tracks.find((t) => t.name === 'Riff')!;
+      assert.equal(riff.role, 'lead');
+      assert.deepEqual(song.clips.filter((c) => c.trackId === riff.id).map((c) => [c.startBar, c.notes.length]), [[4, 4]]);
+
+      // Into the bass track (the selected clip's track is offered first... select the bass clip).
+      await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      await chooseFile('riff.mid', bytes);
+      await page.waitForSelector('[data-testid="import-midi-dialog"]');
+      assert.equal(await page.inputValue('[data-testid="import-midi-track"]'), bass);
+      await page.fill('[data-testid="import-midi-bar"]', '9');
+      await page.click('[data-testid="import-midi-confirm"]');
+      await page.waitForFunction((id) => [...(globalThis as any).document.querySelectorAll(`[data-testid="clip"][data-track-id="${id}"]`)].some((el: any) => el.dataset.startBar === '8'), bass, { timeout: 5000 });
+      await undoOffers(page, 'imported 4 notes from MIDI');
+    });
+
+    test('a malformed MIDI file is refused with a clear message, and nothing changes', async () => {
+      const before = JSON.stringify(readSong(carol.doc));
+      const clipsBefore = await page.locator('[data-testid="clip"]').count();
+      for (const [name, bytes] of [['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')], ['notes.txt.mid', new TextEncoder().encode('C D E F G')]] as const) {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
+        await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
+        await page.waitForFunction((n) => ((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? '').includes(n), name, { timeout: 5000 });
+        const message = await notice(page);
+        assert.match(message, new RegExp(`${name.replace(/\./g, '\\.')} is not a MIDI file Riffroom can read: .+\\. Nothing was changed\\.`));
+        assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
+        assert.equal(await page.locator('[data-testid="import-midi-dialog"]').count(), 0, 'no dialog for a file that cannot be read');
+      }
+      await page.waitForTimeout(300);
+      assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
+      assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
+    });
+
+    test('no page errors', () => {
+      assert.deepEqual(alice.errors, []);
+    });
+  });
+}
