@@ -45,6 +45,11 @@ export async function openSession(weights: Uint8Array, provider: string, options
     intraOpNumThreads: options.threads ?? 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // The int8 weights' DequantizeLinear nodes are folded into float weights once, at load. Left
+    // to itself the CPU provider fuses them into int8 kernels that quantize the activations too:
+    // logits moved by up to 0.18, enough to change sampled notes, and the browser (onnxruntime-web,
+    // same option) wrote other notes for the same seed. Now both compute the model as trained.
+    extra: { session: { disable_quant_qdq: '1' } },
     // Probing a provider that is not installed logs errors of its own; its failure is reported instead.
     logSeverityLevel: provider === 'cpu' ? 2 : 4,
   });
@@ -74,13 +79,13 @@ export async function chooseProvider(weights: Uint8Array, shape: ModelShape, can
     let session: ort.InferenceSession | null = null;
     try {
       session = await openSession(weights, name, options);
-      const lm = new CausalLm(session, shape, Tensor);
+      // The CPU session runs each prompt (see CausalLm: WebGPU crashes on an empty settled block).
+      const lm = new CausalLm(session, shape, Tensor, { firstStep: cpuSession });
       reference ??= await selfCheckTokens(cpu);
       const tokens = await selfCheckTokens(lm);
       const mismatch = tokens.findIndex((t, i) => t !== reference![i]);
       if (mismatch >= 0) throw new Error(`self-check: token ${mismatch} is ${tokens[mismatch]}, the CPU wrote ${reference[mismatch]}`);
       tried.push({ name, ok: true, ms: Math.round(performance.now() - started) });
-      await cpuSession.release();
       return { lm, session, report: { name, tried } };
     } catch (error) {
       await session?.release().catch(() => {});
