@@ -9,6 +9,11 @@
  * returned the whole grown cache every step made each long batched step copy all of it twice
  * (in the graph and out to JavaScript). Models exported before the split (past_key_i in,
  * present_key_i out) still run: for them the recent block is the whole cache.
+ *
+ * The first call (the prompt) has an empty settled block, and onnxruntime's WebGPU provider
+ * (native 1.2x and lavapipe alike) crashes the process on a zero-length settled block: a segfault,
+ * not an error. So a GPU model is given a CPU session for that call (`firstStep`), and the prompt's
+ * positions are settled at once: every later call has a settled block of at least one position.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 
@@ -44,15 +49,22 @@ export interface ForwardResult {
 /** Recent positions that trigger a merge into the settled block (bench:inference measured 16..64 alike). */
 export const MERGE_AT = 32;
 
+export interface CausalLmOptions {
+  /** Runs the calls made while the settled block is empty (the prompt); default: the session itself. */
+  firstStep?: InferenceSession;
+}
+
 export class CausalLm {
   readonly shape: ModelShape;
   /** true for the split-cache contract (settled_/recent_ inputs), false for one grown cache. */
   readonly splitCache: boolean;
   private readonly session: InferenceSession;
+  private readonly firstStep: InferenceSession;
   private readonly TensorCtor: TensorConstructor;
 
-  constructor(session: InferenceSession, shape: ModelShape, TensorCtor: TensorConstructor) {
+  constructor(session: InferenceSession, shape: ModelShape, TensorCtor: TensorConstructor, options: CausalLmOptions = {}) {
     this.session = session;
+    this.firstStep = options.firstStep ?? session;
     this.shape = shape;
     this.TensorCtor = TensorCtor;
     this.splitCache = session.inputNames.includes('settled_key_0');
@@ -89,7 +101,8 @@ export class CausalLm {
         feeds[`past_value_${i}`] = cache.recentValues[i]!;
       }
     }
-    const out = await this.session.run(feeds);
+    const unsettled = this.splitCache && cache.settledKeys[0]!.dims[2] === 0;
+    const out = await (unsettled ? this.firstStep : this.session).run(feeds);
     const keyOut = this.splitCache ? 'next_recent_key_' : 'present_key_';
     const valueOut = this.splitCache ? 'next_recent_value_' : 'present_value_';
     const next: KvCache = {
@@ -98,7 +111,8 @@ export class CausalLm {
       recentValues: Array.from({ length: layers }, (_, i) => out[`${valueOut}${i}`]!),
       length: cache.length + seq, batch,
     };
-    return { logits: out.logits!.data as Float32Array, seq, cache: this.splitCache && next.recentKeys[0]!.dims[2]! >= MERGE_AT ? this.merge(next) : next };
+    const merge = this.splitCache && (unsettled || next.recentKeys[0]!.dims[2]! >= MERGE_AT);
+    return { logits: out.logits!.data as Float32Array, seq, cache: merge ? this.merge(next) : next };
   }
 
   /** The recent block appended to the settled one: one copy per (batch row, head) run of each tensor. */

@@ -55,6 +55,26 @@ test('KV-cached decoding gives the same logits as recomputing the whole sequence
   assert.ok(Math.abs(logSoftmaxAt(fromPrompt, last * vocab, vocab, 7) - logSoftmaxAt(full.logits, last * vocab, vocab, 7)) < 1e-3);
 });
 
+test('a firstStep session runs the prompt only; the prompt is settled at once and decoding goes on the same', async () => {
+  const { lm, card } = await loadModelFolder(SHIPPED);
+  const ort = (await import('onnxruntime-node')).default;
+  const { CausalLm } = await import('./causal-lm.ts');
+  const { openSession } = await import('../node/providers.ts');
+  const { readFileSync } = await import('node:fs');
+  const session = await openSession(readFileSync(`${SHIPPED}/model.onnx`), 'cpu');
+  // The same model behind two counting fronts: what ran where is read from the counts.
+  const counted = (name: string, runs: string[]) => ({ ...session, inputNames: session.inputNames, outputNames: session.outputNames,
+    run: (feeds: Parameters<typeof session.run>[0]) => (runs.push(`${name}:${feeds.settled_key_0!.dims[2]}`), session.run(feeds)) }) as typeof session;
+  const runs: string[] = [];
+  const split = new CausalLm(counted('gpu', runs), card.shape, ort.Tensor as never, { firstStep: counted('cpu', runs) });
+  const prompt = encodePrompt({ conditions: { role: 'bass', task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 1, energy: 1 } });
+  const a = await generatePart(split, { prompt, role: 'bass', meter, bars: 1, batch: 2, seed: 9, sampling });
+  const b = await generatePart(lm, { prompt, role: 'bass', meter, bars: 1, batch: 2, seed: 9, sampling });
+  assert.deepEqual(a, b, 'the same notes as one session alone');
+  assert.equal(runs[0], 'cpu:0', 'the prompt ran on the firstStep session, with an empty settled block');
+  assert.ok(runs.length > 2 && runs.slice(1).every((r) => r.startsWith('gpu:') && r !== 'gpu:0'), `every later call on the main session, settled block never empty: ${runs.slice(0, 4).join(' ')} ...`);
+});
+
 test('continue, infill, vary and accompany prompts all give valid parts of the asked length', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
   const lead = { role: 'lead' as const, notes: [0, 1, 2, 3].flatMap((bar) => [0, 480, 960, 1440].map((beat, i) => ({ pitch: [64, 67, 69, 67][i]! + (bar % 2) * 2, tick: bar * 1920 + beat, duration: 400, velocity: 92 }))) };

@@ -143,7 +143,7 @@ export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, 
     try {
       if (!session) throw error;
       reference ??= await selfCheckTokens(wasm);
-      const tokens = await selfCheckTokens(new CausalLm(session, shape, Tensor));
+      const tokens = await selfCheckTokens(new CausalLm(session, shape, Tensor, { firstStep: wasmSession }));
       const mismatch = tokens.findIndex((t, i) => t !== reference![i]);
       if (mismatch >= 0) throw new Error(`self-check: token ${mismatch} is ${tokens[mismatch]}, wasm wrote ${reference[mismatch]}`);
       tried.push({ name, ok: true, ms: Math.round(ms + performance.now() - started) });
@@ -154,8 +154,8 @@ export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, 
     }
   }
   if (chosen) {
-    await wasmSession.release();
-    return { lm: new CausalLm(wrap(chosen.session), shape, Tensor), session: chosen.session, report: { name: chosen.name, tried }, threads };
+    // The wasm session stays open: it runs each prompt (see CausalLm: WebGPU crashes on an empty settled block).
+    return { lm: new CausalLm(wrap(chosen.session), shape, Tensor, { firstStep: wrap(wasmSession) }), session: chosen.session, report: { name: chosen.name, tried }, threads };
   }
   tried.push({ name: 'wasm', ok: true, ms: Math.round(wasmMs) });
   return { lm: new CausalLm(wrap(wasmSession), shape, Tensor), session: wasmSession, report: { name: 'wasm', tried }, threads };
