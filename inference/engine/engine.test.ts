@@ -200,25 +200,44 @@ test('notes stream as they are decoded and are exactly the result\'s new notes',
   assert.ok(p.timing.decodedTokens > 0);
 });
 
-test('cancelling stops decoding at once: no note after the abort, the promise rejects', async () => {
+test('cancelling stops decoding at once: no note after the abort, the promise rejects', async (t) => {
+  // The engine's model, with every forward pass counted: a cancel shows as passes that never ran.
+  const passes: number[] = [];
+  const lm = Object.create(loaded.lm) as typeof loaded.lm;
+  lm.forward = (ids, cache) => {
+    passes.push(performance.now());
+    return loaded.lm.forward(ids, cache);
+  };
+  const counting = new Engine(lm, { id: loaded.card.id, sha256: loaded.card.weights.sha256 }, loaded.provider.name);
+  const request = baseRequest({ role: 'drums', bars: 16, energy: 4, variations: 4 });
   const controller = new AbortController();
   let notesAfterAbort = 0;
-  let aborted = false;
-  const started = performance.now();
-  const pending = engine.generate(baseRequest({ role: 'drums', bars: 16, energy: 4, variations: 4 }), {
+  let abortedAt = 0;
+  const pending = counting.generate(request, {
     signal: controller.signal,
     onNote: () => {
-      if (aborted) notesAfterAbort++;
-      else if (!aborted) {
-        aborted = true;
+      if (abortedAt) notesAfterAbort++;
+      else {
+        abortedAt = performance.now();
         controller.abort();
       }
     },
   });
   await assert.rejects(pending, (e: Error) => e.name === 'AbortError');
+  const rejectedMs = performance.now() - abortedAt;
+  assert.ok(abortedAt > 0, 'a note was streamed, and the request aborted there');
   assert.equal(notesAfterAbort, 0);
-  // Sixteen busy bars take seconds; the cancelled one ends within a few steps of its first note.
-  assert.ok(performance.now() - started < 1000, `stopped after ${performance.now() - started} ms`);
+  // The abort came in the middle of a step (from a note): that step's rows finish, and no forward
+  // pass starts after it.
+  const passesBeforeAbort = passes.filter((p) => p < abortedAt).length;
+  assert.equal(passes.length, passesBeforeAbort, `${passes.length - passesBeforeAbort} forward passes after the abort`);
+  // Sixteen busy bars take hundreds of steps (seconds); even sixteen empty bars need 17 tokens (a BAR
+  // each, then EOS), so 17 passes. The cancelled one ended within a few steps of its first note.
+  assert.ok(passesBeforeAbort < 17, `${passesBeforeAbort} forward passes before the cancel`);
+  // ...and promptly: the promise rejects without waiting on another step (a few ms here; the bound
+  // leaves room for a busy machine, not for the seconds that a request left running would take).
+  assert.ok(rejectedMs < 500, `rejected ${Math.round(rejectedMs)} ms after the abort`);
+  t.diagnostic(`cancelled after ${passesBeforeAbort} forward passes; rejected ${rejectedMs.toFixed(1)} ms after the abort`);
 });
 
 test('bad requests are refused with a reason', async () => {

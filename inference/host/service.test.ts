@@ -107,17 +107,42 @@ test('hostile or broken messages get a ProtocolError or RequestError reply and t
 });
 
 test('a client that goes away takes its requests with it; others are served', async () => {
-  const service = ready();
+  // The service's engine, with every forward pass and every request's end recorded: what the
+  // service did after the client went away is read from there, not from a stopwatch around it.
+  const passes: number[] = [];
+  const ended = new Map<number, { at: number; outcome: string }>();
+  const lm = Object.create(loaded.lm) as typeof loaded.lm;
+  lm.forward = (ids, cache) => {
+    passes.push(performance.now());
+    return loaded.lm.forward(ids, cache);
+  };
+  const engine = new Engine(lm, model, 'cpu');
+  const generate = engine.generate.bind(engine);
+  engine.generate = (request, hooks) => generate(request, hooks).then(
+    (result) => (ended.set(request.bars, { at: performance.now(), outcome: 'done' }), result),
+    (error: Error) => {
+      ended.set(request.bars, { at: performance.now(), outcome: error.name });
+      throw error;
+    },
+  );
+  const service = new InferenceService({ kind: 'ready', engine, model: { ...model, loadMs: 1 }, provider: { name: 'cpu', tried: [] } });
   const a = client(service, 'a');
   const b = client(service, 'b');
   a.send({ v, type: 'generate', id: 'gone', request: request({ bars: 16, energy: 4, variations: 4 }), stream: true });
-  a.send({ v, type: 'generate', id: 'never', request: request() });
+  a.send({ v, type: 'generate', id: 'never', request: request({ bars: 2 }) });
   b.send({ v, type: 'generate', id: 'mine', request: request() });
   await a.next((m) => m.type === 'notes');
-  const started = performance.now();
+  const closedAt = performance.now();
   a.handle.close();
   assert.equal((await b.finished('mine')).type, 'done');
-  assert.ok(performance.now() - started < 1500, 'the abandoned request stopped instead of finishing its 16 bars');
+  // The abandoned request stopped instead of finishing its 16 bars: aborted, with no forward pass
+  // begun after the client left (the one already running finishes), ended within a step or two.
+  const gone = ended.get(16);
+  assert.equal(gone?.outcome, 'AbortError', 'the abandoned request was aborted');
+  const passesAfterClose = passes.filter((p) => p > closedAt && p < gone!.at).length;
+  assert.equal(passesAfterClose, 0, `${passesAfterClose} forward passes for the abandoned request after its client left`);
+  assert.ok(gone!.at - closedAt < 500, `the abandoned request ended ${Math.round(gone!.at - closedAt)} ms after its client left`);
+  assert.equal(ended.has(2), false, 'its queued request never ran');
   await new Promise((resolve) => setImmediate(resolve)); // the service clears its slot after the reply
   assert.equal(service.pending, 0);
 });

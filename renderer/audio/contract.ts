@@ -79,6 +79,12 @@ export interface EngineStats {
   events: number;
   /** Notes whose time had already passed when scheduled (a stalled clock). */
   lateEvents: number;
+  /**
+   * Stretches of the song skipped because the clock stalled past maxLateness (dropouts: their
+   * notes never sounded), and their total length, seconds.
+   */
+  skipped: number;
+  skippedSeconds: number;
 }
 
 export interface AudioTransport extends Transport {

@@ -180,6 +180,11 @@ test('a stalled clock skips the missed stretch instead of playing a burst of lat
   assert.deepEqual(late, []);
   assert.ok(r.events.length > early, 'it carries on from now');
   near(r.scheduler.playheadAt(3)!.tick, 3 * 960, 1e-6);
+  // The skip is counted (a dropout), with the stretch it dropped; a clock on time counts none.
+  assert.equal(r.scheduler.skipped, 1);
+  near(r.scheduler.skippedSeconds, 3 - 0.15, 1e-9);
+  for (let now = 3.05; now < 5; now += 0.05) r.scheduler.advance(now);
+  assert.equal(r.scheduler.skipped, 1);
 });
 
 test('muted tracks are not scheduled; a loop range moved behind the cursor wraps right away', () => {

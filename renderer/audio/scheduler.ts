@@ -90,6 +90,12 @@ export class Scheduler {
   private ended: { time: Seconds; tick: Ticks } | null = null;
   /** Events emitted since start, for stats. */
   emitted = 0;
+  /**
+   * Stretches skipped because the clock fell more than maxLateness behind (dropouts: their notes
+   * never sound), and their total length in seconds; counted since the scheduler was made.
+   */
+  skipped = 0;
+  skippedSeconds = 0;
 
   private readonly emit: (event: ScheduledEvent) => void;
 
@@ -145,7 +151,12 @@ export class Scheduler {
   advance(now: Seconds): number {
     if (!this.playing || !this.song || this.ended) return 0;
     const before = this.emitted;
-    if (this.timeOf(this.cursor) < now - this.maxLateness) this.run(now, false);
+    const behind = now - this.timeOf(this.cursor);
+    if (behind > this.maxLateness) {
+      this.skipped++;
+      this.skippedSeconds += behind;
+      this.run(now, false);
+    }
     this.run(now + this.lookAhead, true);
     this.prune(now);
     return this.emitted - before;

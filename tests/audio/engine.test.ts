@@ -16,6 +16,17 @@ const missing = chromiumMissing();
 /** 120 BPM: 960 ticks a second, a 4/4 bar lasts 2 s. */
 const SLOW = { timeout: 120_000 };
 
+/**
+ * Options for every live transport below. These tests check what the engine commits and when (the
+ * events' own audio-clock times), not whether this machine keeps up in real time. On a busy
+ * machine the page's main thread can stall for most of a second (measured: 300-900 ms with two
+ * busy loops on 2 cores, with the engine's own windows under 2 ms); by design the engine then
+ * skips the missed stretch silently (maxLateness 0.25 s, covered with a fake clock in
+ * renderer/audio/scheduler.test.ts), which made clicks and notes vanish from these tests at
+ * random. Here a stall makes events late (stats().lateEvents) instead of missing.
+ */
+const LIVE = { maxLateness: 10 };
+
 if (missing) {
   test('the audio engine in Chromium', (t) => {
     t.skip(missing);
@@ -180,18 +191,24 @@ if (missing) {
 
     describe('live playback', () => {
       test('the playhead advances with the audio clock and loops back at the loop end', SLOW, async (t) => {
-        const got = await page.inPage(async () => {
+        const got = await page.inPage(async (options) => {
           const a = (globalThis as any).riffroomAudio;
           const f = a.fixtures;
           // 240 BPM: a 4/4 bar lasts 1 s; loop bars 2-3 of a 4-bar song, playing from the top into it.
           const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 4, [[60, 0, 240]])], { bpm: 240, loop: { startBar: 1, endBar: 3 } });
-          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, options);
           let notified = 0;
           transport.subscribe(() => notified++);
           const loops: number[] = [];
-          transport.onEvent((e: any) => e.kind === 'loop' && loops.push(e.time));
+          // The note on the first downbeat: its time is when the engine started the song.
+          let start = null as number | null;
+          transport.onEvent((e: any) => {
+            if (e.kind === 'loop') loops.push(e.time);
+            if (e.kind === 'note' && e.tick === 0) start ??= e.time;
+          });
           const before = transport.audioTime();
           await transport.play();
+          const played = transport.audioTime();
           const t0 = performance.now();
           const samples: { ms: number; audio: number; tick: number; playheadBar: number }[] = [];
           while (performance.now() - t0 < 3600) {
@@ -204,25 +221,42 @@ if (missing) {
           const stopped = { state: transport.getState(), position: transport.position() };
           await new Promise((r) => setTimeout(r, 200));
           const later = transport.position();
+          const stats = transport.stats();
           transport.dispose();
-          return { before, samples, loops, notified, playing, stopped, later };
-        }, null);
+          return { before, played, start, samples, loops, notified, playing, stopped, later, stats };
+        }, LIVE);
         const { samples } = got;
         assert.equal(got.playing, true);
-        // Bar 1 once, then bars 2-3: the cursor wraps 3 s after the start (which is 60 ms after play(),
-        // once the AudioContext runs and the instruments are built).
+        // The first beat sounds 60 ms (the start delay) after play() has the AudioContext running and
+        // the instruments built, by the engine's own clock.
+        assert.ok(got.start !== null, 'the downbeat note was committed');
+        const start = got.start!;
+        assert.ok(start >= got.before + 0.06 - 1e-9 && start <= got.played + 0.06 + 1e-9, `started at ${start.toFixed(3)}: play() pressed at ${got.before.toFixed(3)}, resolved at ${got.played.toFixed(3)}`);
+        // Bar 1 once, then bars 2-3: the cursor wraps exactly 3 bars (3 s) after the start.
         assert.ok(got.loops.length >= 1);
-        const wrapAt = got.loops[0]! - got.before;
-        assert.ok(wrapAt > 3.0 && wrapAt < 3.4, `loop end committed for ${wrapAt.toFixed(3)} s after play`);
+        const wrapAt = got.loops[0]! - start;
+        assert.ok(Math.abs(wrapAt - 3) < 1e-6, `loop end committed for ${wrapAt.toFixed(6)} s after the start`);
         const wraps = samples.flatMap((s, i) => (i > 0 && s.tick < samples[i - 1]!.tick ? [i] : []));
         assert.equal(wraps.length, 1, `the playhead wraps once in 3.6 s: at ${wraps.map((i) => Math.round(samples[i]!.ms))} ms`);
         const wrap = samples[wraps[0]!]!;
-        // The drawn playhead follows what is heard: it wraps within output latency plus one poll of the wrap.
-        assert.ok(wrap.audio >= got.loops[0]! && wrap.audio - got.loops[0]! < 0.15, `playhead wrapped at audio time ${wrap.audio.toFixed(3)}, loop end ${got.loops[0]!.toFixed(3)}`);
-        assert.ok(samples[wraps[0]! - 1]!.tick > 3 * 1920 - 200 && wrap.tick >= 1920 && wrap.tick < 1920 + 200, 'from near bar 3 back to bar 1');
-        // Between wraps the playhead moves at 1920 ticks per second of the audio clock.
-        const steady = samples.filter((s) => s.ms > 300 && s.ms < 1800);
-        const rate = (steady.at(-1)!.tick - steady[0]!.tick) / (steady.at(-1)!.audio - steady[0]!.audio);
+        const last = samples[wraps[0]! - 1]!;
+        // The drawn playhead follows what is heard: it never wraps before the audio clock reaches the
+        // loop end, and no reading taken 150 ms (output latency) past it still shows the old pass.
+        // Both bounds hold however far apart a busy page's readings are.
+        assert.ok(wrap.audio >= got.loops[0]! && last.audio < got.loops[0]! + 0.15, `playhead wrapped between audio times ${last.audio.toFixed(3)} and ${wrap.audio.toFixed(3)}, loop end ${got.loops[0]!.toFixed(3)}`);
+        assert.ok(last.tick <= 3 * 1920 && wrap.tick >= 1920, `never past the loop end (tick ${Math.round(last.tick)}), back into the loop (tick ${Math.round(wrap.tick)})`);
+        // ...to where the audio clock is: never ahead of it, and behind it by no more than the latency.
+        const intoLoop = (wrap.audio - got.loops[0]!) * 1920;
+        assert.ok(wrap.tick - 1920 <= intoLoop + 1 && wrap.tick - 1920 >= intoLoop - 0.15 * 1920, `${Math.round(wrap.tick - 1920)} ticks into the loop, ${Math.round(intoLoop)} by the audio clock`);
+        // Between wraps the playhead moves at 1920 ticks per second of the audio clock. Measured over
+        // readings 300 ms apart, median of them: one late reading cannot tilt it.
+        const steady = samples.filter((s) => s.ms > 300 && s.audio < got.loops[0]!);
+        const rates = steady.flatMap((s) => {
+          const later = steady.find((u) => u.audio >= s.audio + 0.3);
+          return later ? [(later.tick - s.tick) / (later.audio - s.audio)] : [];
+        }).sort((x, y) => x - y);
+        assert.ok(rates.length >= 10, `${rates.length} rate readings`);
+        const rate = rates[rates.length >> 1]!;
         assert.ok(Math.abs(rate - 1920) < 60, `playhead speed ${Math.round(rate)} ticks per audio second (expected 1920)`);
         for (let i = 1; i < samples.length; i++) if (i !== wraps[0]) assert.ok(samples[i]!.tick >= samples[i - 1]!.tick, 'never backwards except at the wrap');
         assert.ok(samples.some((s) => s.playheadBar >= 2.5), 'the state\'s playheadBar moves too');
@@ -231,125 +265,198 @@ if (missing) {
         assert.equal(got.stopped.state.playing, false);
         assert.equal(got.later.songTick, got.stopped.position.songTick, 'stopped: the playhead stays');
         const audioPerWall = (samples.at(-1)!.audio - samples[0]!.audio) / ((samples.at(-1)!.ms - samples[0]!.ms) / 1000);
-        t.diagnostic(`loop end ${wrapAt.toFixed(3)} s after play; playhead wrapped ${Math.round((wrap.audio - got.loops[0]!) * 1000)} ms later (output latency + polling); ${Math.round(rate)} ticks/s; audio clock ran at ${audioPerWall.toFixed(3)}× wall time`);
+        t.diagnostic(`started ${Math.round((start - got.before) * 1000)} ms after play was pressed; loop end 3 bars later; playhead wrapped between ${Math.round((last.audio - got.loops[0]!) * 1000)} and ${Math.round((wrap.audio - got.loops[0]!) * 1000)} ms after it (output latency + polling); ${Math.round(rate)} ticks/s; audio clock ran at ${audioPerWall.toFixed(3)}× wall time; ${got.stats.lateEvents} late events`);
       });
 
       test("replacing a clip's notes while playing (a bandmate's edit) is heard on the next pass of the loop", SLOW, async (t) => {
-        const got = await page.inPage(async () => {
+        const got = await page.inPage(async (options) => {
           const a = (globalThis as any).riffroomAudio;
           const f = a.fixtures;
           const make = (pitches: number[]) => f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 1, pitches.map((p, i) => [p, i * 480, 240]))], { bpm: 240 });
           let song = make([60, 62, 64, 65]);
           const listeners = new Set<() => void>();
-          const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, options);
+          // One sequence: every committed event, and the edit where it happened among them.
           const events: any[] = [];
-          transport.onEvent((e: any) => events.push({ ...e, committedAt: transport.audioTime() }));
+          transport.onEvent((e: any) => events.push(e));
           await transport.play();
           await new Promise((r) => setTimeout(r, 1400));
           // Mid-loop (the 1-bar loop lasts 1 s): the document changes, the store notifies.
           const editAt = transport.audioTime();
+          events.push({ kind: 'edit', time: editAt });
           song = make([72, 74, 76, 77]);
           for (const l of listeners) l();
-          await new Promise((r) => setTimeout(r, 2300));
+          // Two more passes of the loop after the edit, by the audio clock.
+          const giveUp = performance.now() + 10_000;
+          while (transport.audioTime() < editAt + 2.3 && performance.now() < giveUp) await new Promise((r) => setTimeout(r, 20));
+          const stats = transport.stats();
           transport.dispose();
-          return { events, editAt, stats: transport.stats() };
-        }, null);
+          return { events, editAt, stats };
+        }, LIVE);
+        const edit = got.events.findIndex((e: any) => e.kind === 'edit');
+        const before = got.events.slice(0, edit);
+        const after = got.events.slice(edit + 1);
         const notes = got.events.filter((e: any) => e.kind === 'note');
-        const loops = got.events.filter((e: any) => e.kind === 'loop').map((e: any) => e.time);
-        const nextLoop = loops.find((time: number) => time > got.editAt)!;
-        assert.ok(nextLoop, 'the loop wrapped after the edit');
+        const oldNotes = before.filter((e: any) => e.kind === 'note');
+        const newNotes = after.filter((e: any) => e.kind === 'note');
+        // Up to the edit the old bar plays; from the first window after it, only the new one (by the
+        // order of commits, not by clock readings).
+        assert.ok(oldNotes.length >= 1 && oldNotes.every((n: any) => n.pitch < 70), `old notes before the edit: ${oldNotes.map((n: any) => n.pitch)}`);
+        const stale = newNotes.filter((n: any) => n.pitch < 70);
+        assert.deepEqual(stale, [], 'no old note committed after the edit arrived');
+        // ...and the new notes carry on from where the old ones stopped: none is due before a note
+        // that was already committed.
+        const lastOld = Math.max(...oldNotes.map((n: any) => n.time));
+        assert.ok(newNotes.every((n: any) => n.time > lastOld), `new notes from ${Math.min(...newNotes.map((n: any) => n.time)).toFixed(3)} s, after the last old one at ${lastOld.toFixed(3)} s`);
+        // The next pass of the loop: the first wrap committed after the edit.
+        const nextLoop = after.find((e: any) => e.kind === 'loop')?.time;
+        assert.ok(nextLoop !== undefined, 'the loop wrapped after the edit');
         const afterWrap = notes.filter((n: any) => n.time >= nextLoop - 1e-6);
         assert.ok(afterWrap.length >= 4, `${afterWrap.length} notes after the wrap`);
         assert.deepEqual([...new Set(afterWrap.map((n: any) => n.pitch))].sort(), [72, 74, 76, 77], 'only the new notes after the wrap');
         assert.deepEqual(afterWrap.slice(0, 4).map((n: any) => n.pitch), [72, 74, 76, 77], 'the whole new bar on the first pass after the edit');
-        assert.ok(notes.filter((n: any) => n.time < got.editAt).every((n: any) => n.pitch < 70), 'old notes before the edit');
-        // Nothing old is committed once the edit has been seen (a window later at most).
-        const stale = notes.filter((n: any) => n.pitch < 70 && n.committedAt > got.editAt + 0.12);
-        assert.deepEqual(stale, [], 'no old note committed after the edit arrived');
+        assert.deepEqual(afterWrap.slice(0, 4).map((n: any) => Math.round((n.time - nextLoop) * 1000)), [0, 250, 500, 750], 'on its beats');
         assert.ok(got.stats.compiles >= 2);
-        t.diagnostic(`edit at ${got.editAt.toFixed(3)} s, next wrap at ${nextLoop.toFixed(3)} s; first new note at ${notes.find((n: any) => n.pitch > 70).time.toFixed(3)} s`);
+        t.diagnostic(`edit at ${got.editAt.toFixed(3)} s, next wrap at ${nextLoop.toFixed(3)} s; first new note at ${newNotes[0].time.toFixed(3)} s; ${got.stats.lateEvents} late events`);
       });
 
-      test('count-in: a bar of clicks (downbeat accented) before the song; the metronome clicks every beat', SLOW, async () => {
-        const got = await page.inPage(async () => {
+      test('count-in: a bar of clicks (downbeat accented) before the song; the metronome clicks every beat', SLOW, async (t) => {
+        const got = await page.inPage(async (options) => {
           const a = (globalThis as any).riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 2, [[60, 0, 240]])], { bpm: 240 });
-          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { initial: { countInBars: 1, metronome: true } });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { ...options, initial: { countInBars: 1, metronome: true } });
           const events: any[] = [];
           transport.onEvent((e: any) => events.push(e));
           await transport.play();
           const early = transport.position();
-          await new Promise((r) => setTimeout(r, 1700));
-          const later = transport.position();
+          // Into the song's first bar by the audio clock: its downbeat and next beat committed, and
+          // 400 ms of the (1 s) bar gone by. Not a fixed sleep: a busy page sleeps longer.
+          const giveUp = performance.now() + 10_000;
+          for (;;) {
+            const start = events.find((e: any) => e.kind === 'note')?.time;
+            const songClicks = events.filter((e: any) => e.kind === 'click' && !e.countIn).length;
+            if ((start !== undefined && songClicks >= 2 && transport.audioTime() >= start + 0.4) || performance.now() > giveUp) break;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          const later = { ...transport.position(), audio: transport.audioTime() };
+          const stats = transport.stats();
           transport.stop();
           transport.dispose();
-          return { events, early, later };
-        }, null);
+          return { events, early, later, stats };
+        }, LIVE);
         const clicks = got.events.filter((e: any) => e.kind === 'click');
         const countIn = clicks.filter((c: any) => c.countIn);
         assert.deepEqual(countIn.map((c: any) => c.accent), [true, false, false, false]);
+        assert.deepEqual(countIn.map((c: any) => Math.round((c.time - countIn[0].time) * 1000)), [0, 250, 500, 750], 'one click a beat');
         const firstNote = got.events.find((e: any) => e.kind === 'note');
         assert.ok(Math.abs(firstNote.time - countIn[0].time - 1) < 1e-6, 'the song starts one bar (1 s) after the first count-in click');
         const songClicks = clicks.filter((c: any) => !c.countIn);
         assert.ok(songClicks.length >= 2 && songClicks[0].accent && !songClicks[1].accent, 'metronome on: clicks continue, accented on bar starts');
+        assert.ok(Math.abs(songClicks[0].time - firstNote.time) < 1e-6, 'the first song click is on the song\'s downbeat');
         assert.equal(got.early.countIn, true);
         assert.equal(got.early.bar, -1);
+        assert.ok(got.later.audio >= firstNote.time + 0.4, `read ${(got.later.audio - firstNote.time).toFixed(3)} s into the song`);
         assert.equal(got.later.countIn, false);
         assert.equal(got.later.bar, 0);
+        t.diagnostic(`${got.stats.lateEvents} late events`);
       });
 
-      test('audition plays a note list on a role\'s instrument beside the song, and finishes by itself', SLOW, async () => {
-        const got = await page.inPage(async () => {
+      test('audition plays a note list on a role\'s instrument beside the song, and finishes by itself', SLOW, async (t) => {
+        const got = await page.inPage(async (options) => {
           const a = (globalThis as any).riffroomAudio;
           const f = a.fixtures;
           const song = f.bandSong({ bpm: 240 });
-          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, options);
           const events: any[] = [];
           transport.onEvent((e: any) => events.push(e));
           const t0 = performance.now();
+          const asked = transport.audioTime();
           const handle = transport.audition({ role: 'bass', notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 100 }, { pitch: 43, tick: 480, duration: 240, velocity: 100 }] });
-          await Promise.race([handle.done, new Promise((r) => setTimeout(r, 5000))]);
+          const finished = await Promise.race([handle.done.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
           const doneMs = performance.now() - t0;
+          const doneAudio = transport.audioTime() - asked;
           const second = transport.audition({ role: 'lead', notes: [{ pitch: 72, tick: 0, duration: 9600, velocity: 100 }], loop: true });
           await new Promise((r) => setTimeout(r, 100));
           second.stop();
           await second.done;
+          const stats = transport.stats();
           transport.dispose();
-          return { notes: events.filter((e) => e.kind === 'note').map((e) => [e.trackId, e.pitch]), doneMs, playing: transport.getState().playing };
-        }, null);
+          return { notes: events.filter((e) => e.kind === 'note').map((e) => [e.trackId, e.pitch]), finished, doneMs, doneAudio, playing: transport.getState().playing, stats };
+        }, LIVE);
         assert.deepEqual(got.notes, [['audition', 40], ['audition', 43], ['audition', 72]]);
-        assert.ok(got.doneMs > 900 && got.doneMs < 2500, `a 1-bar preview at 240 BPM finished after ${Math.round(got.doneMs)} ms`);
+        assert.equal(got.finished, true, 'the preview finished by itself');
+        // A 1-bar preview at 240 BPM: 30 ms start delay, 1 s of notes, 0.3 s of release tail; by the
+        // audio clock (which waits while the AudioContext resumes), with a second's slack for a busy page.
+        assert.ok(got.doneAudio >= 1.33 - 1e-3 && got.doneAudio < 2.33, `a 1-bar preview at 240 BPM finished ${got.doneAudio.toFixed(3)} s (audio clock) after it was asked for`);
         assert.equal(got.playing, false, 'auditions do not start the transport');
+        t.diagnostic(`finished after ${got.doneAudio.toFixed(3)} s of audio clock, ${Math.round(got.doneMs)} ms of wall time; ${got.stats.lateEvents} late events`);
       });
 
       test('seek while playing jumps there; stop keeps the position and play resumes from it', SLOW, async () => {
-        const got = await page.inPage(async () => {
+        const got = await page.inPage(async (options) => {
           const a = (globalThis as any).riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 8, [])], { bpm: 240 });
-          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} });
+          const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, options);
+          /** Waits for `seconds` of the audio clock (not of a busy page's timers). */
+          const audioSleep = async (seconds: number) => {
+            const until = transport.audioTime() + seconds;
+            const giveUp = performance.now() + 10_000;
+            while (transport.audioTime() < until && performance.now() < giveUp) await new Promise((r) => setTimeout(r, 10));
+          };
           await transport.play();
-          await new Promise((r) => setTimeout(r, 300));
+          await audioSleep(0.3);
           transport.seek(5);
-          await new Promise((r) => setTimeout(r, 400));
+          await audioSleep(0.4);
           const afterSeek = transport.position();
           transport.stop();
           const stoppedAt = transport.position();
           await transport.play();
-          await new Promise((r) => setTimeout(r, 300));
+          await audioSleep(0.3);
           const resumed = transport.position();
           transport.stop();
           transport.seek(2);
           const parked = { position: transport.position(), bar: transport.getState().playheadBar };
           transport.dispose();
           return { afterSeek, stoppedAt, resumed, parked };
-        }, null);
+        }, LIVE);
         assert.equal(got.afterSeek.bar, 5, `after seek(5): ${JSON.stringify(got.afterSeek)}`);
         assert.ok(got.resumed.songTick > got.stoppedAt.songTick, 'resumes where it stopped');
         assert.ok(got.resumed.songTick - got.stoppedAt.songTick < 1920, 'and not from the top');
         assert.equal(got.parked.position.songTick, 2 * 1920);
         assert.equal(got.parked.bar, 2);
+      });
+
+      test('a stalled page skips the clicks it missed, or plays them late when maxLateness allows (the live tests above use that)', SLOW, async () => {
+        const got = await page.inPage(async (live) => {
+          const a = (globalThis as any).riffroomAudio;
+          const f = a.fixtures;
+          const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 2, [[60, 0, 240]])], { bpm: 240 });
+          const out: Record<string, { clicks: number[]; late: number }> = {};
+          for (const [name, options] of [['default', {}], ['live', live]] as const) {
+            const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { ...options, initial: { countInBars: 1 } });
+            const events: any[] = [];
+            transport.onEvent((e: any) => events.push(e));
+            // play() commits the first window (the first count-in click); then the page's main thread
+            // is busy for 700 ms, as a loaded machine's can be: no scheduling window runs meanwhile.
+            await transport.play();
+            const busy = performance.now();
+            while (performance.now() - busy < 700) { /* a long task */ }
+            const until = transport.audioTime() + 1;
+            while (transport.audioTime() < until) await new Promise((r) => setTimeout(r, 20));
+            const clicks = events.filter((e: any) => e.kind === 'click');
+            out[name] = { clicks: clicks.map((c: any) => Math.round((c.time - clicks[0].time) * 1000)), late: transport.stats().lateEvents };
+            transport.dispose();
+          }
+          return out;
+        }, LIVE);
+        // The clicks due 250 and 500 ms in fell inside the stall, more than maxLateness (250 ms) before
+        // the next window: skipped, not played as a late burst.
+        assert.equal(got.default!.clicks[0], 0, `default: ${got.default!.clicks}`);
+        assert.ok(!got.default!.clicks.includes(250) && !got.default!.clicks.includes(500), `default: clicks at ${got.default!.clicks} ms`);
+        assert.deepEqual(got.live!.clicks, [0, 250, 500, 750], `maxLateness ${LIVE.maxLateness} s: every click, late`);
+        assert.ok(got.live!.late >= 2, `${got.live!.late} late events`);
       });
     });
   });

@@ -27,6 +27,8 @@ export interface AudioTransportOptions {
   context?: BaseContext;
   /** Scheduler look-ahead, seconds (default 0.15). */
   lookAhead?: number;
+  /** How long a stalled clock may fall behind before the missed stretch is skipped, seconds (default 0.25). */
+  maxLateness?: number;
   /** Gap between pressing play and the first beat, seconds: room for the first window (default 0.06). */
   startDelay?: number;
   /** Initial state (loop defaults to on, metronome and count-in to off). */
@@ -42,7 +44,7 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   /** Browsers start an AudioContext suspended until a user gesture; play() and audition() are one. */
   const resume = (): Promise<void> => (context.state === 'running' ? Promise.resolve() : context.resume());
   const startDelay = options.startDelay ?? 0.06;
-  const engine = new AudioEngine(context, source.getSong, { lookAhead: options.lookAhead });
+  const engine = new AudioEngine(context, source.getSong, { lookAhead: options.lookAhead, maxLateness: options.maxLateness });
   const unsubscribe = source.subscribe(() => engine.songChanged());
   const listeners = new Set<() => void>();
   let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, ...options.initial };

@@ -21,6 +21,11 @@ export interface EngineOptions {
   /** Seconds of events committed ahead of the clock (default 0.15: three 50 ms ticks). */
   lookAhead?: number;
   /**
+   * How far the clock may stall (a frozen tab, a long task, a busy machine) before the missed
+   * stretch is skipped rather than played late (default 0.25 s; see SchedulerOptions).
+   */
+  maxLateness?: number;
+  /**
    * 'context' (default): a scheduling window on every tick of the Tone context's clock.
    * 'manual': the owner calls tick(now) itself (offline renders pause the rendering to do so).
    */
@@ -45,6 +50,7 @@ export class AudioEngine {
   readonly scheduler: Scheduler;
   private readonly getSong: () => Song;
   private readonly lookAhead: number;
+  private readonly maxLateness: number | undefined;
   private compiled: CompiledSong | null = null;
   private dirty = true;
   private current: Audition | null = null;
@@ -63,8 +69,9 @@ export class AudioEngine {
     this.context = context;
     this.getSong = getSong;
     this.lookAhead = options.lookAhead ?? 0.15;
+    this.maxLateness = options.maxLateness;
     this.mixer = new Mixer(context, options.destination ?? context.destination);
-    this.scheduler = new Scheduler((e) => this.dispatch(e), { lookAhead: this.lookAhead });
+    this.scheduler = new Scheduler((e) => this.dispatch(e), { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
     this.manualClock = options.clock === 'manual';
     if (!this.manualClock) context.on('tick', this.onTick);
   }
@@ -130,7 +137,7 @@ export class AudioEngine {
     const scheduler = new Scheduler((e) => {
       if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, velocityToGain(e.velocity));
       this.emit(e);
-    }, { lookAhead: this.lookAhead });
+    }, { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
     scheduler.loop = !!request.loop;
     scheduler.setSong(song);
     scheduler.start({ time: now + delay, tick: 0 });
@@ -174,6 +181,8 @@ export class AudioEngine {
       compileMs: { mean: this.compileMsTotal / (this.compiles || 1), max: this.compileMsMax },
       events: this.events,
       lateEvents: this.lateEvents,
+      skipped: this.scheduler.skipped,
+      skippedSeconds: this.scheduler.skippedSeconds,
     };
   }
 
