@@ -30,6 +30,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** The web client and model folders to serve; none by default. */
   web?: StaticOptions;
+  /** Rooms whose log lives in a given file (a desktop project) rather than under dataDir/rooms/. */
+  roomFiles?: ReadonlyMap<string, string>;
 }
 
 export interface RunningServer {
@@ -50,6 +52,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     idleUnloadMs: options.idleUnloadMs ?? 60_000,
     snapshotPolicy: options.snapshotPolicy,
     metrics,
+    roomFiles: options.roomFiles,
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const connections = new Set<Connection>();

@@ -23,6 +23,11 @@ export interface RegistryOptions {
   idleUnloadMs: number;
   snapshotPolicy?: Partial<SnapshotPolicy>;
   metrics?: ServerMetrics;
+  /**
+   * Rooms whose log is a given file instead of <dataDir>/rooms/<room>.riffroom: the desktop app's
+   * session host serves the open project file as its room.
+   */
+  roomFiles?: ReadonlyMap<string, string>;
 }
 
 export class RoomRegistry {
@@ -45,7 +50,7 @@ export class RoomRegistry {
 
   fileOf(name: string): string {
     if (!ROOM_NAME.test(name)) throw new Error(`invalid room name: ${name}`);
-    return join(this.roomsDir, name + ROOM_FILE_EXTENSION);
+    return this.options.roomFiles?.get(name) ?? join(this.roomsDir, name + ROOM_FILE_EXTENSION);
   }
 
   exists(name: string): boolean {
