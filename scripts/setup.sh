@@ -26,6 +26,9 @@ echo "setup: node $(node --version)" >&2
 # onnxruntime-node's postinstall downloads CUDA libraries from outside the npm registry, which
 # fails offline; the bundled CPU/WebGPU binaries need no download.
 export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
+# The electron package's binary comes from GitHub, not the npm registry: the install never fetches
+# it (type definitions and tests need none); `npm start` (electron/launch.ts) downloads it once.
+export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 stamp="$root/node_modules/.riffroom-installed"
 if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
   echo "setup: npm ci" >&2

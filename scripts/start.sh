@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Starts Riffroom on this machine, setting up whatever is missing first: builds the web client
-# (renderer/dist) and starts the session host (the sync server every window and browser tab
-# connects to) serving it, with its data in .data/, and prints the links to open.
-# The desktop window comes with the Electron shell.
+# Starts Riffroom on this machine, setting up whatever is missing first. Opens the desktop app
+# (Electron; electron/launch.ts builds it and downloads the Electron binary once) with the last
+# project, or the one given: `bash scripts/start.sh [song.riffroom]`.
+# Where the desktop app cannot open (no display, the Electron binary cannot be downloaded), or with
+# RIFFROOM_BROWSER=1: builds the web client (renderer/dist) and starts the session host (the sync
+# server every browser tab connects to) serving it, with its data in .data/, and prints the links.
 # PORT, RIFFROOM_DATA, RIFFROOM_ROOM override the defaults; HOST=0.0.0.0 lets bandmates on the
 # LAN join (the printed links then use this machine's LAN address).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/setup.sh"
 cd "$root"
+if [ "${RIFFROOM_BROWSER:-0}" != 1 ]; then
+  status=0
+  node electron/launch.ts "$@" || status=$?
+  # 3: the desktop app cannot open here (it said why); anything else is the app's own exit.
+  if [ "$status" != 3 ]; then exit "$status"; fi
+  echo "start: opening Riffroom in the browser instead" >&2
+fi
 data="${RIFFROOM_DATA:-$root/.data}"
 port="${PORT:-4455}"
 host="${HOST:-127.0.0.1}"

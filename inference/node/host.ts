@@ -86,8 +86,9 @@ function servePort(port: PortLike, service: Promise<InferenceService>): void {
   port.start?.();
 }
 
-async function main(): Promise<void> {
-  const options = parseHostArgs(process.argv.slice(2));
+/** Runs the host in this process (the entry of a bundled host calls this: electron/build.ts). */
+export async function runHost(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const options = parseHostArgs(argv);
   const service = startService(options);
   const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
   if (parentPort) {
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  main().catch((error) => {
+  runHost().catch((error) => {
     console.error(`inference host: ${(error as Error).message}`);
     process.exit(2);
   });

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { clipsMap } from '../../core/song/schema.ts';
 import type { Transport } from '../audio/transport.ts';
+import { onAppCommand } from '../platform/app-commands.ts';
 import type { Platform } from '../platform/platform.ts';
 import { useSong, usePeers } from '../state/hooks.ts';
 import { colorForName, setLocalUser, setSelectedClip } from '../state/presence.ts';
@@ -42,6 +43,8 @@ const EDITING_COMMANDS = new Set<Command>([
 ]);
 const NO_PEERS: ReturnType<typeof usePeers> = [];
 const selectNothing = (): void => {};
+const isTextField = (el: Element | null): boolean =>
+  el instanceof HTMLElement && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA');
 
 export function App({ session, transport, platform }: AppProps) {
   const song = useSong(session.store);
@@ -86,7 +89,7 @@ export function App({ session, transport, platform }: AppProps) {
     return session.store.getSnapshot();
   }, [session.store]);
 
-  useShortcuts((command: Command) => {
+  const runCommand = (command: Command): void => {
     const doc = session.doc;
     const id = selectedClipId;
     if (readOnlyView && EDITING_COMMANDS.has(command)) return void readOnlyEdits.run(() => undefined);
@@ -128,7 +131,18 @@ export function App({ session, transport, platform }: AppProps) {
       case 'help':
         return setHelp((h) => !h);
     }
-  });
+  };
+  useShortcuts(runCommand);
+  // The desktop app's menu: Undo/Redo act on the text field that has the focus, else on the song.
+  const latestRunCommand = useRef(runCommand);
+  latestRunCommand.current = runCommand;
+  useEffect(() => onAppCommand((command) => {
+    if (command === 'undo' || command === 'redo') {
+      if (isTextField(document.activeElement)) return void document.execCommand(command);
+      return latestRunCommand.current(command);
+    }
+    if (command === 'show-shortcuts') setHelp(true);
+  }), []);
 
   const panelProps: PanelProps = {
     session, song, selectedClipId, selectClip, transport,

@@ -3,11 +3,12 @@
  * loop) to WAV, import a MIDI file into a track or as new tracks. Files go through the platform's
  * FileService (a download and the file picker in a tab); MIDI is read and written by core/midi.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
+import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
 import { ExportWavDialog } from './ExportWavDialog.tsx';
@@ -78,6 +79,17 @@ export function FileActions(props: FileActionsProps) {
       notMidi(file, error);
     }
   };
+
+  // The desktop app's File menu runs the same actions.
+  const menu = useRef({ exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly });
+  menu.current = { exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly };
+  useEffect(() => onAppCommand((command) => {
+    const run = menu.current;
+    if (command === 'export-song-midi') void run.exportSong();
+    else if (command === 'export-clip-midi') void run.exportClip();
+    else if (command === 'export-wav') run.exportWav();
+    else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
+  }), []);
 
   const readOnly = edits.readOnly;
   const items: FileMenuItem[] = [

@@ -1,0 +1,128 @@
+/**
+ * The one contract between the Electron main process and the window: IPC channel names, what
+ * each carries, and the bridge the preload exposes to the page as `window.riffroom`
+ * (contextBridge). The main process validates every input at the boundary (main/ipc-validate.ts);
+ * the page only ever sees this narrow, typed surface, never ipcRenderer or Node.
+ *
+ * Plain types and constants only: imported by main, the preload and the renderer's Electron
+ * platform (renderer/platform/electron-platform.ts), like sync-server/contract.ts.
+ */
+
+export const BRIDGE_VERSION = 1;
+
+/** The name of the bridge on the page's window: `window.riffroom`. */
+export const BRIDGE_KEY = 'riffroom';
+
+export const CHANNELS = {
+  /** invoke SaveFileRequest → SaveFileResult: the native save dialog, then the bytes written. */
+  filesSave: 'riffroom:files:save',
+  /** invoke OpenFileRequest → OpenedFileResult | null: the native open dialog, then the file read. */
+  filesOpen: 'riffroom:files:open',
+  /** invoke → SessionInfo: which project and session this window shows. */
+  sessionInfo: 'riffroom:session:info',
+  /** invoke → SessionInfo: bind the session host to the LAN and make an invite. */
+  jamHost: 'riffroom:jam:host',
+  /** invoke JoinRequest → void: open a room on another Riffroom server (the window reloads). */
+  jamJoin: 'riffroom:jam:join',
+  /** send: this window wants a MessagePort to the inference host (answered on inferencePort). */
+  inferenceConnect: 'riffroom:inference:connect',
+  /** send: this window no longer needs the inference host. */
+  inferenceRelease: 'riffroom:inference:release',
+  /** main → window, with one MessagePort: talk to the inference host over it. */
+  inferencePort: 'riffroom:inference:port',
+  /** main → window: InferenceStatus (the host crashed or was given up on). */
+  inferenceStatus: 'riffroom:inference:status',
+  /** main → window: a RendererCommand chosen from the application menu. */
+  menuCommand: 'riffroom:menu:command',
+} as const;
+
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+/**
+ * The preload hands the inference port to the page with window.postMessage (a MessagePort cannot
+ * cross contextBridge); the page takes messages whose data is exactly this string.
+ */
+export const INFERENCE_PORT_MESSAGE = 'riffroom:inference-port';
+
+/** Limits the main process enforces (main/ipc-validate.ts). */
+export const LIMITS = {
+  /** A file name suggested for a save dialog. */
+  fileNameChars: 255,
+  /** Bytes of one saved or opened file (a long WAV export fits). */
+  fileBytes: 512 * 1024 * 1024,
+  /** Entries of an open dialog's `accept` list. */
+  acceptEntries: 16,
+  /** A pasted invite link. */
+  linkChars: 4096,
+} as const;
+
+export interface SaveFileRequest {
+  /** Suggested file name only (no folders): "My Song.mid". */
+  name: string;
+  bytes: Uint8Array;
+  /** "audio/midi", "audio/wav", … (picks the dialog's filter). */
+  mimeType: string;
+}
+
+export interface SaveFileResult {
+  /** False when the user cancelled the dialog. */
+  saved: boolean;
+  /** The file name chosen (not its folder), when saved. */
+  name?: string;
+}
+
+export interface OpenFileRequest {
+  /** Extensions like ".mid". */
+  accept: string[];
+}
+
+export interface OpenedFileResult {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type SessionMode = 'solo' | 'hosting' | 'joined';
+
+export interface SessionInfo {
+  mode: SessionMode;
+  /** The project file this window shows (solo and hosting), or null for a joined remote room. */
+  project: { name: string; path: string } | null;
+  /** While hosting a jam: the link to send a bandmate (the app or a browser opens it). */
+  invite: string | null;
+}
+
+export interface JoinRequest {
+  /** An invite link to any Riffroom server: http(s)://host:port/?room=…&token=… */
+  link: string;
+}
+
+export type InferenceStatus =
+  | { state: 'crashed'; message: string; restartInMs: number }
+  | { state: 'gave-up'; message: string };
+
+/** Menu items the page carries out (the main process only forwards them). */
+export const RENDERER_COMMANDS = ['undo', 'redo', 'export-song-midi', 'export-clip-midi', 'export-wav', 'import-midi', 'show-shortcuts'] as const;
+export type RendererCommand = (typeof RENDERER_COMMANDS)[number];
+
+/** What the preload exposes as `window.riffroom`. */
+export interface RiffroomBridge {
+  readonly version: typeof BRIDGE_VERSION;
+  /** 'darwin', 'win32', 'linux': for shortcuts shown in the UI. */
+  readonly platform: string;
+  readonly files: {
+    save(request: SaveFileRequest): Promise<SaveFileResult>;
+    open(request: OpenFileRequest): Promise<OpenedFileResult | null>;
+  };
+  readonly session: {
+    info(): Promise<SessionInfo>;
+    hostJam(): Promise<SessionInfo>;
+    joinJam(request: JoinRequest): Promise<void>;
+  };
+  readonly inference: {
+    /** Asks for a port; it arrives as a window message INFERENCE_PORT_MESSAGE (again after each restart). */
+    connect(): void;
+    release(): void;
+    onStatus(listener: (status: InferenceStatus) => void): () => void;
+  };
+  onCommand(listener: (command: RendererCommand) => void): () => void;
+}

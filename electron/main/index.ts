@@ -1,0 +1,451 @@
+/**
+ * The Electron main process: glue only. Every decision lives in a plain module tested under Node
+ * (security.ts, app-protocol.ts, ipc-validate.ts, menu.ts, inference-ports.ts, and the session
+ * and project modules in ../session and ../project); this file applies them to Electron's APIs.
+ * Bundled by electron/build.ts into electron/dist/main.mjs (package.json "main").
+ */
+import {
+  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, net, protocol, session, shell, utilityProcess,
+  type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents,
+} from 'electron';
+import { mkdirSync, existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
+import { CHANNELS, LIMITS, type InferenceStatus, type RendererCommand, type SessionInfo } from '../contract.ts';
+import { createProject, inspectProject, untitledProjectPath, withProjectExtension, PROJECT_EXTENSION } from '../project/project-file.ts';
+import { RecentProjects } from '../project/recents.ts';
+import type { HostedSession } from '../session/contract.ts';
+import { parseJoinLink, type JoinTarget } from '../session/links.ts';
+import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
+import { appPageUrl, forwardedHeaders, resolveAppRequest, type RoomEndpoint } from './app-protocol.ts';
+import { InferencePorts, type PortHost } from './inference-ports.ts';
+import { parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseSaveFileRequest } from './ipc-validate.ts';
+import { menuTemplate, type MainCommand } from './menu.ts';
+import {
+  APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appResponseHeaders, contentSecurityPolicy, isAllowedNavigation, isPermissionAllowed,
+  isPermissionCheckAllowed, newWindowPolicy, windowOptions,
+} from './security.ts';
+
+const here = dirname(fileURLToPath(import.meta.url)); // electron/dist
+const root = join(here, '..', '..');
+/** Files onnxruntime-node and the session host read from disk sit outside the asar. */
+const unpacked = (path: string): string => path.replace(/app\.asar(?=[\\/])/, 'app.asar.unpacked');
+const PATHS = {
+  preload: join(here, 'preload.cjs'),
+  inferenceHost: join(here, 'inference-host.mjs'),
+  sessionHost: join(here, 'session-host.mjs'),
+  webRoot: join(root, 'renderer', 'dist'),
+  model: unpacked(join(root, 'models', SHIPPED_MODEL_ID)),
+};
+
+type Current =
+  | { mode: 'solo' | 'hosting'; project: string; hosted: HostedSession }
+  | { mode: 'joined'; target: JoinTarget };
+
+let current: Current | null = null;
+let mainWindow: BrowserWindow | null = null;
+let pendingProject: string | null = projectFromArgv(process.argv);
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', (_event, argv) => {
+    const path = projectFromArgv(argv);
+    if (path && app.isReady()) void openProject(path);
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  // macOS: a project double-clicked in the Finder (also before `ready`).
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (app.isReady()) void openProject(path);
+    else pendingProject = path;
+  });
+  app.whenReady().then(start, (error) => fatal(error));
+}
+
+function projectFromArgv(argv: string[]): string | null {
+  for (const arg of argv.slice(1)) {
+    if (arg.startsWith('-')) continue;
+    try {
+      return parseProjectPath(arg, PROJECT_EXTENSION);
+    } catch {
+      // not a project file
+    }
+  }
+  return null;
+}
+
+const recents = (): RecentProjects => (recentsValue ??= new RecentProjects(app.getPath('userData'), { platform: process.platform }));
+let recentsValue: RecentProjects | null = null;
+
+const sessions = new SessionManager({
+  launch: utilityProcessLauncher(utilityProcess.fork.bind(utilityProcess), PATHS.sessionHost),
+  webDir: existsSync(join(PATHS.webRoot, 'index.html')) ? PATHS.webRoot : null,
+  modelDir: existsSync(PATHS.model) ? PATHS.model : null,
+  userName: userInfo().username.slice(0, 64) || 'me',
+});
+
+const inference = new InferencePorts<MessagePortMain>({
+  launch: launchInferenceHost,
+  channel: () => {
+    const { port1, port2 } = new MessageChannelMain();
+    return { host: port1, window: port2 };
+  },
+  args: ['--model', PATHS.model, '--providers', 'auto'],
+  log: (line) => console.log(line),
+});
+
+function launchInferenceHost(args: string[]): PortHost<MessagePortMain> {
+  const child = utilityProcess.fork(PATHS.inferenceHost, args, { serviceName: 'Riffroom inference', stdio: 'inherit' });
+  let exited: number | undefined;
+  const exitHandlers: ((code: number | null, signal: string | null) => void)[] = [];
+  child.on('exit', (code) => {
+    exited = code;
+    for (const handler of exitHandlers.splice(0)) handler(code, null);
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    post: (message) => child.postMessage(message),
+    connect: (message, port) => child.postMessage(message, [port]),
+    onMessage: (handler) => {
+      const listener = (message: unknown): void => handler(message);
+      child.on('message', listener);
+      return () => void child.off('message', listener);
+    },
+    onExit: (handler) => {
+      if (exited !== undefined) queueMicrotask(() => handler(exited!, null));
+      else exitHandlers.push(handler);
+    },
+    kill: () => void child.kill(),
+  };
+}
+
+function endpoint(): RoomEndpoint | null {
+  if (!current) return null;
+  if (current.mode === 'joined') return { wsUrl: current.target.serverUrl, room: current.target.room, token: current.target.token };
+  return { wsUrl: current.hosted.wsUrl, room: current.hosted.room, token: current.hosted.ownerToken };
+}
+
+function sessionHttpUrl(): string | null {
+  if (!current) return null;
+  return current.mode === 'joined' ? current.target.httpUrl : current.hosted.httpUrl;
+}
+
+function sessionInfo(): SessionInfo {
+  if (!current) return { mode: 'solo', project: null, invite: null };
+  if (current.mode === 'joined') return { mode: 'joined', project: null, invite: null };
+  return {
+    mode: current.mode,
+    project: { name: basename(current.project, PROJECT_EXTENSION), path: current.project },
+    invite: current.mode === 'hosting' ? current.hosted.inviteLink : null,
+  };
+}
+
+async function start(): Promise<void> {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const d = details as { requestingUrl?: string; mediaTypes?: string[]; sysex?: boolean };
+    callback(isPermissionAllowed(permission, { requestingUrl: d.requestingUrl, mediaTypes: d.mediaTypes, sysex: d.sysex }));
+  });
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionCheckAllowed(permission, requestingOrigin));
+  protocol.handle(APP_SCHEME, serveApp);
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      if (newWindowPolicy(url) === 'open-in-browser') void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  registerIpc();
+  const first = pendingProject ?? recents().list()[0]?.path ?? null;
+  pendingProject = null;
+  if (!(first && (await openProject(first, { quiet: true })))) await newProject({ untitled: true });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) showWindow();
+  });
+}
+
+/** The riffroom://app/ protocol: the built renderer, and the history API proxied to the session. */
+async function serveApp(request: Request): Promise<Response> {
+  const decision = resolveAppRequest(request.url, request.method, PATHS.webRoot, sessionHttpUrl());
+  const headers = appResponseHeaders(contentSecurityPolicy(endpoint()?.wsUrl ?? null));
+  if (decision.kind === 'refuse') return new Response(decision.reason, { status: decision.status, headers });
+  if (decision.kind === 'proxy') {
+    try {
+      const body = request.method === 'POST' ? await request.arrayBuffer() : undefined;
+      if (body && body.byteLength > 1024 * 1024) return new Response('too large', { status: 413, headers });
+      const answer = await net.fetch(decision.url, { method: request.method, headers: forwardedHeaders(request.headers), body, bypassCustomProtocolHandlers: true });
+      const out = new Headers(headers);
+      const type = answer.headers.get('content-type');
+      if (type) out.set('content-type', type);
+      return new Response(answer.body, { status: answer.status, headers: out });
+    } catch (error) {
+      return new Response(JSON.stringify({ error: `the sync server did not answer: ${(error as Error).message}` }), { status: 502, headers });
+    }
+  }
+  try {
+    const bytes = await readFile(decision.path);
+    return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers: { ...headers, 'Content-Type': decision.contentType } });
+  } catch {
+    return new Response('not found', { status: 404, headers });
+  }
+}
+
+function showWindow(): void {
+  const target = endpoint();
+  if (!target) return;
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    const win = new BrowserWindow(windowOptions(PATHS.preload, process.platform));
+    mainWindow = win;
+    const contentsId = win.webContents.id;
+    win.once('ready-to-show', () => win.show());
+    win.on('closed', () => {
+      inference.release(contentsId);
+      if (mainWindow === win) mainWindow = null;
+    });
+  }
+  void mainWindow.loadURL(appPageUrl(target));
+  updateWindowTitle();
+}
+
+function updateWindowTitle(): void {
+  const info = sessionInfo();
+  const what = info.project ? info.project.name : current?.mode === 'joined' ? `${current.target.room} (joined)` : 'Riffroom';
+  mainWindow?.setRepresentedFilename(info.project?.path ?? '');
+  mainWindow?.setTitle(`${what}${info.mode === 'hosting' ? ' — hosting a jam' : ''} — Riffroom`);
+  refreshMenu();
+}
+
+function refreshMenu(): void {
+  const template = menuTemplate(
+    { platform: process.platform, appName: app.name, recent: recents().list().map((r) => r.path), hosting: current?.mode === 'hosting', dev: !app.isPackaged },
+    { main: (command, argument) => void runMainCommand(command, argument), renderer: sendToRenderer },
+  );
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function sendToRenderer(command: RendererCommand): void {
+  mainWindow?.webContents.send(CHANNELS.menuCommand, command);
+}
+
+/** Opens a project file; tells the user clearly (and opens nothing) when it cannot be opened. */
+async function openProject(path: string, options: { quiet?: boolean } = {}): Promise<boolean> {
+  try {
+    inspectProject(path, { writable: true });
+    const hosted = await sessions.start(path, current?.mode === 'hosting' ? 'lan' : 'solo');
+    current = { mode: hosted.mode === 'lan' ? 'hosting' : 'solo', project: hosted.projectPath, hosted };
+    recents().add(hosted.projectPath);
+    showWindow();
+    return true;
+  } catch (error) {
+    if (!options.quiet) dialog.showErrorBox(`Cannot open ${basename(path)}`, (error as Error).message);
+    else console.error(`riffroom: cannot open ${path}: ${(error as Error).message}`);
+    refreshMenu();
+    return false;
+  }
+}
+
+async function newProject(options: { untitled?: boolean } = {}): Promise<void> {
+  const folder = join(app.getPath('documents'), 'Riffroom');
+  mkdirSync(folder, { recursive: true });
+  let path = untitledProjectPath(folder);
+  if (!options.untitled) {
+    const chosen = await dialog.showSaveDialog({ title: 'New project', defaultPath: path, filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+    if (chosen.canceled || !chosen.filePath) return;
+    path = withProjectExtension(chosen.filePath);
+  }
+  try {
+    createProject(path, { overwrite: !options.untitled });
+  } catch (error) {
+    dialog.showErrorBox('Cannot create the project', (error as Error).message);
+    return;
+  }
+  await openProject(path);
+}
+
+async function runMainCommand(command: MainCommand, argument?: string): Promise<void> {
+  switch (command) {
+    case 'new-project':
+      return newProject();
+    case 'open-project': {
+      const chosen = await dialog.showOpenDialog({ title: 'Open project', properties: ['openFile'], filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+      if (!chosen.canceled && chosen.filePaths[0]) await openProject(chosen.filePaths[0]);
+      return;
+    }
+    case 'open-recent':
+      if (argument && !(await openProject(argument))) recents().remove(argument);
+      refreshMenu();
+      return;
+    case 'clear-recent':
+      recents().clear();
+      refreshMenu();
+      return;
+    case 'save-project-as': {
+      if (!current || current.mode === 'joined') return void dialog.showErrorBox('Nothing to save', 'A joined jam lives on its host; open or create a project of your own to save it.');
+      const chosen = await dialog.showSaveDialog({ title: 'Save project as', defaultPath: current.project, filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+      if (chosen.canceled || !chosen.filePath) return;
+      try {
+        const hosted = await sessions.saveAs(withProjectExtension(chosen.filePath), { overwrite: true });
+        current = { mode: current.mode, project: hosted.projectPath, hosted };
+        recents().add(hosted.projectPath);
+        showWindow();
+      } catch (error) {
+        dialog.showErrorBox('Cannot save the project', (error as Error).message);
+      }
+      return;
+    }
+    case 'host-jam':
+      await hostJam();
+      return;
+    case 'copy-invite':
+      if (current?.mode === 'hosting') void clipboard.writeText(current.hosted.inviteLink);
+      return;
+    case 'join-jam':
+      return joinFromClipboard();
+    case 'about':
+      app.showAboutPanel();
+  }
+}
+
+async function hostJam(): Promise<SessionInfo> {
+  if (!current || current.mode === 'joined') throw new Error('open a project of your own to host a jam');
+  const hosted = await sessions.setMode('lan');
+  current = { mode: 'hosting', project: hosted.projectPath, hosted };
+  void clipboard.writeText(hosted.inviteLink);
+  showWindow();
+  void dialog.showMessageBox({
+    type: 'info',
+    title: 'Hosting a jam',
+    message: 'Bandmates on your network can join now. The invite link is on the clipboard.',
+    detail: `Invite (paste it into "Join a Jam", or open it in a browser):\n${hosted.inviteLink}${hosted.lanAddress ? '' : '\n\nThis machine has no LAN address: only this computer can join.'}`,
+  });
+  return sessionInfo();
+}
+
+/** "Join a Jam": there is no native text prompt, so the invite link is read from the clipboard. */
+async function joinFromClipboard(): Promise<void> {
+  const parsed = parseJoinLink((await clipboard.readText()).slice(0, LIMITS.linkChars + 1));
+  if (!parsed.ok) {
+    await dialog.showMessageBox({ type: 'info', title: 'Join a jam', message: 'Copy the invite link you were sent, then choose Join a Jam again.', detail: parsed.problem });
+    return;
+  }
+  const { target } = parsed;
+  const answer = await dialog.showMessageBox({
+    type: 'question', buttons: ['Join', 'Cancel'], defaultId: 0, cancelId: 1, title: 'Join a jam',
+    message: `Join room "${target.room}" on ${new URL(target.httpUrl).host} as ${target.claims.name} (${target.claims.role})?`,
+  });
+  if (answer.response === 0) join_(target);
+}
+
+function join_(target: JoinTarget): void {
+  current = { mode: 'joined', target };
+  void sessions.stop();
+  showWindow();
+}
+
+/** Only the app's own page in a window of ours may use the bridge. */
+function trusted(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return Boolean(frame && frame === event.sender.mainFrame && isAllowedNavigation(frame.url) && BrowserWindow.fromWebContents(event.sender));
+}
+
+function handle(channel: string, run: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void {
+  ipcMain.handle(channel, (event, ...args) => {
+    if (!trusted(event)) throw new Error(`${channel}: refused (not the app's window)`);
+    return run(event, ...args);
+  });
+}
+
+function inferenceWindow(contents: WebContents) {
+  return {
+    id: contents.id,
+    sendPort: (port: MessagePortMain) => contents.postMessage(CHANNELS.inferencePort, null, [port]),
+    sendStatus: (status: InferenceStatus) => contents.send(CHANNELS.inferenceStatus, status),
+    isGone: () => contents.isDestroyed(),
+  };
+}
+
+function registerIpc(): void {
+  handle(CHANNELS.filesSave, async (event, value) => {
+    const request = parseSaveFileRequest(value);
+    const win = BrowserWindow.fromWebContents(event.sender)!;
+    const ext = request.name.includes('.') ? request.name.split('.').pop()! : '';
+    const chosen = await dialog.showSaveDialog(win, {
+      defaultPath: join(app.getPath('documents'), request.name),
+      filters: ext ? [{ name: request.mimeType, extensions: [ext] }] : [],
+    });
+    if (chosen.canceled || !chosen.filePath) return { saved: false };
+    await writeFile(chosen.filePath, request.bytes);
+    return { saved: true, name: basename(chosen.filePath) };
+  });
+  handle(CHANNELS.filesOpen, async (event, value) => {
+    const request = parseOpenFileRequest(value);
+    const win = BrowserWindow.fromWebContents(event.sender)!;
+    const chosen = await dialog.showOpenDialog(win, {
+      properties: ['openFile'],
+      filters: [{ name: request.accept.join(', '), extensions: request.accept.map((e) => e.slice(1)) }],
+    });
+    const path = chosen.filePaths[0];
+    if (chosen.canceled || !path) return null;
+    const size = (await stat(path)).size;
+    if (size > LIMITS.fileBytes) throw new Error(`${basename(path)} is larger than ${LIMITS.fileBytes} bytes`);
+    return { name: basename(path), bytes: new Uint8Array(await readFile(path)) };
+  });
+  handle(CHANNELS.sessionInfo, (_event, ...args) => {
+    parseNoArguments('session info', args);
+    return sessionInfo();
+  });
+  handle(CHANNELS.jamHost, (_event, ...args) => {
+    parseNoArguments('host a jam', args);
+    return hostJam();
+  });
+  handle(CHANNELS.jamJoin, (_event, value) => {
+    const parsed = parseJoinLink(parseJoinRequest(value).link);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    join_(parsed.target);
+  });
+  ipcMain.on(CHANNELS.inferenceConnect, (event) => {
+    if (trusted(event)) inference.connect(inferenceWindow(event.sender));
+  });
+  ipcMain.on(CHANNELS.inferenceRelease, (event) => {
+    if (trusted(event)) inference.release(event.sender.id);
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+// Quit only after the session host has folded the log into the project file.
+let quitting = false;
+app.on('will-quit', (event) => {
+  if (quitting) return;
+  event.preventDefault();
+  quitting = true;
+  void Promise.allSettled([sessions.stop(), inference.stop()]).finally(() => app.quit());
+});
+
+function fatal(error: unknown): void {
+  dialog.showErrorBox('Riffroom could not start', (error as Error)?.stack ?? String(error));
+  app.exit(1);
+}
+
+export const ORIGIN = APP_ORIGIN;

@@ -1,0 +1,79 @@
+/** Hostile inputs at the IPC boundary: each is refused with an IpcInputError saying what is wrong. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LIMITS } from '../contract.ts';
+import {
+  IpcInputError, parseFileName, parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseRendererCommand,
+  parseSaveFileRequest,
+} from './ipc-validate.ts';
+
+const refused = (fn: () => unknown, message: RegExp): void => {
+  assert.throws(fn, (e: Error) => e instanceof IpcInputError && message.test(e.message), String(message));
+};
+
+test('a good save request comes back exactly, with its own copy of the bytes', () => {
+  const bytes = new Uint8Array([1, 2, 3]);
+  const parsed = parseSaveFileRequest({ name: 'My Song — take 2.mid', bytes, mimeType: 'audio/midi' });
+  assert.deepEqual(parsed, { name: 'My Song — take 2.mid', bytes: new Uint8Array([1, 2, 3]), mimeType: 'audio/midi' });
+  bytes[0] = 9;
+  assert.equal(parsed.bytes[0], 1);
+});
+
+test('wrong types are refused', () => {
+  for (const value of [null, undefined, 42, 'x', [], new Uint8Array(2), () => 1]) refused(() => parseSaveFileRequest(value), /expected an object/);
+  refused(() => parseSaveFileRequest({ name: 42, bytes: new Uint8Array(), mimeType: 'audio/midi' }), /file name: expected a string/);
+  refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: [1, 2], mimeType: 'audio/midi' }), /expected bytes/);
+  refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: 'AAA', mimeType: 'audio/midi' }), /expected bytes/);
+  refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: new Uint8Array(), mimeType: 'text/html; charset=utf-8<script>' }), /not a MIME type/);
+  refused(() => parseOpenFileRequest({ accept: '.mid' }), /list of extensions/);
+  refused(() => parseOpenFileRequest({ accept: [1] }), /expected a string/);
+  refused(() => parseJoinRequest({ link: { href: 'http://x' } }), /expected a string/);
+  refused(() => parseSaveFileRequest(new (class Fake { name = 'a'; })()), /plain object/);
+});
+
+test('huge inputs are refused before anything is done with them', () => {
+  refused(() => parseFileName('a'.repeat(LIMITS.fileNameChars + 1)), /longer than/);
+  refused(() => parseJoinRequest({ link: `http://h/?room=a&token=${'t'.repeat(LIMITS.linkChars)}` }), /longer than/);
+  refused(() => parseOpenFileRequest({ accept: Array.from({ length: 100 }, () => '.mid') }), /1 to 16/);
+  // A view claiming more than the limit (no real allocation: a length check on a fake).
+  const huge = Object.create(Uint8Array.prototype, { byteLength: { value: LIMITS.fileBytes + 1 } });
+  refused(() => parseSaveFileRequest({ name: 'a.wav', bytes: huge, mimeType: 'audio/wav' }), /larger than/);
+});
+
+test('path traversal and path syntax never reach the file system', () => {
+  for (const name of ['../../etc/passwd', '..', '.', '/etc/passwd', 'C:\\Windows\\x.mid', 'a/b.mid', 'a\\b.mid', 'x\0.mid', 'CON', 'nul.txt', 'a.mid ', 'song.', 'a:b.mid', 'a\nb.mid']) {
+    refused(() => parseFileName(name), /file name/);
+  }
+  refused(() => parseProjectPath('/home/me/song.riffroom\0.txt'), /NUL/);
+  refused(() => parseProjectPath('/etc/passwd'), /not a \.riffroom file/);
+  assert.equal(parseProjectPath('/home/me/My Song.riffroom'), '/home/me/My Song.riffroom');
+});
+
+test('prototype-pollution objects are refused and pollute nothing', () => {
+  const polluted = JSON.parse('{"name":"a.mid","bytes":null,"mimeType":"audio/midi","__proto__":{"polluted":true}}');
+  refused(() => parseSaveFileRequest(polluted), /unexpected field "__proto__"/);
+  refused(() => parseOpenFileRequest(JSON.parse('{"accept":[".mid"],"constructor":{"prototype":{"polluted":true}}}')), /unexpected field "constructor"/);
+  refused(() => parseJoinRequest({ link: 'http://h/?room=a&token=b', extra: 1 }), /unexpected field "extra"/);
+  refused(() => parseOpenFileRequest({ accept: ['.mid'], [Symbol('s')]: 1 }), /unexpected field/);
+  const withGetter = Object.defineProperty({}, 'accept', { enumerable: true, get: () => ['.mid'] });
+  refused(() => parseOpenFileRequest(withGetter), /accessor/);
+  assert.equal(({} as { polluted?: boolean }).polluted, undefined, 'Object.prototype untouched');
+  // A null-prototype object is fine, and the result is a fresh value.
+  const bare = Object.assign(Object.create(null), { accept: ['.MID', '.midi'] });
+  assert.deepEqual(parseOpenFileRequest(bare), { accept: ['.mid', '.midi'] });
+});
+
+test('invite links, menu commands and argument-less channels', () => {
+  assert.deepEqual(parseJoinRequest({ link: ' https://jam.example.org/?room=song&token=a.b ' }), { link: 'https://jam.example.org/?room=song&token=a.b' });
+  assert.deepEqual(parseJoinRequest({ link: 'ws://10.0.0.2:4455/song?token=a.b' }), { link: 'ws://10.0.0.2:4455/song?token=a.b' });
+  refused(() => parseJoinRequest({ link: 'javascript:alert(1)' }), /http/);
+  refused(() => parseJoinRequest({ link: 'file:///etc/passwd?room=a&token=b' }), /http/);
+  refused(() => parseJoinRequest({ link: 'http://user:pw@h/?room=a&token=b' }), /password/);
+  refused(() => parseJoinRequest({ link: 'http://h/?room=a' }), /no room or token/);
+  refused(() => parseJoinRequest({ link: 'not a link' }), /not a link/);
+  assert.equal(parseRendererCommand('undo'), 'undo');
+  refused(() => parseRendererCommand('rm -rf'), /unknown command/);
+  refused(() => parseRendererCommand({}), /unknown command/);
+  parseNoArguments('session info', []);
+  refused(() => parseNoArguments('session info', ['x']), /takes no arguments/);
+});

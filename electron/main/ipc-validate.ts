@@ -1,0 +1,123 @@
+/**
+ * Every IPC input checked at the boundary, before the main process acts on it: the window is
+ * treated as untrusted (a compromised page can send anything through the bridge). Each parser
+ * returns a fresh, exactly typed value or throws an IpcInputError that says what is wrong.
+ * Only own, expected fields are read; unknown fields (`__proto__`, `constructor` included) are
+ * refused, so nothing a page sends can reach an object's prototype.
+ */
+import { LIMITS, RENDERER_COMMANDS, type JoinRequest, type OpenFileRequest, type RendererCommand, type SaveFileRequest } from '../contract.ts';
+
+export class IpcInputError extends Error {
+  override name = 'IpcInputError';
+}
+
+function fail(what: string, message: string): never {
+  throw new IpcInputError(`${what}: ${message}`);
+}
+
+/** A plain object with exactly `allowed` own keys (some may be missing); returns its fields. */
+function record(what: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) fail(what, 'expected an object');
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) fail(what, 'expected a plain object');
+  const keys = Reflect.ownKeys(value);
+  for (const key of keys) {
+    if (typeof key !== 'string' || !allowed.includes(key)) fail(what, `unexpected field ${JSON.stringify(String(key)).slice(0, 60)}`);
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of allowed) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (descriptor && !('value' in descriptor)) fail(what, `field ${key} must be a value, not an accessor`);
+    if (descriptor) out[key] = descriptor.value;
+  }
+  return out;
+}
+
+function string(what: string, value: unknown, maxChars: number): string {
+  if (typeof value !== 'string') fail(what, `expected a string, got ${value === null ? 'null' : typeof value}`);
+  if (value.length === 0) fail(what, 'must not be empty');
+  if (value.length > maxChars) fail(what, `longer than ${maxChars} characters`);
+  return value;
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
+
+/** A file name suggested to a save dialog: a name, never a path. */
+export function parseFileName(value: unknown): string {
+  const name = string('file name', value, LIMITS.fileNameChars);
+  // Control characters and path syntax of every platform.
+  if (/[\u0000-\u001f\u007f/\\:*?"<>|]/.test(name)) fail('file name', 'must not contain /, \\, :, *, ?, ", <, >, | or control characters');
+  if (name === '.' || name === '..' || name.trim() !== name || name.endsWith('.')) fail('file name', 'is not a usable file name');
+  if (WINDOWS_RESERVED.test(name)) fail('file name', 'is a reserved device name');
+  return name;
+}
+
+function bytes(what: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail(what, 'expected bytes (a Uint8Array)');
+  if (value.byteLength > LIMITS.fileBytes) fail(what, `larger than ${LIMITS.fileBytes} bytes`);
+  // A copy: the caller's buffer (possibly shared) cannot change under us.
+  return new Uint8Array(value);
+}
+
+const MIME_TYPE = /^[a-z]+\/[a-z0-9.+-]{1,100}$/;
+
+export function parseSaveFileRequest(value: unknown): SaveFileRequest {
+  const r = record('save request', value, ['name', 'bytes', 'mimeType']);
+  const mimeType = string('mime type', r.mimeType, 127);
+  if (!MIME_TYPE.test(mimeType)) fail('mime type', `"${mimeType.slice(0, 40)}" is not a MIME type`);
+  return { name: parseFileName(r.name), bytes: bytes('file bytes', r.bytes), mimeType };
+}
+
+const EXTENSION = /^\.[a-z0-9]{1,10}$/i;
+
+export function parseOpenFileRequest(value: unknown): OpenFileRequest {
+  const r = record('open request', value, ['accept']);
+  if (!Array.isArray(r.accept)) fail('accept', 'expected a list of extensions like ".mid"');
+  if (r.accept.length === 0 || r.accept.length > LIMITS.acceptEntries) fail('accept', `expected 1 to ${LIMITS.acceptEntries} extensions`);
+  const accept = r.accept.map((ext: unknown) => {
+    const text = string('extension', ext, 11);
+    if (!EXTENSION.test(text)) fail('extension', `"${text}" is not an extension like ".mid"`);
+    return text.toLowerCase();
+  });
+  return { accept };
+}
+
+/**
+ * An invite link to join: http(s)://host:port/?room=…&token=… (or a ws(s):// server URL with the
+ * room as its path). electron/session/links.ts parseJoinLink then reads it in detail.
+ */
+export function parseJoinRequest(value: unknown): JoinRequest {
+  const r = record('join request', value, ['link']);
+  const link = string('invite link', r.link, LIMITS.linkChars).trim();
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    fail('invite link', 'is not a link');
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) fail('invite link', 'must start with http://, https://, ws:// or wss://');
+  if (url.username || url.password) fail('invite link', 'must not carry a user name or password');
+  const pathRoom = url.protocol.startsWith('ws') && url.pathname.length > 1;
+  if ((!url.searchParams.get('room') && !pathRoom) || !url.searchParams.get('token')) fail('invite link', 'names no room or token');
+  return { link: url.href };
+}
+
+export function parseRendererCommand(value: unknown): RendererCommand {
+  if (typeof value !== 'string' || !(RENDERER_COMMANDS as readonly string[]).includes(value)) {
+    fail('menu command', `unknown command ${JSON.stringify(value)?.slice(0, 40)}`);
+  }
+  return value as RendererCommand;
+}
+
+/** A channel that takes no arguments must get none. */
+export function parseNoArguments(what: string, args: unknown[]): void {
+  if (args.length > 0 && !(args.length === 1 && args[0] === undefined)) fail(what, 'takes no arguments');
+}
+
+/** A path to a project file given on the command line or by the OS (open-file). */
+export function parseProjectPath(value: unknown, extension = '.riffroom'): string {
+  const path = string('project path', value, 4096);
+  if (path.includes('\0')) fail('project path', 'contains a NUL character');
+  if (!path.toLowerCase().endsWith(extension)) fail('project path', `is not a ${extension} file`);
+  return path;
+}

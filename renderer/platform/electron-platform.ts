@@ -1,0 +1,58 @@
+/**
+ * The platform of the Electron window. The main process loads the page as
+ * riffroom://app/index.html?room=…&token=…&server=ws://127.0.0.1:<port> (the local session host,
+ * or a joined jam's server), so the room link is read like an invite's; the history API goes
+ * through the app's own origin (the main process forwards /api/ to the session's server, so the
+ * page makes no cross-origin requests). Files use native dialogs over the preload bridge
+ * (`window.riffroom`, electron/contract.ts); the AI bandmate is the inference utility process,
+ * reached over a MessagePort (electron-inference.ts); menu commands become app commands.
+ */
+import { BRIDGE_KEY, BRIDGE_VERSION, INFERENCE_PORT_MESSAGE, type RiffroomBridge } from '../../electron/contract.ts';
+import { dispatchAppCommand } from './app-commands.ts';
+import { electronInference, type InferencePort } from './electron-inference.ts';
+import type { FileService } from './file-service.ts';
+import type { Platform } from './platform.ts';
+import { parseRoomLink } from './room-link.ts';
+import { connectWebsocket } from './websocket-connection.ts';
+
+/** The preload's bridge, when this page runs in the Riffroom window; null in a browser tab. */
+export function electronBridge(scope: object = globalThis): RiffroomBridge | null {
+  const bridge = (scope as Record<string, unknown>)[BRIDGE_KEY] as RiffroomBridge | undefined;
+  return bridge && typeof bridge === 'object' && bridge.version === BRIDGE_VERSION ? bridge : null;
+}
+
+function electronFiles(bridge: RiffroomBridge): FileService {
+  return {
+    async save(name, bytes, mimeType) {
+      await bridge.files.save({ name, bytes, mimeType });
+    },
+    open: (accept) => bridge.files.open({ accept }),
+  };
+}
+
+export function electronPlatform(bridge: RiffroomBridge, page: Location = window.location): Platform {
+  bridge.onCommand(dispatchAppCommand);
+  return {
+    kind: 'electron',
+    roomLink() {
+      const result = parseRoomLink(page.href);
+      // The history API: same origin, forwarded by the main process.
+      return result.ok ? { ok: true, link: { ...result.link, httpUrl: page.origin } } : result;
+    },
+    connect: (link, doc) => connectWebsocket(link, doc),
+    files: electronFiles(bridge),
+    inference: electronInference({
+      connect: () => bridge.inference.connect(),
+      release: () => bridge.inference.release(),
+      onStatus: (listener) => bridge.inference.onStatus(listener),
+      onPort(listener) {
+        const onMessage = (event: MessageEvent): void => {
+          if (event.source !== window || event.data !== INFERENCE_PORT_MESSAGE || !event.ports[0]) return;
+          listener(event.ports[0] as InferencePort);
+        };
+        window.addEventListener('message', onMessage);
+        return () => window.removeEventListener('message', onMessage);
+      },
+    }),
+  };
+}
