@@ -108,12 +108,16 @@ export function readTracks(doc: Y.Doc): Track[] {
     .sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
 }
 
-/** A plain, deterministic snapshot of the whole song: equal songs give deep-equal values. */
-export function readSong(doc: Y.Doc): Song {
+/**
+ * A plain, deterministic snapshot of the whole song: equal songs give deep-equal values.
+ * `clipRecord` reads each clip (default readClip); a caller that knows which clips did not change
+ * since its last snapshot can hand back those clips' old records instead of reading them again.
+ */
+export function readSong(doc: Y.Doc, clipRecord: (id: string, map: ClipMap) => Clip = readClip): Song {
   const tracks = readTracks(doc);
   const trackRank = new Map(tracks.map((t, i) => [t.id, i]));
   const clips = [...clipsMap(doc).entries()]
-    .map(([id, map]) => readClip(id, map))
+    .map(([id, map]) => clipRecord(id, map))
     .sort(
       (a, b) =>
         (trackRank.get(a.trackId) ?? Infinity) - (trackRank.get(b.trackId) ?? Infinity) ||

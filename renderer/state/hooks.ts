@@ -35,23 +35,26 @@ export function useTransportState(transport: Transport): TransportState {
  * The playhead in bars. The state's playheadBar, or, while playing with an engine that offers
  * `position()` (renderer/audio/contract.ts: "poll it every frame"), that position read once per
  * animation frame, so the playhead moves smoothly without a React update per audio tick.
+ * With `stepsPerBar` (e.g. the beats of a bar), the value is floored to those steps, and the
+ * component re-renders only when the step changes (a bar.beat readout), not every frame.
  */
-export function usePlayheadBar(transport: Transport, barTicks: number): number {
+export function usePlayheadBar(transport: Transport, barTicks: number, stepsPerBar = 0): number {
   const state = useTransportState(transport);
   const [polled, setPolled] = useState<number | null>(null);
   const position = (transport as { position?: () => { songTick: number } }).position;
+  const step = useCallback((bar: number) => (stepsPerBar > 0 ? Math.floor(bar * stepsPerBar + 1e-9) / stepsPerBar : bar), [stepsPerBar]);
   useEffect(() => {
     if (!state.playing || typeof position !== 'function') {
       setPolled(null);
       return;
     }
     let frame = requestAnimationFrame(function tick() {
-      setPolled(position.call(transport).songTick / barTicks);
+      setPolled(step(position.call(transport).songTick / barTicks));
       frame = requestAnimationFrame(tick);
     });
     return () => cancelAnimationFrame(frame);
-  }, [state.playing, position, transport, barTicks]);
-  return polled ?? state.playheadBar;
+  }, [state.playing, position, transport, barTicks, step]);
+  return polled ?? step(state.playheadBar);
 }
 
 /** Everyone in the room, this window first; re-renders only when what is shown changes. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
-import { addClip, addTrack, moveClip, setTempo } from '../../core/song/edits.ts';
+import { addClip, addTrack, deleteClip, moveClip, moveNotes, setTempo, updateTrack } from '../../core/song/edits.ts';
+import { clipNotes, clipsMap, readSong } from '../../core/song/schema.ts';
 import { SongStore, type FrameScheduler } from './song-store.ts';
 
 /** A frame scheduler the test advances by hand. */
@@ -61,6 +62,41 @@ test('unchanged records keep their identity; a moved clip is a new object', () =
   store.destroy();
 });
 
+test('only the clips an update touched are read again, and the snapshot equals a full read', () => {
+  const mine = new Y.Doc();
+  const theirs = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(mine, frames.schedule);
+  const sync = () => Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs, Y.encodeStateVector(mine)), 'remote');
+  const track = addTrack(theirs, { role: 'keys' });
+  const clips = [0, 4, 8, 12].map((bar) => addClip(theirs, { trackId: track, startBar: bar, lengthBars: 4, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }] }));
+  sync();
+  frames.frame();
+  assert.equal(store.clipReads, 4);
+  const before = store.getSnapshot();
+
+  // A bandmate moves the notes of one clip: that clip is read again, the other three are kept.
+  const noteIds = [...clipNotes(clipsMap(theirs).get(clips[1]!)!).keys()];
+  moveNotes(theirs, clips[1]!, noteIds, { semitones: 2 });
+  sync();
+  frames.frame();
+  assert.equal(store.clipReads, 5);
+  const after = store.getSnapshot();
+  assert.equal(after.clips.find((c) => c.id === clips[1])!.notes[0]!.pitch, 62);
+  for (const id of [clips[0], clips[2], clips[3]]) assert.equal(after.clips.find((c) => c.id === id), before.clips.find((c) => c.id === id));
+  assert.deepEqual(after, readSong(mine));
+
+  // A deleted clip, a moved one and a renamed track (which reorders nothing here): one clip read.
+  deleteClip(theirs, clips[0]!);
+  moveClip(theirs, clips[3]!, { startBar: 20 });
+  updateTrack(theirs, track, { name: 'Rhodes' });
+  sync();
+  frames.frame();
+  assert.equal(store.clipReads, 6);
+  assert.deepEqual(store.getSnapshot(), readSong(mine));
+  store.destroy();
+});
+
 test("a bandmate's update arrives the same way; flush() reads it before the frame", () => {
   const mine = new Y.Doc();
   const theirs = new Y.Doc();
@@ -91,5 +127,14 @@ test('a malformed record from a peer keeps the last good song on screen', () => 
     console.error = original;
   }
   assert.equal(store.getSnapshot(), good);
+  // Fixed by the peer (every field written): it is read again and shows.
+  const track = good.tracks[0]!.id;
+  doc.transact(() => {
+    const broken = doc.getMap('clips').get('broken') as Y.Map<unknown>;
+    for (const [k, v] of Object.entries({ trackId: track, name: '', startBar: 0, lengthBars: 1, locked: false, provenance: null })) broken.set(k, v);
+    broken.set('notes', new Y.Map());
+  });
+  frames.frame();
+  assert.deepEqual(store.getSnapshot().clips.map((c) => c.id), ['broken']);
   store.destroy();
 });

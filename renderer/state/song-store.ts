@@ -3,10 +3,14 @@
  * recomputed at most once per animation frame however many updates arrive (a bandmate's drag
  * can send dozens a second), with unchanged records kept by identity. Subscribe with
  * useSyncExternalStore (state/hooks.ts).
+ *
+ * Only the clips that changed since the last snapshot are read again (a deep observer on the
+ * clips map names them): a song of thousands of notes costs an edit of one clip what that clip
+ * costs, not what the song does.
  */
 import type * as Y from 'yjs';
-import { readSong } from '../../core/song/schema.ts';
-import type { Song } from '../../core/song/types.ts';
+import { clipsMap, readClip, readSong } from '../../core/song/schema.ts';
+import type { Clip, Song } from '../../core/song/types.ts';
 import { shareUnchanged } from './structural-share.ts';
 
 /** Runs `callback` on the next frame; returns a function that cancels it. */
@@ -18,13 +22,18 @@ export class SongStore {
   private cancelFrame: (() => void) | null = null;
   private readonly doc: Y.Doc;
   private readonly schedule: FrameScheduler;
+  /** Clips changed (or added, or deleted) since the snapshot was last read. */
+  private readonly dirtyClips = new Set<string>();
   /** How many times the snapshot was rebuilt (tests and the dev overlay read it). */
   recomputes = 0;
+  /** How many clip records were read from the document (the others were kept). */
+  clipReads = 0;
 
   constructor(doc: Y.Doc, schedule: FrameScheduler) {
     this.doc = doc;
     this.schedule = schedule;
     this.snapshot = readSong(doc);
+    clipsMap(doc).observeDeep(this.onClipsChanged);
     doc.on('update', this.onUpdate);
   }
 
@@ -44,6 +53,7 @@ export class SongStore {
 
   destroy(): void {
     this.doc.off('update', this.onUpdate);
+    clipsMap(this.doc).unobserveDeep(this.onClipsChanged);
     this.cancelFrame?.();
     this.cancelFrame = null;
     this.listeners.clear();
@@ -53,12 +63,31 @@ export class SongStore {
     this.cancelFrame ??= this.schedule(() => this.recompute());
   };
 
+  /** Runs at the end of each transaction, before its update event: notes which clips it touched. */
+  private readonly onClipsChanged = (events: Y.YEvent<Y.AbstractType<unknown>>[]): void => {
+    for (const event of events) {
+      // A change inside a clip (its fields, its notes) has the clip's id first in its path; a
+      // change of the clips map itself (a clip added or deleted) names the clips as its keys.
+      if (event.path.length) this.dirtyClips.add(String(event.path[0]));
+      else for (const key of (event as Y.YMapEvent<unknown>).keysChanged) this.dirtyClips.add(key);
+    }
+  };
+
   private recompute(): void {
     this.cancelFrame = null;
     this.recomputes++;
+    const kept = new Map(this.snapshot.clips.map((c) => [c.id, c]));
+    const clipRecord = (id: string, map: Parameters<typeof readClip>[1]): Clip => {
+      const old = this.dirtyClips.has(id) ? undefined : kept.get(id);
+      if (old) return old;
+      this.clipReads++;
+      return readClip(id, map);
+    };
     let read: Song;
     try {
-      read = readSong(this.doc);
+      read = readSong(this.doc, clipRecord);
+      // Read: the next snapshot starts from this one (a clip that failed to read stays dirty).
+      this.dirtyClips.clear();
     } catch (error) {
       // A peer that wrote a malformed record must not blank everyone's screen: keep showing the
       // last good song; the record becomes readable again when it is fixed or deleted.

@@ -14,7 +14,7 @@ function shareList<T extends { id: string }>(prev: T[], next: T[]): T[] {
   let changed = prev.length !== next.length;
   const out = next.map((record, i) => {
     const old = byId.get(record.id);
-    const kept = old && sameJson(old, record) ? old : record;
+    const kept = old && (old === record || sameJson(old, record)) ? old : record;
     if (kept !== prev[i]) changed = true;
     return kept;
   });

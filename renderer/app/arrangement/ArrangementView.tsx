@@ -4,7 +4,7 @@
  * another track), resized by their right edge, duplicated by Alt-drag; each gesture is one edit
  * on release, shown as a preview meanwhile. Bandmates' selections show in their colours.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { addClip, addTrack, duplicateClip, moveClip, resizeClip, setLoop } from '../../../core/song/edits.ts';
 import type { Clip, Song, Track, TrackRole } from '../../../core/song/types.ts';
 import { ticksPerBar } from '../../../core/time.ts';
@@ -46,6 +46,17 @@ const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(naviga
 function wantsDuplicate(e: { altKey: boolean; ctrlKey: boolean }): boolean {
   return e.altKey || (!IS_MAC && e.ctrlKey);
 }
+
+/**
+ * The playhead over the lanes. Its own component, because it changes every frame while playing
+ * (usePlayheadBar polls the engine's position()) and the arrangement should not; moved by a
+ * transform on a layer of its own (arrangement.css), so a frame repaints and lays out nothing else.
+ */
+const Playhead = memo(function Playhead({ transport, barTicks, barPx }: { transport: Transport; barTicks: number; barPx: number }) {
+  const { playing } = useTransportState(transport);
+  const bar = usePlayheadBar(transport, barTicks);
+  return <div className={`playhead${playing ? ' playing' : ''}`} data-testid="playhead" style={{ transform: `translateX(${bar * barPx}px)` }} />;
+});
 
 export function ArrangementView(props: ArrangementViewProps) {
   const { session, song, peers, transport, edits, selectedClipId, selectClip, barPx } = props;
@@ -176,8 +187,6 @@ export function ArrangementView(props: ArrangementViewProps) {
     scroller.current?.querySelector(`[data-testid="clip"][data-clip-id="${CSS.escape(selectedClipId)}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [selectedClipId, song.clips]);
 
-  const transportState = useTransportState(transport);
-  const playheadBar = usePlayheadBar(transport, barTicks);
   const loop = song.meta.loop;
   const lanesHeight = Math.max(song.tracks.length * ROW_PX, 1);
 
@@ -244,7 +253,7 @@ export function ArrangementView(props: ArrangementViewProps) {
             />
           ))}
           {loop && <div className="loop-shade" style={{ left: loop.startBar * barPx, width: (loop.endBar - loop.startBar) * barPx }} />}
-          <div className={`playhead${transportState.playing ? ' playing' : ''}`} data-testid="playhead" style={{ left: playheadBar * barPx }} />
+          <Playhead transport={transport} barTicks={barTicks} barPx={barPx} />
           {song.tracks.length === 0 && (
             <div className="empty-hint" style={{ position: 'absolute', left: 0, top: 0, width: Math.min(bars * barPx, 600), height: 120 }}>
               Add a track on the left (drums, bass, keys…), then double-click its lane to make a clip.

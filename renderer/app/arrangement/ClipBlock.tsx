@@ -1,5 +1,5 @@
 /** A clip on a lane: its name, a miniature of its notes, its resize edge, and who has it selected. */
-import { memo, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useMemo, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Clip, TrackRole } from '../../../core/song/types.ts';
 import type { Peer } from '../../state/presence.ts';
 import { ROLE_COLOR } from './roles.ts';
@@ -23,24 +23,36 @@ interface ClipBlockProps {
 
 const MAX_DRAWN_NOTES = 1500;
 
+/**
+ * The clip's notes in miniature: one SVG path for all of them (a rectangle each), so a clip of
+ * hundreds of notes is one element to create, lay out and hit-test, not hundreds.
+ */
 function NoteMiniature({ clip, barTicks, lengthBars }: { clip: Clip; barTicks: number; lengthBars: number }) {
-  const notes = clip.notes.slice(0, MAX_DRAWN_NOTES);
-  if (!notes.length) return null;
-  let low = 127;
-  let high = 0;
-  for (const n of notes) {
-    low = Math.min(low, n.pitch);
-    high = Math.max(high, n.pitch);
-  }
-  // At least an octave tall, the notes centred in it: a one-note bass line is not a bar code.
-  const span = Math.max(12, high - low + 1);
-  const pad = (span - (high - low + 1)) / 2;
-  const width = lengthBars * barTicks;
+  const shape = useMemo(() => {
+    const notes = clip.notes.slice(0, MAX_DRAWN_NOTES);
+    if (!notes.length) return null;
+    let low = 127;
+    let high = 0;
+    for (const n of notes) {
+      low = Math.min(low, n.pitch);
+      high = Math.max(high, n.pitch);
+    }
+    // At least an octave tall, the notes centred in it: a one-note bass line is not a bar code.
+    const span = Math.max(12, high - low + 1);
+    const pad = (span - (high - low + 1)) / 2;
+    const width = lengthBars * barTicks;
+    let d = '';
+    for (const n of notes) {
+      if (n.tick >= width) continue;
+      const w = Math.max(n.duration, barTicks / 64);
+      d += `M${n.tick} ${high - n.pitch + pad}h${w}v0.8h${-w}z`;
+    }
+    return { viewBox: `0 0 ${width} ${span}`, d };
+  }, [clip.notes, barTicks, lengthBars]);
+  if (!shape) return null;
   return (
-    <svg className="notes" viewBox={`0 0 ${width} ${span}`} preserveAspectRatio="none" aria-hidden="true">
-      {notes.map((n) => n.tick < width && (
-        <rect key={n.id} x={n.tick} y={high - n.pitch + pad} width={Math.max(n.duration, barTicks / 64)} height={0.8} />
-      ))}
+    <svg className="notes" viewBox={shape.viewBox} preserveAspectRatio="none" aria-hidden="true">
+      <path d={shape.d} />
     </svg>
   );
 }

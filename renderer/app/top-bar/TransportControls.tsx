@@ -7,9 +7,10 @@ import { MetronomeIcon, PlayIcon, StopIcon, ToStartIcon } from '../Icons.tsx';
 
 export function TransportControls({ transport, meter }: { transport: Transport; meter: Meter }) {
   const state = useTransportState(transport);
-  const playhead = usePlayheadBar(transport, ticksPerBar(meter));
-  const bar = Math.floor(playhead);
-  const beat = Math.floor((playhead - bar) * meter.numerator);
+  // Floored to beats: the readout re-renders once a beat, not every frame.
+  const beats = Math.round(usePlayheadBar(transport, ticksPerBar(meter), meter.numerator) * meter.numerator);
+  const bar = Math.floor(beats / meter.numerator);
+  const beat = beats - bar * meter.numerator;
   return (
     <div className="group transport">
       <button className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>

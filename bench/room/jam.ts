@@ -1,0 +1,186 @@
+/**
+ * Playing the dense song while a bandmate edits it. Alice opens the room and presses play (the
+ * real button; the app's Tone.js engine on a real AudioContext). Bob, in a second browser context,
+ * opens a keys or lead clip that is playing, selects all its notes and moves them a semitone up or
+ * down with the arrow keys every `editEveryMs` — each press one labelled edit that reaches Alice
+ * through the server — switching to another playing clip every `switchEvery` edits.
+ *
+ * Measured in Alice's page over the whole time from pressing play:
+ *   - long tasks (PerformanceObserver "longtask") and long animation frames with their scripts;
+ *   - the gaps between animation frames;
+ *   - the engine's own figures (stats(): scheduling windows, recompiles, late events, skipped
+ *     stretches) and, for every event as it is committed, how far ahead of the audio clock it
+ *     was (its lead: event time minus the context's currentTime; negative would be late).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { summarize } from '../stats.ts';
+import { round } from './numbers.ts';
+import { installProbes, interactiveAt, readProbe, recordFrames, type Expectation, type LongFrame } from './probes.ts';
+
+export interface JamOptions {
+  seconds: number;
+  editEveryMs: number;
+  switchEvery: number;
+  /** Long tasks in the first this-many ms after pressing play are also reported apart (starting). */
+  startupMs: number;
+  /** Write a CPU profile of the player's page over the run here (a .cpuprofile for DevTools). */
+  profilePath?: string;
+}
+
+async function openMate(browser: Browser, url: string, expect: Expectation): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await installProbes(context, expect);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => void errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // As the renderer tests: failed resource loads (the favicon) are not the app's errors.
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(url);
+  await interactiveAt(page);
+  return { context, page, errors };
+}
+
+/** The clips Bob edits: keys and lead clips in the bars that play during the run. */
+async function playingPitchedClips(page: Page, bars: number): Promise<string[]> {
+  return page.evaluate((lastBar) => {
+    const d = (globalThis as any).document;
+    const roles = new Map([...d.querySelectorAll('[data-testid="track-header"]')].map((el: any) => [el.dataset.trackId, el.dataset.role]));
+    return [...d.querySelectorAll('[data-testid="clip"]')]
+      .filter((el: any) => ['keys', 'lead'].includes(roles.get(el.dataset.trackId) as string) && Number(el.dataset.startBar) < lastBar)
+      .sort((a: any, b: any) => Number(a.dataset.startBar) - Number(b.dataset.startBar))
+      .map((el: any) => el.dataset.clipId as string);
+  }, bars);
+}
+
+async function openClip(page: Page, clipId: string): Promise<void> {
+  await page.click(`[data-testid="clip"][data-clip-id="${clipId}"]`);
+  await page.waitForSelector(`[data-testid="clip-editor"][data-clip-id="${clipId}"]`);
+  await page.focus('[data-testid="clip-editor"]');
+  await page.keyboard.press('Control+a');
+}
+
+export async function benchJam(browser: Browser, url: (name: string) => string, expect: Expectation, options: JamOptions): Promise<unknown> {
+  const alice = await openMate(browser, url('alice'), expect);
+  const bob = await openMate(browser, url('bob'), expect);
+  try {
+    // Bars played in the run at the song's 120 BPM (2 s a bar), plus one.
+    const clips = await playingPitchedClips(bob.page, Math.ceil(options.seconds / 2) + 1);
+    if (!clips.length) throw new Error('no keys or lead clip to edit');
+    await openClip(bob.page, clips[0]!);
+
+    await alice.page.evaluate(() => {
+      const g = globalThis as any;
+      const t = g.riffroomTransport;
+      if (!t?.stats || !t.onEvent) throw new Error('the page exposes no riffroomTransport (renderer/main.tsx)');
+      g.__jam = { leads: [] as number[], statsBefore: t.stats() };
+      t.onEvent((e: any) => {
+        if (e.kind === 'note' || e.kind === 'click') g.__jam.leads.push((e.time - t.audioTime()) * 1000);
+      });
+    });
+    await recordFrames(alice.page);
+    await recordFrames(bob.page);
+    const cdp = options.profilePath ? await alice.context.newCDPSession(alice.page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await cdp.send('Profiler.start');
+    }
+    const playPressedAt = await alice.page.evaluate(() => (globalThis as any).performance.now() as number);
+    const bobStart = await bob.page.evaluate(() => (globalThis as any).performance.now() as number);
+    await alice.page.click('[data-testid="play"]');
+    await alice.page.waitForSelector('[data-testid="play"][aria-pressed="true"]');
+
+    // Bob edits on a fixed clock (a slow driver call delays the next press, never doubles up).
+    const started = Date.now();
+    let edits = 0;
+    let switches = 0;
+    let late = 0;
+    while (Date.now() - started < options.seconds * 1000) {
+      const due = started + (edits + 1) * options.editEveryMs;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else late++;
+      if (edits > 0 && edits % options.switchEvery === 0) {
+        switches++;
+        await openClip(bob.page, clips[switches % clips.length]!);
+      }
+      await bob.page.keyboard.press(edits % 2 ? 'ArrowDown' : 'ArrowUp');
+      edits++;
+    }
+    const ranMs = Date.now() - started;
+
+    const got = await alice.page.evaluate(() => {
+      const g = globalThis as any;
+      const t = g.riffroomTransport;
+      const out = { statsAfter: t.stats(), leads: g.__jam.leads as number[], statsBefore: g.__jam.statsBefore, position: t.position(), playing: t.getState().playing, now: g.performance.now() as number };
+      return out;
+    });
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(options.profilePath!, JSON.stringify(profile));
+    }
+    await alice.page.click('[data-testid="play"]');
+    const probe = await readProbe(alice.page);
+    const bobProbe = await readProbe(bob.page);
+
+    const inRun = <T extends { start: number }>(list: T[], from: number, to: number) => list.filter((l) => l.start >= from && l.start <= to);
+    const aliceTasks = inRun(probe.longTasks, playPressedAt, got.now);
+    const startup = aliceTasks.filter((l) => l.start < playPressedAt + options.startupMs);
+    const steady = aliceTasks.filter((l) => l.start >= playPressedAt + options.startupMs);
+    const bobTasks = inRun(bobProbe.longTasks, bobStart, Infinity);
+    const longFrames = (list: LongFrame[], from: number, to: number) => inRun(list, from, to)
+      .sort((a, b) => b.duration - a.duration)
+      .slice(0, 8)
+      .map((f) => ({ atMs: round(f.start - from), durationMs: round(f.duration), blockingMs: round(f.blockingDuration), scripts: f.scripts }));
+    const before = got.statsBefore;
+    const after = got.statsAfter;
+    const leads = got.leads;
+    const tasks = (list: { duration: number }[]) => ({
+      count: list.length,
+      maxMs: round(Math.max(0, ...list.map((l) => l.duration))),
+      totalMs: round(list.reduce((n, l) => n + l.duration, 0)),
+      durationsMs: list.map((l) => Math.round(l.duration)),
+    });
+    const overFrame = (gaps: number[]) => gaps.filter((g) => g > 50).length;
+    return {
+      song: { tracks: expect.tracks, clips: expect.clips, bpm: 120 },
+      seconds: round(ranMs / 1000),
+      bandmate: { edits, editEveryMs: options.editEveryMs, clipsEdited: Math.min(clips.length, switches + 1), lateDriverCalls: late, kind: 'select all + ArrowUp/ArrowDown in the piano roll (moved N notes)' },
+      stillPlaying: got.playing,
+      reachedBar: got.position.bar,
+      player: {
+        longTasks: tasks(aliceTasks),
+        longTasksStartingMs: startup.map((l) => Math.round(l.duration)),
+        longTasksAfterStartMs: steady.map((l) => Math.round(l.duration)),
+        longTaskObserver: probe.longTaskObserver,
+        frameGapMs: summarize(probe.frameGaps.slice(1)),
+        framesOver50Ms: overFrame(probe.frameGaps.slice(1)),
+        longestFrames: longFrames(probe.longFrames, playPressedAt, got.now),
+        errors: alice.errors.slice(0, 10),
+      },
+      bandmatePage: {
+        longTasks: tasks(bobTasks),
+        frameGapMs: summarize(bobProbe.frameGaps.slice(1)),
+        longestFrames: longFrames(bobProbe.longFrames, bobStart, Infinity),
+        errors: bob.errors.slice(0, 10),
+      },
+      audio: {
+        windows: after.windows - before.windows,
+        windowMs: after.windowMs,
+        compiles: after.compiles - before.compiles,
+        compileMs: after.compileMs,
+        events: after.events - before.events,
+        lateEvents: after.lateEvents - before.lateEvents,
+        skipped: after.skipped - before.skipped,
+        skippedSeconds: round(after.skippedSeconds - before.skippedSeconds, 3),
+        leadMs: { ...summarize(leads), min: round(Math.min(...leads), 2) },
+      },
+    };
+  } finally {
+    await alice.context.close();
+    await bob.context.close();
+  }
+}
