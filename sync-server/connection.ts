@@ -109,7 +109,7 @@ export class Connection implements Peer {
 }
 
 /** Allows `perSecond` on average and `burst` at once. */
-class TokenBucket {
+export class TokenBucket {
   private readonly perSecond: number;
   private readonly burst: number;
   private tokens: number;

@@ -80,6 +80,7 @@ export class ServerMetrics {
   readonly updatesLogged = new Counter('riffroom_updates_logged_total', 'Document updates appended to a room log');
   readonly updateBytesLogged = new Counter('riffroom_update_bytes_logged_total', 'Bytes of document updates appended');
   readonly messagesReceived = new Counter('riffroom_messages_received_total', 'Websocket messages received');
+  readonly jamRefused = new Counter('riffroom_jam_refused_total', 'Jam messages refused (bad values or not allowed), by type');
   readonly snapshots = new Counter('riffroom_snapshots_total', 'Full-state snapshots written');
   readonly restores = new Counter('riffroom_restores_total', 'Restores performed');
   readonly roomsLoaded = new Counter('riffroom_rooms_loaded_total', 'Rooms loaded from their log');

@@ -1,5 +1,6 @@
 /**
- * The Riffroom sync server: y-websocket protocol on ws://host:port/<room>?token=<t>, the history
+ * The Riffroom sync server: y-websocket protocol on ws://host:port/<room>?token=<t>, the room's
+ * jam channel (core/jam/contract.ts) on ws://host:port/<room>/jam?token=<t>, the history
  * HTTP API, /healthz and /metrics, and (when given) the web client at / and model folders at
  * /models/<id>/ (static.ts). Every accepted update is in the room's log before anyone else
  * receives it.
@@ -15,6 +16,7 @@ import { ServerMetrics } from './metrics.ts';
 import { RoomLimitError, RoomRegistry } from './room/registry.ts';
 import type { SnapshotPolicy } from './room/room.ts';
 import { createStaticHandler, type StaticOptions } from './static.ts';
+import { JamConnection } from './jam/jam-connection.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -55,7 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     roomFiles: options.roomFiles,
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
-  const connections = new Set<Connection>();
+  const connections = new Set<Connection | JamConnection>();
   metrics.gauge('riffroom_rooms_in_memory', 'Rooms loaded in memory', () => rooms.loadedCount);
   metrics.gauge('riffroom_open_connections', 'Open websocket connections', () => connections.size);
 
@@ -78,7 +80,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const room = decodeURIComponent(url.pathname.slice(1));
+    // /<room> is the document (y-websocket), /<room>/jam the room's jam channel.
+    const jam = url.pathname.endsWith('/jam');
+    let room: string;
+    try {
+      room = decodeURIComponent(url.pathname.slice(1, jam ? -'/jam'.length : undefined));
+    } catch {
+      room = '';
+    }
     const refuse = (status: number, reason: string) => {
       metrics.rejectedUpgrades.inc({ status: String(status) });
       const body = JSON.stringify({ error: reason });
@@ -105,7 +114,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return refuse(500, 'the room could not be loaded');
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = new Connection(ws, target, claims, limits, metrics);
+      const connection = jam ? new JamConnection(ws, target.jam, claims, limits, metrics) : new Connection(ws, target, claims, limits, metrics);
       connections.add(connection);
       metrics.connections.inc();
       ws.on('close', () => connections.delete(connection));

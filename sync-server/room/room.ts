@@ -10,7 +10,8 @@ import * as decoding from 'lib0/decoding';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { ROOT_TYPES } from '../../core/song/schema.ts';
+import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
+import { JamRoom } from '../jam/jam-room.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 import { revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
@@ -70,6 +71,8 @@ export class Room {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   readonly log: RoomLog;
+  /** The room's jam channel: shared clock, transport, live notes, rules (sync-server/jam/). */
+  readonly jam: JamRoom;
   private readonly metrics: ServerMetrics | undefined;
   private readonly policy: SnapshotPolicy;
   private readonly peers = new Map<Peer, PeerState>();
@@ -106,13 +109,20 @@ export class Room {
     this.lastSnapshotBytes = info?.bytes ?? 0;
 
     this.doc.on('update', this.onDocUpdate);
+    this.jam = JamRoom.fromSongMeta(readMeta(this.doc), {
+      metrics: this.metrics,
+      onActivity: () => {
+        this.lastActivity = Date.now();
+      },
+    });
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null); // the server itself has no presence
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
+  /** Document and jam connections. */
   get peerCount(): number {
-    return this.peers.size;
+    return this.peers.size + this.jam.connectionCount;
   }
 
   /** Registers a peer and starts the sync handshake. */
@@ -190,9 +200,12 @@ export class Room {
       if (err instanceof BadUpdateError) throw new PeerError(4400, err.message);
       throw err;
     }
-    if (peer.identity.role === 'viewer') {
-      // A viewer's handshake reply may repeat what we have; anything new is a write.
-      if (wouldChange(this.doc, update)) throw new PeerError(4403, 'viewers cannot edit this room');
+    if (!this.jam.mayEditDocument(peer.identity.role)) {
+      // A viewer's handshake reply may repeat what we have; anything new is a write. Under the
+      // rules' students: 'live-only' every non-owner is handled as a viewer here.
+      if (wouldChange(this.doc, update)) {
+        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : "the room's rules let students play live only");
+      }
       return;
     }
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
@@ -303,6 +316,7 @@ export class Room {
     console.error(`room ${this.name}: ${err.message}; disconnecting its peers`);
     for (const peer of [...this.peers.keys()]) peer.close(4500, 'room unavailable, try again');
     this.peers.clear();
+    this.jam.close(4500, 'room unavailable, try again');
   }
 
   get isFailed(): boolean {
@@ -315,6 +329,7 @@ export class Room {
     this.closed = true;
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
+    this.jam.close(code, reason);
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
     this.awareness.destroy();

@@ -1,0 +1,166 @@
+/**
+ * The jam channel: one shared clock, the shared transport, live notes and the teacher's rules of
+ * a room. Imported by the sync server, the renderer, tests and bench:jam. No Node or DOM APIs.
+ *
+ * Websocket: ws://host:port/<room>/jam?token=<t>  beside the y-websocket path of the same room,
+ * same tokens. JSON text frames, one message each, every message carries `v`.
+ *
+ * Why a channel of its own: the arrangement is a CRDT (any order, any time), but time is not.
+ * The session host is the one clock of the room: peers estimate their offset to it (NTP-style),
+ * and the server owns the transport state, so "play", "stop", a tempo or loop change is decided
+ * once, placed on the next bar line of the common timeline, and every peer schedules the same
+ * downbeats. Live notes are relayed at once, not stored (a recorded take becomes a clip through
+ * the document like any edit).
+ */
+
+export const JAM_VERSION = 1;
+
+/** Milliseconds on the session host's clock (its performance.timeOrigin + performance.now()). */
+export type ServerMs = number;
+
+/**
+ * One stretch of the timeline: from `anchorMs` on (until the next segment's anchor) bar
+ * `anchorBar`'s downbeat sounds at `anchorMs` and later bars follow at `bpm`, wrapping inside `loop`.
+ */
+export interface TransportSegment {
+  playing: boolean;
+  /** Quarter notes per minute (as SongMeta.bpm and MIDI): a bar lasts numerator × 4/denominator quarters. */
+  bpm: number;
+  meter: { numerator: number; denominator: number };
+  loop: { startBar: number; endBar: number } | null;
+  anchorMs: ServerMs;
+  anchorBar: number;
+}
+
+/** Where the music is, decided by the server. Bars count from 0; the meter is the song's. */
+export interface TransportState {
+  playing: boolean;
+  /** Quarter notes per minute (as SongMeta.bpm and MIDI): a bar lasts numerator × 4/denominator quarters. */
+  bpm: number;
+  /** Beats per bar and the beat's note value (the song's meter). */
+  meter: { numerator: number; denominator: number };
+  /** Looped bar range [startBar, endBar), or null: play on. */
+  loop: { startBar: number; endBar: number } | null;
+  /**
+   * The timeline: bar `anchorBar`'s downbeat sounds at `anchorMs`; later bars follow at `bpm`
+   * (wrapping inside `loop`). While stopped it marks where play resumes (anchorBar) only.
+   */
+  anchorMs: ServerMs;
+  anchorBar: number;
+  /** Bumped by every change; a change applies from `anchorMs` on. */
+  revision: number;
+  /** Who made the last change (display name), for the UI. */
+  changedBy: string;
+  /**
+   * The segments in effect before `anchorMs`, latest first (each ends where the one before it in
+   * this list begins; the first ends at `anchorMs`). A change is announced before it sounds, so
+   * until `anchorMs` the music follows these: positions before a change never move. The server
+   * keeps the last few seconds' worth; absent or empty means the state's own values held before.
+   * Use core/jam/timeline.ts rather than reading this by hand.
+   */
+  earlier?: TransportSegment[];
+}
+
+/** A change someone asks for; the server places it on the next bar line (or later, see JAM_LEAD_MS). */
+export type TransportRequest =
+  | { action: 'play'; fromBar?: number }
+  | { action: 'stop' }
+  | { action: 'tempo'; bpm: number }
+  | { action: 'loop'; loop: { startBar: number; endBar: number } | null }
+  | { action: 'meter'; meter: { numerator: number; denominator: number } };
+
+/**
+ * A change lands on a bar line at least this far in the future on the server's clock, so every
+ * peer hears about it before it sounds (a LAN round trip is a few ms; the rest is scheduling).
+ */
+export const JAM_LEAD_MS = 150;
+
+/** One note played live. `at`: when it was played, on the server's clock (the player's estimate). */
+export interface LiveNote {
+  kind: 'on' | 'off';
+  /** MIDI pitch, an integer 0–127. */
+  pitch: number;
+  /** MIDI velocity 0–127 (0 is fine for 'off'). */
+  velocity: number;
+  /** The track it is played on (its instrument), or null for the player's default. */
+  trackId: string | null;
+  at: ServerMs;
+}
+
+/** The teacher's rules for a room; only the owner changes them; the server enforces them. */
+export interface RoomRules {
+  /** Only the owner may change the transport. */
+  transportLocked: boolean;
+  /**
+   * What non-owners may do: 'edit' everything (a band), 'own-track' only clips of tracks they
+   * created or were given, 'live-only' play live notes but not edit the document.
+   */
+  students: 'edit' | 'own-track' | 'live-only';
+  /** A track everyone's view and mix spotlights (solo-in-place for listening), or null. */
+  spotlightTrackId: string | null;
+}
+
+export const DEFAULT_RULES: RoomRules = { transportLocked: false, students: 'edit', spotlightTrackId: null };
+
+/** The jam channel's path beside the room's y-websocket path: `${wsUrl}${jamPath(room)}?token=...`. */
+export function jamPath(room: string): string {
+  return `/${encodeURIComponent(room)}/jam`;
+}
+
+/**
+ * What the server accepts. Over a limit: a frame too large closes with CLOSE.tooLarge (1009), too
+ * many messages with CLOSE.rateLimited; binary frames, text that is not JSON, a message that is
+ * not an object with `v: 1` and a string `type` close with CLOSE.malformed. A well-formed message
+ * with bad values (wrong types, out of range, too many notes, not allowed) is answered 'refused'
+ * and the connection stays.
+ */
+export const JAM_LIMITS = {
+  maxMessageBytes: 64 * 1024,
+  maxNotesPerMessage: 64,
+  maxTrackIdLength: 128,
+  /** Bars are whole numbers from 0 to this. */
+  maxBar: 100_000,
+  minBpm: 20,
+  maxBpm: 400,
+  maxMeterNumerator: 32,
+  meterDenominators: [1, 2, 4, 8, 16] as readonly number[],
+} as const;
+
+/**
+ * Who may do what (the server enforces it; 'refused' otherwise):
+ * - transport: owner and editors; only the owner when rules.transportLocked. Viewers never.
+ * - live notes: owner and editors (students under any rules, 'live-only' included). Viewers never:
+ *   a viewer link is a listener's.
+ * - rules: the owner only.
+ * - document writes (the y-websocket path): under students 'live-only' only the owner's are
+ *   applied; anyone else's is handled as a viewer's (the connection is closed with 4403).
+ *   'own-track' is enforced by the client UI only.
+ */
+export type JamClientMessage =
+  /** `t0`: the client's clock when sent (ms). */
+  | { v: 1; type: 'ping'; id: number; t0: number }
+  | { v: 1; type: 'transport'; request: TransportRequest }
+  | { v: 1; type: 'live'; notes: LiveNote[] }
+  /** The client's own clock estimate, relayed to the room so the UI can show each peer's figures. */
+  | { v: 1; type: 'clock-report'; offsetMs: number; rttMs: number }
+  | { v: 1; type: 'rules'; rules: RoomRules };
+
+export type JamServerMessage =
+  | { v: 1; type: 'welcome'; clientId: string; name: string; role: 'owner' | 'editor' | 'viewer'; transport: TransportState; rules: RoomRules; peers: JamPeer[] }
+  /** t1: server clock when the ping arrived; t2: when the pong left. */
+  | { v: 1; type: 'pong'; id: number; t0: number; t1: ServerMs; t2: ServerMs }
+  | { v: 1; type: 'transport'; transport: TransportState }
+  | { v: 1; type: 'live'; from: string; name: string; notes: LiveNote[]; relayedAt: ServerMs }
+  | { v: 1; type: 'peers'; peers: JamPeer[] }
+  | { v: 1; type: 'rules'; rules: RoomRules }
+  /** A request that was refused (bad message, not allowed by the rules); the connection stays. */
+  | { v: 1; type: 'refused'; reason: string; request?: string };
+
+export interface JamPeer {
+  clientId: string;
+  name: string;
+  role: 'owner' | 'editor' | 'viewer';
+  /** The peer's last clock report, or null before its first. */
+  offsetMs: number | null;
+  rttMs: number | null;
+}

@@ -1,0 +1,261 @@
+/**
+ * A room's jam channel (core/jam/contract.ts): the authoritative transport and rules, the jam
+ * connections, clock pings, and live notes relayed at once (never stored). Lives as long as its
+ * Room is loaded. Messages reach it already parsed by JamConnection (an object with v: 1 and a
+ * string type); every value inside is checked here and a bad one is answered 'refused'.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  DEFAULT_RULES,
+  JAM_LIMITS,
+  type JamPeer,
+  type JamServerMessage,
+  type LiveNote,
+  type RoomRules,
+  type TransportState,
+} from '../../core/jam/contract.ts';
+import { applyTransportRequest, checkBpm, checkLoop, checkMeter, checkRules, initialTransport, JamValueError, type Loop, type Meter } from '../../core/jam/timeline.ts';
+import type { TokenClaims } from '../contract.ts';
+import type { ServerMetrics } from '../metrics.ts';
+
+/** The server's clock, the one every peer estimates its offset to. */
+export const serverClock = (): number => performance.timeOrigin + performance.now();
+
+/** One jam connection as the room sees it. */
+export interface JamMember {
+  readonly identity: TokenClaims;
+  readonly clientId: string;
+  send(message: JamServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface JamRoomOptions {
+  bpm?: number;
+  meter?: Meter;
+  loop?: Loop | null;
+  /** Called on every join, leave and message (the room's idle clock). */
+  onActivity?: () => void;
+  now?: () => number;
+  metrics?: ServerMetrics;
+  /** Least time between two peer-list broadcasts caused by clock reports (ms). */
+  peersThrottleMs?: number;
+}
+
+interface MemberState {
+  offsetMs: number | null;
+  rttMs: number | null;
+}
+
+export class JamRoom {
+  private state: TransportState;
+  private currentRules: RoomRules = { ...DEFAULT_RULES };
+  private readonly members = new Map<JamMember, MemberState>();
+  private readonly now: () => number;
+  private readonly onActivity: () => void;
+  private readonly metrics: ServerMetrics | undefined;
+  private readonly peersThrottleMs: number;
+  private peersTimer: ReturnType<typeof setTimeout> | null = null;
+  private peersSentAt = -Infinity;
+  private closed = false;
+
+  constructor(options: JamRoomOptions = {}) {
+    this.now = options.now ?? serverClock;
+    this.onActivity = options.onActivity ?? (() => {});
+    this.metrics = options.metrics;
+    this.peersThrottleMs = options.peersThrottleMs ?? 1000;
+    this.state = initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
+  }
+
+  /** Initial values from a song's meta, each falling back to the default when it is not valid. */
+  static fromSongMeta(meta: { bpm?: unknown; meter?: unknown; loop?: unknown }, options: JamRoomOptions = {}): JamRoom {
+    const valid = <T>(check: () => T): T | undefined => {
+      try {
+        return check();
+      } catch {
+        return undefined;
+      }
+    };
+    return new JamRoom({
+      ...options,
+      bpm: valid(() => checkBpm(meta.bpm)),
+      meter: valid(() => checkMeter(meta.meter)),
+      loop: valid(() => checkLoop(meta.loop ?? null)) ?? null,
+    });
+  }
+
+  get transport(): TransportState {
+    return this.state;
+  }
+
+  get rules(): RoomRules {
+    return this.currentRules;
+  }
+
+  get connectionCount(): number {
+    return this.members.size;
+  }
+
+  /** Whether a document write by this role is applied under the current rules. */
+  mayEditDocument(role: TokenClaims['role']): boolean {
+    if (role === 'viewer') return false;
+    return role === 'owner' || this.currentRules.students !== 'live-only';
+  }
+
+  join(member: JamMember): void {
+    if (this.closed) {
+      member.close(1001, 'room closed');
+      return;
+    }
+    this.members.set(member, { offsetMs: null, rttMs: null });
+    this.onActivity();
+    member.send({
+      v: 1,
+      type: 'welcome',
+      clientId: member.clientId,
+      name: member.identity.name,
+      role: member.identity.role,
+      transport: this.state,
+      rules: this.currentRules,
+      peers: this.peerList(),
+    });
+    this.broadcastPeers();
+  }
+
+  leave(member: JamMember): void {
+    if (!this.members.delete(member)) return;
+    this.onActivity();
+    if (!this.closed) this.broadcastPeers();
+  }
+
+  /** One parsed message from a member; `receivedAt` is the server clock when its frame arrived. */
+  receive(member: JamMember, message: Record<string, unknown> & { type: string }, receivedAt: number): void {
+    const state = this.members.get(member);
+    if (!state) return;
+    this.onActivity();
+    const refuse = (reason: string) => {
+      this.metrics?.jamRefused.inc({ type: message.type.slice(0, 20) });
+      member.send({ v: 1, type: 'refused', reason, request: message.type.slice(0, 40) });
+    };
+    const role = member.identity.role;
+    switch (message.type) {
+      case 'ping': {
+        const { id, t0 } = message;
+        if (typeof id !== 'number' || !Number.isFinite(id) || typeof t0 !== 'number' || !Number.isFinite(t0)) return refuse('ping needs a numeric id and t0');
+        member.send({ v: 1, type: 'pong', id, t0, t1: receivedAt, t2: this.now() });
+        return;
+      }
+      case 'transport': {
+        if (role === 'viewer') return refuse('viewers cannot change the transport');
+        if (this.currentRules.transportLocked && role !== 'owner') return refuse('the transport is locked by the room owner');
+        let next: TransportState;
+        try {
+          next = applyTransportRequest(this.state, message.request as never, this.now(), member.identity.name);
+        } catch (err) {
+          if (err instanceof JamValueError) return refuse(err.message);
+          throw err;
+        }
+        if (next === this.state) {
+          // Nothing changed: the asker still hears the current state (its view may be stale).
+          member.send({ v: 1, type: 'transport', transport: this.state });
+          return;
+        }
+        this.state = next;
+        this.broadcast({ v: 1, type: 'transport', transport: next });
+        return;
+      }
+      case 'live': {
+        if (role === 'viewer') return refuse('viewers cannot play live notes');
+        let notes: LiveNote[];
+        try {
+          notes = checkNotes(message.notes);
+        } catch (err) {
+          if (err instanceof JamValueError) return refuse(err.message);
+          throw err;
+        }
+        const relay: JamServerMessage = { v: 1, type: 'live', from: member.clientId, name: member.identity.name, notes, relayedAt: this.now() };
+        for (const other of this.members.keys()) if (other !== member) other.send(relay);
+        return;
+      }
+      case 'clock-report': {
+        const { offsetMs, rttMs } = message;
+        if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > 1e13) return refuse('clock-report offsetMs must be a finite number');
+        if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > 600_000) return refuse('clock-report rttMs must be a number from 0 to 600000');
+        state.offsetMs = offsetMs;
+        state.rttMs = rttMs;
+        this.schedulePeers();
+        return;
+      }
+      case 'rules': {
+        if (role !== 'owner') return refuse('only the room owner sets the rules');
+        try {
+          this.currentRules = checkRules(message.rules);
+        } catch (err) {
+          if (err instanceof JamValueError) return refuse(err.message);
+          throw err;
+        }
+        this.broadcast({ v: 1, type: 'rules', rules: this.currentRules });
+        return;
+      }
+      default:
+        return refuse(`unknown message type ${JSON.stringify(message.type.slice(0, 40))}`);
+    }
+  }
+
+  /** Closes every jam connection (the room is unloading or failed). */
+  close(code = 1001, reason = 'server shutting down'): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.peersTimer) clearTimeout(this.peersTimer);
+    this.peersTimer = null;
+    for (const member of [...this.members.keys()]) member.close(code, reason);
+    this.members.clear();
+  }
+
+  private broadcast(message: JamServerMessage): void {
+    for (const member of this.members.keys()) member.send(message);
+  }
+
+  private peerList(): JamPeer[] {
+    return [...this.members].map(([m, s]) => ({ clientId: m.clientId, name: m.identity.name, role: m.identity.role, offsetMs: s.offsetMs, rttMs: s.rttMs }));
+  }
+
+  private broadcastPeers(): void {
+    if (this.peersTimer) clearTimeout(this.peersTimer);
+    this.peersTimer = null;
+    this.peersSentAt = performance.now();
+    this.broadcast({ v: 1, type: 'peers', peers: this.peerList() });
+  }
+
+  /** A peer list after a clock report: at most one per peersThrottleMs, the latest figures. */
+  private schedulePeers(): void {
+    if (this.peersTimer || this.closed) return;
+    const wait = Math.max(0, this.peersSentAt + this.peersThrottleMs - performance.now());
+    this.peersTimer = setTimeout(() => {
+      this.peersTimer = null;
+      if (!this.closed) this.broadcastPeers();
+    }, wait);
+    this.peersTimer.unref?.();
+  }
+}
+
+/** A new member id: short, random, unique enough within a room. */
+export function newClientId(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+function checkNotes(value: unknown): LiveNote[] {
+  if (!Array.isArray(value) || value.length === 0) throw new JamValueError('live notes must be a non-empty array');
+  if (value.length > JAM_LIMITS.maxNotesPerMessage) throw new JamValueError(`at most ${JAM_LIMITS.maxNotesPerMessage} live notes per message`);
+  return value.map((note: unknown, i): LiveNote => {
+    if (typeof note !== 'object' || note === null || Array.isArray(note)) throw new JamValueError(`live note ${i} is not an object`);
+    const { kind, pitch, velocity, trackId, at } = note as Record<string, unknown>;
+    if (kind !== 'on' && kind !== 'off') throw new JamValueError(`live note ${i}: kind must be 'on' or 'off'`);
+    if (typeof pitch !== 'number' || !Number.isInteger(pitch) || pitch < 0 || pitch > 127) throw new JamValueError(`live note ${i}: pitch must be a whole number 0–127`);
+    if (typeof velocity !== 'number' || !Number.isFinite(velocity) || velocity < 0 || velocity > 127) throw new JamValueError(`live note ${i}: velocity must be 0–127`);
+    if (trackId !== undefined && trackId !== null && (typeof trackId !== 'string' || trackId.length > JAM_LIMITS.maxTrackIdLength)) {
+      throw new JamValueError(`live note ${i}: trackId must be a track id or null`);
+    }
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new JamValueError(`live note ${i}: at must be a time (ms)`);
+    return { kind, pitch, velocity, trackId: (trackId as string | null | undefined) ?? null, at };
+  });
+}
