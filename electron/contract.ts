@@ -18,10 +18,18 @@ export const CHANNELS = {
   filesSave: 'riffroom:files:save',
   /** invoke OpenFileRequest → OpenedFileResult | null: the native open dialog, then the file read. */
   filesOpen: 'riffroom:files:open',
+  /** invoke DragOutRequest → void: write a clip's MIDI file to a temp folder and start a native file drag. */
+  filesDragOut: 'riffroom:files:drag-out',
   /** invoke → SessionInfo: which project and session this window shows. */
   sessionInfo: 'riffroom:session:info',
   /** invoke → SessionInfo: bind the session host to the LAN and make an invite. */
   jamHost: 'riffroom:jam:host',
+  /** invoke → SessionInfo: stop hosting; the session host serves this machine only again (the window reloads). */
+  jamStop: 'riffroom:jam:stop',
+  /** invoke CopyLinkRequest → void: put the hosted jam's invite or browser link on the clipboard. */
+  jamCopyLink: 'riffroom:jam:copy-link',
+  /** invoke JoinRequest → JoinLinkCheck: what a pasted link would join, or what is wrong with it. */
+  jamCheck: 'riffroom:jam:check',
   /** invoke JoinRequest → void: open a room on another Riffroom server (the window reloads). */
   jamJoin: 'riffroom:jam:join',
   /** send: this window wants a MessagePort to the inference host (answered on inferencePort). */
@@ -54,6 +62,10 @@ export const LIMITS = {
   acceptEntries: 16,
   /** A pasted invite link. */
   linkChars: 4096,
+  /** Bytes of a clip's MIDI file dragged out of the window (a clip of thousands of notes is ~100 kB). */
+  dragBytes: 8 * 1024 * 1024,
+  /** Characters of a track's or a clip's name sent with a drag (the file name is made from them). */
+  dragNameChars: 200,
 } as const;
 
 export interface SaveFileRequest {
@@ -69,6 +81,14 @@ export interface SaveFileResult {
   saved: boolean;
   /** The file name chosen (not its folder), when saved. */
   name?: string;
+}
+
+export interface DragOutRequest {
+  /** The track's name and the clip's: the main process makes "<track> - <clip>.mid" of them, safely. */
+  trackName: string;
+  clipName: string;
+  /** A Standard MIDI File (core/midi clipToMidi). */
+  bytes: Uint8Array;
 }
 
 export interface OpenFileRequest {
@@ -89,7 +109,22 @@ export interface SessionInfo {
   project: { name: string; path: string } | null;
   /** While hosting a jam: the link to send a bandmate (the app or a browser opens it). */
   invite: string | null;
+  /** While hosting: the same link for a bandmate without the app (null when this host serves no web client). */
+  browserLink: string | null;
+  /** While hosting: this machine's LAN address, or null when it has none (only this computer can join). */
+  lanAddress: string | null;
+  /** While hosting: when the invite's token expires (seconds since the epoch). */
+  inviteExpires: number | null;
 }
+
+export interface CopyLinkRequest {
+  which: 'invite' | 'browser';
+}
+
+/** What "Join a jam" would open, read by the main process (electron/session/links.ts parseJoinLink). */
+export type JoinLinkCheck =
+  | { ok: true; room: string; host: string; name: string; role: string; expires: number }
+  | { ok: false; problem: string };
 
 export interface JoinRequest {
   /** An invite link to any Riffroom server: http(s)://host:port/?room=…&token=… */
@@ -101,7 +136,9 @@ export type InferenceStatus =
   | { state: 'gave-up'; message: string };
 
 /** Menu items the page carries out (the main process only forwards them). */
-export const RENDERER_COMMANDS = ['undo', 'redo', 'export-song-midi', 'export-clip-midi', 'export-wav', 'import-midi', 'show-shortcuts'] as const;
+export const RENDERER_COMMANDS = [
+  'undo', 'redo', 'export-song-midi', 'export-clip-midi', 'export-wav', 'import-midi', 'show-shortcuts', 'host-jam', 'join-jam',
+] as const;
 export type RendererCommand = (typeof RENDERER_COMMANDS)[number];
 
 /** What the preload exposes as `window.riffroom`. */
@@ -112,10 +149,15 @@ export interface RiffroomBridge {
   readonly files: {
     save(request: SaveFileRequest): Promise<SaveFileResult>;
     open(request: OpenFileRequest): Promise<OpenedFileResult | null>;
+    /** Call from a dragstart handler (after preventDefault): the OS drag of the clip's .mid file begins. */
+    dragOut(request: DragOutRequest): Promise<void>;
   };
   readonly session: {
     info(): Promise<SessionInfo>;
     hostJam(): Promise<SessionInfo>;
+    stopHosting(): Promise<SessionInfo>;
+    copyLink(request: CopyLinkRequest): Promise<void>;
+    checkJoinLink(request: JoinRequest): Promise<JoinLinkCheck>;
     joinJam(request: JoinRequest): Promise<void>;
   };
   readonly inference: {

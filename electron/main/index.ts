@@ -5,7 +5,7 @@
  * Bundled by electron/build.ts into electron/dist/main.mjs (package.json "main").
  */
 import {
-  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, net, protocol, session, shell, utilityProcess,
+  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, net, protocol, session, shell, utilityProcess,
   type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents,
 } from 'electron';
 import { mkdirSync, existsSync } from 'node:fs';
@@ -14,15 +14,19 @@ import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
-import { CHANNELS, LIMITS, type InferenceStatus, type RendererCommand, type SessionInfo } from '../contract.ts';
+import { CHANNELS, LIMITS, type InferenceStatus, type JoinLinkCheck, type RendererCommand, type SessionInfo } from '../contract.ts';
 import { createProject, inspectProject, untitledProjectPath, withProjectExtension, PROJECT_EXTENSION } from '../project/project-file.ts';
 import { RecentProjects } from '../project/recents.ts';
 import type { HostedSession } from '../session/contract.ts';
 import { parseJoinLink, type JoinTarget } from '../session/links.ts';
 import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
 import { appPageUrl, forwardedHeaders, resolveAppRequest, type RoomEndpoint } from './app-protocol.ts';
+import { dragFiles, dragIconPng, type DragFiles } from './drag-files.ts';
 import { InferencePorts, type PortHost } from './inference-ports.ts';
-import { parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseSaveFileRequest } from './ipc-validate.ts';
+import {
+  parseCopyLinkRequest, parseDragOutRequest, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest,
+  parseProjectPath, parseSaveFileRequest,
+} from './ipc-validate.ts';
 import { menuTemplate, type MainCommand } from './menu.ts';
 import {
   APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appResponseHeaders, contentSecurityPolicy, isAllowedNavigation, isPermissionAllowed,
@@ -85,6 +89,9 @@ function projectFromArgv(argv: string[]): string | null {
 
 const recents = (): RecentProjects => (recentsValue ??= new RecentProjects(app.getPath('userData'), { platform: process.platform }));
 let recentsValue: RecentProjects | null = null;
+/** Clips dragged out of the window as .mid files, in the app's temp folder (drag-files.ts). */
+const drags = (): DragFiles => (dragsValue ??= dragFiles(app.getPath('temp')));
+let dragsValue: DragFiles | null = null;
 
 const sessions = new SessionManager({
   launch: utilityProcessLauncher(utilityProcess.fork.bind(utilityProcess), PATHS.sessionHost),
@@ -142,12 +149,17 @@ function sessionHttpUrl(): string | null {
 }
 
 function sessionInfo(): SessionInfo {
-  if (!current) return { mode: 'solo', project: null, invite: null };
-  if (current.mode === 'joined') return { mode: 'joined', project: null, invite: null };
+  const none = { invite: null, browserLink: null, lanAddress: null, inviteExpires: null };
+  if (!current) return { mode: 'solo', project: null, ...none };
+  if (current.mode === 'joined') return { mode: 'joined', project: null, ...none };
+  const hosting = current.mode === 'hosting';
   return {
     mode: current.mode,
     project: { name: basename(current.project, PROJECT_EXTENSION), path: current.project },
-    invite: current.mode === 'hosting' ? current.hosted.inviteLink : null,
+    invite: hosting ? current.hosted.inviteLink : null,
+    browserLink: hosting ? current.hosted.browserLink : null,
+    lanAddress: hosting ? current.hosted.lanAddress : null,
+    inviteExpires: hosting ? current.hosted.inviteExpires : null,
   };
 }
 
@@ -175,6 +187,7 @@ async function start(): Promise<void> {
   });
 
   registerIpc();
+  setTimeout(() => drags().cleanup(), 5000); // drags of earlier runs, once the window is up
   const first = pendingProject ?? recents().list()[0]?.path ?? null;
   pendingProject = null;
   if (!(first && (await openProject(first, { quiet: true })))) await newProject({ untitled: true });
@@ -313,24 +326,31 @@ async function runMainCommand(command: MainCommand, argument?: string): Promise<
       return;
     }
     case 'host-jam':
-      await hostJam();
+      // The page's dialog shows the links and hosts (or stops); without a window, host at once.
+      if (mainWindow && !mainWindow.isDestroyed()) return sendToRenderer('host-jam');
+      await hostJam({ announce: true });
       return;
     case 'copy-invite':
       if (current?.mode === 'hosting') void clipboard.writeText(current.hosted.inviteLink);
       return;
     case 'join-jam':
+      // The page's dialog takes a pasted link; without a window, the link on the clipboard.
+      if (mainWindow && !mainWindow.isDestroyed()) return sendToRenderer('join-jam');
       return joinFromClipboard();
     case 'about':
       app.showAboutPanel();
   }
 }
 
-async function hostJam(): Promise<SessionInfo> {
+/** Hosts a jam: the page's dialog shows the links; `announce` (no window to show them): a message box. */
+async function hostJam(options: { announce?: boolean } = {}): Promise<SessionInfo> {
   if (!current || current.mode === 'joined') throw new Error('open a project of your own to host a jam');
+  if (current.mode === 'hosting') return sessionInfo();
   const hosted = await sessions.setMode('lan');
   current = { mode: 'hosting', project: hosted.projectPath, hosted };
   void clipboard.writeText(hosted.inviteLink);
   showWindow();
+  if (!options.announce) return sessionInfo();
   void dialog.showMessageBox({
     type: 'info',
     title: 'Hosting a jam',
@@ -340,7 +360,16 @@ async function hostJam(): Promise<SessionInfo> {
   return sessionInfo();
 }
 
-/** "Join a Jam": there is no native text prompt, so the invite link is read from the clipboard. */
+/** Stop hosting: the session host serves this machine only again (invites stop working). */
+async function stopHosting(): Promise<SessionInfo> {
+  if (current?.mode !== 'hosting') return sessionInfo();
+  const hosted = await sessions.setMode('solo');
+  current = { mode: 'solo', project: hosted.projectPath, hosted };
+  showWindow();
+  return sessionInfo();
+}
+
+/** "Join a Jam" without a window: there is no native text prompt, so the invite link is read from the clipboard. */
 async function joinFromClipboard(): Promise<void> {
   const parsed = parseJoinLink((await clipboard.readText()).slice(0, LIMITS.linkChars + 1));
   if (!parsed.ok) {
@@ -396,6 +425,11 @@ function registerIpc(): void {
     await writeFile(chosen.filePath, request.bytes);
     return { saved: true, name: basename(chosen.filePath) };
   });
+  handle(CHANNELS.filesDragOut, (event, value) => {
+    const request = parseDragOutRequest(value);
+    const file = drags().write(request.trackName, request.clipName, request.bytes);
+    event.sender.startDrag({ file, icon: nativeImage.createFromBuffer(dragIconPng()) });
+  });
   handle(CHANNELS.filesOpen, async (event, value) => {
     const request = parseOpenFileRequest(value);
     const win = BrowserWindow.fromWebContents(event.sender)!;
@@ -416,6 +450,23 @@ function registerIpc(): void {
   handle(CHANNELS.jamHost, (_event, ...args) => {
     parseNoArguments('host a jam', args);
     return hostJam();
+  });
+  handle(CHANNELS.jamStop, (_event, ...args) => {
+    parseNoArguments('stop hosting', args);
+    return stopHosting();
+  });
+  handle(CHANNELS.jamCopyLink, (_event, value) => {
+    const { which } = parseCopyLinkRequest(value);
+    if (current?.mode !== 'hosting') throw new Error('not hosting a jam');
+    const link = which === 'invite' ? current.hosted.inviteLink : current.hosted.browserLink;
+    if (!link) throw new Error('this host serves no web client');
+    clipboard.writeText(link);
+  });
+  handle(CHANNELS.jamCheck, (_event, value): JoinLinkCheck => {
+    const parsed = parseJoinLink(parseJoinCheckRequest(value).link);
+    if (!parsed.ok) return parsed;
+    const { target } = parsed;
+    return { ok: true, room: target.room, host: new URL(target.httpUrl).host, name: target.claims.name, role: target.claims.role, expires: target.claims.exp };
   });
   handle(CHANNELS.jamJoin, (_event, value) => {
     const parsed = parseJoinLink(parseJoinRequest(value).link);

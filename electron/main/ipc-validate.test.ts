@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS } from '../contract.ts';
 import {
-  IpcInputError, parseFileName, parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseRendererCommand,
+  IpcInputError, parseCopyLinkRequest, parseDragOutRequest, parseFileName, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseRendererCommand,
   parseSaveFileRequest,
 } from './ipc-validate.ts';
 
@@ -76,4 +76,33 @@ test('invite links, menu commands and argument-less channels', () => {
   refused(() => parseRendererCommand({}), /unknown command/);
   parseNoArguments('session info', []);
   refused(() => parseNoArguments('session info', ['x']), /takes no arguments/);
+});
+
+/** A minimal Standard MIDI File header (what clipToMidi writes first). */
+const MTHD = new Uint8Array([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 1, 0, 1, 1, 0xe0]);
+
+test('a clip dragged out: names as free text, MIDI bytes only, within the drag limit', () => {
+  const parsed = parseDragOutRequest({ trackName: '../Bass', clipName: '', bytes: MTHD });
+  assert.deepEqual(parsed, { trackName: '../Bass', clipName: '', bytes: MTHD }, 'names are made safe where the file is written (drag-files.ts)');
+  assert.notEqual(parsed.bytes, MTHD, 'a copy');
+  refused(() => parseDragOutRequest({ trackName: '', clipName: 'x', bytes: MTHD }), /track name: must not be empty/);
+  refused(() => parseDragOutRequest({ trackName: 'a'.repeat(LIMITS.dragNameChars + 1), clipName: '', bytes: MTHD }), /longer than/);
+  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: 7, bytes: MTHD }), /clip name: expected a string/);
+  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: new TextEncoder().encode('#!/bin/sh\nrm -rf ~ # padding') }), /not a Standard MIDI File/);
+  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: [...MTHD] }), /expected bytes/);
+  const huge = Object.create(Uint8Array.prototype, { byteLength: { value: LIMITS.dragBytes + 1 } });
+  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: huge }), /larger than 8388608 bytes/);
+  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: MTHD, path: '/etc/passwd' }), /unexpected field "path"/);
+});
+
+test('copy-link and join-check requests', () => {
+  assert.deepEqual(parseCopyLinkRequest({ which: 'invite' }), { which: 'invite' });
+  assert.deepEqual(parseCopyLinkRequest({ which: 'browser' }), { which: 'browser' });
+  refused(() => parseCopyLinkRequest({ which: 'anything I like' }), /which must be/);
+  refused(() => parseCopyLinkRequest({ which: 'invite', text: 'evil' }), /unexpected field "text"/);
+  assert.deepEqual(parseJoinCheckRequest({ link: '' }), { link: '' }, 'parseJoinLink explains an empty link');
+  assert.deepEqual(parseJoinCheckRequest({ link: 'not a link' }), { link: 'not a link' });
+  refused(() => parseJoinCheckRequest({ link: 'x'.repeat(LIMITS.linkChars + 1) }), /longer than/);
+  refused(() => parseJoinCheckRequest({ link: null }), /expected a string, got null/);
+  refused(() => parseJoinCheckRequest({}), /expected a string/);
 });

@@ -5,7 +5,11 @@
  * Only own, expected fields are read; unknown fields (`__proto__`, `constructor` included) are
  * refused, so nothing a page sends can reach an object's prototype.
  */
-import { LIMITS, RENDERER_COMMANDS, type JoinRequest, type OpenFileRequest, type RendererCommand, type SaveFileRequest } from '../contract.ts';
+import {
+  LIMITS, RENDERER_COMMANDS, type CopyLinkRequest, type DragOutRequest, type JoinRequest, type OpenFileRequest, type RendererCommand,
+  type SaveFileRequest,
+} from '../contract.ts';
+import { isMidiFile } from './drag-files.ts';
 
 export class IpcInputError extends Error {
   override name = 'IpcInputError';
@@ -52,9 +56,9 @@ export function parseFileName(value: unknown): string {
   return name;
 }
 
-function bytes(what: string, value: unknown): Uint8Array {
+function bytes(what: string, value: unknown, maxBytes: number = LIMITS.fileBytes): Uint8Array {
   if (!(value instanceof Uint8Array)) fail(what, 'expected bytes (a Uint8Array)');
-  if (value.byteLength > LIMITS.fileBytes) fail(what, `larger than ${LIMITS.fileBytes} bytes`);
+  if (value.byteLength > maxBytes) fail(what, `larger than ${maxBytes} bytes`);
   // A copy: the caller's buffer (possibly shared) cannot change under us.
   return new Uint8Array(value);
 }
@@ -66,6 +70,37 @@ export function parseSaveFileRequest(value: unknown): SaveFileRequest {
   const mimeType = string('mime type', r.mimeType, 127);
   if (!MIME_TYPE.test(mimeType)) fail('mime type', `"${mimeType.slice(0, 40)}" is not a MIME type`);
   return { name: parseFileName(r.name), bytes: bytes('file bytes', r.bytes), mimeType };
+}
+
+/**
+ * A clip dragged out of the window: the track's and the clip's names (free text from the song;
+ * drag-files.ts makes the file name of them) and a Standard MIDI File of at most LIMITS.dragBytes.
+ * A clip may have no name of its own (""); a track always has one.
+ */
+export function parseDragOutRequest(value: unknown): DragOutRequest {
+  const r = record('drag request', value, ['trackName', 'clipName', 'bytes']);
+  const trackName = string('track name', r.trackName, LIMITS.dragNameChars);
+  const clipName = r.clipName === '' ? '' : string('clip name', r.clipName, LIMITS.dragNameChars);
+  const midi = bytes('MIDI bytes', r.bytes, LIMITS.dragBytes);
+  if (!isMidiFile(midi)) fail('MIDI bytes', 'not a Standard MIDI File');
+  return { trackName, clipName, bytes: midi };
+}
+
+export function parseCopyLinkRequest(value: unknown): CopyLinkRequest {
+  const r = record('copy request', value, ['which']);
+  if (r.which !== 'invite' && r.which !== 'browser') fail('copy request', 'which must be "invite" or "browser"');
+  return { which: r.which };
+}
+
+/**
+ * A link pasted into "Join a jam" to be checked: any text up to LIMITS.linkChars (the empty one
+ * too); electron/session/links.ts parseJoinLink says in words what is wrong with it.
+ */
+export function parseJoinCheckRequest(value: unknown): JoinRequest {
+  const r = record('join check', value, ['link']);
+  if (typeof r.link !== 'string') fail('invite link', `expected a string, got ${r.link === null ? 'null' : typeof r.link}`);
+  if (r.link.length > LIMITS.linkChars) fail('invite link', `longer than ${LIMITS.linkChars} characters`);
+  return { link: r.link };
 }
 
 const EXTENSION = /^\.[a-z0-9]{1,10}$/i;

@@ -25,10 +25,14 @@ const bridge: RiffroomBridge = {
   files: {
     save: (request) => ipcRenderer.invoke(CHANNELS.filesSave, request),
     open: (request) => ipcRenderer.invoke(CHANNELS.filesOpen, request),
+    dragOut: (request) => ipcRenderer.invoke(CHANNELS.filesDragOut, request),
   },
   session: {
     info: () => ipcRenderer.invoke(CHANNELS.sessionInfo),
     hostJam: () => ipcRenderer.invoke(CHANNELS.jamHost),
+    stopHosting: () => ipcRenderer.invoke(CHANNELS.jamStop),
+    copyLink: (request) => ipcRenderer.invoke(CHANNELS.jamCopyLink, request),
+    checkJoinLink: (request) => ipcRenderer.invoke(CHANNELS.jamCheck, request),
     joinJam: (request) => ipcRenderer.invoke(CHANNELS.jamJoin, request),
   },
   inference: {

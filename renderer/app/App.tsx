@@ -157,6 +157,7 @@ export function App({ session, transport, platform }: AppProps) {
         peers={peers}
         transport={activeTransport}
         files={platform.files}
+        desktopSession={platform.desktopSession}
         edits={edits}
         notify={notify}
         selectedClipId={selectedClipId}
@@ -176,6 +177,7 @@ export function App({ session, transport, platform }: AppProps) {
           selectedClipId={readOnlyView ? null : selectedClipId}
           selectClip={readOnlyView ? selectNothing : selectClip}
           barPx={barPx}
+          files={platform.files}
         />
       </main>
       <EditorArea {...panelProps} />

@@ -50,8 +50,10 @@ export function ExportWavDialog({ session, song, current, files, notify, onClose
       const now = current();
       const bytes = await renderSongToWav(now, { fromBar: range.fromBar, toBar: range.toBar });
       const name = songFileName(now.meta.title, 'wav').replace(/\.wav$/, choice === 'loop' ? ` (${describeRange(range)}).wav` : '.wav');
-      await files.save(name, bytes, 'audio/wav');
-      notify(`Saved ${name} (${rangeSeconds(now, range).toFixed(1)} s)`);
+      const savedAs = await files.save(name, bytes, 'audio/wav');
+      // Cancelled in the save dialog: nothing was saved; the dialog stays to try again.
+      if (!savedAs) return void setStarted(null);
+      notify(`Saved ${savedAs} (${rangeSeconds(now, range).toFixed(1)} s)`);
       onClose();
     } catch (error) {
       notify(`Could not render the WAV: ${(error as Error).message}`, 'error');

@@ -40,8 +40,9 @@ export function FileActions(props: FileActionsProps) {
     return session.store.getSnapshot();
   };
   const save = async (name: string, bytes: Uint8Array, type: string): Promise<void> => {
-    await files.save(name, bytes, type);
-    notify(`Saved ${name}`);
+    // A cancelled save dialog saved nothing: say nothing.
+    const savedAs = await files.save(name, bytes, type);
+    if (savedAs) notify(`Saved ${savedAs}`);
   };
   const notMidi = (file: OpenedFile, error: MidiFormatError): void =>
     notify(`${file.name} is not a MIDI file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');

@@ -1,5 +1,13 @@
-/** FileService in a browser tab: save = a download, open = the file picker. */
+/**
+ * FileService in a browser tab: save = a download (counted as saved: the browser, not the page,
+ * asks where), open = the file picker, drag out = a DownloadURL drag (Chromium downloads the file
+ * where it is dropped; other browsers carry only the name).
+ */
+import { dragFileName } from '../../electron/drag-name.ts';
 import type { FileService, OpenedFile } from './file-service.ts';
+
+/** How long a dragged clip's blob URL stays valid: the drop (and its download) happens well before. */
+const DRAG_URL_MS = 5 * 60_000;
 
 export function browserFiles(): FileService {
   return {
@@ -14,6 +22,18 @@ export function browserFiles(): FileService {
       a.remove();
       // The download has started from the URL; free it after the click has been handled.
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      return name;
+    },
+    async dragOut(event, file) {
+      const data = event.dataTransfer;
+      if (!data) throw new Error('this drag carries no data');
+      const name = dragFileName(file.trackName, file.clipName);
+      const url = URL.createObjectURL(new Blob([file.bytes as BlobPart], { type: 'audio/midi' }));
+      // Chromium's drag-out-a-download: "<mime>:<file name>:<url>" (the name has no ':' in it).
+      data.setData('DownloadURL', `audio/midi:${name}:${url}`);
+      data.setData('text/plain', name);
+      data.effectAllowed = 'copy';
+      setTimeout(() => URL.revokeObjectURL(url), DRAG_URL_MS);
     },
     open(accept) {
       return new Promise<OpenedFile | null>((resolve) => {

@@ -24,9 +24,15 @@ export function electronBridge(scope: object = globalThis): RiffroomBridge | nul
 function electronFiles(bridge: RiffroomBridge): FileService {
   return {
     async save(name, bytes, mimeType) {
-      await bridge.files.save({ name, bytes, mimeType });
+      const result = await bridge.files.save({ name, bytes, mimeType });
+      return result.saved ? (result.name ?? name) : null;
     },
     open: (accept) => bridge.files.open({ accept }),
+    dragOut(event, file) {
+      // The OS drags the file the main process writes (webContents.startDrag), not the page's drag.
+      event.preventDefault();
+      return bridge.files.dragOut({ trackName: file.trackName, clipName: file.clipName, bytes: file.bytes });
+    },
   };
 }
 
@@ -41,6 +47,7 @@ export function electronPlatform(bridge: RiffroomBridge, page: Location = window
     },
     connect: (link, doc) => connectWebsocket(link, doc),
     files: electronFiles(bridge),
+    desktopSession: bridge.session,
     inference: electronInference({
       connect: () => bridge.inference.connect(),
       release: () => bridge.inference.release(),

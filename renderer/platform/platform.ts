@@ -4,6 +4,7 @@
  * `window.location`, downloads or workers directly.
  */
 import type * as Y from 'yjs';
+import type { RiffroomBridge } from '../../electron/contract.ts';
 import type { FileService } from './file-service.ts';
 import type { InferenceSource } from './inference-source.ts';
 import type { LinkResult, RoomLink } from './room-link.ts';
@@ -17,4 +18,11 @@ export interface Platform {
   connect(link: RoomLink, doc: Y.Doc): SyncConnection;
   readonly files: FileService;
   readonly inference: InferenceSource;
+  /**
+   * The desktop app's session (host a jam on the LAN, stop, join one by link): the Electron window
+   * only; absent in a browser tab, where the host and join dialogs are not shown.
+   */
+  readonly desktopSession?: DesktopSession;
 }
+
+export type DesktopSession = RiffroomBridge['session'];

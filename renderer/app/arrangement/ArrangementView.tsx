@@ -4,11 +4,13 @@
  * another track), resized by their right edge, duplicated by Alt-drag; each gesture is one edit
  * on release, shown as a preview meanwhile. Bandmates' selections show in their colours.
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { clipToMidi } from '../../../core/midi/song-midi.ts';
 import { addClip, addTrack, duplicateClip, moveClip, resizeClip, setLoop } from '../../../core/song/edits.ts';
 import type { Clip, Song, Track, TrackRole } from '../../../core/song/types.ts';
 import { ticksPerBar } from '../../../core/time.ts';
 import type { Transport } from '../../audio/transport.ts';
+import type { FileService } from '../../platform/file-service.ts';
 import { usePlayheadBar, useTransportState } from '../../state/hooks.ts';
 import type { Peer } from '../../state/presence.ts';
 import type { RoomSession } from '../../state/session.ts';
@@ -31,6 +33,8 @@ interface ArrangementViewProps {
   selectedClipId: string | null;
   selectClip(clipId: string | null): void;
   barPx: number;
+  /** Where clips are dragged out to as .mid files (absent, or no dragOut: no drag-out grip). */
+  files?: FileService;
 }
 
 interface ActiveGesture {
@@ -116,6 +120,25 @@ export function ArrangementView(props: ArrangementViewProps) {
     const start: GestureStart = { kind, clipId: clip.id, startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, x: e.clientX, y: e.clientY };
     setGesture({ start, clip, target: { startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, dragged: false }, duplicate: wantsDuplicate(e) });
   }, [selectClip, edits.readOnly]);
+
+  // Drag a clip out of the app (into a DAW, a folder) as a .mid file: the clip as drawn.
+  const files = props.files;
+  const notifyRef = useRef(props.notify);
+  notifyRef.current = props.notify;
+  const onClipDragOut = useCallback((e: ReactDragEvent<HTMLElement>, clip: Clip) => {
+    if (!files?.dragOut) return;
+    const now = songRef.current;
+    const trackName = now.tracks.find((t) => t.id === clip.trackId)?.name ?? 'Track';
+    let bytes: Uint8Array;
+    try {
+      bytes = clipToMidi(now, clip.id);
+    } catch (error) {
+      e.preventDefault();
+      return notifyRef.current(`Cannot drag this clip out: ${(error as Error).message}`, 'error');
+    }
+    files.dragOut(e.nativeEvent, { trackName, clipName: clip.name, bytes })
+      .catch((error: Error) => notifyRef.current(`Cannot drag this clip out: ${error.message}`, 'error'));
+  }, [files]);
 
   const gestureActive = gesture !== null;
   useEffect(() => {
@@ -250,6 +273,7 @@ export function ArrangementView(props: ArrangementViewProps) {
               readOnly={edits.readOnly}
               onClipPointerDown={onClipPointerDown}
               onCreateClip={createClip}
+              onClipDragOut={files?.dragOut ? onClipDragOut : undefined}
             />
           ))}
           {loop && <div className="loop-shade" style={{ left: loop.startBar * barPx, width: (loop.endBar - loop.startBar) * barPx }} />}

@@ -1,5 +1,8 @@
-/** A clip on a lane: its name, a miniature of its notes, its resize edge, and who has it selected. */
-import { memo, useMemo, type PointerEvent as ReactPointerEvent } from 'react';
+/**
+ * A clip on a lane: its name, a miniature of its notes, its resize edge, who has it selected, and
+ * (where the platform can) a grip to drag it out of the app into a DAW as a .mid file.
+ */
+import { memo, useMemo, type DragEvent as ReactDragEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Clip, TrackRole } from '../../../core/song/types.ts';
 import type { Peer } from '../../state/presence.ts';
 import { ROLE_COLOR } from './roles.ts';
@@ -19,6 +22,8 @@ interface ClipBlockProps {
   startBar?: number;
   lengthBars?: number;
   onPointerDown?(event: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize'): void;
+  /** The drag-out grip's dragstart: the clip leaves the app as a MIDI file. No grip without it. */
+  onDragOut?(event: ReactDragEvent<HTMLElement>, clip: Clip): void;
 }
 
 const MAX_DRAWN_NOTES = 1500;
@@ -90,6 +95,23 @@ export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
       {peers.length > 0 && (
         <span className="peer-tag" data-testid="peer-tag" style={{ background: peer!.color }} title={`Selected by ${peers.map((p) => p.name).join(', ')}`}>
           {peers.map((p) => p.name).join(', ')}
+        </span>
+      )}
+      {mode !== 'preview' && props.onDragOut && (
+        <span
+          className="drag-out-handle"
+          data-testid="clip-drag-out"
+          draggable
+          title="Drag into your DAW or a folder as a MIDI file"
+          aria-label={`Drag ${clip.name || props.trackName} out as a MIDI file`}
+          // Not a move of the clip: the browser's own drag takes over from here.
+          onPointerDown={(e) => e.stopPropagation()}
+          onDragStart={(e) => {
+            e.stopPropagation();
+            props.onDragOut!(e, clip);
+          }}
+        >
+          <svg viewBox="0 0 8 12" aria-hidden="true"><path d="M1 1h2v2H1zM5 1h2v2H5zM1 5h2v2H1zM5 5h2v2H5zM1 9h2v2H1zM5 9h2v2H5z" /></svg>
         </span>
       )}
       {mode !== 'preview' && props.onPointerDown && (

@@ -1,5 +1,5 @@
 /** One track's lane of bars with its clips; a double-click on empty space makes a new clip. */
-import { memo, type PointerEvent as ReactPointerEvent } from 'react';
+import { memo, type DragEvent as ReactDragEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { Clip, Track } from '../../../core/song/types.ts';
 import type { Peer } from '../../state/presence.ts';
 import { ClipBlock } from './ClipBlock.tsx';
@@ -25,6 +25,8 @@ interface TrackLaneProps {
   readOnly: boolean;
   onClipPointerDown(event: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize'): void;
   onCreateClip(track: Track, bar: number): void;
+  /** Drag a clip out of the app as a .mid file (absent: no drag-out grip). */
+  onClipDragOut?(event: ReactDragEvent<HTMLElement>, clip: Clip): void;
 }
 
 const NO_PEERS: Peer[] = [];
@@ -55,6 +57,7 @@ export const TrackLane = memo(function TrackLane(props: TrackLaneProps) {
           peers={props.peerSelections.get(clip.id) ?? NO_PEERS}
           mode={preview && !preview.duplicate && preview.clip.id === clip.id ? 'dragging' : undefined}
           onPointerDown={props.onClipPointerDown}
+          onDragOut={props.onClipDragOut}
         />
       ))}
       {preview && preview.trackId === track.id && (

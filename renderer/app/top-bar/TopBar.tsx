@@ -12,6 +12,8 @@ import type { RoomSession } from '../../state/session.ts';
 import type { EditRunner, Notify } from '../edit-runner.ts';
 import { RedoIcon, UndoIcon } from '../Icons.tsx';
 import { FileActions } from '../../files/FileActions.tsx';
+import { DesktopJam } from '../../desktop/JamDialogs.tsx';
+import type { DesktopSession } from '../../platform/platform.ts';
 import { Bandmates } from './Bandmates.tsx';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.tsx';
 import { SongFields, TitleField } from './SongFields.tsx';
@@ -23,6 +25,8 @@ interface TopBarProps {
   peers: Peer[];
   transport: Transport;
   files: FileService;
+  /** The desktop app's session (Host a jam / Join a jam); absent in a browser tab. */
+  desktopSession?: DesktopSession;
   edits: EditRunner;
   notify: Notify;
   selectedClipId: string | null;
@@ -30,7 +34,7 @@ interface TopBarProps {
   onRename(): void;
 }
 
-export function TopBar({ session, song, peers, transport, files, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
+export function TopBar({ session, song, peers, transport, files, desktopSession, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
   const undo = useUndoState(session.undo);
   return (
     <header className="top-bar">
@@ -40,6 +44,7 @@ export function TopBar({ session, song, peers, transport, files, edits, notify, 
         <TitleField doc={session.doc} meta={song.meta} edits={edits} />
         {session.readOnly && <span className="role-badge" data-testid="viewer-badge" title="You joined with a viewer invite">viewing only</span>}
         <span className="spacer" />
+        {desktopSession && <DesktopJam session={desktopSession} notify={notify} />}
         <Bandmates peers={peers} onRename={onRename} />
         <ConnectionStatus connection={session.connection} />
       </div>
