@@ -81,10 +81,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // /<room> is the document (y-websocket), /<room>/jam the room's jam channel.
-    const jam = url.pathname.endsWith('/jam');
+    // Room names have no '/', so a second segment can only be the jam channel (a room may
+    // itself be called "jam": /jam is that room's document).
+    const segments = url.pathname.slice(1).split('/');
+    const jam = segments.length === 2 && segments[1] === 'jam';
     let room: string;
     try {
-      room = decodeURIComponent(url.pathname.slice(1, jam ? -'/jam'.length : undefined));
+      room = segments.length === 1 || jam ? decodeURIComponent(segments[0]!) : '';
     } catch {
       room = '';
     }

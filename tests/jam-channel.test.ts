@@ -179,6 +179,11 @@ test('the jam upgrade checks the token like the document path', async () => {
   assert.equal(await statusOf(jamUrl(target.wsUrl, 'jam-auth', testToken('other', 'owner'))), 403);
   assert.equal(await statusOf(`${target.wsUrl}/bad.name/jam?token=${testToken('jam-auth')}`), 400);
   assert.equal(await statusOf(jamUrl(target.wsUrl, 'jam-auth', testToken('jam-auth'))), 101);
+  // A room may be called "jam": /jam is its document, /jam/jam its jam channel; deeper paths are no room.
+  assert.equal(await statusOf(`${target.wsUrl}/jam?token=${testToken('jam')}`), 101);
+  assert.equal(await statusOf(jamUrl(target.wsUrl, 'jam', testToken('jam'))), 101);
+  assert.equal(await statusOf(`${target.wsUrl}/jam-auth/jam/jam?token=${testToken('jam-auth')}`), 400);
+  assert.equal(await statusOf(`${target.wsUrl}/jam-auth/other?token=${testToken('jam-auth')}`), 400);
 });
 
 test('rules: viewers and the transport lock are enforced; only the owner sets rules', async () => {
