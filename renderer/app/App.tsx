@@ -8,6 +8,8 @@ import type { Transport } from '../audio/transport.ts';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { Platform } from '../platform/platform.ts';
 import { useSong, usePeers } from '../state/hooks.ts';
+import { useJam, useJamRulesKey } from '../jam/JamContext.tsx';
+import { guardEdits } from '../jam/rules-guard.ts';
 import { colorForName, setLocalUser, setSelectedClip } from '../state/presence.ts';
 import type { RoomSession } from '../state/session.ts';
 import { ArrangementView } from './arrangement/ArrangementView.tsx';
@@ -61,7 +63,26 @@ export function App({ session, transport, platform }: AppProps) {
     clearTimeout(noticeTimer.current);
     noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
   }, []);
-  const edits = useMemo(() => createEditRunner(session.readOnly, notify), [session.readOnly, notify]);
+  // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
+  const jam = useJam();
+  const jamRules = useJamRulesKey(jam);
+  const ownTracks = useMemo(() => new Set<string>(), []);
+  const edits = useMemo(() => {
+    const runner = createEditRunner(session.readOnly, notify);
+    if (!jam) return runner;
+    return guardEdits(runner, {
+      rules: () => jam.getState().rules,
+      role: () => jam.getState().me?.role ?? null,
+      myName: () => jam.getState().me?.name ?? session.user.name,
+      song: () => {
+        session.store.flush();
+        return session.store.getSnapshot();
+      },
+      undoLast: () => void session.undo.undo(),
+      created: ownTracks,
+    }, notify);
+    // jamRules: a new runner (readOnly) when the rules change.
+  }, [session, notify, jam, jamRules, ownTracks]);
   // A past moment shown read-only (history panel): the arrangement draws it, and the transport
   // controls play it instead of the live song.
   const [readOnlyView, setReadOnlyView] = useState<ReadOnlySongView | null>(null);

@@ -4,6 +4,9 @@
  */
 import { useEffect, useState } from 'react';
 import type { Transport } from '../audio/transport.ts';
+import { connectJam } from '../jam/connect.ts';
+import { JamContext } from '../jam/JamContext.tsx';
+import type { JamSession } from '../jam/jam-session.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { RoomLink } from '../platform/room-link.ts';
 import { animationFrames } from '../state/frame-scheduler.ts';
@@ -28,21 +31,29 @@ function storage(): Storage | null {
 }
 
 function Room({ platform, link, name, createTransport }: RootProps & { link: RoomLink; name: string }) {
-  const [opened, setOpened] = useState<{ session: RoomSession; transport: Transport } | null>(null);
+  const [opened, setOpened] = useState<{ session: RoomSession; transport: Transport; jam: JamSession | null } | null>(null);
   useEffect(() => {
     const session = openRoomSession(platform, link, { name, color: colorForName(name) }, animationFrames);
-    const transport = createTransport(session);
-    setOpened({ session, transport });
+    const engine = createTransport(session);
+    // The jam channel (renderer/jam/): with it, the transport the UI drives is the shared one.
+    const jam = connectJam(session, engine);
+    const transport = jam?.transport ?? engine;
+    setOpened({ session, transport, jam });
     return () => {
-      transport.stop();
-      transport.dispose?.();
+      jam?.dispose();
+      engine.stop();
+      engine.dispose?.();
       session.destroy();
     };
     // Not re-run for a new name (a rename goes through presence) or transport factory: the
     // session lives as long as the window shows this room.
   }, [platform, link]);
   if (!opened) return null;
-  return <App session={opened.session} transport={opened.transport} platform={platform} />;
+  return (
+    <JamContext.Provider value={opened.jam}>
+      <App session={opened.session} transport={opened.transport} platform={platform} />
+    </JamContext.Provider>
+  );
 }
 
 export function Root({ platform, createTransport }: RootProps) {

@@ -1,10 +1,11 @@
-/** The right side panel: the AI bandmate ("Generate") and the song's history ("History"). */
+/** The right side panel: the AI bandmate ("Generate"), the song's history ("History") and the live jam ("Jam"). */
 import { useState } from 'react';
 import { GeneratorPanel } from '../generator/GeneratorPanel.tsx';
 import { HistoryPanel } from '../history/HistoryPanel.tsx';
+import { JamPanel } from '../jam/JamPanel.tsx';
 import type { PanelProps } from './panel-props.ts';
 
-type Tab = 'generate' | 'history';
+type Tab = 'generate' | 'history' | 'jam';
 
 export function SidePanel(props: PanelProps) {
   const [tab, setTab] = useState<Tab>('generate');
@@ -13,11 +14,13 @@ export function SidePanel(props: PanelProps) {
       <div className="tabs" role="tablist">
         <button role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>Generate</button>
         <button role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>History</button>
+        <button role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>Jam</button>
       </div>
       <div className="tab-body" role="tabpanel">
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
         <div hidden={tab !== 'generate'} style={{ height: '100%' }}><GeneratorPanel {...props} /></div>
         <div hidden={tab !== 'history'} style={{ height: '100%' }}><HistoryPanel {...props} /></div>
+        <div hidden={tab !== 'jam'} style={{ height: '100%', overflow: 'auto' }}><JamPanel {...props} /></div>
       </div>
     </aside>
   );

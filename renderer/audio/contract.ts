@@ -6,10 +6,36 @@
  */
 import type { Note, Song, TrackRole } from '../../core/song/types.ts';
 import type { Ticks } from '../../core/time.ts';
-import type { ScheduledEvent } from './scheduler.ts';
+import type { Retime, ScheduledEvent } from './scheduler.ts';
 import type { Transport, TransportState } from './transport.ts';
 
-export type { ScheduledEvent } from './scheduler.ts';
+export type { Retime, ScheduledEvent } from './scheduler.ts';
+
+/**
+ * What a shared timeline (a jam, renderer/jam/) tells the engine, in audio-context seconds:
+ * play (start, or re-anchor while playing) from `at`, stop at `at.time` (`at.stop`), or, while
+ * stopped, rest the playhead at `tick`.
+ */
+export type FollowCommand = { kind: 'play'; at: Retime } | { kind: 'rest'; tick: Ticks };
+
+/**
+ * A pair of clocks read together: audio-context time `contextTime` is heard at
+ * `performanceTime` (performance.now() ms). The output latency is inside it.
+ */
+export interface HeardStamp {
+  contextTime: number;
+  performanceTime: number;
+}
+
+/** One note played live (a key or a MIDI key going down or up). */
+export interface LiveNoteCommand {
+  kind: 'on' | 'off';
+  /** Who holds it and which key: an 'off' ends the 'on' of the same key. */
+  key: string;
+  trackId: string | null;
+  pitch: number;
+  velocity: number;
+}
 
 /**
  * Where the engine reads the song: a snapshot getter and a change subscription. SongStore fits
@@ -110,6 +136,23 @@ export interface AudioTransport extends Transport {
   /** The audio clock now, seconds: the timeline that ScheduledEvent times are on. */
   audioTime(): number;
   stats(): EngineStats;
+  /**
+   * Follows a shared timeline (a jam): the scheduler's tempo and loop come from the commands, not
+   * the song, and play/stop happen at their times. follow(null): back to local playing.
+   */
+  follow(command: FollowCommand | null): void;
+  /** True while following a shared timeline. */
+  readonly following: boolean;
+  /** Plays a live note at audio time `time` (default: now). */
+  liveNote(note: LiveNoteCommand, time?: number): void;
+  /** The audio clock and the performance clock read together, as heard (see HeardStamp). */
+  heardStamp(): HeardStamp;
+  /** Resumes the AudioContext (browsers start it suspended until a user gesture). */
+  resume(): Promise<void>;
+  /** Changes the song as the engine hears it (a jam's spotlight: solo in place); null: as it is. */
+  setSongFilter(filter: ((song: Song) => Song) | null): void;
+  /** The next bar line ahead of what was committed, with its audio time, while playing: drift checks. */
+  nextBarLine(): { tick: Ticks; time: number } | null;
   dispose(): void;
 }
 

@@ -226,3 +226,44 @@ test('8 tracks × 64 bars: a 50 ms window costs microseconds', () => {
   assert.ok(costs[Math.floor(costs.length * 0.99)]! < 5, `p99 ${costs[Math.floor(costs.length * 0.99)]} ms`);
   assert.ok(r.notes().length > 3000);
 });
+
+test('retime: a shared-clock change lands exactly at its time, with its tempo and loop, not before', () => {
+  // Two notes a bar: at ticks 0 and 960 of a 4-bar clip; 120 BPM (a bar is 2 s).
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 4, [[60, 0, 240], [62, 960, 240], [64, 1920, 240], [65, 2880, 240], [67, 3840, 240]])]);
+  const r = rig(s);
+  r.scheduler.externalTempo = true;
+  r.scheduler.retime({ time: 0.5, tick: 0, bpm: 120, loop: { start: 0, end: 3840 * 2 } });
+  r.runUntil(1.8);
+  // Announced ahead of the cursor: bar 1 (tick 1920) from t = 2.5 at 60 BPM (a bar is 4 s).
+  r.scheduler.retime({ time: 2.5, tick: 1920, bpm: 60 });
+  r.runUntil(7);
+  assert.deepEqual(r.notes().map((n) => [n.pitch, Math.round(n.time * 1000) / 1000]), [
+    [60, 0.5], [62, 1.5], [64, 2.5], [65, 4.5], [67, 6.5],
+  ]);
+  const head = r.scheduler.playheadAt(4.5)!;
+  near(head.tick, 2880);
+});
+
+test('retime: a change already behind the cursor rewinds it and asks for silence from its time', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 4, [[60, 0, 240], [62, 960, 240], [64, 1920, 240]])]);
+  const r = rig(s);
+  r.scheduler.start({ time: 0, tick: 0 });
+  r.runUntil(0.95); // committed up to ~1.05 s: the note at 1.0 s is out
+  const rewound = r.scheduler.retime({ time: 1.0, tick: 1920, bpm: 120 });
+  assert.equal(rewound, true);
+  r.runUntil(1.2);
+  const last = r.notes().at(-1)!;
+  assert.equal(last.pitch, 64);
+  near(last.time, 1.0);
+});
+
+test('retime with stop: playback ends at the change, nothing after it is committed', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 4, [[60, 0, 240], [62, 1920, 240], [64, 3840, 240]])]);
+  const r = rig(s);
+  r.scheduler.start({ time: 0, tick: 0 });
+  r.runUntil(0.5);
+  r.scheduler.retime({ time: 2, tick: 1920, bpm: 120, stop: true });
+  r.runUntil(6);
+  assert.deepEqual(r.notes().map((n) => n.pitch), [60]);
+  assert.deepEqual(r.scheduler.endedAt, { time: 2, tick: 1920 });
+});

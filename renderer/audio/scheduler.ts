@@ -15,7 +15,7 @@
  */
 import type { Ticks } from '../../core/time.ts';
 import type { PresetId } from './presets.ts';
-import { forEachNoteIn, type CompiledSong } from './song-events.ts';
+import { forEachNoteIn, type CompiledSong, type TickRange } from './song-events.ts';
 import { swingTick, ticksPerSecond, type Seconds } from './timing.ts';
 
 export type ScheduledEvent =
@@ -69,7 +69,21 @@ export interface PlayheadTick {
   countIn: boolean;
 }
 
-type Boundary = { tick: Ticks; kind: 'count-in' | 'loop' | 'end' };
+type Boundary = { tick: Ticks; kind: 'count-in' | 'loop' | 'end' | 'jump' };
+
+/** A change of the tick↔time mapping decided elsewhere (a shared jam clock): from `time` on, `tick` at `bpm`. */
+export interface Retime {
+  time: Seconds;
+  tick: Ticks;
+  bpm: number;
+  /**
+   * The loop from then on, in ticks, overriding the song's (null: no wrap, play on); absent: as
+   * before.
+   */
+  loop?: TickRange | null;
+  /** Stop there instead (playback ends at `time`, as at a song's end). */
+  stop?: boolean;
+}
 
 export class Scheduler {
   readonly lookAhead: Seconds;
@@ -80,6 +94,11 @@ export class Scheduler {
   metronome = false;
   /** Stop here instead of at the song's end (offline renders of a bar range); null: song end. */
   endTick: Ticks | null = null;
+  /**
+   * The tempo is set by retime() only (a jam's shared clock): a song whose tempo differs does not
+   * re-anchor at the cursor, which would put the change off the bar line everyone else uses.
+   */
+  externalTempo = false;
 
   private song: CompiledSong | null = null;
   private playing = false;
@@ -88,6 +107,10 @@ export class Scheduler {
   private anchor: Segment = { time: 0, tick: 0, tps: 1, countIn: false };
   private segments: Segment[] = [];
   private ended: { time: Seconds; tick: Ticks } | null = null;
+  /** A retime() still ahead of the cursor. */
+  private pending: Retime | null = null;
+  /** The loop set by retime(), overriding the song's and `loop`; undefined: the song's. */
+  private loopOverride: TickRange | null | undefined = undefined;
   /** Events emitted since start, for stats. */
   emitted = 0;
   /**
@@ -109,6 +132,16 @@ export class Scheduler {
     return this.playing;
   }
 
+  /** The grid tick up to which events have been committed. */
+  get cursorTick(): Ticks {
+    return this.cursor;
+  }
+
+  /** Audio time of `tick` on the current stretch (no wrap or change between): drift checks. */
+  timeAtTick(tick: Ticks): Seconds {
+    return this.timeOf(tick);
+  }
+
   /** The audio time up to which events have been committed. */
   get scheduledUntil(): Seconds {
     return this.timeOf(this.cursor);
@@ -122,7 +155,7 @@ export class Scheduler {
   /** A new snapshot takes effect from the next window; a tempo change re-anchors at the cursor. */
   setSong(song: CompiledSong): void {
     const tps = ticksPerSecond(song.bpm);
-    if (this.playing && tps !== this.anchor.tps) {
+    if (this.playing && tps !== this.anchor.tps && !this.externalTempo) {
       this.pushSegment({ time: this.timeOf(this.cursor), tick: this.cursor, tps, countIn: this.cursor < this.startTick });
     }
     this.song = song;
@@ -136,13 +169,63 @@ export class Scheduler {
     this.anchor = { time: options.time, tick: this.cursor, tps: ticksPerSecond(song.bpm), countIn: countIn > 0 };
     this.segments = [this.anchor];
     this.ended = null;
+    this.pending = null;
     this.emitted = 0;
     this.playing = true;
+  }
+
+  /**
+   * From audio time `at.time` on, the song is at `at.tick` and runs at `at.bpm` (a shared jam
+   * timeline re-anchored: a tempo, loop or position change that lands on a bar line). Until then
+   * the current mapping goes on. Not playing: starts there. When events after `at.time` were
+   * already committed (the change came in less than a look-ahead before it lands) the cursor goes
+   * back to it and true is returned: the caller silences what was committed from `at.time`.
+   */
+  retime(at: Retime): boolean {
+    if (!this.playing) {
+      if (at.stop) return false;
+      this.start({ time: at.time, tick: at.tick });
+      this.anchor.tps = ticksPerSecond(at.bpm);
+      if (at.loop !== undefined) this.loopOverride = at.loop;
+      return false;
+    }
+    if (at.time >= this.timeOf(this.cursor)) {
+      this.pending = at;
+      return false;
+    }
+    this.pending = null;
+    if (at.stop) {
+      const heard = this.playheadAt(at.time);
+      this.ended = { time: at.time, tick: heard?.tick ?? at.tick };
+      this.cursor = heard?.tick ?? at.tick;
+      this.emitEvent({ kind: 'end', time: at.time, tick: this.ended.tick });
+      return true;
+    }
+    this.ended = null;
+    this.cursor = at.tick;
+    // Segments after the new one no longer hold (they were committed ahead of it).
+    while (this.segments.length > 1 && this.segments.at(-1)!.time > at.time) this.segments.pop();
+    this.pushSegment({ time: at.time, tick: at.tick, tps: ticksPerSecond(at.bpm), countIn: false });
+    this.startTick = Math.min(this.startTick, at.tick);
+    if (at.loop !== undefined) this.loopOverride = at.loop;
+    return true;
+  }
+
+  /** Back to the song's loop range (leaving a jam). */
+  clearLoopOverride(): void {
+    this.loopOverride = undefined;
+  }
+
+  /** The loop range in force: retime()'s, else the song's when `loop` is on. */
+  private loopRange(song: CompiledSong): TickRange | null {
+    if (this.loopOverride !== undefined) return this.loopOverride;
+    return this.loop ? song.loop : null;
   }
 
   /** Stops committing events; returns the grid tick playing at `now` (the start tick during a count-in). */
   stop(now: Seconds): Ticks {
     const at = this.playheadAt(now);
+    this.pending = null;
     this.playing = false;
     return at === null || at.countIn ? this.startTick : at.tick;
   }
@@ -202,12 +285,22 @@ export class Scheduler {
   }
 
   private nextBoundary(song: CompiledSong): Boundary {
+    const other = this.otherBoundary(song);
+    if (this.pending) {
+      const tick = this.anchor.tick + (this.pending.time - this.anchor.time) * this.anchor.tps;
+      if (tick <= other.tick) return { tick: Math.max(this.cursor, tick), kind: 'jump' };
+    }
+    return other;
+  }
+
+  private otherBoundary(song: CompiledSong): Boundary {
     if (this.cursor < this.startTick) return { tick: this.startTick, kind: 'count-in' };
     const end = this.endTick ?? song.endTick;
-    if (this.loop && song.loop.end <= end) {
+    const loop = this.loopRange(song);
+    if (loop && loop.end <= end) {
       // A loop range moved (or looping switched on) behind the cursor: wrap right away, so
       // looping always means "stay in the loop" and a jam never plays on into silence.
-      return { tick: Math.max(this.cursor, song.loop.end), kind: 'loop' };
+      return { tick: Math.max(this.cursor, loop.end), kind: 'loop' };
     }
     return { tick: Math.max(this.cursor, end), kind: 'end' };
   }
@@ -225,10 +318,23 @@ export class Scheduler {
       const time = this.timeOf(boundary.tick);
       if (boundary.kind === 'count-in') {
         this.pushSegment({ time, tick: boundary.tick, tps: this.anchor.tps, countIn: false });
+      } else if (boundary.kind === 'jump') {
+        const jump = this.pending!;
+        this.pending = null;
+        if (jump.stop) {
+          this.ended = { time: jump.time, tick: boundary.tick };
+          this.emitEvent({ kind: 'end', time: jump.time, tick: boundary.tick });
+          break;
+        }
+        this.cursor = jump.tick;
+        this.startTick = Math.min(this.startTick, jump.tick);
+        if (jump.loop !== undefined) this.loopOverride = jump.loop;
+        this.pushSegment({ time: jump.time, tick: jump.tick, tps: ticksPerSecond(jump.bpm), countIn: false });
       } else if (boundary.kind === 'loop') {
-        if (audible) this.emitEvent({ kind: 'loop', time, from: boundary.tick, to: song.loop.start });
-        this.cursor = song.loop.start;
-        this.pushSegment({ time, tick: song.loop.start, tps: this.anchor.tps, countIn: false });
+        const start = this.loopRange(song)?.start ?? song.loop.start;
+        if (audible) this.emitEvent({ kind: 'loop', time, from: boundary.tick, to: start });
+        this.cursor = start;
+        this.pushSegment({ time, tick: start, tps: this.anchor.tps, countIn: false });
       } else {
         this.ended = { time, tick: boundary.tick };
         this.emitEvent({ kind: 'end', time, tick: boundary.tick });

@@ -11,7 +11,7 @@
  */
 import { Context, type BaseContext } from 'tone';
 import type { Ticks } from '../../../core/time.ts';
-import type { AudioTransport, AudioTransportState, AuditionRequest, SongSource, TransportPosition } from '../contract.ts';
+import type { AudioTransport, AudioTransportState, AuditionRequest, FollowCommand, HeardStamp, SongSource, TransportPosition } from '../contract.ts';
 import type { CompiledSong } from '../song-events.ts';
 import { barBeatTick, ticksPerSecond } from '../timing.ts';
 import { AudioEngine } from './engine.ts';
@@ -44,7 +44,9 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   /** Browsers start an AudioContext suspended until a user gesture; play() and audition() are one. */
   const resume = (): Promise<void> => (context.state === 'running' ? Promise.resolve() : context.resume());
   const startDelay = options.startDelay ?? 0.06;
-  const engine = new AudioEngine(context, source.getSong, { lookAhead: options.lookAhead, maxLateness: options.maxLateness });
+  let songFilter: ((song: ReturnType<SongSource['getSong']>) => ReturnType<SongSource['getSong']>) | null = null;
+  const getSong = () => (songFilter ? songFilter(source.getSong()) : source.getSong());
+  const engine = new AudioEngine(context, getSong, { lookAhead: options.lookAhead, maxLateness: options.maxLateness });
   const unsubscribe = source.subscribe(() => engine.songChanged());
   const listeners = new Set<() => void>();
   let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, ...options.initial };
@@ -79,6 +81,9 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     return Math.max(0, lastHeard);
   };
 
+  /** Following a shared timeline (a jam): play/stop come from follow(), not the buttons. */
+  let following = false;
+
   const songTickNow = (): { tick: Ticks; countIn: boolean } => {
     if (!state.playing) return { tick: stoppedTick, countIn: false };
     return engine.playheadAt(audibleTime()) ?? { tick: stoppedTick, countIn: false };
@@ -99,8 +104,9 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     if (ended && audibleTime() >= ended.time) {
       // Loop off and the song is over: stop where it ended, as a player would.
       engine.stop();
-      stoppedTick = ended.tick;
-      set({ playing: false, playheadBar: ended.tick / song.barTicks });
+      // Following a jam, the shared state says where play resumes (set by the stop command).
+      if (!following) stoppedTick = ended.tick;
+      set({ playing: false, playheadBar: stoppedTick / song.barTicks });
       return;
     }
     const now = songTickNow();
@@ -219,6 +225,78 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     onEvent: (listener) => engine.onEvent(listener),
 
     audioTime: () => context.currentTime,
+
+    get following() {
+      return following;
+    },
+
+    follow(command: FollowCommand | null) {
+      if (!command) {
+        if (!following) return;
+        following = false;
+        engine.scheduler.externalTempo = false;
+        engine.scheduler.clearLoopOverride();
+        engine.scheduler.endTick = null;
+        engine.scheduler.loop = state.loop;
+        engine.songChanged();
+        return;
+      }
+      following = true;
+      engine.scheduler.externalTempo = true;
+      // The shared loop (or none: play on) decides wraps; the song's end does not stop anyone.
+      engine.scheduler.endTick = Number.POSITIVE_INFINITY;
+      const song = engine.song();
+      if (command.kind === 'rest') {
+        stoppedTick = Math.max(0, command.tick);
+        if (!state.playing) set({ playheadBar: stoppedTick / song.barTicks });
+        return;
+      }
+      const at = command.at;
+      if (at.stop) {
+        stoppedTick = Math.max(0, at.tick);
+        if (!state.playing) return;
+        engine.retime(at);
+        return;
+      }
+      generation++;
+      void resume();
+      engine.retime(at);
+      if (!state.playing) set({ playing: true, playheadBar: at.tick / song.barTicks });
+      requestFrame();
+    },
+
+    liveNote(note, time) {
+      void resume();
+      const at = time ?? context.currentTime;
+      if (note.kind === 'on') engine.liveNoteOn(note.key, note.trackId, note.pitch, note.velocity, at);
+      else engine.liveNoteOff(note.key, at);
+    },
+
+    heardStamp(): HeardStamp {
+      const raw = context.rawContext as AudioContext;
+      const now = context.currentTime;
+      const perf = performance.now();
+      const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
+      if (stamp?.contextTime && stamp.performanceTime && stamp.contextTime <= now && stamp.contextTime > now - 0.5 && stamp.performanceTime <= perf + 1) {
+        return { contextTime: stamp.contextTime - LIMITER_LATENCY, performanceTime: stamp.performanceTime };
+      }
+      return { contextTime: now - (raw.outputLatency || raw.baseLatency || 0) - LIMITER_LATENCY, performanceTime: perf };
+    },
+
+    resume,
+
+    setSongFilter(filter) {
+      songFilter = filter;
+      engine.songChanged();
+    },
+
+    nextBarLine() {
+      if (!engine.scheduler.isPlaying) return null;
+      const song = engine.song();
+      const cursor = engine.scheduler.cursorTick;
+      const tick = Math.ceil((cursor + 1e-6) / song.barTicks) * song.barTicks;
+      return { tick, time: engine.scheduler.timeAtTick(tick) };
+    },
 
     stats: () => engine.stats(),
 

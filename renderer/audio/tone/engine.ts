@@ -13,7 +13,7 @@ import type { Ticks } from '../../../core/time.ts';
 import { AUDITION_TRACK_ID, auditionSong } from '../audition-song.ts';
 import type { AuditionHandle, AuditionRequest, EngineStats } from '../contract.ts';
 import { velocityToGain } from '../presets.ts';
-import { Scheduler, type PlayheadTick, type ScheduledEvent, type StartOptions } from '../scheduler.ts';
+import { Scheduler, type PlayheadTick, type Retime, type ScheduledEvent, type StartOptions } from '../scheduler.ts';
 import { compileSong, type CompiledSong } from '../song-events.ts';
 import { Mixer } from './mixer.ts';
 
@@ -120,6 +120,35 @@ export class AudioEngine {
     const tick = this.scheduler.stop(heardAt);
     this.mixer.silenceAll(this.context.currentTime);
     return tick;
+  }
+
+  /**
+   * Follows a shared timeline (a jam): from `at.time` the song is at `at.tick` at `at.bpm` (or
+   * stops there). Starts when stopped; what was committed after the change is silenced.
+   */
+  retime(at: Retime, now = this.context.currentTime): void {
+    if (!this.scheduler.isPlaying) this.prepare(now);
+    else this.song(now);
+    if (this.scheduler.retime(at)) this.mixer.silenceAll(Math.max(now, at.time));
+    this.scheduler.advance(now);
+  }
+
+  /**
+   * A note played live, at once: on an extra strip of the track's instrument per held key, so
+   * its note-off cuts just that note (instruments play notes of a set length). `key` names the
+   * held note (player, track, pitch).
+   */
+  liveNoteOn(key: string, trackId: string | null, pitch: number, velocity: number, time: number): void {
+    const song = this.song(time);
+    const track = song.tracks.find((t) => t.id === trackId) ?? song.tracks[0];
+    if (!track) return;
+    const strip = this.mixer.extraStrip(`live:${key}`, track.preset, track.gainDb, time);
+    strip.silence(time);
+    strip.play(pitch, time, 30, velocityToGain(velocity));
+  }
+
+  liveNoteOff(key: string, time: number): void {
+    this.mixer.silenceExtra(`live:${key}`, time + 0.02);
   }
 
   playheadAt(time: number): PlayheadTick | null {

@@ -1,0 +1,484 @@
+/**
+ * The room's jam: the jam channel's client (core/jam/jam-client.ts) bound to this window's audio
+ * engine and song. It
+ * - makes the engine follow the server's transport (time-map.ts: server time → audio time, with
+ *   the clock estimate, the output latency and this peer's compensation), re-anchoring exactly at
+ *   each state's anchor and pulling drift back onto the shared timeline;
+ * - hands the UI a Transport whose play/stop/seek ask the server while the channel is up (and act
+ *   locally when it is not), and sends the song's tempo, loop and meter along when they change here;
+ * - plays live notes (this user's at once, bandmates' as they arrive) and sends this user's;
+ * - records a take of live notes into a clip, and asks the AI to answer (answer.ts);
+ * - keeps what the jam panel shows (peers, live indicators, rules, settings) as one store.
+ */
+import type { JamPeer, LiveNote, RoomRules, TransportRequest, TransportState } from '../../core/jam/contract.ts';
+import { DEFAULT_RULES } from '../../core/jam/contract.ts';
+import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
+import type { Song } from '../../core/song/types.ts';
+import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
+import type { RoomSession } from '../state/session.ts';
+import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
+import { audioAt, barMsOf, driftCorrection, followCommand, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
+
+/** What the session needs of core/jam/jam-client.ts's JamClient. */
+export interface JamClientLike {
+  readonly clock: ServerClock & { readonly ready: boolean; readonly offsetMs: number; readonly rttMs: number };
+  readonly me: { clientId: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null;
+  readonly status: string;
+  transport(): TransportState | null;
+  rules(): RoomRules;
+  peers(): JamPeer[];
+  request(request: TransportRequest): void;
+  sendLive(notes: LiveNote[]): void;
+  setRules(rules: RoomRules): void;
+  onChange(listener: (kind: string) => void): () => void;
+  onLive(listener: (message: { from: string; name: string; notes: LiveNote[]; relayedAt: number }, receivedAt: number) => void): () => void;
+  onRefused(listener: (reason: string, request: string | undefined) => void): () => void;
+  close(): void;
+}
+
+export interface LiveIndicator {
+  name: string;
+  /** performance.now() of the last note received (or played, for this user). */
+  lastAt: number;
+  /** Receive time − note.at on the server clock, ms (null for this user's own notes). */
+  latencyMs: number | null;
+  pitch: number;
+  held: number;
+}
+
+export type RecordState =
+  | { phase: 'off' }
+  | { phase: 'armed' | 'recording'; window: TakeWindow; trackId: string; notes: LiveNote[] };
+
+export interface JamSettings {
+  /** Latency compensation, ms (positive: this peer plays earlier). */
+  compensationMs: number;
+  typing: boolean;
+  quantize: Quantize;
+  aiAnswers: boolean;
+  aiBars: 1 | 2 | 4;
+}
+
+export interface JamView {
+  /** The channel is up, the clock estimated and the transport known: the shared clock rules. */
+  live: boolean;
+  status: string;
+  me: JamClientLike['me'];
+  transport: TransportState | null;
+  rules: RoomRules;
+  peers: JamPeer[];
+  liveBy: Record<string, LiveIndicator>;
+  record: RecordState;
+  settings: JamSettings;
+  /** The last refusal or problem, for the panel. */
+  message: string | null;
+  /** The AI answer's state ("listening", "answering", the last answer's label). */
+  ai: string | null;
+}
+
+const SETTINGS_KEY = 'riffroom.jam.settings';
+const DEFAULT_SETTINGS: JamSettings = { compensationMs: 0, typing: false, quantize: '16th', aiAnswers: false, aiBars: 2 };
+/** How often drift between the audio clock and the shared clock is checked (ms). */
+const DRIFT_CHECK_MS = 250;
+
+function loadSettings(): JamSettings {
+  try {
+    const raw = globalThis.localStorage?.getItem(SETTINGS_KEY);
+    return raw ? { ...DEFAULT_SETTINGS, ...(JSON.parse(raw) as Partial<JamSettings>), typing: false, aiAnswers: false } : DEFAULT_SETTINGS;
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
+}
+
+/** The loop the song asks for: its loop range, or the whole song (as the local transport plays). */
+export function songLoop(song: Song): { startBar: number; endBar: number } {
+  if (song.meta.loop && song.meta.loop.endBar > song.meta.loop.startBar) return song.meta.loop;
+  let end = 1;
+  for (const c of song.clips) end = Math.max(end, c.startBar + c.lengthBars);
+  return { startBar: 0, endBar: end };
+}
+
+const sameLoop = (a: TransportState['loop'], b: TransportState['loop']): boolean =>
+  a === b || (!!a && !!b && a.startBar === b.startBar && a.endBar === b.endBar);
+
+/** Spotlight: the track soloed in place in everyone's mix. */
+export function spotlightSong(song: Song, trackId: string | null): Song {
+  if (!trackId || !song.tracks.some((t) => t.id === trackId)) return song;
+  return { ...song, tracks: song.tracks.map((t) => ({ ...t, solo: t.id === trackId, mute: t.id === trackId ? false : t.mute })) };
+}
+
+export class JamSession {
+  readonly transport: AudioTransport;
+  private view: JamView;
+  private readonly listeners = new Set<() => void>();
+  private readonly cleanups: (() => void)[] = [];
+  private followedRevision = -1;
+  private wasLive = false;
+  private driftTimer: ReturnType<typeof setInterval> | undefined;
+  private recordTimer: ReturnType<typeof setTimeout> | undefined;
+  private localEdited = false;
+  /** Live notes this user played recently (the AI answer's prompt), server times. */
+  readonly played: LiveNote[] = [];
+  /** Downbeats as scheduled, on the server clock (for tests and the bench): bar and server ms. */
+  readonly scheduledDownbeats: { bar: number; serverMs: number }[] = [];
+  /** Live notes received: server ms of the note, receive time on the server clock (tests, bench). */
+  readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
+  onTake: ((take: { window: TakeWindow; trackId: string; notes: LiveNote[] }) => void) | null = null;
+
+  readonly session: RoomSession;
+  readonly engine: AudioTransport;
+  readonly client: JamClientLike;
+
+  constructor(session: RoomSession, engine: AudioTransport, client: JamClientLike) {
+    this.session = session;
+    this.engine = engine;
+    this.client = client;
+    this.view = {
+      live: false, status: client.status, me: client.me, transport: null, rules: DEFAULT_RULES, peers: [], liveBy: {},
+      record: { phase: 'off' }, settings: loadSettings(), message: null, ai: null,
+    };
+    this.transport = this.uiTransport();
+    this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
+    this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
+    this.cleanups.push(client.onRefused((reason) => this.set({ message: `Refused: ${reason}` })));
+    this.cleanups.push(engine.onEvent((e) => {
+      if (e.kind === 'click' && e.accent && this.view.live) {
+        const song = this.session.store.getSnapshot();
+        const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
+        this.scheduledDownbeats.push({ bar: Math.round(e.tick / barTicks), serverMs: serverAt(e.time, this.map()) });
+        if (this.scheduledDownbeats.length > 256) this.scheduledDownbeats.splice(0, 64);
+      }
+    }));
+    // Tempo, loop and meter set here go to the shared transport (a bandmate's edit arrives with
+    // their own request).
+    const onTransaction = (tr: { origin: unknown }): void => {
+      if (tr.origin === LOCAL_EDIT) this.localEdited = true;
+    };
+    session.doc.on('afterTransaction', onTransaction);
+    this.cleanups.push(() => session.doc.off('afterTransaction', onTransaction));
+    this.cleanups.push(session.store.subscribe(() => {
+      if (!this.localEdited) return;
+      this.localEdited = false;
+      if (this.view.live) this.syncSongToShared(false);
+    }));
+    this.driftTimer = setInterval(() => this.checkDrift(), DRIFT_CHECK_MS);
+    this.onClientChange('init');
+  }
+
+  // ------------------------------------------------------------------------------ the store
+
+  getState = (): JamView => this.view;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private set(patch: Partial<JamView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const l of [...this.listeners]) l();
+  }
+
+  setSettings(patch: Partial<JamSettings>): void {
+    const settings = { ...this.view.settings, ...patch };
+    this.set({ settings });
+    try {
+      globalThis.localStorage?.setItem(SETTINGS_KEY, JSON.stringify(settings));
+    } catch {
+      // storage off: settings last for this window
+    }
+    if ('compensationMs' in patch && this.view.live) this.follow(true);
+  }
+
+  get isOwner(): boolean {
+    return this.client.me?.role === 'owner';
+  }
+
+  /** May this user change the transport (the rules can lock it to the owner)? */
+  get canDriveTransport(): boolean {
+    return !this.view.rules.transportLocked || this.isOwner;
+  }
+
+  setRules(rules: RoomRules): void {
+    this.client.setRules(rules);
+  }
+
+  dispose(): void {
+    clearInterval(this.driftTimer);
+    clearTimeout(this.recordTimer);
+    for (const c of this.cleanups.splice(0)) c();
+    this.engine.follow(null);
+    this.engine.setSongFilter(null);
+    this.client.close();
+    this.listeners.clear();
+  }
+
+  // ------------------------------------------------------------------------- clock and follow
+
+  /** Recent (audio ms − performance ms) of the heard stamps: their median steadies a jittery stamp. */
+  private stampOffsets: { at: number; offset: number }[] = [];
+
+  /** The audio ↔ performance clock pair, steadied: the median offset of the last few seconds' stamps. */
+  private steadyStamp(): { contextTime: number; performanceTime: number } {
+    const stamp = this.engine.heardStamp();
+    const offset = stamp.contextTime * 1000 - stamp.performanceTime;
+    const last = this.stampOffsets.at(-1);
+    if (!last || stamp.performanceTime - last.at > 100) this.stampOffsets.push({ at: stamp.performanceTime, offset });
+    // A jump (the context suspended, a device change): start over.
+    if (last && Math.abs(offset - last.offset) > 50) this.stampOffsets = [{ at: stamp.performanceTime, offset }];
+    while (this.stampOffsets.length > 31) this.stampOffsets.shift();
+    const sorted = this.stampOffsets.map((s) => s.offset).sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1] ?? offset;
+    return { contextTime: (median + stamp.performanceTime) / 1000, performanceTime: stamp.performanceTime };
+  }
+
+  /** The server ↔ audio mapping as of now. */
+  map(): ClockMap {
+    return {
+      clock: this.client.clock,
+      stamp: this.steadyStamp(),
+      timeOrigin: performance.timeOrigin,
+      compensationMs: this.view.settings.compensationMs,
+    };
+  }
+
+  /** The server clock now (this peer's estimate). */
+  serverNow(): number {
+    return this.client.clock.serverNow(performance.timeOrigin + performance.now());
+  }
+
+  private onClientChange(_kind: string): void {
+    const transport = this.client.transport();
+    const rules = this.client.rules();
+    const live = this.client.status === 'ready' && this.client.clock.ready && transport !== null;
+    const rulesChanged = rules !== this.view.rules;
+    this.set({
+      live,
+      status: this.client.status,
+      me: this.client.me,
+      transport,
+      rules,
+      peers: this.client.peers(),
+    });
+    if (rulesChanged) this.engine.setSongFilter(rules.spotlightTrackId ? (song) => spotlightSong(song, rules.spotlightTrackId) : null);
+    if (live && !this.wasLive) {
+      this.wasLive = true;
+      this.follow(true);
+    } else if (live) {
+      this.follow(false);
+    } else if (!live && this.wasLive) {
+      // The channel went down: keep playing on the last timeline (the audio clock carries on); the
+      // next state after the reconnect re-anchors.
+      this.wasLive = false;
+    }
+  }
+
+  /** Applies the shared transport state to the engine (again when `force`: a clock or latency change). */
+  private follow(force: boolean): void {
+    const state = this.client.transport();
+    if (!state) return;
+    if (!force && state.revision === this.followedRevision) return;
+    this.followedRevision = state.revision;
+    const command: FollowCommand = followCommand(state, this.map(), this.engine.audioTime());
+    this.engine.follow(command);
+  }
+
+  private checkDrift(): void {
+    const state = this.view.transport;
+    if (!this.view.live || !state?.playing || !this.engine.following || !this.engine.getState().playing) return;
+    const line = this.engine.nextBarLine();
+    if (!line) return;
+    const map = this.map();
+    // Not across a change still pending: the engine plays the earlier segment until it lands.
+    if (serverAt(line.time, map) < state.anchorMs + 10) return;
+    const fix = driftCorrection(state, map, line, 2.5);
+    if (!fix || fix.time <= this.engine.audioTime() + 0.2) return;
+    this.engine.follow({ kind: 'play', at: fix });
+  }
+
+  // -------------------------------------------------------------------- transport for the UI
+
+  private request(request: TransportRequest): void {
+    if (!this.canDriveTransport) {
+      this.set({ message: 'The transport is locked by the room owner.' });
+      return;
+    }
+    this.client.request(request);
+  }
+
+  /** Sends the song's tempo, loop and meter where they differ from the shared transport's. */
+  private syncSongToShared(includeLoop: boolean): void {
+    const state = this.client.transport();
+    if (!state || !this.canDriveTransport) return;
+    const song = this.session.store.getSnapshot();
+    if (song.meta.meter.numerator !== state.meter.numerator || song.meta.meter.denominator !== state.meter.denominator) {
+      this.client.request({ action: 'meter', meter: song.meta.meter });
+    }
+    if (song.meta.bpm !== state.bpm) this.client.request({ action: 'tempo', bpm: song.meta.bpm });
+    const loop = songLoop(song);
+    if ((includeLoop || song.meta.loop) && !sameLoop(loop, state.loop)) this.client.request({ action: 'loop', loop });
+  }
+
+  private uiTransport(): AudioTransport {
+    const jam = this;
+    const engine = this.engine;
+    const overrides: Partial<AudioTransport> = {
+      play() {
+        if (!jam.view.live) return engine.play();
+        void engine.resume();
+        if (jam.view.transport?.playing) return Promise.resolve();
+        jam.syncSongToShared(true);
+        const bar = Math.max(0, Math.floor(engine.getState().playheadBar + 1e-6));
+        const loop = songLoop(jam.session.store.getSnapshot());
+        jam.request({ action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar });
+        return Promise.resolve();
+      },
+      stop() {
+        if (!jam.view.live) return engine.stop();
+        jam.request({ action: 'stop' });
+      },
+      toggle() {
+        const playing = jam.view.live ? !!jam.view.transport?.playing : engine.getState().playing;
+        if (playing) {
+          overrides.stop!();
+          return Promise.resolve();
+        }
+        return overrides.play!();
+      },
+      seek(bar: number) {
+        if (jam.view.live && jam.view.transport?.playing) return jam.request({ action: 'play', fromBar: Math.max(0, Math.floor(bar)) });
+        engine.seek(bar);
+      },
+      seekTick(tick: number) {
+        const song = jam.session.store.getSnapshot();
+        const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
+        overrides.seek!(tick / barTicks);
+      },
+    };
+    return new Proxy(engine, {
+      get(target, prop, receiver) {
+        if (prop in overrides) return overrides[prop as keyof AudioTransport];
+        const value = Reflect.get(target, prop, receiver === jam.transport ? target : receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  // ------------------------------------------------------------------------------ live notes
+
+  /** Plays a note live on `trackId`'s instrument now, and sends it to the room. */
+  playLive(kind: 'on' | 'off', pitch: number, velocity: number, trackId: string | null): void {
+    const me = this.client.me?.clientId ?? 'me';
+    this.engine.liveNote({ kind, key: `${me}:${trackId}:${pitch}`, trackId, pitch, velocity });
+    const at = this.view.live ? this.serverNow() : performance.timeOrigin + performance.now();
+    const note: LiveNote = { kind, pitch, velocity, trackId, at };
+    if (this.view.live) this.client.sendLive([note]);
+    this.played.push(note);
+    if (this.played.length > 512) this.played.splice(0, 128);
+    const rec = this.view.record;
+    if (rec.phase !== 'off') rec.notes.push(note);
+    this.markLive(me, this.client.me?.name ?? 'you', pitch, null, kind);
+  }
+
+  private onLive(message: { from: string; name: string; notes: LiveNote[]; relayedAt: number }, receivedLocal?: number): void {
+    const receivedAt = receivedLocal === undefined ? this.serverNow() : this.client.clock.serverNow(receivedLocal);
+    for (const n of message.notes) {
+      this.engine.liveNote({ kind: n.kind, key: `${message.from}:${n.trackId}:${n.pitch}`, trackId: n.trackId, pitch: n.pitch, velocity: n.velocity });
+      this.received.push({ from: message.name, pitch: n.pitch, kind: n.kind, at: n.at, receivedAt });
+      if (this.received.length > 512) this.received.splice(0, 128);
+      this.markLive(message.from, message.name, n.pitch, receivedAt - n.at, n.kind);
+    }
+  }
+
+  private markLive(id: string, name: string, pitch: number, latencyMs: number | null, kind: 'on' | 'off'): void {
+    const before = this.view.liveBy[id];
+    const held = Math.max(0, (before?.held ?? 0) + (kind === 'on' ? 1 : -1));
+    this.set({
+      liveBy: {
+        ...this.view.liveBy,
+        [id]: { name, lastAt: performance.now(), latencyMs: latencyMs === null ? before?.latencyMs ?? null : Math.round(latencyMs * 10) / 10, pitch, held },
+      },
+    });
+  }
+
+  // ------------------------------------------------------------------------------- recording
+
+  /**
+   * Arms recording into `trackId`: the take runs over the loop's next pass (from the next bar
+   * line when nothing loops); the metronome counts in meanwhile. Again: disarms.
+   */
+  toggleRecord(trackId: string | null): void {
+    if (this.view.record.phase !== 'off') return this.endRecord(false);
+    const state = this.view.transport;
+    if (!this.view.live || !state) return this.set({ message: 'Recording needs the jam channel: connecting…' });
+    if (!trackId) return this.set({ message: 'Select a clip of the track to record into (or pick the track).' });
+    if (!state.playing) {
+      this.transport.play();
+      // Armed once the transport is playing (the state arrives with its anchor).
+      const off = this.client.onChange(() => {
+        const s = this.client.transport();
+        if (s?.playing) {
+          off();
+          this.armAt(s, trackId);
+        }
+      });
+      return;
+    }
+    this.armAt(state, trackId);
+  }
+
+  private armAt(state: TransportState, trackId: string): void {
+    const window = nextTake(state, this.serverNow(), 4, 100);
+    if (!window) return;
+    this.set({ record: { phase: 'armed', window, trackId, notes: [] }, message: null });
+    const metronome = this.engine.getState().metronome;
+    if (!metronome) this.engine.setMetronome(true);
+    const startIn = window.startMs - this.serverNow();
+    this.recordTimer = setTimeout(() => {
+      const rec = this.view.record;
+      if (rec.phase === 'armed') this.set({ record: { ...rec, phase: 'recording' } });
+      this.recordTimer = setTimeout(() => {
+        if (!metronome) this.engine.setMetronome(false);
+        this.endRecord(true);
+      }, window.endMs - this.serverNow() + 80);
+    }, Math.max(0, startIn));
+  }
+
+  private endRecord(keep: boolean): void {
+    clearTimeout(this.recordTimer);
+    const rec = this.view.record;
+    this.set({ record: { phase: 'off' } });
+    if (!keep || rec.phase === 'off') return;
+    const state = this.view.transport;
+    if (!state) return;
+    const notes = takeNotes(rec.notes, rec.window, state, this.view.settings.quantize);
+    if (!notes.length) return this.set({ message: 'Nothing was played in the take: no clip written.' });
+    try {
+      labelledEdit(this.session.doc, takeLabel(notes.length), () => {
+        addClip(this.session.doc, {
+          trackId: rec.trackId,
+          startBar: rec.window.startBar,
+          lengthBars: rec.window.bars,
+          name: 'Take',
+          notes,
+          provenance: { source: 'user', detail: { recorded: true, quantize: this.view.settings.quantize, by: this.client.me?.name ?? null } },
+        });
+      });
+      this.set({ message: takeLabel(notes.length) });
+    } catch (error) {
+      this.set({ message: `The take could not be written: ${(error as Error).message}` });
+    }
+    this.onTake?.({ window: rec.window, trackId: rec.trackId, notes: rec.notes });
+  }
+
+  /** When bar line `serverMs` is heard here, in performance.now() ms (for timers). */
+  perfAt(serverMs: number): number {
+    const map = this.map();
+    const audio = audioAt(serverMs, map);
+    return map.stamp.performanceTime + (audio - map.stamp.contextTime) * 1000;
+  }
+
+  barMs(): number {
+    return this.view.transport ? barMsOf(this.view.transport) : 2000;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Live jamming in Chromium (two browser contexts = two bandmates, the built renderer served by a
+ * real sync server process with its jam channel): one starts the transport and the other follows
+ * in phase (the downbeats each page schedules, converted to the server clock, within 5 ms of each
+ * other); live notes played on the computer keyboard in one page arrive in the other, marked with
+ * their latency; a recorded take becomes a clip for both.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { addTrack, initSong } from '../../core/song/edits.ts';
+import { testToken } from '../support/server-process.ts';
+import { connectClient, disconnect } from '../support/yjs-clients.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+
+const ROOM = 'jam-live';
+
+type Downbeat = { bar: number; serverMs: number };
+
+function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
+  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
+}
+
+const downbeats = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.scheduledDownbeats ?? [])] as Downbeat[]);
+
+async function openJamTab(mate: Bandmate): Promise<void> {
+  await mate.page.click('[data-testid="tab-jam"]');
+  await mate.page.waitForSelector('[data-testid="jam-status"][data-status="live"]', { timeout: 15_000 });
+}
+
+const missing = browserMissing();
+if (missing) {
+  test('live jamming in Chromium', (t) => t.skip(missing));
+} else {
+  let h: RendererHarness;
+  before(async () => {
+    h = await startRendererHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  describe('two bandmates jamming live, in Chromium', { timeout: 240_000 }, () => {
+    let alice: Bandmate;
+    let bob: Bandmate;
+    let keys = '';
+
+    before(async () => {
+      // A song with one keys track (written by a third client, as a bandmate would).
+      const carol = await connectClient(h.server.wsUrl, ROOM, testToken(ROOM, 'editor', 'carol'));
+      initSong(carol.doc, { bpm: 120 });
+      keys = addTrack(carol.doc, { role: 'keys', name: 'Keys' });
+      await new Promise((r) => setTimeout(r, 300));
+      disconnect(carol);
+      alice = await h.join(ROOM, 'alice', { role: 'owner' });
+      bob = await h.join(ROOM, 'bob');
+      for (const mate of [alice, bob]) await openJamTab(mate);
+    });
+
+    test('the panel lists both bandmates with their clock offset and round trip', async () => {
+      await alice.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="jam-peer"]').length === 2, undefined, { timeout: 10_000 });
+      const rows = await read(alice.page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="jam-peer"]')].map((el: any) => el.textContent as string));
+      assert.ok(rows.some((r) => r.includes('alice') && r.includes('owner')), rows.join(' | '));
+      assert.ok(rows.some((r) => r.includes('bob') && r.includes('editor')), rows.join(' | '));
+    });
+
+    test('alice starts the transport, bob follows in phase: downbeats within 5 ms on the server clock', async () => {
+      for (const mate of [alice, bob]) await mate.page.click('button[title="Metronome"]');
+      await alice.page.click('[data-testid="play"]');
+      for (const mate of [alice, bob]) {
+        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: 5000 });
+      }
+      await alice.page.waitForFunction(() => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
+      await bob.page.waitForFunction(() => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
+      const a = await downbeats(alice.page);
+      const b = await downbeats(bob.page);
+      const spreads: number[] = [];
+      for (const d of a) {
+        const nearest = b.reduce((best, e) => (Math.abs(e.serverMs - d.serverMs) < Math.abs(best.serverMs - d.serverMs) ? e : best), b[0]!);
+        if (Math.abs(nearest.serverMs - d.serverMs) < 1000) spreads.push(Math.abs(nearest.serverMs - d.serverMs));
+      }
+      console.log(`# downbeat spread over ${spreads.length} bars: max ${Math.max(...spreads).toFixed(2)} ms, values ${spreads.map((s) => s.toFixed(2)).join(' ')}`);
+      assert.ok(spreads.length >= 3, `common downbeats: ${spreads.length}`);
+      assert.ok(Math.max(...spreads) < 5, `spread ${Math.max(...spreads)} ms`);
+      // A bar of 4/4 at 120 BPM: 2 s between downbeats (each read through this page's audio ↔
+      // performance clock stamp, which jitters by a millisecond or two in headless Chromium).
+      console.log(`# bar gaps: ${a.slice(1).map((d, i) => (d.serverMs - a[i]!.serverMs).toFixed(2)).join(' ')}`);
+      const gaps = a.slice(1).map((d, i) => d.serverMs - a[i]!.serverMs);
+      for (const g of gaps) assert.ok(Math.abs(g - 2000) < 5, `bar gap ${g}`);
+      const changedBy = await read(bob.page, () => (globalThis as any).document.querySelector('[data-testid="jam-changed-by"]')?.textContent);
+      assert.match(changedBy ?? '', /alice/);
+    });
+
+    test('bob plays live notes on the computer keyboard; alice receives them with their latency', async () => {
+      await bob.page.click('[data-testid="musical-typing"]');
+      await bob.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
+      await bob.page.mouse.click(5, 5);
+      for (const key of ['a', 'd', 'g']) {
+        await bob.page.keyboard.down(key);
+        await new Promise((r) => setTimeout(r, 80));
+        await bob.page.keyboard.up(key);
+      }
+      await alice.page.waitForFunction(() => ((globalThis as any).riffroomJam?.received ?? []).filter((n: any) => n.kind === 'on').length >= 3, undefined, { timeout: 5000 });
+      const got = await read(alice.page, () => ((globalThis as any).riffroomJam.received as any[]).map((n) => ({ ...n })));
+      assert.deepEqual(got.filter((n) => n.kind === 'on').map((n) => n.pitch), [60, 64, 67]);
+      const latencies = got.map((n) => n.receivedAt - n.at);
+      console.log(`# live-note latency (played → received, server clock): ${latencies.map((l) => l.toFixed(1)).join(' ')} ms`);
+      for (const l of latencies) assert.ok(l > -5 && l < 200, `latency ${l}`);
+      await alice.page.waitForSelector('[data-testid="jam-peer"][data-name="bob"] [data-testid="jam-latency"]', { timeout: 2000 });
+    });
+
+    test('a recorded take becomes a clip for both', async () => {
+      // Bob records into Keys (the song's only track): one pass of the 1-bar loop.
+      await bob.page.selectOption('[data-testid="jam-track"]', keys);
+      await bob.page.click('[data-testid="record"]');
+      await bob.page.waitForSelector('[data-testid="record"][data-phase="recording"]', { timeout: 6000 });
+      for (const key of ['a', 's', 'd', 'f']) {
+        await bob.page.keyboard.down(key);
+        await new Promise((r) => setTimeout(r, 120));
+        await bob.page.keyboard.up(key);
+        await new Promise((r) => setTimeout(r, 120));
+      }
+      await bob.page.waitForSelector('[data-testid="record"][data-phase="off"]', { timeout: 8000 });
+      for (const mate of [bob, alice]) {
+        await mate.page.waitForFunction((track: string) => [...(globalThis as any).document.querySelectorAll('[data-testid="clip"]')]
+          .some((el: any) => el.dataset.trackId === track), keys, { timeout: 5000 });
+      }
+      const message = await read(bob.page, () => (globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent);
+      assert.match(message ?? '', /recorded 4 notes/);
+      await h.screenshot(alice.page, 'jam-panel');
+    });
+
+    test('alice stops; bob stops too', async () => {
+      await alice.page.click('[data-testid="play"]');
+      for (const mate of [alice, bob]) {
+        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 5000 });
+      }
+      assert.deepEqual(alice.errors, []);
+      assert.deepEqual(bob.errors, []);
+    });
+  });
+}
