@@ -15,6 +15,7 @@ import { DEFAULT_RULES } from '../../core/jam/contract.ts';
 import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
+import { resolveMix } from '../audio/mix.ts';
 import type { RoomSession } from '../state/session.ts';
 import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
 import { audioAt, barMsOf, driftCorrection, followCommand, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
@@ -123,6 +124,8 @@ export class JamSession {
   readonly scheduledDownbeats: { bar: number; serverMs: number }[] = [];
   /** Live notes received: server ms of the note, receive time on the server clock (tests, bench). */
   readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
+  /** The song as the audio engine last took it (through the song filter: the spotlight applied), or null before it did. */
+  private heardSong: Song | null = null;
   onTake: ((take: { window: TakeWindow; trackId: string; notes: LiveNote[] }) => void) | null = null;
 
   readonly session: RoomSession;
@@ -213,6 +216,17 @@ export class JamSession {
     this.listeners.clear();
   }
 
+  /**
+   * The mix as the audio engine hears it (for tests and the bench): each track of the song the
+   * engine last compiled (the spotlight applied), soloed or not and audible or not.
+   */
+  heardMix(): { id: string; name: string; solo: boolean; audible: boolean }[] {
+    const song = this.heardSong;
+    if (!song) return [];
+    const mix = resolveMix(song.tracks);
+    return song.tracks.map((t) => ({ id: t.id, name: t.name, solo: t.solo, audible: mix.get(t.id)?.audible ?? false }));
+  }
+
   // ------------------------------------------------------------------------- clock and follow
 
   /** Recent (audio ms − performance ms) of the heard stamps: their median steadies a jittery stamp. */
@@ -260,7 +274,11 @@ export class JamSession {
       rules,
       peers: this.client.peers(),
     });
-    if (rulesChanged) this.engine.setSongFilter(rules.spotlightTrackId ? (song) => spotlightSong(song, rules.spotlightTrackId) : null);
+    if (rulesChanged) {
+      const spotlight = rules.spotlightTrackId;
+      // Always a filter (the identity without a spotlight), so heardMix() reads what the engine took.
+      this.engine.setSongFilter((song) => (this.heardSong = spotlight ? spotlightSong(song, spotlight) : song));
+    }
     if (live && !this.wasLive) {
       this.wasLive = true;
       this.follow(true);

@@ -5,13 +5,11 @@
  * everyone hears. It waits for the answer's N bars to pass before listening again.
  */
 import { useEffect, useRef, useState } from 'react';
-import { addClip, addTrack, deleteClip, labelledEdit } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
-import { ticksPerBar } from '../../core/time.ts';
 import { nextBarLine } from '../../core/jam/timeline.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { setActivity } from '../state/presence.ts';
-import { AI_TRACK_NAME, answerBars, answerRequest, answerRole, callNotes } from './answer.ts';
+import { answerBars, answerFrom, answerRequest, answerRole, callNotes, callStartBar, writeAnswer } from './answer.ts';
 import type { JamSession, JamView } from './jam-session.ts';
 
 export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: JamView | null, trackId: string | null): { status: string | null } {
@@ -44,32 +42,16 @@ export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: Ja
       const song = readSong(p.session.doc);
       const role = answerRole(song.tracks.find((t) => t.id === playedTrack)?.role);
       const range = answerBars(state, lineMs, bars);
-      const request = answerRequest(song, role, call, bars, range, Math.floor(Math.random() * 0xffffffff));
+      const request = answerRequest(song, role, call, bars, range, Math.floor(Math.random() * 0xffffffff), callStartBar(state, lineMs, bars));
       busyUntil = lineMs + bars * jam.barMs();
       setStatus(`answering your ${bars} bar${bars > 1 ? 's' : ''}…`);
       setActivity(p.session.awareness, `answering ${p.session.user.name}…`);
       try {
         const result = await p.inference.client().generate(request);
-        const part = result.variations[0];
-        if (!part || stopped) return;
-        const barTicks = ticksPerBar(song.meta.meter);
-        const notes = part.notes
-          .filter((n) => n.tick >= bars * barTicks && n.tick < 2 * bars * barTicks)
-          .map((n) => ({ ...n, tick: n.tick - bars * barTicks, duration: Math.max(1, Math.min(n.duration, 2 * bars * barTicks - n.tick)) }));
-        const label = `AI answered ${notes.length} note${notes.length === 1 ? '' : 's'} (seed ${request.seed})`;
-        p.edits.run(() => labelledEdit(p.session.doc, label, () => {
-          const now = readSong(p.session.doc);
-          const track = now.tracks.find((t) => t.name === AI_TRACK_NAME && t.role === role);
-          const id = track?.id ?? addTrack(p.session.doc, { role, name: AI_TRACK_NAME });
-          for (const c of now.clips) {
-            if (c.trackId === id && c.startBar < range.to && c.startBar + c.lengthBars > range.from) deleteClip(p.session.doc, c.id);
-          }
-          addClip(p.session.doc, {
-            trackId: id, startBar: range.from, lengthBars: bars, name: 'Answer', notes,
-            provenance: { source: 'model', detail: { ...result.provenance, answerTo: p.session.user.name } as unknown as Record<string, unknown> },
-          });
-        }));
-        setStatus(`${label}, bars ${range.from + 1}–${range.to}`);
+        const answer = answerFrom(request, result, range, p.session.user.name);
+        if (!answer || stopped) return;
+        const written = p.edits.run(() => writeAnswer(p.session.doc, answer));
+        setStatus(written ? `${answer.label}, bars ${range.from + 1}–${range.to}` : 'The AI answered, but the edit was refused (see the notice).');
       } catch (error) {
         setStatus(`The AI could not answer: ${(error as Error).message}`);
       } finally {

@@ -1,0 +1,202 @@
+/**
+ * Teacher mode in Chromium (the room owner and a student, each a browser context of its own, the
+ * built renderer served by a real sync server process): the owner sets the room's rules in the
+ * Jam panel. Transport locked: the student's play/stop is refused, by the page and by the server,
+ * and the student is told why. Live only: the student's editing UI is read-only (an edit tried
+ * changes nothing in the shared document) while their live notes still reach the owner.
+ * Spotlight: the spotlighted track is soloed in both pages' mix, as their audio engines hear it.
+ * Waits on conditions throughout (CI has two busy cores).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { addClip, addTrack, initSong } from '../../core/song/edits.ts';
+import { readSong } from '../../core/song/schema.ts';
+import { testToken } from '../support/server-process.ts';
+import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+
+const ROOM = 'jam-teacher';
+
+type Mix = { id: string; name: string; solo: boolean; audible: boolean }[];
+
+function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
+  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
+}
+
+const text = (page: Page, testid: string) => read(page, (id: string) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testid);
+const playing = (page: Page) => read(page, () => !!(globalThis as any).riffroomJam?.getState().transport?.playing);
+const heardMix = (page: Page) => read(page, () => (globalThis as any).riffroomJam.heardMix() as Mix);
+
+async function openJamTab(mate: Bandmate): Promise<void> {
+  await mate.page.click('[data-testid="tab-jam"]');
+  await mate.page.waitForSelector('[data-testid="jam-status"][data-status="live"]', { timeout: 15_000 });
+}
+
+/** Waits until `page`'s jam view has rules matching `want` (they arrive from the server). */
+async function rulesArrive(page: Page, want: Record<string, unknown>): Promise<void> {
+  await page.waitForFunction((w: Record<string, unknown>) => {
+    const rules = (globalThis as any).riffroomJam?.getState().rules ?? {};
+    return Object.entries(w).every(([k, v]) => rules[k] === v);
+  }, want, { timeout: 10_000 });
+}
+
+const missing = browserMissing();
+if (missing) {
+  test('teacher mode in Chromium', (t) => t.skip(missing));
+} else {
+  let h: RendererHarness;
+  before(async () => {
+    h = await startRendererHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  describe('teacher mode: the owner\'s room rules, in Chromium', { timeout: 240_000 }, () => {
+    let teacher: Bandmate;
+    let student: Bandmate;
+    /** A third client watching the shared document (the owner's; it writes nothing after the setup). */
+    let doc: Client;
+    let keys = '';
+    let bass = '';
+    let clip = '';
+
+    before(async () => {
+      doc = await connectClient(h.server.wsUrl, ROOM, testToken(ROOM, 'owner', 'carol'));
+      initSong(doc.doc, { bpm: 120 });
+      keys = addTrack(doc.doc, { role: 'keys', name: 'Keys' });
+      bass = addTrack(doc.doc, { role: 'bass', name: 'Bass' });
+      clip = addClip(doc.doc, { trackId: keys, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 480, velocity: 90 }] });
+      addClip(doc.doc, { trackId: bass, startBar: 0, lengthBars: 1, notes: [{ pitch: 36, tick: 0, duration: 480, velocity: 90 }] });
+      teacher = await h.join(ROOM, 'tina', { role: 'owner' });
+      student = await h.join(ROOM, 'sam');
+      for (const mate of [teacher, student]) {
+        await mate.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, { timeout: 10_000 });
+        await openJamTab(mate);
+      }
+      // Only the owner gets the rule controls; the student a summary.
+      await teacher.page.waitForSelector('[data-testid="rule-lock"]');
+      await student.page.waitForSelector('[data-testid="rules-summary"]');
+      assert.equal(await student.page.locator('[data-testid="rule-lock"]').count(), 0);
+    });
+
+    after(() => {
+      if (doc) disconnect(doc);
+    });
+
+    test('transport locked: the student\'s play and stop are refused, and the student is told why', async () => {
+      // A controlled checkbox: it turns on when the server's rules come back.
+      await teacher.page.click('[data-testid="rule-lock"]');
+      await teacher.page.waitForSelector('[data-testid="rule-lock"]:checked', { timeout: 10_000 });
+      await rulesArrive(student.page, { transportLocked: true });
+      await student.page.waitForSelector('[data-testid="jam-transport-locked"]', { timeout: 5000 });
+      assert.match(await text(student.page, 'rules-summary'), /Transport locked/);
+
+      // Play in the student's page: refused there, with the reason.
+      await student.page.click('[data-testid="play"]');
+      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      // Asked of the server directly (a page that skipped the check): the server refuses too.
+      await read(student.page, () => (globalThis as any).riffroomJam.client.request({ action: 'play', fromBar: 0 }));
+      await student.page.waitForFunction(() => /^Refused: /.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      console.log(`# the student is told: ${await text(student.page, 'jam-message')}`);
+      for (const mate of [teacher, student]) assert.equal(await playing(mate.page), false, `${mate.name}: nothing plays`);
+
+      // The owner may: both pages play.
+      await teacher.page.click('[data-testid="play"]');
+      for (const mate of [teacher, student]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: 10_000 });
+      // The student's stop is refused; the transport the server decides stays playing everywhere.
+      const revision = await read(teacher.page, () => (globalThis as any).riffroomJam.getState().transport.revision as number);
+      await read(student.page, () => (globalThis as any).riffroomJam.client.request({ action: 'stop' }));
+      await student.page.click('[data-testid="play"]');
+      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      // The server answers in order: one more round trip (a refused request) proves the stop was handled.
+      await read(student.page, () => {
+        (globalThis as any).riffroomJam.__refusals = 0;
+        (globalThis as any).riffroomJam.client.onRefused(() => void ((globalThis as any).riffroomJam.__refusals += 1));
+        (globalThis as any).riffroomJam.client.request({ action: 'tempo', bpm: 90 });
+      });
+      await student.page.waitForFunction(() => (globalThis as any).riffroomJam.__refusals >= 1, undefined, { timeout: 5000 });
+      for (const mate of [teacher, student]) {
+        assert.equal(await playing(mate.page), true, `${mate.name}: still playing`);
+        assert.equal(await read(mate.page, () => (globalThis as any).riffroomJam.getState().transport.revision as number), revision, `${mate.name}: no transport change`);
+        assert.equal(await read(mate.page, () => (globalThis as any).riffroomJam.getState().transport.bpm as number), 120);
+      }
+    });
+
+    test('live only: the student\'s editing UI is read-only, an edit changes nothing, live notes still reach the owner', async () => {
+      await teacher.page.selectOption('[data-testid="rule-students"]', 'live-only');
+      await rulesArrive(student.page, { students: 'live-only' });
+      await student.page.waitForFunction(() => /play live only/.test((globalThis as any).document.querySelector('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      // The editing UI is read-only (a new runner once the rules arrive).
+      await student.page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="add-track-drums"]')?.disabled === true, undefined, { timeout: 5000 });
+      assert.equal(await teacher.page.locator('[data-testid="add-track-drums"]').isDisabled(), false, 'the owner still edits');
+
+      // An edit tried: select the Keys clip and press Delete.
+      const before = JSON.stringify(readSong(doc.doc));
+      await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
+      await student.page.keyboard.press('Delete');
+      await student.page.waitForFunction(() => /play live only/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      console.log(`# the student is told: ${await text(student.page, 'notice')}`);
+      // Still in the student's page and in the shared document; the server never had to close the student's connection.
+      assert.equal(await student.page.locator(`[data-testid="clip"][data-clip-id="${clip}"]`).count(), 1);
+      assert.equal(await student.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'connected');
+
+      // Live notes: on, and played on the computer keyboard.
+      await student.page.click('[data-testid="musical-typing"]');
+      await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
+      await student.page.mouse.click(5, 5);
+      const seen = await read(teacher.page, () => ((globalThis as any).riffroomJam.received as any[]).length);
+      for (const key of ['a', 'g']) {
+        await student.page.keyboard.down(key);
+        await student.page.waitForFunction(() => ((globalThis as any).riffroomJam.played as any[]).length > 0, undefined, { timeout: 2000 });
+        await student.page.keyboard.up(key);
+      }
+      await teacher.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
+      const got = await read(teacher.page, (n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch as number), seen);
+      assert.deepEqual(got, [60, 67]);
+      // Nothing the student did reached the document.
+      assert.equal(JSON.stringify(readSong(doc.doc)), before);
+      assert.ok(readSong(doc.doc).clips.some((c) => c.id === clip));
+      await student.page.click('[data-testid="musical-typing"]');
+    });
+
+    test('spotlight: the spotlighted track is soloed in both pages\' mix, and back when it is off', async () => {
+      // All audible before (playing: the engines compile the song).
+      for (const mate of [teacher, student]) {
+        await mate.page.waitForFunction(() => {
+          const mix = (globalThis as any).riffroomJam.heardMix();
+          return mix.length === 2 && mix.every((t: any) => t.audible);
+        }, undefined, { timeout: 10_000 });
+      }
+      await teacher.page.selectOption('[data-testid="rule-spotlight"]', bass);
+      await rulesArrive(student.page, { spotlightTrackId: bass });
+      assert.match(await text(student.page, 'rules-summary'), /spotlight on Bass/);
+      for (const mate of [teacher, student]) {
+        await mate.page.waitForFunction((id: string) => {
+          const mix = (globalThis as any).riffroomJam.heardMix();
+          return mix.length === 2 && mix.every((t: any) => t.audible === (t.id === id) && t.solo === (t.id === id));
+        }, bass, { timeout: 10_000 });
+        const mix = await heardMix(mate.page);
+        assert.deepEqual(mix.map((t) => [t.name, t.solo, t.audible]).sort(), [['Bass', true, true], ['Keys', false, false]], mate.name);
+      }
+      // The document is not changed by a spotlight (it is the mix only).
+      assert.ok(readSong(doc.doc).tracks.every((t) => !t.solo));
+      await teacher.page.selectOption('[data-testid="rule-spotlight"]', '');
+      for (const mate of [teacher, student]) {
+        await mate.page.waitForFunction(() => {
+          const mix = (globalThis as any).riffroomJam.heardMix();
+          return mix.length === 2 && mix.every((t: any) => t.audible && !t.solo);
+        }, undefined, { timeout: 10_000 });
+      }
+      await h.screenshot(student.page, 'jam-teacher-student');
+    });
+
+    test('the owner stops; no page errors', async () => {
+      await teacher.page.click('[data-testid="play"]');
+      for (const mate of [teacher, student]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 10_000 });
+      assert.deepEqual(teacher.errors, []);
+      assert.deepEqual(student.errors, []);
+    });
+  });
+}
