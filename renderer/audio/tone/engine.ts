@@ -6,6 +6,12 @@
  *
  * Song changes are pulled, not pushed: a change only marks the song dirty, and the next tick
  * compiles the latest snapshot once, however many edits arrived in between.
+ *
+ * Live, nothing heavy happens in one go on the main thread: the tracks' instruments are built
+ * ahead in idle slices (warm()), and the notes of a window are turned into audio nodes a few
+ * milliseconds' worth per task (pump()): the first window after play holds every track's downbeat
+ * at once, and would otherwise be one long task on the press of the button. A note is never put
+ * off past its time's approach (URGENT), and offline renders (manual clock) do everything at once.
  */
 import type { BaseContext, ToneAudioNode } from 'tone';
 import type { Song } from '../../../core/song/types.ts';
@@ -38,6 +44,20 @@ export interface EngineOptions {
 const AUDITION_TAIL = 0.3;
 /** How many window timings stats() summarises (the most recent). */
 const STATS_WINDOW = 4096;
+/** Main-thread time one task spends turning committed notes into audio nodes before yielding, ms. */
+const NODE_BUDGET_MS = 8;
+/** A note due within this long of the audio clock gets its nodes at once, budget or not, seconds. */
+const URGENT = 0.03;
+/** Main-thread time one idle slice spends building instruments ahead, ms. */
+const WARM_BUDGET_MS = 6;
+
+/** A committed event whose audio nodes are still to be made. */
+interface PendingSound {
+  time: number;
+  make: () => void;
+  /** Already late when committed (counted then, by emit()). */
+  late: boolean;
+}
 
 interface Audition {
   scheduler: Scheduler;
@@ -64,6 +84,10 @@ export class AudioEngine {
   private lateEvents = 0;
   private disposed = false;
   private readonly manualClock: boolean;
+  /** Committed events still without their nodes, in order (live only; see pump()). */
+  private pending: PendingSound[] = [];
+  private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private warmCancel: (() => void) | null = null;
 
   constructor(context: BaseContext, getSong: () => Song, options: EngineOptions = {}) {
     this.context = context;
@@ -74,6 +98,7 @@ export class AudioEngine {
     this.scheduler = new Scheduler((e) => this.dispatch(e), { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
     this.manualClock = options.clock === 'manual';
     if (!this.manualClock) context.on('tick', this.onTick);
+    this.warm();
   }
 
   /** The song changed; the next tick picks up the new snapshot. */
@@ -88,7 +113,10 @@ export class AudioEngine {
       this.compiled = compileSong(this.getSong());
       this.dirty = false;
       this.scheduler.setSong(this.compiled);
+      // Notes committed before the change go to the instruments they were committed to.
+      this.flush();
       this.mixer.sync(this.compiled, time);
+      this.warm();
       const ms = performance.now() - t0;
       this.compiles++;
       this.compileMsTotal += ms;
@@ -103,13 +131,16 @@ export class AudioEngine {
    */
   prepare(now = this.context.currentTime): void {
     this.mixer.prepare(this.song(now));
+    // The ones just taken need successors for the next start.
+    this.warm();
   }
 
-  /** Starts the song and commits the first window right away. */
+  /** Starts the song and commits the first window right away (its nodes: see pump()). */
   start(options: StartOptions, now = this.context.currentTime): void {
     this.prepare(now);
     this.scheduler.start(options);
     this.scheduler.advance(now);
+    this.pump();
   }
 
   /**
@@ -118,7 +149,9 @@ export class AudioEngine {
    */
   stop(heardAt = this.context.currentTime): Ticks {
     const tick = this.scheduler.stop(heardAt);
+    this.flush();
     this.mixer.silenceAll(this.context.currentTime);
+    this.warm();
     return tick;
   }
 
@@ -129,8 +162,13 @@ export class AudioEngine {
   retime(at: Retime, now = this.context.currentTime): void {
     if (!this.scheduler.isPlaying) this.prepare(now);
     else this.song(now);
-    if (this.scheduler.retime(at)) this.mixer.silenceAll(Math.max(now, at.time));
+    if (this.scheduler.retime(at)) {
+      this.flush();
+      this.mixer.silenceAll(Math.max(now, at.time));
+      this.warm();
+    }
     this.scheduler.advance(now);
+    this.pump();
   }
 
   /**
@@ -219,6 +257,11 @@ export class AudioEngine {
     if (this.disposed) return;
     this.disposed = true;
     if (!this.manualClock) this.context.off('tick', this.onTick);
+    this.warmCancel?.();
+    this.warmCancel = null;
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    this.pending = [];
     this.stopAudition();
     this.scheduler.stop(this.context.currentTime);
     this.mixer.dispose();
@@ -231,6 +274,7 @@ export class AudioEngine {
     const t0 = performance.now();
     this.song(now);
     this.scheduler.advance(now);
+    this.pump();
     const audition = this.current;
     if (audition) {
       audition.scheduler.advance(now);
@@ -246,11 +290,79 @@ export class AudioEngine {
 
   private dispatch(event: ScheduledEvent): void {
     if (event.kind === 'note') {
-      this.mixer.strip(event.trackId)?.play(event.pitch, event.time, event.duration, velocityToGain(event.velocity));
+      const strip = this.mixer.strip(event.trackId);
+      if (strip) this.sound(event.time, () => strip.play(event.pitch, event.time, event.duration, velocityToGain(event.velocity)));
     } else if (event.kind === 'click') {
-      this.mixer.metronome.click(event.time, event.accent);
+      this.sound(event.time, () => this.mixer.metronome.click(event.time, event.accent));
     }
     this.emit(event);
+  }
+
+  /** Makes an event's nodes now (offline) or queues it for pump() (live), keeping the order. */
+  private sound(time: number, make: () => void): void {
+    if (this.manualClock) make();
+    else this.pending.push({ time, make, late: time < this.context.currentTime });
+  }
+
+  /**
+   * Makes the queued events' nodes, NODE_BUDGET_MS worth per task; the rest follows in the next
+   * tasks (or the next tick, whichever comes first). Urgent ones are made regardless.
+   */
+  private pump(): void {
+    if (!this.pending.length) return;
+    const t0 = performance.now();
+    let done = 0;
+    while (done < this.pending.length) {
+      const item = this.pending[done]!;
+      if (done > 0 && performance.now() - t0 > NODE_BUDGET_MS && item.time > this.context.currentTime + URGENT) break;
+      done++;
+      // Late only because its nodes were put off: counted here (emit() counted those late already).
+      if (!item.late && item.time < this.context.currentTime) this.lateEvents++;
+      item.make();
+    }
+    this.pending.splice(0, done);
+    if (this.pending.length && this.pumpTimer === null && !this.disposed) {
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = null;
+        this.pump();
+      }, 0);
+    }
+  }
+
+  /** Makes every queued event's nodes now (before the instruments they belong to are silenced or replaced). */
+  private flush(): void {
+    const pending = this.pending;
+    if (!pending.length) return;
+    this.pending = [];
+    for (const item of pending) item.make();
+  }
+
+  /**
+   * Builds the tracks' next instruments ahead, in idle slices (live only): on creation, after the
+   * tracks change, and after a start or a stop used some up. Play then finds them built.
+   */
+  private warm(): void {
+    if (this.manualClock || this.disposed || this.warmCancel) return;
+    const step = (deadline?: IdleDeadline): void => {
+      this.warmCancel = null;
+      if (this.disposed) return;
+      const t0 = performance.now();
+      const song = this.song();
+      while (this.mixer.prebuildOne(song)) {
+        const left = deadline && !deadline.didTimeout ? deadline.timeRemaining() : Infinity;
+        if (performance.now() - t0 > WARM_BUDGET_MS || left < 3) {
+          this.warm();
+          return;
+        }
+      }
+    };
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(step, { timeout: 500 });
+      this.warmCancel = () => cancelIdleCallback(id);
+    } else {
+      const id = setTimeout(step, 0);
+      this.warmCancel = () => clearTimeout(id);
+    }
   }
 
   private emit(event: ScheduledEvent): void {

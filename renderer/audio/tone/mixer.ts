@@ -6,8 +6,10 @@
  *
  * Stopping (or seeking) must also silence notes already committed to the instruments a window
  * ahead; Tone cannot cancel a scheduled note, so each strip closes its gate and drops its
- * instrument, and a fresh one is built for the next play. Building a kit or a synth is cheap
- * (Tone creates oscillators per note), and it leaves no stale note behind.
+ * instrument, and another one takes over for the next play. That one is built ahead, when the
+ * page is idle (prebuild(): the engine asks after the song's tracks change, and after each
+ * play or stop uses one up), and waits off the bus: building eight tracks' instruments costs
+ * tens of ms of main thread, which the press of play must not pay. It leaves no stale note behind.
  */
 import { Gain, Panner, type BaseContext, type ToneAudioNode } from 'tone';
 import { dbToGain } from '../mix.ts';
@@ -35,10 +37,17 @@ interface StripMix {
   pan: number;
 }
 
+interface Voicing {
+  instrument: Instrument;
+  gate: Gain;
+}
+
 export class Strip {
   preset: PresetId;
   private instrument: Instrument | null = null;
   private gate: Gain | null = null;
+  /** An instrument built ahead (prebuild()), not yet connected: the next one ensureInstrument() uses. */
+  private ready: Voicing | null = null;
   private readonly fader: Gain;
   private readonly panner: Panner;
   private readonly send: Gain;
@@ -66,11 +75,38 @@ export class Strip {
 
   ensureInstrument(): Instrument {
     if (!this.instrument) {
-      this.instrument = createInstrument(this.preset, { context: this.context, bpm: this.bpm });
-      this.gate = new Gain({ context: this.context, gain: 1 });
-      this.instrument.output.chain(this.gate, this.fader);
+      const voicing = this.ready ?? this.build();
+      this.ready = null;
+      this.instrument = voicing.instrument;
+      this.gate = voicing.gate;
+      this.gate.connect(this.fader);
     }
     return this.instrument;
+  }
+
+  /** Whether the next ensureInstrument() would have to build (no instrument waiting). */
+  get cold(): boolean {
+    return !this.ready;
+  }
+
+  /** Builds the instrument the next ensureInstrument() will use, off the bus. False: one was ready. */
+  prebuild(): boolean {
+    if (this.ready) return false;
+    this.ready = this.build();
+    return true;
+  }
+
+  private build(): Voicing {
+    const instrument = createInstrument(this.preset, { context: this.context, bpm: this.bpm });
+    const gate = new Gain({ context: this.context, gain: 1 });
+    instrument.output.connect(gate);
+    return { instrument, gate };
+  }
+
+  private dropReady(): void {
+    this.ready?.instrument.dispose();
+    this.ready?.gate.dispose();
+    this.ready = null;
   }
 
   /** Closes the gate at `time` and drops the instrument with everything it still had scheduled. */
@@ -94,6 +130,7 @@ export class Strip {
   setPreset(preset: PresetId, time: number): void {
     if (preset === this.preset) return;
     this.silence(time);
+    this.dropReady();
     this.preset = preset;
     this.send.gain.setValueAtTime(REVERB_SEND[preset], time);
   }
@@ -112,11 +149,13 @@ export class Strip {
   setTempo(bpm: number): void {
     this.bpm = bpm;
     this.instrument?.setTempo?.(bpm);
+    this.ready?.instrument.setTempo?.(bpm);
   }
 
   dispose(): void {
     this.instrument?.dispose();
     this.gate?.dispose();
+    this.dropReady();
     for (const node of [this.fader, this.panner, this.send]) node.dispose();
   }
 }
@@ -182,6 +221,21 @@ export class Mixer {
   /** Builds the instruments of every audible track now, so the first window does not pay for it. */
   prepare(song: CompiledSong): void {
     for (const track of song.tracks) if (track.audible) this.strips.get(track.id)?.ensureInstrument();
+  }
+
+  /**
+   * Builds one song strip's next instrument ahead (audible tracks first); false when every strip
+   * has one waiting. One at a time, so idle time can be spent in small slices.
+   */
+  prebuildOne(song: CompiledSong): boolean {
+    for (const audible of [true, false]) {
+      for (const track of song.tracks) {
+        if (track.audible !== audible) continue;
+        const strip = this.strips.get(track.id);
+        if (strip?.cold) return strip.prebuild();
+      }
+    }
+    return false;
   }
 
   /** Silences every song strip from `time` (stop, seek). Auditions are left alone. */

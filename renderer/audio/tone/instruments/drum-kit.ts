@@ -12,7 +12,7 @@
 import { Gain, Panner, type ToneAudioNode } from 'tone';
 import { drumVoiceFor, type DrumVoice } from '../../presets.ts';
 import type { Instrument, InstrumentContext } from './instrument.ts';
-import { Voice, VoiceBudget, chain, hit } from './voice-kit.ts';
+import { Voice, VoiceBudget, chain, hit, prepareNoise } from './voice-kit.ts';
 
 type Hit = (time: number, velocity: number) => void;
 
@@ -24,6 +24,7 @@ export function createDrumKit({ context }: InstrumentContext): Instrument {
   const persistent: { dispose(): void }[] = [output];
   const natives: AudioNode[] = [];
   const budget = new VoiceBudget(64);
+  prepareNoise(context);
 
   /** A drum's fixed path: filters (native biquads), level, pan, into the kit's output. */
   const path = (level: number, pan: number, ...filters: [BiquadFilterType, number, number?][]): ToneAudioNode | AudioNode => {

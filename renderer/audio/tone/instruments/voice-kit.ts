@@ -146,6 +146,11 @@ function noiseState(context: BaseContext): { buffer: AudioBuffer; next: () => nu
   return state;
 }
 
+/** Makes the context's noise now (a kit being built ahead), not on the first hit; changes no sound. */
+export function prepareNoise(context: BaseContext): void {
+  noiseState(context);
+}
+
 function noiseBuffer(context: BaseContext): AudioBuffer {
   return noiseState(context).buffer;
 }
