@@ -115,7 +115,10 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
     const got = await alice.page.evaluate(() => {
       const g = globalThis as any;
       const t = g.riffroomTransport;
-      const out = { statsAfter: t.stats(), leads: g.__jam.leads as number[], statsBefore: g.__jam.statsBefore, position: t.position(), playing: t.getState().playing, now: g.performance.now() as number };
+      // The room's shared transport as this page last heard it (who changed it last), when jamming.
+      const shared = g.riffroomJam?.getState?.().transport ?? null;
+      const out = { statsAfter: t.stats(), leads: g.__jam.leads as number[], statsBefore: g.__jam.statsBefore, position: t.position(), playing: t.getState().playing, now: g.performance.now() as number,
+        shared: shared && { playing: shared.playing, revision: shared.revision, changedBy: shared.changedBy } };
       return out;
     });
     if (cdp) {
@@ -150,6 +153,7 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       seconds: round(ranMs / 1000),
       bandmate: { edits, editEveryMs: options.editEveryMs, clipsEdited: Math.min(clips.length, switches + 1), lateDriverCalls: late, kind: 'select all + ArrowUp/ArrowDown in the piano roll (moved N notes)' },
       stillPlaying: got.playing,
+      sharedTransport: got.shared,
       reachedBar: got.position.bar,
       player: {
         longTasks: tasks(aliceTasks),

@@ -281,6 +281,18 @@ export class JamSession {
     }
     if (live && !this.wasLive) {
       this.wasLive = true;
+      if (!transport.playing && this.engine.getState().playing && !this.engine.following) {
+        // Play was pressed before the channel was ready (its first moments): the room's stopped
+        // transport must not stop what this player already hears. The room plays from here
+        // instead (from its next bar line) and everyone follows. Refused (a viewer, a locked
+        // transport), this player keeps playing on its own.
+        this.followedRevision = transport.revision;
+        this.syncSongToShared(true);
+        const bar = Math.max(0, Math.floor(this.engine.getState().playheadBar + 1e-6));
+        const loop = songLoop(this.session.store.getSnapshot());
+        this.request({ action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar });
+        return;
+      }
       this.follow(true);
     } else if (live) {
       this.follow(false);
