@@ -5,7 +5,7 @@ import { lastLabel, newDoc } from './label-recorder.test-support.ts';
 import {
   addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, duplicateClip, initSong, moveClip,
   moveNotes, removeTrack, replaceClipNotes, resizeClip, setChords, setClipLocked, setKey, setLoop, setMeter,
-  setTempo, updateNotes, updateTrack, LOCAL_EDIT,
+  setEditAuthor, setTempo, setTrackOwner, updateNotes, updateTrack, LOCAL_EDIT,
 } from './edits.ts';
 import { readSong } from './schema.ts';
 import { EditError } from './validate.ts';
@@ -137,4 +137,49 @@ test('bad arguments are clear errors and change nothing', () => {
   assert.deepEqual(Y.encodeStateVector(doc), locked);
   assert.notDeepEqual(before, locked);
   assert.throws(() => deleteNotes(doc, clip, []), /locked/);
+});
+
+test('track owners: the author of addTrack, given by setTrackOwner, absent in old documents', () => {
+  const doc = newDoc();
+  initSong(doc);
+  const plain = addTrack(doc, { role: 'keys' });
+  const sams = addTrack(doc, { role: 'bass' }, { author: 'Sam' });
+  setEditAuthor(doc, 'Tina');
+  const tinas = addTrack(doc, { role: 'drums' });
+  const nobodys = addTrack(doc, { role: 'lead' }, { author: null });
+  setEditAuthor(doc, null);
+  const owners = () => Object.fromEntries(readSong(doc).tracks.map((t) => [t.id, t.owner]));
+  assert.deepEqual(owners(), { [plain]: null, [sams]: 'Sam', [tinas]: 'Tina', [nobodys]: null });
+
+  setTrackOwner(doc, plain, 'Sam');
+  assert.equal(lastLabel(doc), 'gave Keys to Sam');
+  setTrackOwner(doc, sams, 'Kim');
+  assert.equal(lastLabel(doc), 'gave Bass to Kim');
+  setTrackOwner(doc, tinas, null);
+  assert.equal(lastLabel(doc), 'took Drums back from Tina');
+  assert.deepEqual(owners(), { [plain]: 'Sam', [sams]: 'Kim', [tinas]: null, [nobodys]: null });
+  assert.equal(doc.getMap('tracks').get(tinas) instanceof Y.Map && (doc.getMap('tracks').get(tinas) as Y.Map<unknown>).has('owner'), false, 'nobody\'s: no field');
+
+  // Undo takes a gift back like any edit.
+  const undo = new Y.UndoManager(doc.getMap('tracks'), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
+  setTrackOwner(doc, nobodys, 'Ben');
+  undo.undo();
+  assert.equal(readSong(doc).tracks.find((t) => t.id === nobodys)!.owner, null);
+
+  assert.throws(() => setTrackOwner(doc, 'nope', 'Sam'), /no track with id nope/);
+  assert.throws(() => setTrackOwner(doc, plain, 42 as never), /owner must be a string/);
+});
+
+test('a document written before track owners reads every track as nobody\'s', () => {
+  const doc = newDoc();
+  initSong(doc);
+  // A track as older versions wrote it: no owner field.
+  const old = new Y.Map<unknown>();
+  for (const [k, v] of Object.entries({ name: 'Old', role: 'keys', instrument: 'pad', volumeDb: 0, pan: 0, mute: false, solo: false, order: 1 })) old.set(k, v);
+  doc.getMap('tracks').set('t-old', old);
+  const copy = newDoc();
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.owner]), [['Old', null]]);
+  setTrackOwner(copy, 't-old', 'Sam');
+  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.owner]), [['Old', 'Sam']]);
 });

@@ -41,6 +41,32 @@ export const LOCAL_EDIT = Symbol('riffroom.local-edit');
 
 export interface EditOptions {
   origin?: unknown;
+  /**
+   * Display name of the bandmate making the edit; a track added gets them as its owner. Absent:
+   * the document's edit author (setEditAuthor), if any; null: nobody (the track is nobody's).
+   */
+  author?: string | null;
+}
+
+const editAuthors = new WeakMap<Y.Doc, string>();
+
+/**
+ * Names who makes the edits to `doc` in this window (the page sets it to the user's name), so
+ * edits that record an author (addTrack: the track's owner) need not be told each time. null
+ * forgets it.
+ */
+export function setEditAuthor(doc: Y.Doc, author: string | null): void {
+  if (author) editAuthors.set(doc, checkString('author', author, 100));
+  else editAuthors.delete(doc);
+}
+
+export function editAuthor(doc: Y.Doc): string | null {
+  return editAuthors.get(doc) ?? null;
+}
+
+function authorOf(doc: Y.Doc, options: EditOptions | undefined): string | null {
+  const author = options?.author === undefined ? editAuthor(doc) : options.author;
+  return author ? checkString('author', author, 100) : null;
 }
 
 /** Runs `fn` as one labelled transaction and returns its result. */
@@ -144,10 +170,14 @@ function nextTrackOrder(doc: Y.Doc): number {
   return max + 1;
 }
 
-/** Adds a track at the bottom of the arrangement; returns its id. */
+/**
+ * Adds a track at the bottom of the arrangement; returns its id. The track's owner is the edit's
+ * author (options.author, else the document's edit author), when there is one.
+ */
 export function addTrack(doc: Y.Doc, input: NewTrack, options?: EditOptions): string {
   const role = checkRole(input.role);
   const name = checkString('track name', input.name ?? role[0]!.toUpperCase() + role.slice(1), 100);
+  const owner = authorOf(doc, options);
   const id = newId();
   labelledEdit(
     doc,
@@ -162,6 +192,7 @@ export function addTrack(doc: Y.Doc, input: NewTrack, options?: EditOptions): st
       track.set('mute', false);
       track.set('solo', false);
       track.set('order', nextTrackOrder(doc));
+      if (owner) track.set('owner', owner);
       tracksMap(doc).set(id, track);
     },
     options,
@@ -192,6 +223,22 @@ export function updateTrack(doc: Y.Doc, trackId: string, patch: TrackPatch, opti
         : `changed ${fields.join(', ')} of ${name}`;
   labelledEdit(doc, label, () => {
     for (const [k, v] of Object.entries(checked)) track.set(k, v);
+  }, options);
+}
+
+/**
+ * Gives a track to a bandmate (their display name) or, with null, to nobody: "gave Bass to Sam".
+ * Under the 'own-track' room rule a student edits only the clips of tracks they own.
+ */
+export function setTrackOwner(doc: Y.Doc, trackId: string, owner: string | null, options?: EditOptions): void {
+  const track = requireTrack(doc, trackId);
+  const name = track.get('name') as string;
+  const next = owner === null ? null : checkString('owner', owner, 100).trim() || null;
+  const previous = track.get('owner');
+  const label = next ? `gave ${name} to ${next}` : typeof previous === 'string' && previous ? `took ${name} back from ${previous}` : `made ${name} nobody's`;
+  labelledEdit(doc, label, () => {
+    if (next) track.set('owner', next);
+    else track.delete('owner');
   }, options);
 }
 

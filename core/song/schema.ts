@@ -80,7 +80,13 @@ export function readTrack(id: string, map: TrackMap): Track {
     mute: map.get('mute') as boolean,
     solo: map.get('solo') as boolean,
     order: map.get('order') as number,
+    owner: readOwner(map.get('owner')),
   };
+}
+
+/** A track's owner as stored (absent in older documents, or anything odd: nobody's). */
+function readOwner(value: unknown): string | null {
+  return typeof value === 'string' && value ? value : null;
 }
 
 export function readNotes(clip: ClipMap): Note[] {

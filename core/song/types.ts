@@ -75,6 +75,12 @@ export interface Track {
   solo: boolean;
   /** Fractional index: tracks are shown sorted by it. */
   order: number;
+  /**
+   * Display name of the bandmate whose track it is (who created it, or to whom the room owner gave
+   * it); null or absent: nobody's. Under the 'own-track' room rule a student edits only their own.
+   * Documents from before ownership have no such field: read as null.
+   */
+  owner?: string | null;
 }
 
 export interface Chord {

@@ -3,6 +3,7 @@
  * and keyboard commands that tie them together.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { setEditAuthor } from '../../core/song/edits.ts';
 import { clipsMap } from '../../core/song/schema.ts';
 import type { Transport } from '../audio/transport.ts';
 import { onAppCommand } from '../platform/app-commands.ts';
@@ -66,7 +67,6 @@ export function App({ session, transport, platform }: AppProps) {
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);
-  const ownTracks = useMemo(() => new Set<string>(), []);
   const edits = useMemo(() => {
     const runner = createEditRunner(session.readOnly, notify);
     if (!jam) return runner;
@@ -79,10 +79,11 @@ export function App({ session, transport, platform }: AppProps) {
         return session.store.getSnapshot();
       },
       undoLast: () => void session.undo.undo(),
-      created: ownTracks,
+      // A track this user adds is theirs (its owner: their name in the room).
+      setAuthor: (name) => setEditAuthor(session.doc, name),
     }, notify);
     // jamRules: a new runner (readOnly) when the rules change.
-  }, [session, notify, jam, jamRules, ownTracks]);
+  }, [session, notify, jam, jamRules]);
   // A past moment shown read-only (history panel): the arrangement draws it, and the transport
   // controls play it instead of the live song.
   const [readOnlyView, setReadOnlyView] = useState<ReadOnlySongView | null>(null);

@@ -2,10 +2,11 @@
  * The side panel's "Jam" tab: the shared clock and transport, the bandmates with their measured
  * offset and round trip and a "live" light (with the latency of their last note), playing live
  * (musical typing, a MIDI keyboard) on a track, recording a take, the AI answering, latency
- * compensation, and the teacher's room rules.
+ * compensation, and the teacher's room rules (with, under 'own-track', whose each track is).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { RoomRules } from '../../core/jam/contract.ts';
+import { setTrackOwner } from '../../core/song/edits.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { useJam, useJamView } from './JamContext.tsx';
 import { noteName } from './live-keys.ts';
@@ -48,6 +49,8 @@ export function JamPanel(props: PanelProps) {
   const setRules = (patch: Partial<RoomRules>) => jam.setRules({ ...rules, ...patch });
   const rec = view.record;
   const trackName = (id: string | null) => song.tracks.find((tr) => tr.id === id)?.name ?? '–';
+  // Who a track can be given to: the bandmates who may edit (viewers only listen).
+  const bandmateNames = [...new Set(view.peers.filter((p) => p.role !== 'viewer').map((p) => p.name))];
 
   return (
     <div className="jam-panel" data-testid="jam-panel" data-live={view.live ? 'yes' : 'no'}>
@@ -199,6 +202,20 @@ export function JamPanel(props: PanelProps) {
                 {song.tracks.map((tr) => <option key={tr.id} value={tr.id}>{tr.name}</option>)}
               </select>
             </label>
+            {rules.students === 'own-track' && (
+              <div className="jam-owners" data-testid="rule-owners">
+                <span className="muted">Whose track (students edit only their own)</span>
+                {song.tracks.map((tr) => (
+                  <label key={tr.id} className="field">{tr.name}
+                    <select data-testid="rule-owner" data-track-id={tr.id} value={tr.owner ?? ''}
+                      onChange={(e) => props.edits.run(() => setTrackOwner(props.session.doc, tr.id, e.target.value || null))}>
+                      <option value="">nobody</option>
+                      {[...new Set([...bandmateNames, ...(tr.owner ? [tr.owner] : [])])].map((n) => <option key={n} value={n}>{n}</option>)}
+                    </select>
+                  </label>
+                ))}
+              </div>
+            )}
           </>
         ) : (
           <p className="jam-line" data-testid="rules-summary">

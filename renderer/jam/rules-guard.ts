@@ -1,9 +1,11 @@
 /**
  * The teacher's rules in the editing UI (client-side; the server enforces 'live-only' itself):
  * under 'live-only' a student's editing UI is read-only (live playing still works); under
- * 'own-track' an edit that touches a clip or track of someone else's track is refused (taken
- * back at once, with a message). A student's own tracks: those named after them (the teacher
- * gives a track by naming it so) and those they created in this window. The owner is never limited.
+ * 'own-track' an edit that touches a clip or track of a track that is not theirs is refused (taken
+ * back at once, with a message). A student's own tracks: those whose `owner` (core/song) is their
+ * name: the tracks they add (the edit's author owns a new track) and those the room owner gave
+ * them (setTrackOwner). Unowned tracks are nobody's: no student edits them. Only the room owner
+ * changes who owns a track. The room owner is never limited.
  */
 import type { RoomRules } from '../../core/jam/contract.ts';
 import type { Clip, Song, Track } from '../../core/song/types.ts';
@@ -16,8 +18,11 @@ export function editingLocked(rules: Pick<RoomRules, 'students'>, role: JamRole 
   return role !== 'owner' && rules.students === 'live-only';
 }
 
-export function ownsTrack(track: Pick<Track, 'id' | 'name'>, myName: string, created: ReadonlySet<string>): boolean {
-  return created.has(track.id) || track.name.trim().toLowerCase() === myName.trim().toLowerCase();
+const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Is this track `myName`'s (its owner is them)? Unowned tracks are nobody's. */
+export function ownsTrack(track: Pick<Track, 'owner'>, myName: string): boolean {
+  return !!track.owner && !!myName.trim() && sameName(track.owner, myName);
 }
 
 /**
@@ -51,8 +56,11 @@ export interface GuardDeps {
   song(): Song;
   /** Takes back this user's last edit. */
   undoLast(): void;
-  /** Track ids this user created in this window (grows as they add tracks). */
-  created: Set<string>;
+  /**
+   * Names this user as the author of the edit about to run, so a track it adds is theirs
+   * (core/song/edits.ts setEditAuthor on the room's document).
+   */
+  setAuthor(name: string): void;
 }
 
 /** The EditRunner with the room's rules applied around it. */
@@ -67,18 +75,21 @@ export function guardEdits(runner: EditRunner, deps: GuardDeps, notify: Notify):
         notify('The room owner set "play live only": you can play live, not edit.', 'error');
         return undefined;
       }
+      const me = deps.myName();
+      deps.setAuthor(me);
       if (role === 'owner' || rules.students !== 'own-track') return runner.run(edit);
       const before = deps.song();
       const result = runner.run(edit);
       const after = deps.song();
       const others = [...touchedTracks(before, after)].filter((id) => {
-        const track = after.tracks.find((t) => t.id === id) ?? before.tracks.find((t) => t.id === id);
-        if (!track) return false;
-        if (!before.tracks.some((t) => t.id === id)) {
-          deps.created.add(id); // a track this user just made is theirs
-          return false;
-        }
-        return !ownsTrack(track, deps.myName(), deps.created);
+        const old = before.tracks.find((t) => t.id === id);
+        const now = after.tracks.find((t) => t.id === id);
+        if (!old && !now) return false; // a clip of a track that is gone
+        // A track this user just added is theirs (they are the edit's author).
+        if (!old) return !ownsTrack(now!, me);
+        // Whose it was before the edit decides; and only the room owner gives tracks away.
+        if (now && (now.owner ?? null) !== (old.owner ?? null)) return true;
+        return !ownsTrack(old, me);
       });
       if (others.length) {
         deps.undoLast();

@@ -5,6 +5,9 @@
  * and the student is told why. Live only: the student's editing UI is read-only (an edit tried
  * changes nothing in the shared document) while their live notes still reach the owner.
  * Spotlight: the spotlighted track is soloed in both pages' mix, as their audio engines hear it.
+ * Own track: the owner gives a track to the student (the track's owner in the document); the
+ * student's edit of that track's clip lands in the shared document, an edit of another track's
+ * clip is taken back (the document, as the owner sees it, unchanged).
  * Waits on conditions throughout (CI has two busy cores).
  */
 import { after, before, describe, test } from 'node:test';
@@ -41,6 +44,15 @@ async function rulesArrive(page: Page, want: Record<string, unknown>): Promise<v
   }, want, { timeout: 10_000 });
 }
 
+/** Polls `ok` (the shared document, read in this process) until it holds. */
+async function waitFor(ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const missing = browserMissing();
 if (missing) {
   test('teacher mode in Chromium', (t) => t.skip(missing));
@@ -61,6 +73,7 @@ if (missing) {
     let keys = '';
     let bass = '';
     let clip = '';
+    let bassClip = '';
 
     before(async () => {
       doc = await connectClient(h.server.wsUrl, ROOM, testToken(ROOM, 'owner', 'carol'));
@@ -68,7 +81,7 @@ if (missing) {
       keys = addTrack(doc.doc, { role: 'keys', name: 'Keys' });
       bass = addTrack(doc.doc, { role: 'bass', name: 'Bass' });
       clip = addClip(doc.doc, { trackId: keys, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 480, velocity: 90 }] });
-      addClip(doc.doc, { trackId: bass, startBar: 0, lengthBars: 1, notes: [{ pitch: 36, tick: 0, duration: 480, velocity: 90 }] });
+      bassClip = addClip(doc.doc, { trackId: bass, startBar: 0, lengthBars: 1, notes: [{ pitch: 36, tick: 0, duration: 480, velocity: 90 }] });
       teacher = await h.join(ROOM, 'tina', { role: 'owner' });
       student = await h.join(ROOM, 'sam');
       for (const mate of [teacher, student]) {
@@ -190,6 +203,50 @@ if (missing) {
         }, undefined, { timeout: 10_000 });
       }
       await h.screenshot(student.page, 'jam-teacher-student');
+    });
+
+    test('own track: the owner gives Bass to the student; the student\'s Bass edit lands, a Keys edit is taken back', async () => {
+      await teacher.page.selectOption('[data-testid="rule-students"]', 'own-track');
+      await rulesArrive(student.page, { students: 'own-track' });
+      await student.page.waitForFunction(() => /your own track/.test((globalThis as any).document.querySelector('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      // The student's editing UI is editable again (a new runner once the rules arrive).
+      await student.page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="add-track-drums"]')?.disabled === false, undefined, { timeout: 5000 });
+      // Only the owner gets the control; the student is not offered it.
+      assert.equal(await student.page.locator('[data-testid="rule-owner"]').count(), 0);
+      const ownerSelect = `[data-testid="rule-owner"][data-track-id="${bass}"]`;
+      await teacher.page.waitForSelector(`${ownerSelect} option[value="sam"]`, { state: 'attached', timeout: 5000 });
+      await teacher.page.selectOption(ownerSelect, 'sam');
+      const ownerOf = (id: string) => readSong(doc.doc).tracks.find((t) => t.id === id)?.owner ?? null;
+      await waitFor(() => ownerOf(bass) === 'sam', 'Bass is given to sam in the shared document');
+      assert.equal(ownerOf(keys), null, 'Keys stays nobody\'s');
+      await student.page.waitForSelector(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`, { timeout: 5000 });
+      assert.equal(await student.page.locator(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`).textContent(), 'sam');
+      assert.equal(await student.page.locator(`[data-testid="track-header"][data-track-id="${keys}"] [data-testid="track-owner"]`).count(), 0);
+
+      const startBar = (id: string) => readSong(doc.doc).clips.find((c) => c.id === id)?.startBar;
+      const clipLeft = (page: Page, id: string) => read(page, (i: string) => ((globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left ?? null) as string | null, id);
+      const keysBefore = JSON.stringify(readSong(doc.doc).clips.find((c) => c.id === clip));
+      const keysLeft = await clipLeft(teacher.page, clip);
+      const bassLeft = await clipLeft(teacher.page, bassClip);
+      assert.ok(keysLeft && bassLeft);
+      // The student's own track: nudge the Bass clip one bar right; it lands in the shared document.
+      await student.page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      await student.page.keyboard.press('ArrowRight');
+      await waitFor(() => startBar(bassClip) === 1, 'the student\'s Bass edit lands');
+      // Not theirs: the Keys clip. Refused, taken back, and the student is told why.
+      await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
+      await student.page.keyboard.press('ArrowRight');
+      await student.page.waitForFunction(() => /own track/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      console.log(`# the student is told: ${await text(student.page, 'notice')}`);
+      // One more edit of their own after it: the student's updates arrive in order, so once this
+      // lands the refused edit and its undo have arrived too.
+      await student.page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      await student.page.keyboard.press('ArrowLeft');
+      await waitFor(() => startBar(bassClip) === 0, 'the student\'s second Bass edit lands');
+      assert.equal(JSON.stringify(readSong(doc.doc).clips.find((c) => c.id === clip)), keysBefore, 'the Keys clip is unchanged in the shared document');
+      // The owner's page has every update of the student's once the Bass clip is back where it was.
+      await teacher.page.waitForFunction(([i, left]: [string, string]) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left === left, [bassClip, bassLeft!] as [string, string], { timeout: 5000 });
+      for (const mate of [teacher, student]) assert.equal(await clipLeft(mate.page, clip), keysLeft, `${mate.name}: the Keys clip is where it was`);
     });
 
     test('the owner stops; no page errors', async () => {

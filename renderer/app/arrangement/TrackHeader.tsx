@@ -1,4 +1,4 @@
-/** One track's header: colour stripe, name, role, mute, solo, remove, volume and pan. */
+/** One track's header: colour stripe, name, role, owner (whose track it is), mute, solo, remove, volume and pan. */
 import { memo, useState } from 'react';
 import type * as Y from 'yjs';
 import { removeTrack, updateTrack } from '../../../core/song/edits.ts';
@@ -71,6 +71,7 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
           onCommit={(name) => edits.run(() => updateTrack(doc, track.id, { name: name.trim() || ROLE_LABEL[track.role] }))}
         />
         <span className="role" data-testid="track-role">{track.role}</span>
+        {track.owner && <span className="owner" data-testid="track-owner" title={`${track.name} is ${track.owner}'s`}>{track.owner}</span>}
       </div>
       <div className="buttons">
         <button
