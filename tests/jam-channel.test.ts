@@ -108,6 +108,8 @@ test('hostile jam messages: refused with the connection kept, or closed with the
     ['string bpm', '{"v":1,"type":"transport","request":{"action":"tempo","bpm":"fast"}}'],
     ['no request', '{"v":1,"type":"transport"}'],
     ['unknown action', '{"v":1,"type":"transport","request":{"action":"explode"}}'],
+    ['count-in of 5 bars', '{"v":1,"type":"transport","request":{"action":"play","countInBars":5}}'],
+    ['count-in of half a bar', '{"v":1,"type":"transport","request":{"action":"play","countInBars":0.5}}'],
     ['too many notes', JSON.stringify({ v: 1, type: 'live', notes: Array.from({ length: JAM_LIMITS.maxNotesPerMessage + 1 }, (_, i) => note(i % 128)) })],
     ['notes not an array', '{"v":1,"type":"live","notes":{"0":1}}'],
     ['pitch 128', JSON.stringify({ v: 1, type: 'live', notes: [note(128)] })],

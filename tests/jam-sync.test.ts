@@ -4,11 +4,12 @@
  * known amounts, connected through a proxy on 127.0.0.1 that delays every frame (up 5±3 ms,
  * down 1±1 ms, 40 ms spikes). Offsets are estimated within 2 ms p95; four peers schedule the
  * same downbeats within 5 ms and switch tempo on the same bar; after a reconnect (with a clock
- * step) the clock re-converges and the transport is delivered again.
+ * step) the clock re-converges and the transport is delivered again; a start with a count-in
+ * clicks on every peer at the same true times (spread under 5 ms) and the song follows one bar on.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { barMs, downbeats } from '../core/jam/timeline.ts';
+import { barMs, countInClicks, downbeats } from '../core/jam/timeline.ts';
 import type { TransportState } from '../core/jam/contract.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { testToken } from './support/server-process.ts';
@@ -151,4 +152,36 @@ test('reconnect: the clock re-converges (even after a clock step) and the transp
   }
   console.log(`after reconnect and a 3 s clock step: error p95 ${percentileOf(errors, 95).toFixed(3)} ms`);
   assert.ok(percentileOf(errors, 95) < 2, `errors ${errors}`);
+});
+
+test('count-in: every peer clicks at the same true times, and the song starts one bar after the count-in downbeat', async () => {
+  await waitReady(peers, 10_000);
+  let revision = peers[0]!.client.transport()!.revision;
+  assert.ok(peers[0]!.client.request({ action: 'stop' }));
+  await transports(revision + 1);
+  await sleep(200);
+  revision = peers[0]!.client.transport()!.revision;
+  assert.ok(peers[3]!.client.request({ action: 'play', fromBar: 0, countInBars: 1 }));
+  const states = await transports(revision + 1);
+  assert.ok(states.every((s) => JSON.stringify(s) === JSON.stringify(states[0])), 'one state for everyone');
+  const state = states[0]!;
+  assert.ok(state.countIn, 'the state carries the count-in');
+  assert.equal(state.countIn.bars, 1);
+  const clicks = peers.map((p) => countInClicks(p.client.transport()!).map((c) => ({ ...c, at: p.truePlayTime(c.atMs) })));
+  const beats = state.meter.numerator;
+  for (const c of clicks) assert.equal(c.length, beats);
+  const spreads: number[] = [];
+  for (let k = 0; k < beats; k++) {
+    const times = clicks.map((c) => c[k]!.at);
+    spreads.push(Math.max(...times) - Math.min(...times));
+  }
+  const first = peers.map((p) => p.truePlayTime(downbeats(p.client.transport()!, state.countIn!.startMs, 1)[0]!.atMs));
+  const firstSpread = Math.max(...first) - Math.min(...first);
+  const bar = barMs(state);
+  const gaps = peers.map((_, i) => first[i]! - clicks[i]![0]!.at);
+  console.log(`count-in click spread across 4 peers: max ${Math.max(...spreads).toFixed(3)} ms; first downbeat spread ${firstSpread.toFixed(3)} ms; count-in downbeat → first downbeat ${gaps.map((g) => g.toFixed(2)).join(', ')} ms (bar ${bar} ms)`);
+  assert.ok(Math.max(...spreads) < 5, `spreads ${spreads}`);
+  assert.ok(firstSpread < 5, `first downbeat spread ${firstSpread}`);
+  assert.ok(clicks.every((c) => c[0]!.accent && c.slice(1).every((x) => !x.accent)), 'the count-in downbeat is accented');
+  for (const g of gaps) assert.ok(Math.abs(g - bar) < 5, `gap ${g}`);
 });

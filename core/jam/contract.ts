@@ -30,6 +30,24 @@ export interface TransportSegment {
   loop: { startBar: number; endBar: number } | null;
   anchorMs: ServerMs;
   anchorBar: number;
+  /** A count-in before `anchorMs` (a start from stopped with countInBars), or absent/null: none. */
+  countIn?: CountIn | null;
+}
+
+/**
+ * Count-in clicks before a start: `bars` bars of `beats` clicks each, evenly from `startMs` up to
+ * the segment's `anchorMs` (the song's first downbeat), the first click of each bar accented. The
+ * music is silent meanwhile; positionAt reports `countIn: true` with bars counting up to the start
+ * bar from below (fromBar 0 with 2 bars: bars -2 and -1). downbeats() lists the song's bar lines
+ * only; countInClicks() lists these.
+ */
+export interface CountIn {
+  /** Whole bars, 1 to JAM_LIMITS.maxCountInBars. */
+  bars: number;
+  /** When the first count-in click sounds (server ms). */
+  startMs: ServerMs;
+  /** Clicks per bar (the meter's numerator when it was asked for). */
+  beats: number;
 }
 
 /** Where the music is, decided by the server. Bars count from 0; the meter is the song's. */
@@ -47,6 +65,11 @@ export interface TransportState {
    */
   anchorMs: ServerMs;
   anchorBar: number;
+  /**
+   * A count-in before `anchorMs` (see CountIn): set by a play from stopped with countInBars ≥ 1;
+   * absent or null otherwise. Kept on the segment (in `earlier`) once a later change lands.
+   */
+  countIn?: CountIn | null;
   /** Bumped by every change; a change applies from `anchorMs` on. */
   revision: number;
   /** Who made the last change (display name), for the UI. */
@@ -63,7 +86,13 @@ export interface TransportState {
 
 /** A change someone asks for; the server places it on the next bar line (or later, see JAM_LEAD_MS). */
 export type TransportRequest =
-  | { action: 'play'; fromBar?: number }
+  /**
+   * countInBars (0–4 whole bars, default 0): from stopped, that many bars of count-in clicks at the
+   * current tempo and meter sound first (from the first moment JAM_LEAD_MS ahead) and bar
+   * `fromBar`'s downbeat lands right after them (state.countIn). Ignored while playing (the jump
+   * lands on the next bar line as without it).
+   */
+  | { action: 'play'; fromBar?: number; countInBars?: number }
   | { action: 'stop' }
   | { action: 'tempo'; bpm: number }
   | { action: 'loop'; loop: { startBar: number; endBar: number } | null }
@@ -120,6 +149,8 @@ export const JAM_LIMITS = {
   maxTrackIdLength: 128,
   /** Bars are whole numbers from 0 to this. */
   maxBar: 100_000,
+  /** countInBars of a play request: a whole number from 0 to this. */
+  maxCountInBars: 4,
   minBpm: 20,
   maxBpm: 400,
   maxMeterNumerator: 32,

@@ -424,10 +424,12 @@ const isNum = (value: unknown): value is number => typeof value === 'number' && 
 
 function isSegment(value: unknown): boolean {
   if (!isRecord(value)) return false;
-  const { playing, bpm, meter, loop, anchorMs, anchorBar } = value;
+  const { playing, bpm, meter, loop, anchorMs, anchorBar, countIn } = value;
   return (
     typeof playing === 'boolean' && isNum(bpm) && bpm > 0 && isRecord(meter) && isNum(meter.numerator) && meter.numerator > 0 && isNum(meter.denominator) && meter.denominator > 0 &&
-    (loop === null || (isRecord(loop) && isNum(loop.startBar) && isNum(loop.endBar) && loop.endBar > loop.startBar)) && isNum(anchorMs) && isNum(anchorBar)
+    (loop === null || (isRecord(loop) && isNum(loop.startBar) && isNum(loop.endBar) && loop.endBar > loop.startBar)) && isNum(anchorMs) && isNum(anchorBar) &&
+    (countIn === undefined || countIn === null ||
+      (isRecord(countIn) && isNum(countIn.bars) && countIn.bars >= 1 && isNum(countIn.beats) && countIn.beats >= 1 && isNum(countIn.startMs) && countIn.startMs < anchorMs))
   );
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JAM_LEAD_MS, type TransportRequest, type TransportState } from './contract.ts';
 import {
-  applyTransportRequest, barMs, beatMs, checkRules, downbeatAfter, downbeats, initialTransport, JamValueError, nextBarLine,
+  applyTransportRequest, barMs, beatMs, checkRules, countInClicks, downbeatAfter, downbeats, initialTransport, JamValueError, nextBarLine,
   positionAt, EARLIER_MAX,
 } from './timeline.ts';
 
@@ -36,7 +36,7 @@ test('play from stopped starts JAM_LEAD_MS ahead, on a whole millisecond, at the
   assert.equal(from.anchorBar, 9);
   // Before the start: still stopped; at it: bar 0 beat 0.
   assert.equal(positionAt(s, s.anchorMs - 1).playing, false);
-  assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true });
+  assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
 });
 
 test('positions: bar, beat and fraction at a server time', () => {
@@ -242,4 +242,106 @@ test('an hour of play: downbeats stay on the exact grid', () => {
   const p = positionAt(s, 1000 + 3_600_000 + 0.5);
   assert.equal(p.bar, 1800);
   assert.equal(p.beat, 0);
+});
+
+test('count-in: n bars of clicks at the current tempo and meter, then bar fromBar\'s downbeat', () => {
+  const s = applyTransportRequest(initialTransport(), { action: 'play', fromBar: 0, countInBars: 2 }, 5000.4, 'ann');
+  assert.ok(s.countIn);
+  assert.equal(s.countIn.bars, 2);
+  assert.equal(s.countIn.beats, 4);
+  assert.ok(s.countIn.startMs >= 5000.4 + JAM_LEAD_MS, 'the count-in starts at least the lead ahead');
+  assert.ok(Number.isInteger(s.anchorMs), 'the first downbeat on a whole ms');
+  near(s.anchorMs - s.countIn.startMs, 2 * 2000, 'two bars of 2000 ms');
+  const clicks = countInClicks(s);
+  assert.equal(clicks.length, 8);
+  clicks.forEach((c, i) => {
+    near(c.atMs, s.countIn!.startMs + i * 500, `click ${i}`);
+    assert.equal(c.accent, i % 4 === 0);
+    assert.equal(c.bar, i < 4 ? -2 : -1);
+    assert.equal(c.beat, i % 4);
+    assert.equal(c.startMs, s.anchorMs);
+  });
+  // The first real downbeat is one beat after the last click, one bar after the last accent.
+  const first = downbeats(s, 0, 2);
+  assert.deepEqual(first.map((d) => d.bar), [0, 1]);
+  assert.equal(first[0]!.atMs, s.anchorMs);
+  near(first[0]!.atMs - clicks[4]!.atMs, 2000, 'one bar after the last count-in downbeat');
+  near(first[0]!.atMs - clicks[7]!.atMs, 500, 'one beat after the last click');
+  // Positions: stopped before the count-in, count-in during it, the song from the anchor.
+  assert.equal(positionAt(s, s.countIn.startMs - 1).playing, false);
+  const during = positionAt(s, s.countIn.startMs + 2000 + 750);
+  assert.equal(during.countIn, true);
+  assert.equal(during.started, false);
+  assert.equal(during.playing, true);
+  assert.equal(during.bar, -1);
+  assert.equal(during.beat, 1);
+  near(during.fraction, 0.5);
+  near(during.barFloat, -1 + 750 / 2000);
+  assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
+  // 3/4 at 90 from bar 5: one bar of three clicks, 666.67 ms apart.
+  const waltz = applyTransportRequest(initialTransport({ bpm: 90, meter: { numerator: 3, denominator: 4 } }), { action: 'play', fromBar: 5, countInBars: 1 }, 0, 'b');
+  const w = countInClicks(waltz);
+  assert.deepEqual(w.map((c) => [c.bar, c.beat, c.accent]), [[4, 0, true], [4, 1, false], [4, 2, false]]);
+  near(waltz.anchorMs - w[0]!.atMs, 2000, 'a 3/4 bar at 90');
+  assert.equal(positionAt(waltz, w[1]!.atMs + 1).bar, 4);
+  // countInBars 0: as without it.
+  assert.equal(applyTransportRequest(initialTransport(), { action: 'play', countInBars: 0 }, 0, 'c').countIn, undefined);
+});
+
+test('count-in: every peer (the state as received, read from any moment) gets the same clicks and first downbeat', () => {
+  const s = applyTransportRequest(initialTransport({ bpm: 133 }), { action: 'play', countInBars: 1 }, 12_345.678, 'ann');
+  const received = [JSON.parse(JSON.stringify(s)) as TransportState, structuredClone(s), s];
+  const all = countInClicks(s).map((c) => c.atMs);
+  for (const peer of received) {
+    // A peer reads from when the state reached it (a few ms apart), or joins late, mid count-in.
+    for (const from of [12_350, 12_400, all[2]! - 0.5]) {
+      const clicks = countInClicks(peer, from).map((c) => c.atMs);
+      assert.deepEqual(clicks, all.filter((t) => t >= from));
+      assert.equal(downbeatAfter(peer, from)!.atMs, s.anchorMs);
+    }
+  }
+  // The grid: the count-in's downbeat, one bar of 133 bpm, the song's downbeat.
+  near(s.anchorMs - all[0]!, barMs(s), 'count-in bar');
+  near(downbeatAfter(s, s.anchorMs + 1)!.atMs - s.anchorMs, barMs(s), 'first song bar');
+});
+
+test('count-in: changes during it land on the first downbeat; stop cuts it; ignored while playing', () => {
+  const s = applyTransportRequest(initialTransport(), { action: 'play', countInBars: 2 }, 0, 'ann');
+  const startMs = s.countIn!.startMs;
+  const clicks = countInClicks(s);
+  // A tempo change asked during the count-in lands on the song's start; the clicks stay.
+  const faster = applyTransportRequest(s, { action: 'tempo', bpm: 150 }, startMs + 100, 'bob');
+  assert.equal(faster.anchorMs, s.anchorMs);
+  assert.deepEqual(countInClicks(faster), clicks);
+  near(downbeatAfter(faster, s.anchorMs + 1)!.atMs - s.anchorMs, 1600, 'the song at 150');
+  // A change landing later keeps the count-in in the earlier segments.
+  const later = applyTransportRequest(s, { action: 'tempo', bpm: 100 }, s.anchorMs + 100, 'bob');
+  assert.equal(later.countIn, undefined);
+  assert.deepEqual(countInClicks(later), clicks);
+  assert.equal(positionAt(later, startMs + 10).countIn, true);
+  // Stop during the count-in: cut the lead ahead; no more clicks, no downbeat.
+  const asked = startMs + 1100;
+  const stopped = applyTransportRequest(s, { action: 'stop' }, asked, 'bob');
+  assert.equal(stopped.playing, false);
+  assert.equal(stopped.anchorMs, Math.ceil(asked + JAM_LEAD_MS));
+  assert.deepEqual(countInClicks(stopped), clicks.filter((c) => c.atMs < stopped.anchorMs));
+  assert.equal(countInClicks(stopped).length, 3);
+  assert.deepEqual(downbeats(stopped, 0, 4), []);
+  assert.equal(positionAt(stopped, startMs + 600).countIn, true);
+  assert.equal(positionAt(stopped, stopped.anchorMs).playing, false);
+  assert.equal(positionAt(stopped, s.anchorMs + 10).playing, false);
+  // While playing: a jump with countInBars lands on the next bar line, no count-in.
+  const p = playing();
+  const jump = applyTransportRequest(p, { action: 'play', fromBar: 3, countInBars: 2 }, 1000 + 2000 * 2 + 10, 'bob');
+  assert.equal(jump.anchorMs, 1000 + 2000 * 3);
+  assert.equal(jump.anchorBar, 3);
+  assert.equal(jump.countIn, undefined);
+  assert.deepEqual(countInClicks(jump), []);
+});
+
+test('count-in: countInBars must be a whole number from 0 to 4', () => {
+  for (const bad of [-1, 5, 1.5, '2', null, Number.NaN]) {
+    assert.throws(() => applyTransportRequest(initialTransport(), { action: 'play', countInBars: bad } as unknown as TransportRequest, 0, 'x'), JamValueError, String(bad));
+  }
+  for (const ok of [0, 1, 4]) applyTransportRequest(initialTransport(), { action: 'play', countInBars: ok }, 0, 'x');
 });

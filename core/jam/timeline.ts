@@ -8,6 +8,7 @@
  * segment there, so every position before it stays where it was for everyone.
  */
 import {
+  type CountIn,
   JAM_LEAD_MS,
   JAM_LIMITS,
   type RoomRules,
@@ -71,11 +72,23 @@ export interface Position {
    * the start bar from below, barFloat < the start bar, never wrapped).
    */
   started: boolean;
+  /**
+   * True during a count-in (state.countIn): bar/beat are the count-in's, counting up to the start
+   * bar from below (bar -1 is the last count-in bar before bar 0), started is false.
+   */
+  countIn: boolean;
 }
 
 function segmentOf(state: TransportState): TransportSegment {
-  const { playing, bpm, meter, loop, anchorMs, anchorBar } = state;
-  return { playing, bpm, meter, loop, anchorMs, anchorBar };
+  const { playing, bpm, meter, loop, anchorMs, anchorBar, countIn } = state;
+  const segment: TransportSegment = { playing, bpm, meter, loop, anchorMs, anchorBar };
+  if (countIn) segment.countIn = countIn;
+  return segment;
+}
+
+/** Whether `atMs` falls in a segment's count-in (before its anchor, from the count-in's start). */
+function inCountIn(segment: TransportSegment, atMs: ServerMs): boolean {
+  return !!segment.countIn && atMs >= segment.countIn.startMs && atMs < segment.anchorMs;
 }
 
 /** All segments, oldest first; each applies from its anchor until the next one's. */
@@ -83,10 +96,15 @@ export function segments(state: TransportState): TransportSegment[] {
   return [...(state.earlier ?? [])].reverse().concat(segmentOf(state));
 }
 
-/** The segment in effect at `atMs`: the latest whose anchor is at or before it (else the oldest). */
+/**
+ * The segment in effect at `atMs`: the latest whose anchor (or count-in start) is at or before it
+ * (else the oldest).
+ */
 export function segmentAt(state: TransportState, atMs: ServerMs): TransportSegment {
   if (atMs >= state.anchorMs || !state.earlier?.length) return segmentOf(state);
-  for (const segment of state.earlier) if (segment.anchorMs <= atMs) return segment;
+  const current = segmentOf(state);
+  if (inCountIn(current, atMs)) return current;
+  for (const segment of state.earlier) if (segment.anchorMs <= atMs || inCountIn(segment, atMs)) return segment;
   return state.earlier.at(-1)!;
 }
 
@@ -105,7 +123,15 @@ export function positionAt(state: TransportState, atMs: ServerMs): Position {
   const segment = segmentAt(state, atMs);
   if (!segment.playing) {
     // Stopped: the bar the segment stopped on (for the oldest kept segment, its own anchor bar).
-    return { bar: segment.anchorBar, beat: 0, fraction: 0, barFloat: segment.anchorBar, wraps: 0, playing: false, started: false };
+    return { bar: segment.anchorBar, beat: 0, fraction: 0, barFloat: segment.anchorBar, wraps: 0, playing: false, started: false, countIn: false };
+  }
+  if (inCountIn(segment, atMs)) {
+    const countIn = segment.countIn!;
+    const barFloat = segment.anchorBar - (segment.anchorMs - atMs) / countInBarMs(segment, countIn);
+    const bar = Math.floor(barFloat);
+    const inBeats = (barFloat - bar) * countIn.beats;
+    const beat = Math.min(countIn.beats - 1, Math.floor(inBeats));
+    return { bar, beat, fraction: inBeats - beat, barFloat, wraps: 0, playing: true, started: false, countIn: true };
   }
   const length = barMs(segment);
   const elapsed = (atMs - segment.anchorMs) / length;
@@ -115,14 +141,64 @@ export function positionAt(state: TransportState, atMs: ServerMs): Position {
     const bar = Math.floor(barFloat);
     const inBeats = (barFloat - bar) * beats;
     const beat = Math.min(beats - 1, Math.floor(inBeats));
-    return { bar, beat, fraction: inBeats - beat, barFloat, wraps: 0, playing: true, started: false };
+    return { bar, beat, fraction: inBeats - beat, barFloat, wraps: 0, playing: true, started: false, countIn: false };
   }
   const whole = Math.floor(elapsed);
   const { bar, wraps } = wrapBar(segment, segment.anchorBar + whole);
   const intoBar = elapsed - whole;
   const inBeats = intoBar * beats;
   const beat = Math.min(beats - 1, Math.floor(inBeats));
-  return { bar, beat, fraction: inBeats - beat, barFloat: bar + intoBar, wraps, playing: true, started: true };
+  return { bar, beat, fraction: inBeats - beat, barFloat: bar + intoBar, wraps, playing: true, started: true, countIn: false };
+}
+
+/** Length of one count-in bar (ms): the count-in spans its bars evenly up to the segment's anchor. */
+function countInBarMs(segment: TransportSegment, countIn: CountIn): number {
+  return (segment.anchorMs - countIn.startMs) / countIn.bars;
+}
+
+export interface CountInClick {
+  /** Server time of the click. */
+  atMs: ServerMs;
+  /** The count-in bar, counting up to the start bar from below (-1: the bar just before bar 0's downbeat when starting at 0). */
+  bar: number;
+  /** The beat within the count-in bar, from 0 (0: the accented one). */
+  beat: number;
+  accent: boolean;
+  /** The bar the song starts on and when (the first real downbeat right after the count-in). */
+  startBar: number;
+  startMs: ServerMs;
+}
+
+/**
+ * The count-in clicks in [fromMs, toMs), across segments, oldest first: what a peer plays before
+ * a start with a count-in (a stop landing during a count-in cuts it there).
+ */
+export function countInClicks(state: TransportState, fromMs: ServerMs = -Infinity, toMs: ServerMs = Infinity): CountInClick[] {
+  const chain = segments(state);
+  const out: CountInClick[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const segment = chain[i]!;
+    const countIn = segment.countIn;
+    if (!countIn) continue;
+    const end = Math.min(toMs, segment.anchorMs, i + 1 < chain.length ? chain[i + 1]!.anchorMs : Infinity);
+    const clicks = countIn.bars * countIn.beats;
+    const step = (segment.anchorMs - countIn.startMs) / clicks;
+    for (let k = 0; k < clicks; k++) {
+      const atMs = countIn.startMs + k * step;
+      if (atMs >= end) break;
+      if (atMs < fromMs) continue;
+      const beat = k % countIn.beats;
+      out.push({
+        atMs,
+        bar: segment.anchorBar - countIn.bars + Math.floor(k / countIn.beats),
+        beat,
+        accent: beat === 0,
+        startBar: segment.anchorBar,
+        startMs: segment.anchorMs,
+      });
+    }
+  }
+  return out;
 }
 
 export interface Downbeat {
@@ -183,6 +259,13 @@ function checkBar(what: string, value: unknown): number {
   return value;
 }
 
+export function checkCountInBars(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > JAM_LIMITS.maxCountInBars) {
+    throw new JamValueError(`countInBars must be a whole number from 0 to ${JAM_LIMITS.maxCountInBars}`);
+  }
+  return value;
+}
+
 export function checkBpm(value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < JAM_LIMITS.minBpm || value > JAM_LIMITS.maxBpm) {
     throw new JamValueError(`bpm must be a number from ${JAM_LIMITS.minBpm} to ${JAM_LIMITS.maxBpm}`);
@@ -215,8 +298,12 @@ export function checkLoop(value: unknown): Loop | null {
 export function checkTransportRequest(value: unknown): TransportRequest {
   if (!isObject(value)) throw new JamValueError('a transport request must be an object');
   switch (value.action) {
-    case 'play':
-      return value.fromBar === undefined ? { action: 'play' } : { action: 'play', fromBar: checkBar('fromBar', value.fromBar) };
+    case 'play': {
+      const play: TransportRequest & { action: 'play' } = { action: 'play' };
+      if (value.fromBar !== undefined) play.fromBar = checkBar('fromBar', value.fromBar);
+      if (value.countInBars !== undefined) play.countInBars = checkCountInBars(value.countInBars);
+      return play;
+    }
     case 'stop':
       return { action: 'stop' };
     case 'tempo':
@@ -254,6 +341,11 @@ export function checkRules(value: unknown): RoomRules {
  * play starts at `fromBar` (default: the loop's start, else 0) JAM_LEAD_MS ahead (whole ms);
  * tempo, loop and meter changes of a stopped transport apply at once. A request that changes
  * nothing (play while playing without fromBar, stop while stopped) returns `state` itself.
+ *
+ * Count-in: play from stopped with countInBars n ≥ 1 starts n bars of clicks (current tempo and
+ * meter) JAM_LEAD_MS ahead and puts bar `fromBar`'s downbeat (the anchor, whole ms) right after
+ * them: state.countIn. Changes asked during a count-in land on that downbeat (the count-in itself
+ * does not move), except stop, which cuts the count-in JAM_LEAD_MS ahead (whole ms).
  */
 export function applyTransportRequest(state: TransportState, request: TransportRequest, serverNow: ServerMs, by: string, leadMs = JAM_LEAD_MS): TransportState {
   const r = checkTransportRequest(request);
@@ -266,9 +358,17 @@ export function applyTransportRequest(state: TransportState, request: TransportR
     // Stopped from state.anchorMs on (possibly a stop still pending: the music plays until then).
     if (r.action === 'stop') return state;
     if (r.action === 'play') {
-      at = Math.max(Math.ceil(earliest), current.anchorMs);
       const anchorBar = r.fromBar ?? current.loop?.startBar ?? 0;
-      next = { ...current, playing: true, anchorMs: at, anchorBar };
+      const bars = r.countInBars ?? 0;
+      if (bars > 0) {
+        const length = bars * barMs(current);
+        at = Math.ceil(Math.max(earliest, current.anchorMs) + length);
+        next = { ...current, playing: true, anchorMs: at, anchorBar, countIn: { bars, startMs: at - length, beats: current.meter.numerator } };
+      } else {
+        at = Math.max(Math.ceil(earliest), current.anchorMs);
+        next = { ...current, playing: true, anchorMs: at, anchorBar };
+        delete next.countIn;
+      }
     } else {
       // Nothing sounds after the stop: change the stopped segment itself.
       at = current.anchorMs;
@@ -288,6 +388,14 @@ export function applyTransportRequest(state: TransportState, request: TransportR
     at = current.anchorMs + k * length;
     const barThere = wrapBar(current, current.anchorBar + k).bar;
     next = { ...current, anchorMs: at, anchorBar: barThere };
+    // A count-in belongs to its own segment: one merging into it (landing on its anchor) keeps it.
+    if (at !== current.anchorMs) delete next.countIn;
+    if (r.action === 'stop' && current.countIn && Math.ceil(earliest) < current.anchorMs) {
+      // A stop during a count-in cuts it (rather than letting it click on into silence).
+      at = Math.max(Math.ceil(earliest), current.countIn.startMs);
+      next = { ...current, playing: false, anchorMs: at, anchorBar: current.loop?.startBar ?? 0 };
+      delete next.countIn;
+    }
     switch (r.action) {
       case 'play':
         next.anchorBar = r.fromBar!;
@@ -312,7 +420,10 @@ export function applyTransportRequest(state: TransportState, request: TransportR
 
   // Segments before the new anchor: the current one (unless the change merges into it, landing on
   // its own anchor) and the earlier ones, pruned.
-  const earlier = at > current.anchorMs ? [current, ...(state.earlier ?? [])] : [...(state.earlier ?? [])];
+  // A stop cutting a count-in lands before the count-in segment's anchor: that segment stays too.
+  if (!next.playing) delete next.countIn;
+  const keepCurrent = at > current.anchorMs || (!next.playing && current.playing && !!current.countIn && at <= current.anchorMs);
+  const earlier = keepCurrent ? [current, ...(state.earlier ?? [])] : [...(state.earlier ?? [])];
   const kept: TransportSegment[] = [];
   let end = at;
   for (const segment of earlier) {

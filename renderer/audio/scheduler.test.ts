@@ -267,3 +267,53 @@ test('retime with stop: playback ends at the change, nothing after it is committ
   assert.deepEqual(r.notes().map((n) => n.pitch), [60]);
   assert.deepEqual(r.scheduler.endedAt, { time: 2, tick: 1920 });
 });
+
+test('retime with a count-in (a jam start): clicks evenly up to the shared start, then the song at its tempo', () => {
+  // The song is at 120 BPM; the shared start says 100 BPM with one count-in bar of 2.4 s minus a
+  // rounding sliver (the server puts the start on a whole ms).
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 2, [[60, 0, 240], [62, 1920, 240]])]);
+  const r = rig(s);
+  r.scheduler.externalTempo = true;
+  r.scheduler.metronome = true;
+  r.scheduler.retime({ time: 3.0004, tick: 0, bpm: 100, loop: null, countIn: { bars: 1, time: 0.6 } });
+  r.runUntil(0.75);
+  near(r.scheduler.playheadAt(0.7)!.tick, -1920 + 0.1 * (1920 / 2.4004), 1e-6);
+  assert.equal(r.scheduler.playheadAt(0.7)!.countIn, true);
+  r.runUntil(6);
+  const clicks = r.events.filter((e) => e.kind === 'click') as Extract<ScheduledEvent, { kind: 'click' }>[];
+  const countIn = clicks.filter((c) => c.countIn);
+  assert.equal(countIn.length, 4);
+  countIn.forEach((c, i) => {
+    near(c.time, 0.6 + (i * 2.4004) / 4, 1e-9);
+    assert.equal(c.accent, i === 0);
+  });
+  // The song: its first downbeat exactly at the shared start, then bars of 2.4 s (100 BPM).
+  const notes = r.notes();
+  assert.deepEqual(notes.map((n) => n.pitch), [60, 62]);
+  near(notes[0]!.time, 3.0004, 1e-9);
+  near(notes[1]!.time, 3.0004 + 2.4, 1e-9);
+  const songClicks = clicks.filter((c) => !c.countIn);
+  near(songClicks[0]!.time, 3.0004, 1e-9);
+  assert.equal(songClicks[0]!.accent, true);
+  assert.equal(songClicks.filter((c) => Math.abs(c.time - 3.0004) < 1e-6).length, 1, 'one click on the first downbeat');
+  near(songClicks[1]!.time - songClicks[0]!.time, 0.6, 1e-9);
+  assert.equal(r.scheduler.playheadAt(3.1)!.countIn, false);
+});
+
+test('retime with a count-in: a change at the shared start, announced during the count-in, lands there once', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 2, [[60, 0, 240], [62, 1920, 240]])]);
+  const r = rig(s);
+  r.scheduler.externalTempo = true;
+  r.scheduler.metronome = true;
+  r.scheduler.retime({ time: 2.6, tick: 0, bpm: 120, loop: null, countIn: { bars: 1, time: 0.6 } });
+  r.runUntil(1.0);
+  // A tempo change merged into the start (the count-in keeps its clicks).
+  r.scheduler.retime({ time: 2.6 + 1e-12, tick: 0, bpm: 60, loop: null });
+  r.runUntil(8);
+  const notes = r.notes();
+  assert.deepEqual(notes.map((n) => n.pitch), [60, 62]);
+  near(notes[0]!.time, 2.6, 1e-9);
+  near(notes[1]!.time, 2.6 + 4, 1e-9);
+  const downbeatClicks = r.events.filter((e) => e.kind === 'click' && Math.abs(e.time - 2.6) < 1e-6);
+  assert.equal(downbeatClicks.length, 1);
+});

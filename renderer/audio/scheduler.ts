@@ -83,6 +83,12 @@ export interface Retime {
   loop?: TickRange | null;
   /** Stop there instead (playback ends at `time`, as at a song's end). */
   stop?: boolean;
+  /**
+   * Count-in clicks before `time` (a jam start with a count-in; only when starting from stopped):
+   * `bars` whole bars of the song's meter from audio time `time` of this field, evenly up to the
+   * retime's `time`, where `tick` starts. Ignored while playing.
+   */
+  countIn?: { bars: number; time: Seconds };
 }
 
 export class Scheduler {
@@ -105,6 +111,8 @@ export class Scheduler {
   private startTick: Ticks = 0;
   private cursor: Ticks = 0;
   private anchor: Segment = { time: 0, tick: 0, tps: 1, countIn: false };
+  /** The song's rate after a count-in that runs at a rate of its own (a retime's countIn); null: the count-in's. */
+  private afterCountInTps: number | null = null;
   private segments: Segment[] = [];
   private ended: { time: Seconds; tick: Ticks } | null = null;
   /** A retime() still ahead of the cursor. */
@@ -170,6 +178,7 @@ export class Scheduler {
     this.segments = [this.anchor];
     this.ended = null;
     this.pending = null;
+    this.afterCountInTps = null;
     this.emitted = 0;
     this.playing = true;
   }
@@ -184,8 +193,16 @@ export class Scheduler {
   retime(at: Retime): boolean {
     if (!this.playing) {
       if (at.stop) return false;
-      this.start({ time: at.time, tick: at.tick });
-      this.anchor.tps = ticksPerSecond(at.bpm);
+      const bars = at.countIn ? Math.max(0, Math.floor(at.countIn.bars)) : 0;
+      if (bars > 0 && at.countIn!.time < at.time) {
+        // The count-in's clicks span exactly up to the shared start, whatever rounding made it.
+        this.start({ time: at.countIn!.time, tick: at.tick, countInBars: bars });
+        this.anchor.tps = (bars * this.requireSong().barTicks) / (at.time - at.countIn!.time);
+        this.afterCountInTps = ticksPerSecond(at.bpm);
+      } else {
+        this.start({ time: at.time, tick: at.tick });
+        this.anchor.tps = ticksPerSecond(at.bpm);
+      }
       if (at.loop !== undefined) this.loopOverride = at.loop;
       return false;
     }
@@ -288,7 +305,9 @@ export class Scheduler {
     const other = this.otherBoundary(song);
     if (this.pending) {
       const tick = this.anchor.tick + (this.pending.time - this.anchor.time) * this.anchor.tps;
-      if (tick <= other.tick) return { tick: Math.max(this.cursor, tick), kind: 'jump' };
+      // At a count-in's end the shared start lands exactly there: float noise must not put the
+      // count-in boundary (and a sliver of the song) before it.
+      if (tick <= other.tick + (other.kind === 'count-in' ? 1e-6 : 0)) return { tick: Math.max(this.cursor, Math.min(tick, other.tick)), kind: 'jump' };
     }
     return other;
   }
@@ -317,7 +336,8 @@ export class Scheduler {
       if (to < boundary.tick) break;
       const time = this.timeOf(boundary.tick);
       if (boundary.kind === 'count-in') {
-        this.pushSegment({ time, tick: boundary.tick, tps: this.anchor.tps, countIn: false });
+        this.pushSegment({ time, tick: boundary.tick, tps: this.afterCountInTps ?? this.anchor.tps, countIn: false });
+        this.afterCountInTps = null;
       } else if (boundary.kind === 'jump') {
         const jump = this.pending!;
         this.pending = null;

@@ -11,7 +11,7 @@
  * - keeps what the jam panel shows (peers, live indicators, rules, settings) as one store.
  */
 import type { JamPeer, LiveNote, RoomRules, TransportRequest, TransportState } from '../../core/jam/contract.ts';
-import { DEFAULT_RULES } from '../../core/jam/contract.ts';
+import { DEFAULT_RULES, JAM_LIMITS } from '../../core/jam/contract.ts';
 import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
@@ -122,6 +122,11 @@ export class JamSession {
   readonly played: LiveNote[] = [];
   /** Downbeats as scheduled, on the server clock (for tests and the bench): bar and server ms. */
   readonly scheduledDownbeats: { bar: number; serverMs: number }[] = [];
+  /**
+   * Clicks as scheduled while live (count-in and metronome), on the server clock (tests, bench):
+   * bar (negative during a count-in from bar 0), beat, accent, count-in or not, server ms.
+   */
+  readonly scheduledClicks: { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number }[] = [];
   /** Live notes received: server ms of the note, receive time on the server clock (tests, bench). */
   readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
   /** The song as the audio engine last took it (through the song filter: the spotlight applied), or null before it did. */
@@ -145,10 +150,17 @@ export class JamSession {
     this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
     this.cleanups.push(client.onRefused((reason) => this.set({ message: `Refused: ${reason}` })));
     this.cleanups.push(engine.onEvent((e) => {
-      if (e.kind === 'click' && e.accent && this.view.live) {
-        const song = this.session.store.getSnapshot();
-        const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
-        this.scheduledDownbeats.push({ bar: Math.round(e.tick / barTicks), serverMs: serverAt(e.time, this.map()) });
+      if (e.kind !== 'click' || !this.view.live) return;
+      const song = this.session.store.getSnapshot();
+      const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
+      const bar = Math.floor(e.tick / barTicks + 1e-9);
+      const serverMs = serverAt(e.time, this.map());
+      const beat = Math.round(((e.tick - bar * barTicks) / barTicks) * song.meta.meter.numerator);
+      this.scheduledClicks.push({ bar, beat, accent: e.accent, countIn: e.countIn, serverMs });
+      if (this.scheduledClicks.length > 1024) this.scheduledClicks.splice(0, 256);
+      // The song's downbeats (count-in clicks are not the song's bars).
+      if (e.accent && !e.countIn) {
+        this.scheduledDownbeats.push({ bar: Math.round(e.tick / barTicks), serverMs });
         if (this.scheduledDownbeats.length > 256) this.scheduledDownbeats.splice(0, 64);
       }
     }));
@@ -360,7 +372,11 @@ export class JamSession {
         jam.syncSongToShared(true);
         const bar = Math.max(0, Math.floor(engine.getState().playheadBar + 1e-6));
         const loop = songLoop(jam.session.store.getSnapshot());
-        jam.request({ action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar });
+        const request: Extract<TransportRequest, { action: 'play' }> = { action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar };
+        // The count-in setting (the top bar's): everyone hears it, on the shared clock.
+        const countInBars = Math.min(JAM_LIMITS.maxCountInBars, Math.max(0, Math.floor(engine.getState().countInBars || 0)));
+        if (countInBars > 0) request.countInBars = countInBars;
+        jam.request(request);
         return Promise.resolve();
       },
       stop() {

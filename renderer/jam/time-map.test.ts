@@ -81,3 +81,24 @@ test('drift: a bar line scheduled late by 4 ms is pulled back onto the shared ti
   near(phaseErrorMs(s, m, { tick: 4 * 1920, time: 10 + 5 + 6 - 0.002 }), -2, 1e-6);
   assert.equal(driftCorrection(s, m, { tick: 4 * 1920, time: 21.002 })!.tick, 0);
 });
+
+test('a state with a count-in: the follow command carries it, in audio time; a late peer clicks the bars left', () => {
+  const m = map();
+  // Two count-in bars of 2 s before the start at server 1_010_000 (audio 13 s on this map).
+  const s = state({ countIn: { bars: 2, startMs: 1_006_000, beats: 4 } });
+  const c = followCommand(s, m, 8);
+  assert.equal(c.kind, 'play');
+  if (c.kind !== 'play') return;
+  near(c.at.time, 13);
+  assert.deepEqual(c.at.countIn && { bars: c.at.countIn.bars, time: Math.round(c.at.countIn.time * 1e6) / 1e6 }, { bars: 2, time: 9 });
+  // Heard of it 1.5 s into the count-in: the last whole bar still ahead.
+  const late = followCommand(s, m, 10.5);
+  assert.ok(late.kind === 'play' && late.at.countIn);
+  if (late.kind !== 'play') return;
+  assert.equal(late.at.countIn!.bars, 1);
+  near(late.at.countIn!.time, 11);
+  near(late.at.time, 13);
+  // Past the count-in: none.
+  const past = followCommand(s, m, 12.5);
+  assert.ok(past.kind === 'play' && !past.at.countIn);
+});

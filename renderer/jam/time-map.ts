@@ -91,10 +91,29 @@ export function followCommand(state: TransportState, map: ClockMap, audioNow: nu
     return { kind: 'play', at: { ...base, time: Math.max(anchorTime, audioNow), tick: state.anchorBar * barTicks, stop: true } };
   }
   if (anchorTime >= audioNow + (options.minLead ?? 0.01)) {
-    return { kind: 'play', at: { ...base, time: anchorTime, tick: state.anchorBar * barTicks } };
+    const at: Retime = { ...base, time: anchorTime, tick: state.anchorBar * barTicks };
+    const countIn = countInAt(state, map, audioNow + (options.minLead ?? 0.01));
+    if (countIn) at.countIn = countIn;
+    return { kind: 'play', at };
   }
   const time = audioNow + (options.joinDelay ?? 0.1);
   return { kind: 'play', at: { ...base, time, tick: barAt(state, serverAt(time, map)) * barTicks } };
+}
+
+/**
+ * The count-in of a state (core/jam/contract.ts CountIn) in audio time: the whole count-in bars
+ * still at or after `earliest` (a peer that hears of the start late, mid count-in, clicks the bars
+ * left), or null when there is none (or none left).
+ */
+export function countInAt(state: TransportState, map: ClockMap, earliest: number): { bars: number; time: number } | null {
+  const countIn = state.countIn;
+  if (!countIn || !state.playing || countIn.bars < 1) return null;
+  const barMsOfCountIn = (state.anchorMs - countIn.startMs) / countIn.bars;
+  for (let bars = countIn.bars; bars >= 1; bars--) {
+    const time = audioAt(state.anchorMs - bars * barMsOfCountIn, map);
+    if (time >= earliest) return { bars, time };
+  }
+  return null;
 }
 
 /**

@@ -3,7 +3,8 @@
  * real sync server process with its jam channel): one starts the transport and the other follows
  * in phase (the downbeats each page schedules, converted to the server clock, within 5 ms of each
  * other); live notes played on the computer keyboard in one page arrive in the other, marked with
- * their latency; a recorded take becomes a clip for both.
+ * their latency; a recorded take becomes a clip for both; a start with a count-in clicks on both
+ * pages at the same server times, the song a bar later.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +136,46 @@ if (missing) {
       for (const mate of [alice, bob]) {
         await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 5000 });
       }
+      assert.deepEqual(alice.errors, []);
+      assert.deepEqual(bob.errors, []);
+    });
+
+    test('alice plays with a count-in of one bar: both pages click it at the same server times, the song starts a bar later', async () => {
+      type Click = { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number };
+      const clicks = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.scheduledClicks ?? [])] as Click[]);
+      const mark = { alice: (await clicks(alice.page)).length, bob: (await clicks(bob.page)).length };
+      const downMark = { alice: (await downbeats(alice.page)).length, bob: (await downbeats(bob.page)).length };
+      await alice.page.selectOption('[data-testid="count-in"]', '1');
+      await alice.page.click('[data-testid="play"]');
+      for (const mate of [alice, bob]) {
+        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: 5000 });
+        await mate.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
+      }
+      const a = (await clicks(alice.page)).slice(mark.alice);
+      const b = (await clicks(bob.page)).slice(mark.bob);
+      const ca = a.filter((c) => c.countIn);
+      const cb = b.filter((c) => c.countIn);
+      assert.equal(ca.length, 4, `alice's count-in clicks: ${JSON.stringify(a.slice(0, 6))}`);
+      assert.equal(cb.length, 4, `bob's count-in clicks: ${JSON.stringify(b.slice(0, 6))}`);
+      assert.deepEqual(ca.map((c) => c.accent), [true, false, false, false], 'the count-in downbeat is accented');
+      const spreads = ca.map((c, i) => Math.abs(c.serverMs - cb[i]!.serverMs));
+      const da = (await downbeats(alice.page)).slice(downMark.alice);
+      const db = (await downbeats(bob.page)).slice(downMark.bob);
+      const firstSpread = Math.abs(da[0]!.serverMs - db[0]!.serverMs);
+      const gap = da[0]!.serverMs - ca[0]!.serverMs;
+      console.log(`# count-in click spread (alice vs bob, server clock): ${spreads.map((s) => s.toFixed(2)).join(' ')} ms; first downbeat spread ${firstSpread.toFixed(2)} ms; count-in downbeat → bar ${da[0]!.bar} downbeat ${gap.toFixed(2)} ms`);
+      for (const s of spreads) assert.ok(s < 5, `count-in click spread ${s} ms`);
+      assert.ok(firstSpread < 5, `first downbeat spread ${firstSpread} ms`);
+      assert.equal(da[0]!.bar, db[0]!.bar);
+      // One bar of 4/4 at 120 BPM after the count-in's downbeat, one beat after its last click.
+      assert.ok(Math.abs(gap - 2000) < 5, `count-in downbeat → first downbeat ${gap} ms`);
+      assert.ok(Math.abs(da[0]!.serverMs - ca[3]!.serverMs - 500) < 5);
+      // The shared state says the same (the server's count-in, one bar before the start).
+      const state = await read(bob.page, () => (globalThis as any).riffroomJam.getState().transport);
+      assert.equal(state.countIn?.bars, 1);
+      assert.ok(Math.abs(state.countIn.startMs - cb[0]!.serverMs) < 5, `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn.startMs}`);
+      await alice.page.click('[data-testid="play"]');
+      for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 5000 });
       assert.deepEqual(alice.errors, []);
       assert.deepEqual(bob.errors, []);
     });

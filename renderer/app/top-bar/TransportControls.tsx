@@ -31,6 +31,18 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       >
         <MetronomeIcon />
       </button>
+      <select
+        className="count-in"
+        data-testid="count-in"
+        title="Count-in: bars of clicks before play starts (in a jam, everyone hears it on the shared clock)"
+        aria-label="Count-in bars"
+        value={state.countInBars}
+        onChange={(e) => transport.setCountIn(Number(e.target.value))}
+      >
+        {[0, 1, 2, 3, 4].map((n) => (
+          <option key={n} value={n}>{n === 0 ? 'No count-in' : `Count-in ${n}`}</option>
+        ))}
+      </select>
       <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
     </div>
   );
