@@ -4,8 +4,9 @@
  * Extra arguments are glob patterns that narrow the run, e.g. `npm test -- 'core/**'`.
  *
  * Two files run at a time, except the heavy ones (SERIAL: each drives Chromium, with real-time
- * audio or several pages and a server process): they run one at a time after all the others, so
- * that on CI's two cores a page is never starved by a second browser and a test file beside it.
+ * audio or several pages and a server process, or times a clock to the millisecond): they run one
+ * at a time after all the others, so that on CI's two cores a page is never starved by a second
+ * browser and a test file beside it, and the jam clock test measures the clock, not the load.
  */
 import { globSync } from 'node:fs';
 import { run } from 'node:test';
@@ -17,7 +18,7 @@ const patterns = process.argv.slice(2).length
   : ['core/**/*.test.ts', 'inference/**/*.test.ts', 'sync-server/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'models/**/*.test.ts', 'tests/**/*.test.ts'];
 
 /** Test files that run alone, after the rest (globs). */
-const SERIAL = ['tests/audio/**/*.test.ts', 'tests/renderer/**/*.test.ts', 'tests/web-inference.test.ts'];
+const SERIAL = ['tests/audio/**/*.test.ts', 'tests/renderer/**/*.test.ts', 'tests/web-inference.test.ts', 'tests/jam-sync.test.ts'];
 
 const find = (pattern: string): string[] => globSync(pattern, { exclude: (name) => name === 'node_modules' });
 const files = [...new Set(patterns.flatMap(find))].sort();

@@ -156,11 +156,19 @@ export class JamSession {
       const bar = Math.floor(e.tick / barTicks + 1e-9);
       const serverMs = serverAt(e.time, this.map());
       const beat = Math.round(((e.tick - bar * barTicks) / barTicks) * song.meta.meter.numerator);
-      this.scheduledClicks.push({ bar, beat, accent: e.accent, countIn: e.countIn, serverMs });
+      // A re-timed click (a drift correction rewinds the scheduler and silences what it had
+      // committed past the new anchor) replaces the one it was scheduled as, rather than adding one.
+      const click = { bar, beat, accent: e.accent, countIn: e.countIn, serverMs };
+      const lastClick = this.scheduledClicks.at(-1);
+      if (lastClick && lastClick.bar === bar && lastClick.beat === beat && lastClick.countIn === e.countIn && Math.abs(lastClick.serverMs - serverMs) < 100) this.scheduledClicks[this.scheduledClicks.length - 1] = click;
+      else this.scheduledClicks.push(click);
       if (this.scheduledClicks.length > 1024) this.scheduledClicks.splice(0, 256);
       // The song's downbeats (count-in clicks are not the song's bars).
       if (e.accent && !e.countIn) {
-        this.scheduledDownbeats.push({ bar: Math.round(e.tick / barTicks), serverMs });
+        const downbeat = { bar: Math.round(e.tick / barTicks), serverMs };
+        const last = this.scheduledDownbeats.at(-1);
+        if (last && last.bar === downbeat.bar && Math.abs(last.serverMs - serverMs) < 100) this.scheduledDownbeats[this.scheduledDownbeats.length - 1] = downbeat;
+        else this.scheduledDownbeats.push(downbeat);
         if (this.scheduledDownbeats.length > 256) this.scheduledDownbeats.splice(0, 64);
       }
     }));

@@ -162,9 +162,13 @@ export class AudioEngine {
   retime(at: Retime, now = this.context.currentTime): void {
     if (!this.scheduler.isPlaying) this.prepare(now);
     else this.song(now);
+    // Where the old timeline had the change's tick: a drift correction moves a bar line by a few
+    // ms, and what was committed from the earlier of the two goes, or a downbeat sounds twice.
+    const before = this.scheduler.isPlaying ? this.scheduler.timeAtTick(at.tick) : Infinity;
     if (this.scheduler.retime(at)) {
       this.flush();
-      this.mixer.silenceAll(Math.max(now, at.time));
+      const from = Math.abs(before - at.time) < 0.05 ? Math.min(before, at.time) : at.time;
+      this.mixer.silenceAll(Math.max(now, from));
       this.warm();
     }
     this.scheduler.advance(now);

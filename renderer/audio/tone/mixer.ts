@@ -241,6 +241,7 @@ export class Mixer {
   /** Silences every song strip from `time` (stop, seek). Auditions are left alone. */
   silenceAll(time: number): void {
     for (const strip of this.strips.values()) strip.silence(time);
+    this.metronome.silence(time);
   }
 
   silenceExtra(key: string, time: number): void {
