@@ -50,26 +50,14 @@ export interface CountIn {
   beats: number;
 }
 
-/** Where the music is, decided by the server. Bars count from 0; the meter is the song's. */
-export interface TransportState {
-  playing: boolean;
-  /** Quarter notes per minute (as SongMeta.bpm and MIDI): a bar lasts numerator × 4/denominator quarters. */
-  bpm: number;
-  /** Beats per bar and the beat's note value (the song's meter). */
-  meter: { numerator: number; denominator: number };
-  /** Looped bar range [startBar, endBar), or null: play on. */
-  loop: { startBar: number; endBar: number } | null;
-  /**
-   * The timeline: bar `anchorBar`'s downbeat sounds at `anchorMs`; later bars follow at `bpm`
-   * (wrapping inside `loop`). While stopped it marks where play resumes (anchorBar) only.
-   */
-  anchorMs: ServerMs;
-  anchorBar: number;
-  /**
-   * A count-in before `anchorMs` (see CountIn): set by a play from stopped with countInBars ≥ 1;
-   * absent or null otherwise. Kept on the segment (in `earlier`) once a later change lands.
-   */
-  countIn?: CountIn | null;
+/**
+ * Where the music is, decided by the server. Bars count from 0; the meter is the song's. Its own
+ * segment (the TransportSegment fields) holds from `anchorMs` on: bar `anchorBar`'s downbeat
+ * sounds at `anchorMs`, later bars follow at `bpm` (wrapping inside `loop`); while stopped,
+ * `anchorBar` marks where play resumes. `countIn` is set by a play from stopped with
+ * countInBars ≥ 1 and kept on the segment (in `earlier`) once a later change lands.
+ */
+export interface TransportState extends TransportSegment {
   /** Bumped by every change; a change applies from `anchorMs` on. */
   revision: number;
   /** Who made the last change (display name), for the UI. */

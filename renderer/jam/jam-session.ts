@@ -14,6 +14,7 @@ import type { JamPeer, LiveNote, RoomRules, TransportRequest, TransportState } f
 import { DEFAULT_RULES, JAM_LIMITS } from '../../core/jam/contract.ts';
 import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
 import type { Song } from '../../core/song/types.ts';
+import { ticksPerBar } from '../../core/time.ts';
 import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
 import { resolveMix } from '../audio/mix.ts';
 import type { RoomSession } from '../state/session.ts';
@@ -152,25 +153,15 @@ export class JamSession {
     this.cleanups.push(engine.onEvent((e) => {
       if (e.kind !== 'click' || !this.view.live) return;
       const song = this.session.store.getSnapshot();
-      const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
+      const barTicks = ticksPerBar(song.meta.meter);
       const bar = Math.floor(e.tick / barTicks + 1e-9);
       const serverMs = serverAt(e.time, this.map());
       const beat = Math.round(((e.tick - bar * barTicks) / barTicks) * song.meta.meter.numerator);
       // A re-timed click (a drift correction rewinds the scheduler and silences what it had
       // committed past the new anchor) replaces the one it was scheduled as, rather than adding one.
-      const click = { bar, beat, accent: e.accent, countIn: e.countIn, serverMs };
-      const lastClick = this.scheduledClicks.at(-1);
-      if (lastClick && lastClick.bar === bar && lastClick.beat === beat && lastClick.countIn === e.countIn && Math.abs(lastClick.serverMs - serverMs) < 100) this.scheduledClicks[this.scheduledClicks.length - 1] = click;
-      else this.scheduledClicks.push(click);
-      if (this.scheduledClicks.length > 1024) this.scheduledClicks.splice(0, 256);
+      recordClick(this.scheduledClicks, { bar, beat, accent: e.accent, countIn: e.countIn, serverMs }, (a, b) => a.beat === b.beat && a.countIn === b.countIn, 1024);
       // The song's downbeats (count-in clicks are not the song's bars).
-      if (e.accent && !e.countIn) {
-        const downbeat = { bar: Math.round(e.tick / barTicks), serverMs };
-        const last = this.scheduledDownbeats.at(-1);
-        if (last && last.bar === downbeat.bar && Math.abs(last.serverMs - serverMs) < 100) this.scheduledDownbeats[this.scheduledDownbeats.length - 1] = downbeat;
-        else this.scheduledDownbeats.push(downbeat);
-        if (this.scheduledDownbeats.length > 256) this.scheduledDownbeats.splice(0, 64);
-      }
+      if (e.accent && !e.countIn) recordClick(this.scheduledDownbeats, { bar, serverMs }, () => true, 256);
     }));
     // Tempo, loop and meter set here go to the shared transport (a bandmate's edit arrives with
     // their own request).
@@ -405,7 +396,7 @@ export class JamSession {
       },
       seekTick(tick: number) {
         const song = jam.session.store.getSnapshot();
-        const barTicks = (1920 * song.meta.meter.numerator) / song.meta.meter.denominator;
+        const barTicks = ticksPerBar(song.meta.meter);
         overrides.seek!(tick / barTicks);
       },
     };
@@ -535,4 +526,15 @@ export class JamSession {
   barMs(): number {
     return this.view.transport ? barMsOf(this.view.transport) : 2000;
   }
+}
+
+/**
+ * Appends a scheduled click to `list`, or replaces the last one when it is the same click re-timed
+ * (same bar, `same` otherwise, within 100 ms); keeps at most `max` entries (dropping the oldest quarter).
+ */
+function recordClick<T extends { bar: number; serverMs: number }>(list: T[], entry: T, same: (last: T, entry: T) => boolean, max: number): void {
+  const last = list.at(-1);
+  if (last && last.bar === entry.bar && same(last, entry) && Math.abs(last.serverMs - entry.serverMs) < 100) list[list.length - 1] = entry;
+  else list.push(entry);
+  if (list.length > max) list.splice(0, max / 4);
 }
