@@ -16,24 +16,12 @@ import type { Page } from 'playwright-core';
 import { addTrack, initSong, setLoop } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'jam-ai-answers';
 /** The answer, the inference worker's cold start and the model's load included. */
 const ANSWER_MS = 150_000;
 const UI_MS = 15_000;
-
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
-
-async function until<A>(page: Page, what: string, fn: (arg: A) => unknown, arg?: A, timeout = UI_MS): Promise<void> {
-  try {
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 100 });
-  } catch (error) {
-    throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
-  }
-}
 
 async function openJamTab(mate: Bandmate): Promise<void> {
   await mate.page.click('[data-testid="tab-jam"]');

@@ -15,7 +15,7 @@ import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-night';
 /** The promise: a bandmate's edit is on your screen within a second. */
@@ -97,10 +97,6 @@ function watch<A>(page: Page, what: string, fn: InPage<A>, arg: A | undefined, s
 }
 
 /** Reads something from the page's DOM. */
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
-
 interface ClipView { id: string; start: number; length: number; track: string }
 
 function clips(page: Page): Promise<ClipView[]> {

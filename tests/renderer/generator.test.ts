@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import type { Page, Route } from 'playwright-core';
 import { testToken } from '../support/server-process.ts';
 import { getHistory, getSong } from '../support/room-api.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'ai-jam';
 /** A generation on this machine, worker start included. */
@@ -24,19 +24,6 @@ const GENERATION_MS = 240_000;
 const UI_MS = 15_000;
 const BAR = 1920;
 
-type InPage<A> = (arg: A) => unknown;
-
-async function until<A>(page: Page, what: string, fn: InPage<A>, arg?: A, timeout = UI_MS): Promise<void> {
-  try {
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 100 });
-  } catch (error) {
-    throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
 
 const panel = (testId: string) => `[data-testid="generator-panel"] [data-testid="${testId}"]`;
 

@@ -110,3 +110,17 @@ export async function startRendererHarness(): Promise<RendererHarness> {
   };
   return harness;
 }
+
+/** Runs `fn` in the page and returns its result (a serialisable value). */
+export function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
+  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
+}
+
+/** Waits until `fn` is truthy in the page; a timeout names `what` was awaited. */
+export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown, arg?: A, timeout = 15_000): Promise<void> {
+  try {
+    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 100 });
+  } catch (error) {
+    throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
+  }
+}

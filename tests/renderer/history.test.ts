@@ -15,25 +15,12 @@ import type { Page } from 'playwright-core';
 import type { Song } from '../../core/song/types.ts';
 import { testToken } from '../support/server-process.ts';
 import { getSong } from '../support/room-api.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'history-night';
 /** Generous: the machine also trains a model and runs other suites. */
 const WAIT_MS = 15_000;
 
-type InPage<A> = (arg: A) => unknown;
-
-async function until<A>(page: Page, what: string, fn: InPage<A>, arg?: A, timeout = WAIT_MS): Promise<void> {
-  try {
-    await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 100 });
-  } catch (error) {
-    throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
 
 interface Row { seq: number; author: string; label: string; color: string }
 

@@ -12,15 +12,11 @@ import type { Page } from 'playwright-core';
 import { addTrack, initSong } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-live';
 
 type Downbeat = { bar: number; serverMs: number };
-
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
 
 const downbeats = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.scheduledDownbeats ?? [])] as Downbeat[]);
 

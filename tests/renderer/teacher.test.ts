@@ -17,15 +17,11 @@ import { addClip, addTrack, initSong } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-teacher';
 
 type Mix = { id: string; name: string; solo: boolean; audible: boolean }[];
-
-function read<R, A = undefined>(page: Page, fn: (arg: A) => R, arg?: A): Promise<R> {
-  return page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>;
-}
 
 const text = (page: Page, testid: string) => read(page, (id: string) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testid);
 const playing = (page: Page) => read(page, () => !!(globalThis as any).riffroomJam?.getState().transport?.playing);
