@@ -317,3 +317,37 @@ test('retime with a count-in: a change at the shared start, announced during the
   const downbeatClicks = r.events.filter((e) => e.kind === 'click' && Math.abs(e.time - 2.6) < 1e-6);
   assert.equal(downbeatClicks.length, 1);
 });
+
+test('retime: stop, then play again before the stop is heard — the stop lands and play resumes at its own time', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 8, [[60, 0, 240], [62, 1920, 240], [64, 3840, 240], [65, 5760, 240], [67, 7680, 240]])]);
+  const r = rig(s);
+  r.scheduler.start({ time: 0, tick: 0 });
+  r.runUntil(0.95); // committed up to ~1.05 s
+  // The stop lands behind the cursor (at once): playback has ended at 1.0 s.
+  r.scheduler.retime({ time: 1.0, tick: 960, bpm: 120, stop: true });
+  assert.deepEqual(r.scheduler.endedAt, { time: 1.0, tick: 960 });
+  // Play again from bar 2 at 3.0 s (the next bar line): not lost behind the stop.
+  r.scheduler.retime({ time: 3.0, tick: 3840, bpm: 120 });
+  assert.equal(r.scheduler.endedAt, null);
+  r.runUntil(5.5);
+  assert.deepEqual(r.notes().map((n) => n.pitch), [60, 64, 65]);
+  near(r.notes()[1]!.time, 3.0);
+  near(r.notes()[2]!.time, 5.0);
+});
+
+test('retime: a stop still ahead, then a later play — silence between them, then the play', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 8, [[60, 0, 240], [62, 1920, 240], [64, 3840, 240], [65, 5760, 240]])]);
+  const r = rig(s);
+  r.scheduler.start({ time: 0, tick: 0 });
+  r.runUntil(0.3);
+  r.scheduler.retime({ time: 1.5, tick: 1440, bpm: 120, stop: true }); // ahead of the cursor: pending
+  r.scheduler.retime({ time: 3.0, tick: 3840, bpm: 120 }); // after the stop: must not replace it
+  r.runUntil(2.5);
+  assert.deepEqual(r.notes().map((n) => n.pitch), [60], 'nothing between the stop (1.5 s) and the play (3.0 s)');
+  r.runUntil(5.5);
+  assert.deepEqual(r.notes().map((n) => n.pitch), [60, 64, 65]);
+  near(r.notes()[1]!.time, 3.0);
+  const ends = r.events.filter((e) => e.kind === 'end');
+  assert.equal(ends.length, 1);
+  near(ends[0]!.time, 1.5);
+});

@@ -117,6 +117,8 @@ export class Scheduler {
   private ended: { time: Seconds; tick: Ticks } | null = null;
   /** A retime() still ahead of the cursor. */
   private pending: Retime | null = null;
+  /** A play retime after a pending stop: begins once the stop is committed. */
+  private restart: Retime | null = null;
   /** The loop set by retime(), overriding the song's and `loop`; undefined: the song's. */
   private loopOverride: TickRange | null | undefined = undefined;
   /** Events emitted since start, for stats. */
@@ -178,6 +180,7 @@ export class Scheduler {
     this.segments = [this.anchor];
     this.ended = null;
     this.pending = null;
+    this.restart = null;
     this.afterCountInTps = null;
     this.emitted = 0;
     this.playing = true;
@@ -193,24 +196,26 @@ export class Scheduler {
   retime(at: Retime): boolean {
     if (!this.playing) {
       if (at.stop) return false;
-      const bars = at.countIn ? Math.max(0, Math.floor(at.countIn.bars)) : 0;
-      if (bars > 0 && at.countIn!.time < at.time) {
-        // The count-in's clicks span exactly up to the shared start, whatever rounding made it.
-        this.start({ time: at.countIn!.time, tick: at.tick, countInBars: bars });
-        this.anchor.tps = (bars * this.requireSong().barTicks) / (at.time - at.countIn!.time);
-        this.afterCountInTps = ticksPerSecond(at.bpm);
-      } else {
-        this.start({ time: at.time, tick: at.tick });
-        this.anchor.tps = ticksPerSecond(at.bpm);
-      }
-      if (at.loop !== undefined) this.loopOverride = at.loop;
+      this.begin(at, true);
+      return false;
+    }
+    if (this.ended && !at.stop && at.time >= this.ended.time) {
+      // Stopped already (the stop is committed, its tail still sounding): play again from there.
+      this.begin(at);
       return false;
     }
     if (at.time >= this.timeOf(this.cursor)) {
+      if (this.pending?.stop && !at.stop && at.time > this.pending.time) {
+        // Stop, then play again later (two presses, two bandmates): the stop still lands first.
+        this.restart = at;
+        return false;
+      }
       this.pending = at;
+      this.restart = null;
       return false;
     }
     this.pending = null;
+    this.restart = null;
     if (at.stop) {
       const heard = this.playheadAt(at.time);
       this.ended = { time: at.time, tick: heard?.tick ?? at.tick };
@@ -228,6 +233,27 @@ export class Scheduler {
     return true;
   }
 
+  /**
+   * Starts at a retime's time and tick, its count-in spanning up to it: from stopped (`fresh`:
+   * the stats count from here) or again after a stop within a run.
+   */
+  private begin(at: Retime, fresh = false): void {
+    const emitted = this.emitted;
+    const bars = at.countIn ? Math.max(0, Math.floor(at.countIn.bars)) : 0;
+    if (bars > 0 && at.countIn!.time < at.time) {
+      // The count-in's clicks span exactly up to the shared start, whatever rounding made it.
+      this.start({ time: at.countIn!.time, tick: at.tick, countInBars: bars });
+      this.anchor.tps = (bars * this.requireSong().barTicks) / (at.time - at.countIn!.time);
+      this.afterCountInTps = ticksPerSecond(at.bpm);
+    } else {
+      this.start({ time: at.time, tick: at.tick });
+      this.anchor.tps = ticksPerSecond(at.bpm);
+    }
+    // A restart within a run keeps counting (advance() returns what it emitted).
+    if (!fresh) this.emitted = emitted;
+    if (at.loop !== undefined) this.loopOverride = at.loop;
+  }
+
   /** Back to the song's loop range (leaving a jam). */
   clearLoopOverride(): void {
     this.loopOverride = undefined;
@@ -243,6 +269,7 @@ export class Scheduler {
   stop(now: Seconds): Ticks {
     const at = this.playheadAt(now);
     this.pending = null;
+    this.restart = null;
     this.playing = false;
     return at === null || at.countIn ? this.startTick : at.tick;
   }
@@ -344,7 +371,11 @@ export class Scheduler {
         if (jump.stop) {
           this.ended = { time: jump.time, tick: boundary.tick };
           this.emitEvent({ kind: 'end', time: jump.time, tick: boundary.tick });
-          break;
+          const restart = this.restart;
+          if (!restart) break;
+          this.restart = null;
+          this.begin(restart);
+          continue;
         }
         this.cursor = jump.tick;
         this.startTick = Math.min(this.startTick, jump.tick);

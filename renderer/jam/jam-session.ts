@@ -115,6 +115,8 @@ export class JamSession {
   private readonly listeners = new Set<() => void>();
   private readonly cleanups: (() => void)[] = [];
   private followedRevision = -1;
+  /** Play was pressed before the channel was ready: the room is asked to play from here. */
+  private playingAhead = false;
   private wasLive = false;
   private driftTimer: ReturnType<typeof setInterval> | undefined;
   private recordTimer: ReturnType<typeof setTimeout> | undefined;
@@ -149,7 +151,10 @@ export class JamSession {
     this.transport = this.uiTransport();
     this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
     this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
-    this.cleanups.push(client.onRefused((reason) => this.set({ message: `Refused: ${reason}` })));
+    this.cleanups.push(client.onRefused((reason) => {
+      this.playingAhead = false;
+      this.set({ message: `Refused: ${reason}` });
+    }));
     this.cleanups.push(engine.onEvent((e) => {
       if (e.kind !== 'click' || !this.view.live) return;
       const song = this.session.store.getSnapshot();
@@ -298,6 +303,7 @@ export class JamSession {
         // instead (from its next bar line) and everyone follows. Refused (a viewer, a locked
         // transport), this player keeps playing on its own.
         this.followedRevision = transport.revision;
+        this.playingAhead = true;
         this.syncSongToShared(true);
         const bar = Math.max(0, Math.floor(this.engine.getState().playheadBar + 1e-6));
         const loop = songLoop(this.session.store.getSnapshot());
@@ -320,6 +326,12 @@ export class JamSession {
     if (!state) return;
     if (!force && state.revision === this.followedRevision) return;
     this.followedRevision = state.revision;
+    if (this.playingAhead) {
+      // The tempo and loop sent ahead of this player's own play request arrive as stopped states:
+      // what it already hears goes on until the room plays (or refuses, or someone else moves it).
+      if (!state.playing && state.changedBy === this.client.me?.name && this.engine.getState().playing) return;
+      this.playingAhead = false;
+    }
     const command: FollowCommand = followCommand(state, this.map(), this.engine.audioTime());
     this.engine.follow(command);
   }

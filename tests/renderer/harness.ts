@@ -39,7 +39,7 @@ export interface RendererHarness {
   /** The invite link a bandmate opens. */
   link(room: string, name: string, role?: Role): string;
   /** A new browser context with the room open. */
-  join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number } }): Promise<Bandmate>;
+  join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<void> }): Promise<Bandmate>;
   /** A page of its own at `url` (bad links). */
   open(url: string): Promise<Bandmate>;
   /** Stops the server process (SIGTERM, as a host closing the session). */
@@ -61,9 +61,11 @@ export async function startRendererHarness(): Promise<RendererHarness> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
 
-  const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }): Promise<Bandmate> => {
+  const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }, beforeOpen?: (context: BrowserContext) => Promise<void>): Promise<Bandmate> => {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
+    // Routes (a websocket held back, say) go in before the page loads.
+    await beforeOpen?.(context);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => void errors.push(`pageerror: ${e.message}`));
@@ -83,7 +85,7 @@ export async function startRendererHarness(): Promise<RendererHarness> {
     },
     link: (room, name, role = 'editor') => `http://127.0.0.1:${port}/?room=${room}&token=${testToken(room, role, name)}`,
     async join(room, name, options = {}) {
-      const mate = await open(harness.link(room, name, options.role), name, options.viewport);
+      const mate = await open(harness.link(room, name, options.role), name, options.viewport, options.beforeOpen);
       await mate.page.waitForSelector('[data-testid="app"]');
       return mate;
     },

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { addTrack, initSong } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'jam-live';
 
@@ -174,6 +174,59 @@ if (missing) {
       for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: 5000 });
       assert.deepEqual(alice.errors, []);
       assert.deepEqual(bob.errors, []);
+    });
+  });
+
+  describe('play pressed before the jam channel is up, in Chromium', { timeout: 120_000 }, () => {
+    test('the player keeps playing and the room plays on from there: no stop between', async () => {
+      const room = 'jam-early-play';
+      const owner = await connectClient(h.server.wsUrl, room, testToken(room, 'owner', 'seeder'));
+      initSong(owner.doc, { title: 'Early', bpm: 120 });
+      addTrack(owner.doc, { role: 'drums', name: 'Drums' });
+      disconnect(owner);
+      // The jam channel is refused until released (the page retries with backoff); the room's
+      // document connection is not held back.
+      let released = false;
+      const carol = await h.join(room, 'carol', {
+        beforeOpen: (context) => context.routeWebSocket(/\/jam(\?|$)/, (ws) => {
+          if (released) ws.connectToServer();
+          else ws.close({ code: 1011, reason: 'held back by the test' });
+        }),
+      });
+      await carol.page.waitForSelector('[data-testid="connection"][data-status="connected"]');
+      await read(carol.page, () => {
+        const g = globalThis as any;
+        g.__early = { stops: 0, ends: 0 };
+        g.riffroomTransport.subscribe(() => {
+          if (!g.riffroomTransport.getState().playing) g.__early.stops++;
+        });
+        g.riffroomTransport.onEvent((e: any) => {
+          if (e.kind === 'end') g.__early.ends++;
+        });
+      });
+      assert.equal(await read(carol.page, () => (globalThis as any).riffroomJam.getState().live), false, 'the jam channel is held back');
+      await carol.page.click('[data-testid="play"]');
+      await carol.page.waitForSelector('[data-testid="play"][aria-pressed="true"]');
+      released = true;
+      await until(carol.page, 'the shared transport playing, started by carol', () => {
+        const v = (globalThis as any).riffroomJam.getState();
+        return v.live && v.transport?.playing && v.transport.changedBy === 'carol';
+      }, undefined, 20_000);
+      // Past the shared start (the next bar line) and a bar more.
+      await carol.page.waitForTimeout(4500);
+      const tickNow = () => read(carol.page, () => (globalThis as any).riffroomTransport.position().songTick as number);
+      const t0 = await tickNow();
+      await carol.page.waitForTimeout(300);
+      const t1 = await tickNow();
+      const after = await read(carol.page, () => {
+        const g = globalThis as any;
+        return { ...g.__early, playing: g.riffroomTransport.getState().playing, following: g.riffroomTransport.following };
+      });
+      assert.deepEqual({ stops: after.stops, ends: after.ends }, { stops: 0, ends: 0 }, 'nothing stopped the player on its way into the room\'s transport');
+      assert.equal(after.playing, true);
+      assert.equal(after.following, true);
+      assert.ok(t1 !== t0, `the playhead moves on (tick ${t0} → ${t1})`);
+      assert.deepEqual(carol.errors, []);
     });
   });
 }
