@@ -145,6 +145,15 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
     });
     await recordFrames(alice.page);
     if (bob.page) await recordFrames(bob.page);
+    // The player's main thread over the run, by kind (Chromium's own counters, seconds).
+    const metricsSession = await alice.context.newCDPSession(alice.page);
+    await metricsSession.send('Performance.enable');
+    const busy = async (): Promise<Record<string, number>> => {
+      const { metrics } = await metricsSession.send('Performance.getMetrics');
+      const m = new Map(metrics.map((x: { name: string; value: number }) => [x.name, x.value]));
+      return { task: m.get('TaskDuration') ?? 0, script: m.get('ScriptDuration') ?? 0, style: m.get('RecalcStyleDuration') ?? 0, layout: m.get('LayoutDuration') ?? 0, otherTask: m.get('TaskOtherDuration') ?? 0 };
+    };
+    const busyBefore = await busy();
     const cdp = options.profilePath ? await alice.context.newCDPSession(alice.page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
@@ -191,6 +200,7 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(options.profilePath!, JSON.stringify(profile));
     }
+    const busyAfter = await busy();
     if (options.tracePath) await browser.stopTracing();
     await alice.page.click('[data-testid="play"]');
     const probe = await readProbe(alice.page);
@@ -233,6 +243,8 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
         longTasksStartingMs: startup.map((l) => Math.round(l.duration)),
         longTasksAfterStartMs: steady.map((l) => Math.round(l.duration)),
         longTaskObserver: probe.longTaskObserver,
+        // Share of the run the main thread was busy (Chromium's Performance metrics), by kind.
+        mainThreadBusy: Object.fromEntries(Object.keys(busyAfter).map((k) => [k, round((busyAfter[k]! - busyBefore[k]!) / (ranMs / 1000), 3)])),
         frameGapMs: summarize(probe.frameGaps.slice(1)),
         framesOver50Ms: overFrame(probe.frameGaps.slice(1)),
         longestFrames: longFrames(probe.longFrames, playPressedAt, got.now),

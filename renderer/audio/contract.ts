@@ -60,6 +60,12 @@ export interface TransportPosition {
   songTick: Ticks;
   /** True while count-in clicks play. */
   countIn: boolean;
+  /**
+   * How fast songTick moves from here, ticks per second (0 while the playhead waits: stopped,
+   * before the start, a stall). A drawn playhead can glide at this rate to the next bar line
+   * (renderer/state/playhead-motion.ts) instead of being moved every frame.
+   */
+  ticksPerSecond: number;
 }
 
 export interface AudioTransportState extends TransportState {

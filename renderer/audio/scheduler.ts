@@ -67,6 +67,11 @@ export interface PlayheadTick {
   /** Grid tick; during the count-in it runs through the bar before the start tick. */
   tick: Ticks;
   countIn: boolean;
+  /**
+   * How fast the tick moves from here (ticks per second): 0 while it waits (before the start,
+   * at a stall, after the end). A playhead can glide at this rate to the next bar line.
+   */
+  ticksPerSecond?: number;
 }
 
 type Boundary = { tick: Ticks; kind: 'count-in' | 'loop' | 'end' | 'jump' };
@@ -292,7 +297,7 @@ export class Scheduler {
   /** Where the playhead is at audio time `now` (null when stopped). */
   playheadAt(now: Seconds): PlayheadTick | null {
     if (!this.playing || this.segments.length === 0) return null;
-    if (this.ended && now >= this.ended.time) return { tick: this.ended.tick, countIn: false };
+    if (this.ended && now >= this.ended.time) return { tick: this.ended.tick, countIn: false, ticksPerSecond: 0 };
     let seg = this.segments[0]!;
     for (let i = this.segments.length - 1; i >= 0; i--) {
       if (this.segments[i]!.time <= now) {
@@ -304,7 +309,8 @@ export class Scheduler {
     // stalled clock) it waits at the cursor rather than running past a wrap not yet taken.
     const tick = seg.tick + Math.max(0, now - seg.time) * seg.tps;
     const clamped = seg === this.anchor ? Math.min(tick, this.cursor) : tick;
-    return { tick: clamped, countIn: seg.countIn && clamped < this.startTick };
+    const moving = now >= seg.time && clamped === tick;
+    return { tick: clamped, countIn: seg.countIn && clamped < this.startTick, ticksPerSecond: moving ? seg.tps : 0 };
   }
 
   private requireSong(): CompiledSong {

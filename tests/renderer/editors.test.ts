@@ -292,9 +292,26 @@ if (missing) {
       assert.deepEqual(await noteKeys(page), notesBefore);
     });
 
-    test('the playhead shows in the editor while the song plays', async () => {
+    test('the playhead shows in the editor while the song plays; the arrangement\'s glides where the song is', async () => {
       await page.click('[data-testid="play"]');
       await sees(page, 'the playhead', () => Number((globalThis as any).document.querySelector('[data-testid="editor-playhead"]')?.dataset.tick) > 0, undefined, Date.now(), 10_000);
+      // The arrangement's playhead is moved by a compositor animation (bar line to bar line), not
+      // every frame: where it is drawn must still be where the engine says the song is.
+      const offsets: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const drawn = await page.evaluate(() => {
+          const g = globalThis as any;
+          const d = g.document;
+          const arrangement = d.querySelector('[data-testid="arrangement"]');
+          const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
+          const x = d.querySelector('[data-testid="playhead"]').getBoundingClientRect().left - d.querySelector('.lanes').getBoundingClientRect().left;
+          const p = g.riffroomTransport.position();
+          return { x, expected: (p.songTick / 1920) * barPx, barPx };
+        });
+        offsets.push(Math.abs(drawn.x - drawn.expected));
+        await page.waitForTimeout(350);
+      }
+      assert.ok(Math.max(...offsets) < 3, `playhead drawn vs the song's position, px: ${offsets.map((o) => o.toFixed(2)).join(' ')}`);
       await page.click('[data-testid="play"]');
       await sees(page, 'gone when stopped', () => !(globalThis as any).document.querySelector('[data-testid="editor-playhead"]'), undefined, Date.now(), 5000);
     });

@@ -11,7 +11,8 @@ import type { Clip, Song, Track, TrackRole } from '../../../core/song/types.ts';
 import { ticksPerBar } from '../../../core/time.ts';
 import type { Transport } from '../../audio/transport.ts';
 import type { FileService } from '../../platform/file-service.ts';
-import { usePlayheadBar, useTransportState } from '../../state/hooks.ts';
+import { useTransportState } from '../../state/hooks.ts';
+import { usePlayheadGlide } from '../../state/use-playhead-glide.ts';
 import type { Peer } from '../../state/presence.ts';
 import type { RoomSession } from '../../state/session.ts';
 import type { EditRunner, Notify } from '../edit-runner.ts';
@@ -52,14 +53,16 @@ function wantsDuplicate(e: { altKey: boolean; ctrlKey: boolean }): boolean {
 }
 
 /**
- * The playhead over the lanes. Its own component, because it changes every frame while playing
- * (usePlayheadBar polls the engine's position()) and the arrangement should not; moved by a
- * transform on a layer of its own (arrangement.css), so a frame repaints and lays out nothing else.
+ * The playhead over the lanes. Its own component, so the arrangement never re-renders for it; it
+ * glides bar by bar on a layer of its own (state/use-playhead-glide.ts, arrangement.css): the
+ * compositor moves it, the main thread looks once a bar.
  */
 const Playhead = memo(function Playhead({ transport, barTicks, barPx }: { transport: Transport; barTicks: number; barPx: number }) {
   const { playing } = useTransportState(transport);
-  const bar = usePlayheadBar(transport, barTicks);
-  return <div className={`playhead${playing ? ' playing' : ''}`} data-testid="playhead" style={{ transform: `translateX(${bar * barPx}px)` }} />;
+  const ref = useRef<HTMLDivElement>(null);
+  const toPx = useCallback((tick: number) => (tick / barTicks) * barPx, [barTicks, barPx]);
+  usePlayheadGlide(ref, transport, barTicks, useMemo(() => ({ toPx }), [toPx]));
+  return <div ref={ref} className={`playhead${playing ? ' playing' : ''}`} data-testid="playhead" />;
 });
 
 export function ArrangementView(props: ArrangementViewProps) {

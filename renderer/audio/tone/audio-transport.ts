@@ -13,6 +13,7 @@ import { Context, type BaseContext } from 'tone';
 import type { Ticks } from '../../../core/time.ts';
 import type { AudioTransport, AudioTransportState, AuditionRequest, FollowCommand, HeardStamp, SongSource, TransportPosition } from '../contract.ts';
 import type { CompiledSong } from '../song-events.ts';
+import type { PlayheadTick } from '../scheduler.ts';
 import { barBeatTick, ticksPerSecond } from '../timing.ts';
 import { AudioEngine } from './engine.ts';
 import { LIMITER_LATENCY } from './master.ts';
@@ -84,7 +85,7 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   /** Following a shared timeline (a jam): play/stop come from follow(), not the buttons. */
   let following = false;
 
-  const songTickNow = (): { tick: Ticks; countIn: boolean } => {
+  const songTickNow = (): PlayheadTick => {
     if (!state.playing) return { tick: stoppedTick, countIn: false };
     return engine.playheadAt(audibleTime()) ?? { tick: stoppedTick, countIn: false };
   };
@@ -209,8 +210,9 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
 
     position(): TransportPosition {
       const song = engine.song();
-      const { tick, countIn } = songTickNow();
-      return { ...barBeatTick(tick, song.meter), seconds: tick / ticksPerSecond(song.bpm), songTick: tick, countIn };
+      const now = songTickNow();
+      const { tick, countIn } = now;
+      return { ...barBeatTick(tick, song.meter), seconds: tick / ticksPerSecond(song.bpm), songTick: tick, countIn, ticksPerSecond: now.ticksPerSecond ?? 0 };
     },
 
     audition(request: AuditionRequest) {
