@@ -74,6 +74,11 @@ export interface AudioTransportState extends TransportState {
    * off: play to the end of the song once and stop there.
    */
   loop: boolean;
+  /**
+   * The browser holds the sound: its AudioContext waits for a user gesture (autoplay policy), as
+   * for a guest whose page starts following a jam already playing. The UI asks for a click.
+   */
+  audioSuspended: boolean;
 }
 
 /** A note list previewed on an instrument: a clip, or a generated variation before it is accepted. */

@@ -229,4 +229,84 @@ if (missing) {
       assert.deepEqual(carol.errors, []);
     });
   });
+
+  describe('a guest whose browser holds the sound until a click, in Chromium', { timeout: 120_000 }, () => {
+    test('joining a jam already playing: asked to click, then heard in phase with the host', async () => {
+      const room = 'jam-guest-audio';
+      const seeder = await connectClient(h.server.wsUrl, room, testToken(room, 'owner', 'seeder'));
+      initSong(seeder.doc, { title: 'Guest', bpm: 120 });
+      addTrack(seeder.doc, { role: 'drums', name: 'Drums' });
+      disconnect(seeder);
+      const dana = await h.join(room, 'dana');
+      await until(dana.page, 'the jam channel', () => (globalThis as any).riffroomJam?.getState().live);
+      await dana.page.click('button[title="Metronome"]');
+      await dana.page.click('[data-testid="play"]');
+      await until(dana.page, 'the room playing', () => (globalThis as any).riffroomJam.getState().transport?.playing);
+      assert.equal(await dana.page.$('[data-testid="enable-audio"]'), null, 'who pressed play hears it: no prompt');
+
+      // The autoplay policy of a desktop browser: a page may not start sound on its own. Headless
+      // Chromium applies none (its AudioContexts run without a gesture under every
+      // --autoplay-policy), so this guest's page gets the policy's behaviour before the app loads:
+      // an AudioContext starts suspended, and resume() works only just after a real click or key
+      // (a trusted input event; not navigator.userActivation, which Playwright's evaluate sets).
+      const context = await h.browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript(() => {
+        const g = globalThis as any;
+        let gestureUntil = 0;
+        for (const type of ['pointerdown', 'keydown', 'click']) {
+          g.addEventListener(type, (e: any) => {
+            if (e.isTrusted) gestureUntil = g.performance.now() + 1000;
+          }, true);
+        }
+        const Native = g.AudioContext;
+        const resume = Native.prototype.resume;
+        const allowed = new WeakSet();
+        Native.prototype.resume = function (this: object) {
+          if (g.performance.now() > gestureUntil) return new Promise(() => {});
+          allowed.add(this);
+          return resume.call(this);
+        };
+        g.AudioContext = class extends Native {
+          constructor(options?: unknown) {
+            super(options);
+            // It would start running by itself: held until a resume() with user activation.
+            this.addEventListener('statechange', () => {
+              if (this.state === 'running' && !allowed.has(this)) void this.suspend();
+            });
+          }
+        };
+      });
+      try {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => void errors.push(e.message));
+        await page.goto(h.link(room, 'eli'));
+        await until(page, 'following the playing room', () => {
+          const g = globalThis as any;
+          return g.riffroomJam?.getState().live && g.riffroomTransport?.getState().playing;
+        }, undefined, 20_000);
+        await page.waitForSelector('[data-testid="enable-audio"]', { timeout: 5000 });
+        assert.equal(await read(page, () => (globalThis as any).riffroomTransport.getState().audioSuspended), true);
+        await h.screenshot(page, 'jam-guest-enable-audio');
+        await page.click('button[title="Metronome"]');
+        await page.click('[data-testid="enable-audio"]');
+        await until(page, 'the sound on, the prompt gone', () => {
+          const g = globalThis as any;
+          return !g.riffroomTransport.getState().audioSuspended && !g.document.querySelector('[data-testid="enable-audio"]');
+        }, undefined, 5000);
+        // In phase with the host from then on: the same downbeats on the server clock.
+        await until(page, 'downbeats scheduled', () => ((globalThis as any).riffroomJam.scheduledDownbeats?.length ?? 0) >= 2, undefined, 15_000);
+        const mine = await downbeats(page);
+        const hers = await downbeats(dana.page);
+        const spreads = mine.map((d) => Math.min(...hers.map((e) => Math.abs(e.serverMs - d.serverMs))));
+        console.log(`# guest after the click: downbeat spread vs the host ${spreads.map((x) => x.toFixed(2)).join(' ')} ms`);
+        assert.ok(spreads.length >= 2 && Math.max(...spreads) < 5, `spread ${spreads.join(', ')}`);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+      await dana.page.click('[data-testid="play"]');
+      assert.deepEqual(dana.errors, []);
+    });
+  });
 }

@@ -44,6 +44,12 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
         ))}
       </select>
       <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
+      {state.playing && (state as { audioSuspended?: boolean }).audioSuspended && (
+        // The browser keeps a page silent until it is clicked (a guest joining a jam already playing).
+        <button className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void (transport as { resume?: () => Promise<void> }).resume?.()}>
+          Playing — click to hear it
+        </button>
+      )}
     </div>
   );
 }

@@ -50,7 +50,14 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   const engine = new AudioEngine(context, getSong, { lookAhead: options.lookAhead, maxLateness: options.maxLateness });
   const unsubscribe = source.subscribe(() => engine.songChanged());
   const listeners = new Set<() => void>();
-  let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, ...options.initial };
+  const raw = context.rawContext as AudioContext;
+  let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, audioSuspended: raw.state !== 'running', ...options.initial };
+  // Suspended until a gesture (autoplay policy), or by the system: the UI offers a click to resume.
+  const onContextState = (): void => {
+    const suspended = raw.state !== 'running';
+    if (suspended !== state.audioSuspended) set({ audioSuspended: suspended });
+  };
+  raw.addEventListener?.('statechange', onContextState);
   /** Where playback starts from when stopped; the playhead shown while stopped. */
   let stoppedTick: Ticks = 0;
   let frame: (() => void) | null = null;
@@ -73,7 +80,6 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
    */
   let lastHeard = 0;
   const audibleTime = (): number => {
-    const raw = context.rawContext as AudioContext;
     const now = context.currentTime;
     const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
     const fromStamp = stamp?.contextTime && stamp.performanceTime ? stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000 : NaN;
@@ -275,7 +281,6 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     },
 
     heardStamp(): HeardStamp {
-      const raw = context.rawContext as AudioContext;
       const now = context.currentTime;
       const perf = performance.now();
       const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
@@ -305,6 +310,7 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     dispose() {
       frame?.();
       frame = null;
+      raw.removeEventListener?.('statechange', onContextState);
       unsubscribe();
       engine.dispose();
       listeners.clear();
