@@ -7,13 +7,16 @@
  *   live      live-note latency end to end on loopback (send on one peer → received by another),
  *             direct and through the proxy: median, p95
  * The server runs in this process, so its clock is the truth. `-- --peers 8 --seconds 20` to vary.
+ * `-- --long-minutes 60` runs only the long part instead (long.ts: phase over an hour of real time,
+ * with a reconnect every 10 minutes), its result added to the same file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { barMs, downbeats } from '../../core/jam/timeline.ts';
 import { summarize } from '../stats.ts';
+import { benchLong } from './long.ts';
 import { startTestServer } from '../../tests/support/test-server.ts';
 import { testToken } from '../../tests/support/server-process.ts';
 import { jitter, startJitterProxy } from '../../tests/support/jitter-proxy.ts';
@@ -21,8 +24,9 @@ import { openJam, SkewedClock, sleep, waitReady, type TestJamClient } from '../.
 import { waitFor } from '../../tests/support/yjs-clients.ts';
 
 const { values } = parseArgs({
-  options: { peers: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' }, ping: { type: 'string', default: '250' } },
+  options: { peers: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' }, ping: { type: 'string', default: '250' }, 'long-minutes': { type: 'string', default: '0' }, 'drop-every-minutes': { type: 'string', default: '10' } },
 });
+const LONG_MINUTES = Number(values['long-minutes']);
 const PEERS = Number(values.peers);
 const SECONDS = Number(values.seconds);
 const PING_MS = Number(values.ping);
@@ -34,6 +38,23 @@ const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   setup: { peers: PEERS, seconds: SECONDS, pingIntervalMs: PING_MS, network },
 };
+
+if (LONG_MINUTES > 0) {
+  // Only the long part; its result joins the file's others.
+  const out = fileURLToPath(new URL('../results/jam.json', import.meta.url));
+  try {
+    console.error(`bench:jam long: ${PEERS} peers playing for ${LONG_MINUTES} min through the jitter proxy, connections cut every ${values['drop-every-minutes']} min ...`);
+    const long = await benchLong(proxy, { minutes: LONG_MINUTES, peers: PEERS, sampleSeconds: 15, dropEveryMinutes: Number(values['drop-every-minutes']), pingIntervalMs: PING_MS, log: (l) => console.error(l) });
+    const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+    writeFileSync(out, JSON.stringify({ ...previous, long: { ...(long as object), network, measuredAt: new Date().toISOString() } }, null, 2) + '\n');
+    const l = long as { minutes: number; downbeatSpreadMs: { p50: number; max: number }; connectionsCut: number; spreadAfterReconnectMs: number[]; worstClockErrorMs: { max: number } };
+    console.log(`bench:jam long: ${l.minutes} min, downbeat spread median ${l.downbeatSpreadMs.p50} ms, max ${l.downbeatSpreadMs.max} ms; ${l.connectionsCut} connection cuts, spread after each reconnect ${l.spreadAfterReconnectMs.join(', ')} ms; worst clock error ${l.worstClockErrorMs.max} ms\n  results in ${out}`);
+  } finally {
+    await proxy.close();
+    await target.close();
+  }
+  process.exit(0);
+}
 
 try {
   // --- clock -----------------------------------------------------------------------------------
