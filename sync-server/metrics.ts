@@ -81,6 +81,7 @@ export class ServerMetrics {
   readonly updateBytesLogged = new Counter('riffroom_update_bytes_logged_total', 'Bytes of document updates appended');
   readonly messagesReceived = new Counter('riffroom_messages_received_total', 'Websocket messages received');
   readonly jamRefused = new Counter('riffroom_jam_refused_total', 'Jam messages refused (bad values or not allowed), by type');
+  readonly editsReverted = new Counter('riffroom_edits_reverted_total', "Students' document updates reverted by the server ('own-track': another's track)");
   readonly snapshots = new Counter('riffroom_snapshots_total', 'Full-state snapshots written');
   readonly restores = new Counter('riffroom_restores_total', 'Restores performed');
   readonly roomsLoaded = new Counter('riffroom_rooms_loaded_total', 'Rooms loaded from their log');
@@ -96,7 +97,7 @@ export class ServerMetrics {
   render(): string {
     const all = [
       this.connections, this.rejectedUpgrades, this.closedForCause, this.updatesLogged, this.updateBytesLogged,
-      this.messagesReceived, this.snapshots, this.restores, this.roomsLoaded, this.roomsUnloaded, this.appendSeconds,
+      this.messagesReceived, this.jamRefused, this.editsReverted, this.snapshots, this.restores, this.roomsLoaded, this.roomsUnloaded, this.appendSeconds,
       ...this.gauges,
     ];
     return all.map((m) => m.render()).join('\n') + '\n';

@@ -8,8 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { initSong, setLoop, setMeter, setTempo } from '../core/song/edits.ts';
-import { readSong } from '../core/song/schema.ts';
+import * as Y from 'yjs';
+import { addClip, addNotes, addTrack, deleteNotes, initSong, moveClip, setLoop, setMeter, setTempo, setTrackOwner, updateTrack } from '../core/song/edits.ts';
+import { clipsMap, readSong } from '../core/song/schema.ts';
 import { JAM_LIMITS, type JamServerMessage, type LiveNote } from '../core/jam/contract.ts';
 import { CLOSE } from '../sync-server/contract.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
@@ -267,6 +268,69 @@ test("students 'live-only': a stock client's document writes are refused, its li
   } finally {
     disconnect(studentDoc);
     disconnect(ownerDoc);
+    owner.client.close();
+    student.client.close();
+  }
+});
+
+test("students 'own-track': a stock client's edit of another's track is reverted for everyone, its own stand, the page's edit-then-undo converges", async () => {
+  const room = 'jam-own-track';
+  const teacherDoc = await connectClient(target.wsUrl, room, testToken(room, 'owner', 'teacher'));
+  const t = teacherDoc.doc;
+  initSong(t, { title: 'Class' });
+  const bens = addTrack(t, { role: 'bass', name: 'Bass' }, { author: 'teacher' });
+  setTrackOwner(t, bens, 'Ben');
+  const kims = addTrack(t, { role: 'keys', name: 'Keys' }, { author: 'Kim' });
+  const kimClip = addClip(t, { trackId: kims, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }, { pitch: 64, tick: 480, duration: 240, velocity: 90 }] });
+  const [owner, student] = [open(room, 'teacher', 'owner'), open(room, 'ben')];
+  await waitReady([owner, student]);
+  owner.client.setRules({ transportLocked: false, students: 'own-track', spotlightTrackId: null });
+  await waitFor(() => student.client.rules().students === 'own-track', 5000, 'rules reached the student');
+
+  const benDoc = await connectClient(target.wsUrl, room, testToken(room, 'editor', 'ben'));
+  const b = benDoc.doc;
+  const kimNotes = (doc: typeof t) => JSON.stringify(readSong(doc).clips.find((c) => c.id === kimClip)!.notes);
+  const original = kimNotes(t);
+  const settle = () => sleep(400);
+  try {
+    // Ben's own track: his clip stands.
+    const mine = addClip(b, { trackId: bens, startBar: 0, lengthBars: 1 });
+    await waitFor(() => readSong(t).clips.some((c) => c.id === mine), 5000, "ben's clip on his own track reaches the teacher");
+
+    // Kim's track, by a client with no guard of its own: reverted for everyone, ben included.
+    addNotes(b, kimClip, [{ pitch: 67, tick: 960, duration: 240, velocity: 90 }]);
+    await settle();
+    await waitFor(() => kimNotes(t) === original && kimNotes(b) === original, 5000, "the note on Kim's clip is reverted everywhere");
+    // Moving Kim's clip onto his own track, taking Kim's track, changing Kim's mixer: all reverted.
+    moveClip(b, kimClip, { startBar: 1, trackId: bens });
+    setTrackOwner(b, kims, 'Ben');
+    updateTrack(b, kims, { mute: true });
+    await settle();
+    const kimsNow = (doc: typeof t) => {
+      const song = readSong(doc);
+      const clip = song.clips.find((c) => c.id === kimClip)!;
+      const track = song.tracks.find((x) => x.id === kims)!;
+      return `${clip.trackId}@${clip.startBar} ${track.owner} ${track.mute}`;
+    };
+    const expected = `${kims}@0 Kim false`;
+    await waitFor(() => kimsNow(t) === expected && kimsNow(b) === expected, 5000, `Kim's clip and track as they were (teacher ${kimsNow(t)}, ben ${kimsNow(b)})`);
+
+    // The page's guard: the edit goes out, then its own undo at once. Server revert and page undo
+    // restore the same notes under the same keys: one copy each, everywhere.
+    const undo = new Y.UndoManager([clipsMap(b)], { trackedOrigins: new Set(['page']), captureTimeout: 0 });
+    const ids = readSong(b).clips.find((c) => c.id === kimClip)!.notes.map((n) => n.id);
+    deleteNotes(b, kimClip, ids, { origin: 'page' });
+    undo.undo();
+    undo.destroy();
+    await settle();
+    await waitFor(() => kimNotes(t) === original && kimNotes(b) === original, 5000, `Kim's notes back once (teacher ${kimNotes(t)}, ben ${kimNotes(b)})`);
+    // Ben's own clip survived all of it.
+    assert.ok(readSong(t).clips.some((c) => c.id === mine));
+    const metrics = await (await fetch(`${target.url}/metrics`)).text();
+    assert.match(metrics, /riffroom_edits_reverted_total \d+/);
+  } finally {
+    disconnect(benDoc);
+    disconnect(teacherDoc);
     owner.client.close();
     student.client.close();
   }

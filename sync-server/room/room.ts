@@ -11,6 +11,7 @@ import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenCla
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
+import { applyOwnTrackOnly, OwnTrackRevert } from './own-track-guard.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 import { revertTo } from './rebuild.ts';
@@ -210,7 +211,12 @@ export class Room {
     }
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
     try {
-      Y.applyUpdate(this.doc, update, peer);
+      if (peer.identity.role !== 'owner' && this.jam.rules.students === 'own-track') {
+        const refused = applyOwnTrackOnly(this.doc, update, peer, peer.identity.name);
+        if (refused.length) this.metrics?.editsReverted.inc();
+      } else {
+        Y.applyUpdate(this.doc, update, peer);
+      }
     } catch (err) {
       throw new PeerError(4400, `update could not be applied: ${(err as Error).message}`);
     }
@@ -220,9 +226,9 @@ export class Room {
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     if (this.failed) return;
     const peer = this.peers.get(origin as Peer);
-    const author = origin instanceof ServerEdit ? origin.author : peer ? (origin as Peer).identity.name : 'server';
-    const label =
-      origin instanceof ServerEdit ? origin.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
+    const server = origin instanceof ServerEdit || origin instanceof OwnTrackRevert ? origin : null;
+    const author = server ? server.author : peer ? (origin as Peer).identity.name : 'server';
+    const label = server ? server.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
     const started = performance.now();
     try {
       const concurrent = refersToDeleted(this.doc, transaction);
