@@ -18,9 +18,7 @@ import { Engine } from '../../inference/engine/engine.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
 import { TICKS_PER_STEP } from '../../inference/tokenizer/vocabulary.ts';
-import {
-  AI_TRACK_NAME, answerBars, answerFrom, answerRequest, answerRole, callNotes, callStartBar, writeAnswer, type AnswerRole,
-} from './answer.ts';
+import { AI_TRACK_NAME, answerBars, answerFrom, answerOutcome, answerRequest, answerRole, callNotes, callStartBar, type AnswerRole, writeAnswer } from './answer.ts';
 
 const loaded = await loadModelFolder(SHIPPED_MODEL_DIR);
 const engine = new Engine(loaded.lm, { id: loaded.card.id, sha256: loaded.card.weights.sha256 }, loaded.provider.name);
@@ -203,4 +201,18 @@ test('bass and drums: each answered on an "AI answers" track of its role (drums 
   }
   const aiTracks = readSong(s.doc).tracks.filter((t) => t.name === AI_TRACK_NAME);
   assert.deepEqual(aiTracks.map((t) => t.role).sort(), ['bass', 'drums']);
+});
+
+test('an answer is written unless answers are off or the music stopped; every other end says why', () => {
+  const answer = { role: 'lead', range: { from: 2, to: 4 }, notes: [], label: 'x', provenance: {}, answerTo: 'ann' } as unknown as Parameters<typeof answerOutcome>[0];
+  assert.deepEqual(answerOutcome(answer, { aiAnswers: true, playing: true }), { write: true });
+  for (const [a, now, said] of [
+    [answer, { aiAnswers: false, playing: true }, /turned off/],
+    [answer, { aiAnswers: true, playing: false }, /stopped/],
+    [null, { aiAnswers: true, playing: true }, /no answer/],
+  ] as const) {
+    const outcome = answerOutcome(a, now);
+    assert.equal(outcome.write, false);
+    assert.match((outcome as { status: string }).status, said);
+  }
 });

@@ -126,6 +126,18 @@ export function answerFrom(request: GenerationRequest, result: { variations: Pic
 }
 
 /**
+ * What becomes of an answer when the model is done: written, or why not — said in words, so the
+ * status never stays at "answering…". The jam view may have blinked meanwhile (a reconnect, a
+ * transport change re-rendering the panel): only answers off or the music stopped drop it.
+ */
+export function answerOutcome(answer: Answer | null, now: { aiAnswers: boolean; playing: boolean }): { write: true } | { write: false; status: string } {
+  if (!now.aiAnswers) return { write: false, status: 'AI answers were turned off: that answer was dropped.' };
+  if (!now.playing) return { write: false, status: 'The music stopped: that answer was dropped.' };
+  if (!answer) return { write: false, status: 'The AI had no answer this time.' };
+  return { write: true };
+}
+
+/**
  * Writes the answer as one labelled edit: a clip "Answer" over its bars on the "AI answers" track
  * of its role (made if missing), replacing what that track had there. Returns the clip's id.
  */

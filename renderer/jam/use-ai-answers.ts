@@ -9,7 +9,7 @@ import { readSong } from '../../core/song/schema.ts';
 import { nextBarLine } from '../../core/jam/timeline.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { setActivity } from '../state/presence.ts';
-import { answerBars, answerFrom, answerRequest, answerRole, callNotes, callStartBar, writeAnswer } from './answer.ts';
+import { answerBars, answerFrom, answerOutcome, answerRequest, answerRole, callNotes, callStartBar, writeAnswer } from './answer.ts';
 import type { JamSession, JamView } from './jam-session.ts';
 
 export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: JamView | null, trackId: string | null): { status: string | null } {
@@ -49,7 +49,10 @@ export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: Ja
       try {
         const result = await p.inference.client().generate(request);
         const answer = answerFrom(request, result, range, p.session.user.name);
-        if (!answer || stopped) return;
+        // Not `stopped`: this effect re-runs when the view blinks (a reconnect), and the answer
+        // the model worked on is still wanted unless answers are off or the music stopped.
+        const outcome = answerOutcome(answer, { aiAnswers: !!jam.getState().settings.aiAnswers, playing: !!jam.client.transport()?.playing });
+        if (!outcome.write || !answer) return setStatus(outcome.write ? 'The AI had no answer this time.' : outcome.status);
         const written = p.edits.run(() => writeAnswer(p.session.doc, answer));
         setStatus(written ? `${answer.label}, bars ${range.from + 1}–${range.to}` : 'The AI answered, but the edit was refused (see the notice).');
       } catch (error) {
