@@ -123,13 +123,16 @@ export class JamSession {
   private localEdited = false;
   /** Live notes this user played recently (the AI answer's prompt), server times. */
   readonly played: LiveNote[] = [];
-  /** Downbeats as scheduled, on the server clock (for tests and the bench): bar and server ms. */
-  readonly scheduledDownbeats: { bar: number; serverMs: number }[] = [];
+  /**
+   * Downbeats as scheduled (for tests and the bench): bar, server ms (through this page's audio ↔
+   * server mapping, which carries the output timestamp's jitter) and the audio time itself (s).
+   */
+  readonly scheduledDownbeats: { bar: number; serverMs: number; audioTime: number }[] = [];
   /**
    * Clicks as scheduled while live (count-in and metronome), on the server clock (tests, bench):
    * bar (negative during a count-in from bar 0), beat, accent, count-in or not, server ms.
    */
-  readonly scheduledClicks: { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number }[] = [];
+  readonly scheduledClicks: { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number; audioTime: number }[] = [];
   /** Live notes received: server ms of the note, receive time on the server clock (tests, bench). */
   readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
   /** The song as the audio engine last took it (through the song filter: the spotlight applied), or null before it did. */
@@ -164,9 +167,9 @@ export class JamSession {
       const beat = Math.round(((e.tick - bar * barTicks) / barTicks) * song.meta.meter.numerator);
       // A re-timed click (a drift correction rewinds the scheduler and silences what it had
       // committed past the new anchor) replaces the one it was scheduled as, rather than adding one.
-      recordClick(this.scheduledClicks, { bar, beat, accent: e.accent, countIn: e.countIn, serverMs }, (a, b) => a.beat === b.beat && a.countIn === b.countIn, 1024);
+      recordClick(this.scheduledClicks, { bar, beat, accent: e.accent, countIn: e.countIn, serverMs, audioTime: e.time }, (a, b) => a.beat === b.beat && a.countIn === b.countIn, 1024);
       // The song's downbeats (count-in clicks are not the song's bars).
-      if (e.accent && !e.countIn) recordClick(this.scheduledDownbeats, { bar, serverMs }, () => true, 256);
+      if (e.accent && !e.countIn) recordClick(this.scheduledDownbeats, { bar, serverMs, audioTime: e.time }, () => true, 256);
     }));
     // Tempo, loop and meter set here go to the shared transport (a bandmate's edit arrives with
     // their own request).
