@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { JamSession } from './jam-session.ts';
 import { DEFAULT_TYPING, TYPING_TOGGLE_CODE, typingAction, type TypingState } from './live-keys.ts';
+import { liveNoteFromMidi } from './midi-message.ts';
 
 function isTypingTarget(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -111,11 +112,8 @@ export function useMidiInput(jam: JamSession | null, deviceId: string | null, tr
     const input = access.inputs.get(deviceId);
     if (!input) return;
     input.onmidimessage = (e) => {
-      const d = e.data;
-      if (!d || d.length < 3) return;
-      const type = d[0]! & 0xf0;
-      if (type === 0x90 && d[2]! > 0) jam.playLive('on', d[1]!, d[2]!, track.current);
-      else if (type === 0x80 || (type === 0x90 && d[2] === 0)) jam.playLive('off', d[1]!, 0, track.current);
+      const note = liveNoteFromMidi(e.data);
+      if (note) jam.playLive(note.kind, note.pitch, note.velocity, track.current);
     };
     return () => {
       input.onmidimessage = null;

@@ -39,7 +39,7 @@ export interface RendererHarness {
   /** The invite link a bandmate opens. */
   link(room: string, name: string, role?: Role): string;
   /** A new browser context with the room open. */
-  join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<void> }): Promise<Bandmate>;
+  join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<unknown> }): Promise<Bandmate>;
   /** A page of its own at `url` (bad links). */
   open(url: string): Promise<Bandmate>;
   /** Stops the server process (SIGTERM, as a host closing the session). */
@@ -61,7 +61,7 @@ export async function startRendererHarness(): Promise<RendererHarness> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const contexts: BrowserContext[] = [];
 
-  const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }, beforeOpen?: (context: BrowserContext) => Promise<void>): Promise<Bandmate> => {
+  const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }, beforeOpen?: (context: BrowserContext) => Promise<unknown>): Promise<Bandmate> => {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     // Routes (a websocket held back, say) go in before the page loads.

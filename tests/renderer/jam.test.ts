@@ -50,7 +50,17 @@ if (missing) {
       await new Promise((r) => setTimeout(r, 300));
       disconnect(carol);
       alice = await h.join(ROOM, 'alice', { role: 'owner' });
-      bob = await h.join(ROOM, 'bob');
+      // Bob's "MIDI keyboard": no device here, so his page gets a scripted Web MIDI access with
+      // one input, whose messages the test sends (the page's own MIDI handling runs as with a device).
+      bob = await h.join(ROOM, 'bob', {
+        beforeOpen: (context) => context.addInitScript(() => {
+          const g = globalThis as any;
+          const input = { id: 'test-keys', name: 'Test Keys (scripted)', onmidimessage: null as null | ((e: unknown) => void) };
+          const access = { inputs: new Map([[input.id, input]]), outputs: new Map(), sysexEnabled: false, onstatechange: null };
+          Object.defineProperty(g.navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access) });
+          g.__midiIn = (bytes: number[]) => input.onmidimessage?.({ data: new Uint8Array(bytes) });
+        }),
+      });
       for (const mate of [alice, bob]) await openJamTab(mate);
     });
 
@@ -105,6 +115,24 @@ if (missing) {
       console.log(`# live-note latency (played → received, server clock): ${latencies.map((l) => l.toFixed(1)).join(' ')} ms`);
       for (const l of latencies) assert.ok(l > -5 && l < 200, `latency ${l}`);
       await alice.page.waitForSelector('[data-testid="jam-peer"][data-name="bob"] [data-testid="jam-latency"]', { timeout: 2000 });
+    });
+
+    test("bob's MIDI keyboard plays live: alice receives its notes; controllers are not notes", async () => {
+      await bob.page.selectOption('[data-testid="jam-midi"]', '');
+      await bob.page.waitForSelector('[data-testid="jam-midi"] option[value="test-keys"]', { state: 'attached', timeout: 5000 });
+      await bob.page.selectOption('[data-testid="jam-midi"]', 'test-keys');
+      const mark = await read(alice.page, () => ((globalThis as any).riffroomJam.received as unknown[]).length);
+      await read(bob.page, () => {
+        const send = (globalThis as any).__midiIn;
+        send([0xb0, 1, 64]); // mod wheel: not a note
+        send([0x91, 62, 96]);
+        send([0x81, 62, 0]);
+        send([0x91, 65, 80]);
+        send([0x91, 65, 0]); // note-on at velocity 0: a release
+      });
+      await alice.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam?.received ?? []).length >= n + 4, mark, { timeout: 5000 });
+      const got = await read(alice.page, (n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
+      assert.deepEqual(got, ['on:62', 'off:62', 'on:65', 'off:65']);
     });
 
     test('a recorded take becomes a clip for both', async () => {
