@@ -3,7 +3,7 @@
  * tab is hidden (browsers pause animation frames there, and a bandmate's edits should still be
  * in the snapshot when panels read it).
  */
-import type { FrameScheduler } from './song-store.ts';
+import type { FrameScheduler } from '../../core/song/song-store.ts';
 
 export const animationFrames: FrameScheduler = (callback) => {
   if (document.hidden) {

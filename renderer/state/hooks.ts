@@ -6,7 +6,7 @@ import type { Transport, TransportState } from '../audio/transport.ts';
 import type { ConnectionState, SyncConnection } from '../platform/sync-connection.ts';
 import type { LocalUndo, UndoState } from './local-undo.ts';
 import { readPeers, watchPeers, type Peer } from './presence.ts';
-import type { SongStore } from './song-store.ts';
+import type { SongStore } from '../../core/song/song-store.ts';
 
 /** Reads any store with subscribe/getState methods, bound so prototype methods work too. */
 function useStore<T>(store: { subscribe(listener: () => void): () => void; getState(): T }): T {

@@ -9,7 +9,7 @@ import type { RoomLink } from '../platform/room-link.ts';
 import type { SyncConnection } from '../platform/sync-connection.ts';
 import { LocalUndo } from './local-undo.ts';
 import { setLocalUser, setSelectedClip, type PresenceUser } from './presence.ts';
-import { SongStore, type FrameScheduler } from './song-store.ts';
+import { SongStore, type FrameScheduler } from '../../core/song/song-store.ts';
 
 export interface RoomSession {
   readonly link: RoomLink;
@@ -36,7 +36,7 @@ export function openRoomSession(
   const awareness = connection.awareness;
   setLocalUser(awareness, user);
   setSelectedClip(awareness, null);
-  const store = new SongStore(doc, schedule);
+  const store = new SongStore(doc, schedule, (error) => console.error('riffroom: cannot read the song:', error));
   const undo = new LocalUndo(doc);
   return {
     link,

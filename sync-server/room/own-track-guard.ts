@@ -9,7 +9,8 @@
  */
 import * as Y from 'yjs';
 import { tracksNotYours } from '../../core/jam/own-track.ts';
-import { readSong, ROOT_TYPES } from '../../core/song/schema.ts';
+import { ROOT_TYPES } from '../../core/song/schema.ts';
+import { SongStore } from '../../core/song/song-store.ts';
 
 /** The revert's transaction origin: who and what the room's log records for it. */
 export class OwnTrackRevert extends Y.UndoManager {
@@ -23,15 +24,26 @@ export class OwnTrackRevert extends Y.UndoManager {
 }
 
 /**
+ * The song as the guard compares it: a SongStore kept on the room's document, read again only
+ * where updates changed it (a song of thousands of notes costs a student's edit of one clip what
+ * that clip costs). Flushed by hand: its scheduler never fires.
+ */
+export function guardSnapshots(doc: Y.Doc, onReadError?: (error: unknown) => void): SongStore {
+  return new SongStore(doc, () => () => {}, onReadError);
+}
+
+/**
  * Applies `update` from `student` (origin `origin`); reverts it when it touched tracks that are not
  * theirs. Returns those tracks (empty: the update stands).
  */
-export function applyOwnTrackOnly(doc: Y.Doc, update: Uint8Array, origin: unknown, student: string): string[] {
-  const before = readSong(doc);
+export function applyOwnTrackOnly(doc: Y.Doc, songs: SongStore, update: Uint8Array, origin: unknown, student: string): string[] {
+  songs.flush();
+  const before = songs.getSnapshot();
   const revert = new OwnTrackRevert(doc, origin, student);
   try {
     Y.applyUpdate(doc, update, origin);
-    const refused = tracksNotYours(before, readSong(doc), student);
+    songs.flush();
+    const refused = tracksNotYours(before, songs.getSnapshot(), student);
     if (refused.length) revert.undo();
     return refused;
   } finally {

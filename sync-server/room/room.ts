@@ -11,7 +11,8 @@ import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenCla
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
-import { applyOwnTrackOnly, OwnTrackRevert } from './own-track-guard.ts';
+import { applyOwnTrackOnly, guardSnapshots, OwnTrackRevert } from './own-track-guard.ts';
+import type { SongStore } from '../../core/song/song-store.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 import { revertTo } from './rebuild.ts';
@@ -84,6 +85,8 @@ export class Room {
   private snapshotScheduled = false;
   private failed: Error | null = null;
   private closed = false;
+  /** The song as the 'own-track' guard compares it, made when a student's update first needs it. */
+  private ownTrackSongs: SongStore | null = null;
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
@@ -212,7 +215,8 @@ export class Room {
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
     try {
       if (peer.identity.role !== 'owner' && this.jam.rules.students === 'own-track') {
-        const refused = applyOwnTrackOnly(this.doc, update, peer, peer.identity.name);
+        this.ownTrackSongs ??= guardSnapshots(this.doc, (error) => console.error(`room ${this.name}: cannot read the song:`, error));
+        const refused = applyOwnTrackOnly(this.doc, this.ownTrackSongs, update, peer, peer.identity.name);
         if (refused.length) this.metrics?.editsReverted.inc();
       } else {
         Y.applyUpdate(this.doc, update, peer);
@@ -338,6 +342,7 @@ export class Room {
     this.jam.close(code, reason);
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
+    this.ownTrackSongs?.destroy();
     this.awareness.destroy();
     this.doc.destroy();
     this.log.close();

@@ -3,7 +3,7 @@
  * clips re-render only when their own data changed. readSong builds every object anew; this
  * puts back the old object wherever the new one is deep-equal.
  */
-import type { Song } from '../../core/song/types.ts';
+import type { Song } from './types.ts';
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -1,16 +1,17 @@
 /**
- * The song as React sees it: a plain `Song` snapshot (core's readSong) of the shared Y.Doc,
- * recomputed at most once per animation frame however many updates arrive (a bandmate's drag
- * can send dozens a second), with unchanged records kept by identity. Subscribe with
- * useSyncExternalStore (state/hooks.ts).
+ * A plain `Song` snapshot (readSong) of the shared Y.Doc, recomputed at most once per frame
+ * however many updates arrive (a bandmate's drag can send dozens a second), with unchanged
+ * records kept by identity. The page subscribes with useSyncExternalStore (renderer/state/
+ * hooks.ts); the server reads it around a student's update (sync-server/room/own-track-guard.ts)
+ * with a scheduler that never fires and flush().
  *
  * Only the clips that changed since the last snapshot are read again (a deep observer on the
  * clips map names them): a song of thousands of notes costs an edit of one clip what that clip
  * costs, not what the song does.
  */
 import type * as Y from 'yjs';
-import { clipsMap, readClip, readSong } from '../../core/song/schema.ts';
-import type { Clip, Song } from '../../core/song/types.ts';
+import { clipsMap, readClip, readSong } from './schema.ts';
+import type { Clip, Song } from './types.ts';
 import { shareUnchanged } from './structural-share.ts';
 
 /** Runs `callback` on the next frame; returns a function that cancels it. */
@@ -29,9 +30,13 @@ export class SongStore {
   /** How many clip records were read from the document (the others were kept). */
   clipReads = 0;
 
-  constructor(doc: Y.Doc, schedule: FrameScheduler) {
+  private readonly onReadError: (error: unknown) => void;
+
+  /** `onReadError`: a record that cannot be read (the last good snapshot stays). */
+  constructor(doc: Y.Doc, schedule: FrameScheduler, onReadError: (error: unknown) => void = () => {}) {
     this.doc = doc;
     this.schedule = schedule;
+    this.onReadError = onReadError;
     this.snapshot = readSong(doc);
     clipsMap(doc).observeDeep(this.onClipsChanged);
     doc.on('update', this.onUpdate);
@@ -91,7 +96,7 @@ export class SongStore {
     } catch (error) {
       // A peer that wrote a malformed record must not blank everyone's screen: keep showing the
       // last good song; the record becomes readable again when it is fixed or deleted.
-      console.error('riffroom: cannot read the song:', error);
+      this.onReadError(error);
       return;
     }
     const next = shareUnchanged(this.snapshot, read);
