@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { addTrack, initSong } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
-import { connectClient, disconnect } from '../support/yjs-clients.ts';
+import { connectClient, disconnect, waitFor } from '../support/yjs-clients.ts';
+import { readSong } from '../../core/song/schema.ts';
 import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'jam-live';
@@ -30,6 +31,21 @@ if (missing) {
   test('live jamming in Chromium', (t) => t.skip(missing));
 } else {
   let h: RendererHarness;
+
+  /** A room with one drums track at 120 BPM, on the server before anyone opens it. */
+  async function seedDrumRoom(room: string, title: string): Promise<void> {
+    const seeder = await connectClient(h.server.wsUrl, room, testToken(room, 'owner', 'seeder'));
+    initSong(seeder.doc, { title, bpm: 120 });
+    addTrack(seeder.doc, { role: 'drums', name: 'Drums' });
+    const check = await connectClient(h.server.wsUrl, room, testToken(room, 'viewer', 'check'));
+    try {
+      await waitFor(() => readSong(check.doc).tracks.length === 1, 5000, `${room} seeded`);
+    } finally {
+      disconnect(check);
+      disconnect(seeder);
+    }
+  }
+
   before(async () => {
     h = await startRendererHarness();
   });
@@ -210,10 +226,7 @@ if (missing) {
   describe('play pressed before the jam channel is up, in Chromium', { timeout: 120_000 }, () => {
     test('the player keeps playing and the room plays on from there: no stop between', async () => {
       const room = 'jam-early-play';
-      const owner = await connectClient(h.server.wsUrl, room, testToken(room, 'owner', 'seeder'));
-      initSong(owner.doc, { title: 'Early', bpm: 120 });
-      addTrack(owner.doc, { role: 'drums', name: 'Drums' });
-      disconnect(owner);
+      await seedDrumRoom(room, 'Early');
       // The jam channel is refused until released (the page retries with backoff); the room's
       // document connection is not held back.
       let released = false;
@@ -263,10 +276,7 @@ if (missing) {
   describe('a guest whose browser holds the sound until a click, in Chromium', { timeout: 120_000 }, () => {
     test('joining a jam already playing: asked to click, then heard in phase with the host', async () => {
       const room = 'jam-guest-audio';
-      const seeder = await connectClient(h.server.wsUrl, room, testToken(room, 'owner', 'seeder'));
-      initSong(seeder.doc, { title: 'Guest', bpm: 120 });
-      addTrack(seeder.doc, { role: 'drums', name: 'Drums' });
-      disconnect(seeder);
+      await seedDrumRoom(room, 'Guest');
       const dana = await h.join(room, 'dana');
       await until(dana.page, 'the jam channel', () => (globalThis as any).riffroomJam?.getState().live);
       await dana.page.click('button[title="Metronome"]');
