@@ -79,8 +79,13 @@ export type TransportRequest =
    * current tempo and meter sound first (from the first moment JAM_LEAD_MS ahead) and bar
    * `fromBar`'s downbeat lands right after them (state.countIn). Ignored while playing (the jump
    * lands on the next bar line as without it).
+   *
+   * atMs (server ms), from stopped without a count-in: start there rather than JAM_LEAD_MS ahead,
+   * when it is at least that far ahead and at most JAM_LIMITS.maxPlayAheadMs — a player already
+   * playing on their own (pressed play before the channel was up) asks for their own next bar
+   * line, so the room joins them there instead of their music jumping. Otherwise ignored.
    */
-  | { action: 'play'; fromBar?: number; countInBars?: number }
+  | { action: 'play'; fromBar?: number; countInBars?: number; atMs?: number }
   | { action: 'stop' }
   | { action: 'tempo'; bpm: number }
   | { action: 'loop'; loop: { startBar: number; endBar: number } | null }
@@ -139,6 +144,8 @@ export const JAM_LIMITS = {
   maxBar: 100_000,
   /** countInBars of a play request: a whole number from 0 to this. */
   maxCountInBars: 4,
+  /** How far ahead a play request's atMs may be (ms). */
+  maxPlayAheadMs: 8000,
   minBpm: 20,
   maxBpm: 400,
   maxMeterNumerator: 32,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JAM_LEAD_MS, type TransportRequest, type TransportState } from './contract.ts';
+import { JAM_LEAD_MS, JAM_LIMITS, type TransportRequest, type TransportState } from './contract.ts';
 import {
   applyTransportRequest, barMs, beatMs, checkRules, countInClicks, downbeatAfter, downbeats, initialTransport, JamValueError, nextBarLine,
   positionAt, EARLIER_MAX,
@@ -37,6 +37,21 @@ test('play from stopped starts JAM_LEAD_MS ahead, on a whole millisecond, at the
   // Before the start: still stopped; at it: bar 0 beat 0.
   assert.equal(positionAt(s, s.anchorMs - 1).playing, false);
   assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
+});
+
+test("play from stopped at a player's own bar line (atMs): there when at least the lead ahead and at most maxPlayAheadMs, else as usual", () => {
+  const stopped = initialTransport();
+  const now = 10_000;
+  const at = (atMs: number) => applyTransportRequest(stopped, { action: 'play', fromBar: 3, atMs }, now, 'ann');
+  assert.equal(at(now + 900.2).anchorMs, now + 901, 'whole ms, the player\'s bar line');
+  assert.equal(at(now + 900.2).anchorBar, 3);
+  assert.equal(at(now + JAM_LEAD_MS - 1).anchorMs, now + JAM_LEAD_MS, 'too soon: the lead');
+  assert.equal(at(now + JAM_LIMITS.maxPlayAheadMs + JAM_LEAD_MS + 1).anchorMs, now + JAM_LEAD_MS, 'too far: the lead');
+  // With a count-in, or while playing, atMs is not used.
+  const counted = applyTransportRequest(stopped, { action: 'play', countInBars: 1, atMs: now + 900 }, now, 'ann');
+  assert.equal(counted.countIn?.startMs, now + JAM_LEAD_MS);
+  const moving = applyTransportRequest(playing(), { action: 'play', fromBar: 2, atMs: 1000 + 2000 * 5 + 700 }, 1000 + 2000 * 5, 'ann');
+  assert.equal((moving.anchorMs - 1000) % 2000, 0, 'a jump while playing still lands on a bar line');
 });
 
 test('positions: bar, beat and fraction at a server time', () => {
@@ -213,6 +228,8 @@ test('bad values are refused with a clear error', () => {
     [{ action: 'tempo', bpm: '120' }, /bpm/],
     [{ action: 'play', fromBar: -1 }, /fromBar must be a whole number/],
     [{ action: 'play', fromBar: 1.5 }, /fromBar/],
+    [{ action: 'play', atMs: 'soon' }, /atMs must be a server time/],
+    [{ action: 'play', atMs: Infinity }, /atMs/],
     [{ action: 'loop', loop: { startBar: 4, endBar: 4 } }, /endBar must be after startBar/],
     [{ action: 'loop', loop: { startBar: 0 } }, /endBar/],
     [{ action: 'loop' }, /without a loop/],

@@ -302,6 +302,10 @@ export function checkTransportRequest(value: unknown): TransportRequest {
       const play: TransportRequest & { action: 'play' } = { action: 'play' };
       if (value.fromBar !== undefined) play.fromBar = checkBar('fromBar', value.fromBar);
       if (value.countInBars !== undefined) play.countInBars = checkCountInBars(value.countInBars);
+      if (value.atMs !== undefined) {
+        if (typeof value.atMs !== 'number' || !Number.isFinite(value.atMs)) throw new JamValueError('atMs must be a server time in ms');
+        play.atMs = value.atMs;
+      }
       return play;
     }
     case 'stop':
@@ -338,7 +342,8 @@ export function checkRules(value: unknown): RoomRules {
  * The state after `request` (validated; JamValueError when out of range), asked at `serverNow` by
  * `by`. While playing, the change lands on the first bar line at least JAM_LEAD_MS ahead (or
  * merges into a change already pending there); positions before it are unchanged. From stopped,
- * play starts at `fromBar` (default: the loop's start, else 0) JAM_LEAD_MS ahead (whole ms);
+ * play starts at `fromBar` (default: the loop's start, else 0) JAM_LEAD_MS ahead (whole ms), or
+ * at its `atMs` when that is between then and JAM_LIMITS.maxPlayAheadMs further;
  * tempo, loop and meter changes of a stopped transport apply at once. A request that changes
  * nothing (play while playing without fromBar, stop while stopped) returns `state` itself.
  *
@@ -366,6 +371,8 @@ export function applyTransportRequest(state: TransportState, request: TransportR
         next = { ...current, playing: true, anchorMs: at, anchorBar, countIn: { bars, startMs: at - length, beats: current.meter.numerator } };
       } else {
         at = Math.max(Math.ceil(earliest), current.anchorMs);
+        // A player's own bar line, when asked for and not too soon or too far (see the contract).
+        if (r.atMs !== undefined && r.atMs >= at && r.atMs <= earliest + JAM_LIMITS.maxPlayAheadMs) at = Math.ceil(r.atMs);
         next = { ...current, playing: true, anchorMs: at, anchorBar };
         delete next.countIn;
       }

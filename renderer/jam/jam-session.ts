@@ -19,7 +19,8 @@ import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
 import { resolveMix } from '../audio/mix.ts';
 import type { RoomSession } from '../state/session.ts';
 import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
-import { audioAt, barMsOf, driftCorrection, followCommand, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
+import { audioAt, barMsOf, driftCorrection, followCommand, joinRequest, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
+import { ticksPerSecond } from '../audio/timing.ts';
 
 /** What the session needs of core/jam/jam-client.ts's JamClient. */
 export interface JamClientLike {
@@ -82,6 +83,11 @@ const SETTINGS_KEY = 'riffroom.jam.settings';
 const DEFAULT_SETTINGS: JamSettings = { compensationMs: 0, typing: false, quantize: '16th', aiAnswers: false, aiBars: 2 };
 /** How often drift between the audio clock and the shared clock is checked (ms). */
 const DRIFT_CHECK_MS = 250;
+/**
+ * How far ahead (s) a player already playing asks the room to start: the server's lead
+ * (JAM_LEAD_MS) plus the request's trip there and the tempo and loop requests sent before it.
+ */
+const JOIN_LEAD_S = 0.5;
 
 function loadSettings(): JamSettings {
   try {
@@ -308,9 +314,7 @@ export class JamSession {
         this.followedRevision = transport.revision;
         this.playingAhead = true;
         this.syncSongToShared(true);
-        const bar = Math.max(0, Math.floor(this.engine.getState().playheadBar + 1e-6));
-        const loop = songLoop(this.session.store.getSnapshot());
-        this.request({ action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar });
+        this.request(this.joinMeRequest());
         return;
       }
       this.follow(true);
@@ -321,6 +325,24 @@ export class JamSession {
       // next state after the reconnect re-anchors.
       this.wasLive = false;
     }
+  }
+
+  /**
+   * The play request of a player already playing on their own: the room starts on their next bar
+   * line (far enough ahead for the request to arrive), from the bar they will be in, so what they
+   * hear goes on without a jump; without a bar line to go by, from the bar they are in.
+   */
+  private joinMeRequest(): Extract<TransportRequest, { action: 'play' }> {
+    const song = this.session.store.getSnapshot();
+    const loop = songLoop(song);
+    const line = this.engine.nextBarLine();
+    if (line) {
+      const barTicks = ticksPerBar(song.meta.meter);
+      const barSeconds = barTicks / ticksPerSecond(song.meta.bpm);
+      return { action: 'play', ...joinRequest(line, barTicks, barSeconds, this.engine.audioTime(), JOIN_LEAD_S, this.engine.getState().loop ? loop : null, this.map()) };
+    }
+    const bar = Math.max(0, Math.floor(this.engine.getState().playheadBar + 1e-6));
+    return { action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar };
   }
 
   /** Applies the shared transport state to the engine (again when `force`: a clock or latency change). */

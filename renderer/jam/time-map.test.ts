@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TransportState } from '../../core/jam/contract.ts';
-import { audioAt, barAt, driftCorrection, followCommand, phaseErrorMs, serverAt, type ClockMap } from './time-map.ts';
+import { audioAt, barAt, driftCorrection, followCommand, joinRequest, phaseErrorMs, serverAt, type ClockMap } from './time-map.ts';
 
 const near = (a: number, b: number, eps = 1e-6) => assert.ok(Math.abs(a - b) < eps, `${a} vs ${b}`);
 
@@ -102,3 +102,17 @@ test('a state with a count-in: the follow command carries it, in audio time; a l
   const past = followCommand(s, m, 12.5);
   assert.ok(past.kind === 'play' && !past.at.countIn);
 });
+
+test("a player already playing asks the room to start on their own next bar line, far enough ahead, wrapped into the loop", () => {
+  const m = map();
+  // The engine's next bar line: bar 3 at audio 10.5 s (server 1_007_500); 2 s bars.
+  near(joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.0, 0.4, null, m).atMs, 1_007_500);
+  assert.equal(joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.0, 0.4, null, m).fromBar, 3);
+  // Too close (0.3 s < 0.4 s): the bar line after it.
+  const later = joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.2, 0.4, null, m);
+  assert.equal(later.fromBar, 4);
+  near(later.atMs, 1_009_500);
+  // Bar 4 of a loop 0–4 is bar 0 again.
+  assert.equal(joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.3, 0.4, { startBar: 0, endBar: 4 }, m).fromBar, 0);
+});
+

@@ -144,3 +144,30 @@ export function driftCorrection(state: TransportState, map: ClockMap, line: { ti
   // The engine is late by `error`: the bar line belongs that much earlier.
   return { time: line.time - error / 1000, tick: Math.round(tick / barTicks) * barTicks, bpm: state.bpm, loop };
 }
+
+/**
+ * Where a player already playing on their own asks the room to start (a play request's fromBar
+ * and atMs): their own next bar line that is at least `minLead` seconds away, so the room's start
+ * lands where their music already is and nothing jumps. `line` is the engine's next bar line
+ * (its tick and audio time), `barSeconds` a bar at the tempo playing; a bar past the loop's end
+ * wraps as the engine will.
+ */
+export function joinRequest(
+  line: { tick: Ticks; time: number },
+  barTicks: Ticks,
+  barSeconds: number,
+  audioNow: number,
+  minLead: number,
+  loop: { startBar: number; endBar: number } | null,
+  map: ClockMap,
+): { fromBar: number; atMs: ServerMs } {
+  let { tick, time } = line;
+  while (time < audioNow + minLead) {
+    tick += barTicks;
+    time += barSeconds;
+  }
+  let bar = Math.round(tick / barTicks);
+  if (loop && loop.endBar > loop.startBar && bar >= loop.endBar) bar = loop.startBar + ((bar - loop.endBar) % (loop.endBar - loop.startBar));
+  return { fromBar: bar, atMs: serverAt(time, map) };
+}
+

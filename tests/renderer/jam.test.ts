@@ -250,6 +250,12 @@ if (missing) {
       assert.equal(await read(carol.page, () => (globalThis as any).riffroomJam.getState().live), false, 'the jam channel is held back');
       await carol.page.click('[data-testid="play"]');
       await carol.page.waitForSelector('[data-testid="play"][aria-pressed="true"]');
+      // What carol hears, sampled through the join: the song's position against the page clock.
+      await read(carol.page, () => {
+        const g = globalThis as any;
+        g.__heard = [] as { at: number; tick: number }[];
+        g.__sampler = setInterval(() => g.__heard.push({ at: g.performance.now(), tick: g.riffroomTransport.position().songTick }), 25);
+      });
       released = true;
       await until(carol.page, 'the shared transport playing, started by carol', () => {
         const v = (globalThis as any).riffroomJam.getState();
@@ -269,6 +275,22 @@ if (missing) {
       assert.equal(after.playing, true);
       assert.equal(after.following, true);
       assert.ok(t1 !== t0, `the playhead moves on (tick ${t0} → ${t1})`);
+      // No jump: the room started on carol's own bar line, from the bar she was in, so every
+      // sample is where a steady 120 BPM from the first one puts it (in the song's 1-bar loop).
+      const heard = await read(carol.page, () => {
+        const g = globalThis as any;
+        clearInterval(g.__sampler);
+        return g.__heard as { at: number; tick: number }[];
+      });
+      const loopTicks = 1920;
+      const first = heard[0]!;
+      const off = heard.map((h) => {
+        const expected = (first.tick + ((h.at - first.at) / 1000) * 960) % loopTicks;
+        const d = Math.abs(expected - (h.tick % loopTicks));
+        return Math.min(d, loopTicks - d);
+      });
+      assert.ok(heard.length > 100, `${heard.length} samples`);
+      assert.ok(Math.max(...off) < 60, `the music jumped on joining the room: up to ${Math.max(...off).toFixed(0)} ticks off a steady playhead`);
       assert.deepEqual(carol.errors, []);
     });
   });
