@@ -306,12 +306,15 @@ if (missing) {
           const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
           const x = d.querySelector('[data-testid="playhead"]').getBoundingClientRect().left - d.querySelector('.lanes').getBoundingClientRect().left;
           const p = g.riffroomTransport.position();
-          return { x, expected: (p.songTick / 1920) * barPx, barPx };
+          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000 };
         });
-        offsets.push(Math.abs(drawn.x - drawn.expected));
+        // As time: how far behind or ahead of the song the line is drawn.
+        offsets.push((Math.abs(drawn.x - drawn.expected) / drawn.barPx) * drawn.barMs);
         await page.waitForTimeout(350);
       }
-      assert.ok(Math.max(...offsets) < 3, `playhead drawn vs the song's position, px: ${offsets.map((o) => o.toFixed(2)).join(' ')}`);
+      // Within 150 ms (a frame the page was late drawing under load, and then some); a glide at
+      // the wrong rate is off by far more within the bar.
+      assert.ok(Math.max(...offsets) < 150, `playhead drawn vs the song's position, ms: ${offsets.map((o) => o.toFixed(1)).join(' ')}`);
       await page.click('[data-testid="play"]');
       await sees(page, 'gone when stopped', () => !(globalThis as any).document.querySelector('[data-testid="editor-playhead"]'), undefined, Date.now(), 5000);
     });
