@@ -351,3 +351,16 @@ test('retime: a stop still ahead, then a later play — silence between them, th
   assert.equal(ends.length, 1);
   near(ends[0]!.time, 1.5);
 });
+
+test('a start mid-loop (a late joiner): after the wrap the whole loop plays, its clicks are no count-in', () => {
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 1, [[60, 0, 240], [64, 960, 240], [67, 1440, 240]])]);
+  const r = rig(s);
+  r.scheduler.metronome = true;
+  r.scheduler.retime({ time: 0, tick: 1280, bpm: 120, loop: { start: 0, end: 1920 } });
+  r.runUntil(4.6);
+  // Joined at tick 1280: 67 in the first pass; then every pass has all three.
+  assert.deepEqual(r.notes().map((n) => n.pitch), [67, 60, 64, 67, 60, 64, 67, 60]);
+  const clicks = r.events.filter((e) => e.kind === 'click') as Extract<ScheduledEvent, { kind: 'click' }>[];
+  assert.ok(clicks.length >= 8);
+  assert.deepEqual(clicks.filter((c) => c.countIn), [], 'no count-in: play started without one');
+});

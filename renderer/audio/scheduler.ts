@@ -391,6 +391,8 @@ export class Scheduler {
         const start = this.loopRange(song)?.start ?? song.loop.start;
         if (audible) this.emitEvent({ kind: 'loop', time, from: boundary.tick, to: start });
         this.cursor = start;
+        // Started mid-loop (a late joiner): the next pass plays the whole loop, no count-in in it.
+        this.startTick = Math.min(this.startTick, start);
         this.pushSegment({ time, tick: start, tps: this.anchor.tps, countIn: false });
       } else {
         this.ended = { time, tick: boundary.tick };

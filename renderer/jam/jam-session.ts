@@ -189,6 +189,15 @@ export class JamSession {
       this.localEdited = false;
       if (this.view.live) this.syncSongToShared(false);
     }));
+    // The browser let the sound start (a guest's click): the audio clock only now runs, so the
+    // timeline laid on it while it stood still is laid again, at once, rather than a bar late
+    // by the drift check.
+    let suspended = !!(engine.getState() as { audioSuspended?: boolean }).audioSuspended;
+    this.cleanups.push(engine.subscribe(() => {
+      const now = !!(engine.getState() as { audioSuspended?: boolean }).audioSuspended;
+      if (suspended && !now && this.view.live) this.follow(true);
+      suspended = now;
+    }));
     this.driftTimer = setInterval(() => this.checkDrift(), DRIFT_CHECK_MS);
     this.onClientChange('init');
   }
