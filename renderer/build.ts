@@ -65,7 +65,7 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
     platform: 'browser',
     target: ['es2022', 'chrome120'],
     jsx: 'automatic',
-    minify: true,
+    minify: !process.env.RIFFROOM_UNMINIFIED, // unminified: readable names in a profile
     sourcemap: 'linked',
     legalComments: 'linked',
     metafile: true,

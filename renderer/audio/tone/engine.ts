@@ -66,8 +66,9 @@ interface Audition {
 
 export class AudioEngine {
   readonly context: BaseContext;
-  readonly mixer: Mixer;
   readonly scheduler: Scheduler;
+  private readonly destination: ToneAudioNode;
+  private mixerMade: Mixer | null = null;
   private readonly getSong: () => Song;
   private readonly lookAhead: number;
   private readonly maxLateness: number | undefined;
@@ -94,16 +95,26 @@ export class AudioEngine {
     this.getSong = getSong;
     this.lookAhead = options.lookAhead ?? 0.15;
     this.maxLateness = options.maxLateness;
-    this.mixer = new Mixer(context, options.destination ?? context.destination);
+    this.destination = options.destination ?? context.destination;
     this.scheduler = new Scheduler((e) => this.dispatch(e), { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
     this.manualClock = options.clock === 'manual';
     if (!this.manualClock) context.on('tick', this.onTick);
     this.warm();
   }
 
+  /**
+   * The master bus, reverb, metronome and instrument strips: made on first use — in idle time by
+   * warm(), or by whatever needs it first — not while the room loads (about 80 ms of main thread
+   * on a 2-core laptop, the reverb's impulse above all).
+   */
+  get mixer(): Mixer {
+    return (this.mixerMade ??= new Mixer(this.context, this.destination));
+  }
+
   /** The song changed; the next tick picks up the new snapshot. */
   songChanged(): void {
     this.dirty = true;
+    this.warm();
   }
 
   /** The compiled song, recompiled first if it changed (and the mixer brought in line). */
@@ -268,13 +279,15 @@ export class AudioEngine {
     this.pending = [];
     this.stopAudition();
     this.scheduler.stop(this.context.currentTime);
-    this.mixer.dispose();
+    this.mixerMade?.dispose();
     this.listeners.clear();
   }
 
   /** One scheduling window: everything due before now + lookAhead is committed. */
   tick(now: number): void {
-    if (this.disposed || (!this.dirty && !this.scheduler.isPlaying && !this.current)) return;
+    // Stopped, a changed song waits: play, an audition or warm()'s idle slices compile it (a room
+    // that just loaded would otherwise build its whole mixer on the first tick, mid-load).
+    if (this.disposed || (!this.scheduler.isPlaying && !this.current)) return;
     const t0 = performance.now();
     this.song(now);
     this.scheduler.advance(now);
@@ -350,6 +363,12 @@ export class AudioEngine {
     const step = (deadline?: IdleDeadline): void => {
       this.warmCancel = null;
       if (this.disposed) return;
+      if (!this.mixerMade) {
+        // The mixer alone in its slice; the instruments in the next ones.
+        void this.mixer;
+        this.warm();
+        return;
+      }
       const t0 = performance.now();
       const song = this.song();
       while (this.mixer.prebuildOne(song)) {
@@ -361,7 +380,8 @@ export class AudioEngine {
       }
     };
     if (typeof requestIdleCallback === 'function') {
-      const id = requestIdleCallback(step, { timeout: 500 });
+      // The first slice (the mixer) waits for real idle time: a page still loading comes first.
+      const id = requestIdleCallback(step, { timeout: this.mixerMade ? 500 : 3000 });
       this.warmCancel = () => cancelIdleCallback(id);
     } else {
       const id = setTimeout(step, 0);
