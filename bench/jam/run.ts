@@ -146,7 +146,9 @@ try {
 
 const out = fileURLToPath(new URL('../results/jam.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+// The hour-long part (--long-minutes) is kept from its own run.
+const earlierLong = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).long : undefined;
+writeFileSync(out, JSON.stringify(earlierLong ? { ...results, long: earlierLong } : results, null, 2) + '\n');
 const c = results.clock as { absErrorMs: { p50: number; p95: number; max: number } };
 const d = results.downbeats as { afterPlayMs: { p50: number; max: number }; aroundTempoChangeMs: { max: number }; allSwitchOnTheSameBar: boolean };
 const l = results.live as { loopbackMs: { p50: number; p95: number }; throughProxyMs: { p50: number; p95: number } };
