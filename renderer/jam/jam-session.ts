@@ -192,9 +192,9 @@ export class JamSession {
     // The browser let the sound start (a guest's click): the audio clock only now runs, so the
     // timeline laid on it while it stood still is laid again, at once, rather than a bar late
     // by the drift check.
-    let suspended = !!(engine.getState() as { audioSuspended?: boolean }).audioSuspended;
+    let suspended = engine.getState().audioSuspended;
     this.cleanups.push(engine.subscribe(() => {
-      const now = !!(engine.getState() as { audioSuspended?: boolean }).audioSuspended;
+      const now = engine.getState().audioSuspended;
       if (suspended && !now && this.view.live) this.follow(true);
       suspended = now;
     }));
@@ -342,16 +342,22 @@ export class JamSession {
    * hear goes on without a jump; without a bar line to go by, from the bar they are in.
    */
   private joinMeRequest(): Extract<TransportRequest, { action: 'play' }> {
-    const song = this.session.store.getSnapshot();
-    const loop = songLoop(song);
     const line = this.engine.nextBarLine();
     if (line) {
+      const song = this.session.store.getSnapshot();
       const barTicks = ticksPerBar(song.meta.meter);
       const barSeconds = barTicks / ticksPerSecond(song.meta.bpm);
-      return { action: 'play', ...joinRequest(line, barTicks, barSeconds, this.engine.audioTime(), JOIN_LEAD_S, this.engine.getState().loop ? loop : null, this.map()) };
+      const loop = this.engine.getState().loop ? songLoop(song) : null;
+      return { action: 'play', ...joinRequest(line, barTicks, barSeconds, this.engine.audioTime(), JOIN_LEAD_S, loop, this.map()) };
     }
+    return { action: 'play', fromBar: this.playFromBar() };
+  }
+
+  /** The bar a play request starts from: the playhead's, pulled into the song's loop. */
+  private playFromBar(): number {
+    const loop = songLoop(this.session.store.getSnapshot());
     const bar = Math.max(0, Math.floor(this.engine.getState().playheadBar + 1e-6));
-    return { action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar };
+    return bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar;
   }
 
   /** Applies the shared transport state to the engine (again when `force`: a clock or latency change). */
@@ -415,9 +421,7 @@ export class JamSession {
         void engine.resume();
         if (jam.view.transport?.playing) return Promise.resolve();
         jam.syncSongToShared(true);
-        const bar = Math.max(0, Math.floor(engine.getState().playheadBar + 1e-6));
-        const loop = songLoop(jam.session.store.getSnapshot());
-        const request: Extract<TransportRequest, { action: 'play' }> = { action: 'play', fromBar: bar >= loop.endBar || bar < loop.startBar ? loop.startBar : bar };
+        const request: Extract<TransportRequest, { action: 'play' }> = { action: 'play', fromBar: jam.playFromBar() };
         // The count-in setting (the top bar's): everyone hears it, on the shared clock.
         const countInBars = Math.min(JAM_LIMITS.maxCountInBars, Math.max(0, Math.floor(engine.getState().countInBars || 0)));
         if (countInBars > 0) request.countInBars = countInBars;

@@ -6,7 +6,8 @@ import { addClip, addNotes, addTrack, initSong, moveClip, setEditAuthor, setTrac
 import { readSong } from '../../core/song/schema.ts';
 import { createEditRunner } from '../app/edit-runner.ts';
 import { LocalUndo } from '../state/local-undo.ts';
-import { editingLocked, guardEdits, ownsTrack, touchedTracks } from './rules-guard.ts';
+import { ownsTrack, touchedTracks } from '../../core/jam/own-track.ts';
+import { editingLocked, guardEdits } from './rules-guard.ts';
 
 /** A room set up by its owner (another window): Ben's track, Kim's track, and nobody's. */
 function room(rules: RoomRules, role: 'owner' | 'editor' = 'editor') {

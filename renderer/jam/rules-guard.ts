@@ -17,8 +17,6 @@ export function editingLocked(rules: Pick<RoomRules, 'students'>, role: JamRole 
   return role !== 'owner' && rules.students === 'live-only';
 }
 
-export { ownsTrack, touchedTracks } from '../../core/jam/own-track.ts';
-
 export interface GuardDeps {
   rules(): RoomRules;
   role(): JamRole | null;

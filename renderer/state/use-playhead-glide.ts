@@ -62,7 +62,7 @@ export function usePlayheadGlide(ref: RefObject<HTMLElement | null>, transport: 
         el.style.transform = `translateX(${to}px)`;
         animation = el.animate([{ transform: `translateX(${from}px)` }, { transform: `translateX(${to}px)` }], { duration: glide.ms, easing: 'linear' });
       }
-      // A glide that ends on a stop tick (a clip's end) looks again a bar later: the song moves on.
+      // Look again where the glide ends (its bar line, or an editor clip's end), or soon while waiting.
       timer = setTimeout(sync, Math.max(glide.moving ? glide.ms : WAIT_POLL_MS, 1));
     };
     // State changes come on play/stop, seeks and quarter-bar steps: start over only when the

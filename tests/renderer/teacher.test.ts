@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { addClip, addTrack, initSong } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import { testToken } from '../support/server-process.ts';
-import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
+import { connectClient, disconnect, waitFor, type Client } from '../support/yjs-clients.ts';
 import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-teacher';
@@ -38,15 +38,6 @@ async function rulesArrive(page: Page, want: Record<string, unknown>): Promise<v
     const rules = (globalThis as any).riffroomJam?.getState().rules ?? {};
     return Object.entries(w).every(([k, v]) => rules[k] === v);
   }, want, { timeout: 10_000 });
-}
-
-/** Polls `ok` (the shared document, read in this process) until it holds. */
-async function waitFor(ok: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const missing = browserMissing();
@@ -213,7 +204,7 @@ if (missing) {
       await teacher.page.waitForSelector(`${ownerSelect} option[value="sam"]`, { state: 'attached', timeout: 5000 });
       await teacher.page.selectOption(ownerSelect, 'sam');
       const ownerOf = (id: string) => readSong(doc.doc).tracks.find((t) => t.id === id)?.owner ?? null;
-      await waitFor(() => ownerOf(bass) === 'sam', 'Bass is given to sam in the shared document');
+      await waitFor(() => ownerOf(bass) === 'sam', 10_000, 'Bass is given to sam in the shared document');
       assert.equal(ownerOf(keys), null, 'Keys stays nobody\'s');
       await student.page.waitForSelector(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`, { timeout: 5000 });
       assert.equal(await student.page.locator(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`).textContent(), 'sam');
@@ -228,7 +219,7 @@ if (missing) {
       // The student's own track: nudge the Bass clip one bar right; it lands in the shared document.
       await student.page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
       await student.page.keyboard.press('ArrowRight');
-      await waitFor(() => startBar(bassClip) === 1, 'the student\'s Bass edit lands');
+      await waitFor(() => startBar(bassClip) === 1, 10_000, 'the student\'s Bass edit lands');
       // Not theirs: the Keys clip. Refused, taken back, and the student is told why.
       await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
       await student.page.keyboard.press('ArrowRight');
@@ -238,7 +229,7 @@ if (missing) {
       // lands the refused edit and its undo have arrived too.
       await student.page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
       await student.page.keyboard.press('ArrowLeft');
-      await waitFor(() => startBar(bassClip) === 0, 'the student\'s second Bass edit lands');
+      await waitFor(() => startBar(bassClip) === 0, 10_000, 'the student\'s second Bass edit lands');
       assert.equal(JSON.stringify(readSong(doc.doc).clips.find((c) => c.id === clip)), keysBefore, 'the Keys clip is unchanged in the shared document');
       // The owner's page has every update of the student's once the Bass clip is back where it was.
       await teacher.page.waitForFunction(([i, left]: [string, string]) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left === left, [bassClip, bassLeft!] as [string, string], { timeout: 5000 });
