@@ -4,6 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import { CLOSE, MESSAGE_AWARENESS, type TokenClaims } from './contract.ts';
+import { LIMITS } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { PeerError, type Peer, type Room } from './room/room.ts';
 
@@ -23,11 +24,11 @@ export interface ConnectionLimits {
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  messagesPerSecond: 200,
-  messageBurst: 400,
-  awarenessPerSecond: 2000,
-  awarenessBurst: 4000,
-  maxBufferedBytes: 32 * 1024 * 1024,
+  messagesPerSecond: LIMITS.websocket.messagesPerSecond,
+  messageBurst: LIMITS.websocket.messageBurst,
+  awarenessPerSecond: LIMITS.websocket.awarenessPerSecond,
+  awarenessBurst: LIMITS.websocket.awarenessBurst,
+  maxBufferedBytes: LIMITS.websocket.maxBufferedBytes,
 };
 
 export class Connection implements Peer {

@@ -26,6 +26,8 @@ export const CLOSE = {
   tooLarge: 1009,
   malformed: 4400,
   forbidden: 4403,
+  /** The connection's token expired while it was open: renew it, or ask for a new link. */
+  tokenExpired: 4401,
   rateLimited: 4429,
   internalError: 4500,
 } as const;
@@ -86,8 +88,17 @@ export interface ErrorResponse {
 export interface TokenClaims {
   room: string;
   role: Role;
-  /** Who this is, shown as the author in history. */
+  /** Who this is, shown as the author in history (1-64 characters, no control characters). */
   name: string;
+  /**
+   * Whose token this is: an id unique to one person (every token the desktop app or the CLI mints
+   * gets its own unless told otherwise; every invitee who joins through an invite gets their own).
+   * Teacher mode's 'own-track' and the per-identity connection caps compare it, never the name.
+   * 1-64 letters, digits, '-' or '_'.
+   */
+  id: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** Issued at, seconds since the epoch. */
+  iat?: number;
 }

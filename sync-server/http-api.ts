@@ -6,12 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as encoding from 'lib0/encoding';
 import { ROOM_NAME, type BookmarkRequest, type HistoryResponse, type RestoreRequest, type TokenClaims } from './contract.ts';
 import { TokenError, verifyToken } from './auth/tokens.ts';
+import { LIMITS } from './limits.ts';
 import { encodeStateAt } from './room/rebuild.ts';
 import { RoomLimitError, type RoomRegistry } from './room/registry.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
-const MAX_HISTORY_LIMIT = 10_000;
-const MAX_REPLAY_LIMIT = 100_000;
+const MAX_BODY_BYTES = LIMITS.http.maxBodyBytes;
+const MAX_HISTORY_LIMIT = LIMITS.http.maxHistoryLimit;
+const MAX_REPLAY_LIMIT = LIMITS.http.maxReplayLimit;
 
 export class HttpError extends Error {
   override name = 'HttpError';

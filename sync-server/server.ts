@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ROOM_NAME, type TokenClaims } from './contract.ts';
-import { TokenError, verifyToken } from './auth/tokens.ts';
+import { assertSecret, TokenError, verifyToken } from './auth/tokens.ts';
+import { LIMITS } from './limits.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection.ts';
 import { handleApi, sendJson } from './http-api.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -46,7 +47,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Starts the server; throws SecretError (auth/tokens.ts) when the signing secret is empty or short. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  assertSecret(options.secret, 'the server\'s signing secret');
   const metrics = new ServerMetrics();
   const rooms = new RoomRegistry({
     dataDir: options.dataDir,
@@ -62,7 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   metrics.gauge('riffroom_open_connections', 'Open websocket connections', () => connections.size);
 
   const serveStatic = options.web ? createStaticHandler(options.web) : null;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 8 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes });
   const http: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void sendJson(res, 200, { ok: true, rooms: rooms.loadedCount, connections: connections.size });

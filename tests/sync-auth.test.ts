@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -57,7 +57,7 @@ test('websocket upgrades without a valid token for the room are refused with an 
     ['empty token', `/${room}?token=`, 401, /token is required/],
     ['garbage token', `/${room}?token=nonsense`, 401, /malformed/],
     ['bad signature', `/${room}?token=${body}.${flipped}`, 401, /signature/],
-    ['signed with another secret', `/${room}?token=${signToken('another-secret', { room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })}`, 401, /signature/],
+    ['signed with another secret', `/${room}?token=${signToken('another-secret-that-is-long-enough-0123456789', { room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })}`, 401, /signature/],
     ['claims edited after signing', `/${room}?token=${Buffer.from(JSON.stringify({ room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })).toString('base64url')}.${sig}`, 401, /signature/],
     ['expired', `/${room}?token=${signToken(TEST_SECRET, { room, role: 'editor', name: 'x', exp: nowSeconds() - 10 })}`, 401, /expired/],
     ['token for another room', `/${room}?token=${testToken('other-room', 'owner')}`, 403, /another room/],
@@ -194,4 +194,26 @@ test('a token printed by `npx riffroom-server token` is accepted by a server sha
   } finally {
     await own.kill();
   }
+});
+
+test('an empty or short secret stops the server and the CLI with a clear message; no forged token is ever accepted', async () => {
+  const run = promisify(execFile);
+  const env = { ...process.env };
+  delete env.RIFFROOM_SECRET;
+  // A crash between creating <data>/secret and writing it left the file empty. The old server
+  // signed with the empty key, so anyone could mint an owner token for any room.
+  const dataDir = tempDataDir();
+  writeFileSync(join(dataDir, 'secret'), '');
+  await assert.rejects(startServerProcess({ dataDir, env: { RIFFROOM_SECRET: '' } }), (err: Error) => {
+    assert.match(err.message, /server exited with 1/);
+    assert.match(err.message, /secret file .*secret is empty.*delete the file to make a new one/s);
+    return true;
+  });
+  await assert.rejects(
+    run('node', [join(REPO, 'sync-server/cli.ts'), 'token', '--data', dataDir, '--room', 'r', '--role', 'owner'], { env, timeout: 30_000 }),
+    (err: Error & { stderr?: string }) => /is empty/.test(err.stderr ?? ''),
+  );
+  assert.equal(readFileSync(join(dataDir, 'secret'), 'utf8'), '', 'the file is left for the operator to look at');
+  // A short RIFFROOM_SECRET is refused the same way.
+  await assert.rejects(startServerProcess({ env: { RIFFROOM_SECRET: 'hunter2' } }), /RIFFROOM_SECRET is 7 bytes long; a signing secret needs at least 32/);
 });

@@ -36,7 +36,7 @@ export async function benchLog(): Promise<object> {
   const path = join(dir, 'bench.riffroom');
   const room = new Room('bench', new RoomLog(path));
   const peers: Peer[] = [0, 1, 2].map((i) => ({
-    identity: { room: 'bench', role: 'editor', name: `player${i}`, exp: 0 },
+    identity: { room: 'bench', role: 'editor', name: `player${i}`, id: `player${i}`, exp: 0 },
     send() {},
     close(code, reason) {
       if (code !== 1001) throw new Error(`the room closed a bench peer: ${reason}`);

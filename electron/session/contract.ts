@@ -11,6 +11,8 @@
  *   host → parent   stopped                    then the host exits with code 0
  */
 
+import { LIMITS } from '../../sync-server/limits.ts';
+
 export const SESSION_PROTOCOL = 1;
 
 /** 'solo': only this machine can connect (127.0.0.1). 'lan': bandmates on the LAN can join (0.0.0.0). */
@@ -110,7 +112,7 @@ export function startRequestProblem(data: unknown): string | null {
   if (typeof m.projectPath !== 'string' || m.projectPath === '' || m.projectPath.length > 4096 || m.projectPath.includes('\0')) return 'projectPath must be a file path';
   if (!HOST_MODES.includes(m.mode as HostMode)) return `mode must be ${HOST_MODES.join(' or ')}`;
   if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 0 && m.port <= 65535)) return 'port must be 0..65535';
-  if (m.secret !== undefined && (typeof m.secret !== 'string' || m.secret.length < 16 || m.secret.length > 512)) return 'secret must be 16..512 characters';
+  if (m.secret !== undefined && (typeof m.secret !== 'string' || m.secret.length < LIMITS.secret.minBytes || m.secret.length > 512)) return `secret must be ${LIMITS.secret.minBytes}..512 characters`;
   for (const key of ['dataDir', 'webDir', 'modelDir'] as const) {
     const value = m[key];
     if (value !== undefined && !(key !== 'dataDir' && value === null) && (typeof value !== 'string' || value === '' || value.includes('\0'))) return `${key} must be a folder path`;

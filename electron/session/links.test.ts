@@ -16,7 +16,7 @@ test('the LAN address is the first non-internal IPv4, preferring a routable one'
   assert.ok(real === null || /^\d+\.\d+\.\d+\.\d+$/.test(real), `this machine: ${real}`);
 });
 
-const SECRET = 'links-test-secret-xxxxxxxx';
+const SECRET = 'links-test-secret-xxxxxxxx-0123456789';
 const exp = () => Math.floor(Date.now() / 1000) + 3600;
 const token = (room: string, role: 'owner' | 'editor' | 'viewer' = 'editor', e = exp()) => signToken(SECRET, { room, role, name: 'editor', exp: e });
 
@@ -28,7 +28,7 @@ test('an invite link made by the host parses back to the same server, room and t
   assert.ok(parsed.ok, JSON.stringify(parsed));
   assert.deepEqual(parsed.target, {
     serverUrl: 'ws://192.168.1.20:4455', httpUrl: 'http://192.168.1.20:4455', room: 'my-song', token: t,
-    claims: { room: 'my-song', role: 'editor', name: 'editor', exp: parsed.target.claims.exp },
+    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.target.claims.id, exp: parsed.target.claims.exp },
   });
 });
 

@@ -94,12 +94,12 @@ const until = async (condition: () => boolean, message: string) => {
 };
 
 test('start waits for ready, sends the start request with the manager’s secret, and stop asks the host to close', async () => {
-  const { manager, hosts, events } = setup([], { secret: 'a-secret-of-sixteen-chars', userName: 'ann' });
+  const { manager, hosts, events } = setup([], { secret: 'a-secret-of-thirty-two-characters!', userName: 'ann' });
   const session = await manager.start('/p/a.riffroom', 'solo');
   assert.equal(manager.state, 'running');
   assert.equal(manager.session, session);
   const start = hosts[0]!.received[0] as StartRequest;
-  assert.deepEqual(start, { v: 1, type: 'start', projectPath: '/p/a.riffroom', mode: 'solo', port: 0, secret: 'a-secret-of-sixteen-chars', userName: 'ann' });
+  assert.deepEqual(start, { v: 1, type: 'start', projectPath: '/p/a.riffroom', mode: 'solo', port: 0, secret: 'a-secret-of-thirty-two-characters!', userName: 'ann' });
   await manager.stop();
   assert.equal(hosts[0]!.received[1]!.type, 'stop');
   assert.ok(hosts[0]!.exited);

@@ -4,7 +4,7 @@ import { signToken } from '../../sync-server/auth/tokens.ts';
 import { decodeTokenClaims, inviteLink, parseRoomLink } from './room-link.ts';
 
 const NOW = 1_800_000_000;
-const token = (room: string, exp = NOW + 3600, name = 'alice') => signToken('s', { room, role: 'editor', name, exp });
+const token = (room: string, exp = NOW + 3600, name = 'alice') => signToken('room-link-test-secret-0123456789-abcdef', { room, role: 'editor', name, exp });
 
 test('an invite link gives the websocket and HTTP addresses of the server that served it', () => {
   const t = token('my-song');
@@ -12,7 +12,7 @@ test('an invite link gives the websocket and HTTP addresses of the server that s
   assert.ok(result.ok);
   assert.deepEqual(result.link, {
     serverUrl: 'ws://192.168.1.5:4455', httpUrl: 'http://192.168.1.5:4455', room: 'my-song', token: t,
-    claims: { room: 'my-song', role: 'editor', name: 'alice', exp: NOW + 3600 },
+    claims: { room: 'my-song', role: 'editor', name: 'alice', id: result.link.claims.id, exp: NOW + 3600 },
   });
   const secure = parseRoomLink(`https://jam.example/?room=my-song&token=${t}`, NOW);
   assert.ok(secure.ok && secure.link.serverUrl === 'wss://jam.example' && secure.link.httpUrl === 'https://jam.example');

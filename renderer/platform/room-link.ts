@@ -36,11 +36,11 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
     if (
       typeof claims !== 'object' || claims === null ||
       typeof claims.room !== 'string' || typeof claims.name !== 'string' ||
-      typeof claims.exp !== 'number' || !(ROLES as readonly string[]).includes(claims.role as string)
+      typeof claims.exp !== 'number' || typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role as string)
     ) {
       return null;
     }
-    return { room: claims.room, name: claims.name, exp: claims.exp, role: claims.role as Role };
+    return { room: claims.room, name: claims.name, id: claims.id, exp: claims.exp, role: claims.role as Role };
   } catch {
     return null;
   }

@@ -19,7 +19,7 @@ import { parseRoomLink, type RoomLink } from './room-link.ts';
 import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 
-const SECRET = 'renderer-connection-test';
+const SECRET = 'renderer-connection-test-secret-0123456789';
 
 function link(server: { port: number }, room: string, name: string, role: Role = 'editor', secret = SECRET): RoomLink {
   const token = signToken(secret, { room, role, name, exp: Math.floor(Date.now() / 1000) + 600 });
@@ -75,7 +75,7 @@ test('connecting, then connected once synced; a bandmate\'s edit arrives', async
 test('a refused invite says why and stops retrying', async () => {
   await withServer(async (start) => {
     const server = await start();
-    const forged = open(link(server, 'song', 'eve', 'editor', 'not-the-secret'));
+    const forged = open(link(server, 'song', 'eve', 'editor', 'not-the-secret-but-long-enough-0123456789'));
     await until('refused', () => forged.getState().retrying === false);
     const state = forged.getState();
     assert.equal(state.status, 'offline');

@@ -14,7 +14,7 @@ import { Room, type Peer } from './room.ts';
 
 function peer(name: string): Peer {
   const closed: string[] = [];
-  return { identity: { room: 'r', role: 'editor', name, exp: 0 }, send() {}, close(_c, reason) { closed.push(reason); } };
+  return { identity: { room: 'r', role: 'editor', name, id: name, exp: 0 }, send() {}, close(_c, reason) { closed.push(reason); } };
 }
 
 function syncUpdate(update: Uint8Array): Uint8Array {

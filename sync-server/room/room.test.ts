@@ -14,7 +14,7 @@ class FakePeer implements Peer {
   readonly identity: TokenClaims;
   closed: { code: number; reason: string } | null = null;
   constructor(name: string) {
-    this.identity = { room: 'r', role: 'editor', name, exp: Number.MAX_SAFE_INTEGER };
+    this.identity = { room: 'r', role: 'editor', name, id: name, exp: Number.MAX_SAFE_INTEGER };
   }
   send(): void {}
   close(code: number, reason: string): void {

@@ -10,7 +10,7 @@ import { signToken } from '../../sync-server/auth/tokens.ts';
 import type { Role } from '../../sync-server/contract.ts';
 
 const CLI = fileURLToPath(new URL('../../sync-server/cli.ts', import.meta.url));
-export const TEST_SECRET = 'test-secret-not-for-production';
+export const TEST_SECRET = 'test-secret-not-for-production-0123456789';
 
 export interface ServerProcess {
   readonly port: number;
