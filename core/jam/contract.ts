@@ -172,7 +172,8 @@ export type JamClientMessage =
   | { v: 1; type: 'rules'; rules: RoomRules };
 
 export type JamServerMessage =
-  | { v: 1; type: 'welcome'; clientId: string; name: string; role: 'owner' | 'editor' | 'viewer'; transport: TransportState; rules: RoomRules; peers: JamPeer[] }
+  /** `id`: this connection's identity (its token's id: the same in every tab of one person). */
+  | { v: 1; type: 'welcome'; clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer'; transport: TransportState; rules: RoomRules; peers: JamPeer[] }
   /** t1: server clock when the ping arrived; t2: when the pong left. */
   | { v: 1; type: 'pong'; id: number; t0: number; t1: ServerMs; t2: ServerMs }
   | { v: 1; type: 'transport'; transport: TransportState }
@@ -183,7 +184,10 @@ export type JamServerMessage =
   | { v: 1; type: 'refused'; reason: string; request?: string };
 
 export interface JamPeer {
+  /** This connection (one per tab). */
   clientId: string;
+  /** Who it is: the token's identity id (the same for one person's tabs; tracks are owned by it). */
+  id: string;
   name: string;
   role: 'owner' | 'editor' | 'viewer';
   /** The peer's last clock report, or null before its first. */

@@ -54,8 +54,8 @@ test('the client tolerates and reports malformed server messages, and follows a 
   socket.deliver({ v: 1, type: 'future-thing' });
   assert.equal(problems.length, 9, 'an unknown type from a newer server is not a problem');
 
-  socket.deliver({ v: 1, type: 'welcome', clientId: 'c1', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [] });
-  assert.deepEqual(client.me, { clientId: 'c1', name: 'ann', role: 'editor' });
+  socket.deliver({ v: 1, type: 'welcome', clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [] });
+  assert.deepEqual(client.me, { clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor' });
   assert.equal(client.status, 'syncing', 'not ready before the clock is');
 
   // Answer the pings as a server whose clock is 500 ms ahead, 2 ms each way.

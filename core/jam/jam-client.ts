@@ -78,7 +78,7 @@ export class JamClient {
   private state: TransportState | null = null;
   private currentRules: RoomRules = { ...DEFAULT_RULES };
   private peerList: JamPeer[] = [];
-  private self: { clientId: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null = null;
+  private self: { clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null = null;
   private readonly listeners = new Set<(kind: JamChange) => void>();
   private readonly liveListeners = new Set<(message: LiveMessage, receivedAt: number) => void>();
   private readonly problemListeners = new Set<(problem: string) => void>();
@@ -120,7 +120,7 @@ export class JamClient {
   }
 
   /** Who this connection is, after the server's welcome. */
-  get me(): { clientId: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null {
+  get me(): { clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null {
     return this.self;
   }
 
@@ -320,12 +320,12 @@ export class JamClient {
         return;
       }
       case 'welcome': {
-        const { clientId, name, role, transport, rules, peers } = m;
-        if (typeof clientId !== 'string' || typeof name !== 'string' || (role !== 'owner' && role !== 'editor' && role !== 'viewer')) {
+        const { clientId, id, name, role, transport, rules, peers } = m;
+        if (typeof clientId !== 'string' || typeof id !== 'string' || typeof name !== 'string' || (role !== 'owner' && role !== 'editor' && role !== 'viewer')) {
           return this.problem('a malformed welcome');
         }
         if (!isTransport(transport) || !isRules(rules) || !isPeers(peers)) return this.problem('a malformed welcome');
-        this.self = { clientId, name, role };
+        this.self = { clientId, id, name, role };
         this.welcomed = true;
         this.backoffMs = this.options.reconnectMinMs;
         this.state = transport;
@@ -450,5 +450,5 @@ function isRules(value: unknown): value is RoomRules {
 }
 
 function isPeers(value: unknown): value is JamPeer[] {
-  return Array.isArray(value) && value.every((p) => isRecord(p) && typeof p.clientId === 'string' && typeof p.name === 'string');
+  return Array.isArray(value) && value.every((p) => isRecord(p) && typeof p.clientId === 'string' && typeof p.id === 'string' && typeof p.name === 'string');
 }

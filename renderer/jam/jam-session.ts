@@ -25,7 +25,7 @@ import { ticksPerSecond } from '../audio/timing.ts';
 /** What the session needs of core/jam/jam-client.ts's JamClient. */
 export interface JamClientLike {
   readonly clock: ServerClock & { readonly ready: boolean; readonly offsetMs: number; readonly rttMs: number };
-  readonly me: { clientId: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null;
+  readonly me: { clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer' } | null;
   readonly status: string;
   transport(): TransportState | null;
   rules(): RoomRules;

@@ -112,6 +112,7 @@ export class JamRoom {
       v: 1,
       type: 'welcome',
       clientId: member.clientId,
+      id: member.identity.id,
       name: member.identity.name,
       role: member.identity.role,
       transport: this.state,
@@ -216,7 +217,7 @@ export class JamRoom {
   }
 
   private peerList(): JamPeer[] {
-    return [...this.members].map(([m, s]) => ({ clientId: m.clientId, name: m.identity.name, role: m.identity.role, offsetMs: s.offsetMs, rttMs: s.rttMs }));
+    return [...this.members].map(([m, s]) => ({ clientId: m.clientId, id: m.identity.id, name: m.identity.name, role: m.identity.role, offsetMs: s.offsetMs, rttMs: s.rttMs }));
   }
 
   private broadcastPeers(): void {
