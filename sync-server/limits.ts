@@ -108,5 +108,11 @@ export const LIMITS = {
     maxInflatedBytes: 64 * MiB,
     /** One logged update (bytes): no message was ever accepted larger than the websocket limit. */
     maxUpdateBytes: 8 * MiB,
+    /**
+     * An author's name, a label or a bookmark's name in a file (characters). The server writes at
+     * most 64, 200 and 100; a file with longer ones was not written by Riffroom, and each would be
+     * read whole into memory by the history API.
+     */
+    maxTextChars: 4 * KiB,
   },
 } as const;

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { RoomLog, RoomLogError } from './room-log.ts';
+import { LIMITS } from '../limits.ts';
+import { BOMB_INFLATED_BYTES, HOSTILE_LOGS, fileFingerprint, writeGoodLog } from '../../tests/support/hostile-logs.ts';
 
 function tempFile(name = 'room.riffroom'): string {
   return join(mkdtempSync(join(tmpdir(), 'riffroom-log-')), name);
@@ -140,7 +142,8 @@ test('verify() finds the first entry that was changed or removed behind the logâ
     db.close();
   };
   const check = () => {
-    const reopened = new RoomLog(path, { readOnly: true });
+    // Opening walks the chain too (and refuses a broken one): skip that to see what verify() finds.
+    const reopened = new RoomLog(path, { readOnly: true, verifyHistory: false });
     try {
       return reopened.verify();
     } finally {
@@ -156,6 +159,7 @@ test('verify() finds the first entry that was changed or removed behind the logâ
   assert.equal(check()?.brokenAt, 2, 'times are covered by the hash');
   tamper('DELETE FROM entries WHERE seq = 1');
   assert.deepEqual(check(), { brokenAt: 1, reason: 'entry 1 is missing' });
+  assert.throws(() => new RoomLog(path), { name: 'RoomLogError', problem: 'history-broken', message: /history is damaged at entry 1: entry 1 is missing/ });
 });
 
 test('a file of random bytes is refused with a clear RoomLogError and left byte-identical', () => {
@@ -166,7 +170,7 @@ test('a file of random bytes is refused with a clear RoomLogError and left byte-
   assert.throws(() => new RoomLog(path), (err: Error) => {
     assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err.name}`);
     assert.ok(err.message.includes(path), 'names the file');
-    assert.match(err.message, /not a (readable )?Riffroom log|not a database/);
+    assert.match(err.message, /not a Riffroom project \(not an SQLite database file\)/);
     return true;
   });
   assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
@@ -179,7 +183,7 @@ test("another app's SQLite file is refused and not touched", () => {
   db.exec("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('Ann')");
   db.close();
   const before = readFileSync(path);
-  assert.throws(() => new RoomLog(path), { name: 'RoomLogError', message: /is not a Riffroom log/ });
+  assert.throws(() => new RoomLog(path), { name: 'RoomLogError', message: /is not a Riffroom project \(no log_meta table\)/ });
   assert.ok(readFileSync(path).equals(before), 'the file is unchanged');
   const check = new DatabaseSync(path);
   assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name), ['contacts'], 'no tables were added');
@@ -190,7 +194,7 @@ test("another app's SQLite file is refused and not touched", () => {
   const db2 = new DatabaseSync(path2);
   db2.exec("CREATE TABLE log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO log_meta VALUES ('format', 'acme-log')");
   db2.close();
-  assert.throws(() => new RoomLog(path2), { name: 'RoomLogError', message: /not a Riffroom log \(format acme-log\)/ });
+  assert.throws(() => new RoomLog(path2), { name: 'RoomLogError', message: /not a Riffroom project \(format "acme-log"\)/ });
 });
 
 test('a log written by a newer Riffroom (log_meta version 99) is refused and left unchanged', () => {
@@ -207,7 +211,7 @@ test('a log written by a newer Riffroom (log_meta version 99) is refused and lef
     assert.throws(() => new RoomLog(path, options), (err: Error) => {
       assert.ok(err instanceof RoomLogError);
       assert.match(err.message, /newer Riffroom/);
-      assert.match(err.message, /version 99/);
+      assert.match(err.message, /format 99/);
       return true;
     });
   }
@@ -224,4 +228,99 @@ test('a missing file is created unless create: false or readOnly', () => {
   const reopened = new RoomLog(path, { create: false });
   assert.equal(reopened.lastSeq, 0);
   reopened.close();
+});
+
+for (const hostile of HOSTILE_LOGS) {
+  test(`a file with ${hostile.name} is refused before anything is written, naming the file and the reason`, () => {
+    const path = tempFile('hostile.riffroom');
+    hostile.make(path);
+    const before = fileFingerprint(path);
+    assert.deepEqual(before.sidecars, [], 'the fixture has nothing beside it');
+    for (const options of [{}, { readOnly: true }, { create: false }]) {
+      assert.throws(() => new RoomLog(path, options), (err: unknown) => {
+        assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err}`);
+        assert.equal(err.problem, hostile.problem, err.message);
+        assert.ok(err.message.includes(path), `names the file: ${err.message}`);
+        assert.match(err.reason, hostile.reason);
+        return true;
+      });
+    }
+    assert.deepEqual(fileFingerprint(path), before, 'same bytes (not switched to WAL), no -wal/-shm/-journal beside it');
+  });
+}
+
+test('the genuine file the hostile ones are made from opens, appends and verifies', () => {
+  const path = tempFile();
+  writeGoodLog(path);
+  const log = new RoomLog(path);
+  try {
+    assert.equal(log.lastSeq, 5);
+    assert.ok(log.roomState() && log.snapshotAt(5), 'its room state and snapshot inflate');
+    log.append({ time: 1, author: 'cat', label: 'one more', update: update(0, 0) });
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+});
+
+test('a file written by the previous release (its CREATE statements on several lines) opens and continues', () => {
+  const path = tempFile();
+  // The statements exactly as room-log.ts wrote them before the schema moved to log-schema.ts.
+  const db = new DatabaseSync(path);
+  db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+      CREATE TABLE IF NOT EXISTS entries (
+        seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, author_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
+        "update" BLOB NOT NULL, hash BLOB NOT NULL, concurrent INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS room_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, state BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS bookmarks (
+        id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL, author TEXT NOT NULL, time INTEGER NOT NULL);
+      INSERT OR IGNORE INTO log_meta VALUES ('format', 'riffroom-room-log'), ('version', '1');
+  `);
+  db.close();
+  const log = new RoomLog(path);
+  try {
+    fill(log, 3);
+  } finally {
+    log.close();
+  }
+  const again = new RoomLog(path);
+  try {
+    assert.equal(again.lastSeq, 3);
+    assert.equal(again.verify(), null);
+  } finally {
+    again.close();
+  }
+});
+
+test('a decompression bomb is refused with memory bounded by the ceiling (peak RSS in a child process)', () => {
+  const path = tempFile('bomb.riffroom');
+  HOSTILE_LOGS.find((h) => h.name === 'a decompression bomb as the room state')!.make(path);
+  // The child does what loading a room does: open the log, inflate its room state and snapshots.
+  const script = `
+    import { RoomLog } from ${JSON.stringify(fileURLToPath(new URL('./room-log.ts', import.meta.url)))};
+    const startRss = process.memoryUsage().rss;
+    let outcome = 'loaded';
+    try {
+      const log = new RoomLog(${JSON.stringify(path)});
+      log.roomState();
+      for (const seq of log.snapshotSeqsAtOrBefore(log.lastSeq)) log.snapshotAt(seq);
+      log.close();
+    } catch (err) {
+      outcome = err.name + ' ' + err.problem;
+    }
+    process.stdout.write(JSON.stringify({ outcome, startRss, peakRss: process.resourceUsage().maxRSS * 1024 }));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const { outcome, startRss, peakRss } = JSON.parse(out) as { outcome: string; startRss: number; peakRss: number };
+  assert.equal(outcome, 'RoomLogError too-large');
+  const grew = peakRss - startRss;
+  const MiB = 2 ** 20;
+  assert.ok(grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB, `the child grew ${(grew / MiB).toFixed(0)} MiB: at most the ${LIMITS.projectFile.maxInflatedBytes / MiB} MiB ceiling (and slack)`);
+  assert.ok(grew < BOMB_INFLATED_BYTES / 2, `far below the bomb's ${BOMB_INFLATED_BYTES / MiB} MiB`);
 });

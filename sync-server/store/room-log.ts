@@ -8,18 +8,31 @@
  * bookmarks  seq | name | author | time
  *
  * Authors and labels repeat endlessly ("moved 1 note"), so entries refer to them by id.
- * hash(n) = sha256(hash(n-1) ‖ seq ‖ time ‖ author ‖ label ‖ update) (first 16 bytes), so any change to an old
- * entry breaks every later hash. Writes are synchronous (node:sqlite) in WAL mode: an entry is
- * durable against a process crash as soon as append() returns.
+ * Each entry's hash chains it to the one before (log-chain.ts), so any change to an old entry
+ * breaks every later hash. Writes are synchronous (node:sqlite) in WAL mode: an entry is durable
+ * against a process crash as soon as append() returns.
+ *
+ * A file may come from anyone (a project someone sent), so opening one looks before it writes:
+ * the file is checked through a connection that cannot write (log-check.ts: our exact schema
+ * from log-schema.ts, no triggers or views, values in bounds, states that inflate within the
+ * ceiling, and the hash chain unless the caller knows the file is its own), and only then opened
+ * for writing (WAL, tables added since the file was made). A refused file is left byte for byte
+ * as it was, with nothing created beside it.
  */
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { existsSync, statSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import { LIMITS } from '../limits.ts';
+import { RoomLogError } from './log-error.ts';
+import { createMissingObjects } from './log-schema.ts';
+import { asLogError, checkLogFile } from './log-check.ts';
+import { entryHash, GENESIS_HASH, walkChain, type ChainBreak } from './log-chain.ts';
+import { inflateBounded } from './bounded-inflate.ts';
+import { openHardened } from './sqlite-open.ts';
 
-/** Identifies the file as ours, and the layout version a reader must understand. */
-export const LOG_FORMAT = 'riffroom-room-log';
-export const LOG_VERSION = 1;
-const GENESIS_HASH = new Uint8Array(16);
+export { LOG_FORMAT, LOG_VERSION } from './log-schema.ts';
+export { HASH_BYTES } from './log-chain.ts';
+export { RoomLogError, type LogProblem } from './log-error.ts';
 
 export interface LogEntry {
   seq: number;
@@ -50,14 +63,15 @@ export interface Bookmark {
   time: number;
 }
 
-export class RoomLogError extends Error {
-  override name = 'RoomLogError';
-}
-
 export interface OpenOptions {
   /** Create the file when it does not exist (default true). */
   create?: boolean;
   readOnly?: boolean;
+  /**
+   * Walk the whole hash chain before opening (default true). Every other check runs on every
+   * open; only a caller that wrote the file itself may skip this one (see registry.ts).
+   */
+  verifyHistory?: boolean;
 }
 
 export class RoomLog {
@@ -73,71 +87,50 @@ export class RoomLog {
 
   constructor(path: string, options: OpenOptions = {}) {
     this.path = path;
-    try {
-      this.db = new DatabaseSync(path, { readOnly: options.readOnly ?? false, open: true });
-    } catch (err) {
-      throw new RoomLogError(`cannot open ${path}: ${(err as Error).message}`);
+    const readOnly = options.readOnly ?? false;
+    if (isNewFile(path)) {
+      if (options.create === false || readOnly) throw new RoomLogError(path, 'missing', 'there is no Riffroom project there (no file, or an empty one)');
+    } else {
+      // Look before writing: everything is checked through a connection that cannot write.
+      checkLogFile(path, { history: options.verifyHistory ?? true });
     }
     try {
-      this.prepareSchema(options);
+      this.db = openHardened(path, { readOnly });
+    } catch (err) {
+      throw new RoomLogError(path, 'cannot-open', `SQLite cannot open it (${(err as Error).message})`);
+    }
+    try {
+      if (!readOnly) {
+        // All tables in one transaction, before the switch to WAL: a crash while a new file is
+        // made leaves it empty (made again next time), never a database without our tables.
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          createMissingObjects(this.db);
+          this.db.exec('COMMIT');
+        } catch (err) {
+          this.db.exec('ROLLBACK');
+          throw err;
+        }
+        this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
+      }
+      this.insertEntry = this.db.prepare(
+        'INSERT INTO entries (seq, time, author_id, label_id, "update", hash, concurrent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      this.selectEntriesFrom = this.db.prepare(
+        `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent FROM entries
+         JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
+         WHERE seq > ? AND seq <= ? ORDER BY seq`,
+      );
+      this.selectUpdates = this.db.prepare('SELECT "update", concurrent FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq');
+      const last = this.db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
+        | { seq: number; hash: Uint8Array }
+        | undefined;
+      this.lastSeqValue = last?.seq ?? 0;
+      this.lastHash = last ? new Uint8Array(last.hash) : GENESIS_HASH;
     } catch (err) {
       this.db.close();
-      if (err instanceof RoomLogError) throw err;
-      throw new RoomLogError(`${path} is not a readable Riffroom log: ${(err as Error).message}`);
+      throw asLogError(path, err);
     }
-    this.insertEntry = this.db.prepare(
-      'INSERT INTO entries (seq, time, author_id, label_id, "update", hash, concurrent) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.selectEntriesFrom = this.db.prepare(
-      `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent FROM entries
-       JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
-       WHERE seq > ? AND seq <= ? ORDER BY seq`,
-    );
-    this.selectUpdates = this.db.prepare('SELECT "update", concurrent FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq');
-    const last = this.db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: Uint8Array }
-      | undefined;
-    this.lastSeqValue = last?.seq ?? 0;
-    this.lastHash = last ? new Uint8Array(last.hash) : GENESIS_HASH;
-  }
-
-  private prepareSchema(options: OpenOptions): void {
-    // Refuse anything that is not ours before writing a single byte to it.
-    const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    const names = new Set(tables.map((t) => t.name));
-    if (names.size > 0) {
-      if (!names.has('log_meta')) throw new RoomLogError(`${this.path} is not a Riffroom log (no log_meta table)`);
-      const meta = Object.fromEntries(
-        (this.db.prepare('SELECT key, value FROM log_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
-      );
-      if (meta.format !== LOG_FORMAT) throw new RoomLogError(`${this.path} is not a Riffroom log (format ${meta.format})`);
-      const version = Number(meta.version);
-      if (!(version <= LOG_VERSION)) {
-        throw new RoomLogError(`${this.path} was written by a newer Riffroom (log version ${meta.version}); update the app to open it`);
-      }
-    } else if (options.create === false || options.readOnly) {
-      throw new RoomLogError(`${this.path} is empty: not a Riffroom log`);
-    }
-    if (options.readOnly) return;
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-      CREATE TABLE IF NOT EXISTS labels (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
-      CREATE TABLE IF NOT EXISTS entries (
-        seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, author_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
-        "update" BLOB NOT NULL, hash BLOB NOT NULL, concurrent INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state BLOB NOT NULL);
-      CREATE TABLE IF NOT EXISTS room_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, state BLOB NOT NULL);
-      CREATE TABLE IF NOT EXISTS bookmarks (
-        id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL, author TEXT NOT NULL, time INTEGER NOT NULL);
-      INSERT OR IGNORE INTO log_meta VALUES ('format', '${LOG_FORMAT}'), ('version', '${LOG_VERSION}');
-    `);
-    // The integrity check is cheap for the header pages and catches files that are not SQLite at all
-    // or were truncated; a full check would read the whole file on every open.
-    const quick = this.db.prepare('PRAGMA quick_check(1)').get() as { quick_check: string };
-    if (quick.quick_check !== 'ok') throw new RoomLogError(`${this.path} is damaged: ${quick.quick_check}`);
   }
 
   get lastSeq(): number {
@@ -213,7 +206,7 @@ export class RoomLog {
 
   snapshotAt(seq: number): Snapshot | null {
     const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq = ?').get(seq) as { seq: number; state: Uint8Array } | undefined;
-    return row ? { seq: row.seq, state: new Uint8Array(inflateRawSync(row.state)) } : null;
+    return row ? { seq: row.seq, state: inflateBounded(row.state, LIMITS.projectFile.maxInflatedBytes, this.path, `snapshot at entry ${row.seq}`) } : null;
   }
 
   /** Saves the full document state (replacing the previous one): the live room loads from it. */
@@ -223,7 +216,7 @@ export class RoomLog {
 
   roomState(): Snapshot | null {
     const row = this.db.prepare('SELECT seq, state FROM room_state WHERE id = 1').get() as { seq: number; state: Uint8Array } | undefined;
-    return row ? { seq: row.seq, state: new Uint8Array(inflateRawSync(row.state)) } : null;
+    return row ? { seq: row.seq, state: inflateBounded(row.state, LIMITS.projectFile.maxInflatedBytes, this.path, 'room state') } : null;
   }
 
   /** Size on disk of the newest snapshot (compressed), 0 when there is none. */
@@ -248,23 +241,8 @@ export class RoomLog {
    * Walks the whole chain. Returns the first seq whose hash does not match (or that is missing),
    * or null when the log is intact.
    */
-  verify(): { brokenAt: number; reason: string } | null {
-    let prev: Uint8Array = GENESIS_HASH;
-    let expected = 1;
-    const rows = this.db
-      .prepare(
-        `SELECT seq, time, authors.name AS author, labels.text AS label, "update", hash FROM entries
-         JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id ORDER BY seq`,
-      )
-      .iterate();
-    for (const row of rows as Iterable<RawEntry & { hash: Uint8Array }>) {
-      if (row.seq !== expected) return { brokenAt: expected, reason: `entry ${expected} is missing` };
-      const hash = entryHash(prev, row.seq, row.time, row.author, row.label, row.update);
-      if (!bytesEqual(hash, row.hash)) return { brokenAt: row.seq, reason: `entry ${row.seq} does not match its hash` };
-      prev = hash;
-      expected++;
-    }
-    return null;
+  verify(): ChainBreak | null {
+    return walkChain(this.db);
   }
 
   /** Folds the WAL into the main file so the project file alone holds everything. */
@@ -299,17 +277,8 @@ function toEntry(row: RawEntry): LogEntry {
   };
 }
 
-/**
- * SHA-256 truncated to 128 bits: forging a matching entry still takes ~2^64 work, and the log
- * stays within twice the size of the updates it holds (a full hash would be half an edit again).
- */
-export const HASH_BYTES = 16;
-
-function entryHash(prev: Uint8Array, seq: number, time: number, author: string, label: string, update: Uint8Array): Uint8Array {
-  const header = Buffer.from(JSON.stringify([seq, time, author, label]));
-  return new Uint8Array(createHash('sha256').update(prev).update(header).update(update).digest().subarray(0, HASH_BYTES));
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+/** No file yet, or an empty one that nothing has written (creating the log there is safe). */
+function isNewFile(path: string): boolean {
+  if (!existsSync(path)) return true;
+  return statSync(path).isFile() && statSync(path).size === 0 && !existsSync(path + '-wal');
 }
