@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { initSong, addTrack } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { LOG_VERSION, RoomLog } from '../../sync-server/store/room-log.ts';
+import { LIMITS } from '../../sync-server/limits.ts';
+import { BOMB_INFLATED_BYTES, HOSTILE_LOGS } from '../../tests/support/hostile-logs.ts';
 import {
   copyProject, createProject, inspectProject, ProjectFileError, roomNameFor, untitledProjectPath, withProjectExtension,
   type ProjectFileProblem,
@@ -229,4 +233,47 @@ test('Save As of a damaged project fails and writes nothing', (t) => {
   writeFileSync(bad, 'nope'.repeat(100));
   assert.throws(() => copyProject(bad, join(dir, 'copy.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === 'not-sqlite');
   assert.deepEqual(readdirSync(dir), ['bad.riffroom']);
+});
+
+test('hostile project files are refused with the reason, and never modified', async (t) => {
+  const dir = tempDir(t);
+  for (const hostile of HOSTILE_LOGS) {
+    await t.test(hostile.name, () => {
+      const file = join(dir, `${hostile.name.replace(/\W+/g, '-')}.riffroom`);
+      hostile.make(file);
+      assertRefused(file, hostile.problem, hostile.reason);
+      // Save As refuses to copy it too, and leaves no copy behind.
+      assert.throws(() => copyProject(file, join(dir, 'copy.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === hostile.problem);
+      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('copy') || f.endsWith('.tmp')), []);
+    });
+  }
+});
+
+test('verifyHistory: false skips only the hash chain (the session host leaves it to the server’s open)', (t) => {
+  const dir = tempDir(t);
+  const altered = join(dir, 'altered.riffroom');
+  HOSTILE_LOGS.find((h) => h.problem === 'history-broken')!.make(altered);
+  assert.equal(inspectProject(altered, { verifyHistory: false }).lastSeq, 5);
+  assertRefused(altered, 'history-broken', /history is damaged at entry 2/);
+  const trigger = join(dir, 'trigger.riffroom');
+  HOSTILE_LOGS.find((h) => h.problem === 'unexpected-schema')!.make(trigger);
+  assert.throws(() => inspectProject(trigger, { verifyHistory: false }), (err: unknown) => err instanceof ProjectFileError && err.problem === 'unexpected-schema');
+});
+
+test('opening a decompression bomb keeps the process’s memory within the ceiling (peak RSS in a child process)', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'bomb.riffroom');
+  HOSTILE_LOGS.find((h) => h.name === 'a decompression bomb as a snapshot')!.make(file);
+  const script = `
+    import { inspectProject } from ${JSON.stringify(fileURLToPath(new URL('./project-file.ts', import.meta.url)))};
+    const startRss = process.memoryUsage().rss;
+    let problem = null;
+    try { inspectProject(${JSON.stringify(file)}); } catch (err) { problem = err.problem; }
+    process.stdout.write(JSON.stringify({ problem, startRss, peakRss: process.resourceUsage().maxRSS * 1024 }));
+  `;
+  const { problem, startRss, peakRss } = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { problem: string; startRss: number; peakRss: number };
+  assert.equal(problem, 'too-large');
+  const MiB = 2 ** 20;
+  const grew = peakRss - startRss;
+  assert.ok(grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB && grew < BOMB_INFLATED_BYTES / 2, `the child grew ${(grew / MiB).toFixed(0)} MiB opening a ${BOMB_INFLATED_BYTES / MiB} MiB bomb`);
 });

@@ -6,25 +6,26 @@
  * mapping the server uses for `<data>/rooms/<room>.riffroom`.
  *
  * Opening checks the file without writing to it: a file that is not SQLite, is truncated or
- * damaged, lacks the log's tables, or was written by a newer Riffroom is refused with a
- * ProjectFileError naming the file and the reason, and its bytes stay exactly as they were (it is
- * read through SQLite's immutable mode, so not even a -wal/-shm file appears beside it).
+ * damaged, lacks the log's tables, was written by a newer Riffroom, holds anything but the log's
+ * exact schema (a trigger, a view, an index, another table or definition), a value out of bounds
+ * (an oversized update, a state that inflates past the ceiling: a decompression bomb) or a
+ * history whose hash chain does not hold, is refused with a ProjectFileError naming the file and
+ * the reason. Its bytes stay exactly as they were: it is read through SQLite's immutable mode, so
+ * not even a -wal/-shm file appears beside it. The checks themselves are the store's
+ * (sync-server/store/log-check.ts), so the session host's server opens only what passed them.
  *
  * Plain Node: used by the Electron main process and the session host, tested under Node.
  */
-import { DatabaseSync } from 'node:sqlite';
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { ROOM_NAME } from '../../sync-server/contract.ts';
-import { LOG_FORMAT, LOG_VERSION, RoomLog } from '../../sync-server/store/room-log.ts';
+import { RoomLog, RoomLogError, type LogProblem } from '../../sync-server/store/room-log.ts';
+import { checkLogFile } from '../../sync-server/store/log-check.ts';
+import { openHardened } from '../../sync-server/store/sqlite-open.ts';
 import { ROOM_FILE_EXTENSION } from '../../sync-server/room/registry.ts';
 
 export const PROJECT_EXTENSION = ROOM_FILE_EXTENSION;
-
-/** Tables every room log has (room-log.ts creates them all on first open). */
-export const REQUIRED_TABLES = ['log_meta', 'authors', 'labels', 'entries', 'snapshots', 'room_state', 'bookmarks'] as const;
 
 export type ProjectFileProblem =
   | 'missing' // no file at that path
@@ -36,6 +37,9 @@ export type ProjectFileProblem =
   | 'not-riffroom' // an SQLite file, but not a Riffroom log
   | 'missing-tables' // a Riffroom log with tables missing
   | 'newer-version' // written by a newer Riffroom
+  | 'unexpected-schema' // a trigger, view, index, extra table or changed definition: not exactly the log's schema
+  | 'too-large' // a value over its bound: an oversized update or text, a state that inflates too far (decompression bomb)
+  | 'history-broken' // the hash chain does not hold: an entry was changed, removed or inserted
   | 'read-only' // cannot be written (permissions)
   | 'exists' // (create / save as) the target exists and overwriting was not asked for
   | 'same-file'; // (save as) the copy would replace the live project
@@ -87,9 +91,11 @@ export function withProjectExtension(path: string): string {
 /**
  * Checks that `path` is a Riffroom project this app can open, without writing to it. Throws
  * ProjectFileError saying why not. `writable` (default true) also requires write permission,
- * which serving it as a live room needs.
+ * which serving it as a live room needs. `verifyHistory` (default true) walks the whole hash
+ * chain; the session host leaves it to the server's open, which walks it for any project file
+ * (sync-server/room/registry.ts), so that a large history is read once.
  */
-export function inspectProject(path: string, options: { writable?: boolean } = {}): ProjectInfo {
+export function inspectProject(path: string, options: { writable?: boolean; verifyHistory?: boolean } = {}): ProjectInfo {
   const file = resolve(path);
   let size: number;
   try {
@@ -109,27 +115,13 @@ export function inspectProject(path: string, options: { writable?: boolean } = {
   if (header.length < 100) throw new ProjectFileError(file, 'truncated', `the file is cut short (${size} bytes, less than its header)`);
   checkHeaderSize(file, header, size);
 
-  const info = withReadOnlyDb(file, (db) => {
-    const names = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (!names.has('log_meta')) throw new ProjectFileError(file, 'not-riffroom', 'it is an SQLite database but not a Riffroom project (no log_meta table)');
-    const meta = Object.fromEntries(
-      (db.prepare('SELECT key, value FROM log_meta').all() as { key: string; value: unknown }[]).map((r) => [r.key, String(r.value)]),
-    );
-    if (meta.format !== LOG_FORMAT) throw new ProjectFileError(file, 'not-riffroom', `it is not a Riffroom project (format "${meta.format ?? 'none'}")`);
-    const version = Number(meta.version);
-    if (!Number.isInteger(version) || version < 1) throw new ProjectFileError(file, 'damaged', `its format version "${meta.version}" is not readable`);
-    if (version > LOG_VERSION) {
-      throw new ProjectFileError(file, 'newer-version', `it was saved by a newer Riffroom (project format ${version}; this app reads up to ${LOG_VERSION}). Update Riffroom to open it`);
-    }
-    const missing = REQUIRED_TABLES.filter((t) => !names.has(t));
-    if (missing.length) throw new ProjectFileError(file, 'missing-tables', `the project is incomplete: missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-    const rows = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
-    if (rows.length !== 1 || rows[0]!.quick_check !== 'ok') {
-      throw new ProjectFileError(file, 'damaged', `the file is damaged (${rows.slice(0, 3).map((r) => r.quick_check).join('; ')})`);
-    }
-    const stats = db.prepare('SELECT count(*) AS n, coalesce(max(seq), 0) AS last, max(time) AS time FROM entries').get() as { n: number; last: number; time: number | null };
-    return { path: file, room: roomNameFor(file), version, lastSeq: stats.last, entries: stats.n, lastEditTime: stats.time, bytes: size };
-  });
+  let summary;
+  try {
+    summary = checkLogFile(file, { history: options.verifyHistory ?? true });
+  } catch (err) {
+    throw err instanceof RoomLogError ? projectFileError(file, err) : err;
+  }
+  const info: ProjectInfo = { path: file, room: roomNameFor(file), ...summary, bytes: size };
   if (options.writable !== false) {
     try {
       accessSync(file, constants.W_OK);
@@ -171,36 +163,24 @@ function checkHeaderSize(file: string, header: Buffer, size: number): void {
   }
 }
 
-/**
- * Runs `fn` on a read-only connection. A file without a pending write-ahead log is opened
- * immutable (no locks, no -wal/-shm files created); one with a -wal (a live session, or one that
- * crashed) is opened read-only so the entries still in the WAL count.
- */
-function withReadOnlyDb<T>(file: string, fn: (db: DatabaseSync) => T): T {
-  const walPending = existsSync(file + '-wal') && statSync(file + '-wal').size > 0;
-  let db: DatabaseSync;
-  try {
-    if (walPending) {
-      db = new DatabaseSync(file, { readOnly: true });
-    } else {
-      const url = pathToFileURL(file);
-      url.searchParams.set('immutable', '1');
-      db = new DatabaseSync(url, { readOnly: true });
-    }
-  } catch (err) {
-    throw new ProjectFileError(file, 'damaged', `SQLite cannot open it (${(err as Error).message})`);
-  }
-  try {
-    return fn(db);
-  } catch (err) {
-    if (err instanceof ProjectFileError) throw err;
-    const message = (err as Error).message;
-    if (/not a database/i.test(message)) throw new ProjectFileError(file, 'not-sqlite', 'it is not a Riffroom project (not an SQLite database file)');
-    throw new ProjectFileError(file, 'damaged', `the file is damaged (${message})`);
-  } finally {
-    db.close();
-  }
+/** The store's refusal of a project file, as the desktop reports it (same reason, its problem code). */
+export function projectFileError(file: string, err: RoomLogError): ProjectFileError {
+  return new ProjectFileError(file, PROBLEM_OF[err.problem], err.reason);
 }
+
+/** The store's reasons, as the desktop names them. */
+const PROBLEM_OF: Record<LogProblem, ProjectFileProblem> = {
+  'missing': 'missing',
+  'cannot-open': 'damaged',
+  'not-sqlite': 'not-sqlite',
+  'damaged': 'damaged',
+  'not-riffroom': 'not-riffroom',
+  'newer-version': 'newer-version',
+  'missing-tables': 'missing-tables',
+  'unexpected-schema': 'unexpected-schema',
+  'too-large': 'too-large',
+  'history-broken': 'history-broken',
+};
 
 /**
  * New: an empty project (a fresh room with no entries yet) at `path`. Refuses to replace an
@@ -247,19 +227,18 @@ export function copyProject(from: string, to: string, options: { overwrite?: boo
   if (existsSync(target) && !options.overwrite) throw new ProjectFileError(target, 'exists', 'a file with that name already exists');
   const temp = tempBeside(target);
   try {
-    const db = new DatabaseSync(source, { readOnly: true });
+    const db = openHardened(source, { readOnly: true });
     try {
       db.prepare('VACUUM INTO ?').run(temp);
     } finally {
       db.close();
     }
-    // Bring the copy to the layout the live room uses (WAL), and check its chain end to end.
-    const log = new RoomLog(temp, { create: false });
+    // Check the copy as any opened file is checked (its whole chain included), then bring it to
+    // the layout the live room uses (WAL).
     try {
-      const broken = log.verify();
-      if (broken) throw new ProjectFileError(source, 'damaged', `its history is damaged at entry ${broken.brokenAt}: ${broken.reason}`);
-    } finally {
-      log.close();
+      new RoomLog(temp, { create: false }).close();
+    } catch (err) {
+      throw err instanceof RoomLogError ? projectFileError(source, err) : err;
     }
     renameSync(temp, target);
   } finally {
