@@ -3,6 +3,7 @@
  *   latency  propagation p50/p99 with 16 peers at 20 edits/s each, ours vs stock @y/websocket-server
  *   log      bytes on disk and append time per edit
  *   rebuild  time to rebuild the state at any point of a 100,000-edit log
+ *   open     what checking a 100,000-edit log costs when its room loads (with and without the hash chain)
  *   load     200 rooms x 4 peers: edits/s sustained with nothing lost
  * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
  */
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const parts: Record<string, () => Promise<unknown>> = {
   latency: async () => (await import('./latency.ts')).benchLatency(),
   log: async () => (await import('./log.ts')).benchLog(),
+  open: async () => (await import('./log-open.ts')).benchLogOpen(),
   load: async () => (await import('./load.ts')).benchLoad(),
 };
 
