@@ -6,6 +6,8 @@
  *
  * - an edit made through the host is in the project file with its history after the host stops;
  * - corrupt and newer-version project files are refused, and not one byte of them changes;
+ * - hostile project files (a trigger, a decompression bomb, an altered entry) are refused with
+ *   the reason, untouched, and the host then serves a good one;
  * - Save As while a client is editing gives a file that opens with all its history;
  * - a crashed host is restarted on the same port and the clients reconnect by themselves;
  * - hosting a jam binds to the LAN: the invite link (this machine's LAN address) serves the web
@@ -27,6 +29,7 @@ import { parseJoinLink } from '../electron/session/links.ts';
 import { childProcessLauncher, SessionManager, SessionStartError, type SessionEvent } from '../electron/session/manager.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { getHistory } from './support/room-api.ts';
+import { HOSTILE_LOGS, fileFingerprint, writeGoodLog } from './support/hostile-logs.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-session-test-'));
@@ -148,6 +151,51 @@ test('corrupt and newer-version project files are refused by the host, and never
   }
   // The manager still works afterwards.
   assert.equal((await manager.start(good, 'solo')).room, 'good');
+});
+
+test('hostile project files are refused by the host with the reason, never modified, and a good one is served', async (t) => {
+  const dir = tempDir(t);
+  const manager = newManager(t);
+  const chosen = ['a trigger that deletes history on every append', 'a decompression bomb as the room state', 'one changed byte in an update'];
+  for (const hostile of HOSTILE_LOGS.filter((h) => chosen.includes(h.name))) {
+    const file = join(dir, `${hostile.name.replace(/\W+/g, '-')}.riffroom`);
+    hostile.make(file);
+    const before = fileFingerprint(file);
+    const filesBefore = readdirSync(dir).sort();
+    await assert.rejects(manager.start(file, 'solo'), (err: unknown) => {
+      assert.ok(err instanceof SessionStartError, String(err));
+      assert.equal(err.error.name, 'ProjectFileError');
+      assert.equal(err.error.problem, hostile.problem, err.message);
+      assert.ok(err.message.includes(file), err.message);
+      assert.match(err.message, hostile.reason);
+      return true;
+    });
+    assert.deepEqual(fileFingerprint(file), before, `${hostile.name}: same bytes, nothing beside it`);
+    assert.deepEqual(readdirSync(dir).sort(), filesBefore, 'no file appeared or vanished');
+    assert.equal(manager.state, 'stopped');
+  }
+  const good = join(dir, 'good.riffroom');
+  writeGoodLog(good);
+  const session = await manager.start(good, 'solo');
+  const client = await connectClient(session.wsUrl, session.room, session.ownerToken);
+  try {
+    assert.equal(readSong(client.doc).meta.title, 'Good song');
+    setTempo(client.doc, 120);
+    await waitFor(() => readSong(client.doc).meta.bpm === 120, 5000, 'the edit applied');
+    const api = { url: session.httpUrl };
+    let lastSeq = 0;
+    for (let i = 0; i < 300 && lastSeq < 6; i++) {
+      lastSeq = (await getHistory(api, session.room, session.ownerToken)).lastSeq;
+      if (lastSeq < 6) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(lastSeq, 6, 'the edit is appended after the file’s five');
+  } finally {
+    disconnect(client);
+  }
+  await manager.stop();
+  const { broken, lastSeq } = readProject(good);
+  assert.equal(broken, null);
+  assert.equal(lastSeq, 6);
 });
 
 test('Save As while a client is editing gives a file that opens with all its history', async (t) => {

@@ -19,7 +19,8 @@ import { signToken } from '../../sync-server/auth/tokens.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from '../../sync-server/static.ts';
 import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
-import { inspectProject, ProjectFileError } from '../project/project-file.ts';
+import { RoomLogError } from '../../sync-server/store/room-log.ts';
+import { inspectProject, ProjectFileError, projectFileError } from '../project/project-file.ts';
 import { inviteLinkFor, lanAddress } from './links.ts';
 import {
   SESSION_PROTOCOL, startRequestProblem, type HostedSession, type HostMessage, type StartRequest, type WireSessionError,
@@ -42,8 +43,10 @@ export interface Hosting {
 
 /** Starts the sync server for one project; throws ProjectFileError or a listen error. */
 export async function hostProject(request: StartRequest): Promise<Hosting> {
-  // Refuse anything that is not a project before the server opens (and would write to) it.
-  const project = inspectProject(request.projectPath);
+  // Refuse anything that is not a project before the server opens (and would write to) it. The
+  // server's open below checks it again and walks its whole hash chain (a project file is not
+  // the server's own: registry.ts), so the chain is read once, there.
+  const project = inspectProject(request.projectPath, { verifyHistory: false });
   const room = project.room;
   const ownDataDir = request.dataDir === undefined;
   const dataDir = request.dataDir ?? mkdtempSync(join(tmpdir(), 'riffroom-session-'));
@@ -71,6 +74,7 @@ export async function hostProject(request: StartRequest): Promise<Hosting> {
   } catch (err) {
     await server.close();
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (err instanceof RoomLogError) throw projectFileError(project.path, err);
     throw new ProjectFileError(project.path, 'damaged', `the room log cannot be opened (${(err as Error).message})`);
   }
   const now = Math.floor(Date.now() / 1000);
