@@ -83,10 +83,10 @@ export class RoomRegistry {
    *
    * Every open checks the schema (no trigger or view can run), the bounds and every stored state
    * (no decompression bomb). The hash chain is walked too, except for the server's own rooms:
-   * on a 100,000-entry log (12 MB, 22 snapshots; bench/sync/log-open.ts, fresh processes on
-   * this project's 2-core machine) loading the room costs about 800 ms of CPU, the checks add
-   * about 240 ms, and walking the chain another 500 to 570 ms (+13 MiB peak), all on the event
-   * loop every room shares, and again each time an idle room is loaded back. A file in
+   * on a 100,000-entry log (12 MB, 22 snapshots; `npm run bench:sync -- open`, CPU time medians
+   * of fresh processes) loading the room costs about 0.9 s, the checks about 0.2 s more, and
+   * walking the chain another 0.4 to 0.5 s (+13 MiB peak), all on the event loop every room
+   * shares, and again each time an idle room is loaded back. A file in
    * <data>/rooms was written by this server alone; whoever could change it could change the
    * server's code too, so the chain would not protect it from anyone. A file the server did not
    * write (roomFiles: the desktop's project, which anyone may have sent) is walked whole.
