@@ -11,8 +11,9 @@ import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenCla
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
-import { applyOwnTrackOnly, guardSnapshots, OwnTrackRevert } from './own-track-guard.ts';
+import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
+import { judgesEdits, RULE_REASONS } from '../../core/jam/student-rules.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 import { revertTo } from './rebuild.ts';
@@ -85,8 +86,8 @@ export class Room {
   private snapshotScheduled = false;
   private failed: Error | null = null;
   private closed = false;
-  /** The song as the 'own-track' guard compares it, made when a student's update first needs it. */
-  private ownTrackSongs: SongStore | null = null;
+  /** The song as the rules' guard compares it, made when a student's update first needs it. */
+  private guardSongs: SongStore | null = null;
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
@@ -208,16 +209,17 @@ export class Room {
       // A viewer's handshake reply may repeat what we have; anything new is a write. Under the
       // rules' students: 'live-only' every non-owner is handled as a viewer here.
       if (wouldChange(this.doc, update)) {
-        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : "the room's rules let students play live only");
+        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : RULE_REASONS.liveOnly);
       }
       return;
     }
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
     try {
-      if (peer.identity.role !== 'owner' && this.jam.rules.students === 'own-track') {
-        this.ownTrackSongs ??= guardSnapshots(this.doc, (error) => console.error(`room ${this.name}: cannot read the song:`, error));
-        const refused = applyOwnTrackOnly(this.doc, this.ownTrackSongs, update, peer, peer.identity.name);
-        if (refused.length) this.metrics?.editsReverted.inc();
+      const rules = this.jam.rules;
+      if (judgesEdits(rules, peer.identity.role)) {
+        // 'own-track', or a locked transport: what the update changed decides (rules-guard.ts).
+        this.guardSongs ??= guardSnapshots(this.doc, (error) => console.error(`room ${this.name}: cannot read the song:`, error));
+        if (applyUnderRules(this.doc, this.guardSongs, update, peer, peer.identity, rules)) this.metrics?.editsReverted.inc();
       } else {
         Y.applyUpdate(this.doc, update, peer);
       }
@@ -230,7 +232,7 @@ export class Room {
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     if (this.failed) return;
     const peer = this.peers.get(origin as Peer);
-    const server = origin instanceof ServerEdit || origin instanceof OwnTrackRevert ? origin : null;
+    const server = origin instanceof ServerEdit || origin instanceof RulesRevert ? origin : null;
     const author = server ? server.author : peer ? (origin as Peer).identity.name : 'server';
     const label = server ? server.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
     const started = performance.now();
@@ -342,7 +344,7 @@ export class Room {
     this.jam.close(code, reason);
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
-    this.ownTrackSongs?.destroy();
+    this.guardSongs?.destroy();
     this.awareness.destroy();
     this.doc.destroy();
     this.log.close();
