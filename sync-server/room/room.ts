@@ -13,10 +13,10 @@ import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
-import { judgesEdits, RULE_REASONS } from '../../core/jam/student-rules.ts';
+import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
-import { revertTo } from './rebuild.ts';
+import { rebuildAt, revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 
@@ -304,6 +304,29 @@ export class Room {
     if (this.entriesSinceFullState === 0) return;
     this.log.saveRoomState(this.log.lastSeq, Y.encodeStateAsUpdate(this.doc));
     this.entriesSinceFullState = 0;
+  }
+
+  /**
+   * Why the room's rules refuse `role` a restore to `seq` (null: they allow it): under 'live-only'
+   * and 'own-track' restores are the owner's; under a locked transport a student's restore may
+   * not change the tempo, meter or loop (core/jam/student-rules.ts).
+   */
+  restoreRefusal(seq: number, role: TokenClaims['role']): string | null {
+    const rules = this.jam.rules;
+    const refused = wholeWriteRefusal(rules, role, 'restore');
+    if (refused || role === 'owner' || !rules.transportLocked) return refused;
+    // A restore brings back the song as it was at `seq`: its tempo, meter and loop too.
+    const past = rebuildAt(this.log, seq);
+    try {
+      return transportChanged(readMeta(this.doc), readMeta(past)) ? RULE_REASONS.transportLocked : null;
+    } finally {
+      past.destroy();
+    }
+  }
+
+  /** Why the room's rules refuse `role` a history bookmark (null: they allow it). */
+  bookmarkRefusal(role: TokenClaims['role']): string | null {
+    return wholeWriteRefusal(this.jam.rules, role, 'bookmark');
   }
 
   /**
