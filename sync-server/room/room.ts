@@ -10,11 +10,13 @@ import * as decoding from 'lib0/decoding';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
+import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
 import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
+import type { RoomRules } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
+import { loadRules, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 import { rebuildAt, revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
@@ -119,6 +121,9 @@ export class Room {
       onActivity: () => {
         this.lastActivity = Date.now();
       },
+      // The teacher's rules live in the log: a restart or an unload brings them back.
+      rules: loadRules(log, name),
+      saveRules: (next, previous, by) => this.saveRules(next, previous, by),
     });
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null); // the server itself has no presence
@@ -327,6 +332,16 @@ export class Room {
   /** Why the room's rules refuse `role` a history bookmark (null: they allow it). */
   bookmarkRefusal(role: TokenClaims['role']): string | null {
     return wholeWriteRefusal(this.jam.rules, role, 'bookmark');
+  }
+
+  /** Keeps a change of the teacher's rules in the log (jam-room.ts calls it before anyone hears of it). */
+  private saveRules(next: RoomRules, previous: RoomRules, by: TokenClaims): void {
+    if (this.failed) throw new Error('room unavailable');
+    const trackName = (id: string) => {
+      const name = tracksMap(this.doc).get(id)?.get('name');
+      return typeof name === 'string' ? name : null;
+    };
+    this.log.saveRules({ rules: next, author: by.name, label: rulesChangeLabel(previous, next, trackName), time: Date.now() });
   }
 
   /**
