@@ -69,6 +69,8 @@ export function JamPanel(props: PanelProps) {
     if (ownerId && !owner) return; // someone no longer here: nothing to give
     props.edits.run(() => setTrackOwner(props.session.doc, trackId, owner ? { id: owner.id, name: owner.name } : null));
   };
+  // Why this user cannot record into the chosen track (the rules), shown by the Record button.
+  const recordRule = viewer ? null : jam.recordRefusal(trackId);
 
   return (
     <div className="jam-panel" data-testid="jam-panel" data-live={view.live ? 'yes' : 'no'}>
@@ -157,9 +159,9 @@ export function JamPanel(props: PanelProps) {
             data-testid="record"
             data-phase={rec.phase}
             aria-pressed={rec.phase !== 'off'}
-            disabled={viewer || !view.live}
-            title="Record live notes into the track over the loop's next pass (from the next bar line without a loop)"
-            onClick={() => jam.toggleRecord(trackId)}
+            disabled={viewer || !view.live || (rec.phase === 'off' && recordRule !== null)}
+            title={recordRule ?? "Record live notes into the track over the loop's next pass (from the next bar line without a loop)"}
+            onClick={() => jam.toggleRecord(trackId, props.edits)}
           >
             ● {rec.phase === 'off' ? 'Record' : rec.phase === 'armed' ? 'Armed…' : 'Recording'}
           </button>
@@ -169,6 +171,7 @@ export function JamPanel(props: PanelProps) {
             </select>
           </label>
         </div>
+        {rec.phase === 'off' && recordRule && <p className="jam-line jam-message" data-testid="record-rule">{recordRule}</p>}
         {rec.phase !== 'off' && (
           <p className="jam-line" data-testid="record-status">
             {rec.phase === 'armed' ? 'Counting in to' : 'Recording'} bars {rec.window.startBar + 1}–{rec.window.startBar + rec.window.bars} into {trackName(rec.trackId)} · {rec.notes.filter((n) => n.kind === 'on').length} notes

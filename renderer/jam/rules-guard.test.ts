@@ -7,7 +7,7 @@ import { readSong } from '../../core/song/schema.ts';
 import { createEditRunner } from '../app/edit-runner.ts';
 import { LocalUndo } from '../state/local-undo.ts';
 import { touchedTracks } from '../../core/jam/own-track.ts';
-import { editingLocked, guardEdits } from './rules-guard.ts';
+import { editingLocked, guardEdits, recordRefusal } from './rules-guard.ts';
 
 /** This user, and another invitee of the same invite: the same name, another id. */
 const ME = { id: 'id-ben', name: 'Student' };
@@ -113,6 +113,21 @@ test('the room owner is not limited and may give tracks; a track anyone adds is 
   const t = e.edits.run(() => addTrack(e.doc, { role: 'keys' }))!;
   assert.equal(readSong(e.doc).tracks.find((x) => x.id === t)!.ownerId, ME.id);
   assert.ok(e.edits.run(() => addClip(e.doc, { trackId: e.nobodys, startBar: 0, lengthBars: 1 })), 'edit everything: no owners needed');
+});
+
+test('recording: refused under live-only and into a track not mine under own-track, with the reason', () => {
+  const r = room({ ...DEFAULT_RULES, students: 'own-track' });
+  const song = readSong(r.doc);
+  const track = (id: string) => song.tracks.find((t) => t.id === id)!;
+  const own = { ...DEFAULT_RULES, students: 'own-track' } as const;
+  assert.equal(recordRefusal(own, 'editor', track(r.mine), ME.id), null);
+  assert.equal(recordRefusal(own, 'editor', track(r.theirs), ME.id), 'Keys is not your track: the room owner lets students record only into their own.');
+  assert.match(recordRefusal(own, 'editor', track(r.nobodys), ME.id)!, /not your track/);
+  assert.equal(recordRefusal(own, 'owner', track(r.theirs), 'id-tina'), null);
+  assert.match(recordRefusal({ ...DEFAULT_RULES, students: 'live-only' }, 'editor', track(r.mine), ME.id)!, /play live only/);
+  assert.equal(recordRefusal({ ...DEFAULT_RULES, students: 'live-only' }, 'owner', track(r.mine), 'id-tina'), null);
+  assert.equal(recordRefusal(DEFAULT_RULES, 'editor', track(r.theirs), ME.id), null);
+  assert.match(recordRefusal(DEFAULT_RULES, 'viewer', track(r.mine), ME.id)!, /viewer/);
 });
 
 test('touchedTracks names the tracks of changed clips', () => {

@@ -3,13 +3,16 @@
  * server's): under 'live-only' a student's editing UI is read-only (live playing still works);
  * under 'own-track' an edit that touches a track not theirs (by identity id, core/jam/
  * own-track.ts) or the song's meta, chords or sections, and under a locked transport an edit of
- * the tempo, meter or loop, is taken back at once, with a message. The server enforces all of it as well (a client without this guard gets its writes refused or
+ * the tempo, meter or loop, is taken back at once, with a message. Recorded takes go through the
+ * same guard (jam-session.ts), and the Record button says why it cannot record (recordRefusal).
+ * The server enforces all of it as well (a client without this guard gets its writes refused or
  * reverted). The room owner is never limited.
  */
 import type { RoomRules } from '../../core/jam/contract.ts';
+import { ownsTrack } from '../../core/jam/own-track.ts';
 import { editRefusal, type EditRefusal } from '../../core/jam/student-rules.ts';
 import type { EditAuthor } from '../../core/song/edits.ts';
-import type { Song } from '../../core/song/types.ts';
+import type { Song, Track } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 
 export type JamRole = 'owner' | 'editor' | 'viewer';
@@ -26,6 +29,19 @@ export function refusalMessage(refusal: EditRefusal): string {
   if (refusal.rule === 'transport-locked') return 'The transport is locked by the room owner: tempo, meter and loop are theirs to change. That edit was taken back.';
   if (!refusal.tracks.length) return 'The room owner lets students edit only their own track (the song\'s tempo, key, chords and sections are the owner\'s): that edit was taken back.';
   return 'The room owner lets students edit only their own track: that edit was taken back.';
+}
+
+/**
+ * Why this user cannot record a take into `track` now, or null when they can: never a viewer,
+ * nobody but the owner under 'live-only', and only into their own track under 'own-track'.
+ */
+export function recordRefusal(rules: RoomRules, role: JamRole | null, track: Pick<Track, 'name' | 'ownerId'> | null, myId: string): string | null {
+  if (role === 'viewer') return 'You joined as a viewer: you can listen, not record.';
+  if (editingLocked(rules, role)) return 'The room owner set "play live only": you can play live, not record a take.';
+  if (role !== 'owner' && rules.students === 'own-track' && track && !ownsTrack(track, myId)) {
+    return `${track.name} is not your track: the room owner lets students record only into their own.`;
+  }
+  return null;
 }
 
 export interface GuardDeps {
