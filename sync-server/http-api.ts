@@ -70,6 +70,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
         if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > room.log.lastSeq) {
           throw new HttpError(400, `seq must be an integer from 0 to ${room.log.lastSeq}`);
         }
+        // The teacher's rules hold on every write path (core/jam/student-rules.ts).
+        const refused = room.restoreRefusal(seq, claims.role);
+        if (refused) throw new HttpError(403, refused);
         return sendJson(res, 200, { seq: room.restore(seq, claims.name) });
       }
       case 'GET bookmarks':
@@ -83,6 +86,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
         if (typeof name !== 'string' || !name.trim() || name.length > 100) {
           throw new HttpError(400, 'name must be a non-empty string of at most 100 characters');
         }
+        // Asked once the body is in: the rules may have changed while it arrived.
+        const refused = room.bookmarkRefusal(claims.role);
+        if (refused) throw new HttpError(403, refused);
         const bookmark = { seq, name: name.trim(), author: claims.name, time: Date.now() };
         room.log.addBookmark(bookmark);
         return sendJson(res, 201, bookmark);

@@ -14,7 +14,8 @@ import { clipsMap, readSong } from '../core/song/schema.ts';
 import { JAM_LIMITS, type JamServerMessage, type LiveNote } from '../core/jam/contract.ts';
 import { CLOSE } from '../sync-server/contract.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
-import { testToken } from './support/server-process.ts';
+import { TEST_SECRET, testToken } from './support/server-process.ts';
+import { signToken } from '../sync-server/auth/tokens.ts';
 import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';
 import { getLastSeq, healthz, waitForSeq } from './support/room-api.ts';
 import { jamUrl, openJam, percentileOf, sleep, waitReady, type TestJamClient } from './support/jam-clients.ts';
@@ -275,44 +276,54 @@ test("students 'live-only': a stock client's document writes are refused, its li
 
 test("students 'own-track': a stock client's edit of another's track is reverted for everyone, its own stand, the page's edit-then-undo converges", async () => {
   const room = 'jam-own-track';
+  // Tracks are owned by identity ids (the token's id), never by names.
+  const BEN = { id: 'id-ben', name: 'ben' };
+  const KIM = { id: 'id-kim', name: 'Kim' };
   const teacherDoc = await connectClient(target.wsUrl, room, testToken(room, 'owner', 'teacher'));
   const t = teacherDoc.doc;
   initSong(t, { title: 'Class' });
-  const bens = addTrack(t, { role: 'bass', name: 'Bass' }, { author: 'teacher' });
-  setTrackOwner(t, bens, 'Ben');
-  const kims = addTrack(t, { role: 'keys', name: 'Keys' }, { author: 'Kim' });
+  const bens = addTrack(t, { role: 'bass', name: 'Bass' }, { author: { id: 'id-teacher', name: 'teacher' } });
+  setTrackOwner(t, bens, BEN);
+  const kims = addTrack(t, { role: 'keys', name: 'Keys' }, { author: KIM });
   const kimClip = addClip(t, { trackId: kims, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }, { pitch: 64, tick: 480, duration: 240, velocity: 90 }] });
   const [owner, student] = [open(room, 'teacher', 'owner'), open(room, 'ben')];
   await waitReady([owner, student]);
   owner.client.setRules({ transportLocked: false, students: 'own-track', spotlightTrackId: null });
   await waitFor(() => student.client.rules().students === 'own-track', 5000, 'rules reached the student');
 
-  const benDoc = await connectClient(target.wsUrl, room, testToken(room, 'editor', 'ben'));
+  const benDoc = await connectClient(target.wsUrl, room, signToken(TEST_SECRET, { room, role: 'editor', ...BEN, exp: Math.floor(Date.now() / 1000) + 3600 }));
   const b = benDoc.doc;
   const kimNotes = (doc: typeof t) => JSON.stringify(readSong(doc).clips.find((c) => c.id === kimClip)!.notes);
   const original = kimNotes(t);
-  const settle = () => sleep(400);
+  // Ben's updates are handled in order, and a revert is sent before the next one is read: once
+  // an edit of his own has reached the teacher, everything he sent before it has been judged.
+  const mine = addClip(b, { trackId: bens, startBar: 0, lengthBars: 1 });
+  let marks = 0;
+  const handled = async () => {
+    const pitch = 30 + marks++;
+    addNotes(b, mine, [{ pitch, tick: 0, duration: 120, velocity: 90 }]);
+    await waitFor(() => readSong(t).clips.find((c) => c.id === mine)?.notes.some((n) => n.pitch === pitch) ?? false, 5000, "ben's own edit reaches the teacher");
+  };
   try {
     // Ben's own track: his clip stands.
-    const mine = addClip(b, { trackId: bens, startBar: 0, lengthBars: 1 });
     await waitFor(() => readSong(t).clips.some((c) => c.id === mine), 5000, "ben's clip on his own track reaches the teacher");
 
     // Kim's track, by a client with no guard of its own: reverted for everyone, ben included.
     addNotes(b, kimClip, [{ pitch: 67, tick: 960, duration: 240, velocity: 90 }]);
-    await settle();
+    await handled();
     await waitFor(() => kimNotes(t) === original && kimNotes(b) === original, 5000, "the note on Kim's clip is reverted everywhere");
     // Moving Kim's clip onto his own track, taking Kim's track, changing Kim's mixer: all reverted.
     moveClip(b, kimClip, { startBar: 1, trackId: bens });
-    setTrackOwner(b, kims, 'Ben');
+    setTrackOwner(b, kims, BEN);
     updateTrack(b, kims, { mute: true });
-    await settle();
+    await handled();
     const kimsNow = (doc: typeof t) => {
       const song = readSong(doc);
       const clip = song.clips.find((c) => c.id === kimClip)!;
       const track = song.tracks.find((x) => x.id === kims)!;
-      return `${clip.trackId}@${clip.startBar} ${track.owner} ${track.mute}`;
+      return `${clip.trackId}@${clip.startBar} ${track.ownerId} ${track.mute}`;
     };
-    const expected = `${kims}@0 Kim false`;
+    const expected = `${kims}@0 id-kim false`;
     await waitFor(() => kimsNow(t) === expected && kimsNow(b) === expected, 5000, `Kim's clip and track as they were (teacher ${kimsNow(t)}, ben ${kimsNow(b)})`);
 
     // The page's guard: the edit goes out, then its own undo at once. Server revert and page undo
@@ -322,12 +333,12 @@ test("students 'own-track': a stock client's edit of another's track is reverted
     deleteNotes(b, kimClip, ids, { origin: 'page' });
     undo.undo();
     undo.destroy();
-    await settle();
+    await handled();
     await waitFor(() => kimNotes(t) === original && kimNotes(b) === original, 5000, `Kim's notes back once (teacher ${kimNotes(t)}, ben ${kimNotes(b)})`);
-    // Ben's own clip survived all of it.
-    assert.ok(readSong(t).clips.some((c) => c.id === mine));
+    // Ben's own clip survived all of it, with every note he put on it.
+    assert.equal(readSong(t).clips.find((c) => c.id === mine)!.notes.length, marks);
     const metrics = await (await fetch(`${target.url}/metrics`)).text();
-    assert.match(metrics, /riffroom_edits_reverted_total \d+/);
+    assert.match(metrics, /riffroom_edits_reverted_total [1-9]/);
   } finally {
     disconnect(benDoc);
     disconnect(teacherDoc);

@@ -109,13 +109,22 @@ export interface LiveNote {
   at: ServerMs;
 }
 
-/** The teacher's rules for a room; only the owner changes them; the server enforces them. */
+/**
+ * The teacher's rules for a room; only the owner changes them; the server enforces them on every
+ * write path (core/jam/student-rules.ts decides, for the server and the page alike) and keeps them
+ * in the room's log (each change is a history entry), so a restart or an unload keeps them.
+ */
 export interface RoomRules {
-  /** Only the owner may change the transport. */
+  /**
+   * Only the owner may change the transport: students' transport requests are refused, and their
+   * document changes to the song's tempo, meter and loop (which drive it) are reverted.
+   */
   transportLocked: boolean;
   /**
-   * What non-owners may do: 'edit' everything (a band), 'own-track' only clips of tracks they
-   * created or were given, 'live-only' play live notes but not edit the document.
+   * What non-owners may do: 'edit' everything (a band); 'own-track' only their own tracks and
+   * those tracks' clips (a track's ownerId is their identity id: tracks they created or were
+   * given), not the song's meta, chords or sections, and no restores; 'live-only' play live notes
+   * but not edit the document, restore or bookmark.
    */
   students: 'edit' | 'own-track' | 'live-only';
   /** A track everyone's view and mix spotlights (solo-in-place for listening), or null. */
@@ -157,10 +166,17 @@ export const JAM_LIMITS = {
  * - transport: owner and editors; only the owner when rules.transportLocked. Viewers never.
  * - live notes: owner and editors (students under any rules, 'live-only' included). Viewers never:
  *   a viewer link is a listener's.
- * - rules: the owner only.
+ * - rules: the owner only. A change is saved in the room's log before it is broadcast (a history
+ *   entry "set the rules: ..."); one that cannot be saved is refused.
  * - document writes (the y-websocket path): under students 'live-only' only the owner's are
- *   applied; anyone else's is handled as a viewer's (the connection is closed with 4403).
- *   'own-track' is enforced by the client UI only.
+ *   applied; anyone else's is handled as a viewer's (the connection is closed with 4403). Under
+ *   'own-track', and for tempo, meter and loop under transportLocked, the server applies a
+ *   student's update and reverts it at once, for everyone, when it touched what is not theirs
+ *   (another's or nobody's track, the song's meta, chords or sections): logged as the server's
+ *   "reverted <name>'s edit: <reason>". The page's guard refuses the same edits before they go out.
+ * - history HTTP routes: a student's restore is refused (403) under 'live-only' and 'own-track',
+ *   and under transportLocked when it would change the tempo, meter or loop; a bookmark under
+ *   'live-only'.
  */
 export type JamClientMessage =
   /** `t0`: the client's clock when sent (ms). */

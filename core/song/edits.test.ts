@@ -139,47 +139,58 @@ test('bad arguments are clear errors and change nothing', () => {
   assert.throws(() => deleteNotes(doc, clip, []), /locked/);
 });
 
-test('track owners: the author of addTrack, given by setTrackOwner, absent in old documents', () => {
+test('track owners: the author of addTrack (id and name), given by setTrackOwner, absent in old documents', () => {
   const doc = newDoc();
   initSong(doc);
+  const sam = { id: 'id-sam', name: 'Sam' };
   const plain = addTrack(doc, { role: 'keys' });
-  const sams = addTrack(doc, { role: 'bass' }, { author: 'Sam' });
-  setEditAuthor(doc, 'Tina');
+  const sams = addTrack(doc, { role: 'bass' }, { author: sam });
+  setEditAuthor(doc, { id: 'id-tina', name: 'Tina' });
   const tinas = addTrack(doc, { role: 'drums' });
   const nobodys = addTrack(doc, { role: 'lead' }, { author: null });
   setEditAuthor(doc, null);
-  const owners = () => Object.fromEntries(readSong(doc).tracks.map((t) => [t.id, t.owner]));
-  assert.deepEqual(owners(), { [plain]: null, [sams]: 'Sam', [tinas]: 'Tina', [nobodys]: null });
+  const owners = () => Object.fromEntries(readSong(doc).tracks.map((t) => [t.id, t.ownerId ? `${t.ownerId}/${t.owner}` : null]));
+  assert.deepEqual(owners(), { [plain]: null, [sams]: 'id-sam/Sam', [tinas]: 'id-tina/Tina', [nobodys]: null });
 
-  setTrackOwner(doc, plain, 'Sam');
+  setTrackOwner(doc, plain, sam);
   assert.equal(lastLabel(doc), 'gave Keys to Sam');
-  setTrackOwner(doc, sams, 'Kim');
-  assert.equal(lastLabel(doc), 'gave Bass to Kim');
+  // Another "Sam" (names are not unique): a different owner.
+  setTrackOwner(doc, sams, { id: 'id-sam-2', name: 'Sam' });
+  assert.equal(lastLabel(doc), 'gave Bass to Sam');
   setTrackOwner(doc, tinas, null);
   assert.equal(lastLabel(doc), 'took Drums back from Tina');
-  assert.deepEqual(owners(), { [plain]: 'Sam', [sams]: 'Kim', [tinas]: null, [nobodys]: null });
-  assert.equal(doc.getMap('tracks').get(tinas) instanceof Y.Map && (doc.getMap('tracks').get(tinas) as Y.Map<unknown>).has('owner'), false, 'nobody\'s: no field');
+  assert.deepEqual(owners(), { [plain]: 'id-sam/Sam', [sams]: 'id-sam-2/Sam', [tinas]: null, [nobodys]: null });
+  const tina = doc.getMap('tracks').get(tinas) as Y.Map<unknown>;
+  assert.equal(tina.has('owner') || tina.has('ownerId'), false, 'nobody\'s: no fields');
 
   // Undo takes a gift back like any edit.
   const undo = new Y.UndoManager(doc.getMap('tracks'), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
-  setTrackOwner(doc, nobodys, 'Ben');
+  setTrackOwner(doc, nobodys, { id: 'id-ben', name: 'Ben' });
   undo.undo();
-  assert.equal(readSong(doc).tracks.find((t) => t.id === nobodys)!.owner, null);
+  assert.equal(readSong(doc).tracks.find((t) => t.id === nobodys)!.ownerId, null);
 
-  assert.throws(() => setTrackOwner(doc, 'nope', 'Sam'), /no track with id nope/);
-  assert.throws(() => setTrackOwner(doc, plain, 42 as never), /owner must be a string/);
+  assert.throws(() => setTrackOwner(doc, 'nope', sam), /no track with id nope/);
+  assert.throws(() => setTrackOwner(doc, plain, 'Sam' as never), /owner id/);
+  assert.throws(() => setTrackOwner(doc, plain, { id: 'not an id!', name: 'Sam' }), /owner id/);
+  assert.throws(() => setTrackOwner(doc, plain, { id: 'id-sam', name: '  ' }), /owner needs a name/);
+  assert.throws(() => addTrack(doc, { role: 'keys' }, { author: { id: '', name: 'x' } }), /owner id/);
 });
 
-test('a document written before track owners reads every track as nobody\'s', () => {
+test('a document written before owner ids reads every track as nobody\'s, named owner or not', () => {
   const doc = newDoc();
   initSong(doc);
-  // A track as older versions wrote it: no owner field.
-  const old = new Y.Map<unknown>();
-  for (const [k, v] of Object.entries({ name: 'Old', role: 'keys', instrument: 'pad', volumeDb: 0, pan: 0, mute: false, solo: false, order: 1 })) old.set(k, v);
-  doc.getMap('tracks').set('t-old', old);
+  // Tracks as older versions wrote them: no owner field, or an owner's name alone.
+  for (const [id, owner] of [['t-old', null], ['t-named', 'Sam']] as const) {
+    const old = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries({ name: id, role: 'keys', instrument: 'pad', volumeDb: 0, pan: 0, mute: false, solo: false, order: 1 })) old.set(k, v);
+    if (owner) old.set('owner', owner);
+    doc.getMap('tracks').set(id, old);
+  }
   const copy = newDoc();
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.owner]), [['Old', null]]);
-  setTrackOwner(copy, 't-old', 'Sam');
-  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.owner]), [['Old', 'Sam']]);
+  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.ownerId, t.owner]), [['t-named', null, null], ['t-old', null, null]]);
+  // The room owner gives them again.
+  setTrackOwner(copy, 't-named', { id: 'id-sam', name: 'Sam' });
+  assert.deepEqual(readSong(copy).tracks.find((t) => t.id === 't-named')!.ownerId, 'id-sam');
+  assert.equal(lastLabel(copy), 'gave t-named to Sam');
 });

@@ -39,34 +39,56 @@ import type { Meter, Ticks } from '../time.ts';
 /** Origin of edits made by this user in this window. */
 export const LOCAL_EDIT = Symbol('riffroom.local-edit');
 
+/**
+ * Who makes an edit: their identity id (a token's `id`: one per person, what track ownership
+ * compares) and display name (what the page shows). Names are not unique: every invitee of one
+ * invite may be called "Student".
+ */
+export interface EditAuthor {
+  id: string;
+  name: string;
+}
+
 export interface EditOptions {
   origin?: unknown;
   /**
-   * Display name of the bandmate making the edit; a track added gets them as its owner. Absent:
-   * the document's edit author (setEditAuthor), if any; null: nobody (the track is nobody's).
+   * The bandmate making the edit; a track added gets them as its owner. Absent: the document's
+   * edit author (setEditAuthor), if any; null: nobody (the track is nobody's).
    */
-  author?: string | null;
+  author?: EditAuthor | null;
 }
 
-const editAuthors = new WeakMap<Y.Doc, string>();
+const editAuthors = new WeakMap<Y.Doc, EditAuthor>();
+
+/** An identity id as tokens spell it (sync-server/auth/tokens.ts): 1-64 letters, digits, '-' or '_'. */
+const IDENTITY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkAuthor(author: EditAuthor): EditAuthor {
+  if (typeof author?.id !== 'string' || !IDENTITY_ID.test(author.id)) {
+    throw new EditError('an owner id must be 1-64 letters, digits, - or _');
+  }
+  const name = checkString('owner name', author.name, 100).trim();
+  if (!name) throw new EditError('an owner needs a name');
+  return { id: author.id, name };
+}
 
 /**
- * Names who makes the edits to `doc` in this window (the page sets it to the user's name), so
+ * Names who makes the edits to `doc` in this window (the page sets it to the user's identity), so
  * edits that record an author (addTrack: the track's owner) need not be told each time. null
  * forgets it.
  */
-export function setEditAuthor(doc: Y.Doc, author: string | null): void {
-  if (author) editAuthors.set(doc, checkString('author', author, 100));
+export function setEditAuthor(doc: Y.Doc, author: EditAuthor | null): void {
+  if (author) editAuthors.set(doc, checkAuthor(author));
   else editAuthors.delete(doc);
 }
 
-export function editAuthor(doc: Y.Doc): string | null {
+export function editAuthor(doc: Y.Doc): EditAuthor | null {
   return editAuthors.get(doc) ?? null;
 }
 
-function authorOf(doc: Y.Doc, options: EditOptions | undefined): string | null {
+function authorOf(doc: Y.Doc, options: EditOptions | undefined): EditAuthor | null {
   const author = options?.author === undefined ? editAuthor(doc) : options.author;
-  return author ? checkString('author', author, 100) : null;
+  return author ? checkAuthor(author) : null;
 }
 
 /** Runs `fn` as one labelled transaction and returns its result. */
@@ -192,7 +214,10 @@ export function addTrack(doc: Y.Doc, input: NewTrack, options?: EditOptions): st
       track.set('mute', false);
       track.set('solo', false);
       track.set('order', nextTrackOrder(doc));
-      if (owner) track.set('owner', owner);
+      if (owner) {
+        track.set('ownerId', owner.id);
+        track.set('owner', owner.name);
+      }
       tracksMap(doc).set(id, track);
     },
     options,
@@ -227,18 +252,25 @@ export function updateTrack(doc: Y.Doc, trackId: string, patch: TrackPatch, opti
 }
 
 /**
- * Gives a track to a bandmate (their display name) or, with null, to nobody: "gave Bass to Sam".
- * Under the 'own-track' room rule a student edits only the clips of tracks they own.
+ * Gives a track to a bandmate (their identity id and display name) or, with null, to nobody:
+ * "gave Bass to Sam". Under the 'own-track' room rule a student edits only the tracks whose
+ * ownerId is theirs. A track of an older document that names an owner without an id is given
+ * like any other (its old name is replaced).
  */
-export function setTrackOwner(doc: Y.Doc, trackId: string, owner: string | null, options?: EditOptions): void {
+export function setTrackOwner(doc: Y.Doc, trackId: string, owner: EditAuthor | null, options?: EditOptions): void {
   const track = requireTrack(doc, trackId);
   const name = track.get('name') as string;
-  const next = owner === null ? null : checkString('owner', owner, 100).trim() || null;
-  const previous = track.get('owner');
-  const label = next ? `gave ${name} to ${next}` : typeof previous === 'string' && previous ? `took ${name} back from ${previous}` : `made ${name} nobody's`;
+  const next = owner === null ? null : checkAuthor(owner);
+  const previous = track.get('ownerId') ? track.get('owner') : null;
+  const label = next ? `gave ${name} to ${next.name}` : typeof previous === 'string' && previous ? `took ${name} back from ${previous}` : `made ${name} nobody's`;
   labelledEdit(doc, label, () => {
-    if (next) track.set('owner', next);
-    else track.delete('owner');
+    if (next) {
+      track.set('ownerId', next.id);
+      track.set('owner', next.name);
+    } else {
+      track.delete('ownerId');
+      track.delete('owner');
+    }
   }, options);
 }
 

@@ -4,7 +4,8 @@
  * Root types (all Y.Map, so every record is addressed by a stable id and concurrent edits to
  * different records never conflict):
  *   meta       title, bpm, meter, key, swing, loop            (one value per key)
- *   tracks     trackId -> Y.Map of track fields
+ *   tracks     trackId -> Y.Map of track fields (ownerId: the owner's identity id, owner: their
+ *              display name; both absent on nobody's tracks, see types.ts Track)
  *   clips      clipId  -> Y.Map of clip fields, with `notes`: noteId -> plain note record
  *   chords     chordId -> plain chord record
  *   bookmarks  bookmarkId -> plain bookmark record
@@ -80,13 +81,20 @@ export function readTrack(id: string, map: TrackMap): Track {
     mute: map.get('mute') as boolean,
     solo: map.get('solo') as boolean,
     order: map.get('order') as number,
-    owner: readOwner(map.get('owner')),
+    ...readOwner(map),
   };
 }
 
-/** A track's owner as stored (absent in older documents, or anything odd: nobody's). */
-function readOwner(value: unknown): string | null {
-  return typeof value === 'string' && value ? value : null;
+/**
+ * A track's owner as stored: `ownerId` (an identity id) and its display name `owner`. Without an
+ * id (older documents stored a name alone, or anything odd) the track is nobody's, and its old
+ * name is not shown as an owner either.
+ */
+function readOwner(map: TrackMap): Pick<Track, 'ownerId' | 'owner'> {
+  const id = map.get('ownerId');
+  if (typeof id !== 'string' || !id) return { ownerId: null, owner: null };
+  const name = map.get('owner');
+  return { ownerId: id, owner: typeof name === 'string' && name ? name : null };
 }
 
 export function readNotes(clip: ClipMap): Note[] {

@@ -76,9 +76,16 @@ export interface Track {
   /** Fractional index: tracks are shown sorted by it. */
   order: number;
   /**
-   * Display name of the bandmate whose track it is (who created it, or to whom the room owner gave
-   * it); null or absent: nobody's. Under the 'own-track' room rule a student edits only their own.
-   * Documents from before ownership have no such field: read as null.
+   * Identity id (a token's `id`, sync-server/contract.ts TokenClaims) of the bandmate whose track
+   * it is: who created it, or to whom the room owner gave it; null or absent: nobody's. Under the
+   * 'own-track' room rule a student edits only tracks whose ownerId is their own id
+   * (core/jam/own-track.ts). Ids, never names: every invitee of one invite may carry the same name.
+   */
+  ownerId?: string | null;
+  /**
+   * That bandmate's display name when the track was given or made, for showing only (never
+   * compared). Null whenever ownerId is: documents written before owner ids stored a name alone,
+   * and such tracks read as nobody's until the room owner gives them again.
    */
   owner?: string | null;
 }

@@ -72,15 +72,19 @@ export function App({ session, transport, platform }: AppProps) {
     if (!jam) return runner;
     return guardEdits(runner, {
       rules: () => jam.getState().rules,
-      role: () => jam.getState().me?.role ?? null,
-      myName: () => jam.getState().me?.name ?? session.user.name,
+      role: () => jam.getState().me?.role ?? session.link.claims.role,
+      // Who this user is: the jam welcome's identity, else the link's token (the same id).
+      me: () => {
+        const me = jam.getState().me;
+        return { id: me?.id ?? session.link.claims.id, name: me?.name ?? session.user.name };
+      },
       song: () => {
         session.store.flush();
         return session.store.getSnapshot();
       },
       undoLast: () => void session.undo.undo(),
-      // A track this user adds is theirs (its owner: their name in the room).
-      setAuthor: (name) => setEditAuthor(session.doc, name),
+      // A track this user adds is theirs (its owner: their identity id, with their name to show).
+      setAuthor: (author) => setEditAuthor(session.doc, author),
     }, notify);
     // jamRules: a new runner (readOnly) when the rules change.
   }, [session, notify, jam, jamRules]);

@@ -2,10 +2,11 @@
  * The side panel's "Jam" tab: the shared clock and transport, the bandmates with their measured
  * offset and round trip and a "live" light (with the latency of their last note), playing live
  * (musical typing, a MIDI keyboard) on a track, recording a take, the AI answering, latency
- * compensation, and the teacher's room rules (with, under 'own-track', whose each track is).
+ * compensation, and the teacher's room rules (with, under 'own-track', whose each track is: the
+ * owner gives a track to a bandmate picked by identity, so two invitees of the same name are two).
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { RoomRules } from '../../core/jam/contract.ts';
+import type { JamPeer, RoomRules } from '../../core/jam/contract.ts';
 import { setTrackOwner } from '../../core/song/edits.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { useJam, useJamView } from './JamContext.tsx';
@@ -15,6 +16,19 @@ import { useMidiInput, useMusicalTyping } from './use-live-input.ts';
 import { useAiAnswers } from './use-ai-answers.ts';
 
 const LIVE_LIGHT_MS = 400;
+/**
+ * Who a track can be given to: the bandmates who may edit (viewers only listen), one entry per
+ * identity (one person's tabs share it), labelled by name, with a few characters of the id where
+ * two identities share a name (every invitee of one invite may be "Student").
+ */
+export function ownerChoices(peers: JamPeer[]): { id: string; name: string; label: string }[] {
+  const byId = new Map<string, string>();
+  for (const p of peers) if (p.role !== 'viewer' && !byId.has(p.id)) byId.set(p.id, p.name);
+  const count = new Map<string, number>();
+  for (const name of byId.values()) count.set(name, (count.get(name) ?? 0) + 1);
+  return [...byId].map(([id, name]) => ({ id, name, label: (count.get(name) ?? 0) > 1 ? `${name} (${id.slice(0, 6)})` : name }));
+}
+
 const fmt = (ms: number | null | undefined, digits = 1): string => (ms === null || ms === undefined || !Number.isFinite(ms) ? '–' : `${ms.toFixed(digits)} ms`);
 
 export function JamPanel(props: PanelProps) {
@@ -49,8 +63,14 @@ export function JamPanel(props: PanelProps) {
   const setRules = (patch: Partial<RoomRules>) => jam.setRules({ ...rules, ...patch });
   const rec = view.record;
   const trackName = (id: string | null) => song.tracks.find((tr) => tr.id === id)?.name ?? '–';
-  // Who a track can be given to: the bandmates who may edit (viewers only listen).
-  const bandmateNames = [...new Set(view.peers.filter((p) => p.role !== 'viewer').map((p) => p.name))];
+  const owners = ownerChoices(view.peers);
+  const giveTrack = (trackId: string, ownerId: string) => {
+    const owner = owners.find((o) => o.id === ownerId);
+    if (ownerId && !owner) return; // someone no longer here: nothing to give
+    props.edits.run(() => setTrackOwner(props.session.doc, trackId, owner ? { id: owner.id, name: owner.name } : null));
+  };
+  // Why this user cannot record into the chosen track (the rules), shown by the Record button.
+  const recordRule = viewer ? null : jam.recordRefusal(trackId);
 
   return (
     <div className="jam-panel" data-testid="jam-panel" data-live={view.live ? 'yes' : 'no'}>
@@ -139,9 +159,9 @@ export function JamPanel(props: PanelProps) {
             data-testid="record"
             data-phase={rec.phase}
             aria-pressed={rec.phase !== 'off'}
-            disabled={viewer || !view.live}
-            title="Record live notes into the track over the loop's next pass (from the next bar line without a loop)"
-            onClick={() => jam.toggleRecord(trackId)}
+            disabled={viewer || !view.live || (rec.phase === 'off' && recordRule !== null)}
+            title={recordRule ?? "Record live notes into the track over the loop's next pass (from the next bar line without a loop)"}
+            onClick={() => jam.toggleRecord(trackId, props.edits)}
           >
             ● {rec.phase === 'off' ? 'Record' : rec.phase === 'armed' ? 'Armed…' : 'Recording'}
           </button>
@@ -151,6 +171,7 @@ export function JamPanel(props: PanelProps) {
             </select>
           </label>
         </div>
+        {rec.phase === 'off' && recordRule && <p className="jam-line jam-message" data-testid="record-rule">{recordRule}</p>}
         {rec.phase !== 'off' && (
           <p className="jam-line" data-testid="record-status">
             {rec.phase === 'armed' ? 'Counting in to' : 'Recording'} bars {rec.window.startBar + 1}–{rec.window.startBar + rec.window.bars} into {trackName(rec.trackId)} · {rec.notes.filter((n) => n.kind === 'on').length} notes
@@ -207,10 +228,11 @@ export function JamPanel(props: PanelProps) {
                 <span className="muted">Whose track (students edit only their own)</span>
                 {song.tracks.map((tr) => (
                   <label key={tr.id} className="field">{tr.name}
-                    <select data-testid="rule-owner" data-track-id={tr.id} value={tr.owner ?? ''}
-                      onChange={(e) => props.edits.run(() => setTrackOwner(props.session.doc, tr.id, e.target.value || null))}>
+                    <select data-testid="rule-owner" data-track-id={tr.id} value={tr.ownerId ?? ''} onChange={(e) => giveTrack(tr.id, e.target.value)}>
                       <option value="">nobody</option>
-                      {[...new Set([...bandmateNames, ...(tr.owner ? [tr.owner] : [])])].map((n) => <option key={n} value={n}>{n}</option>)}
+                      {owners.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+                      {/* Its owner is not here now: still theirs until given again. */}
+                      {tr.ownerId && !owners.some((o) => o.id === tr.ownerId) && <option value={tr.ownerId}>{tr.owner ?? 'someone'} (away)</option>}
                     </select>
                   </label>
                 ))}

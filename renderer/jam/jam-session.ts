@@ -7,12 +7,15 @@
  * - hands the UI a Transport whose play/stop/seek ask the server while the channel is up (and act
  *   locally when it is not), and sends the song's tempo, loop and meter along when they change here;
  * - plays live notes (this user's at once, bandmates' as they arrive) and sends this user's;
- * - records a take of live notes into a clip, and asks the AI to answer (answer.ts);
+ * - records a take of live notes into a clip (through the page's EditRunner and the teacher's
+ *   rules, like every edit), and asks the AI to answer (answer.ts);
  * - keeps what the jam panel shows (peers, live indicators, rules, settings) as one store.
  */
 import type { JamPeer, LiveNote, RoomRules, TransportRequest, TransportState } from '../../core/jam/contract.ts';
 import { DEFAULT_RULES, JAM_LIMITS } from '../../core/jam/contract.ts';
 import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
+import type { EditRunner } from '../app/edit-runner.ts';
+import { recordRefusal } from './rules-guard.ts';
 import type { Song } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
@@ -126,6 +129,8 @@ export class JamSession {
   private wasLive = false;
   private driftTimer: ReturnType<typeof setInterval> | undefined;
   private recordTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The runner the armed take is written through (the page's, with the room's rules). */
+  private recordEdits: EditRunner | null = null;
   private localEdited = false;
   /** Live notes this user played recently (the AI answer's prompt), server times. */
   readonly played: LiveNote[] = [];
@@ -229,6 +234,21 @@ export class JamSession {
 
   get isOwner(): boolean {
     return this.client.me?.role === 'owner';
+  }
+
+  /** This user's identity id (tracks are owned by it): the jam welcome's, else the link's token. */
+  get myId(): string {
+    return this.client.me?.id ?? this.session.link.claims.id;
+  }
+
+  /**
+   * Why a take cannot be recorded into `trackId` now (rules-guard.ts recordRefusal: 'live-only',
+   * or under 'own-track' a track not this user's), or null when it can.
+   */
+  recordRefusal(trackId: string | null): string | null {
+    const track = this.session.store.getSnapshot().tracks.find((t) => t.id === trackId) ?? null;
+    const role = this.client.me?.role ?? this.session.link.claims.role;
+    return recordRefusal(this.view.rules, role, track, this.myId);
   }
 
   /** May this user change the transport (the rules can lock it to the owner)? */
@@ -500,13 +520,18 @@ export class JamSession {
 
   /**
    * Arms recording into `trackId`: the take runs over the loop's next pass (from the next bar
-   * line when nothing loops); the metronome counts in meanwhile. Again: disarms.
+   * line when nothing loops); the metronome counts in meanwhile. Again: disarms. The take is
+   * written through `edits` (the page's EditRunner with the room's rules guard), like every edit;
+   * the rules are asked first, so a take that would be refused is never recorded.
    */
-  toggleRecord(trackId: string | null): void {
+  toggleRecord(trackId: string | null, edits: EditRunner): void {
     if (this.view.record.phase !== 'off') return this.endRecord(false);
     const state = this.view.transport;
     if (!this.view.live || !state) return this.set({ message: 'Recording needs the jam channel: connecting…' });
     if (!trackId) return this.set({ message: 'Select a clip of the track to record into (or pick the track).' });
+    const refused = this.recordRefusal(trackId);
+    if (refused) return this.set({ message: refused });
+    this.recordEdits = edits;
     if (!state.playing) {
       this.transport.play();
       // Armed once the transport is playing (the state arrives with its anchor).
@@ -542,23 +567,28 @@ export class JamSession {
   private endRecord(keep: boolean): void {
     clearTimeout(this.recordTimer);
     const rec = this.view.record;
+    const edits = this.recordEdits;
+    this.recordEdits = null;
     this.set({ record: { phase: 'off' } });
-    if (!keep || rec.phase === 'off') return;
+    if (!keep || rec.phase === 'off' || !edits) return;
     const state = this.view.transport;
     if (!state) return;
+    // The rules may have changed while it was recording: say which one keeps the take out.
+    const refused = this.recordRefusal(rec.trackId);
+    if (refused) return this.set({ message: `The take was not kept: ${refused}` });
     const notes = takeNotes(rec.notes, rec.window, state, this.view.settings.quantize);
     if (!notes.length) return this.set({ message: 'Nothing was played in the take: no clip written.' });
     try {
-      labelledEdit(this.session.doc, takeLabel(notes.length), () => {
-        addClip(this.session.doc, {
-          trackId: rec.trackId,
-          startBar: rec.window.startBar,
-          lengthBars: rec.window.bars,
-          name: 'Take',
-          notes,
-          provenance: { source: 'user', detail: { recorded: true, quantize: this.view.settings.quantize, by: this.client.me?.name ?? null } },
-        });
-      });
+      // Through the page's runner: the rules guard, and a refused edit becomes a notice.
+      const written = edits.run(() => labelledEdit(this.session.doc, takeLabel(notes.length), () => addClip(this.session.doc, {
+        trackId: rec.trackId,
+        startBar: rec.window.startBar,
+        lengthBars: rec.window.bars,
+        name: 'Take',
+        notes,
+        provenance: { source: 'user', detail: { recorded: true, quantize: this.view.settings.quantize, by: this.client.me?.name ?? null } },
+      })));
+      if (written === undefined) return this.set({ message: 'The take was not kept: the edit was refused (see the notice).' });
       this.set({ message: takeLabel(notes.length) });
     } catch (error) {
       this.set({ message: `The take could not be written: ${(error as Error).message}` });

@@ -91,8 +91,27 @@ test('a viewer that writes is closed with a reason, and not retried', async () =
     await until('viewer connected', () => viewer.getState().status === 'connected');
     setTempo(viewer.doc, 99);
     await until('closed', () => viewer.getState().retrying === false);
-    assert.match(viewer.getState().problem!, /not allowed/);
+    assert.match(viewer.getState().problem!, /not allowed: viewers cannot edit this room\)\. Viewers can look but not edit\./);
     viewer.destroy();
+  });
+});
+
+test("a student's write under the teacher's 'play live only' is closed with the rule's reason, not a viewer's", async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const owner = link(server, 'song', 'tina', 'owner');
+    const jam = new WebSocket(`ws://127.0.0.1:${server.port}/song/jam?token=${owner.token}`);
+    const rules = new Promise<void>((resolve) => jam.on('message', (m) => void (JSON.parse(String(m)).type === 'rules' && resolve())));
+    await new Promise((resolve) => jam.once('open', resolve));
+    jam.send(JSON.stringify({ v: 1, type: 'rules', rules: { transportLocked: false, students: 'live-only', spotlightTrackId: null } }));
+    await rules;
+    jam.close();
+    const student = open(link(server, 'song', 'sam'));
+    await until('student connected', () => student.getState().status === 'connected');
+    setTempo(student.doc, 99);
+    await until('closed', () => student.getState().retrying === false);
+    assert.equal(student.getState().problem, "The server closed the connection (not allowed: the room's rules let students play live only).");
+    student.destroy();
   });
 });
 

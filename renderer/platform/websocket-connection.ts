@@ -28,7 +28,8 @@ const REFUSED = new Set([401, 403]);
 /** What a close code from our server means, for codes the provider will not retry. */
 function closeProblem(code: number, reason: string): string {
   const why = reason ? `: ${reason}` : '';
-  if (code === CLOSE.forbidden) return `The server closed the connection (not allowed${why}). Viewers can look but not edit.`;
+  // A viewer's write, or a student's under the teacher's rules: the reason says which.
+  if (code === CLOSE.forbidden) return `The server closed the connection (not allowed${why}).${/viewer/.test(reason) || !reason ? ' Viewers can look but not edit.' : ''}`;
   if (code === CLOSE.rateLimited) return `The server closed the connection: too many changes too fast${why}.`;
   if (code === CLOSE.malformed) return `The server closed the connection: it could not read a message${why}.`;
   return `The server closed the connection (${code}${why}).`;

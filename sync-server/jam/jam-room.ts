@@ -15,6 +15,7 @@ import {
   type TransportState,
 } from '../../core/jam/contract.ts';
 import { applyTransportRequest, checkBpm, checkLoop, checkMeter, checkRules, initialTransport, JamValueError, type Loop, type Meter } from '../../core/jam/timeline.ts';
+import { wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import type { TokenClaims } from '../contract.ts';
 import type { ServerMetrics } from '../metrics.ts';
 
@@ -39,6 +40,13 @@ export interface JamRoomOptions {
   metrics?: ServerMetrics;
   /** Least time between two peer-list broadcasts caused by clock reports (ms). */
   peersThrottleMs?: number;
+  /** The rules in force when the room loads (those its log kept); the defaults otherwise. */
+  rules?: RoomRules;
+  /**
+   * Keeps a change of rules (the room's log) before anyone hears of it; throwing refuses the
+   * change. Not called when a 'rules' message changes nothing.
+   */
+  saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void;
 }
 
 interface MemberState {
@@ -48,7 +56,8 @@ interface MemberState {
 
 export class JamRoom {
   private state: TransportState;
-  private currentRules: RoomRules = { ...DEFAULT_RULES };
+  private currentRules: RoomRules;
+  private readonly saveRules: NonNullable<JamRoomOptions['saveRules']>;
   private readonly members = new Map<JamMember, MemberState>();
   private readonly now: () => number;
   private readonly onActivity: () => void;
@@ -63,6 +72,8 @@ export class JamRoom {
     this.onActivity = options.onActivity ?? (() => {});
     this.metrics = options.metrics;
     this.peersThrottleMs = options.peersThrottleMs ?? 1000;
+    this.currentRules = { ...(options.rules ?? DEFAULT_RULES) };
+    this.saveRules = options.saveRules ?? (() => {});
     this.state = initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
   }
 
@@ -98,7 +109,7 @@ export class JamRoom {
   /** Whether a document write by this role is applied under the current rules. */
   mayEditDocument(role: TokenClaims['role']): boolean {
     if (role === 'viewer') return false;
-    return role === 'owner' || this.currentRules.students !== 'live-only';
+    return wholeWriteRefusal(this.currentRules, role, 'document') === null;
   }
 
   join(member: JamMember): void {
@@ -188,13 +199,26 @@ export class JamRoom {
       }
       case 'rules': {
         if (role !== 'owner') return refuse('only the room owner sets the rules');
+        let next: RoomRules;
         try {
-          this.currentRules = checkRules(message.rules);
+          next = checkRules(message.rules);
         } catch (err) {
           if (err instanceof JamValueError) return refuse(err.message);
           throw err;
         }
-        this.broadcast({ v: 1, type: 'rules', rules: this.currentRules });
+        if (sameRules(next, this.currentRules)) {
+          member.send({ v: 1, type: 'rules', rules: this.currentRules });
+          return;
+        }
+        try {
+          // Kept before anyone hears of them: rules in force are rules in the log.
+          this.saveRules(next, this.currentRules, member.identity);
+        } catch (err) {
+          console.error('jam: the rules could not be saved:', err);
+          return refuse('the rules could not be saved; try again');
+        }
+        this.currentRules = next;
+        this.broadcast({ v: 1, type: 'rules', rules: next });
         return;
       }
       default:
@@ -237,6 +261,10 @@ export class JamRoom {
     }, wait);
     this.peersTimer.unref?.();
   }
+}
+
+function sameRules(a: RoomRules, b: RoomRules): boolean {
+  return a.students === b.students && a.transportLocked === b.transportLocked && a.spotlightTrackId === b.spotlightTrackId;
 }
 
 /** A new member id: short, random, unique enough within a room. */

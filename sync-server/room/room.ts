@@ -10,12 +10,15 @@ import * as decoding from 'lib0/decoding';
 import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import { readMeta, ROOT_TYPES } from '../../core/song/schema.ts';
-import { applyOwnTrackOnly, guardSnapshots, OwnTrackRevert } from './own-track-guard.ts';
+import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
+import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
+import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
+import type { RoomRules } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
+import { loadRules, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
-import { revertTo } from './rebuild.ts';
+import { rebuildAt, revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 
@@ -85,8 +88,8 @@ export class Room {
   private snapshotScheduled = false;
   private failed: Error | null = null;
   private closed = false;
-  /** The song as the 'own-track' guard compares it, made when a student's update first needs it. */
-  private ownTrackSongs: SongStore | null = null;
+  /** The song as the rules' guard compares it, made when a student's update first needs it. */
+  private guardSongs: SongStore | null = null;
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
@@ -118,6 +121,9 @@ export class Room {
       onActivity: () => {
         this.lastActivity = Date.now();
       },
+      // The teacher's rules live in the log: a restart or an unload brings them back.
+      rules: loadRules(log, name),
+      saveRules: (next, previous, by) => this.saveRules(next, previous, by),
     });
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null); // the server itself has no presence
@@ -208,16 +214,17 @@ export class Room {
       // A viewer's handshake reply may repeat what we have; anything new is a write. Under the
       // rules' students: 'live-only' every non-owner is handled as a viewer here.
       if (wouldChange(this.doc, update)) {
-        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : "the room's rules let students play live only");
+        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : RULE_REASONS.liveOnly);
       }
       return;
     }
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
     try {
-      if (peer.identity.role !== 'owner' && this.jam.rules.students === 'own-track') {
-        this.ownTrackSongs ??= guardSnapshots(this.doc, (error) => console.error(`room ${this.name}: cannot read the song:`, error));
-        const refused = applyOwnTrackOnly(this.doc, this.ownTrackSongs, update, peer, peer.identity.name);
-        if (refused.length) this.metrics?.editsReverted.inc();
+      const rules = this.jam.rules;
+      if (judgesEdits(rules, peer.identity.role)) {
+        // 'own-track', or a locked transport: what the update changed decides (rules-guard.ts).
+        this.guardSongs ??= guardSnapshots(this.doc, (error) => console.error(`room ${this.name}: cannot read the song:`, error));
+        if (applyUnderRules(this.doc, this.guardSongs, update, peer, peer.identity, rules)) this.metrics?.editsReverted.inc();
       } else {
         Y.applyUpdate(this.doc, update, peer);
       }
@@ -230,7 +237,7 @@ export class Room {
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     if (this.failed) return;
     const peer = this.peers.get(origin as Peer);
-    const server = origin instanceof ServerEdit || origin instanceof OwnTrackRevert ? origin : null;
+    const server = origin instanceof ServerEdit || origin instanceof RulesRevert ? origin : null;
     const author = server ? server.author : peer ? (origin as Peer).identity.name : 'server';
     const label = server ? server.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
     const started = performance.now();
@@ -305,6 +312,39 @@ export class Room {
   }
 
   /**
+   * Why the room's rules refuse `role` a restore to `seq` (null: they allow it): under 'live-only'
+   * and 'own-track' restores are the owner's; under a locked transport a student's restore may
+   * not change the tempo, meter or loop (core/jam/student-rules.ts).
+   */
+  restoreRefusal(seq: number, role: TokenClaims['role']): string | null {
+    const rules = this.jam.rules;
+    const refused = wholeWriteRefusal(rules, role, 'restore');
+    if (refused || role === 'owner' || !rules.transportLocked) return refused;
+    // A restore brings back the song as it was at `seq`: its tempo, meter and loop too.
+    const past = rebuildAt(this.log, seq);
+    try {
+      return transportChanged(readMeta(this.doc), readMeta(past)) ? RULE_REASONS.transportLocked : null;
+    } finally {
+      past.destroy();
+    }
+  }
+
+  /** Why the room's rules refuse `role` a history bookmark (null: they allow it). */
+  bookmarkRefusal(role: TokenClaims['role']): string | null {
+    return wholeWriteRefusal(this.jam.rules, role, 'bookmark');
+  }
+
+  /** Keeps a change of the teacher's rules in the log (jam-room.ts calls it before anyone hears of it). */
+  private saveRules(next: RoomRules, previous: RoomRules, by: TokenClaims): void {
+    if (this.failed) throw new Error('room unavailable');
+    const trackName = (id: string) => {
+      const name = tracksMap(this.doc).get(id)?.get('name');
+      return typeof name === 'string' ? name : null;
+    };
+    this.log.saveRules({ rules: next, author: by.name, label: rulesChangeLabel(previous, next, trackName), time: Date.now() });
+  }
+
+  /**
    * Restores the state at `seq` as a new forward edit by `author`; returns the new entry's seq.
    * Every peer receives it as an ordinary update.
    */
@@ -342,7 +382,7 @@ export class Room {
     this.jam.close(code, reason);
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
-    this.ownTrackSongs?.destroy();
+    this.guardSongs?.destroy();
     this.awareness.destroy();
     this.doc.destroy();
     this.log.close();

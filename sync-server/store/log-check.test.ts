@@ -15,38 +15,38 @@ function tempFile(): string {
 }
 
 /** The schema as it will be once another table is added: one more line in ADDED_OBJECTS. */
-const WITH_RULES: LogSchema = {
+const WITH_FUTURE_TABLE: LogSchema = {
   original: LOG_SCHEMA.original,
-  added: [...LOG_SCHEMA.added, { name: 'room_rules', sql: 'CREATE TABLE room_rules (id INTEGER PRIMARY KEY CHECK (id = 1), rules TEXT NOT NULL)' }],
+  added: [...LOG_SCHEMA.added, { name: 'future_table', sql: 'CREATE TABLE future_table (id INTEGER PRIMARY KEY CHECK (id = 1), rules TEXT NOT NULL)' }],
 };
 
 test('a file from before a table was added passes the checks, and gets the table once they passed', () => {
   const path = tempFile();
   writeGoodLog(path);
   const before = fileFingerprint(path);
-  assert.equal(checkLogFile(path, { history: true, schema: WITH_RULES }).lastSeq, 5, 'the missing newer table is accepted');
+  assert.equal(checkLogFile(path, { history: true, schema: WITH_FUTURE_TABLE }).lastSeq, 5, 'the missing newer table is accepted');
   assert.deepEqual(fileFingerprint(path), before, 'checking wrote nothing');
 
   const db = openHardened(path, { readOnly: false });
-  createMissingObjects(db, WITH_RULES);
+  createMissingObjects(db, WITH_FUTURE_TABLE);
   db.exec('PRAGMA journal_mode = DELETE');
-  assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'room_rules'").all().map((r) => r.name), ['room_rules']);
+  assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'future_table'").all().map((r) => r.name), ['future_table']);
   db.close();
-  assert.equal(checkLogFile(path, { history: true, schema: WITH_RULES }).lastSeq, 5, 'and passes with it');
+  assert.equal(checkLogFile(path, { history: true, schema: WITH_FUTURE_TABLE }).lastSeq, 5, 'and passes with it');
   // The release that does not know the table yet refuses a file that has it: it would not keep it.
-  assert.throws(() => checkLogFile(path, { history: true }), { name: 'RoomLogError', problem: 'unexpected-schema', message: /a table "room_rules"/ });
+  assert.throws(() => checkLogFile(path, { history: true }), { name: 'RoomLogError', problem: 'unexpected-schema', message: /a table "future_table"/ });
 });
 
 test('a newer table of another definition is refused; a missing original table still is', () => {
   const path = tempFile();
   writeGoodLog(path);
   const db = new DatabaseSync(path);
-  db.exec('CREATE TABLE room_rules (id INTEGER PRIMARY KEY, rules BLOB); PRAGMA journal_mode = DELETE');
+  db.exec('CREATE TABLE future_table (id INTEGER PRIMARY KEY, rules BLOB); PRAGMA journal_mode = DELETE');
   db.close();
-  assert.throws(() => checkLogFile(path, { history: true, schema: WITH_RULES }), (err: unknown) => {
+  assert.throws(() => checkLogFile(path, { history: true, schema: WITH_FUTURE_TABLE }), (err: unknown) => {
     assert.ok(err instanceof RoomLogError);
     assert.equal(err.problem, 'unexpected-schema');
-    assert.match(err.reason, /column room_rules\.rules is declared "BLOB", not TEXT/);
+    assert.match(err.reason, /column future_table\.rules is declared "BLOB", not TEXT/);
     return true;
   });
 
@@ -55,7 +55,7 @@ test('a newer table of another definition is refused; a missing original table s
   const db2 = new DatabaseSync(partial);
   db2.exec('DROP TABLE bookmarks; PRAGMA journal_mode = DELETE');
   db2.close();
-  assert.throws(() => checkLogFile(partial, { history: true, schema: WITH_RULES }), { problem: 'missing-tables', message: /missing table bookmarks$/ });
+  assert.throws(() => checkLogFile(partial, { history: true, schema: WITH_FUTURE_TABLE }), { problem: 'missing-tables', message: /missing table bookmarks$/ });
 });
 
 test('a table whose definition differs only in a constraint is refused with its SQL', () => {

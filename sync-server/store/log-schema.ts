@@ -8,7 +8,10 @@
  * from the schema, so a file whose schema is ours runs nothing but our own statements.
  *
  * Adding a table: one line in ADDED_OBJECTS. Files written before it lack it and still open (the
- * check accepts its absence); RoomLog creates it once a file has passed the checks.
+ * check accepts its absence); RoomLog creates it once a file has passed the checks. A release that
+ * checks schemas and predates the table refuses a file that has it (it would not keep it): from the
+ * next table on, bump LOG_VERSION with it so that such a release says "made by a newer Riffroom".
+ * (room_rules came in the same release as the checks, so no earlier checking release exists.)
  */
 import { DatabaseSync } from 'node:sqlite';
 
@@ -44,7 +47,13 @@ export const ORIGINAL_OBJECTS: readonly SchemaObject[] = [
  * Tables (or indexes) added after version 1, oldest first. A file may predate any of them; it gets them
  * (CREATE TABLE IF NOT EXISTS) when it is opened for writing, after its checks passed.
  */
-export const ADDED_OBJECTS: readonly SchemaObject[] = [];
+export const ADDED_OBJECTS: readonly SchemaObject[] = [
+  // The teacher's rules in force (room-log.ts saveRules): one row, set by an entry of the log.
+  {
+    name: 'room_rules',
+    sql: 'CREATE TABLE room_rules (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, rules TEXT NOT NULL, author TEXT NOT NULL, time INTEGER NOT NULL)',
+  },
+];
 
 export interface LogSchema {
   original: readonly SchemaObject[];

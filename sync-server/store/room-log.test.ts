@@ -324,3 +324,83 @@ test('a decompression bomb is refused with memory bounded by the ceiling (peak R
   assert.ok(grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB, `the child grew ${(grew / MiB).toFixed(0)} MiB: at most the ${LIMITS.projectFile.maxInflatedBytes / MiB} MiB ceiling (and slack)`);
   assert.ok(grew < BOMB_INFLATED_BYTES / 2, `far below the bomb's ${BOMB_INFLATED_BYTES / MiB} MiB`);
 });
+
+test('rules are saved as an entry of the chain and a row pointing at it; the latest survive reopening', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  fill(log, 3);
+  assert.equal(log.storedRules(), null, 'a new room has none');
+  const first = log.saveRules({ rules: { students: 'live-only' }, author: 'tina', label: 'set the rules: students play live only', time: 2000 });
+  assert.equal(first, 4);
+  const second = log.saveRules({ rules: { students: 'own-track' }, author: 'tina', label: 'set the rules: students edit their own tracks', time: 2001 });
+  assert.equal(second, 5);
+  const entry = [...log.entries(3)][0]!;
+  assert.deepEqual({ author: entry.author, label: entry.label, update: entry.update }, { author: 'tina', label: 'set the rules: students play live only', update: update(0, 0) });
+  assert.equal(log.verify(), null);
+  log.close();
+  const again = new RoomLog(path, { readOnly: true });
+  try {
+    assert.deepEqual(again.storedRules(), { seq: 5, rules: { students: 'own-track' }, author: 'tina', time: 2001 });
+    assert.equal(again.lastSeq, 5);
+    assert.equal(again.verify(), null);
+  } finally {
+    again.close();
+  }
+});
+
+test('a file from before rules were kept opens (read-only too) with none, and takes rules when opened for writing', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  fill(log, 2);
+  log.close();
+  const db = new DatabaseSync(path);
+  db.exec('DROP TABLE room_rules');
+  db.close();
+  const reader = new RoomLog(path, { readOnly: true });
+  assert.equal(reader.storedRules(), null);
+  reader.close();
+  const writer = new RoomLog(path);
+  try {
+    assert.equal(writer.storedRules(), null);
+    assert.equal(writer.saveRules({ rules: { students: 'edit' }, author: 'tina', label: 'set the rules', time: 1 }), 3);
+    assert.equal(writer.storedRules()!.seq, 3);
+    assert.equal(writer.verify(), null);
+  } finally {
+    writer.close();
+  }
+});
+
+test('saving rules is all or nothing: a failed save leaves no entry, and the log goes on', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  try {
+    fill(log, 2);
+    // The rules table vanishes behind the log's back: the entry written before it is rolled back.
+    const other = new DatabaseSync(path);
+    other.exec('DROP TABLE room_rules');
+    other.close();
+    assert.throws(() => log.saveRules({ rules: {}, author: 'tina', label: 'set the rules: lost', time: 1 }), /room_rules/);
+    assert.equal(log.lastSeq, 2);
+    assert.deepEqual([...log.entries(0)].map((e) => e.label), ['edit 1', 'edit 2']);
+    assert.equal(log.append({ time: 3, author: 'ann', label: 'edit 3', update: update(3) }), 3);
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+});
+
+test('damaged stored rules are a RoomLogError', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  log.saveRules({ rules: { students: 'edit' }, author: 'tina', label: 'set the rules', time: 1 });
+  log.close();
+  const db = new DatabaseSync(path);
+  db.exec("UPDATE room_rules SET rules = '{not json'");
+  db.close();
+  const again = new RoomLog(path);
+  try {
+    assert.throws(() => again.storedRules(), (err: Error) => err instanceof RoomLogError && /rules are damaged/.test(err.message));
+  } finally {
+    again.close();
+  }
+});

@@ -6,6 +6,10 @@
  * snapshots  seq | compact state at that seq (deflated), for rebuilding history quickly
  * room_state seq | full state at that seq (deflated): where the live room loads from
  * bookmarks  seq | name | author | time
+ * room_rules the teacher's rules now in force (one row: JSON, the seq of the entry that set them,
+ *            author, time). Each change is also an entry of the log (an empty Yjs update labelled
+ *            "set the rules: ..."), so history shows it and the hash chain covers it. Files from
+ *            before it have no such table (created on open) and no rules: the defaults.
  *
  * Authors and labels repeat endlessly ("moved 1 note"), so entries refer to them by id.
  * Each entry's hash chains it to the one before (log-chain.ts), so any change to an old entry
@@ -62,6 +66,18 @@ export interface Bookmark {
   author: string;
   time: number;
 }
+
+/** The rules in force, as saveRules stored them (the value is JSON: the caller checks it). */
+export interface StoredRules {
+  /** The entry that set them. */
+  seq: number;
+  rules: unknown;
+  author: string;
+  time: number;
+}
+
+/** An empty Yjs update (no structs, no deletions): an entry that records an event, not an edit. */
+export const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export interface OpenOptions {
   /** Create the file when it does not exist (default true). */
@@ -147,6 +163,45 @@ export class RoomLog {
     this.lastSeqValue = seq;
     this.lastHash = hash;
     return seq;
+  }
+
+  /**
+   * Records new rules: an entry (an empty update labelled `label`, by `author`) and the rules row
+   * pointing at it, in one transaction: both or neither. Returns the entry's seq.
+   */
+  saveRules(change: { rules: unknown; author: string; label: string; time: number }): number {
+    const text = JSON.stringify(change.rules);
+    const [lastSeq, lastHash] = [this.lastSeqValue, this.lastHash];
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
+      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      this.db.exec('COMMIT');
+      return seq;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      [this.lastSeqValue, this.lastHash] = [lastSeq, lastHash];
+      // Interned ids may name rows the rollback removed.
+      this.authorIds.clear();
+      this.labelIds.clear();
+      throw err;
+    }
+  }
+
+  /**
+   * The rules last saved, or null when none were (a new room, or a file from before rules were
+   * kept). Throws RoomLogError when the stored rules are not JSON.
+   */
+  storedRules(): StoredRules | null {
+    const row = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'room_rules'").get()
+      ? (this.db.prepare('SELECT seq, rules, author, time FROM room_rules WHERE id = 1').get() as { seq: number; rules: string; author: string; time: number } | undefined)
+      : undefined; // a read-only open of a file from before rules were kept
+    if (!row) return null;
+    try {
+      return { seq: row.seq, rules: JSON.parse(String(row.rules)), author: String(row.author), time: Number(row.time) };
+    } catch {
+      throw new RoomLogError(this.path, 'damaged', 'the stored room rules are damaged');
+    }
   }
 
   /** The id of a repeated string (author or label), adding it on first use. */

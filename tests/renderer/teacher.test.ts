@@ -3,11 +3,14 @@
  * built renderer served by a real sync server process): the owner sets the room's rules in the
  * Jam panel. Transport locked: the student's play/stop is refused, by the page and by the server,
  * and the student is told why. Live only: the student's editing UI is read-only (an edit tried
- * changes nothing in the shared document) while their live notes still reach the owner.
+ * changes nothing in the shared document) while their live notes still reach the owner, and the
+ * Record button is off with the rule's reason; a take armed before "play live only" is not
+ * written when it ends (the page says why; the server never has to close the connection).
  * Spotlight: the spotlighted track is soloed in both pages' mix, as their audio engines hear it.
- * Own track: the owner gives a track to the student (the track's owner in the document); the
- * student's edit of that track's clip lands in the shared document, an edit of another track's
- * clip is taken back (the document, as the owner sees it, unchanged).
+ * Own track: the owner gives a track to the student, picked by identity (the track's ownerId in
+ * the document); the student's edit of that track's clip lands in the shared document, an edit of
+ * another track's clip is taken back (the document, as the owner sees it, unchanged); a take can
+ * be recorded only into the student's own track (the Record button says so for another's).
  * Waits on conditions throughout (CI has two busy cores).
  */
 import { after, before, describe, test } from 'node:test';
@@ -26,6 +29,19 @@ type Mix = { id: string; name: string; solo: boolean; audible: boolean }[];
 const text = (page: Page, testid: string) => read(page, (id: string) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testid);
 const playing = (page: Page) => read(page, () => !!(globalThis as any).riffroomJam?.getState().transport?.playing);
 const heardMix = (page: Page) => read(page, () => (globalThis as any).riffroomJam.heardMix() as Mix);
+
+/** Plays `keys` on the computer keyboard (musical typing on), each press and release seen by the page. */
+async function playKeys(page: Page, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    const n = await read(page, () => ((globalThis as any).riffroomJam.played as unknown[]).length);
+    await page.keyboard.down(key);
+    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJam.played as unknown[]).length > m, n, { timeout: 2000 });
+    await page.keyboard.up(key);
+    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJam.played as unknown[]).length > m + 1, n, { timeout: 2000 });
+  }
+}
+
+const recordPhase = (page: Page, phase: string, timeout: number) => page.waitForSelector(`[data-testid="record"][data-phase="${phase}"]`, { timeout });
 
 async function openJamTab(mate: Bandmate): Promise<void> {
   await mate.page.click('[data-testid="tab-jam"]');
@@ -159,6 +175,39 @@ if (missing) {
       assert.equal(JSON.stringify(readSong(doc.doc)), before);
       assert.ok(readSong(doc.doc).clips.some((c) => c.id === clip));
       await student.page.click('[data-testid="musical-typing"]');
+      // Recording a take is editing: the Record button is off, and says why.
+      assert.equal(await student.page.locator('[data-testid="record"]').isDisabled(), true);
+      assert.match(await text(student.page, 'record-rule'), /play live only/);
+      assert.match((await student.page.locator('[data-testid="record"]').getAttribute('title')) ?? '', /play live only/);
+      assert.equal(await teacher.page.locator('[data-testid="record"]').isDisabled(), false, 'the owner still records');
+    });
+
+    test('live only: a take armed before the rule is not written when it ends; the page says why and stays connected', async () => {
+      await teacher.page.selectOption('[data-testid="rule-students"]', 'edit');
+      await rulesArrive(student.page, { students: 'edit' });
+      // A two-bar loop: the take lasts two bars, time enough for the rule to arrive while it runs.
+      await read(teacher.page, () => (globalThis as any).riffroomJam.client.request({ action: 'loop', loop: { startBar: 0, endBar: 2 } }));
+      await student.page.waitForFunction(() => (globalThis as any).riffroomJam.getState().transport?.loop?.endBar === 2, undefined, { timeout: 5000 });
+      const before = JSON.stringify(readSong(doc.doc));
+      await student.page.selectOption('[data-testid="jam-track"]', keys);
+      await student.page.click('[data-testid="musical-typing"]');
+      await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
+      await student.page.click('[data-testid="record"]');
+      await student.page.mouse.click(5, 5);
+      await recordPhase(student.page, 'recording', 10_000);
+      await teacher.page.selectOption('[data-testid="rule-students"]', 'live-only');
+      await rulesArrive(student.page, { students: 'live-only' });
+      // Played during the take (live notes are still allowed): the take has notes to write.
+      if ((await student.page.locator('[data-testid="record"]').getAttribute('data-phase')) === 'recording') await playKeys(student.page, ['a', 'd']);
+      await recordPhase(student.page, 'off', 10_000);
+      const message = await text(student.page, 'jam-message');
+      console.log(`# the student is told: ${message}`);
+      assert.match(message, /^The take was not kept: .*play live only/);
+      // Not written: the shared document as it was, and the server never closed the student (4403).
+      assert.equal(JSON.stringify(readSong(doc.doc)), before);
+      assert.equal(await student.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'connected');
+      assert.equal(await student.page.locator('[data-testid="record"]').isDisabled(), true);
+      await student.page.click('[data-testid="musical-typing"]');
     });
 
     test('spotlight: the spotlighted track is soloed in both pages\' mix, and back when it is off', async () => {
@@ -200,11 +249,14 @@ if (missing) {
       await student.page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="add-track-drums"]')?.disabled === false, undefined, { timeout: 5000 });
       // Only the owner gets the control; the student is not offered it.
       assert.equal(await student.page.locator('[data-testid="rule-owner"]').count(), 0);
+      // Picked by identity: the student's id (the jam welcome's, the token's), not their name.
+      const samId = await read(student.page, () => (globalThis as any).riffroomJam.getState().me.id as string);
       const ownerSelect = `[data-testid="rule-owner"][data-track-id="${bass}"]`;
-      await teacher.page.waitForSelector(`${ownerSelect} option[value="sam"]`, { state: 'attached', timeout: 5000 });
-      await teacher.page.selectOption(ownerSelect, 'sam');
-      const ownerOf = (id: string) => readSong(doc.doc).tracks.find((t) => t.id === id)?.owner ?? null;
-      await waitFor(() => ownerOf(bass) === 'sam', 10_000, 'Bass is given to sam in the shared document');
+      await teacher.page.waitForSelector(`${ownerSelect} option[value="${samId}"]`, { state: 'attached', timeout: 5000 });
+      await teacher.page.selectOption(ownerSelect, samId);
+      const ownerOf = (id: string) => readSong(doc.doc).tracks.find((t) => t.id === id)?.ownerId ?? null;
+      await waitFor(() => ownerOf(bass) === samId, 10_000, 'Bass is given to sam in the shared document');
+      assert.equal(readSong(doc.doc).tracks.find((t) => t.id === bass)!.owner, 'sam');
       assert.equal(ownerOf(keys), null, 'Keys stays nobody\'s');
       await student.page.waitForSelector(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`, { timeout: 5000 });
       assert.equal(await student.page.locator(`[data-testid="track-header"][data-track-id="${bass}"] [data-testid="track-owner"]`).textContent(), 'sam');
@@ -234,6 +286,29 @@ if (missing) {
       // The owner's page has every update of the student's once the Bass clip is back where it was.
       await teacher.page.waitForFunction(([i, left]: [string, string]) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left === left, [bassClip, bassLeft!] as [string, string], { timeout: 5000 });
       for (const mate of [teacher, student]) assert.equal(await clipLeft(mate.page, clip), keysLeft, `${mate.name}: the Keys clip is where it was`);
+    });
+
+    test('own track: a take is recorded only into the student\'s own track; the Record button says why not for another\'s', async () => {
+      await student.page.selectOption('[data-testid="jam-track"]', keys);
+      await student.page.waitForFunction(() => /Keys is not your track/.test((globalThis as any).document.querySelector('[data-testid="record-rule"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      assert.equal(await student.page.locator('[data-testid="record"]').isDisabled(), true);
+      await student.page.selectOption('[data-testid="jam-track"]', bass);
+      await student.page.waitForSelector('[data-testid="record"]:not([disabled])', { timeout: 5000 });
+      assert.equal(await student.page.locator('[data-testid="record-rule"]').count(), 0);
+      const takes = () => readSong(doc.doc).clips.filter((c) => c.name === 'Take');
+      assert.equal(takes().length, 0);
+      await student.page.click('[data-testid="musical-typing"]');
+      await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
+      await student.page.click('[data-testid="record"]');
+      await student.page.mouse.click(5, 5);
+      await recordPhase(student.page, 'recording', 10_000);
+      await playKeys(student.page, ['a', 'g']);
+      await recordPhase(student.page, 'off', 10_000);
+      await waitFor(() => takes().length === 1, 10_000, 'the take reaches the shared document');
+      assert.equal(takes()[0]!.trackId, bass, 'on the student\'s own track');
+      assert.ok(takes()[0]!.notes.length >= 1);
+      assert.match(await text(student.page, 'jam-message'), /^recorded \d+ notes?/);
+      await student.page.click('[data-testid="musical-typing"]');
     });
 
     test('the owner stops; no page errors', async () => {
