@@ -68,13 +68,24 @@ export const LIMITS = {
   },
 
   pending: {
-    /**
-     * An update whose dependencies the server never received waits in the document; while such
-     * updates are waiting, they may hold at most this many bytes...
+    /*
+     * Updates whose dependencies the server does not have (room/pending-guard.ts). Honest peers of
+     * one server never send them: the server has everything they built on. The wait is for
+     * updates reordered on their way (a later multi-node design, a side channel between tabs),
+     * which complete within milliseconds; nothing of a waiting update is applied, logged or sent.
+     * Past any of these, the peers whose updates wait are closed (4400), most bytes first.
      */
+    /** Bytes of updates that may wait in one room: a few ordinary edits, not a flood. */
     maxBytes: 256 * KiB,
-    /** ...for at most this long (ms). Then the peers that sent them are closed and they are dropped. */
+    /** Updates that may wait in one room: every later message checks each (a map lookup or two). */
+    maxUpdates: 256,
+    /** How long one may wait (ms): reordered updates complete long before. */
     maxMs: 10_000,
+    /**
+     * How often one waiting update may be decoded again, after something it waited on came, and
+     * found still short: at most this many decodes more than receiving it cost.
+     */
+    maxRechecks: 8,
   },
 
   jam: {

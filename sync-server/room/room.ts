@@ -7,7 +7,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
+import { LIMITS } from '../limits.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
@@ -21,6 +22,7 @@ import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labe
 import { rebuildAt, revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
+import { dropYjsPending, PendingGuard, type PendingLimits } from './pending-guard.ts';
 
 /** One connected client, whatever carries its messages. */
 export interface Peer {
@@ -81,6 +83,8 @@ export class Room {
   private readonly metrics: ServerMetrics | undefined;
   private readonly policy: SnapshotPolicy;
   private readonly peers = new Map<Peer, PeerState>();
+  /** Peers' updates that wait for dependencies the document lacks (never in the document). */
+  private readonly pending: PendingGuard<Peer>;
   private entriesSinceSnapshot: number;
   private entriesSinceFullState: number;
   private bytesSinceSnapshot: number;
@@ -93,7 +97,11 @@ export class Room {
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
-  constructor(name: string, log: RoomLog, options: { metrics?: ServerMetrics; snapshotPolicy?: Partial<SnapshotPolicy> } = {}) {
+  constructor(
+    name: string,
+    log: RoomLog,
+    options: { metrics?: ServerMetrics; snapshotPolicy?: Partial<SnapshotPolicy>; pendingLimits?: Partial<PendingLimits> } = {},
+  ) {
     this.name = name;
     this.log = log;
     this.metrics = options.metrics;
@@ -116,6 +124,9 @@ export class Room {
     this.lastSnapshotBytes = info?.bytes ?? 0;
 
     this.doc.on('update', this.onDocUpdate);
+    this.pending = new PendingGuard(this.doc, { ...LIMITS.pending, ...options.pendingLimits }, (peers, reason) => {
+      for (const peer of peers) peer.close(CLOSE.malformed, reason);
+    });
     this.jam = JamRoom.fromSongMeta(readMeta(this.doc), {
       metrics: this.metrics,
       onActivity: () => {
@@ -155,6 +166,7 @@ export class Room {
     const state = this.peers.get(peer);
     if (!state) return;
     this.peers.delete(peer);
+    this.pending.dropPeer(peer);
     this.lastActivity = Date.now();
     if (state.clients.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...state.clients], null);
   }
@@ -204,21 +216,38 @@ export class Room {
       throw new PeerError(4400, `unknown sync message ${step}`);
     }
     const update = readOrFail(() => decoding.readVarUint8Array(decoder));
+    let decoded: ReturnType<typeof assertDecodable>;
     try {
-      assertDecodable(update);
+      decoded = assertDecodable(update);
     } catch (err) {
       if (err instanceof BadUpdateError) throw new PeerError(4400, err.message);
       throw err;
     }
     if (!this.jam.mayEditDocument(peer.identity.role)) {
       // A viewer's handshake reply may repeat what we have; anything new is a write. Under the
-      // rules' students: 'live-only' every non-owner is handled as a viewer here.
-      if (wouldChange(this.doc, update)) {
-        throw new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : RULE_REASONS.liveOnly);
-      }
+      // rules' students: 'live-only' every non-owner is handled as a viewer here. Nothing is
+      // applied on this path, so nothing can be left waiting in the document either.
+      if (wouldChange(this.doc, update)) throw this.noWrites(peer);
       return;
     }
     if (this.failed) throw new PeerError(4500, 'room unavailable, try again');
+    // An update whose dependencies the document lacks waits outside it (pending-guard.ts).
+    const admission = this.pending.admit(peer, update, decoded);
+    if (admission.held) {
+      for (const other of admission.closed) if (other !== peer) other.close(CLOSE.malformed, admission.reason);
+      if (admission.closed.includes(peer)) throw new PeerError(CLOSE.malformed, admission.reason);
+      return;
+    }
+    this.applyFromPeer(peer, update);
+    this.applyReady();
+  }
+
+  private noWrites(peer: Peer): PeerError {
+    return new PeerError(4403, peer.identity.role === 'viewer' ? 'viewers cannot edit this room' : RULE_REASONS.liveOnly);
+  }
+
+  /** Applies a peer's update whose dependencies the document has, under the room's rules. */
+  private applyFromPeer(peer: Peer, update: Uint8Array): void {
     try {
       const rules = this.jam.rules;
       if (judgesEdits(rules, peer.identity.role)) {
@@ -229,7 +258,30 @@ export class Room {
         Y.applyUpdate(this.doc, update, peer);
       }
     } catch (err) {
+      dropYjsPending(this.doc);
       throw new PeerError(4400, `update could not be applied: ${(err as Error).message}`);
+    }
+    // The guard found every dependency there; should Yjs still have kept a part back (a crafted
+    // update that the guard reads differently), it must not linger, be merged again or sent on.
+    if (dropYjsPending(this.doc)) throw new PeerError(4400, 'update depends on changes never sent');
+  }
+
+  /**
+   * Applies the waiting updates that the document's last change completed, each as its sender's
+   * own, under the rules as they are now; a sender refused now is closed, not the peer whose
+   * message completed it.
+   */
+  private applyReady(): void {
+    for (let ready = this.pending.nextReady(); ready && !this.failed; ready = this.pending.nextReady()) {
+      const { peer, update } = ready;
+      if (!this.peers.has(peer)) continue;
+      try {
+        if (!this.jam.mayEditDocument(peer.identity.role)) throw this.noWrites(peer);
+        this.applyFromPeer(peer, update);
+      } catch (err) {
+        if (!(err instanceof PeerError)) throw err;
+        peer.close(err.code, err.message);
+      }
     }
   }
 
@@ -358,7 +410,9 @@ export class Room {
       this.log.append({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) });
     }
     this.metrics?.restores.inc();
-    return this.log.lastSeq;
+    const restored = this.log.lastSeq;
+    this.applyReady(); // like any change, it may complete updates that wait
+    return restored;
   }
 
   private fail(err: Error): void {
@@ -366,6 +420,7 @@ export class Room {
     console.error(`room ${this.name}: ${err.message}; disconnecting its peers`);
     for (const peer of [...this.peers.keys()]) peer.close(4500, 'room unavailable, try again');
     this.peers.clear();
+    this.pending.clear();
     this.jam.close(4500, 'room unavailable, try again');
   }
 
@@ -379,6 +434,7 @@ export class Room {
     this.closed = true;
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
+    this.pending.clear();
     this.jam.close(code, reason);
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);

@@ -9,11 +9,12 @@ export class BadUpdateError extends Error {
 
 /**
  * Decodes the whole update without applying it, so garbage is refused before it can leave a
- * document half-integrated. Throws BadUpdateError.
+ * document half-integrated; answers the decoded structs and deletes (the pending guard reads
+ * them). Throws BadUpdateError.
  */
-export function assertDecodable(update: Uint8Array): void {
+export function assertDecodable(update: Uint8Array): ReturnType<typeof Y.decodeUpdate> {
   try {
-    Y.decodeUpdate(update);
+    return Y.decodeUpdate(update);
   } catch (err) {
     throw new BadUpdateError(`not a Yjs update: ${(err as Error).message}`);
   }
