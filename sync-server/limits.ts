@@ -79,10 +79,11 @@ export const LIMITS = {
     /**
      * Presence bytes one connection may send per second for its own client ids, and the burst
      * above it. Entries for other connections' ids (every stock client echoes them back) are
-     * dropped unread and not counted. The burst covers one answer to a presence query
-     * (the whole room's states), which is counted too.
+     * dropped unread and not counted. The rate covers a label announced with each of
+     * websocket.messagesPerSecond edits in a full honest state (~600 bytes); the burst covers one
+     * answer to a presence query (the whole room's states), which is counted too.
      */
-    bytesPerSecond: 64 * KiB,
+    bytesPerSecond: 128 * KiB,
     byteBurst: 512 * KiB,
     /**
      * Presence changes are sent out at most this often per room (ms): one message with the
