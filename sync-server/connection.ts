@@ -7,6 +7,10 @@ import { CLOSE, MESSAGE_AWARENESS, type TokenClaims } from './contract.ts';
 import { LIMITS } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { PeerError, type Peer, type Room } from './room/room.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+// The jam connection and others import it from here.
+export { TokenBucket };
 
 export interface ConnectionLimits {
   /** Sustained messages per second, and the burst allowed above it. */
@@ -106,28 +110,5 @@ export class Connection implements Peer {
     if (this.closed) return;
     this.closed = true;
     this.room.removePeer(this);
-  }
-}
-
-/** Allows `perSecond` on average and `burst` at once. */
-export class TokenBucket {
-  private readonly perSecond: number;
-  private readonly burst: number;
-  private tokens: number;
-  private refilledAt = performance.now();
-
-  constructor(perSecond: number, burst: number) {
-    this.perSecond = perSecond;
-    this.burst = burst;
-    this.tokens = burst;
-  }
-
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }

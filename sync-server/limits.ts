@@ -52,19 +52,50 @@ export const LIMITS = {
   },
 
   presence: {
-    /** One presence (awareness) state, as JSON text (characters). */
-    maxStateChars: 8 * KiB,
-    /** Presence client ids one connection may announce (a page has one). */
+    /**
+     * One presence (awareness) state: its JSON text in UTF-8 (bytes), checked before it is
+     * parsed. An app page's state (name, colour, selection, activity, last edit's label) is a
+     * few hundred bytes.
+     */
+    maxStateBytes: 8 * KiB,
+    /** Presence client ids one connection may announce (a stock page has one: its document's). */
     maxClientsPerConnection: 4,
-    /** Entries in one presence message (a stock client echoes the whole room's on joining). */
+    /**
+     * Presence client ids with a state in one room. Every stock client echoes the states it is
+     * sent, the whole room's on joining: this must stay well under maxEntriesPerMessage, and the
+     * server never sends more entries than this in one message.
+     */
+    maxClientsPerRoom: 256,
+    /** Entries in one presence message; more closes the connection before any is read. */
     maxEntriesPerMessage: 512,
-    /** All presence states of one room together (characters). */
-    maxRoomChars: 1 * MiB,
-    /** Presence bytes one connection may send per second, and the burst above it. */
+    /**
+     * All presence states of one room together (bytes). A message that would take the room past
+     * it is refused, unless each state it changes stays within smallStateBytes: an honest page
+     * keeps its presence (and its edits their labels) in a room that others filled. So a room
+     * holds at most maxRoomBytes + maxClientsPerRoom × smallStateBytes.
+     */
+    maxRoomBytes: 512 * KiB,
+    smallStateBytes: 1 * KiB,
+    /**
+     * Presence bytes one connection may send per second for its own client ids, and the burst
+     * above it. Entries for other connections' ids (every stock client echoes them back) are
+     * dropped unread and not counted. The rate covers a label announced with each of
+     * websocket.messagesPerSecond edits in a full honest state (~600 bytes); the burst covers one
+     * answer to a presence query (the whole room's states), which is counted too.
+     */
     bytesPerSecond: 128 * KiB,
     byteBurst: 512 * KiB,
-    /** Presence changes are sent out at most this often per room (ms): one message for all of them. */
+    /**
+     * Presence changes are sent out at most this often per room (ms): one message with the
+     * latest state of every client that changed. The first change after a quiet spell goes at once.
+     */
     fanOutMs: 50,
+    /**
+     * A state not renewed for this long is dropped (ms), as y-protocols does (stock clients renew
+     * every 15 s). A client id its connection gave up stays reserved to the same identity as long:
+     * nobody else can take over a bandmate's presence while they reconnect.
+     */
+    outdatedMs: 30_000,
   },
 
   pending: {

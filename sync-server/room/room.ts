@@ -3,7 +3,6 @@
  * every accepted update is appended to before it is broadcast.
  */
 import * as Y from 'yjs';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
@@ -23,6 +22,7 @@ import { rebuildAt, revertTo } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 import { dropYjsPending, PendingGuard, type PendingLimits } from './pending-guard.ts';
+import { PresenceRefused, RoomPresence, type PresenceLimits } from './presence.ts';
 
 /** One connected client, whatever carries its messages. */
 export interface Peer {
@@ -57,8 +57,6 @@ export interface SnapshotPolicy {
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 200, bytesRatio: 5, fullStateEntries: 20_000 };
 
 interface PeerState {
-  /** Awareness client ids the peer controls, removed when it leaves. */
-  clients: Set<number>;
   /** The label the peer announced for its next update. */
   announced: AnnouncedEdit | null;
 }
@@ -76,7 +74,8 @@ class ServerEdit {
 export class Room {
   readonly name: string;
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
+  /** Who is here (awareness), held against hostile peers and sent on coalesced (presence.ts). */
+  readonly presence: RoomPresence<Peer>;
   readonly log: RoomLog;
   /** The room's jam channel: shared clock, transport, live notes, rules (sync-server/jam/). */
   readonly jam: JamRoom;
@@ -100,7 +99,12 @@ export class Room {
   constructor(
     name: string,
     log: RoomLog,
-    options: { metrics?: ServerMetrics; snapshotPolicy?: Partial<SnapshotPolicy>; pendingLimits?: Partial<PendingLimits> } = {},
+    options: {
+      metrics?: ServerMetrics;
+      snapshotPolicy?: Partial<SnapshotPolicy>;
+      pendingLimits?: Partial<PendingLimits>;
+      presenceLimits?: Partial<PresenceLimits>;
+    } = {},
   ) {
     this.name = name;
     this.log = log;
@@ -136,9 +140,10 @@ export class Room {
       rules: loadRules(log, name),
       saveRules: (next, previous, by) => this.saveRules(next, previous, by),
     });
-    this.awareness = new awarenessProtocol.Awareness(this.doc);
-    this.awareness.setLocalState(null); // the server itself has no presence
-    this.awareness.on('update', this.onAwarenessUpdate);
+    // The server itself has no presence; it holds its peers' and sends them on.
+    this.presence = new RoomPresence<Peer>((message) => {
+      for (const peer of this.peers.keys()) peer.send(message);
+    }, options.presenceLimits);
   }
 
   /** Document and jam connections. */
@@ -152,23 +157,23 @@ export class Room {
       peer.close(4500, 'room unavailable, try again');
       return;
     }
-    this.peers.set(peer, { clients: new Set(), announced: null });
+    this.peers.set(peer, { announced: null });
+    this.presence.join(peer, peer.identity.id);
     this.lastActivity = Date.now();
     const sync = encoding.createEncoder();
     encoding.writeVarUint(sync, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(sync, this.doc);
     peer.send(encoding.toUint8Array(sync));
-    const states = [...this.awareness.getStates().keys()];
-    if (states.length) peer.send(awarenessMessage(this.awareness, states));
+    const presence = this.presence.snapshot();
+    if (presence) peer.send(presence);
   }
 
   removePeer(peer: Peer): void {
-    const state = this.peers.get(peer);
-    if (!state) return;
+    if (!this.peers.has(peer)) return;
     this.peers.delete(peer);
     this.pending.dropPeer(peer);
     this.lastActivity = Date.now();
-    if (state.clients.size) awarenessProtocol.removeAwarenessStates(this.awareness, [...state.clients], null);
+    this.presence.leave(peer);
   }
 
   /** Handles one websocket message from a peer. Throws PeerError on a protocol violation. */
@@ -181,17 +186,11 @@ export class Room {
       case MESSAGE_SYNC:
         this.receiveSync(peer, decoder);
         break;
-      case MESSAGE_AWARENESS: {
-        const update = readOrFail(() => decoding.readVarUint8Array(decoder));
-        try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
-        } catch (err) {
-          throw new PeerError(4400, `malformed awareness update: ${(err as Error).message}`);
-        }
+      case MESSAGE_AWARENESS:
+        this.receivePresence(peer, readOrFail(() => readBytes(decoder)));
         break;
-      }
       case MESSAGE_QUERY_AWARENESS:
-        peer.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
+        peer.send(presenceOrFail(() => this.presence.answerQuery(peer)));
         break;
       default:
         throw new PeerError(4400, `unknown message type ${type}`);
@@ -316,25 +315,19 @@ export class Room {
     for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message);
   };
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const owner = this.peers.get(origin as Peer);
-    if (owner) {
-      for (const id of added) owner.clients.add(id);
-      for (const id of removed) owner.clients.delete(id);
-      // A label announcement from the peer's own client precedes its next update.
-      for (const id of [...added, ...updated]) {
-        const edit = readAnnouncedEdit(this.awareness.getStates().get(id));
-        if (edit && edit.client === id) owner.announced = edit;
-      }
+  /**
+   * A presence update: presence.ts applies what the peer may change (and sends it on, coalesced);
+   * the label a peer announces for its next update is paired here, on receipt, as before.
+   */
+  private receivePresence(peer: Peer, update: Uint8Array): void {
+    const accepted = presenceOrFail(() => this.presence.receive(peer, update));
+    const owner = this.peers.get(peer)!;
+    // A label announcement from the peer's own client precedes its next update.
+    for (const { clientId, state } of accepted) {
+      const edit = readAnnouncedEdit(state);
+      if (edit && edit.client === clientId) owner.announced = edit;
     }
-    const changed = [...added, ...updated, ...removed];
-    if (!changed.length) return;
-    const message = awarenessMessage(this.awareness, changed);
-    for (const peer of this.peers.keys()) peer.send(message);
-  };
+  }
 
   private maybeScheduleSnapshot(): void {
     if (this.snapshotScheduled || this.entriesSinceSnapshot < this.policy.minEntries) return;
@@ -439,7 +432,7 @@ export class Room {
     if (!this.failed) this.saveFullState();
     this.doc.off('update', this.onDocUpdate);
     this.guardSongs?.destroy();
-    this.awareness.destroy();
+    this.presence.destroy();
     this.doc.destroy();
     this.log.close();
   }
@@ -453,11 +446,20 @@ function readOrFail<T>(read: () => T): T {
   }
 }
 
-function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
-  return encoding.toUint8Array(encoder);
+/** A varuint length and that many bytes, all inside the message (lib0 would read past its end). */
+function readBytes(decoder: decoding.Decoder): Uint8Array {
+  const length = decoding.readVarUint(decoder);
+  if (length > decoder.arr.byteLength - decoder.pos) throw new RangeError('past the end');
+  return decoding.readUint8Array(decoder, length);
+}
+
+function presenceOrFail<T>(handle: () => T): T {
+  try {
+    return handle();
+  } catch (err) {
+    if (err instanceof PresenceRefused) throw new PeerError(err.code, err.message);
+    throw err;
+  }
 }
 
 /**

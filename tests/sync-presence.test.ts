@@ -1,0 +1,361 @@
+/**
+ * Presence (awareness) against hostile peers, through a real server process: oversized states,
+ * messages with thousands of client ids, one peer overwriting or removing another's presence, a
+ * room filled with presence, a peer over its presence byte budget. Each hostile connection is
+ * closed with a reason (or its foreign entries are dropped), stock y-websocket peers keep their
+ * presence and keep converging, their edits keep their labels, and the log stays intact. Many
+ * quick presence changes reach the other peers coalesced into far fewer messages.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import WebSocket from 'ws';
+import { addTrack, initSong, setTempo } from '../core/song/edits.ts';
+import { readSong } from '../core/song/schema.ts';
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from '../sync-server/contract.ts';
+import { LIMITS } from '../sync-server/limits.ts';
+import { RoomLog } from '../sync-server/store/room-log.ts';
+import { startServerProcess, testToken } from './support/server-process.ts';
+import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
+import { getHistory } from './support/room-api.ts';
+
+const server = await startServerProcess();
+const rooms: string[] = [];
+after(async () => {
+  await server.kill();
+  // Whatever the attackers sent, every room's log is complete and its chain intact.
+  for (const room of rooms) {
+    const log = new RoomLog(join(server.dataDir, 'rooms', `${room}.riffroom`), { readOnly: true });
+    try {
+      assert.equal(log.verify(), null, `${room}: hash chain intact`);
+      assert.ok(log.lastSeq > 0, `${room}: edits were logged`);
+    } finally {
+      log.close();
+    }
+  }
+});
+
+interface Closed {
+  code: number;
+  reason: string;
+}
+
+interface PresenceEntry {
+  clientId: number;
+  clock: number;
+  /** The state's JSON text, sent as is ('null' removes). */
+  json: string;
+}
+
+/** An awareness message as a stock client frames it, with the states' JSON text given raw. */
+function presenceMessage(entries: PresenceEntry[]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(update, e.clientId);
+    encoding.writeVarUint(update, e.clock);
+    encoding.writeVarString(update, e.json);
+  }
+  const message = encoding.createEncoder();
+  encoding.writeVarUint(message, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(message, encoding.toUint8Array(update));
+  return encoding.toUint8Array(message);
+}
+
+/** A raw `ws` socket in a room that records the presence it is sent. */
+interface RawPeer {
+  ws: WebSocket;
+  closed: Promise<Closed>;
+  isOpen(): boolean;
+  /** Latest state per client id as this socket was told (null: removed). */
+  states: Map<number, { clock: number; state: unknown }>;
+  /** Awareness messages received, and how many of them mentioned each client id. */
+  awarenessMessages: number;
+  mentions: Map<number, number>;
+  send(entries: PresenceEntry[]): void;
+}
+
+async function openRaw(room: string, token: string): Promise<RawPeer> {
+  const ws = new WebSocket(`${server.wsUrl}/${room}?token=${encodeURIComponent(token)}`);
+  let open = true;
+  const closed = new Promise<Closed>((resolve) =>
+    ws.on('close', (code, reason) => {
+      open = false;
+      resolve({ code, reason: reason.toString() });
+    }),
+  );
+  ws.on('error', () => {}); // a socket closed under us reports errors; the close is what we check
+  const peer: RawPeer = {
+    ws,
+    closed,
+    isOpen: () => open,
+    states: new Map(),
+    awarenessMessages: 0,
+    mentions: new Map(),
+    send: (entries) => ws.send(presenceMessage(entries)),
+  };
+  ws.on('message', (data: Buffer) => {
+    const decoder = decoding.createDecoder(new Uint8Array(data));
+    if (decoding.readVarUint(decoder) !== MESSAGE_AWARENESS) return;
+    peer.awarenessMessages++;
+    const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+    const count = decoding.readVarUint(update);
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(update);
+      const clock = decoding.readVarUint(update);
+      const state = JSON.parse(decoding.readVarString(update));
+      peer.states.set(clientId, { clock, state });
+      peer.mentions.set(clientId, (peer.mentions.get(clientId) ?? 0) + 1);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('message', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+  });
+  return peer;
+}
+
+async function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function randomClientId(): number {
+  return 1 + Math.floor(Math.random() * 2 ** 31);
+}
+
+/** Two stock peers with names in their presence, each seeing the other's. */
+async function honestPair(room: string): Promise<[Client, Client]> {
+  rooms.push(room);
+  const a = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'alice'));
+  const b = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'bob'));
+  a.provider.awareness.setLocalStateField('user', { name: 'alice', color: '#ff6b9a' });
+  b.provider.awareness.setLocalStateField('user', { name: 'bob', color: '#4fd1c5' });
+  await waitFor(() => nameSeen(b, a) === 'alice' && nameSeen(a, b) === 'bob', 5000, 'each peer sees the other');
+  initSong(a.doc, { title: 'Presence' });
+  addTrack(a.doc, { role: 'keys' });
+  await waitFor(() => JSON.stringify(readSong(a.doc)) === JSON.stringify(readSong(b.doc)), 5000, 'song reached both');
+  return [a, b];
+}
+
+/** The name `seen` shows for `seer`'s view of `seen`'s client. */
+function nameSeen(seer: Client, seen: Client): string | undefined {
+  return (seer.provider.awareness.getStates().get(seen.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name;
+}
+
+/**
+ * Stock peers are still connected, still show each other's names, and an edit by each reaches
+ * the other and is logged with its own label.
+ */
+async function assertHonestPeersFine(room: string, [a, b]: [Client, Client], what: string): Promise<void> {
+  assert.ok(a.provider.wsconnected && b.provider.wsconnected, `${what}: stock peers stayed connected`);
+  assert.equal(nameSeen(b, a), 'alice', `${what}: bob still sees alice's own name`);
+  assert.equal(nameSeen(a, b), 'bob', `${what}: alice still sees bob's own name`);
+  const bpm = 60 + Math.floor(Math.random() * 100);
+  setTempo(a.doc, bpm);
+  await waitFor(() => readSong(b.doc).meta.bpm === bpm, 5000, `${what}: alice's edit reached bob`);
+  setTempo(b.doc, bpm + 1);
+  await waitFor(() => readSong(a.doc).meta.bpm === bpm + 1, 5000, `${what}: bob's edit reached alice`);
+  const viewer = testToken(room, 'viewer');
+  let entries = (await getHistory(server, room, viewer)).entries;
+  const deadline = Date.now() + 5000;
+  while (entries.at(-1)?.label !== `set tempo to ${bpm + 1} BPM`) {
+    if (Date.now() > deadline) assert.fail(`${what}: bob's edit was not logged`);
+    await new Promise((r) => setTimeout(r, 10));
+    entries = (await getHistory(server, room, viewer)).entries;
+  }
+  // Labels still pair with their updates: each edit logged under its author with its own label.
+  assert.deepEqual(
+    entries.slice(-2).map((e) => [e.author, e.label]),
+    [
+      ['alice', `set tempo to ${bpm} BPM`],
+      ['bob', `set tempo to ${bpm + 1} BPM`],
+    ],
+    `${what}: labels`,
+  );
+}
+
+test('4 MiB presence states from a viewer close its connection with 4400; meanwhile honest peers keep presence and converge', async () => {
+  const room = 'presence-big';
+  const honest = await honestPair(room);
+  try {
+    const huge = JSON.stringify({ user: { name: 'mallory' }, junk: 'x'.repeat(4 * 1024 * 1024) });
+    let attacking = true;
+    const attacks: Closed[] = [];
+    // The attacker comes back again and again while the honest peers edit.
+    const attack = (async () => {
+      while (attacking) {
+        const attacker = await openRaw(room, testToken(room, 'viewer', 'mallory'));
+        attacker.send([{ clientId: randomClientId(), clock: 1, json: huge }]);
+        attacks.push(await timeout(attacker.closed, 10_000, 'the server closes the attacker'));
+      }
+    })();
+    try {
+      for (let round = 0; round < 5; round++) await assertHonestPeersFine(room, honest, `during the attack, round ${round}`);
+      await waitFor(() => attacks.length >= 3, 10_000, 'the attacker was closed several times');
+    } finally {
+      attacking = false;
+      await attack;
+    }
+    for (const closed of attacks) {
+      assert.equal(closed.code, CLOSE.malformed, `close code (reason: ${closed.reason})`);
+      assert.match(closed.reason, /presence state of \d+ bytes/);
+    }
+    assert.ok(!honest.some((c) => [...c.provider.awareness.getStates().values()].some((s) => JSON.stringify(s).length > 10_000)), 'nobody received the state');
+    await assertHonestPeersFine(room, honest, 'after the attack');
+  } finally {
+    honest.forEach(disconnect);
+  }
+});
+
+test('one message with 50,000 presence client ids closes its connection with 4400', async () => {
+  const room = 'presence-many';
+  const honest = await honestPair(room);
+  try {
+    const attacker = await openRaw(room, testToken(room, 'viewer', 'mallory'));
+    const first = randomClientId();
+    const entries = Array.from({ length: 50_000 }, (_, i) => ({ clientId: first + i, clock: 1, json: '{"user":{"name":"bot"}}' }));
+    attacker.send(entries);
+    const closed = await timeout(attacker.closed, 10_000, 'the server closes the attacker');
+    assert.equal(closed.code, CLOSE.malformed, `close code (reason: ${closed.reason})`);
+    assert.match(closed.reason, /50000 presence entries in one message/);
+    assert.ok(honest.every((c) => c.provider.awareness.getStates().size === 2), 'no bot reached anyone');
+    await assertHonestPeersFine(room, honest, 'after 50,000 client ids');
+  } finally {
+    honest.forEach(disconnect);
+  }
+});
+
+test("a peer cannot overwrite or remove another peer's presence; a third peer still sees the victim's own name", async () => {
+  const room = 'presence-spoof';
+  const honest = await honestPair(room);
+  const [victim, third] = honest;
+  try {
+    const attacker = await openRaw(room, testToken(room, 'editor', 'mallory'));
+    const victimId = victim.doc.clientID;
+    await waitFor(() => attacker.states.has(victimId), 5000, 'the attacker knows the victim');
+    const clock = attacker.states.get(victimId)!.clock;
+    // Overwrite with a newer clock, then remove at that clock (both would be applied by y-protocols).
+    attacker.send([{ clientId: victimId, clock: clock + 10, json: JSON.stringify({ user: { name: 'mallory was here', color: '#000000' } }) }]);
+    attacker.send([{ clientId: victimId, clock: clock + 10, json: 'null' }]);
+    attacker.send([{ clientId: victimId, clock: clock + 11, json: 'null' }]);
+    // The attacker's own presence, sent after: once the third peer has it, anything the server
+    // fanned out from the messages before has reached it too (one ordered connection each way).
+    const own = randomClientId();
+    attacker.send([{ clientId: own, clock: 1, json: JSON.stringify({ user: { name: 'marker' } }) }]);
+    await waitFor(() => (third.provider.awareness.getStates().get(own) as { user?: { name?: string } } | undefined)?.user?.name === 'marker', 5000, "the third peer has the attacker's own presence");
+    await waitFor(() => attacker.states.has(own), 5000, 'the attacker has its own presence back');
+    assert.equal(nameSeen(third, victim), 'alice', "the third peer still sees the victim's own name");
+    assert.equal(attacker.states.get(victimId)?.clock, clock, "the server still has the victim's own state");
+    // Echoing others' entries is what every stock client does: not a reason to close.
+    assert.ok(attacker.isOpen(), 'foreign entries are dropped silently, the connection stays open');
+    await assertHonestPeersFine(room, honest, 'after the spoofing');
+    attacker.ws.close();
+  } finally {
+    honest.forEach(disconnect);
+  }
+});
+
+test("a room's presence total is capped: the message that would pass it closes its sender with 4429", async () => {
+  const room = 'presence-full';
+  const honest = await honestPair(room);
+  const attackers: RawPeer[] = [];
+  try {
+    // States just under the per-state limit, as many per connection as allowed, from several
+    // identities (the per-identity connection cap is not what is tested here).
+    const stateBytes = LIMITS.presence.maxStateBytes - 200;
+    const perConnection = LIMITS.presence.maxClientsPerConnection;
+    const json = (name: string) => {
+      const prefix = `{"user":{"name":"${name}"},"pad":"`;
+      return prefix + 'x'.repeat(stateBytes - prefix.length - 2) + '"}';
+    };
+    assert.equal(json('bot1').length, stateBytes);
+    assert.doesNotThrow(() => JSON.parse(json('bot1')));
+    let accepted = 0;
+    let refused: Closed | null = null;
+    const most = Math.ceil(LIMITS.presence.maxRoomBytes / stateBytes / perConnection) + 2;
+    for (let i = 0; i < most && !refused; i++) {
+      const attacker = await openRaw(room, testToken(room, 'viewer', `bot${i}`));
+      attackers.push(attacker);
+      const first = randomClientId();
+      const ids = Array.from({ length: perConnection }, (_, k) => first + k);
+      attacker.send(ids.map((clientId) => ({ clientId, clock: 1, json: json(`bot${i}`) })));
+      // Accepted states come back to their sender too (the fan-out goes to everyone); a refused
+      // message closes the connection instead.
+      await waitFor(() => !attacker.isOpen() || ids.every((id) => attacker.states.get(id)?.clock === 1), 10_000, `bot${i}: accepted or closed`);
+      if (attacker.isOpen()) accepted += perConnection;
+      else refused = await attacker.closed;
+    }
+    assert.ok(refused, 'a sender was closed once the room was full');
+    assert.equal(refused.code, CLOSE.rateLimited, `close code (reason: ${refused.reason})`);
+    assert.match(refused.reason, /presence is full/);
+    assert.ok(accepted * stateBytes <= LIMITS.presence.maxRoomBytes, 'the room holds at most its total');
+    assert.ok((accepted + perConnection) * stateBytes > LIMITS.presence.maxRoomBytes, 'it was refused only at the limit');
+    // Honest peers' small states keep changing (each edit's label) in the full room.
+    await assertHonestPeersFine(room, honest, 'in a full room');
+    // The attackers leave: their presence leaves with them, for everyone.
+    for (const a of attackers) a.ws.close();
+    await waitFor(() => honest.every((c) => c.provider.awareness.getStates().size === 2), 5000, "the bots' presence is gone");
+  } finally {
+    for (const a of attackers) a.ws.close();
+    honest.forEach(disconnect);
+  }
+});
+
+test('a peer announcing more client ids than allowed, or over its presence byte budget, is closed', async () => {
+  const room = 'presence-budget';
+  const honest = await honestPair(room);
+  try {
+    const greedy = await openRaw(room, testToken(room, 'viewer', 'greedy'));
+    const first = randomClientId();
+    const ids = LIMITS.presence.maxClientsPerConnection + 1;
+    greedy.send(Array.from({ length: ids }, (_, k) => ({ clientId: first + k, clock: 1, json: '{"user":{"name":"g"}}' })));
+    const closedGreedy = await timeout(greedy.closed, 10_000, 'the server closes the greedy peer');
+    assert.equal(closedGreedy.code, CLOSE.malformed, `close code (reason: ${closedGreedy.reason})`);
+    assert.match(closedGreedy.reason, /presence client ids/);
+
+    // Its own single state, rewritten as fast as the socket goes: 8 KB per message.
+    const chatty = await openRaw(room, testToken(room, 'viewer', 'chatty'));
+    const own = randomClientId();
+    const state = JSON.stringify({ user: { name: 'chatty' }, pad: 'y'.repeat(LIMITS.presence.maxStateBytes - 100) });
+    const messages = Math.ceil((LIMITS.presence.byteBurst * 4) / state.length);
+    for (let clock = 1; clock <= messages; clock++) chatty.send([{ clientId: own, clock, json: state }]);
+    const closedChatty = await timeout(chatty.closed, 10_000, 'the server closes the chatty peer');
+    assert.equal(closedChatty.code, CLOSE.rateLimited, `close code (reason: ${closedChatty.reason})`);
+    assert.match(closedChatty.reason, /presence/);
+    await assertHonestPeersFine(room, honest, 'after the budget');
+  } finally {
+    honest.forEach(disconnect);
+  }
+});
+
+test('many quick presence changes from one peer reach another peer as far fewer messages, ending in the latest', async (t) => {
+  const room = 'presence-coalesce';
+  const honest = await honestPair(room);
+  try {
+    const sender = await openRaw(room, testToken(room, 'editor', 'fidget'));
+    const watcher = await openRaw(room, testToken(room, 'viewer', 'watcher'));
+    const own = randomClientId();
+    const changes = 200;
+    for (let clock = 1; clock <= changes; clock++) sender.send([{ clientId: own, clock, json: JSON.stringify({ user: { name: 'fidget' }, cursor: clock }) }]);
+    await waitFor(() => watcher.states.get(own)?.clock === changes, 10_000, 'the watcher has the latest state');
+    assert.deepEqual(watcher.states.get(own)!.state, { user: { name: 'fidget' }, cursor: changes });
+    const received = watcher.mentions.get(own)!;
+    t.diagnostic(`${changes} presence changes reached a peer as ${received} messages`);
+    assert.ok(received <= changes / 4, `${changes} changes arrived as ${received} messages`);
+    // The stock peers got the latest too.
+    await waitFor(() => honest.every((c) => (c.provider.awareness.getStates().get(own) as { cursor?: number } | undefined)?.cursor === changes), 5000, 'stock peers have the latest');
+    assert.ok(sender.isOpen() && watcher.isOpen());
+    await assertHonestPeersFine(room, honest, 'after the quick changes');
+    sender.ws.close();
+    watcher.ws.close();
+  } finally {
+    honest.forEach(disconnect);
+  }
+});
