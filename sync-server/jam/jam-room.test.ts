@@ -88,7 +88,7 @@ test('a broadcast is serialized once: every member gets the same string', () => 
   room.close();
 });
 
-test('clock reports are gathered: one peer-clocks with only the changed members, their latest figures', async () => {
+test('clock reports are gathered: one peer-clocks with only the changed members, their latest figures, announced to all at once', async () => {
   const room = new JamRoom({ peerClocksThrottleMs: 60_000 });
   const members = Array.from({ length: 5 }, (_, i) => new RecordingMember(`m${i}`, 'editor'));
   for (const m of members) room.join(m);
@@ -106,6 +106,9 @@ test('clock reports are gathered: one peer-clocks with only the changed members,
   room.leave(m3);
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(m2.types(mark2), ['peer-left'], 'held back until the throttle period is over');
+  // The room lists what it has announced: a newcomer's welcome matches what the others were told.
+  assert.equal(room.peers().find((p) => p.clientId === m1.clientId)!.offsetMs, null);
+  assert.deepEqual(sortById(m2.list), sortById(room.peers()));
   room.close();
 
   // Same again with a short period, to see what is sent out.

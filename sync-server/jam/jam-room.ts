@@ -44,6 +44,7 @@ export interface JamRoomOptions {
   peerClocksThrottleMs?: number;
 }
 
+/** A member's clock figures as announced to the room (what every member's list shows). */
 interface MemberState {
   offsetMs: number | null;
   rttMs: number | null;
@@ -57,8 +58,12 @@ export class JamRoom {
   private readonly onActivity: () => void;
   private readonly metrics: ServerMetrics | undefined;
   private readonly peerClocksThrottleMs: number;
-  /** Members whose clock report has not been sent out yet (one entry each, the latest figures). */
-  private readonly clocksToSend = new Set<JamMember>();
+  /**
+   * Clock reports not announced yet (the latest per member). They join the member's state only
+   * when announced, so a welcome lists exactly what the others have been told: every member's
+   * list is the server's at every message.
+   */
+  private readonly clocksToSend = new Map<JamMember, { offsetMs: number; rttMs: number }>();
   private peerClocksTimer: ReturnType<typeof setTimeout> | null = null;
   private peerClocksSentAt = -Infinity;
   private closed = false;
@@ -100,7 +105,7 @@ export class JamRoom {
     return this.members.size;
   }
 
-  /** The members as the server sees them (what a welcome lists). */
+  /** The members as announced to the room (what a welcome lists). */
   peers(): JamPeer[] {
     return [...this.members].map(([member, state]) => this.peerOf(member, state));
   }
@@ -191,9 +196,7 @@ export class JamRoom {
         const { offsetMs, rttMs } = message;
         if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > 1e13) return refuse('clock-report offsetMs must be a finite number');
         if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > 600_000) return refuse('clock-report rttMs must be a number from 0 to 600000');
-        state.offsetMs = offsetMs;
-        state.rttMs = rttMs;
-        this.clocksToSend.add(member);
+        this.clocksToSend.set(member, { offsetMs, rttMs });
         this.schedulePeerClocks();
         return;
       }
@@ -247,9 +250,12 @@ export class JamRoom {
 
   private sendPeerClocks(): void {
     const clocks: JamPeerClock[] = [];
-    for (const member of this.clocksToSend) {
+    for (const [member, report] of this.clocksToSend) {
       const state = this.members.get(member);
-      if (state && state.offsetMs !== null && state.rttMs !== null) clocks.push({ clientId: member.clientId, offsetMs: state.offsetMs, rttMs: state.rttMs });
+      if (!state) continue;
+      state.offsetMs = report.offsetMs;
+      state.rttMs = report.rttMs;
+      clocks.push({ clientId: member.clientId, ...report });
     }
     this.clocksToSend.clear();
     this.peerClocksSentAt = performance.now();
