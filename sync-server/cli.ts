@@ -1,13 +1,17 @@
 /**
  * riffroom-server: run the sync server, or print a signed room token.
  *
- *   riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>]
+ *   riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>] [connection caps]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>]
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --web serves a built web client at / (default: renderer/dist when it has been built: `npm run
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
+ * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
+ * that many honest connections reach from one address (a load benchmark, a proxy in front):
+ * --max-connections-per-address, --max-connections-per-identity, --max-jam-members,
+ * --upgrades-per-second, --upgrade-burst, each a positive whole number.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,6 +21,7 @@ import process from 'node:process';
 import { ROOM_NAME } from './contract.ts';
 import { isRole, loadSecret, parseDuration, signToken } from './auth/tokens.ts';
 import { startServer } from './server.ts';
+import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
 
 /**
@@ -32,8 +37,19 @@ function defaultModelDir(): string | null {
   return folders.length ? join(root, folders.at(-1)!) : null;
 }
 
+/** The connection caps' command-line flags. */
+const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
+  'max-connections-per-address': 'maxConnectionsPerAddress',
+  'max-connections-per-identity': 'maxConnectionsPerIdentity',
+  'max-jam-members': 'maxJamMembersPerRoom',
+  'upgrades-per-second': 'upgradesPerSecond',
+  'upgrade-burst': 'upgradeBurst',
+};
+
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>]
+      [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
+      [--upgrades-per-second <n>] [--upgrade-burst <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>]`;
 
 function fail(message: string): never {
@@ -51,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' },
+        ...Object.fromEntries(Object.keys(CAP_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
   } catch (err) {
@@ -64,8 +81,16 @@ async function main(argv: string[]): Promise<void> {
   if (webDir && !hasIndex(webDir)) fail(`--web ${webDir}: no index.html there (build it with: npm run build:renderer)`);
   const modelDir = (values.model ?? defaultModelDir())?.replace(/\/+$/, '');
   const models = modelDir && existsSync(modelDir) ? [{ id: basename(modelDir), dir: modelDir }] : [];
+  const connectionCaps: Partial<ConnectionCapsOptions> = {};
+  for (const [flag, cap] of Object.entries(CAP_FLAGS)) {
+    const text = (values as Record<string, string | boolean | undefined>)[flag];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (typeof text !== 'string' || !Number.isInteger(n) || n < 1) fail(`--${flag} must be a positive whole number, not ${text}`);
+    connectionCaps[cap] = n;
+  }
   const server = await startServer({
-    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
+    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models }, connectionCaps,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');

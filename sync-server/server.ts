@@ -18,6 +18,7 @@ import { RoomLimitError, RoomRegistry } from './room/registry.ts';
 import type { SnapshotPolicy } from './room/room.ts';
 import { createStaticHandler, type StaticOptions } from './static.ts';
 import { JamConnection } from './jam/jam-connection.ts';
+import { ConnectionCaps, remoteAddressOf, type ConnectionCapsOptions } from './connection-caps.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -29,6 +30,11 @@ export interface ServerOptions {
   maxRooms?: number;
   idleUnloadMs?: number;
   connectionLimits?: Partial<ConnectionLimits>;
+  /**
+   * Caps checked at the upgrade (connection-caps.ts): connections per address and per identity,
+   * jam members per room, upgrades per second per address. Defaults: LIMITS.
+   */
+  connectionCaps?: Partial<ConnectionCapsOptions>;
   snapshotPolicy?: Partial<SnapshotPolicy>;
   heartbeatMs?: number;
   /** The web client and model folders to serve; none by default. */
@@ -61,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const connections = new Set<Connection | JamConnection>();
+  const caps = new ConnectionCaps(options.connectionCaps);
   metrics.gauge('riffroom_rooms_in_memory', 'Rooms loaded in memory', () => rooms.loadedCount);
   metrics.gauge('riffroom_open_connections', 'Open websocket connections', () => connections.size);
 
@@ -94,13 +101,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch {
       room = '';
     }
-    const refuse = (status: number, reason: string) => {
+    const refuse = (status: number, reason: string, retryAfterSeconds?: number) => {
       metrics.rejectedUpgrades.inc({ status: String(status) });
       const body = JSON.stringify({ error: reason });
+      const retryAfter = retryAfterSeconds ? `Retry-After: ${retryAfterSeconds}\r\n` : '';
       socket.end(
-        `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}Connection: close\r\n\r\n${body}`,
       );
     };
+    // The cheap caps come first: a flood of upgrades is refused before any token is verified.
+    const address = remoteAddressOf(req.socket);
+    const tooFast = caps.takeUpgrade(address);
+    if (tooFast) return refuse(tooFast.status, tooFast.reason, tooFast.retryAfterSeconds);
     if (!ROOM_NAME.test(room)) return refuse(400, 'invalid room name');
     const token = url.searchParams.get('token');
     if (!token) return refuse(401, 'a token is required');
@@ -111,14 +123,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return refuse(401, err instanceof TokenError ? err.message : 'invalid token');
     }
     if (claims.room !== room) return refuse(403, 'the token is for another room');
+    const admission = caps.admit({ address, identity: claims.id, room, jam });
+    if ('status' in admission) return refuse(admission.status, admission.reason);
     let target;
     try {
       target = rooms.get(room);
     } catch (err) {
+      admission.release();
       if (err instanceof RoomLimitError) return refuse(503, err.message);
       console.error(`room ${room}: cannot load:`, err);
       return refuse(500, 'the room could not be loaded');
     }
+    // Counted until the TCP connection is gone: the websocket's close, or an upgrade that failed.
+    if (socket.destroyed) return admission.release();
+    socket.once('close', () => admission.release());
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const connection = jam ? new JamConnection(ws, target.jam, claims, limits, metrics) : new Connection(ws, target, claims, limits, metrics);
       connections.add(connection);
@@ -168,7 +186,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 function statusText(status: number): string {
-  return { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
+  return { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

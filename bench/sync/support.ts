@@ -18,9 +18,12 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Our server (sync-server/cli.ts) in a child process with a fresh data dir, removed on stop. */
-export async function startOurs(): Promise<BenchServer> {
-  const server = await startServerProcess();
+/**
+ * Our server (sync-server/cli.ts) in a child process with a fresh data dir, removed on stop.
+ * `args`: more CLI options, e.g. connection caps opened for a load that comes from one address.
+ */
+export async function startOurs(args: string[] = []): Promise<BenchServer> {
+  const server = await startServerProcess({ args });
   return {
     kind: 'ours',
     url: server.url,

@@ -187,6 +187,14 @@ export type JamClientMessage =
   | { v: 1; type: 'clock-report'; offsetMs: number; rttMs: number }
   | { v: 1; type: 'rules'; rules: RoomRules };
 
+/**
+ * The room's members (peers): the welcome carries the whole list once, this connection included;
+ * after it only what changed travels, in order: 'peer-joined' and 'peer-left' as they happen,
+ * and the members' clock reports gathered into one 'peer-clocks' message at most once a second
+ * per room (only the members whose figures changed). Applying them in order to the welcome's list
+ * gives the server's list. Sending the whole list on every change cost every member the whole
+ * room on each join (a flood of joins made the server send gigabytes).
+ */
 export type JamServerMessage =
   /** `id`: this connection's identity (its token's id: the same in every tab of one person). */
   | { v: 1; type: 'welcome'; clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer'; transport: TransportState; rules: RoomRules; peers: JamPeer[] }
@@ -194,7 +202,12 @@ export type JamServerMessage =
   | { v: 1; type: 'pong'; id: number; t0: number; t1: ServerMs; t2: ServerMs }
   | { v: 1; type: 'transport'; transport: TransportState }
   | { v: 1; type: 'live'; from: string; name: string; notes: LiveNote[]; relayedAt: ServerMs }
-  | { v: 1; type: 'peers'; peers: JamPeer[] }
+  /** Someone joined the room's jam channel (never sent to the joiner: its welcome lists it). */
+  | { v: 1; type: 'peer-joined'; peer: JamPeer }
+  /** A member left (its connection closed). */
+  | { v: 1; type: 'peer-left'; clientId: string }
+  /** The latest clock figures of the members that reported since the last such message. */
+  | { v: 1; type: 'peer-clocks'; clocks: JamPeerClock[] }
   | { v: 1; type: 'rules'; rules: RoomRules }
   /** A request that was refused (bad message, not allowed by the rules); the connection stays. */
   | { v: 1; type: 'refused'; reason: string; request?: string };
@@ -209,4 +222,11 @@ export interface JamPeer {
   /** The peer's last clock report, or null before its first. */
   offsetMs: number | null;
   rttMs: number | null;
+}
+
+/** One member's clock figures, as in its JamPeer. */
+export interface JamPeerClock {
+  clientId: string;
+  offsetMs: number;
+  rttMs: number;
 }

@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JamClient, type JamSocket } from './jam-client.ts';
 import { initialTransport } from './timeline.ts';
-import { DEFAULT_RULES } from './contract.ts';
+import { DEFAULT_RULES, type JamPeer } from './contract.ts';
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
 
 /** A scripted socket: the test plays the server. */
 class FakeSocket implements JamSocket {
@@ -45,7 +53,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
   socket.open();
   assert.equal(client.status, 'syncing');
 
-  for (const bad of ['not json', '[1]', '{"v":2,"type":"pong"}', { v: 1, type: 'pong', id: 'x' }, { v: 1, type: 'welcome' }, { v: 1, type: 'transport', transport: { playing: 'yes' } }, { v: 1, type: 'peers', peers: 3 }, { v: 1, type: 'live', notes: 'x' }]) {
+  for (const bad of ['not json', '[1]', '{"v":2,"type":"pong"}', { v: 1, type: 'pong', id: 'x' }, { v: 1, type: 'welcome' }, { v: 1, type: 'transport', transport: { playing: 'yes' } }, { v: 1, type: 'peer-joined', peer: 3 }, { v: 1, type: 'live', notes: 'x' }]) {
     assert.doesNotThrow(() => socket.deliver(bad));
   }
   socket.onmessage?.({ data: new Uint8Array([1]) });
@@ -59,7 +67,8 @@ test('the client tolerates and reports malformed server messages, and follows a 
   assert.equal(client.status, 'syncing', 'not ready before the clock is');
 
   // Answer the pings as a server whose clock is 500 ms ahead, 2 ms each way.
-  await new Promise((r) => setTimeout(r, 50));
+  // Waits for the burst itself, not a fixed time (a busy machine can stall timers for 50 ms).
+  await until(() => socket.sent.filter((m) => m.type === 'ping').length >= 8, 'a burst of 8 pings');
   const pings = socket.sent.filter((m) => m.type === 'ping');
   assert.equal(pings.length, 8, 'a burst of 8');
   for (const ping of pings) {
@@ -100,8 +109,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
   socket.readyState = 3;
   socket.onclose?.({ code: 1006, reason: '' });
   assert.equal(client.status, 'connecting');
-  await new Promise((r) => setTimeout(r, 400));
-  assert.notEqual(FakeSocket.last, socket);
+  await until(() => FakeSocket.last !== socket, 'a new socket');
   FakeSocket.last!.open();
   assert.equal(client.status, 'syncing');
   assert.equal(client.connections, 2);
@@ -114,4 +122,53 @@ test('the client tolerates and reports malformed server messages, and follows a 
   assert.equal(other.status, 'closed');
   other.close();
   await new Promise((r) => setTimeout(r, 10));
+});
+
+test("the peer list: the welcome's list, then the server's deltas applied in order", () => {
+  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, pingIntervalMs: 10_000 });
+  const socket = FakeSocket.last!;
+  socket.open();
+  const problems: string[] = [];
+  client.onProblem((p) => problems.push(p));
+  let peerChanges = 0;
+  client.onChange((k) => k === 'peers' && peerChanges++);
+  const peer = (clientId: string, name: string, role: JamPeer['role'] = 'editor'): JamPeer => ({ clientId, id: `${name}-id`, name, role, offsetMs: null, rttMs: null });
+  const ann = peer('c1', 'ann');
+  const bob = { ...peer('c2', 'bob'), offsetMs: 3, rttMs: 1 };
+  socket.deliver({ v: 1, type: 'welcome', clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [ann, bob] });
+  assert.deepEqual(client.peers(), [ann, bob]);
+
+  const before = client.peers();
+  socket.deliver({ v: 1, type: 'peer-joined', peer: peer('c3', 'cat', 'viewer') });
+  assert.notEqual(client.peers(), before, 'a new array for every change (the UI compares by identity)');
+  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c2', 'c3']);
+  // The same member again (never sent by the server, but harmless): replaced, not doubled.
+  socket.deliver({ v: 1, type: 'peer-joined', peer: { ...peer('c3', 'cat', 'viewer'), name: 'cat2' } });
+  assert.deepEqual(client.peers().map((p) => `${p.clientId}:${p.name}`), ['c1:ann', 'c2:bob', 'c3:cat2']);
+
+  socket.deliver({ v: 1, type: 'peer-clocks', clocks: [{ clientId: 'c3', offsetMs: -7.5, rttMs: 2 }, { clientId: 'gone', offsetMs: 1, rttMs: 1 }] });
+  assert.deepEqual(client.peers().find((p) => p.clientId === 'c3'), { ...peer('c3', 'cat', 'viewer'), name: 'cat2', offsetMs: -7.5, rttMs: 2 });
+  assert.equal(client.peers().find((p) => p.clientId === 'c2'), client.peers()[1], 'peers without news are kept as they were');
+  assert.deepEqual(client.peers()[1], bob);
+
+  socket.deliver({ v: 1, type: 'peer-left', clientId: 'c2' });
+  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c3']);
+  const changes = peerChanges;
+  socket.deliver({ v: 1, type: 'peer-left', clientId: 'nobody' });
+  socket.deliver({ v: 1, type: 'peer-clocks', clocks: [{ clientId: 'nobody', offsetMs: 1, rttMs: 1 }] });
+  assert.equal(peerChanges, changes, 'news about unknown members changes nothing');
+
+  for (const bad of [
+    { v: 1, type: 'peer-joined', peer: { clientId: 'c9' } },
+    { v: 1, type: 'peer-left', clientId: 9 },
+    { v: 1, type: 'peer-clocks', clocks: {} },
+    { v: 1, type: 'peer-clocks', clocks: [{ clientId: 'c1', offsetMs: 'x', rttMs: 1 }] },
+  ]) socket.deliver(bad);
+  assert.equal(problems.length, 4);
+  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c3'], 'malformed deltas change nothing');
+
+  // A reconnection's welcome replaces the list.
+  socket.deliver({ v: 1, type: 'welcome', clientId: 'c7', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [peer('c7', 'ann')] });
+  assert.deepEqual(client.peers().map((p) => p.clientId), ['c7']);
+  client.close();
 });

@@ -1,7 +1,8 @@
 /**
  * The jam channel's client (core/jam/contract.ts), for the renderer, tests and bench:jam. Keeps a
  * clock estimate against the session host (a burst of pings at the start, then one every
- * ~pingIntervalMs), the room's transport, rules and peers, and reconnects with backoff. The
+ * ~pingIntervalMs), the room's transport, rules and peers (the welcome's list, kept up to date by
+ * the server's peer-joined, peer-left and peer-clocks deltas), and reconnects with backoff. The
  * WebSocket constructor is injected (the browser's, or the `ws` package's), so nothing here needs
  * the DOM or Node.
  */
@@ -10,6 +11,7 @@ import {
   DEFAULT_RULES,
   type JamClientMessage,
   type JamPeer,
+  type JamPeerClock,
   type JamServerMessage,
   type LiveNote,
   type RoomRules,
@@ -347,11 +349,33 @@ export class JamClient {
         this.currentRules = m.rules;
         this.emit('rules');
         return;
-      case 'peers':
-        if (!isPeers(m.peers)) return this.problem('a malformed peer list');
-        this.peerList = m.peers;
+      case 'peer-joined': {
+        if (!isPeer(m.peer)) return this.problem('a malformed peer-joined');
+        const peer = m.peer;
+        // A new array each time: the UI compares lists by identity.
+        this.peerList = [...this.peerList.filter((p) => p.clientId !== peer.clientId), peer];
         this.emit('peers');
         return;
+      }
+      case 'peer-left': {
+        if (typeof m.clientId !== 'string') return this.problem('a malformed peer-left');
+        const gone = m.clientId;
+        if (!this.peerList.some((p) => p.clientId === gone)) return;
+        this.peerList = this.peerList.filter((p) => p.clientId !== gone);
+        this.emit('peers');
+        return;
+      }
+      case 'peer-clocks': {
+        if (!Array.isArray(m.clocks) || !m.clocks.every(isPeerClock)) return this.problem('a malformed peer-clocks');
+        const clocks = new Map((m.clocks as JamPeerClock[]).map((c) => [c.clientId, c]));
+        if (!this.peerList.some((p) => clocks.has(p.clientId))) return;
+        this.peerList = this.peerList.map((p) => {
+          const clock = clocks.get(p.clientId);
+          return clock ? { ...p, offsetMs: clock.offsetMs, rttMs: clock.rttMs } : p;
+        });
+        this.emit('peers');
+        return;
+      }
       case 'live': {
         if (typeof m.from !== 'string' || typeof m.name !== 'string' || !Array.isArray(m.notes) || typeof m.relayedAt !== 'number') {
           return this.problem('a malformed live message');
@@ -449,6 +473,14 @@ function isRules(value: unknown): value is RoomRules {
   }
 }
 
+function isPeer(value: unknown): value is JamPeer {
+  return isRecord(value) && typeof value.clientId === 'string' && typeof value.id === 'string' && typeof value.name === 'string';
+}
+
 function isPeers(value: unknown): value is JamPeer[] {
-  return Array.isArray(value) && value.every((p) => isRecord(p) && typeof p.clientId === 'string' && typeof p.id === 'string' && typeof p.name === 'string');
+  return Array.isArray(value) && value.every(isPeer);
+}
+
+function isPeerClock(value: unknown): value is JamPeerClock {
+  return isRecord(value) && typeof value.clientId === 'string' && isNum(value.offsetMs) && isNum(value.rttMs);
 }

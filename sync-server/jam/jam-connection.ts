@@ -40,12 +40,16 @@ export class JamConnection implements JamMember {
   }
 
   send(message: JamServerMessage): void {
+    this.sendText(JSON.stringify(message));
+  }
+
+  sendText(json: string): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.close(CLOSE.goingAway, 'too slow to keep up; reconnect');
       return;
     }
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(json);
   }
 
   close(code: number, reason: string): void {

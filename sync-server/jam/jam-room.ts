@@ -9,6 +9,7 @@ import {
   DEFAULT_RULES,
   JAM_LIMITS,
   type JamPeer,
+  type JamPeerClock,
   type JamServerMessage,
   type LiveNote,
   type RoomRules,
@@ -27,6 +28,8 @@ export interface JamMember {
   readonly identity: TokenClaims;
   readonly clientId: string;
   send(message: JamServerMessage): void;
+  /** A message already serialized: a broadcast is stringified once and the same text sent to all. */
+  sendText(json: string): void;
   close(code: number, reason: string): void;
 }
 
@@ -38,8 +41,8 @@ export interface JamRoomOptions {
   onActivity?: () => void;
   now?: () => number;
   metrics?: ServerMetrics;
-  /** Least time between two peer-list broadcasts caused by clock reports (ms). */
-  peersThrottleMs?: number;
+  /** Least time between two 'peer-clocks' broadcasts (ms): clock reports are gathered meanwhile. */
+  peerClocksThrottleMs?: number;
   /** The rules in force when the room loads (those its log kept); the defaults otherwise. */
   rules?: RoomRules;
   /**
@@ -49,6 +52,7 @@ export interface JamRoomOptions {
   saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void;
 }
 
+/** A member's clock figures as announced to the room (what every member's list shows). */
 interface MemberState {
   offsetMs: number | null;
   rttMs: number | null;
@@ -62,16 +66,22 @@ export class JamRoom {
   private readonly now: () => number;
   private readonly onActivity: () => void;
   private readonly metrics: ServerMetrics | undefined;
-  private readonly peersThrottleMs: number;
-  private peersTimer: ReturnType<typeof setTimeout> | null = null;
-  private peersSentAt = -Infinity;
+  private readonly peerClocksThrottleMs: number;
+  /**
+   * Clock reports not announced yet (the latest per member). They join the member's state only
+   * when announced, so a welcome lists exactly what the others have been told: every member's
+   * list is the server's at every message.
+   */
+  private readonly clocksToSend = new Map<JamMember, { offsetMs: number; rttMs: number }>();
+  private peerClocksTimer: ReturnType<typeof setTimeout> | null = null;
+  private peerClocksSentAt = -Infinity;
   private closed = false;
 
   constructor(options: JamRoomOptions = {}) {
     this.now = options.now ?? serverClock;
     this.onActivity = options.onActivity ?? (() => {});
     this.metrics = options.metrics;
-    this.peersThrottleMs = options.peersThrottleMs ?? 1000;
+    this.peerClocksThrottleMs = options.peerClocksThrottleMs ?? 1000;
     this.currentRules = { ...(options.rules ?? DEFAULT_RULES) };
     this.saveRules = options.saveRules ?? (() => {});
     this.state = initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
@@ -106,6 +116,11 @@ export class JamRoom {
     return this.members.size;
   }
 
+  /** The members as announced to the room (what a welcome lists). */
+  peers(): JamPeer[] {
+    return [...this.members].map(([member, state]) => this.peerOf(member, state));
+  }
+
   /** Whether a document write by this role is applied under the current rules. */
   mayEditDocument(role: TokenClaims['role']): boolean {
     if (role === 'viewer') return false;
@@ -128,15 +143,16 @@ export class JamRoom {
       role: member.identity.role,
       transport: this.state,
       rules: this.currentRules,
-      peers: this.peerList(),
+      peers: this.peers(),
     });
-    this.broadcastPeers();
+    this.broadcast({ v: 1, type: 'peer-joined', peer: this.peerOf(member, { offsetMs: null, rttMs: null }) }, member);
   }
 
   leave(member: JamMember): void {
     if (!this.members.delete(member)) return;
+    this.clocksToSend.delete(member);
     this.onActivity();
-    if (!this.closed) this.broadcastPeers();
+    if (!this.closed) this.broadcast({ v: 1, type: 'peer-left', clientId: member.clientId });
   }
 
   /** One parsed message from a member; `receivedAt` is the server clock when its frame arrived. */
@@ -184,17 +200,15 @@ export class JamRoom {
           if (err instanceof JamValueError) return refuse(err.message);
           throw err;
         }
-        const relay: JamServerMessage = { v: 1, type: 'live', from: member.clientId, name: member.identity.name, notes, relayedAt: this.now() };
-        for (const other of this.members.keys()) if (other !== member) other.send(relay);
+        this.broadcast({ v: 1, type: 'live', from: member.clientId, name: member.identity.name, notes, relayedAt: this.now() }, member);
         return;
       }
       case 'clock-report': {
         const { offsetMs, rttMs } = message;
         if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > 1e13) return refuse('clock-report offsetMs must be a finite number');
         if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > 600_000) return refuse('clock-report rttMs must be a number from 0 to 600000');
-        state.offsetMs = offsetMs;
-        state.rttMs = rttMs;
-        this.schedulePeers();
+        this.clocksToSend.set(member, { offsetMs, rttMs });
+        this.schedulePeerClocks();
         return;
       }
       case 'rules': {
@@ -230,36 +244,46 @@ export class JamRoom {
   close(code = 1001, reason = 'server shutting down'): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.peersTimer) clearTimeout(this.peersTimer);
-    this.peersTimer = null;
+    if (this.peerClocksTimer) clearTimeout(this.peerClocksTimer);
+    this.peerClocksTimer = null;
+    this.clocksToSend.clear();
     for (const member of [...this.members.keys()]) member.close(code, reason);
     this.members.clear();
   }
 
-  private broadcast(message: JamServerMessage): void {
-    for (const member of this.members.keys()) member.send(message);
+  /** Sends one message to every member (but `except`), serialized once: the same text for all. */
+  private broadcast(message: JamServerMessage, except?: JamMember): void {
+    const json = JSON.stringify(message);
+    for (const member of this.members.keys()) if (member !== except) member.sendText(json);
   }
 
-  private peerList(): JamPeer[] {
-    return [...this.members].map(([m, s]) => ({ clientId: m.clientId, id: m.identity.id, name: m.identity.name, role: m.identity.role, offsetMs: s.offsetMs, rttMs: s.rttMs }));
+  private peerOf(member: JamMember, state: MemberState): JamPeer {
+    return { clientId: member.clientId, id: member.identity.id, name: member.identity.name, role: member.identity.role, offsetMs: state.offsetMs, rttMs: state.rttMs };
   }
 
-  private broadcastPeers(): void {
-    if (this.peersTimer) clearTimeout(this.peersTimer);
-    this.peersTimer = null;
-    this.peersSentAt = performance.now();
-    this.broadcast({ v: 1, type: 'peers', peers: this.peerList() });
-  }
-
-  /** A peer list after a clock report: at most one per peersThrottleMs, the latest figures. */
-  private schedulePeers(): void {
-    if (this.peersTimer || this.closed) return;
-    const wait = Math.max(0, this.peersSentAt + this.peersThrottleMs - performance.now());
-    this.peersTimer = setTimeout(() => {
-      this.peersTimer = null;
-      if (!this.closed) this.broadcastPeers();
+  /** Clock reports go out together: at most one 'peer-clocks' per peerClocksThrottleMs, the latest figures. */
+  private schedulePeerClocks(): void {
+    if (this.peerClocksTimer || this.closed) return;
+    const wait = Math.max(0, this.peerClocksSentAt + this.peerClocksThrottleMs - performance.now());
+    this.peerClocksTimer = setTimeout(() => {
+      this.peerClocksTimer = null;
+      if (!this.closed) this.sendPeerClocks();
     }, wait);
-    this.peersTimer.unref?.();
+    this.peerClocksTimer.unref?.();
+  }
+
+  private sendPeerClocks(): void {
+    const clocks: JamPeerClock[] = [];
+    for (const [member, report] of this.clocksToSend) {
+      const state = this.members.get(member);
+      if (!state) continue;
+      state.offsetMs = report.offsetMs;
+      state.rttMs = report.rttMs;
+      clocks.push({ clientId: member.clientId, ...report });
+    }
+    this.clocksToSend.clear();
+    this.peerClocksSentAt = performance.now();
+    if (clocks.length) this.broadcast({ v: 1, type: 'peer-clocks', clocks });
   }
 }
 

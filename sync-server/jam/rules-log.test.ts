@@ -24,6 +24,9 @@ class Member implements JamMember {
   send(message: JamServerMessage): void {
     this.got.push(message);
   }
+  sendText(json: string): void {
+    this.got.push(JSON.parse(json) as JamServerMessage);
+  }
   close(): void {}
 }
 

@@ -110,7 +110,7 @@ function songOf(room: Room, teacher: FakePeer): Y.Doc {
 }
 
 function setRules(room: Room, students: RoomRules['students']): void {
-  const owner: JamMember = { identity: { room: 'r', role: 'owner', name: 'teacher', id: 'teacher', exp: Number.MAX_SAFE_INTEGER }, clientId: 'jam-owner', send() {}, close() {} };
+  const owner: JamMember = { identity: { room: 'r', role: 'owner', name: 'teacher', id: 'teacher', exp: Number.MAX_SAFE_INTEGER }, clientId: 'jam-owner', send() {}, sendText() {}, close() {} };
   room.jam.join(owner);
   room.jam.receive(owner, { v: 1, type: 'rules', rules: { transportLocked: false, students, spotlightTrackId: null } }, Date.now());
   room.jam.leave(owner);
