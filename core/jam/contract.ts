@@ -2,8 +2,9 @@
  * The jam channel: one shared clock, the shared transport, live notes and the teacher's rules of
  * a room. Imported by the sync server, the renderer, tests and bench:jam. No Node or DOM APIs.
  *
- * Websocket: ws://host:port/<room>/jam?token=<t>  beside the y-websocket path of the same room,
- * same tokens. JSON text frames, one message each, every message carries `v`.
+ * Websocket: ws://host:port/<room>/jam  beside the y-websocket path of the same room, same tokens,
+ * carried the same way (subprotocols: sync-server/contract.ts tokenProtocols; or ?token=<t>).
+ * JSON text frames, one message each, every message carries `v`.
  *
  * Why a channel of its own: the arrangement is a CRDT (any order, any time), but time is not.
  * The session host is the one clock of the room: peers estimate their offset to it (NTP-style),
@@ -169,7 +170,14 @@ export type JamClientMessage =
   | { v: 1; type: 'live'; notes: LiveNote[] }
   /** The client's own clock estimate, relayed to the room so the UI can show each peer's figures. */
   | { v: 1; type: 'clock-report'; offsetMs: number; rttMs: number }
-  | { v: 1; type: 'rules'; rules: RoomRules };
+  | { v: 1; type: 'rules'; rules: RoomRules }
+  /**
+   * Renews this connection's token without reconnecting (the server closes a jam connection with
+   * 4401 'token expired' at its token's exp): a token for the same room, identity id and role
+   * (POST /api/rooms/<room>/renew makes one). Answered 'token' with the new exp, or 'refused'
+   * (request: 'token') saying why; a refused renewal leaves the connection as it was.
+   */
+  | { v: 1; type: 'token'; token: string };
 
 export type JamServerMessage =
   /** `id`: this connection's identity (its token's id: the same in every tab of one person). */
@@ -180,6 +188,8 @@ export type JamServerMessage =
   | { v: 1; type: 'live'; from: string; name: string; notes: LiveNote[]; relayedAt: ServerMs }
   | { v: 1; type: 'peers'; peers: JamPeer[] }
   | { v: 1; type: 'rules'; rules: RoomRules }
+  /** The connection's token was renewed: it now ends at `exp` (seconds since the epoch). */
+  | { v: 1; type: 'token'; exp: number }
   /** A request that was refused (bad message, not allowed by the rules); the connection stays. */
   | { v: 1; type: 'refused'; reason: string; request?: string };
 
