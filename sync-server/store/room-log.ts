@@ -180,6 +180,27 @@ export class RoomLog {
     for (const row of this.selectEntriesFrom.iterate(after, upTo) as Iterable<RawEntry>) yield toEntry(row);
   }
 
+  /**
+   * One page of entries after < seq <= upTo, oldest first: as many as fit in `maxBytes` of
+   * updates (always at least one), at most `maxEntries`. Read whole with all(), never as an open
+   * iterator: callers page through long logs across event-loop turns, while this connection also
+   * serves the live room (and a second iterate() of a statement resets the first).
+   */
+  updatePage(after: number, upTo: number, maxBytes: number, maxEntries: number): { seq: number; update: Uint8Array }[] {
+    // Sizes first (length() of a blob does not read it), then just the rows that fit.
+    const sizes = this.db.prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+      .all(after, upTo, maxEntries) as { seq: number; bytes: number }[];
+    if (!sizes.length) return [];
+    let last = sizes[0]!.seq;
+    let total = 0;
+    for (const row of sizes) {
+      if (total > 0 && total + row.bytes > maxBytes) break;
+      total += row.bytes;
+      last = row.seq;
+    }
+    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
+  }
+
   /** Metadata of entries after `after`, oldest first, without their bytes. */
   history(after: number, limit: number): EntryInfo[] {
     return this.db
@@ -238,6 +259,10 @@ export class RoomLog {
     this.db.prepare('INSERT INTO bookmarks (seq, name, author, time) VALUES (?, ?, ?, ?)').run(
       bookmark.seq, bookmark.name, bookmark.author, bookmark.time,
     );
+  }
+
+  bookmarkCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM bookmarks').get() as { n: number }).n;
   }
 
   bookmarks(): Bookmark[] {
