@@ -3,8 +3,8 @@
  * with backpressure, so four clients downloading a 160 MiB history at once grow the server's
  * memory by far less than one answer (it used to build each answer whole in memory: 4 downloads
  * of a 160 MiB log took a server from 338 MB to 1.2 GB). What growth remains is garbage waiting
- * for the collector (V8 collects dead buffers once some tens of MiB of them have built up) and
- * the allocator's slack: a fixed amount, not a share of the history. Heavy downloads are capped per address
+ * for the collector (V8 collects dead buffers once some tens of MiB of them have built up, later
+ * when the CPU is busy) and the allocator's slack: not a share of the history. Heavy downloads are capped per address
  * (429), a client that goes away frees its place, and honest peers keep converging meanwhile.
  * Real server process, a log of real Yjs updates, RSS read from /proc.
  */
@@ -100,7 +100,10 @@ test('4 parallel downloads of a 160 MiB history: same bytes as ever, and the ser
     };
     console.log(`updates stream: ${JSON.stringify(figures)}`);
     for (const result of results) assert.deepEqual(result, { bytes: big.answerBytes, sha256: big.answerSha256 }, 'the same wire format, every byte');
-    assert.ok(peak - before < big.answerBytes / 2, `RSS grew ${figures.growthMiB} MiB for 4 × ${figures.answerMiB} MiB served`);
+    // Building the answers in memory grew it by more than 4 answers (835 MiB here). Streamed,
+    // growth is GC slack: 45-60 MiB on a quiet machine, up to ~90 on a crowded one (the collector
+    // falls behind), the same for any history size. The bound leaves room for that.
+    assert.ok(peak - before < big.answerBytes * 0.75, `RSS grew ${figures.growthMiB} MiB for 4 × ${figures.answerMiB} MiB served`);
     assert.ok(edits > 1, 'honest peers kept editing during the downloads');
     await waitForSeq(server, HONEST, testToken(HONEST, 'viewer'), edits + 1);
   } finally {
