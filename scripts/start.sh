@@ -29,8 +29,8 @@ if [ "$host" = "0.0.0.0" ]; then
 fi
 node renderer/build.ts --out "$root/renderer/dist"
 token="$(node sync-server/cli.ts token --data "$data" --room "$room" --role owner --name "${USER:-me}" --ttl 30d)"
-# An invite without a name: whoever opens it is asked for theirs.
-invite="$(node sync-server/cli.ts token --data "$data" --room "$room" --role editor --ttl 7d)"
+# An invite: whoever opens it gives their name and gets their own token (POST /api/rooms/<room>/join).
+invite="$(node sync-server/cli.ts token --data "$data" --room "$room" --role editor --ttl 7d --invite)"
 echo
 echo "Open Riffroom in a browser:  http://$link_host:$port/?room=$room&token=$token"
 echo "Invite a bandmate (7 days):  http://$link_host:$port/?room=$room&token=$invite"

@@ -1,10 +1,15 @@
 /**
  * riffroom-server: run the sync server, or print a signed room token.
  *
- *   riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>] [connection caps]
- *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>]
+ *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>] [connection caps]
+ *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
+ * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
+ * behind a proxy); other Host headers get 421. RIFFROOM_METRICS_TOKEN: /metrics then needs
+ * `Authorization: Bearer <it>` (without it, only this machine may read them).
+ * token: every token gets a fresh identity id unless --id gives one; --invite makes an invite
+ * (good only for POST /api/rooms/<room>/join, which gives each person who joins their own token).
  * --web serves a built web client at / (default: renderer/dist when it has been built: `npm run
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
@@ -19,7 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { ROOM_NAME } from './contract.ts';
-import { isRole, loadSecret, parseDuration, signToken } from './auth/tokens.ts';
+import { isRole, loadSecret, parseDuration, signToken, TokenError } from './auth/tokens.ts';
+import { allowedHostSet } from './http/host-check.ts';
 import { startServer } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
@@ -47,10 +53,10 @@ const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
 };
 
 const USAGE = `usage:
-  riffroom-server --port <p> --data <dir> [--host <addr>] [--web <dir>|none] [--model <dir>]
+  riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>]
-  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>]`;
+  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
 
 function fail(message: string): never {
   console.error(`riffroom-server: ${message}\n${USAGE}`);
@@ -66,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
       args: argv,
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
-        web: { type: 'string' }, model: { type: 'string' },
+        web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
         ...Object.fromEntries(Object.keys(CAP_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -83,14 +89,21 @@ async function main(argv: string[]): Promise<void> {
   const models = modelDir && existsSync(modelDir) ? [{ id: basename(modelDir), dir: modelDir }] : [];
   const connectionCaps: Partial<ConnectionCapsOptions> = {};
   for (const [flag, cap] of Object.entries(CAP_FLAGS)) {
-    const text = (values as Record<string, string | boolean | undefined>)[flag];
+    const text = (values as Record<string, string | boolean | string[] | undefined>)[flag];
     if (text === undefined) continue;
     const n = Number(text);
     if (typeof text !== 'string' || !Number.isInteger(n) || n < 1) fail(`--${flag} must be a positive whole number, not ${text}`);
     connectionCaps[cap] = n;
   }
+  const allowedHosts = values['allowed-host'] ?? [];
+  try {
+    allowedHostSet(allowedHosts);
+  } catch (err) {
+    fail(`--allowed-host: ${(err as Error).message}`);
+  }
   const server = await startServer({
-    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models }, connectionCaps,
+    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
+    allowedHosts, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');
@@ -115,7 +128,7 @@ function printToken(argv: string[]): void {
       args: argv,
       options: {
         data: { type: 'string' }, room: { type: 'string' }, role: { type: 'string' },
-        ttl: { type: 'string' }, name: { type: 'string' },
+        ttl: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, invite: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -133,10 +146,20 @@ function printToken(argv: string[]): void {
   const claims = {
     room: values.room,
     role: values.role,
+    // An invite's name is a placeholder: whoever joins with it gives their own.
     name: values.name ?? values.role,
     exp: Math.floor(Date.now() / 1000) + ttl,
+    ...(values.id === undefined ? {} : { id: values.id }),
+    ...(values.invite ? { invite: true as const } : {}),
   };
-  console.log(signToken(loadSecret(values.data), claims));
+  let token: string;
+  try {
+    token = signToken(loadSecret(values.data), claims);
+  } catch (err) {
+    if (err instanceof TokenError) fail(err.message);
+    throw err;
+  }
+  console.log(token);
 }
 
 main(process.argv.slice(2)).catch((err) => {

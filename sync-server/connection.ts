@@ -3,7 +3,9 @@
  * close with a reason. The room never sees a message that broke a limit.
  */
 import type { WebSocket } from 'ws';
-import { CLOSE, MESSAGE_AWARENESS, type TokenClaims } from './contract.ts';
+import { CLOSE, MESSAGE_AUTH, MESSAGE_AWARENESS, type TokenClaims } from './contract.ts';
+import { readRenewalToken, renewedMessage } from './auth/auth-message.ts';
+import { RenewalRefused, type ConnectionLifetime } from './auth/connection-lifetime.ts';
 import { LIMITS } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { PeerError, type Peer, type Room } from './room/room.ts';
@@ -43,15 +45,18 @@ export class Connection implements Peer {
   private readonly metrics: ServerMetrics | undefined;
   private readonly syncBucket: TokenBucket;
   private readonly awarenessBucket: TokenBucket;
+  /** Ends the connection at its token's exp and takes in-band renewals (absent: the token never ends here). */
+  private readonly lifetime: ConnectionLifetime | undefined;
   private alive = true;
   private closed = false;
 
-  constructor(socket: WebSocket, room: Room, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics) {
+  constructor(socket: WebSocket, room: Room, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
     this.socket = socket;
     this.room = room;
     this.identity = identity;
     this.limits = limits;
     this.metrics = metrics;
+    this.lifetime = lifetime;
     this.syncBucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
     this.awarenessBucket = new TokenBucket(limits.awarenessPerSecond, limits.awarenessBurst);
     socket.binaryType = 'nodebuffer';
@@ -62,6 +67,7 @@ export class Connection implements Peer {
       this.alive = true;
     });
     room.addPeer(this);
+    lifetime?.start(() => this.close(CLOSE.tokenExpired, 'token expired'));
   }
 
   send(message: Uint8Array): void {
@@ -94,9 +100,12 @@ export class Connection implements Peer {
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     this.metrics?.messagesReceived.inc();
+    // A timer can fire late: a message that arrives after exp is never applied.
+    if (this.lifetime?.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
     if (!isBinary) return this.close(CLOSE.malformed, 'text messages are not part of the protocol');
     const bucket = data[0] === MESSAGE_AWARENESS ? this.awarenessBucket : this.syncBucket;
     if (!bucket.take()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
+    if (data[0] === MESSAGE_AUTH && this.lifetime) return this.renewToken(data);
     try {
       this.room.receive(this, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (err) {
@@ -106,9 +115,22 @@ export class Connection implements Peer {
     }
   }
 
+  /** In-band renewal (contract.ts, AUTH_TOKEN_RENEWED): a refused one closes the connection, saying why. */
+  private renewToken(data: Buffer): void {
+    const token = readRenewalToken(data);
+    if (token === null) return this.close(CLOSE.malformed, 'an auth message carries a token (varstring)');
+    try {
+      this.send(renewedMessage(this.lifetime!.renew(token)));
+    } catch (err) {
+      if (err instanceof RenewalRefused) return this.close(CLOSE.tokenExpired, err.message);
+      throw err;
+    }
+  }
+
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.lifetime?.stop();
     this.room.removePeer(this);
   }
 }

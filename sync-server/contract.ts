@@ -2,8 +2,14 @@
  * The sync server's public contract, imported by the server and by every client (renderer,
  * tests, benchmarks). No Node or DOM APIs here.
  *
- * Websocket:  ws://host:port/<room>?token=<t>   y-websocket protocol (sync, awareness)
- * HTTP:       Authorization: Bearer <t>         (or ?token=<t>)
+ * Websocket:  ws://host:port/<room>   y-websocket protocol (sync, awareness). The token goes in
+ *             the subprotocols (tokenProtocols(token): a browser cannot set headers, and a URL
+ *             ends up in logs), or as ?token=<t> for stock clients that can only add parameters.
+ * HTTP:       Authorization: Bearer <t>   only: a ?token= on an HTTP route is refused (401).
+ *
+ * Every request's Host header must be an IP literal, `localhost` or a name the server was told
+ * to answer to (--allowed-host), else 421: a page on another site cannot reach a server on the
+ * LAN by pointing its own name at it (DNS rebinding).
  */
 
 /** Room names are also file names on the server: letters, digits, '-' and '_' only. */
@@ -18,6 +24,33 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
+/**
+ * Renewing a document connection's token without reconnecting (before its exp; the connection is
+ * closed with CLOSE.tokenExpired at exp otherwise):
+ *   client → server  varuint MESSAGE_AUTH, varstring <new token>
+ * The new token must verify and name the same room, identity id and role (a renewed token from
+ * POST /renew does). Accepted: the connection now ends at the new token's exp, and the server
+ * answers
+ *   server → client  varuint MESSAGE_AUTH, varuint AUTH_TOKEN_RENEWED, varuint <new exp (seconds)>
+ * (a stock y-websocket client ignores that answer: it only reads permission-denied, sub-type 0).
+ * Refused: the connection is closed with CLOSE.tokenExpired and a reason starting 'renewal
+ * refused: ' (expired, bad signature, another room, identity or role, an invite); a message
+ * that is not a varstring closes it with CLOSE.malformed.
+ */
+export const AUTH_TOKEN_RENEWED = 1;
+
+/**
+ * Websocket subprotocols carrying a token: the client offers both, the server selects
+ * TOKEN_PROTOCOL and never echoes the token. `new WebSocket(url, tokenProtocols(token))`, or the
+ * y-websocket provider's `protocols` option.
+ */
+export const TOKEN_PROTOCOL = 'riffroom';
+export const TOKEN_PROTOCOL_PREFIX = 'riffroom-token.';
+
+export function tokenProtocols(token: string): string[] {
+  return [TOKEN_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`];
+}
+
 /** Close codes the server uses; the close reason says more in words. */
 export const CLOSE = {
   /** Server shutting down; clients should reconnect later. */
@@ -26,7 +59,11 @@ export const CLOSE = {
   tooLarge: 1009,
   malformed: 4400,
   forbidden: 4403,
-  /** The connection's token expired while it was open: renew it, or ask for a new link. */
+  /**
+   * The connection's token expired while it was open (reason 'token expired'), or an in-band
+   * renewal was refused (reason 'renewal refused: …'): renew it over HTTP (POST /renew) and
+   * reconnect, or ask for a new link.
+   */
   tokenExpired: 4401,
   rateLimited: 4429,
   internalError: 4500,
@@ -84,6 +121,29 @@ export interface ErrorResponse {
   error: string;
 }
 
+/**
+ * POST /api/rooms/<room>/join with `Authorization: Bearer <invite token>`: the one thing an
+ * invite is good for. Answers a personal token: a fresh identity id, this name, the invite's
+ * role, lasting at most LIMITS.tokens.joinedTokenSeconds (12 h) and renewable (POST /renew) until
+ * the invite ends. Everyone who joins from one invite is a different person to the server.
+ */
+export interface JoinRequest {
+  /** 1-64 characters, no control characters. */
+  name: string;
+}
+
+/**
+ * POST /api/rooms/<room>/renew with `Authorization: Bearer <personal token>` (unexpired, with a
+ * renewUntil still ahead); no body. Answers the same room, role, name and id with
+ * exp = min(now + (exp - iat), renewUntil). 403 with a reason when the token is not renewable.
+ */
+export interface TokenResponse {
+  token: string;
+  claims: TokenClaims;
+}
+export type JoinResponse = TokenResponse;
+export type RenewResponse = TokenResponse;
+
 /** Claims inside a signed token. */
 export interface TokenClaims {
   room: string;
@@ -101,4 +161,11 @@ export interface TokenClaims {
   exp: number;
   /** Issued at, seconds since the epoch. */
   iat?: number;
+  /**
+   * An invite: refused everywhere except POST /join, which trades it for a personal token. The
+   * name in an invite is only a placeholder.
+   */
+  invite?: true;
+  /** POST /renew gives this token a later exp, up to this time (seconds since the epoch). */
+  renewUntil?: number;
 }

@@ -1,114 +1,211 @@
 /**
- * The history HTTP API (see contract.ts): history, state at a seq, restore, bookmarks, replay.
- * Every route needs a token for the room in `Authorization: Bearer <t>` (or `?token=`).
+ * The room HTTP API (contract.ts): history, state at a seq, replay updates, restore, bookmarks,
+ * and the token routes: join (an invite → a personal token) and renew (a personal token → a
+ * later one). Every route needs `Authorization: Bearer <t>` for the room: a personal token,
+ * except /join, which takes an invite. A token in the URL (?token=) is refused with 401: URLs
+ * end up in logs and Referer headers.
+ *
+ * One handler per route (ROUTES). Checks several routes share are flags on the route (viewers
+ * may not write, heavy reads are counted); a check one route needs goes in its handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as encoding from 'lib0/encoding';
-import { ROOM_NAME, type BookmarkRequest, type HistoryResponse, type RestoreRequest, type TokenClaims } from './contract.ts';
-import { TokenError, verifyToken } from './auth/tokens.ts';
+import {
+  ROOM_NAME, type HistoryResponse, type JoinRequest, type RestoreRequest, type RestoreResponse, type TokenClaims, type TokenResponse,
+} from './contract.ts';
+import { signToken, TokenError, verifyToken, type ClaimsToSign } from './auth/tokens.ts';
+import { GrantError, joinedClaims, renewedClaims } from './auth/token-grants.ts';
 import { LIMITS } from './limits.ts';
 import { encodeStateAt } from './room/rebuild.ts';
 import { RoomLimitError, type RoomRegistry } from './room/registry.ts';
+import { RoomLogError } from './store/room-log.ts';
+import type { Room } from './room/room.ts';
+import { parseBookmarkRequest } from './http/bookmark-request.ts';
+import type { HeavyRequestGate } from './http/rate-limits.ts';
+import { HttpError, sendError, sendJson } from './http/responses.ts';
+import { streamUpdates } from './http/updates-stream.ts';
 
-const MAX_BODY_BYTES = LIMITS.http.maxBodyBytes;
-const MAX_HISTORY_LIMIT = LIMITS.http.maxHistoryLimit;
-const MAX_REPLAY_LIMIT = LIMITS.http.maxReplayLimit;
-
-export class HttpError extends Error {
-  override name = 'HttpError';
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+export { HttpError, sendJson };
 
 export interface ApiContext {
   secret: string;
   rooms: RoomRegistry;
+  /** Heavy requests (replay downloads, past states) running at once; unlimited when absent. */
+  heavy?: HeavyRequestGate;
 }
 
-/** Handles /api/rooms/<room>/...; returns false when the path is not an API route. */
+/** One request on its way through a route. */
+interface RouteCall {
+  ctx: ApiContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  roomName: string;
+  /** The verified token's claims. */
+  claims: TokenClaims;
+  /** The room, loaded on first use; a GET of a room that has no log is 404. */
+  room(): Room;
+}
+
+interface Route {
+  /** The token the route takes: a personal one, or (only /join) an invite. */
+  token: 'personal' | 'invite';
+  /** Changes the room: viewers are refused. */
+  write?: boolean;
+  /** Reads much of the log: at most LIMITS.http.maxHeavyPerAddress at once per address, maxHeavyTotal in all. */
+  heavy?: boolean;
+  handle(call: RouteCall): void | Promise<void>;
+}
+
+const ROUTES: Record<string, Route> = {
+  'GET history': { token: 'personal', handle: getHistory },
+  'GET state': { token: 'personal', heavy: true, handle: getState },
+  'GET updates': { token: 'personal', heavy: true, handle: getUpdates },
+  'POST restore': { token: 'personal', write: true, handle: postRestore },
+  'GET bookmarks': { token: 'personal', handle: getBookmarks },
+  'POST bookmarks': { token: 'personal', write: true, handle: postBookmark },
+  'POST join': { token: 'invite', handle: postJoin },
+  'POST renew': { token: 'personal', handle: postRenew },
+};
+
+const ACTIONS = new Set(Object.keys(ROUTES).map((key) => key.split(' ')[1]!));
+
+/** Handles /api/rooms/<room>/<action>; returns false when the path is not an API route. */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-  const match = /^\/api\/rooms\/([^/]+)\/(history|state|restore|bookmarks|updates)$/.exec(url.pathname);
-  if (!match) return false;
+  const match = /^\/api\/rooms\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
+  if (!match || !ACTIONS.has(match[2]!)) return false;
   const [, roomName, action] = match as unknown as [string, string, string];
+  const method = req.method ?? 'GET';
+  let release: (() => void) | null = null;
   try {
     if (!ROOM_NAME.test(roomName)) throw new HttpError(400, 'invalid room name');
-    const claims = authorize(ctx.secret, req, url, roomName);
-    const method = req.method ?? 'GET';
-    const route = `${method} ${action}`;
-    const needsWrite = method === 'POST';
-    if (needsWrite && claims.role === 'viewer') throw new HttpError(403, 'viewers cannot change this room');
-    if (!needsWrite && !ctx.rooms.exists(roomName)) throw new HttpError(404, `no room named ${roomName}`);
-    const room = ctx.rooms.get(roomName);
-    switch (route) {
-      case 'GET history': {
-        const after = intParam(url, 'after', 0);
-        const limit = Math.min(intParam(url, 'limit', 1000), MAX_HISTORY_LIMIT);
-        const body: HistoryResponse = { entries: room.log.history(after, limit), lastSeq: room.log.lastSeq };
-        return sendJson(res, 200, body);
-      }
-      case 'GET state': {
-        const at = intParam(url, 'at', room.log.lastSeq);
-        if (at > room.log.lastSeq) throw new HttpError(400, `seq ${at} is past the last entry (${room.log.lastSeq})`);
-        return sendBinary(res, encodeStateAt(room.log, at), { 'x-riffroom-seq': String(at) });
-      }
-      case 'GET updates': {
-        const after = intParam(url, 'after', 0);
-        const limit = Math.min(intParam(url, 'limit', 1000), MAX_REPLAY_LIMIT);
-        const encoder = encoding.createEncoder();
-        for (const entry of room.log.entries(after, after + limit)) {
-          encoding.writeVarUint(encoder, entry.seq);
-          encoding.writeVarUint8Array(encoder, entry.update);
-        }
-        return sendBinary(res, encoding.toUint8Array(encoder), {});
-      }
-      case 'POST restore': {
-        const body = (await readJson(req)) as Partial<RestoreRequest>;
-        const seq = body.seq;
-        if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > room.log.lastSeq) {
-          throw new HttpError(400, `seq must be an integer from 0 to ${room.log.lastSeq}`);
-        }
-        // The teacher's rules hold on every write path (core/jam/student-rules.ts).
-        const refused = room.restoreRefusal(seq, claims.role);
-        if (refused) throw new HttpError(403, refused);
-        return sendJson(res, 200, { seq: room.restore(seq, claims.name) });
-      }
-      case 'GET bookmarks':
-        return sendJson(res, 200, { bookmarks: room.log.bookmarks() });
-      case 'POST bookmarks': {
-        const body = (await readJson(req)) as Partial<BookmarkRequest>;
-        const { seq, name } = body;
-        if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > room.log.lastSeq) {
-          throw new HttpError(400, `seq must be an integer from 0 to ${room.log.lastSeq}`);
-        }
-        if (typeof name !== 'string' || !name.trim() || name.length > 100) {
-          throw new HttpError(400, 'name must be a non-empty string of at most 100 characters');
-        }
-        // Asked once the body is in: the rules may have changed while it arrived.
-        const refused = room.bookmarkRefusal(claims.role);
-        if (refused) throw new HttpError(403, refused);
-        const bookmark = { seq, name: name.trim(), author: claims.name, time: Date.now() };
-        room.log.addBookmark(bookmark);
-        return sendJson(res, 201, bookmark);
-      }
-      default:
-        throw new HttpError(405, `${method} is not allowed on ${action}`);
+    const route = ROUTES[`${method} ${action}`];
+    if (!route) throw new HttpError(405, `${method} is not allowed on ${action}`);
+    const claims = authorize(ctx.secret, req, url, roomName, route.token);
+    if (route.write && claims.role === 'viewer') throw new HttpError(403, 'viewers cannot change this room');
+    if (route.heavy && ctx.heavy) {
+      const admitted = ctx.heavy.enter(req.socket.remoteAddress ?? '');
+      if (!admitted.ok) throw new HttpError(429, admitted.reason, { 'retry-after': '1' });
+      release = admitted.release;
     }
+    let loaded: Room | null = null;
+    const room = (): Room => {
+      if (loaded) return loaded;
+      if (method === 'GET' && !ctx.rooms.exists(roomName)) throw new HttpError(404, `no room named ${roomName}`);
+      return (loaded = ctx.rooms.get(roomName));
+    };
+    await route.handle({ ctx, req, res, url, roomName, claims, room });
   } catch (err) {
-    if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
-    if (err instanceof RoomLimitError) return sendJson(res, 503, { error: err.message });
-    console.error(`api ${url.pathname}:`, err);
-    return sendJson(res, 500, { error: 'internal error' });
+    if (res.headersSent) {
+      // Part of an answer is out (a stream): cutting it is the only way left to say it failed.
+      console.error(`api ${url.pathname}:`, err);
+      res.destroy();
+    } else if (err instanceof HttpError) {
+      sendError(res, err);
+    } else if (err instanceof GrantError) {
+      sendJson(res, err.status, { error: err.message });
+    } else if (err instanceof RoomLimitError) {
+      sendJson(res, 503, { error: err.message });
+    } else if (err instanceof RoomLogError) {
+      // A room whose file was refused (hostile or damaged): say why, without the server's path.
+      console.error(`api ${url.pathname}:`, err.message);
+      sendJson(res, 500, { error: `the room's log cannot be opened: ${err.reason}` });
+    } else {
+      console.error(`api ${url.pathname}:`, err);
+      sendJson(res, 500, { error: 'internal error' });
+    }
+  } finally {
+    release?.();
   }
+  return true;
 }
 
-/** Checks the bearer token against this room; throws HttpError 401/403. */
-export function authorize(secret: string, req: IncomingMessage, url: URL, room: string): TokenClaims {
+function getHistory({ res, url, room }: RouteCall): void {
+  const after = intParam(url, 'after', 0);
+  const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxHistoryLimit);
+  const log = room().log;
+  const body: HistoryResponse = { entries: log.history(after, limit), lastSeq: log.lastSeq };
+  sendJson(res, 200, body);
+}
+
+function getState({ res, url, room }: RouteCall): void {
+  const log = room().log;
+  const at = intParam(url, 'at', log.lastSeq);
+  if (at > log.lastSeq) throw new HttpError(400, `seq ${at} is past the last entry (${log.lastSeq})`);
+  const bytes = encodeStateAt(log, at);
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength, 'x-riffroom-seq': String(at) });
+  res.end(bytes);
+}
+
+async function getUpdates({ ctx, res, url, roomName, room }: RouteCall): Promise<void> {
+  const after = intParam(url, 'after', 0);
+  const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxReplayLimit);
+  room(); // 404 before the stream starts
+  await streamUpdates(res, (from, upTo) => {
+    // The room is looked up for every page: one that was unloaded or failed meanwhile loads again
+    // from its log, and the download counts as activity, so it is not unloaded under a reader.
+    const live = ctx.rooms.get(roomName);
+    live.lastActivity = Date.now();
+    return live.log.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
+  }, after, after + limit);
+}
+
+async function postRestore({ req, res, claims, room }: RouteCall): Promise<void> {
+  const body = (await readJsonObject(req)) as Partial<RestoreRequest>;
+  const target = room();
+  const seq = body.seq;
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > target.log.lastSeq) {
+    throw new HttpError(400, `seq must be an integer from 0 to ${target.log.lastSeq}`);
+  }
+  // The teacher's rules hold on every write path (core/jam/student-rules.ts).
+  const refused = target.restoreRefusal(seq, claims.role);
+  if (refused) throw new HttpError(403, refused);
+  const answer: RestoreResponse = { seq: target.restore(seq, claims.name) };
+  sendJson(res, 200, answer);
+}
+
+function getBookmarks({ res, room }: RouteCall): void {
+  sendJson(res, 200, { bookmarks: room().log.bookmarks() });
+}
+
+async function postBookmark({ req, res, claims, room }: RouteCall): Promise<void> {
+  const body = await readJsonObject(req);
+  const log = room().log;
+  const { seq, name } = parseBookmarkRequest(body, log.lastSeq);
+  // Asked once the body is in: the rules may have changed while it arrived.
+  const refused = room().bookmarkRefusal(claims.role);
+  if (refused) throw new HttpError(403, refused);
+  if (log.bookmarkCount() >= LIMITS.bookmarks.maxPerRoom) {
+    throw new HttpError(409, `this room has ${LIMITS.bookmarks.maxPerRoom} bookmarks, the most it can hold`);
+  }
+  const bookmark = { seq, name, author: claims.name, time: Date.now() };
+  log.addBookmark(bookmark);
+  sendJson(res, 201, bookmark);
+}
+
+async function postJoin({ ctx, req, res, claims }: RouteCall): Promise<void> {
+  const body = (await readJsonObject(req)) as Partial<JoinRequest>;
+  sendJson(res, 200, signed(ctx.secret, joinedClaims(claims, body.name, Date.now() / 1000)));
+}
+
+function postRenew({ ctx, res, claims }: RouteCall): void {
+  sendJson(res, 200, signed(ctx.secret, renewedClaims(claims, Date.now() / 1000)));
+}
+
+function signed(secret: string, claims: ClaimsToSign & { id: string; iat: number }): TokenResponse {
+  return { token: signToken(secret, claims), claims };
+}
+
+/**
+ * The verified claims of the request's bearer token for `room`: `accepts` says whether the
+ * route takes a personal token or an invite. Throws HttpError 401/403 saying why not.
+ */
+export function authorize(secret: string, req: IncomingMessage, url: URL, room: string, accepts: 'personal' | 'invite' = 'personal'): TokenClaims {
+  if (url.searchParams.has('token')) {
+    throw new HttpError(401, 'send the token in an Authorization: Bearer header, not in the URL (URLs end up in logs and Referer headers)');
+  }
   const header = req.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('token');
-  if (!token) throw new HttpError(401, 'a token is required');
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!token) throw new HttpError(401, 'a token is required (Authorization: Bearer <token>)');
   let claims: TokenClaims;
   try {
     claims = verifyToken(secret, token);
@@ -116,6 +213,10 @@ export function authorize(secret: string, req: IncomingMessage, url: URL, room: 
     throw new HttpError(401, err instanceof TokenError ? err.message : 'invalid token');
   }
   if (claims.room !== room) throw new HttpError(403, 'the token is for another room');
+  if (accepts === 'personal' && claims.invite) {
+    throw new HttpError(403, `this is an invite: join with it first (POST /api/rooms/${room}/join with your name)`);
+  }
+  if (accepts === 'invite' && !claims.invite) throw new HttpError(403, 'this token is not an invite: it is already a personal token');
   return claims;
 }
 
@@ -126,30 +227,21 @@ function intParam(url: URL, name: string, fallback: number): number {
   return Number(raw);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The request's JSON body, which must be an object (`null`, arrays and numbers are 400). */
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+    if (size > LIMITS.http.maxBodyBytes) throw new HttpError(413, 'request body too large');
     chunks.push(chunk as Buffer);
   }
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new HttpError(400, 'the body must be JSON');
   }
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): true {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-  return true;
-}
-
-function sendBinary(res: ServerResponse, bytes: Uint8Array, headers: Record<string, string>): true {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength, ...headers });
-  res.end(bytes);
-  return true;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
+  return body as Record<string, unknown>;
 }

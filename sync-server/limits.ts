@@ -136,6 +136,18 @@ export const LIMITS = {
     /** Entries per history page, and per replay download. */
     maxHistoryLimit: 10_000,
     maxReplayLimit: 100_000,
+    /**
+     * A replay download is read from the log and sent in pages of at most this many bytes of
+     * updates (or one entry, when a single one is bigger) and entries: the server holds one page
+     * per download, however long the history.
+     */
+    replayPageBytes: 1 * MiB,
+    replayPageEntries: 1024,
+    /**
+     * Addresses whose request rates are remembered; past this the least recently seen is
+     * forgotten (it starts again with a full burst), so a flood of addresses cannot grow memory.
+     */
+    maxTrackedAddresses: 10_000,
   },
 
   bookmarks: {
@@ -147,7 +159,7 @@ export const LIMITS = {
 
   projectFile: {
     /** A stored state or snapshot may inflate to at most this (bytes): no decompression bombs. */
-    maxInflatedBytes: 64 * MiB,
+    maxInflatedBytes: 64 * MiB, // rooms whose updates add up to more may inflate to 4× them (bounded-inflate.ts stateCeiling)
     /** One logged update (bytes): no message was ever accepted larger than the websocket limit. */
     maxUpdateBytes: 8 * MiB,
     /**

@@ -1,9 +1,12 @@
 /**
- * The Riffroom sync server: y-websocket protocol on ws://host:port/<room>?token=<t>, the room's
- * jam channel (core/jam/contract.ts) on ws://host:port/<room>/jam?token=<t>, the history
- * HTTP API, /healthz and /metrics, and (when given) the web client at / and model folders at
- * /models/<id>/ (static.ts). Every accepted update is in the room's log before anyone else
- * receives it.
+ * The Riffroom sync server: y-websocket protocol on ws://host:port/<room>, the room's jam
+ * channel (core/jam/contract.ts) on ws://host:port/<room>/jam (the token in the subprotocols or
+ * ?token=, see contract.ts), the room HTTP API (http-api.ts), /healthz and /metrics, and (when
+ * given) the web client at / and model folders at /models/<id>/ (static.ts). Every accepted
+ * update is in the room's log before anyone else receives it.
+ *
+ * In front of everything: the Host check (http/host-check.ts, 421), per-address rate limits on
+ * the API (http/rate-limits.ts, 429), and `Referrer-Policy: no-referrer` on every response.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,9 +15,16 @@ import { ROOM_NAME, type TokenClaims } from './contract.ts';
 import { assertSecret, TokenError, verifyToken } from './auth/tokens.ts';
 import { LIMITS } from './limits.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection.ts';
-import { handleApi, sendJson } from './http-api.ts';
+import { handleApi } from './http-api.ts';
+import { ConnectionLifetime } from './auth/connection-lifetime.ts';
+import { allowedHostSet, hostProblem } from './http/host-check.ts';
+import { metricsAccess } from './http/metrics-access.ts';
+import { AddressRateLimiter, HeavyRequestGate } from './http/rate-limits.ts';
+import { COMMON_HEADERS, sendJson, statusText } from './http/responses.ts';
+import { selectProtocol, upgradeToken } from './http/upgrade-token.ts';
 import { ServerMetrics } from './metrics.ts';
 import { RoomLimitError, RoomRegistry } from './room/registry.ts';
+import { RoomLogError } from './store/room-log.ts';
 import type { SnapshotPolicy } from './room/room.ts';
 import { createStaticHandler, type StaticOptions } from './static.ts';
 import { JamConnection } from './jam/jam-connection.ts';
@@ -41,6 +51,22 @@ export interface ServerOptions {
   web?: StaticOptions;
   /** Rooms whose log lives in a given file (a desktop project) rather than under dataDir/rooms/. */
   roomFiles?: ReadonlyMap<string, string>;
+  /**
+   * Host names this server answers to besides IP literals and localhost (its public name behind
+   * a reverse proxy); any other Host header is refused with 421 (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
+  /** /metrics then needs `Authorization: Bearer <it>`; without one only loopback, unproxied, may read them. */
+  metricsToken?: string | null;
+  /** API rate limits per address (tests tighten them); LIMITS.http by default. */
+  httpLimits?: Partial<HttpLimits>;
+}
+
+export interface HttpLimits {
+  requestsPerSecond: number;
+  requestBurst: number;
+  maxHeavyPerAddress: number;
+  maxHeavyTotal: number;
 }
 
 export interface RunningServer {
@@ -72,15 +98,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   metrics.gauge('riffroom_open_connections', 'Open websocket connections', () => connections.size);
 
   const serveStatic = options.web ? createStaticHandler(options.web) : null;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes });
+  const allowedHosts = allowedHostSet(options.allowedHosts);
+  const httpLimits: HttpLimits = { ...LIMITS.http, ...options.httpLimits };
+  const apiRequests = new AddressRateLimiter({
+    perSecond: httpLimits.requestsPerSecond, burst: httpLimits.requestBurst, maxAddresses: LIMITS.http.maxTrackedAddresses,
+  });
+  const heavy = new HeavyRequestGate(httpLimits.maxHeavyPerAddress, httpLimits.maxHeavyTotal);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes,
+    // A client carrying its token as a subprotocol offers 'riffroom' too: select it, never the token.
+    handleProtocols: selectProtocol,
+  });
   const http: Server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
+    const wrongHost = hostProblem(req.headers.host, allowedHosts);
+    if (wrongHost) return void sendJson(res, 421, { error: wrongHost });
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void sendJson(res, 200, { ok: true, rooms: rooms.loadedCount, connections: connections.size });
     if (url.pathname === '/metrics') {
+      const access = metricsAccess(req.socket.remoteAddress, req.headers, options.metricsToken ?? null);
+      if (!access.ok) return void sendJson(res, access.status, { error: access.error });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       return void res.end(metrics.render());
     }
-    handleApi({ secret: options.secret, rooms }, req, res, url).then((handled) => {
+    if (url.pathname.startsWith('/api/')) {
+      const allowed = apiRequests.take(req.socket.remoteAddress ?? '');
+      if (!allowed.ok) {
+        return void sendJson(res, 429, { error: `too many requests from your address: try again in ${allowed.retryAfterSeconds} s` }, {
+          'retry-after': String(allowed.retryAfterSeconds),
+        });
+      }
+    }
+    handleApi({ secret: options.secret, rooms, heavy }, req, res, url).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
@@ -105,16 +155,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics.rejectedUpgrades.inc({ status: String(status) });
       const body = JSON.stringify({ error: reason });
       const retryAfter = retryAfterSeconds ? `Retry-After: ${retryAfterSeconds}\r\n` : '';
+      const extra = Object.entries(COMMON_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
       socket.end(
-        `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}Connection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}${extra}Connection: close\r\n\r\n${body}`,
       );
     };
+    const wrongHost = hostProblem(req.headers.host, allowedHosts);
+    if (wrongHost) return refuse(421, wrongHost);
     // The cheap caps come first: a flood of upgrades is refused before any token is verified.
     const address = remoteAddressOf(req.socket);
     const tooFast = caps.takeUpgrade(address);
     if (tooFast) return refuse(tooFast.status, tooFast.reason, tooFast.retryAfterSeconds);
     if (!ROOM_NAME.test(room)) return refuse(400, 'invalid room name');
-    const token = url.searchParams.get('token');
+    const carried = upgradeToken(req, url);
+    if (!carried.ok) return refuse(400, carried.error);
+    const token = carried.token;
     if (!token) return refuse(401, 'a token is required');
     let claims: TokenClaims;
     try {
@@ -123,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return refuse(401, err instanceof TokenError ? err.message : 'invalid token');
     }
     if (claims.room !== room) return refuse(403, 'the token is for another room');
+    if (claims.invite) return refuse(403, `this is an invite: join with it first (POST /api/rooms/${room}/join with your name)`);
     const admission = caps.admit({ address, identity: claims.id, room, jam });
     if ('status' in admission) return refuse(admission.status, admission.reason);
     let target;
@@ -131,14 +187,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch (err) {
       admission.release();
       if (err instanceof RoomLimitError) return refuse(503, err.message);
-      console.error(`room ${room}: cannot load:`, err);
-      return refuse(500, 'the room could not be loaded');
+      console.error(`room ${room}: cannot load:`, err instanceof RoomLogError ? err.message : err);
+      return refuse(500, err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded');
     }
     // Counted until the TCP connection is gone: the websocket's close, or an upgrade that failed.
     if (socket.destroyed) return admission.release();
     socket.once('close', () => admission.release());
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const connection = jam ? new JamConnection(ws, target.jam, claims, limits, metrics) : new Connection(ws, target, claims, limits, metrics);
+      const lifetime = new ConnectionLifetime(options.secret, claims);
+      const connection = jam
+        ? new JamConnection(ws, target.jam, claims, limits, metrics, lifetime)
+        : new Connection(ws, target, claims, limits, metrics, lifetime);
       connections.add(connection);
       metrics.connections.inc();
       ws.on('close', () => connections.delete(connection));
@@ -183,10 +242,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
-}
-
-function statusText(status: number): string {
-  return { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -68,6 +68,7 @@ test('/ is the web client, cross-origin isolated, revalidated by ETag', async ()
   assert.equal(page.headers['cross-origin-opener-policy'], 'same-origin');
   assert.equal(page.headers['cross-origin-embedder-policy'], 'require-corp');
   assert.equal(page.headers['cache-control'], 'no-cache');
+  assert.equal(page.headers['referrer-policy'], 'no-referrer', 'the page URL carries a token: never sent on as a Referer');
   assert.match(page.body.toString(), /<title>riffroom/);
   const etag = page.headers.etag as string;
   assert.ok(etag);
@@ -137,6 +138,8 @@ test('the other routes are as before: health, API auth, websocket-only paths, un
   assert.equal((await get('/healthz')).status, 200);
   assert.equal((await get('/api/rooms/my-song/history')).status, 401);
   assert.equal((await get('/my-song')).status, 404, 'a room path without an upgrade is not a file');
-  assert.equal((await get('/nothing-here')).status, 404);
+  const unknown = await get('/nothing-here');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.headers['referrer-policy'], 'no-referrer', 'on every response, not only files');
   assert.equal((await get('/', {}, 'POST')).status, 404);
 });

@@ -20,12 +20,16 @@ export interface StaticOptions {
   models: { id: string; dir: string }[];
 }
 
-/** Headers every static response carries: a cross-origin isolated page, no MIME sniffing. */
+/**
+ * Headers every static response carries: a cross-origin isolated page, no MIME sniffing, and no
+ * Referer sent from the page (its URL carries the room's token).
+ */
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
 } as const;
 
 export const MIME_TYPES: Record<string, string> = {

@@ -11,7 +11,8 @@
  * - Save As while a client is editing gives a file that opens with all its history;
  * - a crashed host is restarted on the same port and the clients reconnect by themselves;
  * - hosting a jam binds to the LAN: the invite link (this machine's LAN address) serves the web
- *   client and lets another client join as an editor.
+ *   client and lets another client join as an editor, under their own name and identity (the
+ *   invite itself opens no socket).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,8 +29,9 @@ import { copyProject, createProject, inspectProject } from '../electron/project/
 import { parseJoinLink } from '../electron/session/links.ts';
 import { childProcessLauncher, SessionManager, SessionStartError, type SessionEvent } from '../electron/session/manager.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
-import { getHistory } from './support/room-api.ts';
+import { errorOf, getHistory, joinWithInvite } from './support/room-api.ts';
 import { HOSTILE_LOGS, fileFingerprint, writeGoodLog } from './support/hostile-logs.ts';
+import WebSocket from 'ws';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-session-test-'));
@@ -267,7 +269,8 @@ test('a crashed session host is restarted on the same port, and clients reconnec
   const clients: Client[] = [];
   try {
     clients.push(await connectClient(session.wsUrl, session.room, session.ownerToken));
-    clients.push(await connectClient(session.wsUrl, session.room, session.inviteLink.split('token=')[1]!));
+    const joined = await joinWithInvite({ url: session.httpUrl }, session.room, session.inviteLink.split('token=')[1]!, 'bob');
+    clients.push(await connectClient(session.wsUrl, session.room, joined.token));
     const [a, b] = clients as [Client, Client];
     initSong(a.doc, { title: 'Before the crash' });
     const trackId = addTrack(a.doc, { role: 'keys' });
@@ -322,8 +325,23 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
   const parsed = parseJoinLink(session.inviteLink);
   assert.ok(parsed.ok, JSON.stringify(parsed));
   assert.equal(parsed.target.claims.role, 'editor');
+  // The invite opens no socket by itself...
+  const refused = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${parsed.target.serverUrl}/${parsed.target.room}?token=${parsed.target.token}`);
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => {});
+  });
+  assert.equal(refused, 403, 'an invite is refused on the websocket');
+  // ...it is traded for the guest's own token (the page asks for their name).
+  const joined = await joinWithInvite({ url: parsed.target.httpUrl }, parsed.target.room, parsed.target.token, 'gus');
+  assert.equal(joined.claims.role, 'editor');
+  const another = await joinWithInvite({ url: parsed.target.httpUrl }, parsed.target.room, parsed.target.token, 'gus');
+  assert.notEqual(another.claims.id, joined.claims.id, 'two people joining from one invite are two identities, even under one name');
+  const renewed = await fetch(`${session.httpUrl}/api/rooms/${session.room}/renew`, { method: 'POST', headers: { authorization: `Bearer ${session.ownerToken}` } });
+  assert.equal(renewed.status, 200, `the owner token is renewable: ${renewed.status === 200 ? '' : await errorOf(renewed)}`);
   const host = await connectClient(session.wsUrl, session.room, session.ownerToken);
-  const guest = await connectClient(parsed.target.serverUrl, parsed.target.room, parsed.target.token);
+  const guest = await connectClient(parsed.target.serverUrl, parsed.target.room, joined.token);
   try {
     initSong(host.doc, { title: 'Band' });
     addTrack(guest.doc, { role: 'lead', name: 'Guest lead' });
@@ -334,7 +352,7 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
       await new Promise((r) => setTimeout(r, 10));
       history = await getHistory(api, session.room, session.ownerToken);
     }
-    assert.deepEqual(history.entries.map((e) => e.author), ['ann', 'editor']);
+    assert.deepEqual(history.entries.map((e) => e.author), ['ann', 'gus']);
   } finally {
     disconnect(host);
     disconnect(guest);

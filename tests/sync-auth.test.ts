@@ -94,7 +94,9 @@ test('history API: 401 without a valid token, 403 for another room, 404 for an u
   const expired = signToken(TEST_SECRET, { room, role: 'owner', name: 'x', exp: nowSeconds() - 1 });
   assert.equal((await get(history, { authorization: `Bearer ${expired}` })).status, 401);
   assert.equal((await get(history, { authorization: `Bearer ${testToken('other-room', 'owner')}` })).status, 403);
-  assert.equal((await get(`${history}?token=${testToken(room, 'viewer')}`)).status, 200, 'the token may be a query parameter');
+  const inUrl = await get(`${history}?token=${testToken(room, 'viewer')}`);
+  assert.equal(inUrl.status, 401, 'a token in the URL is refused (URLs end up in logs and Referer headers)');
+  assert.match(((await inUrl.json()) as { error: string }).error, /Authorization: Bearer header/);
   const ok = await get(history, { authorization: `Bearer ${testToken(room, 'viewer')}` });
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { lastSeq: number }).lastSeq, 1);

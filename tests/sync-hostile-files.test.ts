@@ -67,7 +67,9 @@ test('a server refuses hostile room files in its data folder, stays up, and serv
         assert.equal(await upgradeStatus(server.wsUrl, room), 500, `${room}: the upgrade is refused`);
         const history = await fetch(`${server.url}/api/rooms/${room}/history`, { headers: { authorization: `Bearer ${testToken(room, 'owner')}` } });
         assert.equal(history.status, 500, `${room}: the history API refuses it`);
-        assert.match(await history.text(), /error/);
+        const { error } = (await history.json()) as { error: string };
+        assert.match(error, /^the room's log cannot be opened: /, `${room}: the reason is given`);
+        assert.ok(!error.includes(server.dataDir), `${room}: without the server's paths`);
       }
     }
     await waitFor(() => readSong(a.doc).clips.length === made, 5000, 'a has every clip b made meanwhile');

@@ -2,8 +2,9 @@
  * The jam channel: one shared clock, the shared transport, live notes and the teacher's rules of
  * a room. Imported by the sync server, the renderer, tests and bench:jam. No Node or DOM APIs.
  *
- * Websocket: ws://host:port/<room>/jam?token=<t>  beside the y-websocket path of the same room,
- * same tokens. JSON text frames, one message each, every message carries `v`.
+ * Websocket: ws://host:port/<room>/jam  beside the y-websocket path of the same room, same tokens,
+ * carried the same way (subprotocols: sync-server/contract.ts tokenProtocols; or ?token=<t>).
+ * JSON text frames, one message each, every message carries `v`.
  *
  * Why a channel of its own: the arrangement is a CRDT (any order, any time), but time is not.
  * The session host is the one clock of the room: peers estimate their offset to it (NTP-style),
@@ -185,7 +186,14 @@ export type JamClientMessage =
   | { v: 1; type: 'live'; notes: LiveNote[] }
   /** The client's own clock estimate, relayed to the room so the UI can show each peer's figures. */
   | { v: 1; type: 'clock-report'; offsetMs: number; rttMs: number }
-  | { v: 1; type: 'rules'; rules: RoomRules };
+  | { v: 1; type: 'rules'; rules: RoomRules }
+  /**
+   * Renews this connection's token without reconnecting (the server closes a jam connection with
+   * 4401 'token expired' at its token's exp): a token for the same room, identity id and role
+   * (POST /api/rooms/<room>/renew makes one). Answered 'token' with the new exp, or 'refused'
+   * (request: 'token') saying why; a refused renewal leaves the connection as it was.
+   */
+  | { v: 1; type: 'token'; token: string };
 
 /**
  * The room's members (peers): the welcome carries the whole list once, this connection included;
@@ -209,6 +217,8 @@ export type JamServerMessage =
   /** The latest clock figures of the members that reported since the last such message. */
   | { v: 1; type: 'peer-clocks'; clocks: JamPeerClock[] }
   | { v: 1; type: 'rules'; rules: RoomRules }
+  /** The connection's token was renewed: it now ends at `exp` (seconds since the epoch). */
+  | { v: 1; type: 'token'; exp: number }
   /** A request that was refused (bad message, not allowed by the rules); the connection stays. */
   | { v: 1; type: 'refused'; reason: string; request?: string };
 

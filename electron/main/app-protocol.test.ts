@@ -35,6 +35,10 @@ test('the history API is forwarded to the session server, and only it', () => {
   assert.deepEqual(resolveAppRequest('riffroom://app/api/rooms/my-song/restore', 'POST', ROOT, 'https://jam.example.org'), {
     kind: 'proxy', url: 'https://jam.example.org/api/rooms/my-song/restore',
   });
+  assert.deepEqual(resolveAppRequest('riffroom://app/api/rooms/my-song/renew', 'POST', ROOT, SESSION), {
+    kind: 'proxy', url: 'http://127.0.0.1:4455/api/rooms/my-song/renew',
+  }, 'the page renews its token through the proxy too');
+  assert.equal(resolveAppRequest('riffroom://app/api/rooms/my-song/join', 'POST', ROOT, SESSION).kind, 'proxy');
   for (const url of ['riffroom://app/api/rooms/../secret/history', 'riffroom://app/api/rooms/a%2F..%2Fb/history', 'riffroom://app/api/metrics', 'riffroom://app/api/rooms/x/delete']) {
     assert.equal(resolveAppRequest(url, 'GET', ROOT, SESSION).kind, 'refuse', url);
   }

@@ -32,8 +32,8 @@ export function contentTypeFor(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-/** The history API routes the proxy forwards (sync-server/http-api.ts). */
-const API_ROUTE = /^\/api\/rooms\/([^/]+)\/(history|state|updates|restore|bookmarks)$/;
+/** The room API routes the proxy forwards (sync-server/http-api.ts): history, and the token routes (join an invite, renew). */
+const API_ROUTE = /^\/api\/rooms\/([^/]+)\/(history|state|updates|restore|bookmarks|join|renew)$/;
 
 /**
  * Decides what to do with one request. `webRoot`: the built renderer folder; `sessionHttpUrl`:

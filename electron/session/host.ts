@@ -5,8 +5,10 @@
  * it arrives) and answers the parent with the links to it (contract.ts).
  *
  *   solo  bound to 127.0.0.1: only this machine's window connects
- *   lan   bound to 0.0.0.0: the invite link (an editor token, this machine's LAN address) lets
- *         bandmates join from the app or a browser (this host serves the web client too)
+ *   lan   bound to 0.0.0.0: the invite link (an editor invite, this machine's LAN address) lets
+ *         bandmates join from the app or a browser (this host serves the web client too): each
+ *         one trades the invite for a personal token under their own name and identity
+ *         (POST /api/rooms/<room>/join), so the server tells them apart
  *
  * Under utilityProcess the parent talks over process.parentPort; under child_process.fork over
  * the IPC channel. One host serves one project: switching projects is stop + a new host.
@@ -35,6 +37,8 @@ interface PortLike {
 /** The window's owner token and the invites last this long (seconds). */
 export const OWNER_TOKEN_TTL = 30 * 24 * 3600;
 export const INVITE_TTL = 7 * 24 * 3600;
+/** The owner token can be renewed (POST /renew, or in-band on its sockets) for this long (seconds). */
+export const OWNER_RENEWABLE_FOR = 365 * 24 * 3600;
 
 export interface Hosting {
   readonly session: HostedSession;
@@ -80,9 +84,12 @@ export async function hostProject(request: StartRequest): Promise<Hosting> {
   const now = Math.floor(Date.now() / 1000);
   const lan = request.mode === 'lan' ? lanAddress() : null;
   const linkAddress = lan ?? '127.0.0.1';
-  const ownerToken = signToken(secret, { room, role: 'owner', name: request.userName ?? localUserName(), exp: now + OWNER_TOKEN_TTL });
-  // An invite without a name (the role stands in): whoever opens it is asked for theirs.
-  const inviteToken = signToken(secret, { room, role: 'editor', name: 'editor', exp: now + INVITE_TTL });
+  const ownerToken = signToken(secret, {
+    room, role: 'owner', name: request.userName ?? localUserName(), exp: now + OWNER_TOKEN_TTL, renewUntil: now + OWNER_RENEWABLE_FOR,
+  });
+  // An invite: good only for joining, where each bandmate gives their name and gets their own
+  // token and identity (its name is a placeholder, never shown).
+  const inviteToken = signToken(secret, { room, role: 'editor', name: 'editor', exp: now + INVITE_TTL, invite: true });
   const inviteLink = inviteLinkFor(linkAddress, server.port, room, inviteToken);
   const session: HostedSession = {
     projectPath: project.path,

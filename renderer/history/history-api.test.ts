@@ -131,6 +131,12 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
     await rejectsWith(createHistoryApi({ httpUrl: `http://127.0.0.1:${closed}`, room: ROOM, token: 'x' }).history(0, 1), 'network', null);
   });
 
+  test("the server's rate limit (429) is 'unavailable', in the server's words", async () => {
+    const busy = async () => new Response(JSON.stringify({ error: 'too many requests from your address: try again in 1 s' }), { status: 429 });
+    const error = await rejectsWith(createHistoryApi({ httpUrl: 'http://x', room: ROOM, token: 't' }, busy).history(0, 1), 'unavailable', 429);
+    assert.match(describeApiError(error), /busy \(too many requests/);
+  });
+
   test('an answer that breaks the contract is malformed, not trusted', async () => {
     const fake = async () => new Response(JSON.stringify({ entries: [{ seq: 'one' }], lastSeq: 1 }), { status: 200 });
     await rejectsWith(createHistoryApi({ httpUrl: 'http://x', room: ROOM, token: 't' }, fake).history(0, 1), 'malformed', 200);

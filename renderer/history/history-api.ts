@@ -28,7 +28,7 @@ export type HistoryApiErrorKind =
   | 'not-found'
   /** 400/405/413: the request itself was refused (a seq past the end, a bad name). */
   | 'invalid'
-  /** 503: the server is at its room limit. */
+  /** 503: the server is at its room limit; 429: too many requests from this address for now. */
   | 'unavailable'
   /** Any other 5xx. */
   | 'server'
@@ -77,7 +77,7 @@ function kindForStatus(status: number): HistoryApiErrorKind {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';
-  if (status === 503) return 'unavailable';
+  if (status === 503 || status === 429) return 'unavailable';
   if (status >= 500) return 'server';
   return 'invalid';
 }

@@ -120,6 +120,21 @@ test('signed garbage claims are refused with a clear reason', async () => {
   assert.throws(() => verifyToken(SECRET, signed('null'), NOW), TokenError);
 });
 
+test('invite and renewUntil claims are signed and verified as given, and refused when malformed', async () => {
+  const lifecycle: TokenClaims = { ...claims, invite: true, renewUntil: NOW + 86_400 };
+  assert.deepEqual(verifyToken(SECRET, signToken(SECRET, lifecycle), NOW), lifecycle);
+  assert.throws(() => signToken(SECRET, { ...claims, invite: false as unknown as true }), /invite must be true or absent/);
+  assert.throws(() => signToken(SECRET, { ...claims, renewUntil: Infinity }), /renewUntil must be a time/);
+  const { createHmac } = await import('node:crypto');
+  const signed = (payload: object) => {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${createHmac('sha256', SECRET).update(body).digest('base64url')}`;
+  };
+  for (const bad of [{ invite: 'yes' }, { invite: 1 }, { renewUntil: '2030' }, { renewUntil: null }, { iat: 'now' }]) {
+    assert.throws(() => verifyToken(SECRET, signed({ ...claims, ...bad }), NOW), /malformed token claims/, JSON.stringify(bad));
+  }
+});
+
 test('tokens expire at exp', () => {
   const token = signToken(SECRET, claims);
   assert.ok(verifyToken(SECRET, token, claims.exp - 1));

@@ -64,6 +64,8 @@ export function signToken(secret: string, claims: ClaimsToSign): string {
   const id = claims.id ?? newIdentityId();
   if (!IDENTITY_ID.test(id)) throw new TokenError(`invalid identity id: ${id}`);
   if (!Number.isFinite(claims.exp)) throw new TokenError('exp must be a time in seconds');
+  const lifecycle = lifecycleProblem(claims);
+  if (lifecycle) throw new TokenError(lifecycle);
   const full: TokenClaims = { ...claims, id, iat: claims.iat ?? Math.floor(Date.now() / 1000) };
   const body = Buffer.from(JSON.stringify(full)).toString('base64url');
   return `${body}.${sign(secret, body)}`;
@@ -98,7 +100,18 @@ export function verifyToken(secret: string, token: string, nowSeconds = Date.now
   if (typeof claims.id !== 'string' || !IDENTITY_ID.test(claims.id)) {
     throw new TokenError('the token names no identity (made by an older Riffroom?): ask for a new link');
   }
+  if (lifecycleProblem(claims)) throw new TokenError('malformed token claims');
   return claims;
+}
+
+/** What is wrong with the optional invite and renewUntil claims, or null. */
+function lifecycleProblem(claims: { invite?: unknown; renewUntil?: unknown; iat?: unknown }): string | null {
+  if (claims.invite !== undefined && claims.invite !== true) return 'invite must be true or absent';
+  if (claims.renewUntil !== undefined && !(typeof claims.renewUntil === 'number' && Number.isFinite(claims.renewUntil))) {
+    return 'renewUntil must be a time in seconds';
+  }
+  if (claims.iat !== undefined && !(typeof claims.iat === 'number' && Number.isFinite(claims.iat))) return 'iat must be a time in seconds';
+  return null;
 }
 
 function sign(secret: string, body: string): string {

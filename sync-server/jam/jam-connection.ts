@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE, type TokenClaims } from '../contract.ts';
 import { JAM_LIMITS, type JamServerMessage } from '../../core/jam/contract.ts';
 import { TokenBucket, type ConnectionLimits } from '../connection.ts';
+import { RenewalRefused, type ConnectionLifetime } from '../auth/connection-lifetime.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { newClientId, serverClock, type JamMember, type JamRoom } from './jam-room.ts';
 
@@ -20,15 +21,18 @@ export class JamConnection implements JamMember {
   private readonly limits: ConnectionLimits;
   private readonly metrics: ServerMetrics | undefined;
   private readonly bucket: TokenBucket;
+  /** Ends the connection at its token's exp and takes in-band renewals (absent: the token never ends here). */
+  private readonly lifetime: ConnectionLifetime | undefined;
   private alive = true;
   private closed = false;
 
-  constructor(socket: WebSocket, jam: JamRoom, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics) {
+  constructor(socket: WebSocket, jam: JamRoom, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
     this.socket = socket;
     this.jam = jam;
     this.identity = identity;
     this.limits = limits;
     this.metrics = metrics;
+    this.lifetime = lifetime;
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', () => this.onClose());
@@ -37,6 +41,7 @@ export class JamConnection implements JamMember {
       this.alive = true;
     });
     jam.join(this);
+    lifetime?.start(() => this.close(CLOSE.tokenExpired, 'token expired'));
   }
 
   send(message: JamServerMessage): void {
@@ -73,6 +78,8 @@ export class JamConnection implements JamMember {
     const receivedAt = serverClock();
     if (this.closed) return;
     this.metrics?.messagesReceived.inc();
+    // A timer can fire late: a message that arrives after exp is never acted on.
+    if (this.lifetime?.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
     if (isBinary) return this.close(CLOSE.malformed, 'binary messages are not part of the jam protocol');
     const bytes = Array.isArray(data) ? data.reduce((n: number, b: Buffer) => n + b.byteLength, 0) : (data as Buffer | ArrayBuffer).byteLength;
     if (bytes > JAM_LIMITS.maxMessageBytes) return this.close(CLOSE.tooLarge, `jam messages are limited to ${JAM_LIMITS.maxMessageBytes} bytes`);
@@ -86,6 +93,7 @@ export class JamConnection implements JamMember {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.close(CLOSE.malformed, 'a jam message is a JSON object');
     const m = message as Record<string, unknown>;
     if (m.v !== 1 || typeof m.type !== 'string') return this.close(CLOSE.malformed, 'a jam message has v: 1 and a type');
+    if (m.type === 'token' && this.lifetime) return this.renewToken(m.token);
     try {
       this.jam.receive(this, m as Record<string, unknown> & { type: string }, receivedAt);
     } catch (err) {
@@ -94,9 +102,21 @@ export class JamConnection implements JamMember {
     }
   }
 
+  /** In-band renewal (core/jam/contract.ts): answered 'token' with the new exp, or 'refused' (the connection stays until its exp). */
+  private renewToken(token: unknown): void {
+    try {
+      this.send({ v: 1, type: 'token', exp: this.lifetime!.renew(token) });
+    } catch (err) {
+      if (!(err instanceof RenewalRefused)) throw err;
+      this.metrics?.jamRefused.inc({ type: 'token' });
+      this.send({ v: 1, type: 'refused', reason: err.message, request: 'token' });
+    }
+  }
+
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.lifetime?.stop();
     this.jam.leave(this);
   }
 }

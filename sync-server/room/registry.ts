@@ -40,7 +40,14 @@ export class RoomRegistry {
     this.options = options;
     this.roomsDir = join(options.dataDir, 'rooms');
     mkdirSync(this.roomsDir, { recursive: true });
-    this.sweepTimer = setInterval(() => this.unloadIdle(), Math.min(options.idleUnloadMs, 30_000));
+    this.sweepTimer = setInterval(() => {
+      // An exception thrown from a timer would take the whole server down.
+      try {
+        this.unloadIdle();
+      } catch (err) {
+        console.error('rooms: unloading idle rooms failed:', err);
+      }
+    }, Math.min(options.idleUnloadMs, 30_000));
     this.sweepTimer.unref();
   }
 
@@ -115,7 +122,12 @@ export class RoomRegistry {
     const room = this.rooms.get(name);
     if (!room) return;
     this.rooms.delete(name);
-    room.close();
+    try {
+      room.close();
+    } catch (err) {
+      // Gone from the map all the same: the next visit loads it again from its log.
+      console.error(`room ${name}: closing failed:`, err);
+    }
     this.options.metrics?.roomsUnloaded.inc();
   }
 

@@ -336,7 +336,14 @@ export class Room {
     // After the current message is broadcast: a snapshot never delays an edit's propagation.
     setImmediate(() => {
       this.snapshotScheduled = false;
-      if (!this.failed && !this.closed && this.log.lastSeq > 0) this.snapshotNow();
+      if (this.failed || this.closed || this.log.lastSeq === 0) return;
+      try {
+        this.snapshotNow();
+      } catch (err) {
+        // Thrown from a timer it would take the whole server down. Every entry is logged already:
+        // fail this room only (its peers reconnect, and it loads again from its log).
+        this.fail(new Error(`snapshot failed: ${(err as Error).message}`));
+      }
     });
   }
 
@@ -421,7 +428,11 @@ export class Room {
     return this.failed !== null;
   }
 
-  /** Closes every peer and the log; the room's file then holds everything. */
+  /**
+   * Closes every peer and the log; the room's file then holds everything. Never throws: it runs
+   * from the registry's sweep timer too. A full state that cannot be saved only makes the next
+   * load slower (it replays the entries); the log is closed whatever happens.
+   */
   close(code = 1001, reason = 'server shutting down'): void {
     if (this.closed) return;
     this.closed = true;
@@ -429,12 +440,20 @@ export class Room {
     this.peers.clear();
     this.pending.clear();
     this.jam.close(code, reason);
-    if (!this.failed) this.saveFullState();
+    try {
+      if (!this.failed) this.saveFullState();
+    } catch (err) {
+      console.error(`room ${this.name}: could not save its full state on closing (it loads from its entries next time):`, err);
+    }
     this.doc.off('update', this.onDocUpdate);
     this.guardSongs?.destroy();
     this.presence.destroy();
     this.doc.destroy();
-    this.log.close();
+    try {
+      this.log.close();
+    } catch (err) {
+      console.error(`room ${this.name}: could not close its log:`, err);
+    }
   }
 }
 

@@ -18,6 +18,18 @@ export function inflateBounded(packed: Uint8Array, maxBytes: number, path: strin
   }
 }
 
+/**
+ * The most a state or snapshot at some entry may inflate to, given the bytes of the updates it is
+ * made of (entries 1..seq): never less than `floorBytes` (LIMITS.projectFile.maxInflatedBytes), and
+ * for big rooms a multiple of their updates. A state is those updates merged; deletes can split
+ * items so it outgrows them somewhat, never four times over. A bomb is a few KB of log inflating to
+ * gigabytes, so it is still stopped at the floor; a room that honestly grew past the floor (a
+ * 160 MiB history) still opens.
+ */
+export function stateCeiling(updateBytes: number, floorBytes: number): number {
+  return Math.max(floorBytes, 4 * updateBytes + 1024 * 1024);
+}
+
 /** "64 MiB" for round sizes, "8,388,609 bytes" otherwise (a limit plus one must not read as the limit). */
 export function formatBytes(n: number): string {
   if (n > 0 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;

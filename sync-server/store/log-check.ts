@@ -15,7 +15,7 @@ import { RoomLogError } from './log-error.ts';
 import {
   expectedCatalog, LOG_FORMAT, LOG_SCHEMA, LOG_VERSION, normalizeSql, readCatalog, readColumns, type CatalogRow, type ColumnInfo, type ExpectedCatalog, type LogSchema,
 } from './log-schema.ts';
-import { formatBytes, inflateBounded } from './bounded-inflate.ts';
+import { formatBytes, inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { walkChain } from './log-chain.ts';
 import { openForChecking } from './sqlite-open.ts';
 
@@ -225,13 +225,15 @@ function checkTexts(db: DatabaseSync, path: string, limits: LogBounds): void {
 
 /**
  * The room state and every snapshot: at a seq the log has, and inflating within the ceiling.
- * Each is inflated once and dropped (at most maxInflatedBytes in memory at a time).
+ * Each is inflated once and dropped (one state in memory at a time), within its ceiling: the
+ * floor, or more for a room whose updates add up to more (bounded-inflate.ts stateCeiling).
  */
 function checkStates(db: DatabaseSync, path: string, lastSeq: number, limits: LogBounds): void {
   const sources = [
     { what: 'room state', sql: 'SELECT seq, state FROM room_state', minSeq: 0 },
     { what: 'snapshot', sql: 'SELECT seq, state FROM snapshots ORDER BY seq', minSeq: 1 },
   ];
+  const updateBytesUpTo = db.prepare('SELECT coalesce(sum(length("update")), 0) AS n FROM entries WHERE seq <= ?');
   for (const { what, sql, minSeq } of sources) {
     for (const row of db.prepare(sql).iterate() as Iterable<{ seq: unknown; state: unknown }>) {
       const label = typeof row.seq === 'number' ? `${what} at entry ${row.seq}` : what;
@@ -239,7 +241,8 @@ function checkStates(db: DatabaseSync, path: string, lastSeq: number, limits: Lo
         throw new RoomLogError(path, 'damaged', `its ${label} is past the log’s last entry (${lastSeq}) or not an entry number`);
       }
       if (!(row.state instanceof Uint8Array)) throw new RoomLogError(path, 'damaged', `its ${label} has a value of the wrong type`);
-      inflateBounded(row.state, limits.maxInflatedBytes, path, label);
+      const madeOf = Number((updateBytesUpTo.get(row.seq) as { n: number }).n);
+      inflateBounded(row.state, stateCeiling(madeOf, limits.maxInflatedBytes), path, label);
     }
   }
 }

@@ -66,6 +66,30 @@ test('append numbers entries from 1; entries and history read them back in order
   }
 });
 
+test('updatePage pages through entries by bytes and count, at least one entry per page', () => {
+  const log = new RoomLog(tempFile());
+  try {
+    const sizes = [10, 10, 10, 50, 10, 10];
+    sizes.forEach((n, i) => log.append({ time: i, author: 'a', label: 'x', update: new Uint8Array(n).fill(i + 1) }));
+    const page = (after: number, upTo: number, bytes: number, entries: number) =>
+      log.updatePage(after, upTo, bytes, entries).map((e) => [e.seq, e.update.byteLength]);
+    assert.deepEqual(page(0, 99, 25, 100), [[1, 10], [2, 10]], 'as many as fit the byte budget');
+    assert.deepEqual(page(3, 99, 25, 100), [[4, 50]], 'one entry bigger than the budget still comes, alone');
+    assert.deepEqual(page(0, 99, 1000, 2), [[1, 10], [2, 10]], 'at most maxEntries');
+    assert.deepEqual(page(4, 5, 1000, 100), [[5, 10]], 'never past upTo');
+    assert.deepEqual(page(6, 99, 1000, 100), []);
+    assert.deepEqual(log.updatePage(0, 99, 1000, 100)[3]!.update, new Uint8Array(50).fill(4));
+    // Interleaved with the live room's own reads and appends, pages still come out whole.
+    const first = log.updatePage(0, 99, 25, 100);
+    [...log.entries(0)];
+    log.append({ time: 9, author: 'a', label: 'x', update: new Uint8Array(5) });
+    const rest = log.updatePage(first.at(-1)!.seq, 99, 1000, 100);
+    assert.deepEqual([...first, ...rest].map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+  } finally {
+    log.close();
+  }
+});
+
 test('an entry is durable as soon as append returns, even if the process is killed right after', () => {
   const path = tempFile();
   const script = `
@@ -124,6 +148,7 @@ test('bookmarks are stored with their author and listed by seq', () => {
       { seq: 4, name: 'Same seq, later', author: 'cat', time: 300 },
     ]);
     assert.equal(log.lastSeq, 5, 'bookmarks are not entries');
+    assert.equal(log.bookmarkCount(), 3);
     assert.equal(log.verify(), null);
   } finally {
     log.close();

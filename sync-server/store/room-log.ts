@@ -31,7 +31,7 @@ import { RoomLogError } from './log-error.ts';
 import { createMissingObjects } from './log-schema.ts';
 import { asLogError, checkLogFile } from './log-check.ts';
 import { entryHash, GENESIS_HASH, walkChain, type ChainBreak } from './log-chain.ts';
-import { inflateBounded } from './bounded-inflate.ts';
+import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { openHardened } from './sqlite-open.ts';
 
 export { LOG_FORMAT, LOG_VERSION } from './log-schema.ts';
@@ -228,6 +228,27 @@ export class RoomLog {
     for (const row of this.selectEntriesFrom.iterate(after, upTo) as Iterable<RawEntry>) yield toEntry(row);
   }
 
+  /**
+   * One page of entries after < seq <= upTo, oldest first: as many as fit in `maxBytes` of
+   * updates (always at least one), at most `maxEntries`. Read whole with all(), never as an open
+   * iterator: callers page through long logs across event-loop turns, while this connection also
+   * serves the live room (and a second iterate() of a statement resets the first).
+   */
+  updatePage(after: number, upTo: number, maxBytes: number, maxEntries: number): { seq: number; update: Uint8Array }[] {
+    // Sizes first (length() of a blob does not read it), then just the rows that fit.
+    const sizes = this.db.prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+      .all(after, upTo, maxEntries) as { seq: number; bytes: number }[];
+    if (!sizes.length) return [];
+    let last = sizes[0]!.seq;
+    let total = 0;
+    for (const row of sizes) {
+      if (total > 0 && total + row.bytes > maxBytes) break;
+      total += row.bytes;
+      last = row.seq;
+    }
+    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
+  }
+
   /** Metadata of entries after `after`, oldest first, without their bytes. */
   history(after: number, limit: number): EntryInfo[] {
     return this.db
@@ -261,7 +282,7 @@ export class RoomLog {
 
   snapshotAt(seq: number): Snapshot | null {
     const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq = ?').get(seq) as { seq: number; state: Uint8Array } | undefined;
-    return row ? { seq: row.seq, state: inflateBounded(row.state, LIMITS.projectFile.maxInflatedBytes, this.path, `snapshot at entry ${row.seq}`) } : null;
+    return row ? { seq: row.seq, state: inflateBounded(row.state, this.stateCeilingAt(row.seq), this.path, `snapshot at entry ${row.seq}`) } : null;
   }
 
   /** Saves the full document state (replacing the previous one): the live room loads from it. */
@@ -271,7 +292,13 @@ export class RoomLog {
 
   roomState(): Snapshot | null {
     const row = this.db.prepare('SELECT seq, state FROM room_state WHERE id = 1').get() as { seq: number; state: Uint8Array } | undefined;
-    return row ? { seq: row.seq, state: inflateBounded(row.state, LIMITS.projectFile.maxInflatedBytes, this.path, 'room state') } : null;
+    return row ? { seq: row.seq, state: inflateBounded(row.state, this.stateCeilingAt(row.seq), this.path, 'room state') } : null;
+  }
+
+  /** How far a state at `seq` may inflate: bounded by the updates it is made of (stateCeiling). */
+  private stateCeilingAt(seq: number): number {
+    const row = this.db.prepare('SELECT coalesce(sum(length("update")), 0) AS n FROM entries WHERE seq <= ?').get(seq) as { n: number };
+    return stateCeiling(Number(row.n), LIMITS.projectFile.maxInflatedBytes);
   }
 
   /** Size on disk of the newest snapshot (compressed), 0 when there is none. */
@@ -286,6 +313,10 @@ export class RoomLog {
     this.db.prepare('INSERT INTO bookmarks (seq, name, author, time) VALUES (?, ?, ?, ?)').run(
       bookmark.seq, bookmark.name, bookmark.author, bookmark.time,
     );
+  }
+
+  bookmarkCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM bookmarks').get() as { n: number }).n;
   }
 
   bookmarks(): Bookmark[] {

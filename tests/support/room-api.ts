@@ -3,7 +3,7 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import type { HistoryEntry, HistoryResponse, RestoreResponse } from '../../sync-server/contract.ts';
+import type { ErrorResponse, HistoryEntry, HistoryResponse, RestoreResponse, TokenResponse } from '../../sync-server/contract.ts';
 import { readSong } from '../../core/song/schema.ts';
 import type { Song } from '../../core/song/types.ts';
 
@@ -16,6 +16,20 @@ function auth(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
+/**
+ * fetch, as an honest client does it: a 429 (the server's per-address rate limit) is retried after
+ * the Retry-After the server gave.
+ */
+export async function apiFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  for (;;) {
+    const res = await fetch(url, init);
+    if (res.status !== 429) return res;
+    const seconds = Number(res.headers.get('retry-after') ?? '1');
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, Math.max(1, seconds) * 1000));
+  }
+}
+
 async function expectOk(res: Response, what: string): Promise<Response> {
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
   return res;
@@ -26,7 +40,7 @@ export async function getHistory(server: ApiTarget, room: string, token: string,
   let lastSeq = 0;
   for (;;) {
     const res = await expectOk(
-      await fetch(`${server.url}/api/rooms/${room}/history?after=${after}&limit=10000`, { headers: auth(token) }),
+      await apiFetch(`${server.url}/api/rooms/${room}/history?after=${after}&limit=10000`, { headers: auth(token) }),
       'GET history',
     );
     const page = (await res.json()) as HistoryResponse;
@@ -40,7 +54,7 @@ export async function getHistory(server: ApiTarget, room: string, token: string,
 
 export async function getLastSeq(server: ApiTarget, room: string, token: string): Promise<number> {
   const res = await expectOk(
-    await fetch(`${server.url}/api/rooms/${room}/history?limit=0`, { headers: auth(token) }),
+    await apiFetch(`${server.url}/api/rooms/${room}/history?limit=0`, { headers: auth(token) }),
     'GET history',
   );
   return ((await res.json()) as HistoryResponse).lastSeq;
@@ -49,7 +63,7 @@ export async function getLastSeq(server: ApiTarget, room: string, token: string)
 /** GET /state (at `at`, or now) applied to a fresh document. */
 export async function getStateDoc(server: ApiTarget, room: string, token: string, at?: number): Promise<Y.Doc> {
   const query = at === undefined ? '' : `?at=${at}`;
-  const res = await expectOk(await fetch(`${server.url}/api/rooms/${room}/state${query}`, { headers: auth(token) }), 'GET state');
+  const res = await expectOk(await apiFetch(`${server.url}/api/rooms/${room}/state${query}`, { headers: auth(token) }), 'GET state');
   const doc = new Y.Doc();
   Y.applyUpdate(doc, new Uint8Array(await res.arrayBuffer()));
   return doc;
@@ -66,7 +80,7 @@ export async function getSong(server: ApiTarget, room: string, token: string, at
 
 /** POST /restore; returns the raw response so callers can check refusals. */
 export async function postRestore(server: ApiTarget, room: string, token: string, seq: unknown): Promise<Response> {
-  return fetch(`${server.url}/api/rooms/${room}/restore`, {
+  return apiFetch(`${server.url}/api/rooms/${room}/restore`, {
     method: 'POST',
     headers: { ...auth(token), 'content-type': 'application/json' },
     body: JSON.stringify({ seq }),
@@ -83,7 +97,7 @@ export async function getUpdates(server: ApiTarget, room: string, token: string,
   const out: { seq: number; update: Uint8Array }[] = [];
   for (;;) {
     const res = await expectOk(
-      await fetch(`${server.url}/api/rooms/${room}/updates?after=${after}&limit=100000`, { headers: auth(token) }),
+      await apiFetch(`${server.url}/api/rooms/${room}/updates?after=${after}&limit=100000`, { headers: auth(token) }),
       'GET updates',
     );
     const decoder = decoding.createDecoder(new Uint8Array(await res.arrayBuffer()));
@@ -106,11 +120,35 @@ export async function waitForSeq(server: ApiTarget, room: string, token: string,
     const last = await getLastSeq(server, room, token);
     if (last >= seq) return last;
     if (Date.now() > deadline) throw new Error(`timed out: room ${room} stayed at seq ${last}, waiting for ${seq}`);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 10)); // well inside the server's per-address API rate
   }
 }
 
 export async function healthz(server: ApiTarget): Promise<{ ok: boolean; rooms: number; connections: number }> {
   const res = await expectOk(await fetch(`${server.url}/healthz`), 'GET /healthz');
   return (await res.json()) as { ok: boolean; rooms: number; connections: number };
+}
+
+/** POST /join with an invite; returns the raw response so callers can check refusals. */
+export function postJoin(server: ApiTarget, room: string, invite: string, body: unknown): Promise<Response> {
+  return apiFetch(`${server.url}/api/rooms/${room}/join`, {
+    method: 'POST',
+    headers: { ...auth(invite), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Trades an invite for a personal token under `name`. */
+export async function joinWithInvite(server: ApiTarget, room: string, invite: string, name: string): Promise<TokenResponse> {
+  return (await (await expectOk(await postJoin(server, room, invite, { name }), `POST join as ${name}`)).json()) as TokenResponse;
+}
+
+/** POST /renew with a personal token; the raw response. */
+export function postRenew(server: ApiTarget, room: string, token: string): Promise<Response> {
+  return apiFetch(`${server.url}/api/rooms/${room}/renew`, { method: 'POST', headers: auth(token) });
+}
+
+/** The `{ error }` of a refused answer. */
+export async function errorOf(res: Response): Promise<string> {
+  return ((await res.json()) as ErrorResponse).error;
 }

@@ -11,11 +11,18 @@ export interface Client {
   provider: WebsocketProvider;
 }
 
-/** Connects a new document to `room` and resolves once the first sync is done. */
-export async function connectClient(wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc } = {}): Promise<Client> {
+/**
+ * Connects a new document to `room` and resolves once the first sync is done. The token goes as
+ * ?token=, or as subprotocols when `protocols` is given (contract.ts tokenProtocols; pass '' as
+ * the token then).
+ */
+export async function connectClient(
+  wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc; protocols?: string[] } = {},
+): Promise<Client> {
   const doc = options.doc ?? new Y.Doc();
   const provider = new WebsocketProvider(wsUrl, room, doc, {
-    params: { token },
+    params: token ? { token } : {},
+    protocols: options.protocols ?? [],
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 200,
