@@ -11,12 +11,15 @@ export interface Client {
   provider: WebsocketProvider;
 }
 
-/** Connects a new document to `room` and resolves once the first sync is done. */
-export async function connectClient(wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc } = {}): Promise<Client> {
+/**
+ * Connects a new document to `room` and resolves once the first sync is done. `options.WebSocket`
+ * is the socket class (default: the `ws` package's), e.g. one bound to another local address.
+ */
+export async function connectClient(wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc; WebSocket?: typeof WebSocket } = {}): Promise<Client> {
   const doc = options.doc ?? new Y.Doc();
   const provider = new WebsocketProvider(wsUrl, room, doc, {
     params: { token },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: (options.WebSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 200,
   });
