@@ -57,8 +57,8 @@ export class Jam {
   }
 
   /**
-   * Connects `n` peers to `room` (each connect through `throttle`), builds the song (one track,
-   * one clip with one note per peer) and starts observing arrivals.
+   * Connects `n` peers to `room` (each connect through `throttle`, made by `connect`), builds the
+   * song (one track, one clip with one note per peer) and starts observing arrivals.
    */
   static async open(
     wsUrl: string,
@@ -66,9 +66,11 @@ export class Jam {
     n: number,
     token: (peer: number) => string,
     throttle: <T>(task: () => Promise<T>) => Promise<T> = (task) => task(),
+    /** How a peer connects (bench:hostile's honest peers connect from another loopback address). */
+    connect: typeof connectClient = connectClient,
   ): Promise<Jam> {
     const settled = await Promise.allSettled(
-      Array.from({ length: n }, (_, i) => throttle(() => connectClient(wsUrl, room, token(i), { timeoutMs: 30_000 }))),
+      Array.from({ length: n }, (_, i) => throttle(() => connect(wsUrl, room, token(i), { timeoutMs: 30_000 }))),
     );
     const clients = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = settled.find((r) => r.status === 'rejected');

@@ -12,18 +12,23 @@ export interface Client {
 }
 
 /**
+/**
  * Connects a new document to `room` and resolves once the first sync is done. The token goes as
  * ?token=, or as subprotocols when `protocols` is given (contract.ts tokenProtocols; pass '' as
- * the token then).
+ * the token then). `options.WebSocket` is the socket class (default: the `ws` package's), e.g. one
+ * bound to another local address.
  */
 export async function connectClient(
-  wsUrl: string, room: string, token: string, options: { timeoutMs?: number; doc?: Y.Doc; protocols?: string[] } = {},
+  wsUrl: string,
+  room: string,
+  token: string,
+  options: { timeoutMs?: number; doc?: Y.Doc; protocols?: string[]; WebSocket?: typeof WebSocket } = {},
 ): Promise<Client> {
   const doc = options.doc ?? new Y.Doc();
   const provider = new WebsocketProvider(wsUrl, room, doc, {
     params: token ? { token } : {},
     protocols: options.protocols ?? [],
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: (options.WebSocket ?? WebSocket) as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     maxBackoffTime: 200,
   });
