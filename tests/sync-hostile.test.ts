@@ -14,6 +14,7 @@ import { addClip, addTrack, initSong, setTempo } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
 import { CLOSE, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC } from '../sync-server/contract.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
+import { syncUpdateMessage, withTimeout } from './support/raw-sockets.ts';
 import { startServerProcess, testToken } from './support/server-process.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
@@ -69,23 +70,7 @@ async function openRaw(token: string, room = ROOM): Promise<{ ws: WebSocket; clo
   return { ws, closed };
 }
 
-async function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
-/** A sync message (type 0, step 2 = update) carrying `update`, as a stock client frames it. */
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
 
 /** A real edit that the room does not have yet, as a Yjs update. */
 function realUpdate(): Uint8Array {
@@ -128,7 +113,7 @@ async function expectRejected(
   const songBefore = JSON.stringify(readSong(peers[0]!.doc));
   const { ws, closed } = await openRaw(token);
   for (const m of messages) ws.send(m, { binary: typeof m !== 'string' });
-  const result = await timeout(closed, 5000, `${what}: the server closes the connection`);
+  const result = await withTimeout(closed, 5000, `${what}: the server closes the connection`);
   assert.equal(result.code, code, `${what}: close code (reason: ${result.reason})`);
   assert.match(result.reason, reason, `${what}: close reason`);
   assert.equal((await healthz(target)).ok, true, `${what}: server healthy`);
@@ -147,7 +132,7 @@ test('random bytes close the connection with 4400', async () => {
 });
 
 test('a truncated sync message closes with 4400', async () => {
-  const whole = updateMessage(realUpdate());
+  const whole = syncUpdateMessage(realUpdate());
   await expectRejected('truncated', [whole.slice(0, Math.floor(whole.length / 2))], CLOSE.malformed, /truncated/);
   await expectRejected('only the message type', [Uint8Array.of(MESSAGE_SYNC)], CLOSE.malformed, /truncated/);
 });
@@ -170,7 +155,7 @@ test('a message over maxMessageBytes closes with 1009', async () => {
 
 test('a framed message with garbage instead of a Yjs update closes with 4400', async () => {
   const garbage = Uint8Array.from([7, 200, 13, 99, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  await expectRejected('bogus update', [updateMessage(garbage)], CLOSE.malformed, /not a Yjs update/);
+  await expectRejected('bogus update', [syncUpdateMessage(garbage)], CLOSE.malformed, /not a Yjs update/);
 });
 
 test('an unknown message type or sync step closes with 4400', async () => {
@@ -188,7 +173,7 @@ test('flooding past the rate limit closes with 4429', async () => {
 });
 
 test('a viewer sending a real update is closed with 4403 and nothing is logged', async () => {
-  await expectRejected('viewer write', [updateMessage(realUpdate())], CLOSE.forbidden, /viewers cannot edit/, viewerToken);
+  await expectRejected('viewer write', [syncUpdateMessage(realUpdate())], CLOSE.forbidden, /viewers cannot edit/, viewerToken);
 });
 
 test('a stock viewer syncs, stays connected, receives edits, and is closed with 4403 when it edits', async () => {
@@ -220,7 +205,7 @@ test('a stock viewer syncs, stays connected, receives edits, and is closed with 
     const historyBefore = await getHistory(target, ROOM, viewer);
     const closed = new Promise<{ code: number; reason: string }>((resolve) => vera.provider.once('closed', resolve));
     const mine = addClip(vera.doc, { trackId, startBar: 800, lengthBars: 1, name: 'viewer was here' });
-    const result = await timeout(closed, 5000, 'viewer closed');
+    const result = await withTimeout(closed, 5000, 'viewer closed');
     assert.equal(result.code, CLOSE.forbidden);
     assert.match(result.reason, /viewers cannot edit/);
     assert.equal(vera.provider.shouldConnect, false, 'the stock provider does not retry a 4403');
@@ -242,7 +227,7 @@ test('the CLI server closes a message over its default 8 MiB limit with 1009 and
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     await new Promise((resolve) => ws.once('message', resolve));
     ws.send(new Uint8Array(8 * 1024 * 1024 + 1));
-    assert.equal(await timeout(closed, 10_000, 'closed for size'), CLOSE.tooLarge);
+    assert.equal(await withTimeout(closed, 10_000, 'closed for size'), CLOSE.tooLarge);
     assert.equal((await healthz(server)).ok, true);
     const peer = await connectClient(server.wsUrl, room, testToken(room));
     disconnect(peer);

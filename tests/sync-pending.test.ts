@@ -19,6 +19,7 @@ import { readSong } from '../core/song/schema.ts';
 import { CLOSE, MESSAGE_SYNC } from '../sync-server/contract.ts';
 import { LIMITS } from '../sync-server/limits.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
+import { syncUpdateMessage } from './support/raw-sockets.ts';
 import { startServerProcess, testToken, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { getSong, healthz } from './support/room-api.ts';
@@ -48,13 +49,6 @@ after(async () => {
   await server?.kill();
 });
 
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
 
 /** The second of two edits (a list, then ~4 KiB of items in it), without the first. */
 function orphanItems(n: number): Uint8Array {
@@ -121,7 +115,7 @@ test('flooded with updates whose dependencies never arrive, the server closes th
   const waiter = await openAttacker('wally');
   const waitStarted = performance.now();
   const waiting = [orphanItems(-1), orphanDeletes()];
-  for (const update of waiting) waiter.ws.send(updateMessage(update));
+  for (const update of waiting) waiter.ws.send(syncUpdateMessage(update));
   const waiterBytes = waiting.reduce((sum, u) => sum + u.byteLength, 0);
 
   // The flooder: ~100 messages, reconnecting when closed, honest edits checked in between.
@@ -131,7 +125,7 @@ test('flooded with updates whose dependencies never arrive, the server closes th
   let waitingBytes = 0;
   for (let n = 0; n < FLOOD_MESSAGES; n++) {
     const update = n % 5 === 4 ? orphanDeletes() : orphanItems(n);
-    flooder.ws.send(updateMessage(update));
+    flooder.ws.send(syncUpdateMessage(update));
     waitingBytes += update.byteLength;
     if (n % 10 === 9) {
       latencies.push(await honestRoundTrip(n));

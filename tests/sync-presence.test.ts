@@ -17,6 +17,7 @@ import { readSong } from '../core/song/schema.ts';
 import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from '../sync-server/contract.ts';
 import { LIMITS } from '../sync-server/limits.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
+import { withTimeout } from './support/raw-sockets.ts';
 import { startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { getHistory } from './support/room-api.ts';
@@ -117,14 +118,6 @@ async function openRaw(room: string, token: string): Promise<RawPeer> {
   return peer;
 }
 
-async function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function randomClientId(): number {
   return 1 + Math.floor(Math.random() * 2 ** 31);
@@ -193,7 +186,7 @@ test('4 MiB presence states from a viewer close its connection with 4400; meanwh
       while (attacking) {
         const attacker = await openRaw(room, testToken(room, 'viewer', 'mallory'));
         attacker.send([{ clientId: randomClientId(), clock: 1, json: huge }]);
-        attacks.push(await timeout(attacker.closed, 10_000, 'the server closes the attacker'));
+        attacks.push(await withTimeout(attacker.closed, 10_000, 'the server closes the attacker'));
       }
     })();
     try {
@@ -222,7 +215,7 @@ test('one message with 50,000 presence client ids closes its connection with 440
     const first = randomClientId();
     const entries = Array.from({ length: 50_000 }, (_, i) => ({ clientId: first + i, clock: 1, json: '{"user":{"name":"bot"}}' }));
     attacker.send(entries);
-    const closed = await timeout(attacker.closed, 10_000, 'the server closes the attacker');
+    const closed = await withTimeout(attacker.closed, 10_000, 'the server closes the attacker');
     assert.equal(closed.code, CLOSE.malformed, `close code (reason: ${closed.reason})`);
     assert.match(closed.reason, /50000 presence entries in one message/);
     assert.ok(honest.every((c) => c.provider.awareness.getStates().size === 2), 'no bot reached anyone');
@@ -316,7 +309,7 @@ test('a peer announcing more client ids than allowed, or over its presence byte 
     const first = randomClientId();
     const ids = LIMITS.presence.maxClientsPerConnection + 1;
     greedy.send(Array.from({ length: ids }, (_, k) => ({ clientId: first + k, clock: 1, json: '{"user":{"name":"g"}}' })));
-    const closedGreedy = await timeout(greedy.closed, 10_000, 'the server closes the greedy peer');
+    const closedGreedy = await withTimeout(greedy.closed, 10_000, 'the server closes the greedy peer');
     assert.equal(closedGreedy.code, CLOSE.malformed, `close code (reason: ${closedGreedy.reason})`);
     assert.match(closedGreedy.reason, /presence client ids/);
 
@@ -326,7 +319,7 @@ test('a peer announcing more client ids than allowed, or over its presence byte 
     const state = JSON.stringify({ user: { name: 'chatty' }, pad: 'y'.repeat(LIMITS.presence.maxStateBytes - 100) });
     const messages = Math.ceil((LIMITS.presence.byteBurst * 4) / state.length);
     for (let clock = 1; clock <= messages; clock++) chatty.send([{ clientId: own, clock, json: state }]);
-    const closedChatty = await timeout(chatty.closed, 10_000, 'the server closes the chatty peer');
+    const closedChatty = await withTimeout(chatty.closed, 10_000, 'the server closes the chatty peer');
     assert.equal(closedChatty.code, CLOSE.rateLimited, `close code (reason: ${closedChatty.reason})`);
     assert.match(closedChatty.reason, /presence/);
     await assertHonestPeersFine(room, honest, 'after the budget');

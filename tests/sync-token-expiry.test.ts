@@ -11,18 +11,17 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { initSong, setTempo, setTitle } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
 import { jamPath } from '../core/jam/contract.ts';
 import { signToken } from '../sync-server/auth/tokens.ts';
 import { readRenewed, renewalMessage } from '../sync-server/auth/auth-message.ts';
-import { CLOSE, MESSAGE_AUTH, MESSAGE_SYNC, type Role } from '../sync-server/contract.ts';
+import { CLOSE, MESSAGE_AUTH, type Role } from '../sync-server/contract.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { TEST_SECRET, startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { getHistory, getSong, waitForSeq } from './support/room-api.ts';
-import { openRawSocket } from './support/raw-sockets.ts';
+import { openRawSocket, syncUpdateMessage } from './support/raw-sockets.ts';
 
 const server = await startServerProcess();
 const rooms = new Set<string>();
@@ -52,14 +51,6 @@ function expOf(token: string): number {
   return (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { exp: number }).exp;
 }
 
-/** A y-websocket sync update message carrying `update`, as a stock client frames it. */
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
 
 /** Two honest peers in `room` with a song, and a check that they still converge. */
 async function honestPair(room: string): Promise<{ peers: Client[]; stillConverge(what: string): Promise<void> }> {
@@ -103,7 +94,7 @@ test('an edit sent over an open socket after its token expired is not logged; th
     process.kill(server.child.pid!, 'SIGSTOP');
     try {
       await waitFor(() => nowSeconds() > expOf(token) + 0.05, 5000, 'the token expired');
-      late.ws.send(updateMessage(Y.encodeStateAsUpdate(edit)));
+      late.ws.send(syncUpdateMessage(Y.encodeStateAsUpdate(edit)));
     } finally {
       process.kill(server.child.pid!, 'SIGCONT');
     }
@@ -189,7 +180,7 @@ test('a bad in-band renewal closes the document socket with a reason; nothing is
       const edit = new Y.Doc();
       setTitle(edit, `sneaked in with ${what}`);
       sam.ws.send(message);
-      sam.ws.send(updateMessage(Y.encodeStateAsUpdate(edit)));
+      sam.ws.send(syncUpdateMessage(Y.encodeStateAsUpdate(edit)));
       const closed = await sam.closed;
       assert.equal(closed.code, code, `${what}: ${closed.reason}`);
       assert.match(closed.reason, reason, what);

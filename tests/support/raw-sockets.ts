@@ -4,7 +4,28 @@
  */
 import WebSocket from 'ws';
 import type { IncomingHttpHeaders } from 'node:http';
+import * as encoding from 'lib0/encoding';
+import { MESSAGE_SYNC } from '../../sync-server/contract.ts';
 import { waitFor } from './yjs-clients.ts';
+
+/** A y-websocket sync message (type 0, step 2) carrying `update`, as a stock client frames it. */
+export function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  encoding.writeVarUint(encoder, 2);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+/** `promise`, or an error naming `what` once `ms` have passed. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface Closed {
   code: number;
