@@ -126,3 +126,17 @@ export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown
     throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
   }
 }
+
+/**
+ * Plays `key` once on the computer keyboard of a page with musical typing on: down, then up once
+ * the page has played the note (its jam session's `played` list grew), then done once it has
+ * played the release. Each step waits for the page, not for a set time.
+ */
+export async function tapKey(page: Page, key: string): Promise<void> {
+  const played = () => read(page, () => ((globalThis as any).riffroomJam?.played?.length ?? 0) as number);
+  for (const step of ['down', 'up'] as const) {
+    const before = await played();
+    await page.keyboard[step](key);
+    await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJam.played.length > n, before, 5000);
+  }
+}
