@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { addTrack, initSong, setLoop } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
+import { waitForServerState } from '../support/room-api.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
 import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
@@ -62,7 +63,8 @@ if (missing) {
       initSong(carol.doc, { bpm: 100 });
       keys = addTrack(carol.doc, { role: 'keys', name: 'Keys' });
       setLoop(carol.doc, { startBar: 0, endBar: 8 });
-      await new Promise((r) => setTimeout(r, 300));
+      // Carol goes once the server holds what she wrote.
+      await waitForServerState(h.server, ROOM, testToken(ROOM, 'viewer', 'check'), carol.doc);
       disconnect(carol);
       alice = await h.join(ROOM, 'alice', { role: 'owner' });
       bob = await h.join(ROOM, 'bob');
