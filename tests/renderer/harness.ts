@@ -140,3 +140,21 @@ export async function tapKey(page: Page, key: string): Promise<void> {
     await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJam.played.length > n, before, 5000);
   }
 }
+
+/**
+ * Starts counting the edits the page makes to its room's document (local Yjs transactions that
+ * change it) and returns a reader of the count. An edit runs synchronously in the handler of the
+ * input that makes it, and Playwright's input calls resolve once the page has handled the event:
+ * after them, a count of 0 means no edit was made, without waiting a while to see.
+ */
+export async function countLocalEdits(page: Page): Promise<() => Promise<number>> {
+  const key = `__localEdits${Math.random().toString(36).slice(2)}`;
+  await read(page, (k) => {
+    const g = globalThis as any;
+    g[k] = 0;
+    g.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
+      if (tr.local) g[k]++;
+    });
+  }, key);
+  return () => read(page, (k) => (globalThis as any)[k] as number, key);
+}
