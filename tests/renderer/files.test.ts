@@ -19,7 +19,7 @@ import { levels } from '../../renderer/audio/measure.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
 import { editorNotes, undoOffers } from './editor-page.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
 
 const ROOM = 'file-night';
 /** 96 BPM in 3/4: a bar is 1.875 s. */
@@ -247,6 +247,7 @@ if (missing) {
     test('a malformed MIDI file is refused with a clear message, and nothing changes', async () => {
       const before = JSON.stringify(readSong(carol.doc));
       const clipsBefore = await page.locator('[data-testid="clip"]').count();
+      const edits = await countLocalEdits(page);
       for (const [name, bytes] of [['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')], ['notes.txt.mid', new TextEncoder().encode('C D E F G')]] as const) {
         const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
         await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
@@ -256,7 +257,9 @@ if (missing) {
         assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
         assert.equal(await page.locator('[data-testid="import-midi-dialog"]').count(), 0, 'no dialog for a file that cannot be read');
       }
-      await page.waitForTimeout(300);
+      // The refusal is the import's last step: an edit would have been made by then, so none is
+      // still on its way to carol.
+      assert.equal(await edits(), 0, 'no edit made');
       assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
     });
