@@ -15,7 +15,7 @@ import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-night';
 /** The promise: a bandmate's edit is on your screen within a second. */
@@ -214,11 +214,14 @@ if (missing) {
       shown = watch(bob.page, 'tempo in a focused field', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '100', undefined, alice);
       await typeInto(alice.page, 'tempo', '100');
       await shown;
+      const bobsEdits = await countLocalEdits(bob.page);
       await bob.page.press('[data-testid="tempo"]', 'Tab');
       shown = watch(bob.page, 'tempo', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '96', undefined, alice);
       await typeInto(alice.page, 'tempo', '96');
       await shown;
-      await alice.page.waitForTimeout(150);
+      // Leaving the field made no edit (edits run in the input's handler): nothing of bob's can
+      // still arrive to put his old value back on alice's screen.
+      assert.equal(await bobsEdits(), 0, "bob's leaving the field wrote nothing");
       assert.equal(await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value), '96');
       assert.equal(await bob.page.title(), 'Night Drive — Riffroom');
     });
@@ -453,7 +456,7 @@ if (missing) {
     });
 
     test('a token the server refuses is explained, and the app stops retrying', async () => {
-      const forged = signToken('not-the-server-secret', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
+      const forged = signToken('not-the-server-secret-but-32-bytes-long', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
       const guest = await h.open(`${base()}/?room=${ROOM}&token=${forged}`);
       await sees(guest.page, 'the refusal', () => /refused this invite: bad token signature/.test(
         (globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, Date.now(), 10_000);
