@@ -19,7 +19,7 @@ import { levels } from '../../renderer/audio/measure.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
 import { editorNotes, undoOffers } from './editor-page.ts';
-import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, untilDocHas, type Bandmate, type RendererHarness } from './harness.ts';
 
 const ROOM = 'file-night';
 /** 96 BPM in 3/4: a bar is 1.875 s. */
@@ -228,6 +228,7 @@ if (missing) {
       assert.deepEqual((await editorNotes(page)).map((n) => [n.pitch, n.tick]), [[72, 0], [73, 240], [74, 480], [75, 720]]);
       await undoOffers(page, 'imported 4 notes from MIDI into new track Riff');
       await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('[data-testid="track-name"]')].some((el: any) => el.value === 'Riff'));
+      await untilDocHas(page, carol.doc, 'carol has the import');
       const song = readSong(carol.doc);
       const riff = song.tracks.find((t) => t.name === 'Riff')!;
       assert.equal(riff.role, 'lead');
@@ -245,6 +246,8 @@ if (missing) {
     });
 
     test('a malformed MIDI file is refused with a clear message, and nothing changes', async () => {
+      // Carol's copy once she has every edit made so far (the last import may still be on its way).
+      await untilDocHas(page, carol.doc, 'carol has the earlier imports');
       const before = JSON.stringify(readSong(carol.doc));
       const clipsBefore = await page.locator('[data-testid="clip"]').count();
       const edits = await countLocalEdits(page);

@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as Y from 'yjs';
 import { buildRenderer } from '../../renderer/build.ts';
 import type { Role } from '../../sync-server/contract.ts';
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '../support/server-process.ts';
+import { waitFor } from '../support/yjs-clients.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -157,4 +159,22 @@ export async function countLocalEdits(page: Page): Promise<() => Promise<number>
     });
   }, key);
   return () => read(page, (k) => (globalThis as any)[k] as number, key);
+}
+
+/**
+ * Waits until `doc` (a stock y-websocket client's document in the test) holds everything the
+ * page's room document has now: the page's edits have reached that bandmate, so reading `doc`
+ * shows them. The page's state vector is read from its Yjs store (each client's next clock, as
+ * Y.encodeStateVector computes it): the page's bundle does not expose Yjs itself.
+ */
+export async function untilDocHas(page: Page, doc: Y.Doc, what: string, timeoutMs = 10_000): Promise<void> {
+  const want = await read(page, () => [...(globalThis as any).riffroomJam.session.doc.store.clients].map(([client, structs]: [number, any[]]) => {
+    const last = structs[structs.length - 1];
+    return [client, last.id.clock + last.length] as [number, number];
+  }));
+  const missing = () => {
+    const have = Y.decodeStateVector(Y.encodeStateVector(doc));
+    return want.filter(([client, clock]) => (have.get(client) ?? 0) < clock);
+  };
+  await waitFor(() => missing().length === 0, timeoutMs, `${what}: the page's updates of clients ${missing().map(([c]) => c).join(', ')} never arrived`);
 }
