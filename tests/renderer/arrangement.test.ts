@@ -153,6 +153,12 @@ async function typeInto(page: Page, testId: string, text: string): Promise<numbe
 
 const clipSelector = (id: string) => `[data-testid="clip"][data-clip-id="${id}"]`;
 
+/** Clicks bar `bar` (0-based) of the chord lane and waits until its chord field has the focus. */
+async function openChordBar(page: Page, bar: number): Promise<void> {
+  await page.locator(`[data-testid="chord-cell"][data-bar="${bar}"]`).click({ position: { x: 8, y: 12 } });
+  await page.waitForSelector(`[data-testid="chord-input"][aria-label="Chords of bar ${bar + 1}"]:focus`, { timeout: WAIT_MS });
+}
+
 const missing = browserMissing();
 if (missing) {
   test('the jam room in Chromium', (t) => t.skip(missing));
@@ -306,18 +312,23 @@ if (missing) {
     });
 
     test('chords typed per bar appear on the chord lane', async () => {
-      const px = await barPx(alice.page);
-      // Bar 1 may have scrolled under the track headers (the selection was kept in view).
+      // Bar 1 may have scrolled under the track headers (the selection was kept in view), and the
+      // page may scroll again to keep it there: click the bar's own cell (found where it is at
+      // the click) rather than an offset into the lane, and type once the bar's field is open.
       await alice.page.locator('[data-testid="arrangement"]').evaluate((el: any) => (el.scrollLeft = 0));
-      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 0.5, y: 12 } });
+      await openChordBar(alice.page, 0);
       await alice.page.keyboard.type('Am7');
       await alice.page.keyboard.press('Tab');
+      await alice.page.waitForSelector('[data-testid="chord-input"][aria-label="Chords of bar 2"]:focus', { timeout: WAIT_MS });
       await alice.page.keyboard.type('d7 G');
+      const chordsOn = (page: Page) => read(page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`).join(' '));
       let shown = watch(bob.page, 'chords', () => [...(globalThis as any).document.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`).join(' ') === '0:Am7 1:D7 1:G', undefined, alice);
       await alice.page.keyboard.press('Enter');
-      await shown;
+      await shown.catch(async (error: Error) => {
+        throw new Error(`${error.message}\n  bob's chord lane: "${await chordsOn(bob.page)}"; alice's: "${await chordsOn(alice.page)}"`);
+      });
       // Not a chord: refused with a message, nothing written.
-      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 2.5, y: 12 } });
+      await openChordBar(alice.page, 2);
       await alice.page.keyboard.type('Hello');
       shown = watch(alice.page, 'the refusal', () => /not a chord symbol/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, alice);
       await alice.page.keyboard.press('Enter');
