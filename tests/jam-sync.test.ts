@@ -16,6 +16,7 @@ import { testToken } from './support/server-process.ts';
 import { jitter, startJitterProxy, type JitterProxy } from './support/jitter-proxy.ts';
 import { openJam, percentileOf, SkewedClock, sleep, waitReady, type TestJamClient } from './support/jam-clients.ts';
 import { waitFor } from './support/yjs-clients.ts';
+import { serverClock } from '../sync-server/jam/jam-room.ts';
 
 const ROOM = 'jam-sync';
 /** Pings more often than the app (1.5 s) so a test fills the window in seconds. */
@@ -55,7 +56,8 @@ test('clock offset through the jitter proxy: error p95 under 2 ms', async () => 
     open('dan', new SkewedClock(77_777, 100)),
   );
   await waitReady(peers);
-  await sleep(2000); // the window fills past the burst
+  // The window fills past the burst: its 8 pings and 14 more (about 2 s of them), on every peer.
+  await waitFor(() => peers.every((p) => p.client.clock.samples >= 8 + 14), 20_000, 'clock windows filled past the burst');
   const errors: number[] = [];
   for (let i = 0; i < 60; i++) {
     for (const p of peers) errors.push(Math.abs(p.error()));
@@ -103,7 +105,9 @@ test('four peers schedule the same downbeats (spread under 5 ms) and switch temp
 
   // A tempo change by another peer: everyone gets the same anchor, and the bars before it keep
   // their times while the ones after follow the new tempo, on every peer.
-  await sleep(300);
+  // Once the play has begun on the server's clock (its anchor passed), so the change lands on a
+  // later bar line.
+  await waitFor(() => serverClock() >= states[0]!.anchorMs, 5000, 'the play has begun');
   assert.ok(peers[2]!.client.request({ action: 'tempo', bpm: 96 }));
   const changed = await transports(before + 2);
   assert.ok(changed.every((s) => s.anchorMs === changed[0]!.anchorMs && s.anchorBar === changed[0]!.anchorBar));
@@ -144,7 +148,8 @@ test('reconnect: the clock re-converges (even after a clock step) and the transp
   assert.ok(statuses.includes('connecting') && statuses.includes('syncing') && statuses.at(-1) === 'ready', statuses.join(' '));
   await waitFor(() => cat.client.transport()!.revision > revision && cat.client.transport()!.bpm === 132, 5000, 'cat has the new tempo');
   assert.ok(cat.client.clock.steps >= 1, 'the step was detected');
-  await sleep(1500);
+  // Re-converged: a burst and ten pings (about 1.5 s of them) since the window restarted.
+  await waitFor(() => cat.client.clock.samples >= 8 + 10, 20_000, "cat's clock window refilled");
   const errors: number[] = [];
   for (let i = 0; i < 20; i++) {
     errors.push(Math.abs(cat.error()));
@@ -158,8 +163,9 @@ test('count-in: every peer clicks at the same true times, and the song starts on
   await waitReady(peers, 10_000);
   let revision = peers[0]!.client.transport()!.revision;
   assert.ok(peers[0]!.client.request({ action: 'stop' }));
-  await transports(revision + 1);
-  await sleep(200);
+  const stopped = await transports(revision + 1);
+  // The stop lands on a bar line: play again once it has.
+  await waitFor(() => serverClock() >= stopped[0]!.anchorMs, 5000, 'the stop has landed');
   revision = peers[0]!.client.transport()!.revision;
   assert.ok(peers[3]!.client.request({ action: 'play', fromBar: 0, countInBars: 1 }));
   const states = await transports(revision + 1);

@@ -244,6 +244,20 @@ test('retime: a shared-clock change lands exactly at its time, with its tempo an
   near(head.tick, 2880);
 });
 
+test('retime: a bar line pulled a little later (a drift correction) sounds once, at its new time', () => {
+  // Notes on bars 1 and 2 (ticks 0 and 1920); 120 BPM. The next bar line, due at 2 s, moves 3 ms
+  // later: the old timeline must not commit that bar line's events before handing over.
+  const s = song([track('k', 'keys')], [clip('c', 'k', 0, 4, [[60, 0, 240], [64, 1920, 240]])]);
+  const r = rig(s, { lookAhead: 0.15 });
+  r.scheduler.externalTempo = true;
+  r.scheduler.retime({ time: 0, tick: 0, bpm: 120, loop: null });
+  r.runUntil(1.5);
+  r.scheduler.retime({ time: 2.003, tick: 1920, bpm: 120 });
+  r.runUntil(3);
+  assert.deepEqual(r.notes().map((n) => [n.pitch, Math.round(n.time * 1e6) / 1e6]), [[60, 0], [64, 2.003]]);
+  near(r.scheduler.playheadAt(2.5)!.tick, 1920 + 0.497 * 960, 1e-6);
+});
+
 test('retime: a change already behind the cursor rewinds it and asks for silence from its time', () => {
   const s = song([track('k', 'keys')], [clip('c', 'k', 0, 4, [[60, 0, 240], [62, 960, 240], [64, 1920, 240]])]);
   const r = rig(s);

@@ -337,7 +337,11 @@ export class Scheduler {
   private nextBoundary(song: CompiledSong): Boundary {
     const other = this.otherBoundary(song);
     if (this.pending) {
-      const tick = this.anchor.tick + (this.pending.time - this.anchor.time) * this.anchor.tps;
+      let tick = this.anchor.tick + (this.pending.time - this.anchor.time) * this.anchor.tps;
+      // The new timeline plays from its own tick on: when the old one would reach that tick before
+      // the change's time (a bar line pulled a few ms later by a drift correction), it hands over
+      // there, or the events on that tick (a downbeat, its notes) would be committed twice.
+      if (this.pending.tick >= this.cursor && this.pending.tick < tick) tick = this.pending.tick;
       // At a count-in's end the shared start lands exactly there: float noise must not put the
       // count-in boundary (and a sliver of the song) before it.
       if (tick <= other.tick + (other.kind === 'count-in' ? 1e-6 : 0)) return { tick: Math.max(this.cursor, Math.min(tick, other.tick)), kind: 'jump' };

@@ -144,6 +144,14 @@ export class JamSession {
    * bar (negative during a count-in from bar 0), beat, accent, count-in or not, server ms.
    */
   readonly scheduledClicks: { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number; audioTime: number }[] = [];
+  /**
+   * Every change of the engine's timeline this session asked for while following (tests, bench):
+   * the audio time (s) from which the engine plays on a new mapping (a count-in's first click for a
+   * start with one), and why: 'follow' (a shared state applied) or 'drift' (the next bar line pulled
+   * back onto the shared clock, moved by `shiftMs` on the audio clock). A downbeat gap that spans one
+   * is the re-anchoring's, not the tempo's.
+   */
+  readonly retimes: { audioTime: number; reason: 'follow' | 'drift'; shiftMs: number | null }[] = [];
   /** Live notes received: server ms of the note, receive time on the server clock (tests, bench). */
   readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
   /** The song as the audio engine last took it (through the song filter: the spotlight applied), or null before it did. */
@@ -393,7 +401,13 @@ export class JamSession {
       this.playingAhead = false;
     }
     const command: FollowCommand = followCommand(state, this.map(), this.engine.audioTime());
+    if (command.kind === 'play') this.noteRetime(command.at.countIn?.time ?? command.at.time, 'follow', null);
     this.engine.follow(command);
+  }
+
+  private noteRetime(audioTime: number, reason: 'follow' | 'drift', shiftMs: number | null): void {
+    this.retimes.push({ audioTime, reason, shiftMs });
+    if (this.retimes.length > 256) this.retimes.splice(0, 64);
   }
 
   private checkDrift(): void {
@@ -406,6 +420,7 @@ export class JamSession {
     if (serverAt(line.time, map) < state.anchorMs + 10) return;
     const fix = driftCorrection(state, map, line, 2.5);
     if (!fix || fix.time <= this.engine.audioTime() + 0.2) return;
+    this.noteRetime(fix.time, 'drift', (fix.time - line.time) * 1000);
     this.engine.follow({ kind: 'play', at: fix });
   }
 

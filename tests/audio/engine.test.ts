@@ -211,15 +211,20 @@ if (missing) {
           const played = transport.audioTime();
           const t0 = performance.now();
           const samples: { ms: number; audio: number; tick: number; playheadBar: number }[] = [];
-          while (performance.now() - t0 < 3600) {
+          // Readings every 20 ms of the page's timers until 3.6 s of the audio clock from the start
+          // (past the loop end at 3 s by more than the output latency): a busy page reads less
+          // often, but always across the wrap.
+          const giveUp = performance.now() + 20_000;
+          while (transport.audioTime() < (start ?? played) + 3.6 && performance.now() < giveUp) {
             const p = transport.position();
             samples.push({ ms: performance.now() - t0, audio: transport.audioTime(), tick: p.songTick, playheadBar: transport.getState().playheadBar });
             await new Promise((r) => setTimeout(r, 20));
           }
           const playing = transport.getState().playing;
           transport.stop();
-          const stopped = { state: transport.getState(), position: transport.position() };
-          await new Promise((r) => setTimeout(r, 200));
+          const stopped = { state: transport.getState(), position: transport.position(), audio: transport.audioTime() };
+          // 200 ms of the audio clock later, the playhead is where it stopped.
+          while (transport.audioTime() < stopped.audio + 0.2 && performance.now() < giveUp) await new Promise((r) => setTimeout(r, 20));
           const later = transport.position();
           const stats = transport.stats();
           transport.dispose();
@@ -280,7 +285,10 @@ if (missing) {
           const events: any[] = [];
           transport.onEvent((e: any) => events.push(e));
           await transport.play();
-          await new Promise((r) => setTimeout(r, 1400));
+          // 1.4 s of the audio clock after the first note (a pass and a half of the loop).
+          const start = events.find((e: any) => e.kind === 'note')?.time ?? transport.audioTime();
+          const waitUntil = performance.now() + 10_000;
+          while (transport.audioTime() < start + 1.4 && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
           // Mid-loop (the 1-bar loop lasts 1 s): the document changes, the store notifies.
           const editAt = transport.audioTime();
           events.push({ kind: 'edit', time: editAt });
@@ -377,7 +385,9 @@ if (missing) {
           const doneMs = performance.now() - t0;
           const doneAudio = transport.audioTime() - asked;
           const second = transport.audition({ role: 'lead', notes: [{ pitch: 72, tick: 0, duration: 9600, velocity: 100 }], loop: true });
-          await new Promise((r) => setTimeout(r, 100));
+          // Stopped once its note is committed (not after a set time a busy page may not have had).
+          const committed = performance.now() + 10_000;
+          while (!events.some((e: any) => e.kind === 'note' && e.pitch === 72) && performance.now() < committed) await new Promise((r) => setTimeout(r, 10));
           second.stop();
           await second.done;
           const stats = transport.stats();

@@ -15,8 +15,9 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { addTrack, initSong, setLoop } from '../../core/song/edits.ts';
 import { testToken } from '../support/server-process.ts';
+import { waitForServerState } from '../support/room-api.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, tapKey, until } from './harness.ts';
 
 const ROOM = 'jam-ai-answers';
 /** The answer, the inference worker's cold start and the model's load included. */
@@ -62,7 +63,8 @@ if (missing) {
       initSong(carol.doc, { bpm: 100 });
       keys = addTrack(carol.doc, { role: 'keys', name: 'Keys' });
       setLoop(carol.doc, { startBar: 0, endBar: 8 });
-      await new Promise((r) => setTimeout(r, 300));
+      // Carol goes once the server holds what she wrote.
+      await waitForServerState(h.server, ROOM, testToken(ROOM, 'viewer', 'check'), carol.doc);
       disconnect(carol);
       alice = await h.join(ROOM, 'alice', { role: 'owner' });
       bob = await h.join(ROOM, 'bob');
@@ -108,25 +110,29 @@ if (missing) {
 
       // Wait, in the page, for the next bar line of a bar from 1 to 5 (the answer's bar stays in the
       // loop, no wrap), just past it: the phrase is then played well before the page listens
-      // (a quarter of a bar before the following bar line).
+      // (a quarter of a bar before the following bar line). The page's timer may fire late on a
+      // busy machine: the bar is the one the shared clock is in when it fires, and a timer that
+      // fired too far into its bar waits for the next one.
       const bar = await read(alice.page, () => new Promise<number>((resolve) => {
         const jam = (globalThis as any).riffroomJam;
         const s = jam.getState().transport;
         const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
         const len = s.loop.endBar - s.loop.startBar;
-        const now = jam.serverNow();
         // Bar lines from the anchor on: k bars after it is song bar wrap(anchorBar + k).
-        let k = Math.max(0, Math.ceil((now - s.anchorMs) / barMs));
         const songBar = (i: number) => s.loop.startBar + ((((s.anchorBar + i - s.loop.startBar) % len) + len) % len);
-        while (songBar(k) < 1 || songBar(k) > 5 || s.anchorMs + k * barMs - now < 50) k++;
-        setTimeout(() => resolve(songBar(k)), s.anchorMs + k * barMs - now + 60);
+        const wait = () => {
+          const now = jam.serverNow();
+          const into = (now - s.anchorMs) / barMs;
+          const k = Math.floor(into);
+          if (k >= 0 && songBar(k) >= 1 && songBar(k) <= 5 && into - k < 0.15) return resolve(songBar(k));
+          let next = Math.max(0, Math.ceil(into));
+          while (songBar(next) < 1 || songBar(next) > 5) next++;
+          setTimeout(wait, s.anchorMs + next * barMs - now + 30);
+        };
+        wait();
       }));
-      for (const key of ['a', 'd', 'g', 'd']) {
-        await alice.page.keyboard.down(key);
-        await new Promise((r) => setTimeout(r, 90));
-        await alice.page.keyboard.up(key);
-        await new Promise((r) => setTimeout(r, 60));
-      }
+      // The phrase, each key once the page has played the step before (not held for set times).
+      for (const key of ['a', 'd', 'g', 'd']) await tapKey(alice.page, key);
       // Where the notes really fell: the bar of each note-on, from the transport state and its server time.
       const played = await read(alice.page, () => {
         const jam = (globalThis as any).riffroomJam;

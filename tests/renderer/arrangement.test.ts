@@ -15,7 +15,7 @@ import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-night';
 /** The promise: a bandmate's edit is on your screen within a second. */
@@ -153,6 +153,12 @@ async function typeInto(page: Page, testId: string, text: string): Promise<numbe
 
 const clipSelector = (id: string) => `[data-testid="clip"][data-clip-id="${id}"]`;
 
+/** Clicks bar `bar` (0-based) of the chord lane and waits until its chord field has the focus. */
+async function openChordBar(page: Page, bar: number): Promise<void> {
+  await page.locator(`[data-testid="chord-cell"][data-bar="${bar}"]`).click({ position: { x: 8, y: 12 } });
+  await page.waitForSelector(`[data-testid="chord-input"][aria-label="Chords of bar ${bar + 1}"]:focus`, { timeout: WAIT_MS });
+}
+
 const missing = browserMissing();
 if (missing) {
   test('the jam room in Chromium', (t) => t.skip(missing));
@@ -214,11 +220,14 @@ if (missing) {
       shown = watch(bob.page, 'tempo in a focused field', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '100', undefined, alice);
       await typeInto(alice.page, 'tempo', '100');
       await shown;
+      const bobsEdits = await countLocalEdits(bob.page);
       await bob.page.press('[data-testid="tempo"]', 'Tab');
       shown = watch(bob.page, 'tempo', () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value === '96', undefined, alice);
       await typeInto(alice.page, 'tempo', '96');
       await shown;
-      await alice.page.waitForTimeout(150);
+      // Leaving the field made no edit (edits run in the input's handler): nothing of bob's can
+      // still arrive to put his old value back on alice's screen.
+      assert.equal(await bobsEdits(), 0, "bob's leaving the field wrote nothing");
       assert.equal(await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="tempo"]').value), '96');
       assert.equal(await bob.page.title(), 'Night Drive — Riffroom');
     });
@@ -303,18 +312,23 @@ if (missing) {
     });
 
     test('chords typed per bar appear on the chord lane', async () => {
-      const px = await barPx(alice.page);
-      // Bar 1 may have scrolled under the track headers (the selection was kept in view).
+      // Bar 1 may have scrolled under the track headers (the selection was kept in view), and the
+      // page may scroll again to keep it there: click the bar's own cell (found where it is at
+      // the click) rather than an offset into the lane, and type once the bar's field is open.
       await alice.page.locator('[data-testid="arrangement"]').evaluate((el: any) => (el.scrollLeft = 0));
-      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 0.5, y: 12 } });
+      await openChordBar(alice.page, 0);
       await alice.page.keyboard.type('Am7');
       await alice.page.keyboard.press('Tab');
+      await alice.page.waitForSelector('[data-testid="chord-input"][aria-label="Chords of bar 2"]:focus', { timeout: WAIT_MS });
       await alice.page.keyboard.type('d7 G');
+      const chordsOn = (page: Page) => read(page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`).join(' '));
       let shown = watch(bob.page, 'chords', () => [...(globalThis as any).document.querySelectorAll('[data-testid="chord"]')].map((el: any) => `${el.dataset.bar}:${el.textContent}`).join(' ') === '0:Am7 1:D7 1:G', undefined, alice);
       await alice.page.keyboard.press('Enter');
-      await shown;
+      await shown.catch(async (error: Error) => {
+        throw new Error(`${error.message}\n  bob's chord lane: "${await chordsOn(bob.page)}"; alice's: "${await chordsOn(alice.page)}"`);
+      });
       // Not a chord: refused with a message, nothing written.
-      await alice.page.locator('[data-testid="chord-lane"]').click({ position: { x: px * 2.5, y: 12 } });
+      await openChordBar(alice.page, 2);
       await alice.page.keyboard.type('Hello');
       shown = watch(alice.page, 'the refusal', () => /not a chord symbol/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, alice);
       await alice.page.keyboard.press('Enter');
@@ -453,7 +467,7 @@ if (missing) {
     });
 
     test('a token the server refuses is explained, and the app stops retrying', async () => {
-      const forged = signToken('not-the-server-secret', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
+      const forged = signToken('not-the-server-secret-but-32-bytes-long', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
       const guest = await h.open(`${base()}/?room=${ROOM}&token=${forged}`);
       await sees(guest.page, 'the refusal', () => /refused this invite: bad token signature/.test(
         (globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, Date.now(), 10_000);

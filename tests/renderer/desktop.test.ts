@@ -109,15 +109,25 @@ if (missing) {
     });
 
     test('a cancelled save dialog reports nothing saved; a save reports the chosen name', async () => {
+      // Every notice the page shows from here on, recorded as the DOM changes (a mutation observer
+      // runs after each change, before any later task): a "Saved …" for the cancelled save would
+      // be in it before the second save's notice.
+      await page.evaluate(() => {
+        const g = globalThis as any;
+        g.__notices = [] as string[];
+        new g.MutationObserver(() => {
+          const text = g.document.querySelector('[data-testid="notice"]')?.textContent;
+          if (text && g.__notices.at(-1) !== text) g.__notices.push(text);
+        }).observe(g.document.body, { subtree: true, childList: true, characterData: true });
+      });
       await page.click('[data-testid="file-menu"]');
       await page.click('[data-testid="file-export-song-midi"]');
       await page.waitForFunction(() => (globalThis as any).bridgeCalls.some((c: any) => c.call === 'save'));
-      await page.waitForTimeout(300);
-      assert.doesNotMatch(await notice(page), /Saved/, 'cancelled: no "Saved …"');
       await page.evaluate(() => void ((globalThis as any).saveAnswer = 'saved'));
       await page.click('[data-testid="file-menu"]');
       await page.click('[data-testid="file-export-song-midi"]');
-      await page.waitForSelector('[data-testid="notice"]');
+      await page.waitForFunction(() => (globalThis as any).__notices.includes('Saved Chosen.mid'));
+      assert.deepEqual(await page.evaluate(() => (globalThis as any).__notices), ['Saved Chosen.mid'], 'cancelled: no "Saved …" before the saved one');
       assert.equal(await notice(page), 'Saved Chosen.mid');
       assert.deepEqual((await calls(page, 'save')).map((c: any) => c.name), ['Desk Song.mid', 'Desk Song.mid']);
     });

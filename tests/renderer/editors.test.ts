@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
 import { clickAt, dragBy, editorNotes, gridGeometry, noteKeys, notePoint, pointAt, showPitch, undoOffers } from './editor-page.ts';
 
 const ROOM = 'editor-night';
@@ -285,9 +285,10 @@ if (missing) {
       // Focus in the editor: Delete with nothing selected deletes nothing (not the clip either).
       await focusEditor(page);
       await page.keyboard.press('Escape');
+      const edits = await countLocalEdits(page);
       await page.keyboard.press('Delete');
       await page.keyboard.press('ArrowRight');
-      await page.waitForTimeout(200);
+      assert.equal(await edits(), 0, 'no edit made');
       assert.equal(await clipStart(), '0');
       assert.deepEqual(await noteKeys(page), notesBefore);
     });
@@ -306,11 +307,12 @@ if (missing) {
           const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
           const x = d.querySelector('[data-testid="playhead"]').getBoundingClientRect().left - d.querySelector('.lanes').getBoundingClientRect().left;
           const p = g.riffroomTransport.position();
-          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000 };
+          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() as number };
         });
         // As time: how far behind or ahead of the song the line is drawn.
         offsets.push((Math.abs(drawn.x - drawn.expected) / drawn.barPx) * drawn.barMs);
-        await page.waitForTimeout(350);
+        // The next reading 350 ms of the song's own clock later, at another point of the glide.
+        await page.waitForFunction((t) => (globalThis as any).riffroomTransport.audioTime() >= t, drawn.audio + 0.35, { timeout: 10_000 });
       }
       // Within 150 ms (a frame the page was late drawing under load, and then some); a glide at
       // the wrong rate is off by far more within the bar.
@@ -366,6 +368,7 @@ if (missing) {
       await undoOffers(page, 'locked clip');
       assert.ok((await editorNotes(bob.page)).every((n) => n.locked), 'its notes are drawn locked');
 
+      const edits = { alice: await countLocalEdits(page), bob: await countLocalEdits(bob.page) };
       await clickAt(page, 3600, 64);
       await sees(page, 'told why', () => /locked/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, Date.now(), LOCAL_MS);
       const note = (await editorNotes(page))[0]!;
@@ -378,7 +381,8 @@ if (missing) {
       await focusEditor(bob.page);
       await bob.page.keyboard.press('Control+a');
       await bob.page.keyboard.press('Delete');
-      await page.waitForTimeout(300);
+      // Edits run in the input's handler: none was made on either page, so none is on its way.
+      assert.deepEqual({ alice: await edits.alice(), bob: await edits.bob() }, { alice: 0, bob: 0 }, 'no edit made to a locked clip');
       assert.deepEqual(await noteKeys(page), before);
       assert.deepEqual(await noteKeys(bob.page), before);
       await undoOffers(page, 'locked clip');

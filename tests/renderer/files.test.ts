@@ -19,7 +19,7 @@ import { levels } from '../../renderer/audio/measure.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
 import { editorNotes, undoOffers } from './editor-page.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, untilDocHas, type Bandmate, type RendererHarness } from './harness.ts';
 
 const ROOM = 'file-night';
 /** 96 BPM in 3/4: a bar is 1.875 s. */
@@ -228,6 +228,7 @@ if (missing) {
       assert.deepEqual((await editorNotes(page)).map((n) => [n.pitch, n.tick]), [[72, 0], [73, 240], [74, 480], [75, 720]]);
       await undoOffers(page, 'imported 4 notes from MIDI into new track Riff');
       await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('[data-testid="track-name"]')].some((el: any) => el.value === 'Riff'));
+      await untilDocHas(page, carol.doc, 'carol has the import');
       const song = readSong(carol.doc);
       const riff = song.tracks.find((t) => t.name === 'Riff')!;
       assert.equal(riff.role, 'lead');
@@ -245,8 +246,11 @@ if (missing) {
     });
 
     test('a malformed MIDI file is refused with a clear message, and nothing changes', async () => {
+      // Carol's copy once she has every edit made so far (the last import may still be on its way).
+      await untilDocHas(page, carol.doc, 'carol has the earlier imports');
       const before = JSON.stringify(readSong(carol.doc));
       const clipsBefore = await page.locator('[data-testid="clip"]').count();
+      const edits = await countLocalEdits(page);
       for (const [name, bytes] of [['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')], ['notes.txt.mid', new TextEncoder().encode('C D E F G')]] as const) {
         const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
         await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
@@ -256,7 +260,9 @@ if (missing) {
         assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
         assert.equal(await page.locator('[data-testid="import-midi-dialog"]').count(), 0, 'no dialog for a file that cannot be read');
       }
-      await page.waitForTimeout(300);
+      // The refusal is the import's last step: an edit would have been made by then, so none is
+      // still on its way to carol.
+      assert.equal(await edits(), 0, 'no edit made');
       assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
     });

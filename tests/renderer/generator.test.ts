@@ -246,13 +246,24 @@ if (missing) {
       await alice.page.click(panel('gen-generate'));
       await until(alice.page, 'notes streaming', () => (globalThis as any).document.querySelector('[data-testid="gen-variations"][data-phase="streaming"] [data-testid="preview-note"]'), undefined, GENERATION_MS);
       await until(bob.page, 'bob sees "generating keys…"', () => /generating keys/.test((globalThis as any).document.querySelector('[data-testid="bandmate"][data-name="alice"] [data-testid="activity"]')?.textContent ?? ''));
-      const ms = await read(alice.page, async () => {
+      // Timed in the page, from the click to the DOM change itself (a mutation observer runs
+      // right after it; an animation-frame probe would add up to a frame, more on a busy page).
+      const ms = await read(alice.page, () => new Promise<number>((resolve) => {
         const g = globalThis as any;
+        const cancelled = () => g.document.querySelector('[data-testid="gen-status"]')?.dataset.status === 'cancelled';
+        const observer = new g.MutationObserver(() => {
+          if (!cancelled()) return;
+          observer.disconnect();
+          resolve(g.performance.now() - started);
+        });
+        observer.observe(g.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
         const started = g.performance.now();
         g.document.querySelector('[data-testid="gen-cancel"]').click();
-        while (g.document.querySelector('[data-testid="gen-status"]').dataset.status !== 'cancelled') await new Promise((r) => g.requestAnimationFrame(r));
-        return g.performance.now() - started;
-      });
+        if (cancelled()) {
+          observer.disconnect();
+          resolve(g.performance.now() - started);
+        }
+      }));
       timings.push(`cancel: click → panel idle ${Math.round(ms)} ms`);
       t.diagnostic(timings.at(-1)!);
       // "At once" on a loaded 2-core machine: the panel settles without waiting for the host.

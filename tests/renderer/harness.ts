@@ -8,9 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as Y from 'yjs';
 import { buildRenderer } from '../../renderer/build.ts';
 import type { Role } from '../../sync-server/contract.ts';
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '../support/server-process.ts';
+import { waitFor } from '../support/yjs-clients.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -125,4 +127,54 @@ export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown
   } catch (error) {
     throw new Error(`${what}: not within ${timeout} ms\n${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * Plays `key` once on the computer keyboard of a page with musical typing on: down, then up once
+ * the page has played the note (its jam session's `played` list grew), then done once it has
+ * played the release. Each step waits for the page, not for a set time.
+ */
+export async function tapKey(page: Page, key: string): Promise<void> {
+  const played = () => read(page, () => ((globalThis as any).riffroomJam?.played?.length ?? 0) as number);
+  for (const step of ['down', 'up'] as const) {
+    const before = await played();
+    await page.keyboard[step](key);
+    await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJam.played.length > n, before, 5000);
+  }
+}
+
+/**
+ * Starts counting the edits the page makes to its room's document (local Yjs transactions that
+ * change it) and returns a reader of the count. An edit runs synchronously in the handler of the
+ * input that makes it, and Playwright's input calls resolve once the page has handled the event:
+ * after them, a count of 0 means no edit was made, without waiting a while to see.
+ */
+export async function countLocalEdits(page: Page): Promise<() => Promise<number>> {
+  const key = `__localEdits${Math.random().toString(36).slice(2)}`;
+  await read(page, (k) => {
+    const g = globalThis as any;
+    g[k] = 0;
+    g.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
+      if (tr.local) g[k]++;
+    });
+  }, key);
+  return () => read(page, (k) => (globalThis as any)[k] as number, key);
+}
+
+/**
+ * Waits until `doc` (a stock y-websocket client's document in the test) holds everything the
+ * page's room document has now: the page's edits have reached that bandmate, so reading `doc`
+ * shows them. The page's state vector is read from its Yjs store (each client's next clock, as
+ * Y.encodeStateVector computes it): the page's bundle does not expose Yjs itself.
+ */
+export async function untilDocHas(page: Page, doc: Y.Doc, what: string, timeoutMs = 10_000): Promise<void> {
+  const want = await read(page, () => [...(globalThis as any).riffroomJam.session.doc.store.clients].map(([client, structs]: [number, any[]]) => {
+    const last = structs[structs.length - 1];
+    return [client, last.id.clock + last.length] as [number, number];
+  }));
+  const missing = () => {
+    const have = Y.decodeStateVector(Y.encodeStateVector(doc));
+    return want.filter(([client, clock]) => (have.get(client) ?? 0) < clock);
+  };
+  await waitFor(() => missing().length === 0, timeoutMs, `${what}: the page's updates of clients ${missing().map(([c]) => c).join(', ')} never arrived`);
 }

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import type { Song } from '../../core/song/types.ts';
 import { testToken } from '../support/server-process.ts';
 import { getSong } from '../support/room-api.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'history-night';
 /** Generous: the machine also trains a model and runs other suites. */
@@ -55,6 +55,25 @@ function expected(song: Song, view: string): Arrangement {
     tracks: song.tracks.map((t) => t.name),
     clips: song.clips.map((c) => `${c.startBar}+${c.lengthBars}`).sort(),
   };
+}
+
+/**
+ * Waits until the arrangement area shows `want`, and fails with what it shows instead. The banner
+ * (drawn from the panel's layout effect) can name a moment a render before the arrangement area
+ * (set from the panel's effect) shows its song: wait for the song itself, not for the banner.
+ */
+async function showsArrangement(page: Page, what: string, want: Arrangement): Promise<void> {
+  try {
+    await until(page, what, (w) => {
+      const area = (globalThis as any).document.querySelector('.arrangement-area');
+      const tracks = [...area.querySelectorAll('[data-testid="track-name"]')].map((el: any) => el.value);
+      const clips = [...area.querySelectorAll('[data-testid="clip"]')].map((el: any) => `${el.dataset.startBar}+${el.dataset.lengthBars}`).sort();
+      return JSON.stringify({ view: area.dataset.view, tracks, clips }) === JSON.stringify(w);
+    }, want, WAIT_MS);
+  } catch (error) {
+    assert.deepEqual(await arrangement(page), want, (error as Error).message);
+    throw error;
+  }
 }
 
 async function openHistory(page: Page): Promise<void> {
@@ -159,14 +178,16 @@ if (missing) {
         return b?.dataset.seq === String(seq) && b.dataset.status === 'ready';
       }, twoTracksSeq);
       console.log(`# past state #${twoTracksSeq} on screen after ${Date.now() - since} ms`);
-      assert.deepEqual(await arrangement(alice.page), expected(twoTracksSong, 'read-only'));
+      await showsArrangement(alice.page, `the arrangement shows #${twoTracksSeq}`, expected(twoTracksSong, 'read-only'));
       assert.equal(twoTracksSong.clips.length, 0);
       assert.match(await alice.page.textContent('[data-testid="past-banner"]') ?? '', new RegExp(`Viewing #${twoTracksSeq}.*bob.*added track Bass`));
       // Read-only: no controls that edit, and a double-click on a lane makes nothing.
       assert.equal(await alice.page.isDisabled('[data-testid="add-track-keys"]'), true);
       const lane = alice.page.locator('.arrangement-area [data-testid="lane"]').first();
+      const edits = await countLocalEdits(alice.page);
       await lane.dblclick({ position: { x: 300, y: 20 } });
       await alice.page.keyboard.press('Delete');
+      assert.equal(await edits(), 0, 'no edit made to the live song');
       assert.equal((await arrangement(alice.page)).clips.length, 0);
       // Bob is not affected: he still sees now.
       assert.deepEqual(await arrangement(bob.page), expected(await serverSong(), 'live'));
@@ -176,7 +197,7 @@ if (missing) {
       await alice.page.focus(`[data-testid="history-entry"][data-seq="${twoTracksSeq}"] > .entry-button`);
       await alice.page.keyboard.press('ArrowDown');
       await until(alice.page, 'one checkpoint back', (seq) => (globalThis as any).document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq - 1);
-      assert.deepEqual(await arrangement(alice.page), expected(await serverSong(twoTracksSeq - 1), 'read-only'));
+      await showsArrangement(alice.page, `the arrangement shows #${twoTracksSeq - 1}`, expected(await serverSong(twoTracksSeq - 1), 'read-only'));
       await alice.page.keyboard.press('ArrowUp');
       await until(alice.page, 'and forward again', (seq) => (globalThis as any).document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
 
@@ -189,8 +210,7 @@ if (missing) {
       await until(alice.page, 'Space stops the past', () => (globalThis as any).document.querySelector('[data-testid="past-play"]').getAttribute('aria-pressed') === 'false');
 
       await alice.page.click('[data-testid="back-to-now"]');
-      await until(alice.page, 'live again', () => (globalThis as any).document.querySelector('.arrangement-area').dataset.view === 'live');
-      assert.deepEqual(await arrangement(alice.page), expected(await serverSong(), 'live'));
+      await showsArrangement(alice.page, 'live again', expected(await serverSong(), 'live'));
       assert.equal(await alice.page.locator('[data-testid="past-banner"]').count(), 0);
     });
 
@@ -223,16 +243,18 @@ if (missing) {
     });
 
     test('replay steps through the states in order, each one the server\'s state at that seq', async () => {
-      // Record every seq the replay banner shows, frame by frame, from the page itself.
+      // Record every seq the replay banner shows, from the page itself: a mutation observer runs
+      // after each DOM change, before any later task (a check over CDP included), so the record
+      // always holds the banner's latest seq (an animation-frame probe could lag a frame behind).
       await read(alice.page, () => {
         const g = globalThis as any;
         g.__replaySeqs = [];
         const record = () => {
           const seq = g.document.querySelector('[data-testid="replay-banner"]')?.dataset.seq;
           if (seq && g.__replaySeqs.at(-1) !== Number(seq)) g.__replaySeqs.push(Number(seq));
-          g.requestAnimationFrame(record);
         };
-        record();
+        g.__replayObserver = new g.MutationObserver(record);
+        g.__replayObserver.observe(g.document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-seq'] });
       });
       const since = Date.now();
       await alice.page.click('[data-testid="replay"]');
@@ -243,7 +265,11 @@ if (missing) {
         const b = (globalThis as any).document.querySelector('[data-testid="replay-banner"]');
         return b?.dataset.seq === String(last) && b.dataset.playing === 'false';
       }, lastSeq, 60_000);
-      const shown = await read(alice.page, () => (globalThis as any).__replaySeqs as number[]);
+      const shown = await read(alice.page, () => {
+        const g = globalThis as any;
+        g.__replayObserver.disconnect();
+        return g.__replaySeqs as number[];
+      });
       console.log(`# replay at 16x: ${shown.length} of ${lastSeq} states drawn in ${Date.now() - since} ms`);
       assert.ok(shown.length >= 2, `several states shown: ${shown}`);
       assert.deepEqual(shown, [...shown].sort((a, b) => a - b), `in order: ${shown}`);
@@ -254,7 +280,7 @@ if (missing) {
       // Step back through every state: each is the server's state at that seq.
       for (let seq = lastSeq; seq >= 1; seq--) {
         await until(alice.page, `replay at #${seq}`, (s) => (globalThis as any).document.querySelector('[data-testid="replay-banner"]')?.dataset.seq === String(s), seq);
-        assert.deepEqual(await arrangement(alice.page), expected(await serverSong(seq), 'read-only'), `replay state #${seq}`);
+        await showsArrangement(alice.page, `replay state #${seq} is the server's`, expected(await serverSong(seq), 'read-only'));
         if (seq === twoTracksSeq + 1) await h.screenshot(alice.page, 'history-replay');
         if (seq > 1) await alice.page.click('[data-testid="replay-back"]');
       }
@@ -277,7 +303,7 @@ if (missing) {
       // A named moment is one click away: bob opens it from its chip.
       await bob.page.click('[data-testid="bookmark-chip"][data-name="verse idea"]');
       await until(bob.page, "bob views the bookmarked moment", (seq) => (globalThis as any).document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
-      assert.deepEqual(await arrangement(bob.page), expected(twoTracksSong, 'read-only'));
+      await showsArrangement(bob.page, 'bob sees the bookmarked song', expected(twoTracksSong, 'read-only'));
       await h.screenshot(bob.page, 'history-bookmark');
       for (const mate of [alice, bob]) await mate.page.click('[data-testid="back-to-now"]');
     });
@@ -288,7 +314,7 @@ if (missing) {
       await until(carol.page, "carol's timeline", (seq) => (globalThis as any).document.querySelector(`[data-testid="history-entry"][data-seq="${seq}"]`) || (globalThis as any).document.querySelector('[data-testid="history-group"]'), twoTracksSeq);
       await entryClick(carol.page, twoTracksSeq);
       await until(carol.page, 'the past banner', (seq) => (globalThis as any).document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
-      assert.deepEqual(await arrangement(carol.page), expected(twoTracksSong, 'read-only'));
+      await showsArrangement(carol.page, 'carol sees the past song', expected(twoTracksSong, 'read-only'));
       assert.equal(await carol.page.isDisabled('[data-testid="restore"]'), true);
       assert.match(await carol.page.getAttribute('[data-testid="restore"]', 'title') ?? '', /Viewers cannot restore/);
       assert.equal(await carol.page.isDisabled('[data-testid="bookmark-name"]'), true);
@@ -314,6 +340,7 @@ if (missing) {
       // Each one is reachable: the middle one shows the clip at bar 3.
       await entryClick(bob.page, seqs[1]!);
       await until(bob.page, 'the middle of the run', (seq) => (globalThis as any).document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), seqs[1]);
+      await showsArrangement(bob.page, 'the middle of the run is the server\'s', expected(await serverSong(seqs[1]!), 'read-only'));
       assert.deepEqual((await arrangement(bob.page)).clips, ['2+4']);
       await bob.page.click('[data-testid="back-to-now"]');
     });

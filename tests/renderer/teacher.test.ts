@@ -20,7 +20,7 @@ import { addClip, addTrack, initSong } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
+import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read, tapKey } from './harness.ts';
 
 const ROOM = 'jam-teacher';
 
@@ -150,10 +150,14 @@ if (missing) {
 
       // An edit tried: select the Keys clip and press Delete.
       const before = JSON.stringify(readSong(doc.doc));
+      const edits = await countLocalEdits(student.page);
       await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
       await student.page.keyboard.press('Delete');
       await student.page.waitForFunction(() => /play live only/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       console.log(`# the student is told: ${await text(student.page, 'notice')}`);
+      // No edit was made in the student's page (edits run in the input's handler), so none can
+      // still be on its way to the shared document.
+      assert.equal(await edits(), 0, 'the student\'s page made no edit');
       // Still in the student's page and in the shared document; the server never had to close the student's connection.
       assert.equal(await student.page.locator(`[data-testid="clip"][data-clip-id="${clip}"]`).count(), 1);
       assert.equal(await student.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'connected');
@@ -163,11 +167,7 @@ if (missing) {
       await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await student.page.mouse.click(5, 5);
       const seen = await read(teacher.page, () => ((globalThis as any).riffroomJam.received as any[]).length);
-      for (const key of ['a', 'g']) {
-        await student.page.keyboard.down(key);
-        await student.page.waitForFunction(() => ((globalThis as any).riffroomJam.played as any[]).length > 0, undefined, { timeout: 2000 });
-        await student.page.keyboard.up(key);
-      }
+      for (const key of ['a', 'g']) await tapKey(student.page, key);
       await teacher.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
       const got = await read(teacher.page, (n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch as number), seen);
       assert.deepEqual(got, [60, 67]);

@@ -124,6 +124,24 @@ export async function waitForSeq(server: ApiTarget, room: string, token: string,
   }
 }
 
+/**
+ * Waits until the server's state of `room` holds everything `doc` has (its state vector covers the
+ * document's): what a client wrote has been accepted and logged, so the client may go.
+ */
+export async function waitForServerState(server: ApiTarget, room: string, token: string, doc: Y.Doc, timeoutMs = 10_000): Promise<void> {
+  const want = Y.decodeStateVector(Y.encodeStateVector(doc));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await getStateDoc(server, room, token);
+    const have = Y.decodeStateVector(Y.encodeStateVector(state));
+    state.destroy();
+    const missing = [...want].filter(([client, clock]) => (have.get(client) ?? 0) < clock);
+    if (!missing.length) return;
+    if (Date.now() > deadline) throw new Error(`timed out: room ${room} lacks updates of clients ${missing.map(([c]) => c).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function healthz(server: ApiTarget): Promise<{ ok: boolean; rooms: number; connections: number }> {
   const res = await expectOk(await fetch(`${server.url}/healthz`), 'GET /healthz');
   return (await res.json()) as { ok: boolean; rooms: number; connections: number };
