@@ -109,6 +109,10 @@ test('a personal token in the address is used, unless a later renewal of it is k
   const later = chooseToken(ADDRESS, given, { token: renewed }, NOW);
   assert.ok(later.kind === 'use' && later.link.token === renewed, 'the window reloaded with its first token: the renewal is newer');
 
+  const expiredFirst = personal('owner-1', NOW - 60, { role: 'owner', renewUntil: NOW + 86_400 });
+  const stillMe = chooseToken(ADDRESS, expiredFirst, { token: renewed }, NOW);
+  assert.ok(stillMe.kind === 'use' && stillMe.link.token === renewed, 'its first token expired long ago: the renewal still opens');
+
   const someoneElse = chooseToken(ADDRESS, given, { token: personal('bob-2', NOW + 3000, { role: 'owner' }) }, NOW);
   assert.ok(someoneElse.kind === 'use' && someoneElse.link.token === given, 'another identity kept: the address wins');
   const expired = chooseToken(ADDRESS, personal('x', NOW - 1), null, NOW);

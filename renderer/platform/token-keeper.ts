@@ -141,12 +141,12 @@ export function chooseToken(address: RoomAddress, fromAddress: string | null, ke
       if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
       return { kind: 'join', address, invite: fromAddress, claims };
     }
-    if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
-    // The window's own token again (the desktop app loads the page with it): a kept renewal of it
-    // lasts longer.
-    if (keptUsable && keptClaims.id === checked.link.claims.id && keptClaims.role === checked.link.claims.role && keptClaims.exp > checked.link.claims.exp) {
+    // The window's own token again (the desktop app loads the page with it, even once it has
+    // expired): a kept renewal of it lasts longer.
+    if (claims && claims.room === address.room && keptUsable && keptClaims.id === claims.id && keptClaims.role === claims.role && keptClaims.exp > claims.exp) {
       return useKept();
     }
+    if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
     return { kind: 'use', link: checked.link, kept: { token: fromAddress } };
   }
 
