@@ -453,7 +453,7 @@ if (missing) {
     });
 
     test('a token the server refuses is explained, and the app stops retrying', async () => {
-      const forged = signToken('not-the-server-secret', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
+      const forged = signToken('not-the-server-secret-but-32-bytes-long', { room: ROOM, role: 'owner', name: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 });
       const guest = await h.open(`${base()}/?room=${ROOM}&token=${forged}`);
       await sees(guest.page, 'the refusal', () => /refused this invite: bad token signature/.test(
         (globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, Date.now(), 10_000);
