@@ -123,11 +123,12 @@ export interface CopyLinkRequest {
 
 /** What "Join a jam" would open, read by the main process (electron/session/links.ts parseJoinLink). */
 export type JoinLinkCheck =
-  | { ok: true; room: string; host: string; name: string; role: string; expires: number }
+  /** `invite`: the link is an invite (its name is a placeholder: the user gives theirs when the room opens). */
+  | { ok: true; room: string; host: string; name: string; role: string; expires: number; invite?: boolean }
   | { ok: false; problem: string };
 
 export interface JoinRequest {
-  /** An invite link to any Riffroom server: http(s)://host:port/?room=…&token=… */
+  /** An invite link to any Riffroom server: http(s)://host:port/?room=…#token=… (or the older ?room=…&token=…) */
   link: string;
 }
 

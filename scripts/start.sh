@@ -31,9 +31,11 @@ node renderer/build.ts --out "$root/renderer/dist"
 token="$(node sync-server/cli.ts token --data "$data" --room "$room" --role owner --name "${USER:-me}" --ttl 30d)"
 # An invite: whoever opens it gives their name and gets their own token (POST /api/rooms/<room>/join).
 invite="$(node sync-server/cli.ts token --data "$data" --room "$room" --role editor --ttl 7d --invite)"
+# The links carry their token in the fragment (#token=): a browser never sends it to the server,
+# so it stays out of logs and Referer headers; the page removes it from the address bar.
 echo
-echo "Open Riffroom in a browser:  http://$link_host:$port/?room=$room&token=$token"
-echo "Invite a bandmate (7 days):  http://$link_host:$port/?room=$room&token=$invite"
+echo "Open Riffroom in a browser:  http://$link_host:$port/?room=$room#token=$token"
+echo "Invite a bandmate (7 days):  http://$link_host:$port/?room=$room#token=$invite"
 echo "Room '$room' — connect a y-websocket client to: ws://$link_host:$port/$room?token=$token"
 echo "History: curl -H 'Authorization: Bearer $token' http://$link_host:$port/api/rooms/$room/history"
 echo

@@ -73,7 +73,7 @@ test('an edit made through the session host is in the project file, with its his
   assert.equal(session.mode, 'solo');
   assert.equal(session.wsUrl, `ws://127.0.0.1:${session.port}`);
   assert.equal(session.browserLink, null, 'no web client asked for');
-  assert.ok(session.inviteLink.startsWith(`http://127.0.0.1:${session.port}/?room=First-jam&token=`));
+  assert.ok(session.inviteLink.startsWith(`http://127.0.0.1:${session.port}/?room=First-jam#token=`), session.inviteLink);
 
   const client = await connectClient(session.wsUrl, session.room, session.ownerToken);
   let trackId: string;
@@ -314,7 +314,7 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
   assert.equal(session.mode, 'lan');
   assert.equal(session.projectPath, solo.projectPath);
   const address = session.lanAddress ?? '127.0.0.1';
-  assert.ok(session.inviteLink.startsWith(`http://${address}:${session.port}/?room=band&token=`), session.inviteLink);
+  assert.ok(session.inviteLink.startsWith(`http://${address}:${session.port}/?room=band#token=`), session.inviteLink);
   assert.equal(session.browserLink, session.inviteLink);
 
   const page = await fetch(session.browserLink!);

@@ -22,8 +22,10 @@ class FakeSocket implements JamSocket {
   onclose: ((event: { code: number; reason: string }) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
   readonly url: string;
-  constructor(url: string) {
+  readonly protocols: string[] | undefined;
+  constructor(url: string, protocols?: string[]) {
     this.url = url;
+    this.protocols = protocols;
     FakeSocket.last = this;
   }
   send(data: string) {
@@ -170,5 +172,49 @@ test("the peer list: the welcome's list, then the server's deltas applied in ord
   // A reconnection's welcome replaces the list.
   socket.deliver({ v: 1, type: 'welcome', clientId: 'c7', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [peer('c7', 'ann')] });
   assert.deepEqual(client.peers().map((p) => p.clientId), ['c7']);
+  client.close();
+});
+
+test('the token goes in the subprotocols and is renewed in place; after a 4401 it waits for a newer one', async () => {
+  const protocols = (token: string) => ['riffroom', `riffroom-token.${token}`];
+  const client = new JamClient({ url: 'ws://x/r/jam', auth: { token: 'one', protocols }, WebSocket: FakeSocket, pingIntervalMs: 10_000, reconnectMinMs: 1 });
+  const first = FakeSocket.last!;
+  assert.equal(first.url, 'ws://x/r/jam', 'no token in the URL');
+  assert.deepEqual(first.protocols, ['riffroom', 'riffroom-token.one']);
+  first.open();
+  client.setToken('two');
+  assert.deepEqual(first.sent.filter((m) => m.type === 'token'), [{ v: 1, type: 'token', token: 'two' }], 'sent in place on the open socket');
+  const changes: string[] = [];
+  client.onChange((k) => changes.push(k));
+  first.deliver({ v: 1, type: 'token', exp: 1_800_000_000 });
+  assert.equal(client.tokenExp, 1_800_000_000);
+  assert.ok(changes.includes('token'));
+  const refused: [string, string | undefined][] = [];
+  client.onRefused((reason, request) => refused.push([reason, request]));
+  first.deliver({ v: 1, type: 'refused', reason: 'renewal refused: the new token is for another identity', request: 'token' });
+  assert.deepEqual(refused, [['renewal refused: the new token is for another identity', 'token']]);
+
+  // A dropped connection reconnects with the newest token.
+  first.onclose?.({ code: 1006, reason: '' });
+  await until(() => FakeSocket.last !== first, 'a new socket');
+  const second = FakeSocket.last!;
+  assert.deepEqual(second.protocols, ['riffroom', 'riffroom-token.two']);
+  // A token given while it connects goes out once it is open.
+  client.setToken('three');
+  assert.equal(second.sent.length, 0);
+  second.open();
+  assert.deepEqual(second.sent.filter((m) => m.type === 'token'), [{ v: 1, type: 'token', token: 'three' }]);
+
+  // The token ran out: closed, no reconnect, until a newer token comes.
+  second.onclose?.({ code: 4401, reason: 'token expired' });
+  assert.equal(client.status, 'closed');
+  assert.equal(client.expired, 'token expired');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(FakeSocket.last, second, 'no reconnect with a token that ran out');
+  client.setToken('four');
+  assert.equal(client.expired, null);
+  assert.notEqual(FakeSocket.last, second, 'a newer token: reconnected at once');
+  assert.deepEqual(FakeSocket.last!.protocols, ['riffroom', 'riffroom-token.four']);
+  assert.equal(client.status, 'connecting');
   client.close();
 });

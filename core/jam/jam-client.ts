@@ -5,6 +5,11 @@
  * the server's peer-joined, peer-left and peer-clocks deltas), and reconnects with backoff. The
  * WebSocket constructor is injected (the browser's, or the `ws` package's), so nothing here needs
  * the DOM or Node.
+ *
+ * Its token (`auth`) goes in the websocket subprotocols, and setToken() renews it: sent in place
+ * on the open socket, offered on every later reconnect. The server closes the channel with 4401
+ * when the token runs out: then the client waits (status 'closed', `expired` says why) until
+ * setToken() gives it a newer one, and reconnects with that.
  */
 import { ClockEstimator, type ClockEstimatorOptions } from './clock.ts';
 import {
@@ -43,15 +48,21 @@ export interface JamSocket {
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
 }
-export type JamSocketConstructor = new (url: string) => JamSocket;
+export type JamSocketConstructor = new (url: string, protocols?: string[]) => JamSocket;
 
 export type JamStatus = 'connecting' | 'syncing' | 'ready' | 'closed';
-export type JamChange = 'transport' | 'peers' | 'rules' | 'status' | 'clock';
+/** 'token': the server confirmed a token sent in place (`tokenExp`). */
+export type JamChange = 'transport' | 'peers' | 'rules' | 'status' | 'clock' | 'token';
 export type LiveMessage = Extract<JamServerMessage, { type: 'live' }>;
 
 export interface JamClientOptions {
-  /** ws://host:port/<room>/jam?token=... */
+  /** ws://host:port/<room>/jam (with `auth`), or ws://host:port/<room>/jam?token=... */
   url: string;
+  /**
+   * The token, sent as websocket subprotocols: `protocols(token)` (sync-server/contract.ts
+   * tokenProtocols; core does not import the server's contract). Renewed with setToken().
+   */
+  auth?: { token: string; protocols(token: string): string[] };
   WebSocket: JamSocketConstructor;
   /** The local clock (ms); default performance.timeOrigin + performance.now(). */
   now?: () => number;
@@ -70,11 +81,19 @@ export interface JamClientOptions {
 
 /** Close codes after which reconnecting cannot help (mirror of CLOSE in sync-server/contract.ts). */
 const FINAL_CLOSE_CODES = new Set([4400, 4403]);
+/** The token ran out (CLOSE.tokenExpired): reconnecting needs a newer one (setToken). */
+const TOKEN_EXPIRED = 4401;
 const OPEN = 1;
 
 export class JamClient {
   readonly clock: ClockEstimator;
-  private readonly options: Required<Omit<JamClientOptions, 'clock'>>;
+  private readonly options: Required<Omit<JamClientOptions, 'clock' | 'auth'>>;
+  private readonly auth: JamClientOptions['auth'] | null;
+  /** The newest token (setToken), and the one the current socket was opened with or renewed to. */
+  private token: string | null;
+  private socketToken: string | null = null;
+  private expiredReason: string | null = null;
+  private confirmedExp: number | null = null;
   private socket: JamSocket | null = null;
   private currentStatus: JamStatus = 'connecting';
   private state: TransportState | null = null;
@@ -101,7 +120,9 @@ export class JamClient {
   lastProblem: string | null = null;
 
   constructor(options: JamClientOptions) {
-    const { clock, ...rest } = options;
+    const { clock, auth, ...rest } = options;
+    this.auth = auth ?? null;
+    this.token = auth?.token ?? null;
     this.options = {
       now: () => runtime.performance.timeOrigin + runtime.performance.now(),
       pingIntervalMs: 1500,
@@ -119,6 +140,34 @@ export class JamClient {
 
   get status(): JamStatus {
     return this.currentStatus;
+  }
+
+  /** Why the server closed the channel for its token (4401), while no newer token has been given; null otherwise. */
+  get expired(): string | null {
+    return this.expiredReason;
+  }
+
+  /** The exp (seconds) the server last confirmed for a token sent in place; null before any. */
+  get tokenExp(): number | null {
+    return this.confirmedExp;
+  }
+
+  /**
+   * Takes `token` from now on: sent in place on the open channel (answered 'token', or 'refused'
+   * with request 'token'), offered on every reconnect; a channel closed because its token ran
+   * out reconnects with it at once.
+   */
+  setToken(token: string): void {
+    if (!this.auth || this.closedByUser || token === this.token) return;
+    this.token = token;
+    if (this.socket && this.socket.readyState === OPEN) {
+      this.sendToken(token);
+    } else if (this.expiredReason !== null) {
+      this.expiredReason = null;
+      this.backoffMs = this.options.reconnectMinMs;
+      this.connect();
+    }
+    // A socket still connecting gets it once open (onopen).
   }
 
   /** Who this connection is, after the server's welcome. */
@@ -211,13 +260,16 @@ export class JamClient {
     this.setStatus('connecting');
     let socket: JamSocket;
     try {
-      socket = new this.options.WebSocket(this.options.url);
+      socket = this.auth && this.token !== null
+        ? new this.options.WebSocket(this.options.url, this.auth.protocols(this.token))
+        : new this.options.WebSocket(this.options.url);
     } catch (err) {
       this.problem(`cannot connect: ${(err as Error).message}`);
       this.scheduleReconnect();
       return;
     }
     this.socket = socket;
+    this.socketToken = this.token;
     this.welcomed = false;
     this.pongsThisConnection = 0;
     this.pending.clear();
@@ -225,6 +277,8 @@ export class JamClient {
       if (this.socket !== socket) return;
       this.connections++;
       if (this.connections > 1) this.clock.flagStep();
+      // A token given while this socket was connecting goes out now.
+      if (this.token !== null && this.token !== this.socketToken) this.sendToken(this.token);
       this.setStatus('syncing');
       this.startPings();
     };
@@ -240,6 +294,12 @@ export class JamClient {
       detach(socket);
       this.stopTimers();
       if (this.closedByUser) return;
+      if (event.code === TOKEN_EXPIRED && this.auth) {
+        this.expiredReason = event.reason || 'token expired';
+        this.problem(`the server closed the jam channel (${event.code}): ${this.expiredReason}`);
+        this.setStatus('closed');
+        return;
+      }
       if (FINAL_CLOSE_CODES.has(event.code)) {
         this.problem(`the server closed the jam channel (${event.code}): ${event.reason}`);
         this.setStatus('closed');
@@ -247,6 +307,12 @@ export class JamClient {
       }
       this.scheduleReconnect();
     };
+  }
+
+  /** Renews the open socket's token in place. */
+  private sendToken(token: string): void {
+    this.socketToken = token;
+    this.sendMessage({ v: 1, type: 'token', token });
   }
 
   private scheduleReconnect(): void {
@@ -381,6 +447,12 @@ export class JamClient {
           return this.problem('a malformed live message');
         }
         for (const listener of this.liveListeners) guard(() => listener(m as LiveMessage, receivedAt));
+        return;
+      }
+      case 'token': {
+        if (!isNum(m.exp)) return this.problem('a malformed token answer');
+        this.confirmedExp = m.exp;
+        this.emit('token');
         return;
       }
       case 'refused': {

@@ -57,7 +57,8 @@ test('the window\'s page names its room, token and server the way an invite link
   const url = new URL(appPageUrl({ wsUrl: 'ws://127.0.0.1:51234', room: 'My-Song', token: 'a.b' }));
   assert.equal(url.href.split('?')[0], 'riffroom://app/index.html');
   assert.equal(url.searchParams.get('room'), 'My-Song');
-  assert.equal(url.searchParams.get('token'), 'a.b');
+  assert.equal(url.searchParams.get('token'), null, 'the token is not in the query');
+  assert.equal(url.hash, '#token=a.b');
   assert.equal(url.searchParams.get('server'), 'ws://127.0.0.1:51234');
   assert.equal(new URL(appPageUrl({ wsUrl: 'wss://jam.example.org/', room: 'r', token: 't' })).searchParams.get('server'), 'wss://jam.example.org');
   assert.throws(() => appPageUrl({ wsUrl: 'http://x', room: 'r', token: 't' }), /websocket/);

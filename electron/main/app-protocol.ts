@@ -92,7 +92,9 @@ export interface RoomEndpoint {
 
 /**
  * The page the window loads for a room: the renderer reads the room, token and server from its
- * own URL (renderer/platform/room-link.ts), as a browser guest does from an invite link.
+ * own URL (renderer/platform/room-link.ts), as a browser guest does from an invite link: the
+ * token in the fragment, which is never part of a request to riffroom://app/ (and the page takes
+ * it out of its address once read).
  */
 export function appPageUrl(endpoint: RoomEndpoint): string {
   const ws = new URL(endpoint.wsUrl);
@@ -100,8 +102,8 @@ export function appPageUrl(endpoint: RoomEndpoint): string {
   if (!ROOM_NAME.test(endpoint.room)) throw new Error(`not a room name: ${endpoint.room}`);
   const page = new URL(`${APP_SCHEME}://${APP_HOST}/index.html`);
   page.searchParams.set('room', endpoint.room);
-  page.searchParams.set('token', endpoint.token);
   page.searchParams.set('server', `${ws.protocol}//${ws.host}`);
+  page.hash = `token=${endpoint.token}`;
   return page.href;
 }
 

@@ -466,7 +466,10 @@ function registerIpc(): void {
     const parsed = parseJoinLink(parseJoinCheckRequest(value).link);
     if (!parsed.ok) return parsed;
     const { target } = parsed;
-    return { ok: true, room: target.room, host: new URL(target.httpUrl).host, name: target.claims.name, role: target.claims.role, expires: target.claims.exp };
+    return {
+      ok: true, room: target.room, host: new URL(target.httpUrl).host, name: target.claims.name, role: target.claims.role, expires: target.claims.exp,
+      ...(target.claims.invite ? { invite: true } : {}),
+    };
   });
   handle(CHANNELS.jamJoin, (_event, value) => {
     const parsed = parseJoinLink(parseJoinRequest(value).link);

@@ -66,10 +66,12 @@ test('prototype-pollution objects are refused and pollute nothing', () => {
 test('invite links, menu commands and argument-less channels', () => {
   assert.deepEqual(parseJoinRequest({ link: ' https://jam.example.org/?room=song&token=a.b ' }), { link: 'https://jam.example.org/?room=song&token=a.b' });
   assert.deepEqual(parseJoinRequest({ link: 'ws://10.0.0.2:4455/song?token=a.b' }), { link: 'ws://10.0.0.2:4455/song?token=a.b' });
+  assert.deepEqual(parseJoinRequest({ link: 'http://10.0.0.2:4455/?room=song#token=a.b' }), { link: 'http://10.0.0.2:4455/?room=song#token=a.b' });
   refused(() => parseJoinRequest({ link: 'javascript:alert(1)' }), /http/);
   refused(() => parseJoinRequest({ link: 'file:///etc/passwd?room=a&token=b' }), /http/);
   refused(() => parseJoinRequest({ link: 'http://user:pw@h/?room=a&token=b' }), /password/);
   refused(() => parseJoinRequest({ link: 'http://h/?room=a' }), /no room or token/);
+  refused(() => parseJoinRequest({ link: 'http://h/?room=a#token=' }), /no room or token/);
   refused(() => parseJoinRequest({ link: 'not a link' }), /not a link/);
   assert.equal(parseRendererCommand('undo'), 'undo');
   refused(() => parseRendererCommand('rm -rf'), /unknown command/);

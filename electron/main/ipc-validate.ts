@@ -9,6 +9,7 @@ import {
   LIMITS, RENDERER_COMMANDS, type CopyLinkRequest, type DragOutRequest, type JoinRequest, type OpenFileRequest, type RendererCommand,
   type SaveFileRequest,
 } from '../contract.ts';
+import { tokenOfLink } from '../session/links.ts';
 import { isMidiFile } from './drag-files.ts';
 
 export class IpcInputError extends Error {
@@ -118,7 +119,7 @@ export function parseOpenFileRequest(value: unknown): OpenFileRequest {
 }
 
 /**
- * An invite link to join: http(s)://host:port/?room=…&token=… (or a ws(s):// server URL with the
+ * An invite link to join: http(s)://host:port/?room=…#token=… (or ?room=…&token=…, or a ws(s):// server URL with the
  * room as its path). electron/session/links.ts parseJoinLink then reads it in detail.
  */
 export function parseJoinRequest(value: unknown): JoinRequest {
@@ -133,7 +134,7 @@ export function parseJoinRequest(value: unknown): JoinRequest {
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) fail('invite link', 'must start with http://, https://, ws:// or wss://');
   if (url.username || url.password) fail('invite link', 'must not carry a user name or password');
   const pathRoom = url.protocol.startsWith('ws') && url.pathname.length > 1;
-  if ((!url.searchParams.get('room') && !pathRoom) || !url.searchParams.get('token')) fail('invite link', 'names no room or token');
+  if ((!url.searchParams.get('room') && !pathRoom) || !tokenOfLink(url)) fail('invite link', 'names no room or token');
   return { link: url.href };
 }
 

@@ -63,7 +63,7 @@ export interface HostedSession {
   /** An owner token for this machine's window (author: userName). */
   ownerToken: string;
   /**
-   * The link to send a bandmate: http://<address>:<port>/?room=<room>&token=<editor token>. Pasted
+   * The link to send a bandmate: http://<address>:<port>/?room=<room>#token=<editor invite>. Pasted
    * into "Join a jam" it opens the room in the app; opened in a browser it opens the web client.
    * The address is the LAN address in 'lan' mode, 127.0.0.1 in 'solo' mode.
    */

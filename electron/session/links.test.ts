@@ -23,19 +23,21 @@ const token = (room: string, role: 'owner' | 'editor' | 'viewer' = 'editor', e =
 test('an invite link made by the host parses back to the same server, room and token', () => {
   const t = token('my-song');
   const link = inviteLinkFor('192.168.1.20', 4455, 'my-song', t);
-  assert.equal(link, `http://192.168.1.20:4455/?room=my-song&token=${t}`);
+  assert.equal(link, `http://192.168.1.20:4455/?room=my-song#token=${t}`, 'the token in the fragment: never sent to a server');
   const parsed = parseJoinLink(`  ${link}\n`);
   assert.ok(parsed.ok, JSON.stringify(parsed));
   assert.deepEqual(parsed.target, {
     serverUrl: 'ws://192.168.1.20:4455', httpUrl: 'http://192.168.1.20:4455', room: 'my-song', token: t,
-    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.target.claims.id, exp: parsed.target.claims.exp },
+    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.target.claims.id, exp: parsed.target.claims.exp, iat: parsed.target.claims.iat },
   });
 });
 
 test('every accepted link form', () => {
   const t = token('jam_1');
   const cases: [string, string, string][] = [
+    [`https://riffroom.example.org/?room=jam_1#token=${t}`, 'wss://riffroom.example.org', 'https://riffroom.example.org'],
     [`https://riffroom.example.org/?room=jam_1&token=${t}`, 'wss://riffroom.example.org', 'https://riffroom.example.org'],
+    [`https://pages.example.org/app/?room=jam_1&server=wss://sync.example.org#token=${t}`, 'wss://sync.example.org', 'https://sync.example.org'],
     [`ws://10.0.0.2:4455/jam_1?token=${t}`, 'ws://10.0.0.2:4455', 'http://10.0.0.2:4455'],
     [`wss://sync.example.org:8443/jam_1?token=${t}`, 'wss://sync.example.org:8443', 'https://sync.example.org:8443'],
     [`ws://10.0.0.2:4455/?room=jam_1&token=${t}`, 'ws://10.0.0.2:4455', 'http://10.0.0.2:4455'],
@@ -63,6 +65,8 @@ test('bad links are refused with a reason in words', () => {
     [`ws://host:4455/?token=${t}`, /names no room/],
     [`http://host:4455/?room=../etc&token=${t}`, /not a room name/],
     ['http://host:4455/?room=my-song', /has no token/],
+    ['http://host:4455/?room=my-song#token=', /has no token/],
+    ['http://host:4455/?room=my-song#token=abc', /damaged/],
     ['http://host:4455/?room=my-song&token=abc', /damaged/],
     [`http://host:4455/?room=my-song&token=${t.slice(0, 20)}`, /damaged/],
     [`http://host:4455/?room=other&token=${t}`, /for room "my-song", not "other"/],
@@ -78,4 +82,12 @@ test('bad links are refused with a reason in words', () => {
     assert.equal(parsed.ok, false, link);
     if (!parsed.ok) assert.match(parsed.problem, problem, link);
   }
+});
+
+test('an invite read from a pasted link says it is one', () => {
+  const invite = signToken(SECRET, { room: 'my-song', role: 'editor', name: 'editor', exp: exp(), invite: true });
+  const parsed = parseJoinLink(inviteLinkFor('10.0.0.2', 4455, 'my-song', invite));
+  assert.ok(parsed.ok);
+  assert.equal(parsed.target.token, invite);
+  assert.equal(parsed.target.claims.invite, true);
 });

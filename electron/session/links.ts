@@ -1,10 +1,12 @@
 /**
  * Links to a jam. Hosting: this machine's LAN address and the invite link a bandmate opens.
  * Joining: reads a link pasted into "Join a jam" — to this app's host or any Riffroom server —
- * and says in words what is wrong with a bad one. Accepted forms:
+ * and says in words what is wrong with a bad one. Accepted forms (the token in the fragment,
+ * `#token=<t>`, as the app makes them: a fragment never reaches a server's logs or a Referer; or
+ * in the query, `?token=<t>`/`&token=<t>`, as older links and stock clients have it):
  *
- *   http(s)://host:port/?room=<room>&token=<t>     the invite link (also opens the web client)
- *   http(s)://page/?room=<room>&token=<t>&server=ws(s)://host:port   a page served elsewhere
+ *   http(s)://host:port/?room=<room>#token=<t>     the invite link (also opens the web client)
+ *   http(s)://page/?room=<room>&server=ws(s)://host:port#token=<t>   a page served elsewhere
  *   ws(s)://host:port/<room>?token=<t>             the room's websocket URL
  *   ws(s)://host:port/?room=<room>&token=<t>
  *
@@ -28,12 +30,18 @@ export function lanAddress(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = net
   return candidates.find((a) => !a.startsWith('169.254.')) ?? candidates[0] ?? null;
 }
 
-/** The invite link: http://<address>:<port>/?room=<room>&token=<token>. */
+/** The invite link: http://<address>:<port>/?room=<room>#token=<token> (the token in the fragment). */
 export function inviteLinkFor(address: string, port: number, room: string, token: string): string {
   const url = new URL(`http://${address.includes(':') ? `[${address}]` : address}:${port}/`);
   url.searchParams.set('room', room);
-  url.searchParams.set('token', token);
+  url.hash = `token=${token}`;
   return url.href;
+}
+
+/** The token a link carries: in its fragment (`#token=`), else in its query; null when none. */
+export function tokenOfLink(url: URL): string | null {
+  const fragment = new URLSearchParams(url.hash.startsWith('#') ? url.hash.slice(1) : url.hash);
+  return fragment.get('token') || url.searchParams.get('token') || null;
 }
 
 export interface JoinTarget {
@@ -49,7 +57,7 @@ export interface JoinTarget {
 
 export type JoinLinkResult = { ok: true; target: JoinTarget } | { ok: false; problem: string };
 
-const EXAMPLE = 'http://<host>:4455/?room=my-song&token=…';
+const EXAMPLE = 'http://<host>:4455/?room=my-song#token=…';
 const MAX_LINK_CHARS = 4096;
 
 /** Reads a token's claims without verifying its signature; null when it is not a token. */
@@ -64,7 +72,11 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
     ) {
       return null;
     }
-    return { room: claims.room, name: claims.name, id: claims.id, exp: claims.exp, role: claims.role as Role };
+    const out: TokenClaims = { room: claims.room, name: claims.name, id: claims.id, exp: claims.exp, role: claims.role as Role };
+    if (claims.invite === true) out.invite = true;
+    if (typeof claims.iat === 'number') out.iat = claims.iat;
+    if (typeof claims.renewUntil === 'number') out.renewUntil = claims.renewUntil;
+    return out;
   } catch {
     return null;
   }
@@ -99,8 +111,8 @@ export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): Joi
   if (isWs && pathRoom && url.searchParams.has('room') && pathRoom !== room) {
     return { ok: false, problem: `This link names two rooms ("${pathRoom.slice(0, 80)}" and "${room}").` };
   }
-  const token = url.searchParams.get('token');
-  if (token === null || token === '') {
+  const token = tokenOfLink(url);
+  if (token === null) {
     return { ok: false, problem: `This link to room "${room}" has no token. Ask the host for an invite link with a token.` };
   }
   const claims = decodeTokenClaims(token);

@@ -8,6 +8,7 @@ import { clipsMap } from '../../core/song/schema.ts';
 import type { Transport } from '../audio/transport.ts';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { Platform } from '../platform/platform.ts';
+import { clockTime } from '../platform/room-link.ts';
 import { useSong, usePeers } from '../state/hooks.ts';
 import { useJam, useJamRulesKey } from '../jam/JamContext.tsx';
 import { guardEdits } from '../jam/rules-guard.ts';
@@ -64,6 +65,12 @@ export function App({ session, transport, platform }: AppProps) {
     clearTimeout(noticeTimer.current);
     noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
   }, []);
+  // The server would not renew this page's token: say so now, not only when it runs out (4401).
+  useEffect(() => session.token.subscribe((event) => {
+    if (event.type === 'refused') {
+      notify(`Your access to this room ends at ${clockTime(session.token.claims.exp)}: the server would not renew it (${event.reason}). Ask the host for a new link.`, 'error');
+    }
+  }), [session, notify]);
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);

@@ -8,27 +8,43 @@ export function JoinProblem({ problem }: { problem: string }) {
       <div className="card" data-testid="join-problem">
         <h1>Cannot join this room</h1>
         <p>{problem}</p>
-        <p>Riffroom invite links look like <code>http://host:4455/?room=my-song&amp;token=…</code>; the host prints one when the session starts.</p>
+        <p>Riffroom invite links look like <code>http://host:4455/?room=my-song#token=…</code>; the host prints one when the session starts.</p>
       </div>
     </div>
   );
 }
 
-export function NamePrompt({ initial, onDone, onCancel }: { initial: string; onDone(name: string): void; onCancel?(): void }) {
+/**
+ * Asks the user's name. Joining from an invite (`joining`), it is the name the server puts in the
+ * user's own token; `problem` says why the last try failed and `busy` holds the form while the
+ * server answers.
+ */
+export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }: {
+  initial: string;
+  onDone(name: string): void;
+  onCancel?(): void;
+  joining?: string;
+  problem?: string | null;
+  busy?: boolean;
+}) {
   const [name, setName] = useState(initial);
   return (
     <div className="overlay" onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}>
-      <div className="card" data-testid="name-prompt">
+      <div className="card" data-testid="name-prompt" data-busy={busy ? 'yes' : 'no'}>
         <h1>What should your bandmates call you?</h1>
-        <p>Your name shows beside your cursor and your edits. It is kept in this browser.</p>
+        <p>
+          {joining ? `You are joining room "${joining}". ` : ''}
+          Your name shows beside your cursor and your edits. It is kept in this browser.
+        </p>
+        {problem && <p className="join-error" role="alert" data-testid="join-error">{problem}</p>}
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (name.trim()) onDone(name.trim().slice(0, 40));
+            if (name.trim() && !busy) onDone(name.trim().slice(0, 40));
           }}
         >
-          <input autoFocus data-testid="name-input" value={name} maxLength={40} placeholder="Your name" onChange={(e) => setName(e.currentTarget.value)} />
-          <button type="submit" disabled={!name.trim()}>Join</button>
+          <input autoFocus data-testid="name-input" value={name} maxLength={40} placeholder="Your name" disabled={busy} onChange={(e) => setName(e.currentTarget.value)} />
+          <button type="submit" data-testid="name-join" disabled={busy || !name.trim()}>{busy ? 'Joining…' : 'Join'}</button>
         </form>
       </div>
     </div>

@@ -202,7 +202,7 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
           autoFocus
           data-testid="join-link"
           aria-label="Invite link"
-          placeholder="http://192.168.1.20:4455/?room=my-song&token=…"
+          placeholder="http://192.168.1.20:4455/?room=my-song#token=…"
           value={text}
           spellCheck={false}
           onChange={(e) => {

@@ -29,6 +29,8 @@ test('hosting: the links, who can reach them, and when the invite expires', () =
 test('a good link is described in words', () => {
   assert.equal(describeJoin({ ok: true, room: 'jam', host: '10.0.0.2:4455', name: 'Ana', role: 'editor', expires: 0 }), 'Room "jam" on 10.0.0.2:4455, as Ana (editor).');
   assert.equal(describeJoin({ ok: true, room: 'jam', host: 'h', name: 'Bo', role: 'viewer', expires: 0 }), 'Room "jam" on h, as Bo (viewing only).');
+  // An invite's name is a placeholder: the user gives theirs when the room opens.
+  assert.equal(describeJoin({ ok: true, room: 'jam', host: 'h', name: 'editor', role: 'editor', expires: 0, invite: true }), 'Room "jam" on h, as an editor: you give your name when it opens.');
 });
 
 test('the checker asks once per pause in typing and keeps only the newest answer', async () => {

@@ -47,7 +47,9 @@ export function hostingView(info: SessionInfo, nowMs = Date.now()): HostingView 
 
 /** One line that says what a good link joins. */
 export function describeJoin(check: Extract<JoinLinkCheck, { ok: true }>): string {
-  return `Room "${check.room}" on ${check.host}, as ${check.name} (${check.role === 'viewer' ? 'viewing only' : check.role}).`;
+  const role = check.role === 'viewer' ? 'viewing only' : check.role;
+  if (check.invite) return `Room "${check.room}" on ${check.host}, as ${check.role === 'viewer' ? 'a viewer' : `an ${role}`}: you give your name when it opens.`;
+  return `Room "${check.room}" on ${check.host}, as ${check.name} (${role}).`;
 }
 
 export type LinkState =

@@ -35,7 +35,8 @@ const VIEWER_BOOKMARK = 'Viewers cannot name moments: ask the host for an editor
 export function HistoryPanel(props: PanelProps) {
   const { session, transport, notify, showReadOnlySong, selectClip } = props;
   const link = session.link;
-  const api = useMemo(() => createHistoryApi({ httpUrl: link.httpUrl, room: link.room, token: link.token }), [link]);
+  // The token is read at each request: the page renews it as the session goes on.
+  const api = useMemo(() => createHistoryApi({ httpUrl: link.httpUrl, room: link.room, token: () => session.token.token }), [link, session]);
   const panel = useRef<HTMLDivElement>(null);
   const { store, state } = useTimeline(api, session, panel);
   const peers = usePeers(session.awareness);

@@ -53,7 +53,8 @@ export interface HistoryApiTarget {
   /** http://host:port (RoomLink.httpUrl), no trailing slash. */
   httpUrl: string;
   room: string;
-  token: string;
+  /** The bearer token, or a function giving the newest one (the page's token is renewed as it goes). */
+  token: string | (() => string);
 }
 
 export interface HistoryApi {
@@ -112,11 +113,12 @@ function malformed(what: string): HistoryApiError {
 
 export function createHistoryApi(target: HistoryApiTarget, fetchImpl: Fetch = (input, init) => fetch(input, init)): HistoryApi {
   const base = `${target.httpUrl}/api/rooms/${encodeURIComponent(target.room)}`;
-  const headers = { authorization: `Bearer ${target.token}` };
+  const token = typeof target.token === 'function' ? target.token : () => target.token as string;
 
   const send = async (what: string, path: string, init: RequestInit = {}): Promise<Response> => {
     let res: Response;
     try {
+      const headers = { authorization: `Bearer ${token()}` };
       res = await fetchImpl(`${base}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
     } catch (error) {
       throw new HistoryApiError('network', null, `${what}: the server is not reachable (${(error as Error).message})`);

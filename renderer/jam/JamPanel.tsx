@@ -101,7 +101,7 @@ export function JamPanel(props: PanelProps) {
               const live = view.liveBy[p.clientId];
               const on = !!live && (live.held > 0 || performance.now() - live.lastAt < LIVE_LIGHT_MS);
               return (
-                <tr key={p.clientId} data-testid="jam-peer" data-name={p.name} data-live={on ? 'yes' : 'no'}>
+                <tr key={p.clientId} data-testid="jam-peer" data-name={p.name} data-id={p.id} data-you={p.clientId === me?.clientId ? 'yes' : 'no'} data-live={on ? 'yes' : 'no'}>
                   <td>{p.name}{p.clientId === me?.clientId ? ' (you)' : ''}</td>
                   <td>{p.role}</td>
                   <td>{fmt(p.offsetMs)}</td>

@@ -1,20 +1,28 @@
-/** Opens the room's jam channel beside its y-websocket connection: ws://host:port/<room>/jam?token=… */
+/**
+ * Opens the room's jam channel beside its y-websocket connection: ws://host:port/<room>/jam, the
+ * token as websocket subprotocols (never in the URL), renewed in place as the session renews it.
+ */
 import { jamPath } from '../../core/jam/contract.ts';
 import { JamClient, type JamSocketConstructor } from '../../core/jam/jam-client.ts';
+import { tokenProtocols } from '../../sync-server/contract.ts';
 import type { AudioTransport } from '../audio/contract.ts';
 import type { RoomLink } from '../platform/room-link.ts';
 import type { RoomSession } from '../state/session.ts';
 import { JamSession, type JamClientLike } from './jam-session.ts';
 
-export function jamUrl(link: Pick<RoomLink, 'serverUrl' | 'room' | 'token'>): string {
-  return `${link.serverUrl}${jamPath(link.room)}?token=${encodeURIComponent(link.token)}`;
+export function jamUrl(link: Pick<RoomLink, 'serverUrl' | 'room'>): string {
+  return `${link.serverUrl}${jamPath(link.room)}`;
 }
 
 /** The jam for a session whose transport is the audio engine; null for a transport without one (tests' null transport). */
 export function connectJam(session: RoomSession, transport: unknown): JamSession | null {
   const engine = transport as Partial<AudioTransport>;
   if (typeof engine.follow !== 'function' || typeof engine.heardStamp !== 'function') return null;
-  const client = new JamClient({ url: jamUrl(session.link), WebSocket: globalThis.WebSocket as unknown as JamSocketConstructor });
+  const client = new JamClient({
+    url: jamUrl(session.link),
+    auth: { token: session.token.token, protocols: tokenProtocols },
+    WebSocket: globalThis.WebSocket as unknown as JamSocketConstructor,
+  });
   const jam = new JamSession(session, engine as AudioTransport, client as unknown as JamClientLike);
   // For the dev console, tests and bench:jam (downbeats, received notes, the clock).
   (globalThis as { riffroomJam?: unknown }).riffroomJam = jam;

@@ -39,6 +39,10 @@ export interface JamClientLike {
   onChange(listener: (kind: string) => void): () => void;
   onLive(listener: (message: { from: string; name: string; notes: LiveNote[]; relayedAt: number }, receivedAt: number) => void): () => void;
   onRefused(listener: (reason: string, request: string | undefined) => void): () => void;
+  /** Why the server closed the channel for its token (4401), until a newer one is given. */
+  readonly expired: string | null;
+  /** Renews the channel's token (in place when open; reconnects a channel closed for its token). */
+  setToken(token: string): void;
   close(): void;
 }
 
@@ -173,9 +177,15 @@ export class JamSession {
     this.transport = this.uiTransport();
     this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
     this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
-    this.cleanups.push(client.onRefused((reason) => {
+    this.cleanups.push(client.onRefused((reason, request) => {
+      // A renewal sent in place and refused: the channel stays until its exp, then closes (4401).
+      if (request === 'token') return this.set({ message: `Your access could not be renewed: ${reason}` });
       this.playingAhead = false;
       this.set({ message: `Refused: ${reason}` });
+    }));
+    // The page's token, renewed as the session goes: the channel takes each renewal in place.
+    this.cleanups.push(session.token.subscribe((event) => {
+      if (event.type === 'renewed') this.client.setToken(event.token);
     }));
     this.cleanups.push(engine.onEvent((e) => {
       if (e.kind !== 'click' || !this.view.live) return;
@@ -323,7 +333,16 @@ export class JamSession {
     return this.client.clock.serverNow(performance.timeOrigin + performance.now());
   }
 
-  private onClientChange(_kind: string): void {
+  /** The channel was closed because its token ran out: reconnect with a newer one, or say why not. */
+  private async tokenRanOut(): Promise<void> {
+    const token = await this.session.token.fresh();
+    if (this.client.expired === null) return; // renewed meanwhile
+    if (token) this.client.setToken(token);
+    else this.set({ message: this.session.token.endedProblem() });
+  }
+
+  private onClientChange(kind: string): void {
+    if (kind === 'status' && this.client.status === 'closed' && this.client.expired !== null) void this.tokenRanOut();
     const transport = this.client.transport();
     const rules = this.client.rules();
     const live = this.client.status === 'ready' && this.client.clock.ready && transport !== null;

@@ -1,7 +1,8 @@
 /**
  * The platform of the Electron window. The main process loads the page as
- * riffroom://app/index.html?room=…&token=…&server=ws://127.0.0.1:<port> (the local session host,
- * or a joined jam's server), so the room link is read like an invite's; the history API goes
+ * riffroom://app/index.html?room=…&server=ws://127.0.0.1:<port>#token=… (the local session host,
+ * or a joined jam's server), so the room link is read like an invite's (and the token taken out
+ * of the address the same way); the history API and the token routes (join an invite, renew) go
  * through the app's own origin (the main process forwards /api/ to the session's server, so the
  * page makes no cross-origin requests). Files use native dialogs over the preload bridge
  * (`window.riffroom`, electron/contract.ts); the AI bandmate is the inference utility process,
@@ -12,7 +13,8 @@ import { dispatchAppCommand } from './app-commands.ts';
 import { electronInference, type InferencePort } from './electron-inference.ts';
 import type { FileService } from './file-service.ts';
 import type { Platform } from './platform.ts';
-import { parseRoomLink } from './room-link.ts';
+import { readPageAddress } from './browser-platform.ts';
+import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 
 /** The preload's bridge, when this page runs in the Riffroom window; null in a browser tab. */
@@ -38,14 +40,16 @@ function electronFiles(bridge: RiffroomBridge): FileService {
 
 export function electronPlatform(bridge: RiffroomBridge, page: Location = window.location): Platform {
   bridge.onCommand(dispatchAppCommand);
+  const address = readPageAddress(page);
   return {
     kind: 'electron',
-    roomLink() {
-      const result = parseRoomLink(page.href);
-      // The history API: same origin, forwarded by the main process.
-      return result.ok ? { ok: true, link: { ...result.link, httpUrl: page.origin } } : result;
+    roomAddress() {
+      const result = address();
+      // The history API and the token routes: same origin, forwarded by the main process.
+      return result.ok ? { ...result, address: { ...result.address, httpUrl: page.origin } } : result;
     },
-    connect: (link, doc) => connectWebsocket(link, doc),
+    tokens: browserTokenKeeper(),
+    connect: (link, doc, token) => connectWebsocket(link, doc, { token }),
     files: electronFiles(bridge),
     desktopSession: bridge.session,
     inference: electronInference({

@@ -7,15 +7,26 @@ import type * as Y from 'yjs';
 import type { RiffroomBridge } from '../../electron/contract.ts';
 import type { FileService } from './file-service.ts';
 import type { InferenceSource } from './inference-source.ts';
-import type { LinkResult, RoomLink } from './room-link.ts';
+import type { AddressResult, RoomLink } from './room-link.ts';
 import type { SyncConnection } from './sync-connection.ts';
+import type { TokenKeeper } from './token-keeper.ts';
+import type { LiveToken } from './token-renewal.ts';
 
 export interface Platform {
   readonly kind: 'browser' | 'electron';
-  /** The room this window opens and the invite's token, or why the link cannot be used. */
-  roomLink(): LinkResult;
-  /** Connects `doc` to the room; edits made while offline merge when the connection returns. */
-  connect(link: RoomLink, doc: Y.Doc): SyncConnection;
+  /**
+   * The room this window opens and the token its address carried (null when none: a reload), or
+   * why the address cannot be used. Reading it takes the token out of the address bar (the room
+   * stays), so it is read once.
+   */
+  roomAddress(): AddressResult;
+  /** Where the page keeps its personal token per server and room (token-keeper.ts). */
+  readonly tokens: TokenKeeper;
+  /**
+   * Connects `doc` to the room with `token` (renewed in place as it goes); edits made while
+   * offline merge when the connection returns.
+   */
+  connect(link: RoomLink, doc: Y.Doc, token: LiveToken): SyncConnection;
   readonly files: FileService;
   readonly inference: InferenceSource;
   /**

@@ -1,29 +1,41 @@
 /**
- * The invite link a bandmate opens: `http://<host>:<port>/?room=<room>&token=<token>`, optionally
- * with `&server=ws://<host>:<port>` when the page is not served by the sync server itself.
- * Parsing it says in words what is wrong with a malformed link, so the UI can show that instead
- * of failing to connect. Pure: runs in the page, in Electron and under Node tests.
+ * The invite link a bandmate opens: `http://<host>:<port>/?room=<room>#token=<token>`, optionally
+ * with `&server=ws://<host>:<port>` (in the query) when the page is not served by the sync server
+ * itself. The token rides in the fragment: a browser never sends a fragment to the server, so it
+ * stays out of the server's and proxies' logs and out of Referer headers. Old links with
+ * `?token=<token>` in the query still work. Once the page has read its token it removes it from
+ * the address bar (`addressWithoutToken`), keeping the room.
+ *
+ * Parsing says in words what is wrong with a malformed link, so the UI can show that instead of
+ * failing to connect. Pure: runs in the page, in Electron and under Node tests.
  */
 import { ROLES, ROOM_NAME, type Role, type TokenClaims } from '../../sync-server/contract.ts';
 
-export interface RoomLink {
+/** Where a room is, without a token: what the address says once the token is out of it. */
+export interface RoomAddress {
   /** Websocket base URL of the sync server, without a trailing slash: ws://host:port */
   serverUrl: string;
   /** HTTP base URL of the same server, for the history API: http://host:port */
   httpUrl: string;
   room: string;
+}
+
+export interface RoomLink extends RoomAddress {
   token: string;
   /** The token's claims as the page reads them (unverified: only the server can verify). */
   claims: TokenClaims;
 }
 
 export type LinkResult = { ok: true; link: RoomLink } | { ok: false; problem: string };
+/** The room an address names and the token it carries (null when it carries none). */
+export type AddressResult = { ok: true; address: RoomAddress; token: string | null } | { ok: false; problem: string };
 
-const EXAMPLE = 'http://<host>:4455/?room=my-song&token=…';
+const EXAMPLE = 'http://<host>:4455/?room=my-song#token=…';
 
 /**
  * Reads a token's claims without verifying the signature (the page has no secret). Good for the
- * display name, role and expiry; the server decides whether the token is valid.
+ * display name, role, identity, expiry and whether it is an invite or can be renewed; the server
+ * decides whether the token is valid.
  */
 export function decodeTokenClaims(token: string): TokenClaims | null {
   const dot = token.indexOf('.');
@@ -40,10 +52,44 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
     ) {
       return null;
     }
-    return { room: claims.room, name: claims.name, id: claims.id, exp: claims.exp, role: claims.role as Role };
+    const out: TokenClaims = { room: claims.room, name: claims.name, id: claims.id, exp: claims.exp, role: claims.role as Role };
+    if (typeof claims.iat === 'number' && Number.isFinite(claims.iat)) out.iat = claims.iat;
+    if (typeof claims.renewUntil === 'number' && Number.isFinite(claims.renewUntil)) out.renewUntil = claims.renewUntil;
+    if (claims.invite === true) out.invite = true;
+    return out;
   } catch {
     return null;
   }
+}
+
+/** The fragment's parameters (`#token=…&x=…`), as the query's are read. */
+function fragmentParams(url: URL): URLSearchParams {
+  return new URLSearchParams(url.hash.startsWith('#') ? url.hash.slice(1) : url.hash);
+}
+
+/** The token an address carries: in the fragment (`#token=`), else in the query (old links); null if none. */
+export function tokenInAddress(url: URL): string | null {
+  return fragmentParams(url).get('token') || url.searchParams.get('token') || null;
+}
+
+/**
+ * The same address without its token (in the fragment or the query), for history.replaceState:
+ * the room, the server and anything else stay. Returns `href` unchanged when it carries no token.
+ */
+export function addressWithoutToken(href: string): string {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return href;
+  }
+  if (!tokenInAddress(url)) return href;
+  url.searchParams.delete('token');
+  const fragment = fragmentParams(url);
+  fragment.delete('token');
+  const rest = fragment.toString();
+  url.hash = rest ? `#${rest}` : '';
+  return url.href;
 }
 
 /** The websocket URL of the server that served `pageUrl` (ws: for http:, wss: for https:). */
@@ -57,8 +103,15 @@ function httpUrlFor(serverUrl: URL): string {
   return `${serverUrl.protocol === 'wss:' ? 'https:' : 'http:'}//${serverUrl.host}`;
 }
 
-/** Parses an invite link; `nowSeconds` decides whether the token has expired. */
-export function parseRoomLink(href: string, nowSeconds = Date.now() / 1000): LinkResult {
+/** A time for people: "14:05" today, else the date and time. */
+export function clockTime(seconds: number, nowSeconds = Date.now() / 1000): string {
+  const at = new Date(seconds * 1000);
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return at.toDateString() === new Date(nowSeconds * 1000).toDateString() ? time : `${at.toLocaleDateString()} ${time}`;
+}
+
+/** Reads the room, the server and the token (if any) of a page's address. */
+export function parseRoomAddress(href: string): AddressResult {
   let page: URL;
   try {
     page = new URL(href);
@@ -67,25 +120,11 @@ export function parseRoomLink(href: string, nowSeconds = Date.now() / 1000): Lin
   }
   const params = page.searchParams;
   const room = params.get('room');
-  const token = params.get('token');
   if (room === null || room === '') {
     return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
   }
   if (!ROOM_NAME.test(room)) {
     return { ok: false, problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.` };
-  }
-  if (token === null || token === '') {
-    return { ok: false, problem: `This link to room "${room}" has no token. Ask the host for an invite link with a token.` };
-  }
-  const claims = decodeTokenClaims(token);
-  if (!claims) {
-    return { ok: false, problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.' };
-  }
-  if (claims.room !== room) {
-    return { ok: false, problem: `This token is for room "${claims.room}", not "${room}". Ask the host for an invite to this room.` };
-  }
-  if (claims.exp <= nowSeconds) {
-    return { ok: false, problem: `This invite expired on ${new Date(claims.exp * 1000).toLocaleString()}. Ask the host for a new one.` };
   }
   let serverUrl: URL;
   const server = params.get('server');
@@ -103,13 +142,38 @@ export function parseRoomLink(href: string, nowSeconds = Date.now() / 1000): Lin
     };
   }
   const base = `${serverUrl.protocol}//${serverUrl.host}`;
-  return { ok: true, link: { serverUrl: base, httpUrl: httpUrlFor(serverUrl), room, token, claims } };
+  return { ok: true, address: { serverUrl: base, httpUrl: httpUrlFor(serverUrl), room }, token: tokenInAddress(page) };
 }
 
-/** The link to send a bandmate (with the same or another token). */
+/** Checks `token` against the room it is used for; `nowSeconds` decides whether it has expired. */
+export function linkWithToken(address: RoomAddress, token: string, nowSeconds = Date.now() / 1000): LinkResult {
+  const claims = decodeTokenClaims(token);
+  if (!claims) {
+    return { ok: false, problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.' };
+  }
+  if (claims.room !== address.room) {
+    return { ok: false, problem: `This token is for room "${claims.room}", not "${address.room}". Ask the host for an invite to this room.` };
+  }
+  if (claims.exp <= nowSeconds) {
+    return { ok: false, problem: `This ${claims.invite ? 'invite' : 'link'} expired on ${new Date(claims.exp * 1000).toLocaleString()}. Ask the host for a new one.` };
+  }
+  return { ok: true, link: { ...address, token, claims } };
+}
+
+/** Parses an invite link that must carry its token; `nowSeconds` decides whether the token has expired. */
+export function parseRoomLink(href: string, nowSeconds = Date.now() / 1000): LinkResult {
+  const parsed = parseRoomAddress(href);
+  if (!parsed.ok) return parsed;
+  if (parsed.token === null) {
+    return { ok: false, problem: `This link to room "${parsed.address.room}" has no token. Ask the host for an invite link with a token.` };
+  }
+  return linkWithToken(parsed.address, parsed.token, nowSeconds);
+}
+
+/** The link to send a bandmate (with the same or another token): the token in the fragment. */
 export function inviteLink(httpUrl: string, room: string, token: string): string {
   const url = new URL('/', httpUrl);
   url.searchParams.set('room', room);
-  url.searchParams.set('token', token);
+  url.hash = `token=${token}`;
   return url.href;
 }

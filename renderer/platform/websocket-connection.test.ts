@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import type { Role } from '../../sync-server/contract.ts';
 import { parseRoomLink, type RoomLink } from './room-link.ts';
 import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
+import type { LiveToken } from './token-renewal.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 
 const SECRET = 'renderer-connection-test-secret-0123456789';
@@ -143,5 +144,59 @@ test('offline when the server stops; edits made meanwhile on both sides merge wh
     assert.equal(a.getState().problem, null);
     a.destroy();
     b.destroy();
+  });
+});
+
+/** `ws`, recording the URL and subprotocols of every socket the page opens. */
+function recordingSocket(opened: { url: string; protocols: string[] }[]): typeof globalThis.WebSocket {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      opened.push({ url, protocols: typeof protocols === 'string' ? [protocols] : [...(protocols ?? [])] });
+    }
+  } as unknown as typeof globalThis.WebSocket;
+}
+
+test('the token goes as subprotocols, never in the URL', async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const l = link(server, 'song', 'alice');
+    const opened: { url: string; protocols: string[] }[] = [];
+    const a = connectWebsocket(l, new Y.Doc(), { WebSocketImpl: recordingSocket(opened), maxBackoffMs: 200 });
+    await until('connected', () => a.getState().status === 'connected');
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0]!.url, `ws://127.0.0.1:${server.port}/song`);
+    assert.deepEqual(opened[0]!.protocols, ['riffroom', `riffroom-token.${l.token}`]);
+    a.destroy();
+  });
+});
+
+test('closed at its exp (4401) with a newer token in hand: reconnects with it instead of giving up', async () => {
+  await withServer(async (start) => {
+    const server = await start();
+    const now = Date.now() / 1000;
+    const short = signToken(SECRET, { room: 'song', role: 'editor', name: 'alice', id: 'alice-1', exp: now + 2 });
+    const longer = signToken(SECRET, { room: 'song', role: 'editor', name: 'alice', id: 'alice-1', exp: now + 600 });
+    const l = parseRoomLink(`http://127.0.0.1:${server.port}/?room=song#token=${short}`);
+    assert.ok(l.ok);
+    // A token holder that got a renewal without telling the open socket (it came as the socket
+    // was closing): the connection asks it for a fresh token when the server closes with 4401.
+    let current = short;
+    const live: LiveToken = {
+      get token() {
+        return current;
+      },
+      claims: l.link.claims,
+      subscribe: () => () => {},
+      fresh: async () => (current = longer),
+      endedProblem: () => 'ended',
+    };
+    const opened: { url: string; protocols: string[] }[] = [];
+    const a = connectWebsocket(l.link, new Y.Doc(), { WebSocketImpl: recordingSocket(opened), maxBackoffMs: 200, token: live });
+    await until('connected', () => a.getState().status === 'connected');
+    await until('closed at exp and back', () => a.sockets === 2 && a.getState().status === 'connected', 10_000);
+    assert.deepEqual(opened[1]!.protocols, ['riffroom', `riffroom-token.${longer}`]);
+    assert.equal(a.getState().problem, null);
+    a.destroy();
   });
 });

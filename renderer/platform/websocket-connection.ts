@@ -1,5 +1,13 @@
 /**
- * SyncConnection over the stock y-websocket WebsocketProvider: ws://host:port/<room>?token=<t>.
+ * SyncConnection over the stock y-websocket WebsocketProvider: ws://host:port/<room>, the token as
+ * websocket subprotocols (sync-server/contract.ts tokenProtocols: never in the URL, which ends up
+ * in logs).
+ *
+ * The token is renewed as the session goes on (token-renewal.ts): each renewal is sent in place
+ * on the open socket (a y-websocket auth message carrying it; the server answers with the new
+ * exp) and taken for every later reconnect (the provider reads `protocols` when it connects).
+ * The server closes a socket whose token ran out with 4401: when a newer token can be had, this
+ * reconnects with it; otherwise it says why in words and stops retrying.
  *
  * The browser's WebSocket API hides why an upgrade was refused (a bad or expired token is just
  * "closed, 1006"), so when a connection closes without ever opening, this asks the server's
@@ -8,11 +16,14 @@
  * malformed) also stop retrying, as the provider itself does.
  */
 import type * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import { publishEditLabels, watchLabels } from '../../core/song/edit-labels.ts';
-import { CLOSE } from '../../sync-server/contract.ts';
+import { AUTH_TOKEN_RENEWED, CLOSE, MESSAGE_AUTH, tokenProtocols } from '../../sync-server/contract.ts';
 import type { RoomLink } from './room-link.ts';
 import type { ConnectionState, SyncConnection } from './sync-connection.ts';
+import { fixedToken, type LiveToken } from './token-renewal.ts';
 
 export interface WebsocketConnectionOptions {
   /** A WebSocket class (Node tests pass `ws`); the platform's own by default. */
@@ -20,6 +31,16 @@ export interface WebsocketConnectionOptions {
   fetchImpl?: typeof fetch;
   /** Longest wait between automatic retries, ms. */
   maxBackoffMs?: number;
+  /** The page's token as it is renewed; by default the link's, never renewed. */
+  token?: LiveToken;
+}
+
+/** The connection, with what tests and the dev console read about its token. */
+export interface WebsocketConnection extends SyncConnection {
+  /** Websockets opened so far (1 after the first: a reconnect makes it 2). */
+  readonly sockets: number;
+  /** The exp (seconds) the server last confirmed for a token sent in place; null before any. */
+  readonly renewedExp: number | null;
 }
 
 /** Server answers that retrying cannot fix: the token is bad, expired or for another room. */
@@ -35,16 +56,33 @@ function closeProblem(code: number, reason: string): string {
   return `The server closed the connection (${code}${why}).`;
 }
 
-export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketConnectionOptions = {}): SyncConnection {
+/** The y-websocket auth message that renews the socket's token in place (contract.ts MESSAGE_AUTH). */
+function renewalMessage(token: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_AUTH);
+  encoding.writeVarString(encoder, token);
+  return encoding.toUint8Array(encoder);
+}
+
+export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketConnectionOptions = {}): WebsocketConnection {
   const fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
+  const live = options.token ?? fixedToken(link.token, link.claims);
   const provider = new WebsocketProvider(link.serverUrl, link.room, doc, {
-    params: { token: link.token },
+    protocols: tokenProtocols(live.token),
     // Every tab talks to the server under its own token: no BroadcastChannel shortcut between
     // tabs, which would carry a viewer tab's edits out through an editor tab.
     disableBc: true,
     maxBackoffTime: options.maxBackoffMs ?? 3000,
     ...(options.WebSocketImpl ? { WebSocketPolyfill: options.WebSocketImpl } : {}),
   });
+  // The server's answer to a token sent in place: [MESSAGE_AUTH, AUTH_TOKEN_RENEWED, exp]. A
+  // permission-denied auth message (sub-type 0) is logged, as the stock handler does.
+  let renewedExp: number | null = null;
+  provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
+    const kind = decoding.readVarUint(decoder);
+    if (kind === AUTH_TOKEN_RENEWED) renewedExp = decoding.readVarUint(decoder);
+    else if (kind === 0) console.warn(`riffroom: permission denied: ${decoding.readVarString(decoder)}`);
+  };
   // The server's history shows each edit's label ("moved clip to bar 3"): announce them.
   const stopLabels = publishEditLabels(doc, provider.awareness);
 
@@ -54,6 +92,10 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
   let openedThisAttempt = false;
   let diagnosing = false;
   let destroyed = false;
+  // The provider opened its first socket in its constructor, before these listeners.
+  let sockets = provider.ws ? 1 : 0;
+  /** The token the current socket was opened with (or last renewed in place with). */
+  let socketToken = live.token;
 
   const set = (patch: Partial<ConnectionState>): void => {
     const next = { ...state, ...patch };
@@ -71,21 +113,53 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
     if (state.status !== 'connected') set({ offlineEdits: state.offlineEdits + 1 });
   });
 
+  /** Sends the newest token on the open socket, if it was opened with an older one. */
+  const sendInPlace = (): void => {
+    const ws = provider.ws;
+    if (!provider.wsconnected || !ws || ws.readyState !== 1 || socketToken === live.token) return;
+    socketToken = live.token;
+    ws.send(renewalMessage(live.token) as Uint8Array<ArrayBuffer>);
+  };
+  const stopToken = live.subscribe((event) => {
+    if (event.type !== 'renewed' || destroyed) return;
+    // Every later (re)connect offers the new token; the open socket gets it in place.
+    provider.protocols = tokenProtocols(event.token);
+    sendInPlace();
+  });
+
+  /** The socket's token ran out (4401): reconnect with a newer one if one can be had, else say why. */
+  const expired = async (reason: string): Promise<void> => {
+    const refusedInPlace = reason.startsWith('renewal refused');
+    set({ status: 'offline', retrying: true, problem: 'Your access to the room ran out; renewing it…' });
+    const token = refusedInPlace ? null : await live.fresh();
+    if (destroyed) return;
+    if (token && token !== socketToken) {
+      provider.protocols = tokenProtocols(token);
+      set({ problem: 'Reconnecting with your renewed access…' });
+      provider.connect();
+      return;
+    }
+    set({ status: 'offline', retrying: false, problem: `${live.endedProblem()}${refusedInPlace ? ` (${reason})` : ''}` });
+  };
+
   /** Asks the history API why the websocket was refused; stops retrying if the token is bad. */
   const diagnose = async (): Promise<void> => {
     if (diagnosing) return;
     diagnosing = true;
     try {
       const url = `${link.httpUrl}/api/rooms/${encodeURIComponent(link.room)}/history?after=999999999999999&limit=1`;
-      const res = await fetchImpl(url, { headers: { authorization: `Bearer ${link.token}` } });
+      const res = await fetchImpl(url, { headers: { authorization: `Bearer ${live.token}` } });
       if (destroyed || state.status === 'connected') return;
       if (REFUSED.has(res.status)) {
         const body = (await res.json().catch(() => null)) as { error?: string } | null;
+        const error = body?.error ?? `HTTP ${res.status}`;
         provider.disconnect();
         set({
           status: 'offline',
           retrying: false,
-          problem: `The server refused this invite: ${body?.error ?? `HTTP ${res.status}`}. Ask the host for a new link.`,
+          problem: res.status === 401 && /expired/.test(error)
+            ? live.endedProblem()
+            : `The server refused this invite: ${error}. Ask the host for a new link.`,
         });
       } else {
         set({ problem: 'The server answers, but the live connection failed; retrying.' });
@@ -101,9 +175,14 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
     if (status === 'connected') {
       everOpened = true;
       openedThisAttempt = true;
+      // A renewal that came while this socket was connecting goes out now.
+      sendInPlace();
       // Connected, but not "connected" for the user until the first sync: until then the page
       // may still show the empty document.
     } else if (status === 'connecting') {
+      // A new socket, opened with the protocols as they are now.
+      sockets++;
+      socketToken = live.token;
       openedThisAttempt = false;
       // Once a connection has failed, the status stays offline through the retries.
       if (state.status !== 'offline') set({ status: 'connecting' });
@@ -121,12 +200,19 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
     if (event && event.code === CLOSE.goingAway) set({ problem: 'The sync server is shutting down or restarting; retrying.' });
   });
   provider.on('closed', ({ code, reason }) => {
+    if (code === CLOSE.tokenExpired) return void expired(reason);
     set({ status: 'offline', retrying: false, problem: closeProblem(code, reason) });
   });
 
   return {
     doc,
     awareness: provider.awareness,
+    get sockets() {
+      return sockets;
+    },
+    get renewedExp() {
+      return renewedExp;
+    },
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
@@ -136,12 +222,14 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
       if (destroyed) return;
       provider.disconnect();
       provider.wsUnsuccessfulReconnects = 0;
+      provider.protocols = tokenProtocols(live.token);
       set({ status: state.status === 'connected' ? 'connecting' : state.status, retrying: true, problem: everOpened ? 'Reconnecting…' : null });
       provider.connect();
     },
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      stopToken();
       stopLabels();
       stopCounting();
       provider.destroy();

@@ -7,12 +7,16 @@ import type { Awareness } from 'y-protocols/awareness';
 import type { Platform } from '../platform/platform.ts';
 import type { RoomLink } from '../platform/room-link.ts';
 import type { SyncConnection } from '../platform/sync-connection.ts';
+import { fixedToken, type LiveToken } from '../platform/token-renewal.ts';
 import { LocalUndo } from './local-undo.ts';
 import { setLocalUser, setSelectedClip, type PresenceUser } from './presence.ts';
 import { SongStore, type FrameScheduler } from '../../core/song/song-store.ts';
 
 export interface RoomSession {
+  /** The room and the token it was opened with (`token` below is the newest). */
   readonly link: RoomLink;
+  /** The page's token as it is renewed: sockets and the history API take the newest. */
+  readonly token: LiveToken;
   readonly doc: Y.Doc;
   readonly connection: SyncConnection;
   /** Presence of everyone in the room (state/presence.ts reads and writes it). */
@@ -30,9 +34,10 @@ export function openRoomSession(
   link: RoomLink,
   user: PresenceUser,
   schedule: FrameScheduler,
+  token: LiveToken = fixedToken(link.token, link.claims),
 ): RoomSession {
   const doc = new Y.Doc();
-  const connection = platform.connect(link, doc);
+  const connection = platform.connect(link, doc, token);
   const awareness = connection.awareness;
   setLocalUser(awareness, user);
   setSelectedClip(awareness, null);
@@ -40,6 +45,7 @@ export function openRoomSession(
   const undo = new LocalUndo(doc);
   return {
     link,
+    token,
     doc,
     connection,
     awareness,

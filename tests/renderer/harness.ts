@@ -38,7 +38,7 @@ export interface RendererHarness {
   readonly webDir: string;
   readonly browser: Browser;
   readonly server: ServerProcess;
-  /** The invite link a bandmate opens. */
+  /** The link a bandmate opens: a personal token (`name`, `role`) in the fragment. */
   link(room: string, name: string, role?: Role): string;
   /** A new browser context with the room open. */
   join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<unknown> }): Promise<Bandmate>;
@@ -85,7 +85,8 @@ export async function startRendererHarness(): Promise<RendererHarness> {
     get server() {
       return server;
     },
-    link: (room, name, role = 'editor') => `http://127.0.0.1:${port}/?room=${room}&token=${testToken(room, role, name)}`,
+    // As the app makes links: the token in the fragment (the page takes it out of the address).
+    link: (room, name, role = 'editor') => `http://127.0.0.1:${port}/?room=${room}#token=${testToken(room, role, name)}`,
     async join(room, name, options = {}) {
       const mate = await open(harness.link(room, name, options.role), name, options.viewport, options.beforeOpen);
       await mate.page.waitForSelector('[data-testid="app"]');
