@@ -26,7 +26,7 @@ import process from 'node:process';
 import { ROOM_NAME } from './contract.ts';
 import { isRole, loadSecret, parseDuration, signToken, TokenError } from './auth/tokens.ts';
 import { allowedHostSet } from './http/host-check.ts';
-import { startServer } from './server.ts';
+import { startServer, type HttpLimits } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
 
@@ -43,7 +43,7 @@ function defaultModelDir(): string | null {
   return folders.length ? join(root, folders.at(-1)!) : null;
 }
 
-/** The connection caps' command-line flags. */
+/** The limits the command line changes (defaults: sync-server/limits.ts): flag → option. */
 const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
   'max-connections-per-address': 'maxConnectionsPerAddress',
   'max-connections-per-identity': 'maxConnectionsPerIdentity',
@@ -51,11 +51,15 @@ const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
   'upgrades-per-second': 'upgradesPerSecond',
   'upgrade-burst': 'upgradeBurst',
 };
+const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
+  'replay-bytes-per-second': 'replayBytesPerSecondPerAddress',
+  'replay-bytes-per-second-total': 'replayBytesPerSecondTotal',
+};
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
-      [--upgrades-per-second <n>] [--upgrade-burst <n>]
+      [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
 
 function fail(message: string): never {
@@ -73,7 +77,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
-        ...Object.fromEntries(Object.keys(CAP_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
   } catch (err) {
@@ -87,13 +91,22 @@ async function main(argv: string[]): Promise<void> {
   if (webDir && !hasIndex(webDir)) fail(`--web ${webDir}: no index.html there (build it with: npm run build:renderer)`);
   const modelDir = (values.model ?? defaultModelDir())?.replace(/\/+$/, '');
   const models = modelDir && existsSync(modelDir) ? [{ id: basename(modelDir), dir: modelDir }] : [];
-  const connectionCaps: Partial<ConnectionCapsOptions> = {};
-  for (const [flag, cap] of Object.entries(CAP_FLAGS)) {
+  const wholeNumber = (flag: string): number | undefined => {
     const text = (values as Record<string, string | boolean | string[] | undefined>)[flag];
-    if (text === undefined) continue;
+    if (text === undefined) return undefined;
     const n = Number(text);
     if (typeof text !== 'string' || !Number.isInteger(n) || n < 1) fail(`--${flag} must be a positive whole number, not ${text}`);
-    connectionCaps[cap] = n;
+    return n;
+  };
+  const connectionCaps: Partial<ConnectionCapsOptions> = {};
+  for (const [flag, cap] of Object.entries(CAP_FLAGS)) {
+    const n = wholeNumber(flag);
+    if (n !== undefined) connectionCaps[cap] = n;
+  }
+  const httpLimits: Partial<HttpLimits> = {};
+  for (const [flag, limit] of Object.entries(HTTP_FLAGS)) {
+    const n = wholeNumber(flag);
+    if (n !== undefined) httpLimits[limit] = n;
   }
   const allowedHosts = values['allowed-host'] ?? [];
   try {
@@ -103,7 +116,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const server = await startServer({
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
-    allowedHosts, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps,
+    allowedHosts, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');

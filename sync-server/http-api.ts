@@ -20,7 +20,7 @@ import { RoomLimitError, type RoomRegistry } from './room/registry.ts';
 import { RoomLogError } from './store/room-log.ts';
 import type { Room } from './room/room.ts';
 import { parseBookmarkRequest } from './http/bookmark-request.ts';
-import type { HeavyRequestGate } from './http/rate-limits.ts';
+import type { BytePacer, HeavyRequestGate } from './http/rate-limits.ts';
 import { HttpError, sendError, sendJson } from './http/responses.ts';
 import { streamUpdates } from './http/updates-stream.ts';
 
@@ -31,6 +31,8 @@ export interface ApiContext {
   rooms: RoomRegistry;
   /** Heavy requests (replay downloads, past states) running at once; unlimited when absent. */
   heavy?: HeavyRequestGate;
+  /** Paces replay downloads per address and in all; unpaced when absent. */
+  replayPacer?: BytePacer;
 }
 
 /** One request on its way through a route. */
@@ -136,7 +138,8 @@ function getState({ res, url, room }: RouteCall): void {
   res.end(bytes);
 }
 
-async function getUpdates({ ctx, res, url, roomName, room }: RouteCall): Promise<void> {
+async function getUpdates({ ctx, req, res, url, roomName, room }: RouteCall): Promise<void> {
+  const address = req.socket.remoteAddress ?? '';
   const after = intParam(url, 'after', 0);
   const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxReplayLimit);
   room(); // 404 before the stream starts
@@ -146,7 +149,7 @@ async function getUpdates({ ctx, res, url, roomName, room }: RouteCall): Promise
     const live = ctx.rooms.get(roomName);
     live.lastActivity = Date.now();
     return live.log.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
-  }, after, after + limit);
+  }, after, after + limit, (bytes) => ctx.replayPacer?.spend(address, bytes) ?? 0);
 }
 
 async function postRestore({ req, res, claims, room }: RouteCall): Promise<void> {

@@ -144,6 +144,15 @@ export const LIMITS = {
     replayPageBytes: 1 * MiB,
     replayPageEntries: 1024,
     /**
+     * Replay downloads are paced: at most this many update bytes per second to one address, and
+     * to all together, each with a burst of one second's worth (a page sent early is paid for by
+     * waiting before the next). Without it four parallel downloads of a 160 MiB history kept a
+     * core busy at ~100 MiB/s and honest edits waited behind them (bench:hostile downloads).
+     * An ordinary history (a few MB) still arrives at once; a 160 MiB one takes ~20 s.
+     */
+    replayBytesPerSecondPerAddress: 8 * MiB,
+    replayBytesPerSecondTotal: 24 * MiB,
+    /**
      * Addresses whose request rates are remembered; past this the least recently seen is
      * forgotten (it starts again with a full burst), so a flood of addresses cannot grow memory.
      */

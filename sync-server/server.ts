@@ -19,7 +19,7 @@ import { handleApi } from './http-api.ts';
 import { ConnectionLifetime } from './auth/connection-lifetime.ts';
 import { allowedHostSet, hostProblem } from './http/host-check.ts';
 import { metricsAccess } from './http/metrics-access.ts';
-import { AddressRateLimiter, HeavyRequestGate } from './http/rate-limits.ts';
+import { AddressRateLimiter, BytePacer, HeavyRequestGate } from './http/rate-limits.ts';
 import { COMMON_HEADERS, sendJson, statusText } from './http/responses.ts';
 import { selectProtocol, upgradeToken } from './http/upgrade-token.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -67,6 +67,8 @@ export interface HttpLimits {
   requestBurst: number;
   maxHeavyPerAddress: number;
   maxHeavyTotal: number;
+  replayBytesPerSecondPerAddress: number;
+  replayBytesPerSecondTotal: number;
 }
 
 export interface RunningServer {
@@ -104,6 +106,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     perSecond: httpLimits.requestsPerSecond, burst: httpLimits.requestBurst, maxAddresses: LIMITS.http.maxTrackedAddresses,
   });
   const heavy = new HeavyRequestGate(httpLimits.maxHeavyPerAddress, httpLimits.maxHeavyTotal);
+  const replayPacer = new BytePacer({
+    perAddressBytesPerSecond: httpLimits.replayBytesPerSecondPerAddress,
+    totalBytesPerSecond: httpLimits.replayBytesPerSecondTotal,
+    maxAddresses: LIMITS.http.maxTrackedAddresses,
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes,
@@ -130,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy }, req, res, url).then((handled) => {
+    handleApi({ secret: options.secret, rooms, heavy, replayPacer }, req, res, url).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);

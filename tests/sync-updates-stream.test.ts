@@ -29,7 +29,8 @@ const HONEST = 'replay-honest';
 const dataDir = tempDataDir();
 mkdirSync(join(dataDir, 'rooms'));
 const big = writeBigLog(join(dataDir, 'rooms', `${ROOM}.riffroom`), 160 * MiB);
-const server = await startServerProcess({ dataDir });
+// Unpaced (LIMITS.http.replayBytesPerSecond*): this measures memory; pacing is tested apart.
+const server = await startServerProcess({ dataDir, args: ['--replay-bytes-per-second', String(1024 * MiB), '--replay-bytes-per-second-total', String(1024 * MiB)] });
 const viewer = testToken(ROOM, 'viewer');
 after(async () => {
   await server.kill();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressRateLimiter, HeavyRequestGate } from './rate-limits.ts';
+import { AddressRateLimiter, BytePacer, HeavyRequestGate } from './rate-limits.ts';
 
 test('each address gets its burst, then perSecond, and is told when to come back', () => {
   let now = 0;
@@ -46,4 +46,30 @@ test('heavy requests: at most perAddress at once per address and maxTotal in all
   assert.equal(gate.runningTotal, 2, 'releasing twice counts once');
   assert.ok(gate.enter('c').ok);
   assert.ok(gate.enter('a').ok === false, 'the total is full again');
+});
+
+test('replay pacing: a second’s worth goes at once, then each page is waited off at the rate, per address and in all', () => {
+  let now = 0;
+  const MiB = 1024 * 1024;
+  const pacer = new BytePacer({ perAddressBytesPerSecond: 8 * MiB, totalBytesPerSecond: 12 * MiB, maxAddresses: 100, now: () => now });
+  for (let i = 0; i < 8; i++) assert.equal(pacer.spend('a', MiB), 0, `page ${i}: within the first second's worth`);
+  assert.equal(pacer.spend('a', MiB), 125, 'one page over: 1 MiB at 8 MiB/s');
+  now += 125;
+  assert.equal(pacer.spend('a', MiB), 125, 'the waited-off page, and the next');
+  // Another address has its own budget, but the server's total is shared: 12 MiB/s, of which 3.5 MiB
+  // are left (12 - 9 spent + 1.5 refilled - 1).
+  assert.equal(pacer.spend('b', MiB), 0);
+  assert.ok(Math.abs(pacer.spend('b', 5 * MiB) - 2500 / 12) < 1e-6, 'over the total, not its own: 2.5 MiB owed at 12 MiB/s');
+  now += 60_000;
+  assert.equal(pacer.spend('a', 8 * MiB), 0, 'refilled to a second, no more');
+  assert.equal(pacer.spend('a', 8 * MiB), 1000);
+});
+
+test('replay pacing forgets the least recently seen address past maxAddresses', () => {
+  const pacer = new BytePacer({ perAddressBytesPerSecond: 100, totalBytesPerSecond: 1e12, maxAddresses: 2, now: () => 0 });
+  assert.equal(pacer.spend('a', 100), 0);
+  assert.equal(pacer.spend('a', 100), 1000, 'a spent its second');
+  pacer.spend('b', 1);
+  pacer.spend('c', 1);
+  assert.equal(pacer.spend('a', 100), 0, 'a was forgotten: a fresh budget');
 });

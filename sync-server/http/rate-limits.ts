@@ -92,3 +92,52 @@ export class HeavyRequestGate {
     };
   }
 }
+
+export interface BytePacerOptions {
+  perAddressBytesPerSecond: number;
+  totalBytesPerSecond: number;
+  maxAddresses: number;
+  /** Milliseconds, monotonic; default performance.now(). */
+  now?: () => number;
+}
+
+interface ByteBudget {
+  /** Bytes that may still go out at once; negative: sent ahead of the rate, to be waited off. */
+  bytes: number;
+  at: number;
+}
+
+/**
+ * Paces byte streams (replay downloads) per address and for the whole server. A stream sends a
+ * page, tells the pacer how big it was, and waits as long as it says before the next: the page is
+ * paid for afterwards (budgets may go negative), so a small history goes out at once and a huge
+ * one at the rate. Each budget holds at most one second's worth.
+ */
+export class BytePacer {
+  private readonly addresses = new Map<string, ByteBudget>();
+  private readonly total: ByteBudget;
+  private readonly options: Required<BytePacerOptions>;
+
+  constructor(options: BytePacerOptions) {
+    this.options = { now: () => performance.now(), ...options };
+    this.total = { bytes: options.totalBytesPerSecond, at: this.options.now() };
+  }
+
+  /** Counts `bytes` sent to `address`; returns how many ms to wait before sending more (0: none). */
+  spend(address: string, bytes: number): number {
+    const { perAddressBytesPerSecond, totalBytesPerSecond, maxAddresses, now } = this.options;
+    const time = now();
+    const mine = this.addresses.get(address) ?? { bytes: perAddressBytesPerSecond, at: time };
+    this.addresses.delete(address);
+    this.addresses.set(address, mine); // most recently used last: the first key is the one to forget
+    if (this.addresses.size > maxAddresses) this.addresses.delete(this.addresses.keys().next().value!);
+    return Math.max(charge(mine, perAddressBytesPerSecond, bytes, time), charge(this.total, totalBytesPerSecond, bytes, time));
+  }
+}
+
+/** Refills `budget` at `rate` bytes/s (up to a second's worth), takes `bytes`; the wait it owes (ms). */
+function charge(budget: ByteBudget, rate: number, bytes: number, time: number): number {
+  budget.bytes = Math.min(rate, budget.bytes + ((time - budget.at) / 1000) * rate) - bytes;
+  budget.at = time;
+  return budget.bytes < 0 ? (-budget.bytes / rate) * 1000 : 0;
+}

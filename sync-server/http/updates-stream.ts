@@ -2,7 +2,8 @@
  * GET /updates, streamed: the replay stream (contract.ts: varuint seq, varuint length, bytes;
  * repeated) is read from the log a page at a time (LIMITS.http.replayPageBytes) and written
  * with backpressure, so a download holds one page in memory, however long the history and
- * however slow the client. It stops as soon as the client goes away.
+ * however slow the client; `pace` (rate-limits.ts BytePacer) says how long to wait after each
+ * page, so downloads cannot keep the server busy. It stops as soon as the client goes away.
  */
 import type { ServerResponse } from 'node:http';
 import * as encoding from 'lib0/encoding';
@@ -11,7 +12,10 @@ import { COMMON_HEADERS } from './responses.ts';
 /** Reads the entries after < seq <= upTo that make the next page (empty when there are none). */
 export type ReadPage = (after: number, upTo: number) => { seq: number; update: Uint8Array }[];
 
-export async function streamUpdates(res: ServerResponse, readPage: ReadPage, after: number, upTo: number): Promise<void> {
+/** Counts a page's bytes; returns how long to wait (ms) before the next. */
+export type Pace = (bytes: number) => number;
+
+export async function streamUpdates(res: ServerResponse, readPage: ReadPage, after: number, upTo: number, pace: Pace = () => 0): Promise<void> {
   let gone = false;
   const onGone = () => {
     gone = true;
@@ -29,12 +33,16 @@ export async function streamUpdates(res: ServerResponse, readPage: ReadPage, aft
       // writes what queues up behind its first write in one writev). Then wait until the socket
       // took the page (or the client left). (No cork(): a corked response never emits 'drain'.)
       let more = true;
+      let bytes = 0;
       for (const entry of page) {
         more = res.write(frameHeader(entry.seq, entry.update.byteLength));
         more = res.write(entry.update);
+        bytes += entry.update.byteLength;
       }
+      const wait = pace(bytes);
       if (!more) await drained(res);
-      else await new Promise((resolve) => setImmediate(resolve)); // other requests and peers get their turn
+      if (wait > 0 && !gone) await new Promise((resolve) => setTimeout(resolve, wait));
+      else if (more) await new Promise((resolve) => setImmediate(resolve)); // other requests and peers get their turn
     }
     if (!gone) res.end();
   } catch (err) {
