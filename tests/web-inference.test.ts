@@ -203,7 +203,10 @@ if (!existsSync(CHROMIUM)) {
           await new Promise((r) => setTimeout(r, 10));
         }
         worker.removeEventListener('message', listener);
-        const notesAfter = messages.filter((x) => x.m.type === 'notes' && x.at > abortedAt).length;
+        // Batches the worker posted before it read the cancel may still be in the queue when the
+        // abort happens (how many depends on how busy this page is); none may follow its answer.
+        const finalIndex = final ? messages.indexOf(final) : messages.length;
+        const notesAfter = messages.filter((x, i) => x.m.type === 'notes' && i > finalIndex).length;
         const after = await client.generate({ ...request, role: 'bass', key: { tonic: 0, mode: 'major' }, bars: 2, energy: 2, variations: 1 });
         return { outcome, final: final?.m, msToCancelled: final ? final.at - abortedAt : null, notesAfter, afterBars: after.variations[0].bars };
       }, long);
@@ -211,7 +214,7 @@ if (!existsSync(CHROMIUM)) {
       // A worker that never reads the cancel runs the request to its end (done, or nothing within a minute).
       assert.equal(got.final?.type, 'error', `the host's answer to the cancelled request: ${JSON.stringify(got.final)?.slice(0, 200)}`);
       assert.equal(got.final.type === 'error' && got.final.error.name, 'Cancelled');
-      assert.ok(got.notesAfter <= 2, `${got.notesAfter} note batches came after the cancel`);
+      assert.equal(got.notesAfter, 0, `${got.notesAfter} note batches came after the worker said Cancelled`);
       assert.equal(got.afterBars, 2, 'the worker serves the next request');
       t.diagnostic(`the host said Cancelled ${Math.round(got.msToCancelled!)} ms after the abort`);
     });
