@@ -78,8 +78,9 @@ interface RawPeer {
   send(entries: PresenceEntry[]): void;
 }
 
-async function openRaw(room: string, token: string): Promise<RawPeer> {
-  const ws = new WebSocket(`${server.wsUrl}/${room}?token=${encodeURIComponent(token)}`);
+/** `localAddress`: the loopback address it connects from (another address, other connection caps). */
+async function openRaw(room: string, token: string, localAddress?: string): Promise<RawPeer> {
+  const ws = new WebSocket(`${server.wsUrl}/${room}?token=${encodeURIComponent(token)}`, { localAddress });
   let open = true;
   const closed = new Promise<Closed>((resolve) =>
     ws.on('close', (code, reason) => {
@@ -251,6 +252,49 @@ test("a peer cannot overwrite or remove another peer's presence; a third peer st
     await assertHonestPeersFine(room, honest, 'after the spoofing');
     attacker.ws.close();
   } finally {
+    honest.forEach(disconnect);
+  }
+});
+
+test('a room whose presence others filled: a bandmate who joins then stays connected and edits, and shows once a place frees up', async () => {
+  const room = 'presence-crowded';
+  const honest = await honestPair(room);
+  const attackers: RawPeer[] = [];
+  try {
+    // Small states (they pass the byte cap) from many identities and two other addresses (so the
+    // per-address caps are not what is tested), as many ids as the room holds.
+    const perConnection = LIMITS.presence.maxClientsPerConnection;
+    const connections = Math.ceil(LIMITS.presence.maxClientsPerRoom / perConnection);
+    for (let i = 0; i < connections; i++) {
+      const attacker = await openRaw(room, testToken(room, 'viewer', `bot${i}`), i % 2 ? '127.0.0.3' : '127.0.0.4');
+      attackers.push(attacker);
+      const first = randomClientId();
+      attacker.send(Array.from({ length: perConnection }, (_, k) => ({ clientId: first + k, clock: 1, json: `{"bot":${i}}` })));
+    }
+    const late = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'late'));
+    try {
+      late.provider.awareness.setLocalStateField('user', { name: 'late' });
+      await waitFor(() => JSON.stringify(readSong(late.doc)) === JSON.stringify(readSong(honest[0].doc)), 5000, 'the late bandmate has the song');
+      // Every bot connection was admitted (none closed for a full room), and the room is full.
+      await waitFor(() => honest[0].provider.awareness.getStates().size >= LIMITS.presence.maxClientsPerRoom, 10_000, 'the room holds its most');
+      assert.ok(attackers.every((a) => a.isOpen()), 'nobody was closed for a full room');
+      assert.equal(nameSeen(honest[0], late), undefined, 'the late bandmate has no presence yet');
+      setTempo(late.doc, 141);
+      await waitFor(() => readSong(honest[0].doc).meta.bpm === 141, 5000, "the late bandmate's edit reached alice");
+      assert.ok(late.provider.wsconnected, 'the late bandmate stayed connected');
+      const { entries } = await getHistory(server, room, testToken(room, 'viewer'));
+      assert.equal(entries.at(-1)?.author, 'late', 'and its edit is logged');
+      // A place frees up: the late bandmate's next presence change gets in.
+      attackers.pop()!.ws.close();
+      await waitFor(() => honest[0].provider.awareness.getStates().size < LIMITS.presence.maxClientsPerRoom, 5000, 'a bot left');
+      late.provider.awareness.setLocalStateField('user', { name: 'late', color: '#123456' });
+      await waitFor(() => nameSeen(honest[0], late) === 'late', 5000, 'alice sees the late bandmate');
+      await assertHonestPeersFine(room, honest, 'in a crowded room');
+    } finally {
+      disconnect(late);
+    }
+  } finally {
+    for (const a of attackers) a.ws.close();
     honest.forEach(disconnect);
   }
 });

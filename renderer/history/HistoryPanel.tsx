@@ -13,6 +13,8 @@ import type { Song } from '../../core/song/types.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import type { Transport } from '../audio/transport.ts';
 import { usePeers } from '../state/hooks.ts';
+import { useJam, useJamRulesKey } from '../jam/JamContext.tsx';
+import { wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import { colorForName } from '../state/presence.ts';
 import { HistoryBanner, type BannerProps } from './Banner.tsx';
 import { BookmarkForm } from './BookmarkForm.tsx';
@@ -43,6 +45,20 @@ export function HistoryPanel(props: PanelProps) {
   const replay = useReplay(api);
   const pastAudio = usePastTransport(transport);
   const readOnlyRole = session.readOnly;
+  // The teacher's rules: under 'live-only' a student neither restores nor names moments, under
+  // 'own-track' does not restore (the server refuses them too; here the buttons say why first).
+  const jam = useJam();
+  const rulesKey = useJamRulesKey(jam);
+  const ruleRefusals = useMemo(() => {
+    const view = jam?.getState();
+    const role = view?.me?.role;
+    if (!view || !role) return { restore: null, bookmark: null };
+    const refusal = (write: 'restore' | 'bookmark') => {
+      const reason = wholeWriteRefusal(view.rules, role, write);
+      return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
+    };
+    return { restore: refusal('restore'), bookmark: refusal('bookmark') };
+  }, [jam, rulesKey]);
 
   // ---------------------------------------------------------------- the moment being viewed
   const past = usePastView(api, notify);
@@ -126,7 +142,7 @@ export function HistoryPanel(props: PanelProps) {
   const common = {
     transport: viewTransport,
     facts: shownSong ? `“${shownSong.meta.title}” · ${shownSong.meta.bpm} BPM` : '',
-    restoreRefusal: readOnlyRole ? VIEWER_RESTORE : null,
+    restoreRefusal: readOnlyRole ? VIEWER_RESTORE : ruleRefusals.restore,
     restoring,
     onRestore: restore,
     onBack: backToNow,
@@ -207,7 +223,7 @@ export function HistoryPanel(props: PanelProps) {
           </button>
         </div>
         {replay.status.kind === 'error' && <div className="history-error" role="alert">Replay failed: {replay.status.message}</div>}
-        <BookmarkForm seq={bookmarkSeq} refusal={readOnlyRole ? VIEWER_BOOKMARK : null} onAdd={addBookmark} />
+        <BookmarkForm seq={bookmarkSeq} refusal={readOnlyRole ? VIEWER_BOOKMARK : ruleRefusals.bookmark} onAdd={addBookmark} />
         {sortedBookmarks.length > 0 && (
           <div className="bookmark-chips" aria-label="Named moments">
             {sortedBookmarks.map((b) => (

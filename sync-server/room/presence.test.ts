@@ -167,10 +167,14 @@ test("a room's presence has a count of client ids", () => {
   presence.receive(peers[0]!, update([1, 1, {}], [2, 1, {}]));
   presence.receive(peers[1]!, update([3, 1, {}], [4, 1, {}]));
   presence.receive(peers[2]!, update([5, 1, {}], [6, 1, {}]));
-  assert.throws(() => presence.receive(peers[3]!, update([7, 1, {}])), refused(CLOSE.rateLimited, /presence is full \(6 clients\)/));
-  // A removal makes room.
+  // A seventh is left out, not refused: its connection stays (attackers who filled the room must
+  // not get a bandmate who joins after them closed).
+  assert.deepEqual(presence.receive(peers[3]!, update([7, 1, { name: 'late' }])), []);
+  assert.equal(presence.size.states, 6);
+  assert.equal(presence.size.leftOut, 1);
+  // A removal makes room; the next renewal of the left-out state gets in.
   presence.receive(peers[2]!, update([6, 2, null]));
-  presence.receive(peers[3]!, update([7, 1, {}]));
+  assert.deepEqual(presence.receive(peers[3]!, update([7, 2, { name: 'late' }])), [{ clientId: 7, state: { name: 'late' } }]);
   assert.equal(presence.size.states, 6);
 });
 
@@ -225,7 +229,7 @@ test("a leaving connection's states are removed for everyone; its ids stay reser
   presence.leave(again);
   // Once the reservation is over the id is forgotten: the room keeps nothing of who left.
   elapse(LIMITS.outdatedMs + LIMITS.outdatedMs / 10);
-  assert.deepEqual(presence.size, { clients: 0, states: 0, bytes: 0 });
+  assert.deepEqual(presence.size, { clients: 0, states: 0, bytes: 0, leftOut: 0 });
   assert.deepEqual(presence.receive(eve, update([1, 1, { user: { name: 'eve' } }])).length, 1);
 });
 

@@ -73,6 +73,8 @@ export class RoomPresence<P extends object> {
   /** Client ids with a state, and their states' bytes together. */
   private liveCount = 0;
   private liveBytes = 0;
+  /** New client ids left out because the room's presence was full (leaveOutPastRoomCount). */
+  private leftOutForFullRoom = 0;
   /** Ids changed since the last fan-out. */
   private readonly changed = new Set<number>();
   private fanOutTimer: ReturnType<typeof setTimeout> | null = null;
@@ -134,9 +136,10 @@ export class RoomPresence<P extends object> {
     if (!holder.budget.take(cost)) {
       throw new PresenceRefused(CLOSE.rateLimited, `presence over ${this.limits.bytesPerSecond} bytes/s; slow down`);
     }
+    this.leaveOutPastRoomCount(changes);
     const states = new Map<number, Record<string, unknown>>();
     for (const [id, { last }] of changes) if (!last.isNull) states.set(id, parseState(last.json));
-    this.checkRoomTotals(changes);
+    this.checkRoomBytes(changes);
 
     const now = Date.now();
     const accepted: AcceptedState[] = [];
@@ -178,8 +181,8 @@ export class RoomPresence<P extends object> {
   }
 
   /** How much presence the room holds (client ids known, states, their bytes). */
-  get size(): { clients: number; states: number; bytes: number } {
-    return { clients: this.clients.size, states: this.liveCount, bytes: this.liveBytes };
+  get size(): { clients: number; states: number; bytes: number; leftOut: number } {
+    return { clients: this.clients.size, states: this.liveCount, bytes: this.liveBytes, leftOut: this.leftOutForFullRoom };
   }
 
   destroy(): void {
@@ -222,21 +225,37 @@ export class RoomPresence<P extends object> {
     return changes;
   }
 
-  /** Refuses changes that would take the room past its count or total of presence. */
-  private checkRoomTotals(changes: Map<number, { last: Change }>): void {
+  /**
+   * A room holds at most maxClientsPerRoom states: a new client id past that is left out, and its
+   * connection stays (it edits as before, without a presence until a place frees up). Closing it
+   * instead would let attackers who filled the room shut out every bandmate who joins after them
+   * (a stock client does not reconnect after a 44xx close).
+   */
+  private leaveOutPastRoomCount(changes: Map<number, { last: Change }>): void {
     let count = this.liveCount;
+    for (const [id, { last }] of changes) {
+      const before = this.clients.get(id)?.json ? 1 : 0;
+      count += (last.isNull ? 0 : 1) - before;
+    }
+    for (const [id, { last }] of changes) {
+      if (count <= this.limits.maxClientsPerRoom) break;
+      if (last.isNull || this.clients.get(id)?.json) continue;
+      changes.delete(id);
+      count--;
+      this.leftOutForFullRoom++;
+    }
+  }
+
+  /** Refuses changes that would take the room past its total of presence bytes. */
+  private checkRoomBytes(changes: Map<number, { last: Change }>): void {
     let bytes = this.liveBytes;
     let growsLarge = false;
     for (const [id, { last }] of changes) {
       const before = this.clients.get(id)?.json?.byteLength ?? null;
       const after = last.isNull ? null : last.json.byteLength;
-      count += (after === null ? 0 : 1) - (before === null ? 0 : 1);
       bytes += (after ?? 0) - (before ?? 0);
       // A small state always fits: attackers filling the room cannot get a bandmate closed.
       if (after !== null && after > this.limits.smallStateBytes && after > (before ?? 0)) growsLarge = true;
-    }
-    if (count > this.liveCount && count > this.limits.maxClientsPerRoom) {
-      throw new PresenceRefused(CLOSE.rateLimited, `this room's presence is full (${this.limits.maxClientsPerRoom} clients)`);
     }
     if (growsLarge && bytes > this.limits.maxRoomBytes) {
       throw new PresenceRefused(CLOSE.rateLimited, `this room's presence is full (${this.limits.maxRoomBytes} bytes)`);

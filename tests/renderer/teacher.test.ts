@@ -180,6 +180,17 @@ if (missing) {
       assert.match(await text(student.page, 'record-rule'), /play live only/);
       assert.match((await student.page.locator('[data-testid="record"]').getAttribute('title')) ?? '', /play live only/);
       assert.equal(await teacher.page.locator('[data-testid="record"]').isDisabled(), false, 'the owner still records');
+      // Restoring a past moment and naming one are writes too: the history panel says why not.
+      await student.page.click('[data-testid="tab-history"]');
+      for (const toggle of await student.page.locator('[data-testid="history-group-toggle"][aria-expanded="false"]').all()) await toggle.click();
+      await student.page.locator('[data-testid="history-entry"] > .entry-button').first().click();
+      await student.page.waitForSelector('[data-testid="past-banner"][data-status="ready"]');
+      assert.equal(await student.page.locator('[data-testid="restore"]').isDisabled(), true, 'the student cannot restore');
+      assert.match((await student.page.locator('[data-testid="restore"]').getAttribute('title')) ?? '', /^The room's rules let students play live only/);
+      assert.match((await student.page.locator('[data-testid="bookmark-form"]').getAttribute('title')) ?? '', /play live only/);
+      assert.equal(await student.page.locator('[data-testid="bookmark-add"]').isDisabled(), true);
+      await student.page.click('[data-testid="back-to-now"]');
+      await student.page.click('[data-testid="tab-jam"]');
     });
 
     test('live only: a take armed before the rule is not written when it ends; the page says why and stays connected', async () => {
