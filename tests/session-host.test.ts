@@ -29,7 +29,7 @@ import { copyProject, createProject, inspectProject } from '../electron/project/
 import { parseJoinLink } from '../electron/session/links.ts';
 import { childProcessLauncher, SessionManager, SessionStartError, type SessionEvent } from '../electron/session/manager.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
-import { errorOf, getHistory, joinWithInvite } from './support/room-api.ts';
+import { errorOf, getHistory, joinWithInvite, waitForSeq } from './support/room-api.ts';
 import { HOSTILE_LOGS, fileFingerprint, writeGoodLog } from './support/hostile-logs.ts';
 import WebSocket from 'ws';
 
@@ -344,14 +344,14 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
   const guest = await connectClient(parsed.target.serverUrl, parsed.target.room, joined.token);
   try {
     initSong(host.doc, { title: 'Band' });
+    // The guest adds a track to the song it was sent (not before it arrived: then the two first
+    // edits could reach the host in either order).
+    await waitFor(() => readSong(guest.doc).meta.title === 'Band', 5000, 'the guest has the host’s song');
     addTrack(guest.doc, { role: 'lead', name: 'Guest lead' });
     await waitFor(() => readSong(host.doc).tracks.some((tr) => tr.name === 'Guest lead'), 5000, 'the host sees the guest’s track');
     const api = { url: session.httpUrl };
-    let history = await getHistory(api, session.room, session.ownerToken);
-    for (let i = 0; i < 300 && history.lastSeq < 2; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      history = await getHistory(api, session.room, session.ownerToken);
-    }
+    await waitForSeq(api, session.room, session.ownerToken, 2);
+    const history = await getHistory(api, session.room, session.ownerToken);
     assert.deepEqual(history.entries.map((e) => e.author), ['ann', 'gus']);
   } finally {
     disconnect(host);
