@@ -18,6 +18,28 @@ export const ROOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * Server tokens (not bound to a room): an admin (made by `riffroom-server init`) may mint creator
+ * tokens; an admin or a creator may create rooms and import projects over HTTP. Sent as
+ * `Authorization: Bearer <t>` on the server routes only; they open no room (a room token never
+ * passes as a server token, nor the other way round). Same format and secret as room tokens.
+ */
+export const SERVER_ROLES = ['admin', 'creator'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
+export interface ServerClaims {
+  scope: 'server';
+  role: ServerRole;
+  /** Who this is (a teacher, a band leader): the author of the rooms they create. */
+  name: string;
+  /** An identity id, as in TokenClaims: the owner tokens this person mints carry it. */
+  id: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
+  /** Issued at, seconds since the epoch. */
+  iat: number;
+}
+
 /** y-websocket message types (first varuint of every message). */
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;

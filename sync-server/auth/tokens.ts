@@ -62,17 +62,41 @@ export function signToken(secret: string, claims: ClaimsToSign): string {
   const name = nameProblem(claims.name);
   if (name) throw new TokenError(`invalid name: ${name}`);
   const id = claims.id ?? newIdentityId();
-  if (!IDENTITY_ID.test(id)) throw new TokenError(`invalid identity id: ${id}`);
+  if (!isIdentityId(id)) throw new TokenError(`invalid identity id: ${id}`);
   if (!Number.isFinite(claims.exp)) throw new TokenError('exp must be a time in seconds');
   const lifecycle = lifecycleProblem(claims);
   if (lifecycle) throw new TokenError(lifecycle);
   const full: TokenClaims = { ...claims, id, iat: claims.iat ?? Math.floor(Date.now() / 1000) };
-  const body = Buffer.from(JSON.stringify(full)).toString('base64url');
+  return signClaims(secret, full);
+}
+
+/** base64url(JSON claims) "." signature: the one format of room and server tokens. */
+export function signClaims(secret: string, claims: object): string {
+  assertSecret(secret);
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
 /** Returns the claims of a valid, unexpired token; throws TokenError saying why otherwise. */
 export function verifyToken(secret: string, token: string, nowSeconds = Date.now() / 1000): TokenClaims {
+  const claims = verifiedClaims(secret, token) as unknown as TokenClaims;
+  if ((claims as { scope?: unknown }).scope !== undefined) throw new TokenError('this is a server (admin or creator) token: it opens no room');
+  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw new TokenError('token expired');
+  if (!ROLES.includes(claims.role) || typeof claims.room !== 'string' || nameProblem(claims.name)) {
+    throw new TokenError('malformed token claims');
+  }
+  if (typeof claims.id !== 'string' || !isIdentityId(claims.id)) {
+    throw new TokenError('the token names no identity (made by an older Riffroom?): ask for a new link');
+  }
+  if (lifecycleProblem(claims)) throw new TokenError('malformed token claims');
+  return claims;
+}
+
+/**
+ * The claims object of a token whose signature is valid (any kind of token: room or server);
+ * throws TokenError otherwise. The caller checks the claims' shape and expiry.
+ */
+export function verifiedClaims(secret: string, token: string): Record<string, unknown> {
   assertSecret(secret);
   if (typeof token !== 'string' || token.length > LIMITS.tokens.maxChars) throw new TokenError('malformed token');
   const dot = token.indexOf('.');
@@ -86,22 +110,14 @@ export function verifyToken(secret: string, token: string, nowSeconds = Date.now
   if (given.toString('base64url') !== signature) throw new TokenError('bad token signature');
   const expected = Buffer.from(sign(secret, body), 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new TokenError('bad token signature');
-  let claims: TokenClaims;
+  let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
+    claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
     throw new TokenError('malformed token');
   }
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TokenError('malformed token claims');
-  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw new TokenError('token expired');
-  if (!ROLES.includes(claims.role) || typeof claims.room !== 'string' || nameProblem(claims.name)) {
-    throw new TokenError('malformed token claims');
-  }
-  if (typeof claims.id !== 'string' || !IDENTITY_ID.test(claims.id)) {
-    throw new TokenError('the token names no identity (made by an older Riffroom?): ask for a new link');
-  }
-  if (lifecycleProblem(claims)) throw new TokenError('malformed token claims');
-  return claims;
+  return claims as Record<string, unknown>;
 }
 
 /** What is wrong with the optional invite and renewUntil claims, or null. */
@@ -179,6 +195,10 @@ function readSecretFile(path: string): string | null {
     throw new SecretError(`${(err as Error).message}. If the server stopped while creating it, delete the file to make a new one (links signed with the old secret stop working)`);
   }
   return secret;
+}
+
+export function isIdentityId(value: unknown): value is string {
+  return typeof value === 'string' && IDENTITY_ID.test(value);
 }
 
 export function isRole(value: string): value is Role {
