@@ -6,7 +6,8 @@
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
- * behind a proxy); other Host headers get 421. RIFFROOM_METRICS_TOKEN: /metrics then needs
+ * behind a proxy); other Host headers get 421. --trusted-proxy <ip>: a reverse proxy whose
+ * X-Forwarded-For names the client for the per-address limits (http/client-address.ts). RIFFROOM_METRICS_TOKEN: /metrics then needs
  * `Authorization: Bearer <it>` (without it, only this machine may read them).
  * token: every token gets a fresh identity id unless --id gives one; --invite makes an invite
  * (good only for POST /api/rooms/<room>/join, which gives each person who joins their own token).
@@ -26,6 +27,7 @@ import process from 'node:process';
 import { ROOM_NAME } from './contract.ts';
 import { isRole, loadSecret, parseDuration, signToken, TokenError } from './auth/tokens.ts';
 import { allowedHostSet } from './http/host-check.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 import { startServer, type HttpLimits } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
@@ -57,7 +59,7 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 };
 
 const USAGE = `usage:
-  riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
+  riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
@@ -77,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
+        'trusted-proxy': { type: 'string', multiple: true },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -114,9 +117,15 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`--allowed-host: ${(err as Error).message}`);
   }
+  const trustedProxies = values['trusted-proxy'] ?? [];
+  try {
+    clientAddressResolver(trustedProxies);
+  } catch (err) {
+    fail(`--trusted-proxy: ${(err as Error).message}`);
+  }
   const server = await startServer({
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
-    allowedHosts, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
+    allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');

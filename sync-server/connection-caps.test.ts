@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionCaps, DEFAULT_CONNECTION_CAPS, remoteAddressOf, type Admission, type AdmissionRequest, type CapRefusal } from './connection-caps.ts';
+import { ConnectionCaps, DEFAULT_CONNECTION_CAPS, type Admission, type AdmissionRequest, type CapRefusal } from './connection-caps.ts';
 import { LIMITS } from './limits.ts';
 
 /** A clock the test moves by hand (ms). */
@@ -95,9 +95,3 @@ test('the per-address map stays bounded: idle addresses are forgotten once their
   assert.equal(caps.trackedAddresses, 1);
 });
 
-test('an IPv4 peer on a dual-stack listener counts as its IPv4 address', () => {
-  assert.equal(remoteAddressOf({ remoteAddress: '::ffff:192.0.2.7' }), '192.0.2.7');
-  assert.equal(remoteAddressOf({ remoteAddress: '2001:db8::1' }), '2001:db8::1');
-  assert.equal(remoteAddressOf({ remoteAddress: '127.0.0.1' }), '127.0.0.1');
-  assert.equal(remoteAddressOf({}), 'unknown');
-});

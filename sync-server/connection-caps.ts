@@ -6,7 +6,8 @@
  * them one viewer link could open thousands of jam connections and make the server announce each
  * to all the others (issue 13, item 4).
  *
- * The address is the TCP peer's (req.socket.remoteAddress): everyone behind one proxy or NAT
+ * The address is the client's as http/client-address.ts finds it: the TCP peer's, or behind a
+ * proxy named by --trusted-proxy the address that proxy forwarded. Everyone behind one NAT
  * shares it, which the defaults in LIMITS allow for (a class behind a school's address).
  */
 import { LIMITS } from './limits.ts';
@@ -164,10 +165,4 @@ function decrement(counts: Map<string, number>, key: string): void {
   const n = (counts.get(key) ?? 0) - 1;
   if (n > 0) counts.set(key, n);
   else counts.delete(key);
-}
-
-/** The address an upgrade came from: an IPv4 peer on a dual-stack listener counts as its IPv4 address. */
-export function remoteAddressOf(socket: { remoteAddress?: string | undefined }): string {
-  const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -21,6 +21,7 @@ import { RoomLogError } from './store/room-log.ts';
 import type { Room } from './room/room.ts';
 import { parseBookmarkRequest } from './http/bookmark-request.ts';
 import type { BytePacer, HeavyRequestGate } from './http/rate-limits.ts';
+import type { ClientAddressOf } from './http/client-address.ts';
 import { HttpError, sendError, sendJson } from './http/responses.ts';
 import { streamUpdates } from './http/updates-stream.ts';
 
@@ -33,6 +34,8 @@ export interface ApiContext {
   heavy?: HeavyRequestGate;
   /** Paces replay downloads per address and in all; unpaced when absent. */
   replayPacer?: BytePacer;
+  /** The client's address for the per-address limits (http/client-address.ts); the TCP peer's when absent. */
+  addressOf?: ClientAddressOf;
 }
 
 /** One request on its way through a route. */
@@ -85,7 +88,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     const claims = authorize(ctx.secret, req, url, roomName, route.token);
     if (route.write && claims.role === 'viewer') throw new HttpError(403, 'viewers cannot change this room');
     if (route.heavy && ctx.heavy) {
-      const admitted = ctx.heavy.enter(req.socket.remoteAddress ?? '');
+      const admitted = ctx.heavy.enter(clientAddress(ctx, req));
       if (!admitted.ok) throw new HttpError(429, admitted.reason, { 'retry-after': '1' });
       release = admitted.release;
     }
@@ -139,7 +142,7 @@ function getState({ res, url, room }: RouteCall): void {
 }
 
 async function getUpdates({ ctx, req, res, url, roomName, room }: RouteCall): Promise<void> {
-  const address = req.socket.remoteAddress ?? '';
+  const address = clientAddress(ctx, req);
   const after = intParam(url, 'after', 0);
   const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxReplayLimit);
   room(); // 404 before the stream starts
@@ -247,4 +250,8 @@ async function readJsonObject(req: IncomingMessage): Promise<Record<string, unkn
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
   return body as Record<string, unknown>;
+}
+
+function clientAddress(ctx: ApiContext, req: IncomingMessage): string {
+  return ctx.addressOf ? ctx.addressOf(req) : req.socket.remoteAddress ?? '';
 }

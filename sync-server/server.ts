@@ -28,7 +28,8 @@ import { RoomLogError } from './store/room-log.ts';
 import type { SnapshotPolicy } from './room/room.ts';
 import { createStaticHandler, type StaticOptions } from './static.ts';
 import { JamConnection } from './jam/jam-connection.ts';
-import { ConnectionCaps, remoteAddressOf, type ConnectionCapsOptions } from './connection-caps.ts';
+import { ConnectionCaps, type ConnectionCapsOptions } from './connection-caps.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -58,6 +59,11 @@ export interface ServerOptions {
   allowedHosts?: readonly string[];
   /** /metrics then needs `Authorization: Bearer <it>`; without one only loopback, unproxied, may read them. */
   metricsToken?: string | null;
+  /**
+   * Reverse proxies (IP addresses) whose X-Forwarded-For is believed for the per-address limits
+   * (http/client-address.ts); none by default: every limit counts the TCP peer.
+   */
+  trustedProxies?: readonly string[];
   /** API rate limits per address (tests tighten them); LIMITS.http by default. */
   httpLimits?: Partial<HttpLimits>;
 }
@@ -101,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const serveStatic = options.web ? createStaticHandler(options.web) : null;
   const allowedHosts = allowedHostSet(options.allowedHosts);
+  const addressOf = clientAddressResolver(options.trustedProxies);
   const httpLimits: HttpLimits = { ...LIMITS.http, ...options.httpLimits };
   const apiRequests = new AddressRateLimiter({
     perSecond: httpLimits.requestsPerSecond, burst: httpLimits.requestBurst, maxAddresses: LIMITS.http.maxTrackedAddresses,
@@ -130,14 +137,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return void res.end(metrics.render());
     }
     if (url.pathname.startsWith('/api/')) {
-      const allowed = apiRequests.take(req.socket.remoteAddress ?? '');
+      const allowed = apiRequests.take(addressOf(req));
       if (!allowed.ok) {
         return void sendJson(res, 429, { error: `too many requests from your address: try again in ${allowed.retryAfterSeconds} s` }, {
           'retry-after': String(allowed.retryAfterSeconds),
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy, replayPacer }, req, res, url).then((handled) => {
+    handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf }, req, res, url).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
@@ -170,7 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const wrongHost = hostProblem(req.headers.host, allowedHosts);
     if (wrongHost) return refuse(421, wrongHost);
     // The cheap caps come first: a flood of upgrades is refused before any token is verified.
-    const address = remoteAddressOf(req.socket);
+    const address = addressOf(req);
     const tooFast = caps.takeUpgrade(address);
     if (tooFast) return refuse(tooFast.status, tooFast.reason, tooFast.retryAfterSeconds);
     if (!ROOM_NAME.test(room)) return refuse(400, 'invalid room name');
