@@ -77,6 +77,11 @@ export function tokenProtocols(token: string): string[] {
 export const CLOSE = {
   /** Server shutting down; clients should reconnect later. */
   goingAway: 1001,
+  /**
+   * Server restarting (SIGTERM: a deploy, a restart, a certificate renewal): reconnect now and
+   * keep retrying; nothing acknowledged is lost. Reason 'server restarting'.
+   */
+  serviceRestart: 1012,
   /** ws closes with 1009 by itself when a message is over the size limit. */
   tooLarge: 1009,
   malformed: 4400,
