@@ -1,0 +1,183 @@
+/**
+ * The sync server over TLS (`--tls-cert`, `--tls-key`), as a real process with a certificate the
+ * real openssl made for 127.0.0.1 and localhost, signed by a throwaway CA:
+ * - stock y-websocket providers over wss (token as subprotocols, a `ws` class trusting the CA)
+ *   converge, the jam channel works over wss, the API, /healthz and /readyz answer over https;
+ * - the page's connection code (renderer/platform/websocket-connection.ts) reaches the room from
+ *   an https link, never with the token in a URL;
+ * - a client that does not trust the certificate is refused, and our connection code says so in
+ *   words; plain http on the TLS port gets nothing;
+ * - a missing file or a key of another certificate stops the server at start with a sentence,
+ *   not a stack trace.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { get as httpGet } from 'node:http';
+import * as Y from 'yjs';
+import WebSocket from 'ws';
+import { addTrack, initSong, setTitle } from '../core/song/edits.ts';
+import { readSong } from '../core/song/schema.ts';
+import { jamPath } from '../core/jam/contract.ts';
+import { JamClient, type JamSocketConstructor } from '../core/jam/jam-client.ts';
+import { tokenProtocols } from '../sync-server/contract.ts';
+import { parseRoomLink } from '../renderer/platform/room-link.ts';
+import { connectWebsocket } from '../renderer/platform/websocket-connection.ts';
+import { joinProblem, joinRoom } from '../renderer/platform/token-api.ts';
+import { signToken } from '../sync-server/auth/tokens.ts';
+import { makeTestCerts, trustingWebSocket, type TestCerts } from './support/test-certs.ts';
+import { startServerProcess, tempDataDir, TEST_SECRET, testToken, type ServerProcess } from './support/server-process.ts';
+import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
+
+let certs: TestCerts;
+let server: ServerProcess;
+
+before(async () => {
+  certs = makeTestCerts();
+  server = await startServerProcess({ args: ['--tls-cert', certs.certFile, '--tls-key', certs.keyFile] });
+});
+
+after(async () => {
+  await server?.kill('SIGTERM');
+  certs?.remove();
+});
+
+/** GET over https, trusting `ca`: status and JSON body. */
+function getJson(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('https and wss: stock providers converge, the jam channel and the API answer, /readyz is ready', async () => {
+  assert.match(server.output(), /listening on https:\/\/127\.0\.0\.1:\d+/);
+  assert.equal(server.wsUrl, `wss://127.0.0.1:${server.port}`);
+  const room = 'tls-jam';
+  const opened: string[] = [];
+  const TrustingWs = trustingWebSocket(certs.ca, opened);
+  const clients: Client[] = [];
+  try {
+    for (const name of ['ann', 'ben']) {
+      clients.push(await connectClient(server.wsUrl, room, '', { protocols: tokenProtocols(testToken(room, 'editor', name)), WebSocket: TrustingWs }));
+    }
+    const [a, b] = clients as [Client, Client];
+    initSong(a.doc, { title: 'Over TLS' });
+    const track = addTrack(b.doc, { role: 'bass' });
+    await waitFor(() => a.doc.getMap('tracks').has(track) && readSong(b.doc).meta.title === 'Over TLS', 5000, 'both edits crossed over wss');
+    assert.deepEqual(opened, [`${server.wsUrl}/${room}`, `${server.wsUrl}/${room}`], 'no token in any URL');
+
+    const jam = new JamClient({
+      url: `${server.wsUrl}${jamPath(room)}`,
+      auth: { token: testToken(room, 'editor', 'cat'), protocols: tokenProtocols },
+      WebSocket: TrustingWs as unknown as JamSocketConstructor,
+    });
+    try {
+      await waitFor(() => jam.status === 'ready', 10_000, 'the jam channel is ready over wss');
+    } finally {
+      jam.close();
+    }
+
+    const viewer = testToken(room, 'viewer');
+    const history = await getJson(`${server.url}/api/rooms/${room}/history`, certs.ca, { authorization: `Bearer ${viewer}` });
+    assert.equal(history.status, 200);
+    assert.ok(history.body.lastSeq >= 2, JSON.stringify(history.body));
+    assert.equal((await getJson(`${server.url}/healthz`, certs.ca)).status, 200);
+    const ready = await getJson(`${server.url}/readyz`, certs.ca);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]), [['storage', true], ['accepting', true]]);
+  } finally {
+    for (const c of clients) disconnect(c);
+  }
+});
+
+test("the page's connection code over wss from an https link: connected, the token never in a URL", async () => {
+  const room = 'tls-page';
+  const parsed = parseRoomLink(`https://127.0.0.1:${server.port}/?room=${room}#token=${testToken(room, 'editor', 'pia')}`);
+  assert.ok(parsed.ok);
+  assert.equal(parsed.link.serverUrl, `wss://127.0.0.1:${server.port}`);
+  assert.equal(parsed.link.httpUrl, `https://127.0.0.1:${server.port}`);
+  const opened: string[] = [];
+  const page = connectWebsocket(parsed.link, new Y.Doc(), {
+    WebSocketImpl: trustingWebSocket(certs.ca, opened) as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200,
+  });
+  const bandmate = await connectClient(server.wsUrl, room, '', {
+    protocols: tokenProtocols(testToken(room, 'editor', 'bo')), WebSocket: trustingWebSocket(certs.ca),
+  });
+  try {
+    await waitFor(() => page.getState().status === 'connected', 10_000, 'the page connected over wss');
+    setTitle(page.doc, 'From the page');
+    await waitFor(() => readSong(bandmate.doc).meta.title === 'From the page', 5000, 'the page\'s edit reached the bandmate');
+    assert.ok(opened.length >= 1);
+    for (const url of opened) assert.doesNotMatch(url, /token/, url);
+  } finally {
+    page.destroy();
+    disconnect(bandmate);
+  }
+});
+
+test('a client that does not trust the certificate is refused; our connection code says why', async () => {
+  const room = 'tls-untrusted';
+  const token = testToken(room, 'editor', 'mallory');
+  const refusal = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
+    const ws = new WebSocket(`${server.wsUrl}/${room}`, tokenProtocols(token));
+    ws.once('open', () => reject(new Error('connected without trusting the certificate')));
+    ws.once('error', resolve);
+  });
+  assert.equal(refusal.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', refusal.message);
+
+  const parsed = parseRoomLink(`https://127.0.0.1:${server.port}/?room=${room}#token=${token}`);
+  assert.ok(parsed.ok);
+  // Node's own fetch and `ws`, neither given the CA: as a client on a machine that does not trust it.
+  const page = connectWebsocket(parsed.link, new Y.Doc(), { WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200 });
+  try {
+    await waitFor(() => /certificate/.test(page.getState().problem ?? ''), 10_000, 'the page explains the refusal');
+    assert.equal(
+      page.getState().problem,
+      "The server's certificate is not trusted: its issuer is not known to this computer (UNABLE_TO_VERIFY_LEAF_SIGNATURE). Ask the host to fix it, or to give you their certificate authority; retrying.",
+    );
+    assert.equal(page.getState().status, 'offline');
+  } finally {
+    page.destroy();
+  }
+
+  // Joining from an invite (POST /join) with the same fetch: the same words, and what to do.
+  const invite = signToken(TEST_SECRET, { room, role: 'editor', name: 'editor', exp: Math.floor(Date.now() / 1000) + 600, invite: true });
+  const joined = await joinRoom(parsed.link.httpUrl, room, invite, 'Mo');
+  assert.ok(!joined.ok);
+  assert.equal(
+    joinProblem(joined, parsed.link.claims, parsed.link.httpUrl),
+    "The server's certificate is not trusted: its issuer is not known to this computer (UNABLE_TO_VERIFY_LEAF_SIGNATURE). Ask the host to fix it (or to give you their certificate authority), then try again.",
+  );
+
+  // Plain http on the TLS port: no answer in clear text.
+  const plain = await new Promise<string>((resolve) => {
+    const req = httpGet(`http://127.0.0.1:${server.port}/healthz`, (res) => resolve(`HTTP ${res.statusCode}`));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+  assert.doesNotMatch(plain, /HTTP 200/);
+  assert.equal(server.child.exitCode, null, 'the server is still running');
+});
+
+test('a missing certificate, a key of another certificate, a flag alone: the server stops at start with a sentence', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--tls-cert', `${certs.dir}/nope.pem`, '--tls-key', certs.keyFile], /riffroom-server: --tls-cert \S+nope\.pem: no such file \(the certificate, PEM\)/],
+    [['--tls-cert', certs.certFile, '--tls-key', certs.otherKeyFile], /riffroom-server: --tls-key \S+other\.key does not belong to the certificate in --tls-cert \S+server\.pem/],
+    [['--tls-cert', certs.selfSignedCertFile, '--tls-key', certs.keyFile], /does not belong to the certificate/],
+    [['--tls-cert', certs.certFile], /--tls-cert needs --tls-key/],
+  ];
+  for (const [args, message] of cases) {
+    await assert.rejects(startServerProcess({ dataDir: tempDataDir(), args }), (err: Error) => {
+      assert.match(err.message, /server exited with 1:/, err.message);
+      assert.match(err.message, message);
+      assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace');
+      return true;
+    });
+  }
+});
