@@ -14,7 +14,8 @@
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
  * --tls-cert/--tls-key: serve https and wss with this certificate chain and key (tls.ts checks
- * them before listening). SIGTERM drains: peers are told the server is restarting (1012) and
+ * them before listening). --refuse-query-token: a websocket with ?token= in its URL is refused
+ * (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM drains: peers are told the server is restarting (1012) and
  * reconnect by themselves; the logs are closed; exit 0.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
  * that many honest connections reach from one address (a load benchmark, a proxy in front):
@@ -63,7 +64,7 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
-      [--tls-cert <pem> --tls-key <pem>]
+      [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
-        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -133,7 +134,7 @@ async function main(argv: string[]): Promise<void> {
   const server = await startServer({
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
     allowedHosts, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
-    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');

@@ -64,6 +64,8 @@ export interface ServerOptions {
   metricsToken?: string | null;
   /** API rate limits per address (tests tighten them); LIMITS.http by default. */
   httpLimits?: Partial<HttpLimits>;
+  /** false: a websocket upgrade with ?token= is refused (http/upgrade-token.ts); accepted by default. */
+  queryTokens?: boolean;
   /** Serve https and wss with this certificate chain and key (PEM; tls.ts loadTlsCredentials checks them). */
   tls?: { cert: string; key: string };
 }
@@ -192,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const tooFast = caps.takeUpgrade(address);
     if (tooFast) return refuse(tooFast.status, tooFast.reason, tooFast.retryAfterSeconds);
     if (!ROOM_NAME.test(room)) return refuse(400, 'invalid room name');
-    const carried = upgradeToken(req, url);
+    const carried = upgradeToken(req, url, options.queryTokens ?? true);
     if (!carried.ok) return refuse(400, carried.error);
     const token = carried.token;
     if (!token) return refuse(401, 'a token is required');

@@ -181,3 +181,27 @@ test('a missing certificate, a key of another certificate, a flag alone: the ser
     });
   }
 });
+
+test('--refuse-query-token: ?token= in a websocket URL is refused in words; subprotocols still open the room', async () => {
+  const strict = await startServerProcess({ args: ['--tls-cert', certs.certFile, '--tls-key', certs.keyFile, '--refuse-query-token'] });
+  try {
+    const room = 'no-query';
+    const token = testToken(room, 'editor', 'quinn');
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(`${strict.wsUrl}/${room}?token=${token}`, { ca: certs.ca });
+      ws.once('open', () => reject(new Error('a token in the URL opened the room')));
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.once('error', reject);
+    });
+    assert.equal(refused.status, 400);
+    assert.match(JSON.parse(refused.body).error, /only as websocket subprotocols .*never in the URL/);
+    const client = await connectClient(strict.wsUrl, room, '', { protocols: tokenProtocols(token), WebSocket: trustingWebSocket(certs.ca) });
+    disconnect(client);
+  } finally {
+    await strict.kill('SIGTERM');
+  }
+});
