@@ -11,7 +11,10 @@ import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addClip, addNotes, addTrack, initSong, moveNotes, setChords } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
-import { CLOSE } from '../sync-server/contract.ts';
+import WebSocket from 'ws';
+import { CLOSE, tokenProtocols } from '../sync-server/contract.ts';
+import { jamPath } from '../core/jam/contract.ts';
+import { JamClient, type JamSocketConstructor } from '../core/jam/jam-client.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
@@ -89,6 +92,38 @@ test('SIGTERM with peers connected: 1012, exit 0, every entry in the room file; 
     assert.deepEqual(final.entries.slice(0, expectedSeq).map((e) => [e.seq, e.author, e.label]), history.entries.map((e) => [e.seq, e.author, e.label]));
   } finally {
     clients.forEach(disconnect);
+    await server.kill();
+  }
+});
+
+test('SIGTERM: a jam channel hears 1012 too, and the jam client is back by itself on the new process', async () => {
+  const dataDir = tempDataDir();
+  const room = 'drain-jam';
+  let server: ServerProcess = await startServerProcess({ dataDir });
+  const closes: string[] = [];
+  class RecordingSocket extends WebSocket {
+    constructor(url: string, protocols?: string[]) {
+      super(url, protocols);
+      this.on('close', (code, reason) => void closes.push(`${code} ${reason}`));
+    }
+  }
+  const jam = new JamClient({
+    url: `${server.wsUrl}${jamPath(room)}`,
+    auth: { token: testToken(room, 'editor', 'jo'), protocols: tokenProtocols },
+    WebSocket: RecordingSocket as unknown as JamSocketConstructor,
+    reconnectMinMs: 100,
+    reconnectMaxMs: 500,
+  });
+  try {
+    await waitFor(() => jam.status === 'ready', 10_000, 'the jam client is ready');
+    assert.equal(await server.kill('SIGTERM'), 0, server.output());
+    await waitFor(() => closes.length > 0, 5000, 'the jam socket closed');
+    assert.equal(closes[0], `${CLOSE.serviceRestart} server restarting`);
+    server = await startServerProcess({ dataDir, port: server.port });
+    await waitFor(() => jam.status === 'ready', 10_000, 'the jam client reconnected by itself');
+    assert.ok(jam.connections >= 2);
+  } finally {
+    jam.close();
     await server.kill();
   }
 });
