@@ -14,7 +14,7 @@
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
  * --tls-cert/--tls-key: serve https and wss with this certificate chain and key (tls.ts checks
- * them before listening). --refuse-query-token: a websocket with ?token= in its URL is refused
+ * them before listening; SIGHUP reloads them). --refuse-query-token: a websocket with ?token= in its URL is refused
  * (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM drains: peers are told the server is restarting (1012) and
  * reconnect by themselves; the logs are closed; exit 0.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
@@ -33,7 +33,7 @@ import { allowedHostSet } from './http/host-check.ts';
 import { startServer, type HttpLimits } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
-import { certificateWarnings, TlsConfigError, tlsFromFlags, type TlsCredentials } from './tls.ts';
+import { certificateWarnings, reloadTlsOnHangup, TlsConfigError, tlsFromFlags, type TlsCredentials } from './tls.ts';
 import { farewellFor } from './shutdown.ts';
 
 /**
@@ -150,6 +150,7 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  reloadTlsOnHangup(tls ? { cert: values['tls-cert']!, key: values['tls-key']! } : null, (renewed) => server.replaceTls(renewed));
 }
 
 function printToken(argv: string[]): void {

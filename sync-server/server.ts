@@ -10,7 +10,7 @@
  * With `tls` (tls.ts) the same is served over https and wss.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -92,6 +92,8 @@ export interface RunningServer {
    * restart says CLOSE.serviceRestart, so clients come back), and closes every room's log.
    */
   close(farewell?: { code: number; reason: string }): Promise<void>;
+  /** A TLS server takes a renewed certificate and key for new connections (open ones keep theirs); throws on a plain one. */
+  replaceTls(tls: { cert: string; key: string }): void;
 }
 
 /** Starts the server; throws SecretError (auth/tokens.ts) when the signing secret is empty or short. */
@@ -254,6 +256,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     rooms,
     readiness,
+    replaceTls(tls) {
+      if (!options.tls) throw new Error('this server was started without TLS');
+      (http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     close(farewell) {
       closing ??= (async () => {
         readiness.forget();

@@ -5,8 +5,9 @@
  * does not belong to the certificate. A server that started would otherwise fail every handshake
  * later, one confused client at a time.
  *
- * The files are read once at start: a renewed certificate (Let's Encrypt every 60-90 days) is
- * picked up by restarting the server, which drains its peers (they reconnect by themselves).
+ * A renewed certificate (Let's Encrypt: every 60-90 days) is taken on SIGHUP (reloadTlsOnHangup):
+ * the files are read and checked again, and new connections get them while open ones carry on; a
+ * bad pair is refused in words and the old one kept. A restart (which drains) works too.
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
@@ -98,4 +99,27 @@ function reasonOf(err: unknown): string {
 
 function oneLine(subject: string): string {
   return subject.split('\n').join(', ');
+}
+
+/**
+ * On SIGHUP, reads the pair again and hands it to `apply` (RunningServer.replaceTls); what
+ * happened goes to the log in one line. Without TLS, SIGHUP is only acknowledged (Node's default
+ * would end the process without draining).
+ */
+export function reloadTlsOnHangup(
+  paths: { cert: string; key: string } | null,
+  apply: (tls: TlsCredentials) => void,
+  log: { info(line: string): void; error(line: string): void } = { info: console.log, error: console.error },
+): void {
+  process.on('SIGHUP', () => {
+    if (!paths) return log.info('riffroom-server: SIGHUP: no --tls-cert to reload; nothing to do');
+    try {
+      const tls = loadTlsCredentials(paths.cert, paths.key);
+      apply(tls);
+      log.info(`riffroom-server: SIGHUP: certificate reloaded (${tls.leaf.subject.split('\n').join(', ')}, valid to ${tls.leaf.validTo})`);
+      for (const warning of certificateWarnings(tls.leaf)) log.error(`riffroom-server: warning: ${warning}`);
+    } catch (err) {
+      log.error(`riffroom-server: SIGHUP: kept the certificate in use: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
 }

@@ -8,12 +8,18 @@
  * - a client that does not trust the certificate is refused, and our connection code says so in
  *   words; plain http on the TLS port gets nothing;
  * - a missing file or a key of another certificate stops the server at start with a sentence,
- *   not a stack trace.
+ *   not a stack trace; SIGHUP takes a renewed pair for new connections (open ones carry on) and
+ *   keeps the old one when the new pair is bad.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { get as httpGet } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { addTrack, initSong, setTitle } from '../core/song/edits.ts';
@@ -203,5 +209,48 @@ test('--refuse-query-token: ?token= in a websocket URL is refused in words; subp
     disconnect(client);
   } finally {
     await strict.kill('SIGTERM');
+  }
+});
+
+/** The SHA-256 fingerprint of the certificate the server at `port` presents to a new connection. */
+function presented(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerX509Certificate()!.fingerprint256);
+      socket.end();
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('SIGHUP: a renewed certificate for new connections, open ones carry on; a bad pair keeps the one in use', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'riffroom-tls-reload-'));
+  const cert = join(dir, 'fullchain.pem');
+  const key = join(dir, 'privkey.pem');
+  copyFileSync(certs.certFile, cert);
+  copyFileSync(certs.keyFile, key);
+  const fingerprintOf = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256;
+  const reloading = await startServerProcess({ args: ['--tls-cert', cert, '--tls-key', key] });
+  const opened: string[] = [];
+  const room = 'renewal';
+  const client = await connectClient(reloading.wsUrl, room, '', { protocols: tokenProtocols(testToken(room)), WebSocket: trustingWebSocket(certs.ca, opened) });
+  try {
+    assert.equal(await presented(reloading.port), fingerprintOf(certs.certFile));
+    copyFileSync(certs.selfSignedCertFile, cert);
+    copyFileSync(certs.selfSignedKeyFile, key);
+    reloading.child.kill('SIGHUP');
+    await waitFor(() => /SIGHUP: certificate reloaded \(CN=127\.0\.0\.1, valid to /.test(reloading.output()), 5000, 'the reload is logged');
+    assert.equal(await presented(reloading.port), fingerprintOf(certs.selfSignedCertFile), 'new connections get the renewed certificate');
+    assert.equal(client.provider.wsconnected, true, 'the open connection carries on');
+    assert.equal(opened.length, 1, 'without reconnecting');
+
+    copyFileSync(certs.otherKeyFile, key);
+    reloading.child.kill('SIGHUP');
+    await waitFor(() => /SIGHUP: kept the certificate in use: --tls-key \S+privkey\.pem does not belong to the certificate/.test(reloading.output()), 5000, 'the refusal is logged');
+    assert.equal(await presented(reloading.port), fingerprintOf(certs.selfSignedCertFile), 'the certificate in use is kept');
+  } finally {
+    disconnect(client);
+    assert.equal(await reloading.kill('SIGTERM'), 0, reloading.output());
+    rmSync(dir, { recursive: true, force: true });
   }
 });
