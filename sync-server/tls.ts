@@ -103,16 +103,16 @@ function oneLine(subject: string): string {
 
 /**
  * On SIGHUP, reads the pair again and hands it to `apply` (RunningServer.replaceTls); what
- * happened goes to the log in one line. Without TLS, SIGHUP is only acknowledged (Node's default
- * would end the process without draining).
+ * happened goes to the log in one line. Without TLS nothing is installed: SIGHUP keeps Node's
+ * default (the process ends, as when the terminal that started it closes).
  */
 export function reloadTlsOnHangup(
   paths: { cert: string; key: string } | null,
   apply: (tls: TlsCredentials) => void,
   log: { info(line: string): void; error(line: string): void } = { info: console.log, error: console.error },
 ): void {
+  if (!paths) return;
   process.on('SIGHUP', () => {
-    if (!paths) return log.info('riffroom-server: SIGHUP: no --tls-cert to reload; nothing to do');
     try {
       const tls = loadTlsCredentials(paths.cert, paths.key);
       apply(tls);
