@@ -4,9 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { certificateWarnings, loadTlsCredentials, TlsConfigError, tlsFromFlags } from './tls.ts';
-import { makeTestCerts } from '../tests/support/test-certs.ts';
+import { makeTestCerts, opensslMissing } from '../tests/support/test-certs.ts';
 
-test('a certificate and its key load; every wrong pair is refused in words', () => {
+const skip = opensslMissing() ?? false;
+
+test('a certificate and its key load; every wrong pair is refused in words', { skip }, () => {
   const certs = makeTestCerts();
   try {
     const ok = loadTlsCredentials(certs.certFile, certs.keyFile);
@@ -40,7 +42,7 @@ test('a certificate and its key load; every wrong pair is refused in words', () 
   }
 });
 
-test('a certificate out of its dates is a warning at start', () => {
+test('a certificate out of its dates is a warning at start', { skip }, () => {
   const certs = makeTestCerts();
   try {
     const leaf = new X509Certificate(loadTlsCredentials(certs.certFile, certs.keyFile).cert);

@@ -31,14 +31,16 @@ import { parseRoomLink } from '../renderer/platform/room-link.ts';
 import { connectWebsocket } from '../renderer/platform/websocket-connection.ts';
 import { joinProblem, joinRoom } from '../renderer/platform/token-api.ts';
 import { signToken } from '../sync-server/auth/tokens.ts';
-import { makeTestCerts, trustingWebSocket, type TestCerts } from './support/test-certs.ts';
+import { makeTestCerts, opensslMissing, trustingWebSocket, type TestCerts } from './support/test-certs.ts';
 import { startServerProcess, tempDataDir, TEST_SECRET, testToken, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 
 let certs: TestCerts;
 let server: ServerProcess;
+const skip = opensslMissing() ?? false;
 
 before(async () => {
+  if (skip) return;
   certs = makeTestCerts();
   server = await startServerProcess({ args: ['--tls-cert', certs.certFile, '--tls-key', certs.keyFile] });
 });
@@ -62,7 +64,7 @@ function getJson(url: string, ca: string, headers: Record<string, string> = {}):
   });
 }
 
-test('https and wss: stock providers converge, the jam channel and the API answer, /readyz is ready', async () => {
+test('https and wss: stock providers converge, the jam channel and the API answer, /readyz is ready', { skip }, async () => {
   assert.match(server.output(), /listening on https:\/\/127\.0\.0\.1:\d+/);
   assert.equal(server.wsUrl, `wss://127.0.0.1:${server.port}`);
   const room = 'tls-jam';
@@ -103,7 +105,7 @@ test('https and wss: stock providers converge, the jam channel and the API answe
   }
 });
 
-test("the page's connection code over wss from an https link: connected, the token never in a URL", async () => {
+test("the page's connection code over wss from an https link: connected, the token never in a URL", { skip }, async () => {
   const room = 'tls-page';
   const parsed = parseRoomLink(`https://127.0.0.1:${server.port}/?room=${room}#token=${testToken(room, 'editor', 'pia')}`);
   assert.ok(parsed.ok);
@@ -128,7 +130,7 @@ test("the page's connection code over wss from an https link: connected, the tok
   }
 });
 
-test('a client that does not trust the certificate is refused; our connection code says why', async () => {
+test('a client that does not trust the certificate is refused; our connection code says why', { skip }, async () => {
   const room = 'tls-untrusted';
   const token = testToken(room, 'editor', 'mallory');
   const refusal = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
@@ -171,7 +173,7 @@ test('a client that does not trust the certificate is refused; our connection co
   assert.equal(server.child.exitCode, null, 'the server is still running');
 });
 
-test('a missing certificate, a key of another certificate, a flag alone: the server stops at start with a sentence', async () => {
+test('a missing certificate, a key of another certificate, a flag alone: the server stops at start with a sentence', { skip }, async () => {
   const cases: [string[], RegExp][] = [
     [['--tls-cert', `${certs.dir}/nope.pem`, '--tls-key', certs.keyFile], /riffroom-server: --tls-cert \S+nope\.pem: no such file \(the certificate, PEM\)/],
     [['--tls-cert', certs.certFile, '--tls-key', certs.otherKeyFile], /riffroom-server: --tls-key \S+other\.key does not belong to the certificate in --tls-cert \S+server\.pem/],
@@ -188,7 +190,7 @@ test('a missing certificate, a key of another certificate, a flag alone: the ser
   }
 });
 
-test('--refuse-query-token: ?token= in a websocket URL is refused in words; subprotocols still open the room', async () => {
+test('--refuse-query-token: ?token= in a websocket URL is refused in words; subprotocols still open the room', { skip }, async () => {
   const strict = await startServerProcess({ args: ['--tls-cert', certs.certFile, '--tls-key', certs.keyFile, '--refuse-query-token'] });
   try {
     const room = 'no-query';
@@ -223,7 +225,7 @@ function presented(port: number): Promise<string> {
   });
 }
 
-test('SIGHUP: a renewed certificate for new connections, open ones carry on; a bad pair keeps the one in use', async () => {
+test('SIGHUP: a renewed certificate for new connections, open ones carry on; a bad pair keeps the one in use', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-tls-reload-'));
   const cert = join(dir, 'fullchain.pem');
   const key = join(dir, 'privkey.pem');

@@ -14,7 +14,7 @@ import { readSong } from '../../core/song/schema.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { tokenProtocols } from '../../sync-server/contract.ts';
 import { TEST_SECRET, testToken } from '../support/server-process.ts';
-import { makeTestCerts, trustingWebSocket, type TestCerts } from '../support/test-certs.ts';
+import { makeTestCerts, opensslMissing, trustingWebSocket, type TestCerts } from '../support/test-certs.ts';
 import { connectClient, disconnect, waitFor, type Client } from '../support/yjs-clients.ts';
 import { browserMissing, until, startRendererHarness, type Bandmate, type RendererHarness } from './harness.ts';
 
@@ -27,7 +27,7 @@ async function setTitle(page: Page, title: string): Promise<void> {
   await page.press('[data-testid="song-title"]', 'Enter');
 }
 
-const missing = browserMissing();
+const missing = browserMissing() ?? opensslMissing();
 if (missing) {
   test('the page over https in Chromium', (t) => t.skip(missing));
 } else {

@@ -29,6 +29,16 @@ export interface TestCerts {
 
 const NAMES = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
 
+/** Why the TLS tests cannot run here (no openssl command), or null when they can. */
+export function opensslMissing(): string | null {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'the openssl command is not installed (bash scripts/setup-openssl.sh installs it as root with apt)';
+  }
+}
+
 function openssl(dir: string, args: string[]): void {
   try {
     execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
