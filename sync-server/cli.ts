@@ -1,7 +1,8 @@
 /**
  * riffroom-server: run the sync server, or print a signed room token.
  *
- *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>] [--tls-cert <pem> --tls-key <pem>] [connection caps]
+ *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
+ *       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [connection caps]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
@@ -14,9 +15,10 @@
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
  * --tls-cert/--tls-key: serve https and wss with this certificate chain and key (tls.ts checks
- * them before listening; SIGHUP reloads them). --refuse-query-token: a websocket with ?token= in its URL is refused
- * (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM drains: peers are told the server is restarting (1012) and
- * reconnect by themselves; the logs are closed; exit 0.
+ * them before listening; SIGHUP reloads them). --refuse-query-token: a websocket with ?token= in
+ * its URL is refused (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM
+ * drains: peers are told the server is restarting (1012) and reconnect by themselves; the logs
+ * are closed; exit 0.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
  * that many honest connections reach from one address (a load benchmark, a proxy in front):
  * --max-connections-per-address, --max-connections-per-identity, --max-jam-members,
