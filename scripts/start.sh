@@ -36,7 +36,8 @@ invite="$(node sync-server/cli.ts token --data "$data" --room "$room" --role edi
 echo
 echo "Open Riffroom in a browser:  http://$link_host:$port/?room=$room#token=$token"
 echo "Invite a bandmate (7 days):  http://$link_host:$port/?room=$room#token=$invite"
-echo "Room '$room' — connect a y-websocket client to: ws://$link_host:$port/$room?token=$token"
+# A websocket carries its token as subprotocols, never in its URL (sync-server/contract.ts).
+echo "Room '$room' — a y-websocket client connects to ws://$link_host:$port/$room with protocols ['riffroom', 'riffroom-token.$token']"
 echo "History: curl -H 'Authorization: Bearer $token' http://$link_host:$port/api/rooms/$room/history"
 echo
 exec node sync-server/cli.ts --port "$port" --data "$data" --host "$host" --web "$root/renderer/dist"

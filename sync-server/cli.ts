@@ -1,7 +1,8 @@
 /**
  * riffroom-server: run the sync server, or print a signed room token.
  *
- *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>] [connection caps]
+ *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
+ *       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [connection caps]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
@@ -14,6 +15,11 @@
  * --web serves a built web client at / (default: renderer/dist when it has been built: `npm run
  * build:renderer`); --model serves a model folder at /models/<its folder name>/ (default: the
  * newest folder under models/, the shipped model, which the web client's inference worker loads).
+ * --tls-cert/--tls-key: serve https and wss with this certificate chain and key (tls.ts checks
+ * them before listening; SIGHUP reloads them). --refuse-query-token: a websocket with ?token= in
+ * its URL is refused (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM
+ * drains: peers are told the server is restarting (1012) and reconnect by themselves; the logs
+ * are closed; exit 0.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
  * that many honest connections reach from one address (a load benchmark, a proxy in front):
  * --max-connections-per-address, --max-connections-per-identity, --max-jam-members,
@@ -31,6 +37,8 @@ import { clientAddressResolver } from './http/client-address.ts';
 import { startServer, type HttpLimits } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
+import { certificateWarnings, reloadTlsOnHangup, TlsConfigError, tlsFromFlags, type TlsCredentials } from './tls.ts';
+import { farewellFor } from './shutdown.ts';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -60,6 +68,7 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
+      [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
@@ -80,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
         'trusted-proxy': { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -123,9 +133,19 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`--trusted-proxy: ${(err as Error).message}`);
   }
+  let tls: TlsCredentials | null;
+  try {
+    tls = tlsFromFlags(values['tls-cert'], values['tls-key']);
+  } catch (err) {
+    if (!(err instanceof TlsConfigError)) throw err;
+    console.error(`riffroom-server: ${err.message}`);
+    process.exit(1);
+  }
+  for (const warning of tls ? certificateWarnings(tls.leaf) : []) console.error(`riffroom-server: warning: ${warning}`);
   const server = await startServer({
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
     allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');
@@ -134,13 +154,14 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`riffroom-server: ${signal}, closing rooms`);
-    server.close().then(() => process.exit(0), (err) => {
+    server.close(farewellFor(signal)).then(() => process.exit(0), (err) => {
       console.error(err);
       process.exit(1);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  reloadTlsOnHangup(tls ? { cert: values['tls-cert']!, key: values['tls-key']! } : null, (renewed) => server.replaceTls(renewed));
 }
 
 function printToken(argv: string[]): void {

@@ -2,9 +2,12 @@
  * The sync server's public contract, imported by the server and by every client (renderer,
  * tests, benchmarks). No Node or DOM APIs here.
  *
- * Websocket:  ws://host:port/<room>   y-websocket protocol (sync, awareness). The token goes in
- *             the subprotocols (tokenProtocols(token): a browser cannot set headers, and a URL
- *             ends up in logs), or as ?token=<t> for stock clients that can only add parameters.
+ * Websocket:  ws://host:port/<room> (wss:// when the server has --tls-cert)   y-websocket protocol
+ *             (sync, awareness). The token goes in the subprotocols (tokenProtocols(token): a
+ *             browser cannot set headers, and a URL ends up in logs); the stock y-websocket
+ *             provider takes them as its `protocols` option. Every client Riffroom ships sends it
+ *             so. ?token=<t> is accepted too, only for clients that can shape nothing but a URL
+ *             (tools, the tests' raw sockets): a server run with --refuse-query-token refuses it.
  * HTTP:       Authorization: Bearer <t>   only: a ?token= on an HTTP route is refused (401).
  *
  * Every request's Host header must be an IP literal, `localhost` or a name the server was told
@@ -77,6 +80,11 @@ export function tokenProtocols(token: string): string[] {
 export const CLOSE = {
   /** Server shutting down; clients should reconnect later. */
   goingAway: 1001,
+  /**
+   * Server restarting (SIGTERM: a deploy, a restart, a certificate renewal): reconnect now and
+   * keep retrying; nothing acknowledged is lost. Reason 'server restarting'.
+   */
+  serviceRestart: 1012,
   /** ws closes with 1009 by itself when a message is over the size limit. */
   tooLarge: 1009,
   malformed: 4400,

@@ -159,6 +159,16 @@ export const LIMITS = {
     maxTrackedAddresses: 10_000,
   },
 
+  readiness: {
+    /** A readiness check (/readyz) that has not answered by then has failed ("timed out"). */
+    checkTimeoutMs: 2000,
+    /**
+     * /readyz answers from its last run for this long: a load balancer polls it every few
+     * seconds, and a flood of requests must not become a flood of probe files on the disk.
+     */
+    cacheMs: 1000,
+  },
+
   bookmarks: {
     /** Bookmarks in one room. */
     maxPerRoom: 1000,

@@ -7,8 +7,11 @@
  *
  * In front of everything: the Host check (http/host-check.ts, 421), per-address rate limits on
  * the API (http/rate-limits.ts, 429), and `Referrer-Policy: no-referrer` on every response.
+ * With `tls` (tls.ts) the same is served over https and wss.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ROOM_NAME, type TokenClaims } from './contract.ts';
@@ -23,6 +26,7 @@ import { AddressRateLimiter, BytePacer, HeavyRequestGate } from './http/rate-lim
 import { COMMON_HEADERS, sendJson, statusText } from './http/responses.ts';
 import { selectProtocol, upgradeToken } from './http/upgrade-token.ts';
 import { ServerMetrics } from './metrics.ts';
+import { Readiness, roomsFolderCheck } from './http/readiness.ts';
 import { RoomLimitError, RoomRegistry } from './room/registry.ts';
 import { RoomLogError } from './store/room-log.ts';
 import type { SnapshotPolicy } from './room/room.ts';
@@ -66,6 +70,10 @@ export interface ServerOptions {
   trustedProxies?: readonly string[];
   /** API rate limits per address (tests tighten them); LIMITS.http by default. */
   httpLimits?: Partial<HttpLimits>;
+  /** false: a websocket upgrade with ?token= is refused (http/upgrade-token.ts); accepted by default. */
+  queryTokens?: boolean;
+  /** Serve https and wss with this certificate chain and key (PEM; tls.ts loadTlsCredentials checks them). */
+  tls?: { cert: string; key: string };
 }
 
 export interface HttpLimits {
@@ -83,8 +91,15 @@ export interface RunningServer {
   readonly url: string;
   readonly metrics: ServerMetrics;
   readonly rooms: RoomRegistry;
-  /** Stops accepting, disconnects peers (1001), and closes every room's log. */
-  close(): Promise<void>;
+  /** What /readyz runs: a store adds its own checks here. */
+  readonly readiness: Readiness;
+  /**
+   * Stops accepting, disconnects peers (1001 'server shutting down' unless told otherwise: a
+   * restart says CLOSE.serviceRestart, so clients come back), and closes every room's log.
+   */
+  close(farewell?: { code: number; reason: string }): Promise<void>;
+  /** A TLS server takes a renewed certificate and key for new connections (open ones keep theirs); throws on a plain one. */
+  replaceTls(tls: { cert: string; key: string }): void;
 }
 
 /** Starts the server; throws SecretError (auth/tokens.ts) when the signing secret is empty or short. */
@@ -124,12 +139,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A client carrying its token as a subprotocol offers 'riffroom' too: select it, never the token.
     handleProtocols: selectProtocol,
   });
-  const http: Server = createServer((req, res) => {
+  let closing: Promise<void> | null = null;
+  const readiness = new Readiness([
+    roomsFolderCheck(join(options.dataDir, 'rooms')),
+    { name: 'accepting', run: () => { if (closing) throw new Error('the server is shutting down'); } },
+  ]);
+  const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     const wrongHost = hostProblem(req.headers.host, allowedHosts);
     if (wrongHost) return void sendJson(res, 421, { error: wrongHost });
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return void sendJson(res, 200, { ok: true, rooms: rooms.loadedCount, connections: connections.size });
+    if (url.pathname === '/readyz') return void readiness.report().then((report) => sendJson(res, report.ready ? 200 : 503, report));
     if (url.pathname === '/metrics') {
       const access = metricsAccess(req.socket.remoteAddress, req.headers, options.metricsToken ?? null);
       if (!access.ok) return void sendJson(res, access.status, { error: access.error });
@@ -150,7 +171,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       console.error('http:', err);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     });
-  });
+  };
+  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest) : createServer(handleRequest);
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -181,7 +203,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const tooFast = caps.takeUpgrade(address);
     if (tooFast) return refuse(tooFast.status, tooFast.reason, tooFast.retryAfterSeconds);
     if (!ROOM_NAME.test(room)) return refuse(400, 'invalid room name');
-    const carried = upgradeToken(req, url);
+    const carried = upgradeToken(req, url, options.queryTokens ?? true);
     if (!carried.ok) return refuse(400, carried.error);
     const token = carried.token;
     if (!token) return refuse(401, 'a token is required');
@@ -234,19 +256,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
-  let closing: Promise<void> | null = null;
   return {
     port,
     host,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     metrics,
     rooms,
-    close() {
+    readiness,
+    replaceTls(tls) {
+      if (!options.tls) throw new Error('this server was started without TLS');
+      (http as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key });
+    },
+    close(farewell) {
       closing ??= (async () => {
+        readiness.forget();
         clearInterval(heartbeat);
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
-        // Peers get a 1001 close frame; the logs are checkpointed and closed right away.
-        rooms.closeAll();
+        // Peers get a close frame (1001, or the farewell's); the logs are checkpointed and closed right away.
+        rooms.closeAll(farewell);
         await waitUntil(() => wss.clients.size === 0, 2000);
         for (const ws of wss.clients) ws.terminate();
         wss.close();

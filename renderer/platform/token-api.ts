@@ -6,6 +6,7 @@
  */
 import type { ErrorResponse, JoinRequest, TokenClaims, TokenResponse } from '../../sync-server/contract.ts';
 import { clockTime, decodeTokenClaims } from './room-link.ts';
+import { certificateProblem } from './reach-problem.ts';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -27,7 +28,8 @@ async function post(fetchImpl: Fetch, url: string, bearer: string, room: string,
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   } catch (error) {
-    return { ok: false, status: null, refused: false, error: (error as Error).message || 'no answer', retryAfterS: null };
+    // A certificate the client does not trust is said as such (Node's fetch hides it in `cause`).
+    return { ok: false, status: null, refused: false, error: certificateProblem(error) ?? ((error as Error).message || 'no answer'), retryAfterS: null };
   }
   let json: unknown = null;
   try {
@@ -67,6 +69,9 @@ export function renewToken(httpUrl: string, room: string, token: string, fetchIm
 
 /** Why joining failed, in words, with what to do. */
 export function joinProblem(answer: Extract<TokenAnswer, { ok: false }>, invite: TokenClaims, httpUrl: string, nowSeconds = Date.now() / 1000): string {
+  // Node's fetch (above), or the desktop app's proxy answering 502 with Chromium's net::ERR_CERT_….
+  const certificate = certificateProblem(answer.error);
+  if (certificate) return `${certificate} Ask the host to fix it (or to give you their certificate authority), then try again.`;
   if (answer.status === null) {
     return `Cannot reach the sync server at ${httpUrl} (${answer.error}). Check your network connection, or ask the host whether the session is still running, then try again.`;
   }

@@ -14,11 +14,11 @@ import { addTrack, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
-import type { Role } from '../../sync-server/contract.ts';
+import { CLOSE, type Role } from '../../sync-server/contract.ts';
 import { parseRoomLink, type RoomLink } from './room-link.ts';
 import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
 import type { LiveToken } from './token-renewal.ts';
-import { connectWebsocket } from './websocket-connection.ts';
+import { connectWebsocket, RESTARTING, type WebsocketConnection } from './websocket-connection.ts';
 
 const SECRET = 'renderer-connection-test-secret-0123456789';
 
@@ -29,7 +29,7 @@ function link(server: { port: number }, room: string, name: string, role: Role =
   return parsed.link;
 }
 
-function open(l: RoomLink, doc = new Y.Doc()): SyncConnection {
+function open(l: RoomLink, doc = new Y.Doc()): WebsocketConnection {
   return connectWebsocket(l, doc, { WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200 });
 }
 
@@ -142,6 +142,34 @@ test('offline when the server stops; edits made meanwhile on both sides merge wh
     assert.equal(readSong(b.doc).meta.title, 'Written offline');
     assert.equal(a.getState().offlineEdits, 0);
     assert.equal(a.getState().problem, null);
+    a.destroy();
+    b.destroy();
+  });
+});
+
+test('a server restarting (1012): "restarting, reconnecting…" while it is away, back by itself with the edits', async () => {
+  await withServer(async (start) => {
+    let server = await start();
+    const port = server.port;
+    const a = open(link(server, 'gig', 'alice'));
+    const b = open(link(server, 'gig', 'bob'));
+    await until('both connected', () => a.getState().status === 'connected' && b.getState().status === 'connected');
+    const problems: (string | null)[] = [];
+    a.subscribe(() => problems.push(a.getState().problem));
+
+    await server.close({ code: CLOSE.serviceRestart, reason: 'server restarting' });
+    await until('told it restarts', () => a.getState().problem === RESTARTING && b.getState().problem === RESTARTING);
+    assert.equal(a.getState().retrying, true);
+    // Its retries fail while it is away (each one asks the history API why): the words stay.
+    await until('two more sockets tried', () => a.sockets >= 3);
+    assert.equal(a.getState().problem, RESTARTING);
+    setTitle(a.doc, 'Written while it restarted');
+
+    server = await start(port);
+    await until('both back', () => a.getState().status === 'connected' && b.getState().status === 'connected', 10_000);
+    await until('the edit arrived', () => readSong(b.doc).meta.title === 'Written while it restarted');
+    assert.equal(a.getState().problem, null);
+    assert.deepEqual([...new Set(problems.filter((p) => p !== null))], [RESTARTING], 'no other words in between');
     a.destroy();
     b.destroy();
   });

@@ -13,7 +13,9 @@
  * "closed, 1006"), so when a connection closes without ever opening, this asks the server's
  * history API with the same token: a 401/403 there is the real reason, shown to the user, and
  * retrying stops (a new invite is needed). Close codes 4400-4499 (viewer wrote, rate limit,
- * malformed) also stop retrying, as the provider itself does.
+ * malformed) also stop retrying, as the provider itself does. A server that cannot be reached
+ * is explained by reach-problem.ts (a certificate that is not trusted is named as such); one that
+ * closes with 1012 is restarting: the page says so and keeps reconnecting until it is back.
  */
 import type * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -22,6 +24,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { publishEditLabels, watchLabels } from '../../core/song/edit-labels.ts';
 import { AUTH_TOKEN_RENEWED, CLOSE, MESSAGE_AUTH, tokenProtocols } from '../../sync-server/contract.ts';
 import type { RoomLink } from './room-link.ts';
+import { certificateProblem, unreachableProblem } from './reach-problem.ts';
 import type { ConnectionState, SyncConnection } from './sync-connection.ts';
 import { fixedToken, type LiveToken } from './token-renewal.ts';
 
@@ -42,6 +45,9 @@ export interface WebsocketConnection extends SyncConnection {
   /** The exp (seconds) the server last confirmed for a token sent in place; null before any. */
   readonly renewedExp: number | null;
 }
+
+/** What the page says between a 1012 close and the server being back. */
+export const RESTARTING = 'The server is restarting; reconnecting…';
 
 /** Server answers that retrying cannot fix: the token is bad, expired or for another room. */
 const REFUSED = new Set([401, 403]);
@@ -92,6 +98,8 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
   let openedThisAttempt = false;
   let diagnosing = false;
   let destroyed = false;
+  /** The server said it is restarting (1012): until it is back, that is the problem to show. */
+  let restarting = false;
   // The provider opened its first socket in its constructor, before these listeners.
   let sockets = provider.ws ? 1 : 0;
   /** The token the current socket was opened with (or last renewed in place with). */
@@ -161,11 +169,16 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
             ? live.endedProblem()
             : `The server refused this invite: ${error}. Ask the host for a new link.`,
         });
+      } else if (restarting) {
+        set({ problem: RESTARTING });
       } else {
-        set({ problem: 'The server answers, but the live connection failed; retrying.' });
+        // The desktop app's proxy answers 502 with Chromium's reason (a certificate error among them).
+        const body = res.status === 502 ? ((await res.json().catch(() => null)) as { error?: string } | null) : null;
+        const certificate = certificateProblem(body?.error ?? '');
+        set({ problem: certificate ? `${certificate} Ask the host to fix it; retrying.` : 'The server answers, but the live connection failed; retrying.' });
       }
-    } catch {
-      if (!destroyed && state.status !== 'connected') set({ problem: `Cannot reach the sync server at ${link.httpUrl}; retrying.` });
+    } catch (err) {
+      if (!destroyed && state.status !== 'connected') set({ problem: restarting ? RESTARTING : unreachableProblem(link.httpUrl, err) });
     } finally {
       diagnosing = false;
     }
@@ -189,15 +202,19 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
     }
   });
   provider.on('sync', (synced: boolean) => {
+    if (synced) restarting = false;
     if (synced) set({ status: 'connected', retrying: true, problem: null, offlineEdits: 0 });
   });
   provider.on('connection-close', (event) => {
     if (destroyed) return;
     const wasConnected = state.status === 'connected';
-    set({ status: 'offline', problem: wasConnected ? 'Lost the connection to the sync server; retrying.' : state.problem });
-    if (!openedThisAttempt) void diagnose();
     // Close event codes from the server; `null` when the provider closed it itself.
-    if (event && event.code === CLOSE.goingAway) set({ problem: 'The sync server is shutting down or restarting; retrying.' });
+    if (event?.code === CLOSE.serviceRestart) restarting = true;
+    let problem = wasConnected ? 'Lost the connection to the sync server; retrying.' : state.problem;
+    if (event?.code === CLOSE.goingAway) problem = 'The sync server is shutting down or restarting; retrying.';
+    if (event?.code === CLOSE.serviceRestart) problem = RESTARTING;
+    set({ status: 'offline', problem });
+    if (!openedThisAttempt) void diagnose();
   });
   provider.on('closed', ({ code, reason }) => {
     if (code === CLOSE.tokenExpired) return void expired(reason);

@@ -59,7 +59,7 @@ export class JamConnection implements JamMember {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    if (code !== CLOSE.goingAway) this.metrics?.closedForCause.inc({ code: String(code) });
+    if (code !== CLOSE.goingAway && code !== CLOSE.serviceRestart) this.metrics?.closedForCause.inc({ code: String(code) });
     this.onClose();
     this.socket.close(code, reason.slice(0, 120));
   }

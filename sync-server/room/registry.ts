@@ -118,12 +118,12 @@ export class RoomRegistry {
     }
   }
 
-  private unload(name: string): void {
+  private unload(name: string, farewell?: { code: number; reason: string }): void {
     const room = this.rooms.get(name);
     if (!room) return;
     this.rooms.delete(name);
     try {
-      room.close();
+      room.close(farewell?.code, farewell?.reason);
     } catch (err) {
       // Gone from the map all the same: the next visit loads it again from its log.
       console.error(`room ${name}: closing failed:`, err);
@@ -131,9 +131,9 @@ export class RoomRegistry {
     this.options.metrics?.roomsUnloaded.inc();
   }
 
-  /** Closes every room (peers get `goingAway`); each log is checkpointed into its file. */
-  closeAll(): void {
+  /** Closes every room (peers get `goingAway`, or the farewell's code and reason); each log is checkpointed into its file. */
+  closeAll(farewell?: { code: number; reason: string }): void {
     clearInterval(this.sweepTimer);
-    for (const name of [...this.rooms.keys()]) this.unload(name);
+    for (const name of [...this.rooms.keys()]) this.unload(name, farewell);
   }
 }

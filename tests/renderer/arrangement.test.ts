@@ -404,7 +404,8 @@ if (missing) {
       await alice.page.click('[data-testid="add-track-lead"]');
       await typeInto(bob.page, 'tempo', '130');
       await counted;
-      assert.match(await alice.page.locator('[data-testid="connection-problem"]').textContent() ?? '', /retrying/);
+      // The harness stops the server with SIGTERM: the page was told it restarts (1012).
+      assert.match(await alice.page.locator('[data-testid="connection-problem"]').textContent() ?? '', /The server is restarting; reconnecting…/);
       await h.screenshot(alice.page, 'offline-alice');
       assert.notDeepEqual(await screenState(alice.page), await screenState(bob.page), 'apart while offline');
 

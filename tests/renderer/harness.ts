@@ -13,6 +13,7 @@ import { buildRenderer } from '../../renderer/build.ts';
 import type { Role } from '../../sync-server/contract.ts';
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '../support/server-process.ts';
 import { waitFor } from '../support/yjs-clients.ts';
+import type { TestCerts } from '../support/test-certs.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -52,15 +53,23 @@ export interface RendererHarness {
   close(): Promise<void>;
 }
 
-export async function startRendererHarness(): Promise<RendererHarness> {
+/**
+ * `tls`: the server serves https and wss with the test certificate, and Chromium trusts that
+ * certificate's key (--ignore-certificate-errors-spki-list: that key only, not any certificate).
+ */
+export async function startRendererHarness(options: { tls?: TestCerts } = {}): Promise<RendererHarness> {
   const webDir = mkdtempSync(join(tmpdir(), 'riffroom-renderer-'));
   await buildRenderer(webDir);
   const dataDir = tempDataDir('riffroom-renderer-data-');
-  const args = ['--web', webDir];
+  const args = ['--web', webDir, ...(options.tls ? ['--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile] : [])];
   let server = await startServerProcess({ dataDir, args });
   const port = server.port;
+  const scheme = options.tls ? 'https' : 'http';
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, ...(options.tls ? [`--ignore-certificate-errors-spki-list=${options.tls.spki}`] : [])],
+  });
   const contexts: BrowserContext[] = [];
 
   const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }, beforeOpen?: (context: BrowserContext) => Promise<unknown>): Promise<Bandmate> => {
@@ -86,7 +95,7 @@ export async function startRendererHarness(): Promise<RendererHarness> {
       return server;
     },
     // As the app makes links: the token in the fragment (the page takes it out of the address).
-    link: (room, name, role = 'editor') => `http://127.0.0.1:${port}/?room=${room}#token=${testToken(room, role, name)}`,
+    link: (room, name, role = 'editor') => `${scheme}://127.0.0.1:${port}/?room=${room}#token=${testToken(room, role, name)}`,
     async join(room, name, options = {}) {
       const mate = await open(harness.link(room, name, options.role), name, options.viewport, options.beforeOpen);
       await mate.page.waitForSelector('[data-testid="app"]');

@@ -14,7 +14,9 @@ export const TEST_SECRET = 'test-secret-not-for-production-0123456789';
 
 export interface ServerProcess {
   readonly port: number;
+  /** http://127.0.0.1:<port>, or https:// when the server was given --tls-cert */
   readonly url: string;
+  /** ws://…, or wss:// */
   readonly wsUrl: string;
   readonly dataDir: string;
   readonly child: ChildProcess;
@@ -39,13 +41,13 @@ export async function startServerProcess(
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, secure } = await new Promise<{ port: number; secure: boolean }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 15_000);
     const check = () => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      const m = /listening on http(s?):\/\/[^:]+:(\d+)/.exec(output);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve({ port: Number(m[2]), secure: m[1] === 's' });
       }
     };
     child.stdout!.on('data', check);
@@ -57,8 +59,8 @@ export async function startServerProcess(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`,
+    wsUrl: `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}`,
     dataDir,
     child,
     output: () => output,
