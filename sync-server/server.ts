@@ -60,6 +60,8 @@ export interface ServerOptions {
   metricsToken?: string | null;
   /** API rate limits per address (tests tighten them); LIMITS.http by default. */
   httpLimits?: Partial<HttpLimits>;
+  /** Where people reach this server (https://jam.example.org): the start of the links POST /api/rooms hands out. */
+  publicUrl?: string | null;
 }
 
 export interface HttpLimits {
@@ -137,7 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy, replayPacer }, req, res, url).then((handled) => {
+    handleApi({ secret: options.secret, rooms, heavy, replayPacer, publicUrl: options.publicUrl }, req, res, url).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
