@@ -175,3 +175,17 @@ test('page links carry the token in the fragment', () => {
   assert.equal(pageLink('https://jam.example.org', 'r1', 'a.b'), 'https://jam.example.org/?room=r1#token=a.b');
   assert.equal(pageLink('http://[::1]:4455', 'r1', 'a.b'), 'http://[::1]:4455/?room=r1#token=a.b');
 });
+
+test('the server routes share the API\'s per-address rate limit', async () => {
+  const limited = await startServer({ dataDir: mkdtempSync(join(tmpdir(), 'riffroom-server-api-rate-')), secret, httpLimits: { requestsPerSecond: 0.01, requestBurst: 2 } });
+  try {
+    const ask = () => fetch(`${limited.url}/api/creators`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: '{"name":"Ana"}' });
+    assert.equal((await ask()).status, 201);
+    assert.equal((await ask()).status, 201);
+    const third = await ask();
+    await refused(third, 429, /too many requests from your address/);
+    assert.ok(Number(third.headers.get('retry-after')) >= 1);
+  } finally {
+    await limited.close();
+  }
+});
