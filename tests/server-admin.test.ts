@@ -9,7 +9,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,4 +180,14 @@ test('init run again keeps the secret: links handed out before still work, and a
     return true;
   });
   await assert.rejects(cli(['init', '--data', tempDataDir()]), /--public-url <url> is required/);
+});
+
+test('a server whose config.json is damaged refuses to start, saying which file and why', async () => {
+  const dir = tempDataDir();
+  writeFileSync(join(dir, 'config.json'), '{"publicUrl": "https://jam.example.org/riffroom"}');
+  await assert.rejects(startServerProcess({ dataDir: dir }), (err: Error) => {
+    assert.match(err.message, /server exited with 1/);
+    assert.match(err.message, /config.json: the public URL must be the server's root, without a path \(\/riffroom\)/);
+    return true;
+  });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyServerToken } from '../auth/server-tokens.ts';
@@ -95,4 +95,14 @@ test('shellQuote leaves plain paths alone and quotes the rest', () => {
   assert.equal(shellQuote('/srv/riffroom'), '/srv/riffroom');
   assert.equal(shellQuote('/tmp/data dir'), `'/tmp/data dir'`);
   assert.equal(shellQuote(`it's`), `'it'\\''s'`);
+});
+
+test('a data dir with rooms but no secret file is flagged: its server signed with RIFFROOM_SECRET', () => {
+  const dir = fresh();
+  mkdirSync(join(dir, 'rooms'), { recursive: true });
+  writeFileSync(join(dir, 'rooms', 'old-song.riffroom'), '');
+  const result = initDataDir({ dataDir: dir, publicUrl: 'https://jam.example.org', env: noEnv });
+  assert.equal(result.roomsBeforeSecret, true);
+  assert.match(initReport(result), /already held rooms but no secret file/);
+  assert.equal(initDataDir({ dataDir: fresh(), publicUrl: 'https://jam.example.org', env: noEnv }).roomsBeforeSecret, false);
 });

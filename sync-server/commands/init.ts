@@ -10,7 +10,7 @@
  * token and link handed out so far), changes the public URL when given another, and mints a new
  * admin token (older ones stay valid until they expire: nothing revokes a token but a new secret).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServerClaims } from '../contract.ts';
@@ -41,6 +41,11 @@ export interface InitResult {
   previousPublicUrl: string | null;
   /** Set for an http:// public URL. */
   warning: string | null;
+  /**
+   * The data dir held rooms but no secret file: its server signed with RIFFROOM_SECRET, and the
+   * new secret file signs nothing that server accepts (that environment variable still wins).
+   */
+  roomsBeforeSecret: boolean;
   adminToken: string;
   claims: ServerClaims;
 }
@@ -67,6 +72,7 @@ export function initDataDir(options: InitOptions): InitResult {
   if (fromEnvironment) assertSecret(env.RIFFROOM_SECRET, 'RIFFROOM_SECRET');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const hadSecret = existsSync(join(dataDir, 'secret'));
+  const hadRooms = existsSync(join(dataDir, 'rooms')) && readdirSync(join(dataDir, 'rooms')).length > 0;
   const secretValue = loadSecret(dataDir, env); // never replaces a secret file that is there
   if (!previous || previous.publicUrl !== publicUrl.url) writeServerConfig(dataDir, { publicUrl: publicUrl.url });
   const { token, claims } = mintServerToken(secretValue, 'admin', name, ttlSeconds, options.nowSeconds);
@@ -76,6 +82,7 @@ export function initDataDir(options: InitOptions): InitResult {
     publicUrl: publicUrl.url,
     previousPublicUrl: previous && previous.publicUrl !== publicUrl.url ? previous.publicUrl : null,
     warning: publicUrl.warning,
+    roomsBeforeSecret: !fromEnvironment && !hadSecret && hadRooms,
     adminToken: token,
     claims,
   };
@@ -99,6 +106,10 @@ export function initReport(result: InitResult): string {
   }
   lines.push(result.previousPublicUrl ? `Public URL changed: ${result.previousPublicUrl} -> ${url} (links handed out before still name the old one).` : `Public URL: ${url}`);
   if (result.warning) lines.push(`Warning: ${result.warning}.`);
+  if (result.roomsBeforeSecret) {
+    lines.push('Warning: this data dir already held rooms but no secret file, so its server signed with RIFFROOM_SECRET.');
+    lines.push('A server started with RIFFROOM_SECRET refuses the token below: run init again with the same RIFFROOM_SECRET set.');
+  }
   const body = (json: string) => `-H 'content-type: application/json' -d '${json}'`;
   lines.push(
     '',
