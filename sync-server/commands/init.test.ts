@@ -56,7 +56,7 @@ test('init again keeps the secret, mints a new admin token, and changes the publ
   assert.equal(secretOf(dir), secret);
   assert.equal(moved.previousPublicUrl, 'https://jam.example.org');
   const report = initReport(moved);
-  assert.match(report, /Public URL changed: https:\/\/jam.example.org -> http:\/\/192.168.1.20:4455/);
+  assert.match(report, /Public URL changed: https:\/\/jam.example.org -> http:\/\/192.168.1.20:4455: restart the server/);
   assert.match(report, /Warning: http:\/\/192.168.1.20:4455 is plain http/);
   assert.match(report, /--host 0.0.0.0 --port 4455/);
 });

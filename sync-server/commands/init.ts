@@ -75,7 +75,7 @@ export function initDataDir(options: InitOptions): InitResult {
   const hadRooms = existsSync(join(dataDir, 'rooms')) && readdirSync(join(dataDir, 'rooms')).length > 0;
   const secretValue = loadSecret(dataDir, env); // never replaces a secret file that is there
   if (!previous || previous.publicUrl !== publicUrl.url) writeServerConfig(dataDir, { publicUrl: publicUrl.url });
-  const { token, claims } = mintServerToken(secretValue, 'admin', name, ttlSeconds, options.nowSeconds);
+  const { token, claims } = mintServerToken(secretValue, 'admin', name.trim(), ttlSeconds, options.nowSeconds);
   return {
     dataDir,
     secret: fromEnvironment ? 'environment' : hadSecret ? 'kept' : 'created',
@@ -104,7 +104,7 @@ export function initReport(result: InitResult): string {
     lines.push('The signing secret comes from RIFFROOM_SECRET (no secret file written): start the server with the same RIFFROOM_SECRET,');
     lines.push('or every token below is refused.');
   }
-  lines.push(result.previousPublicUrl ? `Public URL changed: ${result.previousPublicUrl} -> ${url} (links handed out before still name the old one).` : `Public URL: ${url}`);
+  lines.push(result.previousPublicUrl ? `Public URL changed: ${result.previousPublicUrl} -> ${url}: restart the server to use it (links handed out before still name the old one).` : `Public URL: ${url}`);
   if (result.warning) lines.push(`Warning: ${result.warning}.`);
   if (result.roomsBeforeSecret) {
     lines.push('Warning: this data dir already held rooms but no secret file, so its server signed with RIFFROOM_SECRET.');
