@@ -4,6 +4,8 @@
  *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
  *       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [connection caps]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
+ *   riffroom-server init --data <dir> --public-url <url>   (commands/init.ts)
+ *   riffroom-server token --data <dir> --server-role admin|creator --name <who>   (commands/server-token.ts)
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
@@ -39,6 +41,9 @@ import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
 import { certificateWarnings, reloadTlsOnHangup, TlsConfigError, tlsFromFlags, type TlsCredentials } from './tls.ts';
 import { farewellFor } from './shutdown.ts';
+import { runInit } from './commands/init.ts';
+import { asksForServerToken, runServerToken } from './commands/server-token.ts';
+import { configuredPublicUrl } from './server-config.ts';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -71,7 +76,9 @@ const USAGE = `usage:
       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
-  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
+  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
+  riffroom-server init --data <dir> --public-url https://jam.example.org [--ttl 365d] [--name <who>]
+  riffroom-server token --data <dir> --server-role admin|creator --name <who> [--ttl 90d]`;
 
 function fail(message: string): never {
   console.error(`riffroom-server: ${message}\n${USAGE}`);
@@ -79,6 +86,8 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'init') return void (process.exitCode = runInit(argv.slice(1)));
+  if (argv[0] === 'token' && asksForServerToken(argv)) return void (process.exitCode = runServerToken(argv.slice(1)));
   if (argv[0] === 'token') return printToken(argv.slice(1));
   if (argv[0] === 'serve') argv = argv.slice(1);
   let values;
@@ -121,7 +130,9 @@ async function main(argv: string[]): Promise<void> {
     const n = wholeNumber(flag);
     if (n !== undefined) httpLimits[limit] = n;
   }
-  const allowedHosts = values['allowed-host'] ?? [];
+  // init's public URL (<data>/config.json): the links POST /api/rooms hands out, and a name to answer to.
+  const publicUrl = configuredPublicUrl(values.data);
+  const allowedHosts = [...(values['allowed-host'] ?? []), ...(publicUrl?.allowedHost ? [publicUrl.allowedHost] : [])];
   try {
     allowedHostSet(allowedHosts);
   } catch (err) {
@@ -144,7 +155,7 @@ async function main(argv: string[]): Promise<void> {
   for (const warning of tls ? certificateWarnings(tls.leaf) : []) console.error(`riffroom-server: warning: ${warning}`);
   const server = await startServer({
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
-    allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits,
+    allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits, publicUrl: publicUrl?.url ?? null,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);

@@ -43,6 +43,49 @@ export interface ServerClaims {
   iat: number;
 }
 
+/**
+ * POST /api/creators with `Authorization: Bearer <admin token>`: a creator token for a teacher or
+ * band leader (a fresh identity id), lasting `ttl` ("90d", "12h" or whole seconds; default 90 d,
+ * at most 2 years: LIMITS.serverTokens). 201 with a ServerTokenResponse.
+ */
+export interface CreatorRequest {
+  /** Who the creator is (1-64 characters, no control characters): their name in the rooms they make. */
+  name: string;
+  ttl?: string | number;
+}
+export interface ServerTokenResponse {
+  token: string;
+  claims: ServerClaims;
+}
+
+/**
+ * POST /api/rooms with `Authorization: Bearer <admin or creator token>` (the body may be empty):
+ * makes an empty room and answers 201 with its owner token and invites. 409 when the room
+ * exists, 503 when the server has all the rooms it can hold, 400 for a bad name.
+ */
+export interface CreateRoomRequest {
+  /** The room's name (ROOM_NAME); a fresh random one when absent. */
+  room?: string;
+  /** The owner's display name; the server token's name when absent. */
+  name?: string;
+  /** How long the invites last ("30d", or whole seconds; default 7 d, at most 365 d). */
+  inviteTtl?: string | number;
+}
+export interface CreateRoomResponse {
+  room: string;
+  /** The owner's token: the server token's identity id, renewable (POST /renew) for a year. */
+  ownerToken: string;
+  /** Invites (claims `invite: true`): each person who joins with one gets their own token (POST /join). */
+  editorInvite: string;
+  viewerInvite: string;
+  /** Page links (<public URL>/?room=<room>#token=<token>) to open or send. */
+  links: { owner: string; editor: string; viewer: string };
+  /** Seconds since the epoch. */
+  ownerExpires: number;
+  ownerRenewableUntil: number;
+  invitesExpire: number;
+}
+
 /** y-websocket message types (first varuint of every message). */
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;

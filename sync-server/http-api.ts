@@ -23,6 +23,8 @@ import { parseBookmarkRequest } from './http/bookmark-request.ts';
 import type { BytePacer, HeavyRequestGate } from './http/rate-limits.ts';
 import type { ClientAddressOf } from './http/client-address.ts';
 import { HttpError, sendError, sendJson } from './http/responses.ts';
+import { readJsonObject } from './http/json-body.ts';
+import { handleServerApi } from './http/server-api.ts';
 import { streamUpdates } from './http/updates-stream.ts';
 
 export { HttpError, sendJson };
@@ -36,6 +38,8 @@ export interface ApiContext {
   replayPacer?: BytePacer;
   /** The client's address for the per-address limits (http/client-address.ts); the TCP peer's when absent. */
   addressOf?: ClientAddressOf;
+  /** Where people reach this server, for the links the server routes hand out (http/server-api.ts). */
+  publicUrl?: string | null;
 }
 
 /** One request on its way through a route. */
@@ -76,6 +80,7 @@ const ACTIONS = new Set(Object.keys(ROUTES).map((key) => key.split(' ')[1]!));
 
 /** Handles /api/rooms/<room>/<action>; returns false when the path is not an API route. */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  if (await handleServerApi(ctx, req, res, url)) return true; // POST /api/creators, POST /api/rooms
   const match = /^\/api\/rooms\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
   if (!match || !ACTIONS.has(match[2]!)) return false;
   const [, roomName, action] = match as unknown as [string, string, string];
@@ -231,25 +236,6 @@ function intParam(url: URL, name: string, fallback: number): number {
   if (raw === null) return fallback;
   if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a non-negative integer`);
   return Number(raw);
-}
-
-/** The request's JSON body, which must be an object (`null`, arrays and numbers are 400). */
-async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > LIMITS.http.maxBodyBytes) throw new HttpError(413, 'request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body must be JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object');
-  return body as Record<string, unknown>;
 }
 
 function clientAddress(ctx: ApiContext, req: IncomingMessage): string {

@@ -28,6 +28,30 @@ export const LIMITS = {
     joinedTokenSeconds: 12 * 3600,
   },
 
+  serverTokens: {
+    /**
+     * Admin and creator tokens (auth/server-tokens.ts) last this long unless told otherwise
+     * (seconds), and never longer than maxSeconds: nothing revokes one before it expires but a
+     * new signing secret, which ends every token and link of the server at once.
+     */
+    adminDefaultSeconds: 365 * 86_400,
+    creatorDefaultSeconds: 90 * 86_400,
+    maxSeconds: 2 * 365 * 86_400,
+  },
+
+  createdRooms: {
+    /**
+     * A room made over HTTP (POST /api/rooms): its owner token lasts this long (seconds) and the
+     * page renews it (POST /renew) until ownerRenewableSeconds after the room was made, as the
+     * desktop's owner token does.
+     */
+    ownerTokenSeconds: 30 * 86_400,
+    ownerRenewableSeconds: 365 * 86_400,
+    /** Its editor and viewer invites last this long unless the request says otherwise, and at most maxInviteSeconds. */
+    inviteSeconds: 7 * 86_400,
+    maxInviteSeconds: 365 * 86_400,
+  },
+
   websocket: {
     /** Largest websocket message accepted (bytes); bigger ones close the connection with 1009. */
     maxMessageBytes: 8 * MiB,

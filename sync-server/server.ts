@@ -74,6 +74,8 @@ export interface ServerOptions {
   queryTokens?: boolean;
   /** Serve https and wss with this certificate chain and key (PEM; tls.ts loadTlsCredentials checks them). */
   tls?: { cert: string; key: string };
+  /** Where people reach this server (https://jam.example.org): the start of the links POST /api/rooms hands out. */
+  publicUrl?: string | null;
 }
 
 export interface HttpLimits {
@@ -165,7 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf }, req, res, url).then((handled) => {
+    handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl }, req, res, url).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);

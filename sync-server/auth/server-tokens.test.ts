@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mayCreateRooms, mayMintCreators, signServerToken, verifyServerToken } from './server-tokens.ts';
+import { mayCreateRooms, mayMintCreators, mintServerToken, RoomTokenGivenError, signServerToken, verifyServerToken } from './server-tokens.ts';
 import { signToken, TokenError, verifyToken } from './tokens.ts';
 
 const secret = randomBytes(32).toString('base64url');
@@ -33,4 +33,21 @@ test('expired, forged and ill-formed server tokens are refused', () => {
   assert.throws(() => verifyServerToken(secret, other), /signature/);
   assert.throws(() => signServerToken(secret, { role: 'owner' as 'admin', name: 'x', exp: later() }), /server role/);
   assert.throws(() => signServerToken(secret, { role: 'admin', name: '', exp: later() }), /name/);
+});
+
+test('a room token offered as a server token is told apart from a bad one', () => {
+  const room = signToken(secret, { room: 'band', role: 'owner', name: 'Ana', exp: later() });
+  assert.throws(() => verifyServerToken(secret, room), RoomTokenGivenError);
+  const forged = signServerToken(randomBytes(32).toString('base64url'), { role: 'admin', name: 'admin', exp: later() });
+  assert.throws(() => verifyServerToken(secret, forged), (err: Error) => err instanceof TokenError && !(err instanceof RoomTokenGivenError));
+});
+
+test('mintServerToken gives a token and its verified claims', () => {
+  const now = Math.floor(Date.now() / 1000);
+  const { token, claims } = mintServerToken(secret, 'creator', 'Ms Rivera', 3600, now + 0.5);
+  assert.deepEqual(verifyServerToken(secret, token), claims);
+  assert.equal(claims.iat, now);
+  assert.equal(claims.exp, now + 3600);
+  assert.notEqual(mintServerToken(secret, 'creator', 'Ms Rivera', 3600).claims.id, claims.id, 'each mint is a new identity');
+  assert.throws(() => signServerToken(secret, { role: 'admin', name: 'x', exp: later(), iat: Number.NaN }), /iat/);
 });
