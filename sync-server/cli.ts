@@ -3,6 +3,7 @@
  *
  *   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>] [connection caps]
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
+ *   riffroom-server export|import ...   a room's history to or from a project file (commands/transfer.ts)
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
@@ -29,6 +30,7 @@ import { allowedHostSet } from './http/host-check.ts';
 import { startServer, type HttpLimits } from './server.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
+import { runTransferCommand, TRANSFER_USAGE } from './commands/transfer.ts';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -54,13 +56,15 @@ const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
 const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
   'replay-bytes-per-second': 'replayBytesPerSecondPerAddress',
   'replay-bytes-per-second-total': 'replayBytesPerSecondTotal',
+  'max-import-bytes': 'maxImportBytes',
 };
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--web <dir>|none] [--model <dir>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
-      [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
-  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]`;
+      [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>] [--max-import-bytes <n>]
+  riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
+${TRANSFER_USAGE}`;
 
 function fail(message: string): never {
   console.error(`riffroom-server: ${message}\n${USAGE}`);
@@ -69,6 +73,7 @@ function fail(message: string): never {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'token') return printToken(argv.slice(1));
+  if (argv[0] === 'export' || argv[0] === 'import') return void (process.exitCode = await runTransferCommand(argv[0], argv.slice(1)));
   if (argv[0] === 'serve') argv = argv.slice(1);
   let values;
   try {

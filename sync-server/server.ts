@@ -16,6 +16,7 @@ import { assertSecret, TokenError, verifyToken } from './auth/tokens.ts';
 import { LIMITS } from './limits.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection.ts';
 import { handleApi } from './http-api.ts';
+import { createTransferRoutes } from './http/transfer-routes.ts';
 import { ConnectionLifetime } from './auth/connection-lifetime.ts';
 import { allowedHostSet, hostProblem } from './http/host-check.ts';
 import { metricsAccess } from './http/metrics-access.ts';
@@ -69,6 +70,8 @@ export interface HttpLimits {
   maxHeavyTotal: number;
   replayBytesPerSecondPerAddress: number;
   replayBytesPerSecondTotal: number;
+  /** Largest project POST /import takes (bytes). */
+  maxImportBytes: number;
 }
 
 export interface RunningServer {
@@ -111,6 +114,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     totalBytesPerSecond: httpLimits.replayBytesPerSecondTotal,
     maxAddresses: LIMITS.http.maxTrackedAddresses,
   });
+  const handleTransfer = createTransferRoutes({
+    secret: options.secret, rooms, dataDir: options.dataDir, maxImportBytes: httpLimits.maxImportBytes, heavy, pacer: replayPacer,
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes,
@@ -137,7 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy, replayPacer }, req, res, url).then((handled) => {
+    handleTransfer(req, res, url).then((done) => done || handleApi({ secret: options.secret, rooms, heavy, replayPacer }, req, res, url)).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
