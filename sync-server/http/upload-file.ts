@@ -27,7 +27,7 @@ export async function receiveToFile(req: IncomingMessage, path: string, maxBytes
         req.off('data', onData);
         req.off('end', onEnd);
         req.off('close', onClose);
-        req.off('error', stop);
+        req.off('error', onCutShort);
         // Whatever was in flight is written (or failed) before the file is removed.
         writing.then(() => reject(err), () => reject(err));
       };
@@ -43,14 +43,15 @@ export async function receiveToFile(req: IncomingMessage, path: string, maxBytes
         writing.catch(stop);
       };
       const onEnd = () => writing.then(resolve, reject);
-      // The client went away before the end of its body.
+      // The client went away before the end of its body (a reset is an 'error', a close a 'close').
+      const onCutShort = () => stop(new HttpError(400, 'the upload was cut short'));
       const onClose = () => {
-        if (!req.complete) stop(new HttpError(400, 'the upload was cut short'));
+        if (!req.complete) onCutShort();
       };
       req.on('data', onData);
       req.once('end', onEnd);
       req.once('close', onClose);
-      req.once('error', stop);
+      req.once('error', onCutShort);
     });
   } catch (err) {
     failure = err;
