@@ -93,7 +93,7 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
         }
       }
     } catch (err) {
-      answerError(req, res, url, action, err);
+      answerError(req, res, url, room, action, err);
     } finally {
       release?.();
     }
@@ -185,7 +185,7 @@ async function sendPaced(res: ServerResponse, handle: FileHandle, size: number, 
   }
 }
 
-function answerError(req: IncomingMessage, res: ServerResponse, url: URL, action: 'export' | 'import', err: unknown): void {
+function answerError(req: IncomingMessage, res: ServerResponse, url: URL, room: string, action: 'export' | 'import', err: unknown): void {
   if (res.headersSent) {
     // Part of the file is out: cutting the response is the only way left to say it failed.
     console.error(`api ${url.pathname}:`, err);
@@ -194,7 +194,8 @@ function answerError(req: IncomingMessage, res: ServerResponse, url: URL, action
     sendError(res, err);
     if (action === 'import') dropRefusedBody(req, LIMITS.http.refusedUploadGraceMs);
   } else if (err instanceof TransferTargetError) {
-    sendJson(res, 409, { error: roomExists(url.pathname.split('/')[3]!).message });
+    // The name was free when the import began, and a peer opened it meanwhile: it is theirs.
+    sendJson(res, 409, { error: roomExists(room).message });
   } else if (err instanceof RoomLogError && action === 'import') {
     sendJson(res, 422, { error: `the project cannot be imported: ${err.reason}`, problem: err.problem });
   } else if (err instanceof RoomLogError) {

@@ -242,3 +242,20 @@ test('an existing target is kept unless replacing is asked, and never replaced w
   assert.deepEqual(namesIn(dir, ['source.riffroom']), ['source.riffroom', 'taken.riffroom']);
   assert.ok(!existsSync(target + '-wal'));
 });
+
+test('a target that appears during the transfer is kept: the transfer fails and leaves nothing', async () => {
+  const dir = tempDir();
+  const source = join(dir, 'source.riffroom');
+  writeGoodLog(source);
+  const target = join(dir, 'room.riffroom');
+  const sink = new RoomFileSink(target);
+  // A peer opens the room while the import runs: the server creates its (empty) log.
+  const opened = new RoomLog(target);
+  try {
+    await assert.rejects(transferHistory(new RoomFileSource(source), sink), (err: Error) => err instanceof TransferTargetError && err.problem === 'exists');
+    assert.equal(opened.lastSeq, 0, 'the room the peer opened is its own');
+  } finally {
+    opened.close();
+  }
+  assert.deepEqual(namesIn(dir, ['source.riffroom']), ['room.riffroom', 'source.riffroom'], 'no temporary file is left');
+});
