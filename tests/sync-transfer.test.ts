@@ -43,8 +43,10 @@ import { HOSTILE_LOGS, writeGoodLog } from './support/hostile-logs.ts';
 const CLI = fileURLToPath(new URL('../sync-server/cli.ts', import.meta.url));
 const TEACHER = { name: 'Ms Rivera', id: 'teacher-rivera' };
 const RULES: RoomRules = { transportLocked: true, students: 'own-track', spotlightTrackId: null };
-/** What the hosted server takes (--max-import-bytes): the hostile files fit, a 2 MiB body does not. */
-const IMPORT_CAP = 1024 * 1024;
+/** What the hosted server takes (--max-import-bytes): the projects here fit, twice that does not. */
+const IMPORT_CAP = 2 * 1024 * 1024;
+/** How fast the band's server sends exports (--replay-bytes-per-second): slowly, so edits go on meanwhile. */
+const EXPORT_RATE = 256 * 1024;
 
 function roomToken(room: string, role: Role, who: { name: string; id: string } = { name: role, id: `${role}-1` }): string {
   return signToken(TEST_SECRET, { room, role, name: who.name, id: who.id, exp: Math.floor(Date.now() / 1000) + 3600 });
@@ -80,7 +82,8 @@ function seedRoom(dataDir: string, room: string): void {
     const clip = addClip(doc, { trackId: bass, startBar: 0, lengthBars: 64, name: 'Groove' });
     for (let i = 0; log.lastSeq < 3000; i++) {
       label = `added note ${i}`;
-      addNotes(doc, clip, [{ pitch: 36 + (i % 24), tick: (i * 60) % (64 * 1920), duration: 60, velocity: 64 + (i % 60) }]);
+      // Four notes an entry: a file over the export's page (1 MiB), so its pacing shows.
+      addNotes(doc, clip, [0, 1, 2, 3].map((k) => ({ pitch: 36 + ((i + k * 7) % 48), tick: (i * 60) % (64 * 1920), duration: 60, velocity: 64 + (i % 60) })));
     }
     log.saveRoomState(log.lastSeq, Y.encodeStateAsUpdate(doc));
   } finally {
@@ -133,7 +136,7 @@ before(async () => {
   const bandData = tempDataDir();
   seedRoom(bandData, 'band');
   // Exports paced slowly enough that the bandmate's edits keep flowing while one is under way.
-  band = await startServerProcess({ dataDir: bandData, args: ['--replay-bytes-per-second', String(256 * 1024), '--replay-bytes-per-second-total', String(256 * 1024)] });
+  band = await startServerProcess({ dataDir: bandData, args: ['--replay-bytes-per-second', String(EXPORT_RATE), '--replay-bytes-per-second-total', String(EXPORT_RATE)] });
   hosted = await startServerProcess({ args: ['--max-import-bytes', String(IMPORT_CAP)] });
 });
 after(async () => {
@@ -141,7 +144,7 @@ after(async () => {
   await hosted?.kill();
 });
 
-test('the owner exports while a bandmate edits; a creator imports it elsewhere; the song and its history arrive whole', async () => {
+test('the owner exports while a bandmate edits; a creator imports it elsewhere; the song and its history arrive whole', async (t) => {
   const owner = roomToken('band', 'owner', TEACHER);
   // The teacher's rules and a bookmark, before the export: both must come along.
   const jam = await openJamSocket(band.wsUrl, 'band', owner);
@@ -154,6 +157,7 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   assert.equal(marked.status, 201);
 
   const ben = await connectClient(band.wsUrl, 'band', roomToken('band', 'editor', { name: 'ben', id: 'ben' }));
+  t.after(() => disconnect(ben));
   let exporting = true;
   let editsDuringExport = 0;
   const editing = (async () => {
@@ -166,6 +170,7 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   })();
   let file: Uint8Array;
   let exportedSeq: number;
+  const started = performance.now();
   try {
     const res = await exportRoom(band, 'band', owner);
     assert.equal(res.status, 200, res.ok ? '' : await res.text());
@@ -176,6 +181,11 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
     exporting = false;
     await editing;
   }
+  // Paced like replay downloads: a second's worth at once, then the rate (pages of 1 MiB).
+  const seconds = (performance.now() - started) / 1000;
+  const paced = (file.byteLength - 1024 * 1024 - EXPORT_RATE) / EXPORT_RATE;
+  assert.ok(paced > 1, `the file (${file.byteLength} bytes) is big enough to be paced`);
+  assert.ok(seconds >= paced * 0.9, `paced: ${seconds.toFixed(1)} s for ${file.byteLength} bytes at ${EXPORT_RATE} bytes/s`);
   assert.ok(editsDuringExport >= 3, `the bandmate kept editing during the export (${editsDuringExport} edits)`);
   assert.ok(exportedSeq >= 3002, `the export has the seeded history and the rules (${exportedSeq})`);
 
@@ -223,15 +233,11 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   // A stock provider opens the imported room with the owner token the import gave, has the song,
   // and edits on from there.
   const ann = await connectClient(hosted.wsUrl, 'band-online', onlineOwner);
-  try {
-    assert.equal(JSON.stringify(readSong(ann.doc)), exportedSong);
-    setTempo(ann.doc, 120);
-    const after = await waitForLastSeq(hosted, 'band-online', onlineOwner, exportedSeq + 1);
-    assert.equal(after, exportedSeq + 1, 'the imported history goes on');
-  } finally {
-    disconnect(ann);
-    disconnect(ben);
-  }
+  t.after(() => disconnect(ann));
+  assert.equal(JSON.stringify(readSong(ann.doc)), exportedSong);
+  setTempo(ann.doc, 120);
+  const after = await waitForLastSeq(hosted, 'band-online', onlineOwner, exportedSeq + 1);
+  assert.equal(after, exportedSeq + 1, 'the imported history goes on');
   assert.deepEqual(dataFiles(hosted).temp, [], 'no temporary file is left');
 });
 
@@ -305,7 +311,7 @@ test('hostile uploads are refused with their reason; no room and no temporary fi
   // Too large: said at once when the length is declared, cut off when it is not.
   const declared = await importRoom(hosted, 'too-big', creator, new Uint8Array(2 * IMPORT_CAP));
   assert.equal(declared.status, 413);
-  assert.match(await errorOf(declared), /larger than the 1 MiB this server takes/);
+  assert.match(await errorOf(declared), /larger than the 2 MiB this server takes/);
   let sent = 0;
   const endless = new ReadableStream<Uint8Array>({
     pull(controller) {

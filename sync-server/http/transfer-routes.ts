@@ -177,7 +177,7 @@ async function sendPaced(res: ServerResponse, handle: FileHandle, size: number, 
       const more = res.write(bytesRead === page.length ? page : page.subarray(0, bytesRead));
       const wait = pace(bytesRead);
       if (!more) await drained(res);
-      if (wait > 0 && !gone) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0 && !gone && position < size) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     if (!gone) res.end();
   } finally {
