@@ -6,6 +6,7 @@
  *   riffroom-server token --data <dir> --room <r> --role owner|editor|viewer [--ttl <dur>] [--name <who>] [--id <id>] [--invite]
  *   riffroom-server init --data <dir> --public-url <url>   (commands/init.ts)
  *   riffroom-server token --data <dir> --server-role admin|creator --name <who>   (commands/server-token.ts)
+ *   riffroom-server export|import ...   a room's history to or from a project file (commands/transfer.ts)
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
@@ -44,6 +45,7 @@ import { farewellFor } from './shutdown.ts';
 import { runInit } from './commands/init.ts';
 import { asksForServerToken, runServerToken } from './commands/server-token.ts';
 import { configuredPublicUrl } from './server-config.ts';
+import { runTransferCommand, TRANSFER_USAGE } from './commands/transfer.ts';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -69,16 +71,18 @@ const CAP_FLAGS: Record<string, keyof ConnectionCapsOptions> = {
 const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
   'replay-bytes-per-second': 'replayBytesPerSecondPerAddress',
   'replay-bytes-per-second-total': 'replayBytesPerSecondTotal',
+  'max-import-bytes': 'maxImportBytes',
 };
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
-      [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>]
+      [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>] [--max-import-bytes <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
   riffroom-server init --data <dir> --public-url https://jam.example.org [--ttl 365d] [--name <who>]
-  riffroom-server token --data <dir> --server-role admin|creator --name <who> [--ttl 90d]`;
+  riffroom-server token --data <dir> --server-role admin|creator --name <who> [--ttl 90d]
+${TRANSFER_USAGE}`;
 
 function fail(message: string): never {
   console.error(`riffroom-server: ${message}\n${USAGE}`);
@@ -89,6 +93,7 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'init') return void (process.exitCode = runInit(argv.slice(1)));
   if (argv[0] === 'token' && asksForServerToken(argv)) return void (process.exitCode = runServerToken(argv.slice(1)));
   if (argv[0] === 'token') return printToken(argv.slice(1));
+  if (argv[0] === 'export' || argv[0] === 'import') return void (process.exitCode = await runTransferCommand(argv[0], argv.slice(1)));
   if (argv[0] === 'serve') argv = argv.slice(1);
   let values;
   try {

@@ -217,6 +217,20 @@ export interface TokenResponse {
 export type JoinResponse = TokenResponse;
 export type RenewResponse = TokenResponse;
 
+/**
+ * GET /api/rooms/<room>/export (Bearer: the room's owner): the room's log as a .riffroom project
+ * file (application/octet-stream; X-Riffroom-Last-Seq: its newest entry).
+ * POST /api/rooms/<room>/import (Bearer: an admin or creator server token; body: a .riffroom
+ * file): 201 with this; 409 when the room exists, 413 past the server's size cap, 422 with the
+ * reason (and its LogProblem) when the file fails the checks every project file passes.
+ * `token` is an owner token for the new room, for the importer's identity.
+ */
+export interface ImportResponse extends TokenResponse {
+  room: string;
+  lastSeq: number;
+  bookmarks: number;
+}
+
 /** Claims inside a signed token. */
 export interface TokenClaims {
   room: string;

@@ -177,6 +177,19 @@ export const LIMITS = {
     replayBytesPerSecondPerAddress: 8 * MiB,
     replayBytesPerSecondTotal: 24 * MiB,
     /**
+     * A project uploaded to POST /api/rooms/<room>/import (bytes): larger uploads are refused with
+     * 413 and their partial file removed. Room logs run about twice their updates' size (a
+     * 160 MiB history makes a file of ~300 MiB with its snapshots); only admins and creators may
+     * upload, and an upload takes this much disk twice while it is checked and copied.
+     */
+    maxImportBytes: 512 * MiB,
+    /**
+     * After refusing an upload (413), the rest of its body is read and dropped for at most this
+     * long (ms), so that the client hears why before the connection is cut (closing on unread
+     * data resets the connection, and the client sees a broken pipe instead of the answer).
+     */
+    refusedUploadGraceMs: 5_000,
+    /**
      * Addresses whose request rates are remembered; past this the least recently seen is
      * forgotten (it starts again with a full burst), so a flood of addresses cannot grow memory.
      */

@@ -19,6 +19,7 @@ import { assertSecret, TokenError, verifyToken } from './auth/tokens.ts';
 import { LIMITS } from './limits.ts';
 import { Connection, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection.ts';
 import { handleApi } from './http-api.ts';
+import { createTransferRoutes } from './http/transfer-routes.ts';
 import { ConnectionLifetime } from './auth/connection-lifetime.ts';
 import { allowedHostSet, hostProblem } from './http/host-check.ts';
 import { metricsAccess } from './http/metrics-access.ts';
@@ -85,6 +86,8 @@ export interface HttpLimits {
   maxHeavyTotal: number;
   replayBytesPerSecondPerAddress: number;
   replayBytesPerSecondTotal: number;
+  /** Largest project POST /import takes (bytes). */
+  maxImportBytes: number;
 }
 
 export interface RunningServer {
@@ -135,6 +138,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     totalBytesPerSecond: httpLimits.replayBytesPerSecondTotal,
     maxAddresses: LIMITS.http.maxTrackedAddresses,
   });
+  const handleTransfer = createTransferRoutes({
+    secret: options.secret, rooms, dataDir: options.dataDir, maxImportBytes: httpLimits.maxImportBytes, heavy, pacer: replayPacer,
+  });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes,
@@ -167,7 +173,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl }, req, res, url).then((handled) => {
+    handleTransfer(req, res, url).then((done) => done || handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl }, req, res, url)).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);

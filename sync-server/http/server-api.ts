@@ -12,7 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROOM_NAME, type CreateRoomResponse, type ServerClaims, type ServerTokenResponse } from '../contract.ts';
 import { LIMITS } from '../limits.ts';
-import { mayCreateRooms, mayMintCreators, mintServerToken, RoomTokenGivenError, verifyServerToken } from '../auth/server-tokens.ts';
+import { mayCreateRooms, mayMintCreators, mintServerToken } from '../auth/server-tokens.ts';
+import { authorizeServer } from './server-auth.ts';
 import { lifetimeSeconds } from '../auth/lifetime.ts';
 import { createdRoomGrants } from '../auth/room-grants.ts';
 import { nameProblem, signToken, TokenError } from '../auth/tokens.ts';
@@ -54,22 +55,6 @@ export async function handleServerApi(ctx: ServerApiContext, req: IncomingMessag
     }
   }
   return true;
-}
-
-/** The verified claims of the request's server token; HttpError 401 (none, bad, expired) or 403 (a room token). */
-export function authorizeServer(secret: string, req: IncomingMessage, url: URL): ServerClaims {
-  if (url.searchParams.has('token')) {
-    throw new HttpError(401, 'send the token in an Authorization: Bearer header, not in the URL (URLs end up in logs and Referer headers)');
-  }
-  const header = req.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
-  if (!token) throw new HttpError(401, 'an admin or creator token is required (Authorization: Bearer <token>)');
-  try {
-    return verifyServerToken(secret, token);
-  } catch (err) {
-    if (err instanceof RoomTokenGivenError) throw new HttpError(403, err.message);
-    throw new HttpError(401, err instanceof TokenError ? err.message : 'invalid token');
-  }
 }
 
 async function postCreator(ctx: ServerApiContext, req: IncomingMessage, res: ServerResponse, _url: URL, claims: ServerClaims): Promise<void> {

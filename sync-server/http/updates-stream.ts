@@ -63,7 +63,7 @@ function frameHeader(seq: number, length: number): Uint8Array {
 }
 
 /** Resolves when the response can take more, or when it closed. */
-function drained(res: ServerResponse): Promise<void> {
+export function drained(res: ServerResponse): Promise<void> {
   if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

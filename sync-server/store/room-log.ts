@@ -55,6 +55,18 @@ export interface EntryInfo {
   bytes: number;
 }
 
+/** An entry with the hash the log stored for it (which a transfer checks against its own). */
+export interface ChainedEntry extends LogEntry {
+  hash: Uint8Array;
+}
+
+/** A stored state as the log keeps it: deflate-raw of a compact snapshot, or of the full room state. */
+export interface PackedState {
+  kind: 'snapshot' | 'room';
+  seq: number;
+  packed: Uint8Array;
+}
+
 export interface Snapshot {
   seq: number;
   state: Uint8Array;
@@ -171,13 +183,24 @@ export class RoomLog {
    */
   saveRules(change: { rules: unknown; author: string; label: string; time: number }): number {
     const text = JSON.stringify(change.rules);
+    return this.transaction(() => {
+      const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
+      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      return seq;
+    });
+  }
+
+  /**
+   * Runs `write` in one write transaction: everything it appends or saves, or (when it throws)
+   * none of it. Also makes many appends cheaper: one commit for all of them (log-transfer.ts).
+   */
+  transaction<T>(write: () => T): T {
     const [lastSeq, lastHash] = [this.lastSeqValue, this.lastHash];
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
-      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      const result = write();
       this.db.exec('COMMIT');
-      return seq;
+      return result;
     } catch (err) {
       this.db.exec('ROLLBACK');
       [this.lastSeqValue, this.lastHash] = [lastSeq, lastHash];
@@ -186,6 +209,24 @@ export class RoomLog {
       this.labelIds.clear();
       throw err;
     }
+  }
+
+  /** The hash of the newest entry (the genesis hash when there is none): where the chain goes on. */
+  get lastEntryHash(): Uint8Array {
+    return this.lastHash;
+  }
+
+  /**
+   * Keeps `stored` as the rules in force, as another log recorded them (their entry is already in
+   * this log: a transferred history, log-transfer.ts). saveRules is for new changes.
+   */
+  keepRules(stored: StoredRules): void {
+    if (!Number.isInteger(stored.seq) || stored.seq < 1 || stored.seq > this.lastSeqValue) {
+      throw new RoomLogError(this.path, 'damaged', `the rules were set by entry ${stored.seq}, which the log does not have`);
+    }
+    this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(
+      stored.seq, JSON.stringify(stored.rules), stored.author, stored.time,
+    );
   }
 
   /**
@@ -235,10 +276,29 @@ export class RoomLog {
    * serves the live room (and a second iterate() of a statement resets the first).
    */
   updatePage(after: number, upTo: number, maxBytes: number, maxEntries: number): { seq: number; update: Uint8Array }[] {
+    const last = this.pageEnd(after, upTo, maxBytes, maxEntries);
+    if (last === null) return [];
+    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
+  }
+
+  /** Like updatePage, with everything an entry holds, its stored hash included: what a transfer copies. */
+  entryPage(after: number, upTo: number, maxBytes: number, maxEntries: number): ChainedEntry[] {
+    const last = this.pageEnd(after, upTo, maxBytes, maxEntries);
+    if (last === null) return [];
+    const rows = this.db.prepare(
+      `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent, hash FROM entries
+       JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
+       WHERE seq > ? AND seq <= ? ORDER BY seq`,
+    ).all(after, last) as unknown as (RawEntry & { hash: Uint8Array })[];
+    return rows.map((row) => ({ ...toEntry(row), hash: new Uint8Array(row.hash) }));
+  }
+
+  /** The last seq of the page after < seq <= upTo that fits maxBytes/maxEntries; null when there is none. */
+  private pageEnd(after: number, upTo: number, maxBytes: number, maxEntries: number): number | null {
     // Sizes first (length() of a blob does not read it), then just the rows that fit.
     const sizes = this.db.prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
       .all(after, upTo, maxEntries) as { seq: number; bytes: number }[];
-    if (!sizes.length) return [];
+    if (!sizes.length) return null;
     let last = sizes[0]!.seq;
     let total = 0;
     for (const row of sizes) {
@@ -246,7 +306,23 @@ export class RoomLog {
       total += row.bytes;
       last = row.seq;
     }
-    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
+    return last;
+  }
+
+  /**
+   * Starts one read transaction on this connection (open it readOnly, beside the one that
+   * appends): every read until endRead() sees the log as it was now, whatever is appended
+   * meanwhile. Returns the newest entry in that view. A transfer reads a live room this way.
+   */
+  beginRead(): number {
+    this.db.exec('BEGIN');
+    // The view is fixed by the first read, so the newest entry is read inside it.
+    const row = this.db.prepare('SELECT coalesce(max(seq), 0) AS last FROM entries').get() as { last: number };
+    return row.last;
+  }
+
+  endRead(): void {
+    if (this.db.isTransaction) this.db.exec('COMMIT');
   }
 
   /** Metadata of entries after `after`, oldest first, without their bytes. */
@@ -301,6 +377,28 @@ export class RoomLog {
     return stateCeiling(Number(row.n), LIMITS.projectFile.maxInflatedBytes);
   }
 
+  /**
+   * Every stored state as stored (deflated), one at a time: the snapshots oldest first, then the
+   * room state. A transfer copies them without inflating and deflating them again; whoever opened
+   * the log has already checked that each inflates within its ceiling (log-check.ts).
+   */
+  *packedStates(): Generator<PackedState> {
+    for (const row of this.db.prepare('SELECT seq, state FROM snapshots ORDER BY seq').iterate() as Iterable<{ seq: number; state: Uint8Array }>) {
+      yield { kind: 'snapshot', seq: row.seq, packed: new Uint8Array(row.state) };
+    }
+    const room = this.db.prepare('SELECT seq, state FROM room_state WHERE id = 1').get() as { seq: number; state: Uint8Array } | undefined;
+    if (room) yield { kind: 'room', seq: room.seq, packed: new Uint8Array(room.state) };
+  }
+
+  /** Stores a state as packedStates() gave it (from another log, whose checks it passed). */
+  savePackedState(state: PackedState): void {
+    if (!Number.isInteger(state.seq) || state.seq < 0 || state.seq > this.lastSeqValue) {
+      throw new RoomLogError(this.path, 'damaged', `a ${state.kind === 'room' ? 'room state' : 'snapshot'} is at entry ${state.seq}, which the log does not have`);
+    }
+    if (state.kind === 'room') this.db.prepare('INSERT OR REPLACE INTO room_state (id, seq, state) VALUES (1, ?, ?)').run(state.seq, state.packed);
+    else this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)').run(state.seq, state.packed);
+  }
+
   /** Size on disk of the newest snapshot (compressed), 0 when there is none. */
   lastSnapshotInfo(): { seq: number; bytes: number } | null {
     const row = this.db.prepare('SELECT seq, length(state) AS bytes FROM snapshots ORDER BY seq DESC LIMIT 1').get() as
@@ -334,6 +432,17 @@ export class RoomLog {
   /** Folds the WAL into the main file so the project file alone holds everything. */
   checkpoint(): void {
     this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
+  /**
+   * Closes the log as one self-contained file (rollback-journal mode, no -wal or -shm beside it
+   * when it is opened later): what a transfer sends or keeps. Whoever opens it for writing
+   * switches it back to WAL.
+   */
+  closeAsSingleFile(): void {
+    this.checkpoint();
+    this.db.exec('PRAGMA journal_mode = DELETE');
+    this.db.close();
   }
 
   close(): void {

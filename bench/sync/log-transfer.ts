@@ -1,0 +1,83 @@
+/**
+ * What moving a room costs: a 100,000-edit log (bench/sync/workload.ts through a Room, as
+ * log-open.ts builds it) exported as a server does it (RoomLog's checks without the chain walk,
+ * then the copy comparing every hash) and imported as a server does it (every check, the chain
+ * walked, then the copy), several times each in this process.
+ *
+ * Per step: wall-clock and CPU time, and the longest the thread was held at once: the opening
+ * checks are one synchronous step, the copy yields between pages (a server serves its peers
+ * there). `node bench/sync/log-transfer.ts [--json <file>]`; BENCH_LOG_EDITS, BENCH_TRANSFER_RUNS.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { copyRoomFile } from '../../sync-server/store/sqlite-transfer.ts';
+import { buildLog } from './log-open.ts';
+import { summarize } from '../stats.ts';
+
+const RUNS = Number(process.env.BENCH_TRANSFER_RUNS ?? 5);
+const EDITS = Number(process.env.BENCH_LOG_EDITS ?? 100_000);
+
+interface Step {
+  ms: number;
+  cpuMs: number;
+  /** Longest stretch without a turn of the event loop (ms). */
+  longestHoldMs: number;
+}
+
+async function measure(run: (betweenPages: () => Promise<void>) => Promise<unknown>): Promise<Step> {
+  let longest = 0;
+  let last = performance.now();
+  const betweenPages = async () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run(betweenPages);
+  const ms = performance.now() - started;
+  longest = Math.max(longest, performance.now() - last);
+  const used = process.cpuUsage(cpu);
+  return { ms: round(ms), cpuMs: round((used.user + used.system) / 1000), longestHoldMs: round(longest) };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export async function benchLogTransfer(): Promise<object> {
+  const dir = mkdtempSync(join(tmpdir(), 'riffroom-bench-transfer-'));
+  try {
+    const room = join(dir, 'room.riffroom');
+    await buildLog(room);
+    const exports: Step[] = [];
+    const imports: Step[] = [];
+    let summary: unknown = null;
+    for (let run = 0; run < RUNS; run++) {
+      const exported = join(dir, `export-${run}.riffroom`);
+      exports.push(await measure(async (betweenPages) => (summary = await copyRoomFile(room, exported, { verifyHistory: false, betweenPages }))));
+      imports.push(await measure((betweenPages) => copyRoomFile(exported, join(dir, `import-${run}.riffroom`), { verifyHistory: true, betweenPages })));
+    }
+    const of = (steps: Step[], key: keyof Step) => summarize(steps.map((s) => s[key]));
+    const result = {
+      edits: EDITS,
+      runs: RUNS,
+      roomFileBytes: statSync(room).size,
+      exportedFileBytes: statSync(join(dir, 'export-0.riffroom')).size,
+      summary,
+      export: { ms: of(exports, 'ms'), cpuMs: of(exports, 'cpuMs'), longestHoldMs: of(exports, 'longestHoldMs') },
+      import: { ms: of(imports, 'ms'), cpuMs: of(imports, 'cpuMs'), longestHoldMs: of(imports, 'longestHoldMs') },
+    };
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { json: { type: 'string' } } });
+  const result = await benchLogTransfer();
+  console.log(JSON.stringify(result, null, 2));
+  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+}
