@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CADDYFILE, ENV_EXAMPLE, INSTALL_DIR, PUBLIC_NAME, UNIT, caddyEnv, canListenOnIpv6, freePort, localUnitText, makeCertificate, nginxArgs,
+  CADDYFILE, ENV_EXAMPLE, INSTALL_DIR, PUBLIC_NAME, UNIT, caddyEnv, canListenOnIpv6, freePort, freePorts, localUnitText, makeCertificate, nginxArgs,
   readEnvFile, runTool, unitEntries, unitValue, writeNginxFiles,
 } from './support/deploy-files.ts';
 import { request } from './support/pinned-clients.ts';
@@ -93,7 +93,8 @@ test('nginx -t accepts deploy/nginx/riffroom.conf (certificate, log paths and po
   const dir = temp('nginx');
   const { cert, key } = await makeCertificate(dir);
   mkdirSync(join(dir, 'www'));
-  const files = writeNginxFiles(dir, { httpPort: await freePort(), httpsPort: await freePort(), upstreamPort: 4455, cert, key, ipv6: await canListenOnIpv6() });
+  const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
+  const files = writeNginxFiles(dir, { httpPort, httpsPort, upstreamPort: 4455, cert, key, ipv6: await canListenOnIpv6() });
   const result = await runTool('nginx', nginxArgs(files, '-t'));
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /syntax is ok/);

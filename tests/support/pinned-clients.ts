@@ -40,7 +40,11 @@ export function request(
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, lookup: pinnedLookup(), timeout: options.timeoutMs ?? 15_000, agent: false },
+      {
+        method: options.method ?? 'GET', headers: options.headers, ca: options.ca, lookup: pinnedLookup(), timeout: options.timeoutMs ?? 15_000, agent: false,
+        // TLS names the URL's host, whatever Host header the request carries.
+        servername: target.hostname,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
