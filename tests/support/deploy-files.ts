@@ -32,7 +32,9 @@ export interface ToolResult {
 export function runTool(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err); // not found, not executable
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === 'ENOENT') return reject(new Error(`${file} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`));
+      if (typeof code === 'string') return reject(err!); // not executable, killed by the timeout
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

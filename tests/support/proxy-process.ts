@@ -56,6 +56,10 @@ async function running(
   logFiles: { all: () => string; access: () => string }, stopSignal: NodeJS.Signals,
 ): Promise<ProxyProcess> {
   let output = '';
+  let failed: Error | null = null;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    failed = err.code === 'ENOENT' ? new Error(`${name} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`) : err;
+  });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -68,6 +72,7 @@ async function running(
     logs: () => `${output}\n${logFiles.all()}`,
     accessLog: logFiles.access,
     async stop() {
+      if (failed) return;
       if (child.exitCode === null && child.signalCode === null) child.kill(stopSignal);
       await exited;
     },
@@ -75,6 +80,7 @@ async function running(
   // Ready when a request through it reaches the server (which the caller started first).
   const deadline = Date.now() + 20_000;
   for (;;) {
+    if (failed) throw failed;
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${proxy.logs()}`);
     try {
       const reply = await request(`${url}/healthz`, { ca, timeoutMs: 2000 });

@@ -61,6 +61,10 @@ export async function startUnitServer(options: UnitServerOptions): Promise<UnitS
       }
     };
     child.stdout!.on('data', check);
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(err.code === 'ENOENT' ? new Error(`${command[0]} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`) : err);
+    });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`the unit's server exited with ${code}:\n${output}`));
