@@ -15,6 +15,7 @@
  *   also when the server is down and the proxy logs an error.
  * Behind nginx the server runs under strace: every system call it made and every socket family
  * it opened must be allowed by the unit's SystemCallFilter= and RestrictAddressFamilies=.
+ * nginx's per-address upgrade limit (which the server cannot apply behind a proxy) is measured.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,4 +192,37 @@ test('behind nginx, every system call the server made is allowed by the unit (st
   const outside = [...made.keys()].filter((name) => !allowed.has(name));
   assert.deepEqual(outside, [], `system calls outside SystemCallFilter=${filters.join(' ')} (they would fail with EPERM under systemd)`);
   assert.deepEqual([...opened].filter((family) => !families.has(family)), [], `socket families outside RestrictAddressFamilies: ${[...opened].join(' ')}`);
+});
+
+test('nginx limits websocket upgrades per client address (20/s, burst 60) and leaves plain requests alone', async () => {
+  const dir = temp('nginx-limits');
+  const { cert, key, pem: ca } = await makeCertificate(dir);
+  const server = await startUnitServer({ stateRoot: join(dir, 'state'), port: await freePort() });
+  let proxy: ProxyProcess | null = null;
+  try {
+    proxy = await startNginx({ dir, upstreamPort: server.port, cert, key, ca });
+    const url = proxy.url;
+    // Plain requests (no Upgrade header) have an empty limit key: nginx does not count them.
+    const plain = await Promise.all(Array.from({ length: 100 }, () => request(`${url}/healthz`, { ca })));
+    assert.deepEqual([...new Set(plain.map((r) => r.status))], [200]);
+    // Upgrades without a token: the server answers 401 to those nginx lets through.
+    const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    // In rounds of 40 at once (well under limit_conn's 128) until nginx refuses some: however
+    // slow this machine, the rounds outrun a refill of 20 a second.
+    const started = performance.now();
+    const statuses: number[] = [];
+    while (!statuses.includes(429) && statuses.length < 1000) {
+      const round = await Promise.all(Array.from({ length: 40 }, () => request(`${url}/some-room`, { ca, headers: upgrade })));
+      statuses.push(...round.map((r) => r.status));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const passed = statuses.filter((s) => s === 401).length;
+    assert.ok(statuses.includes(429), `nginx refused none of ${statuses.length} upgrades in ${seconds.toFixed(2)} s`);
+    assert.equal(passed + statuses.filter((s) => s === 429).length, statuses.length, `only 401 (the server) and 429 (nginx): ${[...new Set(statuses)].join(', ')}`);
+    // The burst, plus the rate over the time it took (+1 for the one refilling).
+    assert.ok(passed >= 60 && passed <= 60 + Math.ceil(20 * seconds) + 1, `${passed} upgrades passed in ${seconds.toFixed(2)} s`);
+  } finally {
+    await proxy?.stop();
+    assert.equal(await server.stop(), 0, server.output());
+  }
 });
