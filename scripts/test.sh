@@ -8,6 +8,7 @@ bash "$root/scripts/setup-python.sh"
 bash "$root/scripts/setup-vulkan.sh"
 bash "$root/scripts/setup-browser.sh"
 bash "$root/scripts/setup-openssl.sh"
+bash "$root/scripts/setup-deploy-tools.sh"
 cd "$root"
 npm run --silent typecheck
 exec node scripts/run-tests.ts "$@"
