@@ -47,6 +47,15 @@ export interface LogEntry {
   concurrent: boolean;
 }
 
+/** What a caller hands in to append: the log gives it its seq and hash. */
+export interface NewEntry {
+  time: number;
+  author: string;
+  label: string;
+  update: Uint8Array;
+  concurrent?: boolean;
+}
+
 export interface EntryInfo {
   seq: number;
   time: number;
@@ -154,7 +163,7 @@ export class RoomLog {
   }
 
   /** Appends one update; returns its seq. Durable once this returns. */
-  append(entry: { time: number; author: string; label: string; update: Uint8Array; concurrent?: boolean }): number {
+  append(entry: NewEntry): number {
     const seq = this.lastSeqValue + 1;
     const hash = entryHash(this.lastHash, seq, entry.time, entry.author, entry.label, entry.update);
     const authorId = this.intern(this.authorIds, 'authors', 'name', entry.author);
@@ -165,19 +174,32 @@ export class RoomLog {
     return seq;
   }
 
+  /** Appends entries in one transaction: all of them or none. Returns their seqs, in order. */
+  appendBatch(entries: readonly NewEntry[]): number[] {
+    return this.inTransaction(() => entries.map((entry) => this.append(entry)));
+  }
+
   /**
    * Records new rules: an entry (an empty update labelled `label`, by `author`) and the rules row
    * pointing at it, in one transaction: both or neither. Returns the entry's seq.
    */
   saveRules(change: { rules: unknown; author: string; label: string; time: number }): number {
     const text = JSON.stringify(change.rules);
+    return this.inTransaction(() => {
+      const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
+      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      return seq;
+    });
+  }
+
+  /** Runs `write` in one transaction; on failure nothing of it stays, in the file or in memory. */
+  private inTransaction<T>(write: () => T): T {
     const [lastSeq, lastHash] = [this.lastSeqValue, this.lastHash];
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
-      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      const result = write();
       this.db.exec('COMMIT');
-      return seq;
+      return result;
     } catch (err) {
       this.db.exec('ROLLBACK');
       [this.lastSeqValue, this.lastHash] = [lastSeq, lastHash];
