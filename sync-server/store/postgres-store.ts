@@ -137,17 +137,25 @@ export class PostgresRoomStore implements RoomStore {
         const base = 3 + i * ENTRY_COLUMNS;
         return `($${base + 1}::bigint, $${base + 2}::bigint, $${base + 3}::text, $${base + 4}::text, $${base + 5}::bytea, $${base + 6}::bytea, $${base + 7}::boolean)`;
       });
-      const result = await this.fencedQuery(
-        `WITH fence AS (${FENCE})
-         INSERT INTO entries (room, seq, time, author, label, "update", hash, concurrent)
-         SELECT $1, v.seq, v.time, v.author, v.label, v.upd, v.hash, v.concurrent
-         FROM (VALUES ${rows.join(', ')}) AS v (seq, time, author, label, upd, hash, concurrent)
-         WHERE EXISTS (SELECT 1 FROM fence)`,
-        params,
-      );
+      const lastSeq = seqs[seqs.length - 1]!;
+      const lastHash = hashes[hashes.length - 1]!;
+      let result: pg.QueryResult;
+      try {
+        result = await this.fencedQuery(
+          `WITH fence AS (${FENCE})
+           INSERT INTO entries (room, seq, time, author, label, "update", hash, concurrent)
+           SELECT $1, v.seq, v.time, v.author, v.label, v.upd, v.hash, v.concurrent
+           FROM (VALUES ${rows.join(', ')}) AS v (seq, time, author, label, upd, hash, concurrent)
+           WHERE EXISTS (SELECT 1 FROM fence)`,
+          params,
+        );
+      } catch (err) {
+        if (!(await this.committedDespite(err, lastSeq, lastHash))) throw err;
+        result = { rowCount: entries.length } as pg.QueryResult;
+      }
       await this.expectWritten(result, entries.length, lease);
-      this.lastSeqValue = seqs[seqs.length - 1]!;
-      this.lastHash = hashes[hashes.length - 1]!;
+      this.lastSeqValue = lastSeq;
+      this.lastHash = lastHash;
       return seqs;
     });
   }
@@ -396,6 +404,26 @@ export class PostgresRoomStore implements RoomStore {
     }
   }
 
+  /**
+   * Whether a write whose connection failed (the database restarted, the network broke) was
+   * committed all the same: the reply may be lost after the commit. The log's end tells: our
+   * last entry, hash and all, means it was; the end we knew means it was not (the caller may
+   * retry it); anything else, and this store writes no more.
+   */
+  private async committedDespite(err: unknown, lastSeq: number, lastHash: Uint8Array): Promise<boolean> {
+    if (this.refused || typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)) return false; // an SQL error: not committed
+    let end: { seq: number; hash: Buffer } | undefined;
+    try {
+      ({ rows: [end] } = await this.pool.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE room = $1 ORDER BY seq DESC LIMIT 1', [this.room]));
+    } catch {
+      return false; // still unreachable: the caller retries, and the duplicate check settles it then
+    }
+    if (end && end.seq === lastSeq && hex(end.hash) === hex(lastHash)) return true;
+    if ((end?.seq ?? 0) === this.lastSeqValue) return false;
+    this.refused = new Error(`room ${this.room}: after a failed write the log ends at entry ${end?.seq ?? 0}, not where this node believed; it writes no more`);
+    throw this.refused;
+  }
+
   /** A fenced write that wrote fewer rows than it meant to was fenced off: the lease moved. */
   private async expectWritten(result: pg.QueryResult, rows: number, lease: LeaseGrant): Promise<void> {
     if (result.rowCount === rows) return;
@@ -441,6 +469,10 @@ function where(room: string): string {
 
 function checkRoomName(room: string): void {
   if (typeof room !== 'string' || !ROOM_NAME.test(room)) throw new StoreInputError(`invalid room name: ${JSON.stringify(room)}`);
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** A copy as a plain Uint8Array, like the SQLite store's (pg hands out Buffers over shared memory). */

@@ -28,7 +28,7 @@ export interface PostgresBinaries {
 }
 
 export interface ClusterOptions {
-  /** fsync each commit, as a production server does (default false: tests need no crash safety of the OS). */
+  /** fsync each commit, as a production server does (default false: tests need no safety against the machine crashing). */
   durable?: boolean;
 }
 
@@ -99,7 +99,10 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       port = await freePort();
       const settings = [
         `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=100',
-        ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+        // fsync=off only: a commit is still written to the OS before it is acknowledged
+        // (synchronous_commit stays on), so a crash of the server process (restart -m immediate)
+        // loses nothing acknowledged; only a crash of the whole machine could.
+        ...(options.durable ? [] : ['-c fsync=off']),
       ];
       try {
         await run(binaries.pgCtl, ['start', '-D', data, '-l', logFile, '-w', '-t', '60', '-o', settings.join(' ')], { ...as, timeout: 90_000 });
@@ -133,7 +136,8 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       return url(name);
     },
     async restart(): Promise<void> {
-      await run(binaries.pgCtl, ['restart', '-D', data, '-m', 'immediate', '-w', '-t', '60'], { ...as, timeout: 90_000 });
+      // -l again: without it the new server would write to our pipe and keep it open.
+      await run(binaries.pgCtl, ['restart', '-D', data, '-l', logFile, '-m', 'immediate', '-w', '-t', '60'], { ...as, timeout: 90_000 });
       await waitReady(binaries, port, 60_000);
     },
     log: () => readLog(logFile),
@@ -162,7 +166,7 @@ async function waitReady(binaries: PostgresBinaries, port: number, timeoutMs: nu
   let last = '';
   while (performance.now() < deadline) {
     try {
-      await run(binaries.pgIsReady, ['-h', '127.0.0.1', '-p', String(port), '-t', '2'], { timeout: 10_000 });
+      await run(binaries.pgIsReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-t', '2'], { timeout: 10_000 });
       return;
     } catch (err) {
       last = String((err as { stdout?: string }).stdout ?? (err as Error).message).trim();
