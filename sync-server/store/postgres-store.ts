@@ -431,7 +431,7 @@ export class PostgresRoomStore implements RoomStore {
     const detail = !holder
       ? 'the room has no lease'
       : holder.node === lease.node && holder.epoch === lease.epoch
-        ? holder.expiresAt.getTime() === -Infinity ? 'it was released' : 'it expired'
+        ? holder.released ? 'it was released' : 'it expired'
         : `node ${holder.node} holds it at epoch ${holder.epoch}`;
     this.refused = new LeaseLostError(lease, detail);
     throw this.refused;

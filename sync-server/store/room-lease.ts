@@ -40,8 +40,10 @@ export interface HeldLease extends LeaseGrant {
 export interface LeaseHolder {
   node: string;
   epoch: number;
-  expiresAt: Date;
+  /** When it runs out by the database's clock; null once released. */
+  expiresAt: Date | null;
   live: boolean;
+  released: boolean;
 }
 
 /** A write refused because the writer's lease is no longer the room's. */
@@ -68,8 +70,10 @@ export const FENCE = 'SELECT 1 FROM room_leases WHERE room = $1 AND node = $2 AN
 interface LeaseRow {
   node: string;
   epoch: number;
-  expires_at: Date;
+  /** A string ('-infinity') once released: pg reads infinite timestamps as text. */
+  expires_at: Date | string;
   live: boolean;
+  released: boolean;
 }
 
 export class RoomLeases {
@@ -134,11 +138,12 @@ export class RoomLeases {
 
 export async function leaseHolder(pool: pg.Pool, room: string): Promise<LeaseHolder | null> {
   const { rows } = await pool.query<LeaseRow>(
-    'SELECT node, epoch, expires_at, expires_at > now() AS live FROM room_leases WHERE room = $1',
+    `SELECT node, epoch, expires_at, expires_at > now() AS live, expires_at = '-infinity' AS released FROM room_leases WHERE room = $1`,
     [room],
   );
   const row = rows[0];
-  return row ? { node: row.node, epoch: row.epoch, expiresAt: row.expires_at, live: row.live } : null;
+  if (!row) return null;
+  return { node: row.node, epoch: row.epoch, expiresAt: row.expires_at instanceof Date ? row.expires_at : null, live: row.live, released: row.released };
 }
 
 /**
