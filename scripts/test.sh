@@ -7,6 +7,7 @@ source "$root/scripts/setup.sh"
 bash "$root/scripts/setup-python.sh"
 bash "$root/scripts/setup-vulkan.sh"
 bash "$root/scripts/setup-browser.sh"
+bash "$root/scripts/setup-postgres.sh"
 cd "$root"
 npm run --silent typecheck
 exec node scripts/run-tests.ts "$@"
