@@ -16,7 +16,7 @@
  * schema refuses the write (a duplicate seq or a gap) and this store refuses every later one.
  */
 import { deflateRawSync } from 'node:zlib';
-import type pg from 'pg';
+import pg from 'pg';
 import { LIMITS } from '../limits.ts';
 import { ROOM_NAME } from '../contract.ts';
 import { ChainWalker, entryHash, GENESIS_HASH, type ChainBreak } from './log-chain.ts';
@@ -411,7 +411,9 @@ export class PostgresRoomStore implements RoomStore {
    * retry it); anything else, and this store writes no more.
    */
   private async committedDespite(err: unknown, lastSeq: number, lastHash: Uint8Array): Promise<boolean> {
-    if (this.refused || typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)) return false; // an SQL error: not committed
+    // The database refused the statement: nothing of it was committed. Only a connection lost
+    // (class 08) or a server shutting down (57: a restart) leaves the outcome open.
+    if (this.refused || (err instanceof pg.DatabaseError && !/^(08|57)/.test(err.code ?? ''))) return false;
     let end: { seq: number; hash: Buffer } | undefined;
     try {
       ({ rows: [end] } = await this.pool.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE room = $1 ORDER BY seq DESC LIMIT 1', [this.room]));
