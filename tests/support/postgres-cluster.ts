@@ -89,7 +89,19 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  // Killed by a signal (a test runner's timeout, ^C), 'exit' never comes: stop, then die of it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopNow();
+    process.kill(process.pid, signal);
+  };
+  const forget = () => {
+    process.off('exit', stopNow);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   process.once('exit', stopNow);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   try {
     if (owner) chownSync(dir, owner.uid, owner.gid);
@@ -115,7 +127,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     await waitReady(binaries, port, 60_000);
   } catch (err) {
     stopNow();
-    process.off('exit', stopNow);
+    forget();
     throw err;
   }
 
@@ -142,7 +154,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     },
     log: () => readLog(logFile),
     async stop(): Promise<void> {
-      process.off('exit', stopNow);
+      forget();
       stopNow();
     },
   };
