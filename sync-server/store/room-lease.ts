@@ -149,24 +149,27 @@ export async function leaseHolder(pool: pg.Pool, room: string): Promise<LeaseHol
 /**
  * Keeps one held lease renewed (every third of its length) until stopped or lost. `onLost` runs
  * once when a renewal finds the room taken or released, or when no renewal has succeeded for a
- * whole lease: from then on another node may own the room, so the holder must stop serving it.
- * (Its writes would be refused anyway; this lets it tell its peers sooner.) Its deadline is kept
- * on this process's monotonic clock from when each renewal was sent, which is never later than
- * the database's expiry.
+ * whole lease (failed, or still waiting on an unreachable database: a watchdog timer, not the
+ * renewal's answer, decides): from then on another node may own the room, so the holder must
+ * stop serving it. (Its writes would be refused anyway; this lets it tell its peers sooner.) Its
+ * deadline is kept on this process's monotonic clock from when each renewal was sent, which is
+ * never later than the database's expiry.
  */
 export class LeaseKeeper {
   private lease: LeaseGrant;
   private readonly leases: RoomLeases;
   private readonly onLost: (reason: string) => void;
   private timer: NodeJS.Timeout | null = null;
-  private validUntil: number;
+  private watchdog: NodeJS.Timeout | null = null;
+  private validUntil = 0;
+  private lastError = '';
   private stopped = false;
 
   constructor(leases: RoomLeases, lease: LeaseGrant, onLost: (reason: string) => void) {
     this.leases = leases;
     this.lease = lease;
     this.onLost = onLost;
-    this.validUntil = performance.now() + leases.leaseMs;
+    this.extendTo(performance.now() + leases.leaseMs);
     this.schedule();
   }
 
@@ -178,7 +181,18 @@ export class LeaseKeeper {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.timer = this.watchdog = null;
+  }
+
+  /** The lease is ours until `until`; the watchdog declares it lost then, unless renewed first. */
+  private extendTo(until: number): void {
+    this.validUntil = until;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (!this.stopped) this.lose(`no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
+    }, Math.max(0, until - performance.now()));
+    this.watchdog.unref();
   }
 
   private schedule(): void {
@@ -193,11 +207,12 @@ export class LeaseKeeper {
       const renewed = await this.leases.renew(this.lease);
       if (this.stopped) return;
       if (!renewed) return this.lose('another node holds the room now, or it was released');
-      this.validUntil = sent + this.leases.leaseMs;
+      this.lastError = '';
+      this.extendTo(sent + this.leases.leaseMs);
     } catch (err) {
       if (this.stopped) return;
-      // The database may be restarting: keep trying until the lease runs out.
-      if (performance.now() >= this.validUntil) return this.lose(`no renewal succeeded for a whole lease (last: ${(err as Error).message})`);
+      // The database may be restarting: keep trying until the watchdog says the lease ran out.
+      this.lastError = (err as Error).message;
     }
     this.schedule();
   }
