@@ -225,4 +225,15 @@ export const LIMITS = {
      */
     maxTextChars: 4 * KiB,
   },
+
+  store: {
+    /** Entries in one appendBatch (one transaction; PostgreSQL takes at most 65,535 parameters). */
+    maxBatchEntries: 1000,
+    /** The teacher's rules as stored (JSON text, bytes). */
+    maxRulesBytes: 64 * KiB,
+    /** Rows read per page when a store streams entries (verify, replay, export). */
+    readPageRows: 2000,
+    /** A room's lease lasts this long unless renewed (ms); a dead owner's room is free after it. */
+    leaseMs: 10_000,
+  },
 } as const;

@@ -429,3 +429,28 @@ test('damaged stored rules are a RoomLogError', () => {
     again.close();
   }
 });
+
+test('appendBatch is one transaction: a failing entry leaves nothing of its batch, and the log goes on', () => {
+  const path = tempFile();
+  const log = new RoomLog(path);
+  try {
+    assert.deepEqual(log.appendBatch([{ time: 1, author: 'ann', label: 'a', update: update(1) }]), [1]);
+    // SQLite cannot bind the second entry's update: the first of the batch is rolled back too.
+    assert.throws(() => log.appendBatch([
+      { time: 2, author: 'ann', label: 'b', update: update(2) },
+      { time: 3, author: 'new author', label: 'c', update: { not: 'bytes' } as unknown as Uint8Array },
+    ]));
+    assert.equal(log.lastSeq, 1);
+    assert.deepEqual([...log.entries(0)].map((e) => e.seq), [1]);
+    assert.deepEqual(log.appendBatch([{ time: 4, author: 'new author', label: 'd', update: update(4) }, { time: 5, author: 'ann', label: 'e', update: update(5) }]), [2, 3]);
+    assert.equal(log.verify(), null);
+  } finally {
+    log.close();
+  }
+  const again = new RoomLog(path);
+  try {
+    assert.deepEqual([...again.entries(0)].map((e) => [e.seq, e.author]), [[1, 'ann'], [2, 'new author'], [3, 'ann']]);
+  } finally {
+    again.close();
+  }
+});

@@ -47,6 +47,15 @@ export interface LogEntry {
   concurrent: boolean;
 }
 
+/** What a caller hands in to append: the log gives it its seq and hash. */
+export interface NewEntry {
+  time: number;
+  author: string;
+  label: string;
+  update: Uint8Array;
+  concurrent?: boolean;
+}
+
 export interface EntryInfo {
   seq: number;
   time: number;
@@ -166,7 +175,7 @@ export class RoomLog {
   }
 
   /** Appends one update; returns its seq. Durable once this returns. */
-  append(entry: { time: number; author: string; label: string; update: Uint8Array; concurrent?: boolean }): number {
+  append(entry: NewEntry): number {
     const seq = this.lastSeqValue + 1;
     const hash = entryHash(this.lastHash, seq, entry.time, entry.author, entry.label, entry.update);
     const authorId = this.intern(this.authorIds, 'authors', 'name', entry.author);
@@ -175,6 +184,11 @@ export class RoomLog {
     this.lastSeqValue = seq;
     this.lastHash = hash;
     return seq;
+  }
+
+  /** Appends entries in one transaction: all of them or none. Returns their seqs, in order. */
+  appendBatch(entries: readonly NewEntry[]): number[] {
+    return this.transaction(() => entries.map((entry) => this.append(entry)));
   }
 
   /**

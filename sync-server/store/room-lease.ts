@@ -1,0 +1,224 @@
+/**
+ * Room ownership across nodes: a lease per room in PostgreSQL (room_leases: room, node, epoch,
+ * expires_at). A node acquires a room only when its lease is free (released) or expired; every
+ * acquire gives the room a new epoch, one more than the last. The holder renews it while alive
+ * (LeaseKeeper), and releases it when it unloads the room.
+ *
+ * The epoch is the fencing token: every write of the PostgreSQL store checks, in the same
+ * statement, that the room's lease row still names this node and epoch and has not expired
+ * (FENCE below, taking a share lock on the row, so a takeover waits for a write in flight and a
+ * write after a takeover finds the new epoch). An owner paused past its lease (SIGSTOP, a long GC,
+ * a partition) wakes up holding an epoch that is no longer the room's: its writes are refused
+ * with LeaseLostError, whatever its own clock and timers believe.
+ *
+ * Time is the database's (now()), never a node's: nodes' wall clocks disagree and jump (NTP), so
+ * if each judged expiry by its own clock, a node running fast could take a room its owner still
+ * holds by the owner's clock. With one clock judging every acquire, renew and write, "expired"
+ * means the same to every node. (Safety does not even rest on it: the epoch check alone keeps a
+ * deposed owner out. The clock decides only when a silent owner's room may be taken.)
+ *
+ * Every acquire bumps the epoch, even by the node that held the room before: a node restarted
+ * under the same name must not share an epoch with its former process, which may still be alive.
+ * Lease rows are never deleted: a room's epoch only grows, so an old epoch never becomes valid again.
+ */
+import type pg from 'pg';
+import { LIMITS } from '../limits.ts';
+
+/** What a write needs to prove it is the room's owner. */
+export interface LeaseGrant {
+  readonly room: string;
+  readonly node: string;
+  readonly epoch: number;
+}
+
+/** A lease as acquired or renewed, with its expiry by the database's clock. */
+export interface HeldLease extends LeaseGrant {
+  readonly expiresAt: Date;
+}
+
+/** Who holds a room now (live: not expired and not released). */
+export interface LeaseHolder {
+  node: string;
+  epoch: number;
+  /** When it runs out by the database's clock; null once released. */
+  expiresAt: Date | null;
+  live: boolean;
+  released: boolean;
+}
+
+/** A write refused because the writer's lease is no longer the room's. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  readonly room: string;
+  readonly epoch: number;
+  constructor(lease: LeaseGrant, detail: string) {
+    super(`room ${lease.room}: node ${lease.node} lost its lease (epoch ${lease.epoch}): ${detail}; nothing was written`);
+    this.room = lease.room;
+    this.epoch = lease.epoch;
+  }
+}
+
+/**
+ * The fence, as a CTE body: a row only while `node` holds the room at `epoch`, unexpired. FOR
+ * SHARE conflicts with the UPDATE of an acquire, so the two are ordered: a takeover waits for a
+ * write in flight to commit, and a write that comes after reads the new epoch (PostgreSQL
+ * re-checks a locked row's condition against its newest version) and writes nothing.
+ * Parameters: $1 room, $2 node, $3 epoch.
+ */
+export const FENCE = 'SELECT 1 FROM room_leases WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at > now() FOR SHARE';
+
+interface LeaseRow {
+  node: string;
+  epoch: number;
+  /** A string ('-infinity') once released: pg reads infinite timestamps as text. */
+  expires_at: Date | string;
+  live: boolean;
+  released: boolean;
+}
+
+export class RoomLeases {
+  readonly node: string;
+  readonly leaseMs: number;
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool, options: { node: string; leaseMs?: number }) {
+    if (!/^[\x21-\x7e]{1,128}$/.test(options.node)) throw new Error(`a node name is 1 to 128 printable ASCII characters without spaces (got ${JSON.stringify(options.node)})`);
+    const leaseMs = options.leaseMs ?? LIMITS.store.leaseMs;
+    if (!Number.isSafeInteger(leaseMs) || leaseMs < 100) throw new Error(`a lease lasts at least 100 ms (got ${leaseMs})`);
+    this.pool = pool;
+    this.node = options.node;
+    this.leaseMs = leaseMs;
+  }
+
+  /**
+   * Takes the room when nobody holds it (never held, released, or expired); null when another
+   * node's lease is live. One statement: of nodes racing for the same room, exactly one wins.
+   */
+  async acquire(room: string): Promise<HeldLease | null> {
+    const { rows } = await this.pool.query<{ epoch: number; expires_at: Date }>(
+      `INSERT INTO room_leases AS l (room, node, epoch, expires_at) VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
+       ON CONFLICT (room) DO UPDATE SET node = EXCLUDED.node, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at
+       WHERE l.expires_at <= now()
+       RETURNING epoch, expires_at`,
+      [room, this.node, this.leaseMs],
+    );
+    const row = rows[0];
+    return row ? { room, node: this.node, epoch: row.epoch, expiresAt: row.expires_at } : null;
+  }
+
+  /**
+   * Extends the lease by leaseMs from now; null when it is no longer ours (another node took the
+   * room, or it was released). A lease that expired without anyone taking it is still ours: no
+   * other node wrote in between (the epoch proves it), so renewing it is safe.
+   */
+  async renew(lease: LeaseGrant): Promise<HeldLease | null> {
+    const { rows } = await this.pool.query<{ expires_at: Date }>(
+      `UPDATE room_leases SET expires_at = now() + $4 * interval '1 millisecond'
+       WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at <> '-infinity' RETURNING expires_at`,
+      [lease.room, lease.node, lease.epoch, this.leaseMs],
+    );
+    const row = rows[0];
+    return row ? { room: lease.room, node: lease.node, epoch: lease.epoch, expiresAt: row.expires_at } : null;
+  }
+
+  /** Gives the room up at once (any node may acquire it next); false when it was not ours any more. */
+  async release(lease: LeaseGrant): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE room_leases SET expires_at = '-infinity' WHERE room = $1 AND node = $2 AND epoch = $3`,
+      [lease.room, lease.node, lease.epoch],
+    );
+    return result.rowCount === 1;
+  }
+
+  /** The room's lease as the database has it now; null when no node ever held it. */
+  async holder(room: string): Promise<LeaseHolder | null> {
+    return leaseHolder(this.pool, room);
+  }
+}
+
+export async function leaseHolder(pool: pg.Pool, room: string): Promise<LeaseHolder | null> {
+  const { rows } = await pool.query<LeaseRow>(
+    `SELECT node, epoch, expires_at, expires_at > now() AS live, expires_at = '-infinity' AS released FROM room_leases WHERE room = $1`,
+    [room],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { node: row.node, epoch: row.epoch, expiresAt: row.expires_at instanceof Date ? row.expires_at : null, live: row.live, released: row.released };
+}
+
+/**
+ * Keeps one held lease renewed (every third of its length) until stopped or lost. `onLost` runs
+ * once when a renewal finds the room taken or released, or when no renewal has succeeded for a
+ * whole lease (failed, or still waiting on an unreachable database: a watchdog timer, not the
+ * renewal's answer, decides): from then on another node may own the room, so the holder must
+ * stop serving it. (Its writes would be refused anyway; this lets it tell its peers sooner.) Its
+ * deadline is kept on this process's monotonic clock from when each renewal was sent, which is
+ * never later than the database's expiry.
+ */
+export class LeaseKeeper {
+  private lease: LeaseGrant;
+  private readonly leases: RoomLeases;
+  private readonly onLost: (reason: string) => void;
+  private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private validUntil = 0;
+  private lastError = '';
+  private stopped = false;
+
+  constructor(leases: RoomLeases, lease: LeaseGrant, onLost: (reason: string) => void) {
+    this.leases = leases;
+    this.lease = lease;
+    this.onLost = onLost;
+    this.extendTo(performance.now() + leases.leaseMs);
+    this.schedule();
+  }
+
+  /** Whether the lease is still believed ours (by this process's clock; the fence decides). */
+  get valid(): boolean {
+    return !this.stopped && performance.now() < this.validUntil;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.timer = this.watchdog = null;
+  }
+
+  /** The lease is ours until `until`; the watchdog declares it lost then, unless renewed first. */
+  private extendTo(until: number): void {
+    this.validUntil = until;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (!this.stopped) this.lose(`no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
+    }, Math.max(0, until - performance.now()));
+    this.watchdog.unref();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.renewOnce(), Math.max(10, Math.floor(this.leases.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  private async renewOnce(): Promise<void> {
+    const sent = performance.now();
+    try {
+      const renewed = await this.leases.renew(this.lease);
+      if (this.stopped) return;
+      if (!renewed) return this.lose('another node holds the room now, or it was released');
+      this.lastError = '';
+      this.extendTo(sent + this.leases.leaseMs);
+    } catch (err) {
+      if (this.stopped) return;
+      // The database may be restarting: keep trying until the watchdog says the lease ran out.
+      this.lastError = (err as Error).message;
+    }
+    this.schedule();
+  }
+
+  private lose(reason: string): void {
+    this.stop();
+    this.onLost(reason);
+  }
+}
