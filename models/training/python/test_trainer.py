@@ -143,7 +143,11 @@ class TrainerTest(unittest.TestCase):
                               '--layers', '1', '--heads', '2', '--batch-tokens', '1024', '--warmup', '5',
                               '--device', 'cpu'])
         self.assertEqual(summary['stopped'], 'budget')
-        self.assertLess(summary['wallSeconds'], 3 + 2)  # 3 s budget; the final eval is reserved inside it
+        # 3 s budget: no step starts past it (the last one and the final eval are reserved inside
+        # it from their measured costs). The wall time itself is not asserted: on a starved
+        # machine one step or the final eval can take longer than the ones before it did.
+        started = summary['lastStepStartedSeconds']
+        self.assertTrue(started is None or started < 3, f'a step started at {started} s, past the 3 s budget')
         self.assertTrue(os.path.exists(os.path.join(run, 'checkpoint.pt')))
 
     def test_cached_decoding_matches_full_recompute(self):

@@ -320,12 +320,14 @@ def main(argv=None) -> dict:
 
     model.train()
     stopped = 'budget'
+    last_step_started = None  # seconds after start: what "stopped within its budget" is judged by
     try:
         while step < max_steps:
             step_start = time.time()
             # Stop while one more step and the final eval still fit, so the run ends within budget.
             if step_start - start + last_step_cost + last_eval_cost >= budget_s:
                 break
+            last_step_started = step_start - start
             rows = next(batches)
             x, y, mask, _ = (t.to(device, non_blocking=True) for t in make_batch(train_split, rows, args.pad_id))
             lr = lr_at(step, args, schedule_steps)
@@ -383,6 +385,7 @@ def main(argv=None) -> dict:
         'targetTokensSeen': target_tokens,
         'tokensPerSecond': round(tokens_seen / wall, 1),
         'wallSeconds': round(wall, 1),
+        'lastStepStartedSeconds': None if last_step_started is None else round(last_step_started, 3),
         'stopped': stopped,
         'device': device_description(device),
         'final': {'step': final_eval['step'], 'validLoss': final_eval['validLoss'], 'validByRole': final_eval['validByRole']},
