@@ -22,24 +22,28 @@ import { join } from 'node:path';
 import { addTrack, initSong } from '../core/song/edits.ts';
 import { tokenProtocols } from '../sync-server/contract.ts';
 import { ISOLATION_HEADERS } from '../sync-server/static.ts';
-import { makeCertificate, PUBLIC_NAME, runTool } from './support/deploy-files.ts';
-import { startHaproxy, writeHaproxyConfig, type HaproxyProcess } from './support/haproxy-process.ts';
+import { makeCertificate, PUBLIC_NAME, runTool, substitute } from './support/deploy-files.ts';
+import { HAPROXY_CFG, startHaproxy, writeHaproxyConfig, type HaproxyProcess } from './support/haproxy-process.ts';
 import { headerValues, openWebSocket, pinnedWebSocket, request } from './support/pinned-clients.ts';
 import { startServerProcess, testToken, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `riffroom-deploy-${prefix}-`));
 
-test('haproxy -c accepts deploy/haproxy/riffroom.cfg (certificate and ports substituted)', async () => {
+test('haproxy -c accepts deploy/haproxy/riffroom.cfg as it is (only the certificate file substituted) and as the test runs it', async () => {
   const dir = temp('haproxy-check');
   const { cert, key } = await makeCertificate(dir);
   const pem = join(dir, 'both.pem');
   writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
-  const cfg = writeHaproxyConfig(dir, { httpPort: 8080, httpsPort: 8443, pem, nodePorts: [4455, 4456] });
-  const result = await runTool('haproxy', ['-c', '-f', cfg]);
-  assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
-  assert.match(result.stdout + result.stderr, /Configuration file is valid/);
-  assert.doesNotMatch(result.stdout + result.stderr, /\[WARNING\]|\[ALERT\]/);
+  const asShipped = join(dir, 'shipped.cfg');
+  writeFileSync(asShipped, substitute(readFileSync(HAPROXY_CFG, 'utf8'), [[`/etc/haproxy/certs/${PUBLIC_NAME}.pem`, pem]], 'deploy/haproxy/riffroom.cfg'));
+  const asRun = writeHaproxyConfig(dir, { httpPort: 8080, httpsPort: 8443, pem, nodePorts: [4455, 4456] });
+  for (const cfg of [asShipped, asRun]) {
+    const result = await runTool('haproxy', ['-c', '-f', cfg]);
+    assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
+    assert.match(result.stdout + result.stderr, /Configuration file is valid/);
+    assert.doesNotMatch(result.stdout + result.stderr, /\[WARNING\]|\[ALERT\]/);
+  }
 });
 
 /** The node HAProxy's log says served `path` (its log line comes when the request or tunnel ends). */
