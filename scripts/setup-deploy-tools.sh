@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the programs that check deploy/ for real (tests/deploy-*.test.ts): Debian's nginx and
-# caddy, strace (the system calls the server makes, against the unit's filter), sqlite3
+# Installs the programs that check deploy/ for real (tests/deploy-*.test.ts): Debian's nginx,
+# caddy and haproxy, strace (the system calls the server makes, against the unit's filter), sqlite3
 # (deploy/backup.sh), openssl and systemd-analyze. Idempotent, and it never fails its caller: without root or apt it says what is
 # missing, and those tests then fail naming the program (they do not skip).
 #
@@ -8,7 +8,7 @@
 # packages from starting their services: installing test tools must not start web servers on
 # this machine's ports 80 and 443 (and nginx's and Caddy's would fight over port 80).
 set -uo pipefail
-declare -A package_of=([nginx]=nginx [caddy]=caddy [strace]=strace [openssl]=openssl [systemd-analyze]=systemd [sqlite3]=sqlite3)
+declare -A package_of=([nginx]=nginx [caddy]=caddy [strace]=strace [openssl]=openssl [systemd-analyze]=systemd [sqlite3]=sqlite3 [haproxy]=haproxy)
 missing=()
 for program in "${!package_of[@]}"; do
   command -v "$program" >/dev/null || missing+=("${package_of[$program]}")

@@ -183,6 +183,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest) : createServer(handleRequest);
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own 'error' listener off a socket it hands to 'upgrade': without one, a peer
+    // that resets the connection before it is a websocket (HAProxy does, right after reading a
+    // refusal) is an unhandled 'error' event, which stops the whole process.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     // /<room> is the document (y-websocket), /<room>/jam the room's jam channel.
     // Room names have no '/', so a second segment can only be the jam channel (a room may

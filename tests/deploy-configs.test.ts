@@ -9,10 +9,15 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CADDYFILE, ENV_EXAMPLE, INSTALL_DIR, PUBLIC_NAME, UNIT, caddyEnv, canListenOnIpv6, freePort, freePorts, localUnitText, makeCertificate, nginxArgs,
+  CADDYFILE, ENV_EXAMPLE, INSTALL_DIR, NGINX_CONF, PUBLIC_NAME, UNIT, caddyEnv, canListenOnIpv6, freePort, freePorts, localUnitText, makeCertificate, nginxArgs,
   readEnvFile, runTool, unitEntries, unitValue, writeNginxFiles,
 } from './support/deploy-files.ts';
 import { request } from './support/pinned-clients.ts';
+import { makeTestCerts } from './support/test-certs.ts';
+import { LIMITS } from '../sync-server/limits.ts';
+import { connect as tlsConnect } from 'node:tls';
+import { copyFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { startUnitServer } from './support/unit-server.ts';
 
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `riffroom-deploy-${prefix}-`));
@@ -58,6 +63,7 @@ test('the unit: dedicated user, env file, restart, SIGTERM drain time, sandbox, 
   assert.match(value('SystemCallFilter'), /^@system-service\b/);
   // V8's JIT writes and then runs machine code: Node aborts under MemoryDenyWriteExecute=yes.
   assert.ok(!unitEntries(text, 'Service').some(([key]) => key === 'MemoryDenyWriteExecute'), 'MemoryDenyWriteExecute is not set');
+  assert.equal(value('ExecReload'), '/bin/kill -HUP $MAINPID', 'systemctl reload sends SIGHUP (the TLS certificate is read again)');
   assert.match(value('ExecStart'), new RegExp(`^/usr/bin/node ${INSTALL_DIR}/sync-server/bin/riffroom-server\\.js `));
 });
 
@@ -78,7 +84,8 @@ test('the environment file sets every variable ExecStart uses, and the unit comm
   const port = await freePort();
   const server = await startUnitServer({ stateRoot: temp('state'), port });
   try {
-    assert.ok(server.argv.includes('--max-connections-per-address'), `the env file's RIFFROOM_ARGS reached the server: ${server.argv.join(' ')}`);
+    const trusted = server.argv.indexOf('--trusted-proxy');
+    assert.equal(server.argv[trusted + 1], '127.0.0.1', `the env file's RIFFROOM_ARGS (--trusted-proxy 127.0.0.1) reached the server: ${server.argv.join(' ')}`);
     // fetch() would send its own Host: a plain request sends the one given.
     const get = (host: string) => request(`http://127.0.0.1:${port}/healthz`, { headers: { host } });
     assert.equal((await get(PUBLIC_NAME)).status, 200, 'the public name is allowed (--allowed-host)');
@@ -109,4 +116,55 @@ test('caddy validate accepts deploy/Caddyfile as it is, and it is formatted as c
   assert.match(result.stdout + result.stderr, /Valid configuration/);
   // Caddy warns (and names the line) when the file is not in `caddy fmt` form.
   assert.doesNotMatch(result.stderr, /"level":"(warn|error)"/);
+});
+
+/** The certificate a TLS server at 127.0.0.1:port presents (its SHA-256 fingerprint), trusting `ca`. */
+function presentedFingerprint(port: number, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerX509Certificate()!.fingerprint256);
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+}
+
+test('without a proxy: the unit with --tls-cert/--tls-key in RIFFROOM_ARGS serves https, and ExecReload (systemctl reload) takes a renewed certificate', async () => {
+  const certs = makeTestCerts();
+  const dir = temp('tls');
+  // Where the README's deploy hook copies certbot's files.
+  const cert = join(dir, 'fullchain.pem');
+  const key = join(dir, 'privkey.pem');
+  copyFileSync(certs.certFile, cert);
+  copyFileSync(certs.keyFile, key);
+  const port = await freePort();
+  const server = await startUnitServer({ stateRoot: join(dir, 'state'), port, env: { RIFFROOM_ARGS: `--tls-cert ${cert} --tls-key ${key}` } });
+  try {
+    assert.match(server.output(), /listening on https:\/\//, server.output());
+    const reply = await request(`https://localhost:${port}/readyz`, { ca: certs.ca, headers: { host: PUBLIC_NAME } });
+    assert.equal(reply.status, 200, reply.body);
+    assert.equal(JSON.parse(reply.body).ready, true);
+    const before = await presentedFingerprint(port, certs.ca);
+    // certbot renewed: the deploy hook copies the new files and runs `systemctl reload riffroom`.
+    copyFileSync(certs.selfSignedCertFile, cert);
+    copyFileSync(certs.selfSignedKeyFile, key);
+    await server.reload();
+    const renewed = new X509Certificate(readFileSync(cert)).fingerprint256;
+    const deadline = Date.now() + 15_000;
+    while ((await presentedFingerprint(port, certs.ca)) !== renewed) {
+      assert.ok(Date.now() < deadline, `the server still presents the old certificate after ExecReload:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.notEqual(before, renewed);
+    assert.match(server.output(), /SIGHUP: certificate reloaded/);
+  } finally {
+    assert.equal(await server.stop('SIGTERM'), 0, server.output());
+    certs.remove();
+  }
+});
+
+test("nginx's client_max_body_size is the server's import cap (LIMITS.http.maxImportBytes)", () => {
+  const size = /client_max_body_size (\d+)m;/.exec(readFileSync(NGINX_CONF, 'utf8'));
+  assert.ok(size, 'client_max_body_size is set in megabytes');
+  assert.equal(Number(size[1]) * 1024 * 1024, LIMITS.http.maxImportBytes);
 });

@@ -15,7 +15,10 @@
  *   also when the server is down and the proxy logs an error.
  * Behind nginx the server runs under strace: every system call it made and every socket family
  * it opened must be allowed by the unit's SystemCallFilter= and RestrictAddressFamilies=.
- * nginx's per-address upgrade limit (which the server cannot apply behind a proxy) is measured.
+ * nginx's per-address upgrade limit (a first line of defence in front of the server's own) is
+ * measured. Through each proxy, the server (--trusted-proxy 127.0.0.1 from the env file) counts
+ * its per-address connection cap per visitor: two visitors (127.0.0.2, 127.0.0.3) separately, and
+ * a visitor's forged X-Forwarded-For does not get it out of its cap.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +30,7 @@ import { signToken } from '../sync-server/auth/tokens.ts';
 import { tokenProtocols, type Role } from '../sync-server/contract.ts';
 import { ISOLATION_HEADERS } from '../sync-server/static.ts';
 import { expandSyscallGroups, freePort, localUnitText, makeCertificate, PUBLIC_NAME, unitEntries, unitValue } from './support/deploy-files.ts';
-import { headerValues, pinnedWebSocket, request } from './support/pinned-clients.ts';
+import { headerValues, openWebSocket, pinnedWebSocket, request } from './support/pinned-clients.ts';
 import { startCaddy, startNginx, type ProxyOptions, type ProxyProcess } from './support/proxy-process.ts';
 import { startUnitServer, unitEnvironment, type UnitServer } from './support/unit-server.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
@@ -37,8 +40,8 @@ const temp = (prefix: string) => mkdtempSync(join(tmpdir(), `riffroom-deploy-${p
 /** strace output files of the server that ran behind nginx, read by the system call test. */
 const traces: string[] = [];
 
-/** Close codes of a server going down on purpose: going away (1001), or restarting (1012, the drain). */
-const GOING_DOWN = new Set([1001, 1012]);
+/** The close code of a server going down on purpose (SIGTERM drains with 1012 'server restarting'). */
+const GOING_DOWN = new Set([1012]);
 
 for (const kind of ['nginx', 'caddy'] as const) {
   test(`${kind} (deploy/) in front of the server: page, headers, websockets, jam, restart, logs without tokens`, async () => {
@@ -228,3 +231,43 @@ test('nginx limits websocket upgrades per client address (20/s, burst 60) and le
     assert.equal(await server.stop(), 0, server.output());
   }
 });
+
+for (const kind of ['nginx', 'caddy'] as const) {
+  test(`${kind}: the server counts its per-address cap per visitor through the proxy, and a forged X-Forwarded-For does not escape it`, async () => {
+    const dir = temp(`${kind}-visitors`);
+    const { cert, key, pem: ca } = await makeCertificate(dir);
+    const env = { RIFFROOM_ARGS: `${unitEnvironment().RIFFROOM_ARGS} --max-connections-per-address 2` };
+    assert.match(env.RIFFROOM_ARGS, /--trusted-proxy 127\.0\.0\.1\b/, 'the env file trusts the proxy on this machine');
+    const server = await startUnitServer({ stateRoot: join(dir, 'state'), port: await freePort(), env });
+    let proxy: ProxyProcess | null = null;
+    const sockets: { terminate(): void }[] = [];
+    try {
+      proxy = kind === 'nginx' ? await startNginx({ dir, upstreamPort: server.port, cert, key, ca }) : await startCaddy({ dir, upstreamPort: server.port, cert, key, ca });
+      const room = `visitors-${kind}`;
+      const protocols = tokenProtocols(signToken(server.secret, { room, role: 'editor', name: 'v', exp: Math.floor(Date.now() / 1000) + 3600 }));
+      const open = async (localAddress: string, forged?: string) => {
+        const opened = await openWebSocket(`${proxy!.wsUrl}/${room}`, { ca, protocols, localAddress, headers: forged ? { 'x-forwarded-for': forged } : {} });
+        sockets.push(opened.socket);
+        return opened;
+      };
+      assert.equal((await open('127.0.0.2')).status, 101);
+      assert.equal((await open('127.0.0.2')).status, 101);
+      const third = await open('127.0.0.2');
+      assert.equal(third.status, 429, third.reason);
+      assert.match(third.reason, /too many open connections from 127\.0\.0\.2/, 'the server counted the visitor, not the proxy');
+      // Another visitor behind the same proxy is counted on its own.
+      assert.equal((await open('127.0.0.3')).status, 101, 'a second visitor gets in');
+      // A visitor at its cap cannot claim to be someone else, nor the trusted proxy itself
+      // (nginx appends its hop at the right of the forged header; Caddy replaces the header).
+      for (const forged of ['198.51.100.7', '127.0.0.1', '198.51.100.7, 127.0.0.1']) {
+        const refused = await open('127.0.0.2', forged);
+        assert.equal(refused.status, 429, `forged X-Forwarded-For: ${forged}: ${refused.reason}`);
+        assert.match(refused.reason, /from 127\.0\.0\.2/);
+      }
+    } finally {
+      for (const socket of sockets) socket.terminate();
+      await proxy?.stop();
+      assert.equal(await server.stop(), 0, server.output());
+    }
+  });
+}

@@ -16,6 +16,7 @@ if (major >= 24) {
     process.exit(1);
   }
   const child = spawn(node24, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  // SIGHUP too: it reloads the TLS certificate (systemd's ExecReload sends it to this process).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
 }

@@ -69,3 +69,29 @@ export function pinnedWebSocket(ca: string): typeof WebSocket {
     }
   } as unknown as typeof WebSocket;
 }
+
+/** What opening a websocket got: 101 with the response headers, or the refusal and its body. */
+export interface Opened {
+  status: number;
+  reason: string;
+  headers: IncomingHttpHeaders;
+  socket: WebSocket;
+}
+
+/**
+ * Opens `url` (wss://jam.example.org:<port>/…) as a client at `localAddress` (127.0.0.2, …: the
+ * proxy sees a different visitor), with extra request headers (a forged X-Forwarded-For).
+ * The socket is left open on 101: the caller closes it (terminate()).
+ */
+export function openWebSocket(url: string, options: { ca: string; protocols?: string[]; localAddress?: string; headers?: Record<string, string> }): Promise<Opened> {
+  const socket = new WebSocket(url, options.protocols, { ca: options.ca, lookup: pinnedLookup(), localAddress: options.localAddress, headers: options.headers });
+  return new Promise((resolve, reject) => {
+    socket.once('upgrade', (res) => socket.once('open', () => resolve({ status: 101, reason: '', headers: res.headers, socket })));
+    socket.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: body, headers: res.headers, socket }));
+    });
+    socket.once('error', reject);
+  });
+}

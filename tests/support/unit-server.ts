@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSecret } from '../../sync-server/auth/tokens.ts';
-import { ENV_EXAMPLE, execStartArgv, localUnitText, readEnvFile } from './deploy-files.ts';
+import { ENV_EXAMPLE, execStartArgv, localUnitText, readEnvFile, runTool, unitValue } from './deploy-files.ts';
 
 export interface UnitServer {
   readonly port: number;
@@ -18,6 +18,8 @@ export interface UnitServer {
   /** The secret the server made for itself in its data dir. */
   readonly secret: string;
   output(): string;
+  /** Runs the unit's ExecReload= line ($MAINPID: the main process), as `systemctl reload` does. */
+  reload(): Promise<void>;
   /** Sends `signal` to the main process (what KillMode=mixed does) and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -55,7 +57,7 @@ export async function startUnitServer(options: UnitServerOptions): Promise<UnitS
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the unit's server did not start:\n${output}`)), 30_000);
     const check = () => {
-      if (/listening on http:\/\//.test(output)) {
+      if (/listening on https?:\/\//.test(output)) {
         clearTimeout(timer);
         resolve();
       }
@@ -77,6 +79,12 @@ export async function startUnitServer(options: UnitServerOptions): Promise<UnitS
     argv,
     secret: loadSecret(dataDir, {}),
     output: () => output,
+    async reload() {
+      const line = unitValue(localUnitText(), 'Service', 'ExecReload').replace(/\$MAINPID\b/g, String(mainPid));
+      const [file, ...args] = line.split(/\s+/);
+      const result = await runTool(file!, args);
+      if (result.code !== 0) throw new Error(`ExecReload (${line}) failed: ${result.stderr}`);
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) process.kill(mainPid, signal);
       return exited;
