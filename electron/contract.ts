@@ -32,6 +32,10 @@ export const CHANNELS = {
   jamCheck: 'riffroom:jam:check',
   /** invoke JoinRequest → void: open a room on another Riffroom server (the window reloads). */
   jamJoin: 'riffroom:jam:join',
+  /** invoke ShareTokenRequest → ShareTokenInfo: is a creator token kept for this server, and how tokens are kept. */
+  shareTokenInfo: 'riffroom:share:token-info',
+  /** invoke ShareOnlineRequest → ShareOnlineResult: push the open project to a hosted server (on success the window moves there). */
+  shareOnline: 'riffroom:share:online',
   /** send: this window wants a MessagePort to the inference host (answered on inferencePort). */
   inferenceConnect: 'riffroom:inference:connect',
   /** send: this window no longer needs the inference host. */
@@ -132,6 +136,30 @@ export interface JoinRequest {
   link: string;
 }
 
+export interface ShareTokenRequest {
+  /** The hosted server's origin, or null before one is typed. */
+  origin: string | null;
+}
+
+export interface ShareTokenInfo {
+  hasToken: boolean;
+  /** What the dialog says about where the token goes (encrypted with the system's keychain, or not kept). */
+  note: string;
+}
+
+export interface ShareOnlineRequest {
+  /** https://host[:port] (http:// only for this machine). */
+  origin: string;
+  room: string;
+  /** Typed in the dialog; null: the one kept for this server. */
+  creatorToken: string | null;
+}
+
+/** `problem`: sync-server/client/transfer-client.ts TransferProblem, or 'no-token' / 'no-project'. */
+export type ShareOnlineResult =
+  | { ok: true }
+  | { ok: false; problem: string; message: string; suggestion: string | null };
+
 export type InferenceStatus =
   | { state: 'crashed'; message: string; restartInMs: number }
   | { state: 'gave-up'; message: string };
@@ -160,6 +188,11 @@ export interface RiffroomBridge {
     copyLink(request: CopyLinkRequest): Promise<void>;
     checkJoinLink(request: JoinRequest): Promise<JoinLinkCheck>;
     joinJam(request: JoinRequest): Promise<void>;
+  };
+  /** Share online… (absent from bridges older than it). */
+  readonly share?: {
+    tokenInfo(request: ShareTokenRequest): Promise<ShareTokenInfo>;
+    online(request: ShareOnlineRequest): Promise<ShareOnlineResult>;
   };
   readonly inference: {
     /** Asks for a port; it arrives as a window message INFERENCE_PORT_MESSAGE (again after each restart). */

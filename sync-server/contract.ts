@@ -225,6 +225,17 @@ export type RenewResponse = TokenResponse;
  * reason (and its LogProblem) when the file fails the checks every project file passes.
  * `token` is an owner token for the new room, for the importer's identity.
  */
+/** POST /api/rooms/<room>/invites (the room's owner; body `{ "inviteTtl"? }` or empty): fresh invites. */
+export interface InvitesResponse {
+  room: string;
+  editorInvite: string;
+  viewerInvite: string;
+  /** Page links (<public URL or the request's origin>/?room=<room>#token=<invite>). */
+  links: { editor: string; viewer: string };
+  /** Seconds since the epoch. */
+  invitesExpire: number;
+}
+
 export interface ImportResponse extends TokenResponse {
   room: string;
   lastSeq: number;

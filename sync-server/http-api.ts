@@ -1,7 +1,7 @@
 /**
  * The room HTTP API (contract.ts): history, state at a seq, replay updates, restore, bookmarks,
- * and the token routes: join (an invite → a personal token) and renew (a personal token → a
- * later one). Every route needs `Authorization: Bearer <t>` for the room: a personal token,
+ * and the token routes: join (an invite → a personal token), renew (a personal token → a
+ * later one) and invites (the owner's fresh editor and viewer invites, http/invites-route.ts). Every route needs `Authorization: Bearer <t>` for the room: a personal token,
  * except /join, which takes an invite. A token in the URL (?token=) is refused with 401: URLs
  * end up in logs and Referer headers.
  *
@@ -26,6 +26,7 @@ import { HttpError, sendError, sendJson } from './http/responses.ts';
 import { readJsonObject } from './http/json-body.ts';
 import { handleServerApi } from './http/server-api.ts';
 import { streamUpdates } from './http/updates-stream.ts';
+import { mintRoomInvites } from './http/invites-route.ts';
 
 export { HttpError, sendJson };
 
@@ -74,6 +75,7 @@ const ROUTES: Record<string, Route> = {
   'POST bookmarks': { token: 'personal', write: true, handle: postBookmark },
   'POST join': { token: 'invite', handle: postJoin },
   'POST renew': { token: 'personal', handle: postRenew },
+  'POST invites': { token: 'personal', handle: postInvites },
 };
 
 const ACTIONS = new Set(Object.keys(ROUTES).map((key) => key.split(' ')[1]!));
@@ -200,6 +202,10 @@ async function postJoin({ ctx, req, res, claims }: RouteCall): Promise<void> {
 
 function postRenew({ ctx, res, claims }: RouteCall): void {
   sendJson(res, 200, signed(ctx.secret, renewedClaims(claims, Date.now() / 1000)));
+}
+
+async function postInvites({ ctx, req, res, roomName, claims }: RouteCall): Promise<void> {
+  sendJson(res, 201, await mintRoomInvites({ secret: ctx.secret, rooms: ctx.rooms, req, roomName, claims, publicUrl: ctx.publicUrl }));
 }
 
 function signed(secret: string, claims: ClaimsToSign & { id: string; iat: number }): TokenResponse {

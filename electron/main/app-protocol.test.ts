@@ -39,6 +39,12 @@ test('the history API is forwarded to the session server, and only it', () => {
     kind: 'proxy', url: 'http://127.0.0.1:4455/api/rooms/my-song/renew',
   }, 'the page renews its token through the proxy too');
   assert.equal(resolveAppRequest('riffroom://app/api/rooms/my-song/join', 'POST', ROOT, SESSION).kind, 'proxy');
+  // Keep a local copy and the owner's invites (the server refuses anyone but the owner).
+  assert.deepEqual(resolveAppRequest('riffroom://app/api/rooms/my-song/export', 'GET', ROOT, 'https://jam.example.org'), {
+    kind: 'proxy', url: 'https://jam.example.org/api/rooms/my-song/export',
+  });
+  assert.equal(resolveAppRequest('riffroom://app/api/rooms/my-song/invites', 'POST', ROOT, SESSION).kind, 'proxy');
+  assert.equal(resolveAppRequest('riffroom://app/api/rooms/my-song/import', 'POST', ROOT, SESSION).kind, 'refuse', 'the page never imports through the proxy');
   for (const url of ['riffroom://app/api/rooms/../secret/history', 'riffroom://app/api/rooms/a%2F..%2Fb/history', 'riffroom://app/api/metrics', 'riffroom://app/api/rooms/x/delete']) {
     assert.equal(resolveAppRequest(url, 'GET', ROOT, SESSION).kind, 'refuse', url);
   }

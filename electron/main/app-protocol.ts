@@ -32,8 +32,12 @@ export function contentTypeFor(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-/** The room API routes the proxy forwards (sync-server/http-api.ts): history, and the token routes (join an invite, renew). */
-const API_ROUTE = /^\/api\/rooms\/([^/]+)\/(history|state|updates|restore|bookmarks|join|renew)$/;
+/**
+ * The room API routes the proxy forwards (sync-server/http-api.ts): history, the token routes
+ * (join an invite, renew), and the owner's invites and export (Keep a local copy; the server
+ * refuses anyone else).
+ */
+const API_ROUTE = /^\/api\/rooms\/([^/]+)\/(history|state|updates|restore|bookmarks|join|renew|invites|export)$/;
 
 /**
  * Decides what to do with one request. `webRoot`: the built renderer folder; `sessionHttpUrl`:

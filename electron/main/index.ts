@@ -5,7 +5,7 @@
  * Bundled by electron/build.ts into electron/dist/main.mjs (package.json "main").
  */
 import {
-  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, net, protocol, session, shell, utilityProcess,
+  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, net, protocol, safeStorage, session, shell, utilityProcess,
   type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents,
 } from 'electron';
 import { mkdirSync, existsSync } from 'node:fs';
@@ -19,13 +19,15 @@ import { createProject, inspectProject, untitledProjectPath, withProjectExtensio
 import { RecentProjects } from '../project/recents.ts';
 import type { HostedSession } from '../session/contract.ts';
 import { parseJoinLink, type JoinTarget } from '../session/links.ts';
+import { ServerTokenStore } from '../share/server-tokens-store.ts';
+import { shareProject, tokenInfo } from '../share/share-project.ts';
 import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
 import { appPageUrl, forwardedHeaders, resolveAppRequest, type RoomEndpoint } from './app-protocol.ts';
 import { dragFiles, dragIconPng, type DragFiles } from './drag-files.ts';
 import { InferencePorts, type PortHost } from './inference-ports.ts';
 import {
   parseCopyLinkRequest, parseDragOutRequest, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest,
-  parseProjectPath, parseSaveFileRequest,
+  parseProjectPath, parseSaveFileRequest, parseShareOnlineRequest, parseShareTokenRequest,
 } from './ipc-validate.ts';
 import { menuTemplate, type MainCommand } from './menu.ts';
 import {
@@ -92,6 +94,9 @@ let recentsValue: RecentProjects | null = null;
 /** Clips dragged out of the window as .mid files, in the app's temp folder (drag-files.ts). */
 const drags = (): DragFiles => (dragsValue ??= dragFiles(app.getPath('temp')));
 let dragsValue: DragFiles | null = null;
+/** Creator tokens for Share online…, encrypted with safeStorage (never in plain text on disk). */
+const serverTokens = (): ServerTokenStore => (serverTokensValue ??= new ServerTokenStore(join(app.getPath('userData'), 'server-tokens.json'), safeStorage));
+let serverTokensValue: ServerTokenStore | null = null;
 
 const sessions = new SessionManager({
   launch: utilityProcessLauncher(utilityProcess.fork.bind(utilityProcess), PATHS.sessionHost),
@@ -475,6 +480,22 @@ function registerIpc(): void {
     const parsed = parseJoinLink(parseJoinRequest(value).link);
     if (!parsed.ok) throw new Error(parsed.problem);
     join_(parsed.target);
+  });
+  handle(CHANNELS.shareTokenInfo, (_event, value) => tokenInfo(serverTokens(), parseShareTokenRequest(value).origin));
+  handle(CHANNELS.shareOnline, async (_event, value) => {
+    const request = parseShareOnlineRequest(value);
+    if (!current || current.mode === 'joined') {
+      return { ok: false, problem: 'no-project', message: 'Open a project of your own to share it online (a joined jam lives on its host).', suggestion: null };
+    }
+    // Electron's net.fetch: Chromium's networking, so an untrusted certificate says net::ERR_CERT_….
+    const { result, target } = await shareProject({
+      projectPath: current.project, request, tokens: serverTokens(),
+      fetch: (url, init) => net.fetch(url, { method: init.method, headers: init.headers, body: init.body as unknown as RequestInit["body"] }),
+      tempDir: app.getPath('temp'),
+    });
+    // The window continues in the hosted room as its owner; the local session host stops.
+    if (target) join_(target);
+    return result;
   });
   ipcMain.on(CHANNELS.inferenceConnect, (event) => {
     if (trusted(event)) inference.connect(inferenceWindow(event.sender));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { LIMITS } from '../contract.ts';
 import {
   IpcInputError, parseCopyLinkRequest, parseDragOutRequest, parseFileName, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseRendererCommand,
-  parseSaveFileRequest,
+  parseSaveFileRequest, parseShareOnlineRequest, parseShareTokenRequest,
 } from './ipc-validate.ts';
 
 const refused = (fn: () => unknown, message: RegExp): void => {
@@ -107,4 +107,16 @@ test('copy-link and join-check requests', () => {
   refused(() => parseJoinCheckRequest({ link: 'x'.repeat(LIMITS.linkChars + 1) }), /longer than/);
   refused(() => parseJoinCheckRequest({ link: null }), /expected a string, got null/);
   refused(() => parseJoinCheckRequest({}), /expected a string/);
+});
+
+test('share requests: origin, room and a token or null; nothing else', () => {
+  assert.deepEqual(parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'my-song', creatorToken: null }), {
+    origin: 'https://jam.example.org', room: 'my-song', creatorToken: null,
+  });
+  assert.equal(parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'my-song', creatorToken: 'abc' }).creatorToken, 'abc');
+  refused(() => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r', creatorToken: null, path: '/etc/passwd' }), /unexpected field "path"/);
+  refused(() => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r'.repeat(65), creatorToken: null }), /room name: longer than 64/);
+  refused(() => parseShareOnlineRequest({ origin: 7, room: 'r', creatorToken: null }), /server address: expected a string/);
+  assert.deepEqual(parseShareTokenRequest({ origin: null }), { origin: null });
+  refused(() => parseShareTokenRequest({ origin: 'x'.repeat(LIMITS.linkChars + 1) }), /longer than/);
 });

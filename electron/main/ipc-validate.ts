@@ -7,7 +7,7 @@
  */
 import {
   LIMITS, RENDERER_COMMANDS, type CopyLinkRequest, type DragOutRequest, type JoinRequest, type OpenFileRequest, type RendererCommand,
-  type SaveFileRequest,
+  type SaveFileRequest, type ShareOnlineRequest, type ShareTokenRequest,
 } from '../contract.ts';
 import { tokenOfLink } from '../session/links.ts';
 import { isMidiFile } from './drag-files.ts';
@@ -156,4 +156,19 @@ export function parseProjectPath(value: unknown, extension = '.riffroom'): strin
   if (path.includes('\0')) fail('project path', 'contains a NUL character');
   if (!path.toLowerCase().endsWith(extension)) fail('project path', `is not a ${extension} file`);
   return path;
+}
+
+/** Share online: the server's origin, the room's name there, a creator token or null (the kept one). */
+export function parseShareOnlineRequest(value: unknown): ShareOnlineRequest {
+  const r = record('share request', value, ['origin', 'room', 'creatorToken']);
+  const origin = string('server address', r.origin, LIMITS.linkChars);
+  const room = string('room name', r.room, 64);
+  const creatorToken = r.creatorToken === null ? null : string('creator token', r.creatorToken, LIMITS.linkChars);
+  return { origin, room, creatorToken };
+}
+
+/** The share dialog's question: is a token kept for this server (or none typed yet). */
+export function parseShareTokenRequest(value: unknown): ShareTokenRequest {
+  const r = record('share token request', value, ['origin']);
+  return { origin: r.origin === null ? null : string('server address', r.origin, LIMITS.linkChars) };
 }

@@ -35,6 +35,10 @@ const bridge: RiffroomBridge = {
     checkJoinLink: (request) => ipcRenderer.invoke(CHANNELS.jamCheck, request),
     joinJam: (request) => ipcRenderer.invoke(CHANNELS.jamJoin, request),
   },
+  share: {
+    tokenInfo: (request) => ipcRenderer.invoke(CHANNELS.shareTokenInfo, request),
+    online: (request) => ipcRenderer.invoke(CHANNELS.shareOnline, request),
+  },
   inference: {
     connect: () => ipcRenderer.send(CHANNELS.inferenceConnect),
     release: () => ipcRenderer.send(CHANNELS.inferenceRelease),

@@ -191,6 +191,7 @@ export function App({ session, transport, platform }: AppProps) {
         transport={activeTransport}
         files={platform.files}
         desktopSession={platform.desktopSession}
+        share={platform.share}
         edits={edits}
         notify={notify}
         selectedClipId={selectedClipId}

@@ -13,6 +13,7 @@ import type { Platform } from './platform.ts';
 import { addressWithoutToken, parseRoomAddress, type AddressResult } from './room-link.ts';
 import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
+import { browserShare } from '../share/share-service.ts';
 
 /** Reads the page's address once and removes the token from the address bar, keeping the rest. */
 export function readPageAddress(page: Location, history: History | undefined = globalThis.history): () => AddressResult {
@@ -42,6 +43,17 @@ export function browserPlatform(page: Location = window.location): Platform {
     tokens: browserTokenKeeper(),
     connect: (link, doc, token) => connectWebsocket(link, doc, { token }),
     files: browserFiles(),
+    share: browserShare({
+      fetch: (url, init) => fetch(url, init as RequestInit),
+      storage: () => {
+        try {
+          return window.sessionStorage;
+        } catch {
+          return null;
+        }
+      },
+      go: (href) => page.assign(href),
+    }),
     inference: browserInference({ appUrl, modelUrl: new URL(`models/${encodeURIComponent(modelId)}/`, appUrl).href }),
   };
 }

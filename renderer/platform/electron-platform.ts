@@ -16,6 +16,7 @@ import type { Platform } from './platform.ts';
 import { readPageAddress } from './browser-platform.ts';
 import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
+import type { ShareOutcome, ShareService } from '../share/share-service.ts';
 
 /** The preload's bridge, when this page runs in the Riffroom window; null in a browser tab. */
 export function electronBridge(scope: object = globalThis): RiffroomBridge | null {
@@ -38,6 +39,21 @@ function electronFiles(bridge: RiffroomBridge): FileService {
   };
 }
 
+/**
+ * Share online… in the window: the main process pushes the project file it holds and keeps the
+ * creator token with safeStorage (electron/share/); on success it moves the window to the hosted
+ * room (the page reloads there, and the invites dialog reopens: ShareDialogs.tsx REOPEN_INVITES).
+ */
+function electronShare(share: NonNullable<RiffroomBridge['share']>): ShareService {
+  return {
+    tokenKeeping: (origin) => share.tokenInfo({ origin }),
+    async share(request) {
+      const answer = await share.online({ origin: request.origin, room: request.room, creatorToken: request.creatorToken });
+      return answer.ok ? answer : { ...answer, problem: answer.problem as Extract<ShareOutcome, { ok: false }>['problem'] };
+    },
+  };
+}
+
 export function electronPlatform(bridge: RiffroomBridge, page: Location = window.location): Platform {
   bridge.onCommand(dispatchAppCommand);
   const address = readPageAddress(page);
@@ -52,6 +68,7 @@ export function electronPlatform(bridge: RiffroomBridge, page: Location = window
     connect: (link, doc, token) => connectWebsocket(link, doc, { token }),
     files: electronFiles(bridge),
     desktopSession: bridge.session,
+    ...(bridge.share ? { share: electronShare(bridge.share) } : {}),
     inference: electronInference({
       connect: () => bridge.inference.connect(),
       release: () => bridge.inference.release(),

@@ -10,6 +10,7 @@ import type { InferenceSource } from './inference-source.ts';
 import type { AddressResult, RoomLink } from './room-link.ts';
 import type { SyncConnection } from './sync-connection.ts';
 import type { TokenKeeper } from './token-keeper.ts';
+import type { ShareService } from '../share/share-service.ts';
 import type { LiveToken } from './token-renewal.ts';
 
 export interface Platform {
@@ -34,6 +35,8 @@ export interface Platform {
    * only; absent in a browser tab, where the host and join dialogs are not shown.
    */
   readonly desktopSession?: DesktopSession;
+  /** "Share online…": push the open project to a hosted server (renderer/share/). */
+  readonly share?: ShareService;
 }
 
 export type DesktopSession = RiffroomBridge['session'];

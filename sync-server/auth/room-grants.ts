@@ -22,13 +22,23 @@ export interface RoomGrants {
 export function createdRoomGrants(creator: ServerClaims, room: string, ownerName: string, inviteSeconds: number, nowSeconds: number): RoomGrants {
   const now = Math.floor(nowSeconds);
   const { ownerTokenSeconds, ownerRenewableSeconds } = LIMITS.createdRooms;
-  const invite = (role: 'editor' | 'viewer') => ({ room, role, name: role, iat: now, exp: now + inviteSeconds, invite: true as const });
+  const { editorInvite, viewerInvite } = inviteGrants(room, inviteSeconds, now);
   return {
     owner: {
       room, role: 'owner', name: ownerName, id: creator.id, iat: now,
       exp: now + ownerTokenSeconds, renewUntil: now + ownerRenewableSeconds,
     },
-    editorInvite: invite('editor'),
-    viewerInvite: invite('viewer'),
+    editorInvite,
+    viewerInvite,
   };
+}
+
+/**
+ * Fresh editor and viewer invites for `room` (POST /api/rooms, and its owner's POST
+ * /api/rooms/<room>/invites), lasting `inviteSeconds`.
+ */
+export function inviteGrants(room: string, inviteSeconds: number, nowSeconds: number): Pick<RoomGrants, 'editorInvite' | 'viewerInvite'> {
+  const now = Math.floor(nowSeconds);
+  const invite = (role: 'editor' | 'viewer') => ({ room, role, name: role, iat: now, exp: now + inviteSeconds, invite: true as const });
+  return { editorInvite: invite('editor'), viewerInvite: invite('viewer') };
 }

@@ -10,6 +10,12 @@
  *        chain), then written as the new room's log and placed only once complete. A room that
  *        exists, or is being imported, is 409: nothing is ever imported over a room.
  *
+ * An import may come from a page another server served (the browser's "Share online…": a room
+ * on a LAN or desktop server pushed to a hosted one), so /import answers CORS: any origin, no
+ * cookies (credentials are never sent or allowed), only the Authorization and Content-Type
+ * headers. That opens nothing to a foreign page: the route acts only on a bearer server token,
+ * which a page has only when its user typed it in.
+ *
  * Both are heavy requests (the HeavyRequestGate counts them with replay downloads); an export is
  * copied a page at a time with the event loop free between pages, and sent paced by the replay
  * pacer. Temporary files live in <data>/tmp, which only the server uses: whatever a crash left
@@ -63,6 +69,14 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
     if (!match) return false;
     const [, room, action] = match as unknown as [string, string, 'export' | 'import'];
     const method = req.method ?? 'GET';
+    if (action === 'import') {
+      for (const [name, value] of Object.entries(IMPORT_CORS)) res.setHeader(name, value);
+      if (method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' });
+        res.end();
+        return true;
+      }
+    }
     let release: (() => void) | null = null;
     const enterHeavy = (): (() => void) | null => {
       if (!options.heavy) return null;
@@ -100,6 +114,9 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
     return true;
   };
 }
+
+/** On every /import answer: a page of any origin may read it (bearer tokens only, no cookies). */
+const IMPORT_CORS = { 'access-control-allow-origin': '*' } as const;
 
 async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, res: ServerResponse, room: string, temp: string): Promise<void> {
   let handle: FileHandle;

@@ -52,6 +52,14 @@ function installFakeBridge(): void {
       },
       joinJam: async (r: any) => void calls.push({ call: 'joinJam', link: r.link }),
     },
+    share: {
+      tokenInfo: async (r: any) => (calls.push({ call: 'tokenInfo', origin: r.origin }), { hasToken: false, note: 'Riffroom keeps the token encrypted with your system’s keychain, for this server only.' }),
+      online: async (r: any) => {
+        calls.push({ call: 'shareOnline', ...r });
+        if (r.room === 'desk-night') return { ok: false, problem: 'exists', message: 'https://jam.example.org already has a room named "desk-night". Choose another name, like "desk-night-2".', suggestion: 'desk-night-2' };
+        return { ok: true };
+      },
+    },
     inference: { connect() {}, release() {}, onStatus: () => () => {} },
     onCommand: (l: (c: string) => void) => (listeners.push(l), () => {}),
   };
@@ -106,6 +114,38 @@ if (missing) {
       await page.waitForSelector('[data-testid="app"]');
       await page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
       await page.waitForSelector(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+    });
+
+    test('Share online goes through the bridge (a taken name offers another); Keep a local copy saves through the save dialog', async () => {
+      const context = await h.browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript(installFakeBridge);
+      const owner = await context.newPage();
+      await owner.goto(h.link(ROOM, 'me', 'owner'));
+      await owner.waitForSelector('[data-testid="app"]');
+      await owner.click('[data-testid="share-online"]');
+      await owner.fill('[data-testid="share-server"]', 'jam.example.org');
+      await owner.waitForSelector('[data-testid="share-token-note"]:has-text("encrypted with your system")');
+      await owner.fill('[data-testid="share-token"]', 'creator-token');
+      await owner.click('[data-testid="share-submit"]');
+      await owner.waitForSelector('[data-testid="share-error"]:has-text(\'already has a room named "desk-night"\')');
+      await owner.click('[data-testid="share-use-suggestion"]');
+      await owner.click('[data-testid="share-submit"]');
+      await owner.waitForFunction(() => (globalThis as any).bridgeCalls.filter((c: any) => c.call === 'shareOnline').length === 2);
+      const shared = await calls(owner, 'shareOnline');
+      assert.deepEqual(shared.map((c: any) => [c.origin, c.room, c.creatorToken]), [
+        ['https://jam.example.org', 'desk-night', 'creator-token'], ['https://jam.example.org', 'desk-night-2', 'creator-token'],
+      ]);
+      assert.equal(await owner.evaluate(() => (globalThis as any).sessionStorage.getItem('riffroom:reopen-invites')), '1', 'the invites dialog reopens after the window moves');
+      await owner.reload();
+      await owner.waitForSelector('[data-testid="invites-dialog"]');
+      await owner.click('[data-testid="invites-close"]');
+      await owner.evaluate(() => void ((globalThis as any).saveAnswer = 'saved'));
+      await owner.click('[data-testid="keep-copy"]');
+      await owner.waitForFunction(() => (globalThis as any).bridgeCalls.some((c: any) => c.call === 'save'));
+      const [save] = await calls(owner, 'save');
+      assert.equal(save.name, `${ROOM}.riffroom`);
+      assert.ok(save.size > 1000, String(save.size));
+      await context.close();
     });
 
     test('a cancelled save dialog reports nothing saved; a save reports the chosen name', async () => {

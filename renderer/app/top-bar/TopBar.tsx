@@ -14,6 +14,8 @@ import { RedoIcon, UndoIcon } from '../Icons.tsx';
 import { FileActions } from '../../files/FileActions.tsx';
 import { DesktopJam } from '../../desktop/JamDialogs.tsx';
 import type { DesktopSession } from '../../platform/platform.ts';
+import { ShareButtons } from '../../share/ShareDialogs.tsx';
+import type { ShareService } from '../../share/share-service.ts';
 import { Bandmates } from './Bandmates.tsx';
 import { ConnectionBanner, ConnectionStatus } from './ConnectionStatus.tsx';
 import { SongFields, TitleField } from './SongFields.tsx';
@@ -27,6 +29,8 @@ interface TopBarProps {
   files: FileService;
   /** The desktop app's session (Host a jam / Join a jam); absent in a browser tab. */
   desktopSession?: DesktopSession;
+  /** Share online (absent: the button is not shown); Keep a local copy needs only `files`. */
+  share?: ShareService;
   edits: EditRunner;
   notify: Notify;
   selectedClipId: string | null;
@@ -34,7 +38,7 @@ interface TopBarProps {
   onRename(): void;
 }
 
-export function TopBar({ session, song, peers, transport, files, desktopSession, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
+export function TopBar({ session, song, peers, transport, files, desktopSession, share, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
   const undo = useUndoState(session.undo);
   return (
     <header className="top-bar">
@@ -45,6 +49,7 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
         {session.readOnly && <span className="role-badge" data-testid="viewer-badge" title="You joined with a viewer invite">viewing only</span>}
         <span className="spacer" />
         {desktopSession && <DesktopJam session={desktopSession} notify={notify} />}
+        <ShareButtons session={session} files={files} share={share} notify={notify} />
         <Bandmates peers={peers} onRename={onRename} />
         <ConnectionStatus connection={session.connection} />
       </div>
