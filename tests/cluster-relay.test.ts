@@ -3,11 +3,13 @@
  * decides who owns what; the lease wiring lands separately, cluster/room-router.ts). Stock
  * y-websocket providers on B and on A converge; the jam channel works through B; the owner's
  * close codes reach B's peers; a message near the server's limit passes; the HTTP API through B
- * answers as A does; and A going away closes B's peers with 1012, after which they come back by
- * themselves once A is up again.
+ * answers as A does; A's per-address caps count the real client when A trusts B as a proxy; and
+ * A going away closes B's peers with 1012, after which they come back by themselves once A is up
+ * again.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type WebSocket from 'ws';
 import { tokenProtocols, CLOSE } from '../sync-server/contract.ts';
 import { LIMITS } from '../sync-server/limits.ts';
 import type { LiveNote } from '../core/jam/contract.ts';
@@ -16,6 +18,7 @@ import { connectClient, disconnect, waitFor, type Client } from './support/yjs-c
 import { apiFetch, getHistory, healthz, waitForSeq } from './support/room-api.ts';
 import { openJam, waitReady, type TestJamClient } from './support/jam-clients.ts';
 import { openRawSocket, withTimeout } from './support/raw-sockets.ts';
+import { webSocketFrom } from './support/from-address.ts';
 
 const ROOMS = ['r-doc', 'r-jam', 'r-http', 'r-big', 'r-close', 'r-restart'];
 let a: ServerProcess;
@@ -142,3 +145,26 @@ test('A going away closes B\'s peers with 1012; they come back by themselves whe
   assert.ok(onA.doc.getText('t').toString().includes('before;'));
 });
 
+
+test('A trusting B as a proxy: A\'s per-address caps count the client behind B, not B', async () => {
+  const owner = await startServerProcess({ args: ['--trusted-proxy', '127.0.0.1', '--max-connections-per-address', '2'] });
+  const relay = await startServerProcess({ args: ['--route', `r-caps=${owner.url}`] });
+  const sockets: WebSocket[] = [];
+  try {
+    const open = (from: string) => new Promise<number>((resolve) => {
+      const Socket = webSocketFrom(from);
+      const ws = new Socket(`${relay.wsUrl}/r-caps`, tokenProtocols(testToken('r-caps', 'editor', `from-${from}`)));
+      sockets.push(ws);
+      ws.on('error', () => undefined);
+      ws.once('open', () => resolve(101));
+      ws.once('unexpected-response', (_req, res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    });
+    assert.equal(await open('127.0.0.2'), 101);
+    assert.equal(await open('127.0.0.2'), 101);
+    assert.equal(await open('127.0.0.2'), 429, 'the third from one client is over A\'s cap, through B');
+    assert.equal(await open('127.0.0.3'), 101, 'another client behind the same B is counted apart');
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await Promise.all([owner.kill(), relay.kill()]);
+  }
+});
