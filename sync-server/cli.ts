@@ -46,6 +46,7 @@ import { runInit } from './commands/init.ts';
 import { asksForServerToken, runServerToken } from './commands/server-token.ts';
 import { configuredPublicUrl } from './server-config.ts';
 import { runTransferCommand, TRANSFER_USAGE } from './commands/transfer.ts';
+import { parseRoute, staticPlacer, type RoomPlacer } from './cluster/room-router.ts';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -76,7 +77,7 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
-      [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token]
+      [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [--route <room>=<node URL>]...
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>] [--max-import-bytes <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
@@ -102,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
-        'trusted-proxy': { type: 'string', multiple: true },
+        'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
         'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -149,6 +150,13 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`--trusted-proxy: ${(err as Error).message}`);
   }
+  // --route <room>=<node URL>: that room is relayed to that node (cluster/room-router.ts staticPlacer).
+  let roomPlacer: RoomPlacer | undefined;
+  try {
+    if (values.route?.length) roomPlacer = staticPlacer(new Map(values.route.map(parseRoute)));
+  } catch (err) {
+    fail(`--route: ${(err as Error).message}`);
+  }
   let tls: TlsCredentials | null;
   try {
     tls = tlsFromFlags(values['tls-cert'], values['tls-key']);
@@ -162,6 +170,7 @@ async function main(argv: string[]): Promise<void> {
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
     allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits, publicUrl: publicUrl?.url ?? null,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
+    roomPlacer,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');

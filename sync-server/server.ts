@@ -35,6 +35,8 @@ import { createStaticHandler, type StaticOptions } from './static.ts';
 import { JamConnection } from './jam/jam-connection.ts';
 import { ConnectionCaps, type ConnectionCapsOptions } from './connection-caps.ts';
 import { clientAddressResolver } from './http/client-address.ts';
+import { roomRouting, type RoomPlacer } from './cluster/room-router.ts';
+import { createWebsocketRelay } from './cluster/relay.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -77,6 +79,11 @@ export interface ServerOptions {
   tls?: { cert: string; key: string };
   /** Where people reach this server (https://jam.example.org): the start of the links POST /api/rooms hands out. */
   publicUrl?: string | null;
+  /**
+   * Which node serves each room (cluster/room-router.ts): a room served by another node is relayed
+   * there (cluster/relay.ts) before anything here opens it. None: every room is served here.
+   */
+  roomPlacer?: RoomPlacer;
 }
 
 export interface HttpLimits {
@@ -147,6 +154,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A client carrying its token as a subprotocol offers 'riffroom' too: select it, never the token.
     handleProtocols: selectProtocol,
   });
+  // Cluster: rooms served by another node are relayed there (cluster/room-router.ts).
+  const routing = options.roomPlacer
+    ? roomRouting(options.roomPlacer, createWebsocketRelay({ maxMessageBytes: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes }), {
+      wrongHost: (req) => hostProblem(req.headers.host, allowedHosts) !== null,
+    })
+    : null;
   let closing: Promise<void> | null = null;
   const readiness = new Readiness([
     roomsFolderCheck(join(options.dataDir, 'rooms')),
@@ -180,13 +193,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
     });
   };
-  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest) : createServer(handleRequest);
+  const serveRequest = routing ? routing.requests(handleRequest) : handleRequest;
+  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveRequest) : createServer(serveRequest);
 
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Node takes its own 'error' listener off a socket it hands to 'upgrade': without one, a peer
-    // that resets the connection before it is a websocket (HAProxy does, right after reading a
-    // refusal) is an unhandled 'error' event, which stops the whole process.
-    socket.on('error', () => socket.destroy());
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // /<room> is the document (y-websocket), /<room>/jam the room's jam channel.
     // Room names have no '/', so a second segment can only be the jam channel (a room may
@@ -250,6 +260,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics.connections.inc();
       ws.on('close', () => connections.delete(connection));
     });
+  };
+  const routedUpgrade = routing ? routing.upgrades(onUpgrade) : onUpgrade;
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own 'error' listener off a socket it hands to 'upgrade': without one, a peer
+    // that resets the connection before it is a websocket (HAProxy does, right after reading a
+    // refusal) is an unhandled 'error' event, which stops the whole process.
+    socket.on('error', () => socket.destroy());
+    routedUpgrade(req, socket, head);
   });
 
   const heartbeat = setInterval(() => {
@@ -286,7 +304,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         // Peers get a close frame (1001, or the farewell's); the logs are checkpointed and closed right away.
         rooms.closeAll(farewell);
-        await waitUntil(() => wss.clients.size === 0, 2000);
+        routing?.close(farewell);
+        await waitUntil(() => wss.clients.size === 0 && !routing?.relayed, 2000);
         for (const ws of wss.clients) ws.terminate();
         wss.close();
         http.closeAllConnections();

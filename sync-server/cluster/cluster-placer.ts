@@ -1,0 +1,35 @@
+/**
+ * The production wiring of routing for a node with a PostgreSQL store: announce this node in the
+ * node directory, and place rooms by their leases (room_leases) and the directory. cli.ts calls it
+ * once it has the store's pool and the node's id (--node-id) and internal URL (--node-url), and
+ * passes `placer` to startServer as roomPlacer.
+ */
+import type pg from 'pg';
+import { leaseHolder } from '../store/room-lease.ts';
+import { NodeDirectory } from './node-directory.ts';
+import { RoomRouter } from './room-router.ts';
+
+export interface ClusterPlacer {
+  placer: RoomRouter;
+  directory: NodeDirectory;
+  /** Stops the heartbeat and says this node has left (others stop relaying to it at once). */
+  stop(): Promise<void>;
+}
+
+export async function startClusterPlacer(
+  pool: pg.Pool,
+  options: { node: string; url: string; heartbeatMs?: number; windowMs?: number; maxWaitMs?: number },
+): Promise<ClusterPlacer> {
+  const directory = new NodeDirectory(pool, options);
+  await directory.start();
+  const placer = new RoomRouter({
+    node: options.node,
+    directory,
+    maxWaitMs: options.maxWaitMs,
+    ownerOf: async (room) => {
+      const holder = await leaseHolder(pool, room);
+      return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime() } : null;
+    },
+  });
+  return { placer, directory, stop: () => directory.stop({ leave: true }) };
+}

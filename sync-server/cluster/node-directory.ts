@@ -1,0 +1,138 @@
+/**
+ * Where the nodes of a cluster reach each other (DESIGN.md "Hosted topology"): each node announces
+ * its internal URL (--node-url, e.g. http://10.0.0.5:4455) in PostgreSQL's riffroom_nodes and
+ * repeats it every heartbeat; a non-owner looks the owner's node id up here to relay a peer to it
+ * (relay.ts). A node not seen for longer than its heartbeat window counts as dead.
+ *
+ * The table is made here, idempotently (CREATE TABLE IF NOT EXISTS), not as a numbered migration of
+ * postgres-schema.ts: it holds only soft state that every node rewrites each heartbeat, so it needs
+ * no history, and the store's migration numbers stay the store's own.
+ *
+ * Time is the database's (now()), as for leases (room-lease.ts): "not seen for longer than the
+ * window" must mean the same thing to every node, whatever their own clocks say.
+ */
+import type pg from 'pg';
+
+export interface NodeRecord {
+  node: string;
+  url: string;
+  /** Alive: seen within its heartbeat window, by the database's clock. */
+  alive: boolean;
+  /** Milliseconds since the node was last seen (database clock). */
+  silentMs: number;
+}
+
+/** What the router needs: node id → where it listens, and whether it is alive. */
+export interface NodeLookup {
+  lookup(node: string): Promise<NodeRecord | null>;
+}
+
+export const NODE_TABLE = `CREATE TABLE IF NOT EXISTS riffroom_nodes (
+  node text PRIMARY KEY,
+  url text NOT NULL,
+  seen_at timestamptz NOT NULL,
+  window_ms integer NOT NULL CHECK (window_ms > 0)
+)`;
+
+export interface NodeDirectoryOptions {
+  /** This node's id (the one its leases name). */
+  node: string;
+  /** Where the other nodes reach this one: http(s)://host:port, no path. */
+  url: string;
+  /** How often the node says it is alive (default 2 s). */
+  heartbeatMs?: number;
+  /** Silent for longer than this, the node counts as dead (default 3 heartbeats). */
+  windowMs?: number;
+}
+
+/** Throws a clear error when a node URL is not http(s)://host[:port] with nothing after it. */
+export function checkNodeUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`a node URL must look like http://10.0.0.5:4455, not "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`a node URL must be http:// or https://, not "${url}"`);
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.hash || parsed.username) {
+    throw new Error(`a node URL is only scheme, host and port (no path, query or credentials): "${url}"`);
+  }
+  return parsed.origin;
+}
+
+export class NodeDirectory implements NodeLookup {
+  readonly node: string;
+  readonly url: string;
+  readonly heartbeatMs: number;
+  readonly windowMs: number;
+  private readonly pool: pg.Pool;
+  private timer: NodeJS.Timeout | null = null;
+  private ready: Promise<void> | null = null;
+  private lastError = '';
+
+  constructor(pool: pg.Pool, options: NodeDirectoryOptions) {
+    if (!options.node) throw new Error('a node needs an id');
+    this.pool = pool;
+    this.node = options.node;
+    this.url = checkNodeUrl(options.url);
+    this.heartbeatMs = options.heartbeatMs ?? 2000;
+    this.windowMs = options.windowMs ?? 3 * this.heartbeatMs;
+    if (!(this.heartbeatMs > 0) || !(this.windowMs > this.heartbeatMs)) {
+      throw new Error(`the heartbeat window (${this.windowMs} ms) must be longer than the heartbeat (${this.heartbeatMs} ms)`);
+    }
+  }
+
+  /** Makes the table when missing (safe from many nodes at once). */
+  ensureTable(): Promise<void> {
+    this.ready ??= this.pool.query(NODE_TABLE).then(() => undefined, async (err) => {
+      // Two nodes creating it at the same moment: one of them gets a unique violation on pg_type.
+      if ((err as { code?: string }).code === '23505') return;
+      this.ready = null;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  /** Announces this node now. */
+  async announce(): Promise<void> {
+    await this.ensureTable();
+    await this.pool.query(
+      `INSERT INTO riffroom_nodes (node, url, seen_at, window_ms) VALUES ($1, $2, now(), $3)
+       ON CONFLICT (node) DO UPDATE SET url = EXCLUDED.url, seen_at = EXCLUDED.seen_at, window_ms = EXCLUDED.window_ms`,
+      [this.node, this.url, this.windowMs],
+    );
+  }
+
+  /** Announces now, then every heartbeat until stop(); a failed heartbeat is logged and retried on the next. */
+  async start(): Promise<void> {
+    await this.announce();
+    this.timer = setInterval(() => {
+      this.announce().then(() => { this.lastError = ''; }, (err) => {
+        const message = (err as Error).message;
+        // Said once, not every two seconds while the database is away.
+        if (message !== this.lastError) console.error(`node directory: heartbeat of ${this.node} failed: ${message}`);
+        this.lastError = message;
+      });
+    }, this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Stops the heartbeat; with `leave`, says so at once (other nodes see it dead now, not after the window). */
+  async stop(options: { leave?: boolean } = {}): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (options.leave) await this.pool.query('DELETE FROM riffroom_nodes WHERE node = $1', [this.node]);
+  }
+
+  async lookup(node: string): Promise<NodeRecord | null> {
+    await this.ensureTable();
+    const { rows } = await this.pool.query<{ node: string; url: string; alive: boolean; silent_ms: number | string }>(
+      `SELECT node, url, seen_at + window_ms * interval '1 millisecond' > now() AS alive,
+              floor(extract(epoch FROM now() - seen_at) * 1000)::float8 AS silent_ms
+         FROM riffroom_nodes WHERE node = $1`,
+      [node],
+    );
+    const row = rows[0];
+    return row ? { node: row.node, url: row.url, alive: row.alive, silentMs: Number(row.silent_ms) } : null;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Where a room is served (DESIGN.md "Hosted topology"): here, or on the node that owns it (its
+ * lease in room_leases), found in the node directory (node-directory.ts), or "retry soon".
+ *
+ * The owner is read before the room is opened (a peer meant for another node should not even try
+ * to open the room here), and again from RoomOwnedElsewhereError when an open here loses the race
+ * for the lease (placeOf). Either way the same rule decides:
+ * - no live lease, or ours: here (the open acquires the lease);
+ * - a live owner that is alive in the directory: relay there;
+ * - an owner whose lease is live but who has stopped announcing itself (dead, or cut off): its
+ *   room cannot be taken before the lease runs out (the fencing would refuse our writes anyway),
+ *   so wait for the lease to run out, if that is at most `maxWaitMs` away, and open it here;
+ *   further away than that, answer "retry" (1013 / 503 with Retry-After), and the client comes
+ *   back with its own backoff. A peer then waits about: the directory's window to see the node
+ *   dead + whatever is left of the lease (LIMITS.store.leaseMs) + its own backoff.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ROOM_NAME } from '../contract.ts';
+import { sendJson } from '../http/responses.ts';
+import type { RoomOwnedElsewhereError } from './owned-elsewhere.ts';
+import type { NodeLookup } from './node-directory.ts';
+import { relayRequest, type WebsocketRelay } from './relay.ts';
+
+export type Placement =
+  | 'here'
+  | { url: string; node: string }
+  | { retryAfterMs: number; reason: string };
+
+/** Who holds a room's lease now; null when nobody does (never leased, released, or expired). */
+export interface RoomOwner {
+  node: string;
+  /** When the lease runs out (ms since the epoch). */
+  expiresAt: number;
+}
+
+export interface RoomPlacer {
+  where(room: string): Promise<Placement>;
+}
+
+export interface RoomRouterOptions {
+  /** This node's id, as its leases name it. */
+  node: string;
+  /** The room's live lease holder (production: leaseHolder() of store/room-lease.ts, live only). */
+  ownerOf(room: string): Promise<RoomOwner | null>;
+  directory: NodeLookup;
+  /** Longest a request waits for a dead owner's lease to run out before "retry" (default 3 s). */
+  maxWaitMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class RoomRouter implements RoomPlacer {
+  private readonly options: RoomRouterOptions;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: RoomRouterOptions) {
+    this.options = options;
+    this.maxWaitMs = options.maxWaitMs ?? 3000;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async where(room: string): Promise<Placement> {
+    const owner = await this.options.ownerOf(room);
+    if (!owner || owner.node === this.options.node) return 'here';
+    return this.placeOwner(owner);
+  }
+
+  /** The same decision, from an open here that found the room owned elsewhere. */
+  placeOf(err: RoomOwnedElsewhereError): Promise<Placement> {
+    return err.node === this.options.node ? Promise.resolve('here') : this.placeOwner({ node: err.node, expiresAt: err.expiresAt });
+  }
+
+  private async placeOwner(owner: RoomOwner): Promise<Placement> {
+    const found = await this.options.directory.lookup(owner.node);
+    if (found?.alive) return { url: found.url, node: owner.node };
+    const left = owner.expiresAt - this.now();
+    if (left > this.maxWaitMs) {
+      return { retryAfterMs: left, reason: `the room's node ${owner.node} is not answering; its lease runs out in ${Math.ceil(left / 1000)} s: try again` };
+    }
+    // A little past the expiry: the database's clock, which judges it, may run behind ours.
+    if (left > -50) await this.sleep(Math.max(0, left) + 50);
+    return 'here';
+  }
+}
+
+/** Fixed routes: room → owner URL (tests, benchmarks, and a hand-split pair of nodes without PostgreSQL). */
+export function staticPlacer(routes: ReadonlyMap<string, string>): RoomPlacer {
+  return { where: async (room) => { const url = routes.get(room); return url ? { url, node: url } : 'here'; } };
+}
+
+/** `room=http://host:port` (the --route flag) → [room, origin]; throws a clear error otherwise. */
+export function parseRoute(text: string): [string, string] {
+  const at = text.indexOf('=');
+  const room = text.slice(0, at);
+  if (at < 1 || !ROOM_NAME.test(room)) throw new Error(`a route is <room>=<node URL>, not "${text}"`);
+  let url: URL;
+  try {
+    url = new URL(text.slice(at + 1));
+  } catch {
+    throw new Error(`a route's node URL must look like http://10.0.0.5:4455, not "${text.slice(at + 1)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`a route's node URL must be http:// or https://: "${text}"`);
+  return [room, url.origin];
+}
+
+/** The room a websocket path names: /<room> (document) or /<room>/jam; null for anything else. */
+export function upgradeRoom(path: string): string | null {
+  const segments = new URL(path, 'http://localhost').pathname.slice(1).split('/');
+  if (segments.length > 2 || (segments.length === 2 && segments[1] !== 'jam')) return null;
+  try {
+    const room = decodeURIComponent(segments[0]!);
+    return ROOM_NAME.test(room) ? room : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The room an API path names: /api/rooms/<room>/<action>; null for anything else (POST /api/rooms among them). */
+export function apiRoom(path: string): string | null {
+  const match = /^\/api\/rooms\/([^/]+)\/[a-z]+$/.exec(new URL(path, 'http://localhost').pathname);
+  if (!match) return null;
+  try {
+    const room = decodeURIComponent(match[1]!);
+    return ROOM_NAME.test(room) ? room : null;
+  } catch {
+    return null;
+  }
+}
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The server's hook (server.ts): wraps its upgrade and request handlers so that a room served
+ * elsewhere is relayed before anything here opens it. Everything else (other paths, rooms served
+ * here) goes to the server's own handlers unchanged. A relayed request is checked here only for
+ * its Host; the owner checks the rest (token, caps, rate limits) against the client's address,
+ * which it gets in X-Forwarded-For.
+ */
+export function roomRouting(placer: RoomPlacer, relay: WebsocketRelay, checks: { wrongHost?: (req: IncomingMessage) => boolean } = {}) {
+  // A Host this node does not answer to goes to the server's own handler, which refuses it (421)
+  // before anything else: the owner sees only its own internal address as Host.
+  const local = (req: IncomingMessage): boolean => checks.wrongHost?.(req) ?? false;
+  const decide = (room: string): Promise<Placement> => placer.where(room).catch((err) => {
+    console.error(`room ${room}: cannot tell which node serves it:`, (err as Error).message);
+    return { retryAfterMs: 1000, reason: 'cannot tell which node serves this room right now: try again' };
+  });
+  return {
+    upgrades(handler: UpgradeHandler): UpgradeHandler {
+      return (req, socket, head) => {
+        const room = upgradeRoom(req.url ?? '/');
+        if (!room || local(req)) return handler(req, socket, head);
+        // Nothing reads the socket while we ask (it is not flowing yet): whatever the client sends
+        // waits in its buffer for whoever takes the connection.
+        void decide(room).then((placement) => {
+          if (socket.destroyed) return;
+          if (placement === 'here') return handler(req, socket, head);
+          if ('url' in placement) return relay.relay(req, socket, head, placement.url);
+          relay.refuse(req, socket, head, 1013, placement.reason);
+        });
+      };
+    },
+    requests(handler: RequestHandler): RequestHandler {
+      return (req, res) => {
+        const room = apiRoom(req.url ?? '/');
+        if (!room || local(req)) return handler(req, res);
+        void decide(room).then((placement) => {
+          if (placement === 'here') return handler(req, res);
+          if ('url' in placement) return relayRequest(req, res, placement.url);
+          sendJson(res, 503, { error: placement.reason }, { 'retry-after': String(Math.max(1, Math.ceil(placement.retryAfterMs / 1000))) });
+        });
+      };
+    },
+    /** Closes relayed peers (server shutdown: they get the server's farewell, e.g. 1012). */
+    close(farewell?: { code: number; reason: string }): void {
+      relay.closeAll(farewell?.code, farewell?.reason);
+    },
+    get relayed(): number {
+      return relay.open;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The node directory on a real, throwaway PostgreSQL cluster: nodes announce themselves (several
+ * at once, making the table together), look each other up, a node silent past its window counts
+ * as dead, a node that leaves is dead at once, and bad URLs are refused with a clear error. Then
+ * the production placer (cluster-placer.ts): rooms placed by their real leases in room_leases.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findPostgresBinaries, startPostgresCluster } from './support/postgres-cluster.ts';
+import { createPool, migrate } from '../sync-server/store/postgres-schema.ts';
+import { checkNodeUrl, NodeDirectory } from '../sync-server/cluster/node-directory.ts';
+import { startClusterPlacer } from '../sync-server/cluster/cluster-placer.ts';
+import { RoomLeases } from '../sync-server/store/room-lease.ts';
+
+const binaries = findPostgresBinaries();
+if ('why' in binaries) {
+  test('node directory', { skip: binaries.why }, () => {});
+} else {
+  const cluster = await startPostgresCluster();
+  after(() => cluster.stop());
+  const pool = createPool(await cluster.createDatabase('nodes'));
+  after(() => pool.end());
+
+  describe('node directory', () => {
+    test('nodes announce themselves at once and find each other', async () => {
+      const nodes = ['a', 'b', 'c'].map((n, i) => new NodeDirectory(pool, { node: `node-${n}`, url: `http://10.0.0.${i + 1}:4455`, heartbeatMs: 100 }));
+      await Promise.all(nodes.map((n) => n.announce()));
+      const b = await nodes[0]!.lookup('node-b');
+      assert.equal(b?.url, 'http://10.0.0.2:4455');
+      assert.equal(b?.alive, true);
+      assert.equal(await nodes[0]!.lookup('node-z'), null);
+    });
+
+    test('a node silent past its window is dead; its heartbeat keeps it alive; leaving is dead at once', async () => {
+      const quiet = new NodeDirectory(pool, { node: 'quiet', url: 'http://127.0.0.1:1', heartbeatMs: 50, windowMs: 300 });
+      const beating = new NodeDirectory(pool, { node: 'beating', url: 'http://127.0.0.1:2', heartbeatMs: 50, windowMs: 300 });
+      await quiet.announce();
+      await beating.start();
+      after(() => beating.stop());
+      const announced = Date.now();
+      // Polled, not slept: dead once the database's clock is past its window.
+      let record = await beating.lookup('quiet');
+      while (record?.alive) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      record = await beating.lookup('quiet');
+    }
+      assert.ok(Date.now() - announced >= 250, `dead after ${Date.now() - announced} ms, before its 300 ms window`);
+      assert.ok(record!.silentMs >= 300);
+      assert.equal((await quiet.lookup('beating'))?.alive, true, 'the node whose heartbeat runs is alive well past one window');
+      await beating.stop({ leave: true });
+      assert.equal(await quiet.lookup('beating'), null);
+    });
+
+    test('a node URL is scheme, host and port only', () => {
+      assert.equal(checkNodeUrl('http://10.0.0.5:4455/'), 'http://10.0.0.5:4455');
+      assert.throws(() => checkNodeUrl('ftp://10.0.0.5:4455'), /http:\/\/ or https:\/\//);
+      assert.throws(() => checkNodeUrl('10.0.0.5:4455'), /must look like/);
+      assert.throws(() => checkNodeUrl('nonsense'), /must look like/);
+      assert.throws(() => checkNodeUrl('http://10.0.0.5:4455/rooms'), /no path/);
+      assert.throws(() => new NodeDirectory(pool, { node: 'x', url: 'http://a:1', heartbeatMs: 100, windowMs: 50 }), /must be longer/);
+    });
+  });
+
+  describe('cluster placer (leases + directory)', () => {
+    test('places rooms by their live leases: here, relayed to a live owner, here after a dead owner\'s lease runs out', async () => {
+      await migrate(pool);
+      const here = await startClusterPlacer(pool, { node: 'n1', url: 'http://127.0.0.1:4001', heartbeatMs: 100, maxWaitMs: 2000 });
+      const there = await startClusterPlacer(pool, { node: 'n2', url: 'http://127.0.0.1:4002', heartbeatMs: 100 });
+      after(() => here.stop());
+      const leasesOf2 = new RoomLeases(pool, { node: 'n2', leaseMs: 800 });
+      const leasesOf1 = new RoomLeases(pool, { node: 'n1', leaseMs: 800 });
+      assert.equal(await here.placer.where('free-room'), 'here');
+      assert.ok(await leasesOf1.acquire('mine'));
+      assert.equal(await here.placer.where('mine'), 'here');
+      assert.ok(await leasesOf2.acquire('theirs'));
+      assert.deepEqual(await here.placer.where('theirs'), { url: 'http://127.0.0.1:4002', node: 'n2' });
+      // n2 leaves (or dies and is seen dead): its room is here once its lease has run out.
+      await there.stop();
+      const asked = Date.now();
+      assert.equal(await here.placer.where('theirs'), 'here');
+      const waited = Date.now() - asked;
+      assert.ok(waited <= 2000, `waited ${waited} ms`);
+      assert.ok(await leasesOf1.acquire('theirs'), 'the lease is free by then');
+    });
+  });
+}
