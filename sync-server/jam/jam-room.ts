@@ -49,7 +49,7 @@ export interface JamRoomOptions {
    * Keeps a change of rules (the room's log) before anyone hears of it; throwing refuses the
    * change. Not called when a 'rules' message changes nothing.
    */
-  saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void;
+  saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void | Promise<void>;
 }
 
 /** A member's clock figures as announced to the room (what every member's list shows). */
@@ -224,15 +224,28 @@ export class JamRoom {
           member.send({ v: 1, type: 'rules', rules: this.currentRules });
           return;
         }
+        let saved: void | Promise<void>;
         try {
           // Kept before anyone hears of them: rules in force are rules in the log.
-          this.saveRules(next, this.currentRules, member.identity);
+          saved = this.saveRules(next, this.currentRules, member.identity);
         } catch (err) {
           console.error('jam: the rules could not be saved:', err);
           return refuse('the rules could not be saved; try again');
         }
-        this.currentRules = next;
-        this.broadcast({ v: 1, type: 'rules', rules: next });
+        const apply = () => {
+          if (this.closed) return;
+          this.currentRules = next;
+          this.broadcast({ v: 1, type: 'rules', rules: next });
+        };
+        // An async store: in force (and heard of) once committed.
+        if (saved instanceof Promise) {
+          saved.then(apply, (err) => {
+            console.error('jam: the rules could not be saved:', (err as Error).message);
+            if (!this.closed) refuse('the rules could not be saved; try again');
+          });
+          return;
+        }
+        apply();
         return;
       }
       default:

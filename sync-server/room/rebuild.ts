@@ -4,6 +4,7 @@
 import * as Y from 'yjs';
 import { ROOT_TYPES } from '../../core/song/schema.ts';
 import type { RoomLog } from '../store/room-log.ts';
+import type { RoomStore } from '../store/room-store.ts';
 import { refersToCollected } from './compact-state.ts';
 
 /** Origin of the replayed "later" updates inside a revert; only these are undone. */
@@ -86,4 +87,48 @@ export function revertTo(log: RoomLog, seq: number): Uint8Array {
       past.destroy();
     }
   });
+}
+
+/**
+ * The same from an async store (PostgreSQL): what a start needs (its snapshot, the updates up to
+ * `upTo`) is read into memory first, then replayed by the same code as above.
+ */
+async function readSource(store: RoomStore, seq: number, upTo: number): Promise<RoomLog> {
+  if (!Number.isInteger(seq) || seq < 0 || seq > store.lastSeq) {
+    throw new RangeError(`seq must be an integer from 0 to ${store.lastSeq}, got ${seq}`);
+  }
+  const starts = seq > 0 ? await store.snapshotSeqsAtOrBefore(seq) : [];
+  const snapshots = new Map<number, { seq: number; state: Uint8Array }>();
+  for (const start of starts) {
+    const snapshot = await store.snapshotAt(start);
+    if (snapshot) snapshots.set(start, { seq: start, state: snapshot.state });
+  }
+  const records: { seq: number; update: Uint8Array; concurrent: boolean }[] = [];
+  let next = 1;
+  for await (const record of store.updates(0, upTo)) records.push({ seq: next++, ...record });
+  // Only what fromNearestSnapshot and replay read.
+  const source = {
+    lastSeq: upTo,
+    snapshotSeqsAtOrBefore: (at: number) => starts.filter((start) => start <= at),
+    snapshotAt: (at: number) => snapshots.get(at) ?? null,
+    *updates(after: number, until = upTo) {
+      for (const record of records) if (record.seq > after && record.seq <= until) yield record;
+    },
+  };
+  return source as unknown as RoomLog;
+}
+
+/** rebuildAt from an async store. */
+export async function rebuildAtFrom(store: RoomStore, seq: number, options: { gc?: boolean } = {}): Promise<Y.Doc> {
+  return rebuildAt(await readSource(store, seq, seq), seq, options);
+}
+
+/** encodeStateAt from an async store. */
+export async function encodeStateAtFrom(store: RoomStore, seq: number): Promise<Uint8Array> {
+  return Y.encodeStateAsUpdate(await rebuildAtFrom(store, seq));
+}
+
+/** revertTo from an async store: against its log's end when called. */
+export async function revertToFrom(store: RoomStore, seq: number): Promise<Uint8Array> {
+  return revertTo(await readSource(store, seq, store.lastSeq), seq);
 }
