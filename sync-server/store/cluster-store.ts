@@ -85,10 +85,32 @@ export class ClusterStore {
       const lease = await this.leases.acquire(name);
       if (lease) return lease;
       const holder = await this.leases.holder(name);
+      if (holder?.live && holder.node === this.node && !this.held.has(name)) {
+        const reclaimed = await this.reclaim(name, holder.epoch);
+        if (reclaimed) return reclaimed;
+        continue;
+      }
       if (holder?.live) throw new RoomOwnedElsewhereError(name, holder.node, holder.expiresAt?.getTime() ?? 0);
       // Released or expired between the two statements: try again.
     }
     throw new Error(`room ${name}: its lease changed hands three times while this node tried to take it`);
+  }
+
+  /**
+   * Takes back a live lease that names this node while no room here holds it: this node restarted
+   * after a crash (its node id is kept in <data>/node-id), or a room here failed and could not
+   * release it (the database was down). Waiting for it to expire would only keep peers out. The
+   * epoch still goes up, so whatever process held it before (a paused former self) stays fenced.
+   */
+  private async reclaim(name: string, epoch: number): Promise<HeldLease | null> {
+    const { rows } = await this.logs.pool.query<{ epoch: number; expires_at: Date }>(
+      `UPDATE room_leases SET epoch = epoch + 1, expires_at = now() + $4 * interval '1 millisecond'
+       WHERE room = $1 AND node = $2 AND epoch = $3 RETURNING epoch, expires_at`,
+      [name, this.node, epoch, this.leases.leaseMs],
+    );
+    const row = rows[0];
+    if (row) console.error(`room ${name}: this node (${this.node}) took back its own lease (epoch ${epoch} -> ${row.epoch})`);
+    return row ? { room: name, node: this.node, epoch: row.epoch, expiresAt: row.expires_at } : null;
   }
 
   private async release(name: string, lease: HeldLease): Promise<void> {
