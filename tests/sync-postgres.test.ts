@@ -9,7 +9,9 @@
  *   closed and reconnect, resending what the log lacks); nothing acknowledged is lost;
  * - two nodes on one database: the second refuses a room the first owns, naming it (503);
  * - the owner SIGSTOPped past its lease: the second node takes the room; SIGCONT: the first's
- *   writes are fenced, its peers are sent away, and the chain never forks.
+ *   writes are fenced, its peers are sent away, and the chain never forks;
+ * - the jam transport (playing, tempo, loop, anchor) survives a restart of the server (SIGKILL):
+ *   the next owner continues the same beat timeline.
  *
  * Skipped, with the reason, where PostgreSQL is not installed (scripts/setup-postgres.sh).
  */
@@ -23,6 +25,7 @@ import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { PostgresLogStore } from '../sync-server/store/postgres-store.ts';
+import { openJam, waitReady } from './support/jam-clients.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LEASE_MS = 1500;
@@ -210,6 +213,48 @@ if ('why' in binaries) {
       // failed (4500) and its peers reconnected; otherwise the pool's next connection just worked.
       t.diagnostic(`peers closed during the restart with: [${closes.join(', ')}]; room failures logged: ${(server.output().match(/disconnecting its peers/g) ?? []).length}`);
       peers.forEach(disconnect);
+    });
+
+    test('the jam transport survives the server: the next owner continues the same beat timeline', async () => {
+      const url = await cluster.createDatabase('transport');
+      const dataDir = tempDataDir();
+      let server = await start(url, 'node-t', dataDir);
+      const room = 'pg-transport';
+      const owner = testToken(room, 'owner', 'olga');
+      const first = openJam(server.wsUrl, room, owner);
+      await waitReady([first]);
+      first.client.request({ action: 'tempo', bpm: 133 });
+      first.client.request({ action: 'loop', loop: { startBar: 4, endBar: 12 } });
+      first.client.request({ action: 'play', fromBar: 4 });
+      await waitFor(() => first.client.transport()?.playing === true && first.client.transport()?.bpm === 133, 10_000, 'playing at 133');
+      const kept = first.client.transport()!;
+      assert.deepEqual(kept.loop, { startBar: 4, endBar: 12 });
+      // Kept through the store: wait until the database has it, then kill the server outright.
+      const logs = await PostgresLogStore.connect(url);
+      let savedRevision = 0;
+      try {
+        for (const deadline = Date.now() + 10_000; savedRevision < kept.revision && Date.now() < deadline; await sleep(20)) {
+          const { rows } = await logs.pool.query<{ state: string }>('SELECT state FROM room_transport WHERE room = $1', [room]);
+          savedRevision = rows[0] ? (JSON.parse(rows[0].state) as { revision: number }).revision : 0;
+        }
+        assert.equal(savedRevision, kept.revision, 'the transport is in the database');
+      } finally {
+        await logs.close();
+      }
+      first.client.close();
+      await server.kill('SIGKILL');
+      server = await start(url, 'node-t', dataDir);
+      const second = openJam(server.wsUrl, room, testToken(room, 'viewer'));
+      await waitReady([second]);
+      const t = second.client.transport()!;
+      second.client.close();
+      assert.equal(t.playing, true);
+      assert.equal(t.bpm, 133);
+      assert.deepEqual(t.loop, { startBar: 4, endBar: 12 });
+      assert.equal(t.anchorMs, kept.anchorMs, 'the same anchor: the same beat timeline');
+      assert.equal(t.anchorBar, kept.anchorBar);
+      assert.equal(t.revision, kept.revision);
+      await server.kill('SIGTERM');
     });
 
     test('two nodes: the second refuses a room the first owns; a paused owner is fenced once the other takes over', async () => {

@@ -50,6 +50,10 @@ export interface JamRoomOptions {
    * change. Not called when a 'rules' message changes nothing.
    */
   saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void | Promise<void>;
+  /** The transport to start from (the one a previous owner of the room kept); else from the song. */
+  transport?: TransportState;
+  /** Told of every transport change (after it is broadcast), to keep it (store/cluster-store.ts). */
+  onTransport?: (state: TransportState) => void;
 }
 
 /** A member's clock figures as announced to the room (what every member's list shows). */
@@ -62,6 +66,7 @@ export class JamRoom {
   private state: TransportState;
   private currentRules: RoomRules;
   private readonly saveRules: NonNullable<JamRoomOptions['saveRules']>;
+  private readonly onTransport: (state: TransportState) => void;
   private readonly members = new Map<JamMember, MemberState>();
   private readonly now: () => number;
   private readonly onActivity: () => void;
@@ -84,7 +89,8 @@ export class JamRoom {
     this.peerClocksThrottleMs = options.peerClocksThrottleMs ?? 1000;
     this.currentRules = { ...(options.rules ?? DEFAULT_RULES) };
     this.saveRules = options.saveRules ?? (() => {});
-    this.state = initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
+    this.onTransport = options.onTransport ?? (() => {});
+    this.state = options.transport ?? initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
   }
 
   /** Initial values from a song's meta, each falling back to the default when it is not valid. */
@@ -189,6 +195,7 @@ export class JamRoom {
         }
         this.state = next;
         this.broadcast({ v: 1, type: 'transport', transport: next });
+        this.onTransport(next);
         return;
       }
       case 'live': {

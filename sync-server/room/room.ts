@@ -25,7 +25,7 @@ import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
 import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
-import type { RoomRules } from '../../core/jam/contract.ts';
+import type { RoomRules, TransportState } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { loadRules, loadRulesFrom, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
@@ -201,6 +201,8 @@ export class Room {
       },
       // The teacher's rules live in the log: a restart or an unload brings them back.
       rules: loaded.rules,
+      ...(options.transport?.initial ? { transport: options.transport.initial } : {}),
+      ...(options.transport ? { onTransport: options.transport.save } : {}),
       saveRules: (next, previous, by) => this.saveRules(next, previous, by),
     });
     // The server itself has no presence; it holds its peers' and sends them on.
@@ -706,6 +708,8 @@ export interface RoomOptions {
   snapshotPolicy?: Partial<SnapshotPolicy>;
   pendingLimits?: Partial<PendingLimits>;
   presenceLimits?: Partial<PresenceLimits>;
+  /** The jam transport a previous owner kept, and where to keep its changes (store/cluster-store.ts). */
+  transport?: { initial: TransportState | null; save: (state: TransportState) => void };
   /** Runs once the room's log is closed (a cluster store releases the room's lease). */
   onClosed?: () => Promise<void> | void;
 }

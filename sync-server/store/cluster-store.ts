@@ -9,6 +9,11 @@
  * forwards it there). When the lease is lost while the room is loaded (the keeper's watchdog, or a
  * write refused with LeaseLostError) the room fails: its peers are closed with 1012 and reconnect,
  * and nothing more is appended (the store's fence refuses it anyway).
+ *
+ * The jam transport (tempo, loop, playing, anchor) is kept in room_transport whenever it changes
+ * (the latest state, one fenced write at a time) and loaded when the room opens, so a node that
+ * takes a room over continues the same beat timeline (anchors are server-clock ms: the nodes'
+ * clocks are assumed NTP-synced).
  */
 import type pg from 'pg';
 import { RoomOwnedElsewhereError } from '../cluster/owned-elsewhere.ts';
@@ -16,6 +21,9 @@ import { Room, type RoomOptions } from '../room/room.ts';
 import { PostgresLogStore } from './postgres-store.ts';
 import { LeaseKeeper, RoomLeases, type HeldLease } from './room-lease.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
+import { FENCE } from './room-lease.ts';
+import type { TransportState } from '../../core/jam/contract.ts';
+import { parseStoredTransport, transportText } from '../jam/stored-transport.ts';
 
 export interface ClusterStoreOptions {
   /** postgres://user[:password]@host:port/db */
@@ -61,6 +69,7 @@ export class ClusterStore {
       try {
         room = await Room.open(name, store, {
           ...options,
+          transport: { initial: await this.loadTransport(name), save: this.transportSaver(name, lease) },
           onClosed: () => this.release(name, lease),
         });
       } catch (err) {
@@ -125,6 +134,50 @@ export class ClusterStore {
       // It runs out by itself within a lease; until then no other node can take the room.
       console.error(`room ${name}: could not release its lease (it expires by itself): ${(err as Error).message}`);
     }
+  }
+
+  /** The transport the room's last owner kept, or null (none, or one that does not check out). */
+  private async loadTransport(name: string): Promise<TransportState | null> {
+    const { rows } = await this.logs.pool.query<{ state: string }>('SELECT state FROM room_transport WHERE room = $1', [name]);
+    if (!rows[0]) return null;
+    const read = parseStoredTransport(rows[0].state);
+    if ('problem' in read) {
+      console.error(`room ${name}: its kept transport is not valid (${read.problem}); it starts from the song's tempo and loop`);
+      return null;
+    }
+    return read.state;
+  }
+
+  /**
+   * Keeps each transport change: one write in flight, then the latest state that came meanwhile
+   * (older ones would be overwritten anyway). Fenced like every write: a deposed node keeps nothing.
+   */
+  private transportSaver(name: string, lease: HeldLease): (state: TransportState) => void {
+    let latest: TransportState | null = null;
+    let writing = false;
+    const write = async () => {
+      writing = true;
+      while (latest) {
+        const state = latest;
+        latest = null;
+        try {
+          await this.logs.pool.query(
+            `WITH fence AS (${FENCE})
+             INSERT INTO room_transport AS t (room, state, time) SELECT $1, $4, $5 WHERE EXISTS (SELECT 1 FROM fence)
+             ON CONFLICT (room) DO UPDATE SET state = EXCLUDED.state, time = EXCLUDED.time`,
+            [name, lease.node, lease.epoch, transportText(state), Date.now()],
+          );
+        } catch (err) {
+          // Only a takeover's continuity is at stake: the room goes on, the next change is kept.
+          console.error(`room ${name}: could not keep its transport: ${(err as Error).message}`);
+        }
+      }
+      writing = false;
+    };
+    return (state) => {
+      latest = state;
+      if (!writing) void write();
+    };
   }
 
   /** /readyz: the database answers, and every lease this node holds is fresh. */
