@@ -78,6 +78,9 @@ export interface LoadedLog {
   rules: RoomRules;
 }
 
+/** How long closing a room waits for its batches in flight (async stores). */
+const CLOSE_WAIT_MS = 10_000;
+
 /** Close code for peers of a room this node no longer owns (its lease was lost): stock clients reconnect. */
 export const CLOSE_LEASE_LOST = 1012;
 
@@ -679,7 +682,10 @@ export class Room {
       return (this.closing = Promise.resolve());
     }
     return (this.closing = (async () => {
-      await this.logIdle();
+      // Batches in flight get a while to commit; a database that does not answer must not keep
+      // the room (and a drain, and the room's next load) waiting for ever.
+      const idle = await within(this.logIdle(), CLOSE_WAIT_MS);
+      if (!idle) this.fail(new Error(`its log did not commit within ${CLOSE_WAIT_MS} ms of closing`));
       try {
         if (!this.failed && this.entriesSinceFullState > 0) await this.store.saveRoomState(this.store.lastSeq, Y.encodeStateAsUpdate(this.doc));
       } catch (err) {
@@ -687,11 +693,11 @@ export class Room {
       }
       this.destroy();
       try {
-        await this.store.close();
+        if (!(await within(this.store.close(), CLOSE_WAIT_MS))) console.error(`room ${this.name}: its log did not close within ${CLOSE_WAIT_MS} ms; left behind`);
       } catch (err) {
         console.error(`room ${this.name}: could not close its log:`, err);
       }
-      await this.onClosed?.();
+      if (this.onClosed) await within(Promise.resolve(this.onClosed()), CLOSE_WAIT_MS).catch((err) => console.error(`room ${this.name}:`, err));
     })());
   }
 
@@ -712,6 +718,16 @@ export interface RoomOptions {
   transport?: { initial: TransportState | null; save: (state: TransportState) => void };
   /** Runs once the room's log is closed (a cluster store releases the room's lease). */
   onClosed?: () => Promise<void> | void;
+}
+
+/** Whether `promise` settled within `ms` (true) or not yet (false); its rejection is thrown. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isRoomStore(source: RoomLog | RoomStore): source is RoomStore {
