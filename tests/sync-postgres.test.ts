@@ -151,6 +151,22 @@ if ('why' in binaries) {
         const seqs = ids.map((id) => where.get(id)!);
         assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "each peer's edits are in the order it made them");
       }
+
+      // History reads and restores go through the store too: the state before the first clip,
+      // then a restore to it that every peer receives as an ordinary edit.
+      const beforeClips = clipsPerEntry.findIndex((ids) => ids.length > 0);
+      const auth = { authorization: `Bearer ${testToken(room, 'owner', 'olga')}` };
+      const state = await fetch(`${server.url}/api/rooms/${room}/state?at=${beforeClips}`, { headers: auth });
+      assert.equal(state.status, 200);
+      const past = new Y.Doc();
+      Y.applyUpdate(past, new Uint8Array(await state.arrayBuffer()));
+      assert.equal(clipsMap(past).size, 0);
+      assert.ok(past.getMap('tracks').has(trackId));
+      const restored = await fetch(`${server.url}/api/rooms/${room}/restore`, { method: 'POST', headers: auth, body: JSON.stringify({ seq: beforeClips }) });
+      assert.equal(restored.status, 200, await restored.clone().text());
+      assert.equal(((await restored.json()) as { seq: number }).seq, clipsPerEntry.length + 1, 'the restore is the next entry');
+      await waitFor(() => peers.every((p) => clipsMap(p.doc).size === 0), 10_000, 'every peer has the restored song');
+      assert.equal((await readLog(url, room)).broken, null);
       peers.forEach(disconnect);
     });
 
