@@ -234,27 +234,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (claims.invite) return refuse(403, `this is an invite: join with it first (POST /api/rooms/${room}/join with your name)`);
     const admission = caps.admit({ address, identity: claims.id, room, jam });
     if ('status' in admission) return refuse(admission.status, admission.reason);
-    rooms.get(room).then((target) => {
+    const accept = (target: Room) => {
       // Counted until the TCP connection is gone: the websocket's close, or an upgrade that failed.
       if (socket.destroyed) return admission.release();
-      accept(target);
-    }, (err) => {
+      socket.once('close', () => admission.release());
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        const lifetime = new ConnectionLifetime(options.secret, claims);
+        const connection = jam
+          ? new JamConnection(ws, target.jam, claims, limits, metrics, lifetime)
+          : new Connection(ws, target, claims, limits, metrics, lifetime);
+        connections.add(connection);
+        metrics.connections.inc();
+        ws.on('close', () => connections.delete(connection));
+      });
+    };
+    // Loading may wait on the store (PostgreSQL, or a room still closing).
+    rooms.get(room).then(accept, (err) => {
       admission.release();
       const refusal = loadRefusal(room, err);
       refuse(refusal.status, refusal.reason, refusal.retryAfterSeconds);
+    }).catch((err) => {
+      // Not from a timer's stack, but an unhandled rejection would end the process all the same.
+      console.error(`room ${room}: the upgrade failed:`, err);
+      socket.destroy();
     });
-    const accept = (target: Room) => {
-    socket.once('close', () => admission.release());
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const lifetime = new ConnectionLifetime(options.secret, claims);
-      const connection = jam
-        ? new JamConnection(ws, target.jam, claims, limits, metrics, lifetime)
-        : new Connection(ws, target, claims, limits, metrics, lifetime);
-      connections.add(connection);
-      metrics.connections.inc();
-      ws.on('close', () => connections.delete(connection));
-    });
-    };
   });
 
   const heartbeat = setInterval(() => {
