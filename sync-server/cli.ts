@@ -23,6 +23,12 @@
  * its URL is refused (the token goes in the subprotocols; see http/upgrade-token.ts). SIGTERM
  * drains: peers are told the server is restarting (1012) and reconnect by themselves; the logs
  * are closed; exit 0.
+ * --store postgres://user[:password]@host:port/db (or RIFFROOM_STORE): keep every room in that
+ * shared PostgreSQL database instead of SQLite files under <data>/rooms/ (store/cluster-store.ts);
+ * this node serves a room while it holds the room's lease. --node-id <id> (RIFFROOM_NODE_ID) names
+ * this node there; by default a stable random id kept in <data>/node-id (cluster/node-id.ts).
+ * --lease-ms <n> (RIFFROOM_LEASE_MS): how long a lease lasts unrenewed (default LIMITS.store.leaseMs).
+ * The store's password is never printed.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
  * that many honest connections reach from one address (a load benchmark, a proxy in front):
  * --max-connections-per-address, --max-connections-per-identity, --max-jam-members,
@@ -38,6 +44,8 @@ import { isRole, loadSecret, parseDuration, signToken, TokenError } from './auth
 import { allowedHostSet } from './http/host-check.ts';
 import { clientAddressResolver } from './http/client-address.ts';
 import { startServer, type HttpLimits } from './server.ts';
+import { ClusterStore, redactStoreUrl } from './store/cluster-store.ts';
+import { checkNodeId, stableNodeId } from './cluster/node-id.ts';
 import type { ConnectionCapsOptions } from './connection-caps.ts';
 import { DEFAULT_WEB_DIR, hasIndex } from './static.ts';
 import { certificateWarnings, reloadTlsOnHangup, TlsConfigError, tlsFromFlags, type TlsCredentials } from './tls.ts';
@@ -78,12 +86,34 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [--route <room>=<node URL>]...
+      [--store postgres://user@host:port/db] [--node-id <id>] [--lease-ms <n>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>] [--max-import-bytes <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
   riffroom-server init --data <dir> --public-url https://jam.example.org [--ttl 365d] [--name <who>]
   riffroom-server token --data <dir> --server-role admin|creator --name <who> [--ttl 90d]
 ${TRANSFER_USAGE}`;
+
+/** The PostgreSQL store when one is asked for (null: SQLite files); exits with the reason when it cannot be used. */
+async function connectStore(dataDir: string, url: string | undefined, nodeId: string | undefined, leaseMs: string | undefined): Promise<ClusterStore | null> {
+  if (!url || url === 'sqlite') return null;
+  if (!/^postgres(ql)?:\/\//.test(url)) fail(`--store must be postgres://user@host:port/db (or sqlite, the default), not ${redactStoreUrl(url)}`);
+  let node: string;
+  try {
+    node = nodeId ? checkNodeId(nodeId) : stableNodeId(dataDir);
+  } catch (err) {
+    fail(`--node-id: ${(err as Error).message}`);
+  }
+  const lease = leaseMs === undefined ? undefined : Number(leaseMs);
+  if (lease !== undefined && (!Number.isSafeInteger(lease) || lease < 100)) fail(`--lease-ms must be a whole number of at least 100, not ${leaseMs}`);
+  try {
+    return await ClusterStore.connect({ url, node, leaseMs: lease });
+  } catch (err) {
+    // pg's messages name the host and user, never the password; the URL is shown redacted.
+    console.error(`riffroom-server: cannot use the store ${redactStoreUrl(url)}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
 
 function fail(message: string): never {
   console.error(`riffroom-server: ${message}\n${USAGE}`);
@@ -105,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
         'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
         'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
+        store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -166,13 +197,16 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   for (const warning of tls ? certificateWarnings(tls.leaf) : []) console.error(`riffroom-server: warning: ${warning}`);
+  const cluster = await connectStore(values.data, values.store ?? process.env.RIFFROOM_STORE, values['node-id'] ?? process.env.RIFFROOM_NODE_ID, values['lease-ms'] ?? process.env.RIFFROOM_LEASE_MS);
   const server = await startServer({
+    ...(cluster ? { cluster } : {}),
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
     allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits, publicUrl: publicUrl?.url ?? null,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
     roomPlacer,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
+  if (cluster) console.log(`riffroom-server: rooms in ${redactStoreUrl(values.store ?? process.env.RIFFROOM_STORE!)} as node ${cluster.node}`);
   console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');
   let stopping = false;
   const stop = (signal: string) => {

@@ -15,8 +15,9 @@ import {
 import { signToken, TokenError, verifyToken, type ClaimsToSign } from './auth/tokens.ts';
 import { GrantError, joinedClaims, renewedClaims } from './auth/token-grants.ts';
 import { LIMITS } from './limits.ts';
-import { encodeStateAt } from './room/rebuild.ts';
 import { RoomLimitError, type RoomRegistry } from './room/registry.ts';
+import { RoomOwnedElsewhereError } from './cluster/owned-elsewhere.ts';
+import { StoreInputError } from './store/store-input.ts';
 import { RoomLogError } from './store/room-log.ts';
 import type { Room } from './room/room.ts';
 import { parseBookmarkRequest } from './http/bookmark-request.ts';
@@ -53,7 +54,7 @@ interface RouteCall {
   /** The verified token's claims. */
   claims: TokenClaims;
   /** The room, loaded on first use; a GET of a room that has no log is 404. */
-  room(): Room;
+  room(): Promise<Room>;
 }
 
 interface Route {
@@ -100,10 +101,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       release = admitted.release;
     }
     let loaded: Room | null = null;
-    const room = (): Room => {
+    const room = async (): Promise<Room> => {
       if (loaded) return loaded;
-      if (method === 'GET' && !ctx.rooms.exists(roomName)) throw new HttpError(404, `no room named ${roomName}`);
-      return (loaded = ctx.rooms.get(roomName));
+      if (method === 'GET' && !(await ctx.rooms.exists(roomName))) throw new HttpError(404, `no room named ${roomName}`);
+      return (loaded = await ctx.rooms.get(roomName));
     };
     await route.handle({ ctx, req, res, url, roomName, claims, room });
   } catch (err) {
@@ -117,6 +118,11 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       sendJson(res, err.status, { error: err.message });
     } else if (err instanceof RoomLimitError) {
       sendJson(res, 503, { error: err.message });
+    } else if (err instanceof StoreInputError) {
+      sendJson(res, 400, { error: err.message });
+    } else if (err instanceof RoomOwnedElsewhereError) {
+      // The relay will forward these; until then the caller is told where the room is.
+      sendJson(res, 503, { error: err.message, node: err.node }, { 'retry-after': '1' });
     } else if (err instanceof RoomLogError) {
       // A room whose file was refused (hostile or damaged): say why, without the server's path.
       console.error(`api ${url.pathname}:`, err.message);
@@ -131,19 +137,20 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   return true;
 }
 
-function getHistory({ res, url, room }: RouteCall): void {
+async function getHistory({ res, url, room }: RouteCall): Promise<void> {
   const after = intParam(url, 'after', 0);
   const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxHistoryLimit);
-  const log = room().log;
-  const body: HistoryResponse = { entries: log.history(after, limit), lastSeq: log.lastSeq };
+  const store = (await room()).store;
+  const body: HistoryResponse = { entries: limit > 0 ? await store.history(after, limit) : [], lastSeq: store.lastSeq };
   sendJson(res, 200, body);
 }
 
-function getState({ res, url, room }: RouteCall): void {
-  const log = room().log;
-  const at = intParam(url, 'at', log.lastSeq);
-  if (at > log.lastSeq) throw new HttpError(400, `seq ${at} is past the last entry (${log.lastSeq})`);
-  const bytes = encodeStateAt(log, at);
+async function getState({ res, url, room }: RouteCall): Promise<void> {
+  const target = await room();
+  const store = target.store;
+  const at = intParam(url, 'at', store.lastSeq);
+  if (at > store.lastSeq) throw new HttpError(400, `seq ${at} is past the last entry (${store.lastSeq})`);
+  const bytes = await target.encodeStateAt(at);
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength, 'x-riffroom-seq': String(at) });
   res.end(bytes);
 }
@@ -152,46 +159,47 @@ async function getUpdates({ ctx, req, res, url, roomName, room }: RouteCall): Pr
   const address = clientAddress(ctx, req);
   const after = intParam(url, 'after', 0);
   const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxReplayLimit);
-  room(); // 404 before the stream starts
-  await streamUpdates(res, (from, upTo) => {
+  await room(); // 404 before the stream starts
+  await streamUpdates(res, async (from, upTo) => {
     // The room is looked up for every page: one that was unloaded or failed meanwhile loads again
     // from its log, and the download counts as activity, so it is not unloaded under a reader.
-    const live = ctx.rooms.get(roomName);
+    const live = await ctx.rooms.get(roomName);
     live.lastActivity = Date.now();
-    return live.log.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
+    return live.store.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
   }, after, after + limit, (bytes) => ctx.replayPacer?.spend(address, bytes) ?? 0);
 }
 
 async function postRestore({ req, res, claims, room }: RouteCall): Promise<void> {
   const body = (await readJsonObject(req)) as Partial<RestoreRequest>;
-  const target = room();
+  const target = await room();
   const seq = body.seq;
-  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > target.log.lastSeq) {
-    throw new HttpError(400, `seq must be an integer from 0 to ${target.log.lastSeq}`);
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > target.store.lastSeq) {
+    throw new HttpError(400, `seq must be an integer from 0 to ${target.store.lastSeq}`);
   }
   // The teacher's rules hold on every write path (core/jam/student-rules.ts).
-  const refused = target.restoreRefusal(seq, claims.role);
+  const refused = await target.restoreRefusal(seq, claims.role);
   if (refused) throw new HttpError(403, refused);
-  const answer: RestoreResponse = { seq: target.restore(seq, claims.name) };
+  const answer: RestoreResponse = { seq: await target.restore(seq, claims.name) };
   sendJson(res, 200, answer);
 }
 
-function getBookmarks({ res, room }: RouteCall): void {
-  sendJson(res, 200, { bookmarks: room().log.bookmarks() });
+async function getBookmarks({ res, room }: RouteCall): Promise<void> {
+  sendJson(res, 200, { bookmarks: await (await room()).store.bookmarks() });
 }
 
 async function postBookmark({ req, res, claims, room }: RouteCall): Promise<void> {
   const body = await readJsonObject(req);
-  const log = room().log;
+  const target = await room();
+  const log = target.store;
   const { seq, name } = parseBookmarkRequest(body, log.lastSeq);
   // Asked once the body is in: the rules may have changed while it arrived.
-  const refused = room().bookmarkRefusal(claims.role);
+  const refused = target.bookmarkRefusal(claims.role);
   if (refused) throw new HttpError(403, refused);
-  if (log.bookmarkCount() >= LIMITS.bookmarks.maxPerRoom) {
+  if ((await log.bookmarkCount()) >= LIMITS.bookmarks.maxPerRoom) {
     throw new HttpError(409, `this room has ${LIMITS.bookmarks.maxPerRoom} bookmarks, the most it can hold`);
   }
   const bookmark = { seq, name, author: claims.name, time: Date.now() };
-  log.addBookmark(bookmark);
+  await target.addBookmark(bookmark);
   sendJson(res, 201, bookmark);
 }
 

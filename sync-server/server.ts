@@ -30,7 +30,9 @@ import { ServerMetrics } from './metrics.ts';
 import { Readiness, roomsFolderCheck } from './http/readiness.ts';
 import { RoomLimitError, RoomRegistry } from './room/registry.ts';
 import { RoomLogError } from './store/room-log.ts';
-import type { SnapshotPolicy } from './room/room.ts';
+import type { Room, SnapshotPolicy } from './room/room.ts';
+import { RoomOwnedElsewhereError } from './cluster/owned-elsewhere.ts';
+import type { ClusterStore } from './store/cluster-store.ts';
 import { createStaticHandler, type StaticOptions } from './static.ts';
 import { JamConnection } from './jam/jam-connection.ts';
 import { ConnectionCaps, type ConnectionCapsOptions } from './connection-caps.ts';
@@ -84,6 +86,11 @@ export interface ServerOptions {
    * there (cluster/relay.ts) before anything here opens it. None: every room is served here.
    */
   roomPlacer?: RoomPlacer;
+  /**
+   * Keep every room in this shared PostgreSQL store (store/cluster-store.ts) instead of SQLite files
+   * under dataDir/rooms/. The server closes it when it closes.
+   */
+  cluster?: ClusterStore;
 }
 
 export interface HttpLimits {
@@ -125,6 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     snapshotPolicy: options.snapshotPolicy,
     metrics,
     roomFiles: options.roomFiles,
+    cluster: options.cluster,
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
   const connections = new Set<Connection | JamConnection>();
@@ -165,6 +173,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     roomsFolderCheck(join(options.dataDir, 'rooms')),
     { name: 'accepting', run: () => { if (closing) throw new Error('the server is shutting down'); } },
   ]);
+  if (options.cluster) readiness.add(options.cluster.readinessCheck());
   const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     const wrongHost = hostProblem(req.headers.host, allowedHosts);
@@ -239,26 +248,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (claims.invite) return refuse(403, `this is an invite: join with it first (POST /api/rooms/${room}/join with your name)`);
     const admission = caps.admit({ address, identity: claims.id, room, jam });
     if ('status' in admission) return refuse(admission.status, admission.reason);
-    let target;
-    try {
-      target = rooms.get(room);
-    } catch (err) {
+    const accept = (target: Room) => {
+      // Counted until the TCP connection is gone: the websocket's close, or an upgrade that failed.
+      if (socket.destroyed) return admission.release();
+      socket.once('close', () => admission.release());
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        const lifetime = new ConnectionLifetime(options.secret, claims);
+        const connection = jam
+          ? new JamConnection(ws, target.jam, claims, limits, metrics, lifetime)
+          : new Connection(ws, target, claims, limits, metrics, lifetime);
+        connections.add(connection);
+        metrics.connections.inc();
+        ws.on('close', () => connections.delete(connection));
+      });
+    };
+    // Loading may wait on the store (PostgreSQL, or a room still closing).
+    rooms.get(room).then(accept, (err) => {
       admission.release();
-      if (err instanceof RoomLimitError) return refuse(503, err.message);
-      console.error(`room ${room}: cannot load:`, err instanceof RoomLogError ? err.message : err);
-      return refuse(500, err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded');
-    }
-    // Counted until the TCP connection is gone: the websocket's close, or an upgrade that failed.
-    if (socket.destroyed) return admission.release();
-    socket.once('close', () => admission.release());
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const lifetime = new ConnectionLifetime(options.secret, claims);
-      const connection = jam
-        ? new JamConnection(ws, target.jam, claims, limits, metrics, lifetime)
-        : new Connection(ws, target, claims, limits, metrics, lifetime);
-      connections.add(connection);
-      metrics.connections.inc();
-      ws.on('close', () => connections.delete(connection));
+      const refusal = loadRefusal(room, err);
+      refuse(refusal.status, refusal.reason, refusal.retryAfterSeconds);
+    }).catch((err) => {
+      // Not from a timer's stack, but an unhandled rejection would end the process all the same.
+      console.error(`room ${room}: the upgrade failed:`, err);
+      socket.destroy();
     });
   };
   const routedUpgrade = routing ? routing.upgrades(onUpgrade) : onUpgrade;
@@ -303,17 +315,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         clearInterval(heartbeat);
         const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
         // Peers get a close frame (1001, or the farewell's); the logs are checkpointed and closed right away.
-        rooms.closeAll(farewell);
+        const roomsClosed = rooms.closeAll(farewell);
         routing?.close(farewell);
         await waitUntil(() => wss.clients.size === 0 && !routing?.relayed, 2000);
         for (const ws of wss.clients) ws.terminate();
         wss.close();
         http.closeAllConnections();
         await httpClosed;
+        await roomsClosed;
+        await options.cluster?.close();
       })();
       return closing;
     },
   };
+}
+
+/** Why a room could not be loaded for an upgrade, as the HTTP answer to it. */
+function loadRefusal(room: string, err: unknown): { status: number; reason: string; retryAfterSeconds?: number } {
+  if (err instanceof RoomLimitError) return { status: 503, reason: err.message };
+  // Until the relay forwards such peers, they are told which node serves the room.
+  if (err instanceof RoomOwnedElsewhereError) return { status: 503, reason: err.message, retryAfterSeconds: 1 };
+  console.error(`room ${room}: cannot load:`, err instanceof RoomLogError ? err.message : err);
+  return { status: 500, reason: err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded' };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

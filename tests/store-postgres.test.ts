@@ -104,7 +104,7 @@ if ('why' in binaries) {
       try {
         assert.deepEqual(await Promise.all(pools.map((p) => migrate(p))), [SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION]);
         const { rows } = await pools[0]!.query<{ version: number }>('SELECT version FROM riffroom_migrations ORDER BY version');
-        assert.deepEqual(rows.map((r) => r.version), [1]);
+        assert.deepEqual(rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1), 'each migration once');
         await pools[0]!.query('INSERT INTO riffroom_migrations (version) VALUES (99)');
         await assert.rejects(PostgresLogStore.connect(fresh), /schema is version 99, made by a newer Riffroom/);
       } finally {

@@ -47,7 +47,7 @@ test('a snapshot that fails on disk fails its room only: peers are told 4500, re
     const closes: number[] = [];
     peers[1]!.provider.on('connection-close', (event) => closes.push(event?.code ?? 0));
 
-    const log = target.server.rooms.get(room).log;
+    const log = (await target.server.rooms.get(room)).log;
     let thrown = 0;
     log.saveSnapshot = () => {
       thrown++;
@@ -62,7 +62,7 @@ test('a snapshot that fails on disk fails its room only: peers are told 4500, re
     setTempo(peers[1]!.doc, 123);
     await waitFor(() => readSong(peers[0]!.doc).meta.bpm === 123, 5000, 'edits flow again');
     await waitForSeq(target, room, testToken(room, 'viewer'), 3);
-    assert.notEqual(target.server.rooms.get(room).log, log, 'the room was loaded again');
+    assert.notEqual((await target.server.rooms.get(room)).log, log, 'the room was loaded again');
     assert.equal((await getSong(target, room, testToken(room, 'viewer'))).meta.bpm, 123);
     assert.equal(bystander.provider.wsconnected, true, 'another room never noticed');
     assert.equal((await healthz(target)).ok, true);
@@ -81,7 +81,7 @@ test('a room whose log fails while the idle sweep unloads it is dropped from mem
     initSong(first.doc, { title: 'Swept' });
     setTempo(first.doc, 101);
     await waitForSeq(target, room, testToken(room, 'viewer'), 2);
-    const loaded = target.server.rooms.get(room);
+    const loaded = await target.server.rooms.get(room);
     let thrown = 0;
     // Closing saves the full state, then closes the log: both fail as a full disk would.
     loaded.log.saveRoomState = () => {

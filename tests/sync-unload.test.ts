@@ -90,7 +90,7 @@ test('a server whose rooms all have peers refuses a new room with 503 and serves
 
     // When one room empties, it is idle and gives way even before its idle time is up.
     disconnect(busy.pop()!);
-    await waitFor(() => target.server.rooms.get('busy-a').peerCount === 1, 2000, 'busy-a still has its peer');
+    await waitFor(() => target.server.rooms.loaded('busy-a')?.peerCount === 1, 2000, 'busy-a still has its peer');
     await new Promise((r) => setTimeout(r, 20));
     const third = await connectClient(target.wsUrl, 'busy-c', testToken('busy-c'));
     busy.push(third);

@@ -74,7 +74,7 @@ export async function hostProject(request: StartRequest): Promise<Hosting> {
   }
   try {
     // Open the log now, so a file that cannot be served fails the start, not the first connection.
-    server.rooms.get(room);
+    await server.rooms.get(room);
   } catch (err) {
     await server.close();
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -54,8 +54,8 @@ test('pushes the project; the window goes to the hosted room as its owner; the t
   assert.equal(verifyToken(secret, target!.token).role, 'owner');
   assert.ok(!readFileSync(tokensFile, 'utf8').includes(creator));
   assert.equal(tokenInfo(tokens, server.url).hasToken, true);
-  const hosted = server.rooms.get('My-Song').log;
-  assert.deepEqual(hosted.history(0, 10).map((e) => e.author), ['me', 'ben', 'me']);
+  const hosted = await server.rooms.get('My-Song');
+  assert.deepEqual((await hosted.store.history(0, 10)).map((e) => e.author), ['me', 'ben', 'me']);
 
   // Again under the same name, with the kept token: taken, another offered.
   const again = await shareProject({ projectPath, request: { origin: server.url, room: 'My-Song', creatorToken: null }, tokens, fetch: fetchImpl });

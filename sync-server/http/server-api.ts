@@ -79,11 +79,11 @@ async function postRoom(ctx: ServerApiContext, req: IncomingMessage, res: Server
   const problem = nameProblem(ownerName);
   if (problem) throw new HttpError(400, `name: ${problem}`);
   const inviteSeconds = badRequestOn(() => lifetimeSeconds(body.inviteTtl, LIMITS.createdRooms.inviteSeconds, LIMITS.createdRooms.maxInviteSeconds, 'inviteTtl'));
-  const room = body.room === undefined ? freshRoomName(ctx.rooms) : (body.room as string);
-  if (ctx.rooms.exists(room)) throw new HttpError(409, `a room named ${room} already exists: choose another name, or leave it out for a fresh one`);
-  // Loading a room that has no log creates it: it exists from now on, empty. Nothing is awaited
-  // between the check and this, so two requests for one name cannot both get here.
-  const created = ctx.rooms.get(room);
+  const room = body.room === undefined ? await freshRoomName(ctx.rooms) : (body.room as string);
+  // Loading a room that has no log creates it: it exists from now on, empty. The registry claims
+  // the name before it looks, so two requests for one name cannot both create it.
+  const created = await ctx.rooms.create(room);
+  if (!created) throw new HttpError(409, `a room named ${room} already exists: choose another name, or leave it out for a fresh one`);
   created.lastActivity = Date.now();
   const grants = createdRoomGrants(claims, room, (ownerName as string).trim(), inviteSeconds, Date.now() / 1000);
   const ownerToken = signToken(ctx.secret, grants.owner);
@@ -102,10 +102,10 @@ async function postRoom(ctx: ServerApiContext, req: IncomingMessage, res: Server
 }
 
 /** A room name no room has yet (a clash of random names is next to impossible, but checked). */
-function freshRoomName(rooms: RoomRegistry): string {
+async function freshRoomName(rooms: RoomRegistry): Promise<string> {
   for (let tries = 0; tries < 8; tries++) {
     const name = newRoomName();
-    if (!rooms.exists(name)) return name;
+    if (!(await rooms.exists(name))) return name;
   }
   throw new Error('no free random room name after 8 tries');
 }

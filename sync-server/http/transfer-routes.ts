@@ -86,21 +86,25 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
     };
     try {
       if (!ROOM_NAME.test(room)) throw new HttpError(400, 'invalid room name');
+      if (options.rooms.storeKind !== 'sqlite') {
+        throw new HttpError(501, `${action} works on the SQLite store only for now; this server keeps its rooms in PostgreSQL`);
+      }
       if (action === 'export') {
         if (method !== 'GET') throw new HttpError(405, `${method} is not allowed on export`);
         const claims = authorize(options.secret, req, url, room);
         if (claims.role !== 'owner') throw new HttpError(403, `only the room's owner can export it (this token is an ${claims.role}'s)`);
-        if (!options.rooms.exists(room)) throw new HttpError(404, `no room named ${room}`);
+        if (!(await options.rooms.exists(room))) throw new HttpError(404, `no room named ${room}`);
         release = enterHeavy();
         await exportRoom(options, req, res, room, tempFile('export'));
       } else {
         if (method !== 'POST') throw new HttpError(405, `${method} is not allowed on import`);
         const claims = authorizeServer(options.secret, req, url, 'import a project');
         if (!mayCreateRooms(claims)) throw new HttpError(403, 'this token may not create rooms');
-        if (importing.has(room) || options.rooms.exists(room)) throw roomExists(room);
-        release = enterHeavy();
+        if (importing.has(room)) throw roomExists(room);
         importing.add(room);
         try {
+          if (await options.rooms.exists(room)) throw roomExists(room);
+          release = enterHeavy();
           await importRoom(options, req, res, room, claims, tempFile('upload'));
         } finally {
           importing.delete(room);

@@ -10,7 +10,7 @@ import * as encoding from 'lib0/encoding';
 import { COMMON_HEADERS } from './responses.ts';
 
 /** Reads the entries after < seq <= upTo that make the next page (empty when there are none). */
-export type ReadPage = (after: number, upTo: number) => { seq: number; update: Uint8Array }[];
+export type ReadPage = (after: number, upTo: number) => Promise<{ seq: number; update: Uint8Array }[]> | { seq: number; update: Uint8Array }[];
 
 /** Counts a page's bytes; returns how long to wait (ms) before the next. */
 export type Pace = (bytes: number) => number;
@@ -26,7 +26,7 @@ export async function streamUpdates(res: ServerResponse, readPage: ReadPage, aft
     res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/octet-stream' });
     let next = after;
     while (!gone && next < upTo) {
-      const page = readPage(next, upTo);
+      const page = await readPage(next, upTo);
       if (!page.length) break;
       next = page.at(-1)!.seq;
       // Each entry's framing, then its bytes as read (not copied into one buffer: the socket

@@ -49,7 +49,11 @@ export interface JamRoomOptions {
    * Keeps a change of rules (the room's log) before anyone hears of it; throwing refuses the
    * change. Not called when a 'rules' message changes nothing.
    */
-  saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void;
+  saveRules?: (next: RoomRules, previous: RoomRules, by: TokenClaims) => void | Promise<void>;
+  /** The transport to start from (the one a previous owner of the room kept); else from the song. */
+  transport?: TransportState;
+  /** Told of every transport change (after it is broadcast), to keep it (store/cluster-store.ts). */
+  onTransport?: (state: TransportState) => void;
 }
 
 /** A member's clock figures as announced to the room (what every member's list shows). */
@@ -62,6 +66,7 @@ export class JamRoom {
   private state: TransportState;
   private currentRules: RoomRules;
   private readonly saveRules: NonNullable<JamRoomOptions['saveRules']>;
+  private readonly onTransport: (state: TransportState) => void;
   private readonly members = new Map<JamMember, MemberState>();
   private readonly now: () => number;
   private readonly onActivity: () => void;
@@ -84,7 +89,8 @@ export class JamRoom {
     this.peerClocksThrottleMs = options.peerClocksThrottleMs ?? 1000;
     this.currentRules = { ...(options.rules ?? DEFAULT_RULES) };
     this.saveRules = options.saveRules ?? (() => {});
-    this.state = initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
+    this.onTransport = options.onTransport ?? (() => {});
+    this.state = options.transport ?? initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
   }
 
   /** Initial values from a song's meta, each falling back to the default when it is not valid. */
@@ -189,6 +195,7 @@ export class JamRoom {
         }
         this.state = next;
         this.broadcast({ v: 1, type: 'transport', transport: next });
+        this.onTransport(next);
         return;
       }
       case 'live': {
@@ -224,15 +231,28 @@ export class JamRoom {
           member.send({ v: 1, type: 'rules', rules: this.currentRules });
           return;
         }
+        let saved: void | Promise<void>;
         try {
           // Kept before anyone hears of them: rules in force are rules in the log.
-          this.saveRules(next, this.currentRules, member.identity);
+          saved = this.saveRules(next, this.currentRules, member.identity);
         } catch (err) {
           console.error('jam: the rules could not be saved:', err);
           return refuse('the rules could not be saved; try again');
         }
-        this.currentRules = next;
-        this.broadcast({ v: 1, type: 'rules', rules: next });
+        const apply = () => {
+          if (this.closed) return;
+          this.currentRules = next;
+          this.broadcast({ v: 1, type: 'rules', rules: next });
+        };
+        // An async store: in force (and heard of) once committed.
+        if (saved instanceof Promise) {
+          saved.then(apply, (err) => {
+            console.error('jam: the rules could not be saved:', (err as Error).message);
+            if (!this.closed) refuse('the rules could not be saved; try again');
+          });
+          return;
+        }
+        apply();
         return;
       }
       default:

@@ -6,6 +6,7 @@
 import { DEFAULT_RULES, type RoomRules } from '../../core/jam/contract.ts';
 import { checkRules, JamValueError } from '../../core/jam/timeline.ts';
 import type { RoomLog } from '../store/room-log.ts';
+import type { RoomStore } from '../store/room-store.ts';
 
 /**
  * What a room whose stored rules cannot be read starts with: students play live only and the
@@ -23,6 +24,22 @@ export function loadRules(log: RoomLog, room: string): RoomRules {
     console.error(`room ${room}: ${(err as Error).message}; students play live only until the owner sets the rules again`);
     return UNREADABLE_RULES;
   }
+  return checkedRules(stored, room);
+}
+
+/** loadRules from any store (read asynchronously). */
+export async function loadRulesFrom(store: RoomStore, room: string): Promise<RoomRules> {
+  let stored;
+  try {
+    stored = await store.storedRules();
+  } catch (err) {
+    console.error(`room ${room}: ${(err as Error).message}; students play live only until the owner sets the rules again`);
+    return UNREADABLE_RULES;
+  }
+  return checkedRules(stored, room);
+}
+
+function checkedRules(stored: { rules: unknown } | null, room: string): RoomRules {
   if (!stored) return { ...DEFAULT_RULES };
   try {
     return checkRules(stored.rules);

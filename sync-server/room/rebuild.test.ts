@@ -13,7 +13,8 @@ import { clipNotes, clipsMap, readSong, tracksMap } from '../../core/song/schema
 import type { Song } from '../../core/song/types.ts';
 import { EditError } from '../../core/song/validate.ts';
 import { RoomLog } from '../store/room-log.ts';
-import { rebuildAt, revertTo } from './rebuild.ts';
+import { rebuildAt, rebuildAtFrom, revertTo } from './rebuild.ts';
+import { SqliteRoomStore } from '../store/sqlite-store.ts';
 
 /**
  * A room without sockets: every update a peer doc makes is applied to the room's doc and appended
@@ -90,7 +91,7 @@ function randomEdit(doc: Y.Doc, rand: (n: number) => number): void {
   }
 }
 
-test('rebuildAt gives exactly the recorded song at every seq, with and without snapshots', () => {
+test('rebuildAt gives exactly the recorded song at every seq, with and without snapshots', async () => {
   const bench = new Bench();
   try {
     const a = bench.peer();
@@ -117,6 +118,12 @@ test('rebuildAt gives exactly the recorded song at every seq, with and without s
     }
     assert.deepEqual(readSong(rebuildAt(bench.log, last)), readSong(bench.doc));
     for (const bad of [-1, last + 1, 1.5, Number.NaN]) assert.throws(() => rebuildAt(bench.log, bad), RangeError, String(bad));
+    // The same through the async interface (PostgreSQL's path: read into memory, then replayed).
+    const store = new SqliteRoomStore('r', bench.log);
+    for (let seq = 0; seq <= last; seq++) {
+      assert.deepEqual(readSong(await rebuildAtFrom(store, seq)), bench.songs[seq], `seq ${seq} from the async store`);
+    }
+    await assert.rejects(rebuildAtFrom(store, last + 1), RangeError);
   } finally {
     bench.close();
   }

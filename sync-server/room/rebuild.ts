@@ -4,6 +4,7 @@
 import * as Y from 'yjs';
 import { ROOT_TYPES } from '../../core/song/schema.ts';
 import type { RoomLog } from '../store/room-log.ts';
+import type { RoomStore } from '../store/room-store.ts';
 import { refersToCollected } from './compact-state.ts';
 
 /** Origin of the replayed "later" updates inside a revert; only these are undone. */
@@ -86,4 +87,72 @@ export function revertTo(log: RoomLog, seq: number): Uint8Array {
       past.destroy();
     }
   });
+}
+
+/** An in-memory source asked for entries it did not read (a replay fell back to an older start). */
+class NeedsMoreLog extends Error {}
+
+/**
+ * The same from an async store (PostgreSQL): what the newest start needs (its snapshot, the
+ * updates after it up to `upTo`) is read into memory first, then replayed by the same code as
+ * above. Should the replay fall back to an older snapshot (see NeedsOlderSnapshot), everything is
+ * read again from the first entry.
+ */
+async function readSource(store: RoomStore, seq: number, upTo: number, fromStart: boolean): Promise<RoomLog> {
+  if (!Number.isInteger(seq) || seq < 0 || seq > store.lastSeq) {
+    throw new RangeError(`seq must be an integer from 0 to ${store.lastSeq}, got ${seq}`);
+  }
+  const all = seq > 0 ? await store.snapshotSeqsAtOrBefore(seq) : [];
+  const starts = fromStart ? [] : all.slice(0, 1);
+  const snapshots = new Map<number, { seq: number; state: Uint8Array }>();
+  for (const start of starts) {
+    const snapshot = await store.snapshotAt(start);
+    if (snapshot) snapshots.set(start, { seq: start, state: snapshot.state });
+  }
+  const from = starts[0] ?? 0;
+  const records: { seq: number; update: Uint8Array; concurrent: boolean }[] = [];
+  let next = from + 1;
+  for await (const record of store.updates(from, upTo)) records.push({ seq: next++, ...record });
+  // Only what fromNearestSnapshot and replay read.
+  const source = {
+    lastSeq: upTo,
+    snapshotSeqsAtOrBefore: (at: number) => starts.filter((start) => start <= at),
+    snapshotAt: (at: number) => snapshots.get(at) ?? null,
+    *updates(after: number, until = upTo) {
+      if (after < from) throw new NeedsMoreLog();
+      for (const record of records) if (record.seq > after && record.seq <= until) yield record;
+    },
+  };
+  return source as unknown as RoomLog;
+}
+
+/** Runs `use` on a source read from the newest snapshot; once more from the first entry when that is not enough. */
+async function withSource<T>(store: RoomStore, seq: number, upTo: number, use: (source: RoomLog) => T): Promise<T> {
+  try {
+    return use(await readSource(store, seq, upTo, false));
+  } catch (err) {
+    if (!(err instanceof NeedsMoreLog)) throw err;
+    return use(await readSource(store, seq, upTo, true));
+  }
+}
+
+/** rebuildAt from an async store. */
+export async function rebuildAtFrom(store: RoomStore, seq: number, options: { gc?: boolean } = {}): Promise<Y.Doc> {
+  return withSource(store, seq, seq, (source) => rebuildAt(source, seq, options));
+}
+
+/** encodeStateAt from an async store. */
+export async function encodeStateAtFrom(store: RoomStore, seq: number): Promise<Uint8Array> {
+  const doc = await rebuildAtFrom(store, seq);
+  try {
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** revertTo from an async store: against its log's end when called. */
+export async function revertToFrom(store: RoomStore, seq: number): Promise<Uint8Array> {
+  const upTo = store.lastSeq;
+  return withSource(store, seq, upTo, (source) => revertTo(source, seq));
 }

@@ -1,7 +1,10 @@
 /**
- * The rooms a server has in memory. Each room lives in its own log file under the data dir;
- * idle rooms (no peers) are unloaded after a while, or sooner when too many are loaded, and
- * load again from their log on the next visit.
+ * The rooms a server has in memory. By default each room lives in its own log file under the data
+ * dir (SQLite); with a cluster store (PostgreSQL, store/cluster-store.ts) every room lives in the
+ * shared database and this node serves a room only while it holds the room's lease. Idle rooms
+ * (no peers) are unloaded after a while, or sooner when too many are loaded, and load again from
+ * their log on the next visit. Loading is async: concurrent visits share one load, and a room
+ * being unloaded is loaded again only once its log is closed (and its lease released).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +12,7 @@ import { ROOM_NAME } from '../contract.ts';
 import { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { Room, type SnapshotPolicy } from './room.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 
 export const ROOM_FILE_EXTENSION = '.riffroom';
 
@@ -28,10 +32,16 @@ export interface RegistryOptions {
    * session host serves the open project file as its room.
    */
   roomFiles?: ReadonlyMap<string, string>;
+  /** Rooms live in this shared store (PostgreSQL) instead of files under dataDir/rooms/. */
+  cluster?: ClusterStore;
 }
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly creating = new Set<string>();
+  /** Rooms closing: a new load of the same room waits for its log to be closed. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly options: RegistryOptions;
   private readonly roomsDir: string;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -60,24 +70,69 @@ export class RoomRegistry {
     return this.options.roomFiles?.get(name) ?? join(this.roomsDir, name + ROOM_FILE_EXTENSION);
   }
 
-  exists(name: string): boolean {
-    return this.rooms.has(name) || existsSync(this.fileOf(name));
+  /** The store kind rooms live in. */
+  get storeKind(): 'sqlite' | 'postgres' {
+    return this.options.cluster ? 'postgres' : 'sqlite';
   }
 
-  /** The loaded room, loading (or creating) it from its log. Throws RoomLimitError when full. */
-  get(name: string): Room {
-    const loaded = this.rooms.get(name);
-    if (loaded && !loaded.isFailed) return loaded;
-    if (loaded) this.unload(name);
-    if (this.rooms.size >= this.options.maxRooms) this.unloadIdle(true);
-    if (this.rooms.size >= this.options.maxRooms) throw new RoomLimitError('too many active rooms on this server');
-    const log = this.openLog(name);
-    let room: Room;
+  async exists(name: string): Promise<boolean> {
+    if (this.rooms.has(name)) return true;
+    if (this.options.cluster) return this.options.cluster.logs.exists(name);
+    return existsSync(this.fileOf(name));
+  }
+
+  /** Creates the room when it has no log yet (null when it has one); a name is claimed while it is looked up. */
+  async create(name: string): Promise<Room | null> {
+    if (this.creating.has(name)) return null;
+    this.creating.add(name);
     try {
-      room = new Room(name, log, { metrics: this.options.metrics, snapshotPolicy: this.options.snapshotPolicy });
-    } catch (err) {
-      log.close(); // a log whose room cannot load (updates Yjs refuses) is not left open
-      throw err;
+      if (await this.exists(name)) return null;
+      return await this.get(name);
+    } finally {
+      this.creating.delete(name);
+    }
+  }
+
+  /** The room if it is loaded here now (no load). */
+  loaded(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /**
+   * The loaded room, loading (or creating) it from its log. Throws RoomLimitError when full, and
+   * with a cluster store RoomOwnedElsewhereError when another live node holds the room's lease.
+   */
+  get(name: string): Promise<Room> {
+    const loaded = this.rooms.get(name);
+    if (loaded && !loaded.isFailed) return Promise.resolve(loaded);
+    if (loaded) this.unload(name);
+    const loading = this.loading.get(name);
+    if (loading) return loading;
+    const load = this.load(name).finally(() => this.loading.delete(name));
+    this.loading.set(name, load);
+    return load;
+  }
+
+  private async load(name: string): Promise<Room> {
+    if (!ROOM_NAME.test(name)) throw new Error(`invalid room name: ${name}`);
+    const closing = this.closing.get(name);
+    if (closing) await closing;
+    // Rooms loaded, and the others being loaded, count against the limit.
+    const held = () => this.rooms.size + [...this.loading.keys()].filter((other) => other !== name).length;
+    if (held() >= this.options.maxRooms) this.unloadIdle(true);
+    if (held() >= this.options.maxRooms) throw new RoomLimitError('too many active rooms on this server');
+    const options = { metrics: this.options.metrics, snapshotPolicy: this.options.snapshotPolicy };
+    let room: Room;
+    if (this.options.cluster) {
+      room = await this.options.cluster.openRoom(name, options, (reason) => this.rooms.get(name)?.failLease(reason));
+    } else {
+      const log = this.openLog(name);
+      try {
+        room = new Room(name, log, options);
+      } catch (err) {
+        log.close(); // a log whose room cannot load (updates Yjs refuses) is not left open
+        throw err;
+      }
     }
     this.rooms.set(name, room);
     this.options.metrics?.roomsLoaded.inc();
@@ -122,18 +177,29 @@ export class RoomRegistry {
     const room = this.rooms.get(name);
     if (!room) return;
     this.rooms.delete(name);
+    let closed: Promise<void>;
     try {
-      room.close(farewell?.code, farewell?.reason);
+      closed = room.close(farewell?.code, farewell?.reason);
     } catch (err) {
       // Gone from the map all the same: the next visit loads it again from its log.
       console.error(`room ${name}: closing failed:`, err);
+      closed = Promise.resolve();
     }
+    const done = closed.catch((err) => console.error(`room ${name}: closing failed:`, err)).finally(() => {
+      if (this.closing.get(name) === done) this.closing.delete(name);
+    });
+    this.closing.set(name, done);
     this.options.metrics?.roomsUnloaded.inc();
   }
 
-  /** Closes every room (peers get `goingAway`, or the farewell's code and reason); each log is checkpointed into its file. */
-  closeAll(farewell?: { code: number; reason: string }): void {
+  /**
+   * Closes every room (peers get `goingAway`, or the farewell's code and reason); each log is
+   * checkpointed into its file (or its store). Resolves once every log is closed.
+   */
+  async closeAll(farewell?: { code: number; reason: string }): Promise<void> {
     clearInterval(this.sweepTimer);
+    await Promise.allSettled([...this.loading.values()]);
     for (const name of [...this.rooms.keys()]) this.unload(name, farewell);
+    await Promise.all([...this.closing.values()]);
   }
 }

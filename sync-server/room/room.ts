@@ -1,6 +1,14 @@
 /**
  * A live room: the shared document, its peers, their presence, and the checkpoint log that
  * every accepted update is appended to before it is broadcast.
+ *
+ * The log is a RoomStore (store/room-store.ts). SQLite's commits are synchronous underneath
+ * (RoomLog), so a SQLite room appends each update at once and broadcasts it right after, as it
+ * always did: deferring it would only add a turn. Any other store (PostgreSQL) is async: updates
+ * are applied to the document in arrival order and queued; the queue commits in batches (whatever
+ * arrived while the previous batch committed, one appendBatch), and each update is broadcast only
+ * once its batch committed, in the same order. A sync handshake answer waits until the queue is
+ * empty, so nobody receives a state the log does not hold yet.
  */
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
@@ -8,17 +16,20 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
 import { LIMITS } from '../limits.ts';
-import type { RoomLog } from '../store/room-log.ts';
+import type { NewEntry, RoomLog } from '../store/room-log.ts';
+import type { RoomStore } from '../store/room-store.ts';
+import { SqliteRoomStore } from '../store/sqlite-store.ts';
+import { LeaseLostError } from '../store/room-lease.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
 import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
-import type { RoomRules } from '../../core/jam/contract.ts';
+import type { RoomRules, TransportState } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
-import { loadRules, rulesChangeLabel } from '../jam/rules-log.ts';
+import { loadRules, loadRulesFrom, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
-import { rebuildAt, revertTo } from './rebuild.ts';
+import { rebuildAt, rebuildAtFrom, revertTo, revertToFrom } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 import { dropYjsPending, PendingGuard, type PendingLimits } from './pending-guard.ts';
@@ -56,6 +67,32 @@ export interface SnapshotPolicy {
 
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { minEntries: 200, bytesRatio: 5, fullStateEntries: 20_000 };
 
+/** What a room loads from its store before it serves anyone (Room.open reads it asynchronously). */
+export interface LoadedLog {
+  lastSeq: number;
+  /** The full state and the updates after it, in order. */
+  full: { seq: number; state: Uint8Array } | null;
+  updates: Uint8Array[];
+  snapshot: { seq: number; bytes: number } | null;
+  bytesSinceSnapshot: number;
+  rules: RoomRules;
+}
+
+/** How long closing a room waits for its batches in flight (async stores). */
+const CLOSE_WAIT_MS = 10_000;
+
+/** Close code for peers of a room this node no longer owns (its lease was lost): stock clients reconnect. */
+export const CLOSE_LEASE_LOST = 1012;
+
+interface QueuedAppend {
+  entry: NewEntry;
+  /** The sync message to broadcast once committed (null: nothing to send). */
+  message: Uint8Array | null;
+  origin: unknown;
+  resolve: (seq: number) => void;
+  reject: (err: Error) => void;
+}
+
 interface PeerState {
   /** The label the peer announced for its next update. */
   announced: AnnouncedEdit | null;
@@ -76,7 +113,19 @@ export class Room {
   readonly doc: Y.Doc;
   /** Who is here (awareness), held against hostile peers and sent on coalesced (presence.ts). */
   readonly presence: RoomPresence<Peer>;
-  readonly log: RoomLog;
+  /** The room's log, whatever keeps it. */
+  readonly store: RoomStore;
+  /** The SQLite log underneath, written synchronously (null for an async store). */
+  private readonly syncLog: RoomLog | null;
+  /** Updates applied to the document, waiting for their batch to commit (async stores). */
+  private queue: QueuedAppend[] = [];
+  private flushing = false;
+  /** Run once the queue is empty (everything in the document is in the log). */
+  private idleWaiters: (() => void)[] = [];
+  /** The append promise of the document's last update (restore reads it). */
+  private lastAppend: Promise<number> | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly onClosed: (() => Promise<void> | void) | null;
   /** The room's jam channel: shared clock, transport, live notes, rules (sync-server/jam/). */
   readonly jam: JamRoom;
   private readonly metrics: ServerMetrics | undefined;
@@ -96,19 +145,36 @@ export class Room {
   /** Last time a peer joined or left, or sent anything (ms). */
   lastActivity = Date.now();
 
-  constructor(
-    name: string,
-    log: RoomLog,
-    options: {
-      metrics?: ServerMetrics;
-      snapshotPolicy?: Partial<SnapshotPolicy>;
-      pendingLimits?: Partial<PendingLimits>;
-      presenceLimits?: Partial<PresenceLimits>;
-    } = {},
-  ) {
+  /** Loads a room from any store (reads it asynchronously first), then serves it. */
+  static async open(name: string, store: RoomStore, options: RoomOptions = {}): Promise<Room> {
+    const full = await store.roomState();
+    const updates: Uint8Array[] = [];
+    for await (const record of store.updates(full?.seq ?? 0)) updates.push(record.update);
+    const snapshot = await store.lastSnapshotInfo();
+    const loaded: LoadedLog = {
+      lastSeq: store.lastSeq,
+      full: full ? { seq: full.seq, state: full.state } : null,
+      updates,
+      snapshot,
+      bytesSinceSnapshot: await store.updateBytesAfter(snapshot?.seq ?? 0),
+      rules: await loadRulesFrom(store, name),
+    };
+    return new Room(name, store, { ...options, loaded });
+  }
+
+  /**
+   * A RoomLog (or a SQLite store) is read synchronously here; any other store needs
+   * `options.loaded` (Room.open reads it).
+   */
+  constructor(name: string, source: RoomLog | RoomStore, options: RoomOptions & { loaded?: LoadedLog } = {}) {
     this.name = name;
-    this.log = log;
+    const store = isRoomStore(source) ? source : new SqliteRoomStore(name, source);
+    this.store = store;
+    this.syncLog = store instanceof SqliteRoomStore ? store.log : null;
+    const loaded = options.loaded ?? (this.syncLog ? loadSync(name, this.syncLog) : null);
+    if (!loaded) throw new Error(`room ${name}: an async store's room opens with Room.open`);
     this.metrics = options.metrics;
+    this.onClosed = options.onClosed ?? null;
     this.policy = { ...DEFAULT_SNAPSHOT_POLICY, ...options.snapshotPolicy };
     this.doc = new Y.Doc();
     // Define the root maps before any update arrives: a root first met inside an update is a
@@ -116,15 +182,15 @@ export class Room {
     // found under the map's new instance.
     for (const name of ROOT_TYPES) this.doc.getMap(name);
     // Load the full state and the entries after it, in one transaction, before logging starts.
-    const full = log.roomState();
+    const full = loaded.full;
     this.doc.transact(() => {
       if (full) Y.applyUpdate(this.doc, full.state);
-      for (const entry of log.updates(full?.seq ?? 0)) Y.applyUpdate(this.doc, entry.update);
+      for (const update of loaded.updates) Y.applyUpdate(this.doc, update);
     });
-    this.entriesSinceFullState = log.lastSeq - (full?.seq ?? 0);
-    const info = log.lastSnapshotInfo();
-    this.entriesSinceSnapshot = log.lastSeq - (info?.seq ?? 0);
-    this.bytesSinceSnapshot = log.updateBytesAfter(info?.seq ?? 0);
+    this.entriesSinceFullState = loaded.lastSeq - (full?.seq ?? 0);
+    const info = loaded.snapshot;
+    this.entriesSinceSnapshot = loaded.lastSeq - (info?.seq ?? 0);
+    this.bytesSinceSnapshot = loaded.bytesSinceSnapshot;
     this.lastSnapshotBytes = info?.bytes ?? 0;
 
     this.doc.on('update', this.onDocUpdate);
@@ -137,13 +203,21 @@ export class Room {
         this.lastActivity = Date.now();
       },
       // The teacher's rules live in the log: a restart or an unload brings them back.
-      rules: loadRules(log, name),
+      rules: loaded.rules,
+      ...(options.transport?.initial ? { transport: options.transport.initial } : {}),
+      ...(options.transport ? { onTransport: options.transport.save } : {}),
       saveRules: (next, previous, by) => this.saveRules(next, previous, by),
     });
     // The server itself has no presence; it holds its peers' and sends them on.
     this.presence = new RoomPresence<Peer>((message) => {
       for (const peer of this.peers.keys()) peer.send(message);
     }, options.presenceLimits);
+  }
+
+  /** The SQLite log underneath (tests and SQLite-only tools); throws for another store. */
+  get log(): RoomLog {
+    if (!this.syncLog) throw new Error(`room ${this.name}: its store is not a SQLite file`);
+    return this.syncLog;
   }
 
   /** Document and jam connections. */
@@ -201,14 +275,24 @@ export class Room {
     const step = readOrFail(() => decoding.readVarUint(decoder));
     if (step === syncProtocol.messageYjsSyncStep1) {
       const stateVector = readOrFail(() => decoding.readVarUint8Array(decoder));
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
       try {
-        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+        Y.decodeStateVector(stateVector);
       } catch (err) {
         throw new PeerError(4400, `malformed state vector: ${(err as Error).message}`);
       }
-      peer.send(encoding.toUint8Array(encoder));
+      // Answered once everything in the document is in the log (at once when nothing waits).
+      this.whenLogged(() => {
+        if (!this.peers.has(peer)) return;
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        try {
+          syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+        } catch (err) {
+          peer.close(4400, `malformed state vector: ${(err as Error).message}`);
+          return;
+        }
+        peer.send(encoding.toUint8Array(encoder));
+      });
       return;
     }
     if (step !== syncProtocol.messageYjsSyncStep2 && step !== syncProtocol.messageYjsUpdate) {
@@ -291,29 +375,89 @@ export class Room {
     const server = origin instanceof ServerEdit || origin instanceof RulesRevert ? origin : null;
     const author = server ? server.author : peer ? (origin as Peer).identity.name : 'server';
     const label = server ? server.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
+    const concurrent = refersToDeleted(this.doc, transaction);
+    const entry: NewEntry = { time: Date.now(), author, label, update, concurrent };
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeUpdate(encoder, update);
+    const message = encoding.toUint8Array(encoder);
+    if (!this.syncLog) {
+      this.lastAppend = this.enqueue(entry, message, origin);
+      this.lastAppend.catch(() => undefined); // the room fails; whoever awaits it hears why
+      return;
+    }
     const started = performance.now();
     try {
-      const concurrent = refersToDeleted(this.doc, transaction);
-      this.log.append({ time: Date.now(), author, label, update, concurrent });
+      this.syncLog.append(entry);
     } catch (err) {
       // Not logged means not accepted: drop the room so everyone reloads from the log and resends.
       this.fail(err as Error);
       return;
     }
     this.metrics?.appendSeconds.observe((performance.now() - started) / 1000);
-    this.metrics?.updatesLogged.inc();
-    this.metrics?.updateBytesLogged.inc({}, update.byteLength);
-    this.entriesSinceSnapshot++;
-    this.entriesSinceFullState++;
-    this.bytesSinceSnapshot += update.byteLength;
-    this.maybeScheduleSnapshot();
-
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeUpdate(encoder, update);
-    const message = encoding.toUint8Array(encoder);
+    this.logged(update.byteLength);
     for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message);
   };
+
+  /** Counts one committed entry (metrics, snapshot policy). */
+  private logged(bytes: number): void {
+    this.metrics?.updatesLogged.inc();
+    this.metrics?.updateBytesLogged.inc({}, bytes);
+    this.entriesSinceSnapshot++;
+    this.entriesSinceFullState++;
+    this.bytesSinceSnapshot += bytes;
+    this.maybeScheduleSnapshot();
+  }
+
+  /** Queues an entry for the next batch (async stores); resolves to its seq once committed and sent. */
+  private enqueue(entry: NewEntry, message: Uint8Array | null, origin: unknown): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ entry, message, origin, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Commits the queue a batch at a time; each batch is broadcast, in order, once committed. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length && !this.failed) {
+        const batch = this.queue;
+        this.queue = [];
+        const started = performance.now();
+        let seqs: number[];
+        try {
+          seqs = await this.store.appendBatch(batch.map((item) => item.entry));
+        } catch (err) {
+          // Not logged means not accepted: the room fails, its peers reconnect and resend.
+          this.fail(err as Error);
+          for (const item of [...batch, ...this.queue]) item.reject(err as Error);
+          this.queue = [];
+          return;
+        }
+        this.metrics?.appendSeconds.observe((performance.now() - started) / 1000 / batch.length);
+        batch.forEach((item, i) => {
+          this.logged(item.entry.update.byteLength);
+          if (item.message && !this.failed) for (const peer of this.peers.keys()) if (peer !== item.origin) peer.send(item.message);
+          item.resolve(seqs[i]!);
+        });
+      }
+    } finally {
+      this.flushing = false;
+      if (this.failed) for (const item of this.queue.splice(0)) item.reject(this.failed);
+      if (!this.queue.length) for (const run of this.idleWaiters.splice(0)) run();
+    }
+  }
+
+  /** Runs `then` once everything in the document is in the log (at once when it is). */
+  private whenLogged(then: () => void): void {
+    if (!this.flushing && !this.queue.length) return then();
+    this.idleWaiters.push(then);
+  }
+
+  private logIdle(): Promise<void> {
+    return new Promise((resolve) => this.whenLogged(resolve));
+  }
 
   /**
    * A presence update: presence.ts applies what the peer may change (and sends it on, coalesced);
@@ -335,19 +479,31 @@ export class Room {
     this.snapshotScheduled = true;
     // After the current message is broadcast: a snapshot never delays an edit's propagation.
     setImmediate(() => {
-      this.snapshotScheduled = false;
-      if (this.failed || this.closed || this.log.lastSeq === 0) return;
-      try {
-        this.snapshotNow();
-      } catch (err) {
-        // Thrown from a timer it would take the whole server down. Every entry is logged already:
-        // fail this room only (its peers reconnect, and it loads again from its log).
-        this.fail(new Error(`snapshot failed: ${(err as Error).message}`));
+      if (this.failed || this.closed || this.store.lastSeq === 0) {
+        this.snapshotScheduled = false;
+        return;
       }
+      if (this.syncLog) {
+        this.snapshotScheduled = false;
+        try {
+          this.snapshotNow();
+        } catch (err) {
+          // Thrown from a timer it would take the whole server down. Every entry is logged already:
+          // fail this room only (its peers reconnect, and it loads again from its log).
+          this.fail(new Error(`snapshot failed: ${(err as Error).message}`));
+        }
+        return;
+      }
+      // An async store: taken when the document matches the log's end, written in the store's order.
+      this.whenLogged(() => {
+        this.snapshotScheduled = false;
+        if (this.failed || this.closed) return;
+        this.snapshotAsync().catch((err) => this.fail(new Error(`snapshot failed: ${(err as Error).message}`)));
+      });
     });
   }
 
-  /** Writes a compact snapshot at the current seq (the document always matches lastSeq). */
+  /** Writes a compact snapshot at the current seq (the document always matches lastSeq). SQLite only. */
   snapshotNow(): void {
     this.lastSnapshotBytes = this.log.saveSnapshot(this.log.lastSeq, encodeCompactState(this.doc));
     this.entriesSinceSnapshot = 0;
@@ -356,11 +512,39 @@ export class Room {
     if (this.entriesSinceFullState >= this.policy.fullStateEntries) this.saveFullState();
   }
 
-  /** Saves the full state so the room loads quickly next time. */
+  /** snapshotNow for an async store: call it when the log is idle (the document matches its end). */
+  private async snapshotAsync(): Promise<void> {
+    const seq = this.store.lastSeq;
+    const state = encodeCompactState(this.doc);
+    const full = this.entriesSinceFullState >= this.policy.fullStateEntries ? Y.encodeStateAsUpdate(this.doc) : null;
+    this.entriesSinceSnapshot = 0;
+    this.bytesSinceSnapshot = 0;
+    if (full) this.entriesSinceFullState = 0;
+    this.lastSnapshotBytes = await this.store.saveSnapshot(seq, state);
+    this.metrics?.snapshots.inc();
+    if (full) await this.store.saveRoomState(seq, full);
+  }
+
+  /** Saves the full state so the room loads quickly next time. SQLite only (close() covers any store). */
   saveFullState(): void {
     if (this.entriesSinceFullState === 0) return;
     this.log.saveRoomState(this.log.lastSeq, Y.encodeStateAsUpdate(this.doc));
     this.entriesSinceFullState = 0;
+  }
+
+  /** The state at `seq` as one Yjs update (GET state). */
+  async encodeStateAt(seq: number): Promise<Uint8Array> {
+    const past = await this.rebuild(seq);
+    try {
+      return Y.encodeStateAsUpdate(past);
+    } finally {
+      past.destroy();
+    }
+  }
+
+  /** The room as it was at `seq`, rebuilt from its log. */
+  private rebuild(seq: number): Promise<Y.Doc> {
+    return this.syncLog ? Promise.resolve(rebuildAt(this.syncLog, seq)) : rebuildAtFrom(this.store, seq);
   }
 
   /**
@@ -368,12 +552,12 @@ export class Room {
    * and 'own-track' restores are the owner's; under a locked transport a student's restore may
    * not change the tempo, meter or loop (core/jam/student-rules.ts).
    */
-  restoreRefusal(seq: number, role: TokenClaims['role']): string | null {
+  async restoreRefusal(seq: number, role: TokenClaims['role']): Promise<string | null> {
     const rules = this.jam.rules;
     const refused = wholeWriteRefusal(rules, role, 'restore');
     if (refused || role === 'owner' || !rules.transportLocked) return refused;
     // A restore brings back the song as it was at `seq`: its tempo, meter and loop too.
-    const past = rebuildAt(this.log, seq);
+    const past = await this.rebuild(seq);
     try {
       return transportChanged(readMeta(this.doc), readMeta(past)) ? RULE_REASONS.transportLocked : null;
     } finally {
@@ -381,47 +565,89 @@ export class Room {
     }
   }
 
+  /** Keeps a bookmark (SQLite takes seq 0 too, as it always did; the store checks the rest). */
+  async addBookmark(bookmark: { seq: number; name: string; author: string; time: number }): Promise<void> {
+    if (this.syncLog) return this.syncLog.addBookmark(bookmark);
+    await this.store.addBookmark(bookmark);
+  }
+
   /** Why the room's rules refuse `role` a history bookmark (null: they allow it). */
   bookmarkRefusal(role: TokenClaims['role']): string | null {
     return wholeWriteRefusal(this.jam.rules, role, 'bookmark');
   }
 
-  /** Keeps a change of the teacher's rules in the log (jam-room.ts calls it before anyone hears of it). */
-  private saveRules(next: RoomRules, previous: RoomRules, by: TokenClaims): void {
+  /**
+   * Keeps a change of the teacher's rules in the log (jam-room.ts calls it before anyone hears of
+   * it): at once for SQLite, a promise for an async store (jam-room.ts waits for it).
+   */
+  private saveRules(next: RoomRules, previous: RoomRules, by: TokenClaims): void | Promise<void> {
     if (this.failed) throw new Error('room unavailable');
     const trackName = (id: string) => {
       const name = tracksMap(this.doc).get(id)?.get('name');
       return typeof name === 'string' ? name : null;
     };
-    this.log.saveRules({ rules: next, author: by.name, label: rulesChangeLabel(previous, next, trackName), time: Date.now() });
+    const change = { rules: next, author: by.name, label: rulesChangeLabel(previous, next, trackName), time: Date.now() };
+    if (this.syncLog) {
+      this.syncLog.saveRules(change);
+      return;
+    }
+    return this.store.saveRules(change).then(() => undefined, (err: Error) => {
+      if (err instanceof LeaseLostError) this.failLease(err.message);
+      throw err;
+    });
   }
 
   /**
-   * Restores the state at `seq` as a new forward edit by `author`; returns the new entry's seq.
-   * Every peer receives it as an ordinary update.
+   * Restores the state at `seq` as a new forward edit by `author`; resolves to the new entry's
+   * seq once it is logged. Every peer receives it as an ordinary update.
    */
-  restore(seq: number, author: string): number {
+  async restore(seq: number, author: string): Promise<number> {
     if (this.failed) throw new Error('room unavailable');
-    const revert = revertTo(this.log, seq);
-    const before = this.log.lastSeq;
-    Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
-    if (this.log.lastSeq === before) {
-      // Nothing differed from the old state: still record that the restore happened.
-      this.log.append({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) });
+    if (this.syncLog) {
+      const log = this.syncLog;
+      const revert = revertTo(log, seq);
+      const before = log.lastSeq;
+      Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
+      if (log.lastSeq === before) {
+        // Nothing differed from the old state: still record that the restore happened.
+        log.append({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) });
+      }
+      this.metrics?.restores.inc();
+      const restored = log.lastSeq;
+      this.applyReady(); // like any change, it may complete updates that wait
+      return restored;
     }
+    // The revert is computed against the log's end; edits that arrive meanwhile stay (a forward edit).
+    await this.logIdle();
+    const revert = await revertToFrom(this.store, seq);
+    if (this.failed) throw new Error('room unavailable');
+    this.lastAppend = null;
+    Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
+    const appended = this.lastAppend ?? this.enqueue({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) }, null, null);
+    const restored = await appended;
     this.metrics?.restores.inc();
-    const restored = this.log.lastSeq;
-    this.applyReady(); // like any change, it may complete updates that wait
+    this.applyReady();
     return restored;
   }
 
-  private fail(err: Error): void {
+  /** This node no longer owns the room (lease lost): peers reconnect (to its new owner), nothing more is appended. */
+  failLease(reason: string): void {
+    if (this.failed || this.closed) return;
+    this.fail(new LeaseLostError({ room: this.name, node: '?', epoch: 0 }, reason), CLOSE_LEASE_LOST, 'room moved to another server, reconnect');
+  }
+
+  private fail(err: Error, code = 4500, reason = 'room unavailable, try again'): void {
+    if (this.failed) return;
+    if (err instanceof LeaseLostError && code === 4500) {
+      code = CLOSE_LEASE_LOST;
+      reason = 'room moved to another server, reconnect';
+    }
     this.failed = err;
     console.error(`room ${this.name}: ${err.message}; disconnecting its peers`);
-    for (const peer of [...this.peers.keys()]) peer.close(4500, 'room unavailable, try again');
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
     this.pending.clear();
-    this.jam.close(4500, 'room unavailable, try again');
+    this.jam.close(code, reason);
   }
 
   get isFailed(): boolean {
@@ -431,29 +657,94 @@ export class Room {
   /**
    * Closes every peer and the log; the room's file then holds everything. Never throws: it runs
    * from the registry's sweep timer too. A full state that cannot be saved only makes the next
-   * load slower (it replays the entries); the log is closed whatever happens.
+   * load slower (it replays the entries); the log is closed whatever happens. SQLite closes at
+   * once; an async store first waits for the batches in flight. Resolves once the log is closed.
    */
-  close(code = 1001, reason = 'server shutting down'): void {
-    if (this.closed) return;
+  close(code = 1001, reason = 'server shutting down'): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
     this.pending.clear();
     this.jam.close(code, reason);
-    try {
-      if (!this.failed) this.saveFullState();
-    } catch (err) {
-      console.error(`room ${this.name}: could not save its full state on closing (it loads from its entries next time):`, err);
+    if (this.syncLog) {
+      try {
+        if (!this.failed) this.saveFullState();
+      } catch (err) {
+        console.error(`room ${this.name}: could not save its full state on closing (it loads from its entries next time):`, err);
+      }
+      this.destroy();
+      try {
+        this.syncLog.close();
+      } catch (err) {
+        console.error(`room ${this.name}: could not close its log:`, err);
+      }
+      return (this.closing = Promise.resolve());
     }
+    return (this.closing = (async () => {
+      // Batches in flight get a while to commit; a database that does not answer must not keep
+      // the room (and a drain, and the room's next load) waiting for ever.
+      const idle = await within(this.logIdle(), CLOSE_WAIT_MS);
+      if (!idle) this.fail(new Error(`its log did not commit within ${CLOSE_WAIT_MS} ms of closing`));
+      try {
+        if (!this.failed && this.entriesSinceFullState > 0) await this.store.saveRoomState(this.store.lastSeq, Y.encodeStateAsUpdate(this.doc));
+      } catch (err) {
+        console.error(`room ${this.name}: could not save its full state on closing (it loads from its entries next time):`, (err as Error).message);
+      }
+      this.destroy();
+      try {
+        if (!(await within(this.store.close(), CLOSE_WAIT_MS))) console.error(`room ${this.name}: its log did not close within ${CLOSE_WAIT_MS} ms; left behind`);
+      } catch (err) {
+        console.error(`room ${this.name}: could not close its log:`, err);
+      }
+      if (this.onClosed) await within(Promise.resolve(this.onClosed()), CLOSE_WAIT_MS).catch((err) => console.error(`room ${this.name}:`, err));
+    })());
+  }
+
+  private destroy(): void {
     this.doc.off('update', this.onDocUpdate);
     this.guardSongs?.destroy();
     this.presence.destroy();
     this.doc.destroy();
-    try {
-      this.log.close();
-    } catch (err) {
-      console.error(`room ${this.name}: could not close its log:`, err);
-    }
+  }
+}
+
+export interface RoomOptions {
+  metrics?: ServerMetrics;
+  snapshotPolicy?: Partial<SnapshotPolicy>;
+  pendingLimits?: Partial<PendingLimits>;
+  presenceLimits?: Partial<PresenceLimits>;
+  /** The jam transport a previous owner kept, and where to keep its changes (store/cluster-store.ts). */
+  transport?: { initial: TransportState | null; save: (state: TransportState) => void };
+  /** Runs once the room's log is closed (a cluster store releases the room's lease). */
+  onClosed?: () => Promise<void> | void;
+}
+
+/** Whether `promise` settled within `ms` (true) or not yet (false); its rejection is thrown. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isRoomStore(source: RoomLog | RoomStore): source is RoomStore {
+  return typeof (source as RoomStore).appendBatch === 'function' && typeof (source as RoomStore).close === 'function' && 'room' in source;
+}
+
+/** What a SQLite room loads, read synchronously as it always was. */
+function loadSync(name: string, log: RoomLog): LoadedLog {
+  const full = log.roomState();
+  const snapshot = log.lastSnapshotInfo();
+  return {
+    lastSeq: log.lastSeq,
+    full: full ? { seq: full.seq, state: full.state } : null,
+    updates: [...log.updates(full?.seq ?? 0)].map((entry) => entry.update),
+    snapshot: snapshot ? { seq: snapshot.seq, bytes: snapshot.bytes } : null,
+    bytesSinceSnapshot: log.updateBytesAfter(snapshot?.seq ?? 0),
+    rules: loadRules(log, name),
   }
 }
 

@@ -73,6 +73,15 @@ const MIGRATIONS: readonly string[] = [
    -- States are deflated already: PostgreSQL's own compression would only spend CPU on them.
    ALTER TABLE snapshots ALTER COLUMN state SET STORAGE EXTERNAL;
    ALTER TABLE room_state ALTER COLUMN state SET STORAGE EXTERNAL;`,
+  // 2: the jam channel's transport (tempo, loop, playing, anchor) as the room's owner node last
+  // set it, so a node that takes the room over continues the same beat timeline
+  // (store/cluster-store.ts). Not an entry: it changes with every play and stop, and is no
+  // part of the song's history.
+  `CREATE TABLE room_transport (
+     room text PRIMARY KEY REFERENCES rooms (room),
+     state text NOT NULL,
+     time bigint NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
