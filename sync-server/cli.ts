@@ -28,6 +28,10 @@
  * this node serves a room while it holds the room's lease. --node-id <id> (RIFFROOM_NODE_ID) names
  * this node there; by default a stable random id kept in <data>/node-id (cluster/node-id.ts).
  * --lease-ms <n> (RIFFROOM_LEASE_MS): how long a lease lasts unrenewed (default LIMITS.store.leaseMs).
+ * --node-url <url> (RIFFROOM_NODE_URL), with --store: where the other nodes reach this one
+ * (http://10.0.0.5:4455); the node announces it in the database (cluster/node-directory.ts) and
+ * relays a room another node owns to that node (cluster/cluster-placer.ts). Without it a room
+ * owned elsewhere is refused with 503 naming its node.
  * The store's password is never printed.
  * The connection caps (connection-caps.ts; defaults in limits.ts) can be changed for a server
  * that many honest connections reach from one address (a load benchmark, a proxy in front):
@@ -55,6 +59,8 @@ import { asksForServerToken, runServerToken } from './commands/server-token.ts';
 import { configuredPublicUrl } from './server-config.ts';
 import { runTransferCommand, TRANSFER_USAGE } from './commands/transfer.ts';
 import { parseRoute, staticPlacer, type RoomPlacer } from './cluster/room-router.ts';
+import { startClusterPlacer, type ClusterPlacer } from './cluster/cluster-placer.ts';
+import type pg from 'pg';
 
 /**
  * The model folder served when --model is not given: the newest one under the project's models/
@@ -86,7 +92,7 @@ const HTTP_FLAGS: Record<string, keyof HttpLimits> = {
 const USAGE = `usage:
   riffroom-server --port <p> --data <dir> [--host <addr>] [--allowed-host <name>]... [--trusted-proxy <ip>]... [--web <dir>|none] [--model <dir>]
       [--tls-cert <pem> --tls-key <pem>] [--refuse-query-token] [--route <room>=<node URL>]...
-      [--store postgres://user@host:port/db] [--node-id <id>] [--lease-ms <n>]
+      [--store postgres://user@host:port/db] [--node-id <id>] [--lease-ms <n>] [--node-url <url>]
       [--max-connections-per-address <n>] [--max-connections-per-identity <n>] [--max-jam-members <n>]
       [--upgrades-per-second <n>] [--upgrade-burst <n>] [--replay-bytes-per-second <n>] [--replay-bytes-per-second-total <n>] [--max-import-bytes <n>]
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
@@ -135,7 +141,7 @@ async function main(argv: string[]): Promise<void> {
         web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
         'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
         'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
-        store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' },
+        store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' }, 'node-url': { type: 'string' },
         ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
       },
     }));
@@ -198,6 +204,20 @@ async function main(argv: string[]): Promise<void> {
   }
   for (const warning of tls ? certificateWarnings(tls.leaf) : []) console.error(`riffroom-server: warning: ${warning}`);
   const cluster = await connectStore(values.data, values.store ?? process.env.RIFFROOM_STORE, values['node-id'] ?? process.env.RIFFROOM_NODE_ID, values['lease-ms'] ?? process.env.RIFFROOM_LEASE_MS);
+  const nodeUrl = values['node-url'] ?? process.env.RIFFROOM_NODE_URL;
+  let placement: ClusterPlacer | null = null;
+  if (nodeUrl) {
+    if (!cluster) fail('--node-url needs --store postgres://… (the nodes find each other in the database)');
+    if (roomPlacer) fail('--node-url and --route cannot be used together');
+    let origin: string;
+    try {
+      origin = parseRoute(`x=${nodeUrl}`)[1];
+    } catch {
+      fail(`--node-url must look like http://10.0.0.5:4455, not "${nodeUrl}"`);
+    }
+    placement = await startClusterPlacer(cluster.logs.pool as pg.Pool, { node: cluster.node, url: origin });
+    roomPlacer = placement.placer;
+  }
   const server = await startServer({
     ...(cluster ? { cluster } : {}),
     dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
@@ -213,7 +233,9 @@ async function main(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`riffroom-server: ${signal}, closing rooms`);
-    server.close(farewellFor(signal)).then(() => process.exit(0), (err) => {
+    // Leave the node directory first: other nodes stop relaying here at once.
+    const left = placement ? placement.stop().catch((err) => console.error('riffroom-server: leaving the node directory:', (err as Error).message)) : Promise.resolve();
+    left.then(() => server.close(farewellFor(signal))).then(() => process.exit(0), (err) => {
       console.error(err);
       process.exit(1);
     });

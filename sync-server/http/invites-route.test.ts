@@ -85,7 +85,7 @@ test('a room that does not exist is 404, and is not created by asking', async ()
   const res = await post('nowhere', token('nowhere', 'owner'));
   assert.equal(res.status, 404);
   assert.match(((await res.json()) as { error: string }).error, /no room named nowhere/);
-  assert.equal(server.rooms.exists('nowhere'), false);
+  assert.equal(await server.rooms.exists('nowhere'), false);
 });
 
 test('/import answers a CORS preflight, and its answers carry Access-Control-Allow-Origin', async () => {

@@ -39,7 +39,7 @@ export async function mintRoomInvites(call: InvitesCall, nowSeconds = Date.now()
     throw err;
   }
   // A POST would create the room by loading it: an owner token outliving its room gets 404.
-  if (!call.rooms.exists(room)) throw new HttpError(404, `no room named ${room}`);
+  if (!(await call.rooms.exists(room))) throw new HttpError(404, `no room named ${room}`);
   const grants = inviteGrants(room, seconds, nowSeconds);
   const editorInvite = signToken(call.secret, grants.editorInvite);
   const viewerInvite = signToken(call.secret, grants.viewerInvite);
