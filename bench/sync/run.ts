@@ -5,6 +5,7 @@
  *   rebuild  time to rebuild the state at any point of a 100,000-edit log
  *   open     what checking a 100,000-edit log costs when its room loads (with and without the hash chain)
  *   load     200 rooms x 4 peers: edits/s sustained with nothing lost
+ *   cluster  one node vs three on PostgreSQL: propagation, and failover over 10 owner kills (cluster.ts)
  * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   log: async () => (await import('./log.ts')).benchLog(),
   open: async () => (await import('./log-open.ts')).benchLogOpen(),
   load: async () => (await import('./load.ts')).benchLoad(),
+  cluster: async () => (await import('./cluster.ts')).benchCluster(),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(parts);
