@@ -33,7 +33,8 @@ import { mayCreateRooms } from '../auth/server-tokens.ts';
 import { authorize } from '../http-api.ts';
 import type { RoomRegistry } from '../room/registry.ts';
 import { RoomLogError } from '../store/log-error.ts';
-import { copyRoomFile, removeDbFiles, TransferTargetError } from '../store/sqlite-transfer.ts';
+import { DEFAULT_TRANSFER_PAGES, openAndTransfer } from '../store/log-transfer.ts';
+import { removeDbFiles, RoomFileSink, RoomFileSource, TransferTargetError } from '../store/sqlite-transfer.ts';
 import type { BytePacer, HeavyRequestGate } from './rate-limits.ts';
 import { HttpError, sendError, sendJson } from './responses.ts';
 import { authorizeServer } from './server-auth.ts';
@@ -86,9 +87,6 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
     };
     try {
       if (!ROOM_NAME.test(room)) throw new HttpError(400, 'invalid room name');
-      if (options.rooms.storeKind !== 'sqlite') {
-        throw new HttpError(501, `${action} works on the SQLite store only for now; this server keeps its rooms in PostgreSQL`);
-      }
       if (action === 'export') {
         if (method !== 'GET') throw new HttpError(405, `${method} is not allowed on export`);
         const claims = authorize(options.secret, req, url, room);
@@ -126,9 +124,9 @@ async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, r
   let handle: FileHandle;
   let summary;
   try {
-    // The room's own file (checked when it was loaded or written by this server): its chain is
-    // compared entry by entry during the copy rather than walked twice.
-    summary = await copyRoomFile(options.rooms.fileOf(room), temp, { verifyHistory: false, betweenPages: nextTurn });
+    // The room's log as it is when the export begins (its chain compared entry by entry on the
+    // way), into a fresh project file.
+    summary = await openAndTransfer(() => options.rooms.exportSource(room), () => new RoomFileSink(temp), PAGED);
     handle = await open(temp, 'r');
   } finally {
     // Open or not, the name goes now: the open handle keeps the bytes until the download ends.
@@ -158,7 +156,7 @@ async function importRoom(
     // Every check a project someone sent gets, its whole chain included, before anything is
     // written; the room appears only once its log is complete (and never over one that appeared
     // meanwhile: a peer that opened the name first keeps it, and this is 409).
-    summary = await copyRoomFile(upload, options.rooms.fileOf(room), { verifyHistory: true, betweenPages: nextTurn });
+    summary = await openAndTransfer(() => new RoomFileSource(upload, { verifyHistory: true }), () => options.rooms.importSink(room), PAGED);
   } finally {
     removeDbFiles(upload);
   }
@@ -235,3 +233,6 @@ function roomExists(room: string): HttpError {
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Transfers a page at a time, the event loop free between pages. */
+const PAGED = { ...DEFAULT_TRANSFER_PAGES, betweenPages: nextTurn };

@@ -13,6 +13,9 @@ import { RoomLog } from '../store/room-log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { Room, type SnapshotPolicy } from './room.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
+import type { HistorySink, HistorySource } from '../store/log-transfer.ts';
+import { PostgresRoomSink, PostgresRoomSource } from '../store/postgres-transfer.ts';
+import { RoomFileSink, RoomFileSource } from '../store/sqlite-transfer.ts';
 
 export const ROOM_FILE_EXTENSION = '.riffroom';
 
@@ -79,6 +82,25 @@ export class RoomRegistry {
     if (this.rooms.has(name)) return true;
     if (this.options.cluster) return this.options.cluster.logs.exists(name);
     return existsSync(this.fileOf(name));
+  }
+
+  /**
+   * The room's history for an export: one consistent view (SQLite: one read transaction on the
+   * room's file; PostgreSQL: one snapshot of the database), read while the room goes on.
+   */
+  async exportSource(name: string): Promise<HistorySource> {
+    if (this.options.cluster) return PostgresRoomSource.open(this.options.cluster.logs.pool, name);
+    // The server's own file: the transfer compares every hash on the way, so no walk first.
+    return new RoomFileSource(this.fileOf(name), { verifyHistory: false });
+  }
+
+  /**
+   * A new room's log, written by an import and placed only when committed; TransferTargetError
+   * ('exists') when a room of that name exists, now or by the time the import commits.
+   */
+  async importSink(name: string): Promise<HistorySink> {
+    if (this.options.cluster) return PostgresRoomSink.begin(this.options.cluster.logs.pool, name);
+    return new RoomFileSink(this.fileOf(name));
   }
 
   /** Creates the room when it has no log yet (null when it has one); a name is claimed while it is looked up. */

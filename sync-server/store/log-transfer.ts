@@ -80,6 +80,26 @@ export async function transferHistory(source: HistorySource, sink: HistorySink, 
   }
 }
 
+/**
+ * Opens the source, then the sink, and transfers: a sink that cannot begin (a name that is
+ * taken) closes the source again, so either open failing leaves nothing open and nothing written.
+ */
+export async function openAndTransfer(
+  openSource: () => HistorySource | Promise<HistorySource>,
+  openSink: () => HistorySink | Promise<HistorySink>,
+  options: TransferOptions = DEFAULT_TRANSFER_PAGES,
+): Promise<TransferSummary> {
+  const source = await openSource();
+  let sink: HistorySink;
+  try {
+    sink = await openSink();
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+  return transferHistory(source, sink, options);
+}
+
 async function copyInto(source: HistorySource, sink: HistorySink, options: TransferOptions): Promise<TransferSummary> {
   let next = 1;
   while (next <= source.lastSeq) {
