@@ -2,7 +2,10 @@
  * What moving a room costs: a 100,000-edit log (bench/sync/workload.ts through a Room, as
  * log-open.ts builds it) exported as a server does it (RoomLog's checks without the chain walk,
  * then the copy comparing every hash) and imported as a server does it (every check, the chain
- * walked, then the copy), several times each in this process.
+ * walked, then the copy), several times each in this process. Side by side in the same runs, on a
+ * throwaway PostgreSQL cluster (fsync on) when this machine has PostgreSQL: the exported file
+ * imported into a new room of the database (the cluster's POST /import) and that room exported
+ * back to a file (GET /export).
  *
  * Per step: wall-clock and CPU time, and the longest the thread was held at once: the opening
  * checks are one synchronous step, the copy yields between pages (a server serves its peers
@@ -12,7 +15,11 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { copyRoomFile } from '../../sync-server/store/sqlite-transfer.ts';
+import { copyRoomFile, RoomFileSink, RoomFileSource } from '../../sync-server/store/sqlite-transfer.ts';
+import { openAndTransfer, DEFAULT_TRANSFER_PAGES } from '../../sync-server/store/log-transfer.ts';
+import { PostgresRoomSink, PostgresRoomSource } from '../../sync-server/store/postgres-transfer.ts';
+import { createPool, migrate } from '../../sync-server/store/postgres-schema.ts';
+import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from '../../tests/support/postgres-cluster.ts';
 import { buildLog } from './log-open.ts';
 import { summarize } from '../stats.ts';
 
@@ -53,13 +60,31 @@ export async function benchLogTransfer(): Promise<object> {
     await buildLog(room);
     const exports: Step[] = [];
     const imports: Step[] = [];
+    const pgImports: Step[] = [];
+    const pgExports: Step[] = [];
     let summary: unknown = null;
-    for (let run = 0; run < RUNS; run++) {
-      const exported = join(dir, `export-${run}.riffroom`);
-      exports.push(await measure(async (betweenPages) => (summary = await copyRoomFile(room, exported, { verifyHistory: false, betweenPages }))));
-      imports.push(await measure((betweenPages) => copyRoomFile(exported, join(dir, `import-${run}.riffroom`), { verifyHistory: true, betweenPages })));
+    const binaries = findPostgresBinaries();
+    const db: PostgresCluster | null = 'why' in binaries ? null : await startPostgresCluster({ durable: true });
+    const pool = db ? createPool(await db.createDatabase('transfer'), { max: 2 }) : null;
+    try {
+      if (pool) await migrate(pool);
+      for (let run = 0; run < RUNS; run++) {
+        const exported = join(dir, `export-${run}.riffroom`);
+        exports.push(await measure(async (betweenPages) => (summary = await copyRoomFile(room, exported, { verifyHistory: false, betweenPages }))));
+        imports.push(await measure((betweenPages) => copyRoomFile(exported, join(dir, `import-${run}.riffroom`), { verifyHistory: true, betweenPages })));
+        if (!pool) continue;
+        const pages = (betweenPages: () => Promise<void>) => ({ ...DEFAULT_TRANSFER_PAGES, betweenPages });
+        pgImports.push(await measure((betweenPages) => openAndTransfer(
+          () => new RoomFileSource(exported, { verifyHistory: true }), () => PostgresRoomSink.begin(pool, `room-${run}`), pages(betweenPages))));
+        pgExports.push(await measure((betweenPages) => openAndTransfer(
+          () => PostgresRoomSource.open(pool, `room-${run}`), () => new RoomFileSink(join(dir, `pg-export-${run}.riffroom`)), pages(betweenPages))));
+      }
+    } finally {
+      await pool?.end();
+      await db?.stop();
     }
     const of = (steps: Step[], key: keyof Step) => summarize(steps.map((s) => s[key]));
+    const steps = (list: Step[]) => ({ ms: of(list, 'ms'), cpuMs: of(list, 'cpuMs'), longestHoldMs: of(list, 'longestHoldMs') });
     const result = {
       edits: EDITS,
       runs: RUNS,
@@ -68,6 +93,9 @@ export async function benchLogTransfer(): Promise<object> {
       summary,
       export: { ms: of(exports, 'ms'), cpuMs: of(exports, 'cpuMs'), longestHoldMs: of(exports, 'longestHoldMs') },
       import: { ms: of(imports, 'ms'), cpuMs: of(imports, 'cpuMs'), longestHoldMs: of(imports, 'longestHoldMs') },
+      postgres: pool
+        ? { note: 'cpuMs is this process only (PostgreSQL works in its own processes)', importFileToRoom: steps(pgImports), exportRoomToFile: steps(pgExports) }
+        : { skipped: (binaries as { why: string }).why },
     };
     return result;
   } finally {

@@ -4,6 +4,7 @@
  *   log      bytes on disk and append time per edit
  *   rebuild  time to rebuild the state at any point of a 100,000-edit log
  *   open     what checking a 100,000-edit log costs when its room loads (with and without the hash chain)
+ *   transfer exporting / importing a 100,000-edit room: SQLite file to file, and into / out of PostgreSQL
  *   load     200 rooms x 4 peers: edits/s sustained with nothing lost
  *   cluster  one node vs three on PostgreSQL: propagation, and failover over 10 owner kills (cluster.ts)
  * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
@@ -16,6 +17,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   latency: async () => (await import('./latency.ts')).benchLatency(),
   log: async () => (await import('./log.ts')).benchLog(),
   open: async () => (await import('./log-open.ts')).benchLogOpen(),
+  transfer: async () => (await import('./log-transfer.ts')).benchLogTransfer(),
   load: async () => (await import('./load.ts')).benchLoad(),
   cluster: async () => (await import('./cluster.ts')).benchCluster(),
 };
