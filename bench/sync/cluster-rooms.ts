@@ -45,7 +45,7 @@ import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '
 import { freePorts } from '../../tests/support/deploy-files.ts';
 import { getLastSeq } from '../../tests/support/room-api.ts';
 import type { RoomPlan, RoomsStepReport, RoomsWorkerCommand, RoomsWorkerReply } from './cluster-rooms-worker.ts';
-import { distribution, machineBusySeconds, markCpu, othersCores, processCpuSeconds, round2, Semaphore, sleep, sumCodes, waitForQuiet } from './support.ts';
+import { distribution, machineBusySeconds, ownCpuSeconds, processCpuSeconds, round2, Semaphore, sleep, sumCodes } from './support.ts';
 
 const ROOMS = 200;
 const PEERS_PER_ROOM = 4;
@@ -64,6 +64,9 @@ const CONNECT_CONCURRENCY = 50;
 const P99_LIMIT_MS = 100;
 const MIN_OFFERED_SHARE = 0.95;
 const WORKERS = Number(process.env.BENCH_LOAD_WORKERS ?? 2);
+/** A step during which other processes used more than this many cores is run again (at most twice). */
+const MAX_OTHER_CORES = 0.25;
+const MAX_RETRIES = 2;
 
 type Setup = 'pg-1' | 'pg-3';
 
@@ -140,20 +143,30 @@ function postmasterPid(db: PostgresCluster): number {
   }
 }
 
-/** The postmaster and its children now. */
-function postgresPids(db: PostgresCluster): number[] {
-  const postmaster = postmasterPid(db);
-  const pids = [postmaster];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
-    } catch {
-      // gone
-    }
+/**
+ * CPU seconds used so far by everything this benchmark runs: the nodes, the client workers,
+ * PostgreSQL (its backends come and go: postgresCpuSeconds counts the reaped ones) and this process.
+ */
+function oursCpuSeconds(pids: number[], db: PostgresCluster): number {
+  return pids.reduce((s, pid) => s + (processCpuSeconds(pid) || 0), 0) + postgresCpuSeconds(db) + ownCpuSeconds();
+}
+
+/** Cores the rest of the machine used over `ms`. */
+async function othersCoresOver(pids: number[], db: PostgresCluster, ms: number): Promise<number> {
+  const busy0 = machineBusySeconds();
+  const ours0 = oursCpuSeconds(pids, db);
+  const t0 = performance.now();
+  await sleep(ms);
+  return Math.max(0, machineBusySeconds() - busy0 - (oursCpuSeconds(pids, db) - ours0)) / ((performance.now() - t0) / 1000);
+}
+
+/** Waits (up to maxMs) for the rest of the machine to use under `maxCores`; returns the last sample. */
+async function waitForOthersQuiet(pids: number[], db: PostgresCluster, maxCores = 0.15, maxMs = 30_000): Promise<number> {
+  const deadline = performance.now() + maxMs;
+  for (;;) {
+    const others = await othersCoresOver(pids, db, 1000);
+    if (others < maxCores || performance.now() > deadline) return round2(others);
   }
-  return pids;
 }
 
 const loads = () => loadavg().map(round2);
@@ -217,6 +230,7 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
   const workers = Array.from({ length: WORKERS }, () => new Worker());
   const steps: StepResult[] = [];
   let stoppedBecause = 'every step passed';
+  const discarded: { offeredEditsPerSecond: number; otherProcessesCores: number; latencyP99Ms: number | null; passed: boolean }[] = [];
   try {
     const rooms = plan(setup, nodes);
     const opened = performance.now();
@@ -237,7 +251,14 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
         stoppedBecause = `the ${steps.find((s) => !s.passed)!.offeredEditsPerSecond}/s step failed`;
         break;
       }
-      const result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
+      let result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
+      // Others share this machine: a step during which they used a noticeable share of it says
+      // more about them than about the nodes. Run it again (twice at most), keeping a record.
+      for (let retry = 0; retry < MAX_RETRIES && result.cores.others > MAX_OTHER_CORES; retry++) {
+        discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.cores.others, latencyP99Ms: result.latencyMs.p99, passed: result.passed });
+        console.error(`  ${setup} ${offered}/s: other processes used ${result.cores.others} cores during the step (p99 ${result.latencyMs.p99} ms); running it again`);
+        result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
+      }
       steps.push(result);
       const { latencyMs: l } = result;
       console.error(
@@ -267,6 +288,8 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
         }
         : null,
       stoppedBecause,
+      /** Steps run again because other processes loaded the machine during them. */
+      discardedSteps: discarded,
       steps,
     };
   } finally {
@@ -280,9 +303,9 @@ type StepResult = Awaited<ReturnType<typeof runStep>>;
 async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], db: PostgresCluster, offered: number, stepMs: number) {
   const ratePerPeer = offered / (ROOMS * PEERS_PER_ROOM);
   const nodePids = nodes.map((n) => n.child.pid!);
-  // PostgreSQL's processes count as ours: "others" is the rest of the machine.
-  const ourPids = [...nodePids, ...workers.map((w) => w.child.pid!), ...postgresPids(db)];
-  const othersBefore = await waitForQuiet(ourPids, 0.15, 15_000);
+  const workerPids = workers.map((w) => w.child.pid!);
+  // PostgreSQL counts as ours: "others" is the rest of the machine.
+  const othersBefore = await waitForOthersQuiet([...nodePids, ...workerPids], db);
   const loadBefore = loads();
   const startAtEpochMs = Date.now() + 300;
   const reports = Promise.all(workers.map((worker) => worker.request<RoomsStepReport>({
@@ -293,14 +316,14 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
   const cpu0 = nodePids.map(processCpuSeconds);
   const pg0 = postgresCpuSeconds(db);
   const busy0 = machineBusySeconds();
-  const machine0 = markCpu(ourPids);
+  const own0 = ownCpuSeconds();
   const t0 = performance.now();
   await sleep(startAtEpochMs + stepMs - Date.now());
   const cpu1 = nodePids.map(processCpuSeconds);
   const pg1 = postgresCpuSeconds(db);
   const busy1 = machineBusySeconds();
+  const own1 = ownCpuSeconds();
   const windowS = (performance.now() - t0) / 1000;
-  const others = othersCores(machine0, ourPids);
   const logged1 = await Promise.all(nodes.map(loggedUpdates));
   const done = await reports;
   const loadAfter = loads();
@@ -324,6 +347,8 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
   const serverCpu = nodeCpuSeconds.reduce((s, c) => s + c, 0);
   const pgCpu = pg1 - pg0;
   const lost = unseen + notLogged + diverged;
+  const workersCpu = done.reduce((s, r) => s + r.cpuSeconds, 0);
+  const others = Math.max(0, busy1 - busy0 - serverCpu - pgCpu - workersCpu - (own1 - own0)) / windowS;
   return {
     offeredEditsPerSecond: offered,
     perPeerEditsPerSecond: round2(ratePerPeer),
@@ -354,6 +379,8 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
       postgres: round2(pgCpu / windowS),
       workers: done.map((r) => round2(r.cpuSeconds / r.seconds)),
       machine: round2((busy1 - busy0) / windowS),
+      /** This process (the driver). */
+      driver: round2((own1 - own0) / windowS),
       /** Everything on the machine but the nodes, the workers, this process and PostgreSQL. */
       others: round2(others),
     },
@@ -403,6 +430,7 @@ export async function benchClusterRooms() {
         lostAfterMs: LOST_AFTER_MS,
         postgres: 'throwaway cluster on this machine, fsync on (durable: true)',
         leaseMs: 'the default (LIMITS.store.leaseMs)',
+        retryIf: `other processes used > ${MAX_OTHER_CORES} cores during the step (at most ${MAX_RETRIES} retries; each step first waits up to 30 s for them to use < 0.15)`,
         passIf: `nothing lost (unseen by a peer within ${LOST_AFTER_MS / 1000} s, missing from the room's log, or a diverged room), delivery p99 < ${P99_LIMIT_MS} ms, made >= ${MIN_OFFERED_SHARE * 100}% of offered`,
         editsPerServerCpuSecond: 'delivered edits / CPU seconds of the node processes over the window (PostgreSQL added in editsPerServerAndPostgresCpuSecond)',
         machine: "every node, PostgreSQL and the client workers share this machine's cores: the three nodes add relaying work, not cores",
