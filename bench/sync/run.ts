@@ -7,6 +7,8 @@
  *   transfer exporting / importing a 100,000-edit room: SQLite file to file, and into / out of PostgreSQL
  *   load     200 rooms x 4 peers: edits/s sustained with nothing lost
  *   cluster  one node vs three on PostgreSQL: propagation, and failover over 10 owner kills (cluster.ts)
+ *   cluster-rooms  200 rooms x 4 peers, one node vs three on PostgreSQL: edits/s, per CPU-second (cluster-rooms.ts)
+ *   jam-failover   the jam transport across owner kills: downbeat error after failover (jam-failover.ts)
  * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -20,6 +22,8 @@ const parts: Record<string, () => Promise<unknown>> = {
   transfer: async () => (await import('./log-transfer.ts')).benchLogTransfer(),
   load: async () => (await import('./load.ts')).benchLoad(),
   cluster: async () => (await import('./cluster.ts')).benchCluster(),
+  'cluster-rooms': async () => (await import('./cluster-rooms.ts')).benchClusterRooms(),
+  'jam-failover': async () => (await import('./jam-failover.ts')).benchJamFailover(),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(parts);
