@@ -175,7 +175,7 @@ async function failover(db: PostgresCluster) {
 }
 
 export async function benchCluster() {
-  const db = await startPostgresCluster();
+  const db = await startPostgresCluster({ durable: true });
   const maxListeners = process.getMaxListeners();
   process.setMaxListeners(Math.max(maxListeners, PEERS + 10));
   try {
