@@ -6,7 +6,8 @@
  *   open     what checking a 100,000-edit log costs when its room loads (with and without the hash chain)
  *   load     200 rooms x 4 peers: edits/s sustained with nothing lost
  *   cluster  one node vs three on PostgreSQL: propagation, and failover over 10 owner kills (cluster.ts)
- * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
+ * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file; a part
+ * that measured only some of its sections, e.g. CLUSTER_PARTS=failover, keeps the others' last figures).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,7 +30,8 @@ for (const name of wanted) {
   const run = parts[name];
   if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
   console.error(`bench:sync ${name} ...`);
-  results[name] = { ...(await run() as object), measuredAt: new Date().toISOString() };
+  const previous = typeof results[name] === 'object' && results[name] ? results[name] as object : {};
+  results[name] = { ...previous, ...(await run() as object), measuredAt: new Date().toISOString() };
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(JSON.stringify({ [name]: results[name] }, null, 2));
 }
