@@ -1,7 +1,8 @@
 /**
  * The node directory on a real, throwaway PostgreSQL cluster: nodes announce themselves (several
  * at once, making the table together), look each other up, a node silent past its window counts
- * as dead, a node that leaves is dead at once, and bad URLs are refused with a clear error. Then
+ * as dead, a node that leaves is dead at once, one this node could not reach is dead to it until its
+ * next heartbeat, and bad URLs are refused with a clear error. Then
  * the production placer (cluster-placer.ts): rooms placed by their real leases in room_leases.
  */
 import { after, describe, test } from 'node:test';
@@ -51,6 +52,30 @@ if ('why' in binaries) {
       assert.equal(await quiet.lookup('beating'), null);
     });
 
+    test('a node this one could not reach is dead to it at once, until it announces itself again', async () => {
+      const watcher = new NodeDirectory(pool, { node: 'watcher', url: 'http://127.0.0.1:3', heartbeatMs: 1000 });
+      const flaky = new NodeDirectory(pool, { node: 'flaky', url: 'http://127.0.0.1:4', heartbeatMs: 1000 });
+      await flaky.announce();
+      const seen = (await watcher.lookup('flaky'))!;
+      assert.equal(seen.alive, true);
+      watcher.suspect('flaky', seen.seenAt);
+      const suspected = (await watcher.lookup('flaky'))!;
+      assert.equal(suspected.alive, false, 'dead here, well inside its window');
+      assert.ok(suspected.silentMs < flaky.windowMs);
+      assert.equal((await flaky.lookup('flaky'))?.alive, true, 'the suspicion is the watcher\'s own');
+      // An older heartbeat's suspicion does not outlive a newer one.
+      watcher.suspect('flaky', seen.seenAt - 1);
+      assert.equal((await watcher.lookup('flaky'))!.alive, false);
+      // Its next heartbeat (a later seen_at, by the database's clock) clears it.
+      while ((await watcher.lookup('flaky'))!.seenAt <= seen.seenAt) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await flaky.announce();
+      }
+      assert.equal((await watcher.lookup('flaky'))!.alive, true);
+      assert.equal(watcher.isSuspect('flaky'), false);
+      await flaky.stop({ leave: true });
+    });
+
     test('a node URL is scheme, host and port only', () => {
       assert.equal(checkNodeUrl('http://10.0.0.5:4455/'), 'http://10.0.0.5:4455');
       assert.throws(() => checkNodeUrl('ftp://10.0.0.5:4455'), /http:\/\/ or https:\/\//);
@@ -73,7 +98,10 @@ if ('why' in binaries) {
       assert.ok(await leasesOf1.acquire('mine'));
       assert.equal(await here.placer.where('mine'), 'here');
       assert.ok(await leasesOf2.acquire('theirs'));
-      assert.deepEqual(await here.placer.where('theirs'), { url: 'http://127.0.0.1:4002', node: 'n2' });
+      const relayed = await here.placer.where('theirs');
+      assert.ok(typeof relayed === 'object' && 'url' in relayed, JSON.stringify(relayed));
+      assert.deepEqual({ url: relayed.url, node: relayed.node }, { url: 'http://127.0.0.1:4002', node: 'n2' });
+      assert.equal(typeof relayed.seenAt, 'number', 'with the heartbeat it was seen at, for a suspicion');
       // n2 leaves (or dies and is seen dead): its room is here once its lease has run out.
       await there.stop();
       const asked = Date.now();

@@ -5,6 +5,7 @@
  * passes `placer` to startServer as roomPlacer.
  */
 import type pg from 'pg';
+import { LIMITS } from '../limits.ts';
 import { leaseHolder } from '../store/room-lease.ts';
 import { NodeDirectory } from './node-directory.ts';
 import { RoomRouter } from './room-router.ts';
@@ -18,14 +19,16 @@ export interface ClusterPlacer {
 
 export async function startClusterPlacer(
   pool: pg.Pool,
-  options: { node: string; url: string; heartbeatMs?: number; windowMs?: number; maxWaitMs?: number },
+  options: { node: string; url: string; heartbeatMs?: number; windowMs?: number; maxWaitMs?: number; leaseMs?: number },
 ): Promise<ClusterPlacer> {
   const directory = new NodeDirectory(pool, options);
   await directory.start();
   const placer = new RoomRouter({
     node: options.node,
     directory,
-    maxWaitMs: options.maxWaitMs,
+    // A dead owner's lease has at most a lease left: a peer waits that out (held, not sent away
+    // to back off), unless told otherwise.
+    maxWaitMs: options.maxWaitMs ?? Math.max(3000, (options.leaseMs ?? LIMITS.store.leaseMs) + 500),
     ownerOf: async (room) => {
       const holder = await leaseHolder(pool, room);
       return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime() } : null;

@@ -4,6 +4,12 @@
  * repeats it every heartbeat; a non-owner looks the owner's node id up here to relay a peer to it
  * (relay.ts). A node not seen for longer than its heartbeat window counts as dead.
  *
+ * A node that this one could not reach (suspect(): a relay to it was refused, reset or timed out)
+ * counts as dead here at once, without waiting out its window, until it announces itself again
+ * (a heartbeat newer than the one it had when it was suspected): an owner SIGKILLed stops being
+ * relayed to as soon as one connection to it fails, and one that was only briefly unreachable is
+ * tried again at its next heartbeat. Suspicion is this node's own: it is not written anywhere.
+ *
  * The table is made here, idempotently (CREATE TABLE IF NOT EXISTS), not as a numbered migration of
  * postgres-schema.ts: it holds only soft state that every node rewrites each heartbeat, so it needs
  * no history, and the store's migration numbers stay the store's own.
@@ -20,11 +26,15 @@ export interface NodeRecord {
   alive: boolean;
   /** Milliseconds since the node was last seen (database clock). */
   silentMs: number;
+  /** When it was last seen (ms since the epoch, database clock): which heartbeat a suspicion is about. */
+  seenAt: number;
 }
 
 /** What the router needs: node id → where it listens, and whether it is alive. */
 export interface NodeLookup {
   lookup(node: string): Promise<NodeRecord | null>;
+  /** This node could not reach `node` as last seen at `seenAt`: dead to lookup() until it is seen again. */
+  suspect?(node: string, seenAt: number): void;
 }
 
 export const NODE_TABLE = `CREATE TABLE IF NOT EXISTS riffroom_nodes (
@@ -69,6 +79,8 @@ export class NodeDirectory implements NodeLookup {
   private timer: NodeJS.Timeout | null = null;
   private ready: Promise<void> | null = null;
   private lastError = '';
+  /** Nodes this one could not reach → the heartbeat (seen_at, ms) they had then. */
+  private readonly suspects = new Map<string, number>();
 
   constructor(pool: pg.Pool, options: NodeDirectoryOptions) {
     if (!options.node) throw new Error('a node needs an id');
@@ -124,15 +136,38 @@ export class NodeDirectory implements NodeLookup {
     if (options.leave) await this.pool.query('DELETE FROM riffroom_nodes WHERE node = $1', [this.node]);
   }
 
+  /** Whether `node` is suspected now (at the heartbeat it had when it was). */
+  isSuspect(node: string): boolean {
+    return this.suspects.has(node);
+  }
+
+  suspect(node: string, seenAt: number): void {
+    if (node === this.node || !Number.isFinite(seenAt)) return;
+    const before = this.suspects.get(node);
+    if (before !== undefined && before >= seenAt) return;
+    this.suspects.set(node, seenAt);
+    console.error(`node directory: node ${node} cannot be reached from ${this.node}: counted as dead until it announces itself again`);
+  }
+
   async lookup(node: string): Promise<NodeRecord | null> {
     await this.ensureTable();
-    const { rows } = await this.pool.query<{ node: string; url: string; alive: boolean; silent_ms: number | string }>(
+    const { rows } = await this.pool.query<{ node: string; url: string; alive: boolean; silent_ms: number | string; seen_ms: number | string }>(
       `SELECT node, url, seen_at + window_ms * interval '1 millisecond' > now() AS alive,
-              floor(extract(epoch FROM now() - seen_at) * 1000)::float8 AS silent_ms
+              floor(extract(epoch FROM now() - seen_at) * 1000)::float8 AS silent_ms,
+              floor(extract(epoch FROM seen_at) * 1000)::float8 AS seen_ms
          FROM riffroom_nodes WHERE node = $1`,
       [node],
     );
     const row = rows[0];
-    return row ? { node: row.node, url: row.url, alive: row.alive, silentMs: Number(row.silent_ms) } : null;
+    if (!row) return null;
+    const seenAt = Number(row.seen_ms);
+    let alive = row.alive;
+    const suspectedAt = this.suspects.get(node);
+    if (suspectedAt !== undefined) {
+      // Seen since it was suspected: it is back (restarted, or the network healed).
+      if (seenAt > suspectedAt) this.suspects.delete(node);
+      else alive = false;
+    }
+    return { node: row.node, url: row.url, alive, silentMs: Number(row.silent_ms), seenAt };
   }
 }
