@@ -76,6 +76,44 @@ if ('why' in binaries) {
       await flaky.stop({ leave: true });
     });
 
+    test('a running node holds its liveness lock: its leases end early only once its session is gone', async () => {
+      await migrate(pool);
+      // Another deployment on the same PostgreSQL with the same node ids: its locks do not count here.
+      const elsewhere = createPool(await cluster.createDatabase('nodes_elsewhere'));
+      const namesakes = ['live-a', 'live-b', 'live-c', 'live-d'].map((node) => new NodeDirectory(elsewhere, { node, url: 'http://127.0.0.1:7', heartbeatMs: 1000 }));
+      await Promise.all(namesakes.map((n) => n.start()));
+      after(async () => { for (const n of namesakes) await n.stop(); await elsewhere.end(); });
+      // A node id whose hashtext is negative and one whose is positive: both found in pg_locks.
+      for (const node of ['live-a', 'live-b', 'live-c', 'live-d']) {
+        const directory = new NodeDirectory(pool, { node, url: 'http://127.0.0.1:5', heartbeatMs: 1000 });
+        await directory.start();
+        assert.equal(directory.holdsLiveness, true);
+        // A second process under the same id (the first one paused, say) cannot take it.
+        const twin = new NodeDirectory(pool, { node, url: 'http://127.0.0.1:6', heartbeatMs: 1000 });
+        await twin.start();
+        assert.equal(twin.holdsLiveness, false);
+        await twin.stop();
+        const mine = new RoomLeases(pool, { node, leaseMs: 60_000 });
+        const other = new RoomLeases(pool, { node: 'taker', leaseMs: 60_000 });
+        const lease = (await mine.acquire(`liveness-${node}`))!;
+        assert.equal(await other.expireIfHolderGone(lease), false, 'alive (or only paused): its session holds the lock, the lease runs its course');
+        assert.equal((await other.holder(lease.room))?.live, true);
+        await directory.stop();
+        assert.equal(directory.holdsLiveness, false);
+        // Its backend ends a moment after the connection closes: polled, not slept.
+        const deadline = Date.now() + 10_000;
+        while (!(await other.expireIfHolderGone(lease))) {
+          assert.ok(Date.now() < deadline, 'its session is gone: the lease ends now');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.equal((await other.holder(lease.room))?.live, false);
+        const taken = (await other.acquire(lease.room))!;
+        assert.equal(taken.epoch, lease.epoch + 1, 'taken with the next epoch, as after any expiry');
+        assert.equal(await mine.renew(lease), null, 'the former holder keeps nothing');
+        assert.equal(await other.expireIfHolderGone(lease), false, 'only the lease it named, at its epoch');
+      }
+    });
+
     test('a node URL is scheme, host and port only', () => {
       assert.equal(checkNodeUrl('http://10.0.0.5:4455/'), 'http://10.0.0.5:4455');
       assert.throws(() => checkNodeUrl('ftp://10.0.0.5:4455'), /http:\/\/ or https:\/\//);

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { LIMITS } from '../limits.ts';
-import { leaseHolder } from '../store/room-lease.ts';
+import { leaseHolder, RoomLeases } from '../store/room-lease.ts';
 import { NodeDirectory } from './node-directory.ts';
 import { RoomRouter } from './room-router.ts';
 
@@ -23,6 +23,8 @@ export async function startClusterPlacer(
 ): Promise<ClusterPlacer> {
   const directory = new NodeDirectory(pool, options);
   await directory.start();
+  // Only expireIfHolderGone is used: it touches other nodes' leases, never this node's own.
+  const leases = new RoomLeases(pool, { node: options.node, leaseMs: options.leaseMs });
   const placer = new RoomRouter({
     node: options.node,
     directory,
@@ -31,7 +33,12 @@ export async function startClusterPlacer(
     maxWaitMs: options.maxWaitMs ?? Math.max(3000, (options.leaseMs ?? LIMITS.store.leaseMs) + 500),
     ownerOf: async (room) => {
       const holder = await leaseHolder(pool, room);
-      return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime() } : null;
+      return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime(), epoch: holder.epoch } : null;
+    },
+    expireGone: async (room, owner) => {
+      const ended = await leases.expireIfHolderGone({ room, node: owner.node, epoch: owner.epoch });
+      if (ended) console.error(`room ${room}: node ${owner.node} refuses connections and holds no session: its lease (epoch ${owner.epoch}) ended early`);
+      return ended;
     },
   });
   return { placer, directory, stop: () => directory.stop({ leave: true }) };

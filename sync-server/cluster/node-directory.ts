@@ -10,6 +10,11 @@
  * relayed to as soon as one connection to it fails, and one that was only briefly unreachable is
  * tried again at its next heartbeat. Suspicion is this node's own: it is not written anywhere.
  *
+ * While it runs, a node also holds its liveness lock (store/room-lease.ts NODE_LOCK_CLASS) on a
+ * connection of its own, taken at start and again at any heartbeat that finds it lost: a node whose
+ * relay is refused and whose lock no session holds is gone, and its leases may end early
+ * (RoomLeases.expireIfHolderGone).
+ *
  * The table is made here, idempotently (CREATE TABLE IF NOT EXISTS), not as a numbered migration of
  * postgres-schema.ts: it holds only soft state that every node rewrites each heartbeat, so it needs
  * no history, and the store's migration numbers stay the store's own.
@@ -18,12 +23,15 @@
  * window" must mean the same thing to every node, whatever their own clocks say.
  */
 import type pg from 'pg';
+import { NODE_LOCK_CLASS } from '../store/room-lease.ts';
 
 export interface NodeRecord {
   node: string;
   url: string;
-  /** Alive: seen within its heartbeat window, by the database's clock. */
+  /** Alive: seen within its heartbeat window, by the database's clock, and not suspected here. */
   alive: boolean;
+  /** This node could not reach it since its last heartbeat (suspect()). */
+  suspected?: boolean;
   /** Milliseconds since the node was last seen (database clock). */
   silentMs: number;
   /** When it was last seen (ms since the epoch, database clock): which heartbeat a suspicion is about. */
@@ -81,6 +89,9 @@ export class NodeDirectory implements NodeLookup {
   private lastError = '';
   /** Nodes this one could not reach → the heartbeat (seen_at, ms) they had then. */
   private readonly suspects = new Map<string, number>();
+  /** The session holding this node's liveness lock; null while it has none. */
+  private liveness: pg.PoolClient | null = null;
+  private takingLiveness: Promise<void> | null = null;
 
   constructor(pool: pg.Pool, options: NodeDirectoryOptions) {
     if (!options.node) throw new Error('a node needs an id');
@@ -97,8 +108,9 @@ export class NodeDirectory implements NodeLookup {
   /** Makes the table when missing (safe from many nodes at once). */
   ensureTable(): Promise<void> {
     this.ready ??= this.pool.query(NODE_TABLE).then(() => undefined, async (err) => {
-      // Two nodes creating it at the same moment: one of them gets a unique violation on pg_type.
-      if ((err as { code?: string }).code === '23505') return;
+      // Two nodes creating it at the same moment: one of them gets a unique violation on pg_type,
+      // "type already exists" or "relation already exists", depending on when the two cross.
+      if (['23505', '42710', '42P07'].includes((err as { code?: string }).code ?? '')) return;
       this.ready = null;
       throw err;
     });
@@ -115,10 +127,47 @@ export class NodeDirectory implements NodeLookup {
     );
   }
 
+  /** Whether this node holds its liveness lock now. */
+  get holdsLiveness(): boolean {
+    return this.liveness !== null;
+  }
+
+  /**
+   * Takes this node's liveness lock on a connection of its own, when it has none. Not taken (an
+   * earlier process of this node id still has a session: a paused former self) is not an error:
+   * it is tried again at the next heartbeat; meanwhile nobody ends this node's leases early.
+   */
+  private holdLiveness(): Promise<void> {
+    if (this.liveness || !this.timer) return Promise.resolve();
+    this.takingLiveness ??= (async () => {
+      const client = await this.pool.connect();
+      let released = false;
+      const drop = () => {
+        if (this.liveness === client) this.liveness = null;
+        if (!released) client.release(true);
+        released = true;
+      };
+      // The session is gone, and its lock with it: taken again at the next heartbeat.
+      client.on('error', drop);
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [NODE_LOCK_CLASS, this.node]);
+        if (released) throw new Error('its connection broke');
+        if (!rows[0]?.ok) throw new Error('another session holds it (an earlier process of this node id)');
+        if (!this.timer) throw new Error('stopped');
+        this.liveness = client;
+      } catch (err) {
+        drop();
+        throw err;
+      }
+    })().finally(() => { this.takingLiveness = null; });
+    return this.takingLiveness;
+  }
+
   /** Announces now, then every heartbeat until stop(); a failed heartbeat is logged and retried on the next. */
   async start(): Promise<void> {
     await this.announce();
     this.timer = setInterval(() => {
+      void this.holdLiveness().catch(() => undefined);
       this.announce().then(() => { this.lastError = ''; }, (err) => {
         const message = (err as Error).message;
         // Said once, not every two seconds while the database is away.
@@ -127,12 +176,17 @@ export class NodeDirectory implements NodeLookup {
       });
     }, this.heartbeatMs);
     this.timer.unref();
+    await this.holdLiveness().catch((err) => console.error(`node directory: ${this.node} could not take its liveness lock yet: ${(err as Error).message}`));
   }
 
   /** Stops the heartbeat; with `leave`, says so at once (other nodes see it dead now, not after the window). */
   async stop(options: { leave?: boolean } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.takingLiveness?.catch(() => undefined);
+    // Ending the session drops the lock.
+    this.liveness?.release(true);
+    this.liveness = null;
     if (options.leave) await this.pool.query('DELETE FROM riffroom_nodes WHERE node = $1', [this.node]);
   }
 
@@ -168,6 +222,6 @@ export class NodeDirectory implements NodeLookup {
       if (seenAt > suspectedAt) this.suspects.delete(node);
       else alive = false;
     }
-    return { node: row.node, url: row.url, alive, silentMs: Number(row.silent_ms), seenAt };
+    return { node: row.node, url: row.url, alive, silentMs: Number(row.silent_ms), seenAt, suspected: this.suspects.has(node) };
   }
 }

@@ -43,6 +43,50 @@ test('a free room or our own is here; a live owner\'s is relayed to its URL', as
   assert.deepEqual(await r.where('theirs'), { url: 'http://10.0.0.2:4455', node: 'b', seenAt: 990 });
 });
 
+test('an owner a relay could not reach and that is gone from the database: its lease ends now, no wait', async () => {
+  const clock = { now: 1000, slept: 0 };
+  const suspects = new Set<string>();
+  const asked: string[] = [];
+  let gone = true;
+  const r = new RoomRouter({
+    node: 'me',
+    ownerOf: async () => ({ node: 'b', expiresAt: 3500, epoch: 7 }),
+    directory: {
+      lookup: async (node) => ({ ...alive(node, 'http://10.0.0.2:4455'), alive: !suspects.has(node), suspected: suspects.has(node) }),
+      suspect: (node) => void suspects.add(node),
+    },
+    expireGone: async (room, owner) => { asked.push(`${room}@${owner.node}#${owner.epoch}`); return gone; },
+    maxWaitMs: 3000, now: () => clock.now, sleep: async (ms) => { clock.slept += ms; clock.now += ms; },
+  });
+  assert.ok(typeof (await r.where('song')) === 'object', 'relayed while nothing is known against b');
+  assert.deepEqual(asked, [], 'never asked about a node that answers');
+  r.unreachable({ node: 'b', seenAt: 990 });
+  assert.equal(await r.where('song'), 'here');
+  assert.deepEqual(asked, ['song@b#7']);
+  assert.equal(clock.slept, 0, 'no wait for the lease');
+  // Still holding its session (paused, or cut off from us only): the lease runs its course.
+  gone = false;
+  assert.equal(await r.where('song'), 'here');
+  assert.equal(clock.slept, 2550);
+});
+
+test('waiting on a gone owner\'s lease, the room taken by another survivor meanwhile: relayed there at once', async () => {
+  const clock = { now: 1000, slept: 0 };
+  let owner: RoomOwner = { node: 'b', expiresAt: 3500, epoch: 7 };
+  const r = new RoomRouter({
+    node: 'me',
+    ownerOf: async () => owner,
+    directory: {
+      lookup: async (node) => node === 'b' ? { ...dead('b', 'http://b:1'), suspected: true } : alive(node, `http://${node}:4455`),
+    },
+    // Another survivor got there first: the UPDATE finds the lease no longer b's at epoch 7.
+    expireGone: async () => { owner = { node: 'c', expiresAt: 9000, epoch: 8 }; return false; },
+    maxWaitMs: 3000, now: () => clock.now, sleep: async (ms) => { clock.slept += ms; clock.now += ms; },
+  });
+  assert.deepEqual(await r.where('song'), { url: 'http://c:4455', node: 'c', seenAt: 990 });
+  assert.equal(clock.slept, 0, 'not kept waiting for b\'s old lease');
+});
+
 test('an owner a relay could not reach is dead until its next heartbeat: its room waits out the lease, then is here', async () => {
   const clock = { now: 1000, slept: 0 };
   const nodes = { b: alive('b', 'http://10.0.0.2:4455') };

@@ -42,6 +42,8 @@ export interface RoomOwner {
   node: string;
   /** When the lease runs out (ms since the epoch). */
   expiresAt: number;
+  /** The lease's epoch (for expireGone). */
+  epoch?: number;
 }
 
 export interface RoomPlacer {
@@ -58,6 +60,11 @@ export interface RoomRouterOptions {
   /** The room's live lease holder (production: leaseHolder() of store/room-lease.ts, live only). */
   ownerOf(room: string): Promise<RoomOwner | null>;
   directory: NodeLookup;
+  /**
+   * Ends the lease of an owner that a relay could not reach when it is gone from the database too
+   * (RoomLeases.expireIfHolderGone); true when it did. Absent: such an owner's lease runs its course.
+   */
+  expireGone?(room: string, owner: Required<RoomOwner>): Promise<boolean>;
   /** Longest a request waits for a dead owner's lease to run out before "retry" (default 3 s; cluster-placer.ts: the lease's length). */
   maxWaitMs?: number;
   now?: () => number;
@@ -80,7 +87,7 @@ export class RoomRouter implements RoomPlacer {
   async where(room: string): Promise<Placement> {
     const owner = await this.options.ownerOf(room);
     if (!owner || owner.node === this.options.node) return 'here';
-    return this.placeOwner(owner);
+    return this.placeOwner(owner, room);
   }
 
   /** The same decision, from an open here that found the room owned elsewhere. */
@@ -92,12 +99,29 @@ export class RoomRouter implements RoomPlacer {
     if (placement.seenAt !== undefined) this.options.directory.suspect?.(placement.node, placement.seenAt);
   }
 
-  private async placeOwner(owner: RoomOwner): Promise<Placement> {
+  private async placeOwner(owner: RoomOwner, room?: string): Promise<Placement> {
     const found = await this.options.directory.lookup(owner.node);
     if (found?.alive) return { url: found.url, node: owner.node, seenAt: found.seenAt };
-    const left = owner.expiresAt - this.now();
+    // Refused by its port and gone from the database: the process is dead, its lease can end now.
+    // Asked again while we wait (its session may end a moment after its port closed).
+    const expireGone = this.options.expireGone;
+    const gone = found?.suspected && room !== undefined && owner.epoch !== undefined && expireGone
+      ? () => expireGone(room, { node: owner.node, expiresAt: owner.expiresAt, epoch: owner.epoch! }).catch(() => false)
+      : null;
+    if (gone && await gone()) return 'here';
+    let left = owner.expiresAt - this.now();
     if (left > this.maxWaitMs) {
       return { retryAfterMs: left, reason: `the room's node ${owner.node} is not answering; its lease runs out in ${Math.ceil(left / 1000)} s: try again` };
+    }
+    while (gone && left > 0) {
+      // Another survivor may have ended the lease and taken the room meanwhile: go where it is.
+      const now = await this.options.ownerOf(room!).catch(() => owner);
+      if (!now || now.node !== owner.node || now.epoch !== owner.epoch) {
+        return !now || now.node === this.options.node ? 'here' : this.placeOwner(now, room);
+      }
+      await this.sleep(Math.min(250, left));
+      if (await gone()) return 'here';
+      left = owner.expiresAt - this.now();
     }
     // A little past the expiry: the database's clock, which judges it, may run behind ours.
     if (left > -50) await this.sleep(Math.max(0, left) + 50);

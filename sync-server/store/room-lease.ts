@@ -68,6 +68,27 @@ export class LeaseLostError extends Error {
  */
 export const FENCE = 'SELECT 1 FROM room_leases WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at > now() FOR SHARE';
 
+/**
+ * A node's liveness in the database: while a node runs it holds a session-level advisory lock on
+ * (NODE_LOCK_CLASS, hashtext(node id)) on a connection of its own (cluster/node-directory.ts).
+ * PostgreSQL drops it the moment that session ends: the process died (the kernel closes its
+ * sockets at once), or its connection to the database broke. A process that is merely paused
+ * (SIGSTOP, a long GC) keeps its session, and so its lock.
+ */
+export const NODE_LOCK_CLASS = 1919905645;
+
+/**
+ * SQL: whether node $n's liveness lock is held by some session now, in this database (advisory
+ * locks are per database: another deployment's node of the same name does not count). pg_locks
+ * shows the two int4 keys as unsigned oids.
+ */
+export function nodeLockHeld(nodeParam: string): string {
+  return `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND classid = ${NODE_LOCK_CLASS}::bigint::oid
+    AND objid = (hashtext(${nodeParam})::bigint & 4294967295)::oid AND objsubid = 2 AND granted)`;
+}
+
 interface LeaseRow {
   node: string;
   epoch: number;
@@ -140,6 +161,23 @@ export class RoomLeases {
       [mine.map((lease) => lease.room), mine.map((lease) => lease.epoch), this.leaseMs, this.node],
     );
     return new Set(rows.map((row) => row.room));
+  }
+
+  /**
+   * Ends a live lease early when its holder is gone from the database: no session holds the
+   * holder's liveness lock (NODE_LOCK_CLASS). The caller asks only once a relay to that node was
+   * refused (cluster/room-router.ts): the process is gone, not merely unreachable or paused (a
+   * paused process keeps its session and its lock; its lease runs its course). The lease is
+   * expired, not taken: the next acquire, by any node, bumps the epoch as always, and the fence
+   * keeps the former holder out whatever it believes. True when it was expired.
+   */
+  async expireIfHolderGone(lease: LeaseGrant): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE room_leases SET expires_at = now()
+       WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at > now() AND NOT ${nodeLockHeld('$2')}`,
+      [lease.room, lease.node, lease.epoch],
+    );
+    return result.rowCount === 1;
   }
 
   /** Gives the room up at once (any node may acquire it next); false when it was not ours any more. */
