@@ -215,7 +215,7 @@ async function main(argv: string[]): Promise<void> {
     } catch {
       fail(`--node-url must look like http://10.0.0.5:4455, not "${nodeUrl}"`);
     }
-    placement = await startClusterPlacer(cluster.logs.pool as pg.Pool, { node: cluster.node, url: origin });
+    placement = await startClusterPlacer(cluster.logs.pool as pg.Pool, { node: cluster.node, url: origin, leaseMs: cluster.leases.leaseMs });
     roomPlacer = placement.placer;
   }
   const server = await startServer({

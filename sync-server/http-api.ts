@@ -42,6 +42,11 @@ export interface ApiContext {
   addressOf?: ClientAddressOf;
   /** Where people reach this server, for the links the server routes hand out (http/server-api.ts). */
   publicUrl?: string | null;
+  /**
+   * A request whose room another node won as this one opened it: true when it was taken over
+   * (relayed to that node: cluster/room-router.ts), false to answer 503 naming the node.
+   */
+  ownedElsewhere?: (err: RoomOwnedElsewhereError, req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** One request on its way through a route. */
@@ -121,7 +126,9 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     } else if (err instanceof StoreInputError) {
       sendJson(res, 400, { error: err.message });
     } else if (err instanceof RoomOwnedElsewhereError) {
-      // The relay will forward these; until then the caller is told where the room is.
+      // Relayed to the node that has the room when it can be (nothing of the body read yet: every
+      // route opens the room before it reads one); otherwise the caller is told where the room is.
+      if (ctx.ownedElsewhere?.(err, req, res)) return true;
       sendJson(res, 503, { error: err.message, node: err.node }, { 'retry-after': '1' });
     } else if (err instanceof RoomLogError) {
       // A room whose file was refused (hostile or damaged): say why, without the server's path.
@@ -170,8 +177,9 @@ async function getUpdates({ ctx, req, res, url, roomName, room }: RouteCall): Pr
 }
 
 async function postRestore({ req, res, claims, room }: RouteCall): Promise<void> {
-  const body = (await readJsonObject(req)) as Partial<RestoreRequest>;
+  // The room first: one another node has is relayed there with the body unread.
   const target = await room();
+  const body = (await readJsonObject(req)) as Partial<RestoreRequest>;
   const seq = body.seq;
   if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > target.store.lastSeq) {
     throw new HttpError(400, `seq must be an integer from 0 to ${target.store.lastSeq}`);
@@ -188,8 +196,8 @@ async function getBookmarks({ res, room }: RouteCall): Promise<void> {
 }
 
 async function postBookmark({ req, res, claims, room }: RouteCall): Promise<void> {
-  const body = await readJsonObject(req);
   const target = await room();
+  const body = await readJsonObject(req);
   const log = target.store;
   const { seq, name } = parseBookmarkRequest(body, log.lastSeq);
   // Asked once the body is in: the rules may have changed while it arrived.

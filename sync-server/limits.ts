@@ -233,7 +233,12 @@ export const LIMITS = {
     maxRulesBytes: 64 * KiB,
     /** Rows read per page when a store streams entries (verify, replay, export). */
     readPageRows: 2000,
-    /** A room's lease lasts this long unless renewed (ms); a dead owner's room is free after it. */
-    leaseMs: 10_000,
+    /**
+     * A room's lease lasts this long unless renewed (ms); a dead owner's room is free after it, so
+     * this bounds a failover. Renewed every third of it, all of a node's leases in one statement
+     * (store/room-lease.ts LeaseRenewer; deploy/SCALING.md): a node whose event loop or database
+     * stalls for about two thirds of it (2 s) loses its rooms to the others (fenced, nothing lost).
+     */
+    leaseMs: 3_000,
   },
 } as const;

@@ -174,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { name: 'accepting', run: () => { if (closing) throw new Error('the server is shutting down'); } },
   ]);
   if (options.cluster) readiness.add(options.cluster.readinessCheck());
+  const ownedElsewhere = routing ? routing.requestOwnedElsewhere : undefined;
   const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     const wrongHost = hostProblem(req.headers.host, allowedHosts);
@@ -195,7 +196,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
       }
     }
-    handleTransfer(req, res, url).then((done) => done || handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl }, req, res, url)).then((handled) => {
+    handleTransfer(req, res, url).then((done) => done || handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl, ownedElsewhere }, req, res, url)).then((handled) => {
       if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
     }, (err) => {
       console.error('http:', err);
@@ -265,6 +266,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Loading may wait on the store (PostgreSQL, or a room still closing).
     rooms.get(room).then(accept, (err) => {
       admission.release();
+      // Another node won the room's lease as this one tried: relay the peer to it (room-router.ts).
+      if (err instanceof RoomOwnedElsewhereError && routing?.upgradeOwnedElsewhere(err, req, socket, head)) return;
       const refusal = loadRefusal(room, err);
       refuse(refusal.status, refusal.reason, refusal.retryAfterSeconds);
     }).catch((err) => {
@@ -333,7 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** Why a room could not be loaded for an upgrade, as the HTTP answer to it. */
 function loadRefusal(room: string, err: unknown): { status: number; reason: string; retryAfterSeconds?: number } {
   if (err instanceof RoomLimitError) return { status: 503, reason: err.message };
-  // Until the relay forwards such peers, they are told which node serves the room.
+  // Without a placer (no --node-url), or placed too often already: told which node serves the room.
   if (err instanceof RoomOwnedElsewhereError) return { status: 503, reason: err.message, retryAfterSeconds: 1 };
   console.error(`room ${room}: cannot load:`, err instanceof RoomLogError ? err.message : err);
   return { status: 500, reason: err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded' };

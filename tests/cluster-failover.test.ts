@@ -5,8 +5,10 @@
  * as the lease wiring will: the store lands separately), node B an in-process server placing
  * rooms by the real leases and directory (cluster-placer.ts's rule), and a stock provider with
  * its default reconnect backoff. A dies at once (SIGKILL, its lease renewals and heartbeat stop
- * with it). The peer gets 1012, then 1013s while A's lease runs, then B opens the room itself.
- * Defaults throughout: a 10 s lease (LIMITS.store.leaseMs), a 2 s heartbeat with a 6 s window.
+ * with it). The peer gets 1012 and reconnects once; B's relay to A is refused, so B counts A dead
+ * (without waiting out A's heartbeat window) and holds the same connection until A's lease runs
+ * out, then opens the room itself: no 1013, no round of client backoff. Defaults throughout: a 3 s
+ * lease (LIMITS.store.leaseMs), a 2 s heartbeat with a 6 s window, the router's 3 s longest wait.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,7 +88,9 @@ if ('why' in binaries) {
     const retries = closes.filter((code) => code === 1013).length;
     console.log(`owner died with ${Math.round(leaseLeftMs)} ms of lease left; the relayed peer was served again by B after ${Math.round(servedAfterMs)} ms (closes: ${closes.join(', ')})`);
     assert.equal(closes[0], 1012, 'first: the owner went away');
-    assert.ok(retries >= 1, 'then told to try again while the lease ran');
+    assert.equal(retries, 0, 'never sent away to try again: B held the connection while the lease ran out');
+    assert.deepEqual(closes, [1012], 'one reconnect, served on it');
+    assert.ok(bDirectory.isSuspect('node-a'), 'B counts A dead since its relay was refused, inside A\'s heartbeat window');
     // Bounded by what is left of the lease + waiting for it here (3 s) + the client's backoff (2.5 s) + slack.
     assert.ok(servedAfterMs < leaseLeftMs + 3000 + 2500 + 3000, `served after ${servedAfterMs} ms`);
   });

@@ -1,7 +1,8 @@
 /**
  * The node directory on a real, throwaway PostgreSQL cluster: nodes announce themselves (several
  * at once, making the table together), look each other up, a node silent past its window counts
- * as dead, a node that leaves is dead at once, and bad URLs are refused with a clear error. Then
+ * as dead, a node that leaves is dead at once, one this node could not reach is dead to it until its
+ * next heartbeat, and bad URLs are refused with a clear error. Then
  * the production placer (cluster-placer.ts): rooms placed by their real leases in room_leases.
  */
 import { after, describe, test } from 'node:test';
@@ -51,6 +52,68 @@ if ('why' in binaries) {
       assert.equal(await quiet.lookup('beating'), null);
     });
 
+    test('a node this one could not reach is dead to it at once, until it announces itself again', async () => {
+      const watcher = new NodeDirectory(pool, { node: 'watcher', url: 'http://127.0.0.1:3', heartbeatMs: 1000 });
+      const flaky = new NodeDirectory(pool, { node: 'flaky', url: 'http://127.0.0.1:4', heartbeatMs: 1000 });
+      await flaky.announce();
+      const seen = (await watcher.lookup('flaky'))!;
+      assert.equal(seen.alive, true);
+      watcher.suspect('flaky', seen.seenAt);
+      const suspected = (await watcher.lookup('flaky'))!;
+      assert.equal(suspected.alive, false, 'dead here, well inside its window');
+      assert.ok(suspected.silentMs < flaky.windowMs);
+      assert.equal((await flaky.lookup('flaky'))?.alive, true, 'the suspicion is the watcher\'s own');
+      // An older heartbeat's suspicion does not outlive a newer one.
+      watcher.suspect('flaky', seen.seenAt - 1);
+      assert.equal((await watcher.lookup('flaky'))!.alive, false);
+      // Its next heartbeat (a later seen_at, by the database's clock) clears it.
+      while ((await watcher.lookup('flaky'))!.seenAt <= seen.seenAt) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await flaky.announce();
+      }
+      assert.equal((await watcher.lookup('flaky'))!.alive, true);
+      assert.equal(watcher.isSuspect('flaky'), false);
+      await flaky.stop({ leave: true });
+    });
+
+    test('a running node holds its liveness lock: its leases end early only once its session is gone', async () => {
+      await migrate(pool);
+      // Another deployment on the same PostgreSQL with the same node ids: its locks do not count here.
+      const elsewhere = createPool(await cluster.createDatabase('nodes_elsewhere'));
+      const namesakes = ['live-a', 'live-b', 'live-c', 'live-d'].map((node) => new NodeDirectory(elsewhere, { node, url: 'http://127.0.0.1:7', heartbeatMs: 1000 }));
+      await Promise.all(namesakes.map((n) => n.start()));
+      after(async () => { for (const n of namesakes) await n.stop(); await elsewhere.end(); });
+      // A node id whose hashtext is negative and one whose is positive: both found in pg_locks.
+      for (const node of ['live-a', 'live-b', 'live-c', 'live-d']) {
+        const directory = new NodeDirectory(pool, { node, url: 'http://127.0.0.1:5', heartbeatMs: 1000 });
+        await directory.start();
+        assert.equal(directory.holdsLiveness, true);
+        // A second process under the same id (the first one paused, say) cannot take it.
+        const twin = new NodeDirectory(pool, { node, url: 'http://127.0.0.1:6', heartbeatMs: 1000 });
+        await twin.start();
+        assert.equal(twin.holdsLiveness, false);
+        await twin.stop();
+        const mine = new RoomLeases(pool, { node, leaseMs: 60_000 });
+        const other = new RoomLeases(pool, { node: 'taker', leaseMs: 60_000 });
+        const lease = (await mine.acquire(`liveness-${node}`))!;
+        assert.equal(await other.expireIfHolderGone(lease), false, 'alive (or only paused): its session holds the lock, the lease runs its course');
+        assert.equal((await other.holder(lease.room))?.live, true);
+        await directory.stop();
+        assert.equal(directory.holdsLiveness, false);
+        // Its backend ends a moment after the connection closes: polled, not slept.
+        const deadline = Date.now() + 10_000;
+        while (!(await other.expireIfHolderGone(lease))) {
+          assert.ok(Date.now() < deadline, 'its session is gone: the lease ends now');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.equal((await other.holder(lease.room))?.live, false);
+        const taken = (await other.acquire(lease.room))!;
+        assert.equal(taken.epoch, lease.epoch + 1, 'taken with the next epoch, as after any expiry');
+        assert.equal(await mine.renew(lease), null, 'the former holder keeps nothing');
+        assert.equal(await other.expireIfHolderGone(lease), false, 'only the lease it named, at its epoch');
+      }
+    });
+
     test('a node URL is scheme, host and port only', () => {
       assert.equal(checkNodeUrl('http://10.0.0.5:4455/'), 'http://10.0.0.5:4455');
       assert.throws(() => checkNodeUrl('ftp://10.0.0.5:4455'), /http:\/\/ or https:\/\//);
@@ -73,7 +136,10 @@ if ('why' in binaries) {
       assert.ok(await leasesOf1.acquire('mine'));
       assert.equal(await here.placer.where('mine'), 'here');
       assert.ok(await leasesOf2.acquire('theirs'));
-      assert.deepEqual(await here.placer.where('theirs'), { url: 'http://127.0.0.1:4002', node: 'n2' });
+      const relayed = await here.placer.where('theirs');
+      assert.ok(typeof relayed === 'object' && 'url' in relayed, JSON.stringify(relayed));
+      assert.deepEqual({ url: relayed.url, node: relayed.node }, { url: 'http://127.0.0.1:4002', node: 'n2' });
+      assert.equal(typeof relayed.seenAt, 'number', 'with the heartbeat it was seen at, for a suspicion');
       // n2 leaves (or dies and is seen dead): its room is here once its lease has run out.
       await there.stop();
       const asked = Date.now();

@@ -6,8 +6,9 @@
  *   it owns it, the other two relay; all converge, and the database log holds every edit exactly
  *   once, in each peer's order, chain intact;
  * - the owner SIGKILLed mid-burst: the peers on the other nodes are sent away (1012), come back
- *   by themselves, and once the lease has run out a surviving node owns the room; no
- *   acknowledged edit is missing, the chain holds. The time from the kill to the first edit
+ *   by themselves, a survivor's relay to the dead owner is refused and the owner's liveness
+ *   session is gone, so its lease ends early (without waiting it out) and a surviving node owns
+ *   the room; no acknowledged edit is missing, the chain holds. The time from the kill to the first edit
  *   flowing again is printed (the figure the benchmark should own).
  *
  * Skipped, with the reason, where PostgreSQL is not installed (scripts/setup-postgres.sh).
@@ -120,6 +121,10 @@ if ('why' in binaries) {
       console.log(`# owner SIGKILL → first edit flowing again: ${flowingAfterMs} ms (lease ${LEASE_MS} ms)`);
       const newOwner = await ownerOf(nodes, room)();
       assert.ok(newOwner === 1 || newOwner === 2, `a surviving node serves the room (${newOwner})`);
+      assert.ok(
+        nodes.slice(1).some((n) => /node node-0 refuses connections and holds no session: its lease \(epoch \d+\) ended early/.test(n.output())),
+        `a survivor ended the dead owner's lease early:\n${nodes[1]!.output()}\n${nodes[2]!.output()}`,
+      );
       await edits.stop();
       const all = edits.created.flat();
       await waitFor(() => survivors.every((p) => all.every((id) => clipsMap(p.doc).has(id))), 20_000, 'survivors converge');

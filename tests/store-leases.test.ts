@@ -2,13 +2,15 @@
  * Room leases across nodes on a real PostgreSQL cluster. Each "node" is its own store with its
  * own connection pool, as separate server processes would have: exclusive ownership, expiry and
  * takeover with a higher epoch, the deposed owner fenced (its writes refused, the chain never
- * forks, nothing it was told was written goes missing), and racing acquires with one winner.
+ * forks, nothing it was told was written goes missing), racing acquires with one winner, and one
+ * renewer keeping all of a node's leases in one statement per interval, each lost on its own.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findPostgresBinaries, startPostgresCluster } from './support/postgres-cluster.ts';
 import { PostgresLogStore } from '../sync-server/store/postgres-store.ts';
-import { LeaseKeeper, LeaseLostError, RoomLeases, type HeldLease } from '../sync-server/store/room-lease.ts';
+import type pg from 'pg';
+import { LeaseKeeper, LeaseLostError, LeaseRenewer, RoomLeases, type HeldLease } from '../sync-server/store/room-lease.ts';
 import { collect, edit, edits, freshRoom } from '../sync-server/store/room-store.suite.ts';
 
 const binaries = findPostgresBinaries();
@@ -189,6 +191,88 @@ if ('why' in binaries) {
       } finally {
         keeper.stop();
       }
+    });
+
+    test('one LeaseRenewer renews all of a node\'s leases in one statement per interval; each is lost on its own', async () => {
+      const store = await PostgresLogStore.connect(url, { maxConnections: 2, applicationName: 'renewer-a' });
+      nodes.push({ name: 'renewer-a', store, leases: new RoomLeases(store.pool, { node: 'renewer-a', leaseMs: 1500 }) });
+      // Counts the renewal statements this node sends.
+      let renewals = 0;
+      const counting = new Proxy(store.pool, {
+        get(target, key) {
+          if (key !== 'query') return Reflect.get(target, key);
+          return (text: string, values?: unknown[]) => {
+            if (/^UPDATE room_leases SET expires_at = now\(\)/.test(text)) renewals++;
+            return target.query(text, values);
+          };
+        },
+      }) as pg.Pool;
+      const leases = new RoomLeases(counting, { node: 'renewer-a', leaseMs: 1500 });
+      const renewer = new LeaseRenewer(leases);
+      const rooms = Array.from({ length: 50 }, (_, i) => freshRoom(`renewed-${i}`));
+      const lost = new Map<string, string>();
+      try {
+        const held = [];
+        const began = performance.now();
+        for (const room of rooms) {
+          const sentAt = performance.now();
+          const lease = (await leases.acquire(room))!;
+          held.push({ lease, renewal: renewer.hold(lease, (reason) => lost.set(room, reason), sentAt) });
+        }
+        assert.equal(renewer.size, 50);
+        // Two lease lengths pass: every lease renewed, none taken by the other node.
+        const until = performance.now() + 2 * leases.leaseMs;
+        while (performance.now() < until) {
+          assert.equal(await b.leases.acquire(rooms[performance.now() % 50 | 0]!), null);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(lost.size, 0, JSON.stringify([...lost]));
+        assert.ok(held.every(({ renewal }) => renewal.valid));
+        // One statement per interval (500 ms) for all 50 rooms: about 6 in 3 s, not 300.
+        const intervals = Math.ceil((performance.now() - began) / 500);
+        assert.ok(renewals >= 3 && renewals <= intervals + 1, `${renewals} renewal statements in ${intervals} intervals`);
+
+        // One room taken behind the renewer's back (released, then acquired by B): only it is lost.
+        await leases.release(held[7]!.lease);
+        assert.ok(await b.leases.acquire(rooms[7]!));
+        const deadline = performance.now() + 10_000;
+        while (!lost.has(rooms[7]!)) {
+          assert.ok(performance.now() < deadline, 'the renewer never noticed');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.match(lost.get(rooms[7]!)!, /another node holds the room now, or it was released/);
+        assert.equal(held[7]!.renewal.valid, false);
+        assert.equal(lost.size, 1);
+        assert.equal(renewer.size, 49);
+        // A stopped lease is no longer renewed, and runs out by itself; the rest go on.
+        held[3]!.renewal.stop();
+        await waitExpired(leases, rooms[3]!);
+        assert.equal(lost.has(rooms[3]!), false, 'stopping is not losing');
+        assert.ok((await leases.holder(rooms[4]!))?.live);
+      } finally {
+        renewer.stop();
+      }
+    });
+
+    test('a lease\'s deadline starts when it was acquired: the watchdog gives it up a lease after that unless renewed', async () => {
+      const leases = new RoomLeases(a.store.pool, { node: 'node-a', leaseMs: 600 });
+      const renewer = new LeaseRenewer(leases);
+      const room = freshRoom('deadline');
+      const lease = (await leases.acquire(room))!;
+      // Acquired "long ago" (as if its room took longer than a lease to load before it was held):
+      // already past its deadline, so it is given up at once, never believed valid.
+      let reason: string | null = null;
+      const renewal = renewer.hold(lease, (why) => (reason = why), performance.now() - 700);
+      assert.equal(renewal.valid, false);
+      const deadline = performance.now() + 5000;
+      while (reason === null) {
+        assert.ok(performance.now() < deadline, 'the watchdog never fired');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.match(reason!, /no renewal succeeded for a whole lease/);
+      assert.equal(renewer.size, 0);
+      renewer.stop();
+      await leases.release(lease);
     });
   });
 }

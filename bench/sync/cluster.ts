@@ -13,6 +13,9 @@
  *                peer, and edits acknowledged before the kill missing from the database; the
  *                killed node restarted before the next kill. `CLUSTER_KILLS` kills (default 10).
  *
+ * `CLUSTER_PARTS=failover` (or `propagation`) runs only that part; the other keeps its last result
+ * in bench/results/sync.json.
+ *
  * All nodes share this machine's two cores with PostgreSQL and the peers: the figures are a
  * floor for what separate machines would do, and the pg-3 CPU figures add up every process.
  */
@@ -24,6 +27,8 @@ import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '
 import { connectClient, disconnect, waitFor, type Client } from '../../tests/support/yjs-clients.ts';
 import { freePorts } from '../../tests/support/deploy-files.ts';
 import { burst, readLog } from '../../tests/support/postgres-room.ts';
+import { createPool } from '../../sync-server/store/postgres-schema.ts';
+import { leaseHolder } from '../../sync-server/store/room-lease.ts';
 import { Jam } from './jam.ts';
 import { distribution, processCpuSeconds, round2, sleep, waitForQuiet } from './support.ts';
 
@@ -34,6 +39,8 @@ const MEASURE_MS = Number(process.env.CLUSTER_MEASURE_MS ?? 8_000);
 const LOST_AFTER_MS = 5_000;
 const LEASE_MS = 1_500;
 const KILLS = Number(process.env.CLUSTER_KILLS ?? 10);
+const PARTS = new Set((process.env.CLUSTER_PARTS ?? 'propagation,failover').split(',').map((p) => p.trim()));
+for (const part of PARTS) if (part !== 'propagation' && part !== 'failover') throw new Error(`CLUSTER_PARTS: unknown part ${part} (propagation, failover)`);
 
 type Setup = 'sqlite-1' | 'pg-1' | 'pg-3';
 
@@ -116,7 +123,9 @@ async function failover(db: PostgresCluster) {
   const nodes = await startNodes(url, 3);
   const room = 'cluster-failover';
   const clients: Client[] = [];
-  const kills: { flowingAfterMs: number; ackedBeforeKill: number; missing: number }[] = [];
+  const kills: { flowingAfterMs: number; leaseLeftMs: number; ackedBeforeKill: number; missing: number }[] = [];
+  // Reads the lease the killed owner left behind (how long the survivors must wait for it, at most).
+  const pool = createPool(url, { max: 1, applicationName: 'bench' });
   try {
     for (let k = 0; k < KILLS; k++) {
       // A fresh peer opens the room on node k % 3; whichever node then holds it (it may still be a
@@ -141,6 +150,8 @@ async function failover(db: PostgresCluster) {
       const killedAt = performance.now();
       await nodes[ownerIndex]!.kill('SIGKILL');
       const acked = edits.acked();
+      const left = await leaseHolder(pool, room);
+      const leaseLeftMs = left?.live && left.expiresAt ? Math.round(left.expiresAt.getTime() - Date.now() + (performance.now() - killedAt)) : 0;
       const probe = addClip(editors[0]!.doc, { trackId, startBar: 4050 + k, lengthBars: 1, name: `after kill ${k}`, notes: [] });
       await waitFor(() => clipsMap(editors[1]!.doc).has(probe), 30_000, 'an edit flows again');
       const flowingAfterMs = Math.round(performance.now() - killedAt);
@@ -148,8 +159,8 @@ async function failover(db: PostgresCluster) {
       const { broken, doc } = await readLog(url, room);
       if (broken) throw new Error(`kill ${k}: the chain broke: ${JSON.stringify(broken)}`);
       const missing = acked.filter((id) => !clipsMap(doc).has(id)).length;
-      kills.push({ flowingAfterMs, ackedBeforeKill: acked.length, missing });
-      console.error(`  failover ${k + 1}/${KILLS}: flowing again after ${flowingAfterMs} ms, ${missing} of ${acked.length} acknowledged missing`);
+      kills.push({ flowingAfterMs, leaseLeftMs, ackedBeforeKill: acked.length, missing });
+      console.error(`  failover ${k + 1}/${KILLS}: flowing again after ${flowingAfterMs} ms (the lease had ${leaseLeftMs} ms left), ${missing} of ${acked.length} acknowledged missing`);
       editors.forEach(disconnect);
       // The killed node comes back on its port and id before the next round.
       const dead = nodes[ownerIndex]!;
@@ -161,6 +172,7 @@ async function failover(db: PostgresCluster) {
     }
   } finally {
     clients.forEach(disconnect);
+    await pool.end();
     await stopNodes(nodes);
   }
   const times = kills.map((k) => k.flowingAfterMs);
@@ -180,7 +192,7 @@ export async function benchCluster() {
   process.setMaxListeners(Math.max(maxListeners, PEERS + 10));
   try {
     const turns = [];
-    for (const setup of ['sqlite-1', 'pg-1', 'pg-3'] as const) {
+    for (const setup of PARTS.has('propagation') ? ['sqlite-1', 'pg-1', 'pg-3'] as const : []) {
       const t = await propagation(setup, db);
       console.error(`  ${setup}: p50 ${t.delivery.p50} ms, p99 ${t.delivery.p99} ms, lost ${t.lost}, cores ${t.nodeCores.join('+')}`);
       turns.push(t);
@@ -195,8 +207,8 @@ export async function benchCluster() {
         machine: 'every node, PostgreSQL and the peers share this machine\'s cores',
         unit: 'ms',
       },
-      propagation: turns,
-      failover: await failover(db),
+      ...(PARTS.has('propagation') ? { propagation: turns } : {}),
+      ...(PARTS.has('failover') ? { failover: await failover(db) } : {}),
       targets: { crossNodeP99Ms: 15, failoverMs: 3000, editsLost: 0 },
     };
   } finally {

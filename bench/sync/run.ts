@@ -9,7 +9,8 @@
  *   cluster  one node vs three on PostgreSQL: propagation, and failover over 10 owner kills (cluster.ts)
  *   cluster-rooms  200 rooms x 4 peers, one node vs three on PostgreSQL: edits/s, per CPU-second (cluster-rooms.ts)
  *   jam-failover   the jam transport across owner kills: downbeat error after failover (jam-failover.ts)
- * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file).
+ * `npm run bench:sync -- latency log` runs only the named parts (results merge into the file; a part
+ * that measured only some of its sections, e.g. CLUSTER_PARTS=failover, keeps the others' last figures).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -35,7 +36,8 @@ for (const name of wanted) {
   const run = parts[name];
   if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
   console.error(`bench:sync ${name} ...`);
-  results[name] = { ...(await run() as object), measuredAt: new Date().toISOString() };
+  const previous = typeof results[name] === 'object' && results[name] ? results[name] as object : {};
+  results[name] = { ...previous, ...(await run() as object), measuredAt: new Date().toISOString() };
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(JSON.stringify({ [name]: results[name] }, null, 2));
 }

@@ -5,7 +5,8 @@
  * passes `placer` to startServer as roomPlacer.
  */
 import type pg from 'pg';
-import { leaseHolder } from '../store/room-lease.ts';
+import { LIMITS } from '../limits.ts';
+import { leaseHolder, RoomLeases } from '../store/room-lease.ts';
 import { NodeDirectory } from './node-directory.ts';
 import { RoomRouter } from './room-router.ts';
 
@@ -18,17 +19,26 @@ export interface ClusterPlacer {
 
 export async function startClusterPlacer(
   pool: pg.Pool,
-  options: { node: string; url: string; heartbeatMs?: number; windowMs?: number; maxWaitMs?: number },
+  options: { node: string; url: string; heartbeatMs?: number; windowMs?: number; maxWaitMs?: number; leaseMs?: number },
 ): Promise<ClusterPlacer> {
   const directory = new NodeDirectory(pool, options);
   await directory.start();
+  // Only expireIfHolderGone is used: it touches other nodes' leases, never this node's own.
+  const leases = new RoomLeases(pool, { node: options.node, leaseMs: options.leaseMs });
   const placer = new RoomRouter({
     node: options.node,
     directory,
-    maxWaitMs: options.maxWaitMs,
+    // A dead owner's lease has at most a lease left: a peer waits that out (held, not sent away
+    // to back off), unless told otherwise.
+    maxWaitMs: options.maxWaitMs ?? Math.max(3000, (options.leaseMs ?? LIMITS.store.leaseMs) + 500),
     ownerOf: async (room) => {
       const holder = await leaseHolder(pool, room);
-      return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime() } : null;
+      return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime(), epoch: holder.epoch } : null;
+    },
+    expireGone: async (room, owner) => {
+      const ended = await leases.expireIfHolderGone({ room, node: owner.node, epoch: owner.epoch });
+      if (ended) console.error(`room ${room}: node ${owner.node} refuses connections and holds no session: its lease (epoch ${owner.epoch}) ended early`);
+      return ended;
     },
   });
   return { placer, directory, stop: () => directory.stop({ leave: true }) };

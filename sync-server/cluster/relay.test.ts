@@ -2,12 +2,14 @@
  * The relay on its own, between real sockets in this process: a stand-in owner (an http server
  * with a ws server that records what it gets) and a relaying front that relays every upgrade and
  * request to it. Frames both ways unchanged, pings and pongs, close codes and reasons both ways,
- * the owner's refusals, an unreachable owner (1013) and one that vanishes (1012), the client's
+ * the owner's refusals, an unreachable owner (1013, or told to the caller, who may relay the same
+ * upgrade elsewhere) and one that vanishes (1012), the client's
  * address in X-Forwarded-For, a burst bigger than the relay's buffer, and HTTP with a body.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TOKEN_PROTOCOL, tokenProtocols } from '../contract.ts';
@@ -164,6 +166,36 @@ test('an owner that cannot be reached: the client is closed with 1013, with the 
     assert.deepEqual(await closed, RELAY_CLOSE.unreachable);
   } finally {
     target = owner.url;
+  }
+});
+
+test('an owner that cannot be reached, with `unreachable` given: told, the client untouched, and relayed on to another node', async () => {
+  const closedServer = createServer();
+  const deadUrl = await listen(closedServer);
+  await new Promise((r) => closedServer.close(r));
+  const errors: string[] = [];
+  const second = createServer();
+  // The caller placed it again: the same upgrade goes on to a live owner.
+  second.on('upgrade', (req, socket, head) => relay.relay(req, socket, head, deadUrl, {
+    unreachable: (error) => {
+      errors.push((error as NodeJS.ErrnoException).code ?? error.message);
+      relay.relay(req, socket, head, owner.url);
+    },
+  }));
+  const secondUrl = await listen(second);
+  try {
+    const ws = new WebSocket(`${secondUrl.replace('http', 'ws')}/room-g`, tokenProtocols('tok'));
+    ws.on('error', () => undefined);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('close', reject); });
+    assert.deepEqual(errors, ['ECONNREFUSED']);
+    assert.equal(ws.protocol, TOKEN_PROTOCOL);
+    ws.send('after the detour');
+    const [echo] = await once(ws, 'message');
+    assert.equal(String(echo), 'after the detour');
+    ws.close();
+  } finally {
+    second.closeAllConnections();
+    await new Promise((r) => second.close(r));
   }
 });
 

@@ -10,9 +10,12 @@
  * (binary stays binary, text stays text; pings and pongs too: this side answers none itself, so
  * the owner's heartbeat measures the real client), close codes and reasons pass both ways, and a
  * side whose peer's send buffer is full stops being read until it drains (backpressure).
- * An owner that cannot be reached closes the client with 1013 (try again later); an owner that
- * vanishes mid-connection (no close frame) closes it with 1012 (service restart): stock clients
- * reconnect on both, and the next attempt is routed afresh.
+ * An owner that cannot be reached (refused, unreachable, reset, timed out) is told to the caller's
+ * `unreachable` when it gives one, with the client's socket still untouched, so the caller can
+ * place the room afresh (room-router.ts: the owner is then suspect, and a survivor takes the room
+ * once its lease runs out) rather than send the client away; without one the client is closed with
+ * 1013 (try again later). An owner that vanishes mid-connection (no close frame) closes the client
+ * with 1012 (service restart): stock clients reconnect, and the next attempt is routed afresh.
  *
  * The client's address travels in X-Forwarded-For (appended, as any proxy does), so the owner's
  * per-address limits count the real client, provided the owner lists the other nodes as trusted
@@ -59,9 +62,18 @@ export interface WebsocketRelayOptions {
   onClosed?: (info: { clientCode: number; ownerCode: number }) => void;
 }
 
+export interface RelayAttempt {
+  /**
+   * The owner could not be reached before it answered (refused, unreachable, reset, timed out):
+   * the client's socket is left as it was, for the caller to place again. Without this, the
+   * client is closed with 1013.
+   */
+  unreachable?: (error: Error) => void;
+}
+
 export interface WebsocketRelay {
   /** Relays this upgrade to `target` (http(s)://host:port of the owner node). */
-  relay(req: IncomingMessage, socket: Duplex, head: Buffer, target: string): void;
+  relay(req: IncomingMessage, socket: Duplex, head: Buffer, target: string, attempt?: RelayAttempt): void;
   /** Accepts the upgrade only to close it at once with `code` (1013: try again) and `reason`. */
   refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void;
   /** Relayed connections open now. */
@@ -87,7 +99,8 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
     },
   });
 
-  const relay = (req: IncomingMessage, socket: Duplex, head: Buffer, target: string): void => {
+  const guarded = new WeakSet<Duplex>();
+  const relay = (req: IncomingMessage, socket: Duplex, head: Buffer, target: string, attempt: RelayAttempt = {}): void => {
     const upstreamUrl = new URL(req.url ?? '/', target);
     upstreamUrl.protocol = upstreamUrl.protocol === 'https:' ? 'wss:' : 'ws:';
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
@@ -109,7 +122,10 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
     // The client gave up while the owner was being dialled.
     const clientLeft = () => { if (!settled) { settled = true; upstream.terminate(); } };
     socket.once('close', clientLeft);
-    socket.on('error', () => socket.destroy());
+    if (!guarded.has(socket)) {
+      guarded.add(socket);
+      socket.on('error', () => socket.destroy());
+    }
 
     upstream.once('unexpected-response', (_request, response) => {
       if (settled) return void response.destroy();
@@ -131,11 +147,12 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
       });
       response.on('error', () => socket.destroy());
     });
-    upstream.once('error', () => {
+    upstream.once('error', (error) => {
       if (settled) return;
       settled = true;
       socket.off('close', clientLeft);
       if (socket.destroyed) return;
+      if (attempt.unreachable) return attempt.unreachable(error);
       // Unreachable (refused, timed out, reset): accept, then close with "try again".
       wss.handleUpgrade(req, socket, head, (client) => {
         client.close(RELAY_CLOSE.unreachable.code, RELAY_CLOSE.unreachable.reason);

@@ -1,6 +1,7 @@
 /**
  * A room on an async store (as PostgreSQL is): updates are committed in batches and each is
- * broadcast only once its batch committed, in order; a handshake answer waits for the queue; a
+ * broadcast only once its batch committed, in order; a handshake answer waits for what was queued
+ * before it (not for a pause in a room that never stops editing) and holds nothing uncommitted; a
  * failed batch fails the room and nothing after it is appended or sent. The store here is the
  * SQLite one with its commits held until the test lets them go.
  */
@@ -23,6 +24,7 @@ import { CLOSE_LEASE_LOST, Room, type Peer } from './room.ts';
 class FakePeer implements Peer {
   readonly identity: TokenClaims;
   readonly updates: Uint8Array[] = [];
+  readonly step2Payloads: Uint8Array[] = [];
   step2s = 0;
   closed: { code: number; reason: string } | null = null;
   constructor(name: string) {
@@ -33,7 +35,10 @@ class FakePeer implements Peer {
     if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return;
     const step = decoding.readVarUint(decoder);
     if (step === syncProtocol.messageYjsUpdate) this.updates.push(decoding.readVarUint8Array(decoder));
-    if (step === syncProtocol.messageYjsSyncStep2) this.step2s++;
+    if (step === syncProtocol.messageYjsSyncStep2) {
+      this.step2s++;
+      this.step2Payloads.push(decoding.readVarUint8Array(decoder));
+    }
   }
   close(code: number, reason: string): void {
     this.closed = { code, reason };
@@ -137,6 +142,42 @@ test('updates are committed in batches and broadcast only once committed, in ord
     assert.equal(ann.updates.length, 0, 'never echoed to the sender');
     assert.equal(cat.step2s, 1, 'the handshake is answered once the log holds everything');
     assert.equal(await store.verify(), null);
+  } finally {
+    await room.close();
+  }
+});
+
+test('a handshake in a room that never stops editing is answered once what came before it committed, with only that', async () => {
+  const { room, store } = await openHeld();
+  const ann = new FakePeer('ann');
+  room.addPeer(ann);
+  const client = new Y.Doc();
+  try {
+    room.receive(ann, updateMessage(edit(client, 100)));
+    await turn();
+    const cat = new FakePeer('cat');
+    room.addPeer(cat);
+    room.receive(cat, step1(new Y.Doc()));
+    // Editing goes on: the queue is never empty again while the handshake waits.
+    room.receive(ann, updateMessage(edit(client, 101)));
+    store.release();
+    await turn();
+    assert.deepEqual(store.batches, [1, 1], '101 is the next batch, not yet committed');
+    assert.equal(cat.step2s, 1, 'answered once 100 (all that came before the handshake) committed');
+    const seen = new Y.Doc();
+    Y.applyUpdate(seen, cat.step2Payloads[0]!);
+    assert.equal(seen.getMap('meta').get('bpm'), 100, 'the answer holds the committed state only, not 101');
+    room.receive(ann, updateMessage(edit(client, 102)));
+    store.release();
+    await turn();
+    // (cat was a peer when 100 committed: it had that one as a broadcast too; Yjs takes it twice.)
+    for (const u of cat.updates) Y.applyUpdate(seen, u);
+    assert.equal(seen.getMap('meta').get('bpm'), 101, '101 reaches the newcomer as a broadcast once committed');
+    store.release();
+    await turn();
+    Y.applyUpdate(seen, cat.updates.at(-1)!);
+    assert.equal(seen.getMap('meta').get('bpm'), 102);
+    assert.equal(store.lastSeq, 3);
   } finally {
     await room.close();
   }

@@ -7,8 +7,10 @@
  * always did: deferring it would only add a turn. Any other store (PostgreSQL) is async: updates
  * are applied to the document in arrival order and queued; the queue commits in batches (whatever
  * arrived while the previous batch committed, one appendBatch), and each update is broadcast only
- * once its batch committed, in the same order. A sync handshake answer waits until the queue is
- * empty, so nobody receives a state the log does not hold yet.
+ * once its batch committed, in the same order. A sync handshake answer is the document as it was
+ * when the handshake came, sent once everything queued before it has committed, so nobody receives
+ * a state the log does not hold yet, and a newcomer to a room that never stops editing (the queue
+ * never empty) is not kept waiting for a pause.
  */
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
@@ -122,6 +124,11 @@ export class Room {
   private flushing = false;
   /** Run once the queue is empty (everything in the document is in the log). */
   private idleWaiters: (() => void)[] = [];
+  /** Updates queued and committed so far (async stores): what a handshake answer waits for. */
+  private enqueuedCount = 0;
+  private committedCount = 0;
+  /** Run once `upTo` updates have committed, in the order they were asked for. */
+  private committedWaiters: { upTo: number; run: () => void }[] = [];
   /** The append promise of the document's last update (restore reads it). */
   private lastAppend: Promise<number> | null = null;
   private closing: Promise<void> | null = null;
@@ -280,18 +287,19 @@ export class Room {
       } catch (err) {
         throw new PeerError(4400, `malformed state vector: ${(err as Error).message}`);
       }
-      // Answered once everything in the document is in the log (at once when nothing waits).
-      this.whenLogged(() => {
-        if (!this.peers.has(peer)) return;
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        try {
-          syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
-        } catch (err) {
-          peer.close(4400, `malformed state vector: ${(err as Error).message}`);
-          return;
-        }
-        peer.send(encoding.toUint8Array(encoder));
+      // The document as it is now (every update in it is committed or queued), sent once what is
+      // queued has committed (at once when nothing waits). Updates that arrive meanwhile reach the
+      // peer as broadcasts once their own batch commits, not by delaying this answer.
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      try {
+        syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+      } catch (err) {
+        throw new PeerError(4400, `malformed state vector: ${(err as Error).message}`);
+      }
+      const answer = encoding.toUint8Array(encoder);
+      this.whenCommitted(this.enqueuedCount, () => {
+        if (this.peers.has(peer)) peer.send(answer);
       });
       return;
     }
@@ -412,6 +420,7 @@ export class Room {
   /** Queues an entry for the next batch (async stores); resolves to its seq once committed and sent. */
   private enqueue(entry: NewEntry, message: Uint8Array | null, origin: unknown): Promise<number> {
     return new Promise<number>((resolve, reject) => {
+      this.enqueuedCount++;
       this.queue.push({ entry, message, origin, resolve, reject });
       if (!this.flushing) void this.flush();
     });
@@ -441,12 +450,26 @@ export class Room {
           if (item.message && !this.failed) for (const peer of this.peers.keys()) if (peer !== item.origin) peer.send(item.message);
           item.resolve(seqs[i]!);
         });
+        this.committedCount += batch.length;
+        while (this.committedWaiters.length && this.committedWaiters[0]!.upTo <= this.committedCount && !this.failed) {
+          this.committedWaiters.shift()!.run();
+        }
       }
     } finally {
       this.flushing = false;
-      if (this.failed) for (const item of this.queue.splice(0)) item.reject(this.failed);
+      if (this.failed) {
+        for (const item of this.queue.splice(0)) item.reject(this.failed);
+        // Its peers are closed: nothing more is sent to them.
+        this.committedWaiters = [];
+      }
       if (!this.queue.length) for (const run of this.idleWaiters.splice(0)) run();
     }
+  }
+
+  /** Runs `then` once the first `upTo` updates ever queued have committed (at once when they have). */
+  private whenCommitted(upTo: number, then: () => void): void {
+    if (this.committedCount >= upTo && !this.committedWaiters.length) return then();
+    this.committedWaiters.push({ upTo, run: then });
   }
 
   /** Runs `then` once everything in the document is in the log (at once when it is). */

@@ -2,11 +2,12 @@
  * The server's rooms in a shared PostgreSQL database (`riffroom-server --store postgres://…`):
  * the log store, this node's room leases, and opening a room under its lease.
  *
- * Opening a room acquires its lease (room-lease.ts) and keeps it renewed with a LeaseKeeper for as
- * long as the room is loaded here; unloading the room releases it, so another node may take it at
- * once. When another live node holds the lease the open fails with RoomOwnedElsewhereError
+ * Opening a room acquires its lease (room-lease.ts) and keeps it renewed, from the moment it is
+ * acquired (before the room loads: a big room may take longer than a lease to load) for as long as
+ * the room is loaded here, by the node's one LeaseRenewer (all its leases in one statement per
+ * interval); unloading the room releases it, so another node may take it at once. When another live node holds the lease the open fails with RoomOwnedElsewhereError
  * (cluster/owned-elsewhere.ts), naming that node: the caller refuses the peer (or, with the relay,
- * forwards it there). When the lease is lost while the room is loaded (the keeper's watchdog, or a
+ * forwards it there). When the lease is lost while the room is loaded (the renewer's watchdog, or a
  * write refused with LeaseLostError) the room fails: its peers are closed with 1012 and reconnect,
  * and nothing more is appended (the store's fence refuses it anyway).
  *
@@ -19,7 +20,7 @@ import type pg from 'pg';
 import { RoomOwnedElsewhereError } from '../cluster/owned-elsewhere.ts';
 import { Room, type RoomOptions } from '../room/room.ts';
 import { PostgresLogStore } from './postgres-store.ts';
-import { LeaseKeeper, RoomLeases, type HeldLease } from './room-lease.ts';
+import { LeaseRenewer, RoomLeases, type HeldLease, type RenewedLease } from './room-lease.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
 import { FENCE } from './room-lease.ts';
 import type { TransportState } from '../../core/jam/contract.ts';
@@ -38,13 +39,16 @@ export class ClusterStore {
   readonly logs: PostgresLogStore;
   readonly leases: RoomLeases;
   readonly node: string;
-  /** The rooms this node holds, with their keepers. */
-  private readonly held = new Map<string, { lease: HeldLease; keeper: LeaseKeeper }>();
+  /** Renews every lease this node holds, in one statement per interval. */
+  readonly renewer: LeaseRenewer;
+  /** The rooms this node holds (loading or loaded), with their renewals. */
+  private readonly held = new Map<string, { lease: HeldLease; renewal: RenewedLease }>();
 
   private constructor(logs: PostgresLogStore, leases: RoomLeases) {
     this.logs = logs;
     this.leases = leases;
     this.node = leases.node;
+    this.renewer = new LeaseRenewer(leases);
   }
 
   static async connect(options: ClusterStoreOptions): Promise<ClusterStore> {
@@ -58,11 +62,21 @@ export class ClusterStore {
   }
 
   /**
-   * Loads `name` here under its lease. `onLost` runs when the keeper finds the lease gone; the
-   * lease is released once the room has closed.
+   * Loads `name` here under its lease. `onLost` runs when the renewer finds the lease gone; the
+   * lease is released once the room has closed. A lease lost while the room was still loading
+   * fails the open (RoomOwnedElsewhereError when another node has the room by then).
    */
   async openRoom(name: string, options: RoomOptions, onLost: (reason: string) => void): Promise<Room> {
-    const lease = await this.acquire(name);
+    const { lease, sentAt } = await this.acquire(name);
+    let lostWhileLoading: string | null = null;
+    let loaded = false;
+    const renewal = this.renewer.hold(lease, (reason) => {
+      console.error(`room ${name}: this node (${this.node}) lost its lease: ${reason}`);
+      if (this.held.get(name)?.renewal === renewal) this.held.delete(name);
+      if (loaded) onLost(reason);
+      else lostWhileLoading = reason;
+    }, sentAt);
+    this.held.set(name, { lease, renewal });
     let room: Room;
     try {
       const store = await this.logs.open(name, { lease });
@@ -77,26 +91,41 @@ export class ClusterStore {
         throw err;
       }
     } catch (err) {
-      await this.leases.release(lease).catch(() => undefined);
+      await this.dropHeld(name, renewal, lease);
       throw err;
     }
-    const keeper = new LeaseKeeper(this.leases, lease, (reason) => {
-      console.error(`room ${name}: this node (${this.node}) lost its lease: ${reason}`);
-      onLost(reason);
-    });
-    this.held.set(name, { lease, keeper });
+    if (lostWhileLoading !== null) {
+      // Closing it releases what is left of the lease (nothing, if another node took it).
+      await room.close().catch(() => undefined);
+      const holder = await this.leases.holder(name).catch(() => null);
+      if (holder?.live && holder.node !== this.node) throw new RoomOwnedElsewhereError(name, holder.node, holder.expiresAt?.getTime() ?? 0);
+      throw new Error(`room ${name}: this node lost its lease while loading the room (${lostWhileLoading}): try again`);
+    }
+    loaded = true;
     return room;
   }
 
-  /** Takes the room's lease, or throws RoomOwnedElsewhereError naming the node that holds it. */
-  private async acquire(name: string): Promise<HeldLease> {
+  /** Forgets a lease whose room did not open, and releases it. */
+  private async dropHeld(name: string, renewal: RenewedLease, lease: HeldLease): Promise<void> {
+    renewal.stop();
+    if (this.held.get(name)?.renewal === renewal) this.held.delete(name);
+    await this.leases.release(lease).catch(() => undefined);
+  }
+
+  /**
+   * Takes the room's lease, or throws RoomOwnedElsewhereError naming the node that holds it.
+   * `sentAt`: when the statement that took it was sent (performance.now()), where its deadline starts.
+   */
+  private async acquire(name: string): Promise<{ lease: HeldLease; sentAt: number }> {
     for (let attempt = 0; attempt < 3; attempt++) {
+      let sentAt = performance.now();
       const lease = await this.leases.acquire(name);
-      if (lease) return lease;
+      if (lease) return { lease, sentAt };
       const holder = await this.leases.holder(name);
       if (holder?.live && holder.node === this.node && !this.held.has(name)) {
+        sentAt = performance.now();
         const reclaimed = await this.reclaim(name, holder.epoch);
-        if (reclaimed) return reclaimed;
+        if (reclaimed) return { lease: reclaimed, sentAt };
         continue;
       }
       if (holder?.live) throw new RoomOwnedElsewhereError(name, holder.node, holder.expiresAt?.getTime() ?? 0);
@@ -125,7 +154,7 @@ export class ClusterStore {
   private async release(name: string, lease: HeldLease): Promise<void> {
     const held = this.held.get(name);
     if (held?.lease === lease) {
-      held.keeper.stop();
+      held.renewal.stop();
       this.held.delete(name);
     }
     try {
@@ -186,7 +215,7 @@ export class ClusterStore {
       name: 'store',
       run: async () => {
         await this.logs.pool.query('SELECT 1');
-        const stale = [...this.held].filter(([, { keeper }]) => !keeper.valid).map(([room]) => room);
+        const stale = [...this.held].filter(([, { renewal }]) => !renewal.valid).map(([room]) => room);
         if (stale.length) throw new Error(`leases not renewed in time for ${stale.length} room(s): ${stale.slice(0, 5).join(', ')}`);
       },
     };
@@ -194,7 +223,8 @@ export class ClusterStore {
 
   /** Closes the pool (rooms are closed first: their leases released). */
   async close(): Promise<void> {
-    for (const { keeper } of this.held.values()) keeper.stop();
+    this.renewer.stop();
+    this.held.clear();
     await this.logs.close();
   }
 }

@@ -2,7 +2,8 @@
  * Room ownership across nodes: a lease per room in PostgreSQL (room_leases: room, node, epoch,
  * expires_at). A node acquires a room only when its lease is free (released) or expired; every
  * acquire gives the room a new epoch, one more than the last. The holder renews it while alive
- * (LeaseKeeper), and releases it when it unloads the room.
+ * (LeaseRenewer: every lease a node holds, in one statement per interval), and releases it when
+ * it unloads the room.
  *
  * The epoch is the fencing token: every write of the PostgreSQL store checks, in the same
  * statement, that the room's lease row still names this node and epoch and has not expired
@@ -67,6 +68,27 @@ export class LeaseLostError extends Error {
  */
 export const FENCE = 'SELECT 1 FROM room_leases WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at > now() FOR SHARE';
 
+/**
+ * A node's liveness in the database: while a node runs it holds a session-level advisory lock on
+ * (NODE_LOCK_CLASS, hashtext(node id)) on a connection of its own (cluster/node-directory.ts).
+ * PostgreSQL drops it the moment that session ends: the process died (the kernel closes its
+ * sockets at once), or its connection to the database broke. A process that is merely paused
+ * (SIGSTOP, a long GC) keeps its session, and so its lock.
+ */
+export const NODE_LOCK_CLASS = 1919905645;
+
+/**
+ * SQL: whether node $n's liveness lock is held by some session now, in this database (advisory
+ * locks are per database: another deployment's node of the same name does not count). pg_locks
+ * shows the two int4 keys as unsigned oids.
+ */
+export function nodeLockHeld(nodeParam: string): string {
+  return `EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND classid = ${NODE_LOCK_CLASS}::bigint::oid
+    AND objid = (hashtext(${nodeParam})::bigint & 4294967295)::oid AND objsubid = 2 AND granted)`;
+}
+
 interface LeaseRow {
   node: string;
   epoch: number;
@@ -121,6 +143,43 @@ export class RoomLeases {
     return row ? { room: lease.room, node: lease.node, epoch: lease.epoch, expiresAt: row.expires_at } : null;
   }
 
+  /**
+   * Extends every lease of `held` that is still this node's by leaseMs from now, in one statement
+   * (a node holding 10,000 rooms renews them all in one UPDATE per interval, deploy/SCALING.md);
+   * returns the rooms renewed, each at the epoch asked. A lease missing from the answer is no
+   * longer ours. Same rule as renew(): node and epoch must match, a released one stays released.
+   */
+  async renewMany(held: readonly LeaseGrant[]): Promise<Set<string>> {
+    const mine = held.filter((lease) => lease.node === this.node);
+    if (mine.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ room: string }>(
+      `UPDATE room_leases SET expires_at = now() + $3 * interval '1 millisecond'
+       FROM unnest($1::text[], $2::bigint[]) AS h(room, epoch)
+       WHERE room_leases.room = h.room AND room_leases.epoch = h.epoch AND room_leases.node = $4
+         AND room_leases.expires_at <> '-infinity'
+       RETURNING room_leases.room`,
+      [mine.map((lease) => lease.room), mine.map((lease) => lease.epoch), this.leaseMs, this.node],
+    );
+    return new Set(rows.map((row) => row.room));
+  }
+
+  /**
+   * Ends a live lease early when its holder is gone from the database: no session holds the
+   * holder's liveness lock (NODE_LOCK_CLASS). The caller asks only once a relay to that node was
+   * refused (cluster/room-router.ts): the process is gone, not merely unreachable or paused (a
+   * paused process keeps its session and its lock; its lease runs its course). The lease is
+   * expired, not taken: the next acquire, by any node, bumps the epoch as always, and the fence
+   * keeps the former holder out whatever it believes. True when it was expired.
+   */
+  async expireIfHolderGone(lease: LeaseGrant): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE room_leases SET expires_at = now()
+       WHERE room = $1 AND node = $2 AND epoch = $3 AND expires_at > now() AND NOT ${nodeLockHeld('$2')}`,
+      [lease.room, lease.node, lease.epoch],
+    );
+    return result.rowCount === 1;
+  }
+
   /** Gives the room up at once (any node may acquire it next); false when it was not ours any more. */
   async release(lease: LeaseGrant): Promise<boolean> {
     const result = await this.pool.query(
@@ -146,79 +205,179 @@ export async function leaseHolder(pool: pg.Pool, room: string): Promise<LeaseHol
   return { node: row.node, epoch: row.epoch, expiresAt: row.expires_at instanceof Date ? row.expires_at : null, live: row.live, released: row.released };
 }
 
+/** One lease a LeaseRenewer keeps renewed. */
+export interface RenewedLease {
+  /** Whether the lease is still believed ours (by this process's clock; the fence decides). */
+  readonly valid: boolean;
+  /** Stops renewing it (it then runs out by itself unless released); onLost will not run. */
+  stop(): void;
+}
+
+interface Held {
+  lease: LeaseGrant;
+  onLost: (reason: string) => void;
+  /** performance.now() until which the lease is surely ours: the send time of its last renewal + leaseMs. */
+  validUntil: number;
+  stopped: boolean;
+}
+
 /**
- * Keeps one held lease renewed (every third of its length) until stopped or lost. `onLost` runs
- * once when a renewal finds the room taken or released, or when no renewal has succeeded for a
- * whole lease (failed, or still waiting on an unreachable database: a watchdog timer, not the
- * renewal's answer, decides): from then on another node may own the room, so the holder must
- * stop serving it. (Its writes would be refused anyway; this lets it tell its peers sooner.) Its
- * deadline is kept on this process's monotonic clock from when each renewal was sent, which is
- * never later than the database's expiry.
+ * Keeps every lease a node holds renewed with one statement per interval (a third of the lease;
+ * RoomLeases.renewMany), while keeping each lease's own loss: `onLost` runs once for a lease when
+ * a renewal finds it taken or released, or when no renewal of it has succeeded for a whole lease
+ * (failed, or still waiting on an unreachable database: a watchdog timer, not the renewal's
+ * answer, decides). From then on another node may own the room, so the holder must stop serving
+ * it. (Its writes would be refused anyway: the fence checks the epoch. This lets it tell its
+ * peers sooner.)
+ *
+ * Each lease's deadline is kept on this process's monotonic clock from when the statement that
+ * last acquired or renewed it was sent, which is never later than the database's expiry. A lease
+ * is held from the moment it is acquired (hold(lease, sentAt)), before its room loads: a room that
+ * takes longer than a lease to load keeps its lease all the same.
  */
-export class LeaseKeeper {
-  private lease: LeaseGrant;
-  private readonly leases: RoomLeases;
-  private readonly onLost: (reason: string) => void;
+export class LeaseRenewer {
+  readonly leases: RoomLeases;
+  private readonly held = new Map<string, Held>();
   private timer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
-  private validUntil = 0;
+  private watchdogAt = Infinity;
+  private renewing = false;
   private lastError = '';
   private stopped = false;
 
-  constructor(leases: RoomLeases, lease: LeaseGrant, onLost: (reason: string) => void) {
+  constructor(leases: RoomLeases) {
     this.leases = leases;
-    this.lease = lease;
-    this.onLost = onLost;
-    this.extendTo(performance.now() + leases.leaseMs);
+  }
+
+  /** Leases held now. */
+  get size(): number {
+    return this.held.size;
+  }
+
+  /**
+   * Keeps `lease` renewed until stopped or lost. `sentAt`: performance.now() when the statement
+   * that acquired it was sent (default: now, which may be a little late: pass it).
+   */
+  hold(lease: LeaseGrant, onLost: (reason: string) => void, sentAt = performance.now()): RenewedLease {
+    if (this.stopped) throw new Error('the lease renewer is stopped');
+    const previous = this.held.get(lease.room);
+    if (previous) previous.stopped = true;
+    const entry: Held = { lease, onLost, validUntil: sentAt + this.leases.leaseMs, stopped: false };
+    this.held.set(lease.room, entry);
+    this.armWatchdog();
     this.schedule();
+    return {
+      get valid() {
+        return !entry.stopped && performance.now() < entry.validUntil;
+      },
+      stop: () => this.drop(entry),
+    };
   }
 
-  /** Whether the lease is still believed ours (by this process's clock; the fence decides). */
-  get valid(): boolean {
-    return !this.stopped && performance.now() < this.validUntil;
-  }
-
+  /** Stops renewing everything (the leases run out by themselves unless released); no onLost runs. */
   stop(): void {
     this.stopped = true;
+    for (const entry of this.held.values()) entry.stopped = true;
+    this.held.clear();
     if (this.timer) clearTimeout(this.timer);
     if (this.watchdog) clearTimeout(this.watchdog);
     this.timer = this.watchdog = null;
   }
 
-  /** The lease is ours until `until`; the watchdog declares it lost then, unless renewed first. */
-  private extendTo(until: number): void {
-    this.validUntil = until;
+  private drop(entry: Held): void {
+    entry.stopped = true;
+    if (this.held.get(entry.lease.room) === entry) this.held.delete(entry.lease.room);
+    if (this.held.size === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private lose(entry: Held, reason: string): void {
+    if (entry.stopped) return;
+    this.drop(entry);
+    entry.onLost(reason);
+  }
+
+  /** One timer for every lease: it fires at the earliest deadline and declares lost what ran out. */
+  private armWatchdog(): void {
+    let earliest = Infinity;
+    for (const entry of this.held.values()) earliest = Math.min(earliest, entry.validUntil);
+    if (earliest === this.watchdogAt && this.watchdog) return;
     if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    this.watchdogAt = earliest;
+    if (earliest === Infinity) return;
     this.watchdog = setTimeout(() => {
-      if (!this.stopped) this.lose(`no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
-    }, Math.max(0, until - performance.now()));
+      this.watchdog = null;
+      this.watchdogAt = Infinity;
+      const now = performance.now();
+      for (const entry of [...this.held.values()]) {
+        if (entry.validUntil <= now) {
+          this.lose(entry, `no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
+        }
+      }
+      this.armWatchdog();
+    }, Math.max(0, earliest - performance.now()));
     this.watchdog.unref();
   }
 
   private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.renewOnce(), Math.max(10, Math.floor(this.leases.leaseMs / 3)));
+    if (this.stopped || this.timer || this.renewing || this.held.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.renewOnce();
+    }, Math.max(10, Math.floor(this.leases.leaseMs / 3)));
     this.timer.unref();
   }
 
   private async renewOnce(): Promise<void> {
+    const batch = [...this.held.values()];
+    if (batch.length === 0) return;
+    this.renewing = true;
     const sent = performance.now();
     try {
-      const renewed = await this.leases.renew(this.lease);
-      if (this.stopped) return;
-      if (!renewed) return this.lose('another node holds the room now, or it was released');
+      const renewed = await this.leases.renewMany(batch.map((entry) => entry.lease));
       this.lastError = '';
-      this.extendTo(sent + this.leases.leaseMs);
+      for (const entry of batch) {
+        if (entry.stopped) continue;
+        if (renewed.has(entry.lease.room)) entry.validUntil = Math.max(entry.validUntil, sent + this.leases.leaseMs);
+        else this.lose(entry, 'another node holds the room now, or it was released');
+      }
+      this.armWatchdog();
     } catch (err) {
-      if (this.stopped) return;
-      // The database may be restarting: keep trying until the watchdog says the lease ran out.
+      // The database may be restarting: keep trying until the watchdog says a lease ran out.
       this.lastError = (err as Error).message;
+    } finally {
+      this.renewing = false;
     }
     this.schedule();
   }
+}
 
-  private lose(reason: string): void {
-    this.stop();
-    this.onLost(reason);
+/**
+ * Keeps one held lease renewed (every third of its length) until stopped or lost: a LeaseRenewer
+ * holding just this lease, its deadline counted from now (see LeaseRenewer for `onLost`).
+ */
+export class LeaseKeeper {
+  private readonly renewer: LeaseRenewer;
+  private readonly held: RenewedLease;
+
+  constructor(leases: RoomLeases, lease: LeaseGrant, onLost: (reason: string) => void) {
+    this.renewer = new LeaseRenewer(leases);
+    this.held = this.renewer.hold(lease, (reason) => {
+      this.renewer.stop();
+      onLost(reason);
+    });
+  }
+
+  /** Whether the lease is still believed ours (by this process's clock; the fence decides). */
+  get valid(): boolean {
+    return this.held.valid;
+  }
+
+  stop(): void {
+    this.held.stop();
+    this.renewer.stop();
   }
 }
