@@ -3,6 +3,7 @@
  * track role an imported GM program most likely plays.
  */
 import type { Track, TrackRole } from '../song/types.ts';
+import { instrumentById } from '../song/instrument-catalog.ts';
 
 /** GM drums live on channel 10, which is 9 when channels count from 0 as in the file. */
 export const DRUM_CHANNEL = 9;
@@ -34,6 +35,9 @@ const PROGRAM_BY_ROLE: Record<TrackRole, number> = {
 };
 
 export function programForTrack(track: Pick<Track, 'role' | 'instrument'>): number {
+  // A preset of the shipped bank (core/song/instrument-catalog.ts) is exact; free text is guessed.
+  const preset = instrumentById(track.instrument);
+  if (preset && preset.bank === 0 && track.role !== 'drums') return preset.program;
   const instrument = track.instrument.toLowerCase();
   for (const [keyword, program] of PROGRAM_BY_KEYWORD) if (instrument.includes(keyword)) return program;
   return PROGRAM_BY_ROLE[track.role];
