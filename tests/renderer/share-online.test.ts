@@ -9,6 +9,8 @@
  * - Keep a local copy downloads a .riffroom that the desktop's project reader opens, with the
  *   same entries and the same hash chain as the band's original; an editor is told only the
  *   owner can.
+ * Run twice: the hosted server on SQLite (one node's default) and on PostgreSQL (`--store`, a
+ * throwaway cluster; skipped with the reason where PostgreSQL is not installed).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,22 +26,34 @@ import { RoomLog } from '../../sync-server/store/room-log.ts';
 import { startServerProcess, testToken, type ServerProcess } from '../support/server-process.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
 import { getLastSeq, waitForServerState } from '../support/room-api.ts';
+import { findPostgresBinaries, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { browserMissing, startRendererHarness, until, type RendererHarness } from './harness.ts';
 
 const CLI = fileURLToPath(new URL('../../sync-server/cli.ts', import.meta.url));
 const HOSTED_SECRET = 'hosted-secret-for-share-online-test-0123456789';
 const ROOM = 'band-song';
 const missing = browserMissing();
+const postgres = findPostgresBinaries();
+const HOSTED_STORES = [
+  { store: 'sqlite', skip: missing ?? false },
+  { store: 'postgres', skip: missing ?? ('why' in postgres ? postgres.why : false) },
+] as const;
 
-describe('share online and keep a local copy (browser page)', { skip: missing ?? false }, () => {
+for (const { store, skip } of HOSTED_STORES) describe(`share online and keep a local copy (browser page, hosted server on ${store})`, { skip }, () => {
   let harness: RendererHarness;
   let hosted: ServerProcess;
+  let database: PostgresCluster | undefined;
   let creator: string;
   let lastSeq: number;
 
   before(async () => {
     harness = await startRendererHarness();
-    hosted = await startServerProcess({ args: ['--web', harness.webDir], env: { RIFFROOM_SECRET: HOSTED_SECRET } });
+    const storeArgs: string[] = [];
+    if (store === 'postgres') {
+      database = await startPostgresCluster();
+      storeArgs.push('--store', await database.createDatabase('hosted'));
+    }
+    hosted = await startServerProcess({ args: ['--web', harness.webDir, ...storeArgs], env: { RIFFROOM_SECRET: HOSTED_SECRET } });
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'token', '--data', hosted.dataDir, '--server-role', 'creator', '--name', 'Alice'], {
       env: { ...process.env, RIFFROOM_SECRET: HOSTED_SECRET },
     });
@@ -60,6 +74,7 @@ describe('share online and keep a local copy (browser page)', { skip: missing ??
   });
   after(async () => {
     await hosted?.kill();
+    await database?.stop();
     await harness?.close();
   });
 
