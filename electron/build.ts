@@ -7,6 +7,7 @@
  * - preload.cjs        the window's preload: one CommonJS file, as a sandboxed preload must be
  * - inference-host.mjs the inference utility process (inference/node/host.ts)
  * - session-host.mjs   the session host utility process (electron/session/host.ts)
+ * - log-check-worker.mjs the worker its server checks uploaded projects in
  * npm packages stay external (node_modules ships with the app; onnxruntime-node is native).
  */
 import { mkdirSync } from 'node:fs';
@@ -38,6 +39,8 @@ export async function buildElectron(outDir: string = ELECTRON_DIST): Promise<voi
         main: here('./main/index.ts'),
         'inference-host': here('./utility/inference-host.ts'),
         'session-host': here('../electron/session/host.ts'),
+        // The worker the session host's server checks uploaded projects in (sync-server/store/log-check-off-thread.ts).
+        'log-check-worker': here('../sync-server/store/log-check-worker.ts'),
       },
     }),
     esbuild.build({

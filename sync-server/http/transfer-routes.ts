@@ -33,6 +33,7 @@ import { mayCreateRooms } from '../auth/server-tokens.ts';
 import { authorize } from '../http-api.ts';
 import type { RoomRegistry } from '../room/registry.ts';
 import { RoomLogError } from '../store/log-error.ts';
+import { checkLogFileOffThread } from '../store/log-check-off-thread.ts';
 import { DEFAULT_TRANSFER_PAGES, openAndTransfer } from '../store/log-transfer.ts';
 import { removeDbFiles, RoomFileSink, RoomFileSource, TransferTargetError } from '../store/sqlite-transfer.ts';
 import type { BytePacer, HeavyRequestGate } from './rate-limits.ts';
@@ -154,9 +155,11 @@ async function importRoom(
   try {
     await receiveToFile(req, upload, options.maxImportBytes);
     // Every check a project someone sent gets, its whole chain included, before anything is
-    // written; the room appears only once its log is complete (and never over one that appeared
+    // written, in a worker thread (a second or more on a big file: not on the loop every room
+    // shares); the room appears only once its log is complete (and never over one that appeared
     // meanwhile: a peer that opened the name first keeps it, and this is 409).
-    summary = await openAndTransfer(() => new RoomFileSource(upload, { verifyHistory: true }), () => options.rooms.importSink(room), PAGED);
+    await checkLogFileOffThread(upload, { history: true });
+    summary = await openAndTransfer(() => new RoomFileSource(upload, { alreadyChecked: true }), () => options.rooms.importSink(room), PAGED);
   } finally {
     removeDbFiles(upload);
   }

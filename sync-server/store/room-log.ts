@@ -109,6 +109,12 @@ export interface OpenOptions {
    * open; only a caller that wrote the file itself may skip this one (see registry.ts).
    */
   verifyHistory?: boolean;
+  /**
+   * The caller has just run every check, the chain included, on this very file, which nobody
+   * else writes (an upload's private temp file checked off the event loop:
+   * log-check-off-thread.ts), so none runs again here. Read-only opens only.
+   */
+  alreadyChecked?: boolean;
 }
 
 export class RoomLog {
@@ -127,6 +133,8 @@ export class RoomLog {
     const readOnly = options.readOnly ?? false;
     if (isNewFile(path)) {
       if (options.create === false || readOnly) throw new RoomLogError(path, 'missing', 'there is no Riffroom project there (no file, or an empty one)');
+    } else if (options.alreadyChecked) {
+      if (!readOnly) throw new Error('RoomLog: alreadyChecked is for read-only opens');
     } else {
       // Look before writing: everything is checked through a connection that cannot write.
       checkLogFile(path, { history: options.verifyHistory ?? true });

@@ -64,10 +64,11 @@ export class RoomFileSource implements HistorySource {
    * Opens `path` for reading (RoomLog's checks run first: RoomLogError when it fails them).
    * `verifyHistory`: walk the whole chain before anything is read (default true). The transfer
    * compares every hash anyway; walking first refuses a broken file before anything is written.
+   * `alreadyChecked`: the caller ran every check itself (RoomLog's option of that name).
    */
-  constructor(path: string, options: { verifyHistory?: boolean } = {}) {
+  constructor(path: string, options: { verifyHistory?: boolean; alreadyChecked?: boolean } = {}) {
     this.name = path;
-    this.log = new RoomLog(path, { readOnly: true, create: false, verifyHistory: options.verifyHistory ?? true });
+    this.log = new RoomLog(path, { readOnly: true, create: false, verifyHistory: options.verifyHistory ?? true, alreadyChecked: options.alreadyChecked });
     try {
       this.lastSeq = this.log.beginRead();
     } catch (err) {
