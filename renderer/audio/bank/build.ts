@@ -14,7 +14,7 @@
  * when it is missing or not the bank bank.json records, and returns BANK_PATH.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BANK_FILE_NAME } from './bank-file.ts';
@@ -110,15 +110,25 @@ function upToDate(path: string): boolean {
 const ensured = new Map<string, Promise<string>>();
 
 /**
- * The path of the built bank in `dir` (default BANK_PATH), building it first when it is missing
- * or stale (not the bytes bank.json records, or bank.json is of another source). Once per
- * process and directory.
+ * The path of the built bank in `dir` (default BANK_PATH's folder), building it first when it
+ * is missing or stale (not the bytes bank.json records, or bank.json is of another source), or
+ * copying BANK_PATH when that one is right. Checked once per process and directory.
  */
 export function ensureBank(dir: string = DEFAULT_BANK_DIR): Promise<string> {
   const path = join(resolve(dir), BANK_FILE_NAME);
   let pending = ensured.get(path);
   if (!pending) {
-    pending = Promise.resolve().then(() => (upToDate(path) ? path : buildBank({ dir }).path));
+    pending = Promise.resolve().then(() => {
+      if (upToDate(path)) return path;
+      // Another folder (a test's web client): copy the default build when it is the right one.
+      if (path !== BANK_PATH && upToDate(BANK_PATH)) {
+        mkdirSync(resolve(dir), { recursive: true });
+        copyFileSync(BANK_PATH, `${path}.${process.pid}.tmp`);
+        renameSync(`${path}.${process.pid}.tmp`, path);
+        return path;
+      }
+      return buildBank({ dir }).path;
+    });
     pending.catch(() => ensured.delete(path));
     ensured.set(path, pending);
   }
