@@ -30,7 +30,7 @@ test('two builds give the same bytes, the ones bank.json records, within 16 MB',
   assert.ok(first.bytes.length <= BANK_MAX_BYTES && BANK_MAX_BYTES <= 16_000_000, `${first.bytes.length} bytes`);
 });
 
-test('ensureBank builds a missing bank, replaces a stale one, and returns its path', async () => {
+test('ensureBank makes a missing bank, replaces a stale one, and returns its path', async () => {
   assert.equal(BANK_PATH.endsWith(`renderer/dist/${BANK_FILE_NAME}`), true);
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-bank-'));
   const staleDir = mkdtempSync(join(tmpdir(), 'riffroom-bank-stale-'));

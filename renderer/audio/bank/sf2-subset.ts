@@ -1,7 +1,7 @@
 /**
  * Cuts a SoundFont down to some of its presets: keeps those presets, the instruments their zones
  * name (generator 41), the samples those instruments' zones name (generator 53) and the stereo
- * partners of those samples, renumbers every index, and copies each kept sample's data as it is
+ * partners of those samples (pairs that link each other), renumbers every index, and copies each kept sample's data as it is
  * (an SF3 sample's Ogg Vorbis bytes are not decoded or re-encoded: the subset sounds exactly like
  * the source). Everything kept stays in source order, so the result depends only on the source
  * and on which presets are asked for (in any order).
@@ -186,7 +186,7 @@ export function subsetSoundFont(original: SoundFont, keys: readonly PresetKey[],
 
   const instrumentMap = renumber(pointed(source.presetBags, source.presetGenerators, source.presets, presetOrder, GEN_INSTRUMENT));
   const wantedSamples = pointed(source.instrumentBags, source.instrumentGenerators, source.instruments, instrumentMap.keys(), GEN_SAMPLE_ID);
-  // Stereo partners (and linked chains) come along, or the kept half would point nowhere.
+  // Stereo partners come along, or the kept half would point nowhere.
   const queue = [...wantedSamples];
   while (queue.length > 0) {
     const index = queue.pop()!;
