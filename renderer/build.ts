@@ -5,20 +5,26 @@
  *
  * writes <dir>/index.html, the app bundle and its stylesheet under <dir>/assets/ (names carry a
  * content hash, so a server may cache them for good), and, beside index.html, the inference
- * worker with its onnxruntime-web files (inference/web/build.ts). index.html names the shipped
- * model's id in a <meta>; the sync server serves that model at /models/<id>/.
+ * worker with its onnxruntime-web files (inference/web/build.ts), the sound bank
+ * (riffroom-bank.sf3, audio/bank/build.ts) and the third-party licences
+ * (third-party-licenses.txt, from THIRD_PARTY_LICENSES.md). index.html names the shipped model's
+ * id in a <meta>; the sync server serves that model at /models/<id>/.
  */
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
 import { buildInferenceWorker } from '../inference/web/build.ts';
 import { MODEL_META } from './platform/model-meta.ts';
+import { ensureBank } from './audio/bank/build.ts';
 
 export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
 const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
 const STYLES = new URL('./styles/app.css', import.meta.url).pathname;
+const LICENSES = new URL('../THIRD_PARTY_LICENSES.md', import.meta.url).pathname;
+/** The licences' name in the built client: .txt, so the server sends it as text to read. */
+export const LICENSES_FILE = 'third-party-licenses.txt';
 
 export interface BuiltRenderer {
   outDir: string;
@@ -27,6 +33,8 @@ export interface BuiltRenderer {
   /** Bytes of the app bundle + stylesheet, and of everything written (the worker's wasm included). */
   appBytes: number;
   totalBytes: number;
+  /** Bytes of the sound bank (in totalBytes too). */
+  bankBytes: number;
 }
 
 function indexHtml(script: string, stylesheet: string, modelId: string): string {
@@ -82,9 +90,12 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   const stylesheet = find(STYLES, '.css');
   writeFileSync(join(out, 'index.html'), indexHtml(script, stylesheet, SHIPPED_MODEL_ID));
   const worker = await buildInferenceWorker(out);
+  // The bank is rebuilt only when it is not the one audio/bank/bank.json records.
+  const bankBytes = statSync(await ensureBank(out)).size;
+  copyFileSync(LICENSES, join(out, LICENSES_FILE));
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
-  return { outDir: out, script, stylesheet, appBytes, totalBytes: written + worker.bytes };
+  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + bankBytes };
 }
 
 if (import.meta.main) {
@@ -94,6 +105,6 @@ if (import.meta.main) {
   const mib = (n: number): string => (n / 2 ** 20).toFixed(2);
   console.log(
     `renderer: ${built.outDir}/index.html, ${basename(built.script)} + ${basename(built.stylesheet)} ${mib(built.appBytes)} MiB ` +
-      `(${mib(built.totalBytes)} MiB with the inference worker) in ${Math.round(performance.now() - started)} ms`,
+      `(${mib(built.totalBytes)} MiB with the inference worker and the ${mib(built.bankBytes)} MiB sound bank) in ${Math.round(performance.now() - started)} ms`,
   );
 }
