@@ -5,6 +5,7 @@
  *   they add up to the mix (a mix kept under the master limiter, where the master bus is linear);
  * - Opus: WebCodecs' encoder in our Ogg muxer; ffprobe reads its duration (within 20 ms) and tags,
  *   and its decoded energy over time matches the WAV's, aligned to the sample.
+ * And the dialog's slot for the mastering report renders the rows it is given.
  * Fails, naming ffmpeg, when ffmpeg is not installed; skips without Chromium like the engine tests.
  */
 import { after, before, describe, test } from 'node:test';
@@ -17,8 +18,22 @@ const ENTRY = `
 import * as engine from './renderer/audio/tone/index.ts';
 import * as fixtures from './renderer/audio/fixtures.ts';
 import * as exporter from './renderer/export/export-song.ts';
+import { createElement } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import { LoudnessReport } from './renderer/export/LoudnessReport.tsx';
+const showReport = (figures) => {
+  const host = document.createElement('div');
+  document.body.append(host);
+  const root = createRoot(host);
+  flushSync(() => root.render(createElement(LoudnessReport, { figures })));
+  const html = host.innerHTML;
+  root.unmount();
+  host.remove();
+  return html;
+};
 const b64 = (bytes) => { let s = ''; for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000)); return btoa(s); };
-globalThis.riffroomAudio = { ...engine, fixtures, exporter, b64 };
+globalThis.riffroomAudio = { ...engine, fixtures, exporter, b64, showReport };
 `;
 
 const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
@@ -160,6 +175,22 @@ if (missing) {
       assert.ok(median < 0.5 && p95 < 2 && worstFrame < 3, `50 ms frames vs the WAV's: median ${median.toFixed(2)}, p95 ${p95.toFixed(2)}, worst ${worstFrame.toFixed(2)} dB`);
       // Small: under a fifth of the 16-bit WAV's size.
       assert.ok(opus.length < (got.frames * 4) / 5, `${opus.length} bytes`);
+    });
+
+    test('the loudness report slot shows one row per figure, in plain words, and nothing when empty', async () => {
+      const figures = [
+        { figure: 'Integrated loudness', value: '−9.1 LUFS', verdict: 'warn', words: 'Streaming services will turn this down by about 5 dB.' },
+        { figure: 'True peak', value: '−1.2 dBTP', verdict: 'ok', words: 'Below −1 dBTP: no clipping after encoding.' },
+      ];
+      const [html, empty] = await page.inPage(async (f) => {
+        const a = (globalThis as any).riffroomAudio;
+        return [a.showReport(f), a.showReport([])];
+      }, figures);
+      assert.equal(empty, '');
+      const rows = html.match(/<tr [^>]*>.*?<\/tr>/g) ?? [];
+      assert.equal(rows.length, 2);
+      assert.match(rows[0]!, /data-verdict="warn"/);
+      for (const [i, f] of figures.entries()) for (const text of [f.figure, f.value, f.verdict, f.words]) assert.ok(rows[i]!.includes(text), `${text} in row ${i}`);
     });
   });
 }
