@@ -4,7 +4,8 @@
  * - stems: one 24-bit WAV per track in a zip, each as long as the mix and starting with it, and
  *   they add up to the mix (a mix kept under the master limiter, where the master bus is linear);
  * - Opus: WebCodecs' encoder in our Ogg muxer; ffprobe reads its duration (within 20 ms) and tags,
- *   and its decoded energy over time matches the WAV's, aligned to the sample.
+ *   and its decoded energy over time and loudness (ffmpeg's ebur128) match the WAV's, aligned to
+ *   the sample.
  * And the dialog's slot for the mastering report renders the rows it is given.
  * Fails, naming ffmpeg, when ffmpeg is not installed; skips without Chromium like the engine tests.
  */
@@ -12,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
 import { chromiumMissing, openAudioPage, type AudioPage } from '../audio/audio-page.ts';
-import { ffmpegDecode, ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
+import { ffmpegDecode, ffmpegLoudness, ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
 
 const ENTRY = `
 import * as engine from './renderer/audio/tone/index.ts';
@@ -115,7 +116,7 @@ if (missing) {
       assert.ok(residualDb < -60, `residual ${residualDb.toFixed(1)} dB relative to the mix`);
     });
 
-    test('Opus: WebCodecs packets in our Ogg file decode in ffmpeg with the right length, tags and energy', SLOW, async (t) => {
+    test('Opus: WebCodecs packets in our Ogg file decode in ffmpeg with the right length, tags, energy and loudness', SLOW, async (t) => {
       requireFfmpeg();
       const got = await page.inPage(async () => {
         const a = (globalThis as any).riffroomAudio;
@@ -146,7 +147,11 @@ if (missing) {
       assert.equal(probe.tags.comment, 'Drums by Ana\nMastering: {"normalizeLufs":-14}');
       assert.equal(probe.tags.riffroom_mastering, '{"normalizeLufs":-14}');
       assert.equal(audio.channels[0]!.length, got.frames, 'decodes to exactly the rendered length');
-      const wav = withTempFile('x.wav', fromB64(got.wav), (path) => ffmpegDecode(path)).channels;
+      const wavBytes = fromB64(got.wav);
+      const wav = withTempFile('x.wav', wavBytes, (path) => ffmpegDecode(path)).channels;
+      // Loudness as ffmpeg's EBU R128 meter reads each file.
+      const lufs = { opus: withTempFile('x.opus', opus, ffmpegLoudness), wav: withTempFile('x.wav', wavBytes, ffmpegLoudness) };
+      assert.ok(Number.isFinite(lufs.wav) && Math.abs(lufs.opus - lufs.wav) <= 0.5, `integrated loudness: Opus ${lufs.opus} LUFS, WAV ${lufs.wav} LUFS`);
       // Aligned: the best lag between the decoded Opus and the WAV is 0 (the pre-skip is right).
       const lagScore = (lag: number) => {
         let s = 0;
@@ -167,7 +172,7 @@ if (missing) {
       const worstFrame = sorted.at(-1)!;
       const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
       const median = sorted[Math.floor(sorted.length / 2)]!;
-      t.diagnostic(`${opus.length} bytes for ${seconds.toFixed(2)} s (${((opus.length * 8) / seconds / 1000).toFixed(0)} kb/s), encoded in ${got.encodeMs.toFixed(0)} ms; RMS ${whole.toFixed(2)} dB vs WAV; 50 ms frames over ${frameDiffs.length}: median ${median.toFixed(2)} dB, 95th percentile ${p95.toFixed(2)} dB, worst ${worstFrame.toFixed(2)} dB`);
+      t.diagnostic(`${opus.length} bytes for ${seconds.toFixed(2)} s (${((opus.length * 8) / seconds / 1000).toFixed(0)} kb/s), encoded in ${got.encodeMs.toFixed(0)} ms; ${lufs.opus} LUFS vs the WAV's ${lufs.wav}; RMS ${whole.toFixed(2)} dB vs WAV; 50 ms frames over ${frameDiffs.length}: median ${median.toFixed(2)} dB, 95th percentile ${p95.toFixed(2)} dB, worst ${worstFrame.toFixed(2)} dB`);
       // A perceptual codec keeps each band's energy, not the waveform: close overall and over time,
       // looser in the quietest frames (reverb tails, hats alone), where its noise floor shows.
       assert.ok(Math.abs(whole) < 0.5, `overall level ${whole.toFixed(2)} dB from the WAV's`);

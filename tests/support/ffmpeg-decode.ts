@@ -74,3 +74,13 @@ export function ffmpegDecode(path: string): { sampleRate: number; channels: Floa
   const channels = Array.from({ length: probe.channels }, (_, c) => Float32Array.from({ length: frames }, (_, i) => all[i * probe.channels + c]!));
   return { sampleRate: probe.sampleRate, channels };
 }
+
+/** Integrated loudness (LUFS) by ffmpeg's ebur128 filter (EBU R128 / ITU-R BS.1770). */
+export function ffmpegLoudness(path: string): number {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', path, '-af', 'ebur128', '-f', 'null', '-'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ffmpeg ebur128 failed on ${path}: ${r.stderr.slice(-500)}`);
+  const summary = r.stderr.slice(r.stderr.lastIndexOf('Summary:'));
+  const match = /I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
+  if (!match) throw new Error(`ffmpeg ebur128: no integrated loudness in its summary:\n${summary}`);
+  return match[1] === '-inf' ? -Infinity : Number(match[1]);
+}
