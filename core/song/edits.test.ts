@@ -194,3 +194,15 @@ test('a document written before owner ids reads every track as nobody\'s, named 
   assert.deepEqual(readSong(copy).tracks.find((t) => t.id === 't-named')!.ownerId, 'id-sam');
   assert.equal(lastLabel(copy), 'gave t-named to Sam');
 });
+
+test("choosing a track's instrument is one labelled edit that names the preset", () => {
+  const doc = newDoc();
+  initSong(doc);
+  const bass = addTrack(doc, { role: 'bass', name: 'Bass' });
+  updateTrack(doc, bass, { instrument: 'slap-bass' });
+  assert.equal(lastLabel(doc), "set Bass's instrument to Slap bass");
+  assert.equal(readSong(doc).tracks[0]!.instrument, 'slap-bass');
+  // Free text from older songs is still stored as given, and named as it is.
+  updateTrack(doc, bass, { instrument: 'upright' });
+  assert.equal(lastLabel(doc), "set Bass's instrument to upright");
+});

@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { ticksPerBar } from '../time.ts';
 import { newId } from './ids.ts';
 import { EDIT_LABEL_META } from './edit-labels.ts';
+import { instrumentById } from './instrument-catalog.ts';
 import {
   DEFAULT_META,
   bookmarksMap,
@@ -241,7 +242,9 @@ export function updateTrack(doc: Y.Doc, trackId: string, patch: TrackPatch, opti
   const name = track.get('name') as string;
   const fields = Object.keys(checked);
   const label =
-    fields.length === 1 && fields[0] === 'mute'
+    fields.length === 1 && fields[0] === 'instrument'
+      ? `set ${name}'s instrument to ${instrumentById(checked.instrument!)?.name ?? checked.instrument}`
+      : fields.length === 1 && fields[0] === 'mute'
       ? `${checked.mute ? 'muted' : 'unmuted'} ${name}`
       : fields.length === 1 && fields[0] === 'solo'
         ? `${checked.solo ? 'soloed' : 'unsoloed'} ${name}`

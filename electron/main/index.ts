@@ -171,8 +171,8 @@ function sessionInfo(): SessionInfo {
 async function start(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const d = details as { requestingUrl?: string; mediaTypes?: string[]; sysex?: boolean };
-    callback(isPermissionAllowed(permission, { requestingUrl: d.requestingUrl, mediaTypes: d.mediaTypes, sysex: d.sysex }));
+    const d = details as { requestingUrl?: string; mediaTypes?: string[]; sysex?: boolean; isDirectory?: boolean; fileAccessType?: 'writable' | 'readable' };
+    callback(isPermissionAllowed(permission, { requestingUrl: d.requestingUrl, mediaTypes: d.mediaTypes, sysex: d.sysex, isDirectory: d.isDirectory, fileAccessType: d.fileAccessType }));
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionCheckAllowed(permission, requestingOrigin));
   protocol.handle(APP_SCHEME, serveApp);

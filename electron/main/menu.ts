@@ -62,7 +62,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { id: 'import-midi', label: 'Import MIDI…', accelerator: 'CmdOrCtrl+I', click: page('import-midi') },
       { id: 'export-song-midi', label: 'Export Song as MIDI…', accelerator: 'CmdOrCtrl+E', click: page('export-song-midi') },
       { id: 'export-clip-midi', label: 'Export Clip as MIDI…', click: page('export-clip-midi') },
-      { id: 'export-wav', label: 'Export WAV…', accelerator: 'Shift+CmdOrCtrl+E', click: page('export-wav') },
+      { id: 'export-wav', label: 'Export Audio…', accelerator: 'Shift+CmdOrCtrl+E', click: page('export-wav') },
       sep,
       { id: 'host-jam', label: 'Host a Jam…', click: main('host-jam') },
       { id: 'copy-invite', label: 'Copy Invite Link', enabled: state.hosting, click: main('copy-invite') },

@@ -90,6 +90,12 @@ test('permissions: MIDI without sysex and audio input for the app; everything el
   assert.equal(isPermissionAllowed('media', { requestingUrl: app, mediaTypes: ['video'] }), false);
   assert.equal(isPermissionAllowed('media', { requestingUrl: app, mediaTypes: ['audio', 'video'] }), false);
   assert.equal(isPermissionAllowed('media', { requestingUrl: app }), false);
+  // A folder picked for stems; not a single file, not without an access type.
+  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: true, fileAccessType: 'writable' }), true);
+  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: true, fileAccessType: 'readable' }), true);
+  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: false, fileAccessType: 'writable' }), false);
+  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: true }), false);
+  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: 'https://evil.example/', isDirectory: true, fileAccessType: 'writable' }), false);
   for (const p of ['geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'usb', 'openExternal', 'fullscreen', 'pointerLock', 'display-capture', 'unknown']) {
     assert.equal(isPermissionAllowed(p, { requestingUrl: app }), false, p);
   }

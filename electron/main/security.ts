@@ -141,12 +141,16 @@ export interface PermissionDetails {
   requestingUrl?: string;
   mediaTypes?: string[];
   sysex?: boolean;
+  /** A `fileSystem` request (File System Access API): for a directory, and what access. */
+  isDirectory?: boolean;
+  fileAccessType?: 'writable' | 'readable';
 }
 
 /**
- * Permissions: Web MIDI input (no sysex: a page never needs to write a synth's memory) and the
- * audio input (a microphone for a count-in or a take), for the app's own pages only. Everything
- * else (camera, geolocation, notifications, HID, serial, clipboard reading, …) is denied.
+ * Permissions: Web MIDI input (no sysex: a page never needs to write a synth's memory), the
+ * audio input (a microphone for a count-in or a take) and a folder the user picked (stems), for
+ * the app's own pages only. Everything else (camera, geolocation, notifications, HID, serial,
+ * clipboard reading, …) is denied.
  */
 export function isPermissionAllowed(permission: string, details: PermissionDetails = {}): boolean {
   if (details.requestingUrl !== undefined && !isAllowedNavigation(details.requestingUrl)) return false;
@@ -157,6 +161,11 @@ export function isPermissionAllowed(permission: string, details: PermissionDetai
       const types = details.mediaTypes ?? [];
       return types.length > 0 && types.every((t) => t === 'audio');
     }
+    case 'fileSystem':
+      // Stems written into the folder the user has just picked in the system's own dialog
+      // (renderer/export/folder-save.ts; 'readwrite' may be asked as read, then write). Only a
+      // picked directory: the page never names a path itself.
+      return details.isDirectory === true && (details.fileAccessType === 'writable' || details.fileAccessType === 'readable');
     default:
       return false;
   }

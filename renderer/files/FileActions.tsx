@@ -11,7 +11,7 @@ import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
-import { ExportWavDialog } from './ExportWavDialog.tsx';
+import { ExportAudioDialog } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportMidiDialog } from './ImportMidiDialog.tsx';
 import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
@@ -96,7 +96,7 @@ export function FileActions(props: FileActionsProps) {
   const items: FileMenuItem[] = [
     { id: 'file-export-song-midi', label: 'Export song MIDI…', run: () => void exportSong() },
     { id: 'file-export-clip-midi', label: 'Export clip MIDI…', disabled: !clip, title: clip ? undefined : 'Select a clip first', run: () => void exportClip() },
-    { id: 'file-export-wav', label: 'Export WAV…', run: () => setExportingWav(true) },
+    { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
   ];
@@ -119,7 +119,7 @@ export function FileActions(props: FileActionsProps) {
           }}
         />
       )}
-      {exportingWav && <ExportWavDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} />}
+      {exportingWav && <ExportAudioDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} />}
     </>
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Commands that reach the page from outside it: the desktop app's menu (Undo, Export WAV…),
+ * Commands that reach the page from outside it: the desktop app's menu (Undo, Export Audio…),
  * forwarded by the Electron platform. The app shell and the File actions listen; a browser tab
  * never sends any.
  */

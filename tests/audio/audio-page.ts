@@ -45,12 +45,13 @@ export interface AudioPage {
   close(): Promise<void>;
 }
 
-export async function openAudioPage(): Promise<AudioPage> {
+/** `entry`: the bundle's source (default PAGE_ENTRY); it must set globalThis.riffroomAudio. */
+export async function openAudioPage(entry: string = PAGE_ENTRY): Promise<AudioPage> {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-audio-'));
   const page = join(dir, 'page.js');
   await esbuild.build({
-    stdin: { contents: PAGE_ENTRY, resolveDir: root, sourcefile: 'audio-test-entry.ts', loader: 'ts' },
+    stdin: { contents: entry, resolveDir: root, sourcefile: 'audio-test-entry.ts', loader: 'ts' },
     bundle: true,
     format: 'esm',
     platform: 'browser',

@@ -14,7 +14,9 @@ import { INFERENCE_PROTOCOL } from '../../inference/contract.ts';
 import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { testToken } from '../support/server-process.ts';
+import { getHistory } from '../support/room-api.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
+import { undoOffers } from './editor-page.ts';
 import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read } from './harness.ts';
 
 const ROOM = 'jam-night';
@@ -240,6 +242,35 @@ if (missing) {
       const tracks = await trackIds(bob.page);
       assert.deepEqual(tracks.map((t) => [t.name, t.role]), [['Drums', 'drums'], ['Bass', 'bass']]);
       [drums, bass] = tracks.map((t) => t.id);
+    });
+
+    test("an instrument picked in a track header: bob hears it, the history names it, undo takes it back", async () => {
+      const picker = (id: string) => `[data-testid="track-header"][data-track-id="${id}"] [data-testid="track-instrument"]`;
+      const value = (page: Page, id: string) => page.locator(picker(id)).inputValue();
+      assert.equal(await value(alice.page, bass), 'finger-bass', "a new bass track plays the role's default");
+      // Drum tracks offer kits only; pitched tracks every melodic preset, grouped by family.
+      const drumOptions = await read(alice.page, (sel) => [...(globalThis as any).document.querySelectorAll(`${sel} option`)].map((o: any) => o.value), picker(drums));
+      assert.ok(drumOptions.length >= 5 && drumOptions.every((v: string) => v.endsWith('-kit')), `drum kits: ${drumOptions}`);
+      const groups = await read(alice.page, (sel) => [...(globalThis as any).document.querySelectorAll(`${sel} optgroup`)].map((g: any) => g.label), picker(bass));
+      assert.ok(groups.includes('Basses') && groups.includes('Pianos') && !groups.includes('Drum kits'), `groups: ${groups}`);
+
+      const shown = watch(bob.page, 'the slap bass', (sel) => (globalThis as any).document.querySelector(sel)?.value === 'slap-bass', picker(bass), alice);
+      await alice.page.selectOption(picker(bass), 'slap-bass');
+      await shown;
+      const label = "set Bass's instrument to Slap bass";
+      await undoOffers(alice.page, label);
+      const token = testToken(ROOM, 'viewer', 'checker');
+      const deadline = Date.now() + WAIT_MS;
+      let labels: string[] = [];
+      while (Date.now() < deadline && !labels.includes(label)) {
+        labels = (await getHistory(h.server, ROOM, token)).entries.map((e) => e.label);
+        if (!labels.includes(label)) await alice.page.waitForTimeout(100);
+      }
+      assert.ok(labels.includes(label), `the room's history names the edit: ${labels.slice(-3).join(' | ')}`);
+
+      const undone = watch(bob.page, 'back to finger bass', (sel) => (globalThis as any).document.querySelector(sel)?.value === 'finger-bass', picker(bass), alice);
+      await alice.page.click('[data-testid="undo"]');
+      await undone;
     });
 
     test('a clip made by double-click appears for bob where alice put it', async () => {
@@ -494,6 +525,7 @@ if (missing) {
       await viewer.page.waitForSelector('[data-testid="viewer-badge"]');
       assert.equal(await viewer.page.locator('[data-testid="add-track-drums"]').isDisabled(), true);
       assert.equal(await viewer.page.locator('[data-testid="song-title"]').isDisabled(), true);
+      assert.equal(await viewer.page.locator('[data-testid="track-instrument"]').first().isDisabled(), true, 'no instrument choice for a viewer');
       const before = await screenState(viewer.page);
       const [first] = await clips(viewer.page);
       await viewer.page.click(clipSelector(first!.id));

@@ -2,7 +2,8 @@
  * The File menu in real Chromium against a real sync server: song and clip exported as MIDI
  * (downloads captured and read back with the independent `midi-file` parser: tracks, notes,
  * tempo, meter), WAV exports of the whole song and of the loop (header, length, and the PCM
- * measured: neither silent nor clipping), a MIDI file imported into a new and an existing track,
+ * measured: neither silent nor clipping), 24-bit WAV with stems in a zip and in a folder, and Opus
+ * (read back by ffprobe), a MIDI file imported into a new and an existing track,
  * and a malformed file refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -14,8 +15,10 @@ import { songToMidi } from '../../core/midi/song-midi.ts';
 import { addClip, addTrack, initSong, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import * as Y from 'yjs';
+import { unzipSync } from 'fflate';
 import { decodeWav } from '../../renderer/audio/wav.ts';
 import { levels } from '../../renderer/audio/measure.ts';
+import { ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
 import { editorNotes, undoOffers } from './editor-page.ts';
@@ -174,12 +177,15 @@ if (missing) {
       const whole = await render('song');
       assert.equal(whole.name, 'Files Test.wav');
       assert.ok(whole.showedRendering, 'the dialog showed "Rendering…" while it rendered');
-      const header = new DataView(whole.bytes.buffer, whole.bytes.byteOffset, 44);
+      const header = new DataView(whole.bytes.buffer, whole.bytes.byteOffset, whole.bytes.byteLength);
       const ascii = (at: number) => String.fromCharCode(...whole.bytes.slice(at, at + 4));
-      assert.deepEqual([ascii(0), ascii(8), ascii(12), ascii(36)], ['RIFF', 'WAVE', 'fmt ', 'data']);
+      // fmt, then the metadata (LIST/INFO), then the samples.
+      const data = 44 + header.getUint32(40, true);
+      assert.deepEqual([ascii(0), ascii(8), ascii(12), ascii(36), ascii(data)], ['RIFF', 'WAVE', 'fmt ', 'LIST', 'data']);
       assert.equal(header.getUint32(4, true), whole.bytes.length - 8, 'RIFF size');
       assert.deepEqual([header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true), header.getUint16(34, true)], [1, 2, 44100, 16], 'PCM, stereo, 44.1 kHz, 16 bit');
-      assert.equal(header.getUint32(40, true), whole.bytes.length - 44, 'data size');
+      assert.equal(header.getUint32(data + 4, true), whole.bytes.length - data - 8, 'data size');
+      assert.equal(decodeWav(whole.bytes).info.INAM, 'Files Test', 'the title in INFO');
       const audio = decodeWav(whole.bytes);
       const seconds = audio.channels[0]!.length / audio.sampleRate;
       assert.ok(Math.abs(seconds - (endBar * BAR_SECONDS + 1.5)) < 0.05, `${seconds.toFixed(2)} s: ${endBar} bars and the 1.5 s tail`);
@@ -204,6 +210,88 @@ if (missing) {
       const ll = levels(loopAudio);
       assert.ok(ll.rms > 0.002 && ll.peak < 0.99, `the loop is heard and not clipping (peak ${ll.peak}, RMS ${ll.rms})`);
       assert.match(await notice(page), /Saved Files Test \(bar 3\)\.wav/);
+    });
+
+    test('export audio as 24-bit WAV with stems in a zip, in a folder, and as Opus', async (t: TestContext) => {
+      requireFfmpeg();
+      const open = async (format: string, stems: 'zip' | 'folder' | null): Promise<void> => {
+        await menu(page, 'file-export-wav');
+        await page.waitForSelector('[data-testid="export-wav-dialog"]');
+        await page.check('[data-testid="wav-range-song"]');
+        await page.check(`[data-testid="export-format-${format}"]`);
+        if (stems) {
+          await page.check('[data-testid="export-stems"]');
+          await page.check(`[data-testid="export-stems-${stems}"]`);
+        }
+      };
+      const renderToDownload = async (): Promise<{ name: string; bytes: Uint8Array }> => {
+        const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('[data-testid="wav-render"]')]);
+        await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
+        return saved(file);
+      };
+      const song = readSong(carol.doc);
+      const endBar = Math.max(...song.clips.map((c) => c.startBar + c.lengthBars));
+      const seconds = endBar * BAR_SECONDS + 1.5;
+
+      // Opus offers no stems: they are WAV files.
+      await open('opus', null);
+      assert.equal(await page.locator('[data-testid="export-stems"]').isDisabled(), true, 'no stems with Opus');
+      await page.click('[data-testid="export-format-wav24"]');
+      assert.equal(await page.locator('[data-testid="export-stems"]').isDisabled(), false);
+      await page.check('[data-testid="export-stems"]');
+      await page.check('[data-testid="export-stems-zip"]');
+      const zip = await renderToDownload();
+      assert.equal(zip.name, 'Files Test stems.zip');
+      const files = unzipSync(zip.bytes);
+      assert.deepEqual(Object.keys(files).sort(), ['00 Mix.wav', '01 Drums.wav', '02 Bass.wav'].map((n) => `Files Test stems/${n}`));
+      const [mix, drumStem, bassStem] = ['00 Mix', '01 Drums', '02 Bass'].map((n) => decodeWav(files[`Files Test stems/${n}.wav`]!));
+      for (const w of [mix!, drumStem!, bassStem!]) {
+        assert.equal(w.bitDepth, 24);
+        assert.equal(w.channels[0]!.length, mix!.channels[0]!.length, 'every stem as long as the mix');
+      }
+      assert.ok(Math.abs(mix!.channels[0]!.length / 44100 - seconds) < 0.05);
+      assert.match(mix!.info.ICMT ?? '', /Made in Riffroom: 2 clips/);
+      assert.equal(mix!.info.INAM, 'Files Test');
+      // Each stem is its track alone: drums in bars 1-2 only, bass in bars 3-4 only.
+      assert.ok(levels(drumStem!, 0, 2 * BAR_SECONDS).rms > 0.002 && levels(drumStem!, 2 * BAR_SECONDS + 0.5, 4 * BAR_SECONDS).peak < 0.02, 'the drum stem');
+      assert.ok(levels(bassStem!, 0, 2 * BAR_SECONDS).peak < 1e-4 && levels(bassStem!, 2 * BAR_SECONDS, 4 * BAR_SECONDS).rms > 0.002, 'the bass stem');
+      assert.match(await notice(page), /Saved Files Test stems\.zip \(the mix and 2 stems\)/);
+
+      // A folder: the File System Access API writing into the page's private file system (the
+      // native folder picker is replaced by one handing over that real directory handle).
+      await page.evaluate(async () => {
+        const g = globalThis as any;
+        g.showDirectoryPicker = async () => g.navigator.storage.getDirectory();
+      });
+      await open('wav16', 'folder');
+      await page.click('[data-testid="wav-render"]');
+      await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 120_000 });
+      const written = await page.evaluate(async () => {
+        const root = await (globalThis as any).navigator.storage.getDirectory();
+        const dir = await root.getDirectoryHandle('Files Test stems');
+        const out: Record<string, number> = {};
+        for await (const [name, handle] of dir.entries()) {
+          // The data chunk's size: the sample count, whatever the metadata before it.
+          const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+          const view = new DataView(bytes.buffer);
+          let at = 12;
+          while (String.fromCharCode(...bytes.subarray(at, at + 4)) !== 'data') at += 8 + view.getUint32(at + 4, true);
+          out[name] = view.getUint32(at + 4, true);
+        }
+        return out;
+      });
+      assert.deepEqual(Object.keys(written).sort(), ['00 Mix.wav', '01 Drums.wav', '02 Bass.wav']);
+      assert.equal(new Set(Object.values(written)).size, 1, `stems and mix hold the same number of samples: ${JSON.stringify(written)}`);
+      assert.match(await notice(page), /Saved .*Files Test stems \(the mix and 2 stems\)/);
+
+      await open('opus', null);
+      const opus = await renderToDownload();
+      assert.equal(opus.name, 'Files Test.opus');
+      const probe = withTempFile('x.opus', opus.bytes, (path) => ffprobe(path));
+      assert.equal(probe.codec, 'opus');
+      assert.ok(Math.abs(probe.duration - seconds) <= 0.02, `ffprobe: ${probe.duration} s, rendered ${seconds} s`);
+      assert.equal(probe.tags.title, 'Files Test');
+      t.diagnostic(`Opus: ${opus.bytes.length} bytes for ${seconds.toFixed(2)} s; 24-bit stems zip ${zip.bytes.length} bytes`);
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {

@@ -1,10 +1,11 @@
-/** One track's header: colour stripe, name, role, owner (whose track it is), mute, solo, remove, volume and pan. */
+/** One track's header: colour stripe, name, instrument, role, owner (whose track it is), mute, solo, remove, volume and pan. */
 import { memo, useState } from 'react';
 import type * as Y from 'yjs';
 import { removeTrack, updateTrack } from '../../../core/song/edits.ts';
 import type { Track } from '../../../core/song/types.ts';
 import type { EditRunner } from '../edit-runner.ts';
 import { CommitInput } from '../top-bar/CommitInput.tsx';
+import { InstrumentPicker } from './InstrumentPicker.tsx';
 import { ROLE_COLOR, ROLE_LABEL } from './roles.ts';
 
 interface TrackHeaderProps {
@@ -97,15 +98,14 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         </button>
       </div>
       <div className="mix">
+        <InstrumentPicker doc={doc} track={track} edits={edits} />
         <label>
-          vol
           <CommitSlider
             className="volume" label="Volume" min={-60} max={6} step={0.5} value={track.volumeDb} disabled={ro} readout
             format={formatDb} onCommit={(volumeDb) => edits.run(() => updateTrack(doc, track.id, { volumeDb }))}
           />
         </label>
         <label>
-          pan
           <CommitSlider
             className="pan" label="Pan" min={-1} max={1} step={0.05} value={track.pan} disabled={ro}
             format={formatPan} onCommit={(pan) => edits.run(() => updateTrack(doc, track.id, { pan: Math.round(pan * 100) / 100 }))}

@@ -1,0 +1,264 @@
+/**
+ * An Ogg Opus file (RFC 7845) from Opus packets: the identification header (OpusHead), the comment
+ * header (OpusTags, carrying the export's metadata) and the audio packets on Ogg pages (RFC 3533)
+ * with their CRC-32 and granule positions. The packets come from WebCodecs' AudioEncoder in the
+ * page (./opus-encode.ts): Chromium's libopus emits raw packets, and this file is the container.
+ *
+ * Pure bytes in, bytes out, so Node tests can check it against ffmpeg's own Ogg files.
+ */
+import { exportTags, type ExportMetadata } from '../audio/export-metadata.ts';
+
+/** Opus always runs at 48 kHz: granule positions count 48 kHz samples. */
+export const OPUS_RATE = 48000;
+
+export interface OggOpusStream {
+  /** Raw Opus packets in order (no container framing). */
+  packets: Uint8Array[];
+  channels: number;
+  /** Samples (at 48 kHz) the decoder drops at the start: the encoder's look-ahead. */
+  preSkip: number;
+  /** Sample rate of the audio before encoding (informational: players may resample back to it). */
+  inputSampleRate: number;
+  /** Length of the original audio in 48 kHz samples: the end of the last page trims the padding after it. */
+  length: number;
+  metadata?: ExportMetadata;
+  /** Vendor string of OpusTags: the encoder. */
+  vendor?: string;
+  /** Ogg bitstream serial number; fixed by default so the same audio gives the same bytes. */
+  serial?: number;
+}
+
+/** A new page once this much audio is on one: about 1 s, as libopus' own tools do. */
+const PAGE_SAMPLES = OPUS_RATE;
+
+export function muxOggOpus(stream: OggOpusStream): Uint8Array {
+  const { packets, channels, preSkip, length } = stream;
+  if (!(channels === 1 || channels === 2)) throw new Error(`muxOggOpus: ${channels} channels (mono or stereo only)`);
+  if (!(Number.isInteger(preSkip) && preSkip >= 0 && preSkip < 65536)) throw new Error(`muxOggOpus: bad pre-skip ${preSkip}`);
+  if (!(Number.isInteger(length) && length >= 0)) throw new Error(`muxOggOpus: bad length ${length}`);
+  const total = packets.reduce((n, p) => n + opusPacketSamples(p), 0);
+  if (total < preSkip + length) throw new Error(`muxOggOpus: the packets hold ${total} samples, fewer than pre-skip ${preSkip} + length ${length}`);
+  const serial = stream.serial ?? 0x52494646;
+  const pages: Uint8Array[] = [];
+  let sequence = 0;
+  pages.push(oggPage({ packets: [opusHead(channels, preSkip, stream.inputSampleRate)], granule: 0n, serial, sequence: sequence++, flags: BOS }));
+  pages.push(oggPage({ packets: [opusTags(stream.metadata, stream.vendor)], granule: 0n, serial, sequence: sequence++, flags: 0 }));
+  const end = preSkip + length;
+  let granule = 0;
+  let onPage: Uint8Array[] = [];
+  let pageSamples = 0;
+  let lacing = 0;
+  for (let i = 0; i < packets.length; i++) {
+    const packet = packets[i]!;
+    const laces = Math.floor(packet.length / 255) + 1;
+    if (laces > 255) throw new Error(`muxOggOpus: packet ${i} is ${packet.length} bytes (more than one Ogg page holds)`);
+    if (onPage.length && (lacing + laces > 255 || pageSamples >= PAGE_SAMPLES)) {
+      pages.push(oggPage({ packets: onPage, granule: BigInt(granule), serial, sequence: sequence++, flags: 0 }));
+      onPage = [];
+      pageSamples = 0;
+      lacing = 0;
+    }
+    onPage.push(packet);
+    lacing += laces;
+    const samples = opusPacketSamples(packet);
+    granule += samples;
+    pageSamples += samples;
+    // Packets wholly past the end carry nothing to keep (the encoder's flush padding).
+    if (granule >= end) break;
+  }
+  // The last page's granule is the end of the audio, not of the padded packets: players trim there.
+  pages.push(oggPage({ packets: onPage, granule: BigInt(end), serial, sequence: sequence++, flags: EOS }));
+  return concat(pages);
+}
+
+const BOS = 0x02;
+const EOS = 0x04;
+
+/** RFC 7845 §5.1: version 1, channel count, pre-skip, input rate, output gain 0, mapping family 0. */
+export function opusHead(channels: number, preSkip: number, inputSampleRate: number): Uint8Array {
+  const out = new Uint8Array(19);
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode('OpusHead'));
+  out[8] = 1;
+  out[9] = channels;
+  view.setUint16(10, preSkip, true);
+  view.setUint32(12, inputSampleRate, true);
+  view.setInt16(16, 0, true);
+  out[18] = 0;
+  return out;
+}
+
+/**
+ * RFC 7845 §5.2: vendor string, then "KEY=value" comments (Vorbis comment fields): TITLE, COMMENT
+ * (provenance and mastering chain, as in the WAV's ICMT), ENCODER and RIFFROOM_MASTERING (the
+ * chain as JSON alone, for tools that read it back).
+ */
+export function opusTags(metadata: ExportMetadata | undefined, vendor = 'Riffroom (libopus via WebCodecs)'): Uint8Array {
+  const comments: string[] = [];
+  if (metadata) {
+    const tags = exportTags(metadata);
+    if (tags.title) comments.push(`TITLE=${tags.title}`);
+    if (tags.comment) comments.push(`COMMENT=${tags.comment}`);
+    comments.push(`ENCODER=${tags.software}`);
+    if (tags.mastering) comments.push(`RIFFROOM_MASTERING=${tags.mastering}`);
+  }
+  const encoder = new TextEncoder();
+  const parts = [encoder.encode('OpusTags'), u32(encoder.encode(vendor).length), encoder.encode(vendor), u32(comments.length)];
+  for (const comment of comments) {
+    const bytes = encoder.encode(comment);
+    parts.push(u32(bytes.length), bytes);
+  }
+  return concat(parts);
+}
+
+function u32(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value, true);
+  return out;
+}
+
+/**
+ * Samples (at 48 kHz) one Opus packet decodes to, from its TOC byte and frame count (RFC 6716
+ * §3.1): the frame size comes from the configuration number, the count from the code bits.
+ */
+export function opusPacketSamples(packet: Uint8Array): number {
+  if (packet.length < 1) throw new Error('opusPacketSamples: empty packet');
+  const toc = packet[0]!;
+  const config = toc >> 3;
+  let frameSamples: number;
+  if (config < 12) frameSamples = [480, 960, 1920, 2880][config & 3]!; // SILK: 10, 20, 40, 60 ms
+  else if (config < 16) frameSamples = config & 1 ? 960 : 480; // Hybrid: 10, 20 ms
+  else frameSamples = [120, 240, 480, 960][config & 3]!; // CELT: 2.5, 5, 10, 20 ms
+  const code = toc & 3;
+  let frames: number;
+  if (code === 0) frames = 1;
+  else if (code === 1 || code === 2) frames = 2;
+  else {
+    if (packet.length < 2) throw new Error('opusPacketSamples: code 3 packet without a frame count');
+    frames = packet[1]! & 0x3f;
+  }
+  return frames * frameSamples;
+}
+
+interface PageSpec {
+  packets: Uint8Array[];
+  granule: bigint;
+  serial: number;
+  sequence: number;
+  flags: number;
+}
+
+/** One Ogg page holding whole packets: header, lacing values, bodies, CRC over it all. */
+function oggPage({ packets, granule, serial, sequence, flags }: PageSpec): Uint8Array {
+  const lacing: number[] = [];
+  for (const p of packets) {
+    for (let n = p.length; ; n -= 255) {
+      if (n >= 255) lacing.push(255);
+      else {
+        lacing.push(n);
+        break;
+      }
+    }
+  }
+  if (lacing.length > 255) throw new Error('oggPage: more than 255 lacing values');
+  const bodyBytes = packets.reduce((n, p) => n + p.length, 0);
+  const page = new Uint8Array(27 + lacing.length + bodyBytes);
+  const view = new DataView(page.buffer);
+  page.set([0x4f, 0x67, 0x67, 0x53]); // "OggS"
+  page[4] = 0; // version
+  page[5] = flags;
+  view.setBigUint64(6, granule, true);
+  view.setUint32(14, serial >>> 0, true);
+  view.setUint32(18, sequence, true);
+  // CRC (22..25) stays 0 while it is computed.
+  page[26] = lacing.length;
+  page.set(lacing, 27);
+  let offset = 27 + lacing.length;
+  for (const p of packets) {
+    page.set(p, offset);
+    offset += p.length;
+  }
+  view.setUint32(22, oggCrc32(page), true);
+  return page;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let r = i << 24;
+    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
+    table[i] = r >>> 0;
+  }
+  return table;
+})();
+
+/** Ogg's CRC-32: polynomial 0x04c11db7, not reflected, initial value 0, no final xor. */
+export function oggCrc32(bytes: Uint8Array): number {
+  let crc = 0;
+  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ bytes[i]!) & 0xff]!) >>> 0;
+  return crc >>> 0;
+}
+
+export interface OggPage {
+  flags: number;
+  granule: bigint;
+  serial: number;
+  sequence: number;
+  /** The CRC as stored, and as computed over the page. */
+  storedCrc: number;
+  computedCrc: number;
+  /** Packets completed on this page (a packet continued from the previous page is joined). */
+  packets: Uint8Array[];
+}
+
+/** Reads an Ogg stream's pages (one logical stream): for tests and for checking a file. */
+export function readOggPages(bytes: Uint8Array): OggPage[] {
+  const pages: OggPage[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  let carry: Uint8Array[] = [];
+  while (offset < bytes.length) {
+    if (offset + 27 > bytes.length || view.getUint32(offset, false) !== 0x4f676753) throw new Error(`readOggPages: no page at byte ${offset}`);
+    const count = bytes[offset + 26]!;
+    const lacing = bytes.subarray(offset + 27, offset + 27 + count);
+    const size = 27 + count + lacing.reduce((n, v) => n + v, 0);
+    if (offset + size > bytes.length) throw new Error(`readOggPages: page at byte ${offset} is cut short`);
+    const page = bytes.slice(offset, offset + size);
+    const storedCrc = new DataView(page.buffer).getUint32(22, true);
+    page.fill(0, 22, 26);
+    const packets: Uint8Array[] = [];
+    let at = 27 + count;
+    let start = at;
+    for (const lace of lacing) {
+      at += lace;
+      if (lace < 255) {
+        carry.push(page.subarray(start, at));
+        packets.push(concat(carry));
+        carry = [];
+        start = at;
+      }
+    }
+    if (start < at) carry.push(page.subarray(start, at));
+    pages.push({
+      flags: page[5]!,
+      granule: view.getBigUint64(offset + 6, true),
+      serial: view.getUint32(offset + 14, true),
+      sequence: view.getUint32(offset + 18, true),
+      storedCrc,
+      computedCrc: oggCrc32(page),
+      packets,
+    });
+    offset += size;
+  }
+  return pages;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

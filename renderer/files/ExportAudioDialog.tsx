@@ -1,0 +1,211 @@
+/**
+ * Export audio: the whole song or its loop range, rendered offline by the audio engine (the same
+ * instruments and mix as playback, faster than real time), as a 16- or 24-bit WAV or an Opus file
+ * for sharing, optionally with stems (one WAV per track heard in the mix) in a zip or a folder.
+ * Saved through the FileService (or the folder picker). While it renders, the dialog says so and
+ * counts the seconds; bandmates see "rendering audio…" beside this user's name.
+ *
+ * `master` is where the mastering checks plug in (renderer/audio/mastering/): given the rendered
+ * export it returns the figures to show and, optionally, a corrected mix and the chain applied.
+ * With it, the dialog shows the report after rendering and saves on a second click; without it,
+ * one click renders and saves.
+ */
+import { useEffect, useState } from 'react';
+import type { Song } from '../../core/song/types.ts';
+import type { Notify } from '../app/edit-runner.ts';
+import type { RenderedAudio } from '../audio/contract.ts';
+import { renderSong } from '../audio/tone/index.ts';
+import { EXPORT_FORMATS, encodeExport, renderExport, type ExportFormat, type RenderedExport } from '../export/export-song.ts';
+import { canSaveToFolder, saveToFolder } from '../export/folder-save.ts';
+import { LoudnessReport, type LoudnessFigure } from '../export/LoudnessReport.tsx';
+import { provenanceSummary } from '../export/provenance.ts';
+import { stemTracks } from '../export/stems.ts';
+import type { FileService } from '../platform/file-service.ts';
+import { setActivity } from '../state/presence.ts';
+import type { RoomSession } from '../state/session.ts';
+import { baseName, songFileName } from './file-names.ts';
+import { describeRange, loopRange, rangeSeconds, wholeSongRange, type BarRange } from './wav-range.ts';
+
+export interface MasteringResult {
+  report: LoudnessFigure[];
+  /** The corrected mix to encode instead of the rendered one. */
+  mix?: RenderedAudio;
+  /** Written into the file's metadata (WAV INFO, Opus tags). */
+  masteringChain?: Record<string, unknown>;
+}
+
+export type MasteringStep = (rendered: RenderedExport) => Promise<MasteringResult>;
+
+interface ExportAudioDialogProps {
+  session: RoomSession;
+  /** The song shown (ranges, lengths). */
+  song: Song;
+  /** The song as it is now, read when the render starts. */
+  current(): Song;
+  files: FileService;
+  notify: Notify;
+  onClose(): void;
+  master?: MasteringStep;
+}
+
+type Choice = 'song' | 'loop';
+type StemsTo = 'zip' | 'folder';
+
+interface Ready {
+  song: Song;
+  range: BarRange;
+  rendered: RenderedExport;
+  mastering: MasteringResult | null;
+}
+
+export function ExportAudioDialog({ session, song, current, files, notify, onClose, master }: ExportAudioDialogProps) {
+  const whole = wholeSongRange(song);
+  const loop = loopRange(song);
+  const [choice, setChoice] = useState<Choice>(loop && !whole ? 'loop' : 'song');
+  const [format, setFormat] = useState<ExportFormat>('wav16');
+  const [stems, setStems] = useState(false);
+  const [stemsTo, setStemsTo] = useState<StemsTo>('zip');
+  const [started, setStarted] = useState<number | null>(null);
+  const [elapsed, setElapsed] = useState(0);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [ready, setReady] = useState<Ready | null>(null);
+  const range: BarRange | null = choice === 'loop' ? loop : whole;
+  const wantStems = stems && format !== 'opus';
+  const stemCount = stemTracks(song).length;
+
+  useEffect(() => {
+    if (started === null) return;
+    const timer = setInterval(() => setElapsed((performance.now() - started) / 1000), 200);
+    return () => clearInterval(timer);
+  }, [started]);
+
+  const save = async (job: Ready): Promise<void> => {
+    const { song: now, range: bars, rendered, mastering } = job;
+    const title = now.meta.title.trim() || 'Riffroom song';
+    const name = baseName(songFileName(now.meta.title, 'x')) + (choice === 'loop' ? ` (${describeRange(bars)})` : '');
+    const encoded = await encodeExport(
+      mastering?.mix ? { ...rendered, mix: mastering.mix } : rendered,
+      { title, provenance: provenanceSummary(now, bars), masteringChain: mastering?.masteringChain },
+      name,
+    );
+    let savedAs: string | null;
+    if (encoded.stems && stemsTo === 'folder') savedAs = await saveToFolder(encoded.stems.folder, encoded.stems.files);
+    else {
+      const file = encoded.stems ? encoded.stems.zip : encoded.mix;
+      savedAs = await files.save(file.name, file.bytes, file.mimeType);
+    }
+    // Cancelled in the save dialog: nothing was saved; the dialog stays to try again.
+    if (!savedAs) return;
+    const what = encoded.stems ? ` (the mix and ${encoded.stems.files.length - 1} stems)` : '';
+    notify(`Saved ${savedAs}${what} (${rangeSeconds(now, bars).toFixed(1)} s)`);
+    onClose();
+  };
+
+  const render = async (): Promise<void> => {
+    if (!range || started !== null) return;
+    setStarted(performance.now());
+    setElapsed(0);
+    setProgress(null);
+    setActivity(session.awareness, 'rendering audio…');
+    try {
+      const now = current();
+      const rendered = await renderExport(now, { range, format, stems: wantStems, onProgress: (done, total) => setProgress({ done, total }) }, renderSong);
+      const job: Ready = { song: now, range, rendered, mastering: master ? await master(rendered) : null };
+      if (master) setReady(job);
+      else await save(job);
+    } catch (error) {
+      notify(`Could not export the audio: ${(error as Error).message}`, 'error');
+    } finally {
+      setStarted(null);
+      setActivity(session.awareness, null);
+    }
+  };
+
+  const saveReady = async (): Promise<void> => {
+    if (!ready || started !== null) return;
+    setStarted(performance.now());
+    try {
+      await save(ready);
+    } catch (error) {
+      notify(`Could not save the audio: ${(error as Error).message}`, 'error');
+    } finally {
+      setStarted(null);
+    }
+  };
+
+  const busy = started !== null;
+  const locked = busy || ready !== null;
+  return (
+    // A modal dialog: its keys stay in it (Space on a button must not start playback).
+    <div className="overlay" onKeyDown={(e) => {
+      e.stopPropagation();
+      if (e.key === 'Escape' && !busy) onClose();
+    }}>
+      <div className="card file-dialog" data-testid="export-wav-dialog" role="dialog" aria-label="Export audio" aria-busy={busy}>
+        <h1>Export audio</h1>
+        <p>Stereo, mixed as you hear it (mute and solo included), with a short tail for the reverb.</p>
+        <div className="file-form" role="radiogroup" aria-label="What to render">
+          <label className="choice">
+            <input type="radio" name="wav-range" data-testid="wav-range-song" checked={choice === 'song'} disabled={!whole || locked} onChange={() => setChoice('song')} />
+            Whole song {whole ? `(${describeRange(whole)}, ${rangeSeconds(song, whole).toFixed(1)} s)` : '(the song has no clips yet)'}
+          </label>
+          <label className="choice">
+            <input type="radio" name="wav-range" data-testid="wav-range-loop" checked={choice === 'loop'} disabled={!loop || locked} onChange={() => setChoice('loop')} />
+            Loop range {loop ? `(${describeRange(loop)}, ${rangeSeconds(song, loop).toFixed(1)} s)` : '(no loop set)'}
+          </label>
+        </div>
+        <div className="file-form export-options">
+          <fieldset>
+            <legend>Format</legend>
+            {EXPORT_FORMATS.map((f) => (
+              <label className="choice" key={f.id} title={f.detail}>
+                <input type="radio" name="export-format" data-testid={`export-format-${f.id}`} checked={format === f.id} disabled={locked} onChange={() => setFormat(f.id)} />
+                {f.label}
+              </label>
+            ))}
+            <p className="export-detail">{EXPORT_FORMATS.find((f) => f.id === format)!.detail}</p>
+          </fieldset>
+          <fieldset>
+            <legend>Stems</legend>
+            <label className="choice" title={format === 'opus' ? 'Stems are WAV files: choose a WAV format' : undefined}>
+              <input type="checkbox" data-testid="export-stems" checked={wantStems} disabled={locked || format === 'opus' || stemCount === 0} onChange={(e) => setStems(e.target.checked)} />
+              One WAV per track ({stemCount}), with the mix
+            </label>
+            {wantStems && (
+              <>
+                <label className="choice">
+                  <input type="radio" name="stems-to" data-testid="export-stems-zip" checked={stemsTo === 'zip'} disabled={locked} onChange={() => setStemsTo('zip')} />
+                  in a zip
+                </label>
+                <label className="choice" title={canSaveToFolder() ? undefined : 'This browser cannot write to a folder'}>
+                  <input type="radio" name="stems-to" data-testid="export-stems-folder" checked={stemsTo === 'folder'} disabled={locked || !canSaveToFolder()} onChange={() => setStemsTo('folder')} />
+                  in a folder…
+                </label>
+              </>
+            )}
+          </fieldset>
+        </div>
+        {ready?.mastering && <LoudnessReport figures={ready.mastering.report} />}
+        {busy && (
+          <div className="rendering" data-testid="wav-rendering" role="status">
+            <progress />
+            <span>
+              {ready ? 'Saving…' : 'Rendering…'} {elapsed.toFixed(1)} s
+              {progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
+            </span>
+          </div>
+        )}
+        <div className="file-buttons">
+          <button type="button" disabled={busy} onClick={onClose}>Cancel</button>
+          {ready ? (
+            <button type="button" className="active" data-testid="export-save" disabled={busy} autoFocus onClick={() => void saveReady()}>Save</button>
+          ) : (
+            <button type="button" className="active" data-testid="wav-render" disabled={!range || busy} autoFocus onClick={() => void render()}>
+              {busy ? 'Rendering…' : master ? 'Render and check' : 'Render and save'}
+            </button>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
