@@ -63,6 +63,8 @@ export interface MusicOptions {
   seed?: number;
   /** Overall gain, dB (0 puts the loudest peaks near full scale). */
   gainDb?: number;
+  /** The drums' level, dB (their hits make the peaks: lower them for a denser, less peaky mix). */
+  drumsDb?: number;
 }
 
 /**
@@ -78,6 +80,7 @@ export function musicLike(options: MusicOptions): PcmAudio {
   const right = new Float32Array(frames);
   const beat = 0.5;
   const gain = 10 ** ((options.gainDb ?? 0) / 20);
+  const drums = 10 ** ((options.drumsDb ?? 0) / 20);
   const section = (t: number) => (Math.floor(t / (16 * beat)) % 2 === 1 ? 1 : 0.5);
   const add = (start: number, length: number, pan: number, voice: (k: number, t: number) => number) => {
     const from = Math.round(start * sampleRate);
@@ -95,12 +98,12 @@ export function musicLike(options: MusicOptions): PcmAudio {
   for (let b = 0; b * beat < seconds; b++) {
     const t0 = b * beat;
     // Kick: a falling sine with a noisy click. Snare on 2 and 4: low-passed noise with a tone.
-    if (b % 2 === 0) add(t0, 0.3, 0, (_k, t) => 0.7 * Math.exp(-t * 18) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-t * 30)) * t) + 0.05 * (rand() * 2 - 1) * Math.exp(-t * 200));
+    if (b % 2 === 0) add(t0, 0.3, 0, (_k, t) => drums * (0.7 * Math.exp(-t * 18) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-t * 30)) * t) + 0.05 * (rand() * 2 - 1) * Math.exp(-t * 200)));
     else {
       let lp = 0;
       add(t0, 0.25, 0.1, (_k, t) => {
         lp += 0.5 * ((rand() * 2 - 1) - lp);
-        return Math.exp(-t * 20) * (0.45 * lp + 0.15 * Math.sin(2 * Math.PI * 190 * t));
+        return drums * Math.exp(-t * 20) * (0.45 * lp + 0.15 * Math.sin(2 * Math.PI * 190 * t));
       });
     }
     // Hi-hats on every eighth: high-passed noise.
@@ -110,7 +113,7 @@ export function musicLike(options: MusicOptions): PcmAudio {
         const n = rand() * 2 - 1;
         const hp = n - previous;
         previous = n;
-        return 0.12 * hp * Math.exp(-t * 60);
+        return drums * 0.12 * hp * Math.exp(-t * 60);
       });
     }
     // A chord and a bass note every bar (4 beats).
