@@ -106,14 +106,17 @@ export function musicLike(options: MusicOptions): PcmAudio {
         return drums * Math.exp(-t * 20) * (0.45 * lp + 0.15 * Math.sin(2 * Math.PI * 190 * t));
       });
     }
-    // Hi-hats on every eighth: high-passed noise.
+    // Hi-hats on every eighth: band-passed noise (x[n] - x[n-2]: centred on fs/4, nothing at DC
+    // or at Nyquist, as recorded hats come through a converter's anti-aliasing filter).
     for (const offset of [0, beat / 2]) {
       let previous = 0;
+      let older = 0;
       add(t0 + offset, 0.06, 0.6, (_k, t) => {
         const n = rand() * 2 - 1;
-        const hp = n - previous;
+        const bp = n - older;
+        older = previous;
         previous = n;
-        return drums * 0.12 * hp * Math.exp(-t * 60);
+        return drums * 0.12 * bp * Math.exp(-t * 60);
       });
     }
     // A chord and a bass note every bar (4 beats).
