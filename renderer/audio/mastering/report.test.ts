@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Measurements } from './meter.ts';
-import { formatNumber, report, type Figure } from './report.ts';
+import type { MasteringChain } from './correct.ts';
+import { describeCorrection, formatNumber, report, type Figure } from './report.ts';
 
 const base: Measurements = {
   sampleRate: 48000,
@@ -90,4 +91,22 @@ test('numbers read as people write them', () => {
   assert.equal(formatNumber(0.44, 1, true), '+0.4');
   assert.equal(formatNumber(-0.01), '0.0');
   assert.equal(formatNumber(3), '3.0');
+});
+
+test('the correction chain reads as a sentence, saying when the target was missed', () => {
+  const chain: MasteringChain = {
+    standard: 'ITU-R BS.1770-4 / EBU R 128',
+    targetLufs: -14,
+    gainDb: 6.19,
+    limiter: { ceilingDbtp: -1, lookaheadMs: 3, releaseMs: 80, maxReductionDb: 5.77, limitedShare: 0.2367 },
+    measuredBefore: { integratedLufs: -20.19, loudnessRangeLu: 6.74, truePeakDbtp: -1.47, samplePeakDbfs: -1.62 },
+    measuredAfter: { integratedLufs: -14.93, loudnessRangeLu: 5.58, truePeakDbtp: -1.05, samplePeakDbfs: -1.05 },
+  };
+  assert.equal(
+    describeCorrection(chain),
+    'Turned up 6.2 dB toward \u221214 LUFS; a limiter held the peaks to \u22121 dBTP, taking up to 5.8 dB off 24 % of the time. ' +
+      'Result: \u221214.9 LUFS, true peak \u22121.1 dBTP (0.9 LU short of the target: the limiter would have to squash the peaks harder to get there; a quieter target or a mix with less peaky drums lands closer).',
+  );
+  const gentle = { ...chain, gainDb: -2.8, targetLufs: -23, limiter: { ...chain.limiter, maxReductionDb: 0, limitedShare: 0 }, measuredAfter: { ...chain.measuredAfter, integratedLufs: -23, truePeakDbtp: -4.43 } };
+  assert.equal(describeCorrection(gentle), 'Turned down 2.8 dB toward \u221223 LUFS; no limiting was needed. Result: \u221223.0 LUFS, true peak \u22124.4 dBTP.');
 });

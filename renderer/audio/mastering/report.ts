@@ -2,6 +2,7 @@
  * The measurements in plain words: one line per figure with a verdict (ok, warn, problem) and a
  * sentence a musician can act on. Pure: measurements in, lines out (the export dialog renders them).
  */
+import type { MasteringChain } from './correct.ts';
 import type { Measurements } from './meter.ts';
 
 export type Verdict = 'ok' | 'warn' | 'problem';
@@ -143,4 +144,26 @@ function formatTime(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds - m * 60;
   return `${m}:${s.toFixed(1).padStart(4, '0')}`;
+}
+
+/** The correction's chain in a sentence or two, for the dialog and for the export's notes. */
+export function describeCorrection(chain: MasteringChain): string {
+  const gain = chain.gainDb;
+  const direction = Math.abs(gain) < 0.05 ? 'Level unchanged' : gain > 0 ? `Turned up ${formatNumber(gain)} dB` : `Turned down ${formatNumber(-gain)} dB`;
+  const target = `${direction} toward ${formatNumber(chain.targetLufs, 0)} LUFS`;
+  const limiter = chain.limiter.maxReductionDb > 0
+    ? `; a limiter held the peaks to ${formatNumber(chain.limiter.ceilingDbtp, 0)} dBTP, taking up to ${formatNumber(chain.limiter.maxReductionDb)} dB off ${formatPercent(chain.limiter.limitedShare)} of the time`
+    : '; no limiting was needed';
+  const after = chain.measuredAfter;
+  const shortBy = chain.targetLufs - after.integratedLufs;
+  const result = `Result: ${formatNumber(after.integratedLufs)} LUFS, true peak ${formatNumber(after.truePeakDbtp, 1, true)} dBTP`;
+  const shortfall = shortBy > 0.5
+    ? ` (${formatNumber(shortBy)} LU short of the target: the limiter would have to squash the peaks harder to get there; a quieter target or a mix with less peaky drums lands closer).`
+    : '.';
+  return `${target}${limiter}. ${result}${shortfall}`;
+}
+
+function formatPercent(share: number): string {
+  const percent = share * 100;
+  return percent > 0 && percent < 1 ? 'under 1 %' : `${Math.round(percent)} %`;
 }
