@@ -51,6 +51,15 @@ for (const rate of RATES) {
     for (const v of momentary.momentaryLufs.slice(6)) near(v, -23, 0.1, 'M after 1 s');
   });
 
+  test(`Tech 3341 #10 and #13 at ${rate} Hz (file-based): the loudest S and M read -23.0 wherever the tone starts`, () => {
+    for (let i = 0; i < 20; i++) {
+      const s = measure(rate, [{ seconds: i * 0.15, dbfs: -Infinity }, { seconds: 3, dbfs: -23 }, { seconds: 1, dbfs: -Infinity }]);
+      near(s.shortTermMaxLufs, -23, 0.1, `#10 segment ${i}: max S`);
+      const m = measure(rate, [{ seconds: i * 0.02, dbfs: -Infinity }, { seconds: 0.4, dbfs: -23 }, { seconds: 1, dbfs: -Infinity }]);
+      near(m.momentaryMaxLufs, -23, 0.1, `#13 segment ${i}: max M`);
+    }
+  });
+
   test(`Tech 3342 #1 to #4 at ${rate} Hz: loudness range within ±1 LU`, () => {
     const tones = (...levels: number[]) => levels.map((dbfs) => ({ seconds: 20, dbfs }));
     near(measure(rate, tones(-20, -30)).loudnessRangeLu, 10, 1, 'LRA #1');

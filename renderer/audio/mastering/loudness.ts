@@ -25,6 +25,7 @@ export interface Loudness {
   /** The 10th and 95th percentiles the range spans (-Infinity when it is 0 for lack of windows). */
   rangeLowLufs: number;
   rangeHighLufs: number;
+  /** The loudest 400 ms and 3 s windows, sliding by 10 ms (finer than the series below). */
   momentaryMaxLufs: number;
   shortTermMaxLufs: number;
   /** Momentary loudness of each 400 ms window, one every 100 ms (window k ends at (k + 4) × 100 ms). */
@@ -56,11 +57,24 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, we
   if (channels.some((c) => c.length !== frames)) throw new Error('measureLoudness: channels differ in length');
   if (weights.length !== channels.length) throw new Error(`measureLoudness: ${weights.length} weights for ${channels.length} channels`);
   const weighting = kWeighting(sampleRate);
-  // 100 ms steps; rounded bounds keep rates like 11025 Hz (1102.5 samples a step) exact on average.
-  const steps = Math.floor((frames * 10) / sampleRate);
+  // Energy per 10 ms tick, and per 100 ms step (ten ticks); rounded bounds keep rates like
+  // 11025 Hz (110.25 samples a tick) exact on average.
+  const ticks = Math.floor((frames * 100) / sampleRate);
+  const tickBounds = new Float64Array(ticks + 1);
+  for (let t = 0; t <= ticks; t++) tickBounds[t] = Math.round((t * sampleRate) / 100);
+  const tickEnergy = channels.map((c) => weightedEnergies(c, weighting, tickBounds));
+  const steps = Math.floor(ticks / 10);
   const bounds = new Float64Array(steps + 1);
-  for (let s = 0; s <= steps; s++) bounds[s] = Math.round((s * sampleRate) / 10);
-  const stepEnergy = channels.map((c) => weightedEnergies(c, weighting, bounds));
+  for (let s = 0; s <= steps; s++) bounds[s] = tickBounds[10 * s]!;
+  const stepEnergy = tickEnergy.map((energy) => {
+    const out = new Float64Array(steps);
+    for (let s = 0; s < steps; s++) {
+      let sum = 0;
+      for (let t = 10 * s; t < 10 * s + 10; t++) sum += energy[t]!;
+      out[s] = sum;
+    }
+    return out;
+  });
 
   /** Weighted mean square of each window of `width` steps, one per step, and per channel. */
   const windows = (width: number): { power: Float64Array; perChannel: Float64Array[] } => {
@@ -99,13 +113,33 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, we
     channels.forEach((_, c) => { gatedChannelPower[c] = mean(passed.map((k) => momentary.perChannel[c]![k]!)); });
   }
 
+  /**
+   * The loudest window of `width` ticks, sliding by 10 ms: the maxima of momentary and
+   * short-term loudness are read at this finer rate, so a tone that starts between two 100 ms
+   * steps still reads its full level (Tech 3341 cases 10 and 13). Prefix sums make it cheap.
+   */
+  const prefix = tickEnergy.map((energy) => {
+    const p = new Float64Array(ticks + 1);
+    for (let t = 0; t < ticks; t++) p[t + 1] = p[t]! + energy[t]!;
+    return p;
+  });
+  const loudestWindow = (width: number): number => {
+    let best = 0;
+    for (let k = 0; k + width <= ticks; k++) {
+      let power = 0;
+      prefix.forEach((p, c) => { power += (weights[c]! * Math.max(0, p[k + width]! - p[k]!)) / (tickBounds[k + width]! - tickBounds[k]!); });
+      if (power > best) best = power;
+    }
+    return toLufs(best);
+  };
+
   const range = loudnessRange(shortTermLufs);
   return {
     integratedLufs,
     relativeGateLufs,
     ...range,
-    momentaryMaxLufs: max(momentaryLufs),
-    shortTermMaxLufs: max(shortTermLufs),
+    momentaryMaxLufs: Math.max(max(momentaryLufs), loudestWindow(40)),
+    shortTermMaxLufs: Math.max(max(shortTermLufs), loudestWindow(300)),
     momentaryLufs,
     shortTermLufs,
     gatedChannelPower,
