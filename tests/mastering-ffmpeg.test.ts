@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav, encodeWav, type PcmAudio } from '../renderer/audio/wav.ts';
+import { correctLoudness } from '../renderer/audio/mastering/correct.ts';
 import { meter } from '../renderer/audio/mastering/meter.ts';
 import { musicLike, random, taperedSine, toneSequence } from '../renderer/audio/mastering/signals.ts';
 
@@ -106,3 +107,15 @@ for (const rate of [44100, 48000]) {
     agree(t, `inter-sample peaks at ${rate} Hz`, ours, theirs, false);
   });
 }
+
+test('a mix corrected to -14 LUFS reads, in ffmpeg, what its chain records: on target, true peak under -1 dBTP', async (t) => {
+  const audio = musicLike({ seconds: 30, sampleRate: 44100, seed: 3, gainDb: -6, drumsDb: -6 });
+  const { audio: corrected, chain } = correctLoudness(audio, { target: 'streaming' });
+  assert.ok(chain.limiter.maxReductionDb > 0, 'the limiter had work to do');
+  const { ours, theirs } = await both('corrected-44100', corrected);
+  agree(t, 'corrected to -14 LUFS', ours, theirs);
+  assert.ok(Math.abs(theirs.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.1, `ffmpeg I ${theirs.integratedLufs}, chain ${chain.measuredAfter.integratedLufs}`);
+  assert.ok(Math.abs(theirs.integratedLufs - -14) <= 0.5, `ffmpeg I ${theirs.integratedLufs}`);
+  // The 16-bit file rounds samples by up to half a step; ffmpeg's interpolator differs by a few hundredths.
+  assert.ok(theirs.truePeakDbtp <= -0.9, `ffmpeg true peak ${theirs.truePeakDbtp}`);
+});
