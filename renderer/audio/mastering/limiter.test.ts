@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { limitTruePeak } from './limiter.ts';
+import { gainCurve, limitTruePeak } from './limiter.ts';
 import { random, taperedSine } from './signals.ts';
 import { toDb, truePeak } from './true-peak.ts';
 
@@ -58,4 +58,25 @@ test('bad settings are refused', () => {
   assert.throws(() => limitTruePeak([x], 48000, { ceilingDbtp: -1, releaseMs: 0 }), /positive/);
   assert.throws(() => limitTruePeak([], 48000, { ceilingDbtp: -1 }), /no channels/);
   assert.throws(() => limitTruePeak([x, new Float32Array(3)], 48000, { ceilingDbtp: -1 }), /differ in length/);
+});
+
+test('the gain curve never exceeds the gain any frame needs, and is 1 where nothing needs less', () => {
+  const rand = random(21);
+  for (const lookahead of [1, 2, 7, 64]) {
+    for (const frames of [1, 5, 63, 64, 65, 1000]) {
+      // Sparse peaks over a quiet floor, some at the very start and end.
+      const envelope = new Float32Array(frames).map(() => (rand() < 0.05 ? 1 + 2 * rand() : 0.3 * rand()));
+      envelope[0] = 2;
+      envelope[frames - 1] = 1.5;
+      const ceiling = 0.9;
+      const gain = gainCurve(envelope, ceiling, lookahead, 0.999);
+      for (let j = 0; j < frames; j++) {
+        const need = envelope[j]! > ceiling ? ceiling / envelope[j]! : 1;
+        assert.ok(gain[j]! <= need + 1e-6, `lookahead ${lookahead}, ${frames} frames: gain ${gain[j]} > ${need} at ${j}`);
+        assert.ok(gain[j]! > 0 && gain[j]! <= 1);
+      }
+    }
+  }
+  const quiet = gainCurve(new Float32Array(100).fill(0.5), 0.9, 8, 0.99);
+  assert.ok(quiet.every((g) => g === 1));
 });

@@ -80,8 +80,9 @@ export function limitTruePeak(channels: Float32Array[], sampleRate: number, opti
 /**
  * The gain per frame: the needed gain min(1, ceiling / envelope), its minimum over the next
  * `lookahead` frames, an exponential recovery toward 1, and a moving average over `lookahead`.
+ * Never above the needed gain at any frame (exported for the test that checks so).
  */
-function gainCurve(envelope: Float32Array, ceiling: number, lookahead: number, recovery: number): Float32Array {
+export function gainCurve(envelope: Float32Array, ceiling: number, lookahead: number, recovery: number): Float32Array {
   const frames = envelope.length;
   const need = new Float32Array(frames);
   for (let j = 0; j < frames; j++) {
