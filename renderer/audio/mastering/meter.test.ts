@@ -52,4 +52,7 @@ test('bad input is refused', () => {
   assert.throws(() => meter({ sampleRate: 48000, channels: [] }), /no channels/);
   assert.throws(() => meter({ sampleRate: 48000, channels: [new Float32Array(3), new Float32Array(4)] }), /differ in length/);
   assert.throws(() => meter({ sampleRate: 2000, channels: [new Float32Array(3)] }), /2000 Hz is not supported/);
+  const broken = new Float32Array(100);
+  broken[42] = Number.NaN;
+  assert.throws(() => meter({ sampleRate: 48000, channels: [new Float32Array(100), broken] }), /channel 1 has a non-finite sample \(NaN\) at frame 42/);
 });

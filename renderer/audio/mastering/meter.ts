@@ -50,9 +50,16 @@ export function meter(audio: PcmAudio): MeterResult {
   if (channels.length < 1) throw new Error('meter: no channels');
   const frames = channels[0]!.length;
   if (channels.some((c) => c.length !== frames)) throw new Error('meter: channels differ in length');
+  const stats = channels.map((c) => channelStats(c));
+  // A NaN or infinity would poison the filters' state and every figure after it: say where it is.
+  stats.forEach((s, c) => {
+    if (Number.isFinite(s.dcOffset)) return;
+    const frame = channels[c]!.findIndex((v) => !Number.isFinite(v));
+    if (frame < 0) return; // finite samples whose sum overflowed: absurd levels, but measurable
+    throw new Error(`meter: channel ${c} has a non-finite sample (${channels[c]![frame]}) at frame ${frame}`);
+  });
   const loudness = measureLoudness(channels, sampleRate);
   const peaks = channels.map((c) => truePeak(c));
-  const stats = channels.map((c) => channelStats(c));
   let loudest = 0;
   peaks.forEach((p, c) => { if (p.peak > peaks[loudest]!.peak) loudest = c; });
   const stereo = channels.length === 2;
