@@ -25,3 +25,22 @@ test('the pure audio modules import neither Tone.js nor the tone layer, and touc
     }
   }
 });
+
+test('the mastering checks (./mastering/) are pure too: siblings, the pure modules above, core/', () => {
+  const folder = new URL('./mastering/', here);
+  const files = readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  assert.ok(files.length >= 6, `found ${files.join(', ')}`);
+  for (const file of files) {
+    const source = readFileSync(new URL(file, folder), 'utf8');
+    const specs = [...source.matchAll(/^(?:import|export)[^;]*?from '([^']+)'/gms)].map((m) => m[1]!);
+    for (const spec of specs) {
+      const sibling = spec.startsWith('./');
+      const pureModule = spec.startsWith('../') && !spec.startsWith('../tone/') && !spec.startsWith('../../');
+      assert.ok(sibling || pureModule || spec.startsWith('../../../core/'), `mastering/${file} imports ${spec}`);
+    }
+    const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    for (const global of ['window', 'document', 'AudioContext', 'OfflineAudioContext', 'requestAnimationFrame', 'navigator']) {
+      assert.ok(!new RegExp(`\\b${global}\\b`).test(code), `mastering/${file} uses ${global}`);
+    }
+  }
+});
