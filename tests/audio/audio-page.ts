@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
+import { BANK_FILE, BANK_URL, PROCESSOR_FILE, PROCESSOR_URL } from '../../renderer/audio/sampler/bank-source.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -32,7 +33,9 @@ const PAGE_ENTRY = `
 import * as engine from './renderer/audio/tone/index.ts';
 import * as fixtures from './renderer/audio/fixtures.ts';
 import * as Tone from 'tone';
-globalThis.riffroomAudio = { ...engine, fixtures, Tone };
+import * as sampler from './renderer/audio/sampler/index.ts';
+import * as recorder from './tests/audio/page-recorder.ts';
+globalThis.riffroomAudio = { ...engine, fixtures, Tone, sampler, recorder };
 `;
 
 export type InPage = <A, R>(fn: (arg: A) => Promise<R> | R, arg: A) => Promise<R>;
@@ -66,6 +69,9 @@ export async function openAudioPage(): Promise<AudioPage> {
       const path = new URL(req.url!, 'http://x').pathname;
       if (path === '/') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>riffroom audio</title><script type="module" src="/page.js"></script>');
       if (path === '/page.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(page));
+      // The sampled instruments' bank and synth processor, where the page asks for them.
+      if (path === `/${PROCESSOR_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PROCESSOR_FILE));
+      if (path === `/${BANK_URL}`) return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(BANK_FILE));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

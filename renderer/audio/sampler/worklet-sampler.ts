@@ -1,0 +1,130 @@
+/**
+ * The live sampler: one spessasynth_lib WorkletSynthesizer (the SoundFont synth, running on the
+ * audio thread) for the whole page, playing every track on channels of its own. The engine's
+ * scheduler stays in charge of time: each note is sent with its exact AudioContext time, a look-
+ * ahead early, and the synth starts it on that render quantum. The synth's 16 per-channel dry
+ * outputs feed the mixer's strips (fader, pan, reverb send), as the synthesized voices do; the
+ * synth's own effects output is left unconnected.
+ *
+ * Loading is off the main thread's critical path: the bank is fetched and handed (transferred) to
+ * the worklet, which parses it; load() resolves once the synth reports the bank ready, and only
+ * then does the mixer route any note to it (until then, and if loading fails, the synthesized
+ * voices play).
+ */
+import { WorkletSynthesizer } from 'spessasynth_lib';
+import { BANK_URL, PROCESSOR_URL } from './bank-source.ts';
+import { GENERATIONS, OUTPUTS, channelCut, channelFor, channelSetup, type SamplerPatch } from './patch.ts';
+
+export interface SamplerLoadOptions {
+  bankUrl?: string;
+  processorUrl?: string;
+  /** The bank's bytes, when the caller has them already (tests, a cache). */
+  bank?: ArrayBuffer;
+}
+
+export interface SamplerLoadTimes {
+  /** Fetching the bank, ms. */
+  fetchMs: number;
+  /** From handing the bank to the worklet to the synth's ready signal, ms. */
+  loadMs: number;
+  bankBytes: number;
+}
+
+export class WorkletSampler {
+  readonly synth: WorkletSynthesizer;
+  readonly context: BaseAudioContext;
+  readonly times: SamplerLoadTimes;
+  private disposed = false;
+
+  private constructor(context: BaseAudioContext, synth: WorkletSynthesizer, times: SamplerLoadTimes) {
+    this.context = context;
+    this.synth = synth;
+    this.times = times;
+  }
+
+  /** Loads the processor and the bank; resolves when a note can be played. */
+  static async load(context: BaseAudioContext, options: SamplerLoadOptions = {}): Promise<WorkletSampler> {
+    const base = typeof document !== 'undefined' ? document.baseURI : undefined;
+    const processorUrl = new URL(options.processorUrl ?? PROCESSOR_URL, base).href;
+    const t0 = performance.now();
+    const [, bank] = await Promise.all([
+      context.audioWorklet.addModule(processorUrl),
+      // The worklet takes (transfers) the bytes it is given: each synth gets a copy of the one fetch.
+      (options.bank ? Promise.resolve(options.bank) : fetchBank(new URL(options.bankUrl ?? BANK_URL, base).href)).then((b) => b.slice(0)),
+    ]);
+    const t1 = performance.now();
+    const synth = new WorkletSynthesizer(context, { oneOutput: false, eventsEnabled: false });
+    await synth.isReady;
+    const bankBytes = bank.byteLength;
+    await synth.soundBankManager.addSoundBank(bank, 'main');
+    // Channels 16..63: the generations that stop/seek cycle through (see patch.ts).
+    for (let c = synth.channelCount; c < OUTPUTS * GENERATIONS; c++) synth.addNewChannel();
+    // The synth's own reverb and chorus feed only its effects output, which nothing hears.
+    synth.setSystemParameter('effectsEnabled', false);
+    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
+  }
+
+  /** Connects output `slot` (0..15: channels slot, slot + 16, ...) to a strip's input. */
+  connect(slot: number, node: AudioNode): void {
+    this.synth.connectChannel(node, slot);
+  }
+
+  disconnect(slot: number, node: AudioNode): void {
+    try {
+      this.synth.disconnectChannel(node, slot);
+    } catch {
+      // Already disconnected (the strip went first).
+    }
+  }
+
+  /** Puts a fresh channel on a patch, at `time` (before any note of it at that time). */
+  setPatch(channel: number, patch: SamplerPatch, time: number): void {
+    this.synth.midiChannels[channel]?.setDrums(patch.drums);
+    for (const message of channelSetup(channel, patch)) this.send(message, channel, time);
+  }
+
+  noteOn(channel: number, pitch: number, velocity: number, time: number): void {
+    this.send([0x90 | (channel % 16), pitch & 127, Math.max(1, Math.min(127, Math.round(velocity)))], channel, time);
+  }
+
+  noteOff(channel: number, pitch: number, time: number): void {
+    this.send([0x80 | (channel % 16), pitch & 127, 0], channel, time);
+  }
+
+  /** Silences a channel from `time` on (see GENERATIONS in patch.ts). */
+  cut(channel: number, time: number): void {
+    for (const message of channelCut(channel)) this.send(message, channel, time);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.synth.destroy();
+  }
+
+  private send(message: number[], channel: number, time: number): void {
+    if (this.disposed) return;
+    this.synth.sendMessage(message, channel - (channel % 16), { time });
+  }
+}
+
+/**
+ * The bank's bytes, fetched once per page and URL: the live transport and a history view's
+ * transport each run a synth, and share the download.
+ */
+const fetched = new Map<string, Promise<ArrayBuffer>>();
+
+function fetchBank(url: string): Promise<ArrayBuffer> {
+  let bytes = fetched.get(url);
+  if (!bytes) {
+    bytes = (async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`sampler: the sound bank ${url} answered ${response.status}`);
+      return response.arrayBuffer();
+    })();
+    // A failed fetch is not kept: the next transport tries again.
+    bytes.catch(() => fetched.delete(url));
+    fetched.set(url, bytes);
+  }
+  return bytes;
+}
