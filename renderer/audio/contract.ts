@@ -185,6 +185,12 @@ export interface RenderOptions {
   tailSeconds?: number;
   /** Include metronome clicks (default false). */
   metronome?: boolean;
+  /**
+   * 'sampled' (default): the tracks' sampled instruments, rendered by the synth in a worker and
+   * mixed through the same mixer as live; if the bank or the worker is unavailable, the
+   * synthesized voices. 'synthesized': the synthesized voices only.
+   */
+  instruments?: 'sampled' | 'synthesized';
 }
 
 export interface RenderedAudio {

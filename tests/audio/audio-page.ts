@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { BANK_FILE, BANK_URL, PROCESSOR_FILE, PROCESSOR_URL } from '../../renderer/audio/sampler/bank-source.ts';
+import { BANK_FILE, BANK_URL, OFFLINE_WORKER_URL, PROCESSOR_FILE, PROCESSOR_URL } from '../../renderer/audio/sampler/bank-source.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -61,6 +61,9 @@ export async function openAudioPage(): Promise<AudioPage> {
     outfile: page,
     logLevel: 'warning',
   });
+  // The offline render's Web Worker, bundled on its own (as the app's build does).
+  const worker = join(dir, 'offline-worker.js');
+  await esbuild.build({ entryPoints: [join(root, 'renderer/audio/sampler/offline-worker.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: worker, logLevel: 'warning' });
   const bundleBytes = readFileSync(page).length;
   let server: Server | null = null;
   let browser: Browser | null = null;
@@ -71,6 +74,7 @@ export async function openAudioPage(): Promise<AudioPage> {
       if (path === '/page.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(page));
       // The sampled instruments' bank and synth processor, where the page asks for them.
       if (path === `/${PROCESSOR_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PROCESSOR_FILE));
+      if (path === `/${OFFLINE_WORKER_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(worker));
       if (path === `/${BANK_URL}`) return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(BANK_FILE));
       res.writeHead(404).end();
     });

@@ -37,6 +37,15 @@ if (missing) {
 
     before(async () => {
       page = await openAudioPage();
+      // These tests pin properties of the synthesized voices (the fallback while the bank loads);
+      // the sampled instruments have their own (sampler.test.ts, sampled-render.test.ts).
+      await page.inPage(() => {
+        const a = (globalThis as any).riffroomAudio;
+        for (const name of ['renderSong', 'renderSongToWav']) {
+          const render = a[name];
+          a[name] = (song: unknown, options: object = {}) => render(song, { instruments: 'synthesized', ...options });
+        }
+      }, null);
     });
 
     after(async () => {

