@@ -6,7 +6,8 @@
  * writes <dir>/index.html, the app bundle and its stylesheet under <dir>/assets/ (names carry a
  * content hash, so a server may cache them for good), and, beside index.html, the inference
  * worker with its onnxruntime-web files (inference/web/build.ts). index.html names the shipped
- * model's id in a <meta>; the sync server serves that model at /models/<id>/.
+ * model's id in a <meta>; the sync server serves that model at /models/<id>/. The sampled
+ * instruments' synth processor, offline worker and sound bank go under <dir>/sampler/.
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import * as esbuild from 'esbuild';
 import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
 import { buildInferenceWorker } from '../inference/web/build.ts';
 import { MODEL_META } from './platform/model-meta.ts';
+import { buildSamplerAssets } from './audio/sampler/node/build.ts';
 
 export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
 const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
@@ -82,9 +84,10 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   const stylesheet = find(STYLES, '.css');
   writeFileSync(join(out, 'index.html'), indexHtml(script, stylesheet, SHIPPED_MODEL_ID));
   const worker = await buildInferenceWorker(out);
+  const sampler = await buildSamplerAssets(out);
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
-  return { outDir: out, script, stylesheet, appBytes, totalBytes: written + worker.bytes };
+  return { outDir: out, script, stylesheet, appBytes, totalBytes: written + worker.bytes + sampler.bytes };
 }
 
 if (import.meta.main) {
@@ -94,6 +97,6 @@ if (import.meta.main) {
   const mib = (n: number): string => (n / 2 ** 20).toFixed(2);
   console.log(
     `renderer: ${built.outDir}/index.html, ${basename(built.script)} + ${basename(built.stylesheet)} ${mib(built.appBytes)} MiB ` +
-      `(${mib(built.totalBytes)} MiB with the inference worker) in ${Math.round(performance.now() - started)} ms`,
+      `(${mib(built.totalBytes)} MiB with the inference worker and the sampler's bank) in ${Math.round(performance.now() - started)} ms`,
   );
 }
