@@ -31,6 +31,8 @@ export interface SampledRenderOptions {
   sampleRate?: number;
   /** Seconds after the last bar for releases (default 1.5, as renderSong). */
   tailSeconds?: number;
+  /** Time each 128-frame block (the render quantum; the benchmark's audio-thread figure). */
+  timeBlocks?: boolean;
 }
 
 export interface Stem {
@@ -49,6 +51,8 @@ export interface SampledRender {
   stems: Stem[];
   /** Synth time spent, ms (the render's own cost, bank parsing excluded). */
   renderMs: number;
+  /** Per block, ms (with timeBlocks). */
+  blockMs?: number[];
 }
 
 interface Message {
@@ -102,7 +106,9 @@ export async function renderSampled(song: Song, bank: BasicSoundBank, options: S
   const outputs = Array.from({ length: OUTPUTS }, () => [new Float32Array(frames), new Float32Array(frames)]);
   const effects = [new Float32Array(frames), new Float32Array(frames)] as const;
   let next = 0;
+  const blockMs: number[] | undefined = options.timeBlocks ? [] : undefined;
   for (let at = 0; at < frames; at += BLOCK) {
+    const b0 = blockMs ? performance.now() : 0;
     const now = at / sampleRate;
     while (next < messages.length && messages[next]!.time <= now) {
       const m = messages[next++]!;
@@ -110,6 +116,7 @@ export async function renderSampled(song: Song, bank: BasicSoundBank, options: S
       else synth.processMessage(m.bytes, m.channel - (m.channel % 16));
     }
     synth.processSplit(outputs, effects[0], effects[1], at, Math.min(BLOCK, frames - at));
+    blockMs?.push(performance.now() - b0);
   }
   const renderMs = performance.now() - t0;
   const stems: Stem[] = [];
@@ -119,7 +126,7 @@ export async function renderSampled(song: Song, bank: BasicSoundBank, options: S
     const [left, right] = outputs[slot]!;
     stems.push({ trackId: track.id, slot, gain: track.audible ? dbToGain(track.gainDb) : 0, pan: track.pan, channels: [left!, right!] });
   }
-  return { sampleRate, frames, stems, renderMs };
+  return { sampleRate, frames, stems, renderMs, ...(blockMs ? { blockMs } : {}) };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface SamplerPort<Node = unknown> {
   noteOn(channel: number, pitch: number, velocity: number, time: number): void;
   noteOff(channel: number, pitch: number, time: number): void;
   cut(channel: number, time: number): void;
+  /** Decodes the samples these notes of the patch will use, ahead of them (optional). */
+  warm?(patch: SamplerPatch, notes: readonly { pitch: number; velocity: number }[]): void;
 }
 
 export class SampledVoice<Node = unknown> {

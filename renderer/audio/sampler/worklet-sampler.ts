@@ -10,6 +10,12 @@
  * the worklet, which parses it; load() resolves once the synth reports the bank ready, and only
  * then does the mixer route any note to it (until then, and if loading fails, the synthesized
  * voices play).
+ *
+ * An SF3 bank's samples are Ogg Vorbis, which the synth decodes the first time a note uses one:
+ * on the audio thread, tens of ms for a large sample, a glitch if it happens mid-song. warm()
+ * plays the song's notes ahead of need, silently, on a channel of its own, a few at a time, so
+ * the decoding happens when the song's tracks are set up (after load, after an edit) rather than
+ * on the beat. (Decoding off the audio thread entirely needs a PCM bank; see ../README.md.)
  */
 import { WorkletSynthesizer } from 'spessasynth_lib';
 import { BANK_URL, PROCESSOR_URL } from './bank-source.ts';
@@ -30,11 +36,24 @@ export interface SamplerLoadTimes {
   bankBytes: number;
 }
 
+/** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at volume 0). */
+const WARM_CHANNEL = OUTPUTS * GENERATIONS;
+/** warm(): notes per step, and the main-thread pause between steps (ms). */
+const WARM_BATCH = 2;
+const WARM_STEP_MS = 15;
+
 export class WorkletSampler {
   readonly synth: WorkletSynthesizer;
   readonly context: BaseAudioContext;
   readonly times: SamplerLoadTimes;
   private disposed = false;
+  /** `patch:key:velocity` already decoded (played once), or queued to be. */
+  private readonly warmed = new Set<string>();
+  private readonly warmQueue: { patch: SamplerPatch; pitch: number; velocity: number }[] = [];
+  private warmTimer: ReturnType<typeof setTimeout> | null = null;
+  private warmPatch: string | null = null;
+  /** Notes warm() has played (the benchmark reports it). */
+  warmedNotes = 0;
 
   private constructor(context: BaseAudioContext, synth: WorkletSynthesizer, times: SamplerLoadTimes) {
     this.context = context;
@@ -58,7 +77,7 @@ export class WorkletSampler {
     const bankBytes = bank.byteLength;
     await synth.soundBankManager.addSoundBank(bank, 'main');
     // Channels 16..63: the generations that stop/seek cycle through (see patch.ts).
-    for (let c = synth.channelCount; c < OUTPUTS * GENERATIONS; c++) synth.addNewChannel();
+    for (let c = synth.channelCount; c <= WARM_CHANNEL; c++) synth.addNewChannel();
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
     return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
@@ -96,9 +115,41 @@ export class WorkletSampler {
     for (const message of channelCut(channel)) this.send(message, channel, time);
   }
 
+  /**
+   * Queues the notes' samples for decoding ahead of need (see the header): each new
+   * patch/key/velocity is played once, silently, a few per step.
+   */
+  warm(patch: SamplerPatch, notes: readonly { pitch: number; velocity: number }[]): void {
+    for (const n of notes) {
+      const key = `${patch.id}:${n.pitch}:${n.velocity}`;
+      if (this.warmed.has(key)) continue;
+      this.warmed.add(key);
+      this.warmQueue.push({ patch, pitch: n.pitch, velocity: n.velocity });
+    }
+    if (this.warmQueue.length && this.warmTimer === null) this.warmStep();
+  }
+
+  private warmStep(): void {
+    this.warmTimer = null;
+    if (this.disposed) return;
+    const now = this.context.currentTime;
+    for (const item of this.warmQueue.splice(0, WARM_BATCH)) {
+      if (this.warmPatch !== item.patch.id) {
+        this.setPatch(WARM_CHANNEL, item.patch, now);
+        this.send([0xb0 | (WARM_CHANNEL % 16), 7, 0], WARM_CHANNEL, now);
+        this.warmPatch = item.patch.id;
+      }
+      this.noteOn(WARM_CHANNEL, item.pitch, item.velocity, now);
+      this.noteOff(WARM_CHANNEL, item.pitch, now + 0.01);
+      this.warmedNotes++;
+    }
+    if (this.warmQueue.length) this.warmTimer = setTimeout(() => this.warmStep(), WARM_STEP_MS);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.warmTimer !== null) clearTimeout(this.warmTimer);
     this.synth.destroy();
   }
 

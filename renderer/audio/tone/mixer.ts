@@ -237,6 +237,7 @@ export class Mixer {
     }
     if (this.sampler) {
       for (const [id, slot] of this.slots.assign(song.tracks.map((t) => t.id))) this.strips.get(id)?.useSampler(this.sampler, slot, time);
+      for (const track of song.tracks) if (track.audible) this.sampler.warm?.(track.patch, track.notes);
     }
     if (song.bpm !== this.bpm) {
       this.bpm = song.bpm;
