@@ -81,5 +81,56 @@ if (missing) {
       assert.ok(wrong > SAME_SOUND_DB, `a wrong instrument: ${wrong.toFixed(2)} dB`);
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
     });
+
+    test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
+      const got = await page.inPage(async () => {
+        const a = (globalThis as any).riffroomAudio;
+        const f = a.fixtures;
+        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+        const context = new a.Tone.Context(raw);
+        // A bass track (no reverb send: what is heard after a stop is the instrument alone).
+        const song = f.song([f.track('b', 'bass', { instrument: 'fretless-bass' })], [f.clip('c', 'b', 0, 2, [[40, 0, 3840, 100]])]);
+        const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10 });
+        await transport.instrumentsReady();
+        const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
+        const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+        const until = async (time: number) => {
+          while (raw.currentTime < time) await wait(0.02);
+        };
+        await transport.play();
+        const playedAt = raw.currentTime;
+        await until(playedAt + 1);
+        transport.stop();
+        const stoppedAt = raw.currentTime;
+        await until(stoppedAt + 0.6);
+        transport.liveNote({ kind: 'on', key: 'k', trackId: 'b', pitch: 45, velocity: 100 });
+        const pressedAt = raw.currentTime;
+        await until(pressedAt + 0.6);
+        transport.liveNote({ kind: 'off', key: 'k', trackId: 'b', pitch: 45, velocity: 0 });
+        const releasedAt = raw.currentTime;
+        await until(releasedAt + 0.8);
+        const rec = await recorder.stop();
+        transport.dispose();
+        await raw.close();
+        const rms = (from: number, to: number) => {
+          const x = rec.channels[0];
+          const a0 = Math.max(0, Math.round((from - rec.startTime) * rec.sampleRate));
+          const b0 = Math.min(x.length, Math.round((to - rec.startTime) * rec.sampleRate));
+          let sum = 0;
+          for (let i = a0; i < b0; i++) sum += x[i] * x[i];
+          return 10 * Math.log10(sum / Math.max(1, b0 - a0) + 1e-20);
+        };
+        return {
+          playing: rms(playedAt + 0.5, stoppedAt),
+          afterStop: rms(stoppedAt + 0.15, stoppedAt + 0.55),
+          live: rms(pressedAt + 0.1, pressedAt + 0.55),
+          afterRelease: rms(releasedAt + 0.5, releasedAt + 0.75),
+        };
+      }, null);
+      assert.ok(got.playing > -45, `the note plays: ${got.playing.toFixed(1)} dB`);
+      assert.ok(got.afterStop < got.playing - 40, `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB`);
+      assert.ok(got.live > -45, `the live note sounds: ${got.live.toFixed(1)} dB`);
+      assert.ok(got.afterRelease < got.live - 30, `released: ${got.afterRelease.toFixed(1)} dB vs ${got.live.toFixed(1)} dB`);
+    });
   });
 }

@@ -36,7 +36,7 @@ export interface SamplerLoadTimes {
   bankBytes: number;
 }
 
-/** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at volume 0). */
+/** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at gain 0). */
 const WARM_CHANNEL = OUTPUTS * GENERATIONS;
 /** warm(): notes per step, and the main-thread pause between steps (ms). */
 const WARM_BATCH = 2;
@@ -78,6 +78,11 @@ export class WorkletSampler {
     await synth.soundBankManager.addSoundBank(bank, 'main');
     // Channels 16..63: the generations that stop/seek cycle through (see patch.ts).
     for (let c = synth.channelCount; c <= WARM_CHANNEL; c++) synth.addNewChannel();
+    // Added channels start with their controllers unset (near silent, filter shut): a reset
+    // gives every channel the defaults the first 16 have.
+    synth.reset();
+    // warm()'s channel renders (and so decodes) its notes, at zero gain.
+    synth.midiChannels[WARM_CHANNEL]?.setSystemParameter('gain', 0);
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
     return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
@@ -136,7 +141,6 @@ export class WorkletSampler {
     for (const item of this.warmQueue.splice(0, WARM_BATCH)) {
       if (this.warmPatch !== item.patch.id) {
         this.setPatch(WARM_CHANNEL, item.patch, now);
-        this.send([0xb0 | (WARM_CHANNEL % 16), 7, 0], WARM_CHANNEL, now);
         this.warmPatch = item.patch.id;
       }
       this.noteOn(WARM_CHANNEL, item.pitch, item.velocity, now);
