@@ -8,7 +8,9 @@ class RiffroomTap extends AudioWorkletProcessor {
   constructor() { super(); this.on = true; this.port.onmessage = () => { this.on = false; this.port.postMessage('done'); }; }
   process(inputs) {
     const input = inputs[0];
-    if (this.on && input && input.length) this.port.postMessage({ time: currentTime, channels: input.map((c) => c.slice()) });
+    // An input with nothing active upstream comes as zero channels: silence, still posted, so
+    // the recording's timeline has no holes.
+    if (this.on) this.port.postMessage({ time: currentTime, channels: input ? input.map((c) => c.slice()) : [] });
     return this.on;
   }
 }
@@ -49,14 +51,16 @@ export async function recordNode(source: AudioNodeLike): Promise<Recorder> {
       tap.port.postMessage('stop');
       await finished;
       source.disconnect(tap);
-      const length = blocks.reduce((n, b) => n + b.channels[0]!.length, 0);
+      // Each block at its own time (never just end to end: a lost message must not shift the rest).
+      const startTime = blocks[0]?.time ?? 0;
+      const at = (b: { time: number }) => Math.round((b.time - startTime) * context.sampleRate);
+      const length = blocks.length ? at(blocks[blocks.length - 1]!) + 128 : 0;
       const channels = [new Float32Array(length), new Float32Array(length)];
-      let at = 0;
       for (const b of blocks) {
-        for (let c = 0; c < 2; c++) channels[c]!.set(b.channels[c] ?? b.channels[0]!, at);
-        at += b.channels[0]!.length;
+        if (!b.channels.length) continue;
+        for (let c = 0; c < 2; c++) channels[c]!.set(b.channels[c] ?? b.channels[0]!, at(b));
       }
-      return { sampleRate: context.sampleRate, startTime: blocks[0]?.time ?? 0, channels };
+      return { sampleRate: context.sampleRate, startTime, channels };
     },
   };
 }

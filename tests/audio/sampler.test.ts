@@ -57,6 +57,7 @@ if (missing) {
         const live = await recorder.stop();
         const stats = transport.stats();
         transport.dispose();
+        await raw.close();
         const offline = await a.renderSong(song);
         const wrongSong = { ...song, tracks: song.tracks.map((t: any) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
         const wrong = await a.renderSong(wrongSong);
@@ -82,8 +83,12 @@ if (missing) {
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
     });
 
+    // In a page of its own: a page's second sampled transport has been measured with its synth's
+    // clock 0.3 s behind the context's (notes and cuts that much late; see renderer/audio/README.md,
+    // "Known issues"), which this test would catch, and does, run after the one above.
     test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
-      const got = await page.inPage(async () => {
+      const own = await openAudioPage();
+      const got = await own.inPage(async () => {
         const a = (globalThis as any).riffroomAudio;
         const f = a.fixtures;
         const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
@@ -120,15 +125,18 @@ if (missing) {
           for (let i = a0; i < b0; i++) sum += x[i] * x[i];
           return 10 * Math.log10(sum / Math.max(1, b0 - a0) + 1e-20);
         };
+        const around = [] as number[];
+        for (let t = -0.2; t < 0.6; t += 0.05) around.push(Math.round(rms(stoppedAt + t, stoppedAt + t + 0.05)));
         return {
+          around,
           playing: rms(playedAt + 0.5, stoppedAt),
           afterStop: rms(stoppedAt + 0.15, stoppedAt + 0.55),
           live: rms(pressedAt + 0.1, pressedAt + 0.55),
           afterRelease: rms(releasedAt + 0.5, releasedAt + 0.75),
         };
-      }, null);
+      }, null).finally(() => own.close());
       assert.ok(got.playing > -45, `the note plays: ${got.playing.toFixed(1)} dB`);
-      assert.ok(got.afterStop < got.playing - 40, `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB`);
+      assert.ok(got.afterStop < got.playing - 40, `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB (every 50 ms from 0.2 s before the stop: ${got.around.join(' ')})`);
       assert.ok(got.live > -45, `the live note sounds: ${got.live.toFixed(1)} dB`);
       assert.ok(got.afterRelease < got.live - 30, `released: ${got.afterRelease.toFixed(1)} dB vs ${got.live.toFixed(1)} dB`);
     });

@@ -73,6 +73,13 @@ export class WorkletSampler {
     ]);
     const t1 = performance.now();
     const synth = new WorkletSynthesizer(context, { oneOutput: false, eventsEnabled: false });
+    // The synth keeps its own clock, advanced by each render quantum it processes; a node nothing
+    // pulls is not processed. Its effects output, unused, goes to the destination at zero gain, so
+    // it runs from the start. (Its clock can still fall behind the context's: see ../README.md.)
+    const keepTime = context.createGain();
+    keepTime.gain.value = 0;
+    synth.connect(keepTime);
+    keepTime.connect(context.destination);
     await synth.isReady;
     const bankBytes = bank.byteLength;
     await synth.soundBankManager.addSoundBank(bank, 'main');
@@ -87,6 +94,7 @@ export class WorkletSampler {
     synth.setSystemParameter('effectsEnabled', false);
     return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
   }
+
 
   /** Connects output `slot` (0..15: channels slot, slot + 16, ...) to a strip's input. */
   connect(slot: number, node: AudioNode): void {
