@@ -8,7 +8,8 @@
  * worker with its onnxruntime-web files (inference/web/build.ts), the sound bank
  * (riffroom-bank.sf3, audio/bank/build.ts) and the third-party licences
  * (third-party-licenses.txt, from THIRD_PARTY_LICENSES.md). index.html names the shipped model's
- * id in a <meta>; the sync server serves that model at /models/<id>/.
+ * id in a <meta>; the sync server serves that model at /models/<id>/. The sampled instruments'
+ * synth processor and offline render worker go under <dir>/sampler/ (audio/sampler/node/build.ts).
  */
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
 import { buildInferenceWorker } from '../inference/web/build.ts';
 import { MODEL_META } from './platform/model-meta.ts';
 import { ensureBank } from './audio/bank/build.ts';
+import { buildSamplerAssets } from './audio/sampler/node/build.ts';
 
 export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
 const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
@@ -93,9 +95,10 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   // The bank is rebuilt only when it is not the one audio/bank/bank.json records.
   const bankBytes = statSync(await ensureBank(out)).size;
   copyFileSync(LICENSES, join(out, LICENSES_FILE));
+  const sampler = await buildSamplerAssets(out);
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
-  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + bankBytes };
+  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + sampler.bytes + bankBytes };
 }
 
 if (import.meta.main) {
@@ -105,6 +108,6 @@ if (import.meta.main) {
   const mib = (n: number): string => (n / 2 ** 20).toFixed(2);
   console.log(
     `renderer: ${built.outDir}/index.html, ${basename(built.script)} + ${basename(built.stylesheet)} ${mib(built.appBytes)} MiB ` +
-      `(${mib(built.totalBytes)} MiB with the inference worker and the ${mib(built.bankBytes)} MiB sound bank) in ${Math.round(performance.now() - started)} ms`,
+      `(${mib(built.totalBytes)} MiB with the inference worker, the sampler and the ${mib(built.bankBytes)} MiB sound bank) in ${Math.round(performance.now() - started)} ms`,
   );
 }

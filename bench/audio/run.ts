@@ -9,6 +9,14 @@
  *              time to start, main-thread cost per scheduling window (the scheduler plus the Tone
  *              calls it makes), recompiles while a bandmate edits a clip every 250 ms, late
  *              events, and the longest main-thread task (PerformanceObserver "longtask")
+ *   sampled    the sampled instruments (spessasynth, renderer/audio/sampler/): bank load and
+ *              decode in Chromium, page load to the first sampled note, key press to sound through
+ *              the sampled piano, the 8 × 64 song played live on them (late events, glitches
+ *              from Chromium's playbackStats, peak JS heap), its offline render speed (page:
+ *              worker + mixer; Node: worker thread) and the synth's render-quantum time
+ *              (spessasynth_core in Node, the processor code the worklet runs: the worklet
+ *              scope has no clock fine enough to time it in Chromium)
+ *   (offline and live above pin the synthesized voices, as before the sampler.)
  * `npm run bench:audio -- live` runs only the named parts (results merge into the file).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,9 +60,10 @@ async function benchOffline(page: AudioPage): Promise<unknown> {
     const a = (globalThis as any).riffroomAudio;
     const runs: Record<string, unknown> = {};
     for (const [name, song, options] of [
-      ['band2Bars', a.fixtures.bandSong(), {}],
-      ['dense8Tracks8Bars', a.fixtures.denseSong(8, 8), { tailSeconds: 1 }],
+      ['band2Bars', a.fixtures.bandSong(), {} as Record<string, unknown>],
+      ['dense8Tracks8Bars', a.fixtures.denseSong(8, 8), { tailSeconds: 1 } as Record<string, unknown>],
     ] as const) {
+      options.instruments = 'synthesized';
       await a.renderSong(song, options); // warm-up: bundle code paths, noise buffers
       const t0 = performance.now();
       const audio = await a.renderSong(song, options);
@@ -78,7 +87,7 @@ async function benchLive(page: AudioPage): Promise<unknown> {
     // "longtask" is a browser entry type (this function runs in the page; Node's types lack it).
     observer.observe({ type: 'longtask' as 'mark' });
     const raf = (globalThis as any).requestAnimationFrame as (cb: () => void) => number;
-    const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) });
+    const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, { sampled: false });
     let notifications = 0;
     transport.subscribe(() => notifications++);
     const frameGaps: number[] = [];
@@ -135,7 +144,169 @@ async function benchLive(page: AudioPage): Promise<unknown> {
   }));
 }
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['scheduler', 'offline', 'live'];
+/** Sampled instruments: load, first note, key latency, the room's song live and offline. */
+async function benchSampled(): Promise<unknown> {
+  // A fresh page: nothing of the bank cached.
+  const page = await openAudioPage();
+  try {
+    const load = await page.inPage(async () => {
+      const a = (globalThis as any).riffroomAudio;
+      const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+      const context = new a.Tone.Context(raw);
+      const song = a.fixtures.song([a.fixtures.track('p', 'keys', { instrument: 'grand-piano' })], []);
+      const t0 = performance.now();
+      const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context });
+      await transport.instrumentsReady();
+      const readyMs = performance.now() - t0;
+      const readySincePageLoad = performance.now();
+      const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
+      const latencies: number[] = [];
+      let firstNoteSincePageLoad = NaN;
+      // Key presses: a live note on the piano track; the onset is the first sample over -50 dBFS.
+      const presses: { at: number; perf: number }[] = [];
+      for (let i = 0; i < 12; i++) {
+        const at = raw.currentTime;
+        presses.push({ at, perf: performance.now() });
+        transport.liveNote({ kind: 'on', key: `k${i}`, trackId: 'p', pitch: 60 + (i % 12), velocity: 100 });
+        await new Promise((r) => setTimeout(r, 150));
+        transport.liveNote({ kind: 'off', key: `k${i}`, trackId: 'p', pitch: 60 + (i % 12), velocity: 0 });
+        await new Promise((r) => setTimeout(r, 350));
+      }
+      const rec = await recorder.stop();
+      const outputLatency = raw.outputLatency || raw.baseLatency || 0;
+      const left = rec.channels[0];
+      presses.forEach((p, i) => {
+        const from = Math.max(0, Math.floor((p.at - rec.startTime) * rec.sampleRate));
+        const to = i + 1 < presses.length ? Math.floor((presses[i + 1]!.at - rec.startTime) * rec.sampleRate) : left.length;
+        for (let s = from; s < to; s++) {
+          if (Math.abs(left[s]) > 0.00316) {
+            const onset = rec.startTime + s / rec.sampleRate;
+            latencies.push((onset - p.at + outputLatency) * 1000);
+            if (i === 0) firstNoteSincePageLoad = p.perf + (onset - p.at + outputLatency) * 1000;
+            break;
+          }
+        }
+      });
+      transport.dispose();
+      await raw.close();
+      return { readyMs, readySincePageLoad, firstNoteSincePageLoad, latencies, outputLatencyMs: outputLatency * 1000, pressed: presses.length };
+    }, null);
+
+    const playRoomSong = (sampled: boolean) => page.inPage(async ({ seconds, sampled }) => {
+      const a = (globalThis as any).riffroomAudio;
+      let song = a.fixtures.denseSong(8, 64);
+      const listeners = new Set<() => void>();
+      const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+      const context = new a.Tone.Context(raw);
+      const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, { context, sampled });
+      await transport.instrumentsReady();
+      const stats = () => (raw.playbackStats ? { ...raw.playbackStats.toJSON() } : null);
+      const loaded = stats();
+      // The room is open a moment before anyone presses play: the sampler decodes the song's
+      // samples ahead (warm()) meanwhile; glitches in that stretch are reported apart.
+      await new Promise((r) => setTimeout(r, 3000));
+      const mem = () => (performance as any).memory?.usedJSHeapSize ?? NaN;
+      let peakHeap = mem();
+      const before = stats();
+      const marks: unknown[] = [];
+      const marker = setInterval(() => marks.push(stats()), 5000);
+      await transport.play();
+      const t0 = performance.now();
+      let edits = 0;
+      const editTimer = setInterval(() => {
+        peakHeap = Math.max(peakHeap, mem());
+        const elapsed = performance.now() - t0;
+        if (elapsed < 5000 || elapsed > 10000) return;
+        edits++;
+        const clips = song.clips.slice();
+        const i = (edits * 7) % clips.length;
+        clips[i] = { ...clips[i], notes: clips[i].notes.map((n: any) => ({ ...n, pitch: n.pitch + (edits % 2 ? 1 : -1) })) };
+        song = { ...song, clips };
+        for (const l of listeners) l();
+      }, 250);
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      clearInterval(editTimer);
+      clearInterval(marker);
+      const after = stats();
+      const engine = transport.stats();
+      const state = transport.getState();
+      transport.stop();
+      transport.dispose();
+      await raw.close();
+      return { seconds, edits, stats: engine, instruments: state.instruments, loaded, before, after, marks, peakHeap };
+    }, { seconds: LIVE_SECONDS, sampled });
+    const live = await playRoomSong(true);
+    const synthesizedLive = await playRoomSong(false);
+
+    const offline = await page.inPage(async () => {
+      const a = (globalThis as any).riffroomAudio;
+      const song = a.fixtures.denseSong(8, 64);
+      const t0 = performance.now();
+      const audio = await a.renderSong(song, { tailSeconds: 1 });
+      const ms = performance.now() - t0;
+      return { audioSeconds: audio.duration, wallMs: ms, peak: a.levels(audio).peak };
+    }, null);
+
+    // The same song's stems in a Node worker thread, timing each render quantum.
+    const { openThreadRenderer } = await import('../../renderer/audio/sampler/node/offline-node.ts');
+    const { ensureBank } = await import('../../renderer/audio/bank/build.ts');
+    const renderer = openThreadRenderer(await ensureBank());
+    let node;
+    try {
+      const render = await renderer.render(denseSong(8, 64), { tailSeconds: 1, timeBlocks: true });
+      const quantumBudgetMs = (128 / render.sampleRate) * 1000;
+      node = {
+        audioSeconds: render.frames / render.sampleRate,
+        bankParseMs: Math.round(render.bankMs),
+        renderMs: Math.round(render.renderMs),
+        timesRealTime: Math.round((render.frames / render.sampleRate / (render.renderMs / 1000)) * 10) / 10,
+        renderQuantumMs: summarize(render.blockMs ?? []),
+        quantumBudgetMs: Math.round(quantumBudgetMs * 1000) / 1000,
+      };
+    } finally {
+      await renderer.close();
+    }
+
+    const round = (x: number) => Math.round(x * 10) / 10;
+    const delta = (run: typeof live, k: string) => (run.before && run.after ? round((run.after as any)[k] - (run.before as any)[k]) : null);
+    const idle = (run: typeof live, k: string) => (run.loaded && run.before ? round((run.before as any)[k] - (run.loaded as any)[k]) : null);
+    return {
+      bank: { loadAndDecodeMs: round(load.readyMs), note: 'createAudioTransport to instrumentsReady(): fetch the bank, load the worklet, hand the bank over, the synth parses it (SF3 samples are decoded per note on first use, in the worklet)' },
+      pageLoadToSampledReadyMs: round(load.readySincePageLoad),
+      pageLoadToFirstSampledNoteMs: round(load.firstNoteSincePageLoad),
+      keyToSoundMs: { ...summarize(load.latencies), outputLatencyMs: round(load.outputLatencyMs), presses: load.pressed, note: 'liveNote() to the first output sample over -50 dBFS, plus the reported output latency' },
+      live: {
+        song: { tracks: 8, bars: 64, bpm: 120 },
+        instruments: live.instruments,
+        seconds: live.seconds,
+        edits: live.edits,
+        events: live.stats.events,
+        lateEvents: live.stats.lateEvents,
+        skipped: live.stats.skipped,
+        windowMs: live.stats.windowMs,
+        underrunEvents: delta(live, 'underrunEvents'),
+        underrunSeconds: delta(live, 'underrunDuration'),
+        underrunEventsEvery5s: live.marks.map((m: any, i) => (m && live.before ? m.underrunEvents - (i ? (live.marks[i - 1] as any).underrunEvents : (live.before as any).underrunEvents) : null)),
+        underrunEventsWhileWarming: idle(live, 'underrunEvents'),
+        peakJsHeapMiB: round(live.peakHeap / 2 ** 20),
+        note: 'underruns: Chromium AudioContext.playbackStats while playing (the audio thread missed its deadline); the same song on the synthesized voices, same page, for comparison below',
+      },
+      liveSynthesized: {
+        lateEvents: synthesizedLive.stats.lateEvents,
+        skipped: synthesizedLive.stats.skipped,
+        underrunEvents: delta(synthesizedLive, 'underrunEvents'),
+        underrunSeconds: delta(synthesizedLive, 'underrunDuration'),
+        peakJsHeapMiB: round(synthesizedLive.peakHeap / 2 ** 20),
+      },
+      offlinePage: { audioSeconds: round(offline.audioSeconds), wallMs: Math.round(offline.wallMs), timesRealTime: round(offline.audioSeconds / (offline.wallMs / 1000)), peak: offline.peak },
+      offlineNode: node,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['scheduler', 'offline', 'live', 'sampled'];
 const out = fileURLToPath(new URL('../results/audio.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 const results: Record<string, unknown> = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
@@ -151,6 +322,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   scheduler: async () => benchScheduler(),
   offline: async () => benchOffline(await browserPage()),
   live: async () => benchLive(await browserPage()),
+  sampled: async () => benchSampled(),
 };
 try {
   for (const name of wanted) {

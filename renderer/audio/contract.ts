@@ -79,6 +79,12 @@ export interface AudioTransportState extends TransportState {
    * for a guest whose page starts following a jam already playing. The UI asks for a click.
    */
   audioSuspended: boolean;
+  /**
+   * What the tracks play: 'loading' while the sound bank loads (the synthesized voices play
+   * meanwhile), 'sampled' once it has, 'synthesized' where it cannot (no AudioWorklet, the bank
+   * failed to load, or sampling was turned off).
+   */
+  instruments?: 'loading' | 'sampled' | 'synthesized';
 }
 
 /** A note list previewed on an instrument: a clip, or a generated variation before it is accepted. */
@@ -147,6 +153,8 @@ export interface AudioTransport extends Transport {
   /** The audio clock now, seconds: the timeline that ScheduledEvent times are on. */
   audioTime(): number;
   stats(): EngineStats;
+  /** Resolves once state.instruments has left 'loading' (the bank is in, or it is known it cannot be). */
+  instrumentsReady?(): Promise<void>;
   /**
    * Follows a shared timeline (a jam): the scheduler's tempo and loop come from the commands, not
    * the song, and play/stop happen at their times. follow(null): back to local playing.
@@ -177,6 +185,12 @@ export interface RenderOptions {
   tailSeconds?: number;
   /** Include metronome clicks (default false). */
   metronome?: boolean;
+  /**
+   * 'sampled' (default): the tracks' sampled instruments, rendered by the synth in a worker and
+   * mixed through the same mixer as live; if the bank or the worker is unavailable, the
+   * synthesized voices. 'synthesized': the synthesized voices only.
+   */
+  instruments?: 'sampled' | 'synthesized';
 }
 
 export interface RenderedAudio {

@@ -11,6 +11,7 @@ import { ticksPerBar, ticksPerBeat, type Meter, type Ticks } from '../../core/ti
 import type { Song, TrackRole } from '../../core/song/types.ts';
 import { isMonophonic, presetFor, type PresetId } from './presets.ts';
 import { resolveMix } from './mix.ts';
+import { patchForTrack, type SamplerPatch } from './sampler/patch.ts';
 
 export interface NoteEvent {
   /** Absolute song tick (grid position, before swing). */
@@ -24,7 +25,10 @@ export interface NoteEvent {
 export interface CompiledTrack {
   id: string;
   role: TrackRole;
+  /** The synthesized voice (the fallback while the bank loads, and where it cannot). */
   preset: PresetId;
+  /** The sampled instrument: the track's catalog preset as a bank/program. */
+  patch: SamplerPatch;
   /** Mute/solo resolved: an inaudible track's notes are not scheduled at all. */
   audible: boolean;
   gainDb: number;
@@ -80,6 +84,7 @@ export function compileSong(song: Song): CompiledSong {
       id: t.id,
       role: t.role,
       preset,
+      patch: patchForTrack(t),
       audible: m.audible,
       gainDb: m.gainDb,
       pan: m.pan,

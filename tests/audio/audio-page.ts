@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Browser } from 'playwright-core';
+import { BANK_URL, OFFLINE_WORKER_URL, PROCESSOR_FILE, PROCESSOR_URL } from '../../renderer/audio/sampler/bank-source.ts';
+import { ensureBank } from '../../renderer/audio/bank/build.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -32,7 +34,9 @@ const PAGE_ENTRY = `
 import * as engine from './renderer/audio/tone/index.ts';
 import * as fixtures from './renderer/audio/fixtures.ts';
 import * as Tone from 'tone';
-globalThis.riffroomAudio = { ...engine, fixtures, Tone };
+import * as sampler from './renderer/audio/sampler/index.ts';
+import * as recorder from './tests/audio/page-recorder.ts';
+globalThis.riffroomAudio = { ...engine, fixtures, Tone, sampler, recorder };
 `;
 
 export type InPage = <A, R>(fn: (arg: A) => Promise<R> | R, arg: A) => Promise<R>;
@@ -59,7 +63,11 @@ export async function openAudioPage(entry: string = PAGE_ENTRY): Promise<AudioPa
     outfile: page,
     logLevel: 'warning',
   });
+  // The offline render's Web Worker, bundled on its own (as the app's build does).
+  const worker = join(dir, 'offline-worker.js');
+  await esbuild.build({ entryPoints: [join(root, 'renderer/audio/sampler/offline-worker.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: worker, logLevel: 'warning' });
   const bundleBytes = readFileSync(page).length;
+  const bankPath = await ensureBank();
   let server: Server | null = null;
   let browser: Browser | null = null;
   try {
@@ -67,6 +75,10 @@ export async function openAudioPage(entry: string = PAGE_ENTRY): Promise<AudioPa
       const path = new URL(req.url!, 'http://x').pathname;
       if (path === '/') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>riffroom audio</title><script type="module" src="/page.js"></script>');
       if (path === '/page.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(page));
+      // The sampled instruments' bank and synth processor, where the page asks for them.
+      if (path === `/${PROCESSOR_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PROCESSOR_FILE));
+      if (path === `/${OFFLINE_WORKER_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(worker));
+      if (path === `/${BANK_URL}`) return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(bankPath));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

@@ -15,6 +15,7 @@ import type { AudioTransport, AudioTransportState, AuditionRequest, FollowComman
 import type { CompiledSong } from '../song-events.ts';
 import type { PlayheadTick } from '../scheduler.ts';
 import { barBeatTick, ticksPerSecond } from '../timing.ts';
+import { WorkletSampler, type SamplerLoadOptions } from '../sampler/worklet-sampler.ts';
 import { AudioEngine } from './engine.ts';
 import { LIMITER_LATENCY } from './master.ts';
 
@@ -32,6 +33,11 @@ export interface AudioTransportOptions {
   maxLateness?: number;
   /** Gap between pressing play and the first beat, seconds: room for the first window (default 0.06). */
   startDelay?: number;
+  /**
+   * Play the tracks' sampled instruments (default true): the sound bank loads in the background
+   * and the synthesized voices play until it has (state.instruments). False: synthesized only.
+   */
+  sampled?: boolean | SamplerLoadOptions;
   /** Initial state (loop defaults to on, metronome and count-in to off). */
   initial?: Partial<Pick<AudioTransportState, 'loop' | 'metronome' | 'countInBars'>>;
 }
@@ -58,6 +64,29 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
     if (suspended !== state.audioSuspended) set({ audioSuspended: suspended });
   };
   raw.addEventListener?.('statechange', onContextState);
+  let sampler: WorkletSampler | null = null;
+  let samplerReady: Promise<void> = Promise.resolve();
+  let disposed = false;
+  const samplerOptions = options.sampled === false ? null : options.sampled === true || options.sampled === undefined ? {} : options.sampled;
+  if (samplerOptions && typeof AudioWorkletNode === 'function' && raw.audioWorklet) {
+    state = { ...state, instruments: 'loading' };
+    const loading = WorkletSampler.load(raw, samplerOptions);
+    /** Resolves once the tracks play sampled (or it is known they cannot): tests and benchmarks wait on it. */
+    samplerReady = loading.then(
+      (loaded) => {
+        if (disposed) return void loaded.dispose();
+        sampler = loaded;
+        engine.useSampler(loaded);
+        set({ instruments: 'sampled' });
+      },
+      (error: unknown) => {
+        console.warn('riffroom: sampled instruments unavailable, playing synthesized voices', error);
+        if (!disposed) set({ instruments: 'synthesized' });
+      },
+    );
+  } else {
+    state = { ...state, instruments: 'synthesized' };
+  }
   /** Where playback starts from when stopped; the playhead shown while stopped. */
   let stoppedTick: Ticks = 0;
   let frame: (() => void) | null = null;
@@ -67,10 +96,10 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   engine.scheduler.loop = state.loop;
   engine.scheduler.metronome = state.metronome;
 
-  const set = (patch: Partial<AudioTransportState>): void => {
+  function set(patch: Partial<AudioTransportState>): void {
     state = { ...state, ...patch };
     for (const l of [...listeners]) l();
-  };
+  }
 
   /**
    * The audio time being heard now: the context clock minus what is still in the output pipeline,
@@ -307,12 +336,17 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
 
     stats: () => engine.stats(),
 
+    instrumentsReady: () => samplerReady,
+
     dispose() {
       frame?.();
       frame = null;
       raw.removeEventListener?.('statechange', onContextState);
       unsubscribe();
+      disposed = true;
       engine.dispose();
+      sampler?.dispose();
+      sampler = null;
       listeners.clear();
       if (ownContext) context.dispose();
     },

@@ -18,7 +18,7 @@ import type { Song } from '../../../core/song/types.ts';
 import type { Ticks } from '../../../core/time.ts';
 import { AUDITION_TRACK_ID, auditionSong } from '../audition-song.ts';
 import type { AuditionHandle, AuditionRequest, EngineStats } from '../contract.ts';
-import { velocityToGain } from '../presets.ts';
+import type { SamplerPort } from '../sampler/sampled-voice.ts';
 import { Scheduler, type PlayheadTick, type Retime, type ScheduledEvent, type StartOptions } from '../scheduler.ts';
 import { compileSong, type CompiledSong } from '../song-events.ts';
 import { Mixer } from './mixer.ts';
@@ -89,6 +89,8 @@ export class AudioEngine {
   private pending: PendingSound[] = [];
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private warmCancel: (() => void) | null = null;
+  /** Live notes held on a sampled instrument: key → the strip's voice and the pitch. */
+  private readonly liveHeld = new Map<string, { release: (time: number) => void }>();
 
   constructor(context: BaseContext, getSong: () => Song, options: EngineOptions = {}) {
     this.context = context;
@@ -187,7 +189,22 @@ export class AudioEngine {
   }
 
   /**
-   * A note played live, at once: on an extra strip of the track's instrument per held key, so
+   * Plays every track on the sampler from now on (the transport calls it once the bank is loaded).
+   * Notes already committed stay on the synthesized voices they were committed to.
+   */
+  useSampler(sampler: SamplerPort<AudioNode>, now = this.context.currentTime): void {
+    this.flush();
+    this.mixer.useSampler(sampler, this.song(now), now);
+  }
+
+  /** Whether tracks play sampled instruments (false: synthesized, while the bank loads or if it cannot). */
+  get sampled(): boolean {
+    return this.mixerMade?.sampling ?? false;
+  }
+
+  /**
+   * A note played live, at once. Sampled: on the track's own instrument (a note-on now, its
+   * note-off on release). Synthesized: on an extra strip of the track's instrument per held key, so
    * its note-off cuts just that note (instruments play notes of a set length). `key` names the
    * held note (player, track, pitch).
    */
@@ -195,12 +212,25 @@ export class AudioEngine {
     const song = this.song(time);
     const track = song.tracks.find((t) => t.id === trackId) ?? song.tracks[0];
     if (!track) return;
+    const voice = this.mixer.strip(track.id)?.sampled;
+    if (voice) {
+      this.liveHeld.get(key)?.release(time);
+      voice.noteOn(pitch, velocity, time);
+      this.liveHeld.set(key, { release: (at) => voice.noteOff(pitch, at) });
+      return;
+    }
     const strip = this.mixer.extraStrip(`live:${key}`, track.preset, track.gainDb, time);
     strip.silence(time);
-    strip.play(pitch, time, 30, velocityToGain(velocity));
+    strip.play(pitch, time, 30, velocity);
   }
 
   liveNoteOff(key: string, time: number): void {
+    const held = this.liveHeld.get(key);
+    if (held) {
+      this.liveHeld.delete(key);
+      held.release(time);
+      return;
+    }
     this.mixer.silenceExtra(`live:${key}`, time + 0.02);
   }
 
@@ -212,12 +242,12 @@ export class AudioEngine {
     const now = this.context.currentTime;
     this.stopAudition(now);
     const song = compileSong(auditionSong(request, this.getSong().meta));
-    const strip = this.mixer.extraStrip(AUDITION_TRACK_ID, song.tracks[0]!.preset, song.tracks[0]!.gainDb, now);
-    strip.ensureInstrument();
+    const strip = this.mixer.extraStrip(AUDITION_TRACK_ID, song.tracks[0]!.preset, song.tracks[0]!.gainDb, now, song.tracks[0]!.patch);
+    if (!strip.sampled) strip.ensureInstrument();
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     const scheduler = new Scheduler((e) => {
-      if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, velocityToGain(e.velocity));
+      if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, e.velocity);
       this.emit(e);
     }, { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
     scheduler.loop = !!request.loop;
@@ -308,7 +338,7 @@ export class AudioEngine {
   private dispatch(event: ScheduledEvent): void {
     if (event.kind === 'note') {
       const strip = this.mixer.strip(event.trackId);
-      if (strip) this.sound(event.time, () => strip.play(event.pitch, event.time, event.duration, velocityToGain(event.velocity)));
+      if (strip) this.sound(event.time, () => strip.play(event.pitch, event.time, event.duration, event.velocity));
     } else if (event.kind === 'click') {
       this.sound(event.time, () => this.mixer.metronome.click(event.time, event.accent));
     }

@@ -10,10 +10,18 @@
  * page is idle (prebuild(): the engine asks after the song's tracks change, and after each
  * play or stop uses one up), and waits off the bus: building eight tracks' instruments costs
  * tens of ms of main thread, which the press of play must not pay. It leaves no stale note behind.
+ *
+ * Once the sampler (../sampler/) has loaded, each strip with an output slot plays its track's
+ * sampled instrument instead (useSampler()): the synth's output for the strip feeds the same fader,
+ * pan and send, and the synthesized instrument is no longer built. Until then, and for a track
+ * without a slot, the synthesized voices play.
  */
 import { Gain, Panner, type BaseContext, type ToneAudioNode } from 'tone';
+import { AUDITION_TRACK_ID as AUDITION_KEY } from '../audition-song.ts';
 import { dbToGain } from '../mix.ts';
-import type { PresetId } from '../presets.ts';
+import { velocityToGain, type PresetId } from '../presets.ts';
+import { AUDITION_SLOT, SlotMap, type SamplerPatch } from '../sampler/patch.ts';
+import { SampledVoice, type SamplerPort } from '../sampler/sampled-voice.ts';
 import type { CompiledSong, CompiledTrack } from '../song-events.ts';
 import { createInstrument, type Instrument } from './instruments/index.ts';
 import { createMetronome, type Metronome } from './instruments/metronome.ts';
@@ -28,6 +36,9 @@ const REVERB_SEND: Record<PresetId, number> = {
   lead: 0.25,
   pad: 0.4,
 };
+
+/** A strip made without a patch (a live note's): never sampled, but every strip names one. */
+const FALLBACK_PATCH: SamplerPatch = { id: 'grand-piano', bank: 0, program: 0, drums: false };
 
 /** Fader and pan changes glide over this long (seconds): long enough not to click. */
 const GLIDE = 0.015;
@@ -44,6 +55,9 @@ interface Voicing {
 
 export class Strip {
   preset: PresetId;
+  patch: SamplerPatch;
+  /** The sampled instrument, once the sampler is loaded and the strip has an output slot. */
+  sampled: SampledVoice<AudioNode> | null = null;
   private instrument: Instrument | null = null;
   private gate: Gain | null = null;
   /** An instrument built ahead (prebuild()), not yet connected: the next one ensureInstrument() uses. */
@@ -56,9 +70,10 @@ export class Strip {
   private readonly context: BaseContext;
   private bpm: number;
 
-  constructor(context: BaseContext, preset: PresetId, bpm: number, bus: ToneAudioNode, reverb: ToneAudioNode) {
+  constructor(context: BaseContext, preset: PresetId, patch: SamplerPatch, bpm: number, bus: ToneAudioNode, reverb: ToneAudioNode) {
     this.context = context;
     this.preset = preset;
+    this.patch = patch;
     this.bpm = bpm;
     this.fader = new Gain({ context, gain: 1 });
     this.panner = new Panner({ context, pan: 0 });
@@ -68,9 +83,26 @@ export class Strip {
     this.send.connect(reverb);
   }
 
-  /** The strip's instrument, built on first use after a start or a silence(). */
+  /**
+   * Plays a note (MIDI velocity 1..127): on the sampled instrument when there is one, else on the
+   * synthesized one, built on first use after a start or a silence().
+   */
   play(pitch: number, time: number, duration: number, velocity: number): void {
-    this.ensureInstrument().play(pitch, time, duration, velocity);
+    if (this.sampled) this.sampled.play(pitch, time, duration, velocity);
+    else this.ensureInstrument().play(pitch, time, duration, velocityToGain(velocity));
+  }
+
+  /** Plays the strip through the sampler's output `slot` from now on (null: back to synthesized). */
+  useSampler(sampler: SamplerPort<AudioNode> | null, slot: number | null, time: number): void {
+    if (this.sampled && (this.sampled.slot !== slot || !sampler)) {
+      this.sampled.dispose(time);
+      this.sampled = null;
+    }
+    if (sampler && slot !== null && !this.sampled) {
+      this.sampled = new SampledVoice(sampler, slot, this.fader.input as unknown as AudioNode, this.patch);
+      // The synthesized instrument waiting for the next play is not needed any more.
+      this.dropReady();
+    }
   }
 
   ensureInstrument(): Instrument {
@@ -86,7 +118,7 @@ export class Strip {
 
   /** Whether the next ensureInstrument() would have to build (no instrument waiting). */
   get cold(): boolean {
-    return !this.ready;
+    return !this.ready && !this.sampled;
   }
 
   /** Builds the instrument the next ensureInstrument() will use, off the bus. False: one was ready. */
@@ -111,6 +143,7 @@ export class Strip {
 
   /** Closes the gate at `time` and drops the instrument with everything it still had scheduled. */
   silence(time: number): void {
+    this.sampled?.silence(time);
     const instrument = this.instrument;
     const gate = this.gate;
     if (!instrument || !gate) return;
@@ -127,7 +160,9 @@ export class Strip {
     }, Math.max(0, time - this.context.currentTime) + 0.25);
   }
 
-  setPreset(preset: PresetId, time: number): void {
+  setPreset(preset: PresetId, time: number, patch: SamplerPatch = this.patch): void {
+    this.patch = patch;
+    this.sampled?.setPatch(patch, time);
     if (preset === this.preset) return;
     this.silence(time);
     this.dropReady();
@@ -153,6 +188,8 @@ export class Strip {
   }
 
   dispose(): void {
+    this.sampled?.dispose(this.context.currentTime);
+    this.sampled = null;
     this.instrument?.dispose();
     this.gate?.dispose();
     this.dropReady();
@@ -168,6 +205,8 @@ export class Mixer {
   private readonly extra = new Map<string, Strip>();
   private readonly context: BaseContext;
   private bpm = 120;
+  private sampler: SamplerPort<AudioNode> | null = null;
+  private readonly slots = new SlotMap();
 
   constructor(context: BaseContext, destination: ToneAudioNode) {
     this.context = context;
@@ -185,16 +224,20 @@ export class Mixer {
       seen.add(track.id);
       let strip = this.strips.get(track.id);
       if (!strip) {
-        strip = this.newStrip(track.preset);
+        strip = this.newStrip(track.preset, track.patch);
         this.strips.set(track.id, strip);
       }
-      strip.setPreset(track.preset, time);
+      strip.setPreset(track.preset, time, track.patch);
       strip.setMix(trackMix(track), time);
     }
     for (const [id, strip] of this.strips) {
       if (seen.has(id)) continue;
       this.strips.delete(id);
       this.retire(strip, time);
+    }
+    if (this.sampler) {
+      for (const [id, slot] of this.slots.assign(song.tracks.map((t) => t.id))) this.strips.get(id)?.useSampler(this.sampler, slot, time);
+      for (const track of song.tracks) if (track.audible) this.sampler.warm?.(track.patch, track.notes);
     }
     if (song.bpm !== this.bpm) {
       this.bpm = song.bpm;
@@ -206,21 +249,43 @@ export class Mixer {
     return this.strips.get(trackId);
   }
 
-  /** A strip outside the song (the audition), by key; re-voiced when the preset differs. */
-  extraStrip(key: string, preset: PresetId, gainDb: number, time: number): Strip {
+  /**
+   * Plays the song strips (and the audition's) on the sampler from now on; `song` gives the
+   * tracks their output slots.
+   */
+  useSampler(sampler: SamplerPort<AudioNode>, song: CompiledSong, time: number): void {
+    this.sampler = sampler;
+    this.sync(song, time);
+    this.extra.get(AUDITION_KEY)?.useSampler(sampler, AUDITION_SLOT, time);
+  }
+
+  get sampling(): boolean {
+    return this.sampler !== null;
+  }
+
+  /**
+   * A strip outside the song, by key; re-voiced when the preset differs. The audition's
+   * (AUDITION_KEY) plays on the sampler's audition slot once there is a sampler; live notes' are
+   * synthesized (sampled live notes go to their track's strip: see AudioEngine.liveNoteOn).
+   */
+  extraStrip(key: string, preset: PresetId, gainDb: number, time: number, patch?: SamplerPatch): Strip {
     let strip = this.extra.get(key);
     if (!strip) {
-      strip = this.newStrip(preset);
+      strip = this.newStrip(preset, patch ?? FALLBACK_PATCH);
       this.extra.set(key, strip);
     }
-    strip.setPreset(preset, time);
+    strip.setPreset(preset, time, patch);
+    if (key === AUDITION_KEY && this.sampler) strip.useSampler(this.sampler, AUDITION_SLOT, time);
     strip.setMix({ gain: dbToGain(gainDb), pan: 0 }, time);
     return strip;
   }
 
   /** Builds the instruments of every audible track now, so the first window does not pay for it. */
   prepare(song: CompiledSong): void {
-    for (const track of song.tracks) if (track.audible) this.strips.get(track.id)?.ensureInstrument();
+    for (const track of song.tracks) {
+      const strip = this.strips.get(track.id);
+      if (track.audible && strip && !strip.sampled) strip.ensureInstrument();
+    }
   }
 
   /**
@@ -257,8 +322,8 @@ export class Mixer {
     this.master.dispose();
   }
 
-  private newStrip(preset: PresetId): Strip {
-    return new Strip(this.context, preset, this.bpm, this.master.input, this.reverb.input);
+  private newStrip(preset: PresetId, patch: SamplerPatch): Strip {
+    return new Strip(this.context, preset, patch, this.bpm, this.master.input, this.reverb.input);
   }
 
   private retire(strip: Strip, time: number): void {

@@ -15,6 +15,8 @@ import type { RenderOptions, RenderedAudio } from '../contract.ts';
 import { compileSong } from '../song-events.ts';
 import { ticksPerSecond } from '../timing.ts';
 import { encodeWav } from '../wav.ts';
+import { renderStems, stemPort } from '../sampler/offline-page.ts';
+import type { SampledRender } from '../sampler/offline-core.ts';
 import { AudioEngine } from './engine.ts';
 import { LIMITER_LATENCY, LIMITER_SETTLE } from './master.ts';
 
@@ -49,10 +51,14 @@ async function render(song: Song, options: RenderOptions): Promise<RenderedAudio
   const trim = Math.round((LIMITER_SETTLE + LIMITER_LATENCY) * sampleRate);
   const frames = Math.round(seconds * sampleRate);
   // A native OfflineAudioContext (it can suspend; Tone's default wrapper cannot), wrapped for Tone.
+  // The sampled instruments' stems first (a worker renders them); without them, synthesized voices.
+  const stems = options.instruments === 'synthesized' ? null : await sampledStems(song, { fromBar, toBar, sampleRate, tailSeconds: seconds - (toTick - fromTick) / ticksPerSecond(compiled.bpm) });
   const raw = new OfflineAudioContext({ numberOfChannels: 2, length: trim + frames, sampleRate });
   const context = new OfflineContext(raw);
   const engine = new AudioEngine(context, () => song, { clock: 'manual' });
+  const port = stems ? stemPort(raw, stems, LIMITER_SETTLE) : null;
   try {
+    if (port) engine.useSampler(port, 0);
     engine.scheduler.loop = false;
     engine.scheduler.endTick = toTick;
     engine.scheduler.metronome = !!options.metronome;
@@ -74,7 +80,19 @@ async function render(song: Song, options: RenderOptions): Promise<RenderedAudio
     const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c).slice(trim, trim + frames));
     return { sampleRate, channels, duration: frames / sampleRate };
   } finally {
+    port?.dispose();
     engine.dispose();
     context.dispose();
+  }
+}
+
+/** The sampled stems, or null (with a warning) where the worker or the bank is unavailable. */
+async function sampledStems(song: Song, options: { fromBar: number; toBar: number; sampleRate: number; tailSeconds: number }): Promise<SampledRender | null> {
+  if (typeof Worker !== 'function') return null;
+  try {
+    return await renderStems(song, options);
+  } catch (error) {
+    console.warn('riffroom: offline render with synthesized voices (sampled instruments unavailable)', error);
+    return null;
   }
 }
