@@ -22,7 +22,7 @@ import {
   type Measurements,
   type ReportLine,
 } from '../audio/mastering/index.ts';
-import type { LoudnessFigure } from './LoudnessReport.tsx';
+import type { LoudnessFigure } from './loudness-figure.ts';
 
 export type CorrectionId = 'none' | LoudnessTargetName;
 
