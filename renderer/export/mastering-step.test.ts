@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { meter, report } from '../audio/mastering/index.ts';
 import { musicLike } from '../audio/mastering/signals.ts';
 import type { RenderedAudio } from '../audio/contract.ts';
-import { CORRECTIONS, startMastering, toFigure } from './mastering-step.ts';
+import { decodeWav, encodeWav } from '../audio/wav.ts';
+import { CORRECTIONS, exportInput, startMastering, toFigure } from './mastering-step.ts';
 
 function mix(seconds: number, gainDb: number): RenderedAudio {
   const audio = musicLike({ seconds, sampleRate: 44100, gainDb, drumsDb: -6 });
@@ -79,4 +80,28 @@ test('values as read: samples counted, balance with its side, correlation signed
   assert.equal(toFigure({ figure: 'loudness-range', value: 6.04, unit: 'LU', verdict: 'ok', words: '' }).value, '6.0 LU');
   assert.equal(toFigure({ figure: 'true-peak', value: 0.3, unit: 'dBTP', verdict: 'problem', words: '' }).value, '+0.3 dBTP');
   assert.equal(toFigure({ figure: 'stereo-balance', value: null, unit: 'dB', verdict: 'ok', words: '' }).value, '—');
+});
+
+test('what is saved: none encodes the very bytes of an export without mastering; a correction replaces the mix only', async () => {
+  const rendered = mix(4, -8);
+  const stems = [{ fileName: '01 Drums.wav', audio: { ...mix(4, -20), duration: 4 } }];
+  const exported = { format: 'wav16' as const, mix: rendered, stems };
+  const meta = { title: 'Song', provenance: 'Made in Riffroom' };
+  // As encodeExport writes the mix (export-song.ts; its Opus path needs a browser).
+  const encode = (input: { rendered: typeof exported; masteringChain?: Record<string, unknown> }) => encodeWav(input.rendered.mix, { bitDepth: 16, metadata: { ...meta, masteringChain: input.masteringChain } });
+  const plain = encodeWav(rendered, { bitDepth: 16, metadata: meta });
+  const session = await startMastering(rendered);
+  const none = exportInput(exported, await session.apply('none'));
+  assert.equal(none.rendered, exported, 'the rendered export itself');
+  assert.equal(none.masteringChain, undefined);
+  assert.deepEqual(encode(none), plain, 'the same bytes as an export without mastering');
+  assert.deepEqual(exportInput(exported, null), { rendered: exported });
+
+  const streaming = await session.apply('streaming');
+  const input = exportInput(exported, streaming);
+  assert.equal(input.rendered.mix, streaming.mix);
+  assert.equal(input.rendered.stems, exported.stems, 'the stems as rendered');
+  assert.equal(exported.mix, rendered, 'the rendered export is not written');
+  const icmt = decodeWav(encode(input)).info.ICMT ?? '';
+  assert.match(icmt, /^Made in Riffroom\nMastering: \{"standard":"ITU-R BS.1770-4 \/ EBU R 128","targetLufs":-14,/);
 });

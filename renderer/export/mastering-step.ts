@@ -143,6 +143,18 @@ async function correct(mix: RenderedAudio, measured: Measurements, target: Loudn
   };
 }
 
+/**
+ * What to encode for the chosen outcome: the corrected mix in place of the rendered one (the stems
+ * as rendered: they are for remixing), and its chain for the metadata; for none (or no mastering)
+ * the rendered export itself and no chain, so the file is the one an uncorrected export writes.
+ */
+// Generic over the rendered export (export-song.ts's RenderedExport) so that this module stays free
+// of the encoders' browser-only types and runs under Node.
+export function exportInput<R extends { mix: RenderedAudio }>(rendered: R, outcome: { mix?: RenderedAudio; masteringChain?: Record<string, unknown> } | null): { rendered: R; masteringChain?: Record<string, unknown> } {
+  if (!outcome?.mix) return { rendered };
+  return { rendered: { ...rendered, mix: outcome.mix }, masteringChain: outcome.masteringChain };
+}
+
 /** The chain as it goes into the file (a plain JSON object: export-metadata serializes it). */
 export function chainMetadata(chain: MasteringChain): Record<string, unknown> {
   return JSON.parse(JSON.stringify(chain)) as Record<string, unknown>;

@@ -19,7 +19,7 @@ import { renderSong } from '../audio/tone/index.ts';
 import { EXPORT_FORMATS, encodeExport, renderExport, type ExportFormat, type RenderedExport } from '../export/export-song.ts';
 import { canSaveToFolder, saveToFolder } from '../export/folder-save.ts';
 import { LoudnessReport, type LoudnessFigure } from '../export/LoudnessReport.tsx';
-import { startMastering, type CorrectionOption } from '../export/mastering-step.ts';
+import { exportInput, startMastering, type CorrectionOption } from '../export/mastering-step.ts';
 import { provenanceSummary } from '../export/provenance.ts';
 import { stemTracks } from '../export/stems.ts';
 import type { FileService } from '../platform/file-service.ts';
@@ -115,11 +115,8 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     const mastering = chosen.result;
     const title = now.meta.title.trim() || 'Riffroom song';
     const name = baseName(songFileName(now.meta.title, 'x')) + (choice === 'loop' ? ` (${describeRange(bars)})` : '');
-    const encoded = await encodeExport(
-      mastering?.mix ? { ...rendered, mix: mastering.mix } : rendered,
-      { title, provenance: provenanceSummary(now, bars), masteringChain: mastering?.masteringChain },
-      name,
-    );
+    const input = exportInput(rendered, mastering);
+    const encoded = await encodeExport(input.rendered, { title, provenance: provenanceSummary(now, bars), masteringChain: input.masteringChain }, name);
     let savedAs: string | null;
     if (encoded.stems && stemsTo === 'folder') savedAs = await saveToFolder(encoded.stems.folder, encoded.stems.files);
     else {
