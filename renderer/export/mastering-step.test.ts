@@ -5,6 +5,7 @@ import { musicLike } from '../audio/mastering/signals.ts';
 import type { RenderedAudio } from '../audio/contract.ts';
 import { decodeWav, encodeWav } from '../audio/wav.ts';
 import { CORRECTIONS, exportInput, startMastering, toFigure } from './mastering-step.ts';
+import { onThisThread } from './mastering-work.ts';
 
 function mix(seconds: number, gainDb: number): RenderedAudio {
   const audio = musicLike({ seconds, sampleRate: 44100, gainDb, drumsDb: -6 });
@@ -14,7 +15,7 @@ function mix(seconds: number, gainDb: number): RenderedAudio {
 test('the rendered mix measured: seven rows in plain words, "none" first among the corrections', async () => {
   const rendered = mix(8, -8);
   let pauses = 0;
-  const session = await startMastering(rendered, async () => void pauses++);
+  const session = await startMastering(rendered, onThisThread(rendered, async () => void pauses++));
   assert.equal(pauses, 1, 'one pause before measuring, so the dialog can say "Measuring…"');
   assert.deepEqual(session.before.report.map((f) => f.figure), ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset']);
   const expected = report(meter(rendered).measurements);
@@ -34,7 +35,7 @@ test('a correction: new buffers on target under -1 dBTP, its figures re-measured
   const rendered = mix(10, -8);
   const original = rendered.channels.map((c) => c.slice());
   let pauses = 0;
-  const session = await startMastering(rendered, async () => void pauses++);
+  const session = await startMastering(rendered, onThisThread(rendered, async () => void pauses++));
   const streaming = await session.apply('streaming');
   assert.equal(pauses, 2, 'a pause before correcting too');
   assert.deepEqual(rendered.channels, original, 'the rendered mix is untouched');

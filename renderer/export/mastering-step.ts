@@ -4,17 +4,14 @@
  * "none" is the original, and each correction is computed once into new buffers and kept, so
  * switching between them (undo included) before saving costs nothing after the first time.
  *
- * The work is synchronous and runs on the page's main thread (about 0.4 s to meter 3 minutes, 1–2 s
- * to correct on a 2-core machine); `pause` lets the dialog paint "Measuring…" / "Correcting…"
- * before each stretch (see README.md, "Mastering").
+ * The work (about 0.4 s to meter 3 minutes, 1–2 s to correct on a 2-core machine) runs where
+ * `work` says (mastering-work.ts): in a Web Worker in the app, on this thread in Node tests.
  */
 import type { RenderedAudio } from '../audio/contract.ts';
 import {
-  correctLoudness,
   describeCorrection,
   formatNumber,
   LOUDNESS_TARGETS,
-  meter,
   report,
   type Figure,
   type LoudnessTargetName,
@@ -23,6 +20,7 @@ import {
   type ReportLine,
 } from '../audio/mastering/index.ts';
 import type { LoudnessFigure } from './loudness-figure.ts';
+import { onThisThread, type MasteringWork } from './mastering-work.ts';
 
 export type CorrectionId = 'none' | LoudnessTargetName;
 
@@ -98,15 +96,9 @@ export function figures(measurements: Measurements): LoudnessFigure[] {
   return report(measurements).map(toFigure);
 }
 
-/** Waits before a long synchronous stretch (the dialog passes one that lets the page paint). */
-export type Pause = () => Promise<void>;
-
-const noPause: Pause = () => Promise.resolve();
-
 /** Measures the mix and returns the session the dialog chooses corrections from. */
-export async function startMastering(mix: RenderedAudio, pause: Pause = noPause): Promise<MasteringSession> {
-  await pause();
-  const measured = meter(mix).measurements;
+export async function startMastering(mix: RenderedAudio, work: MasteringWork = onThisThread(mix)): Promise<MasteringSession> {
+  const measured = await work.measure();
   const before: MasteringOutcome = { correction: 'none', report: figures(measured) };
   const done = new Map<CorrectionId, Promise<MasteringOutcome>>([['none', Promise.resolve(before)]]);
   const silent = !Number.isFinite(measured.integratedLufs);
@@ -121,7 +113,7 @@ export async function startMastering(mix: RenderedAudio, pause: Pause = noPause)
       if (silent && id !== 'none') return Promise.reject(new Error('The mix is silent: it has no loudness to normalize'));
       let outcome = done.get(id as CorrectionId);
       if (!outcome) {
-        outcome = correct(mix, measured, id as LoudnessTargetName, pause);
+        outcome = correct(mix, measured, id as LoudnessTargetName, work);
         done.set(id as CorrectionId, outcome);
         // A failure is not remembered: choosing it again tries again.
         outcome.catch(() => done.delete(id as CorrectionId));
@@ -131,9 +123,8 @@ export async function startMastering(mix: RenderedAudio, pause: Pause = noPause)
   };
 }
 
-async function correct(mix: RenderedAudio, measured: Measurements, target: LoudnessTargetName, pause: Pause): Promise<MasteringOutcome> {
-  await pause();
-  const fixed = correctLoudness(mix, { target, measured });
+async function correct(mix: RenderedAudio, measured: Measurements, target: LoudnessTargetName, work: MasteringWork): Promise<MasteringOutcome> {
+  const fixed = await work.correct(target, measured);
   return {
     correction: target,
     report: figures(fixed.after),

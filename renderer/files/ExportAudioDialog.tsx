@@ -20,6 +20,7 @@ import { EXPORT_FORMATS, encodeExport, renderExport, type ExportFormat, type Ren
 import { canSaveToFolder, saveToFolder } from '../export/folder-save.ts';
 import { LoudnessReport, type LoudnessFigure } from '../export/LoudnessReport.tsx';
 import { exportInput, startMastering, type CorrectionOption } from '../export/mastering-step.ts';
+import { inWorker, MASTERING_WORKER_FILE, onThisThread } from '../export/mastering-work.ts';
 import { provenanceSummary } from '../export/provenance.ts';
 import { stemTracks } from '../export/stems.ts';
 import type { FileService } from '../platform/file-service.ts';
@@ -44,16 +45,21 @@ export interface MasteringResult {
 export type MasteringStep = (rendered: RenderedExport) => Promise<MasteringResult>;
 
 /**
- * Lets the page paint before a long synchronous stretch (the measuring and the correction run on
- * the main thread): one frame, then a task after it.
+ * Lets the page paint before a long synchronous stretch (when the measuring and the correction run
+ * on the main thread): one frame, then a task after it.
  */
 export function afterPaint(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-/** The app's mastering step: the mix measured, the loudness corrections offered. */
+/**
+ * The app's mastering step: the mix measured, the loudness corrections offered; the work in a Web
+ * Worker (mastering-worker.js beside index.html), on this thread between paints if it cannot start.
+ */
 export const masterExport: MasteringStep = async (rendered) => {
-  const session = await startMastering(rendered.mix, afterPaint);
+  const mix = rendered.mix;
+  const work = inWorker(mix, new URL(MASTERING_WORKER_FILE, globalThis.location.href), onThisThread(mix, afterPaint));
+  const session = await startMastering(mix, work);
   return { ...session.before, corrections: session.corrections, apply: (id) => session.apply(id) };
 };
 

@@ -349,6 +349,12 @@ if (missing) {
       };
       const FIGURES = ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset'];
 
+      // The measuring and each correction run in a Web Worker of their own.
+      const workers: string[] = [];
+      const onWorker = (w: { url(): string }) => void workers.push(new URL(w.url()).pathname);
+      page.on('worker', onWorker);
+      t.after(() => void page.off('worker', onWorker));
+
       // The figures of the rendered mix; "none" is chosen; then -14 LUFS.
       await open('wav16');
       const before = await reportRows(page, 'loudness-before');
@@ -359,6 +365,7 @@ if (missing) {
       assert.equal(await page.locator('[data-testid="loudness-after"]').count(), 0);
       await choose('streaming');
       const afterRows = await reportRows(page, 'loudness-after');
+      assert.deepEqual(workers, ['/mastering-worker.js', '/mastering-worker.js'], 'measured, then corrected, off the main thread');
       assert.deepEqual(Object.keys(afterRows), FIGURES);
       assert.deepEqual(await reportRows(page, 'loudness-before'), before, 'the original figures stay in view');
       const summary = await page.textContent('[data-testid="correction-summary"]');
