@@ -428,6 +428,14 @@ if (missing) {
       assert.ok(Math.abs(meter(mix).measurements.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.5);
       for (const stem of ['01 Drums', '02 Bass']) assert.equal(chainOf(decodeWav(files[`Files Test stems/${stem}.wav`]!).info.ICMT), null, `${stem}: no chain`);
       assert.match(await notice(page), /Saved Files Test stems\.zip/);
+
+      // Opus: the chain in its tags too.
+      await open('opus');
+      await choose('streaming');
+      const opus = await save();
+      const probe = withTempFile('x.opus', opus.bytes, (path) => ffprobe(path));
+      assert.equal(JSON.parse(probe.tags.riffroom_mastering ?? 'null')?.targetLufs, -14, `tags: ${JSON.stringify(probe.tags)}`);
+      assert.match(probe.tags.comment ?? '', /Mastering: \{/);
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {
