@@ -184,6 +184,7 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   const saveReady = async (): Promise<void> => {
     if (!ready || started !== null) return;
     setStarted(performance.now());
+    setElapsed(0);
     setPhase('save');
     try {
       await save(ready);
@@ -275,7 +276,7 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
             <progress />
             <span>
               {PHASE_WORDS[phase]} {elapsed.toFixed(1)} s
-              {progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
+              {phase === 'render' && progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
             </span>
           </div>
         )}
