@@ -5,7 +5,8 @@
  *
  * writes <dir>/index.html, the app bundle and its stylesheet under <dir>/assets/ (names carry a
  * content hash, so a server may cache them for good), and, beside index.html, the inference
- * worker with its onnxruntime-web files (inference/web/build.ts), the sound bank
+ * worker with its onnxruntime-web files (inference/web/build.ts), the export's mastering worker
+ * (mastering-worker.js, renderer/export/mastering-worker.ts), the sound bank
  * (riffroom-bank.sf3, audio/bank/build.ts) and the third-party licences
  * (third-party-licenses.txt, from THIRD_PARTY_LICENSES.md). index.html names the shipped model's
  * id in a <meta>; the sync server serves that model at /models/<id>/. The sampled instruments'
@@ -18,8 +19,11 @@ import * as esbuild from 'esbuild';
 import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
 import { buildInferenceWorker } from '../inference/web/build.ts';
 import { MODEL_META } from './platform/model-meta.ts';
+import { MASTERING_WORKER_FILE } from './export/mastering-work.ts';
 import { ensureBank } from './audio/bank/build.ts';
 import { buildSamplerAssets } from './audio/sampler/node/build.ts';
+
+const MASTERING_WORKER_ENTRY = new URL('./export/mastering-worker.ts', import.meta.url).pathname;
 
 export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
 const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
@@ -60,6 +64,22 @@ function indexHtml(script: string, stylesheet: string, modelId: string): string 
 `;
 }
 
+/** The export's mastering worker beside index.html (renderer/export/mastering-work.ts loads it). Its bytes. */
+async function buildMasteringWorker(out: string): Promise<number> {
+  const file = join(out, MASTERING_WORKER_FILE);
+  await esbuild.build({
+    entryPoints: [MASTERING_WORKER_ENTRY],
+    outfile: file,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome120'],
+    minify: !process.env.RIFFROOM_UNMINIFIED,
+    logLevel: 'warning',
+  });
+  return statSync(file).size;
+}
+
 export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<BuiltRenderer> {
   const out = resolve(outDir);
   const assets = join(out, 'assets');
@@ -92,13 +112,14 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   const stylesheet = find(STYLES, '.css');
   writeFileSync(join(out, 'index.html'), indexHtml(script, stylesheet, SHIPPED_MODEL_ID));
   const worker = await buildInferenceWorker(out);
+  const masteringBytes = await buildMasteringWorker(out);
   // The bank is rebuilt only when it is not the one audio/bank/bank.json records.
   const bankBytes = statSync(await ensureBank(out)).size;
   copyFileSync(LICENSES, join(out, LICENSES_FILE));
   const sampler = await buildSamplerAssets(out);
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
-  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + sampler.bytes + bankBytes };
+  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + masteringBytes + sampler.bytes + bankBytes };
 }
 
 if (import.meta.main) {

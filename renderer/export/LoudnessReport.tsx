@@ -1,22 +1,12 @@
-/**
- * The export dialog's place for the mastering checks (renderer/audio/mastering/ measures them):
- * one row per figure — what it is, its value, a verdict, and what it means in plain words
- * ("−9.1 LUFS: streaming services will turn this down by about 5 dB").
- */
-export interface LoudnessFigure {
-  /** "Integrated loudness", "True peak"… */
-  figure: string;
-  /** As shown: "−9.1 LUFS". */
-  value: string;
-  /** 'ok' | 'warn' | 'bad' style the row; any other word is shown as it is. */
-  verdict: string;
-  words: string;
-}
+/** The export dialog's table of mastering figures (rows: see loudness-figure.ts). */
+import type { LoudnessFigure } from './loudness-figure.ts';
 
-export function LoudnessReport({ figures }: { figures: readonly LoudnessFigure[] }) {
+export type { LoudnessFigure };
+
+export function LoudnessReport({ figures, testId = 'loudness-report' }: { figures: readonly LoudnessFigure[]; testId?: string }) {
   if (!figures.length) return null;
   return (
-    <table className="loudness-report" data-testid="loudness-report">
+    <table className="loudness-report" data-testid={testId}>
       <tbody>
         {figures.map((f) => (
           <tr key={f.figure} data-testid="loudness-figure" data-verdict={f.verdict}>

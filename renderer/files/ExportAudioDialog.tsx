@@ -6,9 +6,10 @@
  * counts the seconds; bandmates see "rendering audio…" beside this user's name.
  *
  * `master` is where the mastering checks plug in (renderer/audio/mastering/): given the rendered
- * export it returns the figures to show and, optionally, a corrected mix and the chain applied.
- * With it, the dialog shows the report after rendering and saves on a second click; without it,
- * one click renders and saves.
+ * export it returns the figures to show and, optionally, a corrected mix and the chain applied,
+ * and the corrections it offers (`corrections`, `apply`). With it, the dialog shows the report
+ * after rendering, lets the user pick a correction (and go back to none) and saves on a second
+ * click; without it, one click renders and saves. The app passes `masterExport` (below).
  */
 import { useEffect, useState } from 'react';
 import type { Song } from '../../core/song/types.ts';
@@ -18,6 +19,8 @@ import { renderSong } from '../audio/tone/index.ts';
 import { EXPORT_FORMATS, encodeExport, renderExport, type ExportFormat, type RenderedExport } from '../export/export-song.ts';
 import { canSaveToFolder, saveToFolder } from '../export/folder-save.ts';
 import { LoudnessReport, type LoudnessFigure } from '../export/LoudnessReport.tsx';
+import { exportInput, startMastering, type CorrectionOption } from '../export/mastering-step.ts';
+import { inWorker, MASTERING_WORKER_FILE, onThisThread } from '../export/mastering-work.ts';
 import { provenanceSummary } from '../export/provenance.ts';
 import { stemTracks } from '../export/stems.ts';
 import type { FileService } from '../platform/file-service.ts';
@@ -32,9 +35,33 @@ export interface MasteringResult {
   mix?: RenderedAudio;
   /** Written into the file's metadata (WAV INFO, Opus tags). */
   masteringChain?: Record<string, unknown>;
+  /** The correction's sentence ("Turned up 4.2 dB toward −14 LUFS…"), shown under its figures. */
+  summary?: string;
+  /** Corrections offered ("none" first); `apply` gives each one's result (figures after it). */
+  corrections?: readonly CorrectionOption[];
+  apply?(id: string): Promise<MasteringResult>;
 }
 
 export type MasteringStep = (rendered: RenderedExport) => Promise<MasteringResult>;
+
+/**
+ * Lets the page paint before a long synchronous stretch (when the measuring and the correction run
+ * on the main thread): one frame, then a task after it.
+ */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/**
+ * The app's mastering step: the mix measured, the loudness corrections offered; the work in a Web
+ * Worker (mastering-worker.js beside index.html), on this thread between paints if it cannot start.
+ */
+export const masterExport: MasteringStep = async (rendered) => {
+  const mix = rendered.mix;
+  const work = inWorker(mix, new URL(MASTERING_WORKER_FILE, globalThis.location.href), onThisThread(mix, afterPaint));
+  const session = await startMastering(mix, work);
+  return { ...session.before, corrections: session.corrections, apply: (id) => session.apply(id) };
+};
 
 interface ExportAudioDialogProps {
   session: RoomSession;
@@ -55,8 +82,14 @@ interface Ready {
   song: Song;
   range: BarRange;
   rendered: RenderedExport;
+  /** The rendered mix's figures and the corrections offered. */
   mastering: MasteringResult | null;
+  /** The correction chosen and its result (what is saved); 'none' saves the rendered mix. */
+  chosen: { id: string; result: MasteringResult | null };
 }
+
+type Phase = 'render' | 'measure' | 'correct' | 'save';
+const PHASE_WORDS: Record<Phase, string> = { render: 'Rendering…', measure: 'Measuring…', correct: 'Correcting…', save: 'Saving…' };
 
 export function ExportAudioDialog({ session, song, current, files, notify, onClose, master }: ExportAudioDialogProps) {
   const whole = wholeSongRange(song);
@@ -69,6 +102,9 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   const [elapsed, setElapsed] = useState(0);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [ready, setReady] = useState<Ready | null>(null);
+  const [phase, setPhase] = useState<Phase>('render');
+  /** The correction being computed: its radio shows chosen at once, its figures come after. */
+  const [pending, setPending] = useState<string | null>(null);
   const range: BarRange | null = choice === 'loop' ? loop : whole;
   const wantStems = stems && format !== 'opus';
   const stemCount = stemTracks(song).length;
@@ -80,14 +116,13 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   }, [started]);
 
   const save = async (job: Ready): Promise<void> => {
-    const { song: now, range: bars, rendered, mastering } = job;
+    const { song: now, range: bars, rendered, chosen } = job;
+    // Stems are never corrected (they are for remixing); the mix, alone or in the zip, is.
+    const mastering = chosen.result;
     const title = now.meta.title.trim() || 'Riffroom song';
     const name = baseName(songFileName(now.meta.title, 'x')) + (choice === 'loop' ? ` (${describeRange(bars)})` : '');
-    const encoded = await encodeExport(
-      mastering?.mix ? { ...rendered, mix: mastering.mix } : rendered,
-      { title, provenance: provenanceSummary(now, bars), masteringChain: mastering?.masteringChain },
-      name,
-    );
+    const input = exportInput(rendered, mastering);
+    const encoded = await encodeExport(input.rendered, { title, provenance: provenanceSummary(now, bars), masteringChain: input.masteringChain }, name);
     let savedAs: string | null;
     if (encoded.stems && stemsTo === 'folder') savedAs = await saveToFolder(encoded.stems.folder, encoded.stems.files);
     else {
@@ -106,11 +141,14 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     setStarted(performance.now());
     setElapsed(0);
     setProgress(null);
+    setPhase('render');
     setActivity(session.awareness, 'rendering audio…');
     try {
       const now = current();
       const rendered = await renderExport(now, { range, format, stems: wantStems, onProgress: (done, total) => setProgress({ done, total }) }, renderSong);
-      const job: Ready = { song: now, range, rendered, mastering: master ? await master(rendered) : null };
+      if (master) setPhase('measure');
+      const mastering = master ? await master(rendered) : null;
+      const job: Ready = { song: now, range, rendered, mastering, chosen: { id: 'none', result: mastering } };
       if (master) setReady(job);
       else await save(job);
     } catch (error) {
@@ -121,9 +159,33 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     }
   };
 
+  const choose = async (id: string): Promise<void> => {
+    if (!ready?.mastering || started !== null || ready.chosen.id === id) return;
+    const { mastering } = ready;
+    if (id === 'none' || !mastering.apply) {
+      setReady({ ...ready, chosen: { id: 'none', result: mastering } });
+      return;
+    }
+    setStarted(performance.now());
+    setElapsed(0);
+    setPhase('correct');
+    setPending(id);
+    try {
+      const result = await mastering.apply(id);
+      setReady({ ...ready, chosen: { id, result } });
+    } catch (error) {
+      notify(`Could not correct the loudness: ${(error as Error).message}`, 'error');
+    } finally {
+      setPending(null);
+      setStarted(null);
+    }
+  };
+
   const saveReady = async (): Promise<void> => {
     if (!ready || started !== null) return;
     setStarted(performance.now());
+    setElapsed(0);
+    setPhase('save');
     try {
       await save(ready);
     } catch (error) {
@@ -185,13 +247,36 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
             )}
           </fieldset>
         </div>
-        {ready?.mastering && <LoudnessReport figures={ready.mastering.report} />}
+        {ready?.mastering && (
+          <div className="mastering" data-testid="mastering">
+            <h2>{ready.chosen.id === 'none' ? 'The mix' : 'Before correction'}</h2>
+            <LoudnessReport figures={ready.mastering.report} testId="loudness-before" />
+            {ready.mastering.corrections && ready.mastering.corrections.length > 1 && (
+              <fieldset className="corrections" role="radiogroup" aria-label="Loudness correction">
+                <legend>Loudness correction (true-peak limiter at −1 dBTP)</legend>
+                {ready.mastering.corrections.map((c) => (
+                  <label className="choice" key={c.id} title={c.detail}>
+                    <input type="radio" name="loudness-correction" data-testid={`correction-${c.id}`} checked={(pending ?? ready.chosen.id) === c.id} disabled={busy} onChange={() => void choose(c.id)} />
+                    {c.label}
+                  </label>
+                ))}
+              </fieldset>
+            )}
+            {pending === null && ready.chosen.id !== 'none' && ready.chosen.result && (
+              <>
+                <h2>After correction</h2>
+                {ready.chosen.result.summary && <p className="correction-summary" data-testid="correction-summary">{ready.chosen.result.summary}</p>}
+                <LoudnessReport figures={ready.chosen.result.report} testId="loudness-after" />
+              </>
+            )}
+          </div>
+        )}
         {busy && (
           <div className="rendering" data-testid="wav-rendering" role="status">
             <progress />
             <span>
-              {ready ? 'Saving…' : 'Rendering…'} {elapsed.toFixed(1)} s
-              {progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
+              {PHASE_WORDS[phase]} {elapsed.toFixed(1)} s
+              {phase === 'render' && progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
             </span>
           </div>
         )}

@@ -11,7 +11,7 @@ import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
-import { ExportAudioDialog } from './ExportAudioDialog.tsx';
+import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportMidiDialog } from './ImportMidiDialog.tsx';
 import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
@@ -119,7 +119,7 @@ export function FileActions(props: FileActionsProps) {
           }}
         />
       )}
-      {exportingWav && <ExportAudioDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} />}
+      {exportingWav && <ExportAudioDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} master={masterExport} />}
     </>
   );
 }

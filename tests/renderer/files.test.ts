@@ -3,7 +3,9 @@
  * (downloads captured and read back with the independent `midi-file` parser: tracks, notes,
  * tempo, meter), WAV exports of the whole song and of the loop (header, length, and the PCM
  * measured: neither silent nor clipping), 24-bit WAV with stems in a zip and in a folder, and Opus
- * (read back by ffprobe), a MIDI file imported into a new and an existing track,
+ * (read back by ffprobe), the mastering figures shown before and after a loudness correction (the
+ * saved file measured by ffmpeg's ebur128 and our meter, the chain in its INFO; undo saves the
+ * rendered mix with no chain; stems stay uncorrected), a MIDI file imported into a new and an existing track,
  * and a malformed file refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -18,7 +20,8 @@ import * as Y from 'yjs';
 import { unzipSync } from 'fflate';
 import { decodeWav } from '../../renderer/audio/wav.ts';
 import { levels } from '../../renderer/audio/measure.ts';
-import { ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
+import { ffmpegLoudness, ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
+import { formatNumber, meter } from '../../renderer/audio/mastering/index.ts';
 import { testToken } from '../support/server-process.ts';
 import { connectClient, disconnect, type Client } from '../support/yjs-clients.ts';
 import { editorNotes, undoOffers } from './editor-page.ts';
@@ -44,6 +47,27 @@ async function download(page: Page, item: string): Promise<{ name: string; bytes
 
 async function saved(file: Download): Promise<{ name: string; bytes: Uint8Array }> {
   return { name: file.suggestedFilename(), bytes: new Uint8Array(readFileSync((await file.path())!)) };
+}
+
+/** The export dialog's second step: after the render, the mix is measured; Save writes the file. */
+async function saveChecked(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="loudness-before"]', { timeout: 120_000 });
+  await page.click('[data-testid="export-save"]');
+}
+
+/** Render, wait for the figures, save: the download. */
+async function renderAndSave(page: Page): Promise<{ name: string; bytes: Uint8Array }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('[data-testid="wav-render"]').then(() => saveChecked(page))]);
+  await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
+  return saved(file);
+}
+
+/** A report table's rows as { figure: value }. */
+function reportRows(page: Page, testId: string): Promise<Record<string, string>> {
+  return page.evaluate((id) => {
+    const rows = (globalThis as any).document.querySelectorAll(`[data-testid="${id}"] tr`);
+    return Object.fromEntries([...rows].map((r: any) => [r.querySelector('th').textContent, r.querySelector('.loudness-value').textContent]));
+  }, testId);
 }
 
 /** Absolute-tick note-ons of a parsed track. */
@@ -164,7 +188,8 @@ if (missing) {
             return page.waitForFunction(() => {
               const d = (globalThis as any).document;
               return /Rendering…/.test(d.querySelector('[data-testid="wav-rendering"]')?.textContent ?? '') && d.querySelector('[data-testid="wav-render"]')?.disabled;
-            }, undefined, { timeout: 5000, polling: 'raf' }).then(() => true, () => false);
+            }, undefined, { timeout: 5000, polling: 'raf' }).then(() => true, () => false)
+              .then(async (shown) => (await saveChecked(page), shown));
           })(),
         ]);
         const ms = Date.now() - started;
@@ -224,11 +249,7 @@ if (missing) {
           await page.check(`[data-testid="export-stems-${stems}"]`);
         }
       };
-      const renderToDownload = async (): Promise<{ name: string; bytes: Uint8Array }> => {
-        const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('[data-testid="wav-render"]')]);
-        await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
-        return saved(file);
-      };
+      const renderToDownload = (): Promise<{ name: string; bytes: Uint8Array }> => renderAndSave(page);
       const song = readSong(carol.doc);
       const endBar = Math.max(...song.clips.map((c) => c.startBar + c.lengthBars));
       const seconds = endBar * BAR_SECONDS + 1.5;
@@ -265,6 +286,7 @@ if (missing) {
       });
       await open('wav16', 'folder');
       await page.click('[data-testid="wav-render"]');
+      await saveChecked(page);
       await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 120_000 });
       const written = await page.evaluate(async () => {
         const root = await (globalThis as any).navigator.storage.getDirectory();
@@ -292,6 +314,128 @@ if (missing) {
       assert.ok(Math.abs(probe.duration - seconds) <= 0.02, `ffprobe: ${probe.duration} s, rendered ${seconds} s`);
       assert.equal(probe.tags.title, 'Files Test');
       t.diagnostic(`Opus: ${opus.bytes.length} bytes for ${seconds.toFixed(2)} s; 24-bit stems zip ${zip.bytes.length} bytes`);
+    });
+
+    test('mastering on export: figures before and after the -14 LUFS correction, the file on target with its chain; undo saves the original', async (t: TestContext) => {
+      requireFfmpeg();
+      const open = async (format: string, stems = false): Promise<void> => {
+        await menu(page, 'file-export-wav');
+        await page.waitForSelector('[data-testid="export-wav-dialog"]');
+        await page.check('[data-testid="wav-range-song"]');
+        await page.check(`[data-testid="export-format-${format}"]`);
+        if (stems) {
+          await page.check('[data-testid="export-stems"]');
+          await page.check('[data-testid="export-stems-zip"]');
+        }
+        await page.click('[data-testid="wav-render"]');
+        await page.waitForSelector('[data-testid="loudness-before"]', { timeout: 120_000 });
+      };
+      const choose = async (id: string): Promise<void> => {
+        await page.check(`[data-testid="correction-${id}"]`);
+        if (id === 'none') await page.waitForSelector('[data-testid="loudness-after"]', { state: 'detached', timeout: 5000 });
+        else await page.waitForFunction((want) => {
+          const d = (globalThis as any).document;
+          return d.querySelector('[data-testid="loudness-after"]') && new RegExp(want).test(d.querySelector('[data-testid="correction-summary"]')?.textContent ?? '');
+        }, `toward ${id === 'streaming' ? '−14' : id === 'podcast' ? '−16' : '−23'} LUFS`, { timeout: 60_000 });
+      };
+      const save = async (): Promise<{ name: string; bytes: Uint8Array }> => {
+        const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid="export-save"]')]);
+        await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
+        return saved(file);
+      };
+      const chainOf = (icmt: string | undefined): { targetLufs: number; limiter: { ceilingDbtp: number }; measuredAfter: { integratedLufs: number; truePeakDbtp: number } } | null => {
+        const line = (icmt ?? '').split('\n').find((l) => l.startsWith('Mastering: '));
+        return line ? JSON.parse(line.slice('Mastering: '.length)) : null;
+      };
+      const FIGURES = ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset'];
+
+      // The measuring and each correction run in a Web Worker of their own.
+      const workers: string[] = [];
+      const onWorker = (w: { url(): string }) => void workers.push(new URL(w.url()).pathname);
+      page.on('worker', onWorker);
+      t.after(() => void page.off('worker', onWorker));
+
+      // The figures of the rendered mix; "none" is chosen; then -14 LUFS.
+      await open('wav16');
+      const before = await reportRows(page, 'loudness-before');
+      assert.deepEqual(Object.keys(before), FIGURES);
+      assert.match(before['Integrated loudness']!, /^−\d+\.\d LUFS$/);
+      assert.match(before['True peak']!, /^[−+]\d+\.\d dBTP$/);
+      assert.equal(await page.isChecked('[data-testid="correction-none"]'), true, 'no correction unless chosen');
+      assert.equal(await page.locator('[data-testid="loudness-after"]').count(), 0);
+      await choose('streaming');
+      const afterRows = await reportRows(page, 'loudness-after');
+      assert.deepEqual(workers, ['/mastering-worker.js', '/mastering-worker.js'], 'measured, then corrected, off the main thread');
+      assert.deepEqual(Object.keys(afterRows), FIGURES);
+      assert.deepEqual(await reportRows(page, 'loudness-before'), before, 'the original figures stay in view');
+      const summary = await page.textContent('[data-testid="correction-summary"]');
+      t.diagnostic(`before: ${JSON.stringify(before)}; after: ${JSON.stringify(afterRows)}; ${summary}`);
+      const corrected = await save();
+      assert.equal(corrected.name, 'Files Test.wav');
+      const wav = decodeWav(corrected.bytes);
+      const chain = chainOf(wav.info.ICMT);
+      assert.ok(chain, `the chain in ICMT: ${wav.info.ICMT}`);
+      assert.equal(chain.targetLufs, -14);
+      assert.equal(chain.limiter.ceilingDbtp, -1);
+      assert.match(wav.info.ICMT ?? '', /^Made in Riffroom/, 'after the provenance');
+      assert.equal(afterRows['Integrated loudness'], `${formatNumber(chain.measuredAfter.integratedLufs)} LUFS`, 'the dialog showed the chain\'s figure');
+      const measured = meter(wav).measurements;
+      const ffmpegLufs = withTempFile('corrected.wav', corrected.bytes, (path) => ffmpegLoudness(path));
+      t.diagnostic(`saved: ffmpeg ${ffmpegLufs} LUFS, ours ${measured.integratedLufs.toFixed(2)} LUFS, true peak ${measured.truePeakDbtp.toFixed(2)} dBTP; chain after ${JSON.stringify(chain.measuredAfter)}`);
+      assert.ok(Math.abs(ffmpegLufs - chain.measuredAfter.integratedLufs) <= 0.5, `ffmpeg reads ${ffmpegLufs} LUFS, the chain says ${chain.measuredAfter.integratedLufs}`);
+      assert.ok(Math.abs(measured.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.5);
+      // 16-bit rounding may add a hair to the true peak.
+      assert.ok(measured.truePeakDbtp <= -1.0 + 0.1, `true peak ${measured.truePeakDbtp} dBTP`);
+
+      // Undo: -14 (and -16), then back to none, saves the rendered mix itself with no chain: the
+      // bytes of an export left uncorrected. Two renders of a song are not always sample-identical
+      // (seen: a few 16-bit steps apart), so besides the bytes when they match, the undone file
+      // must read as the figures that dialog showed for its own render.
+      await open('wav16');
+      const shown = await reportRows(page, 'loudness-before');
+      await choose('streaming');
+      await choose('podcast');
+      await choose('streaming');
+      await choose('none');
+      assert.deepEqual(await reportRows(page, 'loudness-before'), shown);
+      const undone = await save();
+      await open('wav16');
+      const plain = await save();
+      const [u, p] = [decodeWav(undone.bytes), decodeWav(plain.bytes)];
+      assert.equal(chainOf(u.info.ICMT), null, 'no chain after undo');
+      assert.deepEqual(u.info, p.info, 'the same metadata as an export without correction');
+      assert.equal(undone.bytes.length, plain.bytes.length);
+      const dataAt = (bytes: Uint8Array): number => Buffer.from(bytes).indexOf('data');
+      assert.ok(Buffer.from(undone.bytes.subarray(0, dataAt(undone.bytes) + 8)).equals(Buffer.from(plain.bytes.subarray(0, dataAt(plain.bytes) + 8))), 'identical up to the samples');
+      const read = (value: string): number => Number(value.replace('\u2212', '-').split(' ')[0]);
+      const undoneFigures = meter(u).measurements;
+      assert.ok(Math.abs(undoneFigures.integratedLufs - read(shown['Integrated loudness']!)) <= 0.06, `undone ${undoneFigures.integratedLufs} LUFS, shown ${shown['Integrated loudness']}`);
+      assert.ok(Math.abs(undoneFigures.truePeakDbtp - read(shown['True peak']!)) <= 0.1, `undone ${undoneFigures.truePeakDbtp} dBTP, shown ${shown['True peak']}`);
+      let worst = 0;
+      u.channels.forEach((c, ch) => c.forEach((v, i) => void (worst = Math.max(worst, Math.abs(v - p.channels[ch]![i]!)))));
+      const same = Buffer.from(undone.bytes).equals(Buffer.from(plain.bytes));
+      t.diagnostic(`undone vs uncorrected export: ${same ? 'same bytes' : `samples differ by up to ${Math.round(worst * 32768)} steps (render to render)`}`);
+      assert.ok(worst * 32768 <= 16, `the undone mix is the uncorrected one, give or take the render's jitter (${Math.round(worst * 32768)} steps)`);
+      assert.ok(!Buffer.from(corrected.bytes).equals(Buffer.from(plain.bytes)));
+
+      // Stems stay as rendered (they are for remixing); the zip's mix is corrected.
+      await open('wav16', true);
+      await choose('streaming');
+      const zip = await save();
+      const files = unzipSync(zip.bytes);
+      const mix = decodeWav(files['Files Test stems/00 Mix.wav']!);
+      assert.equal(chainOf(mix.info.ICMT)?.targetLufs, -14);
+      assert.ok(Math.abs(meter(mix).measurements.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.5);
+      for (const stem of ['01 Drums', '02 Bass']) assert.equal(chainOf(decodeWav(files[`Files Test stems/${stem}.wav`]!).info.ICMT), null, `${stem}: no chain`);
+      assert.match(await notice(page), /Saved Files Test stems\.zip/);
+
+      // Opus: the chain in its tags too.
+      await open('opus');
+      await choose('streaming');
+      const opus = await save();
+      const probe = withTempFile('x.opus', opus.bytes, (path) => ffprobe(path));
+      assert.equal(JSON.parse(probe.tags.riffroom_mastering ?? 'null')?.targetLufs, -14, `tags: ${JSON.stringify(probe.tags)}`);
+      assert.match(probe.tags.comment ?? '', /Mastering: \{/);
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {
