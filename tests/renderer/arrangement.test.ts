@@ -175,6 +175,20 @@ if (missing) {
     await h?.close();
   });
 
+  describe('the sampled instruments, in Chromium', { timeout: 120_000 }, () => {
+    test('the sound bank loads: the tracks play sampled and nothing is said; where it cannot, the page says synthesized sounds play', async () => {
+      const carol = await h.join('instruments-room', 'carol');
+      await carol.page.waitForSelector('.transport[data-instruments="sampled"]', { timeout: 60_000 });
+      assert.equal(await carol.page.locator('[data-testid="instruments-status"]').count(), 0);
+      // A page whose bank request fails keeps the synthesized voices, and says so.
+      const dave = await h.join('instruments-room', 'dave', {
+        beforeOpen: (context) => context.route('**/riffroom-bank.sf3', (route) => route.fulfill({ status: 404, body: 'gone' })),
+      });
+      await dave.page.waitForSelector('[data-testid="instruments-status"][data-state="synthesized"]', { timeout: 60_000 });
+      assert.match(await dave.page.locator('[data-testid="instruments-status"]').textContent() ?? '', /Synthesized sounds/);
+    });
+  });
+
   describe('two bandmates in one room, in Chromium', { timeout: 300_000 }, () => {
     let alice: Bandmate;
     let bob: Bandmate;

@@ -11,8 +11,9 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
   const beats = Math.round(usePlayheadBar(transport, ticksPerBar(meter), meter.numerator) * meter.numerator);
   const bar = Math.floor(beats / meter.numerator);
   const beat = beats - bar * meter.numerator;
+  const instruments = (state as { instruments?: 'loading' | 'sampled' | 'synthesized' }).instruments;
   return (
-    <div className="group transport">
+    <div className="group transport" data-instruments={instruments}>
       <button className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
       <button
         className={`icon play${state.playing ? ' playing' : ''}`}
@@ -44,6 +45,7 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
         ))}
       </select>
       <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
+      <InstrumentsStatus instruments={instruments} />
       {state.playing && (state as { audioSuspended?: boolean }).audioSuspended && (
         // The browser keeps a page silent until it is clicked (a guest joining a jam already playing).
         <button className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void (transport as { resume?: () => Promise<void> }).resume?.()}>
@@ -52,4 +54,19 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       )}
     </div>
   );
+}
+
+/**
+ * Says when the tracks are not on their sampled instruments: while the sound bank loads (the
+ * synthesized voices play meanwhile), and where it cannot load (no AudioWorklet, the bank
+ * missing). Nothing once the sampled instruments play.
+ */
+function InstrumentsStatus({ instruments }: { instruments?: 'loading' | 'sampled' | 'synthesized' }) {
+  if (instruments === 'loading') {
+    return <span className="instruments-status" data-testid="instruments-status" data-state="loading" title="Simpler synthesized sounds play until the sampled instruments have loaded">Loading instruments…</span>;
+  }
+  if (instruments === 'synthesized') {
+    return <span className="instruments-status" data-testid="instruments-status" data-state="synthesized" title="The sampled instruments could not load here (the sound bank or the browser's audio worklets are unavailable): simpler synthesized sounds play instead">Synthesized sounds</span>;
+  }
+  return null;
 }
