@@ -143,6 +143,8 @@ function nameSeen(seer: Client, seen: Client): string | undefined {
   return (seer.provider.awareness.getStates().get(seen.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name;
 }
 
+const HONEST_EDIT_MS = 20_000;
+
 /**
  * Stock peers are still connected, still show each other's names, and an edit by each reaches
  * the other and is logged with its own label.
@@ -152,13 +154,15 @@ async function assertHonestPeersFine(room: string, [a, b]: [Client, Client], wha
   assert.equal(nameSeen(b, a), 'alice', `${what}: bob still sees alice's own name`);
   assert.equal(nameSeen(a, b), 'bob', `${what}: alice still sees bob's own name`);
   const bpm = 60 + Math.floor(Math.random() * 100);
+  // The bound is "arrives", not a latency target (bench:hostile measures that): generous, so a
+  // machine busy with other work (CI runs test files side by side) does not fail it.
   setTempo(a.doc, bpm);
-  await waitFor(() => readSong(b.doc).meta.bpm === bpm, 5000, `${what}: alice's edit reached bob`);
+  await waitFor(() => readSong(b.doc).meta.bpm === bpm, HONEST_EDIT_MS, `${what}: alice's edit reached bob`);
   setTempo(b.doc, bpm + 1);
-  await waitFor(() => readSong(a.doc).meta.bpm === bpm + 1, 5000, `${what}: bob's edit reached alice`);
+  await waitFor(() => readSong(a.doc).meta.bpm === bpm + 1, HONEST_EDIT_MS, `${what}: bob's edit reached alice`);
   const viewer = testToken(room, 'viewer');
   let entries = (await getHistory(server, room, viewer)).entries;
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + HONEST_EDIT_MS;
   while (entries.at(-1)?.label !== `set tempo to ${bpm + 1} BPM`) {
     if (Date.now() > deadline) assert.fail(`${what}: bob's edit was not logged`);
     await new Promise((r) => setTimeout(r, 10));
