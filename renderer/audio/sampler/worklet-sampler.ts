@@ -34,6 +34,8 @@ export interface SamplerLoadTimes {
   /** From handing the bank to the worklet to the synth's ready signal, ms. */
   loadMs: number;
   bankBytes: number;
+  /** Synths built until one's clock agreed with the context's (see createOnTime). */
+  synthBuilds: number;
 }
 
 /** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at gain 0). */
@@ -84,7 +86,7 @@ export class WorkletSampler {
     synth.midiChannels[WARM_CHANNEL]?.setSystemParameter('gain', 0);
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
-    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
+    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes, synthBuilds: lastTries });
   }
 
 
@@ -163,8 +165,11 @@ export class WorkletSampler {
   }
 }
 
-/** How far (s) the synth's clock may start behind the context's: two render quanta. */
-const CLOCK_SLACK = 256 / 44100;
+/**
+ * How far (s) the synth's clock may read behind the context's when its ready message arrives: the
+ * render thread runs a few quanta ahead in bursts, and the message takes a moment to arrive.
+ */
+const CLOCK_SLACK = 0.015;
 /** A synth built while the worklet scope's clock was stale is rebuilt after this pause (ms)... */
 const REBUILD_PAUSE_MS = 50;
 /** ...this many times at most (the stale window measured ~0.3 s). */
@@ -180,14 +185,19 @@ const REBUILD_TRIES = 40;
  * page's first transport usually missed the window (the bank's download came between), its second
  * (the bank already fetched) fell in it: the "0.3 s late" second transport.
  *
- * The processor reports its clock in its ready message (taken after its construction, so only
- * ever ahead of the context time read before it, never behind, whatever the message's delay):
- * a synth whose clock is behind that is stale, and is built again.
+ * The processor reports its clock's origin in its ready message (posted from its constructor's
+ * microtask, before it renders). Compared with the context's time when the message arrives: a
+ * synth more than CLOCK_SLACK behind is built again. The scope's time also lags by a few quanta
+ * now and then (measured up to 55 ms in either of a page's synths), which the same check catches.
+ * A busy main thread delays the message and so can only cause a needless rebuild, never a miss.
  */
+
+/** How many builds the last createOnTime() took (reported in SamplerLoadTimes). */
+let lastTries = 0;
+
 async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesizer> {
   for (let attempt = 1; ; attempt++) {
     let node: AudioWorkletNode | null = null;
-    const before = context.currentTime;
     const synth = new WorkletSynthesizer(context, {
       oneOutput: false,
       eventsEnabled: false,
@@ -208,13 +218,15 @@ async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesiz
     keepTime.gain.value = 0;
     synth.connect(keepTime);
     keepTime.connect(context.destination);
-    await synth.isReady;
     const synthTime = await clock;
-    if (synthTime >= before - CLOCK_SLACK) return synth;
+    const contextTime = context.currentTime;
+    await synth.isReady;
+    lastTries = attempt;
+    if (synthTime >= contextTime - CLOCK_SLACK) return synth;
     synth.destroy();
     keepTime.disconnect();
     if (attempt >= REBUILD_TRIES) {
-      throw new Error(`sampler: the worklet synth's clock stayed behind the context's (${synthTime.toFixed(3)} s vs ${before.toFixed(3)} s) after ${attempt} tries`);
+      throw new Error(`sampler: the worklet synth's clock stayed behind the context's (${synthTime.toFixed(3)} s vs ${contextTime.toFixed(3)} s) after ${attempt} tries`);
     }
     await new Promise((r) => setTimeout(r, REBUILD_PAUSE_MS));
   }
