@@ -83,12 +83,10 @@ if (missing) {
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
     });
 
-    // In a page of its own: a page's second sampled transport has been measured with its synth's
-    // clock 0.3 s behind the context's (notes and cuts that much late; see renderer/audio/README.md,
-    // "Known issues"), which this test would catch, and does, run after the one above.
+    // In the same page as the test above: this is the page's second sampled transport, whose synth
+    // once ran 0.3 s behind its context (see createOnTime in renderer/audio/sampler/worklet-sampler.ts).
     test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
-      const own = await openAudioPage();
-      const got = await own.inPage(async () => {
+      const got = await page.inPage(async () => {
         const a = (globalThis as any).riffroomAudio;
         const f = a.fixtures;
         const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
@@ -134,7 +132,7 @@ if (missing) {
           live: rms(pressedAt + 0.1, pressedAt + 0.55),
           afterRelease: rms(releasedAt + 0.5, releasedAt + 0.75),
         };
-      }, null).finally(() => own.close());
+      }, null);
       assert.ok(got.playing > -45, `the note plays: ${got.playing.toFixed(1)} dB`);
       assert.ok(got.afterStop < got.playing - 40, `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB (every 50 ms from 0.2 s before the stop: ${got.around.join(' ')})`);
       assert.ok(got.live > -45, `the live note sounds: ${got.live.toFixed(1)} dB`);

@@ -34,6 +34,8 @@ export interface SamplerLoadTimes {
   /** From handing the bank to the worklet to the synth's ready signal, ms. */
   loadMs: number;
   bankBytes: number;
+  /** Synths built until one's clock agreed with the context's (see createOnTime). */
+  synthBuilds: number;
 }
 
 /** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at gain 0). */
@@ -72,15 +74,7 @@ export class WorkletSampler {
       (options.bank ? Promise.resolve(options.bank) : fetchBank(new URL(options.bankUrl ?? BANK_URL, base).href)).then((b) => b.slice(0)),
     ]);
     const t1 = performance.now();
-    const synth = new WorkletSynthesizer(context, { oneOutput: false, eventsEnabled: false });
-    // The synth keeps its own clock, advanced by each render quantum it processes; a node nothing
-    // pulls is not processed. Its effects output, unused, goes to the destination at zero gain, so
-    // it runs from the start. (Its clock can still fall behind the context's: see ../README.md.)
-    const keepTime = context.createGain();
-    keepTime.gain.value = 0;
-    synth.connect(keepTime);
-    keepTime.connect(context.destination);
-    await synth.isReady;
+    const synth = await createOnTime(context);
     const bankBytes = bank.byteLength;
     await synth.soundBankManager.addSoundBank(bank, 'main');
     // Channels 16..63: the generations that stop/seek cycle through (see patch.ts).
@@ -92,7 +86,7 @@ export class WorkletSampler {
     synth.midiChannels[WARM_CHANNEL]?.setSystemParameter('gain', 0);
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
-    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes });
+    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes, synthBuilds: lastTries });
   }
 
 
@@ -168,6 +162,73 @@ export class WorkletSampler {
   private send(message: number[], channel: number, time: number): void {
     if (this.disposed) return;
     this.synth.sendMessage(message, channel - (channel % 16), { time });
+  }
+}
+
+/**
+ * How far (s) the synth's clock may read behind the context's when its ready message arrives: the
+ * render thread runs a few quanta ahead in bursts, and the message takes a moment to arrive.
+ */
+const CLOCK_SLACK = 0.015;
+/** A synth built while the worklet scope's clock was stale is rebuilt after this pause (ms)... */
+const REBUILD_PAUSE_MS = 50;
+/** ...this many times at most (the stale window measured ~0.3 s). */
+const REBUILD_TRIES = 40;
+
+/**
+ * A synth whose clock agrees with the context's. The synth's processor takes the worklet scope's
+ * `currentTime` at its construction as its clock's origin and then counts the quanta it renders;
+ * its notes start when that clock reaches their `time`. In Chromium, the scope's `currentTime` is
+ * stale for a while after `audioWorklet.addModule()` resolves (measured: it read 0.00-0.02 s with
+ * the context at 0.17-0.28 s; a processor built 300 ms later read the right time): a synth built
+ * in that window runs behind the context by the gap, for good, and plays every note that late. A
+ * page's first transport usually missed the window (the bank's download came between), its second
+ * (the bank already fetched) fell in it: the "0.3 s late" second transport.
+ *
+ * The processor reports its clock's origin in its ready message (posted from its constructor's
+ * microtask, before it renders). Compared with the context's time when the message arrives: a
+ * synth more than CLOCK_SLACK behind is built again. The scope's time also lags by a few quanta
+ * now and then (measured up to 55 ms in either of a page's synths), which the same check catches.
+ * A busy main thread delays the message and so can only cause a needless rebuild, never a miss.
+ */
+
+/** How many builds the last createOnTime() took (reported in SamplerLoadTimes). */
+let lastTries = 0;
+
+async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesizer> {
+  for (let attempt = 1; ; attempt++) {
+    let node: AudioWorkletNode | null = null;
+    const synth = new WorkletSynthesizer(context, {
+      oneOutput: false,
+      eventsEnabled: false,
+      audioNodeCreators: {
+        worklet: (ctx, name, options) => (node = new AudioWorkletNode(ctx, name, options)),
+      },
+    });
+    const clock = new Promise<number>((resolve) => {
+      node?.port.addEventListener('message', (e: MessageEvent) => {
+        const data = e.data as { type?: string; data?: { type?: string }; currentTime?: number };
+        if (data.type === 'isFullyInitialized' && data.data?.type === 'sf3Decoder' && typeof data.currentTime === 'number') resolve(data.currentTime);
+      });
+    });
+    // The synth's clock advances only with the quanta it processes, and a node nothing pulls is
+    // not processed: its effects output, unused, goes to the destination at zero gain, so it runs
+    // from the start.
+    const keepTime = context.createGain();
+    keepTime.gain.value = 0;
+    synth.connect(keepTime);
+    keepTime.connect(context.destination);
+    const synthTime = await clock;
+    const contextTime = context.currentTime;
+    await synth.isReady;
+    lastTries = attempt;
+    if (synthTime >= contextTime - CLOCK_SLACK) return synth;
+    synth.destroy();
+    keepTime.disconnect();
+    if (attempt >= REBUILD_TRIES) {
+      throw new Error(`sampler: the worklet synth's clock stayed behind the context's (${synthTime.toFixed(3)} s vs ${contextTime.toFixed(3)} s) after ${attempt} tries`);
+    }
+    await new Promise((r) => setTimeout(r, REBUILD_PAUSE_MS));
   }
 }
 
