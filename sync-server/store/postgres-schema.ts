@@ -12,6 +12,8 @@
  * - room_leases rows are never deleted: a room's epoch only ever grows (room-lease.ts).
  */
 import pg from 'pg';
+import { RoomLogError } from './log-error.ts';
+import type { StoredRules } from './room-log.ts';
 
 /** Migrations, oldest first; never edit one that has shipped, add the next. */
 const MIGRATIONS: readonly string[] = [
@@ -145,5 +147,23 @@ export async function migrate(pool: pg.Pool): Promise<number> {
     }
   } finally {
     client.release();
+  }
+}
+
+/** A room's teacher rules as room_rules keeps them (the rules as JSON text). */
+export const SELECT_RULES = 'SELECT seq, rules, author, time FROM room_rules WHERE room = $1';
+export type RulesRow = { seq: number; rules: string; author: string; time: number };
+
+/**
+ * The stored rules of SELECT_RULES's answer, or null when the room has none. Damaged JSON is a
+ * RoomLogError naming `where` (the store and the export read them alike).
+ */
+export function storedRulesOf(rows: readonly RulesRow[], where: string): StoredRules | null {
+  const row = rows[0];
+  if (!row) return null;
+  try {
+    return { seq: row.seq, rules: JSON.parse(row.rules), author: row.author, time: row.time };
+  } catch {
+    throw new RoomLogError(where, 'damaged', 'the stored room rules are damaged');
   }
 }

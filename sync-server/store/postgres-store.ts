@@ -23,7 +23,7 @@ import { ChainWalker, entryHash, GENESIS_HASH, type ChainBreak } from './log-cha
 import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { EMPTY_UPDATE, RoomLogError, type Bookmark, type EntryInfo, type LogEntry, type NewEntry, type Snapshot, type StoredRules } from './room-log.ts';
 import { WriteQueue, type LogStore, type OpenRoomOptions, type RoomStore, type UpdateRecord } from './room-store.ts';
-import { createPool, migrate } from './postgres-schema.ts';
+import { createPool, migrate, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
 import { FENCE, leaseHolder, LeaseLostError, type LeaseGrant } from './room-lease.ts';
 import { checkBookmark, checkCount, checkEntries, checkEntry, checkPosition, checkState, rulesText, StoreInputError } from './store-input.ts';
 
@@ -186,17 +186,8 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async storedRules(): Promise<StoredRules | null> {
-    const { rows } = await this.read<{ seq: number; rules: string; author: string; time: number }>(
-      'SELECT seq, rules, author, time FROM room_rules WHERE room = $1',
-      [this.room],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    try {
-      return { seq: row.seq, rules: JSON.parse(row.rules), author: row.author, time: row.time };
-    } catch {
-      throw new RoomLogError(where(this.room), 'damaged', 'the stored room rules are damaged');
-    }
+    const { rows } = await this.read<RulesRow>(SELECT_RULES, [this.room]);
+    return storedRulesOf(rows, where(this.room));
   }
 
   async history(after: number, limit: number): Promise<EntryInfo[]> {

@@ -24,6 +24,7 @@ import { RoomLogError } from './log-error.ts';
 import type { Bookmark, ChainedEntry, PackedState, StoredRules } from './room-log.ts';
 import type { HistorySink, HistorySource } from './log-transfer.ts';
 import { TransferTargetError } from './sqlite-transfer.ts';
+import { SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
 import { StoreInputError } from './store-input.ts';
 
 /** Columns of one entry row after the room (seq, time, author, label, update, hash, concurrent). */
@@ -111,17 +112,8 @@ export class PostgresRoomSource implements HistorySource {
   }
 
   async rules(): Promise<StoredRules | null> {
-    const { rows } = await this.open().query<{ seq: number; rules: string; author: string; time: number }>(
-      'SELECT seq, rules, author, time FROM room_rules WHERE room = $1',
-      [this.room],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    try {
-      return { seq: row.seq, rules: JSON.parse(row.rules), author: row.author, time: row.time };
-    } catch {
-      throw new RoomLogError(this.name, 'damaged', 'the stored room rules are damaged');
-    }
+    const { rows } = await this.open().query<RulesRow>(SELECT_RULES, [this.room]);
+    return storedRulesOf(rows, this.name);
   }
 
   async *states(): AsyncIterable<PackedState> {
