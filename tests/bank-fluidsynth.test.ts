@@ -3,7 +3,7 @@
  * libsndfile's Vorbis decoder) lists exactly the catalog's presets, and renders notes of presets
  * the size trims leave alone byte-identical from the subset and from the full MuseScore_General
  * Lite, the grand piano audibly. Skips with a message when fluidsynth is not installed
- * (scripts/setup-fluidsynth.sh installs it).
+ * (scripts/setup-audio-tools.sh installs it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import { SOURCE_PATH, ensureBank } from '../renderer/audio/bank/build.ts';
 import { decodeWav } from '../renderer/audio/wav.ts';
 
 const fluidsynth = spawnSync('fluidsynth', ['--version'], { encoding: 'utf8' });
-const missing = fluidsynth.error ? 'fluidsynth is not installed (bash scripts/setup-fluidsynth.sh installs it as root with apt)' : undefined;
+const missing = fluidsynth.error ? 'fluidsynth is not installed (bash scripts/setup-audio-tools.sh installs it as root with apt)' : undefined;
 
 /**
  * A standard MIDI file (format 0, 480 ticks a beat, 120 BPM) playing `notes` one after another:
