@@ -80,6 +80,28 @@ function barGaps(beats: Downbeat[], moves: Retime[]): { ms: number; retimes: Ret
   });
 }
 
+/**
+ * Waits for a page's play button to show `pressed`; a timeout says what the page knew then (its jam
+ * view, its engine's state, its audio context, the errors it logged), so a failure says why.
+ */
+async function untilPlayButton(mate: Bandmate, pressed: boolean): Promise<void> {
+  try {
+    await mate.page.waitForSelector(`[data-testid="play"][aria-pressed="${pressed}"]`, { timeout: UI_MS });
+  } catch (error) {
+    const seen = await read(mate.page, () => {
+      const jam = (globalThis as any).riffroomJam;
+      const view = jam?.getState?.() ?? {};
+      const engine = jam?.engine?.getState?.() ?? {};
+      return JSON.stringify({
+        live: view.live, status: view.status, message: view.message, transport: view.transport,
+        engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
+        audioTime: jam?.engine?.audioTime?.(), retimes: jam?.retimes?.length,
+      });
+    }).catch((e: Error) => `(page unreadable: ${e.message})`);
+    throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; the page: ${seen}; errors: ${mate.errors.join(' | ') || 'none'}`, { cause: error });
+  }
+}
+
 async function openJamTab(mate: Bandmate): Promise<void> {
   await mate.page.click('[data-testid="tab-jam"]');
   await mate.page.waitForSelector('[data-testid="jam-status"][data-status="live"]', { timeout: 15_000 });
@@ -152,7 +174,7 @@ if (missing) {
       const phase = await watchPhase({ alice: alice.page, bob: bob.page });
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
-        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: UI_MS });
+        await untilPlayButton(mate, true);
       }
       await bob.page.waitForFunction(() => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
       // Alice's page until two bar gaps show the tempo: placed by the tempo alone, or by the tempo
@@ -258,7 +280,7 @@ if (missing) {
     test('alice stops; bob stops too', async () => {
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
-        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: UI_MS });
+        await untilPlayButton(mate, false);
       }
       assert.deepEqual(alice.errors, []);
       assert.deepEqual(bob.errors, []);
@@ -273,7 +295,7 @@ if (missing) {
       const phase = await watchPhase({ alice: alice.page, bob: bob.page });
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
-        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: UI_MS });
+        await untilPlayButton(mate, true);
         await mate.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
       }
       const a = (await clicks(alice.page)).slice(mark.alice);
@@ -312,7 +334,7 @@ if (missing) {
       assert.equal(state.countIn?.bars, 1);
       assert.ok(Math.abs(state.countIn.startMs - cb[0]!.serverMs) < toleranceMs, `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn.startMs}`);
       await alice.page.click('[data-testid="play"]');
-      for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: UI_MS });
+      for (const mate of [alice, bob]) await untilPlayButton(mate, false);
       assert.deepEqual(alice.errors, []);
       assert.deepEqual(bob.errors, []);
     });
