@@ -81,10 +81,11 @@ export type TransportRequest =
    * `fromBar`'s downbeat lands right after them (state.countIn). Ignored while playing (the jump
    * lands on the next bar line as without it).
    *
-   * atMs (server ms), from stopped without a count-in: start there rather than JAM_LEAD_MS ahead,
-   * when it is at least that far ahead and at most JAM_LIMITS.maxPlayAheadMs — a player already
-   * playing on their own (pressed play before the channel was up) asks for their own next bar
-   * line, so the room joins them there instead of their music jumping. Otherwise ignored.
+   * atMs (server ms), from stopped without a count-in: start there rather than JAM_LEAD_MS ahead
+   * — a player already playing on their own (pressed play before the channel was up) asks for
+   * their own next bar line, so the room joins them there instead of their music jumping. One
+   * less than JAM_LEAD_MS ahead when it arrives moves on by whole bars (fromBar with it) to the
+   * first bar line that far ahead; more than JAM_LIMITS.maxPlayAheadMs away, it is ignored.
    */
   | { action: 'play'; fromBar?: number; countInBars?: number; atMs?: number }
   | { action: 'stop' }

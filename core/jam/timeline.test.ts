@@ -39,14 +39,22 @@ test('play from stopped starts JAM_LEAD_MS ahead, on a whole millisecond, at the
   assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
 });
 
-test("play from stopped at a player's own bar line (atMs): there when at least the lead ahead and at most maxPlayAheadMs, else as usual", () => {
+test("play from stopped at a player's own bar line (atMs): there, a whole bar on when it came too soon, ignored when too far", () => {
   const stopped = initialTransport();
   const now = 10_000;
   const at = (atMs: number) => applyTransportRequest(stopped, { action: 'play', fromBar: 3, atMs }, now, 'ann');
   assert.equal(at(now + 900.2).anchorMs, now + 901, 'whole ms, the player\'s bar line');
   assert.equal(at(now + 900.2).anchorBar, 3);
-  assert.equal(at(now + JAM_LEAD_MS - 1).anchorMs, now + JAM_LEAD_MS, 'too soon: the lead');
+  // Too soon (a slow request): the player's next bar lines are 2 s apart at 120 BPM in 4/4.
+  const bar = barMs(stopped);
+  assert.deepEqual([at(now + JAM_LEAD_MS - 1).anchorMs, at(now + JAM_LEAD_MS - 1).anchorBar], [now + JAM_LEAD_MS - 1 + bar, 4], 'a bar on, the bar with it');
+  assert.deepEqual([at(now - bar - 10).anchorMs, at(now - bar - 10).anchorBar], [now - bar - 10 + 2 * bar, 5], 'past: as many bars on as it takes');
+  assert.equal(at(now - JAM_LIMITS.maxPlayAheadMs - 1).anchorMs, now + JAM_LEAD_MS, 'too late: the lead');
   assert.equal(at(now + JAM_LIMITS.maxPlayAheadMs + JAM_LEAD_MS + 1).anchorMs, now + JAM_LEAD_MS, 'too far: the lead');
+  // In a loop of bars 2..4 (from bar 3), a bar on wraps to the loop's start.
+  const looped = applyTransportRequest(stopped, { action: 'loop', loop: { startBar: 2, endBar: 4 } }, now, 'ann');
+  const wrapped = applyTransportRequest(looped, { action: 'play', fromBar: 3, atMs: now + 10 }, now, 'ann');
+  assert.deepEqual([wrapped.anchorMs, wrapped.anchorBar], [now + 10 + bar, 2]);
   // With a count-in, or while playing, atMs is not used.
   const counted = applyTransportRequest(stopped, { action: 'play', countInBars: 1, atMs: now + 900 }, now, 'ann');
   assert.equal(counted.countIn?.startMs, now + JAM_LEAD_MS);

@@ -339,11 +339,26 @@ export function checkRules(value: unknown): RoomRules {
 // Changes.
 
 /**
+ * A player's own bar line (play's atMs, see the contract), or null when it cannot be used. One
+ * that arrives too soon (the request was slow: a loaded machine, a long trip) moves on by whole
+ * bars of the state's tempo and meter to the first at or after `at`, its bar with it: the player's
+ * music still goes on without a jump, a bar or two later than asked. More than
+ * JAM_LIMITS.maxPlayAheadMs early or late: null.
+ */
+function ownBarLine(segment: TransportSegment, atMs: ServerMs, bar: number, at: ServerMs, earliest: ServerMs): { atMs: ServerMs; bar: number } | null {
+  if (atMs > earliest + JAM_LIMITS.maxPlayAheadMs || atMs < at - JAM_LIMITS.maxPlayAheadMs) return null;
+  const length = barMs(segment);
+  const late = Math.max(0, Math.ceil((at - atMs) / length - 1e-9));
+  const line = Math.ceil(atMs + late * length);
+  return { atMs: line, bar: late ? wrapBar({ ...segment, anchorBar: bar }, bar + late).bar : bar };
+}
+
+/**
  * The state after `request` (validated; JamValueError when out of range), asked at `serverNow` by
  * `by`. While playing, the change lands on the first bar line at least JAM_LEAD_MS ahead (or
  * merges into a change already pending there); positions before it are unchanged. From stopped,
  * play starts at `fromBar` (default: the loop's start, else 0) JAM_LEAD_MS ahead (whole ms), or
- * at its `atMs` when that is between then and JAM_LIMITS.maxPlayAheadMs further;
+ * at its `atMs` (ownBarLine: moved on by whole bars when it came too soon);
  * tempo, loop and meter changes of a stopped transport apply at once. A request that changes
  * nothing (play while playing without fromBar, stop while stopped) returns `state` itself.
  *
@@ -371,9 +386,10 @@ export function applyTransportRequest(state: TransportState, request: TransportR
         next = { ...current, playing: true, anchorMs: at, anchorBar, countIn: { bars, startMs: at - length, beats: current.meter.numerator } };
       } else {
         at = Math.max(Math.ceil(earliest), current.anchorMs);
-        // A player's own bar line, when asked for and not too soon or too far (see the contract).
-        if (r.atMs !== undefined && r.atMs >= at && r.atMs <= earliest + JAM_LIMITS.maxPlayAheadMs) at = Math.ceil(r.atMs);
-        next = { ...current, playing: true, anchorMs: at, anchorBar };
+        let bar = anchorBar;
+        const own = r.atMs === undefined ? null : ownBarLine(current, r.atMs, anchorBar, at, earliest);
+        if (own) ({ atMs: at, bar } = own);
+        next = { ...current, playing: true, anchorMs: at, anchorBar: bar };
         delete next.countIn;
       }
     } else {
