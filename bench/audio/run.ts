@@ -202,8 +202,8 @@ async function benchSampled(): Promise<unknown> {
       await transport.instrumentsReady();
       const stats = () => (raw.playbackStats ? { ...raw.playbackStats.toJSON() } : null);
       const loaded = stats();
-      // The room is open a moment before anyone presses play: the sampler decodes the song's
-      // samples ahead (warm()) meanwhile; glitches in that stretch are reported apart.
+      // The room is open a moment before anyone presses play (the worker has decoded the song's
+      // samples before instrumentsReady()); glitches in that stretch are reported apart.
       await new Promise((r) => setTimeout(r, 3000));
       const mem = () => (performance as any).memory?.usedJSHeapSize ?? NaN;
       let peakHeap = mem();
@@ -271,7 +271,7 @@ async function benchSampled(): Promise<unknown> {
     const delta = (run: typeof live, k: string) => (run.before && run.after ? round((run.after as any)[k] - (run.before as any)[k]) : null);
     const idle = (run: typeof live, k: string) => (run.loaded && run.before ? round((run.before as any)[k] - (run.loaded as any)[k]) : null);
     return {
-      bank: { loadAndDecodeMs: round(load.readyMs), note: 'createAudioTransport to instrumentsReady(): fetch the bank, load the worklet, hand the bank over, the synth parses it (SF3 samples are decoded per note on first use, in the worklet)' },
+      bank: { loadAndDecodeMs: round(load.readyMs), note: 'createAudioTransport to instrumentsReady(): load the worklet and build the synth while the sampler worker fetches the SF3 bank, parses it and decodes the song\'s presets into an SF2 of PCM samples, which the synth then takes (nothing is decoded on the audio thread)' },
       pageLoadToSampledReadyMs: round(load.readySincePageLoad),
       pageLoadToFirstSampledNoteMs: round(load.firstNoteSincePageLoad),
       keyToSoundMs: { ...summarize(load.latencies), outputLatencyMs: round(load.outputLatencyMs), presses: load.pressed, note: 'liveNote() to the first output sample over -50 dBFS, plus the reported output latency' },
@@ -287,7 +287,7 @@ async function benchSampled(): Promise<unknown> {
         underrunEvents: delta(live, 'underrunEvents'),
         underrunSeconds: delta(live, 'underrunDuration'),
         underrunEventsEvery5s: live.marks.map((m: any, i) => (m && live.before ? m.underrunEvents - (i ? (live.marks[i - 1] as any).underrunEvents : (live.before as any).underrunEvents) : null)),
-        underrunEventsWhileWarming: idle(live, 'underrunEvents'),
+        underrunEventsBeforePlay: idle(live, 'underrunEvents'),
         peakJsHeapMiB: round(live.peakHeap / 2 ** 20),
         note: 'underruns: Chromium AudioContext.playbackStats while playing (the audio thread missed its deadline); the same song on the synthesized voices, same page, for comparison below',
       },

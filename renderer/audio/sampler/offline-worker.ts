@@ -1,10 +1,11 @@
 /**
- * The offline render worker in the page (a Web Worker entry, bundled on its own): the bank is
- * fetched by URL (bank-source.ts; the browser's cache serves the copy the live synth fetched).
+ * The sampler worker in the page (a Web Worker entry, bundled on its own): offline renders and
+ * decoded banks for the live synth (offline-protocol.ts). It fetches the bank by URL
+ * (bank-source.ts) and parses it once.
  */
-import { handleRequest, type RenderRequest } from './offline-protocol.ts';
+import { handleRequest, type WorkerRequest } from './offline-protocol.ts';
 
-const scope = globalThis as unknown as { onmessage: ((e: { data: RenderRequest }) => void) | null; postMessage(data: unknown, transfer: ArrayBuffer[]): void };
+const scope = globalThis as unknown as { onmessage: ((e: { data: WorkerRequest }) => void) | null; postMessage(data: unknown, transfer: ArrayBuffer[]): void };
 scope.onmessage = async (e) => {
   const { reply, transfer } = await handleRequest(e.data, async (url) => {
     const response = await fetch(url);

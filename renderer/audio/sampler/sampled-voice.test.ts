@@ -57,3 +57,18 @@ test('a new patch cuts what sounds; the same one changes nothing', () => {
   voice.dispose(3);
   assert.deepEqual(log.slice(-2), ['cut 16 @3', 'disconnect 0']);
 });
+
+test('a voice is ready when its sampler has its patch; a new patch is asked for at once', () => {
+  const { port } = recorder();
+  const have = new Set(['grand-piano']);
+  const asked: string[] = [];
+  const voice = new SampledVoice({ ...port, isReady: (p) => have.has(p.id), prepare: (p) => void asked.push(p.id) }, 0, {}, PIANO);
+  assert.equal(voice.ready, true);
+  voice.setPatch(KIT, 1);
+  assert.deepEqual(asked, ['acoustic-kit']);
+  assert.equal(voice.ready, false, 'the kit is not decoded yet');
+  have.add('acoustic-kit');
+  assert.equal(voice.ready, true);
+  // A sampler that cannot say (the offline render's port) plays everything.
+  assert.equal(new SampledVoice(port, 1, {}, KIT).ready, true);
+});

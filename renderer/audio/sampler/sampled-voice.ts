@@ -13,8 +13,10 @@ export interface SamplerPort<Node = unknown> {
   noteOn(channel: number, pitch: number, velocity: number, time: number): void;
   noteOff(channel: number, pitch: number, time: number): void;
   cut(channel: number, time: number): void;
-  /** Decodes the samples these notes of the patch will use, ahead of them (optional). */
-  warm?(patch: SamplerPatch, notes: readonly { pitch: number; velocity: number }[]): void;
+  /** Asks for the patch's samples ahead of need (a live synth decodes them off the audio thread). */
+  prepare?(patch: SamplerPatch): void;
+  /** Whether the patch can play now (absent: always). */
+  isReady?(patch: SamplerPatch): boolean;
 }
 
 export class SampledVoice<Node = unknown> {
@@ -42,6 +44,11 @@ export class SampledVoice<Node = unknown> {
     return this.patch.id;
   }
 
+  /** Whether the sampler can play the voice's patch now. */
+  get ready(): boolean {
+    return this.sampler.isReady?.(this.patch) ?? true;
+  }
+
   /** A note of known length (the song, auditions). */
   play(pitch: number, time: number, duration: number, velocity: number): void {
     this.noteOn(pitch, velocity, time);
@@ -65,6 +72,7 @@ export class SampledVoice<Node = unknown> {
     if (patch.id === this.patch.id) return;
     this.silence(time);
     this.patch = patch;
+    this.sampler.prepare?.(patch);
   }
 
   /** Silences everything sent so far, from `time`; later notes go to a fresh channel. */

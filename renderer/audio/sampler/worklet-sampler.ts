@@ -6,89 +6,112 @@
  * outputs feed the mixer's strips (fader, pan, reverb send), as the synthesized voices do; the
  * synth's own effects output is left unconnected.
  *
- * Loading is off the main thread's critical path: the bank is fetched and handed (transferred) to
- * the worklet, which parses it; load() resolves once the synth reports the bank ready, and only
- * then does the mixer route any note to it (until then, and if loading fails, the synthesized
- * voices play).
- *
- * An SF3 bank's samples are Ogg Vorbis, which the synth decodes the first time a note uses one:
- * on the audio thread, tens of ms for a large sample, a glitch if it happens mid-song. warm()
- * plays the song's notes ahead of need, silently, on a channel of its own, a few at a time, so
- * the decoding happens when the song's tracks are set up (after load, after an edit) rather than
- * on the beat. (Decoding off the audio thread entirely needs a PCM bank; see ../README.md.)
+ * Nothing is decoded on the audio thread: the shipped bank's samples are Ogg Vorbis, and decoding
+ * one in the worklet (tens of ms for a piano sample) overruns the render quantum — a click. The
+ * synth is only ever given decoded banks (pcm-bank.ts), made in the sampler worker
+ * (offline-page.ts decodedBank) for the patches the song uses: prepare() asks for a patch, and a
+ * strip plays a patch sampled only once isReady() says it is in the synth (until then, and if
+ * decoding fails, the synthesized voices play). load() resolves once the first patches are in.
  */
 import { WorkletSynthesizer } from 'spessasynth_lib';
 import { BANK_URL, PROCESSOR_URL } from './bank-source.ts';
-import { GENERATIONS, OUTPUTS, channelCut, channelFor, channelSetup, type SamplerPatch } from './patch.ts';
+import { decodedBank } from './offline-page.ts';
+import { GENERATIONS, OUTPUTS, channelCut, channelSetup, type SamplerPatch } from './patch.ts';
+
+/** Decodes the patches' presets into an SF2 of PCM samples (default: the page's sampler worker). */
+export type DecodeBank = (patches: SamplerPatch[], bankUrl: string) => Promise<{ sf2: ArrayBuffer; decodeMs?: number }>;
 
 export interface SamplerLoadOptions {
-  bankUrl?: string;
   processorUrl?: string;
-  /** The bank's bytes, when the caller has them already (tests, a cache). */
-  bank?: ArrayBuffer;
+  /** The shipped (SF3) bank the decoder reads (default BANK_URL, relative to the page). */
+  bankUrl?: string;
+  /** Decoded before load() resolves (default: the grand piano, the synth's program 0). */
+  patches?: SamplerPatch[];
+  decode?: DecodeBank;
 }
 
 export interface SamplerLoadTimes {
-  /** Fetching the bank, ms. */
-  fetchMs: number;
-  /** From handing the bank to the worklet to the synth's ready signal, ms. */
+  /** Loading the processor and building the synth, ms. */
   loadMs: number;
+  /** The first patches: asking the worker to decoding them (bank fetch and parse included), ms. */
+  decodeMs: number;
+  /** From handing the first decoded bank to the synth to its taking it, ms. */
+  addMs: number;
+  /** Bytes of the first decoded bank. */
   bankBytes: number;
   /** Synths built until one's clock agreed with the context's (see createOnTime). */
   synthBuilds: number;
 }
 
-/** The silent channel warm() plays on (beyond the generations; its output is slot 0's, at gain 0). */
-const WARM_CHANNEL = OUTPUTS * GENERATIONS;
-/** warm(): notes per step, and the main-thread pause between steps (ms). */
-const WARM_BATCH = 2;
-const WARM_STEP_MS = 15;
+/** The synth's program 0: what a channel plays before it is given a patch. */
+const DEFAULT_PATCH: SamplerPatch = { id: 'grand-piano', bank: 0, program: 0, drums: false };
 
 export class WorkletSampler {
   readonly synth: WorkletSynthesizer;
   readonly context: BaseAudioContext;
   readonly times: SamplerLoadTimes;
   private disposed = false;
-  /** `patch:key:velocity` already decoded (played once), or queued to be. */
-  private readonly warmed = new Set<string>();
-  private readonly warmQueue: { patch: SamplerPatch; pitch: number; velocity: number }[] = [];
-  private warmTimer: ReturnType<typeof setTimeout> | null = null;
-  private warmPatch: string | null = null;
-  /** Notes warm() has played (the benchmark reports it). */
-  warmedNotes = 0;
+  private readonly bankUrl: string;
+  private readonly decode: DecodeBank;
+  /** Patch ids whose decoded presets the synth has. */
+  private readonly inSynth = new Set<string>();
+  /** Patch ids asked for and not yet in (or failed: those stay synthesized). */
+  private readonly asked = new Map<string, Promise<void>>();
+  /** Patches asked for in this task, sent together on the next microtask. */
+  private batch: { patches: SamplerPatch[]; done: Promise<void>; finish: () => void } | null = null;
+  private banks = 0;
+  /** Decoded banks handed to the synth (the benchmark reports them). */
+  readonly decoded: { patches: string[]; decodeMs: number; bytes: number }[] = [];
 
-  private constructor(context: BaseAudioContext, synth: WorkletSynthesizer, times: SamplerLoadTimes) {
+  private constructor(context: BaseAudioContext, synth: WorkletSynthesizer, bankUrl: string, decode: DecodeBank, times: SamplerLoadTimes) {
     this.context = context;
     this.synth = synth;
+    this.bankUrl = bankUrl;
+    this.decode = decode;
     this.times = times;
   }
 
-  /** Loads the processor and the bank; resolves when a note can be played. */
+  /** Loads the processor, builds the synth and decodes the first patches; resolves when they can play. */
   static async load(context: BaseAudioContext, options: SamplerLoadOptions = {}): Promise<WorkletSampler> {
     const base = typeof document !== 'undefined' ? document.baseURI : undefined;
     const processorUrl = new URL(options.processorUrl ?? PROCESSOR_URL, base).href;
+    const bankUrl = new URL(options.bankUrl ?? BANK_URL, base).href;
+    const decode = options.decode ?? ((patches, url) => decodedBank(patches, url));
+    const patches = uniquePatches(options.patches?.length ? options.patches : [DEFAULT_PATCH]);
     const t0 = performance.now();
-    const [, bank] = await Promise.all([
-      context.audioWorklet.addModule(processorUrl),
-      // The worklet takes (transfers) the bytes it is given: each synth gets a copy of the one fetch.
-      (options.bank ? Promise.resolve(options.bank) : fetchBank(new URL(options.bankUrl ?? BANK_URL, base).href)).then((b) => b.slice(0)),
-    ]);
-    const t1 = performance.now();
+    // The worker decodes while the worklet loads.
+    const first = decode(patches, bankUrl).then((bank) => ({ ...bank, ms: performance.now() - t0 }));
+    first.catch(() => {});
+    await context.audioWorklet.addModule(processorUrl);
     const synth = await createOnTime(context);
-    const bankBytes = bank.byteLength;
-    await synth.soundBankManager.addSoundBank(bank, 'main');
+    const loadMs = performance.now() - t0;
+    let bank: Awaited<typeof first>;
+    try {
+      bank = await first;
+    } catch (error) {
+      synth.destroy();
+      throw error;
+    }
+    const bankBytes = bank.sf2.byteLength;
+    const t1 = performance.now();
+    await synth.soundBankManager.addSoundBank(bank.sf2, 'pcm-0');
+    const addMs = performance.now() - t1;
     // Channels 16..63: the generations that stop/seek cycle through (see patch.ts).
-    for (let c = synth.channelCount; c <= WARM_CHANNEL; c++) synth.addNewChannel();
+    for (let c = synth.channelCount; c < OUTPUTS * GENERATIONS; c++) synth.addNewChannel();
     // Added channels start with their controllers unset (near silent, filter shut): a reset
     // gives every channel the defaults the first 16 have.
     synth.reset();
-    // warm()'s channel renders (and so decodes) its notes, at zero gain.
-    synth.midiChannels[WARM_CHANNEL]?.setSystemParameter('gain', 0);
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
-    return new WorkletSampler(context, synth, { fetchMs: t1 - t0, loadMs: performance.now() - t1, bankBytes, synthBuilds: lastTries });
+    const sampler = new WorkletSampler(context, synth, bankUrl, decode, { loadMs, decodeMs: bank.ms, addMs, bankBytes, synthBuilds: lastTries });
+    sampler.banks = 1;
+    sampler.decoded.push({ patches: patches.map((p) => p.id), decodeMs: bank.ms, bytes: bankBytes });
+    for (const p of patches) {
+      sampler.inSynth.add(p.id);
+      sampler.asked.set(p.id, Promise.resolve());
+    }
+    return sampler;
   }
-
 
   /** Connects output `slot` (0..15: channels slot, slot + 16, ...) to a strip's input. */
   connect(slot: number, node: AudioNode): void {
@@ -100,6 +123,59 @@ export class WorkletSampler {
       this.synth.disconnectChannel(node, slot);
     } catch {
       // Already disconnected (the strip went first).
+    }
+  }
+
+  /** Whether the synth has the patch's decoded samples (else the strip plays synthesized). */
+  isReady(patch: SamplerPatch): boolean {
+    return this.inSynth.has(patch.id);
+  }
+
+  /**
+   * Asks for the patch's decoded samples (once; patches asked in the same task go in one bank).
+   * They arrive in the background; isReady() says when.
+   */
+  prepare(patch: SamplerPatch): void {
+    if (this.disposed || this.asked.has(patch.id)) return;
+    if (!this.batch) {
+      let finish = (): void => {};
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      this.batch = { patches: [], done, finish };
+      queueMicrotask(() => void this.sendBatch());
+    }
+    this.batch.patches.push(patch);
+    this.asked.set(patch.id, this.batch.done);
+  }
+
+  /** Resolves once every patch asked for so far is in the synth (or failed). */
+  async settled(): Promise<void> {
+    let count = -1;
+    // A bank arriving may lead to more asks (an edit meanwhile): wait until nothing new is asked.
+    while (count !== this.asked.size) {
+      count = this.asked.size;
+      await Promise.all(this.asked.values());
+    }
+  }
+
+  private async sendBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = null;
+    if (!batch) return;
+    const { patches } = batch;
+    const id = `pcm-${this.banks++}`;
+    const t0 = performance.now();
+    try {
+      if (this.disposed) return;
+      const bank = await this.decode(patches, this.bankUrl);
+      if (this.disposed) return;
+      await this.synth.soundBankManager.addSoundBank(bank.sf2, id);
+      for (const p of patches) this.inSynth.add(p.id);
+      this.decoded.push({ patches: patches.map((p) => p.id), decodeMs: performance.now() - t0, bytes: bank.sf2.byteLength });
+    } catch (error) {
+      // Those patches stay on the synthesized voices; the next load of the page tries again.
+      console.warn(`riffroom: ${patches.map((p) => p.id).join(', ')} stay on the synthesized voices`, error);
+    } finally {
+      batch.finish();
     }
   }
 
@@ -122,40 +198,9 @@ export class WorkletSampler {
     for (const message of channelCut(channel)) this.send(message, channel, time);
   }
 
-  /**
-   * Queues the notes' samples for decoding ahead of need (see the header): each new
-   * patch/key/velocity is played once, silently, a few per step.
-   */
-  warm(patch: SamplerPatch, notes: readonly { pitch: number; velocity: number }[]): void {
-    for (const n of notes) {
-      const key = `${patch.id}:${n.pitch}:${n.velocity}`;
-      if (this.warmed.has(key)) continue;
-      this.warmed.add(key);
-      this.warmQueue.push({ patch, pitch: n.pitch, velocity: n.velocity });
-    }
-    if (this.warmQueue.length && this.warmTimer === null) this.warmStep();
-  }
-
-  private warmStep(): void {
-    this.warmTimer = null;
-    if (this.disposed) return;
-    const now = this.context.currentTime;
-    for (const item of this.warmQueue.splice(0, WARM_BATCH)) {
-      if (this.warmPatch !== item.patch.id) {
-        this.setPatch(WARM_CHANNEL, item.patch, now);
-        this.warmPatch = item.patch.id;
-      }
-      this.noteOn(WARM_CHANNEL, item.pitch, item.velocity, now);
-      this.noteOff(WARM_CHANNEL, item.pitch, now + 0.01);
-      this.warmedNotes++;
-    }
-    if (this.warmQueue.length) this.warmTimer = setTimeout(() => this.warmStep(), WARM_STEP_MS);
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.warmTimer !== null) clearTimeout(this.warmTimer);
     this.synth.destroy();
   }
 
@@ -163,6 +208,10 @@ export class WorkletSampler {
     if (this.disposed) return;
     this.synth.sendMessage(message, channel - (channel % 16), { time });
   }
+}
+
+function uniquePatches(patches: readonly SamplerPatch[]): SamplerPatch[] {
+  return [...new Map(patches.map((p) => [p.id, p])).values()];
 }
 
 /**
@@ -230,25 +279,4 @@ async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesiz
     }
     await new Promise((r) => setTimeout(r, REBUILD_PAUSE_MS));
   }
-}
-
-/**
- * The bank's bytes, fetched once per page and URL: the live transport and a history view's
- * transport each run a synth, and share the download.
- */
-const fetched = new Map<string, Promise<ArrayBuffer>>();
-
-function fetchBank(url: string): Promise<ArrayBuffer> {
-  let bytes = fetched.get(url);
-  if (!bytes) {
-    bytes = (async () => {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`sampler: the sound bank ${url} answered ${response.status}`);
-      return response.arrayBuffer();
-    })();
-    // A failed fetch is not kept: the next transport tries again.
-    bytes.catch(() => fetched.delete(url));
-    fetched.set(url, bytes);
-  }
-  return bytes;
 }

@@ -16,6 +16,7 @@ import type { CompiledSong } from '../song-events.ts';
 import type { PlayheadTick } from '../scheduler.ts';
 import { barBeatTick, ticksPerSecond } from '../timing.ts';
 import { WorkletSampler, type SamplerLoadOptions } from '../sampler/worklet-sampler.ts';
+import { patchForTrack } from '../sampler/patch.ts';
 import { AudioEngine } from './engine.ts';
 import { LIMITER_LATENCY } from './master.ts';
 
@@ -70,14 +71,18 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   const samplerOptions = options.sampled === false ? null : options.sampled === true || options.sampled === undefined ? {} : options.sampled;
   if (samplerOptions && typeof AudioWorkletNode === 'function' && raw.audioWorklet) {
     state = { ...state, instruments: 'loading' };
-    const loading = WorkletSampler.load(raw, samplerOptions);
+    // The song's instruments are decoded first (the worker decodes while the worklet loads).
+    const patches = samplerOptions.patches ?? getSong().tracks.map(patchForTrack);
+    const loading = WorkletSampler.load(raw, { ...samplerOptions, patches });
     /** Resolves once the tracks play sampled (or it is known they cannot): tests and benchmarks wait on it. */
     samplerReady = loading.then(
-      (loaded) => {
+      async (loaded) => {
         if (disposed) return void loaded.dispose();
         sampler = loaded;
         engine.useSampler(loaded);
-        set({ instruments: 'sampled' });
+        // Patches the song gained while loading (an edit, a bandmate's instrument change).
+        await loaded.settled();
+        if (!disposed) set({ instruments: 'sampled' });
       },
       (error: unknown) => {
         console.warn('riffroom: sampled instruments unavailable, playing synthesized voices', error);

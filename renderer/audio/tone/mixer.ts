@@ -56,8 +56,8 @@ interface Voicing {
 export class Strip {
   preset: PresetId;
   patch: SamplerPatch;
-  /** The sampled instrument, once the sampler is loaded and the strip has an output slot. */
-  sampled: SampledVoice<AudioNode> | null = null;
+  /** The strip's voice on the sampler, once the sampler is loaded and the strip has an output slot. */
+  private voice: SampledVoice<AudioNode> | null = null;
   private instrument: Instrument | null = null;
   private gate: Gain | null = null;
   /** An instrument built ahead (prebuild()), not yet connected: the next one ensureInstrument() uses. */
@@ -88,21 +88,30 @@ export class Strip {
    * synthesized one, built on first use after a start or a silence().
    */
   play(pitch: number, time: number, duration: number, velocity: number): void {
-    if (this.sampled) this.sampled.play(pitch, time, duration, velocity);
+    const sampled = this.sampled;
+    if (sampled) sampled.play(pitch, time, duration, velocity);
     else this.ensureInstrument().play(pitch, time, duration, velocityToGain(velocity));
   }
 
   /** Plays the strip through the sampler's output `slot` from now on (null: back to synthesized). */
   useSampler(sampler: SamplerPort<AudioNode> | null, slot: number | null, time: number): void {
-    if (this.sampled && (this.sampled.slot !== slot || !sampler)) {
-      this.sampled.dispose(time);
-      this.sampled = null;
+    if (this.voice && (this.voice.slot !== slot || !sampler)) {
+      this.voice.dispose(time);
+      this.voice = null;
     }
-    if (sampler && slot !== null && !this.sampled) {
-      this.sampled = new SampledVoice(sampler, slot, this.fader.input as unknown as AudioNode, this.patch);
+    if (sampler && slot !== null && !this.voice) {
+      this.voice = new SampledVoice(sampler, slot, this.fader.input as unknown as AudioNode, this.patch);
       // The synthesized instrument waiting for the next play is not needed any more.
-      this.dropReady();
+      if (this.sampled) this.dropReady();
     }
+  }
+
+  /**
+   * The sampled instrument, when the strip has one whose samples the synth has (decoded in the
+   * sampler's worker: until they arrive, the synthesized voice plays, as while the bank loads).
+   */
+  get sampled(): SampledVoice<AudioNode> | null {
+    return this.voice?.ready ? this.voice : null;
   }
 
   ensureInstrument(): Instrument {
@@ -143,7 +152,7 @@ export class Strip {
 
   /** Closes the gate at `time` and drops the instrument with everything it still had scheduled. */
   silence(time: number): void {
-    this.sampled?.silence(time);
+    this.voice?.silence(time);
     const instrument = this.instrument;
     const gate = this.gate;
     if (!instrument || !gate) return;
@@ -162,7 +171,7 @@ export class Strip {
 
   setPreset(preset: PresetId, time: number, patch: SamplerPatch = this.patch): void {
     this.patch = patch;
-    this.sampled?.setPatch(patch, time);
+    this.voice?.setPatch(patch, time);
     if (preset === this.preset) return;
     this.silence(time);
     this.dropReady();
@@ -188,8 +197,8 @@ export class Strip {
   }
 
   dispose(): void {
-    this.sampled?.dispose(this.context.currentTime);
-    this.sampled = null;
+    this.voice?.dispose(this.context.currentTime);
+    this.voice = null;
     this.instrument?.dispose();
     this.gate?.dispose();
     this.dropReady();
@@ -237,7 +246,8 @@ export class Mixer {
     }
     if (this.sampler) {
       for (const [id, slot] of this.slots.assign(song.tracks.map((t) => t.id))) this.strips.get(id)?.useSampler(this.sampler, slot, time);
-      for (const track of song.tracks) if (track.audible) this.sampler.warm?.(track.patch, track.notes);
+      // Every track's patch, heard or not: unmuting one should not wait for decoding.
+      for (const track of song.tracks) this.sampler.prepare?.(track.patch);
     }
     if (song.bpm !== this.bpm) {
       this.bpm = song.bpm;
@@ -275,7 +285,10 @@ export class Mixer {
       this.extra.set(key, strip);
     }
     strip.setPreset(preset, time, patch);
-    if (key === AUDITION_KEY && this.sampler) strip.useSampler(this.sampler, AUDITION_SLOT, time);
+    if (key === AUDITION_KEY && this.sampler) {
+      strip.useSampler(this.sampler, AUDITION_SLOT, time);
+      if (patch) this.sampler.prepare?.(patch);
+    }
     strip.setMix({ gain: dbToGain(gainDb), pan: 0 }, time);
     return strip;
   }
