@@ -6,6 +6,17 @@
  */
 import type { GenerationRequest, GenerationResult, StreamedEvent } from './engine/request.ts';
 
+/**
+ * What a client builds requests from and reads results with: the request and its parts, and the
+ * vocabulary's ranges (roles, styles, energy, bars, meters, the grid). The renderer imports these
+ * from here, never from the engine or the tokenizer (tests/layers.ts), so the engine's insides
+ * can move without touching the UI.
+ */
+export type { GeneratedPart, GenerationProvenance, GenerationRequest, GenerationResult, Mode, SourcePart, StreamedEvent } from './engine/request.ts';
+export { MODES } from './engine/request.ts';
+export type { TokenChord } from './tokenizer/events.ts';
+export { ENERGY_LEVELS, MAX_BARS, METERS, MODEL_ROLES, STYLES, TICKS_PER_STEP, isSupportedMeter, meterName, type ModelRole, type NoteRole, type Style } from './tokenizer/vocabulary.ts';
+
 export const INFERENCE_PROTOCOL = 1;
 
 /** Which execution provider runs the model, and what was tried before it. */

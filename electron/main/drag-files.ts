@@ -16,9 +16,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { LIMITS } from '../contract.ts';
-import { dragFileName } from '../drag-name.ts';
+import { dragFileName } from '../../core/midi/clip-file-name.ts';
 
-export { dragFileName, safeNamePart } from '../drag-name.ts';
+export { dragFileName, safeNamePart } from '../../core/midi/clip-file-name.ts';
 
 /** The folder under the app's temp folder that holds the drags. */
 export const DRAG_FOLDER_NAME = 'riffroom-drag';

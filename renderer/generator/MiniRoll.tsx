@@ -5,7 +5,7 @@
  */
 import type { NoteInput } from '../../core/song/types.ts';
 import { chordSymbol } from '../../core/theory/chords.ts';
-import type { TokenChord } from '../../inference/tokenizer/events.ts';
+import type { TokenChord } from '../../inference/contract.ts';
 import type { BarRange } from './bar-ranges.ts';
 
 interface MiniRollProps {

@@ -1,6 +1,6 @@
 /** The panel's controls: what to write and how (settings.ts holds their meaning and ranges). */
 import type { Key } from '../../core/song/types.ts';
-import { MODES } from '../../inference/engine/request.ts';
+import { MODES } from '../../inference/contract.ts';
 import { DiceIcon } from './icons.tsx';
 import { keyName } from './provenance.ts';
 import {

@@ -14,8 +14,7 @@
  */
 import type { Clip, Key, Song } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
-import type { GenerationRequest, SourcePart } from '../../inference/engine/request.ts';
-import { METERS, MODEL_ROLES, isSupportedMeter, meterName, type ModelRole, type NoteRole } from '../../inference/tokenizer/vocabulary.ts';
+import { METERS, MODEL_ROLES, isSupportedMeter, meterName, type GenerationRequest, type ModelRole, type NoteRole, type SourcePart } from '../../inference/contract.ts';
 import { clampRange, cleanLockedBars, clipRange, generateStartBar, notesInRange, overlaps, rangeLabel, type BarRange } from './bar-ranges.ts';
 import { clampSettings, MAX_GENERATED_BARS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
 import { chordsForBars } from './song-chords.ts';

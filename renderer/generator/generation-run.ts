@@ -10,8 +10,7 @@
 import type { NoteInput } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import type { GenerateOptions, HostInfo } from '../../inference/client.ts';
-import type { GenerationRequest, GenerationResult, StreamedEvent } from '../../inference/engine/request.ts';
-import type { TokenChord } from '../../inference/tokenizer/events.ts';
+import type { GenerationRequest, GenerationResult, StreamedEvent, TokenChord } from '../../inference/contract.ts';
 import type { FrameScheduler } from '../../core/song/song-store.ts';
 import type { PlannedGeneration } from './build-request.ts';
 import { describeError } from './errors.ts';

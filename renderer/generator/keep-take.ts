@@ -10,7 +10,7 @@ import { readSong } from '../../core/song/schema.ts';
 import type { NoteInput, Provenance, Song } from '../../core/song/types.ts';
 import { chordSymbol } from '../../core/theory/chords.ts';
 import { ticksPerBar, type Meter } from '../../core/time.ts';
-import type { GeneratedPart } from '../../inference/engine/request.ts';
+import type { GeneratedPart } from '../../inference/contract.ts';
 import { newTrackName } from '../app/arrangement/roles.ts';
 import { clipRange, overlaps, type BarRange } from './bar-ranges.ts';
 import type { TakeSlice, TakeTarget } from './build-request.ts';

@@ -8,7 +8,7 @@
  * panel shows it or re-rolls from it.
  */
 import type { NoteInput, Provenance } from '../../core/song/types.ts';
-import type { GenerationProvenance, GenerationRequest, GenerationResult } from '../../inference/engine/request.ts';
+import type { GenerationProvenance, GenerationRequest, GenerationResult } from '../../inference/contract.ts';
 import type { TakeSlice } from './build-request.ts';
 import { ENERGY_LABELS, MODE_LABELS } from './settings.ts';
 

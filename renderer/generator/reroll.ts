@@ -4,7 +4,7 @@
  * same request with another seed. Either way the new take replaces the clip's notes when kept.
  */
 import type { Clip, NoteInput, Song } from '../../core/song/types.ts';
-import type { GenerationResult } from '../../inference/engine/request.ts';
+import type { GenerationResult } from '../../inference/contract.ts';
 import { audibleNotes } from './bar-ranges.ts';
 import { GeneratorInputError, newBarsOf, takeLabel, type PlannedGeneration } from './build-request.ts';
 import { sliceNotes } from './keep-take.ts';

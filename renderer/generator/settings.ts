@@ -5,8 +5,7 @@
  * built from it (build-request.ts).
  */
 import type { Key } from '../../core/song/types.ts';
-import type { Mode } from '../../inference/engine/request.ts';
-import { ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, STYLES, type ModelRole, type Style } from '../../inference/tokenizer/vocabulary.ts';
+import { ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, STYLES, type Mode, type ModelRole, type Style } from '../../inference/contract.ts';
 
 export { MODEL_ROLES, STYLES, type ModelRole, type Style };
 

@@ -8,7 +8,7 @@
 import type { Chord, NoteInput } from '../../core/song/types.ts';
 import { CHORD_INTERVALS, parseChordSymbol } from '../../core/theory/chords.ts';
 import { ticksPerBar, type Meter } from '../../core/time.ts';
-import type { TokenChord } from '../../inference/tokenizer/events.ts';
+import type { TokenChord } from '../../inference/contract.ts';
 import type { BarRange } from './bar-ranges.ts';
 
 export function chordsForBars(chords: readonly Chord[], meter: Meter, range: BarRange): TokenChord[] {

@@ -11,8 +11,7 @@ import { addClip, addTrack, deleteClip, labelledEdit } from '../../core/song/edi
 import { readSong } from '../../core/song/schema.ts';
 import type { NoteInput, Provenance, Song, TrackRole } from '../../core/song/types.ts';
 import { ticksPerBar, type Meter } from '../../core/time.ts';
-import type { GeneratedPart, GenerationProvenance, GenerationRequest } from '../../inference/engine/request.ts';
-import type { TokenChord } from '../../inference/tokenizer/events.ts';
+import type { GeneratedPart, GenerationProvenance, GenerationRequest, TokenChord } from '../../inference/contract.ts';
 import { TOP_K, TOP_P } from '../generator/settings.ts';
 import { chordsForBars } from '../generator/song-chords.ts';
 import { barAt } from './time-map.ts';

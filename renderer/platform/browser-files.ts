@@ -3,7 +3,7 @@
  * asks where), open = the file picker, drag out = a DownloadURL drag (Chromium downloads the file
  * where it is dropped; other browsers carry only the name).
  */
-import { dragFileName } from '../../electron/drag-name.ts';
+import { dragFileName } from '../../core/midi/clip-file-name.ts';
 import type { FileService, OpenedFile } from './file-service.ts';
 
 /** How long a dragged clip's blob URL stays valid: the drop (and its download) happens well before. */

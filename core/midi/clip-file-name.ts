@@ -1,7 +1,7 @@
 /**
  * The file name of a clip dragged out of the window: "<track> - <clip>.mid", safe on every
  * platform whatever a bandmate typed as the track's or the clip's name. Pure (no Node, no DOM):
- * the main process names the temp file with it (main/drag-files.ts) and a browser tab names the
+ * the desktop's main process names the temp file with it (electron/main/drag-files.ts) and a browser tab names the
  * DownloadURL drag with it (renderer/platform/browser-files.ts), so both give the same name.
  */
 
