@@ -19,7 +19,7 @@ import { JamClient, type JamSocketConstructor } from '../core/jam/jam-client.ts'
 import { signToken } from '../sync-server/auth/tokens.ts';
 import { tokenProtocols } from '../sync-server/contract.ts';
 import { createHistoryApi } from '../renderer/history/history-api.ts';
-import { decodeTokenClaims, type RoomLink } from '../renderer/platform/room-link.ts';
+import { decodeTokenClaims, type RoomLink } from '../sync-server/client/room-link.ts';
 import { joinRoom, renewToken } from '../renderer/platform/token-api.ts';
 import { TokenRenewal } from '../renderer/platform/token-renewal.ts';
 import { connectWebsocket, type WebsocketConnection } from '../renderer/platform/websocket-connection.ts';

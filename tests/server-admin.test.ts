@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { initSong, setTempo } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
-import { parseRoomLink } from '../renderer/platform/room-link.ts';
+import { parseRoomLink } from '../sync-server/client/room-link.ts';
 import type { CreateRoomResponse, ServerTokenResponse } from '../sync-server/contract.ts';
 import { startServerProcess, tempDataDir, type ServerProcess } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';

@@ -26,7 +26,7 @@ import { addClip, addTrack, initSong, setTempo } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
 import { LOG_VERSION, RoomLog } from '../sync-server/store/room-log.ts';
 import { copyProject, createProject, inspectProject } from '../electron/project/project-file.ts';
-import { parseJoinLink } from '../electron/session/links.ts';
+import { parseJoinLink } from '../sync-server/client/room-link.ts';
 import { childProcessLauncher, SessionManager, SessionStartError, type SessionEvent } from '../electron/session/manager.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
 import { errorOf, getHistory, joinWithInvite, waitForSeq } from './support/room-api.ts';
@@ -324,24 +324,24 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
 
   const parsed = parseJoinLink(session.inviteLink);
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  assert.equal(parsed.target.claims.role, 'editor');
+  assert.equal(parsed.link.claims.role, 'editor');
   // The invite opens no socket by itself...
   const refused = await new Promise<number>((resolve) => {
-    const ws = new WebSocket(`${parsed.target.serverUrl}/${parsed.target.room}?token=${parsed.target.token}`);
+    const ws = new WebSocket(`${parsed.link.serverUrl}/${parsed.link.room}?token=${parsed.link.token}`);
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('open', () => resolve(101));
     ws.on('error', () => {});
   });
   assert.equal(refused, 403, 'an invite is refused on the websocket');
   // ...it is traded for the guest's own token (the page asks for their name).
-  const joined = await joinWithInvite({ url: parsed.target.httpUrl }, parsed.target.room, parsed.target.token, 'gus');
+  const joined = await joinWithInvite({ url: parsed.link.httpUrl }, parsed.link.room, parsed.link.token, 'gus');
   assert.equal(joined.claims.role, 'editor');
-  const another = await joinWithInvite({ url: parsed.target.httpUrl }, parsed.target.room, parsed.target.token, 'gus');
+  const another = await joinWithInvite({ url: parsed.link.httpUrl }, parsed.link.room, parsed.link.token, 'gus');
   assert.notEqual(another.claims.id, joined.claims.id, 'two people joining from one invite are two identities, even under one name');
   const renewed = await fetch(`${session.httpUrl}/api/rooms/${session.room}/renew`, { method: 'POST', headers: { authorization: `Bearer ${session.ownerToken}` } });
   assert.equal(renewed.status, 200, `the owner token is renewable: ${renewed.status === 200 ? '' : await errorOf(renewed)}`);
   const host = await connectClient(session.wsUrl, session.room, session.ownerToken);
-  const guest = await connectClient(parsed.target.serverUrl, parsed.target.room, joined.token);
+  const guest = await connectClient(parsed.link.serverUrl, parsed.link.room, joined.token);
   try {
     initSong(host.doc, { title: 'Band' });
     // The guest adds a track to the song it was sent (not before it arrived: then the two first

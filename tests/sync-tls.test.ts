@@ -27,7 +27,7 @@ import { readSong } from '../core/song/schema.ts';
 import { jamPath } from '../core/jam/contract.ts';
 import { JamClient, type JamSocketConstructor } from '../core/jam/jam-client.ts';
 import { tokenProtocols } from '../sync-server/contract.ts';
-import { parseRoomLink } from '../renderer/platform/room-link.ts';
+import { parseRoomLink } from '../sync-server/client/room-link.ts';
 import { connectWebsocket } from '../renderer/platform/websocket-connection.ts';
 import { joinProblem, joinRoom } from '../renderer/platform/token-api.ts';
 import { signToken } from '../sync-server/auth/tokens.ts';

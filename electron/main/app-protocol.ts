@@ -96,7 +96,7 @@ export interface RoomEndpoint {
 
 /**
  * The page the window loads for a room: the renderer reads the room, token and server from its
- * own URL (renderer/platform/room-link.ts), as a browser guest does from an invite link: the
+ * own URL (sync-server/client/room-link.ts), as a browser guest does from an invite link: the
  * token in the fragment, which is never part of a request to riffroom://app/ (and the page takes
  * it out of its address once read).
  */

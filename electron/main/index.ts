@@ -18,7 +18,7 @@ import { CHANNELS, LIMITS, type InferenceStatus, type JoinLinkCheck, type Render
 import { createProject, inspectProject, untitledProjectPath, withProjectExtension, PROJECT_EXTENSION } from '../project/project-file.ts';
 import { RecentProjects } from '../project/recents.ts';
 import type { HostedSession } from '../session/contract.ts';
-import { parseJoinLink, type JoinTarget } from '../session/links.ts';
+import { parseJoinLink, type RoomLink as JoinTarget } from '../../sync-server/client/room-link.ts';
 import { ServerTokenStore } from '../share/server-tokens-store.ts';
 import { shareProject, tokenInfo } from '../share/share-project.ts';
 import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
@@ -381,7 +381,7 @@ async function joinFromClipboard(): Promise<void> {
     await dialog.showMessageBox({ type: 'info', title: 'Join a jam', message: 'Copy the invite link you were sent, then choose Join a Jam again.', detail: parsed.problem });
     return;
   }
-  const { target } = parsed;
+  const { link: target } = parsed;
   const answer = await dialog.showMessageBox({
     type: 'question', buttons: ['Join', 'Cancel'], defaultId: 0, cancelId: 1, title: 'Join a jam',
     message: `Join room "${target.room}" on ${new URL(target.httpUrl).host} as ${target.claims.name} (${target.claims.role})?`,
@@ -470,7 +470,7 @@ function registerIpc(): void {
   handle(CHANNELS.jamCheck, (_event, value): JoinLinkCheck => {
     const parsed = parseJoinLink(parseJoinCheckRequest(value).link);
     if (!parsed.ok) return parsed;
-    const { target } = parsed;
+    const { link: target } = parsed;
     return {
       ok: true, room: target.room, host: new URL(target.httpUrl).host, name: target.claims.name, role: target.claims.role, expires: target.claims.exp,
       ...(target.claims.invite ? { invite: true } : {}),
@@ -479,7 +479,7 @@ function registerIpc(): void {
   handle(CHANNELS.jamJoin, (_event, value) => {
     const parsed = parseJoinLink(parseJoinRequest(value).link);
     if (!parsed.ok) throw new Error(parsed.problem);
-    join_(parsed.target);
+    join_(parsed.link);
   });
   handle(CHANNELS.shareTokenInfo, (_event, value) => tokenInfo(serverTokens(), parseShareTokenRequest(value).origin));
   handle(CHANNELS.shareOnline, async (_event, value) => {

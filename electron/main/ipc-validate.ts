@@ -9,7 +9,7 @@ import {
   LIMITS, RENDERER_COMMANDS, type CopyLinkRequest, type DragOutRequest, type JoinRequest, type OpenFileRequest, type RendererCommand,
   type SaveFileRequest, type ShareOnlineRequest, type ShareTokenRequest,
 } from '../contract.ts';
-import { tokenOfLink } from '../session/links.ts';
+import { tokenInAddress } from '../../sync-server/client/room-link.ts';
 import { isMidiFile } from './drag-files.ts';
 
 export class IpcInputError extends Error {
@@ -95,7 +95,7 @@ export function parseCopyLinkRequest(value: unknown): CopyLinkRequest {
 
 /**
  * A link pasted into "Join a jam" to be checked: any text up to LIMITS.linkChars (the empty one
- * too); electron/session/links.ts parseJoinLink says in words what is wrong with it.
+ * too); sync-server/client/room-link.ts parseJoinLink says in words what is wrong with it.
  */
 export function parseJoinCheckRequest(value: unknown): JoinRequest {
   const r = record('join check', value, ['link']);
@@ -120,7 +120,7 @@ export function parseOpenFileRequest(value: unknown): OpenFileRequest {
 
 /**
  * An invite link to join: http(s)://host:port/?room=…#token=… (or ?room=…&token=…, or a ws(s):// server URL with the
- * room as its path). electron/session/links.ts parseJoinLink then reads it in detail.
+ * room as its path). sync-server/client/room-link.ts parseJoinLink then reads it in detail.
  */
 export function parseJoinRequest(value: unknown): JoinRequest {
   const r = record('join request', value, ['link']);
@@ -134,7 +134,7 @@ export function parseJoinRequest(value: unknown): JoinRequest {
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) fail('invite link', 'must start with http://, https://, ws:// or wss://');
   if (url.username || url.password) fail('invite link', 'must not carry a user name or password');
   const pathRoom = url.protocol.startsWith('ws') && url.pathname.length > 1;
-  if ((!url.searchParams.get('room') && !pathRoom) || !tokenOfLink(url)) fail('invite link', 'names no room or token');
+  if ((!url.searchParams.get('room') && !pathRoom) || !tokenInAddress(url)) fail('invite link', 'names no room or token');
   return { link: url.href };
 }
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { signToken } from '../../sync-server/auth/tokens.ts';
-import { inviteLinkFor, lanAddress, parseJoinLink } from './links.ts';
+import { inviteLinkFor, lanAddress } from './links.ts';
+import { parseJoinLink } from '../../sync-server/client/room-link.ts';
 
 const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal }) as NetworkInterfaceInfo;
 
@@ -26,9 +27,9 @@ test('an invite link made by the host parses back to the same server, room and t
   assert.equal(link, `http://192.168.1.20:4455/?room=my-song#token=${t}`, 'the token in the fragment: never sent to a server');
   const parsed = parseJoinLink(`  ${link}\n`);
   assert.ok(parsed.ok, JSON.stringify(parsed));
-  assert.deepEqual(parsed.target, {
+  assert.deepEqual(parsed.link, {
     serverUrl: 'ws://192.168.1.20:4455', httpUrl: 'http://192.168.1.20:4455', room: 'my-song', token: t,
-    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.target.claims.id, exp: parsed.target.claims.exp, iat: parsed.target.claims.iat },
+    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.link.claims.id, exp: parsed.link.claims.exp, iat: parsed.link.claims.iat },
   });
 });
 
@@ -47,10 +48,10 @@ test('every accepted link form', () => {
   for (const [link, serverUrl, httpUrl] of cases) {
     const parsed = parseJoinLink(link);
     assert.ok(parsed.ok, `${link}: ${JSON.stringify(parsed)}`);
-    assert.equal(parsed.target.serverUrl, serverUrl, link);
-    assert.equal(parsed.target.httpUrl, httpUrl, link);
-    assert.equal(parsed.target.room, 'jam_1');
-    assert.equal(parsed.target.token, t);
+    assert.equal(parsed.link.serverUrl, serverUrl, link);
+    assert.equal(parsed.link.httpUrl, httpUrl, link);
+    assert.equal(parsed.link.room, 'jam_1');
+    assert.equal(parsed.link.token, t);
   }
 });
 
@@ -88,6 +89,6 @@ test('an invite read from a pasted link says it is one', () => {
   const invite = signToken(SECRET, { room: 'my-song', role: 'editor', name: 'editor', exp: exp(), invite: true });
   const parsed = parseJoinLink(inviteLinkFor('10.0.0.2', 4455, 'my-song', invite));
   assert.ok(parsed.ok);
-  assert.equal(parsed.target.token, invite);
-  assert.equal(parsed.target.claims.invite, true);
+  assert.equal(parsed.link.token, invite);
+  assert.equal(parsed.link.claims.invite, true);
 });

@@ -8,7 +8,7 @@ import { clipsMap } from '../../core/song/schema.ts';
 import type { Transport } from '../audio/transport.ts';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { Platform } from '../platform/platform.ts';
-import { clockTime } from '../platform/room-link.ts';
+import { clockTime } from '../../sync-server/client/room-link.ts';
 import { useSong, usePeers } from '../state/hooks.ts';
 import { useJam, useJamRulesKey } from '../jam/JamContext.tsx';
 import { guardEdits } from '../jam/rules-guard.ts';

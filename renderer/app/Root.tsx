@@ -11,7 +11,7 @@ import { connectJam } from '../jam/connect.ts';
 import { JamContext } from '../jam/JamContext.tsx';
 import type { JamSession } from '../jam/jam-session.ts';
 import type { Platform } from '../platform/platform.ts';
-import type { RoomLink } from '../platform/room-link.ts';
+import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import { joinProblem, joinRoom, renewToken } from '../platform/token-api.ts';
 import { chooseToken, type KeptToken, type TokenChoice } from '../platform/token-keeper.ts';
 import { TokenRenewal } from '../platform/token-renewal.ts';

@@ -6,7 +6,7 @@ import { jamPath } from '../../core/jam/contract.ts';
 import { JamClient, type JamSocketConstructor } from '../../core/jam/jam-client.ts';
 import { tokenProtocols } from '../../sync-server/contract.ts';
 import type { AudioTransport } from '../audio/contract.ts';
-import type { RoomLink } from '../platform/room-link.ts';
+import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { RoomSession } from '../state/session.ts';
 import { JamSession, type JamClientLike } from './jam-session.ts';
 

@@ -10,7 +10,7 @@ import { browserFiles } from './browser-files.ts';
 import { browserInference } from './inference-source.ts';
 import { MODEL_META } from './model-meta.ts';
 import type { Platform } from './platform.ts';
-import { addressWithoutToken, parseRoomAddress, type AddressResult } from './room-link.ts';
+import { addressWithoutToken, parseRoomAddress, type AddressResult } from '../../sync-server/client/room-link.ts';
 import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 import { browserShare } from '../share/share-service.ts';

@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import type { RiffroomBridge } from '../../electron/contract.ts';
 import type { FileService } from './file-service.ts';
 import type { InferenceSource } from './inference-source.ts';
-import type { AddressResult, RoomLink } from './room-link.ts';
+import type { AddressResult, RoomLink } from '../../sync-server/client/room-link.ts';
 import type { SyncConnection } from './sync-connection.ts';
 import type { TokenKeeper } from './token-keeper.ts';
 import type { ShareService } from '../share/share-service.ts';

@@ -5,7 +5,7 @@
  * In the Electron window `httpUrl` is the app's own origin: the main process forwards /api/.
  */
 import type { ErrorResponse, JoinRequest, TokenClaims, TokenResponse } from '../../sync-server/contract.ts';
-import { clockTime, decodeTokenClaims } from './room-link.ts';
+import { clockTime, decodeTokenClaims } from '../../sync-server/client/room-link.ts';
 import { certificateProblem } from './reach-problem.ts';
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;

@@ -11,7 +11,7 @@
  * from the storage it is given; runs under Node tests.
  */
 import type { TokenClaims } from '../../sync-server/contract.ts';
-import { clockTime, decodeTokenClaims, linkWithToken, type RoomAddress, type RoomLink } from './room-link.ts';
+import { clockTime, decodeTokenClaims, linkWithToken, type RoomAddress, type RoomLink } from '../../sync-server/client/room-link.ts';
 
 export interface StorageLike {
   getItem(key: string): string | null;

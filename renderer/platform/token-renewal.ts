@@ -15,7 +15,7 @@
  * The clock is injected (tests use a fake one); nothing here touches the DOM.
  */
 import type { TokenClaims } from '../../sync-server/contract.ts';
-import { clockTime } from './room-link.ts';
+import { clockTime } from '../../sync-server/client/room-link.ts';
 import type { TokenAnswer } from './token-api.ts';
 
 export const RENEWAL = {

@@ -15,7 +15,7 @@ import { readSong } from '../../core/song/schema.ts';
 import { signToken } from '../../sync-server/auth/tokens.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import { CLOSE, type Role } from '../../sync-server/contract.ts';
-import { parseRoomLink, type RoomLink } from './room-link.ts';
+import { parseRoomLink, type RoomLink } from '../../sync-server/client/room-link.ts';
 import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
 import type { LiveToken } from './token-renewal.ts';
 import { connectWebsocket, RESTARTING, type WebsocketConnection } from './websocket-connection.ts';

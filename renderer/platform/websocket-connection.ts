@@ -23,7 +23,7 @@ import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
 import { publishEditLabels, watchLabels } from '../../core/song/edit-labels.ts';
 import { AUTH_TOKEN_RENEWED, CLOSE, MESSAGE_AUTH, tokenProtocols } from '../../sync-server/contract.ts';
-import type { RoomLink } from './room-link.ts';
+import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import { certificateProblem, unreachableProblem } from './reach-problem.ts';
 import type { ConnectionState, SyncConnection } from './sync-connection.ts';
 import { fixedToken, type LiveToken } from './token-renewal.ts';

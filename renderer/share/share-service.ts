@@ -11,7 +11,7 @@
  * requests go through the app's origin), saved through the platform's FileService.
  * The requests and their refusals in words are sync-server/client/transfer-client.ts.
  */
-import type { RoomLink } from '../platform/room-link.ts';
+import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { LiveToken } from '../platform/token-renewal.ts';
 import { exportRoom, importProject, TransferError, type FetchLike, type TransferProblem } from '../../sync-server/client/transfer-client.ts';
 

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import type { Platform } from '../platform/platform.ts';
-import type { RoomLink } from '../platform/room-link.ts';
+import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { SyncConnection } from '../platform/sync-connection.ts';
 import { fixedToken, type LiveToken } from '../platform/token-renewal.ts';
 import { LocalUndo } from './local-undo.ts';

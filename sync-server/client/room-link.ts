@@ -1,4 +1,6 @@
 /**
+ * Links to a room, read and made in one place for the page and the desktop's main process.
+ *
  * The invite link a bandmate opens: `http://<host>:<port>/?room=<room>#token=<token>`, optionally
  * with `&server=ws://<host>:<port>` (in the query) when the page is not served by the sync server
  * itself. The token rides in the fragment: a browser never sends a fragment to the server, so it
@@ -6,10 +8,15 @@
  * `?token=<token>` in the query still work. Once the page has read its token it removes it from
  * the address bar (`addressWithoutToken`), keeping the room.
  *
+ * A link pasted into the desktop's "Join a jam" (parseJoinLink) may also be the room's websocket
+ * URL, as stock clients have it: `ws(s)://host:port/<room>?token=<t>` or `ws(s)://host:port/?room=
+ * <room>&token=<t>`.
+ *
  * Parsing says in words what is wrong with a malformed link, so the UI can show that instead of
- * failing to connect. Pure: runs in the page, in Electron and under Node tests.
+ * failing to connect. Pure (no Node, no DOM beyond URL, atob and TextDecoder): runs in the page,
+ * in Electron's main process and under Node tests.
  */
-import { ROLES, ROOM_NAME, type Role, type TokenClaims } from '../../sync-server/contract.ts';
+import { ROLES, ROOM_NAME, type Role, type TokenClaims } from '../contract.ts';
 
 /** Where a room is, without a token: what the address says once the token is out of it. */
 export interface RoomAddress {
@@ -31,6 +38,8 @@ export type LinkResult = { ok: true; link: RoomLink } | { ok: false; problem: st
 export type AddressResult = { ok: true; address: RoomAddress; token: string | null } | { ok: false; problem: string };
 
 const EXAMPLE = 'http://<host>:4455/?room=my-song#token=…';
+/** Longer than any link or token Riffroom makes. */
+const MAX_LINK_CHARS = 4096;
 
 /**
  * Reads a token's claims without verifying the signature (the page has no secret). Good for the
@@ -39,7 +48,7 @@ const EXAMPLE = 'http://<host>:4455/?room=my-song#token=…';
  */
 export function decodeTokenClaims(token: string): TokenClaims | null {
   const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 4096) return null;
+  if (dot <= 0 || token.length > MAX_LINK_CHARS || !/^[A-Za-z0-9_-]+$/.test(token.slice(0, dot))) return null;
   try {
     const base64 = token.slice(0, dot).replace(/-/g, '+').replace(/_/g, '/');
     const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
@@ -155,6 +164,7 @@ export function linkWithToken(address: RoomAddress, token: string, nowSeconds = 
     return { ok: false, problem: `This token is for room "${claims.room}", not "${address.room}". Ask the host for an invite to this room.` };
   }
   if (claims.exp <= nowSeconds) {
+    // In the reader's own time zone, as every time the app shows (clockTime).
     return { ok: false, problem: `This ${claims.invite ? 'invite' : 'link'} expired on ${new Date(claims.exp * 1000).toLocaleString()}. Ask the host for a new one.` };
   }
   return { ok: true, link: { ...address, token, claims } };
@@ -176,4 +186,53 @@ export function inviteLink(httpUrl: string, room: string, token: string): string
   url.searchParams.set('room', room);
   url.hash = `token=${token}`;
   return url.href;
+}
+
+/**
+ * Reads a link pasted into "Join a jam": an invite link (to this app's host or any Riffroom
+ * server, the page's address forms above) or the room's websocket URL. The token must be there
+ * and be for that room, unexpired at `nowSeconds`.
+ */
+export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): LinkResult {
+  const href = typeof text === 'string' ? text.trim() : '';
+  if (href === '') return { ok: false, problem: `Paste an invite link. It looks like ${EXAMPLE}` };
+  if (href.length > MAX_LINK_CHARS) return { ok: false, problem: 'That is far too long to be an invite link.' };
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return { ok: false, problem: `This is not a link Riffroom can read. An invite looks like ${EXAMPLE}` };
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    return { ok: false, problem: `A Riffroom link starts with http://, https://, ws:// or wss://, not ${url.protocol}//. An invite looks like ${EXAMPLE}` };
+  }
+  if (!url.hostname) return { ok: false, problem: 'This link names no server.' };
+  if (url.username || url.password) return { ok: false, problem: 'This link carries a user name or password; Riffroom links never do. Ask the host for a new invite.' };
+  if (url.protocol === 'http:' || url.protocol === 'https:') return parseRoomLink(url.href, nowSeconds);
+
+  // The websocket URL: the room in the path or the query (not two different ones).
+  const pathRoom = decodeURIComponentSafe(url.pathname.slice(1));
+  const room = url.searchParams.get('room') ?? (pathRoom || null);
+  if (room === null || room === '') {
+    return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
+  }
+  if (!ROOM_NAME.test(room)) {
+    return { ok: false, problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.` };
+  }
+  if (pathRoom && url.searchParams.has('room') && pathRoom !== room) {
+    return { ok: false, problem: `This link names two rooms ("${pathRoom.slice(0, 80)}" and "${room}").` };
+  }
+  const token = tokenInAddress(url);
+  if (token === null) {
+    return { ok: false, problem: `This link to room "${room}" has no token. Ask the host for an invite link with a token.` };
+  }
+  return linkWithToken({ serverUrl: `${url.protocol}//${url.host}`, httpUrl: httpUrlFor(url), room }, token, nowSeconds);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
