@@ -110,6 +110,19 @@ test("a bandmate's update arrives the same way; flush() reads it before the fram
   store.destroy();
 });
 
+test('current() is the song as the document has it now, with a frame pending or not', () => {
+  const doc = new Y.Doc();
+  const frames = manualFrames();
+  const store = new SongStore(doc, frames.schedule);
+  addTrack(doc, { role: 'bass', name: 'Bass' });
+  assert.deepEqual(store.getSnapshot().tracks, [], 'the snapshot waits for the frame');
+  const detached = store.current;
+  assert.deepEqual(detached().tracks.map((t) => t.name), ['Bass'], 'read now, even as a detached function');
+  assert.equal(frames.pending(), 0);
+  assert.equal(store.current(), store.getSnapshot(), 'nothing pending: the same snapshot');
+  store.destroy();
+});
+
 test('a malformed record from a peer keeps the last good song on screen', () => {
   const doc = new Y.Doc();
   const frames = manualFrames();

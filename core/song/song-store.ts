@@ -56,6 +56,15 @@ export class SongStore {
     this.recompute();
   }
 
+  /**
+   * The song as the document has it now: the snapshot, rebuilt first if an update is pending
+   * (React's snapshot may be a frame behind the document; an action reads this one).
+   */
+  readonly current = (): Song => {
+    this.flush();
+    return this.snapshot;
+  };
+
   destroy(): void {
     this.doc.off('update', this.onUpdate);
     clipsMap(this.doc).unobserveDeep(this.onClipsChanged);

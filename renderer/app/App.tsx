@@ -85,10 +85,7 @@ export function App({ session, transport, platform }: AppProps) {
         const me = jam.getState().me;
         return { id: me?.id ?? session.link.claims.id, name: me?.name ?? session.user.name };
       },
-      song: () => {
-        session.store.flush();
-        return session.store.getSnapshot();
-      },
+      song: session.store.current,
       undoLast: () => void session.undo.undo(),
       // A track this user adds is theirs (its owner: their identity id, with their name to show).
       setAuthor: (author) => setEditAuthor(session.doc, author),
@@ -117,10 +114,7 @@ export function App({ session, transport, platform }: AppProps) {
   }, [song.meta.title]);
 
   /** The song as it is now (the snapshot may be a frame behind the document). */
-  const current = useCallback(() => {
-    session.store.flush();
-    return session.store.getSnapshot();
-  }, [session.store]);
+  const current = session.store.current;
 
   const runCommand = (command: Command): void => {
     const doc = session.doc;

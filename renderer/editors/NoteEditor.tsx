@@ -145,8 +145,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   latest.current = { clip, rows, layout, step, barTicks, strength, cursor, velocity, editable, storedSelection };
   const env = (): EditorEnv => {
     const l = latest.current;
-    session.store.flush();
-    const clipNow = session.store.getSnapshot().clips.find((c) => c.id === l.clip.id) ?? l.clip;
+    const clipNow = session.store.current().clips.find((c) => c.id === l.clip.id) ?? l.clip;
     return {
       doc, clip: clipNow, rows: l.rows, drums, step: l.step, barTicks: l.barTicks, strength: l.strength / 100,
       selection: pruneSelection(l.storedSelection, clipNow.notes, isSelectable), cursor: l.cursor, clipboard: noteClipboard,

@@ -35,10 +35,7 @@ export function FileActions(props: FileActionsProps) {
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
   /** The song as it is now (the snapshot React has may be a frame behind the document). */
-  const current = (): Song => {
-    session.store.flush();
-    return session.store.getSnapshot();
-  };
+  const current: () => Song = session.store.current;
   const save = async (name: string, bytes: Uint8Array, type: string): Promise<void> => {
     // A cancelled save dialog saved nothing: say nothing.
     const savedAs = await files.save(name, bytes, type);

@@ -103,10 +103,7 @@ export function GeneratorPanel(props: PanelProps) {
   useEffect(() => stopAudition, [stopAudition]);
 
   /** The song as it is now (the snapshot may be a frame behind the document). */
-  const currentSong = () => {
-    session.store.flush();
-    return session.store.getSnapshot();
-  };
+  const currentSong = session.store.current;
   const context = (now = song): PanelContext => ({
     song: now, settings, selectedClipId, playheadBar: transport.getState().playheadBar, fill, lockedBars,
   });

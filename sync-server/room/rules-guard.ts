@@ -49,13 +49,11 @@ export function applyUnderRules(
   student: Pick<TokenClaims, 'id' | 'name' | 'role'>,
   rules: RoomRules,
 ): EditRefusal | null {
-  songs.flush();
-  const before = songs.getSnapshot();
+  const before = songs.current();
   const revert = new RulesRevert(doc, origin);
   try {
     Y.applyUpdate(doc, update, origin);
-    songs.flush();
-    const refused = editRefusal(rules, student.role, before, songs.getSnapshot(), student.id);
+    const refused = editRefusal(rules, student.role, before, songs.current(), student.id);
     if (refused) {
       revert.label = `reverted ${student.name}'s edit: ${refused.reason}`;
       revert.undo();
