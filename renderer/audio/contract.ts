@@ -199,3 +199,15 @@ export interface RenderedAudio {
   /** Seconds. */
   duration: number;
 }
+
+/**
+ * The audio engine's transport behind the UI's `Transport`, or null for one without sound (the
+ * tests' null transport): the one place that asks what a transport can do, so the UI passes the
+ * answer on instead of casting.
+ */
+export function audioTransportOf(transport: Transport): AudioTransport | null {
+  const t = transport as Partial<AudioTransport>;
+  const can = (name: keyof AudioTransport) => typeof t[name] === 'function';
+  return can('audition') && can('follow') && can('position') && can('heardStamp') && can('resume') ? (transport as AudioTransport) : null;
+}
+

@@ -11,7 +11,7 @@ import type { TrackRole } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { ROLE_COLOR } from '../app/arrangement/roles.ts';
-import type { AudioTransport, AuditionHandle } from '../audio/contract.ts';
+import { audioTransportOf, type AudioTransport, type AuditionHandle } from '../audio/contract.ts';
 import { animationFrames } from '../state/frame-scheduler.ts';
 import { setActivity } from '../state/presence.ts';
 import type { RoomSession } from '../state/session.ts';
@@ -52,8 +52,7 @@ function localName(session: RoomSession): string {
 
 /** The transport's audition, when the audio engine has one (the null transport in tests does not). */
 function auditioner(transport: PanelProps['transport']): Pick<AudioTransport, 'audition' | 'stopAudition'> | null {
-  const audio = transport as Partial<AudioTransport>;
-  return typeof audio.audition === 'function' && typeof audio.stopAudition === 'function' ? (audio as AudioTransport) : null;
+  return audioTransportOf(transport);
 }
 
 export function GeneratorPanel(props: PanelProps) {

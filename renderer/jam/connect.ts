@@ -5,7 +5,8 @@
 import { jamPath } from '../../core/jam/contract.ts';
 import { JamClient, type JamSocketConstructor } from '../../core/jam/jam-client.ts';
 import { tokenProtocols } from '../../sync-server/contract.ts';
-import type { AudioTransport } from '../audio/contract.ts';
+import { audioTransportOf } from '../audio/contract.ts';
+import type { Transport } from '../audio/transport.ts';
 import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { RoomSession } from '../state/session.ts';
 import { JamSession, type JamClientLike } from './jam-session.ts';
@@ -15,15 +16,15 @@ export function jamUrl(link: Pick<RoomLink, 'serverUrl' | 'room'>): string {
 }
 
 /** The jam for a session whose transport is the audio engine; null for a transport without one (tests' null transport). */
-export function connectJam(session: RoomSession, transport: unknown): JamSession | null {
-  const engine = transport as Partial<AudioTransport>;
-  if (typeof engine.follow !== 'function' || typeof engine.heardStamp !== 'function') return null;
+export function connectJam(session: RoomSession, transport: Transport): JamSession | null {
+  const engine = audioTransportOf(transport);
+  if (!engine) return null;
   const client = new JamClient({
     url: jamUrl(session.link),
     auth: { token: session.token.token, protocols: tokenProtocols },
     WebSocket: globalThis.WebSocket as unknown as JamSocketConstructor,
   });
-  const jam = new JamSession(session, engine as AudioTransport, client as unknown as JamClientLike);
+  const jam = new JamSession(session, engine, client as unknown as JamClientLike);
   // For the dev console, tests and bench:jam (downbeats, received notes, the clock).
   (globalThis as { riffroomJam?: unknown }).riffroomJam = jam;
   return jam;

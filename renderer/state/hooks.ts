@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import type { Song } from '../../core/song/types.ts';
 import type { Transport, TransportState } from '../audio/transport.ts';
+import { audioTransportOf } from '../audio/contract.ts';
 import type { ConnectionState, SyncConnection } from '../platform/sync-connection.ts';
 import type { LocalUndo, UndoState } from './local-undo.ts';
 import { readPeers, watchPeers, type Peer } from './presence.ts';
@@ -41,7 +42,7 @@ export function useTransportState(transport: Transport): TransportState {
 export function usePlayheadBar(transport: Transport, barTicks: number, stepsPerBar = 0): number {
   const state = useTransportState(transport);
   const [polled, setPolled] = useState<number | null>(null);
-  const position = (transport as { position?: () => { songTick: number } }).position;
+  const position = audioTransportOf(transport)?.position;
   const step = useCallback((bar: number) => (stepsPerBar > 0 ? Math.floor(bar * stepsPerBar + 1e-9) / stepsPerBar : bar), [stepsPerBar]);
   useEffect(() => {
     if (!state.playing || typeof position !== 'function') {

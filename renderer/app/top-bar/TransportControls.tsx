@@ -1,5 +1,6 @@
 /** Play/stop, back to the start, metronome, and where the playhead is (bar.beat). */
 import type { Transport } from '../../audio/transport.ts';
+import { audioTransportOf } from '../../audio/contract.ts';
 import type { Meter } from '../../../core/time.ts';
 import { usePlayheadBar, useTransportState } from '../../state/hooks.ts';
 import { ticksPerBar } from '../../../core/time.ts';
@@ -7,11 +8,14 @@ import { MetronomeIcon, PlayIcon, StopIcon, ToStartIcon } from '../Icons.tsx';
 
 export function TransportControls({ transport, meter }: { transport: Transport; meter: Meter }) {
   const state = useTransportState(transport);
+  const audio = audioTransportOf(transport);
   // Floored to beats: the readout re-renders once a beat, not every frame.
   const beats = Math.round(usePlayheadBar(transport, ticksPerBar(meter), meter.numerator) * meter.numerator);
   const bar = Math.floor(beats / meter.numerator);
   const beat = beats - bar * meter.numerator;
-  const instruments = (state as { instruments?: 'loading' | 'sampled' | 'synthesized' }).instruments;
+  // The engine's own state (the same object useTransportState re-renders on), when there is an engine.
+  const audioState = audio?.getState();
+  const instruments = audioState?.instruments;
   return (
     <div className="group transport" data-instruments={instruments}>
       <button className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
@@ -46,9 +50,9 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       </select>
       <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
       <InstrumentsStatus instruments={instruments} />
-      {state.playing && (state as { audioSuspended?: boolean }).audioSuspended && (
+      {state.playing && audioState?.audioSuspended && audio && (
         // The browser keeps a page silent until it is clicked (a guest joining a jam already playing).
-        <button className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void (transport as { resume?: () => Promise<void> }).resume?.()}>
+        <button className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void audio.resume()}>
           Playing — click to hear it
         </button>
       )}
