@@ -9,6 +9,7 @@ import { RenewalRefused, type ConnectionLifetime } from './auth/connection-lifet
 import { LIMITS } from './limits.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { PeerError, type Peer, type Room } from './room/room.ts';
+import { PeerSocket } from './peer-socket.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 // The jam connection and others import it from here.
@@ -39,69 +40,49 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 
 export class Connection implements Peer {
   readonly identity: TokenClaims;
-  private readonly socket: WebSocket;
   private readonly room: Room;
-  private readonly limits: ConnectionLimits;
   private readonly metrics: ServerMetrics | undefined;
   private readonly syncBucket: TokenBucket;
   private readonly awarenessBucket: TokenBucket;
-  /** Ends the connection at its token's exp and takes in-band renewals (absent: the token never ends here). */
+  /** In-band renewals (absent: the token never ends here). */
   private readonly lifetime: ConnectionLifetime | undefined;
-  private alive = true;
-  private closed = false;
+  private readonly peer: PeerSocket;
 
   constructor(socket: WebSocket, room: Room, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
-    this.socket = socket;
     this.room = room;
     this.identity = identity;
-    this.limits = limits;
     this.metrics = metrics;
     this.lifetime = lifetime;
     this.syncBucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
     this.awarenessBucket = new TokenBucket(limits.awarenessPerSecond, limits.awarenessBurst);
     socket.binaryType = 'nodebuffer';
-    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
-    socket.on('pong', () => {
-      this.alive = true;
+    this.peer = new PeerSocket(socket, {
+      maxBufferedBytes: limits.maxBufferedBytes,
+      metrics,
+      lifetime,
+      onMessage: (data, isBinary) => this.onMessage(data as Buffer, isBinary),
+      onLeave: () => room.removePeer(this),
     });
     room.addPeer(this);
-    lifetime?.start(() => this.close(CLOSE.tokenExpired, 'token expired'));
+    this.peer.startLifetime();
   }
 
   send(message: Uint8Array): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(CLOSE.goingAway, 'too slow to keep up; reconnect');
-      return;
-    }
-    this.socket.send(message);
+    this.peer.send(message);
   }
 
   close(code: number, reason: string): void {
-    if (this.closed) return;
-    if (code !== CLOSE.goingAway && code !== CLOSE.serviceRestart) this.metrics?.closedForCause.inc({ code: String(code) });
-    this.onClose();
-    this.socket.close(code, reason.slice(0, 120));
+    this.peer.close(code, reason);
   }
 
   /** Called by the server's heartbeat: a peer that missed the last ping is dropped. */
   heartbeat(): void {
-    if (!this.alive) {
-      this.onClose();
-      this.socket.terminate();
-      return;
-    }
-    this.alive = false;
-    this.socket.ping();
+    this.peer.heartbeat();
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.closed) return;
     this.metrics?.messagesReceived.inc();
-    // A timer can fire late: a message that arrives after exp is never applied.
-    if (this.lifetime?.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
+    if (this.peer.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
     if (!isBinary) return this.close(CLOSE.malformed, 'text messages are not part of the protocol');
     const bucket = data[0] === MESSAGE_AWARENESS ? this.awarenessBucket : this.syncBucket;
     if (!bucket.take()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
@@ -125,12 +106,5 @@ export class Connection implements Peer {
       if (err instanceof RenewalRefused) return this.close(CLOSE.tokenExpired, err.message);
       throw err;
     }
-  }
-
-  private onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.lifetime?.stop();
-    this.room.removePeer(this);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * One jam websocket (ws://host:port/<room>/jam?token=...): the frame-level limits, mirroring
- * connection.ts for the document path. Binary frames, text that is not JSON and JSON that is not
+ * One jam websocket (ws://host:port/<room>/jam?token=...): the frame-level limits, as
+ * connection.ts has them for the document path (the bounded send, close, heartbeat and token
+ * lifetime both share: peer-socket.ts). Binary frames, text that is not JSON and JSON that is not
  * a jam message (an object with v: 1 and a string type) close the connection with CLOSE.malformed;
  * frames over JAM_LIMITS.maxMessageBytes with CLOSE.tooLarge; too many messages with
  * CLOSE.rateLimited. What passes goes to the JamRoom, which answers bad values with 'refused'.
@@ -11,37 +12,34 @@ import { JAM_LIMITS, type JamServerMessage } from '../../core/jam/contract.ts';
 import { TokenBucket, type ConnectionLimits } from '../connection.ts';
 import { RenewalRefused, type ConnectionLifetime } from '../auth/connection-lifetime.ts';
 import type { ServerMetrics } from '../metrics.ts';
+import { PeerSocket } from '../peer-socket.ts';
 import { newClientId, serverClock, type JamMember, type JamRoom } from './jam-room.ts';
 
 export class JamConnection implements JamMember {
   readonly identity: TokenClaims;
   readonly clientId = newClientId();
-  private readonly socket: WebSocket;
   private readonly jam: JamRoom;
-  private readonly limits: ConnectionLimits;
   private readonly metrics: ServerMetrics | undefined;
   private readonly bucket: TokenBucket;
-  /** Ends the connection at its token's exp and takes in-band renewals (absent: the token never ends here). */
+  /** In-band renewals (absent: the token never ends here). */
   private readonly lifetime: ConnectionLifetime | undefined;
-  private alive = true;
-  private closed = false;
+  private readonly peer: PeerSocket;
 
   constructor(socket: WebSocket, jam: JamRoom, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
-    this.socket = socket;
     this.jam = jam;
     this.identity = identity;
-    this.limits = limits;
     this.metrics = metrics;
     this.lifetime = lifetime;
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', () => this.onClose());
-    socket.on('error', () => this.onClose());
-    socket.on('pong', () => {
-      this.alive = true;
+    this.peer = new PeerSocket(socket, {
+      maxBufferedBytes: limits.maxBufferedBytes,
+      metrics,
+      lifetime,
+      onMessage: (data, isBinary) => this.onMessage(data, isBinary),
+      onLeave: () => jam.leave(this),
     });
     jam.join(this);
-    lifetime?.start(() => this.close(CLOSE.tokenExpired, 'token expired'));
+    this.peer.startLifetime();
   }
 
   send(message: JamServerMessage): void {
@@ -49,37 +47,21 @@ export class JamConnection implements JamMember {
   }
 
   sendText(json: string): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(CLOSE.goingAway, 'too slow to keep up; reconnect');
-      return;
-    }
-    this.socket.send(json);
+    this.peer.send(json);
   }
 
   close(code: number, reason: string): void {
-    if (this.closed) return;
-    if (code !== CLOSE.goingAway && code !== CLOSE.serviceRestart) this.metrics?.closedForCause.inc({ code: String(code) });
-    this.onClose();
-    this.socket.close(code, reason.slice(0, 120));
+    this.peer.close(code, reason);
   }
 
   heartbeat(): void {
-    if (!this.alive) {
-      this.onClose();
-      this.socket.terminate();
-      return;
-    }
-    this.alive = false;
-    this.socket.ping();
+    this.peer.heartbeat();
   }
 
   private onMessage(data: unknown, isBinary: boolean): void {
     const receivedAt = serverClock();
-    if (this.closed) return;
     this.metrics?.messagesReceived.inc();
-    // A timer can fire late: a message that arrives after exp is never acted on.
-    if (this.lifetime?.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
+    if (this.peer.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
     if (isBinary) return this.close(CLOSE.malformed, 'binary messages are not part of the jam protocol');
     const bytes = Array.isArray(data) ? data.reduce((n: number, b: Buffer) => n + b.byteLength, 0) : (data as Buffer | ArrayBuffer).byteLength;
     if (bytes > JAM_LIMITS.maxMessageBytes) return this.close(CLOSE.tooLarge, `jam messages are limited to ${JAM_LIMITS.maxMessageBytes} bytes`);
@@ -111,12 +93,5 @@ export class JamConnection implements JamMember {
       this.metrics?.jamRefused.inc({ type: 'token' });
       this.send({ v: 1, type: 'refused', reason: err.message, request: 'token' });
     }
-  }
-
-  private onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.lifetime?.stop();
-    this.jam.leave(this);
   }
 }
