@@ -25,6 +25,8 @@ import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
 import { appPageUrl, forwardedHeaders, resolveAppRequest, type RoomEndpoint } from './app-protocol.ts';
 import { dragFiles, dragIconPng, type DragFiles } from './drag-files.ts';
 import { InferencePorts, type PortHost } from './inference-ports.ts';
+import { utilityChild } from '../utility-child.ts';
+import type { ClientMessage, ConnectMessage } from '../../inference/contract.ts';
 import {
   parseCopyLinkRequest, parseDragOutRequest, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest,
   parseProjectPath, parseSaveFileRequest, parseShareOnlineRequest, parseShareTokenRequest,
@@ -116,30 +118,8 @@ const inference = new InferencePorts<MessagePortMain>({
 });
 
 function launchInferenceHost(args: string[]): PortHost<MessagePortMain> {
-  const child = utilityProcess.fork(PATHS.inferenceHost, args, { serviceName: 'Riffroom inference', stdio: 'inherit' });
-  let exited: number | undefined;
-  const exitHandlers: ((code: number | null, signal: string | null) => void)[] = [];
-  child.on('exit', (code) => {
-    exited = code;
-    for (const handler of exitHandlers.splice(0)) handler(code, null);
-  });
-  return {
-    get pid() {
-      return child.pid;
-    },
-    post: (message) => child.postMessage(message),
-    connect: (message, port) => child.postMessage(message, [port]),
-    onMessage: (handler) => {
-      const listener = (message: unknown): void => handler(message);
-      child.on('message', listener);
-      return () => void child.off('message', listener);
-    },
-    onExit: (handler) => {
-      if (exited !== undefined) queueMicrotask(() => handler(exited!, null));
-      else exitHandlers.push(handler);
-    },
-    kill: () => void child.kill(),
-  };
+  const child = utilityChild<ClientMessage | ConnectMessage>(utilityProcess.fork(PATHS.inferenceHost, args, { serviceName: 'Riffroom inference', stdio: 'inherit' }));
+  return Object.assign(child, { connect: (message: ConnectMessage, port: MessagePortMain) => child.postWithPorts(message, [port]) });
 }
 
 function endpoint(): RoomEndpoint | null {

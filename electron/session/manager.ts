@@ -16,6 +16,7 @@ import type { ChildProcess, ForkOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { copyProject } from '../project/project-file.ts';
+import { utilityChild, type UtilityProcessLike } from '../utility-child.ts';
 import {
   isHostMessage, SESSION_PROTOCOL, type HostedSession, type HostMessage, type HostMode, type ParentMessage, type StartRequest,
   type WireSessionError,
@@ -63,45 +64,12 @@ export function childProcessLauncher(fork: ForkFn, entry = SESSION_HOST_ENTRY, o
   };
 }
 
-/** The parts of Electron's UtilityProcess the manager uses (structural: no Electron import here). */
-export interface UtilityProcessLike {
-  readonly pid: number | undefined;
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-  on(event: 'exit', listener: (code: number) => void): unknown;
-  off(event: 'message', listener: (message: unknown) => void): unknown;
-  kill(): boolean;
-}
-
 /** Starts the host with Electron's utilityProcess.fork (pass `utilityProcess.fork.bind(utilityProcess)`). */
 export function utilityProcessLauncher(
   fork: (modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore' }) => UtilityProcessLike,
   entry: string,
 ): SessionLauncher {
-  return () => {
-    const child = fork(entry, [], { serviceName: 'Riffroom session host', stdio: 'inherit' });
-    let exited: number | null | undefined;
-    const exitHandlers: ((code: number | null, signal: string | null) => void)[] = [];
-    child.on('exit', (code) => {
-      exited = code;
-      for (const h of exitHandlers.splice(0)) h(code, null);
-    });
-    return {
-      get pid() {
-        return child.pid;
-      },
-      post: (message) => child.postMessage(message),
-      onMessage(handler) {
-        child.on('message', handler);
-        return () => void child.off('message', handler);
-      },
-      onExit(handler) {
-        if (exited !== undefined) queueMicrotask(() => handler(exited!, null));
-        else exitHandlers.push(handler);
-      },
-      kill: () => void child.kill(),
-    };
-  };
+  return () => utilityChild<ParentMessage>(fork(entry, [], { serviceName: 'Riffroom session host', stdio: 'inherit' }));
 }
 
 export class SessionStartError extends Error {
