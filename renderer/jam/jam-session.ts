@@ -33,7 +33,8 @@ export interface JamClientLike {
   transport(): TransportState | null;
   rules(): RoomRules;
   peers(): JamPeer[];
-  request(request: TransportRequest): void;
+  /** False when not connected (the request was not sent). */
+  request(request: TransportRequest): boolean;
   sendLive(notes: LiveNote[]): void;
   setRules(rules: RoomRules): void;
   onChange(listener: (kind: string) => void): () => void;
@@ -450,7 +451,8 @@ export class JamSession {
       this.set({ message: 'The transport is locked by the room owner.' });
       return;
     }
-    this.client.request(request);
+    // Not connected (the channel dropped a moment ago): say so, rather than lose the press silently.
+    if (!this.client.request(request)) this.set({ message: 'Not connected to the room\'s transport just now; try again in a moment.' });
   }
 
   /** Sends the song's tempo, loop and meter where they differ from the shared transport's. */
