@@ -4,11 +4,12 @@
  * POST /api/rooms start with, and the name the server answers to (http/host-check.ts). Kept in
  * <data>/config.json, which holds nothing secret: `{ "publicUrl": "https://jam.example.org" }`.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { hostNameOf } from './http/host-check.ts';
+import { readOptionalFile } from './optional-file.ts';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -67,13 +68,8 @@ export function parsePublicUrl(text: string): PublicUrl {
 /** The data dir's config, or null when there is none; ConfigError for a file that cannot be used. */
 export function readServerConfig(dataDir: string): ServerConfig | null {
   const path = join(dataDir, CONFIG_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = readOptionalFile(path);
+  if (text === null) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -7,11 +7,12 @@
  * padding, '+', '/' and stray bits as the same token). The secret must be at least
  * LIMITS.secret.minBytes long: an empty or short key makes tokens forgeable.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { ROLES, ROOM_NAME, type Role, type TokenClaims } from '../contract.ts';
 import { LIMITS } from '../limits.ts';
+import { readOptionalFile } from '../optional-file.ts';
 
 export class TokenError extends Error {
   override name = 'TokenError';
@@ -181,13 +182,8 @@ export function loadSecret(dataDir: string, env: NodeJS.ProcessEnv = process.env
 }
 
 function readSecretFile(path: string): string | null {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = readOptionalFile(path);
+  if (text === null) return null;
   const secret = text.trim();
   try {
     assertSecret(secret, `the secret file ${path}`);

@@ -23,7 +23,7 @@ import { ChainWalker, entryHash, GENESIS_HASH, type ChainBreak } from './log-cha
 import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { EMPTY_UPDATE, RoomLogError, type Bookmark, type EntryInfo, type LogEntry, type NewEntry, type Snapshot, type StoredRules } from './room-log.ts';
 import { WriteQueue, type LogStore, type OpenRoomOptions, type RoomStore, type UpdateRecord } from './room-store.ts';
-import { createPool, migrate, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { createPool, migrate, pageEnd, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
 import { FENCE, leaseHolder, LeaseLostError, type LeaseGrant } from './room-lease.ts';
 import { checkBookmark, checkCount, checkEntries, checkEntry, checkPosition, checkState, rulesText, StoreInputError } from './store-input.ts';
 
@@ -233,17 +233,11 @@ export class PostgresRoomStore implements RoomStore {
     checkCount(maxEntries, 'maxEntries');
     // Sizes first (octet_length reads a stored value's header, not the value), then the rows that fit.
     const sizes = await this.read<{ seq: number; bytes: number }>(
-      'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4',
+      SELECT_ENTRY_SIZES,
       [this.room, after, upTo, maxEntries],
     );
-    if (!sizes.rows.length) return [];
-    let last = sizes.rows[0]!.seq;
-    let total = 0;
-    for (const row of sizes.rows) {
-      if (total > 0 && total + row.bytes > maxBytes) break;
-      total += row.bytes;
-      last = row.seq;
-    }
+    const last = pageEnd(sizes.rows, maxBytes);
+    if (last === null) return [];
     const { rows } = await this.read<{ seq: number; update: Buffer }>(
       'SELECT seq, "update" FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
       [this.room, after, last],

@@ -24,7 +24,7 @@ import { RoomLogError } from './log-error.ts';
 import type { Bookmark, ChainedEntry, PackedState, StoredRules } from './room-log.ts';
 import type { HistorySink, HistorySource } from './log-transfer.ts';
 import { TransferTargetError } from './sqlite-transfer.ts';
-import { SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { pageEnd, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
 import { StoreInputError } from './store-input.ts';
 
 /** Columns of one entry row after the room (seq, time, author, label, update, hash, concurrent). */
@@ -85,17 +85,11 @@ export class PostgresRoomSource implements HistorySource {
     const client = this.open();
     // Sizes first (octet_length reads a value's header, not the value), then the rows that fit.
     const sizes = await client.query<{ seq: number; bytes: number }>(
-      'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4',
+      SELECT_ENTRY_SIZES,
       [this.room, after, this.lastSeq, maxEntries],
     );
-    if (!sizes.rows.length) return [];
-    let last = sizes.rows[0]!.seq;
-    let total = 0;
-    for (const row of sizes.rows) {
-      if (total > 0 && total + row.bytes > maxBytes) break;
-      total += row.bytes;
-      last = row.seq;
-    }
+    const last = pageEnd(sizes.rows, maxBytes);
+    if (last === null) return [];
     const { rows } = await client.query<{ seq: number; time: number; author: string; label: string; update: Buffer; concurrent: boolean; hash: Buffer }>(
       'SELECT seq, time, author, label, "update", concurrent, hash FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
       [this.room, after, last],
