@@ -8,17 +8,17 @@ import {
   app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, net, protocol, safeStorage, session, shell, utilityProcess,
   type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents,
 } from 'electron';
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHIPPED_MODEL_ID } from '../../inference/node/shipped-model.ts';
-import { CHANNELS, LIMITS, type InferenceStatus, type JoinLinkCheck, type RendererCommand, type SessionInfo } from '../contract.ts';
-import { createProject, inspectProject, untitledProjectPath, withProjectExtension, PROJECT_EXTENSION } from '../project/project-file.ts';
+import { CHANNELS, LIMITS, type InferenceStatus, type JoinLinkCheck, type RendererCommand } from '../contract.ts';
+import { PROJECT_EXTENSION } from '../project/project-file.ts';
 import { RecentProjects } from '../project/recents.ts';
-import type { HostedSession } from '../session/contract.ts';
-import { parseJoinLink, type RoomLink as JoinTarget } from '../../sync-server/client/room-link.ts';
+import { parseJoinLink } from '../../sync-server/client/room-link.ts';
+import { DesktopSession } from '../session/desktop-session.ts';
 import { ServerTokenStore } from '../share/server-tokens-store.ts';
 import { shareProject, tokenInfo } from '../share/share-project.ts';
 import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
@@ -49,11 +49,6 @@ const PATHS = {
   model: unpacked(join(root, 'models', SHIPPED_MODEL_ID)),
 };
 
-type Current =
-  | { mode: 'solo' | 'hosting'; project: string; hosted: HostedSession }
-  | { mode: 'joined'; target: JoinTarget };
-
-let current: Current | null = null;
 let mainWindow: BrowserWindow | null = null;
 let pendingProject: string | null = projectFromArgv(process.argv);
 
@@ -64,7 +59,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', (_event, argv) => {
     const path = projectFromArgv(argv);
-    if (path && app.isReady()) void openProject(path);
+    if (path && app.isReady()) void desktop.openProject(path).then(refreshMenu);
     if (mainWindow) {
       if (mainWindow.isMinimized()) mainWindow.restore();
       mainWindow.focus();
@@ -73,7 +68,7 @@ if (!app.requestSingleInstanceLock()) {
   // macOS: a project double-clicked in the Finder (also before `ready`).
   app.on('open-file', (event, path) => {
     event.preventDefault();
-    if (app.isReady()) void openProject(path);
+    if (app.isReady()) void desktop.openProject(path).then(refreshMenu);
     else pendingProject = path;
   });
   app.whenReady().then(start, (error) => fatal(error));
@@ -107,6 +102,35 @@ const sessions = new SessionManager({
   userName: userInfo().username.slice(0, 64) || 'me',
 });
 
+/** What the window shows and its transitions (open, new, save as, host, join): ../session/desktop-session.ts. */
+const desktop = new DesktopSession({
+  sessions,
+  recents: { add: (path) => recents().add(path), remove: (path) => recents().remove(path) },
+  dialogs: {
+    error: (title, message) => dialog.showErrorBox(title, message),
+    async savePath(title, defaultPath) {
+      const chosen = await dialog.showSaveDialog({ title, defaultPath, filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+      return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+    },
+    async openPath(title) {
+      const chosen = await dialog.showOpenDialog({ title, properties: ['openFile'], filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+    },
+    async info(title, message, detail) {
+      await dialog.showMessageBox({ type: 'info', title, message, detail });
+    },
+    async confirm(title, message, yes) {
+      const answer = await dialog.showMessageBox({ type: 'question', buttons: [yes, 'Cancel'], defaultId: 0, cancelId: 1, title, message });
+      return answer.response === 0;
+    },
+  },
+  clipboard: { writeText: (text) => clipboard.writeText(text), readText: () => clipboard.readText() },
+  projectsFolder: () => join(app.getPath('documents'), 'Riffroom'),
+  changed: () => showWindow(),
+  maxLinkChars: LIMITS.linkChars,
+  log: (line) => console.error(line),
+});
+
 const inference = new InferencePorts<MessagePortMain>({
   launch: launchInferenceHost,
   channel: () => {
@@ -123,29 +147,7 @@ function launchInferenceHost(args: string[]): PortHost<MessagePortMain> {
 }
 
 function endpoint(): RoomEndpoint | null {
-  if (!current) return null;
-  if (current.mode === 'joined') return { wsUrl: current.target.serverUrl, room: current.target.room, token: current.target.token };
-  return { wsUrl: current.hosted.wsUrl, room: current.hosted.room, token: current.hosted.ownerToken };
-}
-
-function sessionHttpUrl(): string | null {
-  if (!current) return null;
-  return current.mode === 'joined' ? current.target.httpUrl : current.hosted.httpUrl;
-}
-
-function sessionInfo(): SessionInfo {
-  const none = { invite: null, browserLink: null, lanAddress: null, inviteExpires: null };
-  if (!current) return { mode: 'solo', project: null, ...none };
-  if (current.mode === 'joined') return { mode: 'joined', project: null, ...none };
-  const hosting = current.mode === 'hosting';
-  return {
-    mode: current.mode,
-    project: { name: basename(current.project, PROJECT_EXTENSION), path: current.project },
-    invite: hosting ? current.hosted.inviteLink : null,
-    browserLink: hosting ? current.hosted.browserLink : null,
-    lanAddress: hosting ? current.hosted.lanAddress : null,
-    inviteExpires: hosting ? current.hosted.inviteExpires : null,
-  };
+  return desktop.endpoint();
 }
 
 async function start(): Promise<void> {
@@ -175,7 +177,8 @@ async function start(): Promise<void> {
   setTimeout(() => drags().cleanup(), 5000); // drags of earlier runs, once the window is up
   const first = pendingProject ?? recents().list()[0]?.path ?? null;
   pendingProject = null;
-  if (!(first && (await openProject(first, { quiet: true })))) await newProject({ untitled: true });
+  if (!(first && (await desktop.openProject(first, { quiet: true })))) await desktop.newProject({ untitled: true });
+  refreshMenu();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) showWindow();
   });
@@ -183,7 +186,7 @@ async function start(): Promise<void> {
 
 /** The riffroom://app/ protocol: the built renderer, and the history API proxied to the session. */
 async function serveApp(request: Request): Promise<Response> {
-  const decision = resolveAppRequest(request.url, request.method, PATHS.webRoot, sessionHttpUrl());
+  const decision = resolveAppRequest(request.url, request.method, PATHS.webRoot, desktop.httpUrl());
   const headers = appResponseHeaders(contentSecurityPolicy(endpoint()?.wsUrl ?? null));
   if (decision.kind === 'refuse') return new Response(decision.reason, { status: decision.status, headers });
   if (decision.kind === 'proxy') {
@@ -225,16 +228,14 @@ function showWindow(): void {
 }
 
 function updateWindowTitle(): void {
-  const info = sessionInfo();
-  const what = info.project ? info.project.name : current?.mode === 'joined' ? `${current.target.room} (joined)` : 'Riffroom';
-  mainWindow?.setRepresentedFilename(info.project?.path ?? '');
-  mainWindow?.setTitle(`${what}${info.mode === 'hosting' ? ' — hosting a jam' : ''} — Riffroom`);
+  mainWindow?.setRepresentedFilename(desktop.info().project?.path ?? '');
+  mainWindow?.setTitle(desktop.title());
   refreshMenu();
 }
 
 function refreshMenu(): void {
   const template = menuTemplate(
-    { platform: process.platform, appName: app.name, recent: recents().list().map((r) => r.path), hosting: current?.mode === 'hosting', dev: !app.isPackaged },
+    { platform: process.platform, appName: app.name, recent: recents().list().map((r) => r.path), hosting: desktop.current?.mode === 'hosting', dev: !app.isPackaged },
     { main: (command, argument) => void runMainCommand(command, argument), renderer: sendToRenderer },
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -244,135 +245,41 @@ function sendToRenderer(command: RendererCommand): void {
   mainWindow?.webContents.send(CHANNELS.menuCommand, command);
 }
 
-/** Opens a project file; tells the user clearly (and opens nothing) when it cannot be opened. */
-async function openProject(path: string, options: { quiet?: boolean } = {}): Promise<boolean> {
-  try {
-    inspectProject(path, { writable: true });
-    const hosted = await sessions.start(path, current?.mode === 'hosting' ? 'lan' : 'solo');
-    current = { mode: hosted.mode === 'lan' ? 'hosting' : 'solo', project: hosted.projectPath, hosted };
-    recents().add(hosted.projectPath);
-    showWindow();
-    return true;
-  } catch (error) {
-    if (!options.quiet) dialog.showErrorBox(`Cannot open ${basename(path)}`, (error as Error).message);
-    else console.error(`riffroom: cannot open ${path}: ${(error as Error).message}`);
-    refreshMenu();
-    return false;
-  }
-}
-
-async function newProject(options: { untitled?: boolean } = {}): Promise<void> {
-  const folder = join(app.getPath('documents'), 'Riffroom');
-  mkdirSync(folder, { recursive: true });
-  let path = untitledProjectPath(folder);
-  if (!options.untitled) {
-    const chosen = await dialog.showSaveDialog({ title: 'New project', defaultPath: path, filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
-    if (chosen.canceled || !chosen.filePath) return;
-    path = withProjectExtension(chosen.filePath);
-  }
-  try {
-    createProject(path, { overwrite: !options.untitled });
-  } catch (error) {
-    dialog.showErrorBox('Cannot create the project', (error as Error).message);
-    return;
-  }
-  await openProject(path);
-}
-
 async function runMainCommand(command: MainCommand, argument?: string): Promise<void> {
   switch (command) {
     case 'new-project':
-      return newProject();
-    case 'open-project': {
-      const chosen = await dialog.showOpenDialog({ title: 'Open project', properties: ['openFile'], filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
-      if (!chosen.canceled && chosen.filePaths[0]) await openProject(chosen.filePaths[0]);
-      return;
-    }
+      await desktop.newProject();
+      break;
+    case 'open-project':
+      await desktop.openChosen();
+      break;
     case 'open-recent':
-      if (argument && !(await openProject(argument))) recents().remove(argument);
-      refreshMenu();
-      return;
+      if (argument) await desktop.openRecent(argument);
+      break;
     case 'clear-recent':
       recents().clear();
-      refreshMenu();
-      return;
-    case 'save-project-as': {
-      if (!current || current.mode === 'joined') return void dialog.showErrorBox('Nothing to save', 'A joined jam lives on its host; open or create a project of your own to save it.');
-      const chosen = await dialog.showSaveDialog({ title: 'Save project as', defaultPath: current.project, filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
-      if (chosen.canceled || !chosen.filePath) return;
-      try {
-        const hosted = await sessions.saveAs(withProjectExtension(chosen.filePath), { overwrite: true });
-        current = { mode: current.mode, project: hosted.projectPath, hosted };
-        recents().add(hosted.projectPath);
-        showWindow();
-      } catch (error) {
-        dialog.showErrorBox('Cannot save the project', (error as Error).message);
-      }
-      return;
-    }
+      break;
+    case 'save-project-as':
+      await desktop.saveAs();
+      break;
     case 'host-jam':
       // The page's dialog shows the links and hosts (or stops); without a window, host at once.
       if (mainWindow && !mainWindow.isDestroyed()) return sendToRenderer('host-jam');
-      await hostJam({ announce: true });
-      return;
+      await desktop.hostJam({ announce: true });
+      break;
     case 'copy-invite':
-      if (current?.mode === 'hosting') void clipboard.writeText(current.hosted.inviteLink);
+      if (desktop.current?.mode === 'hosting') clipboard.writeText(desktop.hostedLink('invite'));
       return;
     case 'join-jam':
       // The page's dialog takes a pasted link; without a window, the link on the clipboard.
       if (mainWindow && !mainWindow.isDestroyed()) return sendToRenderer('join-jam');
-      return joinFromClipboard();
+      await desktop.joinFromClipboard();
+      break;
     case 'about':
       app.showAboutPanel();
+      return;
   }
-}
-
-/** Hosts a jam: the page's dialog shows the links; `announce` (no window to show them): a message box. */
-async function hostJam(options: { announce?: boolean } = {}): Promise<SessionInfo> {
-  if (!current || current.mode === 'joined') throw new Error('open a project of your own to host a jam');
-  if (current.mode === 'hosting') return sessionInfo();
-  const hosted = await sessions.setMode('lan');
-  current = { mode: 'hosting', project: hosted.projectPath, hosted };
-  void clipboard.writeText(hosted.inviteLink);
-  showWindow();
-  if (!options.announce) return sessionInfo();
-  void dialog.showMessageBox({
-    type: 'info',
-    title: 'Hosting a jam',
-    message: 'Bandmates on your network can join now. The invite link is on the clipboard.',
-    detail: `Invite (paste it into "Join a Jam", or open it in a browser):\n${hosted.inviteLink}${hosted.lanAddress ? '' : '\n\nThis machine has no LAN address: only this computer can join.'}`,
-  });
-  return sessionInfo();
-}
-
-/** Stop hosting: the session host serves this machine only again (invites stop working). */
-async function stopHosting(): Promise<SessionInfo> {
-  if (current?.mode !== 'hosting') return sessionInfo();
-  const hosted = await sessions.setMode('solo');
-  current = { mode: 'solo', project: hosted.projectPath, hosted };
-  showWindow();
-  return sessionInfo();
-}
-
-/** "Join a Jam" without a window: there is no native text prompt, so the invite link is read from the clipboard. */
-async function joinFromClipboard(): Promise<void> {
-  const parsed = parseJoinLink((await clipboard.readText()).slice(0, LIMITS.linkChars + 1));
-  if (!parsed.ok) {
-    await dialog.showMessageBox({ type: 'info', title: 'Join a jam', message: 'Copy the invite link you were sent, then choose Join a Jam again.', detail: parsed.problem });
-    return;
-  }
-  const { link: target } = parsed;
-  const answer = await dialog.showMessageBox({
-    type: 'question', buttons: ['Join', 'Cancel'], defaultId: 0, cancelId: 1, title: 'Join a jam',
-    message: `Join room "${target.room}" on ${new URL(target.httpUrl).host} as ${target.claims.name} (${target.claims.role})?`,
-  });
-  if (answer.response === 0) join_(target);
-}
-
-function join_(target: JoinTarget): void {
-  current = { mode: 'joined', target };
-  void sessions.stop();
-  showWindow();
+  refreshMenu();
 }
 
 /** Only the app's own page in a window of ours may use the bridge. */
@@ -430,22 +337,19 @@ function registerIpc(): void {
   });
   handle(CHANNELS.sessionInfo, (_event, ...args) => {
     parseNoArguments('session info', args);
-    return sessionInfo();
+    return desktop.info();
   });
   handle(CHANNELS.jamHost, (_event, ...args) => {
     parseNoArguments('host a jam', args);
-    return hostJam();
+    return desktop.hostJam();
   });
   handle(CHANNELS.jamStop, (_event, ...args) => {
     parseNoArguments('stop hosting', args);
-    return stopHosting();
+    return desktop.stopHosting();
   });
   handle(CHANNELS.jamCopyLink, (_event, value) => {
     const { which } = parseCopyLinkRequest(value);
-    if (current?.mode !== 'hosting') throw new Error('not hosting a jam');
-    const link = which === 'invite' ? current.hosted.inviteLink : current.hosted.browserLink;
-    if (!link) throw new Error('this host serves no web client');
-    clipboard.writeText(link);
+    clipboard.writeText(desktop.hostedLink(which));
   });
   handle(CHANNELS.jamCheck, (_event, value): JoinLinkCheck => {
     const parsed = parseJoinLink(parseJoinCheckRequest(value).link);
@@ -459,11 +363,12 @@ function registerIpc(): void {
   handle(CHANNELS.jamJoin, (_event, value) => {
     const parsed = parseJoinLink(parseJoinRequest(value).link);
     if (!parsed.ok) throw new Error(parsed.problem);
-    join_(parsed.link);
+    desktop.join(parsed.link);
   });
   handle(CHANNELS.shareTokenInfo, (_event, value) => tokenInfo(serverTokens(), parseShareTokenRequest(value).origin));
   handle(CHANNELS.shareOnline, async (_event, value) => {
     const request = parseShareOnlineRequest(value);
+    const current = desktop.current;
     if (!current || current.mode === 'joined') {
       return { ok: false, problem: 'no-project', message: 'Open a project of your own to share it online (a joined jam lives on its host).', suggestion: null };
     }
@@ -474,7 +379,7 @@ function registerIpc(): void {
       tempDir: app.getPath('temp'),
     });
     // The window continues in the hosted room as its owner; the local session host stops.
-    if (target) join_(target);
+    if (target) desktop.join(target);
     return result;
   });
   ipcMain.on(CHANNELS.inferenceConnect, (event) => {
