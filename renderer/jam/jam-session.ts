@@ -4,8 +4,9 @@
  * - makes the engine follow the server's transport (time-map.ts: server time → audio time, with
  *   the clock estimate, the output latency and this peer's compensation), re-anchoring exactly at
  *   each state's anchor and pulling drift back onto the shared timeline;
- * - hands the UI a Transport whose play/stop/seek ask the server while the channel is up (and act
- *   locally when it is not), and sends the song's tempo, loop and meter along when they change here;
+ * - hands the UI a Transport (jam-transport.ts) whose play/stop/seek ask the server while the
+ *   channel is up (and act locally when it is not), and sends the song's tempo, loop and meter
+ *   along when they change here;
  * - plays live notes (this user's at once, bandmates' as they arrive) and sends this user's;
  * - records a take of live notes into a clip (through the page's EditRunner and the teacher's
  *   rules, like every edit), and asks the AI to answer (answer.ts);
@@ -24,6 +25,7 @@ import type { RoomSession } from '../state/session.ts';
 import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
 import { audioAt, barMsOf, driftCorrection, followCommand, joinRequest, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
 import { ticksPerSecond } from '../audio/timing.ts';
+import { JamTransport, type RoomTransport } from './jam-transport.ts';
 
 /** What the session needs of core/jam/jam-client.ts's JamClient. */
 export interface JamClientLike {
@@ -175,7 +177,7 @@ export class JamSession {
       live: false, status: client.status, me: client.me, transport: null, rules: DEFAULT_RULES, peers: [], liveBy: {},
       record: { phase: 'off' }, settings: loadSettings(), message: null, ai: null,
     };
-    this.transport = this.uiTransport();
+    this.transport = new JamTransport(engine, this.roomTransport());
     this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
     this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
     this.cleanups.push(client.onRefused((reason, request) => {
@@ -468,51 +470,23 @@ export class JamSession {
     if ((includeLoop || song.meta.loop) && !sameLoop(loop, state.loop)) this.client.request({ action: 'loop', loop });
   }
 
-  private uiTransport(): AudioTransport {
-    const jam = this;
-    const engine = this.engine;
-    const overrides: Partial<AudioTransport> = {
-      play() {
-        if (!jam.view.live) return engine.play();
-        void engine.resume();
-        if (jam.view.transport?.playing) return Promise.resolve();
-        jam.syncSongToShared(true);
-        const request: Extract<TransportRequest, { action: 'play' }> = { action: 'play', fromBar: jam.playFromBar() };
+  /** What a press of the UI's transport does while the channel is live (jam-transport.ts). */
+  private roomTransport(): RoomTransport {
+    return {
+      live: () => this.view.live,
+      playing: () => !!this.view.transport?.playing,
+      play: () => {
+        this.syncSongToShared(true);
+        const request: Extract<TransportRequest, { action: 'play' }> = { action: 'play', fromBar: this.playFromBar() };
         // The count-in setting (the top bar's): everyone hears it, on the shared clock.
-        const countInBars = Math.min(JAM_LIMITS.maxCountInBars, Math.max(0, Math.floor(engine.getState().countInBars || 0)));
+        const countInBars = Math.min(JAM_LIMITS.maxCountInBars, Math.max(0, Math.floor(this.engine.getState().countInBars || 0)));
         if (countInBars > 0) request.countInBars = countInBars;
-        jam.request(request);
-        return Promise.resolve();
+        this.request(request);
       },
-      stop() {
-        if (!jam.view.live) return engine.stop();
-        jam.request({ action: 'stop' });
-      },
-      toggle() {
-        const playing = jam.view.live ? !!jam.view.transport?.playing : engine.getState().playing;
-        if (playing) {
-          overrides.stop!();
-          return Promise.resolve();
-        }
-        return overrides.play!();
-      },
-      seek(bar: number) {
-        if (jam.view.live && jam.view.transport?.playing) return jam.request({ action: 'play', fromBar: Math.max(0, Math.floor(bar)) });
-        engine.seek(bar);
-      },
-      seekTick(tick: number) {
-        const song = jam.session.store.getSnapshot();
-        const barTicks = ticksPerBar(song.meta.meter);
-        overrides.seek!(tick / barTicks);
-      },
+      stop: () => this.request({ action: 'stop' }),
+      playFrom: (bar) => this.request({ action: 'play', fromBar: bar }),
+      barTicks: () => ticksPerBar(this.session.store.getSnapshot().meta.meter),
     };
-    return new Proxy(engine, {
-      get(target, prop, receiver) {
-        if (prop in overrides) return overrides[prop as keyof AudioTransport];
-        const value = Reflect.get(target, prop, receiver === jam.transport ? target : receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
   }
 
   // ------------------------------------------------------------------------------ live notes
