@@ -8,13 +8,13 @@
  *   channel is up (and act locally when it is not), and sends the song's tempo, loop and meter
  *   along when they change here;
  * - plays live notes (this user's at once, bandmates' as they arrive) and sends this user's;
- * - records a take of live notes into a clip (through the page's EditRunner and the teacher's
- *   rules, like every edit), and asks the AI to answer (answer.ts);
+ * - records a take of live notes into a clip (take-recorder.ts: through the page's EditRunner and
+ *   the teacher's rules, like every edit), and asks the AI to answer (answer.ts);
  * - keeps what the jam panel shows (peers, live indicators, rules, settings) as one store.
  */
 import type { JamPeer, LiveNote, RoomRules, TransportRequest, TransportState } from '../../core/jam/contract.ts';
 import { DEFAULT_RULES, JAM_LIMITS } from '../../core/jam/contract.ts';
-import { LOCAL_EDIT, addClip, labelledEdit } from '../../core/song/edits.ts';
+import { LOCAL_EDIT } from '../../core/song/edits.ts';
 import type { EditRunner } from '../app/edit-runner.ts';
 import { recordRefusal } from './rules-guard.ts';
 import type { Song } from '../../core/song/types.ts';
@@ -22,10 +22,13 @@ import { ticksPerBar } from '../../core/time.ts';
 import type { AudioTransport, FollowCommand } from '../audio/contract.ts';
 import { resolveMix } from '../audio/mix.ts';
 import type { RoomSession } from '../state/session.ts';
-import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
+import type { Quantize } from './recording.ts';
 import { audioAt, barMsOf, driftCorrection, followCommand, joinRequest, serverAt, type ClockMap, type ServerClock } from './time-map.ts';
 import { ticksPerSecond } from '../audio/timing.ts';
 import { JamTransport, type RoomTransport } from './jam-transport.ts';
+import { TakeRecorder, type RecordState } from './take-recorder.ts';
+
+export type { RecordState };
 
 /** What the session needs of core/jam/jam-client.ts's JamClient. */
 export interface JamClientLike {
@@ -58,10 +61,6 @@ export interface LiveIndicator {
   pitch: number;
   held: number;
 }
-
-export type RecordState =
-  | { phase: 'off' }
-  | { phase: 'armed' | 'recording'; window: TakeWindow; trackId: string; notes: LiveNote[] };
 
 export interface JamSettings {
   /** Latency compensation, ms (positive: this peer plays earlier). */
@@ -135,9 +134,7 @@ export class JamSession {
   private playingAhead = false;
   private wasLive = false;
   private driftTimer: ReturnType<typeof setInterval> | undefined;
-  private recordTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The runner the armed take is written through (the page's, with the room's rules). */
-  private recordEdits: EditRunner | null = null;
+  private readonly recorder: TakeRecorder;
   private localEdited = false;
   /** Live notes this user played recently (the AI answer's prompt), server times. */
   readonly played: LiveNote[] = [];
@@ -163,7 +160,6 @@ export class JamSession {
   readonly received: { from: string; pitch: number; kind: string; at: number; receivedAt: number }[] = [];
   /** The song as the audio engine last took it (through the song filter: the spotlight applied), or null before it did. */
   private heardSong: Song | null = null;
-  onTake: ((take: { window: TakeWindow; trackId: string; notes: LiveNote[] }) => void) | null = null;
 
   readonly session: RoomSession;
   readonly engine: AudioTransport;
@@ -178,6 +174,22 @@ export class JamSession {
       record: { phase: 'off' }, settings: loadSettings(), message: null, ai: null,
     };
     this.transport = new JamTransport(engine, this.roomTransport());
+    this.recorder = new TakeRecorder({
+      doc: session.doc,
+      live: () => this.view.live,
+      shared: () => this.client.transport(),
+      onShared: (listener) => this.client.onChange(listener),
+      serverNow: () => this.serverNow(),
+      quantize: () => this.view.settings.quantize,
+      refusal: (trackId) => this.recordRefusal(trackId),
+      state: () => this.view.record,
+      show: (record, message) => this.set(message === undefined ? { record } : { record, message }),
+      say: (message) => this.set({ message }),
+      play: () => void this.transport.play(),
+      metronome: () => this.engine.getState().metronome,
+      setMetronome: (on) => this.engine.setMetronome(on),
+      author: () => this.client.me?.name ?? null,
+    });
     this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
     this.cleanups.push(client.onLive((m, receivedAt) => this.onLive(m, receivedAt)));
     this.cleanups.push(client.onRefused((reason, request) => {
@@ -283,7 +295,7 @@ export class JamSession {
 
   dispose(): void {
     clearInterval(this.driftTimer);
-    clearTimeout(this.recordTimer);
+    this.recorder.dispose();
     for (const c of this.cleanups.splice(0)) c();
     this.engine.follow(null);
     this.engine.setSongFilter(null);
@@ -500,8 +512,7 @@ export class JamSession {
     if (this.view.live) this.client.sendLive([note]);
     this.played.push(note);
     if (this.played.length > 512) this.played.splice(0, 128);
-    const rec = this.view.record;
-    if (rec.phase !== 'off') rec.notes.push(note);
+    this.recorder.played(note);
     this.markLive(me, this.client.me?.name ?? 'you', pitch, null, kind);
   }
 
@@ -528,82 +539,9 @@ export class JamSession {
 
   // ------------------------------------------------------------------------------- recording
 
-  /**
-   * Arms recording into `trackId`: the take runs over the loop's next pass (from the next bar
-   * line when nothing loops); the metronome counts in meanwhile. Again: disarms. The take is
-   * written through `edits` (the page's EditRunner with the room's rules guard), like every edit;
-   * the rules are asked first, so a take that would be refused is never recorded.
-   */
+  /** Arms a take into `trackId`, or disarms (take-recorder.ts): written through `edits`, the page's runner. */
   toggleRecord(trackId: string | null, edits: EditRunner): void {
-    if (this.view.record.phase !== 'off') return this.endRecord(false);
-    const state = this.view.transport;
-    if (!this.view.live || !state) return this.set({ message: 'Recording needs the jam channel: connecting…' });
-    if (!trackId) return this.set({ message: 'Select a clip of the track to record into (or pick the track).' });
-    const refused = this.recordRefusal(trackId);
-    if (refused) return this.set({ message: refused });
-    this.recordEdits = edits;
-    if (!state.playing) {
-      this.transport.play();
-      // Armed once the transport is playing (the state arrives with its anchor).
-      const off = this.client.onChange(() => {
-        const s = this.client.transport();
-        if (s?.playing) {
-          off();
-          this.armAt(s, trackId);
-        }
-      });
-      return;
-    }
-    this.armAt(state, trackId);
-  }
-
-  private armAt(state: TransportState, trackId: string): void {
-    const window = nextTake(state, this.serverNow(), 4, 100);
-    if (!window) return;
-    this.set({ record: { phase: 'armed', window, trackId, notes: [] }, message: null });
-    const metronome = this.engine.getState().metronome;
-    if (!metronome) this.engine.setMetronome(true);
-    const startIn = window.startMs - this.serverNow();
-    this.recordTimer = setTimeout(() => {
-      const rec = this.view.record;
-      if (rec.phase === 'armed') this.set({ record: { ...rec, phase: 'recording' } });
-      this.recordTimer = setTimeout(() => {
-        if (!metronome) this.engine.setMetronome(false);
-        this.endRecord(true);
-      }, window.endMs - this.serverNow() + 80);
-    }, Math.max(0, startIn));
-  }
-
-  private endRecord(keep: boolean): void {
-    clearTimeout(this.recordTimer);
-    const rec = this.view.record;
-    const edits = this.recordEdits;
-    this.recordEdits = null;
-    this.set({ record: { phase: 'off' } });
-    if (!keep || rec.phase === 'off' || !edits) return;
-    const state = this.view.transport;
-    if (!state) return;
-    // The rules may have changed while it was recording: say which one keeps the take out.
-    const refused = this.recordRefusal(rec.trackId);
-    if (refused) return this.set({ message: `The take was not kept: ${refused}` });
-    const notes = takeNotes(rec.notes, rec.window, state, this.view.settings.quantize);
-    if (!notes.length) return this.set({ message: 'Nothing was played in the take: no clip written.' });
-    try {
-      // Through the page's runner: the rules guard, and a refused edit becomes a notice.
-      const written = edits.run(() => labelledEdit(this.session.doc, takeLabel(notes.length), () => addClip(this.session.doc, {
-        trackId: rec.trackId,
-        startBar: rec.window.startBar,
-        lengthBars: rec.window.bars,
-        name: 'Take',
-        notes,
-        provenance: { source: 'user', detail: { recorded: true, quantize: this.view.settings.quantize, by: this.client.me?.name ?? null } },
-      })));
-      if (written === undefined) return this.set({ message: 'The take was not kept: the edit was refused (see the notice).' });
-      this.set({ message: takeLabel(notes.length) });
-    } catch (error) {
-      this.set({ message: `The take could not be written: ${(error as Error).message}` });
-    }
-    this.onTake?.({ window: rec.window, trackId: rec.trackId, notes: rec.notes });
+    this.recorder.toggle(trackId, edits);
   }
 
   /** When bar line `serverMs` is heard here, in performance.now() ms (for timers). */
