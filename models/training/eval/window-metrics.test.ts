@@ -45,11 +45,13 @@ test('rhythm consistency is the mean Jaccard of consecutive bars\' onsets', () =
 });
 
 test('drums: repeated bars, kick on 1, snare on 2 and 4, kit shares', () => {
-  const bar = (b: number, snareVelocity = 90) => [note(36, b * 1920), note(38, b * 1920 + 480, snareVelocity), note(42, b * 1920 + 960), note(38, b * 1920 + 1440)];
-  // bars 1 and 2 the same, bar 3 has a softer snare, bar 4 has no kick and one backbeat
-  const notes = [...bar(0), ...bar(1), ...bar(2, 60), note(38, 3 * 1920 + 480), note(45, 3 * 1920 + 1200)];
+  const bar = (b: number, snareVelocity = 90, hat = 960) => [note(36, b * 1920), note(38, b * 1920 + 480, snareVelocity), note(42, b * 1920 + hat), note(38, b * 1920 + 1440)];
+  // bars 1, 2 and 3 the same (bar 2's softer snare is the same pattern), bar 4 has no kick and one backbeat
+  const notes = [...bar(0), ...bar(1, 60), ...bar(2), note(38, 3 * 1920 + 480), note(45, 3 * 1920 + 1200)];
   const p = part('drums', notes, 4);
-  assert.equal(repeatedBars(p), 1 / 3);
+  assert.equal(repeatedBars(p), 2 / 3);
+  // the hi-hat moved an eighth in bar 2: no pair repeats
+  assert.equal(repeatedBars(part('drums', [...bar(0), ...bar(1, 90, 1200), ...bar(2, 90, 960)], 3)), 0);
   assert.equal(kickOn1(p), 3 / 4);
   assert.equal(snareOn2And4(p), 7 / 8);
   const m = windowMetrics(p);

@@ -121,15 +121,18 @@ export function rhythmConsistency(w: WindowPart): number {
   return sum / (sets.length - 1);
 }
 
-/** Each bar's events as one string: position, pitch, velocity (and length for pitched notes). */
+/**
+ * Each bar's events as one string: position and pitch (and length for pitched notes). Velocity is
+ * left out: a drummer's accents vary from bar to bar even when the pattern is the same.
+ */
 function barContents(w: WindowPart): string[] {
   const bar = ticksPerBar(w.meter);
   const rows = Array.from({ length: w.bars }, () => [] as string[]);
-  for (const n of w.notes) rows[Math.floor(n.tick / bar)]?.push(`${n.tick % bar}:${n.pitch}:${n.velocity}${w.role === 'drums' ? '' : `:${n.duration}`}`);
+  for (const n of w.notes) rows[Math.floor(n.tick / bar)]?.push(`${n.tick % bar}:${n.pitch}${w.role === 'drums' ? '' : `:${n.duration}`}`);
   return rows.map((r) => r.sort().join(' '));
 }
 
-/** Share of consecutive bar pairs that are exactly the same (every hit, its place and velocity). */
+/** Share of consecutive bar pairs that are exactly the same (every hit in its place). */
 export function repeatedBars(w: WindowPart): number {
   const bars = barContents(w);
   if (bars.length < 2) return 0;
