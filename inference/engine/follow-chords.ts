@@ -5,8 +5,21 @@
  * (range, scale lock or pitch order leave none), when the grammar's choice stands. Other tokens
  * (a position, the next bar) keep their logits, so the model still decides where notes go.
  */
-import { VOCAB } from '../tokenizer/vocabulary.ts';
+import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
 import type { ChordBias } from './grammar.ts';
+import type { GenerationRequest } from './request.ts';
+
+/**
+ * The strength a request gets when it names none, per role (eval:model --musicality measured
+ * these on held-out songs; see inference/README.md). Drums and the chord track have no chord tones
+ * to follow.
+ */
+export const DEFAULT_FOLLOW_CHORDS: Readonly<Record<ModelRole, number>> = { drums: 0, bass: 0, keys: 0, lead: 0, chords: 0 };
+
+/** The strength a request decodes with: its own, or its role's default. */
+export function followChordsOf(request: Pick<GenerationRequest, 'role' | 'followChords'>): number {
+  return request.followChords ?? DEFAULT_FOLLOW_CHORDS[request.role];
+}
 
 const PITCH0 = VOCAB.id('PITCH_0');
 

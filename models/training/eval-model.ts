@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePart } from '../../inference/engine/generate.ts';
 import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
+import { DEFAULT_FOLLOW_CHORDS } from '../../inference/engine/follow-chords.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
 import { encodePrompt, targetChords } from '../../inference/tokenizer/prompt.ts';
@@ -84,6 +85,7 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
     nll: perRole,
     generation,
     sampling: DEFAULT_SAMPLING,
+    followChords: DEFAULT_FOLLOW_CHORDS,
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -102,7 +104,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     const batch = 25;
     let notesPerBar = 0;
     for (let start = 0; start < options.generations; start += batch) {
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
       for (const tokens of rows) {
         total++;
         let decoded;
@@ -129,7 +131,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     energyCurve.push(round(notesPerBar / options.generations, 2));
     if (index === 2) {
       // Diversity: one prompt, different seeds.
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
   }
@@ -152,7 +154,8 @@ export interface MusicalityRunOptions {
   data: string;
   modelDir: string;
   windows: number;
-  followChords: number;
+  /** Absent: each role's default (DEFAULT_FOLLOW_CHORDS). */
+  followChords?: number;
   /** Roles to report (default: all of MUSICALITY_ROLES). */
   roles?: NoteRole[];
   log?: (line: string) => void;
@@ -165,11 +168,11 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
   const read = readDatasets(options.data);
   options.log?.(`${read.pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}`);
   const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling: DEFAULT_SAMPLING, followChords: options.followChords, roles: options.roles, log: options.log });
-  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(DEFAULT_SAMPLING)}, follow-chords ${options.followChords}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
+  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(DEFAULT_SAMPLING)}, follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
   return {
     report: roundReport({
       model: { id: card.id, sha256: card.weights.sha256 },
-      data: options.data, windowsPerRole: options.windows, sampling: DEFAULT_SAMPLING, followChords: options.followChords,
+      data: options.data, windowsPerRole: options.windows, sampling: DEFAULT_SAMPLING, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
       roles, seconds: Math.round((Date.now() - started) / 1000),
     }),
     table: head + musicalityTable(roles),
@@ -181,7 +184,7 @@ if (import.meta.main) {
     options: {
       musicality: { type: 'boolean', default: false },
       windows: { type: 'string', default: '120' },
-      'follow-chords': { type: 'string', default: '0' },
+      'follow-chords': { type: 'string' },
       roles: { type: 'string' },
       data: { type: 'string' },
       json: { type: 'string' },
@@ -192,10 +195,10 @@ if (import.meta.main) {
     },
   });
   if (values.musicality) {
-    const followChords = Number(values['follow-chords']);
+    const followChords = values['follow-chords'] === undefined ? undefined : Number(values['follow-chords']);
     const windows = Number(values.windows);
     const roles = values.roles?.split(',') as NoteRole[] | undefined;
-    if (!(followChords >= 0 && followChords <= 1) || !(Number.isInteger(windows) && windows >= 2) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
+    if ((followChords !== undefined && !(followChords >= 0 && followChords <= 1)) || !(Number.isInteger(windows) && windows >= 2) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
       console.error(`eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --roles some of ${MUSICALITY_ROLES.join(',')}`);
       process.exit(2);
     }

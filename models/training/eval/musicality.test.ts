@@ -31,8 +31,8 @@ test('real vs model overlap passes within 0.10 of the control, and only then', (
 });
 
 test('the table shows each metric with its verdict', () => {
-  const role: RoleReport = { windows: 4, songs: 3, bitsPerNote: 8.5, bitsPerBar: 90, invalid: 0, metrics: compareMetrics([{ inKey: 1 }], [{ inKey: 0.1 }], [{ inKey: 1 }], [{ inKey: 1 }]) };
+  const role: RoleReport = { windows: 4, songs: 3, followChords: 0.5, bitsPerNote: 8.5, bitsPerBar: 90, invalid: 0, metrics: compareMetrics([{ inKey: 1 }], [{ inKey: 0.1 }], [{ inKey: 1 }], [{ inKey: 1 }]) };
   const table = musicalityTable({ keys: role });
-  assert.match(table, /### keys: 4 windows, 3 songs; model on real windows: 8\.50 bits\/note, 90\.0 bits\/bar/);
+  assert.match(table, /### keys: 4 windows, 3 songs, follow-chords 0\.5; model on real windows: 8\.50 bits\/note, 90\.0 bits\/bar/);
   assert.match(table, /\| inKey \| 1\.00 ± 0\.00 \| 0\.10 ± 0\.00 \| 0\.00 \| 1\.00 \| NO \|/);
 });

@@ -10,6 +10,7 @@
 import type { Key } from '../../../core/song/types.ts';
 import { ticksPerBar } from '../../../core/time.ts';
 import type { CausalLm } from '../../../inference/engine/causal-lm.ts';
+import { DEFAULT_FOLLOW_CHORDS } from '../../../inference/engine/follow-chords.ts';
 import { generatePart } from '../../../inference/engine/generate.ts';
 import type { SamplingSettings } from '../../../inference/engine/sampler.ts';
 import { decodePart, sliceChords, type Part, type TokenChord } from '../../../inference/tokenizer/events.ts';
@@ -119,7 +120,7 @@ export function songHalves<T extends { group: string }>(windows: readonly T[]): 
 export interface MusicalityOptions {
   windows: number;
   sampling: SamplingSettings;
-  /** Follow-the-chords strength passed to generation (pitched roles). */
+  /** Follow-the-chords strength for generation; absent: each role's default (DEFAULT_FOLLOW_CHORDS). */
   followChords?: number;
   seed?: number;
   roles?: readonly NoteRole[];
@@ -133,6 +134,8 @@ export interface RoleReport {
   /** The model's score of the real windows. */
   bitsPerNote: number;
   bitsPerBar: number;
+  /** The follow-the-chords strength the model's parts were written with. */
+  followChords: number;
   /** Generated windows whose decode failed or held the wrong bar count (should be 0). */
   invalid: number;
 }
@@ -154,7 +157,7 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       notes += w.real.notes.length;
       const [tokens] = await generatePart(lm, {
         prompt: encodePrompt(w.prompt), role, meter: w.prompt.conditions.meter, bars: WINDOW_BARS, batch: 1,
-        seed: (options.seed ?? 1) * 100_003 + i, sampling: options.sampling, chords: w.chords, followChords: options.followChords ?? 0,
+        seed: (options.seed ?? 1) * 100_003 + i, sampling: options.sampling, chords: w.chords, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
       });
       const decoded = decodePart(tokens!, role, w.prompt.conditions.meter);
       if (decoded.bars !== WINDOW_BARS || decoded.part.role === 'chords') {
@@ -168,6 +171,7 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       windows: windows.length,
       songs: new Set(windows.map((w) => w.group)).size,
       metrics: compareMetrics(real, model, a.map((x) => x.m), b.map((x) => x.m)),
+      followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
       bitsPerNote: round(bits / notes),
       bitsPerBar: round(bits / (windows.length * WINDOW_BARS)),
       invalid,
@@ -182,7 +186,7 @@ export function musicalityTable(report: Record<string, RoleReport>): string {
   const lines: string[] = [];
   const f = (x: number, d = 2) => (Number.isNaN(x) ? '–' : x.toFixed(d));
   for (const [role, r] of Object.entries(report)) {
-    lines.push(`### ${role}: ${r.windows} windows, ${r.songs} songs; model on real windows: ${f(r.bitsPerNote)} bits/note, ${f(r.bitsPerBar, 1)} bits/bar${r.invalid ? `; ${r.invalid} invalid` : ''}`, '');
+    lines.push(`### ${role}: ${r.windows} windows, ${r.songs} songs, follow-chords ${r.followChords}; model on real windows: ${f(r.bitsPerNote)} bits/note, ${f(r.bitsPerBar, 1)} bits/bar${r.invalid ? `; ${r.invalid} invalid` : ''}`, '');
     lines.push('| metric | real mean ± sd | model mean ± sd | overlap | control | within 0.10 |', '|---|---|---|---|---|---|');
     for (const [name, m] of Object.entries(r.metrics)) {
       lines.push(`| ${name} | ${f(m.real.mean)} ± ${f(m.real.sd)} | ${f(m.model.mean)} ± ${f(m.model.sd)} | ${f(m.overlap)} | ${f(m.control)} | ${m.pass ? 'yes' : 'NO'} |`);
