@@ -14,7 +14,7 @@ import type { GenerationRequest } from './request.ts';
  * these on held-out songs; see inference/README.md). Drums and the chord track have no chord tones
  * to follow.
  */
-export const DEFAULT_FOLLOW_CHORDS: Readonly<Record<ModelRole, number>> = { drums: 0, bass: 0, keys: 0, lead: 0, chords: 0 };
+export const DEFAULT_FOLLOW_CHORDS: Readonly<Record<ModelRole, number>> = { drums: 0, bass: 1, keys: 0.9, lead: 0.3, chords: 0 };
 
 /** The strength a request decodes with: its own, or its role's default. */
 export function followChordsOf(request: Pick<GenerationRequest, 'role' | 'followChords'>): number {

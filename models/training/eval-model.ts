@@ -2,7 +2,7 @@
  * `npm run eval:model -- --data <dir> [--json <file>] [--model models/<id>] [--generations 100]
  *  [--max-pieces N]`
  * `npm run eval:model -- --musicality [--data ../shared/datasets] [--windows 120]
- *  [--follow-chords 0..1] [--roles bass,keys] [--json bench/results/musicality.json]`: only the musicality report
+ *  [--follow-chords 0..1] [--roles bass,keys] [--temperature t] [--top-p p] [--json bench/results/musicality.json]`: only the musicality report
  *  (eval/musicality.ts) on the held-out songs of the folder; also writes a table beside the JSON.
  *
  * <dir> has the layout of ../shared/datasets (any dataset folder may be missing). Every piece found
@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePart } from '../../inference/engine/generate.ts';
-import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
+import { DEFAULT_SAMPLING, type SamplingSettings } from '../../inference/engine/sampler.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../inference/engine/follow-chords.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
@@ -158,6 +158,8 @@ export interface MusicalityRunOptions {
   followChords?: number;
   /** Roles to report (default: all of MUSICALITY_ROLES). */
   roles?: NoteRole[];
+  /** Sampling for the model's parts (default DEFAULT_SAMPLING). */
+  sampling?: SamplingSettings;
   log?: (line: string) => void;
 }
 
@@ -167,12 +169,13 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
   const { card, lm } = await loadModelFolder(options.modelDir, { threads: 2 });
   const read = readDatasets(options.data);
   options.log?.(`${read.pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}`);
-  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling: DEFAULT_SAMPLING, followChords: options.followChords, roles: options.roles, log: options.log });
-  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(DEFAULT_SAMPLING)}, follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
+  const sampling = options.sampling ?? DEFAULT_SAMPLING;
+  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling, followChords: options.followChords, roles: options.roles, log: options.log });
+  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(sampling)}, follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
   return {
     report: roundReport({
       model: { id: card.id, sha256: card.weights.sha256 },
-      data: options.data, windowsPerRole: options.windows, sampling: DEFAULT_SAMPLING, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
+      data: options.data, windowsPerRole: options.windows, sampling, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
       roles, seconds: Math.round((Date.now() - started) / 1000),
     }),
     table: head + musicalityTable(roles),
@@ -186,6 +189,8 @@ if (import.meta.main) {
       windows: { type: 'string', default: '120' },
       'follow-chords': { type: 'string' },
       roles: { type: 'string' },
+      temperature: { type: 'string' },
+      'top-p': { type: 'string' },
       data: { type: 'string' },
       json: { type: 'string' },
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
@@ -204,6 +209,7 @@ if (import.meta.main) {
     }
     const { report, table } = await evaluateMusicality({
       data: values.data ?? '../shared/datasets', modelDir: values.model!, windows, followChords, roles,
+      sampling: { ...DEFAULT_SAMPLING, temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature), topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP) },
       log: (line) => console.error(`eval:model: ${line}`),
     });
     const json = values.json ?? 'bench/results/musicality.json';
