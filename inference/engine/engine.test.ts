@@ -240,6 +240,28 @@ test('cancelling stops decoding at once: no note after the abort, the promise re
   t.diagnostic(`cancelled after ${passesBeforeAbort} forward passes; rejected ${rejectedMs.toFixed(1)} ms after the abort`);
 });
 
+test('follow the chords at 1: every note on a beat is a tone of its chord; provenance says the strength', async () => {
+  const request = baseRequest({ role: 'keys', energy: 3, variations: 3, followChords: 1 });
+  const result = await engine.generate(request);
+  assert.equal(result.provenance.conditions.followChords, 1);
+  const tones = (tick: number) => {
+    const chord = [...request.chords!].reverse().find((c) => c.tick <= tick)!;
+    const steps = chord.quality === 'min' ? [0, 3, 7] : [0, 4, 7, 10];
+    return new Set(steps.map((i) => (chord.root! + i) % 12));
+  };
+  let onBeats = 0;
+  for (const v of result.variations) {
+    for (const n of v.notes) {
+      if (n.tick % 480 !== 0) continue;
+      onBeats++;
+      assert.ok(tones(n.tick).has(n.pitch % 12), `pitch ${n.pitch} at ${n.tick}`);
+    }
+  }
+  assert.ok(onBeats > 0);
+  const again = await engine.generate(request);
+  assert.deepEqual(again.variations, result.variations, 'same request and seed, same notes');
+});
+
 test('bad requests are refused with a reason', async () => {
   const cases: [Partial<GenerationRequest>, RegExp][] = [
     [{ bars: 0 }, /bars must be 1\.\.16/],
@@ -251,6 +273,8 @@ test('bad requests are refused with a reason', async () => {
     [{ role: 'violin' as ModelRole }, /role/],
     [{ locks: { notes: [3] }, clip: { bars: 4, notes: [] } }, /locked note 3/],
     [{ mode: 'keep-notes', role: 'chords', clip: { bars: 4, chords: [] } }, /not on the chord track/],
+    [{ followChords: 1.5 }, /followChords must be a number 0\.\.1/],
+    [{ followChords: Number.NaN }, /followChords/],
   ];
   for (const [overrides, pattern] of cases) {
     await assert.rejects(engine.generate(baseRequest(overrides)), (e: Error) => e instanceof RequestError && pattern.test(e.message), JSON.stringify(overrides));

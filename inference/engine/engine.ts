@@ -85,6 +85,7 @@ export class Engine {
         conditions: {
           style: request.style, key: request.key, meter: request.meter, bpm: request.bpm, energy: request.energy, bars: plan.resultBars,
           mode, scaleLock: request.scaleLock ?? false, chords: Boolean(request.chords?.length), locks: plan.locked.length,
+          followChords: plan.grammar.followChords ?? 0,
         },
         seed: request.seed,
         sampling: { ...request.sampling },

@@ -101,3 +101,32 @@ test('continue, infill, vary and accompany prompts all give valid parts of the a
   const [bass] = await generatePart(lm, { prompt: bassPrompt, role: 'bass', meter, bars: 4, batch: 1, seed: 4, sampling });
   assert.equal(decodePart(bass!, 'bass', meter).bars, 4);
 });
+
+test('follow the chords: strength 1 puts only chord tones on beats; strength 0 writes the same notes as before', async () => {
+  const { lm } = await loadModelFolder(SHIPPED);
+  const chords = [{ tick: 0, root: 0, quality: 'maj' as const }, { tick: 1920, root: 7, quality: 'maj' as const }, { tick: 3840, root: 9, quality: 'min' as const }, { tick: 5760, root: 5, quality: 'maj' as const }];
+  const tones = (tick: number) => {
+    const c = [...chords].reverse().find((x) => x.tick <= tick)!;
+    return new Set([0, c.quality === 'min' ? 3 : 4, 7].map((i) => (c.root + i) % 12));
+  };
+  for (const role of ['keys', 'bass'] as const) {
+    const prompt = encodePrompt({ conditions: { role, task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 4, energy: 3 }, chords });
+    const request = { prompt, role, meter, bars: 4, batch: 4, seed: 11, sampling, chords };
+    const plain = await generatePart(lm, request);
+    assert.deepEqual(await generatePart(lm, { ...request, followChords: 0 }), plain, 'strength 0 changes nothing');
+    const followed = await generatePart(lm, { ...request, followChords: 1 });
+    assert.deepEqual(await generatePart(lm, { ...request, followChords: 1 }), followed, 'same seed, same notes');
+    let onBeats = 0;
+    for (const tokens of followed) {
+      const decoded = decodePart(tokens, role, meter);
+      assert.equal(decoded.bars, 4);
+      if (decoded.part.role === 'chords') continue;
+      for (const n of decoded.part.notes) {
+        if (n.tick % 480 !== 0) continue;
+        onBeats++;
+        assert.ok(tones(n.tick).has(n.pitch % 12), `${role}: pitch ${n.pitch} on tick ${n.tick} is not a chord tone`);
+      }
+    }
+    assert.ok(onBeats > 0, `${role}: some notes fall on beats`);
+  }
+});

@@ -9,6 +9,7 @@ import type { Meter } from '../../core/time.ts';
 import type { TokenChord } from '../tokenizer/events.ts';
 import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
 import type { CausalLm } from './causal-lm.ts';
+import { followChords } from './follow-chords.ts';
 import { EventGrammar, type GrammarOptions } from './grammar.ts';
 import { sampleToken, type SamplingSettings } from './sampler.ts';
 
@@ -35,6 +36,8 @@ export interface PartRequest {
    * a pitched part as the model was trained; the prefix must carry them too.
    */
   chords?: readonly TokenChord[] | null;
+  /** Follow the chords, 0..1 (GrammarOptions.followChords); default 0. */
+  followChords?: number;
 }
 
 /** Generated event tokens (after SEP, EOS included) per row. */
@@ -44,7 +47,7 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
   if (maxTokens < request.bars + 1) throw new Error(`the prompt leaves room for ${maxTokens} tokens, too few for ${request.bars} bars`);
   return decode(lm, {
     prompt: request.prompt, prefix: request.prefix ?? [], batch: request.batch, seed: request.seed, sampling: request.sampling,
-    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords },
+    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords, followChords: request.followChords },
   });
 }
 
@@ -75,6 +78,7 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
   const rows: number[][] = Array.from({ length: batch }, () => []);
   const allowed = new Uint8Array(VOCAB.size);
   const vocab = lm.shape.vocabSize;
+  const shifted = new Float32Array(vocab);
   for (let row = 0; row < batch; row++) {
     for (const token of request.prefix) grammars[row]!.acceptGiven(token);
     rows[row]!.push(...request.prefix);
@@ -94,7 +98,9 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
       }
       const offset = (row * step.seq + step.seq - 1) * vocab;
       const logits = step.logits.subarray(offset, offset + vocab);
-      const token = sampleToken(logits, grammar.allowed(allowed), request.sampling, randoms[row]!);
+      grammar.allowed(allowed);
+      const bias = grammar.chordBias();
+      const token = sampleToken(bias ? followChords(logits, allowed, bias, shifted) : logits, allowed, request.sampling, randoms[row]!);
       grammar.accept(token);
       rows[row]!.push(token);
       next.push([token]);

@@ -14,10 +14,11 @@
  * The token budget reserves what must still be written; near it, free notes stop.
  */
 import type { NoteInput } from '../../core/song/types.ts';
-import type { Meter } from '../../core/time.ts';
+import { chordPitchClasses } from '../../core/theory/chords.ts';
+import { ticksPerBeat, type Meter } from '../../core/time.ts';
 import { chordEvents, noteEvents, type TokenChord } from '../tokenizer/events.ts';
 import {
-  DRUM_PITCHES, MAX_DURATION_STEPS, PITCH_RANGES, VOCAB, barSteps, type ModelRole,
+  DRUM_PITCHES, MAX_DURATION_STEPS, PITCH_RANGES, TICKS_PER_STEP, VOCAB, barSteps, type ModelRole,
 } from '../tokenizer/vocabulary.ts';
 
 export interface GrammarOptions {
@@ -31,6 +32,11 @@ export interface GrammarOptions {
   chords?: readonly TokenChord[] | null;
   /** Pitch classes free pitches must belong to (scale lock); null = any. */
   scale?: ReadonlySet<number> | null;
+  /**
+   * Follow the chords, 0..1: how strongly a pitched part's notes on a beat keep to the tones of
+   * the chord sounding there (chordBias; follow-chords.ts applies it). 0 or absent: not at all.
+   */
+  followChords?: number;
   /** Notes that must appear exactly (locks, a given start), ticks from the first bar. */
   fixedNotes?: readonly NoteInput[];
   /** Notes whose position, velocity and length are kept and whose pitch the model picks. */
@@ -78,6 +84,13 @@ export class GrammarError extends RangeError {
 
 const ANY_PITCH = new Uint8Array(128).fill(1);
 
+/** What follow-the-chords asks at the current position: pitches that are chord tones, and how strongly. */
+export interface ChordBias {
+  /** 128 entries: 1 for a pitch whose class is a tone of the chord sounding here. */
+  tones: Uint8Array;
+  strength: number;
+}
+
 export class EventGrammar {
   readonly role: ModelRole;
   readonly bars: number;
@@ -102,6 +115,10 @@ export class EventGrammar {
   /** "Keep notes": no notes but the sequence's. */
   private readonly keepNotes: boolean;
   private readonly scratch = new Uint8Array(VOCAB.size);
+  /** Chord changes by absolute step, with their tones as a pitch mask (null: no chord); for chordBias. */
+  private readonly chordSteps: { step: number; tones: Uint8Array | null }[] = [];
+  private readonly followChords: number;
+  private readonly beatSteps: number;
 
   constructor(options: GrammarOptions) {
     this.role = options.role;
@@ -117,6 +134,25 @@ export class EventGrammar {
     const anchors: Anchor[] = [];
     if (pitched && options.chords) {
       for (const c of chordEvents(options.chords, this.steps)) anchors.push({ ...c, kind: 'chord', pitch: -1 });
+    }
+    const follow = options.followChords ?? 0;
+    if (!(follow >= 0 && follow <= 1)) throw new GrammarError(`followChords must be 0..1, got ${follow}`);
+    this.followChords = pitched ? follow : 0;
+    this.beatSteps = Math.max(1, Math.round(ticksPerBeat(options.meter) / TICKS_PER_STEP));
+    if (this.followChords > 0 && options.chords) {
+      const byStep = new Map<number, Uint8Array | null>();
+      for (const c of options.chords) {
+        const step = Math.round(c.tick / TICKS_PER_STEP); // as chordEvents places them
+        if (step < 0) continue;
+        let tones: Uint8Array | null = null;
+        if (c.root !== null) {
+          const pcs = chordPitchClasses({ root: c.root, quality: c.quality });
+          tones = new Uint8Array(128);
+          for (let p = 0; p < 128; p++) if (pcs.has(p % 12)) tones[p] = 1;
+        }
+        byStep.set(step, tones);
+      }
+      for (const [step, tones] of [...byStep.entries()].sort((a, b) => a[0] - b[0])) this.chordSteps.push({ step, tones });
     }
     if (options.role !== 'chords') {
       for (const n of noteEvents(options.role, options.fixedNotes ?? [], this.steps)) anchors.push({ ...n, kind: 'note', pitch: n.order });
@@ -143,6 +179,22 @@ export class EventGrammar {
 
   get done(): boolean {
     return this.phase === 'done';
+  }
+
+  /**
+   * Follow the chords: at a position on a beat of a pitched part (pitches chosen next are notes
+   * starting on that beat), the tones of the chord sounding there and the strength; null where
+   * it does not apply (off the beat, no chord, strength 0, drums and the chord track).
+   */
+  chordBias(): ChordBias | null {
+    if (this.followChords === 0 || this.pos < 0 || this.pos % this.beatSteps !== 0) return null;
+    const step = (this.barsDone - 1) * this.steps + this.pos;
+    let tones: Uint8Array | null = null;
+    for (const c of this.chordSteps) {
+      if (c.step > step) break;
+      tones = c.tones;
+    }
+    return tones ? { tones, strength: this.followChords } : null;
   }
 
   /** The anchor due next in the open bar, if any. */

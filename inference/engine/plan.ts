@@ -11,6 +11,7 @@ import { encodePrompt, targetChords, type ContextTrack, type Prompt } from '../t
 import {
   ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, TICKS_PER_STEP, isSupportedMeter, meterName, type ModelRole, type Task,
 } from '../tokenizer/vocabulary.ts';
+import { followChordsOf } from './follow-chords.ts';
 import type { GrammarOptions } from './grammar.ts';
 import { ENGINE_TASKS, MODES, RequestError, type GenerationRequest, type Mode, type SourcePart } from './request.ts';
 
@@ -54,6 +55,9 @@ export function checkRequest(r: GenerationRequest): void {
   const s = r.sampling;
   if (!s || !(s.temperature >= 0 && s.temperature <= 5) || !(Number.isInteger(s.topK) && s.topK >= 0) || !(s.topP > 0 && s.topP <= 1)) {
     fail('sampling needs temperature 0..5, an integer topK >= 0 and topP in (0, 1]');
+  }
+  if (r.followChords !== undefined && !(typeof r.followChords === 'number' && r.followChords >= 0 && r.followChords <= 1)) {
+    fail(`followChords must be a number 0..1, got ${String(r.followChords)}`);
   }
   const mode = r.mode ?? 'free';
   if (!(MODES as readonly string[]).includes(mode)) fail(`mode must be one of ${MODES.join(', ')}, got ${String(mode)}`);
@@ -179,6 +183,7 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
 
   const grammar: Omit<GrammarOptions, 'maxTokens'> = { role: r.role, meter: r.meter, bars: answerBars, chords: answerChords };
   if (r.scaleLock && pitched && r.key) grammar.scale = inKeyPitchClasses(r.key);
+  grammar.followChords = pitched ? followChordsOf(r) : 0;
   const lockedBars = new Set(r.locks?.bars ?? []);
   const lockedIndex = new Set(r.locks?.notes ?? []);
   const locked: NoteInput[] = [];

@@ -51,6 +51,12 @@ export interface GenerationRequest {
   locks?: { bars?: number[]; notes?: number[] } | null;
   /** Keep free pitches in the key's scale. */
   scaleLock?: boolean;
+  /**
+   * Follow the chords, 0..1: how strongly notes on a beat of a pitched part keep to the tones of
+   * the chord sounding there (1: only chord tones on beats; 0: as the model likes). Absent: the
+   * role's default (DEFAULT_FOLLOW_CHORDS). Needs `chords`; no effect on drums and the chord track.
+   */
+  followChords?: number;
   mode?: Mode;
   /** Alternatives written in one batch, 1..8. */
   variations: number;
@@ -74,7 +80,9 @@ export interface GenerationProvenance {
   engine: string;
   task: EngineTask;
   role: ModelRole;
-  conditions: { style: string; key: Key | null; meter: Meter; bpm: number; energy: number; bars: number; mode: Mode; scaleLock: boolean; chords: boolean; locks: number };
+  conditions: { style: string; key: Key | null; meter: Meter; bpm: number; energy: number; bars: number; mode: Mode; scaleLock: boolean; chords: boolean; locks: number;
+    /** The follow-the-chords strength used; absent in provenance written before it existed (0). */
+    followChords?: number };
   seed: number;
   sampling: SamplingSettings;
   provider: string;

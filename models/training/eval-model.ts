@@ -1,23 +1,28 @@
 /**
  * `npm run eval:model -- --data <dir> [--json <file>] [--model models/<id>] [--generations 100]
  *  [--max-pieces N]`
+ * `npm run eval:model -- --musicality [--data ../shared/datasets] [--windows 120]
+ *  [--follow-chords 0..1] [--roles bass,keys] [--temperature t] [--top-p p] [--json bench/results/musicality.json]`: only the musicality report
+ *  (eval/musicality.ts) on the held-out songs of the folder; also writes a table beside the JSON.
  *
  * <dir> has the layout of ../shared/datasets (any dataset folder may be missing). Every piece found
  * there is scored (split columns ignored) by the shipped model and by the 4-gram baseline: NLL per
  * target token, per role. Then, per role and condition set (conditions.ts), seeded generations
  * are checked for validity, key, chord tones (bass), energy and diversity. Prints JSON.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePart } from '../../inference/engine/generate.ts';
-import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
+import { DEFAULT_SAMPLING, type SamplingSettings } from '../../inference/engine/sampler.ts';
+import { DEFAULT_FOLLOW_CHORDS } from '../../inference/engine/follow-chords.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
 import { encodePrompt, targetChords } from '../../inference/tokenizer/prompt.ts';
-import { MODEL_ROLES, VOCAB, type ModelRole } from '../../inference/tokenizer/vocabulary.ts';
+import { MODEL_ROLES, VOCAB, type ModelRole, type NoteRole } from '../../inference/tokenizer/vocabulary.ts';
 import { readDatasets } from './datasets.ts';
 import { EVAL_BARS, conditionSets } from './eval/conditions.ts';
+import { MUSICALITY_ROLES, musicalityReport, musicalityTable, roundReport } from './eval/musicality.ts';
 import { chordToneCount, eventSet, eventsPerBar, inKeyCount, isStrictlyIncreasing, meanPairwiseJaccard } from './eval/metrics.ts';
 import { baselineNll, modelNll, scoredPositions } from './eval/nll.ts';
 import { scoringExamples } from './examples.ts';
@@ -80,6 +85,7 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
     nll: perRole,
     generation,
     sampling: DEFAULT_SAMPLING,
+    followChords: DEFAULT_FOLLOW_CHORDS,
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -98,7 +104,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     const batch = 25;
     let notesPerBar = 0;
     for (let start = 0; start < options.generations; start += batch) {
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
       for (const tokens of rows) {
         total++;
         let decoded;
@@ -125,7 +131,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     energyCurve.push(round(notesPerBar / options.generations, 2));
     if (index === 2) {
       // Diversity: one prompt, different seeds.
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
   }
@@ -144,9 +150,47 @@ function round(x: number, digits = 4): number {
   return Number(x.toFixed(digits));
 }
 
+export interface MusicalityRunOptions {
+  data: string;
+  modelDir: string;
+  windows: number;
+  /** Absent: each role's default (DEFAULT_FOLLOW_CHORDS). */
+  followChords?: number;
+  /** Roles to report (default: all of MUSICALITY_ROLES). */
+  roles?: NoteRole[];
+  /** Sampling for the model's parts (default DEFAULT_SAMPLING). */
+  sampling?: SamplingSettings;
+  log?: (line: string) => void;
+}
+
+/** The musicality report alone, on the held-out split of the pieces in `data`. */
+export async function evaluateMusicality(options: MusicalityRunOptions): Promise<{ report: Record<string, unknown>; table: string }> {
+  const started = Date.now();
+  const { card, lm } = await loadModelFolder(options.modelDir, { threads: 2 });
+  const read = readDatasets(options.data);
+  options.log?.(`${read.pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}`);
+  const sampling = options.sampling ?? DEFAULT_SAMPLING;
+  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling, followChords: options.followChords, roles: options.roles, log: options.log });
+  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(sampling)}, follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
+  return {
+    report: roundReport({
+      model: { id: card.id, sha256: card.weights.sha256 },
+      data: options.data, windowsPerRole: options.windows, sampling, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
+      roles, seconds: Math.round((Date.now() - started) / 1000),
+    }),
+    table: head + musicalityTable(roles),
+  };
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
+      musicality: { type: 'boolean', default: false },
+      windows: { type: 'string', default: '120' },
+      'follow-chords': { type: 'string' },
+      roles: { type: 'string' },
+      temperature: { type: 'string' },
+      'top-p': { type: 'string' },
       data: { type: 'string' },
       json: { type: 'string' },
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
@@ -155,6 +199,26 @@ if (import.meta.main) {
       'window-bars': { type: 'string', default: '16' },
     },
   });
+  if (values.musicality) {
+    const followChords = values['follow-chords'] === undefined ? undefined : Number(values['follow-chords']);
+    const windows = Number(values.windows);
+    const roles = values.roles?.split(',') as NoteRole[] | undefined;
+    if ((followChords !== undefined && !(followChords >= 0 && followChords <= 1)) || !(Number.isInteger(windows) && windows >= 2) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
+      console.error(`eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --roles some of ${MUSICALITY_ROLES.join(',')}`);
+      process.exit(2);
+    }
+    const { report, table } = await evaluateMusicality({
+      data: values.data ?? '../shared/datasets', modelDir: values.model!, windows, followChords, roles,
+      sampling: { ...DEFAULT_SAMPLING, temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature), topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP) },
+      log: (line) => console.error(`eval:model: ${line}`),
+    });
+    const json = values.json ?? 'bench/results/musicality.json';
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(json.replace(/\.json$/, '') + '.md', `${table}\n`);
+    process.stdout.write(`${table}\n`);
+    process.exit(0);
+  }
   if (!values.data) {
     console.error('usage: npm run eval:model -- --data <dir with the layout of ../shared/datasets> [--json <file>] [--model <dir>] [--generations 100] [--max-pieces N]');
     process.exit(2);
