@@ -1,16 +1,22 @@
 /**
  * Opening the model on onnxruntime-web, with the same policy as node/providers.ts: the wasm
  * provider (the CPU of the browser) is always opened, as the reference and the fallback; WebGPU
- * is tried first where the browser has it and kept only when it writes exactly wasm's tokens on
- * the self-check. The report says what runs and why each provider before it was passed over.
+ * is tried first where the browser has an adapter and kept only when it writes exactly wasm's
+ * tokens on the self-check. The report says what runs and why each provider before it was passed
+ * over.
  *
- * The runtime's .wasm/.mjs files come from `wasmPaths` (our own server, never a CDN). wasm uses
- * threads when the page is cross-origin isolated (SharedArrayBuffer exists only then), else one.
+ * Where the browser has no WebGPU adapter (asking costs milliseconds), WebGPU is passed over at
+ * once and the plain wasm runtime is loaded instead of the JSEP one (runtime-files.ts): opening a
+ * WebGPU session only to learn there is no adapter, and compiling the JSEP runtime's 28 MB of
+ * wasm, took most of a fresh tab's 5 s (inference/README.md, "In the browser").
+ *
+ * The runtime's .wasm/.mjs files come from `wasmPaths` (our own server, never a CDN).
  */
 import * as ort from 'onnxruntime-web';
 import type { ProviderReport } from '../contract.ts';
 import { CausalLm, type ModelShape, type TensorConstructor } from '../engine/causal-lm.ts';
 import { selfCheckTokens } from '../engine/self-check.ts';
+import { JSEP_RUNTIME, PLAIN_RUNTIME, runtimeUrls } from './runtime-files.ts';
 import { yieldingSession } from './yield.ts';
 
 export type WebProvider = 'webgpu' | 'wasm';
@@ -21,7 +27,7 @@ export interface WebSessionOptions {
    * Node, where onnxruntime-web finds them in node_modules.
    */
   wasmPaths?: string;
-  /** wasm threads; default: 2..4 when cross-origin isolated, else 1. */
+  /** wasm threads; default defaultWasmThreads(). */
   threads?: number;
   /** Providers to try, in order (default webProviderCandidates()); wasm is always the fallback. */
   providers?: readonly WebProvider[];
@@ -42,7 +48,7 @@ export interface WebChosenProvider {
 
 interface BrowserGlobals {
   crossOriginIsolated?: boolean;
-  navigator?: { gpu?: unknown; hardwareConcurrency?: number };
+  navigator?: { gpu?: { requestAdapter(): Promise<unknown> }; hardwareConcurrency?: number };
 }
 
 const globals = globalThis as BrowserGlobals;
@@ -53,13 +59,28 @@ export function webProviderCandidates(): WebProvider[] {
 }
 
 /**
- * Threads for wasm: one without cross-origin isolation (no SharedArrayBuffer); with it, half the
- * cores, at least 2 and at most 4 (one decode step is small: more threads mostly wait).
+ * Threads for wasm: one without cross-origin isolation (no SharedArrayBuffer), and one on a
+ * machine of up to 4 cores. A decode step is a few small matrix products: split over threads,
+ * each operator ends in a wait for the slowest, and on 2 busy cores (the page, audio, another
+ * program) that wait is a lost time slice; 2 threads made a 4-bar riff 2-3x slower than 1 here.
+ * With more cores, a quarter of them, at most 4 (not measured: no such machine here).
  */
 export function defaultWasmThreads(): number {
   if (globals.crossOriginIsolated !== true) return 1;
   const cores = globals.navigator?.hardwareConcurrency ?? 2;
-  return Math.min(4, Math.max(2, Math.floor(cores / 2)));
+  return cores <= 4 ? 1 : Math.min(4, Math.floor(cores / 4));
+}
+
+/**
+ * The WebGPU adapter, or null where there is none (a browser with WebGPU switched off or no usable
+ * GPU). Asking takes milliseconds; onnxruntime-web finding out for itself took ~2 s.
+ */
+async function webGpuAdapter(): Promise<unknown> {
+  try {
+    return (await globals.navigator?.gpu?.requestAdapter()) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 const Tensor = ort.Tensor as unknown as TensorConstructor;
@@ -67,9 +88,10 @@ const Tensor = ort.Tensor as unknown as TensorConstructor;
 /**
  * Sets onnxruntime-web's process-wide settings. They take effect when the runtime starts (the
  * first session), so later calls with other values change nothing; returns the threads asked for.
+ * `gpu`: the JSEP runtime (wasm + WebGPU), else the plain wasm one.
  */
-function configureRuntime(options: WebSessionOptions): number {
-  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+function configureRuntime(options: WebSessionOptions, gpu: boolean): number {
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = runtimeUrls(options.wasmPaths, gpu ? JSEP_RUNTIME : PLAIN_RUNTIME);
   if (typeof ort.env.wasm.numThreads !== 'number' || ort.env.wasm.numThreads < 1) {
     ort.env.wasm.numThreads = options.threads ?? defaultWasmThreads();
   }
@@ -108,10 +130,22 @@ export async function openWebSession(weights: Uint8Array, provider: WebProvider)
  * "no GPU data for input").
  */
 export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, options: WebSessionOptions = {}): Promise<WebChosenProvider> {
-  const requestedThreads = configureRuntime(options);
   const wrap = (session: ort.InferenceSession): ort.InferenceSession => (options.yieldEachRun ? yieldingSession(session) : session);
   const candidates = options.providers ?? webProviderCandidates();
-  const gpu = candidates.slice(0, candidates.includes('wasm') ? candidates.indexOf('wasm') : candidates.length);
+  const tried: ProviderReport['tried'] = [];
+  const gpu: WebProvider[] = [];
+  for (const name of candidates.slice(0, candidates.includes('wasm') ? candidates.indexOf('wasm') : candidates.length)) {
+    const started = performance.now();
+    const adapter = await webGpuAdapter();
+    if (adapter) {
+      // onnxruntime-web takes this one instead of asking again.
+      ort.env.webgpu.adapter = adapter as typeof ort.env.webgpu.adapter;
+      gpu.push(name);
+    } else {
+      tried.push({ name, ok: false, reason: 'no WebGPU adapter (navigator.gpu.requestAdapter() gave none)', ms: Math.round(performance.now() - started) });
+    }
+  }
+  const requestedThreads = configureRuntime(options, gpu.length > 0);
   const opened: { name: WebProvider; session: ort.InferenceSession | null; error?: unknown; ms: number }[] = [];
   for (const name of gpu) {
     const started = performance.now();
@@ -131,7 +165,6 @@ export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, 
   // The runtime falls back to one thread where threads cannot work; read what it settled on.
   const threads = ort.env.wasm.numThreads ?? requestedThreads;
 
-  const tried: ProviderReport['tried'] = [];
   let reference: number[] | null = null;
   let chosen: { name: WebProvider; session: ort.InferenceSession } | null = null;
   for (const { name, session, error, ms } of opened) {
