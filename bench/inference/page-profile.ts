@@ -4,7 +4,8 @@
  * worker times each step of a guest's first riff: fetching and hashing the model folder, starting
  * the runtime with the first session, a second session (the session alone), a WebGPU probe, and
  * then warm 4-bar bass riffs with 3 variations through the Engine, with and without the per-step
- * yield (yield.ts). Settings alternate, so that the machine's load falls on each alike.
+ * yield (yield.ts), with the time inside session.run apart. Settings alternate, so that the
+ * machine's load falls on each alike; the same steps also run once in this Node process.
  *
  *   node bench/inference/page-profile.ts [--rounds n]
  * prints JSON; the findings are in inference/README.md ("In the browser: where the time went").
@@ -17,55 +18,16 @@ import * as esbuild from 'esbuild';
 import { buildInferenceWorker, webBundleOptions } from '../../inference/web/build.ts';
 import { summarize } from '../stats.ts';
 import { CHROMIUM, CHROMIUM_ARGS, serve } from './page.ts';
+import { profileSteps } from './profile-steps.ts';
 import { riffRequest } from './workload.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 
 const WORKER_ENTRY = `
-import * as ort from 'onnxruntime-web';
-import { fetchModelFolder } from '${root}inference/web/model-loader.ts';
-import { CausalLm } from '${root}inference/engine/causal-lm.ts';
-import { Engine } from '${root}inference/engine/engine.ts';
-import { yieldingSession } from '${root}inference/web/yield.ts';
-import { WEB_SESSION_OPTIONS } from '${root}inference/web/session.ts';
+import { profileSteps } from '${root}bench/inference/profile-steps.ts';
 self.onmessage = async ({ data }) => {
   try {
-    const t = {};
-    let mark = performance.now();
-    const lap = (name) => { const now = performance.now(); t[name] = Math.round(now - mark); mark = now; };
-    if (data.probeGpu) {
-      const adapter = await navigator.gpu?.requestAdapter();
-      lap('requestAdapterMs');
-      t.adapter = Boolean(adapter);
-    }
-    const files = await fetchModelFolder(data.modelUrl);
-    lap('fetchAndHashMs');
-    ort.env.wasm.wasmPaths = data.wasmFiles ?? data.wasmUrl;
-    ort.env.wasm.numThreads = data.threads;
-    ort.env.wasm.proxy = false;
-    ort.env.logLevel = 'fatal';
-    const options = { ...WEB_SESSION_OPTIONS, executionProviders: ['wasm'], ...(data.sessionOptions ?? {}) };
-    const session = await ort.InferenceSession.create(files.weights, options);
-    lap('runtimeAndFirstSessionMs');
-    const again = await ort.InferenceSession.create(files.weights, options);
-    lap('secondSessionMs');
-    await again.release();
-    const riffs = { plain: [], yielding: [] };
-    const engines = {
-      plain: new Engine(new CausalLm(session, files.card.shape, ort.Tensor), { id: 'x', sha256: 'x' }, 'wasm'),
-      yielding: new Engine(new CausalLm(yieldingSession(session), files.card.shape, ort.Tensor), { id: 'x', sha256: 'x' }, 'wasm'),
-    };
-    let firstRiff = null;
-    for (let i = 0; i < data.riffs; i++) {
-      for (const kind of ['plain', 'yielding']) {
-        const started = performance.now();
-        const result = await engines[kind].generate(data.requests[i % data.requests.length]);
-        const ms = performance.now() - started;
-        firstRiff ??= { ms: Math.round(ms), tokens: result.provenance.timing.decodedTokens };
-        riffs[kind].push({ ms, steps: result.provenance.timing.decodedTokens });
-      }
-    }
-    self.postMessage({ t, threads: ort.env.wasm.numThreads, firstRiff, riffs });
+    self.postMessage(await profileSteps(data));
   } catch (error) {
     self.postMessage({ error: String(error && error.stack || error) });
   }
@@ -83,11 +45,10 @@ const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
 const settings: Record<string, Record<string, unknown>> = {
-  'jsep wasm, 2 threads': { threads: 2, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.jsep.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.jsep.wasm` } },
   'jsep wasm, 1 thread': { threads: 1, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.jsep.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.jsep.wasm` } },
   'plain wasm, 1 thread': { threads: 1, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` } },
   'plain wasm, 2 threads': { threads: 2, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` } },
-  'WebGPU probe only': { threads: 1, probeGpu: true },
+  'WebGPU probe, then jsep wasm, 1 thread': { threads: 1, probeGpu: true, wasmFiles: `${origin}/` },
 };
 const requests = [0, 1, 2, 3].map((seed) => riffRequest('bass', seed, 3));
 const samples: Record<string, unknown[]> = {};
@@ -110,6 +71,12 @@ try {
       (samples[name] ??= []).push(got);
       console.error(`${name}: ${JSON.stringify(got).slice(0, 300)}`);
     }
+    if (round === 0) {
+      // The same steps in this Node process (onnxruntime-web's jsep wasm from node_modules), same server.
+      const got = await profileSteps({ modelUrl: `${origin}/models/shipped/`, threads: 1, riffs: Number(values.riffs ?? 4), requests });
+      (samples['Node, jsep wasm, 1 thread'] ??= []).push(got);
+      console.error(`Node: ${JSON.stringify(got).slice(0, 300)}`);
+    }
   }
 } finally {
   await browser.close();
@@ -122,10 +89,14 @@ for (const [name, runs] of Object.entries(samples) as [string, any[]][]) {
   out[name] = {
     threads: runs[0].threads,
     ...Object.fromEntries(keys.map((k) => [k, summarize(runs.map((r) => r.t[k])).p50])),
-    firstRiffMs: summarize(runs.map((r) => r.firstRiff.ms)).p50,
+    firstRiffMs: summarize(runs.map((r) => r.riffs.plain[0].ms)).p50,
     warmRiffMs: summarize(runs.flatMap((r) => r.riffs.plain.slice(1).map((x: any) => x.ms))).p50,
+    warmRiffInRunMs: summarize(runs.flatMap((r) => r.riffs.plain.slice(1).map((x: any) => x.runMs))).p50,
     warmRiffYieldingMs: summarize(runs.flatMap((r) => r.riffs.yielding.slice(1).map((x: any) => x.ms))).p50,
     msPerStep: summarize(runs.flatMap((r) => r.riffs.plain.slice(1).map((x: any) => x.ms / x.steps))).p50,
   };
+}
+for (const [name, v] of Object.entries(out) as [string, any][]) {
+  console.error(`${name}: runtime+session ${v.runtimeAndFirstSessionMs} ms, first riff ${Math.round(v.firstRiffMs)} ms, warm ${Math.round(v.warmRiffMs)} ms (in run ${Math.round(v.warmRiffInRunMs)}), yielding ${Math.round(v.warmRiffYieldingMs)} ms`);
 }
 console.log(JSON.stringify({ rounds, out }, null, 2));
