@@ -122,15 +122,23 @@ export async function openWebSession(weights: Uint8Array, provider: WebProvider)
   });
 }
 
+export interface PreparedRuntime {
+  /** The GPU providers to open sessions on: those of options.providers whose adapter exists. */
+  gpu: WebProvider[];
+  /** Providers already passed over (no adapter), for the report. */
+  tried: ProviderReport['tried'];
+  requestedThreads: number;
+  /** Settles when the runtime has started (or failed to: the real session then says why). */
+  started: Promise<void>;
+}
+
 /**
- * Opens the model on the first provider of `options.providers` that works, wasm last. GPU sessions
- * are opened before the wasm one: onnxruntime-web 1.30 (JSEP) counts open sessions only once its
- * WebGPU backend is up, yet uncounts every release, so releasing a wasm session opened earlier
- * drops the count to zero and destroys the WebGPU session's buffers (its next run fails with
- * "no GPU data for input").
+ * Everything before the model is needed: the WebGPU adapter check, the runtime's settings (JSEP
+ * or plain, threads), and the runtime's start (fetching and compiling its wasm, on the browser's
+ * compile threads). Called before the model is fetched, the runtime starts while the model
+ * downloads and is hashed, instead of after.
  */
-export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, options: WebSessionOptions = {}): Promise<WebChosenProvider> {
-  const wrap = (session: ort.InferenceSession): ort.InferenceSession => (options.yieldEachRun ? yieldingSession(session) : session);
+export async function prepareWebRuntime(options: WebSessionOptions = {}): Promise<PreparedRuntime> {
   const candidates = options.providers ?? webProviderCandidates();
   const tried: ProviderReport['tried'] = [];
   const gpu: WebProvider[] = [];
@@ -146,6 +154,28 @@ export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, 
     }
   }
   const requestedThreads = configureRuntime(options, gpu.length > 0);
+  // onnxruntime-web has no call that only starts the runtime; a session over no bytes starts it
+  // (the wasm backend initialises before it reads the model) and then fails, which is all we want
+  // of it. Its failure is ignored: the real session, opened next, reports any that matters.
+  const started = ort.InferenceSession.create(new Uint8Array(0), { executionProviders: ['wasm'], logSeverityLevel: 4 })
+    .then((session) => session.release(), () => {});
+  return { gpu, tried, requestedThreads, started };
+}
+
+/**
+ * Opens the model on the first provider of `options.providers` that works, wasm last. GPU sessions
+ * are opened before the wasm one: onnxruntime-web 1.30 (JSEP) counts open sessions only once its
+ * WebGPU backend is up, yet uncounts every release, so releasing a wasm session opened earlier
+ * drops the count to zero and destroys the WebGPU session's buffers (its next run fails with
+ * "no GPU data for input").
+ */
+export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, options: WebSessionOptions = {}, prepared?: Promise<PreparedRuntime>): Promise<WebChosenProvider> {
+  const wrap = (session: ort.InferenceSession): ort.InferenceSession => (options.yieldEachRun ? yieldingSession(session) : session);
+  const { gpu, tried: passedOver, requestedThreads, started } = await (prepared ?? prepareWebRuntime(options));
+  // Every backend (wasm, webgpu) starts the one runtime, and onnxruntime-web fails a second start
+  // begun while the first runs ("multiple calls to initWasm()"): the runtime is up before any session.
+  await started;
+  const tried = [...passedOver];
   const opened: { name: WebProvider; session: ort.InferenceSession | null; error?: unknown; ms: number }[] = [];
   for (const name of gpu) {
     const started = performance.now();
