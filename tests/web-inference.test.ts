@@ -132,6 +132,8 @@ if (!existsSync(CHROMIUM)) {
       assert.deepEqual(got.workerErrors, []);
       assert.equal(got.isolated, true, 'the page is cross-origin isolated, so wasm may use threads');
       assert.equal(got.info.provider.name, 'wasm', '--disable-gpu: WebGPU has no adapter');
+      const webgpu = got.info.provider.tried.find((p) => p.name === 'webgpu');
+      assert.match(webgpu?.reason ?? '', /no WebGPU adapter/, 'WebGPU is passed over on the adapter check, before any session');
       assert.equal(got.info.provider.tried.at(-1)?.name, 'wasm');
       assert.ok(got.info.provider.tried.slice(0, -1).every((p) => !p.ok && p.reason), `every provider passed over says why: ${JSON.stringify(got.info.provider.tried)}`);
       assert.equal(got.info.model.sha256, JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, 'model.json'), 'utf8')).weights.sha256);
@@ -302,6 +304,7 @@ if (!existsSync(CHROMIUM)) {
       if (!got) return void t.skip('this Chromium offers no WebGPU adapter (SwiftShader)');
       t.diagnostic(`providers ${JSON.stringify(got.info.provider.tried)}; 1 bar in ${Math.round(got.result.provenance.timing.totalMs)} ms`);
       assert.equal(got.info.provider.name, 'webgpu', JSON.stringify(got.info.provider.tried));
+      assert.ok(served.includes('/worker/ort-wasm-simd-threaded.jsep.wasm'), 'WebGPU runs on the JSEP runtime');
       assert.deepEqual(got.info.provider.tried.map((p) => p.name), ['webgpu']);
       // Generating after the wasm reference session was released: the GPU session's buffers survive it.
       assert.equal(got.result.provenance.provider, 'webgpu');
@@ -310,7 +313,8 @@ if (!existsSync(CHROMIUM)) {
 
     test('everything came from the local server: the bundle, the runtime and the model', () => {
       assert.deepEqual(foreign, []);
-      for (const path of [WORKER_PATH, '/worker/ort-wasm-simd-threaded.jsep.mjs', '/worker/ort-wasm-simd-threaded.jsep.wasm', '/models/shipped/model.onnx']) {
+      // No WebGPU adapter (--disable-gpu): the plain wasm runtime, not the JSEP one (session.ts).
+      for (const path of [WORKER_PATH, '/worker/ort-wasm-simd-threaded.mjs', '/worker/ort-wasm-simd-threaded.wasm', '/models/shipped/model.onnx']) {
         assert.ok(served.includes(path), `${path} was served (${served.join(' ')})`);
       }
     });
@@ -361,7 +365,8 @@ import { selfCheckTokens } from '${root}inference/engine/self-check.ts';
 self.onmessage = async ({ data }) => {
   try {
     const files = await fetchModelFolder(data.modelUrl);
-    const chosen = await chooseWebProvider(files.weights, files.card.shape, { wasmPaths: data.wasmUrl, providers: ['wasm'] });
+    // Two threads asked for: the default on this 2-core machine is one (session.ts defaultWasmThreads).
+    const chosen = await chooseWebProvider(files.weights, files.card.shape, { wasmPaths: data.wasmUrl, providers: ['wasm'], threads: 2 });
     self.postMessage({ tokens: await selfCheckTokens(chosen.lm), threads: chosen.threads });
   } catch (error) {
     self.postMessage({ error: String(error && error.stack || error) });

@@ -5,11 +5,15 @@
  *   engine  per role, a 4-bar riff: time to first note, total p50/p95, tokens/s; 4 variations in one batch
  *   raw     the same forward passes replayed straight on onnxruntime: the engine's overhead ratio
  *   web     the same engine on onnxruntime-web (wasm), in this process, side by side
+ *   page    the same requests through the real inference worker in Chromium, as a browser guest
+ *           runs them (page.ts): a fresh tab's first riff, warm riffs, the page's long tasks
+ * Every part times a 4-bar riff with 3 variations per role (the browser target's request), and
+ * `sideBySide` puts their p50s in one table, with the machine's load average beside them.
  * `npm run bench:inference -- engine raw` runs only the named parts (results merge into the file).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { CausalLm, type TensorConstructor } from '../../inference/engine/causal-lm.ts';
@@ -53,11 +57,13 @@ export async function benchEngine(engine: Engine): Promise<Record<string, unknow
     }
     const batch: number[] = [];
     for (let seed = 0; seed < BATCH_SEEDS; seed++) batch.push((await engine.generate(riffRequest(role, seed, 4))).provenance.timing.totalMs);
+    const batch3: number[] = [];
+    for (let seed = 0; seed < BATCH_SEEDS; seed++) batch3.push((await engine.generate(riffRequest(role, seed, 3))).provenance.timing.totalMs);
     out[role] = {
       firstNoteMs: summarize(first), riff4BarsMs: summarize(total), tokensPerSecond: summarize(tokensPerSecond),
-      tokensPerRiff: summarize(tokens), variations4Ms: summarize(batch),
+      tokensPerRiff: summarize(tokens), variations4Ms: summarize(batch), variations3Ms: summarize(batch3),
     };
-    console.error(`  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms`);
+    console.error(`  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms, 3 variations ${summarize(batch3).p50} ms`);
   }
   return out;
 }
@@ -108,6 +114,7 @@ async function benchWeb(): Promise<unknown> {
   return { provider: engine.provider, loadMs: Math.round(loadMs), perRole: await benchEngine(engine) };
 }
 
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['load', 'engine', 'raw', 'web'];
 const out = fileURLToPath(new URL('../results/inference.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
@@ -120,14 +127,33 @@ const parts: Record<string, () => Promise<unknown>> = {
   engine: async () => ({ provider: 'cpu', threads: 1, perRole: await benchEngine(engineOf(await model(), 'cpu')) }),
   raw: async () => benchRaw(await model()),
   web: benchWeb,
+  page: async () => (await import('./page.ts')).benchPage(),
 };
+
+/** Per role, the p50 of a warm 4-bar riff with 3 variations in each part that has one. */
+function sideBySide(results: Record<string, any>): Record<string, unknown> {
+  const p50 = (part: string, role: string): number | null => {
+    const value = results[part]?.perRole?.[role]?.variations3Ms?.p50;
+    return typeof value === 'number' ? Math.round(value) : null;
+  };
+  return {
+    what: 'warm 4-bar riff, 3 variations, p50 ms: native = onnxruntime-node CPU, nodeWasm = onnxruntime-web wasm in Node, page = the inference worker in Chromium',
+    perRole: Object.fromEntries(ROLES.map((role) => [role, { native: p50('engine', role), nodeWasm: p50('web', role), page: p50('page', role) }])),
+    pageFreshTabFirstNoteMs: results.page?.freshTab?.firstNoteMs?.p50 ?? null,
+    pageLongTasksWhileModelRuns: results.page?.longTasks?.whileModelRuns ?? null,
+  };
+}
 for (const name of wanted) {
   const run = parts[name];
   if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
   console.error(`bench:inference ${name} ...`);
   const m = await model();
   results.model = { id: m.card.id, sha256: m.card.weights.sha256 };
-  results[name] = { ...(await run() as object), measuredAt: new Date().toISOString() };
+  const loadBefore = loadavg();
+  const value = await run() as object;
+  // Another program's load slows every figure: it is recorded beside them (1-minute average).
+  results[name] = { ...value, measuredAt: new Date().toISOString(), loadAverage: { before: round2(loadBefore[0]!), after: round2(loadavg()[0]!) } };
+  results.sideBySide = sideBySide(results);
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 }
 console.log(JSON.stringify(results, null, 2));

@@ -13,15 +13,16 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
+import { RUNTIME_FILES } from './runtime-files.ts';
 
 export const WORKER_FILE = 'inference-worker.js';
 
 /**
- * onnxruntime-web's default build (wasm + WebGPU through JSEP) loads this glue and binary; with
- * the 'onnxruntime-web-use-extern-wasm' condition the glue is not inlined into the bundle but
- * imported from wasmPaths, where wasm threads also load it from as their worker script.
+ * With the 'onnxruntime-web-use-extern-wasm' condition the runtime's glue is not inlined into the
+ * bundle but imported from wasmPaths, where wasm threads also load it from as their worker script.
+ * Both builds are copied: JSEP where WebGPU has an adapter, plain otherwise (runtime-files.ts).
  */
-export const RUNTIME_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'] as const;
+export { RUNTIME_FILES };
 
 const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).pathname;
 

@@ -10,7 +10,7 @@ import type { ProviderReport } from '../contract.ts';
 import type { CausalLm } from '../engine/causal-lm.ts';
 import { ModelLoadError, checkCard, type ModelCard } from '../model-card.ts';
 import { VocabularyMismatchError, checkVocabularyFile } from '../tokenizer/vocabulary-check.ts';
-import { chooseWebProvider, type WebSessionOptions } from './session.ts';
+import { chooseWebProvider, prepareWebRuntime, type WebSessionOptions } from './session.ts';
 
 /** Reads the bytes at a URL; throws when it cannot (the reason ends up in the ModelLoadError). */
 export type FetchBytes = (url: string) => Promise<Uint8Array>;
@@ -105,9 +105,12 @@ export interface WebLoadOptions extends WebSessionOptions {
  * naming the weights' URL too.
  */
 export async function loadWebModelFolder(baseUrl: string | URL, options: WebLoadOptions = {}): Promise<WebLoadedModel> {
+  // The runtime starts (its wasm compiles) while the model folder is fetched and hashed.
+  const prepared = prepareWebRuntime(options);
+  prepared.catch(() => {}); // awaited below, or moot when the folder fails first
   const { card, weights, urls } = await fetchModelFolder(baseUrl, options.fetchBytes);
   try {
-    const chosen = await chooseWebProvider(weights, card.shape, options);
+    const chosen = await chooseWebProvider(weights, card.shape, options, prepared);
     return { card, lm: chosen.lm, provider: chosen.report, urls };
   } catch (error) {
     throw new ModelLoadError(urls.weights, `onnxruntime could not load it: ${(error as Error).message}`);
