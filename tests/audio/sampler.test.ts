@@ -33,9 +33,13 @@ if (missing) {
     });
 
     test('the band song live through the worklet synth sounds like its offline render in the worker', { timeout: 180_000 }, async (t) => {
-      const got = await page.inPage(async () => {
+      const playAndRender = () => page.inPage(async () => {
         const a = (globalThis as any).riffroomAudio;
-        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+        // The offline render's rate: the comparison is sample by sample. (Left to itself Chromium
+        // picks the output's rate, sometimes 48 kHz: the recording then drifts against the render.)
+        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive', sampleRate: 44100 });
+        // Chromium's count of render quanta the audio thread missed (a dropout in the recording).
+        const underruns = () => (raw.playbackStats ? raw.playbackStats.underrunEvents as number : null);
         const context = new a.Tone.Context(raw);
         const song = a.fixtures.bandSong();
         // A long look-ahead and start delay: a busy machine's main-thread stalls must not make notes
@@ -50,11 +54,13 @@ if (missing) {
         transport.onEvent((e: any) => {
           if (e.kind === 'note' && e.tick === 0) start ??= e.time;
         });
+        const underrunsBefore = underruns();
         await transport.play();
         while (transport.getState().playing) await new Promise((r) => setTimeout(r, 50));
         const end = (start ?? 0) + 4 + 1.5;
         while (raw.currentTime < end) await new Promise((r) => setTimeout(r, 50));
         const live = await recorder.stop();
+        const dropouts = underrunsBefore === null ? null : underruns()! - underrunsBefore;
         const stats = transport.stats();
         transport.dispose();
         await raw.close();
@@ -66,18 +72,50 @@ if (missing) {
         // the offline render trims).
         const from = Math.round((start! + 0.006 - live.startTime) * live.sampleRate);
         const cut = (c: any) => c.slice(from, from + offline.channels[0].length);
-        return { states, stats, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
+        const startInfo = `${start} rec ${live.startTime} from ${from} len ${live.channels[0].length} off ${offline.channels[0].length}`;
+        return { startInfo, states, stats, dropouts, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
       }, null);
-      assert.deepEqual(got.states, ['loading', 'sampled']);
-      assert.equal(got.stats.skipped, 0);
-      const live = mono(got.live.map((c: unknown) => Float32Array.from(Object.values(c as object) as number[])));
       const toMono = (chs: unknown[]) => mono(chs.map((c) => Float32Array.from(Object.values(c as object) as number[])));
-      const rate = got.sampleRate;
-      assert.equal(got.offlineRate === rate || got.offlineRate === 44100, true);
-      const same = logSpectralDistance(live, toMono(got.offline), rate);
-      const wrong = logSpectralDistance(live, toMono(got.wrong), rate);
-      const synthesized = logSpectralDistance(live, toMono(got.synthesized), rate);
-      t.diagnostic(`log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events`);
+      const measure = async () => {
+        const got = await playAndRender();
+        assert.deepEqual(got.states, ['loading', 'sampled']);
+        assert.equal(got.stats.skipped, 0);
+        const live = toMono(got.live);
+        const rate = got.sampleRate;
+        assert.equal(got.offlineRate, rate, 'the live context runs at the offline render\'s rate');
+        return {
+          got,
+          same: logSpectralDistance(live, toMono(got.offline), rate),
+          wrong: logSpectralDistance(live, toMono(got.wrong), rate),
+          synthesized: logSpectralDistance(live, toMono(got.synthesized), rate),
+        };
+      };
+      // A busy machine can make the audio thread miss a deadline: the recording then has a
+      // dropout the offline render lacks (2.05 dB once, beside 0.9 otherwise). Such a take is
+      // played again (at most twice more) when Chromium counted the dropout; without a count, or
+      // with none, a distance over the threshold fails at once.
+      let take = await measure();
+      for (let again = 0; again < 2 && take.same >= SAME_SOUND_DB && take.got.dropouts; again++) {
+        t.diagnostic(`live vs offline ${take.same.toFixed(2)} dB with ${take.got.dropouts} dropouts in the recording: played again`);
+        take = await measure();
+      }
+      const { got, same, wrong, synthesized } = take;
+      if (same >= SAME_SOUND_DB) {
+        // Where it differs: the distance per half second, for the failure's message.
+        const live = toMono(got.live);
+        const offline = toMono(got.offline);
+        const half = Math.round(got.sampleRate / 2);
+        const parts: string[] = [];
+        for (let at = 0; at + half <= Math.min(live.length, offline.length); at += half) {
+          try {
+            parts.push(logSpectralDistance(live.subarray(at, at + half), offline.subarray(at, at + half), got.sampleRate).toFixed(1));
+          } catch {
+            parts.push('silent');
+          }
+        }
+        t.diagnostic(`per half second: ${parts.join(' ')}`);
+      }
+      t.diagnostic(`log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events; ${got.dropouts ?? "unknown"} dropouts; live ${got.sampleRate} Hz, offline ${got.offlineRate} Hz; start ${got.startInfo}`);
       assert.ok(same < SAME_SOUND_DB, `live vs offline: ${same.toFixed(2)} dB`);
       assert.ok(wrong > SAME_SOUND_DB, `a wrong instrument: ${wrong.toFixed(2)} dB`);
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
