@@ -102,9 +102,10 @@ test('4 parallel downloads of a 160 MiB history: same bytes as ever, and the ser
     console.log(`updates stream: ${JSON.stringify(figures)}`);
     for (const result of results) assert.deepEqual(result, { bytes: big.answerBytes, sha256: big.answerSha256 }, 'the same wire format, every byte');
     // Building the answers in memory grew it by more than 4 answers (835 MiB here). Streamed,
-    // growth is GC slack: 45-60 MiB on a quiet machine, up to ~90 on a crowded one (the collector
-    // falls behind), the same for any history size. The bound leaves room for that.
-    assert.ok(peak - before < big.answerBytes * 0.75, `RSS grew ${figures.growthMiB} MiB for 4 × ${figures.answerMiB} MiB served`);
+    // growth is GC slack: 45-60 MiB on a quiet machine, 90-130 on a crowded one (the collector
+    // falls behind), the same for any history size. The bound, one answer, leaves room for that
+    // and still fails if even one download were built whole.
+    assert.ok(peak - before < big.answerBytes, `RSS grew ${figures.growthMiB} MiB for 4 × ${figures.answerMiB} MiB served`);
     assert.ok(edits > 1, 'honest peers kept editing during the downloads');
     await waitForSeq(server, HONEST, testToken(HONEST, 'viewer'), edits + 1);
   } finally {
