@@ -5,7 +5,7 @@
  */
 import { Gain } from 'tone';
 import { midiToHz, type Instrument, type InstrumentContext } from './instrument.ts';
-import { Voice, VoiceBudget, adsr, chain } from './voice-kit.ts';
+import { VoiceBudget, chain, playDetunedSaws, sharedLowpass } from './voice-kit.ts';
 
 const AMP = { attack: 0.008, decay: 0.25, sustain: 0.65, release: 0.2 };
 /** A dotted eighth, in quarter notes. */
@@ -14,10 +14,7 @@ const MAX_ECHO = 2;
 
 export function createLead({ context, bpm }: InstrumentContext): Instrument {
   const output = new Gain({ context, gain: 1 });
-  const tone = context.createBiquadFilter();
-  tone.type = 'lowpass';
-  tone.frequency.value = 5200;
-  tone.Q.value = 1.2;
+  const tone = sharedLowpass(context, 5200, 1.2);
   const level = context.createGain();
   level.gain.value = 0.3;
   // Echo: tone → delay ⟲ feedback, the repeats mixed under the dry signal.
@@ -34,16 +31,7 @@ export function createLead({ context, bpm }: InstrumentContext): Instrument {
   return {
     output,
     play(pitch, time, duration, velocity) {
-      const hz = midiToHz(pitch);
-      const voice = new Voice(context);
-      const a = voice.oscillator('sawtooth', hz, -8);
-      const b = voice.oscillator('sawtooth', hz, 8);
-      const amp = voice.gain();
-      const end = adsr(amp.gain, time, duration, velocity, AMP);
-      if (!budget.admit(time, end)) return;
-      chain(a, amp);
-      chain(b, amp, tone);
-      voice.play(time, end);
+      playDetunedSaws(context, budget, tone, midiToHz(pitch), 8, { time, duration, velocity }, AMP);
     },
     setTempo(newBpm) {
       delay.delayTime.setTargetAtTime(Math.min(MAX_ECHO, (60 / newBpm) * ECHO_QUARTERS), context.currentTime, 0.02);

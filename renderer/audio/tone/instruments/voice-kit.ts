@@ -179,3 +179,28 @@ export class VoiceBudget {
     return true;
   }
 }
+
+/** An instrument's shared tone filter: a low-pass every voice feeds. */
+export function sharedLowpass(context: BaseContext, frequency: number, q: number): BiquadFilterNode {
+  const node = context.createBiquadFilter();
+  node.type = 'lowpass';
+  node.frequency.value = frequency;
+  node.Q.value = q;
+  return node;
+}
+
+/**
+ * A note as two sawtooths detuned ±`cents` against each other (they beat: a chorus-like
+ * shimmer) through one amp envelope into `into`, if the budget admits it.
+ */
+export function playDetunedSaws(context: BaseContext, budget: VoiceBudget, into: AudioNode, hz: number, cents: number, note: { time: number; duration: number; velocity: number }, env: Envelope): void {
+  const voice = new Voice(context);
+  const a = voice.oscillator('sawtooth', hz, -cents);
+  const b = voice.oscillator('sawtooth', hz, cents);
+  const amp = voice.gain();
+  const end = adsr(amp.gain, note.time, note.duration, note.velocity, env);
+  if (!budget.admit(note.time, end)) return;
+  chain(a, amp);
+  chain(b, amp, into);
+  voice.play(note.time, end);
+}
