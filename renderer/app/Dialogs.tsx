@@ -68,3 +68,31 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
     </div>
   );
 }
+
+/**
+ * A modal dialog card over the window. Its keys stay in it (Space on a button must not start
+ * playback); Escape closes it unless `busy`.
+ */
+export function ModalDialog({ testId, label, heading, className, busy, onClose, children }: {
+  testId: string;
+  /** The dialog's accessible name, and its heading unless `heading` says otherwise. */
+  label: string;
+  heading?: React.ReactNode;
+  /** The card's kind of layout: 'jam-dialog' or 'file-dialog'. */
+  className: string;
+  busy?: boolean;
+  onClose(): void;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="overlay" onKeyDown={(e) => {
+      e.stopPropagation();
+      if (e.key === 'Escape' && !busy) onClose();
+    }}>
+      <div className={`card ${className}`} data-testid={testId} role="dialog" aria-label={label} aria-busy={busy}>
+        <h1>{heading ?? label}</h1>
+        {children}
+      </div>
+    </div>
+  );
+}

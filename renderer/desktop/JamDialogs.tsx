@@ -13,6 +13,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SessionInfo } from '../../electron/contract.ts';
 import type { Notify } from '../app/edit-runner.ts';
+import { ModalDialog } from '../app/Dialogs.tsx';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { DesktopSession } from '../platform/platform.ts';
 import { describeJoin, hostingView, linkChecker, plainError, REOPEN_HOST_DIALOG, type LinkState } from './jam-links.ts';
@@ -72,20 +73,6 @@ export function DesktopJam({ session, notify }: { session: DesktopSession; notif
   );
 }
 
-function Dialog({ testId, label, onClose, children }: { testId: string; label: string; onClose(): void; children: React.ReactNode }) {
-  return (
-    // A modal dialog: its keys stay in it (Space on a button must not start playback).
-    <div className="overlay" onKeyDown={(e) => {
-      e.stopPropagation();
-      if (e.key === 'Escape') onClose();
-    }}>
-      <div className="card jam-dialog" data-testid={testId} role="dialog" aria-label={label}>
-        <h1>{label}</h1>
-        {children}
-      </div>
-    </div>
-  );
-}
 
 function LinkRow({ label, link, which, testId, session, onError }: {
   label: string; link: string; which: 'invite' | 'browser'; testId: string; session: DesktopSession; onError(message: string): void;
@@ -135,7 +122,7 @@ export function HostJamDialog({ session, info, onInfo, onClose }: {
   };
 
   return (
-    <Dialog testId="host-jam-dialog" label={view ? 'Hosting a jam' : 'Host a jam'} onClose={onClose}>
+    <ModalDialog className="jam-dialog" testId="host-jam-dialog" label={view ? 'Hosting a jam' : 'Host a jam'} onClose={onClose}>
       {view ? (
         <>
           <p data-testid="host-reach" className={view.localOnly ? 'jam-warning' : undefined}>{view.reach}</p>
@@ -162,7 +149,7 @@ export function HostJamDialog({ session, info, onInfo, onClose }: {
           </button>
         )}
       </div>
-    </Dialog>
+    </ModalDialog>
   );
 }
 
@@ -192,7 +179,7 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
   };
 
   return (
-    <Dialog testId="join-jam-dialog" label="Join a jam" onClose={onClose}>
+    <ModalDialog className="jam-dialog" testId="join-jam-dialog" label="Join a jam" onClose={onClose}>
       <p>Paste the invite link your bandmate sent you.</p>
       <form onSubmit={(e) => {
         e.preventDefault();
@@ -220,6 +207,6 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
           {joining ? 'Joining…' : 'Join'}
         </button>
       </div>
-    </Dialog>
+    </ModalDialog>
   );
 }

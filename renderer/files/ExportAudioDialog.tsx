@@ -14,6 +14,7 @@
 import { useEffect, useState } from 'react';
 import type { Song } from '../../core/song/types.ts';
 import type { Notify } from '../app/edit-runner.ts';
+import { ModalDialog } from '../app/Dialogs.tsx';
 import type { RenderedAudio } from '../audio/contract.ts';
 import { renderSong } from '../audio/tone/index.ts';
 import { EXPORT_FORMATS, encodeExport, renderExport, type ExportFormat, type RenderedExport } from '../export/export-song.ts';
@@ -198,13 +199,7 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   const busy = started !== null;
   const locked = busy || ready !== null;
   return (
-    // A modal dialog: its keys stay in it (Space on a button must not start playback).
-    <div className="overlay" onKeyDown={(e) => {
-      e.stopPropagation();
-      if (e.key === 'Escape' && !busy) onClose();
-    }}>
-      <div className="card file-dialog" data-testid="export-wav-dialog" role="dialog" aria-label="Export audio" aria-busy={busy}>
-        <h1>Export audio</h1>
+    <ModalDialog className="file-dialog" testId="export-wav-dialog" label="Export audio" busy={busy} onClose={onClose}>
         <p>Stereo, mixed as you hear it (mute and solo included), with a short tail for the reverb.</p>
         <div className="file-form" role="radiogroup" aria-label="What to render">
           <label className="choice">
@@ -290,7 +285,6 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
             </button>
           )}
         </div>
-      </div>
-    </div>
+    </ModalDialog>
   );
 }

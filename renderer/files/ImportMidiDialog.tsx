@@ -3,6 +3,7 @@
  * its clip starts at. Shown after the file has been read, so a malformed file never gets here.
  */
 import { useState } from 'react';
+import { ModalDialog } from '../app/Dialogs.tsx';
 import { TRACK_ROLES, type Song, type TrackRole } from '../../core/song/types.ts';
 import { MAX_BARS } from '../../core/song/validate.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
@@ -43,13 +44,7 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
   };
 
   return (
-    // A modal dialog: its keys stay in it (Space on a button must not start playback).
-    <div className="overlay" onKeyDown={(e) => {
-      e.stopPropagation();
-      if (e.key === 'Escape') onDone(null);
-    }}>
-      <div className="card file-dialog" data-testid="import-midi-dialog" role="dialog" aria-label="Import MIDI into a track">
-        <h1>Import {file.name}</h1>
+    <ModalDialog className="file-dialog" testId="import-midi-dialog" label="Import MIDI into a track" heading={`Import ${file.name}`} onClose={() => onDone(null)}>
         <p>{summary.noteCount} notes{summary.trackNames.length > 1 ? ` from ${summary.trackNames.length} tracks, merged into one clip` : ''}.</p>
         <form
           className="file-form"
@@ -88,7 +83,6 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
             <button type="submit" className="active" data-testid="import-midi-confirm">Import</button>
           </div>
         </form>
-      </div>
-    </div>
+    </ModalDialog>
   );
 }

@@ -12,6 +12,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { Notify } from '../app/edit-runner.ts';
+import { ModalDialog } from '../app/Dialogs.tsx';
 import type { FileService } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
 import { exportRoom, mintInvites, parseServerUrl, TransferError } from '../../sync-server/client/transfer-client.ts';
@@ -95,19 +96,6 @@ export function ShareButtons({ session, files, share, notify }: { session: RoomS
   );
 }
 
-function Dialog({ testId, label, onClose, children }: { testId: string; label: string; onClose(): void; children: React.ReactNode }) {
-  return (
-    <div className="overlay" onKeyDown={(e) => {
-      e.stopPropagation();
-      if (e.key === 'Escape') onClose();
-    }}>
-      <div className="card jam-dialog" data-testid={testId} role="dialog" aria-label={label}>
-        <h1>{label}</h1>
-        {children}
-      </div>
-    </div>
-  );
-}
 
 export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSession; share: ShareService; onClose(): void }) {
   const [server, setServer] = useState(() => localStore()?.getItem(LAST_SERVER) ?? '');
@@ -145,7 +133,7 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
   };
 
   return (
-    <Dialog testId="share-dialog" label="Share online" onClose={onClose}>
+    <ModalDialog className="jam-dialog" testId="share-dialog" label="Share online" onClose={onClose}>
       {refused ? <p className="jam-problem" role="alert" data-testid="share-error">{refused}</p> : (
         <>
           <p>Puts this project, with its whole history, on a Riffroom server as a new room you own; this window then continues there and you can invite bandmates from anywhere.</p>
@@ -185,7 +173,7 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
           </button>
         )}
       </div>
-    </Dialog>
+    </ModalDialog>
   );
 }
 
@@ -208,7 +196,7 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
   }, [session]);
   const expires = invites ? new Date(invites.invitesExpire * 1000).toLocaleString() : null;
   return (
-    <Dialog testId="invites-dialog" label={`Invite bandmates to ${session.link.room}`} onClose={onClose}>
+    <ModalDialog className="jam-dialog" testId="invites-dialog" label={`Invite bandmates to ${session.link.room}`} onClose={onClose}>
       {invites ? (
         <>
           <p>Send a link; each person who opens it gives their name and joins as themselves.</p>
@@ -224,6 +212,6 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
       <div className="file-buttons">
         <button type="button" className="active" data-testid="invites-close" onClick={onClose}>Close</button>
       </div>
-    </Dialog>
+    </ModalDialog>
   );
 }
