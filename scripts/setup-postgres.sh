@@ -6,19 +6,11 @@
 # the binaries (initdb, pg_ctl, pg_isready) and the `postgres` OS user the package creates.
 set -uo pipefail
 if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-  echo "setup-postgres: PostgreSQL is missing and there is no root or apt-get to install it; the PostgreSQL store tests will be skipped" >&2
-  exit 0
-fi
-echo "setup-postgres: installing postgresql from apt" >&2
-export DEBIAN_FRONTEND=noninteractive
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 # Debian's package would make and start a "main" cluster; the tests make their own.
-mkdir -p /etc/postgresql-common/createcluster.d
-echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/riffroom-no-main-cluster.conf
-if ! apt-get install -y postgresql >/tmp/riffroom-apt-postgresql.log 2>&1; then
-  # A fresh machine may have no package lists yet.
-  apt-get update >/tmp/riffroom-apt-update.log 2>&1 || true
-  apt-get install -y postgresql >/tmp/riffroom-apt-postgresql.log 2>&1 \
-    || echo "setup-postgres: apt-get install postgresql failed (see /tmp/riffroom-apt-postgresql.log); the PostgreSQL store tests will be skipped" >&2
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/riffroom-no-main-cluster.conf
 fi
+apt_install setup-postgres 'the PostgreSQL store tests will be skipped' --with-recommends postgresql
 exit 0
