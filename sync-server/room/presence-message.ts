@@ -8,15 +8,11 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { CLOSE } from '../contract.ts';
+import { PeerError } from './peer-error.ts';
 
-/** A presence message refused as a whole: its sender is closed with this code and reason. */
-export class PresenceRefused extends Error {
+/** A presence message refused as a whole: like any PeerError, its sender is closed with this code and reason. */
+export class PresenceRefused extends PeerError {
   override name = 'PresenceRefused';
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface PresenceEntry {

@@ -35,7 +35,8 @@ import { rebuildAt, rebuildAtFrom, revertTo, revertToFrom } from './rebuild.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 import { dropYjsPending, PendingGuard, type PendingLimits } from './pending-guard.ts';
-import { PresenceRefused, RoomPresence, type PresenceLimits } from './presence.ts';
+import { PeerError } from './peer-error.ts';
+import { RoomPresence, type PresenceLimits } from './presence.ts';
 
 /** One connected client, whatever carries its messages. */
 export interface Peer {
@@ -44,15 +45,7 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** A protocol violation by a peer: the connection is closed with this reason. */
-export class PeerError extends Error {
-  override name = 'PeerError';
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { PeerError };
 
 export interface SnapshotPolicy {
   /** Never snapshot more often than this many entries. */
@@ -271,7 +264,7 @@ export class Room {
         this.receivePresence(peer, readOrFail(() => readBytes(decoder)));
         break;
       case MESSAGE_QUERY_AWARENESS:
-        peer.send(presenceOrFail(() => this.presence.answerQuery(peer)));
+        peer.send(this.presence.answerQuery(peer));
         break;
       default:
         throw new PeerError(4400, `unknown message type ${type}`);
@@ -487,7 +480,7 @@ export class Room {
    * the label a peer announces for its next update is paired here, on receipt, as before.
    */
   private receivePresence(peer: Peer, update: Uint8Array): void {
-    const accepted = presenceOrFail(() => this.presence.receive(peer, update));
+    const accepted = this.presence.receive(peer, update);
     const owner = this.peers.get(peer)!;
     // A label announcement from the peer's own client precedes its next update.
     for (const { clientId, state } of accepted) {
@@ -786,14 +779,6 @@ function readBytes(decoder: decoding.Decoder): Uint8Array {
   return decoding.readUint8Array(decoder, length);
 }
 
-function presenceOrFail<T>(handle: () => T): T {
-  try {
-    return handle();
-  } catch (err) {
-    if (err instanceof PresenceRefused) throw new PeerError(err.code, err.message);
-    throw err;
-  }
-}
 
 /**
  * The label a peer announced for this transaction: its client's clock before the transaction

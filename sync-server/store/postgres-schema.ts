@@ -171,21 +171,9 @@ export function storedRulesOf(rows: readonly RulesRow[], where: string): StoredR
 /**
  * A page of entries by size, in two steps (the store's updatePage and the export's pages read
  * alike): SELECT_ENTRY_SIZES (octet_length reads a stored value's header, not the value), then
- * pageEnd picks the last entry that keeps the page within `maxBytes` (at least one), and the
+ * pageEnd (page-end.ts) picks the last entry that keeps the page within `maxBytes` (at least one), and the
  * caller reads the rows up to it.
  */
 export const SELECT_ENTRY_SIZES = 'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4';
 
-/** The last seq of a page of at most `maxBytes` (at least the first entry), or null when there are none. */
-export function pageEnd(sizes: readonly { seq: number; bytes: number }[], maxBytes: number): number | null {
-  if (!sizes.length) return null;
-  let last = sizes[0]!.seq;
-  let total = 0;
-  for (const row of sizes) {
-    if (total > 0 && total + row.bytes > maxBytes) break;
-    total += row.bytes;
-    last = row.seq;
-  }
-  return last;
-}
 

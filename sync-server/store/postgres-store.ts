@@ -23,7 +23,8 @@ import { ChainWalker, entryHash, GENESIS_HASH, type ChainBreak } from './log-cha
 import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { EMPTY_UPDATE, RoomLogError, type Bookmark, type EntryInfo, type LogEntry, type NewEntry, type Snapshot, type StoredRules } from './room-log.ts';
 import { WriteQueue, type LogStore, type OpenRoomOptions, type RoomStore, type UpdateRecord } from './room-store.ts';
-import { createPool, migrate, pageEnd, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { createPool, migrate, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { pageEnd } from './page-end.ts';
 import { FENCE, leaseHolder, LeaseLostError, type LeaseGrant } from './room-lease.ts';
 import { checkBookmark, checkCount, checkEntries, checkEntry, checkPosition, checkState, rulesText, StoreInputError } from './store-input.ts';
 

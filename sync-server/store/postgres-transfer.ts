@@ -24,7 +24,8 @@ import { RoomLogError } from './log-error.ts';
 import type { Bookmark, ChainedEntry, PackedState, StoredRules } from './room-log.ts';
 import type { HistorySink, HistorySource } from './log-transfer.ts';
 import { TransferTargetError } from './sqlite-transfer.ts';
-import { pageEnd, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import { pageEnd } from './page-end.ts';
 import { StoreInputError } from './store-input.ts';
 
 /** Columns of one entry row after the room (seq, time, author, label, update, hash, concurrent). */

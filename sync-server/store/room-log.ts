@@ -33,6 +33,7 @@ import { asLogError, checkLogFile } from './log-check.ts';
 import { entryHash, GENESIS_HASH, walkChain, type ChainBreak } from './log-chain.ts';
 import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { openHardened } from './sqlite-open.ts';
+import { pageEnd } from './page-end.ts';
 
 export { LOG_FORMAT, LOG_VERSION } from './log-schema.ts';
 export { HASH_BYTES } from './log-chain.ts';
@@ -298,14 +299,14 @@ export class RoomLog {
    * serves the live room (and a second iterate() of a statement resets the first).
    */
   updatePage(after: number, upTo: number, maxBytes: number, maxEntries: number): { seq: number; update: Uint8Array }[] {
-    const last = this.pageEnd(after, upTo, maxBytes, maxEntries);
+    const last = this.lastSeqOfPage(after, upTo, maxBytes, maxEntries);
     if (last === null) return [];
     return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
   }
 
   /** Like updatePage, with everything an entry holds, its stored hash included: what a transfer copies. */
   entryPage(after: number, upTo: number, maxBytes: number, maxEntries: number): ChainedEntry[] {
-    const last = this.pageEnd(after, upTo, maxBytes, maxEntries);
+    const last = this.lastSeqOfPage(after, upTo, maxBytes, maxEntries);
     if (last === null) return [];
     const rows = this.db.prepare(
       `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent, hash FROM entries
@@ -316,19 +317,11 @@ export class RoomLog {
   }
 
   /** The last seq of the page after < seq <= upTo that fits maxBytes/maxEntries; null when there is none. */
-  private pageEnd(after: number, upTo: number, maxBytes: number, maxEntries: number): number | null {
+  private lastSeqOfPage(after: number, upTo: number, maxBytes: number, maxEntries: number): number | null {
     // Sizes first (length() of a blob does not read it), then just the rows that fit.
     const sizes = this.db.prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
       .all(after, upTo, maxEntries) as { seq: number; bytes: number }[];
-    if (!sizes.length) return null;
-    let last = sizes[0]!.seq;
-    let total = 0;
-    for (const row of sizes) {
-      if (total > 0 && total + row.bytes > maxBytes) break;
-      total += row.bytes;
-      last = row.seq;
-    }
-    return last;
+    return pageEnd(sizes, maxBytes);
   }
 
   /**
