@@ -6,6 +6,7 @@
  */
 import { useLayoutEffect, useRef, useState } from 'react';
 import { gestureOutcome, type GestureContext, type GestureOutcome, type GestureStart } from './note-gesture.ts';
+import { listenToGesture } from './window-gesture.ts';
 
 interface Active {
   start: GestureStart;
@@ -65,16 +66,7 @@ export function useNoteGesture(context: () => GestureContext, finish: (start: Ge
       }
       setActive(null);
     };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-    window.addEventListener('keydown', cancel, true);
-    window.addEventListener('blur', cancel);
-    return () => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-      window.removeEventListener('keydown', cancel, true);
-      window.removeEventListener('blur', cancel);
-    };
+    return listenToGesture({ move, up, cancel });
   }, [running]);
 
   return {

@@ -23,6 +23,7 @@ import { barsShown, HEADER_PX, newClipPlacement, ROW_PX } from './geometry.ts';
 import { newTrackName, ROLE_COLOR, ROLE_LABEL, TRACK_ROLES } from './roles.ts';
 import { TrackHeader } from './TrackHeader.tsx';
 import { TrackLane, type ClipPreview } from './TrackLane.tsx';
+import { listenToGesture } from '../../editors/window-gesture.ts';
 
 interface ArrangementViewProps {
   session: RoomSession;
@@ -174,16 +175,7 @@ export function ArrangementView(props: ArrangementViewProps) {
       if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
       setGesture(null);
     };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-    window.addEventListener('keydown', cancel, true);
-    window.addEventListener('blur', cancel);
-    return () => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-      window.removeEventListener('keydown', cancel, true);
-      window.removeEventListener('blur', cancel);
-    };
+    return listenToGesture({ move, up, cancel });
   }, [gestureActive, doc, edits, selectClip]);
 
   const preview: ClipPreview | null = gesture && gesture.target.dragged && song.tracks[gesture.target.trackIndex]

@@ -5,7 +5,7 @@
  */
 import { Gain } from 'tone';
 import { midiToHz, type Instrument, type InstrumentContext } from './instrument.ts';
-import { VoiceBudget, chain, playDetunedSaws, sharedLowpass } from './voice-kit.ts';
+import { VoiceBudget, biquad, chain, playDetunedSaws } from './voice-kit.ts';
 
 const AMP = { attack: 0.008, decay: 0.25, sustain: 0.65, release: 0.2 };
 /** A dotted eighth, in quarter notes. */
@@ -14,7 +14,7 @@ const MAX_ECHO = 2;
 
 export function createLead({ context, bpm }: InstrumentContext): Instrument {
   const output = new Gain({ context, gain: 1 });
-  const tone = sharedLowpass(context, 5200, 1.2);
+  const tone = biquad(context, 'lowpass', 5200, 1.2);
   const level = context.createGain();
   level.gain.value = 0.3;
   // Echo: tone → delay ⟲ feedback, the repeats mixed under the dry signal.

@@ -4,13 +4,13 @@
  */
 import { Gain } from 'tone';
 import { midiToHz, type Instrument, type InstrumentContext } from './instrument.ts';
-import { VoiceBudget, chain, playDetunedSaws, sharedLowpass } from './voice-kit.ts';
+import { VoiceBudget, biquad, chain, playDetunedSaws } from './voice-kit.ts';
 
 const AMP = { attack: 0.35, decay: 0.6, sustain: 0.8, release: 1.1 };
 
 export function createPad({ context }: InstrumentContext): Instrument {
   const output = new Gain({ context, gain: 1 });
-  const tone = sharedLowpass(context, 1600, 0.7);
+  const tone = biquad(context, 'lowpass', 1600, 0.7);
   const level = context.createGain();
   level.gain.value = 0.2;
   chain(tone, level, output);

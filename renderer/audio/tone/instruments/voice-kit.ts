@@ -71,10 +71,7 @@ export class Voice {
   }
 
   filter(type: BiquadFilterType, frequency: number, q = 0.7): BiquadFilterNode {
-    const node = this.context.createBiquadFilter();
-    node.type = type;
-    node.frequency.value = frequency;
-    node.Q.value = q;
+    const node = biquad(this.context, type, frequency, q);
     this.nodes.push(node);
     return node;
   }
@@ -180,10 +177,10 @@ export class VoiceBudget {
   }
 }
 
-/** An instrument's shared tone filter: a low-pass every voice feeds. */
-export function sharedLowpass(context: BaseContext, frequency: number, q: number): BiquadFilterNode {
+/** A filter: a voice's own (Voice.filter), or an instrument's shared one that every voice feeds. */
+export function biquad(context: BaseContext, type: BiquadFilterType, frequency: number, q: number): BiquadFilterNode {
   const node = context.createBiquadFilter();
-  node.type = 'lowpass';
+  node.type = type;
   node.frequency.value = frequency;
   node.Q.value = q;
   return node;
