@@ -8,9 +8,11 @@
 import {
   INFERENCE_PROTOCOL, isWireError, parseClientMessage, type HostMessage, type HostModelInfo, type ProviderReport, type WireError,
 } from '../contract.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { CausalLm } from '../engine/causal-lm.ts';
+import { Engine } from '../engine/engine.ts';
 import { GrammarError } from '../engine/grammar.ts';
 import { RequestError, type GenerationRequest, type StreamedEvent } from '../engine/request.ts';
+import { ModelLoadError, type ModelCard } from '../model-card.ts';
 
 /** Where replies to one client go. */
 export interface ClientSink {
@@ -20,6 +22,26 @@ export interface ClientSink {
 export type ServiceState =
   | { kind: 'ready'; engine: Engine; model: HostModelInfo; provider: ProviderReport }
   | { kind: 'unavailable'; error: WireError };
+
+/**
+ * A host's state once its loader settles: ready with an engine on the loaded model (`loadMs`
+ * counted from `startedAt`, performance.now(): by default when it is called), or unavailable with why the model did not load.
+ */
+export async function settleServiceState(load: () => Promise<{ card: ModelCard; lm: CausalLm; provider: ProviderReport }>, startedAt = performance.now()): Promise<ServiceState> {
+  try {
+    const loaded = await load();
+    const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
+    return {
+      kind: 'ready',
+      engine: new Engine(loaded.lm, model, loaded.provider.name),
+      model: { ...model, loadMs: Math.round(performance.now() - startedAt) },
+      provider: loaded.provider,
+    };
+  } catch (error) {
+    const name = error instanceof ModelLoadError ? 'ModelLoadError' : 'EngineError';
+    return { kind: 'unavailable', error: { name, message: (error as Error)?.message ?? String(error) } };
+  }
+}
 
 interface Job {
   id: string;

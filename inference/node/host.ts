@@ -11,11 +11,9 @@
  * A model that cannot be loaded is reported to every client (`unavailable`), never a crash loop.
  */
 import { parseArgs } from 'node:util';
-import { INFERENCE_PROTOCOL, type ServiceStateError } from '../contract.ts';
-import { Engine } from '../engine/engine.ts';
-import { ModelLoadError } from '../model-card.ts';
+import { INFERENCE_PROTOCOL } from '../contract.ts';
 import { connectWhenReady } from '../host/connect-when-ready.ts';
-import { InferenceService, type ServiceState } from '../host/service.ts';
+import { InferenceService, settleServiceState } from '../host/service.ts';
 import { loadModelFolder } from './model-folder.ts';
 import { PROVIDER_PREFERENCES, providerCandidates, type ProviderPreference } from './providers.ts';
 import { SHIPPED_MODEL_DIR } from './shipped-model.ts';
@@ -48,22 +46,8 @@ export function parseHostArgs(argv: string[]): HostOptions {
 
 /** Loads the model into a ready service, or an unavailable one that says why. */
 export async function startService(options: HostOptions): Promise<InferenceService> {
-  const started = performance.now();
-  let state: ServiceState;
-  try {
-    const loaded = await loadModelFolder(options.model, { threads: options.threads, providers: providerCandidates(options.providers, process.platform) });
-    const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
-    state = {
-      kind: 'ready',
-      engine: new Engine(loaded.lm, model, loaded.provider.name),
-      model: { ...model, loadMs: Math.round(performance.now() - started) },
-      provider: loaded.provider,
-    };
-  } catch (error) {
-    const name: ServiceStateError = error instanceof ModelLoadError ? 'ModelLoadError' : 'EngineError';
-    state = { kind: 'unavailable', error: { name, message: (error as Error).message } };
-  }
-  return new InferenceService(state);
+  const load = () => loadModelFolder(options.model, { threads: options.threads, providers: providerCandidates(options.providers, process.platform) });
+  return new InferenceService(await settleServiceState(load));
 }
 
 /** Serves clients over Electron's parentPort: the parent itself, and each port it connects. */

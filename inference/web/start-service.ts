@@ -3,10 +3,7 @@
  * (hashes checked, provider chosen), and returns a ready InferenceService, or an unavailable one
  * that tells every client why (a ModelLoadError names the file's URL), never a thrown error.
  */
-import type { ServiceStateError } from '../contract.ts';
-import { Engine } from '../engine/engine.ts';
-import { InferenceService, type ServiceState } from '../host/service.ts';
-import { ModelLoadError } from '../model-card.ts';
+import { InferenceService, settleServiceState, type ServiceState } from '../host/service.ts';
 import { loadWebModelFolder, type FetchBytes } from './model-loader.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
@@ -22,24 +19,11 @@ export async function startWebService(config: WorkerConfig, options: StartOption
 }
 
 export async function loadServiceState(config: WorkerConfig, options: StartOptions = {}): Promise<ServiceState> {
-  const started = performance.now();
-  try {
-    const loaded = await loadWebModelFolder(config.modelUrl, {
-      fetchBytes: options.fetchBytes,
-      wasmPaths: config.wasmUrl,
-      threads: config.threads,
-      providers: config.providers === 'wasm' ? ['wasm'] : undefined,
-      yieldEachRun: options.yieldEachRun,
-    });
-    const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
-    return {
-      kind: 'ready',
-      engine: new Engine(loaded.lm, model, loaded.provider.name),
-      model: { ...model, loadMs: Math.round(performance.now() - started) },
-      provider: loaded.provider,
-    };
-  } catch (error) {
-    const name: ServiceStateError = error instanceof ModelLoadError ? 'ModelLoadError' : 'EngineError';
-    return { kind: 'unavailable', error: { name, message: (error as Error)?.message ?? String(error) } };
-  }
+  return settleServiceState(() => loadWebModelFolder(config.modelUrl, {
+    fetchBytes: options.fetchBytes,
+    wasmPaths: config.wasmUrl,
+    threads: config.threads,
+    providers: config.providers === 'wasm' ? ['wasm'] : undefined,
+    yieldEachRun: options.yieldEachRun,
+  }));
 }
