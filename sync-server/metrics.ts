@@ -100,6 +100,6 @@ export class ServerMetrics {
       this.messagesReceived, this.jamRefused, this.editsReverted, this.snapshots, this.restores, this.roomsLoaded, this.roomsUnloaded, this.appendSeconds,
       ...this.gauges,
     ];
-    return all.map((m) => m.render()).join('\n') + '\n';
+    return `${all.map((m) => m.render()).join('\n')}\n`;
   }
 }

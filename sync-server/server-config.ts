@@ -97,7 +97,7 @@ export function writeServerConfig(dataDir: string, config: ServerConfig): void {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o644);
   try {
-    writeSync(fd, JSON.stringify(config, null, 2) + '\n');
+    writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -131,7 +131,7 @@ export function createStaticHandler(options: StaticOptions): (req: IncomingMessa
       'Last-Modified': file.stat.mtime.toUTCString(),
     };
     const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+    if (ifNoneMatch?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
       res.writeHead(304, headers).end();
       return true;
     }

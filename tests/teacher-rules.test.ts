@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { DEFAULT_RULES, type JamServerMessage, type RoomRules } from '../core/jam/contract.ts';
 import { addBookmark, addClip, addNotes, addTrack, initSong, renameBookmark, setChords, setKey, setLoop, setMeter, setTempo, setTitle } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';

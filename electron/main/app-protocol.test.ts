@@ -21,7 +21,7 @@ test('no path leaves the renderer folder', () => {
   }
   for (const url of ['riffroom://app/../../etc/passwd', 'riffroom://app/%2e%2e/%2e%2e/etc/passwd']) {
     const r = resolveAppRequest(url, 'GET', ROOT, SESSION);
-    assert.ok(r.kind === 'refuse' || (r.kind === 'file' && r.path.startsWith(ROOT + '/')), url);
+    assert.ok(r.kind === 'refuse' || (r.kind === 'file' && r.path.startsWith(`${ROOT}/`)), url);
   }
   assert.equal(resolveAppRequest('riffroom://other/index.html', 'GET', ROOT, SESSION).kind, 'refuse');
   assert.equal(resolveAppRequest('https://example.com/', 'GET', ROOT, SESSION).kind, 'refuse');

@@ -48,7 +48,7 @@ test('the CSP allows no inline or eval script and no remote code', () => {
     const connect = csp.get('connect-src')!;
     assert.ok(!connect.includes('*') && !connect.includes('ws:') && !connect.includes('wss:') && !connect.includes('https:'), 'no wildcard connections');
     assert.ok(connect.every((s) => s === "'self'" || /^wss?:\/\/[^/*]+(:\d+|:\*)?$/.test(s) || /^wss?:\/\/[^/]+$/.test(s)), connect.join(' '));
-    if (session) assert.ok(connect.includes(new URL(session).protocol + '//' + new URL(session).host), 'the joined server is reachable');
+    if (session) assert.ok(connect.includes(`${new URL(session).protocol}//${new URL(session).host}`), 'the joined server is reachable');
   }
   assert.throws(() => contentSecurityPolicy('http://evil.example'), /not a websocket URL/);
 });

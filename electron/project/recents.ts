@@ -99,7 +99,7 @@ export class RecentProjects {
   private write(projects: RecentProject[]): void {
     mkdirSync(resolve(this.file, '..'), { recursive: true });
     const temp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: RECENTS_VERSION, projects }, null, 2) + '\n');
+    writeFileSync(temp, `${JSON.stringify({ version: RECENTS_VERSION, projects }, null, 2)}\n`);
     renameSync(temp, this.file);
   }
 }

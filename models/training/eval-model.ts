@@ -215,7 +215,7 @@ if (import.meta.main) {
     const json = values.json ?? 'bench/results/musicality.json';
     mkdirSync(dirname(json), { recursive: true });
     writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(json.replace(/\.json$/, '') + '.md', `${table}\n`);
+    writeFileSync(`${json.replace(/\.json$/, '')}.md`, `${table}\n`);
     process.stdout.write(`${table}\n`);
     process.exit(0);
   }

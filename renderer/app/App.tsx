@@ -213,7 +213,7 @@ export function App({ session, transport, platform }: AppProps) {
       <footer className="status-line">
         {notice
           ? <span className={`notice ${notice.kind}`} data-testid="notice" role={notice.kind === 'error' ? 'alert' : 'status'}>{notice.text}</span>
-          : <span>Double-click a lane to add a clip · Space play/stop · <button className="link" onClick={() => setHelp(true)}>? shortcuts</button></span>}
+          : <span>Double-click a lane to add a clip · Space play/stop · <button type="button" className="link" onClick={() => setHelp(true)}>? shortcuts</button></span>}
         <span className="spacer" />
         <span>{song.tracks.length} tracks · {song.clips.length} clips</span>
         <span>{session.link.claims.role}</span>

@@ -63,7 +63,7 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
             ))}
           </tbody>
         </table>
-        <p><button onClick={onClose} autoFocus>Close</button></p>
+        <p><button type="button" onClick={onClose} autoFocus>Close</button></p>
       </div>
     </div>
   );

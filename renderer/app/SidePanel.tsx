@@ -12,9 +12,9 @@ export function SidePanel(props: PanelProps) {
   return (
     <aside className="side-panel" aria-label="Side panel">
       <div className="tabs" role="tablist">
-        <button role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>Generate</button>
-        <button role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>History</button>
-        <button role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>Jam</button>
+        <button type="button" role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>Generate</button>
+        <button type="button" role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>History</button>
+        <button type="button" role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>Jam</button>
       </div>
       <div className="tab-body" role="tabpanel">
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}

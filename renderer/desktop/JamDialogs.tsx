@@ -56,7 +56,7 @@ export function DesktopJam({ session, notify }: { session: DesktopSession; notif
   return (
     <>
       <div className="group desktop-jam">
-        <button
+        <button type="button"
           data-testid="host-jam"
           className={mode === 'hosting' ? 'active' : undefined}
           disabled={mode === 'joined'}
@@ -65,7 +65,7 @@ export function DesktopJam({ session, notify }: { session: DesktopSession; notif
         >
           {mode === 'hosting' ? '● Hosting' : 'Host a jam'}
         </button>
-        <button data-testid="join-jam" title="Open a bandmate’s jam from their invite link" onClick={() => setOpen('join')}>Join a jam</button>
+        <button type="button" data-testid="join-jam" title="Open a bandmate’s jam from their invite link" onClick={() => setOpen('join')}>Join a jam</button>
       </div>
       {open === 'host' && info && <HostJamDialog session={session} info={info} onInfo={setInfo} onClose={() => setOpen(null)} />}
       {open === 'join' && <JoinJamDialog session={session} onClose={() => setOpen(null)} />}

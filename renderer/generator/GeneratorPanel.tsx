@@ -167,7 +167,7 @@ export function GeneratorPanel(props: PanelProps) {
 
   const generated = generatedDetailOf(song, selectedClipId);
   const rerollPlan = run.plan?.rerollOf ? (run.plan as RerollPlan) : null;
-  const match = rerollPlan && rerollPlan.rerollOf.exact && rerollPlan.rerollOf.clipId === selectedClipId && run.status === 'done' && run.result
+  const match = rerollPlan?.rerollOf.exact && rerollPlan.rerollOf.clipId === selectedClipId && run.status === 'done' && run.result
     ? (rerollMatches(song, rerollPlan, run.result) ? 'same' : 'different')
     : null;
   let rerollBlocked: string | null = null;

@@ -52,7 +52,7 @@ const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) 
 
 /** The generator's detail of a clip's provenance, or null when it has none or it is malformed. */
 export function readGeneratedDetail(provenance: Provenance | null | undefined): GeneratedClipDetail | null {
-  if (!provenance || provenance.source !== 'model' || !isObject(provenance.detail)) return null;
+  if (provenance?.source !== 'model' || !isObject(provenance.detail)) return null;
   const d = provenance.detail;
   const model = d.model;
   const request = d.request;

@@ -63,7 +63,7 @@ function Caption({ entry }: { entry: HistoryEntry | null | undefined }) {
 function ListenButton({ transport }: { transport: Transport }) {
   const { playing } = useTransportState(transport);
   return (
-    <button
+    <button type="button"
       className={playing ? 'active' : ''}
       data-testid="past-play"
       aria-pressed={playing}
@@ -77,7 +77,7 @@ function ListenButton({ transport }: { transport: Transport }) {
 
 function RestoreButton({ seq, props }: { seq: number; props: Common }) {
   return (
-    <button
+    <button type="button"
       data-testid="restore"
       disabled={props.restoreRefusal !== null || props.restoring}
       title={props.restoreRefusal ?? `Bring the song back to how it was after #${seq}, for everyone (as a new edit, which can itself be undone from here)`}
@@ -101,7 +101,7 @@ function PastBanner(props: PastBannerProps) {
       <span className="spacer" />
       {props.transport && <ListenButton transport={props.transport} />}
       <RestoreButton seq={props.seq} props={props} />
-      <button className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
+      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
     </div>
   );
 }
@@ -116,8 +116,8 @@ function ReplayBanner(props: ReplayBannerProps) {
       <Caption entry={props.entry} />
       <span className="facts">{props.facts}</span>
       <span className="spacer" />
-      <button className="icon" data-testid="replay-back" title="One edit back" disabled={props.step <= 0} onClick={() => props.onSeek(props.step - 1)}><StepBackIcon /></button>
-      <button
+      <button type="button" className="icon" data-testid="replay-back" title="One edit back" disabled={props.step <= 0} onClick={() => props.onSeek(props.step - 1)}><StepBackIcon /></button>
+      <button type="button"
         className="icon"
         data-testid="replay-toggle"
         title={props.playing ? 'Pause the replay' : 'Play the replay'}
@@ -125,7 +125,7 @@ function ReplayBanner(props: ReplayBannerProps) {
       >
         {props.playing ? <PauseIcon /> : <PlayIcon />}
       </button>
-      <button className="icon" data-testid="replay-forward" title="One edit forward" disabled={props.step >= last} onClick={() => props.onSeek(props.step + 1)}><StepForwardIcon /></button>
+      <button type="button" className="icon" data-testid="replay-forward" title="One edit forward" disabled={props.step >= last} onClick={() => props.onSeek(props.step + 1)}><StepForwardIcon /></button>
       <input
         type="range"
         className="replay-scrub"
@@ -139,14 +139,14 @@ function ReplayBanner(props: ReplayBannerProps) {
       />
       <span className="speeds" role="group" aria-label="Replay speed" title={`The session's real pace (pauses over ${MAX_PAUSE_MS / 1000} s cut short): ${formatDuration(props.duration)} at 1×`}>
         {REPLAY_SPEEDS.map((s) => (
-          <button key={s} className={s === props.speed ? 'active' : ''} data-testid={`replay-speed-${s}`} aria-pressed={s === props.speed} onClick={() => props.onSpeed(s)}>
+          <button type="button" key={s} className={s === props.speed ? 'active' : ''} data-testid={`replay-speed-${s}`} aria-pressed={s === props.speed} onClick={() => props.onSpeed(s)}>
             {s}×
           </button>
         ))}
       </span>
       {props.transport && <ListenButton transport={props.transport} />}
       {props.entry && <RestoreButton seq={seq} props={props} />}
-      <button className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
+      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
     </div>
   );
 }

@@ -212,7 +212,7 @@ export function HistoryPanel(props: PanelProps) {
           <strong>History</strong>
           <span className="muted" data-testid="history-count">{state.lastSeq} edits</span>
           <span className="spacer" />
-          <button
+          <button type="button"
             data-testid="replay"
             className={replayOn ? 'active' : ''}
             disabled={state.lastSeq === 0 || replay.status.kind === 'loading'}
@@ -227,7 +227,7 @@ export function HistoryPanel(props: PanelProps) {
         {sortedBookmarks.length > 0 && (
           <div className="bookmark-chips" aria-label="Named moments">
             {sortedBookmarks.map((b) => (
-              <button key={`${b.seq}-${b.name}-${b.time}`} className={`chip${markedSeq === b.seq ? ' active' : ''}`} data-testid="bookmark-chip" data-seq={b.seq} data-name={b.name} title={`#${b.seq}, named by ${b.author} at ${formatTime(b.time)}`} onClick={() => view(b.seq)}>
+              <button type="button" key={`${b.seq}-${b.name}-${b.time}`} className={`chip${markedSeq === b.seq ? ' active' : ''}`} data-testid="bookmark-chip" data-seq={b.seq} data-name={b.name} title={`#${b.seq}, named by ${b.author} at ${formatTime(b.time)}`} onClick={() => view(b.seq)}>
                 <FlagIcon /> {b.name}
               </button>
             ))}
@@ -255,7 +255,7 @@ export function HistoryPanel(props: PanelProps) {
             {state.entries.length === 0 && <div className="empty-hint">No edits yet. Every change anyone makes will be here, and can be heard, restored or replayed.</div>}
             {state.hasOlder && (
               <div className="history-older" ref={olderSentinel}>
-                <button data-testid="history-older" disabled={state.loadingOlder} onClick={() => void store.loadOlder()}>
+                <button type="button" data-testid="history-older" disabled={state.loadingOlder} onClick={() => void store.loadOlder()}>
                   {state.loadingOlder ? 'Loading…' : `Older edits (#1–#${(state.entries.at(-1)?.seq ?? 1) - 1})`}
                 </button>
               </div>

@@ -37,7 +37,7 @@ function EntryRow({ entry, props, nested }: { entry: HistoryEntry; props: Timeli
       data-author={entry.author}
       data-label={entry.label}
     >
-      <button
+      <button type="button"
         className="entry-button"
         aria-current={current ? 'true' : undefined}
         title={`See and hear the song right after #${entry.seq} (${new Date(entry.time).toLocaleString()})`}
@@ -61,7 +61,7 @@ function BookmarkRows({ seq, props }: { seq: number; props: TimelineProps }) {
     <>
       {marks.map((b) => (
         <li key={`${b.seq}-${b.name}-${b.time}`} className="history-bookmark" data-testid="history-bookmark" data-seq={b.seq} data-name={b.name}>
-          <button className="entry-button" onClick={() => props.onView(b.seq)} title={`Named by ${b.author} at ${formatTime(b.time)}`}>
+          <button type="button" className="entry-button" onClick={() => props.onView(b.seq)} title={`Named by ${b.author} at ${formatTime(b.time)}`}>
             <span className="flag"><FlagIcon /></span>
             <span className="name">{b.name}</span>
             <span className="meta">#{b.seq} · {b.author}</span>
@@ -101,7 +101,7 @@ export function Timeline(props: TimelineProps) {
   return (
     <ol className="history-timeline" data-testid="history-timeline" ref={list} onKeyDown={onKeyDown} aria-label="Checkpoints, newest first">
       <li className={`history-now${props.viewedSeq === null ? ' current' : ''}`} data-testid="history-now">
-        <button className="entry-button" aria-current={props.viewedSeq === null ? 'true' : undefined} onClick={props.onNow}>
+        <button type="button" className="entry-button" aria-current={props.viewedSeq === null ? 'true' : undefined} onClick={props.onNow}>
           <span className="live-dot" aria-hidden="true" />
           <span className="label">Now</span>
           <span className="meta">{props.entries.length ? `live · after #${props.entries[0]!.seq}` : 'live'}</span>
@@ -122,7 +122,7 @@ export function Timeline(props: TimelineProps) {
         return (
           <li key={`g${item.key}`} className={`history-group${open ? ' open' : ''}`} data-testid="history-group" data-author={item.author} data-count={item.entries.length} data-seqs={item.entries.map((e) => e.seq).join(' ')}>
             <div className="group-head">
-              <button
+              <button type="button"
                 className="group-toggle"
                 data-testid="history-group-toggle"
                 aria-expanded={open}
@@ -131,7 +131,7 @@ export function Timeline(props: TimelineProps) {
               >
                 <ChevronIcon open={open} />
               </button>
-              <button className="entry-button" onClick={() => props.onView(newest.seq)} title={`See the song after #${newest.seq}`}>
+              <button type="button" className="entry-button" onClick={() => props.onView(newest.seq)} title={`See the song after #${newest.seq}`}>
                 <span className="seq">#{oldest.seq}–{newest.seq}</span>
                 <span className="author" style={{ color: props.colorFor(item.author) }}>
                   <span className="dot" style={{ background: props.colorFor(item.author) }} />

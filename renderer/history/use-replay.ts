@@ -116,7 +116,7 @@ export function useReplay(api: HistoryApi): Replay {
   }, []);
 
   const song = useMemo(() => {
-    if (!loaded || !loaded.states.length) return null;
+    if (!loaded?.states.length) return null;
     return loaded.states.songAt(Math.min(step, loaded.states.length - 1));
   }, [loaded, step]);
 

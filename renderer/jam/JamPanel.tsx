@@ -125,7 +125,7 @@ export function JamPanel(props: PanelProps) {
           </select>
         </label>
         <div className="jam-row">
-          <button
+          <button type="button"
             className={typingOn ? 'active' : ''}
             data-testid="musical-typing"
             aria-pressed={typingOn}
@@ -154,7 +154,7 @@ export function JamPanel(props: PanelProps) {
       <section className="jam-section">
         <span className="gen-section-title">Record a take</span>
         <div className="jam-row">
-          <button
+          <button type="button"
             className={`jam-record${rec.phase !== 'off' ? ' active' : ''}`}
             data-testid="record"
             data-phase={rec.phase}

@@ -16,7 +16,7 @@ import { signToken } from '../../sync-server/auth/tokens.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import { CLOSE, type Role } from '../../sync-server/contract.ts';
 import { parseRoomLink, type RoomLink } from '../../sync-server/client/room-link.ts';
-import type { ConnectionStatus, SyncConnection } from './sync-connection.ts';
+import type { ConnectionStatus, } from './sync-connection.ts';
 import type { LiveToken } from './token-renewal.ts';
 import { connectWebsocket, RESTARTING, type WebsocketConnection } from './websocket-connection.ts';
 

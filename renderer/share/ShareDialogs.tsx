@@ -81,12 +81,12 @@ export function ShareButtons({ session, files, share, notify }: { session: RoomS
     <>
       <div className="group share-buttons">
         {share && (
-          <button data-testid="share-online" title={owner ? 'Put this project on a hosted server, with its history, and invite bandmates' : 'Only the room’s owner can share it'} onClick={() => setOpen('share')}>
+          <button type="button" data-testid="share-online" title={owner ? 'Put this project on a hosted server, with its history, and invite bandmates' : 'Only the room’s owner can share it'} onClick={() => setOpen('share')}>
             Share online…
           </button>
         )}
-        {owner && share && <button data-testid="share-invites" title="Fresh invite links for this room" onClick={() => setOpen('invites')}>Invite…</button>}
-        <button data-testid="keep-copy" disabled={keeping} title={owner ? 'Save this room, with its whole history, as a project file' : 'Only the room’s owner can keep a local copy'} onClick={() => void keepCopy()}>
+        {owner && share && <button type="button" data-testid="share-invites" title="Fresh invite links for this room" onClick={() => setOpen('invites')}>Invite…</button>}
+        <button type="button" data-testid="keep-copy" disabled={keeping} title={owner ? 'Save this room, with its whole history, as a project file' : 'Only the room’s owner can keep a local copy'} onClick={() => void keepCopy()}>
           {keeping ? 'Keeping…' : 'Keep a local copy'}
         </button>
       </div>

@@ -18,7 +18,7 @@ export class GrantError extends Error {
   }
 }
 
-const when = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const when = (seconds: number): string => `${new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /**
  * The personal token for someone joining with `invite` under `name`: a fresh identity id, the

@@ -165,7 +165,7 @@ export function loadSecret(dataDir: string, env: NodeJS.ProcessEnv = process.env
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {
-    writeSync(fd, secret + '\n');
+    writeSync(fd, `${secret}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -12,7 +12,7 @@ test('the default node id is made once and kept in <data>/node-id', (t) => {
   const data = join(dir, 'data');
   const first = stableNodeId(data);
   assert.match(first, /^[A-Za-z0-9.-]+-[0-9a-f]{12}$/);
-  assert.equal(readFileSync(join(data, 'node-id'), 'utf8'), first + '\n');
+  assert.equal(readFileSync(join(data, 'node-id'), 'utf8'), `${first}\n`);
   assert.equal(stableNodeId(data), first, 'the same id after a restart');
 });
 

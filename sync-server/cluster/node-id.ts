@@ -25,6 +25,6 @@ export function stableNodeId(dataDir: string): string {
   if (existsSync(file)) return checkNodeId(readFileSync(file, 'utf8').trim());
   const host = hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 40) || 'node';
   const id = `${host}-${randomBytes(6).toString('hex')}`;
-  writeFileSync(file, id + '\n', { flag: 'wx', mode: 0o644 });
+  writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o644 });
   return id;
 }

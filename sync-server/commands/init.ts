@@ -92,7 +92,7 @@ export function initDataDir(options: InitOptions): InitResult {
 export function initReport(result: InitResult): string {
   const data = shellQuote(result.dataDir);
   const url = result.publicUrl;
-  const until = new Date(result.claims.exp * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const until = `${new Date(result.claims.exp * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const lines: string[] = [];
   if (result.secret === 'created') {
     lines.push(`Initialised ${result.dataDir}: a new signing secret is in ${join(result.dataDir, 'secret')}.`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dropRefusedBody, receiveToFile } from './upload-file.ts';
-import { HttpError } from './responses.ts';
+import type { HttpError } from './responses.ts';
 
 const CAP = 256 * 1024;
 

@@ -113,7 +113,7 @@ export function refersToDeleted(doc: Y.Doc, transaction: Y.Transaction): boolean
       for (const id of [struct.origin, struct.rightOrigin]) {
         if (id === null) continue;
         const target = structAt(doc, id);
-        if (target !== null && target.deleted && !deletedIn(transaction.deleteSet, id)) return true;
+        if (target?.deleted && !deletedIn(transaction.deleteSet, id)) return true;
       }
     }
   }

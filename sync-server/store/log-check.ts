@@ -92,7 +92,7 @@ export function asLogError(path: string, err: unknown): RoomLogError {
 /** log_meta says the file is a Riffroom log of a version we read; returns that version. */
 function checkIdentity(db: DatabaseSync, path: string, catalog: CatalogRow[], expected: ExpectedCatalog): number {
   const meta = catalog.find((row) => row.name === 'log_meta');
-  if (!meta || meta.type !== 'table') throw new RoomLogError(path, 'not-riffroom', 'it is not a Riffroom project (no log_meta table)');
+  if (meta?.type !== 'table') throw new RoomLogError(path, 'not-riffroom', 'it is not a Riffroom project (no log_meta table)');
   // Read it only when it is a plain table of our two plain columns: even a SELECT would compute
   // a generated column, and a virtual table runs its module's code.
   const columns = readColumns(db, 'log_meta');

@@ -17,7 +17,7 @@
  * computes the chain itself from the genesis hash (log-chain.ts), and transferHistory compares
  * every hash with the source's. The room gets no lease here: the first node to open it takes one.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { ROOM_NAME } from '../contract.ts';
 import { entryHash, GENESIS_HASH } from './log-chain.ts';
 import { RoomLogError } from './log-error.ts';

@@ -490,5 +490,5 @@ function toEntry(row: RawEntry): LogEntry {
 /** No file yet, or an empty one that nothing has written (creating the log there is safe). */
 function isNewFile(path: string): boolean {
   if (!existsSync(path)) return true;
-  return statSync(path).isFile() && statSync(path).size === 0 && !existsSync(path + '-wal');
+  return statSync(path).isFile() && statSync(path).size === 0 && !existsSync(`${path}-wal`);
 }

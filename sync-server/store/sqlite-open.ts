@@ -31,7 +31,7 @@ export function openHardened(location: string | URL, options: { readOnly: boolea
  * its WAL count.
  */
 export function openForChecking(path: string): DatabaseSync {
-  if (existsSync(path + '-wal')) return openHardened(path, { readOnly: true });
+  if (existsSync(`${path}-wal`)) return openHardened(path, { readOnly: true });
   const url = pathToFileURL(path);
   url.searchParams.set('immutable', '1');
   return openHardened(url, { readOnly: true });

@@ -240,7 +240,7 @@ test('an existing target is kept unless replacing is asked, and never replaced w
   await copyRoomFile(source, target, { replace: true });
   assert.deepEqual(contents(target), contents(source));
   assert.deepEqual(namesIn(dir, ['source.riffroom']), ['source.riffroom', 'taken.riffroom']);
-  assert.ok(!existsSync(target + '-wal'));
+  assert.ok(!existsSync(`${target}-wal`));
 });
 
 test('a target that appears during the transfer is kept: the transfer fails and leaves nothing', async () => {

@@ -2,7 +2,7 @@
  * Seeded random edit sequences over every kind of typed edit (core/song/edits.ts), for tests
  * that need realistic, reproducible editing sessions.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import * as edits from '../../core/song/edits.ts';
 import { bookmarksMap, clipNotes, clipsMap, tracksMap } from '../../core/song/schema.ts';
 import { TRACK_ROLES } from '../../core/song/types.ts';

@@ -16,7 +16,7 @@ test('elements, attributes in either quote, self-closing tags and nesting', () =
 
 test('entities: predefined, decimal and hex; unknown ones and stray ampersands kept', () => {
   const root = parseXml('<t v="&quot;&apos;&#65;">&lt;a&gt; &amp; &#233;&#x263A; &nbsp; AT&T</t>');
-  assert.equal(root.attributes['v'], `"'A`);
+  assert.equal(root.attributes.v, `"'A`);
   assert.equal(textOf(root), '<a> & é☺ &nbsp; AT&T');
   assert.equal(decodeEntities('&amp;amp;'), '&amp;');
   assert.equal(decodeEntities('&#x110000;'), '&#x110000;');

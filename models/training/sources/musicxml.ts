@@ -259,9 +259,9 @@ function readPitch(note: XmlElement, state: ReadState): number | null {
 
 /** <tie> is the sounding tie; <notations><tied> the drawn one. Editors write both; trust either. */
 function readTie(note: XmlElement): { tieStart: boolean; tieStop: boolean } {
-  const types: string[] = childElements(note, 'tie').map((t) => t.attributes['type'] ?? '');
+  const types: string[] = childElements(note, 'tie').map((t) => t.attributes.type ?? '');
   for (const notations of childElements(note, 'notations')) {
-    for (const tied of childElements(notations, 'tied')) types.push(tied.attributes['type'] ?? '');
+    for (const tied of childElements(notations, 'tied')) types.push(tied.attributes.type ?? '');
   }
   return {
     tieStart: types.includes('start') || types.includes('continue'),
@@ -274,7 +274,7 @@ function readHarmony(harmony: XmlElement, state: ReadState): LeadSheetChord | nu
   const kind = kindElement ? textOf(kindElement) : '';
   const root = firstChild(harmony, 'root');
   const rootPc = root ? stepPitchClass(root, 'root-step', 'root-alter', state) : null;
-  const mapped = harmonyQuality(kind, kindElement?.attributes['text']);
+  const mapped = harmonyQuality(kind, kindElement?.attributes.text);
   if (mapped.warning) state.warnings.add(mapped.warning);
   if (kind === 'none') return { tick: 0, root: null, quality: 'maj', bass: null };
   if (rootPc === null) {
@@ -315,7 +315,7 @@ const BEAT_UNIT_QUARTERS: Record<string, number> = {
 };
 
 function readSoundTempo(sound: XmlElement, state: ReadState): void {
-  const tempo = Number(sound.attributes['tempo']);
+  const tempo = Number(sound.attributes.tempo);
   if (state.bpm === null && tempo > 0) state.bpm = tempo;
 }
 

@@ -68,12 +68,12 @@ export function loadOpenEwldLabels(datasetDir: string, warnings: OpenEwldWarning
   };
 
   for (const row of readTable(datasetDir, 'features.csv', ['leadsheet', 'metric', 'tonality'], warnings)) {
-    const labelsFor = entry(row['leadsheet']!);
-    const meter = parseMetric(row['metric']!);
+    const labelsFor = entry(row.leadsheet!);
+    const meter = parseMetric(row.metric!);
     if (meter && !labelsFor.meters.some((m) => m.numerator === meter.numerator && m.denominator === meter.denominator)) {
       labelsFor.meters.push(meter);
     }
-    const key = parseTonality(row['tonality']!);
+    const key = parseTonality(row.tonality!);
     if (key && !labelsFor.keys.some((k) => k.tonic === key.tonic && k.mode === key.mode)) labelsFor.keys.push(key);
   }
 
@@ -81,11 +81,11 @@ export function loadOpenEwldLabels(datasetDir: string, warnings: OpenEwldWarning
   // count, not the sum; ties go to the genre listed first.
   const genreCounts = new Map<string, Map<string, number>>();
   for (const row of readTable(datasetDir, 'genres.csv', ['leadsheet', 'genre', 'occurrences'], warnings)) {
-    const key = entry(row['leadsheet']!).relativePath;
+    const key = entry(row.leadsheet!).relativePath;
     const counts = genreCounts.get(key) ?? new Map<string, number>();
     genreCounts.set(key, counts);
-    const occurrences = Number(row['occurrences']) || 0;
-    counts.set(row['genre']!, Math.max(counts.get(row['genre']!) ?? 0, occurrences));
+    const occurrences = Number(row.occurrences) || 0;
+    counts.set(row.genre!, Math.max(counts.get(row.genre!) ?? 0, occurrences));
   }
   for (const [key, counts] of genreCounts) {
     let best: string | null = null;

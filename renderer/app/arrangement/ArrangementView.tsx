@@ -178,7 +178,7 @@ export function ArrangementView(props: ArrangementViewProps) {
     return listenToGesture({ move, up, cancel });
   }, [gestureActive, doc, edits, selectClip]);
 
-  const preview: ClipPreview | null = gesture && gesture.target.dragged && song.tracks[gesture.target.trackIndex]
+  const preview: ClipPreview | null = gesture?.target.dragged && song.tracks[gesture.target.trackIndex]
     ? {
         clip: gesture.clip,
         trackId: song.tracks[gesture.target.trackIndex]!.id,
@@ -230,7 +230,7 @@ export function ArrangementView(props: ArrangementViewProps) {
         <div className="add-track" data-testid="add-track">
           <span className="label">Add a track</span>
           {TRACK_ROLES.map((role) => (
-            <button
+            <button type="button"
               key={role}
               data-testid={`add-track-${role}`}
               disabled={edits.readOnly}

@@ -75,7 +75,7 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         {track.owner && <span className="owner" data-testid="track-owner" title={`${track.name} is ${track.owner}'s`}>{track.owner}</span>}
       </div>
       <div className="buttons">
-        <button
+        <button type="button"
           className={`mute${track.mute ? ' active' : ''}`}
           aria-pressed={track.mute}
           title="Mute"
@@ -84,7 +84,7 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         >
           M
         </button>
-        <button
+        <button type="button"
           className={`solo${track.solo ? ' active' : ''}`}
           aria-pressed={track.solo}
           title="Solo"
@@ -93,7 +93,7 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         >
           S
         </button>
-        <button title={`Remove ${track.name} and its clips (undo with Mod+Z)`} aria-label="Remove track" disabled={ro} onClick={() => edits.run(() => removeTrack(doc, track.id))}>
+        <button type="button" title={`Remove ${track.name} and its clips (undo with Mod+Z)`} aria-label="Remove track" disabled={ro} onClick={() => edits.run(() => removeTrack(doc, track.id))}>
           ×
         </button>
       </div>

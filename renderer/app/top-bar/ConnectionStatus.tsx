@@ -20,7 +20,7 @@ export function ConnectionStatus({ connection }: { connection: SyncConnection })
       <span className="lamp" aria-hidden="true" />
       <span data-testid="connection-label">{LABEL[state.status]}</span>
       {state.status !== 'connected' && (
-        <button data-testid="reconnect" onClick={() => connection.reconnect()} title="Try to connect now">Reconnect</button>
+        <button type="button" data-testid="reconnect" onClick={() => connection.reconnect()} title="Try to connect now">Reconnect</button>
       )}
     </div>
   );
@@ -36,7 +36,7 @@ export function ConnectionBanner({ connection }: { connection: SyncConnection })
       <strong>{state.retrying ? 'Working offline.' : 'Not connected.'}</strong>
       <span data-testid="connection-problem">{state.problem ?? 'Connecting to the sync server…'}</span>
       {pending && <span data-testid="offline-edits">{pending}</span>}
-      {!state.retrying && <button onClick={() => connection.reconnect()}>Try again</button>}
+      {!state.retrying && <button type="button" onClick={() => connection.reconnect()}>Try again</button>}
     </div>
   );
 }

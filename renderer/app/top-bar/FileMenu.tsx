@@ -24,11 +24,11 @@ export function FileMenu({ items }: { items: FileMenuItem[] }) {
   }, [open]);
   return (
     <div className="menu" ref={ref}>
-      <button data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>File ▾</button>
+      <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>File ▾</button>
       {open && (
         <div className="menu-list" role="menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
           {items.map((item, i) => (
-            <button
+            <button type="button"
               key={item.id}
               role="menuitem"
               data-testid={item.id}

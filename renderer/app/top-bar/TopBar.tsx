@@ -59,7 +59,7 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
         <SongFields doc={session.doc} meta={song.meta} edits={edits} notify={notify} />
         <span className="spacer" />
         <div className="group">
-          <button
+          <button type="button"
             className="icon"
             data-testid="undo"
             disabled={!undo.canUndo || session.readOnly}
@@ -68,7 +68,7 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
           >
             <UndoIcon />
           </button>
-          <button
+          <button type="button"
             className="icon"
             data-testid="redo"
             disabled={!undo.canRedo || session.readOnly}

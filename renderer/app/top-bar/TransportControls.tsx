@@ -18,8 +18,8 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
   const instruments = audioState?.instruments;
   return (
     <div className="group transport" data-instruments={instruments}>
-      <button className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
-      <button
+      <button type="button" className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
+      <button type="button"
         className={`icon play${state.playing ? ' playing' : ''}`}
         data-testid="play"
         aria-pressed={state.playing}
@@ -28,7 +28,7 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       >
         {state.playing ? <StopIcon /> : <PlayIcon />}
       </button>
-      <button
+      <button type="button"
         className={`icon${state.metronome ? ' active' : ''}`}
         aria-pressed={state.metronome}
         title="Metronome"
@@ -52,7 +52,7 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       <InstrumentsStatus instruments={instruments} />
       {state.playing && audioState?.audioSuspended && audio && (
         // The browser keeps a page silent until it is clicked (a guest joining a jam already playing).
-        <button className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void audio.resume()}>
+        <button type="button" className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void audio.resume()}>
           Playing — click to hear it
         </button>
       )}

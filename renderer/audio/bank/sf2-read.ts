@@ -85,7 +85,7 @@ export function readSoundFont(file: Uint8Array): SoundFont {
 
   const info: InfoChunk[] = listOf('INFO').map((c) => ({ id: c.id, body: c.body }));
   const ifil = info.find((c) => c.id === 'ifil');
-  if (!ifil || ifil.body.length !== 4) throw new SoundFontFormatError('INFO has no 4-byte "ifil" (version) chunk');
+  if (ifil?.body.length !== 4) throw new SoundFontFormatError('INFO has no 4-byte "ifil" (version) chunk');
   const ifilView = new DataView(ifil.body.buffer, ifil.body.byteOffset, 4);
   const version = { major: ifilView.getUint16(0, true), minor: ifilView.getUint16(2, true) };
   if (version.major !== 2 && version.major !== 3) throw new SoundFontFormatError(`unsupported SoundFont version ${version.major}.${version.minor}`);

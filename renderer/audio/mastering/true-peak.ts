@@ -104,7 +104,7 @@ function kernel(x: Float32Array, from: number, to: number, out: Float32Array | n
     const mid = h0 * s0 + h1 * s1 + h2 * s2 + h3 * s3 + h4 * s4 + h5 * s5;
     const pair = (Math.abs(sq) + Math.abs(dq)) * 0.5;
     const half = Math.abs(mid);
-    const m = pair > half ? pair : half;
+    const m = Math.max(pair , half);
     if (out) out[i + shift] = m;
     if (m > best) {
       best = m;
@@ -227,7 +227,7 @@ export function truePeakEnvelope(channels: Float32Array[], floor = 0): Float32Ar
       for (let j = from; j < to; j++) {
         const a = steps[j + INTERPOLATOR_DELAY - 1]!;
         const b = steps[j + INTERPOLATOR_DELAY]!;
-        const e = a > b ? a : b;
+        const e = Math.max(a , b);
         if (e > envelope[j]!) envelope[j] = e;
       }
     }
