@@ -1,6 +1,7 @@
 /** The room's jam session for any component: `useJam()` (null without a jam channel). */
 import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
-import type { JamSession, JamView } from './jam-session.ts';
+import type { JamSession } from './jam-session.ts';
+import type { JamView } from './jam-view.ts';
 
 export const JamContext = createContext<JamSession | null>(null);
 

@@ -9,6 +9,7 @@ import { audioTransportOf } from '../audio/contract.ts';
 import type { Transport } from '../audio/transport.ts';
 import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { RoomSession } from '../state/session.ts';
+import { attachJamProbes } from './jam-probes.ts';
 import { JamSession, type JamClientLike } from './jam-session.ts';
 
 export function jamUrl(link: Pick<RoomLink, 'serverUrl' | 'room'>): string {
@@ -25,7 +26,10 @@ export function connectJam(session: RoomSession, transport: Transport): JamSessi
     WebSocket: globalThis.WebSocket as unknown as JamSocketConstructor,
   });
   const jam = new JamSession(session, engine, client as unknown as JamClientLike);
-  // For the dev console, tests and bench:jam (downbeats, received notes, the clock).
-  (globalThis as { riffroomJam?: unknown }).riffroomJam = jam;
+  // For the dev console, tests and bench:jam: the session (its view, clock and client) and what
+  // the probes record of it (downbeats, clicks, retimes, live notes, the mix heard).
+  const g = globalThis as { riffroomJam?: unknown; riffroomJamProbes?: unknown };
+  g.riffroomJam = jam;
+  g.riffroomJamProbes = attachJamProbes(jam);
   return jam;
 }

@@ -9,7 +9,7 @@ import type { AudioTransport, AudioTransportState, AuditionHandle, AuditionReque
 import type { ScheduledEvent } from '../audio/scheduler.ts';
 import type { Song } from '../../core/song/types.ts';
 
-/** What the jam does with a press while live (jam-session.ts). */
+/** What the jam does with a press while live (room-requests.ts). */
 export interface RoomTransport {
   /** The jam channel is up and its clock ready: presses go to the room. */
   live(): boolean;

@@ -4,7 +4,7 @@
  * under 'own-track' an edit that touches a track not theirs (by identity id, core/jam/
  * own-track.ts) or the song's meta, chords or sections, and under a locked transport an edit of
  * the tempo, meter or loop, is taken back at once, with a message. Recorded takes go through the
- * same guard (jam-session.ts), and the Record button says why it cannot record (recordRefusal).
+ * same guard (take-recorder.ts), and the Record button says why it cannot record (recordRefusal).
  * The server enforces all of it as well (a client without this guard gets its writes refused or
  * reverted). The room owner is never limited.
  */

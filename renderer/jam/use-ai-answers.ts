@@ -10,7 +10,8 @@ import { nextBarLine } from '../../core/jam/timeline.ts';
 import type { PanelProps } from '../app/panel-props.ts';
 import { setActivity } from '../state/presence.ts';
 import { answerBars, answerFrom, answerOutcome, answerRequest, answerRole, callNotes, callStartBar, writeAnswer } from './answer.ts';
-import type { JamSession, JamView } from './jam-session.ts';
+import type { JamSession } from './jam-session.ts';
+import type { JamView } from './jam-view.ts';
 
 export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: JamView | null, trackId: string | null): { status: string | null } {
   const [status, setStatus] = useState<string | null>(null);
@@ -27,23 +28,23 @@ export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: Ja
       const state = jam.client.transport();
       if (stopped || !state?.playing) return;
       const now = jam.serverNow();
-      const line = nextBarLine(state, now, jam.barMs() * 0.3);
+      const line = nextBarLine(state, now, jam.timeline.barMs() * 0.3);
       if (!line) return;
       // A quarter of a bar before the bar line: time to answer before it sounds.
-      const at = line.atMs - jam.barMs() * 0.25;
+      const at = line.atMs - jam.timeline.barMs() * 0.25;
       timer = setTimeout(() => void listen(line.atMs).finally(schedule), Math.max(20, at - now));
     };
     const listen = async (lineMs: number): Promise<void> => {
       const state = jam.client.transport();
       if (!state?.playing || lineMs < busyUntil) return;
-      const call = callNotes(jam.played, state, lineMs, bars);
+      const call = callNotes(jam.liveNotes.recent(), state, lineMs, bars);
       if (call.length < 2) return;
       const { props: p, trackId: playedTrack } = latest.current;
       const song = readSong(p.session.doc);
       const role = answerRole(song.tracks.find((t) => t.id === playedTrack)?.role);
       const range = answerBars(state, lineMs, bars);
       const request = answerRequest(song, role, call, bars, range, Math.floor(Math.random() * 0xffffffff), callStartBar(state, lineMs, bars));
-      busyUntil = lineMs + bars * jam.barMs();
+      busyUntil = lineMs + bars * jam.timeline.barMs();
       setStatus(`answering your ${bars} bar${bars > 1 ? 's' : ''}…`);
       setActivity(p.session.awareness, `answering ${p.session.user.name}…`);
       try {

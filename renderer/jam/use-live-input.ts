@@ -43,7 +43,7 @@ export function useMusicalTyping(jam: JamSession | null, on: boolean, trackId: s
       }
       if (e.repeat || down.has(e.code)) return;
       down.set(e.code, action.pitch);
-      jam.playLive('on', action.pitch, latest.current.typing.velocity, latest.current.trackId);
+      jam.liveNotes.play('on', action.pitch, latest.current.typing.velocity, latest.current.trackId);
     };
     const onUp = (e: KeyboardEvent): void => {
       const pitch = down.get(e.code);
@@ -51,12 +51,12 @@ export function useMusicalTyping(jam: JamSession | null, on: boolean, trackId: s
       down.delete(e.code);
       e.preventDefault();
       e.stopPropagation();
-      jam.playLive('off', pitch, 0, latest.current.trackId);
+      jam.liveNotes.play('off', pitch, 0, latest.current.trackId);
     };
     const onBlur = (): void => {
       for (const [code, pitch] of down) {
         down.delete(code);
-        jam.playLive('off', pitch, 0, latest.current.trackId);
+        jam.liveNotes.play('off', pitch, 0, latest.current.trackId);
       }
     };
     window.addEventListener('keydown', onDown, true);
@@ -113,7 +113,7 @@ export function useMidiInput(jam: JamSession | null, deviceId: string | null, tr
     if (!input) return;
     input.onmidimessage = (e) => {
       const note = liveNoteFromMidi(e.data);
-      if (note) jam.playLive(note.kind, note.pitch, note.velocity, track.current);
+      if (note) jam.liveNotes.play(note.kind, note.pitch, note.velocity, track.current);
     };
     return () => {
       input.onmidimessage = null;

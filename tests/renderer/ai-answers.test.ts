@@ -139,7 +139,7 @@ if (missing) {
         const s = jam.getState().transport;
         const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
         const len = s.loop.endBar - s.loop.startBar;
-        return (jam.played as any[]).filter((n) => n.kind === 'on').map((n) => {
+        return ((globalThis as any).riffroomJamProbes.played as any[]).filter((n) => n.kind === 'on').map((n) => {
           const pos = s.anchorBar - s.loop.startBar + (n.at - s.anchorMs) / barMs;
           const wrapped = s.loop.startBar + (((pos % len) + len) % len);
           return { pitch: n.pitch as number, trackId: n.trackId as string, bar: Math.floor(wrapped), inBar: wrapped - Math.floor(wrapped) };

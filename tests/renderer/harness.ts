@@ -141,15 +141,15 @@ export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown
 
 /**
  * Plays `key` once on the computer keyboard of a page with musical typing on: down, then up once
- * the page has played the note (its jam session's `played` list grew), then done once it has
- * played the release. Each step waits for the page, not for a set time.
+ * the page has played the note (the jam probes' `played` list grew, jam-probes.ts), then done
+ * once it has played the release. Each step waits for the page, not for a set time.
  */
 export async function tapKey(page: Page, key: string): Promise<void> {
-  const played = () => read(page, () => ((globalThis as any).riffroomJam?.played?.length ?? 0) as number);
+  const played = () => read(page, () => ((globalThis as any).riffroomJamProbes?.played?.length ?? 0) as number);
   for (const step of ['down', 'up'] as const) {
     const before = await played();
     await page.keyboard[step](key);
-    await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJam.played.length > n, before, 5000);
+    await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJamProbes.played.length > n, before, 5000);
   }
 }
 

@@ -21,8 +21,8 @@ const ROOM = 'jam-live';
 type Downbeat = { bar: number; serverMs: number; audioTime: number };
 type Retime = { audioTime: number; reason: 'follow' | 'drift'; shiftMs: number | null };
 
-const downbeats = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.scheduledDownbeats ?? [])] as Downbeat[]);
-const retimes = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.retimes ?? [])] as Retime[]);
+const downbeats = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.scheduledDownbeats ?? [])] as Downbeat[]);
+const retimes = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.retimes ?? [])] as Retime[]);
 
 /**
  * How long a wait for the page's next state may take before the test fails: generous, as a wait
@@ -36,7 +36,7 @@ const PHASE_MS = 5;
 
 /**
  * Watches how far the pages' audio clocks wander off the shared clock from now on, as the pages
- * themselves measure it: each drift correction a page asks for (jam-session.ts `retimes`) is how
+ * themselves measure it: each drift correction a page asks for (jam-probes.ts `retimes`) is how
  * far its next bar line had moved off the shared timeline since the last one. A sound card keeps
  * time within a fraction of a millisecond per bar and needs none; headless Chromium's fake audio
  * output is clocked by the audio it manages to render, and on a loaded machine wanders by several
@@ -70,7 +70,7 @@ const MAX_DRIFT = 500e-6;
 
 /**
  * The gaps between consecutive downbeats on the audio clock, in ms, each with the re-anchorings
- * the page asked for that move the later downbeat (jam-session.ts `retimes`): none means the
+ * the page asked for that move the later downbeat (jam-probes.ts `retimes`): none means the
  * tempo alone placed it.
  */
 function barGaps(beats: Downbeat[], moves: Retime[]): { ms: number; retimes: Retime[] }[] {
@@ -95,7 +95,7 @@ async function untilPlayButton(mate: Bandmate, pressed: boolean): Promise<void> 
       return JSON.stringify({
         live: view.live, status: view.status, message: view.message, transport: view.transport,
         engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
-        audioTime: jam?.engine?.audioTime?.(), retimes: jam?.retimes?.length,
+        audioTime: jam?.engine?.audioTime?.(), retimes: (globalThis as any).riffroomJamProbes?.retimes?.length,
       });
     }).catch((e: Error) => `(page unreadable: ${e.message})`);
     throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; the page: ${seen}; errors: ${mate.errors.join(' | ') || 'none'}`, { cause: error });
@@ -176,16 +176,16 @@ if (missing) {
       for (const mate of [alice, bob]) {
         await untilPlayButton(mate, true);
       }
-      await bob.page.waitForFunction(() => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
+      await bob.page.waitForFunction(() => ((globalThis as any).riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
       // Alice's page until two bar gaps show the tempo: placed by the tempo alone, or by the tempo
       // and then pulled back by drift corrections the page records (a gap that spans a new
       // shared state shows none).
       await until(alice.page, 'two bar gaps placed by the tempo (and drift corrections)', () => {
-        const jam = (globalThis as any).riffroomJam;
-        const d = jam?.scheduledDownbeats ?? [];
+        const probes = (globalThis as any).riffroomJamProbes;
+        const d = probes?.scheduledDownbeats ?? [];
         let checkable = 0;
         for (let i = 1; i < d.length; i++) {
-          if (!jam.retimes.some((r: any) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6)) checkable++;
+          if (!probes.retimes.some((r: any) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6)) checkable++;
         }
         return d.length >= 4 && checkable >= 2;
       }, undefined, 30_000);
@@ -233,8 +233,8 @@ if (missing) {
       await bob.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await bob.page.mouse.click(5, 5);
       for (const key of ['a', 'd', 'g']) await tapKey(bob.page, key);
-      await alice.page.waitForFunction(() => ((globalThis as any).riffroomJam?.received ?? []).filter((n: any) => n.kind === 'on').length >= 3, undefined, { timeout: UI_MS });
-      const got = await read(alice.page, () => ((globalThis as any).riffroomJam.received as any[]).map((n) => ({ ...n })));
+      await alice.page.waitForFunction(() => ((globalThis as any).riffroomJamProbes?.received ?? []).filter((n: any) => n.kind === 'on').length >= 3, undefined, { timeout: UI_MS });
+      const got = await read(alice.page, () => ((globalThis as any).riffroomJamProbes.received as any[]).map((n) => ({ ...n })));
       assert.deepEqual(got.filter((n) => n.kind === 'on').map((n) => n.pitch), [60, 64, 67]);
       const latencies = got.map((n) => n.receivedAt - n.at);
       console.log(`# live-note latency (played → received, server clock): ${latencies.map((l) => l.toFixed(1)).join(' ')} ms`);
@@ -246,7 +246,7 @@ if (missing) {
       await bob.page.selectOption('[data-testid="jam-midi"]', '');
       await bob.page.waitForSelector('[data-testid="jam-midi"] option[value="test-keys"]', { state: 'attached', timeout: UI_MS });
       await bob.page.selectOption('[data-testid="jam-midi"]', 'test-keys');
-      const mark = await read(alice.page, () => ((globalThis as any).riffroomJam.received as unknown[]).length);
+      const mark = await read(alice.page, () => ((globalThis as any).riffroomJamProbes.received as unknown[]).length);
       await read(bob.page, () => {
         const send = (globalThis as any).__midiIn;
         send([0xb0, 1, 64]); // mod wheel: not a note
@@ -255,8 +255,8 @@ if (missing) {
         send([0x91, 65, 80]);
         send([0x91, 65, 0]); // note-on at velocity 0: a release
       });
-      await alice.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam?.received ?? []).length >= n + 4, mark, { timeout: UI_MS });
-      const got = await read(alice.page, (n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
+      await alice.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes?.received ?? []).length >= n + 4, mark, { timeout: UI_MS });
+      const got = await read(alice.page, (n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
       assert.deepEqual(got, ['on:62', 'off:62', 'on:65', 'off:65']);
     });
 
@@ -288,7 +288,7 @@ if (missing) {
 
     test('alice plays with a count-in of one bar: both pages click it at the same server times, the song starts a bar later', async () => {
       type Click = { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number; audioTime: number };
-      const clicks = (page: Page) => read(page, () => [...((globalThis as any).riffroomJam?.scheduledClicks ?? [])] as Click[]);
+      const clicks = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.scheduledClicks ?? [])] as Click[]);
       const mark = { alice: (await clicks(alice.page)).length, bob: (await clicks(bob.page)).length };
       const downMark = { alice: (await downbeats(alice.page)).length, bob: (await downbeats(bob.page)).length };
       await alice.page.selectOption('[data-testid="count-in"]', '1');
@@ -296,7 +296,7 @@ if (missing) {
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
         await untilPlayButton(mate, true);
-        await mate.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
+        await mate.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
       }
       const a = (await clicks(alice.page)).slice(mark.alice);
       const b = (await clicks(bob.page)).slice(mark.bob);
@@ -388,7 +388,7 @@ if (missing) {
       await until(carol.page, 'two bars past the shared start', () => {
         const jam = (globalThis as any).riffroomJam;
         const s = jam.getState().transport;
-        return jam.serverNow() >= s.anchorMs + 2 * jam.barMs();
+        return jam.serverNow() >= s.anchorMs + 2 * jam.timeline.barMs();
       }, undefined, 20_000);
       const tickNow = () => read(carol.page, () => (globalThis as any).riffroomTransport.position().songTick as number);
       const t0 = await tickNow();
@@ -503,13 +503,13 @@ if (missing) {
         const resumedAt = (await retimes(page)).slice(retimesBefore).filter((r) => r.reason === 'follow').at(-1)?.audioTime;
         assert.ok(resumedAt !== undefined, 'the page laid its timeline again when the sound came on');
         await until(page, 'downbeats scheduled since the sound came on', (from) =>
-          ((globalThis as any).riffroomJam.scheduledDownbeats as Downbeat[]).filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
+          ((globalThis as any).riffroomJamProbes.scheduledDownbeats as Downbeat[]).filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
         const mine = (await downbeats(page)).filter((d) => d.audioTime >= resumedAt - 1e-6);
         // The host commits the same downbeats a look-ahead early too, give or take a tick of her
         // scheduler: wait until she has committed the guest's last one (within half a bar of it).
         const last = mine.at(-1)!.serverMs;
         await until(dana.page, "the host's page has committed the guest's downbeats", ({ at, halfBar }) =>
-          ((globalThis as any).riffroomJam.scheduledDownbeats as Downbeat[]).some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
+          ((globalThis as any).riffroomJamProbes.scheduledDownbeats as Downbeat[]).some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
         const hers = await downbeats(dana.page);
         const common = mine.filter((d) => d.serverMs <= Math.max(...hers.map((e) => e.serverMs)) + BAR_MS / 2);
         const spreads = common.map((d) => Math.min(...hers.map((e) => Math.abs(e.serverMs - d.serverMs))));

@@ -28,16 +28,16 @@ type Mix = { id: string; name: string; solo: boolean; audible: boolean }[];
 
 const text = (page: Page, testid: string) => read(page, (id: string) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testid);
 const playing = (page: Page) => read(page, () => !!(globalThis as any).riffroomJam?.getState().transport?.playing);
-const heardMix = (page: Page) => read(page, () => (globalThis as any).riffroomJam.heardMix() as Mix);
+const heardMix = (page: Page) => read(page, () => (globalThis as any).riffroomJamProbes.heardMix() as Mix);
 
 /** Plays `keys` on the computer keyboard (musical typing on), each press and release seen by the page. */
 async function playKeys(page: Page, keys: string[]): Promise<void> {
   for (const key of keys) {
-    const n = await read(page, () => ((globalThis as any).riffroomJam.played as unknown[]).length);
+    const n = await read(page, () => ((globalThis as any).riffroomJamProbes.played as unknown[]).length);
     await page.keyboard.down(key);
-    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJam.played as unknown[]).length > m, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJamProbes.played as unknown[]).length > m, n, { timeout: 2000 });
     await page.keyboard.up(key);
-    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJam.played as unknown[]).length > m + 1, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJamProbes.played as unknown[]).length > m + 1, n, { timeout: 2000 });
   }
 }
 
@@ -166,10 +166,10 @@ if (missing) {
       await student.page.click('[data-testid="musical-typing"]');
       await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await student.page.mouse.click(5, 5);
-      const seen = await read(teacher.page, () => ((globalThis as any).riffroomJam.received as any[]).length);
+      const seen = await read(teacher.page, () => ((globalThis as any).riffroomJamProbes.received as any[]).length);
       for (const key of ['a', 'g']) await tapKey(student.page, key);
-      await teacher.page.waitForFunction((n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
-      const got = await read(teacher.page, (n: number) => ((globalThis as any).riffroomJam.received as any[]).slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch as number), seen);
+      await teacher.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
+      const got = await read(teacher.page, (n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch as number), seen);
       assert.deepEqual(got, [60, 67]);
       // Nothing the student did reached the document.
       assert.equal(JSON.stringify(readSong(doc.doc)), before);
@@ -225,7 +225,7 @@ if (missing) {
       // All audible before (playing: the engines compile the song).
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction(() => {
-          const mix = (globalThis as any).riffroomJam.heardMix();
+          const mix = (globalThis as any).riffroomJamProbes.heardMix();
           return mix.length === 2 && mix.every((t: any) => t.audible);
         }, undefined, { timeout: 10_000 });
       }
@@ -234,7 +234,7 @@ if (missing) {
       assert.match(await text(student.page, 'rules-summary'), /spotlight on Bass/);
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction((id: string) => {
-          const mix = (globalThis as any).riffroomJam.heardMix();
+          const mix = (globalThis as any).riffroomJamProbes.heardMix();
           return mix.length === 2 && mix.every((t: any) => t.audible === (t.id === id) && t.solo === (t.id === id));
         }, bass, { timeout: 10_000 });
         const mix = await heardMix(mate.page);
@@ -245,7 +245,7 @@ if (missing) {
       await teacher.page.selectOption('[data-testid="rule-spotlight"]', '');
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction(() => {
-          const mix = (globalThis as any).riffroomJam.heardMix();
+          const mix = (globalThis as any).riffroomJamProbes.heardMix();
           return mix.length === 2 && mix.every((t: any) => t.audible && !t.solo);
         }, undefined, { timeout: 10_000 });
       }
