@@ -51,7 +51,7 @@ try {
   };
   const out = fileURLToPath(new URL('../results/mastering-worker.json', import.meta.url));
   mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
 } finally {
   await browser.close();

@@ -57,5 +57,5 @@ const results = {
 
 const out = fileURLToPath(new URL('../results/mastering.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify({ meter: results.meter, correction: Object.fromEntries(Object.entries(corrections).map(([k, v]) => [k, (v as { ms: unknown }).ms])) }, null, 2));

@@ -330,7 +330,7 @@ try {
     if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
     console.error(`bench:audio: ${name}...`);
     results[name] = { ...(await run() as object), measuredAt: new Date().toISOString() };
-    writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   }
 } finally {
   await (page as AudioPage | null)?.close();

@@ -13,7 +13,7 @@ test('what the attacker writes is what y-protocols reads', () => {
     const message = encodePresenceMessage([
       { clientId: 7, clock: 3, json: '{"user":{"name":"mallory"}}' },
       // Text encoded once, as the 4 MiB flood sends it.
-      { clientId: 2 ** 32 - 1, clock: 1, json: Buffer.from('{"pad":"' + 'é'.repeat(100_000) + '"}') },
+      { clientId: 2 ** 32 - 1, clock: 1, json: Buffer.from(`{"pad":"${'é'.repeat(100_000)}"}`) },
     ]);
     const decoder = decoding.createDecoder(message);
     assert.equal(decoding.readVarUint(decoder), MESSAGE_AWARENESS);
@@ -41,7 +41,7 @@ test('reads what y-protocols writes, skipping big states and other messages', ()
     const [seen] = readPresenceMessage(encoding.toUint8Array(encoder));
     assert.deepEqual(seen, { clientId: doc.clientID, clock: awareness.meta.get(doc.clientID)!.clock, state: { user: { name: 'honest1' } } });
 
-    const big = readPresenceMessage(encodePresenceMessage([{ clientId: 1, clock: 1, json: '"' + 'x'.repeat(2000) + '"' }]));
+    const big = readPresenceMessage(encodePresenceMessage([{ clientId: 1, clock: 1, json: `"${'x'.repeat(2000)}"` }]));
     assert.deepEqual(big, [{ clientId: 1, clock: 1 }]);
     const many = Array.from({ length: 65 }, (_, i) => ({ clientId: i + 1, clock: 1, json: '{}' }));
     assert.deepEqual(readPresenceMessage(encodePresenceMessage(many)), []);

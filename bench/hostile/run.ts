@@ -62,7 +62,7 @@ for (const name of wanted) {
     results[name] = { error: (err as Error).stack ?? String(err), pass: false, measuredAt: new Date().toISOString() };
     console.error(`  ${name}: could not be measured: ${(err as Error).message}`);
   }
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 console.log(table(results));

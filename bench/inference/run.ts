@@ -154,7 +154,7 @@ for (const name of wanted) {
   // Another program's load slows every figure: it is recorded beside them (1-minute average).
   results[name] = { ...value, measuredAt: new Date().toISOString(), loadAverage: { before: round2(loadBefore[0]!), after: round2(loadavg()[0]!) } };
   results.sideBySide = sideBySide(results);
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 }
 console.log(JSON.stringify(results, null, 2));
 console.error(`bench:inference: results in ${out}`);

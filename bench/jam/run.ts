@@ -46,7 +46,7 @@ if (LONG_MINUTES > 0) {
     console.error(`bench:jam long: ${PEERS} peers playing for ${LONG_MINUTES} min through the jitter proxy, connections cut every ${values['drop-every-minutes']} min ...`);
     const long = await benchLong(proxy, { minutes: LONG_MINUTES, peers: PEERS, sampleSeconds: 15, dropEveryMinutes: Number(values['drop-every-minutes']), pingIntervalMs: PING_MS, log: (l) => console.error(l) });
     const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-    writeFileSync(out, JSON.stringify({ ...previous, long: { ...(long as object), network, measuredAt: new Date().toISOString() } }, null, 2) + '\n');
+    writeFileSync(out, `${JSON.stringify({ ...previous, long: { ...(long as object), network, measuredAt: new Date().toISOString() } }, null, 2)}\n`);
     const l = long as { minutes: number; downbeatSpreadMs: { p50: number; max: number }; connectionsCut: number; spreadAfterReconnectMs: number[]; worstClockErrorMs: { max: number } };
     console.log(`bench:jam long: ${l.minutes} min, downbeat spread median ${l.downbeatSpreadMs.p50} ms, max ${l.downbeatSpreadMs.max} ms; ${l.connectionsCut} connection cuts, spread after each reconnect ${l.spreadAfterReconnectMs.join(', ')} ms; worst clock error ${l.worstClockErrorMs.max} ms\n  results in ${out}`);
   } finally {
@@ -148,7 +148,7 @@ const out = fileURLToPath(new URL('../results/jam.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 // The hour-long part (--long-minutes) is kept from its own run.
 const earlierLong = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).long : undefined;
-writeFileSync(out, JSON.stringify(earlierLong ? { ...results, long: earlierLong } : results, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(earlierLong ? { ...results, long: earlierLong } : results, null, 2)}\n`);
 const c = results.clock as { absErrorMs: { p50: number; p95: number; max: number } };
 const d = results.downbeats as { afterPlayMs: { p50: number; max: number }; aroundTempoChangeMs: { max: number }; allSwitchOnTheSameBar: boolean };
 const l = results.live as { loopbackMs: { p50: number; p95: number }; throughProxyMs: { p50: number; p95: number } };

@@ -68,7 +68,7 @@ function jamSummary(list: any[]): any {
   };
 }
 
-const save = (): void => writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+const save = (): void => writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
 console.error('bench:room: building the renderer, starting the server and Chromium...');
 let h: RendererHarness | null = null;

@@ -158,7 +158,7 @@ try {
     postgres: combine(postgres),
   };
   mkdirSync(join(OUT, '..'), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, r: ReturnType<typeof combine>) =>
     `${name.padEnd(10)} one edit p50 ${r.appendOneEditMs.p50} ms p99 ${r.appendOneEditMs.p99} ms | per edit in 16s p50 ${r.perEditInBatchesOf16Ms.p50} ms p99 ${r.perEditInBatchesOf16Ms.p99} ms | ${r.bytesPerEdit} B/edit${'walBytesPerEdit' in r ? ` (+${r.walBytesPerEdit} B WAL)` : ''}`;
   console.log(row('SQLite', result.sqlite));

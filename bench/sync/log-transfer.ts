@@ -126,5 +126,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { json: { type: 'string' } } });
   const result = await benchLogTransfer();
   console.log(JSON.stringify(result, null, 2));
-  if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -173,7 +173,7 @@ const results = {
 process.setMaxListeners(maxListeners);
 const out = fileURLToPath(new URL('../results/relay.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 const line = (k: Kind) => `${k}: p50 ${results[k].delivery.p50} ms, p99 ${results[k].delivery.p99} ms, all-peers p99 ${results[k].allPeers.p99} ms, lost ${results[k].lost}`;
 console.log(['same', 'split', 'across'].map((k) => line(k as Kind)).join('\n'));
 console.error(`bench:relay: results in ${out}`);

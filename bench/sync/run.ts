@@ -38,7 +38,7 @@ for (const name of wanted) {
   console.error(`bench:sync ${name} ...`);
   const previous = typeof results[name] === 'object' && results[name] ? results[name] as object : {};
   results[name] = { ...previous, ...(await run() as object), measuredAt: new Date().toISOString() };
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify({ [name]: results[name] }, null, 2));
 }
 console.error(`bench:sync: results in ${out}`);

@@ -50,7 +50,7 @@ function startPresenceFlood({ server, room }: AttackTarget): RunningAttack {
 
   // One 4 MiB state (valid JSON, as a page would send), its text encoded once.
   const head = '{"user":{"name":"mallory"},"pad":"';
-  const bigState = Buffer.from(head + 'x'.repeat(STATE_BYTES - head.length - 2) + '"}');
+  const bigState = Buffer.from(`${head + 'x'.repeat(STATE_BYTES - head.length - 2)}"}`);
   const counts = { floodSent: 0, floodSkipped: 0, manyIdsSent: 0, overwritesSent: 0, removalsSent: 0 };
   let turn = 0;
   const flood = setInterval(() => {
