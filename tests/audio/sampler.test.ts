@@ -34,8 +34,8 @@ if (missing) {
 
     test('the band song live through the worklet synth sounds like its offline render in the worker', { timeout: 180_000 }, async (t) => {
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
-        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+        const a = globalThis.riffroomAudio;
+        const raw = new AudioContext({ latencyHint: 'interactive' });
         const context = new a.Tone.Context(raw);
         const song = a.fixtures.bandSong();
         // A long look-ahead and start delay: a busy machine's main-thread stalls must not make notes
@@ -43,11 +43,11 @@ if (missing) {
         // measures that). maxLateness: late rather than dropped, if it happens anyway.
         const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10, initial: { loop: false } });
         const states = [transport.getState().instruments];
-        await transport.instrumentsReady();
+        await transport.instrumentsReady!();
         states.push(transport.getState().instruments);
         const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
         let start = null as number | null;
-        transport.onEvent((e: any) => {
+        transport.onEvent((e) => {
           if (e.kind === 'note' && e.tick === 0) start ??= e.time;
         });
         await transport.play();
@@ -59,13 +59,13 @@ if (missing) {
         transport.dispose();
         await raw.close();
         const offline = await a.renderSong(song);
-        const wrongSong = { ...song, tracks: song.tracks.map((t: any) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
+        const wrongSong = { ...song, tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
         const wrong = await a.renderSong(wrongSong);
         const synthesized = await a.renderSong(song, { instruments: 'synthesized' });
         // The live recording from the downbeat on (the limiter delays its output by 6 ms, which
         // the offline render trims).
         const from = Math.round((start! + 0.006 - live.startTime) * live.sampleRate);
-        const cut = (c: any) => c.slice(from, from + offline.channels[0].length);
+        const cut = (c: Float32Array) => c.slice(from, from + offline.channels[0].length);
         return { states, stats, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
       }, null);
       assert.deepEqual(got.states, ['loading', 'sampled']);
@@ -87,14 +87,14 @@ if (missing) {
     // once ran 0.3 s behind its context (see createOnTime in renderer/audio/sampler/worklet-sampler.ts).
     test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         const f = a.fixtures;
-        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+        const raw = new AudioContext({ latencyHint: 'interactive' });
         const context = new a.Tone.Context(raw);
         // A bass track (no reverb send: what is heard after a stop is the instrument alone).
         const song = f.song([f.track('b', 'bass', { instrument: 'fretless-bass' })], [f.clip('c', 'b', 0, 2, [[40, 0, 3840, 100]])]);
         const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10 });
-        await transport.instrumentsReady();
+        await transport.instrumentsReady!();
         const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
         const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
         const until = async (time: number) => {
