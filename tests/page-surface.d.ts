@@ -20,6 +20,10 @@ import type * as Engine from '../renderer/audio/tone/index.ts';
 import type * as Exporter from '../renderer/export/export-song.ts';
 import type { LoudnessFigure } from '../renderer/export/loudness-figure.ts';
 import type { JamSession } from '../renderer/jam/jam-session.ts';
+import type { InferenceClient } from '../inference/client.ts';
+import type { INFERENCE_PROTOCOL } from '../inference/contract.ts';
+import type { configureMessage, workerUrlWithConfig } from '../inference/web/worker-config.ts';
+import type { workerTransport } from '../inference/web/worker-transport.ts';
 import type * as Recorder from './audio/page-recorder.ts';
 import type * as Tone from 'tone';
 
@@ -51,6 +55,15 @@ export type ExportPageBundle = Spread<typeof Engine> & {
   showReport(figures: readonly LoudnessFigure[]): string;
 };
 
+/** tests/web-inference.test.ts's bundle: the client side of the inference worker, as the renderer imports it. */
+export interface InferencePageBundle {
+  InferenceClient: typeof InferenceClient;
+  workerTransport: typeof workerTransport;
+  configureMessage: typeof configureMessage;
+  workerUrlWithConfig: typeof workerUrlWithConfig;
+  INFERENCE_PROTOCOL: typeof INFERENCE_PROTOCOL;
+}
+
 /** One call the fake bridge recorded (tests/renderer/desktop.test.ts): which, and what it was given. */
 export type BridgeCall =
   | { call: 'save'; name: string; size: number }
@@ -75,6 +88,8 @@ declare global {
    * the exports test's. Each page holds only its own part; a test reads the part its page bundles.
    */
   var riffroomAudio: AudioPageBundle & ExportPageBundle;
+  /** The bundle of tests/web-inference.test.ts's page. */
+  var riffroomInference: InferencePageBundle;
 
   // --- Installed by tests ---
 
@@ -107,6 +122,8 @@ declare global {
   var __replayObserver: MutationObserver;
   /** The folder picker; tests/renderer/files.test.ts installs one handing over the page's private file system. */
   var showDirectoryPicker: (() => Promise<FileSystemDirectoryHandle>) | undefined;
+  /** The worker and client of tests/web-inference.test.ts's first test, which later tests reuse. */
+  var __inference: { worker: Worker; client: InferenceClient };
   /** Refusals the jam server sent this page (tests/renderer/teacher.test.ts). */
   var __refusals: number;
   /** Local edits of the room's document, one counter per countLocalEdits call (tests/renderer/harness.ts). */
