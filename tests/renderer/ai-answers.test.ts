@@ -99,7 +99,7 @@ if (missing) {
         g.riffroomJam.subscribe(look);
       });
       const why = async () => `ai-status "${await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent)}"; `
-        + `jam view: ${(await read(alice.page, () => globalThis.__aiFlips as string[])).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
+        + `jam view: ${(await read(alice.page, () => globalThis.__aiFlips)).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
 
       // Alice starts the shared transport; bob follows.
       await alice.page.click('[data-testid="play"]');

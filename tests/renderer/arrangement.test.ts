@@ -49,7 +49,7 @@ async function recordInput(mate: Bandmate): Promise<void> {
 
 /** When `mate` last made an edit: the key press or pointer release recorded by recordInput. */
 async function lastInputAt(mate: Bandmate): Promise<number> {
-  const at = await read(mate.page, () => globalThis.__lastInputAt as number);
+  const at = await read(mate.page, () => globalThis.__lastInputAt);
   assert.ok(at > 0, `no input recorded in ${mate.name}'s page`);
   return at;
 }

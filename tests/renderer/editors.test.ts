@@ -307,7 +307,7 @@ if (missing) {
           const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
           const x = d.querySelector<HTMLElement>('[data-testid="playhead"]')!.getBoundingClientRect().left - d.querySelector<HTMLElement>('.lanes')!.getBoundingClientRect().left;
           const p = g.riffroomTransport.position();
-          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() as number };
+          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() };
         });
         // As time: how far behind or ahead of the song the line is drawn.
         offsets.push((Math.abs(drawn.x - drawn.expected) / drawn.barPx) * drawn.barMs);

@@ -14,6 +14,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page, Route } from 'playwright-core';
+import type { GeneratedClipDetail } from '../../renderer/generator/provenance.ts';
 import { testToken } from '../support/server-process.ts';
 import { getHistory, getSong } from '../support/room-api.ts';
 import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
@@ -197,7 +198,7 @@ if (missing) {
       const song = await getSong(h.server, ROOM, token);
       const clip = song.clips.find((c) => c.id === drumClip)!;
       assert.equal(clip.provenance?.source, 'model');
-      const detail = clip.provenance!.detail as Record<string, any>;
+      const detail = clip.provenance!.detail as unknown as GeneratedClipDetail;
       assert.equal(detail.requestedBy, 'alice');
       assert.equal(detail.request.seed, 11);
       assert.equal(detail.request.role, 'drums');

@@ -246,7 +246,7 @@ if (missing) {
       await bob.page.selectOption('[data-testid="jam-midi"]', '');
       await bob.page.waitForSelector('[data-testid="jam-midi"] option[value="test-keys"]', { state: 'attached', timeout: UI_MS });
       await bob.page.selectOption('[data-testid="jam-midi"]', 'test-keys');
-      const mark = await read(alice.page, () => (globalThis.riffroomJam.received as unknown[]).length);
+      const mark = await read(alice.page, () => globalThis.riffroomJam.received.length);
       await read(bob.page, () => {
         const send = globalThis.__midiIn;
         send([0xb0, 1, 64]); // mod wheel: not a note
@@ -390,7 +390,7 @@ if (missing) {
         const s = jam.getState().transport!;
         return jam.serverNow() >= s.anchorMs + 2 * jam.barMs();
       }, undefined, 20_000);
-      const tickNow = () => read(carol.page, () => globalThis.riffroomTransport.position().songTick as number);
+      const tickNow = () => read(carol.page, () => globalThis.riffroomTransport.position().songTick);
       const t0 = await tickNow();
       await until(carol.page, 'the playhead moves on', (t) => globalThis.riffroomTransport.position().songTick !== t, t0, UI_MS);
       const t1 = await tickNow();
@@ -503,13 +503,13 @@ if (missing) {
         const resumedAt = (await retimes(page)).slice(retimesBefore).filter((r) => r.reason === 'follow').at(-1)?.audioTime;
         assert.ok(resumedAt !== undefined, 'the page laid its timeline again when the sound came on');
         await until(page, 'downbeats scheduled since the sound came on', (from) =>
-          (globalThis.riffroomJam.scheduledDownbeats as Downbeat[]).filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
+          globalThis.riffroomJam.scheduledDownbeats.filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
         const mine = (await downbeats(page)).filter((d) => d.audioTime >= resumedAt - 1e-6);
         // The host commits the same downbeats a look-ahead early too, give or take a tick of her
         // scheduler: wait until she has committed the guest's last one (within half a bar of it).
         const last = mine.at(-1)!.serverMs;
         await until(dana.page, "the host's page has committed the guest's downbeats", ({ at, halfBar }) =>
-          (globalThis.riffroomJam.scheduledDownbeats as Downbeat[]).some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
+          globalThis.riffroomJam.scheduledDownbeats.some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
         const hers = await downbeats(dana.page);
         const common = mine.filter((d) => d.serverMs <= Math.max(...hers.map((e) => e.serverMs)) + BAR_MS / 2);
         const spreads = common.map((d) => Math.min(...hers.map((e) => Math.abs(e.serverMs - d.serverMs))));

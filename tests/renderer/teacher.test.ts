@@ -33,11 +33,11 @@ const heardMix = (page: Page) => read(page, () => globalThis.riffroomJam.heardMi
 /** Plays `keys` on the computer keyboard (musical typing on), each press and release seen by the page. */
 async function playKeys(page: Page, keys: string[]): Promise<void> {
   for (const key of keys) {
-    const n = await read(page, () => (globalThis.riffroomJam.played as unknown[]).length);
+    const n = await read(page, () => globalThis.riffroomJam.played.length);
     await page.keyboard.down(key);
-    await page.waitForFunction((m: number) => (globalThis.riffroomJam.played as unknown[]).length > m, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => globalThis.riffroomJam.played.length > m, n, { timeout: 2000 });
     await page.keyboard.up(key);
-    await page.waitForFunction((m: number) => (globalThis.riffroomJam.played as unknown[]).length > m + 1, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => globalThis.riffroomJam.played.length > m + 1, n, { timeout: 2000 });
   }
 }
 
