@@ -71,7 +71,7 @@ if (!existsSync(CHROMIUM)) {
       page.on('console', (m) => void console_.push(`${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => void console_.push(`pageerror: ${e.message}`));
       await page.goto(`${origin}/`);
-      await page.waitForFunction(() => 'riffroom' in globalThis);
+      await page.waitForFunction(() => 'riffroomInference' in globalThis);
       const run: InPage = async (fn, arg) => {
         try {
           // Playwright types its argument as a serialised copy (Unboxed<A>); plain data is itself.
@@ -103,15 +103,14 @@ if (!existsSync(CHROMIUM)) {
       const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` };
       const request = bass();
       const got = await inPage(async ({ config, request, scriptPath }) => {
-        const g: any = globalThis;
-        const { InferenceClient, workerTransport, workerUrlWithConfig } = g.riffroom;
+        const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
         const started = performance.now();
-        const worker = new g.Worker(workerUrlWithConfig(new URL(scriptPath, g.location.href), config), { type: 'module' });
+        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
         const workerErrors: string[] = [];
         worker.addEventListener('error', (e: { message?: string }) => workerErrors.push(e.message ?? 'worker error'));
         const client = new InferenceClient();
         client.attach(workerTransport(worker));
-        g.main = { worker, client };
+        globalThis.__inference = { worker, client };
         const info: HostInfo = await client.ready();
         const readyMs = performance.now() - started;
         const streamed: StreamedEvent[] = [];
@@ -126,7 +125,7 @@ if (!existsSync(CHROMIUM)) {
           await client.generate({ ...request, variations: 1, seed });
           single.push(performance.now() - t0);
         }
-        return { info, readyMs, result, streamed, firstNoteMs, wallMs, single, workerErrors, isolated: g.crossOriginIsolated as boolean };
+        return { info, readyMs, result, streamed, firstNoteMs, wallMs, single, workerErrors, isolated: crossOriginIsolated };
       }, { config, request, scriptPath: WORKER_PATH });
 
       assert.deepEqual(got.workerErrors, []);
@@ -163,7 +162,7 @@ if (!existsSync(CHROMIUM)) {
 
     test('wasm in the browser writes the Node host\'s self-check tokens, with threads', SLOW, async () => {
       const got = await inPage(async (config) => {
-        const worker = new (globalThis as any).Worker('/self-check-worker.js', { type: 'module' });
+        const worker = new Worker('/self-check-worker.js', { type: 'module' });
         return new Promise<{ tokens?: number[]; threads?: number; error?: string }>((resolve) => {
           worker.addEventListener('message', (e: { data: { tokens?: number[]; threads?: number; error?: string } }) => resolve(e.data));
           worker.addEventListener('error', (e: { message?: string }) => resolve({ error: e.message ?? 'worker error' }));
@@ -179,7 +178,7 @@ if (!existsSync(CHROMIUM)) {
     test('a cancel is handled between decode steps: the worker stops and says Cancelled, then serves again', SLOW, async (t) => {
       const long = bass({ role: 'drums', key: null, chords: null, bars: 16, energy: 4, variations: 4, seed: 3 });
       const got = await inPage(async (request) => {
-        const { worker, client } = (globalThis as any).main;
+        const { worker, client } = globalThis.__inference;
         const messages: { at: number; m: HostMessage }[] = [];
         const listener = (e: { data: HostMessage }) => messages.push({ at: performance.now(), m: e.data });
         worker.addEventListener('message', listener);
@@ -222,12 +221,11 @@ if (!existsSync(CHROMIUM)) {
     });
 
     test('a worker configured by message keeps early requests, and serves a second client over a MessagePort', SLOW, async () => {
-      const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/`, providers: 'wasm' };
+      const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/`, providers: 'wasm' as const };
       const request = bass({ variations: 1, seed: 5 });
       const got = await inPage(async ({ config, request, scriptPath }) => {
-        const g: any = globalThis;
-        const { InferenceClient, workerTransport, configureMessage, INFERENCE_PROTOCOL } = g.riffroom;
-        const worker = new g.Worker(scriptPath, { type: 'module' });
+        const { InferenceClient, workerTransport, configureMessage, INFERENCE_PROTOCOL } = globalThis.riffroomInference;
+        const worker = new Worker(scriptPath, { type: 'module' });
         worker.postMessage(configureMessage(config));
         const client = new InferenceClient();
         client.attach(workerTransport(worker));
@@ -235,7 +233,7 @@ if (!existsSync(CHROMIUM)) {
         const early: HostMessage[] = [];
         worker.addEventListener('message', (e: { data: HostMessage }) => early.push(e.data));
         worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'generate', id: 'early-1', request });
-        const channel = new g.MessageChannel();
+        const channel = new MessageChannel();
         worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'connect' }, [channel.port2]);
         const other = new InferenceClient();
         other.attach(workerTransport(channel.port1));
@@ -254,17 +252,17 @@ if (!existsSync(CHROMIUM)) {
 
     test('a corrupt weights file makes the worker unavailable with a ModelLoadError naming model.onnx; so does a bad config', SLOW, async () => {
       const got = await inPage(async ({ config, scriptPath }) => {
-        const g: any = globalThis;
-        const { InferenceClient, workerTransport, workerUrlWithConfig, configureMessage } = g.riffroom;
-        const worker = new g.Worker(workerUrlWithConfig(new URL(scriptPath, g.location.href), config), { type: 'module' });
+        const { InferenceClient, workerTransport, workerUrlWithConfig, configureMessage } = globalThis.riffroomInference;
+        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
         const client = new InferenceClient();
         client.attach(workerTransport(worker));
         const failed = (e: Error) => ({ name: e.name, message: e.message });
         const ready = await client.ready().then(() => null, failed);
-        const generate = await client.generate({}).then(() => null, failed);
+        // Any request: the worker has no model to answer it with.
+        const generate = await client.generate({} as GenerationRequest).then(() => null, failed);
         worker.terminate();
         // A config the worker cannot use is reported the same way, not thrown in the worker.
-        const unconfigured = new g.Worker(scriptPath, { type: 'module' });
+        const unconfigured = new Worker(scriptPath, { type: 'module' });
         unconfigured.postMessage(configureMessage({ modelUrl: '', wasmUrl: config.wasmUrl }));
         const other = new InferenceClient();
         other.attach(workerTransport(unconfigured));
@@ -290,10 +288,9 @@ if (!existsSync(CHROMIUM)) {
       // One bar: SwiftShader runs WebGPU on the CPU, some 50x slower than wasm.
       const request = bass({ bars: 1, variations: 1, chords: [{ tick: 0, root: 4, quality: 'm7' }] });
       const got = await gpu.inPage(async ({ config, request, scriptPath }) => {
-        const g: any = globalThis;
-        if (!(await g.navigator.gpu?.requestAdapter())) return null;
-        const { InferenceClient, workerTransport, workerUrlWithConfig } = g.riffroom;
-        const worker = new g.Worker(workerUrlWithConfig(new URL(scriptPath, g.location.href), config), { type: 'module' });
+        if (!(await navigator.gpu?.requestAdapter())) return null;
+        const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
+        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
         const client = new InferenceClient();
         client.attach(workerTransport(worker));
         const info: HostInfo = await client.ready();
@@ -351,7 +348,7 @@ import { InferenceClient } from '${root}inference/client.ts';
 import { INFERENCE_PROTOCOL } from '${root}inference/contract.ts';
 import { workerTransport } from '${root}inference/web/worker-transport.ts';
 import { configureMessage, workerUrlWithConfig } from '${root}inference/web/worker-config.ts';
-globalThis.riffroom = { InferenceClient, workerTransport, configureMessage, workerUrlWithConfig, INFERENCE_PROTOCOL };
+globalThis.riffroomInference = { InferenceClient, workerTransport, configureMessage, workerUrlWithConfig, INFERENCE_PROTOCOL };
 `;
 
 /**

@@ -10,6 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromiumMissing, openAudioPage, type AudioPage } from './audio-page.ts';
+import type { ScheduledEvent } from '../../renderer/audio/contract.ts';
 
 const missing = chromiumMissing();
 
@@ -40,11 +41,10 @@ if (missing) {
       // These tests pin properties of the synthesized voices (the fallback while the bank loads);
       // the sampled instruments have their own (sampler.test.ts, sampled-render.test.ts).
       await page.inPage(() => {
-        const a = (globalThis as any).riffroomAudio;
-        for (const name of ['renderSong', 'renderSongToWav']) {
-          const render = a[name];
-          a[name] = (song: unknown, options: object = {}) => render(song, { instruments: 'synthesized', ...options });
-        }
+        const a = globalThis.riffroomAudio;
+        const { renderSong, renderSongToWav } = a;
+        a.renderSong = (song, options = {}) => renderSong(song, { instruments: 'synthesized', ...options });
+        a.renderSongToWav = (song, options = {}) => renderSongToWav(song, { instruments: 'synthesized', ...options });
       }, null);
     });
 
@@ -55,14 +55,14 @@ if (missing) {
     describe('offline renders', () => {
       test('a 2-bar band song (drums, bass, keys, lead) is not silent, never clips, and survives WAV encoding', SLOW, async (t) => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const song = a.fixtures.bandSong();
           const t0 = performance.now();
           const audio = await a.renderSong(song);
           const renderMs = performance.now() - t0;
           const wav: Uint8Array = await a.renderSongToWav(song);
           const decoded = a.decodeWav(wav);
-          const loud = { ...song, tracks: song.tracks.map((t: any) => ({ ...t, volumeDb: 6 })) };
+          const loud = { ...song, tracks: song.tracks.map((t) => ({ ...t, volumeDb: 6 })) };
           return {
             renderMs,
             duration: audio.duration,
@@ -94,10 +94,10 @@ if (missing) {
 
       test('muting a track changes the render (as if it were not there); soloing one isolates it', SLOW, async (t) => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const song = a.fixtures.bandSong();
-          const only = (ids: string[]) => ({ ...song, tracks: song.tracks.filter((t: any) => ids.includes(t.id)) });
-          const patch = (id: string, p: object) => ({ ...song, tracks: song.tracks.map((t: any) => (t.id === id ? { ...t, ...p } : t)) });
+          const only = (ids: string[]) => ({ ...song, tracks: song.tracks.filter((t) => ids.includes(t.id)) });
+          const patch = (id: string, p: object) => ({ ...song, tracks: song.tracks.map((t) => (t.id === id ? { ...t, ...p } : t)) });
           // Renders are deterministic (the kit's noise is seeded), so equal songs render equal audio.
           const [full, noLead, muted, soloBass, bassAlone] = [
             await a.renderSong(song), await a.renderSong(only(['drums', 'bass', 'keys'])), await a.renderSong(patch('lead', { mute: true })),
@@ -125,7 +125,7 @@ if (missing) {
 
       test('a kick on bar 1 beat 1 sounds at 0 s, and one on bar 2 beat 3 at 100 BPM at 3.6 s (within 2 ms)', SLOW, async (t) => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 2, [[36, 0, 240, 120], [36, 1920 + 960, 240, 120]])], { bpm: 100 });
           const audio = await a.renderSong(song);
@@ -141,9 +141,9 @@ if (missing) {
 
       test('swing delays every off-beat 8th by swing × 83 ms at 120 BPM, on-beats stay put', SLOW, async (t) => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
-          const hats = Array.from({ length: 8 }, (_, i) => [42, i * 240, 60, 110]);
+          const hats = Array.from({ length: 8 }, (_, i): [number, number, number, number] => [42, i * 240, 60, 110]);
           const out: Record<string, number[]> = {};
           for (const swing of [0, 0.5, 1]) {
             const audio = await a.renderSong(f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 1, hats)], { swing }), { tailSeconds: 0.3 });
@@ -165,7 +165,7 @@ if (missing) {
 
       test('every drum voice and every preset makes sound; keys outside the kit are silent', SLOW, async () => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const drums: Record<number, number> = {};
           for (const key of [36, 38, 42, 46, 45, 48, 50, 49, 51, 60]) {
@@ -173,7 +173,7 @@ if (missing) {
             drums[key] = a.levels(audio).peak;
           }
           const presets: Record<string, number> = {};
-          for (const [role, instrument] of [['bass', 'finger-bass'], ['keys', 'electric-piano'], ['lead', 'saw-lead'], ['other', 'pad'], ['keys', 'synth-bass']]) {
+          for (const [role, instrument] of [['bass', 'finger-bass'], ['keys', 'electric-piano'], ['lead', 'saw-lead'], ['other', 'pad'], ['keys', 'synth-bass']] as const) {
             const song = f.song([f.track('x', role, { instrument })], [f.clip('c', 'x', 0, 1, [[48, 0, 960, 100], [55, 960, 960, 100]])], { bpm: 240 });
             presets[`${role}/${instrument}`] = a.levels(await a.renderSong(song, { tailSeconds: 0.2 })).rms;
           }
@@ -186,7 +186,7 @@ if (missing) {
 
       test('a bar range renders only those bars, from its first downbeat', SLOW, async () => {
         const got = await page.inPage(async () => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 3, [[36, 0, 240], [38, 1920, 240], [36, 3840 + 480, 240]])]);
           const audio = await a.renderSong(song, { fromBar: 1, toBar: 2, tailSeconds: 0.5 });
@@ -201,7 +201,7 @@ if (missing) {
     describe('live playback', () => {
       test('the playhead advances with the audio clock and loops back at the loop end', SLOW, async (t) => {
         const got = await page.inPage(async (options) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           // 240 BPM: a 4/4 bar lasts 1 s; loop bars 2-3 of a 4-bar song, playing from the top into it.
           const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 4, [[60, 0, 240]])], { bpm: 240, loop: { startBar: 1, endBar: 3 } });
@@ -211,7 +211,7 @@ if (missing) {
           const loops: number[] = [];
           // The note on the first downbeat: its time is when the engine started the song.
           let start = null as number | null;
-          transport.onEvent((e: any) => {
+          transport.onEvent((e) => {
             if (e.kind === 'loop') loops.push(e.time);
             if (e.kind === 'note' && e.tick === 0) start ??= e.time;
           });
@@ -284,18 +284,18 @@ if (missing) {
 
       test("replacing a clip's notes while playing (a bandmate's edit) is heard on the next pass of the loop", SLOW, async (t) => {
         const got = await page.inPage(async (options) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const make = (pitches: number[]) => f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 1, pitches.map((p, i) => [p, i * 480, 240]))], { bpm: 240 });
           let song = make([60, 62, 64, 65]);
           const listeners = new Set<() => void>();
           const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, options);
           // One sequence: every committed event, and the edit where it happened among them.
-          const events: any[] = [];
-          transport.onEvent((e: any) => events.push(e));
+          const events: (ScheduledEvent | { kind: 'edit'; time: number })[] = [];
+          transport.onEvent((e) => events.push(e));
           await transport.play();
           // 1.4 s of the audio clock after the first note (a pass and a half of the loop).
-          const start = events.find((e: any) => e.kind === 'note')?.time ?? transport.audioTime();
+          const start = events.find((e) => e.kind === 'note')?.time ?? transport.audioTime();
           const waitUntil = performance.now() + 10_000;
           while (transport.audioTime() < start + 1.4 && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
           // Mid-loop (the 1-bar loop lasts 1 s): the document changes, the store notifies.
@@ -310,49 +310,49 @@ if (missing) {
           transport.dispose();
           return { events, editAt, stats };
         }, LIVE);
-        const edit = got.events.findIndex((e: any) => e.kind === 'edit');
+        const edit = got.events.findIndex((e) => e.kind === 'edit');
         const before = got.events.slice(0, edit);
         const after = got.events.slice(edit + 1);
-        const notes = got.events.filter((e: any) => e.kind === 'note');
-        const oldNotes = before.filter((e: any) => e.kind === 'note');
-        const newNotes = after.filter((e: any) => e.kind === 'note');
+        const notes = got.events.filter((e) => e.kind === 'note');
+        const oldNotes = before.filter((e) => e.kind === 'note');
+        const newNotes = after.filter((e) => e.kind === 'note');
         // Up to the edit the old bar plays; from the first window after it, only the new one (by the
         // order of commits, not by clock readings).
-        assert.ok(oldNotes.length >= 1 && oldNotes.every((n: any) => n.pitch < 70), `old notes before the edit: ${oldNotes.map((n: any) => n.pitch)}`);
-        const stale = newNotes.filter((n: any) => n.pitch < 70);
+        assert.ok(oldNotes.length >= 1 && oldNotes.every((n) => n.pitch < 70), `old notes before the edit: ${oldNotes.map((n) => n.pitch)}`);
+        const stale = newNotes.filter((n) => n.pitch < 70);
         assert.deepEqual(stale, [], 'no old note committed after the edit arrived');
         // ...and the new notes carry on from where the old ones stopped: none is due before a note
         // that was already committed.
-        const lastOld = Math.max(...oldNotes.map((n: any) => n.time));
-        assert.ok(newNotes.every((n: any) => n.time > lastOld), `new notes from ${Math.min(...newNotes.map((n: any) => n.time)).toFixed(3)} s, after the last old one at ${lastOld.toFixed(3)} s`);
+        const lastOld = Math.max(...oldNotes.map((n) => n.time));
+        assert.ok(newNotes.every((n) => n.time > lastOld), `new notes from ${Math.min(...newNotes.map((n) => n.time)).toFixed(3)} s, after the last old one at ${lastOld.toFixed(3)} s`);
         // The next pass of the loop: the first wrap committed after the edit.
-        const nextLoop = after.find((e: any) => e.kind === 'loop')?.time;
+        const nextLoop = after.find((e) => e.kind === 'loop')?.time;
         assert.ok(nextLoop !== undefined, 'the loop wrapped after the edit');
-        const afterWrap = notes.filter((n: any) => n.time >= nextLoop - 1e-6);
+        const afterWrap = notes.filter((n) => n.time >= nextLoop - 1e-6);
         assert.ok(afterWrap.length >= 4, `${afterWrap.length} notes after the wrap`);
-        assert.deepEqual([...new Set(afterWrap.map((n: any) => n.pitch))].sort(), [72, 74, 76, 77], 'only the new notes after the wrap');
-        assert.deepEqual(afterWrap.slice(0, 4).map((n: any) => n.pitch), [72, 74, 76, 77], 'the whole new bar on the first pass after the edit');
-        assert.deepEqual(afterWrap.slice(0, 4).map((n: any) => Math.round((n.time - nextLoop) * 1000)), [0, 250, 500, 750], 'on its beats');
+        assert.deepEqual([...new Set(afterWrap.map((n) => n.pitch))].sort(), [72, 74, 76, 77], 'only the new notes after the wrap');
+        assert.deepEqual(afterWrap.slice(0, 4).map((n) => n.pitch), [72, 74, 76, 77], 'the whole new bar on the first pass after the edit');
+        assert.deepEqual(afterWrap.slice(0, 4).map((n) => Math.round((n.time - nextLoop) * 1000)), [0, 250, 500, 750], 'on its beats');
         assert.ok(got.stats.compiles >= 2);
         t.diagnostic(`edit at ${got.editAt.toFixed(3)} s, next wrap at ${nextLoop.toFixed(3)} s; first new note at ${newNotes[0].time.toFixed(3)} s; ${got.stats.lateEvents} late events`);
       });
 
       test('count-in: a bar of clicks (downbeat accented) before the song; the metronome clicks every beat', SLOW, async (t) => {
         const got = await page.inPage(async (options) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 2, [[60, 0, 240]])], { bpm: 240 });
           const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { ...options, initial: { countInBars: 1, metronome: true } });
-          const events: any[] = [];
-          transport.onEvent((e: any) => events.push(e));
+          const events: ScheduledEvent[] = [];
+          transport.onEvent((e) => events.push(e));
           await transport.play();
           const early = transport.position();
           // Into the song's first bar by the audio clock: its downbeat and next beat committed, and
           // 400 ms of the (1 s) bar gone by. Not a fixed sleep: a busy page sleeps longer.
           const giveUp = performance.now() + 10_000;
           for (;;) {
-            const start = events.find((e: any) => e.kind === 'note')?.time;
-            const songClicks = events.filter((e: any) => e.kind === 'click' && !e.countIn).length;
+            const start = events.find((e) => e.kind === 'note')?.time;
+            const songClicks = events.filter((e) => e.kind === 'click' && !e.countIn).length;
             if ((start !== undefined && songClicks >= 2 && transport.audioTime() >= start + 0.4) || performance.now() > giveUp) break;
             await new Promise((r) => setTimeout(r, 20));
           }
@@ -362,13 +362,13 @@ if (missing) {
           transport.dispose();
           return { events, early, later, stats };
         }, LIVE);
-        const clicks = got.events.filter((e: any) => e.kind === 'click');
-        const countIn = clicks.filter((c: any) => c.countIn);
-        assert.deepEqual(countIn.map((c: any) => c.accent), [true, false, false, false]);
-        assert.deepEqual(countIn.map((c: any) => Math.round((c.time - countIn[0].time) * 1000)), [0, 250, 500, 750], 'one click a beat');
-        const firstNote = got.events.find((e: any) => e.kind === 'note');
+        const clicks = got.events.filter((e) => e.kind === 'click');
+        const countIn = clicks.filter((c) => c.countIn);
+        assert.deepEqual(countIn.map((c) => c.accent), [true, false, false, false]);
+        assert.deepEqual(countIn.map((c) => Math.round((c.time - countIn[0].time) * 1000)), [0, 250, 500, 750], 'one click a beat');
+        const firstNote = got.events.find((e) => e.kind === 'note')!;
         assert.ok(Math.abs(firstNote.time - countIn[0].time - 1) < 1e-6, 'the song starts one bar (1 s) after the first count-in click');
-        const songClicks = clicks.filter((c: any) => !c.countIn);
+        const songClicks = clicks.filter((c) => !c.countIn);
         assert.ok(songClicks.length >= 2 && songClicks[0].accent && !songClicks[1].accent, 'metronome on: clicks continue, accented on bar starts');
         assert.ok(Math.abs(songClicks[0].time - firstNote.time) < 1e-6, 'the first song click is on the song\'s downbeat');
         assert.equal(got.early.countIn, true);
@@ -381,12 +381,12 @@ if (missing) {
 
       test('audition plays a note list on a role\'s instrument beside the song, and finishes by itself', SLOW, async (t) => {
         const got = await page.inPage(async (options) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.bandSong({ bpm: 240 });
           const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, options);
-          const events: any[] = [];
-          transport.onEvent((e: any) => events.push(e));
+          const events: ScheduledEvent[] = [];
+          transport.onEvent((e) => events.push(e));
           const t0 = performance.now();
           const asked = transport.audioTime();
           const handle = transport.audition({ role: 'bass', notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 100 }, { pitch: 43, tick: 480, duration: 240, velocity: 100 }] });
@@ -396,7 +396,7 @@ if (missing) {
           const second = transport.audition({ role: 'lead', notes: [{ pitch: 72, tick: 0, duration: 9600, velocity: 100 }], loop: true });
           // Stopped once its note is committed (not after a set time a busy page may not have had).
           const committed = performance.now() + 10_000;
-          while (!events.some((e: any) => e.kind === 'note' && e.pitch === 72) && performance.now() < committed) await new Promise((r) => setTimeout(r, 10));
+          while (!events.some((e) => e.kind === 'note' && e.pitch === 72) && performance.now() < committed) await new Promise((r) => setTimeout(r, 10));
           second.stop();
           await second.done;
           const stats = transport.stats();
@@ -414,7 +414,7 @@ if (missing) {
 
       test('seek while playing jumps there; stop keeps the position and play resumes from it', SLOW, async () => {
         const got = await page.inPage(async (options) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('d', 'drums')], [f.clip('c', 'd', 0, 8, [])], { bpm: 240 });
           const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, options);
@@ -449,14 +449,14 @@ if (missing) {
 
       test('a stalled page skips the clicks it missed, or plays them late when maxLateness allows (the live tests above use that)', SLOW, async () => {
         const got = await page.inPage(async (live) => {
-          const a = (globalThis as any).riffroomAudio;
+          const a = globalThis.riffroomAudio;
           const f = a.fixtures;
           const song = f.song([f.track('k', 'keys')], [f.clip('c', 'k', 0, 2, [[60, 0, 240]])], { bpm: 240 });
           const out: Record<string, { clicks: number[]; late: number }> = {};
           for (const [name, options] of [['default', {}], ['live', live]] as const) {
             const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { ...options, initial: { countInBars: 1 } });
-            const events: any[] = [];
-            transport.onEvent((e: any) => events.push(e));
+            const events: ScheduledEvent[] = [];
+            transport.onEvent((e) => events.push(e));
             // play() commits the first window (the first count-in click); then the page's main thread
             // is busy for 700 ms, as a loaded machine's can be: no scheduling window runs meanwhile.
             await transport.play();
@@ -464,8 +464,8 @@ if (missing) {
             while (performance.now() - busy < 700) { /* a long task */ }
             const until = transport.audioTime() + 1;
             while (transport.audioTime() < until) await new Promise((r) => setTimeout(r, 20));
-            const clicks = events.filter((e: any) => e.kind === 'click');
-            out[name] = { clicks: clicks.map((c: any) => Math.round((c.time - clicks[0].time) * 1000)), late: transport.stats().lateEvents };
+            const clicks = events.filter((e) => e.kind === 'click');
+            out[name] = { clicks: clicks.map((c) => Math.round((c.time - clicks[0].time) * 1000)), late: transport.stats().lateEvents };
             transport.dispose();
           }
           return out;

@@ -17,9 +17,6 @@ class RiffroomTap extends AudioWorkletProcessor {
 registerProcessor('riffroom-tap', RiffroomTap);
 `;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- page code, type-checked without the DOM lib */
-type AudioNodeLike = any;
-
 export interface Recording {
   sampleRate: number;
   /** The context time of the first recorded sample. */
@@ -31,20 +28,20 @@ export interface Recorder {
   stop(): Promise<Recording>;
 }
 
-const loaded = new WeakSet<object>();
+const loaded = new WeakSet<BaseAudioContext>();
 
 /** Starts recording `source`'s output (stereo) on its context. */
-export async function recordNode(source: AudioNodeLike): Promise<Recorder> {
+export async function recordNode(source: AudioNode): Promise<Recorder> {
   const context = source.context;
   if (!loaded.has(context)) {
     await context.audioWorklet.addModule(URL.createObjectURL(new Blob([TAP], { type: 'text/javascript' })));
     loaded.add(context);
   }
-  const tap = new (globalThis as any).AudioWorkletNode(context, 'riffroom-tap', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+  const tap = new AudioWorkletNode(context, 'riffroom-tap', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
   const blocks: { time: number; channels: Float32Array[] }[] = [];
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  tap.port.onmessage = (e: { data: any }) => (e.data === 'done' ? done() : void blocks.push(e.data));
+  tap.port.onmessage = (e: MessageEvent<'done' | { time: number; channels: Float32Array[] }>) => (e.data === 'done' ? done() : void blocks.push(e.data));
   source.connect(tap);
   return {
     async stop() {

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromiumMissing, openAudioPage, type AudioPage } from './audio-page.ts';
+import type { WorkletSampler } from '../../renderer/audio/sampler/index.ts';
 
 const missing = chromiumMissing();
 
@@ -33,12 +34,12 @@ if (missing) {
 
     test('each of a page\'s two samplers (two AudioContexts) starts a note at its scheduled time', { timeout: 120_000 }, async (t) => {
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
         const onsets = [] as { builds: number; scheduled: number; onset: number | null }[];
-        const open = [] as { raw: any; sampler: any }[];
+        const open: { raw: AudioContext; sampler: WorkletSampler }[] = [];
         for (let i = 0; i < 2; i++) {
-          const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+          const raw = new AudioContext({ latencyHint: 'interactive' });
           // The second load reuses the first's fetch of the bank, as a history view's transport does.
           const sampler = await a.sampler.WorkletSampler.load(raw);
           open.push({ raw, sampler });

@@ -34,12 +34,13 @@ if (missing) {
 
     test('the band song live through the worklet synth sounds like its offline render in the worker', { timeout: 180_000 }, async (t) => {
       const playAndRender = () => page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         // The offline render's rate: the comparison is sample by sample. (Left to itself Chromium
         // picks the output's rate, sometimes 48 kHz: the recording then drifts against the render.)
-        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive', sampleRate: 44100 });
+        const raw = new AudioContext({ latencyHint: 'interactive', sampleRate: 44100 });
         // Chromium's count of render quanta the audio thread missed (a dropout in the recording).
-        const underruns = () => (raw.playbackStats ? raw.playbackStats.underrunEvents as number : null);
+        // (playbackStats is Chromium's, not in the DOM types.)
+        const underruns = () => (raw as AudioContext & { playbackStats?: { underrunEvents: number } }).playbackStats?.underrunEvents ?? null;
         const context = new a.Tone.Context(raw);
         const song = a.fixtures.bandSong();
         // A long look-ahead and start delay: a busy machine's main-thread stalls must not make notes
@@ -47,11 +48,11 @@ if (missing) {
         // measures that). maxLateness: late rather than dropped, if it happens anyway.
         const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10, initial: { loop: false } });
         const states = [transport.getState().instruments];
-        await transport.instrumentsReady();
+        await transport.instrumentsReady!();
         states.push(transport.getState().instruments);
         const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
         let start = null as number | null;
-        transport.onEvent((e: any) => {
+        transport.onEvent((e) => {
           if (e.kind === 'note' && e.tick === 0) start ??= e.time;
         });
         const underrunsBefore = underruns();
@@ -65,15 +66,14 @@ if (missing) {
         transport.dispose();
         await raw.close();
         const offline = await a.renderSong(song);
-        const wrongSong = { ...song, tracks: song.tracks.map((t: any) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
+        const wrongSong = { ...song, tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
         const wrong = await a.renderSong(wrongSong);
         const synthesized = await a.renderSong(song, { instruments: 'synthesized' });
         // The live recording from the downbeat on (the limiter delays its output by 6 ms, which
         // the offline render trims).
         const from = Math.round((start! + 0.006 - live.startTime) * live.sampleRate);
-        const cut = (c: any) => c.slice(from, from + offline.channels[0].length);
-        const startInfo = `${start} rec ${live.startTime} from ${from} len ${live.channels[0].length} off ${offline.channels[0].length}`;
-        return { startInfo, states, stats, dropouts, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
+        const cut = (c: Float32Array) => c.slice(from, from + offline.channels[0].length);
+        return { states, stats, dropouts, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
       }, null);
       const toMono = (chs: unknown[]) => mono(chs.map((c) => Float32Array.from(Object.values(c as object) as number[])));
       const measure = async () => {
@@ -115,7 +115,7 @@ if (missing) {
         }
         t.diagnostic(`per half second: ${parts.join(' ')}`);
       }
-      t.diagnostic(`log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events; ${got.dropouts ?? "unknown"} dropouts; live ${got.sampleRate} Hz, offline ${got.offlineRate} Hz; start ${got.startInfo}`);
+      t.diagnostic(`log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events; ${got.dropouts ?? "unknown"} dropouts`);
       assert.ok(same < SAME_SOUND_DB, `live vs offline: ${same.toFixed(2)} dB`);
       assert.ok(wrong > SAME_SOUND_DB, `a wrong instrument: ${wrong.toFixed(2)} dB`);
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
@@ -125,14 +125,14 @@ if (missing) {
     // once ran 0.3 s behind its context (see createOnTime in renderer/audio/sampler/worklet-sampler.ts).
     test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         const f = a.fixtures;
-        const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+        const raw = new AudioContext({ latencyHint: 'interactive' });
         const context = new a.Tone.Context(raw);
         // A bass track (no reverb send: what is heard after a stop is the instrument alone).
         const song = f.song([f.track('b', 'bass', { instrument: 'fretless-bass' })], [f.clip('c', 'b', 0, 2, [[40, 0, 3840, 100]])]);
         const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10 });
-        await transport.instrumentsReady();
+        await transport.instrumentsReady!();
         const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
         const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
         const until = async (time: number) => {

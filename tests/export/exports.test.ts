@@ -72,19 +72,19 @@ if (missing) {
     test('stems: one 24-bit WAV per heard track in a zip, as long as the mix, and they sum to the mix', SLOW, async (t) => {
       requireFfmpeg();
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         // Faders down so the mix stays under the master limiter (linear there), with a muted
         // fifth track that must get no stem.
         const band = a.fixtures.bandSong({ title: 'Stem test' });
-        const quiet = { ...band, tracks: [...band.tracks.map((t: any) => ({ ...t, volumeDb: t.volumeDb - 8 })), { ...band.tracks[3], id: 'muted', name: 'Muted', mute: true, order: 9 }] };
+        const quiet = { ...band, tracks: [...band.tracks.map((t) => ({ ...t, volumeDb: t.volumeDb - 8 })), { ...band.tracks[3], id: 'muted', name: 'Muted', mute: true, order: 9 }] };
         const rendered = await a.exporter.renderExport(quiet, { range: { fromBar: 0, toBar: 2 }, format: 'wav24', stems: true }, a.renderSong);
         const encoded = await a.exporter.encodeExport(rendered, { title: 'Stem test', provenance: 'fixture' }, 'Stem test');
         return {
-          zip: a.b64(encoded.stems.zip.bytes),
-          zipName: encoded.stems.zip.name,
+          zip: a.b64(encoded.stems!.zip.bytes),
+          zipName: encoded.stems!.zip.name,
           mixFrames: rendered.mix.channels[0].length,
           mixPeak: a.levels(rendered.mix).peak,
-          stemPeaks: rendered.stems.map((s: any) => a.levels(s.audio).peak),
+          stemPeaks: rendered.stems.map((s) => a.levels(s.audio).peak),
         };
       }, null);
       assert.equal(got.zipName, 'Stem test stems.zip');
@@ -119,7 +119,7 @@ if (missing) {
     test('Opus: WebCodecs packets in our Ogg file decode in ffmpeg with the right length, tags, energy and loudness', SLOW, async (t) => {
       requireFfmpeg();
       const got = await page.inPage(async () => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         const song = a.fixtures.bandSong({ title: 'Opus test' });
         const rendered = await a.exporter.renderExport(song, { range: { fromBar: 0, toBar: 2 }, format: 'opus', stems: false }, a.renderSong);
         const meta = { title: 'Opus test', provenance: 'Drums by Ana', masteringChain: { normalizeLufs: -14 } };
@@ -188,7 +188,7 @@ if (missing) {
         { figure: 'True peak', value: '−1.2 dBTP', verdict: 'ok', words: 'Below −1 dBTP: no clipping after encoding.' },
       ];
       const [html, empty] = await page.inPage(async (f) => {
-        const a = (globalThis as any).riffroomAudio;
+        const a = globalThis.riffroomAudio;
         return [a.showReport(f), a.showReport([])];
       }, figures);
       assert.equal(empty, '');

@@ -33,10 +33,10 @@ type ClipView = { id: string; trackId: string; name: string; startBar: number; l
 
 /** The "AI answers" track and its clips, as the page's store has the song. */
 const aiAnswers = (page: Page) => read(page, () => {
-  const song = (globalThis as any).riffroomJam.session.store.getSnapshot();
-  const track = song.tracks.find((t: any) => t.name === 'AI answers');
+  const song = globalThis.riffroomJam.session.store.getSnapshot();
+  const track = song.tracks.find((t) => t.name === 'AI answers');
   if (!track) return null;
-  const clips = song.clips.filter((c: any) => c.trackId === track.id).map((c: any) => JSON.parse(JSON.stringify(c)));
+  const clips = song.clips.filter((c) => c.trackId === track.id).map((c) => JSON.parse(JSON.stringify(c)));
   return { track: { id: track.id as string, role: track.role as string }, clips: clips as ClipView[] };
 });
 
@@ -78,7 +78,7 @@ if (missing) {
       await alice.page.click('[data-testid="ai-answers"]');
       await alice.page.waitForSelector('[data-testid="ai-answers"]:checked', { timeout: UI_MS });
       await alice.page.waitForSelector('[data-testid="ai-status"]', { timeout: UI_MS });
-      assert.equal(await read(alice.page, () => (globalThis as any).riffroomJam.getState().settings.aiBars), 1);
+      assert.equal(await read(alice.page, () => globalThis.riffroomJam.getState().settings.aiBars), 1);
 
       // Musical typing on the Keys track.
       await alice.page.selectOption('[data-testid="jam-track"]', keys);
@@ -88,7 +88,7 @@ if (missing) {
 
       // What the page's AI answers hang on (live, playing), recorded for a failure's message.
       await read(alice.page, () => {
-        const g = globalThis as any;
+        const g = globalThis;
         g.__aiFlips = [] as string[];
         const look = () => {
           const v = g.riffroomJam.getState();
@@ -98,13 +98,13 @@ if (missing) {
         look();
         g.riffroomJam.subscribe(look);
       });
-      const why = async () => `ai-status "${await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="ai-status"]')?.textContent)}"; `
-        + `jam view: ${(await read(alice.page, () => (globalThis as any).__aiFlips as string[])).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
+      const why = async () => `ai-status "${await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent)}"; `
+        + `jam view: ${(await read(alice.page, () => globalThis.__aiFlips)).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
 
       // Alice starts the shared transport; bob follows.
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: UI_MS });
-      const transport = await read(alice.page, () => JSON.parse(JSON.stringify((globalThis as any).riffroomJam.getState().transport)));
+      const transport = await read(alice.page, () => JSON.parse(JSON.stringify(globalThis.riffroomJam.getState().transport)));
       assert.deepEqual(transport.loop, { startBar: 0, endBar: 8 });
       assert.equal(transport.bpm, 100);
 
@@ -114,12 +114,13 @@ if (missing) {
       // busy machine: the bar is the one the shared clock is in when it fires, and a timer that
       // fired too far into its bar waits for the next one.
       const bar = await read(alice.page, () => new Promise<number>((resolve) => {
-        const jam = (globalThis as any).riffroomJam;
-        const s = jam.getState().transport;
+        const jam = globalThis.riffroomJam;
+        const s = jam.getState().transport!;
+        const loop = s.loop!;
         const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
-        const len = s.loop.endBar - s.loop.startBar;
+        const len = loop.endBar - loop.startBar;
         // Bar lines from the anchor on: k bars after it is song bar wrap(anchorBar + k).
-        const songBar = (i: number) => s.loop.startBar + ((((s.anchorBar + i - s.loop.startBar) % len) + len) % len);
+        const songBar = (i: number) => loop.startBar + ((((s.anchorBar + i - loop.startBar) % len) + len) % len);
         const wait = () => {
           const now = jam.serverNow();
           const into = (now - s.anchorMs) / barMs;
@@ -135,14 +136,15 @@ if (missing) {
       for (const key of ['a', 'd', 'g', 'd']) await tapKey(alice.page, key);
       // Where the notes really fell: the bar of each note-on, from the transport state and its server time.
       const played = await read(alice.page, () => {
-        const jam = (globalThis as any).riffroomJam;
-        const s = jam.getState().transport;
+        const jam = globalThis.riffroomJam;
+        const s = jam.getState().transport!;
+        const loop = s.loop!;
         const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
-        const len = s.loop.endBar - s.loop.startBar;
-        return ((globalThis as any).riffroomJamProbes.played as any[]).filter((n) => n.kind === 'on').map((n) => {
-          const pos = s.anchorBar - s.loop.startBar + (n.at - s.anchorMs) / barMs;
-          const wrapped = s.loop.startBar + (((pos % len) + len) % len);
-          return { pitch: n.pitch as number, trackId: n.trackId as string, bar: Math.floor(wrapped), inBar: wrapped - Math.floor(wrapped) };
+        const len = loop.endBar - loop.startBar;
+        return globalThis.riffroomJamProbes.played.filter((n) => n.kind === 'on').map((n) => {
+          const pos = s.anchorBar - loop.startBar + (n.at - s.anchorMs) / barMs;
+          const wrapped = loop.startBar + (((pos % len) + len) % len);
+          return { pitch: n.pitch, trackId: n.trackId, bar: Math.floor(wrapped), inBar: wrapped - Math.floor(wrapped) };
         });
       });
       t.diagnostic(`alice played in bar ${bar + 1}: ${played.map((n) => `${n.pitch}@${n.bar + 1}+${n.inBar.toFixed(2)}`).join(' ')}`);
@@ -151,23 +153,23 @@ if (missing) {
       assert.ok(played.every((n) => n.inBar < 0.7), `the phrase is played before the page listens: ${JSON.stringify(played)}`);
 
       // A quarter of a bar before the next bar line her page asks the model.
-      await until(alice.page, 'alice\'s page is answering', () => /answering your 1 bar|AI answered/.test((globalThis as any).document.querySelector('[data-testid="ai-status"]')?.textContent ?? ''), undefined, UI_MS);
+      await until(alice.page, 'alice\'s page is answering', () => /answering your 1 bar|AI answered/.test(document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? ''), undefined, UI_MS);
       const askedAt = Date.now();
       try {
-        await until(alice.page, 'the AI answered', () => /AI answered|could not answer|refused/.test((globalThis as any).document.querySelector('[data-testid="ai-status"]')?.textContent ?? ''), undefined, ANSWER_MS);
+        await until(alice.page, 'the AI answered', () => /AI answered|could not answer|refused/.test(document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? ''), undefined, ANSWER_MS);
       } catch (error) {
         throw new Error(`${(error as Error).message}\n${await why()}`);
       }
-      const status = await read(alice.page, () => (globalThis as any).document.querySelector('[data-testid="ai-status"]').textContent as string);
+      const status = await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="ai-status"]')!.textContent as string);
       t.diagnostic(`answer ${Date.now() - askedAt} ms after the page asked (cold worker): "${status}"`);
       assert.match(status, new RegExp(`^AI answered \\d+ notes? \\(seed \\d+\\), bars ${bar + 2}–${bar + 2}$`));
 
       // The answer: one clip "Answer" on the keys "AI answers" track, in the bar after hers, with notes.
       // (The page's store takes the edit a moment after the status says so.)
       await until(alice.page, 'alice\'s song has the answer', () => {
-        const song = (globalThis as any).riffroomJam.session.store.getSnapshot();
-        const track = song.tracks.find((t: any) => t.name === 'AI answers');
-        return track && song.clips.some((c: any) => c.trackId === track.id);
+        const song = globalThis.riffroomJam.session.store.getSnapshot();
+        const track = song.tracks.find((t) => t.name === 'AI answers');
+        return track && song.clips.some((c) => c.trackId === track.id);
       });
       const mine = await aiAnswers(alice.page);
       assert.ok(mine, 'alice\'s song has an "AI answers" track');
@@ -184,11 +186,11 @@ if (missing) {
       assert.equal(clip.provenance?.detail.answerTo, 'alice');
 
       // Bob has the same clip.
-      await until(bob.page, 'bob sees the answer', (id: string) => (globalThis as any).riffroomJam.session.store.getSnapshot().clips.some((c: any) => c.id === id), clip.id, UI_MS);
+      await until(bob.page, 'bob sees the answer', (id: string) => globalThis.riffroomJam.session.store.getSnapshot().clips.some((c) => c.id === id), clip.id, UI_MS);
       const his = await aiAnswers(bob.page);
       assert.deepEqual(his?.track, mine.track);
       assert.deepEqual(his?.clips, mine.clips);
-      await until(bob.page, 'bob\'s arrangement draws it', (id: string) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${id}"]`), clip.id);
+      await until(bob.page, 'bob\'s arrangement draws it', (id: string) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`), clip.id);
       t.diagnostic(`answer clip: bar ${clip.startBar + 1}, ${clip.notes.length} notes (${clip.notes.map((n) => n.pitch).join(' ')}); whole test ${Date.now() - started} ms`);
       await h.screenshot(alice.page, 'jam-ai-answer');
 

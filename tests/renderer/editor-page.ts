@@ -17,8 +17,8 @@ export interface NoteView {
 
 /** The notes the editor shows, in screen order (by tick, then pitch). */
 export function editorNotes(page: Page): Promise<NoteView[]> {
-  return page.evaluate(() => [...(globalThis as any).document.querySelectorAll('[data-testid="clip-editor"] [data-testid="note"]')].map((el: any) => ({
-    id: el.dataset.noteId,
+  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')].map((el) => ({
+    id: el.dataset.noteId!,
     pitch: Number(el.dataset.pitch),
     tick: Number(el.dataset.tick),
     duration: Number(el.dataset.duration),
@@ -45,19 +45,19 @@ export interface GridGeometry {
 
 export function gridGeometry(page: Page): Promise<GridGeometry> {
   return page.evaluate(() => {
-    const d = (globalThis as any).document;
-    const g = d.querySelector('[data-testid="note-grid"]');
+    const d = document;
+    const g = d.querySelector<HTMLElement>('[data-testid="note-grid"]')!;
     const r = g.getBoundingClientRect();
     return {
       left: r.left, top: r.top, tickPx: Number(g.dataset.tickPx), rowPx: Number(g.dataset.rowPx), step: Number(g.dataset.step),
-      clipTicks: Number(g.dataset.clipTicks), kind: d.querySelector('[data-testid="clip-editor"]').dataset.kind,
+      clipTicks: Number(g.dataset.clipTicks), kind: d.querySelector<HTMLElement>('[data-testid="clip-editor"]')!.dataset.kind as GridGeometry['kind'],
     };
   });
 }
 
 /** Scrolls the piano roll so that `pitch` is in the middle of the view. */
 export async function showPitch(page: Page, pitch: number): Promise<void> {
-  await page.evaluate((p) => (globalThis as any).document.querySelector(`[data-testid="piano-key"][data-pitch="${p}"]`)?.scrollIntoView({ block: 'center' }), pitch);
+  await page.evaluate((p) => document.querySelector<HTMLElement>(`[data-testid="piano-key"][data-pitch="${p}"]`)?.scrollIntoView({ block: 'center' }), pitch);
 }
 
 /** Page coordinates of a tick (plus `dx` pixels) in the row of `pitch`. */
@@ -107,7 +107,7 @@ export async function undoLabel(page: Page): Promise<string> {
 export async function undoOffers(page: Page, label: string, timeout = 5000): Promise<void> {
   const title = `Undo ${label} (Mod+Z)`;
   try {
-    await page.waitForFunction((t) => (globalThis as any).document.querySelector('[data-testid="undo"]')?.title === t, title, { timeout, polling: 'raf' });
+    await page.waitForFunction((t) => document.querySelector<HTMLElement>('[data-testid="undo"]')?.title === t, title, { timeout, polling: 'raf' });
   } catch {
     throw new Error(`the undo button offers "${await undoLabel(page)}", not "${label}"`);
   }

@@ -33,8 +33,8 @@ async function sees<A>(page: Page, what: string, fn: (arg: A) => unknown, arg?: 
 async function showsNotes(page: Page, what: string, keys: string[], since?: number, timeout?: number): Promise<void> {
   try {
     await sees(page, what, (want: string[]) => {
-      const got = [...(globalThis as any).document.querySelectorAll('[data-testid="clip-editor"] [data-testid="note"]')]
-        .map((el: any) => `${el.dataset.pitch}@${el.dataset.tick}+${el.dataset.duration}`).sort();
+      const got = [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')]
+        .map((el) => `${el.dataset.pitch}@${el.dataset.tick}+${el.dataset.duration}`).sort();
       return JSON.stringify(got) === JSON.stringify([...want].sort());
     }, keys, since, timeout);
   } catch (error) {
@@ -43,7 +43,7 @@ async function showsNotes(page: Page, what: string, keys: string[], since?: numb
 }
 
 function selectedCount(page: Page): Promise<number> {
-  return page.evaluate(() => (globalThis as any).document.querySelectorAll('[data-testid="clip-editor"] [data-testid="note"][data-selected="true"]').length);
+  return page.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"][data-selected="true"]').length);
 }
 
 async function focusEditor(page: Page): Promise<void> {
@@ -100,7 +100,7 @@ if (missing) {
     });
 
     test('the piano roll shows the chords under the clip, a keyboard and the grid', async () => {
-      await sees(page, 'four chords in the ruler', () => [...(globalThis as any).document.querySelectorAll('[data-testid="editor-chord"]')].map((el: any) => el.textContent).join(' ') === 'C Am F G', undefined, Date.now(), LOCAL_MS);
+      await sees(page, 'four chords in the ruler', () => [...document.querySelectorAll<HTMLElement>('[data-testid="editor-chord"]')].map((el) => el.textContent).join(' ') === 'C Am F G', undefined, Date.now(), LOCAL_MS);
       assert.equal(await page.locator('[data-testid="piano-key"]').count(), 128);
       // A key auditions its pitch through the transport (heard, not seen: it must not disturb anything).
       await page.locator('[data-testid="piano-key"][data-pitch="64"]').click();
@@ -198,15 +198,15 @@ if (missing) {
     test('velocity: dragging a bar in the lane; the note is redrawn in its velocity colour', async () => {
       const note = (await editorNotes(page)).find((n) => n.pitch === 62)!;
       await page.mouse.click(...Object.values(await notePoint(page, note.id)) as [number, number]);
-      const colourBefore = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el: any) => el.style.background);
+      const colourBefore = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el) => el.style.background);
       const bar = (await page.locator(`[data-testid="velocity-bar"][data-note-id="${note.id}"]`).boundingBox())!;
       const lane = (await page.locator('[data-testid="velocity-lane"]').boundingBox())!;
       // Up past the top of the lane: the most a velocity can be.
       await dragBy(page, { x: bar.x + 2, y: bar.y + 2 }, 0, lane.y - 10 - (bar.y + 2));
       const since = Date.now();
-      await sees(bob.page, 'velocity 127', (id) => (globalThis as any).document.querySelector(`[data-testid="note"][data-note-id="${id}"]`)?.dataset.velocity === '127', note.id, since);
+      await sees(bob.page, 'velocity 127', (id) => document.querySelector<HTMLElement>(`[data-testid="note"][data-note-id="${id}"]`)?.dataset.velocity === '127', note.id, since);
       await undoOffers(page, 'changed velocity of 1 note');
-      const colourAfter = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el: any) => el.style.background);
+      const colourAfter = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el) => el.style.background);
       assert.notEqual(colourAfter, colourBefore);
       await h.screenshot(page, 'piano-roll');
     });
@@ -220,14 +220,14 @@ if (missing) {
       const since = Date.now();
       await showsNotes(bob.page, 'pasted after the copy', ['62@960+120', '66@1440+960', '69@2880+120', '62@3000+120', '66@3480+960', '69@4920+120'], since);
       await undoOffers(page, 'pasted 3 notes');
-      await sees(page, 'the pasted notes selected', () => [...(globalThis as any).document.querySelectorAll('[data-testid="note"][data-selected="true"]')]
-        .map((el: any) => el.dataset.tick).sort().join(' ') === '3000 3480 4920', undefined, Date.now(), LOCAL_MS);
+      await sees(page, 'the pasted notes selected', () => [...document.querySelectorAll<HTMLElement>('[data-testid="note"][data-selected="true"]')]
+        .map((el) => el.dataset.tick).sort().join(' ') === '3000 3480 4920', undefined, Date.now(), LOCAL_MS);
 
       // Another clip, later on the same track: the notes land at the same place in it.
-      const px = await page.evaluate(() => parseFloat((globalThis as any).getComputedStyle((globalThis as any).document.querySelector('[data-testid="arrangement"]')).getPropertyValue('--bar-px')));
+      const px = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector<HTMLElement>('[data-testid="arrangement"]')!).getPropertyValue('--bar-px')));
       await page.locator('[data-testid="lane"]').first().dblclick({ position: { x: px * 8.5, y: 20 } });
       await sees(page, 'the new clip in the editor', (id) => {
-        const el = (globalThis as any).document.querySelector('[data-testid="clip-editor"]');
+        const el = document.querySelector<HTMLElement>('[data-testid="clip-editor"]');
         return el && el.dataset.clipId !== id;
       }, keysClip, Date.now(), 5000);
       await focusEditor(page);
@@ -278,10 +278,10 @@ if (missing) {
       // Focus on the arrangement: the arrow moves the clip, not the notes.
       await page.click(`[data-testid="clip"][data-clip-id="${keysClip}"]`);
       await page.keyboard.press('ArrowRight');
-      await sees(page, 'the clip moved a bar', (id) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '1', keysClip, Date.now(), LOCAL_MS);
+      await sees(page, 'the clip moved a bar', (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '1', keysClip, Date.now(), LOCAL_MS);
       assert.deepEqual(await noteKeys(page), notesBefore);
       await page.keyboard.press('ArrowLeft');
-      await sees(page, 'and back', (id) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '0', keysClip, Date.now(), LOCAL_MS);
+      await sees(page, 'and back', (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '0', keysClip, Date.now(), LOCAL_MS);
       // Focus in the editor: Delete with nothing selected deletes nothing (not the clip either).
       await focusEditor(page);
       await page.keyboard.press('Escape');
@@ -295,30 +295,30 @@ if (missing) {
 
     test('the playhead shows in the editor while the song plays; the arrangement\'s glides where the song is', async () => {
       await page.click('[data-testid="play"]');
-      await sees(page, 'the playhead', () => Number((globalThis as any).document.querySelector('[data-testid="editor-playhead"]')?.dataset.tick) > 0, undefined, Date.now(), 10_000);
+      await sees(page, 'the playhead', () => Number(document.querySelector<HTMLElement>('[data-testid="editor-playhead"]')?.dataset.tick) > 0, undefined, Date.now(), 10_000);
       // The arrangement's playhead is moved by a compositor animation (bar line to bar line), not
       // every frame: where it is drawn must still be where the engine says the song is.
       const offsets: number[] = [];
       for (let i = 0; i < 6; i++) {
         const drawn = await page.evaluate(() => {
-          const g = globalThis as any;
-          const d = g.document;
-          const arrangement = d.querySelector('[data-testid="arrangement"]');
+          const g = globalThis;
+          const d = document;
+          const arrangement = d.querySelector<HTMLElement>('[data-testid="arrangement"]')!;
           const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
-          const x = d.querySelector('[data-testid="playhead"]').getBoundingClientRect().left - d.querySelector('.lanes').getBoundingClientRect().left;
+          const x = d.querySelector<HTMLElement>('[data-testid="playhead"]')!.getBoundingClientRect().left - d.querySelector<HTMLElement>('.lanes')!.getBoundingClientRect().left;
           const p = g.riffroomTransport.position();
-          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() as number };
+          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() };
         });
         // As time: how far behind or ahead of the song the line is drawn.
         offsets.push((Math.abs(drawn.x - drawn.expected) / drawn.barPx) * drawn.barMs);
         // The next reading 350 ms of the song's own clock later, at another point of the glide.
-        await page.waitForFunction((t) => (globalThis as any).riffroomTransport.audioTime() >= t, drawn.audio + 0.35, { timeout: 10_000 });
+        await page.waitForFunction((t) => globalThis.riffroomTransport.audioTime() >= t, drawn.audio + 0.35, { timeout: 10_000 });
       }
       // Within 150 ms (a frame the page was late drawing under load, and then some); a glide at
       // the wrong rate is off by far more within the bar.
       assert.ok(Math.max(...offsets) < 150, `playhead drawn vs the song's position, ms: ${offsets.map((o) => o.toFixed(1)).join(' ')}`);
       await page.click('[data-testid="play"]');
-      await sees(page, 'gone when stopped', () => !(globalThis as any).document.querySelector('[data-testid="editor-playhead"]'), undefined, Date.now(), 5000);
+      await sees(page, 'gone when stopped', () => !document.querySelector<HTMLElement>('[data-testid="editor-playhead"]'), undefined, Date.now(), 5000);
     });
 
     test('the drum grid: named rows, a click toggles a hit, a drag paints, triplets switch the cells', async () => {
@@ -327,7 +327,7 @@ if (missing) {
       await page.waitForSelector('[data-testid="clip-editor"][data-kind="drums"]');
       const drumClip = (await page.getAttribute('[data-testid="clip-editor"]', 'data-clip-id'))!;
       await bob.page.click(`[data-testid="clip"][data-clip-id="${drumClip}"]`);
-      const names = await page.locator('[data-testid="drum-row"]').evaluateAll((els) => els.map((el: any) => `${el.dataset.pitch}:${el.textContent.replace(/\d+$/, '')}`));
+      const names = await page.locator('[data-testid="drum-row"]').evaluateAll((els) => els.map((el) => `${el.dataset.pitch}:${el.textContent.replace(/\d+$/, '')}`));
       assert.deepEqual(names, ['49:Crash', '51:Ride', '46:Open hat', '42:Closed hat', '50:High tom', '48:Mid tom', '45:Low tom', '38:Snare', '36:Kick']);
       await page.locator('[data-testid="drum-row"][data-pitch="38"]').click();
       const g = await gridGeometry(page);
@@ -364,13 +364,13 @@ if (missing) {
       const before = await noteKeys(page);
       await page.click('[data-testid="editor-lock"]');
       const since = Date.now();
-      await sees(bob.page, 'locked', () => (globalThis as any).document.querySelector('[data-testid="clip-editor"]')?.dataset.locked === 'true', undefined, since);
+      await sees(bob.page, 'locked', () => document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked === 'true', undefined, since);
       await undoOffers(page, 'locked clip');
       assert.ok((await editorNotes(bob.page)).every((n) => n.locked), 'its notes are drawn locked');
 
       const edits = { alice: await countLocalEdits(page), bob: await countLocalEdits(bob.page) };
       await clickAt(page, 3600, 64);
-      await sees(page, 'told why', () => /locked/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, Date.now(), LOCAL_MS);
+      await sees(page, 'told why', () => /locked/.test(document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? ''), undefined, Date.now(), LOCAL_MS);
       const note = (await editorNotes(page))[0]!;
       await dragBy(page, await notePoint(page, note.id), 200, -30);
       await focusEditor(page);
@@ -388,7 +388,7 @@ if (missing) {
       await undoOffers(page, 'locked clip');
 
       await page.click('[data-testid="editor-lock"]');
-      await sees(page, 'unlocked', () => !(globalThis as any).document.querySelector('[data-testid="clip-editor"]')?.dataset.locked, undefined, Date.now(), LOCAL_MS);
+      await sees(page, 'unlocked', () => !document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked, undefined, Date.now(), LOCAL_MS);
       await clickAt(page, 3600, 64);
       await showsNotes(bob.page, 'editable again', [...before, '64@3600+120']);
     });

@@ -65,8 +65,8 @@ async function renderAndSave(page: Page): Promise<{ name: string; bytes: Uint8Ar
 /** A report table's rows as { figure: value }. */
 function reportRows(page: Page, testId: string): Promise<Record<string, string>> {
   return page.evaluate((id) => {
-    const rows = (globalThis as any).document.querySelectorAll(`[data-testid="${id}"] tr`);
-    return Object.fromEntries([...rows].map((r: any) => [r.querySelector('th').textContent, r.querySelector('.loudness-value').textContent]));
+    const rows = document.querySelectorAll<HTMLElement>(`[data-testid="${id}"] tr`);
+    return Object.fromEntries([...rows].map((r) => [r.querySelector('th')!.textContent, r.querySelector('.loudness-value')!.textContent!]));
   }, testId);
 }
 
@@ -82,7 +82,7 @@ function noteOns(events: MidiEvent[]): { tick: number; pitch: number; velocity: 
 }
 
 function notice(page: Page): Promise<string> {
-  return page.evaluate(() => (globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? '');
+  return page.evaluate(() => document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '');
 }
 
 /** A MIDI file of four lead notes, written by core's exporter from a scratch song. */
@@ -129,7 +129,7 @@ if (missing) {
       alice = await h.join(ROOM, 'alice');
       page = alice.page;
       await page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
-      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, { timeout: 5000 });
+      await page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === 2, undefined, { timeout: 5000 });
     });
 
     after(() => {
@@ -186,8 +186,8 @@ if (missing) {
             await page.click('[data-testid="wav-render"]');
             // The dialog says it is rendering (and the button is disabled) while it renders.
             return page.waitForFunction(() => {
-              const d = (globalThis as any).document;
-              return /Rendering…/.test(d.querySelector('[data-testid="wav-rendering"]')?.textContent ?? '') && d.querySelector('[data-testid="wav-render"]')?.disabled;
+              const d = document;
+              return /Rendering…/.test(d.querySelector<HTMLElement>('[data-testid="wav-rendering"]')?.textContent ?? '') && d.querySelector<HTMLButtonElement>('[data-testid="wav-render"]')?.disabled;
             }, undefined, { timeout: 5000, polling: 'raf' }).then(() => true, () => false)
               .then(async (shown) => (await saveChecked(page), shown));
           })(),
@@ -225,7 +225,7 @@ if (missing) {
 
       // The loop range: one bar.
       setLoop(carol.doc, { startBar: 2, endBar: 3 });
-      await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="loop-start"]')?.value === '3', undefined, { timeout: 5000 });
+      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, { timeout: 5000 });
       const loop = await render('loop');
       assert.equal(loop.name, 'Files Test (bar 3).wav');
       t.diagnostic(`loop: rendered in ${loop.ms} ms`);
@@ -281,7 +281,7 @@ if (missing) {
       // A folder: the File System Access API writing into the page's private file system (the
       // native folder picker is replaced by one handing over that real directory handle).
       await page.evaluate(async () => {
-        const g = globalThis as any;
+        const g = globalThis;
         g.showDirectoryPicker = async () => g.navigator.storage.getDirectory();
       });
       await open('wav16', 'folder');
@@ -289,12 +289,12 @@ if (missing) {
       await saveChecked(page);
       await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 120_000 });
       const written = await page.evaluate(async () => {
-        const root = await (globalThis as any).navigator.storage.getDirectory();
+        const root = await navigator.storage.getDirectory();
         const dir = await root.getDirectoryHandle('Files Test stems');
         const out: Record<string, number> = {};
         for await (const [name, handle] of dir.entries()) {
           // The data chunk's size: the sample count, whatever the metadata before it.
-          const bytes = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+          const bytes = new Uint8Array(await (await (handle as FileSystemFileHandle).getFile()).arrayBuffer());
           const view = new DataView(bytes.buffer);
           let at = 12;
           while (String.fromCharCode(...bytes.subarray(at, at + 4)) !== 'data') at += 8 + view.getUint32(at + 4, true);
@@ -334,8 +334,8 @@ if (missing) {
         await page.check(`[data-testid="correction-${id}"]`);
         if (id === 'none') await page.waitForSelector('[data-testid="loudness-after"]', { state: 'detached', timeout: 5000 });
         else await page.waitForFunction((want) => {
-          const d = (globalThis as any).document;
-          return d.querySelector('[data-testid="loudness-after"]') && new RegExp(want).test(d.querySelector('[data-testid="correction-summary"]')?.textContent ?? '');
+          const d = document;
+          return d.querySelector<HTMLElement>('[data-testid="loudness-after"]') && new RegExp(want).test(d.querySelector<HTMLElement>('[data-testid="correction-summary"]')?.textContent ?? '');
         }, `toward ${id === 'streaming' ? '−14' : id === 'podcast' ? '−16' : '−23'} LUFS`, { timeout: 60_000 });
       };
       const save = async (): Promise<{ name: string; bytes: Uint8Array }> => {
@@ -454,12 +454,12 @@ if (missing) {
       await page.click('[data-testid="import-midi-confirm"]');
       // The new clip opens in the editor with the file's notes.
       await page.waitForFunction(() => {
-        const d = (globalThis as any).document;
-        return d.querySelector('[data-testid="clip-editor"]') && d.querySelectorAll('[data-testid="clip-editor"] [data-testid="note"]').length === 4;
+        const d = document;
+        return d.querySelector<HTMLElement>('[data-testid="clip-editor"]') && d.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]').length === 4;
       }, undefined, { timeout: 5000 });
       assert.deepEqual((await editorNotes(page)).map((n) => [n.pitch, n.tick]), [[72, 0], [73, 240], [74, 480], [75, 720]]);
       await undoOffers(page, 'imported 4 notes from MIDI into new track Riff');
-      await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('[data-testid="track-name"]')].some((el: any) => el.value === 'Riff'));
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].some((el) => el.value === 'Riff'));
       await untilDocHas(page, carol.doc, 'carol has the import');
       const song = readSong(carol.doc);
       const riff = song.tracks.find((t) => t.name === 'Riff')!;
@@ -473,7 +473,7 @@ if (missing) {
       assert.equal(await page.inputValue('[data-testid="import-midi-track"]'), bass);
       await page.fill('[data-testid="import-midi-bar"]', '9');
       await page.click('[data-testid="import-midi-confirm"]');
-      await page.waitForFunction((id) => [...(globalThis as any).document.querySelectorAll(`[data-testid="clip"][data-track-id="${id}"]`)].some((el: any) => el.dataset.startBar === '8'), bass, { timeout: 5000 });
+      await page.waitForFunction((id) => [...document.querySelectorAll<HTMLElement>(`[data-testid="clip"][data-track-id="${id}"]`)].some((el) => el.dataset.startBar === '8'), bass, { timeout: 5000 });
       await undoOffers(page, 'imported 4 notes from MIDI');
     });
 
@@ -486,7 +486,7 @@ if (missing) {
       for (const [name, bytes] of [['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')], ['notes.txt.mid', new TextEncoder().encode('C D E F G')]] as const) {
         const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
         await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
-        await page.waitForFunction((n) => ((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? '').includes(n), name, { timeout: 5000 });
+        await page.waitForFunction((n) => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes(n), name, { timeout: 5000 });
         const message = await notice(page);
         assert.match(message, new RegExp(`${name.replace(/\./g, '\\.')} is not a MIDI file Riffroom can read: .+\\. Nothing was changed\\.`));
         assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');

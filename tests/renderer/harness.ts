@@ -145,11 +145,11 @@ export async function until<A>(page: Page, what: string, fn: (arg: A) => unknown
  * once it has played the release. Each step waits for the page, not for a set time.
  */
 export async function tapKey(page: Page, key: string): Promise<void> {
-  const played = () => read(page, () => ((globalThis as any).riffroomJamProbes?.played?.length ?? 0) as number);
+  const played = () => read(page, () => globalThis.riffroomJamProbes?.played?.length ?? 0);
   for (const step of ['down', 'up'] as const) {
     const before = await played();
     await page.keyboard[step](key);
-    await until(page, `the page played key ${key} ${step}`, (n) => (globalThis as any).riffroomJamProbes.played.length > n, before, 5000);
+    await until(page, `the page played key ${key} ${step}`, (n) => globalThis.riffroomJamProbes.played.length > n, before, 5000);
   }
 }
 
@@ -160,15 +160,15 @@ export async function tapKey(page: Page, key: string): Promise<void> {
  * after them, a count of 0 means no edit was made, without waiting a while to see.
  */
 export async function countLocalEdits(page: Page): Promise<() => Promise<number>> {
-  const key = `__localEdits${Math.random().toString(36).slice(2)}`;
+  const key = Math.random().toString(36).slice(2);
   await read(page, (k) => {
-    const g = globalThis as any;
-    g[k] = 0;
-    g.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
-      if (tr.local) g[k]++;
+    const counts = (globalThis.__localEdits ??= {});
+    counts[k] = 0;
+    globalThis.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
+      if (tr.local) counts[k]++;
     });
   }, key);
-  return () => read(page, (k) => (globalThis as any)[k] as number, key);
+  return () => read(page, (k) => globalThis.__localEdits[k], key);
 }
 
 /**
@@ -178,7 +178,7 @@ export async function countLocalEdits(page: Page): Promise<() => Promise<number>
  * Y.encodeStateVector computes it): the page's bundle does not expose Yjs itself.
  */
 export async function untilDocHas(page: Page, doc: Y.Doc, what: string, timeoutMs = 10_000): Promise<void> {
-  const want = await read(page, () => [...(globalThis as any).riffroomJam.session.doc.store.clients].map(([client, structs]: [number, any[]]) => {
+  const want = await read(page, () => [...globalThis.riffroomJam.session.doc.store.clients].map(([client, structs]) => {
     const last = structs[structs.length - 1];
     return [client, last.id.clock + last.length] as [number, number];
   }));

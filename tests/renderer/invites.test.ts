@@ -25,7 +25,7 @@ const idOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')
 
 /** The identity the page runs under: its session's token (renewed or not, the id stays). */
 const pageIdentity = (page: Page) => read(page, () => {
-  const claims = (globalThis as any).riffroomJam.session.token.claims;
+  const claims = globalThis.riffroomJam.session.token.claims;
   return { id: claims.id as string, name: claims.name as string, invite: claims.invite === true };
 });
 
@@ -115,8 +115,8 @@ if (missing) {
       for (const mate of [a, b]) {
         await mate.page.click('[data-testid="tab-jam"]');
         await until(mate.page, 'both Kims in the jam panel', (ids: string[]) =>
-          ids.every((id) => (globalThis as any).document.querySelector(`[data-testid="jam-peer"][data-name="Kim"][data-id="${id}"]`)), [ida, idb]);
-        await until(mate.page, 'both Kims in presence', () => (globalThis as any).document.querySelectorAll('[data-testid="bandmate"][data-name="Kim"]').length === 2);
+          ids.every((id) => document.querySelector<HTMLElement>(`[data-testid="jam-peer"][data-name="Kim"][data-id="${id}"]`)), [ida, idb]);
+        await until(mate.page, 'both Kims in presence', () => document.querySelectorAll<HTMLElement>('[data-testid="bandmate"][data-name="Kim"]').length === 2);
       }
       assert.deepEqual([...a.errors, ...b.errors], []);
       await a.context.close();
@@ -129,13 +129,13 @@ if (missing) {
       await guest.page.route('**/api/rooms/*/join', (route) => route.abort('connectionrefused'));
       await answerName(guest, 'Lee');
       await until(guest.page, 'the network failure explained', () =>
-        /^Cannot reach the sync server at .+ Check your network connection/.test((globalThis as any).document.querySelector('[data-testid="join-error"]')?.textContent ?? ''));
+        /^Cannot reach the sync server at .+ Check your network connection/.test(document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? ''));
       await guest.page.unroute('**/api/rooms/*/join');
       await guest.page.route('**/api/rooms/*/join', (route) =>
         route.fulfill({ status: 429, headers: { 'retry-after': '3', 'content-type': 'application/json' }, body: JSON.stringify({ error: 'too many requests' }) }));
       await guest.page.click('[data-testid="name-join"]');
       await until(guest.page, 'the rate limit explained', () =>
-        /Too many people joined from here just now.*Wait 3 s, then try again\./.test((globalThis as any).document.querySelector('[data-testid="join-error"]')?.textContent ?? ''));
+        /Too many people joined from here just now.*Wait 3 s, then try again\./.test(document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? ''));
       await guest.page.unroute('**/api/rooms/*/join');
       await guest.page.click('[data-testid="name-join"]');
       await connected(guest);
@@ -157,11 +157,11 @@ if (missing) {
       await connected(guest);
       await guest.page.click('[data-testid="tab-jam"]');
       await until(guest.page, 'the connection banner says the invite expired', () =>
-        /^Your invite expired at \d{1,2}:\d\d( [AP]M)?\. Ask the host for a new link\.$/.test((globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, 40_000);
+        /^Your invite expired at \d{1,2}:\d\d( [AP]M)?\. Ask the host for a new link\.$/.test(document.querySelector<HTMLElement>('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, 40_000);
       assert.equal(await guest.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'offline');
       assert.match((await guest.page.locator('[data-testid="connection-banner"]').textContent()) ?? '', /^Not connected\./);
       await until(guest.page, 'the jam panel says so too', () =>
-        /^Your invite expired at /.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''));
+        /^Your invite expired at /.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''));
       await h.screenshot(guest.page, 'invite-expired');
       assert.deepEqual(guest.errors, []);
       await guest.context.close();

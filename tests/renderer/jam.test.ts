@@ -21,8 +21,8 @@ const ROOM = 'jam-live';
 type Downbeat = { bar: number; serverMs: number; audioTime: number };
 type Retime = { audioTime: number; reason: 'follow' | 'drift'; shiftMs: number | null };
 
-const downbeats = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.scheduledDownbeats ?? [])] as Downbeat[]);
-const retimes = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.retimes ?? [])] as Retime[]);
+const downbeats = (page: Page) => read(page, () => [...(globalThis.riffroomJamProbes?.scheduledDownbeats ?? [])] as Downbeat[]);
+const retimes = (page: Page) => read(page, () => [...(globalThis.riffroomJamProbes?.retimes ?? [])] as Retime[]);
 
 /**
  * How long a wait for the page's next state may take before the test fails: generous, as a wait
@@ -89,13 +89,13 @@ async function untilPlayButton(mate: Bandmate, pressed: boolean): Promise<void> 
     await mate.page.waitForSelector(`[data-testid="play"][aria-pressed="${pressed}"]`, { timeout: UI_MS });
   } catch (error) {
     const seen = await read(mate.page, () => {
-      const jam = (globalThis as any).riffroomJam;
+      const jam = globalThis.riffroomJam;
       const view = jam?.getState?.() ?? {};
       const engine = jam?.engine?.getState?.() ?? {};
       return JSON.stringify({
         live: view.live, status: view.status, message: view.message, transport: view.transport,
         engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
-        audioTime: jam?.engine?.audioTime?.(), retimes: (globalThis as any).riffroomJamProbes?.retimes?.length,
+        audioTime: jam?.engine?.audioTime?.(), retimes: globalThis.riffroomJamProbes?.retimes?.length,
       });
     }).catch((e: Error) => `(page unreadable: ${e.message})`);
     throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; the page: ${seen}; errors: ${mate.errors.join(' | ') || 'none'}`, { cause: error });
@@ -152,7 +152,7 @@ if (missing) {
       // one input, whose messages the test sends (the page's own MIDI handling runs as with a device).
       bob = await h.join(ROOM, 'bob', {
         beforeOpen: (context) => context.addInitScript(() => {
-          const g = globalThis as any;
+          const g = globalThis;
           const input = { id: 'test-keys', name: 'Test Keys (scripted)', onmidimessage: null as null | ((e: unknown) => void) };
           const access = { inputs: new Map([[input.id, input]]), outputs: new Map(), sysexEnabled: false, onstatechange: null };
           Object.defineProperty(g.navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access) });
@@ -163,8 +163,8 @@ if (missing) {
     });
 
     test('the panel lists both bandmates with their clock offset and round trip', async () => {
-      await alice.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="jam-peer"]').length === 2, undefined, { timeout: 10_000 });
-      const rows = await read(alice.page, () => [...(globalThis as any).document.querySelectorAll('[data-testid="jam-peer"]')].map((el: any) => el.textContent as string));
+      await alice.page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]').length === 2, undefined, { timeout: 10_000 });
+      const rows = await read(alice.page, () => [...document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]')].map((el) => el.textContent as string));
       assert.ok(rows.some((r) => r.includes('alice') && r.includes('owner')), rows.join(' | '));
       assert.ok(rows.some((r) => r.includes('bob') && r.includes('editor')), rows.join(' | '));
     });
@@ -176,16 +176,16 @@ if (missing) {
       for (const mate of [alice, bob]) {
         await untilPlayButton(mate, true);
       }
-      await bob.page.waitForFunction(() => ((globalThis as any).riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
+      await bob.page.waitForFunction(() => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
       // Alice's page until two bar gaps show the tempo: placed by the tempo alone, or by the tempo
       // and then pulled back by drift corrections the page records (a gap that spans a new
       // shared state shows none).
       await until(alice.page, 'two bar gaps placed by the tempo (and drift corrections)', () => {
-        const probes = (globalThis as any).riffroomJamProbes;
+        const probes = globalThis.riffroomJamProbes;
         const d = probes?.scheduledDownbeats ?? [];
         let checkable = 0;
         for (let i = 1; i < d.length; i++) {
-          if (!probes.retimes.some((r: any) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6)) checkable++;
+          if (!probes.retimes.some((r) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6)) checkable++;
         }
         return d.length >= 4 && checkable >= 2;
       }, undefined, 30_000);
@@ -224,7 +224,7 @@ if (missing) {
         assert.ok(explained, `bar gap ${g.ms} ms, re-anchored by ${shift} ms: neither a bar at 120 BPM nor a bar plus the shift`);
       }
       assert.ok(steady.length + corrected.length >= 2, `bar gaps that show the tempo: ${steady.length + corrected.length}`);
-      const changedBy = await read(bob.page, () => (globalThis as any).document.querySelector('[data-testid="jam-changed-by"]')?.textContent);
+      const changedBy = await read(bob.page, () => document.querySelector<HTMLElement>('[data-testid="jam-changed-by"]')?.textContent);
       assert.match(changedBy ?? '', /alice/);
     });
 
@@ -233,8 +233,8 @@ if (missing) {
       await bob.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await bob.page.mouse.click(5, 5);
       for (const key of ['a', 'd', 'g']) await tapKey(bob.page, key);
-      await alice.page.waitForFunction(() => ((globalThis as any).riffroomJamProbes?.received ?? []).filter((n: any) => n.kind === 'on').length >= 3, undefined, { timeout: UI_MS });
-      const got = await read(alice.page, () => ((globalThis as any).riffroomJamProbes.received as any[]).map((n) => ({ ...n })));
+      await alice.page.waitForFunction(() => (globalThis.riffroomJamProbes?.received ?? []).filter((n) => n.kind === 'on').length >= 3, undefined, { timeout: UI_MS });
+      const got = await read(alice.page, () => globalThis.riffroomJamProbes.received.map((n) => ({ ...n })));
       assert.deepEqual(got.filter((n) => n.kind === 'on').map((n) => n.pitch), [60, 64, 67]);
       const latencies = got.map((n) => n.receivedAt - n.at);
       console.log(`# live-note latency (played → received, server clock): ${latencies.map((l) => l.toFixed(1)).join(' ')} ms`);
@@ -246,17 +246,17 @@ if (missing) {
       await bob.page.selectOption('[data-testid="jam-midi"]', '');
       await bob.page.waitForSelector('[data-testid="jam-midi"] option[value="test-keys"]', { state: 'attached', timeout: UI_MS });
       await bob.page.selectOption('[data-testid="jam-midi"]', 'test-keys');
-      const mark = await read(alice.page, () => ((globalThis as any).riffroomJamProbes.received as unknown[]).length);
+      const mark = await read(alice.page, () => globalThis.riffroomJamProbes.received.length);
       await read(bob.page, () => {
-        const send = (globalThis as any).__midiIn;
+        const send = globalThis.__midiIn;
         send([0xb0, 1, 64]); // mod wheel: not a note
         send([0x91, 62, 96]);
         send([0x81, 62, 0]);
         send([0x91, 65, 80]);
         send([0x91, 65, 0]); // note-on at velocity 0: a release
       });
-      await alice.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes?.received ?? []).length >= n + 4, mark, { timeout: UI_MS });
-      const got = await read(alice.page, (n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
+      await alice.page.waitForFunction((n: number) => (globalThis.riffroomJamProbes?.received ?? []).length >= n + 4, mark, { timeout: UI_MS });
+      const got = await read(alice.page, (n: number) => globalThis.riffroomJamProbes.received.slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
       assert.deepEqual(got, ['on:62', 'off:62', 'on:65', 'off:65']);
     });
 
@@ -269,10 +269,10 @@ if (missing) {
       for (const key of ['a', 's', 'd', 'f']) await tapKey(bob.page, key);
       await bob.page.waitForSelector('[data-testid="record"][data-phase="off"]', { timeout: UI_MS });
       for (const mate of [bob, alice]) {
-        await mate.page.waitForFunction((track: string) => [...(globalThis as any).document.querySelectorAll('[data-testid="clip"]')]
-          .some((el: any) => el.dataset.trackId === track), keys, { timeout: UI_MS });
+        await mate.page.waitForFunction((track: string) => [...document.querySelectorAll<HTMLElement>('[data-testid="clip"]')]
+          .some((el) => el.dataset.trackId === track), keys, { timeout: UI_MS });
       }
-      const message = await read(bob.page, () => (globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent);
+      const message = await read(bob.page, () => document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent);
       assert.match(message ?? '', /recorded 4 notes/);
       await h.screenshot(alice.page, 'jam-panel');
     });
@@ -288,7 +288,7 @@ if (missing) {
 
     test('alice plays with a count-in of one bar: both pages click it at the same server times, the song starts a bar later', async () => {
       type Click = { bar: number; beat: number; accent: boolean; countIn: boolean; serverMs: number; audioTime: number };
-      const clicks = (page: Page) => read(page, () => [...((globalThis as any).riffroomJamProbes?.scheduledClicks ?? [])] as Click[]);
+      const clicks = (page: Page) => read(page, () => [...(globalThis.riffroomJamProbes?.scheduledClicks ?? [])] as Click[]);
       const mark = { alice: (await clicks(alice.page)).length, bob: (await clicks(bob.page)).length };
       const downMark = { alice: (await downbeats(alice.page)).length, bob: (await downbeats(bob.page)).length };
       await alice.page.selectOption('[data-testid="count-in"]', '1');
@@ -296,7 +296,7 @@ if (missing) {
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
         await untilPlayButton(mate, true);
-        await mate.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
+        await mate.page.waitForFunction((n: number) => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
       }
       const a = (await clicks(alice.page)).slice(mark.alice);
       const b = (await clicks(bob.page)).slice(mark.bob);
@@ -330,9 +330,9 @@ if (missing) {
       const lastBeat = (da[0]!.audioTime - ca[3]!.audioTime) * 1000;
       assert.ok(Math.abs(lastBeat - BAR_MS / 4 - shift) < (BAR_MS / 4) * MAX_DRIFT + EXACT_MS, `last count-in click → first downbeat ${lastBeat} ms (corrected by ${shift} ms)`);
       // The shared state says the same (the server's count-in, one bar before the start).
-      const state = await read(bob.page, () => (globalThis as any).riffroomJam.getState().transport);
+      const state = (await read(bob.page, () => globalThis.riffroomJam.getState().transport))!;
       assert.equal(state.countIn?.bars, 1);
-      assert.ok(Math.abs(state.countIn.startMs - cb[0]!.serverMs) < toleranceMs, `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn.startMs}`);
+      assert.ok(Math.abs(state.countIn!.startMs - cb[0]!.serverMs) < toleranceMs, `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn!.startMs}`);
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) await untilPlayButton(mate, false);
       assert.deepEqual(alice.errors, []);
@@ -355,7 +355,7 @@ if (missing) {
       });
       await carol.page.waitForSelector('[data-testid="connection"][data-status="connected"]');
       await read(carol.page, () => {
-        const g = globalThis as any;
+        const g = globalThis;
         g.__early = { stops: 0, ends: 0 };
         // Stops: the player going from playing to not playing (other state changes notify too).
         let wasPlaying = g.riffroomTransport.getState().playing;
@@ -366,36 +366,36 @@ if (missing) {
         });
         // What carol hears, as the engine schedules it on the audio clock: a click on every beat.
         g.__clicks = [] as { time: number; tick: number }[];
-        g.riffroomTransport.onEvent((e: any) => {
+        g.riffroomTransport.onEvent((e) => {
           if (e.kind === 'end') g.__early.ends++;
           if (e.kind !== 'click') return;
           // A click committed again later (a re-anchoring that took back what was committed) replaces the first.
-          while (g.__clicks.length && g.__clicks.at(-1).time >= e.time - 1e-6) g.__clicks.pop();
+          while (g.__clicks.length && g.__clicks.at(-1)!.time >= e.time - 1e-6) g.__clicks.pop();
           g.__clicks.push({ time: e.time, tick: e.tick });
         });
       });
-      assert.equal(await read(carol.page, () => (globalThis as any).riffroomJam.getState().live), false, 'the jam channel is held back');
+      assert.equal(await read(carol.page, () => globalThis.riffroomJam.getState().live), false, 'the jam channel is held back');
       await carol.page.click('button[title="Metronome"]');
       await carol.page.click('[data-testid="play"]');
       await carol.page.waitForSelector('[data-testid="play"][aria-pressed="true"]');
       released = true;
       await until(carol.page, 'the shared transport playing, started by carol', () => {
-        const v = (globalThis as any).riffroomJam.getState();
+        const v = globalThis.riffroomJam.getState();
         return v.live && v.transport?.playing && v.transport.changedBy === 'carol';
       }, undefined, 20_000);
       // Past the shared start (the bar line carol asked for) and two bars more, on her page's
       // estimate of the shared clock: the join and the first drift checks after it are behind us.
       await until(carol.page, 'two bars past the shared start', () => {
-        const jam = (globalThis as any).riffroomJam;
-        const s = jam.getState().transport;
+        const jam = globalThis.riffroomJam;
+        const s = jam.getState().transport!;
         return jam.serverNow() >= s.anchorMs + 2 * jam.timeline.barMs();
       }, undefined, 20_000);
-      const tickNow = () => read(carol.page, () => (globalThis as any).riffroomTransport.position().songTick as number);
+      const tickNow = () => read(carol.page, () => globalThis.riffroomTransport.position().songTick);
       const t0 = await tickNow();
-      await until(carol.page, 'the playhead moves on', (t) => (globalThis as any).riffroomTransport.position().songTick !== t, t0, UI_MS);
+      await until(carol.page, 'the playhead moves on', (t) => globalThis.riffroomTransport.position().songTick !== t, t0, UI_MS);
       const t1 = await tickNow();
       const after = await read(carol.page, () => {
-        const g = globalThis as any;
+        const g = globalThis;
         return { ...g.__early, playing: g.riffroomTransport.getState().playing, following: g.riffroomTransport.following };
       });
       assert.deepEqual({ stops: after.stops, ends: after.ends }, { stops: 0, ends: 0 }, 'nothing stopped the player on its way into the room\'s transport');
@@ -407,7 +407,7 @@ if (missing) {
       // drift correction moves by the shift her page asked for; the one after the join by what her
       // page's mapping moved between asking to start and hearing the start (within the phase
       // promise). A jump (the wrong bar line, the wrong bar) moves a beat by far more.
-      const clicks = await read(carol.page, () => (globalThis as any).__clicks as { time: number; tick: number }[]);
+      const clicks = await read(carol.page, () => globalThis.__clicks as { time: number; tick: number }[]);
       const moves = await retimes(carol.page);
       const BEAT_MS = BAR_MS / 4;
       const odd: string[] = [];
@@ -437,10 +437,10 @@ if (missing) {
       const room = 'jam-guest-audio';
       await seedDrumRoom(room, 'Guest');
       const dana = await h.join(room, 'dana');
-      await until(dana.page, 'the jam channel', () => (globalThis as any).riffroomJam?.getState().live);
+      await until(dana.page, 'the jam channel', () => globalThis.riffroomJam?.getState().live);
       await dana.page.click('button[title="Metronome"]');
       await dana.page.click('[data-testid="play"]');
-      await until(dana.page, 'the room playing', () => (globalThis as any).riffroomJam.getState().transport?.playing);
+      await until(dana.page, 'the room playing', () => globalThis.riffroomJam.getState().transport?.playing);
       assert.equal(await dana.page.$('[data-testid="enable-audio"]'), null, 'who pressed play hears it: no prompt');
 
       // The autoplay policy of a desktop browser: a page may not start sound on its own. Headless
@@ -450,23 +450,23 @@ if (missing) {
       // (a trusted input event; not navigator.userActivation, which Playwright's evaluate sets).
       const context = await h.browser.newContext({ viewport: { width: 1440, height: 900 } });
       await context.addInitScript(() => {
-        const g = globalThis as any;
+        const g = globalThis;
         let gestureUntil = 0;
         for (const type of ['pointerdown', 'keydown', 'click']) {
-          g.addEventListener(type, (e: any) => {
-            if (e.isTrusted) gestureUntil = g.performance.now() + 1000;
+          g.addEventListener(type, (e) => {
+            if (e.isTrusted) gestureUntil = performance.now() + 1000;
           }, true);
         }
         const Native = g.AudioContext;
         const resume = Native.prototype.resume;
         const allowed = new WeakSet();
         Native.prototype.resume = function (this: object) {
-          if (g.performance.now() > gestureUntil) return new Promise(() => {});
+          if (performance.now() > gestureUntil) return new Promise(() => {});
           allowed.add(this);
           return resume.call(this);
         };
         g.AudioContext = class extends Native {
-          constructor(options?: unknown) {
+          constructor(options?: AudioContextOptions) {
             super(options);
             // It would start running by itself: held until a resume() with user activation.
             this.addEventListener('statechange', () => {
@@ -481,18 +481,18 @@ if (missing) {
         page.on('pageerror', (e) => void errors.push(e.message));
         await page.goto(h.link(room, 'eli'));
         await until(page, 'following the playing room', () => {
-          const g = globalThis as any;
+          const g = globalThis;
           return g.riffroomJam?.getState().live && g.riffroomTransport?.getState().playing;
         }, undefined, 20_000);
         await page.waitForSelector('[data-testid="enable-audio"]', { timeout: UI_MS });
-        assert.equal(await read(page, () => (globalThis as any).riffroomTransport.getState().audioSuspended), true);
+        assert.equal(await read(page, () => globalThis.riffroomTransport.getState().audioSuspended), true);
         await h.screenshot(page, 'jam-guest-enable-audio');
         await page.click('button[title="Metronome"]');
         const retimesBefore = (await retimes(page)).length;
         await page.click('[data-testid="enable-audio"]');
         await until(page, 'the sound on, the prompt gone', () => {
-          const g = globalThis as any;
-          return !g.riffroomTransport.getState().audioSuspended && !g.document.querySelector('[data-testid="enable-audio"]');
+          const g = globalThis;
+          return !g.riffroomTransport.getState().audioSuspended && !document.querySelector<HTMLElement>('[data-testid="enable-audio"]');
         }, undefined, UI_MS);
         // (The guest's audio clock stood still until now: its rate is watched from here.)
         const phase = await watchPhase({ dana: dana.page, eli: page });
@@ -503,13 +503,13 @@ if (missing) {
         const resumedAt = (await retimes(page)).slice(retimesBefore).filter((r) => r.reason === 'follow').at(-1)?.audioTime;
         assert.ok(resumedAt !== undefined, 'the page laid its timeline again when the sound came on');
         await until(page, 'downbeats scheduled since the sound came on', (from) =>
-          ((globalThis as any).riffroomJamProbes.scheduledDownbeats as Downbeat[]).filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
+          globalThis.riffroomJamProbes.scheduledDownbeats.filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
         const mine = (await downbeats(page)).filter((d) => d.audioTime >= resumedAt - 1e-6);
         // The host commits the same downbeats a look-ahead early too, give or take a tick of her
         // scheduler: wait until she has committed the guest's last one (within half a bar of it).
         const last = mine.at(-1)!.serverMs;
         await until(dana.page, "the host's page has committed the guest's downbeats", ({ at, halfBar }) =>
-          ((globalThis as any).riffroomJamProbes.scheduledDownbeats as Downbeat[]).some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
+          globalThis.riffroomJamProbes.scheduledDownbeats.some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
         const hers = await downbeats(dana.page);
         const common = mine.filter((d) => d.serverMs <= Math.max(...hers.map((e) => e.serverMs)) + BAR_MS / 2);
         const spreads = common.map((d) => Math.min(...hers.map((e) => Math.abs(e.serverMs - d.serverMs))));

@@ -85,7 +85,7 @@ for (const { store, skip } of HOSTED_STORES) describe(`share online and keep a l
     await page.fill('[data-testid="share-server"]', 'http://jam.example.org');
     await page.waitForSelector('[data-testid="share-server-problem"]:has-text("Use https://")');
     await page.fill('[data-testid="share-server"]', hosted.url);
-    await until(page, 'the token note', () => (globalThis as any).document.querySelector('[data-testid="share-token-note"]')?.textContent?.includes('only until it is closed'));
+    await until(page, 'the token note', () => document.querySelector<HTMLElement>('[data-testid="share-token-note"]')?.textContent?.includes('only until it is closed'));
     await page.fill('[data-testid="share-token"]', 'not-a-token');
     await page.click('[data-testid="share-submit"]');
     await page.waitForSelector('[data-testid="share-error"]:has-text("did not accept the token")');
@@ -103,7 +103,7 @@ for (const { store, skip } of HOSTED_STORES) describe(`share online and keep a l
 
     await page.click('[data-testid="tab-history"]');
     await until(page, 'the old entries with their authors', () => {
-      const authors = new Set([...(globalThis as any).document.querySelectorAll('[data-testid="history-panel"] [data-author], [data-author]')].map((e: any) => e.getAttribute('data-author')));
+      const authors = new Set([...document.querySelectorAll<HTMLElement>('[data-testid="history-panel"] [data-author], [data-author]')].map((e) => e.getAttribute('data-author')));
       return authors.has('Ann') && authors.has('Ben');
     });
     await harness.screenshot(page, 'share-online-hosted');

@@ -26,18 +26,18 @@ const ROOM = 'jam-teacher';
 
 type Mix = { id: string; name: string; solo: boolean; audible: boolean }[];
 
-const text = (page: Page, testid: string) => read(page, (id: string) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testid);
-const playing = (page: Page) => read(page, () => !!(globalThis as any).riffroomJam?.getState().transport?.playing);
-const heardMix = (page: Page) => read(page, () => (globalThis as any).riffroomJamProbes.heardMix() as Mix);
+const text = (page: Page, testid: string) => read(page, (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)?.textContent ?? '', testid);
+const playing = (page: Page) => read(page, () => !!globalThis.riffroomJam?.getState().transport?.playing);
+const heardMix = (page: Page) => read(page, () => globalThis.riffroomJamProbes.heardMix() as Mix);
 
 /** Plays `keys` on the computer keyboard (musical typing on), each press and release seen by the page. */
 async function playKeys(page: Page, keys: string[]): Promise<void> {
   for (const key of keys) {
-    const n = await read(page, () => ((globalThis as any).riffroomJamProbes.played as unknown[]).length);
+    const n = await read(page, () => globalThis.riffroomJamProbes.played.length);
     await page.keyboard.down(key);
-    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJamProbes.played as unknown[]).length > m, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => globalThis.riffroomJamProbes.played.length > m, n, { timeout: 2000 });
     await page.keyboard.up(key);
-    await page.waitForFunction((m: number) => ((globalThis as any).riffroomJamProbes.played as unknown[]).length > m + 1, n, { timeout: 2000 });
+    await page.waitForFunction((m: number) => globalThis.riffroomJamProbes.played.length > m + 1, n, { timeout: 2000 });
   }
 }
 
@@ -51,8 +51,8 @@ async function openJamTab(mate: Bandmate): Promise<void> {
 /** Waits until `page`'s jam view has rules matching `want` (they arrive from the server). */
 async function rulesArrive(page: Page, want: Record<string, unknown>): Promise<void> {
   await page.waitForFunction((w: Record<string, unknown>) => {
-    const rules = (globalThis as any).riffroomJam?.getState().rules ?? {};
-    return Object.entries(w).every(([k, v]) => rules[k] === v);
+    const rules = new Map(Object.entries(globalThis.riffroomJam?.getState().rules ?? {}));
+    return Object.entries(w).every(([k, v]) => rules.get(k) === v);
   }, want, { timeout: 10_000 });
 }
 
@@ -88,7 +88,7 @@ if (missing) {
       teacher = await h.join(ROOM, 'tina', { role: 'owner' });
       student = await h.join(ROOM, 'sam');
       for (const mate of [teacher, student]) {
-        await mate.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[data-testid="clip"]').length === 2, undefined, { timeout: 10_000 });
+        await mate.page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === 2, undefined, { timeout: 10_000 });
         await openJamTab(mate);
       }
       // Only the owner gets the rule controls; the student a summary.
@@ -111,10 +111,10 @@ if (missing) {
 
       // Play in the student's page: refused there, with the reason.
       await student.page.click('[data-testid="play"]');
-      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       // Asked of the server directly (a page that skipped the check): the server refuses too.
-      await read(student.page, () => (globalThis as any).riffroomJam.client.request({ action: 'play', fromBar: 0 }));
-      await student.page.waitForFunction(() => /^Refused: /.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await read(student.page, () => globalThis.riffroomJam.client.request({ action: 'play', fromBar: 0 }));
+      await student.page.waitForFunction(() => /^Refused: /.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       console.log(`# the student is told: ${await text(student.page, 'jam-message')}`);
       for (const mate of [teacher, student]) assert.equal(await playing(mate.page), false, `${mate.name}: nothing plays`);
 
@@ -122,30 +122,30 @@ if (missing) {
       await teacher.page.click('[data-testid="play"]');
       for (const mate of [teacher, student]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: 10_000 });
       // The student's stop is refused; the transport the server decides stays playing everywhere.
-      const revision = await read(teacher.page, () => (globalThis as any).riffroomJam.getState().transport.revision as number);
-      await read(student.page, () => (globalThis as any).riffroomJam.client.request({ action: 'stop' }));
+      const revision = await read(teacher.page, () => globalThis.riffroomJam.getState().transport!.revision);
+      await read(student.page, () => globalThis.riffroomJam.client.request({ action: 'stop' }));
       await student.page.click('[data-testid="play"]');
-      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test((globalThis as any).document.querySelector('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /^The transport is locked by the room owner/.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       // The server answers in order: one more round trip (a refused request) proves the stop was handled.
       await read(student.page, () => {
-        (globalThis as any).riffroomJam.__refusals = 0;
-        (globalThis as any).riffroomJam.client.onRefused(() => void ((globalThis as any).riffroomJam.__refusals += 1));
-        (globalThis as any).riffroomJam.client.request({ action: 'tempo', bpm: 90 });
+        globalThis.__refusals = 0;
+        globalThis.riffroomJam.client.onRefused(() => void (globalThis.__refusals += 1));
+        globalThis.riffroomJam.client.request({ action: 'tempo', bpm: 90 });
       });
-      await student.page.waitForFunction(() => (globalThis as any).riffroomJam.__refusals >= 1, undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => globalThis.__refusals >= 1, undefined, { timeout: 5000 });
       for (const mate of [teacher, student]) {
         assert.equal(await playing(mate.page), true, `${mate.name}: still playing`);
-        assert.equal(await read(mate.page, () => (globalThis as any).riffroomJam.getState().transport.revision as number), revision, `${mate.name}: no transport change`);
-        assert.equal(await read(mate.page, () => (globalThis as any).riffroomJam.getState().transport.bpm as number), 120);
+        assert.equal(await read(mate.page, () => globalThis.riffroomJam.getState().transport!.revision), revision, `${mate.name}: no transport change`);
+        assert.equal(await read(mate.page, () => globalThis.riffroomJam.getState().transport!.bpm), 120);
       }
     });
 
     test('live only: the student\'s editing UI is read-only, an edit changes nothing, live notes still reach the owner', async () => {
       await teacher.page.selectOption('[data-testid="rule-students"]', 'live-only');
       await rulesArrive(student.page, { students: 'live-only' });
-      await student.page.waitForFunction(() => /play live only/.test((globalThis as any).document.querySelector('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /play live only/.test(document.querySelector<HTMLElement>('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       // The editing UI is read-only (a new runner once the rules arrive).
-      await student.page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="add-track-drums"]')?.disabled === true, undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="add-track-drums"]')?.disabled === true, undefined, { timeout: 5000 });
       assert.equal(await teacher.page.locator('[data-testid="add-track-drums"]').isDisabled(), false, 'the owner still edits');
 
       // An edit tried: select the Keys clip and press Delete.
@@ -153,7 +153,7 @@ if (missing) {
       const edits = await countLocalEdits(student.page);
       await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
       await student.page.keyboard.press('Delete');
-      await student.page.waitForFunction(() => /play live only/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /play live only/.test(document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       console.log(`# the student is told: ${await text(student.page, 'notice')}`);
       // No edit was made in the student's page (edits run in the input's handler), so none can
       // still be on its way to the shared document.
@@ -166,10 +166,10 @@ if (missing) {
       await student.page.click('[data-testid="musical-typing"]');
       await student.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await student.page.mouse.click(5, 5);
-      const seen = await read(teacher.page, () => ((globalThis as any).riffroomJamProbes.received as any[]).length);
+      const seen = await read(teacher.page, () => globalThis.riffroomJamProbes.received.length);
       for (const key of ['a', 'g']) await tapKey(student.page, key);
-      await teacher.page.waitForFunction((n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
-      const got = await read(teacher.page, (n: number) => ((globalThis as any).riffroomJamProbes.received as any[]).slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch as number), seen);
+      await teacher.page.waitForFunction((n: number) => globalThis.riffroomJamProbes.received.slice(n).filter((x) => x.kind === 'on' && x.from === 'sam').length >= 2, seen, { timeout: 5000 });
+      const got = await read(teacher.page, (n: number) => globalThis.riffroomJamProbes.received.slice(n).filter((x) => x.kind === 'on').map((x) => x.pitch), seen);
       assert.deepEqual(got, [60, 67]);
       // Nothing the student did reached the document.
       assert.equal(JSON.stringify(readSong(doc.doc)), before);
@@ -197,8 +197,8 @@ if (missing) {
       await teacher.page.selectOption('[data-testid="rule-students"]', 'edit');
       await rulesArrive(student.page, { students: 'edit' });
       // A two-bar loop: the take lasts two bars, time enough for the rule to arrive while it runs.
-      await read(teacher.page, () => (globalThis as any).riffroomJam.client.request({ action: 'loop', loop: { startBar: 0, endBar: 2 } }));
-      await student.page.waitForFunction(() => (globalThis as any).riffroomJam.getState().transport?.loop?.endBar === 2, undefined, { timeout: 5000 });
+      await read(teacher.page, () => globalThis.riffroomJam.client.request({ action: 'loop', loop: { startBar: 0, endBar: 2 } }));
+      await student.page.waitForFunction(() => globalThis.riffroomJam.getState().transport?.loop?.endBar === 2, undefined, { timeout: 5000 });
       const before = JSON.stringify(readSong(doc.doc));
       await student.page.selectOption('[data-testid="jam-track"]', keys);
       await student.page.click('[data-testid="musical-typing"]');
@@ -225,8 +225,8 @@ if (missing) {
       // All audible before (playing: the engines compile the song).
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction(() => {
-          const mix = (globalThis as any).riffroomJamProbes.heardMix();
-          return mix.length === 2 && mix.every((t: any) => t.audible);
+          const mix = globalThis.riffroomJamProbes.heardMix();
+          return mix.length === 2 && mix.every((t) => t.audible);
         }, undefined, { timeout: 10_000 });
       }
       await teacher.page.selectOption('[data-testid="rule-spotlight"]', bass);
@@ -234,8 +234,8 @@ if (missing) {
       assert.match(await text(student.page, 'rules-summary'), /spotlight on Bass/);
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction((id: string) => {
-          const mix = (globalThis as any).riffroomJamProbes.heardMix();
-          return mix.length === 2 && mix.every((t: any) => t.audible === (t.id === id) && t.solo === (t.id === id));
+          const mix = globalThis.riffroomJamProbes.heardMix();
+          return mix.length === 2 && mix.every((t) => t.audible === (t.id === id) && t.solo === (t.id === id));
         }, bass, { timeout: 10_000 });
         const mix = await heardMix(mate.page);
         assert.deepEqual(mix.map((t) => [t.name, t.solo, t.audible]).sort(), [['Bass', true, true], ['Keys', false, false]], mate.name);
@@ -245,8 +245,8 @@ if (missing) {
       await teacher.page.selectOption('[data-testid="rule-spotlight"]', '');
       for (const mate of [teacher, student]) {
         await mate.page.waitForFunction(() => {
-          const mix = (globalThis as any).riffroomJamProbes.heardMix();
-          return mix.length === 2 && mix.every((t: any) => t.audible && !t.solo);
+          const mix = globalThis.riffroomJamProbes.heardMix();
+          return mix.length === 2 && mix.every((t) => t.audible && !t.solo);
         }, undefined, { timeout: 10_000 });
       }
       await h.screenshot(student.page, 'jam-teacher-student');
@@ -255,13 +255,13 @@ if (missing) {
     test('own track: the owner gives Bass to the student; the student\'s Bass edit lands, a Keys edit is taken back', async () => {
       await teacher.page.selectOption('[data-testid="rule-students"]', 'own-track');
       await rulesArrive(student.page, { students: 'own-track' });
-      await student.page.waitForFunction(() => /your own track/.test((globalThis as any).document.querySelector('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /your own track/.test(document.querySelector<HTMLElement>('[data-testid="rules-summary"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       // The student's editing UI is editable again (a new runner once the rules arrive).
-      await student.page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="add-track-drums"]')?.disabled === false, undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="add-track-drums"]')?.disabled === false, undefined, { timeout: 5000 });
       // Only the owner gets the control; the student is not offered it.
       assert.equal(await student.page.locator('[data-testid="rule-owner"]').count(), 0);
       // Picked by identity: the student's id (the jam welcome's, the token's), not their name.
-      const samId = await read(student.page, () => (globalThis as any).riffroomJam.getState().me.id as string);
+      const samId = await read(student.page, () => globalThis.riffroomJam.getState().me!.id);
       const ownerSelect = `[data-testid="rule-owner"][data-track-id="${bass}"]`;
       await teacher.page.waitForSelector(`${ownerSelect} option[value="${samId}"]`, { state: 'attached', timeout: 5000 });
       await teacher.page.selectOption(ownerSelect, samId);
@@ -274,7 +274,7 @@ if (missing) {
       assert.equal(await student.page.locator(`[data-testid="track-header"][data-track-id="${keys}"] [data-testid="track-owner"]`).count(), 0);
 
       const startBar = (id: string) => readSong(doc.doc).clips.find((c) => c.id === id)?.startBar;
-      const clipLeft = (page: Page, id: string) => read(page, (i: string) => ((globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left ?? null) as string | null, id);
+      const clipLeft = (page: Page, id: string) => read(page, (i: string) => (document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left ?? null) as string | null, id);
       const keysBefore = JSON.stringify(readSong(doc.doc).clips.find((c) => c.id === clip));
       const keysLeft = await clipLeft(teacher.page, clip);
       const bassLeft = await clipLeft(teacher.page, bassClip);
@@ -286,7 +286,7 @@ if (missing) {
       // Not theirs: the Keys clip. Refused, taken back, and the student is told why.
       await student.page.click(`[data-testid="clip"][data-clip-id="${clip}"]`);
       await student.page.keyboard.press('ArrowRight');
-      await student.page.waitForFunction(() => /own track/.test((globalThis as any).document.querySelector('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /own track/.test(document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       console.log(`# the student is told: ${await text(student.page, 'notice')}`);
       // One more edit of their own after it: the student's updates arrive in order, so once this
       // lands the refused edit and its undo have arrived too.
@@ -295,13 +295,13 @@ if (missing) {
       await waitFor(() => startBar(bassClip) === 0, 10_000, 'the student\'s second Bass edit lands');
       assert.equal(JSON.stringify(readSong(doc.doc).clips.find((c) => c.id === clip)), keysBefore, 'the Keys clip is unchanged in the shared document');
       // The owner's page has every update of the student's once the Bass clip is back where it was.
-      await teacher.page.waitForFunction(([i, left]: [string, string]) => (globalThis as any).document.querySelector(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left === left, [bassClip, bassLeft!] as [string, string], { timeout: 5000 });
+      await teacher.page.waitForFunction(([i, left]: [string, string]) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${i}"]`)?.style.left === left, [bassClip, bassLeft!] as [string, string], { timeout: 5000 });
       for (const mate of [teacher, student]) assert.equal(await clipLeft(mate.page, clip), keysLeft, `${mate.name}: the Keys clip is where it was`);
     });
 
     test('own track: a take is recorded only into the student\'s own track; the Record button says why not for another\'s', async () => {
       await student.page.selectOption('[data-testid="jam-track"]', keys);
-      await student.page.waitForFunction(() => /Keys is not your track/.test((globalThis as any).document.querySelector('[data-testid="record-rule"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+      await student.page.waitForFunction(() => /Keys is not your track/.test(document.querySelector<HTMLElement>('[data-testid="record-rule"]')?.textContent ?? ''), undefined, { timeout: 5000 });
       assert.equal(await student.page.locator('[data-testid="record"]').isDisabled(), true);
       await student.page.selectOption('[data-testid="jam-track"]', bass);
       await student.page.waitForSelector('[data-testid="record"]:not([disabled])', { timeout: 5000 });

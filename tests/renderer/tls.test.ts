@@ -62,9 +62,9 @@ if (missing) {
       await guest.page.fill('[data-testid="name-input"]', 'Sam');
       await guest.page.press('[data-testid="name-input"]', 'Enter');
       await guest.page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 15_000 });
-      await until(guest.page, 'the host\'s title shows', () => (globalThis as any).document.querySelector('[data-testid="song-title"]')?.value === 'Secure Night');
+      await until(guest.page, 'the host\'s title shows', () => document.querySelector<HTMLInputElement>('[data-testid="song-title"]')?.value === 'Secure Night');
       assert.equal(guest.page.url(), `${h.server.url}/?room=${ROOM}`, 'the invite left the address bar');
-      const isolated = await guest.page.evaluate(() => (globalThis as any).crossOriginIsolated as boolean);
+      const isolated = await guest.page.evaluate(() => crossOriginIsolated as boolean);
       assert.equal(isolated, true, 'COOP/COEP hold over https');
 
       await setTitle(guest.page, 'Secure Night (Sam)');
@@ -79,7 +79,7 @@ if (missing) {
     test('SIGTERM: "The server is restarting; reconnecting…", an edit made meanwhile arrives once it is back', async () => {
       await h.stopServer();
       await until(guest.page, 'the page says the server restarts', () =>
-        (globalThis as any).document.querySelector('[data-testid="connection-problem"]')?.textContent === 'The server is restarting; reconnecting…');
+        document.querySelector<HTMLElement>('[data-testid="connection-problem"]')?.textContent === 'The server is restarting; reconnecting…');
       await h.screenshot(guest.page, 'tls-restarting');
       await setTitle(guest.page, 'Written while it restarted');
       assert.equal(await problemText(guest.page), 'The server is restarting; reconnecting…', 'the same words while it is away');

@@ -124,6 +124,17 @@ export async function waitForSeq(server: ApiTarget, room: string, token: string,
   }
 }
 
+/** Waits until the room's history has an entry labelled `label`; the labels it has then. */
+export async function waitForHistoryLabel(server: ApiTarget, room: string, token: string, label: string, timeoutMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const labels = (await getHistory(server, room, token)).entries.map((e) => e.label);
+    if (labels.includes(label)) return labels;
+    if (Date.now() > deadline) throw new Error(`timed out: the history of room ${room} has no "${label}" (last: ${labels.slice(-3).join(' | ')})`);
+    await new Promise((r) => setTimeout(r, 10)); // well inside the server's per-address API rate
+  }
+}
+
 /**
  * Waits until the server's state of `room` holds everything `doc` has (its state vector covers the
  * document's): what a client wrote has been accepted and logged, so the client may go.
