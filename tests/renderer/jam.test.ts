@@ -84,22 +84,28 @@ function barGaps(beats: Downbeat[], moves: Retime[]): { ms: number; retimes: Ret
  * Waits for a page's play button to show `pressed`; a timeout says what the page knew then (its jam
  * view, its engine's state, its audio context, the errors it logged), so a failure says why.
  */
-async function untilPlayButton(mate: Bandmate, pressed: boolean): Promise<void> {
+async function untilPlayButton(mate: Bandmate, pressed: boolean, others: Bandmate[] = []): Promise<void> {
   try {
     await mate.page.waitForSelector(`[data-testid="play"][aria-pressed="${pressed}"]`, { timeout: UI_MS });
   } catch (error) {
-    const seen = await read(mate.page, () => {
-      const jam = globalThis.riffroomJam;
-      const view = jam?.getState?.() ?? {};
-      const engine = jam?.engine?.getState?.() ?? {};
-      return JSON.stringify({
-        live: view.live, status: view.status, message: view.message, transport: view.transport,
-        engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
-        audioTime: jam?.engine?.audioTime?.(), retimes: globalThis.riffroomJamProbes?.retimes?.length,
-      });
-    }).catch((e: Error) => `(page unreadable: ${e.message})`);
-    throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; the page: ${seen}; errors: ${mate.errors.join(' | ') || 'none'}`, { cause: error });
+    const states = await Promise.all([mate, ...others].map(async (m) => `${m.name}'s page: ${await jamState(m)}; errors: ${m.errors.join(' | ') || 'none'}`));
+    throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; ${states.join('; ')}`, { cause: error });
   }
+}
+
+/** What a page's jam knows, for a failure's message: its view, its client, its engine. */
+function jamState(mate: Bandmate): Promise<string> {
+  return read(mate.page, () => {
+    const jam = globalThis.riffroomJam;
+    const view = jam?.getState?.() ?? {};
+    const engine = jam?.engine?.getState?.() ?? {};
+    return JSON.stringify({
+      live: view.live, status: view.status, message: view.message, transport: view.transport,
+      client: { status: jam?.client?.status, transport: jam?.client?.transport?.(), me: jam?.client?.me?.name, clockReady: jam?.client?.clock?.ready },
+      engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
+      audioTime: jam?.engine?.audioTime?.(), retimes: globalThis.riffroomJamProbes?.retimes?.length,
+    });
+  }).catch((e: Error) => `(page unreadable: ${e.message})`);
 }
 
 async function openJamTab(mate: Bandmate): Promise<void> {
@@ -173,9 +179,8 @@ if (missing) {
       for (const mate of [alice, bob]) await mate.page.click('button[title="Metronome"]');
       const phase = await watchPhase({ alice: alice.page, bob: bob.page });
       await alice.page.click('[data-testid="play"]');
-      for (const mate of [alice, bob]) {
-        await untilPlayButton(mate, true);
-      }
+      await untilPlayButton(alice, true, [bob]);
+      await untilPlayButton(bob, true, [alice]);
       await bob.page.waitForFunction(() => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
       // Alice's page until two bar gaps show the tempo: placed by the tempo alone, or by the tempo
       // and then pulled back by drift corrections the page records (a gap that spans a new
