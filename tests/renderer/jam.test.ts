@@ -101,7 +101,12 @@ function jamState(mate: Bandmate): Promise<string> {
     const engine = jam?.engine?.getState?.() ?? {};
     return JSON.stringify({
       live: view.live, status: view.status, message: view.message, transport: view.transport,
-      client: { status: jam?.client?.status, transport: jam?.client?.transport?.(), me: jam?.client?.me?.name, clockReady: jam?.client?.clock?.ready },
+      client: {
+        status: jam?.client?.status, transport: jam?.client?.transport?.(), me: jam?.client?.me?.name, clockReady: jam?.client?.clock?.ready,
+        // The messages it set aside (core/jam/jam-client.ts problem()); not part of JamClientLike.
+        problems: (jam?.client as unknown as { problems?: number; lastProblem?: string } | undefined)?.problems,
+        lastProblem: (jam?.client as unknown as { lastProblem?: string } | undefined)?.lastProblem,
+      },
       engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
       audioTime: jam?.engine?.audioTime?.(), retimes: globalThis.riffroomJamProbes?.retimes?.length,
     });
