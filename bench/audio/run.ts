@@ -109,11 +109,7 @@ async function benchLive(page: AudioPage): Promise<unknown> {
     const editTimer = setInterval(() => {
       const elapsed = performance.now() - t0;
       if (elapsed < 5000 || elapsed > 10000) return;
-      edits++;
-      const clips = song.clips.slice();
-      const i = (edits * 7) % clips.length;
-      clips[i] = { ...clips[i], notes: clips[i].notes.map((n: any) => ({ ...n, pitch: n.pitch + (edits % 2 ? 1 : -1) })) };
-      song = { ...song, clips };
+      song = a.fixtures.bandmateEdit(song, ++edits);
       for (const l of listeners) l();
     }, 250);
     await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -217,11 +213,7 @@ async function benchSampled(): Promise<unknown> {
         peakHeap = Math.max(peakHeap, mem());
         const elapsed = performance.now() - t0;
         if (elapsed < 5000 || elapsed > 10000) return;
-        edits++;
-        const clips = song.clips.slice();
-        const i = (edits * 7) % clips.length;
-        clips[i] = { ...clips[i], notes: clips[i].notes.map((n: any) => ({ ...n, pitch: n.pitch + (edits % 2 ? 1 : -1) })) };
-        song = { ...song, clips };
+        song = a.fixtures.bandmateEdit(song, ++edits);
         for (const l of listeners) l();
       }, 250);
       await new Promise((r) => setTimeout(r, seconds * 1000));

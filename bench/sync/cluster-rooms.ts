@@ -34,18 +34,17 @@
  * CLUSTER_ROOMS_STEPS=a,b,c overrides the offered rates, CLUSTER_ROOMS_STEP_MS the step length,
  * CLUSTER_ROOMS_SETUPS=pg-3 the setups run.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgresCluster, type PostgresCluster } from '../../tests/support/postgres-cluster.ts';
 import { startServerProcess, tempDataDir, testToken, type ServerProcess } from '../../tests/support/server-process.ts';
 import { freePorts } from '../../tests/support/deploy-files.ts';
 import { getLastSeq } from '../../tests/support/room-api.ts';
-import type { RoomPlan, RoomsStepReport, RoomsWorkerCommand, RoomsWorkerReply } from './cluster-rooms-worker.ts';
-import { distribution, machineBusySeconds, ownCpuSeconds, processCpuSeconds, round2, Semaphore, sleep, sumCodes } from './support.ts';
+import type { RoomPlan, ClusterOpenCommand } from './cluster-rooms-worker.ts';
+import { ROOM_STEPS, RoomsWorker, type StepReport } from './rooms-worker.ts';
+import { concatSamples, distribution, machineBusySeconds, ownCpuSeconds, processCpuSeconds, round2, Semaphore, sleep, sumCodes } from './support.ts';
 
 const ROOMS = 200;
 const PEERS_PER_ROOM = 4;
@@ -60,56 +59,12 @@ const STEP_MS = Number(process.env.CLUSTER_ROOMS_STEP_MS ?? 10_000);
 const SETTLE_MS = 15_000;
 /** An edit not seen by every other peer of its room this long after it was made is lost. */
 const LOST_AFTER_MS = 10_000;
-const CONNECT_CONCURRENCY = 50;
 const P99_LIMIT_MS = 100;
-const MIN_OFFERED_SHARE = 0.95;
-const WORKERS = Number(process.env.BENCH_LOAD_WORKERS ?? 2);
-/** A step during which other processes used more than this many cores is run again (at most twice). */
-const MAX_OTHER_CORES = 0.25;
-const MAX_RETRIES = 2;
 
 type Setup = 'pg-1' | 'pg-3';
 
-class Worker {
-  readonly child: ChildProcess;
-  private waiting: { resolve: (r: RoomsWorkerReply) => void; reject: (e: Error) => void } | null = null;
-  private readonly exited: Promise<void>;
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./cluster-rooms-worker.ts', import.meta.url)), [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (message: RoomsWorkerReply) => {
-      const waiting = this.waiting;
-      this.waiting = null;
-      if (!waiting) return;
-      if (message.type === 'error') waiting.reject(new Error(`cluster-rooms worker: ${message.message}`));
-      else waiting.resolve(message);
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', () => {
-      this.waiting?.reject(new Error('cluster-rooms worker exited'));
-      this.waiting = null;
-      resolve();
-    }));
-  }
-
-  request<T extends RoomsWorkerReply>(command: RoomsWorkerCommand): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting = { resolve: resolve as (r: RoomsWorkerReply) => void, reject };
-      this.child.send(command);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      if (this.child.connected) this.child.send({ type: 'close' } satisfies RoomsWorkerCommand);
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-  }
-}
+type Worker = RoomsWorker<ClusterOpenCommand>;
+const newWorker = (): Worker => new RoomsWorker(new URL('./cluster-rooms-worker.ts', import.meta.url));
 
 /**
  * CPU seconds PostgreSQL has used so far: the postmaster (with the children it has reaped:
@@ -227,7 +182,7 @@ function plan(setup: Setup, nodes: ServerProcess[]): RoomPlan[] {
 async function runSetup(setup: Setup, db: PostgresCluster) {
   const url = await db.createDatabase(`rooms_${setup.replace('-', '')}`);
   const nodes = await startNodes(url, setup === 'pg-3' ? 3 : 1);
-  const workers = Array.from({ length: WORKERS }, () => new Worker());
+  const workers = Array.from({ length: ROOM_STEPS.workers }, () => newWorker());
   const steps: StepResult[] = [];
   let stoppedBecause = 'every step passed';
   const discarded: { offeredEditsPerSecond: number; otherProcessesCores: number; latencyP99Ms: number | null; passed: boolean }[] = [];
@@ -236,9 +191,9 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
     const opened = performance.now();
     await Promise.all(workers.map((worker, w) => worker.request({
       type: 'open',
-      rooms: rooms.filter((r) => r.index % WORKERS === w),
+      rooms: rooms.filter((r) => r.index % ROOM_STEPS.workers === w),
       totalPeers: ROOMS * PEERS_PER_ROOM,
-      concurrency: Math.max(1, Math.floor(CONNECT_CONCURRENCY / WORKERS)),
+      concurrency: Math.max(1, Math.floor(ROOM_STEPS.connectConcurrency / ROOM_STEPS.workers)),
     })));
     const connectMs = Math.round(performance.now() - opened);
     const ownersAfterConnect = await owners(url);
@@ -254,7 +209,7 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
       let result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
       // Others share this machine: a step during which they used a noticeable share of it says
       // more about them than about the nodes. Run it again (twice at most), keeping a record.
-      for (let retry = 0; retry < MAX_RETRIES && result.cores.others > MAX_OTHER_CORES; retry++) {
+      for (let retry = 0; retry < ROOM_STEPS.maxRetries && result.cores.others > ROOM_STEPS.maxOtherCores; retry++) {
         discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.cores.others, latencyP99Ms: result.latencyMs.p99, passed: result.passed });
         console.error(`  ${setup} ${offered}/s: other processes used ${result.cores.others} cores during the step (p99 ${result.latencyMs.p99} ms); running it again`);
         result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
@@ -308,7 +263,7 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
   const othersBefore = await waitForOthersQuiet([...nodePids, ...workerPids], db);
   const loadBefore = loads();
   const startAtEpochMs = Date.now() + 300;
-  const reports = Promise.all(workers.map((worker) => worker.request<RoomsStepReport>({
+  const reports = Promise.all(workers.map((worker) => worker.request<StepReport>({
     type: 'step', ratePerPeer, startAtEpochMs, durationMs: stepMs, settleMs: SETTLE_MS, lostAfterMs: LOST_AFTER_MS,
   })));
   await sleep(startAtEpochMs - Date.now());
@@ -339,7 +294,7 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
   const edits = done.reduce((s, r) => s + r.edits, 0);
   const unseen = done.reduce((s, r) => s + r.lost, 0);
   const diverged = allRooms.filter((r) => !r.docsEqual).length;
-  const latency = distribution(concat(done.map((r) => r.delivery)));
+  const latency = distribution(concatSamples(done.map((r) => r.delivery)));
   const seconds = stepMs / 1000;
   const made = edits / seconds;
   const delivered = (edits - unseen) / seconds;
@@ -390,19 +345,10 @@ async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], 
     workerLoopDelayP99Ms: done.map((r) => round2(r.loopDelayP99Ms)),
     otherProcessesCoresBefore: othersBefore,
     loadavg: { before: loadBefore, after: loadAfter },
-    passed: lost === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= MIN_OFFERED_SHARE * offered,
+    passed: lost === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= ROOM_STEPS.minOfferedShare * offered,
   };
 }
 
-function concat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 export async function benchClusterRooms() {
   const started = performance.now();
@@ -418,7 +364,7 @@ export async function benchClusterRooms() {
       setup: {
         rooms: ROOMS,
         peersPerRoom: PEERS_PER_ROOM,
-        clients: `stock y-websocket WebsocketProvider, ${ROOMS * PEERS_PER_ROOM} in ${WORKERS} worker processes holding whole rooms`,
+        clients: `stock y-websocket WebsocketProvider, ${ROOMS * PEERS_PER_ROOM} in ${ROOM_STEPS.workers} worker processes holding whole rooms`,
         layout: {
           'pg-1': 'every peer on the one node',
           'pg-3': "room r: first peer on node r%3 (it opens the room: the owner), then peers on (r+1)%3, (r+2)%3, (r+1)%3, relayed to the owner (3 of 4 peers relayed)",
@@ -430,8 +376,8 @@ export async function benchClusterRooms() {
         lostAfterMs: LOST_AFTER_MS,
         postgres: 'throwaway cluster on this machine, fsync on (durable: true)',
         leaseMs: 'the default (LIMITS.store.leaseMs)',
-        retryIf: `other processes used > ${MAX_OTHER_CORES} cores during the step (at most ${MAX_RETRIES} retries; each step first waits up to 30 s for them to use < 0.15)`,
-        passIf: `nothing lost (unseen by a peer within ${LOST_AFTER_MS / 1000} s, missing from the room's log, or a diverged room), delivery p99 < ${P99_LIMIT_MS} ms, made >= ${MIN_OFFERED_SHARE * 100}% of offered`,
+        retryIf: `other processes used > ${ROOM_STEPS.maxOtherCores} cores during the step (at most ${ROOM_STEPS.maxRetries} retries; each step first waits up to 30 s for them to use < 0.15)`,
+        passIf: `nothing lost (unseen by a peer within ${LOST_AFTER_MS / 1000} s, missing from the room's log, or a diverged room), delivery p99 < ${P99_LIMIT_MS} ms, made >= ${ROOM_STEPS.minOfferedShare * 100}% of offered`,
         editsPerServerCpuSecond: 'delivered edits / CPU seconds of the node processes over the window (PostgreSQL added in editsPerServerAndPostgresCpuSecond)',
         machine: "every node, PostgreSQL and the client workers share this machine's cores: the three nodes add relaying work, not cores",
       },

@@ -31,13 +31,10 @@ import { createPool } from '../../sync-server/store/postgres-schema.ts';
 import { leaseHolder } from '../../sync-server/store/room-lease.ts';
 import { LIMITS } from '../../sync-server/limits.ts';
 import { Jam } from './jam.ts';
-import { distribution, processCpuSeconds, round2, sleep, waitForQuiet } from './support.ts';
+import { distribution, finishPropagation, processCpuSeconds, PROPAGATION, round2, sleep, startPropagation } from './support.ts';
 
-const PEERS = 16;
-const EDITS_PER_SECOND_PER_PEER = 20;
-const WARMUP_MS = 2_000;
+const { peers: PEERS, editsPerSecondPerPeer: EDITS_PER_SECOND_PER_PEER, warmupMs: WARMUP_MS } = PROPAGATION;
 const MEASURE_MS = Number(process.env.CLUSTER_MEASURE_MS ?? 8_000);
-const LOST_AFTER_MS = 5_000;
 // The server's default lease unless CLUSTER_LEASE_MS says otherwise: the figures are what ships.
 const LEASE_MS = Number(process.env.CLUSTER_LEASE_MS ?? LIMITS.store.leaseMs);
 const KILLS = Number(process.env.CLUSTER_KILLS ?? 10);
@@ -77,32 +74,22 @@ async function propagation(setup: Setup, db: PostgresCluster) {
     const connect: typeof connectClient = (_url, r, token, options) => connectClient(nodes[next++ % nodes.length]!.wsUrl, r, token, options);
     jam = await Jam.open(nodes[0]!.wsUrl, room, PEERS, (i) => testToken(room, 'editor', `peer${i + 1}`), undefined, connect);
     const pids = nodes.map((n) => n.child.pid!);
-    await waitForQuiet(pids);
-    const t0 = performance.now() + 20;
-    jam.startEditing(EDITS_PER_SECOND_PER_PEER, t0, (i) => i / PEERS);
-    const from = t0 + WARMUP_MS;
-    const to = from + MEASURE_MS;
-    await sleep(from - performance.now());
+    const { from, to } = await startPropagation(jam, pids, MEASURE_MS);
     const cpu0 = pids.map(processCpuSeconds);
     await sleep(to - performance.now());
     const seconds = (performance.now() - from) / 1000;
     const cpu1 = pids.map(processCpuSeconds);
-    jam.stopEditing();
-    const settleUntil = performance.now() + LOST_AFTER_MS + 500;
-    while (jam.pending > 0 && performance.now() < settleUntil) await sleep(20);
-    const delivery: number[] = [];
-    const window = jam.collect(from, to, LOST_AFTER_MS, delivery, []);
-    const everything = jam.collect(-Infinity, Infinity, LOST_AFTER_MS, [], []);
+    const { measured, delivery } = await finishPropagation(jam, from, to);
     const cores = pids.map((_, i) => round2((cpu1[i]! - cpu0[i]!) / seconds));
     const totalCores = cores.reduce((s, c) => s + c, 0);
     return {
       setup,
-      edits: window.edits,
-      lost: everything.lost,
-      docsEqual: jam.docsEqual(),
+      edits: measured.edits,
+      lost: measured.lost,
+      docsEqual: measured.docsEqual,
       delivery: distribution(delivery),
       nodeCores: cores,
-      editsPerServerCpuSecond: totalCores > 0 ? Math.round(window.edits / seconds / totalCores) : null,
+      editsPerServerCpuSecond: totalCores > 0 ? Math.round(measured.edits / seconds / totalCores) : null,
     };
   } finally {
     jam?.close();

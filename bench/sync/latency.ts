@@ -18,16 +18,12 @@ import { testToken } from '../../tests/support/server-process.ts';
 import { getLastSeq } from '../../tests/support/room-api.ts';
 import { Jam } from './jam.ts';
 import {
-  distribution, mainThreadSched, markCpu, othersCores, ownCpuSeconds, processCpuSeconds, round2, sleep, startOurs, startStock, sumCodes, waitForQuiet,
-  type BenchServer, type Distribution,
+  finishPropagation, mainThreadSched, markCpu, othersCores, ownCpuSeconds, processCpuSeconds, PROPAGATION, round2, sleep, startOurs, startPropagation,
+  startStock, summarizeTurns, type BenchServer, type Distribution, type PropagationTurn,
 } from './support.ts';
 
-const PEERS = 16;
-const EDITS_PER_SECOND_PER_PEER = 20;
-const WARMUP_MS = 2_000;
+const { peers: PEERS, editsPerSecondPerPeer: EDITS_PER_SECOND_PER_PEER, warmupMs: WARMUP_MS, lostAfterMs: LOST_AFTER_MS } = PROPAGATION;
 const MEASURE_MS = 15_000;
-/** An edit some peer has not observed this long after it was made counts as lost. */
-const LOST_AFTER_MS = 5_000;
 const ORDER = ['ours', 'stock', 'ours', 'stock'] as const;
 /** A turn during which other processes used more than this many cores is run again. */
 const MAX_OTHER_CORES = 0.25;
@@ -37,20 +33,11 @@ const TARGET_RATIO = 1.2;
 
 type Kind = (typeof ORDER)[number];
 
-interface Turn {
+interface Turn extends PropagationTurn {
   server: Kind;
-  /** Edits made in the measured window, and per second. */
-  edits: number;
   editsPerSecond: number;
-  /** Edits (warm-up included) some peer did not see within LOST_AFTER_MS. */
-  lost: number;
-  docsEqual: boolean;
-  /** Peer connections that closed during the turn, by close code (4429: rate-limited by our server). */
-  disconnects: Record<string, number>;
   /** Ours only: the room's log holds exactly the updates the peers made. */
   logComplete: boolean | null;
-  deliveryP50Ms: number | null;
-  deliveryP99Ms: number | null;
   /** CPU used during the measured window, as a share of one core. */
   serverCpu: number;
   /** Share of the window the server's event loop was runnable but waiting for a core. */
@@ -106,19 +93,7 @@ export async function benchLatency(): Promise<object> {
     process.setMaxListeners(maxListeners);
   }
 
-  const summary = (kind: Kind) => {
-    const side = pooled[kind];
-    return {
-      delivery: distribution(side.delivery),
-      allPeers: distribution(side.allPeers),
-      edits: side.turns.reduce((s, t) => s + t.edits, 0),
-      lost: side.turns.reduce((s, t) => s + t.lost, 0),
-      docsEqual: side.turns.every((t) => t.docsEqual),
-      /** Peer connections closed during the turns, by close code (4429: rate-limited). */
-      connectionsClosed: sumCodes(side.turns.map((t) => t.disconnects)),
-      turns: side.turns,
-    };
-  };
+  const summary = (kind: Kind) => summarizeTurns(pooled[kind]);
   const ours = summary('ours');
   const stock = summary('stock');
   const ratio = (a: Distribution, b: Distribution, key: 'p50' | 'p99') =>
@@ -168,12 +143,7 @@ async function measureTurn(server: BenchServer, room: string): Promise<{ turn: T
   const token = (i: number) => testToken(room, 'editor', `peer${i + 1}`);
   const jam = await Jam.open(server.wsUrl, room, PEERS, token);
   try {
-    const othersBefore = await waitForQuiet([server.pid]);
-    const t0 = performance.now() + 20;
-    jam.startEditing(EDITS_PER_SECOND_PER_PEER, t0, (i) => i / PEERS);
-    const from = t0 + WARMUP_MS;
-    const to = from + MEASURE_MS;
-    await sleep(from - performance.now());
+    const { othersBefore, from, to } = await startPropagation(jam, [server.pid], MEASURE_MS);
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
     const cpu0 = { server: processCpuSeconds(server.pid), bench: ownCpuSeconds(), wait: mainThreadSched(server.pid).wait };
@@ -183,27 +153,14 @@ async function measureTurn(server: BenchServer, room: string): Promise<{ turn: T
     const cpu1 = { server: processCpuSeconds(server.pid), bench: ownCpuSeconds(), wait: mainThreadSched(server.pid).wait };
     const others = othersCores(machine0, [server.pid]);
     loop.disable();
-    jam.stopEditing();
-    const settleUntil = performance.now() + LOST_AFTER_MS + 500;
-    while (jam.pending > 0 && performance.now() < settleUntil) await sleep(20);
-
-    const delivery: number[] = [];
-    const allPeers: number[] = [];
-    const window = jam.collect(from, to, LOST_AFTER_MS, delivery, allPeers);
-    const everything = jam.collect(-Infinity, Infinity, LOST_AFTER_MS, [], []);
-    const d = distribution(delivery);
+    const { measured, delivery, allPeers } = await finishPropagation(jam, from, to);
     let logComplete: boolean | null = null;
     if (server.kind === 'ours') logComplete = (await getLastSeq(server, room, token(0))) === jam.localUpdates;
     const turn: Turn = {
       server: server.kind,
-      edits: window.edits,
-      editsPerSecond: round2(window.edits / (MEASURE_MS / 1000)),
-      lost: everything.lost,
-      docsEqual: jam.docsEqual(),
-      disconnects: { ...jam.closeCodes },
+      ...measured,
+      editsPerSecond: round2(measured.edits / (MEASURE_MS / 1000)),
       logComplete,
-      deliveryP50Ms: d.p50,
-      deliveryP99Ms: d.p99,
       serverCpu: round2((cpu1.server - cpu0.server) / seconds),
       serverRunqueueWait: round2((cpu1.wait - cpu0.wait) / seconds),
       benchCpu: round2((cpu1.bench - cpu0.bench) / seconds),

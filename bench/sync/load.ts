@@ -20,18 +20,17 @@
  *     waited for a core, the workers' event loop delay, and /healthz round trips, to tell a
  *     server limit from a client-side one or from the machine running out
  * Other processes share this machine: each step waits for it to be quiet first, and a step
- * during which others used more than MAX_OTHER_CORES runs again (at most twice, recorded).
+ * during which others used more than ROOM_STEPS.maxOtherCores runs again (at most twice, recorded).
  * A step passes with nothing lost, delivery p99 under 250 ms and at least 95% of the offered
  * rate actually made by the clients (otherwise the step did not test what it claims). The
  * sustained figure is the highest passing step.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { getLastSeq } from '../../tests/support/room-api.ts';
 import { testToken } from '../../tests/support/server-process.ts';
-import type { StepReport, WorkerCommand, WorkerReply } from './load-worker.ts';
+import type { LoadOpenCommand } from './load-worker.ts';
+import { ROOM_STEPS, RoomsWorker, type StepReport } from './rooms-worker.ts';
 import {
-  distribution, mainThreadSched, markCpu, othersCores, processCpuSeconds, processDiskWriteBytes, round2, Semaphore, sleep, startOurs, sumCodes,
+  concatSamples, distribution, mainThreadSched, markCpu, othersCores, processCpuSeconds, processDiskWriteBytes, round2, Semaphore, sleep, startOurs, sumCodes,
   waitForQuiet, type BenchServer,
 } from './support.ts';
 
@@ -49,56 +48,12 @@ const STEPS = process.env.BENCH_LOAD_STEPS
 const STEP_MS = 10_000;
 /** After a step's editing stops, how long the clients may take to see every edit. */
 const SETTLE_MS = 15_000;
-const CONNECT_CONCURRENCY = 50;
 const P99_LIMIT_MS = 250;
-const MIN_OFFERED_SHARE = 0.95;
-const WORKERS = Number(process.env.BENCH_LOAD_WORKERS ?? 2);
-/** A step during which other processes used more than this many cores is run again. */
-const MAX_OTHER_CORES = 0.25;
-const MAX_RETRIES = 2;
 /** The server's default per-connection limit; per-peer rates must stay far below it. */
 const SERVER_MESSAGES_PER_SECOND = 200;
 
-class Worker {
-  readonly child: ChildProcess;
-  private waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | null = null;
-  private readonly exited: Promise<void>;
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./load-worker.ts', import.meta.url)), [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child.on('message', (message: WorkerReply) => {
-      const waiting = this.waiting;
-      this.waiting = null;
-      if (!waiting) return;
-      if (message.type === 'error') waiting.reject(new Error(`load worker: ${message.message}`));
-      else waiting.resolve(message);
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', () => {
-      this.waiting?.reject(new Error('load worker exited'));
-      this.waiting = null;
-      resolve();
-    }));
-  }
-
-  request<T extends WorkerReply>(command: WorkerCommand): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.waiting = { resolve: resolve as (r: WorkerReply) => void, reject };
-      this.child.send(command);
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      if (this.child.connected) this.child.send({ type: 'close' } satisfies WorkerCommand);
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-      await this.exited;
-      clearTimeout(timer);
-    }
-  }
-}
+type Worker = RoomsWorker<LoadOpenCommand>;
+const newWorker = (): Worker => new RoomsWorker(new URL('./load-worker.ts', import.meta.url));
 
 interface Metrics {
   logged: number;
@@ -129,7 +84,7 @@ export async function benchLoad(): Promise<object> {
   // on connections per address and on new ones per second (sized for real addresses) are opened
   // for it. Each peer has a token of its own, so the per-identity cap stays as it is.
   const server = await startOurs(['--max-connections-per-address', String(ROOMS * PEERS_PER_ROOM * 2), '--upgrades-per-second', '1000', '--upgrade-burst', String(ROOMS * PEERS_PER_ROOM * 2)]);
-  const workers = Array.from({ length: WORKERS }, () => new Worker());
+  const workers = Array.from({ length: ROOM_STEPS.workers }, () => newWorker());
   const steps: StepResult[] = [];
   const discarded: { offeredEditsPerSecond: number; otherProcessesCores: number; latencyP99Ms: number | null }[] = [];
   let stoppedBecause = 'every step passed';
@@ -142,10 +97,10 @@ export async function benchLoad(): Promise<object> {
         worker.request({
           type: 'open',
           wsUrl: server.wsUrl,
-          rooms: rooms.filter((r) => r.index % WORKERS === w),
+          rooms: rooms.filter((r) => r.index % ROOM_STEPS.workers === w),
           peersPerRoom: PEERS_PER_ROOM,
           totalPeers: ROOMS * PEERS_PER_ROOM,
-          concurrency: Math.max(1, Math.floor(CONNECT_CONCURRENCY / WORKERS)),
+          concurrency: Math.max(1, Math.floor(ROOM_STEPS.connectConcurrency / ROOM_STEPS.workers)),
         }),
       ),
     );
@@ -165,7 +120,7 @@ export async function benchLoad(): Promise<object> {
       let result = await runStep(server, workers, offered);
       // Others share this machine: a step during which they used a noticeable share of it says
       // more about them than about the server. Run it again (twice at most), keeping a record.
-      for (let retry = 0; retry < MAX_RETRIES && result.otherProcessesCores.during > MAX_OTHER_CORES; retry++) {
+      for (let retry = 0; retry < ROOM_STEPS.maxRetries && result.otherProcessesCores.during > ROOM_STEPS.maxOtherCores; retry++) {
         discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.otherProcessesCores.during, latencyP99Ms: result.latencyMs.p99 });
         console.error(`  load ${offered}/s: other processes used ${result.otherProcessesCores.during} cores during the step; running it again`);
         result = await runStep(server, workers, offered);
@@ -190,15 +145,15 @@ export async function benchLoad(): Promise<object> {
     setup: {
       rooms: ROOMS,
       peersPerRoom: PEERS_PER_ROOM,
-      clients: `stock y-websocket WebsocketProvider, ${ROOMS * PEERS_PER_ROOM} in ${WORKERS} worker process(es) holding whole rooms`,
+      clients: `stock y-websocket WebsocketProvider, ${ROOMS * PEERS_PER_ROOM} in ${ROOM_STEPS.workers} worker process(es) holding whole rooms`,
       edits: 'moveNotes (+1 tick) and updateNotes (tick, velocity) alternately, each peer on its own note',
       stepS: STEP_MS / 1000,
       maxSettleS: SETTLE_MS / 1000,
-      connectConcurrency: CONNECT_CONCURRENCY,
+      connectConcurrency: ROOM_STEPS.connectConcurrency,
       connectMs,
       serverRateLimitPerConnection: SERVER_MESSAGES_PER_SECOND,
-      passIf: `nothing lost, no diverged room, delivery p99 < ${P99_LIMIT_MS} ms, made >= ${MIN_OFFERED_SHARE * 100}% of offered`,
-      retryIf: `other processes used > ${MAX_OTHER_CORES} cores during the step (at most ${MAX_RETRIES} retries)`,
+      passIf: `nothing lost, no diverged room, delivery p99 < ${P99_LIMIT_MS} ms, made >= ${ROOM_STEPS.minOfferedShare * 100}% of offered`,
+      retryIf: `other processes used > ${ROOM_STEPS.maxOtherCores} cores during the step (at most ${ROOM_STEPS.maxRetries} retries)`,
     },
     steps,
     sustained: best
@@ -263,7 +218,7 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
   const edits = done.reduce((s, r) => s + r.edits, 0);
   const unseen = done.reduce((s, r) => s + r.lost, 0);
   const diverged = allRooms.filter((r) => !r.docsEqual).length;
-  const latency = distribution(concat(done.map((r) => r.delivery)));
+  const latency = distribution(concatSamples(done.map((r) => r.delivery)));
   const made = edits / (STEP_MS / 1000);
   const lost = unseen + notLogged;
   return {
@@ -309,7 +264,7 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
      * window; anything but ~0 means the figures are charged with someone else's load.
      */
     otherProcessesCores: { before: othersBefore, during: round2(others) },
-    passed: lost === 0 && diverged === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= MIN_OFFERED_SHARE * offered,
+    passed: lost === 0 && diverged === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= ROOM_STEPS.minOfferedShare * offered,
   };
 }
 
@@ -345,12 +300,3 @@ function appendsOver(before: Metrics, after: Metrics, le: string): number {
   return total(after) - within(after) - (total(before) - within(before));
 }
 
-function concat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

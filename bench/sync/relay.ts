@@ -19,27 +19,19 @@ import { testToken } from '../../tests/support/server-process.ts';
 import { connectClient } from '../../tests/support/yjs-clients.ts';
 import { Jam } from './jam.ts';
 import {
-  distribution, markCpu, othersCores, processCpuSeconds, round2, sleep, startOurs, sumCodes, waitForQuiet, type BenchServer,
+  finishPropagation, markCpu, othersCores, processCpuSeconds, PROPAGATION, round2, sleep, startOurs, startPropagation, summarizeTurns,
+  type BenchServer, type PropagationTurn,
 } from './support.ts';
 
-const PEERS = 16;
-const EDITS_PER_SECOND_PER_PEER = 20;
-const WARMUP_MS = 2_000;
+const { peers: PEERS, editsPerSecondPerPeer: EDITS_PER_SECOND_PER_PEER, warmupMs: WARMUP_MS } = PROPAGATION;
 const MEASURE_MS = Number(process.env.RELAY_MEASURE_MS ?? 10_000);
-const LOST_AFTER_MS = 5_000;
 const ORDER = ['same', 'split', 'across', 'same', 'split', 'across'] as const;
 const TARGET_ACROSS_P99_MS = 15;
 
 type Kind = (typeof ORDER)[number];
 
-interface Turn {
+interface Turn extends PropagationTurn {
   kind: Kind;
-  edits: number;
-  lost: number;
-  docsEqual: boolean;
-  disconnects: Record<string, number>;
-  deliveryP50Ms: number | null;
-  deliveryP99Ms: number | null;
   /** CPU of node A and node B during the measured window, as shares of one core. */
   cpuA: number;
   cpuB: number;
@@ -64,35 +56,18 @@ async function turn(kind: Kind, index: number): Promise<{ turn: Turn; delivery: 
     };
     jam = await Jam.open(a.wsUrl, room, PEERS, (i) => testToken(room, 'editor', `peer${i + 1}`), undefined, connect);
     const pids = [a.pid, b.pid];
-    await waitForQuiet(pids);
-    const t0 = performance.now() + 20;
-    jam.startEditing(EDITS_PER_SECOND_PER_PEER, t0, (i) => i / PEERS);
-    const from = t0 + WARMUP_MS;
-    const to = from + MEASURE_MS;
-    await sleep(from - performance.now());
+    const { from, to } = await startPropagation(jam, pids, MEASURE_MS);
     const cpu0 = [processCpuSeconds(a.pid), processCpuSeconds(b.pid)];
     const mark = markCpu(pids);
     await sleep(to - performance.now());
     const seconds = (performance.now() - from) / 1000;
     const cpu1 = [processCpuSeconds(a.pid), processCpuSeconds(b.pid)];
     const others = othersCores(mark, pids);
-    jam.stopEditing();
-    const settleUntil = performance.now() + LOST_AFTER_MS + 500;
-    while (jam.pending > 0 && performance.now() < settleUntil) await sleep(20);
-    const delivery: number[] = [];
-    const allPeers: number[] = [];
-    const window = jam.collect(from, to, LOST_AFTER_MS, delivery, allPeers);
-    const everything = jam.collect(-Infinity, Infinity, LOST_AFTER_MS, [], []);
-    const d = distribution(delivery);
+    const { measured, delivery, allPeers } = await finishPropagation(jam, from, to);
     return {
       turn: {
         kind,
-        edits: window.edits,
-        lost: everything.lost,
-        docsEqual: jam.docsEqual(),
-        disconnects: { ...jam.closeCodes },
-        deliveryP50Ms: d.p50,
-        deliveryP99Ms: d.p99,
+        ...measured,
         cpuA: round2((cpu1[0]! - cpu0[0]!) / seconds),
         cpuB: round2((cpu1[1]! - cpu0[1]!) / seconds),
         otherProcessesCores: round2(others),
@@ -128,18 +103,7 @@ for (const [i, kind] of ORDER.entries()) {
   pooled[kind].turns.push(t);
   console.error(`  relay ${kind}: p50 ${t.deliveryP50Ms} ms, p99 ${t.deliveryP99Ms} ms, lost ${t.lost}, cpu A ${t.cpuA} B ${t.cpuB}, others ${t.otherProcessesCores} cores`);
 }
-const summary = (kind: Kind) => {
-  const side = pooled[kind];
-  return {
-    delivery: distribution(side.delivery),
-    allPeers: distribution(side.allPeers),
-    edits: side.turns.reduce((s, t) => s + t.edits, 0),
-    lost: side.turns.reduce((s, t) => s + t.lost, 0),
-    docsEqual: side.turns.every((t) => t.docsEqual),
-    connectionsClosed: sumCodes(side.turns.map((t) => t.disconnects)),
-    turns: side.turns,
-  };
-};
+const summary = (kind: Kind) => summarizeTurns(pooled[kind]);
 const results = {
   setup: {
     peers: PEERS,

@@ -2,6 +2,7 @@
  * Shared pieces of the sync benchmarks: the two servers as child processes, CPU accounting of a
  * process by pid, percentiles, and a small semaphore for throttled connection setup.
  */
+import type { Jam } from './jam.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -236,4 +237,94 @@ export function sumCodes(all: Record<string, number>[]): Record<string, number> 
   const sum: Record<string, number> = {};
   for (const codes of all) for (const [code, n] of Object.entries(codes)) sum[code] = (sum[code] ?? 0) + n;
   return sum;
+}
+
+/** What every turn of a propagation benchmark reports. */
+export interface PropagationTurn {
+  /** Edits made in the measured window. */
+  edits: number;
+  /** Edits (warm-up included) some peer did not see within PROPAGATION.lostAfterMs. */
+  lost: number;
+  docsEqual: boolean;
+  /** Peer connections that closed during the turn, by close code (4429: rate-limited by our server). */
+  disconnects: Record<string, number>;
+  deliveryP50Ms: number | null;
+  deliveryP99Ms: number | null;
+}
+
+/** One kind's turns of a latency benchmark, their samples pooled. */
+export interface PooledTurns<T extends PropagationTurn> {
+  delivery: number[];
+  allPeers: number[];
+  turns: T[];
+}
+
+/** What a kind's pooled turns add up to: distributions of both samples, totals, closes by code. */
+export function summarizeTurns<T extends PropagationTurn>(side: PooledTurns<T>) {
+  return {
+    delivery: distribution(side.delivery),
+    allPeers: distribution(side.allPeers),
+    edits: side.turns.reduce((s, t) => s + t.edits, 0),
+    lost: side.turns.reduce((s, t) => s + t.lost, 0),
+    docsEqual: side.turns.every((t) => t.docsEqual),
+    /** Peer connections closed during the turns, by close code (4429: rate-limited). */
+    connectionsClosed: sumCodes(side.turns.map((t) => t.disconnects)),
+    turns: side.turns,
+  };
+}
+
+/** The propagation workload latency.ts, relay.ts and cluster.ts all measure: 16 peers × 20 edits/s. */
+export const PROPAGATION = {
+  peers: 16,
+  editsPerSecondPerPeer: 20,
+  warmupMs: 2_000,
+  /** An edit some peer has not observed this long after it was made counts as lost. */
+  lostAfterMs: 5_000,
+};
+
+/** The samples of several workers, end to end. */
+export function concatSamples(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Waits for the machine to be quiet, starts the propagation workload on `jam` (every peer on its
+ * own steady period, spread evenly) and resolves when its warm-up is over: the measured window is
+ * [from, to]. `othersBefore`: cores other processes used while it waited.
+ */
+export async function startPropagation(jam: Jam, pids: number[], measureMs: number) {
+  const othersBefore = await waitForQuiet(pids);
+  const t0 = performance.now() + 20;
+  jam.startEditing(PROPAGATION.editsPerSecondPerPeer, t0, (i) => i / PROPAGATION.peers);
+  const from = t0 + PROPAGATION.warmupMs;
+  const to = from + measureMs;
+  await sleep(from - performance.now());
+  return { othersBefore, t0, from, to };
+}
+
+/** Stops the workload, lets what is in flight arrive (or be lost), and reads the window's samples. */
+export async function finishPropagation(jam: Jam, from: number, to: number) {
+  jam.stopEditing();
+  const settleUntil = performance.now() + PROPAGATION.lostAfterMs + 500;
+  while (jam.pending > 0 && performance.now() < settleUntil) await sleep(20);
+  const delivery: number[] = [];
+  const allPeers: number[] = [];
+  const window = jam.collect(from, to, PROPAGATION.lostAfterMs, delivery, allPeers);
+  const everything = jam.collect(-Infinity, Infinity, PROPAGATION.lostAfterMs, [], []);
+  const d = distribution(delivery);
+  const measured: PropagationTurn = {
+    edits: window.edits,
+    lost: everything.lost,
+    docsEqual: jam.docsEqual(),
+    disconnects: { ...jam.closeCodes },
+    deliveryP50Ms: d.p50,
+    deliveryP99Ms: d.p99,
+  };
+  return { measured, delivery, allPeers };
 }

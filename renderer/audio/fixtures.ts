@@ -99,3 +99,14 @@ export function denseSong(tracks = 8, bars = 64, meta: Partial<SongMeta> = {}): 
   }
   return song(ts, clips, meta);
 }
+
+/**
+ * A bandmate's edit during playback, for load: the `n`th edit (n ≥ 1) moves one clip's notes (a
+ * different clip each time) a semitone up when n is odd, down when it is even.
+ */
+export function bandmateEdit(s: Song, n: number): Song {
+  const clips = s.clips.slice();
+  const i = (n * 7) % clips.length;
+  clips[i] = { ...clips[i]!, notes: clips[i]!.notes.map((note) => ({ ...note, pitch: note.pitch + (n % 2 ? 1 : -1) })) };
+  return { ...s, clips };
+}
