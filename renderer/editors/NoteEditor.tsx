@@ -83,6 +83,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const shiftAtPress = useRef(false);
 
   // A new clip starts with nothing selected, no paste position, and fitted to the view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: clip.id is the trigger: opening another clip resets the selection, cursor and zoom
   useEffect(() => {
     setStoredSelection(EMPTY_SELECTION);
     setCursor(null);
@@ -114,6 +115,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const chords = useMemo(() => chordsUnderClip(song.chords, clipStart, clipTicks), [song.chords, clipStart, clipTicks]);
 
   // The piano roll opens on the clip's notes (or middle C), not on the top octave.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when another clip opens, not on every edit of its notes (an edit must not scroll the view)
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el || drums) return;

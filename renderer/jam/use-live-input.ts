@@ -106,7 +106,8 @@ export function useMidiInput(jam: JamSession | null, deviceId: string | null, tr
       list();
       a.onstatechange = list;
     }, (error: Error) => setProblem(`MIDI: ${error.message}`));
-  }, [request, deviceId, access]);
+    // request is left out: it is the browser's own function, the same on every render.
+  }, [deviceId, access]);
   useEffect(() => {
     if (!jam || !access || !deviceId) return;
     const input = access.inputs.get(deviceId);

@@ -179,9 +179,11 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
 
 export function InvitesDialog({ session, onClose }: { session: RoomSession; onClose(): void }) {
   const [invites, setInvites] = useState<InvitesResponse | null>(null);
-  const [problem, setProblem] = useState<string | null>(() => ownerOnly(session.token.claims, 'make invites'));
+  // Only the owner makes invites: anyone else sees why, and nothing is asked of the server.
+  const refusal = ownerOnly(session.token.claims, 'make invites');
+  const [problem, setProblem] = useState<string | null>(refusal);
   useEffect(() => {
-    if (problem) return;
+    if (refusal) return;
     let live = true;
     void (async () => {
       try {
@@ -193,7 +195,7 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
       }
     })();
     return () => void (live = false);
-  }, [session]);
+  }, [session, refusal]);
   const expires = invites ? new Date(invites.invitesExpire * 1000).toLocaleString() : null;
   return (
     <ModalDialog className="jam-dialog" testId="invites-dialog" label={`Invite bandmates to ${session.link.room}`} onClose={onClose}>
