@@ -142,6 +142,7 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
             submit();
           }}>
             <label className="jam-link"><span>Server</span>
+              {/* biome-ignore lint/a11y/noAutofocus: the modal dialog's first field: keyboard users type the server at once */}
               <input data-testid="share-server" autoFocus placeholder="https://jam.example.org" spellCheck={false} value={server} onChange={(e) => setServer(e.currentTarget.value)} />
             </label>
             {parsed && !parsed.ok && <p className="jam-problem" data-testid="share-server-problem">{parsed.problem}</p>}
