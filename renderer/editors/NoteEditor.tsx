@@ -245,6 +245,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const nameOf = drums ? drumName : pitchName;
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole lint/a11y/noNoninteractiveTabindex: the editor is one keyboard surface: it takes the focus so its note shortcuts (arrows, Delete, copy and paste) reach it, and the label names it
     <div
       className={`note-editor${drums ? ' drums' : ' piano'}${clip.locked ? ' locked' : ''}`}
       ref={rootRef}
