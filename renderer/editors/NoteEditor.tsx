@@ -245,10 +245,11 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const nameOf = drums ? drumName : pitchName;
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole lint/a11y/noNoninteractiveTabindex: the editor is one keyboard surface: it takes the focus so its note shortcuts (arrows, Delete, copy and paste) reach it, and the label names it
+    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: the editor is one keyboard surface: it takes the focus so its note shortcuts (arrows, Delete, copy and paste) reach it, and the label names it
     <div
       className={`note-editor${drums ? ' drums' : ' piano'}${clip.locked ? ' locked' : ''}`}
       ref={rootRef}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the editor takes the focus so its keyboard shortcuts reach it
       tabIndex={0}
       data-testid="clip-editor"
       data-clip-id={clip.id}
