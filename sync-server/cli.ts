@@ -126,25 +126,29 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+function readServeFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
+      web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
+      'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
+      store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' }, 'node-url': { type: 'string' },
+      ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
+    },
+  }).values;
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'init') return void (process.exitCode = runInit(argv.slice(1)));
   if (argv[0] === 'token' && asksForServerToken(argv)) return void (process.exitCode = runServerToken(argv.slice(1)));
   if (argv[0] === 'token') return printToken(argv.slice(1));
   if (argv[0] === 'export' || argv[0] === 'import') return void (process.exitCode = await runTransferCommand(argv[0], argv.slice(1)));
   if (argv[0] === 'serve') argv = argv.slice(1);
-  let values;
+  let values: ReturnType<typeof readServeFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
-        web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
-        'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
-        'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
-        store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' }, 'node-url': { type: 'string' },
-        ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
-      },
-    }));
+    values = readServeFlags(argv);
   } catch (err) {
     fail((err as Error).message);
   }
@@ -245,16 +249,20 @@ async function main(argv: string[]): Promise<void> {
   reloadTlsOnHangup(tls ? { cert: values['tls-cert']!, key: values['tls-key']! } : null, (renewed) => server.replaceTls(renewed));
 }
 
+function readTokenFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' }, room: { type: 'string' }, role: { type: 'string' },
+      ttl: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, invite: { type: 'boolean' },
+    },
+  }).values;
+}
+
 function printToken(argv: string[]): void {
-  let values;
+  let values: ReturnType<typeof readTokenFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' }, room: { type: 'string' }, role: { type: 'string' },
-        ttl: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, invite: { type: 'boolean' },
-      },
-    }));
+    values = readTokenFlags(argv);
   } catch (err) {
     fail((err as Error).message);
   }

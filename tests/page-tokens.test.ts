@@ -22,7 +22,7 @@ import { createHistoryApi } from '../renderer/history/history-api.ts';
 import { decodeTokenClaims, type RoomLink } from '../sync-server/client/room-link.ts';
 import { joinRoom, renewToken } from '../renderer/platform/token-api.ts';
 import { TokenRenewal } from '../renderer/platform/token-renewal.ts';
-import { connectWebsocket, type WebsocketConnection } from '../renderer/platform/websocket-connection.ts';
+import { connectWebsocket, } from '../renderer/platform/websocket-connection.ts';
 import { TEST_SECRET, startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';
 import { getHistory, waitForSeq } from './support/room-api.ts';

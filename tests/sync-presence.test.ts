@@ -14,7 +14,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { addTrack, initSong, setTempo } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
-import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS } from '../sync-server/contract.ts';
+import { CLOSE, MESSAGE_AWARENESS, } from '../sync-server/contract.ts';
 import { LIMITS } from '../sync-server/limits.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { withTimeout } from './support/raw-sockets.ts';
@@ -326,7 +326,7 @@ test("a room's presence total is capped: the message that would pass it closes i
     const perConnection = LIMITS.presence.maxClientsPerConnection;
     const json = (name: string) => {
       const prefix = `{"user":{"name":"${name}"},"pad":"`;
-      return prefix + 'x'.repeat(stateBytes - prefix.length - 2) + '"}';
+      return `${prefix}${'x'.repeat(stateBytes - prefix.length - 2)}"}`;
     };
     assert.equal(json('bot1').length, stateBytes);
     assert.doesNotThrow(() => JSON.parse(json('bot1')));

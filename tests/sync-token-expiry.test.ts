@@ -20,7 +20,7 @@ import { CLOSE, MESSAGE_AUTH, type Role } from '../sync-server/contract.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { TEST_SECRET, startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
-import { getHistory, getSong, waitForSeq } from './support/room-api.ts';
+import { getHistory, getSong, } from './support/room-api.ts';
 import { openRawSocket, syncUpdateMessage } from './support/raw-sockets.ts';
 
 const server = await startServerProcess();

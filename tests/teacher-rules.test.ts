@@ -26,7 +26,7 @@ import { CLOSE, type HistoryEntry, type Role } from '../sync-server/contract.ts'
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { startServerProcess, tempDataDir, TEST_SECRET, type ServerProcess } from './support/server-process.ts';
 import { startTestServer } from './support/test-server.ts';
-import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
+import { connectClient, disconnect, waitFor, } from './support/yjs-clients.ts';
 import { getHistory, getLastSeq, getSong, postRestore, waitForSeq } from './support/room-api.ts';
 import { jamUrl } from './support/jam-clients.ts';
 

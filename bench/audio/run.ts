@@ -243,21 +243,21 @@ async function benchSampled(): Promise<unknown> {
     const { openThreadRenderer } = await import('../../renderer/audio/sampler/node/offline-node.ts');
     const { ensureBank } = await import('../../renderer/audio/bank/build.ts');
     const renderer = openThreadRenderer(await ensureBank());
-    let node;
+    let render: Awaited<ReturnType<typeof renderer.render>>;
     try {
-      const render = await renderer.render(denseSong(8, 64), { tailSeconds: 1, timeBlocks: true });
-      const quantumBudgetMs = (128 / render.sampleRate) * 1000;
-      node = {
-        audioSeconds: render.frames / render.sampleRate,
-        bankParseMs: Math.round(render.bankMs),
-        renderMs: Math.round(render.renderMs),
-        timesRealTime: Math.round((render.frames / render.sampleRate / (render.renderMs / 1000)) * 10) / 10,
-        renderQuantumMs: summarize(render.blockMs ?? []),
-        quantumBudgetMs: Math.round(quantumBudgetMs * 1000) / 1000,
-      };
+      render = await renderer.render(denseSong(8, 64), { tailSeconds: 1, timeBlocks: true });
     } finally {
       await renderer.close();
     }
+    const quantumBudgetMs = (128 / render.sampleRate) * 1000;
+    const node = {
+      audioSeconds: render.frames / render.sampleRate,
+      bankParseMs: Math.round(render.bankMs),
+      renderMs: Math.round(render.renderMs),
+      timesRealTime: Math.round((render.frames / render.sampleRate / (render.renderMs / 1000)) * 10) / 10,
+      renderQuantumMs: summarize(render.blockMs ?? []),
+      quantumBudgetMs: Math.round(quantumBudgetMs * 1000) / 1000,
+    };
 
     const round = (x: number) => Math.round(x * 10) / 10;
     const delta = (run: typeof live, k: string) => (run.before && run.after ? round((run.after as any)[k] - (run.before as any)[k]) : null);

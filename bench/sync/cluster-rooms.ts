@@ -199,20 +199,20 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
     const ownersAfterConnect = await owners(url);
     console.error(`  ${setup}: ${ROOMS * PEERS_PER_ROOM} peers in ${ROOMS} rooms connected in ${connectMs} ms; owners ${JSON.stringify(ownersAfterConnect)}`);
     await sleep(1000);
-    const warmup = await runStep(setup, nodes, workers, db, WARMUP.offered, WARMUP.ms);
+    const warmup = await runStep(nodes, workers, db, WARMUP.offered, WARMUP.ms);
     console.error(`  ${setup} warm-up ${WARMUP.offered}/s (not kept): p50 ${warmup.latencyMs.p50} ms, p99 ${warmup.latencyMs.p99} ms, lost ${warmup.lost}`);
     for (const offered of STEPS) {
       if (steps.some((s) => !s.passed) && offered > ALWAYS_UP_TO) {
         stoppedBecause = `the ${steps.find((s) => !s.passed)!.offeredEditsPerSecond}/s step failed`;
         break;
       }
-      let result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
+      let result = await runStep(nodes, workers, db, offered, STEP_MS);
       // Others share this machine: a step during which they used a noticeable share of it says
       // more about them than about the nodes. Run it again (twice at most), keeping a record.
       for (let retry = 0; retry < ROOM_STEPS.maxRetries && result.cores.others > ROOM_STEPS.maxOtherCores; retry++) {
         discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.cores.others, latencyP99Ms: result.latencyMs.p99, passed: result.passed });
         console.error(`  ${setup} ${offered}/s: other processes used ${result.cores.others} cores during the step (p99 ${result.latencyMs.p99} ms); running it again`);
-        result = await runStep(setup, nodes, workers, db, offered, STEP_MS);
+        result = await runStep(nodes, workers, db, offered, STEP_MS);
       }
       steps.push(result);
       const { latencyMs: l } = result;
@@ -255,7 +255,7 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
 
 type StepResult = Awaited<ReturnType<typeof runStep>>;
 
-async function runStep(setup: Setup, nodes: ServerProcess[], workers: Worker[], db: PostgresCluster, offered: number, stepMs: number) {
+async function runStep(nodes: ServerProcess[], workers: Worker[], db: PostgresCluster, offered: number, stepMs: number) {
   const ratePerPeer = offered / (ROOMS * PEERS_PER_ROOM);
   const nodePids = nodes.map((n) => n.child.pid!);
   const workerPids = workers.map((w) => w.child.pid!);

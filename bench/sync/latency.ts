@@ -66,7 +66,7 @@ export async function benchLatency(): Promise<object> {
     for (const [i, kind] of ORDER.entries()) {
       for (let attempt = 0; ; attempt++) {
         const server = kind === 'ours' ? await startOurs() : await startStock();
-        let measured;
+        let measured: Awaited<ReturnType<typeof measureTurn>>;
         try {
           measured = await measureTurn(server, `latency-${i + 1}-${attempt + 1}`);
         } finally {

@@ -20,7 +20,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 export function safeNamePart(text: string, fallback: string): string {
   let out = String(text)
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ')
+    .replace(/[\p{Cc}/\\:*?"<>|\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu, ' ')
     .replace(/(^|\s)\.+(?=\s|$)/g, ' ') // what is left of "../": no word of dots alone
     .replace(/\s+/g, ' ')
     .replace(/^[\s.]+|[\s.]+$/g, '');

@@ -60,6 +60,7 @@ export function readAnnouncedEdit(state: unknown): AnnouncedEdit | null {
   const edit = (state as Record<string, unknown> | null)?.[EDIT_AWARENESS_FIELD] as Partial<AnnouncedEdit> | undefined;
   if (!edit || typeof edit.label !== 'string' || !Number.isSafeInteger(edit.client) || !Number.isSafeInteger(edit.clock)) return null;
   // Labels are shown to everyone: keep them short and printable.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names C0 controls and DEL to replace them with spaces
   const label = edit.label.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_LABEL_LENGTH);
   return { label, client: edit.client!, clock: edit.clock! };
 }

@@ -41,6 +41,7 @@ test('path traversal, path syntax and control characters never make a path', () 
   ]) {
     const name = dragFileName(track!, clip!);
     assert.ok(name.endsWith('.mid'), name);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that no control character made it into the name
     assert.doesNotMatch(name, /[/\\:*?"<>|\u0000-\u001f\u202e]/, name);
     assert.ok(!name.startsWith('.') && !name.startsWith(' '), name);
     assert.equal(basename(name), name);

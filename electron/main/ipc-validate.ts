@@ -51,6 +51,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 export function parseFileName(value: unknown): string {
   const name = string('file name', value, LIMITS.fileNameChars);
   // Control characters and path syntax of every platform.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are matched to refuse such a name
   if (/[\u0000-\u001f\u007f/\\:*?"<>|]/.test(name)) fail('file name', 'must not contain /, \\, :, *, ?, ", <, >, | or control characters');
   if (name === '.' || name === '..' || name.trim() !== name || name.endsWith('.')) fail('file name', 'is not a usable file name');
   if (WINDOWS_RESERVED.test(name)) fail('file name', 'is a reserved device name');

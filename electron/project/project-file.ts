@@ -21,7 +21,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ROOM_NAME } from '../../sync-server/contract.ts';
 import { RoomLog, RoomLogError, type LogProblem } from '../../sync-server/store/room-log.ts';
-import { checkLogFile } from '../../sync-server/store/log-check.ts';
+import { checkLogFile, type LogSummary } from '../../sync-server/store/log-check.ts';
 import { openHardened } from '../../sync-server/store/sqlite-open.ts';
 import { ROOM_FILE_EXTENSION } from '../../sync-server/room/registry.ts';
 
@@ -115,7 +115,7 @@ export function inspectProject(path: string, options: { writable?: boolean; veri
   if (header.length < 100) throw new ProjectFileError(file, 'truncated', `the file is cut short (${size} bytes, less than its header)`);
   checkHeaderSize(file, header, size);
 
-  let summary;
+  let summary: LogSummary;
   try {
     summary = checkLogFile(file, { history: options.verifyHistory ?? true });
   } catch (err) {

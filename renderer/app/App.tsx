@@ -74,6 +74,7 @@ export function App({ session, transport, platform }: AppProps) {
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: jamRules is listed on purpose: the rules live in the jam session, and a change must build a new runner
   const edits = useMemo(() => {
     const runner = createEditRunner(session.readOnly, notify);
     if (!jam) return runner;
@@ -105,6 +106,7 @@ export function App({ session, transport, platform }: AppProps) {
 
   // A clip deleted (by anyone, or undone) is no longer selected. Asked of the document, not the
   // snapshot: a clip made a moment ago is in the document a frame before it is in the snapshot.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: song.clips is listed on purpose: the document is mutable, so a new snapshot of the clips is the signal to look again
   useEffect(() => {
     if (selectedClipId && !clipsMap(session.doc).has(selectedClipId)) selectClip(null);
   }, [song.clips, selectedClipId, selectClip, session.doc]);

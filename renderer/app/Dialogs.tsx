@@ -29,9 +29,10 @@ export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }
 }) {
   const [name, setName] = useState(initial);
   return (
-    <div className="overlay" onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}>
-      <div className="card" data-testid="name-prompt" data-busy={busy ? 'yes' : 'no'}>
-        <h1>What should your bandmates call you?</h1>
+    <div className="overlay">
+      <div className="card" data-testid="name-prompt" data-busy={busy ? 'yes' : 'no'} role="dialog" aria-labelledby="name-prompt-heading"
+        onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}>
+        <h1 id="name-prompt-heading">What should your bandmates call you?</h1>
         <p>
           {joining ? `You are joining room "${joining}". ` : ''}
           Your name shows beside your cursor and your edits. It is kept in this browser.
@@ -43,6 +44,7 @@ export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }
             if (name.trim() && !busy) onDone(name.trim().slice(0, 40));
           }}
         >
+          {/* biome-ignore lint/a11y/noAutofocus: the dialog's one field: keyboard users type their name at once */}
           <input autoFocus data-testid="name-input" value={name} maxLength={40} placeholder="Your name" disabled={busy} onChange={(e) => setName(e.currentTarget.value)} />
           <button type="submit" data-testid="name-join" disabled={busy || !name.trim()}>{busy ? 'Joining…' : 'Join'}</button>
         </form>
@@ -53,9 +55,10 @@ export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }
 
 export function HelpOverlay({ onClose }: { onClose(): void }) {
   return (
-    <div className="overlay" onClick={onClose} data-testid="help">
-      <div className="card" onClick={(e) => e.stopPropagation()}>
-        <h1>Keyboard and mouse</h1>
+    // biome-ignore lint/a11y/useKeyWithClickEvents lint/a11y/noStaticElementInteractions: a click on the backdrop is a mouse shortcut; the keyboard has the Close button and Escape
+    <div className="overlay" onClick={(e) => e.target === e.currentTarget && onClose()} data-testid="help">
+      <div className="card" role="dialog" aria-labelledby="help-heading">
+        <h1 id="help-heading">Keyboard and mouse</h1>
         <table className="shortcuts">
           <tbody>
             {SHORTCUTS.map(([keys, what]) => (
@@ -63,6 +66,7 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
             ))}
           </tbody>
         </table>
+        {/* biome-ignore lint/a11y/noAutofocus: the dialog's one control: Enter or Space closes it at once */}
         <p><button type="button" onClick={onClose} autoFocus>Close</button></p>
       </div>
     </div>
@@ -85,11 +89,11 @@ export function ModalDialog({ testId, label, heading, className, busy, onClose, 
   children: React.ReactNode;
 }) {
   return (
-    <div className="overlay" onKeyDown={(e) => {
-      e.stopPropagation();
-      if (e.key === 'Escape' && !busy) onClose();
-    }}>
-      <div className={`card ${className}`} data-testid={testId} role="dialog" aria-label={label} aria-busy={busy}>
+    <div className="overlay">
+      <div className={`card ${className}`} data-testid={testId} role="dialog" aria-label={label} aria-busy={busy} onKeyDown={(e) => {
+        e.stopPropagation();
+        if (e.key === 'Escape' && !busy) onClose();
+      }}>
         <h1>{heading ?? label}</h1>
         {children}
       </div>

@@ -60,6 +60,7 @@ function firstStage(platform: Platform): Stage {
 
 function Room({ platform, link, kept, name, createTransport }: RootProps & { link: RoomLink; kept: KeptToken; name: string }) {
   const [opened, setOpened] = useState<{ session: RoomSession; transport: Transport; jam: JamSession | null } | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the session opens once per room link; a new name goes through presence, and kept and createTransport are read at open (see the note at the end)
   useEffect(() => {
     // The token is renewed before it runs out, for as long as the server allows; each renewal is
     // kept, so a reload later in the session opens with the newest.

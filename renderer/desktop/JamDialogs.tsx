@@ -144,6 +144,7 @@ export function HostJamDialog({ session, info, onInfo, onClose }: {
         {view && <button type="button" data-testid="host-stop" disabled={busy !== null} onClick={() => run('stop')}>{busy === 'stop' ? 'Stopping…' : 'Stop hosting'}</button>}
         <button type="button" onClick={onClose} data-testid="host-close">{view ? 'Close' : 'Cancel'}</button>
         {!view && (
+          // biome-ignore lint/a11y/noAutofocus: the modal dialog's main action: keyboard users start hosting with Enter at once
           <button type="button" className="active" data-testid="host-start" autoFocus disabled={busy !== null || info.mode === 'joined'} onClick={() => run('host')}>
             {busy === 'host' ? 'Starting…' : 'Start hosting'}
           </button>
@@ -186,6 +187,7 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
         join();
       }}>
         <input
+          // biome-ignore lint/a11y/noAutofocus: the modal dialog's one field: keyboard users paste the link at once
           autoFocus
           data-testid="join-link"
           aria-label="Invite link"

@@ -30,6 +30,7 @@ export const EditorRuler = memo(function EditorRuler({ tickPx, barTicks, display
       }}
     >
       {Array.from({ length: bars }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the index is the bar: label N is always bar N, never reordered
         <span key={i} className="ruler-bar" style={{ left: i * barTicks * tickPx, width: barTicks * tickPx }}>{firstBar + i + 1}</span>
       ))}
       {chords.map((c) => (

@@ -80,7 +80,7 @@ export function EditorToolbar(p: EditorToolbarProps) {
       >
         {p.locked ? '🔒 Locked' : 'Lock'}
       </button>
-      <span className="help-hint" title={help} aria-label="Editor shortcuts">?</span>
+      <span className="help-hint" role="img" title={help} aria-label="Editor shortcuts">?</span>
     </div>
   );
 }

@@ -83,6 +83,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const shiftAtPress = useRef(false);
 
   // A new clip starts with nothing selected, no paste position, and fitted to the view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: clip.id is the trigger: opening another clip resets the selection, cursor and zoom
   useEffect(() => {
     setStoredSelection(EMPTY_SELECTION);
     setCursor(null);
@@ -114,6 +115,7 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const chords = useMemo(() => chordsUnderClip(song.chords, clipStart, clipTicks), [song.chords, clipStart, clipTicks]);
 
   // The piano roll opens on the clip's notes (or middle C), not on the top octave.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when another clip opens, not on every edit of its notes (an edit must not scroll the view)
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el || drums) return;
@@ -243,9 +245,11 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const nameOf = drums ? drumName : pitchName;
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: the editor is one keyboard surface: it takes the focus so its note shortcuts (arrows, Delete, copy and paste) reach it, and the label names it
     <div
       className={`note-editor${drums ? ' drums' : ' piano'}${clip.locked ? ' locked' : ''}`}
       ref={rootRef}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the editor takes the focus so its keyboard shortcuts reach it
       tabIndex={0}
       data-testid="clip-editor"
       data-clip-id={clip.id}

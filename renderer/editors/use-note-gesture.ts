@@ -4,7 +4,7 @@
  * the release hands the final outcome to `finish` (which makes the one edit). Escape or leaving
  * the window cancels without an edit.
  */
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { gestureOutcome, type GestureContext, type GestureOutcome, type GestureStart } from './note-gesture.ts';
 import { listenToGesture } from './window-gesture.ts';
 
@@ -32,10 +32,11 @@ export function useNoteGesture(context: () => GestureContext, finish: (start: Ge
   // The latest callbacks, so window listeners never call a stale render's closures.
   const latest = useRef({ context, finish });
   latest.current = { context, finish };
-  const setActive = (a: Active | null): void => {
+  // Stable (it touches only the ref and the state setter), so the window listeners keep theirs.
+  const setActive = useCallback((a: Active | null): void => {
     ref.current = a;
     setActiveState(a);
-  };
+  }, []);
 
   const running = active !== null;
   // A layout effect: the listeners are on the window before the browser can deliver the release
@@ -67,7 +68,7 @@ export function useNoteGesture(context: () => GestureContext, finish: (start: Ge
       setActive(null);
     };
     return listenToGesture({ move, up, cancel });
-  }, [running]);
+  }, [running, setActive]);
 
   return {
     active: active && { start: active.start, outcome: active.outcome },

@@ -247,7 +247,7 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
             <h2>{ready.chosen.id === 'none' ? 'The mix' : 'Before correction'}</h2>
             <LoudnessReport figures={ready.mastering.report} testId="loudness-before" />
             {ready.mastering.corrections && ready.mastering.corrections.length > 1 && (
-              <fieldset className="corrections" role="radiogroup" aria-label="Loudness correction">
+              <fieldset className="corrections">
                 <legend>Loudness correction (true-peak limiter at −1 dBTP)</legend>
                 {ready.mastering.corrections.map((c) => (
                   <label className="choice" key={c.id} title={c.detail}>
@@ -278,8 +278,10 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
         <div className="file-buttons">
           <button type="button" disabled={busy} onClick={onClose}>Cancel</button>
           {ready ? (
+            // biome-ignore lint/a11y/noAutofocus: the modal dialog's next step: keyboard users save with Enter at once
             <button type="button" className="active" data-testid="export-save" disabled={busy} autoFocus onClick={() => void saveReady()}>Save</button>
           ) : (
+            // biome-ignore lint/a11y/noAutofocus: the modal dialog's main action: keyboard users render with Enter at once
             <button type="button" className="active" data-testid="wav-render" disabled={!range || busy} autoFocus onClick={() => void render()}>
               {busy ? 'Rendering…' : master ? 'Render and check' : 'Render and save'}
             </button>

@@ -55,6 +55,7 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
         >
           <label className="field">
             <span>Track</span>
+            {/* biome-ignore lint/a11y/noAutofocus: the modal dialog's first field: keyboard users choose the track at once */}
             <select data-testid="import-midi-track" value={target} onChange={(e) => setTarget(e.currentTarget.value)} autoFocus>
               {song.tracks.map((t) => <option key={t.id} value={t.id}>{t.name} ({t.role})</option>)}
               <option value={NEW_TRACK}>New track…</option>

@@ -45,6 +45,7 @@ export function Variations({ state, color, auditioning, keepBlocked, auditionBlo
         const notes = part.notes.filter((n) => n.tick >= newFrom && n.tick < newTo);
         const fingerprint = done ? notesFingerprint(takeNotes(state.result!, plan, i, null)) : undefined;
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the index is the variation number: variation N stays N, never reordered
           <div key={i} className={`gen-variation${exact === i ? ' stored' : ''}`} data-testid="gen-variation" data-index={i}
             data-note-count={isChords ? part.chords.length : notes.length} data-notes={fingerprint}>
             <div className="gen-variation-head">

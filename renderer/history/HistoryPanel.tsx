@@ -49,6 +49,7 @@ export function HistoryPanel(props: PanelProps) {
   // 'own-track' does not restore (the server refuses them too; here the buttons say why first).
   const jam = useJam();
   const rulesKey = useJamRulesKey(jam);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rulesKey is listed on purpose: the rules live in the jam session, and a change must recompute the refusals
   const ruleRefusals = useMemo(() => {
     const view = jam?.getState();
     const role = view?.me?.role;
@@ -195,6 +196,7 @@ export function HistoryPanel(props: PanelProps) {
 
   // Older pages load when the end of the list scrolls into sight.
   const olderSentinel = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: state.hasOlder is listed on purpose: the sentinel element mounts and unmounts with it, and the new one must be observed
   useEffect(() => {
     const el = olderSentinel.current;
     if (!el || typeof IntersectionObserver !== 'function') return;

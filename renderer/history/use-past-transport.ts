@@ -59,6 +59,7 @@ function makePastTransport(song: Song, live: Transport): PastTransport {
  */
 export function usePastTransport(live: Transport): { transportFor(song: Song): Transport; stop(): void } {
   const past = useRef<PastTransport | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: live is listed on purpose: a past transport made for the old live transport is released when it changes
   useEffect(() => () => {
     past.current?.release();
     past.current = null;

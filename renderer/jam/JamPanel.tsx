@@ -138,16 +138,20 @@ export function JamPanel(props: PanelProps) {
           {typingOn && <span className="muted" data-testid="typing-octave">A = {noteName(typing.baseOctaveC)} · vel {typing.velocity}</span>}
         </div>
         {typingOn && <p className="jam-hint muted">A W S E D F T G Y H U J K play · Z/X octave · C/V velocity · ` off. Space still plays/stops.</p>}
-        <label className="field">MIDI in
-          {midi.available ? (
+        {midi.available ? (
+          <label className="field">MIDI in
             <select data-testid="jam-midi" value={midiDevice ?? 'off'} onChange={(e) => setMidiDevice(e.target.value === 'off' ? null : e.target.value)}>
               <option value="off">off</option>
               {midiDevice === '' && !midi.devices.length && <option value="">looking for devices…</option>}
               {midiDevice === null && <option value="">use a MIDI keyboard…</option>}
               {midi.devices.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
             </select>
-          ) : <span className="muted">not offered by this browser</span>}
-        </label>
+          </label>
+        ) : (
+          <span className="field">MIDI in
+            <span className="muted">not offered by this browser</span>
+          </span>
+        )}
         {midi.problem && <p className="jam-hint jam-message">{midi.problem}</p>}
       </section>
 

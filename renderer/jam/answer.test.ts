@@ -162,8 +162,8 @@ test('keys: the shipped model answers two played bars in the next two, in D mino
   assert.notEqual(r.track.id, s.keys);
   assert.equal(r.clip.name, 'Answer');
   assert.equal(r.clip.provenance?.source, 'model');
-  assert.equal((r.clip.provenance?.detail as { answerTo?: string }).answerTo, 'bob');
-  assert.equal((r.clip.provenance?.detail as { seed?: number }).seed, 1234);
+  assert.equal((r.clip.provenance?.detail as { answerTo?: string } | undefined)?.answerTo, 'bob');
+  assert.equal((r.clip.provenance?.detail as { seed?: number } | undefined)?.seed, 1234);
   assert.deepEqual(r.newLabels, [`AI answered ${r.clip.notes.length} note${r.clip.notes.length === 1 ? '' : 's'} (seed 1234)`]);
   assert.equal(r.answer.label, r.newLabels[0]);
   // The played track is untouched.

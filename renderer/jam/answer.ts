@@ -77,7 +77,7 @@ export function answerRequest(
     bpm: song.meta.bpm,
     energy: 2,
     bars,
-    chords: chords && chords.length ? chords : null,
+    chords: chords?.length ? chords : null,
     clip: { bars, notes: call },
     scaleLock: role !== 'drums',
     mode: 'free',

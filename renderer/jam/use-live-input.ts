@@ -9,7 +9,7 @@ import { liveNoteFromMidi } from './midi-message.ts';
 
 function isTypingTarget(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  if (!el || !el.tagName) return false;
+  if (!el?.tagName) return false;
   return el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT';
 }
 
@@ -106,7 +106,8 @@ export function useMidiInput(jam: JamSession | null, deviceId: string | null, tr
       list();
       a.onstatechange = list;
     }, (error: Error) => setProblem(`MIDI: ${error.message}`));
-  }, [request, deviceId, access]);
+    // request is left out: it is the browser's own function, the same on every render.
+  }, [deviceId, access]);
   useEffect(() => {
     if (!jam || !access || !deviceId) return;
     const input = access.inputs.get(deviceId);

@@ -131,26 +131,26 @@ const usable = (claims: TokenClaims | null, nowSeconds: number): claims is Token
 export function chooseToken(address: RoomAddress, fromAddress: string | null, kept: KeptToken | null, nowSeconds = Date.now() / 1000): TokenChoice {
   const keptClaims = kept ? decodeTokenClaims(kept.token) : null;
   const keptUsable = usable(keptClaims, nowSeconds) && keptClaims.room === address.room;
-  const useKept = (): TokenChoice => ({ kind: 'use', link: { ...address, token: kept!.token, claims: keptClaims! }, kept: kept! });
+  const keptChoice = (): TokenChoice => ({ kind: 'use', link: { ...address, token: kept!.token, claims: keptClaims! }, kept: kept! });
 
   if (fromAddress !== null) {
     const checked = linkWithToken(address, fromAddress, nowSeconds);
     const claims = decodeTokenClaims(fromAddress);
     if (claims?.invite && claims.room === address.room) {
-      if (keptUsable && kept!.invite === fromAddress) return useKept();
+      if (keptUsable && kept!.invite === fromAddress) return keptChoice();
       if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
       return { kind: 'join', address, invite: fromAddress, claims };
     }
     // The window's own token again (the desktop app loads the page with it, even once it has
     // expired): a kept renewal of it lasts longer.
     if (claims && claims.room === address.room && keptUsable && keptClaims.id === claims.id && keptClaims.role === claims.role && keptClaims.exp > claims.exp) {
-      return useKept();
+      return keptChoice();
     }
     if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
     return { kind: 'use', link: checked.link, kept: { token: fromAddress } };
   }
 
-  if (keptUsable) return useKept();
+  if (keptUsable) return keptChoice();
   if (kept?.invite) {
     const invite = decodeTokenClaims(kept.invite);
     if (invite?.invite && invite.room === address.room && invite.exp > nowSeconds) {

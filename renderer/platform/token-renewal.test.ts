@@ -56,8 +56,6 @@ function claims(iatMs: number, lifeMs: number, renewUntilMs?: number, id = 'ann-
   };
 }
 
-const tokenOf = (c: TokenClaims) => `tok-${c.exp}`;
-
 /** A server that renews as POST /renew does: same lifetime from now, never past renewUntil. */
 function fakeServer(clock: FakeClock) {
   const calls: number[] = [];

@@ -142,6 +142,7 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
             submit();
           }}>
             <label className="jam-link"><span>Server</span>
+              {/* biome-ignore lint/a11y/noAutofocus: the modal dialog's first field: keyboard users type the server at once */}
               <input data-testid="share-server" autoFocus placeholder="https://jam.example.org" spellCheck={false} value={server} onChange={(e) => setServer(e.currentTarget.value)} />
             </label>
             {parsed && !parsed.ok && <p className="jam-problem" data-testid="share-server-problem">{parsed.problem}</p>}
@@ -179,9 +180,11 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
 
 export function InvitesDialog({ session, onClose }: { session: RoomSession; onClose(): void }) {
   const [invites, setInvites] = useState<InvitesResponse | null>(null);
-  const [problem, setProblem] = useState<string | null>(() => ownerOnly(session.token.claims, 'make invites'));
+  // Only the owner makes invites: anyone else sees why, and nothing is asked of the server.
+  const refusal = ownerOnly(session.token.claims, 'make invites');
+  const [problem, setProblem] = useState<string | null>(refusal);
   useEffect(() => {
-    if (problem) return;
+    if (refusal) return;
     let live = true;
     void (async () => {
       try {
@@ -193,7 +196,7 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
       }
     })();
     return () => void (live = false);
-  }, [session]);
+  }, [session, refusal]);
   const expires = invites ? new Date(invites.invitesExpire * 1000).toLocaleString() : null;
   return (
     <ModalDialog className="jam-dialog" testId="invites-dialog" label={`Invite bandmates to ${session.link.room}`} onClose={onClose}>

@@ -27,7 +27,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** HMAC-SHA256 is 32 bytes: 43 unpadded base64url characters. */
 const SIGNATURE_CHARS = 43;
 const IDENTITY_ID = new RegExp(`^[A-Za-z0-9_-]{1,${LIMITS.tokens.maxIdChars}}$`);
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** C0 controls, DEL and C1 controls (\p{Cc}), line and paragraph separators. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 /** Claims to sign: the id and issue time are filled in when not given. */
 export type ClaimsToSign = Omit<TokenClaims, 'id' | 'iat'> & { id?: string; iat?: number };

@@ -137,14 +137,18 @@ export function initReport(result: InitResult): string {
 
 const USAGE = 'usage: riffroom-server init --data <dir> --public-url https://jam.example.org [--ttl 365d] [--name <who>]';
 
+function readInitFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, 'public-url': { type: 'string' }, ttl: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+  }).values;
+}
+
 /** The command: parses `argv` (after "init"), prints the report; returns the exit status. */
 export function runInit(argv: string[]): number {
-  let values;
+  let values: ReturnType<typeof readInitFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { data: { type: 'string' }, 'public-url': { type: 'string' }, ttl: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
-    }));
+    values = readInitFlags(argv);
   } catch (err) {
     console.error(`riffroom-server init: ${(err as Error).message}\n${USAGE}`);
     return 2;

@@ -21,18 +21,22 @@ export function asksForServerToken(argv: readonly string[]): boolean {
   return argv.some((arg) => arg === '--server-role' || arg.startsWith('--server-role='));
 }
 
+function readServerTokenFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, 'server-role': { type: 'string' }, name: { type: 'string' }, ttl: { type: 'string' } },
+  }).values;
+}
+
 /** The command: parses `argv` (after "token"), prints the token; returns the exit status. */
 export function runServerToken(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
   const fail = (message: string): number => {
     console.error(`riffroom-server token: ${message}\n${USAGE}`);
     return 2;
   };
-  let values;
+  let values: ReturnType<typeof readServerTokenFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { data: { type: 'string' }, 'server-role': { type: 'string' }, name: { type: 'string' }, ttl: { type: 'string' } },
-    }));
+    values = readServerTokenFlags(argv);
   } catch (err) {
     return fail((err as Error).message);
   }

@@ -32,14 +32,18 @@ import { redactStoreUrl } from '../store/cluster-store.ts';
 export const TRANSFER_USAGE = `  riffroom-server export (--data <dir> | --store postgres://…) --room <room> --out <song.riffroom> [--replace]
   riffroom-server import (--data <dir> | --store postgres://…) --room <room> --file <song.riffroom> [--replace]`;
 
+function readTransferFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: { data: { type: 'string' }, store: { type: 'string' }, room: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } },
+  }).values;
+}
+
 /** Runs `export` or `import` with its arguments; returns the exit status (0 done, 1 refused, 2 usage). */
 export async function runTransferCommand(command: 'export' | 'import', argv: string[], log = console, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values;
+  let values: ReturnType<typeof readTransferFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { data: { type: 'string' }, store: { type: 'string' }, room: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } },
-    }));
+    values = readTransferFlags(argv);
   } catch (err) {
     return usage(log, (err as Error).message);
   }

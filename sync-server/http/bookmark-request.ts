@@ -8,7 +8,7 @@ import { LIMITS } from '../limits.ts';
 import { HttpError } from './responses.ts';
 
 /** C0 and C1 controls, line and paragraph separators, bidirectional embeddings and isolates. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 export function bookmarkNameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'name must be a string';

@@ -8,7 +8,7 @@
  * LIMITS.readiness.checkTimeoutMs has failed ("timed out"). Runs are shared and their result kept
  * for LIMITS.readiness.cacheMs, so polling /readyz hard costs one run a second at most.
  */
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../limits.ts';
@@ -122,7 +122,7 @@ export function roomsFolderCheck(roomsDir: string): ReadinessCheck {
         throw new Error(`the rooms folder cannot be made (${codeOf(err)})`);
       }
       const probe = join(roomsDir, `.readyz-${process.pid}-${randomBytes(4).toString('hex')}`);
-      let file;
+      let file: FileHandle | undefined;
       try {
         file = await open(probe, 'wx');
         await file.write('ready\n');

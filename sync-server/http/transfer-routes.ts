@@ -34,7 +34,7 @@ import { authorize } from '../http-api.ts';
 import type { RoomRegistry } from '../room/registry.ts';
 import { RoomLogError } from '../store/log-error.ts';
 import { checkLogFileOffThread } from '../store/log-check-off-thread.ts';
-import { DEFAULT_TRANSFER_PAGES, openAndTransfer } from '../store/log-transfer.ts';
+import { DEFAULT_TRANSFER_PAGES, openAndTransfer, type TransferSummary } from '../store/log-transfer.ts';
 import { removeDbFiles, RoomFileSink, RoomFileSource, TransferTargetError } from '../store/sqlite-transfer.ts';
 import type { BytePacer, HeavyRequestGate } from './rate-limits.ts';
 import { HttpError, sendError, sendJson } from './responses.ts';
@@ -123,7 +123,7 @@ const IMPORT_CORS = { 'access-control-allow-origin': '*' } as const;
 
 async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, res: ServerResponse, room: string, temp: string): Promise<void> {
   let handle: FileHandle;
-  let summary;
+  let summary: TransferSummary;
   try {
     // The room's log as it is when the export begins (its chain compared entry by entry on the
     // way), into a fresh project file.
@@ -151,7 +151,7 @@ async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, r
 async function importRoom(
   options: TransferRouteOptions, req: IncomingMessage, res: ServerResponse, room: string, claims: ServerClaims, upload: string,
 ): Promise<void> {
-  let summary;
+  let summary: TransferSummary;
   try {
     await receiveToFile(req, upload, options.maxImportBytes);
     // Every check a project someone sent gets, its whole chain included, before anything is

@@ -6,7 +6,7 @@
 import { DEFAULT_RULES, type RoomRules } from '../../core/jam/contract.ts';
 import { checkRules, JamValueError } from '../../core/jam/timeline.ts';
 import type { RoomLog } from '../store/room-log.ts';
-import type { RoomStore } from '../store/room-store.ts';
+import type { RoomStore, StoredRules } from '../store/room-store.ts';
 
 /**
  * What a room whose stored rules cannot be read starts with: students play live only and the
@@ -17,7 +17,7 @@ export const UNREADABLE_RULES: RoomRules = { transportLocked: true, students: 'l
 
 /** The rules `log` kept: the defaults when it has none (a new room, an older file). */
 export function loadRules(log: RoomLog, room: string): RoomRules {
-  let stored;
+  let stored: StoredRules | null;
   try {
     stored = log.storedRules();
   } catch (err) {
@@ -29,7 +29,7 @@ export function loadRules(log: RoomLog, room: string): RoomRules {
 
 /** loadRules from any store (read asynchronously). */
 export async function loadRulesFrom(store: RoomStore, room: string): Promise<RoomRules> {
-  let stored;
+  let stored: StoredRules | null;
   try {
     stored = await store.storedRules();
   } catch (err) {

@@ -100,7 +100,7 @@ function assertNothingOf(room: Room, client: number, what: string): void {
   assert.ok(!state.ds.clients.has(client), `${what}: no delete of it either`);
 }
 
-function songOf(room: Room, teacher: FakePeer): Y.Doc {
+function songOf(teacher: FakePeer): Y.Doc {
   const doc = new Y.Doc();
   initSong(doc, { title: 'Waiting' });
   const track = addTrack(doc, { role: 'keys', name: 'Keys' }, { author: { id: teacher.identity.id, name: teacher.identity.name } });
@@ -122,7 +122,7 @@ test("an editor's update built on an edit never sent waits outside the document,
   try {
     const alice = new FakePeer(room, 'alice');
     const mallory = new FakePeer(room, 'mallory');
-    songOf(room, alice);
+    songOf(alice);
     const seq = room.log.lastSeq;
     const { author, first, second } = twoEdits(room);
 
@@ -159,7 +159,7 @@ test('an update that waits past maxMs closes its sender with 4400 and leaves not
   try {
     const alice = new FakePeer(room, 'alice');
     const mallory = new FakePeer(room, 'mallory');
-    songOf(room, alice);
+    songOf(alice);
     const seq = room.log.lastSeq;
     const { author, second } = twoEdits(room);
     // Deletes of items the room never had wait the same way.
@@ -198,7 +198,7 @@ test('past maxBytes the peer with the most waiting bytes is closed; the rest of 
   try {
     const alice = new FakePeer(room, 'alice');
     const mallory = new FakePeer(room, 'mallory');
-    const song = songOf(room, alice);
+    const song = songOf(alice);
     const seq = room.log.lastSeq;
     let sent = 0;
     while (!mallory.closed && sent < 100) {
@@ -224,7 +224,7 @@ test("under 'own-track', a student's waiting edit is checked as the student's wh
   try {
     const teacher = new FakePeer(room, 'teacher', 'owner');
     const student = new FakePeer(room, 'ben');
-    const teacherDoc = songOf(room, teacher);
+    const teacherDoc = songOf(teacher);
     setRules(room, 'own-track');
     const clip = readSong(teacherDoc).clips[0]!.id;
     const seq = room.log.lastSeq;
@@ -250,7 +250,7 @@ test("viewers and 'live-only' students are refused (4403) with nothing left wait
   const room = newRoom();
   try {
     const teacher = new FakePeer(room, 'teacher', 'owner');
-    songOf(room, teacher);
+    songOf(teacher);
     const seq = room.log.lastSeq;
     const viewer = new FakePeer(room, 'vera', 'viewer');
     const { author, first, second } = twoEdits(room);

@@ -795,7 +795,7 @@ function takeAnnouncedLabel(peer: PeerState, transaction: Y.Transaction): string
 function describeChange(doc: Y.Doc, transaction: Y.Transaction): string {
   const names: string[] = [];
   for (const [name, type] of doc.share) {
-    if (transaction.changedParentTypes.has(type as Y.AbstractType<Y.YEvent<any>>)) names.push(name);
+    if (transaction.changedParentTypes.has(type)) names.push(name);
   }
   return names.length ? `edited ${names.sort().join(', ')}` : 'edit';
 }

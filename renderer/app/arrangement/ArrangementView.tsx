@@ -104,10 +104,11 @@ export function ArrangementView(props: ArrangementViewProps) {
   // ------------------------------------------------------------------------- clip gestures
   const [gesture, setGestureState] = useState<ActiveGesture | null>(null);
   const gestureRef = useRef<ActiveGesture | null>(null);
-  const setGesture = (g: ActiveGesture | null): void => {
+  // Stable (it touches only the ref and the state setter), so callbacks that list it keep theirs.
+  const setGesture = useCallback((g: ActiveGesture | null): void => {
     gestureRef.current = g;
     setGestureState(g);
-  };
+  }, []);
   // Window listeners read the newest song through a ref (a bandmate may edit mid-drag).
   const songRef = useRef(song);
   songRef.current = song;
@@ -123,7 +124,7 @@ export function ArrangementView(props: ArrangementViewProps) {
     const trackIndex = songRef.current.tracks.findIndex((t) => t.id === clip.trackId);
     const start: GestureStart = { kind, clipId: clip.id, startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, x: e.clientX, y: e.clientY };
     setGesture({ start, clip, target: { startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, dragged: false }, duplicate: wantsDuplicate(e) });
-  }, [selectClip, edits.readOnly]);
+  }, [selectClip, edits.readOnly, setGesture]);
 
   // Drag a clip out of the app (into a DAW, a folder) as a .mid file: the clip as drawn.
   const files = props.files;
@@ -176,7 +177,7 @@ export function ArrangementView(props: ArrangementViewProps) {
       setGesture(null);
     };
     return listenToGesture({ move, up, cancel });
-  }, [gestureActive, doc, edits, selectClip]);
+  }, [gestureActive, doc, edits, selectClip, setGesture]);
 
   const preview: ClipPreview | null = gesture?.target.dragged && song.tracks[gesture.target.trackIndex]
     ? {
@@ -200,6 +201,7 @@ export function ArrangementView(props: ArrangementViewProps) {
   };
 
   // Keep the selected clip in view as the keyboard moves it or the selection.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: song.clips is listed on purpose: a clip moved by the keyboard is scrolled into view again
   useEffect(() => {
     if (!selectedClipId) return;
     scroller.current?.querySelector(`[data-testid="clip"][data-clip-id="${CSS.escape(selectedClipId)}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });

@@ -69,6 +69,7 @@ export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
   const peer = peers[0];
   const classes = ['clip', selected && 'selected', mode, clip.locked && 'locked', peer && 'peer-selected'].filter(Boolean).join(' ');
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: role is 'button' for a real clip, which the label and press describe; a drag preview has no pointer handler
     <div
       className={classes}
       data-testid={mode === 'preview' ? 'clip-preview' : 'clip'}
@@ -98,6 +99,7 @@ export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
         </span>
       )}
       {mode !== 'preview' && props.onDragOut && (
+        // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useAriaPropsSupportedByRole: a pointer-only drag source: dragging a file out to the system has no keyboard form; the handlers stop the clip gesture, the label names the grip
         <span
           className="drag-out-handle"
           data-testid="clip-drag-out"

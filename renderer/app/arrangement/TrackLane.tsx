@@ -34,6 +34,7 @@ const NO_PEERS: Peer[] = [];
 export const TrackLane = memo(function TrackLane(props: TrackLaneProps) {
   const { track, clips, barPx, preview } = props;
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a double-click on empty lane space makes a clip at the pointer; the keyboard copies clips with Mod+D
     <div
       className={`lane${preview && preview.trackId === track.id ? ' drop-target' : ''}`}
       data-testid="lane"

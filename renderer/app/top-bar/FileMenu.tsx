@@ -32,6 +32,7 @@ export function FileMenu({ items }: { items: FileMenuItem[] }) {
               key={item.id}
               role="menuitem"
               data-testid={item.id}
+              // biome-ignore lint/a11y/noAutofocus: the menu was just opened by the user: its first item takes the focus so keyboard users pick an item at once (Tab, Enter)
               autoFocus={i === 0}
               disabled={item.disabled}
               title={item.title}

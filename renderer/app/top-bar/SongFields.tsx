@@ -93,6 +93,7 @@ export function SongFields({ doc, meta, edits, notify }: SongFieldsProps) {
           disabled={ro}
           onChange={(e) => edits.run(() => setKey(doc, { ...meta.key, tonic: Number(e.currentTarget.value) }))}
         >
+          {/* biome-ignore lint/suspicious/noArrayIndexKey: the index is the pitch class (0-11), a fixed list never reordered */}
           {Array.from({ length: 12 }, (_, pc) => <option key={pc} value={pc}>{pitchClassName(pc, [1, 3, 8, 10].includes(pc))}</option>)}
         </select>
         <select

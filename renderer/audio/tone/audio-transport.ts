@@ -79,7 +79,7 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
       async (loaded) => {
         if (disposed) return void loaded.dispose();
         sampler = loaded;
-        engine.useSampler(loaded);
+        engine.setSampler(loaded);
         // Patches the song gained while loading (an edit, a bandmate's instrument change).
         await loaded.settled();
         if (!disposed) set({ instruments: 'sampled' });

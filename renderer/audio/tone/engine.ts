@@ -192,9 +192,9 @@ export class AudioEngine {
    * Plays every track on the sampler from now on (the transport calls it once the bank is loaded).
    * Notes already committed stay on the synthesized voices they were committed to.
    */
-  useSampler(sampler: SamplerPort<AudioNode>, now = this.context.currentTime): void {
+  setSampler(sampler: SamplerPort<AudioNode>, now = this.context.currentTime): void {
     this.flush();
-    this.mixer.useSampler(sampler, this.song(now), now);
+    this.mixer.setSampler(sampler, this.song(now), now);
   }
 
   /** Whether tracks play sampled instruments (false: synthesized, while the bank loads or if it cannot). */

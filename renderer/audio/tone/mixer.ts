@@ -12,7 +12,7 @@
  * tens of ms of main thread, which the press of play must not pay. It leaves no stale note behind.
  *
  * Once the sampler (../sampler/) has loaded, each strip with an output slot plays its track's
- * sampled instrument instead (useSampler()): the synth's output for the strip feeds the same fader,
+ * sampled instrument instead (setSampler()): the synth's output for the strip feeds the same fader,
  * pan and send, and the synthesized instrument is no longer built. Until then, and for a track
  * without a slot, the synthesized voices play.
  */
@@ -94,7 +94,7 @@ export class Strip {
   }
 
   /** Plays the strip through the sampler's output `slot` from now on (null: back to synthesized). */
-  useSampler(sampler: SamplerPort<AudioNode> | null, slot: number | null, time: number): void {
+  setSampler(sampler: SamplerPort<AudioNode> | null, slot: number | null, time: number): void {
     if (this.voice && (this.voice.slot !== slot || !sampler)) {
       this.voice.dispose(time);
       this.voice = null;
@@ -245,7 +245,7 @@ export class Mixer {
       this.retire(strip, time);
     }
     if (this.sampler) {
-      for (const [id, slot] of this.slots.assign(song.tracks.map((t) => t.id))) this.strips.get(id)?.useSampler(this.sampler, slot, time);
+      for (const [id, slot] of this.slots.assign(song.tracks.map((t) => t.id))) this.strips.get(id)?.setSampler(this.sampler, slot, time);
       // Every track's patch, heard or not: unmuting one should not wait for decoding.
       for (const track of song.tracks) this.sampler.prepare?.(track.patch);
     }
@@ -263,10 +263,10 @@ export class Mixer {
    * Plays the song strips (and the audition's) on the sampler from now on; `song` gives the
    * tracks their output slots.
    */
-  useSampler(sampler: SamplerPort<AudioNode>, song: CompiledSong, time: number): void {
+  setSampler(sampler: SamplerPort<AudioNode>, song: CompiledSong, time: number): void {
     this.sampler = sampler;
     this.sync(song, time);
-    this.extra.get(AUDITION_KEY)?.useSampler(sampler, AUDITION_SLOT, time);
+    this.extra.get(AUDITION_KEY)?.setSampler(sampler, AUDITION_SLOT, time);
   }
 
   get sampling(): boolean {
@@ -286,7 +286,7 @@ export class Mixer {
     }
     strip.setPreset(preset, time, patch);
     if (key === AUDITION_KEY && this.sampler) {
-      strip.useSampler(this.sampler, AUDITION_SLOT, time);
+      strip.setSampler(this.sampler, AUDITION_SLOT, time);
       if (patch) this.sampler.prepare?.(patch);
     }
     strip.setMix({ gain: dbToGain(gainDb), pan: 0 }, time);

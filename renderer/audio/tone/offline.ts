@@ -58,7 +58,7 @@ async function render(song: Song, options: RenderOptions): Promise<RenderedAudio
   const engine = new AudioEngine(context, () => song, { clock: 'manual' });
   const port = stems ? stemPort(raw, stems, LIMITER_SETTLE) : null;
   try {
-    if (port) engine.useSampler(port, 0);
+    if (port) engine.setSampler(port, 0);
     engine.scheduler.loop = false;
     engine.scheduler.endTick = toTick;
     engine.scheduler.metronome = !!options.metronome;
