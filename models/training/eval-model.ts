@@ -107,7 +107,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
       const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
       for (const tokens of rows) {
         total++;
-        let decoded;
+        let decoded: ReturnType<typeof decodePart>;
         try {
           decoded = decodePart(tokens, role, set.conditions.meter);
         } catch {

@@ -82,6 +82,7 @@ export function GeneratorPanel(props: PanelProps) {
 
   // A newly selected clip brings its own bars: its length, the middle bars to fill, no locks. The
   // role control stays: it is the part Generate and Accompany write (a clip's actions use its track's).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the selection changes, not on every edit of the song (see below)
   useEffect(() => {
     const selected = selectedClipId ? song.clips.find((c) => c.id === selectedClipId) : undefined;
     if (!selected) return;

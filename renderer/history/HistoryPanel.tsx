@@ -227,7 +227,7 @@ export function HistoryPanel(props: PanelProps) {
         {replay.status.kind === 'error' && <div className="history-error" role="alert">Replay failed: {replay.status.message}</div>}
         <BookmarkForm seq={bookmarkSeq} refusal={readOnlyRole ? VIEWER_BOOKMARK : ruleRefusals.bookmark} onAdd={addBookmark} />
         {sortedBookmarks.length > 0 && (
-          <div className="bookmark-chips" aria-label="Named moments">
+          <div className="bookmark-chips" role="group" aria-label="Named moments">
             {sortedBookmarks.map((b) => (
               <button type="button" key={`${b.seq}-${b.name}-${b.time}`} className={`chip${markedSeq === b.seq ? ' active' : ''}`} data-testid="bookmark-chip" data-seq={b.seq} data-name={b.name} title={`#${b.seq}, named by ${b.author} at ${formatTime(b.time)}`} onClick={() => view(b.seq)}>
                 <FlagIcon /> {b.name}

@@ -34,7 +34,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes(
   const renderer = openThreadRenderer(await ensureBank());
   try {
     const features = await bandSongFeatures(renderer);
-    writeFileSync(GOLDEN_FILE, JSON.stringify(features) + '\n');
+    writeFileSync(GOLDEN_FILE, `${JSON.stringify(features)}\n`);
     console.log(`wrote ${fileURLToPath(GOLDEN_FILE)}: ${features.rows.length} rows`);
   } finally {
     await renderer.close();

@@ -249,7 +249,6 @@ if (missing) {
       // Timed in the page, from the click to the DOM change itself (a mutation observer runs
       // right after it; an animation-frame probe would add up to a frame, more on a busy page).
       const ms = await read(alice.page, () => new Promise<number>((resolve) => {
-        const g = globalThis;
         const cancelled = () => document.querySelector<HTMLElement>('[data-testid="gen-status"]')?.dataset.status === 'cancelled';
         const observer = new MutationObserver(() => {
           if (!cancelled()) return;
