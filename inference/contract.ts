@@ -14,6 +14,7 @@ import type { GenerationRequest, GenerationResult, StreamedEvent } from './engin
  */
 export type { GeneratedPart, GenerationProvenance, GenerationRequest, GenerationResult, Mode, SourcePart, StreamedEvent } from './engine/request.ts';
 export { MODES } from './engine/request.ts';
+export { DEFAULT_FOLLOW_CHORDS } from './engine/follow-chords.ts';
 export type { TokenChord } from './tokenizer/events.ts';
 export { ENERGY_LEVELS, MAX_BARS, METERS, MODEL_ROLES, STYLES, TICKS_PER_STEP, isSupportedMeter, meterName, type ModelRole, type NoteRole, type Style } from './tokenizer/vocabulary.ts';
 

@@ -9,6 +9,9 @@ import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
 import type { TokenChord } from '../tokenizer/events.ts';
 import { DRUM_PITCHES, MODEL_ROLES, PITCH_RANGES, STYLES, TICKS_PER_STEP, type ModelRole } from '../tokenizer/vocabulary.ts';
 import { Engine } from './engine.ts';
+import { DEFAULT_REPEAT_DAMPING } from './line-repeats.ts';
+import { DEFAULT_REGISTER_SPAN } from './register.ts';
+import { DEFAULT_TOP_P_BY_CHOICE } from './sampler.ts';
 import { RequestError, type EngineTask, type GenerationRequest, type GenerationResult, type Mode, type SourcePart } from './request.ts';
 
 const loaded = await loadModelFolder(SHIPPED_MODEL_DIR);
@@ -262,6 +265,26 @@ test('follow the chords at 1: every note on a beat is a tone of its chord; prove
   assert.deepEqual(again.variations, result.variations, 'same request and seed, same notes');
 });
 
+test('a bass line keeps its register and the role\'s decoding defaults; provenance says what was used', async () => {
+  const request = baseRequest({ role: 'bass', energy: 4, variations: 4, seed: 21 });
+  const result = await engine.generate(request);
+  const span = DEFAULT_REGISTER_SPAN.bass!;
+  for (const v of result.variations) {
+    const pitches = v.notes.map((n) => n.pitch);
+    assert.ok(Math.max(...pitches) - Math.min(...pitches) <= span, `range ${Math.max(...pitches) - Math.min(...pitches)} > ${span}`);
+  }
+  assert.equal(result.provenance.conditions.span, span);
+  assert.equal(result.provenance.conditions.repeatDamping, DEFAULT_REPEAT_DAMPING.bass);
+  const { pitch, rhythm } = DEFAULT_TOP_P_BY_CHOICE.bass;
+  assert.deepEqual(result.provenance.sampling, { ...sampling, pitchTopP: pitch ?? sampling.topP, rhythmTopP: rhythm ?? sampling.topP });
+  // The provenance's sampling, sent again, writes the same notes.
+  const again = await engine.generate({ ...request, sampling: result.provenance.sampling });
+  assert.deepEqual(again.variations, result.variations);
+  const drums = await engine.generate(baseRequest({ role: 'drums' }));
+  assert.equal(drums.provenance.conditions.span, undefined);
+  assert.deepEqual(drums.provenance.sampling, sampling);
+});
+
 test('bad requests are refused with a reason', async () => {
   const cases: [Partial<GenerationRequest>, RegExp][] = [
     [{ bars: 0 }, /bars must be 1\.\.16/],
@@ -275,6 +298,8 @@ test('bad requests are refused with a reason', async () => {
     [{ mode: 'keep-notes', role: 'chords', clip: { bars: 4, chords: [] } }, /not on the chord track/],
     [{ followChords: 1.5 }, /followChords must be a number 0\.\.1/],
     [{ followChords: Number.NaN }, /followChords/],
+    [{ sampling: { ...sampling, pitchTopP: 0 } }, /sampling\.pitchTopP must be in \(0, 1\]/],
+    [{ sampling: { ...sampling, rhythmTopP: 1.2 } }, /sampling\.rhythmTopP/],
   ];
   for (const [overrides, pattern] of cases) {
     await assert.rejects(engine.generate(baseRequest(overrides)), (e: Error) => e instanceof RequestError && pattern.test(e.message), JSON.stringify(overrides));

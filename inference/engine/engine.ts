@@ -8,6 +8,7 @@ import { ticksPerBar } from '../../core/time.ts';
 import { decodePart } from '../tokenizer/events.ts';
 import type { CausalLm } from './causal-lm.ts';
 import { decode } from './generate.ts';
+import { samplingByChoice } from './sampler.ts';
 import { assembleResult, planRequest } from './plan.ts';
 import type { GenerationRequest, GenerationResult, StreamedEvent } from './request.ts';
 import { TokenStream } from './stream.ts';
@@ -86,9 +87,11 @@ export class Engine {
           style: request.style, key: request.key, meter: request.meter, bpm: request.bpm, energy: request.energy, bars: plan.resultBars,
           mode, scaleLock: request.scaleLock ?? false, chords: Boolean(request.chords?.length), locks: plan.locked.length,
           followChords: plan.grammar.followChords ?? 0,
+          ...(plan.grammar.span !== undefined ? { span: plan.grammar.span } : {}),
+          ...(plan.grammar.repeatDamping ? { repeatDamping: plan.grammar.repeatDamping } : {}),
         },
         seed: request.seed,
-        sampling: { ...request.sampling },
+        sampling: { ...samplingByChoice(request.role, request.sampling).resolved },
         provider: this.provider,
         timing: {
           firstNoteMs: firstNote, totalMs, promptTokens: plan.prompt.length + plan.prefix.length,

@@ -10,8 +10,9 @@ import type { TokenChord } from '../tokenizer/events.ts';
 import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
 import type { CausalLm } from './causal-lm.ts';
 import { followChords } from './follow-chords.ts';
+import { dampRepeat } from './line-repeats.ts';
 import { EventGrammar, type GrammarOptions } from './grammar.ts';
-import { sampleToken, type SamplingSettings } from './sampler.ts';
+import { samplingByChoice, sampleToken, type SamplingSettings } from './sampler.ts';
 
 export interface PartRequest {
   /** BOS ... SEP (encodePrompt). */
@@ -38,6 +39,10 @@ export interface PartRequest {
   chords?: readonly TokenChord[] | null;
   /** Follow the chords, 0..1 (GrammarOptions.followChords); default 0. */
   followChords?: number;
+  /** Keep register, semitones (GrammarOptions.span); default: no limit. */
+  span?: number;
+  /** Fewer repeated notes, 0..1 (GrammarOptions.repeatDamping); default 0. */
+  repeatDamping?: number;
 }
 
 /** Generated event tokens (after SEP, EOS included) per row. */
@@ -47,7 +52,7 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
   if (maxTokens < request.bars + 1) throw new Error(`the prompt leaves room for ${maxTokens} tokens, too few for ${request.bars} bars`);
   return decode(lm, {
     prompt: request.prompt, prefix: request.prefix ?? [], batch: request.batch, seed: request.seed, sampling: request.sampling,
-    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords, followChords: request.followChords },
+    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords, followChords: request.followChords, span: request.span, repeatDamping: request.repeatDamping },
   });
 }
 
@@ -79,6 +84,7 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
   const allowed = new Uint8Array(VOCAB.size);
   const vocab = lm.shape.vocabSize;
   const shifted = new Float32Array(vocab);
+  const settings = samplingByChoice(request.grammar.role, request.sampling);
   for (let row = 0; row < batch; row++) {
     for (const token of request.prefix) grammars[row]!.acceptGiven(token);
     rows[row]!.push(...request.prefix);
@@ -100,7 +106,11 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
       const logits = step.logits.subarray(offset, offset + vocab);
       grammar.allowed(allowed);
       const bias = grammar.chordBias();
-      const token = sampleToken(bias ? followChords(logits, allowed, bias, shifted) : logits, allowed, request.sampling, randoms[row]!);
+      const choice = onlyPitches(allowed) ? settings.pitch : settings.rhythm;
+      let shaped = bias ? followChords(logits, allowed, bias, shifted) : logits;
+      const repeat = grammar.repeatBias();
+      if (repeat) shaped = dampRepeat(shaped, allowed, repeat, shifted);
+      const token = sampleToken(shaped, allowed, choice, randoms[row]!);
       grammar.accept(token);
       rows[row]!.push(token);
       next.push([token]);
@@ -111,4 +121,20 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
     step = await lm.forward(next, step.cache);
   }
   return rows;
+}
+
+const PITCH0 = VOCAB.id('PITCH_0');
+
+/**
+ * Whether this step picks a note's pitch and nothing else (after its position). A step that may
+ * also move on (a later position, the next bar) is a timing choice, even where a note may stack.
+ */
+function onlyPitches(allowed: Uint8Array): boolean {
+  let any = false;
+  for (let i = 0; i < allowed.length; i++) {
+    if (!allowed[i]) continue;
+    if (i < PITCH0 || i >= PITCH0 + 128) return false;
+    any = true;
+  }
+  return any;
 }

@@ -17,6 +17,7 @@ import type { NoteInput } from '../../core/song/types.ts';
 import { chordPitchClasses } from '../../core/theory/chords.ts';
 import { ticksPerBeat, type Meter } from '../../core/time.ts';
 import { chordEvents, noteEvents, type TokenChord } from '../tokenizer/events.ts';
+import type { RepeatBias } from './line-repeats.ts';
 import {
   DRUM_PITCHES, MAX_DURATION_STEPS, PITCH_RANGES, TICKS_PER_STEP, VOCAB, barSteps, type ModelRole,
 } from '../tokenizer/vocabulary.ts';
@@ -37,6 +38,19 @@ export interface GrammarOptions {
    * the chord sounding there (chordBias; follow-chords.ts applies it). 0 or absent: not at all.
    */
   followChords?: number;
+  /**
+   * Keep register: a pitched part's free pitches stay within this many semitones of every note it
+   * has so far (given and locked notes included), so its range never grows past it; where that
+   * leaves no pitch (a given start wider than the span), the range and scale alone decide.
+   * Absent: no limit.
+   */
+  span?: number;
+  /**
+   * Fewer repeated notes, 0..1: at the lowest pitch of a new position of a pitched part, the
+   * line's last pitch is made less likely by the factor (1 - strength) (line-repeats.ts). 0 or
+   * absent: not at all.
+   */
+  repeatDamping?: number;
   /** Notes that must appear exactly (locks, a given start), ticks from the first bar. */
   fixedNotes?: readonly NoteInput[];
   /** Notes whose position, velocity and length are kept and whose pitch the model picks. */
@@ -119,6 +133,15 @@ export class EventGrammar {
   private readonly chordSteps: { step: number; tones: Uint8Array | null }[] = [];
   private readonly followChords: number;
   private readonly beatSteps: number;
+  private readonly span: number | null;
+  /** True while a given start is accepted: the player's notes are not held to the span. */
+  private given = false;
+  /** The lowest pitch at the latest position with notes: the line's last note (fewer repeats). */
+  private onsetLow = -1;
+  private readonly repeatDamping: number;
+  /** Lowest and highest pitch the part has so far (keep register). */
+  private lowest = 128;
+  private highest = -1;
 
   constructor(options: GrammarOptions) {
     this.role = options.role;
@@ -138,6 +161,11 @@ export class EventGrammar {
     const follow = options.followChords ?? 0;
     if (!(follow >= 0 && follow <= 1)) throw new GrammarError(`followChords must be 0..1, got ${follow}`);
     this.followChords = pitched ? follow : 0;
+    if (options.span !== undefined && !(Number.isInteger(options.span) && options.span >= 0)) throw new GrammarError(`span must be a whole number of semitones >= 0, got ${options.span}`);
+    this.span = pitched ? (options.span ?? null) : null;
+    const damping = options.repeatDamping ?? 0;
+    if (!(damping >= 0 && damping <= 1)) throw new GrammarError(`repeatDamping must be 0..1, got ${damping}`);
+    this.repeatDamping = pitched ? damping : 0;
     this.beatSteps = Math.max(1, Math.round(ticksPerBeat(options.meter) / TICKS_PER_STEP));
     if (this.followChords > 0 && options.chords) {
       const byStep = new Map<number, Uint8Array | null>();
@@ -195,6 +223,15 @@ export class EventGrammar {
       tones = c.tones;
     }
     return tones ? { tones, strength: this.followChords } : null;
+  }
+
+  /**
+   * Fewer repeated notes: when this step picks the lowest pitch at a new position of a pitched
+   * part, the line's last note and the strength; null elsewhere, at strength 0 and before any note.
+   */
+  repeatBias(): RepeatBias | null {
+    if (this.repeatDamping === 0 || this.phase !== 'pos' || this.onsetLow < 0 || this.sequence.length > 0) return null;
+    return { pitch: this.onsetLow, strength: this.repeatDamping };
   }
 
   /** The anchor due next in the open bar, if any. */
@@ -303,10 +340,12 @@ export class EventGrammar {
   acceptGiven(token: number): void {
     const free = this.pitchAllowed;
     this.pitchAllowed = ANY_PITCH;
+    this.given = true;
     try {
       this.accept(token);
     } finally {
       this.pitchAllowed = free;
+      this.given = false;
     }
   }
 
@@ -314,6 +353,12 @@ export class EventGrammar {
   accept(token: number): void {
     if (!this.allowed(this.scratch)[token]) throw new GrammarError(`token ${VOCAB.token(token)} is not allowed here (${this.phase}, bar ${this.barsDone}/${this.bars})`);
     this.used++;
+    if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) {
+      // The first (lowest) pitch at a position, free or given: the line's newest note.
+      if (this.lastPitch < 0) this.onsetLow = token - ID.PITCH0;
+      this.lowest = Math.min(this.lowest, token - ID.PITCH0);
+      this.highest = Math.max(this.highest, token - ID.PITCH0);
+    }
     if (this.forced.length > 0) {
       this.forced.shift();
       if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) this.lastPitch = token - ID.PITCH0;
@@ -372,6 +417,20 @@ export class EventGrammar {
       if (this.sequence[0]! >= from) out[ID.PITCH0 + this.sequence[0]!] = 1;
       return;
     }
-    for (let p = from; p < 128; p++) if (this.pitchAllowed[p]) out[ID.PITCH0 + p] = 1;
+    let low = from;
+    let high = 127;
+    if (this.span !== null && this.highest >= 0 && !this.given) {
+      // Keep register, unless no pitch the range and scale allow is left inside it.
+      const inside = (p: number): boolean => this.pitchAllowed[p] === 1;
+      const l = Math.max(from, this.highest - this.span);
+      const h = Math.min(127, this.lowest + this.span);
+      let any = false;
+      for (let p = l; p <= h && !any; p++) any = inside(p);
+      if (any) {
+        low = l;
+        high = h;
+      }
+    }
+    for (let p = low; p <= high; p++) if (this.pitchAllowed[p]) out[ID.PITCH0 + p] = 1;
   }
 }

@@ -13,6 +13,8 @@ import {
 } from '../tokenizer/vocabulary.ts';
 import { followChordsOf } from './follow-chords.ts';
 import type { GrammarOptions } from './grammar.ts';
+import { repeatDampingOf } from './line-repeats.ts';
+import { registerSpanOf } from './register.ts';
 import { ENGINE_TASKS, MODES, RequestError, type GenerationRequest, type Mode, type SourcePart } from './request.ts';
 
 export const MAX_VARIATIONS = 8;
@@ -55,6 +57,10 @@ export function checkRequest(r: GenerationRequest): void {
   const s = r.sampling;
   if (!s || !(s.temperature >= 0 && s.temperature <= 5) || !(Number.isInteger(s.topK) && s.topK >= 0) || !(s.topP > 0 && s.topP <= 1)) {
     fail('sampling needs temperature 0..5, an integer topK >= 0 and topP in (0, 1]');
+  }
+  for (const name of ['pitchTopP', 'rhythmTopP'] as const) {
+    const p = s[name];
+    if (p !== undefined && !(typeof p === 'number' && p > 0 && p <= 1)) fail(`sampling.${name} must be in (0, 1] when given, got ${String(p)}`);
   }
   if (r.followChords !== undefined && !(typeof r.followChords === 'number' && r.followChords >= 0 && r.followChords <= 1)) {
     fail(`followChords must be a number 0..1, got ${String(r.followChords)}`);
@@ -184,6 +190,9 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
   const grammar: Omit<GrammarOptions, 'maxTokens'> = { role: r.role, meter: r.meter, bars: answerBars, chords: answerChords };
   if (r.scaleLock && pitched && r.key) grammar.scale = inKeyPitchClasses(r.key);
   grammar.followChords = pitched ? followChordsOf(r) : 0;
+  const span = pitched ? registerSpanOf(r.role) : undefined;
+  if (span !== undefined) grammar.span = span;
+  if (pitched && repeatDampingOf(r.role) > 0) grammar.repeatDamping = repeatDampingOf(r.role);
   const lockedBars = new Set(r.locks?.bars ?? []);
   const lockedIndex = new Set(r.locks?.notes ?? []);
   const locked: NoteInput[] = [];

@@ -82,7 +82,11 @@ export interface GenerationProvenance {
   role: ModelRole;
   conditions: { style: string; key: Key | null; meter: Meter; bpm: number; energy: number; bars: number; mode: Mode; scaleLock: boolean; chords: boolean; locks: number;
     /** The follow-the-chords strength used; absent in provenance written before it existed (0). */
-    followChords?: number };
+    followChords?: number;
+    /** Keep register: the span in semitones the part was held to; absent: none. */
+    span?: number;
+    /** Fewer repeated notes: the damping the line was written with; absent: none. */
+    repeatDamping?: number };
   seed: number;
   sampling: SamplingSettings;
   provider: string;

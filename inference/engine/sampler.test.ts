@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../core/random.ts';
-import { sampleToken } from './sampler.ts';
+import { DEFAULT_TOP_P_BY_CHOICE, sampleToken, samplingByChoice } from './sampler.ts';
 
 const logits = Float32Array.from([2, 1, 0.5, 3, -1, 0]);
 const all = new Uint8Array(6).fill(1);
@@ -28,4 +28,25 @@ test('disallowed tokens are never drawn; top-p keeps only the nucleus; a seed re
   const counts = [0, 0, 0, 0, 0, 0];
   for (const t of draws) counts[t]!++;
   assert.ok(Math.abs(counts[0]! / 2000 - Math.exp(2) / [2, 1, 0.5, -1, 0].reduce((s, x) => s + Math.exp(x), 0)) < 0.04);
+});
+
+test('pitch and rhythm choices: the request names them, else the role default, else topP; drums and chords have one', () => {
+  const base = { temperature: 1, topK: 0, topP: 0.9 };
+  const named = samplingByChoice('lead', { ...base, pitchTopP: 0.7, rhythmTopP: 0.99 });
+  assert.equal(named.pitch.topP, 0.7);
+  assert.equal(named.rhythm.topP, 0.99);
+  assert.deepEqual(named.resolved, { ...base, pitchTopP: 0.7, rhythmTopP: 0.99 });
+  for (const role of ['bass', 'keys', 'lead'] as const) {
+    const { pitch, rhythm, resolved } = samplingByChoice(role, base);
+    assert.equal(pitch.topP, DEFAULT_TOP_P_BY_CHOICE[role].pitch ?? 0.9);
+    assert.equal(rhythm.topP, DEFAULT_TOP_P_BY_CHOICE[role].rhythm ?? 0.9);
+    assert.equal(resolved.topP, 0.9, 'the request topP stays as it was');
+    assert.equal(pitch.temperature, 1);
+  }
+  for (const role of ['drums', 'chords'] as const) {
+    const { pitch, rhythm, resolved } = samplingByChoice(role, { ...base, pitchTopP: 0.5 });
+    assert.equal(pitch.topP, 0.9);
+    assert.equal(rhythm.topP, 0.9);
+    assert.equal(resolved.pitchTopP, 0.5, 'what the request said is kept, unused');
+  }
 });

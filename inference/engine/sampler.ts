@@ -2,6 +2,8 @@
  * Picks the next token from one row of logits: only allowed tokens, temperature, then top-k and
  * top-p (nucleus) truncation, then a draw from a seeded generator, so a seed gives the same notes.
  */
+import type { ModelRole } from '../tokenizer/vocabulary.ts';
+
 export interface SamplingSettings {
   /** 0 picks the most likely token. */
   temperature: number;
@@ -9,9 +11,46 @@ export interface SamplingSettings {
   topK: number;
   /** Keep the smallest set whose probability reaches p (1 = all). */
   topP: number;
+  /**
+   * Top-p for a pitched part's pitch choices (a note's pitch, once its place is chosen). Absent:
+   * the role's default (DEFAULT_TOP_P_BY_CHOICE); null there: `topP`.
+   */
+  pitchTopP?: number;
+  /**
+   * Top-p for a pitched part's timing choices (where the next note goes, a note stacked there, the
+   * next bar, a note's velocity and length). Absent: the role's default; null there: `topP`.
+   */
+  rhythmTopP?: number;
 }
 
 export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 1, topK: 0, topP: 0.95 };
+
+/**
+ * The top-p a pitched part's pitch and timing choices get when the request's sampling names none,
+ * per role (null: the request's topP). eval:model --musicality measured these on held-out songs
+ * (models/training/README.md, Musicality): truncating the timing choices' tail made bass and lead
+ * busier and more regular than real parts, and a narrower nucleus for lead pitches keeps its
+ * leaps as rare as a singer's. Drums and the chord track have no such split.
+ */
+export const DEFAULT_TOP_P_BY_CHOICE: Readonly<Record<'bass' | 'keys' | 'lead', { pitch: number | null; rhythm: number | null }>> = {
+  bass: { pitch: null, rhythm: 1 },
+  keys: { pitch: null, rhythm: null },
+  lead: { pitch: 0.8, rhythm: 1 },
+};
+
+/**
+ * The settings each kind of choice is sampled with, pitchTopP and rhythmTopP resolved (so that
+ * provenance says what was used): `pitch` with the pitch top-p as its topP, `rhythm` with the
+ * rhythm top-p. Drums and the chord track: the request's settings for both.
+ */
+export function samplingByChoice(role: ModelRole, sampling: SamplingSettings): { pitch: SamplingSettings; rhythm: SamplingSettings; resolved: SamplingSettings } {
+  if (role !== 'bass' && role !== 'keys' && role !== 'lead') return { pitch: sampling, rhythm: sampling, resolved: sampling };
+  const defaults = DEFAULT_TOP_P_BY_CHOICE[role];
+  const pitchTopP = sampling.pitchTopP ?? defaults.pitch ?? sampling.topP;
+  const rhythmTopP = sampling.rhythmTopP ?? defaults.rhythm ?? sampling.topP;
+  const resolved = { ...sampling, pitchTopP, rhythmTopP };
+  return { pitch: { ...resolved, topP: pitchTopP }, rhythm: { ...resolved, topP: rhythmTopP }, resolved };
+}
 
 export function sampleToken(logits: ArrayLike<number>, allowed: Uint8Array, settings: SamplingSettings, random: () => number): number {
   const candidates: number[] = [];

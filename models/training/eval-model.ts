@@ -2,7 +2,8 @@
  * `npm run eval:model -- --data <dir> [--json <file>] [--model models/<id>] [--generations 100]
  *  [--max-pieces N]`
  * `npm run eval:model -- --musicality [--data ../shared/datasets] [--windows 120]
- *  [--follow-chords 0..1] [--roles bass,keys] [--temperature t] [--top-p p] [--json bench/results/musicality.json]`: only the musicality report
+ *  [--follow-chords 0..1] [--roles bass,keys] [--temperature t] [--top-p p] [--pitch-top-p p] [--rhythm-top-p p]
+ *  [--span semitones] [--repeat-damping 0..1] [--seed 1] [--json bench/results/musicality.json]`: only the musicality report
  *  (eval/musicality.ts) on the held-out songs of the folder; also writes a table beside the JSON.
  *
  * <dir> has the layout of ../shared/datasets (any dataset folder may be missing). Every piece found
@@ -14,15 +15,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generatePart } from '../../inference/engine/generate.ts';
-import { DEFAULT_SAMPLING, type SamplingSettings } from '../../inference/engine/sampler.ts';
+import { DEFAULT_SAMPLING, DEFAULT_TOP_P_BY_CHOICE, type SamplingSettings } from '../../inference/engine/sampler.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../inference/engine/follow-chords.ts';
+import { DEFAULT_REGISTER_SPAN, registerSpanOf } from '../../inference/engine/register.ts';
+import { DEFAULT_REPEAT_DAMPING, repeatDampingOf } from '../../inference/engine/line-repeats.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
 import { encodePrompt, targetChords } from '../../inference/tokenizer/prompt.ts';
 import { MODEL_ROLES, VOCAB, type ModelRole, type NoteRole } from '../../inference/tokenizer/vocabulary.ts';
 import { readDatasets } from './datasets.ts';
 import { EVAL_BARS, conditionSets } from './eval/conditions.ts';
-import { MUSICALITY_ROLES, musicalityReport, musicalityTable, roundReport } from './eval/musicality.ts';
+import { CONTROL_SPLITS, MUSICALITY_ROLES, musicalityReport, musicalityTable, roundReport } from './eval/musicality.ts';
 import { chordToneCount, eventSet, eventsPerBar, inKeyCount, isStrictlyIncreasing, meanPairwiseJaccard } from './eval/metrics.ts';
 import { baselineNll, modelNll, scoredPositions } from './eval/nll.ts';
 import { scoringExamples } from './examples.ts';
@@ -85,7 +88,10 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
     nll: perRole,
     generation,
     sampling: DEFAULT_SAMPLING,
+    topPByChoice: DEFAULT_TOP_P_BY_CHOICE,
     followChords: DEFAULT_FOLLOW_CHORDS,
+    registerSpan: DEFAULT_REGISTER_SPAN,
+    repeatDamping: DEFAULT_REPEAT_DAMPING,
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -104,7 +110,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     const batch = 25;
     let notesPerBar = 0;
     for (let start = 0; start < options.generations; start += batch) {
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role], span: registerSpanOf(role), repeatDamping: repeatDampingOf(role) });
       for (const tokens of rows) {
         total++;
         let decoded: ReturnType<typeof decodePart>;
@@ -131,7 +137,7 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     energyCurve.push(round(notesPerBar / options.generations, 2));
     if (index === 2) {
       // Diversity: one prompt, different seeds.
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role] });
+      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role], span: registerSpanOf(role), repeatDamping: repeatDampingOf(role) });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
   }
@@ -160,6 +166,12 @@ export interface MusicalityRunOptions {
   roles?: NoteRole[];
   /** Sampling for the model's parts (default DEFAULT_SAMPLING). */
   sampling?: SamplingSettings;
+  /** Seed of the model's parts (default 1). */
+  seed?: number;
+  /** Keep-register span for every role (0: none); absent: role defaults. */
+  span?: number;
+  /** Repeat damping for every role; absent: role defaults. */
+  repeatDamping?: number;
   log?: (line: string) => void;
 }
 
@@ -170,12 +182,13 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
   const read = readDatasets(options.data);
   options.log?.(`${read.pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}`);
   const sampling = options.sampling ?? DEFAULT_SAMPLING;
-  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling, followChords: options.followChords, roles: options.roles, log: options.log });
-  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, sampling ${JSON.stringify(sampling)}, follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song.\n\n`;
+  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling, followChords: options.followChords, roles: options.roles, seed: options.seed, span: options.span, repeatDamping: options.repeatDamping, log: options.log });
+  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, seed ${options.seed ?? 1}, sampling ${JSON.stringify(sampling)} (pitch and rhythm top-p where not named: role defaults ${JSON.stringify(DEFAULT_TOP_P_BY_CHOICE)}), follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}, register span ${options.span ?? `role defaults ${JSON.stringify(DEFAULT_REGISTER_SPAN)}`}, repeat damping ${options.repeatDamping ?? `role defaults ${JSON.stringify(DEFAULT_REPEAT_DAMPING)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song, mean over ${CONTROL_SPLITS} splits (p10-p90 of them in brackets).\n\n`;
   return {
     report: roundReport({
       model: { id: card.id, sha256: card.weights.sha256 },
-      data: options.data, windowsPerRole: options.windows, sampling, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
+      data: options.data, windowsPerRole: options.windows, seed: options.seed ?? 1, sampling, topPByChoice: DEFAULT_TOP_P_BY_CHOICE,
+      followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS, registerSpan: options.span ?? DEFAULT_REGISTER_SPAN, repeatDamping: options.repeatDamping ?? DEFAULT_REPEAT_DAMPING, controlSplits: CONTROL_SPLITS,
       roles, seconds: Math.round((Date.now() - started) / 1000),
     }),
     table: head + musicalityTable(roles),
@@ -191,6 +204,11 @@ if (import.meta.main) {
       roles: { type: 'string' },
       temperature: { type: 'string' },
       'top-p': { type: 'string' },
+      'pitch-top-p': { type: 'string' },
+      'rhythm-top-p': { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      span: { type: 'string' },
+      'repeat-damping': { type: 'string' },
       data: { type: 'string' },
       json: { type: 'string' },
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
@@ -203,13 +221,24 @@ if (import.meta.main) {
     const followChords = values['follow-chords'] === undefined ? undefined : Number(values['follow-chords']);
     const windows = Number(values.windows);
     const roles = values.roles?.split(',') as NoteRole[] | undefined;
-    if ((followChords !== undefined && !(followChords >= 0 && followChords <= 1)) || !(Number.isInteger(windows) && windows >= 2) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
-      console.error(`eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --roles some of ${MUSICALITY_ROLES.join(',')}`);
+    const seed = Number(values.seed);
+    const span = values.span === undefined ? undefined : Number(values.span);
+    const repeatDamping = values['repeat-damping'] === undefined ? undefined : Number(values['repeat-damping']);
+    if ((span !== undefined && !(Number.isInteger(span) && span >= 0)) || (repeatDamping !== undefined && !(repeatDamping >= 0 && repeatDamping <= 1))) {
+      console.error('eval:model: --span must be a whole number of semitones >= 0 (0: none), --repeat-damping 0..1');
+      process.exit(2);
+    }
+    const choiceTopP = (flag: string | undefined, name: 'pitchTopP' | 'rhythmTopP') => (flag === undefined ? {} : { [name]: Number(flag) });
+    if ((followChords !== undefined && !(followChords >= 0 && followChords <= 1)) || !(Number.isInteger(windows) && windows >= 2) || !(Number.isInteger(seed) && seed >= 0) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
+      console.error(`eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --seed an integer >= 0, --roles some of ${MUSICALITY_ROLES.join(',')}`);
       process.exit(2);
     }
     const { report, table } = await evaluateMusicality({
-      data: values.data ?? '../shared/datasets', modelDir: values.model!, windows, followChords, roles,
-      sampling: { ...DEFAULT_SAMPLING, temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature), topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP) },
+      data: values.data ?? '../shared/datasets', modelDir: values.model!, windows, followChords, roles, seed, span, repeatDamping,
+      sampling: {
+        ...DEFAULT_SAMPLING, temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature), topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP),
+        ...choiceTopP(values['pitch-top-p'], 'pitchTopP'), ...choiceTopP(values['rhythm-top-p'], 'rhythmTopP'),
+      },
       log: (line) => console.error(`eval:model: ${line}`),
     });
     const json = values.json ?? 'bench/results/musicality.json';

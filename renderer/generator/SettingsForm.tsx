@@ -4,8 +4,8 @@ import { MODES } from '../../inference/contract.ts';
 import { DiceIcon } from './icons.tsx';
 import { keyName } from './provenance.ts';
 import {
-  ENERGY_LABELS, MAX_GENERATED_BARS, MAX_SEED, MAX_VARIATIONS, MODE_LABELS, MODEL_ROLES, STYLES, TEMPERATURE_RANGE, randomSeed,
-  type GeneratorSettings,
+  ENERGY_LABELS, FOLLOW_CHORDS_STEP, MAX_GENERATED_BARS, MAX_SEED, MAX_VARIATIONS, MODE_LABELS, MODEL_ROLES, STYLES, TEMPERATURE_RANGE,
+  followChordsShown, followsChords, randomSeed, type GeneratorSettings,
 } from './settings.ts';
 
 interface SettingsFormProps {
@@ -97,6 +97,29 @@ export function SettingsForm({ settings: s, songKey, disabled, onChange }: Setti
         <input type="checkbox" data-testid="gen-scale-lock" checked={s.scaleLock} disabled={disabled} onChange={(e) => onChange({ scaleLock: e.currentTarget.checked })} />
         <span>Scale lock</span>
       </label>
+      <FollowChords settings={s} disabled={disabled} onChange={onChange} />
     </div>
+  );
+}
+
+/**
+ * Follow the chords, 0 (as the model likes) .. 1 (only chord tones on beats): the role's default
+ * until moved; "default" gives the choice back to the role. Drums and the chord track have no
+ * chords to follow.
+ */
+function FollowChords({ settings: s, disabled, onChange }: Pick<SettingsFormProps, 'settings' | 'disabled' | 'onChange'>) {
+  const applies = followsChords(s.role);
+  const value = followChordsShown(s);
+  return (
+    <label className="field gen-wide" title={applies ? 'How strongly notes on a beat keep to the chord\'s tones: 0 free, 1 chord tones only' : 'Drums and chords have no chords to follow'}>
+      <span>Follow chords</span>
+      <input type="range" data-testid="gen-follow-chords" min={0} max={1} step={FOLLOW_CHORDS_STEP} value={value} disabled={disabled || !applies}
+        onChange={(e) => onChange({ followChords: e.currentTarget.valueAsNumber })} />
+      <output className="gen-value" data-testid="gen-follow-chords-value">{applies ? `${value.toFixed(1)}${s.followChords === null ? ' (default)' : ''}` : '–'}</output>
+      {s.followChords !== null && applies && (
+        <button type="button" data-testid="gen-follow-chords-default" title="Back to the role's default" disabled={disabled}
+          onClick={() => onChange({ followChords: null })}>default</button>
+      )}
+    </label>
   );
 }

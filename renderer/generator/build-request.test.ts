@@ -6,7 +6,8 @@ import type { Song } from '../../core/song/types.ts';
 import { checkRequest, MAX_VARIATIONS as ENGINE_MAX_VARIATIONS } from '../../inference/engine/plan.ts';
 import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
 import { actionBlocked, planAction, takeLabel, type GeneratorAction, type PanelContext } from './build-request.ts';
-import { DEFAULT_SETTINGS, MAX_VARIATIONS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
+import { DEFAULT_FOLLOW_CHORDS } from '../../inference/contract.ts';
+import { clampSettings, DEFAULT_SETTINGS, followChordsShown, MAX_VARIATIONS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
 import { band } from './song-fixture.test-support.ts';
 
 function context(song: Song, patch: Partial<PanelContext> = {}, settings: Partial<GeneratorSettings> = {}): PanelContext {
@@ -134,4 +135,23 @@ test('notes flagged locked (as the clip editor keeps them) are locked in the req
   const clips = song.clips.map((c) => (c.id === b.bassClip ? { ...c, notes: c.notes.map((n, i) => (i === 2 ? { ...n, locked: true } : n)) } : c));
   const plan = planAction('vary', context({ ...song, clips }, { selectedClipId: b.bassClip }));
   assert.deepEqual(plan.request.locks, { notes: [2] });
+});
+
+test('follow the chords: the role\'s default until chosen; a chosen strength goes to pitched parts only', () => {
+  const song = readSong(band().doc);
+  assert.equal(DEFAULT_SETTINGS.followChords, null);
+  const byDefault = planAction('generate', context(song, {}, { role: 'keys' }));
+  assert.equal('followChords' in byDefault.request, false, 'unnamed: the engine applies the role default');
+  assert.equal(followChordsShown({ role: 'keys', followChords: null }), DEFAULT_FOLLOW_CHORDS.keys);
+  assert.equal(followChordsShown({ role: 'lead', followChords: null }), DEFAULT_FOLLOW_CHORDS.lead);
+  const chosen = planAction('generate', context(song, {}, { role: 'bass', followChords: 0.4 }));
+  checkRequest(chosen.request);
+  assert.equal(chosen.request.followChords, 0.4);
+  assert.equal(followChordsShown({ role: 'bass', followChords: 0.4 }), 0.4);
+  assert.equal('followChords' in planAction('generate', context(song, {}, { role: 'drums', followChords: 0.4 })).request, false);
+  assert.equal('followChords' in planAction('generate', context(song, {}, { role: 'chords', followChords: 0.4 })).request, false);
+  // Typed or dragged out of range, it is clamped before the engine sees it.
+  assert.equal(planAction('generate', context(song, {}, { role: 'lead', followChords: 1.7 })).request.followChords, 1);
+  assert.equal(planAction('generate', context(song, {}, { role: 'lead', followChords: -1 })).request.followChords, 0);
+  assert.equal(clampSettings({ ...DEFAULT_SETTINGS, followChords: Number.NaN }).followChords, null);
 });

@@ -16,7 +16,7 @@ import type { Clip, Key, Song } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import { METERS, MODEL_ROLES, isSupportedMeter, meterName, type GenerationRequest, type ModelRole, type NoteRole, type SourcePart } from '../../inference/contract.ts';
 import { clampRange, cleanLockedBars, clipRange, generateStartBar, notesInRange, overlaps, rangeLabel, type BarRange } from './bar-ranges.ts';
-import { clampSettings, MAX_GENERATED_BARS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
+import { clampSettings, followsChords, MAX_GENERATED_BARS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
 import { chordsForBars } from './song-chords.ts';
 
 export const ACTIONS = ['generate', 'continue', 'infill', 'vary', 'accompany'] as const;
@@ -143,6 +143,7 @@ function baseRequest(ctx: PanelContext, task: GenerationRequest['task'], role: M
     energy: s.energy, bars, variations: s.variations, seed: s.seed,
     sampling: { temperature: s.temperature, topK: TOP_K, topP: TOP_P },
     scaleLock: s.scaleLock && role !== 'drums' && role !== 'chords',
+    ...(s.followChords !== null && followsChords(role) ? { followChords: s.followChords } : {}),
     mode: 'free',
   };
 }

@@ -1,11 +1,11 @@
 /**
  * What the AI bandmate panel's controls hold: the part to write (role, style, key, bars, energy),
  * how to sample it (temperature, seed, variations), and what to keep of a selected clip (mode,
- * scale lock). Plain data; the panel keeps one of these in React state and every request is
- * built from it (build-request.ts).
+ * scale lock) and how closely to follow the chords. Plain data; the panel keeps one of these in
+ * React state and every request is built from it (build-request.ts).
  */
 import type { Key } from '../../core/song/types.ts';
-import { ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, STYLES, type Mode, type ModelRole, type Style } from '../../inference/contract.ts';
+import { DEFAULT_FOLLOW_CHORDS, ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, STYLES, type Mode, type ModelRole, type Style } from '../../inference/contract.ts';
 
 export { MODEL_ROLES, STYLES, type ModelRole, type Style };
 
@@ -45,6 +45,11 @@ export interface GeneratorSettings {
   mode: Mode;
   /** Keep free pitches in the key's scale. */
   scaleLock: boolean;
+  /**
+   * Follow the chords, 0..1: how strongly notes on a beat keep to the chord's tones; null: the
+   * role's default (the engine's DEFAULT_FOLLOW_CHORDS), which the request then leaves unnamed.
+   */
+  followChords: number | null;
 }
 
 export const DEFAULT_SETTINGS: GeneratorSettings = {
@@ -58,7 +63,18 @@ export const DEFAULT_SETTINGS: GeneratorSettings = {
   variations: 3,
   mode: 'free',
   scaleLock: false,
+  followChords: null,
 };
+
+export const FOLLOW_CHORDS_STEP = 0.1;
+
+/** Whether a role has chords to follow (drums and the chord track do not). */
+export const followsChords = (role: ModelRole): boolean => role === 'bass' || role === 'keys' || role === 'lead';
+
+/** The strength the panel shows and a request decodes with: the chosen one, or the role's default. */
+export function followChordsShown(s: Pick<GeneratorSettings, 'role' | 'followChords'>): number {
+  return s.followChords ?? DEFAULT_FOLLOW_CHORDS[s.role];
+}
 
 const clampInt = (value: number, min: number, max: number, fallback: number): number =>
   Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
@@ -81,6 +97,7 @@ export function clampSettings(s: GeneratorSettings): GeneratorSettings {
     variations: clampInt(s.variations, 1, MAX_VARIATIONS, DEFAULT_SETTINGS.variations),
     mode: s.mode,
     scaleLock: Boolean(s.scaleLock),
+    followChords: s.followChords === null || !Number.isFinite(s.followChords) ? null : Math.min(1, Math.max(0, Math.round(s.followChords * 100) / 100)),
   };
 }
 

@@ -12,11 +12,14 @@ import { ticksPerBar } from '../../../core/time.ts';
 import type { CausalLm } from '../../../inference/engine/causal-lm.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../../inference/engine/follow-chords.ts';
 import { generatePart } from '../../../inference/engine/generate.ts';
+import { registerSpanOf } from '../../../inference/engine/register.ts';
+import { repeatDampingOf } from '../../../inference/engine/line-repeats.ts';
 import type { SamplingSettings } from '../../../inference/engine/sampler.ts';
 import { decodePart, sliceChords, type Part, type TokenChord } from '../../../inference/tokenizer/events.ts';
 import { encodeExample, encodePrompt, sepIndex, targetChords, type Prompt } from '../../../inference/tokenizer/prompt.ts';
 import { energyLevel, isSupportedMeter, type NoteRole } from '../../../inference/tokenizer/vocabulary.ts';
 import type { Piece } from '../piece.ts';
+import { seededRandom } from '../../../core/random.ts';
 import { fnv1a, splitOf } from '../splits.ts';
 import { METRIC_BINS, overlap, summarize, type Summary } from './distribution.ts';
 import { modelNll, scoredPositions } from './nll.ts';
@@ -90,24 +93,55 @@ export interface MetricComparison {
   model: Summary;
   /** Overlap of the real and the model's histograms. */
   overlap: number;
-  /** Overlap of the two halves of the real windows (split by song): the yardstick. */
+  /**
+   * The yardstick: overlap of two halves of the real windows, split by song; the mean over
+   * CONTROL_SPLITS random splits (one split alone moves by ±0.05-0.10 with 120 windows).
+   */
   control: number;
+  /** The control's spread over those splits: 10th and 90th percentile. */
+  controlP10: number;
+  controlP90: number;
   /** overlap >= control - OVERLAP_TOLERANCE. */
   pass: boolean;
 }
 
-/** Compares per-window metric records: real vs model, and real half A vs real half B. */
-export function compareMetrics(real: readonly WindowMetrics[], model: readonly WindowMetrics[], halfA: readonly WindowMetrics[], halfB: readonly WindowMetrics[]): Record<string, MetricComparison> {
+/** Random song splits the control is averaged over. */
+export const CONTROL_SPLITS = 100;
+
+/**
+ * Compares per-window metric records: real vs model, and the control: real vs real over `splits`
+ * (pairs of halves of the real windows; see songSplits).
+ */
+export function compareMetrics(real: readonly WindowMetrics[], model: readonly WindowMetrics[], splits: readonly (readonly [readonly WindowMetrics[], readonly WindowMetrics[]])[]): Record<string, MetricComparison> {
   const names = [...new Set(real.flatMap((m) => Object.keys(m)))].filter((n) => METRIC_BINS[n]);
   const out: Record<string, MetricComparison> = {};
   const values = (rows: readonly WindowMetrics[], name: string) => rows.map((m) => m[name]).filter((v): v is number => v !== undefined);
   for (const name of names) {
     const bins = METRIC_BINS[name]!;
     const o = overlap(values(real, name), values(model, name), bins);
-    const c = overlap(values(halfA, name), values(halfB, name), bins);
-    out[name] = { real: summarize(values(real, name)), model: summarize(values(model, name)), overlap: o, control: c, pass: o >= c - OVERLAP_TOLERANCE };
+    const controls = splits.map(([a, b]) => overlap(values(a, name), values(b, name), bins)).filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+    const c = controls.length === 0 ? Number.NaN : controls.reduce((sum, x) => sum + x, 0) / controls.length;
+    const at = (q: number) => controls[Math.round(q * (controls.length - 1))] ?? Number.NaN;
+    out[name] = { real: summarize(values(real, name)), model: summarize(values(model, name)), overlap: o, control: c, controlP10: at(0.1), controlP90: at(0.9), pass: o >= c - OVERLAP_TOLERANCE };
   }
   return out;
+}
+
+/**
+ * `count` splits of the windows in two halves by song (no song on both sides): the first in hash
+ * order (songHalves), the others at random from a fixed seed, so a run repeats exactly.
+ */
+export function songSplits<T extends { group: string }>(windows: readonly T[], count: number, seed = 1): [T[], T[]][] {
+  const splits: [T[], T[]][] = [songHalves(windows)];
+  const groups = [...new Set(windows.map((w) => w.group))].sort();
+  const random = seededRandom(seed);
+  while (splits.length < count) {
+    // A random half of the songs (shuffled, then the first half), so the halves stay near equal.
+    const order = groups.map((g) => ({ g, r: random() })).sort((x, y) => x.r - y.r).map((x) => x.g);
+    const inA = new Set(order.slice(0, Math.ceil(order.length / 2)));
+    splits.push([windows.filter((w) => inA.has(w.group)), windows.filter((w) => !inA.has(w.group))]);
+  }
+  return splits;
 }
 
 /** Song halves for the control: songs (groups) in hash order, alternately to A and B. */
@@ -122,6 +156,10 @@ export interface MusicalityOptions {
   sampling: SamplingSettings;
   /** Follow-the-chords strength for generation; absent: each role's default (DEFAULT_FOLLOW_CHORDS). */
   followChords?: number;
+  /** Keep-register span for every role (0: none); absent: each role's default (DEFAULT_REGISTER_SPAN). */
+  span?: number;
+  /** Repeat damping for every role; absent: each role's default (DEFAULT_REPEAT_DAMPING). */
+  repeatDamping?: number;
   seed?: number;
   roles?: readonly NoteRole[];
   log?: (line: string) => void;
@@ -157,7 +195,8 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       notes += w.real.notes.length;
       const [tokens] = await generatePart(lm, {
         prompt: encodePrompt(w.prompt), role, meter: w.prompt.conditions.meter, bars: WINDOW_BARS, batch: 1,
-        seed: (options.seed ?? 1) * 100_003 + i, sampling: options.sampling, chords: w.chords, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
+        seed: (options.seed ?? 1) * 100_003 + i, sampling: options.sampling, chords: w.chords, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role], span: options.span === undefined ? registerSpanOf(role) : options.span || undefined,
+        repeatDamping: options.repeatDamping ?? repeatDampingOf(role),
       });
       const decoded = decodePart(tokens!, role, w.prompt.conditions.meter);
       if (decoded.bars !== WINDOW_BARS || decoded.part.role === 'chords') {
@@ -166,11 +205,12 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       }
       model.push(metricsOf(w, decoded.part as Part & { role: NoteRole }));
     }
-    const [a, b] = songHalves(windows.map((w, i) => ({ group: w.group, m: real[i]! })));
+    const splits = songSplits(windows.map((w, i) => ({ group: w.group, m: real[i]! })), CONTROL_SPLITS)
+      .map(([a, b]) => [a.map((x) => x.m), b.map((x) => x.m)] as const);
     report[role] = {
       windows: windows.length,
       songs: new Set(windows.map((w) => w.group)).size,
-      metrics: compareMetrics(real, model, a.map((x) => x.m), b.map((x) => x.m)),
+      metrics: compareMetrics(real, model, splits),
       followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
       bitsPerNote: round(bits / notes),
       bitsPerBar: round(bits / (windows.length * WINDOW_BARS)),
@@ -187,9 +227,9 @@ export function musicalityTable(report: Record<string, RoleReport>): string {
   const f = (x: number, d = 2) => (Number.isNaN(x) ? '–' : x.toFixed(d));
   for (const [role, r] of Object.entries(report)) {
     lines.push(`### ${role}: ${r.windows} windows, ${r.songs} songs, follow-chords ${r.followChords}; model on real windows: ${f(r.bitsPerNote)} bits/note, ${f(r.bitsPerBar, 1)} bits/bar${r.invalid ? `; ${r.invalid} invalid` : ''}`, '');
-    lines.push('| metric | real mean ± sd | model mean ± sd | overlap | control | within 0.10 |', '|---|---|---|---|---|---|');
+    lines.push('| metric | real mean ± sd | model mean ± sd | overlap | control (p10-p90) | within 0.10 |', '|---|---|---|---|---|---|');
     for (const [name, m] of Object.entries(r.metrics)) {
-      lines.push(`| ${name} | ${f(m.real.mean)} ± ${f(m.real.sd)} | ${f(m.model.mean)} ± ${f(m.model.sd)} | ${f(m.overlap)} | ${f(m.control)} | ${m.pass ? 'yes' : 'NO'} |`);
+      lines.push(`| ${name} | ${f(m.real.mean)} ± ${f(m.real.sd)} | ${f(m.model.mean)} ± ${f(m.model.sd)} | ${f(m.overlap)} | ${f(m.control)} (${f(m.controlP10)}-${f(m.controlP90)}) | ${m.pass ? 'yes' : 'NO'} |`);
     }
     lines.push('');
   }
