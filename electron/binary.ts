@@ -16,7 +16,10 @@ export function findElectronBinary(packageDir: string = ELECTRON_PACKAGE): Elect
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   const pathFile = join(packageDir, 'path.txt');
   if (!existsSync(pathFile)) {
-    return { ok: false, reason: 'the Electron binary is not downloaded (node_modules/electron/path.txt is missing; `npx install-electron --no` fetches it)' };
+    return {
+      ok: false,
+      reason: 'the Electron binary is not downloaded (node_modules/electron/path.txt is missing; `npx install-electron --no` fetches it)',
+    };
   }
   const relative = readFileSync(pathFile, 'utf8').trim();
   const path = override ? join(override, relative) : join(packageDir, 'dist', relative);

@@ -128,8 +128,7 @@ export interface CopyLinkRequest {
 /** What "Join a jam" would open, read by the main process (electron/session/links.ts parseJoinLink). */
 export type JoinLinkCheck =
   /** `invite`: the link is an invite (its name is a placeholder: the user gives theirs when the room opens). */
-  | { ok: true; room: string; host: string; name: string; role: string; expires: number; invite?: boolean }
-  | { ok: false; problem: string };
+  { ok: true; room: string; host: string; name: string; role: string; expires: number; invite?: boolean } | { ok: false; problem: string };
 
 export interface JoinRequest {
   /** An invite link to any Riffroom server: http(s)://host:port/?room=…#token=… (or the older ?room=…&token=…) */
@@ -156,17 +155,21 @@ export interface ShareOnlineRequest {
 }
 
 /** `problem`: sync-server/client/transfer-client.ts TransferProblem, or 'no-token' / 'no-project'. */
-export type ShareOnlineResult =
-  | { ok: true }
-  | { ok: false; problem: string; message: string; suggestion: string | null };
+export type ShareOnlineResult = { ok: true } | { ok: false; problem: string; message: string; suggestion: string | null };
 
-export type InferenceStatus =
-  | { state: 'crashed'; message: string; restartInMs: number }
-  | { state: 'gave-up'; message: string };
+export type InferenceStatus = { state: 'crashed'; message: string; restartInMs: number } | { state: 'gave-up'; message: string };
 
 /** Menu items the page carries out (the main process only forwards them). */
 export const RENDERER_COMMANDS = [
-  'undo', 'redo', 'export-song-midi', 'export-clip-midi', 'export-wav', 'import-midi', 'show-shortcuts', 'host-jam', 'join-jam',
+  'undo',
+  'redo',
+  'export-song-midi',
+  'export-clip-midi',
+  'export-wav',
+  'import-midi',
+  'show-shortcuts',
+  'host-jam',
+  'join-jam',
 ] as const;
 export type RendererCommand = (typeof RENDERER_COMMANDS)[number];
 

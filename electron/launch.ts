@@ -21,7 +21,8 @@ function cannot(reason: string): never {
   process.exit(CANNOT_LAUNCH);
 }
 
-if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) cannot('no display (DISPLAY and WAYLAND_DISPLAY are unset)');
+if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+  cannot('no display (DISPLAY and WAYLAND_DISPLAY are unset)');
 
 let binary = findElectronBinary();
 if (!binary.ok) {
@@ -30,7 +31,8 @@ if (!binary.ok) {
   delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
   const download = spawnSync(process.execPath, [join(ELECTRON_PACKAGE, 'install.js')], { stdio: 'inherit', env, timeout: 10 * 60_000 });
   binary = findElectronBinary();
-  if (download.status !== 0 || !binary.ok) cannot(`the Electron download failed (${binary.ok ? `exit ${download.status}` : binary.reason})`);
+  if (download.status !== 0 || !binary.ok)
+    cannot(`the Electron download failed (${binary.ok ? `exit ${download.status}` : binary.reason})`);
 }
 
 await buildRenderer();
@@ -38,7 +40,7 @@ await buildElectron();
 const args = [root, ...process.argv.slice(2)];
 // Chromium refuses to run as root with its OS sandbox (containers, CI): say so, and run without it.
 if (process.getuid?.() === 0) {
-  console.error('riffroom: running as root: Chromium\'s OS sandbox is off (--no-sandbox); run as a normal user for it');
+  console.error("riffroom: running as root: Chromium's OS sandbox is off (--no-sandbox); run as a normal user for it");
   args.unshift('--no-sandbox');
 }
 const child = spawn(binary.path, args, { stdio: 'inherit', env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined } });

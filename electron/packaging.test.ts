@@ -113,7 +113,9 @@ const matchesAny = (path: string, patterns: string[]) => patterns.some((p) => ma
 
 test('the tiny YAML reader reads what electron-builder would', () => {
   assert.deepEqual(parseYamlSubset('a: 1\nb:\n  - x\n  - "!y" # c\n  - k: v\n    w: true\nc:\n  d: e # f\n'), {
-    a: 1, b: ['x', '!y', { k: 'v', w: true }], c: { d: 'e' },
+    a: 1,
+    b: ['x', '!y', { k: 'v', w: true }],
+    c: { d: 'e' },
   });
   assert.throws(() => parseYamlSubset('a: [x, y]\n'), /flow collections/);
   assert.throws(() => parseYamlSubset('a:\n  b: 1\n c: 2\n'), /indentation/);
@@ -156,12 +158,16 @@ test('.riffroom project files are associated with the app', () => {
 
 test('every onnxruntime-node binary is unpacked from the asar (libonnxruntime.so.1 included)', () => {
   const binaries = filesUnder('node_modules/onnxruntime-node/bin');
-  assert.ok(binaries.some((f) => f.endsWith('/libonnxruntime.so.1')), 'the installed package has libonnxruntime.so.1');
+  assert.ok(
+    binaries.some((f) => f.endsWith('/libonnxruntime.so.1')),
+    'the installed package has libonnxruntime.so.1',
+  );
   const unpack = config.asarUnpack as string[];
   for (const file of binaries) assert.ok(matchesAny(file, unpack), `${file} is unpacked`);
   // Why the whole folder: the pattern people reach for misses the versioned library.
   assert.equal(matchesGlob('node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1', '**/*.so'), false);
-  for (const file of binaries) assert.ok(included(file, [...config.files, 'node_modules/**']), `${file} is not excluded for every platform`);
+  for (const file of binaries)
+    assert.ok(included(file, [...config.files, 'node_modules/**']), `${file} is not excluded for every platform`);
 });
 
 test('the shipped model is packaged whole and unpacked', () => {
@@ -190,7 +196,8 @@ test('each platform ships only its own onnxruntime binaries', () => {
 test('native modules: SQLite is node:sqlite (nothing to rebuild), and rebuilding for Electron stays on', () => {
   assert.notEqual(config.npmRebuild, false);
   const deps = { ...pkg.dependencies };
-  for (const addon of ['better-sqlite3', 'sqlite3']) assert.ok(!(addon in deps), `${addon} would need an Electron rebuild; the server uses node:sqlite`);
+  for (const addon of ['better-sqlite3', 'sqlite3'])
+    assert.ok(!(addon in deps), `${addon} would need an Electron rebuild; the server uses node:sqlite`);
   const roomLog = readFileSync(join(ROOT, 'sync-server/store/room-log.ts'), 'utf8');
   assert.match(roomLog, /from 'node:sqlite'/);
   assert.ok('onnxruntime-node' in deps, 'onnxruntime-node is a production dependency, so electron-builder packages it');

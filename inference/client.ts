@@ -6,7 +6,13 @@
  * host's transport; requests made meanwhile wait for it.
  */
 import {
-  INFERENCE_PROTOCOL, InferenceError, type ClientMessage, type HostMessage, type HostModelInfo, type ProviderReport, type WireError,
+  INFERENCE_PROTOCOL,
+  InferenceError,
+  type ClientMessage,
+  type HostMessage,
+  type HostModelInfo,
+  type ProviderReport,
+  type WireError,
 } from './contract.ts';
 import type { GenerationRequest, GenerationResult, StreamedEvent } from './engine/request.ts';
 

@@ -12,11 +12,31 @@ import type { GenerationRequest, GenerationResult, StreamedEvent } from './engin
  * from here, never from the engine or the tokenizer (tests/layers.ts), so the engine's insides
  * can move without touching the UI.
  */
-export type { GeneratedPart, GenerationProvenance, GenerationRequest, GenerationResult, Mode, SourcePart, StreamedEvent } from './engine/request.ts';
+export type {
+  GeneratedPart,
+  GenerationProvenance,
+  GenerationRequest,
+  GenerationResult,
+  Mode,
+  SourcePart,
+  StreamedEvent,
+} from './engine/request.ts';
 export { MODES } from './engine/request.ts';
 export { DEFAULT_FOLLOW_CHORDS } from './engine/follow-chords.ts';
 export type { TokenChord } from './tokenizer/events.ts';
-export { ENERGY_LEVELS, MAX_BARS, METERS, MODEL_ROLES, STYLES, TICKS_PER_STEP, isSupportedMeter, meterName, type ModelRole, type NoteRole, type Style } from './tokenizer/vocabulary.ts';
+export {
+  ENERGY_LEVELS,
+  MAX_BARS,
+  METERS,
+  MODEL_ROLES,
+  STYLES,
+  TICKS_PER_STEP,
+  isSupportedMeter,
+  meterName,
+  type ModelRole,
+  type NoteRole,
+  type Style,
+} from './tokenizer/vocabulary.ts';
 
 export const INFERENCE_PROTOCOL = 1;
 
@@ -120,7 +140,13 @@ export function parseClientMessage(data: unknown): ClientMessage | WireError {
 }
 
 export function isWireError(value: unknown): value is WireError {
-  return Boolean(value) && typeof value === 'object' && typeof (value as WireError).name === 'string' && typeof (value as WireError).message === 'string' && !('type' in (value as object));
+  return (
+    Boolean(value) &&
+    typeof value === 'object' &&
+    typeof (value as WireError).name === 'string' &&
+    typeof (value as WireError).message === 'string' &&
+    !('type' in (value as object))
+  );
 }
 
 /** Builds a client-side Error from a wire error, keeping its name so callers can tell them apart. */

@@ -35,9 +35,13 @@ export function checkCard(value: unknown, file: string): ModelCard {
   if (!card || typeof card !== 'object') fail('body');
   if (typeof card!.id !== 'string') fail('id');
   if (!card!.weights || typeof card!.weights.file !== 'string' || !/^[0-9a-f]{64}$/.test(card!.weights.sha256 ?? '')) fail('weights entry');
-  if (!card!.vocabulary || typeof card!.vocabulary.file !== 'string' || !/^[0-9a-f]{64}$/.test(card!.vocabulary.sha256 ?? '')) fail('vocabulary entry');
+  if (!card!.vocabulary || typeof card!.vocabulary.file !== 'string' || !/^[0-9a-f]{64}$/.test(card!.vocabulary.sha256 ?? ''))
+    fail('vocabulary entry');
   if (card!.vocabulary!.layout !== SEQUENCE_LAYOUT) {
-    throw new ModelLoadError(file, `the model was trained on sequence layout ${card!.vocabulary!.layout ?? 1}; this build writes layout ${SEQUENCE_LAYOUT}`);
+    throw new ModelLoadError(
+      file,
+      `the model was trained on sequence layout ${card!.vocabulary!.layout ?? 1}; this build writes layout ${SEQUENCE_LAYOUT}`,
+    );
   }
   const shape = card!.shape;
   for (const key of ['layers', 'heads', 'headDim', 'vocabSize', 'maxPositions'] as const) {

@@ -119,7 +119,14 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   const sampler = await buildSamplerAssets(out);
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);
-  return { outDir: out, script, stylesheet, appBytes, bankBytes, totalBytes: written + worker.bytes + masteringBytes + sampler.bytes + bankBytes };
+  return {
+    outDir: out,
+    script,
+    stylesheet,
+    appBytes,
+    bankBytes,
+    totalBytes: written + worker.bytes + masteringBytes + sampler.bytes + bankBytes,
+  };
 }
 
 if (import.meta.main) {

@@ -15,10 +15,24 @@ import process from 'node:process';
 
 const patterns = process.argv.slice(2).length
   ? process.argv.slice(2).map((p) => (p.endsWith('.ts') ? p : `${p.replace(/\/$/, '')}/**/*.test.ts`))
-  : ['core/**/*.test.ts', 'inference/**/*.test.ts', 'sync-server/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'models/**/*.test.ts', 'tests/**/*.test.ts'];
+  : [
+      'core/**/*.test.ts',
+      'inference/**/*.test.ts',
+      'sync-server/**/*.test.ts',
+      'electron/**/*.test.ts',
+      'renderer/**/*.test.ts',
+      'models/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ];
 
 /** Test files that run alone, after the rest (globs). */
-const SERIAL = ['tests/audio/**/*.test.ts', 'tests/export/exports.test.ts', 'tests/renderer/**/*.test.ts', 'tests/web-inference.test.ts', 'tests/jam-sync.test.ts'];
+const SERIAL = [
+  'tests/audio/**/*.test.ts',
+  'tests/export/exports.test.ts',
+  'tests/renderer/**/*.test.ts',
+  'tests/web-inference.test.ts',
+  'tests/jam-sync.test.ts',
+];
 
 const find = (pattern: string): string[] => globSync(pattern, { exclude: (name) => name === 'node_modules' });
 const files = [...new Set(patterns.flatMap(find))].sort();

@@ -101,9 +101,15 @@ const USAGE = `usage:
 ${TRANSFER_USAGE}`;
 
 /** The PostgreSQL store when one is asked for (null: SQLite files); exits with the reason when it cannot be used. */
-async function connectStore(dataDir: string, url: string | undefined, nodeId: string | undefined, leaseMs: string | undefined): Promise<ClusterStore | null> {
+async function connectStore(
+  dataDir: string,
+  url: string | undefined,
+  nodeId: string | undefined,
+  leaseMs: string | undefined,
+): Promise<ClusterStore | null> {
   if (!url || url === 'sqlite') return null;
-  if (!/^postgres(ql)?:\/\//.test(url)) fail(`--store must be postgres://user@host:port/db (or sqlite, the default), not ${redactStoreUrl(url)}`);
+  if (!/^postgres(ql)?:\/\//.test(url))
+    fail(`--store must be postgres://user@host:port/db (or sqlite, the default), not ${redactStoreUrl(url)}`);
   let node: string;
   try {
     node = nodeId ? checkNodeId(nodeId) : stableNodeId(dataDir);
@@ -111,7 +117,8 @@ async function connectStore(dataDir: string, url: string | undefined, nodeId: st
     fail(`--node-id: ${(err as Error).message}`);
   }
   const lease = leaseMs === undefined ? undefined : Number(leaseMs);
-  if (lease !== undefined && (!Number.isSafeInteger(lease) || lease < 100)) fail(`--lease-ms must be a whole number of at least 100, not ${leaseMs}`);
+  if (lease !== undefined && (!Number.isSafeInteger(lease) || lease < 100))
+    fail(`--lease-ms must be a whole number of at least 100, not ${leaseMs}`);
   try {
     return await ClusterStore.connect({ url, node, leaseMs: lease });
   } catch (err) {
@@ -130,11 +137,22 @@ function readServeFlags(argv: string[]) {
   return parseArgs({
     args: argv,
     options: {
-      port: { type: 'string' }, data: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean' },
-      web: { type: 'string' }, model: { type: 'string' }, 'allowed-host': { type: 'string', multiple: true },
-      'trusted-proxy': { type: 'string', multiple: true }, route: { type: 'string', multiple: true },
-      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'refuse-query-token': { type: 'boolean' },
-      store: { type: 'string' }, 'node-id': { type: 'string' }, 'lease-ms': { type: 'string' }, 'node-url': { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean' },
+      web: { type: 'string' },
+      model: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'trusted-proxy': { type: 'string', multiple: true },
+      route: { type: 'string', multiple: true },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'refuse-query-token': { type: 'boolean' },
+      store: { type: 'string' },
+      'node-id': { type: 'string' },
+      'lease-ms': { type: 'string' },
+      'node-url': { type: 'string' },
       ...Object.fromEntries([...Object.keys(CAP_FLAGS), ...Object.keys(HTTP_FLAGS)].map((flag) => [flag, { type: 'string' as const }])),
     },
   }).values;
@@ -156,7 +174,7 @@ async function main(argv: string[]): Promise<void> {
   if (!values.data) fail('--data <dir> is required');
   const port = Number(values.port ?? 4455);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`not a port: ${values.port}`);
-  const webDir = values.web === 'none' ? null : values.web ?? (hasIndex(DEFAULT_WEB_DIR) ? DEFAULT_WEB_DIR : null);
+  const webDir = values.web === 'none' ? null : (values.web ?? (hasIndex(DEFAULT_WEB_DIR) ? DEFAULT_WEB_DIR : null));
   if (webDir && !hasIndex(webDir)) fail(`--web ${webDir}: no index.html there (build it with: npm run build:renderer)`);
   const modelDir = (values.model ?? defaultModelDir())?.replace(/\/+$/, '');
   const models = modelDir && existsSync(modelDir) ? [{ id: basename(modelDir), dir: modelDir }] : [];
@@ -207,7 +225,12 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   for (const warning of tls ? certificateWarnings(tls.leaf) : []) console.error(`riffroom-server: warning: ${warning}`);
-  const cluster = await connectStore(values.data, values.store ?? process.env.RIFFROOM_STORE, values['node-id'] ?? process.env.RIFFROOM_NODE_ID, values['lease-ms'] ?? process.env.RIFFROOM_LEASE_MS);
+  const cluster = await connectStore(
+    values.data,
+    values.store ?? process.env.RIFFROOM_STORE,
+    values['node-id'] ?? process.env.RIFFROOM_NODE_ID,
+    values['lease-ms'] ?? process.env.RIFFROOM_LEASE_MS,
+  );
   const nodeUrl = values['node-url'] ?? process.env.RIFFROOM_NODE_URL;
   let placement: ClusterPlacer | null = null;
   if (nodeUrl) {
@@ -219,30 +242,54 @@ async function main(argv: string[]): Promise<void> {
     } catch {
       fail(`--node-url must look like http://10.0.0.5:4455, not "${nodeUrl}"`);
     }
-    placement = await startClusterPlacer(cluster.logs.pool as pg.Pool, { node: cluster.node, url: origin, leaseMs: cluster.leases.leaseMs });
+    placement = await startClusterPlacer(cluster.logs.pool as pg.Pool, {
+      node: cluster.node,
+      url: origin,
+      leaseMs: cluster.leases.leaseMs,
+    });
     roomPlacer = placement.placer;
   }
   const server = await startServer({
     ...(cluster ? { cluster } : {}),
-    dataDir: values.data, secret: loadSecret(values.data), port, host: values.host ?? '127.0.0.1', web: { webDir, models },
-    allowedHosts, trustedProxies, metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null, connectionCaps, httpLimits, publicUrl: publicUrl?.url ?? null,
-    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}), queryTokens: !values['refuse-query-token'],
+    dataDir: values.data,
+    secret: loadSecret(values.data),
+    port,
+    host: values.host ?? '127.0.0.1',
+    web: { webDir, models },
+    allowedHosts,
+    trustedProxies,
+    metricsToken: process.env.RIFFROOM_METRICS_TOKEN || null,
+    connectionCaps,
+    httpLimits,
+    publicUrl: publicUrl?.url ?? null,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    queryTokens: !values['refuse-query-token'],
     roomPlacer,
   });
   console.log(`riffroom-server listening on ${server.url} (data in ${values.data})`);
-  if (cluster) console.log(`riffroom-server: rooms in ${redactStoreUrl(values.store ?? process.env.RIFFROOM_STORE!)} as node ${cluster.node}`);
-  console.log(webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)');
+  if (cluster)
+    console.log(`riffroom-server: rooms in ${redactStoreUrl(values.store ?? process.env.RIFFROOM_STORE!)} as node ${cluster.node}`);
+  console.log(
+    webDir ? `riffroom-server: web client from ${webDir}` : 'riffroom-server: no web client (npm run build:renderer, or --web <dir>)',
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`riffroom-server: ${signal}, closing rooms`);
     // Leave the node directory first: other nodes stop relaying here at once.
-    const left = placement ? placement.stop().catch((err) => console.error('riffroom-server: leaving the node directory:', (err as Error).message)) : Promise.resolve();
-    left.then(() => server.close(farewellFor(signal))).then(() => process.exit(0), (err) => {
-      console.error(err);
-      process.exit(1);
-    });
+    const left = placement
+      ? placement.stop().catch((err) => console.error('riffroom-server: leaving the node directory:', (err as Error).message))
+      : Promise.resolve();
+    left
+      .then(() => server.close(farewellFor(signal)))
+      .then(
+        () => process.exit(0),
+        (err) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -253,8 +300,13 @@ function readTokenFlags(argv: string[]) {
   return parseArgs({
     args: argv,
     options: {
-      data: { type: 'string' }, room: { type: 'string' }, role: { type: 'string' },
-      ttl: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, invite: { type: 'boolean' },
+      data: { type: 'string' },
+      room: { type: 'string' },
+      role: { type: 'string' },
+      ttl: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+      invite: { type: 'boolean' },
     },
   }).values;
 }

@@ -51,9 +51,15 @@ test('open connections per address, per identity, and jam members per room', () 
   const ann = (jam = false) => ({ address: 'a', identity: 'ann', room: 'r', jam });
   const held = [admitted(caps, ann()), admitted(caps, ann(true)), admitted(caps, ann())];
   const fourth = caps.admit(ann());
-  assert.ok(isRefusal(fourth) && fourth.status === 429 && /one person \(at most 3\)/.test(fourth.reason), 'the identity cap counts documents and jam together');
+  assert.ok(
+    isRefusal(fourth) && fourth.status === 429 && /one person \(at most 3\)/.test(fourth.reason),
+    'the identity cap counts documents and jam together',
+  );
   // Another person at the same address: the address cap (5) is next.
-  held.push(admitted(caps, { address: 'a', identity: 'bob', room: 'r', jam: true }), admitted(caps, { address: 'a', identity: 'bob', room: 'r', jam: true }));
+  held.push(
+    admitted(caps, { address: 'a', identity: 'bob', room: 'r', jam: true }),
+    admitted(caps, { address: 'a', identity: 'bob', room: 'r', jam: true }),
+  );
   const sixth = caps.admit({ address: 'a', identity: 'cat', room: 'r', jam: false });
   assert.ok(isRefusal(sixth) && sixth.status === 429 && /from a \(at most 5\)/.test(sixth.reason));
   // The room has 3 jam members; one more from elsewhere fills it; the next is told the room is full.
@@ -94,4 +100,3 @@ test('the per-address map stays bounded: idle addresses are forgotten once their
   caps.takeUpgrade('someone');
   assert.equal(caps.trackedAddresses, 1);
 });
-

@@ -74,7 +74,8 @@ export class ConnectionCaps {
   constructor(options: Partial<ConnectionCapsOptions> = {}, now: () => number = () => performance.now()) {
     this.caps = { ...DEFAULT_CONNECTION_CAPS, ...options };
     for (const [name, value] of Object.entries(this.caps)) {
-      if (!(typeof value === 'number' && value > 0)) throw new RangeError(`connection caps: ${name} must be a positive number, not ${value}`);
+      if (!(typeof value === 'number' && value > 0))
+        throw new RangeError(`connection caps: ${name} must be a positive number, not ${value}`);
     }
     this.now = now;
     this.refillMs = (this.caps.upgradeBurst / this.caps.upgradesPerSecond) * 1000;
@@ -112,7 +113,10 @@ export class ConnectionCaps {
       return { status: 429, reason: `too many open connections from ${address} (at most ${this.caps.maxConnectionsPerAddress})` };
     }
     if ((this.identities.get(identity) ?? 0) >= this.caps.maxConnectionsPerIdentity) {
-      return { status: 429, reason: `too many open connections for one person (at most ${this.caps.maxConnectionsPerIdentity}); close another tab` };
+      return {
+        status: 429,
+        reason: `too many open connections for one person (at most ${this.caps.maxConnectionsPerIdentity}); close another tab`,
+      };
     }
     if (jam && (this.jamRooms.get(room) ?? 0) >= this.caps.maxJamMembersPerRoom) {
       return { status: 503, reason: `the room's jam channel is full (${this.caps.maxJamMembersPerRoom} members)` };

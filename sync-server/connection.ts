@@ -48,7 +48,14 @@ export class Connection implements Peer {
   private readonly lifetime: ConnectionLifetime | undefined;
   private readonly peer: PeerSocket;
 
-  constructor(socket: WebSocket, room: Room, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
+  constructor(
+    socket: WebSocket,
+    room: Room,
+    identity: TokenClaims,
+    limits: ConnectionLimits,
+    metrics?: ServerMetrics,
+    lifetime?: ConnectionLifetime,
+  ) {
     this.room = room;
     this.identity = identity;
     this.metrics = metrics;

@@ -10,7 +10,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  ROOM_NAME, type HistoryResponse, type JoinRequest, type RestoreRequest, type RestoreResponse, type TokenClaims, type TokenResponse,
+  ROOM_NAME,
+  type HistoryResponse,
+  type JoinRequest,
+  type RestoreRequest,
+  type RestoreResponse,
+  type TokenClaims,
+  type TokenResponse,
 } from './contract.ts';
 import { signToken, TokenError, verifyToken, type ClaimsToSign } from './auth/tokens.ts';
 import { GrantError, joinedClaims, renewedClaims } from './auth/token-grants.ts';
@@ -167,13 +173,19 @@ async function getUpdates({ ctx, req, res, url, roomName, room }: RouteCall): Pr
   const after = intParam(url, 'after', 0);
   const limit = Math.min(intParam(url, 'limit', 1000), LIMITS.http.maxReplayLimit);
   await room(); // 404 before the stream starts
-  await streamUpdates(res, async (from, upTo) => {
-    // The room is looked up for every page: one that was unloaded or failed meanwhile loads again
-    // from its log, and the download counts as activity, so it is not unloaded under a reader.
-    const live = await ctx.rooms.get(roomName);
-    live.lastActivity = Date.now();
-    return live.store.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
-  }, after, after + limit, (bytes) => ctx.replayPacer?.spend(address, bytes) ?? 0);
+  await streamUpdates(
+    res,
+    async (from, upTo) => {
+      // The room is looked up for every page: one that was unloaded or failed meanwhile loads again
+      // from its log, and the download counts as activity, so it is not unloaded under a reader.
+      const live = await ctx.rooms.get(roomName);
+      live.lastActivity = Date.now();
+      return live.store.updatePage(from, upTo, LIMITS.http.replayPageBytes, LIMITS.http.replayPageEntries);
+    },
+    after,
+    after + limit,
+    (bytes) => ctx.replayPacer?.spend(address, bytes) ?? 0,
+  );
 }
 
 async function postRestore({ req, res, claims, room }: RouteCall): Promise<void> {
@@ -232,7 +244,13 @@ function signed(secret: string, claims: ClaimsToSign & { id: string; iat: number
  * The verified claims of the request's bearer token for `room`: `accepts` says whether the
  * route takes a personal token or an invite. Throws HttpError 401/403 saying why not.
  */
-export function authorize(secret: string, req: IncomingMessage, url: URL, room: string, accepts: 'personal' | 'invite' = 'personal'): TokenClaims {
+export function authorize(
+  secret: string,
+  req: IncomingMessage,
+  url: URL,
+  room: string,
+  accepts: 'personal' | 'invite' = 'personal',
+): TokenClaims {
   if (url.searchParams.has('token')) {
     throw new HttpError(401, 'send the token in an Authorization: Bearer header, not in the URL (URLs end up in logs and Referer headers)');
   }
@@ -261,5 +279,5 @@ function intParam(url: URL, name: string, fallback: number): number {
 }
 
 function clientAddress(ctx: ApiContext, req: IncomingMessage): string {
-  return ctx.addressOf ? ctx.addressOf(req) : req.socket.remoteAddress ?? '';
+  return ctx.addressOf ? ctx.addressOf(req) : (req.socket.remoteAddress ?? '');
 }

@@ -81,13 +81,19 @@ export class ServerMetrics {
   readonly updateBytesLogged = new Counter('riffroom_update_bytes_logged_total', 'Bytes of document updates appended');
   readonly messagesReceived = new Counter('riffroom_messages_received_total', 'Websocket messages received');
   readonly jamRefused = new Counter('riffroom_jam_refused_total', 'Jam messages refused (bad values or not allowed), by type');
-  readonly editsReverted = new Counter('riffroom_edits_reverted_total', "Students' document updates reverted by the server ('own-track': another's track)");
+  readonly editsReverted = new Counter(
+    'riffroom_edits_reverted_total',
+    "Students' document updates reverted by the server ('own-track': another's track)",
+  );
   readonly snapshots = new Counter('riffroom_snapshots_total', 'Full-state snapshots written');
   readonly restores = new Counter('riffroom_restores_total', 'Restores performed');
   readonly roomsLoaded = new Counter('riffroom_rooms_loaded_total', 'Rooms loaded from their log');
   readonly roomsUnloaded = new Counter('riffroom_rooms_unloaded_total', 'Idle rooms unloaded from memory');
-  readonly appendSeconds = new Histogram('riffroom_log_append_seconds', 'Time to append one update to the log',
-    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05]);
+  readonly appendSeconds = new Histogram(
+    'riffroom_log_append_seconds',
+    'Time to append one update to the log',
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+  );
   private readonly gauges: Gauge[] = [];
 
   gauge(name: string, help: string, read: () => number): void {
@@ -96,8 +102,19 @@ export class ServerMetrics {
 
   render(): string {
     const all = [
-      this.connections, this.rejectedUpgrades, this.closedForCause, this.updatesLogged, this.updateBytesLogged,
-      this.messagesReceived, this.jamRefused, this.editsReverted, this.snapshots, this.restores, this.roomsLoaded, this.roomsUnloaded, this.appendSeconds,
+      this.connections,
+      this.rejectedUpgrades,
+      this.closedForCause,
+      this.updatesLogged,
+      this.updateBytesLogged,
+      this.messagesReceived,
+      this.jamRefused,
+      this.editsReverted,
+      this.snapshots,
+      this.restores,
+      this.roomsLoaded,
+      this.roomsUnloaded,
+      this.appendSeconds,
       ...this.gauges,
     ];
     return `${all.map((m) => m.render()).join('\n')}\n`;

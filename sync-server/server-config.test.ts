@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { CONFIG_FILE, ConfigError, configuredPublicUrl, parsePublicUrl, readServerConfig, writeServerConfig } from './server-config.ts';
 
 test('a public URL is kept as its origin, with the name the server must answer to', () => {
-  assert.deepEqual(parsePublicUrl('https://Jam.Example.org/'), { url: 'https://jam.example.org', hostName: 'jam.example.org', allowedHost: 'jam.example.org', warning: null });
+  assert.deepEqual(parsePublicUrl('https://Jam.Example.org/'), {
+    url: 'https://jam.example.org',
+    hostName: 'jam.example.org',
+    allowedHost: 'jam.example.org',
+    warning: null,
+  });
   assert.equal(parsePublicUrl(' https://jam.example.org:8443 ').url, 'https://jam.example.org:8443');
   assert.equal(parsePublicUrl('https://jam.example.org:443').url, 'https://jam.example.org', 'the default port is dropped');
   // IP literals and localhost are always answered to: nothing to add to the allowed hosts.
@@ -33,7 +38,11 @@ test('anything but the root of an http(s) server is refused, saying why', () => 
     ['https://admin:pw@jam.example.org', /user name or password/],
     ['https://jam_example.org', /not a plain host name/],
   ] as const) {
-    assert.throws(() => parsePublicUrl(text), (err: Error) => err instanceof ConfigError && why.test(err.message), text);
+    assert.throws(
+      () => parsePublicUrl(text),
+      (err: Error) => err instanceof ConfigError && why.test(err.message),
+      text,
+    );
   }
 });
 
@@ -54,6 +63,10 @@ test('the config file is written whole and read back; a damaged one is refused w
     ['{"publicUrl": "https://jam.example.org/app"}', /config.json: the public URL must be the server's root/],
   ] as const) {
     writeFileSync(join(dir, CONFIG_FILE), text);
-    assert.throws(() => readServerConfig(dir), (err: Error) => err instanceof ConfigError && why.test(err.message) && err.message.includes(dir), text);
+    assert.throws(
+      () => readServerConfig(dir),
+      (err: Error) => err instanceof ConfigError && why.test(err.message) && err.message.includes(dir),
+      text,
+    );
   }
 });

@@ -50,17 +50,20 @@ export function parsePublicUrl(text: string): PublicUrl {
   } catch {
     throw new ConfigError(`not a URL: "${text.slice(0, 200)}" (${example})`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`the public URL must start with https:// (${example}), not ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`the public URL must start with https:// (${example}), not ${url.protocol}`);
   if (url.username || url.password) throw new ConfigError('the public URL cannot hold a user name or password');
   // The server serves the page, its API and its websockets at the root: a path would be lost.
-  if (url.pathname !== '/') throw new ConfigError(`the public URL must be the server's root, without a path (${url.pathname}): Riffroom is served at /`);
+  if (url.pathname !== '/')
+    throw new ConfigError(`the public URL must be the server's root, without a path (${url.pathname}): Riffroom is served at /`);
   if (url.search || text.includes('?')) throw new ConfigError('the public URL cannot have a query (?…)');
   if (url.hash || text.includes('#')) throw new ConfigError('the public URL cannot have a fragment (#…)');
   const hostName = hostNameOf(url.host);
   if (!hostName) throw new ConfigError(`the public URL's host is not a plain host name: ${url.host}`);
-  const warning = url.protocol === 'http:'
-    ? `${url.origin} is plain http: tokens and songs cross the network unencrypted. Use it on a LAN only; on the internet use https (a TLS proxy in front)`
-    : null;
+  const warning =
+    url.protocol === 'http:'
+      ? `${url.origin} is plain http: tokens and songs cross the network unencrypted. Use it on a LAN only; on the internet use https (a TLS proxy in front)`
+      : null;
   const allowedHost = isIP(hostName) !== 0 || hostName === 'localhost' ? null : hostName;
   return { url: url.origin, hostName, allowedHost, warning };
 }

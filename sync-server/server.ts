@@ -123,7 +123,7 @@ export interface RunningServer {
 
 /** Starts the server; throws SecretError (auth/tokens.ts) when the signing secret is empty or short. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  assertSecret(options.secret, 'the server\'s signing secret');
+  assertSecret(options.secret, "the server's signing secret");
   const metrics = new ServerMetrics();
   const rooms = new RoomRegistry({
     dataDir: options.dataDir,
@@ -145,7 +145,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const addressOf = clientAddressResolver(options.trustedProxies);
   const httpLimits: HttpLimits = { ...LIMITS.http, ...options.httpLimits };
   const apiRequests = new AddressRateLimiter({
-    perSecond: httpLimits.requestsPerSecond, burst: httpLimits.requestBurst, maxAddresses: LIMITS.http.maxTrackedAddresses,
+    perSecond: httpLimits.requestsPerSecond,
+    burst: httpLimits.requestBurst,
+    maxAddresses: LIMITS.http.maxTrackedAddresses,
   });
   const heavy = new HeavyRequestGate(httpLimits.maxHeavyPerAddress, httpLimits.maxHeavyTotal);
   const replayPacer = new BytePacer({
@@ -154,7 +156,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxAddresses: LIMITS.http.maxTrackedAddresses,
   });
   const handleTransfer = createTransferRoutes({
-    secret: options.secret, rooms, dataDir: options.dataDir, maxImportBytes: httpLimits.maxImportBytes, heavy, pacer: replayPacer,
+    secret: options.secret,
+    rooms,
+    dataDir: options.dataDir,
+    maxImportBytes: httpLimits.maxImportBytes,
+    heavy,
+    pacer: replayPacer,
   });
   const wss = new WebSocketServer({
     noServer: true,
@@ -164,14 +171,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Cluster: rooms served by another node are relayed there (cluster/room-router.ts).
   const routing = options.roomPlacer
-    ? roomRouting(options.roomPlacer, createWebsocketRelay({ maxMessageBytes: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes }), {
-      wrongHost: (req) => hostProblem(req.headers.host, allowedHosts) !== null,
-    })
+    ? roomRouting(
+        options.roomPlacer,
+        createWebsocketRelay({ maxMessageBytes: options.maxMessageBytes ?? LIMITS.websocket.maxMessageBytes }),
+        {
+          wrongHost: (req) => hostProblem(req.headers.host, allowedHosts) !== null,
+        },
+      )
     : null;
   let closing: Promise<void> | null = null;
   const readiness = new Readiness([
     roomsFolderCheck(join(options.dataDir, 'rooms')),
-    { name: 'accepting', run: () => { if (closing) throw new Error('the server is shutting down'); } },
+    {
+      name: 'accepting',
+      run: () => {
+        if (closing) throw new Error('the server is shutting down');
+      },
+    },
   ]);
   if (options.cluster) readiness.add(options.cluster.readinessCheck());
   const ownedElsewhere = routing ? routing.requestOwnedElsewhere : undefined;
@@ -191,20 +207,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (url.pathname.startsWith('/api/')) {
       const allowed = apiRequests.take(addressOf(req));
       if (!allowed.ok) {
-        return void sendJson(res, 429, { error: `too many requests from your address: try again in ${allowed.retryAfterSeconds} s` }, {
-          'retry-after': String(allowed.retryAfterSeconds),
-        });
+        return void sendJson(
+          res,
+          429,
+          { error: `too many requests from your address: try again in ${allowed.retryAfterSeconds} s` },
+          {
+            'retry-after': String(allowed.retryAfterSeconds),
+          },
+        );
       }
     }
-    handleTransfer(req, res, url).then((done) => done || handleApi({ secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl, ownedElsewhere }, req, res, url)).then((handled) => {
-      if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
-    }, (err) => {
-      console.error('http:', err);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-    });
+    handleTransfer(req, res, url)
+      .then(
+        (done) =>
+          done ||
+          handleApi(
+            { secret: options.secret, rooms, heavy, replayPacer, addressOf, publicUrl: options.publicUrl, ownedElsewhere },
+            req,
+            res,
+            url,
+          ),
+      )
+      .then(
+        (handled) => {
+          if (!handled && !serveStatic?.(req, res, url)) sendJson(res, 404, { error: 'not found' });
+        },
+        (err) => {
+          console.error('http:', err);
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        },
+      );
   };
   const serveRequest = routing ? routing.requests(handleRequest) : handleRequest;
-  const http: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveRequest) : createServer(serveRequest);
+  const http: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, serveRequest)
+    : createServer(serveRequest);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -223,7 +260,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics.rejectedUpgrades.inc({ status: String(status) });
       const body = JSON.stringify({ error: reason });
       const retryAfter = retryAfterSeconds ? `Retry-After: ${retryAfterSeconds}\r\n` : '';
-      const extra = Object.entries(COMMON_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const extra = Object.entries(COMMON_HEADERS)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
       socket.end(
         `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}${extra}Connection: close\r\n\r\n${body}`,
       );
@@ -264,17 +303,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     };
     // Loading may wait on the store (PostgreSQL, or a room still closing).
-    rooms.get(room).then(accept, (err) => {
-      admission.release();
-      // Another node won the room's lease as this one tried: relay the peer to it (room-router.ts).
-      if (err instanceof RoomOwnedElsewhereError && routing?.upgradeOwnedElsewhere(err, req, socket, head)) return;
-      const refusal = loadRefusal(room, err);
-      refuse(refusal.status, refusal.reason, refusal.retryAfterSeconds);
-    }).catch((err) => {
-      // Not from a timer's stack, but an unhandled rejection would end the process all the same.
-      console.error(`room ${room}: the upgrade failed:`, err);
-      socket.destroy();
-    });
+    rooms
+      .get(room)
+      .then(accept, (err) => {
+        admission.release();
+        // Another node won the room's lease as this one tried: relay the peer to it (room-router.ts).
+        if (err instanceof RoomOwnedElsewhereError && routing?.upgradeOwnedElsewhere(err, req, socket, head)) return;
+        const refusal = loadRefusal(room, err);
+        refuse(refusal.status, refusal.reason, refusal.retryAfterSeconds);
+      })
+      .catch((err) => {
+        // Not from a timer's stack, but an unhandled rejection would end the process all the same.
+        console.error(`room ${room}: the upgrade failed:`, err);
+        socket.destroy();
+      });
   };
   const routedUpgrade = routing ? routing.upgrades(onUpgrade) : onUpgrade;
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -339,7 +381,10 @@ function loadRefusal(room: string, err: unknown): { status: number; reason: stri
   // Without a placer (no --node-url), or placed too often already: told which node serves the room.
   if (err instanceof RoomOwnedElsewhereError) return { status: 503, reason: err.message, retryAfterSeconds: 1 };
   console.error(`room ${room}: cannot load:`, err instanceof RoomLogError ? err.message : err);
-  return { status: 500, reason: err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded' };
+  return {
+    status: 500,
+    reason: err instanceof RoomLogError ? `the room's log cannot be opened: ${err.reason}` : 'the room could not be loaded',
+  };
 }
 
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {

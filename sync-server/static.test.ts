@@ -32,7 +32,8 @@ before(async () => {
   writeFileSync(join(realModel, 'model.onnx'), Buffer.alloc(64, 7));
   symlinkSync(realModel, join(dir, 'model-link'));
   server = await startServer({
-    dataDir: join(dir, 'data'), secret: 'static-test-secret-0123456789-abcdef',
+    dataDir: join(dir, 'data'),
+    secret: 'static-test-secret-0123456789-abcdef',
     web: { webDir: web, models: [{ id: 'bandmate-v9', dir: join(dir, 'model-link') }] },
   });
 });

@@ -17,11 +17,14 @@ test('a certificate and its key load; every wrong pair is refused in words', { s
     assert.equal(tlsFromFlags(undefined, undefined), null, 'no flags: plain http');
 
     const refused = (cert: string | undefined, key: string | undefined, pattern: RegExp) => {
-      assert.throws(() => tlsFromFlags(cert, key), (err: unknown) => {
-        assert.ok(err instanceof TlsConfigError, `a TlsConfigError, not ${err}`);
-        assert.match(err.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () => tlsFromFlags(cert, key),
+        (err: unknown) => {
+          assert.ok(err instanceof TlsConfigError, `a TlsConfigError, not ${err}`);
+          assert.match(err.message, pattern);
+          return true;
+        },
+      );
     };
     refused(certs.certFile, undefined, /--tls-cert needs --tls-key/);
     refused(undefined, certs.keyFile, /--tls-key needs --tls-cert/);

@@ -28,7 +28,7 @@ export interface TlsCredentials {
 export function tlsFromFlags(certPath: string | undefined, keyPath: string | undefined): TlsCredentials | null {
   if (certPath === undefined && keyPath === undefined) return null;
   if (!certPath) throw new TlsConfigError('--tls-key needs --tls-cert <pem> beside it (the certificate the key belongs to)');
-  if (!keyPath) throw new TlsConfigError('--tls-cert needs --tls-key <pem> beside it (the certificate\'s private key)');
+  if (!keyPath) throw new TlsConfigError("--tls-cert needs --tls-key <pem> beside it (the certificate's private key)");
   return loadTlsCredentials(certPath, keyPath);
 }
 
@@ -85,11 +85,13 @@ function readPem(path: string, flag: string, what: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new TlsConfigError(`${flag} ${path}: no such file (the ${what}, PEM)`);
-    if (code === 'EACCES' || code === 'EPERM') throw new TlsConfigError(`${flag} ${path}: this server (user id ${process.getuid?.() ?? '?'}) may not read it`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new TlsConfigError(`${flag} ${path}: this server (user id ${process.getuid?.() ?? '?'}) may not read it`);
     if (code === 'EISDIR') throw new TlsConfigError(`${flag} ${path}: a folder, not the ${what} file`);
     throw new TlsConfigError(`${flag} ${path}: cannot read it (${code ?? reasonOf(err)})`);
   }
-  if (!text.includes('-----BEGIN ')) throw new TlsConfigError(`${flag} ${path}: not a PEM file (no "-----BEGIN" line): the ${what} must be PEM`);
+  if (!text.includes('-----BEGIN '))
+    throw new TlsConfigError(`${flag} ${path}: not a PEM file (no "-----BEGIN" line): the ${what} must be PEM`);
   return text;
 }
 

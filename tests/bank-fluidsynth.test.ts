@@ -16,7 +16,9 @@ import { SOURCE_PATH, ensureBank } from '../renderer/audio/bank/build.ts';
 import { decodeWav } from '../renderer/audio/wav.ts';
 
 const fluidsynth = spawnSync('fluidsynth', ['--version'], { encoding: 'utf8' });
-const missing = fluidsynth.error ? 'fluidsynth is not installed (bash scripts/setup-audio-tools.sh installs it as root with apt)' : undefined;
+const missing = fluidsynth.error
+  ? 'fluidsynth is not installed (bash scripts/setup-audio-tools.sh installs it as root with apt)'
+  : undefined;
 
 /**
  * A standard MIDI file (format 0, 480 ticks a beat, 120 BPM) playing `notes` one after another:
@@ -25,10 +27,21 @@ const missing = fluidsynth.error ? 'fluidsynth is not installed (bash scripts/se
 function midiFile(notes: readonly { channel: number; program: number; note: number }[]): Uint8Array {
   const vlq = (n: number): number[] => (n < 0x80 ? [n] : [0x80 | (n >> 7), n & 0x7f]);
   const events = notes.flatMap(({ channel, program, note }) => [
-    0, 0xc0 | channel, program,
-    0, 0x90 | channel, note, 100,
-    ...vlq(960), 0x80 | channel, note, 0,
-    ...vlq(480), 0xb0 | channel, 121, 0, // reset controllers: a silent gap
+    0,
+    0xc0 | channel,
+    program,
+    0,
+    0x90 | channel,
+    note,
+    100,
+    ...vlq(960),
+    0x80 | channel,
+    note,
+    0,
+    ...vlq(480),
+    0xb0 | channel,
+    121,
+    0, // reset controllers: a silent gap
   ]);
   events.push(0, 0xff, 0x2f, 0);
   const header = [0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xe0];
@@ -54,7 +67,10 @@ function peakOf(channels: readonly Float32Array[]): number {
 
 test('fluidsynth lists exactly the catalog presets', { skip: missing }, async () => {
   const bank = await ensureBank();
-  const shell = spawnSync('fluidsynth', ['-n', '-q', '-a', 'file', '-o', 'audio.file.name=/dev/null', bank], { input: 'inst 1\nquit\n', encoding: 'utf8' });
+  const shell = spawnSync('fluidsynth', ['-n', '-q', '-a', 'file', '-o', 'audio.file.name=/dev/null', bank], {
+    input: 'inst 1\nquit\n',
+    encoding: 'utf8',
+  });
   const listed = [...shell.stdout.matchAll(/^(\d{3})-(\d{3}) /gm)].map((m) => `${Number(m[1])}:${Number(m[2])}`).sort();
   assert.deepEqual(listed, INSTRUMENTS.map((p) => `${p.bank}:${p.program}`).sort(), shell.stdout + shell.stderr);
 });
@@ -65,10 +81,15 @@ test('fluidsynth renders untrimmed presets identically from the subset and the f
   try {
     // Strings, finger bass, the standard kit's snare, the TR-808's kick.
     const midi = join(dir, 'untrimmed.mid');
-    writeFileSync(midi, midiFile([
-      { channel: 0, program: 48, note: 60 }, { channel: 1, program: 33, note: 40 },
-      { channel: 9, program: 0, note: 38 }, { channel: 9, program: 25, note: 36 },
-    ]));
+    writeFileSync(
+      midi,
+      midiFile([
+        { channel: 0, program: 48, note: 60 },
+        { channel: 1, program: 33, note: 40 },
+        { channel: 9, program: 0, note: 38 },
+        { channel: 9, program: 25, note: 36 },
+      ]),
+    );
     const ours = render(bank, midi, join(dir, 'subset.wav'));
     const theirs = render(SOURCE_PATH, midi, join(dir, 'full.wav'));
     const audio = decodeWav(ours);

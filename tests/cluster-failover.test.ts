@@ -50,9 +50,11 @@ if ('why' in binaries) {
 
     const bDirectory = new NodeDirectory(pool, { node: 'node-b', url: 'http://127.0.0.1:1' });
     const b = await startServer({
-      dataDir: tempDataDir(), secret: TEST_SECRET,
+      dataDir: tempDataDir(),
+      secret: TEST_SECRET,
       roomPlacer: new RoomRouter({
-        node: 'node-b', directory: bDirectory,
+        node: 'node-b',
+        directory: bDirectory,
         ownerOf: async (r) => {
           const holder = await leaseHolder(pool, r);
           return holder?.live && holder.expiresAt ? { node: holder.node, expiresAt: holder.expiresAt.getTime() } : null;
@@ -68,9 +70,14 @@ if ('why' in binaries) {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
     });
-    after(() => { provider.destroy(); provider.awareness.destroy(); });
+    after(() => {
+      provider.destroy();
+      provider.awareness.destroy();
+    });
     const closes: number[] = [];
-    provider.on('connection-close', (event: CloseEvent | null) => { if (event) closes.push(event.code); });
+    provider.on('connection-close', (event: CloseEvent | null) => {
+      if (event) closes.push(event.code);
+    });
     await waitFor(() => provider.synced, 10_000, 'synced through B');
     assert.equal(b.rooms.loadedCount, 0, 'relayed, not served by B');
 
@@ -86,11 +93,13 @@ if ('why' in binaries) {
     await waitFor(() => provider.synced && b.rooms.loadedCount === 1, 30_000, 'served again, by B');
     const servedAfterMs = performance.now() - died;
     const retries = closes.filter((code) => code === 1013).length;
-    console.log(`owner died with ${Math.round(leaseLeftMs)} ms of lease left; the relayed peer was served again by B after ${Math.round(servedAfterMs)} ms (closes: ${closes.join(', ')})`);
+    console.log(
+      `owner died with ${Math.round(leaseLeftMs)} ms of lease left; the relayed peer was served again by B after ${Math.round(servedAfterMs)} ms (closes: ${closes.join(', ')})`,
+    );
     assert.equal(closes[0], 1012, 'first: the owner went away');
     assert.equal(retries, 0, 'never sent away to try again: B held the connection while the lease ran out');
     assert.deepEqual(closes, [1012], 'one reconnect, served on it');
-    assert.ok(bDirectory.isSuspect('node-a'), 'B counts A dead since its relay was refused, inside A\'s heartbeat window');
+    assert.ok(bDirectory.isSuspect('node-a'), "B counts A dead since its relay was refused, inside A's heartbeat window");
     // Bounded by what is left of the lease + waiting for it here (3 s) + the client's backoff (2.5 s) + slack.
     assert.ok(servedAfterMs < leaseLeftMs + 3000 + 2500 + 3000, `served after ${servedAfterMs} ms`);
   });

@@ -47,9 +47,18 @@ if ('why' in binaries) {
     const directory = new NodeDirectory(pool, { node: 'node-b', url: 'http://127.0.0.1:1' });
     let asked = 0;
     const b = await startServer({
-      dataDir: tempDataDir(), secret: TEST_SECRET, cluster: store,
+      dataDir: tempDataDir(),
+      secret: TEST_SECRET,
+      cluster: store,
       // "Free" whenever asked: B opens the room itself and finds A holding it.
-      roomPlacer: new RoomRouter({ node: 'node-b', directory, ownerOf: async () => { asked++; return null; } }),
+      roomPlacer: new RoomRouter({
+        node: 'node-b',
+        directory,
+        ownerOf: async () => {
+          asked++;
+          return null;
+        },
+      }),
     });
     after(() => b.close());
 
@@ -66,11 +75,16 @@ if ('why' in binaries) {
     const { lastSeq } = (await history.json()) as { lastSeq: number };
     assert.ok(lastSeq >= 1);
     const bookmark = await fetch(`http://127.0.0.1:${b.port}/api/rooms/${room}/bookmarks`, {
-      method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ seq: lastSeq, name: 'through B' }),
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ seq: lastSeq, name: 'through B' }),
     });
     assert.equal(bookmark.status, 201, await bookmark.clone().text());
     const listed = await fetch(`${a.url}/api/rooms/${room}/bookmarks`, { headers: auth });
-    assert.deepEqual(((await listed.json()) as { bookmarks: { name: string }[] }).bookmarks.map((m) => m.name), ['through B']);
-    assert.equal(b.rooms.loadedCount, 0, 'still A\'s');
+    assert.deepEqual(
+      ((await listed.json()) as { bookmarks: { name: string }[] }).bookmarks.map((m) => m.name),
+      ['through B'],
+    );
+    assert.equal(b.rooms.loadedCount, 0, "still A's");
   });
 }

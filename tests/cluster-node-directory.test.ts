@@ -24,7 +24,9 @@ if ('why' in binaries) {
 
   describe('node directory', () => {
     test('nodes announce themselves at once and find each other', async () => {
-      const nodes = ['a', 'b', 'c'].map((n, i) => new NodeDirectory(pool, { node: `node-${n}`, url: `http://10.0.0.${i + 1}:4455`, heartbeatMs: 100 }));
+      const nodes = ['a', 'b', 'c'].map(
+        (n, i) => new NodeDirectory(pool, { node: `node-${n}`, url: `http://10.0.0.${i + 1}:4455`, heartbeatMs: 100 }),
+      );
       await Promise.all(nodes.map((n) => n.announce()));
       const b = await nodes[0]!.lookup('node-b');
       assert.equal(b?.url, 'http://10.0.0.2:4455');
@@ -42,9 +44,9 @@ if ('why' in binaries) {
       // Polled, not slept: dead once the database's clock is past its window.
       let record = await beating.lookup('quiet');
       while (record?.alive) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      record = await beating.lookup('quiet');
-    }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        record = await beating.lookup('quiet');
+      }
       assert.ok(Date.now() - announced >= 250, `dead after ${Date.now() - announced} ms, before its 300 ms window`);
       assert.ok(record!.silentMs >= 300);
       assert.equal((await quiet.lookup('beating'))?.alive, true, 'the node whose heartbeat runs is alive well past one window');
@@ -62,7 +64,7 @@ if ('why' in binaries) {
       const suspected = (await watcher.lookup('flaky'))!;
       assert.equal(suspected.alive, false, 'dead here, well inside its window');
       assert.ok(suspected.silentMs < flaky.windowMs);
-      assert.equal((await flaky.lookup('flaky'))?.alive, true, 'the suspicion is the watcher\'s own');
+      assert.equal((await flaky.lookup('flaky'))?.alive, true, "the suspicion is the watcher's own");
       // An older heartbeat's suspicion does not outlive a newer one.
       watcher.suspect('flaky', seen.seenAt - 1);
       assert.equal((await watcher.lookup('flaky'))!.alive, false);
@@ -80,9 +82,14 @@ if ('why' in binaries) {
       await migrate(pool);
       // Another deployment on the same PostgreSQL with the same node ids: its locks do not count here.
       const elsewhere = createPool(await cluster.createDatabase('nodes_elsewhere'));
-      const namesakes = ['live-a', 'live-b', 'live-c', 'live-d'].map((node) => new NodeDirectory(elsewhere, { node, url: 'http://127.0.0.1:7', heartbeatMs: 1000 }));
+      const namesakes = ['live-a', 'live-b', 'live-c', 'live-d'].map(
+        (node) => new NodeDirectory(elsewhere, { node, url: 'http://127.0.0.1:7', heartbeatMs: 1000 }),
+      );
       await Promise.all(namesakes.map((n) => n.start()));
-      after(async () => { for (const n of namesakes) await n.stop(); await elsewhere.end(); });
+      after(async () => {
+        for (const n of namesakes) await n.stop();
+        await elsewhere.end();
+      });
       // A node id whose hashtext is negative and one whose is positive: both found in pg_locks.
       for (const node of ['live-a', 'live-b', 'live-c', 'live-d']) {
         const directory = new NodeDirectory(pool, { node, url: 'http://127.0.0.1:5', heartbeatMs: 1000 });
@@ -96,7 +103,11 @@ if ('why' in binaries) {
         const mine = new RoomLeases(pool, { node, leaseMs: 60_000 });
         const other = new RoomLeases(pool, { node: 'taker', leaseMs: 60_000 });
         const lease = (await mine.acquire(`liveness-${node}`))!;
-        assert.equal(await other.expireIfHolderGone(lease), false, 'alive (or only paused): its session holds the lock, the lease runs its course');
+        assert.equal(
+          await other.expireIfHolderGone(lease),
+          false,
+          'alive (or only paused): its session holds the lock, the lease runs its course',
+        );
         assert.equal((await other.holder(lease.room))?.live, true);
         await directory.stop();
         assert.equal(directory.holdsLiveness, false);
@@ -125,7 +136,7 @@ if ('why' in binaries) {
   });
 
   describe('cluster placer (leases + directory)', () => {
-    test('places rooms by their live leases: here, relayed to a live owner, here after a dead owner\'s lease runs out', async () => {
+    test("places rooms by their live leases: here, relayed to a live owner, here after a dead owner's lease runs out", async () => {
       await migrate(pool);
       const here = await startClusterPlacer(pool, { node: 'n1', url: 'http://127.0.0.1:4001', heartbeatMs: 100, maxWaitMs: 2000 });
       const there = await startClusterPlacer(pool, { node: 'n2', url: 'http://127.0.0.1:4002', heartbeatMs: 100 });

@@ -41,15 +41,28 @@ if ('why' in binaries) {
 
     const startNodes = async (url: string, count: number): Promise<ServerProcess[]> => {
       const ports = await freePorts(count);
-      return Promise.all(ports.map(async (port, i) => {
-        const server = await startServerProcess({
-          port,
-          dataDir: tempDataDir(),
-          args: ['--store', url, '--node-id', `node-${i}`, '--lease-ms', String(LEASE_MS), '--node-url', `http://127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1'],
-        });
-        servers.push(server);
-        return server;
-      }));
+      return Promise.all(
+        ports.map(async (port, i) => {
+          const server = await startServerProcess({
+            port,
+            dataDir: tempDataDir(),
+            args: [
+              '--store',
+              url,
+              '--node-id',
+              `node-${i}`,
+              '--lease-ms',
+              String(LEASE_MS),
+              '--node-url',
+              `http://127.0.0.1:${port}`,
+              '--trusted-proxy',
+              '127.0.0.1',
+            ],
+          });
+          servers.push(server);
+          return server;
+        }),
+      );
     };
     const connect = async (server: ServerProcess, room: string, name: string) => {
       const client = await connectClient(server.wsUrl, room, testToken(room, 'editor', name));
@@ -93,8 +106,15 @@ if ('why' in binaries) {
       clipsPerEntry.forEach((ids, seq) => ids.forEach((id) => where.set(id, seq)));
       for (const ids of edits.created) {
         const seqs = ids.map((id) => where.get(id));
-        assert.ok(seqs.every((s) => s !== undefined), 'every clip is in the log');
-        assert.deepEqual(seqs, [...seqs].sort((a, b) => a! - b!), "each peer's edits are in the order it made them");
+        assert.ok(
+          seqs.every((s) => s !== undefined),
+          'every clip is in the log',
+        );
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((a, b) => a! - b!),
+          "each peer's edits are in the order it made them",
+        );
       }
       peers.forEach(disconnect);
     });
@@ -123,7 +143,9 @@ if ('why' in binaries) {
       const newOwner = await ownerOf(nodes)();
       assert.ok(newOwner === 1 || newOwner === 2, `a surviving node serves the room (${newOwner})`);
       assert.ok(
-        nodes.slice(1).some((n) => /node node-0 refuses connections and holds no session: its lease \(epoch \d+\) ended early/.test(n.output())),
+        nodes
+          .slice(1)
+          .some((n) => /node node-0 refuses connections and holds no session: its lease \(epoch \d+\) ended early/.test(n.output())),
         `a survivor ended the dead owner's lease early:\n${nodes[1]!.output()}\n${nodes[2]!.output()}`,
       );
       await edits.stop();

@@ -53,7 +53,7 @@ test('a stock provider on B and one on A converge: B relays, A serves', async ()
   await waitFor(() => onA.doc.getText('t').length === 14 && onB.doc.getText('t').length === 14, 10_000, 'both edits on both sides');
   assert.equal(onA.doc.getText('t').toString(), onB.doc.getText('t').toString());
   assert.equal((await healthz(b)).rooms, 0, 'B opened no room itself');
-  assert.ok((await healthz(a)).connections >= 2, 'both providers are A\'s connections');
+  assert.ok((await healthz(a)).connections >= 2, "both providers are A's connections");
 });
 
 test('the jam channel through B: live notes both ways', async () => {
@@ -72,7 +72,7 @@ test('the jam channel through B: live notes both ways', async () => {
   await waitFor(() => gotOnA.includes(60) && gotViaB.includes(62), 5000, 'notes relayed both ways');
 });
 
-test('a message near the server\'s limit passes through B', async () => {
+test("a message near the server's limit passes through B", async () => {
   const onA = await connect(a, 'r-big', 'ann');
   const onB = await connect(b, 'r-big', 'bob');
   // The update's own framing adds a little: stay 64 KiB under the limit.
@@ -82,15 +82,18 @@ test('a message near the server\'s limit passes through B', async () => {
   assert.equal(onA.doc.getText('t').toString(), big);
 });
 
-test('close codes from the owner reach B\'s peers: an expired token is 4401 \'token expired\'', async () => {
+test("close codes from the owner reach B's peers: an expired token is 4401 'token expired'", async () => {
   const room = 'r-close';
   const raw = await openRawSocket(`${b.wsUrl}/${room}`, { protocols: tokenProtocols(testToken(room, 'editor', 'eve', 2)) });
-  const closed = await withTimeout(raw.closed, 10_000, 'the token\'s expiry');
+  const closed = await withTimeout(raw.closed, 10_000, "the token's expiry");
   assert.deepEqual(closed, { code: CLOSE.tokenExpired, reason: 'token expired' });
   // And a refused upgrade is refused the same way: a token for another room is 403 on A and through B.
   const wrong = testToken('r-doc', 'editor', 'eve');
   for (const server of [a, b]) {
-    const refused = await openRawSocket(`${server.wsUrl}/${room}`, { protocols: tokenProtocols(wrong) }).then(() => 'opened', (err: Error) => err.message);
+    const refused = await openRawSocket(`${server.wsUrl}/${room}`, { protocols: tokenProtocols(wrong) }).then(
+      () => 'opened',
+      (err: Error) => err.message,
+    );
     assert.equal(refused, 'upgrade refused: 403', server === a ? 'on A' : 'through B');
   }
 });
@@ -109,7 +112,9 @@ test('the HTTP API through B answers as A does: history, updates, bookmarks', as
   assert.deepEqual(await getHistory(b, room, token), await getHistory(a, room, token));
   assert.ok((await bytes(b, `/api/rooms/${room}/updates?after=0`)).equals(await bytes(a, `/api/rooms/${room}/updates?after=0`)));
   const posted = await apiFetch(`${b.url}/api/rooms/${room}/bookmarks`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ seq: 3, name: 'chorus' }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ seq: 3, name: 'chorus' }),
   });
   assert.ok(posted.ok, `POST bookmarks through B: ${posted.status} ${await posted.clone().text()}`);
   await posted.body?.cancel();
@@ -117,51 +122,56 @@ test('the HTTP API through B answers as A does: history, updates, bookmarks', as
   assert.match(fromA, /chorus/);
   assert.equal((await bytes(b, `/api/rooms/${room}/bookmarks`)).toString(), fromA);
   const noToken = await apiFetch(`${b.url}/api/rooms/${room}/history`);
-  assert.equal(noToken.status, 401, 'A\'s refusal comes back through B');
+  assert.equal(noToken.status, 401, "A's refusal comes back through B");
   await noToken.body?.cancel();
 });
 
-test('A going away closes B\'s peers with 1012; they come back by themselves when A is back', async () => {
+test("A going away closes B's peers with 1012; they come back by themselves when A is back", async () => {
   const room = 'r-restart';
   const viaB = await connect(b, room, 'bob');
   const closes: number[] = [];
-  viaB.provider.on('connection-close', (event: CloseEvent | null) => { if (event) closes.push(event.code); });
+  viaB.provider.on('connection-close', (event: CloseEvent | null) => {
+    if (event) closes.push(event.code);
+  });
   viaB.doc.getText('t').insert(0, 'before;');
   const token = testToken(room, 'owner', 'olga');
   await waitForSeq(a, room, token, 1, 10_000);
   const { port, dataDir } = a;
   await a.kill('SIGTERM');
-  await waitFor(() => closes.length > 0, 10_000, 'B\'s peer told');
+  await waitFor(() => closes.length > 0, 10_000, "B's peer told");
   assert.equal(closes[0], CLOSE.serviceRestart);
   // While A is down, B closes its reconnect attempts with 1013 (try again): not a failure the client gives up on.
   await waitFor(() => closes.some((code) => code === 1013), 10_000, 'a retry refused with 1013 while A is down');
   const restartedAt = performance.now();
   a = await startServerProcess({ port, dataDir });
-  await waitFor(() => viaB.provider.synced && viaB.provider.wsconnected, 10_000, 'B\'s peer back');
+  await waitFor(() => viaB.provider.synced && viaB.provider.wsconnected, 10_000, "B's peer back");
   console.log(`relayed peer back ${(performance.now() - restartedAt).toFixed(0)} ms after A listened again`);
   const onA = await connect(a, room, 'ann');
   onA.doc.getText('t').insert(0, 'after;');
-  await waitFor(() => viaB.doc.getText('t').toString().includes('after;'), 10_000, 'a new edit on A reaches B\'s peer');
+  await waitFor(() => viaB.doc.getText('t').toString().includes('after;'), 10_000, "a new edit on A reaches B's peer");
   assert.ok(onA.doc.getText('t').toString().includes('before;'));
 });
 
-
-test('A trusting B as a proxy: A\'s per-address caps count the client behind B, not B', async () => {
+test("A trusting B as a proxy: A's per-address caps count the client behind B, not B", async () => {
   const owner = await startServerProcess({ args: ['--trusted-proxy', '127.0.0.1', '--max-connections-per-address', '2'] });
   const relay = await startServerProcess({ args: ['--route', `r-caps=${owner.url}`] });
   const sockets: WebSocket[] = [];
   try {
-    const open = (from: string) => new Promise<number>((resolve) => {
-      const Socket = webSocketFrom(from);
-      const ws = new Socket(`${relay.wsUrl}/r-caps`, tokenProtocols(testToken('r-caps', 'editor', `from-${from}`)));
-      sockets.push(ws);
-      ws.on('error', () => undefined);
-      ws.once('open', () => resolve(101));
-      ws.once('unexpected-response', (_req, res) => { res.resume(); resolve(res.statusCode ?? 0); });
-    });
+    const open = (from: string) =>
+      new Promise<number>((resolve) => {
+        const Socket = webSocketFrom(from);
+        const ws = new Socket(`${relay.wsUrl}/r-caps`, tokenProtocols(testToken('r-caps', 'editor', `from-${from}`)));
+        sockets.push(ws);
+        ws.on('error', () => undefined);
+        ws.once('open', () => resolve(101));
+        ws.once('unexpected-response', (_req, res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+      });
     assert.equal(await open('127.0.0.2'), 101);
     assert.equal(await open('127.0.0.2'), 101);
-    assert.equal(await open('127.0.0.2'), 429, 'the third from one client is over A\'s cap, through B');
+    assert.equal(await open('127.0.0.2'), 429, "the third from one client is over A's cap, through B");
     assert.equal(await open('127.0.0.3'), 101, 'another client behind the same B is counted apart');
   } finally {
     for (const ws of sockets) ws.terminate();

@@ -48,7 +48,13 @@ function fileContents(path: string) {
   try {
     const lastSeq = log.beginRead();
     const entries = comparableEntries(log.entryPage(0, lastSeq, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
-    const result = { lastSeq, entries, bookmarks: log.bookmarks(), rules: log.storedRules(), states: comparableStates([...log.packedStates()]) };
+    const result = {
+      lastSeq,
+      entries,
+      bookmarks: log.bookmarks(),
+      rules: log.storedRules(),
+      states: comparableStates([...log.packedStates()]),
+    };
     log.endRead();
     return result;
   } finally {
@@ -57,7 +63,12 @@ function fileContents(path: string) {
 }
 
 function comparableEntries(entries: ChainedEntry[]) {
-  return entries.map((e) => ({ ...e, concurrent: e.concurrent ?? false, update: Buffer.from(e.update).toString('hex'), hash: Buffer.from(e.hash).toString('hex') }));
+  return entries.map((e) => ({
+    ...e,
+    concurrent: e.concurrent ?? false,
+    update: Buffer.from(e.update).toString('hex'),
+    hash: Buffer.from(e.hash).toString('hex'),
+  }));
 }
 
 function comparableStates(states: PackedState[]) {
@@ -98,7 +109,10 @@ if ('why' in binaries) {
     test('a project file into a new room and back: every entry, bookmark, rule and state unchanged', async () => {
       const original = join(work, 'rich.riffroom');
       writeRichProject(original);
-      const imported = await openAndTransfer(() => new RoomFileSource(original), () => PostgresRoomSink.begin(logs.pool, 'rich'));
+      const imported = await openAndTransfer(
+        () => new RoomFileSource(original),
+        () => PostgresRoomSink.begin(logs.pool, 'rich'),
+      );
       assert.equal(imported.bookmarks, 2);
       assert.ok(imported.rules);
       const store = await logs.open('rich', { create: false });
@@ -107,7 +121,10 @@ if ('why' in binaries) {
       await store.close();
 
       const back = join(work, 'rich-back.riffroom');
-      const exported = await openAndTransfer(() => PostgresRoomSource.open(logs.pool, 'rich'), () => new RoomFileSink(back));
+      const exported = await openAndTransfer(
+        () => PostgresRoomSource.open(logs.pool, 'rich'),
+        () => new RoomFileSink(back),
+      );
       assert.deepEqual(exported, imported);
       const want = fileContents(original);
       assert.ok(want.states.length >= 2 && want.rules && want.bookmarks.length === 2, 'the project has everything a transfer moves');
@@ -118,7 +135,10 @@ if ('why' in binaries) {
       const good = join(work, 'good.riffroom');
       writeGoodLog(good);
       await assert.rejects(
-        openAndTransfer(() => new RoomFileSource(good), () => PostgresRoomSink.begin(logs.pool, 'rich')),
+        openAndTransfer(
+          () => new RoomFileSource(good),
+          () => PostgresRoomSink.begin(logs.pool, 'rich'),
+        ),
         (err: unknown) => err instanceof TransferTargetError && err.problem === 'exists',
       );
       const store = await logs.open('rich', { create: false });
@@ -130,7 +150,10 @@ if ('why' in binaries) {
         hostile.make(path);
         const room = `hostile-${HOSTILE_LOGS.indexOf(hostile)}`;
         await assert.rejects(
-          openAndTransfer(() => new RoomFileSource(path), () => PostgresRoomSink.begin(logs.pool, room)),
+          openAndTransfer(
+            () => new RoomFileSource(path),
+            () => PostgresRoomSink.begin(logs.pool, room),
+          ),
           (err: unknown) => err instanceof RoomLogError && err.problem === hostile.problem,
           hostile.name,
         );
@@ -154,7 +177,11 @@ if ('why' in binaries) {
       await store.appendBatch(updates.slice(20).map((update, i) => ({ time: 2000 + i, author: 'ben', label: `edit ${i + 21}`, update })));
       await store.addBookmark({ seq: 30, name: 'later', author: 'ben', time: 3000 });
       const out = join(work, 'busy.riffroom');
-      const summary = await openAndTransfer(() => source, () => new RoomFileSink(out), { pageBytes: 256, pageEntries: 3 });
+      const summary = await openAndTransfer(
+        () => source,
+        () => new RoomFileSink(out),
+        { pageBytes: 256, pageEntries: 3 },
+      );
       assert.deepEqual({ lastSeq: summary.lastSeq, bookmarks: summary.bookmarks }, { lastSeq: 20, bookmarks: 0 });
       assert.equal(fileContents(out).entries.at(-1)!.label, 'edit 20');
       assert.equal(store.lastSeq, 40, 'the owner went on meanwhile');
@@ -165,24 +192,46 @@ if ('why' in binaries) {
     describe('two nodes', async () => {
       const nodeUrl = await cluster.createDatabase('transfer_nodes');
       const ports = await freePorts(2);
-      const nodes: ServerProcess[] = await Promise.all(ports.map((port, i) => startServerProcess({
-        port,
-        dataDir: tempDataDir(),
-        args: ['--store', nodeUrl, '--node-id', `node-${i}`, '--lease-ms', '1500', '--node-url', `http://127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1'],
-      })));
+      const nodes: ServerProcess[] = await Promise.all(
+        ports.map((port, i) =>
+          startServerProcess({
+            port,
+            dataDir: tempDataDir(),
+            args: [
+              '--store',
+              nodeUrl,
+              '--node-id',
+              `node-${i}`,
+              '--lease-ms',
+              '1500',
+              '--node-url',
+              `http://127.0.0.1:${port}`,
+              '--trusted-proxy',
+              '127.0.0.1',
+            ],
+          }),
+        ),
+      );
       const [owner, other] = nodes as [ServerProcess, ServerProcess];
       const clients: Client[] = [];
       after(async () => {
         clients.forEach(disconnect);
         for (const node of nodes) await node.kill('SIGKILL');
       });
-      const creator = signServerToken(TEST_SECRET, { role: 'creator', name: 'Ms Rivera', id: 'teacher-rivera', exp: Math.floor(Date.now() / 1000) + 3600 });
+      const creator = signServerToken(TEST_SECRET, {
+        role: 'creator',
+        name: 'Ms Rivera',
+        id: 'teacher-rivera',
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      });
       const project = join(work, 'to-share.riffroom');
       writeRichProject(project);
 
-      test('import on one node; history, song and export through the other equal the owner\'s', async () => {
+      test("import on one node; history, song and export through the other equal the owner's", async () => {
         const res = await apiFetch(`${other.url}/api/rooms/shared/import`, {
-          method: 'POST', headers: { authorization: `Bearer ${creator}`, 'content-type': 'application/octet-stream' }, body: readFileSync(project),
+          method: 'POST',
+          headers: { authorization: `Bearer ${creator}`, 'content-type': 'application/octet-stream' },
+          body: readFileSync(project),
         });
         assert.equal(res.status, 201, await res.clone().text());
         const body = (await res.json()) as ImportResponse;
@@ -201,18 +250,23 @@ if ('why' in binaries) {
         assert.deepEqual(await getSong(other, 'shared', token, 3), await getSong(owner, 'shared', token, 3));
 
         const exports: string[] = [];
-        for (const [name, node] of [['owner', owner], ['other', other]] as const) {
+        for (const [name, node] of [
+          ['owner', owner],
+          ['other', other],
+        ] as const) {
           const got = await apiFetch(`${node.url}/api/rooms/shared/export`, { headers: { authorization: `Bearer ${token}` } });
           assert.equal(got.status, 200, await got.clone().text());
           const path = join(work, `export-${name}.riffroom`);
           writeFileSync(path, Buffer.from(await got.arrayBuffer()));
           exports.push(path);
         }
-        assert.deepEqual(fileContents(exports[1]!), fileContents(exports[0]!), 'the relayed export equals the owner\'s');
+        assert.deepEqual(fileContents(exports[1]!), fileContents(exports[0]!), "the relayed export equals the owner's");
         assert.deepEqual(fileContents(exports[0]!), fileContents(project), 'and both equal the imported project');
 
         const again = await apiFetch(`${owner.url}/api/rooms/shared/import`, {
-          method: 'POST', headers: { authorization: `Bearer ${creator}` }, body: readFileSync(project),
+          method: 'POST',
+          headers: { authorization: `Bearer ${creator}` },
+          body: readFileSync(project),
         });
         assert.equal(again.status, 409);
         assert.match(await errorOf(again), /a room named shared already exists/);
@@ -222,7 +276,10 @@ if ('why' in binaries) {
         const out = join(work, 'cli-export.riffroom');
         const exported = await cli(['export', '--store', nodeUrl, '--room', 'shared', '--out', out]);
         assert.equal(exported.code, 0, exported.output);
-        assert.match(exported.output, /exported room shared to .*: \d+ entries \(hash chain checked\), 2 bookmarks, \d+ stored states, the teacher's rules/);
+        assert.match(
+          exported.output,
+          /exported room shared to .*: \d+ entries \(hash chain checked\), 2 bookmarks, \d+ stored states, the teacher's rules/,
+        );
         assert.deepEqual(fileContents(out), fileContents(project));
 
         const imported = await cli(['import', '--room', 'from-cli', '--file', out], { RIFFROOM_STORE: nodeUrl });
@@ -242,7 +299,15 @@ if ('why' in binaries) {
         const both = await cli(['export', '--store', nodeUrl, '--data', work, '--room', 'shared', '--out', out]);
         assert.equal(both.code, 2);
         assert.match(both.output, /give --data or --store, not both/);
-        const password = await cli(['export', '--store', 'postgres://riff:hunter2@127.0.0.1:1/none', '--room', 'shared', '--out', join(work, 'x.riffroom')]);
+        const password = await cli([
+          'export',
+          '--store',
+          'postgres://riff:hunter2@127.0.0.1:1/none',
+          '--room',
+          'shared',
+          '--out',
+          join(work, 'x.riffroom'),
+        ]);
         assert.equal(password.code, 1);
         assert.match(password.output, /cannot use the store/);
         assert.doesNotMatch(password.output, /hunter2/, 'the password is never printed');

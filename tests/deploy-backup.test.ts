@@ -62,7 +62,7 @@ test('deploy/backup.sh while peers edit: a consistent copy that a server can run
   try {
     copied = copy.lastSeq;
     assert.ok(copied >= acknowledged, `the copy has every entry acknowledged before the backup (${copied} >= ${acknowledged})`);
-    assert.equal(copy.verify(), null, 'the copy\'s hash chain is intact');
+    assert.equal(copy.verify(), null, "the copy's hash chain is intact");
   } finally {
     copy.close();
   }

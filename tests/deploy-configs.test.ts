@@ -9,8 +9,24 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CADDYFILE, ENV_EXAMPLE, INSTALL_DIR, NGINX_CONF, PUBLIC_NAME, UNIT, caddyEnv, canListenOnIpv6, freePort, freePorts, localUnitText, makeCertificate, nginxArgs,
-  readEnvFile, runTool, unitEntries, unitValue, writeNginxFiles,
+  CADDYFILE,
+  ENV_EXAMPLE,
+  INSTALL_DIR,
+  NGINX_CONF,
+  PUBLIC_NAME,
+  UNIT,
+  caddyEnv,
+  canListenOnIpv6,
+  freePort,
+  freePorts,
+  localUnitText,
+  makeCertificate,
+  nginxArgs,
+  readEnvFile,
+  runTool,
+  unitEntries,
+  unitValue,
+  writeNginxFiles,
 } from './support/deploy-files.ts';
 import { request } from './support/pinned-clients.ts';
 import { makeTestCerts } from './support/test-certs.ts';
@@ -38,7 +54,9 @@ test('systemd-analyze verify: the unit has no errors and no warnings', async () 
 });
 
 test('systemd-analyze verify does complain about a misspelled option (the check above means something)', async () => {
-  const broken = localUnitText().replace('ProtectSystem=strict', 'ProtectSystm=strict').replace('NoNewPrivileges=yes', 'NoNewPrivileges=maybe');
+  const broken = localUnitText()
+    .replace('ProtectSystem=strict', 'ProtectSystm=strict')
+    .replace('NoNewPrivileges=yes', 'NoNewPrivileges=maybe');
   const result = await runTool('systemd-analyze', ['verify', writeLocalUnit(broken)]);
   assert.match(result.stderr, /Unknown key 'ProtectSystm'/);
   assert.match(result.stderr, /Failed to parse boolean value/);
@@ -55,8 +73,13 @@ test('the unit: dedicated user, env file, restart, SIGTERM drain time, sandbox, 
   const stopSeconds = Number(/^(\d+)s$/.exec(value('TimeoutStopSec'))?.[1]);
   assert.ok(stopSeconds >= 10, `TimeoutStopSec covers a drain (${value('TimeoutStopSec')})`);
   for (const [key, want] of Object.entries({
-    NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'yes', PrivateTmp: 'yes', PrivateDevices: 'yes',
-    RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6', CapabilityBoundingSet: '',
+    NoNewPrivileges: 'yes',
+    ProtectSystem: 'strict',
+    ProtectHome: 'yes',
+    PrivateTmp: 'yes',
+    PrivateDevices: 'yes',
+    RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6',
+    CapabilityBoundingSet: '',
   })) {
     assert.equal(value(key), want, key);
   }
@@ -85,7 +108,11 @@ test('the environment file sets every variable ExecStart uses, and the unit comm
   const server = await startUnitServer({ stateRoot: temp('state'), port });
   try {
     const trusted = server.argv.indexOf('--trusted-proxy');
-    assert.equal(server.argv[trusted + 1], '127.0.0.1', `the env file's RIFFROOM_ARGS (--trusted-proxy 127.0.0.1) reached the server: ${server.argv.join(' ')}`);
+    assert.equal(
+      server.argv[trusted + 1],
+      '127.0.0.1',
+      `the env file's RIFFROOM_ARGS (--trusted-proxy 127.0.0.1) reached the server: ${server.argv.join(' ')}`,
+    );
     // fetch() would send its own Host: a plain request sends the one given.
     const get = (host: string) => request(`http://127.0.0.1:${port}/healthz`, { headers: { host } });
     assert.equal((await get(PUBLIC_NAME)).status, 200, 'the public name is allowed (--allowed-host)');
@@ -138,7 +165,11 @@ test('without a proxy: the unit with --tls-cert/--tls-key in RIFFROOM_ARGS serve
   copyFileSync(certs.certFile, cert);
   copyFileSync(certs.keyFile, key);
   const port = await freePort();
-  const server = await startUnitServer({ stateRoot: join(dir, 'state'), port, env: { RIFFROOM_ARGS: `--tls-cert ${cert} --tls-key ${key}` } });
+  const server = await startUnitServer({
+    stateRoot: join(dir, 'state'),
+    port,
+    env: { RIFFROOM_ARGS: `--tls-cert ${cert} --tls-key ${key}` },
+  });
   try {
     assert.match(server.output(), /listening on https:\/\//, server.output());
     const reply = await request(`https://localhost:${port}/readyz`, { ca: certs.ca, headers: { host: PUBLIC_NAME } });

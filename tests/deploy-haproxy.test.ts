@@ -36,7 +36,10 @@ test('haproxy -c accepts deploy/haproxy/riffroom.cfg as it is (only the certific
   const pem = join(dir, 'both.pem');
   writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
   const asShipped = join(dir, 'shipped.cfg');
-  writeFileSync(asShipped, substitute(readFileSync(HAPROXY_CFG, 'utf8'), [[`/etc/haproxy/certs/${PUBLIC_NAME}.pem`, pem]], 'deploy/haproxy/riffroom.cfg'));
+  writeFileSync(
+    asShipped,
+    substitute(readFileSync(HAPROXY_CFG, 'utf8'), [[`/etc/haproxy/certs/${PUBLIC_NAME}.pem`, pem]], 'deploy/haproxy/riffroom.cfg'),
+  );
   const asRun = writeHaproxyConfig(dir, { httpPort: 8080, httpsPort: 8443, pem, nodePorts: [4455, 4456] });
   for (const cfg of [asShipped, asRun]) {
     const result = await runTool('haproxy', ['-c', '-f', cfg]);
@@ -101,10 +104,17 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
     const rooms = Array.from({ length: 12 }, (_, i) => `spread-${i}`);
     const nodeOf = new Map<string, string>();
     for (const [i, room] of rooms.entries()) {
-      const api = await request(`${url}/api/rooms/${room}/history`, { ca, headers: { authorization: `Bearer ${testToken(room, 'viewer')}` } });
+      const api = await request(`${url}/api/rooms/${room}/history`, {
+        ca,
+        headers: { authorization: `Bearer ${testToken(room, 'viewer')}` },
+      });
       assert.ok(api.status < 500, `${room} API: ${api.status} ${api.body}`);
       for (const path of [`/${room}`, `/${room}/jam`]) {
-        const opened = await openWebSocket(`${proxy.wsUrl}${path}`, { ca, protocols: tokenProtocols(testToken(room, 'editor')), localAddress: `127.0.1.${i + 1}` });
+        const opened = await openWebSocket(`${proxy.wsUrl}${path}`, {
+          ca,
+          protocols: tokenProtocols(testToken(room, 'editor')),
+          localAddress: `127.0.1.${i + 1}`,
+        });
         assert.equal(opened.status, 101, `${path}: ${opened.reason}`);
         opened.socket.close();
         await new Promise((r) => opened.socket.once('close', r));
@@ -116,14 +126,21 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
       nodeOf.set(room, [...served][0]!);
     }
     const used = new Set(nodeOf.values());
-    assert.deepEqual([...used].sort(), ['node1', 'node2'], `12 rooms spread over both nodes: ${[...nodeOf].map(([r, n]) => `${r}→${n}`).join(' ')}`);
+    assert.deepEqual(
+      [...used].sort(),
+      ['node1', 'node2'],
+      `12 rooms spread over both nodes: ${[...nodeOf].map(([r, n]) => `${r}→${n}`).join(' ')}`,
+    );
 
     // Per-visitor caps through HAProxy: 4 from 127.0.0.2, the 5th refused also with a forged
     // X-Forwarded-For (HAProxy adds its own header after the visitor's); another visitor gets in.
     const capRoom = rooms[0]!;
     const open = async (localAddress: string, forged?: string) => {
       const opened = await openWebSocket(`${proxy!.wsUrl}/${capRoom}`, {
-        ca, protocols: tokenProtocols(testToken(capRoom, 'editor')), localAddress, headers: forged ? { 'x-forwarded-for': forged } : {},
+        ca,
+        protocols: tokenProtocols(testToken(capRoom, 'editor')),
+        localAddress,
+        headers: forged ? { 'x-forwarded-for': forged } : {},
       });
       sockets.push(opened.socket);
       return opened;
@@ -138,7 +155,8 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
     for (const node of Object.values(nodes)) assert.equal(node.child.exitCode, null, `the node still runs:\n${node.output()}`);
     for (const s of sockets.splice(0)) s.terminate();
     // The nodes have let go of them (so the connection counts below are the providers').
-    for (const node of Object.values(nodes)) await until(async () => (await connections(node)) === 0, 'the capped sockets are closed on the nodes');
+    for (const node of Object.values(nodes))
+      await until(async () => (await connections(node)) === 0, 'the capped sockets are closed on the nodes');
 
     // Two stock providers over wss through HAProxy, on one node.
     const room = rooms.find((r) => nodeOf.get(r) === 'node1')!;
@@ -147,13 +165,18 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
     const before = await connections(other);
     const PinnedWebSocket = pinnedWebSocket(ca);
     for (const name of ['ann', 'ben']) {
-      clients.push(await connectClient(proxy.wsUrl, room, '', { protocols: tokenProtocols(testToken(room, 'editor', name)), WebSocket: PinnedWebSocket }));
+      clients.push(
+        await connectClient(proxy.wsUrl, room, '', {
+          protocols: tokenProtocols(testToken(room, 'editor', name)),
+          WebSocket: PinnedWebSocket,
+        }),
+      );
     }
     const [a, b] = clients as [Client, Client];
     initSong(a.doc, { title: 'Through haproxy' });
     const bass = addTrack(a.doc, { role: 'bass' });
-    await waitFor(() => b.doc.getMap('tracks').has(bass), 10_000, 'b has a\'s track');
-    assert.ok((await connections(home)) >= 2, 'the room\'s node holds both providers');
+    await waitFor(() => b.doc.getMap('tracks').has(bass), 10_000, "b has a's track");
+    assert.ok((await connections(home)) >= 2, "the room's node holds both providers");
 
     // The room's node goes: SIGTERM (it drains with 1012, /readyz 503) and exits. HAProxy's
     // health check takes it out; the providers reconnect by themselves and land on node2.
@@ -161,11 +184,15 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
     for (const c of clients) c.provider.on('connection-close', (event: CloseEvent | null) => closes.push(event?.code ?? 0));
     assert.equal(await home.kill('SIGTERM'), 0, home.output());
     await waitFor(() => closes.length >= 2, 10_000, 'both providers saw their node go');
-    assert.deepEqual(closes.slice(0, 2), [1012, 1012], 'the drain\'s close code came through HAProxy');
+    assert.deepEqual(closes.slice(0, 2), [1012, 1012], "the drain's close code came through HAProxy");
     const started = performance.now();
-    await waitFor(() => a.provider.wsconnected && b.provider.wsconnected && a.provider.synced && b.provider.synced, 30_000, 'both providers reconnected through haproxy');
+    await waitFor(
+      () => a.provider.wsconnected && b.provider.wsconnected && a.provider.synced && b.provider.synced,
+      30_000,
+      'both providers reconnected through haproxy',
+    );
     const moved = (performance.now() - started) / 1000;
-    await until(async () => (await connections(other)) >= before + 2, 'the other node now holds the room\'s providers');
+    await until(async () => (await connections(other)) >= before + 2, "the other node now holds the room's providers");
     const drums = addTrack(b.doc, { role: 'drums' });
     await waitFor(() => a.doc.getMap('tracks').has(drums), 10_000, 'an edit after the failover reached a');
     assert.ok(a.doc.getMap('tracks').has(bass), 'the pages kept the song (they uploaded it to node2)');
@@ -173,7 +200,11 @@ test('haproxy (deploy/) in front of two nodes: one room on one node, rooms sprea
     // node1's other rooms go straight to node2 (before it, the retry + redispatch did).
     await waitFor(() => /Server riffroom_nodes\/node1 is DOWN/.test(proxy!.logs()), 15_000, `haproxy marked node1 down:\n${proxy.logs()}`);
     const another = rooms.find((r) => nodeOf.get(r) === 'node1' && r !== room)!;
-    const opened = await openWebSocket(`${proxy.wsUrl}/${another}`, { ca, protocols: tokenProtocols(testToken(another, 'editor')), localAddress: '127.0.0.4' });
+    const opened = await openWebSocket(`${proxy.wsUrl}/${another}`, {
+      ca,
+      protocols: tokenProtocols(testToken(another, 'editor')),
+      localAddress: '127.0.0.4',
+    });
     assert.equal(opened.status, 101, opened.reason);
     opened.socket.close();
     await waitFor(() => servedBy(proxy!.logs(), `/${another}`).length >= 2, 10_000, `haproxy logged /${another} again`);

@@ -29,7 +29,15 @@ import { addTrack, initSong } from '../core/song/edits.ts';
 import { signToken } from '../sync-server/auth/tokens.ts';
 import { tokenProtocols, type Role } from '../sync-server/contract.ts';
 import { ISOLATION_HEADERS } from '../sync-server/static.ts';
-import { expandSyscallGroups, freePort, localUnitText, makeCertificate, PUBLIC_NAME, unitEntries, unitValue } from './support/deploy-files.ts';
+import {
+  expandSyscallGroups,
+  freePort,
+  localUnitText,
+  makeCertificate,
+  PUBLIC_NAME,
+  unitEntries,
+  unitValue,
+} from './support/deploy-files.ts';
 import { headerValues, openWebSocket, pinnedWebSocket, request } from './support/pinned-clients.ts';
 import { startCaddy, startNginx, type ProxyOptions, type ProxyProcess } from './support/proxy-process.ts';
 import { startUnitServer, unitEnvironment, type UnitServer } from './support/unit-server.ts';
@@ -99,15 +107,18 @@ for (const kind of ['nginx', 'caddy'] as const) {
 
       // Two stock providers through the proxy, the token carried two ways.
       const PinnedWebSocket = pinnedWebSocket(ca);
-      const a = await connectClient(proxy.wsUrl, room, '', { protocols: tokenProtocols(token('editor', 'ann')), WebSocket: PinnedWebSocket });
+      const a = await connectClient(proxy.wsUrl, room, '', {
+        protocols: tokenProtocols(token('editor', 'ann')),
+        WebSocket: PinnedWebSocket,
+      });
       clients.push(a);
       const b = await connectClient(proxy.wsUrl, room, token('editor', 'ben', true), { WebSocket: PinnedWebSocket });
       clients.push(b);
       initSong(a.doc, { title: `Through ${kind}` });
       const bass = addTrack(a.doc, { role: 'bass' });
-      await waitFor(() => b.doc.getMap('tracks').has(bass), 10_000, 'b has a\'s track');
+      await waitFor(() => b.doc.getMap('tracks').has(bass), 10_000, "b has a's track");
       const drums = addTrack(b.doc, { role: 'drums' });
-      await waitFor(() => a.doc.getMap('tracks').has(drums), 10_000, 'a has b\'s track');
+      await waitFor(() => a.doc.getMap('tracks').has(drums), 10_000, "a has b's track");
 
       // The jam channel is a websocket on /<room>/jam.
       const jam = new PinnedWebSocket(`${proxy.wsUrl}/${room}/jam`, tokenProtocols(token('editor', 'cat')));
@@ -119,7 +130,10 @@ for (const kind of ['nginx', 'caddy'] as const) {
       jam.close();
 
       // The history API with an Authorization header.
-      const history = await request(`${proxy.url}/api/rooms/${room}/history`, { ca, headers: { authorization: `Bearer ${token('viewer', 'dee')}` } });
+      const history = await request(`${proxy.url}/api/rooms/${room}/history`, {
+        ca,
+        headers: { authorization: `Bearer ${token('viewer', 'dee')}` },
+      });
       assert.equal(history.status, 200, history.body);
 
       // Restart: SIGTERM exits 0; the providers reconnect through the proxy and catch up.
@@ -127,7 +141,10 @@ for (const kind of ['nginx', 'caddy'] as const) {
       for (const c of clients) c.provider.on('connection-close', (event: CloseEvent | null) => closes.push(event?.code ?? 0));
       assert.equal(await server.stop('SIGTERM'), 0, `SIGTERM exits 0:\n${server.output()}`);
       await waitFor(() => closes.length >= 2, 10_000, 'both providers saw the server go');
-      assert.ok(closes.slice(0, 2).every((code) => GOING_DOWN.has(code)), `close codes ${closes.join(', ')}`);
+      assert.ok(
+        closes.slice(0, 2).every((code) => GOING_DOWN.has(code)),
+        `close codes ${closes.join(', ')}`,
+      );
       const keys = addTrack(a.doc, { role: 'keys' }); // made while the server is down
       server = await startUnitServer({ stateRoot, port, env, wrapper: kind === 'nginx' ? trace(2) : undefined });
       await waitFor(() => b.doc.getMap('tracks').has(keys), 30_000, 'the edit made during the restart reached b');
@@ -142,8 +159,12 @@ for (const kind of ['nginx', 'caddy'] as const) {
       const failedJam = await request(`${proxy.url}/${room}`, {
         ca,
         headers: {
-          connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          'sec-websocket-protocol': tokenProtocols(token('editor', 'eve')).join(', '), authorization: `Bearer ${token('owner', 'fay')}`,
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'sec-websocket-protocol': tokenProtocols(token('editor', 'eve')).join(', '),
+          authorization: `Bearer ${token('owner', 'fay')}`,
         },
       });
       assert.equal(failedJam.status, 502);
@@ -174,7 +195,9 @@ for (const kind of ['nginx', 'caddy'] as const) {
 test('behind nginx, every system call the server made is allowed by the unit (strace against SystemCallFilter=)', async () => {
   assert.ok(traces.length === 2, 'the nginx test ran the server twice under strace');
   const unit = localUnitText();
-  const filters = unitEntries(unit, 'Service').filter(([key]) => key === 'SystemCallFilter').flatMap(([, value]) => value.split(/\s+/));
+  const filters = unitEntries(unit, 'Service')
+    .filter(([key]) => key === 'SystemCallFilter')
+    .flatMap(([, value]) => value.split(/\s+/));
   assert.ok(filters.length && !filters.some((f) => f.startsWith('~')), 'the unit lists allowed calls (an allow list)');
   const allowed = await expandSyscallGroups(filters);
   const families = new Set(unitValue(unit, 'Service', 'RestrictAddressFamilies').split(/\s+/));
@@ -191,12 +214,19 @@ test('behind nginx, every system call the server made is allowed by the unit (st
       if (socket) opened.add(socket[1]!);
     }
   }
-  assert.ok(made.size > 30 && (made.has('epoll_pwait') || made.has('epoll_wait')), `the trace holds the server's calls: ${[...made.keys()].join(' ')}`);
+  assert.ok(
+    made.size > 30 && (made.has('epoll_pwait') || made.has('epoll_wait')),
+    `the trace holds the server's calls: ${[...made.keys()].join(' ')}`,
+  );
   // execve of the program itself happens before the filter applies (systemd installs it first),
   // so it is allowed either way; it is in @system-service too.
   const outside = [...made.keys()].filter((name) => !allowed.has(name));
   assert.deepEqual(outside, [], `system calls outside SystemCallFilter=${filters.join(' ')} (they would fail with EPERM under systemd)`);
-  assert.deepEqual([...opened].filter((family) => !families.has(family)), [], `socket families outside RestrictAddressFamilies: ${[...opened].join(' ')}`);
+  assert.deepEqual(
+    [...opened].filter((family) => !families.has(family)),
+    [],
+    `socket families outside RestrictAddressFamilies: ${[...opened].join(' ')}`,
+  );
 });
 
 test('nginx limits websocket upgrades per client address (20/s, burst 60) and leaves plain requests alone', async () => {
@@ -211,7 +241,12 @@ test('nginx limits websocket upgrades per client address (20/s, burst 60) and le
     const plain = await Promise.all(Array.from({ length: 100 }, () => request(`${url}/healthz`, { ca })));
     assert.deepEqual([...new Set(plain.map((r) => r.status))], [200]);
     // Upgrades without a token: the server answers 401 to those nginx lets through.
-    const upgrade = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const upgrade = {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    };
     // In rounds of 40 at once (well under limit_conn's 128) until nginx refuses some: however
     // slow this machine, the rounds outrun a refill of 20 a second.
     const started = performance.now();
@@ -223,7 +258,11 @@ test('nginx limits websocket upgrades per client address (20/s, burst 60) and le
     const seconds = (performance.now() - started) / 1000;
     const passed = statuses.filter((s) => s === 401).length;
     assert.ok(statuses.includes(429), `nginx refused none of ${statuses.length} upgrades in ${seconds.toFixed(2)} s`);
-    assert.equal(passed + statuses.filter((s) => s === 429).length, statuses.length, `only 401 (the server) and 429 (nginx): ${[...new Set(statuses)].join(', ')}`);
+    assert.equal(
+      passed + statuses.filter((s) => s === 429).length,
+      statuses.length,
+      `only 401 (the server) and 429 (nginx): ${[...new Set(statuses)].join(', ')}`,
+    );
     // The burst, plus the rate over the time it took (+1 for the one refilling).
     assert.ok(passed >= 60 && passed <= 60 + Math.ceil(20 * seconds) + 1, `${passed} upgrades passed in ${seconds.toFixed(2)} s`);
   } finally {
@@ -242,11 +281,21 @@ for (const kind of ['nginx', 'caddy'] as const) {
     let proxy: ProxyProcess | null = null;
     const sockets: { terminate(): void }[] = [];
     try {
-      proxy = kind === 'nginx' ? await startNginx({ dir, upstreamPort: server.port, cert, key, ca }) : await startCaddy({ dir, upstreamPort: server.port, cert, key, ca });
+      proxy =
+        kind === 'nginx'
+          ? await startNginx({ dir, upstreamPort: server.port, cert, key, ca })
+          : await startCaddy({ dir, upstreamPort: server.port, cert, key, ca });
       const room = `visitors-${kind}`;
-      const protocols = tokenProtocols(signToken(server.secret, { room, role: 'editor', name: 'v', exp: Math.floor(Date.now() / 1000) + 3600 }));
+      const protocols = tokenProtocols(
+        signToken(server.secret, { room, role: 'editor', name: 'v', exp: Math.floor(Date.now() / 1000) + 3600 }),
+      );
       const open = async (localAddress: string, forged?: string) => {
-        const opened = await openWebSocket(`${proxy!.wsUrl}/${room}`, { ca, protocols, localAddress, headers: forged ? { 'x-forwarded-for': forged } : {} });
+        const opened = await openWebSocket(`${proxy!.wsUrl}/${room}`, {
+          ca,
+          protocols,
+          localAddress,
+          headers: forged ? { 'x-forwarded-for': forged } : {},
+        });
         sockets.push(opened.socket);
         return opened;
       };

@@ -14,9 +14,22 @@ import { SHIPPED_MODEL_DIR } from '../inference/node/shipped-model.ts';
 import { HostSupervisor, childProcessLauncher, type HostProcess, type SupervisorEvent } from '../inference/node/supervisor.ts';
 
 const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate', role: 'bass', style: 'funk', key: { tonic: 4, mode: 'minor' }, meter: { numerator: 4, denominator: 4 }, bpm: 98, energy: 2, bars: 4,
-  chords: [{ tick: 0, root: 4, quality: 'm7' }, { tick: 3840, root: 9, quality: '7' }], variations: 2, seed: 11,
-  sampling: { temperature: 1, topK: 0, topP: 0.95 }, ...overrides,
+  task: 'generate',
+  role: 'bass',
+  style: 'funk',
+  key: { tonic: 4, mode: 'minor' },
+  meter: { numerator: 4, denominator: 4 },
+  bpm: 98,
+  energy: 2,
+  bars: 4,
+  chords: [
+    { tick: 0, root: 4, quality: 'm7' },
+    { tick: 3840, root: 9, quality: '7' },
+  ],
+  variations: 2,
+  seed: 11,
+  sampling: { temperature: 1, topK: 0, topP: 0.95 },
+  ...overrides,
 });
 
 /** A crash this soon after its start counts as quick in the give-up tests (the default is 10 s). */
@@ -44,11 +57,17 @@ test('the host loads the shipped model, reports its provider, and streams a riff
   assert.match(info.model.sha256, /^[0-9a-f]{64}$/);
   assert.ok(info.model.loadMs > 0);
   assert.equal(info.provider.tried.at(-1)?.name, info.provider.name, 'the provider in use is the last one tried');
-  assert.ok(info.provider.tried.slice(0, -1).every((p) => !p.ok && p.reason), 'every provider passed over says why');
+  assert.ok(
+    info.provider.tried.slice(0, -1).every((p) => !p.ok && p.reason),
+    'every provider passed over says why',
+  );
   let streamed = 0;
   const result = await supervisor.client.generate(request(), { onNote: () => streamed++ });
   assert.equal(result.variations.length, 2);
-  assert.equal(streamed, result.variations.reduce((n, v) => n + v.notes.length, 0));
+  assert.equal(
+    streamed,
+    result.variations.reduce((n, v) => n + v.notes.length, 0),
+  );
   assert.equal(result.provenance.provider, info.provider.name);
   // Same seed, same notes, across the process boundary.
   assert.deepEqual((await supervisor.client.generate(request())).variations, result.variations);
@@ -66,7 +85,10 @@ test('a crashed host fails the requests it had, restarts, and serves again', asy
   const result = await supervisor.client.generate(request());
   assert.equal(result.variations.length, 2);
   assert.notEqual(supervisor.pid, firstPid);
-  assert.deepEqual(events.map((e) => e.type), ['started', 'crashed', 'started']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['started', 'crashed', 'started'],
+  );
 });
 
 test('a corrupt or replaced model file is reported by name, and the host stays up', async (t) => {
@@ -76,7 +98,10 @@ test('a corrupt or replaced model file is reported by name, and the host stays u
     writeFileSync(join(dir, 'model.onnx'), weights);
   });
   const { supervisor, events } = supervise(t, ['--providers', 'cpu', '--model', corrupt]);
-  await assert.rejects(supervisor.client.ready(), (e: Error) => e.name === 'ModelLoadError' && e.message.includes(join(corrupt, 'model.onnx')) && /sha256/.test(e.message));
+  await assert.rejects(
+    supervisor.client.ready(),
+    (e: Error) => e.name === 'ModelLoadError' && e.message.includes(join(corrupt, 'model.onnx')) && /sha256/.test(e.message),
+  );
   await assert.rejects(supervisor.client.generate(request()), (e: Error) => e.name === 'ModelLoadError');
 
   const wrongVocab = brokenModel(t, (dir) => {
@@ -85,9 +110,16 @@ test('a corrupt or replaced model file is reported by name, and the host stays u
     writeFileSync(join(dir, 'vocab.json'), JSON.stringify(vocab));
   });
   const other = supervise(t, ['--providers', 'cpu', '--model', wrongVocab]);
-  await assert.rejects(other.supervisor.client.ready(), (e: Error) => e.name === 'ModelLoadError' && e.message.includes(join(wrongVocab, 'vocab.json')));
+  await assert.rejects(
+    other.supervisor.client.ready(),
+    (e: Error) => e.name === 'ModelLoadError' && e.message.includes(join(wrongVocab, 'vocab.json')),
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.deepEqual([...events, ...other.events].map((e) => e.type), ['started', 'started'], 'no crash, no restart loop');
+  assert.deepEqual(
+    [...events, ...other.events].map((e) => e.type),
+    ['started', 'started'],
+    'no crash, no restart loop',
+  );
 });
 
 test('hostile messages over the IPC channel are answered with errors; the host keeps serving', async (t) => {
@@ -98,13 +130,21 @@ test('hostile messages over the IPC channel are answered with errors; the host k
   await supervisor.client.ready();
   const replies: HostMessage[] = [];
   raw!.onMessage((m) => replies.push(m as HostMessage));
-  const hostile: unknown[] = [{ v: 99 }, { v: INFERENCE_PROTOCOL, type: 'generate', id: '../../etc', request: 5 }, 'x'.repeat(100_000), { v: INFERENCE_PROTOCOL, type: 'generate', id: 'z', request: { task: 'generate', bars: -1 } }];
+  const hostile: unknown[] = [
+    { v: 99 },
+    { v: INFERENCE_PROTOCOL, type: 'generate', id: '../../etc', request: 5 },
+    'x'.repeat(100_000),
+    { v: INFERENCE_PROTOCOL, type: 'generate', id: 'z', request: { task: 'generate', bars: -1 } },
+  ];
   for (const m of hostile) raw!.post(m as never);
   const result = await supervisor.client.generate(request({ variations: 1 }));
   assert.equal(result.variations.length, 1);
   const errors = replies.filter((m) => m.type === 'error');
   assert.equal(errors.length, 4, JSON.stringify(replies));
-  assert.deepEqual(errors.map((m) => m.type === 'error' && m.error.name), ['ProtocolError', 'ProtocolError', 'ProtocolError', 'RequestError']);
+  assert.deepEqual(
+    errors.map((m) => m.type === 'error' && m.error.name),
+    ['ProtocolError', 'ProtocolError', 'ProtocolError', 'RequestError'],
+  );
 });
 
 test('a host that dies right after every start is given up on, and says so', async (t) => {
@@ -112,14 +152,25 @@ test('a host that dies right after every start is given up on, and says so', asy
   // time a busy machine takes to start Node and onnxruntime (about 8 s a start, measured with two
   // busy loops and a training job on 2 cores; the default window is 10 s), so every crash here
   // counts as quick however long that is.
-  const { supervisor, events } = supervise(t, ['--threads', '0'], { restartDelayMs: 10, maxQuickCrashes: 3, quickCrashMs: QUICK_ON_A_BUSY_MACHINE });
+  const { supervisor, events } = supervise(t, ['--threads', '0'], {
+    restartDelayMs: 10,
+    maxQuickCrashes: 3,
+    quickCrashMs: QUICK_ON_A_BUSY_MACHINE,
+  });
   const gaveUp = new Promise<void>((resolve) => supervisor.onEvent((e) => e.type === 'gave-up' && resolve()));
   await gaveUp;
-  assert.deepEqual(events.map((e) => e.type), ['started', 'crashed', 'started', 'crashed', 'started', 'crashed', 'started', 'gave-up']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['started', 'crashed', 'started', 'crashed', 'started', 'crashed', 'started', 'gave-up'],
+  );
 });
 
 test('once the host is given up on, waiting and later requests fail at once instead of hanging', async (t) => {
-  const { supervisor } = supervise(t, ['--threads', '0'], { restartDelayMs: 10, maxQuickCrashes: 1, quickCrashMs: QUICK_ON_A_BUSY_MACHINE });
+  const { supervisor } = supervise(t, ['--threads', '0'], {
+    restartDelayMs: 10,
+    maxQuickCrashes: 1,
+    quickCrashMs: QUICK_ON_A_BUSY_MACHINE,
+  });
   const waiting = supervisor.client.ready();
   await assert.rejects(waiting, (e: Error) => e.name === 'HostCrashed' && /not restarted/.test(e.message));
   await assert.rejects(supervisor.client.generate(request()), (e: Error) => e.name === 'HostCrashed');

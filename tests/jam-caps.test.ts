@@ -64,7 +64,8 @@ function attempt(url: string, localAddress = '127.0.0.1'): Promise<Attempt> {
     if (m.type === 'welcome') {
       a.welcome = m;
       a.members = m.peers.length;
-    } else if (m.type === 'peers') a.members = m.peers.length; // the old protocol's full list
+    } else if (m.type === 'peers')
+      a.members = m.peers.length; // the old protocol's full list
     else if (m.type === 'peer-joined') a.members++;
     else if (m.type === 'peer-left') a.members--;
   });
@@ -145,7 +146,9 @@ test('2,000 jam connection attempts from one address: at most the caps get in, t
   cleanups.push(() => accepted.forEach((a) => a.ws.terminate()));
   const started = performance.now();
   for (let batch = 0; batch < 20; batch++) {
-    const results = await Promise.all(Array.from({ length: 100 }, () => attempt(jamUrl(s.wsUrl, room, testToken(room, 'viewer', 'mallory')))));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => attempt(jamUrl(s.wsUrl, room, testToken(room, 'viewer', 'mallory')))),
+    );
     for (const r of results) (r.status === 101 ? accepted : refused).push(r);
     // Stops at once on a server without caps (each join there costs the whole room).
     assert.ok(accepted.length <= LIMITS.websocket.maxConnectionsPerAddress, `${accepted.length} connections from one address got in`);
@@ -164,19 +167,29 @@ test('2,000 jam connection attempts from one address: at most the caps get in, t
   console.log(`2,000 attempts in ${seconds.toFixed(1)} s: ${accepted.length} accepted, ${refused.length} refused`);
   assert.equal(accepted.length + refused.length, 2000);
   assert.ok(accepted.length >= 1);
-  assert.ok(accepted.length <= Math.min(maxConnectionsPerAddress, upgradeBurst + upgradesPerSecond * seconds + 1), 'the upgrade allowance holds');
+  assert.ok(
+    accepted.length <= Math.min(maxConnectionsPerAddress, upgradeBurst + upgradesPerSecond * seconds + 1),
+    'the upgrade allowance holds',
+  );
   for (const r of refused) {
     assert.equal(r.status, 429, r.reason);
     assert.match(r.reason, /too many (new|open) connections from 127\.0\.0\.1/);
   }
   assert.equal(await metric(s, /riffroom_rejected_upgrades_total\{status="429"\} (\d+)/), refused.length, 'every refusal is counted');
   // The attackers that got in are members like any other: welcomed and kept.
-  await waitFor(() => accepted.every((a) => a.welcome !== null && a.members === accepted.length + band.length), 10_000, 'every accepted socket knows the room');
+  await waitFor(
+    () => accepted.every((a) => a.welcome !== null && a.members === accepted.length + band.length),
+    10_000,
+    'every accepted socket knows the room',
+  );
   assert.ok(accepted.every((a) => !a.closed));
 
   // Nobody honest was disconnected, and everyone converged on what the server logged.
   assert.deepEqual(bandStatus, [], 'the band never left "ready"');
-  assert.deepEqual(band.map((c) => c.client.connections), [1, 1]);
+  assert.deepEqual(
+    band.map((c) => c.client.connections),
+    [1, 1],
+  );
   assert.deepEqual(docCloses, []);
   assert.equal(ben.client.peers().length, accepted.length + band.length);
   const song = JSON.stringify(readSong(teacherDoc.doc));
@@ -199,8 +212,18 @@ test('2,000 jam connection attempts from one address: at most the caps get in, t
 
 test('the bytes each joiner receives grow linearly with the joiners, not quadratically', async () => {
   // Caps opened wide: this measures the protocol, not the caps.
-  const wide = ['--max-connections-per-address', '100000', '--max-connections-per-identity', '100000', '--max-jam-members', '100000',
-    '--upgrades-per-second', '100000', '--upgrade-burst', '100000'];
+  const wide = [
+    '--max-connections-per-address',
+    '100000',
+    '--max-connections-per-identity',
+    '100000',
+    '--max-jam-members',
+    '100000',
+    '--upgrades-per-second',
+    '100000',
+    '--upgrade-burst',
+    '100000',
+  ];
   const s = await server(wide);
   const flood = async (room: string, n: number) => {
     const sockets: Attempt[] = [];
@@ -225,7 +248,10 @@ test('the bytes each joiner receives grow linearly with the joiners, not quadrat
   );
   // Linear per joiner: twice the joiners, about twice the bytes each (a full list on every join: four times).
   assert.ok(ratio < 2.5, `each joiner received ×${ratio.toFixed(2)} the bytes with twice the joiners`);
-  assert.ok(small.perJoiner < 100 * 200, `a joiner of 100 received ${Math.round(small.perJoiner)} bytes: about one small message per member`);
+  assert.ok(
+    small.perJoiner < 100 * 200,
+    `a joiner of 100 received ${Math.round(small.perJoiner)} bytes: about one small message per member`,
+  );
 });
 
 test('the per-identity cap counts documents and jam channels together; a closed one frees its place', async () => {
@@ -272,7 +298,10 @@ test("the jam members per room cap: a full room's jam answers 503, its document 
   assert.equal(full.status, 503);
   assert.match(full.reason, /the room's jam channel is full \(5 members\)/);
   assert.equal(await metric(s, /riffroom_rejected_upgrades_total\{status="503"\} (\d+)/), 1);
-  for (const url of [docUrl(s, room, testToken(room, 'owner', 'late')), jamUrl(s.wsUrl, 'jam-elsewhere', testToken('jam-elsewhere', 'editor'))]) {
+  for (const url of [
+    docUrl(s, room, testToken(room, 'owner', 'late')),
+    jamUrl(s.wsUrl, 'jam-elsewhere', testToken('jam-elsewhere', 'editor')),
+  ]) {
     const a = await attempt(url);
     assert.equal(a.status, 101, a.reason);
     members.push(a);
@@ -292,7 +321,11 @@ test("after joins, leaves and clock reports, every member's peers() is the serve
   const clients: TestJamClient[] = [];
   cleanups.push(() => clients.forEach((c) => c.client.close()));
   const join = (name: string, role: 'owner' | 'editor' | 'viewer', address: string) => {
-    const c = openJam(s.wsUrl, room, testToken(room, role, name), undefined, { WebSocket: jamSocketFrom(address), pingIntervalMs: 200, reportIntervalMs: 300 });
+    const c = openJam(s.wsUrl, room, testToken(room, role, name), undefined, {
+      WebSocket: jamSocketFrom(address),
+      pingIntervalMs: 200,
+      reportIntervalMs: 300,
+    });
     clients.push(c);
     return c;
   };
@@ -307,7 +340,11 @@ test("after joins, leaves and clock reports, every member's peers() is the serve
   const members = clients.filter((c) => c.client.status !== 'closed');
   assert.equal(members.length, 6);
   // Everyone has everyone's clock figures.
-  await waitFor(() => members.every((c) => c.client.peers().length === 6 && c.client.peers().every((p) => p.offsetMs !== null)), 10_000, 'clock figures everywhere');
+  await waitFor(
+    () => members.every((c) => c.client.peers().length === 6 && c.client.peers().every((p) => p.offsetMs !== null)),
+    10_000,
+    'clock figures everywhere',
+  );
 
   // Each member's list, every time it changes.
   const snapshots = new Map<TestJamClient, JamPeer[][]>(members.map((c) => [c, []]));
@@ -320,17 +357,32 @@ test("after joins, leaves and clock reports, every member's peers() is the serve
   await waitFor(() => observer.welcome !== null, 5000, 'the observer is welcomed');
   const byClient = (peers: JamPeer[]) => [...peers].sort((a, b) => a.clientId.localeCompare(b.clientId));
   const serverList = byClient(observer.welcome!.peers.filter((p) => p.clientId !== observer.welcome!.clientId));
-  assert.deepEqual(serverList.map((p) => p.clientId).sort(), members.map((c) => c.client.me!.clientId).sort(), 'the server lists exactly the members still connected');
+  assert.deepEqual(
+    serverList.map((p) => p.clientId).sort(),
+    members.map((c) => c.client.me!.clientId).sort(),
+    'the server lists exactly the members still connected',
+  );
   assert.ok(serverList.every((p) => p.offsetMs !== null && p.rttMs !== null));
   await waitFor(() => members.every((c) => c.client.peers().some((p) => p.name === 'observer')), 5000, 'everyone learns of the observer');
   for (const c of members) {
     const seen = snapshots.get(c)!;
     const at = seen.findIndex((list) => list.some((p) => p.name === 'observer'));
     const withObserver = seen[at]!;
-    assert.deepEqual(byClient(withObserver.filter((p) => p.name !== 'observer')), serverList, `${c.client.me!.name}'s list when the observer arrived`);
-    assert.deepEqual(withObserver.find((p) => p.name === 'observer'), observer.welcome!.peers.find((p) => p.name === 'observer'));
+    assert.deepEqual(
+      byClient(withObserver.filter((p) => p.name !== 'observer')),
+      serverList,
+      `${c.client.me!.name}'s list when the observer arrived`,
+    );
+    assert.deepEqual(
+      withObserver.find((p) => p.name === 'observer'),
+      observer.welcome!.peers.find((p) => p.name === 'observer'),
+    );
   }
   // And a leave: gone from every list.
   observer.ws.close();
-  await waitFor(() => members.every((c) => !c.client.peers().some((p) => p.name === 'observer') && c.client.peers().length === 6), 5000, 'the observer is gone everywhere');
+  await waitFor(
+    () => members.every((c) => !c.client.peers().some((p) => p.name === 'observer') && c.client.peers().length === 6),
+    5000,
+    'the observer is gone everywhere',
+  );
 });

@@ -9,7 +9,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { addClip, addNotes, addTrack, deleteNotes, initSong, moveClip, setLoop, setMeter, setTempo, setTrackOwner, updateTrack } from '../core/song/edits.ts';
+import {
+  addClip,
+  addNotes,
+  addTrack,
+  deleteNotes,
+  initSong,
+  moveClip,
+  setLoop,
+  setMeter,
+  setTempo,
+  setTrackOwner,
+  updateTrack,
+} from '../core/song/edits.ts';
 import { clipsMap, readSong } from '../core/song/schema.ts';
 import { JAM_LIMITS, type JamServerMessage, type LiveNote } from '../core/jam/contract.ts';
 import { CLOSE } from '../sync-server/contract.ts';
@@ -43,13 +55,18 @@ async function openRaw(room: string, token: string) {
   const ws = new WebSocket(jamUrl(target.wsUrl, room, token));
   const messages: JamServerMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(String(data)) as JamServerMessage));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   await waitFor(() => messages.some((m) => m.type === 'welcome'), 5000, 'welcome');
-  const next = async <T extends JamServerMessage['type']>(type: T, after = messages.length): Promise<Extract<JamServerMessage, { type: T }>> => {
+  const next = async <T extends JamServerMessage['type']>(
+    type: T,
+    after = messages.length,
+  ): Promise<Extract<JamServerMessage, { type: T }>> => {
     await waitFor(() => messages.slice(after).some((m) => m.type === type), 5000, `a ${type} message`);
     return messages.slice(after).find((m) => m.type === type) as Extract<JamServerMessage, { type: T }>;
   };
@@ -65,7 +82,11 @@ async function liveLatency(room: string, wsUrl: string, count: number): Promise<
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   const got: Record<string, number[]> = { ann: [], bob: [], cat: [] };
-  for (const [name, peer] of [['ann', a], ['bob', b], ['cat', c]] as const) {
+  for (const [name, peer] of [
+    ['ann', a],
+    ['bob', b],
+    ['cat', c],
+  ] as const) {
     peer.client.onLive((message) => {
       for (const n of message.notes) {
         got[name]!.push(n.pitch);
@@ -112,7 +133,10 @@ test('hostile jam messages: refused with the connection kept, or closed with the
     ['unknown action', '{"v":1,"type":"transport","request":{"action":"explode"}}'],
     ['count-in of 5 bars', '{"v":1,"type":"transport","request":{"action":"play","countInBars":5}}'],
     ['count-in of half a bar', '{"v":1,"type":"transport","request":{"action":"play","countInBars":0.5}}'],
-    ['too many notes', JSON.stringify({ v: 1, type: 'live', notes: Array.from({ length: JAM_LIMITS.maxNotesPerMessage + 1 }, (_, i) => note(i % 128)) })],
+    [
+      'too many notes',
+      JSON.stringify({ v: 1, type: 'live', notes: Array.from({ length: JAM_LIMITS.maxNotesPerMessage + 1 }, (_, i) => note(i % 128)) }),
+    ],
     ['notes not an array', '{"v":1,"type":"live","notes":{"0":1}}'],
     ['pitch 128', JSON.stringify({ v: 1, type: 'live', notes: [note(128)] })],
     ['pitch as string', '{"v":1,"type":"live","notes":[{"kind":"on","pitch":"60","velocity":1,"trackId":null,"at":0}]}'],
@@ -122,7 +146,10 @@ test('hostile jam messages: refused with the connection kept, or closed with the
     ['ping with string id', '{"v":1,"type":"ping","id":"1","t0":5}'],
     ['clock report NaN-ish', '{"v":1,"type":"clock-report","offsetMs":1e999,"rttMs":1}'],
     ['clock report negative rtt', '{"v":1,"type":"clock-report","offsetMs":1,"rttMs":-1}'],
-    ['rules from an editor', JSON.stringify({ v: 1, type: 'rules', rules: { transportLocked: true, students: 'edit', spotlightTrackId: null } })],
+    [
+      'rules from an editor',
+      JSON.stringify({ v: 1, type: 'rules', rules: { transportLocked: true, students: 'edit', spotlightTrackId: null } }),
+    ],
     ['unknown type', '{"v":1,"type":"teleport"}'],
     ['deep nesting', `{"v":1,"type":"transport","request":${'['.repeat(2000)}${']'.repeat(2000)}}`],
   ];
@@ -147,8 +174,20 @@ test('hostile jam messages: refused with the connection kept, or closed with the
     ['JSON array', (ws) => ws.send('[1,2,3]'), CLOSE.malformed, /object/],
     ['wrong version', (ws) => ws.send('{"v":2,"type":"ping","id":1,"t0":1}'), CLOSE.malformed, /v: 1/],
     ['type not a string', (ws) => ws.send('{"v":1,"type":7}'), CLOSE.malformed, /v: 1/],
-    ['over the size limit', (ws) => ws.send(JSON.stringify({ v: 1, type: 'live', notes: [], pad: 'x'.repeat(JAM_LIMITS.maxMessageBytes) })), CLOSE.tooLarge, /limited/],
-    ['a flood', (ws) => { for (let i = 0; i < 1000; i++) ws.send('{"v":1,"type":"ping","id":1,"t0":1}'); }, CLOSE.rateLimited, /too many/],
+    [
+      'over the size limit',
+      (ws) => ws.send(JSON.stringify({ v: 1, type: 'live', notes: [], pad: 'x'.repeat(JAM_LIMITS.maxMessageBytes) })),
+      CLOSE.tooLarge,
+      /limited/,
+    ],
+    [
+      'a flood',
+      (ws) => {
+        for (let i = 0; i < 1000; i++) ws.send('{"v":1,"type":"ping","id":1,"t0":1}');
+      },
+      CLOSE.rateLimited,
+      /too many/,
+    ],
   ];
   for (const [what, send, code, reason] of closing) {
     const r = await openRaw(room, token);
@@ -285,13 +324,25 @@ test("students 'own-track': a stock client's edit of another's track is reverted
   const bens = addTrack(t, { role: 'bass', name: 'Bass' }, { author: { id: 'id-teacher', name: 'teacher' } });
   setTrackOwner(t, bens, BEN);
   const kims = addTrack(t, { role: 'keys', name: 'Keys' }, { author: KIM });
-  const kimClip = addClip(t, { trackId: kims, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }, { pitch: 64, tick: 480, duration: 240, velocity: 90 }] });
+  const kimClip = addClip(t, {
+    trackId: kims,
+    startBar: 0,
+    lengthBars: 1,
+    notes: [
+      { pitch: 60, tick: 0, duration: 240, velocity: 90 },
+      { pitch: 64, tick: 480, duration: 240, velocity: 90 },
+    ],
+  });
   const [owner, student] = [open(room, 'teacher', 'owner'), open(room, 'ben')];
   await waitReady([owner, student]);
   owner.client.setRules({ transportLocked: false, students: 'own-track', spotlightTrackId: null });
   await waitFor(() => student.client.rules().students === 'own-track', 5000, 'rules reached the student');
 
-  const benDoc = await connectClient(target.wsUrl, room, signToken(TEST_SECRET, { room, role: 'editor', ...BEN, exp: Math.floor(Date.now() / 1000) + 3600 }));
+  const benDoc = await connectClient(
+    target.wsUrl,
+    room,
+    signToken(TEST_SECRET, { room, role: 'editor', ...BEN, exp: Math.floor(Date.now() / 1000) + 3600 }),
+  );
   const b = benDoc.doc;
   const kimNotes = (doc: typeof t) => JSON.stringify(readSong(doc).clips.find((c) => c.id === kimClip)!.notes);
   const original = kimNotes(t);
@@ -302,7 +353,14 @@ test("students 'own-track': a stock client's edit of another's track is reverted
   const handled = async () => {
     const pitch = 30 + marks++;
     addNotes(b, mine, [{ pitch, tick: 0, duration: 120, velocity: 90 }]);
-    await waitFor(() => readSong(t).clips.find((c) => c.id === mine)?.notes.some((n) => n.pitch === pitch) ?? false, 5000, "ben's own edit reaches the teacher");
+    await waitFor(
+      () =>
+        readSong(t)
+          .clips.find((c) => c.id === mine)
+          ?.notes.some((n) => n.pitch === pitch) ?? false,
+      5000,
+      "ben's own edit reaches the teacher",
+    );
   };
   try {
     // Ben's own track: his clip stands.
@@ -324,17 +382,27 @@ test("students 'own-track': a stock client's edit of another's track is reverted
       return `${clip.trackId}@${clip.startBar} ${track.ownerId} ${track.mute}`;
     };
     const expected = `${kims}@0 id-kim false`;
-    await waitFor(() => kimsNow(t) === expected && kimsNow(b) === expected, 5000, `Kim's clip and track as they were (teacher ${kimsNow(t)}, ben ${kimsNow(b)})`);
+    await waitFor(
+      () => kimsNow(t) === expected && kimsNow(b) === expected,
+      5000,
+      `Kim's clip and track as they were (teacher ${kimsNow(t)}, ben ${kimsNow(b)})`,
+    );
 
     // The page's guard: the edit goes out, then its own undo at once. Server revert and page undo
     // restore the same notes under the same keys: one copy each, everywhere.
     const undo = new Y.UndoManager([clipsMap(b)], { trackedOrigins: new Set(['page']), captureTimeout: 0 });
-    const ids = readSong(b).clips.find((c) => c.id === kimClip)!.notes.map((n) => n.id);
+    const ids = readSong(b)
+      .clips.find((c) => c.id === kimClip)!
+      .notes.map((n) => n.id);
     deleteNotes(b, kimClip, ids, { origin: 'page' });
     undo.undo();
     undo.destroy();
     await handled();
-    await waitFor(() => kimNotes(t) === original && kimNotes(b) === original, 5000, `Kim's notes back once (teacher ${kimNotes(t)}, ben ${kimNotes(b)})`);
+    await waitFor(
+      () => kimNotes(t) === original && kimNotes(b) === original,
+      5000,
+      `Kim's notes back once (teacher ${kimNotes(t)}, ben ${kimNotes(b)})`,
+    );
     // Ben's own clip survived all of it, with every note he put on it.
     assert.equal(readSong(t).clips.find((c) => c.id === mine)!.notes.length, marks);
     const metrics = await (await fetch(`${target.url}/metrics`)).text();

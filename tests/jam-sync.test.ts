@@ -76,14 +76,23 @@ test('clock offset through the jitter proxy: every peer finds its offset', async
   }
   const p95 = percentileOf(errors, 95);
   const median = percentileOf(errors, 50);
-  console.log(`clock offset error: median ${median.toFixed(3)} ms, p95 ${p95.toFixed(3)} ms over ${errors.length} readings; rtt ${peers.map((p) => p.client.clock.rttMs.toFixed(1)).join(', ')} ms`);
+  console.log(
+    `clock offset error: median ${median.toFixed(3)} ms, p95 ${p95.toFixed(3)} ms over ${errors.length} readings; rtt ${peers.map((p) => p.client.clock.rttMs.toFixed(1)).join(', ')} ms`,
+  );
   assert.ok(p95 < CLOCK_ERROR_MS, `p95 ${p95}`);
   for (const p of peers) {
     // The estimate's offset is server − local: minus the injected offset.
-    assert.ok(Math.abs(p.client.clock.offsetMs + p.clock.offsetMs) < CLOCK_ERROR_MS, `offset ${p.client.clock.offsetMs} vs ${-p.clock.offsetMs}`);
+    assert.ok(
+      Math.abs(p.client.clock.offsetMs + p.clock.offsetMs) < CLOCK_ERROR_MS,
+      `offset ${p.client.clock.offsetMs} vs ${-p.clock.offsetMs}`,
+    );
   }
   // Each peer's report reaches the others' peer lists.
-  await waitFor(() => peers.every((p) => p.client.peers().length === 4 && p.client.peers().every((q) => q.offsetMs !== null)), 5000, 'peer lists with clock reports');
+  await waitFor(
+    () => peers.every((p) => p.client.peers().length === 4 && p.client.peers().every((q) => q.offsetMs !== null)),
+    5000,
+    'peer lists with clock reports',
+  );
   const dan = peers[0]!.client.peers().find((q) => q.name === 'dan')!;
   assert.ok(Math.abs(dan.offsetMs! + 77_777) < CLOCK_ERROR_MS);
   assert.ok(dan.rttMs! > 0);
@@ -91,7 +100,11 @@ test('clock offset through the jitter proxy: every peer finds its offset', async
 
 /** Waits until every peer has a transport of at least this revision; returns them. */
 async function transports(revision: number): Promise<TransportState[]> {
-  await waitFor(() => peers.every((p) => (p.client.transport()?.revision ?? -1) >= revision), 5000, `transport revision ${revision} everywhere`);
+  await waitFor(
+    () => peers.every((p) => (p.client.transport()?.revision ?? -1) >= revision),
+    5000,
+    `transport revision ${revision} everywhere`,
+  );
   return peers.map((p) => p.client.transport()!);
 }
 
@@ -99,7 +112,10 @@ test('four peers schedule the same downbeats and switch tempo on the same bar', 
   const before = peers[0]!.client.transport()!.revision;
   assert.ok(peers[1]!.client.request({ action: 'play' }));
   const states = await transports(before + 1);
-  assert.ok(states.every((s) => JSON.stringify(s) === JSON.stringify(states[0])), 'one state for everyone');
+  assert.ok(
+    states.every((s) => JSON.stringify(s) === JSON.stringify(states[0])),
+    'one state for everyone',
+  );
   assert.equal(states[0]!.playing, true);
   assert.equal(states[0]!.changedBy, 'bob');
 
@@ -129,8 +145,15 @@ test('four peers schedule the same downbeats and switch tempo on the same bar', 
   const around = peers.map((p) => downbeats(p.client.transport()!, states[0]!.anchorMs, 5));
   const expected = [...Array(oldBars).fill(120), ...Array(5).fill(96)].slice(0, 5);
   for (const beats of around) {
-    assert.deepEqual(beats.map((d) => d.bpm), expected, 'every peer switches on the same bar');
-    assert.deepEqual(beats.map((d) => d.bar), around[0]!.map((d) => d.bar));
+    assert.deepEqual(
+      beats.map((d) => d.bpm),
+      expected,
+      'every peer switches on the same bar',
+    );
+    assert.deepEqual(
+      beats.map((d) => d.bar),
+      around[0]!.map((d) => d.bar),
+    );
   }
   for (let k = 0; k < 5; k++) {
     const times = peers.map((p, i) => p.truePlayTime(around[i]![k]!.atMs));
@@ -180,7 +203,10 @@ test('count-in: every peer clicks at the same true times, and the song starts on
   revision = peers[0]!.client.transport()!.revision;
   assert.ok(peers[3]!.client.request({ action: 'play', fromBar: 0, countInBars: 1 }));
   const states = await transports(revision + 1);
-  assert.ok(states.every((s) => JSON.stringify(s) === JSON.stringify(states[0])), 'one state for everyone');
+  assert.ok(
+    states.every((s) => JSON.stringify(s) === JSON.stringify(states[0])),
+    'one state for everyone',
+  );
   const state = states[0]!;
   assert.ok(state.countIn, 'the state carries the count-in');
   assert.equal(state.countIn.bars, 1);
@@ -196,9 +222,14 @@ test('count-in: every peer clicks at the same true times, and the song starts on
   const firstSpread = Math.max(...first) - Math.min(...first);
   const bar = barMs(state);
   const gaps = peers.map((_, i) => first[i]! - clicks[i]![0]!.at);
-  console.log(`count-in click spread across 4 peers: max ${Math.max(...spreads).toFixed(3)} ms; first downbeat spread ${firstSpread.toFixed(3)} ms; count-in downbeat → first downbeat ${gaps.map((g) => g.toFixed(2)).join(', ')} ms (bar ${bar} ms)`);
+  console.log(
+    `count-in click spread across 4 peers: max ${Math.max(...spreads).toFixed(3)} ms; first downbeat spread ${firstSpread.toFixed(3)} ms; count-in downbeat → first downbeat ${gaps.map((g) => g.toFixed(2)).join(', ')} ms (bar ${bar} ms)`,
+  );
   assert.ok(Math.max(...spreads) < SPREAD_MS, `spreads ${spreads}`);
   assert.ok(firstSpread < SPREAD_MS, `first downbeat spread ${firstSpread}`);
-  assert.ok(clicks.every((c) => c[0]!.accent && c.slice(1).every((x) => !x.accent)), 'the count-in downbeat is accented');
+  assert.ok(
+    clicks.every((c) => c[0]!.accent && c.slice(1).every((x) => !x.accent)),
+    'the count-in downbeat is accented',
+  );
   for (const g of gaps) assert.ok(Math.abs(g - bar) < SPREAD_MS, `gap ${g}`);
 });

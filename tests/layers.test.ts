@@ -18,14 +18,17 @@ test('the checker reads static, type-only, re-export, dynamic and worker-entry i
     "new Worker(new URL('./thread.ts', import.meta.url));",
     "import 'side-effect-package';",
   ].join('\n');
-  assert.deepEqual(importsOf('renderer/generator/x.ts', text).map((e) => e.to), [
-    'inference/engine/request.ts',
-    'renderer/core/time.ts',
-    'renderer/generator/local.ts',
-    'side-effect-package',
-    'sync-server/server.ts',
-    'renderer/generator/thread.ts',
-  ]);
+  assert.deepEqual(
+    importsOf('renderer/generator/x.ts', text).map((e) => e.to),
+    [
+      'inference/engine/request.ts',
+      'renderer/core/time.ts',
+      'renderer/generator/local.ts',
+      'side-effect-package',
+      'sync-server/server.ts',
+      'renderer/generator/thread.ts',
+    ],
+  );
 });
 
 test('the table forbids what DESIGN.md forbids and allows the boundaries', () => {
@@ -47,7 +50,8 @@ test('the table forbids what DESIGN.md forbids and allows the boundaries', () =>
     ['renderer/build.ts', 'inference/web/build.ts'],
     ['renderer/x.test.ts', 'sync-server/server.ts'],
     ['tests/x.ts', 'electron/main/index.ts'],
-  ]) assert.equal(why(from!, to!), null, `${from} → ${to}`);
+  ])
+    assert.equal(why(from!, to!), null, `${from} → ${to}`);
 });
 
 test('every import of the tree keeps to the layers', () => {

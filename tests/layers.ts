@@ -39,7 +39,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'tools', holds: (f) => f.startsWith('bench/') || f.startsWith('scripts/'), mayImport: 'anything' },
   {
     name: 'build tools',
-    holds: (f) => f === 'renderer/build.ts' || /^renderer\/(.+\/)?node\//.test(f) || f === 'electron/build.ts' || f === 'electron/launch.ts',
+    holds: (f) =>
+      f === 'renderer/build.ts' || /^renderer\/(.+\/)?node\//.test(f) || f === 'electron/build.ts' || f === 'electron/launch.ts',
     mayImport: ['core/', 'renderer/', 'inference/', 'electron/', 'sync-server/', 'models/'],
   },
   {
@@ -53,9 +54,22 @@ export const LAYERS: readonly Layer[] = [
   {
     name: 'renderer',
     holds: (f) => f.startsWith('renderer/'),
-    mayImport: ['core/', 'renderer/', 'inference/web/', 'inference/client.ts', 'inference/contract.ts', 'sync-server/contract.ts', 'sync-server/client/', 'electron/contract.ts'],
+    mayImport: [
+      'core/',
+      'renderer/',
+      'inference/web/',
+      'inference/client.ts',
+      'inference/contract.ts',
+      'sync-server/contract.ts',
+      'sync-server/client/',
+      'electron/contract.ts',
+    ],
   },
-  { name: 'electron', holds: (f) => f.startsWith('electron/'), mayImport: ['core/', 'electron/', 'sync-server/', 'inference/node/', 'inference/client.ts', 'inference/contract.ts'] },
+  {
+    name: 'electron',
+    holds: (f) => f.startsWith('electron/'),
+    mayImport: ['core/', 'electron/', 'sync-server/', 'inference/node/', 'inference/client.ts', 'inference/contract.ts'],
+  },
   { name: 'models', holds: (f) => f.startsWith('models/'), mayImport: ['core/', 'inference/', 'models/'] },
 ];
 
@@ -78,7 +92,14 @@ export function importsOf(file: string, text: string): Edge[] {
   for (const pattern of [IMPORT, DYNAMIC, WORKER_URL]) {
     for (const match of text.matchAll(pattern)) {
       const spec = match[1]!;
-      if (spec.startsWith('.')) edges.push({ from: file, to: normalize(join(dirname(file), spec)).split(sep).join('/'), kind: 'file' });
+      if (spec.startsWith('.'))
+        edges.push({
+          from: file,
+          to: normalize(join(dirname(file), spec))
+            .split(sep)
+            .join('/'),
+          kind: 'file',
+        });
       else edges.push({ from: file, to: spec, kind: 'package' });
     }
   }

@@ -31,7 +31,17 @@ interface Ebur128 {
  */
 function ffmpegEbur128(file: string): Promise<Ebur128> {
   const metadata = `${file}.meta.txt`;
-  const args = ['-hide_banner', '-nostats', '-i', file, '-af', `ebur128=metadata=1:peak=true,ametadata=mode=print:file=${metadata}`, '-f', 'null', '-'];
+  const args = [
+    '-hide_banner',
+    '-nostats',
+    '-i',
+    file,
+    '-af',
+    `ebur128=metadata=1:peak=true,ametadata=mode=print:file=${metadata}`,
+    '-f',
+    'null',
+    '-',
+  ];
   return new Promise((resolve, reject) => {
     execFile('ffmpeg', args, { maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -40,7 +50,9 @@ function ffmpegEbur128(file: string): Promise<Ebur128> {
       if (err) return reject(new Error(`ffmpeg failed on ${file}: ${stderr.slice(-2000)}`));
       const text = readFileSync(metadata, 'utf8');
       const last = (key: string) => {
-        const values = [...text.matchAll(new RegExp(`^lavfi\\.r128\\.${key.replace(/\./g, '\\.')}=(\\S+)$`, 'gm'))].map((m) => Number(m[1]));
+        const values = [...text.matchAll(new RegExp(`^lavfi\\.r128\\.${key.replace(/\./g, '\\.')}=(\\S+)$`, 'gm'))].map((m) =>
+          Number(m[1]),
+        );
         if (values.length === 0) throw new Error(`ffmpeg wrote no lavfi.r128.${key} for ${file}`);
         return values.at(-1)!;
       };
@@ -50,8 +62,12 @@ function ffmpegEbur128(file: string): Promise<Ebur128> {
 }
 
 let dir = '';
-before(() => { dir = mkdtempSync(join(tmpdir(), 'riffroom-ebur128-')); });
-after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'riffroom-ebur128-'));
+});
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes the audio as a 16-bit WAV, measures it with ffmpeg and (decoded back) with the meter. */
 async function both(name: string, audio: PcmAudio) {
@@ -85,8 +101,23 @@ for (const rate of [44100, 48000]) {
   test(`at ${rate} Hz: Tech 3341 tones (steady, gated) and a Tech 3342 range case read as ffmpeg reads them`, async (t) => {
     const cases: [string, PcmAudio][] = [
       ['3341-1', toneSequence(rate, [{ seconds: 20, dbfs: -23 }])],
-      ['3341-4', toneSequence(rate, [{ seconds: 10, dbfs: -72 }, { seconds: 10, dbfs: -36 }, { seconds: 60, dbfs: -23 }, { seconds: 10, dbfs: -36 }, { seconds: 10, dbfs: -72 }])],
-      ['3342-4', toneSequence(rate, [-50, -35, -20, -35, -50].map((dbfs) => ({ seconds: 20, dbfs })))],
+      [
+        '3341-4',
+        toneSequence(rate, [
+          { seconds: 10, dbfs: -72 },
+          { seconds: 10, dbfs: -36 },
+          { seconds: 60, dbfs: -23 },
+          { seconds: 10, dbfs: -36 },
+          { seconds: 10, dbfs: -72 },
+        ]),
+      ],
+      [
+        '3342-4',
+        toneSequence(
+          rate,
+          [-50, -35, -20, -35, -50].map((dbfs) => ({ seconds: 20, dbfs })),
+        ),
+      ],
     ];
     for (const [name, audio] of cases) {
       const { ours, theirs } = await both(`${name}-${rate}`, audio);
@@ -114,7 +145,10 @@ test('a mix corrected to -14 LUFS reads, in ffmpeg, what its chain records: on t
   assert.ok(chain.limiter.maxReductionDb > 0, 'the limiter had work to do');
   const { ours, theirs } = await both('corrected-44100', corrected);
   agree(t, 'corrected to -14 LUFS', ours, theirs);
-  assert.ok(Math.abs(theirs.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.1, `ffmpeg I ${theirs.integratedLufs}, chain ${chain.measuredAfter.integratedLufs}`);
+  assert.ok(
+    Math.abs(theirs.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.1,
+    `ffmpeg I ${theirs.integratedLufs}, chain ${chain.measuredAfter.integratedLufs}`,
+  );
   assert.ok(Math.abs(theirs.integratedLufs - -14) <= 0.5, `ffmpeg I ${theirs.integratedLufs}`);
   // The 16-bit file rounds samples by up to half a step; ffmpeg's interpolator differs by a few hundredths.
   assert.ok(theirs.truePeakDbtp <= -0.9, `ffmpeg true peak ${theirs.truePeakDbtp}`);

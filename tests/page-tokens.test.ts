@@ -22,7 +22,7 @@ import { createHistoryApi } from '../renderer/history/history-api.ts';
 import { decodeTokenClaims, type RoomLink } from '../sync-server/client/room-link.ts';
 import { joinRoom, renewToken } from '../renderer/platform/token-api.ts';
 import { TokenRenewal } from '../renderer/platform/token-renewal.ts';
-import { connectWebsocket, } from '../renderer/platform/websocket-connection.ts';
+import { connectWebsocket } from '../renderer/platform/websocket-connection.ts';
 import { TEST_SECRET, startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';
 import { getHistory, waitForSeq } from './support/room-api.ts';
@@ -100,7 +100,10 @@ test('a renewable token is renewed in place on both sockets: open past its first
     setTempo(bandmate.doc, 131);
     await waitFor(() => readSong(page.doc).meta.bpm === 131, 5000, "the bandmate's edit reached the page");
     const history = await getHistory(server, room, testToken(room, 'viewer'));
-    assert.ok(history.entries.some((e) => e.author === 'Ann'), 'the late edit is in the log');
+    assert.ok(
+      history.entries.some((e) => e.author === 'Ann'),
+      'the late edit is in the log',
+    );
 
     // The history API takes the newest token: the first one has expired by now.
     const api = createHistoryApi({ httpUrl: server.url, room, token: () => page.token.token });

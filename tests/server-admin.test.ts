@@ -81,7 +81,11 @@ test('admin → creator → room: the owner edits with a stock provider, an invi
   const room = await created<CreateRoomResponse>(await post('/api/rooms', creator.token, { room: 'class-7b' }));
   assert.equal(room.room, 'class-7b');
   // The links are the page's own links on the public URL: the page reads room and token from them.
-  for (const [link, token] of [[room.links.owner, room.ownerToken], [room.links.editor, room.editorInvite], [room.links.viewer, room.viewerInvite]]) {
+  for (const [link, token] of [
+    [room.links.owner, room.ownerToken],
+    [room.links.editor, room.editorInvite],
+    [room.links.viewer, room.viewerInvite],
+  ]) {
     const parsed = parseRoomLink(link!);
     assert.ok(parsed.ok, link);
     assert.deepEqual([parsed.link.room, parsed.link.token, parsed.link.serverUrl], ['class-7b', token, 'wss://jam.example.org']);
@@ -101,7 +105,11 @@ test('admin → creator → room: the owner edits with a stock provider, an invi
     await waitFor(() => readSong(owner.doc).meta.bpm === 96, 5000, 'the owner sees the student’s tempo');
     await waitForSeq(server, 'class-7b', room.ownerToken, 2);
     const { entries } = await getHistory(server, 'class-7b', room.ownerToken);
-    assert.deepEqual(entries.map((e) => e.author), ['Ms Rivera', 'Sam'], 'the owner is named after the creator; each edit under its author');
+    assert.deepEqual(
+      entries.map((e) => e.author),
+      ['Ms Rivera', 'Sam'],
+      'the owner is named after the creator; each edit under its author',
+    );
   } finally {
     disconnect(owner);
     disconnect(student);
@@ -138,14 +146,15 @@ test('a creator cannot mint creators; a room token cannot create rooms', async (
 });
 
 test('the server answers to the public URL’s name (behind a proxy), and to no other', async () => {
-  const statusFor = (host: string) => new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: '/healthz', headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
+  const statusFor = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/healthz', headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
     });
-    req.on('error', reject);
-    req.end();
-  });
   assert.equal(await statusFor('jam.example.org'), 200);
   assert.equal(await statusFor('evil.example.com'), 421);
 });
@@ -154,11 +163,14 @@ test('the CLI mints server tokens that work over HTTP, and refuses a data dir wi
   const printed = (await cli(['token', '--data', dataDir, '--server-role', 'creator', '--name', 'Mr Okafor', '--ttl', '7d'])).stdout.trim();
   const room = await created<CreateRoomResponse>(await post('/api/rooms', printed, { name: 'Mr O' }));
   assert.match(room.room, /^jam-/);
-  await assert.rejects(cli(['token', '--data', join(dataDir, 'typo'), '--server-role', 'admin']), (err: Error & { code?: number; stderr?: string }) => {
-    assert.equal(err.code, 2);
-    assert.match(err.stderr!, /has no secret: set the server up first \(riffroom-server init/);
-    return true;
-  });
+  await assert.rejects(
+    cli(['token', '--data', join(dataDir, 'typo'), '--server-role', 'admin']),
+    (err: Error & { code?: number; stderr?: string }) => {
+      assert.equal(err.code, 2);
+      assert.match(err.stderr!, /has no secret: set the server up first \(riffroom-server init/);
+      return true;
+    },
+  );
 });
 
 test('init run again keeps the secret: links handed out before still work, and a new admin token too', async () => {
@@ -174,11 +186,14 @@ test('init run again keeps the secret: links handed out before still work, and a
   const owner = await connectClient(server.wsUrl, 'before-reinit', room.ownerToken);
   disconnect(owner);
   await created<CreateRoomResponse>(await post('/api/rooms', newAdmin, { room: 'after-reinit' }));
-  await assert.rejects(cli(['init', '--data', dataDir, '--public-url', 'https://jam.example.org/app']), (err: Error & { code?: number; stderr?: string }) => {
-    assert.equal(err.code, 2);
-    assert.match(err.stderr!, /the public URL must be the server's root, without a path \(\/app\)/);
-    return true;
-  });
+  await assert.rejects(
+    cli(['init', '--data', dataDir, '--public-url', 'https://jam.example.org/app']),
+    (err: Error & { code?: number; stderr?: string }) => {
+      assert.equal(err.code, 2);
+      assert.match(err.stderr!, /the public URL must be the server's root, without a path \(\/app\)/);
+      return true;
+    },
+  );
   await assert.rejects(cli(['init', '--data', tempDataDir()]), /--public-url <url> is required/);
 });
 

@@ -100,8 +100,15 @@ test('an edit made through the session host is in the project file, with its his
   assert.equal(broken, null, 'hash chain intact');
   assert.equal(song.meta.title, 'First jam');
   assert.equal(song.meta.bpm, 97);
-  assert.deepEqual(song.tracks.map((tr) => [tr.id, tr.name]), [[trackId, 'Bass']]);
-  assert.deepEqual(history.map((e) => e.author), ['ann', 'ann', 'ann'], 'the owner token carries the user name');
+  assert.deepEqual(
+    song.tracks.map((tr) => [tr.id, tr.name]),
+    [[trackId, 'Bass']],
+  );
+  assert.deepEqual(
+    history.map((e) => e.author),
+    ['ann', 'ann', 'ann'],
+    'the owner token carries the user name',
+  );
   assert.equal(history.length, 3);
   assert.ok(history.every((e) => e.label.length > 0));
 
@@ -158,7 +165,11 @@ test('corrupt and newer-version project files are refused by the host, and never
 test('hostile project files are refused by the host with the reason, never modified, and a good one is served', async (t) => {
   const dir = tempDir(t);
   const manager = newManager(t);
-  const chosen = ['a trigger that deletes history on every append', 'a decompression bomb as the room state', 'one changed byte in an update'];
+  const chosen = [
+    'a trigger that deletes history on every append',
+    'a decompression bomb as the room state',
+    'one changed byte in an update',
+  ];
   for (const hostile of HOSTILE_LOGS.filter((h) => chosen.includes(h.name))) {
     const file = join(dir, `${hostile.name.replace(/\W+/g, '-')}.riffroom`);
     hostile.make(file);
@@ -214,7 +225,13 @@ test('Save As while a client is editing gives a file that opens with all its his
     let made = 0;
     const editing = (async () => {
       while (!stop) {
-        addClip(client.doc, { trackId, startBar: made % 500, lengthBars: 1, name: `c${made}`, notes: [{ pitch: 36, tick: 0, duration: 120, velocity: 90 }] });
+        addClip(client.doc, {
+          trackId,
+          startBar: made % 500,
+          lengthBars: 1,
+          name: `c${made}`,
+          notes: [{ pitch: 36, tick: 0, duration: 120, velocity: 90 }],
+        });
         made++;
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -227,7 +244,10 @@ test('Save As while a client is editing gives a file that opens with all its his
     assert.ok(info.lastSeq > 2, `the copy has the edits so far (${info.lastSeq})`);
     const copied = readProject(copy);
     assert.equal(copied.broken, null, 'a whole hash chain');
-    assert.deepEqual(copied.history.map((e) => e.seq), Array.from({ length: info.lastSeq }, (_, i) => i + 1));
+    assert.deepEqual(
+      copied.history.map((e) => e.seq),
+      Array.from({ length: info.lastSeq }, (_, i) => i + 1),
+    );
     assert.equal(copied.song.meta.title, 'Live');
     assert.equal(copied.song.clips.length, info.lastSeq - 2, 'every clip logged by then is in the copy');
 
@@ -237,7 +257,8 @@ test('Save As while a client is editing gives a file that opens with all its his
     await editing;
     const song = JSON.stringify(readSong(client.doc));
     const api = { url: session.httpUrl };
-    for (let i = 0; i < 300 && (await getHistory(api, session.room, session.ownerToken)).lastSeq < made + 2; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && (await getHistory(api, session.room, session.ownerToken)).lastSeq < made + 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const saved = join(dir, 'Saved as.riffroom');
     const moved = await manager.saveAs(saved);
     assert.equal(moved.projectPath, saved);
@@ -283,12 +304,17 @@ test('a crashed session host is restarted on the same port, and clients reconnec
     await waitFor(() => events.some((e) => e.type === 'restarted'), 15_000, 'restarted');
     assert.notEqual(manager.pid, pid);
     assert.equal(manager.session!.port, session.port, 'same port');
-    await waitFor(() => clients.every((c) => c.provider.wsconnected && c.provider.synced), 15_000, 'stock providers reconnected (tokens still valid)');
+    await waitFor(
+      () => clients.every((c) => c.provider.wsconnected && c.provider.synced),
+      15_000,
+      'stock providers reconnected (tokens still valid)',
+    );
     await waitFor(() => a.doc.getMap('clips').has(offline), 5000, 'the offline edit reached the other client');
     setTempo(a.doc, 133);
     await waitFor(() => readSong(b.doc).meta.bpm === 133, 5000, 'edits flow again');
     const api = { url: session.httpUrl };
-    for (let i = 0; i < 300 && (await getHistory(api, session.room, session.ownerToken)).lastSeq < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && (await getHistory(api, session.room, session.ownerToken)).lastSeq < 4; i++)
+      await new Promise((r) => setTimeout(r, 10));
   } finally {
     clients.forEach(disconnect);
   }
@@ -298,7 +324,10 @@ test('a crashed session host is restarted on the same port, and clients reconnec
   assert.equal(lastSeq, 4, 'init, track, the offline clip and the tempo');
   assert.equal(song.meta.bpm, 133);
   assert.equal(song.clips.length, 1);
-  assert.deepEqual(events.map((e) => e.type), ['started', 'crashed', 'restarted', 'stopped']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['started', 'crashed', 'restarted', 'stopped'],
+  );
 });
 
 test('hosting a jam: bound to the LAN, the invite link serves the web client and lets a bandmate join', async (t) => {
@@ -338,7 +367,10 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
   assert.equal(joined.claims.role, 'editor');
   const another = await joinWithInvite({ url: parsed.link.httpUrl }, parsed.link.room, parsed.link.token, 'gus');
   assert.notEqual(another.claims.id, joined.claims.id, 'two people joining from one invite are two identities, even under one name');
-  const renewed = await fetch(`${session.httpUrl}/api/rooms/${session.room}/renew`, { method: 'POST', headers: { authorization: `Bearer ${session.ownerToken}` } });
+  const renewed = await fetch(`${session.httpUrl}/api/rooms/${session.room}/renew`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.ownerToken}` },
+  });
   assert.equal(renewed.status, 200, `the owner token is renewable: ${renewed.status === 200 ? '' : await errorOf(renewed)}`);
   const host = await connectClient(session.wsUrl, session.room, session.ownerToken);
   const guest = await connectClient(parsed.link.serverUrl, parsed.link.room, joined.token);
@@ -352,7 +384,10 @@ test('hosting a jam: bound to the LAN, the invite link serves the web client and
     const api = { url: session.httpUrl };
     await waitForSeq(api, session.room, session.ownerToken, 2);
     const history = await getHistory(api, session.room, session.ownerToken);
-    assert.deepEqual(history.entries.map((e) => e.author), ['ann', 'gus']);
+    assert.deepEqual(
+      history.entries.map((e) => e.author),
+      ['ann', 'gus'],
+    );
   } finally {
     disconnect(host);
     disconnect(guest);

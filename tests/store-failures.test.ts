@@ -65,7 +65,10 @@ if ('why' in binaries) {
       assert.equal(s.lastSeq, 5, 'not committed: nothing of it counted');
       assert.deepEqual(await s.appendBatch(edits(6, 2)), [6, 7], 'and the same entries go in on the retry');
 
-      assert.deepEqual((await collect(s.entries(0))).map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+      assert.deepEqual(
+        (await collect(s.entries(0))).map((e) => e.seq),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
       assert.equal(await s.verify(), null);
       await s.close();
     });

@@ -60,7 +60,10 @@ if ('why' in binaries) {
       assert.deepEqual(await b.leases.holder(room).then((h) => [h!.node, h!.epoch, h!.live]), ['node-a', 1, true]);
       // Node B pretending to hold A's epoch, or its own at the same epoch: fenced.
       const forged = await b.store.open(room, { lease: { room, node: 'node-b', epoch: 1 } });
-      await assert.rejects(forged.appendBatch([edit(1)]), (err: Error) => err instanceof LeaseLostError && /node node-a holds it at epoch 1/.test(err.message));
+      await assert.rejects(
+        forged.appendBatch([edit(1)]),
+        (err: Error) => err instanceof LeaseLostError && /node node-a holds it at epoch 1/.test(err.message),
+      );
       const owner = await a.store.open(room, { lease });
       assert.deepEqual(await owner.appendBatch(edits(1, 3)), [1, 2, 3]);
       assert.equal(await a.leases.renew(lease).then((r) => r?.epoch), 1, 'the holder renews');
@@ -82,8 +85,13 @@ if ('why' in binaries) {
       assert.equal(owner.lastSeq, 5, 'the new owner starts from the log in the database');
 
       // A wakes up and writes as if nothing happened: every kind of write is refused.
-      await assert.rejects(old.appendBatch([edit(6, { author: 'stale' })]), (err: Error) =>
-        err instanceof LeaseLostError && err.message === `room ${room}: node node-a lost its lease (epoch ${first.epoch}): node node-b holds it at epoch ${second.epoch}; nothing was written`);
+      await assert.rejects(
+        old.appendBatch([edit(6, { author: 'stale' })]),
+        (err: Error) =>
+          err instanceof LeaseLostError &&
+          err.message ===
+            `room ${room}: node node-a lost its lease (epoch ${first.epoch}): node node-b holds it at epoch ${second.epoch}; nothing was written`,
+      );
       await assert.rejects(old.saveSnapshot(5, new Uint8Array([1])), LeaseLostError);
       await assert.rejects(old.saveRoomState(5, new Uint8Array([1])), LeaseLostError);
       await assert.rejects(old.addBookmark({ seq: 1, name: 'x', author: 'stale', time: 1 }), LeaseLostError);
@@ -92,8 +100,14 @@ if ('why' in binaries) {
 
       assert.deepEqual(await owner.appendBatch(edits(6, 2)), [6, 7]);
       const log = await collect(owner.entries(0));
-      assert.deepEqual(log.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
-      assert.ok(log.every((e) => e.author !== 'stale'), 'nothing of the old owner after the takeover');
+      assert.deepEqual(
+        log.map((e) => e.seq),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
+      assert.ok(
+        log.every((e) => e.author !== 'stale'),
+        'nothing of the old owner after the takeover',
+      );
       assert.equal(await owner.verify(), null);
       assert.equal(await owner.snapshotSeqsAtOrBefore(100).then((s) => s.length), 0);
       await old.close();
@@ -130,8 +144,16 @@ if ('why' in binaries) {
       assert.equal(owner.lastSeq, acknowledged[acknowledged.length - 1], 'the log ends with the last write A was told succeeded');
       await owner.appendBatch([edit(0, { author: 'node-b' })]);
       const log = await collect(owner.entries(0));
-      assert.deepEqual(log.filter((e) => e.author === 'node-a').map((e) => e.seq), acknowledged, 'every acknowledged entry, once, in order');
-      assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1), 'no gap, no duplicate');
+      assert.deepEqual(
+        log.filter((e) => e.author === 'node-a').map((e) => e.seq),
+        acknowledged,
+        'every acknowledged entry, once, in order',
+      );
+      assert.deepEqual(
+        log.map((e) => e.seq),
+        log.map((_, i) => i + 1),
+        'no gap, no duplicate',
+      );
       assert.equal(await owner.verify(), null, 'one chain: it never forked');
       await old.close();
       await owner.close();
@@ -193,7 +215,7 @@ if ('why' in binaries) {
       }
     });
 
-    test('one LeaseRenewer renews all of a node\'s leases in one statement per interval; each is lost on its own', async () => {
+    test("one LeaseRenewer renews all of a node's leases in one statement per interval; each is lost on its own", async () => {
       const store = await PostgresLogStore.connect(url, { maxConnections: 2, applicationName: 'renewer-a' });
       nodes.push({ name: 'renewer-a', store, leases: new RoomLeases(store.pool, { node: 'renewer-a', leaseMs: 1500 }) });
       // Counts the renewal statements this node sends.
@@ -223,7 +245,7 @@ if ('why' in binaries) {
         // Two lease lengths pass: every lease renewed, none taken by the other node.
         const until = performance.now() + 2 * leases.leaseMs;
         while (performance.now() < until) {
-          assert.equal(await b.leases.acquire(rooms[performance.now() % 50 | 0]!), null);
+          assert.equal(await b.leases.acquire(rooms[(performance.now() % 50) | 0]!), null);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         assert.equal(lost.size, 0, JSON.stringify([...lost]));
@@ -254,7 +276,7 @@ if ('why' in binaries) {
       }
     });
 
-    test('a lease\'s deadline starts when it was acquired: the watchdog gives it up a lease after that unless renewed', async () => {
+    test("a lease's deadline starts when it was acquired: the watchdog gives it up a lease after that unless renewed", async () => {
       const leases = new RoomLeases(a.store.pool, { node: 'node-a', leaseMs: 600 });
       const renewer = new LeaseRenewer(leases);
       const room = freshRoom('deadline');

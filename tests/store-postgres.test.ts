@@ -59,11 +59,17 @@ if ('why' in binaries) {
         await fromSqlite.close();
         await fromPostgres.close();
         const file = new DatabaseSync(join(dir, `${room}.riffroom`), { readOnly: true });
-        const sqliteHashes = (file.prepare('SELECT hash FROM entries ORDER BY seq').all() as { hash: Uint8Array }[]).map((r) => hex(r.hash));
+        const sqliteHashes = (file.prepare('SELECT hash FROM entries ORDER BY seq').all() as { hash: Uint8Array }[]).map((r) =>
+          hex(r.hash),
+        );
         file.close();
         const { rows } = await store.pool.query<{ hash: Buffer }>('SELECT hash FROM entries WHERE room = $1 ORDER BY seq', [room]);
         assert.equal(sqliteHashes.length, 26);
-        assert.deepEqual(rows.map((r) => hex(r.hash)), sqliteHashes, 'entry for entry, the same chain');
+        assert.deepEqual(
+          rows.map((r) => hex(r.hash)),
+          sqliteHashes,
+          'entry for entry, the same chain',
+        );
       } finally {
         await sqlite.close();
         rmSync(dir, { recursive: true, force: true });
@@ -76,12 +82,18 @@ if ('why' in binaries) {
       await s.appendBatch(edits(1, 3));
       await s.close();
       const insert = (seq: number) =>
-        store.pool.query(`INSERT INTO entries (room, seq, time, author, label, "update", hash, concurrent) VALUES ($1, $2, 1, 'x', 'x', '\\x0000', $3, false)`, [room, seq, Buffer.alloc(16)]);
+        store.pool.query(
+          `INSERT INTO entries (room, seq, time, author, label, "update", hash, concurrent) VALUES ($1, $2, 1, 'x', 'x', '\\x0000', $3, false)`,
+          [room, seq, Buffer.alloc(16)],
+        );
       await assert.rejects(insert(3), /duplicate key value violates unique constraint "entries_pkey"/);
       await assert.rejects(insert(5), /violates foreign key constraint/, 'entry 4 is missing: a gap');
       await assert.rejects(insert(0), /violates check constraint/);
       await assert.rejects(store.pool.query('DELETE FROM entries WHERE room = $1 AND seq = 2', [room]), /violates foreign key constraint/);
-      await assert.rejects(store.pool.query(`INSERT INTO bookmarks (room, seq, name, author, time) VALUES ($1, 9, 'x', 'x', 1)`, [room]), /violates foreign key constraint/);
+      await assert.rejects(
+        store.pool.query(`INSERT INTO bookmarks (room, seq, name, author, time) VALUES ($1, 9, 'x', 'x', 1)`, [room]),
+        /violates foreign key constraint/,
+      );
       const reopened = await store.open(room, { create: false, verifyHistory: true });
       assert.equal(reopened.lastSeq, 3);
       await assert.rejects(reopened.appendBatch(edits(4, 1)), /opened without a lease, for reading only/);
@@ -104,7 +116,11 @@ if ('why' in binaries) {
       try {
         assert.deepEqual(await Promise.all(pools.map((p) => migrate(p))), [SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION, SCHEMA_VERSION]);
         const { rows } = await pools[0]!.query<{ version: number }>('SELECT version FROM riffroom_migrations ORDER BY version');
-        assert.deepEqual(rows.map((r) => r.version), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1), 'each migration once');
+        assert.deepEqual(
+          rows.map((r) => r.version),
+          Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+          'each migration once',
+        );
         await pools[0]!.query('INSERT INTO riffroom_migrations (version) VALUES (99)');
         await assert.rejects(PostgresLogStore.connect(fresh), /schema is version 99, made by a newer Riffroom/);
       } finally {

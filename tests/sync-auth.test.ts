@@ -57,8 +57,18 @@ test('websocket upgrades without a valid token for the room are refused with an 
     ['empty token', `/${room}?token=`, 401, /token is required/],
     ['garbage token', `/${room}?token=nonsense`, 401, /malformed/],
     ['bad signature', `/${room}?token=${body}.${flipped}`, 401, /signature/],
-    ['signed with another secret', `/${room}?token=${signToken('another-secret-that-is-long-enough-0123456789', { room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })}`, 401, /signature/],
-    ['claims edited after signing', `/${room}?token=${Buffer.from(JSON.stringify({ room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })).toString('base64url')}.${sig}`, 401, /signature/],
+    [
+      'signed with another secret',
+      `/${room}?token=${signToken('another-secret-that-is-long-enough-0123456789', { room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })}`,
+      401,
+      /signature/,
+    ],
+    [
+      'claims edited after signing',
+      `/${room}?token=${Buffer.from(JSON.stringify({ room, role: 'owner', name: 'x', exp: nowSeconds() + 60 })).toString('base64url')}.${sig}`,
+      401,
+      /signature/,
+    ],
     ['expired', `/${room}?token=${signToken(TEST_SECRET, { room, role: 'editor', name: 'x', exp: nowSeconds() - 10 })}`, 401, /expired/],
     ['token for another room', `/${room}?token=${testToken('other-room', 'owner')}`, 403, /another room/],
     ['invalid room name', `/bad.name?token=${good}`, 400, /invalid room name/],
@@ -72,7 +82,8 @@ test('websocket upgrades without a valid token for the room are refused with an 
   }
   // The refusals are counted, and a valid token still connects.
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
-  const count = (status: number) => Number(new RegExp(`riffroom_rejected_upgrades_total\\{status="${status}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  const count = (status: number) =>
+    Number(new RegExp(`riffroom_rejected_upgrades_total\\{status="${status}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
   assert.ok(count(401) >= 7 && count(403) >= 1 && count(400) >= 3, 'rejected upgrades are in the metrics');
   const client = await connectClient(server.wsUrl, room, good);
   disconnect(client);
@@ -108,9 +119,16 @@ test('history API: 401 without a valid token, 403 for another room, 404 for an u
   const badRoom = await get('/api/rooms/bad.name/history', { authorization: `Bearer ${testToken(room)}` });
   assert.equal(badRoom.status, 400);
   assert.equal((await get(`/api/rooms/${room}/history?after=-1`, { authorization: `Bearer ${testToken(room)}` })).status, 400);
-  assert.equal((await get(`/api/rooms/${room}/state?at=99`, { authorization: `Bearer ${testToken(room)}` })).status, 400, 'state past the end');
+  assert.equal(
+    (await get(`/api/rooms/${room}/state?at=99`, { authorization: `Bearer ${testToken(room)}` })).status,
+    400,
+    'state past the end',
+  );
   assert.equal((await get('/nothing-here')).status, 404);
-  const wrongMethod = await fetch(`${server.url}${history}`, { method: 'DELETE', headers: { authorization: `Bearer ${testToken(room, 'owner')}` } });
+  const wrongMethod = await fetch(`${server.url}${history}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${testToken(room, 'owner')}` },
+  });
   assert.equal(wrongMethod.status, 405);
 });
 
@@ -141,7 +159,11 @@ test('bookmarks: POST then GET lists them; viewers and bad bodies are refused', 
   }
   const url = `${server.url}/api/rooms/${room}/bookmarks`;
   const post = (token: string, body: unknown) =>
-    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const created = await post(testToken(room, 'editor', 'bea'), { seq: 2, name: '  Good take ' });
   assert.equal(created.status, 201);
   const made = (await created.json()) as HistoryBookmark;
@@ -157,7 +179,13 @@ test('bookmarks: POST then GET lists them; viewers and bad bodies are refused', 
   const list = await fetch(url, { headers: { authorization: `Bearer ${testToken(room, 'viewer')}` } });
   assert.equal(list.status, 200);
   const { bookmarks } = (await list.json()) as BookmarksResponse;
-  assert.deepEqual(bookmarks.map((b) => [b.seq, b.name, b.author]), [[1, 'Start', 'olga'], [2, 'Good take', 'bea']]);
+  assert.deepEqual(
+    bookmarks.map((b) => [b.seq, b.name, b.author]),
+    [
+      [1, 'Start', 'olga'],
+      [2, 'Good take', 'bea'],
+    ],
+  );
   assert.deepEqual(bookmarks[1], made);
   assert.equal(await getLastSeq(server, room, testToken(room, 'viewer')), 2, 'bookmarks are not document edits');
 });
@@ -171,7 +199,8 @@ test('a token printed by `npx riffroom-server token` is accepted by a server sha
   try {
     const room = 'cli-token';
     const { stdout } = await promisify(execFile)(
-      'npx', ['--no-install', 'riffroom-server', 'token', '--data', dataDir, '--room', room, '--role', 'editor', '--name', 'zoe', '--ttl', '1h'],
+      'npx',
+      ['--no-install', 'riffroom-server', 'token', '--data', dataDir, '--room', room, '--role', 'editor', '--name', 'zoe', '--ttl', '1h'],
       { cwd: REPO, env, timeout: 60_000 },
     );
     const token = stdout.trim().split('\n').at(-1)!;
@@ -185,7 +214,10 @@ test('a token printed by `npx riffroom-server token` is accepted by a server sha
       initSong(zoe.doc, { title: 'CLI' });
       await waitForSeq(own, room, token, 1);
       const { entries } = await getHistory(own, room, token);
-      assert.deepEqual(entries.map((e) => [e.author, e.label]), [['zoe', 'created song']]);
+      assert.deepEqual(
+        entries.map((e) => [e.author, e.label]),
+        [['zoe', 'created song']],
+      );
       assert.equal(readSong(zoe.doc).meta.title, 'CLI');
     } finally {
       disconnect(zoe);
@@ -217,5 +249,8 @@ test('an empty or short secret stops the server and the CLI with a clear message
   );
   assert.equal(readFileSync(join(dataDir, 'secret'), 'utf8'), '', 'the file is left for the operator to look at');
   // A short RIFFROOM_SECRET is refused the same way.
-  await assert.rejects(startServerProcess({ env: { RIFFROOM_SECRET: 'hunter2' } }), /RIFFROOM_SECRET is 7 bytes long; a signing secret needs at least 32/);
+  await assert.rejects(
+    startServerProcess({ env: { RIFFROOM_SECRET: 'hunter2' } }),
+    /RIFFROOM_SECRET is 7 bytes long; a signing secret needs at least 32/,
+  );
 });

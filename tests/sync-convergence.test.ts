@@ -52,7 +52,9 @@ for (const peers of [2, 8]) {
       // Concurrent tempo changes resolve to one of them, the same one everywhere.
       assert.ok(song.meta.bpm >= 100 && song.meta.bpm <= 104);
       // The server's own state agrees with the clients.
-      const res = await fetch(`${server.url}/api/rooms/${room}/state`, { headers: { authorization: `Bearer ${testToken(room, 'viewer')}` } });
+      const res = await fetch(`${server.url}/api/rooms/${room}/state`, {
+        headers: { authorization: `Bearer ${testToken(room, 'viewer')}` },
+      });
       const serverDoc = new Y.Doc();
       Y.applyUpdate(serverDoc, new Uint8Array(await res.arrayBuffer()));
       assert.deepEqual(readSong(serverDoc), song);
@@ -61,7 +63,10 @@ for (const peers of [2, 8]) {
       assert.ok(labels.includes('added track Keys'));
       assert.ok(labels.filter((l) => l === 'moved 1 note').length >= peers, 'each move is its own labelled entry');
       assert.ok(entries.some((e) => e.author === 'player1'));
-      assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => i + 1));
+      assert.deepEqual(
+        entries.map((e) => e.seq),
+        entries.map((_, i) => i + 1),
+      );
     } finally {
       clients.forEach(disconnect);
     }

@@ -33,8 +33,15 @@ test('SIGKILL during a burst from 3 clients: restart on the same port, clients r
     let stop = false;
     const burst = async (client: Client, i: number) => {
       for (let n = 0; !stop; n++) {
-        created[i]!.push(addClip(client.doc, { trackId, startBar: n % 4000, lengthBars: 1, name: `c${i}-${n}`,
-          notes: [{ pitch: 36 + i, tick: 0, duration: 120, velocity: 100 }] }));
+        created[i]!.push(
+          addClip(client.doc, {
+            trackId,
+            startBar: n % 4000,
+            lengthBars: 1,
+            name: `c${i}-${n}`,
+            notes: [{ pitch: 36 + i, tick: 0, duration: 120, velocity: 100 }],
+          }),
+        );
         await sleep(n % 4 === 0 ? 2 : 0);
       }
     };
@@ -71,7 +78,11 @@ test('SIGKILL during a burst from 3 clients: restart on the same port, clients r
     for (const c of clients) assert.deepEqual(readSong(c.doc), final);
 
     const { entries, lastSeq } = await getHistory(server, room, viewer);
-    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: lastSeq }, (_, i) => i + 1), 'seqs continue without gaps after the restart');
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+      'seqs continue without gaps after the restart',
+    );
 
     clients.forEach(disconnect);
     clients.length = 0;

@@ -65,7 +65,9 @@ test('a server refuses hostile room files in its data folder, stays up, and serv
         addClip(b.doc, { trackId: track, startBar: made, lengthBars: 1, name: `clip ${made}` });
         made++;
         assert.equal(await upgradeStatus(server.wsUrl, room), 500, `${room}: the upgrade is refused`);
-        const history = await fetch(`${server.url}/api/rooms/${room}/history`, { headers: { authorization: `Bearer ${testToken(room, 'owner')}` } });
+        const history = await fetch(`${server.url}/api/rooms/${room}/history`, {
+          headers: { authorization: `Bearer ${testToken(room, 'owner')}` },
+        });
         assert.equal(history.status, 500, `${room}: the history API refuses it`);
         const { error } = (await history.json()) as { error: string };
         assert.match(error, /^the room's log cannot be opened: /, `${room}: the reason is given`);

@@ -70,8 +70,6 @@ async function openRaw(token: string, room = ROOM): Promise<{ ws: WebSocket; clo
   return { ws, closed };
 }
 
-
-
 /** A real edit that the room does not have yet, as a Yjs update. */
 function realUpdate(): Uint8Array {
   const doc = new Y.Doc();
@@ -83,7 +81,10 @@ function realUpdate(): Uint8Array {
 
 /** The room still works for stock peers: an edit by one reaches the other, and the server has it. */
 async function assertPeersStillWork(what: string): Promise<void> {
-  assert.ok(peers.every((p) => p.provider.wsconnected), `${what}: stock peers stayed connected`);
+  assert.ok(
+    peers.every((p) => p.provider.wsconnected),
+    `${what}: stock peers stayed connected`,
+  );
   const bpm = 60 + Math.floor(Math.random() * 100);
   setTempo(peers[0]!.doc, bpm);
   await waitFor(() => readSong(peers[1]!.doc).meta.bpm === bpm, 5000, `${what}: an edit reached the other peer`);

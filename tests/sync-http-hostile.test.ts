@@ -51,7 +51,10 @@ await waitForSeq(server, ROOM, testToken(ROOM, 'viewer'), 1);
 
 /** Honest peers still edit together, and the server logs it. */
 async function peersStillConverge(what: string): Promise<void> {
-  assert.ok(peers.every((p) => p.provider.wsconnected), `${what}: honest peers stayed connected`);
+  assert.ok(
+    peers.every((p) => p.provider.wsconnected),
+    `${what}: honest peers stayed connected`,
+  );
   const before = (await getHistory(server, ROOM, testToken(ROOM, 'viewer'))).lastSeq;
   const bpm = 60 + Math.floor(Math.random() * 100);
   setTempo(peers[1]!.doc, bpm);
@@ -66,13 +69,20 @@ interface Answer {
 }
 
 /** A raw HTTP request: headers (Host included) go out exactly as given. */
-function send(target: ServerProcess, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function send(
+  target: ServerProcess,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: target.port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: target.port, path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -115,7 +125,11 @@ test('/metrics: loopback only, not through a proxy; with a metrics token, that b
   others.push(guarded);
   assert.equal((await send(guarded, '/metrics')).status, 401, 'even from loopback');
   assert.equal((await send(guarded, '/metrics', { headers: bearer('wrong') })).status, 401);
-  assert.equal((await send(guarded, '/metrics', { headers: bearer(testToken(ROOM, 'owner')) })).status, 401, 'a room token is not the metrics token');
+  assert.equal(
+    (await send(guarded, '/metrics', { headers: bearer(testToken(ROOM, 'owner')) })).status,
+    401,
+    'a room token is not the metrics token',
+  );
   const scraped = await send(guarded, '/metrics', { headers: { ...bearer('scrape-0123456789abcdef'), 'x-forwarded-for': '203.0.113.9' } });
   assert.equal(scraped.status, 200);
   assert.match(scraped.body, /riffroom_open_connections/);
@@ -134,9 +148,14 @@ test('API requests over the per-address rate get 429 with Retry-After and a reas
   const refused = answers.filter((a) => a.status === 429);
   const served = sent - refused.length;
   assert.ok(refused.length > 0, 'some were refused');
-  assert.ok(served <= LIMITS.http.requestBurst + Math.ceil(seconds * LIMITS.http.requestsPerSecond) + 1,
-    `${served} of ${sent} served in ${seconds.toFixed(2)} s: no more than the burst and the rate allow`);
-  assert.ok(statuses.every((s) => s === 401 || s === 429), 'unauthorized until limited: the limit comes before any token work');
+  assert.ok(
+    served <= LIMITS.http.requestBurst + Math.ceil(seconds * LIMITS.http.requestsPerSecond) + 1,
+    `${served} of ${sent} served in ${seconds.toFixed(2)} s: no more than the burst and the rate allow`,
+  );
+  assert.ok(
+    statuses.every((s) => s === 401 || s === 429),
+    'unauthorized until limited: the limit comes before any token work',
+  );
   const first = refused[0]!;
   const retryAfter = Number(first.headers.get('retry-after'));
   assert.ok(retryAfter >= 1, 'Retry-After in seconds');
@@ -187,7 +206,11 @@ test('bodies that are not a JSON object are 400, not 500', async () => {
   const before = await getHistory(server, ROOM, editor);
   for (const route of ['restore', 'bookmarks']) {
     for (const body of ['null', '[]', '42', '"seq"', 'true']) {
-      const answer = await send(server, `/api/rooms/${ROOM}/${route}`, { method: 'POST', headers: { ...bearer(editor), 'content-type': 'application/json' }, body });
+      const answer = await send(server, `/api/rooms/${ROOM}/${route}`, {
+        method: 'POST',
+        headers: { ...bearer(editor), 'content-type': 'application/json' },
+        body,
+      });
       assert.equal(answer.status, 400, `${route} ${body}`);
       assert.equal(jsonError(answer), 'the body must be a JSON object', `${route} ${body}`);
     }
@@ -201,7 +224,9 @@ test('bookmark names are 1-100 characters without control characters, and a room
   const editor = testToken(ROOM, 'editor', 'ed');
   const post = (room: string, body: unknown) =>
     send(server, `/api/rooms/${room}/bookmarks`, {
-      method: 'POST', headers: { ...bearer(testToken(room, 'editor', 'ed')), 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { ...bearer(testToken(room, 'editor', 'ed')), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
   for (const name of ['line\nbreak', 'bell\u0007', '\u001b[31mred', 'evil\u202etxt.exe', 'c1\u009b']) {
     const answer = await post(ROOM, { seq: 1, name });
@@ -227,10 +252,14 @@ test('bookmark names are 1-100 characters without control characters, and a room
   const crowded = await startServerProcess({ dataDir });
   others.push(crowded);
   const refused = await send(crowded, `/api/rooms/${full}/bookmarks`, {
-    method: 'POST', headers: { ...bearer(testToken(full, 'editor', 'ed')), 'content-type': 'application/json' }, body: JSON.stringify({ seq: 1, name: 'one more' }),
+    method: 'POST',
+    headers: { ...bearer(testToken(full, 'editor', 'ed')), 'content-type': 'application/json' },
+    body: JSON.stringify({ seq: 1, name: 'one more' }),
   });
   assert.equal(refused.status, 409);
   assert.match(jsonError(refused), /1000 bookmarks, the most it can hold/);
-  const count = JSON.parse((await send(crowded, `/api/rooms/${full}/bookmarks`, { headers: bearer(testToken(full, 'viewer')) })).body) as { bookmarks: unknown[] };
+  const count = JSON.parse((await send(crowded, `/api/rooms/${full}/bookmarks`, { headers: bearer(testToken(full, 'viewer')) })).body) as {
+    bookmarks: unknown[];
+  };
   assert.equal(count.bookmarks.length, LIMITS.bookmarks.maxPerRoom);
 });

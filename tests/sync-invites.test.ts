@@ -64,8 +64,13 @@ test('an invite opens no API route but /join', async () => {
   const token = invite(room);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   for (const [method, action, body] of [
-    ['GET', 'history', undefined], ['GET', 'state', undefined], ['GET', 'updates', undefined], ['GET', 'bookmarks', undefined],
-    ['POST', 'restore', { seq: 0 }], ['POST', 'bookmarks', { seq: 1, name: 'x' }], ['POST', 'renew', undefined],
+    ['GET', 'history', undefined],
+    ['GET', 'state', undefined],
+    ['GET', 'updates', undefined],
+    ['GET', 'bookmarks', undefined],
+    ['POST', 'restore', { seq: 0 }],
+    ['POST', 'bookmarks', { seq: 1, name: 'x' }],
+    ['POST', 'renew', undefined],
   ] as const) {
     const res = await fetch(`${server.url}/api/rooms/${room}/${action}`, { method, headers, body: body && JSON.stringify(body) });
     assert.equal(res.status, 403, `${method} ${action}`);
@@ -84,14 +89,19 @@ test('/join gives two people from one invite two identities, each with their own
   const twin = await joinWithInvite(server, room, token, 'Bob');
   assert.notEqual(ann.claims.id, bob.claims.id);
   assert.notEqual(bob.claims.id, twin.claims.id, 'the same name twice is still two people');
-  for (const [joined, name] of [[ann, 'Ann'], [bob, 'Bob']] as [TokenResponse, string][]) {
+  for (const [joined, name] of [
+    [ann, 'Ann'],
+    [bob, 'Bob'],
+  ] as [TokenResponse, string][]) {
     assert.deepEqual(claimsOf(joined.token), joined.claims, 'the answer’s claims are the token’s');
     assert.equal(joined.claims.name, name);
     assert.equal(joined.claims.role, 'editor');
     assert.equal(joined.claims.room, room);
     assert.equal(joined.claims.invite, undefined, 'a personal token, not an invite');
     assert.equal(joined.claims.renewUntil, inviteExp, 'renewable until the invite ends');
-    assert.ok(joined.claims.exp >= before + LIMITS.tokens.joinedTokenSeconds && joined.claims.exp <= now() + LIMITS.tokens.joinedTokenSeconds);
+    assert.ok(
+      joined.claims.exp >= before + LIMITS.tokens.joinedTokenSeconds && joined.claims.exp <= now() + LIMITS.tokens.joinedTokenSeconds,
+    );
   }
   const shortInvite = invite(room, 'viewer', 60);
   const viewer = await joinWithInvite(server, room, shortInvite, 'Vic');
@@ -108,7 +118,11 @@ test('/join gives two people from one invite two identities, each with their own
     setTempo(b.doc, 121);
     await waitForSeq(server, room, ann.token, 2);
     const { entries } = await getHistory(server, room, ann.token);
-    assert.deepEqual(entries.map((e) => e.author), ['Ann', 'Bob'], 'each edit under its own name');
+    assert.deepEqual(
+      entries.map((e) => e.author),
+      ['Ann', 'Bob'],
+      'each edit under its own name',
+    );
     const isWelcome = (m: unknown) => (m as { type?: string }).type === 'welcome';
     const welcomeA = await jamA.next<{ id: string; name: string }>(isWelcome, 'Ann’s welcome');
     const welcomeB = await jamB.next<{ id: string; name: string }>(isWelcome, 'Bob’s welcome');
@@ -130,9 +144,14 @@ test('/join refuses personal tokens, bad names and bodies that are not a JSON ob
   assert.equal(personal.status, 403);
   assert.match(await errorOf(personal), /not an invite/);
   for (const [body, error] of [
-    [{}, /a name is required/], [{ name: '  ' }, /a name is required/], [{ name: 7 }, /a name is required/],
-    [{ name: 'x'.repeat(65) }, /at most 64 characters/], [{ name: 'bell\u0007' }, /control characters/],
-    [null, /must be a JSON object/], [['Ann'], /must be a JSON object/], ['Ann', /must be a JSON object/],
+    [{}, /a name is required/],
+    [{ name: '  ' }, /a name is required/],
+    [{ name: 7 }, /a name is required/],
+    [{ name: 'x'.repeat(65) }, /at most 64 characters/],
+    [{ name: 'bell\u0007' }, /control characters/],
+    [null, /must be a JSON object/],
+    [['Ann'], /must be a JSON object/],
+    ['Ann', /must be a JSON object/],
   ] as const) {
     const res = await postJoin(server, room, token, body);
     assert.equal(res.status, 400, JSON.stringify(body));

@@ -23,12 +23,21 @@ before(async () => {
 after(() => server?.kill());
 
 const post = (path: string, token: string, body: Uint8Array | string) =>
-  fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body });
+  fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body,
+  });
 
 test('import, owner mints invites, a bandmate joins with one and sees the song', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'riffroom-owner-invites-')), 'song.riffroom');
   writeGoodLog(file);
-  const creator = signServerToken(TEST_SECRET, { role: 'creator', name: 'Ms Rivera', id: 'rivera', exp: Math.floor(Date.now() / 1000) + 3600 });
+  const creator = signServerToken(TEST_SECRET, {
+    role: 'creator',
+    name: 'Ms Rivera',
+    id: 'rivera',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
   const imported = await post('/api/rooms/shared/import', creator, new Uint8Array(readFileSync(file)));
   assert.equal(imported.status, 201, await imported.clone().text());
   const owner = ((await imported.json()) as ImportResponse).token;
@@ -39,7 +48,9 @@ test('import, owner mints invites, a bandmate joins with one and sees the song',
   assert.ok(invites.links.editor.startsWith(`${server.url}/?room=shared#token=`), invites.links.editor);
 
   const joined = await fetch(`${server.url}/api/rooms/shared/join`, {
-    method: 'POST', headers: { authorization: `Bearer ${invites.editorInvite}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Sam' }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${invites.editorInvite}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Sam' }),
   });
   assert.equal(joined.status, 200);
   const sam = (await joined.json()) as TokenResponse;

@@ -97,7 +97,10 @@ if ('why' in binaries) {
       const ready = await fetch(`${server.url}/readyz`);
       const report = (await ready.json()) as { checks: { name: string; ok: boolean }[] };
       assert.equal(ready.status, 200, JSON.stringify(report));
-      assert.ok(report.checks.some((c) => c.name === 'store' && c.ok), JSON.stringify(report));
+      assert.ok(
+        report.checks.some((c) => c.name === 'store' && c.ok),
+        JSON.stringify(report),
+      );
 
       const { broken, clipsPerEntry } = await readLog(url, room);
       assert.equal(broken, null, 'the chain holds');
@@ -107,7 +110,11 @@ if ('why' in binaries) {
       for (const id of all) assert.ok(where.has(id), `clip ${id} is in the log`);
       for (const ids of edits.created) {
         const seqs = ids.map((id) => where.get(id)!);
-        assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "each peer's edits are in the order it made them");
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((a, b) => a - b),
+          "each peer's edits are in the order it made them",
+        );
       }
 
       // History reads and restores go through the store too: the state before the first clip,
@@ -120,7 +127,11 @@ if ('why' in binaries) {
       Y.applyUpdate(past, new Uint8Array(await state.arrayBuffer()));
       assert.equal(clipsMap(past).size, 0);
       assert.ok(past.getMap('tracks').has(trackId));
-      const restored = await fetch(`${server.url}/api/rooms/${room}/restore`, { method: 'POST', headers: auth, body: JSON.stringify({ seq: beforeClips }) });
+      const restored = await fetch(`${server.url}/api/rooms/${room}/restore`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ seq: beforeClips }),
+      });
       assert.equal(restored.status, 200, await restored.clone().text());
       assert.equal(((await restored.json()) as { seq: number }).seq, clipsPerEntry.length + 1, 'the restore is the next entry');
       await waitFor(() => peers.every((p) => clipsMap(p.doc).size === 0), 10_000, 'every peer has the restored song');
@@ -157,7 +168,11 @@ if ('why' in binaries) {
       await server.kill('SIGTERM');
       const final = await readLog(url, room);
       assert.equal(final.broken, null);
-      assert.deepEqual(all.filter((id) => !clipsMap(final.doc).has(id)), [], 'every edit is in the database');
+      assert.deepEqual(
+        all.filter((id) => !clipsMap(final.doc).has(id)),
+        [],
+        'every edit is in the database',
+      );
       peers.forEach(disconnect);
     });
 
@@ -182,10 +197,16 @@ if ('why' in binaries) {
       await server.kill('SIGTERM');
       const { broken, doc } = await readLog(url, room);
       assert.equal(broken, null);
-      assert.deepEqual(all.filter((id) => !clipsMap(doc).has(id)), [], 'every edit is in the database');
+      assert.deepEqual(
+        all.filter((id) => !clipsMap(doc).has(id)),
+        [],
+        'every edit is in the database',
+      );
       // Whether a write was in flight when the database went away is up to timing: then the room
       // failed (4500) and its peers reconnected; otherwise the pool's next connection just worked.
-      t.diagnostic(`peers closed during the restart with: [${closes.join(', ')}]; room failures logged: ${(server.output().match(/disconnecting its peers/g) ?? []).length}`);
+      t.diagnostic(
+        `peers closed during the restart with: [${closes.join(', ')}]; room failures logged: ${(server.output().match(/disconnecting its peers/g) ?? []).length}`,
+      );
       peers.forEach(disconnect);
     });
 
@@ -267,7 +288,11 @@ if ('why' in binaries) {
       const { broken, clipsPerEntry } = await readLog(url, room);
       assert.equal(broken, null, 'the chain never forks');
       assert.ok(clipsPerEntry.length >= seqAfterB);
-      assert.equal(clipsPerEntry.flat().filter((id) => id === lateClip).length, 0, "the clip A received while deposed was never appended by A");
+      assert.equal(
+        clipsPerEntry.flat().filter((id) => id === lateClip).length,
+        0,
+        'the clip A received while deposed was never appended by A',
+      );
       // The deposed node refuses the room from now on, naming B.
       const back = await refusedUpgrade(a.wsUrl, room, testToken(room));
       assert.equal(back.status, 503);

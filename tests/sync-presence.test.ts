@@ -14,7 +14,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { addTrack, initSong, setTempo } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
-import { CLOSE, MESSAGE_AWARENESS, } from '../sync-server/contract.ts';
+import { CLOSE, MESSAGE_AWARENESS } from '../sync-server/contract.ts';
 import { LIMITS } from '../sync-server/limits.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { withTimeout } from './support/raw-sockets.ts';
@@ -119,7 +119,6 @@ async function openRaw(room: string, token: string, localAddress?: string): Prom
   return peer;
 }
 
-
 function randomClientId(): number {
   return 1 + Math.floor(Math.random() * 2 ** 31);
 }
@@ -217,7 +216,10 @@ test('4 MiB presence states from a viewer close its connection with 4400; meanwh
       assert.equal(closed.code, CLOSE.malformed, `close code (reason: ${closed.reason})`);
       assert.match(closed.reason, /presence state of \d+ bytes/);
     }
-    assert.ok(!honest.some((c) => [...c.provider.awareness.getStates().values()].some((s) => JSON.stringify(s).length > 10_000)), 'nobody received the state');
+    assert.ok(
+      !honest.some((c) => [...c.provider.awareness.getStates().values()].some((s) => JSON.stringify(s).length > 10_000)),
+      'nobody received the state',
+    );
     await assertHonestPeersFine(room, honest, 'after the attack');
   } finally {
     honest.forEach(disconnect);
@@ -235,7 +237,10 @@ test('one message with 50,000 presence client ids closes its connection with 440
     const closed = await withTimeout(attacker.closed, 10_000, 'the server closes the attacker');
     assert.equal(closed.code, CLOSE.malformed, `close code (reason: ${closed.reason})`);
     assert.match(closed.reason, /50000 presence entries in one message/);
-    assert.ok(honest.every((c) => c.provider.awareness.getStates().size === 2), 'no bot reached anyone');
+    assert.ok(
+      honest.every((c) => c.provider.awareness.getStates().size === 2),
+      'no bot reached anyone',
+    );
     await assertHonestPeersFine(room, honest, 'after 50,000 client ids');
   } finally {
     honest.forEach(disconnect);
@@ -252,14 +257,20 @@ test("a peer cannot overwrite or remove another peer's presence; a third peer st
     await waitFor(() => attacker.states.has(victimId), 5000, 'the attacker knows the victim');
     const clock = attacker.states.get(victimId)!.clock;
     // Overwrite with a newer clock, then remove at that clock (both would be applied by y-protocols).
-    attacker.send([{ clientId: victimId, clock: clock + 10, json: JSON.stringify({ user: { name: 'mallory was here', color: '#000000' } }) }]);
+    attacker.send([
+      { clientId: victimId, clock: clock + 10, json: JSON.stringify({ user: { name: 'mallory was here', color: '#000000' } }) },
+    ]);
     attacker.send([{ clientId: victimId, clock: clock + 10, json: 'null' }]);
     attacker.send([{ clientId: victimId, clock: clock + 11, json: 'null' }]);
     // The attacker's own presence, sent after: once the third peer has it, anything the server
     // fanned out from the messages before has reached it too (one ordered connection each way).
     const own = randomClientId();
     attacker.send([{ clientId: own, clock: 1, json: JSON.stringify({ user: { name: 'marker' } }) }]);
-    await waitFor(() => (third.provider.awareness.getStates().get(own) as { user?: { name?: string } } | undefined)?.user?.name === 'marker', 5000, "the third peer has the attacker's own presence");
+    await waitFor(
+      () => (third.provider.awareness.getStates().get(own) as { user?: { name?: string } } | undefined)?.user?.name === 'marker',
+      5000,
+      "the third peer has the attacker's own presence",
+    );
     await waitFor(() => attacker.states.has(own), 5000, 'the attacker has its own presence back');
     assert.equal(nameSeen(third, victim), 'alice', "the third peer still sees the victim's own name");
     assert.equal(attacker.states.get(victimId)?.clock, clock, "the server still has the victim's own state");
@@ -290,10 +301,21 @@ test('a room whose presence others filled: a bandmate who joins then stays conne
     const late = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'late'));
     try {
       late.provider.awareness.setLocalStateField('user', { name: 'late' });
-      await waitFor(() => JSON.stringify(readSong(late.doc)) === JSON.stringify(readSong(honest[0].doc)), 5000, 'the late bandmate has the song');
+      await waitFor(
+        () => JSON.stringify(readSong(late.doc)) === JSON.stringify(readSong(honest[0].doc)),
+        5000,
+        'the late bandmate has the song',
+      );
       // Every bot connection was admitted (none closed for a full room), and the room is full.
-      await waitFor(() => honest[0].provider.awareness.getStates().size >= LIMITS.presence.maxClientsPerRoom, 10_000, 'the room holds its most');
-      assert.ok(attackers.every((a) => a.isOpen()), 'nobody was closed for a full room');
+      await waitFor(
+        () => honest[0].provider.awareness.getStates().size >= LIMITS.presence.maxClientsPerRoom,
+        10_000,
+        'the room holds its most',
+      );
+      assert.ok(
+        attackers.every((a) => a.isOpen()),
+        'nobody was closed for a full room',
+      );
       assert.equal(nameSeen(honest[0], late), undefined, 'the late bandmate has no presence yet');
       setTempo(late.doc, 141);
       await waitFor(() => readSong(honest[0].doc).meta.bpm === 141, 5000, "the late bandmate's edit reached alice");
@@ -341,7 +363,11 @@ test("a room's presence total is capped: the message that would pass it closes i
       attacker.send(ids.map((clientId) => ({ clientId, clock: 1, json: json(`bot${i}`) })));
       // Accepted states come back to their sender too (the fan-out goes to everyone); a refused
       // message closes the connection instead.
-      await waitFor(() => !attacker.isOpen() || ids.every((id) => attacker.states.get(id)?.clock === 1), 10_000, `bot${i}: accepted or closed`);
+      await waitFor(
+        () => !attacker.isOpen() || ids.every((id) => attacker.states.get(id)?.clock === 1),
+        10_000,
+        `bot${i}: accepted or closed`,
+      );
       if (attacker.isOpen()) accepted += perConnection;
       else refused = await attacker.closed;
     }
@@ -396,14 +422,19 @@ test('many quick presence changes from one peer reach another peer as far fewer 
     const watcher = await openRaw(room, testToken(room, 'viewer', 'watcher'));
     const own = randomClientId();
     const changes = 200;
-    for (let clock = 1; clock <= changes; clock++) sender.send([{ clientId: own, clock, json: JSON.stringify({ user: { name: 'fidget' }, cursor: clock }) }]);
+    for (let clock = 1; clock <= changes; clock++)
+      sender.send([{ clientId: own, clock, json: JSON.stringify({ user: { name: 'fidget' }, cursor: clock }) }]);
     await waitFor(() => watcher.states.get(own)?.clock === changes, 10_000, 'the watcher has the latest state');
     assert.deepEqual(watcher.states.get(own)!.state, { user: { name: 'fidget' }, cursor: changes });
     const received = watcher.mentions.get(own)!;
     t.diagnostic(`${changes} presence changes reached a peer as ${received} messages`);
     assert.ok(received <= changes / 4, `${changes} changes arrived as ${received} messages`);
     // The stock peers got the latest too.
-    await waitFor(() => honest.every((c) => (c.provider.awareness.getStates().get(own) as { cursor?: number } | undefined)?.cursor === changes), 5000, 'stock peers have the latest');
+    await waitFor(
+      () => honest.every((c) => (c.provider.awareness.getStates().get(own) as { cursor?: number } | undefined)?.cursor === changes),
+      5000,
+      'stock peers have the latest',
+    );
     assert.ok(sender.isOpen() && watcher.isOpen());
     await assertHonestPeersFine(room, honest, 'after the quick changes');
     sender.ws.close();

@@ -20,7 +20,7 @@ test('/readyz: 200 when storage takes a file, 503 with the check and reason when
   /** Answers are kept for a second (LIMITS.readiness.cacheMs): asks until `status` shows. */
   const readyzUntil = async (status: number) => {
     let answer = await get('/readyz');
-    for (const deadline = Date.now() + 5000; answer.status !== status && Date.now() < deadline;) {
+    for (const deadline = Date.now() + 5000; answer.status !== status && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 50));
       answer = await get('/readyz');
     }
@@ -29,7 +29,13 @@ test('/readyz: 200 when storage takes a file, 503 with the check and reason when
   };
   try {
     const ready = await readyzUntil(200);
-    assert.deepEqual(ready.checks.map((c) => [c.name, c.ok]), [['storage', true], ['accepting', true]]);
+    assert.deepEqual(
+      ready.checks.map((c) => [c.name, c.ok]),
+      [
+        ['storage', true],
+        ['accepting', true],
+      ],
+    );
 
     const rooms = join(server.dataDir, 'rooms');
     rmSync(rooms, { recursive: true });
@@ -37,7 +43,13 @@ test('/readyz: 200 when storage takes a file, 503 with the check and reason when
     const broken = await readyzUntil(503);
     assert.equal(broken.ready, false);
     assert.match(broken.error ?? '', /^storage: the rooms folder cannot be made \((EEXIST|ENOTDIR)/);
-    assert.deepEqual(broken.checks.map((c) => [c.name, c.ok]), [['storage', false], ['accepting', true]]);
+    assert.deepEqual(
+      broken.checks.map((c) => [c.name, c.ok]),
+      [
+        ['storage', false],
+        ['accepting', true],
+      ],
+    );
     assert.equal((await get('/healthz')).status, 200, 'alive, only not ready');
 
     rmSync(rooms);

@@ -118,7 +118,11 @@ test('with two concurrent editors, state at every seq equals the log replayed en
     assert.ok(target.server.metrics.snapshots.get() > 0, 'snapshots were written');
 
     const updates = await getUpdates(target, room, viewer, 0);
-    assert.deepEqual(updates.map((u) => u.seq), Array.from({ length: lastSeq }, (_, i) => i + 1), 'the replay stream has every seq once');
+    assert.deepEqual(
+      updates.map((u) => u.seq),
+      Array.from({ length: lastSeq }, (_, i) => i + 1),
+      'the replay stream has every seq once',
+    );
     const replay = new Y.Doc();
     assert.deepEqual(await getSong(target, room, viewer, 0), readSong(replay));
     for (const { seq, update } of updates) {
@@ -127,7 +131,11 @@ test('with two concurrent editors, state at every seq equals the log replayed en
     }
     assert.deepEqual(readSong(replay), readSong(a.doc), 'the replayed log ends at the live state');
     const after = await getUpdates(target, room, viewer, lastSeq - 3);
-    assert.deepEqual(after.map((u) => u.seq), [lastSeq - 2, lastSeq - 1, lastSeq], 'updates?after= starts after the given seq');
+    assert.deepEqual(
+      after.map((u) => u.seq),
+      [lastSeq - 2, lastSeq - 1, lastSeq],
+      'updates?after= starts after the given seq',
+    );
   } finally {
     clients.forEach(disconnect);
     await target.close();

@@ -49,12 +49,20 @@ test('a download past one second of the rate is paced; two from one address shar
   let started = performance.now();
   assert.deepEqual(await download(), { bytes: big.answerBytes, sha256: big.answerSha256 }, 'every byte, in order');
   const alone = performance.now() - started;
-  assert.ok(alone >= owed(big.answerBytes), `one download took ${alone.toFixed(0)} ms; the rate asks at least ${owed(big.answerBytes).toFixed(0)}`);
+  assert.ok(
+    alone >= owed(big.answerBytes),
+    `one download took ${alone.toFixed(0)} ms; the rate asks at least ${owed(big.answerBytes).toFixed(0)}`,
+  );
 
   started = performance.now();
   const both = await Promise.all([download(), download()]);
   const together = performance.now() - started;
   for (const result of both) assert.deepEqual(result, { bytes: big.answerBytes, sha256: big.answerSha256 });
-  assert.ok(together >= owed(2 * big.answerBytes), `two downloads took ${together.toFixed(0)} ms; the address's rate asks at least ${owed(2 * big.answerBytes).toFixed(0)}`);
-  console.log(`replay pacing at ${RATE / MiB} MiB/s: ${(big.answerBytes / MiB).toFixed(1)} MiB alone in ${alone.toFixed(0)} ms, twice at once in ${together.toFixed(0)} ms`);
+  assert.ok(
+    together >= owed(2 * big.answerBytes),
+    `two downloads took ${together.toFixed(0)} ms; the address's rate asks at least ${owed(2 * big.answerBytes).toFixed(0)}`,
+  );
+  console.log(
+    `replay pacing at ${RATE / MiB} MiB/s: ${(big.answerBytes / MiB).toFixed(1)} MiB alone in ${alone.toFixed(0)} ms, twice at once in ${together.toFixed(0)} ms`,
+  );
 });

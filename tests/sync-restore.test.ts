@@ -8,7 +8,17 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addBookmark, addClip, addNotes, addTrack, deleteClip, initSong, moveNotes, renameBookmark, setChords, setKey, setTempo,
+  addBookmark,
+  addClip,
+  addNotes,
+  addTrack,
+  deleteClip,
+  initSong,
+  moveNotes,
+  renameBookmark,
+  setChords,
+  setKey,
+  setTempo,
 } from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
 import type { Song } from '../core/song/types.ts';
@@ -85,7 +95,10 @@ test('restore to an old seq while two peers keep editing: converge, old content 
     const jam = async (client: Client, who: 'alice' | 'bob') => {
       for (let i = 0; !stop; i++) {
         const id = addClip(client.doc, {
-          trackId: keys, startBar: 100 + i, lengthBars: 1, name: `live ${who} ${i}`,
+          trackId: keys,
+          startBar: 100 + i,
+          lengthBars: 1,
+          name: `live ${who} ${i}`,
           notes: [{ pitch: 50 + (i % 20), tick: 0, duration: 120, velocity: 64 }],
         });
         created[who].push(id);
@@ -108,9 +121,17 @@ test('restore to an old seq while two peers keep editing: converge, old content 
     assert.ok(entry, 'the restore response names an entry');
     assert.equal(entry.label, `restored #${S}`);
     assert.equal(entry.author, 'olivia');
-    assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => i + 1), 'seqs have no gaps');
-    const liveEntries = (from: number, to: number) => entries.filter((e) => e.seq > from && e.seq < to && /^added clip/.test(e.label)).length;
-    assert.ok(liveEntries(S, restoreSeq) > 0 && liveEntries(restoreSeq, Infinity) > 0, 'peers were editing before and after the restore landed');
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      entries.map((_, i) => i + 1),
+      'seqs have no gaps',
+    );
+    const liveEntries = (from: number, to: number) =>
+      entries.filter((e) => e.seq > from && e.seq < to && /^added clip/.test(e.label)).length;
+    assert.ok(
+      liveEntries(S, restoreSeq) > 0 && liveEntries(restoreSeq, Infinity) > 0,
+      'peers were editing before and after the restore landed',
+    );
 
     // Content at S is back; the clips that landed after the restore are kept; those that landed
     // between S and the restore were undone along with everything else after S.
@@ -125,11 +146,14 @@ test('restore to an old seq while two peers keep editing: converge, old content 
     assert.ok(createdAfterResponse.length > 0, 'some clips were made after the restore answered');
     for (const id of createdAfterResponse) assert.ok(finalIds.has(id), `clip ${id} made after the restore is present`);
     const kept = final.clips.filter((c) => live.has(c.id));
-    assert.ok(kept.every((c) => c.notes.length === 1 && c.trackId === keys), 'kept live clips are whole');
+    assert.ok(
+      kept.every((c) => c.notes.length === 1 && c.trackId === keys),
+      'kept live clips are whole',
+    );
 
     // Restoring to the seq just before the restore undoes it (by an editor this time).
     const undoSeq = await restore(server, room, testToken(room, 'editor', 'bob'), restoreSeq - 1);
-    assert.equal(undoSeq, (await getLastSeq(server, room, viewer)));
+    assert.equal(undoSeq, await getLastSeq(server, room, viewer));
     const undone = await converged(room, clients);
     assert.deepEqual(undone, beforeRestore, 'the song is as it was just before the restore');
     const undoEntry = (await getHistory(server, room, viewer, undoSeq - 1)).entries[0]!;
@@ -162,7 +186,9 @@ test('restore refusals: a viewer gets 403, a seq past the end or not an integer 
       assert.equal((await postRestore(server, room, testToken(room, 'owner'), bad)).status, 400, `seq ${JSON.stringify(bad)}`);
     }
     const notJson = await fetch(`${server.url}/api/rooms/${room}/restore`, {
-      method: 'POST', headers: { authorization: `Bearer ${testToken(room, 'owner')}` }, body: '{seq:',
+      method: 'POST',
+      headers: { authorization: `Bearer ${testToken(room, 'owner')}` },
+      body: '{seq:',
     });
     assert.equal(notJson.status, 400);
     const otherRoom = await postRestore(server, room, testToken('another-room', 'owner'), 1);

@@ -51,7 +51,11 @@ test('SIGTERM with peers connected: 1012, exit 0, every entry in the room file; 
     assert.equal(await server.kill('SIGTERM'), 0, `exit code 0; output:\n${server.output()}`);
     assert.match(server.output(), /SIGTERM, closing rooms/);
     await waitFor(() => closes.length === 2, 5000, 'both peers saw the close');
-    assert.deepEqual(closes, [`${CLOSE.serviceRestart} server restarting`, `${CLOSE.serviceRestart} server restarting`], 'peers were told the server restarts');
+    assert.deepEqual(
+      closes,
+      [`${CLOSE.serviceRestart} server restarting`, `${CLOSE.serviceRestart} server restarting`],
+      'peers were told the server restarts',
+    );
     // An edit while the server is away: a's provider keeps it until it is back.
     setChords(a.doc, 1920, 3840, [{ tick: 1920, duration: 1920, symbol: 'Fmaj7' }]);
 
@@ -66,7 +70,10 @@ test('SIGTERM with peers connected: 1012, exit 0, every entry in the room file; 
         assert.equal(log.lastSeq, expectedSeq, path);
         assert.equal(log.verify(), null, `${path}: the hash chain verifies`);
         const entries = [...log.entries(0)];
-        assert.deepEqual(entries.map((e) => [e.seq, e.author, e.label]), history.entries.map((e) => [e.seq, e.author, e.label]));
+        assert.deepEqual(
+          entries.map((e) => [e.seq, e.author, e.label]),
+          history.entries.map((e) => [e.seq, e.author, e.label]),
+        );
       } finally {
         log.close();
       }
@@ -78,7 +85,11 @@ test('SIGTERM with peers connected: 1012, exit 0, every entry in the room file; 
     // (The providers may have pushed the new edit before anything here asks the server.)
     server = await startServerProcess({ dataDir, port: server.port });
     await waitFor(() => clients.every((c) => c.provider.synced), 10_000, 'clients reconnected');
-    await waitFor(() => readSong(b.doc).chords.some((c) => c.symbol === 'Fmaj7'), 10_000, 'the edit made while the server was away reached b');
+    await waitFor(
+      () => readSong(b.doc).chords.some((c) => c.symbol === 'Fmaj7'),
+      10_000,
+      'the edit made while the server was away reached b',
+    );
     await waitForSeq(server, room, viewer, expectedSeq + 1);
     const after = readSong(a.doc);
     assert.deepEqual(readSong(b.doc), after);
@@ -89,7 +100,10 @@ test('SIGTERM with peers connected: 1012, exit 0, every entry in the room file; 
     assert.deepEqual(await getSong(server, room, viewer), after);
     const final = await getHistory(server, room, viewer);
     assert.equal(final.lastSeq, expectedSeq + 1, 'the reconnects logged only the new edit');
-    assert.deepEqual(final.entries.slice(0, expectedSeq).map((e) => [e.seq, e.author, e.label]), history.entries.map((e) => [e.seq, e.author, e.label]));
+    assert.deepEqual(
+      final.entries.slice(0, expectedSeq).map((e) => [e.seq, e.author, e.label]),
+      history.entries.map((e) => [e.seq, e.author, e.label]),
+    );
   } finally {
     clients.forEach(disconnect);
     await server.kill();

@@ -104,7 +104,10 @@ test('a room whose log fails while the idle sweep unloads it is dropped from mem
       assert.equal(readSong(again.doc).meta.bpm, 101, 'it loads again from its log');
       setTempo(again.doc, 102);
       await waitForSeq(target, room, testToken(room, 'viewer'), 3);
-      assert.deepEqual((await getHistory(target, room, testToken(room, 'viewer'))).entries.map((e) => e.author), ['ann', 'ann', 'ben']);
+      assert.deepEqual(
+        (await getHistory(target, room, testToken(room, 'viewer'))).entries.map((e) => e.author),
+        ['ann', 'ann', 'ben'],
+      );
     } finally {
       disconnect(again);
     }

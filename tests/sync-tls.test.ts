@@ -73,12 +73,18 @@ test('https and wss: stock providers converge, the jam channel and the API answe
   const clients: Client[] = [];
   try {
     for (const name of ['ann', 'ben']) {
-      clients.push(await connectClient(server.wsUrl, room, '', { protocols: tokenProtocols(testToken(room, 'editor', name)), WebSocket: TrustingWs }));
+      clients.push(
+        await connectClient(server.wsUrl, room, '', { protocols: tokenProtocols(testToken(room, 'editor', name)), WebSocket: TrustingWs }),
+      );
     }
     const [a, b] = clients as [Client, Client];
     initSong(a.doc, { title: 'Over TLS' });
     const track = addTrack(b.doc, { role: 'bass' });
-    await waitFor(() => a.doc.getMap('tracks').has(track) && readSong(b.doc).meta.title === 'Over TLS', 5000, 'both edits crossed over wss');
+    await waitFor(
+      () => a.doc.getMap('tracks').has(track) && readSong(b.doc).meta.title === 'Over TLS',
+      5000,
+      'both edits crossed over wss',
+    );
     assert.deepEqual(opened, [`${server.wsUrl}/${room}`, `${server.wsUrl}/${room}`], 'no token in any URL');
 
     const jam = new JamClient({
@@ -99,7 +105,13 @@ test('https and wss: stock providers converge, the jam channel and the API answe
     assert.equal((await getJson(`${server.url}/healthz`, certs.ca)).status, 200);
     const ready = await getJson(`${server.url}/readyz`, certs.ca);
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]), [['storage', true], ['accepting', true]]);
+    assert.deepEqual(
+      ready.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]),
+      [
+        ['storage', true],
+        ['accepting', true],
+      ],
+    );
   } finally {
     for (const c of clients) disconnect(c);
   }
@@ -113,15 +125,17 @@ test("the page's connection code over wss from an https link: connected, the tok
   assert.equal(parsed.link.httpUrl, `https://127.0.0.1:${server.port}`);
   const opened: string[] = [];
   const page = connectWebsocket(parsed.link, new Y.Doc(), {
-    WebSocketImpl: trustingWebSocket(certs.ca, opened) as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200,
+    WebSocketImpl: trustingWebSocket(certs.ca, opened) as unknown as typeof globalThis.WebSocket,
+    maxBackoffMs: 200,
   });
   const bandmate = await connectClient(server.wsUrl, room, '', {
-    protocols: tokenProtocols(testToken(room, 'editor', 'bo')), WebSocket: trustingWebSocket(certs.ca),
+    protocols: tokenProtocols(testToken(room, 'editor', 'bo')),
+    WebSocket: trustingWebSocket(certs.ca),
   });
   try {
     await waitFor(() => page.getState().status === 'connected', 10_000, 'the page connected over wss');
     setTitle(page.doc, 'From the page');
-    await waitFor(() => readSong(bandmate.doc).meta.title === 'From the page', 5000, 'the page\'s edit reached the bandmate');
+    await waitFor(() => readSong(bandmate.doc).meta.title === 'From the page', 5000, "the page's edit reached the bandmate");
     assert.ok(opened.length >= 1);
     for (const url of opened) assert.doesNotMatch(url, /token/, url);
   } finally {
@@ -143,7 +157,10 @@ test('a client that does not trust the certificate is refused; our connection co
   const parsed = parseRoomLink(`https://127.0.0.1:${server.port}/?room=${room}#token=${token}`);
   assert.ok(parsed.ok);
   // Node's own fetch and `ws`, neither given the CA: as a client on a machine that does not trust it.
-  const page = connectWebsocket(parsed.link, new Y.Doc(), { WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket, maxBackoffMs: 200 });
+  const page = connectWebsocket(parsed.link, new Y.Doc(), {
+    WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+    maxBackoffMs: 200,
+  });
   try {
     await waitFor(() => /certificate/.test(page.getState().problem ?? ''), 10_000, 'the page explains the refusal');
     assert.equal(
@@ -175,8 +192,14 @@ test('a client that does not trust the certificate is refused; our connection co
 
 test('a missing certificate, a key of another certificate, a flag alone: the server stops at start with a sentence', { skip }, async () => {
   const cases: [string[], RegExp][] = [
-    [['--tls-cert', `${certs.dir}/nope.pem`, '--tls-key', certs.keyFile], /riffroom-server: --tls-cert \S+nope\.pem: no such file \(the certificate, PEM\)/],
-    [['--tls-cert', certs.certFile, '--tls-key', certs.otherKeyFile], /riffroom-server: --tls-key \S+other\.key does not belong to the certificate in --tls-cert \S+server\.pem/],
+    [
+      ['--tls-cert', `${certs.dir}/nope.pem`, '--tls-key', certs.keyFile],
+      /riffroom-server: --tls-cert \S+nope\.pem: no such file \(the certificate, PEM\)/,
+    ],
+    [
+      ['--tls-cert', certs.certFile, '--tls-key', certs.otherKeyFile],
+      /riffroom-server: --tls-key \S+other\.key does not belong to the certificate in --tls-cert \S+server\.pem/,
+    ],
     [['--tls-cert', certs.selfSignedCertFile, '--tls-key', certs.keyFile], /does not belong to the certificate/],
     [['--tls-cert', certs.certFile], /--tls-cert needs --tls-key/],
   ];
@@ -207,7 +230,10 @@ test('--refuse-query-token: ?token= in a websocket URL is refused in words; subp
     });
     assert.equal(refused.status, 400);
     assert.match(JSON.parse(refused.body).error, /only as websocket subprotocols .*never in the URL/);
-    const client = await connectClient(strict.wsUrl, room, '', { protocols: tokenProtocols(token), WebSocket: trustingWebSocket(certs.ca) });
+    const client = await connectClient(strict.wsUrl, room, '', {
+      protocols: tokenProtocols(token),
+      WebSocket: trustingWebSocket(certs.ca),
+    });
     disconnect(client);
   } finally {
     await strict.kill('SIGTERM');
@@ -235,7 +261,10 @@ test('SIGHUP: a renewed certificate for new connections, open ones carry on; a b
   const reloading = await startServerProcess({ args: ['--tls-cert', cert, '--tls-key', key] });
   const opened: string[] = [];
   const room = 'renewal';
-  const client = await connectClient(reloading.wsUrl, room, '', { protocols: tokenProtocols(testToken(room)), WebSocket: trustingWebSocket(certs.ca, opened) });
+  const client = await connectClient(reloading.wsUrl, room, '', {
+    protocols: tokenProtocols(testToken(room)),
+    WebSocket: trustingWebSocket(certs.ca, opened),
+  });
   try {
     assert.equal(await presented(reloading.port), fingerprintOf(certs.certFile));
     copyFileSync(certs.selfSignedCertFile, cert);
@@ -248,7 +277,11 @@ test('SIGHUP: a renewed certificate for new connections, open ones carry on; a b
 
     copyFileSync(certs.otherKeyFile, key);
     reloading.child.kill('SIGHUP');
-    await waitFor(() => /SIGHUP: kept the certificate in use: --tls-key \S+privkey\.pem does not belong to the certificate/.test(reloading.output()), 5000, 'the refusal is logged');
+    await waitFor(
+      () => /SIGHUP: kept the certificate in use: --tls-key \S+privkey\.pem does not belong to the certificate/.test(reloading.output()),
+      5000,
+      'the refusal is logged',
+    );
     assert.equal(await presented(reloading.port), fingerprintOf(certs.selfSignedCertFile), 'the certificate in use is kept');
   } finally {
     disconnect(client);

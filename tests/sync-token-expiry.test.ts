@@ -20,7 +20,7 @@ import { CLOSE, MESSAGE_AUTH, type Role } from '../sync-server/contract.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { TEST_SECRET, startServerProcess, testToken } from './support/server-process.ts';
 import { connectClient, disconnect, waitFor, type Client } from './support/yjs-clients.ts';
-import { getHistory, getSong, } from './support/room-api.ts';
+import { getHistory, getSong } from './support/room-api.ts';
 import { openRawSocket, syncUpdateMessage } from './support/raw-sockets.ts';
 
 const server = await startServerProcess();
@@ -51,7 +51,6 @@ function expOf(token: string): number {
   return (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { exp: number }).exp;
 }
 
-
 /** Two honest peers in `room` with a song, and a check that they still converge. */
 async function honestPair(room: string): Promise<{ peers: Client[]; stillConverge(what: string): Promise<void> }> {
   rooms.add(room);
@@ -64,7 +63,10 @@ async function honestPair(room: string): Promise<{ peers: Client[]; stillConverg
   return {
     peers,
     async stillConverge(what) {
-      assert.ok(peers.every((p) => p.provider.wsconnected), `${what}: honest peers stayed connected`);
+      assert.ok(
+        peers.every((p) => p.provider.wsconnected),
+        `${what}: honest peers stayed connected`,
+      );
       const bpm = 60 + Math.floor(Math.random() * 100);
       setTempo(peers[1]!.doc, bpm);
       await waitFor(() => readSong(peers[0]!.doc).meta.bpm === bpm, 5000, `${what}: an edit reached the other peer`);
@@ -166,12 +168,35 @@ test('a bad in-band renewal closes the document socket with a reason; nothing is
     const viewer = testToken(room, 'viewer');
     const lastSeq = (await getHistory(server, room, viewer)).lastSeq;
     const cases: [string, Uint8Array, number, RegExp][] = [
-      ['another identity', renewalMessage(shortToken(room, 'sam', 3600, 'someone-else')), CLOSE.tokenExpired, /^renewal refused: the new token is for another identity$/],
+      [
+        'another identity',
+        renewalMessage(shortToken(room, 'sam', 3600, 'someone-else')),
+        CLOSE.tokenExpired,
+        /^renewal refused: the new token is for another identity$/,
+      ],
       ['another role', renewalMessage(shortToken(room, 'sam', 3600, 'sam-id', 'owner')), CLOSE.tokenExpired, /another role/],
       ['another room', renewalMessage(shortToken('elsewhere', 'sam', 3600, 'sam-id')), CLOSE.tokenExpired, /another room/],
       ['an expired token', renewalMessage(shortToken(room, 'sam', -10, 'sam-id')), CLOSE.tokenExpired, /^renewal refused: token expired$/],
-      ['a forged token', renewalMessage(signToken('another-secret-that-is-long-enough-0123456789', { room, role: 'editor', name: 'sam', id: 'sam-id', exp: nowSeconds() + 60 })), CLOSE.tokenExpired, /bad token signature/],
-      ['an invite', renewalMessage(signToken(TEST_SECRET, { room, role: 'editor', name: 'sam', id: 'sam-id', exp: nowSeconds() + 60, invite: true })), CLOSE.tokenExpired, /invite/],
+      [
+        'a forged token',
+        renewalMessage(
+          signToken('another-secret-that-is-long-enough-0123456789', {
+            room,
+            role: 'editor',
+            name: 'sam',
+            id: 'sam-id',
+            exp: nowSeconds() + 60,
+          }),
+        ),
+        CLOSE.tokenExpired,
+        /bad token signature/,
+      ],
+      [
+        'an invite',
+        renewalMessage(signToken(TEST_SECRET, { room, role: 'editor', name: 'sam', id: 'sam-id', exp: nowSeconds() + 60, invite: true })),
+        CLOSE.tokenExpired,
+        /invite/,
+      ],
       ['no token at all', Uint8Array.of(MESSAGE_AUTH), CLOSE.malformed, /carries a token/],
       ['a truncated string', Uint8Array.of(MESSAGE_AUTH, 50, 65, 66), CLOSE.malformed, /carries a token/],
     ];
@@ -207,14 +232,20 @@ test('jam sockets: closed 4401 at exp; a renewal is answered with the new exp an
   await jo.next(isType('welcome'), 'welcome');
   jo.sendJson({ v: 1, type: 'token', token: shortToken(room, 'jo', 3600, 'someone-else') });
   const refused = await jo.next<{ reason: string; request: string }>(isType('refused'), 'a bad renewal is refused');
-  assert.deepEqual({ ...refused }, { v: 1, type: 'refused', reason: 'renewal refused: the new token is for another identity', request: 'token' });
+  assert.deepEqual(
+    { ...refused },
+    { v: 1, type: 'refused', reason: 'renewal refused: the new token is for another identity', request: 'token' },
+  );
   const renewed = shortToken(room, 'jo', 3600, 'jo-id');
   jo.sendJson({ v: 1, type: 'token', token: renewed });
   const answer = await jo.next<{ exp: number }>(isType('token'), 'the renewal is answered');
   assert.equal(answer.exp, expOf(renewed));
   await waitFor(() => nowSeconds() > expOf(first) + 0.5, 5000, 'past the first token’s exp');
   jo.sendJson({ v: 1, type: 'ping', id: 7, t0: 0 });
-  await jo.next((m) => (m as { type?: string; id?: number }).type === 'pong' && (m as { id: number }).id === 7, 'still answered after the first exp');
+  await jo.next(
+    (m) => (m as { type?: string; id?: number }).type === 'pong' && (m as { id: number }).id === 7,
+    'still answered after the first exp',
+  );
   assert.equal(jo.closedWith(), null);
   jo.ws.close();
 });

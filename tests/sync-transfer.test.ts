@@ -83,7 +83,11 @@ function seedRoom(dataDir: string, room: string): void {
     for (let i = 0; log.lastSeq < 3000; i++) {
       label = `added note ${i}`;
       // Four notes an entry: a file over the export's page (1 MiB), so its pacing shows.
-      addNotes(doc, clip, [0, 1, 2, 3].map((k) => ({ pitch: 36 + ((i + k * 7) % 48), tick: (i * 60) % (64 * 1920), duration: 60, velocity: 64 + (i % 60) })));
+      addNotes(
+        doc,
+        clip,
+        [0, 1, 2, 3].map((k) => ({ pitch: 36 + ((i + k * 7) % 48), tick: (i * 60) % (64 * 1920), duration: 60, velocity: 64 + (i % 60) })),
+      );
     }
     log.saveRoomState(log.lastSeq, Y.encodeStateAsUpdate(doc));
   } finally {
@@ -101,7 +105,13 @@ async function openJamSocket(wsUrl: string, room: string, token: string) {
   });
   await waitFor(() => messages.some((m) => m.type === 'welcome'), 5000, 'jam welcome');
   const welcome = messages.find((m) => m.type === 'welcome') as Extract<JamServerMessage, { type: 'welcome' }>;
-  return { ws, messages, welcome, close: () => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))) };
+  return {
+    ws,
+    messages,
+    welcome,
+    close: () =>
+      new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))),
+  };
 }
 
 async function getBookmarks(server: ServerProcess, room: string, token: string): Promise<Bookmark[]> {
@@ -115,7 +125,11 @@ function exportRoom(server: ServerProcess, room: string, token: string): Promise
 }
 
 function importRoom(server: ServerProcess, room: string, token: string, body: Uint8Array | ReadableStream<Uint8Array>): Promise<Response> {
-  const init: RequestInit & { duplex?: 'half' } = { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/octet-stream' }, body };
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/octet-stream' },
+    body,
+  };
   if (body instanceof ReadableStream) init.duplex = 'half';
   return apiFetch(`${server.url}/api/rooms/${room}/import`, init);
 }
@@ -136,7 +150,10 @@ before(async () => {
   const bandData = tempDataDir();
   seedRoom(bandData, 'band');
   // Exports paced slowly enough that the bandmate's edits keep flowing while one is under way.
-  band = await startServerProcess({ dataDir: bandData, args: ['--replay-bytes-per-second', String(EXPORT_RATE), '--replay-bytes-per-second-total', String(EXPORT_RATE)] });
+  band = await startServerProcess({
+    dataDir: bandData,
+    args: ['--replay-bytes-per-second', String(EXPORT_RATE), '--replay-bytes-per-second-total', String(EXPORT_RATE)],
+  });
   hosted = await startServerProcess({ args: ['--max-import-bytes', String(IMPORT_CAP)] });
 });
 after(async () => {
@@ -149,10 +166,16 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   // The teacher's rules and a bookmark, before the export: both must come along.
   const jam = await openJamSocket(band.wsUrl, 'band', owner);
   jam.ws.send(JSON.stringify({ v: 1, type: 'rules', rules: RULES }));
-  await waitFor(() => jam.messages.some((m) => m.type === 'rules' && JSON.stringify(m.rules) === JSON.stringify(RULES)), 5000, 'the rules are set');
+  await waitFor(
+    () => jam.messages.some((m) => m.type === 'rules' && JSON.stringify(m.rules) === JSON.stringify(RULES)),
+    5000,
+    'the rules are set',
+  );
   await jam.close();
   const marked = await apiFetch(`${band.url}/api/rooms/band/bookmarks`, {
-    method: 'POST', headers: { ...bearer(owner), 'content-type': 'application/json' }, body: JSON.stringify({ seq: 1500, name: 'halfway' }),
+    method: 'POST',
+    headers: { ...bearer(owner), 'content-type': 'application/json' },
+    body: JSON.stringify({ seq: 1500, name: 'halfway' }),
   });
   assert.equal(marked.status, 201);
 
@@ -203,14 +226,25 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   const exported = new RoomLog(path, { readOnly: true, create: false });
   let exportedSong: string;
   try {
-    assert.deepEqual(exported.history(0, 10_000).map(entryFields), bandHistory.slice(0, exportedSeq).map(entryFields), 'the same history, entry for entry');
+    assert.deepEqual(
+      exported.history(0, 10_000).map(entryFields),
+      bandHistory.slice(0, exportedSeq).map(entryFields),
+      'the same history, entry for entry',
+    );
     assert.deepEqual(exported.storedRules()?.rules, RULES);
-    assert.deepEqual(exported.bookmarks().map((b) => ({ ...b })), (await getBookmarks(band, 'band', owner)).map((b) => ({ ...b })));
+    assert.deepEqual(
+      exported.bookmarks().map((b) => ({ ...b })),
+      (await getBookmarks(band, 'band', owner)).map((b) => ({ ...b })),
+    );
     exportedSong = JSON.stringify(readSong(rebuildAt(exported, exportedSeq)));
   } finally {
     exported.close();
   }
-  assert.equal(exportedSong, JSON.stringify(await getSong(band, 'band', owner, exportedSeq)), 'the same song as the server has at that entry');
+  assert.equal(
+    exportedSong,
+    JSON.stringify(await getSong(band, 'band', owner, exportedSeq)),
+    'the same song as the server has at that entry',
+  );
 
   // A creator imports it into the hosted server as a new room, and gets its owner token.
   const res = await importRoom(hosted, 'band-online', serverToken('creator'), file);
@@ -219,15 +253,28 @@ test('the owner exports while a bandmate edits; a creator imports it elsewhere; 
   assert.equal(imported.room, 'band-online');
   assert.equal(imported.lastSeq, exportedSeq);
   assert.equal(imported.bookmarks, 1);
-  assert.deepEqual({ room: imported.claims.room, role: imported.claims.role, name: imported.claims.name, id: imported.claims.id }, {
-    room: 'band-online', role: 'owner', name: 'Ms Rivera', id: 'teacher-rivera',
-  });
+  assert.deepEqual(
+    { room: imported.claims.room, role: imported.claims.role, name: imported.claims.name, id: imported.claims.id },
+    {
+      room: 'band-online',
+      role: 'owner',
+      name: 'Ms Rivera',
+      id: 'teacher-rivera',
+    },
+  );
   const onlineOwner = imported.token;
   const onlineHistory = (await getHistory(hosted, 'band-online', onlineOwner)).entries;
-  assert.deepEqual(onlineHistory.map(entryFields), bandHistory.slice(0, exportedSeq).map(entryFields), 'authors, labels and times came along');
-  assert.deepEqual((await getBookmarks(hosted, 'band-online', onlineOwner)).map((b) => ({ ...b })), (await getBookmarks(band, 'band', owner)).map((b) => ({ ...b })));
+  assert.deepEqual(
+    onlineHistory.map(entryFields),
+    bandHistory.slice(0, exportedSeq).map(entryFields),
+    'authors, labels and times came along',
+  );
+  assert.deepEqual(
+    (await getBookmarks(hosted, 'band-online', onlineOwner)).map((b) => ({ ...b })),
+    (await getBookmarks(band, 'band', owner)).map((b) => ({ ...b })),
+  );
   const online = await openJamSocket(hosted.wsUrl, 'band-online', roomToken('band-online', 'editor'));
-  assert.deepEqual(online.welcome.rules, RULES, 'the teacher\'s rules are in force in the imported room');
+  assert.deepEqual(online.welcome.rules, RULES, "the teacher's rules are in force in the imported room");
   await online.close();
 
   // A stock provider opens the imported room with the owner token the import gave, has the song,
@@ -251,15 +298,21 @@ async function waitForLastSeq(server: ServerProcess, room: string, token: string
   return last;
 }
 
-test('only the room\'s owner exports, and only an admin or creator imports', async () => {
+test("only the room's owner exports, and only an admin or creator imports", async () => {
   for (const role of ['editor', 'viewer'] as const) {
     const res = await exportRoom(band, 'band', roomToken('band', role));
     assert.equal(res.status, 403, role);
     assert.match(await errorOf(res), /only the room's owner can export it/);
   }
-  const invite = signToken(TEST_SECRET, { room: 'band', role: 'owner', name: 'owner', exp: Math.floor(Date.now() / 1000) + 60, invite: true });
+  const invite = signToken(TEST_SECRET, {
+    room: 'band',
+    role: 'owner',
+    name: 'owner',
+    exp: Math.floor(Date.now() / 1000) + 60,
+    invite: true,
+  });
   assert.equal((await exportRoom(band, 'band', invite)).status, 403, 'an invite');
-  assert.equal((await exportRoom(band, 'band', roomToken('other', 'owner'))).status, 403, 'another room\'s owner');
+  assert.equal((await exportRoom(band, 'band', roomToken('other', 'owner'))).status, 403, "another room's owner");
   assert.equal((await exportRoom(band, 'band', serverToken('admin'))).status, 401, 'a server token is no room token');
   assert.equal((await apiFetch(`${band.url}/api/rooms/band/export`)).status, 401, 'no token');
   assert.equal((await exportRoom(band, 'nowhere', roomToken('nowhere', 'owner'))).status, 404);
@@ -272,7 +325,11 @@ test('only the room\'s owner exports, and only an admin or creator imports', asy
     assert.equal(res.status, 403, `a room ${role} token`);
     assert.match(await errorOf(res), /a room token cannot import a project: this needs an admin or creator token/);
   }
-  const unsigned = signServerToken('another-secret-of-enough-length-0123456789', { role: 'admin', name: 'x', exp: Math.floor(Date.now() / 1000) + 60 });
+  const unsigned = signServerToken('another-secret-of-enough-length-0123456789', {
+    role: 'admin',
+    name: 'x',
+    exp: Math.floor(Date.now() / 1000) + 60,
+  });
   assert.equal((await importRoom(hosted, 'taken-by-token', unsigned, body)).status, 401, 'a forged server token');
   assert.ok(!dataFiles(hosted).rooms.includes('taken-by-token.riffroom'));
 
@@ -281,7 +338,11 @@ test('only the room\'s owner exports, and only an admin or creator imports', asy
   const again = await importRoom(hosted, 'admins-room', serverToken('creator'), body);
   assert.equal(again.status, 409);
   assert.match(await errorOf(again), /a room named admins-room already exists/);
-  assert.equal((await getHistory(hosted, 'admins-room', roomToken('admins-room', 'owner'))).lastSeq, 5, 'the room is as the first import left it');
+  assert.equal(
+    (await getHistory(hosted, 'admins-room', roomToken('admins-room', 'owner'))).lastSeq,
+    5,
+    'the room is as the first import left it',
+  );
 });
 
 test('hostile uploads are refused with their reason; no room and no temporary file is left', async () => {
@@ -301,8 +362,12 @@ test('hostile uploads are refused with their reason; no room and no temporary fi
     assert.equal(answer.problem, hostile.problem, hostile.name);
     assert.match(answer.error, /^the project cannot be imported: /);
     assert.match(answer.error, hostile.reason, hostile.name);
-    assert.ok(!answer.error.includes(hosted.dataDir), 'without the server\'s paths');
-    assert.equal((await apiFetch(`${hosted.url}/api/rooms/${room}/history`, { headers: bearer(roomToken(room, 'owner')) })).status, 404, `${hostile.name}: no room`);
+    assert.ok(!answer.error.includes(hosted.dataDir), "without the server's paths");
+    assert.equal(
+      (await apiFetch(`${hosted.url}/api/rooms/${room}/history`, { headers: bearer(roomToken(room, 'owner')) })).status,
+      404,
+      `${hostile.name}: no room`,
+    );
   }
   const notSqlite = await importRoom(hosted, 'random-bytes', creator, randomBytes(64 * 1024));
   assert.equal(notSqlite.status, 422);
@@ -321,11 +386,18 @@ test('hostile uploads are refused with their reason; no room and no temporary fi
     },
   });
   const streamed = await importRoom(hosted, 'too-big', creator, endless).catch((err: Error) => err);
-  assert.ok(!(streamed instanceof Error), `the client hears why (${streamed instanceof Error ? `${streamed.message} ${String((streamed as { cause?: unknown }).cause)} ${sent}` : ''})`);
+  assert.ok(
+    !(streamed instanceof Error),
+    `the client hears why (${streamed instanceof Error ? `${streamed.message} ${String((streamed as { cause?: unknown }).cause)} ${sent}` : ''})`,
+  );
   assert.equal(streamed.status, 413);
 
   const { rooms, temp } = dataFiles(hosted);
-  assert.deepEqual(rooms.filter((name) => /hostile|random|too-big/.test(name)), [], 'no room');
+  assert.deepEqual(
+    rooms.filter((name) => /hostile|random|too-big/.test(name)),
+    [],
+    'no room',
+  );
   assert.deepEqual(temp, [], 'no temporary file');
 });
 
@@ -352,7 +424,10 @@ test('riffroom-server export and import, beside the running servers', async () =
   assert.equal(imported.code, 0, imported.output);
   const owner = roomToken('from-cli', 'owner');
   assert.equal((await getHistory(hosted, 'from-cli', owner)).lastSeq, project.lastSeq, 'the running server serves the new room');
-  assert.equal(JSON.stringify(await getSong(hosted, 'from-cli', owner)), JSON.stringify(await getSong(band, 'band', roomToken('band', 'owner'), project.lastSeq)));
+  assert.equal(
+    JSON.stringify(await getSong(hosted, 'from-cli', owner)),
+    JSON.stringify(await getSong(band, 'band', roomToken('band', 'owner'), project.lastSeq)),
+  );
 
   // The room is loaded in the running server now: it is not replaced under it.
   const good = join(work, 'cli-good.riffroom');
@@ -381,13 +456,22 @@ test('the desktop opens an exported project with its history, edits it, and shar
   writeFileSync(path, new Uint8Array(await res.arrayBuffer()));
 
   // The desktop app's session host, started as the app starts it (a forked utility process).
-  const manager = new SessionManager({ launch: childProcessLauncher(fork), webDir: null, modelDir: null, userName: 'ann', restartDelayMs: 50 });
+  const manager = new SessionManager({
+    launch: childProcessLauncher(fork),
+    webDir: null,
+    modelDir: null,
+    userName: 'ann',
+    restartDelayMs: 50,
+  });
   t.after(() => manager.stop());
   const session = await manager.start(path, 'solo');
   const desk = { url: `http://127.0.0.1:${session.port}` };
   const history = (await getHistory(desk, session.room, session.ownerToken)).entries;
   assert.equal(history.length, exportedSeq);
-  assert.deepEqual(history.map(entryFields), (await getHistory(band, 'band', roomToken('band', 'owner'))).entries.slice(0, exportedSeq).map(entryFields));
+  assert.deepEqual(
+    history.map(entryFields),
+    (await getHistory(band, 'band', roomToken('band', 'owner'))).entries.slice(0, exportedSeq).map(entryFields),
+  );
   const ann = await connectClient(session.wsUrl, session.room, session.ownerToken);
   try {
     assert.equal(JSON.stringify(readSong(ann.doc)), JSON.stringify(await getSong(band, 'band', roomToken('band', 'owner'), exportedSeq)));

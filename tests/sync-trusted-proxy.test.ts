@@ -61,5 +61,8 @@ test('without --trusted-proxy, X-Forwarded-For is ignored: the TCP peer is count
 });
 
 test('a trusted proxy that is not an IP address stops the server with a clear message', async () => {
-  await assert.rejects(startServerProcess({ args: ['--trusted-proxy', 'proxy.example.org'] }), /--trusted-proxy: a trusted proxy must be an IP address/);
+  await assert.rejects(
+    startServerProcess({ args: ['--trusted-proxy', 'proxy.example.org'] }),
+    /--trusted-proxy: a trusted proxy must be an IP address/,
+  );
 });

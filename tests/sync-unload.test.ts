@@ -54,7 +54,11 @@ test('with maxRooms 2, three rooms visited in turn unload and reload from their 
       setTempo(client.doc, 150 + i);
       await waitForSeq(target, room, testToken(room, 'viewer'), seqs.get(room)! + 1);
       const { entries } = await getHistory(target, room, testToken(room, 'viewer'));
-      assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5], `${room}: seqs continue after the reload`);
+      assert.deepEqual(
+        entries.map((e) => e.seq),
+        [1, 2, 3, 4, 5],
+        `${room}: seqs continue after the reload`,
+      );
       assert.equal(entries[4]!.author, `player${i}`);
       assert.equal(entries[4]!.label, `set tempo to ${150 + i} BPM`, 'the first edit after a reload keeps its label');
       disconnect(open.pop()!);

@@ -30,7 +30,10 @@ const dataDir = tempDataDir();
 mkdirSync(join(dataDir, 'rooms'));
 const big = writeBigLog(join(dataDir, 'rooms', `${ROOM}.riffroom`), 160 * MiB);
 // Unpaced (LIMITS.http.replayBytesPerSecond*): this measures memory; pacing is tested apart.
-const server = await startServerProcess({ dataDir, args: ['--replay-bytes-per-second', String(1024 * MiB), '--replay-bytes-per-second-total', String(1024 * MiB)] });
+const server = await startServerProcess({
+  dataDir,
+  args: ['--replay-bytes-per-second', String(1024 * MiB), '--replay-bytes-per-second-total', String(1024 * MiB)],
+});
 const viewer = testToken(ROOM, 'viewer');
 after(async () => {
   await server.kill();
@@ -95,12 +98,19 @@ test('4 parallel downloads of a 160 MiB history: same bytes as ever, and the ser
     await editing;
     const afterRss = rssBytes();
     const figures = {
-      answerMiB: +(big.answerBytes / MiB).toFixed(1), entries: big.entries, downloads: 4, seconds: +seconds.toFixed(2),
-      rssBeforeMiB: +(before / MiB).toFixed(1), rssPeakMiB: +(peak / MiB).toFixed(1), rssAfterMiB: +(afterRss / MiB).toFixed(1),
-      growthMiB: +((peak - before) / MiB).toFixed(1), honestEditsMeanwhile: edits,
+      answerMiB: +(big.answerBytes / MiB).toFixed(1),
+      entries: big.entries,
+      downloads: 4,
+      seconds: +seconds.toFixed(2),
+      rssBeforeMiB: +(before / MiB).toFixed(1),
+      rssPeakMiB: +(peak / MiB).toFixed(1),
+      rssAfterMiB: +(afterRss / MiB).toFixed(1),
+      growthMiB: +((peak - before) / MiB).toFixed(1),
+      honestEditsMeanwhile: edits,
     };
     console.log(`updates stream: ${JSON.stringify(figures)}`);
-    for (const result of results) assert.deepEqual(result, { bytes: big.answerBytes, sha256: big.answerSha256 }, 'the same wire format, every byte');
+    for (const result of results)
+      assert.deepEqual(result, { bytes: big.answerBytes, sha256: big.answerSha256 }, 'the same wire format, every byte');
     // Building the answers in memory grew it by more than 4 answers (835 MiB here). Streamed,
     // growth is GC slack: 45-60 MiB on a quiet machine, 90-130 on a crowded one (the collector
     // falls behind), the same for any history size. The bound, one answer, leaves room for that

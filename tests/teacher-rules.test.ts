@@ -19,14 +19,27 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type * as Y from 'yjs';
 import { DEFAULT_RULES, type JamServerMessage, type RoomRules } from '../core/jam/contract.ts';
-import { addBookmark, addClip, addNotes, addTrack, initSong, renameBookmark, setChords, setKey, setLoop, setMeter, setTempo, setTitle } from '../core/song/edits.ts';
+import {
+  addBookmark,
+  addClip,
+  addNotes,
+  addTrack,
+  initSong,
+  renameBookmark,
+  setChords,
+  setKey,
+  setLoop,
+  setMeter,
+  setTempo,
+  setTitle,
+} from '../core/song/edits.ts';
 import { readSong } from '../core/song/schema.ts';
 import { signToken } from '../sync-server/auth/tokens.ts';
 import { CLOSE, type HistoryEntry, type Role } from '../sync-server/contract.ts';
 import { RoomLog } from '../sync-server/store/room-log.ts';
 import { startServerProcess, tempDataDir, TEST_SECRET, type ServerProcess } from './support/server-process.ts';
 import { startTestServer } from './support/test-server.ts';
-import { connectClient, disconnect, waitFor, } from './support/yjs-clients.ts';
+import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';
 import { getHistory, getLastSeq, getSong, postRestore, waitForSeq } from './support/room-api.ts';
 import { jamUrl } from './support/jam-clients.ts';
 
@@ -71,11 +84,12 @@ async function openJamSocket(wsUrl: string, room: string, tok: string) {
   });
   await waitFor(() => messages.some((m) => m.type === 'welcome'), 5000, 'jam welcome');
   const welcome = messages.find((m) => m.type === 'welcome') as Extract<JamServerMessage, { type: 'welcome' }>;
-  const close = () => new Promise<void>((resolve) => {
-    if (ws.readyState === ws.CLOSED) return resolve();
-    ws.once('close', () => resolve());
-    ws.close();
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (ws.readyState === ws.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      ws.close();
+    });
   return { ws, messages, welcome, close };
 }
 
@@ -85,7 +99,11 @@ async function setRules(wsUrl: string, room: string, rules: RoomRules): Promise<
   try {
     const seen = jam.messages.length;
     jam.ws.send(JSON.stringify({ v: 1, type: 'rules', rules }));
-    await waitFor(() => jam.messages.slice(seen).some((m) => m.type === 'rules' && JSON.stringify(m.rules) === JSON.stringify(rules)), 5000, 'the rules come back');
+    await waitFor(
+      () => jam.messages.slice(seen).some((m) => m.type === 'rules' && JSON.stringify(m.rules) === JSON.stringify(rules)),
+      5000,
+      'the rules come back',
+    );
   } finally {
     await jam.close();
   }
@@ -104,14 +122,23 @@ async function classroom(wsUrl: string, room: string) {
   const doc = teacher.doc;
   initSong(doc, { title: 'Class', bpm: 100 });
   const keys = addTrack(doc, { role: 'keys', name: 'Keys' });
-  const keysClip = addClip(doc, { trackId: keys, startBar: 0, lengthBars: 1, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }] });
+  const keysClip = addClip(doc, {
+    trackId: keys,
+    startBar: 0,
+    lengthBars: 1,
+    notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }],
+  });
   setChords(doc, 0, 1920, [{ tick: 0, duration: 1920, symbol: 'C' }]);
   const verse = addBookmark(doc, 'Verse', 0);
   return { teacher, doc, keys, keysClip, verse };
 }
 
 const bookmarkPost = (url: string, room: string, tok: string, body: unknown) =>
-  fetch(`${url}/api/rooms/${room}/bookmarks`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/api/rooms/${room}/bookmarks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 /** Waits for a history entry after `afterSeq` whose label matches; returns it. */
 async function entryAfter(url: string, room: string, afterSeq: number, label: RegExp): Promise<HistoryEntry> {
@@ -152,18 +179,33 @@ test("live-only: a student's restore and bookmark are refused with 403 and the r
     assert.match(((await mark.json()) as { error: string }).error, /play live only/);
     // Nothing happened: no entry, no bookmark, the owner's track everywhere.
     assert.equal(await getLastSeq(server, room, studentTok), seq);
-    const marks = (await (await fetch(`${server.url}/api/rooms/${room}/bookmarks`, { headers: { authorization: `Bearer ${studentTok}` } })).json()) as { bookmarks: unknown[] };
+    const marks = (await (
+      await fetch(`${server.url}/api/rooms/${room}/bookmarks`, { headers: { authorization: `Bearer ${studentTok}` } })
+    ).json()) as { bookmarks: unknown[] };
     assert.deepEqual(marks.bookmarks, []);
-    assert.deepEqual((await getSong(server, room, studentTok)).tracks.map((t) => t.id), [keys]);
-    assert.deepEqual(readSong(student.doc).tracks.map((t) => t.id), [keys]);
+    assert.deepEqual(
+      (await getSong(server, room, studentTok)).tracks.map((t) => t.id),
+      [keys],
+    );
+    assert.deepEqual(
+      readSong(student.doc).tracks.map((t) => t.id),
+      [keys],
+    );
 
     // The owner may do both, and the student's document follows the restore.
     const afterTrack = (await getHistory(server, room, studentTok)).entries.find((e) => e.label.startsWith('added track'))!.seq;
     const own = await postRestore(server, room, token(room, 'owner', TEACHER), afterTrack);
     assert.equal(own.status, 200);
     assert.equal((await bookmarkPost(server.url, room, token(room, 'owner', TEACHER), { seq, name: 'teacher' })).status, 201);
-    await waitFor(() => readSong(student.doc).clips.length === 0 && readSong(doc).clips.length === 0, 5000, "the owner's restore reaches every peer");
-    assert.deepEqual(readSong(student.doc).tracks.map((t) => t.id), [keys]);
+    await waitFor(
+      () => readSong(student.doc).clips.length === 0 && readSong(doc).clips.length === 0,
+      5000,
+      "the owner's restore reaches every peer",
+    );
+    assert.deepEqual(
+      readSong(student.doc).tracks.map((t) => t.id),
+      [keys],
+    );
   } finally {
     disconnect(student);
     disconnect(teacher);
@@ -211,14 +253,20 @@ test("own-track: a stock client's tempo 333, key, title, loop, chords and sectio
     addClip(s, { trackId: mine, startBar: 0, lengthBars: 1, notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 90 }] });
     await waitFor(() => readSong(doc).clips.some((c) => c.trackId === mine), 5000, "the student's own clip reaches the teacher");
     await waitForSeq(server, room, studentTok, seq + 2);
-    assert.ok(!(await getHistory(server, room, studentTok, seq)).entries.some((e) => e.label.startsWith('reverted')), 'nothing of it reverted');
+    assert.ok(
+      !(await getHistory(server, room, studentTok, seq)).entries.some((e) => e.label.startsWith('reverted')),
+      'nothing of it reverted',
+    );
 
     // A restore changes everyone's tracks: the owner's alone under 'own-track'. Bookmarks are fine.
     const restore = await postRestore(server, room, studentTok, 1);
     assert.equal(restore.status, 403);
     assert.match(((await restore.json()) as { error: string }).error, /own track/);
     assert.equal((await bookmarkPost(server.url, room, studentTok, { seq, name: 'my take' })).status, 201);
-    assert.ok(readSong(doc).tracks.some((t) => t.id === mine), 'nothing was restored');
+    assert.ok(
+      readSong(doc).tracks.some((t) => t.id === mine),
+      'nothing was restored',
+    );
   } finally {
     disconnect(student);
     disconnect(teacher);
@@ -229,7 +277,10 @@ test('own-track by identity: two students both called "Student" cannot edit each
   const room = 'rules-same-name';
   const { teacher, doc } = await classroom(server.wsUrl, room);
   await setRules(server.wsUrl, room, { ...DEFAULT_RULES, students: 'own-track' });
-  const [ann, bob] = [await connectClient(server.wsUrl, room, token(room, 'editor', ANN)), await connectClient(server.wsUrl, room, token(room, 'editor', BOB))];
+  const [ann, bob] = [
+    await connectClient(server.wsUrl, room, token(room, 'editor', ANN)),
+    await connectClient(server.wsUrl, room, token(room, 'editor', BOB)),
+  ];
   try {
     // The teacher gives one track to each (the jam panel's picker names the peer's id).
     const annTrack = addTrack(doc, { role: 'bass', name: 'Ann bass' }, { author: { id: ANN.id, name: ANN.name } });
@@ -237,7 +288,10 @@ test('own-track by identity: two students both called "Student" cannot edit each
     const annClip = addClip(doc, { trackId: annTrack, startBar: 0, lengthBars: 1 });
     const bobClip = addClip(doc, { trackId: bobTrack, startBar: 0, lengthBars: 1 });
     await waitFor(() => [ann, bob].every((c) => readSong(c.doc).clips.length === 3), 5000, 'both students have the tracks');
-    const notes = (d: Y.Doc, clip: string) => readSong(d).clips.find((c) => c.id === clip)!.notes.map((n) => n.pitch);
+    const notes = (d: Y.Doc, clip: string) =>
+      readSong(d)
+        .clips.find((c) => c.id === clip)!
+        .notes.map((n) => n.pitch);
     const note = (pitch: number) => [{ pitch, tick: 0, duration: 240, velocity: 90 }];
 
     // Each on their own track: stands.
@@ -249,7 +303,11 @@ test('own-track by identity: two students both called "Student" cannot edit each
     addNotes(bob.doc, annClip, note(41));
     const revert = await entryAfter(server.url, room, seq, /^reverted /);
     assert.match(revert.label, /Student's edit/);
-    await waitFor(() => [doc, ann.doc, bob.doc].every((d) => JSON.stringify(notes(d, annClip)) === '[40]'), 5000, "Bob's note on Ann's track is gone everywhere");
+    await waitFor(
+      () => [doc, ann.doc, bob.doc].every((d) => JSON.stringify(notes(d, annClip)) === '[40]'),
+      5000,
+      "Bob's note on Ann's track is gone everywhere",
+    );
   } finally {
     disconnect(ann);
     disconnect(bob);
@@ -265,16 +323,31 @@ test("transport locked: a student's tempo, meter and loop in the document are re
   const student = await connectClient(server.wsUrl, room, studentTok);
   try {
     await waitFor(() => readSong(student.doc).clips.length === 1, 5000, 'the student has the song');
-    for (const [what, edit] of [['tempo', () => setTempo(student.doc, 333)], ['meter', () => setMeter(student.doc, { numerator: 3, denominator: 4 })], ['loop', () => setLoop(student.doc, { startBar: 0, endBar: 2 })]] as const) {
+    for (const [what, edit] of [
+      ['tempo', () => setTempo(student.doc, 333)],
+      ['meter', () => setMeter(student.doc, { numerator: 3, denominator: 4 })],
+      ['loop', () => setLoop(student.doc, { startBar: 0, endBar: 2 })],
+    ] as const) {
       const seq = await getLastSeq(server, room, studentTok);
       edit();
       assert.match((await entryAfter(server.url, room, seq, /^reverted /)).label, /transport is locked/, what);
-      await waitFor(() => JSON.stringify(readSong(student.doc).meta) === JSON.stringify(readSong(doc).meta) && readSong(doc).meta.bpm === 100 && readSong(doc).meta.loop === null, 5000, `${what} reverted everywhere`);
+      await waitFor(
+        () =>
+          JSON.stringify(readSong(student.doc).meta) === JSON.stringify(readSong(doc).meta) &&
+          readSong(doc).meta.bpm === 100 &&
+          readSong(doc).meta.loop === null,
+        5000,
+        `${what} reverted everywhere`,
+      );
     }
     // Students may still edit everything else (students: 'edit').
     addNotes(student.doc, keysClip, [{ pitch: 64, tick: 480, duration: 240, velocity: 90 }]);
     setTitle(student.doc, 'Renamed by a student');
-    await waitFor(() => readSong(doc).meta.title === 'Renamed by a student' && readSong(doc).clips[0]!.notes.length === 2, 5000, "the student's other edits land");
+    await waitFor(
+      () => readSong(doc).meta.title === 'Renamed by a student' && readSong(doc).clips[0]!.notes.length === 2,
+      5000,
+      "the student's other edits land",
+    );
   } finally {
     disconnect(student);
     disconnect(teacher);

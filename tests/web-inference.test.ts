@@ -30,19 +30,48 @@ import { WORKER_FILE, buildInferenceWorker, webBundleOptions } from '../inferenc
 import { WEB_SESSION_OPTIONS } from '../inference/web/session.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 // Chromium's software WebGPU adapter (SwiftShader) stands in for a GPU: slow, but the same code path.
-const CHROMIUM_WEBGPU_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+const CHROMIUM_WEBGPU_ARGS = [
+  ...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'),
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
 const SLOW = { timeout: 240_000 };
 const WORKER_PATH = `/worker/${WORKER_FILE}`;
 
 const bass = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate', role: 'bass', style: 'funk', key: { tonic: 4, mode: 'minor' }, meter: { numerator: 4, denominator: 4 }, bpm: 98, energy: 2, bars: 4,
-  chords: [{ tick: 0, root: 4, quality: 'm7' }, { tick: 3840, root: 9, quality: '7' }], variations: 2, seed: 11,
-  sampling: { temperature: 1, topK: 0, topP: 0.95 }, ...overrides,
+  task: 'generate',
+  role: 'bass',
+  style: 'funk',
+  key: { tonic: 4, mode: 'minor' },
+  meter: { numerator: 4, denominator: 4 },
+  bpm: 98,
+  energy: 2,
+  bars: 4,
+  chords: [
+    { tick: 0, root: 4, quality: 'm7' },
+    { tick: 3840, root: 9, quality: '7' },
+  ],
+  variations: 2,
+  seed: 11,
+  sampling: { temperature: 1, topK: 0, topP: 0.95 },
+  ...overrides,
 });
 
-interface WireErrorLike { name: string; message: string }
+interface WireErrorLike {
+  name: string;
+  message: string;
+}
 type InPage = <A, R>(fn: (arg: A) => Promise<R>, arg: A) => Promise<R>;
 
 if (!existsSync(CHROMIUM)) {
@@ -99,76 +128,114 @@ if (!existsSync(CHROMIUM)) {
       if (out) rmSync(out, { recursive: true, force: true });
     });
 
-    test('a worker configured by its URL loads the model, streams a 4-bar bass riff, and writes the Node engine\'s notes', SLOW, async (t) => {
-      const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` };
-      const request = bass();
-      const got = await inPage(async ({ config, request, scriptPath }) => {
-        const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
-        const started = performance.now();
-        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
-        const workerErrors: string[] = [];
-        worker.addEventListener('error', (e: { message?: string }) => workerErrors.push(e.message ?? 'worker error'));
-        const client = new InferenceClient();
-        client.attach(workerTransport(worker));
-        globalThis.__inference = { worker, client };
-        const info: HostInfo = await client.ready();
-        const readyMs = performance.now() - started;
-        const streamed: StreamedEvent[] = [];
-        let firstNoteMs: number | null = null;
-        const asked = performance.now();
-        const result = await client.generate(request, { onNote: (e: StreamedEvent) => { firstNoteMs ??= performance.now() - asked; streamed.push(e); } });
-        const wallMs = performance.now() - asked;
-        // One variation, as a person asking for a riff would, timed on a warm worker.
-        const single: number[] = [];
-        for (let seed = 1; seed <= 3; seed++) {
-          const t0 = performance.now();
-          await client.generate({ ...request, variations: 1, seed });
-          single.push(performance.now() - t0);
+    test(
+      "a worker configured by its URL loads the model, streams a 4-bar bass riff, and writes the Node engine's notes",
+      SLOW,
+      async (t) => {
+        const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` };
+        const request = bass();
+        const got = await inPage(
+          async ({ config, request, scriptPath }) => {
+            const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
+            const started = performance.now();
+            const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
+            const workerErrors: string[] = [];
+            worker.addEventListener('error', (e: { message?: string }) => workerErrors.push(e.message ?? 'worker error'));
+            const client = new InferenceClient();
+            client.attach(workerTransport(worker));
+            globalThis.__inference = { worker, client };
+            const info: HostInfo = await client.ready();
+            const readyMs = performance.now() - started;
+            const streamed: StreamedEvent[] = [];
+            let firstNoteMs: number | null = null;
+            const asked = performance.now();
+            const result = await client.generate(request, {
+              onNote: (e: StreamedEvent) => {
+                firstNoteMs ??= performance.now() - asked;
+                streamed.push(e);
+              },
+            });
+            const wallMs = performance.now() - asked;
+            // One variation, as a person asking for a riff would, timed on a warm worker.
+            const single: number[] = [];
+            for (let seed = 1; seed <= 3; seed++) {
+              const t0 = performance.now();
+              await client.generate({ ...request, variations: 1, seed });
+              single.push(performance.now() - t0);
+            }
+            return { info, readyMs, result, streamed, firstNoteMs, wallMs, single, workerErrors, isolated: crossOriginIsolated };
+          },
+          { config, request, scriptPath: WORKER_PATH },
+        );
+
+        assert.deepEqual(got.workerErrors, []);
+        assert.equal(got.isolated, true, 'the page is cross-origin isolated, so wasm may use threads');
+        assert.equal(got.info.provider.name, 'wasm', '--disable-gpu: WebGPU has no adapter');
+        const webgpu = got.info.provider.tried.find((p) => p.name === 'webgpu');
+        assert.match(webgpu?.reason ?? '', /no WebGPU adapter/, 'WebGPU is passed over on the adapter check, before any session');
+        assert.equal(got.info.provider.tried.at(-1)?.name, 'wasm');
+        assert.ok(
+          got.info.provider.tried.slice(0, -1).every((p) => !p.ok && p.reason),
+          `every provider passed over says why: ${JSON.stringify(got.info.provider.tried)}`,
+        );
+        assert.equal(got.info.model.sha256, JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, 'model.json'), 'utf8')).weights.sha256);
+        checkRiff(request, got.result);
+        assert.equal(got.result.provenance.provider, 'wasm');
+        for (let v = 0; v < request.variations; v++) {
+          const streamed = got.streamed.filter((e) => e.variation === v).map((e) => ('note' in e ? e.note : null));
+          assert.deepEqual(
+            sortNotes(streamed),
+            sortNotes(got.result.variations[v]!.notes),
+            `variation ${v}: streamed notes are the result's notes`,
+          );
         }
-        return { info, readyMs, result, streamed, firstNoteMs, wallMs, single, workerErrors, isolated: crossOriginIsolated };
-      }, { config, request, scriptPath: WORKER_PATH });
+        t.diagnostic(
+          `worker ready in ${Math.round(got.readyMs)} ms (load ${got.info.model.loadMs} ms, providers ${JSON.stringify(got.info.provider.tried)})`,
+        );
+        t.diagnostic(
+          `4-bar bass, 2 variations: first note ${Math.round(got.firstNoteMs ?? -1)} ms, done ${Math.round(got.wallMs)} ms in the page (engine ${Math.round(got.result.provenance.timing.totalMs)} ms, ${Math.round(got.result.provenance.timing.tokensPerSecond)} tokens/s)`,
+        );
+        t.diagnostic(`4-bar bass, 1 variation, warm: ${got.single.map((ms) => Math.round(ms)).join(', ')} ms`);
 
-      assert.deepEqual(got.workerErrors, []);
-      assert.equal(got.isolated, true, 'the page is cross-origin isolated, so wasm may use threads');
-      assert.equal(got.info.provider.name, 'wasm', '--disable-gpu: WebGPU has no adapter');
-      const webgpu = got.info.provider.tried.find((p) => p.name === 'webgpu');
-      assert.match(webgpu?.reason ?? '', /no WebGPU adapter/, 'WebGPU is passed over on the adapter check, before any session');
-      assert.equal(got.info.provider.tried.at(-1)?.name, 'wasm');
-      assert.ok(got.info.provider.tried.slice(0, -1).every((p) => !p.ok && p.reason), `every provider passed over says why: ${JSON.stringify(got.info.provider.tried)}`);
-      assert.equal(got.info.model.sha256, JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, 'model.json'), 'utf8')).weights.sha256);
-      checkRiff(request, got.result);
-      assert.equal(got.result.provenance.provider, 'wasm');
-      for (let v = 0; v < request.variations; v++) {
-        const streamed = got.streamed.filter((e) => e.variation === v).map((e) => ('note' in e ? e.note : null));
-        assert.deepEqual(sortNotes(streamed), sortNotes(got.result.variations[v]!.notes), `variation ${v}: streamed notes are the result's notes`);
-      }
-      t.diagnostic(`worker ready in ${Math.round(got.readyMs)} ms (load ${got.info.model.loadMs} ms, providers ${JSON.stringify(got.info.provider.tried)})`);
-      t.diagnostic(`4-bar bass, 2 variations: first note ${Math.round(got.firstNoteMs ?? -1)} ms, done ${Math.round(got.wallMs)} ms in the page (engine ${Math.round(got.result.provenance.timing.totalMs)} ms, ${Math.round(got.result.provenance.timing.tokensPerSecond)} tokens/s)`);
-      t.diagnostic(`4-bar bass, 1 variation, warm: ${got.single.map((ms) => Math.round(ms)).join(', ')} ms`);
-
-      // The same engine, request and seed on onnxruntime-node's CPU provider with the web session's
-      // graph settings writes the same notes: wasm and native float rounding (~1e-5 on the logits)
-      // leave every sampled token alone. The Node host itself (loadModelFolder) runs the int8
-      // weights through int8 kernels that quantize activations too (~0.05 on the logits), which
-      // changes sampled notes; against it the greedy self-check tokens are compared (next test).
-      const weights = readFileSync(join(SHIPPED_MODEL_DIR, 'model.onnx'));
-      const card = JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, 'model.json'), 'utf8'));
-      const session = await ortNode.InferenceSession.create(weights, { ...WEB_SESSION_OPTIONS, executionProviders: ['cpu'], intraOpNumThreads: 1 });
-      t.after(() => session.release());
-      const native = new Engine(new CausalLm(session, card.shape, ortNode.Tensor as unknown as TensorConstructor), { id: card.id, sha256: card.weights.sha256 }, 'cpu');
-      const reference = await native.generate(request);
-      assert.deepEqual(got.result.variations, reference.variations, 'the browser worker writes the Node engine\'s notes for the same request and seed');
-    });
-
-    test('wasm in the browser writes the Node host\'s self-check tokens, with threads', SLOW, async () => {
-      const got = await inPage(async (config) => {
-        const worker = new Worker('/self-check-worker.js', { type: 'module' });
-        return new Promise<{ tokens?: number[]; threads?: number; error?: string }>((resolve) => {
-          worker.addEventListener('message', (e: { data: { tokens?: number[]; threads?: number; error?: string } }) => resolve(e.data));
-          worker.addEventListener('error', (e: { message?: string }) => resolve({ error: e.message ?? 'worker error' }));
-          worker.postMessage(config);
+        // The same engine, request and seed on onnxruntime-node's CPU provider with the web session's
+        // graph settings writes the same notes: wasm and native float rounding (~1e-5 on the logits)
+        // leave every sampled token alone. The Node host itself (loadModelFolder) runs the int8
+        // weights through int8 kernels that quantize activations too (~0.05 on the logits), which
+        // changes sampled notes; against it the greedy self-check tokens are compared (next test).
+        const weights = readFileSync(join(SHIPPED_MODEL_DIR, 'model.onnx'));
+        const card = JSON.parse(readFileSync(join(SHIPPED_MODEL_DIR, 'model.json'), 'utf8'));
+        const session = await ortNode.InferenceSession.create(weights, {
+          ...WEB_SESSION_OPTIONS,
+          executionProviders: ['cpu'],
+          intraOpNumThreads: 1,
         });
-      }, { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` });
+        t.after(() => session.release());
+        const native = new Engine(
+          new CausalLm(session, card.shape, ortNode.Tensor as unknown as TensorConstructor),
+          { id: card.id, sha256: card.weights.sha256 },
+          'cpu',
+        );
+        const reference = await native.generate(request);
+        assert.deepEqual(
+          got.result.variations,
+          reference.variations,
+          "the browser worker writes the Node engine's notes for the same request and seed",
+        );
+      },
+    );
+
+    test("wasm in the browser writes the Node host's self-check tokens, with threads", SLOW, async () => {
+      const got = await inPage(
+        async (config) => {
+          const worker = new Worker('/self-check-worker.js', { type: 'module' });
+          return new Promise<{ tokens?: number[]; threads?: number; error?: string }>((resolve) => {
+            worker.addEventListener('message', (e: { data: { tokens?: number[]; threads?: number; error?: string } }) => resolve(e.data));
+            worker.addEventListener('error', (e: { message?: string }) => resolve({ error: e.message ?? 'worker error' }));
+            worker.postMessage(config);
+          });
+        },
+        { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` },
+      );
       assert.equal(got.error, undefined);
       assert.ok(got.threads! >= 2, `wasm threads in a cross-origin isolated worker: ${got.threads}`);
       const node = await loadModelFolder(SHIPPED_MODEL_DIR, { providers: ['cpu'] });
@@ -185,22 +252,30 @@ if (!existsSync(CHROMIUM)) {
         const abort = new AbortController();
         let abortedAt = 0;
         let notesBeforeAbort = 0;
-        const outcome = await client.generate(request, {
-          signal: abort.signal,
-          onNote: () => {
-            notesBeforeAbort++;
-            if (notesBeforeAbort === 1) {
-              abortedAt = performance.now();
-              abort.abort();
-            }
-          },
-        }).then(() => 'resolved', (e: Error) => e.name);
+        const outcome = await client
+          .generate(request, {
+            signal: abort.signal,
+            onNote: () => {
+              notesBeforeAbort++;
+              if (notesBeforeAbort === 1) {
+                abortedAt = performance.now();
+                abort.abort();
+              }
+            },
+          })
+          .then(
+            () => 'resolved',
+            (e: Error) => e.name,
+          );
         const started = messages.find((x) => x.m.type === 'started')?.m as { id: string } | undefined;
         const id = started?.id;
         // The host's own answer for the request: Cancelled, or done if it never saw the cancel.
         const deadline = performance.now() + 60_000;
         let final: { at: number; m: HostMessage } | undefined;
-        while (!(final = messages.find((x) => (x.m.type === 'error' || x.m.type === 'done') && 'id' in x.m && x.m.id === id)) && performance.now() < deadline) {
+        while (
+          !(final = messages.find((x) => (x.m.type === 'error' || x.m.type === 'done') && 'id' in x.m && x.m.id === id)) &&
+          performance.now() < deadline
+        ) {
           await new Promise((r) => setTimeout(r, 10));
         }
         worker.removeEventListener('message', listener);
@@ -208,8 +283,21 @@ if (!existsSync(CHROMIUM)) {
         // abort happens (how many depends on how busy this page is); none may follow its answer.
         const finalIndex = final ? messages.indexOf(final) : messages.length;
         const notesAfter = messages.filter((x, i) => x.m.type === 'notes' && i > finalIndex).length;
-        const after = await client.generate({ ...request, role: 'bass', key: { tonic: 0, mode: 'major' }, bars: 2, energy: 2, variations: 1 });
-        return { outcome, final: final?.m, msToCancelled: final ? final.at - abortedAt : null, notesAfter, afterBars: after.variations[0].bars };
+        const after = await client.generate({
+          ...request,
+          role: 'bass',
+          key: { tonic: 0, mode: 'major' },
+          bars: 2,
+          energy: 2,
+          variations: 1,
+        });
+        return {
+          outcome,
+          final: final?.m,
+          msToCancelled: final ? final.at - abortedAt : null,
+          notesAfter,
+          afterBars: after.variations[0].bars,
+        };
       }, long);
       assert.equal(got.outcome, 'Cancelled', 'the client settles at once');
       // A worker that never reads the cancel runs the request to its end (done, or nothing within a minute).
@@ -223,86 +311,108 @@ if (!existsSync(CHROMIUM)) {
     test('a worker configured by message keeps early requests, and serves a second client over a MessagePort', SLOW, async () => {
       const config = { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/`, providers: 'wasm' as const };
       const request = bass({ variations: 1, seed: 5 });
-      const got = await inPage(async ({ config, request, scriptPath }) => {
-        const { InferenceClient, workerTransport, configureMessage, INFERENCE_PROTOCOL } = globalThis.riffroomInference;
-        const worker = new Worker(scriptPath, { type: 'module' });
-        worker.postMessage(configureMessage(config));
-        const client = new InferenceClient();
-        client.attach(workerTransport(worker));
-        // Sent while the model loads: the client waits for `ready`, so post one by hand too.
-        const early: HostMessage[] = [];
-        worker.addEventListener('message', (e: { data: HostMessage }) => early.push(e.data));
-        worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'generate', id: 'early-1', request });
-        const channel = new MessageChannel();
-        worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'connect' }, [channel.port2]);
-        const other = new InferenceClient();
-        other.attach(workerTransport(channel.port1));
-        const [a, b] = await Promise.all([client.generate(request), other.generate(request)]);
-        while (!early.some((m) => m.type === 'done' && m.id === 'early-1')) await new Promise((r) => setTimeout(r, 10));
-        const earlyDone = early.find((m) => m.type === 'done' && m.id === 'early-1') as { result: GenerationResult };
-        const info: HostInfo = await other.ready();
-        worker.terminate();
-        return { a: a.variations, b: b.variations, early: earlyDone.result.variations, provider: info.provider };
-      }, { config, request, scriptPath: WORKER_PATH });
-      assert.deepEqual(got.provider.tried.map((p) => p.name), ['wasm'], "providers: 'wasm' skips WebGPU");
+      const got = await inPage(
+        async ({ config, request, scriptPath }) => {
+          const { InferenceClient, workerTransport, configureMessage, INFERENCE_PROTOCOL } = globalThis.riffroomInference;
+          const worker = new Worker(scriptPath, { type: 'module' });
+          worker.postMessage(configureMessage(config));
+          const client = new InferenceClient();
+          client.attach(workerTransport(worker));
+          // Sent while the model loads: the client waits for `ready`, so post one by hand too.
+          const early: HostMessage[] = [];
+          worker.addEventListener('message', (e: { data: HostMessage }) => early.push(e.data));
+          worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'generate', id: 'early-1', request });
+          const channel = new MessageChannel();
+          worker.postMessage({ v: INFERENCE_PROTOCOL, type: 'connect' }, [channel.port2]);
+          const other = new InferenceClient();
+          other.attach(workerTransport(channel.port1));
+          const [a, b] = await Promise.all([client.generate(request), other.generate(request)]);
+          while (!early.some((m) => m.type === 'done' && m.id === 'early-1')) await new Promise((r) => setTimeout(r, 10));
+          const earlyDone = early.find((m) => m.type === 'done' && m.id === 'early-1') as { result: GenerationResult };
+          const info: HostInfo = await other.ready();
+          worker.terminate();
+          return { a: a.variations, b: b.variations, early: earlyDone.result.variations, provider: info.provider };
+        },
+        { config, request, scriptPath: WORKER_PATH },
+      );
+      assert.deepEqual(
+        got.provider.tried.map((p) => p.name),
+        ['wasm'],
+        "providers: 'wasm' skips WebGPU",
+      );
       checkRiff(request, { variations: got.a } as GenerationResult);
       assert.deepEqual(got.b, got.a, 'the port client gets the same notes for the same seed');
       assert.deepEqual(got.early, got.a, 'the request posted before the model was ready was answered');
     });
 
-    test('a corrupt weights file makes the worker unavailable with a ModelLoadError naming model.onnx; so does a bad config', SLOW, async () => {
-      const got = await inPage(async ({ config, scriptPath }) => {
-        const { InferenceClient, workerTransport, workerUrlWithConfig, configureMessage } = globalThis.riffroomInference;
-        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
-        const client = new InferenceClient();
-        client.attach(workerTransport(worker));
-        const failed = (e: Error) => ({ name: e.name, message: e.message });
-        const ready = await client.ready().then(() => null, failed);
-        // Any request: the worker has no model to answer it with.
-        const generate = await client.generate({} as GenerationRequest).then(() => null, failed);
-        worker.terminate();
-        // A config the worker cannot use is reported the same way, not thrown in the worker.
-        const unconfigured = new Worker(scriptPath, { type: 'module' });
-        unconfigured.postMessage(configureMessage({ modelUrl: '', wasmUrl: config.wasmUrl }));
-        const other = new InferenceClient();
-        other.attach(workerTransport(unconfigured));
-        const badConfig = await other.ready().then(() => null, failed);
-        unconfigured.terminate();
-        return { ready, generate, badConfig };
-      }, { config: { modelUrl: `${origin}/models/corrupt/`, wasmUrl: `${origin}/worker/` }, scriptPath: WORKER_PATH });
-      const expected = (e: WireErrorLike | null) => {
-        assert.equal(e?.name, 'ModelLoadError');
-        assert.ok(e.message.startsWith(`${origin}/models/corrupt/model.onnx: `), e.message);
-        assert.match(e.message, /sha256/);
-        return true;
-      };
-      expected(got.ready);
-      expected(got.generate);
-      assert.equal(got.badConfig?.name, 'EngineError');
-      assert.match(got.badConfig.message, /needs a modelUrl/);
-    });
+    test(
+      'a corrupt weights file makes the worker unavailable with a ModelLoadError naming model.onnx; so does a bad config',
+      SLOW,
+      async () => {
+        const got = await inPage(
+          async ({ config, scriptPath }) => {
+            const { InferenceClient, workerTransport, workerUrlWithConfig, configureMessage } = globalThis.riffroomInference;
+            const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
+            const client = new InferenceClient();
+            client.attach(workerTransport(worker));
+            const failed = (e: Error) => ({ name: e.name, message: e.message });
+            const ready = await client.ready().then(() => null, failed);
+            // Any request: the worker has no model to answer it with.
+            const generate = await client.generate({} as GenerationRequest).then(() => null, failed);
+            worker.terminate();
+            // A config the worker cannot use is reported the same way, not thrown in the worker.
+            const unconfigured = new Worker(scriptPath, { type: 'module' });
+            unconfigured.postMessage(configureMessage({ modelUrl: '', wasmUrl: config.wasmUrl }));
+            const other = new InferenceClient();
+            other.attach(workerTransport(unconfigured));
+            const badConfig = await other.ready().then(() => null, failed);
+            unconfigured.terminate();
+            return { ready, generate, badConfig };
+          },
+          { config: { modelUrl: `${origin}/models/corrupt/`, wasmUrl: `${origin}/worker/` }, scriptPath: WORKER_PATH },
+        );
+        const expected = (e: WireErrorLike | null) => {
+          assert.equal(e?.name, 'ModelLoadError');
+          assert.ok(e.message.startsWith(`${origin}/models/corrupt/model.onnx: `), e.message);
+          assert.match(e.message, /sha256/);
+          return true;
+        };
+        expected(got.ready);
+        expected(got.generate);
+        assert.equal(got.badConfig?.name, 'EngineError');
+        assert.match(got.badConfig.message, /needs a modelUrl/);
+      },
+    );
 
-    test('where the browser has WebGPU (SwiftShader here), it is kept after writing wasm\'s self-check tokens, and generates', { timeout: 360_000 }, async (t) => {
+    test("where the browser has WebGPU (SwiftShader here), it is kept after writing wasm's self-check tokens, and generates", {
+      timeout: 360_000,
+    }, async (t) => {
       const gpu = await openPage(CHROMIUM_WEBGPU_ARGS);
       t.after(() => gpu.browser.close());
       // One bar: SwiftShader runs WebGPU on the CPU, some 50x slower than wasm.
       const request = bass({ bars: 1, variations: 1, chords: [{ tick: 0, root: 4, quality: 'm7' }] });
-      const got = await gpu.inPage(async ({ config, request, scriptPath }) => {
-        if (!(await navigator.gpu?.requestAdapter())) return null;
-        const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
-        const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
-        const client = new InferenceClient();
-        client.attach(workerTransport(worker));
-        const info: HostInfo = await client.ready();
-        const result: GenerationResult = await client.generate(request);
-        worker.terminate();
-        return { info, result };
-      }, { config: { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` }, request, scriptPath: WORKER_PATH });
+      const got = await gpu.inPage(
+        async ({ config, request, scriptPath }) => {
+          if (!(await navigator.gpu?.requestAdapter())) return null;
+          const { InferenceClient, workerTransport, workerUrlWithConfig } = globalThis.riffroomInference;
+          const worker = new Worker(workerUrlWithConfig(new URL(scriptPath, location.href), config), { type: 'module' });
+          const client = new InferenceClient();
+          client.attach(workerTransport(worker));
+          const info: HostInfo = await client.ready();
+          const result: GenerationResult = await client.generate(request);
+          worker.terminate();
+          return { info, result };
+        },
+        { config: { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/worker/` }, request, scriptPath: WORKER_PATH },
+      );
       if (!got) return void t.skip('this Chromium offers no WebGPU adapter (SwiftShader)');
       t.diagnostic(`providers ${JSON.stringify(got.info.provider.tried)}; 1 bar in ${Math.round(got.result.provenance.timing.totalMs)} ms`);
       assert.equal(got.info.provider.name, 'webgpu', JSON.stringify(got.info.provider.tried));
       assert.ok(served.includes('/worker/ort-wasm-simd-threaded.jsep.wasm'), 'WebGPU runs on the JSEP runtime');
-      assert.deepEqual(got.info.provider.tried.map((p) => p.name), ['webgpu']);
+      assert.deepEqual(
+        got.info.provider.tried.map((p) => p.name),
+        ['webgpu'],
+      );
       // Generating after the wasm reference session was released: the GPU session's buffers survive it.
       assert.equal(got.result.provenance.provider, 'webgpu');
       checkRiff(request, got.result);
@@ -311,7 +421,12 @@ if (!existsSync(CHROMIUM)) {
     test('everything came from the local server: the bundle, the runtime and the model', () => {
       assert.deepEqual(foreign, []);
       // No WebGPU adapter (--disable-gpu): the plain wasm runtime, not the JSEP one (session.ts).
-      for (const path of [WORKER_PATH, '/worker/ort-wasm-simd-threaded.mjs', '/worker/ort-wasm-simd-threaded.wasm', '/models/shipped/model.onnx']) {
+      for (const path of [
+        WORKER_PATH,
+        '/worker/ort-wasm-simd-threaded.mjs',
+        '/worker/ort-wasm-simd-threaded.wasm',
+        '/models/shipped/model.onnx',
+      ]) {
         assert.ok(served.includes(path), `${path} was served (${served.join(' ')})`);
       }
     });
@@ -372,11 +487,22 @@ self.onmessage = async ({ data }) => {
 `;
 
 async function bundle(outfile: string, contents: string): Promise<void> {
-  await esbuild.build({ ...webBundleOptions(), minify: false, sourcemap: false, stdin: { contents, resolveDir: root, sourcefile: 'test-entry.ts', loader: 'ts' }, outfile });
+  await esbuild.build({
+    ...webBundleOptions(),
+    minify: false,
+    sourcemap: false,
+    stdin: { contents, resolveDir: root, sourcefile: 'test-entry.ts', loader: 'ts' },
+    outfile,
+  });
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.map': 'application/json',
 };
 
 /**
@@ -389,17 +515,26 @@ async function serve(dir: string, served: string[]): Promise<{ server: Server; o
   const server = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
     served.push(path);
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cache-Control': 'no-store',
+    };
     const send = (body: Buffer | string, type: string) => res.writeHead(200, { ...headers, 'Content-Type': type }).end(body);
     const model = /^\/models\/(shipped|corrupt)\/([\w.-]+)$/.exec(path);
     try {
-      if (path === '/') return send('<!doctype html><meta charset="utf-8"><title>riffroom inference</title><script type="module" src="/page.js"></script>', 'text/html');
+      if (path === '/')
+        return send(
+          '<!doctype html><meta charset="utf-8"><title>riffroom inference</title><script type="module" src="/page.js"></script>',
+          'text/html',
+        );
       if (model) {
         const [, which, name] = model;
         if (which === 'corrupt' && name === 'model.onnx') return send(corrupt, 'application/octet-stream');
         return send(readFileSync(join(SHIPPED_MODEL_DIR, name!)), TYPES[extname(name!)] ?? 'application/octet-stream');
       }
-      if (/^\/[\w/.-]+$/.test(path) && !path.includes('..')) return send(readFileSync(join(dir, path)), TYPES[extname(path)] ?? 'application/octet-stream');
+      if (/^\/[\w/.-]+$/.test(path) && !path.includes('..'))
+        return send(readFileSync(join(dir, path)), TYPES[extname(path)] ?? 'application/octet-stream');
     } catch {
       // Not there: a 404 below.
     }

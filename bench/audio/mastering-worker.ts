@@ -17,9 +17,24 @@ import { MASTERING_WORKER_FILE } from '../../renderer/export/mastering-work.ts';
 const missing = chromiumMissing();
 if (missing) throw new Error(`bench mastering-worker: ${missing}`);
 const dir = mkdtempSync(join(tmpdir(), 'riffroom-mastering-bench-'));
-const common = { bundle: true, format: 'esm' as const, platform: 'browser' as const, target: ['chrome120'], minify: true, logLevel: 'warning' as const };
-await esbuild.build({ ...common, entryPoints: [fileURLToPath(new URL('../../renderer/export/mastering-worker.ts', import.meta.url))], outfile: join(dir, MASTERING_WORKER_FILE) });
-await esbuild.build({ ...common, entryPoints: [fileURLToPath(new URL('./mastering-worker-page.ts', import.meta.url))], outfile: join(dir, 'page.js') });
+const common = {
+  bundle: true,
+  format: 'esm' as const,
+  platform: 'browser' as const,
+  target: ['chrome120'],
+  minify: true,
+  logLevel: 'warning' as const,
+};
+await esbuild.build({
+  ...common,
+  entryPoints: [fileURLToPath(new URL('../../renderer/export/mastering-worker.ts', import.meta.url))],
+  outfile: join(dir, MASTERING_WORKER_FILE),
+});
+await esbuild.build({
+  ...common,
+  entryPoints: [fileURLToPath(new URL('./mastering-worker-page.ts', import.meta.url))],
+  outfile: join(dir, 'page.js'),
+});
 writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="page.js"></script>');
 const server = createServer((req, res) => {
   const name = (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '').slice(1).split('?')[0]!;

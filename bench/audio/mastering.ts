@@ -47,15 +47,32 @@ for (const target of Object.keys(LOUDNESS_TARGETS) as LoudnessTargetName[]) {
 
 const results = {
   audio: { seconds: SECONDS, sampleRate: SAMPLE_RATE, channels: 2, signal: 'musicLike seed 1' },
-  meter: { firstMs: Math.round(first.ms), warm: summarize(meterMs.slice(1)), realTimeFactor: Math.round(SECONDS / (summarize(meterMs.slice(1)).p50 / 1000)) },
+  meter: {
+    firstMs: Math.round(first.ms),
+    warm: summarize(meterMs.slice(1)),
+    realTimeFactor: Math.round(SECONDS / (summarize(meterMs.slice(1)).p50 / 1000)),
+  },
   reportMs,
   correction: corrections,
   measurements: { ...measurements, truePeakPerChannelDbtp: measurements.truePeakPerChannelDbtp, dcOffset: measurements.dcOffset },
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg(),
+  },
   at: new Date().toISOString(),
 };
 
 const out = fileURLToPath(new URL('../results/mastering.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(JSON.stringify({ meter: results.meter, correction: Object.fromEntries(Object.entries(corrections).map(([k, v]) => [k, (v as { ms: unknown }).ms])) }, null, 2));
+console.log(
+  JSON.stringify(
+    { meter: results.meter, correction: Object.fromEntries(Object.entries(corrections).map(([k, v]) => [k, (v as { ms: unknown }).ms])) },
+    null,
+    2,
+  ),
+);

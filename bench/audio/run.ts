@@ -52,7 +52,13 @@ function benchScheduler(): unknown {
     windowMs.push(performance.now() - t0);
   }
   const notes = compileSong(song).tracks.reduce((n, t) => n + t.notes.length, 0);
-  return { song: { tracks: 8, bars: 64, notes }, compileMs: summarize(compileMs.slice(5)), windowMs: summarize(windowMs), windows: windowMs.length, events };
+  return {
+    song: { tracks: 8, bars: 64, notes },
+    compileMs: summarize(compileMs.slice(5)),
+    windowMs: summarize(windowMs),
+    windows: windowMs.length,
+    events,
+  };
 }
 
 async function benchOffline(page: AudioPage): Promise<unknown> {
@@ -69,75 +75,89 @@ async function benchOffline(page: AudioPage): Promise<unknown> {
       const audio = await a.renderSong(song, options);
       const ms = performance.now() - t0;
       const levels = a.levels(audio);
-      runs[name] = { audioSeconds: audio.duration, wallMs: Math.round(ms), timesRealTime: Math.round((audio.duration * 1000) / ms * 10) / 10, peak: levels.peak, rms: levels.rms };
+      runs[name] = {
+        audioSeconds: audio.duration,
+        wallMs: Math.round(ms),
+        timesRealTime: Math.round(((audio.duration * 1000) / ms) * 10) / 10,
+        peak: levels.peak,
+        rms: levels.rms,
+      };
     }
     return runs;
   }, null);
 }
 
 async function benchLive(page: AudioPage): Promise<unknown> {
-  return page.inPage(async ({ seconds }) => {
-    const a = (globalThis as any).riffroomAudio;
-    let song = a.fixtures.denseSong(8, 64);
-    const listeners = new Set<() => void>();
-    const longTasks: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) longTasks.push(entry.duration);
-    });
-    // "longtask" is a browser entry type (this function runs in the page; Node's types lack it).
-    observer.observe({ type: 'longtask' as 'mark' });
-    const raf = (globalThis as any).requestAnimationFrame as (cb: () => void) => number;
-    const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, { sampled: false });
-    let notifications = 0;
-    transport.subscribe(() => notifications++);
-    const frameGaps: number[] = [];
-    let last = performance.now();
-    let frames = true;
-    const onFrame = () => {
-      const now = performance.now();
-      frameGaps.push(now - last);
-      last = now;
-      transport.position(); // what the UI does each frame
-      if (frames) raf(onFrame);
-    };
-    raf(onFrame);
-    const t0 = performance.now();
-    await transport.play();
-    const playMs = performance.now() - t0;
-    // A bandmate edits: every 250 ms between 5 s and 10 s one clip's notes are transposed.
-    let edits = 0;
-    const editTimer = setInterval(() => {
-      const elapsed = performance.now() - t0;
-      if (elapsed < 5000 || elapsed > 10000) return;
-      song = a.fixtures.bandmateEdit(song, ++edits);
-      for (const l of listeners) l();
-    }, 250);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    clearInterval(editTimer);
-    frames = false;
-    const position = transport.position();
-    const stats = transport.stats();
-    transport.stop();
-    transport.dispose();
-    observer.disconnect();
-    frameGaps.shift();
-    return { seconds, playMs, position, stats, edits, notifications, longTasks, frameGaps };
-  }, { seconds: LIVE_SECONDS }).then((got) => ({
-    song: { tracks: 8, bars: 64, bpm: 120 },
-    seconds: got.seconds,
-    playMs: Math.round(got.playMs * 10) / 10,
-    reachedBar: got.position.bar,
-    windows: got.stats.windows,
-    windowMs: got.stats.windowMs,
-    compiles: got.stats.compiles,
-    compileMs: got.stats.compileMs,
-    edits: got.edits,
-    events: got.stats.events,
-    lateEvents: got.stats.lateEvents,
-    stateNotifications: got.notifications,
-    longTasks: { count: got.longTasks.length, maxMs: Math.max(0, ...got.longTasks), all: got.longTasks.map((d) => Math.round(d)) },
-    frameGapMs: summarize(got.frameGaps),
-  }));
+  return page
+    .inPage(
+      async ({ seconds }) => {
+        const a = (globalThis as any).riffroomAudio;
+        let song = a.fixtures.denseSong(8, 64);
+        const listeners = new Set<() => void>();
+        const longTasks: number[] = [];
+        const observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) longTasks.push(entry.duration);
+        });
+        // "longtask" is a browser entry type (this function runs in the page; Node's types lack it).
+        observer.observe({ type: 'longtask' as 'mark' });
+        const raf = (globalThis as any).requestAnimationFrame as (cb: () => void) => number;
+        const transport = a.createAudioTransport(
+          { getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) },
+          { sampled: false },
+        );
+        let notifications = 0;
+        transport.subscribe(() => notifications++);
+        const frameGaps: number[] = [];
+        let last = performance.now();
+        let frames = true;
+        const onFrame = () => {
+          const now = performance.now();
+          frameGaps.push(now - last);
+          last = now;
+          transport.position(); // what the UI does each frame
+          if (frames) raf(onFrame);
+        };
+        raf(onFrame);
+        const t0 = performance.now();
+        await transport.play();
+        const playMs = performance.now() - t0;
+        // A bandmate edits: every 250 ms between 5 s and 10 s one clip's notes are transposed.
+        let edits = 0;
+        const editTimer = setInterval(() => {
+          const elapsed = performance.now() - t0;
+          if (elapsed < 5000 || elapsed > 10000) return;
+          song = a.fixtures.bandmateEdit(song, ++edits);
+          for (const l of listeners) l();
+        }, 250);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        clearInterval(editTimer);
+        frames = false;
+        const position = transport.position();
+        const stats = transport.stats();
+        transport.stop();
+        transport.dispose();
+        observer.disconnect();
+        frameGaps.shift();
+        return { seconds, playMs, position, stats, edits, notifications, longTasks, frameGaps };
+      },
+      { seconds: LIVE_SECONDS },
+    )
+    .then((got) => ({
+      song: { tracks: 8, bars: 64, bpm: 120 },
+      seconds: got.seconds,
+      playMs: Math.round(got.playMs * 10) / 10,
+      reachedBar: got.position.bar,
+      windows: got.stats.windows,
+      windowMs: got.stats.windowMs,
+      compiles: got.stats.compiles,
+      compileMs: got.stats.compileMs,
+      edits: got.edits,
+      events: got.stats.events,
+      lateEvents: got.stats.lateEvents,
+      stateNotifications: got.notifications,
+      longTasks: { count: got.longTasks.length, maxMs: Math.max(0, ...got.longTasks), all: got.longTasks.map((d) => Math.round(d)) },
+      frameGapMs: summarize(got.frameGaps),
+    }));
 }
 
 /** Sampled instruments: load, first note, key latency, the room's song live and offline. */
@@ -185,48 +205,62 @@ async function benchSampled(): Promise<unknown> {
       });
       transport.dispose();
       await raw.close();
-      return { readyMs, readySincePageLoad, firstNoteSincePageLoad, latencies, outputLatencyMs: outputLatency * 1000, pressed: presses.length };
+      return {
+        readyMs,
+        readySincePageLoad,
+        firstNoteSincePageLoad,
+        latencies,
+        outputLatencyMs: outputLatency * 1000,
+        pressed: presses.length,
+      };
     }, null);
 
-    const playRoomSong = (sampled: boolean) => page.inPage(async ({ seconds, sampled }) => {
-      const a = (globalThis as any).riffroomAudio;
-      let song = a.fixtures.denseSong(8, 64);
-      const listeners = new Set<() => void>();
-      const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
-      const context = new a.Tone.Context(raw);
-      const transport = a.createAudioTransport({ getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) }, { context, sampled });
-      await transport.instrumentsReady();
-      const stats = () => (raw.playbackStats ? { ...raw.playbackStats.toJSON() } : null);
-      const loaded = stats();
-      // The room is open a moment before anyone presses play (the worker has decoded the song's
-      // samples before instrumentsReady()); glitches in that stretch are reported apart.
-      await new Promise((r) => setTimeout(r, 3000));
-      const mem = () => (performance as any).memory?.usedJSHeapSize ?? NaN;
-      let peakHeap = mem();
-      const before = stats();
-      const marks: unknown[] = [];
-      const marker = setInterval(() => marks.push(stats()), 5000);
-      await transport.play();
-      const t0 = performance.now();
-      let edits = 0;
-      const editTimer = setInterval(() => {
-        peakHeap = Math.max(peakHeap, mem());
-        const elapsed = performance.now() - t0;
-        if (elapsed < 5000 || elapsed > 10000) return;
-        song = a.fixtures.bandmateEdit(song, ++edits);
-        for (const l of listeners) l();
-      }, 250);
-      await new Promise((r) => setTimeout(r, seconds * 1000));
-      clearInterval(editTimer);
-      clearInterval(marker);
-      const after = stats();
-      const engine = transport.stats();
-      const state = transport.getState();
-      transport.stop();
-      transport.dispose();
-      await raw.close();
-      return { seconds, edits, stats: engine, instruments: state.instruments, loaded, before, after, marks, peakHeap };
-    }, { seconds: LIVE_SECONDS, sampled });
+    const playRoomSong = (sampled: boolean) =>
+      page.inPage(
+        async ({ seconds, sampled }) => {
+          const a = (globalThis as any).riffroomAudio;
+          let song = a.fixtures.denseSong(8, 64);
+          const listeners = new Set<() => void>();
+          const raw = new (globalThis as any).AudioContext({ latencyHint: 'interactive' });
+          const context = new a.Tone.Context(raw);
+          const transport = a.createAudioTransport(
+            { getSong: () => song, subscribe: (cb: () => void) => (listeners.add(cb), () => listeners.delete(cb)) },
+            { context, sampled },
+          );
+          await transport.instrumentsReady();
+          const stats = () => (raw.playbackStats ? { ...raw.playbackStats.toJSON() } : null);
+          const loaded = stats();
+          // The room is open a moment before anyone presses play (the worker has decoded the song's
+          // samples before instrumentsReady()); glitches in that stretch are reported apart.
+          await new Promise((r) => setTimeout(r, 3000));
+          const mem = () => (performance as any).memory?.usedJSHeapSize ?? NaN;
+          let peakHeap = mem();
+          const before = stats();
+          const marks: unknown[] = [];
+          const marker = setInterval(() => marks.push(stats()), 5000);
+          await transport.play();
+          const t0 = performance.now();
+          let edits = 0;
+          const editTimer = setInterval(() => {
+            peakHeap = Math.max(peakHeap, mem());
+            const elapsed = performance.now() - t0;
+            if (elapsed < 5000 || elapsed > 10000) return;
+            song = a.fixtures.bandmateEdit(song, ++edits);
+            for (const l of listeners) l();
+          }, 250);
+          await new Promise((r) => setTimeout(r, seconds * 1000));
+          clearInterval(editTimer);
+          clearInterval(marker);
+          const after = stats();
+          const engine = transport.stats();
+          const state = transport.getState();
+          transport.stop();
+          transport.dispose();
+          await raw.close();
+          return { seconds, edits, stats: engine, instruments: state.instruments, loaded, before, after, marks, peakHeap };
+        },
+        { seconds: LIVE_SECONDS, sampled },
+      );
     const live = await playRoomSong(true);
     const synthesizedLive = await playRoomSong(false);
 
@@ -261,12 +295,21 @@ async function benchSampled(): Promise<unknown> {
 
     const round = (x: number) => Math.round(x * 10) / 10;
     const delta = (run: typeof live, k: string) => (run.before && run.after ? round((run.after as any)[k] - (run.before as any)[k]) : null);
-    const idle = (run: typeof live, k: string) => (run.loaded && run.before ? round((run.before as any)[k] - (run.loaded as any)[k]) : null);
+    const idle = (run: typeof live, k: string) =>
+      run.loaded && run.before ? round((run.before as any)[k] - (run.loaded as any)[k]) : null;
     return {
-      bank: { loadAndDecodeMs: round(load.readyMs), note: 'createAudioTransport to instrumentsReady(): load the worklet and build the synth while the sampler worker fetches the SF3 bank, parses it and decodes the song\'s presets into an SF2 of PCM samples, which the synth then takes (nothing is decoded on the audio thread)' },
+      bank: {
+        loadAndDecodeMs: round(load.readyMs),
+        note: "createAudioTransport to instrumentsReady(): load the worklet and build the synth while the sampler worker fetches the SF3 bank, parses it and decodes the song's presets into an SF2 of PCM samples, which the synth then takes (nothing is decoded on the audio thread)",
+      },
       pageLoadToSampledReadyMs: round(load.readySincePageLoad),
       pageLoadToFirstSampledNoteMs: round(load.firstNoteSincePageLoad),
-      keyToSoundMs: { ...summarize(load.latencies), outputLatencyMs: round(load.outputLatencyMs), presses: load.pressed, note: 'liveNote() to the first output sample over -50 dBFS, plus the reported output latency' },
+      keyToSoundMs: {
+        ...summarize(load.latencies),
+        outputLatencyMs: round(load.outputLatencyMs),
+        presses: load.pressed,
+        note: 'liveNote() to the first output sample over -50 dBFS, plus the reported output latency',
+      },
       live: {
         song: { tracks: 8, bars: 64, bpm: 120 },
         instruments: live.instruments,
@@ -278,7 +321,11 @@ async function benchSampled(): Promise<unknown> {
         windowMs: live.stats.windowMs,
         underrunEvents: delta(live, 'underrunEvents'),
         underrunSeconds: delta(live, 'underrunDuration'),
-        underrunEventsEvery5s: live.marks.map((m: any, i) => (m && live.before ? m.underrunEvents - (i ? (live.marks[i - 1] as any).underrunEvents : (live.before as any).underrunEvents) : null)),
+        underrunEventsEvery5s: live.marks.map((m: any, i) =>
+          m && live.before
+            ? m.underrunEvents - (i ? (live.marks[i - 1] as any).underrunEvents : (live.before as any).underrunEvents)
+            : null,
+        ),
         underrunEventsBeforePlay: idle(live, 'underrunEvents'),
         peakJsHeapMiB: round(live.peakHeap / 2 ** 20),
         note: 'underruns: Chromium AudioContext.playbackStats while playing (the audio thread missed its deadline); the same song on the synthesized voices, same page, for comparison below',
@@ -290,7 +337,12 @@ async function benchSampled(): Promise<unknown> {
         underrunSeconds: delta(synthesizedLive, 'underrunDuration'),
         peakJsHeapMiB: round(synthesizedLive.peakHeap / 2 ** 20),
       },
-      offlinePage: { audioSeconds: round(offline.audioSeconds), wallMs: Math.round(offline.wallMs), timesRealTime: round(offline.audioSeconds / (offline.wallMs / 1000)), peak: offline.peak },
+      offlinePage: {
+        audioSeconds: round(offline.audioSeconds),
+        wallMs: Math.round(offline.wallMs),
+        timesRealTime: round(offline.audioSeconds / (offline.wallMs / 1000)),
+        peak: offline.peak,
+      },
       offlineNode: node,
     };
   } finally {
@@ -321,7 +373,7 @@ try {
     const run = parts[name];
     if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
     console.error(`bench:audio: ${name}...`);
-    results[name] = { ...(await run() as object), measuredAt: new Date().toISOString() };
+    results[name] = { ...((await run()) as object), measuredAt: new Date().toISOString() };
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   }
 } finally {

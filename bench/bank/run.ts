@@ -48,7 +48,8 @@ const presets = INSTRUMENTS.map((preset) => ({
 })).sort((a, b) => b.sampleBytes - a.sampleBytes);
 const untrimmed = subsetSoundFont(font, BANK_PRESETS, []).sampleData.length;
 
-const arrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+const arrayBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 // The SF3 decoder (stb_vorbis, WebAssembly) starts asynchronously; a player awaits it the same way.
 await BasicSoundBank.isSF3DecoderReady;
 const load = timed(7, () => SoundBankLoader.fromArrayBuffer(arrayBuffer(bankBytes)));

@@ -167,9 +167,12 @@ export class AttackSocket {
     if (this.stopped) return;
     const wait = wasOpen ? RETRY_MIN_MS : this.retryMs;
     if (!wasOpen) this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.connect();
-    }, wait * (0.75 + Math.random() * 0.5));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.connect();
+      },
+      wait * (0.75 + Math.random() * 0.5),
+    );
   }
 }

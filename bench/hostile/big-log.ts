@@ -47,13 +47,25 @@ export function writeBigLog(file: string, options: { entries: number; updateByte
     append('created song', 0);
     const trackId = edits.addTrack(doc, { role: 'keys', name: 'Keys' });
     append('added track Keys', 0);
-    const clipId = edits.addClip(doc, { trackId, startBar: 0, lengthBars: 8, notes: [{ pitch: 60, tick: 0, duration: 480, velocity: 90 }] });
+    const clipId = edits.addClip(doc, {
+      trackId,
+      startBar: 0,
+      lengthBars: 8,
+      notes: [{ pitch: 60, tick: 0, duration: 480, velocity: 90 }],
+    });
     append('added clip', 0);
     const clip = clipsMap(doc).get(clipId)!;
     // The riff's tokens as base64: sized so that one entry's update is ~updateBytes.
     const tokenBytes = Math.max(16, Math.round(((options.updateBytes - 160) * 3) / 4));
     for (let k = 3; k < options.entries; k++) {
-      const detail = { model: 'riffroom-bandmate-v2', task: 'generate', role: 'keys', seed: k, temperature: 0.9, tokens: randomBytes(tokenBytes).toString('base64') };
+      const detail = {
+        model: 'riffroom-bandmate-v2',
+        task: 'generate',
+        role: 'keys',
+        seed: k,
+        temperature: 0.9,
+        tokens: randomBytes(tokenBytes).toString('base64'),
+      };
       edits.labelledEdit(doc, LABEL, () => clip.set('provenance', { source: 'model', detail }));
       append(LABEL, k);
     }
@@ -63,7 +75,14 @@ export function writeBigLog(file: string, options: { entries: number; updateByte
     const seq = log.lastSeq;
     doc.destroy();
     log.close();
-    return { entries: seq, updateBytes, fileBytes: statSync(file).size, buildSeconds: Math.round((performance.now() - started) / 100) / 10, seq, state };
+    return {
+      entries: seq,
+      updateBytes,
+      fileBytes: statSync(file).size,
+      buildSeconds: Math.round((performance.now() - started) / 100) / 10,
+      seq,
+      state,
+    };
   } catch (err) {
     log.close();
     throw err;

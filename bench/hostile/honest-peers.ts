@@ -77,15 +77,24 @@ async function start(setup: HonestSetup): Promise<Running> {
   const clients: Client[] = [];
   // Each WebsocketProvider adds a process 'exit' listener; these are expected, not a leak.
   process.setMaxListeners(setup.peers * 2 + 10);
-  const jam = await Jam.open(setup.wsUrl, setup.room, setup.peers, (i) => tokens[i]!, undefined, async (url, room, token, options) => {
-    const client = await connectClient(url, room, token, { ...options, WebSocket: DocumentSocket });
-    // Like the page: a presence state naming the bandmate (the label announcements join it).
-    client.provider.awareness.setLocalStateField('user', { name: nameOfToken.get(token)! });
-    clients.push(client);
-    return client;
-  });
+  const jam = await Jam.open(
+    setup.wsUrl,
+    setup.room,
+    setup.peers,
+    (i) => tokens[i]!,
+    undefined,
+    async (url, room, token, options) => {
+      const client = await connectClient(url, room, token, { ...options, WebSocket: DocumentSocket });
+      // Like the page: a presence state naming the bandmate (the label announcements join it).
+      client.provider.awareness.setLocalStateField('user', { name: nameOfToken.get(token)! });
+      clients.push(client);
+      return client;
+    },
+  );
   const presence = watchPresence(clients);
-  const jamClients = tokens.map((token) => openJam(setup.wsUrl, setup.room, token, undefined, { WebSocket: JamSocket as unknown as JamSocketConstructor }));
+  const jamClients = tokens.map((token) =>
+    openJam(setup.wsUrl, setup.room, token, undefined, { WebSocket: JamSocket as unknown as JamSocketConstructor }),
+  );
   const deadline = performance.now() + 30_000;
   while (!jamClients.every((j) => j.client.status === 'ready')) {
     if (performance.now() > deadline) throw new Error(`jam channels not ready: ${jamClients.map((j) => j.client.status).join(', ')}`);
@@ -104,7 +113,9 @@ async function start(setup: HonestSetup): Promise<Running> {
  */
 function watchPresence(clients: Client[]): PresenceSeen {
   const seen: PresenceSeen = { overwrites: 0, removals: 0, maxStates: 0 };
-  const nameOf = new Map(clients.map((c) => [c.doc.clientID, (c.provider.awareness.getLocalState() as { user?: { name?: string } }).user?.name]));
+  const nameOf = new Map(
+    clients.map((c) => [c.doc.clientID, (c.provider.awareness.getLocalState() as { user?: { name?: string } }).user?.name]),
+  );
   const connected = (id: number) => clients.some((c) => c.doc.clientID === id && c.provider.wsconnected);
   for (const client of clients) {
     const awareness = client.provider.awareness;
@@ -140,7 +151,9 @@ async function report(r: Running, fromWall: number, toWall: number, settleMs: nu
   const summary = summarize(all);
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const vector = new Map<number, number>();
-  for (const c of r.clients) for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(c.doc))) vector.set(client, Math.max(clock, vector.get(client) ?? 0));
+  for (const c of r.clients)
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(c.doc)))
+      vector.set(client, Math.max(clock, vector.get(client) ?? 0));
   return {
     edits: stats.edits,
     deliveries: all.length,

@@ -55,10 +55,7 @@ export type ToHonest =
   | { type: 'report'; from: number; to: number; settleMs: number }
   | { type: 'stop' };
 
-export type FromHonest =
-  | { type: 'ready'; setupMs: number }
-  | { type: 'report'; report: HonestReport }
-  | { type: 'error'; message: string };
+export type FromHonest = { type: 'ready'; setupMs: number } | { type: 'report'; report: HonestReport } | { type: 'error'; message: string };
 
 const ENTRY = fileURLToPath(new URL('./honest-peers.ts', import.meta.url));
 
@@ -109,7 +106,8 @@ export class HonestPeers {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null && this.child.connected) this.child.send({ type: 'stop' } satisfies ToHonest);
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.connected)
+      this.child.send({ type: 'stop' } satisfies ToHonest);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await this.exited;
     clearTimeout(timer);

@@ -41,7 +41,14 @@ export class ConnectionTally {
   }
 
   toJSON(): object {
-    return { opened: this.opened, disconnects: this.disconnects, closes: this.closes, reasons: this.reasons, refused: this.refused, errors: this.errors };
+    return {
+      opened: this.opened,
+      disconnects: this.disconnects,
+      closes: this.closes,
+      reasons: this.reasons,
+      refused: this.refused,
+      errors: this.errors,
+    };
   }
 }
 

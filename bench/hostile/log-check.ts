@@ -39,7 +39,9 @@ export function checkLog(file: string, honestVector: [number, number][], base?: 
     });
     const logVector = Y.decodeStateVector(Y.encodeStateVector(doc));
     doc.destroy();
-    const missing = honestVector.filter(([client, clock]) => (logVector.get(client) ?? 0) < clock).map(([client, clock]): [number, number, number] => [client, logVector.get(client) ?? 0, clock]);
+    const missing = honestVector
+      .filter(([client, clock]) => (logVector.get(client) ?? 0) < clock)
+      .map(([client, clock]): [number, number, number] => [client, logVector.get(client) ?? 0, clock]);
     return { intact: broken === null, broken, entries: log.lastSeq, byAuthor, honestComplete: missing.length === 0, missing };
   } finally {
     log.close();

@@ -55,7 +55,9 @@ export interface PartResult {
     lost: number;
     edits: number;
     disconnects: number;
-  } & Omit<HonestReport, 'p50Ms' | 'p99Ms' | 'maxMs' | 'deliveries' | 'lost' | 'edits' | 'disconnects' | 'stateVector'> & { cpuSeconds: number };
+  } & Omit<HonestReport, 'p50Ms' | 'p99Ms' | 'maxMs' | 'deliveries' | 'lost' | 'edits' | 'disconnects' | 'stateVector'> & {
+      cpuSeconds: number;
+    };
   attack: Record<string, unknown> | null;
   log: Omit<LogCheck, 'missing'> & { missing: LogCheck['missing'] };
   server: { stoppedEarly: string | null; killedByGuard: boolean; stoppedWith: string; roomFileMiB: number };
@@ -76,16 +78,27 @@ export async function runPart(name: string, attack: Attack | null, seconds?: num
     const prepared = attack?.prepare ? await attack.prepare(dataDir, room, attackSeconds) : null;
     const server = await startServerProcess({ dataDir });
     const pid = server.child.pid!;
-    const sampler = new ServerSampler(pid, { intervalMs: SETUP.sampleEveryMs, softLimitMb: SETUP.guardSoftMb, hardLimitMb: SETUP.guardHardMb });
+    const sampler = new ServerSampler(pid, {
+      intervalMs: SETUP.sampleEveryMs,
+      softLimitMb: SETUP.guardSoftMb,
+      hardLimitMb: SETUP.guardHardMb,
+    });
     let honest: HonestPeers | null = null;
     let measured!: Awaited<ReturnType<typeof measure>>;
     let stoppedWith = '';
     try {
       const beforePeers = attack?.beforePeers ? await attack.beforePeers({ server, room }) : {};
-      const started = await HonestPeers.start({ wsUrl: server.wsUrl, room, peers: SETUP.honestPeers, editsPerSecond: SETUP.honestEditsPerSecond });
+      const started = await HonestPeers.start({
+        wsUrl: server.wsUrl,
+        room,
+        peers: SETUP.honestPeers,
+        editsPerSecond: SETUP.honestEditsPerSecond,
+      });
       honest = started.peers;
       measured = await measure(server, sampler, honest, room, attack, attackSeconds);
-      measured.attackRecord = attack ? { ...(prepared?.record ?? {}), ...beforePeers, honestSetupMs: started.setupMs, ...measured.attackRecord } : null;
+      measured.attackRecord = attack
+        ? { ...(prepared?.record ?? {}), ...beforePeers, honestSetupMs: started.setupMs, ...measured.attackRecord }
+        : null;
     } finally {
       await honest?.stop();
       stoppedWith = await stopServer(server);
@@ -98,7 +111,14 @@ export async function runPart(name: string, attack: Attack | null, seconds?: num
   }
 }
 
-async function measure(server: ServerProcess, sampler: ServerSampler, honest: HonestPeers, room: string, attack: Attack | null, seconds: number) {
+async function measure(
+  server: ServerProcess,
+  sampler: ServerSampler,
+  honest: HonestPeers,
+  room: string,
+  attack: Attack | null,
+  seconds: number,
+) {
   const pid = server.child.pid!;
   await sleep(SETUP.warmupS * 1000);
   // Others share this machine: wait (30 s at most) for them to go quiet, and record their load.
@@ -158,7 +178,8 @@ async function measure(server: ServerProcess, sampler: ServerSampler, honest: Ho
 
 /** SIGTERM, and SIGKILL when the server has not exited 10 s later (a server still busy with the attack). */
 async function stopServer(server: ServerProcess): Promise<string> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return `had exited (${server.child.exitCode ?? server.child.signalCode})`;
+  if (server.child.exitCode !== null || server.child.signalCode !== null)
+    return `had exited (${server.child.exitCode ?? server.child.signalCode})`;
   let how = 'SIGTERM';
   const timer = setTimeout(() => {
     how = 'SIGKILL (no exit 10 s after SIGTERM)';
@@ -190,7 +211,13 @@ function assemble(
   return {
     summary: attack?.summary ?? 'no attack: the honest peers alone (the reference figures)',
     attackSeconds: m.attackSeconds,
-    rss: { beforeMb: mb(m.rss.beforeMb), peakMb: mb(peakMb), afterMb: mb(m.rss.afterMb), sampledPeakMb: mb(m.rss.sampledPeakMb), kernelPeakMb: m.rss.kernelPeakMb === null ? null : mb(m.rss.kernelPeakMb) },
+    rss: {
+      beforeMb: mb(m.rss.beforeMb),
+      peakMb: mb(peakMb),
+      afterMb: mb(m.rss.afterMb),
+      sampledPeakMb: mb(m.rss.sampledPeakMb),
+      kernelPeakMb: m.rss.kernelPeakMb === null ? null : mb(m.rss.kernelPeakMb),
+    },
     cpuSeconds: round2(m.cpuSeconds),
     cpuSecondsAfter: round2(m.cpuSecondsAfter),
     honest: { p50Ms, p99Ms, maxMs, samples: deliveries, lost, edits, disconnects, ...rest, cpuSeconds: round2(m.honestCpuSeconds) },

@@ -39,7 +39,11 @@ test('reads what y-protocols writes, skipping big states and other messages', ()
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]));
     const [seen] = readPresenceMessage(encoding.toUint8Array(encoder));
-    assert.deepEqual(seen, { clientId: doc.clientID, clock: awareness.meta.get(doc.clientID)!.clock, state: { user: { name: 'honest1' } } });
+    assert.deepEqual(seen, {
+      clientId: doc.clientID,
+      clock: awareness.meta.get(doc.clientID)!.clock,
+      state: { user: { name: 'honest1' } },
+    });
 
     const big = readPresenceMessage(encodePresenceMessage([{ clientId: 1, clock: 1, json: `"${'x'.repeat(2000)}"` }]));
     assert.deepEqual(big, [{ clientId: 1, clock: 1 }]);

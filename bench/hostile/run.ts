@@ -46,7 +46,8 @@ const results: Record<string, unknown> = existsSync(out) ? JSON.parse(readFileSy
 results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 results.setup = {
   ...SETUP,
-  honest: 'each peer as a page: a stock y-websocket WebsocketProvider (disableBc) with a presence state, and a JamClient on the jam channel; note edits round-robin',
+  honest:
+    'each peer as a page: a stock y-websocket WebsocketProvider (disableBc) with a presence state, and a JamClient on the jam channel; note edits round-robin',
   note: "server, honest peers' process and attacker (this process) share the machine's cores: the attacker reads what it is sent without parsing it, and its CPU is reported per part",
 };
 results.targets = TARGETS;
@@ -80,7 +81,19 @@ function table(all: Record<string, unknown>): string {
       const r = all[name] as PartResult | { error: string };
       if ('error' in r) return [name, ...header.slice(1, -1).map(() => '-'), 'FAIL'];
       const show = (x: number | null) => (x === null ? '∞' : String(x));
-      return [name, r.rss.beforeMb, r.rss.peakMb, r.rss.afterMb, show(r.targets.rssPeakRatio.value), r.cpuSeconds, show(r.honest.p50Ms), show(r.honest.p99Ms), r.honest.lost, r.honest.disconnects, r.pass ? 'pass' : 'FAIL'].map(String);
+      return [
+        name,
+        r.rss.beforeMb,
+        r.rss.peakMb,
+        r.rss.afterMb,
+        show(r.targets.rssPeakRatio.value),
+        r.cpuSeconds,
+        show(r.honest.p50Ms),
+        show(r.honest.p99Ms),
+        r.honest.lost,
+        r.honest.disconnects,
+        r.pass ? 'pass' : 'FAIL',
+      ].map(String);
     });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -38,16 +38,35 @@ const { values } = parseArgs({ options: { rounds: { type: 'string' }, riffs: { t
 const rounds = Number(values.rounds ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'riffroom-page-profile-'));
 await buildInferenceWorker(dir);
-await esbuild.build({ ...webBundleOptions(), sourcemap: false, stdin: { contents: WORKER_ENTRY, resolveDir: root, sourcefile: 'profile-worker.ts', loader: 'ts' }, outfile: join(dir, 'profile-worker.js') });
-await esbuild.build({ ...webBundleOptions(), sourcemap: false, stdin: { contents: 'globalThis.ready = true;', resolveDir: root, sourcefile: 'page.ts', loader: 'ts' }, outfile: join(dir, 'page.js') });
+await esbuild.build({
+  ...webBundleOptions(),
+  sourcemap: false,
+  stdin: { contents: WORKER_ENTRY, resolveDir: root, sourcefile: 'profile-worker.ts', loader: 'ts' },
+  outfile: join(dir, 'profile-worker.js'),
+});
+await esbuild.build({
+  ...webBundleOptions(),
+  sourcemap: false,
+  stdin: { contents: 'globalThis.ready = true;', resolveDir: root, sourcefile: 'page.ts', loader: 'ts' },
+  outfile: join(dir, 'page.js'),
+});
 const { server, origin } = await serve(dir);
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
 const settings: Record<string, Record<string, unknown>> = {
-  'jsep wasm, 1 thread': { threads: 1, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.jsep.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.jsep.wasm` } },
-  'plain wasm, 1 thread': { threads: 1, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` } },
-  'plain wasm, 2 threads': { threads: 2, wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` } },
+  'jsep wasm, 1 thread': {
+    threads: 1,
+    wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.jsep.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.jsep.wasm` },
+  },
+  'plain wasm, 1 thread': {
+    threads: 1,
+    wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` },
+  },
+  'plain wasm, 2 threads': {
+    threads: 2,
+    wasmFiles: { mjs: `${origin}/ort-wasm-simd-threaded.mjs`, wasm: `${origin}/ort-wasm-simd-threaded.wasm` },
+  },
   'WebGPU probe, then jsep wasm, 1 thread': { threads: 1, probeGpu: true, wasmFiles: `${origin}/` },
 };
 const requests = [0, 1, 2, 3].map((seed) => riffRequest('bass', seed, 3));
@@ -60,12 +79,16 @@ try {
       const page = await context.newPage();
       await page.goto(`${origin}/`);
       await page.waitForFunction(() => 'ready' in globalThis);
-      const got = await page.evaluate((data) => new Promise<{ error?: string }>((resolve) => {
-        const worker = new (globalThis as any).Worker('/profile-worker.js', { type: 'module' });
-        worker.onmessage = (e: { data: { error?: string } }) => resolve(e.data);
-        worker.onerror = (e: { message: string }) => resolve({ error: e.message });
-        worker.postMessage(data);
-      }), { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/`, riffs: Number(values.riffs ?? 4), requests, ...setting }) as { error?: string };
+      const got = (await page.evaluate(
+        (data) =>
+          new Promise<{ error?: string }>((resolve) => {
+            const worker = new (globalThis as any).Worker('/profile-worker.js', { type: 'module' });
+            worker.onmessage = (e: { data: { error?: string } }) => resolve(e.data);
+            worker.onerror = (e: { message: string }) => resolve({ error: e.message });
+            worker.postMessage(data);
+          }),
+        { modelUrl: `${origin}/models/shipped/`, wasmUrl: `${origin}/`, riffs: Number(values.riffs ?? 4), requests, ...setting },
+      )) as { error?: string };
       await context.close();
       if (got.error) throw new Error(`${name}: ${got.error}`);
       (samples[name] ??= []).push(got);
@@ -97,6 +120,8 @@ for (const [name, runs] of Object.entries(samples) as [string, any[]][]) {
   };
 }
 for (const [name, v] of Object.entries(out) as [string, any][]) {
-  console.error(`${name}: runtime+session ${v.runtimeAndFirstSessionMs} ms, first riff ${Math.round(v.firstRiffMs)} ms, warm ${Math.round(v.warmRiffMs)} ms (in run ${Math.round(v.warmRiffInRunMs)}), yielding ${Math.round(v.warmRiffYieldingMs)} ms`);
+  console.error(
+    `${name}: runtime+session ${v.runtimeAndFirstSessionMs} ms, first riff ${Math.round(v.firstRiffMs)} ms, warm ${Math.round(v.warmRiffMs)} ms (in run ${Math.round(v.warmRiffInRunMs)}), yielding ${Math.round(v.warmRiffYieldingMs)} ms`,
+  );
 }
 console.log(JSON.stringify({ rounds, out }, null, 2));

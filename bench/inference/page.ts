@@ -27,7 +27,15 @@ import { summarize } from '../stats.ts';
 import { ROLES, riffRequest } from './workload.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface PageBenchOptions {
   /** Worker query overrides (worker-config.ts); left out, the worker picks as it does for a guest. */
@@ -77,16 +85,29 @@ globalThis.bench = {
 };
 `;
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
 
 /** The page, the worker and its runtime from `dir`, the shipped model at /models/shipped/, cross-origin isolated. */
 export async function serve(dir: string): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Cache-Control': 'no-store',
+    };
     const model = /^\/models\/shipped\/([\w.-]+)$/.exec(path);
     try {
-      if (path === '/') return void res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/page.js"></script>');
+      if (path === '/')
+        return void res
+          .writeHead(200, { ...headers, 'Content-Type': 'text/html' })
+          .end('<!doctype html><meta charset="utf-8"><title>bench</title><script type="module" src="/page.js"></script>');
       const file = model ? join(SHIPPED_MODEL_DIR, model[1]!) : /^\/[\w.-]+$/.test(path) ? join(dir, path) : null;
       if (file) {
         const body = readFileSync(file);
@@ -101,7 +122,13 @@ export async function serve(dir: string): Promise<{ server: Server; origin: stri
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-interface RiffTiming { firstNoteMs: number | null; totalMs: number; engineMs: number; tokens: number; provider: string }
+interface RiffTiming {
+  firstNoteMs: number | null;
+  totalMs: number;
+  engineMs: number;
+  tokens: number;
+  provider: string;
+}
 
 export async function benchPage(options: PageBenchOptions = {}): Promise<Record<string, unknown>> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed (bash scripts/setup-browser.sh)`);
@@ -111,10 +138,18 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
   let server: Server | null = null;
   try {
     await buildInferenceWorker(dir);
-    await esbuild.build({ ...webBundleOptions(), sourcemap: false, stdin: { contents: PAGE_ENTRY, resolveDir: root, sourcefile: 'bench-page.ts', loader: 'ts' }, outfile: join(dir, 'page.js') });
+    await esbuild.build({
+      ...webBundleOptions(),
+      sourcemap: false,
+      stdin: { contents: PAGE_ENTRY, resolveDir: root, sourcefile: 'bench-page.ts', loader: 'ts' },
+      outfile: join(dir, 'page.js'),
+    });
     let origin: string;
     ({ server, origin } = await serve(dir));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...(process.env.BENCH_CHROMIUM_FLAGS ? process.env.BENCH_CHROMIUM_FLAGS.split(' ') : [])] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, ...(process.env.BENCH_CHROMIUM_FLAGS ? process.env.BENCH_CHROMIUM_FLAGS.split(' ') : [])],
+    });
     const query: Record<string, string | number> = {};
     if (options.threads !== undefined) query.threads = options.threads;
     if (options.providers !== undefined) query.providers = options.providers;
@@ -142,10 +177,12 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
       const { context, page, errors } = await openTab();
       first.push(await riff(page, riffRequest('bass', 100 + tab, variations)));
       info = await page.evaluate(() => (globalThis as any).bench.info());
-      freshLongTasks.push(...await page.evaluate(() => (globalThis as any).bench.longTasksWhileBusy()) as { ms: number }[]);
+      freshLongTasks.push(...((await page.evaluate(() => (globalThis as any).bench.longTasksWhileBusy())) as { ms: number }[]));
       if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
       await context.close();
-      console.error(`  page fresh tab ${tab}: first note ${Math.round(first.at(-1)!.firstNoteMs ?? -1)} ms, riff ${Math.round(first.at(-1)!.totalMs)} ms`);
+      console.error(
+        `  page fresh tab ${tab}: first note ${Math.round(first.at(-1)!.firstNoteMs ?? -1)} ms, riff ${Math.round(first.at(-1)!.totalMs)} ms`,
+      );
     }
 
     // Warm: one tab, the worker loaded, every role.
@@ -159,25 +196,39 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
       for (let seed = 0; seed < seeds; seed++) runs.push(await riff(page, riffRequest(role, seed, variations)));
       const firstNote = runs.flatMap((r) => (r.firstNoteMs === null ? [] : [r.firstNoteMs]));
       perRole[role] = {
-        firstNoteMs: summarize(firstNote), [`variations${variations}Ms`]: summarize(runs.map((r) => r.totalMs)),
-        engineMs: summarize(runs.map((r) => r.engineMs)), tokensPerRiff: summarize(runs.map((r) => r.tokens)),
+        firstNoteMs: summarize(firstNote),
+        [`variations${variations}Ms`]: summarize(runs.map((r) => r.totalMs)),
+        engineMs: summarize(runs.map((r) => r.engineMs)),
+        tokensPerRiff: summarize(runs.map((r) => r.tokens)),
       };
-      console.error(`  page ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (first note ${summarize(firstNote).p50.toFixed(0)} ms)`);
+      console.error(
+        `  page ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (first note ${summarize(firstNote).p50.toFixed(0)} ms)`,
+      );
     }
-    const longTasks = await page.evaluate(() => ({ whileBusy: (globalThis as any).bench.longTasksWhileBusy(), all: (globalThis as any).bench.longTasks() })) as { whileBusy: { ms: number }[]; all: { ms: number }[] };
+    const longTasks = (await page.evaluate(() => ({
+      whileBusy: (globalThis as any).bench.longTasksWhileBusy(),
+      all: (globalThis as any).bench.longTasks(),
+    }))) as { whileBusy: { ms: number }[]; all: { ms: number }[] };
     longTasks.whileBusy.push(...freshLongTasks);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     await context.close();
     return {
       browser: `Chromium ${browser.version()} (headless, --disable-gpu), page cross-origin isolated`,
-      query, variations, provider: info,
+      query,
+      variations,
+      provider: info,
       freshTab: {
-        firstNoteMs: summarize(first.map((r) => r.firstNoteMs ?? NaN)), firstRiffMs: summarize(first.map((r) => r.totalMs)),
+        firstNoteMs: summarize(first.map((r) => r.firstNoteMs ?? NaN)),
+        firstRiffMs: summarize(first.map((r) => r.totalMs)),
         samples: first.map((r) => ({ firstNoteMs: Math.round(r.firstNoteMs ?? -1), totalMs: Math.round(r.totalMs) })),
       },
       perRole,
       // While a request was out (fresh tabs: worker start and model load included; warm riffs).
-      longTasks: { whileModelRuns: longTasks.whileBusy.length, maxMs: Math.max(0, ...longTasks.whileBusy.map((t) => Math.round(t.ms))), warmTabAtAll: longTasks.all.length },
+      longTasks: {
+        whileModelRuns: longTasks.whileBusy.length,
+        maxMs: Math.max(0, ...longTasks.whileBusy.map((t) => Math.round(t.ms))),
+        warmTabAtAll: longTasks.all.length,
+      },
     };
   } finally {
     await browser?.close();
@@ -187,7 +238,15 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { threads: { type: 'string' }, providers: { type: 'string' }, seeds: { type: 'string' }, tabs: { type: 'string' }, variations: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      threads: { type: 'string' },
+      providers: { type: 'string' },
+      seeds: { type: 'string' },
+      tabs: { type: 'string' },
+      variations: { type: 'string' },
+    },
+  });
   const result = await benchPage({
     ...(values.threads ? { threads: Number(values.threads) } : {}),
     ...(values.providers ? { providers: values.providers as 'auto' | 'wasm' } : {}),

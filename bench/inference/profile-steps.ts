@@ -24,7 +24,11 @@ export interface ProfileInput {
   requests: GenerationRequest[];
 }
 
-export interface RiffSample { ms: number; runMs: number; steps: number }
+export interface RiffSample {
+  ms: number;
+  runMs: number;
+  steps: number;
+}
 
 export interface ProfileOutput {
   t: Record<string, number | boolean>;

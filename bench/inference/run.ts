@@ -56,14 +56,22 @@ export async function benchEngine(engine: Engine): Promise<Record<string, unknow
       tokens.push(provenance.timing.decodedTokens);
     }
     const batch: number[] = [];
-    for (let seed = 0; seed < BATCH_SEEDS; seed++) batch.push((await engine.generate(riffRequest(role, seed, 4))).provenance.timing.totalMs);
+    for (let seed = 0; seed < BATCH_SEEDS; seed++)
+      batch.push((await engine.generate(riffRequest(role, seed, 4))).provenance.timing.totalMs);
     const batch3: number[] = [];
-    for (let seed = 0; seed < BATCH_SEEDS; seed++) batch3.push((await engine.generate(riffRequest(role, seed, 3))).provenance.timing.totalMs);
+    for (let seed = 0; seed < BATCH_SEEDS; seed++)
+      batch3.push((await engine.generate(riffRequest(role, seed, 3))).provenance.timing.totalMs);
     out[role] = {
-      firstNoteMs: summarize(first), riff4BarsMs: summarize(total), tokensPerSecond: summarize(tokensPerSecond),
-      tokensPerRiff: summarize(tokens), variations4Ms: summarize(batch), variations3Ms: summarize(batch3),
+      firstNoteMs: summarize(first),
+      riff4BarsMs: summarize(total),
+      tokensPerSecond: summarize(tokensPerSecond),
+      tokensPerRiff: summarize(tokens),
+      variations4Ms: summarize(batch),
+      variations3Ms: summarize(batch3),
     };
-    console.error(`  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms, 3 variations ${summarize(batch3).p50} ms`);
+    console.error(
+      `  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms, 3 variations ${summarize(batch3).p50} ms`,
+    );
   }
   return out;
 }
@@ -91,7 +99,10 @@ async function benchRaw(loaded: LoadedModel): Promise<unknown> {
           return session.run(feeds);
         },
       } as unknown as ort.InferenceSession;
-      const engine = engineOf({ lm: new CausalLm(recording, loaded.card.shape, ort.Tensor as unknown as TensorConstructor), card: loaded.card }, 'cpu');
+      const engine = engineOf(
+        { lm: new CausalLm(recording, loaded.card.shape, ort.Tensor as unknown as TensorConstructor), card: loaded.card },
+        'cpu',
+      );
       const started = performance.now();
       await engine.generate(riffRequest(role, seed));
       const engineMs = performance.now() - started;
@@ -105,7 +116,14 @@ async function benchRaw(loaded: LoadedModel): Promise<unknown> {
     }
     perRole[role] = { overheadRatio: summarize(ratios) };
   }
-  return { perRole, overall: { engineMs: Math.round(engineTotal), rawForwardMs: Math.round(rawTotal), overheadRatio: Math.round((engineTotal / rawTotal) * 1000) / 1000 } };
+  return {
+    perRole,
+    overall: {
+      engineMs: Math.round(engineTotal),
+      rawForwardMs: Math.round(rawTotal),
+      overheadRatio: Math.round((engineTotal / rawTotal) * 1000) / 1000,
+    },
+  };
 }
 
 async function benchWeb(): Promise<unknown> {
@@ -119,7 +137,13 @@ const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['load', '
 const out = fileURLToPath(new URL('../results/inference.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 const results: Record<string, unknown> = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, onnxruntime: ort.env.versions.node };
+results.machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  onnxruntime: ort.env.versions.node,
+};
 let loaded: LoadedModel | null = null;
 const model = async () => (loaded ??= await loadModelFolder(SHIPPED_MODEL_DIR, { providers: ['cpu'] }));
 const parts: Record<string, () => Promise<unknown>> = {
@@ -138,7 +162,9 @@ function sideBySide(results: Record<string, any>): Record<string, unknown> {
   };
   return {
     what: 'warm 4-bar riff, 3 variations, p50 ms: native = onnxruntime-node CPU, nodeWasm = onnxruntime-web wasm in Node, page = the inference worker in Chromium',
-    perRole: Object.fromEntries(ROLES.map((role) => [role, { native: p50('engine', role), nodeWasm: p50('web', role), page: p50('page', role) }])),
+    perRole: Object.fromEntries(
+      ROLES.map((role) => [role, { native: p50('engine', role), nodeWasm: p50('web', role), page: p50('page', role) }]),
+    ),
     pageFreshTabFirstNoteMs: results.page?.freshTab?.firstNoteMs?.p50 ?? null,
     pageLongTasksWhileModelRuns: results.page?.longTasks?.whileModelRuns ?? null,
   };
@@ -150,9 +176,13 @@ for (const name of wanted) {
   const m = await model();
   results.model = { id: m.card.id, sha256: m.card.weights.sha256 };
   const loadBefore = loadavg();
-  const value = await run() as object;
+  const value = (await run()) as object;
   // Another program's load slows every figure: it is recorded beside them (1-minute average).
-  results[name] = { ...value, measuredAt: new Date().toISOString(), loadAverage: { before: round2(loadBefore[0]!), after: round2(loadavg()[0]!) } };
+  results[name] = {
+    ...value,
+    measuredAt: new Date().toISOString(),
+    loadAverage: { before: round2(loadBefore[0]!), after: round2(loadavg()[0]!) },
+  };
   results.sideBySide = sideBySide(results);
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -12,8 +12,17 @@ const CHORDS: TokenChord[] = [0, 7, 9, 5].map((root, bar) => ({ tick: bar * 1920
 
 export function riffRequest(role: ModelRole, seed: number, variations = 1): GenerationRequest {
   return {
-    task: 'generate', role, style: role === 'drums' ? 'rock' : 'pop', key: role === 'drums' ? null : { tonic: 0, mode: 'major' },
-    meter: { numerator: 4, denominator: 4 }, bpm: 112, energy: 2, bars: 4, chords: role === 'drums' || role === 'chords' ? null : CHORDS,
-    variations, seed, sampling: { temperature: 1, topK: 0, topP: 0.95 },
+    task: 'generate',
+    role,
+    style: role === 'drums' ? 'rock' : 'pop',
+    key: role === 'drums' ? null : { tonic: 0, mode: 'major' },
+    meter: { numerator: 4, denominator: 4 },
+    bpm: 112,
+    energy: 2,
+    bars: 4,
+    chords: role === 'drums' || role === 'chords' ? null : CHORDS,
+    variations,
+    seed,
+    sampling: { temperature: 1, topK: 0, topP: 0.95 },
   };
 }

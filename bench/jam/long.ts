@@ -29,7 +29,11 @@ export async function benchLong(proxy: JitterProxy, options: LongOptions): Promi
   const peers: TestJamClient[] = [];
   for (let i = 0; i < options.peers; i++) {
     const clock = new SkewedClock((i % 2 ? -1 : 1) * (2345.5 + i * 7777.25), drifts[i % drifts.length]!);
-    peers.push(openJam(proxy.wsUrl, room, testToken(room, i === 0 ? 'owner' : 'editor', `peer${i}`), clock, { pingIntervalMs: options.pingIntervalMs }));
+    peers.push(
+      openJam(proxy.wsUrl, room, testToken(room, i === 0 ? 'owner' : 'editor', `peer${i}`), clock, {
+        pingIntervalMs: options.pingIntervalMs,
+      }),
+    );
   }
   try {
     await waitReady(peers, 20_000);
@@ -64,7 +68,12 @@ export async function benchLong(proxy: JitterProxy, options: LongOptions): Promi
         }
         const clockError = Math.max(...peers.map((p) => Math.abs(p.error())));
         const minute = (Date.now() - started) / 60_000;
-        samples.push({ minute: Math.round(minute * 100) / 100, spreadMs: Math.round(spread * 1000) / 1000, clockErrorMs: Math.round(clockError * 1000) / 1000, afterReconnect });
+        samples.push({
+          minute: Math.round(minute * 100) / 100,
+          spreadMs: Math.round(spread * 1000) / 1000,
+          clockErrorMs: Math.round(clockError * 1000) / 1000,
+          afterReconnect,
+        });
         if (afterReconnect) options.log?.(`bench:jam long: minute ${minute.toFixed(1)}, reconnected; spread ${spread.toFixed(2)} ms`);
         afterReconnect = false;
       }
@@ -87,7 +96,7 @@ export async function benchLong(proxy: JitterProxy, options: LongOptions): Promi
       spreadAfterReconnectMs: samples.filter((s) => s.afterReconnect).map((s) => s.spreadMs),
       worstClockErrorMs: summarize(samples.map((s) => s.clockErrorMs)),
       samples: samples.length,
-      note: 'spread: max over the next 4 downbeats of (latest − earliest true play time across peers), sampled while playing; clock error: the worst peer\'s |estimate − truth| at the sample',
+      note: "spread: max over the next 4 downbeats of (latest − earliest true play time across peers), sampled while playing; clock error: the worst peer's |estimate − truth| at the sample",
     };
   } finally {
     for (const p of peers) p.client.close();

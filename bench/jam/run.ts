@@ -24,7 +24,13 @@ import { openJam, SkewedClock, sleep, waitReady, type TestJamClient } from '../.
 import { waitFor } from '../../tests/support/yjs-clients.ts';
 
 const { values } = parseArgs({
-  options: { peers: { type: 'string', default: '4' }, seconds: { type: 'string', default: '10' }, ping: { type: 'string', default: '250' }, 'long-minutes': { type: 'string', default: '0' }, 'drop-every-minutes': { type: 'string', default: '10' } },
+  options: {
+    peers: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '10' },
+    ping: { type: 'string', default: '250' },
+    'long-minutes': { type: 'string', default: '0' },
+    'drop-every-minutes': { type: 'string', default: '10' },
+  },
 });
 const LONG_MINUTES = Number(values['long-minutes']);
 const PEERS = Number(values.peers);
@@ -43,12 +49,32 @@ if (LONG_MINUTES > 0) {
   // Only the long part; its result joins the file's others.
   const out = fileURLToPath(new URL('../results/jam.json', import.meta.url));
   try {
-    console.error(`bench:jam long: ${PEERS} peers playing for ${LONG_MINUTES} min through the jitter proxy, connections cut every ${values['drop-every-minutes']} min ...`);
-    const long = await benchLong(proxy, { minutes: LONG_MINUTES, peers: PEERS, sampleSeconds: 15, dropEveryMinutes: Number(values['drop-every-minutes']), pingIntervalMs: PING_MS, log: (l) => console.error(l) });
+    console.error(
+      `bench:jam long: ${PEERS} peers playing for ${LONG_MINUTES} min through the jitter proxy, connections cut every ${values['drop-every-minutes']} min ...`,
+    );
+    const long = await benchLong(proxy, {
+      minutes: LONG_MINUTES,
+      peers: PEERS,
+      sampleSeconds: 15,
+      dropEveryMinutes: Number(values['drop-every-minutes']),
+      pingIntervalMs: PING_MS,
+      log: (l) => console.error(l),
+    });
     const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-    writeFileSync(out, `${JSON.stringify({ ...previous, long: { ...(long as object), network, measuredAt: new Date().toISOString() } }, null, 2)}\n`);
-    const l = long as { minutes: number; downbeatSpreadMs: { p50: number; max: number }; connectionsCut: number; spreadAfterReconnectMs: number[]; worstClockErrorMs: { max: number } };
-    console.log(`bench:jam long: ${l.minutes} min, downbeat spread median ${l.downbeatSpreadMs.p50} ms, max ${l.downbeatSpreadMs.max} ms; ${l.connectionsCut} connection cuts, spread after each reconnect ${l.spreadAfterReconnectMs.join(', ')} ms; worst clock error ${l.worstClockErrorMs.max} ms\n  results in ${out}`);
+    writeFileSync(
+      out,
+      `${JSON.stringify({ ...previous, long: { ...(long as object), network, measuredAt: new Date().toISOString() } }, null, 2)}\n`,
+    );
+    const l = long as {
+      minutes: number;
+      downbeatSpreadMs: { p50: number; max: number };
+      connectionsCut: number;
+      spreadAfterReconnectMs: number[];
+      worstClockErrorMs: { max: number };
+    };
+    console.log(
+      `bench:jam long: ${l.minutes} min, downbeat spread median ${l.downbeatSpreadMs.p50} ms, max ${l.downbeatSpreadMs.max} ms; ${l.connectionsCut} connection cuts, spread after each reconnect ${l.spreadAfterReconnectMs.join(', ')} ms; worst clock error ${l.worstClockErrorMs.max} ms\n  results in ${out}`,
+    );
   } finally {
     await proxy.close();
     await target.close();
@@ -100,7 +126,9 @@ try {
   peers[2 % PEERS]!.client.request({ action: 'tempo', bpm: 93 });
   await waitFor(() => peers.every((p) => p.client.transport()!.revision > revision + 1), 5000, 'tempo everywhere');
   const change = peers[0]!.client.transport()!;
-  const sameBar = peers.every((p) => p.client.transport()!.anchorMs === change.anchorMs && p.client.transport()!.anchorBar === change.anchorBar);
+  const sameBar = peers.every(
+    (p) => p.client.transport()!.anchorMs === change.anchorMs && p.client.transport()!.anchorBar === change.anchorBar,
+  );
   const afterTempo = spreadOf(change.anchorMs - barMs({ bpm: play.bpm, meter: play.meter }), 16);
   results.downbeats = {
     afterPlayMs: summarize(afterPlay),
@@ -150,7 +178,11 @@ mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: t
 const earlierLong = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')).long : undefined;
 writeFileSync(out, `${JSON.stringify(earlierLong ? { ...results, long: earlierLong } : results, null, 2)}\n`);
 const c = results.clock as { absErrorMs: { p50: number; p95: number; max: number } };
-const d = results.downbeats as { afterPlayMs: { p50: number; max: number }; aroundTempoChangeMs: { max: number }; allSwitchOnTheSameBar: boolean };
+const d = results.downbeats as {
+  afterPlayMs: { p50: number; max: number };
+  aroundTempoChangeMs: { max: number };
+  allSwitchOnTheSameBar: boolean;
+};
 const l = results.live as { loopbackMs: { p50: number; p95: number }; throughProxyMs: { p50: number; p95: number } };
 console.log(
   [

@@ -41,7 +41,11 @@ export interface JamOptions {
   room: { wsUrl: string; name: string };
 }
 
-async function openMate(browser: Browser, url: string, expect: Expectation): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function openMate(
+  browser: Browser,
+  url: string,
+  expect: Expectation,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await installProbes(context, expect);
   const page = await context.newPage();
@@ -110,7 +114,12 @@ async function remoteMate(room: JamOptions['room']): Promise<Bandmate> {
   };
 }
 
-export async function benchJam(browser: Browser, url: (name: string) => string, expect: Expectation, options: JamOptions): Promise<unknown> {
+export async function benchJam(
+  browser: Browser,
+  url: (name: string) => string,
+  expect: Expectation,
+  options: JamOptions,
+): Promise<unknown> {
   const alice = await openMate(browser, url('alice'), expect);
   const bob = options.bandmate === 'page' ? await pageBandmate(browser, url('bob'), expect) : await remoteMate(options.room);
   try {
@@ -128,7 +137,8 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       let wasPlaying = t.getState().playing;
       t.subscribe(() => {
         const playing = t.getState().playing;
-        if (playing !== wasPlaying) g.__jam.log.push(`${Math.round(g.performance.now())} engine ${playing ? 'plays' : 'stops'} (following ${t.following})`);
+        if (playing !== wasPlaying)
+          g.__jam.log.push(`${Math.round(g.performance.now())} engine ${playing ? 'plays' : 'stops'} (following ${t.following})`);
         wasPlaying = playing;
       });
       let revision = -1;
@@ -136,7 +146,9 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
         const v = g.riffroomJam.getState();
         if (v.transport && v.transport.revision !== revision) {
           revision = v.transport.revision;
-          g.__jam.log.push(`${Math.round(g.performance.now())} shared transport r${revision} ${v.transport.playing ? 'playing' : 'stopped'} by ${v.transport.changedBy} (live ${v.live})`);
+          g.__jam.log.push(
+            `${Math.round(g.performance.now())} shared transport r${revision} ${v.transport.playing ? 'playing' : 'stopped'} by ${v.transport.changedBy} (live ${v.live})`,
+          );
         }
       });
       t.onEvent((e: any) => {
@@ -151,7 +163,13 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
     const busy = async (): Promise<Record<string, number>> => {
       const { metrics } = await metricsSession.send('Performance.getMetrics');
       const m = new Map(metrics.map((x: { name: string; value: number }) => [x.name, x.value]));
-      return { task: m.get('TaskDuration') ?? 0, script: m.get('ScriptDuration') ?? 0, style: m.get('RecalcStyleDuration') ?? 0, layout: m.get('LayoutDuration') ?? 0, otherTask: m.get('TaskOtherDuration') ?? 0 };
+      return {
+        task: m.get('TaskDuration') ?? 0,
+        script: m.get('ScriptDuration') ?? 0,
+        style: m.get('RecalcStyleDuration') ?? 0,
+        layout: m.get('LayoutDuration') ?? 0,
+        otherTask: m.get('TaskOtherDuration') ?? 0,
+      };
     };
     const busyBefore = await busy();
     const cdp = options.profilePath ? await alice.context.newCDPSession(alice.page) : null;
@@ -161,7 +179,19 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       await cdp.send('Profiler.start');
     }
     if (options.tracePath) {
-      await browser.startTracing(alice.page, { path: options.tracePath, categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'cc', 'gpu', 'disabled-by-default-v8.gc'] });
+      await browser.startTracing(alice.page, {
+        path: options.tracePath,
+        categories: [
+          'toplevel',
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'v8',
+          'blink',
+          'cc',
+          'gpu',
+          'disabled-by-default-v8.gc',
+        ],
+      });
     }
     const playPressedAt = await alice.page.evaluate(() => (globalThis as any).performance.now() as number);
     const bobStart = await bob.now();
@@ -192,8 +222,16 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       const t = g.riffroomTransport;
       // The room's shared transport as this page last heard it (who changed it last), when jamming.
       const shared = g.riffroomJam?.getState?.().transport ?? null;
-      const out = { log: g.__jam.log as string[], statsAfter: t.stats(), leads: g.__jam.leads as number[], statsBefore: g.__jam.statsBefore, position: t.position(), playing: t.getState().playing, now: g.performance.now() as number,
-        shared: shared && { playing: shared.playing, revision: shared.revision, changedBy: shared.changedBy } };
+      const out = {
+        log: g.__jam.log as string[],
+        statsAfter: t.stats(),
+        leads: g.__jam.leads as number[],
+        statsBefore: g.__jam.statsBefore,
+        position: t.position(),
+        playing: t.getState().playing,
+        now: g.performance.now() as number,
+        shared: shared && { playing: shared.playing, revision: shared.revision, changedBy: shared.changedBy },
+      };
       return out;
     });
     if (cdp) {
@@ -206,15 +244,22 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
     const probe = await readProbe(alice.page);
     const bobProbe = bob.page ? await readProbe(bob.page) : null;
 
-    const inRun = <T extends { start: number }>(list: T[], from: number, to: number) => list.filter((l) => l.start >= from && l.start <= to);
+    const inRun = <T extends { start: number }>(list: T[], from: number, to: number) =>
+      list.filter((l) => l.start >= from && l.start <= to);
     const aliceTasks = inRun(probe.longTasks, playPressedAt, got.now);
     const startup = aliceTasks.filter((l) => l.start < playPressedAt + options.startupMs);
     const steady = aliceTasks.filter((l) => l.start >= playPressedAt + options.startupMs);
     const bobTasks = bobProbe ? inRun(bobProbe.longTasks, bobStart, Infinity) : [];
-    const longFrames = (list: LongFrame[], from: number, to: number) => inRun(list, from, to)
-      .sort((a, b) => b.duration - a.duration)
-      .slice(0, 8)
-      .map((f) => ({ atMs: round(f.start - from), durationMs: round(f.duration), blockingMs: round(f.blockingDuration), scripts: f.scripts }));
+    const longFrames = (list: LongFrame[], from: number, to: number) =>
+      inRun(list, from, to)
+        .sort((a, b) => b.duration - a.duration)
+        .slice(0, 8)
+        .map((f) => ({
+          atMs: round(f.start - from),
+          durationMs: round(f.duration),
+          blockingMs: round(f.blockingDuration),
+          scripts: f.scripts,
+        }));
     const before = got.statsBefore;
     const after = got.statsAfter;
     const leads = got.leads;
@@ -229,10 +274,14 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
       song: { tracks: expect.tracks, clips: expect.clips, bpm: 120 },
       seconds: round(ranMs / 1000),
       bandmate: {
-        edits, editEveryMs: options.editEveryMs, clipsEdited: Math.min(clips.length, switches + 1), lateDriverCalls: late,
-        kind: options.bandmate === 'page'
-          ? 'a second Chromium page on this machine: select all + ArrowUp/ArrowDown in the piano roll (moved N notes)'
-          : 'a stock y-websocket client in the bench process (a bandmate on another computer): moveNotes of every note of the clip, ±1 semitone (moved N notes), with presence',
+        edits,
+        editEveryMs: options.editEveryMs,
+        clipsEdited: Math.min(clips.length, switches + 1),
+        lateDriverCalls: late,
+        kind:
+          options.bandmate === 'page'
+            ? 'a second Chromium page on this machine: select all + ArrowUp/ArrowDown in the piano roll (moved N notes)'
+            : 'a stock y-websocket client in the bench process (a bandmate on another computer): moveNotes of every note of the clip, ±1 semitone (moved N notes), with presence',
       },
       stillPlaying: got.playing,
       transportLog: got.log.slice(0, 20),
@@ -244,7 +293,9 @@ export async function benchJam(browser: Browser, url: (name: string) => string, 
         longTasksAfterStartMs: steady.map((l) => Math.round(l.duration)),
         longTaskObserver: probe.longTaskObserver,
         // Share of the run the main thread was busy (Chromium's Performance metrics), by kind.
-        mainThreadBusy: Object.fromEntries(Object.keys(busyAfter).map((k) => [k, round((busyAfter[k]! - busyBefore[k]!) / (ranMs / 1000), 3)])),
+        mainThreadBusy: Object.fromEntries(
+          Object.keys(busyAfter).map((k) => [k, round((busyAfter[k]! - busyBefore[k]!) / (ranMs / 1000), 3)]),
+        ),
         frameGapMs: summarize(probe.frameGaps.slice(1)),
         framesOver50Ms: overFrame(probe.frameGaps.slice(1)),
         longestFrames: longFrames(probe.longFrames, playPressedAt, got.now),

@@ -61,7 +61,12 @@ export interface LoadResult {
   warmMedianMs: number;
 }
 
-export async function benchLoad(browser: Browser, url: (name: string) => string, expect: Expectation, runs: { cold: number; warm: number }): Promise<LoadResult> {
+export async function benchLoad(
+  browser: Browser,
+  url: (name: string) => string,
+  expect: Expectation,
+  runs: { cold: number; warm: number },
+): Promise<LoadResult> {
   const cold: LoadSample[] = [];
   const warm: LoadSample[] = [];
   for (let i = 0; i < runs.cold; i++) {

@@ -58,7 +58,10 @@ function install(expect: Expectation): void {
         const scripts = [...(e.scripts ?? [])]
           .sort((a: any, b: any) => b.duration - a.duration)
           .slice(0, 5)
-          .map((s: any) => `${s.invoker} @ ${String(s.sourceURL).replace(/^.*\//, '')}:${s.sourceFunctionName || '?'}:${s.sourceCharPosition} (${Math.round(s.duration)} ms)`);
+          .map(
+            (s: any) =>
+              `${s.invoker} @ ${String(s.sourceURL).replace(/^.*\//, '')}:${s.sourceFunctionName || '?'}:${s.sourceCharPosition} (${Math.round(s.duration)} ms)`,
+          );
         probe.longFrames.push({ start: e.startTime, duration: e.duration, blockingDuration: e.blockingDuration, scripts });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
@@ -72,7 +75,9 @@ function install(expect: Expectation): void {
     if (connected && probe.connectedAt === null) probe.connectedAt = g.performance.now();
     const play = d.querySelector('[data-testid="play"]');
     if (
-      connected && play && !play.disabled &&
+      connected &&
+      play &&
+      !play.disabled &&
       d.querySelectorAll('[data-testid="track-header"]').length === expect.tracks &&
       d.querySelectorAll('[data-testid="clip"]').length === expect.clips
     ) {
@@ -90,7 +95,10 @@ export async function installProbes(context: BrowserContext, expect: Expectation
 
 /** Waits for the page's interactive mark; returns it (ms since navigation start). */
 export async function interactiveAt(page: Page, timeoutMs = 60_000): Promise<number> {
-  const handle = await page.waitForFunction(() => (globalThis as any).__roomBench?.interactiveAt ?? false, undefined, { timeout: timeoutMs, polling: 100 });
+  const handle = await page.waitForFunction(() => (globalThis as any).__roomBench?.interactiveAt ?? false, undefined, {
+    timeout: timeoutMs,
+    polling: 100,
+  });
   return (await handle.jsonValue()) as number;
 }
 

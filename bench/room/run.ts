@@ -33,7 +33,15 @@ const LONG_TASK_MS = 50;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seconds: { type: 'string', default: '20' }, cold: { type: 'string', default: '3' }, warm: { type: 'string', default: '6' }, profile: { type: 'string' }, trace: { type: 'string' }, bandmate: { type: 'string', default: 'both' }, runs: { type: 'string', default: '3' } },
+  options: {
+    seconds: { type: 'string', default: '20' },
+    cold: { type: 'string', default: '3' },
+    warm: { type: 'string', default: '6' },
+    profile: { type: 'string' },
+    trace: { type: 'string' },
+    bandmate: { type: 'string', default: 'both' },
+    runs: { type: 'string', default: '3' },
+  },
 });
 const wanted = positionals.length ? positionals : ['load', 'jam'];
 for (const w of wanted) if (!['load', 'jam'].includes(w)) throw new Error(`unknown part ${w}; parts: load, jam`);
@@ -47,7 +55,13 @@ if (missing) {
 const out = fileURLToPath(new URL('../results/room.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 const results: Record<string, any> = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage1mAtStart: Math.round(loadavg()[0]! * 100) / 100 };
+results.machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverage1mAtStart: Math.round(loadavg()[0]! * 100) / 100,
+};
 results.figures ??= {};
 
 /** One line per figure over several jam runs: long tasks per run, the worst lead, totals. */
@@ -84,7 +98,12 @@ try {
   if (wanted.includes('load')) {
     console.error('bench:room: load...');
     const load: LoadResult = await benchLoad(harness.browser, url, expect, { cold: Number(values.cold), warm: Number(values.warm) });
-    results.load = { ...load, interactiveMeans: 'first animation frame with the connection synced, every track header and clip of the song drawn and the play button enabled; ms from navigation start', measuredAt: new Date().toISOString() };
+    results.load = {
+      ...load,
+      interactiveMeans:
+        'first animation frame with the connection synced, every track header and clip of the song drawn and the play button enabled; ms from navigation start',
+      measuredAt: new Date().toISOString(),
+    };
     results.figures.firstLoadToInteractive = {
       target: `cold median < ${TARGET_LOAD_MS} ms`,
       coldMedianMs: load.coldMedianMs,
@@ -104,11 +123,21 @@ try {
     for (const kind of kinds) {
       const list: any[] = [];
       for (let i = 0; i < runs; i++) {
-        console.error(`bench:room: jam, bandmate ${kind}, run ${i + 1}/${runs} (${values.seconds} s of playback with a bandmate editing)...`);
-        list.push(await benchJam(harness.browser, url, expect, {
-          seconds: Number(values.seconds), editEveryMs: 200, switchEvery: 20, startupMs: 1000,
-          profilePath: values.profile, tracePath: values.trace, bandmate: kind, room: { wsUrl: harness.server.wsUrl, name: room },
-        }));
+        console.error(
+          `bench:room: jam, bandmate ${kind}, run ${i + 1}/${runs} (${values.seconds} s of playback with a bandmate editing)...`,
+        );
+        list.push(
+          await benchJam(harness.browser, url, expect, {
+            seconds: Number(values.seconds),
+            editEveryMs: 200,
+            switchEvery: 20,
+            startupMs: 1000,
+            profilePath: values.profile,
+            tracePath: values.trace,
+            bandmate: kind,
+            room: { wsUrl: harness.server.wsUrl, name: room },
+          }),
+        );
       }
       results.jam[kind] = { runs: list, summary: jamSummary(list) };
       save();
@@ -121,7 +150,10 @@ try {
       runs: sum.runs,
       longTasksPerRun: sum.longTasksPerRun,
       maxMs: sum.longestTaskMs,
-      sameMachineBandmatePage: results.jam.remote && results.jam.page ? { longTasksPerRun: results.jam.page.summary.longTasksPerRun, maxMs: results.jam.page.summary.longestTaskMs } : undefined,
+      sameMachineBandmatePage:
+        results.jam.remote && results.jam.page
+          ? { longTasksPerRun: results.jam.page.summary.longTasksPerRun, maxMs: results.jam.page.summary.longestTaskMs }
+          : undefined,
       pass: sum.longTaskObserver && sum.longTasksPerRun.every((n: number) => n === 0),
     };
     results.figures.audioScheduledAheadNoDropouts = {
@@ -143,11 +175,28 @@ try {
 
 const f = results.figures;
 const line = (name: string, fig: any, text: string) => fig && console.log(`${fig.pass ? 'PASS' : 'FAIL'}  ${name}: ${text}`);
-line('first load to interactive', f.firstLoadToInteractive, f.firstLoadToInteractive && `cold median ${Math.round(f.firstLoadToInteractive.coldMedianMs)} ms, warm median ${Math.round(f.firstLoadToInteractive.warmMedianMs)} ms (target < ${TARGET_LOAD_MS} ms)`);
+line(
+  'first load to interactive',
+  f.firstLoadToInteractive,
+  f.firstLoadToInteractive &&
+    `cold median ${Math.round(f.firstLoadToInteractive.coldMedianMs)} ms, warm median ${Math.round(f.firstLoadToInteractive.warmMedianMs)} ms (target < ${TARGET_LOAD_MS} ms)`,
+);
 const lt = f.noLongTaskWhilePlaying;
-line('no long task while playing', lt, lt && `bandmate ${lt.bandmate}: long tasks per run ${JSON.stringify(lt.longTasksPerRun)}, longest ${lt.maxMs} ms` +
-  (lt.sameMachineBandmatePage ? `; bandmate's page on this machine too: ${JSON.stringify(lt.sameMachineBandmatePage.longTasksPerRun)}, longest ${lt.sameMachineBandmatePage.maxMs} ms` : ''));
+line(
+  'no long task while playing',
+  lt,
+  lt &&
+    `bandmate ${lt.bandmate}: long tasks per run ${JSON.stringify(lt.longTasksPerRun)}, longest ${lt.maxMs} ms` +
+      (lt.sameMachineBandmatePage
+        ? `; bandmate's page on this machine too: ${JSON.stringify(lt.sameMachineBandmatePage.longTasksPerRun)}, longest ${lt.sameMachineBandmatePage.maxMs} ms`
+        : ''),
+);
 const au = f.audioScheduledAheadNoDropouts;
-line('audio scheduled ahead, no dropouts', au, au && `${au.runs} runs: min lead ${au.minLeadMs} ms (median ${au.medianLeadMs} ms), ${au.lateEvents} late events, ${au.skipped} skipped stretches over ${au.events} events, still playing at the end in ${au.stillPlaying}/${au.runs}`);
+line(
+  'audio scheduled ahead, no dropouts',
+  au,
+  au &&
+    `${au.runs} runs: min lead ${au.minLeadMs} ms (median ${au.medianLeadMs} ms), ${au.lateEvents} late events, ${au.skipped} skipped stretches over ${au.events} events, still playing at the end in ${au.stillPlaying}/${au.runs}`,
+);
 console.log(`machine: ${results.machine.cpus} CPUs, load average ${results.machine.loadAverage1mAtStart} at start`);
 console.log(`bench:room: results in ${out}`);

@@ -28,7 +28,8 @@ export async function seedDenseRoom(wsUrl: string, room: string, tracks = 8, bar
     labelledEdit(doc, `seeded ${tracks} tracks × ${bars} bars`, () => {
       initSong(doc, song.meta);
       const ids = new Map<string, string>();
-      for (const t of song.tracks) ids.set(t.id, addTrack(doc, { role: t.role, name: t.name, instrument: t.instrument, volumeDb: t.volumeDb, pan: t.pan }));
+      for (const t of song.tracks)
+        ids.set(t.id, addTrack(doc, { role: t.role, name: t.name, instrument: t.instrument, volumeDb: t.volumeDb, pan: t.pan }));
       for (const c of song.clips) {
         addClip(doc, {
           trackId: ids.get(c.trackId)!,

@@ -121,10 +121,17 @@ function combine(rounds: RoundFigures[]) {
     appendBatchOf16Ms: { p50: median(batch.map((s) => s.p50)), p99: median(batch.map((s) => s.p99)) },
     perEditInBatchesOf16Ms: { p50: round3(median(batch.map((s) => s.p50)) / BATCH), p99: round3(median(batch.map((s) => s.p99)) / BATCH) },
     editsPerSecondOneByOne: Math.round(1000 / median(rounds.map((r) => r.singleMs.reduce((a, b) => a + b, 0) / r.singleMs.length))),
-    editsPerSecondInBatchesOf16: Math.round((BATCH * 1000) / median(rounds.map((r) => r.batchMs.reduce((a, b) => a + b, 0) / r.batchMs.length))),
+    editsPerSecondInBatchesOf16: Math.round(
+      (BATCH * 1000) / median(rounds.map((r) => r.batchMs.reduce((a, b) => a + b, 0) / r.batchMs.length)),
+    ),
     bytesPerEdit: Math.round(median(rounds.map((r) => r.bytesPerEdit))),
     ...(rounds[0]!.walBytesPerEdit !== undefined ? { walBytesPerEdit: Math.round(median(rounds.map((r) => r.walBytesPerEdit!))) } : {}),
-    rounds: rounds.map((r, i) => ({ single: single[i], batchOf16: batch[i], bytesPerEdit: Math.round(r.bytesPerEdit), walBytesPerEdit: r.walBytesPerEdit && Math.round(r.walBytesPerEdit) })),
+    rounds: rounds.map((r, i) => ({
+      single: single[i],
+      batchOf16: batch[i],
+      bytesPerEdit: Math.round(r.bytesPerEdit),
+      walBytesPerEdit: r.walBytesPerEdit && Math.round(r.walBytesPerEdit),
+    })),
   };
 }
 
@@ -151,7 +158,8 @@ try {
     meanUpdateBytes: Math.round(updateBytes / EDITS),
     conditions: {
       sqlite: 'RoomLog: WAL, synchronous=NORMAL (durable against a process crash; no fsync per commit)',
-      postgres: 'PostgreSQL (throwaway cluster on this machine, fsync=on, synchronous_commit=on: every commit waits for the disk), TCP 127.0.0.1, each append fenced by its lease',
+      postgres:
+        'PostgreSQL (throwaway cluster on this machine, fsync=on, synchronous_commit=on: every commit waits for the disk), TCP 127.0.0.1, each append fenced by its lease',
       machine: 'the 2-core CI machine; both stores on the same disk',
     },
     sqlite: combine(sqlite),

@@ -44,7 +44,17 @@ import { freePorts } from '../../tests/support/deploy-files.ts';
 import { getLastSeq } from '../../tests/support/room-api.ts';
 import type { RoomPlan, ClusterOpenCommand } from './cluster-rooms-worker.ts';
 import { ROOM_STEPS, RoomsWorker, type StepReport } from './rooms-worker.ts';
-import { concatSamples, distribution, machineBusySeconds, ownCpuSeconds, processCpuSeconds, round2, Semaphore, sleep, sumCodes } from './support.ts';
+import {
+  concatSamples,
+  distribution,
+  machineBusySeconds,
+  ownCpuSeconds,
+  processCpuSeconds,
+  round2,
+  Semaphore,
+  sleep,
+  sumCodes,
+} from './support.ts';
 
 const ROOMS = 200;
 const PEERS_PER_ROOM = 4;
@@ -131,14 +141,30 @@ async function startNodes(url: string, count: number): Promise<ServerProcess[]> 
   const peers = ROOMS * PEERS_PER_ROOM;
   // All 800 peers come from 127.0.0.1 (relayed ones too: the owner trusts the relaying node's
   // X-Forwarded-For), so the per-address caps, sized for real addresses, are opened as load.ts does.
-  return Promise.all(ports.map((port, i) => startServerProcess({
-    port,
-    dataDir: tempDataDir(),
-    args: [
-      '--store', url, '--node-id', `node-${i}`, '--node-url', `http://127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1',
-      '--max-connections-per-address', String(peers * 2), '--upgrades-per-second', '1000', '--upgrade-burst', String(peers * 2),
-    ],
-  })));
+  return Promise.all(
+    ports.map((port, i) =>
+      startServerProcess({
+        port,
+        dataDir: tempDataDir(),
+        args: [
+          '--store',
+          url,
+          '--node-id',
+          `node-${i}`,
+          '--node-url',
+          `http://127.0.0.1:${port}`,
+          '--trusted-proxy',
+          '127.0.0.1',
+          '--max-connections-per-address',
+          String(peers * 2),
+          '--upgrades-per-second',
+          '1000',
+          '--upgrade-burst',
+          String(peers * 2),
+        ],
+      }),
+    ),
+  );
 }
 
 async function stopNodes(nodes: ServerProcess[]): Promise<void> {
@@ -189,18 +215,26 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
   try {
     const rooms = plan(setup, nodes);
     const opened = performance.now();
-    await Promise.all(workers.map((worker, w) => worker.request({
-      type: 'open',
-      rooms: rooms.filter((r) => r.index % ROOM_STEPS.workers === w),
-      totalPeers: ROOMS * PEERS_PER_ROOM,
-      concurrency: Math.max(1, Math.floor(ROOM_STEPS.connectConcurrency / ROOM_STEPS.workers)),
-    })));
+    await Promise.all(
+      workers.map((worker, w) =>
+        worker.request({
+          type: 'open',
+          rooms: rooms.filter((r) => r.index % ROOM_STEPS.workers === w),
+          totalPeers: ROOMS * PEERS_PER_ROOM,
+          concurrency: Math.max(1, Math.floor(ROOM_STEPS.connectConcurrency / ROOM_STEPS.workers)),
+        }),
+      ),
+    );
     const connectMs = Math.round(performance.now() - opened);
     const ownersAfterConnect = await owners(url);
-    console.error(`  ${setup}: ${ROOMS * PEERS_PER_ROOM} peers in ${ROOMS} rooms connected in ${connectMs} ms; owners ${JSON.stringify(ownersAfterConnect)}`);
+    console.error(
+      `  ${setup}: ${ROOMS * PEERS_PER_ROOM} peers in ${ROOMS} rooms connected in ${connectMs} ms; owners ${JSON.stringify(ownersAfterConnect)}`,
+    );
     await sleep(1000);
     const warmup = await runStep(nodes, workers, db, WARMUP.offered, WARMUP.ms);
-    console.error(`  ${setup} warm-up ${WARMUP.offered}/s (not kept): p50 ${warmup.latencyMs.p50} ms, p99 ${warmup.latencyMs.p99} ms, lost ${warmup.lost}`);
+    console.error(
+      `  ${setup} warm-up ${WARMUP.offered}/s (not kept): p50 ${warmup.latencyMs.p50} ms, p99 ${warmup.latencyMs.p99} ms, lost ${warmup.lost}`,
+    );
     for (const offered of STEPS) {
       if (steps.some((s) => !s.passed) && offered > ALWAYS_UP_TO) {
         stoppedBecause = `the ${steps.find((s) => !s.passed)!.offeredEditsPerSecond}/s step failed`;
@@ -210,8 +244,15 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
       // Others share this machine: a step during which they used a noticeable share of it says
       // more about them than about the nodes. Run it again (twice at most), keeping a record.
       for (let retry = 0; retry < ROOM_STEPS.maxRetries && result.cores.others > ROOM_STEPS.maxOtherCores; retry++) {
-        discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.cores.others, latencyP99Ms: result.latencyMs.p99, passed: result.passed });
-        console.error(`  ${setup} ${offered}/s: other processes used ${result.cores.others} cores during the step (p99 ${result.latencyMs.p99} ms); running it again`);
+        discarded.push({
+          offeredEditsPerSecond: offered,
+          otherProcessesCores: result.cores.others,
+          latencyP99Ms: result.latencyMs.p99,
+          passed: result.passed,
+        });
+        console.error(
+          `  ${setup} ${offered}/s: other processes used ${result.cores.others} cores during the step (p99 ${result.latencyMs.p99} ms); running it again`,
+        );
         result = await runStep(nodes, workers, db, offered, STEP_MS);
       }
       steps.push(result);
@@ -223,7 +264,8 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
       );
     }
     const failed = steps.find((s) => !s.passed);
-    if (failed && stoppedBecause === 'every step passed') stoppedBecause = `the ${failed.offeredEditsPerSecond}/s step failed (steps up to ${ALWAYS_UP_TO}/s run regardless)`;
+    if (failed && stoppedBecause === 'every step passed')
+      stoppedBecause = `the ${failed.offeredEditsPerSecond}/s step failed (steps up to ${ALWAYS_UP_TO}/s run regardless)`;
     // Sustained: the highest step with every step below it passing too.
     const best = steps.filter((s, i) => s.passed && steps.slice(0, i).every((x) => x.passed)).at(-1);
     return {
@@ -234,13 +276,13 @@ async function runSetup(setup: Setup, db: PostgresCluster) {
       ownersAtEnd: await owners(url),
       sustained: best
         ? {
-          offeredEditsPerSecond: best.offeredEditsPerSecond,
-          deliveredEditsPerSecond: best.deliveredEditsPerSecond,
-          latencyP50Ms: best.latencyMs.p50,
-          latencyP99Ms: best.latencyMs.p99,
-          editsPerServerCpuSecond: best.editsPerServerCpuSecond,
-          editsPerServerAndPostgresCpuSecond: best.editsPerServerAndPostgresCpuSecond,
-        }
+            offeredEditsPerSecond: best.offeredEditsPerSecond,
+            deliveredEditsPerSecond: best.deliveredEditsPerSecond,
+            latencyP50Ms: best.latencyMs.p50,
+            latencyP99Ms: best.latencyMs.p99,
+            editsPerServerCpuSecond: best.editsPerServerCpuSecond,
+            editsPerServerAndPostgresCpuSecond: best.editsPerServerAndPostgresCpuSecond,
+          }
         : null,
       stoppedBecause,
       /** Steps run again because other processes loaded the machine during them. */
@@ -263,9 +305,18 @@ async function runStep(nodes: ServerProcess[], workers: Worker[], db: PostgresCl
   const othersBefore = await waitForOthersQuiet([...nodePids, ...workerPids], db);
   const loadBefore = loads();
   const startAtEpochMs = Date.now() + 300;
-  const reports = Promise.all(workers.map((worker) => worker.request<StepReport>({
-    type: 'step', ratePerPeer, startAtEpochMs, durationMs: stepMs, settleMs: SETTLE_MS, lostAfterMs: LOST_AFTER_MS,
-  })));
+  const reports = Promise.all(
+    workers.map((worker) =>
+      worker.request<StepReport>({
+        type: 'step',
+        ratePerPeer,
+        startAtEpochMs,
+        durationMs: stepMs,
+        settleMs: SETTLE_MS,
+        lostAfterMs: LOST_AFTER_MS,
+      }),
+    ),
+  );
   await sleep(startAtEpochMs - Date.now());
   const logged0 = await Promise.all(nodes.map(loggedUpdates));
   const cpu0 = nodePids.map(processCpuSeconds);
@@ -287,10 +338,14 @@ async function runStep(nodes: ServerProcess[], workers: Worker[], db: PostgresCl
   const http = new Semaphore(16);
   const allRooms = done.flatMap((r) => r.rooms);
   let notLogged = 0;
-  await Promise.all(allRooms.map((room) => http.run(async () => {
-    const seq = await getLastSeq(nodes[0]!, room.name, testToken(room.name, 'viewer', 'bench'));
-    notLogged += Math.max(0, room.localUpdates - seq);
-  })));
+  await Promise.all(
+    allRooms.map((room) =>
+      http.run(async () => {
+        const seq = await getLastSeq(nodes[0]!, room.name, testToken(room.name, 'viewer', 'bench'));
+        notLogged += Math.max(0, room.localUpdates - seq);
+      }),
+    ),
+  );
   const edits = done.reduce((s, r) => s + r.edits, 0);
   const unseen = done.reduce((s, r) => s + r.lost, 0);
   const diverged = allRooms.filter((r) => !r.docsEqual).length;
@@ -349,7 +404,6 @@ async function runStep(nodes: ServerProcess[], workers: Worker[], db: PostgresCl
   };
 }
 
-
 export async function benchClusterRooms() {
   const started = performance.now();
   const loadAtStart = loads();
@@ -367,7 +421,8 @@ export async function benchClusterRooms() {
         clients: `stock y-websocket WebsocketProvider, ${ROOMS * PEERS_PER_ROOM} in ${ROOM_STEPS.workers} worker processes holding whole rooms`,
         layout: {
           'pg-1': 'every peer on the one node',
-          'pg-3': "room r: first peer on node r%3 (it opens the room: the owner), then peers on (r+1)%3, (r+2)%3, (r+1)%3, relayed to the owner (3 of 4 peers relayed)",
+          'pg-3':
+            'room r: first peer on node r%3 (it opens the room: the owner), then peers on (r+1)%3, (r+2)%3, (r+1)%3, relayed to the owner (3 of 4 peers relayed)',
         },
         edits: 'moveNotes (+1 tick) and updateNotes (tick, velocity) alternately, each peer on its own note, on a steady timer',
         stepS: STEP_MS / 1000,
@@ -378,26 +433,34 @@ export async function benchClusterRooms() {
         leaseMs: 'the default (LIMITS.store.leaseMs)',
         retryIf: `other processes used > ${ROOM_STEPS.maxOtherCores} cores during the step (at most ${ROOM_STEPS.maxRetries} retries; each step first waits up to 30 s for them to use < 0.15)`,
         passIf: `nothing lost (unseen by a peer within ${LOST_AFTER_MS / 1000} s, missing from the room's log, or a diverged room), delivery p99 < ${P99_LIMIT_MS} ms, made >= ${ROOM_STEPS.minOfferedShare * 100}% of offered`,
-        editsPerServerCpuSecond: 'delivered edits / CPU seconds of the node processes over the window (PostgreSQL added in editsPerServerAndPostgresCpuSecond)',
+        editsPerServerCpuSecond:
+          'delivered edits / CPU seconds of the node processes over the window (PostgreSQL added in editsPerServerAndPostgresCpuSecond)',
         machine: "every node, PostgreSQL and the client workers share this machine's cores: the three nodes add relaying work, not cores",
       },
       setups,
       sideBySide: STEPS.map((offered) => ({
         offeredEditsPerSecond: offered,
-        ...Object.fromEntries(setups.map((s) => {
-          const step = s.steps.find((x) => x.offeredEditsPerSecond === offered);
-          return [s.setup, step ? {
-            delivered: step.deliveredEditsPerSecond,
-            p50: step.latencyMs.p50,
-            p99: step.latencyMs.p99,
-            lost: step.lost,
-            nodeCores: step.cores.nodes,
-            postgresCores: step.cores.postgres,
-            editsPerServerCpuSecond: step.editsPerServerCpuSecond,
-            editsPerServerAndPostgresCpuSecond: step.editsPerServerAndPostgresCpuSecond,
-            passed: step.passed,
-          } : null];
-        })),
+        ...Object.fromEntries(
+          setups.map((s) => {
+            const step = s.steps.find((x) => x.offeredEditsPerSecond === offered);
+            return [
+              s.setup,
+              step
+                ? {
+                    delivered: step.deliveredEditsPerSecond,
+                    p50: step.latencyMs.p50,
+                    p99: step.latencyMs.p99,
+                    lost: step.lost,
+                    nodeCores: step.cores.nodes,
+                    postgresCores: step.cores.postgres,
+                    editsPerServerCpuSecond: step.editsPerServerCpuSecond,
+                    editsPerServerAndPostgresCpuSecond: step.editsPerServerAndPostgresCpuSecond,
+                    passed: step.passed,
+                  }
+                : null,
+            ];
+          }),
+        ),
       })),
       sustained: { 'pg-1': one?.sustained ?? null, 'pg-3': three?.sustained ?? null },
       loadavg: { start: loadAtStart, end: loads() },

@@ -39,19 +39,35 @@ const MEASURE_MS = Number(process.env.CLUSTER_MEASURE_MS ?? 8_000);
 const LEASE_MS = Number(process.env.CLUSTER_LEASE_MS ?? LIMITS.store.leaseMs);
 const KILLS = Number(process.env.CLUSTER_KILLS ?? 10);
 const PARTS = new Set((process.env.CLUSTER_PARTS ?? 'propagation,failover').split(',').map((p) => p.trim()));
-for (const part of PARTS) if (part !== 'propagation' && part !== 'failover') throw new Error(`CLUSTER_PARTS: unknown part ${part} (propagation, failover)`);
+for (const part of PARTS)
+  if (part !== 'propagation' && part !== 'failover') throw new Error(`CLUSTER_PARTS: unknown part ${part} (propagation, failover)`);
 
 type Setup = 'sqlite-1' | 'pg-1' | 'pg-3';
 
 async function startNodes(url: string | null, count: number): Promise<ServerProcess[]> {
   const ports = await freePorts(count);
-  return Promise.all(ports.map((port, i) => startServerProcess({
-    port,
-    dataDir: tempDataDir(),
-    args: url
-      ? ['--store', url, '--node-id', `node-${i}`, '--lease-ms', String(LEASE_MS), '--node-url', `http://127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1']
-      : [],
-  })));
+  return Promise.all(
+    ports.map((port, i) =>
+      startServerProcess({
+        port,
+        dataDir: tempDataDir(),
+        args: url
+          ? [
+              '--store',
+              url,
+              '--node-id',
+              `node-${i}`,
+              '--lease-ms',
+              String(LEASE_MS),
+              '--node-url',
+              `http://127.0.0.1:${port}`,
+              '--trusted-proxy',
+              '127.0.0.1',
+            ]
+          : [],
+      }),
+    ),
+  );
 }
 
 async function stopNodes(nodes: ServerProcess[]): Promise<void> {
@@ -71,7 +87,8 @@ async function propagation(setup: Setup, db: PostgresCluster) {
   try {
     let next = 0;
     // Peer i dials node i % n; the first peer (node 0) opens the room, so node 0 owns it.
-    const connect: typeof connectClient = (_url, r, token, options) => connectClient(nodes[next++ % nodes.length]!.wsUrl, r, token, options);
+    const connect: typeof connectClient = (_url, r, token, options) =>
+      connectClient(nodes[next++ % nodes.length]!.wsUrl, r, token, options);
     jam = await Jam.open(nodes[0]!.wsUrl, room, PEERS, (i) => testToken(room, 'editor', `peer${i + 1}`), undefined, connect);
     const pids = nodes.map((n) => n.child.pid!);
     const { from, to } = await startPropagation(jam, pids, MEASURE_MS);
@@ -127,11 +144,13 @@ async function failover(db: PostgresCluster) {
       const ownerIndex = await servingNode(nodes);
       if (ownerIndex < 0) throw new Error(`round ${k}: no node serves the room`);
       const others = [0, 1, 2].filter((i) => i !== ownerIndex);
-      const editors = await Promise.all(others.map(async (i, j) => {
-        const c = await connectClient(nodes[i]!.wsUrl, room, testToken(room, 'editor', `ed${k}-${j}`));
-        clients.push(c);
-        return c;
-      }));
+      const editors = await Promise.all(
+        others.map(async (i, j) => {
+          const c = await connectClient(nodes[i]!.wsUrl, room, testToken(room, 'editor', `ed${k}-${j}`));
+          clients.push(c);
+          return c;
+        }),
+      );
       await waitFor(() => editors.every((p) => p.doc.getMap('tracks').has(trackId)), 20_000, 'editors have the track');
       const edits = burst(editors, trackId);
       await waitFor(() => edits.acked().length > 20, 20_000, 'edits flow');
@@ -140,7 +159,8 @@ async function failover(db: PostgresCluster) {
       await nodes[ownerIndex]!.kill('SIGKILL');
       const acked = edits.acked();
       const left = await leaseHolder(pool, room);
-      const leaseLeftMs = left?.live && left.expiresAt ? Math.round(left.expiresAt.getTime() - Date.now() + (performance.now() - killedAt)) : 0;
+      const leaseLeftMs =
+        left?.live && left.expiresAt ? Math.round(left.expiresAt.getTime() - Date.now() + (performance.now() - killedAt)) : 0;
       const probe = addClip(editors[0]!.doc, { trackId, startBar: 4050 + k, lengthBars: 1, name: `after kill ${k}`, notes: [] });
       await waitFor(() => clipsMap(editors[1]!.doc).has(probe), 30_000, 'an edit flows again');
       const flowingAfterMs = Math.round(performance.now() - killedAt);
@@ -149,14 +169,27 @@ async function failover(db: PostgresCluster) {
       if (broken) throw new Error(`kill ${k}: the chain broke: ${JSON.stringify(broken)}`);
       const missing = acked.filter((id) => !clipsMap(doc).has(id)).length;
       kills.push({ flowingAfterMs, leaseLeftMs, ackedBeforeKill: acked.length, missing });
-      console.error(`  failover ${k + 1}/${KILLS}: flowing again after ${flowingAfterMs} ms (the lease had ${leaseLeftMs} ms left), ${missing} of ${acked.length} acknowledged missing`);
+      console.error(
+        `  failover ${k + 1}/${KILLS}: flowing again after ${flowingAfterMs} ms (the lease had ${leaseLeftMs} ms left), ${missing} of ${acked.length} acknowledged missing`,
+      );
       editors.forEach(disconnect);
       // The killed node comes back on its port and id before the next round.
       const dead = nodes[ownerIndex]!;
       nodes[ownerIndex] = await startServerProcess({
         port: dead.port,
         dataDir: dead.dataDir,
-        args: ['--store', url, '--node-id', `node-${ownerIndex}`, '--lease-ms', String(LEASE_MS), '--node-url', `http://127.0.0.1:${dead.port}`, '--trusted-proxy', '127.0.0.1'],
+        args: [
+          '--store',
+          url,
+          '--node-id',
+          `node-${ownerIndex}`,
+          '--lease-ms',
+          String(LEASE_MS),
+          '--node-url',
+          `http://127.0.0.1:${dead.port}`,
+          '--trusted-proxy',
+          '127.0.0.1',
+        ],
       });
     }
   } finally {
@@ -181,7 +214,7 @@ export async function benchCluster() {
   process.setMaxListeners(Math.max(maxListeners, PEERS + 10));
   try {
     const turns = [];
-    for (const setup of PARTS.has('propagation') ? ['sqlite-1', 'pg-1', 'pg-3'] as const : []) {
+    for (const setup of PARTS.has('propagation') ? (['sqlite-1', 'pg-1', 'pg-3'] as const) : []) {
       const t = await propagation(setup, db);
       console.error(`  ${setup}: p50 ${t.delivery.p50} ms, p99 ${t.delivery.p99} ms, lost ${t.lost}, cores ${t.nodeCores.join('+')}`);
       turns.push(t);
@@ -193,7 +226,7 @@ export async function benchCluster() {
         warmupS: WARMUP_MS / 1000,
         measureS: MEASURE_MS / 1000,
         postgres: 'throwaway cluster on this machine, fsync on',
-        machine: 'every node, PostgreSQL and the peers share this machine\'s cores',
+        machine: "every node, PostgreSQL and the peers share this machine's cores",
         unit: 'ms',
       },
       ...(PARTS.has('propagation') ? { propagation: turns } : {}),

@@ -45,7 +45,12 @@ const LEASE_MS = 1_500;
 const KILLS = Number(process.env.JAM_KILLS ?? 10);
 const LISTENERS = 4;
 /** Known clock skews of the listeners (ms, ppm). */
-const SKEWS: [number, number][] = [[+250, +40], [-80, -25], [+1_200, 0], [-3_000, +100]];
+const SKEWS: [number, number][] = [
+  [+250, +40],
+  [-80, -25],
+  [+1_200, 0],
+  [-3_000, +100],
+];
 /** After the listeners are ready, how long their clock estimates settle before the kill. */
 const SYNC_MS = 3_000;
 const PREDICT_MS = 60_000;
@@ -57,7 +62,18 @@ const APP_CLIENT = { reconnectMinMs: 250, reconnectMaxMs: 5_000 };
 const LOOP = { startBar: 4, endBar: 12 };
 
 function nodeArgs(url: string, i: number, port: number): string[] {
-  return ['--store', url, '--node-id', `node-${i}`, '--lease-ms', String(LEASE_MS), '--node-url', `http://127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1'];
+  return [
+    '--store',
+    url,
+    '--node-id',
+    `node-${i}`,
+    '--lease-ms',
+    String(LEASE_MS),
+    '--node-url',
+    `http://127.0.0.1:${port}`,
+    '--trusted-proxy',
+    '127.0.0.1',
+  ];
 }
 
 /** The node that has the room open (its /healthz counts it), or -1. */
@@ -121,7 +137,9 @@ export async function benchJamFailover() {
   const db = await startPostgresCluster({ durable: true });
   const url = await db.createDatabase('jam_failover');
   const ports = await freePorts(3);
-  const nodes: (ServerProcess | null)[] = await Promise.all(ports.map((port, i) => startServerProcess({ port, dataDir: tempDataDir(), args: nodeArgs(url, i, port) })));
+  const nodes: (ServerProcess | null)[] = await Promise.all(
+    ports.map((port, i) => startServerProcess({ port, dataDir: tempDataDir(), args: nodeArgs(url, i, port) })),
+  );
   const room = 'jam-failover';
   const open: TestJamClient[] = [];
   const kills: {
@@ -153,17 +171,27 @@ export async function benchJamFailover() {
         conductor.client.request({ action: 'play', fromBar: 0 });
       }
       conductor.client.request({ action: 'tempo', bpm });
-      await waitFor(() => {
-        const t = conductor.client.transport();
-        return !!t && t.playing && t.bpm === bpm && JSON.stringify(t.loop) === JSON.stringify(LOOP) && t.revision > before.revision;
-      }, 10_000, 'the transport plays at the new tempo');
+      await waitFor(
+        () => {
+          const t = conductor.client.transport();
+          return !!t && t.playing && t.bpm === bpm && JSON.stringify(t.loop) === JSON.stringify(LOOP) && t.revision > before.revision;
+        },
+        10_000,
+        'the transport plays at the new tempo',
+      );
       const owner = await servingNode(nodes);
       if (owner < 0) throw new Error(`round ${k}: no node serves the room`);
       const others = [0, 1, 2].filter((i) => i !== owner);
 
       // 2. Listeners on the two non-owner nodes, relayed to the owner.
       const listeners = SKEWS.slice(0, LISTENERS).map(([offset, drift], j) => {
-        const l = openJam(nodes[others[j % 2]!]!.wsUrl, room, testToken(room, 'editor', `listener${k}-${j}`), new SkewedClock(offset, drift), APP_CLIENT);
+        const l = openJam(
+          nodes[others[j % 2]!]!.wsUrl,
+          room,
+          testToken(room, 'editor', `listener${k}-${j}`),
+          new SkewedClock(offset, drift),
+          APP_CLIENT,
+        );
         open.push(l);
         return l;
       });
@@ -185,12 +213,14 @@ export async function benchJamFailover() {
       // 4. Kill the owner; 5. wait for every listener to be back.
       const back: (number | null)[] = listeners.map(() => null);
       const atReady: { worstMs: number; matchedByServerTime: boolean; sameBars: boolean }[] = [];
-      const unsubscribe = listeners.map((l, j) => l.client.onChange((kind) => {
-        if (kind !== 'status' || back[j] !== null || l.client.status !== 'ready' || l.client.connections <= connections[j]!) return;
-        back[j] = performance.now();
-        const state = l.client.transport()!;
-        atReady[j] = worstError(predicted[j]!, plannedDownbeats(l, state, l.client.serverNow(), COMPARE_BARS));
-      }));
+      const unsubscribe = listeners.map((l, j) =>
+        l.client.onChange((kind) => {
+          if (kind !== 'status' || back[j] !== null || l.client.status !== 'ready' || l.client.connections <= connections[j]!) return;
+          back[j] = performance.now();
+          const state = l.client.transport()!;
+          atReady[j] = worstError(predicted[j]!, plannedDownbeats(l, state, l.client.serverNow(), COMPARE_BARS));
+        }),
+      );
       const killedAt = performance.now();
       await nodes[owner]!.kill('SIGKILL');
       const dead = nodes[owner]!;
@@ -199,7 +229,9 @@ export async function benchJamFailover() {
       unsubscribe.forEach((u) => u());
       await sleep(AFTER_MS);
       const afterStates = listeners.map((l) => l.client.transport()!);
-      const later = listeners.map((l, j) => worstError(predicted[j]!, plannedDownbeats(l, afterStates[j]!, l.client.serverNow(), COMPARE_BARS)));
+      const later = listeners.map((l, j) =>
+        worstError(predicted[j]!, plannedDownbeats(l, afterStates[j]!, l.client.serverNow(), COMPARE_BARS)),
+      );
       const kept = afterStates.map((s, j) => sameTransport(states[j]!, s));
       const newOwner = await servingNode(nodes);
       const record = {
@@ -257,7 +289,8 @@ export async function benchJamFailover() {
       afterMs: AFTER_MS,
       definitions: {
         downbeatErrorMs: `per listener: worst |t_after − t_before| over the ${COMPARE_BARS} downbeats after it is back, t = the true time at which it would play the downbeat (transport state + its clock estimate, mapped through its skewed clock), before = as computed just before the kill, after = from the state and estimate it has once back`,
-        transportBackMs: "SIGKILL of the owner until the listener is 'ready' again on a new connection (welcome with the transport + a pong)",
+        transportBackMs:
+          "SIGKILL of the owner until the listener is 'ready' again on a new connection (welcome with the transport + a pong)",
         transportKept: 'playing, bpm, meter, loop, anchorMs, anchorBar and revision as before the kill',
         clockErrorMs: "the listener's estimate of the server clock minus this process's clock (the truth), just before the kill and after",
       },

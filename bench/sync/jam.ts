@@ -79,7 +79,10 @@ export class Jam {
       for (const c of clients) disconnect(c);
       throw failed.reason;
     }
-    const jam = new Jam(room, clients.map((client) => ({ client, clipId: '', noteId: '', sent: 0, sendTimes: [], timer: null })));
+    const jam = new Jam(
+      room,
+      clients.map((client) => ({ client, clipId: '', noteId: '', sent: 0, sendTimes: [], timer: null })),
+    );
     try {
       await jam.setup();
     } catch (err) {
@@ -103,7 +106,11 @@ export class Jam {
     const first = this.peers[0]!.client.doc;
     edits.initSong(first, { title: `bench ${this.room}` });
     const trackId = edits.addTrack(first, { role: 'keys' });
-    await waitFor(() => this.peers.every((p) => tracksMap(p.client.doc).has(trackId)), 30_000, `${this.room}: track did not reach every peer`);
+    await waitFor(
+      () => this.peers.every((p) => tracksMap(p.client.doc).has(trackId)),
+      30_000,
+      `${this.room}: track did not reach every peer`,
+    );
     this.peers.forEach((peer, i) => {
       peer.clipId = edits.addClip(peer.client.doc, {
         trackId,
@@ -234,7 +241,9 @@ export class Jam {
     const first = this.peers[0]!.client.doc;
     const vector = Y.encodeStateVector(first);
     const song = JSON.stringify(readSong(first));
-    return this.peers.every(({ client: { doc } }) => Buffer.compare(Y.encodeStateVector(doc), vector) === 0 && JSON.stringify(readSong(doc)) === song);
+    return this.peers.every(
+      ({ client: { doc } }) => Buffer.compare(Y.encodeStateVector(doc), vector) === 0 && JSON.stringify(readSong(doc)) === song,
+    );
   }
 
   close(): void {

@@ -18,8 +18,22 @@ import { testToken } from '../../tests/support/server-process.ts';
 import { getLastSeq } from '../../tests/support/room-api.ts';
 import { Jam } from './jam.ts';
 import {
-  finishPropagation, mainThreadSched, markCpu, othersCores, ownCpuSeconds, processCpuSeconds, PROPAGATION, round2, sleep, startOurs, startPropagation,
-  startStock, summarizeTurns, type BenchServer, type Distribution, type PropagationTurn,
+  finishPropagation,
+  mainThreadSched,
+  markCpu,
+  othersCores,
+  ownCpuSeconds,
+  processCpuSeconds,
+  PROPAGATION,
+  round2,
+  sleep,
+  startOurs,
+  startPropagation,
+  startStock,
+  summarizeTurns,
+  type BenchServer,
+  type Distribution,
+  type PropagationTurn,
 } from './support.ts';
 
 const { peers: PEERS, editsPerSecondPerPeer: EDITS_PER_SECOND_PER_PEER, warmupMs: WARMUP_MS, lostAfterMs: LOST_AFTER_MS } = PROPAGATION;
@@ -77,15 +91,21 @@ export async function benchLatency(): Promise<object> {
         // more about them than about the server. Run it again (twice at most), keeping a record.
         if (turn.otherProcessesCores.during > MAX_OTHER_CORES && attempt < MAX_RETRIES) {
           discarded.push({ server: kind, otherProcessesCores: turn.otherProcessesCores.during, deliveryP99Ms: turn.deliveryP99Ms });
-          console.error(`  latency ${kind}: other processes used ${turn.otherProcessesCores.during} cores during the turn; running it again`);
+          console.error(
+            `  latency ${kind}: other processes used ${turn.otherProcessesCores.during} cores during the turn; running it again`,
+          );
           continue;
         }
         const side = pooled[kind];
         for (const ms of delivery) side.delivery.push(ms);
         for (const ms of allPeers) side.allPeers.push(ms);
         side.turns.push(turn);
-        const closed = Object.entries(turn.disconnects).map(([code, n]) => `${n}x ${code}`).join(', ');
-        console.error(`  latency ${kind}: p50 ${turn.deliveryP50Ms} ms, p99 ${turn.deliveryP99Ms} ms, lost ${turn.lost}${closed ? `, connections closed: ${closed}` : ''}`);
+        const closed = Object.entries(turn.disconnects)
+          .map(([code, n]) => `${n}x ${code}`)
+          .join(', ');
+        console.error(
+          `  latency ${kind}: p50 ${turn.deliveryP50Ms} ms, p99 ${turn.deliveryP99Ms} ms, lost ${turn.lost}${closed ? `, connections closed: ${closed}` : ''}`,
+        );
         break;
       }
     }
@@ -96,8 +116,7 @@ export async function benchLatency(): Promise<object> {
   const summary = (kind: Kind) => summarizeTurns(pooled[kind]);
   const ours = summary('ours');
   const stock = summary('stock');
-  const ratio = (a: Distribution, b: Distribution, key: 'p50' | 'p99') =>
-    a[key] !== null && b[key] ? round2(a[key] / b[key]) : null;
+  const ratio = (a: Distribution, b: Distribution, key: 'p50' | 'p99') => (a[key] !== null && b[key] ? round2(a[key] / b[key]) : null);
   const ratios = {
     deliveryP50: ratio(ours.delivery, stock.delivery, 'p50'),
     deliveryP99: ratio(ours.delivery, stock.delivery, 'p99'),

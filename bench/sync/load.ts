@@ -30,8 +30,20 @@ import { testToken } from '../../tests/support/server-process.ts';
 import type { LoadOpenCommand } from './load-worker.ts';
 import { ROOM_STEPS, RoomsWorker, type StepReport } from './rooms-worker.ts';
 import {
-  concatSamples, distribution, mainThreadSched, markCpu, othersCores, processCpuSeconds, processDiskWriteBytes, round2, Semaphore, sleep, startOurs, sumCodes,
-  waitForQuiet, type BenchServer,
+  concatSamples,
+  distribution,
+  mainThreadSched,
+  markCpu,
+  othersCores,
+  processCpuSeconds,
+  processDiskWriteBytes,
+  round2,
+  Semaphore,
+  sleep,
+  startOurs,
+  sumCodes,
+  waitForQuiet,
+  type BenchServer,
 } from './support.ts';
 
 const ROOMS = 200;
@@ -83,7 +95,14 @@ export async function benchLoad(): Promise<object> {
   // Every client of this load runs on this machine, so all 800 connect from 127.0.0.1: the caps
   // on connections per address and on new ones per second (sized for real addresses) are opened
   // for it. Each peer has a token of its own, so the per-identity cap stays as it is.
-  const server = await startOurs(['--max-connections-per-address', String(ROOMS * PEERS_PER_ROOM * 2), '--upgrades-per-second', '1000', '--upgrade-burst', String(ROOMS * PEERS_PER_ROOM * 2)]);
+  const server = await startOurs([
+    '--max-connections-per-address',
+    String(ROOMS * PEERS_PER_ROOM * 2),
+    '--upgrades-per-second',
+    '1000',
+    '--upgrade-burst',
+    String(ROOMS * PEERS_PER_ROOM * 2),
+  ]);
   const workers = Array.from({ length: ROOM_STEPS.workers }, () => newWorker());
   const steps: StepResult[] = [];
   const discarded: { offeredEditsPerSecond: number; otherProcessesCores: number; latencyP99Ms: number | null }[] = [];
@@ -121,8 +140,14 @@ export async function benchLoad(): Promise<object> {
       // Others share this machine: a step during which they used a noticeable share of it says
       // more about them than about the server. Run it again (twice at most), keeping a record.
       for (let retry = 0; retry < ROOM_STEPS.maxRetries && result.otherProcessesCores.during > ROOM_STEPS.maxOtherCores; retry++) {
-        discarded.push({ offeredEditsPerSecond: offered, otherProcessesCores: result.otherProcessesCores.during, latencyP99Ms: result.latencyMs.p99 });
-        console.error(`  load ${offered}/s: other processes used ${result.otherProcessesCores.during} cores during the step; running it again`);
+        discarded.push({
+          offeredEditsPerSecond: offered,
+          otherProcessesCores: result.otherProcessesCores.during,
+          latencyP99Ms: result.latencyMs.p99,
+        });
+        console.error(
+          `  load ${offered}/s: other processes used ${result.otherProcessesCores.during} cores during the step; running it again`,
+        );
         result = await runStep(server, workers, offered);
       }
       steps.push(result);
@@ -157,7 +182,12 @@ export async function benchLoad(): Promise<object> {
     },
     steps,
     sustained: best
-      ? { offeredEditsPerSecond: best.offeredEditsPerSecond, loggedEditsPerSecond: best.loggedEditsPerSecond, latencyP50Ms: best.latencyMs.p50, latencyP99Ms: best.latencyMs.p99 }
+      ? {
+          offeredEditsPerSecond: best.offeredEditsPerSecond,
+          loggedEditsPerSecond: best.loggedEditsPerSecond,
+          latencyP50Ms: best.latencyMs.p50,
+          latencyP99Ms: best.latencyMs.p99,
+        }
       : null,
     stoppedBecause,
     limitedBy: last ? limitedBy(last) : null,
@@ -179,7 +209,14 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
   const startAtEpochMs = Date.now() + 300;
   const reports = Promise.all(
     workers.map((worker) =>
-      worker.request<StepReport>({ type: 'step', ratePerPeer, startAtEpochMs, durationMs: STEP_MS, settleMs: SETTLE_MS, lostAfterMs: Number.MAX_VALUE }),
+      worker.request<StepReport>({
+        type: 'step',
+        ratePerPeer,
+        startAtEpochMs,
+        durationMs: STEP_MS,
+        settleMs: SETTLE_MS,
+        lostAfterMs: Number.MAX_VALUE,
+      }),
     ),
   );
   await sleep(startAtEpochMs - Date.now());
@@ -205,9 +242,13 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
   const lastSeq = new Map<string, number>();
   const http = new Semaphore(16);
   const allRooms = done.flatMap((r) => r.rooms);
-  await Promise.all(allRooms.map((room) => http.run(async () => {
-    lastSeq.set(room.name, await getLastSeq(server, room.name, testToken(room.name, 'viewer', 'bench')));
-  })));
+  await Promise.all(
+    allRooms.map((room) =>
+      http.run(async () => {
+        lastSeq.set(room.name, await getLastSeq(server, room.name, testToken(room.name, 'viewer', 'bench')));
+      }),
+    ),
+  );
   let notLogged = 0;
   let extraLogged = 0;
   for (const room of allRooms) {
@@ -239,7 +280,9 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
     settleMs: Math.max(...done.map((r) => r.settleMs)),
     /** Client connections closed so far (whole run), by close code. */
     clientDisconnects: sumCodes(done.map((r) => r.disconnects)),
-    closedByServer: Object.entries(after.closed).filter(([, n]) => n > 0).map(([label, n]) => `${label}: ${n}`),
+    closedByServer: Object.entries(after.closed)
+      .filter(([, n]) => n > 0)
+      .map(([label, n]) => `${label}: ${n}`),
     /** Bytes the server wrote to storage per update it logged during the window (SQLite WAL, snapshots, checkpoints). */
     serverDiskBytesPerLoggedUpdate: Math.round((disk1 - disk0) / Math.max(1, window.logged - before.logged)),
     /** Log appends (during the editing window) that took longer than 1 ms and 5 ms. */
@@ -264,7 +307,8 @@ async function runStep(server: BenchServer, workers: Worker[], offered: number) 
      * window; anything but ~0 means the figures are charged with someone else's load.
      */
     otherProcessesCores: { before: othersBefore, during: round2(others) },
-    passed: lost === 0 && diverged === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= ROOM_STEPS.minOfferedShare * offered,
+    passed:
+      lost === 0 && diverged === 0 && latency.p99 !== null && latency.p99 < P99_LIMIT_MS && made >= ROOM_STEPS.minOfferedShare * offered,
   };
 }
 
@@ -278,8 +322,10 @@ function limitedBy(step: StepResult): string {
   const what = step.passed ? 'at the highest step (all passed)' : 'at the failing step';
   const detail = `server ${step.cpu.server} cores (waiting for a core ${Math.round(step.runqueueWait.server * 100)}% of the time), clients ${clients}, others ${step.otherProcessesCores.during}`;
   if (step.cpu.server >= 0.9) return `${what} the server used a whole core: the server is the limit (${detail})`;
-  if (total >= 1.7) return `${what} server and clients together used the machine's 2 cores: the clients compete with the server for CPU (${detail})`;
-  if (step.cpu.workers.some((c) => c >= 0.9)) return `${what} a client worker used a whole core: the bench clients are the limit (${detail})`;
+  if (total >= 1.7)
+    return `${what} server and clients together used the machine's 2 cores: the clients compete with the server for CPU (${detail})`;
+  if (step.cpu.workers.some((c) => c >= 0.9))
+    return `${what} a client worker used a whole core: the bench clients are the limit (${detail})`;
   return `${what} no process was CPU-bound (${detail})`;
 }
 
@@ -299,4 +345,3 @@ function appendsOver(before: Metrics, after: Metrics, le: string): number {
   const within = (m: Metrics) => m.append.get(le) ?? 0;
   return total(after) - within(after) - (total(before) - within(before));
 }
-

@@ -47,7 +47,12 @@ function measureOpen(path: string, mode: Mode): ChildResult {
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const peak = process.resourceUsage().maxRSS * 1024;
-  return { ms: round(ms), cpuMs: round((used.user + used.system) / 1000), peakAboveStartMiB: round((peak - startRss) / 2 ** 20), lastSeq: log.lastSeq };
+  return {
+    ms: round(ms),
+    cpuMs: round((used.user + used.system) / 1000),
+    peakAboveStartMiB: round((peak - startRss) / 2 ** 20),
+    lastSeq: log.lastSeq,
+  };
 }
 
 export async function buildLog(path: string): Promise<void> {
@@ -91,11 +96,14 @@ export async function benchLogOpen(): Promise<object> {
       }
     }
     const figures = Object.fromEntries(
-      MODES.map((mode) => [mode, {
-        ms: summarize(samples.get(mode)!.map((r) => r.ms)),
-        cpuMs: summarize(samples.get(mode)!.map((r) => r.cpuMs)),
-        peakAboveStartMiB: summarize(samples.get(mode)!.map((r) => r.peakAboveStartMiB)),
-      }]),
+      MODES.map((mode) => [
+        mode,
+        {
+          ms: summarize(samples.get(mode)!.map((r) => r.ms)),
+          cpuMs: summarize(samples.get(mode)!.map((r) => r.cpuMs)),
+          peakAboveStartMiB: summarize(samples.get(mode)!.map((r) => r.peakAboveStartMiB)),
+        },
+      ]),
     );
     return { edits: EDITS, runs: RUNS, fileMiB: round(statSync(path).size / 2 ** 20), snapshots, ...figures };
   } finally {

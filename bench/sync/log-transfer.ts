@@ -72,30 +72,57 @@ export async function benchLogTransfer(): Promise<object> {
       if (pool) await migrate(pool);
       for (let run = 0; run < RUNS; run++) {
         const exported = join(dir, `export-${run}.riffroom`);
-        exports.push(await measure(async (betweenPages) => (summary = await copyRoomFile(room, exported, { verifyHistory: false, betweenPages }))));
-        imports.push(await measure((betweenPages) => copyRoomFile(exported, join(dir, `import-${run}.riffroom`), { verifyHistory: true, betweenPages })));
+        exports.push(
+          await measure(async (betweenPages) => (summary = await copyRoomFile(room, exported, { verifyHistory: false, betweenPages }))),
+        );
+        imports.push(
+          await measure((betweenPages) =>
+            copyRoomFile(exported, join(dir, `import-${run}.riffroom`), { verifyHistory: true, betweenPages }),
+          ),
+        );
         // What POST /import does (http/transfer-routes.ts): every check in a worker thread, then the paged copy.
         const pages = (betweenPages: () => Promise<void>) => ({ ...DEFAULT_TRANSFER_PAGES, betweenPages });
         const checkedSource = async (betweenPages: () => Promise<void>) => {
           const checking = checkLogFileOffThread(exported, { history: true });
           // The loop's turns while the worker checks count towards the longest hold as well.
           let checked = false;
-          void checking.finally(() => { checked = true; });
+          void checking.finally(() => {
+            checked = true;
+          });
           while (!checked) await betweenPages();
           await checking;
           return new RoomFileSource(exported, { alreadyChecked: true });
         };
-        serverImports.push(await measure(async (betweenPages) => {
-          const source = await checkedSource(betweenPages);
-          return openAndTransfer(() => source, () => new RoomFileSink(join(dir, `server-import-${run}.riffroom`)), pages(betweenPages));
-        }));
+        serverImports.push(
+          await measure(async (betweenPages) => {
+            const source = await checkedSource(betweenPages);
+            return openAndTransfer(
+              () => source,
+              () => new RoomFileSink(join(dir, `server-import-${run}.riffroom`)),
+              pages(betweenPages),
+            );
+          }),
+        );
         if (!pool) continue;
-        pgImports.push(await measure(async (betweenPages) => {
-          const source = await checkedSource(betweenPages);
-          return openAndTransfer(() => source, () => PostgresRoomSink.begin(pool, `room-${run}`), pages(betweenPages));
-        }));
-        pgExports.push(await measure((betweenPages) => openAndTransfer(
-          () => PostgresRoomSource.open(pool, `room-${run}`), () => new RoomFileSink(join(dir, `pg-export-${run}.riffroom`)), pages(betweenPages))));
+        pgImports.push(
+          await measure(async (betweenPages) => {
+            const source = await checkedSource(betweenPages);
+            return openAndTransfer(
+              () => source,
+              () => PostgresRoomSink.begin(pool, `room-${run}`),
+              pages(betweenPages),
+            );
+          }),
+        );
+        pgExports.push(
+          await measure((betweenPages) =>
+            openAndTransfer(
+              () => PostgresRoomSource.open(pool, `room-${run}`),
+              () => new RoomFileSink(join(dir, `pg-export-${run}.riffroom`)),
+              pages(betweenPages),
+            ),
+          ),
+        );
       }
     } finally {
       await pool?.end();
@@ -111,9 +138,16 @@ export async function benchLogTransfer(): Promise<object> {
       summary,
       export: { ms: of(exports, 'ms'), cpuMs: of(exports, 'cpuMs'), longestHoldMs: of(exports, 'longestHoldMs') },
       import: { note: "the desktop's path: every check on the calling thread, then the copy", ...steps(imports) },
-      serverImport: { note: 'POST /import: every check in a worker thread, then the paged copy; cpuMs counts the worker too', ...steps(serverImports) },
+      serverImport: {
+        note: 'POST /import: every check in a worker thread, then the paged copy; cpuMs counts the worker too',
+        ...steps(serverImports),
+      },
       postgres: pool
-        ? { note: 'cpuMs is this process only (PostgreSQL works in its own processes)', importFileToRoom: steps(pgImports), exportRoomToFile: steps(pgExports) }
+        ? {
+            note: 'cpuMs is this process only (PostgreSQL works in its own processes)',
+            importFileToRoom: steps(pgImports),
+            exportRoomToFile: steps(pgExports),
+          }
         : { skipped: (binaries as { why: string }).why },
     };
     return result;

@@ -95,9 +95,14 @@ export async function benchLog(): Promise<object> {
   // Rebuild at uniformly random points, plus the worst points: right before each snapshot.
   const random = seededRandom(42);
   const seqs = Array.from({ length: REBUILD_SAMPLES }, () => 1 + Math.floor(random() * log.lastSeq));
-  const worst = log.snapshotSeqsAtOrBefore(log.lastSeq).map((s) => s - 1).filter((s) => s > 0).slice(0, 50);
+  const worst = log
+    .snapshotSeqsAtOrBefore(log.lastSeq)
+    .map((s) => s - 1)
+    .filter((s) => s > 0)
+    .slice(0, 50);
   const finalSong = JSON.stringify(readSong(room.doc));
-  if (JSON.stringify(readSong(rebuildAt(log, log.lastSeq))) !== finalSong) throw new Error('rebuild at the last seq differs from the live room');
+  if (JSON.stringify(readSong(rebuildAt(log, log.lastSeq))) !== finalSong)
+    throw new Error('rebuild at the last seq differs from the live room');
   const time = (f: () => void) => {
     const t = performance.now();
     f();

@@ -19,8 +19,18 @@ import { testToken } from '../../tests/support/server-process.ts';
 import { connectClient } from '../../tests/support/yjs-clients.ts';
 import { Jam } from './jam.ts';
 import {
-  finishPropagation, markCpu, othersCores, processCpuSeconds, PROPAGATION, round2, sleep, startOurs, startPropagation, summarizeTurns,
-  type BenchServer, type PropagationTurn,
+  finishPropagation,
+  markCpu,
+  othersCores,
+  processCpuSeconds,
+  PROPAGATION,
+  round2,
+  sleep,
+  startOurs,
+  startPropagation,
+  summarizeTurns,
+  type BenchServer,
+  type PropagationTurn,
 } from './support.ts';
 
 const { peers: PEERS, editsPerSecondPerPeer: EDITS_PER_SECOND_PER_PEER, warmupMs: WARMUP_MS } = PROPAGATION;
@@ -82,8 +92,9 @@ async function turn(kind: Kind, index: number): Promise<{ turn: Turn; delivery: 
   }
 }
 
-const pooled = Object.fromEntries(['same', 'split', 'across'].map((k) => [k, { delivery: [] as number[], allPeers: [] as number[], turns: [] as Turn[] }])) as
-  Record<Kind, { delivery: number[]; allPeers: number[]; turns: Turn[] }>;
+const pooled = Object.fromEntries(
+  ['same', 'split', 'across'].map((k) => [k, { delivery: [] as number[], allPeers: [] as number[], turns: [] as Turn[] }]),
+) as Record<Kind, { delivery: number[]; allPeers: number[]; turns: Turn[] }>;
 const maxListeners = process.getMaxListeners();
 process.setMaxListeners(Math.max(maxListeners, PEERS + 10));
 const started = performance.now();
@@ -101,7 +112,9 @@ for (const [i, kind] of ORDER.entries()) {
   pooled[kind].delivery.push(...delivery);
   pooled[kind].allPeers.push(...allPeers);
   pooled[kind].turns.push(t);
-  console.error(`  relay ${kind}: p50 ${t.deliveryP50Ms} ms, p99 ${t.deliveryP99Ms} ms, lost ${t.lost}, cpu A ${t.cpuA} B ${t.cpuB}, others ${t.otherProcessesCores} cores`);
+  console.error(
+    `  relay ${kind}: p50 ${t.deliveryP50Ms} ms, p99 ${t.deliveryP99Ms} ms, lost ${t.lost}, cpu A ${t.cpuA} B ${t.cpuB}, others ${t.otherProcessesCores} cores`,
+  );
 }
 const summary = (kind: Kind) => summarizeTurns(pooled[kind]);
 const results = {
@@ -126,7 +139,10 @@ const results = {
   across: summary('across'),
   targets: { acrossDeliveryP99Ms: TARGET_ACROSS_P99_MS },
   meetsTargets: {
-    acrossDeliveryP99: (() => { const s = summary('across'); return s.lost === 0 && s.delivery.p99 !== null && s.delivery.p99 < TARGET_ACROSS_P99_MS; })(),
+    acrossDeliveryP99: (() => {
+      const s = summary('across');
+      return s.lost === 0 && s.delivery.p99 !== null && s.delivery.p99 < TARGET_ACROSS_P99_MS;
+    })(),
     nothingLost: ORDER.every((k) => summary(k).lost === 0),
   },
   /** Turns run again because other processes loaded the machine during them. */
@@ -138,6 +154,7 @@ process.setMaxListeners(maxListeners);
 const out = fileURLToPath(new URL('../results/relay.json', import.meta.url));
 mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-const line = (k: Kind) => `${k}: p50 ${results[k].delivery.p50} ms, p99 ${results[k].delivery.p99} ms, all-peers p99 ${results[k].allPeers.p99} ms, lost ${results[k].lost}`;
+const line = (k: Kind) =>
+  `${k}: p50 ${results[k].delivery.p50} ms, p99 ${results[k].delivery.p99} ms, all-peers p99 ${results[k].allPeers.p99} ms, lost ${results[k].lost}`;
 console.log(['same', 'split', 'across'].map((k) => line(k as Kind)).join('\n'));
 console.error(`bench:relay: results in ${out}`);

@@ -160,11 +160,13 @@ export class RoomsWorker<Open extends OpenCommand> {
       if (message.type === 'error') waiting.reject(new Error(`${name}: ${message.message}`));
       else waiting.resolve(message);
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', () => {
-      this.waiting?.reject(new Error(`${name} exited`));
-      this.waiting = null;
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', () => {
+        this.waiting?.reject(new Error(`${name} exited`));
+        this.waiting = null;
+        resolve();
+      }),
+    );
   }
 
   request<T extends WorkerReply>(command: WorkerCommand<Open>): Promise<T> {

@@ -36,8 +36,8 @@ for (const name of wanted) {
   const run = parts[name];
   if (!run) throw new Error(`unknown part ${name}; parts: ${Object.keys(parts).join(', ')}`);
   console.error(`bench:sync ${name} ...`);
-  const previous = typeof results[name] === 'object' && results[name] ? results[name] as object : {};
-  results[name] = { ...previous, ...(await run() as object), measuredAt: new Date().toISOString() };
+  const previous = typeof results[name] === 'object' && results[name] ? (results[name] as object) : {};
+  results[name] = { ...previous, ...((await run()) as object), measuredAt: new Date().toISOString() };
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify({ [name]: results[name] }, null, 2));
 }

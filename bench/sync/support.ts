@@ -182,7 +182,11 @@ export interface CpuMark {
 }
 
 export function markCpu(ours: number[]): CpuMark {
-  return { machine: machineBusySeconds(), ours: ours.reduce((s, pid) => s + processCpuSeconds(pid), 0) + ownCpuSeconds(), t: performance.now() };
+  return {
+    machine: machineBusySeconds(),
+    ours: ours.reduce((s, pid) => s + processCpuSeconds(pid), 0) + ownCpuSeconds(),
+    t: performance.now(),
+  };
 }
 
 /** Cores used since `mark` by processes other than `ours` and this one. */
@@ -203,7 +207,13 @@ export interface Distribution {
 export function distribution(samples: ArrayLike<number>): Distribution {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => (sorted.length ? round2(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!) : null);
-  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length ? round2(sorted[sorted.length - 1]!) : null };
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted.length ? round2(sorted[sorted.length - 1]!) : null,
+  };
 }
 
 export function round2(x: number): number {

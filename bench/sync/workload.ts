@@ -10,7 +10,6 @@ import { ticksPerBar } from '../../core/time.ts';
 import { seededRandom } from '../../core/random.ts';
 import { watchLabels, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
 
-
 export interface SessionEdit {
   author: number;
   update: Uint8Array;
@@ -43,7 +42,8 @@ export function* editSession(count: number, options: { seed?: number; authors?: 
   const setup = docs[0]!;
   edits.initSong(setup, { title: 'Benchmark song', bpm: 112 });
   const tracks = ROLES.map((role) => edits.addTrack(setup, { role }));
-  for (const trackId of tracks) for (let bar = 0; bar < 64; bar += 4) clips.push(edits.addClip(setup, { trackId, startBar: bar, lengthBars: 4 }));
+  for (const trackId of tracks)
+    for (let bar = 0; bar < 64; bar += 4) clips.push(edits.addClip(setup, { trackId, startBar: bar, lengthBars: 4 }));
   const barTicks = ticksPerBar(readMeta(setup).meter);
   let produced = 0;
   while (produced < count) {
@@ -75,10 +75,10 @@ export function* editSession(count: number, options: { seed?: number; authors?: 
       const ticks = tick + step < barTicks * 4 ? step : -step;
       const semitones = random() < 0.5 ? 0 : pitch < 100 ? 1 : -1;
       edits.moveNotes(doc, clipId, [noteId], { ticks, semitones });
-    }
-    else if (r < 0.8) edits.updateNotes(doc, clipId, [{ id: pick(notes), velocity: 1 + Math.floor(random() * 127) }]);
+    } else if (r < 0.8) edits.updateNotes(doc, clipId, [{ id: pick(notes), velocity: 1 + Math.floor(random() * 127) }]);
     else if (r < 0.95) edits.deleteNotes(doc, clipId, [pick(notes)]);
-    else if (r < 0.97) edits.setChords(doc, 0, barTicks * 4, [{ tick: 0, duration: barTicks * 4, symbol: pick(['Am7', 'Dm7', 'G7', 'Cmaj7']) }]);
+    else if (r < 0.97)
+      edits.setChords(doc, 0, barTicks * 4, [{ tick: 0, duration: barTicks * 4, symbol: pick(['Am7', 'Dm7', 'G7', 'Cmaj7']) }]);
     else if (r < 0.99) edits.setTempo(doc, 90 + Math.floor(random() * 60));
     else edits.updateTrack(doc, pick(tracks), { volumeDb: -Math.floor(random() * 12) });
   }

@@ -206,7 +206,17 @@ export type JamClientMessage =
  */
 export type JamServerMessage =
   /** `id`: this connection's identity (its token's id: the same in every tab of one person). */
-  | { v: 1; type: 'welcome'; clientId: string; id: string; name: string; role: 'owner' | 'editor' | 'viewer'; transport: TransportState; rules: RoomRules; peers: JamPeer[] }
+  | {
+      v: 1;
+      type: 'welcome';
+      clientId: string;
+      id: string;
+      name: string;
+      role: 'owner' | 'editor' | 'viewer';
+      transport: TransportState;
+      rules: RoomRules;
+      peers: JamPeer[];
+    }
   /** t1: server clock when the ping arrived; t2: when the pong left. */
   | { v: 1; type: 'pong'; id: number; t0: number; t1: ServerMs; t2: ServerMs }
   | { v: 1; type: 'transport'; transport: TransportState }

@@ -45,7 +45,13 @@ class FakeSocket implements JamSocket {
 
 test('the client tolerates and reports malformed server messages, and follows a scripted server', async () => {
   let local = 1000;
-  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, now: () => local, pingIntervalMs: 10_000, burstIntervalMs: 1 });
+  const client = new JamClient({
+    url: 'ws://x/r/jam?token=t',
+    WebSocket: FakeSocket,
+    now: () => local,
+    pingIntervalMs: 10_000,
+    burstIntervalMs: 1,
+  });
   const socket = FakeSocket.last!;
   const problems: string[] = [];
   client.onProblem((p) => problems.push(p));
@@ -55,7 +61,16 @@ test('the client tolerates and reports malformed server messages, and follows a 
   socket.open();
   assert.equal(client.status, 'syncing');
 
-  for (const bad of ['not json', '[1]', '{"v":2,"type":"pong"}', { v: 1, type: 'pong', id: 'x' }, { v: 1, type: 'welcome' }, { v: 1, type: 'transport', transport: { playing: 'yes' } }, { v: 1, type: 'peer-joined', peer: 3 }, { v: 1, type: 'live', notes: 'x' }]) {
+  for (const bad of [
+    'not json',
+    '[1]',
+    '{"v":2,"type":"pong"}',
+    { v: 1, type: 'pong', id: 'x' },
+    { v: 1, type: 'welcome' },
+    { v: 1, type: 'transport', transport: { playing: 'yes' } },
+    { v: 1, type: 'peer-joined', peer: 3 },
+    { v: 1, type: 'live', notes: 'x' },
+  ]) {
     assert.doesNotThrow(() => socket.deliver(bad));
   }
   socket.onmessage?.({ data: new Uint8Array([1]) });
@@ -64,7 +79,17 @@ test('the client tolerates and reports malformed server messages, and follows a 
   socket.deliver({ v: 1, type: 'future-thing' });
   assert.equal(problems.length, 9, 'an unknown type from a newer server is not a problem');
 
-  socket.deliver({ v: 1, type: 'welcome', clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [] });
+  socket.deliver({
+    v: 1,
+    type: 'welcome',
+    clientId: 'c1',
+    id: 'ann-id',
+    name: 'ann',
+    role: 'editor',
+    transport: initialTransport(),
+    rules: DEFAULT_RULES,
+    peers: [],
+  });
   assert.deepEqual(client.me, { clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor' });
   assert.equal(client.status, 'syncing', 'not ready before the clock is');
 
@@ -95,7 +120,14 @@ test('the client tolerates and reports malformed server messages, and follows a 
   assert.deepEqual(refused, ['nope']);
   const live: number[] = [];
   client.onLive((m) => live.push(m.notes.length));
-  socket.deliver({ v: 1, type: 'live', from: 'c2', name: 'bob', notes: [{ kind: 'on', pitch: 60, velocity: 90, trackId: null, at: 1 }], relayedAt: 5 });
+  socket.deliver({
+    v: 1,
+    type: 'live',
+    from: 'c2',
+    name: 'bob',
+    notes: [{ kind: 'on', pitch: 60, velocity: 90, trackId: null, at: 1 }],
+    relayedAt: 5,
+  });
   assert.deepEqual(live, [1]);
   assert.ok(changes.includes('transport') && changes.includes('clock') && changes.includes('status'));
 
@@ -134,27 +166,67 @@ test("the peer list: the welcome's list, then the server's deltas applied in ord
   client.onProblem((p) => problems.push(p));
   let peerChanges = 0;
   client.onChange((k) => k === 'peers' && peerChanges++);
-  const peer = (clientId: string, name: string, role: JamPeer['role'] = 'editor'): JamPeer => ({ clientId, id: `${name}-id`, name, role, offsetMs: null, rttMs: null });
+  const peer = (clientId: string, name: string, role: JamPeer['role'] = 'editor'): JamPeer => ({
+    clientId,
+    id: `${name}-id`,
+    name,
+    role,
+    offsetMs: null,
+    rttMs: null,
+  });
   const ann = peer('c1', 'ann');
   const bob = { ...peer('c2', 'bob'), offsetMs: 3, rttMs: 1 };
-  socket.deliver({ v: 1, type: 'welcome', clientId: 'c1', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [ann, bob] });
+  socket.deliver({
+    v: 1,
+    type: 'welcome',
+    clientId: 'c1',
+    id: 'ann-id',
+    name: 'ann',
+    role: 'editor',
+    transport: initialTransport(),
+    rules: DEFAULT_RULES,
+    peers: [ann, bob],
+  });
   assert.deepEqual(client.peers(), [ann, bob]);
 
   const before = client.peers();
   socket.deliver({ v: 1, type: 'peer-joined', peer: peer('c3', 'cat', 'viewer') });
   assert.notEqual(client.peers(), before, 'a new array for every change (the UI compares by identity)');
-  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c2', 'c3']);
+  assert.deepEqual(
+    client.peers().map((p) => p.clientId),
+    ['c1', 'c2', 'c3'],
+  );
   // The same member again (never sent by the server, but harmless): replaced, not doubled.
   socket.deliver({ v: 1, type: 'peer-joined', peer: { ...peer('c3', 'cat', 'viewer'), name: 'cat2' } });
-  assert.deepEqual(client.peers().map((p) => `${p.clientId}:${p.name}`), ['c1:ann', 'c2:bob', 'c3:cat2']);
+  assert.deepEqual(
+    client.peers().map((p) => `${p.clientId}:${p.name}`),
+    ['c1:ann', 'c2:bob', 'c3:cat2'],
+  );
 
-  socket.deliver({ v: 1, type: 'peer-clocks', clocks: [{ clientId: 'c3', offsetMs: -7.5, rttMs: 2 }, { clientId: 'gone', offsetMs: 1, rttMs: 1 }] });
-  assert.deepEqual(client.peers().find((p) => p.clientId === 'c3'), { ...peer('c3', 'cat', 'viewer'), name: 'cat2', offsetMs: -7.5, rttMs: 2 });
-  assert.equal(client.peers().find((p) => p.clientId === 'c2'), client.peers()[1], 'peers without news are kept as they were');
+  socket.deliver({
+    v: 1,
+    type: 'peer-clocks',
+    clocks: [
+      { clientId: 'c3', offsetMs: -7.5, rttMs: 2 },
+      { clientId: 'gone', offsetMs: 1, rttMs: 1 },
+    ],
+  });
+  assert.deepEqual(
+    client.peers().find((p) => p.clientId === 'c3'),
+    { ...peer('c3', 'cat', 'viewer'), name: 'cat2', offsetMs: -7.5, rttMs: 2 },
+  );
+  assert.equal(
+    client.peers().find((p) => p.clientId === 'c2'),
+    client.peers()[1],
+    'peers without news are kept as they were',
+  );
   assert.deepEqual(client.peers()[1], bob);
 
   socket.deliver({ v: 1, type: 'peer-left', clientId: 'c2' });
-  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c3']);
+  assert.deepEqual(
+    client.peers().map((p) => p.clientId),
+    ['c1', 'c3'],
+  );
   const changes = peerChanges;
   socket.deliver({ v: 1, type: 'peer-left', clientId: 'nobody' });
   socket.deliver({ v: 1, type: 'peer-clocks', clocks: [{ clientId: 'nobody', offsetMs: 1, rttMs: 1 }] });
@@ -165,25 +237,53 @@ test("the peer list: the welcome's list, then the server's deltas applied in ord
     { v: 1, type: 'peer-left', clientId: 9 },
     { v: 1, type: 'peer-clocks', clocks: {} },
     { v: 1, type: 'peer-clocks', clocks: [{ clientId: 'c1', offsetMs: 'x', rttMs: 1 }] },
-  ]) socket.deliver(bad);
+  ])
+    socket.deliver(bad);
   assert.equal(problems.length, 4);
-  assert.deepEqual(client.peers().map((p) => p.clientId), ['c1', 'c3'], 'malformed deltas change nothing');
+  assert.deepEqual(
+    client.peers().map((p) => p.clientId),
+    ['c1', 'c3'],
+    'malformed deltas change nothing',
+  );
 
   // A reconnection's welcome replaces the list.
-  socket.deliver({ v: 1, type: 'welcome', clientId: 'c7', id: 'ann-id', name: 'ann', role: 'editor', transport: initialTransport(), rules: DEFAULT_RULES, peers: [peer('c7', 'ann')] });
-  assert.deepEqual(client.peers().map((p) => p.clientId), ['c7']);
+  socket.deliver({
+    v: 1,
+    type: 'welcome',
+    clientId: 'c7',
+    id: 'ann-id',
+    name: 'ann',
+    role: 'editor',
+    transport: initialTransport(),
+    rules: DEFAULT_RULES,
+    peers: [peer('c7', 'ann')],
+  });
+  assert.deepEqual(
+    client.peers().map((p) => p.clientId),
+    ['c7'],
+  );
   client.close();
 });
 
 test('the token goes in the subprotocols and is renewed in place; after a 4401 it waits for a newer one', async () => {
   const protocols = (token: string) => ['riffroom', `riffroom-token.${token}`];
-  const client = new JamClient({ url: 'ws://x/r/jam', auth: { token: 'one', protocols }, WebSocket: FakeSocket, pingIntervalMs: 10_000, reconnectMinMs: 1 });
+  const client = new JamClient({
+    url: 'ws://x/r/jam',
+    auth: { token: 'one', protocols },
+    WebSocket: FakeSocket,
+    pingIntervalMs: 10_000,
+    reconnectMinMs: 1,
+  });
   const first = FakeSocket.last!;
   assert.equal(first.url, 'ws://x/r/jam', 'no token in the URL');
   assert.deepEqual(first.protocols, ['riffroom', 'riffroom-token.one']);
   first.open();
   client.setToken('two');
-  assert.deepEqual(first.sent.filter((m) => m.type === 'token'), [{ v: 1, type: 'token', token: 'two' }], 'sent in place on the open socket');
+  assert.deepEqual(
+    first.sent.filter((m) => m.type === 'token'),
+    [{ v: 1, type: 'token', token: 'two' }],
+    'sent in place on the open socket',
+  );
   const changes: string[] = [];
   client.onChange((k) => changes.push(k));
   first.deliver({ v: 1, type: 'token', exp: 1_800_000_000 });
@@ -203,7 +303,10 @@ test('the token goes in the subprotocols and is renewed in place; after a 4401 i
   client.setToken('three');
   assert.equal(second.sent.length, 0);
   second.open();
-  assert.deepEqual(second.sent.filter((m) => m.type === 'token'), [{ v: 1, type: 'token', token: 'three' }]);
+  assert.deepEqual(
+    second.sent.filter((m) => m.type === 'token'),
+    [{ v: 1, type: 'token', token: 'three' }],
+  );
 
   // The token ran out: closed, no reconnect, until a newer token comes.
   second.onclose?.({ code: 4401, reason: 'token expired' });

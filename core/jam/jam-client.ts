@@ -260,9 +260,10 @@ export class JamClient {
     this.setStatus('connecting');
     let socket: JamSocket;
     try {
-      socket = this.auth && this.token !== null
-        ? new this.options.WebSocket(this.options.url, this.auth.protocols(this.token))
-        : new this.options.WebSocket(this.options.url);
+      socket =
+        this.auth && this.token !== null
+          ? new this.options.WebSocket(this.options.url, this.auth.protocols(this.token))
+          : new this.options.WebSocket(this.options.url);
     } catch (err) {
       this.problem(`cannot connect: ${(err as Error).message}`);
       this.scheduleReconnect();
@@ -371,16 +372,19 @@ export class JamClient {
     } catch {
       return this.problem('a message that is not JSON');
     }
-    if (!isRecord(message) || message.v !== 1 || typeof message.type !== 'string') return this.problem('a message that is not a jam message');
+    if (!isRecord(message) || message.v !== 1 || typeof message.type !== 'string')
+      return this.problem('a message that is not a jam message');
     const m = message as Record<string, unknown>;
     switch (m.type) {
       case 'pong': {
         const { id, t0, t1, t2 } = m;
-        if (typeof id !== 'number' || ![t0, t1, t2].every((t) => typeof t === 'number' && Number.isFinite(t))) return this.problem('a malformed pong');
+        if (typeof id !== 'number' || ![t0, t1, t2].every((t) => typeof t === 'number' && Number.isFinite(t)))
+          return this.problem('a malformed pong');
         const sent = this.pending.get(id);
         if (sent === undefined || sent !== t0) return; // a pong from before a reconnect, or not ours
         this.pending.delete(id);
-        if (!this.clock.add({ t0: t0 as number, t1: t1 as number, t2: t2 as number, t3: receivedAt })) return this.problem('an impossible pong');
+        if (!this.clock.add({ t0: t0 as number, t1: t1 as number, t2: t2 as number, t3: receivedAt }))
+          return this.problem('an impossible pong');
         this.pongsThisConnection++;
         this.emit('clock');
         this.maybeReport(receivedAt);
@@ -389,7 +393,12 @@ export class JamClient {
       }
       case 'welcome': {
         const { clientId, id, name, role, transport, rules, peers } = m;
-        if (typeof clientId !== 'string' || typeof id !== 'string' || typeof name !== 'string' || (role !== 'owner' && role !== 'editor' && role !== 'viewer')) {
+        if (
+          typeof clientId !== 'string' ||
+          typeof id !== 'string' ||
+          typeof name !== 'string' ||
+          (role !== 'owner' && role !== 'editor' && role !== 'viewer')
+        ) {
           return this.problem('a malformed welcome');
         }
         if (!isTransport(transport) || !isRules(rules) || !isPeers(peers)) return this.problem('a malformed welcome');
@@ -522,10 +531,26 @@ function isSegment(value: unknown): boolean {
   if (!isRecord(value)) return false;
   const { playing, bpm, meter, loop, anchorMs, anchorBar, countIn } = value;
   return (
-    typeof playing === 'boolean' && isNum(bpm) && bpm > 0 && isRecord(meter) && isNum(meter.numerator) && meter.numerator > 0 && isNum(meter.denominator) && meter.denominator > 0 &&
-    (loop === null || (isRecord(loop) && isNum(loop.startBar) && isNum(loop.endBar) && loop.endBar > loop.startBar)) && isNum(anchorMs) && isNum(anchorBar) &&
-    (countIn === undefined || countIn === null ||
-      (isRecord(countIn) && isNum(countIn.bars) && countIn.bars >= 1 && isNum(countIn.beats) && countIn.beats >= 1 && isNum(countIn.startMs) && countIn.startMs < anchorMs))
+    typeof playing === 'boolean' &&
+    isNum(bpm) &&
+    bpm > 0 &&
+    isRecord(meter) &&
+    isNum(meter.numerator) &&
+    meter.numerator > 0 &&
+    isNum(meter.denominator) &&
+    meter.denominator > 0 &&
+    (loop === null || (isRecord(loop) && isNum(loop.startBar) && isNum(loop.endBar) && loop.endBar > loop.startBar)) &&
+    isNum(anchorMs) &&
+    isNum(anchorBar) &&
+    (countIn === undefined ||
+      countIn === null ||
+      (isRecord(countIn) &&
+        isNum(countIn.bars) &&
+        countIn.bars >= 1 &&
+        isNum(countIn.beats) &&
+        countIn.beats >= 1 &&
+        isNum(countIn.startMs) &&
+        countIn.startMs < anchorMs))
   );
 }
 

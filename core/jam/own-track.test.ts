@@ -34,42 +34,78 @@ test('ownership compares identity ids, never names', () => {
   const { doc, ben, kim } = classroom();
   const clip = addClip(doc, { trackId: kim, startBar: 0, lengthBars: 1 });
   // Kim's track, though Ben's token carries the same name.
-  assert.deepEqual(judge(doc, BEN.id, () => addNotes(doc, clip, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])), [kim]);
-  assert.deepEqual(judge(doc, BEN.id, () => updateTrack(doc, ben, { mute: true })), []);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addNotes(doc, clip, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])),
+    [kim],
+  );
+  assert.deepEqual(
+    judge(doc, BEN.id, () => updateTrack(doc, ben, { mute: true })),
+    [],
+  );
 });
 
-test('my track, a track I add: mine; another\'s and nobody\'s: not', () => {
+test("my track, a track I add: mine; another's and nobody's: not", () => {
   const { doc, ben, kim, nobody } = classroom();
-  assert.deepEqual(judge(doc, BEN.id, () => addClip(doc, { trackId: ben, startBar: 0, lengthBars: 1 })), []);
-  assert.deepEqual(judge(doc, BEN.id, () => addTrack(doc, { role: 'lead' }, { author: BEN })), []);
-  assert.deepEqual(judge(doc, BEN.id, () => addClip(doc, { trackId: kim, startBar: 0, lengthBars: 1 })), [kim]);
-  assert.deepEqual(judge(doc, BEN.id, () => addClip(doc, { trackId: nobody, startBar: 0, lengthBars: 1 })), [nobody]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addClip(doc, { trackId: ben, startBar: 0, lengthBars: 1 })),
+    [],
+  );
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addTrack(doc, { role: 'lead' }, { author: BEN })),
+    [],
+  );
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addClip(doc, { trackId: kim, startBar: 0, lengthBars: 1 })),
+    [kim],
+  );
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addClip(doc, { trackId: nobody, startBar: 0, lengthBars: 1 })),
+    [nobody],
+  );
   assert.deepEqual(judge(doc, BEN.id, () => addTrack(doc, { role: 'lead' }, { author: KIM })).length, 1, 'a new track that is not mine');
 });
 
 test('only the room owner gives tracks: a change of owner is refused either way', () => {
   const { doc, ben, nobody } = classroom();
-  assert.deepEqual(judge(doc, BEN.id, () => setTrackOwner(doc, nobody, BEN)), [nobody]);
-  assert.deepEqual(judge(doc, BEN.id, () => setTrackOwner(doc, ben, KIM)), [ben]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => setTrackOwner(doc, nobody, BEN)),
+    [nobody],
+  );
+  assert.deepEqual(
+    judge(doc, BEN.id, () => setTrackOwner(doc, ben, KIM)),
+    [ben],
+  );
   // Renaming the owner shown on my own track is a change of owner too.
-  assert.deepEqual(judge(doc, BEN.id, () => doc.getMap<Y.Map<unknown>>('tracks').get(ben)!.set('owner', 'Teacher')), [ben]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => doc.getMap<Y.Map<unknown>>('tracks').get(ben)!.set('owner', 'Teacher')),
+    [ben],
+  );
 });
 
-test('a track of an older document that names an owner without an id is nobody\'s', () => {
+test("a track of an older document that names an owner without an id is nobody's", () => {
   const { doc, nobody } = classroom();
   doc.getMap<Y.Map<unknown>>('tracks').get(nobody)!.set('owner', 'Student');
   const track = readSong(doc).tracks.find((t) => t.id === nobody)!;
   assert.deepEqual([track.ownerId, track.owner], [null, null]);
   const clip = addClip(doc, { trackId: nobody, startBar: 0, lengthBars: 1 });
-  assert.deepEqual(judge(doc, BEN.id, () => addNotes(doc, clip, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])), [nobody]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addNotes(doc, clip, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])),
+    [nobody],
+  );
 });
 
-test('a clip moved between tracks touches both; notes on another\'s clip touch their track', () => {
+test("a clip moved between tracks touches both; notes on another's clip touch their track", () => {
   const { doc, ben, kim } = classroom();
   const theirs = addClip(doc, { trackId: kim, startBar: 0, lengthBars: 1 });
-  assert.deepEqual(judge(doc, BEN.id, () => addNotes(doc, theirs, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])), [kim]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => addNotes(doc, theirs, [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }])),
+    [kim],
+  );
   const mine = addClip(doc, { trackId: ben, startBar: 0, lengthBars: 1 });
   const moved = judge(doc, BEN.id, () => moveClip(doc, mine, { startBar: 0, trackId: kim }));
   assert.deepEqual(new Set(moved), new Set([kim]), 'onto their track: theirs is touched (mine is fine)');
-  assert.deepEqual(judge(doc, BEN.id, () => removeTrack(doc, kim)), [kim]);
+  assert.deepEqual(
+    judge(doc, BEN.id, () => removeTrack(doc, kim)),
+    [kim],
+  );
 });

@@ -2,7 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { DEFAULT_RULES, type RoomRules } from './contract.ts';
-import { addBookmark, addClip, addTrack, initSong, setChords, setKey, setLoop, setMeter, setSwing, setTempo, setTitle } from '../song/edits.ts';
+import {
+  addBookmark,
+  addClip,
+  addTrack,
+  initSong,
+  setChords,
+  setKey,
+  setLoop,
+  setMeter,
+  setSwing,
+  setTempo,
+  setTitle,
+} from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
 import { editRefusal, RULE_REASONS, wholeWriteRefusal, type RulesRole } from './student-rules.ts';
 
@@ -28,8 +40,14 @@ function judge(doc: Y.Doc, r: RoomRules, edit: () => void, role: RulesRole = 'ed
 test('live-only refuses every whole write by a student; own-track only restores; the owner never', () => {
   const writes = ['document', 'restore', 'bookmark'] as const;
   for (const w of writes) assert.equal(wholeWriteRefusal(rules({ students: 'live-only' }), 'editor', w), RULE_REASONS.liveOnly);
-  assert.deepEqual(writes.map((w) => wholeWriteRefusal(rules({ students: 'own-track' }), 'editor', w)), [null, RULE_REASONS.restoreOwnTrack, null]);
-  assert.deepEqual(writes.map((w) => wholeWriteRefusal(rules({ students: 'edit', transportLocked: true }), 'editor', w)), [null, null, null]);
+  assert.deepEqual(
+    writes.map((w) => wholeWriteRefusal(rules({ students: 'own-track' }), 'editor', w)),
+    [null, RULE_REASONS.restoreOwnTrack, null],
+  );
+  assert.deepEqual(
+    writes.map((w) => wholeWriteRefusal(rules({ students: 'edit', transportLocked: true }), 'editor', w)),
+    [null, null, null],
+  );
   for (const students of ['edit', 'own-track', 'live-only'] as const) {
     for (const w of writes) assert.equal(wholeWriteRefusal(rules({ students }), 'owner', w), null);
   }
@@ -39,8 +57,12 @@ test("own-track: the song's meta, chords and sections are the room owner's; my o
   const { doc, mine, theirs, verse } = song();
   const own = rules({ students: 'own-track' });
   for (const [what, edit] of [
-    ['tempo', () => setTempo(doc, 333)], ['key', () => setKey(doc, { tonic: 2, mode: 'minor' })], ['meter', () => setMeter(doc, { numerator: 3, denominator: 4 })],
-    ['title', () => setTitle(doc, 'x')], ['swing', () => setSwing(doc, 0.5)], ['loop', () => setLoop(doc, { startBar: 0, endBar: 2 })],
+    ['tempo', () => setTempo(doc, 333)],
+    ['key', () => setKey(doc, { tonic: 2, mode: 'minor' })],
+    ['meter', () => setMeter(doc, { numerator: 3, denominator: 4 })],
+    ['title', () => setTitle(doc, 'x')],
+    ['swing', () => setSwing(doc, 0.5)],
+    ['loop', () => setLoop(doc, { startBar: 0, endBar: 2 })],
   ] as const) {
     assert.deepEqual(judge(doc, own, edit), { rule: 'own-track', reason: RULE_REASONS.ownTrack, tracks: [], parts: ['meta'] }, what);
   }
@@ -48,19 +70,47 @@ test("own-track: the song's meta, chords and sections are the room owner's; my o
   assert.deepEqual(judge(doc, own, () => addBookmark(doc, 'Bridge', 4))?.parts, ['bookmarks']);
   assert.deepEqual(judge(doc, own, () => doc.getMap('bookmarks').delete(verse))?.parts, ['bookmarks']);
   assert.deepEqual(judge(doc, own, () => addClip(doc, { trackId: theirs, startBar: 0, lengthBars: 1 }))?.tracks, [theirs]);
-  assert.equal(judge(doc, own, () => addClip(doc, { trackId: mine, startBar: 0, lengthBars: 1 })), null);
+  assert.equal(
+    judge(doc, own, () => addClip(doc, { trackId: mine, startBar: 0, lengthBars: 1 })),
+    null,
+  );
   // The owner is never judged.
-  assert.equal(judge(doc, own, () => setTempo(doc, 90), 'owner'), null);
+  assert.equal(
+    judge(doc, own, () => setTempo(doc, 90), 'owner'),
+    null,
+  );
 });
 
-test('transport locked: a student\'s tempo, meter and loop are refused, anything else stands (students: edit)', () => {
+test("transport locked: a student's tempo, meter and loop are refused, anything else stands (students: edit)", () => {
   const { doc, theirs } = song();
   const locked = rules({ transportLocked: true });
-  for (const edit of [() => setTempo(doc, 333), () => setMeter(doc, { numerator: 7, denominator: 8 }), () => setLoop(doc, { startBar: 1, endBar: 2 })]) {
-    assert.deepEqual(judge(doc, locked, edit), { rule: 'transport-locked', reason: RULE_REASONS.transportLocked, tracks: [], parts: ['meta'] });
+  for (const edit of [
+    () => setTempo(doc, 333),
+    () => setMeter(doc, { numerator: 7, denominator: 8 }),
+    () => setLoop(doc, { startBar: 1, endBar: 2 }),
+  ]) {
+    assert.deepEqual(judge(doc, locked, edit), {
+      rule: 'transport-locked',
+      reason: RULE_REASONS.transportLocked,
+      tracks: [],
+      parts: ['meta'],
+    });
   }
-  assert.equal(judge(doc, locked, () => setKey(doc, { tonic: 5, mode: 'major' })), null);
-  assert.equal(judge(doc, locked, () => addClip(doc, { trackId: theirs, startBar: 0, lengthBars: 1 })), null);
-  assert.equal(judge(doc, rules({}), () => setTempo(doc, 200)), null, 'unlocked: free');
-  assert.equal(judge(doc, locked, () => setTempo(doc, 150), 'owner'), null);
+  assert.equal(
+    judge(doc, locked, () => setKey(doc, { tonic: 5, mode: 'major' })),
+    null,
+  );
+  assert.equal(
+    judge(doc, locked, () => addClip(doc, { trackId: theirs, startBar: 0, lengthBars: 1 })),
+    null,
+  );
+  assert.equal(
+    judge(doc, rules({}), () => setTempo(doc, 200)),
+    null,
+    'unlocked: free',
+  );
+  assert.equal(
+    judge(doc, locked, () => setTempo(doc, 150), 'owner'),
+    null,
+  );
 });

@@ -2,8 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JAM_LEAD_MS, JAM_LIMITS, type TransportRequest, type TransportState } from './contract.ts';
 import {
-  applyTransportRequest, barMs, beatMs, checkRules, countInClicks, downbeatAfter, downbeats, initialTransport, JamValueError, nextBarLine,
-  positionAt, EARLIER_MAX,
+  applyTransportRequest,
+  barMs,
+  beatMs,
+  checkRules,
+  countInClicks,
+  downbeatAfter,
+  downbeats,
+  initialTransport,
+  JamValueError,
+  nextBarLine,
+  positionAt,
+  EARLIER_MAX,
 } from './timeline.ts';
 
 const near = (actual: number, expected: number, what = '', tolerance = 1e-6) =>
@@ -36,19 +46,36 @@ test('play from stopped starts JAM_LEAD_MS ahead, on a whole millisecond, at the
   assert.equal(from.anchorBar, 9);
   // Before the start: still stopped; at it: bar 0 beat 0.
   assert.equal(positionAt(s, s.anchorMs - 1).playing, false);
-  assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
+  assert.deepEqual(positionAt(s, s.anchorMs), {
+    bar: 0,
+    beat: 0,
+    fraction: 0,
+    barFloat: 0,
+    wraps: 0,
+    playing: true,
+    started: true,
+    countIn: false,
+  });
 });
 
 test("play from stopped at a player's own bar line (atMs): there, a whole bar on when it came too soon, ignored when too far", () => {
   const stopped = initialTransport();
   const now = 10_000;
   const at = (atMs: number) => applyTransportRequest(stopped, { action: 'play', fromBar: 3, atMs }, now, 'ann');
-  assert.equal(at(now + 900.2).anchorMs, now + 901, 'whole ms, the player\'s bar line');
+  assert.equal(at(now + 900.2).anchorMs, now + 901, "whole ms, the player's bar line");
   assert.equal(at(now + 900.2).anchorBar, 3);
   // Too soon (a slow request): the player's next bar lines are 2 s apart at 120 BPM in 4/4.
   const bar = barMs(stopped);
-  assert.deepEqual([at(now + JAM_LEAD_MS - 1).anchorMs, at(now + JAM_LEAD_MS - 1).anchorBar], [now + JAM_LEAD_MS - 1 + bar, 4], 'a bar on, the bar with it');
-  assert.deepEqual([at(now - bar - 10).anchorMs, at(now - bar - 10).anchorBar], [now - bar - 10 + 2 * bar, 5], 'past: as many bars on as it takes');
+  assert.deepEqual(
+    [at(now + JAM_LEAD_MS - 1).anchorMs, at(now + JAM_LEAD_MS - 1).anchorBar],
+    [now + JAM_LEAD_MS - 1 + bar, 4],
+    'a bar on, the bar with it',
+  );
+  assert.deepEqual(
+    [at(now - bar - 10).anchorMs, at(now - bar - 10).anchorBar],
+    [now - bar - 10 + 2 * bar, 5],
+    'past: as many bars on as it takes',
+  );
   assert.equal(at(now - JAM_LIMITS.maxPlayAheadMs - 1).anchorMs, now + JAM_LEAD_MS, 'too late: the lead');
   assert.equal(at(now + JAM_LIMITS.maxPlayAheadMs + JAM_LEAD_MS + 1).anchorMs, now + JAM_LEAD_MS, 'too far: the lead');
   // In a loop of bars 2..4 (from bar 3), a bar on wraps to the loop's start.
@@ -86,13 +113,27 @@ test('the loop wraps: bars run startBar..endBar-1 again and again', () => {
   assert.deepEqual(beats, [0, 1, 2, 3, 4, 2, 3, 4]);
   // Starting past the loop's end plays on.
   const past = applyTransportRequest(initialTransport({ loop: { startBar: 2, endBar: 5 } }), { action: 'play', fromBar: 7 }, 0, 'x');
-  assert.deepEqual(downbeats(past, 0, 3).map((d) => d.bar), [7, 8, 9]);
+  assert.deepEqual(
+    downbeats(past, 0, 3).map((d) => d.bar),
+    [7, 8, 9],
+  );
 });
 
 test('downbeats and the next bar line', () => {
   const s = playing();
-  assert.deepEqual(downbeats(s, 0, 3).map((d) => [d.atMs, d.bar]), [[1000, 0], [3000, 1], [5000, 2]]);
-  assert.deepEqual(downbeats(s, 3000, 1).map((d) => d.atMs), [3000], 'a downbeat exactly at fromMs counts');
+  assert.deepEqual(
+    downbeats(s, 0, 3).map((d) => [d.atMs, d.bar]),
+    [
+      [1000, 0],
+      [3000, 1],
+      [5000, 2],
+    ],
+  );
+  assert.deepEqual(
+    downbeats(s, 3000, 1).map((d) => d.atMs),
+    [3000],
+    'a downbeat exactly at fromMs counts',
+  );
   assert.equal(downbeatAfter(s, 3001, 2)!.atMs, 9000);
   assert.equal(nextBarLine(s, 2000)!.atMs, 3000);
   assert.equal(nextBarLine(s, 2900)!.atMs, 5000, 'less than the lead before a bar line: the one after');
@@ -123,7 +164,12 @@ test('tempo change lands on the next bar line ≥ lead ahead; positions before i
   near(positionAt(t, t.anchorMs + newBar * 2.5).barFloat, 6.5, '', 1e-9);
   assert.deepEqual(
     downbeats(t, 3000, 4).map((d) => [d.atMs, d.bar, d.bpm]),
-    [[3000, 1, 120], [5000, 2, 120], [7000, 3, 120], [9000, 4, 90]],
+    [
+      [3000, 1, 120],
+      [5000, 2, 120],
+      [7000, 3, 120],
+      [9000, 4, 90],
+    ],
   );
   near(downbeatAfter(t, 9001)!.atMs, 9000 + newBar);
 });
@@ -136,9 +182,15 @@ test('tempo change mid-loop keeps the loop, and the bar it lands on', () => {
   const t = applyTransportRequest(s, { action: 'tempo', bpm: 150 }, now, 'x');
   assert.equal(t.anchorBar, 3);
   assert.equal(t.anchorMs, a + 2000 * 11);
-  assert.deepEqual(downbeats(t, t.anchorMs, 6).map((d) => d.bar), [3, 0, 1, 2, 3, 0]);
+  assert.deepEqual(
+    downbeats(t, t.anchorMs, 6).map((d) => d.bar),
+    [3, 0, 1, 2, 3, 0],
+  );
   const bar150 = 1600;
-  assert.deepEqual(downbeats(t, t.anchorMs, 3).map((d) => d.atMs - t.anchorMs), [0, bar150, 2 * bar150]);
+  assert.deepEqual(
+    downbeats(t, t.anchorMs, 3).map((d) => d.atMs - t.anchorMs),
+    [0, bar150, 2 * bar150],
+  );
   for (const { t: at, barFloat } of sample(s, now - 5000, t.anchorMs)) near(positionAt(t, at).barFloat, barFloat, `at ${at}`);
 });
 
@@ -150,7 +202,11 @@ test('stop lands on the next bar line; play resumes at the loop start', () => {
   assert.equal(stop.anchorBar, 1);
   assert.equal(positionAt(stop, 2999).playing, true, 'plays until the bar line');
   assert.equal(positionAt(stop, 3000).playing, false);
-  assert.deepEqual(downbeats(stop, 0, 5).map((d) => d.atMs), [1000], 'no downbeats after the stop');
+  assert.deepEqual(
+    downbeats(stop, 0, 5).map((d) => d.atMs),
+    [1000],
+    'no downbeats after the stop',
+  );
   assert.equal(applyTransportRequest(stop, { action: 'stop' }, 4000, 'x'), stop, 'stop while stopped changes nothing');
   const again = applyTransportRequest(stop, { action: 'play' }, 10_000, 'y');
   assert.equal(again.anchorBar, 1);
@@ -164,7 +220,10 @@ test('a change asked less than the lead before a pending start lands a bar later
   // Peers already know the start at 150: the stop cannot undo it, so one bar sounds.
   const t = applyTransportRequest(s, { action: 'stop' }, 10, 'y');
   assert.equal(t.anchorMs, s.anchorMs + 2000);
-  assert.deepEqual(downbeats(t, 0, 3).map((d) => d.atMs), [150]);
+  assert.deepEqual(
+    downbeats(t, 0, 3).map((d) => d.atMs),
+    [150],
+  );
   // A start a bar ahead (a pending stop re-started): a tempo change well before it merges into it.
   const later = applyTransportRequest(t, { action: 'play', fromBar: 3 }, 20, 'z');
   assert.equal(later.anchorMs, t.anchorMs, 'the pending stop becomes a jump to bar 3');
@@ -172,7 +231,14 @@ test('a change asked less than the lead before a pending start lands a bar later
   const tempo = applyTransportRequest(later, { action: 'tempo', bpm: 60 }, 30, 'w');
   assert.equal(tempo.anchorMs, later.anchorMs);
   assert.equal(tempo.earlier!.length, later.earlier!.length);
-  assert.deepEqual(downbeats(tempo, 0, 3).map((d) => [d.atMs, d.bar]), [[150, 0], [2150, 3], [6150, 4]]);
+  assert.deepEqual(
+    downbeats(tempo, 0, 3).map((d) => [d.atMs, d.bar]),
+    [
+      [150, 0],
+      [2150, 3],
+      [6150, 4],
+    ],
+  );
 });
 
 test('changes asked in quick succession stack on the same bar line and keep earlier positions', () => {
@@ -202,7 +268,14 @@ test('meter change: bar numbers continue, bars get the new length', () => {
   const t = applyTransportRequest(s, { action: 'meter', meter: { numerator: 7, denominator: 8 } }, 1000, 'x');
   assert.equal(t.anchorMs, 3000);
   assert.equal(t.anchorBar, 1);
-  assert.deepEqual(downbeats(t, 3000, 3).map((d) => [d.atMs, d.bar]), [[3000, 1], [4750, 2], [6500, 3]]);
+  assert.deepEqual(
+    downbeats(t, 3000, 3).map((d) => [d.atMs, d.bar]),
+    [
+      [3000, 1],
+      [4750, 2],
+      [6500, 3],
+    ],
+  );
   const p = positionAt(t, 4750 - 250 + 1);
   assert.equal(p.beat, 6);
 });
@@ -212,13 +285,22 @@ test('loop change while playing: past the new end jumps to its start on the bar 
   const t = applyTransportRequest(s, { action: 'loop', loop: { startBar: 0, endBar: 2 } }, 1000 + 2000 * 5, 'x');
   assert.equal(t.anchorMs, 1000 + 2000 * 6);
   assert.equal(t.anchorBar, 0);
-  assert.deepEqual(downbeats(t, t.anchorMs - 2000, 5).map((d) => d.bar), [5, 0, 1, 0, 1]);
+  assert.deepEqual(
+    downbeats(t, t.anchorMs - 2000, 5).map((d) => d.bar),
+    [5, 0, 1, 0, 1],
+  );
   // Inside the new loop: stays put and wraps at its end.
   const u = applyTransportRequest(s, { action: 'loop', loop: { startBar: 0, endBar: 8 } }, 1000, 'x');
-  assert.deepEqual(downbeats(u, u.anchorMs, 9).map((d) => d.bar), [1, 2, 3, 4, 5, 6, 7, 0, 1]);
+  assert.deepEqual(
+    downbeats(u, u.anchorMs, 9).map((d) => d.bar),
+    [1, 2, 3, 4, 5, 6, 7, 0, 1],
+  );
   // Clearing the loop plays on.
   const v = applyTransportRequest(u, { action: 'loop', loop: null }, u.anchorMs + 2000 * 6 + 1, 'x');
-  assert.deepEqual(downbeats(v, v.anchorMs, 3).map((d) => d.bar), [0, 1, 2]);
+  assert.deepEqual(
+    downbeats(v, v.anchorMs, 3).map((d) => d.bar),
+    [0, 1, 2],
+  );
   // Stopped: applies at once and moves where play resumes.
   const st = applyTransportRequest(initialTransport(), { action: 'loop', loop: { startBar: 3, endBar: 6 } }, 50, 'x');
   assert.equal(st.anchorBar, 3);
@@ -250,11 +332,19 @@ test('bad values are refused with a clear error', () => {
     [null, /must be an object/],
   ];
   for (const [request, message] of bad) {
-    assert.throws(() => applyTransportRequest(s, request as TransportRequest, 0, 'x'), (err: Error) => err instanceof JamValueError && message.test(err.message), JSON.stringify(request));
+    assert.throws(
+      () => applyTransportRequest(s, request as TransportRequest, 0, 'x'),
+      (err: Error) => err instanceof JamValueError && message.test(err.message),
+      JSON.stringify(request),
+    );
   }
   assert.equal(applyTransportRequest(s, { action: 'tempo', bpm: 20 }, 0, 'x').bpm, 20);
   assert.equal(applyTransportRequest(s, { action: 'meter', meter: { numerator: 32, denominator: 16 } }, 0, 'x').meter.numerator, 32);
-  assert.deepEqual(checkRules({ transportLocked: true, students: 'live-only', spotlightTrackId: null }), { transportLocked: true, students: 'live-only', spotlightTrackId: null });
+  assert.deepEqual(checkRules({ transportLocked: true, students: 'live-only', spotlightTrackId: null }), {
+    transportLocked: true,
+    students: 'live-only',
+    spotlightTrackId: null,
+  });
   assert.throws(() => checkRules({ transportLocked: 1, students: 'edit', spotlightTrackId: null }), JamValueError);
   assert.throws(() => checkRules({ transportLocked: false, students: 'everything', spotlightTrackId: null }), JamValueError);
 });
@@ -269,7 +359,7 @@ test('an hour of play: downbeats stay on the exact grid', () => {
   assert.equal(p.beat, 0);
 });
 
-test('count-in: n bars of clicks at the current tempo and meter, then bar fromBar\'s downbeat', () => {
+test("count-in: n bars of clicks at the current tempo and meter, then bar fromBar's downbeat", () => {
   const s = applyTransportRequest(initialTransport(), { action: 'play', fromBar: 0, countInBars: 2 }, 5000.4, 'ann');
   assert.ok(s.countIn);
   assert.equal(s.countIn.bars, 2);
@@ -288,7 +378,10 @@ test('count-in: n bars of clicks at the current tempo and meter, then bar fromBa
   });
   // The first real downbeat is one beat after the last click, one bar after the last accent.
   const first = downbeats(s, 0, 2);
-  assert.deepEqual(first.map((d) => d.bar), [0, 1]);
+  assert.deepEqual(
+    first.map((d) => d.bar),
+    [0, 1],
+  );
   assert.equal(first[0]!.atMs, s.anchorMs);
   near(first[0]!.atMs - clicks[4]!.atMs, 2000, 'one bar after the last count-in downbeat');
   near(first[0]!.atMs - clicks[7]!.atMs, 500, 'one beat after the last click');
@@ -302,11 +395,32 @@ test('count-in: n bars of clicks at the current tempo and meter, then bar fromBa
   assert.equal(during.beat, 1);
   near(during.fraction, 0.5);
   near(during.barFloat, -1 + 750 / 2000);
-  assert.deepEqual(positionAt(s, s.anchorMs), { bar: 0, beat: 0, fraction: 0, barFloat: 0, wraps: 0, playing: true, started: true, countIn: false });
+  assert.deepEqual(positionAt(s, s.anchorMs), {
+    bar: 0,
+    beat: 0,
+    fraction: 0,
+    barFloat: 0,
+    wraps: 0,
+    playing: true,
+    started: true,
+    countIn: false,
+  });
   // 3/4 at 90 from bar 5: one bar of three clicks, 666.67 ms apart.
-  const waltz = applyTransportRequest(initialTransport({ bpm: 90, meter: { numerator: 3, denominator: 4 } }), { action: 'play', fromBar: 5, countInBars: 1 }, 0, 'b');
+  const waltz = applyTransportRequest(
+    initialTransport({ bpm: 90, meter: { numerator: 3, denominator: 4 } }),
+    { action: 'play', fromBar: 5, countInBars: 1 },
+    0,
+    'b',
+  );
   const w = countInClicks(waltz);
-  assert.deepEqual(w.map((c) => [c.bar, c.beat, c.accent]), [[4, 0, true], [4, 1, false], [4, 2, false]]);
+  assert.deepEqual(
+    w.map((c) => [c.bar, c.beat, c.accent]),
+    [
+      [4, 0, true],
+      [4, 1, false],
+      [4, 2, false],
+    ],
+  );
   near(waltz.anchorMs - w[0]!.atMs, 2000, 'a 3/4 bar at 90');
   assert.equal(positionAt(waltz, w[1]!.atMs + 1).bar, 4);
   // countInBars 0: as without it.
@@ -321,7 +435,10 @@ test('count-in: every peer (the state as received, read from any moment) gets th
     // A peer reads from when the state reached it (a few ms apart), or joins late, mid count-in.
     for (const from of [12_350, 12_400, all[2]! - 0.5]) {
       const clicks = countInClicks(peer, from).map((c) => c.atMs);
-      assert.deepEqual(clicks, all.filter((t) => t >= from));
+      assert.deepEqual(
+        clicks,
+        all.filter((t) => t >= from),
+      );
       assert.equal(downbeatAfter(peer, from)!.atMs, s.anchorMs);
     }
   }
@@ -349,7 +466,10 @@ test('count-in: changes during it land on the first downbeat; stop cuts it; igno
   const stopped = applyTransportRequest(s, { action: 'stop' }, asked, 'bob');
   assert.equal(stopped.playing, false);
   assert.equal(stopped.anchorMs, Math.ceil(asked + JAM_LEAD_MS));
-  assert.deepEqual(countInClicks(stopped), clicks.filter((c) => c.atMs < stopped.anchorMs));
+  assert.deepEqual(
+    countInClicks(stopped),
+    clicks.filter((c) => c.atMs < stopped.anchorMs),
+  );
   assert.equal(countInClicks(stopped).length, 3);
   assert.deepEqual(downbeats(stopped, 0, 4), []);
   assert.equal(positionAt(stopped, startMs + 600).countIn, true);
@@ -366,7 +486,11 @@ test('count-in: changes during it land on the first downbeat; stop cuts it; igno
 
 test('count-in: countInBars must be a whole number from 0 to 4', () => {
   for (const bad of [-1, 5, 1.5, '2', null, Number.NaN]) {
-    assert.throws(() => applyTransportRequest(initialTransport(), { action: 'play', countInBars: bad } as unknown as TransportRequest, 0, 'x'), JamValueError, String(bad));
+    assert.throws(
+      () => applyTransportRequest(initialTransport(), { action: 'play', countInBars: bad } as unknown as TransportRequest, 0, 'x'),
+      JamValueError,
+      String(bad),
+    );
   }
   for (const ok of [0, 1, 4]) applyTransportRequest(initialTransport(), { action: 'play', countInBars: ok }, 0, 'x');
 });

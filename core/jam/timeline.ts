@@ -123,7 +123,16 @@ export function positionAt(state: TransportState, atMs: ServerMs): Position {
   const segment = segmentAt(state, atMs);
   if (!segment.playing) {
     // Stopped: the bar the segment stopped on (for the oldest kept segment, its own anchor bar).
-    return { bar: segment.anchorBar, beat: 0, fraction: 0, barFloat: segment.anchorBar, wraps: 0, playing: false, started: false, countIn: false };
+    return {
+      bar: segment.anchorBar,
+      beat: 0,
+      fraction: 0,
+      barFloat: segment.anchorBar,
+      wraps: 0,
+      playing: false,
+      started: false,
+      countIn: false,
+    };
   }
   if (inCountIn(segment, atMs)) {
     const countIn = segment.countIn!;
@@ -345,7 +354,13 @@ export function checkRules(value: unknown): RoomRules {
  * music still goes on without a jump, a bar or two later than asked. More than
  * JAM_LIMITS.maxPlayAheadMs early or late: null.
  */
-function ownBarLine(segment: TransportSegment, atMs: ServerMs, bar: number, at: ServerMs, earliest: ServerMs): { atMs: ServerMs; bar: number } | null {
+function ownBarLine(
+  segment: TransportSegment,
+  atMs: ServerMs,
+  bar: number,
+  at: ServerMs,
+  earliest: ServerMs,
+): { atMs: ServerMs; bar: number } | null {
   if (atMs > earliest + JAM_LIMITS.maxPlayAheadMs || atMs < at - JAM_LIMITS.maxPlayAheadMs) return null;
   const length = barMs(segment);
   const late = Math.max(0, Math.ceil((at - atMs) / length - 1e-9));
@@ -367,7 +382,13 @@ function ownBarLine(segment: TransportSegment, atMs: ServerMs, bar: number, at: 
  * them: state.countIn. Changes asked during a count-in land on that downbeat (the count-in itself
  * does not move), except stop, which cuts the count-in JAM_LEAD_MS ahead (whole ms).
  */
-export function applyTransportRequest(state: TransportState, request: TransportRequest, serverNow: ServerMs, by: string, leadMs = JAM_LEAD_MS): TransportState {
+export function applyTransportRequest(
+  state: TransportState,
+  request: TransportRequest,
+  serverNow: ServerMs,
+  by: string,
+  leadMs = JAM_LEAD_MS,
+): TransportState {
   const r = checkTransportRequest(request);
   const earliest = serverNow + leadMs;
   const current = segmentOf(state);
@@ -383,7 +404,13 @@ export function applyTransportRequest(state: TransportState, request: TransportR
       if (bars > 0) {
         const length = bars * barMs(current);
         at = Math.ceil(Math.max(earliest, current.anchorMs) + length);
-        next = { ...current, playing: true, anchorMs: at, anchorBar, countIn: { bars, startMs: at - length, beats: current.meter.numerator } };
+        next = {
+          ...current,
+          playing: true,
+          anchorMs: at,
+          anchorBar,
+          countIn: { bars, startMs: at - length, beats: current.meter.numerator },
+        };
       } else {
         at = Math.max(Math.ceil(earliest), current.anchorMs);
         let bar = anchorBar;

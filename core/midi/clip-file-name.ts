@@ -24,7 +24,10 @@ export function safeNamePart(text: string, fallback: string): string {
     .replace(/(^|\s)\.+(?=\s|$)/g, ' ') // what is left of "../": no word of dots alone
     .replace(/\s+/g, ' ')
     .replace(/^[\s.]+|[\s.]+$/g, '');
-  out = Array.from(out).slice(0, PART_CHARS).join('').replace(/[\s.]+$/, '');
+  out = Array.from(out)
+    .slice(0, PART_CHARS)
+    .join('')
+    .replace(/[\s.]+$/, '');
   if (!out) return fallback;
   const stem = out.split('.')[0]!;
   if (WINDOWS_RESERVED.test(stem.trim())) out = `${stem}_${out.slice(stem.length)}`;
@@ -37,4 +40,3 @@ export function dragFileName(trackName: string, clipName: string): string {
   const clip = safeNamePart(clipName, '');
   return `${clip && clip !== track ? `${track} - ${clip}` : track}.mid`;
 }
-

@@ -45,7 +45,9 @@ function assertSane(midi: ImportedMidi, file: string): void {
 
 /** Note-ons (velocity > 0) as the independent midi-file parser counts them. */
 function independentNoteCount(bytes: Uint8Array): number {
-  return parseMidi(bytes).tracks.flat().filter((e) => e.type === 'noteOn' && e.velocity > 0).length;
+  return parseMidi(bytes)
+    .tracks.flat()
+    .filter((e) => e.type === 'noteOn' && e.velocity > 0).length;
 }
 
 function noteCount(midi: ImportedMidi): number {
@@ -54,7 +56,10 @@ function noteCount(midi: ImportedMidi): number {
 
 test('Groove MIDI drum files read as drum tracks on channel 10', { skip: skipUnless(grooveDir) }, () => {
   const files = sample(
-    fs.readdirSync(grooveDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mid')).map((f) => path.join(grooveDir, f)),
+    fs
+      .readdirSync(grooveDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.mid'))
+      .map((f) => path.join(grooveDir, f)),
     20,
   );
   assert.equal(files.length, 20);
@@ -62,7 +67,10 @@ test('Groove MIDI drum files read as drum tracks on channel 10', { skip: skipUnl
     const bytes = new Uint8Array(fs.readFileSync(file));
     const midi = readMidi(bytes);
     assertSane(midi, file);
-    assert.ok(midi.tracks.every((t) => t.isDrums && t.channel === 9), `${file}: not all drums`);
+    assert.ok(
+      midi.tracks.every((t) => t.isDrums && t.channel === 9),
+      `${file}: not all drums`,
+    );
     assert.equal(noteCount(midi), independentNoteCount(bytes), file);
     // The file name says the tempo, e.g. 1_rock_70_beat_6-8.mid is 70 BPM in 6/8.
     const [, bpm, numerator, denominator] = /_(\d+)_(?:beat|fill)_(\d+)-(\d+)\.mid$/.exec(file) ?? [];
@@ -72,15 +80,26 @@ test('Groove MIDI drum files read as drum tracks on channel 10', { skip: skipUnl
 });
 
 test('POP909 songs read as MELODY, BRIDGE and PIANO tracks and survive import and export', { skip: skipUnless(pop909Dir) }, () => {
-  const songs = fs.readdirSync(pop909Dir).filter((d) => /^\d{3}$/.test(d)).sort().slice(0, 10);
+  const songs = fs
+    .readdirSync(pop909Dir)
+    .filter((d) => /^\d{3}$/.test(d))
+    .sort()
+    .slice(0, 10);
   assert.equal(songs.length, 10);
   for (const id of songs) {
     const file = path.join(pop909Dir, id, `${id}.mid`);
     const bytes = new Uint8Array(fs.readFileSync(file));
     const midi = readMidi(bytes);
     assertSane(midi, file);
-    assert.deepEqual(midi.tracks.map((t) => t.name), ['MELODY', 'BRIDGE', 'PIANO'], file);
-    assert.ok(midi.tracks.every((t) => !t.isDrums), file);
+    assert.deepEqual(
+      midi.tracks.map((t) => t.name),
+      ['MELODY', 'BRIDGE', 'PIANO'],
+      file,
+    );
+    assert.ok(
+      midi.tracks.every((t) => !t.isDrums),
+      file,
+    );
     assert.equal(noteCount(midi), independentNoteCount(bytes), file);
 
     // Into a song and back out: every note survives (the songs are far shorter than 64 bars a note).
@@ -88,8 +107,16 @@ test('POP909 songs read as MELODY, BRIDGE and PIANO tracks and survive import an
     const { trackIds } = importMidiSong(doc, bytes);
     assert.equal(trackIds.length, 3);
     const song = readSong(doc);
-    assert.deepEqual(song.tracks.map((t) => t.role), ['keys', 'keys', 'keys'], file);
+    assert.deepEqual(
+      song.tracks.map((t) => t.role),
+      ['keys', 'keys', 'keys'],
+      file,
+    );
     const again = readMidi(songToMidi(song));
-    assert.deepEqual(again.tracks.map((t) => t.notes), midi.tracks.map((t) => t.notes), file);
+    assert.deepEqual(
+      again.tracks.map((t) => t.notes),
+      midi.tracks.map((t) => t.notes),
+      file,
+    );
   }
 });

@@ -49,7 +49,9 @@ function barsCovering(notes: NoteInput[], barTicks: Ticks): number {
 
 function checkLength(lengthBars: number, startBar: number, what: string): void {
   if (lengthBars > MAX_BARS - startBar) {
-    throw new EditError(`${what} is ${plural(lengthBars, 'bar')} long; from bar ${startBar + 1} a song has room for ${MAX_BARS - startBar}`);
+    throw new EditError(
+      `${what} is ${plural(lengthBars, 'bar')} long; from bar ${startBar + 1} a song has room for ${MAX_BARS - startBar}`,
+    );
   }
 }
 
@@ -71,9 +73,7 @@ export function importMidiIntoTrack(
   options: MidiImportOptions = {},
 ): string {
   const midi = readMidi(bytes);
-  const notes = midi.tracks
-    .flatMap((t) => t.notes.map(fitNote))
-    .sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+  const notes = midi.tracks.flatMap((t) => t.notes.map(fitNote)).sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
   const lengthBars = barsCovering(notes, ticksPerBar(readMeta(doc).meter));
   checkLength(lengthBars, startBar, 'the MIDI file');
   const name = (options.name ?? (midi.title || (midi.tracks.length === 1 ? midi.tracks[0]!.name : ''))).slice(0, MAX_NAME_LENGTH);
@@ -81,7 +81,22 @@ export function importMidiIntoTrack(
   return labelledEdit(
     doc,
     `imported ${plural(notes.length, 'note')} from MIDI`,
-    () => addClip(doc, { trackId, startBar, lengthBars, name, notes, provenance: provenance(midi.tracks.map((t) => t.name), options) }, options),
+    () =>
+      addClip(
+        doc,
+        {
+          trackId,
+          startBar,
+          lengthBars,
+          name,
+          notes,
+          provenance: provenance(
+            midi.tracks.map((t) => t.name),
+            options,
+          ),
+        },
+        options,
+      ),
     options,
   );
 }
@@ -150,7 +165,9 @@ export function importMidiSong(doc: Y.Doc, bytes: Uint8Array, options: MidiSongI
       for (const t of planned) {
         const trackId = addTrack(doc, { name: t.name, role: t.role }, options);
         const source = provenance([t.name], options);
-        clipIds.push(addClip(doc, { trackId, startBar: 0, lengthBars: t.lengthBars, name: t.name, notes: t.notes, provenance: source }, options));
+        clipIds.push(
+          addClip(doc, { trackId, startBar: 0, lengthBars: t.lengthBars, name: t.name, notes: t.notes, provenance: source }, options),
+        );
         trackIds.push(trackId);
       }
     },

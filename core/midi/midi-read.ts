@@ -154,9 +154,7 @@ function mostUsedChannel(notes: PairedNote[]): number {
 
 /** Events of one type from all tracks, earliest first (file order among equal ticks). */
 function eventsOfType<T extends MidiEvent>(file: SmfFile, type: T['type']): T[] {
-  return file.tracks
-    .flatMap((t) => t.events.filter((e): e is T => e.type === type))
-    .sort((a, b) => a.tick - b.tick);
+  return file.tracks.flatMap((t) => t.events.filter((e): e is T => e.type === type)).sort((a, b) => a.tick - b.tick);
 }
 
 function warnAboutChanges<T extends MidiEvent>(events: T[], same: (a: T, b: T) => boolean, what: string, warnings: string[]): void {

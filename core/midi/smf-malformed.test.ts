@@ -43,7 +43,11 @@ test('a cut-off or inconsistent header', () => {
 });
 
 test('chunks that are cut off or run past the end of the file', () => {
-  assertMalformed([...header(1, 1, 480), ...ascii('MTrk'), ...u32(1000), ...END_OF_TRACK], 18, /chunk length 1000 runs past the end of the file \(4 bytes left\)/);
+  assertMalformed(
+    [...header(1, 1, 480), ...ascii('MTrk'), ...u32(1000), ...END_OF_TRACK],
+    18,
+    /chunk length 1000 runs past the end of the file \(4 bytes left\)/,
+  );
   assertMalformed([...header(1, 1, 480), ...ascii('MTr')], 14, /chunk header is cut off/);
   assertMalformed([...header(1, 2, 480), ...chunk('MTrk', END_OF_TRACK)], 26, /declares 2 tracks but ends after 1/);
   // An unknown chunk with a bad length is still caught.
@@ -51,17 +55,33 @@ test('chunks that are cut off or run past the end of the file', () => {
 });
 
 test('events that break the rules', () => {
-  assertMalformed(withTrack([0xff, 0xff, 0xff, 0xff, 0x00, ...END_OF_TRACK]), BODY, /delta time is a variable-length quantity longer than 4 bytes/);
+  assertMalformed(
+    withTrack([0xff, 0xff, 0xff, 0xff, 0x00, ...END_OF_TRACK]),
+    BODY,
+    /delta time is a variable-length quantity longer than 4 bytes/,
+  );
   assertMalformed(withTrack([0x81]), BODY + 1, /delta time is cut off/);
   assertMalformed(withTrack([0x00, 0x3c, 0x64, ...END_OF_TRACK]), BODY + 1, /no running status/);
-  assertMalformed(withTrack([0x00, 0x90, 0x3c, 0x80, ...END_OF_TRACK]), BODY + 3, /note-on velocity must be a data byte \(0..127\), got 128/);
+  assertMalformed(
+    withTrack([0x00, 0x90, 0x3c, 0x80, ...END_OF_TRACK]),
+    BODY + 3,
+    /note-on velocity must be a data byte \(0..127\), got 128/,
+  );
   assertMalformed(withTrack([0x00, 0xb0, 0xff, 0x00, ...END_OF_TRACK]), BODY + 2, /controller number must be a data byte/);
   assertMalformed(withTrack([0x00, 0xf8, ...END_OF_TRACK]), BODY + 1, /status byte 0xF8 .* not allowed/);
-  assertMalformed(withTrack([0x00, 0xff, 0x51, 0x02, 0x07, 0xa1, ...END_OF_TRACK]), BODY + 1, /tempo meta event has 2 data bytes, 3 expected/);
+  assertMalformed(
+    withTrack([0x00, 0xff, 0x51, 0x02, 0x07, 0xa1, ...END_OF_TRACK]),
+    BODY + 1,
+    /tempo meta event has 2 data bytes, 3 expected/,
+  );
   assertMalformed(withTrack([0x00, 0xff, 0x51, 0x03, 0, 0, 0, ...END_OF_TRACK]), BODY + 1, /tempo of 0/);
   assertMalformed(withTrack([0x00, 0xff, 0x58, 0x02, 4, 2, ...END_OF_TRACK]), BODY + 1, /time signature meta event has 2 data bytes/);
   assertMalformed(withTrack([0x00, 0xff, 0x59, 0x01, 0, ...END_OF_TRACK]), BODY + 1, /key signature meta event has 1 data bytes/);
-  assertMalformed(withTrack([0x00, 0xff, 0x03, 0x8f, 0xff, 0xff, 0xff, 0x7f]), BODY + 3, /meta event length is a variable-length quantity longer than 4 bytes/);
+  assertMalformed(
+    withTrack([0x00, 0xff, 0x03, 0x8f, 0xff, 0xff, 0xff, 0x7f]),
+    BODY + 3,
+    /meta event length is a variable-length quantity longer than 4 bytes/,
+  );
 });
 
 test('a track that ends in the middle of an event', () => {

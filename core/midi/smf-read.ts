@@ -22,9 +22,7 @@ import {
   type TextKind,
 } from './smf-types.ts';
 
-const TEXT_KIND_BY_META_TYPE = new Map<number, TextKind>(
-  Object.entries(TEXT_META_TYPES).map(([kind, type]) => [type, kind as TextKind]),
-);
+const TEXT_KIND_BY_META_TYPE = new Map<number, TextKind>(Object.entries(TEXT_META_TYPES).map(([kind, type]) => [type, kind as TextKind]));
 
 function fourCC(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
@@ -128,7 +126,10 @@ function readTrack(bytes: Uint8Array, start: number, end: number, budget: { even
       const length = reader.vlq('sysex length');
       events.push({ type: 'sysex', tick, escape: status === 0xf7, data: reader.take(length, 'sysex data') });
     } else {
-      throw new MidiFormatError(`status byte ${hex(status)} (a real-time or system common message) is not allowed in a MIDI file`, statusAt);
+      throw new MidiFormatError(
+        `status byte ${hex(status)} (a real-time or system common message) is not allowed in a MIDI file`,
+        statusAt,
+      );
     }
   }
   return { events };
@@ -146,9 +147,7 @@ function readChannelEvent(reader: ByteReader, tick: number, status: number, firs
       const pitch = first('note-on pitch');
       const velocity = reader.dataByte('note-on velocity');
       // Velocity 0 is the common way to write a note-off (it lets running status continue).
-      return velocity === 0
-        ? { type: 'noteOff', tick, channel, pitch, velocity: 0 }
-        : { type: 'noteOn', tick, channel, pitch, velocity };
+      return velocity === 0 ? { type: 'noteOff', tick, channel, pitch, velocity: 0 } : { type: 'noteOn', tick, channel, pitch, velocity };
     }
     case 0xa0: {
       const pitch = first('aftertouch pitch');

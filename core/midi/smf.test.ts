@@ -13,19 +13,36 @@ test('variable-length quantities round-trip at every length boundary', () => {
   assert.deepEqual([...bytes.slice(3, 5)], [0x81, 0x00]);
   assert.deepEqual([...bytes.slice(-4)], [0xff, 0xff, 0xff, 0x7f]);
   const reader = new ByteReader(bytes);
-  assert.deepEqual(values.map(() => reader.vlq('value')), values);
+  assert.deepEqual(
+    values.map(() => reader.vlq('value')),
+    values,
+  );
   assert.equal(reader.remaining, 0);
   assert.throws(() => out.vlq(0x10000000), RangeError);
 });
 
 test('reads a hand-built track that uses running status and note-on velocity 0 as note-off', () => {
   const bytes = midiFile(0, 96, [
-    0x00, 0x90, 0x3c, 0x64, // note on C4
-    0x00, 0x40, 0x50, //       running status: note on E4
-    0x60, 0x3c, 0x00, //       96 ticks later: running status note on C4 velocity 0 = note off
-    0x00, 0x40, 0x00, //       note off E4
-    0x00, 0xb0, 0x07, 0x64, // controller 7 on channel 1
-    0x10, 0x20, 0x30, //       running status: controller 32
+    0x00,
+    0x90,
+    0x3c,
+    0x64, // note on C4
+    0x00,
+    0x40,
+    0x50, //       running status: note on E4
+    0x60,
+    0x3c,
+    0x00, //       96 ticks later: running status note on C4 velocity 0 = note off
+    0x00,
+    0x40,
+    0x00, //       note off E4
+    0x00,
+    0xb0,
+    0x07,
+    0x64, // controller 7 on channel 1
+    0x10,
+    0x20,
+    0x30, //       running status: controller 32
     ...END_OF_TRACK,
   ]);
   const file = readSmf(bytes);
@@ -91,7 +108,11 @@ test('every event kind survives write then read', () => {
   assert.deepEqual(events.at(-1), { type: 'endOfTrack', tick: 100000000 });
   // Same events, as a multiset: the writer reorders events that share a tick.
   const key = (e: MidiEvent): string =>
-    JSON.stringify(Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : v]));
+    JSON.stringify(
+      Object.entries(e)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : v]),
+    );
   assert.deepEqual(events.slice(0, -1).map(key).sort(), EVERY_KIND.map(key).sort());
   assert.deepEqual(back.tracks[1]!.events, [{ type: 'endOfTrack', tick: 0 }]);
   // Writing what was read gives the same bytes back.
@@ -109,38 +130,59 @@ test('at one tick the writer puts meta events first and note-offs before note-on
     { type: 'endOfTrack', tick: 960 },
   ];
   const back = readSmf(writeSmf({ format: 0, ticksPerQuarter: 480, tracks: [{ events }] })).tracks[0]!.events;
-  assert.deepEqual(back.map((e) => `${e.tick}:${e.type}`), [
-    '0:tempo', '0:noteOn', '480:text', '480:noteOff', '480:programChange', '480:noteOn', '960:endOfTrack',
-  ]);
+  assert.deepEqual(
+    back.map((e) => `${e.tick}:${e.type}`),
+    ['0:tempo', '0:noteOn', '480:text', '480:noteOff', '480:programChange', '480:noteOn', '960:endOfTrack'],
+  );
   // The order does not depend on the input order.
   const again = writeSmf({ format: 0, ticksPerQuarter: 480, tracks: [{ events: byTickAndOrder(events).reverse() }] });
-  assert.deepEqual(readSmf(again).tracks[0]!.events.map((e) => `${e.tick}:${e.type}`), back.map((e) => `${e.tick}:${e.type}`));
+  assert.deepEqual(
+    readSmf(again).tracks[0]!.events.map((e) => `${e.tick}:${e.type}`),
+    back.map((e) => `${e.tick}:${e.type}`),
+  );
 });
 
 test('the writer uses running status and restates the status after a meta event', () => {
   const bytes = writeSmf({
     format: 0,
     ticksPerQuarter: 480,
-    tracks: [{ events: [
-      { type: 'noteOn', tick: 0, channel: 0, pitch: 60, velocity: 100 },
-      { type: 'noteOn', tick: 0, channel: 0, pitch: 64, velocity: 100 },
-      { type: 'text', kind: 'marker', tick: 0, text: 'A' },
-      { type: 'noteOn', tick: 0, channel: 0, pitch: 67, velocity: 100 },
-    ] }],
+    tracks: [
+      {
+        events: [
+          { type: 'noteOn', tick: 0, channel: 0, pitch: 60, velocity: 100 },
+          { type: 'noteOn', tick: 0, channel: 0, pitch: 64, velocity: 100 },
+          { type: 'text', kind: 'marker', tick: 0, text: 'A' },
+          { type: 'noteOn', tick: 0, channel: 0, pitch: 67, velocity: 100 },
+        ],
+      },
+    ],
   });
   const body = [...bytes.slice(FIRST_TRACK_BODY)];
   assert.deepEqual(body, [
-    0x00, 0xff, 0x06, 0x01, 0x41, // meta first
-    0x00, 0x90, 0x3c, 0x64,
-    0x00, 0x40, 0x64,
-    0x00, 0x43, 0x64,
+    0x00,
+    0xff,
+    0x06,
+    0x01,
+    0x41, // meta first
+    0x00,
+    0x90,
+    0x3c,
+    0x64,
+    0x00,
+    0x40,
+    0x64,
+    0x00,
+    0x43,
+    0x64,
     ...END_OF_TRACK,
   ]);
 });
 
 test('the writer refuses values a MIDI file cannot hold', () => {
-  const write = (event: MidiEvent, format: 0 | 1 = 0) => () =>
-    writeSmf({ format, ticksPerQuarter: 480, tracks: [{ events: [event] }] });
+  const write =
+    (event: MidiEvent, format: 0 | 1 = 0) =>
+    () =>
+      writeSmf({ format, ticksPerQuarter: 480, tracks: [{ events: [event] }] });
   assert.throws(write({ type: 'noteOn', tick: 0, channel: 16, pitch: 60, velocity: 1 }), /channel/);
   assert.throws(write({ type: 'noteOn', tick: 0, channel: 0, pitch: 128, velocity: 1 }), /pitch/);
   assert.throws(write({ type: 'noteOn', tick: 0, channel: 0, pitch: 60, velocity: 0 }), /velocity/);
@@ -149,7 +191,10 @@ test('the writer refuses values a MIDI file cannot hold', () => {
   assert.throws(write({ type: 'noteOn', tick: 0x10000000, channel: 0, pitch: 60, velocity: 1 }), /gap/);
   assert.throws(write({ type: 'pitchBend', tick: 0, channel: 0, value: 8192 }), /pitch bend/);
   assert.throws(write({ type: 'tempo', tick: 0, microsecondsPerQuarter: 0 }), /tempo/);
-  assert.throws(write({ type: 'timeSignature', tick: 0, numerator: 3, denominator: 3, clocksPerClick: 24, thirtySecondsPerQuarter: 8 }), /power of two/);
+  assert.throws(
+    write({ type: 'timeSignature', tick: 0, numerator: 3, denominator: 3, clocksPerClick: 24, thirtySecondsPerQuarter: 8 }),
+    /power of two/,
+  );
   assert.throws(() => writeSmf({ format: 0, ticksPerQuarter: 480, tracks: [] }), /format 0/);
   assert.throws(() => writeSmf({ format: 1, ticksPerQuarter: 0x8000, tracks: [] }), /ticks per quarter/);
 });
@@ -161,7 +206,9 @@ test('unknown chunks are skipped and extra tracks beyond the declared count are 
     ...[0x58, 0x46, 0x49, 0x68, 0, 0, 0, 3, 1, 2, 3], // "XFIh" chunk: skipped
     ...[0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, track.length, ...track],
     ...[0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, track.length, ...track], // not declared, still a whole track
-    0, 0, 0, // trailing padding some writers leave
+    0,
+    0,
+    0, // trailing padding some writers leave
   ]);
   const file = readSmf(bytes);
   assert.equal(file.ticksPerQuarter, 480);
@@ -171,14 +218,24 @@ test('unknown chunks are skipped and extra tracks beyond the declared count are 
 
 test('a track chunk that ends without End Of Track is accepted', () => {
   const file = readSmf(midiFile(1, 480, [0x00, 0x90, 0x3c, 0x64, 0x60, 0x80, 0x3c, 0x00]));
-  assert.deepEqual(file.tracks[0]!.events.map((e) => e.type), ['noteOn', 'noteOff']);
+  assert.deepEqual(
+    file.tracks[0]!.events.map((e) => e.type),
+    ['noteOn', 'noteOff'],
+  );
 });
 
 test('text that is not UTF-8 is read as Latin-1', () => {
   // "Café" in Latin-1 (0xE9 alone is not valid UTF-8), then "Café" in UTF-8.
-  const file = readSmf(midiFile(1, 480,
-    [0x00, 0xff, 0x03, 0x04, 0x43, 0x61, 0x66, 0xe9, ...END_OF_TRACK],
-    [0x00, 0xff, 0x03, 0x05, 0x43, 0x61, 0x66, 0xc3, 0xa9, ...END_OF_TRACK],
-  ));
-  assert.deepEqual(file.tracks.map((t) => (t.events[0] as { text: string }).text), ['Café', 'Café']);
+  const file = readSmf(
+    midiFile(
+      1,
+      480,
+      [0x00, 0xff, 0x03, 0x04, 0x43, 0x61, 0x66, 0xe9, ...END_OF_TRACK],
+      [0x00, 0xff, 0x03, 0x05, 0x43, 0x61, 0x66, 0xc3, 0xa9, ...END_OF_TRACK],
+    ),
+  );
+  assert.deepEqual(
+    file.tracks.map((t) => (t.events[0] as { text: string }).text),
+    ['Café', 'Café'],
+  );
 });

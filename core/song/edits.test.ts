@@ -3,13 +3,33 @@ import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { lastLabel, newDoc } from './label-recorder.test-support.ts';
 import {
-  addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, duplicateClip, initSong, moveClip,
-  moveNotes, removeTrack, replaceClipNotes, resizeClip, setChords, setClipLocked, setKey, setLoop, setMeter,
-  setEditAuthor, setTempo, setTrackOwner, updateNotes, updateTrack, LOCAL_EDIT,
+  addBookmark,
+  addClip,
+  addNotes,
+  addTrack,
+  deleteClip,
+  deleteNotes,
+  duplicateClip,
+  initSong,
+  moveClip,
+  moveNotes,
+  removeTrack,
+  replaceClipNotes,
+  resizeClip,
+  setChords,
+  setClipLocked,
+  setKey,
+  setLoop,
+  setMeter,
+  setEditAuthor,
+  setTempo,
+  setTrackOwner,
+  updateNotes,
+  updateTrack,
+  LOCAL_EDIT,
 } from './edits.ts';
 import { readSong } from './schema.ts';
 import { EditError } from './validate.ts';
-
 
 /** Two docs that exchange every update, like two bandmates on a perfect network. */
 function connectedPair(): [Y.Doc, Y.Doc] {
@@ -40,7 +60,13 @@ test('a new song has defaults and each edit is one labelled transaction', () => 
   const song = readSong(doc);
   assert.equal(song.meta.title, 'Jam');
   assert.equal(song.meta.bpm, 96);
-  assert.deepEqual(song.clips[0]!.notes.map((n) => [n.pitch, n.tick]), [[42, 120], [45, 600]]);
+  assert.deepEqual(
+    song.clips[0]!.notes.map((n) => [n.pitch, n.tick]),
+    [
+      [42, 120],
+      [45, 600],
+    ],
+  );
 });
 
 test('edits carry the local origin so a per-user undo manager sees only them', () => {
@@ -51,7 +77,10 @@ test('edits carry the local origin so a per-user undo manager sees only them', (
   addClip(a, { trackId: track, startBar: 0, lengthBars: 1 }); // mine
   addClip(b, { trackId: track, startBar: 4, lengthBars: 1 }); // a bandmate's
   undo.undo();
-  assert.deepEqual(readSong(a).clips.map((c) => c.startBar), [4]);
+  assert.deepEqual(
+    readSong(a).clips.map((c) => c.startBar),
+    [4],
+  );
   assert.deepEqual(readSong(b), readSong(a));
 });
 
@@ -59,10 +88,15 @@ test('concurrent edits to different notes of one clip all survive', () => {
   const a = newDoc();
   initSong(a);
   const track = addTrack(a, { role: 'keys' });
-  const clip = addClip(a, { trackId: track, startBar: 0, lengthBars: 1, notes: [
-    { pitch: 60, tick: 0, duration: 480, velocity: 80 },
-    { pitch: 64, tick: 0, duration: 480, velocity: 80 },
-  ] });
+  const clip = addClip(a, {
+    trackId: track,
+    startBar: 0,
+    lengthBars: 1,
+    notes: [
+      { pitch: 60, tick: 0, duration: 480, velocity: 80 },
+      { pitch: 64, tick: 0, duration: 480, velocity: 80 },
+    ],
+  });
   const b = newDoc();
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
   const [n1, n2] = readSong(a).clips[0]!.notes.map((n) => n.id);
@@ -73,7 +107,14 @@ test('concurrent edits to different notes of one clip all survive', () => {
   Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
   const notes = readSong(a).clips[0]!.notes;
-  assert.deepEqual(notes.map((n) => [n.pitch, n.velocity]), [[48, 80], [64, 127], [67, 70]]);
+  assert.deepEqual(
+    notes.map((n) => [n.pitch, n.velocity]),
+    [
+      [48, 80],
+      [64, 127],
+      [67, 70],
+    ],
+  );
   assert.deepEqual(readSong(b), readSong(a));
 });
 
@@ -87,12 +128,21 @@ test('clip edits: move, resize, duplicate, delete, remove track', () => {
   resizeClip(doc, clip, 4);
   const copy = duplicateClip(doc, clip, { startBar: 8 });
   let song = readSong(doc);
-  assert.deepEqual(song.clips.map((c) => [c.trackId, c.startBar, c.lengthBars, c.notes.length]), [[bass, 4, 4, 1], [bass, 8, 4, 1]]);
+  assert.deepEqual(
+    song.clips.map((c) => [c.trackId, c.startBar, c.lengthBars, c.notes.length]),
+    [
+      [bass, 4, 4, 1],
+      [bass, 8, 4, 1],
+    ],
+  );
   assert.notEqual(song.clips[0]!.notes[0]!.id, song.clips[1]!.notes[0]!.id, 'a duplicate has its own note ids');
   deleteClip(doc, copy);
   removeTrack(doc, bass);
   song = readSong(doc);
-  assert.deepEqual(song.tracks.map((t) => t.role), ['drums']);
+  assert.deepEqual(
+    song.tracks.map((t) => t.role),
+    ['drums'],
+  );
   assert.equal(song.clips.length, 0, 'removing a track removes its clips');
 });
 
@@ -104,7 +154,10 @@ test('meta, chords, bookmarks and mixer edits', () => {
   setKey(doc, { tonic: 9, mode: 'minor' });
   assert.equal(lastLabel(doc), 'set key to A minor');
   setLoop(doc, { startBar: 0, endBar: 8 });
-  setChords(doc, 0, 1920 * 2, [{ tick: 0, duration: 1920, symbol: 'Am7' }, { tick: 1920, duration: 1920, symbol: 'D7' }]);
+  setChords(doc, 0, 1920 * 2, [
+    { tick: 0, duration: 1920, symbol: 'Am7' },
+    { tick: 1920, duration: 1920, symbol: 'D7' },
+  ]);
   setChords(doc, 1920, 3840, [{ tick: 1920, duration: 1920, symbol: 'Fmaj7' }]);
   addBookmark(doc, 'Chorus', 16);
   const t = addTrack(doc, { role: 'lead', name: 'Synth' });
@@ -114,8 +167,14 @@ test('meta, chords, bookmarks and mixer edits', () => {
   assert.equal(song.meta.bpm, 140);
   assert.deepEqual(song.meta.meter, { numerator: 6, denominator: 8 });
   assert.deepEqual(song.meta.loop, { startBar: 0, endBar: 8 });
-  assert.deepEqual(song.chords.map((c) => c.symbol), ['Am7', 'Fmaj7']);
-  assert.deepEqual(song.bookmarks.map((b) => [b.name, b.bar]), [['Chorus', 16]]);
+  assert.deepEqual(
+    song.chords.map((c) => c.symbol),
+    ['Am7', 'Fmaj7'],
+  );
+  assert.deepEqual(
+    song.bookmarks.map((b) => [b.name, b.bar]),
+    [['Chorus', 16]],
+  );
   assert.equal(song.tracks[0]!.mute, true);
 });
 
@@ -161,7 +220,7 @@ test('track owners: the author of addTrack (id and name), given by setTrackOwner
   assert.equal(lastLabel(doc), 'took Drums back from Tina');
   assert.deepEqual(owners(), { [plain]: 'id-sam/Sam', [sams]: 'id-sam-2/Sam', [tinas]: null, [nobodys]: null });
   const tina = doc.getMap('tracks').get(tinas) as Y.Map<unknown>;
-  assert.equal(tina.has('owner') || tina.has('ownerId'), false, 'nobody\'s: no fields');
+  assert.equal(tina.has('owner') || tina.has('ownerId'), false, "nobody's: no fields");
 
   // Undo takes a gift back like any edit.
   const undo = new Y.UndoManager(doc.getMap('tracks'), { trackedOrigins: new Set([LOCAL_EDIT]), captureTimeout: 0 });
@@ -176,19 +235,38 @@ test('track owners: the author of addTrack (id and name), given by setTrackOwner
   assert.throws(() => addTrack(doc, { role: 'keys' }, { author: { id: '', name: 'x' } }), /owner id/);
 });
 
-test('a document written before owner ids reads every track as nobody\'s, named owner or not', () => {
+test("a document written before owner ids reads every track as nobody's, named owner or not", () => {
   const doc = newDoc();
   initSong(doc);
   // Tracks as older versions wrote them: no owner field, or an owner's name alone.
-  for (const [id, owner] of [['t-old', null], ['t-named', 'Sam']] as const) {
+  for (const [id, owner] of [
+    ['t-old', null],
+    ['t-named', 'Sam'],
+  ] as const) {
     const old = new Y.Map<unknown>();
-    for (const [k, v] of Object.entries({ name: id, role: 'keys', instrument: 'pad', volumeDb: 0, pan: 0, mute: false, solo: false, order: 1 })) old.set(k, v);
+    for (const [k, v] of Object.entries({
+      name: id,
+      role: 'keys',
+      instrument: 'pad',
+      volumeDb: 0,
+      pan: 0,
+      mute: false,
+      solo: false,
+      order: 1,
+    }))
+      old.set(k, v);
     if (owner) old.set('owner', owner);
     doc.getMap('tracks').set(id, old);
   }
   const copy = newDoc();
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  assert.deepEqual(readSong(copy).tracks.map((t) => [t.name, t.ownerId, t.owner]), [['t-named', null, null], ['t-old', null, null]]);
+  assert.deepEqual(
+    readSong(copy).tracks.map((t) => [t.name, t.ownerId, t.owner]),
+    [
+      ['t-named', null, null],
+      ['t-old', null, null],
+    ],
+  );
   // The room owner gives them again.
   setTrackOwner(copy, 't-named', { id: 'id-sam', name: 'Sam' });
   assert.deepEqual(readSong(copy).tracks.find((t) => t.id === 't-named')!.ownerId, 'id-sam');

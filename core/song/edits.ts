@@ -24,17 +24,7 @@ import {
   type TrackMap,
 } from './schema.ts';
 import type { Chord, Key, LoopRange, NoteInput, Provenance, SongMeta, Track, TrackRole } from './types.ts';
-import {
-  EditError,
-  MAX_BARS,
-  checkInt,
-  checkKey,
-  checkMeter,
-  checkNote,
-  checkNumber,
-  checkRole,
-  checkString,
-} from './validate.ts';
+import { EditError, MAX_BARS, checkInt, checkKey, checkMeter, checkNote, checkNumber, checkRole, checkString } from './validate.ts';
 import type { Meter, Ticks } from '../time.ts';
 
 /** Origin of edits made by this user in this window. */
@@ -245,13 +235,18 @@ export function updateTrack(doc: Y.Doc, trackId: string, patch: TrackPatch, opti
     fields.length === 1 && fields[0] === 'instrument'
       ? `set ${name}'s instrument to ${instrumentById(checked.instrument!)?.name ?? checked.instrument}`
       : fields.length === 1 && fields[0] === 'mute'
-      ? `${checked.mute ? 'muted' : 'unmuted'} ${name}`
-      : fields.length === 1 && fields[0] === 'solo'
-        ? `${checked.solo ? 'soloed' : 'unsoloed'} ${name}`
-        : `changed ${fields.join(', ')} of ${name}`;
-  labelledEdit(doc, label, () => {
-    for (const [k, v] of Object.entries(checked)) track.set(k, v);
-  }, options);
+        ? `${checked.mute ? 'muted' : 'unmuted'} ${name}`
+        : fields.length === 1 && fields[0] === 'solo'
+          ? `${checked.solo ? 'soloed' : 'unsoloed'} ${name}`
+          : `changed ${fields.join(', ')} of ${name}`;
+  labelledEdit(
+    doc,
+    label,
+    () => {
+      for (const [k, v] of Object.entries(checked)) track.set(k, v);
+    },
+    options,
+  );
 }
 
 /**
@@ -265,26 +260,40 @@ export function setTrackOwner(doc: Y.Doc, trackId: string, owner: EditAuthor | n
   const name = track.get('name') as string;
   const next = owner === null ? null : checkAuthor(owner);
   const previous = track.get('ownerId') ? track.get('owner') : null;
-  const label = next ? `gave ${name} to ${next.name}` : typeof previous === 'string' && previous ? `took ${name} back from ${previous}` : `made ${name} nobody's`;
-  labelledEdit(doc, label, () => {
-    if (next) {
-      track.set('ownerId', next.id);
-      track.set('owner', next.name);
-    } else {
-      track.delete('ownerId');
-      track.delete('owner');
-    }
-  }, options);
+  const label = next
+    ? `gave ${name} to ${next.name}`
+    : typeof previous === 'string' && previous
+      ? `took ${name} back from ${previous}`
+      : `made ${name} nobody's`;
+  labelledEdit(
+    doc,
+    label,
+    () => {
+      if (next) {
+        track.set('ownerId', next.id);
+        track.set('owner', next.name);
+      } else {
+        track.delete('ownerId');
+        track.delete('owner');
+      }
+    },
+    options,
+  );
 }
 
 /** Removes a track and every clip on it. */
 export function removeTrack(doc: Y.Doc, trackId: string, options?: EditOptions): void {
   const track = requireTrack(doc, trackId);
-  labelledEdit(doc, `removed track ${track.get('name') as string}`, () => {
-    const clips = clipsMap(doc);
-    for (const [clipId, clip] of [...clips.entries()]) if (clip.get('trackId') === trackId) clips.delete(clipId);
-    tracksMap(doc).delete(trackId);
-  }, options);
+  labelledEdit(
+    doc,
+    `removed track ${track.get('name') as string}`,
+    () => {
+      const clips = clipsMap(doc);
+      for (const [clipId, clip] of [...clips.entries()]) if (clip.get('trackId') === trackId) clips.delete(clipId);
+      tracksMap(doc).delete(trackId);
+    },
+    options,
+  );
 }
 
 // --------------------------------------------------------------------------------------- clips
@@ -322,19 +331,24 @@ export function addClip(doc: Y.Doc, input: NewClip, options?: EditOptions): stri
   const notes = (input.notes ?? []).map((n) => checkNote(n, ticks));
   const id = newId();
   const label = notes.length ? `added clip with ${plural(notes.length, 'note')}` : 'added clip';
-  labelledEdit(doc, label, () => {
-    const clip = new Y.Map<unknown>();
-    clip.set('trackId', input.trackId);
-    clip.set('name', name);
-    clip.set('startBar', input.startBar);
-    clip.set('lengthBars', input.lengthBars);
-    clip.set('locked', false);
-    clip.set('provenance', input.provenance ?? null);
-    const noteMap = new Y.Map<NoteInput>();
-    for (const n of notes) noteMap.set(newId(), n);
-    clip.set('notes', noteMap);
-    clipsMap(doc).set(id, clip);
-  }, options);
+  labelledEdit(
+    doc,
+    label,
+    () => {
+      const clip = new Y.Map<unknown>();
+      clip.set('trackId', input.trackId);
+      clip.set('name', name);
+      clip.set('startBar', input.startBar);
+      clip.set('lengthBars', input.lengthBars);
+      clip.set('locked', false);
+      clip.set('provenance', input.provenance ?? null);
+      const noteMap = new Y.Map<NoteInput>();
+      for (const n of notes) noteMap.set(newId(), n);
+      clip.set('notes', noteMap);
+      clipsMap(doc).set(id, clip);
+    },
+    options,
+  );
   return id;
 }
 
@@ -343,10 +357,15 @@ export function moveClip(doc: Y.Doc, clipId: string, to: { startBar: number; tra
   const clip = requireClip(doc, clipId);
   checkPlacement(to.startBar, clip.get('lengthBars') as number);
   if (to.trackId !== undefined) requireTrack(doc, to.trackId);
-  labelledEdit(doc, `moved clip to bar ${to.startBar + 1}`, () => {
-    clip.set('startBar', to.startBar);
-    if (to.trackId !== undefined) clip.set('trackId', to.trackId);
-  }, options);
+  labelledEdit(
+    doc,
+    `moved clip to bar ${to.startBar + 1}`,
+    () => {
+      clip.set('startBar', to.startBar);
+      if (to.trackId !== undefined) clip.set('trackId', to.trackId);
+    },
+    options,
+  );
 }
 
 /** Changes a clip's length; notes past the new end stay stored but are not played. */
@@ -364,19 +383,24 @@ export function duplicateClip(doc: Y.Doc, clipId: string, to: { startBar: number
   const lengthBars = source.get('lengthBars') as number;
   checkPlacement(to.startBar, lengthBars);
   const id = newId();
-  labelledEdit(doc, `duplicated clip to bar ${to.startBar + 1}`, () => {
-    const clip = new Y.Map<unknown>();
-    clip.set('trackId', trackId);
-    clip.set('name', source.get('name'));
-    clip.set('startBar', to.startBar);
-    clip.set('lengthBars', lengthBars);
-    clip.set('locked', false);
-    clip.set('provenance', source.get('provenance') ?? null);
-    const notes = new Y.Map<NoteInput>();
-    for (const n of clipNotes(source).values()) notes.set(newId(), { ...n });
-    clip.set('notes', notes);
-    clipsMap(doc).set(id, clip);
-  }, options);
+  labelledEdit(
+    doc,
+    `duplicated clip to bar ${to.startBar + 1}`,
+    () => {
+      const clip = new Y.Map<unknown>();
+      clip.set('trackId', trackId);
+      clip.set('name', source.get('name'));
+      clip.set('startBar', to.startBar);
+      clip.set('lengthBars', lengthBars);
+      clip.set('locked', false);
+      clip.set('provenance', source.get('provenance') ?? null);
+      const notes = new Y.Map<NoteInput>();
+      for (const n of clipNotes(source).values()) notes.set(newId(), { ...n });
+      clip.set('notes', notes);
+      clipsMap(doc).set(id, clip);
+    },
+    options,
+  );
   return id;
 }
 
@@ -410,10 +434,15 @@ export function addNotes(doc: Y.Doc, clipId: string, notes: NoteInput[], options
   const ticks = clipTicks(doc, clip);
   const checked = notes.map((n) => checkNote(n, ticks));
   const ids = checked.map(() => newId());
-  labelledEdit(doc, `added ${plural(checked.length, 'note')}`, () => {
-    const map = clipNotes(clip);
-    checked.forEach((n, i) => map.set(ids[i]!, n));
-  }, options);
+  labelledEdit(
+    doc,
+    `added ${plural(checked.length, 'note')}`,
+    () => {
+      const map = clipNotes(clip);
+      checked.forEach((n, i) => map.set(ids[i]!, n));
+    },
+    options,
+  );
   return ids;
 }
 
@@ -438,10 +467,15 @@ export function moveNotes(
     const n = requireNote(clip, id);
     return [id, checkNote({ ...n, tick: n.tick + (by.ticks ?? 0), pitch: n.pitch + (by.semitones ?? 0) }, ticks)] as const;
   });
-  labelledEdit(doc, `moved ${plural(moved.length, 'note')}`, () => {
-    const map = clipNotes(clip);
-    for (const [id, n] of moved) map.set(id, n);
-  }, options);
+  labelledEdit(
+    doc,
+    `moved ${plural(moved.length, 'note')}`,
+    () => {
+      const map = clipNotes(clip);
+      for (const [id, n] of moved) map.set(id, n);
+    },
+    options,
+  );
 }
 
 export type NotePatch = { id: string } & Partial<NoteInput>;
@@ -453,21 +487,36 @@ export function updateNotes(doc: Y.Doc, clipId: string, patches: NotePatch[], op
   const ticks = clipTicks(doc, clip);
   const updated = patches.map(({ id, ...patch }) => [id, checkNote({ ...requireNote(clip, id), ...patch }, ticks)] as const);
   const fields = new Set(patches.flatMap((p) => Object.keys(p).filter((k) => k !== 'id')));
-  const what = fields.size === 1 && fields.has('velocity') ? 'changed velocity of' : fields.size === 1 && fields.has('duration') ? 'resized' : 'edited';
-  labelledEdit(doc, `${what} ${plural(updated.length, 'note')}`, () => {
-    const map = clipNotes(clip);
-    for (const [id, n] of updated) map.set(id, n);
-  }, options);
+  const what =
+    fields.size === 1 && fields.has('velocity')
+      ? 'changed velocity of'
+      : fields.size === 1 && fields.has('duration')
+        ? 'resized'
+        : 'edited';
+  labelledEdit(
+    doc,
+    `${what} ${plural(updated.length, 'note')}`,
+    () => {
+      const map = clipNotes(clip);
+      for (const [id, n] of updated) map.set(id, n);
+    },
+    options,
+  );
 }
 
 export function deleteNotes(doc: Y.Doc, clipId: string, noteIds: string[], options?: EditOptions): void {
   const clip = requireClip(doc, clipId);
   requireUnlocked(clip);
   for (const id of noteIds) requireNote(clip, id);
-  labelledEdit(doc, `deleted ${plural(noteIds.length, 'note')}`, () => {
-    const map = clipNotes(clip);
-    for (const id of noteIds) map.delete(id);
-  }, options);
+  labelledEdit(
+    doc,
+    `deleted ${plural(noteIds.length, 'note')}`,
+    () => {
+      const map = clipNotes(clip);
+      for (const id of noteIds) map.delete(id);
+    },
+    options,
+  );
 }
 
 /**
@@ -487,12 +536,17 @@ export function replaceClipNotes(
   const ticks = clipTicks(doc, clip);
   const checked = notes.map((n) => checkNote(n, ticks));
   const ids = checked.map(() => newId());
-  labelledEdit(doc, label, () => {
-    const map = clipNotes(clip);
-    for (const id of [...map.keys()]) map.delete(id);
-    checked.forEach((n, i) => map.set(ids[i]!, n));
-    clip.set('provenance', provenance);
-  }, options);
+  labelledEdit(
+    doc,
+    label,
+    () => {
+      const map = clipNotes(clip);
+      for (const id of [...map.keys()]) map.delete(id);
+      checked.forEach((n, i) => map.set(ids[i]!, n));
+      clip.set('provenance', provenance);
+    },
+    options,
+  );
   return ids;
 }
 
@@ -518,11 +572,16 @@ export function setChords(doc: Y.Doc, from: Ticks, to: Ticks, chords: ChordInput
     return { tick: c.tick, duration: c.duration, symbol: c.symbol };
   });
   const label = checked.length ? `set chords ${checked.map((c) => c.symbol).join(' ')}` : 'cleared chords';
-  labelledEdit(doc, label.length > 80 ? `set ${plural(checked.length, 'chord')}` : label, () => {
-    const map = chordsMap(doc);
-    for (const [id, c] of [...map.entries()]) if (c.tick >= from && c.tick < to) map.delete(id);
-    for (const c of checked) map.set(newId(), c);
-  }, options);
+  labelledEdit(
+    doc,
+    label.length > 80 ? `set ${plural(checked.length, 'chord')}` : label,
+    () => {
+      const map = chordsMap(doc);
+      for (const [id, c] of [...map.entries()]) if (c.tick >= from && c.tick < to) map.delete(id);
+      for (const c of checked) map.set(newId(), c);
+    },
+    options,
+  );
 }
 
 // ----------------------------------------------------------------------------------- bookmarks

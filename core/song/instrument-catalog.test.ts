@@ -13,7 +13,10 @@ test('ids are unique, programs in range, and no two presets share a bank and pro
 test("each role's default is in the catalog, and is what a new track gets", () => {
   for (const role of TRACK_ROLES) {
     assert.equal(DEFAULT_INSTRUMENT_ID[role], DEFAULT_INSTRUMENT[role]);
-    assert.ok(instrumentsForRole(role).some((p) => p.id === DEFAULT_INSTRUMENT_ID[role]), role);
+    assert.ok(
+      instrumentsForRole(role).some((p) => p.id === DEFAULT_INSTRUMENT_ID[role]),
+      role,
+    );
   }
 });
 

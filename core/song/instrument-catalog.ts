@@ -11,8 +11,19 @@
 import type { TrackRole } from './types.ts';
 
 export type InstrumentFamily =
-  | 'piano' | 'electric-piano' | 'organ' | 'mallets' | 'guitar' | 'bass' | 'strings' | 'voices'
-  | 'pad' | 'lead' | 'brass' | 'reeds' | 'drums';
+  | 'piano'
+  | 'electric-piano'
+  | 'organ'
+  | 'mallets'
+  | 'guitar'
+  | 'bass'
+  | 'strings'
+  | 'voices'
+  | 'pad'
+  | 'lead'
+  | 'brass'
+  | 'reeds'
+  | 'drums';
 
 export interface InstrumentPreset {
   /** Stored in `Track.instrument`; stable: songs keep it forever. */

@@ -58,8 +58,7 @@ export function songScope(doc: Y.Doc): Y.AbstractType<unknown>[] {
 
 export function readMeta(doc: Y.Doc): SongMeta {
   const meta = metaMap(doc);
-  const get = <K extends keyof SongMeta>(key: K): SongMeta[K] =>
-    (meta.has(key) ? meta.get(key) : DEFAULT_META[key]) as SongMeta[K];
+  const get = <K extends keyof SongMeta>(key: K): SongMeta[K] => (meta.has(key) ? meta.get(key) : DEFAULT_META[key]) as SongMeta[K];
   return {
     title: get('title'),
     bpm: get('bpm'),
@@ -117,9 +116,7 @@ export function readClip(id: string, map: ClipMap): Clip {
 }
 
 export function readTracks(doc: Y.Doc): Track[] {
-  return [...tracksMap(doc).entries()]
-    .map(([id, map]) => readTrack(id, map))
-    .sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
+  return [...tracksMap(doc).entries()].map(([id, map]) => readTrack(id, map)).sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
 }
 
 /**
@@ -138,9 +135,7 @@ export function readSong(doc: Y.Doc, clipRecord: (id: string, map: ClipMap) => C
         a.startBar - b.startBar ||
         (a.id < b.id ? -1 : 1),
     );
-  const chords = [...chordsMap(doc).entries()]
-    .map(([id, c]) => ({ id, ...c }))
-    .sort((a, b) => a.tick - b.tick || (a.id < b.id ? -1 : 1));
+  const chords = [...chordsMap(doc).entries()].map(([id, c]) => ({ id, ...c })).sort((a, b) => a.tick - b.tick || (a.id < b.id ? -1 : 1));
   const bookmarks = [...bookmarksMap(doc).entries()]
     .map(([id, b]) => ({ id, ...b }))
     .sort((a, b) => a.bar - b.bar || (a.id < b.id ? -1 : 1));

@@ -56,8 +56,15 @@ test('unchanged records keep their identity; a moved clip is a new object', () =
   assert.notEqual(after, before);
   assert.equal(after.meta, before.meta);
   assert.equal(after.tracks, before.tracks, 'the track list is the same array');
-  assert.equal(after.clips.find((c) => c.id === a), before.clips.find((c) => c.id === a), 'clip a kept its identity');
-  assert.notEqual(after.clips.find((c) => c.id === b), before.clips.find((c) => c.id === b));
+  assert.equal(
+    after.clips.find((c) => c.id === a),
+    before.clips.find((c) => c.id === a),
+    'clip a kept its identity',
+  );
+  assert.notEqual(
+    after.clips.find((c) => c.id === b),
+    before.clips.find((c) => c.id === b),
+  );
   assert.equal(after.clips.find((c) => c.id === b)!.startBar, 6);
   store.destroy();
 });
@@ -69,7 +76,9 @@ test('only the clips an update touched are read again, and the snapshot equals a
   const store = new SongStore(mine, frames.schedule);
   const sync = () => Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs, Y.encodeStateVector(mine)), 'remote');
   const track = addTrack(theirs, { role: 'keys' });
-  const clips = [0, 4, 8, 12].map((bar) => addClip(theirs, { trackId: track, startBar: bar, lengthBars: 4, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }] }));
+  const clips = [0, 4, 8, 12].map((bar) =>
+    addClip(theirs, { trackId: track, startBar: bar, lengthBars: 4, notes: [{ pitch: 60, tick: 0, duration: 240, velocity: 90 }] }),
+  );
   sync();
   frames.frame();
   assert.equal(store.clipReads, 4);
@@ -83,7 +92,11 @@ test('only the clips an update touched are read again, and the snapshot equals a
   assert.equal(store.clipReads, 5);
   const after = store.getSnapshot();
   assert.equal(after.clips.find((c) => c.id === clips[1])!.notes[0]!.pitch, 62);
-  for (const id of [clips[0], clips[2], clips[3]]) assert.equal(after.clips.find((c) => c.id === id), before.clips.find((c) => c.id === id));
+  for (const id of [clips[0], clips[2], clips[3]])
+    assert.equal(
+      after.clips.find((c) => c.id === id),
+      before.clips.find((c) => c.id === id),
+    );
   assert.deepEqual(after, readSong(mine));
 
   // A deleted clip, a moved one and a renamed track (which reorders nothing here): one clip read.
@@ -105,7 +118,10 @@ test("a bandmate's update arrives the same way; flush() reads it before the fram
   addTrack(theirs, { role: 'lead', name: 'Sax' });
   Y.applyUpdate(mine, Y.encodeStateAsUpdate(theirs), 'remote');
   store.flush();
-  assert.deepEqual(store.getSnapshot().tracks.map((t) => t.name), ['Sax']);
+  assert.deepEqual(
+    store.getSnapshot().tracks.map((t) => t.name),
+    ['Sax'],
+  );
   assert.equal(frames.pending(), 0, 'flush cancelled the frame');
   store.destroy();
 });
@@ -117,7 +133,11 @@ test('current() is the song as the document has it now, with a frame pending or 
   addTrack(doc, { role: 'bass', name: 'Bass' });
   assert.deepEqual(store.getSnapshot().tracks, [], 'the snapshot waits for the frame');
   const detached = store.current;
-  assert.deepEqual(detached().tracks.map((t) => t.name), ['Bass'], 'read now, even as a detached function');
+  assert.deepEqual(
+    detached().tracks.map((t) => t.name),
+    ['Bass'],
+    'read now, even as a detached function',
+  );
   assert.equal(frames.pending(), 0);
   assert.equal(store.current(), store.getSnapshot(), 'nothing pending: the same snapshot');
   store.destroy();
@@ -140,10 +160,14 @@ test('a malformed record from a peer keeps the last good song on screen', () => 
   const track = good.tracks[0]!.id;
   doc.transact(() => {
     const broken = doc.getMap('clips').get('broken') as Y.Map<unknown>;
-    for (const [k, v] of Object.entries({ trackId: track, name: '', startBar: 0, lengthBars: 1, locked: false, provenance: null })) broken.set(k, v);
+    for (const [k, v] of Object.entries({ trackId: track, name: '', startBar: 0, lengthBars: 1, locked: false, provenance: null }))
+      broken.set(k, v);
     broken.set('notes', new Y.Map());
   });
   frames.frame();
-  assert.deepEqual(store.getSnapshot().clips.map((c) => c.id), ['broken']);
+  assert.deepEqual(
+    store.getSnapshot().clips.map((c) => c.id),
+    ['broken'],
+  );
   store.destroy();
 });

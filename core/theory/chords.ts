@@ -4,9 +4,7 @@
  * Symbols are written the way musicians write them ("C", "F#m7", "Bb7/D").
  */
 
-export const CHORD_QUALITIES = [
-  'maj', 'min', 'dim', 'aug', 'sus2', 'sus4', '7', 'maj7', 'm7', 'dim7', 'm7b5', 'mMaj7', '6', 'm6',
-] as const;
+export const CHORD_QUALITIES = ['maj', 'min', 'dim', 'aug', 'sus2', 'sus4', '7', 'maj7', 'm7', 'dim7', 'm7b5', 'mMaj7', '6', 'm6'] as const;
 export type ChordQuality = (typeof CHORD_QUALITIES)[number];
 
 /** Semitones above the root of each quality's chord tones. */
@@ -29,8 +27,20 @@ export const CHORD_INTERVALS: Record<ChordQuality, readonly number[]> = {
 
 /** How each quality is written after the root in a symbol. */
 const QUALITY_SUFFIX: Record<ChordQuality, string> = {
-  maj: '', min: 'm', dim: 'dim', aug: 'aug', sus2: 'sus2', sus4: 'sus4', '7': '7', maj7: 'maj7',
-  m7: 'm7', dim7: 'dim7', m7b5: 'm7b5', mMaj7: 'mMaj7', '6': '6', m6: 'm6',
+  maj: '',
+  min: 'm',
+  dim: 'dim',
+  aug: 'aug',
+  sus2: 'sus2',
+  sus4: 'sus4',
+  '7': '7',
+  maj7: 'maj7',
+  m7: 'm7',
+  dim7: 'dim7',
+  m7b5: 'm7b5',
+  mMaj7: 'mMaj7',
+  '6': '6',
+  m6: 'm6',
 };
 
 export interface ChordName {
@@ -61,18 +71,51 @@ export function pitchClassName(pc: number, preferFlats = false): string {
 /** Suffixes musicians use, longest first so "maj7" wins over "maj". */
 const SUFFIX_TO_QUALITY: [string, ChordQuality][] = (
   [
-    ['mMaj7', 'mMaj7'], ['mmaj7', 'mMaj7'], ['minmaj7', 'mMaj7'], ['m(maj7)', 'mMaj7'],
-    ['maj7', 'maj7'], ['M7', 'maj7'], ['Δ7', 'maj7'], ['Δ', 'maj7'], ['maj9', 'maj7'],
-    ['m7b5', 'm7b5'], ['min7b5', 'm7b5'], ['ø7', 'm7b5'], ['ø', 'm7b5'],
-    ['dim7', 'dim7'], ['°7', 'dim7'], ['o7', 'dim7'],
-    ['min7', 'm7'], ['m7', 'm7'], ['m9', 'm7'], ['m11', 'm7'], ['-7', 'm7'],
-    ['min6', 'm6'], ['m6', 'm6'],
-    ['min', 'min'], ['m', 'min'], ['-', 'min'],
-    ['dim', 'dim'], ['°', 'dim'], ['o', 'dim'],
-    ['aug', 'aug'], ['+', 'aug'],
-    ['sus2', 'sus2'], ['sus4', 'sus4'], ['sus', 'sus4'], ['7sus4', 'sus4'],
-    ['maj', 'maj'], ['M', 'maj'], ['', 'maj'], ['5', 'maj'], ['add9', 'maj'], ['6', '6'],
-    ['13', '7'], ['11', '7'], ['9', '7'], ['7', '7'],
+    ['mMaj7', 'mMaj7'],
+    ['mmaj7', 'mMaj7'],
+    ['minmaj7', 'mMaj7'],
+    ['m(maj7)', 'mMaj7'],
+    ['maj7', 'maj7'],
+    ['M7', 'maj7'],
+    ['Δ7', 'maj7'],
+    ['Δ', 'maj7'],
+    ['maj9', 'maj7'],
+    ['m7b5', 'm7b5'],
+    ['min7b5', 'm7b5'],
+    ['ø7', 'm7b5'],
+    ['ø', 'm7b5'],
+    ['dim7', 'dim7'],
+    ['°7', 'dim7'],
+    ['o7', 'dim7'],
+    ['min7', 'm7'],
+    ['m7', 'm7'],
+    ['m9', 'm7'],
+    ['m11', 'm7'],
+    ['-7', 'm7'],
+    ['min6', 'm6'],
+    ['m6', 'm6'],
+    ['min', 'min'],
+    ['m', 'min'],
+    ['-', 'min'],
+    ['dim', 'dim'],
+    ['°', 'dim'],
+    ['o', 'dim'],
+    ['aug', 'aug'],
+    ['+', 'aug'],
+    ['sus2', 'sus2'],
+    ['sus4', 'sus4'],
+    ['sus', 'sus4'],
+    ['7sus4', 'sus4'],
+    ['maj', 'maj'],
+    ['M', 'maj'],
+    ['', 'maj'],
+    ['5', 'maj'],
+    ['add9', 'maj'],
+    ['6', '6'],
+    ['13', '7'],
+    ['11', '7'],
+    ['9', '7'],
+    ['7', '7'],
   ] as [string, ChordQuality][]
 ).sort((a, b) => b[0].length - a[0].length);
 

@@ -54,7 +54,8 @@ export function resolveAppRequest(requestUrl: string, method: string, webRoot: s
   const path = url.pathname;
   if (path.startsWith('/api/')) {
     const route = API_ROUTE.exec(path);
-    if (!route || !ROOM_NAME.test(decodeURIComponentSafe(route[1]!) ?? '')) return { kind: 'refuse', status: 404, reason: 'no such API route' };
+    if (!route || !ROOM_NAME.test(decodeURIComponentSafe(route[1]!) ?? ''))
+      return { kind: 'refuse', status: 404, reason: 'no such API route' };
     if (method !== 'GET' && method !== 'POST') return { kind: 'refuse', status: 405, reason: `${method} is not allowed` };
     if (!sessionHttpUrl) return { kind: 'refuse', status: 404, reason: 'no session is open' };
     const target = new URL(path + url.search, sessionHttpUrl);

@@ -36,8 +36,16 @@ test('"<track> - <clip>.mid" from plain names', () => {
 
 test('path traversal, path syntax and control characters never make a path', () => {
   for (const [track, clip] of [
-    ['../../etc', 'passwd'], ['..', '..'], ['/etc/passwd', ''], ['C:\\Windows\\System32', 'x'], ['a/b', 'c\\d'],
-    ['x\0y', 'z\nw'], ['a:b*c?d"e<f>g|h', ''], ['.hidden', '.'], ['\u202etxt.exe', ''], ['   ', '\t'],
+    ['../../etc', 'passwd'],
+    ['..', '..'],
+    ['/etc/passwd', ''],
+    ['C:\\Windows\\System32', 'x'],
+    ['a/b', 'c\\d'],
+    ['x\0y', 'z\nw'],
+    ['a:b*c?d"e<f>g|h', ''],
+    ['.hidden', '.'],
+    ['\u202etxt.exe', ''],
+    ['   ', '\t'],
   ]) {
     const name = dragFileName(track!, clip!);
     assert.ok(name.endsWith('.mid'), name);

@@ -26,8 +26,17 @@ export const DRAG_FOLDER_NAME = 'riffroom-drag';
 export const DRAG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** Whether `bytes` look like a Standard MIDI File (header chunk "MThd", length 6). */
 export function isMidiFile(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 14 && bytes[0] === 0x4d && bytes[1] === 0x54 && bytes[2] === 0x68 && bytes[3] === 0x64 &&
-    bytes[4] === 0 && bytes[5] === 0 && bytes[6] === 0 && bytes[7] === 6;
+  return (
+    bytes.byteLength >= 14 &&
+    bytes[0] === 0x4d &&
+    bytes[1] === 0x54 &&
+    bytes[2] === 0x68 &&
+    bytes[3] === 0x64 &&
+    bytes[4] === 0 &&
+    bytes[5] === 0 &&
+    bytes[6] === 0 &&
+    bytes[7] === 6
+  );
 }
 
 export interface DragFiles {
@@ -122,7 +131,11 @@ export function dragIconPng(size = 32): Buffer {
     }
   }
   // Three notes rising, as in a piano roll.
-  for (const [x0, y0, w] of [[9, 21, 5], [14, 16, 4], [18, 10, 5]] as const) {
+  for (const [x0, y0, w] of [
+    [9, 21, 5],
+    [14, 16, 4],
+    [18, 10, 5],
+  ] as const) {
     for (let y = Math.round(y0 * s); y < Math.round((y0 + 3) * s); y++) {
       for (let x = Math.round(x0 * s); x < Math.round((x0 + w) * s); x++) set(x, y, note);
     }

@@ -5,8 +5,24 @@
  * Bundled by electron/build.ts into electron/dist/main.mjs (package.json "main").
  */
 import {
-  app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, net, protocol, safeStorage, session, shell, utilityProcess,
-  type IpcMainEvent, type IpcMainInvokeEvent, type MessagePortMain, type WebContents,
+  app,
+  BrowserWindow,
+  clipboard,
+  dialog,
+  ipcMain,
+  Menu,
+  MessageChannelMain,
+  nativeImage,
+  net,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  utilityProcess,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type MessagePortMain,
+  type WebContents,
 } from 'electron';
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -28,13 +44,29 @@ import { InferencePorts, type PortHost } from './inference-ports.ts';
 import { utilityChild } from '../utility-child.ts';
 import type { ClientMessage, ConnectMessage } from '../../inference/contract.ts';
 import {
-  parseCopyLinkRequest, parseDragOutRequest, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest,
-  parseProjectPath, parseSaveFileRequest, parseShareOnlineRequest, parseShareTokenRequest,
+  parseCopyLinkRequest,
+  parseDragOutRequest,
+  parseJoinCheckRequest,
+  parseJoinRequest,
+  parseNoArguments,
+  parseOpenFileRequest,
+  parseProjectPath,
+  parseSaveFileRequest,
+  parseShareOnlineRequest,
+  parseShareTokenRequest,
 } from './ipc-validate.ts';
 import { menuTemplate, type MainCommand } from './menu.ts';
 import {
-  APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appResponseHeaders, contentSecurityPolicy, isAllowedNavigation, isPermissionAllowed,
-  isPermissionCheckAllowed, newWindowPolicy, windowOptions,
+  APP_ORIGIN,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  appResponseHeaders,
+  contentSecurityPolicy,
+  isAllowedNavigation,
+  isPermissionAllowed,
+  isPermissionCheckAllowed,
+  newWindowPolicy,
+  windowOptions,
 } from './security.ts';
 
 const here = dirname(fileURLToPath(import.meta.url)); // electron/dist
@@ -92,7 +124,8 @@ let recentsValue: RecentProjects | null = null;
 const drags = (): DragFiles => (dragsValue ??= dragFiles(app.getPath('temp')));
 let dragsValue: DragFiles | null = null;
 /** Creator tokens for Share online…, encrypted with safeStorage (never in plain text on disk). */
-const serverTokens = (): ServerTokenStore => (serverTokensValue ??= new ServerTokenStore(join(app.getPath('userData'), 'server-tokens.json'), safeStorage));
+const serverTokens = (): ServerTokenStore =>
+  (serverTokensValue ??= new ServerTokenStore(join(app.getPath('userData'), 'server-tokens.json'), safeStorage));
 let serverTokensValue: ServerTokenStore | null = null;
 
 const sessions = new SessionManager({
@@ -113,7 +146,11 @@ const desktop = new DesktopSession({
       return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
     },
     async openPath(title) {
-      const chosen = await dialog.showOpenDialog({ title, properties: ['openFile'], filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }] });
+      const chosen = await dialog.showOpenDialog({
+        title,
+        properties: ['openFile'],
+        filters: [{ name: 'Riffroom project', extensions: ['riffroom'] }],
+      });
       return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
     },
     async info(title, message, detail) {
@@ -142,7 +179,9 @@ const inference = new InferencePorts<MessagePortMain>({
 });
 
 function launchInferenceHost(args: string[]): PortHost<MessagePortMain> {
-  const child = utilityChild<ClientMessage | ConnectMessage>(utilityProcess.fork(PATHS.inferenceHost, args, { serviceName: 'Riffroom inference', stdio: 'inherit' }));
+  const child = utilityChild<ClientMessage | ConnectMessage>(
+    utilityProcess.fork(PATHS.inferenceHost, args, { serviceName: 'Riffroom inference', stdio: 'inherit' }),
+  );
   return Object.assign(child, { connect: (message: ConnectMessage, port: MessagePortMain) => child.postWithPorts(message, [port]) });
 }
 
@@ -153,8 +192,22 @@ function endpoint(): RoomEndpoint | null {
 async function start(): Promise<void> {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const d = details as { requestingUrl?: string; mediaTypes?: string[]; sysex?: boolean; isDirectory?: boolean; fileAccessType?: 'writable' | 'readable' };
-    callback(isPermissionAllowed(permission, { requestingUrl: d.requestingUrl, mediaTypes: d.mediaTypes, sysex: d.sysex, isDirectory: d.isDirectory, fileAccessType: d.fileAccessType }));
+    const d = details as {
+      requestingUrl?: string;
+      mediaTypes?: string[];
+      sysex?: boolean;
+      isDirectory?: boolean;
+      fileAccessType?: 'writable' | 'readable';
+    };
+    callback(
+      isPermissionAllowed(permission, {
+        requestingUrl: d.requestingUrl,
+        mediaTypes: d.mediaTypes,
+        sysex: d.sysex,
+        isDirectory: d.isDirectory,
+        fileAccessType: d.fileAccessType,
+      }),
+    );
   });
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionCheckAllowed(permission, requestingOrigin));
   protocol.handle(APP_SCHEME, serveApp);
@@ -193,18 +246,29 @@ async function serveApp(request: Request): Promise<Response> {
     try {
       const body = request.method === 'POST' ? await request.arrayBuffer() : undefined;
       if (body && body.byteLength > 1024 * 1024) return new Response('too large', { status: 413, headers });
-      const answer = await net.fetch(decision.url, { method: request.method, headers: forwardedHeaders(request.headers), body, bypassCustomProtocolHandlers: true });
+      const answer = await net.fetch(decision.url, {
+        method: request.method,
+        headers: forwardedHeaders(request.headers),
+        body,
+        bypassCustomProtocolHandlers: true,
+      });
       const out = new Headers(headers);
       const type = answer.headers.get('content-type');
       if (type) out.set('content-type', type);
       return new Response(answer.body, { status: answer.status, headers: out });
     } catch (error) {
-      return new Response(JSON.stringify({ error: `the sync server did not answer: ${(error as Error).message}` }), { status: 502, headers });
+      return new Response(JSON.stringify({ error: `the sync server did not answer: ${(error as Error).message}` }), {
+        status: 502,
+        headers,
+      });
     }
   }
   try {
     const bytes = await readFile(decision.path);
-    return new Response(request.method === 'HEAD' ? null : bytes, { status: 200, headers: { ...headers, 'Content-Type': decision.contentType } });
+    return new Response(request.method === 'HEAD' ? null : bytes, {
+      status: 200,
+      headers: { ...headers, 'Content-Type': decision.contentType },
+    });
   } catch {
     return new Response('not found', { status: 404, headers });
   }
@@ -235,7 +299,15 @@ function updateWindowTitle(): void {
 
 function refreshMenu(): void {
   const template = menuTemplate(
-    { platform: process.platform, appName: app.name, recent: recents().list().map((r) => r.path), hosting: desktop.current?.mode === 'hosting', dev: !app.isPackaged },
+    {
+      platform: process.platform,
+      appName: app.name,
+      recent: recents()
+        .list()
+        .map((r) => r.path),
+      hosting: desktop.current?.mode === 'hosting',
+      dev: !app.isPackaged,
+    },
     { main: (command, argument) => void runMainCommand(command, argument), renderer: sendToRenderer },
   );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
@@ -285,7 +357,9 @@ async function runMainCommand(command: MainCommand, argument?: string): Promise<
 /** Only the app's own page in a window of ours may use the bridge. */
 function trusted(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return Boolean(frame && frame === event.sender.mainFrame && isAllowedNavigation(frame.url) && BrowserWindow.fromWebContents(event.sender));
+  return Boolean(
+    frame && frame === event.sender.mainFrame && isAllowedNavigation(frame.url) && BrowserWindow.fromWebContents(event.sender),
+  );
 }
 
 function handle(channel: string, run: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void {
@@ -356,7 +430,12 @@ function registerIpc(): void {
     if (!parsed.ok) return parsed;
     const { link: target } = parsed;
     return {
-      ok: true, room: target.room, host: new URL(target.httpUrl).host, name: target.claims.name, role: target.claims.role, expires: target.claims.exp,
+      ok: true,
+      room: target.room,
+      host: new URL(target.httpUrl).host,
+      name: target.claims.name,
+      role: target.claims.role,
+      expires: target.claims.exp,
       ...(target.claims.invite ? { invite: true } : {}),
     };
   });
@@ -370,12 +449,20 @@ function registerIpc(): void {
     const request = parseShareOnlineRequest(value);
     const current = desktop.current;
     if (!current || current.mode === 'joined') {
-      return { ok: false, problem: 'no-project', message: 'Open a project of your own to share it online (a joined jam lives on its host).', suggestion: null };
+      return {
+        ok: false,
+        problem: 'no-project',
+        message: 'Open a project of your own to share it online (a joined jam lives on its host).',
+        suggestion: null,
+      };
     }
     // Electron's net.fetch: Chromium's networking, so an untrusted certificate says net::ERR_CERT_….
     const { result, target } = await shareProject({
-      projectPath: current.project, request, tokens: serverTokens(),
-      fetch: (url, init) => net.fetch(url, { method: init.method, headers: init.headers, body: init.body as unknown as RequestInit["body"] }),
+      projectPath: current.project,
+      request,
+      tokens: serverTokens(),
+      fetch: (url, init) =>
+        net.fetch(url, { method: init.method, headers: init.headers, body: init.body as unknown as RequestInit['body'] }),
       tempDir: app.getPath('temp'),
     });
     // The window continues in the hosted room as its owner; the local session host stops.

@@ -3,8 +3,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS } from '../contract.ts';
 import {
-  IpcInputError, parseCopyLinkRequest, parseDragOutRequest, parseFileName, parseJoinCheckRequest, parseJoinRequest, parseNoArguments, parseOpenFileRequest, parseProjectPath, parseRendererCommand,
-  parseSaveFileRequest, parseShareOnlineRequest, parseShareTokenRequest,
+  IpcInputError,
+  parseCopyLinkRequest,
+  parseDragOutRequest,
+  parseFileName,
+  parseJoinCheckRequest,
+  parseJoinRequest,
+  parseNoArguments,
+  parseOpenFileRequest,
+  parseProjectPath,
+  parseRendererCommand,
+  parseSaveFileRequest,
+  parseShareOnlineRequest,
+  parseShareTokenRequest,
 } from './ipc-validate.ts';
 
 const refused = (fn: () => unknown, message: RegExp): void => {
@@ -20,15 +31,27 @@ test('a good save request comes back exactly, with its own copy of the bytes', (
 });
 
 test('wrong types are refused', () => {
-  for (const value of [null, undefined, 42, 'x', [], new Uint8Array(2), () => 1]) refused(() => parseSaveFileRequest(value), /expected an object/);
+  for (const value of [null, undefined, 42, 'x', [], new Uint8Array(2), () => 1])
+    refused(() => parseSaveFileRequest(value), /expected an object/);
   refused(() => parseSaveFileRequest({ name: 42, bytes: new Uint8Array(), mimeType: 'audio/midi' }), /file name: expected a string/);
   refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: [1, 2], mimeType: 'audio/midi' }), /expected bytes/);
   refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: 'AAA', mimeType: 'audio/midi' }), /expected bytes/);
-  refused(() => parseSaveFileRequest({ name: 'a.mid', bytes: new Uint8Array(), mimeType: 'text/html; charset=utf-8<script>' }), /not a MIME type/);
+  refused(
+    () => parseSaveFileRequest({ name: 'a.mid', bytes: new Uint8Array(), mimeType: 'text/html; charset=utf-8<script>' }),
+    /not a MIME type/,
+  );
   refused(() => parseOpenFileRequest({ accept: '.mid' }), /list of extensions/);
   refused(() => parseOpenFileRequest({ accept: [1] }), /expected a string/);
   refused(() => parseJoinRequest({ link: { href: 'http://x' } }), /expected a string/);
-  refused(() => parseSaveFileRequest(new (class Fake { name = 'a'; })()), /plain object/);
+  refused(
+    () =>
+      parseSaveFileRequest(
+        new (class Fake {
+          name = 'a';
+        })(),
+      ),
+    /plain object/,
+  );
 });
 
 test('huge inputs are refused before anything is done with them', () => {
@@ -41,7 +64,22 @@ test('huge inputs are refused before anything is done with them', () => {
 });
 
 test('path traversal and path syntax never reach the file system', () => {
-  for (const name of ['../../etc/passwd', '..', '.', '/etc/passwd', 'C:\\Windows\\x.mid', 'a/b.mid', 'a\\b.mid', 'x\0.mid', 'CON', 'nul.txt', 'a.mid ', 'song.', 'a:b.mid', 'a\nb.mid']) {
+  for (const name of [
+    '../../etc/passwd',
+    '..',
+    '.',
+    '/etc/passwd',
+    'C:\\Windows\\x.mid',
+    'a/b.mid',
+    'a\\b.mid',
+    'x\0.mid',
+    'CON',
+    'nul.txt',
+    'a.mid ',
+    'song.',
+    'a:b.mid',
+    'a\nb.mid',
+  ]) {
     refused(() => parseFileName(name), /file name/);
   }
   refused(() => parseProjectPath('/home/me/song.riffroom\0.txt'), /NUL/);
@@ -52,7 +90,10 @@ test('path traversal and path syntax never reach the file system', () => {
 test('prototype-pollution objects are refused and pollute nothing', () => {
   const polluted = JSON.parse('{"name":"a.mid","bytes":null,"mimeType":"audio/midi","__proto__":{"polluted":true}}');
   refused(() => parseSaveFileRequest(polluted), /unexpected field "__proto__"/);
-  refused(() => parseOpenFileRequest(JSON.parse('{"accept":[".mid"],"constructor":{"prototype":{"polluted":true}}}')), /unexpected field "constructor"/);
+  refused(
+    () => parseOpenFileRequest(JSON.parse('{"accept":[".mid"],"constructor":{"prototype":{"polluted":true}}}')),
+    /unexpected field "constructor"/,
+  );
   refused(() => parseJoinRequest({ link: 'http://h/?room=a&token=b', extra: 1 }), /unexpected field "extra"/);
   refused(() => parseOpenFileRequest({ accept: ['.mid'], [Symbol('s')]: 1 }), /unexpected field/);
   const withGetter = Object.defineProperty({}, 'accept', { enumerable: true, get: () => ['.mid'] });
@@ -64,9 +105,13 @@ test('prototype-pollution objects are refused and pollute nothing', () => {
 });
 
 test('invite links, menu commands and argument-less channels', () => {
-  assert.deepEqual(parseJoinRequest({ link: ' https://jam.example.org/?room=song&token=a.b ' }), { link: 'https://jam.example.org/?room=song&token=a.b' });
+  assert.deepEqual(parseJoinRequest({ link: ' https://jam.example.org/?room=song&token=a.b ' }), {
+    link: 'https://jam.example.org/?room=song&token=a.b',
+  });
   assert.deepEqual(parseJoinRequest({ link: 'ws://10.0.0.2:4455/song?token=a.b' }), { link: 'ws://10.0.0.2:4455/song?token=a.b' });
-  assert.deepEqual(parseJoinRequest({ link: 'http://10.0.0.2:4455/?room=song#token=a.b' }), { link: 'http://10.0.0.2:4455/?room=song#token=a.b' });
+  assert.deepEqual(parseJoinRequest({ link: 'http://10.0.0.2:4455/?room=song#token=a.b' }), {
+    link: 'http://10.0.0.2:4455/?room=song#token=a.b',
+  });
   refused(() => parseJoinRequest({ link: 'javascript:alert(1)' }), /http/);
   refused(() => parseJoinRequest({ link: 'file:///etc/passwd?room=a&token=b' }), /http/);
   refused(() => parseJoinRequest({ link: 'http://user:pw@h/?room=a&token=b' }), /password/);
@@ -85,12 +130,19 @@ const MTHD = new Uint8Array([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 1, 0, 1, 1, 
 
 test('a clip dragged out: names as free text, MIDI bytes only, within the drag limit', () => {
   const parsed = parseDragOutRequest({ trackName: '../Bass', clipName: '', bytes: MTHD });
-  assert.deepEqual(parsed, { trackName: '../Bass', clipName: '', bytes: MTHD }, 'names are made safe where the file is written (drag-files.ts)');
+  assert.deepEqual(
+    parsed,
+    { trackName: '../Bass', clipName: '', bytes: MTHD },
+    'names are made safe where the file is written (drag-files.ts)',
+  );
   assert.notEqual(parsed.bytes, MTHD, 'a copy');
   refused(() => parseDragOutRequest({ trackName: '', clipName: 'x', bytes: MTHD }), /track name: must not be empty/);
   refused(() => parseDragOutRequest({ trackName: 'a'.repeat(LIMITS.dragNameChars + 1), clipName: '', bytes: MTHD }), /longer than/);
   refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: 7, bytes: MTHD }), /clip name: expected a string/);
-  refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: new TextEncoder().encode('#!/bin/sh\nrm -rf ~ # padding') }), /not a Standard MIDI File/);
+  refused(
+    () => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: new TextEncoder().encode('#!/bin/sh\nrm -rf ~ # padding') }),
+    /not a Standard MIDI File/,
+  );
   refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: [...MTHD] }), /expected bytes/);
   const huge = Object.create(Uint8Array.prototype, { byteLength: { value: LIMITS.dragBytes + 1 } });
   refused(() => parseDragOutRequest({ trackName: 'Bass', clipName: '', bytes: huge }), /larger than 8388608 bytes/);
@@ -111,11 +163,19 @@ test('copy-link and join-check requests', () => {
 
 test('share requests: origin, room and a token or null; nothing else', () => {
   assert.deepEqual(parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'my-song', creatorToken: null }), {
-    origin: 'https://jam.example.org', room: 'my-song', creatorToken: null,
+    origin: 'https://jam.example.org',
+    room: 'my-song',
+    creatorToken: null,
   });
   assert.equal(parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'my-song', creatorToken: 'abc' }).creatorToken, 'abc');
-  refused(() => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r', creatorToken: null, path: '/etc/passwd' }), /unexpected field "path"/);
-  refused(() => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r'.repeat(65), creatorToken: null }), /room name: longer than 64/);
+  refused(
+    () => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r', creatorToken: null, path: '/etc/passwd' }),
+    /unexpected field "path"/,
+  );
+  refused(
+    () => parseShareOnlineRequest({ origin: 'https://jam.example.org', room: 'r'.repeat(65), creatorToken: null }),
+    /room name: longer than 64/,
+  );
   refused(() => parseShareOnlineRequest({ origin: 7, room: 'r', creatorToken: null }), /server address: expected a string/);
   assert.deepEqual(parseShareTokenRequest({ origin: null }), { origin: null });
   refused(() => parseShareTokenRequest({ origin: 'x'.repeat(LIMITS.linkChars + 1) }), /longer than/);

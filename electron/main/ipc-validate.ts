@@ -6,8 +6,16 @@
  * refused, so nothing a page sends can reach an object's prototype.
  */
 import {
-  LIMITS, RENDERER_COMMANDS, type CopyLinkRequest, type DragOutRequest, type JoinRequest, type OpenFileRequest, type RendererCommand,
-  type SaveFileRequest, type ShareOnlineRequest, type ShareTokenRequest,
+  LIMITS,
+  RENDERER_COMMANDS,
+  type CopyLinkRequest,
+  type DragOutRequest,
+  type JoinRequest,
+  type OpenFileRequest,
+  type RendererCommand,
+  type SaveFileRequest,
+  type ShareOnlineRequest,
+  type ShareTokenRequest,
 } from '../contract.ts';
 import { tokenInAddress } from '../../sync-server/client/room-link.ts';
 import { isMidiFile } from './drag-files.ts';

@@ -36,10 +36,17 @@ test('macOS has the app menu first and Close Window in File; Windows and Linux q
 
 test('File: project and session items go to the main process, song items to the page', () => {
   const { template, calls } = build({ recent: ['/home/me/Songs/Funk.riffroom', 'C:\\Music\\Ballad.riffroom'], hosting: true });
-  for (const id of ['new-project', 'open-project', 'save-project-as', 'host-jam', 'join-jam', 'copy-invite', 'clear-recent']) click(findMenuItem(template, id));
-  assert.deepEqual(calls.main.map(([c]) => c), ['new-project', 'open-project', 'save-project-as', 'host-jam', 'join-jam', 'copy-invite', 'clear-recent']);
+  for (const id of ['new-project', 'open-project', 'save-project-as', 'host-jam', 'join-jam', 'copy-invite', 'clear-recent'])
+    click(findMenuItem(template, id));
+  assert.deepEqual(
+    calls.main.map(([c]) => c),
+    ['new-project', 'open-project', 'save-project-as', 'host-jam', 'join-jam', 'copy-invite', 'clear-recent'],
+  );
   const recent = findMenuItem(template, 'open-recent')!.submenu as MenuItemConstructorOptions[];
-  assert.deepEqual(recent.slice(0, 2).map((i) => i.label), ['Funk.riffroom', 'Ballad.riffroom']);
+  assert.deepEqual(
+    recent.slice(0, 2).map((i) => i.label),
+    ['Funk.riffroom', 'Ballad.riffroom'],
+  );
   click(recent[1]);
   assert.deepEqual(calls.main.at(-1), ['open-recent', 'C:\\Music\\Ballad.riffroom']);
   for (const id of ['import-midi', 'export-song-midi', 'export-clip-midi', 'export-wav']) click(findMenuItem(template, id));
@@ -52,7 +59,7 @@ test('File: project and session items go to the main process, song items to the 
   assert.equal(findMenuItem(empty, 'copy-invite')!.enabled, false, 'no invite to copy before hosting');
 });
 
-test('Edit: Undo and Redo are the page\'s per-user undo, with each platform\'s keys', () => {
+test("Edit: Undo and Redo are the page's per-user undo, with each platform's keys", () => {
   for (const platform of ['darwin', 'linux', 'win32'] as const) {
     const { template, calls } = build({ platform });
     const undo = findMenuItem(template, 'undo')!;
@@ -66,7 +73,10 @@ test('Edit: Undo and Redo are the page\'s per-user undo, with each platform\'s k
     click(redo);
     assert.deepEqual(calls.renderer, ['undo', 'redo']);
     const edit = template.find((m) => m.label === '&Edit')!;
-    assert.deepEqual(roles(edit).filter((r) => typeof r === 'string' && ['cut', 'copy', 'paste', 'selectAll'].includes(r)), ['cut', 'copy', 'paste', 'selectAll']);
+    assert.deepEqual(
+      roles(edit).filter((r) => typeof r === 'string' && ['cut', 'copy', 'paste', 'selectAll'].includes(r)),
+      ['cut', 'copy', 'paste', 'selectAll'],
+    );
   }
 });
 

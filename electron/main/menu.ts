@@ -15,8 +15,15 @@ import type { MenuItemConstructorOptions } from 'electron';
 import type { RendererCommand } from '../contract.ts';
 
 export type MainCommand =
-  | 'new-project' | 'open-project' | 'open-recent' | 'clear-recent' | 'save-project-as'
-  | 'host-jam' | 'join-jam' | 'copy-invite' | 'about';
+  | 'new-project'
+  | 'open-project'
+  | 'open-recent'
+  | 'clear-recent'
+  | 'save-project-as'
+  | 'host-jam'
+  | 'join-jam'
+  | 'copy-invite'
+  | 'about';
 
 export interface MenuActions {
   main(command: MainCommand, argument?: string): void;
@@ -44,7 +51,9 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
 
   const recent: MenuItemConstructorOptions[] = state.recent.length
     ? [
-        ...state.recent.slice(0, 10).map((path): MenuItemConstructorOptions => ({ label: fileLabel(path), toolTip: path, click: main('open-recent', path) })),
+        ...state.recent
+          .slice(0, 10)
+          .map((path): MenuItemConstructorOptions => ({ label: fileLabel(path), toolTip: path, click: main('open-recent', path) })),
         sep,
         { id: 'clear-recent', label: 'Clear Recent', click: main('clear-recent') },
       ]

@@ -5,8 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  APP_ORIGIN, APP_SCHEME_PRIVILEGES, appResponseHeaders, contentSecurityPolicy, isAllowedNavigation, isPermissionAllowed,
-  isPermissionCheckAllowed, newWindowPolicy, parseCsp, webPreferences, windowOptions,
+  APP_ORIGIN,
+  APP_SCHEME_PRIVILEGES,
+  appResponseHeaders,
+  contentSecurityPolicy,
+  isAllowedNavigation,
+  isPermissionAllowed,
+  isPermissionCheckAllowed,
+  newWindowPolicy,
+  parseCsp,
+  webPreferences,
+  windowOptions,
 } from './security.ts';
 
 test('the window is isolated, sandboxed and has no Node', () => {
@@ -38,16 +47,36 @@ test('the CSP allows no inline or eval script and no remote code', () => {
     assert.deepEqual(csp.get('default-src'), ["'none'"]);
     const scripts = csp.get('script-src')!;
     assert.ok(scripts.includes("'self'"));
-    for (const bad of ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'strict-dynamic'", '*', 'data:', 'http:', 'https:', 'file:']) {
+    for (const bad of [
+      "'unsafe-inline'",
+      "'unsafe-eval'",
+      "'unsafe-hashes'",
+      "'strict-dynamic'",
+      '*',
+      'data:',
+      'http:',
+      'https:',
+      'file:',
+    ]) {
       assert.ok(!scripts.includes(bad), `script-src has no ${bad}`);
     }
-    assert.ok(scripts.every((s) => s.startsWith("'") || s === 'blob:'), `script-src names no remote origin: ${scripts.join(' ')}`);
+    assert.ok(
+      scripts.every((s) => s.startsWith("'") || s === 'blob:'),
+      `script-src names no remote origin: ${scripts.join(' ')}`,
+    );
     assert.ok(csp.get('worker-src')!.every((s) => s === "'self'" || s === 'blob:'));
     assert.ok(!csp.get('style-src')!.includes("'unsafe-inline'"));
-    for (const none of ['object-src', 'frame-src', 'frame-ancestors', 'base-uri', 'form-action']) assert.deepEqual(csp.get(none), ["'none'"], none);
+    for (const none of ['object-src', 'frame-src', 'frame-ancestors', 'base-uri', 'form-action'])
+      assert.deepEqual(csp.get(none), ["'none'"], none);
     const connect = csp.get('connect-src')!;
-    assert.ok(!connect.includes('*') && !connect.includes('ws:') && !connect.includes('wss:') && !connect.includes('https:'), 'no wildcard connections');
-    assert.ok(connect.every((s) => s === "'self'" || /^wss?:\/\/[^/*]+(:\d+|:\*)?$/.test(s) || /^wss?:\/\/[^/]+$/.test(s)), connect.join(' '));
+    assert.ok(
+      !connect.includes('*') && !connect.includes('ws:') && !connect.includes('wss:') && !connect.includes('https:'),
+      'no wildcard connections',
+    );
+    assert.ok(
+      connect.every((s) => s === "'self'" || /^wss?:\/\/[^/*]+(:\d+|:\*)?$/.test(s) || /^wss?:\/\/[^/]+$/.test(s)),
+      connect.join(' '),
+    );
     if (session) assert.ok(connect.includes(`${new URL(session).protocol}//${new URL(session).host}`), 'the joined server is reachable');
   }
   assert.throws(() => contentSecurityPolicy('http://evil.example'), /not a websocket URL/);
@@ -70,8 +99,15 @@ test('the app protocol serves the page cross-origin isolated, with the CSP', () 
 test('navigation to anything but the app is refused; new windows never open in the app', () => {
   assert.ok(isAllowedNavigation(`${APP_ORIGIN}/index.html?room=a&token=b`));
   for (const url of [
-    'https://example.com/', 'http://127.0.0.1:4455/', 'file:///etc/passwd', 'riffroom://evil/index.html', 'javascript:alert(1)',
-    'data:text/html,<script>1</script>', 'about:blank', 'not a url', '',
+    'https://example.com/',
+    'http://127.0.0.1:4455/',
+    'file:///etc/passwd',
+    'riffroom://evil/index.html',
+    'javascript:alert(1)',
+    'data:text/html,<script>1</script>',
+    'about:blank',
+    'not a url',
+    '',
   ]) {
     assert.equal(isAllowedNavigation(url), false, url);
   }
@@ -95,8 +131,23 @@ test('permissions: MIDI without sysex and audio input for the app; everything el
   assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: true, fileAccessType: 'readable' }), true);
   assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: false, fileAccessType: 'writable' }), false);
   assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: app, isDirectory: true }), false);
-  assert.equal(isPermissionAllowed('fileSystem', { requestingUrl: 'https://evil.example/', isDirectory: true, fileAccessType: 'writable' }), false);
-  for (const p of ['geolocation', 'notifications', 'clipboard-read', 'hid', 'serial', 'usb', 'openExternal', 'fullscreen', 'pointerLock', 'display-capture', 'unknown']) {
+  assert.equal(
+    isPermissionAllowed('fileSystem', { requestingUrl: 'https://evil.example/', isDirectory: true, fileAccessType: 'writable' }),
+    false,
+  );
+  for (const p of [
+    'geolocation',
+    'notifications',
+    'clipboard-read',
+    'hid',
+    'serial',
+    'usb',
+    'openExternal',
+    'fullscreen',
+    'pointerLock',
+    'display-capture',
+    'unknown',
+  ]) {
     assert.equal(isPermissionAllowed(p, { requestingUrl: app }), false, p);
   }
   assert.equal(isPermissionAllowed('midi', { requestingUrl: 'https://evil.example/' }), false, 'only the app asks');

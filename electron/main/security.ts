@@ -88,7 +88,9 @@ export function contentSecurityPolicy(sessionWsUrl: string | null): string {
     'base-uri': ["'none'"],
     'form-action': ["'none'"],
   };
-  return Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
+  return Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join('; ');
 }
 
 /** Parses a CSP string into directive → sources (for tests and checks). */

@@ -6,7 +6,13 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
-  BRIDGE_KEY, BRIDGE_VERSION, CHANNELS, INFERENCE_PORT_MESSAGE, type InferenceStatus, type RendererCommand, type RiffroomBridge,
+  BRIDGE_KEY,
+  BRIDGE_VERSION,
+  CHANNELS,
+  INFERENCE_PORT_MESSAGE,
+  type InferenceStatus,
+  type RendererCommand,
+  type RiffroomBridge,
 } from '../contract.ts';
 
 function subscribe<T>(channel: string, listener: (value: T) => void): () => void {

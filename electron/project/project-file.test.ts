@@ -13,7 +13,13 @@ import { LOG_VERSION, RoomLog } from '../../sync-server/store/room-log.ts';
 import { LIMITS } from '../../sync-server/limits.ts';
 import { BOMB_INFLATED_BYTES, HOSTILE_LOGS } from '../../tests/support/hostile-logs.ts';
 import {
-  copyProject, createProject, inspectProject, ProjectFileError, roomNameFor, untitledProjectPath, withProjectExtension,
+  copyProject,
+  createProject,
+  inspectProject,
+  ProjectFileError,
+  roomNameFor,
+  untitledProjectPath,
+  withProjectExtension,
   type ProjectFileProblem,
 } from './project-file.ts';
 
@@ -49,14 +55,17 @@ function assertRefused(file: string, problem: ProjectFileProblem, reason: RegExp
   const dir = join(file, '..');
   const before = readFileSync(file);
   const filesBefore = readdirSync(dir).sort();
-  assert.throws(() => inspectProject(file), (err: unknown) => {
-    assert.ok(err instanceof ProjectFileError, `a ProjectFileError, got ${err}`);
-    assert.equal(err.problem, problem);
-    assert.equal(err.path, file);
-    assert.ok(err.message.includes(file), `the message names the file: ${err.message}`);
-    assert.match(err.message, reason);
-    return true;
-  });
+  assert.throws(
+    () => inspectProject(file),
+    (err: unknown) => {
+      assert.ok(err instanceof ProjectFileError, `a ProjectFileError, got ${err}`);
+      assert.equal(err.problem, problem);
+      assert.equal(err.path, file);
+      assert.ok(err.message.includes(file), `the message names the file: ${err.message}`);
+      assert.match(err.message, reason);
+      return true;
+    },
+  );
   assert.deepEqual(readFileSync(file), before, 'the file bytes are unchanged');
   assert.deepEqual(readdirSync(dir).sort(), filesBefore, 'no -wal/-shm or other file appeared beside it');
 }
@@ -83,7 +92,10 @@ test('New makes an empty project that opens; it refuses to replace a file unless
   assert.equal(info.version, LOG_VERSION);
   assert.deepEqual(readdirSync(dir), ['Untitled song 2025-05-01 17.05.riffroom'], 'no temporary or sidecar files left');
   assert.equal(untitledProjectPath(dir, new Date(2025, 4, 1, 17, 5)), join(dir, 'Untitled song 2025-05-01 17.05 2.riffroom'));
-  assert.throws(() => createProject(path), (err: unknown) => err instanceof ProjectFileError && err.problem === 'exists');
+  assert.throws(
+    () => createProject(path),
+    (err: unknown) => err instanceof ProjectFileError && err.problem === 'exists',
+  );
   assert.equal(createProject(path, { overwrite: true }).lastSeq, 0);
 });
 
@@ -108,11 +120,17 @@ test('files that are not projects are refused with a reason, and never modified'
   const size = readFileSync(good).length;
 
   await t.test('missing', () => {
-    assert.throws(() => inspectProject(join(dir, 'gone.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === 'missing' && /does not exist/.test(err.message));
+    assert.throws(
+      () => inspectProject(join(dir, 'gone.riffroom')),
+      (err: unknown) => err instanceof ProjectFileError && err.problem === 'missing' && /does not exist/.test(err.message),
+    );
   });
   await t.test('a folder', () => {
     mkdirSync(join(dir, 'folder.riffroom'));
-    assert.throws(() => inspectProject(join(dir, 'folder.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === 'not-a-file');
+    assert.throws(
+      () => inspectProject(join(dir, 'folder.riffroom')),
+      (err: unknown) => err instanceof ProjectFileError && err.problem === 'not-a-file',
+    );
   });
   await t.test('empty', () => {
     const f = join(dir, 'empty.riffroom');
@@ -148,12 +166,14 @@ test('files that are not projects are refused with a reason, and never modified'
   await t.test('an SQLite file of something else', () => {
     const f = join(dir, 'other.riffroom');
     const db = new DatabaseSync(f);
-    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES (\'hi\')');
+    db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('hi')");
     db.close();
     assertRefused(f, 'not-riffroom', /not a Riffroom project/);
     const g = join(dir, 'other-format.riffroom');
     const db2 = new DatabaseSync(g);
-    db2.exec("CREATE TABLE log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO log_meta VALUES ('format', 'somebody-else'), ('version', '1')");
+    db2.exec(
+      "CREATE TABLE log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO log_meta VALUES ('format', 'somebody-else'), ('version', '1')",
+    );
     db2.close();
     assertRefused(g, 'not-riffroom', /somebody-else/);
   });
@@ -213,15 +233,28 @@ test('Save As copies the whole history while the log is being written; refuses t
     const log = new RoomLog(copy, { readOnly: true });
     try {
       assert.equal(log.verify(), null, 'the copy’s hash chain is intact');
-      assert.deepEqual(log.history(0, 100).map((e) => e.seq), Array.from({ length: 25 }, (_, i) => i + 1));
+      assert.deepEqual(
+        log.history(0, 100).map((e) => e.seq),
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
     } finally {
       log.close();
     }
     assert.equal(songIn(copy).meta.title, 'Saved song');
-    assert.throws(() => copyProject(live, live), (err: unknown) => err instanceof ProjectFileError && err.problem === 'same-file');
-    assert.throws(() => copyProject(live, copy), (err: unknown) => err instanceof ProjectFileError && err.problem === 'exists');
+    assert.throws(
+      () => copyProject(live, live),
+      (err: unknown) => err instanceof ProjectFileError && err.problem === 'same-file',
+    );
+    assert.throws(
+      () => copyProject(live, copy),
+      (err: unknown) => err instanceof ProjectFileError && err.problem === 'exists',
+    );
     assert.equal(copyProject(live, copy, { overwrite: true }).lastSeq, 26);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary file left',
+    );
   } finally {
     writer.close();
   }
@@ -231,7 +264,10 @@ test('Save As of a damaged project fails and writes nothing', (t) => {
   const dir = tempDir(t);
   const bad = join(dir, 'bad.riffroom');
   writeFileSync(bad, 'nope'.repeat(100));
-  assert.throws(() => copyProject(bad, join(dir, 'copy.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === 'not-sqlite');
+  assert.throws(
+    () => copyProject(bad, join(dir, 'copy.riffroom')),
+    (err: unknown) => err instanceof ProjectFileError && err.problem === 'not-sqlite',
+  );
   assert.deepEqual(readdirSync(dir), ['bad.riffroom']);
 });
 
@@ -243,8 +279,14 @@ test('hostile project files are refused with the reason, and never modified', as
       hostile.make(file);
       assertRefused(file, hostile.problem, hostile.reason);
       // Save As refuses to copy it too, and leaves no copy behind.
-      assert.throws(() => copyProject(file, join(dir, 'copy.riffroom')), (err: unknown) => err instanceof ProjectFileError && err.problem === hostile.problem);
-      assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('copy') || f.endsWith('.tmp')), []);
+      assert.throws(
+        () => copyProject(file, join(dir, 'copy.riffroom')),
+        (err: unknown) => err instanceof ProjectFileError && err.problem === hostile.problem,
+      );
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.startsWith('copy') || f.endsWith('.tmp')),
+        [],
+      );
     });
   }
 });
@@ -257,7 +299,10 @@ test('verifyHistory: false skips only the hash chain (the session host leaves it
   assertRefused(altered, 'history-broken', /history is damaged at entry 2/);
   const trigger = join(dir, 'trigger.riffroom');
   HOSTILE_LOGS.find((h) => h.problem === 'unexpected-schema')!.make(trigger);
-  assert.throws(() => inspectProject(trigger, { verifyHistory: false }), (err: unknown) => err instanceof ProjectFileError && err.problem === 'unexpected-schema');
+  assert.throws(
+    () => inspectProject(trigger, { verifyHistory: false }),
+    (err: unknown) => err instanceof ProjectFileError && err.problem === 'unexpected-schema',
+  );
 });
 
 test('opening a decompression bomb keeps the process’s memory within the ceiling (peak RSS in a child process)', (t) => {
@@ -271,9 +316,14 @@ test('opening a decompression bomb keeps the process’s memory within the ceili
     try { inspectProject(${JSON.stringify(file)}); } catch (err) { problem = err.problem; }
     process.stdout.write(JSON.stringify({ problem, startRss, peakRss: process.resourceUsage().maxRSS * 1024 }));
   `;
-  const { problem, startRss, peakRss } = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { problem: string; startRss: number; peakRss: number };
+  const { problem, startRss, peakRss } = JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
+  ) as { problem: string; startRss: number; peakRss: number };
   assert.equal(problem, 'too-large');
   const MiB = 2 ** 20;
   const grew = peakRss - startRss;
-  assert.ok(grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB && grew < BOMB_INFLATED_BYTES / 2, `the child grew ${(grew / MiB).toFixed(0)} MiB opening a ${BOMB_INFLATED_BYTES / MiB} MiB bomb`);
+  assert.ok(
+    grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB && grew < BOMB_INFLATED_BYTES / 2,
+    `the child grew ${(grew / MiB).toFixed(0)} MiB opening a ${BOMB_INFLATED_BYTES / MiB} MiB bomb`,
+  );
 });

@@ -78,7 +78,14 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
  */
 export function roomNameFor(path: string): string {
   const stem = basename(path, extname(path) === PROJECT_EXTENSION ? PROJECT_EXTENSION : extname(path));
-  let room = stem.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-_]+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+  let room = stem
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-_]+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
   if (!ROOM_NAME.test(room)) room = 'song';
   return room;
 }
@@ -104,7 +111,8 @@ export function inspectProject(path: string, options: { writable?: boolean; veri
     size = stat.size;
   } catch (err) {
     if (err instanceof ProjectFileError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ProjectFileError(file, 'missing', 'the file does not exist (moved or deleted?)');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new ProjectFileError(file, 'missing', 'the file does not exist (moved or deleted?)');
     throw new ProjectFileError(file, 'not-a-file', `it cannot be read (${(err as Error).message})`);
   }
   if (size === 0) throw new ProjectFileError(file, 'empty', 'the file is empty: it is not a Riffroom project');
@@ -155,7 +163,8 @@ function checkHeaderSize(file: string, header: Buffer, size: number): void {
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
     throw new ProjectFileError(file, 'damaged', 'its header is damaged (impossible page size)');
   }
-  if (size % pageSize !== 0) throw new ProjectFileError(file, 'truncated', `the file is cut short (${size} bytes is not a whole number of ${pageSize}-byte pages)`);
+  if (size % pageSize !== 0)
+    throw new ProjectFileError(file, 'truncated', `the file is cut short (${size} bytes is not a whole number of ${pageSize}-byte pages)`);
   // The page count in the header is valid when the change counter matches "version-valid-for".
   const pages = header.readUInt32BE(28);
   if (pages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92) && pages * pageSize > size) {
@@ -170,10 +179,10 @@ export function projectFileError(file: string, err: RoomLogError): ProjectFileEr
 
 /** The store's reasons, as the desktop names them. */
 const PROBLEM_OF: Record<LogProblem, ProjectFileProblem> = {
-  'missing': 'missing',
+  missing: 'missing',
   'cannot-open': 'damaged',
   'not-sqlite': 'not-sqlite',
-  'damaged': 'damaged',
+  damaged: 'damaged',
   'not-riffroom': 'not-riffroom',
   'newer-version': 'newer-version',
   'missing-tables': 'missing-tables',

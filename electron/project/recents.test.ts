@@ -46,8 +46,14 @@ test('files that are gone are dropped; remove and clear', (t) => {
   recents.add(b);
   recents.add(c);
   rmSync(b);
-  assert.deepEqual(recents.list().map((r) => r.name), ['c', 'a']);
-  assert.deepEqual(recents.remove(c).map((r) => r.name), ['a']);
+  assert.deepEqual(
+    recents.list().map((r) => r.name),
+    ['c', 'a'],
+  );
+  assert.deepEqual(
+    recents.remove(c).map((r) => r.name),
+    ['a'],
+  );
   recents.clear();
   assert.deepEqual(recents.list(), []);
 });
@@ -57,7 +63,10 @@ test('paths compare case-insensitively on Windows and macOS', (t) => {
   const recents = new RecentProjects(userData, { platform: 'darwin', exists: () => true });
   recents.add('/Users/ann/Song.riffroom', 1);
   recents.add('/Users/ann/song.riffroom', 2);
-  assert.deepEqual(recents.list().map((r) => r.path), ['/Users/ann/song.riffroom']);
+  assert.deepEqual(
+    recents.list().map((r) => r.path),
+    ['/Users/ann/song.riffroom'],
+  );
   const linux = new RecentProjects(join(userData, 'l'), { platform: 'linux', exists: () => true });
   linux.add('/home/ann/Song.riffroom', 1);
   linux.add('/home/ann/song.riffroom', 2);
@@ -73,13 +82,19 @@ test('a damaged or foreign recents file reads as empty and is replaced on the ne
     writeFileSync(recents.file, junk);
     assert.deepEqual(recents.list(), [], `tolerates ${JSON.stringify(junk)}`);
   }
-  writeFileSync(recents.file, JSON.stringify({
-    version: 1,
-    projects: [null, 3, { path: 'relative.riffroom' }, { path: '/etc/passwd' }, { path: a, name: 5, openedAt: 'x' }, { path: a }],
-  }));
+  writeFileSync(
+    recents.file,
+    JSON.stringify({
+      version: 1,
+      projects: [null, 3, { path: 'relative.riffroom' }, { path: '/etc/passwd' }, { path: a, name: 5, openedAt: 'x' }, { path: a }],
+    }),
+  );
   assert.deepEqual(recents.list(), [{ path: a, name: 'a', openedAt: 0 }], 'only valid, absolute .riffroom entries, deduplicated');
   recents.add(project('b'), 9);
   const saved = JSON.parse(readFileSync(recents.file, 'utf8'));
   assert.equal(saved.version, 1);
-  assert.deepEqual(saved.projects.map((p: { name: string }) => p.name), ['b', 'a']);
+  assert.deepEqual(
+    saved.projects.map((p: { name: string }) => p.name),
+    ['b', 'a'],
+  );
 });

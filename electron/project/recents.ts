@@ -103,4 +103,3 @@ export class RecentProjects {
     renameSync(temp, this.file);
   }
 }
-

@@ -100,7 +100,9 @@ export type HostMessage =
 /** The shape check both sides use on what arrives. */
 export function isHostMessage(data: unknown): data is HostMessage {
   const m = data as { v?: unknown; type?: unknown } | null;
-  return typeof m === 'object' && m !== null && m.v === SESSION_PROTOCOL && ['ready', 'started', 'error', 'stopped'].includes(m.type as string);
+  return (
+    typeof m === 'object' && m !== null && m.v === SESSION_PROTOCOL && ['ready', 'started', 'error', 'stopped'].includes(m.type as string)
+  );
 }
 
 /** Validates a start request field by field; returns the problem in words, or null. */
@@ -109,14 +111,22 @@ export function startRequestProblem(data: unknown): string | null {
   if (typeof m !== 'object' || m === null) return 'not an object';
   if (m.v !== SESSION_PROTOCOL) return `protocol version ${String(m.v)} is not ${SESSION_PROTOCOL}`;
   if (m.type !== 'start') return 'not a start request';
-  if (typeof m.projectPath !== 'string' || m.projectPath === '' || m.projectPath.length > 4096 || m.projectPath.includes('\0')) return 'projectPath must be a file path';
+  if (typeof m.projectPath !== 'string' || m.projectPath === '' || m.projectPath.length > 4096 || m.projectPath.includes('\0'))
+    return 'projectPath must be a file path';
   if (!HOST_MODES.includes(m.mode as HostMode)) return `mode must be ${HOST_MODES.join(' or ')}`;
   if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 0 && m.port <= 65535)) return 'port must be 0..65535';
-  if (m.secret !== undefined && (typeof m.secret !== 'string' || m.secret.length < LIMITS.secret.minBytes || m.secret.length > 512)) return `secret must be ${LIMITS.secret.minBytes}..512 characters`;
+  if (m.secret !== undefined && (typeof m.secret !== 'string' || m.secret.length < LIMITS.secret.minBytes || m.secret.length > 512))
+    return `secret must be ${LIMITS.secret.minBytes}..512 characters`;
   for (const key of ['dataDir', 'webDir', 'modelDir'] as const) {
     const value = m[key];
-    if (value !== undefined && !(key !== 'dataDir' && value === null) && (typeof value !== 'string' || value === '' || value.includes('\0'))) return `${key} must be a folder path`;
+    if (
+      value !== undefined &&
+      !(key !== 'dataDir' && value === null) &&
+      (typeof value !== 'string' || value === '' || value.includes('\0'))
+    )
+      return `${key} must be a folder path`;
   }
-  if (m.userName !== undefined && (typeof m.userName !== 'string' || m.userName.length === 0 || m.userName.length > 64)) return 'userName must be 1..64 characters';
+  if (m.userName !== undefined && (typeof m.userName !== 'string' || m.userName.length === 0 || m.userName.length > 64))
+    return 'userName must be 1..64 characters';
   return null;
 }

@@ -22,9 +22,7 @@ import { parseJoinLink, type RoomLink } from '../../sync-server/client/room-link
 import type { HostedSession } from './contract.ts';
 import type { SessionEvent, SessionManager } from './manager.ts';
 
-export type DesktopState =
-  | { mode: 'solo' | 'hosting'; project: string; hosted: HostedSession }
-  | { mode: 'joined'; target: RoomLink };
+export type DesktopState = { mode: 'solo' | 'hosting'; project: string; hosted: HostedSession } | { mode: 'joined'; target: RoomLink };
 
 /** The native dialogs the transitions use (Electron's dialog module in the app). */
 export interface DesktopDialogs {
@@ -216,9 +214,14 @@ export class DesktopSession {
   async joinFromClipboard(): Promise<void> {
     const text = await this.deps.clipboard.readText();
     const parsed = parseJoinLink(text.slice(0, (this.deps.maxLinkChars ?? 4096) + 1));
-    if (!parsed.ok) return this.deps.dialogs.info('Join a jam', 'Copy the invite link you were sent, then choose Join a Jam again.', parsed.problem);
+    if (!parsed.ok)
+      return this.deps.dialogs.info('Join a jam', 'Copy the invite link you were sent, then choose Join a Jam again.', parsed.problem);
     const target = parsed.link;
-    const yes = await this.deps.dialogs.confirm('Join a jam', `Join room "${target.room}" on ${new URL(target.httpUrl).host} as ${target.claims.name} (${target.claims.role})?`, 'Join');
+    const yes = await this.deps.dialogs.confirm(
+      'Join a jam',
+      `Join room "${target.room}" on ${new URL(target.httpUrl).host} as ${target.claims.name} (${target.claims.role})?`,
+      'Join',
+    );
     if (yes) this.join(target);
   }
 

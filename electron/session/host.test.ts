@@ -25,7 +25,10 @@ test('bad messages are answered with a ProtocolError; one project per host; stop
   createProject(project);
   const messages: HostMessage[] = [];
   const exits: number[] = [];
-  const receive = serveParent((m) => messages.push(m), (code) => exits.push(code));
+  const receive = serveParent(
+    (m) => messages.push(m),
+    (code) => exits.push(code),
+  );
 
   const bad: [unknown, RegExp][] = [
     [null, /unknown message/],
@@ -67,7 +70,9 @@ test('bad messages are answered with a ProtocolError; one project per host; stop
 
 test('errors reach the parent by kind', () => {
   assert.deepEqual(toWireError(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' })), {
-    name: 'ListenError', code: 'EADDRINUSE', message: 'the port is already in use by another program',
+    name: 'ListenError',
+    code: 'EADDRINUSE',
+    message: 'the port is already in use by another program',
   });
   assert.deepEqual(toWireError(new Error('boom')), { name: 'SessionError', message: 'boom' });
 });

@@ -25,7 +25,12 @@ import { RoomLogError } from '../../sync-server/store/room-log.ts';
 import { inspectProject, ProjectFileError, projectFileError } from '../project/project-file.ts';
 import { inviteLinkFor, lanAddress } from './links.ts';
 import {
-  SESSION_PROTOCOL, startRequestProblem, type HostedSession, type HostMessage, type StartRequest, type WireSessionError,
+  SESSION_PROTOCOL,
+  startRequestProblem,
+  type HostedSession,
+  type HostMessage,
+  type StartRequest,
+  type WireSessionError,
 } from './contract.ts';
 
 /** The bits of Electron's parentPort this host uses (no Electron import here). */
@@ -85,7 +90,11 @@ export async function hostProject(request: StartRequest): Promise<Hosting> {
   const lan = request.mode === 'lan' ? lanAddress() : null;
   const linkAddress = lan ?? '127.0.0.1';
   const ownerToken = signToken(secret, {
-    room, role: 'owner', name: request.userName ?? localUserName(), exp: now + OWNER_TOKEN_TTL, renewUntil: now + OWNER_RENEWABLE_FOR,
+    room,
+    role: 'owner',
+    name: request.userName ?? localUserName(),
+    exp: now + OWNER_TOKEN_TTL,
+    renewUntil: now + OWNER_RENEWABLE_FOR,
   });
   // An invite: good only for joining, where each bandmate gives their name and gets their own
   // token and identity (its name is a placeholder, never shown).
@@ -154,9 +163,14 @@ export function serveParent(post: (message: HostMessage) => void, exit: (code: n
     if (message && message.v === SESSION_PROTOCOL && message.type === 'stop') return void stop();
     if (message && message.v === SESSION_PROTOCOL && message.type === 'start') {
       const problem = startRequestProblem(message);
-      if (problem) return post({ v: SESSION_PROTOCOL, type: 'error', error: { name: 'ProtocolError', message: `bad start request: ${problem}` } });
+      if (problem)
+        return post({ v: SESSION_PROTOCOL, type: 'error', error: { name: 'ProtocolError', message: `bad start request: ${problem}` } });
       if (hosting || stopping) {
-        return post({ v: SESSION_PROTOCOL, type: 'error', error: { name: 'ProtocolError', message: 'this host already serves a project; start a new host to switch' } });
+        return post({
+          v: SESSION_PROTOCOL,
+          type: 'error',
+          error: { name: 'ProtocolError', message: 'this host already serves a project; start a new host to switch' },
+        });
       }
       hosting = hostProject(message as StartRequest).then(
         (h) => {
@@ -179,7 +193,10 @@ function main(): void {
   const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
   let receive: (data: unknown) => void;
   if (parentPort) {
-    receive = serveParent((m) => parentPort.postMessage(m), (code) => process.exit(code));
+    receive = serveParent(
+      (m) => parentPort.postMessage(m),
+      (code) => process.exit(code),
+    );
     parentPort.on('message', (event) => receive(event.data));
     parentPort.postMessage({ v: SESSION_PROTOCOL, type: 'ready', pid: process.pid } satisfies HostMessage);
   } else if (process.send) {

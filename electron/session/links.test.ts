@@ -8,7 +8,10 @@ import { parseJoinLink } from '../../sync-server/client/room-link.ts';
 const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal }) as NetworkInterfaceInfo;
 
 test('the LAN address is the first non-internal IPv4, preferring a routable one', () => {
-  assert.equal(lanAddress({ lo: [iface('127.0.0.1', 'IPv4', true)], eth0: [iface('fe80::1', 'IPv6'), iface('192.168.1.20', 'IPv4')] }), '192.168.1.20');
+  assert.equal(
+    lanAddress({ lo: [iface('127.0.0.1', 'IPv4', true)], eth0: [iface('fe80::1', 'IPv6'), iface('192.168.1.20', 'IPv4')] }),
+    '192.168.1.20',
+  );
   assert.equal(lanAddress({ a: [iface('169.254.3.4', 'IPv4')], b: [iface('10.0.0.7', 'IPv4')] }), '10.0.0.7');
   assert.equal(lanAddress({ a: [iface('169.254.3.4', 'IPv4')] }), '169.254.3.4');
   assert.equal(lanAddress({ lo: [iface('127.0.0.1', 'IPv4', true)], v6: [iface('2001:db8::1', 'IPv6')] }), null);
@@ -19,7 +22,8 @@ test('the LAN address is the first non-internal IPv4, preferring a routable one'
 
 const SECRET = 'links-test-secret-xxxxxxxx-0123456789';
 const exp = () => Math.floor(Date.now() / 1000) + 3600;
-const token = (room: string, role: 'owner' | 'editor' | 'viewer' = 'editor', e = exp()) => signToken(SECRET, { room, role, name: 'editor', exp: e });
+const token = (room: string, role: 'owner' | 'editor' | 'viewer' = 'editor', e = exp()) =>
+  signToken(SECRET, { room, role, name: 'editor', exp: e });
 
 test('an invite link made by the host parses back to the same server, room and token', () => {
   const t = token('my-song');
@@ -28,8 +32,18 @@ test('an invite link made by the host parses back to the same server, room and t
   const parsed = parseJoinLink(`  ${link}\n`);
   assert.ok(parsed.ok, JSON.stringify(parsed));
   assert.deepEqual(parsed.link, {
-    serverUrl: 'ws://192.168.1.20:4455', httpUrl: 'http://192.168.1.20:4455', room: 'my-song', token: t,
-    claims: { room: 'my-song', role: 'editor', name: 'editor', id: parsed.link.claims.id, exp: parsed.link.claims.exp, iat: parsed.link.claims.iat },
+    serverUrl: 'ws://192.168.1.20:4455',
+    httpUrl: 'http://192.168.1.20:4455',
+    room: 'my-song',
+    token: t,
+    claims: {
+      room: 'my-song',
+      role: 'editor',
+      name: 'editor',
+      id: parsed.link.claims.id,
+      exp: parsed.link.claims.exp,
+      iat: parsed.link.claims.iat,
+    },
   });
 });
 
@@ -38,11 +52,19 @@ test('every accepted link form', () => {
   const cases: [string, string, string][] = [
     [`https://riffroom.example.org/?room=jam_1#token=${t}`, 'wss://riffroom.example.org', 'https://riffroom.example.org'],
     [`https://riffroom.example.org/?room=jam_1&token=${t}`, 'wss://riffroom.example.org', 'https://riffroom.example.org'],
-    [`https://pages.example.org/app/?room=jam_1&server=wss://sync.example.org#token=${t}`, 'wss://sync.example.org', 'https://sync.example.org'],
+    [
+      `https://pages.example.org/app/?room=jam_1&server=wss://sync.example.org#token=${t}`,
+      'wss://sync.example.org',
+      'https://sync.example.org',
+    ],
     [`ws://10.0.0.2:4455/jam_1?token=${t}`, 'ws://10.0.0.2:4455', 'http://10.0.0.2:4455'],
     [`wss://sync.example.org:8443/jam_1?token=${t}`, 'wss://sync.example.org:8443', 'https://sync.example.org:8443'],
     [`ws://10.0.0.2:4455/?room=jam_1&token=${t}`, 'ws://10.0.0.2:4455', 'http://10.0.0.2:4455'],
-    [`https://pages.example.org/app/?room=jam_1&token=${t}&server=wss://sync.example.org`, 'wss://sync.example.org', 'https://sync.example.org'],
+    [
+      `https://pages.example.org/app/?room=jam_1&token=${t}&server=wss://sync.example.org`,
+      'wss://sync.example.org',
+      'https://sync.example.org',
+    ],
     [`http://[::1]:4455/?room=jam_1&token=${t}`, 'ws://[::1]:4455', 'http://[::1]:4455'],
   ];
   for (const [link, serverUrl, httpUrl] of cases) {

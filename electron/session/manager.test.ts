@@ -63,8 +63,17 @@ class FakeHost implements SessionHostProcess {
 
 function sessionFor(request: StartRequest, port: number): HostedSession {
   return {
-    projectPath: request.projectPath, room: 'r', mode: request.mode, port, wsUrl: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}`,
-    ownerToken: 't', inviteLink: 'l', browserLink: null, lanAddress: null, inviteExpires: 0,
+    projectPath: request.projectPath,
+    room: 'r',
+    mode: request.mode,
+    port,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    ownerToken: 't',
+    inviteLink: 'l',
+    browserLink: null,
+    lanAddress: null,
+    inviteExpires: 0,
   };
 }
 
@@ -99,12 +108,23 @@ test('start waits for ready, sends the start request with the manager’s secret
   assert.equal(manager.state, 'running');
   assert.equal(manager.session, session);
   const start = hosts[0]!.received[0] as StartRequest;
-  assert.deepEqual(start, { v: 1, type: 'start', projectPath: '/p/a.riffroom', mode: 'solo', port: 0, secret: 'a-secret-of-thirty-two-characters!', userName: 'ann' });
+  assert.deepEqual(start, {
+    v: 1,
+    type: 'start',
+    projectPath: '/p/a.riffroom',
+    mode: 'solo',
+    port: 0,
+    secret: 'a-secret-of-thirty-two-characters!',
+    userName: 'ann',
+  });
   await manager.stop();
   assert.equal(hosts[0]!.received[1]!.type, 'stop');
   assert.ok(hosts[0]!.exited);
   assert.equal(manager.state, 'stopped');
-  assert.deepEqual(events.map((e) => e.type), ['started', 'stopped']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['started', 'stopped'],
+  );
 });
 
 test('switching projects stops the old host first and keeps the port', async () => {
@@ -131,8 +151,15 @@ test('a taken port falls back to any free one', async () => {
 });
 
 test('start errors reject with what the host said, and nothing is left running', async () => {
-  const { manager, hosts } = setup([{ error: { name: 'ProjectFileError', problem: 'newer-version', message: 'Cannot open "x": newer' } }, 'never-ready', 'exit-at-start']);
-  await assert.rejects(manager.start('/p/x.riffroom'), (err: unknown) => err instanceof SessionStartError && err.error.problem === 'newer-version');
+  const { manager, hosts } = setup([
+    { error: { name: 'ProjectFileError', problem: 'newer-version', message: 'Cannot open "x": newer' } },
+    'never-ready',
+    'exit-at-start',
+  ]);
+  await assert.rejects(
+    manager.start('/p/x.riffroom'),
+    (err: unknown) => err instanceof SessionStartError && err.error.problem === 'newer-version',
+  );
   await until(() => hosts[0]!.exited, 'the refusing host is gone');
   await assert.rejects(manager.start('/p/x.riffroom'), /did not start within/);
   await assert.rejects(manager.start('/p/x.riffroom'), /exited \(code 1\) before it was serving/);
@@ -150,7 +177,10 @@ test('a crash restarts the host on the same port and project', async () => {
   assert.equal((hosts[1]!.received[0] as StartRequest).port, first.port);
   assert.equal((hosts[1]!.received[0] as StartRequest).projectPath, '/p/a.riffroom');
   assert.equal(manager.state, 'running');
-  assert.deepEqual(events.map((e) => e.type), ['started', 'crashed', 'restarted']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['started', 'crashed', 'restarted'],
+  );
   await manager.stop();
 });
 
@@ -172,7 +202,10 @@ test('repeated quick crashes are given up on', async () => {
 });
 
 test('a restart that finds the project gone gives up at once', async () => {
-  const { manager, hosts, events } = setup(['serve', { error: { name: 'ProjectFileError', problem: 'missing', message: 'Cannot open "a": the file does not exist' } }]);
+  const { manager, hosts, events } = setup([
+    'serve',
+    { error: { name: 'ProjectFileError', problem: 'missing', message: 'Cannot open "a": the file does not exist' } },
+  ]);
   await manager.start('/p/a.riffroom');
   hosts[0]!.exit(1, null);
   await until(() => manager.state === 'failed', 'given up');

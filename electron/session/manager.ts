@@ -18,7 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { copyProject } from '../project/project-file.ts';
 import { utilityChild, type UtilityProcessLike } from '../utility-child.ts';
 import {
-  isHostMessage, SESSION_PROTOCOL, type HostedSession, type HostMessage, type HostMode, type ParentMessage, type StartRequest,
+  isHostMessage,
+  SESSION_PROTOCOL,
+  type HostedSession,
+  type HostMessage,
+  type HostMode,
+  type ParentMessage,
+  type StartRequest,
   type WireSessionError,
 } from './contract.ts';
 
@@ -66,7 +72,11 @@ export function childProcessLauncher(fork: ForkFn, entry = SESSION_HOST_ENTRY, o
 
 /** Starts the host with Electron's utilityProcess.fork (pass `utilityProcess.fork.bind(utilityProcess)`). */
 export function utilityProcessLauncher(
-  fork: (modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore' }) => UtilityProcessLike,
+  fork: (
+    modulePath: string,
+    args?: string[],
+    options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore' },
+  ) => UtilityProcessLike,
   entry: string,
 ): SessionLauncher {
   return () => utilityChild<ParentMessage>(fork(entry, [], { serviceName: 'Riffroom session host', stdio: 'inherit' }));
@@ -289,7 +299,16 @@ export class SessionManager {
         }
         resolve(running);
       };
-      const timer = setTimeout(() => finish(new SessionStartError({ name: 'SessionError', message: `the session host did not start within ${this.options.startTimeoutMs} ms` })), this.options.startTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new SessionStartError({
+              name: 'SessionError',
+              message: `the session host did not start within ${this.options.startTimeoutMs} ms`,
+            }),
+          ),
+        this.options.startTimeoutMs,
+      );
       onExitNow = () => {
         const how = exitInfo!.signal ? `signal ${exitInfo!.signal}` : `code ${exitInfo!.code}`;
         finish(new SessionStartError({ name: 'SessionError', message: `the session host exited (${how}) before it was serving` }));

@@ -49,7 +49,11 @@ export class ServerTokenStore {
     }
     return available
       ? { kept: true }
-      : { kept: false, reason: 'encrypted storage is not available on this system (no keychain or keyring), so the token is kept only until Riffroom quits' };
+      : {
+          kept: false,
+          reason:
+            'encrypted storage is not available on this system (no keychain or keyring), so the token is kept only until Riffroom quits',
+        };
   }
 
   /** The token kept for `origin`, or null. A token that cannot be decrypted (another user, a new keyring) is dropped. */

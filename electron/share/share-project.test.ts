@@ -36,7 +36,10 @@ before(async () => {
   const log = new RoomLog(projectPath);
   const doc = new Y.Doc();
   let n = 0;
-  doc.on('update', (update: Uint8Array) => void log.append({ time: 1_700_000_000_000 + ++n, author: n % 2 ? 'me' : 'ben', label: `edit ${n}`, update }));
+  doc.on(
+    'update',
+    (update: Uint8Array) => void log.append({ time: 1_700_000_000_000 + ++n, author: n % 2 ? 'me' : 'ben', label: `edit ${n}`, update }),
+  );
   for (let i = 0; i < 3; i++) doc.getMap('m').set(`k${i}`, i);
   log.close();
 });
@@ -46,7 +49,12 @@ test('pushes the project; the window goes to the hosted room as its owner; the t
   const tokensFile = join(dir, 'tokens-1.json');
   const tokens = new ServerTokenStore(tokensFile, cipher);
   assert.match(tokenInfo(tokens, server.url).note, /encrypted with your system’s keychain/);
-  const { result, target } = await shareProject({ projectPath, request: { origin: server.url, room: 'My-Song', creatorToken: creator }, tokens, fetch: fetchImpl });
+  const { result, target } = await shareProject({
+    projectPath,
+    request: { origin: server.url, room: 'My-Song', creatorToken: creator },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.deepEqual(result, { ok: true });
   assert.equal(target!.room, 'My-Song');
   assert.equal(target!.httpUrl, server.url);
@@ -55,28 +63,66 @@ test('pushes the project; the window goes to the hosted room as its owner; the t
   assert.ok(!readFileSync(tokensFile, 'utf8').includes(creator));
   assert.equal(tokenInfo(tokens, server.url).hasToken, true);
   const hosted = await server.rooms.get('My-Song');
-  assert.deepEqual((await hosted.store.history(0, 10)).map((e) => e.author), ['me', 'ben', 'me']);
+  assert.deepEqual(
+    (await hosted.store.history(0, 10)).map((e) => e.author),
+    ['me', 'ben', 'me'],
+  );
 
   // Again under the same name, with the kept token: taken, another offered.
-  const again = await shareProject({ projectPath, request: { origin: server.url, room: 'My-Song', creatorToken: null }, tokens, fetch: fetchImpl });
-  assert.deepEqual(again.result, { ok: false, problem: 'exists', message: again.result.ok ? '' : again.result.message, suggestion: 'My-Song-2' });
+  const again = await shareProject({
+    projectPath,
+    request: { origin: server.url, room: 'My-Song', creatorToken: null },
+    tokens,
+    fetch: fetchImpl,
+  });
+  assert.deepEqual(again.result, {
+    ok: false,
+    problem: 'exists',
+    message: again.result.ok ? '' : again.result.message,
+    suggestion: 'My-Song-2',
+  });
   assert.match(again.result.ok ? '' : again.result.message, /already has a room named "My-Song"/);
 });
 
 test('a refused token is not kept; a kept one the server refuses is dropped; no token, bad address', async () => {
   const tokens = new ServerTokenStore(join(dir, 'tokens-2.json'), cipher);
-  const bad = await shareProject({ projectPath, request: { origin: server.url, room: 'r1', creatorToken: 'wrong' }, tokens, fetch: fetchImpl });
+  const bad = await shareProject({
+    projectPath,
+    request: { origin: server.url, room: 'r1', creatorToken: 'wrong' },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.equal(bad.result.ok ? '' : bad.result.problem, 'token');
   assert.equal(tokens.get(server.url), null);
   tokens.set(server.url, 'stale-token');
-  const stale = await shareProject({ projectPath, request: { origin: server.url, room: 'r1', creatorToken: null }, tokens, fetch: fetchImpl });
+  const stale = await shareProject({
+    projectPath,
+    request: { origin: server.url, room: 'r1', creatorToken: null },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.equal(stale.result.ok ? '' : stale.result.problem, 'token');
   assert.equal(tokens.get(server.url), null);
-  const none = await shareProject({ projectPath, request: { origin: server.url, room: 'r1', creatorToken: null }, tokens, fetch: fetchImpl });
+  const none = await shareProject({
+    projectPath,
+    request: { origin: server.url, room: 'r1', creatorToken: null },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.match(none.result.ok ? '' : none.result.message, /Paste a creator token/);
-  const url = await shareProject({ projectPath, request: { origin: 'http://jam.example.org', room: 'r1', creatorToken: creator }, tokens, fetch: fetchImpl });
+  const url = await shareProject({
+    projectPath,
+    request: { origin: 'http://jam.example.org', room: 'r1', creatorToken: creator },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.match(url.result.ok ? '' : url.result.message, /Use https:\/\//);
-  const gone = await shareProject({ projectPath: join(dir, 'missing.riffroom'), request: { origin: server.url, room: 'r1', creatorToken: creator }, tokens, fetch: fetchImpl });
+  const gone = await shareProject({
+    projectPath: join(dir, 'missing.riffroom'),
+    request: { origin: server.url, room: 'r1', creatorToken: creator },
+    tokens,
+    fetch: fetchImpl,
+  });
   assert.equal(gone.result.ok ? '' : gone.result.problem, 'no-project');
 });
 

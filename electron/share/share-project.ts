@@ -42,13 +42,17 @@ export async function shareProject(options: {
   fetch: FetchLike;
   tempDir?: string;
 }): Promise<{ result: ShareOnlineResult; target: HostedTarget | null }> {
-  const fail = (problem: string, message: string, suggestion: string | null = null) => ({ result: { ok: false as const, problem, message, suggestion }, target: null });
+  const fail = (problem: string, message: string, suggestion: string | null = null) => ({
+    result: { ok: false as const, problem, message, suggestion },
+    target: null,
+  });
   const parsed = parseServerUrl(options.request.origin);
   if (!parsed.ok) return fail('url', parsed.problem);
   const origin = parsed.origin;
   const typed = options.request.creatorToken?.trim() || null;
   const creatorToken = typed ?? options.tokens.get(origin);
-  if (!creatorToken) return fail('no-token', `Paste a creator token for ${origin} (its admin makes one with: riffroom-server token --server-role creator).`);
+  if (!creatorToken)
+    return fail('no-token', `Paste a creator token for ${origin} (its admin makes one with: riffroom-server token --server-role creator).`);
   const dir = mkdtempSync(join(options.tempDir ?? tmpdir(), 'riffroom-share-'));
   try {
     let file: Uint8Array;
@@ -64,7 +68,13 @@ export async function shareProject(options: {
     const host = new URL(origin).host;
     return {
       result: { ok: true },
-      target: { serverUrl: `${secure ? 'wss' : 'ws'}://${host}`, httpUrl: origin, room: imported.room, token: imported.token, claims: imported.claims },
+      target: {
+        serverUrl: `${secure ? 'wss' : 'ws'}://${host}`,
+        httpUrl: origin,
+        room: imported.room,
+        token: imported.token,
+        claims: imported.claims,
+      },
     };
   } catch (error) {
     if (error instanceof TransferError) {

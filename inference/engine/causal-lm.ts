@@ -69,11 +69,16 @@ export class CausalLm {
     this.TensorCtor = TensorCtor;
     this.splitCache = session.inputNames.includes('settled_key_0');
     const expected = this.splitCache ? 'recent_key_0' : 'past_key_0';
-    if (!session.inputNames.includes(expected)) throw new Error(`the model has neither settled_key_0/recent_key_0 nor past_key_0 inputs (it has ${session.inputNames.join(', ')})`);
+    if (!session.inputNames.includes(expected))
+      throw new Error(`the model has neither settled_key_0/recent_key_0 nor past_key_0 inputs (it has ${session.inputNames.join(', ')})`);
   }
 
   emptyCache(batch: number): KvCache {
-    const empty = (): Tensor[] => Array.from({ length: this.shape.layers }, () => new this.TensorCtor('float32', new Float32Array(0), [batch, this.shape.heads, 0, this.shape.headDim]));
+    const empty = (): Tensor[] =>
+      Array.from(
+        { length: this.shape.layers },
+        () => new this.TensorCtor('float32', new Float32Array(0), [batch, this.shape.heads, 0, this.shape.headDim]),
+      );
     return { settledKeys: empty(), settledValues: empty(), recentKeys: empty(), recentValues: empty(), length: 0, batch };
   }
 
@@ -82,11 +87,14 @@ export class CausalLm {
     const batch = ids.length;
     const seq = ids[0]!.length;
     if (batch !== cache.batch) throw new Error(`batch ${batch} does not match the cache's ${cache.batch}`);
-    if (cache.length + seq > this.shape.maxPositions) throw new Error(`sequence of ${cache.length + seq} tokens exceeds the model's ${this.shape.maxPositions} positions`);
+    if (cache.length + seq > this.shape.maxPositions)
+      throw new Error(`sequence of ${cache.length + seq} tokens exceeds the model's ${this.shape.maxPositions} positions`);
     const flat = new BigInt64Array(batch * seq);
     ids.forEach((row, b) => {
       if (row.length !== seq) throw new Error('every row of a batch must have the same length');
-      row.forEach((id, s) => { flat[b * seq + s] = BigInt(id); });
+      row.forEach((id, s) => {
+        flat[b * seq + s] = BigInt(id);
+      });
     });
     const feeds: Record<string, Tensor> = { input_ids: new this.TensorCtor('int64', flat, [batch, seq]) };
     const { layers } = this.shape;
@@ -106,10 +114,12 @@ export class CausalLm {
     const keyOut = this.splitCache ? 'next_recent_key_' : 'present_key_';
     const valueOut = this.splitCache ? 'next_recent_value_' : 'present_value_';
     const next: KvCache = {
-      settledKeys: cache.settledKeys, settledValues: cache.settledValues,
+      settledKeys: cache.settledKeys,
+      settledValues: cache.settledValues,
       recentKeys: Array.from({ length: layers }, (_, i) => out[`${keyOut}${i}`]!),
       recentValues: Array.from({ length: layers }, (_, i) => out[`${valueOut}${i}`]!),
-      length: cache.length + seq, batch,
+      length: cache.length + seq,
+      batch,
     };
     const merge = this.splitCache && (unsettled || next.recentKeys[0]!.dims[2]! >= MERGE_AT);
     return { logits: out.logits!.data as Float32Array, seq, cache: merge ? this.merge(next) : next };

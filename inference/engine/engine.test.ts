@@ -21,9 +21,19 @@ const sampling = { temperature: 1, topK: 0, topP: 0.95 };
 
 function baseRequest(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
   return {
-    task: 'generate', role: 'bass', style: 'funk', key: { tonic: 9, mode: 'minor' }, meter: FOUR, bpm: 104, energy: 2, bars: 4,
-    chords: [0, 1, 2, 3].map((bar) => ({ tick: bar * 1920, root: [9, 2, 5, 4][bar]!, quality: bar === 3 ? '7' : 'min' } as TokenChord)),
-    variations: 1, seed: 7, sampling, ...overrides,
+    task: 'generate',
+    role: 'bass',
+    style: 'funk',
+    key: { tonic: 9, mode: 'minor' },
+    meter: FOUR,
+    bpm: 104,
+    energy: 2,
+    bars: 4,
+    chords: [0, 1, 2, 3].map((bar) => ({ tick: bar * 1920, root: [9, 2, 5, 4][bar]!, quality: bar === 3 ? '7' : 'min' }) as TokenChord),
+    variations: 1,
+    seed: 7,
+    sampling,
+    ...overrides,
   };
 }
 
@@ -33,17 +43,32 @@ const pitchedRange = (role: ModelRole) => (role === 'drums' || role === 'chords'
 function randomClip(role: ModelRole, meter: Meter, bars: number, random: () => number): SourcePart {
   const barTicks = ticksPerBar(meter);
   if (role === 'chords') {
-    return { bars, chords: Array.from({ length: bars }, (_, bar) => ({ tick: bar * barTicks, root: Math.floor(random() * 12), quality: 'maj' as const })) };
+    return {
+      bars,
+      chords: Array.from({ length: bars }, (_, bar) => ({
+        tick: bar * barTicks,
+        root: Math.floor(random() * 12),
+        quality: 'maj' as const,
+      })),
+    };
   }
   const notes: NoteInput[] = [];
   const range = pitchedRange(role);
   for (let bar = 0; bar < bars; bar++) {
     const count = 1 + Math.floor(random() * 6);
     for (let i = 0; i < count; i++) {
-      const pitch = role === 'drums' ? DRUM_PITCHES[Math.floor(random() * DRUM_PITCHES.length)]! : range!.low + Math.floor(random() * (range!.high - range!.low + 1));
+      const pitch =
+        role === 'drums'
+          ? DRUM_PITCHES[Math.floor(random() * DRUM_PITCHES.length)]!
+          : range!.low + Math.floor(random() * (range!.high - range!.low + 1));
       const step = Math.floor(random() * (barTicks / TICKS_PER_STEP));
       const jitter = random() < 0.2 ? Math.floor(random() * 15) : 0;
-      notes.push({ pitch, tick: bar * barTicks + step * TICKS_PER_STEP + jitter, duration: 60 + Math.floor(random() * 900), velocity: 30 + Math.floor(random() * 97) });
+      notes.push({
+        pitch,
+        tick: bar * barTicks + step * TICKS_PER_STEP + jitter,
+        duration: 60 + Math.floor(random() * 900),
+        velocity: 30 + Math.floor(random() * 97),
+      });
     }
   }
   return { bars, notes };
@@ -53,15 +78,32 @@ function randomClip(role: ModelRole, meter: Meter, bars: number, random: () => n
 function randomRequest(random: () => number, index: number): GenerationRequest {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const role = pick(MODEL_ROLES);
-  const meter = pick<Meter>([FOUR, FOUR, { numerator: 3, denominator: 4 }, { numerator: 6, denominator: 8 }, { numerator: 7, denominator: 8 }, { numerator: 5, denominator: 4 }]);
+  const meter = pick<Meter>([
+    FOUR,
+    FOUR,
+    { numerator: 3, denominator: 4 },
+    { numerator: 6, denominator: 8 },
+    { numerator: 7, denominator: 8 },
+    { numerator: 5, denominator: 4 },
+  ]);
   const task = pick<EngineTask>(['generate', 'generate', 'continue', 'infill', 'vary', 'accompany']);
   const bars = 1 + Math.floor(random() * (random() < 0.1 ? 8 : 4));
   const barTicks = ticksPerBar(meter);
   const chords: TokenChord[] = [];
-  for (let tick = 0; tick < 16 * barTicks; tick += barTicks / (random() < 0.3 ? 2 : 1)) chords.push({ tick, root: random() < 0.05 ? null : Math.floor(random() * 12), quality: pick(['maj', 'min', '7', 'm7'] as const) });
+  for (let tick = 0; tick < 16 * barTicks; tick += barTicks / (random() < 0.3 ? 2 : 1))
+    chords.push({ tick, root: random() < 0.05 ? null : Math.floor(random() * 12), quality: pick(['maj', 'min', '7', 'm7'] as const) });
   const request: GenerationRequest = {
-    task, role, meter, bars, chords, style: pick(STYLES), key: { tonic: Math.floor(random() * 12), mode: pick(['major', 'minor'] as const) },
-    bpm: 60 + Math.floor(random() * 120), energy: Math.floor(random() * 5), variations: 1 + Math.floor(random() * 3), seed: index,
+    task,
+    role,
+    meter,
+    bars,
+    chords,
+    style: pick(STYLES),
+    key: { tonic: Math.floor(random() * 12), mode: pick(['major', 'minor'] as const) },
+    bpm: 60 + Math.floor(random() * 120),
+    energy: Math.floor(random() * 5),
+    variations: 1 + Math.floor(random() * 3),
+    seed: index,
     sampling: { temperature: 0.6 + random() * 0.8, topK: pick([0, 0, 8, 40]), topP: pick([1, 0.95, 0.9]) },
   };
   const clipBars = task === 'continue' ? 1 + Math.floor(random() * 4) : bars;
@@ -70,7 +112,10 @@ function randomRequest(random: () => number, index: number): GenerationRequest {
     const from = Math.floor(random() * clipBars);
     request.infill = { from, to: from + 1 + Math.floor(random() * (clipBars - from)) };
   }
-  if (task === 'accompany') request.tracks = [{ role: role === 'lead' ? 'keys' : 'lead', part: randomClip(role === 'lead' ? 'keys' : 'lead', meter, bars, random) }];
+  if (task === 'accompany')
+    request.tracks = [
+      { role: role === 'lead' ? 'keys' : 'lead', part: randomClip(role === 'lead' ? 'keys' : 'lead', meter, bars, random) },
+    ];
   const pitched = role !== 'drums' && role !== 'chords';
   if (pitched && random() < 0.3) request.scaleLock = true;
   if (pitched && (task === 'generate' || task === 'vary') && random() < 0.3) {
@@ -79,12 +124,16 @@ function randomRequest(random: () => number, index: number): GenerationRequest {
   }
   if (role !== 'chords' && request.clip && request.mode !== 'keep-notes' && task !== 'continue' && random() < 0.4) {
     const notes = request.clip.notes ?? [];
-    request.locks = { notes: notes.map((_, i) => i).filter(() => random() < 0.3), bars: random() < 0.3 ? [Math.floor(random() * request.clip.bars)] : [] };
+    request.locks = {
+      notes: notes.map((_, i) => i).filter(() => random() < 0.3),
+      bars: random() < 0.3 ? [Math.floor(random() * request.clip.bars)] : [],
+    };
   }
   return request;
 }
 
-const sameNote = (a: NoteInput, b: NoteInput): boolean => a.pitch === b.pitch && a.tick === b.tick && a.duration === b.duration && a.velocity === b.velocity;
+const sameNote = (a: NoteInput, b: NoteInput): boolean =>
+  a.pitch === b.pitch && a.tick === b.tick && a.duration === b.duration && a.velocity === b.velocity;
 
 /** Everything a result must satisfy, whatever the model wrote. */
 function checkResult(r: GenerationRequest, result: GenerationResult): void {
@@ -98,7 +147,12 @@ function checkResult(r: GenerationRequest, result: GenerationResult): void {
   const lockedBars = new Set(r.locks?.bars ?? []);
   const barOf = (n: NoteInput) => Math.floor((n.tick + TICKS_PER_STEP / 2) / barTicks);
   const locked = (clip?.notes ?? []).filter((n, i) => r.locks?.notes?.includes(i) || lockedBars.has(barOf(n)));
-  const given = r.task === 'continue' ? clip!.notes ?? [] : r.task === 'infill' ? (clip!.notes ?? []).filter((n) => barOf(n) < r.infill!.from || barOf(n) >= r.infill!.to) : [];
+  const given =
+    r.task === 'continue'
+      ? (clip!.notes ?? [])
+      : r.task === 'infill'
+        ? (clip!.notes ?? []).filter((n) => barOf(n) < r.infill!.from || barOf(n) >= r.infill!.to)
+        : [];
   for (const v of result.variations) {
     assert.equal(v.bars, resultBars);
     if (r.role === 'chords') {
@@ -107,7 +161,11 @@ function checkResult(r: GenerationRequest, result: GenerationResult): void {
       continue;
     }
     const fixed = [...locked, ...given];
-    for (const f of fixed) assert.ok(v.notes.some((n) => sameNote(n, f)), `kept note ${JSON.stringify(f)} is there exactly`);
+    for (const f of fixed)
+      assert.ok(
+        v.notes.some((n) => sameNote(n, f)),
+        `kept note ${JSON.stringify(f)} is there exactly`,
+      );
     const written = v.notes.filter((n) => !fixed.some((f) => sameNote(n, f)));
     for (const n of written) {
       assert.ok(n.tick >= 0 && n.tick < resultBars * barTicks, `note at ${n.tick} inside ${resultBars} bars`);
@@ -118,14 +176,21 @@ function checkResult(r: GenerationRequest, result: GenerationResult): void {
     }
     if (r.mode === 'keep-notes') {
       const expected = (clip!.notes ?? []).map((n) => n.pitch);
-      assert.deepEqual(v.notes.map((n) => n.pitch).sort((a, b) => a - b), expected.sort((a, b) => a - b), 'keep-notes keeps every pitch');
+      assert.deepEqual(
+        v.notes.map((n) => n.pitch).sort((a, b) => a - b),
+        expected.sort((a, b) => a - b),
+        'keep-notes keeps every pitch',
+      );
     }
     if (r.mode === 'keep-rhythm') {
       const grid = (n: NoteInput) => Math.round(n.tick / TICKS_PER_STEP);
       const slots = (clip!.notes ?? []).map(grid).sort((a, b) => a - b);
       // Notes stacked at one step may merge when the model picks the same pitch twice: never more slots than the clip's.
       const got = v.notes.map(grid).sort((a, b) => a - b);
-      assert.ok(got.every((s) => slots.includes(s)), 'keep-rhythm writes only at the clip\'s positions');
+      assert.ok(
+        got.every((s) => slots.includes(s)),
+        "keep-rhythm writes only at the clip's positions",
+      );
     }
   }
 }
@@ -140,7 +205,9 @@ test('same request and seed give the same notes; another seed gives others', asy
   assert.notDeepEqual(first.variations[0], first.variations[1], 'variations of one batch differ');
 });
 
-test('1,000 random conditioned requests (every task, role, mode, meter; locks) all give valid results of the asked length', { timeout: 20 * 60_000 }, async () => {
+test('1,000 random conditioned requests (every task, role, mode, meter; locks) all give valid results of the asked length', {
+  timeout: 20 * 60_000,
+}, async () => {
   const random = seededRandom(2024);
   const byTask: Record<string, number> = {};
   const refusals: string[] = [];
@@ -151,7 +218,10 @@ test('1,000 random conditioned requests (every task, role, mode, meter; locks) a
       result = await engine.generate(request);
     } catch (error) {
       // A request that cannot fit (too many kept notes for its bars) is refused with a reason, never a crash.
-      assert.ok(error instanceof RequestError || (error as Error).name === 'GrammarError', `request ${i} failed: ${(error as Error).stack}`);
+      assert.ok(
+        error instanceof RequestError || (error as Error).name === 'GrammarError',
+        `request ${i} failed: ${(error as Error).stack}`,
+      );
       refusals.push(`${i} ${request.task} ${request.role}: ${(error as Error).message}`);
       continue;
     }
@@ -163,35 +233,64 @@ test('1,000 random conditioned requests (every task, role, mode, meter; locks) a
     byTask[request.task] = (byTask[request.task] ?? 0) + 1;
   }
   assert.ok(refusals.length <= 5, `refused:\n${refusals.join('\n')}`);
-  for (const task of ['generate', 'continue', 'infill', 'vary', 'accompany']) assert.ok((byTask[task] ?? 0) > 50, `${task}: ${JSON.stringify(byTask)}`);
+  for (const task of ['generate', 'continue', 'infill', 'vary', 'accompany'])
+    assert.ok((byTask[task] ?? 0) > 50, `${task}: ${JSON.stringify(byTask)}`);
 });
 
 test('locked notes and bars never change; keep-rhythm keeps positions and lengths', async () => {
-  const clip = { bars: 2, notes: [{ pitch: 45, tick: 0, duration: 480, velocity: 100 }, { pitch: 52, tick: 963, duration: 233, velocity: 71 }, { pitch: 48, tick: 1920 + 480, duration: 480, velocity: 90 }] };
+  const clip = {
+    bars: 2,
+    notes: [
+      { pitch: 45, tick: 0, duration: 480, velocity: 100 },
+      { pitch: 52, tick: 963, duration: 233, velocity: 71 },
+      { pitch: 48, tick: 1920 + 480, duration: 480, velocity: 90 },
+    ],
+  };
   for (let seed = 0; seed < 8; seed++) {
     const request = baseRequest({ task: 'vary', clip, locks: { notes: [1], bars: [1] }, seed, variations: 2 });
     const result = await engine.generate(request);
     checkResult(request, result);
     for (const v of result.variations) {
-      assert.deepEqual(v.notes.filter((n) => n.tick >= 1920), [clip.notes[2]], 'the locked bar holds only its note');
-      assert.ok(v.notes.some((n) => sameNote(n, clip.notes[1]!)), 'the locked note comes back off the grid, exactly');
+      assert.deepEqual(
+        v.notes.filter((n) => n.tick >= 1920),
+        [clip.notes[2]],
+        'the locked bar holds only its note',
+      );
+      assert.ok(
+        v.notes.some((n) => sameNote(n, clip.notes[1]!)),
+        'the locked note comes back off the grid, exactly',
+      );
     }
   }
   const rhythm = await engine.generate(baseRequest({ clip: { bars: 2, notes: clip.notes }, bars: 2, mode: 'keep-rhythm', seed: 3 }));
-  assert.deepEqual(rhythm.variations[0]!.notes.map((n) => [Math.round(n.tick / 40), n.duration]), clip.notes.map((n) => [Math.round(n.tick / 40), Math.round(n.duration / 40) * 40]));
+  assert.deepEqual(
+    rhythm.variations[0]!.notes.map((n) => [Math.round(n.tick / 40), n.duration]),
+    clip.notes.map((n) => [Math.round(n.tick / 40), Math.round(n.duration / 40) * 40]),
+  );
 });
 
-test('notes stream as they are decoded and are exactly the result\'s new notes', async () => {
+test("notes stream as they are decoded and are exactly the result's new notes", async () => {
   const streamed: NoteInput[][] = [[], []];
-  const result = await engine.generate(baseRequest({ task: 'continue', clip: { bars: 1, notes: [{ pitch: 45, tick: 0, duration: 960, velocity: 100 }] }, bars: 3, variations: 2 }), {
-    onNote: (event) => {
-      assert.ok('note' in event);
-      streamed[event.variation]!.push(event.note);
+  const result = await engine.generate(
+    baseRequest({
+      task: 'continue',
+      clip: { bars: 1, notes: [{ pitch: 45, tick: 0, duration: 960, velocity: 100 }] },
+      bars: 3,
+      variations: 2,
+    }),
+    {
+      onNote: (event) => {
+        assert.ok('note' in event);
+        streamed[event.variation]!.push(event.note);
+      },
     },
-  });
+  );
   for (const [i, v] of result.variations.entries()) {
     const fresh = v.notes.filter((n) => n.tick >= 1920);
-    assert.deepEqual(streamed[i]!.slice().sort((a, b) => a.tick - b.tick || a.pitch - b.pitch), fresh);
+    assert.deepEqual(
+      streamed[i]!.slice().sort((a, b) => a.tick - b.tick || a.pitch - b.pitch),
+      fresh,
+    );
   }
   const p = result.provenance;
   assert.equal(p.model.id, loaded.card.id);
@@ -265,7 +364,7 @@ test('follow the chords at 1: every note on a beat is a tone of its chord; prove
   assert.deepEqual(again.variations, result.variations, 'same request and seed, same notes');
 });
 
-test('a bass line keeps its register and the role\'s decoding defaults; provenance says what was used', async () => {
+test("a bass line keeps its register and the role's decoding defaults; provenance says what was used", async () => {
   const request = baseRequest({ role: 'bass', energy: 4, variations: 4, seed: 21 });
   const result = await engine.generate(request);
   const span = DEFAULT_REGISTER_SPAN.bass!;
@@ -302,6 +401,10 @@ test('bad requests are refused with a reason', async () => {
     [{ sampling: { ...sampling, rhythmTopP: 1.2 } }, /sampling\.rhythmTopP/],
   ];
   for (const [overrides, pattern] of cases) {
-    await assert.rejects(engine.generate(baseRequest(overrides)), (e: Error) => e instanceof RequestError && pattern.test(e.message), JSON.stringify(overrides));
+    await assert.rejects(
+      engine.generate(baseRequest(overrides)),
+      (e: Error) => e instanceof RequestError && pattern.test(e.message),
+      JSON.stringify(overrides),
+    );
   }
 });

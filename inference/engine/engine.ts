@@ -49,25 +49,33 @@ export class Engine {
     for (const stream of streams) for (const token of plan.prefix) stream.push(token);
     let firstNote: number | null = null;
     let decoded = 0;
-    const rows = await decode(this.lm, {
-      prompt: plan.prompt, prefix: plan.prefix, batch: request.variations, seed: request.seed, sampling: request.sampling,
-      grammar: { ...plan.grammar, maxTokens: plan.maxTokens },
-    }, {
-      signal: hooks.signal,
-      onToken: (row, token) => {
-        decoded++;
-        // Rows after the one whose note triggered a cancel still finish this step: stay silent.
-        if (hooks.signal?.aborted) return;
-        const event = streams[row]!.push(token);
-        if (!event) return;
-        const tick = 'note' in event ? event.note.tick : event.chord.tick;
-        if (tick < newFrom) return;
-        firstNote ??= this.now() - started;
-        if (!hooks.onNote) return;
-        if ('note' in event) hooks.onNote({ variation: row, note: { ...event.note, tick: event.note.tick + offset } });
-        else hooks.onNote({ variation: row, chord: { ...event.chord, tick: event.chord.tick + offset } });
+    const rows = await decode(
+      this.lm,
+      {
+        prompt: plan.prompt,
+        prefix: plan.prefix,
+        batch: request.variations,
+        seed: request.seed,
+        sampling: request.sampling,
+        grammar: { ...plan.grammar, maxTokens: plan.maxTokens },
       },
-    });
+      {
+        signal: hooks.signal,
+        onToken: (row, token) => {
+          decoded++;
+          // Rows after the one whose note triggered a cancel still finish this step: stay silent.
+          if (hooks.signal?.aborted) return;
+          const event = streams[row]!.push(token);
+          if (!event) return;
+          const tick = 'note' in event ? event.note.tick : event.chord.tick;
+          if (tick < newFrom) return;
+          firstNote ??= this.now() - started;
+          if (!hooks.onNote) return;
+          if ('note' in event) hooks.onNote({ variation: row, note: { ...event.note, tick: event.note.tick + offset } });
+          else hooks.onNote({ variation: row, chord: { ...event.chord, tick: event.chord.tick + offset } });
+        },
+      },
+    );
     const variations = rows.map((tokens) => {
       const { part } = decodePart(tokens, request.role, request.meter);
       const answer = part.role === 'chords' ? { notes: [], chords: part.chords } : { notes: part.notes, chords: [] };
@@ -84,8 +92,16 @@ export class Engine {
         task: request.task,
         role: request.role,
         conditions: {
-          style: request.style, key: request.key, meter: request.meter, bpm: request.bpm, energy: request.energy, bars: plan.resultBars,
-          mode, scaleLock: request.scaleLock ?? false, chords: Boolean(request.chords?.length), locks: plan.locked.length,
+          style: request.style,
+          key: request.key,
+          meter: request.meter,
+          bpm: request.bpm,
+          energy: request.energy,
+          bars: plan.resultBars,
+          mode,
+          scaleLock: request.scaleLock ?? false,
+          chords: Boolean(request.chords?.length),
+          locks: plan.locked.length,
           followChords: plan.grammar.followChords ?? 0,
           ...(plan.grammar.span !== undefined ? { span: plan.grammar.span } : {}),
           ...(plan.grammar.repeatDamping ? { repeatDamping: plan.grammar.repeatDamping } : {}),
@@ -94,8 +110,11 @@ export class Engine {
         sampling: { ...samplingByChoice(request.role, request.sampling).resolved },
         provider: this.provider,
         timing: {
-          firstNoteMs: firstNote, totalMs, promptTokens: plan.prompt.length + plan.prefix.length,
-          decodedTokens: decoded, tokensPerSecond: decoded / (totalMs / 1000),
+          firstNoteMs: firstNote,
+          totalMs,
+          promptTokens: plan.prompt.length + plan.prefix.length,
+          decodedTokens: decoded,
+          tokensPerSecond: decoded / (totalMs / 1000),
         },
       },
     };

@@ -16,7 +16,10 @@ test('the shipped model writes a valid, seeded bass line: same seed same notes, 
   const { lm } = await loadModelFolder(SHIPPED);
   const prompt = encodePrompt({
     conditions: { role: 'bass', task: 'generate', style: 'funk', key: { tonic: 9, mode: 'minor' }, meter, bpm: 100, bars: 4, energy: 2 },
-    chords: [{ tick: 0, root: 9, quality: 'm7' }, { tick: 3840, root: 2, quality: '7' }],
+    chords: [
+      { tick: 0, root: 9, quality: 'm7' },
+      { tick: 3840, root: 2, quality: '7' },
+    ],
   });
   const first = await generatePart(lm, { prompt, role: 'bass', meter, bars: 4, batch: 3, seed: 42, sampling });
   const again = await generatePart(lm, { prompt, role: 'bass', meter, bars: 4, batch: 3, seed: 42, sampling });
@@ -32,7 +35,9 @@ test('the shipped model writes a valid, seeded bass line: same seed same notes, 
 
 test('KV-cached decoding gives the same logits as recomputing the whole sequence (onnxruntime-node)', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
-  const prompt = encodePrompt({ conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 4, energy: 3 } });
+  const prompt = encodePrompt({
+    conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 4, energy: 3 },
+  });
   const [written] = await generatePart(lm, { prompt, role: 'drums', meter, bars: 4, batch: 1, seed: 5, sampling });
   // Long enough for the recent cache block to be merged into the settled one, and decoded past that.
   const sequence = [...prompt, ...written!.slice(0, 2 * MERGE_AT)];
@@ -63,54 +68,119 @@ test('a firstStep session runs the prompt only; the prompt is settled at once an
   const { readFileSync } = await import('node:fs');
   const session = await openSession(readFileSync(`${SHIPPED}/model.onnx`), 'cpu');
   // The same model behind two counting fronts: what ran where is read from the counts.
-  const counted = (name: string, runs: string[]) => ({ ...session, inputNames: session.inputNames, outputNames: session.outputNames,
-    run: (feeds: Parameters<typeof session.run>[0]) => (runs.push(`${name}:${feeds.settled_key_0!.dims[2]}`), session.run(feeds)) }) as typeof session;
+  const counted = (name: string, runs: string[]) =>
+    ({
+      ...session,
+      inputNames: session.inputNames,
+      outputNames: session.outputNames,
+      run: (feeds: Parameters<typeof session.run>[0]) => (runs.push(`${name}:${feeds.settled_key_0!.dims[2]}`), session.run(feeds)),
+    }) as typeof session;
   const runs: string[] = [];
   const split = new CausalLm(counted('gpu', runs), card.shape, ort.Tensor as never, { firstStep: counted('cpu', runs) });
-  const prompt = encodePrompt({ conditions: { role: 'bass', task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 1, energy: 1 } });
+  const prompt = encodePrompt({
+    conditions: { role: 'bass', task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 1, energy: 1 },
+  });
   const a = await generatePart(split, { prompt, role: 'bass', meter, bars: 1, batch: 2, seed: 9, sampling });
   const b = await generatePart(lm, { prompt, role: 'bass', meter, bars: 1, batch: 2, seed: 9, sampling });
   assert.deepEqual(a, b, 'the same notes as one session alone');
   assert.equal(runs[0], 'cpu:0', 'the prompt ran on the firstStep session, with an empty settled block');
-  assert.ok(runs.length > 2 && runs.slice(1).every((r) => r.startsWith('gpu:') && r !== 'gpu:0'), `every later call on the main session, settled block never empty: ${runs.slice(0, 4).join(' ')} ...`);
+  assert.ok(
+    runs.length > 2 && runs.slice(1).every((r) => r.startsWith('gpu:') && r !== 'gpu:0'),
+    `every later call on the main session, settled block never empty: ${runs.slice(0, 4).join(' ')} ...`,
+  );
 });
 
 test('continue, infill, vary and accompany prompts all give valid parts of the asked length', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
-  const lead = { role: 'lead' as const, notes: [0, 1, 2, 3].flatMap((bar) => [0, 480, 960, 1440].map((beat, i) => ({ pitch: [64, 67, 69, 67][i]! + (bar % 2) * 2, tick: bar * 1920 + beat, duration: 400, velocity: 92 }))) };
-  const conditions = { role: 'lead' as const, task: 'generate' as const, style: 'pop', key: { tonic: 0, mode: 'major' as const }, meter, bpm: 110, bars: 4, energy: 2 };
+  const lead = {
+    role: 'lead' as const,
+    notes: [0, 1, 2, 3].flatMap((bar) =>
+      [0, 480, 960, 1440].map((beat, i) => ({
+        pitch: [64, 67, 69, 67][i]! + (bar % 2) * 2,
+        tick: bar * 1920 + beat,
+        duration: 400,
+        velocity: 92,
+      })),
+    ),
+  };
+  const conditions = {
+    role: 'lead' as const,
+    task: 'generate' as const,
+    style: 'pop',
+    key: { tonic: 0, mode: 'major' as const },
+    meter,
+    bpm: 110,
+    bars: 4,
+    energy: 2,
+  };
   const chords = [0, 7, 9, 5].map((root, bar) => ({ tick: bar * 1920, root, quality: (bar === 2 ? 'min' : 'maj') as 'min' | 'maj' }));
   const { encodePart } = await import('../tokenizer/events.ts');
 
   // Continue: the clip's first two bars are given, the model writes bars 3-4.
   const prefix = encodePart(lead, meter, 0, 2);
-  const [continued] = await generatePart(lm, { prompt: encodePrompt({ conditions, chords }), role: 'lead', meter, bars: 4, batch: 1, seed: 1, sampling, prefix });
+  const [continued] = await generatePart(lm, {
+    prompt: encodePrompt({ conditions, chords }),
+    role: 'lead',
+    meter,
+    bars: 4,
+    batch: 1,
+    seed: 1,
+    sampling,
+    prefix,
+  });
   const c = decodePart(continued!, 'lead', meter);
   assert.equal(c.bars, 4);
-  assert.deepEqual((c.part as { notes: unknown[] }).notes.slice(0, 8), (decodePart(prefix, 'lead', meter).part as { notes: unknown[] }).notes);
+  assert.deepEqual(
+    (c.part as { notes: unknown[] }).notes.slice(0, 8),
+    (decodePart(prefix, 'lead', meter).part as { notes: unknown[] }).notes,
+  );
 
   // Infill bars 2..3 (0-based 1..2) given bars 1 and 4.
-  const infillPrompt = encodePrompt({ conditions: { ...conditions, task: 'infill' }, chords, context: [{ part: lead, fromBar: 0, masked: { from: 1, to: 3 } }] });
+  const infillPrompt = encodePrompt({
+    conditions: { ...conditions, task: 'infill' },
+    chords,
+    context: [{ part: lead, fromBar: 0, masked: { from: 1, to: 3 } }],
+  });
   const [filled] = await generatePart(lm, { prompt: infillPrompt, role: 'lead', meter, bars: 2, batch: 1, seed: 2, sampling });
   assert.equal(decodePart(filled!, 'lead', meter).bars, 2);
 
   // Vary the clip; accompany it with a bass line.
-  const [varied] = await generatePart(lm, { prompt: encodePrompt({ conditions: { ...conditions, task: 'vary' }, chords, context: [{ part: lead, fromBar: 0 }] }), role: 'lead', meter, bars: 4, batch: 1, seed: 3, sampling });
+  const [varied] = await generatePart(lm, {
+    prompt: encodePrompt({ conditions: { ...conditions, task: 'vary' }, chords, context: [{ part: lead, fromBar: 0 }] }),
+    role: 'lead',
+    meter,
+    bars: 4,
+    batch: 1,
+    seed: 3,
+    sampling,
+  });
   assert.equal(decodePart(varied!, 'lead', meter).bars, 4);
-  const bassPrompt = encodePrompt({ conditions: { ...conditions, role: 'bass', task: 'accompany' }, chords, context: [{ part: lead, fromBar: 0 }] });
+  const bassPrompt = encodePrompt({
+    conditions: { ...conditions, role: 'bass', task: 'accompany' },
+    chords,
+    context: [{ part: lead, fromBar: 0 }],
+  });
   const [bass] = await generatePart(lm, { prompt: bassPrompt, role: 'bass', meter, bars: 4, batch: 1, seed: 4, sampling });
   assert.equal(decodePart(bass!, 'bass', meter).bars, 4);
 });
 
 test('follow the chords: strength 1 puts only chord tones on beats; strength 0 writes the same notes as before', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
-  const chords = [{ tick: 0, root: 0, quality: 'maj' as const }, { tick: 1920, root: 7, quality: 'maj' as const }, { tick: 3840, root: 9, quality: 'min' as const }, { tick: 5760, root: 5, quality: 'maj' as const }];
+  const chords = [
+    { tick: 0, root: 0, quality: 'maj' as const },
+    { tick: 1920, root: 7, quality: 'maj' as const },
+    { tick: 3840, root: 9, quality: 'min' as const },
+    { tick: 5760, root: 5, quality: 'maj' as const },
+  ];
   const tones = (tick: number) => {
     const c = [...chords].reverse().find((x) => x.tick <= tick)!;
     return new Set([0, c.quality === 'min' ? 3 : 4, 7].map((i) => (c.root + i) % 12));
   };
   for (const role of ['keys', 'bass'] as const) {
-    const prompt = encodePrompt({ conditions: { role, task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 4, energy: 3 }, chords });
+    const prompt = encodePrompt({
+      conditions: { role, task: 'generate', style: 'pop', key: { tonic: 0, mode: 'major' }, meter, bpm: 100, bars: 4, energy: 3 },
+      chords,
+    });
     const request = { prompt, role, meter, bars: 4, batch: 4, seed: 11, sampling, chords };
     const plain = await generatePart(lm, request);
     assert.deepEqual(await generatePart(lm, { ...request, followChords: 0 }), plain, 'strength 0 changes nothing');

@@ -51,8 +51,21 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
   const maxTokens = Math.min(request.maxTokens ?? room, room);
   if (maxTokens < request.bars + 1) throw new Error(`the prompt leaves room for ${maxTokens} tokens, too few for ${request.bars} bars`);
   return decode(lm, {
-    prompt: request.prompt, prefix: request.prefix ?? [], batch: request.batch, seed: request.seed, sampling: request.sampling,
-    grammar: { role: request.role, meter: request.meter, bars: request.bars, maxTokens, chords: request.chords, followChords: request.followChords, span: request.span, repeatDamping: request.repeatDamping },
+    prompt: request.prompt,
+    prefix: request.prefix ?? [],
+    batch: request.batch,
+    seed: request.seed,
+    sampling: request.sampling,
+    grammar: {
+      role: request.role,
+      meter: request.meter,
+      bars: request.bars,
+      maxTokens,
+      chords: request.chords,
+      followChords: request.followChords,
+      span: request.span,
+      repeatDamping: request.repeatDamping,
+    },
   });
 }
 
@@ -92,7 +105,10 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
   if (grammars[0]!.done) return rows;
   hooks.signal?.throwIfAborted();
   const start = [...request.prompt, ...request.prefix];
-  let step = await lm.forward(Array.from({ length: batch }, () => start), lm.emptyCache(batch));
+  let step = await lm.forward(
+    Array.from({ length: batch }, () => start),
+    lm.emptyCache(batch),
+  );
   const pad = VOCAB.id('PAD');
   for (;;) {
     const next: number[][] = [];

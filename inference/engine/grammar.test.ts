@@ -6,7 +6,14 @@ import { DRUM_PITCHES, PITCH_RANGES, VOCAB, type ModelRole } from '../tokenizer/
 import { EventGrammar, type GrammarOptions } from './grammar.ts';
 
 /** Walks the grammar choosing uniformly among allowed tokens (a model that knows nothing). */
-function randomWalk(role: ModelRole, meter: { numerator: number; denominator: number }, bars: number, maxTokens: number, seed: number, chords?: TokenChord[]): number[] {
+function randomWalk(
+  role: ModelRole,
+  meter: { numerator: number; denominator: number },
+  bars: number,
+  maxTokens: number,
+  seed: number,
+  chords?: TokenChord[],
+): number[] {
   return walk({ role, meter, bars, maxTokens, chords }, seed);
 }
 
@@ -31,7 +38,11 @@ function walk(options: GrammarOptions, seed: number): number[] {
 }
 
 test('every walk through the grammar decodes to exactly the bars asked, within range and budget', () => {
-  const meters = [{ numerator: 4, denominator: 4 }, { numerator: 3, denominator: 4 }, { numerator: 6, denominator: 8 }];
+  const meters = [
+    { numerator: 4, denominator: 4 },
+    { numerator: 3, denominator: 4 },
+    { numerator: 6, denominator: 8 },
+  ];
   let trial = 0;
   for (const role of ['drums', 'bass', 'keys', 'lead', 'chords'] as const) {
     for (let i = 0; i < 60; i++, trial++) {
@@ -74,7 +85,8 @@ test('chords given to a pitched part are written inline, exactly where they fall
     const chords: TokenChord[] = [];
     for (let bar = 0; bar < bars; bar++) {
       chords.push({ tick: bar * 1920, root: Math.floor(random() * 12), quality: 'm7' });
-      if (random() < 0.5) chords.push({ tick: bar * 1920 + 960 + 40 * Math.floor(random() * 3), root: random() < 0.2 ? null : 7, quality: 'maj' });
+      if (random() < 0.5)
+        chords.push({ tick: bar * 1920 + 960 + 40 * Math.floor(random() * 3), root: random() < 0.2 ? null : 7, quality: 'maj' });
     }
     const role = (['bass', 'keys', 'lead'] as const)[trial % 3];
     const least = bars + 1 + chords.reduce((sum, c) => sum + (c.root === null ? 2 : 3), 0);
@@ -97,10 +109,22 @@ test('drums and the chord track ignore chords given to the grammar', () => {
 });
 
 test('a due inline chord must be written before later positions or the next bar', () => {
-  const grammar = new EventGrammar({ role: 'bass', meter: { numerator: 4, denominator: 4 }, bars: 2, maxTokens: 80, chords: [{ tick: 0, root: 2, quality: 'min' }, { tick: 1920 + 960, root: 7, quality: 'maj' }] });
+  const grammar = new EventGrammar({
+    role: 'bass',
+    meter: { numerator: 4, denominator: 4 },
+    bars: 2,
+    maxTokens: 80,
+    chords: [
+      { tick: 0, root: 2, quality: 'min' },
+      { tick: 1920 + 960, root: 7, quality: 'maj' },
+    ],
+  });
   const allowed = new Uint8Array(VOCAB.size);
   grammar.accept(VOCAB.id('BAR'));
-  assert.deepEqual([...grammar.allowed(allowed).keys()].filter((i) => allowed[i]).map((i) => VOCAB.token(i)), ['POS_0']);
+  assert.deepEqual(
+    [...grammar.allowed(allowed).keys()].filter((i) => allowed[i]).map((i) => VOCAB.token(i)),
+    ['POS_0'],
+  );
   grammar.accept(VOCAB.id('POS_0'));
   assert.throws(() => grammar.accept(VOCAB.id('CROOT_3')), /not allowed/);
   grammar.accept(VOCAB.id('CROOT_2'));
@@ -118,7 +142,8 @@ test('a due inline chord must be written before later positions or the next bar'
 
 const FOUR = { numerator: 4, denominator: 4 };
 const note = (pitch: number, tick: number, duration = 240, velocity = 100) => ({ pitch, tick, duration, velocity });
-const notesOf = (tokens: number[], role: ModelRole) => (decodePart(tokens, role, FOUR).part as { notes: { pitch: number; tick: number; duration: number; velocity: number }[] }).notes;
+const notesOf = (tokens: number[], role: ModelRole) =>
+  (decodePart(tokens, role, FOUR).part as { notes: { pitch: number; tick: number; duration: number; velocity: number }[] }).notes;
 
 test('scale lock keeps every free pitch in the key', () => {
   const scale = new Set([0, 2, 4, 5, 7, 9, 11]);
@@ -131,27 +156,71 @@ test('scale lock keeps every free pitch in the key', () => {
 test('fixed notes appear exactly; a closed bar holds nothing else', () => {
   // Bar 0 is locked (two notes, one a chord with an inline chord at the same position); bar 1 keeps one locked note among free ones.
   const fixed = [note(40, 0, 480, 90), note(47, 0, 240, 70), note(45, 960 + 120), note(43, 1920 + 480, 480, 110)];
-  const chords: TokenChord[] = [{ tick: 0, root: 4, quality: 'min' }, { tick: 1920, root: 7, quality: 'maj' }];
+  const chords: TokenChord[] = [
+    { tick: 0, root: 4, quality: 'min' },
+    { tick: 1920, root: 7, quality: 'maj' },
+  ];
   for (let seed = 0; seed < 60; seed++) {
-    const tokens = walk({ role: 'bass', meter: FOUR, bars: 2, maxTokens: 40 + seed * 3, fixedNotes: fixed, closedBars: [0], chords, scale: new Set([1]) }, seed);
+    const tokens = walk(
+      { role: 'bass', meter: FOUR, bars: 2, maxTokens: 40 + seed * 3, fixedNotes: fixed, closedBars: [0], chords, scale: new Set([1]) },
+      seed,
+    );
     const notes = notesOf(tokens, 'bass');
-    for (const f of fixed) assert.ok(notes.some((n) => n.pitch === f.pitch && n.tick === f.tick && n.duration === f.duration && Math.abs(n.velocity - f.velocity) < 5), `fixed note ${JSON.stringify(f)} kept (seed ${seed})`);
-    assert.deepEqual(notes.filter((n) => n.tick < 1920).map((n) => n.pitch), [40, 47, 45], 'the locked bar has only its notes');
-    assert.ok(notes.filter((n) => n.tick >= 1920 && n.pitch !== 43).every((n) => n.pitch % 12 === 1), 'free notes obey the scale lock');
+    for (const f of fixed)
+      assert.ok(
+        notes.some((n) => n.pitch === f.pitch && n.tick === f.tick && n.duration === f.duration && Math.abs(n.velocity - f.velocity) < 5),
+        `fixed note ${JSON.stringify(f)} kept (seed ${seed})`,
+      );
+    assert.deepEqual(
+      notes.filter((n) => n.tick < 1920).map((n) => n.pitch),
+      [40, 47, 45],
+      'the locked bar has only its notes',
+    );
+    assert.ok(
+      notes.filter((n) => n.tick >= 1920 && n.pitch !== 43).every((n) => n.pitch % 12 === 1),
+      'free notes obey the scale lock',
+    );
     assert.deepEqual(decodePart(tokens, 'bass', FOUR).inlineChords, chords);
   }
 });
 
 test('keep rhythm, new notes: same positions, lengths and velocities; pitches chosen, ascending at a position', () => {
-  const source = [note(60, 0, 480, 100), note(64, 0, 480, 100), note(67, 0, 480, 100), note(62, 720, 120, 60), note(65, 1920 + 240, 960, 80)];
+  const source = [
+    note(60, 0, 480, 100),
+    note(64, 0, 480, 100),
+    note(67, 0, 480, 100),
+    note(62, 720, 120, 60),
+    note(65, 1920 + 240, 960, 80),
+  ];
   for (let seed = 0; seed < 60; seed++) {
-    const tokens = walk({ role: 'keys', meter: FOUR, bars: 2, maxTokens: 120, rhythmSlots: source, closedBars: [0, 1], scale: new Set([0, 2, 4, 5, 7, 9, 11]) }, seed);
+    const tokens = walk(
+      {
+        role: 'keys',
+        meter: FOUR,
+        bars: 2,
+        maxTokens: 120,
+        rhythmSlots: source,
+        closedBars: [0, 1],
+        scale: new Set([0, 2, 4, 5, 7, 9, 11]),
+      },
+      seed,
+    );
     const notes = notesOf(tokens, 'keys');
-    assert.deepEqual(notes.map((n) => [n.tick, n.duration]), source.map((n) => [n.tick, n.duration]));
+    assert.deepEqual(
+      notes.map((n) => [n.tick, n.duration]),
+      source.map((n) => [n.tick, n.duration]),
+    );
     assert.ok(notes.every((n) => [0, 2, 4, 5, 7, 9, 11].includes(n.pitch % 12)));
   }
   // Pitches differ from the source in some walks: the model really picks them.
-  const firsts = new Set(Array.from({ length: 10 }, (_, seed) => notesOf(walk({ role: 'keys', meter: FOUR, bars: 2, maxTokens: 120, rhythmSlots: source, closedBars: [0, 1] }, seed), 'keys')[0]!.pitch));
+  const firsts = new Set(
+    Array.from(
+      { length: 10 },
+      (_, seed) =>
+        notesOf(walk({ role: 'keys', meter: FOUR, bars: 2, maxTokens: 120, rhythmSlots: source, closedBars: [0, 1] }, seed), 'keys')[0]!
+          .pitch,
+    ),
+  );
   assert.ok(firsts.size > 1);
 });
 
@@ -160,14 +229,24 @@ test('keep notes, new rhythm: the same pitches in order, always all of them, eve
     const random = seededRandom(seed + 100);
     const count = 1 + Math.floor(random() * (seed % 4 === 0 ? 90 : 12));
     const pitches = Array.from({ length: count }, () => 40 + Math.floor(random() * 30));
-    const tokens = walk({ role: 'lead', meter: FOUR, bars: 2, maxTokens: 8 + count * 4 + Math.floor(random() * 50), pitchSequence: pitches }, seed);
-    assert.deepEqual(notesOf(tokens, 'lead').map((n) => n.pitch), pitches, `seed ${seed}`);
+    const tokens = walk(
+      { role: 'lead', meter: FOUR, bars: 2, maxTokens: 8 + count * 4 + Math.floor(random() * 50), pitchSequence: pitches },
+      seed,
+    );
+    assert.deepEqual(
+      notesOf(tokens, 'lead').map((n) => n.pitch),
+      pitches,
+      `seed ${seed}`,
+    );
   }
 });
 
 test('a budget too small for what must be written is refused up front', () => {
   assert.throws(() => new EventGrammar({ role: 'lead', meter: FOUR, bars: 1, maxTokens: 10, pitchSequence: [60, 62, 64] }), /at least/);
-  assert.throws(() => new EventGrammar({ role: 'lead', meter: FOUR, bars: 1, maxTokens: 500, pitchSequence: Array.from({ length: 49 }, () => 60) }), /do not fit/);
+  assert.throws(
+    () => new EventGrammar({ role: 'lead', meter: FOUR, bars: 1, maxTokens: 500, pitchSequence: Array.from({ length: 49 }, () => 60) }),
+    /do not fit/,
+  );
 });
 
 test('a given start may hold notes outside the range and scale; the notes written after it keep to them', () => {

@@ -19,7 +19,13 @@ import { ticksPerBeat, type Meter } from '../../core/time.ts';
 import { chordEvents, noteEvents, type TokenChord } from '../tokenizer/events.ts';
 import type { RepeatBias } from './line-repeats.ts';
 import {
-  DRUM_PITCHES, MAX_DURATION_STEPS, PITCH_RANGES, TICKS_PER_STEP, VOCAB, barSteps, type ModelRole,
+  DRUM_PITCHES,
+  MAX_DURATION_STEPS,
+  PITCH_RANGES,
+  TICKS_PER_STEP,
+  VOCAB,
+  barSteps,
+  type ModelRole,
 } from '../tokenizer/vocabulary.ts';
 
 export interface GrammarOptions {
@@ -161,7 +167,8 @@ export class EventGrammar {
     const follow = options.followChords ?? 0;
     if (!(follow >= 0 && follow <= 1)) throw new GrammarError(`followChords must be 0..1, got ${follow}`);
     this.followChords = pitched ? follow : 0;
-    if (options.span !== undefined && !(Number.isInteger(options.span) && options.span >= 0)) throw new GrammarError(`span must be a whole number of semitones >= 0, got ${options.span}`);
+    if (options.span !== undefined && !(Number.isInteger(options.span) && options.span >= 0))
+      throw new GrammarError(`span must be a whole number of semitones >= 0, got ${options.span}`);
     this.span = pitched ? (options.span ?? null) : null;
     const damping = options.repeatDamping ?? 0;
     if (!(damping >= 0 && damping <= 1)) throw new GrammarError(`repeatDamping must be 0..1, got ${damping}`);
@@ -184,13 +191,15 @@ export class EventGrammar {
     }
     if (options.role !== 'chords') {
       for (const n of noteEvents(options.role, options.fixedNotes ?? [], this.steps)) anchors.push({ ...n, kind: 'note', pitch: n.order });
-      for (const n of noteEvents(options.role, options.rhythmSlots ?? [], this.steps)) anchors.push({ ...n, tokens: n.tokens.slice(1), kind: 'slot', pitch: -1 });
+      for (const n of noteEvents(options.role, options.rhythmSlots ?? [], this.steps))
+        anchors.push({ ...n, tokens: n.tokens.slice(1), kind: 'slot', pitch: -1 });
     }
     this.anchors = anchors.filter((a) => a.bar < this.bars).sort((a, b) => a.bar - b.bar || a.pos - b.pos || a.order - b.order);
     this.closed = new Set(options.closedBars ?? []);
     this.sequence = [...(options.pitchSequence ?? [])];
     this.keepNotes = options.pitchSequence !== undefined;
-    if (this.sequence.length > this.bars * this.steps) throw new GrammarError(`${this.sequence.length} notes do not fit in ${this.bars} bars`);
+    if (this.sequence.length > this.bars * this.steps)
+      throw new GrammarError(`${this.sequence.length} notes do not fit in ${this.bars} bars`);
     this.reserveFrom = new Array<number>(this.anchors.length + 1).fill(0);
     for (let i = this.anchors.length - 1; i >= 0; i--) {
       const a = this.anchors[i]!;
@@ -351,7 +360,8 @@ export class EventGrammar {
 
   /** Moves past `token`; throws when it is not allowed (a caller bug, never a model's choice). */
   accept(token: number): void {
-    if (!this.allowed(this.scratch)[token]) throw new GrammarError(`token ${VOCAB.token(token)} is not allowed here (${this.phase}, bar ${this.barsDone}/${this.bars})`);
+    if (!this.allowed(this.scratch)[token])
+      throw new GrammarError(`token ${VOCAB.token(token)} is not allowed here (${this.phase}, bar ${this.barsDone}/${this.bars})`);
     this.used++;
     if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) {
       // The first (lowest) pitch at a position, free or given: the line's newest note.

@@ -8,7 +8,7 @@ const meter = { numerator: 4, denominator: 4 };
 const id = (name: string) => VOCAB.id(name);
 const PITCH0 = id('PITCH_0');
 
-test('the repeat bias asks at the lowest pitch of a new position, with the line\'s last note', () => {
+test("the repeat bias asks at the lowest pitch of a new position, with the line's last note", () => {
   const g = new EventGrammar({ role: 'bass', meter, bars: 2, maxTokens: 200, repeatDamping: 0.3 });
   g.accept(id('BAR'));
   g.accept(id('POS_0'));
@@ -40,7 +40,7 @@ test('damping lowers the repeated pitch by ln(1 - strength) and nothing else; a 
   assert.equal(out, scratch);
   assert.ok(Math.abs(out[PITCH0 + 40]! - (0.5 + Math.log(0.7))) < 1e-6);
   assert.equal(out[PITCH0 + 43], 0.5);
-  assert.equal(logits[PITCH0 + 40], 0.5, 'the model\'s logits are not touched');
+  assert.equal(logits[PITCH0 + 40], 0.5, "the model's logits are not touched");
   // Already shifted in scratch (by follow-the-chords): shifted further in place.
   scratch.fill(1);
   assert.ok(Math.abs(dampRepeat(scratch, allowed, { pitch: 40, strength: 0.5 }, scratch)[PITCH0 + 40]! - (1 + Math.log(0.5))) < 1e-6);

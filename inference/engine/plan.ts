@@ -9,7 +9,14 @@ import { ticksPerBar } from '../../core/time.ts';
 import { encodePart, sliceChords, type Part, type TokenChord } from '../tokenizer/events.ts';
 import { encodePrompt, targetChords, type ContextTrack, type Prompt } from '../tokenizer/prompt.ts';
 import {
-  ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, TICKS_PER_STEP, isSupportedMeter, meterName, type ModelRole, type Task,
+  ENERGY_LEVELS,
+  MAX_BARS,
+  MODEL_ROLES,
+  TICKS_PER_STEP,
+  isSupportedMeter,
+  meterName,
+  type ModelRole,
+  type Task,
 } from '../tokenizer/vocabulary.ts';
 import { followChordsOf } from './follow-chords.ts';
 import type { GrammarOptions } from './grammar.ts';
@@ -51,8 +58,10 @@ export function checkRequest(r: GenerationRequest): void {
   if (!(MODEL_ROLES as readonly string[]).includes(r.role)) fail(`role must be one of ${MODEL_ROLES.join(', ')}, got ${String(r.role)}`);
   if (!r.meter || !isSupportedMeter(r.meter)) fail(`meter ${r.meter ? meterName(r.meter) : 'missing'} is not one the model knows`);
   if (!(typeof r.bpm === 'number' && r.bpm >= 20 && r.bpm <= 400)) fail(`tempo must be 20..400 bpm, got ${r.bpm}`);
-  if (!Number.isInteger(r.energy) || r.energy < 0 || r.energy >= ENERGY_LEVELS) fail(`energy must be 0..${ENERGY_LEVELS - 1}, got ${r.energy}`);
-  if (!Number.isInteger(r.variations) || r.variations < 1 || r.variations > MAX_VARIATIONS) fail(`variations must be 1..${MAX_VARIATIONS}, got ${r.variations}`);
+  if (!Number.isInteger(r.energy) || r.energy < 0 || r.energy >= ENERGY_LEVELS)
+    fail(`energy must be 0..${ENERGY_LEVELS - 1}, got ${r.energy}`);
+  if (!Number.isInteger(r.variations) || r.variations < 1 || r.variations > MAX_VARIATIONS)
+    fail(`variations must be 1..${MAX_VARIATIONS}, got ${r.variations}`);
   if (!Number.isInteger(r.seed) || r.seed < 0 || r.seed > 0xffffffff) fail(`seed must be an integer 0..2^32-1, got ${r.seed}`);
   const s = r.sampling;
   if (!s || !(s.temperature >= 0 && s.temperature <= 5) || !(Number.isInteger(s.topK) && s.topK >= 0) || !(s.topP > 0 && s.topP <= 1)) {
@@ -60,14 +69,20 @@ export function checkRequest(r: GenerationRequest): void {
   }
   for (const name of ['pitchTopP', 'rhythmTopP'] as const) {
     const p = s[name];
-    if (p !== undefined && !(typeof p === 'number' && p > 0 && p <= 1)) fail(`sampling.${name} must be in (0, 1] when given, got ${String(p)}`);
+    if (p !== undefined && !(typeof p === 'number' && p > 0 && p <= 1))
+      fail(`sampling.${name} must be in (0, 1] when given, got ${String(p)}`);
   }
   if (r.followChords !== undefined && !(typeof r.followChords === 'number' && r.followChords >= 0 && r.followChords <= 1)) {
     fail(`followChords must be a number 0..1, got ${String(r.followChords)}`);
   }
   const mode = r.mode ?? 'free';
   if (!(MODES as readonly string[]).includes(mode)) fail(`mode must be one of ${MODES.join(', ')}, got ${String(mode)}`);
-  const needsClip = r.task === 'continue' || r.task === 'infill' || r.task === 'vary' || mode !== 'free' || (r.locks && ((r.locks.bars?.length ?? 0) + (r.locks.notes?.length ?? 0)) > 0);
+  const needsClip =
+    r.task === 'continue' ||
+    r.task === 'infill' ||
+    r.task === 'vary' ||
+    mode !== 'free' ||
+    (r.locks && (r.locks.bars?.length ?? 0) + (r.locks.notes?.length ?? 0) > 0);
   if (needsClip) {
     if (!r.clip) fail(`${r.task}${mode !== 'free' ? ` with ${mode}` : ''}${r.locks ? ' with locks' : ''} needs the clip`);
     checkPart(r.clip!, 'clip', r.role);
@@ -80,15 +95,26 @@ export function checkRequest(r: GenerationRequest): void {
   }
   if (r.task === 'infill') {
     const range = r.infill;
-    if (!range || !Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 0 || range.to <= range.from || range.to > r.clip!.bars) {
+    if (
+      !range ||
+      !Number.isInteger(range.from) ||
+      !Number.isInteger(range.to) ||
+      range.from < 0 ||
+      range.to <= range.from ||
+      range.to > r.clip!.bars
+    ) {
       fail(`infill needs bars from..to inside the clip's ${r.clip!.bars} bars`);
     }
   }
-  if (mode !== 'free' && r.task !== 'infill' && r.task !== 'vary' && r.clip!.bars !== r.bars) fail(`${mode} needs a clip as long as the result (${r.bars} bars), got ${r.clip!.bars}`);
+  if (mode !== 'free' && r.task !== 'infill' && r.task !== 'vary' && r.clip!.bars !== r.bars)
+    fail(`${mode} needs a clip as long as the result (${r.bars} bars), got ${r.clip!.bars}`);
   if (mode !== 'free' && r.role === 'chords') fail(`${mode} works on notes, not on the chord track`);
-  if (mode === 'keep-notes' && (r.locks?.notes?.length || r.locks?.bars?.length)) fail('keep-notes already keeps every note; it cannot also lock some');
-  for (const bar of r.locks?.bars ?? []) if (!Number.isInteger(bar) || bar < 0 || bar >= r.clip!.bars) fail(`locked bar ${bar} is outside the clip`);
-  for (const index of r.locks?.notes ?? []) if (!Number.isInteger(index) || index < 0 || index >= (r.clip!.notes?.length ?? 0)) fail(`locked note ${index} is not in the clip`);
+  if (mode === 'keep-notes' && (r.locks?.notes?.length || r.locks?.bars?.length))
+    fail('keep-notes already keeps every note; it cannot also lock some');
+  for (const bar of r.locks?.bars ?? [])
+    if (!Number.isInteger(bar) || bar < 0 || bar >= r.clip!.bars) fail(`locked bar ${bar} is outside the clip`);
+  for (const index of r.locks?.notes ?? [])
+    if (!Number.isInteger(index) || index < 0 || index >= (r.clip!.notes?.length ?? 0)) fail(`locked note ${index} is not in the clip`);
   if (r.chords) checkChords(r.chords, 'chords');
   for (const [i, track] of (r.tracks ?? []).entries()) {
     if (!(MODEL_ROLES as readonly string[]).includes(track?.role)) fail(`tracks[${i}] has no known role`);
@@ -106,8 +132,18 @@ function checkPart(part: SourcePart, what: string, role: ModelRole): void {
   if (role === 'chords') return checkChords(part.chords ?? [], `${what}.chords`);
   if (!Array.isArray(part.notes ?? [])) throw new RequestError(`${what}.notes must be an array`);
   for (const n of part.notes ?? []) {
-    const ok = n && Number.isInteger(n.pitch) && n.pitch >= 0 && n.pitch <= 127 && Number.isFinite(n.tick) && n.tick >= 0
-      && Number.isFinite(n.duration) && n.duration > 0 && Number.isFinite(n.velocity) && n.velocity >= 1 && n.velocity <= 127;
+    const ok =
+      n &&
+      Number.isInteger(n.pitch) &&
+      n.pitch >= 0 &&
+      n.pitch <= 127 &&
+      Number.isFinite(n.tick) &&
+      n.tick >= 0 &&
+      Number.isFinite(n.duration) &&
+      n.duration > 0 &&
+      Number.isFinite(n.velocity) &&
+      n.velocity >= 1 &&
+      n.velocity <= 127;
     if (!ok) throw new RequestError(`${what} has a bad note: ${JSON.stringify(n)}`);
   }
 }
@@ -121,7 +157,8 @@ function checkChords(chords: TokenChord[], what: string): void {
   }
 }
 
-const partOf = (role: ModelRole, source: SourcePart): Part => (role === 'chords' ? { role, chords: source.chords ?? [] } : { role, notes: source.notes ?? [] });
+const partOf = (role: ModelRole, source: SourcePart): Part =>
+  role === 'chords' ? { role, chords: source.chords ?? [] } : { role, notes: source.notes ?? [] };
 
 /** Accompaniment the model was trained with: pitched parts for pitched roles, the lead for chords, none for drums. */
 function contextRoles(role: ModelRole): ModelRole[] {
@@ -174,7 +211,16 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
 
   const passageChords = r.chords && pitched ? sliceChords(r.chords, passageFrom * barTicks, passageBars * barTicks) : null;
   const prompt: Prompt = {
-    conditions: { role: r.role, task, style: r.style, key: r.role === 'drums' ? null : r.key, meter: r.meter, bpm: r.bpm, bars: passageBars, energy: r.energy },
+    conditions: {
+      role: r.role,
+      task,
+      style: r.style,
+      key: r.role === 'drums' ? null : r.key,
+      meter: r.meter,
+      bpm: r.bpm,
+      bars: passageBars,
+      energy: r.energy,
+    },
     chords: passageChords,
     context,
   };
@@ -183,7 +229,8 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
   // Result ticks of the answer's first bar; notes of the clip in the answer's bars, in answer ticks.
   const answerBar = passageFrom + answerFrom;
   const answerStart = answerBar * barTicks;
-  const inAnswer = (n: NoteInput): boolean => n.tick >= answerStart - TICKS_PER_STEP / 2 && n.tick < answerStart + answerBars * barTicks - TICKS_PER_STEP / 2;
+  const inAnswer = (n: NoteInput): boolean =>
+    n.tick >= answerStart - TICKS_PER_STEP / 2 && n.tick < answerStart + answerBars * barTicks - TICKS_PER_STEP / 2;
   const toAnswer = (n: NoteInput): NoteInput => ({ ...n, tick: Math.max(0, n.tick - answerStart) });
   const barOf = (n: NoteInput): number => Math.floor((n.tick + TICKS_PER_STEP / 2) / barTicks);
 
@@ -230,7 +277,9 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
     kept.chords = (clip!.chords ?? []).map((c) => ({ ...c }));
   } else if (r.task === 'infill') {
     kept.notes = clipNotes.filter((n) => !inAnswer(n)).map((n) => ({ ...n }));
-    kept.chords = (clip!.chords ?? []).filter((c) => c.tick < answerStart || c.tick >= answerStart + answerBars * barTicks).map((c) => ({ ...c }));
+    kept.chords = (clip!.chords ?? [])
+      .filter((c) => c.tick < answerStart || c.tick >= answerStart + answerBars * barTicks)
+      .map((c) => ({ ...c }));
   }
 
   let tokens = encodePrompt(prompt);
@@ -241,10 +290,20 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
     tokens = encodePrompt(prompt);
   }
   const room = maxPositions - tokens.length;
-  if (room < need) throw new RequestError(`the request is too long for the model: ${tokens.length + prefix.length} tokens of prompt leave ${room - prefix.length} of ${maxPositions} positions`);
+  if (room < need)
+    throw new RequestError(
+      `the request is too long for the model: ${tokens.length + prefix.length} tokens of prompt leave ${room - prefix.length} of ${maxPositions} positions`,
+    );
   return {
-    prompt: tokens, prefix, grammar, maxTokens: Math.min(room, prefix.length + answerBars * TOKENS_PER_BAR_CAP),
-    resultBars, answerBar, firstNewAnswerBar, kept, locked,
+    prompt: tokens,
+    prefix,
+    grammar,
+    maxTokens: Math.min(room, prefix.length + answerBars * TOKENS_PER_BAR_CAP),
+    resultBars,
+    answerBar,
+    firstNewAnswerBar,
+    kept,
+    locked,
   };
 }
 
@@ -255,7 +314,11 @@ const gridKey = (n: NoteInput): string => `${Math.round(n.tick / TICKS_PER_STEP)
  * The result's bars from one row's decoded answer (notes/chords in answer ticks): the given start
  * left out (it is in `kept`), shifted into result ticks, locked notes put back exactly as they were.
  */
-export function assembleResult(plan: DecodePlan, meterBarTicks: number, answer: { notes: NoteInput[]; chords: TokenChord[] }): { notes: NoteInput[]; chords: TokenChord[] } {
+export function assembleResult(
+  plan: DecodePlan,
+  meterBarTicks: number,
+  answer: { notes: NoteInput[]; chords: TokenChord[] },
+): { notes: NoteInput[]; chords: TokenChord[] } {
   const offset = plan.answerBar * meterBarTicks;
   const newFrom = plan.firstNewAnswerBar * meterBarTicks;
   const lockedKeys = new Set(plan.locked.map(gridKey));

@@ -50,7 +50,11 @@ test('a given start wider than the span is accepted as played, and the span then
   const g = new EventGrammar({ role: 'bass', meter, bars: 2, maxTokens: 200, span: 12 });
   // The player's line: E1 up to G#3 (28..56), more than twice 12.
   g.acceptGiven(id('BAR'));
-  for (const [pos, pitch] of [[0, 28], [12, 56]] as const) for (const t of [`POS_${pos}`, `PITCH_${pitch}`, 'VEL_8', 'DUR_4']) g.acceptGiven(id(t));
+  for (const [pos, pitch] of [
+    [0, 28],
+    [12, 56],
+  ] as const)
+    for (const t of [`POS_${pos}`, `PITCH_${pitch}`, 'VEL_8', 'DUR_4']) g.acceptGiven(id(t));
   g.accept(id('BAR'));
   g.accept(id('POS_0'));
   // No pitch is within 12 of both: the range alone decides rather than leaving nothing.

@@ -10,7 +10,13 @@ import type { ModelRole } from '../tokenizer/vocabulary.ts';
  * held-out songs (models/training/README.md, Musicality): real bass parts span 16 semitones in 4
  * bars (90% at most 19, none past 22), the model's unconstrained ones 18.5 (10% past 23).
  */
-export const DEFAULT_REGISTER_SPAN: Readonly<Record<ModelRole, number | null>> = { drums: null, bass: 20, keys: null, lead: null, chords: null };
+export const DEFAULT_REGISTER_SPAN: Readonly<Record<ModelRole, number | null>> = {
+  drums: null,
+  bass: 20,
+  keys: null,
+  lead: null,
+  chords: null,
+};
 
 /** The span a role's part is held to, or undefined for none (GrammarOptions.span). */
 export function registerSpanOf(role: ModelRole): number | undefined {

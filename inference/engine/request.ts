@@ -80,13 +80,24 @@ export interface GenerationProvenance {
   engine: string;
   task: EngineTask;
   role: ModelRole;
-  conditions: { style: string; key: Key | null; meter: Meter; bpm: number; energy: number; bars: number; mode: Mode; scaleLock: boolean; chords: boolean; locks: number;
+  conditions: {
+    style: string;
+    key: Key | null;
+    meter: Meter;
+    bpm: number;
+    energy: number;
+    bars: number;
+    mode: Mode;
+    scaleLock: boolean;
+    chords: boolean;
+    locks: number;
     /** The follow-the-chords strength used; absent in provenance written before it existed (0). */
     followChords?: number;
     /** Keep register: the span in semitones the part was held to; absent: none. */
     span?: number;
     /** Fewer repeated notes: the damping the line was written with; absent: none. */
-    repeatDamping?: number };
+    repeatDamping?: number;
+  };
   seed: number;
   sampling: SamplingSettings;
   provider: string;

@@ -43,7 +43,10 @@ export const DEFAULT_TOP_P_BY_CHOICE: Readonly<Record<'bass' | 'keys' | 'lead', 
  * provenance says what was used): `pitch` with the pitch top-p as its topP, `rhythm` with the
  * rhythm top-p. Drums and the chord track: the request's settings for both.
  */
-export function samplingByChoice(role: ModelRole, sampling: SamplingSettings): { pitch: SamplingSettings; rhythm: SamplingSettings; resolved: SamplingSettings } {
+export function samplingByChoice(
+  role: ModelRole,
+  sampling: SamplingSettings,
+): { pitch: SamplingSettings; rhythm: SamplingSettings; resolved: SamplingSettings } {
   if (role !== 'bass' && role !== 'keys' && role !== 'lead') return { pitch: sampling, rhythm: sampling, resolved: sampling };
   const defaults = DEFAULT_TOP_P_BY_CHOICE[role];
   const pitchTopP = sampling.pitchTopP ?? defaults.pitch ?? sampling.topP;

@@ -8,9 +8,19 @@ import type { CausalLm } from './causal-lm.ts';
 
 const CHECK_PROMPT = encodePrompt({
   conditions: {
-    role: 'bass', task: 'generate', style: 'pop', key: { tonic: 9, mode: 'minor' }, meter: { numerator: 4, denominator: 4 }, bpm: 96, bars: 2, energy: 2,
+    role: 'bass',
+    task: 'generate',
+    style: 'pop',
+    key: { tonic: 9, mode: 'minor' },
+    meter: { numerator: 4, denominator: 4 },
+    bpm: 96,
+    bars: 2,
+    energy: 2,
   },
-  chords: [{ tick: 0, root: 9, quality: 'min' }, { tick: 1920, root: 5, quality: 'maj' }],
+  chords: [
+    { tick: 0, root: 9, quality: 'min' },
+    { tick: 1920, root: 5, quality: 'maj' },
+  ],
 });
 
 /** Greedy tokens (no grammar: this checks the arithmetic, not the music) after CHECK_PROMPT, two rows interleaved (batching is checked too). */

@@ -9,14 +9,28 @@ import { InferenceService } from './service.ts';
 
 const loaded = await loadModelFolder(SHIPPED_MODEL_DIR);
 const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
-const ready = () => new InferenceService({
-  kind: 'ready', engine: new Engine(loaded.lm, model, 'cpu'), model: { ...model, loadMs: 1 }, provider: { name: 'cpu', tried: [] },
-});
+const ready = () =>
+  new InferenceService({
+    kind: 'ready',
+    engine: new Engine(loaded.lm, model, 'cpu'),
+    model: { ...model, loadMs: 1 },
+    provider: { name: 'cpu', tried: [] },
+  });
 const v = INFERENCE_PROTOCOL;
 
 const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate', role: 'drums', style: 'rock', key: null, meter: { numerator: 4, denominator: 4 }, bpm: 120, energy: 2, bars: 1,
-  variations: 1, seed: 1, sampling: { temperature: 1, topK: 0, topP: 0.95 }, ...overrides,
+  task: 'generate',
+  role: 'drums',
+  style: 'rock',
+  key: null,
+  meter: { numerator: 4, denominator: 4 },
+  bpm: 120,
+  energy: 2,
+  bars: 1,
+  variations: 1,
+  seed: 1,
+  sampling: { temperature: 1, topK: 0, topP: 0.95 },
+  ...overrides,
 });
 
 /** A connected client that records what the service sends it. */
@@ -51,7 +65,10 @@ test('a client is greeted with the model and provider; a generate streams notes,
   const streamed = a.received.filter((m) => m.type === 'notes').flatMap((m) => (m.type === 'notes' ? m.events : []));
   assert.ok(streamed.length > 0);
   assert.equal(streamed.length, done.type === 'done' ? done.result.variations[0]!.notes.length : -1);
-  assert.deepEqual(a.received.map((m) => m.type).filter((t) => t !== 'notes'), ['ready', 'queued', 'started', 'done']);
+  assert.deepEqual(
+    a.received.map((m) => m.type).filter((t) => t !== 'notes'),
+    ['ready', 'queued', 'started', 'done'],
+  );
 });
 
 test('clients take turns: one asking for three riffs does not make another wait for all three', async () => {
@@ -86,9 +103,16 @@ test('hostile or broken messages get a ProtocolError or RequestError reply and t
   const service = ready();
   const a = client(service, 'a');
   const bad: unknown[] = [
-    null, 42, 'generate', [], { v: 2, type: 'generate', id: 'x', request: request() }, { v, type: 'explode' },
-    { v, type: 'generate', id: 'x'.repeat(500), request: request() }, { v, type: 'generate', id: 'no-request' },
-    { v, type: 'cancel' }, { v, type: 'generate', id: 'proto', request: { __proto__: { task: 'generate' } } },
+    null,
+    42,
+    'generate',
+    [],
+    { v: 2, type: 'generate', id: 'x', request: request() },
+    { v, type: 'explode' },
+    { v, type: 'generate', id: 'x'.repeat(500), request: request() },
+    { v, type: 'generate', id: 'no-request' },
+    { v, type: 'cancel' },
+    { v, type: 'generate', id: 'proto', request: { __proto__: { task: 'generate' } } },
   ];
   for (const data of bad) a.send(data);
   const errors = a.received.filter((m) => m.type === 'error');
@@ -118,13 +142,14 @@ test('a client that goes away takes its requests with it; others are served', as
   };
   const engine = new Engine(lm, model, 'cpu');
   const generate = engine.generate.bind(engine);
-  engine.generate = (request, hooks) => generate(request, hooks).then(
-    (result) => (ended.set(request.bars, { at: performance.now(), outcome: 'done' }), result),
-    (error: Error) => {
-      ended.set(request.bars, { at: performance.now(), outcome: error.name });
-      throw error;
-    },
-  );
+  engine.generate = (request, hooks) =>
+    generate(request, hooks).then(
+      (result) => (ended.set(request.bars, { at: performance.now(), outcome: 'done' }), result),
+      (error: Error) => {
+        ended.set(request.bars, { at: performance.now(), outcome: error.name });
+        throw error;
+      },
+    );
   const service = new InferenceService({ kind: 'ready', engine, model: { ...model, loadMs: 1 }, provider: { name: 'cpu', tried: [] } });
   const a = client(service, 'a');
   const b = client(service, 'b');
@@ -148,9 +173,16 @@ test('a client that goes away takes its requests with it; others are served', as
 });
 
 test('a service without a model says why to every client and every request', async () => {
-  const service = new InferenceService({ kind: 'unavailable', error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' } });
+  const service = new InferenceService({
+    kind: 'unavailable',
+    error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' },
+  });
   const a = client(service, 'a');
-  assert.deepEqual(a.received[0], { v, type: 'unavailable', error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' } });
+  assert.deepEqual(a.received[0], {
+    v,
+    type: 'unavailable',
+    error: { name: 'ModelLoadError', message: '/m/model.onnx: sha256 is 00 but the model card records 11' },
+  });
   a.send({ v, type: 'generate', id: 'r', request: request() });
   const reply = await a.finished('r');
   assert.ok(reply.type === 'error' && reply.error.name === 'ModelLoadError');

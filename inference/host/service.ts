@@ -6,7 +6,13 @@
  * neutral: the Node host (utility or child process) and the Web Worker host both run it.
  */
 import {
-  INFERENCE_PROTOCOL, isWireError, parseClientMessage, type HostMessage, type HostModelInfo, type ProviderReport, type WireError,
+  INFERENCE_PROTOCOL,
+  isWireError,
+  parseClientMessage,
+  type HostMessage,
+  type HostModelInfo,
+  type ProviderReport,
+  type WireError,
 } from '../contract.ts';
 import type { CausalLm } from '../engine/causal-lm.ts';
 import { Engine } from '../engine/engine.ts';
@@ -27,7 +33,10 @@ export type ServiceState =
  * A host's state once its loader settles: ready with an engine on the loaded model (`loadMs`
  * counted from `startedAt`, performance.now(): by default when it is called), or unavailable with why the model did not load.
  */
-export async function settleServiceState(load: () => Promise<{ card: ModelCard; lm: CausalLm; provider: ProviderReport }>, startedAt = performance.now()): Promise<ServiceState> {
+export async function settleServiceState(
+  load: () => Promise<{ card: ModelCard; lm: CausalLm; provider: ProviderReport }>,
+  startedAt = performance.now(),
+): Promise<ServiceState> {
   try {
     const loaded = await load();
     const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
@@ -129,10 +138,21 @@ export class InferenceService {
           return;
         }
         if (this.isKnown(client, message.id)) {
-          this.send(client, { v, type: 'error', id: message.id, error: { name: 'ProtocolError', message: `request ${message.id} is already queued or running` } });
+          this.send(client, {
+            v,
+            type: 'error',
+            id: message.id,
+            error: { name: 'ProtocolError', message: `request ${message.id} is already queued or running` },
+          });
           return;
         }
-        const job: Job = { id: message.id, client, request: message.request, stream: message.stream ?? false, abort: new AbortController() };
+        const job: Job = {
+          id: message.id,
+          client,
+          request: message.request,
+          stream: message.stream ?? false,
+          abort: new AbortController(),
+        };
         client.queue.push(job);
         this.send(client, { v, type: 'queued', id: job.id, ahead: this.pending - 1 });
         this.pump();
@@ -199,9 +219,9 @@ export class InferenceService {
         signal: job.abort.signal,
         onNote: job.stream
           ? (event) => {
-            if (batch.length === 0) queueMicrotask(flush);
-            batch.push(event);
-          }
+              if (batch.length === 0) queueMicrotask(flush);
+              batch.push(event);
+            }
           : undefined,
       });
       flush();

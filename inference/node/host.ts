@@ -46,7 +46,8 @@ export function parseHostArgs(argv: string[]): HostOptions {
 
 /** Loads the model into a ready service, or an unavailable one that says why. */
 export async function startService(options: HostOptions): Promise<InferenceService> {
-  const load = () => loadModelFolder(options.model, { threads: options.threads, providers: providerCandidates(options.providers, process.platform) });
+  const load = () =>
+    loadModelFolder(options.model, { threads: options.threads, providers: providerCandidates(options.providers, process.platform) });
   return new InferenceService(await settleServiceState(load));
 }
 

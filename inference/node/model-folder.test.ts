@@ -30,16 +30,25 @@ test('weights that do not match the card are refused naming the file', async (t)
   const weights = readFileSync(join(dir, 'model.onnx'));
   weights[weights.length >> 1] ^= 0xff;
   writeFileSync(join(dir, 'model.onnx'), weights);
-  await assert.rejects(loadModelFolder(dir), (e: unknown) => e instanceof ModelLoadError && e.file.endsWith('model.onnx') && /sha256/.test(e.message));
+  await assert.rejects(
+    loadModelFolder(dir),
+    (e: unknown) => e instanceof ModelLoadError && e.file.endsWith('model.onnx') && /sha256/.test(e.message),
+  );
 });
 
 test('a corrupt ONNX file whose hash the card records is an error, not a crash', async (t) => {
   const dir = copyOfShipped(t);
   writeFileSync(join(dir, 'model.onnx'), readFileSync(join(dir, 'model.onnx')).subarray(0, 5000));
   const card = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-  card.weights.sha256 = (await import('node:crypto')).createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex');
+  card.weights.sha256 = (await import('node:crypto'))
+    .createHash('sha256')
+    .update(readFileSync(join(dir, 'model.onnx')))
+    .digest('hex');
   writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
-  await assert.rejects(loadModelFolder(dir), (e: unknown) => e instanceof ModelLoadError && /onnxruntime could not load it/.test(e.message));
+  await assert.rejects(
+    loadModelFolder(dir),
+    (e: unknown) => e instanceof ModelLoadError && /onnxruntime could not load it/.test(e.message),
+  );
 });
 
 test('a different vocabulary, a broken card or a missing file is refused naming the file', async (t) => {
@@ -55,7 +64,10 @@ test('a different vocabulary, a broken card or a missing file is refused naming 
   writeFileSync(join(other, 'model.json'), '{"id": "x"}');
   await assert.rejects(loadModelFolder(other), /weights entry/);
   rmSync(join(dir, 'model.onnx'));
-  await assert.rejects(loadModelFolder(join(dir, 'nowhere')), (e: unknown) => e instanceof ModelLoadError && /cannot be read \(ENOENT\)/.test(e.message));
+  await assert.rejects(
+    loadModelFolder(join(dir, 'nowhere')),
+    (e: unknown) => e instanceof ModelLoadError && /cannot be read \(ENOENT\)/.test(e.message),
+  );
 });
 
 test('a model trained on another sequence layout is refused', async (t) => {
@@ -63,5 +75,8 @@ test('a model trained on another sequence layout is refused', async (t) => {
   const card = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
   delete card.vocabulary.layout; // cards before inline chords had none
   writeFileSync(join(dir, 'model.json'), JSON.stringify(card));
-  await assert.rejects(loadModelFolder(dir), (e: unknown) => e instanceof ModelLoadError && /sequence layout 1; this build writes layout 2/.test(e.message));
+  await assert.rejects(
+    loadModelFolder(dir),
+    (e: unknown) => e instanceof ModelLoadError && /sequence layout 1; this build writes layout 2/.test(e.message),
+  );
 });

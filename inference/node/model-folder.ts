@@ -54,7 +54,11 @@ export async function loadModelFolder(dir: string, options: LoadOptions = {}): P
   const weightsPath = join(dir, card.weights.file);
   const weights = readOrFail(weightsPath);
   const sha = createHash('sha256').update(weights).digest('hex');
-  if (sha !== card.weights.sha256) throw new ModelLoadError(weightsPath, `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`);
+  if (sha !== card.weights.sha256)
+    throw new ModelLoadError(
+      weightsPath,
+      `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`,
+    );
   try {
     const chosen = await chooseProvider(weights, card.shape, options.providers ?? ['cpu'], { threads: options.threads });
     return { card, lm: chosen.lm, dir, provider: chosen.report };

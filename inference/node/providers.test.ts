@@ -30,7 +30,9 @@ test('a provider that cannot start is passed over with its reason; the CPU runs'
   assert.equal((await selfCheckTokens(chosen.lm)).length, 24);
 });
 
-test('WebGPU writes exactly the CPU\'s tokens (Vulkan driver needed: Mesa lavapipe runs it on the CPU)', { timeout: 10 * 60_000 }, async (t) => {
+test("WebGPU writes exactly the CPU's tokens (Vulkan driver needed: Mesa lavapipe runs it on the CPU)", {
+  timeout: 10 * 60_000,
+}, async (t) => {
   const gpu = await chooseProvider(weights, card.shape, ['webgpu', 'cpu']);
   if (gpu.report.name !== 'webgpu') {
     t.skip(`no WebGPU adapter here (${gpu.report.tried[0]?.reason}); scripts/setup-vulkan.sh installs Mesa lavapipe on Debian bookworm`);
@@ -38,8 +40,18 @@ test('WebGPU writes exactly the CPU\'s tokens (Vulkan driver needed: Mesa lavapi
   }
   const cpu = await chooseProvider(weights, card.shape, ['cpu']);
   const request: GenerationRequest = {
-    task: 'generate', role: 'bass', style: 'pop', key: { tonic: 7, mode: 'major' }, meter: { numerator: 4, denominator: 4 }, bpm: 100, energy: 1, bars: 1,
-    chords: [{ tick: 0, root: 7, quality: 'maj' }], variations: 2, seed: 3, sampling: { temperature: 1, topK: 0, topP: 0.95 },
+    task: 'generate',
+    role: 'bass',
+    style: 'pop',
+    key: { tonic: 7, mode: 'major' },
+    meter: { numerator: 4, denominator: 4 },
+    bpm: 100,
+    energy: 1,
+    bars: 1,
+    chords: [{ tick: 0, root: 7, quality: 'maj' }],
+    variations: 2,
+    seed: 3,
+    sampling: { temperature: 1, topK: 0, topP: 0.95 },
   };
   const model = { id: card.id, sha256: card.weights.sha256 };
   const onGpu = await new Engine(gpu.lm, model, 'webgpu').generate(request);

@@ -66,7 +66,12 @@ export interface ChosenProvider {
  * reference for the self-check and the fallback, so it is always created (first, so that a
  * CPU-only machine pays for nothing else).
  */
-export async function chooseProvider(weights: Uint8Array, shape: ModelShape, candidates: readonly string[], options: SessionOptions = {}): Promise<ChosenProvider> {
+export async function chooseProvider(
+  weights: Uint8Array,
+  shape: ModelShape,
+  candidates: readonly string[],
+  options: SessionOptions = {},
+): Promise<ChosenProvider> {
   const tried: ProviderReport['tried'] = [];
   let started = performance.now();
   const cpuSession = await openSession(weights, 'cpu', options);

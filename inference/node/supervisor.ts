@@ -125,7 +125,13 @@ export class HostSupervisor {
     this.quickCrashes = quick ? this.quickCrashes + 1 : 1;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (this.quickCrashes > this.options.maxQuickCrashes) {
-      this.client.hostLost({ name: 'HostCrashed', message: `the inference host exited (${how}) ${this.quickCrashes} times in a row right after starting; it is not restarted` }, { final: true });
+      this.client.hostLost(
+        {
+          name: 'HostCrashed',
+          message: `the inference host exited (${how}) ${this.quickCrashes} times in a row right after starting; it is not restarted`,
+        },
+        { final: true },
+      );
       this.emit({ type: 'gave-up', crashes: this.quickCrashes });
       return;
     }

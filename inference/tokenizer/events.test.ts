@@ -6,11 +6,15 @@ import { readMidi } from '../../core/midi/midi-read.ts';
 import type { NoteInput } from '../../core/song/types.ts';
 import { CHORD_QUALITIES } from '../../core/theory/chords.ts';
 import { DRUM_HIT_TICKS, TokenParseError, decodePart, encodePart, sliceChords, type Part } from './events.ts';
-import {
-  MAX_DURATION_STEPS, TICKS_PER_STEP, VOCAB, barSteps, velocityLevel, velocityOfLevel, type NoteRole,
-} from './vocabulary.ts';
+import { MAX_DURATION_STEPS, TICKS_PER_STEP, VOCAB, barSteps, velocityLevel, velocityOfLevel, type NoteRole } from './vocabulary.ts';
 
-const METERS = [{ numerator: 4, denominator: 4 }, { numerator: 3, denominator: 4 }, { numerator: 6, denominator: 8 }, { numerator: 7, denominator: 8 }, { numerator: 12, denominator: 8 }];
+const METERS = [
+  { numerator: 4, denominator: 4 },
+  { numerator: 3, denominator: 4 },
+  { numerator: 6, denominator: 8 },
+  { numerator: 7, denominator: 8 },
+  { numerator: 12, denominator: 8 },
+];
 
 /** What the grid keeps of a note: position, pitch, length (drums: none) and velocity level. */
 function onGrid(role: NoteRole, notes: readonly NoteInput[]): NoteInput[] {
@@ -65,27 +69,40 @@ test('triplets and 16ths land on exact steps', () => {
   const meter = { numerator: 4, denominator: 4 };
   const notes = [0, 120, 160, 240, 320, 360, 480].map((tick) => ({ pitch: 60, tick, duration: 80, velocity: 100 }));
   const decoded = decodePart(encodePart({ role: 'lead', notes }, meter, 0, 1), 'lead', meter);
-  assert.deepEqual((decoded.part as { notes: NoteInput[] }).notes.map((n) => n.tick), [0, 120, 160, 240, 320, 360, 480]);
+  assert.deepEqual(
+    (decoded.part as { notes: NoteInput[] }).notes.map((n) => n.tick),
+    [0, 120, 160, 240, 320, 360, 480],
+  );
 });
 
 test('a window of bars is taken from the middle of a part and decodes from its own bar 0', () => {
   const meter = { numerator: 4, denominator: 4 };
-  const notes = [{ pitch: 60, tick: 1920 * 2 + 480, duration: 480, velocity: 100 }, { pitch: 62, tick: 1920 * 5, duration: 480, velocity: 100 }];
+  const notes = [
+    { pitch: 60, tick: 1920 * 2 + 480, duration: 480, velocity: 100 },
+    { pitch: 62, tick: 1920 * 5, duration: 480, velocity: 100 },
+  ];
   const tokens = encodePart({ role: 'lead', notes }, meter, 2, 2);
   const decoded = decodePart(tokens, 'lead', meter);
   assert.equal(decoded.bars, 2);
-  assert.deepEqual((decoded.part as { notes: NoteInput[] }).notes.map((n) => n.tick), [480]);
+  assert.deepEqual(
+    (decoded.part as { notes: NoteInput[] }).notes.map((n) => n.tick),
+    [480],
+  );
 });
 
 test('chord parts round-trip, no-chord included', () => {
   const random = seededRandom(5);
   const meter = { numerator: 4, denominator: 4 };
   for (let trial = 0; trial < 100; trial++) {
-    const byStep = new Map<number, Part & { role: 'chords' } extends { chords: infer C } ? C extends (infer E)[] ? E : never : never>();
+    const byStep = new Map<number, Part & { role: 'chords' } extends { chords: infer C } ? (C extends (infer E)[] ? E : never) : never>();
     for (let i = 0; i < 12; i++) {
       const step = Math.floor(random() * 8 * 48);
       const none = random() < 0.1;
-      byStep.set(step, { tick: step * TICKS_PER_STEP, root: none ? null : Math.floor(random() * 12), quality: none ? 'maj' : CHORD_QUALITIES[Math.floor(random() * CHORD_QUALITIES.length)]! });
+      byStep.set(step, {
+        tick: step * TICKS_PER_STEP,
+        root: none ? null : Math.floor(random() * 12),
+        quality: none ? 'maj' : CHORD_QUALITIES[Math.floor(random() * CHORD_QUALITIES.length)]!,
+      });
     }
     const chords = [...byStep.values()].sort((a, b) => a.tick - b.tick);
     const decoded = decodePart(encodePart({ role: 'chords', chords }, meter, 0, 8), 'chords', meter);
@@ -97,7 +114,10 @@ test('MASK bars stand in for left-out bars', () => {
   const meter = { numerator: 4, denominator: 4 };
   const notes = [0, 1, 2, 3].map((bar) => ({ pitch: 60, tick: bar * 1920, duration: 480, velocity: 100 }));
   const tokens = encodePart({ role: 'lead', notes }, meter, 0, 4, { from: 1, to: 3 }).map((t) => VOCAB.token(t));
-  assert.deepEqual(tokens.filter((t) => t === 'BAR' || t === 'MASK'), ['BAR', 'BAR', 'MASK', 'BAR', 'MASK', 'BAR']);
+  assert.deepEqual(
+    tokens.filter((t) => t === 'BAR' || t === 'MASK'),
+    ['BAR', 'BAR', 'MASK', 'BAR', 'MASK', 'BAR'],
+  );
 });
 
 test('out-of-grammar token streams are refused with the offending index', () => {
@@ -112,7 +132,11 @@ test('out-of-grammar token streams are refused with the offending index', () => 
     [['BAR', 'POS_0', 'PITCH_60', 'VEL_3'], 4],
   ];
   for (const [names, index] of bad) {
-    assert.throws(() => decodePart(ids(names), 'lead', meter), (e: unknown) => e instanceof TokenParseError && e.index === index, names.join(' '));
+    assert.throws(
+      () => decodePart(ids(names), 'lead', meter),
+      (e: unknown) => e instanceof TokenParseError && e.index === index,
+      names.join(' '),
+    );
   }
 });
 
@@ -122,8 +146,11 @@ const GROOVE = '../shared/datasets/groove_midi/groove';
 test('real dataset files round-trip through the tokenizer (POP909 tracks, Groove drums)', (t) => {
   if (!existsSync(POP909) || !existsSync(GROOVE)) return t.skip('../shared/datasets is not beside the project');
   const files: [string, NoteRole | null][] = [
-    [`${POP909}/001/001.mid`, null], [`${POP909}/123/123.mid`, null], [`${POP909}/500/500.mid`, null],
-    [`${GROOVE}/drummer1/session1/1_funk_80_beat_4-4.mid`, 'drums'], [`${GROOVE}/drummer7/session2/10_jazz_140_beat_4-4.mid`, 'drums'],
+    [`${POP909}/001/001.mid`, null],
+    [`${POP909}/123/123.mid`, null],
+    [`${POP909}/500/500.mid`, null],
+    [`${GROOVE}/drummer1/session1/1_funk_80_beat_4-4.mid`, 'drums'],
+    [`${GROOVE}/drummer7/session2/10_jazz_140_beat_4-4.mid`, 'drums'],
   ];
   let checked = 0;
   for (const [file, fixedRole] of files) {
@@ -144,24 +171,53 @@ test('real dataset files round-trip through the tokenizer (POP909 tracks, Groove
 
 test('a pitched part carries chords inline: each before the notes at its position, and decodes back', () => {
   const meter = { numerator: 4, denominator: 4 };
-  const notes = [{ pitch: 40, tick: 1920, duration: 480, velocity: 100 }, { pitch: 43, tick: 1920 + 960, duration: 480, velocity: 100 }];
+  const notes = [
+    { pitch: 40, tick: 1920, duration: 480, velocity: 100 },
+    { pitch: 43, tick: 1920 + 960, duration: 480, velocity: 100 },
+  ];
   // Chords are ticks from the first bar written (bar 1 here); one starts under a note.
-  const chords = [{ tick: 0, root: 4, quality: 'min' as const }, { tick: 960, root: null, quality: 'maj' as const }];
+  const chords = [
+    { tick: 0, root: 4, quality: 'min' as const },
+    { tick: 960, root: null, quality: 'maj' as const },
+  ];
   const tokens = encodePart({ role: 'bass', notes }, meter, 1, 1, undefined, chords);
-  assert.deepEqual(tokens.map((t) => VOCAB.token(t)), [
-    'BAR', 'POS_0', 'CROOT_4', 'CQUAL_min', 'PITCH_40', `VEL_${velocityLevel(100)}`, 'DUR_12',
-    'POS_24', 'CROOT_none', 'PITCH_43', `VEL_${velocityLevel(100)}`, 'DUR_12',
-  ]);
+  assert.deepEqual(
+    tokens.map((t) => VOCAB.token(t)),
+    [
+      'BAR',
+      'POS_0',
+      'CROOT_4',
+      'CQUAL_min',
+      'PITCH_40',
+      `VEL_${velocityLevel(100)}`,
+      'DUR_12',
+      'POS_24',
+      'CROOT_none',
+      'PITCH_43',
+      `VEL_${velocityLevel(100)}`,
+      'DUR_12',
+    ],
+  );
   const decoded = decodePart(tokens, 'bass', meter);
   assert.deepEqual(decoded.inlineChords, chords);
-  assert.deepEqual((decoded.part as { notes: unknown[] }).notes.map((n) => (n as { pitch: number }).pitch), [40, 43]);
+  assert.deepEqual(
+    (decoded.part as { notes: unknown[] }).notes.map((n) => (n as { pitch: number }).pitch),
+    [40, 43],
+  );
   // Drums never carry chords.
   assert.ok(!encodePart({ role: 'drums', notes: [] }, meter, 0, 1, undefined, chords).some((t) => VOCAB.token(t).startsWith('CROOT')));
 });
 
 test('sliceChords restates the chord already sounding at the window start', () => {
-  const chords = [{ tick: 0, root: 0, quality: 'maj' as const }, { tick: 3840, root: 7, quality: 'maj' as const }, { tick: 5760, root: 9, quality: 'min' as const }];
-  assert.deepEqual(sliceChords(chords, 1920, 3840), [{ tick: 0, root: 0, quality: 'maj' }, { tick: 1920, root: 7, quality: 'maj' }]);
+  const chords = [
+    { tick: 0, root: 0, quality: 'maj' as const },
+    { tick: 3840, root: 7, quality: 'maj' as const },
+    { tick: 5760, root: 9, quality: 'min' as const },
+  ];
+  assert.deepEqual(sliceChords(chords, 1920, 3840), [
+    { tick: 0, root: 0, quality: 'maj' },
+    { tick: 1920, root: 7, quality: 'maj' },
+  ]);
   assert.deepEqual(sliceChords(chords, 3840, 1920), [{ tick: 0, root: 7, quality: 'maj' }]);
   assert.deepEqual(sliceChords([], 0, 1920), []);
 });

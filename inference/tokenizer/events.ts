@@ -14,8 +14,14 @@ import type { NoteInput } from '../../core/song/types.ts';
 import type { ChordQuality } from '../../core/theory/chords.ts';
 import type { Meter } from '../../core/time.ts';
 import {
-  MAX_DURATION_STEPS, TICKS_PER_STEP, VOCAB, barSteps, velocityLevel, velocityOfLevel,
-  type ModelRole, type NoteRole,
+  MAX_DURATION_STEPS,
+  TICKS_PER_STEP,
+  VOCAB,
+  barSteps,
+  velocityLevel,
+  velocityOfLevel,
+  type ModelRole,
+  type NoteRole,
 } from './vocabulary.ts';
 
 export interface TokenChord {
@@ -26,9 +32,7 @@ export interface TokenChord {
   quality: ChordQuality;
 }
 
-export type Part =
-  | { role: NoteRole; notes: NoteInput[] }
-  | { role: 'chords'; chords: TokenChord[] };
+export type Part = { role: NoteRole; notes: NoteInput[] } | { role: 'chords'; chords: TokenChord[] };
 
 /** A bar range [from, to) of a part to be left out of a context track (the bars to infill). */
 export interface MaskedBars {
@@ -60,7 +64,14 @@ export interface GridEvent {
  * `masked` (absolute bar numbers) are written as BAR MASK. `inlineChords` (ticks from `fromBar`)
  * are written inline in a pitched part.
  */
-export function encodePart(part: Part, meter: Meter, fromBar: number, bars: number, masked?: MaskedBars, inlineChords?: readonly TokenChord[] | null): number[] {
+export function encodePart(
+  part: Part,
+  meter: Meter,
+  fromBar: number,
+  bars: number,
+  masked?: MaskedBars,
+  inlineChords?: readonly TokenChord[] | null,
+): number[] {
   const steps = barSteps(meter);
   const events = part.role === 'chords' ? chordEvents(part.chords, steps) : noteEvents(part.role, part.notes, steps);
   if (inlineChords && part.role !== 'chords' && part.role !== 'drums') {
@@ -122,9 +133,7 @@ export function chordEvents(chords: readonly TokenChord[], steps: number): GridE
     bar: Math.floor(step / steps),
     pos: step % steps,
     order: -1,
-    tokens: chord.root === null
-      ? [VOCAB.id('CROOT_none')]
-      : [VOCAB.id(`CROOT_${chord.root}`), VOCAB.id(`CQUAL_${chord.quality}`)],
+    tokens: chord.root === null ? [VOCAB.id('CROOT_none')] : [VOCAB.id(`CROOT_${chord.root}`), VOCAB.id(`CQUAL_${chord.quality}`)],
   }));
 }
 

@@ -11,7 +11,10 @@ const prompt = (role: 'bass' | 'drums' | 'chords'): Prompt => ({
 });
 
 test('an infilled target carries the chords of its own bars, ticks from its first bar', () => {
-  assert.deepEqual(targetChords(prompt('bass'), 2, 2), [{ tick: 0, root: 9, quality: 'maj' }, { tick: 1920, root: 5, quality: 'maj' }]);
+  assert.deepEqual(targetChords(prompt('bass'), 2, 2), [
+    { tick: 0, root: 9, quality: 'maj' },
+    { tick: 1920, root: 5, quality: 'maj' },
+  ]);
   assert.equal(targetChords(prompt('drums'), 0, 4), null);
   assert.equal(targetChords(prompt('chords'), 0, 4), null);
   assert.equal(targetChords({ ...prompt('bass'), chords: null }, 0, 4), null);

@@ -13,8 +13,16 @@ import type { Meter } from '../../core/time.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import { encodePart, sliceChords, type MaskedBars, type Part, type TokenChord } from './events.ts';
 import {
-  ENERGY_LEVELS, MAX_BARS, STYLES, VOCAB, isSupportedMeter, keyTokenName, meterName, tempoBucket,
-  type ModelRole, type Task,
+  ENERGY_LEVELS,
+  MAX_BARS,
+  STYLES,
+  VOCAB,
+  isSupportedMeter,
+  keyTokenName,
+  meterName,
+  tempoBucket,
+  type ModelRole,
+  type Task,
 } from './vocabulary.ts';
 
 /**
@@ -64,7 +72,8 @@ export class PromptError extends Error {
 export function encodePrompt(prompt: Prompt): number[] {
   const c = prompt.conditions;
   if (!Number.isInteger(c.bars) || c.bars < 1 || c.bars > MAX_BARS) throw new PromptError(`bars must be 1..${MAX_BARS}, got ${c.bars}`);
-  if (!Number.isInteger(c.energy) || c.energy < 0 || c.energy >= ENERGY_LEVELS) throw new PromptError(`energy must be 0..${ENERGY_LEVELS - 1}, got ${c.energy}`);
+  if (!Number.isInteger(c.energy) || c.energy < 0 || c.energy >= ENERGY_LEVELS)
+    throw new PromptError(`energy must be 0..${ENERGY_LEVELS - 1}, got ${c.energy}`);
   if (!isSupportedMeter(c.meter)) throw new PromptError(`meter ${meterName(c.meter)} is not one the model knows`);
   if (!(c.bpm > 0)) throw new PromptError(`tempo must be positive, got ${c.bpm}`);
   const style = (STYLES as readonly string[]).includes(c.style) ? c.style : 'any';

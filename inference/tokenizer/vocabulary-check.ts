@@ -34,6 +34,9 @@ export function checkVocabularyFile(text: string, file: string, expectedSha256?:
     } catch {
       throw new VocabularyMismatchError(file, 'is not a JSON vocabulary file');
     }
-    throw new VocabularyMismatchError(file, `vocabulary ${version} (sha256 ${actual}) is not this tokenizer's ${VOCABULARY_VERSION} (sha256 ${VOCABULARY_SHA256})`);
+    throw new VocabularyMismatchError(
+      file,
+      `vocabulary ${version} (sha256 ${actual}) is not this tokenizer's ${VOCABULARY_VERSION} (sha256 ${VOCABULARY_SHA256})`,
+    );
   }
 }

@@ -27,15 +27,37 @@ test('a vocabulary that differs by one token, or a wrong recorded hash, is refus
   const file = vocabularyFile();
   file.tokens[100] = 'PITCH_999';
   const other = `${JSON.stringify(file, null, 2)}\n`;
-  assert.throws(() => checkVocabularyFile(other, '/m/vocab.json'), (e: unknown) => e instanceof VocabularyMismatchError && e.message.startsWith('/m/vocab.json:'));
+  assert.throws(
+    () => checkVocabularyFile(other, '/m/vocab.json'),
+    (e: unknown) => e instanceof VocabularyMismatchError && e.message.startsWith('/m/vocab.json:'),
+  );
   assert.throws(() => checkVocabularyFile(vocabularyJson(), '/m/vocab.json', '00'.repeat(32)), /model card records/);
   assert.throws(() => checkVocabularyFile('not json', '/m/vocab.json'), /not a JSON vocabulary/);
 });
 
 test('prompts put the conditions in a fixed order and refuse what the vocabulary cannot say', () => {
-  const conditions = { role: 'bass' as const, task: 'generate' as const, style: 'funk', key: { tonic: 2, mode: 'minor' as const }, meter: { numerator: 4, denominator: 4 }, bpm: 96, bars: 4, energy: 2 };
+  const conditions = {
+    role: 'bass' as const,
+    task: 'generate' as const,
+    style: 'funk',
+    key: { tonic: 2, mode: 'minor' as const },
+    meter: { numerator: 4, denominator: 4 },
+    bpm: 96,
+    bars: 4,
+    energy: 2,
+  };
   const tokens = encodePrompt({ conditions, chords: [{ tick: 0, root: 2, quality: 'm7' }] }).map((t) => VOCAB.token(t));
-  assert.deepEqual(tokens.slice(0, 9), ['BOS', 'ROLE_bass', 'STYLE_funk', 'KEY_D_minor', 'METER_4/4', 'TEMPO_2', 'BARS_4', 'ENERGY_2', 'TASK_generate']);
+  assert.deepEqual(tokens.slice(0, 9), [
+    'BOS',
+    'ROLE_bass',
+    'STYLE_funk',
+    'KEY_D_minor',
+    'METER_4/4',
+    'TEMPO_2',
+    'BARS_4',
+    'ENERGY_2',
+    'TASK_generate',
+  ]);
   assert.equal(tokens[9], 'CHORDS');
   assert.equal(sepIndex(encodePrompt({ conditions })), 9);
   assert.equal(VOCAB.token(encodePrompt({ conditions: { ...conditions, style: 'polka' } })[2]!), 'STYLE_any');

@@ -20,9 +20,29 @@ export type Task = (typeof TASKS)[number];
 
 /** Styles named by the datasets (Groove, OpenEWLD genres, POP909 = pop); 'any' when unknown. */
 export const STYLES = [
-  'any', 'pop', 'rock', 'funk', 'soul', 'jazz', 'latin', 'hiphop', 'afrocuban', 'punk', 'country',
-  'gospel', 'reggae', 'afrobeat', 'blues', 'folk', 'classical', 'electronic', 'stage', 'neworleans',
-  'middleeastern', 'highlife', 'dance',
+  'any',
+  'pop',
+  'rock',
+  'funk',
+  'soul',
+  'jazz',
+  'latin',
+  'hiphop',
+  'afrocuban',
+  'punk',
+  'country',
+  'gospel',
+  'reggae',
+  'afrobeat',
+  'blues',
+  'folk',
+  'classical',
+  'electronic',
+  'stage',
+  'neworleans',
+  'middleeastern',
+  'highlife',
+  'dance',
 ] as const;
 export type Style = (typeof STYLES)[number];
 

@@ -18,13 +18,21 @@ const readFileUrl: FetchBytes = async (url) => new Uint8Array(await readFile(new
 const FILES = ['model.json', 'model.onnx', 'vocab.json'] as const;
 
 /** The shipped folder in memory at a made-up URL, with some files replaced or (null) missing. */
-function servedFolder(changes: Partial<Record<(typeof FILES)[number], Uint8Array | string | null>> = {}): { base: string; fetchBytes: FetchBytes } {
+function servedFolder(changes: Partial<Record<(typeof FILES)[number], Uint8Array | string | null>> = {}): {
+  base: string;
+  fetchBytes: FetchBytes;
+} {
   const base = 'https://models.example/riffroom/';
   const files = new Map<string, Uint8Array>();
   for (const name of FILES) {
     const change = changes[name];
     if (change === null) continue;
-    const bytes = change === undefined ? readFileSync(new URL(name, SHIPPED_URL)) : typeof change === 'string' ? new TextEncoder().encode(change) : change;
+    const bytes =
+      change === undefined
+        ? readFileSync(new URL(name, SHIPPED_URL))
+        : typeof change === 'string'
+          ? new TextEncoder().encode(change)
+          : change;
     files.set(base + name, new Uint8Array(bytes));
   }
   return {
@@ -39,13 +47,15 @@ function servedFolder(changes: Partial<Record<(typeof FILES)[number], Uint8Array
 
 const shippedCard = (): Record<string, any> => JSON.parse(readFileSync(new URL('model.json', SHIPPED_URL), 'utf8'));
 
-const namesFile = (url: string, pattern: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof ModelLoadError, `a ModelLoadError, not ${String(e)}`);
-  assert.equal(e.file, url);
-  assert.ok(e.message.startsWith(`${url}: `), e.message);
-  assert.match(e.message, pattern);
-  return true;
-};
+const namesFile =
+  (url: string, pattern: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof ModelLoadError, `a ModelLoadError, not ${String(e)}`);
+    assert.equal(e.file, url);
+    assert.ok(e.message.startsWith(`${url}: `), e.message);
+    assert.match(e.message, pattern);
+    return true;
+  };
 
 test('the shipped folder loads through a file-reading fetchBytes, every hash checked', async () => {
   const { card, weights, urls } = await fetchModelFolder(SHIPPED_URL, readFileUrl);
@@ -60,7 +70,11 @@ test('the shipped folder loads through a file-reading fetchBytes, every hash che
 test('the shipped model opens on onnxruntime-web (wasm) and writes the native CPU self-check tokens', async () => {
   const web = await loadWebModelFolder(SHIPPED_URL, { fetchBytes: readFileUrl, threads: 1 });
   assert.equal(web.provider.name, 'wasm');
-  assert.deepEqual(web.provider.tried.map((p) => p.name), ['wasm'], 'Node has no navigator.gpu: wasm alone is tried');
+  assert.deepEqual(
+    web.provider.tried.map((p) => p.name),
+    ['wasm'],
+    'Node has no navigator.gpu: wasm alone is tried',
+  );
   const native = await loadModelFolder(SHIPPED_MODEL_DIR);
   assert.deepEqual(await selfCheckTokens(web.lm), await selfCheckTokens(native.lm));
 });
@@ -69,7 +83,10 @@ test('weights that do not match the card are refused naming their URL', async ()
   const weights = new Uint8Array(readFileSync(new URL('model.onnx', SHIPPED_URL)));
   weights[weights.length >> 1]! ^= 0xff;
   const { base, fetchBytes } = servedFolder({ 'model.onnx': weights });
-  await assert.rejects(fetchModelFolder(base, fetchBytes), namesFile(`${base}model.onnx`, /sha256 is [0-9a-f]{64} but the model card records/));
+  await assert.rejects(
+    fetchModelFolder(base, fetchBytes),
+    namesFile(`${base}model.onnx`, /sha256 is [0-9a-f]{64} but the model card records/),
+  );
 });
 
 test('a corrupt ONNX file whose hash the card records is refused naming its URL, not a crash', async () => {
@@ -77,7 +94,10 @@ test('a corrupt ONNX file whose hash the card records is refused naming its URL,
   const card = shippedCard();
   card.weights.sha256 = createHash('sha256').update(truncated).digest('hex');
   const { base, fetchBytes } = servedFolder({ 'model.onnx': truncated, 'model.json': JSON.stringify(card) });
-  await assert.rejects(loadWebModelFolder(base, { fetchBytes, threads: 1 }), namesFile(`${base}model.onnx`, /onnxruntime could not load it/));
+  await assert.rejects(
+    loadWebModelFolder(base, { fetchBytes, threads: 1 }),
+    namesFile(`${base}model.onnx`, /onnxruntime could not load it/),
+  );
 });
 
 test('a missing card, vocabulary or weights file is refused naming its URL', async () => {

@@ -56,12 +56,15 @@ async function readOrFail(url: string, fetchBytes: FetchBytes): Promise<Uint8Arr
  * opened over plain http on a LAN address has none, and gets core's plain-TypeScript sha256.
  */
 export async function sha256HexOf(bytes: Uint8Array): Promise<string> {
-  const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> } } }).crypto?.subtle;
+  const subtle = (
+    globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> } } }
+  ).crypto?.subtle;
   if (!subtle) return sha256Hex(bytes);
   // digest() wants bytes it can read whole; copy only when `bytes` is a view of a larger or shared buffer.
-  const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-    ? bytes as Uint8Array<ArrayBuffer>
-    : new Uint8Array(bytes);
+  const owned =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+      ? (bytes as Uint8Array<ArrayBuffer>)
+      : new Uint8Array(bytes);
   const digest = new Uint8Array(await subtle.digest('SHA-256', owned));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -91,7 +94,11 @@ export async function fetchModelFolder(baseUrl: string | URL, fetchBytes: FetchB
   const weightsUrl = new URL(card.weights.file, base).href;
   const weights = await readOrFail(weightsUrl, fetchBytes);
   const sha = await sha256HexOf(weights);
-  if (sha !== card.weights.sha256) throw new ModelLoadError(weightsUrl, `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`);
+  if (sha !== card.weights.sha256)
+    throw new ModelLoadError(
+      weightsUrl,
+      `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`,
+    );
   return { card, weights, urls: { card: cardUrl, vocabulary: vocabularyUrl, weights: weightsUrl } };
 }
 

@@ -150,15 +150,22 @@ export async function prepareWebRuntime(options: WebSessionOptions = {}): Promis
       ort.env.webgpu.adapter = adapter as typeof ort.env.webgpu.adapter;
       gpu.push(name);
     } else {
-      tried.push({ name, ok: false, reason: 'no WebGPU adapter (navigator.gpu.requestAdapter() gave none)', ms: Math.round(performance.now() - started) });
+      tried.push({
+        name,
+        ok: false,
+        reason: 'no WebGPU adapter (navigator.gpu.requestAdapter() gave none)',
+        ms: Math.round(performance.now() - started),
+      });
     }
   }
   const requestedThreads = configureRuntime(options, gpu.length > 0);
   // onnxruntime-web has no call that only starts the runtime; a session over no bytes starts it
   // (the wasm backend initialises before it reads the model) and then fails, which is all we want
   // of it. Its failure is ignored: the real session, opened next, reports any that matters.
-  const started = ort.InferenceSession.create(new Uint8Array(0), { executionProviders: ['wasm'], logSeverityLevel: 4 })
-    .then((session) => session.release(), () => {});
+  const started = ort.InferenceSession.create(new Uint8Array(0), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(
+    (session) => session.release(),
+    () => {},
+  );
   return { gpu, tried, requestedThreads, started };
 }
 
@@ -169,7 +176,12 @@ export async function prepareWebRuntime(options: WebSessionOptions = {}): Promis
  * drops the count to zero and destroys the WebGPU session's buffers (its next run fails with
  * "no GPU data for input").
  */
-export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, options: WebSessionOptions = {}, prepared?: Promise<PreparedRuntime>): Promise<WebChosenProvider> {
+export async function chooseWebProvider(
+  weights: Uint8Array,
+  shape: ModelShape,
+  options: WebSessionOptions = {},
+  prepared?: Promise<PreparedRuntime>,
+): Promise<WebChosenProvider> {
   const wrap = (session: ort.InferenceSession): ort.InferenceSession => (options.yieldEachRun ? yieldingSession(session) : session);
   const { gpu, tried: passedOver, requestedThreads, started } = await (prepared ?? prepareWebRuntime(options));
   // Every backend (wasm, webgpu) starts the one runtime, and onnxruntime-web fails a second start
@@ -218,7 +230,12 @@ export async function chooseWebProvider(weights: Uint8Array, shape: ModelShape, 
   }
   if (chosen) {
     // The wasm session stays open: it runs each prompt (see CausalLm: WebGPU crashes on an empty settled block).
-    return { lm: new CausalLm(wrap(chosen.session), shape, Tensor, { firstStep: wrap(wasmSession) }), session: chosen.session, report: { name: chosen.name, tried }, threads };
+    return {
+      lm: new CausalLm(wrap(chosen.session), shape, Tensor, { firstStep: wrap(wasmSession) }),
+      session: chosen.session,
+      report: { name: chosen.name, tried },
+      threads,
+    };
   }
   tried.push({ name: 'wasm', ok: true, ms: Math.round(wasmMs) });
   return { lm: new CausalLm(wrap(wasmSession), shape, Tensor), session: wasmSession, report: { name: 'wasm', tried }, threads };

@@ -19,11 +19,13 @@ export async function startWebService(config: WorkerConfig, options: StartOption
 }
 
 export async function loadServiceState(config: WorkerConfig, options: StartOptions = {}): Promise<ServiceState> {
-  return settleServiceState(() => loadWebModelFolder(config.modelUrl, {
-    fetchBytes: options.fetchBytes,
-    wasmPaths: config.wasmUrl,
-    threads: config.threads,
-    providers: config.providers === 'wasm' ? ['wasm'] : undefined,
-    yieldEachRun: options.yieldEachRun,
-  }));
+  return settleServiceState(() =>
+    loadWebModelFolder(config.modelUrl, {
+      fetchBytes: options.fetchBytes,
+      wasmPaths: config.wasmUrl,
+      threads: config.threads,
+      providers: config.providers === 'wasm' ? ['wasm'] : undefined,
+      yieldEachRun: options.yieldEachRun,
+    }),
+  );
 }

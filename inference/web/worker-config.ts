@@ -31,12 +31,15 @@ export function configFromUrl(href: string): WorkerConfig | null {
   if (modelUrl === null) return null;
   const threads = query.get('threads');
   const providers = query.get('providers');
-  return resolveConfig({
-    modelUrl,
-    wasmUrl: query.get('wasm') ?? './',
-    ...(threads !== null ? { threads: Number(threads) } : {}),
-    ...(providers !== null ? { providers: providers as WorkerConfig['providers'] } : {}),
-  }, href);
+  return resolveConfig(
+    {
+      modelUrl,
+      wasmUrl: query.get('wasm') ?? './',
+      ...(threads !== null ? { threads: Number(threads) } : {}),
+      ...(providers !== null ? { providers: providers as WorkerConfig['providers'] } : {}),
+    },
+    href,
+  );
 }
 
 /** A `configure` message's config, or null when `data` is not one. */

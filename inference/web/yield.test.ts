@@ -7,14 +7,22 @@ import { YIELD_EVERY_MS, yieldingSession, yieldToEventLoop } from './yield.ts';
 function probe(): { session: InferenceSession; seen: boolean[]; queue(): void } {
   let handled = false;
   const seen: boolean[] = [];
-  const session = { inputNames: ['x'], run: async () => { seen.push(handled); return {}; } } as unknown as InferenceSession;
+  const session = {
+    inputNames: ['x'],
+    run: async () => {
+      seen.push(handled);
+      return {};
+    },
+  } as unknown as InferenceSession;
   return {
     session,
     seen,
     queue() {
       handled = false;
       // A task queued now, as a cancel message in the worker's queue would be.
-      void yieldToEventLoop().then(() => { handled = true; });
+      void yieldToEventLoop().then(() => {
+        handled = true;
+      });
     },
   };
 }
@@ -34,5 +42,5 @@ test('a run lets a queued message in first when YIELD_EVERY_MS have passed, and 
   p.queue();
   await session.run({});
   assert.equal(p.seen[2], true, 'once due, it yields again');
-  assert.deepEqual(session.inputNames, ['x'], 'everything else is the session\'s own');
+  assert.deepEqual(session.inputNames, ['x'], "everything else is the session's own");
 });

@@ -73,7 +73,13 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
     if (!row) continue;
     const model = row.model / row.tokens;
     const base = row.baseline / row.tokens;
-    perRole[role] = { examples: row.examples, tokens: row.tokens, modelNllPerToken: round(model), baselineNllPerToken: round(base), reduction: round(1 - model / base) };
+    perRole[role] = {
+      examples: row.examples,
+      tokens: row.tokens,
+      modelNllPerToken: round(model),
+      baselineNllPerToken: round(base),
+      reduction: round(1 - model / base),
+    };
   }
   log(`NLL done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -96,7 +102,11 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
   };
 }
 
-async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>['lm'], role: ModelRole, options: EvalOptions): Promise<Record<string, unknown>> {
+async function generationReport(
+  lm: Awaited<ReturnType<typeof loadModelFolder>>['lm'],
+  role: ModelRole,
+  options: EvalOptions,
+): Promise<Record<string, unknown>> {
   let valid = 0;
   let total = 0;
   const key = { inKey: 0, total: 0 };
@@ -110,7 +120,19 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     const batch = 25;
     let notesPerBar = 0;
     for (let start = 0; start < options.generations; start += batch) {
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: Math.min(batch, options.generations - start), seed: 1000 * index + start, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role], span: registerSpanOf(role), repeatDamping: repeatDampingOf(role) });
+      const rows = await generatePart(lm, {
+        prompt,
+        role,
+        meter: set.conditions.meter,
+        bars: EVAL_BARS,
+        batch: Math.min(batch, options.generations - start),
+        seed: 1000 * index + start,
+        sampling: DEFAULT_SAMPLING,
+        chords,
+        followChords: DEFAULT_FOLLOW_CHORDS[role],
+        span: registerSpanOf(role),
+        repeatDamping: repeatDampingOf(role),
+      });
       for (const tokens of rows) {
         total++;
         let decoded: ReturnType<typeof decodePart>;
@@ -137,7 +159,19 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     energyCurve.push(round(notesPerBar / options.generations, 2));
     if (index === 2) {
       // Diversity: one prompt, different seeds.
-      const rows = await generatePart(lm, { prompt, role, meter: set.conditions.meter, bars: EVAL_BARS, batch: options.diversitySeeds, seed: 77, sampling: DEFAULT_SAMPLING, chords, followChords: DEFAULT_FOLLOW_CHORDS[role], span: registerSpanOf(role), repeatDamping: repeatDampingOf(role) });
+      const rows = await generatePart(lm, {
+        prompt,
+        role,
+        meter: set.conditions.meter,
+        bars: EVAL_BARS,
+        batch: options.diversitySeeds,
+        seed: 77,
+        sampling: DEFAULT_SAMPLING,
+        chords,
+        followChords: DEFAULT_FOLLOW_CHORDS[role],
+        span: registerSpanOf(role),
+        repeatDamping: repeatDampingOf(role),
+      });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
   }
@@ -145,7 +179,9 @@ async function generationReport(lm: Awaited<ReturnType<typeof loadModelFolder>>[
     generations: total,
     validity: round(valid / total),
     ...(key.total > 0 ? { inKey: round(key.inKey / key.total), pitchedNotes: key.total } : {}),
-    ...(chordTones.total > 0 ? { chordTonesOnBeats13: round(chordTones.onChord / chordTones.total), bassNotesOnBeats13: chordTones.total } : {}),
+    ...(chordTones.total > 0
+      ? { chordTonesOnBeats13: round(chordTones.onChord / chordTones.total), bassNotesOnBeats13: chordTones.total }
+      : {}),
     eventsPerBarByEnergy: energyCurve,
     energyMonotonic: isStrictlyIncreasing(energyCurve),
     diversityJaccard: round(diversity),
@@ -182,14 +218,31 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
   const read = readDatasets(options.data);
   options.log?.(`${read.pieces.length} pieces from ${read.found.join(', ') || 'no dataset folder'}`);
   const sampling = options.sampling ?? DEFAULT_SAMPLING;
-  const roles = await musicalityReport(lm, read.pieces, { windows: options.windows, sampling, followChords: options.followChords, roles: options.roles, seed: options.seed, span: options.span, repeatDamping: options.repeatDamping, log: options.log });
+  const roles = await musicalityReport(lm, read.pieces, {
+    windows: options.windows,
+    sampling,
+    followChords: options.followChords,
+    roles: options.roles,
+    seed: options.seed,
+    span: options.span,
+    repeatDamping: options.repeatDamping,
+    log: options.log,
+  });
   const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, seed ${options.seed ?? 1}, sampling ${JSON.stringify(sampling)} (pitch and rhythm top-p where not named: role defaults ${JSON.stringify(DEFAULT_TOP_P_BY_CHOICE)}), follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}, register span ${options.span ?? `role defaults ${JSON.stringify(DEFAULT_REGISTER_SPAN)}`}, repeat damping ${options.repeatDamping ?? `role defaults ${JSON.stringify(DEFAULT_REPEAT_DAMPING)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song, mean over ${CONTROL_SPLITS} splits (p10-p90 of them in brackets).\n\n`;
   return {
     report: roundReport({
       model: { id: card.id, sha256: card.weights.sha256 },
-      data: options.data, windowsPerRole: options.windows, seed: options.seed ?? 1, sampling, topPByChoice: DEFAULT_TOP_P_BY_CHOICE,
-      followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS, registerSpan: options.span ?? DEFAULT_REGISTER_SPAN, repeatDamping: options.repeatDamping ?? DEFAULT_REPEAT_DAMPING, controlSplits: CONTROL_SPLITS,
-      roles, seconds: Math.round((Date.now() - started) / 1000),
+      data: options.data,
+      windowsPerRole: options.windows,
+      seed: options.seed ?? 1,
+      sampling,
+      topPByChoice: DEFAULT_TOP_P_BY_CHOICE,
+      followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
+      registerSpan: options.span ?? DEFAULT_REGISTER_SPAN,
+      repeatDamping: options.repeatDamping ?? DEFAULT_REPEAT_DAMPING,
+      controlSplits: CONTROL_SPLITS,
+      roles,
+      seconds: Math.round((Date.now() - started) / 1000),
     }),
     table: head + musicalityTable(roles),
   };
@@ -224,20 +277,40 @@ if (import.meta.main) {
     const seed = Number(values.seed);
     const span = values.span === undefined ? undefined : Number(values.span);
     const repeatDamping = values['repeat-damping'] === undefined ? undefined : Number(values['repeat-damping']);
-    if ((span !== undefined && !(Number.isInteger(span) && span >= 0)) || (repeatDamping !== undefined && !(repeatDamping >= 0 && repeatDamping <= 1))) {
+    if (
+      (span !== undefined && !(Number.isInteger(span) && span >= 0)) ||
+      (repeatDamping !== undefined && !(repeatDamping >= 0 && repeatDamping <= 1))
+    ) {
       console.error('eval:model: --span must be a whole number of semitones >= 0 (0: none), --repeat-damping 0..1');
       process.exit(2);
     }
     const choiceTopP = (flag: string | undefined, name: 'pitchTopP' | 'rhythmTopP') => (flag === undefined ? {} : { [name]: Number(flag) });
-    if ((followChords !== undefined && !(followChords >= 0 && followChords <= 1)) || !(Number.isInteger(windows) && windows >= 2) || !(Number.isInteger(seed) && seed >= 0) || roles?.some((r) => !MUSICALITY_ROLES.includes(r))) {
-      console.error(`eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --seed an integer >= 0, --roles some of ${MUSICALITY_ROLES.join(',')}`);
+    if (
+      (followChords !== undefined && !(followChords >= 0 && followChords <= 1)) ||
+      !(Number.isInteger(windows) && windows >= 2) ||
+      !(Number.isInteger(seed) && seed >= 0) ||
+      roles?.some((r) => !MUSICALITY_ROLES.includes(r))
+    ) {
+      console.error(
+        `eval:model: --follow-chords must be 0..1, --windows an integer >= 2, --seed an integer >= 0, --roles some of ${MUSICALITY_ROLES.join(',')}`,
+      );
       process.exit(2);
     }
     const { report, table } = await evaluateMusicality({
-      data: values.data ?? '../shared/datasets', modelDir: values.model!, windows, followChords, roles, seed, span, repeatDamping,
+      data: values.data ?? '../shared/datasets',
+      modelDir: values.model!,
+      windows,
+      followChords,
+      roles,
+      seed,
+      span,
+      repeatDamping,
       sampling: {
-        ...DEFAULT_SAMPLING, temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature), topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP),
-        ...choiceTopP(values['pitch-top-p'], 'pitchTopP'), ...choiceTopP(values['rhythm-top-p'], 'rhythmTopP'),
+        ...DEFAULT_SAMPLING,
+        temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature),
+        topP: Number(values['top-p'] ?? DEFAULT_SAMPLING.topP),
+        ...choiceTopP(values['pitch-top-p'], 'pitchTopP'),
+        ...choiceTopP(values['rhythm-top-p'], 'rhythmTopP'),
       },
       log: (line) => console.error(`eval:model: ${line}`),
     });
@@ -249,7 +322,9 @@ if (import.meta.main) {
     process.exit(0);
   }
   if (!values.data) {
-    console.error('usage: npm run eval:model -- --data <dir with the layout of ../shared/datasets> [--json <file>] [--model <dir>] [--generations 100] [--max-pieces N]');
+    console.error(
+      'usage: npm run eval:model -- --data <dir with the layout of ../shared/datasets> [--json <file>] [--model <dir>] [--generations 100] [--max-pieces N]',
+    );
     process.exit(2);
   }
   const report = await evaluateModel({

@@ -26,7 +26,16 @@ export interface Example {
 }
 
 /** Bars per window: mostly 4 and 8, as users ask, with the whole 1..16 range covered. */
-const BAR_CHOICES: [number, number][] = [[1, 0.05], [2, 0.1], [3, 0.03], [4, 0.32], [6, 0.05], [8, 0.28], [12, 0.05], [16, 0.12]];
+const BAR_CHOICES: [number, number][] = [
+  [1, 0.05],
+  [2, 0.1],
+  [3, 0.03],
+  [4, 0.32],
+  [6, 0.05],
+  [8, 0.28],
+  [12, 0.05],
+  [16, 0.12],
+];
 const TASK_WEIGHTS: Record<Task, number> = { generate: 0.4, accompany: 0.3, infill: 0.15, vary: 0.15 };
 
 /** The order context parts are written in; the first ones are dropped first when too long. */
@@ -92,12 +101,23 @@ function windowExamples(piece: Piece, role: ModelRole, start: number, bars: numb
 }
 
 /** Examples longer than the model's context are split into halves (down to one bar). */
-function fitOrSplit(example: Example, piece: Piece, role: ModelRole, start: number, bars: number, task: Task, random: () => number): Example[] {
+function fitOrSplit(
+  example: Example,
+  piece: Piece,
+  role: ModelRole,
+  start: number,
+  bars: number,
+  task: Task,
+  random: () => number,
+): Example[] {
   if (example.tokens.length <= MAX_EXAMPLE_TOKENS) return [example];
   if (bars === 1) return [];
   const half = Math.ceil(bars / 2);
   const parts: Example[] = [];
-  for (const [s, n] of [[start, half], [start + half, bars - half]] as const) {
+  for (const [s, n] of [
+    [start, half],
+    [start + half, bars - half],
+  ] as const) {
     const t = task === 'infill' && n < 2 ? 'generate' : task === 'vary' && s < n ? 'generate' : task;
     const next = buildExample(piece, role, s, n, t, random);
     if (next) parts.push(...fitOrSplit(next, piece, role, s, n, t, random));
@@ -127,10 +147,19 @@ function buildExample(piece: Piece, role: ModelRole, start: number, bars: number
   }
   const prompt: Prompt = {
     conditions: {
-      role, task, style: piece.style, key: role === 'drums' ? null : keyAt(piece, start * barTicks),
-      meter: piece.meter, bpm: piece.bpm, bars, energy: energyLevel(role, events / bars),
+      role,
+      task,
+      style: piece.style,
+      key: role === 'drums' ? null : keyAt(piece, start * barTicks),
+      meter: piece.meter,
+      bpm: piece.bpm,
+      bars,
+      energy: energyLevel(role, events / bars),
     },
-    chords: role === 'drums' || role === 'chords' || piece.chords.length === 0 ? null : sliceChords(piece.chords, start * barTicks, bars * barTicks),
+    chords:
+      role === 'drums' || role === 'chords' || piece.chords.length === 0
+        ? null
+        : sliceChords(piece.chords, start * barTicks, bars * barTicks),
     context,
   };
   let tokens = encodeExample(prompt, target, targetFrom, targetBars, targetFrom - start);
@@ -161,7 +190,8 @@ function countEvents(piece: Piece, role: ModelRole, startBar: number, bars: numb
   const barTicks = ticksPerBar(piece.meter);
   const from = startBar * barTicks - 20;
   const to = (startBar + bars) * barTicks - 20;
-  const items: { tick: number }[] = role === 'chords' ? piece.chords.filter((c) => c.root !== null) : piece.tracks.filter((t) => t.role === role).flatMap((t) => t.notes);
+  const items: { tick: number }[] =
+    role === 'chords' ? piece.chords.filter((c) => c.root !== null) : piece.tracks.filter((t) => t.role === role).flatMap((t) => t.notes);
   let n = 0;
   for (const item of items) if (item.tick >= from && item.tick < to) n++;
   return n;

@@ -14,7 +14,9 @@ if (!values.data || !values.out) {
   console.error('usage: node models/training/fit-baseline.ts --data <shard dir> --out <file>');
   process.exit(2);
 }
-const manifest = JSON.parse(readFileSync(join(values.data, 'manifest.json'), 'utf8')) as { vocabulary: { size: number; ids: { SEP: number } } };
+const manifest = JSON.parse(readFileSync(join(values.data, 'manifest.json'), 'utf8')) as {
+  vocabulary: { size: number; ids: { SEP: number } };
+};
 const started = Date.now();
 const model = fitNgram(readShard(values.data, 'train'), { vocabSize: manifest.vocabulary.size, sepId: manifest.vocabulary.ids.SEP });
 saveNgram(values.out, model);

@@ -30,7 +30,9 @@ for (const id of valid) {
 
 /** Keeps a csv's header and the rows whose `column` names a held-out piece. */
 function filterCsv(from: string, to: string, keep: (row: string) => boolean): number {
-  const [header, ...rows] = readFileSync(from, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const [header, ...rows] = readFileSync(from, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const kept = rows.filter(keep);
   mkdirSync(dirname(to), { recursive: true });
   writeFileSync(to, `${[header, ...kept].join('\n')}\n`);
@@ -40,7 +42,9 @@ function filterCsv(from: string, to: string, keep: (row: string) => boolean): nu
 // Groove: info.csv rows of held-out performances; the MIDI files are linked by drummer folder.
 const groove = join(data, 'groove_midi/groove');
 if (existsSync(groove)) {
-  const kept = filterCsv(join(groove, 'info.csv'), join(out, 'groove_midi/groove/info.csv'), (row) => valid.has(`groove/${row.split(',')[2]}`));
+  const kept = filterCsv(join(groove, 'info.csv'), join(out, 'groove_midi/groove/info.csv'), (row) =>
+    valid.has(`groove/${row.split(',')[2]}`),
+  );
   for (const row of readFileSync(join(out, 'groove_midi/groove/info.csv'), 'utf8').split('\n').slice(1).filter(Boolean)) {
     const file = row.split(',')[7]!;
     link(join(groove, file), join(out, 'groove_midi/groove', file));

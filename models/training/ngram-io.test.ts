@@ -26,10 +26,17 @@ function writeShard(dir: string, split: string, examples: number[][]): void {
 test('readShard yields the examples, and can be iterated twice', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ngram-io-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const examples = [[1, 4, SEP, 10, 11, 2], [1, 5, SEP, 600, 2], [1, SEP, 2]];
+  const examples = [
+    [1, 4, SEP, 10, 11, 2],
+    [1, 5, SEP, 600, 2],
+    [1, SEP, 2],
+  ];
   writeShard(dir, 'valid', examples);
   const shard = readShard(dir, 'valid');
-  assert.deepEqual([...shard].map((e) => Array.from(e)), examples);
+  assert.deepEqual(
+    [...shard].map((e) => Array.from(e)),
+    examples,
+  );
   assert.equal([...shard].length, 3);
 
   writeFileSync(join(dir, 'train.bin'), Buffer.alloc(4));

@@ -31,7 +31,9 @@ export function readShard(dir: string, split: 'train' | 'valid'): Iterable<Uint1
         const offset = idxView.getUint32(8 * row, true);
         const length = idxView.getUint32(8 * row + 4, true);
         if (offset + length > tokens.length) {
-          throw new Error(`${idxPath}: example ${row} (offset ${offset}, length ${length}) runs past the ${tokens.length} tokens of ${binPath}`);
+          throw new Error(
+            `${idxPath}: example ${row} (offset ${offset}, length ${length}) runs past the ${tokens.length} tokens of ${binPath}`,
+          );
         }
         yield tokens.subarray(offset, offset + length);
       }

@@ -61,7 +61,17 @@ const smallPruned = fitNgram(small, { vocabSize: 530, sepId: SEP });
 test('sums to 1 over the vocabulary for seen, partially seen and unseen contexts', () => {
   const seen = Array.from(small[0].subarray(10, 13));
   const partial = [529, seen[1], seen[2]]; // (b, c) seen, (a, b, c) not
-  const contexts = [seen, partial, [seen[2]], [seen[1], seen[2]], [528, 529, 527], [], [SEP], [BOS, SEP], Array.from(small[3].subarray(0, 9))];
+  const contexts = [
+    seen,
+    partial,
+    [seen[2]],
+    [seen[1], seen[2]],
+    [528, 529, 527],
+    [],
+    [SEP],
+    [BOS, SEP],
+    Array.from(small[3].subarray(0, 9)),
+  ];
   for (const model of [smallModel, smallPruned]) {
     for (const context of contexts) {
       const sum = sumProb(model, context);
@@ -107,8 +117,11 @@ test('only tokens after SEP are counted (and predicted); contexts may reach back
 
   const { nll, count } = model.sequenceNll(corpus[0], SEP);
   assert.equal(count, 3);
-  const expected = -[[32, 33, SEP, 10], [33, SEP, 10, 11], [SEP, 10, 11, EOS]]
-    .reduce((s, [a, b, c, w]) => s + model.logProb([a, b, c], w), 0);
+  const expected = -[
+    [32, 33, SEP, 10],
+    [33, SEP, 10, 11],
+    [SEP, 10, 11, EOS],
+  ].reduce((s, [a, b, c, w]) => s + model.logProb([a, b, c], w), 0);
   assert.ok(Math.abs(nll - expected) < 1e-12);
   assert.throws(() => fitNgram([ex(BOS, 10, EOS)], { vocabSize: 40, sepId: SEP }), /no SEP/);
 });
@@ -116,7 +129,10 @@ test('only tokens after SEP are counted (and predicted); contexts may reach back
 test('short examples pad their contexts with BOUNDARY, as logProb does for short contexts', () => {
   const corpus = Array.from({ length: 10 }, () => ex(SEP, 10, EOS));
   const model = fitNgram(corpus, { vocabSize: 40, sepId: SEP, minCount: { 3: 1, 4: 1 } });
-  assert.deepEqual(Array.from(model.data.levels[2].ctxKeys), [(BOUNDARY << 20) | (SEP << 10) | 10, (BOUNDARY << 20) | (BOUNDARY << 10) | SEP]);
+  assert.deepEqual(Array.from(model.data.levels[2].ctxKeys), [
+    (BOUNDARY << 20) | (SEP << 10) | 10,
+    (BOUNDARY << 20) | (BOUNDARY << 10) | SEP,
+  ]);
   assert.ok(Math.exp(model.logProb([SEP], 10)) > 0.9);
   assert.equal(model.sequenceNll(corpus[0]).count, 2);
 });
@@ -138,7 +154,11 @@ test('pruning drops rare n-grams and keeps a proper distribution', () => {
   const nll = (m: NgramModel): number => {
     let s = 0;
     let n = 0;
-    for (const e of valid) { const r = m.sequenceNll(e); s += r.nll; n += r.count; }
+    for (const e of valid) {
+      const r = m.sequenceNll(e);
+      s += r.nll;
+      n += r.count;
+    }
     return s / n;
   };
   assert.ok(nll(smallPruned) < nll(smallModel) * 1.1, `${nll(smallPruned)} vs ${nll(smallModel)}`);
@@ -197,13 +217,19 @@ test('fits 2M synthetic tokens quickly and compactly (prints timings)', () => {
   const valid = synthetic(200_000, 43);
   let nll = 0;
   let count = 0;
-  for (const e of valid) { const r = model.sequenceNll(e); nll += r.nll; count += r.count; }
+  for (const e of valid) {
+    const r = model.sequenceNll(e);
+    nll += r.nll;
+    count += r.count;
+  }
   const evalMs = performance.now() - t1;
   const [n1, n2, n3, n4] = model.sizes();
-  console.log(`ngram: fit ${tokens} tokens (${model.data.targetTokens} targets) in ${(fitMs / 1000).toFixed(2)} s; ` +
-    `n-grams 1:${n1} 2:${n2} 3:${n3} 4:${n4}; serialized ${(bytes.length / 1e6).toFixed(2)} MB, gzip ${(gz.length / 1e6).toFixed(2)} MB; ` +
-    `valid NLL ${(nll / count).toFixed(4)} nats/token over ${count} tokens in ${(evalMs / 1000).toFixed(2)} s; ` +
-    `discounts ${model.data.discounts.map((d) => d.toFixed(3)).join(' ')}`);
+  console.log(
+    `ngram: fit ${tokens} tokens (${model.data.targetTokens} targets) in ${(fitMs / 1000).toFixed(2)} s; ` +
+      `n-grams 1:${n1} 2:${n2} 3:${n3} 4:${n4}; serialized ${(bytes.length / 1e6).toFixed(2)} MB, gzip ${(gz.length / 1e6).toFixed(2)} MB; ` +
+      `valid NLL ${(nll / count).toFixed(4)} nats/token over ${count} tokens in ${(evalMs / 1000).toFixed(2)} s; ` +
+      `discounts ${model.data.discounts.map((d) => d.toFixed(3)).join(' ')}`,
+  );
   assert.ok(fitMs < 60_000, `fit took ${fitMs} ms`); // generous: the target is < 20 s
   assert.ok(nll / count < Math.log(530));
 });

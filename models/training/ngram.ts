@@ -89,7 +89,10 @@ export class NgramModel {
     let types = 0;
     for (const n of data.unigram) {
       total += n;
-      if (n > 0) { kept += n; types++; }
+      if (n > 0) {
+        kept += n;
+        types++;
+      }
     }
     this.#uni = new Float64Array(V);
     // gamma = (total - sum of discounted counts) / total: exactly the mass the discounts freed.
@@ -225,7 +228,10 @@ export function fitNgram(examples: Iterable<Uint16Array>, options: NgramOptions)
   const unigram = new Uint32Array(V);
   for (const k of keys2) unigram[k % B1]++;
   const discounts: [number, number, number, number] = [
-    estimateDiscount(unigram), estimateDiscount(counts2), estimateDiscount(counts3), estimateDiscount(counts4),
+    estimateDiscount(unigram),
+    estimateDiscount(counts2),
+    estimateDiscount(counts3),
+    estimateDiscount(counts4),
   ];
 
   // 3. Prune for storage: denominators keep the pruned counts, so the pruned mass moves to the
@@ -264,7 +270,10 @@ function suffixCounts(keys: ArrayLike<number>, modulus: number): [Uint32Array, U
   let n = 0;
   for (let i = 0; i < suffixes.length; i++) {
     if (n > 0 && out[n - 1] === suffixes[i]) counts[n - 1]++;
-    else { out[n] = suffixes[i]; counts[n++] = 1; }
+    else {
+      out[n] = suffixes[i];
+      counts[n++] = 1;
+    }
   }
   return [out.slice(0, n), counts.slice(0, n)];
 }
@@ -278,7 +287,7 @@ function buildLevel(keys: ArrayLike<number>, counts: ArrayLike<number>, minCount
   const kept = new Uint32Array(keys.length);
   let contexts = 0;
   let grams = 0;
-  for (let i = 0; i < keys.length;) {
+  for (let i = 0; i < keys.length; ) {
     const ctx = Math.floor(keys[i] / B1);
     const first = grams;
     let total = 0;
@@ -345,13 +354,18 @@ class KeyCounter {
     let n = 0;
     const push = (key: number, count: number): void => {
       if (n > 0 && keys[n - 1] === key) counts[n - 1] += count;
-      else { keys[n] = key; counts[n++] = count; }
+      else {
+        keys[n] = key;
+        counts[n++] = count;
+      }
     };
     let i = 0;
     let j = 0;
     while (i < a.length || j < run.length) {
-      if (j >= run.length || (i < a.length && a[i] <= run[j])) { push(a[i], ac[i]); i++; }
-      else push(run[j++], 1);
+      if (j >= run.length || (i < a.length && a[i] <= run[j])) {
+        push(a[i], ac[i]);
+        i++;
+      } else push(run[j++], 1);
     }
     this.#keys = keys.slice(0, n);
     this.#counts = counts.slice(0, n);
@@ -394,13 +408,23 @@ export function serializeNgram(model: NgramModel): Uint8Array {
       deltas[c] = level.ctxKeys[c] - (c > 0 ? level.ctxKeys[c - 1] : 0);
       lengths[c] = level.ctxStart[c + 1] - level.ctxStart[c];
     }
-    parts.push(bytesOf(new Uint32Array([contexts, grams])), bytesOf(deltas), bytesOf(level.ctxTotal),
-      bytesOf(lengths), bytesOf(level.counts), bytesOf(level.words), new Uint8Array(grams % 2 === 1 ? 2 : 0));
+    parts.push(
+      bytesOf(new Uint32Array([contexts, grams])),
+      bytesOf(deltas),
+      bytesOf(level.ctxTotal),
+      bytesOf(lengths),
+      bytesOf(level.counts),
+      bytesOf(level.words),
+      new Uint8Array(grams % 2 === 1 ? 2 : 0),
+    );
   }
   const total = parts.reduce((s, p) => s + p.length, 0) + 4;
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const p of parts) { out.set(p, offset); offset += p.length; }
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
 
   const view = new DataView(out.buffer);
   for (let i = 0; i < MAGIC.length; i++) out[i] = MAGIC.charCodeAt(i);
@@ -414,7 +438,9 @@ export function serializeNgram(model: NgramModel): Uint8Array {
 
 export function deserializeNgram(bytes: Uint8Array): NgramModel {
   if (!LITTLE_ENDIAN) throw new Error('deserializeNgram needs a little-endian host');
-  const fail = (why: string): never => { throw new Error(`invalid n-gram model: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`invalid n-gram model: ${why}`);
+  };
   if (bytes.length < HEADER_BYTES + 4) fail(`truncated (${bytes.length} bytes)`);
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) fail('bad magic, not an RRNGRAM1 file');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -471,11 +497,14 @@ export function deserializeNgram(bytes: Uint8Array): NgramModel {
   if (offset !== total - 4) fail('unexpected bytes before the checksum');
 
   return new NgramModel({
-    vocabSize, sepId, discounts,
+    vocabSize,
+    sepId,
+    discounts,
     minCount: { 3: u32(28), 4: u32(32) },
     examples: u32(36),
     targetTokens: view.getFloat64(40, true),
-    unigram, levels,
+    unigram,
+    levels,
   });
 }
 

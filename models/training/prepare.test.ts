@@ -44,7 +44,10 @@ test('data:prepare on a few files: shards match the manifest, splits by song, ba
   smallDatasets(join(dir, 'data'));
   const out = join(dir, 'out');
   const manifest = prepare({ data: join(dir, 'data'), out, passes: 2, drumPasses: 2, seed: 3 }) as {
-    splits: Record<'train' | 'valid', { pieces: number; examples: number; tokens: number; byRole: Record<string, unknown>; bySource: Record<string, unknown> }>;
+    splits: Record<
+      'train' | 'valid',
+      { pieces: number; examples: number; tokens: number; byRole: Record<string, unknown>; bySource: Record<string, unknown> }
+    >;
     skipped: { file: string; reason: string }[];
     vocabulary: { size: number };
   };

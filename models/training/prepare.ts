@@ -42,8 +42,13 @@ export function prepare(options: PrepareOptions): Record<string, unknown> {
   const started = Date.now();
   mkdirSync(options.out, { recursive: true });
   const read = readDatasets(options.data, { limitPerSource: options.limit });
-  log(`read ${read.pieces.length} pieces from ${read.found.join(', ') || 'nothing'} (${read.skipped.length} skipped) in ${Date.now() - started} ms`);
-  const writers: Record<Split, ShardWriter> = { train: new ShardWriter(options.out, 'train'), valid: new ShardWriter(options.out, 'valid') };
+  log(
+    `read ${read.pieces.length} pieces from ${read.found.join(', ') || 'nothing'} (${read.skipped.length} skipped) in ${Date.now() - started} ms`,
+  );
+  const writers: Record<Split, ShardWriter> = {
+    train: new ShardWriter(options.out, 'train'),
+    valid: new ShardWriter(options.out, 'valid'),
+  };
   const counts: Record<Split, SplitCounts> = { train: emptyCounts(), valid: emptyCounts() };
   const pieceIds: Record<Split, string[]> = { train: [], valid: [] };
   const sep = VOCAB.id('SEP');
@@ -87,7 +92,9 @@ export function prepare(options: PrepareOptions): Record<string, unknown> {
   writeFileSync(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(options.out, 'pieces.json'), `${JSON.stringify(pieceIds, null, 1)}\n`);
   writeFileSync(join(options.out, 'vocab.json'), vocabularyJson());
-  log(`wrote ${counts.train.examples} train / ${counts.valid.examples} valid examples, ${counts.train.tokens} / ${counts.valid.tokens} tokens in ${manifest.seconds} s`);
+  log(
+    `wrote ${counts.train.examples} train / ${counts.valid.examples} valid examples, ${counts.train.tokens} / ${counts.valid.tokens} tokens in ${manifest.seconds} s`,
+  );
   return manifest;
 }
 
@@ -118,7 +125,9 @@ if (import.meta.main) {
     },
   });
   if (!values.out) {
-    console.error('usage: npm run data:prepare -- --data ../shared/datasets --out <dir> [--passes 3] [--drum-passes 6] [--seed 1] [--limit N]');
+    console.error(
+      'usage: npm run data:prepare -- --data ../shared/datasets --out <dir> [--passes 3] [--drum-passes 6] [--seed 1] [--limit N]',
+    );
     process.exit(2);
   }
   prepare({

@@ -43,7 +43,15 @@ const NOTICE_MS = 6000;
 
 /** Keyboard commands that change the song: refused while a past moment is shown. */
 const EDITING_COMMANDS = new Set<Command>([
-  'undo', 'redo', 'deleteClip', 'duplicateClip', 'nudgeLeft', 'nudgeRight', 'nudgeUp', 'nudgeDown', 'loopSelection',
+  'undo',
+  'redo',
+  'deleteClip',
+  'duplicateClip',
+  'nudgeLeft',
+  'nudgeRight',
+  'nudgeUp',
+  'nudgeDown',
+  'loopSelection',
 ]);
 const NO_PEERS: ReturnType<typeof usePeers> = [];
 const selectNothing = (): void => {};
@@ -66,11 +74,18 @@ export function App({ session, transport, platform }: AppProps) {
     noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
   }, []);
   // The server would not renew this page's token: say so now, not only when it runs out (4401).
-  useEffect(() => session.token.subscribe((event) => {
-    if (event.type === 'refused') {
-      notify(`Your access to this room ends at ${clockTime(session.token.claims.exp)}: the server would not renew it (${event.reason}). Ask the host for a new link.`, 'error');
-    }
-  }), [session, notify]);
+  useEffect(
+    () =>
+      session.token.subscribe((event) => {
+        if (event.type === 'refused') {
+          notify(
+            `Your access to this room ends at ${clockTime(session.token.claims.exp)}: the server would not renew it (${event.reason}). Ask the host for a new link.`,
+            'error',
+          );
+        }
+      }),
+    [session, notify],
+  );
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);
@@ -78,19 +93,23 @@ export function App({ session, transport, platform }: AppProps) {
   const edits = useMemo(() => {
     const runner = createEditRunner(session.readOnly, notify);
     if (!jam) return runner;
-    return guardEdits(runner, {
-      rules: () => jam.getState().rules,
-      role: () => jam.getState().me?.role ?? session.link.claims.role,
-      // Who this user is: the jam welcome's identity, else the link's token (the same id).
-      me: () => {
-        const me = jam.getState().me;
-        return { id: me?.id ?? session.link.claims.id, name: me?.name ?? session.user.name };
+    return guardEdits(
+      runner,
+      {
+        rules: () => jam.getState().rules,
+        role: () => jam.getState().me?.role ?? session.link.claims.role,
+        // Who this user is: the jam welcome's identity, else the link's token (the same id).
+        me: () => {
+          const me = jam.getState().me;
+          return { id: me?.id ?? session.link.claims.id, name: me?.name ?? session.user.name };
+        },
+        song: session.store.current,
+        undoLast: () => void session.undo.undo(),
+        // A track this user adds is theirs (its owner: their identity id, with their name to show).
+        setAuthor: (author) => setEditAuthor(session.doc, author),
       },
-      song: session.store.current,
-      undoLast: () => void session.undo.undo(),
-      // A track this user adds is theirs (its owner: their identity id, with their name to show).
-      setAuthor: (author) => setEditAuthor(session.doc, author),
-    }, notify);
+      notify,
+    );
     // jamRules: a new runner (readOnly) when the rules change.
   }, [session, notify, jam, jamRules]);
   // A past moment shown read-only (history panel): the arrangement draws it, and the transport
@@ -99,10 +118,13 @@ export function App({ session, transport, platform }: AppProps) {
   const readOnlyEdits = useMemo(() => readOnlyViewEdits(notify), [notify]);
   const activeTransport = readOnlyView?.transport ?? transport;
 
-  const selectClip = useCallback((clipId: string | null) => {
-    setSelectedClipId(clipId);
-    setSelectedClip(session.awareness, clipId);
-  }, [session.awareness]);
+  const selectClip = useCallback(
+    (clipId: string | null) => {
+      setSelectedClipId(clipId);
+      setSelectedClip(session.awareness, clipId);
+    },
+    [session.awareness],
+  );
 
   // A clip deleted (by anyone, or undone) is no longer selected. Asked of the document, not the
   // snapshot: a clip made a moment ago is in the document a frame before it is in the snapshot.
@@ -143,10 +165,16 @@ export function App({ session, transport, platform }: AppProps) {
         if (copy) selectClip(copy);
         return;
       }
-      case 'nudgeLeft': case 'nudgeRight': case 'nudgeUp': case 'nudgeDown':
+      case 'nudgeLeft':
+      case 'nudgeRight':
+      case 'nudgeUp':
+      case 'nudgeDown':
         if (id) edits.run(() => nudgeClip(doc, current(), id, command.slice(5).toLowerCase() as 'left'));
         return;
-      case 'selectLeft': case 'selectRight': case 'selectUp': case 'selectDown':
+      case 'selectLeft':
+      case 'selectRight':
+      case 'selectUp':
+      case 'selectDown':
         return selectClip(neighbourClip(current(), id, command.slice(6).toLowerCase() as 'left'));
       case 'deselect':
         setHelp(false);
@@ -165,17 +193,29 @@ export function App({ session, transport, platform }: AppProps) {
   // The desktop app's menu: Undo/Redo act on the text field that has the focus, else on the song.
   const latestRunCommand = useRef(runCommand);
   latestRunCommand.current = runCommand;
-  useEffect(() => onAppCommand((command) => {
-    if (command === 'undo' || command === 'redo') {
-      if (isTextField(document.activeElement)) return void document.execCommand(command);
-      return latestRunCommand.current(command);
-    }
-    if (command === 'show-shortcuts') setHelp(true);
-  }), []);
+  useEffect(
+    () =>
+      onAppCommand((command) => {
+        if (command === 'undo' || command === 'redo') {
+          if (isTextField(document.activeElement)) return void document.execCommand(command);
+          return latestRunCommand.current(command);
+        }
+        if (command === 'show-shortcuts') setHelp(true);
+      }),
+    [],
+  );
 
   const panelProps: PanelProps = {
-    session, song, selectedClipId, selectClip, transport,
-    inference: platform.inference, files: platform.files, edits, notify, showReadOnlySong: setReadOnlyView,
+    session,
+    song,
+    selectedClipId,
+    selectClip,
+    transport,
+    inference: platform.inference,
+    files: platform.files,
+    edits,
+    notify,
+    showReadOnlySong: setReadOnlyView,
   };
 
   return (
@@ -213,11 +253,22 @@ export function App({ session, transport, platform }: AppProps) {
       <EditorArea {...panelProps} />
       <SidePanel {...panelProps} />
       <footer className="status-line">
-        {notice
-          ? <span className={`notice ${notice.kind}`} data-testid="notice" role={notice.kind === 'error' ? 'alert' : 'status'}>{notice.text}</span>
-          : <span>Double-click a lane to add a clip · Space play/stop · <button type="button" className="link" onClick={() => setHelp(true)}>? shortcuts</button></span>}
+        {notice ? (
+          <span className={`notice ${notice.kind}`} data-testid="notice" role={notice.kind === 'error' ? 'alert' : 'status'}>
+            {notice.text}
+          </span>
+        ) : (
+          <span>
+            Double-click a lane to add a clip · Space play/stop ·{' '}
+            <button type="button" className="link" onClick={() => setHelp(true)}>
+              ? shortcuts
+            </button>
+          </span>
+        )}
         <span className="spacer" />
-        <span>{song.tracks.length} tracks · {song.clips.length} clips</span>
+        <span>
+          {song.tracks.length} tracks · {song.clips.length} clips
+        </span>
         <span>{session.link.claims.role}</span>
       </footer>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

@@ -8,7 +8,9 @@ export function JoinProblem({ problem }: { problem: string }) {
       <div className="card" data-testid="join-problem">
         <h1>Cannot join this room</h1>
         <p>{problem}</p>
-        <p>Riffroom invite links look like <code>http://host:4455/?room=my-song#token=…</code>; the host prints one when the session starts.</p>
+        <p>
+          Riffroom invite links look like <code>http://host:4455/?room=my-song#token=…</code>; the host prints one when the session starts.
+        </p>
       </div>
     </div>
   );
@@ -19,7 +21,14 @@ export function JoinProblem({ problem }: { problem: string }) {
  * user's own token; `problem` says why the last try failed and `busy` holds the form while the
  * server answers.
  */
-export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }: {
+export function NamePrompt({
+  initial,
+  onDone,
+  onCancel,
+  joining,
+  problem,
+  busy,
+}: {
   initial: string;
   onDone(name: string): void;
   onCancel?(): void;
@@ -30,23 +39,42 @@ export function NamePrompt({ initial, onDone, onCancel, joining, problem, busy }
   const [name, setName] = useState(initial);
   return (
     <div className="overlay">
-      <div className="card" data-testid="name-prompt" data-busy={busy ? 'yes' : 'no'} role="dialog" aria-labelledby="name-prompt-heading"
-        onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}>
+      <div
+        className="card"
+        data-testid="name-prompt"
+        data-busy={busy ? 'yes' : 'no'}
+        role="dialog"
+        aria-labelledby="name-prompt-heading"
+        onKeyDown={(e) => e.key === 'Escape' && onCancel?.()}
+      >
         <h1 id="name-prompt-heading">What should your bandmates call you?</h1>
         <p>
           {joining ? `You are joining room "${joining}". ` : ''}
           Your name shows beside your cursor and your edits. It is kept in this browser.
         </p>
-        {problem && <p className="join-error" role="alert" data-testid="join-error">{problem}</p>}
+        {problem && (
+          <p className="join-error" role="alert" data-testid="join-error">
+            {problem}
+          </p>
+        )}
         <form
           onSubmit={(e) => {
             e.preventDefault();
             if (name.trim() && !busy) onDone(name.trim().slice(0, 40));
           }}
         >
-          {/* biome-ignore lint/a11y/noAutofocus: the dialog's one field: keyboard users type their name at once */}
-          <input autoFocus data-testid="name-input" value={name} maxLength={40} placeholder="Your name" disabled={busy} onChange={(e) => setName(e.currentTarget.value)} />
-          <button type="submit" data-testid="name-join" disabled={busy || !name.trim()}>{busy ? 'Joining…' : 'Join'}</button>
+          <input
+            autoFocus
+            data-testid="name-input"
+            value={name}
+            maxLength={40}
+            placeholder="Your name"
+            disabled={busy}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+          <button type="submit" data-testid="name-join" disabled={busy || !name.trim()}>
+            {busy ? 'Joining…' : 'Join'}
+          </button>
         </form>
       </div>
     </div>
@@ -62,12 +90,18 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
         <table className="shortcuts">
           <tbody>
             {SHORTCUTS.map(([keys, what]) => (
-              <tr key={keys}><td>{keys}</td><td>{what}</td></tr>
+              <tr key={keys}>
+                <td>{keys}</td>
+                <td>{what}</td>
+              </tr>
             ))}
           </tbody>
         </table>
-        {/* biome-ignore lint/a11y/noAutofocus: the dialog's one control: Enter or Space closes it at once */}
-        <p><button type="button" onClick={onClose} autoFocus>Close</button></p>
+        <p>
+          <button type="button" onClick={onClose} autoFocus>
+            Close
+          </button>
+        </p>
       </div>
     </div>
   );
@@ -77,7 +111,15 @@ export function HelpOverlay({ onClose }: { onClose(): void }) {
  * A modal dialog card over the window. Its keys stay in it (Space on a button must not start
  * playback); Escape closes it unless `busy`.
  */
-export function ModalDialog({ testId, label, heading, className, busy, onClose, children }: {
+export function ModalDialog({
+  testId,
+  label,
+  heading,
+  className,
+  busy,
+  onClose,
+  children,
+}: {
   testId: string;
   /** The dialog's accessible name, and its heading unless `heading` says otherwise. */
   label: string;
@@ -90,10 +132,17 @@ export function ModalDialog({ testId, label, heading, className, busy, onClose, 
 }) {
   return (
     <div className="overlay">
-      <div className={`card ${className}`} data-testid={testId} role="dialog" aria-label={label} aria-busy={busy} onKeyDown={(e) => {
-        e.stopPropagation();
-        if (e.key === 'Escape' && !busy) onClose();
-      }}>
+      <div
+        className={`card ${className}`}
+        data-testid={testId}
+        role="dialog"
+        aria-label={label}
+        aria-busy={busy}
+        onKeyDown={(e) => {
+          e.stopPropagation();
+          if (e.key === 'Escape' && !busy) onClose();
+        }}
+      >
         <h1>{heading ?? label}</h1>
         {children}
       </div>

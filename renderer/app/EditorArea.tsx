@@ -12,7 +12,9 @@ export function EditorArea(props: PanelProps) {
         {clip && (
           <>
             <strong data-testid="editor-title">{clip.name || track?.name || 'Clip'}</strong>
-            <span>bars {clip.startBar + 1}–{clip.startBar + clip.lengthBars}</span>
+            <span>
+              bars {clip.startBar + 1}–{clip.startBar + clip.lengthBars}
+            </span>
             <span>{clip.notes.length} notes</span>
             {clip.provenance && <span>from {clip.provenance.source}</span>}
           </>

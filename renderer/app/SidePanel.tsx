@@ -12,15 +12,27 @@ export function SidePanel(props: PanelProps) {
   return (
     <aside className="side-panel" aria-label="Side panel">
       <div className="tabs" role="tablist">
-        <button type="button" role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>Generate</button>
-        <button type="button" role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>History</button>
-        <button type="button" role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>Jam</button>
+        <button type="button" role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>
+          Generate
+        </button>
+        <button type="button" role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>
+          History
+        </button>
+        <button type="button" role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>
+          Jam
+        </button>
       </div>
       <div className="tab-body" role="tabpanel">
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
-        <div hidden={tab !== 'generate'} style={{ height: '100%' }}><GeneratorPanel {...props} /></div>
-        <div hidden={tab !== 'history'} style={{ height: '100%' }}><HistoryPanel {...props} /></div>
-        <div hidden={tab !== 'jam'} style={{ height: '100%', overflow: 'auto' }}><JamPanel {...props} /></div>
+        <div hidden={tab !== 'generate'} style={{ height: '100%' }}>
+          <GeneratorPanel {...props} />
+        </div>
+        <div hidden={tab !== 'history'} style={{ height: '100%' }}>
+          <HistoryPanel {...props} />
+        </div>
+        <div hidden={tab !== 'jam'} style={{ height: '100%', overflow: 'auto' }}>
+          <JamPanel {...props} />
+        </div>
       </div>
     </aside>
   );

@@ -73,7 +73,8 @@ export function neighbourClip(song: Song, clipId: string | null, direction: Dire
     if (!onTrack.length) continue;
     const centre = current.startBar + current.lengthBars / 2;
     const nearest = onTrack.reduce((best, c) =>
-      Math.abs(c.startBar + c.lengthBars / 2 - centre) < Math.abs(best.startBar + best.lengthBars / 2 - centre) ? c : best);
+      Math.abs(c.startBar + c.lengthBars / 2 - centre) < Math.abs(best.startBar + best.lengthBars / 2 - centre) ? c : best,
+    );
     return nearest.id;
   }
   return current.id;

@@ -6,7 +6,16 @@ import { compileSong } from './song-events.ts';
 
 test('an audition is a one-track song on the asked instrument, with the song meter and swing, no loop', () => {
   const meta = { ...bandSong().meta, swing: 0.5, loop: { startBar: 3, endBar: 4 }, bpm: 100 };
-  const s = auditionSong({ role: 'bass', notes: [{ pitch: 40, tick: 0, duration: 480, velocity: 100 }, { pitch: 43, tick: 1920 * 2 + 10, duration: 100, velocity: 90 }] }, meta);
+  const s = auditionSong(
+    {
+      role: 'bass',
+      notes: [
+        { pitch: 40, tick: 0, duration: 480, velocity: 100 },
+        { pitch: 43, tick: 1920 * 2 + 10, duration: 100, velocity: 90 },
+      ],
+    },
+    meta,
+  );
   assert.equal(s.tracks.length, 1);
   assert.equal(s.tracks[0]!.id, AUDITION_TRACK_ID);
   assert.equal(s.clips[0]!.lengthBars, 3);

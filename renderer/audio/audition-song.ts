@@ -15,7 +15,13 @@ export function clipAudition(song: Song, clipId: string): AuditionRequest {
   if (!clip) throw new Error(`no clip with id ${clipId}`);
   const track = song.tracks.find((t) => t.id === clip.trackId);
   if (!track) throw new Error(`clip ${clipId} is on a track that does not exist`);
-  return { notes: clip.notes, role: track.role, instrument: track.instrument, bars: clip.lengthBars, volumeDb: Math.min(0, track.volumeDb) };
+  return {
+    notes: clip.notes,
+    role: track.role,
+    instrument: track.instrument,
+    bars: clip.lengthBars,
+    volumeDb: Math.min(0, track.volumeDb),
+  };
 }
 
 export function auditionSong(request: AuditionRequest, meta: SongMeta = DEFAULT_META): Song {

@@ -210,4 +210,3 @@ export function audioTransportOf(transport: Transport): AudioTransport | null {
   const can = (name: keyof AudioTransport) => typeof t[name] === 'function';
   return can('audition') && can('follow') && can('position') && can('heardStamp') && can('resume') ? (transport as AudioTransport) : null;
 }
-

@@ -36,7 +36,12 @@ const E = Q / 2;
 /** One bar of a rock beat: kick 1 and 3, snare 2 and 4, closed hats on every 8th. */
 export function drumBar(bar: number): NoteSpec[] {
   const at = bar * 4 * Q;
-  const notes: NoteSpec[] = [[36, at, E, 120], [36, at + 2 * Q, E, 110], [38, at + Q, E, 110], [38, at + 3 * Q, E, 110]];
+  const notes: NoteSpec[] = [
+    [36, at, E, 120],
+    [36, at + 2 * Q, E, 110],
+    [38, at + Q, E, 110],
+    [38, at + 3 * Q, E, 110],
+  ];
   for (let i = 0; i < 8; i++) notes.push([42, at + i * E, E / 2, i % 2 ? 70 : 90]);
   return notes;
 }
@@ -49,12 +54,29 @@ export function bandSong(meta: Partial<SongMeta> = {}): Song {
   const bass: NoteSpec[] = [];
   for (let i = 0; i < 16; i++) bass.push([i < 8 ? 36 : 45, i * E, E - 20, 100]);
   const keys: NoteSpec[] = [
-    [60, 0, 4 * Q], [64, 0, 4 * Q], [67, 0, 4 * Q],
-    [60, 4 * Q, 4 * Q], [64, 4 * Q, 4 * Q], [69, 4 * Q, 4 * Q],
+    [60, 0, 4 * Q],
+    [64, 0, 4 * Q],
+    [67, 0, 4 * Q],
+    [60, 4 * Q, 4 * Q],
+    [64, 4 * Q, 4 * Q],
+    [69, 4 * Q, 4 * Q],
   ].map(([p, t, d]) => [p!, t!, d!, 80] as NoteSpec);
-  const lead: NoteSpec[] = [[72, 0, Q], [74, Q, E], [76, Q + E, E], [79, 2 * Q, 2 * Q], [76, 4 * Q, Q], [72, 5 * Q, Q], [69, 6 * Q, 2 * Q]];
+  const lead: NoteSpec[] = [
+    [72, 0, Q],
+    [74, Q, E],
+    [76, Q + E, E],
+    [79, 2 * Q, 2 * Q],
+    [76, 4 * Q, Q],
+    [72, 5 * Q, Q],
+    [69, 6 * Q, 2 * Q],
+  ];
   return song(
-    [track('drums', 'drums'), track('bass', 'bass'), track('keys', 'keys', { volumeDb: -3, pan: -0.3 }), track('lead', 'lead', { volumeDb: -4, pan: 0.3 })],
+    [
+      track('drums', 'drums'),
+      track('bass', 'bass'),
+      track('keys', 'keys', { volumeDb: -3, pan: -0.3 }),
+      track('lead', 'lead', { volumeDb: -4, pan: 0.3 }),
+    ],
     [
       clip('drums-1', 'drums', 0, 2, [...drumBar(0), ...drumBar(1)]),
       clip('bass-1', 'bass', 0, 2, bass),

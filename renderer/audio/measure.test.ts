@@ -10,7 +10,8 @@ function bursts(at: number[], seconds = 1, amplitude = 0.5): PcmAudio {
   const ch = new Float32Array(SR * seconds);
   for (const t of at) {
     const start = Math.round(t * SR);
-    for (let i = 0; i < SR * 0.05 && start + i < ch.length; i++) ch[start + i]! += amplitude * Math.exp(-i / (SR * 0.01)) * Math.sin((2 * Math.PI * 1000 * i) / SR);
+    for (let i = 0; i < SR * 0.05 && start + i < ch.length; i++)
+      ch[start + i]! += amplitude * Math.exp(-i / (SR * 0.01)) * Math.sin((2 * Math.PI * 1000 * i) / SR);
   }
   return { sampleRate: SR, channels: [ch, ch.slice()] };
 }

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbToGain, gainToDb, resolveMix } from './mix.ts';
 
-const t = (id: string, patch: Partial<{ mute: boolean; solo: boolean; volumeDb: number; pan: number }> = {}) => ({ id, mute: false, solo: false, volumeDb: 0, pan: 0, ...patch });
+const t = (id: string, patch: Partial<{ mute: boolean; solo: boolean; volumeDb: number; pan: number }> = {}) => ({
+  id,
+  mute: false,
+  solo: false,
+  volumeDb: 0,
+  pan: 0,
+  ...patch,
+});
 const audible = (tracks: ReturnType<typeof t>[]) => [...resolveMix(tracks).values()].filter((m) => m.audible).map((m) => m.id);
 
 test('no mute, no solo: everything is heard', () => {

@@ -24,7 +24,17 @@ test('instrument names pick presets by keyword; drums always get the kit, pitche
 });
 
 test('the General MIDI keys the brief names reach their voices; every voice is reachable', () => {
-  const named: Record<number, string> = { 36: 'kick', 38: 'snare', 42: 'closed-hat', 46: 'open-hat', 45: 'low-tom', 48: 'mid-tom', 50: 'high-tom', 49: 'crash', 51: 'ride' };
+  const named: Record<number, string> = {
+    36: 'kick',
+    38: 'snare',
+    42: 'closed-hat',
+    46: 'open-hat',
+    45: 'low-tom',
+    48: 'mid-tom',
+    50: 'high-tom',
+    49: 'crash',
+    51: 'ride',
+  };
   for (const [pitch, voice] of Object.entries(named)) assert.equal(drumVoiceFor(Number(pitch)), voice);
   const reached = new Set(Array.from({ length: 128 }, (_, p) => drumVoiceFor(p)).filter(Boolean));
   assert.deepEqual([...reached].sort(), [...DRUM_VOICES].sort());

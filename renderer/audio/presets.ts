@@ -13,12 +13,22 @@ export type PresetId = (typeof PRESET_IDS)[number];
  * electric-piano, saw-lead, pad); anything unknown falls back to the track's role.
  */
 const PRESET_BY_KEYWORD: ReadonlyArray<readonly [string, PresetId]> = [
-  ['kit', 'drum-kit'], ['drum', 'drum-kit'], ['perc', 'drum-kit'],
+  ['kit', 'drum-kit'],
+  ['drum', 'drum-kit'],
+  ['perc', 'drum-kit'],
   ['bass', 'bass'],
-  ['piano', 'electric-piano'], ['rhodes', 'electric-piano'], ['wurli', 'electric-piano'], ['keys', 'electric-piano'],
-  ['organ', 'electric-piano'], ['clav', 'electric-piano'],
-  ['lead', 'lead'], ['saw', 'lead'], ['square', 'lead'],
-  ['pad', 'pad'], ['string', 'pad'], ['choir', 'pad'],
+  ['piano', 'electric-piano'],
+  ['rhodes', 'electric-piano'],
+  ['wurli', 'electric-piano'],
+  ['keys', 'electric-piano'],
+  ['organ', 'electric-piano'],
+  ['clav', 'electric-piano'],
+  ['lead', 'lead'],
+  ['saw', 'lead'],
+  ['square', 'lead'],
+  ['pad', 'pad'],
+  ['string', 'pad'],
+  ['choir', 'pad'],
 ];
 
 export const PRESET_BY_ROLE: Record<TrackRole, PresetId> = {
@@ -59,9 +69,30 @@ export type DrumVoice = (typeof DRUM_VOICES)[number];
  * snare, pedal hat is a closed hat, splash and china are crashes...). Other keys are not played.
  */
 const GM_DRUMS: Readonly<Record<number, DrumVoice>> = {
-  36: 'kick', 38: 'snare', 42: 'closed-hat', 46: 'open-hat', 45: 'low-tom', 48: 'mid-tom', 50: 'high-tom', 49: 'crash', 51: 'ride',
-  35: 'kick', 37: 'snare', 39: 'snare', 40: 'snare', 44: 'closed-hat', 41: 'low-tom', 43: 'low-tom', 47: 'mid-tom',
-  52: 'crash', 55: 'crash', 57: 'crash', 53: 'ride', 59: 'ride', 54: 'closed-hat', 56: 'ride',
+  36: 'kick',
+  38: 'snare',
+  42: 'closed-hat',
+  46: 'open-hat',
+  45: 'low-tom',
+  48: 'mid-tom',
+  50: 'high-tom',
+  49: 'crash',
+  51: 'ride',
+  35: 'kick',
+  37: 'snare',
+  39: 'snare',
+  40: 'snare',
+  44: 'closed-hat',
+  41: 'low-tom',
+  43: 'low-tom',
+  47: 'mid-tom',
+  52: 'crash',
+  55: 'crash',
+  57: 'crash',
+  53: 'ride',
+  59: 'ride',
+  54: 'closed-hat',
+  56: 'ride',
 };
 
 export function drumVoiceFor(pitch: number): DrumVoice | null {

@@ -344,7 +344,8 @@ export class Scheduler {
       if (this.pending.tick >= this.cursor && this.pending.tick < tick) tick = this.pending.tick;
       // At a count-in's end the shared start lands exactly there: float noise must not put the
       // count-in boundary (and a sliver of the song) before it.
-      if (tick <= other.tick + (other.kind === 'count-in' ? 1e-6 : 0)) return { tick: Math.max(this.cursor, Math.min(tick, other.tick)), kind: 'jump' };
+      if (tick <= other.tick + (other.kind === 'count-in' ? 1e-6 : 0))
+        return { tick: Math.max(this.cursor, Math.min(tick, other.tick)), kind: 'jump' };
     }
     return other;
   }

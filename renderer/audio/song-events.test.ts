@@ -7,14 +7,22 @@ test('notes land at absolute song ticks, sorted across clips, cut at their clip 
   const s = song(
     [track('k', 'keys')],
     [
-      clip('b', 'k', 2, 1, [[60, 0, 480], [62, 1800, 480], [64, 1920, 10]]),
+      clip('b', 'k', 2, 1, [
+        [60, 0, 480],
+        [62, 1800, 480],
+        [64, 1920, 10],
+      ]),
       clip('a', 'k', 0, 1, [[67, 960, 480]]),
     ],
   );
   const c = compileSong(s);
   assert.deepEqual(
     c.tracks[0]!.notes.map((n) => [n.pitch, n.tick, n.end]),
-    [[67, 960, 1440], [60, 3840, 4320], [62, 3840 + 1800, 3840 + 1920]],
+    [
+      [67, 960, 1440],
+      [60, 3840, 4320],
+      [62, 3840 + 1800, 3840 + 1920],
+    ],
   );
   assert.equal(c.endTick, 3 * 1920);
   assert.deepEqual(c.loop, { start: 0, end: 3 * 1920 });
@@ -32,15 +40,43 @@ test('the loop range comes from the song meta in ticks, else the whole song (at 
 });
 
 test('the bass is monophonic: overlaps end where the next note starts, double-stops keep the lowest', () => {
-  const c = compileSong(song([track('b', 'bass')], [clip('a', 'b', 0, 1, [[40, 0, 960], [43, 480, 480], [36, 960, 240], [48, 960, 240]])]));
-  assert.deepEqual(c.tracks[0]!.notes.map((n) => [n.pitch, n.tick, n.end]), [[40, 0, 480], [43, 480, 960], [36, 960, 1200]]);
+  const c = compileSong(
+    song(
+      [track('b', 'bass')],
+      [
+        clip('a', 'b', 0, 1, [
+          [40, 0, 960],
+          [43, 480, 480],
+          [36, 960, 240],
+          [48, 960, 240],
+        ]),
+      ],
+    ),
+  );
+  assert.deepEqual(
+    c.tracks[0]!.notes.map((n) => [n.pitch, n.tick, n.end]),
+    [
+      [40, 0, 480],
+      [43, 480, 960],
+      [36, 960, 1200],
+    ],
+  );
   assert.deepEqual(monophonic([]), []);
 });
 
 test('mute/solo and faders are resolved per compiled track; clips of unknown tracks are ignored', () => {
-  const s = song([track('a', 'keys', { solo: true }), track('b', 'lead')], [clip('x', 'ghost', 0, 1, [[60, 0, 10]]), clip('y', 'a', 0, 1, [[60, 0, 10]])]);
+  const s = song(
+    [track('a', 'keys', { solo: true }), track('b', 'lead')],
+    [clip('x', 'ghost', 0, 1, [[60, 0, 10]]), clip('y', 'a', 0, 1, [[60, 0, 10]])],
+  );
   const c = compileSong(s);
-  assert.deepEqual(c.tracks.map((t) => [t.id, t.audible, t.preset]), [['a', true, 'electric-piano'], ['b', false, 'lead']]);
+  assert.deepEqual(
+    c.tracks.map((t) => [t.id, t.audible, t.preset]),
+    [
+      ['a', true, 'electric-piano'],
+      ['b', false, 'lead'],
+    ],
+  );
   assert.equal(c.tracks[0]!.notes.length, 1);
 });
 
@@ -49,10 +85,18 @@ test('window queries find exactly the notes starting in [from, to)', () => {
   const notes = c.tracks[1]!.notes;
   assert.equal(firstNoteAtOrAfter(notes, -5), 0);
   assert.equal(firstNoteAtOrAfter(notes, Infinity), notes.length);
-  for (const [from, to] of [[0, 100], [239.5, 240.5], [1000, 5000], [15000, 99999]] as const) {
+  for (const [from, to] of [
+    [0, 100],
+    [239.5, 240.5],
+    [1000, 5000],
+    [15000, 99999],
+  ] as const) {
     const got: number[] = [];
     forEachNoteIn(notes, from, to, (n) => got.push(n.tick));
-    assert.deepEqual(got, notes.filter((n) => n.tick >= from && n.tick < to).map((n) => n.tick));
+    assert.deepEqual(
+      got,
+      notes.filter((n) => n.tick >= from && n.tick < to).map((n) => n.tick),
+    );
   }
 });
 

@@ -92,9 +92,10 @@ export function compileSong(song: Song): CompiledSong {
     };
   });
   const endTick = endBar * barTicks;
-  const loop = meta.loop && meta.loop.endBar > meta.loop.startBar
-    ? { start: meta.loop.startBar * barTicks, end: meta.loop.endBar * barTicks }
-    : { start: 0, end: endTick };
+  const loop =
+    meta.loop && meta.loop.endBar > meta.loop.startBar
+      ? { start: meta.loop.startBar * barTicks, end: meta.loop.endBar * barTicks }
+      : { start: 0, end: endTick };
   return {
     bpm: meta.bpm,
     meter: meta.meter,

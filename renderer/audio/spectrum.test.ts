@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { bandEnergies, centroid, flatness, logSpectralDistance, peakHz, powerSpectrum } from './spectrum.ts';
 
 const SR = 44100;
-const sine = (hz: number, seconds: number, amp = 0.5) => Float64Array.from({ length: Math.round(seconds * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR));
+const sine = (hz: number, seconds: number, amp = 0.5) =>
+  Float64Array.from({ length: Math.round(seconds * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / SR));
 function noise(seconds: number, seed = 1): Float64Array {
   let s = seed;
-  return Float64Array.from({ length: Math.round(seconds * SR) }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5));
+  return Float64Array.from({ length: Math.round(seconds * SR) }, () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5);
 }
 
 test('a sine: its peak at its frequency, flatness near 0, centroid at it; white noise is flat', () => {

@@ -144,7 +144,12 @@ export function bandEnergies(samples: Float64Array, sampleRate: number, hopSecon
  * bins, so sample-level timing jitter and the phases of partials do not count: the question is
  * whether the same instruments play the same notes.
  */
-export function logSpectralDistance(a: Float64Array, b: Float64Array, sampleRate: number, options: { size?: number; hop?: number; floorDb?: number } = {}): number {
+export function logSpectralDistance(
+  a: Float64Array,
+  b: Float64Array,
+  sampleRate: number,
+  options: { size?: number; hop?: number; floorDb?: number } = {},
+): number {
   const size = options.size ?? 2048;
   const hop = options.hop ?? 1024;
   const floorDb = options.floorDb ?? -70;

@@ -27,7 +27,10 @@ test('a known stereo buffer encodes to the exact RIFF/WAVE bytes', () => {
   assert.deepEqual(samples, [0, -16384, 32767, 32767, -32767, -32767, 16384, 0]);
   assert.deepEqual(
     [...bytes.subarray(0, 44)],
-    [82, 73, 70, 70, 52, 0, 0, 0, 87, 65, 86, 69, 102, 109, 116, 32, 16, 0, 0, 0, 1, 0, 2, 0, 68, 172, 0, 0, 16, 177, 2, 0, 4, 0, 16, 0, 100, 97, 116, 97, 16, 0, 0, 0],
+    [
+      82, 73, 70, 70, 52, 0, 0, 0, 87, 65, 86, 69, 102, 109, 116, 32, 16, 0, 0, 0, 1, 0, 2, 0, 68, 172, 0, 0, 16, 177, 2, 0, 4, 0, 16, 0,
+      100, 97, 116, 97, 16, 0, 0, 0,
+    ],
   );
 });
 
@@ -61,7 +64,8 @@ test('24-bit: exact header and sample bytes, round trip within one 24-bit step',
   const back = decodeWav(encodeWav({ sampleRate: 44100, channels: [sine, sine.map((v) => -v)] }, { bitDepth: 24 }));
   assert.equal(back.bitDepth, 24);
   let worst = 0;
-  for (let i = 0; i < sine.length; i++) worst = Math.max(worst, Math.abs(back.channels[0]![i]! - sine[i]!), Math.abs(back.channels[1]![i]! + sine[i]!));
+  for (let i = 0; i < sine.length; i++)
+    worst = Math.max(worst, Math.abs(back.channels[0]![i]! - sine[i]!), Math.abs(back.channels[1]![i]! + sine[i]!));
   assert.ok(worst <= 0.5 / 8388607 + 1e-7, `worst error ${worst}`);
   assert.throws(() => encodeWav({ sampleRate: 44100, channels: [sine] }, { bitDepth: 20 as 16 }), /bit depth 20/);
 });
@@ -69,7 +73,9 @@ test('24-bit: exact header and sample bytes, round trip within one 24-bit step',
 test('metadata goes in a LIST/INFO chunk before the audio, and reads back', () => {
   const audio = { sampleRate: 44100, channels: [new Float32Array([0.1, 0.2, 0.3])] };
   const plain = encodeWav(audio);
-  const tagged = encodeWav(audio, { metadata: { title: 'Nuit blanche', provenance: 'Bass by Ana; keys generated', masteringChain: { target: -14, limiter: -1 } } });
+  const tagged = encodeWav(audio, {
+    metadata: { title: 'Nuit blanche', provenance: 'Bass by Ana; keys generated', masteringChain: { target: -14, limiter: -1 } },
+  });
   const back = decodeWav(tagged);
   assert.deepEqual([...back.channels[0]!], [...decodeWav(plain).channels[0]!]);
   assert.equal(back.info.INAM, 'Nuit blanche');
@@ -90,11 +96,22 @@ test('decodeWav reads 32-bit float files and names what it cannot read', () => {
   const samples = [0.5, -0.75, 1.25];
   const bytes = new Uint8Array(44 + samples.length * 4);
   const view = new DataView(bytes.buffer);
-  const put = (o: number, s: string) => { for (let i = 0; i < 4; i++) bytes[o + i] = s.charCodeAt(i); };
-  put(0, 'RIFF'); view.setUint32(4, bytes.length - 8, true); put(8, 'WAVE'); put(12, 'fmt ');
-  view.setUint32(16, 16, true); view.setUint16(20, 3, true); view.setUint16(22, 1, true); view.setUint32(24, 8000, true);
-  view.setUint32(28, 32000, true); view.setUint16(32, 4, true); view.setUint16(34, 32, true);
-  put(36, 'data'); view.setUint32(40, samples.length * 4, true);
+  const put = (o: number, s: string) => {
+    for (let i = 0; i < 4; i++) bytes[o + i] = s.charCodeAt(i);
+  };
+  put(0, 'RIFF');
+  view.setUint32(4, bytes.length - 8, true);
+  put(8, 'WAVE');
+  put(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 3, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 8000, true);
+  view.setUint32(28, 32000, true);
+  view.setUint16(32, 4, true);
+  view.setUint16(34, 32, true);
+  put(36, 'data');
+  view.setUint32(40, samples.length * 4, true);
   samples.forEach((v, i) => view.setFloat32(44 + i * 4, v, true));
   const back = decodeWav(bytes);
   assert.equal(back.float, true);

@@ -35,37 +35,53 @@ export function DesktopJam({ session, notify }: { session: DesktopSession; notif
 
   useEffect(() => {
     let live = true;
-    session.info().then((value) => {
-      if (!live) return;
-      setInfo(value);
-      // Hosting began in the page before the window reloaded onto the hosted session.
-      if (storage()?.getItem(REOPEN_HOST_DIALOG)) {
-        storage()?.removeItem(REOPEN_HOST_DIALOG);
-        if (value.mode === 'hosting') setOpen('host');
-      }
-    }, (error: Error) => notify(`Cannot read the session: ${plainError(error)}`, 'error'));
+    session.info().then(
+      (value) => {
+        if (!live) return;
+        setInfo(value);
+        // Hosting began in the page before the window reloaded onto the hosted session.
+        if (storage()?.getItem(REOPEN_HOST_DIALOG)) {
+          storage()?.removeItem(REOPEN_HOST_DIALOG);
+          if (value.mode === 'hosting') setOpen('host');
+        }
+      },
+      (error: Error) => notify(`Cannot read the session: ${plainError(error)}`, 'error'),
+    );
     return () => void (live = false);
   }, [session, notify]);
 
-  useEffect(() => onAppCommand((command) => {
-    if (command === 'host-jam') setOpen('host');
-    else if (command === 'join-jam') setOpen('join');
-  }), []);
+  useEffect(
+    () =>
+      onAppCommand((command) => {
+        if (command === 'host-jam') setOpen('host');
+        else if (command === 'join-jam') setOpen('join');
+      }),
+    [],
+  );
 
   const mode = info?.mode ?? 'solo';
   return (
     <>
       <div className="group desktop-jam">
-        <button type="button"
+        <button
+          type="button"
           data-testid="host-jam"
           className={mode === 'hosting' ? 'active' : undefined}
           disabled={mode === 'joined'}
-          title={mode === 'joined' ? 'You are in a bandmate’s jam' : mode === 'hosting' ? 'Hosting a jam: the invite links, stop hosting' : 'Let bandmates on your network join this song'}
+          title={
+            mode === 'joined'
+              ? 'You are in a bandmate’s jam'
+              : mode === 'hosting'
+                ? 'Hosting a jam: the invite links, stop hosting'
+                : 'Let bandmates on your network join this song'
+          }
           onClick={() => setOpen('host')}
         >
           {mode === 'hosting' ? '● Hosting' : 'Host a jam'}
         </button>
-        <button type="button" data-testid="join-jam" title="Open a bandmate’s jam from their invite link" onClick={() => setOpen('join')}>Join a jam</button>
+        <button type="button" data-testid="join-jam" title="Open a bandmate’s jam from their invite link" onClick={() => setOpen('join')}>
+          Join a jam
+        </button>
       </div>
       {open === 'host' && info && <HostJamDialog session={session} info={info} onInfo={setInfo} onClose={() => setOpen(null)} />}
       {open === 'join' && <JoinJamDialog session={session} onClose={() => setOpen(null)} />}
@@ -73,9 +89,20 @@ export function DesktopJam({ session, notify }: { session: DesktopSession; notif
   );
 }
 
-
-function LinkRow({ label, link, which, testId, session, onError }: {
-  label: string; link: string; which: 'invite' | 'browser'; testId: string; session: DesktopSession; onError(message: string): void;
+function LinkRow({
+  label,
+  link,
+  which,
+  testId,
+  session,
+  onError,
+}: {
+  label: string;
+  link: string;
+  which: 'invite' | 'browser';
+  testId: string;
+  session: DesktopSession;
+  onError(message: string): void;
 }) {
   const [copied, setCopied] = useState(false);
   return (
@@ -86,7 +113,12 @@ function LinkRow({ label, link, which, testId, session, onError }: {
         <button
           type="button"
           data-testid={`${testId}-copy`}
-          onClick={() => session.copyLink({ which }).then(() => setCopied(true), (error: Error) => onError(plainError(error)))}
+          onClick={() =>
+            session.copyLink({ which }).then(
+              () => setCopied(true),
+              (error: Error) => onError(plainError(error)),
+            )
+          }
         >
           {copied ? 'Copied' : 'Copy'}
         </button>
@@ -95,8 +127,16 @@ function LinkRow({ label, link, which, testId, session, onError }: {
   );
 }
 
-export function HostJamDialog({ session, info, onInfo, onClose }: {
-  session: DesktopSession; info: SessionInfo; onInfo(info: SessionInfo): void; onClose(): void;
+export function HostJamDialog({
+  session,
+  info,
+  onInfo,
+  onClose,
+}: {
+  session: DesktopSession;
+  info: SessionInfo;
+  onInfo(info: SessionInfo): void;
+  onClose(): void;
 }) {
   const [busy, setBusy] = useState<'host' | 'stop' | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -125,11 +165,29 @@ export function HostJamDialog({ session, info, onInfo, onClose }: {
     <ModalDialog className="jam-dialog" testId="host-jam-dialog" label={view ? 'Hosting a jam' : 'Host a jam'} onClose={onClose}>
       {view ? (
         <>
-          <p data-testid="host-reach" className={view.localOnly ? 'jam-warning' : undefined}>{view.reach}</p>
-          <LinkRow label="Invite link (paste it into Join a jam in the app)" link={view.invite} which="invite" testId="host-invite" session={session} onError={setProblem} />
-          {view.browserLink
-            ? <LinkRow label="Browser link (for a bandmate without the app)" link={view.browserLink} which="browser" testId="host-browser" session={session} onError={setProblem} />
-            : <p data-testid="host-no-browser">This host serves no web client, so bandmates need the app.</p>}
+          <p data-testid="host-reach" className={view.localOnly ? 'jam-warning' : undefined}>
+            {view.reach}
+          </p>
+          <LinkRow
+            label="Invite link (paste it into Join a jam in the app)"
+            link={view.invite}
+            which="invite"
+            testId="host-invite"
+            session={session}
+            onError={setProblem}
+          />
+          {view.browserLink ? (
+            <LinkRow
+              label="Browser link (for a bandmate without the app)"
+              link={view.browserLink}
+              which="browser"
+              testId="host-browser"
+              session={session}
+              onError={setProblem}
+            />
+          ) : (
+            <p data-testid="host-no-browser">This host serves no web client, so bandmates need the app.</p>
+          )}
           {view.expires && <p data-testid="host-expires">The invite expires {view.expires}.</p>}
         </>
       ) : (
@@ -139,13 +197,29 @@ export function HostJamDialog({ session, info, onInfo, onClose }: {
             : `Bandmates on your network open “${info.project?.name ?? 'this song'}” with you, live. Riffroom listens on your network until you stop hosting.`}
         </p>
       )}
-      {problem && <p className="jam-problem" role="alert" data-testid="host-problem">{problem}</p>}
+      {problem && (
+        <p className="jam-problem" role="alert" data-testid="host-problem">
+          {problem}
+        </p>
+      )}
       <div className="file-buttons">
-        {view && <button type="button" data-testid="host-stop" disabled={busy !== null} onClick={() => run('stop')}>{busy === 'stop' ? 'Stopping…' : 'Stop hosting'}</button>}
-        <button type="button" onClick={onClose} data-testid="host-close">{view ? 'Close' : 'Cancel'}</button>
+        {view && (
+          <button type="button" data-testid="host-stop" disabled={busy !== null} onClick={() => run('stop')}>
+            {busy === 'stop' ? 'Stopping…' : 'Stop hosting'}
+          </button>
+        )}
+        <button type="button" onClick={onClose} data-testid="host-close">
+          {view ? 'Close' : 'Cancel'}
+        </button>
         {!view && (
-          // biome-ignore lint/a11y/noAutofocus: the modal dialog's main action: keyboard users start hosting with Enter at once
-          <button type="button" className="active" data-testid="host-start" autoFocus disabled={busy !== null || info.mode === 'joined'} onClick={() => run('host')}>
+          <button
+            type="button"
+            className="active"
+            data-testid="host-start"
+            autoFocus
+            disabled={busy !== null || info.mode === 'joined'}
+            onClick={() => run('host')}
+          >
             {busy === 'host' ? 'Starting…' : 'Start hosting'}
           </button>
         )}
@@ -182,12 +256,13 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
   return (
     <ModalDialog className="jam-dialog" testId="join-jam-dialog" label="Join a jam" onClose={onClose}>
       <p>Paste the invite link your bandmate sent you.</p>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        join();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          join();
+        }}
+      >
         <input
-          // biome-ignore lint/a11y/noAutofocus: the modal dialog's one field: keyboard users paste the link at once
           autoFocus
           data-testid="join-link"
           aria-label="Invite link"
@@ -201,10 +276,20 @@ export function JoinJamDialog({ session, onClose }: { session: DesktopSession; o
           }}
         />
       </form>
-      {good && <p className="jam-ok" data-testid="join-preview">{describeJoin(good)}</p>}
-      {(bad ?? problem) && <p className="jam-problem" role="alert" data-testid="join-error">{bad ?? problem}</p>}
+      {good && (
+        <p className="jam-ok" data-testid="join-preview">
+          {describeJoin(good)}
+        </p>
+      )}
+      {(bad ?? problem) && (
+        <p className="jam-problem" role="alert" data-testid="join-error">
+          {bad ?? problem}
+        </p>
+      )}
       <div className="file-buttons">
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
         <button type="button" className="active" data-testid="join-submit" disabled={!good || joining} onClick={join}>
           {joining ? 'Joining…' : 'Join'}
         </button>

@@ -5,17 +5,32 @@ import type { JoinLinkCheck, SessionInfo } from '../../electron/contract.ts';
 import { describeJoin, expiresIn, hostingView, linkChecker, plainError, type LinkState } from './jam-links.ts';
 
 const NOW = Date.UTC(2025, 0, 1);
-const solo: SessionInfo = { mode: 'solo', project: { name: 'Song', path: '/p/Song.riffroom' }, invite: null, browserLink: null, lanAddress: null, inviteExpires: null };
+const solo: SessionInfo = {
+  mode: 'solo',
+  project: { name: 'Song', path: '/p/Song.riffroom' },
+  invite: null,
+  browserLink: null,
+  lanAddress: null,
+  inviteExpires: null,
+};
 const hosting: SessionInfo = {
-  ...solo, mode: 'hosting', invite: 'http://192.168.1.20:4455/?room=Song&token=a.b', browserLink: 'http://192.168.1.20:4455/?room=Song&token=a.b',
-  lanAddress: '192.168.1.20', inviteExpires: NOW / 1000 + 7 * 86400,
+  ...solo,
+  mode: 'hosting',
+  invite: 'http://192.168.1.20:4455/?room=Song&token=a.b',
+  browserLink: 'http://192.168.1.20:4455/?room=Song&token=a.b',
+  lanAddress: '192.168.1.20',
+  inviteExpires: NOW / 1000 + 7 * 86400,
 };
 
 test('hosting: the links, who can reach them, and when the invite expires', () => {
   assert.equal(hostingView(solo, NOW), null);
   assert.equal(hostingView({ ...solo, mode: 'joined', project: null }, NOW), null);
   assert.deepEqual(hostingView(hosting, NOW), {
-    invite: hosting.invite, browserLink: hosting.browserLink, reach: 'Bandmates on your network can join at 192.168.1.20.', localOnly: false, expires: 'in 7 days',
+    invite: hosting.invite,
+    browserLink: hosting.browserLink,
+    reach: 'Bandmates on your network can join at 192.168.1.20.',
+    localOnly: false,
+    expires: 'in 7 days',
   });
   const alone = hostingView({ ...hosting, lanAddress: null, browserLink: null }, NOW)!;
   assert.equal(alone.localOnly, true);
@@ -27,10 +42,19 @@ test('hosting: the links, who can reach them, and when the invite expires', () =
 });
 
 test('a good link is described in words', () => {
-  assert.equal(describeJoin({ ok: true, room: 'jam', host: '10.0.0.2:4455', name: 'Ana', role: 'editor', expires: 0 }), 'Room "jam" on 10.0.0.2:4455, as Ana (editor).');
-  assert.equal(describeJoin({ ok: true, room: 'jam', host: 'h', name: 'Bo', role: 'viewer', expires: 0 }), 'Room "jam" on h, as Bo (viewing only).');
+  assert.equal(
+    describeJoin({ ok: true, room: 'jam', host: '10.0.0.2:4455', name: 'Ana', role: 'editor', expires: 0 }),
+    'Room "jam" on 10.0.0.2:4455, as Ana (editor).',
+  );
+  assert.equal(
+    describeJoin({ ok: true, room: 'jam', host: 'h', name: 'Bo', role: 'viewer', expires: 0 }),
+    'Room "jam" on h, as Bo (viewing only).',
+  );
   // An invite's name is a placeholder: the user gives theirs when the room opens.
-  assert.equal(describeJoin({ ok: true, room: 'jam', host: 'h', name: 'editor', role: 'editor', expires: 0, invite: true }), 'Room "jam" on h, as an editor: you give your name when it opens.');
+  assert.equal(
+    describeJoin({ ok: true, room: 'jam', host: 'h', name: 'editor', role: 'editor', expires: 0, invite: true }),
+    'Room "jam" on h, as an editor: you give your name when it opens.',
+  );
 });
 
 test('the checker asks once per pause in typing and keeps only the newest answer', async () => {
@@ -62,11 +86,24 @@ test('the checker asks once per pause in typing and keeps only the newest answer
   checker.dispose();
 });
 
-test('a refused check shows the error without Electron\'s prefix', async () => {
+test("a refused check shows the error without Electron's prefix", async () => {
   const states: LinkState[] = [];
-  const checker = linkChecker({ checkJoinLink: () => Promise.reject(new Error("Error invoking remote method 'riffroom:jam:check': IpcInputError: invite link: longer than 4096 characters")) }, (s) => states.push(s), 0);
+  const checker = linkChecker(
+    {
+      checkJoinLink: () =>
+        Promise.reject(
+          new Error("Error invoking remote method 'riffroom:jam:check': IpcInputError: invite link: longer than 4096 characters"),
+        ),
+    },
+    (s) => states.push(s),
+    0,
+  );
   checker.set('x');
   await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(states.at(-1), { state: 'checked', link: 'x', check: { ok: false, problem: 'invite link: longer than 4096 characters' } });
+  assert.deepEqual(states.at(-1), {
+    state: 'checked',
+    link: 'x',
+    check: { ok: false, problem: 'invite link: longer than 4096 characters' },
+  });
   assert.equal(plainError(new Error('plain')), 'plain');
 });

@@ -48,14 +48,12 @@ export function hostingView(info: SessionInfo, nowMs = Date.now()): HostingView 
 /** One line that says what a good link joins. */
 export function describeJoin(check: Extract<JoinLinkCheck, { ok: true }>): string {
   const role = check.role === 'viewer' ? 'viewing only' : check.role;
-  if (check.invite) return `Room "${check.room}" on ${check.host}, as ${check.role === 'viewer' ? 'a viewer' : `an ${role}`}: you give your name when it opens.`;
+  if (check.invite)
+    return `Room "${check.room}" on ${check.host}, as ${check.role === 'viewer' ? 'a viewer' : `an ${role}`}: you give your name when it opens.`;
   return `Room "${check.room}" on ${check.host}, as ${check.name} (${role}).`;
 }
 
-export type LinkState =
-  | { state: 'empty' }
-  | { state: 'checking'; link: string }
-  | { state: 'checked'; link: string; check: JoinLinkCheck };
+export type LinkState = { state: 'empty' } | { state: 'checking'; link: string } | { state: 'checked'; link: string; check: JoinLinkCheck };
 
 /**
  * Checks links as they are typed or pasted: each `set(link)` asks the main process once (after

@@ -26,11 +26,22 @@ export function EditorPlayhead({ transport, barTicks, clipStartBar, clipTicks, t
 function GlidingPlayhead({ transport, barTicks, clipStartBar, clipTicks, tickPx }: EditorPlayheadProps) {
   const ref = useRef<HTMLDivElement>(null);
   const start = clipStartBar * barTicks;
-  const toPx = useCallback((tick: number) => (tick < start || tick > start + clipTicks ? null : (tick - start) * tickPx), [start, clipTicks, tickPx]);
+  const toPx = useCallback(
+    (tick: number) => (tick < start || tick > start + clipTicks ? null : (tick - start) * tickPx),
+    [start, clipTicks, tickPx],
+  );
   // The tick into the clip where the current glide began (tests read it).
-  const onGlide = useCallback((tick: number) => {
-    if (ref.current) ref.current.dataset.tick = String(Math.round(tick - start));
-  }, [start]);
-  usePlayheadGlide(ref, transport, barTicks, useMemo(() => ({ toPx, stopAt: start + clipTicks, onGlide }), [toPx, start, clipTicks, onGlide]));
+  const onGlide = useCallback(
+    (tick: number) => {
+      if (ref.current) ref.current.dataset.tick = String(Math.round(tick - start));
+    },
+    [start],
+  );
+  usePlayheadGlide(
+    ref,
+    transport,
+    barTicks,
+    useMemo(() => ({ toPx, stopAt: start + clipTicks, onGlide }), [toPx, start, clipTicks, onGlide]),
+  );
   return <div ref={ref} className="editor-playhead" data-testid="editor-playhead" />;
 }

@@ -16,7 +16,15 @@ interface EditorRulerProps {
   onSetCursor(x: number): void;
 }
 
-export const EditorRuler = memo(function EditorRuler({ tickPx, barTicks, displayTicks, firstBar, chords, cursor, onSetCursor }: EditorRulerProps) {
+export const EditorRuler = memo(function EditorRuler({
+  tickPx,
+  barTicks,
+  displayTicks,
+  firstBar,
+  chords,
+  cursor,
+  onSetCursor,
+}: EditorRulerProps) {
   const bars = Math.ceil(displayTicks / barTicks);
   return (
     <div
@@ -30,11 +38,20 @@ export const EditorRuler = memo(function EditorRuler({ tickPx, barTicks, display
       }}
     >
       {Array.from({ length: bars }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: the index is the bar: label N is always bar N, never reordered
-        <span key={i} className="ruler-bar" style={{ left: i * barTicks * tickPx, width: barTicks * tickPx }}>{firstBar + i + 1}</span>
+        <span key={i} className="ruler-bar" style={{ left: i * barTicks * tickPx, width: barTicks * tickPx }}>
+          {firstBar + i + 1}
+        </span>
       ))}
       {chords.map((c) => (
-        <span key={c.id} className="ruler-chord" data-testid="editor-chord" data-tick={c.tick} style={{ left: c.tick * tickPx, width: c.duration * tickPx }}>{c.symbol}</span>
+        <span
+          key={c.id}
+          className="ruler-chord"
+          data-testid="editor-chord"
+          data-tick={c.tick}
+          style={{ left: c.tick * tickPx, width: c.duration * tickPx }}
+        >
+          {c.symbol}
+        </span>
       ))}
       {cursor !== null && <span className="paste-cursor" data-testid="paste-cursor" data-tick={cursor} style={{ left: cursor * tickPx }} />}
     </div>

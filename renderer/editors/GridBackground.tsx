@@ -22,7 +22,15 @@ interface GridBackgroundProps {
   drums: boolean;
 }
 
-export const GridBackground = memo(function GridBackground({ layout, meter, step, displayTicks, clipTicks, chords, drums }: GridBackgroundProps) {
+export const GridBackground = memo(function GridBackground({
+  layout,
+  meter,
+  step,
+  displayTicks,
+  clipTicks,
+  chords,
+  drums,
+}: GridBackgroundProps) {
   const { tickPx, rowPx, rows } = layout;
   const width = displayTicks * tickPx;
   const height = rows.pitches.length * rowPx;
@@ -36,15 +44,37 @@ export const GridBackground = memo(function GridBackground({ layout, meter, step
         const shaded = drums ? i % 2 === 1 : isBlackKey(pitch);
         return shaded ? <rect key={pitch} x={0} y={i * rowPx} width={width} height={rowPx} className="row-shade" /> : null;
       })}
-      {beatShades.map((i) => <rect key={`b${i}`} x={i * beat * tickPx} y={0} width={beat * tickPx} height={height} className="beat-shade" />)}
-      {!drums && chords.map((c) => rows.pitches.map((pitch, i) =>
-        c.pitchClasses.has(pitch % 12)
-          ? <rect key={`${c.id}-${pitch}`} x={c.tick * tickPx} y={i * rowPx} width={c.duration * tickPx} height={rowPx} className="chord-tone" />
-          : null,
+      {beatShades.map((i) => (
+        <rect key={`b${i}`} x={i * beat * tickPx} y={0} width={beat * tickPx} height={height} className="beat-shade" />
       ))}
-      {!drums && rows.pitches.map((pitch, i) => pitch % 12 === 0 && <line key={`c${pitch}`} x1={0} x2={width} y1={(i + 1) * rowPx - 0.5} y2={(i + 1) * rowPx - 0.5} className="octave-line" />)}
-      {lines.map((l) => <line key={l.tick} x1={l.tick * tickPx + 0.5} x2={l.tick * tickPx + 0.5} y1={0} y2={height} className={`grid-line ${l.kind}`} />)}
-      {displayTicks > clipTicks && <rect x={clipTicks * tickPx} y={0} width={(displayTicks - clipTicks) * tickPx} height={height} className="past-end" />}
+      {!drums &&
+        chords.map((c) =>
+          rows.pitches.map((pitch, i) =>
+            c.pitchClasses.has(pitch % 12) ? (
+              <rect
+                key={`${c.id}-${pitch}`}
+                x={c.tick * tickPx}
+                y={i * rowPx}
+                width={c.duration * tickPx}
+                height={rowPx}
+                className="chord-tone"
+              />
+            ) : null,
+          ),
+        )}
+      {!drums &&
+        rows.pitches.map(
+          (pitch, i) =>
+            pitch % 12 === 0 && (
+              <line key={`c${pitch}`} x1={0} x2={width} y1={(i + 1) * rowPx - 0.5} y2={(i + 1) * rowPx - 0.5} className="octave-line" />
+            ),
+        )}
+      {lines.map((l) => (
+        <line key={l.tick} x1={l.tick * tickPx + 0.5} x2={l.tick * tickPx + 0.5} y1={0} y2={height} className={`grid-line ${l.kind}`} />
+      ))}
+      {displayTicks > clipTicks && (
+        <rect x={clipTicks * tickPx} y={0} width={(displayTicks - clipTicks) * tickPx} height={height} className="past-end" />
+      )}
     </svg>
   );
 });

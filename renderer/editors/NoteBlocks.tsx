@@ -72,8 +72,16 @@ export function NoteBlocks({ notes, layout, selection, clipLocked, clipTicks, gh
       })}
       {ghosts.map((g, i) => {
         const r = noteRect(layout, g);
-        // biome-ignore lint/suspicious/noArrayIndexKey: ghosts are stateless boxes redrawn from the gesture each frame; they have no id and no state to keep
-        return r && <div key={`ghost-${i}`} className="note ghost" data-testid="ghost-note" style={{ left: r.x, top: r.y + 1, width: Math.max(2, r.width - 1), height: r.height - 2 }} />;
+        return (
+          r && (
+            <div
+              key={`ghost-${i}`}
+              className="note ghost"
+              data-testid="ghost-note"
+              style={{ left: r.x, top: r.y + 1, width: Math.max(2, r.width - 1), height: r.height - 2 }}
+            />
+          )
+        );
       })}
     </>
   );

@@ -8,7 +8,16 @@
  * Keys act only while the editor has the focus (a press in it takes the focus); the keys it uses
  * are marked handled, so the window's shortcuts (app/use-shortcuts.ts) leave them alone.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import { setClipLocked } from '../../core/song/edits.ts';
 import type { Note, NoteInput } from '../../core/song/types.ts';
 import { TICKS_PER_QUARTER, ticksPerBar, type Ticks } from '../../core/time.ts';
@@ -107,7 +116,10 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const labelsPx = drums ? DRUM_LABELS_PX : PIANO_KEYS_PX;
   const rows = useMemo(() => (drums ? drumRows(clip.notes.map((n) => n.pitch)) : PIANO_ROWS), [drums, clip.notes]);
   const quarterPx = zoom ?? fitQuarterPx(viewportPx - labelsPx - 16, clipTicks, TICKS_PER_QUARTER);
-  const layout: GridLayout = useMemo(() => ({ tickPx: quarterPx / TICKS_PER_QUARTER, rowPx: drums ? DRUM_ROW_PX : PIANO_ROW_PX, rows }), [quarterPx, drums, rows]);
+  const layout: GridLayout = useMemo(
+    () => ({ tickPx: quarterPx / TICKS_PER_QUARTER, rowPx: drums ? DRUM_ROW_PX : PIANO_ROW_PX, rows }),
+    [quarterPx, drums, rows],
+  );
   const lastEnd = clip.notes.reduce((end, n) => Math.max(end, n.tick + n.duration), 0);
   const displayTicks = Math.max(clipTicks, Math.ceil(lastEnd / barTicks) * barTicks);
   const gridWidth = displayTicks * layout.tickPx;
@@ -125,17 +137,20 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
     // Only when another clip is opened: later edits must not scroll the view.
   }, [clip.id, drums]);
 
-  const audition = useCallback((pitch: number, noteVelocity = DEFAULT_VELOCITY) => {
-    const play = (transport as { audition?: (request: AuditionRequest) => unknown }).audition;
-    if (typeof play !== 'function' || !track) return;
-    play.call(transport, {
-      role: track.role,
-      instrument: track.instrument,
-      notes: [{ pitch, tick: 0, duration: drums ? 120 : 360, velocity: noteVelocity }],
-      bars: 1,
-      volumeDb: Math.min(0, track.volumeDb),
-    });
-  }, [transport, track, drums]);
+  const audition = useCallback(
+    (pitch: number, noteVelocity = DEFAULT_VELOCITY) => {
+      const play = (transport as { audition?: (request: AuditionRequest) => unknown }).audition;
+      if (typeof play !== 'function' || !track) return;
+      play.call(transport, {
+        role: track.role,
+        instrument: track.instrument,
+        notes: [{ pitch, tick: 0, duration: drums ? 120 : 360, velocity: noteVelocity }],
+        bars: 1,
+        volumeDb: Math.min(0, track.volumeDb),
+      });
+    },
+    [transport, track, drums],
+  );
 
   const refuse = useCallback(() => {
     if (edits.readOnly) edits.run(() => undefined);
@@ -149,9 +164,21 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
     const l = latest.current;
     const clipNow = session.store.current().clips.find((c) => c.id === l.clip.id) ?? l.clip;
     return {
-      doc, clip: clipNow, rows: l.rows, drums, step: l.step, barTicks: l.barTicks, strength: l.strength / 100,
-      selection: pruneSelection(l.storedSelection, clipNow.notes, isSelectable), cursor: l.cursor, clipboard: noteClipboard,
-      editable: l.editable, canSelect: isSelectable, run: edits.run, notify, refuse,
+      doc,
+      clip: clipNow,
+      rows: l.rows,
+      drums,
+      step: l.step,
+      barTicks: l.barTicks,
+      strength: l.strength / 100,
+      selection: pruneSelection(l.storedSelection, clipNow.notes, isSelectable),
+      cursor: l.cursor,
+      clipboard: noteClipboard,
+      editable: l.editable,
+      canSelect: isSelectable,
+      run: edits.run,
+      notify,
+      refuse,
     };
   };
   const apply = (result: ActionResult): void => {
@@ -163,11 +190,18 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
   const gestureContext = (): GestureContext => {
     const l = latest.current;
     return {
-      layout: l.layout, step: l.step, clipTicks: l.clip.lengthBars * l.barTicks, notes: l.clip.notes,
-      editable: l.clip.notes.filter(isSelectable), selection: pruneSelection(l.storedSelection, l.clip.notes, isSelectable), velocity: l.velocity,
+      layout: l.layout,
+      step: l.step,
+      clipTicks: l.clip.lengthBars * l.barTicks,
+      notes: l.clip.notes,
+      editable: l.clip.notes.filter(isSelectable),
+      selection: pruneSelection(l.storedSelection, l.clip.notes, isSelectable),
+      velocity: l.velocity,
     };
   };
-  const gesture = useNoteGesture(gestureContext, (_start: GestureStart, outcome: GestureOutcome) => apply(finishGesture(outcome, shiftAtPress.current, env())));
+  const gesture = useNoteGesture(gestureContext, (_start: GestureStart, outcome: GestureOutcome) =>
+    apply(finishGesture(outcome, shiftAtPress.current, env())),
+  );
 
   const focusEditor = (): void => rootRef.current?.focus({ preventScroll: true });
   const pointIn = (el: HTMLElement, e: ReactPointerEvent): { x: number; y: number } => {
@@ -199,7 +233,14 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
       refuse();
       return;
     }
-    const start = startGesture(hit, x, y, pitch, layout, { tool, shift: e.shiftKey, drums, selection: pressed, notes: clip.notes, canEdit: isSelectable });
+    const start = startGesture(hit, x, y, pitch, layout, {
+      tool,
+      shift: e.shiftKey,
+      drums,
+      selection: pressed,
+      notes: clip.notes,
+      canEdit: isSelectable,
+    });
     if (!start) {
       if (hit) notify('That note is locked.', 'error');
       return;
@@ -230,7 +271,8 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
     // Escape with nothing selected is the window's: it deselects the clip.
     if (key.command === 'deselect' && selection.size === 0) return;
     e.preventDefault();
-    if (key.command === 'zoomIn' || key.command === 'zoomOut') return setZoom(zoomedQuarterPx(quarterPx, key.command === 'zoomIn' ? 1 : -1));
+    if (key.command === 'zoomIn' || key.command === 'zoomOut')
+      return setZoom(zoomedQuarterPx(quarterPx, key.command === 'zoomIn' ? 1 : -1));
     if (key.command === 'toggleTool') return setTool((t) => (t === 'draw' ? 'select' : 'draw'));
     apply(runEditorCommand(key.command, key.big, env()));
   };
@@ -277,7 +319,10 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
       <div className="editor-scroll" ref={scrollRef}>
         <div
           className="editor-canvas"
-          style={{ gridTemplateColumns: `${labelsPx}px ${gridWidth}px`, gridTemplateRows: `${RULER_PX}px ${height}px ${VELOCITY_LANE_PX}px` }}
+          style={{
+            gridTemplateColumns: `${labelsPx}px ${gridWidth}px`,
+            gridTemplateRows: `${RULER_PX}px ${height}px ${VELOCITY_LANE_PX}px`,
+          }}
         >
           <div className="editor-corner">{drums ? 'Kit' : ''}</div>
           <EditorRuler
@@ -289,9 +334,11 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
             cursor={cursor}
             onSetCursor={(x) => setCursor(Math.min(snapDown(Math.max(0, x / layout.tickPx), step), snapDown(clipTicks - 1, step)))}
           />
-          {drums
-            ? <DrumRowLabels rows={rows} rowPx={layout.rowPx} onAudition={audition} />
-            : <PianoKeys rows={rows} rowPx={layout.rowPx} lit={lit} onAudition={audition} />}
+          {drums ? (
+            <DrumRowLabels rows={rows} rowPx={layout.rowPx} onAudition={audition} />
+          ) : (
+            <PianoKeys rows={rows} rowPx={layout.rowPx} lit={lit} onAudition={audition} />
+          )}
           <div
             className={`note-grid tool-${tool}`}
             ref={gridRef}
@@ -303,16 +350,58 @@ export function NoteEditor(props: ClipEditorProps & { drums: boolean }) {
             style={{ width: gridWidth, height }}
             onPointerDown={onGridPointerDown}
           >
-            <GridBackground layout={layout} meter={meter} step={step} displayTicks={displayTicks} clipTicks={clipTicks} chords={chords} drums={drums} />
-            <NoteBlocks notes={shown} layout={layout} selection={shownSelection} clipLocked={clip.locked} clipTicks={clipTicks} ghosts={ghosts} nameOf={nameOf} />
-            {band && <div className="rubber-band" data-testid="rubber-band" style={{ left: band.x, top: band.y, width: band.width, height: band.height }} />}
-            <EditorPlayhead transport={transport} barTicks={barTicks} clipStartBar={clip.startBar} clipTicks={clipTicks} tickPx={layout.tickPx} />
+            <GridBackground
+              layout={layout}
+              meter={meter}
+              step={step}
+              displayTicks={displayTicks}
+              clipTicks={clipTicks}
+              chords={chords}
+              drums={drums}
+            />
+            <NoteBlocks
+              notes={shown}
+              layout={layout}
+              selection={shownSelection}
+              clipLocked={clip.locked}
+              clipTicks={clipTicks}
+              ghosts={ghosts}
+              nameOf={nameOf}
+            />
+            {band && (
+              <div
+                className="rubber-band"
+                data-testid="rubber-band"
+                style={{ left: band.x, top: band.y, width: band.width, height: band.height }}
+              />
+            )}
+            <EditorPlayhead
+              transport={transport}
+              barTicks={barTicks}
+              clipStartBar={clip.startBar}
+              clipTicks={clipTicks}
+              tickPx={layout.tickPx}
+            />
             {clip.notes.length === 0 && !clip.locked && (
-              <div className="grid-hint">{drums ? 'Click a cell to add a hit; drag along a row to paint several.' : 'Click to draw a note of the grid length; drag right to draw a longer one.'}</div>
+              <div className="grid-hint">
+                {drums
+                  ? 'Click a cell to add a hit; drag along a row to paint several.'
+                  : 'Click to draw a note of the grid length; drag right to draw a longer one.'}
+              </div>
             )}
           </div>
-          <div className="velocity-corner" title="Velocity: drag a bar">Vel</div>
-          <VelocityLane laneRef={laneRef} notes={shown} tickPx={layout.tickPx} width={gridWidth} height={VELOCITY_LANE_PX} selection={shownSelection} onPointerDown={onLanePointerDown} />
+          <div className="velocity-corner" title="Velocity: drag a bar">
+            Vel
+          </div>
+          <VelocityLane
+            laneRef={laneRef}
+            notes={shown}
+            tickPx={layout.tickPx}
+            width={gridWidth}
+            height={VELOCITY_LANE_PX}
+            selection={shownSelection}
+            onPointerDown={onLanePointerDown}
+          />
         </div>
       </div>
     </div>

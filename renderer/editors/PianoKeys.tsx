@@ -15,7 +15,9 @@ export const PianoKeys = memo(function PianoKeys({ rows, rowPx, lit, onAudition 
   return (
     <div className="piano-keys" onPointerLeave={() => setPressed(null)} onPointerUp={() => setPressed(null)}>
       {rows.pitches.map((pitch) => {
-        const classes = ['piano-key', isBlackKey(pitch) ? 'black' : 'white', pitch === pressed && 'pressed', lit.has(pitch) && 'lit'].filter(Boolean).join(' ');
+        const classes = ['piano-key', isBlackKey(pitch) ? 'black' : 'white', pitch === pressed && 'pressed', lit.has(pitch) && 'lit']
+          .filter(Boolean)
+          .join(' ');
         return (
           <div
             key={pitch}

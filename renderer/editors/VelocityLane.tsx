@@ -14,7 +14,15 @@ interface VelocityLaneProps {
   onPointerDown(e: ReactPointerEvent<HTMLDivElement>): void;
 }
 
-export const VelocityLane = memo(function VelocityLane({ notes, tickPx, width, height, selection, laneRef, onPointerDown }: VelocityLaneProps) {
+export const VelocityLane = memo(function VelocityLane({
+  notes,
+  tickPx,
+  width,
+  height,
+  selection,
+  laneRef,
+  onPointerDown,
+}: VelocityLaneProps) {
   const usable = height - 6;
   return (
     <div className="velocity-lane" data-testid="velocity-lane" ref={laneRef} style={{ width, height }} onPointerDown={onPointerDown}>

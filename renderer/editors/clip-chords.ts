@@ -25,6 +25,12 @@ export function chordsUnderClip(chords: readonly Chord[], clipStart: Ticks, clip
       const from = Math.max(c.tick, clipStart);
       const to = Math.min(c.tick + c.duration, end);
       const parsed = parseChordSymbol(c.symbol);
-      return { id: c.id, symbol: c.symbol, tick: from - clipStart, duration: to - from, pitchClasses: parsed ? chordPitchClasses(parsed) : new Set<number>() };
+      return {
+        id: c.id,
+        symbol: c.symbol,
+        tick: from - clipStart,
+        duration: to - from,
+        pitchClasses: parsed ? chordPitchClasses(parsed) : new Set<number>(),
+      };
     });
 }

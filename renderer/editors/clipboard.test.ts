@@ -7,7 +7,10 @@ const note = (id: string, pitch: number, tick: number, duration = 100): Note => 
 
 test('copied notes are relative to the first; the span rounds up to the grid', () => {
   const copied = copyNotes([note('a', 60, 480), note('b', 64, 600)], 'clip1', 120)!;
-  assert.deepEqual(copied.notes, [{ pitch: 60, tick: 0, duration: 100, velocity: 90 }, { pitch: 64, tick: 120, duration: 100, velocity: 90 }]);
+  assert.deepEqual(copied.notes, [
+    { pitch: 60, tick: 0, duration: 100, velocity: 90 },
+    { pitch: 64, tick: 120, duration: 100, velocity: 90 },
+  ]);
   assert.equal(copied.span, 240);
   assert.equal(copied.sourceTick, 480);
   assert.equal(copyNotes([], 'clip1', 120), null);
@@ -23,7 +26,10 @@ test('a paste lands after the copy in its own clip, at the same place in another
 test('notes that would start past the clip end are dropped and counted', () => {
   const copied = copyNotes([note('a', 60, 0), note('b', 62, 1000)], 'c', 120)!;
   const { notes, dropped } = pastedNotes(copied, 1800, 1920);
-  assert.deepEqual(notes.map((n) => n.tick), [1800]);
+  assert.deepEqual(
+    notes.map((n) => n.tick),
+    [1800],
+  );
   assert.equal(dropped, 1);
   const board = createNoteClipboard();
   board.set(copied);

@@ -14,19 +14,39 @@ import { PIANO_ROWS } from './rows.ts';
 function room() {
   const doc = newDoc();
   initSong(doc);
-  const keys = addClip(doc, { trackId: addTrack(doc, { role: 'keys' }), startBar: 0, lengthBars: 1, notes: [
-    { pitch: 60, tick: 10, duration: 120, velocity: 100 },
-    { pitch: 64, tick: 250, duration: 120, velocity: 90 },
-  ] });
-  const drums = addClip(doc, { trackId: addTrack(doc, { role: 'drums' }), startBar: 0, lengthBars: 1, notes: [{ pitch: 36, tick: 0, duration: 120, velocity: 110 }] });
+  const keys = addClip(doc, {
+    trackId: addTrack(doc, { role: 'keys' }),
+    startBar: 0,
+    lengthBars: 1,
+    notes: [
+      { pitch: 60, tick: 10, duration: 120, velocity: 100 },
+      { pitch: 64, tick: 250, duration: 120, velocity: 90 },
+    ],
+  });
+  const drums = addClip(doc, {
+    trackId: addTrack(doc, { role: 'drums' }),
+    startBar: 0,
+    lengthBars: 1,
+    notes: [{ pitch: 36, tick: 0, duration: 120, velocity: 110 }],
+  });
   const clipboard = createNoteClipboard();
   const messages: string[] = [];
   const env = (clipId: string, over: Partial<EditorEnv> = {}): EditorEnv => {
     const clip = readSong(doc).clips.find((c) => c.id === clipId)!;
     const isDrums = clipId === drums;
     return {
-      doc, clip, rows: isDrums ? drumRows(clip.notes.map((n) => n.pitch)) : PIANO_ROWS, drums: isDrums, step: 120, barTicks: 1920, strength: 1,
-      selection: new Set(), cursor: null, clipboard, editable: !clip.locked, canSelect: () => true,
+      doc,
+      clip,
+      rows: isDrums ? drumRows(clip.notes.map((n) => n.pitch)) : PIANO_ROWS,
+      drums: isDrums,
+      step: 120,
+      barTicks: 1920,
+      strength: 1,
+      selection: new Set(),
+      cursor: null,
+      clipboard,
+      editable: !clip.locked,
+      canSelect: () => true,
       run: <T>(edit: () => T) => {
         try {
           return edit();
@@ -35,7 +55,8 @@ function room() {
           throw error;
         }
       },
-      notify: (m) => void messages.push(m), refuse: () => void messages.push('refused'),
+      notify: (m) => void messages.push(m),
+      refuse: () => void messages.push('refused'),
       ...over,
     };
   };
@@ -84,7 +105,18 @@ test('copy in one clip, paste after it, then into another clip', () => {
   assert.equal(pasted.selection?.size, 2);
   runEditorCommand('paste', false, r.env(r.drums));
   assert.deepEqual(keysOf(r.notes(r.drums)), ['36@0', '60@10', '64@250'], 'same place in another clip');
-  const cut = runEditorCommand('cut', false, r.env(r.drums, { selection: new Set(r.notes(r.drums).filter((n) => n.pitch !== 36).map((n) => n.id)) }));
+  const cut = runEditorCommand(
+    'cut',
+    false,
+    r.env(r.drums, {
+      selection: new Set(
+        r
+          .notes(r.drums)
+          .filter((n) => n.pitch !== 36)
+          .map((n) => n.id),
+      ),
+    }),
+  );
   assert.equal(lastLabel(r.doc), 'cut 2 notes');
   assert.equal(cut.selection?.size, 0);
 });
@@ -100,7 +132,11 @@ test('finished gestures: a drum click removes the hit, a piano click selects, a 
   const drawn = finishGesture({ kind: 'draw', notes: [{ pitch: 67, tick: 480, duration: 240, velocity: 80 }] }, false, r.env(r.keys));
   assert.equal(lastLabel(r.doc), 'drew a note');
   assert.equal(drawn.selection?.size, 1);
-  const resize = finishGesture({ kind: 'resize', preview: r.notes(r.keys).map((n) => ({ ...n, duration: n.pitch === 67 ? 480 : n.duration })) }, false, r.env(r.keys));
+  const resize = finishGesture(
+    { kind: 'resize', preview: r.notes(r.keys).map((n) => ({ ...n, duration: n.pitch === 67 ? 480 : n.duration })) },
+    false,
+    r.env(r.keys),
+  );
   assert.deepEqual(resize, {});
   assert.equal(lastLabel(r.doc), 'resized 1 note');
 });
@@ -110,7 +146,8 @@ test('a locked clip: editing commands are refused and nothing changes; selecting
   setClipLocked(r.doc, r.keys, true);
   const before = JSON.stringify(readSong(r.doc));
   const ids = new Set(r.notes(r.keys).map((n) => n.id));
-  for (const command of ['delete', 'quantize', 'paste', 'cut', 'left'] as const) runEditorCommand(command, false, r.env(r.keys, { selection: ids }));
+  for (const command of ['delete', 'quantize', 'paste', 'cut', 'left'] as const)
+    runEditorCommand(command, false, r.env(r.keys, { selection: ids }));
   assert.equal(r.messages.filter((m) => m === 'refused').length, 5);
   assert.equal(runEditorCommand('selectAll', false, r.env(r.keys)).selection?.size, 2, 'its notes can still be selected...');
   runEditorCommand('copy', false, r.env(r.keys, { selection: ids }));

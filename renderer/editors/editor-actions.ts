@@ -10,7 +10,17 @@ import { copyNotes, pastedNotes, pasteTick, type NoteClipboard } from './clipboa
 import type { EditorCommand } from './editor-keys.ts';
 import type { GestureOutcome } from './note-gesture.ts';
 import { clampMove, isNoMove, nudgeDelta } from './note-moves.ts';
-import { cutNotes, deleteSelectedNotes, drawNotes, moveNoteGroup, pasteNotes, quantizeNotes, removeHit, resizeNotes, setVelocities } from './note-edits.ts';
+import {
+  cutNotes,
+  deleteSelectedNotes,
+  drawNotes,
+  moveNoteGroup,
+  pasteNotes,
+  quantizeNotes,
+  removeHit,
+  resizeNotes,
+  setVelocities,
+} from './note-edits.ts';
 import { quantizePatches } from './quantize.ts';
 import type { RowModel } from './rows.ts';
 import { EMPTY_SELECTION, selectAll, selectedNotes, selectOnClick, type Selection } from './selection.ts';
@@ -81,10 +91,24 @@ export function runEditorCommand(command: EditorCommand, big: boolean, env: Edit
   }
   switch (command) {
     case 'delete':
-      if (selected.length) env.run(() => deleteSelectedNotes(doc, clip.id, selected.map((n) => n.id)));
+      if (selected.length)
+        env.run(() =>
+          deleteSelectedNotes(
+            doc,
+            clip.id,
+            selected.map((n) => n.id),
+          ),
+        );
       return { selection: EMPTY_SELECTION };
     case 'cut':
-      if (copy(env, selected)) env.run(() => cutNotes(doc, clip.id, selected.map((n) => n.id)));
+      if (copy(env, selected))
+        env.run(() =>
+          cutNotes(
+            doc,
+            clip.id,
+            selected.map((n) => n.id),
+          ),
+        );
       return { selection: EMPTY_SELECTION };
     case 'paste': {
       const copied = env.clipboard.get();
@@ -107,7 +131,10 @@ export function runEditorCommand(command: EditorCommand, big: boolean, env: Edit
       else env.run(() => quantizeNotes(doc, clip.id, patches));
       return {};
     }
-    case 'left': case 'right': case 'up': case 'down': {
+    case 'left':
+    case 'right':
+    case 'up':
+    case 'down': {
       if (!selected.length) return {};
       const wanted = nudgeDelta(command, big, env.step, env.barTicks, env.drums ? 1 : 12);
       const delta = clampMove(selected, wanted, clip.lengthBars * env.barTicks, env.rows);

@@ -2,8 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { editorCommandForKey } from './editor-keys.ts';
 
-const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) =>
-  ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+});
 
 test('the editor map: notes keys, with Shift for big moves', () => {
   assert.deepEqual(editorCommandForKey(key('Delete'), false), { command: 'delete', big: false });
@@ -15,7 +21,14 @@ test('the editor map: notes keys, with Shift for big moves', () => {
 });
 
 test('what the editor leaves to the window: Space, undo, Alt+arrows, Mod+D', () => {
-  for (const k of [key(' '), key('z', { ctrlKey: true }), key('z', { ctrlKey: true, shiftKey: true }), key('ArrowLeft', { altKey: true }), key('d', { ctrlKey: true }), key('l')]) {
+  for (const k of [
+    key(' '),
+    key('z', { ctrlKey: true }),
+    key('z', { ctrlKey: true, shiftKey: true }),
+    key('ArrowLeft', { altKey: true }),
+    key('d', { ctrlKey: true }),
+    key('l'),
+  ]) {
     assert.equal(editorCommandForKey(k, false), null, JSON.stringify(k));
   }
   assert.equal(editorCommandForKey(key('c', { metaKey: true }), false), null, 'Meta is not Mod off the Mac');

@@ -6,9 +6,20 @@
 import type { KeyLike } from '../app/keyboard.ts';
 
 export type EditorCommand =
-  | 'delete' | 'left' | 'right' | 'up' | 'down'
-  | 'quantize' | 'copy' | 'cut' | 'paste' | 'selectAll' | 'deselect'
-  | 'zoomIn' | 'zoomOut' | 'toggleTool';
+  | 'delete'
+  | 'left'
+  | 'right'
+  | 'up'
+  | 'down'
+  | 'quantize'
+  | 'copy'
+  | 'cut'
+  | 'paste'
+  | 'selectAll'
+  | 'deselect'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'toggleTool';
 
 export interface EditorKey {
   command: EditorCommand;
@@ -22,26 +33,44 @@ export function editorCommandForKey(e: KeyLike, isMac: boolean): EditorKey | nul
   const big = e.shiftKey;
   if (mod && !e.altKey && !e.shiftKey) {
     switch (key) {
-      case 'c': return { command: 'copy', big };
-      case 'x': return { command: 'cut', big };
-      case 'v': return { command: 'paste', big };
-      case 'a': return { command: 'selectAll', big };
-      default: return null;
+      case 'c':
+        return { command: 'copy', big };
+      case 'x':
+        return { command: 'cut', big };
+      case 'v':
+        return { command: 'paste', big };
+      case 'a':
+        return { command: 'selectAll', big };
+      default:
+        return null;
     }
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   switch (key) {
-    case 'Delete': case 'Backspace': return { command: 'delete', big };
-    case 'ArrowLeft': return { command: 'left', big };
-    case 'ArrowRight': return { command: 'right', big };
-    case 'ArrowUp': return { command: 'up', big };
-    case 'ArrowDown': return { command: 'down', big };
-    case 'q': return e.shiftKey ? null : { command: 'quantize', big };
-    case 'Escape': return { command: 'deselect', big };
-    case '=': case '+': return { command: 'zoomIn', big };
-    case '-': return { command: 'zoomOut', big };
-    case 'b': return e.shiftKey ? null : { command: 'toggleTool', big };
-    default: return null;
+    case 'Delete':
+    case 'Backspace':
+      return { command: 'delete', big };
+    case 'ArrowLeft':
+      return { command: 'left', big };
+    case 'ArrowRight':
+      return { command: 'right', big };
+    case 'ArrowUp':
+      return { command: 'up', big };
+    case 'ArrowDown':
+      return { command: 'down', big };
+    case 'q':
+      return e.shiftKey ? null : { command: 'quantize', big };
+    case 'Escape':
+      return { command: 'deselect', big };
+    case '=':
+    case '+':
+      return { command: 'zoomIn', big };
+    case '-':
+      return { command: 'zoomOut', big };
+    case 'b':
+      return e.shiftKey ? null : { command: 'toggleTool', big };
+    default:
+      return null;
   }
 }
 

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { cellOf, gridLabel, gridLines, gridTicks, snapDown, snapNearest } from './grid.ts';
 
 test('grid steps are whole ticks, straight and triplet', () => {
-  assert.deepEqual([4, 8, 16, 32].map((d) => gridTicks({ division: d as 4, triplet: false })), [480, 240, 120, 60]);
-  assert.deepEqual([4, 8, 16, 32].map((d) => gridTicks({ division: d as 4, triplet: true })), [320, 160, 80, 40]);
+  assert.deepEqual(
+    [4, 8, 16, 32].map((d) => gridTicks({ division: d as 4, triplet: false })),
+    [480, 240, 120, 60],
+  );
+  assert.deepEqual(
+    [4, 8, 16, 32].map((d) => gridTicks({ division: d as 4, triplet: true })),
+    [320, 160, 80, 40],
+  );
   assert.equal(gridLabel({ division: 16, triplet: true }), '1/16T');
 });
 
@@ -20,7 +26,10 @@ test('snapping down and to the nearest line', () => {
 test('grid lines: bars over beats over steps; steps dropped when too dense', () => {
   const lines = gridLines(1920, { numerator: 4, denominator: 4 }, 240);
   assert.equal(lines.length, 9);
-  assert.deepEqual(lines.map((l) => l.kind), ['bar', 'step', 'beat', 'step', 'beat', 'step', 'beat', 'step', 'bar']);
+  assert.deepEqual(
+    lines.map((l) => l.kind),
+    ['bar', 'step', 'beat', 'step', 'beat', 'step', 'beat', 'step', 'bar'],
+  );
   const sparse = gridLines(1920, { numerator: 4, denominator: 4 }, 60, 100);
   assert.ok(sparse.every((l) => l.kind !== 'step'));
   // 6/8: a beat is an eighth (240 ticks), six to a bar.

@@ -49,11 +49,22 @@ export function moveNoteGroup(doc: Y.Doc, clipId: string, notes: readonly Note[]
   const moved = movedNotes(notes, delta, rows);
   const semitones = moved.map((m, i) => m.pitch - notes[i]!.pitch);
   if (semitones.every((s) => s === semitones[0])) {
-    moveNotes(doc, clipId, notes.map((n) => n.id), { ticks: delta.ticks, semitones: semitones[0] ?? 0 });
+    moveNotes(
+      doc,
+      clipId,
+      notes.map((n) => n.id),
+      { ticks: delta.ticks, semitones: semitones[0] ?? 0 },
+    );
     return;
   }
   const label = `moved ${notes.length} note${notes.length === 1 ? '' : 's'}`;
-  labelledEdit(doc, label, () => updateNotes(doc, clipId, moved.map((m) => ({ id: m.id, tick: m.tick, pitch: m.pitch }))));
+  labelledEdit(doc, label, () =>
+    updateNotes(
+      doc,
+      clipId,
+      moved.map((m) => ({ id: m.id, tick: m.tick, pitch: m.pitch })),
+    ),
+  );
 }
 
 /** New lengths ("resized 2 notes"). */

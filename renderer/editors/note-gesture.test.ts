@@ -12,9 +12,24 @@ const yOf = (pitch: number) => (127 - pitch) * 10 + 5;
 const note = (id: string, pitch: number, tick: number, duration = 240): Note => ({ id, pitch, tick, duration, velocity: 100 });
 const notes = [note('a', 60, 0), note('b', 64, 480), { ...note('locked', 67, 0), locked: true } as Note];
 const canEdit = (n: Note) => !(n as { locked?: boolean }).locked;
-const press = (over: Partial<PressContext> = {}): PressContext => ({ tool: 'draw', shift: false, drums: false, selection: new Set(), notes, canEdit, ...over });
+const press = (over: Partial<PressContext> = {}): PressContext => ({
+  tool: 'draw',
+  shift: false,
+  drums: false,
+  selection: new Set(),
+  notes,
+  canEdit,
+  ...over,
+});
 const ctx = (over: Partial<GestureContext> = {}): GestureContext => ({
-  layout, step: 120, clipTicks: 1920, notes, editable: notes.filter(canEdit), selection: new Set(), velocity: 100, ...over,
+  layout,
+  step: 120,
+  clipTicks: 1920,
+  notes,
+  editable: notes.filter(canEdit),
+  selection: new Set(),
+  velocity: 100,
+  ...over,
 });
 
 test('a press on a note moves it (with the selection); on its end resizes; a locked note starts nothing', () => {
@@ -43,8 +58,14 @@ test('outcomes: click, move by grid steps and rows, draw a longer note, band', (
   assert.deepEqual(moved.kind === 'move' && moved.preview.map((n) => [n.pitch, n.tick]), [[62, 240]]);
 
   const draw = startGesture(null, 130, yOf(62), 62, layout, press())!;
-  assert.deepEqual(gestureOutcome(draw, 130, yOf(62), false, ctx()), { kind: 'draw', notes: [{ pitch: 62, tick: 1200, duration: 120, velocity: 100 }] });
-  assert.deepEqual(gestureOutcome(draw, 160, yOf(62), false, ctx()), { kind: 'draw', notes: [{ pitch: 62, tick: 1200, duration: 480, velocity: 100 }] });
+  assert.deepEqual(gestureOutcome(draw, 130, yOf(62), false, ctx()), {
+    kind: 'draw',
+    notes: [{ pitch: 62, tick: 1200, duration: 120, velocity: 100 }],
+  });
+  assert.deepEqual(gestureOutcome(draw, 160, yOf(62), false, ctx()), {
+    kind: 'draw',
+    notes: [{ pitch: 62, tick: 1200, duration: 480, velocity: 100 }],
+  });
 
   const band = startGesture(null, 0, yOf(70), 70, layout, press({ tool: 'select' }))!;
   const out = gestureOutcome(band, 60, yOf(58), false, ctx());
@@ -56,7 +77,12 @@ test('the drum grid paints hits along the row', () => {
   const drumLayout: GridLayout = { tickPx: 0.1, rowPx: 20, rows };
   const paint = startGesture(null, 1, 170, 36, drumLayout, press({ drums: true }))!;
   const out = gestureOutcome(paint, 47, 170, false, ctx({ layout: drumLayout, notes: [] }));
-  assert.deepEqual(out.kind === 'draw' && out.notes.map((n) => [n.pitch, n.tick]), [[36, 0], [36, 120], [36, 240], [36, 360]]);
+  assert.deepEqual(out.kind === 'draw' && out.notes.map((n) => [n.pitch, n.tick]), [
+    [36, 0],
+    [36, 120],
+    [36, 240],
+    [36, 360],
+  ]);
 });
 
 test('velocity: the bar follows the pointer height', () => {

@@ -58,7 +58,14 @@ export interface PressContext {
 }
 
 /** What a press in the grid at (x, y) over `hit` starts; null when nothing may happen (a locked note). */
-export function startGesture(hit: NoteHit | null, x: number, y: number, pitch: number | null, layout: GridLayout, press: PressContext): GestureStart | null {
+export function startGesture(
+  hit: NoteHit | null,
+  x: number,
+  y: number,
+  pitch: number | null,
+  layout: GridLayout,
+  press: PressContext,
+): GestureStart | null {
   if (hit) {
     if (!press.canEdit(hit.note)) return null;
     // Shift-clicking a note only changes the selection; a drag from there still moves the group.
@@ -98,7 +105,11 @@ export function gestureOutcome(start: GestureStart, x: number, y: number, free: 
     }
     case 'velocity': {
       // A click sets the velocity at its height too.
-      return { kind: 'velocity', anchor: start.anchor, patches: velocityPatches(ctx.notes, start.anchor, velocityFromY(y, start.laneHeight), ctx.selection) };
+      return {
+        kind: 'velocity',
+        anchor: start.anchor,
+        patches: velocityPatches(ctx.notes, start.anchor, velocityFromY(y, start.laneHeight), ctx.selection),
+      };
     }
   }
 }

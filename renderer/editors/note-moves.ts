@@ -81,10 +81,14 @@ export type NudgeDirection = 'left' | 'right' | 'up' | 'down';
  */
 export function nudgeDelta(direction: NudgeDirection, big: boolean, step: Ticks, barTicks: Ticks, bigRows: number): MoveDelta {
   switch (direction) {
-    case 'left': return { ticks: -(big ? barTicks : step), rows: 0 };
-    case 'right': return { ticks: big ? barTicks : step, rows: 0 };
-    case 'up': return { ticks: 0, rows: -(big ? bigRows : 1) };
-    case 'down': return { ticks: 0, rows: big ? bigRows : 1 };
+    case 'left':
+      return { ticks: -(big ? barTicks : step), rows: 0 };
+    case 'right':
+      return { ticks: big ? barTicks : step, rows: 0 };
+    case 'up':
+      return { ticks: 0, rows: -(big ? bigRows : 1) };
+    case 'down':
+      return { ticks: 0, rows: big ? bigRows : 1 };
   }
 }
 

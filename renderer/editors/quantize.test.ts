@@ -16,6 +16,10 @@ test('full strength lands on the nearest line; half strength goes half way', () 
 test('patches only for notes that move; nothing rounds onto the clip end', () => {
   const notes = [note('on', 240), note('late', 250), note('early', 470), note('end', 1910)];
   const patches = quantizePatches(notes, 240, 1, 1920);
-  assert.deepEqual(patches, [{ id: 'late', tick: 240 }, { id: 'early', tick: 480 }, { id: 'end', tick: 1680 }]);
+  assert.deepEqual(patches, [
+    { id: 'late', tick: 240 },
+    { id: 'early', tick: 480 },
+    { id: 'end', tick: 1680 },
+  ]);
   assert.deepEqual(quantizePatches([note('x', 13)], 120, 0.5, 1920), [{ id: 'x', tick: 7 }]);
 });

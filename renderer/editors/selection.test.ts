@@ -33,5 +33,9 @@ test('select all skips locked notes; pruning drops gone and locked notes', () =>
   assert.deepEqual(ids(pruneSelection(s, notes, canEdit)), ['a']);
   const clean = new Set(['a']);
   assert.equal(pruneSelection(clean, notes, canEdit), clean);
-  assert.deepEqual(selectedNotes(notes, new Set(['b', 'a'])).map((n) => n.id), ['a', 'b'], 'in clip order');
+  assert.deepEqual(
+    selectedNotes(notes, new Set(['b', 'a'])).map((n) => n.id),
+    ['a', 'b'],
+    'in clip order',
+  );
 });

@@ -19,7 +19,10 @@ test('the lane maps height to 1..127', () => {
 
 test('dragging a selected bar moves the selection together, clamped; an unselected one alone', () => {
   const notes = [note('a', 100), note('b', 120), note('c', 50)];
-  assert.deepEqual(velocityPatches(notes, notes[0]!, 110, new Set(['a', 'b'])), [{ id: 'a', velocity: 110 }, { id: 'b', velocity: 127 }]);
+  assert.deepEqual(velocityPatches(notes, notes[0]!, 110, new Set(['a', 'b'])), [
+    { id: 'a', velocity: 110 },
+    { id: 'b', velocity: 127 },
+  ]);
   assert.deepEqual(velocityPatches(notes, notes[2]!, 80, new Set(['a', 'b'])), [{ id: 'c', velocity: 80 }]);
   assert.deepEqual(velocityPatches(notes, notes[2]!, 50, new Set()), [], 'no change, no patch');
 });

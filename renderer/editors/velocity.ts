@@ -36,7 +36,5 @@ export interface VelocityPatch {
 export function velocityPatches(notes: readonly Note[], anchor: Note, velocity: number, selected: ReadonlySet<string>): VelocityPatch[] {
   const change = clampVelocity(velocity) - anchor.velocity;
   const group = selected.has(anchor.id) ? notes.filter((n) => selected.has(n.id)) : [anchor];
-  return group
-    .map((n) => ({ id: n.id, velocity: clampVelocity(n.velocity + change) }))
-    .filter((p, i) => p.velocity !== group[i]!.velocity);
+  return group.map((n) => ({ id: n.id, velocity: clampVelocity(n.velocity + change) })).filter((p, i) => p.velocity !== group[i]!.velocity);
 }

@@ -1,7 +1,10 @@
 /** File names inside a stems folder or zip: numbered, safe on every file system, unique. Pure. */
 
 function safe(text: string): string {
-  return text.replace(/[^\p{L}\p{N}_\- ]+/gu, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[^\p{L}\p{N}_\- ]+/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** "03 Lead guitar.wav"; a repeated name gets " (2)"; `used` collects the names given so far. */

@@ -59,7 +59,9 @@ export async function renderExport(song: Song, request: ExportRequest, render: R
   const total = request.stems ? 1 + stemTracks(song).length : 1;
   const mix = await render(song, { ...options, metronome: false });
   request.onProgress?.(1, total);
-  const stems = request.stems ? await renderStems(song, { ...options, onProgress: (done) => request.onProgress?.(1 + done, total) }, render) : [];
+  const stems = request.stems
+    ? await renderStems(song, { ...options, onProgress: (done) => request.onProgress?.(1 + done, total) }, render)
+    : [];
   for (const stem of stems) {
     if (stem.audio.channels[0]!.length !== mix.channels[0]!.length) throw new Error(`Stem "${stem.track.name}" is not as long as the mix`);
   }

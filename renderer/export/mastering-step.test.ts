@@ -15,9 +15,15 @@ function mix(seconds: number, gainDb: number): RenderedAudio {
 test('the rendered mix measured: seven rows in plain words, "none" first among the corrections', async () => {
   const rendered = mix(8, -8);
   let pauses = 0;
-  const session = await startMastering(rendered, onThisThread(rendered, async () => void pauses++));
+  const session = await startMastering(
+    rendered,
+    onThisThread(rendered, async () => void pauses++),
+  );
   assert.equal(pauses, 1, 'one pause before measuring, so the dialog can say "Measuring…"');
-  assert.deepEqual(session.before.report.map((f) => f.figure), ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset']);
+  assert.deepEqual(
+    session.before.report.map((f) => f.figure),
+    ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset'],
+  );
   const expected = report(meter(rendered).measurements);
   session.before.report.forEach((row, i) => {
     assert.equal(row.words, expected[i]!.words);
@@ -27,15 +33,24 @@ test('the rendered mix measured: seven rows in plain words, "none" first among t
   assert.match(session.before.report[2]!.value, /^−\d+\.\d dBTP$/);
   assert.equal(session.before.mix, undefined, '"none" saves the rendered mix');
   assert.equal(session.before.masteringChain, undefined, 'and writes no chain');
-  assert.deepEqual(session.corrections.map((c) => c.id), ['none', 'streaming', 'podcast', 'broadcast']);
-  assert.deepEqual(CORRECTIONS.map((c) => c.label), ['None', 'Streaming (−14 LUFS)', 'Podcast (−16 LUFS)', 'Broadcast (−23 LUFS)']);
+  assert.deepEqual(
+    session.corrections.map((c) => c.id),
+    ['none', 'streaming', 'podcast', 'broadcast'],
+  );
+  assert.deepEqual(
+    CORRECTIONS.map((c) => c.label),
+    ['None', 'Streaming (−14 LUFS)', 'Podcast (−16 LUFS)', 'Broadcast (−23 LUFS)'],
+  );
 });
 
 test('a correction: new buffers on target under -1 dBTP, its figures re-measured, the chain and its sentence; undo is the original', async () => {
   const rendered = mix(10, -8);
   const original = rendered.channels.map((c) => c.slice());
   let pauses = 0;
-  const session = await startMastering(rendered, onThisThread(rendered, async () => void pauses++));
+  const session = await startMastering(
+    rendered,
+    onThisThread(rendered, async () => void pauses++),
+  );
   const streaming = await session.apply('streaming');
   assert.equal(pauses, 2, 'a pause before correcting too');
   assert.deepEqual(rendered.channels, original, 'the rendered mix is untouched');
@@ -45,8 +60,12 @@ test('a correction: new buffers on target under -1 dBTP, its figures re-measured
   const after = meter(streaming.mix).measurements;
   assert.ok(Math.abs(after.integratedLufs - -14) <= 0.5, `corrected loudness ${after.integratedLufs}`);
   assert.ok(after.truePeakDbtp <= -1, `corrected true peak ${after.truePeakDbtp}`);
-  assert.deepEqual(streaming.report, report(after).map(toFigure), 'the rows shown are the corrected mix\'s own figures');
-  const chain = streaming.masteringChain as { targetLufs: number; limiter: { ceilingDbtp: number }; measuredAfter: { integratedLufs: number } };
+  assert.deepEqual(streaming.report, report(after).map(toFigure), "the rows shown are the corrected mix's own figures");
+  const chain = streaming.masteringChain as {
+    targetLufs: number;
+    limiter: { ceilingDbtp: number };
+    measuredAfter: { integratedLufs: number };
+  };
   assert.equal(chain.targetLufs, -14);
   assert.equal(chain.limiter.ceilingDbtp, -1);
   assert.equal(chain.measuredAfter.integratedLufs, Math.round(after.integratedLufs * 100) / 100);
@@ -66,7 +85,10 @@ test('bad input: an unknown correction is refused by name; a silent mix offers o
   await assert.rejects(session.apply('louder'), /Unknown loudness correction "louder": choose one of none, streaming, podcast, broadcast/);
   const silence: RenderedAudio = { sampleRate: 44100, channels: [new Float32Array(44100), new Float32Array(44100)], duration: 1 };
   const quiet = await startMastering(silence);
-  assert.deepEqual(quiet.corrections.map((c) => c.id), ['none']);
+  assert.deepEqual(
+    quiet.corrections.map((c) => c.id),
+    ['none'],
+  );
   assert.equal(quiet.before.report[0]!.value, '—');
   await assert.rejects(quiet.apply('streaming'), /silent/);
 });
@@ -89,7 +111,8 @@ test('what is saved: none encodes the very bytes of an export without mastering;
   const exported = { format: 'wav16' as const, mix: rendered, stems };
   const meta = { title: 'Song', provenance: 'Made in Riffroom' };
   // As encodeExport writes the mix (export-song.ts; its Opus path needs a browser).
-  const encode = (input: { rendered: typeof exported; masteringChain?: Record<string, unknown> }) => encodeWav(input.rendered.mix, { bitDepth: 16, metadata: { ...meta, masteringChain: input.masteringChain } });
+  const encode = (input: { rendered: typeof exported; masteringChain?: Record<string, unknown> }) =>
+    encodeWav(input.rendered.mix, { bitDepth: 16, metadata: { ...meta, masteringChain: input.masteringChain } });
   const plain = encodeWav(rendered, { bitDepth: 16, metadata: meta });
   const session = await startMastering(rendered);
   const none = exportInput(exported, await session.apply('none'));

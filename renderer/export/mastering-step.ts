@@ -123,7 +123,12 @@ export async function startMastering(mix: RenderedAudio, work: MasteringWork = o
   };
 }
 
-async function correct(mix: RenderedAudio, measured: Measurements, target: LoudnessTargetName, work: MasteringWork): Promise<MasteringOutcome> {
+async function correct(
+  mix: RenderedAudio,
+  measured: Measurements,
+  target: LoudnessTargetName,
+  work: MasteringWork,
+): Promise<MasteringOutcome> {
   const fixed = await work.correct(target, measured);
   return {
     correction: target,
@@ -141,7 +146,10 @@ async function correct(mix: RenderedAudio, measured: Measurements, target: Loudn
  */
 // Generic over the rendered export (export-song.ts's RenderedExport) so that this module stays free
 // of the encoders' browser-only types and runs under Node.
-export function exportInput<R extends { mix: RenderedAudio }>(rendered: R, outcome: { mix?: RenderedAudio; masteringChain?: Record<string, unknown> } | null): { rendered: R; masteringChain?: Record<string, unknown> } {
+export function exportInput<R extends { mix: RenderedAudio }>(
+  rendered: R,
+  outcome: { mix?: RenderedAudio; masteringChain?: Record<string, unknown> } | null,
+): { rendered: R; masteringChain?: Record<string, unknown> } {
   if (!outcome?.mix) return { rendered };
   return { rendered: { ...rendered, mix: outcome.mix }, masteringChain: outcome.masteringChain };
 }

@@ -30,7 +30,12 @@ function fakeWorker(behaviour: (request: MasteringRequest) => MasteringReply | '
 test('in a worker: one worker per job, ended after its answer', async () => {
   const log: string[] = [];
   const measured = meter(mix).measurements;
-  const work = inWorker(mix, URL_, onThisThread(mix), fakeWorker(() => ({ ok: true, job: 'measure', measurements: measured }), log));
+  const work = inWorker(
+    mix,
+    URL_,
+    onThisThread(mix),
+    fakeWorker(() => ({ ok: true, job: 'measure', measurements: measured }), log),
+  );
   assert.deepEqual(await work.measure(), measured);
   assert.deepEqual(log, ['start /mastering-worker.js', 'post measure', 'terminate']);
 });
@@ -38,17 +43,34 @@ test('in a worker: one worker per job, ended after its answer', async () => {
 test('a worker that cannot load leaves the job to this thread; an error the job reports is passed on', async () => {
   const log: string[] = [];
   let fellBack = 0;
-  const fallback = { measure: async () => (fellBack++, meter(mix).measurements), correct: async () => { throw new Error('not here'); } };
-  const broken = inWorker(mix, URL_, fallback, fakeWorker(() => 'error', log));
+  const fallback = {
+    measure: async () => (fellBack++, meter(mix).measurements),
+    correct: async () => {
+      throw new Error('not here');
+    },
+  };
+  const broken = inWorker(
+    mix,
+    URL_,
+    fallback,
+    fakeWorker(() => 'error', log),
+  );
   const m: Measurements = await broken.measure();
   assert.equal(fellBack, 1);
   assert.ok(Number.isFinite(m.integratedLufs));
   assert.deepEqual(log, ['start /mastering-worker.js', 'post measure', 'terminate']);
 
-  const refusing = inWorker(mix, URL_, fallback, fakeWorker(() => ({ ok: false, message: 'correctLoudness: the audio is silent' }), []));
+  const refusing = inWorker(
+    mix,
+    URL_,
+    fallback,
+    fakeWorker(() => ({ ok: false, message: 'correctLoudness: the audio is silent' }), []),
+  );
   await assert.rejects(refusing.correct('streaming', m), /the audio is silent/);
 
-  const noWorkers = inWorker(mix, URL_, fallback, () => { throw new Error('Worker is not defined'); });
+  const noWorkers = inWorker(mix, URL_, fallback, () => {
+    throw new Error('Worker is not defined');
+  });
   await noWorkers.measure();
   assert.equal(fellBack, 2);
 });

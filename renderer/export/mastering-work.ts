@@ -61,7 +61,11 @@ function startModuleWorker(url: URL): StartedWorker {
  * job to `fallback`; an error the job itself reports (bad input) is passed on as it is.
  */
 export function inWorker(mix: PcmAudio, url: URL, fallback: MasteringWork, start: StartWorker = startModuleWorker): MasteringWork {
-  const run = <T>(request: MasteringRequest, answer: (reply: MasteringReply & { ok: true }) => T, otherwise: () => Promise<T>): Promise<T> => {
+  const run = <T>(
+    request: MasteringRequest,
+    answer: (reply: MasteringReply & { ok: true }) => T,
+    otherwise: () => Promise<T>,
+  ): Promise<T> => {
     let worker: StartedWorker;
     try {
       worker = start(url);
@@ -84,9 +88,18 @@ export function inWorker(mix: PcmAudio, url: URL, fallback: MasteringWork, start
   };
   const base = { sampleRate: mix.sampleRate, channels: mix.channels };
   return {
-    measure: () => run({ ...base, job: 'measure' }, (r) => (r.job === 'measure' ? r.measurements : unexpected(r.job)), () => fallback.measure()),
+    measure: () =>
+      run(
+        { ...base, job: 'measure' },
+        (r) => (r.job === 'measure' ? r.measurements : unexpected(r.job)),
+        () => fallback.measure(),
+      ),
     correct: (target, measured) =>
-      run({ ...base, job: 'correct', target, measured }, (r) => (r.job === 'correct' ? r.correction : unexpected(r.job)), () => fallback.correct(target, measured)),
+      run(
+        { ...base, job: 'correct', target, measured },
+        (r) => (r.job === 'correct' ? r.correction : unexpected(r.job)),
+        () => fallback.correct(target, measured),
+      ),
   };
 }
 

@@ -24,7 +24,10 @@ scope.onmessage = ({ data }) => {
     }
     const fixed = correctLoudness(audio, { target: data.target, measured: data.measured });
     const reply: MasteringReply = { ok: true, job: 'correct', correction: { audio: fixed.audio, chain: fixed.chain, after: fixed.after } };
-    scope.postMessage(reply, fixed.audio.channels.map((c) => c.buffer as ArrayBuffer));
+    scope.postMessage(
+      reply,
+      fixed.audio.channels.map((c) => c.buffer as ArrayBuffer),
+    );
   } catch (error) {
     scope.postMessage({ ok: false, message: (error as Error).message });
   }

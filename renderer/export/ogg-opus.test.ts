@@ -28,17 +28,27 @@ test('headers: OpusHead fields, OpusTags comments in UTF-8', () => {
   assert.equal(view.getUint32(8, true), 1);
   assert.equal(view.getUint32(13, true), 4, 'four comments');
   const text = new TextDecoder().decode(tags.subarray(17));
-  assert.ok(text.includes('TITLE=Café') && text.includes('COMMENT=by Ana\nMastering: {"target":-14}') && text.includes('RIFFROOM_MASTERING={"target":-14}'), text);
+  assert.ok(
+    text.includes('TITLE=Café') &&
+      text.includes('COMMENT=by Ana\nMastering: {"target":-14}') &&
+      text.includes('RIFFROOM_MASTERING={"target":-14}'),
+    text,
+  );
 });
 
 test('pages: BOS head, tags, audio pages with running granules, EOS at pre-skip + length; bad input refused', () => {
   // 150 fake 20 ms CELT packets of varied size (3 s); the muxer reads only their TOC bytes.
-  const packets = Array.from({ length: 150 }, (_, i) => Uint8Array.from({ length: 100 + (i % 7) * 60 }, (_, k) => (k === 0 ? 31 << 3 : (i + k) & 0xff)));
+  const packets = Array.from({ length: 150 }, (_, i) =>
+    Uint8Array.from({ length: 100 + (i % 7) * 60 }, (_, k) => (k === 0 ? 31 << 3 : (i + k) & 0xff)),
+  );
   const length = 150 * 960 - 312 - 500; // the last packet is partly padding
   const bytes = muxOggOpus({ packets, channels: 2, preSkip: 312, inputSampleRate: 48000, length, metadata: { title: 't' } });
   const pages = readOggPages(bytes);
   for (const p of pages) assert.equal(p.storedCrc, p.computedCrc, `page ${p.sequence} CRC`);
-  assert.deepEqual(pages.map((p) => p.sequence), pages.map((_, i) => i));
+  assert.deepEqual(
+    pages.map((p) => p.sequence),
+    pages.map((_, i) => i),
+  );
   assert.equal(pages[0]!.flags, 0x02);
   assert.equal(new TextDecoder().decode(pages[0]!.packets[0]!.subarray(0, 8)), 'OpusHead');
   assert.equal(new TextDecoder().decode(pages[1]!.packets[0]!.subarray(0, 8)), 'OpusTags');

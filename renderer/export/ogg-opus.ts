@@ -37,11 +37,14 @@ export function muxOggOpus(stream: OggOpusStream): Uint8Array {
   if (!(Number.isInteger(preSkip) && preSkip >= 0 && preSkip < 65536)) throw new Error(`muxOggOpus: bad pre-skip ${preSkip}`);
   if (!(Number.isInteger(length) && length >= 0)) throw new Error(`muxOggOpus: bad length ${length}`);
   const total = packets.reduce((n, p) => n + opusPacketSamples(p), 0);
-  if (total < preSkip + length) throw new Error(`muxOggOpus: the packets hold ${total} samples, fewer than pre-skip ${preSkip} + length ${length}`);
+  if (total < preSkip + length)
+    throw new Error(`muxOggOpus: the packets hold ${total} samples, fewer than pre-skip ${preSkip} + length ${length}`);
   const serial = stream.serial ?? 0x52494646;
   const pages: Uint8Array[] = [];
   let sequence = 0;
-  pages.push(oggPage({ packets: [opusHead(channels, preSkip, stream.inputSampleRate)], granule: 0n, serial, sequence: sequence++, flags: BOS }));
+  pages.push(
+    oggPage({ packets: [opusHead(channels, preSkip, stream.inputSampleRate)], granule: 0n, serial, sequence: sequence++, flags: BOS }),
+  );
   pages.push(oggPage({ packets: [opusTags(stream.metadata, stream.vendor)], granule: 0n, serial, sequence: sequence++, flags: 0 }));
   const end = preSkip + length;
   let granule = 0;
@@ -126,8 +129,10 @@ export function opusPacketSamples(packet: Uint8Array): number {
   const toc = packet[0]!;
   const config = toc >> 3;
   let frameSamples: number;
-  if (config < 12) frameSamples = [480, 960, 1920, 2880][config & 3]!; // SILK: 10, 20, 40, 60 ms
-  else if (config < 16) frameSamples = config & 1 ? 960 : 480; // Hybrid: 10, 20 ms
+  if (config < 12)
+    frameSamples = [480, 960, 1920, 2880][config & 3]!; // SILK: 10, 20, 40, 60 ms
+  else if (config < 16)
+    frameSamples = config & 1 ? 960 : 480; // Hybrid: 10, 20 ms
   else frameSamples = [120, 240, 480, 960][config & 3]!; // CELT: 2.5, 5, 10, 20 ms
   const code = toc & 3;
   let frames: number;
@@ -218,7 +223,8 @@ export function readOggPages(bytes: Uint8Array): OggPage[] {
   let offset = 0;
   let carry: Uint8Array[] = [];
   while (offset < bytes.length) {
-    if (offset + 27 > bytes.length || view.getUint32(offset, false) !== 0x4f676753) throw new Error(`readOggPages: no page at byte ${offset}`);
+    if (offset + 27 > bytes.length || view.getUint32(offset, false) !== 0x4f676753)
+      throw new Error(`readOggPages: no page at byte ${offset}`);
     const count = bytes[offset + 26]!;
     const lacing = bytes.subarray(offset + 27, offset + 27 + count);
     const size = 27 + count + lacing.reduce((n, v) => n + v, 0);

@@ -27,7 +27,12 @@ const CHUNK_FRAMES = 4800;
 /** Why Opus export cannot run in this page, or null when it can. */
 export async function opusUnsupported(sampleRate: number, channels: number): Promise<string | null> {
   if (typeof AudioEncoder === 'undefined') return 'this browser has no WebCodecs AudioEncoder (Chromium 94+ has)';
-  const { supported } = await AudioEncoder.isConfigSupported({ codec: 'opus', sampleRate, numberOfChannels: channels, bitrate: DEFAULT_OPUS_BITRATE });
+  const { supported } = await AudioEncoder.isConfigSupported({
+    codec: 'opus',
+    sampleRate,
+    numberOfChannels: channels,
+    bitrate: DEFAULT_OPUS_BITRATE,
+  });
   return supported ? null : `this browser cannot encode Opus at ${sampleRate} Hz, ${channels} channels`;
 }
 
@@ -62,11 +67,19 @@ export async function encodeOggOpus(audio: PcmAudio, options: OpusOptions = {}):
       const count = Math.min(CHUNK_FRAMES, frames - start);
       const planar = new Float32Array(count * channelCount);
       for (let c = 0; c < channelCount; c++) planar.set(channels[c]!.subarray(start, start + count), c * count);
-      const data = new AudioData({ format: 'f32-planar', sampleRate, numberOfFrames: count, numberOfChannels: channelCount, timestamp: Math.round((start / sampleRate) * 1e6), data: planar });
+      const data = new AudioData({
+        format: 'f32-planar',
+        sampleRate,
+        numberOfFrames: count,
+        numberOfChannels: channelCount,
+        timestamp: Math.round((start / sampleRate) * 1e6),
+        data: planar,
+      });
       encoder.encode(data);
       data.close();
       // Let the encoder drain now and then, so a long song does not queue minutes of audio.
-      if (encoder.encodeQueueSize > 8) await new Promise<void>((resolve) => encoder.addEventListener('dequeue', () => resolve(), { once: true }));
+      if (encoder.encodeQueueSize > 8)
+        await new Promise<void>((resolve) => encoder.addEventListener('dequeue', () => resolve(), { once: true }));
       if (failure) throw failure;
     }
     await encoder.flush();

@@ -8,21 +8,42 @@ import { zipStems } from './stems-archive.ts';
 
 test('stems are the tracks the mix has in it, in track order', () => {
   const song = bandSong();
-  assert.deepEqual(stemTracks(song).map((t) => t.id), ['drums', 'bass', 'keys', 'lead']);
-  const muted = { ...song, tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, mute: true } : t.id === 'lead' ? { ...t, volumeDb: -60 } : t)) };
-  assert.deepEqual(stemTracks(muted).map((t) => t.id), ['drums', 'bass']);
+  assert.deepEqual(
+    stemTracks(song).map((t) => t.id),
+    ['drums', 'bass', 'keys', 'lead'],
+  );
+  const muted = {
+    ...song,
+    tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, mute: true } : t.id === 'lead' ? { ...t, volumeDb: -60 } : t)),
+  };
+  assert.deepEqual(
+    stemTracks(muted).map((t) => t.id),
+    ['drums', 'bass'],
+  );
   const soloed = { ...song, tracks: song.tracks.map((t) => (t.id === 'bass' || t.id === 'lead' ? { ...t, solo: true } : t)) };
-  assert.deepEqual(stemTracks(soloed).map((t) => t.id), ['bass', 'lead']);
+  assert.deepEqual(
+    stemTracks(soloed).map((t) => t.id),
+    ['bass', 'lead'],
+  );
   const reordered = { ...song, tracks: song.tracks.map((t) => (t.id === 'drums' ? { ...t, order: 99 } : t)) };
-  assert.deepEqual(stemTracks(reordered).map((t) => t.id), ['bass', 'keys', 'lead', 'drums']);
+  assert.deepEqual(
+    stemTracks(reordered).map((t) => t.id),
+    ['bass', 'keys', 'lead', 'drums'],
+  );
 });
 
 test('a solo copy hears one track and leaves the song alone', () => {
   const song = bandSong();
   const soloed = { ...song, tracks: song.tracks.map((t) => (t.id === 'lead' ? { ...t, solo: true } : t)) };
   const copy = soloCopy(soloed, 'bass');
-  assert.deepEqual(copy.tracks.filter((t) => t.solo).map((t) => t.id), ['bass']);
-  assert.deepEqual(stemTracks(copy).map((t) => t.id), ['bass']);
+  assert.deepEqual(
+    copy.tracks.filter((t) => t.solo).map((t) => t.id),
+    ['bass'],
+  );
+  assert.deepEqual(
+    stemTracks(copy).map((t) => t.id),
+    ['bass'],
+  );
   assert.equal(soloed.tracks.find((t) => t.id === 'lead')!.solo, true, 'the original is untouched');
   assert.equal(copy.clips, song.clips);
   assert.throws(() => soloCopy(song, 'nope'), /no track nope/);

@@ -50,14 +50,22 @@ export interface StemOptions extends StemRange {
 export async function renderStems(song: Song, options: StemOptions, render: RenderSong): Promise<Stem[]> {
   const tracks = stemTracks(song);
   if (!tracks.length) throw new Error('No track is heard in the mix: nothing to make stems of');
-  const renderOptions: RenderOptions = { fromBar: options.fromBar, toBar: options.toBar, sampleRate: options.sampleRate, tailSeconds: options.tailSeconds, metronome: false };
+  const renderOptions: RenderOptions = {
+    fromBar: options.fromBar,
+    toBar: options.toBar,
+    sampleRate: options.sampleRate,
+    tailSeconds: options.tailSeconds,
+    metronome: false,
+  };
   const stems: Stem[] = [];
   const used = new Set<string>();
   for (const track of tracks) {
     const audio = await render(soloCopy(song, track.id), renderOptions);
     const first = stems[0]?.audio;
     if (first && (audio.channels[0]!.length !== first.channels[0]!.length || audio.sampleRate !== first.sampleRate)) {
-      throw new Error(`Stem "${track.name}" rendered ${audio.channels[0]!.length} samples, the first ${first.channels[0]!.length}: the engine must render equal ranges equally long`);
+      throw new Error(
+        `Stem "${track.name}" rendered ${audio.channels[0]!.length} samples, the first ${first.channels[0]!.length}: the engine must render equal ranges equally long`,
+      );
     }
     stems.push({ track, fileName: stemFileName(stems.length + 1, track.name, used), audio });
     options.onProgress?.(stems.length, tracks.length);

@@ -123,7 +123,11 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     const title = now.meta.title.trim() || 'Riffroom song';
     const name = baseName(songFileName(now.meta.title, 'x')) + (choice === 'loop' ? ` (${describeRange(bars)})` : '');
     const input = exportInput(rendered, mastering);
-    const encoded = await encodeExport(input.rendered, { title, provenance: provenanceSummary(now, bars), masteringChain: input.masteringChain }, name);
+    const encoded = await encodeExport(
+      input.rendered,
+      { title, provenance: provenanceSummary(now, bars), masteringChain: input.masteringChain },
+      name,
+    );
     let savedAs: string | null;
     if (encoded.stems && stemsTo === 'folder') savedAs = await saveToFolder(encoded.stems.folder, encoded.stems.files);
     else {
@@ -146,7 +150,11 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     setActivity(session.awareness, 'rendering audio…');
     try {
       const now = current();
-      const rendered = await renderExport(now, { range, format, stems: wantStems, onProgress: (done, total) => setProgress({ done, total }) }, renderSong);
+      const rendered = await renderExport(
+        now,
+        { range, format, stems: wantStems, onProgress: (done, total) => setProgress({ done, total }) },
+        renderSong,
+      );
       if (master) setPhase('measure');
       const mastering = master ? await master(rendered) : null;
       const job: Ready = { song: now, range, rendered, mastering, chosen: { id: 'none', result: mastering } };
@@ -200,93 +208,154 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   const locked = busy || ready !== null;
   return (
     <ModalDialog className="file-dialog" testId="export-wav-dialog" label="Export audio" busy={busy} onClose={onClose}>
-        <p>Stereo, mixed as you hear it (mute and solo included), with a short tail for the reverb.</p>
-        <div className="file-form" role="radiogroup" aria-label="What to render">
-          <label className="choice">
-            <input type="radio" name="wav-range" data-testid="wav-range-song" checked={choice === 'song'} disabled={!whole || locked} onChange={() => setChoice('song')} />
-            Whole song {whole ? `(${describeRange(whole)}, ${rangeSeconds(song, whole).toFixed(1)} s)` : '(the song has no clips yet)'}
-          </label>
-          <label className="choice">
-            <input type="radio" name="wav-range" data-testid="wav-range-loop" checked={choice === 'loop'} disabled={!loop || locked} onChange={() => setChoice('loop')} />
-            Loop range {loop ? `(${describeRange(loop)}, ${rangeSeconds(song, loop).toFixed(1)} s)` : '(no loop set)'}
-          </label>
-        </div>
-        <div className="file-form export-options">
-          <fieldset>
-            <legend>Format</legend>
-            {EXPORT_FORMATS.map((f) => (
-              <label className="choice" key={f.id} title={f.detail}>
-                <input type="radio" name="export-format" data-testid={`export-format-${f.id}`} checked={format === f.id} disabled={locked} onChange={() => setFormat(f.id)} />
-                {f.label}
-              </label>
-            ))}
-            <p className="export-detail">{EXPORT_FORMATS.find((f) => f.id === format)!.detail}</p>
-          </fieldset>
-          <fieldset>
-            <legend>Stems</legend>
-            <label className="choice" title={format === 'opus' ? 'Stems are WAV files: choose a WAV format' : undefined}>
-              <input type="checkbox" data-testid="export-stems" checked={wantStems} disabled={locked || format === 'opus' || stemCount === 0} onChange={(e) => setStems(e.target.checked)} />
-              One WAV per track ({stemCount}), with the mix
+      <p>Stereo, mixed as you hear it (mute and solo included), with a short tail for the reverb.</p>
+      <div className="file-form" role="radiogroup" aria-label="What to render">
+        <label className="choice">
+          <input
+            type="radio"
+            name="wav-range"
+            data-testid="wav-range-song"
+            checked={choice === 'song'}
+            disabled={!whole || locked}
+            onChange={() => setChoice('song')}
+          />
+          Whole song {whole ? `(${describeRange(whole)}, ${rangeSeconds(song, whole).toFixed(1)} s)` : '(the song has no clips yet)'}
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="wav-range"
+            data-testid="wav-range-loop"
+            checked={choice === 'loop'}
+            disabled={!loop || locked}
+            onChange={() => setChoice('loop')}
+          />
+          Loop range {loop ? `(${describeRange(loop)}, ${rangeSeconds(song, loop).toFixed(1)} s)` : '(no loop set)'}
+        </label>
+      </div>
+      <div className="file-form export-options">
+        <fieldset>
+          <legend>Format</legend>
+          {EXPORT_FORMATS.map((f) => (
+            <label className="choice" key={f.id} title={f.detail}>
+              <input
+                type="radio"
+                name="export-format"
+                data-testid={`export-format-${f.id}`}
+                checked={format === f.id}
+                disabled={locked}
+                onChange={() => setFormat(f.id)}
+              />
+              {f.label}
             </label>
-            {wantStems && (
-              <>
-                <label className="choice">
-                  <input type="radio" name="stems-to" data-testid="export-stems-zip" checked={stemsTo === 'zip'} disabled={locked} onChange={() => setStemsTo('zip')} />
-                  in a zip
+          ))}
+          <p className="export-detail">{EXPORT_FORMATS.find((f) => f.id === format)!.detail}</p>
+        </fieldset>
+        <fieldset>
+          <legend>Stems</legend>
+          <label className="choice" title={format === 'opus' ? 'Stems are WAV files: choose a WAV format' : undefined}>
+            <input
+              type="checkbox"
+              data-testid="export-stems"
+              checked={wantStems}
+              disabled={locked || format === 'opus' || stemCount === 0}
+              onChange={(e) => setStems(e.target.checked)}
+            />
+            One WAV per track ({stemCount}), with the mix
+          </label>
+          {wantStems && (
+            <>
+              <label className="choice">
+                <input
+                  type="radio"
+                  name="stems-to"
+                  data-testid="export-stems-zip"
+                  checked={stemsTo === 'zip'}
+                  disabled={locked}
+                  onChange={() => setStemsTo('zip')}
+                />
+                in a zip
+              </label>
+              <label className="choice" title={canSaveToFolder() ? undefined : 'This browser cannot write to a folder'}>
+                <input
+                  type="radio"
+                  name="stems-to"
+                  data-testid="export-stems-folder"
+                  checked={stemsTo === 'folder'}
+                  disabled={locked || !canSaveToFolder()}
+                  onChange={() => setStemsTo('folder')}
+                />
+                in a folder…
+              </label>
+            </>
+          )}
+        </fieldset>
+      </div>
+      {ready?.mastering && (
+        <div className="mastering" data-testid="mastering">
+          <h2>{ready.chosen.id === 'none' ? 'The mix' : 'Before correction'}</h2>
+          <LoudnessReport figures={ready.mastering.report} testId="loudness-before" />
+          {ready.mastering.corrections && ready.mastering.corrections.length > 1 && (
+            <fieldset className="corrections">
+              <legend>Loudness correction (true-peak limiter at −1 dBTP)</legend>
+              {ready.mastering.corrections.map((c) => (
+                <label className="choice" key={c.id} title={c.detail}>
+                  <input
+                    type="radio"
+                    name="loudness-correction"
+                    data-testid={`correction-${c.id}`}
+                    checked={(pending ?? ready.chosen.id) === c.id}
+                    disabled={busy}
+                    onChange={() => void choose(c.id)}
+                  />
+                  {c.label}
                 </label>
-                <label className="choice" title={canSaveToFolder() ? undefined : 'This browser cannot write to a folder'}>
-                  <input type="radio" name="stems-to" data-testid="export-stems-folder" checked={stemsTo === 'folder'} disabled={locked || !canSaveToFolder()} onChange={() => setStemsTo('folder')} />
-                  in a folder…
-                </label>
-              </>
-            )}
-          </fieldset>
-        </div>
-        {ready?.mastering && (
-          <div className="mastering" data-testid="mastering">
-            <h2>{ready.chosen.id === 'none' ? 'The mix' : 'Before correction'}</h2>
-            <LoudnessReport figures={ready.mastering.report} testId="loudness-before" />
-            {ready.mastering.corrections && ready.mastering.corrections.length > 1 && (
-              <fieldset className="corrections">
-                <legend>Loudness correction (true-peak limiter at −1 dBTP)</legend>
-                {ready.mastering.corrections.map((c) => (
-                  <label className="choice" key={c.id} title={c.detail}>
-                    <input type="radio" name="loudness-correction" data-testid={`correction-${c.id}`} checked={(pending ?? ready.chosen.id) === c.id} disabled={busy} onChange={() => void choose(c.id)} />
-                    {c.label}
-                  </label>
-                ))}
-              </fieldset>
-            )}
-            {pending === null && ready.chosen.id !== 'none' && ready.chosen.result && (
-              <>
-                <h2>After correction</h2>
-                {ready.chosen.result.summary && <p className="correction-summary" data-testid="correction-summary">{ready.chosen.result.summary}</p>}
-                <LoudnessReport figures={ready.chosen.result.report} testId="loudness-after" />
-              </>
-            )}
-          </div>
-        )}
-        {busy && (
-          <div className="rendering" data-testid="wav-rendering" role="status">
-            <progress />
-            <span>
-              {PHASE_WORDS[phase]} {elapsed.toFixed(1)} s
-              {phase === 'render' && progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
-            </span>
-          </div>
-        )}
-        <div className="file-buttons">
-          <button type="button" disabled={busy} onClick={onClose}>Cancel</button>
-          {ready ? (
-            // biome-ignore lint/a11y/noAutofocus: the modal dialog's next step: keyboard users save with Enter at once
-            <button type="button" className="active" data-testid="export-save" disabled={busy} autoFocus onClick={() => void saveReady()}>Save</button>
-          ) : (
-            // biome-ignore lint/a11y/noAutofocus: the modal dialog's main action: keyboard users render with Enter at once
-            <button type="button" className="active" data-testid="wav-render" disabled={!range || busy} autoFocus onClick={() => void render()}>
-              {busy ? 'Rendering…' : master ? 'Render and check' : 'Render and save'}
-            </button>
+              ))}
+            </fieldset>
+          )}
+          {pending === null && ready.chosen.id !== 'none' && ready.chosen.result && (
+            <>
+              <h2>After correction</h2>
+              {ready.chosen.result.summary && (
+                <p className="correction-summary" data-testid="correction-summary">
+                  {ready.chosen.result.summary}
+                </p>
+              )}
+              <LoudnessReport figures={ready.chosen.result.report} testId="loudness-after" />
+            </>
           )}
         </div>
+      )}
+      {busy && (
+        <div className="rendering" data-testid="wav-rendering" role="status">
+          <progress />
+          <span>
+            {PHASE_WORDS[phase]} {elapsed.toFixed(1)} s
+            {phase === 'render' && progress && progress.total > 1 ? ` (${progress.done} of ${progress.total} renders)` : ''}
+          </span>
+        </div>
+      )}
+      <div className="file-buttons">
+        <button type="button" disabled={busy} onClick={onClose}>
+          Cancel
+        </button>
+        {ready ? (
+          <button type="button" className="active" data-testid="export-save" disabled={busy} autoFocus onClick={() => void saveReady()}>
+            Save
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="active"
+            data-testid="wav-render"
+            disabled={!range || busy}
+            autoFocus
+            onClick={() => void render()}
+          >
+            {busy ? 'Rendering…' : master ? 'Render and check' : 'Render and save'}
+          </button>
+        )}
+      </div>
     </ModalDialog>
   );
 }

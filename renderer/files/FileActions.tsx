@@ -71,7 +71,10 @@ export function FileActions(props: FileActionsProps) {
     if (!file) return;
     try {
       const result = edits.run(() => importMidiSong(session.doc, file.bytes, { fileName: file.name }));
-      if (result) notify(`Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`);
+      if (result)
+        notify(
+          `Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`,
+        );
     } catch (error) {
       if (!(error instanceof MidiFormatError)) throw error;
       notMidi(file, error);
@@ -81,18 +84,28 @@ export function FileActions(props: FileActionsProps) {
   // The desktop app's File menu runs the same actions.
   const menu = useRef({ exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly });
   menu.current = { exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly };
-  useEffect(() => onAppCommand((command) => {
-    const run = menu.current;
-    if (command === 'export-song-midi') void run.exportSong();
-    else if (command === 'export-clip-midi') void run.exportClip();
-    else if (command === 'export-wav') run.exportWav();
-    else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
-  }), []);
+  useEffect(
+    () =>
+      onAppCommand((command) => {
+        const run = menu.current;
+        if (command === 'export-song-midi') void run.exportSong();
+        else if (command === 'export-clip-midi') void run.exportClip();
+        else if (command === 'export-wav') run.exportWav();
+        else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
+      }),
+    [],
+  );
 
   const readOnly = edits.readOnly;
   const items: FileMenuItem[] = [
     { id: 'file-export-song-midi', label: 'Export song MIDI…', run: () => void exportSong() },
-    { id: 'file-export-clip-midi', label: 'Export clip MIDI…', disabled: !clip, title: clip ? undefined : 'Select a clip first', run: () => void exportClip() },
+    {
+      id: 'file-export-clip-midi',
+      label: 'Export clip MIDI…',
+      disabled: !clip,
+      title: clip ? undefined : 'Select a clip first',
+      run: () => void exportClip(),
+    },
     { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
@@ -116,7 +129,17 @@ export function FileActions(props: FileActionsProps) {
           }}
         />
       )}
-      {exportingWav && <ExportAudioDialog session={session} song={props.song} current={current} files={files} notify={notify} onClose={() => setExportingWav(false)} master={masterExport} />}
+      {exportingWav && (
+        <ExportAudioDialog
+          session={session}
+          song={props.song}
+          current={current}
+          files={files}
+          notify={notify}
+          onClose={() => setExportingWav(false)}
+          master={masterExport}
+        />
+      )}
     </>
   );
 }

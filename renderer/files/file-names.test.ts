@@ -4,7 +4,15 @@ import type { Song } from '../../core/song/types.ts';
 import { baseName, clipFileName, songFileName } from './file-names.ts';
 
 const song = (over: Partial<Song['meta']> = {}): Song => ({
-  meta: { title: 'Night: Drive/2', bpm: 120, meter: { numerator: 4, denominator: 4 }, key: { tonic: 0, mode: 'major' }, swing: 0, loop: null, ...over },
+  meta: {
+    title: 'Night: Drive/2',
+    bpm: 120,
+    meter: { numerator: 4, denominator: 4 },
+    key: { tonic: 0, mode: 'major' },
+    swing: 0,
+    loop: null,
+    ...over,
+  },
   tracks: [{ id: 't', name: 'Bass', role: 'bass', instrument: 'finger-bass', volumeDb: 0, pan: 0, mute: false, solo: false, order: 1 }],
   clips: [
     { id: 'c', trackId: 't', name: '', startBar: 2, lengthBars: 4, locked: false, provenance: null, notes: [] },

@@ -3,7 +3,10 @@ import type { Clip, Song } from '../../core/song/types.ts';
 
 /** Letters, digits, spaces, dashes and underscores; anything else goes. */
 function safe(text: string): string {
-  return text.replace(/[^\p{L}\p{N}_\- ]+/gu, '').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/[^\p{L}\p{N}_\- ]+/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function songFileName(title: string, extension: string): string {

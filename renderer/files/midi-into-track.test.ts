@@ -14,7 +14,12 @@ function bassMidi(): Uint8Array {
   const doc = newDoc();
   initSong(doc, { title: 'Groove' });
   const track = addTrack(doc, { role: 'bass', name: 'Bass' });
-  addClip(doc, { trackId: track, startBar: 0, lengthBars: 1, notes: [0, 1, 2, 3].map((i) => ({ pitch: 40 + i, tick: i * 480, duration: 240, velocity: 90 })) });
+  addClip(doc, {
+    trackId: track,
+    startBar: 0,
+    lengthBars: 1,
+    notes: [0, 1, 2, 3].map((i) => ({ pitch: 40 + i, tick: i * 480, duration: 240, velocity: 90 })),
+  });
   return songToMidi(readSong(doc));
 }
 
@@ -44,7 +49,10 @@ test('into a new track: track and clip in one undo step', () => {
   const undo = new LocalUndo(doc);
   const result = importMidiIntoSong(doc, bassMidi(), { newTrack: { role: 'bass', name: 'Groove' } }, 0, 'groove.mid');
   let song = readSong(doc);
-  assert.deepEqual(song.tracks.map((t) => [t.id, t.name, t.role]), [[result.trackId, 'Groove', 'bass']]);
+  assert.deepEqual(
+    song.tracks.map((t) => [t.id, t.name, t.role]),
+    [[result.trackId, 'Groove', 'bass']],
+  );
   assert.equal(song.clips[0]!.notes.length, 4);
   assert.equal(lastLabel(doc), 'imported 4 notes from MIDI into new track Groove');
   assert.ok(undo.undo());
@@ -56,7 +64,10 @@ test('a malformed file or one that does not fit changes nothing', () => {
   const doc = newDoc();
   initSong(doc);
   const before = JSON.stringify(readSong(doc));
-  assert.throws(() => importMidiIntoSong(doc, new TextEncoder().encode('MThd not really'), { newTrack: { role: 'keys', name: 'X' } }, 0, 'bad.mid'), MidiFormatError);
+  assert.throws(
+    () => importMidiIntoSong(doc, new TextEncoder().encode('MThd not really'), { newTrack: { role: 'keys', name: 'X' } }, 0, 'bad.mid'),
+    MidiFormatError,
+  );
   assert.throws(() => importMidiIntoSong(doc, bassMidi(), { newTrack: { role: 'keys', name: 'X' } }, 4095 + 1, 'late.mid'), EditError);
   assert.equal(JSON.stringify(readSong(doc)), before);
 });

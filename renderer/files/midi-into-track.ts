@@ -46,7 +46,13 @@ export interface MidiIntoTrackResult {
  * the whole import is first rehearsed on a scratch document with the song's meter, because adding
  * the track is a write and a refusal after it would leave an empty track behind.
  */
-export function importMidiIntoSong(doc: Y.Doc, bytes: Uint8Array, target: ImportTarget, startBar: number, fileName: string): MidiIntoTrackResult {
+export function importMidiIntoSong(
+  doc: Y.Doc,
+  bytes: Uint8Array,
+  target: ImportTarget,
+  startBar: number,
+  fileName: string,
+): MidiIntoTrackResult {
   const summary = summarizeMidi(bytes, fileName);
   const options = { fileName, name: summary.suggestedName };
   if ('trackId' in target) {

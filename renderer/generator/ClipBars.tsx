@@ -27,8 +27,14 @@ export function ClipBars({ clip, trackName, role, fill, lockedBars, disabled, on
     <div className="gen-clip" data-testid="gen-clip" data-clip-id={clip.id}>
       <div className="gen-clip-title">
         <strong>{clip.name || trackName}</strong>
-        <span className="muted">{role} · bars {clip.startBar + 1}–{clip.startBar + clip.lengthBars} · {clip.notes.length} notes</span>
-        {clip.locked && <span className="gen-badge" title="Unlock the clip to let the AI bandmate change it">locked</span>}
+        <span className="muted">
+          {role} · bars {clip.startBar + 1}–{clip.startBar + clip.lengthBars} · {clip.notes.length} notes
+        </span>
+        {clip.locked && (
+          <span className="gen-badge" title="Unlock the clip to let the AI bandmate change it">
+            locked
+          </span>
+        )}
       </div>
       <div className="gen-bar-strip" role="group" aria-label="Bars of the clip: click to lock or unlock">
         {options.map((bar) => {
@@ -56,16 +62,40 @@ export function ClipBars({ clip, trackName, role, fill, lockedBars, disabled, on
       </div>
       <div className="gen-fill-range">
         <span className="muted">Fill</span>
-        <select aria-label="First bar to fill" data-testid="gen-fill-from" value={range.from} disabled={disabled}
-          onChange={(e) => onFill(clampRange({ from: Number(e.currentTarget.value), to: Math.max(range.to, Number(e.currentTarget.value) + 1) }, bars))}>
-          {options.map((b) => <option key={b} value={b}>bar {b + 1}</option>)}
+        <select
+          aria-label="First bar to fill"
+          data-testid="gen-fill-from"
+          value={range.from}
+          disabled={disabled}
+          onChange={(e) =>
+            onFill(clampRange({ from: Number(e.currentTarget.value), to: Math.max(range.to, Number(e.currentTarget.value) + 1) }, bars))
+          }
+        >
+          {options.map((b) => (
+            <option key={b} value={b}>
+              bar {b + 1}
+            </option>
+          ))}
         </select>
         <span className="muted">to</span>
-        <select aria-label="Last bar to fill" data-testid="gen-fill-to" value={range.to - 1} disabled={disabled}
-          onChange={(e) => onFill(clampRange({ from: Math.min(range.from, Number(e.currentTarget.value)), to: Number(e.currentTarget.value) + 1 }, bars))}>
-          {options.map((b) => <option key={b} value={b}>bar {b + 1}</option>)}
+        <select
+          aria-label="Last bar to fill"
+          data-testid="gen-fill-to"
+          value={range.to - 1}
+          disabled={disabled}
+          onChange={(e) =>
+            onFill(clampRange({ from: Math.min(range.from, Number(e.currentTarget.value)), to: Number(e.currentTarget.value) + 1 }, bars))
+          }
+        >
+          {options.map((b) => (
+            <option key={b} value={b}>
+              bar {b + 1}
+            </option>
+          ))}
         </select>
-        <span className="muted" data-testid="gen-fill-label">({rangeLabel(range)})</span>
+        <span className="muted" data-testid="gen-fill-label">
+          ({rangeLabel(range)})
+        </span>
       </div>
     </div>
   );

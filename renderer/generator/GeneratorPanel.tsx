@@ -17,7 +17,15 @@ import { setActivity } from '../state/presence.ts';
 import type { RoomSession } from '../state/session.ts';
 import { audibleNotes, clampRange, defaultFillRange, rangeLabel, type BarRange } from './bar-ranges.ts';
 import {
-  ACTIONS, actionBlocked, activityText, clipModelRole, planAction, resultBarsOf, type GeneratorAction, type PanelContext, type PlannedGeneration,
+  ACTIONS,
+  actionBlocked,
+  activityText,
+  clipModelRole,
+  planAction,
+  resultBarsOf,
+  type GeneratorAction,
+  type PanelContext,
+  type PlannedGeneration,
 } from './build-request.ts';
 import { ClipBars } from './ClipBars.tsx';
 import { describeError } from './errors.ts';
@@ -33,7 +41,11 @@ import { voiceChords } from './song-chords.ts';
 import { Variations } from './Variations.tsx';
 
 const ACTION_LABEL: Record<GeneratorAction, string> = {
-  generate: 'Generate', continue: 'Continue', infill: 'Fill bars', vary: 'Vary', accompany: 'Accompany',
+  generate: 'Generate',
+  continue: 'Continue',
+  infill: 'Fill bars',
+  vary: 'Vary',
+  accompany: 'Accompany',
 };
 
 const ACTION_HINT: Record<GeneratorAction, string> = {
@@ -57,13 +69,17 @@ function auditioner(transport: PanelProps['transport']): Pick<AudioTransport, 'a
 
 export function GeneratorPanel(props: PanelProps) {
   const { session, song, selectedClipId, selectClip, transport, inference, edits, notify } = props;
-  const runner = useMemo(() => new GenerationRunner({
-    client: () => inference.client(),
-    resetHost: () => inference.dispose(),
-    setActivity: (activity) => setActivity(session.awareness, activity),
-    schedule: animationFrames,
-    now: () => performance.now(),
-  }), [inference, session.awareness]);
+  const runner = useMemo(
+    () =>
+      new GenerationRunner({
+        client: () => inference.client(),
+        resetHost: () => inference.dispose(),
+        setActivity: (activity) => setActivity(session.awareness, activity),
+        schedule: animationFrames,
+        now: () => performance.now(),
+      }),
+    [inference, session.awareness],
+  );
   useEffect(() => () => runner.dispose(), [runner]);
   const run = useSyncExternalStore(runner.subscribe, runner.getState);
   const busy = isBusy(run);
@@ -105,7 +121,12 @@ export function GeneratorPanel(props: PanelProps) {
   /** The song as it is now (the snapshot may be a frame behind the document). */
   const currentSong = session.store.current;
   const context = (now = song): PanelContext => ({
-    song: now, settings, selectedClipId, playheadBar: transport.getState().playheadBar, fill, lockedBars,
+    song: now,
+    settings,
+    selectedClipId,
+    playheadBar: transport.getState().playheadBar,
+    fill,
+    lockedBars,
   });
 
   const blocked = useMemo(() => {
@@ -130,9 +151,10 @@ export function GeneratorPanel(props: PanelProps) {
     const { plan, result } = runner.getState();
     const variation = result?.variations[index];
     if (!plan || !result || !variation) return;
-    const provenance = plan.target.kind === 'chord-track'
-      ? null
-      : generatedProvenance(result, plan.request, { variation: index, ...plan.slice }, localName(session), new Date());
+    const provenance =
+      plan.target.kind === 'chord-track'
+        ? null
+        : generatedProvenance(result, plan.request, { variation: index, ...plan.slice }, localName(session), new Date());
     const clipName = plan.label.replace(/^(generated|re-rolled) /, '');
     const kept = edits.run(() => keepTake(session.doc, plan.target, plan.slice, variation, provenance, plan.label, clipName));
     if (!kept) return;
@@ -150,9 +172,12 @@ export function GeneratorPanel(props: PanelProps) {
     const bars = resultBarsOf(plan.request);
     const role: TrackRole = plan.request.role === 'chords' ? 'keys' : plan.request.role;
     const target = plan.target;
-    const onTrack = target.kind === 'replace-clip'
-      ? song.tracks.find((t) => t.id === song.clips.find((c) => c.id === target.clipId)?.trackId)
-      : target.kind === 'new-clip' ? song.tracks.find((t) => t.id === target.preferTrackId) : undefined;
+    const onTrack =
+      target.kind === 'replace-clip'
+        ? song.tracks.find((t) => t.id === song.clips.find((c) => c.id === target.clipId)?.trackId)
+        : target.kind === 'new-clip'
+          ? song.tracks.find((t) => t.id === target.preferTrackId)
+          : undefined;
     const notes = plan.request.role === 'chords' ? voiceChords(variation.chords, bars * ticksPerBar(plan.request.meter)) : variation.notes;
     auditionHandle.current?.stop();
     const handle = audio.audition({ notes, role, instrument: onTrack?.instrument, bars });
@@ -168,9 +193,12 @@ export function GeneratorPanel(props: PanelProps) {
 
   const generated = generatedDetailOf(song, selectedClipId);
   const rerollPlan = run.plan?.rerollOf ? (run.plan as RerollPlan) : null;
-  const match = rerollPlan?.rerollOf.exact && rerollPlan.rerollOf.clipId === selectedClipId && run.status === 'done' && run.result
-    ? (rerollMatches(song, rerollPlan, run.result) ? 'same' : 'different')
-    : null;
+  const match =
+    rerollPlan?.rerollOf.exact && rerollPlan.rerollOf.clipId === selectedClipId && run.status === 'done' && run.result
+      ? rerollMatches(song, rerollPlan, run.result)
+        ? 'same'
+        : 'different'
+      : null;
   let rerollBlocked: string | null = null;
   if (generated && clip?.locked) rerollBlocked = 'This clip is locked: unlock it to let the AI bandmate rewrite it.';
 
@@ -181,20 +209,39 @@ export function GeneratorPanel(props: PanelProps) {
     <div className="generator-panel" data-testid="generator-panel" data-state={run.status} onPointerEnter={() => runner.warmUp()}>
       <header className="gen-header">
         <span className="gen-section-title">AI bandmate</span>
-        <span className="gen-host" data-testid="gen-host" data-status={hostState}
-          title={run.host ? `${run.host.model.name} (${run.host.model.sha256.slice(0, 8)}) on ${run.host.provider.name}` : 'The model loads on first use'}>
+        <span
+          className="gen-host"
+          data-testid="gen-host"
+          data-status={hostState}
+          title={
+            run.host
+              ? `${run.host.model.name} (${run.host.model.sha256.slice(0, 8)}) on ${run.host.provider.name}`
+              : 'The model loads on first use'
+          }
+        >
           <span className="lamp" />
           {run.host ? `${run.host.model.id} · ${run.host.provider.name}` : hostState === 'starting' ? 'starting…' : 'local model'}
         </span>
       </header>
 
-      <SettingsForm settings={settings} songKey={song.meta.key} disabled={busy} onChange={(patch) => setSettings((s) => ({ ...s, ...patch }))} />
+      <SettingsForm
+        settings={settings}
+        songKey={song.meta.key}
+        disabled={busy}
+        onChange={(patch) => setSettings((s) => ({ ...s, ...patch }))}
+      />
 
       <div className="gen-actions" role="group" aria-label="Ask the AI bandmate">
         {(['generate', 'accompany'] as const).map((action) => (
-          <button key={action} type="button" className={action === 'generate' ? 'primary' : ''} data-testid={`gen-${action}`}
-            disabled={busy || Boolean(blocked[action])} title={blocked[action] ?? ACTION_HINT[action]}
-            onClick={() => act(() => planAction(action, context(currentSong())))}>
+          <button
+            key={action}
+            type="button"
+            className={action === 'generate' ? 'primary' : ''}
+            data-testid={`gen-${action}`}
+            disabled={busy || Boolean(blocked[action])}
+            title={blocked[action] ?? ACTION_HINT[action]}
+            onClick={() => act(() => planAction(action, context(currentSong())))}
+          >
             {ACTION_LABEL[action]}
           </button>
         ))}
@@ -202,13 +249,26 @@ export function GeneratorPanel(props: PanelProps) {
 
       {clip && fillRange ? (
         <>
-          <ClipBars clip={clip} trackName={track?.name ?? 'Clip'} role={clipModelRole(song, clip, settings.role)} fill={fill} lockedBars={lockedBars} disabled={busy}
-            onFill={setFill} onLockedBars={setLockedBars} />
+          <ClipBars
+            clip={clip}
+            trackName={track?.name ?? 'Clip'}
+            role={clipModelRole(song, clip, settings.role)}
+            fill={fill}
+            lockedBars={lockedBars}
+            disabled={busy}
+            onFill={setFill}
+            onLockedBars={setLockedBars}
+          />
           <div className="gen-actions" role="group" aria-label="Ask about the selected clip">
             {(['continue', 'vary', 'infill'] as const).map((action) => (
-              <button key={action} type="button" data-testid={action === 'infill' ? 'gen-fill' : `gen-${action}`}
-                disabled={busy || Boolean(blocked[action])} title={blocked[action] ?? ACTION_HINT[action]}
-                onClick={() => act(() => planAction(action, context(currentSong())))}>
+              <button
+                key={action}
+                type="button"
+                data-testid={action === 'infill' ? 'gen-fill' : `gen-${action}`}
+                disabled={busy || Boolean(blocked[action])}
+                title={blocked[action] ?? ACTION_HINT[action]}
+                onClick={() => act(() => planAction(action, context(currentSong())))}
+              >
                 {action === 'infill' ? `Fill ${rangeLabel(fillRange)}` : ACTION_LABEL[action]}
               </button>
             ))}
@@ -218,8 +278,7 @@ export function GeneratorPanel(props: PanelProps) {
         <p className="gen-hint muted">Select a clip to continue it, vary it or fill some of its bars.</p>
       )}
 
-      <RunStatus state={run} inputError={inputError} onCancel={() => runner.cancel()}
-        onRetry={() => run.plan && startPlan(run.plan)} />
+      <RunStatus state={run} inputError={inputError} onCancel={() => runner.cancel()} onRetry={() => run.plan && startPlan(run.plan)} />
 
       <Variations
         state={run}

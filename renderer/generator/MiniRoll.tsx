@@ -53,13 +53,20 @@ export function MiniRoll({ notes, context = [], chords, bars, barTicks, newBars,
     <svg className="mini-roll" viewBox={`0 0 ${width} ${span}`} preserveAspectRatio="none" role="img" aria-label={label}>
       <rect x={newBars.from * barTicks} y={0} width={(newBars.to - newBars.from) * barTicks} height={span} className="new-bars" />
       {Array.from({ length: bars - 1 }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: the index is the bar line: line N always follows bar N
-        <line key={i} x1={(i + 1) * barTicks} x2={(i + 1) * barTicks} y1={0} y2={span} className="bar-line" vectorEffect="non-scaling-stroke" />
+        <line
+          key={i}
+          x1={(i + 1) * barTicks}
+          x2={(i + 1) * barTicks}
+          y1={0}
+          y2={span}
+          className="bar-line"
+          vectorEffect="non-scaling-stroke"
+        />
       ))}
-      {/* biome-ignore lint/suspicious/noArrayIndexKey: stateless rects of a note list drawn as given; no state to keep */}
-      {context.map((n, i) => <rect key={`c${i}`} {...rect(n)} height={noteHeight} className="context-note" />)}
+      {context.map((n, i) => (
+        <rect key={`c${i}`} {...rect(n)} height={noteHeight} className="context-note" />
+      ))}
       {notes.map((n, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: stateless rects of the streamed notes, which only grow at the end
         <rect key={i} {...rect(n)} height={noteHeight} fill={color} data-testid="preview-note" opacity={0.45 + (n.velocity / 127) * 0.55} />
       ))}
     </svg>

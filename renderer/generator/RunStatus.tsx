@@ -21,15 +21,29 @@ export function RunStatus({ state, inputError, onCancel, onRetry }: RunStatusPro
   const newBars = plan ? rangeLength(plan.newBars) : 0;
   const bar = Math.min(newBars, Math.floor(state.progress * newBars) + 1);
   return (
-    <div className="gen-status" data-testid="gen-status" data-status={state.status}
-      data-first-note-ms={state.firstNoteMs ?? undefined} data-total-ms={state.totalMs ?? undefined}>
+    <div
+      className="gen-status"
+      data-testid="gen-status"
+      data-status={state.status}
+      data-first-note-ms={state.firstNoteMs ?? undefined}
+      data-total-ms={state.totalMs ?? undefined}
+    >
       {busy && (
         <div className="gen-progress-row">
-          <progress data-testid="gen-progress" data-progress={state.progress.toFixed(3)} max={1} value={state.status === 'starting' ? undefined : state.progress} />
-          <button type="button" className="gen-cancel" data-testid="gen-cancel" onClick={onCancel}>Cancel</button>
+          <progress
+            data-testid="gen-progress"
+            data-progress={state.progress.toFixed(3)}
+            max={1}
+            value={state.status === 'starting' ? undefined : state.progress}
+          />
+          <button type="button" className="gen-cancel" data-testid="gen-cancel" onClick={onCancel}>
+            Cancel
+          </button>
         </div>
       )}
-      {state.status === 'starting' && <p className="muted">{state.hostStarting ? 'Starting the AI bandmate (loading its model)…' : 'Waiting for the AI bandmate…'}</p>}
+      {state.status === 'starting' && (
+        <p className="muted">{state.hostStarting ? 'Starting the AI bandmate (loading its model)…' : 'Waiting for the AI bandmate…'}</p>
+      )}
       {state.status === 'running' && (
         <p className="muted">
           {state.streamedCount === 0 ? 'Listening to the song…' : `Writing bar ${bar} of ${newBars} · ${state.streamedCount} notes`}
@@ -42,11 +56,19 @@ export function RunStatus({ state, inputError, onCancel, onRetry }: RunStatusPro
           {state.totalMs !== null && ` · done in ${seconds(state.totalMs)}`}
         </p>
       )}
-      {state.status === 'cancelled' && <p className="muted" data-testid="gen-cancelled">Cancelled.</p>}
+      {state.status === 'cancelled' && (
+        <p className="muted" data-testid="gen-cancelled">
+          Cancelled.
+        </p>
+      )}
       {(state.status === 'failed' || inputError) && (
         <div className="gen-error" role="alert" data-testid="gen-error">
           <span>{inputError ?? state.error}</span>
-          {!inputError && state.plan && <button type="button" data-testid="gen-retry" onClick={onRetry}>Try again</button>}
+          {!inputError && state.plan && (
+            <button type="button" data-testid="gen-retry" onClick={onRetry}>
+              Try again
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -45,30 +45,62 @@ export function Variations({ state, color, auditioning, keepBlocked, auditionBlo
         const notes = part.notes.filter((n) => n.tick >= newFrom && n.tick < newTo);
         const fingerprint = done ? notesFingerprint(takeNotes(state.result!, plan, i, null)) : undefined;
         return (
-          // biome-ignore lint/suspicious/noArrayIndexKey: the index is the variation number: variation N stays N, never reordered
-          <div key={i} className={`gen-variation${exact === i ? ' stored' : ''}`} data-testid="gen-variation" data-index={i}
-            data-note-count={isChords ? part.chords.length : notes.length} data-notes={fingerprint}>
+          <div
+            key={i}
+            className={`gen-variation${exact === i ? ' stored' : ''}`}
+            data-testid="gen-variation"
+            data-index={i}
+            data-note-count={isChords ? part.chords.length : notes.length}
+            data-notes={fingerprint}
+          >
             <div className="gen-variation-head">
               <span>{exact === i ? `Variation ${i + 1} (the clip's)` : `Variation ${i + 1}`}</span>
-              <span className="muted">{isChords ? `${part.chords.filter((c) => c.root !== null).length} chords` : `${notes.length} notes`}</span>
+              <span className="muted">
+                {isChords ? `${part.chords.filter((c) => c.root !== null).length} chords` : `${notes.length} notes`}
+              </span>
               <span className="spacer" />
               {done && (
                 <>
-                  <button type="button" className={auditioning === i ? 'active' : ''} data-testid="gen-audition" disabled={Boolean(auditionBlocked)}
-                    title={auditionBlocked ?? (auditioning === i ? 'Stop the preview' : 'Hear it on the track\'s instrument')} onClick={() => onAudition(i)}>
+                  <button
+                    type="button"
+                    className={auditioning === i ? 'active' : ''}
+                    data-testid="gen-audition"
+                    disabled={Boolean(auditionBlocked)}
+                    title={auditionBlocked ?? (auditioning === i ? 'Stop the preview' : "Hear it on the track's instrument")}
+                    onClick={() => onAudition(i)}
+                  >
                     {auditioning === i ? '■ Stop' : '▶ Play'}
                   </button>
-                  <button type="button" data-testid="gen-keep" disabled={Boolean(keepBlocked)} title={keepBlocked ?? 'Write it into the song (the others are discarded)'}
-                    onClick={() => onKeep(i)}>Keep</button>
+                  <button
+                    type="button"
+                    data-testid="gen-keep"
+                    disabled={Boolean(keepBlocked)}
+                    title={keepBlocked ?? 'Write it into the song (the others are discarded)'}
+                    onClick={() => onKeep(i)}
+                  >
+                    Keep
+                  </button>
                 </>
               )}
             </div>
-            <MiniRoll notes={notes} context={context} chords={isChords ? part.chords : undefined} bars={bars} barTicks={barTicks}
-              newBars={plan.newBars} color={color} label={`Variation ${i + 1}: ${notes.length} notes`} />
+            <MiniRoll
+              notes={notes}
+              context={context}
+              chords={isChords ? part.chords : undefined}
+              bars={bars}
+              barTicks={barTicks}
+              newBars={plan.newBars}
+              color={color}
+              label={`Variation ${i + 1}: ${notes.length} notes`}
+            />
           </div>
         );
       })}
-      {done && <button type="button" className="gen-discard" data-testid="gen-discard" onClick={onDiscard}>Discard all</button>}
+      {done && (
+        <button type="button" className="gen-discard" data-testid="gen-discard" onClick={onDiscard}>
+          Discard all
+        </button>
+      )}
     </div>
   );
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readSong } from '../../core/song/schema.ts';
 import { setLoop } from '../../core/song/edits.ts';
 import {
-  audibleNotes, clampRange, cleanLockedBars, defaultFillRange, generateStartBar, notesInRange, rangeLabel, toggleBar,
+  audibleNotes,
+  clampRange,
+  cleanLockedBars,
+  defaultFillRange,
+  generateStartBar,
+  notesInRange,
+  rangeLabel,
+  toggleBar,
 } from './bar-ranges.ts';
 import { band } from './song-fixture.test-support.ts';
 
@@ -36,11 +43,15 @@ test('locked bars: toggled, kept inside the clip, sorted, once each', () => {
 });
 
 test('notes of a clip inside song bars, with ticks from the range; notes past a clip end are not heard', () => {
-  const clip = { startBar: 2, lengthBars: 2, notes: [
-    { id: 'a', pitch: 40, tick: 0, duration: 480, velocity: 100 },
-    { id: 'b', pitch: 43, tick: 1920 + 480, duration: 480, velocity: 100 },
-    { id: 'c', pitch: 45, tick: 2 * 1920, duration: 480, velocity: 100 }, // past the clip's end (it was shortened)
-  ] };
+  const clip = {
+    startBar: 2,
+    lengthBars: 2,
+    notes: [
+      { id: 'a', pitch: 40, tick: 0, duration: 480, velocity: 100 },
+      { id: 'b', pitch: 43, tick: 1920 + 480, duration: 480, velocity: 100 },
+      { id: 'c', pitch: 45, tick: 2 * 1920, duration: 480, velocity: 100 }, // past the clip's end (it was shortened)
+    ],
+  };
   assert.deepEqual(notesInRange(clip, FOUR_FOUR, { from: 3, to: 5 }), [{ pitch: 43, tick: 480, duration: 480, velocity: 100 }]);
   assert.deepEqual(notesInRange(clip, FOUR_FOUR, { from: 0, to: 3 }), [{ pitch: 40, tick: 2 * 1920, duration: 480, velocity: 100 }]);
   assert.equal(audibleNotes(clip, FOUR_FOUR).length, 2);

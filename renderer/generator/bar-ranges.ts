@@ -22,7 +22,10 @@ export function rangeLabel(r: BarRange): string {
 export const overlaps = (a: BarRange, b: BarRange): boolean => a.from < b.to && b.from < a.to;
 
 /** The song bars a clip covers. */
-export const clipRange = (clip: Pick<Clip, 'startBar' | 'lengthBars'>): BarRange => ({ from: clip.startBar, to: clip.startBar + clip.lengthBars });
+export const clipRange = (clip: Pick<Clip, 'startBar' | 'lengthBars'>): BarRange => ({
+  from: clip.startBar,
+  to: clip.startBar + clip.lengthBars,
+});
 
 /** Where Generate puts a new part: the loop's first bar when the song loops, else the playhead's bar. */
 export function generateStartBar(song: Song, playheadBar: number): number {

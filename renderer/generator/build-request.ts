@@ -14,8 +14,26 @@
  */
 import type { Clip, Key, Song } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
-import { METERS, MODEL_ROLES, isSupportedMeter, meterName, type GenerationRequest, type ModelRole, type NoteRole, type SourcePart } from '../../inference/contract.ts';
-import { clampRange, cleanLockedBars, clipRange, generateStartBar, notesInRange, overlaps, rangeLabel, type BarRange } from './bar-ranges.ts';
+import {
+  METERS,
+  MODEL_ROLES,
+  isSupportedMeter,
+  meterName,
+  type GenerationRequest,
+  type ModelRole,
+  type NoteRole,
+  type SourcePart,
+} from '../../inference/contract.ts';
+import {
+  clampRange,
+  cleanLockedBars,
+  clipRange,
+  generateStartBar,
+  notesInRange,
+  overlaps,
+  rangeLabel,
+  type BarRange,
+} from './bar-ranges.ts';
 import { clampSettings, followsChords, MAX_GENERATED_BARS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
 import { chordsForBars } from './song-chords.ts';
 
@@ -75,15 +93,20 @@ const isNoteRole = (role: string): role is NoteRole => (NOTE_ROLES as readonly s
 const ROLE_NOUN: Record<ModelRole, string> = { drums: 'drum', bass: 'bass', keys: 'keys', lead: 'lead', chords: 'chord' };
 
 const TASK_NOUN: Record<GeneratorAction, string> = {
-  generate: 'riff', continue: 'continuation', infill: 'fill', vary: 'variation', accompany: 'accompaniment',
+  generate: 'riff',
+  continue: 'continuation',
+  infill: 'fill',
+  vary: 'variation',
+  accompany: 'accompaniment',
 };
 
 /** "generated bass riff (seed 1234)", "re-rolled bass fill, bars 2–3 (seed 7)", "generated chords (seed 9)". */
 export function takeLabel(request: GenerationRequest, options: { rerolled?: boolean } = {}): string {
   const verb = options.rerolled ? 're-rolled' : 'generated';
-  const what = request.role === 'chords'
-    ? 'chords'
-    : `${ROLE_NOUN[request.role]} ${TASK_NOUN[request.task]}${request.task === 'infill' && request.infill ? `, ${rangeLabel(request.infill)}` : ''}`;
+  const what =
+    request.role === 'chords'
+      ? 'chords'
+      : `${ROLE_NOUN[request.role]} ${TASK_NOUN[request.task]}${request.task === 'infill' && request.infill ? `, ${rangeLabel(request.infill)}` : ''}`;
   return `${verb} ${what} (seed ${request.seed})`;
 }
 
@@ -102,19 +125,27 @@ export function clipModelRole(song: Song, clip: Clip, fallback: ModelRole): Note
 /** Result bars that are new for a request (what the preview highlights and progress counts). */
 export function newBarsOf(request: GenerationRequest): BarRange {
   switch (request.task) {
-    case 'continue': return { from: request.clip!.bars, to: request.clip!.bars + request.bars };
-    case 'infill': return { from: request.infill!.from, to: request.infill!.to };
-    case 'vary': return { from: 0, to: request.clip!.bars };
-    default: return { from: 0, to: request.bars };
+    case 'continue':
+      return { from: request.clip!.bars, to: request.clip!.bars + request.bars };
+    case 'infill':
+      return { from: request.infill!.from, to: request.infill!.to };
+    case 'vary':
+      return { from: 0, to: request.clip!.bars };
+    default:
+      return { from: 0, to: request.bars };
   }
 }
 
 /** Bars of a request's whole result. */
 export function resultBarsOf(request: GenerationRequest): number {
   switch (request.task) {
-    case 'continue': return request.clip!.bars + request.bars;
-    case 'infill': case 'vary': return request.clip!.bars;
-    default: return request.bars;
+    case 'continue':
+      return request.clip!.bars + request.bars;
+    case 'infill':
+    case 'vary':
+      return request.clip!.bars;
+    default:
+      return request.bars;
   }
 }
 
@@ -139,8 +170,16 @@ function keyFor(ctx: PanelContext, role: ModelRole): Key | null {
 function baseRequest(ctx: PanelContext, task: GenerationRequest['task'], role: ModelRole, bars: number): GenerationRequest {
   const s = ctx.settings;
   return {
-    task, role, style: s.style, key: keyFor(ctx, role), meter: { ...ctx.song.meta.meter }, bpm: ctx.song.meta.bpm,
-    energy: s.energy, bars, variations: s.variations, seed: s.seed,
+    task,
+    role,
+    style: s.style,
+    key: keyFor(ctx, role),
+    meter: { ...ctx.song.meta.meter },
+    bpm: ctx.song.meta.bpm,
+    energy: s.energy,
+    bars,
+    variations: s.variations,
+    seed: s.seed,
     sampling: { temperature: s.temperature, topK: TOP_K, topP: TOP_P },
     scaleLock: s.scaleLock && role !== 'drums' && role !== 'chords',
     ...(s.followChords !== null && followsChords(role) ? { followChords: s.followChords } : {}),
@@ -183,7 +222,10 @@ const isNoteFlaggedLocked = (note: object): boolean => (note as { locked?: unkno
 function lockedPart(ctx: PanelContext, clip: Clip, indexOf: Map<string, number>): GenerationRequest['locks'] {
   const bars = cleanLockedBars(ctx.lockedBars, Math.min(clip.lengthBars, MAX_GENERATED_BARS));
   const ids = [...(ctx.lockedNoteIds ?? []), ...clip.notes.filter(isNoteFlaggedLocked).map((n) => n.id)];
-  const notes = [...new Set(ids)].map((id) => indexOf.get(id)).filter((i): i is number => i !== undefined).sort((a, b) => a - b);
+  const notes = [...new Set(ids)]
+    .map((id) => indexOf.get(id))
+    .filter((i): i is number => i !== undefined)
+    .sort((a, b) => a - b);
   if (!bars.length && !notes.length) return null;
   if (ctx.settings.mode === 'keep-notes') {
     throw new GeneratorInputError('"Keep notes, new rhythm" keeps every note already: unlock the bars, or choose another mode.');
@@ -207,7 +249,11 @@ function planGenerate(ctx: PanelContext): PlannedGeneration {
   const range = { from: start, to: start + bars };
   const request = { ...baseRequest(ctx, 'generate', role, bars), chords: chordsOver(ctx, role, range) };
   return {
-    action: 'generate', request, slice: { fromBar: 0, bars }, newBars: { from: 0, to: bars }, label: takeLabel(request),
+    action: 'generate',
+    request,
+    slice: { fromBar: 0, bars },
+    newBars: { from: 0, to: bars },
+    label: takeLabel(request),
     target: role === 'chords' ? { kind: 'chord-track', range } : { kind: 'new-clip', role, range, preferTrackId: null },
   };
 }
@@ -225,7 +271,11 @@ function planContinue(ctx: PanelContext): PlannedGeneration {
     chords: chordsOver(ctx, role, { from: source.range.from, to: clipEnd + bars }),
   };
   return {
-    action: 'continue', request, slice: { fromBar: source.part.bars, bars }, newBars: newBarsOf(request), label: takeLabel(request),
+    action: 'continue',
+    request,
+    slice: { fromBar: source.part.bars, bars },
+    newBars: newBarsOf(request),
+    label: takeLabel(request),
     target: { kind: 'new-clip', role, range: { from: clipEnd, to: clipEnd + bars }, preferTrackId: clip.trackId },
   };
 }
@@ -243,7 +293,11 @@ function planRewrite(ctx: PanelContext, action: 'infill' | 'vary'): PlannedGener
   };
   if (action === 'infill') request.infill = clampRange(ctx.fill, clip.lengthBars);
   return {
-    action, request, slice: { fromBar: 0, bars: clip.lengthBars }, newBars: newBarsOf(request), label: takeLabel(request),
+    action,
+    request,
+    slice: { fromBar: 0, bars: clip.lengthBars },
+    newBars: newBarsOf(request),
+    label: takeLabel(request),
     target: { kind: 'replace-clip', clipId: clip.id },
   };
 }
@@ -285,7 +339,11 @@ function planAccompany(ctx: PanelContext): PlannedGeneration {
     tracks: otherParts(ctx.song, role, range),
   };
   return {
-    action: 'accompany', request, slice: { fromBar: 0, bars }, newBars: { from: 0, to: bars }, label: takeLabel(request),
+    action: 'accompany',
+    request,
+    slice: { fromBar: 0, bars },
+    newBars: { from: 0, to: bars },
+    label: takeLabel(request),
     target: role === 'chords' ? { kind: 'chord-track', range } : { kind: 'new-clip', role, range, preferTrackId: null },
   };
 }
@@ -295,11 +353,16 @@ export function planAction(action: GeneratorAction, context: PanelContext): Plan
   const ctx = { ...context, settings: clampSettings(context.settings) };
   checkMeter(ctx.song);
   switch (action) {
-    case 'generate': return planGenerate(ctx);
-    case 'continue': return planContinue(ctx);
-    case 'infill': return planRewrite(ctx, 'infill');
-    case 'vary': return planRewrite(ctx, 'vary');
-    case 'accompany': return planAccompany(ctx);
+    case 'generate':
+      return planGenerate(ctx);
+    case 'continue':
+      return planContinue(ctx);
+    case 'infill':
+      return planRewrite(ctx, 'infill');
+    case 'vary':
+      return planRewrite(ctx, 'vary');
+    case 'accompany':
+      return planAccompany(ctx);
   }
 }
 

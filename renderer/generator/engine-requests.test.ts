@@ -25,14 +25,20 @@ const BAR = ticksPerBar({ numerator: 4, denominator: 4 });
 
 function ctx(song: PanelContext['song'], patch: Partial<PanelContext> = {}, settings: Partial<GeneratorSettings> = {}): PanelContext {
   return {
-    song, settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 1, seed: 4242, ...settings }, selectedClipId: null, playheadBar: 0,
-    fill: { from: 1, to: 3 }, lockedBars: [], ...patch,
+    song,
+    settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 1, seed: 4242, ...settings },
+    selectedClipId: null,
+    playheadBar: 0,
+    fill: { from: 1, to: 3 },
+    lockedBars: [],
+    ...patch,
   };
 }
 
-const inBars = <N extends { tick: number }>(notes: N[], from: number, to: number): N[] => notes.filter((n) => n.tick >= from * BAR && n.tick < to * BAR);
+const inBars = <N extends { tick: number }>(notes: N[], from: number, to: number): N[] =>
+  notes.filter((n) => n.tick >= from * BAR && n.tick < to * BAR);
 
-test('every action\'s request runs on the shipped model and gives the bars the panel writes', { timeout: 180_000 }, async () => {
+test("every action's request runs on the shipped model and gives the bars the panel writes", { timeout: 180_000 }, async () => {
   const b = band();
   const song = readSong(b.doc);
   const cases: [GeneratorAction, Partial<PanelContext>, Partial<GeneratorSettings>, number][] = [
@@ -50,7 +56,11 @@ test('every action\'s request runs on the shipped model and gives the bars the p
     assert.equal(result.variations.length, 1, action);
     assert.equal(result.variations[0]!.bars, bars, `${action}: result bars`);
     // Streamed notes are new ones, in the bars the plan says are new.
-    for (const tick of streamed) assert.ok(tick >= plan.newBars.from * BAR && tick < plan.newBars.to * BAR, `${action}: streamed tick ${tick} in ${JSON.stringify(plan.newBars)}`);
+    for (const tick of streamed)
+      assert.ok(
+        tick >= plan.newBars.from * BAR && tick < plan.newBars.to * BAR,
+        `${action}: streamed tick ${tick} in ${JSON.stringify(plan.newBars)}`,
+      );
     const kept = keepTake(b.doc, plan.target, plan.slice, result.variations[0]!, null, plan.label, action);
     if (plan.target.kind !== 'chord-track') assert.ok(kept.clipId, action);
   }
@@ -63,7 +73,10 @@ test('locked bars of a clip come back exactly; a fill changes only the chosen ba
   const vary = planAction('vary', ctx(song, { selectedClipId: b.bassClip, lockedBars: [0, 3] }, { seed: 7 }));
   assert.deepEqual(vary.request.locks, { bars: [0, 3] });
   const varied = (await engine.generate(vary.request)).variations[0]!.notes;
-  for (const [from, to] of [[0, 1], [3, 4]]) {
+  for (const [from, to] of [
+    [0, 1],
+    [3, 4],
+  ]) {
     assert.equal(notesFingerprint(inBars(varied, from!, to!)), notesFingerprint(inBars(clip.notes, from!, to!)), `locked bar ${from! + 1}`);
   }
 
@@ -73,12 +86,18 @@ test('locked bars of a clip come back exactly; a fill changes only the chosen ba
     assert.equal(notesFingerprint(inBars(v.notes, 0, 1)), notesFingerprint(inBars(clip.notes, 0, 1)), 'bar 1 kept');
     assert.equal(notesFingerprint(inBars(v.notes, 3, 4)), notesFingerprint(inBars(clip.notes, 3, 4)), 'bar 4 kept');
   }
-  assert.ok(filled.variations.some((v) => notesFingerprint(inBars(v.notes, 1, 3)) !== notesFingerprint(inBars(clip.notes, 1, 3))), 'bars 2-3 rewritten');
+  assert.ok(
+    filled.variations.some((v) => notesFingerprint(inBars(v.notes, 1, 3)) !== notesFingerprint(inBars(clip.notes, 1, 3))),
+    'bars 2-3 rewritten',
+  );
 });
 
 test('a kept clip re-rolled exactly from its provenance gets the same notes; a new seed gets others', { timeout: 120_000 }, async () => {
   const b = band();
-  const plan = planAction('generate', ctx(readSong(b.doc), { playheadBar: 6 }, { role: 'bass', variations: 2, seed: 31337, temperature: 1.1 }));
+  const plan = planAction(
+    'generate',
+    ctx(readSong(b.doc), { playheadBar: 6 }, { role: 'bass', variations: 2, seed: 31337, temperature: 1.1 }),
+  );
   const result = await engine.generate(plan.request);
   const provenance = generatedProvenance(result, plan.request, { variation: 1, ...plan.slice }, 'alice', new Date());
   const { clipId } = keepTake(b.doc, plan.target, plan.slice, result.variations[1]!, provenance, plan.label, 'bass riff');
@@ -89,5 +108,8 @@ test('a kept clip re-rolled exactly from its provenance gets the same notes; a n
   assert.equal(rerollMatches(song, exact, again), true);
   assert.equal(notesFingerprint(takeNotes(again, exact, 1, null)), notesFingerprint(song.clips.find((c) => c.id === clipId)!.notes));
   const fresh = planReroll(song, clipId!, 999);
-  assert.equal(rerollMatches(song, { ...fresh, rerollOf: { ...fresh.rerollOf, variation: 1 } }, await engine.generate(fresh.request)), false);
+  assert.equal(
+    rerollMatches(song, { ...fresh, rerollOf: { ...fresh.rerollOf, variation: 1 } }, await engine.generate(fresh.request)),
+    false,
+  );
 });

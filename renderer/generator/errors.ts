@@ -19,7 +19,10 @@ export function describeError(error: unknown): PanelError {
     case 'RequestError':
       return { message: `The AI bandmate cannot do that: ${detail}`, hostGone: false };
     case 'ModelLoadError':
-      return { message: `The AI bandmate is unavailable: its model could not be loaded (${detail}). Try again, or ask whoever hosts the room.`, hostGone: true };
+      return {
+        message: `The AI bandmate is unavailable: its model could not be loaded (${detail}). Try again, or ask whoever hosts the room.`,
+        hostGone: true,
+      };
     case 'HostCrashed':
       return { message: `The AI bandmate stopped unexpectedly (${detail}). It starts again on your next try.`, hostGone: true };
     case 'ProtocolError':

@@ -18,16 +18,29 @@ function fakeClient(ready = true) {
   let failReady: ((e: Error) => void) | null = null;
   const client: GenerationClient & { host: HostInfo | null } = {
     host: ready ? HOST : null,
-    ready: () => (client.host ? Promise.resolve(client.host) : new Promise((resolve, reject) => { readyNow = resolve; failReady = reject; })),
-    generate: (request, options = {}) => new Promise((resolve, reject) => {
-      calls.push({ request, options, resolve, reject });
-      options.signal?.addEventListener('abort', () => reject(new InferenceError({ name: 'Cancelled', message: 'cancelled' })));
-    }),
+    ready: () =>
+      client.host
+        ? Promise.resolve(client.host)
+        : new Promise((resolve, reject) => {
+            readyNow = resolve;
+            failReady = reject;
+          }),
+    generate: (request, options = {}) =>
+      new Promise((resolve, reject) => {
+        calls.push({ request, options, resolve, reject });
+        options.signal?.addEventListener('abort', () => reject(new InferenceError({ name: 'Cancelled', message: 'cancelled' })));
+      }),
   };
   return {
-    client, calls,
-    becomeReady() { client.host = HOST; readyNow?.(HOST); },
-    failToLoad(e: Error) { failReady?.(e); },
+    client,
+    calls,
+    becomeReady() {
+      client.host = HOST;
+      readyNow?.(HOST);
+    },
+    failToLoad(e: Error) {
+      failReady?.(e);
+    },
   };
 }
 
@@ -40,18 +53,37 @@ function harness(fake: ReturnType<typeof fakeClient>) {
     client: () => fake.client,
     resetHost: () => void resets++,
     setActivity: (a) => void activity.push(a),
-    schedule: (cb) => { frames.push(cb); return () => frames.splice(frames.indexOf(cb), 1); },
+    schedule: (cb) => {
+      frames.push(cb);
+      return () => frames.splice(frames.indexOf(cb), 1);
+    },
     now: () => clock,
   });
-  return { runner, frames, activity, resets: () => resets, tick: (ms: number) => (clock += ms), frame: () => frames.splice(0).forEach((f) => f()) };
+  return {
+    runner,
+    frames,
+    activity,
+    resets: () => resets,
+    tick: (ms: number) => (clock += ms),
+    frame: () => frames.splice(0).forEach((f) => f()),
+  };
 }
 
-const plan = () => planAction('generate', {
-  song: readSong(band().doc), settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 2 }, selectedClipId: null, playheadBar: 0, fill: { from: 0, to: 1 }, lockedBars: [],
-});
+const plan = () =>
+  planAction('generate', {
+    song: readSong(band().doc),
+    settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 2 },
+    selectedClipId: null,
+    playheadBar: 0,
+    fill: { from: 0, to: 1 },
+    lockedBars: [],
+  });
 
 const result = (): GenerationResult => ({
-  variations: [{ bars: 2, notes: [], chords: [], tokens: 1 }, { bars: 2, notes: [], chords: [], tokens: 1 }],
+  variations: [
+    { bars: 2, notes: [], chords: [], tokens: 1 },
+    { bars: 2, notes: [], chords: [], tokens: 1 },
+  ],
   provenance: {} as GenerationResult['provenance'],
 });
 
@@ -72,7 +104,10 @@ test('notes stream into the preview once per frame, with progress over the bars;
   h.frame();
   const s = h.runner.getState();
   assert.equal(s.streamedCount, 2);
-  assert.deepEqual(s.streamed.map((v) => v.notes.length), [1, 1]);
+  assert.deepEqual(
+    s.streamed.map((v) => v.notes.length),
+    [1, 1],
+  );
   assert.equal(s.progress, (0 + 0.5) / 2);
   assert.equal(s.firstNoteMs, 40);
   options.onNote!({ variation: 0, note: { pitch: 45, tick: 480, duration: 240, velocity: 90 } });
@@ -150,7 +185,7 @@ test('a new start cancels the one running', async () => {
   const first = h.runner.start(plan(), 'a');
   const second = h.runner.start(plan(), 'b');
   assert.equal(fake.calls[0]!.options.signal!.aborted, true);
-  assert.equal((await first).status, 'running', 'the first run\'s promise reports the state it left');
+  assert.equal((await first).status, 'running', "the first run's promise reports the state it left");
   fake.calls[1]!.resolve(result());
   assert.equal((await second).status, 'done');
   assert.deepEqual(h.activity, ['a', null, 'b', null]);
@@ -164,7 +199,10 @@ test('warm-up starts the host once, showing it starting; a failed warm-up leaves
     client: () => (asked++, loading.client),
     resetHost: () => void resets++,
     setActivity: () => {},
-    schedule: (cb) => { cb(); return () => {}; },
+    schedule: (cb) => {
+      cb();
+      return () => {};
+    },
     now: () => 0,
   });
   runner.warmUp();

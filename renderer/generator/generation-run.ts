@@ -60,8 +60,17 @@ export interface RunState {
 }
 
 const IDLE: RunState = {
-  status: 'idle', plan: null, streamed: [], streamedCount: 0, progress: 0, result: null, error: null,
-  firstNoteMs: null, totalMs: null, host: null, hostStarting: false,
+  status: 'idle',
+  plan: null,
+  streamed: [],
+  streamedCount: 0,
+  progress: 0,
+  result: null,
+  error: null,
+  firstNoteMs: null,
+  totalMs: null,
+  host: null,
+  hostStarting: false,
 };
 
 export const isBusy = (s: RunState): boolean => s.status === 'starting' || s.status === 'running';
@@ -125,7 +134,11 @@ export class GenerationRunner {
       return this.state;
     }
     this.set({
-      ...IDLE, status: client.host ? 'running' : 'starting', plan, host: client.host, hostStarting: !client.host,
+      ...IDLE,
+      status: client.host ? 'running' : 'starting',
+      plan,
+      host: client.host,
+      hostStarting: !client.host,
       streamed: this.pending.streamed.map(() => ({ notes: [], chords: [] })),
     });
     this.deps.setActivity(activity);
@@ -171,7 +184,12 @@ export class GenerationRunner {
       if (run !== this.run) return this.state;
       this.flushPending();
       this.set({
-        status: 'done', result, progress: 1, firstNoteMs, totalMs: this.deps.now() - started, host: client.host ?? this.state.host,
+        status: 'done',
+        result,
+        progress: 1,
+        firstNoteMs,
+        totalMs: this.deps.now() - started,
+        host: client.host ?? this.state.host,
         hostStarting: false,
       });
     } catch (error) {
@@ -237,7 +255,11 @@ export class GenerationRunner {
     client.ready().then(
       (host) => {
         if (this.client !== client) return;
-        this.set({ host, hostStarting: false, ...(run === this.run && this.state.status === 'starting' ? { status: 'running' as const } : {}) });
+        this.set({
+          host,
+          hostStarting: false,
+          ...(run === this.run && this.state.status === 'starting' ? { status: 'running' as const } : {}),
+        });
       },
       // A running generation reports the failure itself; after a warm-up the next try starts afresh.
       () => {

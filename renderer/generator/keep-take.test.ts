@@ -18,21 +18,46 @@ const note = (tick: number, pitch = 40) => ({ pitch, tick, duration: 240, veloci
 function fakeResult(plan: ReturnType<typeof planAction>, notes: ReturnType<typeof note>[]): GenerationResult {
   const r = plan.request;
   return {
-    variations: [{ bars: 2, notes, chords: [], tokens: 10 }, { bars: 2, notes: notes.slice(1), chords: [], tokens: 8 }],
+    variations: [
+      { bars: 2, notes, chords: [], tokens: 10 },
+      { bars: 2, notes: notes.slice(1), chords: [], tokens: 8 },
+    ],
     provenance: {
-      model: { id: 'test-model', sha256: 'abcdef0123456789' }, engine: 'riffroom-engine/1', task: r.task, role: r.role,
-      conditions: { style: r.style, key: r.key, meter: r.meter, bpm: r.bpm, energy: r.energy, bars: r.bars, mode: 'free', scaleLock: false, chords: true, locks: 0 },
-      seed: r.seed, sampling: r.sampling, provider: 'cpu',
+      model: { id: 'test-model', sha256: 'abcdef0123456789' },
+      engine: 'riffroom-engine/1',
+      task: r.task,
+      role: r.role,
+      conditions: {
+        style: r.style,
+        key: r.key,
+        meter: r.meter,
+        bpm: r.bpm,
+        energy: r.energy,
+        bars: r.bars,
+        mode: 'free',
+        scaleLock: false,
+        chords: true,
+        locks: 0,
+      },
+      seed: r.seed,
+      sampling: r.sampling,
+      provider: 'cpu',
       timing: { firstNoteMs: 12, totalMs: 1234, promptTokens: 20, decodedTokens: 30, tokensPerSecond: 24 },
     },
   };
 }
 
 const ctx = (song: PanelContext['song'], patch: Partial<PanelContext> = {}): PanelContext => ({
-  song, settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 2, seed: 1234 }, selectedClipId: null, playheadBar: 0, fill: { from: 0, to: 1 }, lockedBars: [], ...patch,
+  song,
+  settings: { ...DEFAULT_SETTINGS, bars: 2, variations: 2, seed: 1234 },
+  selectedClipId: null,
+  playheadBar: 0,
+  fill: { from: 0, to: 1 },
+  lockedBars: [],
+  ...patch,
 });
 
-test('a result\'s bars are sliced into the clip\'s ticks', () => {
+test("a result's bars are sliced into the clip's ticks", () => {
   assert.deepEqual(sliceNotes([note(0), note(1920 * 4), note(1920 * 5 + 10)], FOUR_FOUR, { fromBar: 4, bars: 2 }), [note(0), note(1930)]);
 });
 
@@ -51,7 +76,10 @@ test('keeping a new part: one labelled edit, on a free track of the role, with t
   const clip = song.clips.find((c) => c.id === kept.clipId)!;
   const track = song.tracks.find((t) => t.id === clip.trackId)!;
   assert.deepEqual([track.name, track.role, clip.startBar, clip.lengthBars, clip.name], ['Bass 2', 'bass', 0, 2, 'bass riff']);
-  assert.deepEqual(clip.notes.map((n) => n.tick), [0, 480, 1920]);
+  assert.deepEqual(
+    clip.notes.map((n) => n.tick),
+    [0, 480, 1920],
+  );
   const detail = readGeneratedDetail(clip.provenance)!;
   assert.equal(detail.requestedBy, 'alice');
   assert.equal(detail.requestedAt, '2025-05-01T20:15:00.000Z');
@@ -60,38 +88,71 @@ test('keeping a new part: one labelled edit, on a free track of the role, with t
   assert.deepEqual(detail.take, { variation: 0, fromBar: 0, bars: 2 });
   const summary = summarizeProvenance(detail, () => 'then');
   assert.deepEqual(summary, {
-    model: 'test-model · abcdef01', seed: 1234, settings: 'generate · bass · any · E minor · 2 bars · steady · temp 1', take: 'variation 1 of 2',
-    who: 'alice', when: 'then', engine: 'cpu · 1.2 s',
+    model: 'test-model · abcdef01',
+    seed: 1234,
+    settings: 'generate · bass · any · E minor · 2 bars · steady · temp 1',
+    take: 'variation 1 of 2',
+    who: 'alice',
+    when: 'then',
+    engine: 'cpu · 1.2 s',
   });
   // The next bass part over bars 3-4 finds the new track free there (the first one is not).
   assert.equal(trackForPart(song, 'bass', { from: 2, to: 4 }, null), clip.trackId);
   assert.equal(trackForPart(song, 'bass', { from: 1, to: 4 }, null), null);
 });
 
-test('a continuation goes right after its clip on the same track; fill and vary replace the clip\'s notes', () => {
+test("a continuation goes right after its clip on the same track; fill and vary replace the clip's notes", () => {
   const b = band();
   let song = readSong(b.doc);
   const cont = planAction('continue', ctx(song, { selectedClipId: b.bassClip }));
   keepTake(b.doc, cont.target, cont.slice, { notes: [note(0), note(4 * 1920 + 480, 43)], chords: [] }, null, cont.label, 'bass');
   song = readSong(b.doc);
   const after = song.clips.find((c) => c.trackId === b.bass && c.startBar === 4)!;
-  assert.deepEqual(after.notes.map((n) => [n.tick, n.pitch]), [[480, 43]], 'only the new bars');
+  assert.deepEqual(
+    after.notes.map((n) => [n.tick, n.pitch]),
+    [[480, 43]],
+    'only the new bars',
+  );
   assert.equal(lastLabel(b.doc), 'generated bass continuation (seed 1234)');
 
   const vary = planAction('vary', ctx(song, { selectedClipId: b.keysClip }));
   keepTake(b.doc, vary.target, vary.slice, { notes: [note(0, 60), note(8000, 62)], chords: [] }, null, vary.label, 'keys');
   const keys = readSong(b.doc).clips.find((c) => c.id === b.keysClip)!;
-  assert.deepEqual(keys.notes.map((n) => n.pitch), [60], 'what does not fit the clip is left out');
+  assert.deepEqual(
+    keys.notes.map((n) => n.pitch),
+    [60],
+    'what does not fit the clip is left out',
+  );
   assert.equal(lastLabel(b.doc), 'generated keys variation (seed 1234)');
 });
 
 test('generated chords replace the chord track over their bars', () => {
   const b = band();
   const plan = planAction('generate', { ...ctx(readSong(b.doc)), settings: { ...DEFAULT_SETTINGS, role: 'chords', bars: 2 } });
-  keepTake(b.doc, plan.target, plan.slice, { notes: [], chords: [{ tick: 0, root: 0, quality: 'maj7' }, { tick: 2880, root: 9, quality: 'm7' }] }, null, plan.label, '');
-  assert.deepEqual(readSong(b.doc).chords.map((c) => [c.tick, c.duration, c.symbol]), [
-    [0, 2880, 'Cmaj7'], [2880, 960, 'Am7'], [3840, 1920, 'Gmaj7'], [5760, 1920, 'Cmaj7'],
-  ]);
+  keepTake(
+    b.doc,
+    plan.target,
+    plan.slice,
+    {
+      notes: [],
+      chords: [
+        { tick: 0, root: 0, quality: 'maj7' },
+        { tick: 2880, root: 9, quality: 'm7' },
+      ],
+    },
+    null,
+    plan.label,
+    '',
+  );
+  assert.deepEqual(
+    readSong(b.doc).chords.map((c) => [c.tick, c.duration, c.symbol]),
+    [
+      [0, 2880, 'Cmaj7'],
+      [2880, 960, 'Am7'],
+      [3840, 1920, 'Gmaj7'],
+      [5760, 1920, 'Cmaj7'],
+    ],
+  );
   assert.equal(lastLabel(b.doc), 'generated chords (seed 1234)');
 });
 

@@ -58,21 +58,41 @@ export function keepTake(
       const clip = song.clips.find((c) => c.id === target.clipId);
       // A clip shortened since the request keeps what fits.
       const end = (clip?.lengthBars ?? slice.bars) * ticksPerBar(meter);
-      replaceClipNotes(doc, target.clipId, notes.filter((n) => n.tick < end), provenance, label);
+      replaceClipNotes(
+        doc,
+        target.clipId,
+        notes.filter((n) => n.tick < end),
+        provenance,
+        label,
+      );
       return { clipId: target.clipId };
     }
     case 'new-clip':
       return labelledEdit(doc, label, () => {
-        const trackId = trackForPart(song, target.role, target.range, target.preferTrackId)
-          ?? addTrack(doc, { role: target.role, name: newTrackName(target.role, song.tracks.map((t) => t.name)) });
+        const trackId =
+          trackForPart(song, target.role, target.range, target.preferTrackId) ??
+          addTrack(doc, {
+            role: target.role,
+            name: newTrackName(
+              target.role,
+              song.tracks.map((t) => t.name),
+            ),
+          });
         const clipId = addClip(doc, {
-          trackId, startBar: target.range.from, lengthBars: target.range.to - target.range.from, name: clipName, notes, provenance,
+          trackId,
+          startBar: target.range.from,
+          lengthBars: target.range.to - target.range.from,
+          name: clipName,
+          notes,
+          provenance,
         });
         return { clipId };
       });
     case 'chord-track': {
       const barTicks = ticksPerBar(meter);
-      const chords = chordInputs(variation.chords, meter, target.range, (c) => chordSymbol({ root: c.root!, quality: c.quality, bass: null }));
+      const chords = chordInputs(variation.chords, meter, target.range, (c) =>
+        chordSymbol({ root: c.root!, quality: c.quality, bass: null }),
+      );
       labelledEdit(doc, label, () => setChords(doc, target.range.from * barTicks, target.range.to * barTicks, chords));
       return { clipId: null };
     }

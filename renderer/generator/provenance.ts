@@ -57,12 +57,23 @@ export function readGeneratedDetail(provenance: Provenance | null | undefined): 
   const model = d.model;
   const request = d.request;
   const take = d.take;
-  const ok = d.format === PROVENANCE_FORMAT
-    && isObject(model) && typeof model.id === 'string' && typeof model.sha256 === 'string'
-    && isObject(request) && typeof request.task === 'string' && typeof request.role === 'string' && isInt(request.seed)
-    && isObject(request.sampling) && isObject(request.meter)
-    && isObject(take) && isInt(take.variation) && isInt(take.fromBar) && isInt(take.bars)
-    && typeof d.requestedBy === 'string' && typeof d.requestedAt === 'string';
+  const ok =
+    d.format === PROVENANCE_FORMAT &&
+    isObject(model) &&
+    typeof model.id === 'string' &&
+    typeof model.sha256 === 'string' &&
+    isObject(request) &&
+    typeof request.task === 'string' &&
+    typeof request.role === 'string' &&
+    isInt(request.seed) &&
+    isObject(request.sampling) &&
+    isObject(request.meter) &&
+    isObject(take) &&
+    isInt(take.variation) &&
+    isInt(take.fromBar) &&
+    isInt(take.bars) &&
+    typeof d.requestedBy === 'string' &&
+    typeof d.requestedAt === 'string';
   return ok ? (d as unknown as GeneratedClipDetail) : null;
 }
 

@@ -25,7 +25,10 @@ export function planReroll(song: Song, clipId: string, seed: number | null): Rer
   if (seed !== null) request.seed = seed;
   const exact = seed === null;
   return {
-    action: request.task === 'continue' || request.task === 'infill' || request.task === 'vary' || request.task === 'accompany' ? request.task : 'generate',
+    action:
+      request.task === 'continue' || request.task === 'infill' || request.task === 'vary' || request.task === 'accompany'
+        ? request.task
+        : 'generate',
     request,
     target: { kind: 'replace-clip', clipId },
     slice: { fromBar: detail.take.fromBar, bars: detail.take.bars },
@@ -36,7 +39,12 @@ export function planReroll(song: Song, clipId: string, seed: number | null): Rer
 }
 
 /** The clip's notes the way a take writes them: its slice of a variation, what fits in the clip. */
-export function takeNotes(result: GenerationResult, plan: PlannedGeneration, variation: number, clip: Pick<Clip, 'lengthBars'> | null): NoteInput[] {
+export function takeNotes(
+  result: GenerationResult,
+  plan: PlannedGeneration,
+  variation: number,
+  clip: Pick<Clip, 'lengthBars'> | null,
+): NoteInput[] {
   const notes = sliceNotes(result.variations[variation]?.notes ?? [], plan.request.meter, plan.slice);
   return clip ? audibleNotes({ notes, lengthBars: clip.lengthBars }, plan.request.meter) : notes;
 }

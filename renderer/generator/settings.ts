@@ -5,7 +5,16 @@
  * React state and every request is built from it (build-request.ts).
  */
 import type { Key } from '../../core/song/types.ts';
-import { DEFAULT_FOLLOW_CHORDS, ENERGY_LEVELS, MAX_BARS, MODEL_ROLES, STYLES, type Mode, type ModelRole, type Style } from '../../inference/contract.ts';
+import {
+  DEFAULT_FOLLOW_CHORDS,
+  ENERGY_LEVELS,
+  MAX_BARS,
+  MODEL_ROLES,
+  STYLES,
+  type Mode,
+  type ModelRole,
+  type Style,
+} from '../../inference/contract.ts';
 
 export { MODEL_ROLES, STYLES, type ModelRole, type Style };
 
@@ -97,7 +106,8 @@ export function clampSettings(s: GeneratorSettings): GeneratorSettings {
     variations: clampInt(s.variations, 1, MAX_VARIATIONS, DEFAULT_SETTINGS.variations),
     mode: s.mode,
     scaleLock: Boolean(s.scaleLock),
-    followChords: s.followChords === null || !Number.isFinite(s.followChords) ? null : Math.min(1, Math.max(0, Math.round(s.followChords * 100) / 100)),
+    followChords:
+      s.followChords === null || !Number.isFinite(s.followChords) ? null : Math.min(1, Math.max(0, Math.round(s.followChords * 100) / 100)),
   };
 }
 

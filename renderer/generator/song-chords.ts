@@ -39,7 +39,12 @@ export function chordsForBars(chords: readonly Chord[], meter: Meter, range: Bar
 }
 
 /** The chord track's symbols for generated chords (role 'chords'), in song ticks, over `range`. */
-export function chordInputs(generated: readonly TokenChord[], meter: Meter, range: BarRange, symbol: (c: TokenChord) => string): { tick: number; duration: number; symbol: string }[] {
+export function chordInputs(
+  generated: readonly TokenChord[],
+  meter: Meter,
+  range: BarRange,
+  symbol: (c: TokenChord) => string,
+): { tick: number; duration: number; symbol: string }[] {
   const barTicks = ticksPerBar(meter);
   const start = range.from * barTicks;
   const length = (range.to - range.from) * barTicks;
@@ -61,7 +66,8 @@ export function voiceChords(chords: readonly TokenChord[], lengthTicks: number):
   sorted.forEach((c, i) => {
     const end = Math.min(sorted[i + 1]?.tick ?? lengthTicks, lengthTicks);
     if (c.root === null || end <= c.tick) return;
-    for (const interval of CHORD_INTERVALS[c.quality]) notes.push({ pitch: 48 + c.root + interval, tick: c.tick, duration: end - c.tick, velocity: 80 });
+    for (const interval of CHORD_INTERVALS[c.quality])
+      notes.push({ pitch: 48 + c.root + interval, tick: c.tick, duration: end - c.tick, velocity: 80 });
   });
   return notes;
 }

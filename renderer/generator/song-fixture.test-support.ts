@@ -23,7 +23,12 @@ const BAR = 1920;
 
 /** One note per beat for `bars` bars, cycling through `pitches`. */
 export function beatNotes(bars: number, pitches: number[], duration = 240): NoteInput[] {
-  return Array.from({ length: bars * 4 }, (_, i) => ({ pitch: pitches[i % pitches.length]!, tick: i * 480, duration, velocity: 90 + (i % 3) * 10 }));
+  return Array.from({ length: bars * 4 }, (_, i) => ({
+    pitch: pitches[i % pitches.length]!,
+    tick: i * 480,
+    duration,
+    velocity: 90 + (i % 3) * 10,
+  }));
 }
 
 export function band(): Band {

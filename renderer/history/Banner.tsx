@@ -55,7 +55,8 @@ function Caption({ entry }: { entry: HistoryEntry | null | undefined }) {
   if (!entry) return null;
   return (
     <span className="caption">
-      <span className="author">{entry.author}</span> · <span className="label">{entry.label}</span> · <span className="time">{formatTime(entry.time)}</span>
+      <span className="author">{entry.author}</span> · <span className="label">{entry.label}</span> ·{' '}
+      <span className="time">{formatTime(entry.time)}</span>
     </span>
   );
 }
@@ -63,24 +64,37 @@ function Caption({ entry }: { entry: HistoryEntry | null | undefined }) {
 function ListenButton({ transport }: { transport: Transport }) {
   const { playing } = useTransportState(transport);
   return (
-    <button type="button"
+    <button
+      type="button"
       className={playing ? 'active' : ''}
       data-testid="past-play"
       aria-pressed={playing}
       title={playing ? 'Stop (Space)' : 'Hear the song as it was (Space)'}
       onClick={() => (playing ? transport.stop() : void transport.play())}
     >
-      {playing ? <><StopIcon /> Stop</> : <><PlayIcon /> Listen</>}
+      {playing ? (
+        <>
+          <StopIcon /> Stop
+        </>
+      ) : (
+        <>
+          <PlayIcon /> Listen
+        </>
+      )}
     </button>
   );
 }
 
 function RestoreButton({ seq, props }: { seq: number; props: Common }) {
   return (
-    <button type="button"
+    <button
+      type="button"
       data-testid="restore"
       disabled={props.restoreRefusal !== null || props.restoring}
-      title={props.restoreRefusal ?? `Bring the song back to how it was after #${seq}, for everyone (as a new edit, which can itself be undone from here)`}
+      title={
+        props.restoreRefusal ??
+        `Bring the song back to how it was after #${seq}, for everyone (as a new edit, which can itself be undone from here)`
+      }
       onClick={() => props.onRestore(seq)}
     >
       {props.restoring ? 'Restoring…' : 'Restore'}
@@ -91,7 +105,14 @@ function RestoreButton({ seq, props }: { seq: number; props: Common }) {
 function PastBanner(props: PastBannerProps) {
   const status = props.error ? 'error' : props.loadingSeq !== null ? 'loading' : 'ready';
   return (
-    <div className="history-banner past" data-testid="past-banner" data-seq={props.seq} data-status={status} role="region" aria-label="Past moment">
+    <div
+      className="history-banner past"
+      data-testid="past-banner"
+      data-seq={props.seq}
+      data-status={status}
+      role="region"
+      aria-label="Past moment"
+    >
       <strong>Viewing #{props.seq}</strong>
       <Caption entry={props.entry} />
       <span className="facts">{props.facts}</span>
@@ -101,7 +122,9 @@ function PastBanner(props: PastBannerProps) {
       <span className="spacer" />
       {props.transport && <ListenButton transport={props.transport} />}
       <RestoreButton seq={props.seq} props={props} />
-      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
+      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>
+        Back to now
+      </button>
     </div>
   );
 }
@@ -110,14 +133,34 @@ function ReplayBanner(props: ReplayBannerProps) {
   const seq = props.entry?.seq ?? 0;
   const last = Math.max(0, props.steps - 1);
   return (
-    <div className="history-banner replay" data-testid="replay-banner" data-step={props.step} data-seq={seq} data-playing={props.playing} role="region" aria-label="Replay">
+    <div
+      className="history-banner replay"
+      data-testid="replay-banner"
+      data-step={props.step}
+      data-seq={seq}
+      data-playing={props.playing}
+      role="region"
+      aria-label="Replay"
+    >
       <strong>Replay #{seq}</strong>
-      <span className="muted">{props.step + 1}/{props.steps}</span>
+      <span className="muted">
+        {props.step + 1}/{props.steps}
+      </span>
       <Caption entry={props.entry} />
       <span className="facts">{props.facts}</span>
       <span className="spacer" />
-      <button type="button" className="icon" data-testid="replay-back" title="One edit back" disabled={props.step <= 0} onClick={() => props.onSeek(props.step - 1)}><StepBackIcon /></button>
-      <button type="button"
+      <button
+        type="button"
+        className="icon"
+        data-testid="replay-back"
+        title="One edit back"
+        disabled={props.step <= 0}
+        onClick={() => props.onSeek(props.step - 1)}
+      >
+        <StepBackIcon />
+      </button>
+      <button
+        type="button"
         className="icon"
         data-testid="replay-toggle"
         title={props.playing ? 'Pause the replay' : 'Play the replay'}
@@ -125,7 +168,16 @@ function ReplayBanner(props: ReplayBannerProps) {
       >
         {props.playing ? <PauseIcon /> : <PlayIcon />}
       </button>
-      <button type="button" className="icon" data-testid="replay-forward" title="One edit forward" disabled={props.step >= last} onClick={() => props.onSeek(props.step + 1)}><StepForwardIcon /></button>
+      <button
+        type="button"
+        className="icon"
+        data-testid="replay-forward"
+        title="One edit forward"
+        disabled={props.step >= last}
+        onClick={() => props.onSeek(props.step + 1)}
+      >
+        <StepForwardIcon />
+      </button>
       <input
         type="range"
         className="replay-scrub"
@@ -137,16 +189,30 @@ function ReplayBanner(props: ReplayBannerProps) {
         value={props.step}
         onChange={(e) => props.onSeek(Number(e.currentTarget.value))}
       />
-      <span className="speeds" role="group" aria-label="Replay speed" title={`The session's real pace (pauses over ${MAX_PAUSE_MS / 1000} s cut short): ${formatDuration(props.duration)} at 1×`}>
+      <span
+        className="speeds"
+        role="group"
+        aria-label="Replay speed"
+        title={`The session's real pace (pauses over ${MAX_PAUSE_MS / 1000} s cut short): ${formatDuration(props.duration)} at 1×`}
+      >
         {REPLAY_SPEEDS.map((s) => (
-          <button type="button" key={s} className={s === props.speed ? 'active' : ''} data-testid={`replay-speed-${s}`} aria-pressed={s === props.speed} onClick={() => props.onSpeed(s)}>
+          <button
+            type="button"
+            key={s}
+            className={s === props.speed ? 'active' : ''}
+            data-testid={`replay-speed-${s}`}
+            aria-pressed={s === props.speed}
+            onClick={() => props.onSpeed(s)}
+          >
             {s}×
           </button>
         ))}
       </span>
       {props.transport && <ListenButton transport={props.transport} />}
       {props.entry && <RestoreButton seq={seq} props={props} />}
-      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>Back to now</button>
+      <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>
+        Back to now
+      </button>
     </div>
   );
 }

@@ -38,7 +38,10 @@ export function HistoryPanel(props: PanelProps) {
   const { session, transport, notify, showReadOnlySong, selectClip } = props;
   const link = session.link;
   // The token is read at each request: the page renews it as the session goes on.
-  const api = useMemo(() => createHistoryApi({ httpUrl: link.httpUrl, room: link.room, token: () => session.token.token }), [link, session]);
+  const api = useMemo(
+    () => createHistoryApi({ httpUrl: link.httpUrl, room: link.room, token: () => session.token.token }),
+    [link, session],
+  );
   const panel = useRef<HTMLDivElement>(null);
   const { store, state } = useTimeline(api, session, panel);
   const peers = usePeers(session.awareness);
@@ -71,42 +74,51 @@ export function HistoryPanel(props: PanelProps) {
     past.clear();
   }, [replay.close, past.clear]);
 
-  const view = useCallback((seq: number) => {
-    if (replayOn) replay.close();
-    past.view(seq);
-  }, [replayOn, replay.close, past.view]);
+  const view = useCallback(
+    (seq: number) => {
+      if (replayOn) replay.close();
+      past.view(seq);
+    },
+    [replayOn, replay.close, past.view],
+  );
 
   // ------------------------------------------------------------------------- restore, bookmarks
   const [restoring, setRestoring] = useState(false);
   const [highlightSeq, setHighlightSeq] = useState<number | null>(null);
 
-  const restore = useCallback((seq: number) => {
-    setRestoring(true);
-    store.restore(seq).then(
-      (restored) => {
-        setRestoring(false);
-        setHighlightSeq(restored);
-        backToNow();
-        notify(`Restored the song as it was after #${seq}, for everyone (new edit #${restored}).`);
-      },
-      (error: unknown) => {
-        setRestoring(false);
-        notify(describeApiError(error), 'error');
-      },
-    );
-  }, [store, backToNow, notify]);
+  const restore = useCallback(
+    (seq: number) => {
+      setRestoring(true);
+      store.restore(seq).then(
+        (restored) => {
+          setRestoring(false);
+          setHighlightSeq(restored);
+          backToNow();
+          notify(`Restored the song as it was after #${seq}, for everyone (new edit #${restored}).`);
+        },
+        (error: unknown) => {
+          setRestoring(false);
+          notify(describeApiError(error), 'error');
+        },
+      );
+    },
+    [store, backToNow, notify],
+  );
 
-  const addBookmark = useCallback(async (seq: number, name: string): Promise<boolean> => {
-    try {
-      await store.addBookmark(seq, name);
-      announceBookmarkAdded(session.awareness);
-      notify(`Named #${seq} "${name}".`);
-      return true;
-    } catch (error) {
-      notify(describeApiError(error), 'error');
-      return false;
-    }
-  }, [store, session.awareness, notify]);
+  const addBookmark = useCallback(
+    async (seq: number, name: string): Promise<boolean> => {
+      try {
+        await store.addBookmark(seq, name);
+        announceBookmarkAdded(session.awareness);
+        notify(`Named #${seq} "${name}".`);
+        return true;
+      } catch (error) {
+        notify(describeApiError(error), 'error');
+        return false;
+      }
+    },
+    [store, session.awareness, notify],
+  );
 
   // ------------------------------------------------------------ what the arrangement shows
   // A replay once it is loaded; until then (and after it) the past moment, if one is viewed.
@@ -190,7 +202,7 @@ export function HistoryPanel(props: PanelProps) {
   const peerColors = useMemo(() => new Map(peers.map((p) => [p.name, p.color])), [peers]);
   const colorFor = useCallback((author: string) => peerColors.get(author) ?? colorForName(author), [peerColors]);
 
-  const markedSeq = replayShown ? replay.entry?.seq ?? null : past.seq;
+  const markedSeq = replayShown ? (replay.entry?.seq ?? null) : past.seq;
   const bookmarkSeq = markedSeq ?? state.lastSeq;
   const sortedBookmarks = useMemo(() => [...state.bookmarks].sort((a, b) => b.seq - a.seq), [state.bookmarks]);
 
@@ -212,30 +224,58 @@ export function HistoryPanel(props: PanelProps) {
       <div className="history-head">
         <div className="history-title">
           <strong>History</strong>
-          <span className="muted" data-testid="history-count">{state.lastSeq} edits</span>
+          <span className="muted" data-testid="history-count">
+            {state.lastSeq} edits
+          </span>
           <span className="spacer" />
-          <button type="button"
+          <button
+            type="button"
             data-testid="replay"
             className={replayOn ? 'active' : ''}
             disabled={state.lastSeq === 0 || replay.status.kind === 'loading'}
             title="Replay the session from its first edit, at its own pace (1×, 4×, 16×)"
             onClick={() => (replayOn && replay.status.kind === 'ready' ? replay.close() : replay.start())}
           >
-            {replay.status.kind === 'loading' ? `Loading ${Math.round(replay.status.progress * 100)}%` : replayOn ? 'Stop replay' : <><PlayIcon /> Replay</>}
+            {replay.status.kind === 'loading' ? (
+              `Loading ${Math.round(replay.status.progress * 100)}%`
+            ) : replayOn ? (
+              'Stop replay'
+            ) : (
+              <>
+                <PlayIcon /> Replay
+              </>
+            )}
           </button>
         </div>
-        {replay.status.kind === 'error' && <div className="history-error" role="alert">Replay failed: {replay.status.message}</div>}
+        {replay.status.kind === 'error' && (
+          <div className="history-error" role="alert">
+            Replay failed: {replay.status.message}
+          </div>
+        )}
         <BookmarkForm seq={bookmarkSeq} refusal={readOnlyRole ? VIEWER_BOOKMARK : ruleRefusals.bookmark} onAdd={addBookmark} />
         {sortedBookmarks.length > 0 && (
           <div className="bookmark-chips" role="group" aria-label="Named moments">
             {sortedBookmarks.map((b) => (
-              <button type="button" key={`${b.seq}-${b.name}-${b.time}`} className={`chip${markedSeq === b.seq ? ' active' : ''}`} data-testid="bookmark-chip" data-seq={b.seq} data-name={b.name} title={`#${b.seq}, named by ${b.author} at ${formatTime(b.time)}`} onClick={() => view(b.seq)}>
+              <button
+                type="button"
+                key={`${b.seq}-${b.name}-${b.time}`}
+                className={`chip${markedSeq === b.seq ? ' active' : ''}`}
+                data-testid="bookmark-chip"
+                data-seq={b.seq}
+                data-name={b.name}
+                title={`#${b.seq}, named by ${b.author} at ${formatTime(b.time)}`}
+                onClick={() => view(b.seq)}
+              >
                 <FlagIcon /> {b.name}
               </button>
             ))}
           </div>
         )}
-        {state.error && <div className="history-error" data-testid="history-error" role="alert">{state.error}</div>}
+        {state.error && (
+          <div className="history-error" data-testid="history-error" role="alert">
+            {state.error}
+          </div>
+        )}
       </div>
       <div className="history-scroll">
         {!state.loaded ? (
@@ -254,7 +294,11 @@ export function HistoryPanel(props: PanelProps) {
               onNow={backToNow}
               onToggleGroup={toggleGroup}
             />
-            {state.entries.length === 0 && <div className="empty-hint">No edits yet. Every change anyone makes will be here, and can be heard, restored or replayed.</div>}
+            {state.entries.length === 0 && (
+              <div className="empty-hint">
+                No edits yet. Every change anyone makes will be here, and can be heard, restored or replayed.
+              </div>
+            )}
             {state.hasOlder && (
               <div className="history-older" ref={olderSentinel}>
                 <button type="button" data-testid="history-older" disabled={state.loadingOlder} onClick={() => void store.loadOlder()}>

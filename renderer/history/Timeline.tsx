@@ -37,7 +37,8 @@ function EntryRow({ entry, props, nested }: { entry: HistoryEntry; props: Timeli
       data-author={entry.author}
       data-label={entry.label}
     >
-      <button type="button"
+      <button
+        type="button"
         className="entry-button"
         aria-current={current ? 'true' : undefined}
         title={`See and hear the song right after #${entry.seq} (${new Date(entry.time).toLocaleString()})`}
@@ -49,7 +50,9 @@ function EntryRow({ entry, props, nested }: { entry: HistoryEntry; props: Timeli
           {entry.author}
         </span>
         <span className="label">{entry.label}</span>
-        <span className="meta">{formatTime(entry.time)} · {formatBytes(entry.bytes)}</span>
+        <span className="meta">
+          {formatTime(entry.time)} · {formatBytes(entry.bytes)}
+        </span>
       </button>
     </li>
   );
@@ -60,11 +63,26 @@ function BookmarkRows({ seq, props }: { seq: number; props: TimelineProps }) {
   return (
     <>
       {marks.map((b) => (
-        <li key={`${b.seq}-${b.name}-${b.time}`} className="history-bookmark" data-testid="history-bookmark" data-seq={b.seq} data-name={b.name}>
-          <button type="button" className="entry-button" onClick={() => props.onView(b.seq)} title={`Named by ${b.author} at ${formatTime(b.time)}`}>
-            <span className="flag"><FlagIcon /></span>
+        <li
+          key={`${b.seq}-${b.name}-${b.time}`}
+          className="history-bookmark"
+          data-testid="history-bookmark"
+          data-seq={b.seq}
+          data-name={b.name}
+        >
+          <button
+            type="button"
+            className="entry-button"
+            onClick={() => props.onView(b.seq)}
+            title={`Named by ${b.author} at ${formatTime(b.time)}`}
+          >
+            <span className="flag">
+              <FlagIcon />
+            </span>
             <span className="name">{b.name}</span>
-            <span className="meta">#{b.seq} · {b.author}</span>
+            <span className="meta">
+              #{b.seq} · {b.author}
+            </span>
           </button>
         </li>
       ))}
@@ -120,9 +138,17 @@ export function Timeline(props: TimelineProps) {
         const newest = item.entries[0]!;
         const oldest = item.entries.at(-1)!;
         return (
-          <li key={`g${item.key}`} className={`history-group${open ? ' open' : ''}`} data-testid="history-group" data-author={item.author} data-count={item.entries.length} data-seqs={item.entries.map((e) => e.seq).join(' ')}>
+          <li
+            key={`g${item.key}`}
+            className={`history-group${open ? ' open' : ''}`}
+            data-testid="history-group"
+            data-author={item.author}
+            data-count={item.entries.length}
+            data-seqs={item.entries.map((e) => e.seq).join(' ')}
+          >
             <div className="group-head">
-              <button type="button"
+              <button
+                type="button"
                 className="group-toggle"
                 data-testid="history-group-toggle"
                 aria-expanded={open}
@@ -131,19 +157,32 @@ export function Timeline(props: TimelineProps) {
               >
                 <ChevronIcon open={open} />
               </button>
-              <button type="button" className="entry-button" onClick={() => props.onView(newest.seq)} title={`See the song after #${newest.seq}`}>
-                <span className="seq">#{oldest.seq}–{newest.seq}</span>
+              <button
+                type="button"
+                className="entry-button"
+                onClick={() => props.onView(newest.seq)}
+                title={`See the song after #${newest.seq}`}
+              >
+                <span className="seq">
+                  #{oldest.seq}–{newest.seq}
+                </span>
                 <span className="author" style={{ color: props.colorFor(item.author) }}>
                   <span className="dot" style={{ background: props.colorFor(item.author) }} />
                   {item.author}
                 </span>
-                <span className="label">{item.entries.length} edits: {summarizeLabels(item.entries)}</span>
-                <span className="meta">{formatTime(oldest.time)}–{formatTime(newest.time)}</span>
+                <span className="label">
+                  {item.entries.length} edits: {summarizeLabels(item.entries)}
+                </span>
+                <span className="meta">
+                  {formatTime(oldest.time)}–{formatTime(newest.time)}
+                </span>
               </button>
             </div>
             {open && (
               <ol className="group-entries">
-                {item.entries.map((entry) => <EntryRow key={entry.seq} entry={entry} props={props} nested />)}
+                {item.entries.map((entry) => (
+                  <EntryRow key={entry.seq} entry={entry} props={props} nested />
+                ))}
               </ol>
             )}
           </li>
@@ -152,4 +191,3 @@ export function Timeline(props: TimelineProps) {
     </ol>
   );
 }
-

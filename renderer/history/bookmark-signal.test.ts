@@ -8,15 +8,24 @@ import { announceBookmarkAdded, watchBookmarkAnnouncements } from './bookmark-si
 function pair(): [Awareness, Awareness, () => void] {
   const a = new Awareness(new Y.Doc());
   const b = new Awareness(new Y.Doc());
-  const relay = (from: Awareness, to: Awareness) => ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-    if (origin === 'relay') return;
-    applyAwarenessUpdate(to, encodeAwarenessUpdate(from, [...added!, ...updated!, ...removed!]), 'relay');
-  };
+  const relay =
+    (from: Awareness, to: Awareness) =>
+    ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+      if (origin === 'relay') return;
+      applyAwarenessUpdate(to, encodeAwarenessUpdate(from, [...added!, ...updated!, ...removed!]), 'relay');
+    };
   const ab = relay(a, b);
   const ba = relay(b, a);
   a.on('update', ab);
   b.on('update', ba);
-  return [a, b, () => { a.destroy(); b.destroy(); }];
+  return [
+    a,
+    b,
+    () => {
+      a.destroy();
+      b.destroy();
+    },
+  ];
 }
 
 test('a bookmark announced by one bandmate reaches the other once; own announcements and presence changes do not', () => {

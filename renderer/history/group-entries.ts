@@ -55,7 +55,8 @@ export function groupEntries(
   };
   for (const entry of entries) {
     const previous = run.at(-1);
-    const continues = previous !== undefined &&
+    const continues =
+      previous !== undefined &&
       groupable(entry) &&
       entry.author === previous.author &&
       previous.seq - entry.seq === 1 &&

@@ -70,10 +70,16 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
 
     const first = await viewer.history(0, 2);
     assert.equal(first.lastSeq, last);
-    assert.deepEqual(first.entries.map((e) => e.seq), [1, 2]);
+    assert.deepEqual(
+      first.entries.map((e) => e.seq),
+      [1, 2],
+    );
     const rest = await viewer.history(2, 100);
     const all = [...first.entries, ...rest.entries];
-    assert.deepEqual(all.map((e) => e.seq), Array.from({ length: last }, (_, i) => i + 1));
+    assert.deepEqual(
+      all.map((e) => e.seq),
+      Array.from({ length: last }, (_, i) => i + 1),
+    );
     assert.ok(all.every((e) => e.author === 'alice' && e.bytes > 0 && e.time > 0));
     const labels = all.map((e) => e.label);
     assert.ok(labels.includes('added track Bass'), labels.join(' | '));
@@ -89,7 +95,10 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
     }
     const last = await viewer.lastSeq();
     const updates = [...(await viewer.updates(0, 2)), ...(await viewer.updates(2, 1000))];
-    assert.deepEqual(updates.map((u) => u.seq), Array.from({ length: last }, (_, i) => i + 1));
+    assert.deepEqual(
+      updates.map((u) => u.seq),
+      Array.from({ length: last }, (_, i) => i + 1),
+    );
     const doc = new Y.Doc();
     for (const u of updates) Y.applyUpdate(doc, u.update);
     assert.deepEqual(readSong(doc), readSong(alice.doc));
@@ -100,7 +109,7 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
   test('restore: refused for a viewer, a new labelled entry for an editor', async () => {
     await rejectsWith(viewer.restore(2), 'forbidden', 403);
     const seq = await editor.restore(2);
-    assert.equal(seq, (await editor.lastSeq()));
+    assert.equal(seq, await editor.lastSeq());
     const [entry] = (await viewer.history(seq - 1, 1)).entries;
     assert.equal(entry!.label, 'restored #2');
     assert.equal(entry!.author, 'alice');
@@ -111,7 +120,10 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
     const mark = await editor.addBookmark(3, '  first groove ');
     assert.deepEqual({ seq: mark.seq, name: mark.name, author: mark.author }, { seq: 3, name: 'first groove', author: 'alice' });
     const listed = await viewer.bookmarks();
-    assert.deepEqual(listed.map((b) => [b.seq, b.name]), [[3, 'first groove']]);
+    assert.deepEqual(
+      listed.map((b) => [b.seq, b.name]),
+      [[3, 'first groove']],
+    );
     await rejectsWith(viewer.addBookmark(1, 'nope'), 'forbidden', 403);
     await rejectsWith(editor.addBookmark(1, '   '), 'invalid', 400);
   });
@@ -120,7 +132,11 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
     await rejectsWith(createHistoryApi({ httpUrl: server.url, room: ROOM, token: 'garbage' }).history(0, 1), 'unauthorized', 401);
     const expired = testToken(ROOM, 'editor', 'old', -10);
     await rejectsWith(createHistoryApi({ httpUrl: server.url, room: ROOM, token: expired }).history(0, 1), 'unauthorized', 401);
-    await rejectsWith(createHistoryApi({ httpUrl: server.url, room: ROOM, token: testToken('other-room') }).history(0, 1), 'forbidden', 403);
+    await rejectsWith(
+      createHistoryApi({ httpUrl: server.url, room: ROOM, token: testToken('other-room') }).history(0, 1),
+      'forbidden',
+      403,
+    );
     // A port nothing listens on any more.
     const closed = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -132,8 +148,13 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
   });
 
   test("the server's rate limit (429) is 'unavailable', in the server's words", async () => {
-    const busy = async () => new Response(JSON.stringify({ error: 'too many requests from your address: try again in 1 s' }), { status: 429 });
-    const error = await rejectsWith(createHistoryApi({ httpUrl: 'http://x', room: ROOM, token: 't' }, busy).history(0, 1), 'unavailable', 429);
+    const busy = async () =>
+      new Response(JSON.stringify({ error: 'too many requests from your address: try again in 1 s' }), { status: 429 });
+    const error = await rejectsWith(
+      createHistoryApi({ httpUrl: 'http://x', room: ROOM, token: 't' }, busy).history(0, 1),
+      'unavailable',
+      429,
+    );
     assert.match(describeApiError(error), /busy \(too many requests/);
   });
 

@@ -119,7 +119,10 @@ export function createHistoryApi(target: HistoryApiTarget, fetchImpl: Fetch = (i
     let res: Response;
     try {
       const headers = { authorization: `Bearer ${token()}` };
-      res = await fetchImpl(`${base}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+      res = await fetchImpl(`${base}${path}`, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+      });
     } catch (error) {
       throw new HistoryApiError('network', null, `${what}: the server is not reachable (${(error as Error).message})`);
     }
@@ -172,7 +175,8 @@ export function createHistoryApi(target: HistoryApiTarget, fetchImpl: Fetch = (i
       try {
         return decodeUpdatesStream(body);
       } catch (error) {
-        if (error instanceof MalformedStreamError) throw new HistoryApiError('malformed', 200, `the replay stream is corrupt: ${error.message}`);
+        if (error instanceof MalformedStreamError)
+          throw new HistoryApiError('malformed', 200, `the replay stream is corrupt: ${error.message}`);
         throw error;
       }
     },
@@ -201,13 +205,21 @@ export function createHistoryApi(target: HistoryApiTarget, fetchImpl: Fetch = (i
 export function describeApiError(error: unknown): string {
   if (!(error instanceof HistoryApiError)) return `Something went wrong: ${(error as Error)?.message ?? String(error)}`;
   switch (error.kind) {
-    case 'unauthorized': return `The server did not accept your link (${error.message}). Ask for a new invite.`;
-    case 'forbidden': return `Not allowed: ${error.message}.`;
-    case 'not-found': return 'This room has no history yet.';
-    case 'invalid': return `The server refused: ${error.message}.`;
-    case 'unavailable': return `The server is busy (${error.message}). Try again in a moment.`;
-    case 'server': return `The server failed (${error.message}).`;
-    case 'network': return 'The server is not reachable: history will load when the connection is back.';
-    case 'malformed': return `Unexpected answer from the server: ${error.message}.`;
+    case 'unauthorized':
+      return `The server did not accept your link (${error.message}). Ask for a new invite.`;
+    case 'forbidden':
+      return `Not allowed: ${error.message}.`;
+    case 'not-found':
+      return 'This room has no history yet.';
+    case 'invalid':
+      return `The server refused: ${error.message}.`;
+    case 'unavailable':
+      return `The server is busy (${error.message}). Try again in a moment.`;
+    case 'server':
+      return `The server failed (${error.message}).`;
+    case 'network':
+      return 'The server is not reachable: history will load when the connection is back.';
+    case 'malformed':
+      return `Unexpected answer from the server: ${error.message}.`;
   }
 }

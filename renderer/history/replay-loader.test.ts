@@ -34,8 +34,14 @@ test('pages through entries and updates up to the newest seq at the start, repor
   const { api, calls } = fakeApi(23, 50);
   const progress: number[] = [];
   const data = await loadReplay(api, { pageSize: 10, onProgress: (done, total) => progress.push(done / total) });
-  assert.deepEqual(data.updates.map((u) => u.seq), Array.from({ length: 23 }, (_, i) => i + 1));
-  assert.deepEqual(data.entries.map((e) => e.label), data.updates.map((u) => `e${u.seq}`));
+  assert.deepEqual(
+    data.updates.map((u) => u.seq),
+    Array.from({ length: 23 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    data.entries.map((e) => e.label),
+    data.updates.map((u) => `e${u.seq}`),
+  );
   assert.deepEqual(calls, ['history 0 10', 'history 10 10', 'history 20 3', 'updates 0 10', 'updates 10 10', 'updates 20 3']);
   assert.equal(progress.at(-1), 1);
 });
@@ -49,8 +55,18 @@ test('an empty room is an empty replay; an abort stops between pages', async () 
 
 test('alignment keeps every update and captions one without an entry', () => {
   const data = alignReplay(
-    [{ seq: 1, time: 100, author: 'a', label: 'one', bytes: 1 }, { seq: 3, time: 300, author: 'b', label: 'three', bytes: 1 }],
+    [
+      { seq: 1, time: 100, author: 'a', label: 'one', bytes: 1 },
+      { seq: 3, time: 300, author: 'b', label: 'three', bytes: 1 },
+    ],
     [1, 2, 3].map((seq) => ({ seq, update: new Uint8Array([seq]) })),
   );
-  assert.deepEqual(data.entries.map((e) => [e.seq, e.label, e.time]), [[1, 'one', 100], [2, '#2', 100], [3, 'three', 300]]);
+  assert.deepEqual(
+    data.entries.map((e) => [e.seq, e.label, e.time]),
+    [
+      [1, 'one', 100],
+      [2, '#2', 100],
+      [3, 'three', 300],
+    ],
+  );
 });

@@ -31,7 +31,7 @@ export async function loadReplay(api: HistoryApi, options: ReplayLoadOptions = {
   const entries: HistoryEntry[] = [];
   const updates: LoggedUpdate[] = [];
   const progress = (): void => options.onProgress?.(entries.length + updates.length, total);
-  for (let after = 0; after < upTo;) {
+  for (let after = 0; after < upTo; ) {
     options.signal?.throwIfAborted();
     const page = await api.history(after, Math.min(pageSize, upTo - after));
     if (!page.entries.length) break;
@@ -39,7 +39,7 @@ export async function loadReplay(api: HistoryApi, options: ReplayLoadOptions = {
     after = page.entries.at(-1)!.seq;
     progress();
   }
-  for (let after = 0; after < upTo;) {
+  for (let after = 0; after < upTo; ) {
     options.signal?.throwIfAborted();
     const page = await api.updates(after, Math.min(pageSize, upTo - after));
     if (!page.length) break;
@@ -60,7 +60,13 @@ export function alignReplay(entries: readonly HistoryEntry[], updates: readonly 
   const out: ReplayData = { updates: [], entries: [] };
   let previousTime = entries[0]?.time ?? 0;
   for (const update of updates) {
-    const entry = bySeq.get(update.seq) ?? { seq: update.seq, time: previousTime, author: '?', label: `#${update.seq}`, bytes: update.update.byteLength };
+    const entry = bySeq.get(update.seq) ?? {
+      seq: update.seq,
+      time: previousTime,
+      author: '?',
+      label: `#${update.seq}`,
+      bytes: update.update.byteLength,
+    };
     previousTime = entry.time;
     out.updates.push(update);
     out.entries.push(entry);

@@ -11,7 +11,8 @@ function fakeRoom(count = 0) {
   const requests: string[] = [];
   let failing: HistoryApiError | null = null;
   const append = (n: number, author = 'alice') => {
-    for (let i = 0; i < n; i++) log.push({ seq: log.length + 1, time: 1000 + log.length, author, label: `edit ${log.length + 1}`, bytes: 40 });
+    for (let i = 0; i < n; i++)
+      log.push({ seq: log.length + 1, time: 1000 + log.length, author, label: `edit ${log.length + 1}`, bytes: 40 });
   };
   append(count);
   const check = () => {
@@ -76,7 +77,10 @@ test('the newest page first, newest first; older pages on demand, down to #1 wit
   assert.equal(store.getState().hasOlder, true);
   await store.loadOlder();
   await store.loadOlder();
-  assert.deepEqual(seqs(store), Array.from({ length: 25 }, (_, i) => 25 - i));
+  assert.deepEqual(
+    seqs(store),
+    Array.from({ length: 25 }, (_, i) => 25 - i),
+  );
   assert.equal(store.getState().hasOlder, false);
   const before = room.requests.length;
   await store.loadOlder();
@@ -94,7 +98,10 @@ test('refresh adds what was logged since, across pages, and folds concurrent cal
   const runs = [store.refresh(), store.refresh(), store.refresh()];
   await Promise.all(runs);
   // The first page held #5..#2 (#1 is older, loaded on demand); everything newer is there.
-  assert.deepEqual(seqs(store), Array.from({ length: 13 }, (_, i) => 14 - i));
+  assert.deepEqual(
+    seqs(store),
+    Array.from({ length: 13 }, (_, i) => 14 - i),
+  );
   assert.equal(store.getState().lastSeq, 14);
   assert.equal(store.getState().hasOlder, true);
   assert.ok(notified > 0);
@@ -136,7 +143,13 @@ test('restore resolves once the restore entry is in the timeline; bookmarks are 
   assert.equal(seq, 5);
   assert.equal(store.getState().entries[0]?.label, 'restored #2');
   await store.addBookmark(3, 'chorus');
-  assert.deepEqual(store.getState().bookmarks.map((b) => b.name), ['chorus']);
+  assert.deepEqual(
+    store.getState().bookmarks.map((b) => b.name),
+    ['chorus'],
+  );
   await store.refreshBookmarks();
-  assert.deepEqual(store.getState().bookmarks.map((b) => b.seq), [3]);
+  assert.deepEqual(
+    store.getState().bookmarks.map((b) => b.seq),
+    [3],
+  );
 });

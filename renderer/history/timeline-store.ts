@@ -36,7 +36,13 @@ export interface TimelineOptions {
 }
 
 const INITIAL: TimelineState = {
-  entries: [], lastSeq: 0, bookmarks: [], loaded: false, hasOlder: false, loadingOlder: false, error: null,
+  entries: [],
+  lastSeq: 0,
+  bookmarks: [],
+  loaded: false,
+  hasOlder: false,
+  loadingOlder: false,
+  error: null,
 };
 
 const bySeqDescending = (a: { seq: number }, b: { seq: number }): number => b.seq - a.seq;

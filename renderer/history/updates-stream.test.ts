@@ -22,7 +22,10 @@ test('decodes what the server frames, in order, including empty updates and larg
     { seq: 2 ** 40, update: [7] },
   ];
   const decoded = decodeUpdatesStream(frame(entries));
-  assert.deepEqual(decoded.map((d) => ({ seq: d.seq, update: [...d.update] })), entries);
+  assert.deepEqual(
+    decoded.map((d) => ({ seq: d.seq, update: [...d.update] })),
+    entries,
+  );
 });
 
 test('an empty body is no entries', () => {
@@ -30,7 +33,10 @@ test('an empty body is no entries', () => {
 });
 
 test('a body cut off anywhere is reported with its offset, never read past its end', () => {
-  const bytes = frame([{ seq: 1, update: [1, 2, 3] }, { seq: 300, update: [4, 5, 6, 7] }]);
+  const bytes = frame([
+    { seq: 1, update: [1, 2, 3] },
+    { seq: 300, update: [4, 5, 6, 7] },
+  ]);
   for (let cut = 1; cut < bytes.length; cut++) {
     if (cut === 5) continue; // the boundary between the two entries: a whole first entry
     assert.throws(() => decodeUpdatesStream(bytes.subarray(0, cut)), MalformedStreamError, `cut at ${cut}`);
@@ -39,7 +45,16 @@ test('a body cut off anywhere is reported with its offset, never read past its e
 });
 
 test('seqs that do not rise are refused', () => {
-  assert.throws(() => decodeUpdatesStream(frame([{ seq: 3, update: [1] }, { seq: 3, update: [1] }])), /must rise/);
+  assert.throws(
+    () =>
+      decodeUpdatesStream(
+        frame([
+          { seq: 3, update: [1] },
+          { seq: 3, update: [1] },
+        ]),
+      ),
+    /must rise/,
+  );
 });
 
 test('a runaway varuint is refused', () => {

@@ -60,15 +60,21 @@ function makePastTransport(song: Song, live: Transport): PastTransport {
 export function usePastTransport(live: Transport): { transportFor(song: Song): Transport; stop(): void } {
   const past = useRef<PastTransport | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: live is listed on purpose: a past transport made for the old live transport is released when it changes
-  useEffect(() => () => {
-    past.current?.release();
-    past.current = null;
-  }, [live]);
-  const transportFor = useCallback((song: Song): Transport => {
-    if (!past.current) past.current = makePastTransport(song, live);
-    else past.current.source.set(song);
-    return past.current.transport;
-  }, [live]);
+  useEffect(
+    () => () => {
+      past.current?.release();
+      past.current = null;
+    },
+    [live],
+  );
+  const transportFor = useCallback(
+    (song: Song): Transport => {
+      if (!past.current) past.current = makePastTransport(song, live);
+      else past.current.source.set(song);
+      return past.current.transport;
+    },
+    [live],
+  );
   const stop = useCallback(() => past.current?.transport.stop(), []);
   // One object for the panel's effects to depend on.
   return useMemo(() => ({ transportFor, stop }), [transportFor, stop]);

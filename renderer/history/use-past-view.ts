@@ -31,30 +31,33 @@ export function usePastView(api: HistoryApi, notify: Notify): PastView {
   const [error, setError] = useState<string | null>(null);
   const cache = useRef(new Map<number, Song>());
 
-  const view = useCallback((target: number) => {
-    asked.current = target;
-    setSeq(target);
-    setError(null);
-    const cached = cache.current.get(target);
-    if (cached) {
-      setShown({ seq: target, song: cached });
-      return;
-    }
-    api.stateAt(target).then(
-      (state) => {
-        const song = songFromState(state);
-        cache.current.set(target, song);
-        if (cache.current.size > CACHED_SONGS) cache.current.delete(cache.current.keys().next().value!);
-        if (asked.current === target) setShown({ seq: target, song });
-      },
-      (failure: unknown) => {
-        if (asked.current !== target) return;
-        const message = describeApiError(failure);
-        setError(message);
-        notify(message, 'error');
-      },
-    );
-  }, [api, notify]);
+  const view = useCallback(
+    (target: number) => {
+      asked.current = target;
+      setSeq(target);
+      setError(null);
+      const cached = cache.current.get(target);
+      if (cached) {
+        setShown({ seq: target, song: cached });
+        return;
+      }
+      api.stateAt(target).then(
+        (state) => {
+          const song = songFromState(state);
+          cache.current.set(target, song);
+          if (cache.current.size > CACHED_SONGS) cache.current.delete(cache.current.keys().next().value!);
+          if (asked.current === target) setShown({ seq: target, song });
+        },
+        (failure: unknown) => {
+          if (asked.current !== target) return;
+          const message = describeApiError(failure);
+          setError(message);
+          notify(message, 'error');
+        },
+      );
+    },
+    [api, notify],
+  );
 
   const clear = useCallback(() => {
     asked.current = null;

@@ -12,11 +12,7 @@ import { loadReplay } from './replay-loader.ts';
 import { ReplayStates } from './replay-states.ts';
 import { ReplayClock, replayOffsets, type ReplaySpeed } from './replay-timing.ts';
 
-export type ReplayStatus =
-  | { kind: 'off' }
-  | { kind: 'loading'; progress: number }
-  | { kind: 'error'; message: string }
-  | { kind: 'ready' };
+export type ReplayStatus = { kind: 'off' } | { kind: 'loading'; progress: number } | { kind: 'error'; message: string } | { kind: 'ready' };
 
 export interface Replay {
   status: ReplayStatus;
@@ -66,33 +62,39 @@ export function useReplay(api: HistoryApi): Replay {
     setStep(0);
   }, []);
 
-  const start = useCallback((startSpeed: ReplaySpeed = 4) => {
-    abort.current?.abort();
-    loadedRef.current?.states.destroy();
-    setLoaded(null);
-    const controller = new AbortController();
-    abort.current = controller;
-    setStatus({ kind: 'loading', progress: 0 });
-    setPlaying(false);
-    setStep(0);
-    loadReplay(api, { signal: controller.signal, onProgress: (done, total) => setStatus({ kind: 'loading', progress: total ? done / total : 1 }) })
-      .then((data) => {
-        if (controller.signal.aborted) return;
-        const clock = new ReplayClock(replayOffsets(data.entries.map((e) => e.time)));
-        clock.setSpeed(startSpeed, now());
-        setLoaded({ states: new ReplayStates(data.updates), entries: data.entries, clock });
-        setSpeedState(startSpeed);
-        setStatus({ kind: 'ready' });
-        if (data.updates.length > 1) {
-          clock.play(now());
-          setPlaying(true);
-        }
+  const start = useCallback(
+    (startSpeed: ReplaySpeed = 4) => {
+      abort.current?.abort();
+      loadedRef.current?.states.destroy();
+      setLoaded(null);
+      const controller = new AbortController();
+      abort.current = controller;
+      setStatus({ kind: 'loading', progress: 0 });
+      setPlaying(false);
+      setStep(0);
+      loadReplay(api, {
+        signal: controller.signal,
+        onProgress: (done, total) => setStatus({ kind: 'loading', progress: total ? done / total : 1 }),
       })
-      .catch((error: unknown) => {
-        if (controller.signal.aborted) return;
-        setStatus({ kind: 'error', message: describeApiError(error) });
-      });
-  }, [api]);
+        .then((data) => {
+          if (controller.signal.aborted) return;
+          const clock = new ReplayClock(replayOffsets(data.entries.map((e) => e.time)));
+          clock.setSpeed(startSpeed, now());
+          setLoaded({ states: new ReplayStates(data.updates), entries: data.entries, clock });
+          setSpeedState(startSpeed);
+          setStatus({ kind: 'ready' });
+          if (data.updates.length > 1) {
+            clock.play(now());
+            setPlaying(true);
+          }
+        })
+        .catch((error: unknown) => {
+          if (controller.signal.aborted) return;
+          setStatus({ kind: 'error', message: describeApiError(error) });
+        });
+    },
+    [api],
+  );
 
   // The frame loop: while playing, show the clock's step; pause at the end.
   useEffect(() => {
@@ -110,10 +112,13 @@ export function useReplay(api: HistoryApi): Replay {
     return () => cancelAnimationFrame(frame);
   }, [loaded, playing]);
 
-  useEffect(() => () => {
-    abort.current?.abort();
-    loadedRef.current?.states.destroy();
-  }, []);
+  useEffect(
+    () => () => {
+      abort.current?.abort();
+      loadedRef.current?.states.destroy();
+    },
+    [],
+  );
 
   const song = useMemo(() => {
     if (!loaded?.states.length) return null;

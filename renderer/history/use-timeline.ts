@@ -17,7 +17,11 @@ const REFRESH_INTERVAL_MS = 500;
 /** One more after the changes stop: this user's own last edit is logged by then. */
 const SETTLE_MS = 1500;
 
-export function useTimeline(api: HistoryApi, session: RoomSession, panel: RefObject<HTMLElement | null>): { store: TimelineStore; state: TimelineState } {
+export function useTimeline(
+  api: HistoryApi,
+  session: RoomSession,
+  panel: RefObject<HTMLElement | null>,
+): { store: TimelineStore; state: TimelineState } {
   const store = useMemo(() => new TimelineStore(api), [api]);
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const visible = useRef(false);
@@ -46,15 +50,16 @@ export function useTimeline(api: HistoryApi, session: RoomSession, panel: RefObj
 
     // Shown or hidden: the side panel hides an inactive tab with `hidden` (no layout box).
     const el = panel.current;
-    const observer = el && typeof IntersectionObserver === 'function'
-      ? new IntersectionObserver((records) => {
-          visible.current = records.some((r) => r.isIntersecting);
-          if (visible.current && stale.current) {
-            stale.current = false;
-            void store.refresh();
-          }
-        })
-      : null;
+    const observer =
+      el && typeof IntersectionObserver === 'function'
+        ? new IntersectionObserver((records) => {
+            visible.current = records.some((r) => r.isIntersecting);
+            if (visible.current && stale.current) {
+              stale.current = false;
+              void store.refresh();
+            }
+          })
+        : null;
     if (el && observer) observer.observe(el);
     else {
       visible.current = true;

@@ -29,7 +29,12 @@ export function answerRole(role: TrackRole | undefined): AnswerRole {
 export function callNotes(played: readonly LiveNote[], state: TransportState, endMs: ServerMs, bars: number): NoteInput[] {
   const barMs = (state.meter.numerator * (4 / state.meter.denominator) * 60_000) / state.bpm;
   const startMs = endMs - bars * barMs;
-  return takeNotes(played.filter((n) => n.at >= startMs - barMs / 8 && n.at < endMs + barMs), { startMs, startBar: 0, bars, endMs }, state, '16th');
+  return takeNotes(
+    played.filter((n) => n.at >= startMs - barMs / 8 && n.at < endMs + barMs),
+    { startMs, startBar: 0, bars, endMs },
+    state,
+    '16th',
+  );
 }
 
 /** The song bar the call started on: `bars` bars before the bar line at `endMs` (wrapped inside the loop). */
@@ -63,7 +68,12 @@ function requestChords(song: Song, meter: Meter, callFrom: number, bars: number,
  * `callFrom`: the song bar the call started on (default: the bars just before the answer).
  */
 export function answerRequest(
-  song: Song, role: AnswerRole, call: NoteInput[], bars: number, answerAt: { from: number; to: number }, seed: number,
+  song: Song,
+  role: AnswerRole,
+  call: NoteInput[],
+  bars: number,
+  answerAt: { from: number; to: number },
+  seed: number,
   callFrom = Math.max(0, answerAt.from - bars),
 ): GenerationRequest {
   const meter = { ...song.meta.meter };
@@ -117,11 +127,23 @@ export interface Answer {
 }
 
 /** The answer for a result of `request` (its first variation), to go into `range`. */
-export function answerFrom(request: GenerationRequest, result: { variations: Pick<GeneratedPart, 'notes'>[]; provenance: GenerationProvenance }, range: { from: number; to: number }, answerTo: string): Answer | null {
+export function answerFrom(
+  request: GenerationRequest,
+  result: { variations: Pick<GeneratedPart, 'notes'>[]; provenance: GenerationProvenance },
+  range: { from: number; to: number },
+  answerTo: string,
+): Answer | null {
   const part = result.variations[0];
   if (!part) return null;
   const notes = answerNotes(part, request.bars, request.meter);
-  return { role: request.role as AnswerRole, range, notes, label: answerLabel(notes.length, request.seed), provenance: result.provenance, answerTo };
+  return {
+    role: request.role as AnswerRole,
+    range,
+    notes,
+    label: answerLabel(notes.length, request.seed),
+    provenance: result.provenance,
+    answerTo,
+  };
 }
 
 /**
@@ -129,7 +151,10 @@ export function answerFrom(request: GenerationRequest, result: { variations: Pic
  * status never stays at "answering…". The jam view may have blinked meanwhile (a reconnect, a
  * transport change re-rendering the panel): only answers off or the music stopped drop it.
  */
-export function answerOutcome(answer: Answer | null, now: { aiAnswers: boolean; playing: boolean }): { write: true } | { write: false; status: string } {
+export function answerOutcome(
+  answer: Answer | null,
+  now: { aiAnswers: boolean; playing: boolean },
+): { write: true } | { write: false; status: string } {
   if (!now.aiAnswers) return { write: false, status: 'AI answers were turned off: that answer was dropped.' };
   if (!now.playing) return { write: false, status: 'The music stopped: that answer was dropped.' };
   if (!answer) return { write: false, status: 'The AI had no answer this time.' };
@@ -149,7 +174,17 @@ export function writeAnswer(doc: Y.Doc, answer: Answer): string {
     for (const c of now.clips) {
       if (c.trackId === id && c.startBar < range.to && c.startBar + c.lengthBars > range.from) deleteClip(doc, c.id);
     }
-    const provenance: Provenance = { source: 'model', detail: { ...answer.provenance, answerTo: answer.answerTo } as unknown as Record<string, unknown> };
-    return addClip(doc, { trackId: id, startBar: range.from, lengthBars: range.to - range.from, name: 'Answer', notes: answer.notes, provenance });
+    const provenance: Provenance = {
+      source: 'model',
+      detail: { ...answer.provenance, answerTo: answer.answerTo } as unknown as Record<string, unknown>,
+    };
+    return addClip(doc, {
+      trackId: id,
+      startBar: range.from,
+      lengthBars: range.to - range.from,
+      name: 'Answer',
+      notes: answer.notes,
+      provenance,
+    });
   });
 }

@@ -9,11 +9,19 @@ import type { LiveNoteEvents } from './live-notes.ts';
 import type { TimelineEvents } from './timeline-follower.ts';
 import type { ClockMap } from './time-map.ts';
 
-const song = { meta: { meter: { numerator: 4, denominator: 4 } }, tracks: [{ id: 'a', name: 'A', solo: false, mute: false, volumeDb: 0, pan: 0 }, { id: 'b', name: 'B', solo: true, mute: false, volumeDb: 0, pan: 0 }] } as unknown as Song;
+const song = {
+  meta: { meter: { numerator: 4, denominator: 4 } },
+  tracks: [
+    { id: 'a', name: 'A', solo: false, mute: false, volumeDb: 0, pan: 0 },
+    { id: 'b', name: 'B', solo: true, mute: false, volumeDb: 0, pan: 0 },
+  ],
+} as unknown as Song;
 /** Audio time t is heard at server 1_007_000 + (t − 10) s. */
 const map: ClockMap = {
   clock: { serverNow: (local) => local + 5000, localAt: (server) => server - 5000 },
-  stamp: { contextTime: 10, performanceTime: 2000 }, timeOrigin: 1_000_000, compensationMs: 0,
+  stamp: { contextTime: 10, performanceTime: 2000 },
+  timeOrigin: 1_000_000,
+  compensationMs: 0,
 };
 
 function jam() {
@@ -45,8 +53,21 @@ test('clicks while live become clicks and downbeats on the server clock; a re-ti
   j.click(1920, 12.996, true); // the same downbeat, pulled 4 ms earlier
   j.setLive(false);
   j.click(3840, 15, true);
-  assert.deepEqual(probes.scheduledDownbeats.map((d) => [d.bar, Math.round(d.serverMs), d.audioTime]), [[0, 1_008_000, 11], [1, 1_009_996, 12.996]]);
-  assert.deepEqual(probes.scheduledClicks.map((c) => [c.bar, c.beat, c.accent]), [[0, 0, true], [0, 1, false], [1, 0, true]]);
+  assert.deepEqual(
+    probes.scheduledDownbeats.map((d) => [d.bar, Math.round(d.serverMs), d.audioTime]),
+    [
+      [0, 1_008_000, 11],
+      [1, 1_009_996, 12.996],
+    ],
+  );
+  assert.deepEqual(
+    probes.scheduledClicks.map((c) => [c.bar, c.beat, c.accent]),
+    [
+      [0, 0, true],
+      [0, 1, false],
+      [1, 0, true],
+    ],
+  );
 });
 
 test("retimes, notes and the mix heard are recorded from the events; the session's end detaches", () => {
@@ -61,7 +82,13 @@ test("retimes, notes and the mix heard are recorded from the events; the session
   assert.deepEqual(probes.retimes, [{ audioTime: 13, reason: 'follow', shiftMs: null }]);
   assert.deepEqual(probes.played, [note]);
   assert.deepEqual(probes.received, [{ from: 'bob', pitch: 60, kind: 'on', at: 5, receivedAt: 9 }]);
-  assert.deepEqual(probes.heardMix().map((t) => [t.id, t.audible]), [['a', false], ['b', true]]);
+  assert.deepEqual(
+    probes.heardMix().map((t) => [t.id, t.audible]),
+    [
+      ['a', false],
+      ['b', true],
+    ],
+  );
   j.session.emit('disposed', undefined);
   assert.equal(j.engine.size, 0);
   j.timeline.emit('retimed', { audioTime: 15, reason: 'drift', shiftMs: 1 });

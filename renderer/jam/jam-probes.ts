@@ -62,7 +62,12 @@ function keep<T>(list: T[], entry: T, max: number): void {
  * Appends a scheduled click to `list`, or replaces the last one when it is the same click re-timed
  * (same bar, `same` otherwise, within 100 ms); keeps at most `max` entries.
  */
-function keepClick<T extends { bar: number; serverMs: number }>(list: T[], entry: T, same: (last: T, entry: T) => boolean, max: number): void {
+function keepClick<T extends { bar: number; serverMs: number }>(
+  list: T[],
+  entry: T,
+  same: (last: T, entry: T) => boolean,
+  max: number,
+): void {
   const last = list.at(-1);
   if (last && last.bar === entry.bar && same(last, entry) && Math.abs(last.serverMs - entry.serverMs) < 100) list[list.length - 1] = entry;
   else keep(list, entry, max);
@@ -75,7 +80,11 @@ function keepClick<T extends { bar: number; serverMs: number }>(list: T[], entry
 export function attachJamProbes(jam: ProbedJam): JamProbes {
   let heardSong: Song | null = null;
   const probes: JamProbes = {
-    played: [], received: [], scheduledDownbeats: [], scheduledClicks: [], retimes: [],
+    played: [],
+    received: [],
+    scheduledDownbeats: [],
+    scheduledClicks: [],
+    retimes: [],
     heardMix() {
       if (!heardSong) return [];
       const mix = resolveMix(heardSong.tracks);
@@ -87,7 +96,9 @@ export function attachJamProbes(jam: ProbedJam): JamProbes {
   };
   const offs = [
     jam.liveNotes.on('played', ({ note }) => keep(probes.played, note, 512)),
-    jam.liveNotes.on('received', ({ name, note, receivedAt }) => keep(probes.received, { from: name, pitch: note.pitch, kind: note.kind, at: note.at, receivedAt }, 512)),
+    jam.liveNotes.on('received', ({ name, note, receivedAt }) =>
+      keep(probes.received, { from: name, pitch: note.pitch, kind: note.kind, at: note.at, receivedAt }, 512),
+    ),
     jam.on('heard', (song) => void (heardSong = song)),
     jam.on('disposed', () => probes.detach()),
     jam.timeline.on('retimed', (retime) => keep(probes.retimes, retime, 256)),
@@ -100,7 +111,12 @@ export function attachJamProbes(jam: ProbedJam): JamProbes {
       const beat = Math.round(((e.tick - bar * barTicks) / barTicks) * song.meta.meter.numerator);
       // A re-timed click (a drift correction rewinds the scheduler and silences what it had
       // committed past the new anchor) replaces the one it was scheduled as, rather than adding one.
-      keepClick(probes.scheduledClicks, { bar, beat, accent: e.accent, countIn: e.countIn, serverMs, audioTime: e.time }, (a, b) => a.beat === b.beat && a.countIn === b.countIn, 1024);
+      keepClick(
+        probes.scheduledClicks,
+        { bar, beat, accent: e.accent, countIn: e.countIn, serverMs, audioTime: e.time },
+        (a, b) => a.beat === b.beat && a.countIn === b.countIn,
+        1024,
+      );
       // The song's downbeats (count-in clicks are not the song's bars).
       if (e.accent && !e.countIn) keepClick(probes.scheduledDownbeats, { bar, serverMs, audioTime: e.time }, () => true, 256);
     }),

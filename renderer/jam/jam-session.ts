@@ -93,8 +93,17 @@ export class JamSession {
     this.engine = engine;
     this.client = client;
     this.view = {
-      live: false, status: client.status, me: client.me, transport: null, rules: DEFAULT_RULES, peers: [], liveBy: {},
-      record: { phase: 'off' }, settings: loadSettings(), message: null, ai: null,
+      live: false,
+      status: client.status,
+      me: client.me,
+      transport: null,
+      rules: DEFAULT_RULES,
+      peers: [],
+      liveBy: {},
+      record: { phase: 'off' },
+      settings: loadSettings(),
+      message: null,
+      ai: null,
     };
     this.timeline = new TimelineFollower({ engine, client, compensationMs: () => this.view.settings.compensationMs });
     this.requests = new RoomRequests({
@@ -125,7 +134,8 @@ export class JamSession {
       author: () => this.client.me?.name ?? null,
     });
     this.liveNotes = new LiveNotes({
-      engine, client,
+      engine,
+      client,
       live: () => this.view.live,
       serverNow: () => this.serverNow(),
       localNow: () => performance.timeOrigin + performance.now(),
@@ -134,19 +144,25 @@ export class JamSession {
       this.recorder.played(note);
       this.markLive(by, name, note.pitch, null, note.kind);
     });
-    this.liveNotes.on('received', ({ note, from, name, receivedAt }) => this.markLive(from, name, note.pitch, receivedAt - note.at, note.kind));
+    this.liveNotes.on('received', ({ note, from, name, receivedAt }) =>
+      this.markLive(from, name, note.pitch, receivedAt - note.at, note.kind),
+    );
     this.cleanups.push(client.onChange((kind) => this.onClientChange(kind)));
     this.cleanups.push(client.onLive((m, receivedAt) => this.liveNotes.receive(m, receivedAt)));
-    this.cleanups.push(client.onRefused((reason, request) => {
-      // A renewal sent in place and refused: the channel stays until its exp, then closes (4401).
-      if (request === 'token') return this.set({ message: `Your access could not be renewed: ${reason}` });
-      this.timeline.requestRefused();
-      this.set({ message: `Refused: ${reason}` });
-    }));
+    this.cleanups.push(
+      client.onRefused((reason, request) => {
+        // A renewal sent in place and refused: the channel stays until its exp, then closes (4401).
+        if (request === 'token') return this.set({ message: `Your access could not be renewed: ${reason}` });
+        this.timeline.requestRefused();
+        this.set({ message: `Refused: ${reason}` });
+      }),
+    );
     // The page's token, renewed as the session goes: the channel takes each renewal in place.
-    this.cleanups.push(session.token.subscribe((event) => {
-      if (event.type === 'renewed') this.client.setToken(event.token);
-    }));
+    this.cleanups.push(
+      session.token.subscribe((event) => {
+        if (event.type === 'renewed') this.client.setToken(event.token);
+      }),
+    );
     // Tempo, loop and meter set here go to the shared transport (a bandmate's edit arrives with
     // their own request).
     const onTransaction = (tr: { origin: unknown }): void => {
@@ -154,11 +170,13 @@ export class JamSession {
     };
     session.doc.on('afterTransaction', onTransaction);
     this.cleanups.push(() => session.doc.off('afterTransaction', onTransaction));
-    this.cleanups.push(session.store.subscribe(() => {
-      if (!this.localEdited) return;
-      this.localEdited = false;
-      if (this.view.live) this.requests.syncSong(false);
-    }));
+    this.cleanups.push(
+      session.store.subscribe(() => {
+        if (!this.localEdited) return;
+        this.localEdited = false;
+        if (this.view.live) this.requests.syncSong(false);
+      }),
+    );
     this.onClientChange('init');
   }
 

@@ -42,7 +42,7 @@ test('live: play, stop and seek ask the room; play wakes the audio; a play while
   assert.deepEqual(log, ['engine.resume', 'room.playFrom 3', 'room.playFrom 5', 'room.stop']);
 });
 
-test('not live: every press is the engine\'s own; toggle follows the room when live, the engine when not', async () => {
+test("not live: every press is the engine's own; toggle follows the room when live, the engine when not", async () => {
   const log: string[] = [];
   const local = new JamTransport(engine(log), room(log, false, true));
   await local.play();
@@ -55,7 +55,7 @@ test('not live: every press is the engine\'s own; toggle follows the room when l
   assert.deepEqual(log, ['room.stop', 'engine.resume', 'room.play', 'engine.stop']);
 });
 
-test('the rest is the engine\'s, as it is', () => {
+test("the rest is the engine's, as it is", () => {
   const log: string[] = [];
   const e = engine(log);
   const t = new JamTransport(e, room(log, true, false));

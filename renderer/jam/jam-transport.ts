@@ -5,7 +5,17 @@
  * the UI gets is what this file says (the MIDI clock of the next issues reads the same engine).
  */
 import type { Ticks } from '../../core/time.ts';
-import type { AudioTransport, AudioTransportState, AuditionHandle, AuditionRequest, EngineStats, FollowCommand, HeardStamp, LiveNoteCommand, TransportPosition } from '../audio/contract.ts';
+import type {
+  AudioTransport,
+  AudioTransportState,
+  AuditionHandle,
+  AuditionRequest,
+  EngineStats,
+  FollowCommand,
+  HeardStamp,
+  LiveNoteCommand,
+  TransportPosition,
+} from '../audio/contract.ts';
 import type { ScheduledEvent } from '../audio/scheduler.ts';
 import type { Song } from '../../core/song/types.ts';
 

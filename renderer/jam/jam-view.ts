@@ -82,6 +82,6 @@ export function withLiveNote(
 ): Record<string, LiveIndicator> {
   const before = liveBy[note.id];
   const held = Math.max(0, (before?.held ?? 0) + (note.kind === 'on' ? 1 : -1));
-  const latencyMs = note.latencyMs === null ? before?.latencyMs ?? null : Math.round(note.latencyMs * 10) / 10;
+  const latencyMs = note.latencyMs === null ? (before?.latencyMs ?? null) : Math.round(note.latencyMs * 10) / 10;
   return { ...liveBy, [note.id]: { name: note.name, lastAt: note.at, latencyMs, pitch: note.pitch, held } };
 }

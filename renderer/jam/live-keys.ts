@@ -14,8 +14,21 @@
 
 /** Semitones above the octave's C, by KeyboardEvent.code. */
 export const NOTE_KEYS: Record<string, number> = {
-  KeyA: 0, KeyW: 1, KeyS: 2, KeyE: 3, KeyD: 4, KeyF: 5, KeyT: 6, KeyG: 7, KeyY: 8, KeyH: 9, KeyU: 10, KeyJ: 11, KeyK: 12,
-  KeyO: 13, KeyL: 14,
+  KeyA: 0,
+  KeyW: 1,
+  KeyS: 2,
+  KeyE: 3,
+  KeyD: 4,
+  KeyF: 5,
+  KeyT: 6,
+  KeyG: 7,
+  KeyY: 8,
+  KeyH: 9,
+  KeyU: 10,
+  KeyJ: 11,
+  KeyK: 12,
+  KeyO: 13,
+  KeyL: 14,
 };
 
 export interface TypingState {
@@ -26,9 +39,7 @@ export interface TypingState {
 
 export const DEFAULT_TYPING: TypingState = { baseOctaveC: 60, velocity: 100 };
 
-export type TypingAction =
-  | { kind: 'note'; pitch: number }
-  | { kind: 'state'; state: TypingState };
+export type TypingAction = { kind: 'note'; pitch: number } | { kind: 'state'; state: TypingState };
 
 export interface TypingKey {
   code?: string;
@@ -47,11 +58,16 @@ export function typingAction(e: TypingKey, state: TypingState): TypingAction | n
     return pitch >= 0 && pitch <= 127 ? { kind: 'note', pitch } : null;
   }
   switch (code) {
-    case 'KeyZ': return { kind: 'state', state: { ...state, baseOctaveC: Math.max(0, state.baseOctaveC - 12) } };
-    case 'KeyX': return { kind: 'state', state: { ...state, baseOctaveC: Math.min(120, state.baseOctaveC + 12) } };
-    case 'KeyC': return { kind: 'state', state: { ...state, velocity: Math.max(1, state.velocity - 20) } };
-    case 'KeyV': return { kind: 'state', state: { ...state, velocity: Math.min(127, state.velocity + 20) } };
-    default: return null;
+    case 'KeyZ':
+      return { kind: 'state', state: { ...state, baseOctaveC: Math.max(0, state.baseOctaveC - 12) } };
+    case 'KeyX':
+      return { kind: 'state', state: { ...state, baseOctaveC: Math.min(120, state.baseOctaveC + 12) } };
+    case 'KeyC':
+      return { kind: 'state', state: { ...state, velocity: Math.max(1, state.velocity - 20) } };
+    case 'KeyV':
+      return { kind: 'state', state: { ...state, velocity: Math.min(127, state.velocity + 20) } };
+    default:
+      return null;
   }
 }
 

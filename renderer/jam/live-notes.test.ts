@@ -9,7 +9,11 @@ function notes(live: boolean) {
   const sent: LiveNote[][] = [];
   const liveNotes = new LiveNotes({
     engine: { liveNote: (n) => void heard.push(n) },
-    client: { clock: { serverNow: (local) => local + 5000, localAt: (s) => s - 5000 }, me: { clientId: 'c1', name: 'ann' }, sendLive: (n) => void sent.push(n) },
+    client: {
+      clock: { serverNow: (local) => local + 5000, localAt: (s) => s - 5000 },
+      me: { clientId: 'c1', name: 'ann' },
+      sendLive: (n) => void sent.push(n),
+    },
     live: () => live,
     serverNow: () => 2_000_000,
     localNow: () => 1_000_000,
@@ -30,7 +34,7 @@ test("this user's note sounds at once, goes to the room on the server clock whil
   assert.deepEqual(liveNotes.recent(), [note]);
 });
 
-test('not live: the note sounds and is kept on this machine\'s clock, but is not sent', () => {
+test("not live: the note sounds and is kept on this machine's clock, but is not sent", () => {
   const { liveNotes, sent } = notes(false);
   liveNotes.play('on', 62, 80, null);
   assert.deepEqual(sent, []);
@@ -43,7 +47,7 @@ test("a bandmate's notes sound under their own key and are told with the receive
   liveNotes.receive({ from: 'c2', name: 'bob', notes: [note] }, 1_000_000);
   assert.equal(heard[0]!.key, 'c2:t2:67');
   assert.deepEqual(events, [{ name: 'received', event: { note, from: 'c2', name: 'bob', receivedAt: 1_005_000 } }]);
-  assert.deepEqual(liveNotes.recent(), [], 'only this user\'s notes are the AI answer\'s call');
+  assert.deepEqual(liveNotes.recent(), [], "only this user's notes are the AI answer's call");
 });
 
 test('the recent notes keep the last few hundred', () => {

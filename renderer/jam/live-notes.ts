@@ -69,7 +69,13 @@ export class LiveNotes {
   receive(message: LiveMessage, receivedLocal?: number): void {
     const receivedAt = receivedLocal === undefined ? this.host.serverNow() : this.host.client.clock.serverNow(receivedLocal);
     for (const note of message.notes) {
-      this.host.engine.liveNote({ kind: note.kind, key: `${message.from}:${note.trackId}:${note.pitch}`, trackId: note.trackId, pitch: note.pitch, velocity: note.velocity });
+      this.host.engine.liveNote({
+        kind: note.kind,
+        key: `${message.from}:${note.trackId}:${note.pitch}`,
+        trackId: note.trackId,
+        pitch: note.pitch,
+        velocity: note.velocity,
+      });
       this.events.emit('received', { note, from: message.from, name: message.name, receivedAt });
     }
   }

@@ -10,7 +10,17 @@ test('note-on plays, note-off and note-on at velocity 0 release, on any channel'
 });
 
 test('controllers, pitch bend, clock, sysex and malformed messages are not notes', () => {
-  for (const m of [[0xb0, 1, 64], [0xe0, 0, 64], [0xf8], [0xf0, 0x7e, 0x7f, 0xf7], [0x90, 60], [0x90, 200, 100], [0x90, 60, 255], [], null]) {
+  for (const m of [
+    [0xb0, 1, 64],
+    [0xe0, 0, 64],
+    [0xf8],
+    [0xf0, 0x7e, 0x7f, 0xf7],
+    [0x90, 60],
+    [0x90, 200, 100],
+    [0x90, 60, 255],
+    [],
+    null,
+  ]) {
     assert.equal(liveNoteFromMidi(m as number[] | null), null, JSON.stringify(m));
   }
 });

@@ -16,10 +16,14 @@ export type Quantize = (typeof QUANTIZE)[number];
 /** Grid step of a quantize setting, ticks (triplet: triplet 8ths). */
 export function quantizeStep(q: Quantize): Ticks {
   switch (q) {
-    case '16th': return TICKS_PER_QUARTER / 4;
-    case '8th': return TICKS_PER_QUARTER / 2;
-    case 'triplet': return TICKS_PER_QUARTER / 3;
-    default: return 1;
+    case '16th':
+      return TICKS_PER_QUARTER / 4;
+    case '8th':
+      return TICKS_PER_QUARTER / 2;
+    case 'triplet':
+      return TICKS_PER_QUARTER / 3;
+    default:
+      return 1;
   }
 }
 
@@ -63,7 +67,12 @@ export function nextTake(state: TransportState, nowMs: ServerMs, bars = 4, minLe
  * its end (a key still held ends there), starts and ends snapped to the quantize grid. A note
  * played a little early (up to half a grid step, or a 32nd unquantized) counts from the downbeat.
  */
-export function takeNotes(notes: readonly LiveNote[], window: TakeWindow, state: Pick<TransportState, 'bpm' | 'meter'>, quantize: Quantize = 'off'): NoteInput[] {
+export function takeNotes(
+  notes: readonly LiveNote[],
+  window: TakeWindow,
+  state: Pick<TransportState, 'bpm' | 'meter'>,
+  quantize: Quantize = 'off',
+): NoteInput[] {
   const barTicks = barTicksOf(state);
   const total = window.bars * barTicks;
   const ticksPerMs = barTicks / barMsOf(state);

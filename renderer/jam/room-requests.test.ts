@@ -6,22 +6,49 @@ import { RoomRequests, songLoop, type RequestsHost } from './room-requests.ts';
 import type { ClockMap } from './time-map.ts';
 
 const shared: TransportState = {
-  playing: false, bpm: 120, meter: { numerator: 4, denominator: 4 }, loop: { startBar: 0, endBar: 4 },
-  anchorMs: 1_010_000, anchorBar: 0, revision: 1, changedBy: 'bob',
+  playing: false,
+  bpm: 120,
+  meter: { numerator: 4, denominator: 4 },
+  loop: { startBar: 0, endBar: 4 },
+  anchorMs: 1_010_000,
+  anchorBar: 0,
+  revision: 1,
+  changedBy: 'bob',
 };
 
 const song = (meta: Partial<Song['meta']> = {}, clipEnd = 4): Song => ({
-  meta: { title: 't', bpm: 120, meter: { numerator: 4, denominator: 4 }, key: { tonic: 0, mode: 'major' } as Song['meta']['key'], swing: 0, loop: null, ...meta },
-  tracks: [], clips: [{ startBar: 0, lengthBars: clipEnd } as Song['clips'][number]], chords: [], bookmarks: [],
+  meta: {
+    title: 't',
+    bpm: 120,
+    meter: { numerator: 4, denominator: 4 },
+    key: { tonic: 0, mode: 'major' } as Song['meta']['key'],
+    swing: 0,
+    loop: null,
+    ...meta,
+  },
+  tracks: [],
+  clips: [{ startBar: 0, lengthBars: clipEnd } as Song['clips'][number]],
+  chords: [],
+  bookmarks: [],
 });
 
 /** The map of time-map.test.ts: audio time t is heard at server 1_007_000 + (t − 10) s. */
 const map = (): ClockMap => ({
   clock: { serverNow: (local) => local + 5000, localAt: (server) => server - 5000 },
-  stamp: { contextTime: 10, performanceTime: 2000 }, timeOrigin: 1_000_000, compensationMs: 0,
+  stamp: { contextTime: 10, performanceTime: 2000 },
+  timeOrigin: 1_000_000,
+  compensationMs: 0,
 });
 
-function room(options: { song?: Song; canDrive?: boolean; connected?: boolean; engine?: Record<string, unknown>; nextBar?: { tick: number; time: number } | null } = {}) {
+function room(
+  options: {
+    song?: Song;
+    canDrive?: boolean;
+    connected?: boolean;
+    engine?: Record<string, unknown>;
+    nextBar?: { tick: number; time: number } | null;
+  } = {},
+) {
   const sent: TransportRequest[] = [];
   const said: string[] = [];
   const host: RequestsHost = {
@@ -49,7 +76,10 @@ test("the song's loop: its loop range, else the whole song", () => {
 test("play sends the song's tempo first, then plays from the playhead's bar with the count-in", () => {
   const { requests, sent } = room({ song: song({ bpm: 100 }), engine: { countInBars: 2 } });
   requests.play();
-  assert.deepEqual(sent, [{ action: 'tempo', bpm: 100 }, { action: 'play', fromBar: 2, countInBars: 2 }]);
+  assert.deepEqual(sent, [
+    { action: 'tempo', bpm: 100 },
+    { action: 'play', fromBar: 2, countInBars: 2 },
+  ]);
 });
 
 test('a playhead outside the loop plays from its start; the meter and loop go when they differ', () => {
@@ -72,7 +102,7 @@ test('a locked transport or a dropped channel is said, not lost silently', () =>
   assert.match(dropped.said[0]!, /Not connected/);
 });
 
-test("a player already playing asks the room to start on their next bar line", () => {
+test('a player already playing asks the room to start on their next bar line', () => {
   // The engine's next bar line: bar 3 at audio 10.8 s = server 1_007_800.
   const { requests, sent } = room({ nextBar: { tick: 3 * 1920, time: 10.8 } });
   requests.joinMe();

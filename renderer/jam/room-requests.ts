@@ -98,7 +98,10 @@ export class RoomRequests implements RoomTransport {
     const barTicks = ticksPerBar(song.meta.meter);
     const barSeconds = barTicks / ticksPerSecond(song.meta.bpm);
     const loop = this.host.engine.getState().loop ? songLoop(song) : null;
-    this.send({ action: 'play', ...joinRequest(line, barTicks, barSeconds, this.host.engine.audioTime(), JOIN_LEAD_S, loop, this.host.map()) });
+    this.send({
+      action: 'play',
+      ...joinRequest(line, barTicks, barSeconds, this.host.engine.audioTime(), JOIN_LEAD_S, loop, this.host.map()),
+    });
   }
 
   /** Sends the song's tempo, loop and meter where they differ from the shared transport's (the loop: when it has one, or `includeLoop`). */
@@ -117,7 +120,7 @@ export class RoomRequests implements RoomTransport {
   private send(request: TransportRequest): void {
     if (!this.host.canDrive()) return this.host.say('The transport is locked by the room owner.');
     // Not connected (the channel dropped a moment ago): say so, rather than lose the press silently.
-    if (!this.host.client.request(request)) this.host.say('Not connected to the room\'s transport just now; try again in a moment.');
+    if (!this.host.client.request(request)) this.host.say("Not connected to the room's transport just now; try again in a moment.");
   }
 
   /** The bar a play request starts from: the playhead's, pulled into the song's loop. */

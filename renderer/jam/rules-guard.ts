@@ -26,8 +26,10 @@ export function editingLocked(rules: Pick<RoomRules, 'students'>, role: JamRole 
 
 /** What the user is told when an edit was taken back. */
 export function refusalMessage(refusal: EditRefusal): string {
-  if (refusal.rule === 'transport-locked') return 'The transport is locked by the room owner: tempo, meter and loop are theirs to change. That edit was taken back.';
-  if (!refusal.tracks.length) return 'The room owner lets students edit only their own track (the song\'s tempo, key, chords and sections are the owner\'s): that edit was taken back.';
+  if (refusal.rule === 'transport-locked')
+    return 'The transport is locked by the room owner: tempo, meter and loop are theirs to change. That edit was taken back.';
+  if (!refusal.tracks.length)
+    return "The room owner lets students edit only their own track (the song's tempo, key, chords and sections are the owner's): that edit was taken back.";
   return 'The room owner lets students edit only their own track: that edit was taken back.';
 }
 
@@ -35,7 +37,12 @@ export function refusalMessage(refusal: EditRefusal): string {
  * Why this user cannot record a take into `track` now, or null when they can: never a viewer,
  * nobody but the owner under 'live-only', and only into their own track under 'own-track'.
  */
-export function recordRefusal(rules: RoomRules, role: JamRole | null, track: Pick<Track, 'name' | 'ownerId'> | null, myId: string): string | null {
+export function recordRefusal(
+  rules: RoomRules,
+  role: JamRole | null,
+  track: Pick<Track, 'name' | 'ownerId'> | null,
+  myId: string,
+): string | null {
   if (role === 'viewer') return 'You joined as a viewer: you can listen, not record.';
   if (editingLocked(rules, role)) return 'The room owner set "play live only": you can play live, not record a take.';
   if (role !== 'owner' && rules.students === 'own-track' && track && !ownsTrack(track, myId)) {

@@ -11,9 +11,7 @@ import type { EditRunner } from '../app/edit-runner.ts';
 import { nextTake, takeLabel, takeNotes, type Quantize, type TakeWindow } from './recording.ts';
 import type * as Y from 'yjs';
 
-export type RecordState =
-  | { phase: 'off' }
-  | { phase: 'armed' | 'recording'; window: TakeWindow; trackId: string; notes: LiveNote[] };
+export type RecordState = { phase: 'off' } | { phase: 'armed' | 'recording'; window: TakeWindow; trackId: string; notes: LiveNote[] };
 
 /** What the recorder needs of the jam. */
 export interface TakeHost {
@@ -91,14 +89,20 @@ export class TakeRecorder {
     const metronome = this.host.metronome();
     if (!metronome) this.host.setMetronome(true);
     const startIn = window.startMs - this.host.serverNow();
-    this.timer = setTimeout(() => {
-      const rec = this.host.state();
-      if (rec.phase === 'armed') this.host.show({ ...rec, phase: 'recording' });
-      this.timer = setTimeout(() => {
-        if (!metronome) this.host.setMetronome(false);
-        this.end(true);
-      }, window.endMs - this.host.serverNow() + 80);
-    }, Math.max(0, startIn));
+    this.timer = setTimeout(
+      () => {
+        const rec = this.host.state();
+        if (rec.phase === 'armed') this.host.show({ ...rec, phase: 'recording' });
+        this.timer = setTimeout(
+          () => {
+            if (!metronome) this.host.setMetronome(false);
+            this.end(true);
+          },
+          window.endMs - this.host.serverNow() + 80,
+        );
+      },
+      Math.max(0, startIn),
+    );
   }
 
   private end(keep: boolean): void {
@@ -121,14 +125,18 @@ export class TakeRecorder {
     const doc = this.host.doc;
     try {
       // Through the page's runner: the rules guard, and a refused edit becomes a notice.
-      const written = edits.run(() => labelledEdit(doc, takeLabel(notes.length), () => addClip(doc, {
-        trackId: rec.trackId,
-        startBar: rec.window.startBar,
-        lengthBars: rec.window.bars,
-        name: 'Take',
-        notes,
-        provenance: { source: 'user', detail: { recorded: true, quantize, by: this.host.author() } },
-      })));
+      const written = edits.run(() =>
+        labelledEdit(doc, takeLabel(notes.length), () =>
+          addClip(doc, {
+            trackId: rec.trackId,
+            startBar: rec.window.startBar,
+            lengthBars: rec.window.bars,
+            name: 'Take',
+            notes,
+            provenance: { source: 'user', detail: { recorded: true, quantize, by: this.host.author() } },
+          }),
+        ),
+      );
       if (written === undefined) return this.host.say('The take was not kept: the edit was refused (see the notice).');
       this.host.say(takeLabel(notes.length));
     } catch (error) {

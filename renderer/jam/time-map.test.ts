@@ -19,8 +19,15 @@ function map(offsetMs = 5000, compensationMs = 0, drift = 0): ClockMap {
 }
 
 const state = (patch: Partial<TransportState> = {}): TransportState => ({
-  playing: true, bpm: 120, meter: { numerator: 4, denominator: 4 }, loop: { startBar: 0, endBar: 4 },
-  anchorMs: 1_010_000, anchorBar: 0, revision: 1, changedBy: 'ann', ...patch,
+  playing: true,
+  bpm: 120,
+  meter: { numerator: 4, denominator: 4 },
+  loop: { startBar: 0, endBar: 4 },
+  anchorMs: 1_010_000,
+  anchorBar: 0,
+  revision: 1,
+  changedBy: 'ann',
+  ...patch,
 });
 
 test('server time maps to the audio time that is heard then, and back', () => {
@@ -103,7 +110,7 @@ test('a state with a count-in: the follow command carries it, in audio time; a l
   assert.ok(past.kind === 'play' && !past.at.countIn);
 });
 
-test("a player already playing asks the room to start on their own next bar line, far enough ahead, wrapped into the loop", () => {
+test('a player already playing asks the room to start on their own next bar line, far enough ahead, wrapped into the loop', () => {
   const m = map();
   // The engine's next bar line: bar 3 at audio 10.5 s (server 1_007_500); 2 s bars.
   near(joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.0, 0.4, null, m).atMs, 1_007_500);
@@ -115,4 +122,3 @@ test("a player already playing asks the room to start on their own next bar line
   // Bar 4 of a loop 0–4 is bar 0 again.
   assert.equal(joinRequest({ tick: 3 * 1920, time: 10.5 }, 1920, 2, 10.3, 0.4, { startBar: 0, endBar: 4 }, m).fromBar, 0);
 });
-

@@ -135,7 +135,12 @@ export function phaseErrorMs(state: TransportState, map: ClockMap, line: { tick:
  * A correction for drift between the audio clock and the shared one: re-anchor the engine's next
  * bar line to where it belongs, or null when within `toleranceMs`.
  */
-export function driftCorrection(state: TransportState, map: ClockMap, line: { tick: Ticks; time: number }, toleranceMs = 1.5): Retime | null {
+export function driftCorrection(
+  state: TransportState,
+  map: ClockMap,
+  line: { tick: Ticks; time: number },
+  toleranceMs = 1.5,
+): Retime | null {
   const error = phaseErrorMs(state, map, line);
   if (Math.abs(error) <= toleranceMs) return null;
   const barTicks = barTicksOf(state);
@@ -167,7 +172,7 @@ export function joinRequest(
     time += barSeconds;
   }
   let bar = Math.round(tick / barTicks);
-  if (loop && loop.endBar > loop.startBar && bar >= loop.endBar) bar = loop.startBar + ((bar - loop.endBar) % (loop.endBar - loop.startBar));
+  if (loop && loop.endBar > loop.startBar && bar >= loop.endBar)
+    bar = loop.startBar + ((bar - loop.endBar) % (loop.endBar - loop.startBar));
   return { fromBar: bar, atMs: serverAt(time, map) };
 }
-

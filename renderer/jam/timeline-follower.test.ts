@@ -37,14 +37,21 @@ function world(options: { compensationMs?: number; driftCheckMs?: number } = {})
   };
   let compensationMs = options.compensationMs ?? 0;
   const follower = new TimelineFollower({
-    engine: engine as unknown as FollowerEngine, client, performance: perf,
-    compensationMs: () => compensationMs, driftCheckMs: options.driftCheckMs ?? 0,
+    engine: engine as unknown as FollowerEngine,
+    client,
+    performance: perf,
+    compensationMs: () => compensationMs,
+    driftCheckMs: options.driftCheckMs ?? 0,
   });
   const events: { name: keyof TimelineEvents; event: unknown }[] = [];
   follower.on('applied', (event) => events.push({ name: 'applied', event }));
   follower.on('retimed', (event) => events.push({ name: 'retimed', event }));
   return {
-    follower, engine, engineState, commands, events,
+    follower,
+    engine,
+    engineState,
+    commands,
+    events,
     setState: (patch: Partial<TransportState>) => (state = { ...shared, ...patch }),
     setAudio: (t: number) => (audio = t),
     setNextBar: (line: { tick: number; time: number } | null) => (nextBar = line),
@@ -57,8 +64,14 @@ function world(options: { compensationMs?: number; driftCheckMs?: number } = {})
 }
 
 const shared: TransportState = {
-  playing: true, bpm: 120, meter: { numerator: 4, denominator: 4 }, loop: { startBar: 0, endBar: 4 },
-  anchorMs: 1_010_000, anchorBar: 0, revision: 1, changedBy: 'bob',
+  playing: true,
+  bpm: 120,
+  meter: { numerator: 4, denominator: 4 },
+  loop: { startBar: 0, endBar: 4 },
+  anchorMs: 1_010_000,
+  anchorBar: 0,
+  revision: 1,
+  changedBy: 'bob',
 };
 
 const playAt = (command: FollowCommand | null | undefined) => {
@@ -84,7 +97,10 @@ test("each new state re-anchors the engine exactly at the state's anchor, and sa
   let at = playAt(w.commands.at(-1));
   near(at.time, 13);
   assert.equal(at.tick, 0);
-  assert.deepEqual(w.events.map((e) => e.name), ['retimed', 'applied']);
+  assert.deepEqual(
+    w.events.map((e) => e.name),
+    ['retimed', 'applied'],
+  );
   assert.deepEqual(w.events[0]!.event, { audioTime: at.time, reason: 'follow', shiftMs: null });
   assert.equal((w.events[1]!.event as TimelineEvents['applied']).state.revision, 1);
 

@@ -85,11 +85,13 @@ export class TimelineFollower {
     // timeline laid on it while it stood still is laid again, at once, rather than a bar late
     // by the drift check.
     let suspended = this.engine.getState().audioSuspended;
-    this.cleanups.push(this.engine.subscribe(() => {
-      const now = this.engine.getState().audioSuspended;
-      if (suspended && !now) this.refollow();
-      suspended = now;
-    }));
+    this.cleanups.push(
+      this.engine.subscribe(() => {
+        const now = this.engine.getState().audioSuspended;
+        if (suspended && !now) this.refollow();
+        suspended = now;
+      }),
+    );
   }
 
   /** Calls `listener` on each `name` event; returns the unsubscribe. */
@@ -198,7 +200,8 @@ export class TimelineFollower {
       this.playingAhead = false;
     }
     const command = followCommand(state, this.map(), this.engine.audioTime());
-    if (command.kind === 'play') this.events.emit('retimed', { audioTime: command.at.countIn?.time ?? command.at.time, reason: 'follow', shiftMs: null });
+    if (command.kind === 'play')
+      this.events.emit('retimed', { audioTime: command.at.countIn?.time ?? command.at.time, reason: 'follow', shiftMs: null });
     this.engine.follow(command);
     this.events.emit('applied', { state, command });
   }

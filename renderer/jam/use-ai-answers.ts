@@ -13,7 +13,12 @@ import { answerBars, answerFrom, answerOutcome, answerRequest, answerRole, callN
 import type { JamSession } from './jam-session.ts';
 import type { JamView } from './jam-view.ts';
 
-export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: JamView | null, trackId: string | null): { status: string | null } {
+export function useAiAnswers(
+  props: PanelProps,
+  jam: JamSession | null,
+  view: JamView | null,
+  trackId: string | null,
+): { status: string | null } {
   const [status, setStatus] = useState<string | null>(null);
   const on = !!view?.settings.aiAnswers && !!view.live && !!view.transport?.playing;
   const bars = view?.settings.aiBars ?? 2;
@@ -43,7 +48,15 @@ export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: Ja
       const song = readSong(p.session.doc);
       const role = answerRole(song.tracks.find((t) => t.id === playedTrack)?.role);
       const range = answerBars(state, lineMs, bars);
-      const request = answerRequest(song, role, call, bars, range, Math.floor(Math.random() * 0xffffffff), callStartBar(state, lineMs, bars));
+      const request = answerRequest(
+        song,
+        role,
+        call,
+        bars,
+        range,
+        Math.floor(Math.random() * 0xffffffff),
+        callStartBar(state, lineMs, bars),
+      );
       busyUntil = lineMs + bars * jam.timeline.barMs();
       setStatus(`answering your ${bars} bar${bars > 1 ? 's' : ''}…`);
       setActivity(p.session.awareness, `answering ${p.session.user.name}…`);
@@ -52,10 +65,15 @@ export function useAiAnswers(props: PanelProps, jam: JamSession | null, view: Ja
         const answer = answerFrom(request, result, range, p.session.user.name);
         // Not `stopped`: this effect re-runs when the view blinks (a reconnect), and the answer
         // the model worked on is still wanted unless answers are off or the music stopped.
-        const outcome = answerOutcome(answer, { aiAnswers: !!jam.getState().settings.aiAnswers, playing: !!jam.client.transport()?.playing });
+        const outcome = answerOutcome(answer, {
+          aiAnswers: !!jam.getState().settings.aiAnswers,
+          playing: !!jam.client.transport()?.playing,
+        });
         if (!outcome.write || !answer) return setStatus(outcome.write ? 'The AI had no answer this time.' : outcome.status);
         const written = p.edits.run(() => writeAnswer(p.session.doc, answer));
-        setStatus(written ? `${answer.label}, bars ${range.from + 1}–${range.to}` : 'The AI answered, but the edit was refused (see the notice).');
+        setStatus(
+          written ? `${answer.label}, bars ${range.from + 1}–${range.to}` : 'The AI answered, but the edit was refused (see the notice).',
+        );
       } catch (error) {
         setStatus(`The AI could not answer: ${(error as Error).message}`);
       } finally {

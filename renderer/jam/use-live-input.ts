@@ -91,7 +91,11 @@ interface MidiAccessLike {
  * Web MIDI input: the devices (when the browser offers Web MIDI), and the chosen one's note-ons
  * and note-offs played live. `available` is false without Web MIDI (or when access was refused).
  */
-export function useMidiInput(jam: JamSession | null, deviceId: string | null, trackId: string | null): { available: boolean; devices: MidiDevice[]; problem: string | null } {
+export function useMidiInput(
+  jam: JamSession | null,
+  deviceId: string | null,
+  trackId: string | null,
+): { available: boolean; devices: MidiDevice[]; problem: string | null } {
   const [access, setAccess] = useState<MidiAccessLike | null>(null);
   const [devices, setDevices] = useState<MidiDevice[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -100,12 +104,15 @@ export function useMidiInput(jam: JamSession | null, deviceId: string | null, tr
   const request = (navigator as unknown as { requestMIDIAccess?: () => Promise<MidiAccessLike> }).requestMIDIAccess;
   useEffect(() => {
     if (!request || deviceId === null || access) return;
-    request.call(navigator).then((a) => {
-      setAccess(a);
-      const list = () => setDevices([...a.inputs.values()].map((i) => ({ id: i.id, name: i.name ?? i.id })));
-      list();
-      a.onstatechange = list;
-    }, (error: Error) => setProblem(`MIDI: ${error.message}`));
+    request.call(navigator).then(
+      (a) => {
+        setAccess(a);
+        const list = () => setDevices([...a.inputs.values()].map((i) => ({ id: i.id, name: i.name ?? i.id })));
+        list();
+        a.onstatechange = list;
+      },
+      (error: Error) => setProblem(`MIDI: ${error.message}`),
+    );
     // request is left out: it is the browser's own function, the same on every render.
   }, [deviceId, access]);
   useEffect(() => {

@@ -72,7 +72,11 @@ export function browserInference(options: BrowserInferenceOptions): InferenceSou
         // A crashed worker answers nothing more: everything waiting on it fails with HostCrashed
         // (an 'unavailable' host fails requests not yet sent too), and the next call starts a new one.
         const why = event.message ? `: ${event.message}` : ' (its script did not load, or it died without a message)';
-        tell?.({ v: INFERENCE_PROTOCOL, type: 'unavailable', error: { name: 'HostCrashed', message: `the inference worker stopped${why}` } });
+        tell?.({
+          v: INFERENCE_PROTOCOL,
+          type: 'unavailable',
+          error: { name: 'HostCrashed', message: `the inference worker stopped${why}` },
+        });
         started.terminate();
         worker = null;
         client = null;

@@ -33,7 +33,8 @@ const CERTIFICATE_CODES: Record<string, string> = {
 export function certificateProblem(error: unknown): string | null {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : null;
-    const text = typeof e === 'string' ? e : typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
+    const text =
+      typeof e === 'string' ? e : typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
     const found = code && CERTIFICATE_CODES[code] ? code : Object.keys(CERTIFICATE_CODES).find((c) => text.includes(c));
     if (found) return `The server's certificate is not trusted: ${CERTIFICATE_CODES[found]} (${found}).`;
   }

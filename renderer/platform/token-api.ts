@@ -29,7 +29,13 @@ async function post(fetchImpl: Fetch, url: string, bearer: string, room: string,
     });
   } catch (error) {
     // A certificate the client does not trust is said as such (Node's fetch hides it in `cause`).
-    return { ok: false, status: null, refused: false, error: certificateProblem(error) ?? ((error as Error).message || 'no answer'), retryAfterS: null };
+    return {
+      ok: false,
+      status: null,
+      refused: false,
+      error: certificateProblem(error) ?? ((error as Error).message || 'no answer'),
+      retryAfterS: null,
+    };
   }
   let json: unknown = null;
   try {
@@ -50,7 +56,13 @@ async function post(fetchImpl: Fetch, url: string, bearer: string, room: string,
   const token = (json as Partial<TokenResponse> | null)?.token;
   const claims = typeof token === 'string' ? decodeTokenClaims(token) : null;
   if (!claims || claims.room !== room || claims.invite) {
-    return { ok: false, status: res.status, refused: false, error: 'the server answered with something that is not a token for this room', retryAfterS: null };
+    return {
+      ok: false,
+      status: res.status,
+      refused: false,
+      error: 'the server answered with something that is not a token for this room',
+      retryAfterS: null,
+    };
   }
   return { ok: true, token: token as string, claims };
 }
@@ -58,17 +70,33 @@ async function post(fetchImpl: Fetch, url: string, bearer: string, room: string,
 const base = (httpUrl: string, room: string) => `${httpUrl}/api/rooms/${encodeURIComponent(room)}`;
 
 /** POST /join: `invite` and `name` for a personal token. */
-export function joinRoom(httpUrl: string, room: string, invite: string, name: string, fetchImpl: Fetch = (i, init) => fetch(i, init)): Promise<TokenAnswer> {
+export function joinRoom(
+  httpUrl: string,
+  room: string,
+  invite: string,
+  name: string,
+  fetchImpl: Fetch = (i, init) => fetch(i, init),
+): Promise<TokenAnswer> {
   return post(fetchImpl, `${base(httpUrl, room)}/join`, invite, room, { name });
 }
 
 /** POST /renew: the same token for longer. */
-export function renewToken(httpUrl: string, room: string, token: string, fetchImpl: Fetch = (i, init) => fetch(i, init)): Promise<TokenAnswer> {
+export function renewToken(
+  httpUrl: string,
+  room: string,
+  token: string,
+  fetchImpl: Fetch = (i, init) => fetch(i, init),
+): Promise<TokenAnswer> {
   return post(fetchImpl, `${base(httpUrl, room)}/renew`, token, room);
 }
 
 /** Why joining failed, in words, with what to do. */
-export function joinProblem(answer: Extract<TokenAnswer, { ok: false }>, invite: TokenClaims, httpUrl: string, nowSeconds = Date.now() / 1000): string {
+export function joinProblem(
+  answer: Extract<TokenAnswer, { ok: false }>,
+  invite: TokenClaims,
+  httpUrl: string,
+  nowSeconds = Date.now() / 1000,
+): string {
   // Node's fetch (above), or the desktop app's proxy answering 502 with Chromium's net::ERR_CERT_….
   const certificate = certificateProblem(answer.error);
   if (certificate) return `${certificate} Ask the host to fix it (or to give you their certificate authority), then try again.`;

@@ -10,7 +10,15 @@ const ADDRESS = { serverUrl: 'ws://10.0.0.2:4455', httpUrl: 'http://10.0.0.2:445
 
 const invite = (exp = NOW + 7 * 86_400, room = 'song') => signToken(SECRET, { room, role: 'editor', name: 'editor', exp, invite: true });
 const personal = (id: string, exp = NOW + 3600, opts: { room?: string; role?: Role; renewUntil?: number } = {}) =>
-  signToken(SECRET, { room: opts.room ?? 'song', role: opts.role ?? 'editor', name: 'Ann', id, exp, iat: NOW - 60, ...(opts.renewUntil ? { renewUntil: opts.renewUntil } : {}) });
+  signToken(SECRET, {
+    room: opts.room ?? 'song',
+    role: opts.role ?? 'editor',
+    name: 'Ann',
+    id,
+    exp,
+    iat: NOW - 60,
+    ...(opts.renewUntil ? { renewUntil: opts.renewUntil } : {}),
+  });
 
 class MemoryStorage implements StorageLike {
   readonly items = new Map<string, string>();
@@ -72,7 +80,11 @@ test('an invite in the address: joined with, unless a token from that same invit
   assert.ok(again.kind === 'use' && again.link.token === mine && again.link.claims.id === 'ann-1');
 
   assert.equal(chooseToken(ADDRESS, inv, { token: mine, invite: invite(NOW + 100) }, NOW).kind, 'join', 'another invite: joined anew');
-  assert.equal(chooseToken(ADDRESS, inv, { token: personal('ann-1', NOW + 2), invite: inv }, NOW).kind, 'join', 'the kept token is all but expired');
+  assert.equal(
+    chooseToken(ADDRESS, inv, { token: personal('ann-1', NOW + 2), invite: inv }, NOW).kind,
+    'join',
+    'the kept token is all but expired',
+  );
   const expired = chooseToken(ADDRESS, invite(NOW - 1), null, NOW);
   assert.ok(expired.kind === 'problem' && /invite expired/.test(expired.problem));
 });
@@ -88,7 +100,12 @@ test('no token in the address (a reload): the kept one; once it has run out, its
   assert.ok(ranOut.kind === 'join' && ranOut.invite === inv, 'expired and not renewable: dropped, the invite used again');
 
   const allGone = chooseToken(ADDRESS, null, { token: personal('ann-1', NOW - 10), invite: invite(NOW - 5) }, NOW);
-  assert.ok(allGone.kind === 'problem' && allGone.forget && /Your invite to room "song" expired at .+\. Ask the host for a new link\./.test(allGone.problem), JSON.stringify(allGone));
+  assert.ok(
+    allGone.kind === 'problem' &&
+      allGone.forget &&
+      /Your invite to room "song" expired at .+\. Ask the host for a new link\./.test(allGone.problem),
+    JSON.stringify(allGone),
+  );
 
   const linkGone = chooseToken(ADDRESS, null, { token: personal('ann-1', NOW - 10) }, NOW);
   assert.ok(linkGone.kind === 'problem' && linkGone.forget && /Your link to room "song" expired at/.test(linkGone.problem));

@@ -128,7 +128,12 @@ const usable = (claims: TokenClaims | null, nowSeconds: number): claims is Token
  * - no token in the address (a reload): the kept token while it lasts, else its invite again;
  * - otherwise why not, in words (`forget`: what is kept is of no more use).
  */
-export function chooseToken(address: RoomAddress, fromAddress: string | null, kept: KeptToken | null, nowSeconds = Date.now() / 1000): TokenChoice {
+export function chooseToken(
+  address: RoomAddress,
+  fromAddress: string | null,
+  kept: KeptToken | null,
+  nowSeconds = Date.now() / 1000,
+): TokenChoice {
   const keptClaims = kept ? decodeTokenClaims(kept.token) : null;
   const keptUsable = usable(keptClaims, nowSeconds) && keptClaims.room === address.room;
   const keptChoice = (): TokenChoice => ({ kind: 'use', link: { ...address, token: kept!.token, claims: keptClaims! }, kept: kept! });
@@ -143,7 +148,14 @@ export function chooseToken(address: RoomAddress, fromAddress: string | null, ke
     }
     // The window's own token again (the desktop app loads the page with it, even once it has
     // expired): a kept renewal of it lasts longer.
-    if (claims && claims.room === address.room && keptUsable && keptClaims.id === claims.id && keptClaims.role === claims.role && keptClaims.exp > claims.exp) {
+    if (
+      claims &&
+      claims.room === address.room &&
+      keptUsable &&
+      keptClaims.id === claims.id &&
+      keptClaims.role === claims.role &&
+      keptClaims.exp > claims.exp
+    ) {
       return keptChoice();
     }
     if (!checked.ok) return { kind: 'problem', problem: checked.problem, forget: false };
@@ -156,10 +168,23 @@ export function chooseToken(address: RoomAddress, fromAddress: string | null, ke
     if (invite?.invite && invite.room === address.room && invite.exp > nowSeconds) {
       return { kind: 'join', address, invite: kept.invite, claims: invite };
     }
-    if (invite) return { kind: 'problem', problem: `Your invite to room "${address.room}" expired at ${clockTime(invite.exp, nowSeconds)}. Ask the host for a new link.`, forget: true };
+    if (invite)
+      return {
+        kind: 'problem',
+        problem: `Your invite to room "${address.room}" expired at ${clockTime(invite.exp, nowSeconds)}. Ask the host for a new link.`,
+        forget: true,
+      };
   }
   if (keptClaims) {
-    return { kind: 'problem', problem: `Your link to room "${address.room}" expired at ${clockTime(keptClaims.exp, nowSeconds)}. Ask the host for a new link.`, forget: true };
+    return {
+      kind: 'problem',
+      problem: `Your link to room "${address.room}" expired at ${clockTime(keptClaims.exp, nowSeconds)}. Ask the host for a new link.`,
+      forget: true,
+    };
   }
-  return { kind: 'problem', problem: `This link to room "${address.room}" has no token. Ask the host for an invite link with a token.`, forget: !!kept };
+  return {
+    kind: 'problem',
+    problem: `This link to room "${address.room}" has no token. Ask the host for an invite link with a token.`,
+    forget: !!kept,
+  };
 }

@@ -51,7 +51,12 @@ const flush = async () => {
 
 function claims(iatMs: number, lifeMs: number, renewUntilMs?: number, id = 'ann-1'): TokenClaims {
   return {
-    room: 'song', role: 'editor', name: 'Ann', id, iat: s(iatMs), exp: s(iatMs + lifeMs),
+    room: 'song',
+    role: 'editor',
+    name: 'Ann',
+    id,
+    iat: s(iatMs),
+    exp: s(iatMs + lifeMs),
     ...(renewUntilMs === undefined ? {} : { renewUntil: s(renewUntilMs) }),
   };
 }
@@ -154,7 +159,13 @@ test('a refusal stops renewal and is told; a passing failure is tried again unti
   await clock.advance(RENEWAL.retryMs);
   assert.equal(server.calls.length, 3, 'Retry-After (20 s) is longer than the usual retry');
   // Then the server says no: no more requests, and listeners are told why.
-  server.answerWith(() => ({ ok: false, status: 403, refused: true, error: 'this token could be renewed until 2027-01-15 08:00 UTC: ask for a new link', retryAfterS: null }));
+  server.answerWith(() => ({
+    ok: false,
+    status: 403,
+    refused: true,
+    error: 'this token could be renewed until 2027-01-15 08:00 UTC: ask for a new link',
+    retryAfterS: null,
+  }));
   await clock.advance(RENEWAL.retryMs);
   assert.equal(server.calls.length, 4);
   assert.deepEqual(events, [{ type: 'refused', reason: 'this token could be renewed until 2027-01-15 08:00 UTC: ask for a new link' }]);

@@ -48,8 +48,12 @@ const realClock: RenewalClock = {
  */
 export function renewable(claims: TokenClaims, nowMs: number): boolean {
   return (
-    !claims.invite && claims.iat !== undefined && claims.renewUntil !== undefined &&
-    claims.exp > claims.iat && claims.renewUntil > claims.exp && claims.exp * 1000 > nowMs
+    !claims.invite &&
+    claims.iat !== undefined &&
+    claims.renewUntil !== undefined &&
+    claims.exp > claims.iat &&
+    claims.renewUntil > claims.exp &&
+    claims.exp * 1000 > nowMs
   );
 }
 
@@ -229,8 +233,9 @@ export function fixedToken(token: string, claims: TokenClaims): LiveToken {
     claims,
     subscribe: () => () => {},
     fresh: async () => (claims.exp * 1000 - Date.now() > RENEWAL.connectMarginMs ? token : null),
-    endedProblem: () => (claims.renewUntil === undefined || claims.renewUntil <= claims.exp
-      ? `Your ${claims.renewUntil === undefined ? 'link' : 'invite'} expired at ${clockTime(claims.exp)}. Ask the host for a new link.`
-      : `Your access expired at ${clockTime(claims.exp)}. Reload the page to join again, or ask the host for a new link.`),
+    endedProblem: () =>
+      claims.renewUntil === undefined || claims.renewUntil <= claims.exp
+        ? `Your ${claims.renewUntil === undefined ? 'link' : 'invite'} expired at ${clockTime(claims.exp)}. Ask the host for a new link.`
+        : `Your access expired at ${clockTime(claims.exp)}. Reload the page to join again, or ask the host for a new link.`,
   };
 }

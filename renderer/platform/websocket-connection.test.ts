@@ -16,7 +16,7 @@ import { signToken } from '../../sync-server/auth/tokens.ts';
 import { startServer, type RunningServer } from '../../sync-server/server.ts';
 import { CLOSE, type Role } from '../../sync-server/contract.ts';
 import { parseRoomLink, type RoomLink } from '../../sync-server/client/room-link.ts';
-import type { ConnectionStatus, } from './sync-connection.ts';
+import type { ConnectionStatus } from './sync-connection.ts';
 import type { LiveToken } from './token-renewal.ts';
 import { connectWebsocket, RESTARTING, type WebsocketConnection } from './websocket-connection.ts';
 
@@ -56,7 +56,7 @@ async function withServer(fn: (start: (port?: number) => Promise<RunningServer>)
   }
 }
 
-test('connecting, then connected once synced; a bandmate\'s edit arrives', async () => {
+test("connecting, then connected once synced; a bandmate's edit arrives", async () => {
   await withServer(async (start) => {
     const server = await start();
     const a = open(link(server, 'song', 'alice'));
@@ -111,7 +111,10 @@ test("a student's write under the teacher's 'play live only' is closed with the 
     await until('student connected', () => student.getState().status === 'connected');
     setTempo(student.doc, 99);
     await until('closed', () => student.getState().retrying === false);
-    assert.equal(student.getState().problem, "The server closed the connection (not allowed: the room's rules let students play live only).");
+    assert.equal(
+      student.getState().problem,
+      "The server closed the connection (not allowed: the room's rules let students play live only).",
+    );
     student.destroy();
   });
 });

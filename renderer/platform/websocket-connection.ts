@@ -56,7 +56,8 @@ const REFUSED = new Set([401, 403]);
 function closeProblem(code: number, reason: string): string {
   const why = reason ? `: ${reason}` : '';
   // A viewer's write, or a student's under the teacher's rules: the reason says which.
-  if (code === CLOSE.forbidden) return `The server closed the connection (not allowed${why}).${/viewer/.test(reason) || !reason ? ' Viewers can look but not edit.' : ''}`;
+  if (code === CLOSE.forbidden)
+    return `The server closed the connection (not allowed${why}).${/viewer/.test(reason) || !reason ? ' Viewers can look but not edit.' : ''}`;
   if (code === CLOSE.rateLimited) return `The server closed the connection: too many changes too fast${why}.`;
   if (code === CLOSE.malformed) return `The server closed the connection: it could not read a message${why}.`;
   return `The server closed the connection (${code}${why}).`;
@@ -108,8 +109,10 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
   const set = (patch: Partial<ConnectionState>): void => {
     const next = { ...state, ...patch };
     if (
-      next.status === state.status && next.retrying === state.retrying &&
-      next.problem === state.problem && next.offlineEdits === state.offlineEdits
+      next.status === state.status &&
+      next.retrying === state.retrying &&
+      next.problem === state.problem &&
+      next.offlineEdits === state.offlineEdits
     ) {
       return;
     }
@@ -165,9 +168,10 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
         set({
           status: 'offline',
           retrying: false,
-          problem: res.status === 401 && /expired/.test(error)
-            ? live.endedProblem()
-            : `The server refused this invite: ${error}. Ask the host for a new link.`,
+          problem:
+            res.status === 401 && /expired/.test(error)
+              ? live.endedProblem()
+              : `The server refused this invite: ${error}. Ask the host for a new link.`,
         });
       } else if (restarting) {
         set({ problem: RESTARTING });
@@ -175,7 +179,11 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
         // The desktop app's proxy answers 502 with Chromium's reason (a certificate error among them).
         const body = res.status === 502 ? ((await res.json().catch(() => null)) as { error?: string } | null) : null;
         const certificate = certificateProblem(body?.error ?? '');
-        set({ problem: certificate ? `${certificate} Ask the host to fix it; retrying.` : 'The server answers, but the live connection failed; retrying.' });
+        set({
+          problem: certificate
+            ? `${certificate} Ask the host to fix it; retrying.`
+            : 'The server answers, but the live connection failed; retrying.',
+        });
       }
     } catch (err) {
       if (!destroyed && state.status !== 'connected') set({ problem: restarting ? RESTARTING : unreachableProblem(link.httpUrl, err) });
@@ -240,7 +248,11 @@ export function connectWebsocket(link: RoomLink, doc: Y.Doc, options: WebsocketC
       provider.disconnect();
       provider.wsUnsuccessfulReconnects = 0;
       provider.protocols = tokenProtocols(live.token);
-      set({ status: state.status === 'connected' ? 'connecting' : state.status, retrying: true, problem: everOpened ? 'Reconnecting…' : null });
+      set({
+        status: state.status === 'connected' ? 'connecting' : state.status,
+        retrying: true,
+        problem: everOpened ? 'Reconnecting…' : null,
+      });
       provider.connect();
     },
     destroy() {

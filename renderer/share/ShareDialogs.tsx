@@ -50,7 +50,17 @@ function localStore(): Storage | null {
   }
 }
 
-export function ShareButtons({ session, files, share, notify }: { session: RoomSession; files: FileService; share?: ShareService; notify: Notify }) {
+export function ShareButtons({
+  session,
+  files,
+  share,
+  notify,
+}: {
+  session: RoomSession;
+  files: FileService;
+  share?: ShareService;
+  notify: Notify;
+}) {
   const [open, setOpen] = useState<'share' | 'invites' | null>(() => {
     if (sessionStore()?.getItem(REOPEN_INVITES)) {
       sessionStore()?.removeItem(REOPEN_INVITES);
@@ -67,7 +77,11 @@ export function ShareButtons({ session, files, share, notify }: { session: RoomS
     setKeeping(true);
     try {
       const token = (await session.token.fresh()) ?? session.link.token;
-      const { file } = await exportRoom((url, init) => fetch(url, init as RequestInit), { origin: session.link.httpUrl, room: session.link.room, token });
+      const { file } = await exportRoom((url, init) => fetch(url, init as RequestInit), {
+        origin: session.link.httpUrl,
+        room: session.link.room,
+        token,
+      });
       const savedAs = await files.save(`${session.link.room}.riffroom`, file, 'application/x-riffroom');
       if (savedAs) notify(`Saved ${savedAs}: a project with the room's whole history, which opens without a connection.`);
     } catch (error) {
@@ -81,12 +95,29 @@ export function ShareButtons({ session, files, share, notify }: { session: RoomS
     <>
       <div className="group share-buttons">
         {share && (
-          <button type="button" data-testid="share-online" title={owner ? 'Put this project on a hosted server, with its history, and invite bandmates' : 'Only the room’s owner can share it'} onClick={() => setOpen('share')}>
+          <button
+            type="button"
+            data-testid="share-online"
+            title={
+              owner ? 'Put this project on a hosted server, with its history, and invite bandmates' : 'Only the room’s owner can share it'
+            }
+            onClick={() => setOpen('share')}
+          >
             Share online…
           </button>
         )}
-        {owner && share && <button type="button" data-testid="share-invites" title="Fresh invite links for this room" onClick={() => setOpen('invites')}>Invite…</button>}
-        <button type="button" data-testid="keep-copy" disabled={keeping} title={owner ? 'Save this room, with its whole history, as a project file' : 'Only the room’s owner can keep a local copy'} onClick={() => void keepCopy()}>
+        {owner && share && (
+          <button type="button" data-testid="share-invites" title="Fresh invite links for this room" onClick={() => setOpen('invites')}>
+            Invite…
+          </button>
+        )}
+        <button
+          type="button"
+          data-testid="keep-copy"
+          disabled={keeping}
+          title={owner ? 'Save this room, with its whole history, as a project file' : 'Only the room’s owner can keep a local copy'}
+          onClick={() => void keepCopy()}
+        >
           {keeping ? 'Keeping…' : 'Keep a local copy'}
         </button>
       </div>
@@ -95,7 +126,6 @@ export function ShareButtons({ session, files, share, notify }: { session: RoomS
     </>
   );
 }
-
 
 export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSession; share: ShareService; onClose(): void }) {
   const [server, setServer] = useState(() => localStore()?.getItem(LAST_SERVER) ?? '');
@@ -110,7 +140,10 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
 
   useEffect(() => {
     let live = true;
-    share.tokenKeeping(origin).then((value) => live && setKeeping(value), () => {});
+    share.tokenKeeping(origin).then(
+      (value) => live && setKeeping(value),
+      () => {},
+    );
     return () => void (live = false);
   }, [share, origin]);
 
@@ -120,37 +153,73 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
     setOutcome(null);
     localStore()?.setItem(LAST_SERVER, origin);
     sessionStore()?.setItem(REOPEN_INVITES, '1');
-    share.share({ origin, room: room.trim(), creatorToken: token.trim() || null }, { link: session.link, token: session.token }).then((answer) => {
-      if (answer.ok) return; // the window is moving to the hosted room
-      sessionStore()?.removeItem(REOPEN_INVITES);
-      setBusy(false);
-      setOutcome(answer);
-    }, (error: Error) => {
-      sessionStore()?.removeItem(REOPEN_INVITES);
-      setBusy(false);
-      setOutcome({ ok: false, problem: 'server', message: error.message, suggestion: null });
-    });
+    share.share({ origin, room: room.trim(), creatorToken: token.trim() || null }, { link: session.link, token: session.token }).then(
+      (answer) => {
+        if (answer.ok) return; // the window is moving to the hosted room
+        sessionStore()?.removeItem(REOPEN_INVITES);
+        setBusy(false);
+        setOutcome(answer);
+      },
+      (error: Error) => {
+        sessionStore()?.removeItem(REOPEN_INVITES);
+        setBusy(false);
+        setOutcome({ ok: false, problem: 'server', message: error.message, suggestion: null });
+      },
+    );
   };
 
   return (
     <ModalDialog className="jam-dialog" testId="share-dialog" label="Share online" onClose={onClose}>
-      {refused ? <p className="jam-problem" role="alert" data-testid="share-error">{refused}</p> : (
+      {refused ? (
+        <p className="jam-problem" role="alert" data-testid="share-error">
+          {refused}
+        </p>
+      ) : (
         <>
-          <p>Puts this project, with its whole history, on a Riffroom server as a new room you own; this window then continues there and you can invite bandmates from anywhere.</p>
-          <form onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}>
-            <label className="jam-link"><span>Server</span>
-              {/* biome-ignore lint/a11y/noAutofocus: the modal dialog's first field: keyboard users type the server at once */}
-              <input data-testid="share-server" autoFocus placeholder="https://jam.example.org" spellCheck={false} value={server} onChange={(e) => setServer(e.currentTarget.value)} />
+          <p>
+            Puts this project, with its whole history, on a Riffroom server as a new room you own; this window then continues there and you
+            can invite bandmates from anywhere.
+          </p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              submit();
+            }}
+          >
+            <label className="jam-link">
+              <span>Server</span>
+              <input
+                data-testid="share-server"
+                autoFocus
+                placeholder="https://jam.example.org"
+                spellCheck={false}
+                value={server}
+                onChange={(e) => setServer(e.currentTarget.value)}
+              />
             </label>
-            {parsed && !parsed.ok && <p className="jam-problem" data-testid="share-server-problem">{parsed.problem}</p>}
-            <label className="jam-link"><span>Creator token {keeping?.hasToken ? '(kept for this server: leave empty to use it)' : '(from the server’s admin)'}</span>
-              <input data-testid="share-token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.currentTarget.value)} />
+            {parsed && !parsed.ok && (
+              <p className="jam-problem" data-testid="share-server-problem">
+                {parsed.problem}
+              </p>
+            )}
+            <label className="jam-link">
+              <span>Creator token {keeping?.hasToken ? '(kept for this server: leave empty to use it)' : '(from the server’s admin)'}</span>
+              <input
+                data-testid="share-token"
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                value={token}
+                onChange={(e) => setToken(e.currentTarget.value)}
+              />
             </label>
-            {keeping && <p className="share-note" data-testid="share-token-note">{keeping.note}</p>}
-            <label className="jam-link"><span>Room name there</span>
+            {keeping && (
+              <p className="share-note" data-testid="share-token-note">
+                {keeping.note}
+              </p>
+            )}
+            <label className="jam-link">
+              <span>Room name there</span>
               <input data-testid="share-room" spellCheck={false} value={room} onChange={(e) => setRoom(e.currentTarget.value)} />
             </label>
             <button type="submit" hidden />
@@ -158,16 +227,26 @@ export function ShareOnlineDialog({ session, share, onClose }: { session: RoomSe
           {outcome && (
             <p className="jam-problem" role="alert" data-testid="share-error">
               {outcome.message}{' '}
-              {outcome.suggestion && <button type="button" data-testid="share-use-suggestion" onClick={() => {
-                setRoom(outcome.suggestion!);
-                setOutcome(null);
-              }}>Use “{outcome.suggestion}”</button>}
+              {outcome.suggestion && (
+                <button
+                  type="button"
+                  data-testid="share-use-suggestion"
+                  onClick={() => {
+                    setRoom(outcome.suggestion!);
+                    setOutcome(null);
+                  }}
+                >
+                  Use “{outcome.suggestion}”
+                </button>
+              )}
             </p>
           )}
         </>
       )}
       <div className="file-buttons">
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
         {!refused && (
           <button type="button" className="active" data-testid="share-submit" disabled={!origin || busy || !room.trim()} onClick={submit}>
             {busy ? 'Sharing…' : 'Share online'}
@@ -189,7 +268,11 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
     void (async () => {
       try {
         const token = (await session.token.fresh()) ?? session.link.token;
-        const answer = await mintInvites((url, init) => fetch(url, init as RequestInit), { origin: session.link.httpUrl, room: session.link.room, token });
+        const answer = await mintInvites((url, init) => fetch(url, init as RequestInit), {
+          origin: session.link.httpUrl,
+          room: session.link.room,
+          token,
+        });
         if (live) setInvites(answer);
       } catch (error) {
         if (live) setProblem(error instanceof TransferError ? error.message : (error as Error).message);
@@ -203,17 +286,27 @@ export function InvitesDialog({ session, onClose }: { session: RoomSession; onCl
       {invites ? (
         <>
           <p>Send a link; each person who opens it gives their name and joins as themselves.</p>
-          <label className="jam-link"><span>Editor invite (can play and edit)</span>
+          <label className="jam-link">
+            <span>Editor invite (can play and edit)</span>
             <input readOnly data-testid="invite-editor-link" value={invites.links.editor} onFocus={(e) => e.currentTarget.select()} />
           </label>
-          <label className="jam-link"><span>Viewer invite (listens and watches)</span>
+          <label className="jam-link">
+            <span>Viewer invite (listens and watches)</span>
             <input readOnly data-testid="invite-viewer-link" value={invites.links.viewer} onFocus={(e) => e.currentTarget.select()} />
           </label>
           <p data-testid="invites-expire">The invites work until {expires}.</p>
         </>
-      ) : problem ? <p className="jam-problem" role="alert" data-testid="invites-error">{problem}</p> : <p>Making invites…</p>}
+      ) : problem ? (
+        <p className="jam-problem" role="alert" data-testid="invites-error">
+          {problem}
+        </p>
+      ) : (
+        <p>Making invites…</p>
+      )}
       <div className="file-buttons">
-        <button type="button" className="active" data-testid="invites-close" onClick={onClose}>Close</button>
+        <button type="button" className="active" data-testid="invites-close" onClick={onClose}>
+          Close
+        </button>
       </div>
     </ModalDialog>
   );

@@ -13,7 +13,13 @@
  */
 import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import type { LiveToken } from '../platform/token-renewal.ts';
-import { exportRoom, importProject, TransferError, type FetchLike, type TransferProblem } from '../../sync-server/client/transfer-client.ts';
+import {
+  exportRoom,
+  importProject,
+  TransferError,
+  type FetchLike,
+  type TransferProblem,
+} from '../../sync-server/client/transfer-client.ts';
 
 export interface ShareRequest {
   /** The hosted server's origin (parseServerUrl). */
@@ -26,8 +32,7 @@ export interface ShareRequest {
 
 export type ShareOutcome =
   /** Pushed; the window is moving to the hosted room. */
-  | { ok: true }
-  | { ok: false; problem: TransferProblem | 'no-token'; message: string; suggestion: string | null };
+  { ok: true } | { ok: false; problem: TransferProblem | 'no-token'; message: string; suggestion: string | null };
 
 export interface TokenKeeping {
   /** Whether a token is kept for this server (then the field may stay empty). */
@@ -70,7 +75,9 @@ export function hasSharedFlag(hash: string): boolean {
 
 /** Only the owner exports (the server says so too; this says it before any request). */
 export function ownerOnly(claims: { role: string }, what: string): string | null {
-  return claims.role === 'owner' ? null : `Only the room's owner can ${what}. You joined as ${claims.role === 'viewer' ? 'a viewer' : `an ${claims.role}`}; ask the owner.`;
+  return claims.role === 'owner'
+    ? null
+    : `Only the room's owner can ${what}. You joined as ${claims.role === 'viewer' ? 'a viewer' : `an ${claims.role}`}; ask the owner.`;
 }
 
 export function browserShare(options: { fetch: FetchLike; storage: () => Storage | null; go: (href: string) => void }): ShareService {
@@ -100,7 +107,8 @@ export function browserShare(options: { fetch: FetchLike; storage: () => Storage
       const refused = ownerOnly(from.link.claims, 'share this room online');
       if (refused) return { ok: false, problem: 'not-owner', message: refused, suggestion: null };
       const creatorToken = request.creatorToken?.trim() || kept()[request.origin] || null;
-      if (!creatorToken) return { ok: false, problem: 'no-token', message: `Paste a creator token for ${request.origin}.`, suggestion: null };
+      if (!creatorToken)
+        return { ok: false, problem: 'no-token', message: `Paste a creator token for ${request.origin}.`, suggestion: null };
       try {
         const ownerToken = (await from.token.fresh()) ?? from.link.token;
         const { file } = await exportRoom(options.fetch, { origin: from.link.httpUrl, room: from.link.room, token: ownerToken });

@@ -32,7 +32,11 @@ test('undo takes back only my own edits, even when a bandmate edited after me', 
   assert.equal(readSong(theirs).meta.title, 'Untitled', 'my rename is undone for everyone');
   assert.equal(readSong(theirs).clips[0]!.startBar, 4, "the bandmate's later move stays");
   assert.ok(undo.undo());
-  assert.deepEqual(readSong(theirs).tracks.map((t) => t.id), [drums], 'my track is gone, theirs stays');
+  assert.deepEqual(
+    readSong(theirs).tracks.map((t) => t.id),
+    [drums],
+    'my track is gone, theirs stays',
+  );
   assert.equal(undo.undo(), false, 'nothing of mine is left to undo');
   assert.equal(readSong(mine).clips.length, 1, "the bandmate's clip was never touched");
 

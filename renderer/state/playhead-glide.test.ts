@@ -22,7 +22,10 @@ test('a stop tick before the next bar line ends the glide there (an editor clip 
 });
 
 test('waiting (count-in, before the start, stopped engine) does not move and looks again soon', () => {
-  for (const p of [{ songTick: -960, ticksPerSecond: 960, countIn: true }, { songTick: 0, ticksPerSecond: 0, countIn: false }]) {
+  for (const p of [
+    { songTick: -960, ticksPerSecond: 960, countIn: true },
+    { songTick: 0, ticksPerSecond: 0, countIn: false },
+  ]) {
     const g = planGlide(p, BAR);
     assert.equal(g.moving, false);
     assert.equal(g.fromTick, 0);

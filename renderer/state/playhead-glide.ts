@@ -23,9 +23,14 @@ export interface Glide {
 export const WAIT_POLL_MS = 50;
 
 /** The glide from a position: to the next bar line (or `stopAt`, when sooner) at the position's rate. */
-export function planGlide(position: { songTick: number; ticksPerSecond: number; countIn: boolean }, barTicks: number, stopAt = Infinity): Glide {
+export function planGlide(
+  position: { songTick: number; ticksPerSecond: number; countIn: boolean },
+  barTicks: number,
+  stopAt = Infinity,
+): Glide {
   const from = position.countIn ? Math.max(0, position.songTick) : position.songTick;
-  if (position.countIn || !(position.ticksPerSecond > 0) || barTicks <= 0) return { fromTick: from, toTick: from, ms: WAIT_POLL_MS, moving: false };
+  if (position.countIn || !(position.ticksPerSecond > 0) || barTicks <= 0)
+    return { fromTick: from, toTick: from, ms: WAIT_POLL_MS, moving: false };
   // A position on the bar line itself glides through the whole next bar.
   const nextBar = (Math.floor(from / barTicks + 1e-9) + 1) * barTicks;
   const to = Math.max(from, Math.min(nextBar, stopAt > from ? stopAt : nextBar));

@@ -18,7 +18,13 @@ test('bandmates see each other: name, colour, selected clip and activity', () =>
   setActivity(bob, 'generating bass…');
   relay(bob, alice);
   const peers = readPeers(alice);
-  assert.deepEqual(peers.map((p) => [p.name, p.isLocal]), [['alice', true], ['bob', false]]);
+  assert.deepEqual(
+    peers.map((p) => [p.name, p.isLocal]),
+    [
+      ['alice', true],
+      ['bob', false],
+    ],
+  );
   assert.equal(peers[1]!.selectedClipId, 'clip-1');
   assert.equal(peers[1]!.activity, 'generating bass…');
   assert.equal(peers[1]!.color, '#123456');

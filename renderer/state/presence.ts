@@ -41,8 +41,13 @@ export function colorForName(name: string): string {
 }
 
 function printable(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names C0 controls and DEL to replace them with spaces
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, max);
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names C0 controls and DEL to replace them with spaces
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .trim()
+      .slice(0, max)
+  );
 }
 
 export function setLocalUser(awareness: Awareness, user: PresenceUser): void {

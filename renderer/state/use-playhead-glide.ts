@@ -60,7 +60,10 @@ export function usePlayheadGlide(ref: RefObject<HTMLElement | null>, transport: 
       show(from);
       if (glide.moving && from !== null && to !== null && typeof el.animate === 'function') {
         el.style.transform = `translateX(${to}px)`;
-        animation = el.animate([{ transform: `translateX(${from}px)` }, { transform: `translateX(${to}px)` }], { duration: glide.ms, easing: 'linear' });
+        animation = el.animate([{ transform: `translateX(${from}px)` }, { transform: `translateX(${to}px)` }], {
+          duration: glide.ms,
+          easing: 'linear',
+        });
       }
       // Look again where the glide ends (its bar line, or an editor clip's end), or soon while waiting.
       timer = setTimeout(sync, Math.max(glide.moving ? glide.ms : WAIT_POLL_MS, 1));

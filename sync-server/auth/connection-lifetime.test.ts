@@ -39,7 +39,13 @@ test('an expired token says so before its timer runs', () => {
 test('the document socket’s auth messages round-trip; anything else is not one', () => {
   assert.equal(readRenewalToken(renewalMessage('a.b')), 'a.b');
   assert.equal(readRenewed(renewedMessage(1_900_000_000.7)), 1_900_000_000);
-  for (const bad of [Uint8Array.of(), Uint8Array.of(2), Uint8Array.of(2, 9, 65), Uint8Array.of(0, 1, 65), renewalMessage('x'.repeat(5000))]) {
+  for (const bad of [
+    Uint8Array.of(),
+    Uint8Array.of(2),
+    Uint8Array.of(2, 9, 65),
+    Uint8Array.of(0, 1, 65),
+    renewalMessage('x'.repeat(5000)),
+  ]) {
     assert.equal(readRenewalToken(bad), null);
   }
   assert.equal(readRenewed(renewalMessage('a.b')), null, 'a client message is no answer');

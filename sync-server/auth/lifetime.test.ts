@@ -26,7 +26,11 @@ test('zero, too long, fractions and non-durations are refused, naming the field'
     [true, /inviteTtl must be a whole number of seconds/],
     [{}, /inviteTtl must be a whole number of seconds/],
   ] as const) {
-    assert.throws(() => lifetimeSeconds(value, 7 * DAY, 90 * DAY, 'inviteTtl'), (err: Error) => err instanceof TokenError && why.test(err.message), String(value));
+    assert.throws(
+      () => lifetimeSeconds(value, 7 * DAY, 90 * DAY, 'inviteTtl'),
+      (err: Error) => err instanceof TokenError && why.test(err.message),
+      String(value),
+    );
   }
 });
 

@@ -8,7 +8,14 @@ const DAY = 86_400;
 
 /** "90 days", "12 hours", "45 minutes", "30 seconds": a ceiling said in words. */
 export function inWords(seconds: number): string {
-  const [amount, unit] = seconds % DAY === 0 ? [seconds / DAY, 'day'] : seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  const [amount, unit] =
+    seconds % DAY === 0
+      ? [seconds / DAY, 'day']
+      : seconds % 3600 === 0
+        ? [seconds / 3600, 'hour']
+        : seconds % 60 === 0
+          ? [seconds / 60, 'minute']
+          : [seconds, 'second'];
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 

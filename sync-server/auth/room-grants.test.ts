@@ -15,12 +15,20 @@ test('a created room gives its creator an owner token under their own identity, 
   const grants = createdRoomGrants(creator, 'class-7b', 'Ms R.', 14 * 86_400, NOW + 0.7);
   const owner = verifyToken(secret, signToken(secret, grants.owner), NOW);
   assert.deepEqual(owner, {
-    room: 'class-7b', role: 'owner', name: 'Ms R.', id: creator.id, iat: NOW,
-    exp: NOW + LIMITS.createdRooms.ownerTokenSeconds, renewUntil: NOW + LIMITS.createdRooms.ownerRenewableSeconds,
+    room: 'class-7b',
+    role: 'owner',
+    name: 'Ms R.',
+    id: creator.id,
+    iat: NOW,
+    exp: NOW + LIMITS.createdRooms.ownerTokenSeconds,
+    renewUntil: NOW + LIMITS.createdRooms.ownerRenewableSeconds,
   });
   // The page renews the owner's token (POST /renew) as it does the desktop's.
   assert.equal(renewedClaims(owner, NOW + 20 * 86_400).id, creator.id);
-  for (const [grant, role] of [[grants.editorInvite, 'editor'], [grants.viewerInvite, 'viewer']] as const) {
+  for (const [grant, role] of [
+    [grants.editorInvite, 'editor'],
+    [grants.viewerInvite, 'viewer'],
+  ] as const) {
     const invite = verifyToken(secret, signToken(secret, grant), NOW);
     assert.equal(invite.invite, true);
     assert.equal(invite.role, role);

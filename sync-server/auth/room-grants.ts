@@ -19,14 +19,25 @@ export interface RoomGrants {
  * The grants for `room`, made by `creator` (an admin or creator, verified) under the display name
  * `ownerName` (checked by the caller), with invites lasting `inviteSeconds`.
  */
-export function createdRoomGrants(creator: ServerClaims, room: string, ownerName: string, inviteSeconds: number, nowSeconds: number): RoomGrants {
+export function createdRoomGrants(
+  creator: ServerClaims,
+  room: string,
+  ownerName: string,
+  inviteSeconds: number,
+  nowSeconds: number,
+): RoomGrants {
   const now = Math.floor(nowSeconds);
   const { ownerTokenSeconds, ownerRenewableSeconds } = LIMITS.createdRooms;
   const { editorInvite, viewerInvite } = inviteGrants(room, inviteSeconds, now);
   return {
     owner: {
-      room, role: 'owner', name: ownerName, id: creator.id, iat: now,
-      exp: now + ownerTokenSeconds, renewUntil: now + ownerRenewableSeconds,
+      room,
+      role: 'owner',
+      name: ownerName,
+      id: creator.id,
+      iat: now,
+      exp: now + ownerTokenSeconds,
+      renewUntil: now + ownerRenewableSeconds,
     },
     editorInvite,
     viewerInvite,

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mayCreateRooms, mayMintCreators, mintServerToken, RoomTokenGivenError, signServerToken, verifyServerToken } from './server-tokens.ts';
+import {
+  mayCreateRooms,
+  mayMintCreators,
+  mintServerToken,
+  RoomTokenGivenError,
+  signServerToken,
+  verifyServerToken,
+} from './server-tokens.ts';
 import { signToken, TokenError, verifyToken } from './tokens.ts';
 
 const secret = randomBytes(32).toString('base64url');
@@ -21,9 +28,15 @@ test('a server token verifies with its role, name and id', () => {
 
 test('a server token opens no room, and a room token is no server token', () => {
   const server = signServerToken(secret, { role: 'admin', name: 'admin', exp: later() });
-  assert.throws(() => verifyToken(secret, server), (err: Error) => err instanceof TokenError && /server .*token/.test(err.message));
+  assert.throws(
+    () => verifyToken(secret, server),
+    (err: Error) => err instanceof TokenError && /server .*token/.test(err.message),
+  );
   const room = signToken(secret, { room: 'band', role: 'owner', name: 'Ana', exp: later() });
-  assert.throws(() => verifyServerToken(secret, room), (err: Error) => err instanceof TokenError && /admin or creator token/.test(err.message));
+  assert.throws(
+    () => verifyServerToken(secret, room),
+    (err: Error) => err instanceof TokenError && /admin or creator token/.test(err.message),
+  );
 });
 
 test('expired, forged and ill-formed server tokens are refused', () => {
@@ -39,7 +52,10 @@ test('a room token offered as a server token is told apart from a bad one', () =
   const room = signToken(secret, { room: 'band', role: 'owner', name: 'Ana', exp: later() });
   assert.throws(() => verifyServerToken(secret, room), RoomTokenGivenError);
   const forged = signServerToken(randomBytes(32).toString('base64url'), { role: 'admin', name: 'admin', exp: later() });
-  assert.throws(() => verifyServerToken(secret, forged), (err: Error) => err instanceof TokenError && !(err instanceof RoomTokenGivenError));
+  assert.throws(
+    () => verifyServerToken(secret, forged),
+    (err: Error) => err instanceof TokenError && !(err instanceof RoomTokenGivenError),
+  );
 });
 
 test('mintServerToken gives a token and its verified claims', () => {

@@ -28,7 +28,12 @@ export function signServerToken(
   if (!Number.isFinite(claims.exp)) throw new TokenError('exp must be a time in seconds');
   if (claims.iat !== undefined && !Number.isFinite(claims.iat)) throw new TokenError('iat must be a time in seconds');
   const full: ServerClaims = {
-    scope: 'server', role: claims.role, name: claims.name, id, exp: claims.exp, iat: claims.iat ?? Math.floor(Date.now() / 1000),
+    scope: 'server',
+    role: claims.role,
+    name: claims.name,
+    id,
+    exp: claims.exp,
+    iat: claims.iat ?? Math.floor(Date.now() / 1000),
   };
   return signClaims(secret, full);
 }
@@ -46,7 +51,11 @@ export function verifyServerToken(secret: string, token: string, nowSeconds = Da
 
 /** A new server token lasting `seconds` from now, and its claims (a fresh identity id). */
 export function mintServerToken(
-  secret: string, role: ServerRole, name: string, seconds: number, nowSeconds = Date.now() / 1000,
+  secret: string,
+  role: ServerRole,
+  name: string,
+  seconds: number,
+  nowSeconds = Date.now() / 1000,
 ): { token: string; claims: ServerClaims } {
   const iat = Math.floor(nowSeconds);
   const token = signServerToken(secret, { role, name, exp: iat + seconds, iat });

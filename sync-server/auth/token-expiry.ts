@@ -62,13 +62,16 @@ export class TokenExpiry {
     this.timer = null;
     if (this.stopped) return;
     const leftMs = Math.ceil((this.expSeconds - this.nowSeconds()) * 1000);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.stopped) return;
-      if (!this.expired()) return this.arm(); // a long wait made of shorter ones, or a clock that lagged
-      this.stop();
-      this.onExpired();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, leftMs)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.stopped) return;
+        if (!this.expired()) return this.arm(); // a long wait made of shorter ones, or a clock that lagged
+        this.stop();
+        this.onExpired();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, leftMs)),
+    );
     // A timer per connection must not keep a stopping server alive.
     this.timer.unref();
   }

@@ -6,7 +6,15 @@ import { GrantError, joinedClaims, renewedClaims, takeOverProblem } from './toke
 
 const NOW = 1_700_000_000;
 const DAY = 86_400;
-const invite: TokenClaims = { room: 'band', role: 'editor', name: 'editor', id: 'invite-1', iat: NOW - DAY, exp: NOW + 6 * DAY, invite: true };
+const invite: TokenClaims = {
+  room: 'band',
+  role: 'editor',
+  name: 'editor',
+  id: 'invite-1',
+  iat: NOW - DAY,
+  exp: NOW + 6 * DAY,
+  invite: true,
+};
 
 function refusal(fn: () => unknown): { status: number; message: string } {
   try {
@@ -23,9 +31,18 @@ test('joining: a fresh id per person, their name, the invite role, 12 h at most,
   const bob = joinedClaims(invite, 'Bob', NOW);
   assert.notEqual(ann.id, bob.id);
   assert.notEqual(ann.id, invite.id);
-  assert.deepEqual({ ...ann, id: 'x' }, {
-    room: 'band', role: 'editor', name: 'Ann', id: 'x', iat: NOW, exp: NOW + LIMITS.tokens.joinedTokenSeconds, renewUntil: invite.exp,
-  });
+  assert.deepEqual(
+    { ...ann, id: 'x' },
+    {
+      room: 'band',
+      role: 'editor',
+      name: 'Ann',
+      id: 'x',
+      iat: NOW,
+      exp: NOW + LIMITS.tokens.joinedTokenSeconds,
+      renewUntil: invite.exp,
+    },
+  );
   assert.equal(ann.invite, undefined, 'a joined token is not an invite');
   const late = joinedClaims({ ...invite, exp: NOW + 60 }, 'Cy', NOW);
   assert.equal(late.exp, NOW + 60, 'never past the invite');
@@ -43,7 +60,15 @@ test('renewing: same person, the lifetime it had, never past renewUntil', () => 
   const joined = { ...joinedClaims(invite, 'Ann', NOW), exp: NOW + 3600 } as TokenClaims;
   const later = NOW + 3000;
   const renewed = renewedClaims(joined, later);
-  assert.deepEqual(renewed, { room: 'band', role: 'editor', name: 'Ann', id: joined.id, iat: later, exp: later + 3600, renewUntil: invite.exp });
+  assert.deepEqual(renewed, {
+    room: 'band',
+    role: 'editor',
+    name: 'Ann',
+    id: joined.id,
+    iat: later,
+    exp: later + 3600,
+    renewUntil: invite.exp,
+  });
   const nearEnd = renewedClaims({ ...joined, iat: invite.exp - 1000, exp: invite.exp - 100 }, invite.exp - 500);
   assert.equal(nearEnd.exp, invite.exp, 'capped at renewUntil');
   assert.equal(renewedClaims(joined, NOW).exp, joined.exp, 'renewed at once: the same end, never an earlier one');

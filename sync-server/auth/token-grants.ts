@@ -50,7 +50,8 @@ export function renewedClaims(claims: TokenClaims, nowSeconds: number): ClaimsTo
   if (claims.invite) throw new GrantError(403, 'an invite cannot be renewed: join with it first (POST /join)');
   if (claims.renewUntil === undefined) throw new GrantError(403, 'this token is not renewable: ask for a new link');
   const now = Math.floor(nowSeconds);
-  if (claims.renewUntil <= now) throw new GrantError(403, `this token could be renewed until ${when(claims.renewUntil)}: ask for a new link`);
+  if (claims.renewUntil <= now)
+    throw new GrantError(403, `this token could be renewed until ${when(claims.renewUntil)}: ask for a new link`);
   const lifetime = claims.iat === undefined ? 0 : claims.exp - claims.iat;
   if (!(lifetime > 0)) throw new GrantError(403, 'this token has no issue time to renew it by: ask for a new link');
   // Never shorter than the token being renewed (a renewal right after issue changes nothing).

@@ -21,7 +21,10 @@ test('a signed token verifies to exactly its claims', () => {
 
 test('a token from another secret, or changed in any byte, is refused', () => {
   const token = signToken(SECRET, claims);
-  assert.throws(() => verifyToken('other-secret-also-at-least-32-bytes', token, NOW), { name: 'TokenError', message: 'bad token signature' });
+  assert.throws(() => verifyToken('other-secret-also-at-least-32-bytes', token, NOW), {
+    name: 'TokenError',
+    message: 'bad token signature',
+  });
   const [body, sig] = token.split('.') as [string, string];
   // Promote ourselves to owner, keep the old signature.
   const forged = Buffer.from(JSON.stringify({ ...claims, role: 'owner' })).toString('base64url');
@@ -184,7 +187,10 @@ test('loadSecret prefers RIFFROOM_SECRET, else generates one file that every lat
 
 test('loadSecret refuses a short RIFFROOM_SECRET and an empty or short secret file, saying what to do', () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-secret-'));
-  assert.throws(() => loadSecret(dir, { RIFFROOM_SECRET: 'hunter2' }), { name: 'SecretError', message: /RIFFROOM_SECRET is 7 bytes long; a signing secret needs at least 32/ });
+  assert.throws(() => loadSecret(dir, { RIFFROOM_SECRET: 'hunter2' }), {
+    name: 'SecretError',
+    message: /RIFFROOM_SECRET is 7 bytes long; a signing secret needs at least 32/,
+  });
   // A crash between creating the file and writing it left it empty: refused, not used as a key.
   writeFileSync(join(dir, 'secret'), '');
   assert.throws(() => loadSecret(dir, {}), { name: 'SecretError', message: /secret file .* is empty.*delete the file/s });

@@ -41,7 +41,9 @@ export function newIdentityId(): string {
 /** Throws SecretError when `secret` is too short to sign with; `source` names where it came from. */
 export function assertSecret(secret: unknown, source = 'the signing secret'): asserts secret is string {
   if (typeof secret !== 'string' || secret.length === 0) {
-    throw new SecretError(`${source} is empty: tokens signed with it could be forged by anyone. Set a secret of at least ${LIMITS.secret.minBytes} random bytes`);
+    throw new SecretError(
+      `${source} is empty: tokens signed with it could be forged by anyone. Set a secret of at least ${LIMITS.secret.minBytes} random bytes`,
+    );
   }
   const bytes = Buffer.byteLength(secret);
   if (bytes < LIMITS.secret.minBytes) {
@@ -82,7 +84,8 @@ export function signClaims(secret: string, claims: object): string {
 /** Returns the claims of a valid, unexpired token; throws TokenError saying why otherwise. */
 export function verifyToken(secret: string, token: string, nowSeconds = Date.now() / 1000): TokenClaims {
   const claims = verifiedClaims(secret, token) as unknown as TokenClaims;
-  if ((claims as { scope?: unknown }).scope !== undefined) throw new TokenError('this is a server (admin or creator) token: it opens no room');
+  if ((claims as { scope?: unknown }).scope !== undefined)
+    throw new TokenError('this is a server (admin or creator) token: it opens no room');
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) throw new TokenError('token expired');
   if (!ROLES.includes(claims.role) || typeof claims.room !== 'string' || nameProblem(claims.name)) {
     throw new TokenError('malformed token claims');
@@ -189,7 +192,9 @@ function readSecretFile(path: string): string | null {
   try {
     assertSecret(secret, `the secret file ${path}`);
   } catch (err) {
-    throw new SecretError(`${(err as Error).message}. If the server stopped while creating it, delete the file to make a new one (links signed with the old secret stop working)`);
+    throw new SecretError(
+      `${(err as Error).message}. If the server stopped while creating it, delete the file to make a new one (links signed with the old secret stop working)`,
+    );
   }
   return secret;
 }

@@ -12,7 +12,10 @@ test('an invite link gives the websocket and HTTP addresses of the server that s
   const result = parseRoomLink(`http://192.168.1.5:4455/?room=my-song#token=${t}`, NOW);
   assert.ok(result.ok);
   assert.deepEqual(result.link, {
-    serverUrl: 'ws://192.168.1.5:4455', httpUrl: 'http://192.168.1.5:4455', room: 'my-song', token: t,
+    serverUrl: 'ws://192.168.1.5:4455',
+    httpUrl: 'http://192.168.1.5:4455',
+    room: 'my-song',
+    token: t,
     claims: { room: 'my-song', role: 'editor', name: 'alice', id: result.link.claims.id, exp: NOW + 3600, iat: NOW },
   });
   const secure = parseRoomLink(`https://jam.example/?room=my-song#token=${t}`, NOW);
@@ -44,7 +47,10 @@ test('the token is taken out of the address, the room and the rest kept', () => 
   const t = token('song');
   assert.equal(addressWithoutToken(`http://h:1/?room=song#token=${t}`), 'http://h:1/?room=song');
   assert.equal(addressWithoutToken(`http://h:1/?room=song&token=${t}`), 'http://h:1/?room=song');
-  assert.equal(addressWithoutToken(`http://h:1/?token=${t}&room=song&server=ws%3A%2F%2Fx%3A2`), 'http://h:1/?room=song&server=ws%3A%2F%2Fx%3A2');
+  assert.equal(
+    addressWithoutToken(`http://h:1/?token=${t}&room=song&server=ws%3A%2F%2Fx%3A2`),
+    'http://h:1/?room=song&server=ws%3A%2F%2Fx%3A2',
+  );
   assert.equal(addressWithoutToken(`http://h:1/app/?room=song#token=${t}&view=jam`), 'http://h:1/app/?room=song#view=jam');
   assert.equal(addressWithoutToken('http://h:1/?room=song'), 'http://h:1/?room=song', 'nothing to take out');
   assert.equal(addressWithoutToken('not a url'), 'not a url');
@@ -64,7 +70,12 @@ test('a malformed link says what is wrong with it', () => {
   assert.match(problem(`http://h:1/?room=song#token=${token('song').slice(0, 20)}`), /damaged/);
   assert.match(problem(`http://h:1/?room=song#token=${token('other')}`), /for room "other", not "song"/);
   assert.match(problem(`http://h:1/?room=song#token=${token('song', NOW - 1)}`), /link expired/);
-  assert.match(problem(`http://h:1/?room=song#token=${signToken(SECRET, { room: 'song', role: 'editor', name: 'editor', exp: NOW - 1, invite: true })}`), /invite expired/);
+  assert.match(
+    problem(
+      `http://h:1/?room=song#token=${signToken(SECRET, { room: 'song', role: 'editor', name: 'editor', exp: NOW - 1, invite: true })}`,
+    ),
+    /invite expired/,
+  );
   assert.match(problem(`file:///x.html?room=song#token=${token('song')}`), /names no server/);
   assert.match(problem(`http://h:1/?room=song&server=http://h:1#token=${token('song')}`), /not a ws:\/\//);
   assert.match(problem('not a url'), /not a link/);
@@ -76,7 +87,9 @@ test('token claims decode in the page, unicode names, invites and renewal includ
   assert.equal(decodeTokenClaims(`${btoa('{"room":1}')}.sig`), null);
   const invite = decodeTokenClaims(signToken(SECRET, { room: 'song', role: 'viewer', name: 'editor', exp: NOW + 60, invite: true }));
   assert.equal(invite?.invite, true);
-  const renewable = decodeTokenClaims(signToken(SECRET, { room: 'song', role: 'editor', name: 'Ann', exp: NOW + 60, iat: NOW, renewUntil: NOW + 600 }));
+  const renewable = decodeTokenClaims(
+    signToken(SECRET, { room: 'song', role: 'editor', name: 'Ann', exp: NOW + 60, iat: NOW, renewUntil: NOW + 600 }),
+  );
   assert.deepEqual([renewable?.iat, renewable?.renewUntil, renewable?.invite], [NOW, NOW + 600, undefined]);
 });
 

@@ -55,9 +55,13 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     const claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Partial<TokenClaims>;
     if (
-      typeof claims !== 'object' || claims === null ||
-      typeof claims.room !== 'string' || typeof claims.name !== 'string' ||
-      typeof claims.exp !== 'number' || typeof claims.id !== 'string' || !(ROLES as readonly string[]).includes(claims.role as string)
+      typeof claims !== 'object' ||
+      claims === null ||
+      typeof claims.room !== 'string' ||
+      typeof claims.name !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.id !== 'string' ||
+      !(ROLES as readonly string[]).includes(claims.role as string)
     ) {
       return null;
     }
@@ -133,7 +137,10 @@ export function parseRoomAddress(href: string): AddressResult {
     return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
   }
   if (!ROOM_NAME.test(room)) {
-    return { ok: false, problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.` };
+    return {
+      ok: false,
+      problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.`,
+    };
   }
   let serverUrl: URL;
   const server = params.get('server');
@@ -158,14 +165,23 @@ export function parseRoomAddress(href: string): AddressResult {
 export function linkWithToken(address: RoomAddress, token: string, nowSeconds = Date.now() / 1000): LinkResult {
   const claims = decodeTokenClaims(token);
   if (!claims) {
-    return { ok: false, problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.' };
+    return {
+      ok: false,
+      problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.',
+    };
   }
   if (claims.room !== address.room) {
-    return { ok: false, problem: `This token is for room "${claims.room}", not "${address.room}". Ask the host for an invite to this room.` };
+    return {
+      ok: false,
+      problem: `This token is for room "${claims.room}", not "${address.room}". Ask the host for an invite to this room.`,
+    };
   }
   if (claims.exp <= nowSeconds) {
     // In the reader's own time zone, as every time the app shows (clockTime).
-    return { ok: false, problem: `This ${claims.invite ? 'invite' : 'link'} expired on ${new Date(claims.exp * 1000).toLocaleString()}. Ask the host for a new one.` };
+    return {
+      ok: false,
+      problem: `This ${claims.invite ? 'invite' : 'link'} expired on ${new Date(claims.exp * 1000).toLocaleString()}. Ask the host for a new one.`,
+    };
   }
   return { ok: true, link: { ...address, token, claims } };
 }
@@ -204,10 +220,14 @@ export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): Lin
     return { ok: false, problem: `This is not a link Riffroom can read. An invite looks like ${EXAMPLE}` };
   }
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
-    return { ok: false, problem: `A Riffroom link starts with http://, https://, ws:// or wss://, not ${url.protocol}//. An invite looks like ${EXAMPLE}` };
+    return {
+      ok: false,
+      problem: `A Riffroom link starts with http://, https://, ws:// or wss://, not ${url.protocol}//. An invite looks like ${EXAMPLE}`,
+    };
   }
   if (!url.hostname) return { ok: false, problem: 'This link names no server.' };
-  if (url.username || url.password) return { ok: false, problem: 'This link carries a user name or password; Riffroom links never do. Ask the host for a new invite.' };
+  if (url.username || url.password)
+    return { ok: false, problem: 'This link carries a user name or password; Riffroom links never do. Ask the host for a new invite.' };
   if (url.protocol === 'http:' || url.protocol === 'https:') return parseRoomLink(url.href, nowSeconds);
 
   // The websocket URL: the room in the path or the query (not two different ones).
@@ -217,7 +237,10 @@ export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): Lin
     return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
   }
   if (!ROOM_NAME.test(room)) {
-    return { ok: false, problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.` };
+    return {
+      ok: false,
+      problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.`,
+    };
   }
   if (pathRoom && url.searchParams.has('room') && pathRoom !== room) {
     return { ok: false, problem: `This link names two rooms ("${pathRoom.slice(0, 80)}" and "${room}").` };

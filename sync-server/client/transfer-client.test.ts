@@ -14,7 +14,13 @@ import { signToken } from '../auth/tokens.ts';
 import { startServer, type RunningServer } from '../server.ts';
 import { RoomLog } from '../store/room-log.ts';
 import {
-  exportRoom, importProject, mintInvites, parseServerUrl, suggestRoomName, TransferError, type FetchLike,
+  exportRoom,
+  importProject,
+  mintInvites,
+  parseServerUrl,
+  suggestRoomName,
+  TransferError,
+  type FetchLike,
 } from './transfer-client.ts';
 
 const secret = 'transfer-client-test-secret-0123456789-abc';
@@ -30,7 +36,10 @@ before(async () => {
   const log = new RoomLog(file);
   const doc = new Y.Doc();
   let n = 0;
-  doc.on('update', (update: Uint8Array) => void log.append({ time: 1_700_000_000_000 + ++n, author: n % 2 ? 'ann' : 'ben', label: `edit ${n}`, update }));
+  doc.on(
+    'update',
+    (update: Uint8Array) => void log.append({ time: 1_700_000_000_000 + ++n, author: n % 2 ? 'ann' : 'ben', label: `edit ${n}`, update }),
+  );
   for (let i = 0; i < 4; i++) doc.getMap('m').set(`k${i}`, i);
   log.close();
   project = new Uint8Array(readFileSync(file));
@@ -91,7 +100,9 @@ test('import refusals: bad token, a room token, too big, a refused file', async 
   const wrongKind = await refusal(importProject(realFetch, { origin: server.url, room: 'r1', creatorToken: roomToken, file: project }));
   assert.equal(wrongKind.problem, 'token');
   assert.match(wrongKind.message, /creator or admin token, not a room link's token/);
-  const big = await refusal(importProject(realFetch, { origin: server.url, room: 'r2', creatorToken: creator, file: new Uint8Array(300 * 1024) }));
+  const big = await refusal(
+    importProject(realFetch, { origin: server.url, room: 'r2', creatorToken: creator, file: new Uint8Array(300 * 1024) }),
+  );
   assert.equal(big.problem, 'too-big');
   assert.match(big.message, /The project \(0\.3 MB\) is larger than .* --max-import-bytes/);
   const junk = new TextEncoder().encode('this is not a project file at all. '.repeat(200));
@@ -116,21 +127,34 @@ test('export and invites say "only the owner" to editors and viewers', async () 
   }
 });
 
-test('no answer: refused, no such name, an untrusted certificate, a browser\'s bare failure', async () => {
-  const failing = (error: unknown): FetchLike => () => Promise.reject(error);
-  const nodeError = (code: string, message = code) => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(message), { code }) });
-  const ask = (error: unknown) => refusal(importProject(failing(error), { origin: 'https://jam.example.org', room: 'r', creatorToken: 't', file: project }));
+test("no answer: refused, no such name, an untrusted certificate, a browser's bare failure", async () => {
+  const failing =
+    (error: unknown): FetchLike =>
+    () =>
+      Promise.reject(error);
+  const nodeError = (code: string, message = code) =>
+    Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(message), { code }) });
+  const ask = (error: unknown) =>
+    refusal(importProject(failing(error), { origin: 'https://jam.example.org', room: 'r', creatorToken: 't', file: project }));
   assert.match((await ask(nodeError('ECONNREFUSED'))).message, /Nothing answers at https:\/\/jam.example.org \(connection refused\)/);
   assert.match((await ask(nodeError('ENOTFOUND'))).message, /There is no server named jam.example.org/);
   const cert = await ask(nodeError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'));
   assert.equal(cert.problem, 'certificate');
   assert.match(cert.message, /The certificate of https:\/\/jam.example.org is not trusted/);
   assert.equal((await ask(new Error('net::ERR_CERT_AUTHORITY_INVALID'))).problem, 'certificate'); // Electron's net.fetch
-  assert.match((await ask(new TypeError('Failed to fetch'))).message, /certificate not trusted by this browser \(open https:\/\/jam.example.org\/healthz/);
+  assert.match(
+    (await ask(new TypeError('Failed to fetch'))).message,
+    /certificate not trusted by this browser \(open https:\/\/jam.example.org\/healthz/,
+  );
 });
 
 test('a server that is not Riffroom: an HTML 404 says to check the address', async () => {
-  const html: FetchLike = async () => ({ status: 404, headers: new Headers(), text: async () => '<html>Not Found</html>', arrayBuffer: async () => new ArrayBuffer(0) });
+  const html: FetchLike = async () => ({
+    status: 404,
+    headers: new Headers(),
+    text: async () => '<html>Not Found</html>',
+    arrayBuffer: async () => new ArrayBuffer(0),
+  });
   const wrong = await refusal(importProject(html, { origin: 'https://example.org', room: 'r', creatorToken: 't', file: project }));
   assert.equal(wrong.problem, 'not-riffroom');
   assert.match(wrong.message, /answered \(404\) but not as a Riffroom server/);

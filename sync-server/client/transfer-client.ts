@@ -17,7 +17,10 @@ export interface ResponseLike {
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | ArrayBuffer }) => Promise<ResponseLike>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: Uint8Array | ArrayBuffer },
+) => Promise<ResponseLike>;
 
 export type TransferProblem =
   | 'url' // not a server address we accept
@@ -67,10 +70,15 @@ export function parseServerUrl(text: string): ServerUrlResult {
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     return { ok: false, problem: `Use https:// for ${url.host}: the token and the whole project would travel unencrypted over http://.` };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, problem: `A server address starts with https://, not ${url.protocol}//` };
-  if (url.username || url.password) return { ok: false, problem: 'Leave the user name and password out of the address: the token goes in its own field.' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, problem: `A server address starts with https://, not ${url.protocol}//` };
+  if (url.username || url.password)
+    return { ok: false, problem: 'Leave the user name and password out of the address: the token goes in its own field.' };
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    return { ok: false, problem: `Give only the server's address (${url.origin}), not a page or a link: to join a room, use its invite link instead.` };
+    return {
+      ok: false,
+      problem: `Give only the server's address (${url.origin}), not a page or a link: to join a room, use its invite link instead.`,
+    };
   }
   return { ok: true, origin: url.origin };
 }
@@ -86,24 +94,37 @@ export function suggestRoomName(room: string): string {
 export function explainNetworkError(error: unknown, origin: string): TransferError {
   const text = describe(error);
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|unable to get local issuer|certificate/i.test(text)) {
-    return new TransferError('certificate', `The certificate of ${origin} is not trusted (${short(text)}). Check the address; if it is right, the server's TLS set-up needs a certificate from a public authority.`);
+    return new TransferError(
+      'certificate',
+      `The certificate of ${origin} is not trusted (${short(text)}). Check the address; if it is right, the server's TLS set-up needs a certificate from a public authority.`,
+    );
   }
   if (/ENOTFOUND|ERR_NAME_NOT_RESOLVED|EAI_AGAIN/.test(text)) {
     return new TransferError('unreachable', `There is no server named ${new URL(origin).hostname}. Check the address for typos.`);
   }
   if (/ECONNREFUSED|ERR_CONNECTION_REFUSED/.test(text)) {
-    return new TransferError('unreachable', `Nothing answers at ${origin} (connection refused). Check the address and port, and that the server is running.`);
+    return new TransferError(
+      'unreachable',
+      `Nothing answers at ${origin} (connection refused). Check the address and port, and that the server is running.`,
+    );
   }
   if (/ETIMEDOUT|ERR_TIMED_OUT|ECONNRESET|ERR_CONNECTION_RESET/.test(text)) {
     return new TransferError('unreachable', `${origin} did not answer (${short(text)}). Check your connection and try again.`);
   }
   // A browser says only "Failed to fetch" for every one of these.
-  return new TransferError('unreachable', `Could not reach ${origin}: the address may be wrong, the server down, or its certificate not trusted by this browser (open ${origin}/healthz to see which).`);
+  return new TransferError(
+    'unreachable',
+    `Could not reach ${origin}: the address may be wrong, the server down, or its certificate not trusted by this browser (open ${origin}/healthz to see which).`,
+  );
 }
 
 function describe(error: unknown): string {
   const parts: string[] = [];
-  for (let e = error as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+  for (
+    let e = error as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0;
+    e && i < 4;
+    e = e.cause as typeof e, i++
+  ) {
     if (typeof e.code === 'string') parts.push(e.code);
     if (typeof e.message === 'string') parts.push(e.message);
   }
@@ -140,13 +161,18 @@ async function json<T>(res: ResponseLike, origin: string): Promise<T> {
 }
 
 function notRiffroom(origin: string, status: number): TransferError {
-  return new TransferError('not-riffroom', `${origin} answered (${status}) but not as a Riffroom server. Check the address: it is the server's own address, like https://jam.example.org`, status);
+  return new TransferError(
+    'not-riffroom',
+    `${origin} answered (${status}) but not as a Riffroom server. Check the address: it is the server's own address, like https://jam.example.org`,
+    status,
+  );
 }
 
 /** What a refusal that is not specific to one route means. */
 function common(status: number, body: { error: string } | null, origin: string, what: string): TransferError {
   if (!body) return notRiffroom(origin, status);
-  if (status === 429 || status === 503) return new TransferError('busy', `${origin} is busy (${body.error}). Try again in a moment.`, status);
+  if (status === 429 || status === 503)
+    return new TransferError('busy', `${origin} is busy (${body.error}). Try again in a moment.`, status);
   return new TransferError('server', `${origin} could not ${what}: ${body.error}`, status);
 }
 
@@ -163,26 +189,58 @@ export interface ImportRequest {
 /** Pushes a project to a server as a new room; the answer carries the importer's owner token. */
 export async function importProject(fetch: FetchLike, request: ImportRequest): Promise<ImportResponse> {
   const { origin, room } = request;
-  if (!ROOM_NAME.test(room)) throw new TransferError('url', `"${room.slice(0, 80)}" is not a room name: 1-64 letters, digits, - or _, starting with a letter or digit.`);
+  if (!ROOM_NAME.test(room))
+    throw new TransferError(
+      'url',
+      `"${room.slice(0, 80)}" is not a room name: 1-64 letters, digits, - or _, starting with a letter or digit.`,
+    );
   const token = request.creatorToken.trim();
-  if (!token) throw new TransferError('token', `Paste a creator token for ${origin} (its admin makes one with: riffroom-server token --server-role creator).`);
+  if (!token)
+    throw new TransferError(
+      'token',
+      `Paste a creator token for ${origin} (its admin makes one with: riffroom-server token --server-role creator).`,
+    );
   const res = await call(fetch, origin, `/api/rooms/${encodeURIComponent(room)}/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: request.file,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: request.file,
   });
   if (res.status === 201) return json<ImportResponse>(res, origin);
   const body = await errorBody(res);
   if (!body) throw notRiffroom(origin, res.status);
   switch (res.status) {
     case 401:
-      throw new TransferError('token', `${origin} did not accept the token (${body.error}). Paste a creator token from its admin; tokens expire.`, 401);
+      throw new TransferError(
+        'token',
+        `${origin} did not accept the token (${body.error}). Paste a creator token from its admin; tokens expire.`,
+        401,
+      );
     case 403:
-      throw new TransferError('token', `This token may not create rooms on ${origin} (${body.error}). You need a creator or admin token, not a room link's token.`, 403);
+      throw new TransferError(
+        'token',
+        `This token may not create rooms on ${origin} (${body.error}). You need a creator or admin token, not a room link's token.`,
+        403,
+      );
     case 409:
-      throw new TransferError('exists', `${origin} already has a room named "${room}". Choose another name, like "${suggestRoomName(room)}".`, 409, suggestRoomName(room));
+      throw new TransferError(
+        'exists',
+        `${origin} already has a room named "${room}". Choose another name, like "${suggestRoomName(room)}".`,
+        409,
+        suggestRoomName(room),
+      );
     case 413:
-      throw new TransferError('too-big', `The project (${megabytes(request.file.byteLength)}) is larger than ${origin} takes (${body.error}). Ask its admin to raise --max-import-bytes.`, 413);
+      throw new TransferError(
+        'too-big',
+        `The project (${megabytes(request.file.byteLength)}) is larger than ${origin} takes (${body.error}). Ask its admin to raise --max-import-bytes.`,
+        413,
+      );
     case 422:
-      throw new TransferError('refused-file', `${origin} refused the project file: ${body.error.replace(/^the project cannot be imported: /, '')}.`, 422, body.problem ?? null);
+      throw new TransferError(
+        'refused-file',
+        `${origin} refused the project file: ${body.error.replace(/^the project cannot be imported: /, '')}.`,
+        422,
+        body.problem ?? null,
+      );
     default:
       throw common(res.status, body, origin, 'take the project');
   }
@@ -219,7 +277,8 @@ export async function mintInvites(fetch: FetchLike, request: RoomRequest & { inv
 /** The room's whole log as a .riffroom project file (its owner only). */
 export async function exportRoom(fetch: FetchLike, request: RoomRequest): Promise<{ file: Uint8Array; lastSeq: number | null }> {
   const res = await call(fetch, request.origin, `/api/rooms/${encodeURIComponent(request.room)}/export`, {
-    method: 'GET', headers: { authorization: `Bearer ${request.token}` },
+    method: 'GET',
+    headers: { authorization: `Bearer ${request.token}` },
   });
   if (res.status === 200) {
     const last = res.headers.get('x-riffroom-last-seq');

@@ -37,7 +37,10 @@ export async function startClusterPlacer(
     },
     expireGone: async (room, owner) => {
       const ended = await leases.expireIfHolderGone({ room, node: owner.node, epoch: owner.epoch });
-      if (ended) console.error(`room ${room}: node ${owner.node} refuses connections and holds no session: its lease (epoch ${owner.epoch}) ended early`);
+      if (ended)
+        console.error(
+          `room ${room}: node ${owner.node} refuses connections and holds no session: its lease (epoch ${owner.epoch}) ended early`,
+        );
       return ended;
     },
   });

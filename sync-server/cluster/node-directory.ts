@@ -107,13 +107,16 @@ export class NodeDirectory implements NodeLookup {
 
   /** Makes the table when missing (safe from many nodes at once). */
   ensureTable(): Promise<void> {
-    this.ready ??= this.pool.query(NODE_TABLE).then(() => undefined, async (err) => {
-      // Two nodes creating it at the same moment: one of them gets a unique violation on pg_type,
-      // "type already exists" or "relation already exists", depending on when the two cross.
-      if (['23505', '42710', '42P07'].includes((err as { code?: string }).code ?? '')) return;
-      this.ready = null;
-      throw err;
-    });
+    this.ready ??= this.pool.query(NODE_TABLE).then(
+      () => undefined,
+      async (err) => {
+        // Two nodes creating it at the same moment: one of them gets a unique violation on pg_type,
+        // "type already exists" or "relation already exists", depending on when the two cross.
+        if (['23505', '42710', '42P07'].includes((err as { code?: string }).code ?? '')) return;
+        this.ready = null;
+        throw err;
+      },
+    );
     return this.ready;
   }
 
@@ -150,7 +153,10 @@ export class NodeDirectory implements NodeLookup {
       // The session is gone, and its lock with it: taken again at the next heartbeat.
       client.on('error', drop);
       try {
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [NODE_LOCK_CLASS, this.node]);
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+          NODE_LOCK_CLASS,
+          this.node,
+        ]);
         if (released) throw new Error('its connection broke');
         if (!rows[0]?.ok) throw new Error('another session holds it (an earlier process of this node id)');
         if (!this.timer) throw new Error('stopped');
@@ -159,7 +165,9 @@ export class NodeDirectory implements NodeLookup {
         drop();
         throw err;
       }
-    })().finally(() => { this.takingLiveness = null; });
+    })().finally(() => {
+      this.takingLiveness = null;
+    });
     return this.takingLiveness;
   }
 
@@ -168,15 +176,22 @@ export class NodeDirectory implements NodeLookup {
     await this.announce();
     this.timer = setInterval(() => {
       void this.holdLiveness().catch(() => undefined);
-      this.announce().then(() => { this.lastError = ''; }, (err) => {
-        const message = (err as Error).message;
-        // Said once, not every two seconds while the database is away.
-        if (message !== this.lastError) console.error(`node directory: heartbeat of ${this.node} failed: ${message}`);
-        this.lastError = message;
-      });
+      this.announce().then(
+        () => {
+          this.lastError = '';
+        },
+        (err) => {
+          const message = (err as Error).message;
+          // Said once, not every two seconds while the database is away.
+          if (message !== this.lastError) console.error(`node directory: heartbeat of ${this.node} failed: ${message}`);
+          this.lastError = message;
+        },
+      );
     }, this.heartbeatMs);
     this.timer.unref();
-    await this.holdLiveness().catch((err) => console.error(`node directory: ${this.node} could not take its liveness lock yet: ${(err as Error).message}`));
+    await this.holdLiveness().catch((err) =>
+      console.error(`node directory: ${this.node} could not take its liveness lock yet: ${(err as Error).message}`),
+    );
   }
 
   /** Stops the heartbeat; with `leave`, says so at once (other nodes see it dead now, not after the window). */
@@ -205,7 +220,13 @@ export class NodeDirectory implements NodeLookup {
 
   async lookup(node: string): Promise<NodeRecord | null> {
     await this.ensureTable();
-    const { rows } = await this.pool.query<{ node: string; url: string; alive: boolean; silent_ms: number | string; seen_ms: number | string }>(
+    const { rows } = await this.pool.query<{
+      node: string;
+      url: string;
+      alive: boolean;
+      silent_ms: number | string;
+      seen_ms: number | string;
+    }>(
       `SELECT node, url, seen_at + window_ms * interval '1 millisecond' > now() AS alive,
               floor(extract(epoch FROM now() - seen_at) * 1000)::float8 AS silent_ms,
               floor(extract(epoch FROM seen_at) * 1000)::float8 AS seen_ms

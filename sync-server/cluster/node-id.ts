@@ -23,7 +23,10 @@ export function stableNodeId(dataDir: string): string {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'node-id');
   if (existsSync(file)) return checkNodeId(readFileSync(file, 'utf8').trim());
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 40) || 'node';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9.-]/g, '')
+      .slice(0, 40) || 'node';
   const id = `${host}-${randomBytes(6).toString('hex')}`;
   writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o644 });
   return id;

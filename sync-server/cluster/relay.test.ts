@@ -43,16 +43,23 @@ before(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       res.writeHead(req.url === '/missing' ? 404 : 201, { 'content-type': 'application/json', 'x-owner': 'yes' });
-      res.end(JSON.stringify({
-        method: req.method, url: req.url, body: Buffer.concat(chunks).toString('utf8'),
-        authorization: req.headers.authorization ?? null, xff: req.headers['x-forwarded-for'] ?? null
-      }));
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          url: req.url,
+          body: Buffer.concat(chunks).toString('utf8'),
+          authorization: req.headers.authorization ?? null,
+          xff: req.headers['x-forwarded-for'] ?? null,
+        }),
+      );
     });
   });
   server.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/refuse')) {
       const body = JSON.stringify({ error: 'a token is required' });
-      return void socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      return void socket.end(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
     }
     upgrades.push(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -79,7 +86,9 @@ after(async () => {
 function open(path: string, protocols: string[] = []): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
   const ws = new WebSocket(`${frontUrl.replace('http', 'ws')}${path}`, protocols);
   ws.on('error', () => undefined);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, closed }));
     ws.once('unexpected-response', (_r, res) => reject(new Error(`refused: ${res.statusCode}`)));
@@ -95,7 +104,12 @@ test('frames pass both ways unchanged; path, query, subprotocol and the client a
   assert.equal(ws.protocol, TOKEN_PROTOCOL, 'the client gets the subprotocol the owner selected');
   const upgrade = owner.upgrades.at(-1)!;
   assert.equal(upgrade.url, '/room-a/jam?x=1');
-  assert.deepEqual(String(upgrade.headers['sec-websocket-protocol']).split(',').map((p) => p.trim()), tokenProtocols('tok'));
+  assert.deepEqual(
+    String(upgrade.headers['sec-websocket-protocol'])
+      .split(',')
+      .map((p) => p.trim()),
+    tokenProtocols('tok'),
+  );
   assert.equal(upgrade.headers['x-forwarded-for'], '127.0.0.1');
   const binary = Buffer.from([0, 1, 2, 255, 254]);
   ws.send(binary);
@@ -107,7 +121,7 @@ test('frames pass both ways unchanged; path, query, subprotocol and the client a
   ws.close();
 });
 
-test('pings and pongs pass through: the owner\'s ping is answered by the real client', async () => {
+test("pings and pongs pass through: the owner's ping is answered by the real client", async () => {
   const { ws } = await open('/room-b');
   const ownerSide = owner.sockets.at(-1)!;
   const clientGotPing = new Promise<Buffer>((resolve) => ws.once('ping', resolve));
@@ -123,7 +137,9 @@ test('pings and pongs pass through: the owner\'s ping is answered by the real cl
 
 test('close codes and reasons pass both ways', async () => {
   const first = await open('/room-c');
-  const ownerClosed = new Promise<[number, string]>((resolve) => owner.sockets.at(-1)!.once('close', (code, reason) => resolve([code, String(reason)])));
+  const ownerClosed = new Promise<[number, string]>((resolve) =>
+    owner.sockets.at(-1)!.once('close', (code, reason) => resolve([code, String(reason)])),
+  );
   first.ws.close(4000, 'client says bye');
   assert.deepEqual(await ownerClosed, [4000, 'client says bye']);
   assert.equal((await first.closed).code, 4000);
@@ -133,24 +149,34 @@ test('close codes and reasons pass both ways', async () => {
   assert.deepEqual(await second.closed, { code: 4401, reason: 'token expired' });
 });
 
-test('a burst far bigger than the relay\'s buffer arrives whole and in order', async () => {
+test("a burst far bigger than the relay's buffer arrives whole and in order", async () => {
   const { ws } = await open('/room-d');
   const count = 24;
   const got: Buffer[] = [];
-  const all = new Promise<void>((resolve) => ws.on('message', (data) => { got.push(data as Buffer); if (got.length === count) resolve(); }));
+  const all = new Promise<void>((resolve) =>
+    ws.on('message', (data) => {
+      got.push(data as Buffer);
+      if (got.length === count) resolve();
+    }),
+  );
   for (let i = 0; i < count; i++) ws.send(Buffer.alloc(1 << 20, i));
   await all;
-  assert.deepEqual(got.map((b) => [b.length, b[0], b.at(-1)]), Array.from({ length: count }, (_, i) => [1 << 20, i, i]));
+  assert.deepEqual(
+    got.map((b) => [b.length, b[0], b.at(-1)]),
+    Array.from({ length: count }, (_, i) => [1 << 20, i, i]),
+  );
   ws.close();
 });
 
 test('an upgrade the owner refuses is refused with the same status and body', async () => {
   const ws = new WebSocket(`${frontUrl.replace('http', 'ws')}/refuse`);
-  const [status, body] = await new Promise<[number, string]>((resolve) => ws.once('unexpected-response', (_r, res) => {
-    let text = '';
-    res.on('data', (c) => (text += c));
-    res.on('end', () => resolve([res.statusCode!, text]));
-  }));
+  const [status, body] = await new Promise<[number, string]>((resolve) =>
+    ws.once('unexpected-response', (_r, res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve([res.statusCode!, text]));
+    }),
+  );
   assert.equal(status, 401);
   assert.deepEqual(JSON.parse(body), { error: 'a token is required' });
 });
@@ -176,17 +202,22 @@ test('an owner that cannot be reached, with `unreachable` given: told, the clien
   const errors: string[] = [];
   const second = createServer();
   // The caller placed it again: the same upgrade goes on to a live owner.
-  second.on('upgrade', (req, socket, head) => relay.relay(req, socket, head, deadUrl, {
-    unreachable: (error) => {
-      errors.push((error as NodeJS.ErrnoException).code ?? error.message);
-      relay.relay(req, socket, head, owner.url);
-    },
-  }));
+  second.on('upgrade', (req, socket, head) =>
+    relay.relay(req, socket, head, deadUrl, {
+      unreachable: (error) => {
+        errors.push((error as NodeJS.ErrnoException).code ?? error.message);
+        relay.relay(req, socket, head, owner.url);
+      },
+    }),
+  );
   const secondUrl = await listen(second);
   try {
     const ws = new WebSocket(`${secondUrl.replace('http', 'ws')}/room-g`, tokenProtocols('tok'));
     ws.on('error', () => undefined);
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('close', reject); });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('close', reject);
+    });
     assert.deepEqual(errors, ['ECONNREFUSED']);
     assert.equal(ws.protocol, TOKEN_PROTOCOL);
     ws.send('after the detour');
@@ -207,12 +238,18 @@ test('an owner that vanishes mid-connection (no close frame): the client is clos
 
 test('HTTP: method, path, query, Authorization and body reach the owner; status, headers and body come back', async () => {
   const res = await fetch(`${frontUrl}/api/rooms/r/bookmarks?a=b`, {
-    method: 'POST', headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' }, body: JSON.stringify({ seq: 3 }),
+    method: 'POST',
+    headers: { authorization: 'Bearer t0k', 'content-type': 'application/json' },
+    body: JSON.stringify({ seq: 3 }),
   });
   assert.equal(res.status, 201);
   assert.equal(res.headers.get('x-owner'), 'yes');
   assert.deepEqual(await res.json(), {
-    method: 'POST', url: '/api/rooms/r/bookmarks?a=b', body: '{"seq":3}', authorization: 'Bearer t0k', xff: '127.0.0.1',
+    method: 'POST',
+    url: '/api/rooms/r/bookmarks?a=b',
+    body: '{"seq":3}',
+    authorization: 'Bearer t0k',
+    xff: '127.0.0.1',
   });
   const missing = await fetch(`${frontUrl}/missing`);
   assert.equal(missing.status, 404);

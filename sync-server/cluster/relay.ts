@@ -35,20 +35,28 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 1 << 18;
 
 export const RELAY_CLOSE = {
-  unreachable: { code: 1013, reason: 'the room\'s node cannot be reached: try again' },
-  ownerGone: { code: CLOSE.serviceRestart, reason: 'the room\'s node went away: reconnect' },
+  unreachable: { code: 1013, reason: "the room's node cannot be reached: try again" },
+  ownerGone: { code: CLOSE.serviceRestart, reason: "the room's node went away: reconnect" },
 };
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) and Host: they describe one connection, never the next one. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'host',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
 ]);
 
 /** X-Forwarded-For with the TCP peer appended: what the owner's client-address.ts walks. */
 export function forwardedFor(req: Pick<IncomingMessage, 'headers' | 'socket'>): string {
   const header = req.headers['x-forwarded-for'];
-  const before = (Array.isArray(header) ? header.join(', ') : header ?? '').trim();
+  const before = (Array.isArray(header) ? header.join(', ') : (header ?? '')).trim();
   const peer = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
   return before ? `${before}, ${peer}` : peer;
 }
@@ -103,7 +111,10 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
   const relay = (req: IncomingMessage, socket: Duplex, head: Buffer, target: string, attempt: RelayAttempt = {}): void => {
     const upstreamUrl = new URL(req.url ?? '/', target);
     upstreamUrl.protocol = upstreamUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const headers: Record<string, string> = { 'x-forwarded-for': forwardedFor(req) };
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     for (const name of ['origin', 'user-agent'] as const) {
@@ -120,7 +131,12 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
     });
     let settled = false;
     // The client gave up while the owner was being dialled.
-    const clientLeft = () => { if (!settled) { settled = true; upstream.terminate(); } };
+    const clientLeft = () => {
+      if (!settled) {
+        settled = true;
+        upstream.terminate();
+      }
+    };
     socket.once('close', clientLeft);
     if (!guarded.has(socket)) {
       guarded.add(socket);
@@ -134,16 +150,27 @@ export function createWebsocketRelay(options: WebsocketRelayOptions): WebsocketR
       // The owner refused the upgrade: the client gets the same answer.
       const chunks: Buffer[] = [];
       let size = 0;
-      response.on('data', (chunk: Buffer) => { size += chunk.length; if (size <= 64 * 1024) chunks.push(chunk); });
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= 64 * 1024) chunks.push(chunk);
+      });
       response.on('end', () => {
         const body = Buffer.concat(chunks);
         const status = response.statusCode ?? 502;
-        const keep = ['content-type', 'retry-after'].flatMap((name) => response.headers[name] ? [`${name}: ${response.headers[name]}\r\n`] : []).join('');
-        const extra = Object.entries(COMMON_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-        socket.end(Buffer.concat([
-          Buffer.from(`HTTP/1.1 ${status} ${statusText(status)}\r\n${keep}Content-Length: ${body.length}\r\n${extra}Connection: close\r\n\r\n`),
-          body,
-        ]));
+        const keep = ['content-type', 'retry-after']
+          .flatMap((name) => (response.headers[name] ? [`${name}: ${response.headers[name]}\r\n`] : []))
+          .join('');
+        const extra = Object.entries(COMMON_HEADERS)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
+        socket.end(
+          Buffer.concat([
+            Buffer.from(
+              `HTTP/1.1 ${status} ${statusText(status)}\r\n${keep}Content-Length: ${body.length}\r\n${extra}Connection: close\r\n\r\n`,
+            ),
+            body,
+          ]),
+        );
       });
       response.on('error', () => socket.destroy());
     });
@@ -193,8 +220,19 @@ function join(client: WebSocket, owner: WebSocket, onClosed?: WebsocketRelayOpti
       onClosed?.({ clientCode, ownerCode });
     }
   };
-  pipe(client, owner, (code) => { clientCode = code; report(); });
-  pipe(owner, client, (code) => { ownerCode = code; report(); }, RELAY_CLOSE.ownerGone);
+  pipe(client, owner, (code) => {
+    clientCode = code;
+    report();
+  });
+  pipe(
+    owner,
+    client,
+    (code) => {
+      ownerCode = code;
+      report();
+    },
+    RELAY_CLOSE.ownerGone,
+  );
 }
 
 /** `from`'s frames to `to`; `from`'s close closes `to` with the same code and reason. */
@@ -207,8 +245,12 @@ function pipe(from: WebSocket, to: WebSocket, closed: (code: number) => void, va
     });
     if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
   });
-  from.on('ping', (data) => { if (to.readyState === WebSocket.OPEN) to.ping(data); });
-  from.on('pong', (data) => { if (to.readyState === WebSocket.OPEN) to.pong(data); });
+  from.on('ping', (data) => {
+    if (to.readyState === WebSocket.OPEN) to.ping(data);
+  });
+  from.on('pong', (data) => {
+    if (to.readyState === WebSocket.OPEN) to.pong(data);
+  });
   from.on('close', (code, reason) => {
     closed(code);
     if (to.readyState === WebSocket.CLOSED || to.readyState === WebSocket.CLOSING) return;
@@ -237,7 +279,7 @@ export function relayRequest(req: IncomingMessage, res: ServerResponse, target: 
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(url, { method: req.method, headers, timeout: options.timeoutMs ?? 30_000 });
-  upstream.on('timeout', () => upstream.destroy(new Error('the room\'s node did not answer in time')));
+  upstream.on('timeout', () => upstream.destroy(new Error("the room's node did not answer in time")));
   upstream.on('response', (answer) => {
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) out[name] = value;
@@ -246,10 +288,13 @@ export function relayRequest(req: IncomingMessage, res: ServerResponse, target: 
     answer.on('error', () => res.destroy());
   });
   upstream.on('error', (err) => {
-    if (!res.headersSent) return void sendJson(res, 503, { error: `the room's node cannot be reached: ${err.message}` }, { 'retry-after': '1' });
+    if (!res.headersSent)
+      return void sendJson(res, 503, { error: `the room's node cannot be reached: ${err.message}` }, { 'retry-after': '1' });
     res.destroy();
   });
   // The client went away: so does the request to the owner.
-  res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
   req.pipe(upstream);
 }

@@ -7,7 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, type Duplex } from 'node:stream';
-import { apiRoom, parseRoute, RoomRouter, roomRouting, staticPlacer, upgradeRoom, type Placement, type RoomOwner, type RoomPlacer } from './room-router.ts';
+import {
+  apiRoom,
+  parseRoute,
+  RoomRouter,
+  roomRouting,
+  staticPlacer,
+  upgradeRoom,
+  type Placement,
+  type RoomOwner,
+  type RoomPlacer,
+} from './room-router.ts';
 import { RoomOwnedElsewhereError } from './owned-elsewhere.ts';
 import type { NodeRecord } from './node-directory.ts';
 import type { RelayAttempt, WebsocketRelay } from './relay.ts';
@@ -29,15 +39,21 @@ function router(owners: Record<string, RoomOwner>, nodes: Record<string, NodeRec
     },
     maxWaitMs: 3000,
     now: () => clock.now,
-    sleep: async (ms) => { clock.slept += ms; clock.now += ms; },
+    sleep: async (ms) => {
+      clock.slept += ms;
+      clock.now += ms;
+    },
   });
 }
 
 const alive = (node: string, url: string, seenAt = 990): NodeRecord => ({ node, url, alive: true, silentMs: 10, seenAt });
 const dead = (node: string, url: string): NodeRecord => ({ node, url, alive: false, silentMs: 60_000, seenAt: 0 });
 
-test('a free room or our own is here; a live owner\'s is relayed to its URL', async () => {
-  const r = router({ ours: { node: 'me', expiresAt: 9000 }, theirs: { node: 'b', expiresAt: 9000 } }, { b: alive('b', 'http://10.0.0.2:4455') });
+test("a free room or our own is here; a live owner's is relayed to its URL", async () => {
+  const r = router(
+    { ours: { node: 'me', expiresAt: 9000 }, theirs: { node: 'b', expiresAt: 9000 } },
+    { b: alive('b', 'http://10.0.0.2:4455') },
+  );
   assert.equal(await r.where('free'), 'here');
   assert.equal(await r.where('ours'), 'here');
   assert.deepEqual(await r.where('theirs'), { url: 'http://10.0.0.2:4455', node: 'b', seenAt: 990 });
@@ -55,8 +71,16 @@ test('an owner a relay could not reach and that is gone from the database: its l
       lookup: async (node) => ({ ...alive(node, 'http://10.0.0.2:4455'), alive: !suspects.has(node), suspected: suspects.has(node) }),
       suspect: (node) => void suspects.add(node),
     },
-    expireGone: async (room, owner) => { asked.push(`${room}@${owner.node}#${owner.epoch}`); return gone; },
-    maxWaitMs: 3000, now: () => clock.now, sleep: async (ms) => { clock.slept += ms; clock.now += ms; },
+    expireGone: async (room, owner) => {
+      asked.push(`${room}@${owner.node}#${owner.epoch}`);
+      return gone;
+    },
+    maxWaitMs: 3000,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.slept += ms;
+      clock.now += ms;
+    },
   });
   assert.ok(typeof (await r.where('song')) === 'object', 'relayed while nothing is known against b');
   assert.deepEqual(asked, [], 'never asked about a node that answers');
@@ -70,21 +94,29 @@ test('an owner a relay could not reach and that is gone from the database: its l
   assert.equal(clock.slept, 2550);
 });
 
-test('waiting on a gone owner\'s lease, the room taken by another survivor meanwhile: relayed there at once', async () => {
+test("waiting on a gone owner's lease, the room taken by another survivor meanwhile: relayed there at once", async () => {
   const clock = { now: 1000, slept: 0 };
   let owner: RoomOwner = { node: 'b', expiresAt: 3500, epoch: 7 };
   const r = new RoomRouter({
     node: 'me',
     ownerOf: async () => owner,
     directory: {
-      lookup: async (node) => node === 'b' ? { ...dead('b', 'http://b:1'), suspected: true } : alive(node, `http://${node}:4455`),
+      lookup: async (node) => (node === 'b' ? { ...dead('b', 'http://b:1'), suspected: true } : alive(node, `http://${node}:4455`)),
     },
     // Another survivor got there first: the UPDATE finds the lease no longer b's at epoch 7.
-    expireGone: async () => { owner = { node: 'c', expiresAt: 9000, epoch: 8 }; return false; },
-    maxWaitMs: 3000, now: () => clock.now, sleep: async (ms) => { clock.slept += ms; clock.now += ms; },
+    expireGone: async () => {
+      owner = { node: 'c', expiresAt: 9000, epoch: 8 };
+      return false;
+    },
+    maxWaitMs: 3000,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.slept += ms;
+      clock.now += ms;
+    },
   });
   assert.deepEqual(await r.where('song'), { url: 'http://c:4455', node: 'c', seenAt: 990 });
-  assert.equal(clock.slept, 0, 'not kept waiting for b\'s old lease');
+  assert.equal(clock.slept, 0, "not kept waiting for b's old lease");
 });
 
 test('an owner a relay could not reach is dead until its next heartbeat: its room waits out the lease, then is here', async () => {
@@ -105,7 +137,11 @@ test('an owner a relay could not reach is dead until its next heartbeat: its roo
 
 test('a dead owner: wait for its lease to run out when that is close, else "retry"', async () => {
   const clock = { now: 1000, slept: 0 };
-  const r = router({ soon: { node: 'b', expiresAt: 3000 }, late: { node: 'b', expiresAt: 60_000 }, ghost: { node: 'never-announced', expiresAt: 500 } }, { b: dead('b', 'http://x:1') }, clock);
+  const r = router(
+    { soon: { node: 'b', expiresAt: 3000 }, late: { node: 'b', expiresAt: 60_000 }, ghost: { node: 'never-announced', expiresAt: 500 } },
+    { b: dead('b', 'http://x:1') },
+    clock,
+  );
   const late = await r.where('late');
   assert.ok(typeof late === 'object' && 'retryAfterMs' in late && late.retryAfterMs === 59_000, JSON.stringify(late));
   assert.match((late as { reason: string }).reason, /runs out in 59 s/);
@@ -169,7 +205,10 @@ test('roomRouting: a relay that cannot reach the owner places the same connectio
   let owner: Placement = { url: 'http://dead:1', node: 'b', seenAt: 5 };
   const placer: RoomPlacer = {
     where: async () => owner,
-    unreachable: (p) => { unreachable.push(p.node); owner = 'here'; },
+    unreachable: (p) => {
+      unreachable.push(p.node);
+      owner = 'here';
+    },
   };
   const { relay, calls } = fakeRelay(new Set(['http://dead:1']));
   const routing = roomRouting(placer, relay);
@@ -209,25 +248,56 @@ test('roomRouting: an open here that lost the race is relayed to the winner; wit
 
   const plain = roomRouting({ where: async () => 'here' }, fakeRelay(new Set()).relay);
   plain.upgrades(() => undefined);
-  assert.equal(plain.upgradeOwnedElsewhere(new RoomOwnedElsewhereError('song', 'c', 9000), upgradeReq('/song'), new PassThrough() as unknown as Duplex, Buffer.alloc(0)), false);
+  assert.equal(
+    plain.upgradeOwnedElsewhere(
+      new RoomOwnedElsewhereError('song', 'c', 9000),
+      upgradeReq('/song'),
+      new PassThrough() as unknown as Duplex,
+      Buffer.alloc(0),
+    ),
+    false,
+  );
 });
 
 test('roomRouting: an API request that lost the race is placed again only while its body is unread', async () => {
   let placed = 0;
-  const placer: RoomPlacer = { where: async () => 'here', placeOf: async () => { placed++; return { retryAfterMs: 1500, reason: 'try again' }; } };
+  const placer: RoomPlacer = {
+    where: async () => 'here',
+    placeOf: async () => {
+      placed++;
+      return { retryAfterMs: 1500, reason: 'try again' };
+    },
+  };
   const routing = roomRouting(placer, fakeRelay(new Set()).relay);
   routing.requests(() => undefined);
   const answered: { status: number; headers: Record<string, string> }[] = [];
   const res = {
     headersSent: false,
     setHeader() {},
-    writeHead(status: number, headers: Record<string, string>) { answered.push({ status, headers }); return this; },
+    writeHead(status: number, headers: Record<string, string>) {
+      answered.push({ status, headers });
+      return this;
+    },
     end() {},
   } as unknown as ServerResponse;
   const err = new RoomOwnedElsewhereError('song', 'c', 9000);
-  assert.equal(routing.requestOwnedElsewhere(err, { url: '/api/rooms/song/bookmarks', headers: {}, readableDidRead: true } as unknown as IncomingMessage, res), false);
+  assert.equal(
+    routing.requestOwnedElsewhere(
+      err,
+      { url: '/api/rooms/song/bookmarks', headers: {}, readableDidRead: true } as unknown as IncomingMessage,
+      res,
+    ),
+    false,
+  );
   assert.equal(placed, 0);
-  assert.equal(routing.requestOwnedElsewhere(err, { url: '/api/rooms/song/history', headers: {}, readableDidRead: false } as unknown as IncomingMessage, res), true);
+  assert.equal(
+    routing.requestOwnedElsewhere(
+      err,
+      { url: '/api/rooms/song/history', headers: {}, readableDidRead: false } as unknown as IncomingMessage,
+      res,
+    ),
+    true,
+  );
   await settle();
   assert.equal(placed, 1);
   assert.equal(answered[0]?.status, 503);

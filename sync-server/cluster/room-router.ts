@@ -105,13 +105,17 @@ export class RoomRouter implements RoomPlacer {
     // Refused by its port and gone from the database: the process is dead, its lease can end now.
     // Asked again while we wait (its session may end a moment after its port closed).
     const expireGone = this.options.expireGone;
-    const gone = found?.suspected && room !== undefined && owner.epoch !== undefined && expireGone
-      ? () => expireGone(room, { node: owner.node, expiresAt: owner.expiresAt, epoch: owner.epoch! }).catch(() => false)
-      : null;
-    if (gone && await gone()) return 'here';
+    const gone =
+      found?.suspected && room !== undefined && owner.epoch !== undefined && expireGone
+        ? () => expireGone(room, { node: owner.node, expiresAt: owner.expiresAt, epoch: owner.epoch! }).catch(() => false)
+        : null;
+    if (gone && (await gone())) return 'here';
     let left = owner.expiresAt - this.now();
     if (left > this.maxWaitMs) {
-      return { retryAfterMs: left, reason: `the room's node ${owner.node} is not answering; its lease runs out in ${Math.ceil(left / 1000)} s: try again` };
+      return {
+        retryAfterMs: left,
+        reason: `the room's node ${owner.node} is not answering; its lease runs out in ${Math.ceil(left / 1000)} s: try again`,
+      };
     }
     while (gone && left > 0) {
       // Another survivor may have ended the lease and taken the room meanwhile: go where it is.
@@ -131,7 +135,12 @@ export class RoomRouter implements RoomPlacer {
 
 /** Fixed routes: room → owner URL (tests, benchmarks, and a hand-split pair of nodes without PostgreSQL). */
 export function staticPlacer(routes: ReadonlyMap<string, string>): RoomPlacer {
-  return { where: async (room) => { const url = routes.get(room); return url ? { url, node: url } : 'here'; } };
+  return {
+    where: async (room) => {
+      const url = routes.get(room);
+      return url ? { url, node: url } : 'here';
+    },
+  };
 }
 
 /** `room=http://host:port` (the --route flag) → [room, origin]; throws a clear error otherwise. */
@@ -187,10 +196,12 @@ export function roomRouting(placer: RoomPlacer, relay: WebsocketRelay, checks: {
   // A Host this node does not answer to goes to the server's own handler, which refuses it (421)
   // before anything else: the owner sees only its own internal address as Host.
   const local = (req: IncomingMessage): boolean => checks.wrongHost?.(req) ?? false;
-  const fallback = (room: string) => (err: unknown): Placement => {
-    console.error(`room ${room}: cannot tell which node serves it:`, (err as Error).message);
-    return { retryAfterMs: 1000, reason: 'cannot tell which node serves this room right now: try again' };
-  };
+  const fallback =
+    (room: string) =>
+    (err: unknown): Placement => {
+      console.error(`room ${room}: cannot tell which node serves it:`, (err as Error).message);
+      return { retryAfterMs: 1000, reason: 'cannot tell which node serves this room right now: try again' };
+    };
   const decide = (room: string): Promise<Placement> => placer.where(room).catch(fallback(room));
   // How many times each connection or request has been placed again (relay failed, race lost).
   const placements = new WeakMap<IncomingMessage, number>();
@@ -251,7 +262,9 @@ export function roomRouting(placer: RoomPlacer, relay: WebsocketRelay, checks: {
     upgradeOwnedElsewhere(err: RoomOwnedElsewhereError, req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
       const placeOf = placer.placeOf?.bind(placer);
       if (!placeOf || !localUpgrade || !again(req)) return false;
-      void placeOf(err).catch(fallback(err.room)).then((placement) => routeUpgrade(req, socket, head, err.room, placement));
+      void placeOf(err)
+        .catch(fallback(err.room))
+        .then((placement) => routeUpgrade(req, socket, head, err.room, placement));
       return true;
     },
     /**
@@ -261,7 +274,9 @@ export function roomRouting(placer: RoomPlacer, relay: WebsocketRelay, checks: {
     requestOwnedElsewhere(err: RoomOwnedElsewhereError, req: IncomingMessage, res: ServerResponse): boolean {
       const placeOf = placer.placeOf?.bind(placer);
       if (!placeOf || !localRequest || req.readableDidRead || res.headersSent || !again(req)) return false;
-      void placeOf(err).catch(fallback(err.room)).then((placement) => routeRequest(req, res, placement));
+      void placeOf(err)
+        .catch(fallback(err.room))
+        .then((placement) => routeRequest(req, res, placement));
       return true;
     },
     /** Closes relayed peers (server shutdown: they get the server's farewell, e.g. 1012). */

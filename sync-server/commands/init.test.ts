@@ -17,7 +17,7 @@ test('init makes the data dir, its secret and config, and an admin token that ve
   const now = Math.floor(Date.now() / 1000);
   const result = initDataDir({ dataDir: dir, publicUrl: 'https://jam.example.org/', env: noEnv });
   assert.equal(result.secret, 'created');
-  assert.equal(statSync(dir).mode & 0o777, 0o700, 'the data dir is its owner\'s alone');
+  assert.equal(statSync(dir).mode & 0o777, 0o700, "the data dir is its owner's alone");
   assert.equal(statSync(join(dir, 'secret')).mode & 0o777, 0o600);
   assert.ok(Buffer.byteLength(secretOf(dir)) >= LIMITS.secret.minBytes);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')), { publicUrl: 'https://jam.example.org' });
@@ -63,9 +63,15 @@ test('init again keeps the secret, mints a new admin token, and changes the publ
 
 test('init refuses a missing or bad public URL and a bad name before writing anything', () => {
   const dir = fresh();
-  assert.throws(() => initDataDir({ dataDir: dir, env: noEnv }), (err: Error) => err instanceof InitError && /--public-url <url> is required/.test(err.message));
+  assert.throws(
+    () => initDataDir({ dataDir: dir, env: noEnv }),
+    (err: Error) => err instanceof InitError && /--public-url <url> is required/.test(err.message),
+  );
   assert.throws(() => initDataDir({ dataDir: dir, publicUrl: 'https://jam.example.org/riffroom', env: noEnv }), ConfigError);
-  assert.throws(() => initDataDir({ dataDir: dir, publicUrl: 'https://jam.example.org', name: '\u0007', env: noEnv }), /--name: a name cannot hold control characters/);
+  assert.throws(
+    () => initDataDir({ dataDir: dir, publicUrl: 'https://jam.example.org', name: '\u0007', env: noEnv }),
+    /--name: a name cannot hold control characters/,
+  );
   assert.equal(existsSync(dir), false, 'nothing was created');
 });
 
@@ -87,7 +93,10 @@ test('with RIFFROOM_SECRET set, init signs with it and writes no secret file', (
   verifyServerToken(env.RIFFROOM_SECRET, result.adminToken);
   assert.match(initReport(result), /comes from RIFFROOM_SECRET \(no secret file written\)/);
   const refused = fresh();
-  assert.throws(() => initDataDir({ dataDir: refused, publicUrl: 'https://jam.example.org', env: { RIFFROOM_SECRET: 'short' } }), /RIFFROOM_SECRET is 5 bytes long/);
+  assert.throws(
+    () => initDataDir({ dataDir: refused, publicUrl: 'https://jam.example.org', env: { RIFFROOM_SECRET: 'short' } }),
+    /RIFFROOM_SECRET is 5 bytes long/,
+  );
   assert.equal(existsSync(refused), false);
 });
 

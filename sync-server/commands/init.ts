@@ -98,13 +98,19 @@ export function initReport(result: InitResult): string {
     lines.push(`Initialised ${result.dataDir}: a new signing secret is in ${join(result.dataDir, 'secret')}.`);
     lines.push('Keep it private and back it up with the rooms: every token and link is signed with it.');
   } else if (result.secret === 'kept') {
-    lines.push(`${result.dataDir} was already initialised: its signing secret is kept (a new one would end every token and link handed out so far).`);
+    lines.push(
+      `${result.dataDir} was already initialised: its signing secret is kept (a new one would end every token and link handed out so far).`,
+    );
     lines.push('A new admin token was made; earlier admin tokens stay valid until they expire.');
   } else {
     lines.push('The signing secret comes from RIFFROOM_SECRET (no secret file written): start the server with the same RIFFROOM_SECRET,');
     lines.push('or every token below is refused.');
   }
-  lines.push(result.previousPublicUrl ? `Public URL changed: ${result.previousPublicUrl} -> ${url}: restart the server to use it (links handed out before still name the old one).` : `Public URL: ${url}`);
+  lines.push(
+    result.previousPublicUrl
+      ? `Public URL changed: ${result.previousPublicUrl} -> ${url}: restart the server to use it (links handed out before still name the old one).`
+      : `Public URL: ${url}`,
+  );
   if (result.warning) lines.push(`Warning: ${result.warning}.`);
   if (result.roomsBeforeSecret) {
     lines.push('Warning: this data dir already held rooms but no secret file, so its server signed with RIFFROOM_SECRET.');
@@ -129,7 +135,7 @@ export function initReport(result: InitResult): string {
     `   (or on this machine: riffroom-server token --data ${data} --server-role creator --name 'Ms Rivera')`,
     '4. Create a room with an admin or creator token (leave "room" out for a fresh name):',
     `     curl -sS -X POST ${url}/api/rooms -H "Authorization: Bearer $RIFFROOM_ADMIN" ${body('{"room":"band-practice","name":"Ms Rivera"}')}`,
-    '   The answer holds the owner\'s link (open it to work in the room) and invite links for editors and viewers',
+    "   The answer holds the owner's link (open it to work in the room) and invite links for editors and viewers",
     '   (send them: each person gives their name when it opens).',
   );
   return lines.join('\n');
@@ -140,7 +146,13 @@ const USAGE = 'usage: riffroom-server init --data <dir> --public-url https://jam
 function readInitFlags(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { data: { type: 'string' }, 'public-url': { type: 'string' }, ttl: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      data: { type: 'string' },
+      'public-url': { type: 'string' },
+      ttl: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   }).values;
 }
 

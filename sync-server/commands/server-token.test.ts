@@ -28,13 +28,16 @@ test('a server token command line is told from a room token one', () => {
   assert.equal(asksForServerToken(['token', '--data', 'd', '--room', 'r', '--role', 'owner']), false);
 });
 
-test('prints an admin or creator token signed with the data dir\'s secret', () => {
+test("prints an admin or creator token signed with the data dir's secret", () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-server-token-'));
   const secret = loadSecret(dir, {});
   const admin = run(['--data', dir, '--server-role', 'admin']);
   assert.equal(admin.status, 0, admin.err);
   const adminClaims = verifyServerToken(secret, admin.out.trim());
-  assert.deepEqual([adminClaims.role, adminClaims.name, adminClaims.exp - adminClaims.iat], ['admin', 'admin', LIMITS.serverTokens.adminDefaultSeconds]);
+  assert.deepEqual(
+    [adminClaims.role, adminClaims.name, adminClaims.exp - adminClaims.iat],
+    ['admin', 'admin', LIMITS.serverTokens.adminDefaultSeconds],
+  );
   const creator = run(['--data', dir, '--server-role', 'creator', '--name', ' Ms Rivera ', '--ttl', '30d']);
   const claims = verifyServerToken(secret, creator.out.trim());
   assert.deepEqual([claims.role, claims.name, claims.exp - claims.iat], ['creator', 'Ms Rivera', 30 * 86_400]);

@@ -35,12 +35,24 @@ export const TRANSFER_USAGE = `  riffroom-server export (--data <dir> | --store 
 function readTransferFlags(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { data: { type: 'string' }, store: { type: 'string' }, room: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' }, replace: { type: 'boolean' } },
+    options: {
+      data: { type: 'string' },
+      store: { type: 'string' },
+      room: { type: 'string' },
+      out: { type: 'string' },
+      file: { type: 'string' },
+      replace: { type: 'boolean' },
+    },
   }).values;
 }
 
 /** Runs `export` or `import` with its arguments; returns the exit status (0 done, 1 refused, 2 usage). */
-export async function runTransferCommand(command: 'export' | 'import', argv: string[], log = console, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runTransferCommand(
+  command: 'export' | 'import',
+  argv: string[],
+  log = console,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let values: ReturnType<typeof readTransferFlags>;
   try {
     values = readTransferFlags(argv);
@@ -50,7 +62,8 @@ export async function runTransferCommand(command: 'export' | 'import', argv: str
   const store = values.store ?? (values.data ? undefined : env.RIFFROOM_STORE);
   if (!values.data && !store) return usage(log, '--data <dir> (a one-node server) or --store postgres://… (a cluster) is required');
   if (values.data && values.store) return usage(log, 'give --data or --store, not both');
-  if (!values.room || !ROOM_NAME.test(values.room)) return usage(log, '--room must be 1-64 letters, digits, - or _ (starting with a letter or digit)');
+  if (!values.room || !ROOM_NAME.test(values.room))
+    return usage(log, '--room must be 1-64 letters, digits, - or _ (starting with a letter or digit)');
   if (command === 'export' && !values.out) return usage(log, '--out <file> is required');
   if (command === 'import' && !values.file) return usage(log, '--file <song.riffroom> is required');
   if (store) return transferWithDatabase(command, store, values.room, values, log);
@@ -86,10 +99,15 @@ export async function runTransferCommand(command: 'export' | 'import', argv: str
 
 /** export / import against the rooms of a PostgreSQL database (a cluster's), beside its nodes. */
 async function transferWithDatabase(
-  command: 'export' | 'import', url: string, room: string, values: { out?: string; file?: string; replace?: boolean }, log: Pick<Console, 'log' | 'error'>,
+  command: 'export' | 'import',
+  url: string,
+  room: string,
+  values: { out?: string; file?: string; replace?: boolean },
+  log: Pick<Console, 'log' | 'error'>,
 ): Promise<number> {
   if (!/^postgres(ql)?:\/\//.test(url)) return usage(log, `--store must be postgres://user@host:port/db, not ${redactStoreUrl(url)}`);
-  if (values.replace && command === 'import') return refuse(log, '--replace is not available with --store: a room in the database keeps its name for good; import under a new name');
+  if (values.replace && command === 'import')
+    return refuse(log, '--replace is not available with --store: a room in the database keeps its name for good; import under a new name');
   let logs: PostgresLogStore;
   try {
     logs = await PostgresLogStore.connect(url, { maxConnections: 2, applicationName: `riffroom-server ${command}` });
@@ -99,10 +117,16 @@ async function transferWithDatabase(
   try {
     if (command === 'export') {
       const out = resolve(values.out!);
-      const summary = await openAndTransfer(() => PostgresRoomSource.open(logs.pool, room), () => new RoomFileSink(out, { replace: values.replace }));
+      const summary = await openAndTransfer(
+        () => PostgresRoomSource.open(logs.pool, room),
+        () => new RoomFileSink(out, { replace: values.replace }),
+      );
       log.log(`exported room ${room} to ${out}: ${describe(summary)}`);
     } else {
-      const summary = await openAndTransfer(() => new RoomFileSource(resolve(values.file!), { verifyHistory: true }), () => PostgresRoomSink.begin(logs.pool, room));
+      const summary = await openAndTransfer(
+        () => new RoomFileSource(resolve(values.file!), { verifyHistory: true }),
+        () => PostgresRoomSink.begin(logs.pool, room),
+      );
       log.log(`imported ${values.file} as room ${room}: ${describe(summary)}`);
     }
     return 0;
@@ -112,7 +136,12 @@ async function transferWithDatabase(
       return refuse(log, `cannot ${command} ${command === 'export' ? `room ${room}` : values.file}: ${err.reason}`);
     }
     if (err instanceof TransferTargetError) {
-      return refuse(log, command === 'export' ? `${err.target} exists: add --replace to replace it` : `a room named ${room} exists in the database: import under another name`);
+      return refuse(
+        log,
+        command === 'export'
+          ? `${err.target} exists: add --replace to replace it`
+          : `a room named ${room} exists in the database: import under another name`,
+      );
     }
     throw err;
   } finally {
@@ -121,7 +150,7 @@ async function transferWithDatabase(
 }
 
 function describe(summary: TransferSummary): string {
-  const rules = summary.rules ? ', the teacher\'s rules' : '';
+  const rules = summary.rules ? ", the teacher's rules" : '';
   return `${summary.entries} entries (hash chain checked), ${summary.bookmarks} bookmarks, ${summary.states} stored states${rules}`;
 }
 

@@ -16,7 +16,11 @@ test('bookmark names: 1-100 characters after trimming, no control characters', (
 test('a bookmark request names a seq of the history and a good name', () => {
   assert.deepEqual(parseBookmarkRequest({ seq: 2, name: ' Verse ' }, 5), { seq: 2, name: 'Verse' });
   for (const seq of [-1, 6, 1.5, '2', null, undefined]) {
-    assert.throws(() => parseBookmarkRequest({ seq, name: 'x' }, 5), { name: 'HttpError', status: 400, message: 'seq must be an integer from 0 to 5' } as object);
+    assert.throws(() => parseBookmarkRequest({ seq, name: 'x' }, 5), {
+      name: 'HttpError',
+      status: 400,
+      message: 'seq must be an integer from 0 to 5',
+    } as object);
   }
   assert.throws(() => parseBookmarkRequest({ seq: 1, name: 'a\u0000' }, 5), { status: 400 } as object);
 });

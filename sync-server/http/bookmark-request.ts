@@ -14,7 +14,8 @@ export function bookmarkNameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'name must be a string';
   const trimmed = name.trim();
   const chars = [...trimmed].length;
-  if (chars === 0 || chars > LIMITS.bookmarks.maxNameChars) return `name must be 1 to ${LIMITS.bookmarks.maxNameChars} characters (after trimming spaces)`;
+  if (chars === 0 || chars > LIMITS.bookmarks.maxNameChars)
+    return `name must be 1 to ${LIMITS.bookmarks.maxNameChars} characters (after trimming spaces)`;
   if (CONTROL.test(trimmed)) return 'name cannot hold control characters';
   return null;
 }

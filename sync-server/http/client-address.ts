@@ -29,7 +29,10 @@ export function clientAddressResolver(trustedProxies: readonly string[] = []): C
     let address = normalizeAddress(req.socket.remoteAddress ?? 'unknown');
     if (!trusted.has(address)) return address;
     const header = req.headers['x-forwarded-for'];
-    const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((hop) => hop.trim()).filter(Boolean);
+    const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .map((hop) => hop.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = normalizeAddress(hops[i]!);
       // A hop that is no address (a client's junk, "unknown") ends the walk: the proxy's own address stands.

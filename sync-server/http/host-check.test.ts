@@ -4,7 +4,16 @@ import { allowedHostSet, hostNameOf, hostProblem } from './host-check.ts';
 
 test('IP literals and localhost are always answered, other names only when allowed', () => {
   const none = allowedHostSet();
-  for (const host of ['127.0.0.1', '127.0.0.1:4455', '192.168.1.20:4455', '[::1]:4455', '[fe80::1]', 'localhost', 'LOCALHOST:80', 'localhost.:4455']) {
+  for (const host of [
+    '127.0.0.1',
+    '127.0.0.1:4455',
+    '192.168.1.20:4455',
+    '[::1]:4455',
+    '[fe80::1]',
+    'localhost',
+    'LOCALHOST:80',
+    'localhost.:4455',
+  ]) {
     assert.equal(hostProblem(host, none), null, host);
   }
   for (const host of ['evil.example', 'evil.example:4455', 'localhost.evil.example', '127.0.0.1.evil.example', 'riffroom.example.org']) {

@@ -24,7 +24,8 @@ export function allowedHostSet(names: readonly string[] = []): ReadonlySet<strin
   const set = new Set<string>();
   for (const name of names) {
     const normal = hostNameOf(name);
-    if (!normal || normal !== name.trim().toLowerCase().replace(/\.$/, '')) throw new Error(`not a host name: ${name} (give the name alone, without a scheme or port)`);
+    if (!normal || normal !== name.trim().toLowerCase().replace(/\.$/, ''))
+      throw new Error(`not a host name: ${name} (give the name alone, without a scheme or port)`);
     set.add(normal);
   }
   return set;

@@ -43,12 +43,17 @@ test('the owner gets an editor and a viewer invite for the room, with page links
   const viewer = verifyToken(secret, body.viewerInvite);
   assert.deepEqual([editor.role, editor.invite, editor.room], ['editor', true, 'band']);
   assert.deepEqual([viewer.role, viewer.invite, viewer.room], ['viewer', true, 'band']);
-  assert.ok(body.invitesExpire >= before + LIMITS.createdRooms.inviteSeconds && body.invitesExpire <= before + LIMITS.createdRooms.inviteSeconds + 2);
+  assert.ok(
+    body.invitesExpire >= before + LIMITS.createdRooms.inviteSeconds &&
+      body.invitesExpire <= before + LIMITS.createdRooms.inviteSeconds + 2,
+  );
   assert.equal(body.links.editor, `https://jam.example.org/?room=band#token=${body.editorInvite}`);
   assert.equal(body.links.viewer, `https://jam.example.org/?room=band#token=${body.viewerInvite}`);
   // An invite is good for /join, which trades it for a personal token.
   const joined = await fetch(`${server.url}/api/rooms/band/join`, {
-    method: 'POST', headers: { authorization: `Bearer ${body.editorInvite}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Sam' }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${body.editorInvite}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Sam' }),
   });
   assert.equal(joined.status, 200);
 });
@@ -90,13 +95,22 @@ test('a room that does not exist is 404, and is not created by asking', async ()
 
 test('/import answers a CORS preflight, and its answers carry Access-Control-Allow-Origin', async () => {
   const pre = await fetch(`${server.url}/api/rooms/shared/import`, {
-    method: 'OPTIONS', headers: { origin: 'http://192.168.1.20:4455', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    method: 'OPTIONS',
+    headers: {
+      origin: 'http://192.168.1.20:4455',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization',
+    },
   });
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-origin'), '*');
   assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
   assert.equal(pre.headers.get('access-control-allow-credentials'), null);
-  const refused = await fetch(`${server.url}/api/rooms/shared/import`, { method: 'POST', headers: { origin: 'http://x.test' }, body: new Uint8Array(4) });
+  const refused = await fetch(`${server.url}/api/rooms/shared/import`, {
+    method: 'POST',
+    headers: { origin: 'http://x.test' },
+    body: new Uint8Array(4),
+  });
   assert.equal(refused.status, 401);
   assert.equal(refused.headers.get('access-control-allow-origin'), '*');
   // Other routes stay same-origin only.

@@ -45,7 +45,9 @@ export async function mintRoomInvites(call: InvitesCall, nowSeconds = Date.now()
   const viewerInvite = signToken(call.secret, grants.viewerInvite);
   const origin = call.publicUrl ?? requestOrigin(call.req);
   return {
-    room, editorInvite, viewerInvite,
+    room,
+    editorInvite,
+    viewerInvite,
     links: { editor: pageLink(origin, room, editorInvite), viewer: pageLink(origin, room, viewerInvite) },
     invitesExpire: grants.editorInvite.exp,
   };

@@ -25,7 +25,11 @@ export function metricsAccess(remoteAddress: string | undefined, headers: Incomi
     return { ok: false, status: 401, error: 'metrics need Authorization: Bearer <the metrics token>' };
   }
   if (!isLoopback(remoteAddress) || headers['x-forwarded-for'] !== undefined || headers.forwarded !== undefined) {
-    return { ok: false, status: 403, error: 'metrics are served to this machine only; set RIFFROOM_METRICS_TOKEN to read them from elsewhere' };
+    return {
+      ok: false,
+      status: 403,
+      error: 'metrics are served to this machine only; set RIFFROOM_METRICS_TOKEN to read them from elsewhere',
+    };
   }
   return { ok: true };
 }

@@ -74,7 +74,8 @@ export class HeavyRequestGate {
   /** Admits one heavy request from `address`; call `release` (once is enough) when it is over. */
   enter(address: string): GateDecision {
     const mine = this.running.get(address) ?? 0;
-    if (mine >= this.perAddress) return { ok: false, reason: `at most ${this.perAddress} downloads at once from one address: wait for one to finish` };
+    if (mine >= this.perAddress)
+      return { ok: false, reason: `at most ${this.perAddress} downloads at once from one address: wait for one to finish` };
     if (this.total >= this.maxTotal) return { ok: false, reason: 'the server is busy with other downloads: try again in a moment' };
     this.running.set(address, mine + 1);
     this.total++;

@@ -12,7 +12,10 @@ test('storage: ready while the rooms folder takes a file, leaving nothing behind
     const readiness = new Readiness([roomsFolderCheck(rooms)], { cacheMs: 0 });
     const ready = await readiness.report();
     assert.equal(ready.ready, true, JSON.stringify(ready));
-    assert.deepEqual(ready.checks.map((c) => [c.name, c.ok]), [['storage', true]]);
+    assert.deepEqual(
+      ready.checks.map((c) => [c.name, c.ok]),
+      [['storage', true]],
+    );
     assert.deepEqual(readdirSync(rooms), [], 'the probe file is removed (the folder was made as a new room would)');
 
     // Running as root, permissions would not stop the probe: the folder becomes a file instead.
@@ -46,6 +49,12 @@ test('checks run together, a slow one times out, and answers are kept for cacheM
   const timedOut = await readiness.report();
   assert.equal(timedOut.ready, false);
   assert.equal(timedOut.error, 'database: timed out after 50 ms');
-  assert.deepEqual(timedOut.checks.map((c) => [c.name, c.ok]), [['leases', true], ['database', false]]);
+  assert.deepEqual(
+    timedOut.checks.map((c) => [c.name, c.ok]),
+    [
+      ['leases', true],
+      ['database', false],
+    ],
+  );
   assert.throws(() => readiness.add(counted), /already there/);
 });

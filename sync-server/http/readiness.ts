@@ -75,7 +75,8 @@ export class Readiness {
     this.running ??= this.runAll().then((report) => {
       // Said once per change in the server's log (with no path in it, as in the answer).
       const previous = this.last?.report ?? this.logged;
-      if (previous ? previous.error !== report.error : !report.ready) console.error(`riffroom-server: ${report.ready ? 'ready again' : `not ready: ${report.error}`}`);
+      if (previous ? previous.error !== report.error : !report.ready)
+        console.error(`riffroom-server: ${report.ready ? 'ready again' : `not ready: ${report.error}`}`);
       this.logged = report;
       this.last = { at: this.now(), report };
       this.running = null;
@@ -100,7 +101,12 @@ export class Readiness {
       await Promise.race([Promise.resolve().then(() => check.run()), timeout]);
       return { name: check.name, ok: true, ms: Math.round(performance.now() - started) };
     } catch (err) {
-      return { name: check.name, ok: false, reason: err instanceof Error ? err.message : String(err), ms: Math.round(performance.now() - started) };
+      return {
+        name: check.name,
+        ok: false,
+        reason: err instanceof Error ? err.message : String(err),
+        ms: Math.round(performance.now() - started),
+      };
     } finally {
       clearTimeout(timer);
     }

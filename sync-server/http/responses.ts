@@ -34,8 +34,16 @@ export function sendError(res: ServerResponse, err: HttpError): true {
 }
 
 export function statusText(status: number): string {
-  return {
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request',
-    429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
-  }[status] ?? 'Error';
+  return (
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      421: 'Misdirected Request',
+      429: 'Too Many Requests',
+      500: 'Internal Server Error',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error'
+  );
 }

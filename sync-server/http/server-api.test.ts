@@ -62,7 +62,11 @@ test('only an admin mints creators, and a creator needs a good name and lifetime
   await refused(await post('/api/creators', admin, { name: 'x'.repeat(65) }), 400, /name: a name has at most 64 characters/);
   await refused(await post('/api/creators', admin, { name: 'Ana', ttl: '3y' }), 400, /ttl: not a duration/);
   await refused(await post('/api/creators', admin, { name: 'Ana', ttl: '800d' }), 400, /ttl can be at most 730 days/);
-  await refused(await post('/api/creators', admin, { name: 'Ana', role: 'admin' }), 400, /unknown field "role": this route takes name, ttl/);
+  await refused(
+    await post('/api/creators', admin, { name: 'Ana', role: 'admin' }),
+    400,
+    /unknown field "role": this route takes name, ttl/,
+  );
   await refused(await post('/api/creators', admin, '{"name":'), 400, /the body must be JSON/);
   await refused(await post('/api/creators', admin, '["Ana"]'), 400, /the body must be a JSON object/);
   await refused(await post('/api/creators', admin), 400, /the body must be JSON/);
@@ -79,7 +83,10 @@ test('a creator creates a room: an owner token under their identity, two invites
   assert.equal(owner.id, creator.claims.id, 'the creator is the same person in every room');
   assert.equal(owner.exp, answer.ownerExpires);
   assert.equal(owner.renewUntil, answer.ownerRenewableUntil);
-  for (const [token, role] of [[answer.editorInvite, 'editor'], [answer.viewerInvite, 'viewer']] as const) {
+  for (const [token, role] of [
+    [answer.editorInvite, 'editor'],
+    [answer.viewerInvite, 'viewer'],
+  ] as const) {
     const invite = verifyToken(secret, token);
     assert.equal(invite.invite, true);
     assert.equal(invite.role, role);
@@ -99,7 +106,7 @@ test('a creator creates a room: an owner token under their identity, two invites
   await refused(await post('/api/rooms', admin, { room: 'class-7b' }), 409, /a room named class-7b already exists/);
 });
 
-test('a room with no name asked gets a fresh one; the owner name defaults to the token\'s; an empty body will do', async () => {
+test("a room with no name asked gets a fresh one; the owner name defaults to the token's; an empty body will do", async () => {
   const res = await post('/api/rooms', creator.token);
   assert.equal(res.status, 201);
   const answer = (await res.json()) as CreateRoomResponse;
@@ -132,11 +139,23 @@ test('bad rooms, names and fields are refused with the reason, and nothing is cr
 test('room tokens, missing, bad, expired and URL tokens are refused, saying why', async () => {
   const roomToken = signToken(secret, { room: 'class-7b', role: 'owner', name: 'Ms R.', exp: Math.floor(Date.now() / 1000) + 60 });
   for (const path of ['/api/rooms', '/api/creators']) {
-    await refused(await post(path, roomToken, { name: 'x' }), 403, /a room token cannot be used here: this needs an admin or creator token/);
+    await refused(
+      await post(path, roomToken, { name: 'x' }),
+      403,
+      /a room token cannot be used here: this needs an admin or creator token/,
+    );
     await refused(await post(path, null, { name: 'x' }), 401, /an admin or creator token is required \(Authorization: Bearer <token>\)/);
     await refused(await post(path, 'not.a-token', { name: 'x' }), 401, /bad token signature|malformed/);
-    await refused(await post(path, mintServerToken(secret, 'admin', 'admin', 1, Date.now() / 1000 - 10).token, { name: 'x' }), 401, /token expired/);
-    await refused(await post(path, mintServerToken('another-secret-0123456789-0123456789', 'admin', 'admin', DAY).token, { name: 'x' }), 401, /bad token signature/);
+    await refused(
+      await post(path, mintServerToken(secret, 'admin', 'admin', 1, Date.now() / 1000 - 10).token, { name: 'x' }),
+      401,
+      /token expired/,
+    );
+    await refused(
+      await post(path, mintServerToken('another-secret-0123456789-0123456789', 'admin', 'admin', DAY).token, { name: 'x' }),
+      401,
+      /bad token signature/,
+    );
     await refused(await post(`${path}?token=${admin}`, null, { name: 'x' }), 401, /not in the URL/);
     await refused(await post(`${path}?token=${admin}`, admin, { name: 'x' }), 401, /not in the URL/);
     const get = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${admin}` } });
@@ -148,7 +167,11 @@ test('a server full of active rooms answers 503 and creates nothing', async () =
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-server-api-full-'));
   const small = await startServer({ dataDir: dir, secret, maxRooms: 1 });
   try {
-    const first = await fetch(`${small.url}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: '{"room":"busy"}' });
+    const first = await fetch(`${small.url}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+      body: '{"room":"busy"}',
+    });
     assert.equal(first.status, 201);
     const { ownerToken, links } = (await first.json()) as CreateRoomResponse;
     // Without a public URL, links are on the origin the request reached.
@@ -160,7 +183,11 @@ test('a server full of active rooms answers 503 and creates nothing', async () =
       peer.once('error', reject);
     });
     try {
-      const full = await fetch(`${small.url}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: '{"room":"second"}' });
+      const full = await fetch(`${small.url}/api/rooms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}` },
+        body: '{"room":"second"}',
+      });
       await refused(full, 503, /too many active rooms on this server: try again later/);
       assert.equal(existsSync(join(dir, 'rooms', 'second.riffroom')), false);
     } finally {
@@ -176,10 +203,15 @@ test('page links carry the token in the fragment', () => {
   assert.equal(pageLink('http://[::1]:4455', 'r1', 'a.b'), 'http://[::1]:4455/?room=r1#token=a.b');
 });
 
-test('the server routes share the API\'s per-address rate limit', async () => {
-  const limited = await startServer({ dataDir: mkdtempSync(join(tmpdir(), 'riffroom-server-api-rate-')), secret, httpLimits: { requestsPerSecond: 0.01, requestBurst: 2 } });
+test("the server routes share the API's per-address rate limit", async () => {
+  const limited = await startServer({
+    dataDir: mkdtempSync(join(tmpdir(), 'riffroom-server-api-rate-')),
+    secret,
+    httpLimits: { requestsPerSecond: 0.01, requestBurst: 2 },
+  });
   try {
-    const ask = () => fetch(`${limited.url}/api/creators`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: '{"name":"Ana"}' });
+    const ask = () =>
+      fetch(`${limited.url}/api/creators`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: '{"name":"Ana"}' });
     assert.equal((await ask()).status, 201);
     assert.equal((await ask()).status, 201);
     const third = await ask();

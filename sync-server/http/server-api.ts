@@ -57,7 +57,13 @@ export async function handleServerApi(ctx: ServerApiContext, req: IncomingMessag
   return true;
 }
 
-async function postCreator(ctx: ServerApiContext, req: IncomingMessage, res: ServerResponse, _url: URL, claims: ServerClaims): Promise<void> {
+async function postCreator(
+  ctx: ServerApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  claims: ServerClaims,
+): Promise<void> {
   if (!mayMintCreators(claims)) throw new HttpError(403, 'only an admin may mint creator tokens');
   const body = await readJsonObject(req);
   refuseUnknownFields(body, ['name', 'ttl']);
@@ -78,7 +84,9 @@ async function postRoom(ctx: ServerApiContext, req: IncomingMessage, res: Server
   const ownerName = body.name === undefined ? claims.name : body.name;
   const problem = nameProblem(ownerName);
   if (problem) throw new HttpError(400, `name: ${problem}`);
-  const inviteSeconds = badRequestOn(() => lifetimeSeconds(body.inviteTtl, LIMITS.createdRooms.inviteSeconds, LIMITS.createdRooms.maxInviteSeconds, 'inviteTtl'));
+  const inviteSeconds = badRequestOn(() =>
+    lifetimeSeconds(body.inviteTtl, LIMITS.createdRooms.inviteSeconds, LIMITS.createdRooms.maxInviteSeconds, 'inviteTtl'),
+  );
   const room = body.room === undefined ? await freshRoomName(ctx.rooms) : (body.room as string);
   // Loading a room that has no log creates it: it exists from now on, empty. The registry claims
   // the name before it looks, so two requests for one name cannot both create it.
@@ -91,8 +99,15 @@ async function postRoom(ctx: ServerApiContext, req: IncomingMessage, res: Server
   const viewerInvite = signToken(ctx.secret, grants.viewerInvite);
   const origin = ctx.publicUrl ?? requestOrigin(req);
   const answer: CreateRoomResponse = {
-    room, ownerToken, editorInvite, viewerInvite,
-    links: { owner: pageLink(origin, room, ownerToken), editor: pageLink(origin, room, editorInvite), viewer: pageLink(origin, room, viewerInvite) },
+    room,
+    ownerToken,
+    editorInvite,
+    viewerInvite,
+    links: {
+      owner: pageLink(origin, room, ownerToken),
+      editor: pageLink(origin, room, editorInvite),
+      viewer: pageLink(origin, room, viewerInvite),
+    },
     ownerExpires: grants.owner.exp,
     ownerRenewableUntil: grants.owner.renewUntil!,
     invitesExpire: grants.editorInvite.exp,

@@ -18,7 +18,12 @@ export function authorizeServer(secret: string, req: IncomingMessage, url: URL, 
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
   if (!token) {
-    throw new HttpError(401, what ? `a token is required to ${what} (Authorization: Bearer <an admin or creator token>)` : 'an admin or creator token is required (Authorization: Bearer <token>)');
+    throw new HttpError(
+      401,
+      what
+        ? `a token is required to ${what} (Authorization: Bearer <an admin or creator token>)`
+        : 'an admin or creator token is required (Authorization: Bearer <token>)',
+    );
   }
   try {
     return verifyServerToken(secret, token);

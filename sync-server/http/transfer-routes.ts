@@ -74,7 +74,11 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
     if (action === 'import') {
       for (const [name, value] of Object.entries(IMPORT_CORS)) res.setHeader(name, value);
       if (method === 'OPTIONS') {
-        res.writeHead(204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
         res.end();
         return true;
       }
@@ -121,13 +125,23 @@ export function createTransferRoutes(options: TransferRouteOptions): TransferRou
 /** On every /import answer: a page of any origin may read it (bearer tokens only, no cookies). */
 const IMPORT_CORS = { 'access-control-allow-origin': '*' } as const;
 
-async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, res: ServerResponse, room: string, temp: string): Promise<void> {
+async function exportRoom(
+  options: TransferRouteOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  room: string,
+  temp: string,
+): Promise<void> {
   let handle: FileHandle;
   let summary: TransferSummary;
   try {
     // The room's log as it is when the export begins (its chain compared entry by entry on the
     // way), into a fresh project file.
-    summary = await openAndTransfer(() => options.rooms.exportSource(room), () => new RoomFileSink(temp), PAGED);
+    summary = await openAndTransfer(
+      () => options.rooms.exportSource(room),
+      () => new RoomFileSink(temp),
+      PAGED,
+    );
     handle = await open(temp, 'r');
   } finally {
     // Open or not, the name goes now: the open handle keeps the bytes until the download ends.
@@ -149,7 +163,12 @@ async function exportRoom(options: TransferRouteOptions, req: IncomingMessage, r
 }
 
 async function importRoom(
-  options: TransferRouteOptions, req: IncomingMessage, res: ServerResponse, room: string, claims: ServerClaims, upload: string,
+  options: TransferRouteOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  room: string,
+  claims: ServerClaims,
+  upload: string,
 ): Promise<void> {
   let summary: TransferSummary;
   try {
@@ -159,13 +178,21 @@ async function importRoom(
     // shares); the room appears only once its log is complete (and never over one that appeared
     // meanwhile: a peer that opened the name first keeps it, and this is 409).
     await checkLogFileOffThread(upload, { history: true });
-    summary = await openAndTransfer(() => new RoomFileSource(upload, { alreadyChecked: true }), () => options.rooms.importSink(room), PAGED);
+    summary = await openAndTransfer(
+      () => new RoomFileSource(upload, { alreadyChecked: true }),
+      () => options.rooms.importSink(room),
+      PAGED,
+    );
   } finally {
     removeDbFiles(upload);
   }
   const owner = ownerClaims(claims, room, Date.now() / 1000);
   const body: ImportResponse = {
-    room, lastSeq: summary.lastSeq, bookmarks: summary.bookmarks, token: signToken(options.secret, owner), claims: owner,
+    room,
+    lastSeq: summary.lastSeq,
+    bookmarks: summary.bookmarks,
+    token: signToken(options.secret, owner),
+    claims: owner,
   };
   sendJson(res, 201, body);
 }
@@ -177,8 +204,13 @@ async function importRoom(
 function ownerClaims(server: ServerClaims, room: string, nowSeconds: number): TokenClaims {
   const now = Math.floor(nowSeconds);
   return {
-    room, role: 'owner', name: server.name, id: server.id, iat: now,
-    exp: Math.min(server.exp, now + LIMITS.tokens.joinedTokenSeconds), renewUntil: server.exp,
+    room,
+    role: 'owner',
+    name: server.name,
+    id: server.id,
+    iat: now,
+    exp: Math.min(server.exp, now + LIMITS.tokens.joinedTokenSeconds),
+    renewUntil: server.exp,
   };
 }
 

@@ -10,12 +10,21 @@ import * as encoding from 'lib0/encoding';
 import { COMMON_HEADERS } from './responses.ts';
 
 /** Reads the entries after < seq <= upTo that make the next page (empty when there are none). */
-export type ReadPage = (after: number, upTo: number) => Promise<{ seq: number; update: Uint8Array }[]> | { seq: number; update: Uint8Array }[];
+export type ReadPage = (
+  after: number,
+  upTo: number,
+) => Promise<{ seq: number; update: Uint8Array }[]> | { seq: number; update: Uint8Array }[];
 
 /** Counts a page's bytes; returns how long to wait (ms) before the next. */
 export type Pace = (bytes: number) => number;
 
-export async function streamUpdates(res: ServerResponse, readPage: ReadPage, after: number, upTo: number, pace: Pace = () => 0): Promise<void> {
+export async function streamUpdates(
+  res: ServerResponse,
+  readPage: ReadPage,
+  after: number,
+  upTo: number,
+  pace: Pace = () => 0,
+): Promise<void> {
   let gone = false;
   const onGone = () => {
     gone = true;

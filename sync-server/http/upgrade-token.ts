@@ -15,12 +15,17 @@ import { TOKEN_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../contract.ts';
 
 export type UpgradeToken = { ok: true; token: string | null } | { ok: false; error: string };
 
-export const QUERY_TOKEN_REFUSED =
-  `this server takes the token only as websocket subprotocols ('${TOKEN_PROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}<token>'), never in the URL, where logs keep it`;
+export const QUERY_TOKEN_REFUSED = `this server takes the token only as websocket subprotocols ('${TOKEN_PROTOCOL}', '${TOKEN_PROTOCOL_PREFIX}<token>'), never in the URL, where logs keep it`;
 
 export function upgradeToken(req: IncomingMessage, url: URL, queryTokens = true): UpgradeToken {
   const header = req.headers['sec-websocket-protocol'];
-  const offered = typeof header === 'string' ? header.split(',').map((p) => p.trim()).filter(Boolean) : [];
+  const offered =
+    typeof header === 'string'
+      ? header
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : [];
   const tokens = offered.filter((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
   if (tokens.length > 1) return { ok: false, error: 'offer one token subprotocol, not several' };
   if (tokens.length === 1) {

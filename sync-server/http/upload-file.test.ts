@@ -17,17 +17,22 @@ async function uploadServer(dir: string) {
   let settled: () => void = () => {};
   const server = createServer((req: IncomingMessage, res) => {
     const file = join(dir, `upload-${outcomes.length}.riffroom`);
-    receiveToFile(req, file, CAP).then((size) => {
-      outcomes.push({ status: 200, file });
-      res.end(String(size));
-    }, (err: HttpError) => {
-      outcomes.push({ status: err.status, file });
-      if (!res.destroyed) {
-        res.writeHead(err.status);
-        res.end(err.message);
-      }
-      dropRefusedBody(req, 2000);
-    }).finally(() => settled());
+    receiveToFile(req, file, CAP)
+      .then(
+        (size) => {
+          outcomes.push({ status: 200, file });
+          res.end(String(size));
+        },
+        (err: HttpError) => {
+          outcomes.push({ status: err.status, file });
+          if (!res.destroyed) {
+            res.writeHead(err.status);
+            res.end(err.message);
+          }
+          dropRefusedBody(req, 2000);
+        },
+      )
+      .finally(() => settled());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -35,10 +40,11 @@ async function uploadServer(dir: string) {
     outcomes,
     /** Resolves once the next upload has ended, one way or another. */
     nextOutcome: () => new Promise<void>((resolve) => (settled = resolve)),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -73,7 +79,10 @@ test('past the cap: 413, declared or not, and the partial file is removed', asyn
     });
     const streamed = await fetch(`http://127.0.0.1:${server.port}/`, { method: 'POST', body: chunked, duplex: 'half' } as RequestInit);
     assert.equal(streamed.status, 413, 'the client hears why, not a reset');
-    assert.deepEqual(server.outcomes.map((o) => o.status), [413, 413]);
+    assert.deepEqual(
+      server.outcomes.map((o) => o.status),
+      [413, 413],
+    );
     assert.deepEqual(readdirSync(dir), [], 'nothing is left');
   } finally {
     await server.close();
@@ -89,7 +98,10 @@ test('a client that goes away mid-upload leaves no file', async () => {
     req.on('error', () => {});
     req.write(new Uint8Array(CAP / 2), () => req.destroy());
     await ended;
-    assert.deepEqual(server.outcomes.map((o) => o.status), [400]);
+    assert.deepEqual(
+      server.outcomes.map((o) => o.status),
+      [400],
+    );
     assert.ok(!existsSync(server.outcomes[0]!.file));
     assert.deepEqual(readdirSync(dir), []);
   } finally {

@@ -29,7 +29,10 @@ export async function receiveToFile(req: IncomingMessage, path: string, maxBytes
         req.off('close', onClose);
         req.off('error', onCutShort);
         // Whatever was in flight is written (or failed) before the file is removed.
-        writing.then(() => reject(err), () => reject(err));
+        writing.then(
+          () => reject(err),
+          () => reject(err),
+        );
       };
       const onData = (chunk: Buffer) => {
         size += chunk.length;

@@ -25,7 +25,14 @@ export class JamConnection implements JamMember {
   private readonly lifetime: ConnectionLifetime | undefined;
   private readonly peer: PeerSocket;
 
-  constructor(socket: WebSocket, jam: JamRoom, identity: TokenClaims, limits: ConnectionLimits, metrics?: ServerMetrics, lifetime?: ConnectionLifetime) {
+  constructor(
+    socket: WebSocket,
+    jam: JamRoom,
+    identity: TokenClaims,
+    limits: ConnectionLimits,
+    metrics?: ServerMetrics,
+    lifetime?: ConnectionLifetime,
+  ) {
     this.jam = jam;
     this.identity = identity;
     this.metrics = metrics;
@@ -63,8 +70,11 @@ export class JamConnection implements JamMember {
     this.metrics?.messagesReceived.inc();
     if (this.peer.expired()) return this.close(CLOSE.tokenExpired, 'token expired');
     if (isBinary) return this.close(CLOSE.malformed, 'binary messages are not part of the jam protocol');
-    const bytes = Array.isArray(data) ? data.reduce((n: number, b: Buffer) => n + b.byteLength, 0) : (data as Buffer | ArrayBuffer).byteLength;
-    if (bytes > JAM_LIMITS.maxMessageBytes) return this.close(CLOSE.tooLarge, `jam messages are limited to ${JAM_LIMITS.maxMessageBytes} bytes`);
+    const bytes = Array.isArray(data)
+      ? data.reduce((n: number, b: Buffer) => n + b.byteLength, 0)
+      : (data as Buffer | ArrayBuffer).byteLength;
+    if (bytes > JAM_LIMITS.maxMessageBytes)
+      return this.close(CLOSE.tooLarge, `jam messages are limited to ${JAM_LIMITS.maxMessageBytes} bytes`);
     if (!this.bucket.take()) return this.close(CLOSE.rateLimited, 'too many messages; slow down');
     let message: unknown;
     try {
@@ -72,7 +82,8 @@ export class JamConnection implements JamMember {
     } catch {
       return this.close(CLOSE.malformed, 'not JSON');
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.close(CLOSE.malformed, 'a jam message is a JSON object');
+    if (typeof message !== 'object' || message === null || Array.isArray(message))
+      return this.close(CLOSE.malformed, 'a jam message is a JSON object');
     const m = message as Record<string, unknown>;
     if (m.v !== 1 || typeof m.type !== 'string') return this.close(CLOSE.malformed, 'a jam message has v: 1 and a type');
     if (m.type === 'token' && this.lifetime) return this.renewToken(m.token);

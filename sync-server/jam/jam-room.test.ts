@@ -23,7 +23,8 @@ class RecordingMember implements JamMember {
     if (m.type === 'peer-joined') this.list = [...this.list, m.peer];
     if (m.type === 'peer-left') this.list = this.list.filter((p) => p.clientId !== m.clientId);
     if (m.type === 'peer-clocks') {
-      for (const c of m.clocks) this.list = this.list.map((p) => (p.clientId === c.clientId ? { ...p, offsetMs: c.offsetMs, rttMs: c.rttMs } : p));
+      for (const c of m.clocks)
+        this.list = this.list.map((p) => (p.clientId === c.clientId ? { ...p, offsetMs: c.offsetMs, rttMs: c.rttMs } : p));
     }
   }
   close(): void {}
@@ -53,7 +54,10 @@ test('joins and leaves travel as deltas: one small message each, and every list 
   }
   // Each earlier member got one peer-joined per later joiner, and nothing else.
   assert.deepEqual(members[0]!.types(1), Array(49).fill('peer-joined'));
-  assert.ok(members[0]!.texts.slice(1).every((t) => t.length < 200), 'a join costs each member one small message');
+  assert.ok(
+    members[0]!.texts.slice(1).every((t) => t.length < 200),
+    'a join costs each member one small message',
+  );
   for (const m of members.filter((_, i) => i % 3 === 0)) room.leave(m);
   const left = members.filter((_, i) => i % 3 !== 0);
   assert.equal(room.connectionCount, left.length);
@@ -124,7 +128,10 @@ test('clock reports are gathered: one peer-clocks with only the changed members,
   qreport(q3, 9);
   quick.leave(q3); // it left before the figures went out: they are not sent
   await until(() => q2.types(at).includes('peer-clocks'), 'the gathered peer-clocks');
-  const sent = q2.texts.slice(at).map((t) => JSON.parse(t) as JamServerMessage).filter((m) => m.type === 'peer-clocks');
+  const sent = q2.texts
+    .slice(at)
+    .map((t) => JSON.parse(t) as JamServerMessage)
+    .filter((m) => m.type === 'peer-clocks');
   assert.equal(sent.length, 1);
   assert.deepEqual(sent[0], { v: 1, type: 'peer-clocks', clocks: [{ clientId: q1.clientId, offsetMs: 19, rttMs: 3 }] });
   for (const m of [q0, q1, q2]) assert.deepEqual(sortById(m.list), sortById(quick.peers()));

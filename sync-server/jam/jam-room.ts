@@ -15,7 +15,17 @@ import {
   type RoomRules,
   type TransportState,
 } from '../../core/jam/contract.ts';
-import { applyTransportRequest, checkBpm, checkLoop, checkMeter, checkRules, initialTransport, JamValueError, type Loop, type Meter } from '../../core/jam/timeline.ts';
+import {
+  applyTransportRequest,
+  checkBpm,
+  checkLoop,
+  checkMeter,
+  checkRules,
+  initialTransport,
+  JamValueError,
+  type Loop,
+  type Meter,
+} from '../../core/jam/timeline.ts';
 import { wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import type { TokenClaims } from '../contract.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -90,7 +100,8 @@ export class JamRoom {
     this.currentRules = { ...(options.rules ?? DEFAULT_RULES) };
     this.saveRules = options.saveRules ?? (() => {});
     this.onTransport = options.onTransport ?? (() => {});
-    this.state = options.transport ?? initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
+    this.state =
+      options.transport ?? initialTransport({ bpm: options.bpm, meter: options.meter, loop: options.loop ?? null, nowMs: this.now() });
   }
 
   /** Initial values from a song's meta, each falling back to the default when it is not valid. */
@@ -174,7 +185,8 @@ export class JamRoom {
     switch (message.type) {
       case 'ping': {
         const { id, t0 } = message;
-        if (typeof id !== 'number' || !Number.isFinite(id) || typeof t0 !== 'number' || !Number.isFinite(t0)) return refuse('ping needs a numeric id and t0');
+        if (typeof id !== 'number' || !Number.isFinite(id) || typeof t0 !== 'number' || !Number.isFinite(t0))
+          return refuse('ping needs a numeric id and t0');
         member.send({ v: 1, type: 'pong', id, t0, t1: receivedAt, t2: this.now() });
         return;
       }
@@ -212,8 +224,10 @@ export class JamRoom {
       }
       case 'clock-report': {
         const { offsetMs, rttMs } = message;
-        if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > 1e13) return refuse('clock-report offsetMs must be a finite number');
-        if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > 600_000) return refuse('clock-report rttMs must be a number from 0 to 600000');
+        if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > 1e13)
+          return refuse('clock-report offsetMs must be a finite number');
+        if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > 600_000)
+          return refuse('clock-report rttMs must be a number from 0 to 600000');
         this.clocksToSend.set(member, { offsetMs, rttMs });
         this.schedulePeerClocks();
         return;
@@ -278,7 +292,14 @@ export class JamRoom {
   }
 
   private peerOf(member: JamMember, state: MemberState): JamPeer {
-    return { clientId: member.clientId, id: member.identity.id, name: member.identity.name, role: member.identity.role, offsetMs: state.offsetMs, rttMs: state.rttMs };
+    return {
+      clientId: member.clientId,
+      id: member.identity.id,
+      name: member.identity.name,
+      role: member.identity.role,
+      offsetMs: state.offsetMs,
+      rttMs: state.rttMs,
+    };
   }
 
   /** Clock reports go out together: at most one 'peer-clocks' per peerClocksThrottleMs, the latest figures. */
@@ -318,13 +339,16 @@ export function newClientId(): string {
 
 function checkNotes(value: unknown): LiveNote[] {
   if (!Array.isArray(value) || value.length === 0) throw new JamValueError('live notes must be a non-empty array');
-  if (value.length > JAM_LIMITS.maxNotesPerMessage) throw new JamValueError(`at most ${JAM_LIMITS.maxNotesPerMessage} live notes per message`);
+  if (value.length > JAM_LIMITS.maxNotesPerMessage)
+    throw new JamValueError(`at most ${JAM_LIMITS.maxNotesPerMessage} live notes per message`);
   return value.map((note: unknown, i): LiveNote => {
     if (typeof note !== 'object' || note === null || Array.isArray(note)) throw new JamValueError(`live note ${i} is not an object`);
     const { kind, pitch, velocity, trackId, at } = note as Record<string, unknown>;
     if (kind !== 'on' && kind !== 'off') throw new JamValueError(`live note ${i}: kind must be 'on' or 'off'`);
-    if (typeof pitch !== 'number' || !Number.isInteger(pitch) || pitch < 0 || pitch > 127) throw new JamValueError(`live note ${i}: pitch must be a whole number 0–127`);
-    if (typeof velocity !== 'number' || !Number.isFinite(velocity) || velocity < 0 || velocity > 127) throw new JamValueError(`live note ${i}: velocity must be 0–127`);
+    if (typeof pitch !== 'number' || !Number.isInteger(pitch) || pitch < 0 || pitch > 127)
+      throw new JamValueError(`live note ${i}: pitch must be a whole number 0–127`);
+    if (typeof velocity !== 'number' || !Number.isFinite(velocity) || velocity < 0 || velocity > 127)
+      throw new JamValueError(`live note ${i}: velocity must be 0–127`);
     if (trackId !== undefined && trackId !== null && (typeof trackId !== 'string' || trackId.length > JAM_LIMITS.maxTrackIdLength)) {
       throw new JamValueError(`live note ${i}: trackId must be a track id or null`);
     }

@@ -34,11 +34,22 @@ const setRules = (room: Room, member: Member, rules: RoomRules) => room.jam.rece
 
 test('labels say what changed', () => {
   const name = (id: string) => (id === 't1' ? 'Keys' : null);
-  assert.equal(rulesChangeLabel(DEFAULT_RULES, { ...DEFAULT_RULES, students: 'live-only' }, name), 'set the rules: students play live only');
-  assert.equal(rulesChangeLabel(DEFAULT_RULES, { transportLocked: true, students: 'own-track', spotlightTrackId: 't1' }, name),
-    'set the rules: students edit their own tracks, transport locked, spotlight on Keys');
-  assert.equal(rulesChangeLabel({ transportLocked: true, students: 'edit', spotlightTrackId: 't1' }, DEFAULT_RULES, name), 'set the rules: transport unlocked, spotlight off');
-  assert.equal(rulesChangeLabel(DEFAULT_RULES, { ...DEFAULT_RULES, spotlightTrackId: 'gone' }, name), 'set the rules: spotlight on a track');
+  assert.equal(
+    rulesChangeLabel(DEFAULT_RULES, { ...DEFAULT_RULES, students: 'live-only' }, name),
+    'set the rules: students play live only',
+  );
+  assert.equal(
+    rulesChangeLabel(DEFAULT_RULES, { transportLocked: true, students: 'own-track', spotlightTrackId: 't1' }, name),
+    'set the rules: students edit their own tracks, transport locked, spotlight on Keys',
+  );
+  assert.equal(
+    rulesChangeLabel({ transportLocked: true, students: 'edit', spotlightTrackId: 't1' }, DEFAULT_RULES, name),
+    'set the rules: transport unlocked, spotlight off',
+  );
+  assert.equal(
+    rulesChangeLabel(DEFAULT_RULES, { ...DEFAULT_RULES, spotlightTrackId: 'gone' }, name),
+    'set the rules: spotlight on a track',
+  );
 });
 
 test('rules set by the owner are in the log before anyone hears of them; a room loaded again starts with them', () => {
@@ -50,7 +61,10 @@ test('rules set by the owner are in the log before anyone hears of them; a room 
     room.jam.join(student);
     const liveOnly = { ...DEFAULT_RULES, students: 'live-only' as const };
     setRules(room, owner, liveOnly);
-    assert.deepEqual(room.log.history(0, 10).map((e) => [e.seq, e.author, e.label, e.bytes]), [[1, 'tina', 'set the rules: students play live only', 2]]);
+    assert.deepEqual(
+      room.log.history(0, 10).map((e) => [e.seq, e.author, e.label, e.bytes]),
+      [[1, 'tina', 'set the rules: students play live only', 2]],
+    );
     assert.deepEqual(student.got.at(-1), { v: 1, type: 'rules', rules: liveOnly });
     // The same rules again: nothing logged, the asker hears them back.
     setRules(room, owner, liveOnly);
@@ -101,7 +115,12 @@ test('a room loads the defaults without stored rules, and locks students out whe
   console.error = (m: string) => void said.push(m);
   try {
     assert.deepEqual(loadRules(log, 'r'), DEFAULT_RULES);
-    log.saveRules({ rules: { transportLocked: false, students: 'sometimes', spotlightTrackId: null }, author: 'x', label: 'set the rules', time: 1 });
+    log.saveRules({
+      rules: { transportLocked: false, students: 'sometimes', spotlightTrackId: null },
+      author: 'x',
+      label: 'set the rules',
+      time: 1,
+    });
     assert.deepEqual(loadRules(log, 'r'), UNREADABLE_RULES);
     const db = new DatabaseSync(path);
     db.exec("UPDATE room_rules SET rules = 'nope'");

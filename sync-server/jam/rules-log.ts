@@ -45,7 +45,9 @@ function checkedRules(stored: { rules: unknown } | null, room: string): RoomRule
     return checkRules(stored.rules);
   } catch (err) {
     if (!(err instanceof JamValueError)) throw err;
-    console.error(`room ${room}: the stored rules are not valid (${err.message}); students play live only until the owner sets the rules again`);
+    console.error(
+      `room ${room}: the stored rules are not valid (${err.message}); students play live only until the owner sets the rules again`,
+    );
     return UNREADABLE_RULES;
   }
 }

@@ -16,7 +16,10 @@ test('a kept transport reads back as it was, without its earlier segments', () =
 test('a stored transport that does not check out is refused with the reason', () => {
   const good = JSON.parse(transportText(initialTransport({ nowMs: 5 }))) as Record<string, unknown>;
   for (const [change, reason] of [
-    [{ bpm: 0 }, /bpm/i], [{ anchorMs: 'soon' }, /anchorMs/], [{ playing: 1 }, /playing/], [{ anchorBar: -1 }, /anchorBar/],
+    [{ bpm: 0 }, /bpm/i],
+    [{ anchorMs: 'soon' }, /anchorMs/],
+    [{ playing: 1 }, /playing/],
+    [{ anchorBar: -1 }, /anchorBar/],
     [{ meter: { numerator: 0, denominator: 4 } }, /meter|numerator/i],
   ] as const) {
     const read = parseStoredTransport(JSON.stringify({ ...good, ...change }));

@@ -46,7 +46,11 @@ export function parseStoredTransport(text: string): { state: TransportState } | 
     };
     if (value.countIn !== undefined && value.countIn !== null) {
       const c = value.countIn as Record<string, unknown>;
-      state.countIn = { bars: whole(c.bars, 'countIn.bars'), startMs: finite(c.startMs, 'countIn.startMs'), beats: whole(c.beats, 'countIn.beats') };
+      state.countIn = {
+        bars: whole(c.bars, 'countIn.bars'),
+        startMs: finite(c.startMs, 'countIn.startMs'),
+        beats: whole(c.beats, 'countIn.beats'),
+      };
     }
     return { state };
   } catch (err) {

@@ -14,7 +14,13 @@ import { Room, type Peer } from './room.ts';
 
 function peer(name: string): Peer {
   const closed: string[] = [];
-  return { identity: { room: 'r', role: 'editor', name, id: name, exp: 0 }, send() {}, close(_c, reason) { closed.push(reason); } };
+  return {
+    identity: { room: 'r', role: 'editor', name, id: name, exp: 0 },
+    send() {},
+    close(_c, reason) {
+      closed.push(reason);
+    },
+  };
 }
 
 function syncUpdate(update: Uint8Array): Uint8Array {
@@ -29,7 +35,11 @@ test('a compact state holds the same song in far fewer structs', () => {
   const doc = new Y.Doc();
   initSong(doc);
   const clip = addClip(doc, { trackId: addTrack(doc, { role: 'keys' }), startBar: 0, lengthBars: 4 });
-  const ids = addNotes(doc, clip, Array.from({ length: 20 }, (_, i) => ({ pitch: 60 + i, tick: i * 120, duration: 120, velocity: 80 })));
+  const ids = addNotes(
+    doc,
+    clip,
+    Array.from({ length: 20 }, (_, i) => ({ pitch: 60 + i, tick: i * 120, duration: 120, velocity: 80 })),
+  );
   for (let round = 0; round < 50; round++) moveNotes(doc, clip, ids, { ticks: round % 2 ? -60 : 60 });
   const compact = encodeCompactState(doc);
   const full = Y.encodeStateAsUpdate(doc);

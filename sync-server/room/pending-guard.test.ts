@@ -117,8 +117,11 @@ test('the second of two edits, sent alone, needs the first: its parent, its orig
 
   // Another client builds on the unsent edit: its items' parent and origin are missing.
   const other = copyOf(attacker);
-  const [third] = updatesOf(other, () => (other.getMap<Y.Array<number>>('tracks').get('t9')!).insert(1, [7]));
-  assert.deepEqual([...missing(server, third!)].map(([client]) => client), [attacker.clientID]);
+  const [third] = updatesOf(other, () => other.getMap<Y.Array<number>>('tracks').get('t9')!.insert(1, [7]));
+  assert.deepEqual(
+    [...missing(server, third!)].map(([client]) => client),
+    [attacker.clientID],
+  );
   assert.equal(yjsLeavesPending(server, third!), true);
 
   // Once the first edit is there, both apply whole.
@@ -131,22 +134,30 @@ test('the second of two edits, sent alone, needs the first: its parent, its orig
 test('deletes of items the document never had are missing dependencies too', () => {
   const server = serverDoc();
   const other = new Y.Doc();
-  const [insert, remove] = [...updatesOf(other, () => other.getArray('x').insert(0, [1, 2, 3])), ...updatesOf(other, () => other.getArray('x').delete(0, 2))];
+  const [insert, remove] = [
+    ...updatesOf(other, () => other.getArray('x').insert(0, [1, 2, 3])),
+    ...updatesOf(other, () => other.getArray('x').delete(0, 2)),
+  ];
   assert.equal(Y.parseUpdateMeta(remove!).to.size, 0, 'only a delete set');
   assert.deepEqual([...missing(server, remove!)], [[other.clientID, 1]], 'the deleted range ends at clock 1');
   assert.equal(yjsLeavesPending(server, remove!), true);
   // Past the end of a known client's clock: also missing.
   Y.applyUpdate(server, insert!);
-  const [more, removeMore] = [...updatesOf(other, () => other.getArray('x').push([4])), ...updatesOf(other, () => other.getArray('x').delete(0, 2))];
+  const [more, removeMore] = [
+    ...updatesOf(other, () => other.getArray('x').push([4])),
+    ...updatesOf(other, () => other.getArray('x').delete(0, 2)),
+  ];
   assert.ok(missing(server, removeMore!).has(other.clientID));
   Y.applyUpdate(server, more!);
   assert.equal(missing(server, removeMore!).size, 0);
   // With its inserts in the same update, a delete needs nothing.
   const together = new Y.Doc();
-  const [both] = updatesOf(together, () => together.transact(() => {
-    together.getArray('y').insert(0, [1, 2]);
-    together.getArray('y').delete(0, 1);
-  }));
+  const [both] = updatesOf(together, () =>
+    together.transact(() => {
+      together.getArray('y').insert(0, [1, 2]);
+      together.getArray('y').delete(0, 1);
+    }),
+  );
   assert.ok(Y.decodeUpdate(both!).ds.clients.size > 0);
   assert.equal(missing(new Y.Doc(), both!).size, 0);
 });
@@ -359,11 +370,13 @@ test('dependencies that trickle in one by one cost at most maxRechecks looks, th
   const base = drivers.map((d) => updatesOf(d, () => d.getArray<number>('x').push([d.clientID]))[0]!);
   const builder = new Y.Doc();
   for (const u of base) Y.applyUpdate(builder, u);
-  const [built] = updatesOf(builder, () => builder.transact(() => {
-    const x = builder.getArray<number>('x');
-    // One item after each driver's: four origins on four clients.
-    for (let i = x.length; i > 0; i--) x.insert(i, [0]);
-  }));
+  const [built] = updatesOf(builder, () =>
+    builder.transact(() => {
+      const x = builder.getArray<number>('x');
+      // One item after each driver's: four origins on four clients.
+      for (let i = x.length; i > 0; i--) x.insert(i, [0]);
+    }),
+  );
   assert.equal(strict.admit('crafted', built!, Y.decodeUpdate(built!)).held, true);
   // Sent in the order the update's items need them: each one unblocks the next item only.
   const needed = Y.decodeUpdate(built!).structs.map((item) => (item as Y.Item).origin!.client);

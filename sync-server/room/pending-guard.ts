@@ -198,7 +198,11 @@ export class PendingGuard<P> {
     }
     this.schedule();
     const kib = Math.round(this.limits.maxBytes / 1024);
-    return { held: true, closed, reason: `edits depend on changes never sent; more wait than the room allows (${this.limits.maxUpdates} updates, ${kib} KiB)` };
+    return {
+      held: true,
+      closed,
+      reason: `edits depend on changes never sent; more wait than the room allows (${this.limits.maxUpdates} updates, ${kib} KiB)`,
+    };
   }
 
   /**

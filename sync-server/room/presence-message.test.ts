@@ -47,7 +47,10 @@ test('reads what a stock client writes, and writes what a stock client reads', (
 test('too many entries are refused from the count, before any entry is read', () => {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, 50_000); // and no entries at all: not reported as truncated
-  assert.throws(() => readPresenceEntries(encoding.toUint8Array(encoder), limits), refusedWith(/^50000 presence entries in one message \(at most 8\)$/));
+  assert.throws(
+    () => readPresenceEntries(encoding.toUint8Array(encoder), limits),
+    refusedWith(/^50000 presence entries in one message \(at most 8\)$/),
+  );
 });
 
 test('a state over the limit is refused from its declared length, before it is decoded', () => {
@@ -57,7 +60,10 @@ test('a state over the limit is refused from its declared length, before it is d
   encoding.writeVarUint(encoder, 1);
   encoding.writeVarUint(encoder, 4 * 1024 * 1024); // "4 MiB follow", and only 3 bytes do
   encoding.writeUint8Array(encoder, utf8('{}}'));
-  assert.throws(() => readPresenceEntries(encoding.toUint8Array(encoder), limits), refusedWith(/^a presence state of 4194304 bytes \(at most 100\)$/));
+  assert.throws(
+    () => readPresenceEntries(encoding.toUint8Array(encoder), limits),
+    refusedWith(/^a presence state of 4194304 bytes \(at most 100\)$/),
+  );
 });
 
 test('a declared length past the end is truncated, even when the buffer goes on behind the message', () => {

@@ -25,7 +25,11 @@ type Sent = [clientId: number, clock: number, state: unknown][];
 function update(...entries: Entry[]): Uint8Array {
   const utf8 = (text: string) => new TextEncoder().encode(text);
   return encodePresenceEntries(
-    entries.map(([clientId, clock, state]) => ({ clientId, clock, json: state === null ? null : utf8(typeof state === 'string' ? state : JSON.stringify(state)) })),
+    entries.map(([clientId, clock, state]) => ({
+      clientId,
+      clock,
+      json: state === null ? null : utf8(typeof state === 'string' ? state : JSON.stringify(state)),
+    })),
   );
 }
 
@@ -34,7 +38,11 @@ function decode(message: Uint8Array): Sent {
   assert.equal(decoding.readVarUint(decoder), MESSAGE_AWARENESS);
   const body = decoding.createDecoder(decoding.readVarUint8Array(decoder));
   const count = decoding.readVarUint(body);
-  return Array.from({ length: count }, () => [decoding.readVarUint(body), decoding.readVarUint(body), JSON.parse(decoding.readVarString(body))]);
+  return Array.from({ length: count }, () => [
+    decoding.readVarUint(body),
+    decoding.readVarUint(body),
+    JSON.parse(decoding.readVarString(body)),
+  ]);
 }
 
 let sent: Uint8Array[];
@@ -101,7 +109,10 @@ test("entries for another connection's client ids are dropped silently: no overw
 
 test('a connection claims ids with its first states, up to its limit; more closes it with nothing applied', () => {
   presence.receive(ana, update([1, 1, {}], [2, 1, {}]));
-  assert.throws(() => presence.receive(ana, update([2, 2, { x: 1 }], [3, 1, {}])), refused(CLOSE.malformed, /3 presence client ids on one connection \(at most 2\)/));
+  assert.throws(
+    () => presence.receive(ana, update([2, 2, { x: 1 }], [3, 1, {}])),
+    refused(CLOSE.malformed, /3 presence client ids on one connection \(at most 2\)/),
+  );
   assert.deepEqual(decode(presence.snapshot()!), [
     [1, 1, {}],
     [2, 1, {}],
@@ -130,9 +141,12 @@ test("a connection's own presence bytes come out of its budget; echoes of others
   // Bo echoes ana's state far more than its budget would allow: dropped unread, never charged.
   for (let i = 0; i < 100; i++) presence.receive(bo, update([1, 1, { name: 'ana' }]));
   let clock = 1;
-  assert.throws(() => {
-    for (; clock < 100; clock++) presence.receive(eve, update([9, clock, state]));
-  }, refused(CLOSE.rateLimited, /presence over 1000 bytes\/s/));
+  assert.throws(
+    () => {
+      for (; clock < 100; clock++) presence.receive(eve, update([9, clock, state]));
+    },
+    refused(CLOSE.rateLimited, /presence over 1000 bytes\/s/),
+  );
   // (The budget refills as real time passes, so the exact message may come a little later.)
   assert.ok(clock > Math.floor(LIMITS.byteBurst / 162), 'the whole burst was allowed first');
   assert.equal(decode(presence.snapshot()!).find(([id]) => id === 9)?.[1], clock - 1, 'the refused change was not applied');
@@ -151,7 +165,10 @@ test("a connection's own presence bytes come out of its budget; echoes of others
 test("a room's presence has a total: large states past it are refused, small ones always fit", () => {
   const large = (n: number) => ({ pad: 'z'.repeat(n) });
   presence.receive(ana, update([1, 1, large(150)], [2, 1, large(150)])); // 320 bytes
-  assert.throws(() => presence.receive(bo, update([3, 1, large(100)])), refused(CLOSE.rateLimited, /this room's presence is full \(400 bytes\)/));
+  assert.throws(
+    () => presence.receive(bo, update([3, 1, large(100)])),
+    refused(CLOSE.rateLimited, /this room's presence is full \(400 bytes\)/),
+  );
   assert.equal(presence.size.bytes, 320);
   // A small state fits in a full room, and may change there.
   presence.receive(bo, update([3, 1, { name: 'bo' }]));
@@ -210,7 +227,10 @@ test('one message is encoded for everyone, and never carries more entries than a
   elapse(LIMITS.fanOutMs);
   // 8 changed ids (two of them removed since): chunks of at most maxClientsPerRoom (6) entries.
   const messages = takeSent();
-  assert.deepEqual(messages.map((m) => m.length), [6, 2]);
+  assert.deepEqual(
+    messages.map((m) => m.length),
+    [6, 2],
+  );
 });
 
 test("a leaving connection's states are removed for everyone; its ids stay reserved to its identity for outdatedMs", () => {
@@ -249,11 +269,17 @@ test('a state not renewed for outdatedMs is dropped for everyone; a renewed one 
 test('a presence query is answered with everyone and counted against the asker', () => {
   presence.receive(ana, update([1, 1, { pad: 'q'.repeat(150) }]));
   const answer = presence.answerQuery(bo);
-  assert.deepEqual(decode(answer).map(([id]) => id), [1]);
+  assert.deepEqual(
+    decode(answer).map(([id]) => id),
+    [1],
+  );
   assert.equal(presence.answerQuery(bo), answer, 'made once until something changes');
-  assert.throws(() => {
-    for (let i = 0; i < 100; i++) presence.answerQuery(bo);
-  }, refused(CLOSE.rateLimited, /presence queries/));
+  assert.throws(
+    () => {
+      for (let i = 0; i < 100; i++) presence.answerQuery(bo);
+    },
+    refused(CLOSE.rateLimited, /presence queries/),
+  );
   const empty = new RoomPresence<object>(() => {}, LIMITS);
   try {
     assert.deepEqual(decode(empty.answerQuery(ana)), []);

@@ -22,7 +22,14 @@ import * as encoding from 'lib0/encoding';
 import { CLOSE, MESSAGE_AWARENESS } from '../contract.ts';
 import { LIMITS } from '../limits.ts';
 import { TokenBucket } from '../token-bucket.ts';
-import { encodePresenceEntries, isNullState, parseState, PresenceRefused, readPresenceEntries, type PresenceEntry } from './presence-message.ts';
+import {
+  encodePresenceEntries,
+  isNullState,
+  parseState,
+  PresenceRefused,
+  readPresenceEntries,
+  type PresenceEntry,
+} from './presence-message.ts';
 
 export { PresenceRefused };
 
@@ -314,7 +321,9 @@ export class RoomPresence<P extends object> {
 
   /** An awareness message with the room's current state (or removal) of each id. */
   private message(ids: number[]): Uint8Array {
-    const update = encodePresenceEntries(ids.map((id) => ({ clientId: id, clock: this.clients.get(id)!.clock, json: this.clients.get(id)!.json })));
+    const update = encodePresenceEntries(
+      ids.map((id) => ({ clientId: id, clock: this.clients.get(id)!.clock, json: this.clients.get(id)!.json })),
+    );
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
     encoding.writeVarUint8Array(encoder, update);

@@ -6,8 +6,21 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { seededRandom } from '../../core/random.ts';
 import {
-  addBookmark, addClip, addNotes, addTrack, deleteClip, deleteNotes, initSong, moveClip, moveNotes, removeTrack, setChords,
-  setKey, setTempo, updateNotes, updateTrack,
+  addBookmark,
+  addClip,
+  addNotes,
+  addTrack,
+  deleteClip,
+  deleteNotes,
+  initSong,
+  moveClip,
+  moveNotes,
+  removeTrack,
+  setChords,
+  setKey,
+  setTempo,
+  updateNotes,
+  updateTrack,
 } from '../../core/song/edits.ts';
 import { clipNotes, clipsMap, readSong, tracksMap } from '../../core/song/schema.ts';
 import type { Song } from '../../core/song/types.ts';
@@ -63,15 +76,34 @@ function randomEdit(doc: Y.Doc, rand: (n: number) => number): void {
   const pick = <T>(xs: T[]) => xs[rand(xs.length)]!;
   try {
     switch (rand(12)) {
-      case 0: addTrack(doc, { role: pick(['drums', 'bass', 'keys', 'lead'] as const) }); break;
-      case 1: if (tracks.length > 2) removeTrack(doc, pick(tracks)); break;
-      case 2: if (tracks.length) updateTrack(doc, pick(tracks), { volumeDb: -rand(20), mute: rand(2) === 1 }); break;
-      case 3: case 4:
-        if (tracks.length) addClip(doc, { trackId: pick(tracks), startBar: rand(32), lengthBars: 1 + rand(3), notes: [{ pitch: 40 + rand(40), tick: rand(960), duration: 1 + rand(480), velocity: 1 + rand(126) }] });
+      case 0:
+        addTrack(doc, { role: pick(['drums', 'bass', 'keys', 'lead'] as const) });
         break;
-      case 5: if (clips.length > 1) deleteClip(doc, pick(clips)); break;
-      case 6: if (clips.length) moveClip(doc, pick(clips), { startBar: rand(64) }); break;
-      case 7: if (clips.length) addNotes(doc, pick(clips), [{ pitch: 30 + rand(60), tick: rand(1900), duration: 120, velocity: 80 }]); break;
+      case 1:
+        if (tracks.length > 2) removeTrack(doc, pick(tracks));
+        break;
+      case 2:
+        if (tracks.length) updateTrack(doc, pick(tracks), { volumeDb: -rand(20), mute: rand(2) === 1 });
+        break;
+      case 3:
+      case 4:
+        if (tracks.length)
+          addClip(doc, {
+            trackId: pick(tracks),
+            startBar: rand(32),
+            lengthBars: 1 + rand(3),
+            notes: [{ pitch: 40 + rand(40), tick: rand(960), duration: 1 + rand(480), velocity: 1 + rand(126) }],
+          });
+        break;
+      case 5:
+        if (clips.length > 1) deleteClip(doc, pick(clips));
+        break;
+      case 6:
+        if (clips.length) moveClip(doc, pick(clips), { startBar: rand(64) });
+        break;
+      case 7:
+        if (clips.length) addNotes(doc, pick(clips), [{ pitch: 30 + rand(60), tick: rand(1900), duration: 120, velocity: 80 }]);
+        break;
       case 8: {
         const clip = clips.length ? pick(clips) : null;
         const notes = clip ? [...clipNotes(clipsMap(doc).get(clip)!).keys()] : [];
@@ -82,9 +114,15 @@ function randomEdit(doc: Y.Doc, rand: (n: number) => number): void {
         else deleteNotes(doc, clip, [pick(notes)]);
         break;
       }
-      case 9: setChords(doc, rand(8) * 1920, rand(8) * 1920 + 1920, []); break;
-      case 10: setTempo(doc, 60 + rand(120)); break;
-      case 11: rand(2) ? setKey(doc, { tonic: rand(12), mode: 'minor' }) : addBookmark(doc, `B${rand(9)}`, rand(32)); break;
+      case 9:
+        setChords(doc, rand(8) * 1920, rand(8) * 1920 + 1920, []);
+        break;
+      case 10:
+        setTempo(doc, 60 + rand(120));
+        break;
+      case 11:
+        rand(2) ? setKey(doc, { tonic: rand(12), mode: 'minor' }) : addBookmark(doc, `B${rand(9)}`, rand(32));
+        break;
     }
   } catch (err) {
     if (!(err instanceof EditError)) throw err;
@@ -135,9 +173,15 @@ test('revertTo restores old content as a forward edit, keeps concurrent independ
     const alice = bench.peer();
     initSong(alice, { title: 'Revert', bpm: 100 });
     const keys = addTrack(alice, { role: 'keys' });
-    const c1 = addClip(alice, { trackId: keys, startBar: 0, lengthBars: 2, notes: [
-      { pitch: 60, tick: 0, duration: 480, velocity: 90 }, { pitch: 64, tick: 480, duration: 480, velocity: 90 },
-    ] });
+    const c1 = addClip(alice, {
+      trackId: keys,
+      startBar: 0,
+      lengthBars: 2,
+      notes: [
+        { pitch: 60, tick: 0, duration: 480, velocity: 90 },
+        { pitch: 64, tick: 480, duration: 480, velocity: 90 },
+      ],
+    });
     const c2 = addClip(alice, { trackId: keys, startBar: 4, lengthBars: 1 });
     addBookmark(alice, 'Verse', 0);
     bench.snapshot();
@@ -146,7 +190,9 @@ test('revertTo restores old content as a forward edit, keeps concurrent independ
     const songAtS = bench.songs[S]!;
 
     // Later edits of every sort, with a snapshot among them.
-    const notes = readSong(alice).clips.find((c) => c.id === c1)!.notes.map((n) => n.id);
+    const notes = readSong(alice)
+      .clips.find((c) => c.id === c1)!
+      .notes.map((n) => n.id);
     moveNotes(alice, c1, notes, { semitones: 7 });
     deleteNotes(alice, c1, [notes[0]!]);
     deleteClip(alice, c2);

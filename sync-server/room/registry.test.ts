@@ -10,7 +10,12 @@ test('rooms live in <dataDir>/rooms/<room>.riffroom unless roomFiles names their
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-registry-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const project = join(dir, 'My song.riffroom');
-  const registry = new RoomRegistry({ dataDir: join(dir, 'data'), maxRooms: 4, idleUnloadMs: 60_000, roomFiles: new Map([['my-song', project]]) });
+  const registry = new RoomRegistry({
+    dataDir: join(dir, 'data'),
+    maxRooms: 4,
+    idleUnloadMs: 60_000,
+    roomFiles: new Map([['my-song', project]]),
+  });
   try {
     assert.equal(registry.fileOf('my-song'), project);
     assert.equal(registry.fileOf('other'), join(dir, 'data', 'rooms', 'other.riffroom'));

@@ -53,14 +53,17 @@ export class RoomRegistry {
     this.options = options;
     this.roomsDir = join(options.dataDir, 'rooms');
     mkdirSync(this.roomsDir, { recursive: true });
-    this.sweepTimer = setInterval(() => {
-      // An exception thrown from a timer would take the whole server down.
-      try {
-        this.unloadIdle();
-      } catch (err) {
-        console.error('rooms: unloading idle rooms failed:', err);
-      }
-    }, Math.min(options.idleUnloadMs, 30_000));
+    this.sweepTimer = setInterval(
+      () => {
+        // An exception thrown from a timer would take the whole server down.
+        try {
+          this.unloadIdle();
+        } catch (err) {
+          console.error('rooms: unloading idle rooms failed:', err);
+        }
+      },
+      Math.min(options.idleUnloadMs, 30_000),
+    );
     this.sweepTimer.unref();
   }
 
@@ -207,9 +210,11 @@ export class RoomRegistry {
       console.error(`room ${name}: closing failed:`, err);
       closed = Promise.resolve();
     }
-    const done = closed.catch((err) => console.error(`room ${name}: closing failed:`, err)).finally(() => {
-      if (this.closing.get(name) === done) this.closing.delete(name);
-    });
+    const done = closed
+      .catch((err) => console.error(`room ${name}: closing failed:`, err))
+      .finally(() => {
+        if (this.closing.get(name) === done) this.closing.delete(name);
+      });
     this.closing.set(name, done);
     this.options.metrics?.roomsUnloaded.inc();
   }

@@ -51,7 +51,9 @@ class HeldStore extends SqliteRoomStore {
   private waiting: { release: () => void; fail: (err: Error) => void }[] = [];
   override appendBatch(entries: readonly NewEntry[]): Promise<number[]> {
     this.batches.push(entries.length);
-    return new Promise<void>((resolve, reject) => this.waiting.push({ release: resolve, fail: reject })).then(() => super.appendBatch(entries));
+    return new Promise<void>((resolve, reject) => this.waiting.push({ release: resolve, fail: reject })).then(() =>
+      super.appendBatch(entries),
+    );
   }
   get held(): number {
     return this.waiting.length;
@@ -100,9 +102,33 @@ async function openHeld(): Promise<{ room: Room; store: HeldStore }> {
 
 /** The store behind a plain object, so the room sees an async RoomStore, not a SQLite one. */
 function wrap(store: HeldStore): RoomStore {
-  const methods = ['appendBatch', 'saveRules', 'storedRules', 'history', 'entries', 'updates', 'updatePage', 'updateBytesAfter', 'saveSnapshot',
-    'snapshotSeqsAtOrBefore', 'snapshotAt', 'lastSnapshotInfo', 'saveRoomState', 'roomState', 'addBookmark', 'bookmarkCount', 'bookmarks', 'verify', 'close'] as const;
-  const wrapped = { room: store.room, get lastSeq() { return store.lastSeq; } } as Record<string, unknown>;
+  const methods = [
+    'appendBatch',
+    'saveRules',
+    'storedRules',
+    'history',
+    'entries',
+    'updates',
+    'updatePage',
+    'updateBytesAfter',
+    'saveSnapshot',
+    'snapshotSeqsAtOrBefore',
+    'snapshotAt',
+    'lastSnapshotInfo',
+    'saveRoomState',
+    'roomState',
+    'addBookmark',
+    'bookmarkCount',
+    'bookmarks',
+    'verify',
+    'close',
+  ] as const;
+  const wrapped = {
+    room: store.room,
+    get lastSeq() {
+      return store.lastSeq;
+    },
+  } as Record<string, unknown>;
   for (const name of methods) wrapped[name] = (...args: unknown[]) => (store[name] as (...a: unknown[]) => unknown).apply(store, args);
   return wrapped as unknown as RoomStore;
 }

@@ -110,7 +110,13 @@ function songOf(teacher: FakePeer): Y.Doc {
 }
 
 function setRules(room: Room, students: RoomRules['students']): void {
-  const owner: JamMember = { identity: { room: 'r', role: 'owner', name: 'teacher', id: 'teacher', exp: Number.MAX_SAFE_INTEGER }, clientId: 'jam-owner', send() {}, sendText() {}, close() {} };
+  const owner: JamMember = {
+    identity: { room: 'r', role: 'owner', name: 'teacher', id: 'teacher', exp: Number.MAX_SAFE_INTEGER },
+    clientId: 'jam-owner',
+    send() {},
+    sendText() {},
+    close() {},
+  };
   room.jam.join(owner);
   room.jam.receive(owner, { v: 1, type: 'rules', rules: { transportLocked: false, students, spotlightTrackId: null } }, Date.now());
   room.jam.leave(owner);
@@ -142,13 +148,20 @@ test("an editor's update built on an edit never sent waits outside the document,
     // The first edit arrives (here from another peer): both are applied, each as its sender's.
     alice.sendUpdate(first);
     assert.equal(mallory.closed, null);
-    assert.deepEqual(room.log.history(seq, 10).map((e) => e.author), ['alice', 'mallory']);
+    assert.deepEqual(
+      room.log.history(seq, 10).map((e) => e.author),
+      ['alice', 'mallory'],
+    );
     assert.deepEqual(room.doc.getMap('tracks').toJSON()['t-attack'], [1, 2, 3]);
     assert.equal(room.doc.store.pendingStructs, null);
     assert.equal(room.log.verify(), null);
     // Mallory's update reached alice when it landed (not before), and not back to mallory.
     assert.equal(alice.receivedUpdates().length, 1);
-    assert.equal(mallory.receivedUpdates().filter((u) => Y.decodeUpdate(u).structs.some((s) => s.id.client === author.clientID && s.id.clock > 0)).length, 0);
+    assert.equal(
+      mallory.receivedUpdates().filter((u) => Y.decodeUpdate(u).structs.some((s) => s.id.client === author.clientID && s.id.clock > 0))
+        .length,
+      0,
+    );
   } finally {
     room.close();
   }
@@ -177,7 +190,9 @@ test('an update that waits past maxMs closes its sender with 4400 and leaves not
     mallory.sendUpdate(second);
     mallory.sendUpdate(deletes!);
     let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out: the waiting sender was never closed')), 5000)));
+    const giveUp = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('timed out: the waiting sender was never closed')), 5000)),
+    );
     await Promise.race([closed, giveUp]).finally(() => clearTimeout(timer));
     assert.deepEqual(mallory.closed, { code: CLOSE.malformed, reason: 'edits depend on changes never sent (waited 0.04 s)' });
     assert.equal(room.log.lastSeq, seq, 'nothing logged');
@@ -238,7 +253,11 @@ test("under 'own-track', a student's waiting edit is checked as the student's wh
     assert.equal(readSong(room.doc).clips[0]!.name, 'teacher renamed', "the student's edit of another's track is reverted");
     const entries = room.log.history(seq, 10).map((e) => [e.author, e.label]);
     assert.equal(entries[0]![0], 'teacher');
-    assert.deepEqual(entries.slice(1).map(([author]) => author), ['ben', 'server'], `logged as ben's, then reverted: ${JSON.stringify(entries)}`);
+    assert.deepEqual(
+      entries.slice(1).map(([author]) => author),
+      ['ben', 'server'],
+      `logged as ben's, then reverted: ${JSON.stringify(entries)}`,
+    );
     assert.equal(student.closed, null);
     assert.equal(room.log.verify(), null);
   } finally {
@@ -265,7 +284,14 @@ test("viewers and 'live-only' students are refused (4403) with nothing left wait
     setRules(room, 'live-only');
     teacher.sendUpdate(first);
     assert.deepEqual(student.closed, { code: CLOSE.forbidden, reason: RULE_REASONS.liveOnly });
-    assert.deepEqual(room.log.history(seq, 10).map((e) => [e.author, e.label.startsWith('set the rules')]), [['teacher', true], ['teacher', false]], "only the teacher's rules and edit");
+    assert.deepEqual(
+      room.log.history(seq, 10).map((e) => [e.author, e.label.startsWith('set the rules')]),
+      [
+        ['teacher', true],
+        ['teacher', false],
+      ],
+      "only the teacher's rules and edit",
+    );
     assert.deepEqual(room.doc.getMap('tracks').toJSON()['t-attack'], []);
 
     const other = new FakePeer(room, 'kim');

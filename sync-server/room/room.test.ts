@@ -51,10 +51,13 @@ test('unlabelled updates are described by the maps they change, from the first o
     });
     plainEdit(room, peer, client, (d) => d.getMap('tracks').set('t1', new Y.Map()));
     assert.equal(peer.closed, null);
-    assert.deepEqual(room.log.history(0, 10).map((e) => [e.seq, e.author, e.label]), [
-      [1, 'plain', 'edited bookmarks, meta'],
-      [2, 'plain', 'edited tracks'],
-    ]);
+    assert.deepEqual(
+      room.log.history(0, 10).map((e) => [e.seq, e.author, e.label]),
+      [
+        [1, 'plain', 'edited bookmarks, meta'],
+        [2, 'plain', 'edited tracks'],
+      ],
+    );
   } finally {
     room.close();
   }
@@ -64,7 +67,10 @@ test('unlabelled updates are described by the maps they change, from the first o
     const peer = new FakePeer('plain');
     room.addPeer(peer);
     plainEdit(room, peer, client, (d) => d.getMap('clips').set('c1', new Y.Map()));
-    assert.deepEqual(room.log.history(2, 10).map((e) => [e.seq, e.label]), [[3, 'edited clips']]);
+    assert.deepEqual(
+      room.log.history(2, 10).map((e) => [e.seq, e.label]),
+      [[3, 'edited clips']],
+    );
     assert.deepEqual(room.doc.getMap('meta').toJSON(), { bpm: 100 });
   } finally {
     room.close();
@@ -109,11 +115,14 @@ test("labels pair with their updates on receipt, and another peer's spoofed anno
     labelledEdit(room, ana, client, 3, 'set swing to 10%', (d) => d.getMap('meta').set('swing', 0.1));
     assert.equal(ana.closed, null);
     assert.equal(eve.closed, null, 'entries for ids another connection holds are dropped, not a reason to close');
-    assert.deepEqual(room.log.history(0, 10).map((e) => [e.author, e.label]), [
-      ['ana', 'set tempo to 100 BPM'],
-      ['ana', 'set tempo to 110 BPM'],
-      ['ana', 'set swing to 10%'],
-    ]);
+    assert.deepEqual(
+      room.log.history(0, 10).map((e) => [e.author, e.label]),
+      [
+        ['ana', 'set tempo to 100 BPM'],
+        ['ana', 'set tempo to 110 BPM'],
+        ['ana', 'set swing to 10%'],
+      ],
+    );
   } finally {
     room.close();
   }

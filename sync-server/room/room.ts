@@ -261,7 +261,10 @@ export class Room {
         this.receiveSync(peer, decoder);
         break;
       case MESSAGE_AWARENESS:
-        this.receivePresence(peer, readOrFail(() => readBytes(decoder)));
+        this.receivePresence(
+          peer,
+          readOrFail(() => readBytes(decoder)),
+        );
         break;
       case MESSAGE_QUERY_AWARENESS:
         peer.send(this.presence.answerQuery(peer));
@@ -375,7 +378,7 @@ export class Room {
     const peer = this.peers.get(origin as Peer);
     const server = origin instanceof ServerEdit || origin instanceof RulesRevert ? origin : null;
     const author = server ? server.author : peer ? (origin as Peer).identity.name : 'server';
-    const label = server ? server.label : (peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction);
+    const label = server ? server.label : ((peer && takeAnnouncedLabel(peer, transaction)) ?? describeChange(this.doc, transaction));
     const concurrent = refersToDeleted(this.doc, transaction);
     const entry: NewEntry = { time: Date.now(), author, label, update, concurrent };
     const encoder = encoding.createEncoder();
@@ -607,10 +610,13 @@ export class Room {
       this.syncLog.saveRules(change);
       return;
     }
-    return this.store.saveRules(change).then(() => undefined, (err: Error) => {
-      if (err instanceof LeaseLostError) this.failLease(err.message);
-      throw err;
-    });
+    return this.store.saveRules(change).then(
+      () => undefined,
+      (err: Error) => {
+        if (err instanceof LeaseLostError) this.failLease(err.message);
+        throw err;
+      },
+    );
   }
 
   /**
@@ -639,7 +645,9 @@ export class Room {
     if (this.failed) throw new Error('room unavailable');
     this.lastAppend = null;
     Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
-    const appended = this.lastAppend ?? this.enqueue({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) }, null, null);
+    const appended =
+      this.lastAppend ??
+      this.enqueue({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) }, null, null);
     const restored = await appended;
     this.metrics?.restores.inc();
     this.applyReady();
@@ -649,7 +657,11 @@ export class Room {
   /** This node no longer owns the room (lease lost): peers reconnect (to its new owner), nothing more is appended. */
   failLease(reason: string): void {
     if (this.failed || this.closed) return;
-    this.fail(new LeaseLostError({ room: this.name, node: '?', epoch: 0 }, reason), CLOSE_LEASE_LOST, 'room moved to another server, reconnect');
+    this.fail(
+      new LeaseLostError({ room: this.name, node: '?', epoch: 0 }, reason),
+      CLOSE_LEASE_LOST,
+      'room moved to another server, reconnect',
+    );
   }
 
   private fail(err: Error, code = 4500, reason = 'room unavailable, try again'): void {
@@ -703,17 +715,23 @@ export class Room {
       const idle = await within(this.logIdle(), CLOSE_WAIT_MS);
       if (!idle) this.fail(new Error(`its log did not commit within ${CLOSE_WAIT_MS} ms of closing`));
       try {
-        if (!this.failed && this.entriesSinceFullState > 0) await this.store.saveRoomState(this.store.lastSeq, Y.encodeStateAsUpdate(this.doc));
+        if (!this.failed && this.entriesSinceFullState > 0)
+          await this.store.saveRoomState(this.store.lastSeq, Y.encodeStateAsUpdate(this.doc));
       } catch (err) {
-        console.error(`room ${this.name}: could not save its full state on closing (it loads from its entries next time):`, (err as Error).message);
+        console.error(
+          `room ${this.name}: could not save its full state on closing (it loads from its entries next time):`,
+          (err as Error).message,
+        );
       }
       this.destroy();
       try {
-        if (!(await within(this.store.close(), CLOSE_WAIT_MS))) console.error(`room ${this.name}: its log did not close within ${CLOSE_WAIT_MS} ms; left behind`);
+        if (!(await within(this.store.close(), CLOSE_WAIT_MS)))
+          console.error(`room ${this.name}: its log did not close within ${CLOSE_WAIT_MS} ms; left behind`);
       } catch (err) {
         console.error(`room ${this.name}: could not close its log:`, err);
       }
-      if (this.onClosed) await within(Promise.resolve(this.onClosed()), CLOSE_WAIT_MS).catch((err) => console.error(`room ${this.name}:`, err));
+      if (this.onClosed)
+        await within(Promise.resolve(this.onClosed()), CLOSE_WAIT_MS).catch((err) => console.error(`room ${this.name}:`, err));
     })());
   }
 
@@ -761,7 +779,7 @@ function loadSync(name: string, log: RoomLog): LoadedLog {
     snapshot: snapshot ? { seq: snapshot.seq, bytes: snapshot.bytes } : null,
     bytesSinceSnapshot: log.updateBytesAfter(snapshot?.seq ?? 0),
     rules: loadRules(log, name),
-  }
+  };
 }
 
 function readOrFail<T>(read: () => T): T {
@@ -778,7 +796,6 @@ function readBytes(decoder: decoding.Decoder): Uint8Array {
   if (length > decoder.arr.byteLength - decoder.pos) throw new RangeError('past the end');
   return decoding.readUint8Array(decoder, length);
 }
-
 
 /**
  * The label a peer announced for this transaction: its client's clock before the transaction

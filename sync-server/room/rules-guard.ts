@@ -24,7 +24,10 @@ export class RulesRevert extends Y.UndoManager {
   label = 'reverted an edit';
 
   constructor(doc: Y.Doc, origin: unknown) {
-    super(ROOT_TYPES.map((name) => doc.getMap(name)), { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+    super(
+      ROOT_TYPES.map((name) => doc.getMap(name)),
+      { trackedOrigins: new Set([origin]), captureTimeout: 0 },
+    );
   }
 }
 

@@ -74,7 +74,11 @@ test('a delete range only partly covered by what the server deleted is a change'
   peer.getMap('m').delete('c'); // peer: clocks 0..2 deleted, one merged range
   const update = reply(peer, server);
   const ranges = Y.decodeUpdate(update).ds.clients.get(server.clientID);
-  assert.deepEqual(ranges?.map((r) => [r.clock, r.len]), [[0, 3]], 'one range 0..3');
+  assert.deepEqual(
+    ranges?.map((r) => [r.clock, r.len]),
+    [[0, 3]],
+    'one range 0..3',
+  );
   assert.equal(wouldChange(server, update), true);
   // Deleted on the server in separate transactions: its ranges are merged, so 0..3 is covered.
   Y.applyUpdate(server, update);
@@ -109,6 +113,9 @@ test('assertDecodable accepts real updates and refuses garbage and truncation wi
   assertDecodable(update);
   assertDecodable(new Uint8Array([0, 0]));
   assert.throws(() => assertDecodable(update.slice(0, update.length - 3)), BadUpdateError);
-  assert.throws(() => assertDecodable(Uint8Array.from([7, 200, 13, 99, 255, 1, 2, 3])), { name: 'BadUpdateError', message: /not a Yjs update/ });
+  assert.throws(() => assertDecodable(Uint8Array.from([7, 200, 13, 99, 255, 1, 2, 3])), {
+    name: 'BadUpdateError',
+    message: /not a Yjs update/,
+  });
   assert.throws(() => assertDecodable(new Uint8Array([])), BadUpdateError);
 });

@@ -7,13 +7,22 @@ import { RoomLogError } from './log-error.ts';
 test('inflates within the ceiling; stops at it with a RoomLogError instead of filling memory', () => {
   const state = new Uint8Array(100_000).fill(9);
   assert.deepEqual(inflateBounded(deflateRawSync(state), 100_000, '/x.riffroom', 'room state'), state);
-  assert.throws(() => inflateBounded(deflateRawSync(state), 99_999, '/x.riffroom', 'room state'), (err: unknown) => {
-    assert.ok(err instanceof RoomLogError);
-    assert.equal(err.problem, 'too-large');
-    assert.equal(err.message, '/x.riffroom: its room state inflates to more than 99,999 bytes, the most a Riffroom project stores (a decompression bomb, or a damaged file)');
-    return true;
+  assert.throws(
+    () => inflateBounded(deflateRawSync(state), 99_999, '/x.riffroom', 'room state'),
+    (err: unknown) => {
+      assert.ok(err instanceof RoomLogError);
+      assert.equal(err.problem, 'too-large');
+      assert.equal(
+        err.message,
+        '/x.riffroom: its room state inflates to more than 99,999 bytes, the most a Riffroom project stores (a decompression bomb, or a damaged file)',
+      );
+      return true;
+    },
+  );
+  assert.throws(() => inflateBounded(Uint8Array.of(0xff, 0xff, 0xff), 1000, '/x.riffroom', 'snapshot'), {
+    problem: 'damaged',
+    message: /snapshot cannot be inflated/,
   });
-  assert.throws(() => inflateBounded(Uint8Array.of(0xff, 0xff, 0xff), 1000, '/x.riffroom', 'snapshot'), { problem: 'damaged', message: /snapshot cannot be inflated/ });
 });
 
 test('sizes read exactly: a limit plus one byte does not read as the limit', () => {

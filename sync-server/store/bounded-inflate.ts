@@ -12,7 +12,11 @@ export function inflateBounded(packed: Uint8Array, maxBytes: number, path: strin
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength); // a view, not a second copy
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new RoomLogError(path, 'too-large', `its ${what} inflates to more than ${formatBytes(maxBytes)}, the most a Riffroom project stores (a decompression bomb, or a damaged file)`);
+      throw new RoomLogError(
+        path,
+        'too-large',
+        `its ${what} inflates to more than ${formatBytes(maxBytes)}, the most a Riffroom project stores (a decompression bomb, or a damaged file)`,
+      );
     }
     throw new RoomLogError(path, 'damaged', `its ${what} cannot be inflated (${(err as Error).message})`);
   }

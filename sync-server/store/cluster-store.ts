@@ -70,12 +70,16 @@ export class ClusterStore {
     const { lease, sentAt } = await this.acquire(name);
     let lostWhileLoading: string | null = null;
     let loaded = false;
-    const renewal = this.renewer.hold(lease, (reason) => {
-      console.error(`room ${name}: this node (${this.node}) lost its lease: ${reason}`);
-      if (this.held.get(name)?.renewal === renewal) this.held.delete(name);
-      if (loaded) onLost(reason);
-      else lostWhileLoading = reason;
-    }, sentAt);
+    const renewal = this.renewer.hold(
+      lease,
+      (reason) => {
+        console.error(`room ${name}: this node (${this.node}) lost its lease: ${reason}`);
+        if (this.held.get(name)?.renewal === renewal) this.held.delete(name);
+        if (loaded) onLost(reason);
+        else lostWhileLoading = reason;
+      },
+      sentAt,
+    );
     this.held.set(name, { lease, renewal });
     let room: Room;
     try {

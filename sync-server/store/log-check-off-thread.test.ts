@@ -33,16 +33,25 @@ test('every hostile file: the same RoomLogError (problem and reason) as the chec
   for (const hostile of HOSTILE_LOGS) {
     const path = join(dir, `${hostile.name.replace(/\W+/g, '-')}.riffroom`);
     hostile.make(path);
-    const offThread = await checkLogFileOffThread(path, { history: true }).then(() => null, (err: unknown) => err);
+    const offThread = await checkLogFileOffThread(path, { history: true }).then(
+      () => null,
+      (err: unknown) => err,
+    );
     assert.ok(offThread instanceof RoomLogError, `${hostile.name}: ${String(offThread)}`);
     assert.equal(offThread.problem, hostile.problem, hostile.name);
     assert.match(offThread.reason, hostile.reason, hostile.name);
-    assert.throws(() => checkLogFile(path, { history: true }), (err: unknown) => err instanceof RoomLogError && err.reason === offThread.reason && err.path === offThread.path);
+    assert.throws(
+      () => checkLogFile(path, { history: true }),
+      (err: unknown) => err instanceof RoomLogError && err.reason === offThread.reason && err.path === offThread.path,
+    );
   }
 });
 
 test('a file that is not there is refused in words, not a crash', async () => {
-  await assert.rejects(checkLogFileOffThread(join(dir, 'none', 'x.riffroom'), { history: true }), (err: unknown) => err instanceof RoomLogError && err.problem === 'cannot-open');
+  await assert.rejects(
+    checkLogFileOffThread(join(dir, 'none', 'x.riffroom'), { history: true }),
+    (err: unknown) => err instanceof RoomLogError && err.problem === 'cannot-open',
+  );
 });
 
 test('alreadyChecked opens read-only without checking again, and is refused for writing', () => {

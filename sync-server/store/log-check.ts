@@ -13,7 +13,17 @@ import type { DatabaseSync } from 'node:sqlite';
 import { LIMITS } from '../limits.ts';
 import { RoomLogError } from './log-error.ts';
 import {
-  expectedCatalog, LOG_FORMAT, LOG_SCHEMA, LOG_VERSION, normalizeSql, readCatalog, readColumns, type CatalogRow, type ColumnInfo, type ExpectedCatalog, type LogSchema,
+  expectedCatalog,
+  LOG_FORMAT,
+  LOG_SCHEMA,
+  LOG_VERSION,
+  normalizeSql,
+  readCatalog,
+  readColumns,
+  type CatalogRow,
+  type ColumnInfo,
+  type ExpectedCatalog,
+  type LogSchema,
 } from './log-schema.ts';
 import { formatBytes, inflateBounded, stateCeiling } from './bounded-inflate.ts';
 import { walkChain } from './log-chain.ts';
@@ -85,7 +95,8 @@ export function checkLog(db: DatabaseSync, path: string, options: CheckOptions):
 export function asLogError(path: string, err: unknown): RoomLogError {
   if (err instanceof RoomLogError) return err;
   const message = (err as Error)?.message ?? String(err);
-  if (/not a database|file is encrypted/i.test(message)) return new RoomLogError(path, 'not-sqlite', 'it is not a Riffroom project (not an SQLite database file)');
+  if (/not a database|file is encrypted/i.test(message))
+    return new RoomLogError(path, 'not-sqlite', 'it is not a Riffroom project (not an SQLite database file)');
   return new RoomLogError(path, 'damaged', `the file is damaged (${message})`);
 }
 
@@ -97,22 +108,34 @@ function checkIdentity(db: DatabaseSync, path: string, catalog: CatalogRow[], ex
   // a generated column, and a virtual table runs its module's code.
   const columns = readColumns(db, 'log_meta');
   const wanted = expected.columns.get('log_meta')!;
-  const plain = /^CREATE TABLE /i.test(meta.sql ?? '')
-    && columns.length === wanted.length
-    && columns.every((c, i) => c.name === wanted[i]!.name && c.type === wanted[i]!.type && c.hidden === 0);
+  const plain =
+    /^CREATE TABLE /i.test(meta.sql ?? '') &&
+    columns.length === wanted.length &&
+    columns.every((c, i) => c.name === wanted[i]!.name && c.type === wanted[i]!.type && c.hidden === 0);
   if (!plain) throw new RoomLogError(path, 'not-riffroom', 'it is not a Riffroom project (its log_meta table is not Riffroom’s)');
   const values = Object.fromEntries(
-    (db.prepare('SELECT key, value FROM log_meta').all() as { key: unknown; value: unknown }[]).map((r) => [String(r.key), String(r.value)]),
+    (db.prepare('SELECT key, value FROM log_meta').all() as { key: unknown; value: unknown }[]).map((r) => [
+      String(r.key),
+      String(r.value),
+    ]),
   );
   if (values.format !== LOG_FORMAT) {
-    throw new RoomLogError(path, 'not-riffroom', `it is not a Riffroom project (format ${JSON.stringify((values.format ?? 'none').slice(0, 64))})`);
+    throw new RoomLogError(
+      path,
+      'not-riffroom',
+      `it is not a Riffroom project (format ${JSON.stringify((values.format ?? 'none').slice(0, 64))})`,
+    );
   }
   const version = Number(values.version);
   if (!Number.isInteger(version) || version < 1) {
     throw new RoomLogError(path, 'damaged', `its format version ${JSON.stringify(String(values.version).slice(0, 32))} is not readable`);
   }
   if (version > LOG_VERSION) {
-    throw new RoomLogError(path, 'newer-version', `it was saved by a newer Riffroom (project format ${version}; this app reads up to ${LOG_VERSION}). Update Riffroom to open it`);
+    throw new RoomLogError(
+      path,
+      'newer-version',
+      `it was saved by a newer Riffroom (project format ${version}; this app reads up to ${LOG_VERSION}). Update Riffroom to open it`,
+    );
   }
   return version;
 }
@@ -126,15 +149,23 @@ function checkSchema(db: DatabaseSync, path: string, catalog: CatalogRow[], expe
     }
   }
   const present = new Set(catalog.map((row) => row.name));
-  const missing = [...expected.rows.values()].filter((row) => row.type === 'table' && !expected.optional.has(row.name) && !present.has(row.name)).map((row) => row.name);
-  if (missing.length) throw new RoomLogError(path, 'missing-tables', `the project is incomplete: missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  const missing = [...expected.rows.values()]
+    .filter((row) => row.type === 'table' && !expected.optional.has(row.name) && !present.has(row.name))
+    .map((row) => row.name);
+  if (missing.length)
+    throw new RoomLogError(
+      path,
+      'missing-tables',
+      `the project is incomplete: missing table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+    );
   for (const row of catalog) {
     const known = expected.rows.get(row.name)!;
     const same = row.sql === null || known.sql === null ? row.sql === known.sql : normalizeSql(row.sql) === normalizeSql(known.sql);
     if (!same) {
-      const difference = row.type === 'table'
-        ? tableDifference(row, readColumns(db, row.name), expected.columns.get(row.name)!)
-        : `its index ${shown(row.name)} is defined differently`;
+      const difference =
+        row.type === 'table'
+          ? tableDifference(row, readColumns(db, row.name), expected.columns.get(row.name)!)
+          : `its index ${shown(row.name)} is defined differently`;
       throw new RoomLogError(path, 'unexpected-schema', `it does not have Riffroom’s layout: ${difference}`);
     }
   }
@@ -164,7 +195,8 @@ function tableDifference(row: CatalogRow, found: ColumnInfo[], wanted: ColumnInf
   for (const want of wanted) {
     const column = byName.get(want.name);
     if (!column) return `table ${table} lacks its column ${want.name}`;
-    if (column.type !== want.type) return `column ${table}.${want.name} is declared ${column.type ? shown(column.type) : 'without a type'}, not ${want.type}`;
+    if (column.type !== want.type)
+      return `column ${table}.${want.name} is declared ${column.type ? shown(column.type) : 'without a type'}, not ${want.type}`;
     if (column.notnull !== want.notnull || column.pk !== want.pk || column.dflt_value !== want.dflt_value) {
       return `column ${table}.${want.name} has other constraints or a default`;
     }
@@ -185,40 +217,58 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
 /** Every entry's values have their types and bounds, and name an author and a label that exist. */
 function checkEntries(db: DatabaseSync, path: string, limits: LogBounds): Omit<LogSummary, 'version'> {
   // typeof and length read a value's header only, not its bytes: one pass over the rows is cheap.
-  const bad = db.prepare(
-    `SELECT seq, typeof("update") AS updateType, length("update") AS bytes FROM entries
+  const bad = db
+    .prepare(
+      `SELECT seq, typeof("update") AS updateType, length("update") AS bytes FROM entries
      WHERE seq < 1 OR typeof(time) != 'integer' OR typeof(author_id) != 'integer' OR typeof(label_id) != 'integer'
         OR typeof("update") != 'blob' OR length("update") > ? OR typeof(hash) != 'blob' OR length(hash) != 16
         OR typeof(concurrent) != 'integer' OR concurrent NOT IN (0, 1)
      ORDER BY seq LIMIT 1`,
-  ).get(limits.maxUpdateBytes) as { seq: number; updateType: string; bytes: number } | undefined;
+    )
+    .get(limits.maxUpdateBytes) as { seq: number; updateType: string; bytes: number } | undefined;
   if (bad) {
     if (bad.updateType === 'blob' && bad.bytes > limits.maxUpdateBytes) {
-      throw new RoomLogError(path, 'too-large', `entry ${bad.seq} holds an update of ${formatBytes(bad.bytes)}, over the ${formatBytes(limits.maxUpdateBytes)} a Riffroom project stores per edit`);
+      throw new RoomLogError(
+        path,
+        'too-large',
+        `entry ${bad.seq} holds an update of ${formatBytes(bad.bytes)}, over the ${formatBytes(limits.maxUpdateBytes)} a Riffroom project stores per edit`,
+      );
     }
     throw new RoomLogError(path, 'damaged', `entry ${bad.seq} has a value of the wrong type`);
   }
-  const dangling = db.prepare(
-    'SELECT seq FROM entries WHERE author_id NOT IN (SELECT id FROM authors) OR label_id NOT IN (SELECT id FROM labels) ORDER BY seq LIMIT 1',
-  ).get() as { seq: number } | undefined;
+  const dangling = db
+    .prepare(
+      'SELECT seq FROM entries WHERE author_id NOT IN (SELECT id FROM authors) OR label_id NOT IN (SELECT id FROM labels) ORDER BY seq LIMIT 1',
+    )
+    .get() as { seq: number } | undefined;
   if (dangling) throw new RoomLogError(path, 'damaged', `entry ${dangling.seq} names an author or a label the file does not have`);
-  const stats = db.prepare('SELECT count(*) AS n, coalesce(max(seq), 0) AS last, max(time) AS time FROM entries').get() as { n: number; last: number; time: number | null };
+  const stats = db.prepare('SELECT count(*) AS n, coalesce(max(seq), 0) AS last, max(time) AS time FROM entries').get() as {
+    n: number;
+    last: number;
+    time: number | null;
+  };
   return { lastSeq: stats.last, entries: stats.n, lastEditTime: stats.time };
 }
 
 /** Authors, labels and bookmarks: text, of a length Riffroom writes. */
 function checkTexts(db: DatabaseSync, path: string, limits: LogBounds): void {
-  const bad = db.prepare(
-    `SELECT 'author' AS kind, id, typeof(name) AS type, length(name) AS chars FROM authors WHERE typeof(name) != 'text' OR length(name) > :max
+  const bad = db
+    .prepare(
+      `SELECT 'author' AS kind, id, typeof(name) AS type, length(name) AS chars FROM authors WHERE typeof(name) != 'text' OR length(name) > :max
      UNION ALL SELECT 'label', id, typeof(text), length(text) FROM labels WHERE typeof(text) != 'text' OR length(text) > :max
      UNION ALL SELECT 'bookmark name', id, typeof(name), length(name) FROM bookmarks WHERE typeof(name) != 'text' OR length(name) > :max
      UNION ALL SELECT 'bookmark author', id, typeof(author), length(author) FROM bookmarks WHERE typeof(author) != 'text' OR length(author) > :max
      UNION ALL SELECT 'bookmark', id, 'text', 0 FROM bookmarks WHERE typeof(seq) != 'integer' OR typeof(time) != 'integer'
      LIMIT 1`,
-  ).get({ max: limits.maxTextChars }) as { kind: string; id: number; type: string; chars: number } | undefined;
+    )
+    .get({ max: limits.maxTextChars }) as { kind: string; id: number; type: string; chars: number } | undefined;
   if (!bad) return;
   if (bad.type === 'text' && bad.chars > limits.maxTextChars) {
-    throw new RoomLogError(path, 'too-large', `a ${bad.kind} (#${bad.id}) is ${bad.chars} characters long, over the ${limits.maxTextChars} a Riffroom project stores`);
+    throw new RoomLogError(
+      path,
+      'too-large',
+      `a ${bad.kind} (#${bad.id}) is ${bad.chars} characters long, over the ${limits.maxTextChars} a Riffroom project stores`,
+    );
   }
   throw new RoomLogError(path, 'damaged', `a ${bad.kind} (#${bad.id}) has a value of the wrong type`);
 }

@@ -116,11 +116,15 @@ export function expectedCatalog(schema: LogSchema = LOG_SCHEMA): ExpectedCatalog
 }
 
 export function readCatalog(db: DatabaseSync): CatalogRow[] {
-  return (db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid').all() as unknown as CatalogRow[]).map((r) => ({ ...r }));
+  return (db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid').all() as unknown as CatalogRow[]).map((r) => ({
+    ...r,
+  }));
 }
 
 export function readColumns(db: DatabaseSync, table: string): ColumnInfo[] {
-  return (db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(table) as unknown as ColumnInfo[]).map((c) => ({ ...c }));
+  return (
+    db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(table) as unknown as ColumnInfo[]
+  ).map((c) => ({ ...c }));
 }
 
 /**
@@ -130,11 +134,15 @@ export function readColumns(db: DatabaseSync, table: string): ColumnInfo[] {
  * text with spaces in it.
  */
 export function normalizeSql(sql: string): string {
-  return sql.replace(/\s+/g, ' ').replace(/ ?([(),]) ?/g, '$1').trim();
+  return sql
+    .replace(/\s+/g, ' ')
+    .replace(/ ?([(),]) ?/g, '$1')
+    .trim();
 }
 
 /** Creates whatever of the schema is missing (all of it in a new file) and stamps the format. */
 export function createMissingObjects(db: DatabaseSync, schema: LogSchema = LOG_SCHEMA): void {
-  for (const object of [...schema.original, ...schema.added]) db.exec(object.sql.replace(/^CREATE (TABLE|INDEX|UNIQUE INDEX) /, 'CREATE $1 IF NOT EXISTS '));
+  for (const object of [...schema.original, ...schema.added])
+    db.exec(object.sql.replace(/^CREATE (TABLE|INDEX|UNIQUE INDEX) /, 'CREATE $1 IF NOT EXISTS '));
   db.prepare('INSERT OR IGNORE INTO log_meta (key, value) VALUES (?, ?), (?, ?)').run('format', LOG_FORMAT, 'version', String(LOG_VERSION));
 }

@@ -67,7 +67,11 @@ export const DEFAULT_TRANSFER_PAGES = { pageBytes: 1024 * 1024, pageEntries: 102
  * Copies `source` into `sink` and commits it; on any failure aborts the sink (and rethrows), so
  * either the whole history arrived, chain checked, or nothing did. Closes the source either way.
  */
-export async function transferHistory(source: HistorySource, sink: HistorySink, options: TransferOptions = DEFAULT_TRANSFER_PAGES): Promise<TransferSummary> {
+export async function transferHistory(
+  source: HistorySource,
+  sink: HistorySink,
+  options: TransferOptions = DEFAULT_TRANSFER_PAGES,
+): Promise<TransferSummary> {
   try {
     const summary = await copyInto(source, sink, options);
     await sink.commit();
@@ -104,15 +108,21 @@ async function copyInto(source: HistorySource, sink: HistorySink, options: Trans
   let next = 1;
   while (next <= source.lastSeq) {
     const page = await source.entries(next - 1, options.pageBytes, options.pageEntries);
-    if (!page.length) throw new RoomLogError(source.name, 'history-broken', `its history is damaged at entry ${next}: entry ${next} is missing`);
+    if (!page.length)
+      throw new RoomLogError(source.name, 'history-broken', `its history is damaged at entry ${next}: entry ${next} is missing`);
     for (const entry of page) {
-      if (entry.seq !== next) throw new RoomLogError(source.name, 'history-broken', `its history is damaged at entry ${next}: entry ${next} is missing`);
+      if (entry.seq !== next)
+        throw new RoomLogError(source.name, 'history-broken', `its history is damaged at entry ${next}: entry ${next} is missing`);
       next++;
     }
     const hashes = await sink.append(page);
     page.forEach((entry, i) => {
       if (!sameBytes(hashes[i]!, entry.hash)) {
-        throw new RoomLogError(source.name, 'history-broken', `its history is damaged at entry ${entry.seq}: entry ${entry.seq} does not match its hash`);
+        throw new RoomLogError(
+          source.name,
+          'history-broken',
+          `its history is damaged at entry ${entry.seq}: entry ${entry.seq} does not match its hash`,
+        );
       }
     });
     await options.betweenPages?.();

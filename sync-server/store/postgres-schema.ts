@@ -129,11 +129,15 @@ export async function migrate(pool: pg.Pool): Promise<number> {
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
-      await client.query('CREATE TABLE IF NOT EXISTS riffroom_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS riffroom_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM riffroom_migrations');
       const current = rows[0]?.version ?? 0;
       if (current > SCHEMA_VERSION) {
-        throw new PostgresSchemaError(`the database's Riffroom schema is version ${current}, made by a newer Riffroom (this one knows up to ${SCHEMA_VERSION})`);
+        throw new PostgresSchemaError(
+          `the database's Riffroom schema is version ${current}, made by a newer Riffroom (this one knows up to ${SCHEMA_VERSION})`,
+        );
       }
       for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
         await client.query(MIGRATIONS[version - 1]!);
@@ -174,6 +178,5 @@ export function storedRulesOf(rows: readonly RulesRow[], where: string): StoredR
  * pageEnd (page-end.ts) picks the last entry that keeps the page within `maxBytes` (at least one), and the
  * caller reads the rows up to it.
  */
-export const SELECT_ENTRY_SIZES = 'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4';
-
-
+export const SELECT_ENTRY_SIZES =
+  'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4';

@@ -21,12 +21,30 @@ import { LIMITS } from '../limits.ts';
 import { ROOM_NAME } from '../contract.ts';
 import { ChainWalker, entryHash, GENESIS_HASH, type ChainBreak } from './log-chain.ts';
 import { inflateBounded, stateCeiling } from './bounded-inflate.ts';
-import { EMPTY_UPDATE, RoomLogError, type Bookmark, type EntryInfo, type LogEntry, type NewEntry, type Snapshot, type StoredRules } from './room-log.ts';
+import {
+  EMPTY_UPDATE,
+  RoomLogError,
+  type Bookmark,
+  type EntryInfo,
+  type LogEntry,
+  type NewEntry,
+  type Snapshot,
+  type StoredRules,
+} from './room-log.ts';
 import { WriteQueue, type LogStore, type OpenRoomOptions, type RoomStore, type UpdateRecord } from './room-store.ts';
 import { createPool, migrate, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
 import { pageEnd } from './page-end.ts';
 import { FENCE, leaseHolder, LeaseLostError, type LeaseGrant } from './room-lease.ts';
-import { checkBookmark, checkCount, checkEntries, checkEntry, checkPosition, checkState, rulesText, StoreInputError } from './store-input.ts';
+import {
+  checkBookmark,
+  checkCount,
+  checkEntries,
+  checkEntry,
+  checkPosition,
+  checkState,
+  rulesText,
+  StoreInputError,
+} from './store-input.ts';
 
 /** Columns of one appended entry, after the room: seq, time, author, label, update, hash, concurrent. */
 const ENTRY_COLUMNS = 7;
@@ -84,7 +102,14 @@ export class PostgresLogStore implements LogStore {
       [room],
     );
     const last = rows[0];
-    const store = new PostgresRoomStore(this.pool, room, options.lease ?? null, last?.seq ?? 0, last ? new Uint8Array(last.hash) : GENESIS_HASH, () => this.rooms.delete(store));
+    const store = new PostgresRoomStore(
+      this.pool,
+      room,
+      options.lease ?? null,
+      last?.seq ?? 0,
+      last ? new Uint8Array(last.hash) : GENESIS_HASH,
+      () => this.rooms.delete(store),
+    );
     this.rooms.add(store);
     if (options.verifyHistory) {
       const broken = await store.verify();
@@ -203,12 +228,14 @@ export class PostgresRoomStore implements RoomStore {
 
   async *entries(after: number, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<LogEntry> {
     for await (const page of this.pages(after, upTo, false)) {
-      for (const row of page) yield { seq: row.seq, time: row.time, author: row.author, label: row.label, update: bytes(row.update), concurrent: row.concurrent };
+      for (const row of page)
+        yield { seq: row.seq, time: row.time, author: row.author, label: row.label, update: bytes(row.update), concurrent: row.concurrent };
     }
   }
 
   async *updates(after: number, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<UpdateRecord> {
-    for await (const page of this.pages(after, upTo, false)) for (const row of page) yield { update: bytes(row.update), concurrent: row.concurrent };
+    for await (const page of this.pages(after, upTo, false))
+      for (const row of page) yield { update: bytes(row.update), concurrent: row.concurrent };
   }
 
   /** Pages of rows after < seq <= upTo, by seq (each page one query: no cursor held between them). */
@@ -216,7 +243,7 @@ export class PostgresRoomStore implements RoomStore {
     checkPosition(after, 'after');
     checkPosition(upTo, 'upTo');
     const columns = `seq, time, author, label, "update", concurrent${withHash ? ', hash' : ''}`;
-    for (let from = after; ;) {
+    for (let from = after; ; ) {
       const { rows } = await this.read<EntryRow>(
         `SELECT ${columns} FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`,
         [this.room, from, upTo, LIMITS.store.readPageRows],
@@ -233,10 +260,7 @@ export class PostgresRoomStore implements RoomStore {
     checkCount(maxBytes, 'maxBytes');
     checkCount(maxEntries, 'maxEntries');
     // Sizes first (octet_length reads a stored value's header, not the value), then the rows that fit.
-    const sizes = await this.read<{ seq: number; bytes: number }>(
-      SELECT_ENTRY_SIZES,
-      [this.room, after, upTo, maxEntries],
-    );
+    const sizes = await this.read<{ seq: number; bytes: number }>(SELECT_ENTRY_SIZES, [this.room, after, upTo, maxEntries]);
     const last = pageEnd(sizes.rows, maxBytes);
     if (last === null) return [];
     const { rows } = await this.read<{ seq: number; update: Buffer }>(
@@ -273,15 +297,26 @@ export class PostgresRoomStore implements RoomStore {
 
   async snapshotSeqsAtOrBefore(seq: number): Promise<number[]> {
     checkPosition(seq, 'seq');
-    const { rows } = await this.read<{ seq: number }>('SELECT seq FROM snapshots WHERE room = $1 AND seq <= $2 ORDER BY seq DESC', [this.room, seq]);
+    const { rows } = await this.read<{ seq: number }>('SELECT seq FROM snapshots WHERE room = $1 AND seq <= $2 ORDER BY seq DESC', [
+      this.room,
+      seq,
+    ]);
     return rows.map((row) => row.seq);
   }
 
   async snapshotAt(seq: number): Promise<Snapshot | null> {
     checkPosition(seq, 'seq');
-    const { rows } = await this.read<{ seq: number; state: Buffer }>('SELECT seq, state FROM snapshots WHERE room = $1 AND seq = $2', [this.room, seq]);
+    const { rows } = await this.read<{ seq: number; state: Buffer }>('SELECT seq, state FROM snapshots WHERE room = $1 AND seq = $2', [
+      this.room,
+      seq,
+    ]);
     const row = rows[0];
-    return row ? { seq: row.seq, state: inflateBounded(row.state, await this.stateCeilingAt(row.seq), where(this.room), `snapshot at entry ${row.seq}`) } : null;
+    return row
+      ? {
+          seq: row.seq,
+          state: inflateBounded(row.state, await this.stateCeilingAt(row.seq), where(this.room), `snapshot at entry ${row.seq}`),
+        }
+      : null;
   }
 
   async lastSnapshotInfo(): Promise<{ seq: number; bytes: number } | null> {
@@ -308,7 +343,9 @@ export class PostgresRoomStore implements RoomStore {
   async roomState(): Promise<Snapshot | null> {
     const { rows } = await this.read<{ seq: number; state: Buffer }>('SELECT seq, state FROM room_state WHERE room = $1', [this.room]);
     const row = rows[0];
-    return row ? { seq: row.seq, state: inflateBounded(row.state, await this.stateCeilingAt(row.seq), where(this.room), 'room state') } : null;
+    return row
+      ? { seq: row.seq, state: inflateBounded(row.state, await this.stateCeilingAt(row.seq), where(this.room), 'room state') }
+      : null;
   }
 
   addBookmark(bookmark: Bookmark): Promise<void> {
@@ -329,7 +366,9 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async bookmarks(): Promise<Bookmark[]> {
-    const { rows } = await this.read<Bookmark>('SELECT seq, name, author, time FROM bookmarks WHERE room = $1 ORDER BY seq, id', [this.room]);
+    const { rows } = await this.read<Bookmark>('SELECT seq, name, author, time FROM bookmarks WHERE room = $1 ORDER BY seq, id', [
+      this.room,
+    ]);
     return rows.map((row) => ({ seq: row.seq, name: row.name, author: row.author, time: row.time }));
   }
 
@@ -383,7 +422,9 @@ export class PostgresRoomStore implements RoomStore {
       const code = (err as { code?: string }).code;
       const constraint = (err as { constraint?: string }).constraint;
       if ((code === '23505' && constraint === 'entries_pkey') || (code === '23503' && constraint?.startsWith('entries_'))) {
-        this.refused = new Error(`room ${this.room}: the log in the database is not where this node believed (entry ${this.lastSeqValue + 1}); it writes no more (${(err as Error).message})`);
+        this.refused = new Error(
+          `room ${this.room}: the log in the database is not where this node believed (entry ${this.lastSeqValue + 1}); it writes no more (${(err as Error).message})`,
+        );
         throw this.refused;
       }
       throw err;
@@ -402,13 +443,19 @@ export class PostgresRoomStore implements RoomStore {
     if (this.refused || (err instanceof pg.DatabaseError && !/^(08|57)/.test(err.code ?? ''))) return false;
     let end: { seq: number; hash: Buffer } | undefined;
     try {
-      ({ rows: [end] } = await this.pool.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE room = $1 ORDER BY seq DESC LIMIT 1', [this.room]));
+      ({
+        rows: [end],
+      } = await this.pool.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE room = $1 ORDER BY seq DESC LIMIT 1', [
+        this.room,
+      ]));
     } catch {
       return false; // still unreachable: the caller retries, and the duplicate check settles it then
     }
     if (end && end.seq === lastSeq && hex(end.hash) === hex(lastHash)) return true;
     if ((end?.seq ?? 0) === this.lastSeqValue) return false;
-    this.refused = new Error(`room ${this.room}: after a failed write the log ends at entry ${end?.seq ?? 0}, not where this node believed; it writes no more`);
+    this.refused = new Error(
+      `room ${this.room}: after a failed write the log ends at entry ${end?.seq ?? 0}, not where this node believed; it writes no more`,
+    );
     throw this.refused;
   }
 
@@ -419,7 +466,9 @@ export class PostgresRoomStore implements RoomStore {
     const detail = !holder
       ? 'the room has no lease'
       : holder.node === lease.node && holder.epoch === lease.epoch
-        ? holder.released ? 'it was released' : 'it expired'
+        ? holder.released
+          ? 'it was released'
+          : 'it expired'
         : `node ${holder.node} holds it at epoch ${holder.epoch}`;
     this.refused = new LeaseLostError(lease, detail);
     throw this.refused;

@@ -85,24 +85,37 @@ export class PostgresRoomSource implements HistorySource {
   async entries(after: number, maxBytes: number, maxEntries: number): Promise<ChainedEntry[]> {
     const client = this.open();
     // Sizes first (octet_length reads a value's header, not the value), then the rows that fit.
-    const sizes = await client.query<{ seq: number; bytes: number }>(
-      SELECT_ENTRY_SIZES,
-      [this.room, after, this.lastSeq, maxEntries],
-    );
+    const sizes = await client.query<{ seq: number; bytes: number }>(SELECT_ENTRY_SIZES, [this.room, after, this.lastSeq, maxEntries]);
     const last = pageEnd(sizes.rows, maxBytes);
     if (last === null) return [];
-    const { rows } = await client.query<{ seq: number; time: number; author: string; label: string; update: Buffer; concurrent: boolean; hash: Buffer }>(
-      'SELECT seq, time, author, label, "update", concurrent, hash FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
-      [this.room, after, last],
-    );
+    const { rows } = await client.query<{
+      seq: number;
+      time: number;
+      author: string;
+      label: string;
+      update: Buffer;
+      concurrent: boolean;
+      hash: Buffer;
+    }>('SELECT seq, time, author, label, "update", concurrent, hash FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq', [
+      this.room,
+      after,
+      last,
+    ]);
     return rows.map((row) => ({
-      seq: row.seq, time: row.time, author: row.author, label: row.label,
-      update: new Uint8Array(row.update), concurrent: row.concurrent, hash: new Uint8Array(row.hash),
+      seq: row.seq,
+      time: row.time,
+      author: row.author,
+      label: row.label,
+      update: new Uint8Array(row.update),
+      concurrent: row.concurrent,
+      hash: new Uint8Array(row.hash),
     }));
   }
 
   async bookmarks(): Promise<Bookmark[]> {
-    const { rows } = await this.open().query<Bookmark>('SELECT seq, name, author, time FROM bookmarks WHERE room = $1 ORDER BY seq, id', [this.room]);
+    const { rows } = await this.open().query<Bookmark>('SELECT seq, name, author, time FROM bookmarks WHERE room = $1 ORDER BY seq, id', [
+      this.room,
+    ]);
     return rows.map((row) => ({ seq: row.seq, name: row.name, author: row.author, time: row.time }));
   }
 
@@ -196,16 +209,25 @@ export class PostgresRoomSink implements HistorySink {
     const client = this.open();
     for (const bookmark of bookmarks) {
       this.checkSeq(bookmark.seq, 'a bookmark names');
-      await client.query('INSERT INTO bookmarks (room, seq, name, author, time) VALUES ($1, $2, $3, $4, $5)', [this.room, bookmark.seq, bookmark.name, bookmark.author, bookmark.time]);
+      await client.query('INSERT INTO bookmarks (room, seq, name, author, time) VALUES ($1, $2, $3, $4, $5)', [
+        this.room,
+        bookmark.seq,
+        bookmark.name,
+        bookmark.author,
+        bookmark.time,
+      ]);
     }
   }
 
   async keepRules(rules: StoredRules): Promise<void> {
     this.checkSeq(rules.seq, 'the rules were set by');
-    await this.open().query(
-      'INSERT INTO room_rules (room, seq, rules, author, time) VALUES ($1, $2, $3, $4, $5)',
-      [this.room, rules.seq, JSON.stringify(rules.rules), rules.author, rules.time],
-    );
+    await this.open().query('INSERT INTO room_rules (room, seq, rules, author, time) VALUES ($1, $2, $3, $4, $5)', [
+      this.room,
+      rules.seq,
+      JSON.stringify(rules.rules),
+      rules.author,
+      rules.time,
+    ]);
   }
 
   async saveState(state: PackedState): Promise<void> {

@@ -104,7 +104,8 @@ export class RoomLeases {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool, options: { node: string; leaseMs?: number }) {
-    if (!/^[\x21-\x7e]{1,128}$/.test(options.node)) throw new Error(`a node name is 1 to 128 printable ASCII characters without spaces (got ${JSON.stringify(options.node)})`);
+    if (!/^[\x21-\x7e]{1,128}$/.test(options.node))
+      throw new Error(`a node name is 1 to 128 printable ASCII characters without spaces (got ${JSON.stringify(options.node)})`);
     const leaseMs = options.leaseMs ?? LIMITS.store.leaseMs;
     if (!Number.isSafeInteger(leaseMs) || leaseMs < 100) throw new Error(`a lease lasts at least 100 ms (got ${leaseMs})`);
     this.pool = pool;
@@ -182,10 +183,11 @@ export class RoomLeases {
 
   /** Gives the room up at once (any node may acquire it next); false when it was not ours any more. */
   async release(lease: LeaseGrant): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE room_leases SET expires_at = '-infinity' WHERE room = $1 AND node = $2 AND epoch = $3`,
-      [lease.room, lease.node, lease.epoch],
-    );
+    const result = await this.pool.query(`UPDATE room_leases SET expires_at = '-infinity' WHERE room = $1 AND node = $2 AND epoch = $3`, [
+      lease.room,
+      lease.node,
+      lease.epoch,
+    ]);
     return result.rowCount === 1;
   }
 
@@ -202,7 +204,13 @@ export async function leaseHolder(pool: pg.Pool, room: string): Promise<LeaseHol
   );
   const row = rows[0];
   if (!row) return null;
-  return { node: row.node, epoch: row.epoch, expiresAt: row.expires_at instanceof Date ? row.expires_at : null, live: row.live, released: row.released };
+  return {
+    node: row.node,
+    epoch: row.epoch,
+    expiresAt: row.expires_at instanceof Date ? row.expires_at : null,
+    live: row.live,
+    released: row.released,
+  };
 }
 
 /** One lease a LeaseRenewer keeps renewed. */
@@ -308,26 +316,32 @@ export class LeaseRenewer {
     this.watchdog = null;
     this.watchdogAt = earliest;
     if (earliest === Infinity) return;
-    this.watchdog = setTimeout(() => {
-      this.watchdog = null;
-      this.watchdogAt = Infinity;
-      const now = performance.now();
-      for (const entry of [...this.held.values()]) {
-        if (entry.validUntil <= now) {
-          this.lose(entry, `no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
+    this.watchdog = setTimeout(
+      () => {
+        this.watchdog = null;
+        this.watchdogAt = Infinity;
+        const now = performance.now();
+        for (const entry of [...this.held.values()]) {
+          if (entry.validUntil <= now) {
+            this.lose(entry, `no renewal succeeded for a whole lease${this.lastError ? ` (last: ${this.lastError})` : ''}`);
+          }
         }
-      }
-      this.armWatchdog();
-    }, Math.max(0, earliest - performance.now()));
+        this.armWatchdog();
+      },
+      Math.max(0, earliest - performance.now()),
+    );
     this.watchdog.unref();
   }
 
   private schedule(): void {
     if (this.stopped || this.timer || this.renewing || this.held.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.renewOnce();
-    }, Math.max(10, Math.floor(this.leases.leaseMs / 3)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.renewOnce();
+      },
+      Math.max(10, Math.floor(this.leases.leaseMs / 3)),
+    );
     this.timer.unref();
   }
 

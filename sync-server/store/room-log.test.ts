@@ -41,14 +41,25 @@ test('append numbers entries from 1; entries and history read them back in order
       { seq: 3, time: 7, author: 'ann', label: 'created song', update: update(6) },
     ]);
     assert.ok(all.every((e) => e.update instanceof Uint8Array));
-    assert.deepEqual([...log.entries(1, 2)].map((e) => e.seq), [2], 'after < seq <= upTo');
-    assert.deepEqual([...log.entries(3)].map((e) => e.seq), []);
+    assert.deepEqual(
+      [...log.entries(1, 2)].map((e) => e.seq),
+      [2],
+      'after < seq <= upTo',
+    );
+    assert.deepEqual(
+      [...log.entries(3)].map((e) => e.seq),
+      [],
+    );
     assert.deepEqual(plain(log.history(0, 10)), [
       { seq: 1, time: 5, author: 'ann', label: 'created song', bytes: 3 },
       { seq: 2, time: 6, author: 'ben', label: 'added track Bass', bytes: 2 },
       { seq: 3, time: 7, author: 'ann', label: 'created song', bytes: 1 },
     ]);
-    assert.deepEqual(log.history(1, 1).map((e) => e.seq), [2], 'after and limit');
+    assert.deepEqual(
+      log.history(1, 1).map((e) => e.seq),
+      [2],
+      'after and limit',
+    );
     assert.equal(log.updateBytesAfter(0), 6);
     assert.equal(log.updateBytesAfter(1), 3);
     assert.equal(log.verify(), null);
@@ -73,9 +84,23 @@ test('updatePage pages through entries by bytes and count, at least one entry pe
     sizes.forEach((n, i) => log.append({ time: i, author: 'a', label: 'x', update: new Uint8Array(n).fill(i + 1) }));
     const page = (after: number, upTo: number, bytes: number, entries: number) =>
       log.updatePage(after, upTo, bytes, entries).map((e) => [e.seq, e.update.byteLength]);
-    assert.deepEqual(page(0, 99, 25, 100), [[1, 10], [2, 10]], 'as many as fit the byte budget');
+    assert.deepEqual(
+      page(0, 99, 25, 100),
+      [
+        [1, 10],
+        [2, 10],
+      ],
+      'as many as fit the byte budget',
+    );
     assert.deepEqual(page(3, 99, 25, 100), [[4, 50]], 'one entry bigger than the budget still comes, alone');
-    assert.deepEqual(page(0, 99, 1000, 2), [[1, 10], [2, 10]], 'at most maxEntries');
+    assert.deepEqual(
+      page(0, 99, 1000, 2),
+      [
+        [1, 10],
+        [2, 10],
+      ],
+      'at most maxEntries',
+    );
     assert.deepEqual(page(4, 5, 1000, 100), [[5, 10]], 'never past upTo');
     assert.deepEqual(page(6, 99, 1000, 100), []);
     assert.deepEqual(log.updatePage(0, 99, 1000, 100)[3]!.update, new Uint8Array(50).fill(4));
@@ -84,7 +109,10 @@ test('updatePage pages through entries by bytes and count, at least one entry pe
     [...log.entries(0)];
     log.append({ time: 9, author: 'a', label: 'x', update: new Uint8Array(5) });
     const rest = log.updatePage(first.at(-1)!.seq, 99, 1000, 100);
-    assert.deepEqual([...first, ...rest].map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      [...first, ...rest].map((e) => e.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
   } finally {
     log.close();
   }
@@ -98,12 +126,18 @@ test('an entry is durable as soon as append returns, even if the process is kill
     for (let i = 1; i <= 25; i++) log.append({ time: i, author: 'ann', label: 'e' + i, update: Uint8Array.of(i) });
     process.kill(process.pid, 'SIGKILL');
   `;
-  assert.throws(() => execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' }), (err: { signal?: string }) => err.signal === 'SIGKILL');
+  assert.throws(
+    () => execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' }),
+    (err: { signal?: string }) => err.signal === 'SIGKILL',
+  );
   const log = new RoomLog(path);
   try {
     assert.equal(log.lastSeq, 25);
     assert.equal(log.verify(), null);
-    assert.deepEqual([...log.entries(0)].map((e) => e.label), Array.from({ length: 25 }, (_, i) => `e${i + 1}`));
+    assert.deepEqual(
+      [...log.entries(0)].map((e) => e.label),
+      Array.from({ length: 25 }, (_, i) => `e${i + 1}`),
+    );
   } finally {
     log.close();
   }
@@ -184,7 +218,11 @@ test('verify() finds the first entry that was changed or removed behind the logâ
   assert.equal(check()?.brokenAt, 2, 'times are covered by the hash');
   tamper('DELETE FROM entries WHERE seq = 1');
   assert.deepEqual(check(), { brokenAt: 1, reason: 'entry 1 is missing' });
-  assert.throws(() => new RoomLog(path), { name: 'RoomLogError', problem: 'history-broken', message: /history is damaged at entry 1: entry 1 is missing/ });
+  assert.throws(() => new RoomLog(path), {
+    name: 'RoomLogError',
+    problem: 'history-broken',
+    message: /history is damaged at entry 1: entry 1 is missing/,
+  });
 });
 
 test('a file of random bytes is refused with a clear RoomLogError and left byte-identical', () => {
@@ -192,12 +230,15 @@ test('a file of random bytes is refused with a clear RoomLogError and left byte-
   const bytes = Buffer.alloc(8192);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
   writeFileSync(path, bytes);
-  assert.throws(() => new RoomLog(path), (err: Error) => {
-    assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err.name}`);
-    assert.ok(err.message.includes(path), 'names the file');
-    assert.match(err.message, /not a Riffroom project \(not an SQLite database file\)/);
-    return true;
-  });
+  assert.throws(
+    () => new RoomLog(path),
+    (err: Error) => {
+      assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err.name}`);
+      assert.ok(err.message.includes(path), 'names the file');
+      assert.match(err.message, /not a Riffroom project \(not an SQLite database file\)/);
+      return true;
+    },
+  );
   assert.ok(readFileSync(path).equals(bytes), 'the file is unchanged');
   assert.deepEqual(readdirSync(join(path, '..')), ['not-a-db.riffroom'], 'no journal or WAL was left beside it');
 });
@@ -211,7 +252,14 @@ test("another app's SQLite file is refused and not touched", () => {
   assert.throws(() => new RoomLog(path), { name: 'RoomLogError', message: /is not a Riffroom project \(no log_meta table\)/ });
   assert.ok(readFileSync(path).equals(before), 'the file is unchanged');
   const check = new DatabaseSync(path);
-  assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name), ['contacts'], 'no tables were added');
+  assert.deepEqual(
+    check
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((r) => r.name),
+    ['contacts'],
+    'no tables were added',
+  );
   check.close();
 
   // A log_meta table of someone else's format is not ours either.
@@ -233,12 +281,15 @@ test('a log written by a newer Riffroom (log_meta version 99) is refused and lef
   db.close();
   const before = readFileSync(path);
   for (const options of [{}, { readOnly: true }]) {
-    assert.throws(() => new RoomLog(path, options), (err: Error) => {
-      assert.ok(err instanceof RoomLogError);
-      assert.match(err.message, /newer Riffroom/);
-      assert.match(err.message, /format 99/);
-      return true;
-    });
+    assert.throws(
+      () => new RoomLog(path, options),
+      (err: Error) => {
+        assert.ok(err instanceof RoomLogError);
+        assert.match(err.message, /newer Riffroom/);
+        assert.match(err.message, /format 99/);
+        return true;
+      },
+    );
   }
   assert.ok(readFileSync(path).equals(before), 'the file is unchanged');
 });
@@ -262,13 +313,16 @@ for (const hostile of HOSTILE_LOGS) {
     const before = fileFingerprint(path);
     assert.deepEqual(before.sidecars, [], 'the fixture has nothing beside it');
     for (const options of [{}, { readOnly: true }, { create: false }]) {
-      assert.throws(() => new RoomLog(path, options), (err: unknown) => {
-        assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err}`);
-        assert.equal(err.problem, hostile.problem, err.message);
-        assert.ok(err.message.includes(path), `names the file: ${err.message}`);
-        assert.match(err.reason, hostile.reason);
-        return true;
-      });
+      assert.throws(
+        () => new RoomLog(path, options),
+        (err: unknown) => {
+          assert.ok(err instanceof RoomLogError, `a RoomLogError, got ${err}`);
+          assert.equal(err.problem, hostile.problem, err.message);
+          assert.ok(err.message.includes(path), `names the file: ${err.message}`);
+          assert.match(err.reason, hostile.reason);
+          return true;
+        },
+      );
     }
     assert.deepEqual(fileFingerprint(path), before, 'same bytes (not switched to WAL), no -wal/-shm/-journal beside it');
   });
@@ -346,7 +400,10 @@ test('a decompression bomb is refused with memory bounded by the ceiling (peak R
   assert.equal(outcome, 'RoomLogError too-large');
   const grew = peakRss - startRss;
   const MiB = 2 ** 20;
-  assert.ok(grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB, `the child grew ${(grew / MiB).toFixed(0)} MiB: at most the ${LIMITS.projectFile.maxInflatedBytes / MiB} MiB ceiling (and slack)`);
+  assert.ok(
+    grew < LIMITS.projectFile.maxInflatedBytes + 32 * MiB,
+    `the child grew ${(grew / MiB).toFixed(0)} MiB: at most the ${LIMITS.projectFile.maxInflatedBytes / MiB} MiB ceiling (and slack)`,
+  );
   assert.ok(grew < BOMB_INFLATED_BYTES / 2, `far below the bomb's ${BOMB_INFLATED_BYTES / MiB} MiB`);
 });
 
@@ -355,12 +412,25 @@ test('rules are saved as an entry of the chain and a row pointing at it; the lat
   const log = new RoomLog(path);
   fill(log, 3);
   assert.equal(log.storedRules(), null, 'a new room has none');
-  const first = log.saveRules({ rules: { students: 'live-only' }, author: 'tina', label: 'set the rules: students play live only', time: 2000 });
+  const first = log.saveRules({
+    rules: { students: 'live-only' },
+    author: 'tina',
+    label: 'set the rules: students play live only',
+    time: 2000,
+  });
   assert.equal(first, 4);
-  const second = log.saveRules({ rules: { students: 'own-track' }, author: 'tina', label: 'set the rules: students edit their own tracks', time: 2001 });
+  const second = log.saveRules({
+    rules: { students: 'own-track' },
+    author: 'tina',
+    label: 'set the rules: students edit their own tracks',
+    time: 2001,
+  });
   assert.equal(second, 5);
   const entry = [...log.entries(3)][0]!;
-  assert.deepEqual({ author: entry.author, label: entry.label, update: entry.update }, { author: 'tina', label: 'set the rules: students play live only', update: update(0, 0) });
+  assert.deepEqual(
+    { author: entry.author, label: entry.label, update: entry.update },
+    { author: 'tina', label: 'set the rules: students play live only', update: update(0, 0) },
+  );
   assert.equal(log.verify(), null);
   log.close();
   const again = new RoomLog(path, { readOnly: true });
@@ -406,7 +476,10 @@ test('saving rules is all or nothing: a failed save leaves no entry, and the log
     other.close();
     assert.throws(() => log.saveRules({ rules: {}, author: 'tina', label: 'set the rules: lost', time: 1 }), /room_rules/);
     assert.equal(log.lastSeq, 2);
-    assert.deepEqual([...log.entries(0)].map((e) => e.label), ['edit 1', 'edit 2']);
+    assert.deepEqual(
+      [...log.entries(0)].map((e) => e.label),
+      ['edit 1', 'edit 2'],
+    );
     assert.equal(log.append({ time: 3, author: 'ann', label: 'edit 3', update: update(3) }), 3);
     assert.equal(log.verify(), null);
   } finally {
@@ -424,7 +497,10 @@ test('damaged stored rules are a RoomLogError', () => {
   db.close();
   const again = new RoomLog(path);
   try {
-    assert.throws(() => again.storedRules(), (err: Error) => err instanceof RoomLogError && /rules are damaged/.test(err.message));
+    assert.throws(
+      () => again.storedRules(),
+      (err: Error) => err instanceof RoomLogError && /rules are damaged/.test(err.message),
+    );
   } finally {
     again.close();
   }
@@ -436,20 +512,38 @@ test('appendBatch is one transaction: a failing entry leaves nothing of its batc
   try {
     assert.deepEqual(log.appendBatch([{ time: 1, author: 'ann', label: 'a', update: update(1) }]), [1]);
     // SQLite cannot bind the second entry's update: the first of the batch is rolled back too.
-    assert.throws(() => log.appendBatch([
-      { time: 2, author: 'ann', label: 'b', update: update(2) },
-      { time: 3, author: 'new author', label: 'c', update: { not: 'bytes' } as unknown as Uint8Array },
-    ]));
+    assert.throws(() =>
+      log.appendBatch([
+        { time: 2, author: 'ann', label: 'b', update: update(2) },
+        { time: 3, author: 'new author', label: 'c', update: { not: 'bytes' } as unknown as Uint8Array },
+      ]),
+    );
     assert.equal(log.lastSeq, 1);
-    assert.deepEqual([...log.entries(0)].map((e) => e.seq), [1]);
-    assert.deepEqual(log.appendBatch([{ time: 4, author: 'new author', label: 'd', update: update(4) }, { time: 5, author: 'ann', label: 'e', update: update(5) }]), [2, 3]);
+    assert.deepEqual(
+      [...log.entries(0)].map((e) => e.seq),
+      [1],
+    );
+    assert.deepEqual(
+      log.appendBatch([
+        { time: 4, author: 'new author', label: 'd', update: update(4) },
+        { time: 5, author: 'ann', label: 'e', update: update(5) },
+      ]),
+      [2, 3],
+    );
     assert.equal(log.verify(), null);
   } finally {
     log.close();
   }
   const again = new RoomLog(path);
   try {
-    assert.deepEqual([...again.entries(0)].map((e) => [e.seq, e.author]), [[1, 'ann'], [2, 'new author'], [3, 'ann']]);
+    assert.deepEqual(
+      [...again.entries(0)].map((e) => [e.seq, e.author]),
+      [
+        [1, 'ann'],
+        [2, 'new author'],
+        [3, 'ann'],
+      ],
+    );
   } finally {
     again.close();
   }

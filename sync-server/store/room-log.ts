@@ -133,7 +133,8 @@ export class RoomLog {
     this.path = path;
     const readOnly = options.readOnly ?? false;
     if (isNewFile(path)) {
-      if (options.create === false || readOnly) throw new RoomLogError(path, 'missing', 'there is no Riffroom project there (no file, or an empty one)');
+      if (options.create === false || readOnly)
+        throw new RoomLogError(path, 'missing', 'there is no Riffroom project there (no file, or an empty one)');
     } else if (options.alreadyChecked) {
       if (!readOnly) throw new Error('RoomLog: alreadyChecked is for read-only opens');
     } else {
@@ -208,7 +209,9 @@ export class RoomLog {
     const text = JSON.stringify(change.rules);
     return this.transaction(() => {
       const seq = this.append({ time: change.time, author: change.author, label: change.label, update: EMPTY_UPDATE });
-      this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(seq, text, change.author, change.time);
+      this.db
+        .prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)')
+        .run(seq, text, change.author, change.time);
       return seq;
     });
   }
@@ -247,9 +250,9 @@ export class RoomLog {
     if (!Number.isInteger(stored.seq) || stored.seq < 1 || stored.seq > this.lastSeqValue) {
       throw new RoomLogError(this.path, 'damaged', `the rules were set by entry ${stored.seq}, which the log does not have`);
     }
-    this.db.prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)').run(
-      stored.seq, JSON.stringify(stored.rules), stored.author, stored.time,
-    );
+    this.db
+      .prepare('INSERT OR REPLACE INTO room_rules (id, seq, rules, author, time) VALUES (1, ?, ?, ?, ?)')
+      .run(stored.seq, JSON.stringify(stored.rules), stored.author, stored.time);
   }
 
   /**
@@ -258,7 +261,9 @@ export class RoomLog {
    */
   storedRules(): StoredRules | null {
     const row = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'room_rules'").get()
-      ? (this.db.prepare('SELECT seq, rules, author, time FROM room_rules WHERE id = 1').get() as { seq: number; rules: string; author: string; time: number } | undefined)
+      ? (this.db.prepare('SELECT seq, rules, author, time FROM room_rules WHERE id = 1').get() as
+          | { seq: number; rules: string; author: string; time: number }
+          | undefined)
       : undefined; // a read-only open of a file from before rules were kept
     if (!row) return null;
     try {
@@ -301,25 +306,31 @@ export class RoomLog {
   updatePage(after: number, upTo: number, maxBytes: number, maxEntries: number): { seq: number; update: Uint8Array }[] {
     const last = this.lastSeqOfPage(after, upTo, maxBytes, maxEntries);
     if (last === null) return [];
-    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as { seq: number; update: Uint8Array }[];
+    return this.db.prepare('SELECT seq, "update" FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq').all(after, last) as unknown as {
+      seq: number;
+      update: Uint8Array;
+    }[];
   }
 
   /** Like updatePage, with everything an entry holds, its stored hash included: what a transfer copies. */
   entryPage(after: number, upTo: number, maxBytes: number, maxEntries: number): ChainedEntry[] {
     const last = this.lastSeqOfPage(after, upTo, maxBytes, maxEntries);
     if (last === null) return [];
-    const rows = this.db.prepare(
-      `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent, hash FROM entries
+    const rows = this.db
+      .prepare(
+        `SELECT seq, time, authors.name AS author, labels.text AS label, "update", concurrent, hash FROM entries
        JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id
        WHERE seq > ? AND seq <= ? ORDER BY seq`,
-    ).all(after, last) as unknown as (RawEntry & { hash: Uint8Array })[];
+      )
+      .all(after, last) as unknown as (RawEntry & { hash: Uint8Array })[];
     return rows.map((row) => ({ ...toEntry(row), hash: new Uint8Array(row.hash) }));
   }
 
   /** The last seq of the page after < seq <= upTo that fits maxBytes/maxEntries; null when there is none. */
   private lastSeqOfPage(after: number, upTo: number, maxBytes: number, maxEntries: number): number | null {
     // Sizes first (length() of a blob does not read it), then just the rows that fit.
-    const sizes = this.db.prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
+    const sizes = this.db
+      .prepare('SELECT seq, length("update") AS bytes FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?')
       .all(after, upTo, maxEntries) as { seq: number; bytes: number }[];
     return pageEnd(sizes, maxBytes);
   }
@@ -372,8 +383,12 @@ export class RoomLog {
   }
 
   snapshotAt(seq: number): Snapshot | null {
-    const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq = ?').get(seq) as { seq: number; state: Uint8Array } | undefined;
-    return row ? { seq: row.seq, state: inflateBounded(row.state, this.stateCeilingAt(row.seq), this.path, `snapshot at entry ${row.seq}`) } : null;
+    const row = this.db.prepare('SELECT seq, state FROM snapshots WHERE seq = ?').get(seq) as
+      | { seq: number; state: Uint8Array }
+      | undefined;
+    return row
+      ? { seq: row.seq, state: inflateBounded(row.state, this.stateCeilingAt(row.seq), this.path, `snapshot at entry ${row.seq}`) }
+      : null;
   }
 
   /** Saves the full document state (replacing the previous one): the live room loads from it. */
@@ -398,7 +413,10 @@ export class RoomLog {
    * the log has already checked that each inflates within its ceiling (log-check.ts).
    */
   *packedStates(): Generator<PackedState> {
-    for (const row of this.db.prepare('SELECT seq, state FROM snapshots ORDER BY seq').iterate() as Iterable<{ seq: number; state: Uint8Array }>) {
+    for (const row of this.db.prepare('SELECT seq, state FROM snapshots ORDER BY seq').iterate() as Iterable<{
+      seq: number;
+      state: Uint8Array;
+    }>) {
       yield { kind: 'snapshot', seq: row.seq, packed: new Uint8Array(row.state) };
     }
     const room = this.db.prepare('SELECT seq, state FROM room_state WHERE id = 1').get() as { seq: number; state: Uint8Array } | undefined;
@@ -408,9 +426,14 @@ export class RoomLog {
   /** Stores a state as packedStates() gave it (from another log, whose checks it passed). */
   savePackedState(state: PackedState): void {
     if (!Number.isInteger(state.seq) || state.seq < 0 || state.seq > this.lastSeqValue) {
-      throw new RoomLogError(this.path, 'damaged', `a ${state.kind === 'room' ? 'room state' : 'snapshot'} is at entry ${state.seq}, which the log does not have`);
+      throw new RoomLogError(
+        this.path,
+        'damaged',
+        `a ${state.kind === 'room' ? 'room state' : 'snapshot'} is at entry ${state.seq}, which the log does not have`,
+      );
     }
-    if (state.kind === 'room') this.db.prepare('INSERT OR REPLACE INTO room_state (id, seq, state) VALUES (1, ?, ?)').run(state.seq, state.packed);
+    if (state.kind === 'room')
+      this.db.prepare('INSERT OR REPLACE INTO room_state (id, seq, state) VALUES (1, ?, ?)').run(state.seq, state.packed);
     else this.db.prepare('INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)').run(state.seq, state.packed);
   }
 
@@ -423,9 +446,9 @@ export class RoomLog {
   }
 
   addBookmark(bookmark: Bookmark): void {
-    this.db.prepare('INSERT INTO bookmarks (seq, name, author, time) VALUES (?, ?, ?, ?)').run(
-      bookmark.seq, bookmark.name, bookmark.author, bookmark.time,
-    );
+    this.db
+      .prepare('INSERT INTO bookmarks (seq, name, author, time) VALUES (?, ?, ?, ?)')
+      .run(bookmark.seq, bookmark.name, bookmark.author, bookmark.time);
   }
 
   bookmarkCount(): number {
@@ -482,8 +505,12 @@ interface RawEntry {
 
 function toEntry(row: RawEntry): LogEntry {
   return {
-    seq: row.seq, time: row.time, author: row.author, label: row.label,
-    update: new Uint8Array(row.update), concurrent: row.concurrent === 1,
+    seq: row.seq,
+    time: row.time,
+    author: row.author,
+    label: row.label,
+    update: new Uint8Array(row.update),
+    concurrent: row.concurrent === 1,
   };
 }
 

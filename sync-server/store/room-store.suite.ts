@@ -67,12 +67,28 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
         const results = await Promise.all([store.appendBatch(edits(5, 2)), store.appendBatch(edits(7, 3)), store.appendBatch([edit(10)])]);
         assert.deepEqual(results, [[5, 6], [7, 8, 9], [10]]);
         assert.equal(store.lastSeq, 10);
-        const expected = edits(1, 10).map((e, i) => ({ seq: i + 1, time: e.time, author: e.author, label: e.label, update: hex(e.update), concurrent: e.concurrent ?? false }));
+        const expected = edits(1, 10).map((e, i) => ({
+          seq: i + 1,
+          time: e.time,
+          author: e.author,
+          label: e.label,
+          update: hex(e.update),
+          concurrent: e.concurrent ?? false,
+        }));
         assert.deepEqual(comparable(await collect(store.entries(0))), expected);
         assert.deepEqual(comparable(await collect(store.entries(3, 5))), expected.slice(3, 5), 'after < seq <= upTo');
-        assert.deepEqual((await collect(store.updates(8))).map((u) => ({ update: hex(u.update), concurrent: u.concurrent })), expected.slice(8).map((e) => ({ update: e.update, concurrent: e.concurrent })));
-        assert.deepEqual(await store.history(0, 3), expected.slice(0, 3).map((e) => ({ seq: e.seq, time: e.time, author: e.author, label: e.label, bytes: 3 })));
-        assert.deepEqual((await store.history(8, 100)).map((e) => e.seq), [9, 10]);
+        assert.deepEqual(
+          (await collect(store.updates(8))).map((u) => ({ update: hex(u.update), concurrent: u.concurrent })),
+          expected.slice(8).map((e) => ({ update: e.update, concurrent: e.concurrent })),
+        );
+        assert.deepEqual(
+          await store.history(0, 3),
+          expected.slice(0, 3).map((e) => ({ seq: e.seq, time: e.time, author: e.author, label: e.label, bytes: 3 })),
+        );
+        assert.deepEqual(
+          (await store.history(8, 100)).map((e) => e.seq),
+          [9, 10],
+        );
         assert.equal(await store.updateBytesAfter(0), 30);
         assert.equal(await store.updateBytesAfter(7), 9);
         assert.equal(await store.verify(), null, 'the chain holds');
@@ -87,7 +103,10 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
         }
         const seqs = (await collect(store.entries(0))).map((e) => e.seq);
         assert.equal(seqs.length, total);
-        assert.ok(seqs.every((seq, i) => seq === i + 1), 'every seq once, in order');
+        assert.ok(
+          seqs.every((seq, i) => seq === i + 1),
+          'every seq once, in order',
+        );
         assert.equal((await collect(store.updates(100, total - 100))).length, total - 200);
         assert.equal(await store.verify(), null);
       });
@@ -98,9 +117,15 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
         await store.appendBatch([10, 20, 30, 40].map((size, i) => edit(i + 1, { update: new Uint8Array(size).fill(i + 1) })));
         const page = (after: number, upTo: number, maxBytes: number, maxEntries: number) =>
           store.updatePage(after, upTo, maxBytes, maxEntries).then((rows) => rows.map((r) => [r.seq, r.update.byteLength]));
-        assert.deepEqual(await page(0, 4, 30, 10), [[1, 10], [2, 20]]);
+        assert.deepEqual(await page(0, 4, 30, 10), [
+          [1, 10],
+          [2, 20],
+        ]);
         assert.deepEqual(await page(0, 4, 5, 10), [[1, 10]], 'one entry even when it alone is over');
-        assert.deepEqual(await page(1, 4, 1000, 2), [[2, 20], [3, 30]]);
+        assert.deepEqual(await page(1, 4, 1000, 2), [
+          [2, 20],
+          [3, 30],
+        ]);
         assert.deepEqual(await page(2, 3, 1000, 10), [[3, 30]]);
         assert.deepEqual(await page(4, 10, 1000, 10), []);
         const [first] = await store.updatePage(3, 4, 1000, 1);
@@ -128,7 +153,11 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
         const full = await store.roomState();
         assert.equal(full!.seq, 6, 'the newest replaces the last');
         assert.equal(hex(full!.state), hex(state(6)));
-        await assert.rejects(store.saveSnapshot(7, state(7)), (err: Error) => err instanceof StoreInputError && /snapshot: seq must name an entry of the log, 1 to 6 \(got 7\)/.test(err.message));
+        await assert.rejects(
+          store.saveSnapshot(7, state(7)),
+          (err: Error) =>
+            err instanceof StoreInputError && /snapshot: seq must name an entry of the log, 1 to 6 \(got 7\)/.test(err.message),
+        );
         await assert.rejects(store.saveRoomState(0, state(0)), StoreInputError);
         await assert.rejects(store.saveSnapshot(1, 'not bytes' as unknown as Uint8Array), /state must be bytes/);
         assert.deepEqual(await store.snapshotSeqsAtOrBefore(100), [5, 2], 'nothing refused was written');
@@ -148,7 +177,10 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
           { seq: 3, name: 'chorus idea', author: 'ann', time: 11 },
           { seq: 3, name: 'again', author: 'ben', time: 13 },
         ]);
-        await assert.rejects(store.addBookmark({ seq: 5, name: 'future', author: 'ann', time: 1 }), /bookmark: seq must name an entry of the log, 1 to 4 \(got 5\)/);
+        await assert.rejects(
+          store.addBookmark({ seq: 5, name: 'future', author: 'ann', time: 1 }),
+          /bookmark: seq must name an entry of the log, 1 to 4 \(got 5\)/,
+        );
         await assert.rejects(store.addBookmark({ seq: 2, name: '', author: 'ann', time: 1 }), /bookmark: name is empty/);
         assert.equal(await store.bookmarkCount(), 3);
       });
@@ -162,7 +194,9 @@ export function roomStoreSuite(name: string, harness: () => StoreHarness): void 
         assert.equal(await store.saveRules({ rules, author: 'teacher', label: 'set the rules: own track', time: 50 }), 3);
         assert.deepEqual(await store.storedRules(), { seq: 3, rules, author: 'teacher', time: 50 });
         const [entry] = await collect(store.entries(2));
-        assert.deepEqual(comparable([entry!]), [{ seq: 3, time: 50, author: 'teacher', label: 'set the rules: own track', update: hex(EMPTY_UPDATE), concurrent: false }]);
+        assert.deepEqual(comparable([entry!]), [
+          { seq: 3, time: 50, author: 'teacher', label: 'set the rules: own track', update: hex(EMPTY_UPDATE), concurrent: false },
+        ]);
         assert.equal(await store.saveRules({ rules: { mode: 'open' }, author: 'teacher', label: 'set the rules: open', time: 60 }), 4);
         assert.deepEqual(await store.storedRules(), { seq: 4, rules: { mode: 'open' }, author: 'teacher', time: 60 });
         const cyclic: Record<string, unknown> = {};

@@ -88,14 +88,15 @@ export class SqliteRoomStore implements RoomStore {
   }
 
   async *updates(after: number, upTo = Number.MAX_SAFE_INTEGER): AsyncGenerator<UpdateRecord> {
-    for await (const page of this.pages(after, upTo)) for (const entry of page) yield { update: entry.update, concurrent: entry.concurrent };
+    for await (const page of this.pages(after, upTo))
+      for (const entry of page) yield { update: entry.update, concurrent: entry.concurrent };
   }
 
   /** Pages of whole entries, each read at once (see the file comment). */
   private async *pages(after: number, upTo: number): AsyncGenerator<LogEntry[]> {
     checkPosition(after, 'after');
     checkPosition(upTo, 'upTo');
-    for (let from = after; ;) {
+    for (let from = after; ; ) {
       this.open();
       const page: LogEntry[] = [];
       for (const entry of this.log.entries(from, upTo)) {

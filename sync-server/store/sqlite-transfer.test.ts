@@ -32,7 +32,13 @@ function writeRichLog(path: string): { lastSeq: number; rulesSeq: number } {
     let label = '';
     doc.on('update', (update: Uint8Array) => {
       n++;
-      log.append({ time: 1_700_000_000_000 + n * 1000 + (n % 7), author: authors[n % 3]!, label: label || `edit ${n}`, update, concurrent: n === 4 });
+      log.append({
+        time: 1_700_000_000_000 + n * 1000 + (n % 7),
+        author: authors[n % 3]!,
+        label: label || `edit ${n}`,
+        update,
+        concurrent: n === 4,
+      });
     });
     const edit = (what: string, fn: () => void) => {
       label = what;
@@ -44,14 +50,25 @@ function writeRichLog(path: string): { lastSeq: number; rulesSeq: number } {
     edit('added track Bass', () => (bass = addTrack(doc, { role: 'bass', name: 'Bass' })));
     let clip = '';
     edit('added clip Riff', () => (clip = addClip(doc, { trackId: bass, startBar: 0, lengthBars: 2, name: 'Riff' })));
-    for (let i = 0; i < 12; i++) edit(`added ${i + 1} notes`, () => addNotes(doc, clip, [{ pitch: 40 + i, tick: i * 120, duration: 120, velocity: 80 + i }]));
+    for (let i = 0; i < 12; i++)
+      edit(`added ${i + 1} notes`, () => addNotes(doc, clip, [{ pitch: 40 + i, tick: i * 120, duration: 120, velocity: 80 + i }]));
     log.saveSnapshot(log.lastSeq, Y.encodeStateAsUpdate(doc));
-    log.saveRules({ rules: { transportLocked: true, students: 'live-only', spotlightTrackId: null }, author: 'Ms Rivera', label: 'set the rules: students play live only, transport locked', time: 1_700_000_100_000 });
+    log.saveRules({
+      rules: { transportLocked: true, students: 'live-only', spotlightTrackId: null },
+      author: 'Ms Rivera',
+      label: 'set the rules: students play live only, transport locked',
+      time: 1_700_000_100_000,
+    });
     edit('moved clip', () => moveClip(doc, clip, { startBar: 4 }));
     edit('renamed clip', () => renameClip(doc, clip, 'Riff (take 2)'));
     edit('tempo 97', () => setTempo(doc, 97));
     log.saveSnapshot(log.lastSeq, Y.encodeStateAsUpdate(doc));
-    const rulesSeq = log.saveRules({ rules: { transportLocked: false, students: 'own-track', spotlightTrackId: bass }, author: 'Ms Rivera', label: 'set the rules: students edit their own tracks', time: 1_700_000_200_000 });
+    const rulesSeq = log.saveRules({
+      rules: { transportLocked: false, students: 'own-track', spotlightTrackId: bass },
+      author: 'Ms Rivera',
+      label: 'set the rules: students edit their own tracks',
+      time: 1_700_000_200_000,
+    });
     edit('added track Drums', () => addTrack(doc, { role: 'drums', name: 'Drums' }));
     log.saveRoomState(log.lastSeq, Y.encodeStateAsUpdate(doc));
     edit('tempo 99', () => setTempo(doc, 99)); // after the room state: loads replay it
@@ -70,7 +87,8 @@ function contents(path: string) {
   try {
     const rows = <T>(sql: string) => (db.prepare(sql).all() as object[]).map((r) => ({ ...r })) as T[];
     return {
-      entries: rows(`SELECT seq, time, authors.name AS author, labels.text AS label, hex(hash) AS hash, hex("update") AS "update", concurrent
+      entries:
+        rows(`SELECT seq, time, authors.name AS author, labels.text AS label, hex(hash) AS hash, hex("update") AS "update", concurrent
                      FROM entries JOIN authors ON authors.id = author_id JOIN labels ON labels.id = label_id ORDER BY seq`),
       bookmarks: rows('SELECT seq, name, author, time FROM bookmarks ORDER BY id'),
       rules: rows('SELECT seq, rules, author, time FROM room_rules'),
@@ -97,7 +115,9 @@ function songAt(path: string, seq?: number): string {
  * SQLite itself leaves beside a WAL-mode file a read-only connection has read (`read`).
  */
 const namesIn = (dir: string, read: string[] = []) =>
-  readdirSync(dir).filter((name) => !read.some((file) => name === `${file}-wal` || name === `${file}-shm`)).sort();
+  readdirSync(dir)
+    .filter((name) => !read.some((file) => name === `${file}-wal` || name === `${file}-shm`))
+    .sort();
 
 test('export then import carries the whole history: entries, hashes, bookmarks, rules, snapshots, state', async () => {
   const dir = tempDir();
@@ -128,9 +148,15 @@ test('export then import carries the whole history: entries, hashes, bookmarks, 
   const reopened = new RoomLog(imported);
   try {
     const rules = reopened.storedRules()!;
-    assert.deepEqual({ ...rules, rules: { ...(rules.rules as object), spotlightTrackId: 'x' } }, {
-      seq: rulesSeq, rules: { transportLocked: false, students: 'own-track', spotlightTrackId: 'x' }, author: 'Ms Rivera', time: 1_700_000_200_000,
-    });
+    assert.deepEqual(
+      { ...rules, rules: { ...(rules.rules as object), spotlightTrackId: 'x' } },
+      {
+        seq: rulesSeq,
+        rules: { transportLocked: false, students: 'own-track', spotlightTrackId: 'x' },
+        author: 'Ms Rivera',
+        time: 1_700_000_200_000,
+      },
+    );
     // The imported log goes on from where the history ends.
     assert.equal(reopened.append({ time: 1, author: 'ann', label: 'more', update: new Uint8Array([0, 0]) }), lastSeq + 1);
     assert.equal(reopened.verify(), null);
@@ -149,7 +175,8 @@ test('a room written during its export is exported as it was when the export beg
     const source = new RoomFileSource(room, { verifyHistory: false });
     let pages = 0;
     const summary = await transferHistory(source, new RoomFileSink(exported), {
-      pageBytes: 64, pageEntries: 3,
+      pageBytes: 64,
+      pageEntries: 3,
       betweenPages: async () => {
         pages++;
         live.append({ time: Date.now(), author: 'ben', label: `edit while exporting ${pages}`, update: new Uint8Array([0, 0]) });
@@ -202,10 +229,12 @@ test('the transfer itself checks the chain: an altered entry stops it even unche
   const dir = tempDir();
   const source = join(dir, 'altered.riffroom');
   writeGoodLog(source);
-  tamper(source, (db) => db.prepare("UPDATE entries SET time = time + 1 WHERE seq = 3").run());
+  tamper(source, (db) => db.prepare('UPDATE entries SET time = time + 1 WHERE seq = 3').run());
   const target = join(dir, 'out.riffroom');
-  await assert.rejects(copyRoomFile(source, target, { verifyHistory: false }), (err: Error) =>
-    err instanceof RoomLogError && err.problem === 'history-broken' && /entry 3 does not match its hash/.test(err.reason));
+  await assert.rejects(
+    copyRoomFile(source, target, { verifyHistory: false }),
+    (err: Error) => err instanceof RoomLogError && err.problem === 'history-broken' && /entry 3 does not match its hash/.test(err.reason),
+  );
   assert.deepEqual(namesIn(dir), ['altered.riffroom']);
 });
 
@@ -230,7 +259,10 @@ test('an existing target is kept unless replacing is asked, and never replaced w
 
   const open = new RoomLog(target); // a server has the room loaded
   try {
-    await assert.rejects(copyRoomFile(source, target, { replace: true }), (err: Error) => err instanceof TransferTargetError && err.problem === 'in-use');
+    await assert.rejects(
+      copyRoomFile(source, target, { replace: true }),
+      (err: Error) => err instanceof TransferTargetError && err.problem === 'in-use',
+    );
     assert.equal(open.lastSeq, 5, 'the open room is as it was');
   } finally {
     open.close();
@@ -252,7 +284,10 @@ test('a target that appears during the transfer is kept: the transfer fails and 
   // A peer opens the room while the import runs: the server creates its (empty) log.
   const opened = new RoomLog(target);
   try {
-    await assert.rejects(transferHistory(new RoomFileSource(source), sink), (err: Error) => err instanceof TransferTargetError && err.problem === 'exists');
+    await assert.rejects(
+      transferHistory(new RoomFileSource(source), sink),
+      (err: Error) => err instanceof TransferTargetError && err.problem === 'exists',
+    );
     assert.equal(opened.lastSeq, 0, 'the room the peer opened is its own');
   } finally {
     opened.close();

@@ -17,7 +17,14 @@ import { existsSync, linkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RoomLog, type Bookmark, type ChainedEntry, type PackedState, type StoredRules } from './room-log.ts';
-import { DEFAULT_TRANSFER_PAGES, transferHistory, type HistorySink, type HistorySource, type TransferOptions, type TransferSummary } from './log-transfer.ts';
+import {
+  DEFAULT_TRANSFER_PAGES,
+  transferHistory,
+  type HistorySink,
+  type HistorySource,
+  type TransferOptions,
+  type TransferSummary,
+} from './log-transfer.ts';
 import { openHardened } from './sqlite-open.ts';
 
 /** Why a transfer cannot place its result: the name is taken, or the file there is in use. */
@@ -68,7 +75,12 @@ export class RoomFileSource implements HistorySource {
    */
   constructor(path: string, options: { verifyHistory?: boolean; alreadyChecked?: boolean } = {}) {
     this.name = path;
-    this.log = new RoomLog(path, { readOnly: true, create: false, verifyHistory: options.verifyHistory ?? true, alreadyChecked: options.alreadyChecked });
+    this.log = new RoomLog(path, {
+      readOnly: true,
+      create: false,
+      verifyHistory: options.verifyHistory ?? true,
+      alreadyChecked: options.alreadyChecked,
+    });
     try {
       this.lastSeq = this.log.beginRead();
     } catch (err) {
@@ -119,10 +131,12 @@ export class RoomFileSink implements HistorySink {
 
   async append(entries: readonly ChainedEntry[]): Promise<Uint8Array[]> {
     const log = this.open();
-    return log.transaction(() => entries.map((entry) => {
-      log.append(entry);
-      return log.lastEntryHash;
-    }));
+    return log.transaction(() =>
+      entries.map((entry) => {
+        log.append(entry);
+        return log.lastEntryHash;
+      }),
+    );
   }
 
   async addBookmarks(bookmarks: readonly Bookmark[]): Promise<void> {
@@ -207,7 +221,11 @@ function existsError(target: string): TransferTargetError {
 }
 
 function inUseError(target: string): TransferTargetError {
-  return new TransferTargetError(target, 'in-use', `${target} is open elsewhere (a running server has the room loaded): stop the server, or wait until the room is idle and unloaded`);
+  return new TransferTargetError(
+    target,
+    'in-use',
+    `${target} is open elsewhere (a running server has the room loaded): stop the server, or wait until the room is idle and unloaded`,
+  );
 }
 
 export function removeDbFiles(file: string): void {

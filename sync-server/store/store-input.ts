@@ -31,9 +31,12 @@ export function checkEntry(entry: NewEntry, what: string): void {
   if (!(entry.update instanceof Uint8Array)) throw new StoreInputError(`${what}: update must be bytes (a Uint8Array)`);
   if (entry.update.byteLength === 0) throw new StoreInputError(`${what}: update is empty (an empty Yjs update is 2 bytes: 0, 0)`);
   if (entry.update.byteLength > LIMITS.projectFile.maxUpdateBytes) {
-    throw new StoreInputError(`${what}: update is ${entry.update.byteLength} bytes, over the ${LIMITS.projectFile.maxUpdateBytes}-byte limit`);
+    throw new StoreInputError(
+      `${what}: update is ${entry.update.byteLength} bytes, over the ${LIMITS.projectFile.maxUpdateBytes}-byte limit`,
+    );
   }
-  if (entry.concurrent !== undefined && typeof entry.concurrent !== 'boolean') throw new StoreInputError(`${what}: concurrent must be true or false`);
+  if (entry.concurrent !== undefined && typeof entry.concurrent !== 'boolean')
+    throw new StoreInputError(`${what}: concurrent must be true or false`);
 }
 
 export function checkBookmark(bookmark: Bookmark, lastSeq: number): void {
@@ -53,7 +56,8 @@ export function rulesText(rules: unknown): string {
     throw new StoreInputError(`rules cannot be stored as JSON (${(err as Error).message})`);
   }
   if (text === undefined) throw new StoreInputError('rules cannot be stored as JSON (nothing to store)');
-  if (Buffer.byteLength(text) > LIMITS.store.maxRulesBytes) throw new StoreInputError(`rules are over ${LIMITS.store.maxRulesBytes} bytes as JSON`);
+  if (Buffer.byteLength(text) > LIMITS.store.maxRulesBytes)
+    throw new StoreInputError(`rules are over ${LIMITS.store.maxRulesBytes} bytes as JSON`);
   return text;
 }
 
@@ -83,13 +87,15 @@ function checkSeq(seq: number, lastSeq: number, what: string): void {
 }
 
 function checkTime(time: number, what: string): void {
-  if (!Number.isSafeInteger(time) || time < 0) throw new StoreInputError(`${what} must be milliseconds since 1970, a whole number from 0 (got ${String(time)})`);
+  if (!Number.isSafeInteger(time) || time < 0)
+    throw new StoreInputError(`${what} must be milliseconds since 1970, a whole number from 0 (got ${String(time)})`);
 }
 
 function checkText(text: string, what: string): void {
   if (typeof text !== 'string') throw new StoreInputError(`${what} must be text`);
   if (text.length === 0) throw new StoreInputError(`${what} is empty`);
-  if (text.length > LIMITS.projectFile.maxTextChars) throw new StoreInputError(`${what} is over ${LIMITS.projectFile.maxTextChars} characters`);
+  if (text.length > LIMITS.projectFile.maxTextChars)
+    throw new StoreInputError(`${what} is over ${LIMITS.projectFile.maxTextChars} characters`);
   if (text.includes('\u0000')) throw new StoreInputError(`${what} contains a NUL character`);
   if (!text.isWellFormed()) throw new StoreInputError(`${what} is not well-formed Unicode (a lone surrogate)`);
 }

@@ -18,8 +18,14 @@ import { ensureBank } from '../../renderer/audio/bank/build.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 /** Why the browser tests cannot run here, or null when they can. */
@@ -65,7 +71,15 @@ export async function openAudioPage(entry: string = PAGE_ENTRY): Promise<AudioPa
   });
   // The offline render's Web Worker, bundled on its own (as the app's build does).
   const worker = join(dir, 'offline-worker.js');
-  await esbuild.build({ entryPoints: [join(root, 'renderer/audio/sampler/offline-worker.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: worker, logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(root, 'renderer/audio/sampler/offline-worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: worker,
+    logLevel: 'warning',
+  });
   const bundleBytes = readFileSync(page).length;
   const bankPath = await ensureBank();
   let server: Server | null = null;
@@ -73,12 +87,18 @@ export async function openAudioPage(entry: string = PAGE_ENTRY): Promise<AudioPa
   try {
     server = createServer((req, res) => {
       const path = new URL(req.url!, 'http://x').pathname;
-      if (path === '/') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>riffroom audio</title><script type="module" src="/page.js"></script>');
+      if (path === '/')
+        return void res
+          .writeHead(200, { 'Content-Type': 'text/html' })
+          .end('<!doctype html><meta charset="utf-8"><title>riffroom audio</title><script type="module" src="/page.js"></script>');
       if (path === '/page.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(page));
       // The sampled instruments' bank and synth processor, where the page asks for them.
-      if (path === `/${PROCESSOR_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PROCESSOR_FILE));
-      if (path === `/${OFFLINE_WORKER_URL}`) return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(worker));
-      if (path === `/${BANK_URL}`) return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(bankPath));
+      if (path === `/${PROCESSOR_URL}`)
+        return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(PROCESSOR_FILE));
+      if (path === `/${OFFLINE_WORKER_URL}`)
+        return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(worker));
+      if (path === `/${BANK_URL}`)
+        return void res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(bankPath));
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

@@ -37,11 +37,18 @@ export async function recordNode(source: AudioNode): Promise<Recorder> {
     await context.audioWorklet.addModule(URL.createObjectURL(new Blob([TAP], { type: 'text/javascript' })));
     loaded.add(context);
   }
-  const tap = new AudioWorkletNode(context, 'riffroom-tap', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 2, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+  const tap = new AudioWorkletNode(context, 'riffroom-tap', {
+    numberOfInputs: 1,
+    numberOfOutputs: 0,
+    channelCount: 2,
+    channelCountMode: 'explicit',
+    channelInterpretation: 'speakers',
+  });
   const blocks: { time: number; channels: Float32Array[] }[] = [];
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
-  tap.port.onmessage = (e: MessageEvent<'done' | { time: number; channels: Float32Array[] }>) => (e.data === 'done' ? done() : void blocks.push(e.data));
+  tap.port.onmessage = (e: MessageEvent<'done' | { time: number; channels: Float32Array[] }>) =>
+    e.data === 'done' ? done() : void blocks.push(e.data);
   source.connect(tap);
   return {
     async stop() {

@@ -46,7 +46,10 @@ describe('sampled instruments, rendered offline in a worker thread', { timeout: 
 
   test('the band song: every track sounds on its own stem, the mix never clips, faster than real time', async (t) => {
     const render = await renderer.render(f.bandSong());
-    assert.deepEqual(render.stems.map((s) => s.trackId), ['drums', 'bass', 'keys', 'lead']);
+    assert.deepEqual(
+      render.stems.map((s) => s.trackId),
+      ['drums', 'bass', 'keys', 'lead'],
+    );
     for (const stem of render.stems) {
       const level = energyDb(mono(stem.channels), render.sampleRate, 0, 4);
       assert.ok(level > -45, `${stem.trackId}: ${level.toFixed(1)} dB`);
@@ -56,7 +59,9 @@ describe('sampled instruments, rendered offline in a worker thread', { timeout: 
     for (const ch of [left, right]) for (const v of ch) peak = Math.max(peak, Math.abs(v));
     assert.ok(peak > 0.1 && peak < 0.98, `peak ${peak}`);
     const speed = render.frames / render.sampleRate / (render.renderMs / 1000);
-    t.diagnostic(`${(render.frames / render.sampleRate).toFixed(2)} s rendered in ${render.renderMs.toFixed(0)} ms (${speed.toFixed(1)}× real time; bank parsed in ${render.bankMs.toFixed(0)} ms)`);
+    t.diagnostic(
+      `${(render.frames / render.sampleRate).toFixed(2)} s rendered in ${render.renderMs.toFixed(0)} ms (${speed.toFixed(1)}× real time; bank parsed in ${render.bankMs.toFixed(0)} ms)`,
+    );
   });
 
   test('a piano note has decaying partials and is no sine', async () => {
@@ -82,7 +87,8 @@ describe('sampled instruments, rendered offline in a worker thread', { timeout: 
   test('a snare is noisy (spectral flatness high), a kick is not', async () => {
     const snare = await note('drums', 'acoustic-kit', 38, 1);
     const kick = await note('drums', 'acoustic-kit', 36, 1);
-    const flat = (n: { x: Float64Array; sampleRate: number }) => flatness(powerSpectrum(n.x, Math.round(0.01 * n.sampleRate), 4096), n.sampleRate);
+    const flat = (n: { x: Float64Array; sampleRate: number }) =>
+      flatness(powerSpectrum(n.x, Math.round(0.01 * n.sampleRate), 4096), n.sampleRate);
     assert.ok(flat(snare) > 0.05, `snare flatness ${flat(snare).toFixed(3)}`);
     assert.ok(flat(kick) < flat(snare) / 5, `kick ${flat(kick).toFixed(4)} vs snare ${flat(snare).toFixed(3)}`);
   });
@@ -90,13 +96,22 @@ describe('sampled instruments, rendered offline in a worker thread', { timeout: 
   test("a bass note's centroid is low, a piano's higher", async () => {
     const bass = await note('bass', 'finger-bass', 33);
     const piano = await note('keys', 'grand-piano', 60);
-    const c = (n: { x: Float64Array; sampleRate: number }) => centroid(powerSpectrum(n.x, Math.round(0.1 * n.sampleRate), 8192), n.sampleRate);
+    const c = (n: { x: Float64Array; sampleRate: number }) =>
+      centroid(powerSpectrum(n.x, Math.round(0.1 * n.sampleRate), 8192), n.sampleRate);
     assert.ok(c(bass) < 300, `bass centroid ${c(bass).toFixed(0)} Hz`);
     assert.ok(c(piano) > 1.5 * c(bass), `piano ${c(piano).toFixed(0)} Hz vs bass ${c(bass).toFixed(0)} Hz`);
   });
 
   test('presets are in tune with midiToHz (within 5 cents)', async () => {
-    for (const [role, instrument, pitch] of [['keys', 'grand-piano', 69], ['keys', 'electric-piano', 69], ['keys', 'drawbar-organ', 69], ['other', 'strings', 69], ['lead', 'saw-lead', 69], ['other', 'pad', 69], ['bass', 'finger-bass', 33]] as const) {
+    for (const [role, instrument, pitch] of [
+      ['keys', 'grand-piano', 69],
+      ['keys', 'electric-piano', 69],
+      ['keys', 'drawbar-organ', 69],
+      ['other', 'strings', 69],
+      ['lead', 'saw-lead', 69],
+      ['other', 'pad', 69],
+      ['bass', 'finger-bass', 33],
+    ] as const) {
       const { x, sampleRate } = await note(role, instrument, pitch);
       const hz = midiToHz(pitch);
       const got = peakHz(powerSpectrum(x, Math.round(0.1 * sampleRate), 8192), sampleRate, hz * 0.94, hz * 1.06);
@@ -110,12 +125,14 @@ describe('sampled instruments, rendered offline in a worker thread', { timeout: 
     const got = await bandSongFeatures(renderer);
     assert.equal(got.rows.length, golden.rows.length);
     const off: string[] = [];
-    got.rows.forEach((row, i) => row.forEach((db, b) => {
-      const want = golden.rows[i]![b]!;
-      // Bands near silence on both sides carry no information (and float noise lives there).
-      if (Math.max(db, want) < -90) return;
-      if (Math.abs(db - want) > 1) off.push(`${(i * 0.05).toFixed(2)} s, ${golden.bandEdgesHz[b]} Hz: ${db} dB, golden ${want} dB`);
-    }));
+    got.rows.forEach((row, i) =>
+      row.forEach((db, b) => {
+        const want = golden.rows[i]![b]!;
+        // Bands near silence on both sides carry no information (and float noise lives there).
+        if (Math.max(db, want) < -90) return;
+        if (Math.abs(db - want) > 1) off.push(`${(i * 0.05).toFixed(2)} s, ${golden.bandEdgesHz[b]} Hz: ${db} dB, golden ${want} dB`);
+      }),
+    );
     assert.deepEqual(off, []);
   });
 

@@ -32,7 +32,7 @@ if (missing) {
       await page?.close();
     });
 
-    test('each of a page\'s two samplers (two AudioContexts) starts a note at its scheduled time', { timeout: 120_000 }, async (t) => {
+    test("each of a page's two samplers (two AudioContexts) starts a note at its scheduled time", { timeout: 120_000 }, async (t) => {
       const got = await page.inPage(async () => {
         const a = globalThis.riffroomAudio;
         const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
@@ -68,7 +68,11 @@ if (missing) {
           };
           const note = first(rec.channels[0]);
           const ref = first(rec.channels[1]);
-          onsets.push({ builds: sampler.times.synthBuilds, scheduled, onset: note === null || ref === null ? null : scheduled + (note - ref) / rec.sampleRate });
+          onsets.push({
+            builds: sampler.times.synthBuilds,
+            scheduled,
+            onset: note === null || ref === null ? null : scheduled + (note - ref) / rec.sampleRate,
+          });
         }
         for (const o of open) {
           o.sampler.dispose();
@@ -76,10 +80,15 @@ if (missing) {
         }
         return onsets;
       }, null);
-      t.diagnostic(`onset - scheduled, s: ${got.map((o) => (o.onset === null ? 'silent' : (o.onset - o.scheduled).toFixed(4))).join(', ')}; synth builds: ${got.map((o) => o.builds).join(', ')}`);
+      t.diagnostic(
+        `onset - scheduled, s: ${got.map((o) => (o.onset === null ? 'silent' : (o.onset - o.scheduled).toFixed(4))).join(', ')}; synth builds: ${got.map((o) => o.builds).join(', ')}`,
+      );
       got.forEach((o, i) => {
         assert.ok(o.onset !== null, `sampler ${i + 1}: the note sounds`);
-        assert.ok(Math.abs(o.onset - o.scheduled) < ONSET_S, `sampler ${i + 1}: onset ${(o.onset - o.scheduled).toFixed(4)} s from its scheduled time`);
+        assert.ok(
+          Math.abs(o.onset - o.scheduled) < ONSET_S,
+          `sampler ${i + 1}: onset ${(o.onset - o.scheduled).toFixed(4)} s from its scheduled time`,
+        );
       });
     });
   });

@@ -60,55 +60,70 @@ if (missing) {
     });
 
     test('the band song live through the worklet synth sounds like its offline render in the worker', { timeout: 180_000 }, async (t) => {
-      const playAndRender = () => page.inPage(async () => {
-        const a = globalThis.riffroomAudio;
-        // The offline render's rate: the comparison is sample by sample. (Left to itself Chromium
-        // picks the output's rate, sometimes 48 kHz: the recording then drifts against the render.)
-        const raw = new AudioContext({ latencyHint: 'interactive', sampleRate: 44100 });
-        // Chromium's count of render quanta the audio thread missed (a dropout in the recording).
-        // (playbackStats is Chromium's, not in the DOM types.)
-        const underruns = () => (raw as AudioContext & { playbackStats?: { underrunEvents: number } }).playbackStats?.underrunEvents ?? null;
-        const context = new a.Tone.Context(raw);
-        const song = a.fixtures.bandSong();
-        // A long look-ahead and start delay: a busy machine's main-thread stalls must not make notes
-        // late (what is compared is the sound, not this machine's real-time margin; the benchmark
-        // measures that). maxLateness: late rather than dropped, if it happens anyway.
-        const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10, initial: { loop: false } });
-        const states = [transport.getState().instruments];
-        await transport.instrumentsReady!();
-        states.push(transport.getState().instruments);
-        const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
-        let start = null as number | null;
-        transport.onEvent((e) => {
-          if (e.kind === 'note' && e.tick === 0) start ??= e.time;
-        });
-        const underrunsBefore = underruns();
-        await transport.play();
-        while (transport.getState().playing) await new Promise((r) => setTimeout(r, 50));
-        const end = (start ?? 0) + 4 + 1.5;
-        while (raw.currentTime < end) await new Promise((r) => setTimeout(r, 50));
-        const live = await recorder.stop();
-        const dropouts = underrunsBefore === null ? null : underruns()! - underrunsBefore;
-        const stats = transport.stats();
-        transport.dispose();
-        await raw.close();
-        const offline = await a.renderSong(song);
-        const wrongSong = { ...song, tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
-        const wrong = await a.renderSong(wrongSong);
-        const synthesized = await a.renderSong(song, { instruments: 'synthesized' });
-        // The live recording from the downbeat on (the limiter delays its output by 6 ms, which
-        // the offline render trims).
-        const from = Math.round((start! + 0.006 - live.startTime) * live.sampleRate);
-        const cut = (c: Float32Array) => c.slice(from, from + offline.channels[0].length);
-        return { states, stats, dropouts, sampleRate: live.sampleRate, live: live.channels.map(cut) as unknown[], offline: offline.channels, wrong: wrong.channels, synthesized: synthesized.channels, offlineRate: offline.sampleRate };
-      }, null);
+      const playAndRender = () =>
+        page.inPage(async () => {
+          const a = globalThis.riffroomAudio;
+          // The offline render's rate: the comparison is sample by sample. (Left to itself Chromium
+          // picks the output's rate, sometimes 48 kHz: the recording then drifts against the render.)
+          const raw = new AudioContext({ latencyHint: 'interactive', sampleRate: 44100 });
+          // Chromium's count of render quanta the audio thread missed (a dropout in the recording).
+          // (playbackStats is Chromium's, not in the DOM types.)
+          const underruns = () =>
+            (raw as AudioContext & { playbackStats?: { underrunEvents: number } }).playbackStats?.underrunEvents ?? null;
+          const context = new a.Tone.Context(raw);
+          const song = a.fixtures.bandSong();
+          // A long look-ahead and start delay: a busy machine's main-thread stalls must not make notes
+          // late (what is compared is the sound, not this machine's real-time margin; the benchmark
+          // measures that). maxLateness: late rather than dropped, if it happens anyway.
+          const transport = a.createAudioTransport(
+            { getSong: () => song, subscribe: () => () => {} },
+            { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10, initial: { loop: false } },
+          );
+          const states = [transport.getState().instruments];
+          await transport.instrumentsReady!();
+          states.push(transport.getState().instruments);
+          const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
+          let start = null as number | null;
+          transport.onEvent((e) => {
+            if (e.kind === 'note' && e.tick === 0) start ??= e.time;
+          });
+          const underrunsBefore = underruns();
+          await transport.play();
+          while (transport.getState().playing) await new Promise((r) => setTimeout(r, 50));
+          const end = (start ?? 0) + 4 + 1.5;
+          while (raw.currentTime < end) await new Promise((r) => setTimeout(r, 50));
+          const live = await recorder.stop();
+          const dropouts = underrunsBefore === null ? null : underruns()! - underrunsBefore;
+          const stats = transport.stats();
+          transport.dispose();
+          await raw.close();
+          const offline = await a.renderSong(song);
+          const wrongSong = { ...song, tracks: song.tracks.map((t) => (t.id === 'keys' ? { ...t, instrument: 'drawbar-organ' } : t)) };
+          const wrong = await a.renderSong(wrongSong);
+          const synthesized = await a.renderSong(song, { instruments: 'synthesized' });
+          // The live recording from the downbeat on (the limiter delays its output by 6 ms, which
+          // the offline render trims).
+          const from = Math.round((start! + 0.006 - live.startTime) * live.sampleRate);
+          const cut = (c: Float32Array) => c.slice(from, from + offline.channels[0].length);
+          return {
+            states,
+            stats,
+            dropouts,
+            sampleRate: live.sampleRate,
+            live: live.channels.map(cut) as unknown[],
+            offline: offline.channels,
+            wrong: wrong.channels,
+            synthesized: synthesized.channels,
+            offlineRate: offline.sampleRate,
+          };
+        }, null);
       const toMono = (chs: unknown[]) => mono(chs.map((c) => Float32Array.from(Object.values(c as object) as number[])));
       const measure = async () => {
         const got = await playAndRender();
         assert.deepEqual(got.states, ['loading', 'sampled']);
         assert.equal(got.stats.skipped, 0);
         const rate = got.sampleRate;
-        assert.equal(got.offlineRate, rate, 'the live context runs at the offline render\'s rate');
+        assert.equal(got.offlineRate, rate, "the live context runs at the offline render's rate");
         const offline = toMono(got.offline);
         // The recording is cut at the first note's scheduled time. Some page loads the worklet
         // synth sounds a few ms behind its context (7.7 ms in a failing take; the clock test
@@ -156,7 +171,9 @@ if (missing) {
         writeFileSync(join(dir, 'offline.f64'), new Uint8Array(offline.buffer, offline.byteOffset, offline.byteLength));
         t.diagnostic(`mono takes (float64 at ${got.sampleRate} Hz) in ${dir}`);
       }
-      t.diagnostic(`log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events; ${got.dropouts ?? "unknown"} dropouts; live ${lagMs.toFixed(1)} ms behind the schedule`);
+      t.diagnostic(
+        `log-spectral distance live vs offline ${same.toFixed(2)} dB; vs keys on an organ ${wrong.toFixed(2)} dB; vs the synthesized voices ${synthesized.toFixed(2)} dB; ${got.stats.lateEvents} late events; ${got.dropouts ?? 'unknown'} dropouts; live ${lagMs.toFixed(1)} ms behind the schedule`,
+      );
       assert.ok(same < SAME_SOUND_DB, `live vs offline: ${same.toFixed(2)} dB`);
       assert.ok(wrong > SAME_SOUND_DB, `a wrong instrument: ${wrong.toFixed(2)} dB`);
       assert.ok(synthesized > SAME_SOUND_DB, `the synthesized voices: ${synthesized.toFixed(2)} dB`);
@@ -164,7 +181,9 @@ if (missing) {
 
     // In the same page as the test above: this is the page's second sampled transport, whose synth
     // once ran 0.3 s behind its context (see createOnTime in renderer/audio/sampler/worklet-sampler.ts).
-    test('stop silences a held sampled note at once; a live note sounds on the track\'s sampled instrument until released', { timeout: 120_000 }, async () => {
+    test("stop silences a held sampled note at once; a live note sounds on the track's sampled instrument until released", {
+      timeout: 120_000,
+    }, async () => {
       const got = await page.inPage(async () => {
         const a = globalThis.riffroomAudio;
         const f = a.fixtures;
@@ -172,7 +191,10 @@ if (missing) {
         const context = new a.Tone.Context(raw);
         // A bass track (no reverb send: what is heard after a stop is the instrument alone).
         const song = f.song([f.track('b', 'bass', { instrument: 'fretless-bass' })], [f.clip('c', 'b', 0, 2, [[40, 0, 3840, 100]])]);
-        const transport = a.createAudioTransport({ getSong: () => song, subscribe: () => () => {} }, { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10 });
+        const transport = a.createAudioTransport(
+          { getSong: () => song, subscribe: () => () => {} },
+          { context, lookAhead: 0.5, startDelay: 0.3, maxLateness: 10 },
+        );
         await transport.instrumentsReady!();
         const recorder = await a.recorder.recordNode(context.destination.output.output ?? context.destination.output);
         const wait = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
@@ -213,7 +235,10 @@ if (missing) {
         };
       }, null);
       assert.ok(got.playing > -45, `the note plays: ${got.playing.toFixed(1)} dB`);
-      assert.ok(got.afterStop < got.playing - 40, `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB (every 50 ms from 0.2 s before the stop: ${got.around.join(' ')})`);
+      assert.ok(
+        got.afterStop < got.playing - 40,
+        `silent after stop: ${got.afterStop.toFixed(1)} dB vs ${got.playing.toFixed(1)} dB (every 50 ms from 0.2 s before the stop: ${got.around.join(' ')})`,
+      );
       assert.ok(got.live > -45, `the live note sounds: ${got.live.toFixed(1)} dB`);
       assert.ok(got.afterRelease < got.live - 30, `released: ${got.afterRelease.toFixed(1)} dB vs ${got.live.toFixed(1)} dB`);
     });

@@ -15,7 +15,11 @@ import { findElectronBinary } from '../../electron/binary.ts';
 const HAS_CLIPS = "/[1-9]\\d* clips/.test(document.querySelector('.status-line')?.textContent ?? '')";
 const binary = findElectronBinary();
 const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const skip = !binary.ok ? `no Electron binary here: ${binary.reason}` : !display ? 'no display (DISPLAY is unset; run under xvfb-run)' : false;
+const skip = !binary.ok
+  ? `no Electron binary here: ${binary.reason}`
+  : !display
+    ? 'no display (DISPLAY is unset; run under xvfb-run)'
+    : false;
 
 test('launch, see the song, generate a riff, save as and reopen with the history', { skip, timeout: 240_000 }, async () => {
   if (!binary.ok) return;
@@ -42,7 +46,10 @@ test('launch, see the song, generate a riff, save as and reopen with the history
 
     // The AI bandmate writes a riff, and it is kept into the song.
     await page.getByRole('tab', { name: /generate/i }).click();
-    await page.getByRole('button', { name: /^generate$/i }).first().click();
+    await page
+      .getByRole('button', { name: /^generate$/i })
+      .first()
+      .click();
     await page.getByRole('button', { name: /keep/i }).first().click({ timeout: 120_000 });
     await page.waitForFunction(HAS_CLIPS);
 
@@ -60,7 +67,10 @@ test('launch, see the song, generate a riff, save as and reopen with the history
     await page.getByTestId('app').waitFor({ timeout: 60_000 });
     await page.waitForFunction(HAS_CLIPS);
     await page.getByRole('tab', { name: /history/i }).click();
-    await page.getByText(/generated|kept/i).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/generated|kept/i)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await app.close();
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -32,7 +32,13 @@ interface World {
 
 function world(t: { after(fn: () => unknown): void }): World {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-desktop-'));
-  const manager = new SessionManager({ launch: childProcessLauncher(fork), webDir: null, modelDir: null, userName: 'ann', restartDelayMs: 50 });
+  const manager = new SessionManager({
+    launch: childProcessLauncher(fork),
+    webDir: null,
+    modelDir: null,
+    userName: 'ann',
+    restartDelayMs: 50,
+  });
   const events: SessionEvent[] = [];
   manager.onEvent((e) => events.push(e));
   const said: string[] = [];
@@ -186,7 +192,7 @@ test('join: from a link the window continues in that room and the local host sto
   await reachable(w);
 });
 
-test('a crash of the session host while solo, while hosting and during host a jam: restarted, the window\'s room answers, the state holds', async (t) => {
+test("a crash of the session host while solo, while hosting and during host a jam: restarted, the window's room answers, the state holds", async (t) => {
   const w = world(t);
   await w.desktop.openProject(project(w, 'Crash'));
   const crash = async (what: string) => {
@@ -210,7 +216,11 @@ test('a crash of the session host while solo, while hosting and during host a ja
   await crash('hosting');
   assert.equal(modeOf(w), 'hosting');
   const after = w.desktop.info().invite!;
-  assert.equal(`${new URL(after).host}${new URL(after).search}`, `${new URL(invite!).host}${new URL(invite!).search}`, 'the same address and room');
+  assert.equal(
+    `${new URL(after).host}${new URL(after).search}`,
+    `${new URL(invite!).host}${new URL(invite!).search}`,
+    'the same address and room',
+  );
   // Same secret: the invite sent out before the crash still lets a bandmate in.
   const joined = await joinWithInvite({ url: w.desktop.httpUrl()! }, 'Crash', invite!.split('#token=')[1]!, 'bob');
   assert.ok(joined.token);
@@ -222,20 +232,40 @@ test('a crash of the session host while solo, while hosting and during host a ja
   const mark = w.events.length;
   const hosting = w.desktop.hostJam();
   // The new host is killed the moment it has a pid (in the same tick it is seen).
-  await waitFor(() => {
-    const pid = w.manager.pid;
-    if (pid === undefined || pid === soloPid) return false;
-    process.kill(pid, 'SIGKILL');
-    return true;
-  }, 10_000, 'the hosting host started, and was killed');
-  const outcome = await hosting.then((info) => info.mode, (error: Error) => `refused: ${error.message}`);
+  await waitFor(
+    () => {
+      const pid = w.manager.pid;
+      if (pid === undefined || pid === soloPid) return false;
+      process.kill(pid, 'SIGKILL');
+      return true;
+    },
+    10_000,
+    'the hosting host started, and was killed',
+  );
+  const outcome = await hosting.then(
+    (info) => info.mode,
+    (error: Error) => `refused: ${error.message}`,
+  );
   assert.ok(outcome === 'hosting' || outcome.startsWith('refused'), outcome);
   assert.equal(modeOf(w), outcome === 'hosting' ? 'hosting' : 'solo');
   // Up again after the kill: the manager brought a host back ('restarted'), or the start that
   // failed left the solo host (host a jam refused).
-  await waitFor(() => w.events.slice(mark).some((e) => e.type === 'restarted') || outcome.startsWith('refused'), 20_000, 'a host runs again');
+  await waitFor(
+    () => w.events.slice(mark).some((e) => e.type === 'restarted') || outcome.startsWith('refused'),
+    20_000,
+    'a host runs again',
+  );
   await waitFor(() => w.manager.state === 'running', 20_000, 'running');
-  t.diagnostic(`killed during host a jam: ${outcome}; the manager: ${w.events.slice(mark).map((e) => e.type).join(', ')}`);
+  t.diagnostic(
+    `killed during host a jam: ${outcome}; the manager: ${w.events
+      .slice(mark)
+      .map((e) => e.type)
+      .join(', ')}`,
+  );
   await reachable(w);
-  assert.deepEqual(w.said.filter((s) => s.startsWith('error')), [], 'the manager never gave up');
+  assert.deepEqual(
+    w.said.filter((s) => s.startsWith('error')),
+    [],
+    'the manager never gave up',
+  );
 });

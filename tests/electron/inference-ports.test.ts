@@ -19,8 +19,19 @@ const HOST = new URL('./support/utility-host.ts', import.meta.url);
 const STUB_HOST = new URL('./support/stub-host.ts', import.meta.url);
 
 const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate', role: 'bass', style: 'funk', key: { tonic: 4, mode: 'minor' }, meter: { numerator: 4, denominator: 4 }, bpm: 98, energy: 2, bars: 2,
-  chords: [{ tick: 0, root: 4, quality: 'm7' }], variations: 1, seed: 7, sampling: { temperature: 1, topK: 0, topP: 0.95 }, ...overrides,
+  task: 'generate',
+  role: 'bass',
+  style: 'funk',
+  key: { tonic: 4, mode: 'minor' },
+  meter: { numerator: 4, denominator: 4 },
+  bpm: 98,
+  energy: 2,
+  bars: 2,
+  chords: [{ tick: 0, root: 4, quality: 'm7' }],
+  variations: 1,
+  seed: 7,
+  sampling: { temperature: 1, topK: 0, topP: 0.95 },
+  ...overrides,
 });
 
 async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -189,6 +200,9 @@ test('a host that cannot start is given up on, and the window is told', async (t
   });
   const client = source.client();
   await assert.rejects(client.ready(), (e: Error) => e.name === 'HostCrashed' && /not restarted/.test(e.message));
-  assert.deepEqual(win.statuses.map((s) => s.state), ['crashed', 'crashed', 'gave-up']);
+  assert.deepEqual(
+    win.statuses.map((s) => s.state),
+    ['crashed', 'crashed', 'gave-up'],
+  );
   assert.notEqual(source.client(), client, 'the next call asks again');
 });

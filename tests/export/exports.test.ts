@@ -76,8 +76,18 @@ if (missing) {
         // Faders down so the mix stays under the master limiter (linear there), with a muted
         // fifth track that must get no stem.
         const band = a.fixtures.bandSong({ title: 'Stem test' });
-        const quiet = { ...band, tracks: [...band.tracks.map((t) => ({ ...t, volumeDb: t.volumeDb - 8 })), { ...band.tracks[3], id: 'muted', name: 'Muted', mute: true, order: 9 }] };
-        const rendered = await a.exporter.renderExport(quiet, { range: { fromBar: 0, toBar: 2 }, format: 'wav24', stems: true }, a.renderSong);
+        const quiet = {
+          ...band,
+          tracks: [
+            ...band.tracks.map((t) => ({ ...t, volumeDb: t.volumeDb - 8 })),
+            { ...band.tracks[3], id: 'muted', name: 'Muted', mute: true, order: 9 },
+          ],
+        };
+        const rendered = await a.exporter.renderExport(
+          quiet,
+          { range: { fromBar: 0, toBar: 2 }, format: 'wav24', stems: true },
+          a.renderSong,
+        );
         const encoded = await a.exporter.encodeExport(rendered, { title: 'Stem test', provenance: 'fixture' }, 'Stem test');
         return {
           zip: a.b64(encoded.stems!.zip.bytes),
@@ -91,8 +101,13 @@ if (missing) {
       assert.ok(got.mixPeak < 0.6, `the premise: the mix peaks at ${got.mixPeak.toFixed(3)}, under the limiter and the soft clip's knee`);
       const files = unzipSync(fromB64(got.zip));
       const names = Object.keys(files).sort();
-      assert.deepEqual(names, ['00 Mix.wav', '01 drums.wav', '02 bass.wav', '03 keys.wav', '04 lead.wav'].map((n) => `Stem test stems/${n}`));
-      const decoded = names.map((name) => withTempFile('f.wav', files[name]!, (path) => ({ probe: ffprobe(path), audio: ffmpegDecode(path) })));
+      assert.deepEqual(
+        names,
+        ['00 Mix.wav', '01 drums.wav', '02 bass.wav', '03 keys.wav', '04 lead.wav'].map((n) => `Stem test stems/${n}`),
+      );
+      const decoded = names.map((name) =>
+        withTempFile('f.wav', files[name]!, (path) => ({ probe: ffprobe(path), audio: ffmpegDecode(path) })),
+      );
       for (const [i, d] of decoded.entries()) {
         assert.equal(d.probe.codec, 'pcm_s24le', names[i]);
         assert.equal(d.audio.channels[0]!.length, got.mixFrames, `${names[i]} has the mix's sample count`);
@@ -111,7 +126,9 @@ if (missing) {
         }
       }
       const residualDb = db(rms(residual)) - db(rms(mix!));
-      t.diagnostic(`mix peak ${got.mixPeak.toFixed(3)}; stems sum to the mix within ${worst.toExponential(1)} (worst sample), residual ${residualDb.toFixed(1)} dB below the mix`);
+      t.diagnostic(
+        `mix peak ${got.mixPeak.toFixed(3)}; stems sum to the mix within ${worst.toExponential(1)} (worst sample), residual ${residualDb.toFixed(1)} dB below the mix`,
+      );
       assert.ok(worst < 2e-3, `worst sample difference ${worst}`);
       assert.ok(residualDb < -60, `residual ${residualDb.toFixed(1)} dB relative to the mix`);
     });
@@ -121,7 +138,11 @@ if (missing) {
       const got = await page.inPage(async () => {
         const a = globalThis.riffroomAudio;
         const song = a.fixtures.bandSong({ title: 'Opus test' });
-        const rendered = await a.exporter.renderExport(song, { range: { fromBar: 0, toBar: 2 }, format: 'opus', stems: false }, a.renderSong);
+        const rendered = await a.exporter.renderExport(
+          song,
+          { range: { fromBar: 0, toBar: 2 }, format: 'opus', stems: false },
+          a.renderSong,
+        );
         const meta = { title: 'Opus test', provenance: 'Drums by Ana', masteringChain: { normalizeLufs: -14 } };
         const t0 = performance.now();
         const encoded = await a.exporter.encodeExport(rendered, meta, 'Opus test');
@@ -151,7 +172,10 @@ if (missing) {
       const wav = withTempFile('x.wav', wavBytes, (path) => ffmpegDecode(path)).channels;
       // Loudness as ffmpeg's EBU R128 meter reads each file.
       const lufs = { opus: withTempFile('x.opus', opus, ffmpegLoudness), wav: withTempFile('x.wav', wavBytes, ffmpegLoudness) };
-      assert.ok(Number.isFinite(lufs.wav) && Math.abs(lufs.opus - lufs.wav) <= 0.5, `integrated loudness: Opus ${lufs.opus} LUFS, WAV ${lufs.wav} LUFS`);
+      assert.ok(
+        Number.isFinite(lufs.wav) && Math.abs(lufs.opus - lufs.wav) <= 0.5,
+        `integrated loudness: Opus ${lufs.opus} LUFS, WAV ${lufs.wav} LUFS`,
+      );
       // Aligned: the best lag between the decoded Opus and the WAV is 0 (the pre-skip is right).
       const lagScore = (lag: number) => {
         let s = 0;
@@ -172,19 +196,29 @@ if (missing) {
       const worstFrame = sorted.at(-1)!;
       const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
       const median = sorted[Math.floor(sorted.length / 2)]!;
-      t.diagnostic(`${opus.length} bytes for ${seconds.toFixed(2)} s (${((opus.length * 8) / seconds / 1000).toFixed(0)} kb/s), encoded in ${got.encodeMs.toFixed(0)} ms; ${lufs.opus} LUFS vs the WAV's ${lufs.wav}; RMS ${whole.toFixed(2)} dB vs WAV; 50 ms frames over ${frameDiffs.length}: median ${median.toFixed(2)} dB, 95th percentile ${p95.toFixed(2)} dB, worst ${worstFrame.toFixed(2)} dB`);
+      t.diagnostic(
+        `${opus.length} bytes for ${seconds.toFixed(2)} s (${((opus.length * 8) / seconds / 1000).toFixed(0)} kb/s), encoded in ${got.encodeMs.toFixed(0)} ms; ${lufs.opus} LUFS vs the WAV's ${lufs.wav}; RMS ${whole.toFixed(2)} dB vs WAV; 50 ms frames over ${frameDiffs.length}: median ${median.toFixed(2)} dB, 95th percentile ${p95.toFixed(2)} dB, worst ${worstFrame.toFixed(2)} dB`,
+      );
       // A perceptual codec keeps each band's energy, not the waveform: close overall and over time,
       // looser in the quietest frames (reverb tails, hats alone), where its noise floor shows.
       assert.ok(Math.abs(whole) < 0.5, `overall level ${whole.toFixed(2)} dB from the WAV's`);
       assert.ok(frameDiffs.length > 60, `${frameDiffs.length} frames compared`);
-      assert.ok(median < 0.5 && p95 < 2 && worstFrame < 3, `50 ms frames vs the WAV's: median ${median.toFixed(2)}, p95 ${p95.toFixed(2)}, worst ${worstFrame.toFixed(2)} dB`);
+      assert.ok(
+        median < 0.5 && p95 < 2 && worstFrame < 3,
+        `50 ms frames vs the WAV's: median ${median.toFixed(2)}, p95 ${p95.toFixed(2)}, worst ${worstFrame.toFixed(2)} dB`,
+      );
       // Small: under a fifth of the 16-bit WAV's size.
       assert.ok(opus.length < (got.frames * 4) / 5, `${opus.length} bytes`);
     });
 
     test('the loudness report slot shows one row per figure, in plain words, and nothing when empty', async () => {
       const figures = [
-        { figure: 'Integrated loudness', value: '−9.1 LUFS', verdict: 'warn', words: 'Streaming services will turn this down by about 5 dB.' },
+        {
+          figure: 'Integrated loudness',
+          value: '−9.1 LUFS',
+          verdict: 'warn',
+          words: 'Streaming services will turn this down by about 5 dB.',
+        },
         { figure: 'True peak', value: '−1.2 dBTP', verdict: 'ok', words: 'Below −1 dBTP: no clipping after encoding.' },
       ];
       const [html, empty] = await page.inPage(async (f) => {
@@ -195,7 +229,8 @@ if (missing) {
       const rows = html.match(/<tr [^>]*>.*?<\/tr>/g) ?? [];
       assert.equal(rows.length, 2);
       assert.match(rows[0]!, /data-verdict="warn"/);
-      for (const [i, f] of figures.entries()) for (const text of [f.figure, f.value, f.verdict, f.words]) assert.ok(rows[i]!.includes(text), `${text} in row ${i}`);
+      for (const [i, f] of figures.entries())
+        for (const text of [f.figure, f.value, f.verdict, f.words]) assert.ok(rows[i]!.includes(text), `${text} in row ${i}`);
     });
   });
 }

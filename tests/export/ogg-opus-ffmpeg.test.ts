@@ -33,7 +33,14 @@ test("ffmpeg's Ogg pages pass our CRC; its packets re-muxed by us decode to the 
   const packets = pages.slice(2).flatMap((p) => p.packets);
   const length = Number(pages.at(-1)!.granule) - preSkip;
   assert.equal(length, frames, "ffmpeg's end granule is pre-skip + the input's length");
-  const ours = muxOggOpus({ packets, channels: 2, preSkip, inputSampleRate: rate, length, metadata: { title: 'Re-muxed', provenance: 'a test', masteringChain: { gainDb: -2 } } });
+  const ours = muxOggOpus({
+    packets,
+    channels: 2,
+    preSkip,
+    inputSampleRate: rate,
+    length,
+    metadata: { title: 'Re-muxed', provenance: 'a test', masteringChain: { gainDb: -2 } },
+  });
   const decode = (bytes: Uint8Array) => withTempFile('x.opus', bytes, (path) => ({ probe: ffprobe(path), audio: ffmpegDecode(path) }));
   const a = decode(theirs);
   const b = decode(ours);
@@ -49,6 +56,7 @@ test("ffmpeg's Ogg pages pass our CRC; its packets re-muxed by us decode to the 
   assert.equal(b.audio.channels[0]!.length, a.audio.channels[0]!.length);
   assert.equal(b.audio.channels[0]!.length, frames);
   let worst = 0;
-  for (let c = 0; c < 2; c++) for (let i = 0; i < frames; i++) worst = Math.max(worst, Math.abs(a.audio.channels[c]![i]! - b.audio.channels[c]![i]!));
+  for (let c = 0; c < 2; c++)
+    for (let i = 0; i < frames; i++) worst = Math.max(worst, Math.abs(a.audio.channels[c]![i]! - b.audio.channels[c]![i]!));
   assert.equal(worst, 0, 'the same packets decode to the same samples');
 });

@@ -29,16 +29,25 @@ async function openJamTab(mate: Bandmate): Promise<void> {
   await mate.page.waitForSelector('[data-testid="jam-status"][data-status="live"]', { timeout: UI_MS });
 }
 
-type ClipView = { id: string; trackId: string; name: string; startBar: number; lengthBars: number; notes: { tick: number; pitch: number; duration: number; velocity: number }[]; provenance: { source: string; detail: Record<string, unknown> } | null };
+type ClipView = {
+  id: string;
+  trackId: string;
+  name: string;
+  startBar: number;
+  lengthBars: number;
+  notes: { tick: number; pitch: number; duration: number; velocity: number }[];
+  provenance: { source: string; detail: Record<string, unknown> } | null;
+};
 
 /** The "AI answers" track and its clips, as the page's store has the song. */
-const aiAnswers = (page: Page) => read(page, () => {
-  const song = globalThis.riffroomJam.session.store.getSnapshot();
-  const track = song.tracks.find((t) => t.name === 'AI answers');
-  if (!track) return null;
-  const clips = song.clips.filter((c) => c.trackId === track.id).map((c) => JSON.parse(JSON.stringify(c)));
-  return { track: { id: track.id as string, role: track.role as string }, clips: clips as ClipView[] };
-});
+const aiAnswers = (page: Page) =>
+  read(page, () => {
+    const song = globalThis.riffroomJam.session.store.getSnapshot();
+    const track = song.tracks.find((t) => t.name === 'AI answers');
+    if (!track) return null;
+    const clips = song.clips.filter((c) => c.trackId === track.id).map((c) => JSON.parse(JSON.stringify(c)));
+    return { track: { id: track.id as string, role: track.role as string }, clips: clips as ClipView[] };
+  });
 
 const missing = browserMissing();
 if (missing) {
@@ -98,8 +107,9 @@ if (missing) {
         look();
         g.riffroomJam.subscribe(look);
       });
-      const why = async () => `ai-status "${await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent)}"; `
-        + `jam view: ${(await read(alice.page, () => globalThis.__aiFlips)).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
+      const why = async () =>
+        `ai-status "${await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent)}"; ` +
+        `jam view: ${(await read(alice.page, () => globalThis.__aiFlips)).join(' → ')}; alice's errors: ${JSON.stringify(alice.errors)}`;
 
       // Alice starts the shared transport; bob follows.
       await alice.page.click('[data-testid="play"]');
@@ -113,25 +123,29 @@ if (missing) {
       // (a quarter of a bar before the following bar line). The page's timer may fire late on a
       // busy machine: the bar is the one the shared clock is in when it fires, and a timer that
       // fired too far into its bar waits for the next one.
-      const bar = await read(alice.page, () => new Promise<number>((resolve) => {
-        const jam = globalThis.riffroomJam;
-        const s = jam.getState().transport!;
-        const loop = s.loop!;
-        const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
-        const len = loop.endBar - loop.startBar;
-        // Bar lines from the anchor on: k bars after it is song bar wrap(anchorBar + k).
-        const songBar = (i: number) => loop.startBar + ((((s.anchorBar + i - loop.startBar) % len) + len) % len);
-        const wait = () => {
-          const now = jam.serverNow();
-          const into = (now - s.anchorMs) / barMs;
-          const k = Math.floor(into);
-          if (k >= 0 && songBar(k) >= 1 && songBar(k) <= 5 && into - k < 0.15) return resolve(songBar(k));
-          let next = Math.max(0, Math.ceil(into));
-          while (songBar(next) < 1 || songBar(next) > 5) next++;
-          setTimeout(wait, s.anchorMs + next * barMs - now + 30);
-        };
-        wait();
-      }));
+      const bar = await read(
+        alice.page,
+        () =>
+          new Promise<number>((resolve) => {
+            const jam = globalThis.riffroomJam;
+            const s = jam.getState().transport!;
+            const loop = s.loop!;
+            const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
+            const len = loop.endBar - loop.startBar;
+            // Bar lines from the anchor on: k bars after it is song bar wrap(anchorBar + k).
+            const songBar = (i: number) => loop.startBar + ((((s.anchorBar + i - loop.startBar) % len) + len) % len);
+            const wait = () => {
+              const now = jam.serverNow();
+              const into = (now - s.anchorMs) / barMs;
+              const k = Math.floor(into);
+              if (k >= 0 && songBar(k) >= 1 && songBar(k) <= 5 && into - k < 0.15) return resolve(songBar(k));
+              let next = Math.max(0, Math.ceil(into));
+              while (songBar(next) < 1 || songBar(next) > 5) next++;
+              setTimeout(wait, s.anchorMs + next * barMs - now + 30);
+            };
+            wait();
+          }),
+      );
       // The phrase, each key once the page has played the step before (not held for set times).
       for (const key of ['a', 'd', 'g', 'd']) await tapKey(alice.page, key);
       // Where the notes really fell: the bar of each note-on, from the transport state and its server time.
@@ -141,22 +155,48 @@ if (missing) {
         const loop = s.loop!;
         const barMs = (s.meter.numerator * (4 / s.meter.denominator) * 60_000) / s.bpm;
         const len = loop.endBar - loop.startBar;
-        return globalThis.riffroomJamProbes.played.filter((n) => n.kind === 'on').map((n) => {
-          const pos = s.anchorBar - loop.startBar + (n.at - s.anchorMs) / barMs;
-          const wrapped = loop.startBar + (((pos % len) + len) % len);
-          return { pitch: n.pitch, trackId: n.trackId, bar: Math.floor(wrapped), inBar: wrapped - Math.floor(wrapped) };
-        });
+        return globalThis.riffroomJamProbes.played
+          .filter((n) => n.kind === 'on')
+          .map((n) => {
+            const pos = s.anchorBar - loop.startBar + (n.at - s.anchorMs) / barMs;
+            const wrapped = loop.startBar + (((pos % len) + len) % len);
+            return { pitch: n.pitch, trackId: n.trackId, bar: Math.floor(wrapped), inBar: wrapped - Math.floor(wrapped) };
+          });
       });
       t.diagnostic(`alice played in bar ${bar + 1}: ${played.map((n) => `${n.pitch}@${n.bar + 1}+${n.inBar.toFixed(2)}`).join(' ')}`);
-      assert.deepEqual(played.map((n) => n.pitch), [60, 64, 67, 64]);
-      assert.ok(played.every((n) => n.bar === bar && n.trackId === keys), JSON.stringify(played));
-      assert.ok(played.every((n) => n.inBar < 0.7), `the phrase is played before the page listens: ${JSON.stringify(played)}`);
+      assert.deepEqual(
+        played.map((n) => n.pitch),
+        [60, 64, 67, 64],
+      );
+      assert.ok(
+        played.every((n) => n.bar === bar && n.trackId === keys),
+        JSON.stringify(played),
+      );
+      assert.ok(
+        played.every((n) => n.inBar < 0.7),
+        `the phrase is played before the page listens: ${JSON.stringify(played)}`,
+      );
 
       // A quarter of a bar before the next bar line her page asks the model.
-      await until(alice.page, 'alice\'s page is answering', () => /answering your 1 bar|AI answered/.test(document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? ''), undefined, UI_MS);
+      await until(
+        alice.page,
+        "alice's page is answering",
+        () => /answering your 1 bar|AI answered/.test(document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? ''),
+        undefined,
+        UI_MS,
+      );
       const askedAt = Date.now();
       try {
-        await until(alice.page, 'the AI answered', () => /AI answered|could not answer|refused/.test(document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? ''), undefined, ANSWER_MS);
+        await until(
+          alice.page,
+          'the AI answered',
+          () =>
+            /AI answered|could not answer|refused/.test(
+              document.querySelector<HTMLElement>('[data-testid="ai-status"]')?.textContent ?? '',
+            ),
+          undefined,
+          ANSWER_MS,
+        );
       } catch (error) {
         throw new Error(`${(error as Error).message}\n${await why()}`);
       }
@@ -166,7 +206,7 @@ if (missing) {
 
       // The answer: one clip "Answer" on the keys "AI answers" track, in the bar after hers, with notes.
       // (The page's store takes the edit a moment after the status says so.)
-      await until(alice.page, 'alice\'s song has the answer', () => {
+      await until(alice.page, "alice's song has the answer", () => {
         const song = globalThis.riffroomJam.session.store.getSnapshot();
         const track = song.tracks.find((t) => t.name === 'AI answers');
         return track && song.clips.some((c) => c.trackId === track.id);
@@ -180,18 +220,34 @@ if (missing) {
       assert.equal(clip.startBar, bar + 1, `the answer starts in the bar after the one played (${bar})`);
       assert.equal(clip.lengthBars, 1);
       assert.ok(clip.notes.length > 0, 'the answer has notes');
-      assert.ok(clip.notes.every((n) => n.tick >= 0 && n.tick + n.duration <= 1920), `notes inside its bar: ${JSON.stringify(clip.notes)}`);
+      assert.ok(
+        clip.notes.every((n) => n.tick >= 0 && n.tick + n.duration <= 1920),
+        `notes inside its bar: ${JSON.stringify(clip.notes)}`,
+      );
       assert.match(status, new RegExp(`^AI answered ${clip.notes.length} note`));
       assert.equal(clip.provenance?.source, 'model');
       assert.equal(clip.provenance?.detail.answerTo, 'alice');
 
       // Bob has the same clip.
-      await until(bob.page, 'bob sees the answer', (id: string) => globalThis.riffroomJam.session.store.getSnapshot().clips.some((c) => c.id === id), clip.id, UI_MS);
+      await until(
+        bob.page,
+        'bob sees the answer',
+        (id: string) => globalThis.riffroomJam.session.store.getSnapshot().clips.some((c) => c.id === id),
+        clip.id,
+        UI_MS,
+      );
       const his = await aiAnswers(bob.page);
       assert.deepEqual(his?.track, mine.track);
       assert.deepEqual(his?.clips, mine.clips);
-      await until(bob.page, 'bob\'s arrangement draws it', (id: string) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`), clip.id);
-      t.diagnostic(`answer clip: bar ${clip.startBar + 1}, ${clip.notes.length} notes (${clip.notes.map((n) => n.pitch).join(' ')}); whole test ${Date.now() - started} ms`);
+      await until(
+        bob.page,
+        "bob's arrangement draws it",
+        (id: string) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`),
+        clip.id,
+      );
+      t.diagnostic(
+        `answer clip: bar ${clip.startBar + 1}, ${clip.notes.length} notes (${clip.notes.map((n) => n.pitch).join(' ')}); whole test ${Date.now() - started} ms`,
+      );
       await h.screenshot(alice.page, 'jam-ai-answer');
 
       // Alice stops; bob stops too; no page errors.

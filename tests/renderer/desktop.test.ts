@@ -28,17 +28,31 @@ function installFakeBridge(): void {
   w.bridgeCalls = calls;
   const listeners: ((c: RendererCommand) => void)[] = [];
   w.sendMenuCommand = (c) => listeners.forEach((l) => l(c));
-  const solo: SessionInfo = { mode: 'solo', project: { name: 'Desk Song', path: '/home/me/Desk Song.riffroom' }, invite: null, browserLink: null, lanAddress: null, inviteExpires: null };
+  const solo: SessionInfo = {
+    mode: 'solo',
+    project: { name: 'Desk Song', path: '/home/me/Desk Song.riffroom' },
+    invite: null,
+    browserLink: null,
+    lanAddress: null,
+    inviteExpires: null,
+  };
   const hosting: SessionInfo = {
-    ...solo, mode: 'hosting', invite: 'http://192.168.1.20:4455/?room=desk&token=inv.ite', browserLink: 'http://192.168.1.20:4455/?room=desk&token=inv.ite',
-    lanAddress: '192.168.1.20', inviteExpires: Math.floor(Date.now() / 1000) + 7 * 86400,
+    ...solo,
+    mode: 'hosting',
+    invite: 'http://192.168.1.20:4455/?room=desk&token=inv.ite',
+    browserLink: 'http://192.168.1.20:4455/?room=desk&token=inv.ite',
+    lanAddress: '192.168.1.20',
+    inviteExpires: Math.floor(Date.now() / 1000) + 7 * 86400,
   };
   let info = solo;
   const bridge: RiffroomBridge = {
     version: 1,
     platform: 'linux',
     files: {
-      save: async (r) => (calls.push({ call: 'save', name: r.name, size: r.bytes.byteLength }), { saved: w.saveAnswer === 'saved', name: w.saveAnswer === 'saved' ? 'Chosen.mid' : undefined }),
+      save: async (r) => (
+        calls.push({ call: 'save', name: r.name, size: r.bytes.byteLength }),
+        { saved: w.saveAnswer === 'saved', name: w.saveAnswer === 'saved' ? 'Chosen.mid' : undefined }
+      ),
       open: async () => null,
       dragOut: async (r) => void calls.push({ call: 'dragOut', trackName: r.trackName, clipName: r.clipName, bytes: Array.from(r.bytes) }),
     },
@@ -49,16 +63,29 @@ function installFakeBridge(): void {
       copyLink: async (r) => void calls.push({ call: 'copyLink', which: r.which }),
       checkJoinLink: async (r) => {
         calls.push({ call: 'checkJoinLink', link: r.link });
-        if (r.link.includes('token=good')) return { ok: true, room: 'their-song', host: '10.0.0.9:4455', name: 'alice', role: 'editor', expires: 0 };
-        return { ok: false, problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.' };
+        if (r.link.includes('token=good'))
+          return { ok: true, room: 'their-song', host: '10.0.0.9:4455', name: 'alice', role: 'editor', expires: 0 };
+        return {
+          ok: false,
+          problem: 'The token in this link is damaged (was the link cut off when it was copied?). Ask the host for a new invite.',
+        };
       },
       joinJam: async (r) => void calls.push({ call: 'joinJam', link: r.link }),
     },
     share: {
-      tokenInfo: async (r) => (calls.push({ call: 'tokenInfo', origin: r.origin }), { hasToken: false, note: 'Riffroom keeps the token encrypted with your system’s keychain, for this server only.' }),
+      tokenInfo: async (r) => (
+        calls.push({ call: 'tokenInfo', origin: r.origin }),
+        { hasToken: false, note: 'Riffroom keeps the token encrypted with your system’s keychain, for this server only.' }
+      ),
       online: async (r) => {
         calls.push({ call: 'shareOnline', ...r });
-        if (r.room === 'desk-night') return { ok: false, problem: 'exists', message: 'https://jam.example.org already has a room named "desk-night". Choose another name, like "desk-night-2".', suggestion: 'desk-night-2' };
+        if (r.room === 'desk-night')
+          return {
+            ok: false,
+            problem: 'exists',
+            message: 'https://jam.example.org already has a room named "desk-night". Choose another name, like "desk-night-2".',
+            suggestion: 'desk-night-2',
+          };
         return { ok: true };
       },
     },
@@ -137,10 +164,18 @@ if (missing) {
       await owner.click('[data-testid="share-submit"]');
       await owner.waitForFunction(() => globalThis.bridgeCalls.filter((c) => c.call === 'shareOnline').length === 2);
       const shared = await calls(owner, 'shareOnline');
-      assert.deepEqual(shared.map((c) => [c.origin, c.room, c.creatorToken]), [
-        ['https://jam.example.org', 'desk-night', 'creator-token'], ['https://jam.example.org', 'desk-night-2', 'creator-token'],
-      ]);
-      assert.equal(await owner.evaluate(() => sessionStorage.getItem('riffroom:reopen-invites')), '1', 'the invites dialog reopens after the window moves');
+      assert.deepEqual(
+        shared.map((c) => [c.origin, c.room, c.creatorToken]),
+        [
+          ['https://jam.example.org', 'desk-night', 'creator-token'],
+          ['https://jam.example.org', 'desk-night-2', 'creator-token'],
+        ],
+      );
+      assert.equal(
+        await owner.evaluate(() => sessionStorage.getItem('riffroom:reopen-invites')),
+        '1',
+        'the invites dialog reopens after the window moves',
+      );
       await owner.reload();
       await owner.waitForSelector('[data-testid="invites-dialog"]');
       await owner.click('[data-testid="invites-close"]');
@@ -172,38 +207,62 @@ if (missing) {
       await page.click('[data-testid="file-menu"]');
       await page.click('[data-testid="file-export-song-midi"]');
       await page.waitForFunction(() => globalThis.__notices.includes('Saved Chosen.mid'));
-      assert.deepEqual(await page.evaluate(() => globalThis.__notices), ['Saved Chosen.mid'], 'cancelled: no "Saved …" before the saved one');
+      assert.deepEqual(
+        await page.evaluate(() => globalThis.__notices),
+        ['Saved Chosen.mid'],
+        'cancelled: no "Saved …" before the saved one',
+      );
       assert.equal(await notice(page), 'Saved Chosen.mid');
-      assert.deepEqual((await calls(page, 'save')).map((c) => c.name), ['Desk Song.mid', 'Desk Song.mid']);
+      assert.deepEqual(
+        (await calls(page, 'save')).map((c) => c.name),
+        ['Desk Song.mid', 'Desk Song.mid'],
+      );
     });
 
-    test('dragging a clip out by its grip hands the clip as MIDI to the bridge and cancels the page\'s drag', async () => {
+    test("dragging a clip out by its grip hands the clip as MIDI to the bridge and cancels the page's drag", async () => {
       const result = await dragOut(page, bassClip);
-      assert.equal(result.prevented, true, 'the OS drags the file main writes, not the page\'s drag');
+      assert.equal(result.prevented, true, "the OS drags the file main writes, not the page's drag");
       await page.waitForFunction(() => globalThis.bridgeCalls.some((c) => c.call === 'dragOut'));
       const [call] = await calls(page, 'dragOut');
       assert.equal(call.trackName, 'Bass/../../x', 'names are sent as they are; main makes the file name safe');
       assert.equal(call.clipName, 'Groove');
       const midi = parseMidi(Uint8Array.from(call.bytes));
-      const ons = midi.tracks.flat().filter((e) => e.type === 'noteOn' && e.velocity > 0).map((e) => e.type === 'noteOn' && e.noteNumber);
-      assert.deepEqual(ons, NOTES.map((n) => n.pitch));
-      assert.equal(await page.locator(`[data-testid="clip"][data-clip-id="${bassClip}"]`).getAttribute('data-start-bar'), '0', 'the clip did not move');
+      const ons = midi.tracks
+        .flat()
+        .filter((e) => e.type === 'noteOn' && e.velocity > 0)
+        .map((e) => e.type === 'noteOn' && e.noteNumber);
+      assert.deepEqual(
+        ons,
+        NOTES.map((n) => n.pitch),
+      );
+      assert.equal(
+        await page.locator(`[data-testid="clip"][data-clip-id="${bassClip}"]`).getAttribute('data-start-bar'),
+        '0',
+        'the clip did not move',
+      );
     });
 
     test('Host a jam: start, the links with Copy, the LAN address, then stop hosting', async () => {
       await page.click('[data-testid="host-jam"]');
       await page.waitForSelector('[data-testid="host-jam-dialog"]');
-      assert.match(await page.textContent('[data-testid="host-jam-dialog"]') ?? '', /Desk Song/);
+      assert.match((await page.textContent('[data-testid="host-jam-dialog"]')) ?? '', /Desk Song/);
       await page.click('[data-testid="host-start"]');
       await page.waitForSelector('[data-testid="host-invite-link"]');
       assert.equal(await page.inputValue('[data-testid="host-invite-link"]'), 'http://192.168.1.20:4455/?room=desk&token=inv.ite');
       assert.equal(await page.inputValue('[data-testid="host-browser-link"]'), 'http://192.168.1.20:4455/?room=desk&token=inv.ite');
-      assert.match(await page.textContent('[data-testid="host-reach"]') ?? '', /192\.168\.1\.20/);
-      assert.match(await page.textContent('[data-testid="host-expires"]') ?? '', /in 7 days/);
-      assert.equal(await page.evaluate(() => sessionStorage.getItem('riffroom:reopen-host-dialog')), '1', 'reopens after the window reloads');
+      assert.match((await page.textContent('[data-testid="host-reach"]')) ?? '', /192\.168\.1\.20/);
+      assert.match((await page.textContent('[data-testid="host-expires"]')) ?? '', /in 7 days/);
+      assert.equal(
+        await page.evaluate(() => sessionStorage.getItem('riffroom:reopen-host-dialog')),
+        '1',
+        'reopens after the window reloads',
+      );
       await page.click('[data-testid="host-invite-copy"]');
       await page.click('[data-testid="host-browser-copy"]');
-      assert.deepEqual((await calls(page, 'copyLink')).map((c) => c.which), ['invite', 'browser']);
+      assert.deepEqual(
+        (await calls(page, 'copyLink')).map((c) => c.which),
+        ['invite', 'browser'],
+      );
       assert.equal(await page.textContent('[data-testid="host-invite-copy"]'), 'Copied');
       await page.click('[data-testid="host-close"]');
       assert.equal(await page.textContent('[data-testid="host-jam"]'), '● Hosting');
@@ -214,13 +273,13 @@ if (missing) {
       assert.equal((await calls(page, 'stopHosting')).length, 1);
     });
 
-    test('Join a jam (from the menu): a bad link\'s problem inline, Join only for a good one', async () => {
+    test("Join a jam (from the menu): a bad link's problem inline, Join only for a good one", async () => {
       await page.evaluate(() => globalThis.sendMenuCommand('join-jam'));
       await page.waitForSelector('[data-testid="join-jam-dialog"]');
       assert.equal(await page.isDisabled('[data-testid="join-submit"]'), true);
       await page.fill('[data-testid="join-link"]', 'http://10.0.0.9:4455/?room=their-song&token=broken');
       await page.waitForSelector('[data-testid="join-error"]');
-      assert.match(await page.textContent('[data-testid="join-error"]') ?? '', /token in this link is damaged/);
+      assert.match((await page.textContent('[data-testid="join-error"]')) ?? '', /token in this link is damaged/);
       assert.equal(await page.isDisabled('[data-testid="join-submit"]'), true);
       await page.fill('[data-testid="join-link"]', 'http://10.0.0.9:4455/?room=their-song&token=good');
       await page.waitForSelector('[data-testid="join-preview"]');
@@ -228,7 +287,10 @@ if (missing) {
       assert.equal(await page.locator('[data-testid="join-error"]').count(), 0);
       await page.click('[data-testid="join-submit"]');
       await page.waitForFunction(() => globalThis.bridgeCalls.some((c) => c.call === 'joinJam'));
-      assert.deepEqual((await calls(page, 'joinJam')).map((c) => c.link), ['http://10.0.0.9:4455/?room=their-song&token=good']);
+      assert.deepEqual(
+        (await calls(page, 'joinJam')).map((c) => c.link),
+        ['http://10.0.0.9:4455/?room=their-song&token=good'],
+      );
       assert.deepEqual(errors, []);
     });
   });
@@ -247,7 +309,9 @@ if (missing) {
       assert.equal(match[1], 'Bass x - Groove.mid', 'no path syntax in the name');
       assert.equal(result.text, 'Bass x - Groove.mid');
       const bytes = await page.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer())), match[2]!);
-      const ons = parseMidi(Uint8Array.from(bytes)).tracks.flat().filter((e) => e.type === 'noteOn' && e.velocity > 0);
+      const ons = parseMidi(Uint8Array.from(bytes))
+        .tracks.flat()
+        .filter((e) => e.type === 'noteOn' && e.velocity > 0);
       assert.equal(ons.length, NOTES.length);
       assert.deepEqual(erin.errors, []);
     });

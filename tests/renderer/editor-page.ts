@@ -17,15 +17,19 @@ export interface NoteView {
 
 /** The notes the editor shows, in screen order (by tick, then pitch). */
 export function editorNotes(page: Page): Promise<NoteView[]> {
-  return page.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')].map((el) => ({
-    id: el.dataset.noteId!,
-    pitch: Number(el.dataset.pitch),
-    tick: Number(el.dataset.tick),
-    duration: Number(el.dataset.duration),
-    velocity: Number(el.dataset.velocity),
-    selected: el.dataset.selected === 'true',
-    locked: el.dataset.locked === 'true',
-  })).sort((a: NoteView, b: NoteView) => a.tick - b.tick || a.pitch - b.pitch));
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')]
+      .map((el) => ({
+        id: el.dataset.noteId!,
+        pitch: Number(el.dataset.pitch),
+        tick: Number(el.dataset.tick),
+        duration: Number(el.dataset.duration),
+        velocity: Number(el.dataset.velocity),
+        selected: el.dataset.selected === 'true',
+        locked: el.dataset.locked === 'true',
+      }))
+      .sort((a: NoteView, b: NoteView) => a.tick - b.tick || a.pitch - b.pitch),
+  );
 }
 
 /** Notes as comparable `pitch@tick+duration` strings. */
@@ -49,15 +53,23 @@ export function gridGeometry(page: Page): Promise<GridGeometry> {
     const g = d.querySelector<HTMLElement>('[data-testid="note-grid"]')!;
     const r = g.getBoundingClientRect();
     return {
-      left: r.left, top: r.top, tickPx: Number(g.dataset.tickPx), rowPx: Number(g.dataset.rowPx), step: Number(g.dataset.step),
-      clipTicks: Number(g.dataset.clipTicks), kind: d.querySelector<HTMLElement>('[data-testid="clip-editor"]')!.dataset.kind as GridGeometry['kind'],
+      left: r.left,
+      top: r.top,
+      tickPx: Number(g.dataset.tickPx),
+      rowPx: Number(g.dataset.rowPx),
+      step: Number(g.dataset.step),
+      clipTicks: Number(g.dataset.clipTicks),
+      kind: d.querySelector<HTMLElement>('[data-testid="clip-editor"]')!.dataset.kind as GridGeometry['kind'],
     };
   });
 }
 
 /** Scrolls the piano roll so that `pitch` is in the middle of the view. */
 export async function showPitch(page: Page, pitch: number): Promise<void> {
-  await page.evaluate((p) => document.querySelector<HTMLElement>(`[data-testid="piano-key"][data-pitch="${p}"]`)?.scrollIntoView({ block: 'center' }), pitch);
+  await page.evaluate(
+    (p) => document.querySelector<HTMLElement>(`[data-testid="piano-key"][data-pitch="${p}"]`)?.scrollIntoView({ block: 'center' }),
+    pitch,
+  );
 }
 
 /** Page coordinates of a tick (plus `dx` pixels) in the row of `pitch`. */
@@ -79,7 +91,13 @@ export async function clickAt(page: Page, tick: number, pitch: number, options: 
 }
 
 /** Presses at (x, y), moves in steps to (x + dx, y + dy), releases. */
-export async function dragBy(page: Page, from: { x: number; y: number }, dx: number, dy: number, options: { shift?: boolean } = {}): Promise<void> {
+export async function dragBy(
+  page: Page,
+  from: { x: number; y: number },
+  dx: number,
+  dy: number,
+  options: { shift?: boolean } = {},
+): Promise<void> {
   if (options.shift) await page.keyboard.down('Shift');
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
@@ -107,7 +125,10 @@ export async function undoLabel(page: Page): Promise<string> {
 export async function undoOffers(page: Page, label: string, timeout = 5000): Promise<void> {
   const title = `Undo ${label} (Mod+Z)`;
   try {
-    await page.waitForFunction((t) => document.querySelector<HTMLElement>('[data-testid="undo"]')?.title === t, title, { timeout, polling: 'raf' });
+    await page.waitForFunction((t) => document.querySelector<HTMLElement>('[data-testid="undo"]')?.title === t, title, {
+      timeout,
+      polling: 'raf',
+    });
   } catch {
     throw new Error(`the undo button offers "${await undoLabel(page)}", not "${label}"`);
   }

@@ -20,7 +20,14 @@ const LOCAL_MS = 5000;
 const latencies: number[] = [];
 
 /** Waits until `fn` is true in the page (at most `timeout`); records how long a bandmate took to see it. */
-async function sees<A>(page: Page, what: string, fn: (arg: A) => unknown, arg?: A, since = Date.now(), timeout = SEE_WITHIN_MS): Promise<void> {
+async function sees<A>(
+  page: Page,
+  what: string,
+  fn: (arg: A) => unknown,
+  arg?: A,
+  since = Date.now(),
+  timeout = SEE_WITHIN_MS,
+): Promise<void> {
   try {
     await page.waitForFunction(fn as (arg: unknown) => unknown, arg as unknown, { timeout, polling: 'raf' });
   } catch (error) {
@@ -32,18 +39,28 @@ async function sees<A>(page: Page, what: string, fn: (arg: A) => unknown, arg?: 
 /** The editor shows exactly these notes (pitch@tick+duration, sorted). */
 async function showsNotes(page: Page, what: string, keys: string[], since?: number, timeout?: number): Promise<void> {
   try {
-    await sees(page, what, (want: string[]) => {
-      const got = [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')]
-        .map((el) => `${el.dataset.pitch}@${el.dataset.tick}+${el.dataset.duration}`).sort();
-      return JSON.stringify(got) === JSON.stringify([...want].sort());
-    }, keys, since, timeout);
+    await sees(
+      page,
+      what,
+      (want: string[]) => {
+        const got = [...document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]')]
+          .map((el) => `${el.dataset.pitch}@${el.dataset.tick}+${el.dataset.duration}`)
+          .sort();
+        return JSON.stringify(got) === JSON.stringify([...want].sort());
+      },
+      keys,
+      since,
+      timeout,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}\n  shown: ${(await noteKeys(page)).join(' ')}\n  wanted: ${keys.join(' ')}`);
   }
 }
 
 function selectedCount(page: Page): Promise<number> {
-  return page.evaluate(() => document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"][data-selected="true"]').length);
+  return page.evaluate(
+    () => document.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"][data-selected="true"]').length,
+  );
 }
 
 async function focusEditor(page: Page): Promise<void> {
@@ -73,11 +90,15 @@ if (missing) {
     before(async () => {
       alice = await h.join(ROOM, 'alice');
       bob = await h.join(ROOM, 'bob');
-      for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
+      for (const mate of [alice, bob])
+        await mate.page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
       page = alice.page;
       // A keys track with a 4-bar clip and chords over it.
       await page.click('[data-testid="add-track-keys"]');
-      await page.locator('[data-testid="lane"]').first().dblclick({ position: { x: 20, y: 20 } });
+      await page
+        .locator('[data-testid="lane"]')
+        .first()
+        .dblclick({ position: { x: 20, y: 20 } });
       await page.waitForSelector('[data-testid="clip-editor"][data-kind="piano"]');
       keysClip = (await page.getAttribute('[data-testid="clip-editor"]', 'data-clip-id'))!;
       await page.locator('[data-testid="chord-lane"]').click({ position: { x: 10, y: 12 } });
@@ -100,7 +121,15 @@ if (missing) {
     });
 
     test('the piano roll shows the chords under the clip, a keyboard and the grid', async () => {
-      await sees(page, 'four chords in the ruler', () => [...document.querySelectorAll<HTMLElement>('[data-testid="editor-chord"]')].map((el) => el.textContent).join(' ') === 'C Am F G', undefined, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'four chords in the ruler',
+        () =>
+          [...document.querySelectorAll<HTMLElement>('[data-testid="editor-chord"]')].map((el) => el.textContent).join(' ') === 'C Am F G',
+        undefined,
+        Date.now(),
+        LOCAL_MS,
+      );
       assert.equal(await page.locator('[data-testid="piano-key"]').count(), 128);
       // A key auditions its pitch through the transport (heard, not seen: it must not disturb anything).
       await page.locator('[data-testid="piano-key"][data-pitch="64"]').click();
@@ -127,13 +156,19 @@ if (missing) {
 
     test('select: click, shift-click, rubber band, Mod+A, Esc', async () => {
       const [a, b, c] = await editorNotes(page);
-      await page.mouse.click(...Object.values(await notePoint(page, a!.id)) as [number, number]);
+      await page.mouse.click(...(Object.values(await notePoint(page, a!.id)) as [number, number]));
       assert.equal(await selectedCount(page), 1);
       const pb = await notePoint(page, b!.id);
       await page.keyboard.down('Shift');
       await page.mouse.click(pb.x, pb.y);
       await page.keyboard.up('Shift');
-      assert.deepEqual((await editorNotes(page)).filter((n) => n.selected).map((n) => n.id).sort(), [a!.id, b!.id].sort());
+      assert.deepEqual(
+        (await editorNotes(page))
+          .filter((n) => n.selected)
+          .map((n) => n.id)
+          .sort(),
+        [a!.id, b!.id].sort(),
+      );
       await page.keyboard.press('Escape');
       assert.equal(await selectedCount(page), 0, 'Esc clears the note selection');
       assert.equal(await page.getAttribute('[data-testid="clip-editor"]', 'data-clip-id'), keysClip, '...and keeps the clip open');
@@ -142,13 +177,22 @@ if (missing) {
       const start = await pointAt(page, 400, 70);
       const end = await pointAt(page, 2100, 62);
       await dragBy(page, start, end.x - start.x, end.y - start.y, { shift: true });
-      assert.deepEqual((await editorNotes(page)).filter((n) => n.selected).map((n) => n.id).sort(), [b!.id, c!.id].sort());
+      assert.deepEqual(
+        (await editorNotes(page))
+          .filter((n) => n.selected)
+          .map((n) => n.id)
+          .sort(),
+        [b!.id, c!.id].sort(),
+      );
       // The select tool: a plain drag is a rubber band too.
       await page.click('[data-testid="editor-tool-select"]');
       const s2 = await pointAt(page, 300, 61, 0);
       const e2 = await pointAt(page, 60, 59, 0);
       await dragBy(page, s2, e2.x - s2.x, e2.y - s2.y);
-      assert.deepEqual((await editorNotes(page)).filter((n) => n.selected).map((n) => n.id), [a!.id]);
+      assert.deepEqual(
+        (await editorNotes(page)).filter((n) => n.selected).map((n) => n.id),
+        [a!.id],
+      );
       await page.click('[data-testid="editor-tool-draw"]');
       await focusEditor(page);
       await page.keyboard.press('Control+a');
@@ -173,7 +217,7 @@ if (missing) {
 
       // Arrows on one note.
       const first = (await editorNotes(page))[0]!;
-      await page.mouse.click(...Object.values(await notePoint(page, first.id)) as [number, number]);
+      await page.mouse.click(...(Object.values(await notePoint(page, first.id)) as [number, number]));
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowUp');
       await showsNotes(page, 'a step right, a semitone up', ['63@1080+120', '66@1440+1440', '69@2880+120'], Date.now(), LOCAL_MS);
@@ -197,14 +241,20 @@ if (missing) {
 
     test('velocity: dragging a bar in the lane; the note is redrawn in its velocity colour', async () => {
       const note = (await editorNotes(page)).find((n) => n.pitch === 62)!;
-      await page.mouse.click(...Object.values(await notePoint(page, note.id)) as [number, number]);
+      await page.mouse.click(...(Object.values(await notePoint(page, note.id)) as [number, number]));
       const colourBefore = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el) => el.style.background);
       const bar = (await page.locator(`[data-testid="velocity-bar"][data-note-id="${note.id}"]`).boundingBox())!;
       const lane = (await page.locator('[data-testid="velocity-lane"]').boundingBox())!;
       // Up past the top of the lane: the most a velocity can be.
       await dragBy(page, { x: bar.x + 2, y: bar.y + 2 }, 0, lane.y - 10 - (bar.y + 2));
       const since = Date.now();
-      await sees(bob.page, 'velocity 127', (id) => document.querySelector<HTMLElement>(`[data-testid="note"][data-note-id="${id}"]`)?.dataset.velocity === '127', note.id, since);
+      await sees(
+        bob.page,
+        'velocity 127',
+        (id) => document.querySelector<HTMLElement>(`[data-testid="note"][data-note-id="${id}"]`)?.dataset.velocity === '127',
+        note.id,
+        since,
+      );
       await undoOffers(page, 'changed velocity of 1 note');
       const colourAfter = await page.locator(`[data-testid="note"][data-note-id="${note.id}"]`).evaluate((el) => el.style.background);
       assert.notEqual(colourAfter, colourBefore);
@@ -218,18 +268,45 @@ if (missing) {
       await page.keyboard.press('Control+v');
       // The three notes span 960..3000 (2040 ticks, whole 1/16 steps): the copy starts at 3000.
       const since = Date.now();
-      await showsNotes(bob.page, 'pasted after the copy', ['62@960+120', '66@1440+960', '69@2880+120', '62@3000+120', '66@3480+960', '69@4920+120'], since);
+      await showsNotes(
+        bob.page,
+        'pasted after the copy',
+        ['62@960+120', '66@1440+960', '69@2880+120', '62@3000+120', '66@3480+960', '69@4920+120'],
+        since,
+      );
       await undoOffers(page, 'pasted 3 notes');
-      await sees(page, 'the pasted notes selected', () => [...document.querySelectorAll<HTMLElement>('[data-testid="note"][data-selected="true"]')]
-        .map((el) => el.dataset.tick).sort().join(' ') === '3000 3480 4920', undefined, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'the pasted notes selected',
+        () =>
+          [...document.querySelectorAll<HTMLElement>('[data-testid="note"][data-selected="true"]')]
+            .map((el) => el.dataset.tick)
+            .sort()
+            .join(' ') === '3000 3480 4920',
+        undefined,
+        Date.now(),
+        LOCAL_MS,
+      );
 
       // Another clip, later on the same track: the notes land at the same place in it.
-      const px = await page.evaluate(() => parseFloat(getComputedStyle(document.querySelector<HTMLElement>('[data-testid="arrangement"]')!).getPropertyValue('--bar-px')));
-      await page.locator('[data-testid="lane"]').first().dblclick({ position: { x: px * 8.5, y: 20 } });
-      await sees(page, 'the new clip in the editor', (id) => {
-        const el = document.querySelector<HTMLElement>('[data-testid="clip-editor"]');
-        return el && el.dataset.clipId !== id;
-      }, keysClip, Date.now(), 5000);
+      const px = await page.evaluate(() =>
+        parseFloat(getComputedStyle(document.querySelector<HTMLElement>('[data-testid="arrangement"]')!).getPropertyValue('--bar-px')),
+      );
+      await page
+        .locator('[data-testid="lane"]')
+        .first()
+        .dblclick({ position: { x: px * 8.5, y: 20 } });
+      await sees(
+        page,
+        'the new clip in the editor',
+        (id) => {
+          const el = document.querySelector<HTMLElement>('[data-testid="clip-editor"]');
+          return el && el.dataset.clipId !== id;
+        },
+        keysClip,
+        Date.now(),
+        5000,
+      );
       await focusEditor(page);
       await page.keyboard.press('Control+v');
       await showsNotes(page, 'pasted into the other clip', ['62@960+120', '66@1440+960', '69@2880+120'], Date.now(), LOCAL_MS);
@@ -268,7 +345,13 @@ if (missing) {
       const since = Date.now();
       await showsNotes(bob.page, 'on the 1/8 grid', ['62@960+120', '66@1440+960', '69@2880+120', '72@0+60', '74@240+60'], since);
       await page.keyboard.press('Control+z');
-      await showsNotes(page, 'one undo: back to half way', ['62@960+120', '66@1440+960', '69@2880+120', '72@30+60', '74@210+60'], Date.now(), LOCAL_MS);
+      await showsNotes(
+        page,
+        'one undo: back to half way',
+        ['62@960+120', '66@1440+960', '69@2880+120', '72@30+60', '74@210+60'],
+        Date.now(),
+        LOCAL_MS,
+      );
       await page.selectOption('[data-testid="editor-grid"]', '16');
     });
 
@@ -278,10 +361,24 @@ if (missing) {
       // Focus on the arrangement: the arrow moves the clip, not the notes.
       await page.click(`[data-testid="clip"][data-clip-id="${keysClip}"]`);
       await page.keyboard.press('ArrowRight');
-      await sees(page, 'the clip moved a bar', (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '1', keysClip, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'the clip moved a bar',
+        (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '1',
+        keysClip,
+        Date.now(),
+        LOCAL_MS,
+      );
       assert.deepEqual(await noteKeys(page), notesBefore);
       await page.keyboard.press('ArrowLeft');
-      await sees(page, 'and back', (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '0', keysClip, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'and back',
+        (id) => document.querySelector<HTMLElement>(`[data-testid="clip"][data-clip-id="${id}"]`)?.dataset.startBar === '0',
+        keysClip,
+        Date.now(),
+        LOCAL_MS,
+      );
       // Focus in the editor: Delete with nothing selected deletes nothing (not the clip either).
       await focusEditor(page);
       await page.keyboard.press('Escape');
@@ -293,9 +390,16 @@ if (missing) {
       assert.deepEqual(await noteKeys(page), notesBefore);
     });
 
-    test('the playhead shows in the editor while the song plays; the arrangement\'s glides where the song is', async () => {
+    test("the playhead shows in the editor while the song plays; the arrangement's glides where the song is", async () => {
       await page.click('[data-testid="play"]');
-      await sees(page, 'the playhead', () => Number(document.querySelector<HTMLElement>('[data-testid="editor-playhead"]')?.dataset.tick) > 0, undefined, Date.now(), 10_000);
+      await sees(
+        page,
+        'the playhead',
+        () => Number(document.querySelector<HTMLElement>('[data-testid="editor-playhead"]')?.dataset.tick) > 0,
+        undefined,
+        Date.now(),
+        10_000,
+      );
       // The arrangement's playhead is moved by a compositor animation (bar line to bar line), not
       // every frame: where it is drawn must still be where the engine says the song is.
       const offsets: number[] = [];
@@ -305,9 +409,17 @@ if (missing) {
           const d = document;
           const arrangement = d.querySelector<HTMLElement>('[data-testid="arrangement"]')!;
           const barPx = parseFloat(g.getComputedStyle(arrangement).getPropertyValue('--bar-px'));
-          const x = d.querySelector<HTMLElement>('[data-testid="playhead"]')!.getBoundingClientRect().left - d.querySelector<HTMLElement>('.lanes')!.getBoundingClientRect().left;
+          const x =
+            d.querySelector<HTMLElement>('[data-testid="playhead"]')!.getBoundingClientRect().left -
+            d.querySelector<HTMLElement>('.lanes')!.getBoundingClientRect().left;
           const p = g.riffroomTransport.position();
-          return { x, expected: (p.songTick / 1920) * barPx, barPx, barMs: (1920 / p.ticksPerSecond) * 1000, audio: g.riffroomTransport.audioTime() };
+          return {
+            x,
+            expected: (p.songTick / 1920) * barPx,
+            barPx,
+            barMs: (1920 / p.ticksPerSecond) * 1000,
+            audio: g.riffroomTransport.audioTime(),
+          };
         });
         // As time: how far behind or ahead of the song the line is drawn.
         offsets.push((Math.abs(drawn.x - drawn.expected) / drawn.barPx) * drawn.barMs);
@@ -318,17 +430,39 @@ if (missing) {
       // the wrong rate is off by far more within the bar.
       assert.ok(Math.max(...offsets) < 150, `playhead drawn vs the song's position, ms: ${offsets.map((o) => o.toFixed(1)).join(' ')}`);
       await page.click('[data-testid="play"]');
-      await sees(page, 'gone when stopped', () => !document.querySelector<HTMLElement>('[data-testid="editor-playhead"]'), undefined, Date.now(), 5000);
+      await sees(
+        page,
+        'gone when stopped',
+        () => !document.querySelector<HTMLElement>('[data-testid="editor-playhead"]'),
+        undefined,
+        Date.now(),
+        5000,
+      );
     });
 
     test('the drum grid: named rows, a click toggles a hit, a drag paints, triplets switch the cells', async () => {
       await page.click('[data-testid="add-track-drums"]');
-      await page.locator('[data-testid="lane"]').nth(1).dblclick({ position: { x: 20, y: 20 } });
+      await page
+        .locator('[data-testid="lane"]')
+        .nth(1)
+        .dblclick({ position: { x: 20, y: 20 } });
       await page.waitForSelector('[data-testid="clip-editor"][data-kind="drums"]');
       const drumClip = (await page.getAttribute('[data-testid="clip-editor"]', 'data-clip-id'))!;
       await bob.page.click(`[data-testid="clip"][data-clip-id="${drumClip}"]`);
-      const names = await page.locator('[data-testid="drum-row"]').evaluateAll((els) => els.map((el) => `${el.dataset.pitch}:${el.textContent.replace(/\d+$/, '')}`));
-      assert.deepEqual(names, ['49:Crash', '51:Ride', '46:Open hat', '42:Closed hat', '50:High tom', '48:Mid tom', '45:Low tom', '38:Snare', '36:Kick']);
+      const names = await page
+        .locator('[data-testid="drum-row"]')
+        .evaluateAll((els) => els.map((el) => `${el.dataset.pitch}:${el.textContent.replace(/\d+$/, '')}`));
+      assert.deepEqual(names, [
+        '49:Crash',
+        '51:Ride',
+        '46:Open hat',
+        '42:Closed hat',
+        '50:High tom',
+        '48:Mid tom',
+        '45:Low tom',
+        '38:Snare',
+        '36:Kick',
+      ]);
       await page.locator('[data-testid="drum-row"][data-pitch="38"]').click();
       const g = await gridGeometry(page);
       assert.equal(g.step, 120, 'cells are 16ths');
@@ -338,14 +472,27 @@ if (missing) {
       const from = await pointAt(page, 0, 42, 10);
       await dragBy(page, from, 7 * 120 * g.tickPx, 0);
       await undoOffers(page, 'drew 8 hits');
-      const hits = ['36@0+120', '36@480+120', '36@960+120', '36@1440+120', '38@480+120', '38@1440+120', ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `42@${i * 120}+120`)];
+      const hits = [
+        '36@0+120',
+        '36@480+120',
+        '36@960+120',
+        '36@1440+120',
+        '38@480+120',
+        '38@1440+120',
+        ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `42@${i * 120}+120`),
+      ];
       let since = Date.now();
       await showsNotes(bob.page, 'the beat', hits, since);
 
       // Clicking a hit turns it off.
       await clickAt(page, 0, 36, { dx: 40 * g.tickPx });
       since = Date.now();
-      await showsNotes(bob.page, 'the first kick removed', hits.filter((k) => k !== '36@0+120'), since);
+      await showsNotes(
+        bob.page,
+        'the first kick removed',
+        hits.filter((k) => k !== '36@0+120'),
+        since,
+      );
       await undoOffers(page, 'removed a hit');
 
       await page.click('[data-testid="editor-triplet"]');
@@ -364,13 +511,29 @@ if (missing) {
       const before = await noteKeys(page);
       await page.click('[data-testid="editor-lock"]');
       const since = Date.now();
-      await sees(bob.page, 'locked', () => document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked === 'true', undefined, since);
+      await sees(
+        bob.page,
+        'locked',
+        () => document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked === 'true',
+        undefined,
+        since,
+      );
       await undoOffers(page, 'locked clip');
-      assert.ok((await editorNotes(bob.page)).every((n) => n.locked), 'its notes are drawn locked');
+      assert.ok(
+        (await editorNotes(bob.page)).every((n) => n.locked),
+        'its notes are drawn locked',
+      );
 
       const edits = { alice: await countLocalEdits(page), bob: await countLocalEdits(bob.page) };
       await clickAt(page, 3600, 64);
-      await sees(page, 'told why', () => /locked/.test(document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? ''), undefined, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'told why',
+        () => /locked/.test(document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? ''),
+        undefined,
+        Date.now(),
+        LOCAL_MS,
+      );
       const note = (await editorNotes(page))[0]!;
       await dragBy(page, await notePoint(page, note.id), 200, -30);
       await focusEditor(page);
@@ -388,7 +551,14 @@ if (missing) {
       await undoOffers(page, 'locked clip');
 
       await page.click('[data-testid="editor-lock"]');
-      await sees(page, 'unlocked', () => !document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked, undefined, Date.now(), LOCAL_MS);
+      await sees(
+        page,
+        'unlocked',
+        () => !document.querySelector<HTMLElement>('[data-testid="clip-editor"]')?.dataset.locked,
+        undefined,
+        Date.now(),
+        LOCAL_MS,
+      );
       await clickAt(page, 3600, 64);
       await showsNotes(bob.page, 'editable again', [...before, '64@3600+120']);
     });

@@ -32,7 +32,10 @@ const ROOM = 'file-night';
 const BPM = 96;
 const BAR_SECONDS = (3 * 60) / BPM;
 
-const DRUM_HITS = [0, 480, 960].flatMap((tick) => [{ pitch: 36, tick, duration: 120, velocity: 110 }, { pitch: 42, tick, duration: 120, velocity: 80 }]);
+const DRUM_HITS = [0, 480, 960].flatMap((tick) => [
+  { pitch: 36, tick, duration: 120, velocity: 110 },
+  { pitch: 42, tick, duration: 120, velocity: 80 },
+]);
 const BASS_NOTES = [0, 1, 2, 3, 4, 5].map((i) => ({ pitch: 40 + (i % 3) * 2, tick: i * 480, duration: 400, velocity: 96 }));
 
 async function menu(page: Page, item: string): Promise<void> {
@@ -57,7 +60,10 @@ async function saveChecked(page: Page): Promise<void> {
 
 /** Render, wait for the figures, save: the download. */
 async function renderAndSave(page: Page): Promise<{ name: string; bytes: Uint8Array }> {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click('[data-testid="wav-render"]').then(() => saveChecked(page))]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.click('[data-testid="wav-render"]').then(() => saveChecked(page)),
+  ]);
   await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
   return saved(file);
 }
@@ -90,7 +96,12 @@ function leadMidi(): Uint8Array {
   const doc = new Y.Doc();
   initSong(doc, { title: 'Riff' });
   const track = addTrack(doc, { role: 'lead', name: 'Lead' });
-  addClip(doc, { trackId: track, startBar: 0, lengthBars: 1, notes: [0, 1, 2, 3].map((i) => ({ pitch: 72 + i, tick: i * 240, duration: 200, velocity: 100 })) });
+  addClip(doc, {
+    trackId: track,
+    startBar: 0,
+    lengthBars: 1,
+    notes: [0, 1, 2, 3].map((i) => ({ pitch: 72 + i, tick: i * 240, duration: 200, velocity: 100 })),
+  });
   return songToMidi(readSong(doc));
 }
 
@@ -129,7 +140,9 @@ if (missing) {
       alice = await h.join(ROOM, 'alice');
       page = alice.page;
       await page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
-      await page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === 2, undefined, { timeout: 5000 });
+      await page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === 2, undefined, {
+        timeout: 5000,
+      });
     });
 
     after(() => {
@@ -151,11 +164,20 @@ if (missing) {
       assert.ok(conductor.some((e) => e.type === 'trackName' && e.text === 'Files Test'));
 
       const drumNotes = noteOns(midi.tracks[1]!);
-      assert.deepEqual(drumNotes.map((n) => [n.tick, n.pitch, n.velocity]), DRUM_HITS.map((n) => [n.tick, n.pitch, n.velocity]));
-      assert.ok(drumNotes.every((n) => n.channel === 9), 'drums on channel 10');
+      assert.deepEqual(
+        drumNotes.map((n) => [n.tick, n.pitch, n.velocity]),
+        DRUM_HITS.map((n) => [n.tick, n.pitch, n.velocity]),
+      );
+      assert.ok(
+        drumNotes.every((n) => n.channel === 9),
+        'drums on channel 10',
+      );
       // The bass clip starts at bar 3: 2 bars of 3/4 = 2880 ticks in.
       const bassNotes = noteOns(midi.tracks[2]!);
-      assert.deepEqual(bassNotes.map((n) => [n.tick, n.pitch]), BASS_NOTES.map((n) => [2880 + n.tick, n.pitch]));
+      assert.deepEqual(
+        bassNotes.map((n) => [n.tick, n.pitch]),
+        BASS_NOTES.map((n) => [2880 + n.tick, n.pitch]),
+      );
       assert.ok(midi.tracks[2]!.some((e) => e.type === 'trackName' && e.text === 'Bass'));
     });
 
@@ -171,7 +193,10 @@ if (missing) {
       assert.equal(midi.tracks.length, 2, 'conductor + the clip');
       const tempo = midi.tracks[0]!.find((e) => e.type === 'setTempo');
       assert.equal(tempo?.type === 'setTempo' && tempo.microsecondsPerBeat, 625_000);
-      assert.deepEqual(noteOns(midi.tracks[1]!).map((n) => [n.tick, n.pitch, n.velocity]), BASS_NOTES.map((n) => [n.tick, n.pitch, n.velocity]));
+      assert.deepEqual(
+        noteOns(midi.tracks[1]!).map((n) => [n.tick, n.pitch, n.velocity]),
+        BASS_NOTES.map((n) => [n.tick, n.pitch, n.velocity]),
+      );
     });
 
     test('export WAV of the whole song and of the loop: valid 16-bit WAV, neither silent nor clipping', async (t: TestContext) => {
@@ -185,10 +210,22 @@ if (missing) {
           (async () => {
             await page.click('[data-testid="wav-render"]');
             // The dialog says it is rendering (and the button is disabled) while it renders.
-            return page.waitForFunction(() => {
-              const d = document;
-              return /Rendering…/.test(d.querySelector<HTMLElement>('[data-testid="wav-rendering"]')?.textContent ?? '') && d.querySelector<HTMLButtonElement>('[data-testid="wav-render"]')?.disabled;
-            }, undefined, { timeout: 5000, polling: 'raf' }).then(() => true, () => false)
+            return page
+              .waitForFunction(
+                () => {
+                  const d = document;
+                  return (
+                    /Rendering…/.test(d.querySelector<HTMLElement>('[data-testid="wav-rendering"]')?.textContent ?? '') &&
+                    d.querySelector<HTMLButtonElement>('[data-testid="wav-render"]')?.disabled
+                  );
+                },
+                undefined,
+                { timeout: 5000, polling: 'raf' },
+              )
+              .then(
+                () => true,
+                () => false,
+              )
               .then(async (shown) => (await saveChecked(page), shown));
           })(),
         ]);
@@ -208,7 +245,11 @@ if (missing) {
       const data = 44 + header.getUint32(40, true);
       assert.deepEqual([ascii(0), ascii(8), ascii(12), ascii(36), ascii(data)], ['RIFF', 'WAVE', 'fmt ', 'LIST', 'data']);
       assert.equal(header.getUint32(4, true), whole.bytes.length - 8, 'RIFF size');
-      assert.deepEqual([header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true), header.getUint16(34, true)], [1, 2, 44100, 16], 'PCM, stereo, 44.1 kHz, 16 bit');
+      assert.deepEqual(
+        [header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true), header.getUint16(34, true)],
+        [1, 2, 44100, 16],
+        'PCM, stereo, 44.1 kHz, 16 bit',
+      );
       assert.equal(header.getUint32(data + 4, true), whole.bytes.length - data - 8, 'data size');
       assert.equal(decodeWav(whole.bytes).info.INAM, 'Files Test', 'the title in INFO');
       const audio = decodeWav(whole.bytes);
@@ -225,7 +266,9 @@ if (missing) {
 
       // The loop range: one bar.
       setLoop(carol.doc, { startBar: 2, endBar: 3 });
-      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, { timeout: 5000 });
+      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, {
+        timeout: 5000,
+      });
       const loop = await render('loop');
       assert.equal(loop.name, 'Files Test (bar 3).wav');
       t.diagnostic(`loop: rendered in ${loop.ms} ms`);
@@ -264,7 +307,10 @@ if (missing) {
       const zip = await renderToDownload();
       assert.equal(zip.name, 'Files Test stems.zip');
       const files = unzipSync(zip.bytes);
-      assert.deepEqual(Object.keys(files).sort(), ['00 Mix.wav', '01 Drums.wav', '02 Bass.wav'].map((n) => `Files Test stems/${n}`));
+      assert.deepEqual(
+        Object.keys(files).sort(),
+        ['00 Mix.wav', '01 Drums.wav', '02 Bass.wav'].map((n) => `Files Test stems/${n}`),
+      );
       const [mix, drumStem, bassStem] = ['00 Mix', '01 Drums', '02 Bass'].map((n) => decodeWav(files[`Files Test stems/${n}.wav`]!));
       for (const w of [mix!, drumStem!, bassStem!]) {
         assert.equal(w.bitDepth, 24);
@@ -274,8 +320,14 @@ if (missing) {
       assert.match(mix!.info.ICMT ?? '', /Made in Riffroom: 2 clips/);
       assert.equal(mix!.info.INAM, 'Files Test');
       // Each stem is its track alone: drums in bars 1-2 only, bass in bars 3-4 only.
-      assert.ok(levels(drumStem!, 0, 2 * BAR_SECONDS).rms > 0.002 && levels(drumStem!, 2 * BAR_SECONDS + 0.5, 4 * BAR_SECONDS).peak < 0.02, 'the drum stem');
-      assert.ok(levels(bassStem!, 0, 2 * BAR_SECONDS).peak < 1e-4 && levels(bassStem!, 2 * BAR_SECONDS, 4 * BAR_SECONDS).rms > 0.002, 'the bass stem');
+      assert.ok(
+        levels(drumStem!, 0, 2 * BAR_SECONDS).rms > 0.002 && levels(drumStem!, 2 * BAR_SECONDS + 0.5, 4 * BAR_SECONDS).peak < 0.02,
+        'the drum stem',
+      );
+      assert.ok(
+        levels(bassStem!, 0, 2 * BAR_SECONDS).peak < 1e-4 && levels(bassStem!, 2 * BAR_SECONDS, 4 * BAR_SECONDS).rms > 0.002,
+        'the bass stem',
+      );
       assert.match(await notice(page), /Saved Files Test stems\.zip \(the mix and 2 stems\)/);
 
       // A folder: the File System Access API writing into the page's private file system (the
@@ -333,21 +385,43 @@ if (missing) {
       const choose = async (id: string): Promise<void> => {
         await page.check(`[data-testid="correction-${id}"]`);
         if (id === 'none') await page.waitForSelector('[data-testid="loudness-after"]', { state: 'detached', timeout: 5000 });
-        else await page.waitForFunction((want) => {
-          const d = document;
-          return d.querySelector<HTMLElement>('[data-testid="loudness-after"]') && new RegExp(want).test(d.querySelector<HTMLElement>('[data-testid="correction-summary"]')?.textContent ?? '');
-        }, `toward ${id === 'streaming' ? '−14' : id === 'podcast' ? '−16' : '−23'} LUFS`, { timeout: 60_000 });
+        else
+          await page.waitForFunction(
+            (want) => {
+              const d = document;
+              return (
+                d.querySelector<HTMLElement>('[data-testid="loudness-after"]') &&
+                new RegExp(want).test(d.querySelector<HTMLElement>('[data-testid="correction-summary"]')?.textContent ?? '')
+              );
+            },
+            `toward ${id === 'streaming' ? '−14' : id === 'podcast' ? '−16' : '−23'} LUFS`,
+            { timeout: 60_000 },
+          );
       };
       const save = async (): Promise<{ name: string; bytes: Uint8Array }> => {
         const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid="export-save"]')]);
         await page.waitForSelector('[data-testid="export-wav-dialog"]', { state: 'detached', timeout: 5000 });
         return saved(file);
       };
-      const chainOf = (icmt: string | undefined): { targetLufs: number; limiter: { ceilingDbtp: number }; measuredAfter: { integratedLufs: number; truePeakDbtp: number } } | null => {
+      const chainOf = (
+        icmt: string | undefined,
+      ): {
+        targetLufs: number;
+        limiter: { ceilingDbtp: number };
+        measuredAfter: { integratedLufs: number; truePeakDbtp: number };
+      } | null => {
         const line = (icmt ?? '').split('\n').find((l) => l.startsWith('Mastering: '));
         return line ? JSON.parse(line.slice('Mastering: '.length)) : null;
       };
-      const FIGURES = ['Integrated loudness', 'Loudness range', 'True peak', 'Clipping', 'Stereo balance', 'Stereo correlation', 'DC offset'];
+      const FIGURES = [
+        'Integrated loudness',
+        'Loudness range',
+        'True peak',
+        'Clipping',
+        'Stereo balance',
+        'Stereo correlation',
+        'DC offset',
+      ];
 
       // The measuring and each correction run in a Web Worker of their own.
       const workers: string[] = [];
@@ -378,11 +452,20 @@ if (missing) {
       assert.equal(chain.targetLufs, -14);
       assert.equal(chain.limiter.ceilingDbtp, -1);
       assert.match(wav.info.ICMT ?? '', /^Made in Riffroom/, 'after the provenance');
-      assert.equal(afterRows['Integrated loudness'], `${formatNumber(chain.measuredAfter.integratedLufs)} LUFS`, 'the dialog showed the chain\'s figure');
+      assert.equal(
+        afterRows['Integrated loudness'],
+        `${formatNumber(chain.measuredAfter.integratedLufs)} LUFS`,
+        "the dialog showed the chain's figure",
+      );
       const measured = meter(wav).measurements;
       const ffmpegLufs = withTempFile('corrected.wav', corrected.bytes, (path) => ffmpegLoudness(path));
-      t.diagnostic(`saved: ffmpeg ${ffmpegLufs} LUFS, ours ${measured.integratedLufs.toFixed(2)} LUFS, true peak ${measured.truePeakDbtp.toFixed(2)} dBTP; chain after ${JSON.stringify(chain.measuredAfter)}`);
-      assert.ok(Math.abs(ffmpegLufs - chain.measuredAfter.integratedLufs) <= 0.5, `ffmpeg reads ${ffmpegLufs} LUFS, the chain says ${chain.measuredAfter.integratedLufs}`);
+      t.diagnostic(
+        `saved: ffmpeg ${ffmpegLufs} LUFS, ours ${measured.integratedLufs.toFixed(2)} LUFS, true peak ${measured.truePeakDbtp.toFixed(2)} dBTP; chain after ${JSON.stringify(chain.measuredAfter)}`,
+      );
+      assert.ok(
+        Math.abs(ffmpegLufs - chain.measuredAfter.integratedLufs) <= 0.5,
+        `ffmpeg reads ${ffmpegLufs} LUFS, the chain says ${chain.measuredAfter.integratedLufs}`,
+      );
       assert.ok(Math.abs(measured.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.5);
       // 16-bit rounding may add a hair to the true peak.
       assert.ok(measured.truePeakDbtp <= -1.0 + 0.1, `true peak ${measured.truePeakDbtp} dBTP`);
@@ -406,16 +489,32 @@ if (missing) {
       assert.deepEqual(u.info, p.info, 'the same metadata as an export without correction');
       assert.equal(undone.bytes.length, plain.bytes.length);
       const dataAt = (bytes: Uint8Array): number => Buffer.from(bytes).indexOf('data');
-      assert.ok(Buffer.from(undone.bytes.subarray(0, dataAt(undone.bytes) + 8)).equals(Buffer.from(plain.bytes.subarray(0, dataAt(plain.bytes) + 8))), 'identical up to the samples');
+      assert.ok(
+        Buffer.from(undone.bytes.subarray(0, dataAt(undone.bytes) + 8)).equals(
+          Buffer.from(plain.bytes.subarray(0, dataAt(plain.bytes) + 8)),
+        ),
+        'identical up to the samples',
+      );
       const read = (value: string): number => Number(value.replace('\u2212', '-').split(' ')[0]);
       const undoneFigures = meter(u).measurements;
-      assert.ok(Math.abs(undoneFigures.integratedLufs - read(shown['Integrated loudness']!)) <= 0.06, `undone ${undoneFigures.integratedLufs} LUFS, shown ${shown['Integrated loudness']}`);
-      assert.ok(Math.abs(undoneFigures.truePeakDbtp - read(shown['True peak']!)) <= 0.1, `undone ${undoneFigures.truePeakDbtp} dBTP, shown ${shown['True peak']}`);
+      assert.ok(
+        Math.abs(undoneFigures.integratedLufs - read(shown['Integrated loudness']!)) <= 0.06,
+        `undone ${undoneFigures.integratedLufs} LUFS, shown ${shown['Integrated loudness']}`,
+      );
+      assert.ok(
+        Math.abs(undoneFigures.truePeakDbtp - read(shown['True peak']!)) <= 0.1,
+        `undone ${undoneFigures.truePeakDbtp} dBTP, shown ${shown['True peak']}`,
+      );
       let worst = 0;
       u.channels.forEach((c, ch) => c.forEach((v, i) => void (worst = Math.max(worst, Math.abs(v - p.channels[ch]![i]!)))));
       const same = Buffer.from(undone.bytes).equals(Buffer.from(plain.bytes));
-      t.diagnostic(`undone vs uncorrected export: ${same ? 'same bytes' : `samples differ by up to ${Math.round(worst * 32768)} steps (render to render)`}`);
-      assert.ok(worst * 32768 <= 16, `the undone mix is the uncorrected one, give or take the render's jitter (${Math.round(worst * 32768)} steps)`);
+      t.diagnostic(
+        `undone vs uncorrected export: ${same ? 'same bytes' : `samples differ by up to ${Math.round(worst * 32768)} steps (render to render)`}`,
+      );
+      assert.ok(
+        worst * 32768 <= 16,
+        `the undone mix is the uncorrected one, give or take the render's jitter (${Math.round(worst * 32768)} steps)`,
+      );
       assert.ok(!Buffer.from(corrected.bytes).equals(Buffer.from(plain.bytes)));
 
       // Stems stay as rendered (they are for remixing); the zip's mix is corrected.
@@ -426,7 +525,8 @@ if (missing) {
       const mix = decodeWav(files['Files Test stems/00 Mix.wav']!);
       assert.equal(chainOf(mix.info.ICMT)?.targetLufs, -14);
       assert.ok(Math.abs(meter(mix).measurements.integratedLufs - chain.measuredAfter.integratedLufs) <= 0.5);
-      for (const stem of ['01 Drums', '02 Bass']) assert.equal(chainOf(decodeWav(files[`Files Test stems/${stem}.wav`]!).info.ICMT), null, `${stem}: no chain`);
+      for (const stem of ['01 Drums', '02 Bass'])
+        assert.equal(chainOf(decodeWav(files[`Files Test stems/${stem}.wav`]!).info.ICMT), null, `${stem}: no chain`);
       assert.match(await notice(page), /Saved Files Test stems\.zip/);
 
       // Opus: the chain in its tags too.
@@ -453,18 +553,38 @@ if (missing) {
       await page.fill('[data-testid="import-midi-bar"]', '5');
       await page.click('[data-testid="import-midi-confirm"]');
       // The new clip opens in the editor with the file's notes.
-      await page.waitForFunction(() => {
-        const d = document;
-        return d.querySelector<HTMLElement>('[data-testid="clip-editor"]') && d.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]').length === 4;
-      }, undefined, { timeout: 5000 });
-      assert.deepEqual((await editorNotes(page)).map((n) => [n.pitch, n.tick]), [[72, 0], [73, 240], [74, 480], [75, 720]]);
+      await page.waitForFunction(
+        () => {
+          const d = document;
+          return (
+            d.querySelector<HTMLElement>('[data-testid="clip-editor"]') &&
+            d.querySelectorAll<HTMLElement>('[data-testid="clip-editor"] [data-testid="note"]').length === 4
+          );
+        },
+        undefined,
+        { timeout: 5000 },
+      );
+      assert.deepEqual(
+        (await editorNotes(page)).map((n) => [n.pitch, n.tick]),
+        [
+          [72, 0],
+          [73, 240],
+          [74, 480],
+          [75, 720],
+        ],
+      );
       await undoOffers(page, 'imported 4 notes from MIDI into new track Riff');
-      await page.waitForFunction(() => [...document.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].some((el) => el.value === 'Riff'));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].some((el) => el.value === 'Riff'),
+      );
       await untilDocHas(page, carol.doc, 'carol has the import');
       const song = readSong(carol.doc);
       const riff = song.tracks.find((t) => t.name === 'Riff')!;
       assert.equal(riff.role, 'lead');
-      assert.deepEqual(song.clips.filter((c) => c.trackId === riff.id).map((c) => [c.startBar, c.notes.length]), [[4, 4]]);
+      assert.deepEqual(
+        song.clips.filter((c) => c.trackId === riff.id).map((c) => [c.startBar, c.notes.length]),
+        [[4, 4]],
+      );
 
       // Into the bass track (the selected clip's track is offered first... select the bass clip).
       await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
@@ -473,7 +593,14 @@ if (missing) {
       assert.equal(await page.inputValue('[data-testid="import-midi-track"]'), bass);
       await page.fill('[data-testid="import-midi-bar"]', '9');
       await page.click('[data-testid="import-midi-confirm"]');
-      await page.waitForFunction((id) => [...document.querySelectorAll<HTMLElement>(`[data-testid="clip"][data-track-id="${id}"]`)].some((el) => el.dataset.startBar === '8'), bass, { timeout: 5000 });
+      await page.waitForFunction(
+        (id) =>
+          [...document.querySelectorAll<HTMLElement>(`[data-testid="clip"][data-track-id="${id}"]`)].some(
+            (el) => el.dataset.startBar === '8',
+          ),
+        bass,
+        { timeout: 5000 },
+      );
       await undoOffers(page, 'imported 4 notes from MIDI');
     });
 
@@ -483,12 +610,22 @@ if (missing) {
       const before = JSON.stringify(readSong(carol.doc));
       const clipsBefore = await page.locator('[data-testid="clip"]').count();
       const edits = await countLocalEdits(page);
-      for (const [name, bytes] of [['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')], ['notes.txt.mid', new TextEncoder().encode('C D E F G')]] as const) {
+      for (const [name, bytes] of [
+        ['broken.mid', new TextEncoder().encode('MThd\u0000\u0000\u0000\u0006garbage')],
+        ['notes.txt.mid', new TextEncoder().encode('C D E F G')],
+      ] as const) {
         const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-track')]);
         await chooser.setFiles({ name, mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
-        await page.waitForFunction((n) => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes(n), name, { timeout: 5000 });
+        await page.waitForFunction(
+          (n) => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes(n),
+          name,
+          { timeout: 5000 },
+        );
         const message = await notice(page);
-        assert.match(message, new RegExp(`${name.replace(/\./g, '\\.')} is not a MIDI file Riffroom can read: .+\\. Nothing was changed\\.`));
+        assert.match(
+          message,
+          new RegExp(`${name.replace(/\./g, '\\.')} is not a MIDI file Riffroom can read: .+\\. Nothing was changed\\.`),
+        );
         assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
         assert.equal(await page.locator('[data-testid="import-midi-dialog"]').count(), 0, 'no dialog for a file that cannot be read');
       }

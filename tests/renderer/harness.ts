@@ -17,8 +17,14 @@ import type { TestCerts } from '../support/test-certs.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 export const SCREENSHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 
@@ -42,7 +48,11 @@ export interface RendererHarness {
   /** The link a bandmate opens: a personal token (`name`, `role`) in the fragment. */
   link(room: string, name: string, role?: Role): string;
   /** A new browser context with the room open. */
-  join(room: string, name: string, options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<unknown> }): Promise<Bandmate>;
+  join(
+    room: string,
+    name: string,
+    options?: { role?: Role; viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<unknown> },
+  ): Promise<Bandmate>;
   /** A page of its own at `url` (bad links). */
   open(url: string): Promise<Bandmate>;
   /** Stops the server process (SIGTERM, as a host closing the session). */
@@ -72,7 +82,12 @@ export async function startRendererHarness(options: { tls?: TestCerts } = {}): P
   });
   const contexts: BrowserContext[] = [];
 
-  const open = async (url: string, name = 'guest', viewport = { width: 1440, height: 900 }, beforeOpen?: (context: BrowserContext) => Promise<unknown>): Promise<Bandmate> => {
+  const open = async (
+    url: string,
+    name = 'guest',
+    viewport = { width: 1440, height: 900 },
+    beforeOpen?: (context: BrowserContext) => Promise<unknown>,
+  ): Promise<Bandmate> => {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     // Routes (a websocket held back, say) go in before the page loads.
@@ -82,7 +97,8 @@ export async function startRendererHarness(options: { tls?: TestCerts } = {}): P
     page.on('pageerror', (e) => void errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
       // A stopped server makes the browser log failed websocket/fetch attempts: expected noise.
-      if (m.type() === 'error' && !/WebSocket|Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text())) errors.push(`console: ${m.text()}`);
+      if (m.type() === 'error' && !/WebSocket|Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text()))
+        errors.push(`console: ${m.text()}`);
     });
     await page.goto(url);
     return { name, context, page, errors };
@@ -161,13 +177,17 @@ export async function tapKey(page: Page, key: string): Promise<void> {
  */
 export async function countLocalEdits(page: Page): Promise<() => Promise<number>> {
   const key = Math.random().toString(36).slice(2);
-  await read(page, (k) => {
-    const counts = (globalThis.__localEdits ??= {});
-    counts[k] = 0;
-    globalThis.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
-      if (tr.local) counts[k]++;
-    });
-  }, key);
+  await read(
+    page,
+    (k) => {
+      const counts = (globalThis.__localEdits ??= {});
+      counts[k] = 0;
+      globalThis.riffroomJam.session.doc.on('update', (_u: unknown, _origin: unknown, _doc: unknown, tr: { local: boolean }) => {
+        if (tr.local) counts[k]++;
+      });
+    },
+    key,
+  );
   return () => read(page, (k) => globalThis.__localEdits[k], key);
 }
 
@@ -178,13 +198,21 @@ export async function countLocalEdits(page: Page): Promise<() => Promise<number>
  * Y.encodeStateVector computes it): the page's bundle does not expose Yjs itself.
  */
 export async function untilDocHas(page: Page, doc: Y.Doc, what: string, timeoutMs = 10_000): Promise<void> {
-  const want = await read(page, () => [...globalThis.riffroomJam.session.doc.store.clients].map(([client, structs]) => {
-    const last = structs[structs.length - 1];
-    return [client, last.id.clock + last.length] as [number, number];
-  }));
+  const want = await read(page, () =>
+    [...globalThis.riffroomJam.session.doc.store.clients].map(([client, structs]) => {
+      const last = structs[structs.length - 1];
+      return [client, last.id.clock + last.length] as [number, number];
+    }),
+  );
   const missing = () => {
     const have = Y.decodeStateVector(Y.encodeStateVector(doc));
     return want.filter(([client, clock]) => (have.get(client) ?? 0) < clock);
   };
-  await waitFor(() => missing().length === 0, timeoutMs, `${what}: the page's updates of clients ${missing().map(([c]) => c).join(', ')} never arrived`);
+  await waitFor(
+    () => missing().length === 0,
+    timeoutMs,
+    `${what}: the page's updates of clients ${missing()
+      .map(([c]) => c)
+      .join(', ')} never arrived`,
+  );
 }

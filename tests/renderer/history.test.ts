@@ -21,20 +21,32 @@ const ROOM = 'history-night';
 /** Generous: the machine also trains a model and runs other suites. */
 const WAIT_MS = 15_000;
 
-
-interface Row { seq: number; author: string; label: string; color: string }
+interface Row {
+  seq: number;
+  author: string;
+  label: string;
+  color: string;
+}
 
 /** Every checkpoint in the timeline, newest first, with any folded groups opened first. */
 async function timeline(page: Page): Promise<Row[]> {
   for (const toggle of await page.locator('[data-testid="history-group-toggle"][aria-expanded="false"]').all()) await toggle.click();
-  return read(page, () => [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].map((el) => ({
-    seq: Number(el.dataset.seq), author: el.dataset.author!, label: el.dataset.label!,
-    color: el.querySelector<HTMLElement>('.author .dot')!.style.background,
-  })));
+  return read(page, () =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].map((el) => ({
+      seq: Number(el.dataset.seq),
+      author: el.dataset.author!,
+      label: el.dataset.label!,
+      color: el.querySelector<HTMLElement>('.author .dot')!.style.background,
+    })),
+  );
 }
 
 /** What the arrangement area draws: live or read-only, track names, clips. */
-interface Arrangement { view: string; tracks: string[]; clips: string[] }
+interface Arrangement {
+  view: string;
+  tracks: string[];
+  clips: string[];
+}
 
 function arrangement(page: Page): Promise<Arrangement> {
   return read(page, () => {
@@ -43,7 +55,9 @@ function arrangement(page: Page): Promise<Arrangement> {
     return {
       view: area.dataset.view!,
       tracks: [...area.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].map((el) => el.value),
-      clips: [...area.querySelectorAll<HTMLElement>('[data-testid="clip"]')].map((el) => `${el.dataset.startBar}+${el.dataset.lengthBars}`).sort(),
+      clips: [...area.querySelectorAll<HTMLElement>('[data-testid="clip"]')]
+        .map((el) => `${el.dataset.startBar}+${el.dataset.lengthBars}`)
+        .sort(),
     };
   });
 }
@@ -64,12 +78,20 @@ function expected(song: Song, view: string): Arrangement {
  */
 async function showsArrangement(page: Page, what: string, want: Arrangement): Promise<void> {
   try {
-    await until(page, what, (w) => {
-      const area = document.querySelector<HTMLElement>('.arrangement-area')!;
-      const tracks = [...area.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].map((el) => el.value);
-      const clips = [...area.querySelectorAll<HTMLElement>('[data-testid="clip"]')].map((el) => `${el.dataset.startBar}+${el.dataset.lengthBars}`).sort();
-      return JSON.stringify({ view: area.dataset.view, tracks, clips }) === JSON.stringify(w);
-    }, want, WAIT_MS);
+    await until(
+      page,
+      what,
+      (w) => {
+        const area = document.querySelector<HTMLElement>('.arrangement-area')!;
+        const tracks = [...area.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].map((el) => el.value);
+        const clips = [...area.querySelectorAll<HTMLElement>('[data-testid="clip"]')]
+          .map((el) => `${el.dataset.startBar}+${el.dataset.lengthBars}`)
+          .sort();
+        return JSON.stringify({ view: area.dataset.view, tracks, clips }) === JSON.stringify(w);
+      },
+      want,
+      WAIT_MS,
+    );
   } catch (error) {
     assert.deepEqual(await arrangement(page), want, (error as Error).message);
     throw error;
@@ -128,44 +150,91 @@ if (missing) {
       for (const mate of [alice, bob]) if (mate?.errors.length) console.log(`# ${mate.name}'s page errors:\n${mate.errors.join('\n')}`);
     });
 
-    test('the timeline lists both bandmates\' labelled edits, newest first, in their colours, and stays live', async () => {
+    test("the timeline lists both bandmates' labelled edits, newest first, in their colours, and stays live", async () => {
       const started = Date.now();
       await alice.page.click('[data-testid="add-track-drums"]');
-      await until(bob.page, 'bob sees the drums track', () => document.querySelectorAll<HTMLElement>('[data-testid="track-header"]').length === 1);
+      await until(
+        bob.page,
+        'bob sees the drums track',
+        () => document.querySelectorAll<HTMLElement>('[data-testid="track-header"]').length === 1,
+      );
       await bob.page.click('[data-testid="add-track-bass"]');
-      await until(alice.page, 'alice sees the bass track', () => document.querySelectorAll<HTMLElement>('[data-testid="track-header"]').length === 2);
-      const drums = await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="track-header"]')!.dataset.trackId as string);
-      const px = await read(alice.page, () => parseFloat(getComputedStyle(document.querySelector<HTMLElement>('[data-testid="arrangement"]')!).getPropertyValue('--bar-px')));
+      await until(
+        alice.page,
+        'alice sees the bass track',
+        () => document.querySelectorAll<HTMLElement>('[data-testid="track-header"]').length === 2,
+      );
+      const drums = await read(
+        alice.page,
+        () => document.querySelector<HTMLElement>('[data-testid="track-header"]')!.dataset.trackId as string,
+      );
+      const px = await read(alice.page, () =>
+        parseFloat(getComputedStyle(document.querySelector<HTMLElement>('[data-testid="arrangement"]')!).getPropertyValue('--bar-px')),
+      );
       await alice.page.locator(`[data-testid="lane"][data-track-id="${drums}"]`).dblclick({ position: { x: px * 1.5, y: 20 } });
       await until(bob.page, 'bob sees the clip', () => document.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === 1);
       await typeInto(bob.page, 'song-title', 'Night Drive');
-      await until(alice.page, 'alice sees the title', () => document.querySelector<HTMLInputElement>('[data-testid="song-title"]')!.value === 'Night Drive');
+      await until(
+        alice.page,
+        'alice sees the title',
+        () => document.querySelector<HTMLInputElement>('[data-testid="song-title"]')!.value === 'Night Drive',
+      );
 
       await openHistory(alice.page);
       await openHistory(bob.page);
-      const wanted: [string, string][] = [['alice', 'added track Drums'], ['bob', 'added track Bass'], ['alice', 'added clip'], ['bob', 'renamed song to "Night Drive"']];
+      const wanted: [string, string][] = [
+        ['alice', 'added track Drums'],
+        ['bob', 'added track Bass'],
+        ['alice', 'added clip'],
+        ['bob', 'renamed song to "Night Drive"'],
+      ];
       for (const mate of [alice, bob]) {
-        await until(mate.page, `${mate.name}'s timeline lists the four edits`, (want) => {
-          const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].map((el) => `${el.dataset.author}:${el.dataset.label}`);
-          return want.every(([a, l]) => rows.includes(`${a}:${l}`));
-        }, wanted);
+        await until(
+          mate.page,
+          `${mate.name}'s timeline lists the four edits`,
+          (want) => {
+            const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].map(
+              (el) => `${el.dataset.author}:${el.dataset.label}`,
+            );
+            return want.every(([a, l]) => rows.includes(`${a}:${l}`));
+          },
+          wanted,
+        );
       }
       const rows = await timeline(alice.page);
       const seqs = rows.map((r) => r.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => b - a),
+        'newest first',
+      );
       const order = wanted.map(([a, l]) => rows.find((r) => r.author === a && r.label === l)!.seq);
-      assert.deepEqual(order, [...order].sort((a, b) => a - b), `in the order they were made: ${order}`);
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        `in the order they were made: ${order}`,
+      );
       twoTracksSeq = order[1]!;
       twoTracksSong = await serverSong(twoTracksSeq);
       // Authors in their presence colours, as the top bar shows them.
-      const presence = await read(alice.page, () => Object.fromEntries([...document.querySelectorAll<HTMLElement>('[data-testid="bandmate"]')].map((el) => [el.dataset.name, el.querySelector<HTMLElement>('.dot')!.style.background])));
+      const presence = await read(alice.page, () =>
+        Object.fromEntries(
+          [...document.querySelectorAll<HTMLElement>('[data-testid="bandmate"]')].map((el) => [
+            el.dataset.name,
+            el.querySelector<HTMLElement>('.dot')!.style.background,
+          ]),
+        ),
+      );
       for (const r of rows.filter((x) => x.author in presence)) assert.equal(r.color, presence[r.author], `${r.author}'s colour`);
       assert.notEqual(presence.alice, presence.bob);
       // Live: an edit made now appears in the other's open timeline without reloading.
       const since = Date.now();
       await typeInto(alice.page, 'tempo', '100');
       await until(bob.page, "alice's tempo change in bob's timeline", () =>
-        [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].some((el) => el.dataset.author === 'alice' && el.dataset.label === 'set tempo to 100 BPM'));
+        [...document.querySelectorAll<HTMLElement>('[data-testid="history-entry"]')].some(
+          (el) => el.dataset.author === 'alice' && el.dataset.label === 'set tempo to 100 BPM',
+        ),
+      );
       console.log(`# a new edit showed in the other bandmate's timeline after ${Date.now() - since} ms (test ${Date.now() - started} ms)`);
       await h.screenshot(alice.page, 'history-timeline');
     });
@@ -173,14 +242,22 @@ if (missing) {
     test('clicking an old point shows that song read-only and plays it; back to now returns', async () => {
       const since = Date.now();
       await entryClick(alice.page, twoTracksSeq);
-      await until(alice.page, 'the past banner', (seq) => {
-        const b = document.querySelector<HTMLElement>('[data-testid="past-banner"]');
-        return b?.dataset.seq === String(seq) && b.dataset.status === 'ready';
-      }, twoTracksSeq);
+      await until(
+        alice.page,
+        'the past banner',
+        (seq) => {
+          const b = document.querySelector<HTMLElement>('[data-testid="past-banner"]');
+          return b?.dataset.seq === String(seq) && b.dataset.status === 'ready';
+        },
+        twoTracksSeq,
+      );
       console.log(`# past state #${twoTracksSeq} on screen after ${Date.now() - since} ms`);
       await showsArrangement(alice.page, `the arrangement shows #${twoTracksSeq}`, expected(twoTracksSong, 'read-only'));
       assert.equal(twoTracksSong.clips.length, 0);
-      assert.match(await alice.page.textContent('[data-testid="past-banner"]') ?? '', new RegExp(`Viewing #${twoTracksSeq}.*bob.*added track Bass`));
+      assert.match(
+        (await alice.page.textContent('[data-testid="past-banner"]')) ?? '',
+        new RegExp(`Viewing #${twoTracksSeq}.*bob.*added track Bass`),
+      );
       // Read-only: no controls that edit, and a double-click on a lane makes nothing.
       assert.equal(await alice.page.isDisabled('[data-testid="add-track-keys"]'), true);
       const lane = alice.page.locator('.arrangement-area [data-testid="lane"]').first();
@@ -196,18 +273,40 @@ if (missing) {
       // Scrubbing by keyboard: ↓ steps to the checkpoint before, ↑ back.
       await alice.page.focus(`[data-testid="history-entry"][data-seq="${twoTracksSeq}"] > .entry-button`);
       await alice.page.keyboard.press('ArrowDown');
-      await until(alice.page, 'one checkpoint back', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq - 1);
-      await showsArrangement(alice.page, `the arrangement shows #${twoTracksSeq - 1}`, expected(await serverSong(twoTracksSeq - 1), 'read-only'));
+      await until(
+        alice.page,
+        'one checkpoint back',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq - 1,
+      );
+      await showsArrangement(
+        alice.page,
+        `the arrangement shows #${twoTracksSeq - 1}`,
+        expected(await serverSong(twoTracksSeq - 1), 'read-only'),
+      );
       await alice.page.keyboard.press('ArrowUp');
-      await until(alice.page, 'and forward again', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
+      await until(
+        alice.page,
+        'and forward again',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq,
+      );
 
       // Heard through a transport over that snapshot: the banner's button and the top bar agree.
       await alice.page.click('[data-testid="past-play"]');
-      await until(alice.page, 'the past plays', () =>
-        document.querySelector<HTMLElement>('[data-testid="past-play"]')!.getAttribute('aria-pressed') === 'true' &&
-        document.querySelector<HTMLElement>('[data-testid="play"]')!.getAttribute('aria-pressed') === 'true');
+      await until(
+        alice.page,
+        'the past plays',
+        () =>
+          document.querySelector<HTMLElement>('[data-testid="past-play"]')!.getAttribute('aria-pressed') === 'true' &&
+          document.querySelector<HTMLElement>('[data-testid="play"]')!.getAttribute('aria-pressed') === 'true',
+      );
       await alice.page.keyboard.press('Space');
-      await until(alice.page, 'Space stops the past', () => document.querySelector<HTMLElement>('[data-testid="past-play"]')!.getAttribute('aria-pressed') === 'false');
+      await until(
+        alice.page,
+        'Space stops the past',
+        () => document.querySelector<HTMLElement>('[data-testid="past-play"]')!.getAttribute('aria-pressed') === 'false',
+      );
 
       await alice.page.click('[data-testid="back-to-now"]');
       await showsArrangement(alice.page, 'live again', expected(await serverSong(), 'live'));
@@ -216,33 +315,52 @@ if (missing) {
 
     test('restore brings both bandmates back to the old state and adds a "restored" entry', async () => {
       await entryClick(alice.page, twoTracksSeq);
-      await until(alice.page, 'the past banner', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
+      await until(
+        alice.page,
+        'the past banner',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq,
+      );
       const since = Date.now();
       await alice.page.click('[data-testid="restore"]');
       const want = expected(twoTracksSong, 'live');
       for (const mate of [alice, bob]) {
-        await until(mate.page, `${mate.name}'s arrangement is the restored one`, (w) => {
-          const d = document;
-          const area = d.querySelector<HTMLElement>('.arrangement-area')!;
-          const tracks = [...area.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].map((el) => el.value);
-          return area.dataset.view === 'live' && area.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === w.clips.length && JSON.stringify(tracks) === JSON.stringify(w.tracks);
-        }, want);
+        await until(
+          mate.page,
+          `${mate.name}'s arrangement is the restored one`,
+          (w) => {
+            const d = document;
+            const area = d.querySelector<HTMLElement>('.arrangement-area')!;
+            const tracks = [...area.querySelectorAll<HTMLInputElement>('[data-testid="track-name"]')].map((el) => el.value);
+            return (
+              area.dataset.view === 'live' &&
+              area.querySelectorAll<HTMLElement>('[data-testid="clip"]').length === w.clips.length &&
+              JSON.stringify(tracks) === JSON.stringify(w.tracks)
+            );
+          },
+          want,
+        );
       }
       console.log(`# restore reached both bandmates after ${Date.now() - since} ms`);
       for (const mate of [alice, bob]) {
         assert.deepEqual(await arrangement(mate.page), want, mate.name);
         // The old title is back too: the whole song, not only the arrangement.
         assert.equal(await mate.page.inputValue('[data-testid="song-title"]'), twoTracksSong.meta.title);
-        await until(mate.page, `${mate.name}'s timeline shows the restore`, (seq) => {
-          const first = document.querySelector<HTMLElement>('[data-testid="history-entry"]');
-          return first?.dataset.label === `restored #${seq}` && first.dataset.author === 'alice';
-        }, twoTracksSeq);
+        await until(
+          mate.page,
+          `${mate.name}'s timeline shows the restore`,
+          (seq) => {
+            const first = document.querySelector<HTMLElement>('[data-testid="history-entry"]');
+            return first?.dataset.label === `restored #${seq}` && first.dataset.author === 'alice';
+          },
+          twoTracksSeq,
+        );
       }
       const now = await serverSong();
       assert.deepEqual(expected(now, 'live'), want, 'the server agrees');
     });
 
-    test('replay steps through the states in order, each one the server\'s state at that seq', async () => {
+    test("replay steps through the states in order, each one the server's state at that seq", async () => {
       // Record every seq the replay banner shows, from the page itself: a mutation observer runs
       // after each DOM change, before any later task (a check over CDP included), so the record
       // always holds the banner's latest seq (an animation-frame probe could lag a frame behind).
@@ -261,10 +379,16 @@ if (missing) {
       await alice.page.waitForSelector('[data-testid="replay-banner"]', { timeout: WAIT_MS });
       await alice.page.click('[data-testid="replay-speed-16"]');
       const lastSeq = (await timeline(alice.page))[0]!.seq;
-      await until(alice.page, 'the replay reaches the end and stops', (last) => {
-        const b = document.querySelector<HTMLElement>('[data-testid="replay-banner"]');
-        return b?.dataset.seq === String(last) && b.dataset.playing === 'false';
-      }, lastSeq, 60_000);
+      await until(
+        alice.page,
+        'the replay reaches the end and stops',
+        (last) => {
+          const b = document.querySelector<HTMLElement>('[data-testid="replay-banner"]');
+          return b?.dataset.seq === String(last) && b.dataset.playing === 'false';
+        },
+        lastSeq,
+        60_000,
+      );
       const shown = await read(alice.page, () => {
         const g = globalThis;
         g.__replayObserver.disconnect();
@@ -272,14 +396,23 @@ if (missing) {
       });
       console.log(`# replay at 16x: ${shown.length} of ${lastSeq} states drawn in ${Date.now() - since} ms`);
       assert.ok(shown.length >= 2, `several states shown: ${shown}`);
-      assert.deepEqual(shown, [...shown].sort((a, b) => a - b), `in order: ${shown}`);
+      assert.deepEqual(
+        shown,
+        [...shown].sort((a, b) => a - b),
+        `in order: ${shown}`,
+      );
       assert.equal(new Set(shown).size, shown.length);
       assert.equal(shown.at(-1), lastSeq);
       assert.equal((await arrangement(alice.page)).view, 'read-only');
 
       // Step back through every state: each is the server's state at that seq.
       for (let seq = lastSeq; seq >= 1; seq--) {
-        await until(alice.page, `replay at #${seq}`, (s) => document.querySelector<HTMLElement>('[data-testid="replay-banner"]')?.dataset.seq === String(s), seq);
+        await until(
+          alice.page,
+          `replay at #${seq}`,
+          (s) => document.querySelector<HTMLElement>('[data-testid="replay-banner"]')?.dataset.seq === String(s),
+          seq,
+        );
         await showsArrangement(alice.page, `replay state #${seq} is the server's`, expected(await serverSong(seq), 'read-only'));
         if (seq === twoTracksSeq + 1) await h.screenshot(alice.page, 'history-replay');
         if (seq > 1) await alice.page.click('[data-testid="replay-back"]');
@@ -291,18 +424,32 @@ if (missing) {
 
     test('a bookmark named by alice appears for bob', async () => {
       await entryClick(alice.page, twoTracksSeq);
-      await until(alice.page, 'the past banner', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
+      await until(
+        alice.page,
+        'the past banner',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq,
+      );
       await alice.page.fill('[data-testid="bookmark-name"]', 'verse idea');
       const since = Date.now();
       await alice.page.click('[data-testid="bookmark-add"]');
       for (const mate of [alice, bob]) {
-        await until(mate.page, `${mate.name} sees the bookmark inline`, (seq) =>
-          document.querySelector<HTMLElement>(`[data-testid="history-bookmark"][data-name="verse idea"][data-seq="${seq}"]`), twoTracksSeq);
+        await until(
+          mate.page,
+          `${mate.name} sees the bookmark inline`,
+          (seq) => document.querySelector<HTMLElement>(`[data-testid="history-bookmark"][data-name="verse idea"][data-seq="${seq}"]`),
+          twoTracksSeq,
+        );
       }
       console.log(`# bookmark seen by the other bandmate after ${Date.now() - since} ms`);
       // A named moment is one click away: bob opens it from its chip.
       await bob.page.click('[data-testid="bookmark-chip"][data-name="verse idea"]');
-      await until(bob.page, "bob views the bookmarked moment", (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
+      await until(
+        bob.page,
+        'bob views the bookmarked moment',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq,
+      );
       await showsArrangement(bob.page, 'bob sees the bookmarked song', expected(twoTracksSong, 'read-only'));
       await h.screenshot(bob.page, 'history-bookmark');
       for (const mate of [alice, bob]) await mate.page.click('[data-testid="back-to-now"]');
@@ -311,36 +458,71 @@ if (missing) {
     test('a viewer sees the history and the past, and cannot restore or name moments', async () => {
       const carol = await h.join(ROOM, 'carol', { role: 'viewer' });
       await openHistory(carol.page);
-      await until(carol.page, "carol's timeline", (seq) => document.querySelector<HTMLElement>(`[data-testid="history-entry"][data-seq="${seq}"]`) || document.querySelector<HTMLElement>('[data-testid="history-group"]'), twoTracksSeq);
+      await until(
+        carol.page,
+        "carol's timeline",
+        (seq) =>
+          document.querySelector<HTMLElement>(`[data-testid="history-entry"][data-seq="${seq}"]`) ||
+          document.querySelector<HTMLElement>('[data-testid="history-group"]'),
+        twoTracksSeq,
+      );
       await entryClick(carol.page, twoTracksSeq);
-      await until(carol.page, 'the past banner', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), twoTracksSeq);
+      await until(
+        carol.page,
+        'the past banner',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        twoTracksSeq,
+      );
       await showsArrangement(carol.page, 'carol sees the past song', expected(twoTracksSong, 'read-only'));
       assert.equal(await carol.page.isDisabled('[data-testid="restore"]'), true);
-      assert.match(await carol.page.getAttribute('[data-testid="restore"]', 'title') ?? '', /Viewers cannot restore/);
+      assert.match((await carol.page.getAttribute('[data-testid="restore"]', 'title')) ?? '', /Viewers cannot restore/);
       assert.equal(await carol.page.isDisabled('[data-testid="bookmark-name"]'), true);
       assert.deepEqual(carol.errors, []);
     });
 
     test('a run of small edits by one bandmate folds into one row that opens to every checkpoint', async () => {
-      const drums = await read(alice.page, () => document.querySelector<HTMLElement>('[data-testid="track-header"]')!.dataset.trackId as string);
+      const drums = await read(
+        alice.page,
+        () => document.querySelector<HTMLElement>('[data-testid="track-header"]')!.dataset.trackId as string,
+      );
       await alice.page.locator(`[data-testid="lane"][data-track-id="${drums}"]`).dblclick({ position: { x: 20, y: 20 } });
       await alice.page.waitForSelector('[data-testid="clip"]', { timeout: WAIT_MS });
       // Three nudges: three small "moved clip" checkpoints right after the new clip.
       for (let bar = 2; bar <= 4; bar++) {
         await alice.page.keyboard.press('ArrowRight');
-        await until(alice.page, `clip at bar ${bar}`, (b) => document.querySelector<HTMLElement>('[data-testid="clip"]')?.dataset.startBar === String(b - 1), bar);
+        await until(
+          alice.page,
+          `clip at bar ${bar}`,
+          (b) => document.querySelector<HTMLElement>('[data-testid="clip"]')?.dataset.startBar === String(b - 1),
+          bar,
+        );
       }
       await until(bob.page, "alice's run folded in bob's timeline", () =>
-        document.querySelector<HTMLElement>('[data-testid="history-group"][data-author="alice"][data-count="4"]'));
+        document.querySelector<HTMLElement>('[data-testid="history-group"][data-author="alice"][data-count="4"]'),
+      );
       const seqs = (await bob.page.getAttribute('[data-testid="history-group"][data-author="alice"]', 'data-seqs'))!.split(' ').map(Number);
       assert.equal(await bob.page.locator(`[data-testid="history-entry"][data-seq="${seqs[0]}"]`).count(), 0, 'folded');
       await bob.page.click('[data-testid="history-group"][data-author="alice"] [data-testid="history-group-toggle"]');
-      const inside = await read(bob.page, () => [...document.querySelectorAll<HTMLElement>('[data-testid="history-group"] [data-testid="history-entry"]')].map((el) => `${el.dataset.seq}:${el.dataset.label}`));
-      assert.deepEqual(inside, [`${seqs[0]}:moved clip to bar 4`, `${seqs[1]}:moved clip to bar 3`, `${seqs[2]}:moved clip to bar 2`, `${seqs[3]}:added clip`]);
+      const inside = await read(bob.page, () =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid="history-group"] [data-testid="history-entry"]')].map(
+          (el) => `${el.dataset.seq}:${el.dataset.label}`,
+        ),
+      );
+      assert.deepEqual(inside, [
+        `${seqs[0]}:moved clip to bar 4`,
+        `${seqs[1]}:moved clip to bar 3`,
+        `${seqs[2]}:moved clip to bar 2`,
+        `${seqs[3]}:added clip`,
+      ]);
       // Each one is reachable: the middle one shows the clip at bar 3.
       await entryClick(bob.page, seqs[1]!);
-      await until(bob.page, 'the middle of the run', (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`), seqs[1]);
-      await showsArrangement(bob.page, 'the middle of the run is the server\'s', expected(await serverSong(seqs[1]!), 'read-only'));
+      await until(
+        bob.page,
+        'the middle of the run',
+        (seq) => document.querySelector<HTMLElement>(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"]`),
+        seqs[1],
+      );
+      await showsArrangement(bob.page, "the middle of the run is the server's", expected(await serverSong(seqs[1]!), 'read-only'));
       assert.deepEqual((await arrangement(bob.page)).clips, ['2+4']);
       await bob.page.click('[data-testid="back-to-now"]');
     });

@@ -24,10 +24,11 @@ function invite(room: string, seconds = 7 * 86_400, role: 'editor' | 'viewer' = 
 const idOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { id: string }).id;
 
 /** The identity the page runs under: its session's token (renewed or not, the id stays). */
-const pageIdentity = (page: Page) => read(page, () => {
-  const claims = globalThis.riffroomJam.session.token.claims;
-  return { id: claims.id as string, name: claims.name as string, invite: claims.invite === true };
-});
+const pageIdentity = (page: Page) =>
+  read(page, () => {
+    const claims = globalThis.riffroomJam.session.token.claims;
+    return { id: claims.id as string, name: claims.name as string, invite: claims.invite === true };
+  });
 
 /** Records every websocket and HTTP request URL of the page, to check no token is in one. */
 function watchUrls(page: Page): string[] {
@@ -79,7 +80,7 @@ if (missing) {
       const me = await pageIdentity(guest.page);
       assert.equal(me.name, 'Sam');
       assert.equal(me.invite, false, 'a personal token, not the invite');
-      assert.notEqual(me.id, idOf(inv), 'an identity of its own, not the invite\'s');
+      assert.notEqual(me.id, idOf(inv), "an identity of its own, not the invite's");
       await guest.page.waitForSelector('[data-testid="bandmate"][data-name="Sam"]');
       // The server knows the guest by that id: the jam channel's welcome names it.
       await guest.page.click('[data-testid="tab-jam"]');
@@ -95,7 +96,10 @@ if (missing) {
 
       const leaked = urls.filter((u) => u.includes(inv) || u.includes('token='));
       assert.deepEqual(leaked, [], 'no token in any websocket or request URL');
-      assert.ok(urls.some((u) => u.startsWith('ws://') && u.endsWith(`/${ROOM}`)), urls.join('\n'));
+      assert.ok(
+        urls.some((u) => u.startsWith('ws://') && u.endsWith(`/${ROOM}`)),
+        urls.join('\n'),
+      );
       assert.deepEqual(guest.errors, []);
       await h.screenshot(guest.page, 'invite-joined');
       await guest.context.close();
@@ -114,9 +118,18 @@ if (missing) {
       assert.notEqual(ida, idb);
       for (const mate of [a, b]) {
         await mate.page.click('[data-testid="tab-jam"]');
-        await until(mate.page, 'both Kims in the jam panel', (ids: string[]) =>
-          ids.every((id) => document.querySelector<HTMLElement>(`[data-testid="jam-peer"][data-name="Kim"][data-id="${id}"]`)), [ida, idb]);
-        await until(mate.page, 'both Kims in presence', () => document.querySelectorAll<HTMLElement>('[data-testid="bandmate"][data-name="Kim"]').length === 2);
+        await until(
+          mate.page,
+          'both Kims in the jam panel',
+          (ids: string[]) =>
+            ids.every((id) => document.querySelector<HTMLElement>(`[data-testid="jam-peer"][data-name="Kim"][data-id="${id}"]`)),
+          [ida, idb],
+        );
+        await until(
+          mate.page,
+          'both Kims in presence',
+          () => document.querySelectorAll<HTMLElement>('[data-testid="bandmate"][data-name="Kim"]').length === 2,
+        );
       }
       assert.deepEqual([...a.errors, ...b.errors], []);
       await a.context.close();
@@ -129,13 +142,24 @@ if (missing) {
       await guest.page.route('**/api/rooms/*/join', (route) => route.abort('connectionrefused'));
       await answerName(guest, 'Lee');
       await until(guest.page, 'the network failure explained', () =>
-        /^Cannot reach the sync server at .+ Check your network connection/.test(document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? ''));
+        /^Cannot reach the sync server at .+ Check your network connection/.test(
+          document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? '',
+        ),
+      );
       await guest.page.unroute('**/api/rooms/*/join');
       await guest.page.route('**/api/rooms/*/join', (route) =>
-        route.fulfill({ status: 429, headers: { 'retry-after': '3', 'content-type': 'application/json' }, body: JSON.stringify({ error: 'too many requests' }) }));
+        route.fulfill({
+          status: 429,
+          headers: { 'retry-after': '3', 'content-type': 'application/json' },
+          body: JSON.stringify({ error: 'too many requests' }),
+        }),
+      );
       await guest.page.click('[data-testid="name-join"]');
       await until(guest.page, 'the rate limit explained', () =>
-        /Too many people joined from here just now.*Wait 3 s, then try again\./.test(document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? ''));
+        /Too many people joined from here just now.*Wait 3 s, then try again\./.test(
+          document.querySelector<HTMLElement>('[data-testid="join-error"]')?.textContent ?? '',
+        ),
+      );
       await guest.page.unroute('**/api/rooms/*/join');
       await guest.page.click('[data-testid="name-join"]');
       await connected(guest);
@@ -146,7 +170,10 @@ if (missing) {
     test('an invite that has expired is explained before anything is asked', async () => {
       const guest = await h.open(`${origin}/?room=${ROOM}#token=${invite(ROOM, -60)}`);
       await guest.page.waitForSelector('[data-testid="join-problem"]', { timeout: 15_000 });
-      assert.match((await guest.page.locator('[data-testid="join-problem"]').textContent()) ?? '', /This invite expired on .+ Ask the host for a new one\./);
+      assert.match(
+        (await guest.page.locator('[data-testid="join-problem"]').textContent()) ?? '',
+        /This invite expired on .+ Ask the host for a new one\./,
+      );
       await guest.context.close();
     });
 
@@ -156,12 +183,21 @@ if (missing) {
       await answerName(guest, 'Max');
       await connected(guest);
       await guest.page.click('[data-testid="tab-jam"]');
-      await until(guest.page, 'the connection banner says the invite expired', () =>
-        /^Your invite expired at \d{1,2}:\d\d( [AP]M)?\. Ask the host for a new link\.$/.test(document.querySelector<HTMLElement>('[data-testid="connection-problem"]')?.textContent ?? ''), undefined, 40_000);
+      await until(
+        guest.page,
+        'the connection banner says the invite expired',
+        () =>
+          /^Your invite expired at \d{1,2}:\d\d( [AP]M)?\. Ask the host for a new link\.$/.test(
+            document.querySelector<HTMLElement>('[data-testid="connection-problem"]')?.textContent ?? '',
+          ),
+        undefined,
+        40_000,
+      );
       assert.equal(await guest.page.locator('[data-testid="connection"]').getAttribute('data-status'), 'offline');
       assert.match((await guest.page.locator('[data-testid="connection-banner"]').textContent()) ?? '', /^Not connected\./);
       await until(guest.page, 'the jam panel says so too', () =>
-        /^Your invite expired at /.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''));
+        /^Your invite expired at /.test(document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent ?? ''),
+      );
       await h.screenshot(guest.page, 'invite-expired');
       assert.deepEqual(guest.errors, []);
       await guest.context.close();

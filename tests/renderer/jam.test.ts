@@ -46,12 +46,17 @@ const PHASE_MS = 5;
  * is the promise itself.
  */
 async function watchPhase(pages: Record<string, Page>): Promise<() => Promise<{ toleranceMs: number; wander: string }>> {
-  const marks = Object.fromEntries(await Promise.all(Object.entries(pages).map(async ([name, page]) => [name, (await retimes(page)).length] as const)));
+  const marks = Object.fromEntries(
+    await Promise.all(Object.entries(pages).map(async ([name, page]) => [name, (await retimes(page)).length] as const)),
+  );
   return async () => {
     let toleranceMs = PHASE_MS;
     const wander: string[] = [];
     for (const [name, page] of Object.entries(pages)) {
-      const shifts = (await retimes(page)).slice(marks[name]).filter((r) => r.reason === 'drift').map((r) => Math.abs(r.shiftMs!));
+      const shifts = (await retimes(page))
+        .slice(marks[name])
+        .filter((r) => r.reason === 'drift')
+        .map((r) => Math.abs(r.shiftMs!));
       const most = shifts.length ? Math.max(...shifts) : 0;
       toleranceMs += most;
       wander.push(`${name} ${most.toFixed(2)} ms`);
@@ -76,7 +81,10 @@ const MAX_DRIFT = 500e-6;
 function barGaps(beats: Downbeat[], moves: Retime[]): { ms: number; retimes: Retime[] }[] {
   return beats.slice(1).map((d, i) => {
     const from = beats[i]!.audioTime;
-    return { ms: (d.audioTime - from) * 1000, retimes: moves.filter((r) => r.audioTime > from + 1e-6 && r.audioTime <= d.audioTime + 1e-6) };
+    return {
+      ms: (d.audioTime - from) * 1000,
+      retimes: moves.filter((r) => r.audioTime > from + 1e-6 && r.audioTime <= d.audioTime + 1e-6),
+    };
   });
 }
 
@@ -88,7 +96,9 @@ async function untilPlayButton(mate: Bandmate, pressed: boolean, others: Bandmat
   try {
     await mate.page.waitForSelector(`[data-testid="play"][aria-pressed="${pressed}"]`, { timeout: UI_MS });
   } catch (error) {
-    const states = await Promise.all([mate, ...others].map(async (m) => `${m.name}'s page: ${await jamState(m)}; errors: ${m.errors.join(' | ') || 'none'}`));
+    const states = await Promise.all(
+      [mate, ...others].map(async (m) => `${m.name}'s page: ${await jamState(m)}; errors: ${m.errors.join(' | ') || 'none'}`),
+    );
     throw new Error(`${mate.name}: play button not aria-pressed=${pressed} within ${UI_MS} ms; ${states.join('; ')}`, { cause: error });
   }
 }
@@ -100,15 +110,27 @@ function jamState(mate: Bandmate): Promise<string> {
     const view = jam?.getState?.() ?? {};
     const engine = jam?.engine?.getState?.() ?? {};
     return JSON.stringify({
-      live: view.live, status: view.status, message: view.message, transport: view.transport,
+      live: view.live,
+      status: view.status,
+      message: view.message,
+      transport: view.transport,
       client: {
-        status: jam?.client?.status, transport: jam?.client?.transport?.(), me: jam?.client?.me?.name, clockReady: jam?.client?.clock?.ready,
+        status: jam?.client?.status,
+        transport: jam?.client?.transport?.(),
+        me: jam?.client?.me?.name,
+        clockReady: jam?.client?.clock?.ready,
         // The messages it set aside (core/jam/jam-client.ts problem()); not part of JamClientLike.
         problems: (jam?.client as unknown as { problems?: number; lastProblem?: string } | undefined)?.problems,
         lastProblem: (jam?.client as unknown as { lastProblem?: string } | undefined)?.lastProblem,
       },
-      engine: { playing: engine.playing, instruments: engine.instruments, audioSuspended: engine.audioSuspended, following: jam?.engine?.following },
-      audioTime: jam?.engine?.audioTime?.(), retimes: globalThis.riffroomJamProbes?.retimes?.length,
+      engine: {
+        playing: engine.playing,
+        instruments: engine.instruments,
+        audioSuspended: engine.audioSuspended,
+        following: jam?.engine?.following,
+      },
+      audioTime: jam?.engine?.audioTime?.(),
+      retimes: globalThis.riffroomJamProbes?.retimes?.length,
     });
   }).catch((e: Error) => `(page unreadable: ${e.message})`);
 }
@@ -162,22 +184,33 @@ if (missing) {
       // Bob's "MIDI keyboard": no device here, so his page gets a scripted Web MIDI access with
       // one input, whose messages the test sends (the page's own MIDI handling runs as with a device).
       bob = await h.join(ROOM, 'bob', {
-        beforeOpen: (context) => context.addInitScript(() => {
-          const g = globalThis;
-          const input = { id: 'test-keys', name: 'Test Keys (scripted)', onmidimessage: null as null | ((e: unknown) => void) };
-          const access = { inputs: new Map([[input.id, input]]), outputs: new Map(), sysexEnabled: false, onstatechange: null };
-          Object.defineProperty(g.navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access) });
-          g.__midiIn = (bytes: number[]) => input.onmidimessage?.({ data: new Uint8Array(bytes) });
-        }),
+        beforeOpen: (context) =>
+          context.addInitScript(() => {
+            const g = globalThis;
+            const input = { id: 'test-keys', name: 'Test Keys (scripted)', onmidimessage: null as null | ((e: unknown) => void) };
+            const access = { inputs: new Map([[input.id, input]]), outputs: new Map(), sysexEnabled: false, onstatechange: null };
+            Object.defineProperty(g.navigator, 'requestMIDIAccess', { value: () => Promise.resolve(access) });
+            g.__midiIn = (bytes: number[]) => input.onmidimessage?.({ data: new Uint8Array(bytes) });
+          }),
       });
       for (const mate of [alice, bob]) await openJamTab(mate);
     });
 
     test('the panel lists both bandmates with their clock offset and round trip', async () => {
-      await alice.page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]').length === 2, undefined, { timeout: 10_000 });
-      const rows = await read(alice.page, () => [...document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]')].map((el) => el.textContent as string));
-      assert.ok(rows.some((r) => r.includes('alice') && r.includes('owner')), rows.join(' | '));
-      assert.ok(rows.some((r) => r.includes('bob') && r.includes('editor')), rows.join(' | '));
+      await alice.page.waitForFunction(() => document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]').length === 2, undefined, {
+        timeout: 10_000,
+      });
+      const rows = await read(alice.page, () =>
+        [...document.querySelectorAll<HTMLElement>('[data-testid="jam-peer"]')].map((el) => el.textContent as string),
+      );
+      assert.ok(
+        rows.some((r) => r.includes('alice') && r.includes('owner')),
+        rows.join(' | '),
+      );
+      assert.ok(
+        rows.some((r) => r.includes('bob') && r.includes('editor')),
+        rows.join(' | '),
+      );
     });
 
     test('alice starts the transport, bob follows in phase: downbeats within 5 ms on the server clock', async () => {
@@ -186,19 +219,32 @@ if (missing) {
       await alice.page.click('[data-testid="play"]');
       await untilPlayButton(alice, true, [bob]);
       await untilPlayButton(bob, true, [alice]);
-      await bob.page.waitForFunction(() => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, { timeout: 15_000 });
+      await bob.page.waitForFunction(() => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= 4, undefined, {
+        timeout: 15_000,
+      });
       // Alice's page until two bar gaps show the tempo: placed by the tempo alone, or by the tempo
       // and then pulled back by drift corrections the page records (a gap that spans a new
       // shared state shows none).
-      await until(alice.page, 'two bar gaps placed by the tempo (and drift corrections)', () => {
-        const probes = globalThis.riffroomJamProbes;
-        const d = probes?.scheduledDownbeats ?? [];
-        let checkable = 0;
-        for (let i = 1; i < d.length; i++) {
-          if (!probes.retimes.some((r) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6)) checkable++;
-        }
-        return d.length >= 4 && checkable >= 2;
-      }, undefined, 30_000);
+      await until(
+        alice.page,
+        'two bar gaps placed by the tempo (and drift corrections)',
+        () => {
+          const probes = globalThis.riffroomJamProbes;
+          const d = probes?.scheduledDownbeats ?? [];
+          let checkable = 0;
+          for (let i = 1; i < d.length; i++) {
+            if (
+              !probes.retimes.some(
+                (r) => r.reason === 'follow' && r.audioTime > d[i - 1].audioTime + 1e-6 && r.audioTime <= d[i].audioTime + 1e-6,
+              )
+            )
+              checkable++;
+          }
+          return d.length >= 4 && checkable >= 2;
+        },
+        undefined,
+        30_000,
+      );
       const { toleranceMs, wander } = await phase();
       console.log(`# ${wander}: pages in phase within ${toleranceMs.toFixed(2)} ms`);
       const a = await downbeats(alice.page);
@@ -208,7 +254,9 @@ if (missing) {
         const nearest = b.reduce((best, e) => (Math.abs(e.serverMs - d.serverMs) < Math.abs(best.serverMs - d.serverMs) ? e : best), b[0]!);
         if (Math.abs(nearest.serverMs - d.serverMs) < 1000) spreads.push(Math.abs(nearest.serverMs - d.serverMs));
       }
-      console.log(`# downbeat spread over ${spreads.length} bars: max ${Math.max(...spreads).toFixed(2)} ms, values ${spreads.map((s) => s.toFixed(2)).join(' ')}`);
+      console.log(
+        `# downbeat spread over ${spreads.length} bars: max ${Math.max(...spreads).toFixed(2)} ms, values ${spreads.map((s) => s.toFixed(2)).join(' ')}`,
+      );
       assert.ok(spreads.length >= 3, `common downbeats: ${spreads.length}`);
       assert.ok(Math.max(...spreads) < toleranceMs, `spread ${Math.max(...spreads)} ms (${wander})`);
       // A bar of 4/4 at 120 BPM: 2 s between downbeats as scheduled on the audio clock, exactly,
@@ -218,7 +266,12 @@ if (missing) {
       // state, the state's anchor placed it. (On the server clock each downbeat is also read
       // through the page's output timestamp, whose jitter under load is the stamp's.)
       const gaps = barGaps(a, await retimes(alice.page));
-      console.log(`# bar gaps (audio clock): ${gaps.map((g) => `${g.ms.toFixed(2)}${g.retimes.map((r) => ` [${r.reason}${r.shiftMs === null ? '' : ` ${r.shiftMs.toFixed(2)}`}]`).join('')}`).join(' ')}; through the server clock: ${a.slice(1).map((d, i) => (d.serverMs - a[i]!.serverMs).toFixed(2)).join(' ')}`);
+      console.log(
+        `# bar gaps (audio clock): ${gaps.map((g) => `${g.ms.toFixed(2)}${g.retimes.map((r) => ` [${r.reason}${r.shiftMs === null ? '' : ` ${r.shiftMs.toFixed(2)}`}]`).join('')}`).join(' ')}; through the server clock: ${a
+          .slice(1)
+          .map((d, i) => (d.serverMs - a[i]!.serverMs).toFixed(2))
+          .join(' ')}`,
+      );
       const steady = gaps.filter((g) => g.retimes.length === 0);
       for (const g of steady) assert.ok(Math.abs(g.ms - BAR_MS) < EXACT_MS, `bar gap ${g.ms} ms at 120 BPM`);
       // A drift check asks again every 250 ms until the bar line is reached: the last ask wins.
@@ -243,9 +296,16 @@ if (missing) {
       await bob.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
       await bob.page.mouse.click(5, 5);
       for (const key of ['a', 'd', 'g']) await tapKey(bob.page, key);
-      await alice.page.waitForFunction(() => (globalThis.riffroomJamProbes?.received ?? []).filter((n) => n.kind === 'on').length >= 3, undefined, { timeout: UI_MS });
+      await alice.page.waitForFunction(
+        () => (globalThis.riffroomJamProbes?.received ?? []).filter((n) => n.kind === 'on').length >= 3,
+        undefined,
+        { timeout: UI_MS },
+      );
       const got = await read(alice.page, () => globalThis.riffroomJamProbes.received.map((n) => ({ ...n })));
-      assert.deepEqual(got.filter((n) => n.kind === 'on').map((n) => n.pitch), [60, 64, 67]);
+      assert.deepEqual(
+        got.filter((n) => n.kind === 'on').map((n) => n.pitch),
+        [60, 64, 67],
+      );
       const latencies = got.map((n) => n.receivedAt - n.at);
       console.log(`# live-note latency (played → received, server clock): ${latencies.map((l) => l.toFixed(1)).join(' ')} ms`);
       for (const l of latencies) assert.ok(l > -5 && l < 200, `latency ${l}`);
@@ -265,8 +325,14 @@ if (missing) {
         send([0x91, 65, 80]);
         send([0x91, 65, 0]); // note-on at velocity 0: a release
       });
-      await alice.page.waitForFunction((n: number) => (globalThis.riffroomJamProbes?.received ?? []).length >= n + 4, mark, { timeout: UI_MS });
-      const got = await read(alice.page, (n: number) => globalThis.riffroomJamProbes.received.slice(n).map((x) => `${x.kind}:${x.pitch}`), mark);
+      await alice.page.waitForFunction((n: number) => (globalThis.riffroomJamProbes?.received ?? []).length >= n + 4, mark, {
+        timeout: UI_MS,
+      });
+      const got = await read(
+        alice.page,
+        (n: number) => globalThis.riffroomJamProbes.received.slice(n).map((x) => `${x.kind}:${x.pitch}`),
+        mark,
+      );
       assert.deepEqual(got, ['on:62', 'off:62', 'on:65', 'off:65']);
     });
 
@@ -279,8 +345,11 @@ if (missing) {
       for (const key of ['a', 's', 'd', 'f']) await tapKey(bob.page, key);
       await bob.page.waitForSelector('[data-testid="record"][data-phase="off"]', { timeout: UI_MS });
       for (const mate of [bob, alice]) {
-        await mate.page.waitForFunction((track: string) => [...document.querySelectorAll<HTMLElement>('[data-testid="clip"]')]
-          .some((el) => el.dataset.trackId === track), keys, { timeout: UI_MS });
+        await mate.page.waitForFunction(
+          (track: string) => [...document.querySelectorAll<HTMLElement>('[data-testid="clip"]')].some((el) => el.dataset.trackId === track),
+          keys,
+          { timeout: UI_MS },
+        );
       }
       const message = await read(bob.page, () => document.querySelector<HTMLElement>('[data-testid="jam-message"]')?.textContent);
       assert.match(message ?? '', /recorded 4 notes/);
@@ -306,7 +375,11 @@ if (missing) {
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) {
         await untilPlayButton(mate, true);
-        await mate.page.waitForFunction((n: number) => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= n + 2, mate === alice ? downMark.alice : downMark.bob, { timeout: 15_000 });
+        await mate.page.waitForFunction(
+          (n: number) => (globalThis.riffroomJamProbes?.scheduledDownbeats?.length ?? 0) >= n + 2,
+          mate === alice ? downMark.alice : downMark.bob,
+          { timeout: 15_000 },
+        );
       }
       const a = (await clicks(alice.page)).slice(mark.alice);
       const b = (await clicks(bob.page)).slice(mark.bob);
@@ -314,7 +387,11 @@ if (missing) {
       const cb = b.filter((c) => c.countIn);
       assert.equal(ca.length, 4, `alice's count-in clicks: ${JSON.stringify(a.slice(0, 6))}`);
       assert.equal(cb.length, 4, `bob's count-in clicks: ${JSON.stringify(b.slice(0, 6))}`);
-      assert.deepEqual(ca.map((c) => c.accent), [true, false, false, false], 'the count-in downbeat is accented');
+      assert.deepEqual(
+        ca.map((c) => c.accent),
+        [true, false, false, false],
+        'the count-in downbeat is accented',
+      );
       const spreads = ca.map((c, i) => Math.abs(c.serverMs - cb[i]!.serverMs));
       const da = (await downbeats(alice.page)).slice(downMark.alice);
       const db = (await downbeats(bob.page)).slice(downMark.bob);
@@ -322,8 +399,12 @@ if (missing) {
       // Within one page: on its audio clock (see the bar gaps above), where the count-in and the
       // song's start were laid by one re-anchoring (nothing moved the song's start since).
       const gap = (da[0]!.audioTime - ca[0]!.audioTime) * 1000;
-      const moved = (await retimes(alice.page)).filter((r) => r.audioTime > ca[0]!.audioTime + 1e-6 && r.audioTime <= da[0]!.audioTime + 1e-6);
-      console.log(`# count-in click spread (alice vs bob, server clock): ${spreads.map((s) => s.toFixed(2)).join(' ')} ms; first downbeat spread ${firstSpread.toFixed(2)} ms; count-in downbeat → bar ${da[0]!.bar} downbeat ${gap.toFixed(2)} ms${moved.length ? ` (start corrected by ${moved.at(-1)!.shiftMs?.toFixed(2)} ms)` : ''}`);
+      const moved = (await retimes(alice.page)).filter(
+        (r) => r.audioTime > ca[0]!.audioTime + 1e-6 && r.audioTime <= da[0]!.audioTime + 1e-6,
+      );
+      console.log(
+        `# count-in click spread (alice vs bob, server clock): ${spreads.map((s) => s.toFixed(2)).join(' ')} ms; first downbeat spread ${firstSpread.toFixed(2)} ms; count-in downbeat → bar ${da[0]!.bar} downbeat ${gap.toFixed(2)} ms${moved.length ? ` (start corrected by ${moved.at(-1)!.shiftMs?.toFixed(2)} ms)` : ''}`,
+      );
       const { toleranceMs, wander } = await phase();
       console.log(`# ${wander}: pages in phase within ${toleranceMs.toFixed(2)} ms`);
       for (const s of spreads) assert.ok(s < toleranceMs, `count-in click spread ${s} ms (${wander})`);
@@ -331,18 +412,31 @@ if (missing) {
       assert.equal(da[0]!.bar, db[0]!.bar);
       // Nothing but a drift correction may have moved the song's start since the count-in began
       // (the page corrects a start it finds more than 10 ms off, count-in or not).
-      assert.deepEqual(moved.filter((r) => r.reason !== 'drift'), [], 'no new state re-anchored the song\'s start after its count-in began');
+      assert.deepEqual(
+        moved.filter((r) => r.reason !== 'drift'),
+        [],
+        "no new state re-anchored the song's start after its count-in began",
+      );
       const shift = moved.at(-1)?.shiftMs ?? 0;
       // One bar of 4/4 at 120 BPM after the count-in's downbeat, one beat after its last click:
       // the server's count-in bar, mapped onto the audio clock by the page's clock estimate, plus
       // the page's correction if it made one.
-      assert.ok(Math.abs(gap - BAR_MS - shift) < BAR_MS * MAX_DRIFT + EXACT_MS, `count-in downbeat → first downbeat ${gap} ms (corrected by ${shift} ms)`);
+      assert.ok(
+        Math.abs(gap - BAR_MS - shift) < BAR_MS * MAX_DRIFT + EXACT_MS,
+        `count-in downbeat → first downbeat ${gap} ms (corrected by ${shift} ms)`,
+      );
       const lastBeat = (da[0]!.audioTime - ca[3]!.audioTime) * 1000;
-      assert.ok(Math.abs(lastBeat - BAR_MS / 4 - shift) < (BAR_MS / 4) * MAX_DRIFT + EXACT_MS, `last count-in click → first downbeat ${lastBeat} ms (corrected by ${shift} ms)`);
+      assert.ok(
+        Math.abs(lastBeat - BAR_MS / 4 - shift) < (BAR_MS / 4) * MAX_DRIFT + EXACT_MS,
+        `last count-in click → first downbeat ${lastBeat} ms (corrected by ${shift} ms)`,
+      );
       // The shared state says the same (the server's count-in, one bar before the start).
       const state = (await read(bob.page, () => globalThis.riffroomJam.getState().transport))!;
       assert.equal(state.countIn?.bars, 1);
-      assert.ok(Math.abs(state.countIn!.startMs - cb[0]!.serverMs) < toleranceMs, `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn!.startMs}`);
+      assert.ok(
+        Math.abs(state.countIn!.startMs - cb[0]!.serverMs) < toleranceMs,
+        `bob's first click ${cb[0]!.serverMs} vs the state's ${state.countIn!.startMs}`,
+      );
       await alice.page.click('[data-testid="play"]');
       for (const mate of [alice, bob]) await untilPlayButton(mate, false);
       assert.deepEqual(alice.errors, []);
@@ -358,10 +452,11 @@ if (missing) {
       // document connection is not held back.
       let released = false;
       const carol = await h.join(room, 'carol', {
-        beforeOpen: (context) => context.routeWebSocket(/\/jam(\?|$)/, (ws) => {
-          if (released) ws.connectToServer();
-          else ws.close({ code: 1011, reason: 'held back by the test' });
-        }),
+        beforeOpen: (context) =>
+          context.routeWebSocket(/\/jam(\?|$)/, (ws) => {
+            if (released) ws.connectToServer();
+            else ws.close({ code: 1011, reason: 'held back by the test' });
+          }),
       });
       await carol.page.waitForSelector('[data-testid="connection"][data-status="connected"]');
       await read(carol.page, () => {
@@ -389,17 +484,29 @@ if (missing) {
       await carol.page.click('[data-testid="play"]');
       await carol.page.waitForSelector('[data-testid="play"][aria-pressed="true"]');
       released = true;
-      await until(carol.page, 'the shared transport playing, started by carol', () => {
-        const v = globalThis.riffroomJam.getState();
-        return v.live && v.transport?.playing && v.transport.changedBy === 'carol';
-      }, undefined, 20_000);
+      await until(
+        carol.page,
+        'the shared transport playing, started by carol',
+        () => {
+          const v = globalThis.riffroomJam.getState();
+          return v.live && v.transport?.playing && v.transport.changedBy === 'carol';
+        },
+        undefined,
+        20_000,
+      );
       // Past the shared start (the bar line carol asked for) and two bars more, on her page's
       // estimate of the shared clock: the join and the first drift checks after it are behind us.
-      await until(carol.page, 'two bars past the shared start', () => {
-        const jam = globalThis.riffroomJam;
-        const s = jam.getState().transport!;
-        return jam.serverNow() >= s.anchorMs + 2 * jam.timeline.barMs();
-      }, undefined, 20_000);
+      await until(
+        carol.page,
+        'two bars past the shared start',
+        () => {
+          const jam = globalThis.riffroomJam;
+          const s = jam.getState().transport!;
+          return jam.serverNow() >= s.anchorMs + 2 * jam.timeline.barMs();
+        },
+        undefined,
+        20_000,
+      );
       const tickNow = () => read(carol.page, () => globalThis.riffroomTransport.position().songTick);
       const t0 = await tickNow();
       await until(carol.page, 'the playhead moves on', (t) => globalThis.riffroomTransport.position().songTick !== t, t0, UI_MS);
@@ -408,7 +515,11 @@ if (missing) {
         const g = globalThis;
         return { ...g.__early, playing: g.riffroomTransport.getState().playing, following: g.riffroomTransport.following };
       });
-      assert.deepEqual({ stops: after.stops, ends: after.ends }, { stops: 0, ends: 0 }, 'nothing stopped the player on its way into the room\'s transport');
+      assert.deepEqual(
+        { stops: after.stops, ends: after.ends },
+        { stops: 0, ends: 0 },
+        "nothing stopped the player on its way into the room's transport",
+      );
       assert.equal(after.playing, true);
       assert.equal(after.following, true);
       assert.ok(t1 !== t0, `the playhead moves on (tick ${t0} → ${t1})`);
@@ -425,14 +536,15 @@ if (missing) {
       for (let i = 1; i < clicks.length; i++) {
         const [a, b] = [clicks[i - 1]!, clicks[i]!];
         // Beats apart, from the ticks (the song's 1-bar loop wraps them; a stall may skip one).
-        const beats = Math.round((((b.tick - a.tick) % 1920) + 1920) % 1920 / 480) || 4;
+        const beats = Math.round(((((b.tick - a.tick) % 1920) + 1920) % 1920) / 480) || 4;
         const gap = (b.time - a.time) * 1000 - beats * BEAT_MS;
         const moved = moves.filter((r) => r.audioTime > a.time + 1e-6 && r.audioTime <= b.time + 1e-6);
         if (moved.some((r) => r.reason === 'follow')) {
           joins++;
           if (Math.abs(gap) >= PHASE_MS) odd.push(`${gap.toFixed(2)} ms at the join`);
         } else if (moved.length) {
-          if (Math.abs(gap - moved.at(-1)!.shiftMs!) >= EXACT_MS) odd.push(`${gap.toFixed(2)} ms where a drift correction moved it ${moved.at(-1)!.shiftMs!.toFixed(2)} ms`);
+          if (Math.abs(gap - moved.at(-1)!.shiftMs!) >= EXACT_MS)
+            odd.push(`${gap.toFixed(2)} ms where a drift correction moved it ${moved.at(-1)!.shiftMs!.toFixed(2)} ms`);
         } else if (Math.abs(gap) >= EXACT_MS) odd.push(`${gap.toFixed(2)} ms off the tempo`);
       }
       console.log(`# early play: ${clicks.length} beats through the join, ${joins} across it; off the beat: ${odd.join('; ') || 'none'}`);
@@ -463,9 +575,13 @@ if (missing) {
         const g = globalThis;
         let gestureUntil = 0;
         for (const type of ['pointerdown', 'keydown', 'click']) {
-          g.addEventListener(type, (e) => {
-            if (e.isTrusted) gestureUntil = performance.now() + 1000;
-          }, true);
+          g.addEventListener(
+            type,
+            (e) => {
+              if (e.isTrusted) gestureUntil = performance.now() + 1000;
+            },
+            true,
+          );
         }
         const Native = g.AudioContext;
         const resume = Native.prototype.resume;
@@ -490,42 +606,75 @@ if (missing) {
         const errors: string[] = [];
         page.on('pageerror', (e) => void errors.push(e.message));
         await page.goto(h.link(room, 'eli'));
-        await until(page, 'following the playing room', () => {
-          const g = globalThis;
-          return g.riffroomJam?.getState().live && g.riffroomTransport?.getState().playing;
-        }, undefined, 20_000);
+        await until(
+          page,
+          'following the playing room',
+          () => {
+            const g = globalThis;
+            return g.riffroomJam?.getState().live && g.riffroomTransport?.getState().playing;
+          },
+          undefined,
+          20_000,
+        );
         await page.waitForSelector('[data-testid="enable-audio"]', { timeout: UI_MS });
         assert.equal(await read(page, () => globalThis.riffroomTransport.getState().audioSuspended), true);
         await h.screenshot(page, 'jam-guest-enable-audio');
         await page.click('button[title="Metronome"]');
         const retimesBefore = (await retimes(page)).length;
         await page.click('[data-testid="enable-audio"]');
-        await until(page, 'the sound on, the prompt gone', () => {
-          const g = globalThis;
-          return !g.riffroomTransport.getState().audioSuspended && !document.querySelector<HTMLElement>('[data-testid="enable-audio"]');
-        }, undefined, UI_MS);
+        await until(
+          page,
+          'the sound on, the prompt gone',
+          () => {
+            const g = globalThis;
+            return !g.riffroomTransport.getState().audioSuspended && !document.querySelector<HTMLElement>('[data-testid="enable-audio"]');
+          },
+          undefined,
+          UI_MS,
+        );
         // (The guest's audio clock stood still until now: its rate is watched from here.)
         const phase = await watchPhase({ dana: dana.page, eli: page });
         // In phase with the host from then on: the same downbeats on the server clock. From then
         // on is from the timeline the page laid again when the sound came on (its last 'follow'
         // re-anchoring); a downbeat committed while the audio clock stood still was mapped
         // through a stale stamp and is not one the guest hears.
-        const resumedAt = (await retimes(page)).slice(retimesBefore).filter((r) => r.reason === 'follow').at(-1)?.audioTime;
+        const resumedAt = (await retimes(page))
+          .slice(retimesBefore)
+          .filter((r) => r.reason === 'follow')
+          .at(-1)?.audioTime;
         assert.ok(resumedAt !== undefined, 'the page laid its timeline again when the sound came on');
-        await until(page, 'downbeats scheduled since the sound came on', (from) =>
-          globalThis.riffroomJamProbes.scheduledDownbeats.filter((d) => d.audioTime >= from - 1e-6).length >= 2, resumedAt, 15_000);
+        await until(
+          page,
+          'downbeats scheduled since the sound came on',
+          (from) => globalThis.riffroomJamProbes.scheduledDownbeats.filter((d) => d.audioTime >= from - 1e-6).length >= 2,
+          resumedAt,
+          15_000,
+        );
         const mine = (await downbeats(page)).filter((d) => d.audioTime >= resumedAt - 1e-6);
         // The host commits the same downbeats a look-ahead early too, give or take a tick of her
         // scheduler: wait until she has committed the guest's last one (within half a bar of it).
         const last = mine.at(-1)!.serverMs;
-        await until(dana.page, "the host's page has committed the guest's downbeats", ({ at, halfBar }) =>
-          globalThis.riffroomJamProbes.scheduledDownbeats.some((d) => d.serverMs >= at - halfBar), { at: last, halfBar: BAR_MS / 2 }, 10_000);
+        await until(
+          dana.page,
+          "the host's page has committed the guest's downbeats",
+          ({ at, halfBar }) => globalThis.riffroomJamProbes.scheduledDownbeats.some((d) => d.serverMs >= at - halfBar),
+          { at: last, halfBar: BAR_MS / 2 },
+          10_000,
+        );
         const hers = await downbeats(dana.page);
         const common = mine.filter((d) => d.serverMs <= Math.max(...hers.map((e) => e.serverMs)) + BAR_MS / 2);
         const spreads = common.map((d) => Math.min(...hers.map((e) => Math.abs(e.serverMs - d.serverMs))));
         const { toleranceMs, wander } = await phase();
-        console.log(`# guest after the click: downbeat spread vs the host ${spreads.map((x) => x.toFixed(2)).join(' ')} ms; ${wander}: within ${toleranceMs.toFixed(2)} ms`);
-        assert.ok(spreads.length >= 2 && Math.max(...spreads) < toleranceMs, `spread ${spreads.join(', ')}; the guest's downbeats (server ms) ${mine.map((d) => d.serverMs.toFixed(1)).join(' ')}, the host's last ones ${hers.slice(-4).map((d) => d.serverMs.toFixed(1)).join(' ')}`);
+        console.log(
+          `# guest after the click: downbeat spread vs the host ${spreads.map((x) => x.toFixed(2)).join(' ')} ms; ${wander}: within ${toleranceMs.toFixed(2)} ms`,
+        );
+        assert.ok(
+          spreads.length >= 2 && Math.max(...spreads) < toleranceMs,
+          `spread ${spreads.join(', ')}; the guest's downbeats (server ms) ${mine.map((d) => d.serverMs.toFixed(1)).join(' ')}, the host's last ones ${hers
+            .slice(-4)
+            .map((d) => d.serverMs.toFixed(1))
+            .join(' ')}`,
+        );
         assert.deepEqual(errors, []);
       } finally {
         await context.close();

@@ -29,14 +29,24 @@ export interface ToolResult {
 }
 
 /** Runs a program to its end; never throws for a non-zero exit (the caller asserts on it). */
-export function runTool(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<ToolResult> {
+export function runTool(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (code === 'ENOENT') return reject(new Error(`${file} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`));
-      if (typeof code === 'string') return reject(err!); // not executable, killed by the timeout
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        if (code === 'ENOENT')
+          return reject(new Error(`${file} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`));
+        if (typeof code === 'string') return reject(err!); // not executable, killed by the timeout
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -88,8 +98,23 @@ export async function makeCertificate(dir: string, name = PUBLIC_NAME): Promise<
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   const made = await runTool('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    `subjectAltName=DNS:${name}`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   if (made.code !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   return { cert, key, pem: readFileSync(cert, 'utf8') };
@@ -204,7 +229,10 @@ export interface NginxFiles {
  * deploy/nginx/riffroom.conf inside a minimal main configuration with every path in `dir`: the
  * certificate files, log files and ports substituted; nothing else changed.
  */
-export function writeNginxFiles(dir: string, options: { httpPort: number; httpsPort: number; upstreamPort: number; cert: string; key: string; ipv6: boolean }): NginxFiles {
+export function writeNginxFiles(
+  dir: string,
+  options: { httpPort: number; httpsPort: number; upstreamPort: number; cert: string; key: string; ipv6: boolean },
+): NginxFiles {
   const accessLog = join(dir, 'access.log');
   const errorLog = join(dir, 'error.log');
   const pairs: [string, string][] = [
@@ -223,7 +251,9 @@ export function writeNginxFiles(dir: string, options: { httpPort: number; httpsP
   );
   const site = substitute(readFileSync(NGINX_CONF, 'utf8'), pairs, 'deploy/nginx/riffroom.conf');
   writeFileSync(join(dir, 'riffroom.conf'), site);
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `${kind}_temp_path ${join(dir, `tmp-${kind}`)};`).join('\n  ');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((kind) => `${kind}_temp_path ${join(dir, `tmp-${kind}`)};`)
+    .join('\n  ');
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -257,11 +287,17 @@ export function nginxArgs(files: NginxFiles, ...more: string[]): string[] {
  * certificate files (`tls <cert> <key>`: Caddy then asks no CA for one), and the global options
  * (kept as they are) gain: no admin endpoint, an HTTP port of its own, no OCSP lookups.
  */
-export function writeCaddyfile(dir: string, options: { httpPort: number; httpsPort: number; upstreamPort: number; cert: string; key: string }): string {
+export function writeCaddyfile(
+  dir: string,
+  options: { httpPort: number; httpsPort: number; upstreamPort: number; cert: string; key: string },
+): string {
   const text = substitute(
     readFileSync(CADDYFILE, 'utf8'),
     [
-      ['\n{\n', `\n{\n\tadmin off\n\thttp_port ${options.httpPort}\n\thttps_port ${options.httpsPort}\n\tocsp_stapling off\n\tstorage file_system ${join(dir, 'storage')}\n`],
+      [
+        '\n{\n',
+        `\n{\n\tadmin off\n\thttp_port ${options.httpPort}\n\thttps_port ${options.httpsPort}\n\tocsp_stapling off\n\tstorage file_system ${join(dir, 'storage')}\n`,
+      ],
       [`\n${PUBLIC_NAME} {\n`, `\n${PUBLIC_NAME}:${options.httpsPort} {\n\ttls ${options.cert} ${options.key}\n`],
       [`reverse_proxy ${UPSTREAM}`, `reverse_proxy 127.0.0.1:${options.upstreamPort}`],
     ],

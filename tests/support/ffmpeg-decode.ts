@@ -11,7 +11,8 @@ import { join } from 'node:path';
 export function ffmpegMissing(): string | null {
   for (const tool of ['ffmpeg', 'ffprobe']) {
     const r = spawnSync(tool, ['-version'], { stdio: 'ignore' });
-    if (r.error || r.status !== 0) return `${tool} is not installed: run \`bash scripts/setup-audio-tools.sh\` (or \`apt-get install -y ffmpeg\`) as root`;
+    if (r.error || r.status !== 0)
+      return `${tool} is not installed: run \`bash scripts/setup-audio-tools.sh\` (or \`apt-get install -y ffmpeg\`) as root`;
   }
   return null;
 }
@@ -71,7 +72,9 @@ export function ffmpegDecode(path: string): { sampleRate: number; channels: Floa
   // Copied: a Buffer's byteOffset need not be a multiple of 4.
   const all = new Float32Array(Uint8Array.from(raw).buffer);
   const frames = Math.floor(all.length / probe.channels);
-  const channels = Array.from({ length: probe.channels }, (_, c) => Float32Array.from({ length: frames }, (_, i) => all[i * probe.channels + c]!));
+  const channels = Array.from({ length: probe.channels }, (_, c) =>
+    Float32Array.from({ length: frames }, (_, i) => all[i * probe.channels + c]!),
+  );
   return { sampleRate: probe.sampleRate, channels };
 }
 

@@ -24,7 +24,10 @@ export interface HaproxyProcess {
 }
 
 /** The configuration for this machine; `pem` is one file with the certificate and its key. */
-export function writeHaproxyConfig(dir: string, options: { httpPort: number; httpsPort: number; pem: string; nodePorts: [number, number] }): string {
+export function writeHaproxyConfig(
+  dir: string,
+  options: { httpPort: number; httpsPort: number; pem: string; nodePorts: [number, number] },
+): string {
   const text = substitute(
     readFileSync(HAPROXY_CFG, 'utf8'),
     [
@@ -47,7 +50,10 @@ export function writeHaproxyConfig(dir: string, options: { httpPort: number; htt
 }
 
 /** Starts HAProxy and waits until /healthz answers through it. */
-export async function startHaproxy(dir: string, options: { cert: string; key: string; ca: string; nodePorts: [number, number] }): Promise<HaproxyProcess> {
+export async function startHaproxy(
+  dir: string,
+  options: { cert: string; key: string; ca: string; nodePorts: [number, number] },
+): Promise<HaproxyProcess> {
   const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
   const pem = join(dir, 'haproxy.pem');
   writeFileSync(pem, readFileSync(options.cert, 'utf8') + readFileSync(options.key, 'utf8'), { mode: 0o600 });
@@ -56,7 +62,10 @@ export async function startHaproxy(dir: string, options: { cert: string; key: st
   let output = '';
   let failed: Error | null = null;
   child.once('error', (err: NodeJS.ErrnoException) => {
-    failed = err.code === 'ENOENT' ? new Error('haproxy is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)') : err;
+    failed =
+      err.code === 'ENOENT'
+        ? new Error('haproxy is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)')
+        : err;
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -55,7 +55,13 @@ export function writeGoodLog(path: string, extra: (log: RoomLog) => void = () =>
     });
     initSong(doc, { title: 'Good song' });
     const track = addTrack(doc, { role: 'bass', name: 'Bass' });
-    addClip(doc, { trackId: track, startBar: 0, lengthBars: 2, name: 'Riff', notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 90 }] });
+    addClip(doc, {
+      trackId: track,
+      startBar: 0,
+      lengthBars: 2,
+      name: 'Riff',
+      notes: [{ pitch: 40, tick: 0, duration: 240, velocity: 90 }],
+    });
     setTempo(doc, 101);
     addTrack(doc, { role: 'drums', name: 'Drums' });
     const state = Y.encodeStateAsUpdate(doc);
@@ -155,12 +161,15 @@ export const HOSTILE_LOGS: readonly HostileLog[] = [
     reason: /column entries\.update is declared "TEXT", not BLOB/,
     make(path) {
       writeGoodLog(path);
-      tamper(path, `
+      tamper(
+        path,
+        `
         ALTER TABLE entries RENAME TO old_entries;
         CREATE TABLE entries (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, author_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
           "update" TEXT NOT NULL, hash BLOB NOT NULL, concurrent INTEGER NOT NULL);
         INSERT INTO entries SELECT * FROM old_entries;
-        DROP TABLE old_entries;`);
+        DROP TABLE old_entries;`,
+      );
     },
   },
   {
@@ -187,7 +196,10 @@ export const HOSTILE_LOGS: readonly HostileLog[] = [
     reason: /history is damaged at entry 4: entry 4 does not match its hash/,
     make(path) {
       writeGoodLog(path);
-      tamper(path, "INSERT INTO authors (name) VALUES ('mallory'); UPDATE entries SET author_id = (SELECT id FROM authors WHERE name = 'mallory') WHERE seq = 4");
+      tamper(
+        path,
+        "INSERT INTO authors (name) VALUES ('mallory'); UPDATE entries SET author_id = (SELECT id FROM authors WHERE name = 'mallory') WHERE seq = 4",
+      );
     },
   },
   {
@@ -195,7 +207,14 @@ export const HOSTILE_LOGS: readonly HostileLog[] = [
     problem: 'too-large',
     reason: /entry 6 holds an update of 8,388,609 bytes, over the 8 MiB a Riffroom project stores per edit/,
     make(path) {
-      writeGoodLog(path, (log) => log.append({ time: 1_700_000_000_100, author: 'ann', label: 'huge', update: new Uint8Array(LIMITS.projectFile.maxUpdateBytes + 1) }));
+      writeGoodLog(path, (log) =>
+        log.append({
+          time: 1_700_000_000_100,
+          author: 'ann',
+          label: 'huge',
+          update: new Uint8Array(LIMITS.projectFile.maxUpdateBytes + 1),
+        }),
+      );
     },
   },
 ];

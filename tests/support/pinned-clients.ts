@@ -27,7 +27,8 @@ export interface Reply {
 /** How many times a header came (case-insensitive), and its values. */
 export function headerValues(reply: Reply, name: string): string[] {
   const values: string[] = [];
-  for (let i = 0; i < reply.rawHeaders.length; i += 2) if (reply.rawHeaders[i]!.toLowerCase() === name.toLowerCase()) values.push(reply.rawHeaders[i + 1]!);
+  for (let i = 0; i < reply.rawHeaders.length; i += 2)
+    if (reply.rawHeaders[i]!.toLowerCase() === name.toLowerCase()) values.push(reply.rawHeaders[i + 1]!);
   return values;
 }
 
@@ -41,14 +42,26 @@ export function request(
     const req = send(
       target,
       {
-        method: options.method ?? 'GET', headers: options.headers, ca: options.ca, lookup: pinnedLookup(), timeout: options.timeoutMs ?? 15_000, agent: false,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ca: options.ca,
+        lookup: pinnedLookup(),
+        timeout: options.timeoutMs ?? 15_000,
+        agent: false,
         // TLS names the URL's host, whatever Host header the request carries.
         servername: target.hostname,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            rawHeaders: res.rawHeaders,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -83,8 +96,16 @@ export interface Opened {
  * proxy sees a different visitor), with extra request headers (a forged X-Forwarded-For).
  * The socket is left open on 101: the caller closes it (terminate()).
  */
-export function openWebSocket(url: string, options: { ca: string; protocols?: string[]; localAddress?: string; headers?: Record<string, string> }): Promise<Opened> {
-  const socket = new WebSocket(url, options.protocols, { ca: options.ca, lookup: pinnedLookup(), localAddress: options.localAddress, headers: options.headers });
+export function openWebSocket(
+  url: string,
+  options: { ca: string; protocols?: string[]; localAddress?: string; headers?: Record<string, string> },
+): Promise<Opened> {
+  const socket = new WebSocket(url, options.protocols, {
+    ca: options.ca,
+    lookup: pinnedLookup(),
+    localAddress: options.localAddress,
+    headers: options.headers,
+  });
   return new Promise((resolve, reject) => {
     socket.once('upgrade', (res) => socket.once('open', () => resolve({ status: 101, reason: '', headers: res.headers, socket })));
     socket.once('unexpected-response', (_req, res) => {

@@ -50,16 +50,22 @@ export interface PostgresCluster {
 
 /** The binaries, or null with the reason in `why` when this machine has none. */
 export function findPostgresBinaries(): PostgresBinaries | { why: string } {
-  const onPath = (process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'initdb')).find((p) => existsSync(p));
+  const onPath = (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((d) => join(d, 'initdb'))
+    .find((p) => existsSync(p));
   const debian = existsSync('/usr/lib/postgresql')
     ? readdirSync('/usr/lib/postgresql')
-      .filter((v) => /^\d+$/.test(v))
-      .sort((a, b) => Number(b) - Number(a))
-      .map((v) => `/usr/lib/postgresql/${v}/bin/initdb`)
-      .find((p) => existsSync(p))
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => `/usr/lib/postgresql/${v}/bin/initdb`)
+        .find((p) => existsSync(p))
     : undefined;
   const initdb = onPath ?? debian;
-  if (!initdb) return { why: 'PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin; scripts/setup-postgres.sh installs it)' };
+  if (!initdb)
+    return {
+      why: 'PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin; scripts/setup-postgres.sh installs it)',
+    };
   // pg_ctl and pg_isready of the same version: beside the real initdb (PATH may hold a link to it).
   const binDir = dirname(realpathSync(initdb));
   const binaries = { binDir, initdb: join(binDir, 'initdb'), pgCtl: join(binDir, 'pg_ctl'), pgIsReady: join(binDir, 'pg_isready') };
@@ -105,19 +111,28 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
 
   try {
     if (owner) chownSync(dir, owner.uid, owner.gid);
-    await run(binaries.initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'], { ...as, timeout: 120_000 });
+    await run(binaries.initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'], {
+      ...as,
+      timeout: 120_000,
+    });
     // A port that was free a moment ago may be taken before the server binds it: try again.
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       const settings = [
-        `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=100',
+        `-p ${port}`,
+        `-k ${dir}`,
+        '-c listen_addresses=127.0.0.1',
+        '-c max_connections=100',
         // fsync=off only: a commit is still written to the OS before it is acknowledged
         // (synchronous_commit stays on), so a crash of the server process (restart -m immediate)
         // loses nothing acknowledged; only a crash of the whole machine could.
         ...(options.durable ? [] : ['-c fsync=off']),
       ];
       try {
-        await run(binaries.pgCtl, ['start', '-D', data, '-l', logFile, '-w', '-t', '60', '-o', settings.join(' ')], { ...as, timeout: 90_000 });
+        await run(binaries.pgCtl, ['start', '-D', data, '-l', logFile, '-w', '-t', '60', '-o', settings.join(' ')], {
+          ...as,
+          timeout: 90_000,
+        });
         running = true;
         break;
       } catch (err) {

@@ -52,4 +52,3 @@ export function burst(clients: Client[], trackId: string) {
     },
   };
 }
-

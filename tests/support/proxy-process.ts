@@ -36,29 +36,59 @@ export async function startNginx(options: ProxyOptions): Promise<ProxyProcess> {
   const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
   mkdirSync(join(options.dir, 'www'), { recursive: true });
   const files = writeNginxFiles(options.dir, {
-    httpPort, httpsPort, upstreamPort: options.upstreamPort, cert: options.cert, key: options.key, ipv6: await canListenOnIpv6(),
+    httpPort,
+    httpsPort,
+    upstreamPort: options.upstreamPort,
+    cert: options.cert,
+    key: options.key,
+    ipv6: await canListenOnIpv6(),
   });
   const child = spawn('nginx', nginxArgs(files, '-g', 'daemon off;'), { stdio: ['ignore', 'pipe', 'pipe'] });
   const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
   // SIGTERM: nginx's fast shutdown (SIGQUIT would wait for every websocket to end).
-  return running('nginx', child, httpPort, httpsPort, options.ca, { all: () => `${read(files.accessLog)}\n${read(files.errorLog)}`, access: () => read(files.accessLog) }, 'SIGTERM');
+  return running(
+    'nginx',
+    child,
+    httpPort,
+    httpsPort,
+    options.ca,
+    { all: () => `${read(files.accessLog)}\n${read(files.errorLog)}`, access: () => read(files.accessLog) },
+    'SIGTERM',
+  );
 }
 
 export async function startCaddy(options: ProxyOptions): Promise<ProxyProcess> {
   const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
-  const caddyfile = writeCaddyfile(options.dir, { httpPort, httpsPort, upstreamPort: options.upstreamPort, cert: options.cert, key: options.key });
-  const child = spawn('caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], { env: caddyEnv(options.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  const caddyfile = writeCaddyfile(options.dir, {
+    httpPort,
+    httpsPort,
+    upstreamPort: options.upstreamPort,
+    cert: options.cert,
+    key: options.key,
+  });
+  const child = spawn('caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
+    env: caddyEnv(options.dir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return running('caddy', child, httpPort, httpsPort, options.ca, { all: () => '', access: () => '' }, 'SIGTERM');
 }
 
 async function running(
-  name: 'nginx' | 'caddy', child: ChildProcess, httpPort: number, port: number, ca: string,
-  logFiles: { all: () => string; access: () => string }, stopSignal: NodeJS.Signals,
+  name: 'nginx' | 'caddy',
+  child: ChildProcess,
+  httpPort: number,
+  port: number,
+  ca: string,
+  logFiles: { all: () => string; access: () => string },
+  stopSignal: NodeJS.Signals,
 ): Promise<ProxyProcess> {
   let output = '';
   let failed: Error | null = null;
   child.once('error', (err: NodeJS.ErrnoException) => {
-    failed = err.code === 'ENOENT' ? new Error(`${name} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`) : err;
+    failed =
+      err.code === 'ENOENT'
+        ? new Error(`${name} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`)
+        : err;
   });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -9,7 +9,6 @@ import { TRACK_ROLES } from '../../core/song/types.ts';
 import { EditError } from '../../core/song/validate.ts';
 import { seededRandom } from '../../core/random.ts';
 
-
 export class Rng {
   readonly next: () => number;
   constructor(seed: number) {
@@ -28,11 +27,31 @@ export class Rng {
 }
 
 export const EDIT_KINDS = [
-  'addTrack', 'updateTrack', 'removeTrack',
-  'addClip', 'moveClip', 'resizeClip', 'duplicateClip', 'deleteClip', 'renameClip', 'lockClip',
-  'addNotes', 'moveNotes', 'updateNotes', 'deleteNotes', 'replaceClipNotes',
-  'setChords', 'setTempo', 'setMeter', 'setKey', 'setSwing', 'setLoop', 'setTitle',
-  'addBookmark', 'renameBookmark', 'deleteBookmark',
+  'addTrack',
+  'updateTrack',
+  'removeTrack',
+  'addClip',
+  'moveClip',
+  'resizeClip',
+  'duplicateClip',
+  'deleteClip',
+  'renameClip',
+  'lockClip',
+  'addNotes',
+  'moveNotes',
+  'updateNotes',
+  'deleteNotes',
+  'replaceClipNotes',
+  'setChords',
+  'setTempo',
+  'setMeter',
+  'setKey',
+  'setSwing',
+  'setLoop',
+  'setTitle',
+  'addBookmark',
+  'renameBookmark',
+  'deleteBookmark',
 ] as const;
 export type EditKind = (typeof EDIT_KINDS)[number];
 
@@ -66,7 +85,12 @@ export function randomEdit(doc: Y.Doc, rng: Rng, kinds: readonly EditKind[] = ED
         return kind;
       case 'updateTrack':
         if (!tracks.length) return null;
-        edits.updateTrack(doc, rng.pick(tracks), rng.chance(0.5) ? { mute: rng.chance(0.5) } : { pan: rng.int(-10, 10) / 10, name: `T${rng.int(0, 99)}` }, options);
+        edits.updateTrack(
+          doc,
+          rng.pick(tracks),
+          rng.chance(0.5) ? { mute: rng.chance(0.5) } : { pan: rng.int(-10, 10) / 10, name: `T${rng.int(0, 99)}` },
+          options,
+        );
         return kind;
       case 'removeTrack':
         if (tracks.length < 3) return null;
@@ -74,10 +98,16 @@ export function randomEdit(doc: Y.Doc, rng: Rng, kinds: readonly EditKind[] = ED
         return kind;
       case 'addClip':
         if (!tracks.length) return null;
-        edits.addClip(doc, {
-          trackId: rng.pick(tracks), startBar: rng.int(0, 64), lengthBars: rng.int(1, 4),
-          notes: randomNotes(rng, rng.int(0, 4), safeTicks),
-        }, options);
+        edits.addClip(
+          doc,
+          {
+            trackId: rng.pick(tracks),
+            startBar: rng.int(0, 64),
+            lengthBars: rng.int(1, 4),
+            notes: randomNotes(rng, rng.int(0, 4), safeTicks),
+          },
+          options,
+        );
         return kind;
       case 'moveClip':
         if (!clips.length) return null;
@@ -133,7 +163,14 @@ export function randomEdit(doc: Y.Doc, rng: Rng, kinds: readonly EditKind[] = ED
       }
       case 'replaceClipNotes':
         if (!clips.length) return null;
-        edits.replaceClipNotes(doc, clipId(), randomNotes(rng, rng.int(0, 6), safeTicks), { source: 'model', detail: { seed: rng.int(0, 1e6) } }, 'generated riff', options);
+        edits.replaceClipNotes(
+          doc,
+          clipId(),
+          randomNotes(rng, rng.int(0, 6), safeTicks),
+          { source: 'model', detail: { seed: rng.int(0, 1e6) } },
+          'generated riff',
+          options,
+        );
         return kind;
       case 'setChords': {
         const bar = rng.int(0, 16);
@@ -147,7 +184,15 @@ export function randomEdit(doc: Y.Doc, rng: Rng, kinds: readonly EditKind[] = ED
         edits.setTempo(doc, rng.int(60, 200), options);
         return kind;
       case 'setMeter':
-        edits.setMeter(doc, rng.pick([{ numerator: 4, denominator: 4 }, { numerator: 3, denominator: 4 }, { numerator: 6, denominator: 8 }]), options);
+        edits.setMeter(
+          doc,
+          rng.pick([
+            { numerator: 4, denominator: 4 },
+            { numerator: 3, denominator: 4 },
+            { numerator: 6, denominator: 8 },
+          ]),
+          options,
+        );
         return kind;
       case 'setKey':
         edits.setKey(doc, { tonic: rng.int(0, 11), mode: rng.pick(['major', 'minor'] as const) }, options);

@@ -53,10 +53,7 @@ export async function getHistory(server: ApiTarget, room: string, token: string,
 }
 
 export async function getLastSeq(server: ApiTarget, room: string, token: string): Promise<number> {
-  const res = await expectOk(
-    await apiFetch(`${server.url}/api/rooms/${room}/history?limit=0`, { headers: auth(token) }),
-    'GET history',
-  );
+  const res = await expectOk(await apiFetch(`${server.url}/api/rooms/${room}/history?limit=0`, { headers: auth(token) }), 'GET history');
   return ((await res.json()) as HistoryResponse).lastSeq;
 }
 
@@ -93,7 +90,12 @@ export async function restore(server: ApiTarget, room: string, token: string, se
 }
 
 /** GET /updates?after=: the log's updates, decoded from the framed replay stream. */
-export async function getUpdates(server: ApiTarget, room: string, token: string, after = 0): Promise<{ seq: number; update: Uint8Array }[]> {
+export async function getUpdates(
+  server: ApiTarget,
+  room: string,
+  token: string,
+  after = 0,
+): Promise<{ seq: number; update: Uint8Array }[]> {
   const out: { seq: number; update: Uint8Array }[] = [];
   for (;;) {
     const res = await expectOk(
@@ -125,12 +127,19 @@ export async function waitForSeq(server: ApiTarget, room: string, token: string,
 }
 
 /** Waits until the room's history has an entry labelled `label`; the labels it has then. */
-export async function waitForHistoryLabel(server: ApiTarget, room: string, token: string, label: string, timeoutMs = 5000): Promise<string[]> {
+export async function waitForHistoryLabel(
+  server: ApiTarget,
+  room: string,
+  token: string,
+  label: string,
+  timeoutMs = 5000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const labels = (await getHistory(server, room, token)).entries.map((e) => e.label);
     if (labels.includes(label)) return labels;
-    if (Date.now() > deadline) throw new Error(`timed out: the history of room ${room} has no "${label}" (last: ${labels.slice(-3).join(' | ')})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out: the history of room ${room} has no "${label}" (last: ${labels.slice(-3).join(' | ')})`);
     await new Promise((r) => setTimeout(r, 10)); // well inside the server's per-address API rate
   }
 }

@@ -31,7 +31,12 @@ export function tempDataDir(prefix = 'riffroom-test-'): string {
 
 /** Starts `sync-server/cli.ts` on a free port (or `port`) and waits until it listens. */
 export async function startServerProcess(
-  options: { dataDir?: string; port?: number; env?: Record<string, string>; /** More CLI options, e.g. ['--web', dir]. */ args?: string[] } = {},
+  options: {
+    dataDir?: string;
+    port?: number;
+    env?: Record<string, string> /** More CLI options, e.g. ['--web', dir]. */;
+    args?: string[];
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const child = spawn(process.execPath, [CLI, '--port', String(options.port ?? 0), '--data', dataDir, ...(options.args ?? [])], {

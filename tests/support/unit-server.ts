@@ -65,7 +65,11 @@ export async function startUnitServer(options: UnitServerOptions): Promise<UnitS
     child.stdout!.on('data', check);
     child.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(err.code === 'ENOENT' ? new Error(`${command[0]} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`) : err);
+      reject(
+        err.code === 'ENOENT'
+          ? new Error(`${command[0]} is not installed: bash scripts/setup-deploy-tools.sh installs it (as root, from apt)`)
+          : err,
+      );
     });
     void exited.then((code) => {
       clearTimeout(timer);

@@ -34,8 +34,8 @@ export async function connectClient(
   });
   try {
     // As the app does: announce each edit's label so the server's history shows it.
-  publishEditLabels(doc, provider.awareness);
-  await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
+    publishEditLabels(doc, provider.awareness);
+    await waitFor(() => provider.synced, options.timeoutMs ?? 10_000, `client for ${room} did not sync`);
   } catch (err) {
     // A provider (or its awareness timer) left behind keeps the test process alive: stop both.
     provider.destroy();

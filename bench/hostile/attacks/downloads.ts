@@ -30,15 +30,29 @@ export const downloadsAttack: Attack = {
   summary: `${DOWNLOADERS} parallel full-history downloads (GET /updates?after=0&limit=${PAGE_LIMIT}, paged on with after) of a ${ENTRIES}-entry, 160 MiB log, repeated; viewer token`,
   seconds: 30,
   async prepare(dataDir: string, room: string) {
-    built = writeBigLog(join(dataDir, 'rooms', room + ROOM_FILE_EXTENSION), { entries: ENTRIES, updateBytes: Math.round(LOG_UPDATE_BYTES / ENTRIES) });
+    built = writeBigLog(join(dataDir, 'rooms', room + ROOM_FILE_EXTENSION), {
+      entries: ENTRIES,
+      updateBytes: Math.round(LOG_UPDATE_BYTES / ENTRIES),
+    });
     const { state: _state, ...record } = built;
-    return { record: { log: { ...record, updateMiB: Math.round((built.updateBytes / MiB) * 10) / 10, fileMiB: Math.round((built.fileBytes / MiB) * 10) / 10 } }, logBase: { seq: built.seq, state: built.state } };
+    return {
+      record: {
+        log: {
+          ...record,
+          updateMiB: Math.round((built.updateBytes / MiB) * 10) / 10,
+          fileMiB: Math.round((built.fileBytes / MiB) * 10) / 10,
+        },
+      },
+      logBase: { seq: built.seq, state: built.state },
+    };
   },
   async beforePeers({ server, room }: AttackTarget) {
     // The first request loads the room from its log: how long the honest peers would wait.
     const token = testToken(room, 'viewer', 'first-visitor');
     const started = performance.now();
-    const res = await fetch(`${server.url}/api/rooms/${room}/history?after=${ENTRIES - 1}&limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${server.url}/api/rooms/${room}/history?after=${ENTRIES - 1}&limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await res.arrayBuffer();
     return { roomLoad: { status: res.status, ms: Math.round(performance.now() - started) } };
   },
@@ -64,10 +78,23 @@ interface DownloadStats {
 
 function startDownloads({ server, room }: AttackTarget, lastSeq: number): RunningAttack {
   const token = testToken(room, 'viewer', 'downloader');
-  const stats: DownloadStats = { requests: 0, inFlightAtStop: 0, firstByteMs: [], statuses: {}, errorBodies: {}, bytes: 0, cutShort: 0, fullDownloads: 0, secondsPerDownload: [], pagesPerDownload: [] };
+  const stats: DownloadStats = {
+    requests: 0,
+    inFlightAtStop: 0,
+    firstByteMs: [],
+    statuses: {},
+    errorBodies: {},
+    bytes: 0,
+    cutShort: 0,
+    fullDownloads: 0,
+    secondsPerDownload: [],
+    pagesPerDownload: [],
+  };
   const controller = new AbortController();
   const started = performance.now();
-  const loops = Array.from({ length: DOWNLOADERS }, () => downloadLoop(`${server.url}/api/rooms/${room}/updates`, token, lastSeq, stats, controller.signal));
+  const loops = Array.from({ length: DOWNLOADERS }, () =>
+    downloadLoop(`${server.url}/api/rooms/${room}/updates`, token, lastSeq, stats, controller.signal),
+  );
   return {
     async stop() {
       controller.abort();
@@ -154,7 +181,9 @@ function getPage(url: string, token: string, signal: AbortSignal, onBytes: (byte
       res.on('end', () => resolve({ status: String(res.statusCode), reader, body, firstByteMs }));
       res.on('error', (err) => resolve({ status: ok ? 'cut' : String(res.statusCode), reader, body: body || err.message, firstByteMs }));
     });
-    req.on('error', (err) => resolve({ status: signal.aborted ? 'aborted' : `error: ${err.message.slice(0, 60)}`, reader, body: err.message, firstByteMs }));
+    req.on('error', (err) =>
+      resolve({ status: signal.aborted ? 'aborted' : `error: ${err.message.slice(0, 60)}`, reader, body: err.message, firstByteMs }),
+    );
     req.end();
   });
 }

@@ -40,7 +40,14 @@ function startJamConnections({ server, room }: AttackTarget): RunningAttack {
   for (let i = 0; i < CONNECTIONS; i++) {
     const own = i % 2 === 1;
     const token = own ? testToken(room, 'viewer', `crowd-${i}`) : shared;
-    sockets.push(new AttackSocket({ url: jamUrl(server.wsUrl, room, token), tally: own ? manyTokens : oneToken, gate: (attempt) => gate.run(attempt), onOpen }));
+    sockets.push(
+      new AttackSocket({
+        url: jamUrl(server.wsUrl, room, token),
+        tally: own ? manyTokens : oneToken,
+        gate: (attempt) => gate.run(attempt),
+        onOpen,
+      }),
+    );
   }
   return {
     async stop() {

@@ -60,7 +60,10 @@ export function pendingUpdates(count: number): Uint8Array[] {
       duration: 240,
       velocity: 40 + ((k + i) % 80),
     }));
-    const provenance = { source: 'model' as const, detail: { model: 'riffroom-bandmate-v2', seed: k, tokens: randomBytes(DETAIL_BYTES).toString('base64') } };
+    const provenance = {
+      source: 'model' as const,
+      detail: { model: 'riffroom-bandmate-v2', seed: k, tokens: randomBytes(DETAIL_BYTES).toString('base64') },
+    };
     edits.replaceClipNotes(doc, clipId, notes, provenance, 'generated lead riff');
   }
   doc.destroy();
@@ -69,7 +72,10 @@ export function pendingUpdates(count: number): Uint8Array[] {
 
 function startPendingFlood({ server, room }: AttackTarget, messages: Uint8Array[]): RunningAttack {
   const tally = new AttackTally();
-  const socket = new AttackSocket({ url: `${server.wsUrl}/${room}?token=${encodeURIComponent(testToken(room, 'editor', 'mallory'))}`, tally });
+  const socket = new AttackSocket({
+    url: `${server.wsUrl}/${room}?token=${encodeURIComponent(testToken(room, 'editor', 'mallory'))}`,
+    tally,
+  });
   let next = 0;
   let skipped = 0;
   const timer = setInterval(() => {

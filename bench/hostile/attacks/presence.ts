@@ -35,7 +35,11 @@ function startPresenceFlood({ server, room }: AttackTarget): RunningAttack {
   const url = `${server.wsUrl}/${room}?token=${encodeURIComponent(testToken(room, 'viewer', 'mallory'))}`;
   const floodTally = new AttackTally();
   const spyTally = new AttackTally();
-  const flooders = Array.from({ length: FLOODERS }, () => ({ socket: new AttackSocket({ url, tally: floodTally }), clientId: randomClientId(), clock: 0 }));
+  const flooders = Array.from({ length: FLOODERS }, () => ({
+    socket: new AttackSocket({ url, tally: floodTally }),
+    clientId: randomClientId(),
+    clock: 0,
+  }));
   const honest = new Map<number, number>(); // client id → the newest clock seen
   const spy = new AttackSocket({
     url,
@@ -43,7 +47,8 @@ function startPresenceFlood({ server, room }: AttackTarget): RunningAttack {
     onMessage: (data) => {
       for (const entry of readPresenceMessage(data)) {
         const name = (entry.state as { user?: { name?: unknown } } | null | undefined)?.user?.name;
-        if (typeof name === 'string' && name.startsWith('honest')) honest.set(entry.clientId, Math.max(entry.clock, honest.get(entry.clientId) ?? 0));
+        if (typeof name === 'string' && name.startsWith('honest'))
+          honest.set(entry.clientId, Math.max(entry.clock, honest.get(entry.clientId) ?? 0));
       }
     },
   });
@@ -65,7 +70,11 @@ function startPresenceFlood({ server, room }: AttackTarget): RunningAttack {
   const manyIds = setInterval(() => {
     const f = flooders[manyTurn++ % FLOODERS]!;
     if (!f.socket.isOpen || f.socket.buffered > MAX_UNSENT_BYTES) return;
-    const entries = Array.from({ length: MANY_IDS }, (_, i) => ({ clientId: randomClientId(), clock: 1, json: `{"user":{"name":"ghost ${i}"}}` }));
+    const entries = Array.from({ length: MANY_IDS }, (_, i) => ({
+      clientId: randomClientId(),
+      clock: 1,
+      json: `{"user":{"name":"ghost ${i}"}}`,
+    }));
     f.socket.send(encodePresenceMessage(entries));
     counts.manyIdsSent++;
   }, MANY_IDS_EVERY_MS);
@@ -94,7 +103,13 @@ function startPresenceFlood({ server, room }: AttackTarget): RunningAttack {
       for (const f of flooders) f.socket.stop();
       spy.stop();
       return {
-        flood: { connections: FLOODERS, stateBytes: STATE_BYTES, messagesPerSecond: FLOOD_MESSAGES_PER_SECOND, sent: counts.floodSent, skippedWhileClosedOrBuffered: counts.floodSkipped },
+        flood: {
+          connections: FLOODERS,
+          stateBytes: STATE_BYTES,
+          messagesPerSecond: FLOOD_MESSAGES_PER_SECOND,
+          sent: counts.floodSent,
+          skippedWhileClosedOrBuffered: counts.floodSkipped,
+        },
         manyIds: { idsPerMessage: MANY_IDS, everyMs: MANY_IDS_EVERY_MS, sent: counts.manyIdsSent },
         hijack: { honestClientIdsSeen: honest.size, overwritesSent: counts.overwritesSent, removalsSent: counts.removalsSent },
         floodConnections: floodTally.toJSON(),

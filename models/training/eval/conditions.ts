@@ -18,7 +18,12 @@ export const EVAL_BARS = 4;
 const METER = { numerator: 4, denominator: 4 };
 
 export function progression(key: Key): TokenChord[] {
-  const degrees: [number, TokenChord['quality']][] = [[0, 'maj'], [7, 'maj'], [9, 'min'], [5, 'maj']];
+  const degrees: [number, TokenChord['quality']][] = [
+    [0, 'maj'],
+    [7, 'maj'],
+    [9, 'min'],
+    [5, 'maj'],
+  ];
   return degrees.map(([step, quality], bar) => ({ tick: bar * 1920, root: (key.tonic + step) % 12, quality }));
 }
 

@@ -16,7 +16,11 @@ export function inKeyCount(notes: readonly NoteInput[], key: Key): { inKey: numb
 }
 
 /** Bass notes starting on beats 1 and 3 of a 4/4 bar (beat 1 otherwise) that are tones of the chord sounding then. */
-export function chordToneCount(notes: readonly NoteInput[], chords: readonly TokenChord[], meter: Meter): { onChord: number; total: number } {
+export function chordToneCount(
+  notes: readonly NoteInput[],
+  chords: readonly TokenChord[],
+  meter: Meter,
+): { onChord: number; total: number } {
   const bar = ticksPerBar(meter);
   const strong = meter.numerator === 4 ? [0, 2 * ticksPerBeat(meter)] : [0];
   let onChord = 0;

@@ -27,11 +27,22 @@ test('real vs model overlap passes within 0.10 of the control, and only then', (
   assert.equal(far.overlap, 0.25);
   assert.ok(!far.pass, '0.25 is more than 0.10 below 0.5');
   // A metric a window lacks is left out, not counted as 0.
-  assert.equal(compareMetrics([{ inKey: 1 }, { density: 2 }], [{ inKey: 1 }], [[[{ inKey: 1 }], [{ inKey: 1 }, { density: 2 }]]]).inKey!.real.n, 1);
+  assert.equal(
+    compareMetrics([{ inKey: 1 }, { density: 2 }], [{ inKey: 1 }], [[[{ inKey: 1 }], [{ inKey: 1 }, { density: 2 }]]]).inKey!.real.n,
+    1,
+  );
 });
 
 test('the table shows each metric with its verdict', () => {
-  const role: RoleReport = { windows: 4, songs: 3, followChords: 0.5, bitsPerNote: 8.5, bitsPerBar: 90, invalid: 0, metrics: compareMetrics([{ inKey: 1 }], [{ inKey: 0.1 }], [[[{ inKey: 1 }], [{ inKey: 1 }]]]) };
+  const role: RoleReport = {
+    windows: 4,
+    songs: 3,
+    followChords: 0.5,
+    bitsPerNote: 8.5,
+    bitsPerBar: 90,
+    invalid: 0,
+    metrics: compareMetrics([{ inKey: 1 }], [{ inKey: 0.1 }], [[[{ inKey: 1 }], [{ inKey: 1 }]]]),
+  };
   const table = musicalityTable({ keys: role });
   assert.match(table, /### keys: 4 windows, 3 songs, follow-chords 0\.5; model on real windows: 8\.50 bits\/note, 90\.0 bits\/bar/);
   assert.match(table, /\| inKey \| 1\.00 ± 0\.00 \| 0\.10 ± 0\.00 \| 0\.00 \| 1\.00 \(1\.00-1\.00\) \| NO \|/);
@@ -40,7 +51,14 @@ test('the table shows each metric with its verdict', () => {
 test('the control is the mean over song splits, with its spread', () => {
   const real = [{ inKey: 1 }, { inKey: 0.95 }, { inKey: 0.55 }, { inKey: 0.15 }];
   // Splits with control overlaps 1, 0.5, 0 (as the test above counts bins): mean 0.5.
-  const splits = [[[real[0]!], [real[1]!]], [[real[0]!, real[1]!], [real[0]!, real[2]!]], [[real[2]!], [real[3]!]]] as const;
+  const splits = [
+    [[real[0]!], [real[1]!]],
+    [
+      [real[0]!, real[1]!],
+      [real[0]!, real[2]!],
+    ],
+    [[real[2]!], [real[3]!]],
+  ] as const;
   const c = compareMetrics(real, real, splits).inKey!;
   assert.equal(c.control, 0.5);
   assert.equal(c.controlP10, 0);
@@ -59,6 +77,16 @@ test('song splits: the hash-order halves first, then seeded random ones, each so
     assert.ok(b.every((w) => !inA.has(w.group)));
     assert.equal(inA.size, 5, 'ten songs: five per half');
   }
-  assert.ok(new Set(splits.map(([a]) => a.map((w) => w.group).sort().join())).size > 5, 'the random splits differ');
+  assert.ok(
+    new Set(
+      splits.map(([a]) =>
+        a
+          .map((w) => w.group)
+          .sort()
+          .join(),
+      ),
+    ).size > 5,
+    'the random splits differ',
+  );
   assert.deepEqual(songSplits(windows, 20), splits, 'a fixed seed repeats');
 });

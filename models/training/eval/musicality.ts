@@ -48,7 +48,9 @@ export interface EvalWindow {
  */
 export function selectWindows(pieces: readonly Piece[], role: NoteRole, count: number): EvalWindow[] {
   const candidates: EvalWindow[] = [];
-  const sorted = pieces.filter((p) => splitOf(p) === 'valid' && isSupportedMeter(p.meter) && p.tracks.some((t) => t.role === role && t.notes.length > 0));
+  const sorted = pieces.filter(
+    (p) => splitOf(p) === 'valid' && isSupportedMeter(p.meter) && p.tracks.some((t) => t.role === role && t.notes.length > 0),
+  );
   sorted.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const piece of sorted) {
     for (let start = 0; start + WINDOW_BARS <= piece.lengthBars; start += WINDOW_BARS) {
@@ -65,7 +67,16 @@ function windowOf(piece: Piece, role: NoteRole, start: number): EvalWindow | nul
   const target: Part = { role, notes: piece.tracks.filter((t) => t.role === role).flatMap((t) => t.notes) };
   const chords = role === 'drums' || piece.chords.length === 0 ? null : sliceChords(piece.chords, start * bar, WINDOW_BARS * bar);
   const base: Prompt = {
-    conditions: { role, task: 'generate', style: piece.style, key: role === 'drums' ? null : keyAt(piece, start * bar), meter: piece.meter, bpm: piece.bpm, bars: WINDOW_BARS, energy: 0 },
+    conditions: {
+      role,
+      task: 'generate',
+      style: piece.style,
+      key: role === 'drums' ? null : keyAt(piece, start * bar),
+      meter: piece.meter,
+      bpm: piece.bpm,
+      bars: WINDOW_BARS,
+      energy: 0,
+    },
     chords,
   };
   // The real part on the model's grid: encoded, then read back (quantized, in the role's range).
@@ -85,7 +96,14 @@ function keyAt(piece: Piece, tick: number): Key | null {
 }
 
 function metricsOf(w: EvalWindow, notes: Part & { role: NoteRole }): WindowMetrics {
-  return windowMetrics({ role: w.real.role, notes: notes.notes, bars: WINDOW_BARS, meter: w.prompt.conditions.meter, key: w.prompt.conditions.key, chords: w.chords });
+  return windowMetrics({
+    role: w.real.role,
+    notes: notes.notes,
+    bars: WINDOW_BARS,
+    meter: w.prompt.conditions.meter,
+    key: w.prompt.conditions.key,
+    chords: w.chords,
+  });
 }
 
 export interface MetricComparison {
@@ -112,17 +130,32 @@ export const CONTROL_SPLITS = 100;
  * Compares per-window metric records: real vs model, and the control: real vs real over `splits`
  * (pairs of halves of the real windows; see songSplits).
  */
-export function compareMetrics(real: readonly WindowMetrics[], model: readonly WindowMetrics[], splits: readonly (readonly [readonly WindowMetrics[], readonly WindowMetrics[]])[]): Record<string, MetricComparison> {
+export function compareMetrics(
+  real: readonly WindowMetrics[],
+  model: readonly WindowMetrics[],
+  splits: readonly (readonly [readonly WindowMetrics[], readonly WindowMetrics[]])[],
+): Record<string, MetricComparison> {
   const names = [...new Set(real.flatMap((m) => Object.keys(m)))].filter((n) => METRIC_BINS[n]);
   const out: Record<string, MetricComparison> = {};
   const values = (rows: readonly WindowMetrics[], name: string) => rows.map((m) => m[name]).filter((v): v is number => v !== undefined);
   for (const name of names) {
     const bins = METRIC_BINS[name]!;
     const o = overlap(values(real, name), values(model, name), bins);
-    const controls = splits.map(([a, b]) => overlap(values(a, name), values(b, name), bins)).filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+    const controls = splits
+      .map(([a, b]) => overlap(values(a, name), values(b, name), bins))
+      .filter((x) => !Number.isNaN(x))
+      .sort((x, y) => x - y);
     const c = controls.length === 0 ? Number.NaN : controls.reduce((sum, x) => sum + x, 0) / controls.length;
     const at = (q: number) => controls[Math.round(q * (controls.length - 1))] ?? Number.NaN;
-    out[name] = { real: summarize(values(real, name)), model: summarize(values(model, name)), overlap: o, control: c, controlP10: at(0.1), controlP90: at(0.9), pass: o >= c - OVERLAP_TOLERANCE };
+    out[name] = {
+      real: summarize(values(real, name)),
+      model: summarize(values(model, name)),
+      overlap: o,
+      control: c,
+      controlP10: at(0.1),
+      controlP90: at(0.9),
+      pass: o >= c - OVERLAP_TOLERANCE,
+    };
   }
   return out;
 }
@@ -137,7 +170,10 @@ export function songSplits<T extends { group: string }>(windows: readonly T[], c
   const random = seededRandom(seed);
   while (splits.length < count) {
     // A random half of the songs (shuffled, then the first half), so the halves stay near equal.
-    const order = groups.map((g) => ({ g, r: random() })).sort((x, y) => x.r - y.r).map((x) => x.g);
+    const order = groups
+      .map((g) => ({ g, r: random() }))
+      .sort((x, y) => x.r - y.r)
+      .map((x) => x.g);
     const inA = new Set(order.slice(0, Math.ceil(order.length / 2)));
     splits.push([windows.filter((w) => inA.has(w.group)), windows.filter((w) => !inA.has(w.group))]);
   }
@@ -178,7 +214,11 @@ export interface RoleReport {
   invalid: number;
 }
 
-export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], options: MusicalityOptions): Promise<Record<string, RoleReport>> {
+export async function musicalityReport(
+  lm: CausalLm,
+  pieces: readonly Piece[],
+  options: MusicalityOptions,
+): Promise<Record<string, RoleReport>> {
   const log = options.log ?? (() => {});
   const report: Record<string, RoleReport> = {};
   for (const role of options.roles ?? MUSICALITY_ROLES) {
@@ -194,8 +234,16 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       bits += (await modelNll(lm, w.realTokens, scoredPositions(w.realTokens))) / Math.LN2;
       notes += w.real.notes.length;
       const [tokens] = await generatePart(lm, {
-        prompt: encodePrompt(w.prompt), role, meter: w.prompt.conditions.meter, bars: WINDOW_BARS, batch: 1,
-        seed: (options.seed ?? 1) * 100_003 + i, sampling: options.sampling, chords: w.chords, followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role], span: options.span === undefined ? registerSpanOf(role) : options.span || undefined,
+        prompt: encodePrompt(w.prompt),
+        role,
+        meter: w.prompt.conditions.meter,
+        bars: WINDOW_BARS,
+        batch: 1,
+        seed: (options.seed ?? 1) * 100_003 + i,
+        sampling: options.sampling,
+        chords: w.chords,
+        followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
+        span: options.span === undefined ? registerSpanOf(role) : options.span || undefined,
         repeatDamping: options.repeatDamping ?? repeatDampingOf(role),
       });
       const decoded = decodePart(tokens!, role, w.prompt.conditions.meter);
@@ -205,8 +253,10 @@ export async function musicalityReport(lm: CausalLm, pieces: readonly Piece[], o
       }
       model.push(metricsOf(w, decoded.part as Part & { role: NoteRole }));
     }
-    const splits = songSplits(windows.map((w, i) => ({ group: w.group, m: real[i]! })), CONTROL_SPLITS)
-      .map(([a, b]) => [a.map((x) => x.m), b.map((x) => x.m)] as const);
+    const splits = songSplits(
+      windows.map((w, i) => ({ group: w.group, m: real[i]! })),
+      CONTROL_SPLITS,
+    ).map(([a, b]) => [a.map((x) => x.m), b.map((x) => x.m)] as const);
     report[role] = {
       windows: windows.length,
       songs: new Set(windows.map((w) => w.group)).size,
@@ -226,10 +276,15 @@ export function musicalityTable(report: Record<string, RoleReport>): string {
   const lines: string[] = [];
   const f = (x: number, d = 2) => (Number.isNaN(x) ? '–' : x.toFixed(d));
   for (const [role, r] of Object.entries(report)) {
-    lines.push(`### ${role}: ${r.windows} windows, ${r.songs} songs, follow-chords ${r.followChords}; model on real windows: ${f(r.bitsPerNote)} bits/note, ${f(r.bitsPerBar, 1)} bits/bar${r.invalid ? `; ${r.invalid} invalid` : ''}`, '');
+    lines.push(
+      `### ${role}: ${r.windows} windows, ${r.songs} songs, follow-chords ${r.followChords}; model on real windows: ${f(r.bitsPerNote)} bits/note, ${f(r.bitsPerBar, 1)} bits/bar${r.invalid ? `; ${r.invalid} invalid` : ''}`,
+      '',
+    );
     lines.push('| metric | real mean ± sd | model mean ± sd | overlap | control (p10-p90) | within 0.10 |', '|---|---|---|---|---|---|');
     for (const [name, m] of Object.entries(r.metrics)) {
-      lines.push(`| ${name} | ${f(m.real.mean)} ± ${f(m.real.sd)} | ${f(m.model.mean)} ± ${f(m.model.sd)} | ${f(m.overlap)} | ${f(m.control)} (${f(m.controlP10)}-${f(m.controlP90)}) | ${m.pass ? 'yes' : 'NO'} |`);
+      lines.push(
+        `| ${name} | ${f(m.real.mean)} ± ${f(m.real.sd)} | ${f(m.model.mean)} ± ${f(m.model.sd)} | ${f(m.overlap)} | ${f(m.control)} (${f(m.controlP10)}-${f(m.controlP90)}) | ${m.pass ? 'yes' : 'NO'} |`,
+      );
     }
     lines.push('');
   }

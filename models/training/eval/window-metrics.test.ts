@@ -1,13 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { binOf, histogram, overlap, summarize } from './distribution.ts';
-import { chordTonesOnBeats, kickOn1, lineIntervals, pitchClassEntropy, repeatedBars, rhythmConsistency, snareOn2And4, windowMetrics, type WindowPart } from './window-metrics.ts';
+import {
+  chordTonesOnBeats,
+  kickOn1,
+  lineIntervals,
+  pitchClassEntropy,
+  repeatedBars,
+  rhythmConsistency,
+  snareOn2And4,
+  windowMetrics,
+  type WindowPart,
+} from './window-metrics.ts';
 
 const meter = { numerator: 4, denominator: 4 };
 const note = (pitch: number, tick: number, velocity = 90) => ({ pitch, tick, duration: 240, velocity });
 // C for bar 1, G from bar 2.
-const chords = [{ tick: 0, root: 0, quality: 'maj' as const }, { tick: 1920, root: 7, quality: 'maj' as const }];
-const part = (role: WindowPart['role'], notes: WindowPart['notes'], bars = 2): WindowPart => ({ role, notes, bars, meter, key: { tonic: 0, mode: 'major' }, chords });
+const chords = [
+  { tick: 0, root: 0, quality: 'maj' as const },
+  { tick: 1920, root: 7, quality: 'maj' as const },
+];
+const part = (role: WindowPart['role'], notes: WindowPart['notes'], bars = 2): WindowPart => ({
+  role,
+  notes,
+  bars,
+  meter,
+  key: { tonic: 0, mode: 'major' },
+  chords,
+});
 
 test('chord tones on beats: every beat counts, off-beat notes do not, against the chord then', () => {
   // bar 1 (C): E on beat 1 (tone), D on beat 2 (not), F# off the beat (skipped); bar 2 (G): B on beat 3 (tone)
@@ -37,7 +57,7 @@ test('pitched window: in key, range, entropy, polyphony, intervals and leaps by 
   assert.equal(pitchClassEntropy([note(60, 0), note(72, 480)]), 0);
 });
 
-test('rhythm consistency is the mean Jaccard of consecutive bars\' onsets', () => {
+test("rhythm consistency is the mean Jaccard of consecutive bars' onsets", () => {
   // bar 1 onsets {0, 480}, bar 2 {0, 960}, bar 3 {0, 960}: 1/3 and 1
   const p = part('lead', [note(60, 0), note(62, 480), note(60, 1920), note(62, 1920 + 960), note(60, 3840), note(64, 3840 + 960)], 3);
   assert.equal(rhythmConsistency(p), (1 / 3 + 1) / 2);
@@ -45,7 +65,12 @@ test('rhythm consistency is the mean Jaccard of consecutive bars\' onsets', () =
 });
 
 test('drums: repeated bars, kick on 1, snare on 2 and 4, kit shares', () => {
-  const bar = (b: number, snareVelocity = 90, hat = 960) => [note(36, b * 1920), note(38, b * 1920 + 480, snareVelocity), note(42, b * 1920 + hat), note(38, b * 1920 + 1440)];
+  const bar = (b: number, snareVelocity = 90, hat = 960) => [
+    note(36, b * 1920),
+    note(38, b * 1920 + 480, snareVelocity),
+    note(42, b * 1920 + hat),
+    note(38, b * 1920 + 1440),
+  ];
   // bars 1, 2 and 3 the same (bar 2's softer snare is the same pattern), bar 4 has no kick and one backbeat
   const notes = [...bar(0), ...bar(1, 60), ...bar(2), note(38, 3 * 1920 + 480), note(45, 3 * 1920 + 1200)];
   const p = part('drums', notes, 4);

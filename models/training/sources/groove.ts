@@ -14,15 +14,30 @@ import { readCsv } from './text-files.ts';
 
 /** Roland TD-11 / General MIDI drum notes → kick, snare, closed/open hi-hat, toms, crash, ride. */
 const KIT_MAP: Record<number, number> = {
-  36: 36, 35: 36,
-  38: 38, 37: 38, 40: 38,
-  42: 42, 22: 42, 44: 42,
-  46: 46, 26: 46,
-  43: 45, 58: 45, 41: 45, 45: 45,
-  47: 48, 48: 48,
+  36: 36,
+  35: 36,
+  38: 38,
+  37: 38,
+  40: 38,
+  42: 42,
+  22: 42,
+  44: 42,
+  46: 46,
+  26: 46,
+  43: 45,
+  58: 45,
+  41: 45,
+  45: 45,
+  47: 48,
+  48: 48,
   50: 50,
-  49: 49, 52: 49, 55: 49, 57: 49,
-  51: 51, 53: 51, 59: 51,
+  49: 49,
+  52: 49,
+  55: 49,
+  57: 49,
+  51: 51,
+  53: 51,
+  59: 51,
 };
 
 export function mapDrumPitch(pitch: number): number | null {

@@ -94,7 +94,11 @@ export function spreadStackedSymbols<T>(
     const stack = symbols.slice(i, j).filter((s, k, all) => k === 0 || !same(s.chord, all[k - 1]!.chord));
     i = j;
     const at = stack[0]!.at;
-    const next = Math.min(measureLength, ...onsets.filter((o) => o > at + 1e-6), ...symbols.filter((s) => s.at > at + 1e-6).map((s) => s.at));
+    const next = Math.min(
+      measureLength,
+      ...onsets.filter((o) => o > at + 1e-6),
+      ...symbols.filter((s) => s.at > at + 1e-6).map((s) => s.at),
+    );
     const span = next - at;
     if (stack.length === 1 || span <= 1e-6) {
       out.push(...stack);

@@ -7,7 +7,10 @@ test('elements, attributes in either quote, self-closing tags and nesting', () =
     <score a="1" b='two' c = "x &gt; y"><empty/><empty x="1" /><part id="P1"><note>text</note></part></score>`);
   assert.equal(root.name, 'score');
   assert.deepEqual(root.attributes, { a: '1', b: 'two', c: 'x > y' });
-  assert.deepEqual(childElements(root).map((e) => e.name), ['empty', 'empty', 'part']);
+  assert.deepEqual(
+    childElements(root).map((e) => e.name),
+    ['empty', 'empty', 'part'],
+  );
   assert.deepEqual(childElements(root, 'empty')[1]!.attributes, { x: '1' });
   assert.deepEqual(childElements(root, 'empty')[0]!.children, []);
   assert.equal(childText(firstChild(root, 'part')!, 'note'), 'text');
@@ -31,7 +34,10 @@ test('CDATA is literal; comments, processing instructions and the DOCTYPE are sk
 <!-- after the root -->`);
   assert.equal(root.name, 'r');
   assert.equal(root.children[0], '<not a tag> &amp; ]]>');
-  assert.deepEqual(childElements(root).map((e) => e.name), ['k']);
+  assert.deepEqual(
+    childElements(root).map((e) => e.name),
+    ['k'],
+  );
 });
 
 test('whitespace-only text is dropped, other text kept whole across comments', () => {
@@ -62,7 +68,11 @@ test('malformed documents throw XmlParseError with a reason', () => {
     ['<a></a', /unterminated end tag/],
   ];
   for (const [xml, reason] of cases) {
-    assert.throws(() => parseXml(xml), (error: unknown) => error instanceof XmlParseError && reason.test(error.message), xml);
+    assert.throws(
+      () => parseXml(xml),
+      (error: unknown) => error instanceof XmlParseError && reason.test(error.message),
+      xml,
+    );
   }
 });
 

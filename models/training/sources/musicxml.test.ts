@@ -79,26 +79,42 @@ test('a handcrafted lead sheet: pickup, chord notes, ties, backup, forward, harm
 });
 
 test('triplets, a compound meter, a minor key, a transposing part and a dotted metronome mark', () => {
-  const sheet = readMusicXml(score([
-    `<attributes><divisions>3</divisions><key><fifths>0</fifths><mode>minor</mode></key>
+  const sheet = readMusicXml(
+    score([
+      `<attributes><divisions>3</divisions><key><fifths>0</fifths><mode>minor</mode></key>
        <time><beats>6</beats><beat-type>8</beat-type></time>
        <transpose><diatonic>-1</diatonic><chromatic>-2</chromatic></transpose></attributes>
      <direction><direction-type><metronome><beat-unit>quarter</beat-unit><beat-unit-dot/><per-minute>60</per-minute></metronome></direction-type></direction>
      ${harmony('B', 'minor')}
      ${note('B', 4, 1)}${note('C', 5, 1)}${note('D', 5, 1)}${note('E', 5, 3)}${note('A', 4, 3)}`,
-    `${harmony('E', 'major-sixth')}${note('A', 4, 9, TIE_START)}`,
-    `${note('A', 4, 9, TIE_STOP)}`,
-  ]));
+      `${harmony('E', 'major-sixth')}${note('A', 4, 9, TIE_START)}`,
+      `${note('A', 4, 9, TIE_STOP)}`,
+    ]),
+  );
   assert.deepEqual(sheet.meter, { numerator: 6, denominator: 8 });
   // Written A minor sounds a tone lower: G minor.
   assert.deepEqual(sheet.key, { tonic: 7, mode: 'minor' });
   assert.equal(sheet.bpm, 90);
   assert.equal(sheet.pickupTicks, 0);
   assert.equal(sheet.lengthTicks, 3 * 1440);
-  assert.deepEqual(sheet.notes.map((n) => [n.pitch, n.tick, n.duration]), [
-    [69, 0, 160], [70, 160, 160], [72, 320, 160], [74, 480, 480], [67, 960, 480], [67, 1440, 2880],
-  ]);
-  assert.deepEqual(sheet.chords.map((c) => [c.tick, c.root, c.quality]), [[0, 9, 'min'], [1440, 2, '6']]);
+  assert.deepEqual(
+    sheet.notes.map((n) => [n.pitch, n.tick, n.duration]),
+    [
+      [69, 0, 160],
+      [70, 160, 160],
+      [72, 320, 160],
+      [74, 480, 480],
+      [67, 960, 480],
+      [67, 1440, 2880],
+    ],
+  );
+  assert.deepEqual(
+    sheet.chords.map((c) => [c.tick, c.root, c.quality]),
+    [
+      [0, 9, 'min'],
+      [1440, 2, '6'],
+    ],
+  );
 });
 
 test('a score without <time> uses the fallback meter for its pickup and bars', () => {
@@ -110,7 +126,10 @@ test('a score without <time> uses the fallback meter for its pickup and bars', (
   const sheet = readMusicXml(score(measures), { fallbackMeter: { numerator: 3, denominator: 4 } });
   assert.equal(sheet.meterSource, 'fallback');
   assert.equal(sheet.pickupTicks, 480);
-  assert.deepEqual(sheet.notes.map((n) => n.tick), [960, 1440, 2880]);
+  assert.deepEqual(
+    sheet.notes.map((n) => n.tick),
+    [960, 1440, 2880],
+  );
   assert.equal(sheet.lengthTicks, 2880 + 960);
   assert.equal(sheet.key, null);
   assert.equal(sheet.bpm, null);
@@ -118,26 +137,38 @@ test('a score without <time> uses the fallback meter for its pickup and bars', (
 });
 
 test('a bar split in two measures (around a repeat) stays on the bar grid', () => {
-  const sheet = readMusicXml(score([
-    `<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time></attributes>${note('C', 5, 4)}`,
-    `${note('D', 5, 3)}`,
-    `${note('E', 5, 1)}`,
-    `${note('F', 5, 4)}`,
-  ]).replace(' implicit="yes"', ''));
-  assert.deepEqual(sheet.notes.map((n) => n.tick), [0, 1920, 3360, 3840]);
+  const sheet = readMusicXml(
+    score([
+      `<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time></attributes>${note('C', 5, 4)}`,
+      `${note('D', 5, 3)}`,
+      `${note('E', 5, 1)}`,
+      `${note('F', 5, 4)}`,
+    ]).replace(' implicit="yes"', ''),
+  );
+  assert.deepEqual(
+    sheet.notes.map((n) => n.tick),
+    [0, 1920, 3360, 3840],
+  );
   assert.equal(sheet.lengthTicks, 3 * 1920);
 });
 
 test('only the first voice of the first part is the melody', () => {
-  const sheet = readMusicXml(score(
-    [`<attributes><divisions>1</divisions></attributes>
+  const sheet = readMusicXml(
+    score(
+      [
+        `<attributes><divisions>1</divisions></attributes>
       <note><pitch><step>C</step><octave>5</octave></pitch><duration>4</duration><voice>1</voice></note>
       <backup><duration>4</duration></backup>
       <note><pitch><step>C</step><octave>3</octave></pitch><duration>2</duration><voice>2</voice></note>
-      <note><pitch><step>G</step><octave>3</octave></pitch><duration>2</duration><voice>2</voice></note>`],
-    `<part id="P2"><measure number="1"><attributes><divisions>1</divisions></attributes>${note('A', 2, 4)}</measure></part>`,
-  ));
-  assert.deepEqual(sheet.notes.map((n) => n.pitch), [72]);
+      <note><pitch><step>G</step><octave>3</octave></pitch><duration>2</duration><voice>2</voice></note>`,
+      ],
+      `<part id="P2"><measure number="1"><attributes><divisions>1</divisions></attributes>${note('A', 2, 4)}</measure></part>`,
+    ),
+  );
+  assert.deepEqual(
+    sheet.notes.map((n) => n.pitch),
+    [72],
+  );
   assert.deepEqual(sheet.warnings, ['2 parts: only the first is read']);
 });
 
@@ -153,11 +184,28 @@ test('unreadable scores throw MusicXmlError', () => {
 
 test('harmony kinds map onto the chord qualities', () => {
   const expected: Record<string, string> = {
-    major: 'maj', minor: 'min', dominant: '7', 'major-seventh': 'maj7', 'minor-seventh': 'm7',
-    diminished: 'dim', 'diminished-seventh': 'dim7', 'half-diminished': 'm7b5', augmented: 'aug',
-    'suspended-fourth': 'sus4', 'suspended-second': 'sus2', 'major-sixth': '6', 'minor-sixth': 'm6',
-    'major-minor': 'mMaj7', 'dominant-ninth': '7', 'dominant-11th': '7', 'dominant-13th': '7',
-    'major-ninth': 'maj7', 'minor-ninth': 'm7', 'minor-11th': 'm7', 'augmented-seventh': '7', power: 'maj',
+    major: 'maj',
+    minor: 'min',
+    dominant: '7',
+    'major-seventh': 'maj7',
+    'minor-seventh': 'm7',
+    diminished: 'dim',
+    'diminished-seventh': 'dim7',
+    'half-diminished': 'm7b5',
+    augmented: 'aug',
+    'suspended-fourth': 'sus4',
+    'suspended-second': 'sus2',
+    'major-sixth': '6',
+    'minor-sixth': 'm6',
+    'major-minor': 'mMaj7',
+    'dominant-ninth': '7',
+    'dominant-11th': '7',
+    'dominant-13th': '7',
+    'major-ninth': 'maj7',
+    'minor-ninth': 'm7',
+    'minor-11th': 'm7',
+    'augmented-seventh': '7',
+    power: 'maj',
     '': 'maj',
   };
   for (const [kind, quality] of Object.entries(expected)) assert.equal(harmonyQuality(kind).quality, quality, kind);

@@ -104,7 +104,14 @@ export function readMusicXml(xml: string | XmlElement, options: MusicXmlOptions 
   if (!part) throw new MusicXmlError('the score has no <part>');
 
   const state: ReadState = {
-    divisions: null, meter: null, currentMeter: null, key: null, transpose: 0, bpm: null, melodyVoice: null, warnings: new Set(),
+    divisions: null,
+    meter: null,
+    currentMeter: null,
+    key: null,
+    transpose: 0,
+    bpm: null,
+    melodyVoice: null,
+    warnings: new Set(),
   };
   if (parts.length > 1) state.warnings.add(`${parts.length} parts: only the first is read`);
   const fallbackMeter = options.fallbackMeter ?? { numerator: 4, denominator: 4 };
@@ -311,7 +318,12 @@ function readTempo(direction: XmlElement, state: ReadState): void {
 }
 
 const BEAT_UNIT_QUARTERS: Record<string, number> = {
-  whole: 4, half: 2, quarter: 1, eighth: 0.5, '16th': 0.25, '32nd': 0.125,
+  whole: 4,
+  half: 2,
+  quarter: 1,
+  eighth: 0.5,
+  '16th': 0.25,
+  '32nd': 0.125,
 };
 
 function readSoundTempo(sound: XmlElement, state: ReadState): void {

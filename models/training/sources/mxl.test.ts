@@ -28,12 +28,18 @@ test('the container names the score', () => {
   const sheet = readMxl(mxl);
   assert.deepEqual(sheet.notes, [{ pitch: 66, tick: 0, duration: 960, velocity: 90 }]);
   assert.deepEqual(sheet.key, { tonic: 2, mode: 'major' });
-  assert.deepEqual(sheet.chords.map((c) => c.root), [2]);
+  assert.deepEqual(
+    sheet.chords.map((c) => c.root),
+    [2],
+  );
 });
 
 test('rootfiles that are not MusicXML are passed over', () => {
   const mxl = makeZip([
-    { name: 'META-INF/container.xml', data: `<container><rootfiles><rootfile full-path="tune.pdf" media-type="application/pdf"/><rootfile full-path="tune.xml"/></rootfiles></container>` },
+    {
+      name: 'META-INF/container.xml',
+      data: `<container><rootfiles><rootfile full-path="tune.pdf" media-type="application/pdf"/><rootfile full-path="tune.xml"/></rootfiles></container>`,
+    },
     { name: 'tune.pdf', data: '%PDF' },
     { name: 'tune.xml', data: SCORE },
   ]);
@@ -47,9 +53,15 @@ test('a missing or malformed container falls back to the first .xml outside META
     { name: "That's a Plenty.xml", data: SCORE },
   ]);
   assert.equal(readMxl(malformed).notes.length, 1);
-  const none = makeZip([{ name: 'META-INF/other.xml', data: '<x/>' }, { name: 'Song.XML', data: SCORE }]);
+  const none = makeZip([
+    { name: 'META-INF/other.xml', data: '<x/>' },
+    { name: 'Song.XML', data: SCORE },
+  ]);
   assert.equal(readMxl(none).notes.length, 1);
-  const dangling = makeZip([{ name: 'META-INF/container.xml', data: container('gone.xml') }, { name: 'here.xml', data: SCORE }]);
+  const dangling = makeZip([
+    { name: 'META-INF/container.xml', data: container('gone.xml') },
+    { name: 'here.xml', data: SCORE },
+  ]);
   assert.equal(readMxl(dangling).notes.length, 1);
 });
 

@@ -125,7 +125,10 @@ function readTable(dir: string, name: string, columns: string[], warnings: OpenE
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    warnings.push({ file, message: `not read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): its labels are missing` });
+    warnings.push({
+      file,
+      message: `not read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): its labels are missing`,
+    });
     return [];
   }
   const [header, ...rows] = parseCsv(text);
@@ -133,9 +136,7 @@ function readTable(dir: string, name: string, columns: string[], warnings: OpenE
     warnings.push({ file, message: `expected columns ${columns.join(', ')}: its labels are ignored` });
     return [];
   }
-  return rows
-    .filter((r) => r.length === header.length)
-    .map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]!])));
+  return rows.filter((r) => r.length === header.length).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]!])));
 }
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */

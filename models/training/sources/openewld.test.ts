@@ -23,16 +23,22 @@ function tally(values: string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
 }
 
-test('the real OpenEWLD folder reads almost whole, with notes, chords and a key in every piece', { skip: fs.existsSync(openEwldDir) ? false : `dataset folder ${openEwldDir} is missing` }, (t) => {
+test('the real OpenEWLD folder reads almost whole, with notes, chords and a key in every piece', {
+  skip: fs.existsSync(openEwldDir) ? false : `dataset folder ${openEwldDir} is missing`,
+}, (t) => {
   const started = performance.now();
   const { pieces, skipped, warnings } = readOpenEwld(openEwldDir);
   const ms = performance.now() - started;
   const files = pieces.length + skipped.length;
-  t.diagnostic(`${pieces.length} of ${files} lead sheets read in ${ms.toFixed(0)} ms; ${skipped.length} skipped, ${warnings.length} warnings`);
+  t.diagnostic(
+    `${pieces.length} of ${files} lead sheets read in ${ms.toFixed(0)} ms; ${skipped.length} skipped, ${warnings.length} warnings`,
+  );
   for (const s of skipped) t.diagnostic(`skipped ${path.relative(openEwldDir, s.file)}: ${s.reason}`);
   t.diagnostic(`styles ${JSON.stringify(tally(pieces.map((p) => p.style)))}`);
   t.diagnostic(`meters ${JSON.stringify(tally(pieces.map((p) => `${p.meter.numerator}/${p.meter.denominator}`)))}`);
-  t.diagnostic(`notes ${pieces.reduce((n, p) => n + p.tracks[0]!.notes.length, 0)}, chords ${pieces.reduce((n, p) => n + p.chords.length, 0)}`);
+  t.diagnostic(
+    `notes ${pieces.reduce((n, p) => n + p.tracks[0]!.notes.length, 0)}, chords ${pieces.reduce((n, p) => n + p.chords.length, 0)}`,
+  );
 
   assert.ok(files >= 500, `${files} .mxl files found`);
   assert.ok(pieces.length >= 0.95 * files, `only ${pieces.length} of ${files} read`);
@@ -49,7 +55,10 @@ test('the real OpenEWLD folder reads almost whole, with notes, chords and a key 
     assert.equal(p.keys.length, 1);
     assert.equal(p.keys[0]!.tick, 0);
     assert.ok(p.chords.length > 0, `${p.id}: no chords`);
-    assert.deepEqual(p.tracks.map((tr) => tr.role), ['lead']);
+    assert.deepEqual(
+      p.tracks.map((tr) => tr.role),
+      ['lead'],
+    );
     const notes = p.tracks[0]!.notes;
     assert.ok(notes.length > 0, `${p.id}: no notes`);
     const end = p.lengthBars * ticksPerBar(p.meter);
@@ -85,7 +94,10 @@ test('a folder with one garbage .mxl reports it as skipped and does not throw', 
   assert.equal(skipped[0]!.file, file);
   assert.match(skipped[0]!.reason, /^ZipFormatError: /);
   // The missing tables are worth a warning each, not a failure.
-  assert.deepEqual(warnings.map((w) => path.basename(w.file)), ['features.csv', 'genres.csv']);
+  assert.deepEqual(
+    warnings.map((w) => path.basename(w.file)),
+    ['features.csv', 'genres.csv'],
+  );
 
   assert.deepEqual(readOpenEwld(path.join(dir, 'no-such-folder')).pieces, []);
 });
@@ -112,7 +124,10 @@ test('labels come from the tables; the score fills what they lack and broken fil
   fs.writeFileSync(path.join(dir, other), makeZip([{ name: 'Other.xml', data: '<score-partwise><part/></score-partwise>' }]));
   // Two rows disagree on the tonality: the one whose tonic is the final chord's root wins.
   fs.writeFileSync(path.join(dir, 'features.csv'), `leadsheet,metric,tonality\n${song},3/4,"C major"\n${song},3/4,"B- major"\n`);
-  fs.writeFileSync(path.join(dir, 'genres.csv'), `leadsheet,genre,occurrences\n${song},Pop,2\n${song},"Funk / Soul",3\n${song},"Funk / Soul",3\n`);
+  fs.writeFileSync(
+    path.join(dir, 'genres.csv'),
+    `leadsheet,genre,occurrences\n${song},Pop,2\n${song},"Funk / Soul",3\n${song},"Funk / Soul",3\n`,
+  );
 
   const { pieces, skipped } = readOpenEwld(dir);
   assert.equal(skipped.length, 1);
@@ -126,9 +141,18 @@ test('labels come from the tables; the score fills what they lack and broken fil
   assert.deepEqual(piece.keys, [{ tick: 0, key: { tonic: 10, mode: 'major' } }]);
   assert.equal(piece.bpm, 120);
   assert.equal(piece.lengthBars, 3);
-  assert.deepEqual(piece.tracks[0]!.notes.map((n) => [n.pitch, n.tick, n.duration]), [[65, 0, 1440], [67, 1440, 1440], [70, 2880, 1440]]);
+  assert.deepEqual(
+    piece.tracks[0]!.notes.map((n) => [n.pitch, n.tick, n.duration]),
+    [
+      [65, 0, 1440],
+      [67, 1440, 1440],
+      [70, 2880, 1440],
+    ],
+  );
   assert.deepEqual(piece.chords, [
-    { tick: 0, root: 10, quality: 'maj' }, { tick: 1440, root: 3, quality: 'maj' }, { tick: 2880, root: 10, quality: 'maj' },
+    { tick: 0, root: 10, quality: 'maj' },
+    { tick: 1440, root: 3, quality: 'maj' },
+    { tick: 2880, root: 10, quality: 'maj' },
   ]);
 
   // Read alone without labels: no key anywhere means the file is refused.
@@ -140,16 +164,33 @@ test('labels come from the tables; the score fills what they lack and broken fil
 });
 
 test('tables: CSV quoting, music21 tonality names, genre to style', () => {
-  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",2\n\n'), [['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', '2']]);
+  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",2\n\n'), [
+    ['a', 'b'],
+    ['x, y', 'say "hi"'],
+    ['multi\nline', '2'],
+  ]);
   assert.deepEqual(parseTonality('E- major'), { tonic: 3, mode: 'major' });
   assert.deepEqual(parseTonality('F# minor'), { tonic: 6, mode: 'minor' });
   assert.deepEqual(parseTonality('B-- major'), { tonic: 9, mode: 'major' });
   assert.equal(parseTonality('atonal'), null);
   const expected: [string | null, string][] = [
-    ['Jazz', 'jazz'], ['Rock', 'rock'], ['Pop', 'pop'], ['Folk, World, & Country', 'folk'], ['Blues', 'blues'],
-    ['Latin', 'latin'], ['Funk / Soul', 'soul'], ['Classical', 'classical'], ['Electronic', 'electronic'],
-    ['Hip Hop', 'hiphop'], ['Reggae', 'reggae'], ['Stage & Screen', 'stage'], ["Children's", 'any'],
-    ['Non-Music', 'any'], ['Brass & Military', 'any'], ['Polka', 'any'], [null, 'any'],
+    ['Jazz', 'jazz'],
+    ['Rock', 'rock'],
+    ['Pop', 'pop'],
+    ['Folk, World, & Country', 'folk'],
+    ['Blues', 'blues'],
+    ['Latin', 'latin'],
+    ['Funk / Soul', 'soul'],
+    ['Classical', 'classical'],
+    ['Electronic', 'electronic'],
+    ['Hip Hop', 'hiphop'],
+    ['Reggae', 'reggae'],
+    ['Stage & Screen', 'stage'],
+    ["Children's", 'any'],
+    ['Non-Music', 'any'],
+    ['Brass & Military', 'any'],
+    ['Polka', 'any'],
+    [null, 'any'],
   ];
   for (const [genre, style] of expected) {
     assert.equal(styleForGenre(genre), style, String(genre));
@@ -157,7 +198,9 @@ test('tables: CSV quoting, music21 tonality names, genre to style', () => {
   }
 });
 
-test('the real tables give every lead sheet a meter and a tonality', { skip: fs.existsSync(path.join(openEwldDir, 'features.csv')) ? false : 'features.csv is missing' }, () => {
+test('the real tables give every lead sheet a meter and a tonality', {
+  skip: fs.existsSync(path.join(openEwldDir, 'features.csv')) ? false : 'features.csv is missing',
+}, () => {
   const labels = loadOpenEwldLabels(openEwldDir);
   assert.equal(labels.size, 502);
   const all = [...labels.values()];

@@ -54,11 +54,7 @@ export function readOpenEwld(datasetDir: string): { pieces: Piece[]; skipped: Sk
  * One lead sheet as a Piece. `labels` are its rows from the dataset's tables (any part may be
  * missing); throws when the file cannot be read or lacks notes, chords or a key.
  */
-export function readOpenEwldFile(
-  file: string,
-  labels: Partial<OpenEwldLabels> = {},
-  warn: (message: string) => void = () => {},
-): Piece {
+export function readOpenEwldFile(file: string, labels: Partial<OpenEwldLabels> = {}, warn: (message: string) => void = () => {}): Piece {
   const relativePath = normalizePath(labels.relativePath ?? path.basename(file));
   const sheet = readMxl(fs.readFileSync(file), labels.meters?.[0] ? { fallbackMeter: labels.meters[0] } : {});
   for (const warning of sheet.warnings) warn(warning);

@@ -23,9 +23,27 @@ const BAR_TICKS = 4 * TICKS_PER_QUARTER;
 
 /** Harte-style chord qualities in POP909's chord files → our qualities. */
 const POP909_QUALITIES: Record<string, ChordQuality> = {
-  maj: 'maj', min: 'min', dim: 'dim', aug: 'aug', sus2: 'sus2', sus4: 'sus4', '7': '7', maj7: 'maj7',
-  min7: 'm7', dim7: 'dim7', hdim7: 'm7b5', minmaj7: 'mMaj7', maj6: '6', min6: 'm6', '9': '7',
-  maj9: 'maj7', min9: 'm7', '11': '7', '13': '7', '5': 'maj', '1': 'maj',
+  maj: 'maj',
+  min: 'min',
+  dim: 'dim',
+  aug: 'aug',
+  sus2: 'sus2',
+  sus4: 'sus4',
+  '7': '7',
+  maj7: 'maj7',
+  min7: 'm7',
+  dim7: 'dim7',
+  hdim7: 'm7b5',
+  minmaj7: 'mMaj7',
+  maj6: '6',
+  min6: 'm6',
+  '9': '7',
+  maj9: 'maj7',
+  min9: 'm7',
+  '11': '7',
+  '13': '7',
+  '5': 'maj',
+  '1': 'maj',
 };
 
 /** Reads every song folder under `<pop909>/POP909/`; bad songs are reported, never fatal. */
@@ -34,7 +52,9 @@ export function readPop909(datasetDir: string): { pieces: Piece[]; skipped: Skip
   const pieces: Piece[] = [];
   const skipped: SkippedFile[] = [];
   if (!existsSync(root)) return { pieces, skipped };
-  for (const id of readdirSync(root).filter((name) => /^\d+$/.test(name)).sort()) {
+  for (const id of readdirSync(root)
+    .filter((name) => /^\d+$/.test(name))
+    .sort()) {
     const folder = join(root, id);
     try {
       pieces.push(readPop909Song(folder, id));
@@ -48,19 +68,23 @@ export function readPop909(datasetDir: string): { pieces: Piece[]; skipped: Skip
 export function readPop909Song(folder: string, id: string): Piece {
   const midi = readMidi(readFileSync(join(folder, `${id}.mid`)));
   const secondsToTicks = (s: number): number => (s * midi.bpm * TICKS_PER_QUARTER) / 60;
-  const beats = readColumns(join(folder, 'beat_midi.txt')).map((row) => ({ time: Number(row[0]), downbeat: row[2] === '1.0' || row[2] === '1' }));
+  const beats = readColumns(join(folder, 'beat_midi.txt')).map((row) => ({
+    time: Number(row[0]),
+    downbeat: row[2] === '1.0' || row[2] === '1',
+  }));
   if (beats.length < 8 || beats.some((b) => !Number.isFinite(b.time))) throw new Error('beat_midi.txt is missing or malformed');
 
   // Bar 0 starts on the downbeat at or before the first beat: the most common phase of the
   // annotated downbeats (a pickup before it lands at the end of bar 0).
   const phaseVotes = [0, 0, 0, 0];
-  beats.forEach((b, i) => { if (b.downbeat) phaseVotes[i % 4]!++; });
+  beats.forEach((b, i) => {
+    if (b.downbeat) phaseVotes[i % 4]!++;
+  });
   const phase = phaseVotes.indexOf(Math.max(...phaseVotes));
   const firstBeatTick = Math.round(secondsToTicks(beats[0]!.time) / 10) * 10;
   const origin = firstBeatTick + (phase === 0 ? 0 : (phase - 4) * TICKS_PER_QUARTER);
 
-  const shift = (notes: NoteInput[]): NoteInput[] =>
-    notes.map((n) => ({ ...n, tick: n.tick - origin })).filter((n) => n.tick >= 0);
+  const shift = (notes: NoteInput[]): NoteInput[] => notes.map((n) => ({ ...n, tick: n.tick - origin })).filter((n) => n.tick >= 0);
   const track = (name: string): NoteInput[] => shift(midi.tracks.find((t) => t.name.toUpperCase() === name)?.notes ?? []);
   const melody = track('MELODY');
   const piano = track('PIANO');

@@ -12,7 +12,9 @@ export function readColumns(path: string): string[][] {
 
 /** Rows of a CSV file as objects keyed by the header; handles double-quoted fields. */
 export function readCsv(path: string): Record<string, string>[] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   const header = splitCsvLine(lines[0] ?? '');
   return lines.slice(1).map((line) => {
     const cells = splitCsvLine(line);

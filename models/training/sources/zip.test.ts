@@ -50,7 +50,10 @@ test('stored and deflated entries round-trip; directories are skipped; a comment
 test('a real .mxl lists its container and score and inflates the score', { skip: skipSample }, () => {
   const bytes = fs.readFileSync(sample);
   const entries = listZipEntries(bytes);
-  assert.deepEqual(entries.map((e) => e.name), ['META-INF/container.xml', 'Red River Valley.xml']);
+  assert.deepEqual(
+    entries.map((e) => e.name),
+    ['META-INF/container.xml', 'Red River Valley.xml'],
+  );
   const score = decode(readZipEntry(bytes, entries[1]!));
   assert.equal(score.length > 10_000, true);
   assert.match(score, /^<\?xml/);
@@ -59,12 +62,23 @@ test('a real .mxl lists its container and score and inflates the score', { skip:
 });
 
 test('every truncation of an archive is refused with a ZipFormatError', () => {
-  const zip = makeZip([{ name: 'a.xml', data: '<a>'.repeat(300) }, { name: 'b.txt', data: 'bee', method: 'store' }]);
+  const zip = makeZip([
+    { name: 'a.xml', data: '<a>'.repeat(300) },
+    { name: 'b.txt', data: 'bee', method: 'store' },
+  ]);
   for (let length = 0; length < zip.length; length++) {
-    assert.equal(readsOrRefuses(() => readZip(zip.subarray(0, length))), 'refused', `cut at ${length}`);
+    assert.equal(
+      readsOrRefuses(() => readZip(zip.subarray(0, length))),
+      'refused',
+      `cut at ${length}`,
+    );
   }
   // Bytes lost from the front leave the end record intact but every offset wrong.
-  for (const cut of [1, 10, 30, 100]) assert.equal(readsOrRefuses(() => readZip(zip.subarray(cut))), 'refused');
+  for (const cut of [1, 10, 30, 100])
+    assert.equal(
+      readsOrRefuses(() => readZip(zip.subarray(cut))),
+      'refused',
+    );
 });
 
 test('truncated and corrupted copies of a real .mxl are refused, never hang', { skip: skipSample }, () => {
@@ -73,7 +87,10 @@ test('truncated and corrupted copies of a real .mxl are refused, never hang', { 
   const started = performance.now();
   for (let i = 0; i < 200; i++) {
     const length = Math.floor((bytes.length * i) / 200);
-    assert.equal(readsOrRefuses(() => readZip(bytes.subarray(0, length))), 'refused');
+    assert.equal(
+      readsOrRefuses(() => readZip(bytes.subarray(0, length))),
+      'refused',
+    );
   }
   // Random byte flips: the archive must read back unchanged (the flip hit a field nothing checks,
   // such as a timestamp) or be refused; CRC-32 catches flips inside the compressed data.

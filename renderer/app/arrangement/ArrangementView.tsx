@@ -4,7 +4,16 @@
  * another track), resized by their right edge, duplicated by Alt-drag; each gesture is one edit
  * on release, shown as a preview meanwhile. Bandmates' selections show in their colours.
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent as ReactDragEvent,
+  type PointerEvent as ReactPointerEvent,
+} from 'react';
 import { clipToMidi } from '../../../core/midi/song-midi.ts';
 import { addClip, addTrack, duplicateClip, moveClip, resizeClip, setLoop } from '../../../core/song/edits.ts';
 import type { Clip, Song, Track, TrackRole } from '../../../core/song/types.ts';
@@ -62,7 +71,12 @@ const Playhead = memo(function Playhead({ transport, barTicks, barPx }: { transp
   const { playing } = useTransportState(transport);
   const ref = useRef<HTMLDivElement>(null);
   const toPx = useCallback((tick: number) => (tick / barTicks) * barPx, [barTicks, barPx]);
-  usePlayheadGlide(ref, transport, barTicks, useMemo(() => ({ toPx }), [toPx]));
+  usePlayheadGlide(
+    ref,
+    transport,
+    barTicks,
+    useMemo(() => ({ toPx }), [toPx]),
+  );
   return <div ref={ref} className={`playhead${playing ? ' playing' : ''}`} data-testid="playhead" />;
 });
 
@@ -116,34 +130,54 @@ export function ArrangementView(props: ArrangementViewProps) {
   const geometryRef = useRef(geometry);
   geometryRef.current = geometry;
 
-  const onClipPointerDown = useCallback((e: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize') => {
-    if (e.button !== 0) return;
-    selectClip(clip.id);
-    if (edits.readOnly) return;
-    e.preventDefault();
-    const trackIndex = songRef.current.tracks.findIndex((t) => t.id === clip.trackId);
-    const start: GestureStart = { kind, clipId: clip.id, startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, x: e.clientX, y: e.clientY };
-    setGesture({ start, clip, target: { startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, dragged: false }, duplicate: wantsDuplicate(e) });
-  }, [selectClip, edits.readOnly, setGesture]);
+  const onClipPointerDown = useCallback(
+    (e: ReactPointerEvent<HTMLElement>, clip: Clip, kind: 'move' | 'resize') => {
+      if (e.button !== 0) return;
+      selectClip(clip.id);
+      if (edits.readOnly) return;
+      e.preventDefault();
+      const trackIndex = songRef.current.tracks.findIndex((t) => t.id === clip.trackId);
+      const start: GestureStart = {
+        kind,
+        clipId: clip.id,
+        startBar: clip.startBar,
+        lengthBars: clip.lengthBars,
+        trackIndex,
+        x: e.clientX,
+        y: e.clientY,
+      };
+      setGesture({
+        start,
+        clip,
+        target: { startBar: clip.startBar, lengthBars: clip.lengthBars, trackIndex, dragged: false },
+        duplicate: wantsDuplicate(e),
+      });
+    },
+    [selectClip, edits.readOnly, setGesture],
+  );
 
   // Drag a clip out of the app (into a DAW, a folder) as a .mid file: the clip as drawn.
   const files = props.files;
   const notifyRef = useRef(props.notify);
   notifyRef.current = props.notify;
-  const onClipDragOut = useCallback((e: ReactDragEvent<HTMLElement>, clip: Clip) => {
-    if (!files?.dragOut) return;
-    const now = songRef.current;
-    const trackName = now.tracks.find((t) => t.id === clip.trackId)?.name ?? 'Track';
-    let bytes: Uint8Array;
-    try {
-      bytes = clipToMidi(now, clip.id);
-    } catch (error) {
-      e.preventDefault();
-      return notifyRef.current(`Cannot drag this clip out: ${(error as Error).message}`, 'error');
-    }
-    files.dragOut(e.nativeEvent, { trackName, clipName: clip.name, bytes })
-      .catch((error: Error) => notifyRef.current(`Cannot drag this clip out: ${error.message}`, 'error'));
-  }, [files]);
+  const onClipDragOut = useCallback(
+    (e: ReactDragEvent<HTMLElement>, clip: Clip) => {
+      if (!files?.dragOut) return;
+      const now = songRef.current;
+      const trackName = now.tracks.find((t) => t.id === clip.trackId)?.name ?? 'Track';
+      let bytes: Uint8Array;
+      try {
+        bytes = clipToMidi(now, clip.id);
+      } catch (error) {
+        e.preventDefault();
+        return notifyRef.current(`Cannot drag this clip out: ${(error as Error).message}`, 'error');
+      }
+      files
+        .dragOut(e.nativeEvent, { trackName, clipName: clip.name, bytes })
+        .catch((error: Error) => notifyRef.current(`Cannot drag this clip out: ${error.message}`, 'error'));
+    },
+    [files],
+  );
 
   const gestureActive = gesture !== null;
   useEffect(() => {
@@ -179,32 +213,49 @@ export function ArrangementView(props: ArrangementViewProps) {
     return listenToGesture({ move, up, cancel });
   }, [gestureActive, doc, edits, selectClip, setGesture]);
 
-  const preview: ClipPreview | null = gesture?.target.dragged && song.tracks[gesture.target.trackIndex]
-    ? {
-        clip: gesture.clip,
-        trackId: song.tracks[gesture.target.trackIndex]!.id,
-        startBar: gesture.target.startBar,
-        lengthBars: gesture.target.lengthBars,
-        duplicate: gesture.duplicate && gesture.start.kind === 'move',
-      }
-    : null;
+  const preview: ClipPreview | null =
+    gesture?.target.dragged && song.tracks[gesture.target.trackIndex]
+      ? {
+          clip: gesture.clip,
+          trackId: song.tracks[gesture.target.trackIndex]!.id,
+          startBar: gesture.target.startBar,
+          lengthBars: gesture.target.lengthBars,
+          duplicate: gesture.duplicate && gesture.start.kind === 'move',
+        }
+      : null;
 
   // ----------------------------------------------------------------------------- other edits
-  const createClip = useCallback((track: Track, bar: number) => {
-    const placement = newClipPlacement(bar, songRef.current.clips.filter((c) => c.trackId === track.id));
-    const id = edits.run(() => addClip(doc, { trackId: track.id, ...placement }));
-    if (id) selectClip(id);
-  }, [doc, edits, selectClip]);
+  const createClip = useCallback(
+    (track: Track, bar: number) => {
+      const placement = newClipPlacement(
+        bar,
+        songRef.current.clips.filter((c) => c.trackId === track.id),
+      );
+      const id = edits.run(() => addClip(doc, { trackId: track.id, ...placement }));
+      if (id) selectClip(id);
+    },
+    [doc, edits, selectClip],
+  );
 
   const addTrackOf = (role: TrackRole): void => {
-    edits.run(() => addTrack(doc, { role, name: newTrackName(role, song.tracks.map((t) => t.name)) }));
+    edits.run(() =>
+      addTrack(doc, {
+        role,
+        name: newTrackName(
+          role,
+          song.tracks.map((t) => t.name),
+        ),
+      }),
+    );
   };
 
   // Keep the selected clip in view as the keyboard moves it or the selection.
   // biome-ignore lint/correctness/useExhaustiveDependencies: song.clips is listed on purpose: a clip moved by the keyboard is scrolled into view again
   useEffect(() => {
     if (!selectedClipId) return;
-    scroller.current?.querySelector(`[data-testid="clip"][data-clip-id="${CSS.escape(selectedClipId)}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    scroller.current
+      ?.querySelector(`[data-testid="clip"][data-clip-id="${CSS.escape(selectedClipId)}"]`)
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [selectedClipId, song.clips]);
 
   const loop = song.meta.loop;
@@ -228,11 +279,14 @@ export function ArrangementView(props: ArrangementViewProps) {
           <span className="muted">{song.tracks.length}</span>
         </div>
         <div className="chord-head">Chords</div>
-        {song.tracks.map((track) => <TrackHeader key={track.id} doc={doc} track={track} edits={edits} />)}
+        {song.tracks.map((track) => (
+          <TrackHeader key={track.id} doc={doc} track={track} edits={edits} />
+        ))}
         <div className="add-track" data-testid="add-track">
           <span className="label">Add a track</span>
           {TRACK_ROLES.map((role) => (
-            <button type="button"
+            <button
+              type="button"
               key={role}
               data-testid={`add-track-${role}`}
               disabled={edits.readOnly}

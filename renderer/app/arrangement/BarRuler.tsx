@@ -19,9 +19,7 @@ export function BarRuler({ bars, barPx, loop, readOnly, onSeek, onLoop }: BarRul
   const [drag, setDrag] = useState<{ from: number; to: number; x: number; moved: boolean } | null>(null);
   const every = barPx >= 28 ? 1 : barPx >= 14 ? 4 : 8;
   const barAt = (clientX: number): number => Math.max(0, (clientX - ref.current!.getBoundingClientRect().left) / barPx);
-  const shown = drag?.moved
-    ? { startBar: Math.min(drag.from, drag.to), endBar: Math.max(drag.from, drag.to) + 1 }
-    : loop;
+  const shown = drag?.moved ? { startBar: Math.min(drag.from, drag.to), endBar: Math.max(drag.from, drag.to) + 1 } : loop;
   return (
     <div
       ref={ref}
@@ -52,7 +50,9 @@ export function BarRuler({ bars, barPx, loop, readOnly, onSeek, onLoop }: BarRul
       }}
     >
       {Array.from({ length: Math.ceil(bars / every) }, (_, i) => i * every).map((bar) => (
-        <span key={bar} className="bar-number" style={{ left: bar * barPx, width: barPx * every }}>{bar + 1}</span>
+        <span key={bar} className="bar-number" style={{ left: bar * barPx, width: barPx * every }}>
+          {bar + 1}
+        </span>
       ))}
       {shown && (
         <span

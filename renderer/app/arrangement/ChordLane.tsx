@@ -58,7 +58,6 @@ export const ChordLane = memo(function ChordLane({ doc, chords, bars, barPx, bar
       }}
     >
       {Array.from({ length: bars }, (_, bar) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: the index is the bar number: cell N is always bar N, never reordered
         <span key={bar} className="chord-cell" data-testid="chord-cell" data-bar={bar} style={{ left: bar * barPx, width: barPx }} />
       ))}
       {chords.map((c) => (
@@ -78,7 +77,6 @@ export const ChordLane = memo(function ChordLane({ doc, chords, bars, barPx, bar
           className="chord-editor"
           data-testid="chord-input"
           aria-label={`Chords of bar ${editing.bar + 1}`}
-          // biome-ignore lint/a11y/noAutofocus: the field appears because the user clicked the bar to type its chords; typing goes straight in
           autoFocus
           spellCheck={false}
           value={editing.text}

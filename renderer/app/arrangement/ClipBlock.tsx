@@ -94,7 +94,12 @@ export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
       <span className="clip-name">{clip.name || props.trackName}</span>
       <NoteMiniature clip={clip} barTicks={props.barTicks} lengthBars={lengthBars} />
       {peers.length > 0 && (
-        <span className="peer-tag" data-testid="peer-tag" style={{ background: peer!.color }} title={`Selected by ${peers.map((p) => p.name).join(', ')}`}>
+        <span
+          className="peer-tag"
+          data-testid="peer-tag"
+          style={{ background: peer!.color }}
+          title={`Selected by ${peers.map((p) => p.name).join(', ')}`}
+        >
           {peers.map((p) => p.name).join(', ')}
         </span>
       )}
@@ -113,7 +118,9 @@ export const ClipBlock = memo(function ClipBlock(props: ClipBlockProps) {
             props.onDragOut!(e, clip);
           }}
         >
-          <svg viewBox="0 0 8 12" aria-hidden="true"><path d="M1 1h2v2H1zM5 1h2v2H5zM1 5h2v2H1zM5 5h2v2H5zM1 9h2v2H1zM5 9h2v2H5z" /></svg>
+          <svg viewBox="0 0 8 12" aria-hidden="true">
+            <path d="M1 1h2v2H1zM5 1h2v2H5zM1 5h2v2H1zM5 5h2v2H5zM1 9h2v2H1zM5 9h2v2H5z" />
+          </svg>
         </span>
       )}
       {mode !== 'preview' && props.onPointerDown && (

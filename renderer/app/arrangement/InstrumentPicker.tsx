@@ -31,7 +31,11 @@ export const InstrumentPicker = memo(function InstrumentPicker({ doc, track, edi
     >
       {presetGroups(track.role).map((group) => (
         <optgroup key={group.family} label={group.label}>
-          {group.presets.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          {group.presets.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
         </optgroup>
       ))}
     </select>

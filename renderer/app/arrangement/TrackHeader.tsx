@@ -19,10 +19,17 @@ interface TrackHeaderProps {
  * value is written once, on release (a drag is one history entry, not fifty).
  */
 function CommitSlider(props: {
-  value: number; min: number; max: number; step: number; className: string; label: string; disabled: boolean;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  className: string;
+  label: string;
+  disabled: boolean;
   /** Also show the value as text beside the slider. */
   readout?: boolean;
-  format(value: number): string; onCommit(value: number): void;
+  format(value: number): string;
+  onCommit(value: number): void;
 }) {
   const [draft, setDraft] = useState<number | null>(null);
   const commit = (): void => {
@@ -32,23 +39,23 @@ function CommitSlider(props: {
   const shown = draft ?? props.value;
   return (
     <>
-    <input
-      type="range"
-      className={props.className}
-      aria-label={props.label}
-      title={`${props.label}: ${props.format(shown)}`}
-      min={props.min}
-      max={props.max}
-      step={props.step}
-      value={shown}
-      disabled={props.disabled}
-      onChange={(e) => setDraft(Number(e.currentTarget.value))}
-      onPointerUp={commit}
-      onKeyUp={commit}
-      onBlur={commit}
-      onDoubleClick={() => props.onCommit(props.min < 0 && props.max > 0 ? 0 : props.min)}
-    />
-    {props.readout && <span className="readout">{props.format(shown)}</span>}
+      <input
+        type="range"
+        className={props.className}
+        aria-label={props.label}
+        title={`${props.label}: ${props.format(shown)}`}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={shown}
+        disabled={props.disabled}
+        onChange={(e) => setDraft(Number(e.currentTarget.value))}
+        onPointerUp={commit}
+        onKeyUp={commit}
+        onBlur={commit}
+        onDoubleClick={() => props.onCommit(props.min < 0 && props.max > 0 ? 0 : props.min)}
+      />
+      {props.readout && <span className="readout">{props.format(shown)}</span>}
     </>
   );
 }
@@ -59,7 +66,12 @@ const formatPan = (pan: number): string => (pan === 0 ? 'C' : pan < 0 ? `L${Math
 export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: TrackHeaderProps) {
   const ro = edits.readOnly;
   return (
-    <div className={`track-header${track.solo ? ' soloed' : ''}`} data-testid="track-header" data-track-id={track.id} data-role={track.role}>
+    <div
+      className={`track-header${track.solo ? ' soloed' : ''}`}
+      data-testid="track-header"
+      data-track-id={track.id}
+      data-role={track.role}
+    >
       <span className="stripe" style={{ background: ROLE_COLOR[track.role] }} />
       <div className="title">
         <CommitInput
@@ -71,11 +83,18 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
           maxLength={100}
           onCommit={(name) => edits.run(() => updateTrack(doc, track.id, { name: name.trim() || ROLE_LABEL[track.role] }))}
         />
-        <span className="role" data-testid="track-role">{track.role}</span>
-        {track.owner && <span className="owner" data-testid="track-owner" title={`${track.name} is ${track.owner}'s`}>{track.owner}</span>}
+        <span className="role" data-testid="track-role">
+          {track.role}
+        </span>
+        {track.owner && (
+          <span className="owner" data-testid="track-owner" title={`${track.name} is ${track.owner}'s`}>
+            {track.owner}
+          </span>
+        )}
       </div>
       <div className="buttons">
-        <button type="button"
+        <button
+          type="button"
           className={`mute${track.mute ? ' active' : ''}`}
           aria-pressed={track.mute}
           title="Mute"
@@ -84,7 +103,8 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         >
           M
         </button>
-        <button type="button"
+        <button
+          type="button"
           className={`solo${track.solo ? ' active' : ''}`}
           aria-pressed={track.solo}
           title="Solo"
@@ -93,7 +113,13 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         >
           S
         </button>
-        <button type="button" title={`Remove ${track.name} and its clips (undo with Mod+Z)`} aria-label="Remove track" disabled={ro} onClick={() => edits.run(() => removeTrack(doc, track.id))}>
+        <button
+          type="button"
+          title={`Remove ${track.name} and its clips (undo with Mod+Z)`}
+          aria-label="Remove track"
+          disabled={ro}
+          onClick={() => edits.run(() => removeTrack(doc, track.id))}
+        >
           ×
         </button>
       </div>
@@ -101,14 +127,29 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         <InstrumentPicker doc={doc} track={track} edits={edits} />
         <label>
           <CommitSlider
-            className="volume" label="Volume" min={-60} max={6} step={0.5} value={track.volumeDb} disabled={ro} readout
-            format={formatDb} onCommit={(volumeDb) => edits.run(() => updateTrack(doc, track.id, { volumeDb }))}
+            className="volume"
+            label="Volume"
+            min={-60}
+            max={6}
+            step={0.5}
+            value={track.volumeDb}
+            disabled={ro}
+            readout
+            format={formatDb}
+            onCommit={(volumeDb) => edits.run(() => updateTrack(doc, track.id, { volumeDb }))}
           />
         </label>
         <label>
           <CommitSlider
-            className="pan" label="Pan" min={-1} max={1} step={0.05} value={track.pan} disabled={ro}
-            format={formatPan} onCommit={(pan) => edits.run(() => updateTrack(doc, track.id, { pan: Math.round(pan * 100) / 100 }))}
+            className="pan"
+            label="Pan"
+            min={-1}
+            max={1}
+            step={0.05}
+            value={track.pan}
+            disabled={ro}
+            format={formatPan}
+            onCommit={(pan) => edits.run(() => updateTrack(doc, track.id, { pan: Math.round(pan * 100) / 100 }))}
           />
         </label>
       </div>

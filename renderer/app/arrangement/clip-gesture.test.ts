@@ -34,7 +34,13 @@ test('an Alt-drag duplicates even back onto the same place; a plain drag there c
 
 test('a new clip is 4 bars, or shorter where the next clip starts', () => {
   assert.deepEqual(newClipPlacement(2.7, []), { startBar: 2, lengthBars: 4 });
-  assert.deepEqual(newClipPlacement(2, [{ startBar: 4, lengthBars: 1 }, { startBar: 0, lengthBars: 1 }]), { startBar: 2, lengthBars: 2 });
+  assert.deepEqual(
+    newClipPlacement(2, [
+      { startBar: 4, lengthBars: 1 },
+      { startBar: 0, lengthBars: 1 },
+    ]),
+    { startBar: 2, lengthBars: 2 },
+  );
   assert.deepEqual(newClipPlacement(-3, []), { startBar: 0, lengthBars: 4 });
 });
 

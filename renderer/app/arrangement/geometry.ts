@@ -20,7 +20,10 @@ export function barsShown(clips: Pick<Clip, 'startBar' | 'lengthBars'>[], loopEn
 }
 
 /** Where a double-click at `bar` puts a new clip: up to NEW_CLIP_BARS, stopping at the next clip. */
-export function newClipPlacement(bar: number, clipsOnTrack: Pick<Clip, 'startBar' | 'lengthBars'>[]): { startBar: number; lengthBars: number } {
+export function newClipPlacement(
+  bar: number,
+  clipsOnTrack: Pick<Clip, 'startBar' | 'lengthBars'>[],
+): { startBar: number; lengthBars: number } {
   const startBar = Math.max(0, Math.min(MAX_BARS - 1, Math.floor(bar)));
   let limit = Math.min(MAX_BARS, startBar + NEW_CLIP_BARS);
   for (const c of clipsOnTrack) {

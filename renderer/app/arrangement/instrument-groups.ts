@@ -3,8 +3,19 @@ import { instrumentsForRole, type InstrumentFamily, type InstrumentPreset } from
 import type { TrackRole } from '../../../core/song/types.ts';
 
 const FAMILY_LABEL: Record<InstrumentFamily, string> = {
-  piano: 'Pianos', 'electric-piano': 'Electric pianos', organ: 'Organs', mallets: 'Mallets', guitar: 'Guitars', bass: 'Basses',
-  strings: 'Strings', voices: 'Voices', pad: 'Pads', lead: 'Synth leads', brass: 'Brass', reeds: 'Reeds and winds', drums: 'Drum kits',
+  piano: 'Pianos',
+  'electric-piano': 'Electric pianos',
+  organ: 'Organs',
+  mallets: 'Mallets',
+  guitar: 'Guitars',
+  bass: 'Basses',
+  strings: 'Strings',
+  voices: 'Voices',
+  pad: 'Pads',
+  lead: 'Synth leads',
+  brass: 'Brass',
+  reeds: 'Reeds and winds',
+  drums: 'Drum kits',
 };
 
 export interface PresetGroup {

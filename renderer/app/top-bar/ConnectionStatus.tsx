@@ -14,13 +14,17 @@ function pendingText(edits: number): string | null {
 
 export function ConnectionStatus({ connection }: { connection: SyncConnection }) {
   const state = useConnectionState(connection);
-  const title = [LABEL[state.status], state.problem, state.status !== 'connected' && pendingText(state.offlineEdits)].filter(Boolean).join(' · ');
+  const title = [LABEL[state.status], state.problem, state.status !== 'connected' && pendingText(state.offlineEdits)]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <div className="connection" data-testid="connection" data-status={state.status} role="status" title={title}>
       <span className="lamp" aria-hidden="true" />
       <span data-testid="connection-label">{LABEL[state.status]}</span>
       {state.status !== 'connected' && (
-        <button type="button" data-testid="reconnect" onClick={() => connection.reconnect()} title="Try to connect now">Reconnect</button>
+        <button type="button" data-testid="reconnect" onClick={() => connection.reconnect()} title="Try to connect now">
+          Reconnect
+        </button>
       )}
     </div>
   );
@@ -36,7 +40,11 @@ export function ConnectionBanner({ connection }: { connection: SyncConnection })
       <strong>{state.retrying ? 'Working offline.' : 'Not connected.'}</strong>
       <span data-testid="connection-problem">{state.problem ?? 'Connecting to the sync server…'}</span>
       {pending && <span data-testid="offline-edits">{pending}</span>}
-      {!state.retrying && <button type="button" onClick={() => connection.reconnect()}>Try again</button>}
+      {!state.retrying && (
+        <button type="button" onClick={() => connection.reconnect()}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }

@@ -24,15 +24,17 @@ export function FileMenu({ items }: { items: FileMenuItem[] }) {
   }, [open]);
   return (
     <div className="menu" ref={ref}>
-      <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>File ▾</button>
+      <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+        File ▾
+      </button>
       {open && (
         <div className="menu-list" role="menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
           {items.map((item, i) => (
-            <button type="button"
+            <button
+              type="button"
               key={item.id}
               role="menuitem"
               data-testid={item.id}
-              // biome-ignore lint/a11y/noAutofocus: the menu was just opened by the user: its first item takes the focus so keyboard users pick an item at once (Tab, Enter)
               autoFocus={i === 0}
               disabled={item.disabled}
               title={item.title}

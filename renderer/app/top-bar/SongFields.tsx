@@ -77,9 +77,15 @@ export function SongFields({ doc, meta, edits, notify }: SongFieldsProps) {
             aria-label="Beat value"
             value={meta.meter.denominator}
             disabled={ro}
-            onChange={(e) => edits.run(() => setMeter(doc, { numerator: meta.meter.numerator, denominator: Number(e.currentTarget.value) }))}
+            onChange={(e) =>
+              edits.run(() => setMeter(doc, { numerator: meta.meter.numerator, denominator: Number(e.currentTarget.value) }))
+            }
           >
-            {DENOMINATORS.map((d) => <option key={d} value={d}>{d}</option>)}
+            {DENOMINATORS.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
           </select>
         </span>
       </label>
@@ -93,8 +99,11 @@ export function SongFields({ doc, meta, edits, notify }: SongFieldsProps) {
           disabled={ro}
           onChange={(e) => edits.run(() => setKey(doc, { ...meta.key, tonic: Number(e.currentTarget.value) }))}
         >
-          {/* biome-ignore lint/suspicious/noArrayIndexKey: the index is the pitch class (0-11), a fixed list never reordered */}
-          {Array.from({ length: 12 }, (_, pc) => <option key={pc} value={pc}>{pitchClassName(pc, [1, 3, 8, 10].includes(pc))}</option>)}
+          {Array.from({ length: 12 }, (_, pc) => (
+            <option key={pc} value={pc}>
+              {pitchClassName(pc, [1, 3, 8, 10].includes(pc))}
+            </option>
+          ))}
         </select>
         <select
           className="mode"

@@ -38,15 +38,34 @@ interface TopBarProps {
   onRename(): void;
 }
 
-export function TopBar({ session, song, peers, transport, files, desktopSession, share, edits, notify, selectedClipId, selectClip, onRename }: TopBarProps) {
+export function TopBar({
+  session,
+  song,
+  peers,
+  transport,
+  files,
+  desktopSession,
+  share,
+  edits,
+  notify,
+  selectedClipId,
+  selectClip,
+  onRename,
+}: TopBarProps) {
   const undo = useUndoState(session.undo);
   return (
     <header className="top-bar">
       <div className="bar-row header-row">
         <span className="brand">riffroom</span>
-        <span className="room-name" title="Room">{session.link.room}</span>
+        <span className="room-name" title="Room">
+          {session.link.room}
+        </span>
         <TitleField doc={session.doc} meta={song.meta} edits={edits} />
-        {session.readOnly && <span className="role-badge" data-testid="viewer-badge" title="You joined with a viewer invite">viewing only</span>}
+        {session.readOnly && (
+          <span className="role-badge" data-testid="viewer-badge" title="You joined with a viewer invite">
+            viewing only
+          </span>
+        )}
         <span className="spacer" />
         {desktopSession && <DesktopJam session={desktopSession} notify={notify} />}
         <ShareButtons session={session} files={files} share={share} notify={notify} />
@@ -59,7 +78,8 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
         <SongFields doc={session.doc} meta={song.meta} edits={edits} notify={notify} />
         <span className="spacer" />
         <div className="group">
-          <button type="button"
+          <button
+            type="button"
             className="icon"
             data-testid="undo"
             disabled={!undo.canUndo || session.readOnly}
@@ -68,7 +88,8 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
           >
             <UndoIcon />
           </button>
-          <button type="button"
+          <button
+            type="button"
             className="icon"
             data-testid="redo"
             disabled={!undo.canRedo || session.readOnly}
@@ -77,7 +98,15 @@ export function TopBar({ session, song, peers, transport, files, desktopSession,
           >
             <RedoIcon />
           </button>
-          <FileActions session={session} song={song} selectedClipId={selectedClipId} selectClip={selectClip} files={files} edits={edits} notify={notify} />
+          <FileActions
+            session={session}
+            song={song}
+            selectedClipId={selectedClipId}
+            selectClip={selectClip}
+            files={files}
+            edits={edits}
+            notify={notify}
+          />
         </div>
       </div>
       <ConnectionBanner connection={session.connection} />

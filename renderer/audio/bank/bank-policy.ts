@@ -31,7 +31,8 @@ const PIANO_INSTRUMENTS = ['Piano', 'PianoBr', 'PianoHT'];
 /** The sharing of trims 1-3 above, worked out from the source's sample headers. */
 export function bankSharing(samples: readonly SampleHeader[]): Sharing {
   const instruments = PIANO_INSTRUMENTS.flatMap((piano) =>
-    ['low', 'high'].map((part) => [`${piano} FF-${part}`, `${piano} MF-${part}`] as const));
+    ['low', 'high'].map((part) => [`${piano} FF-${part}`, `${piano} MF-${part}`] as const),
+  );
 
   const names = new Set(samples.map((s) => s.name));
   const mono = samples
@@ -40,9 +41,7 @@ export function bankSharing(samples: readonly SampleHeader[]): Sharing {
 
   // Mezzo-forte left samples by root key; keep the 1st, 3rd, 5th...; each one left out goes to
   // whichever kept neighbour has the nearer root (the lower one on a tie).
-  const left = samples
-    .filter((s) => /^Piano MF .+\(L\)$/.test(s.name))
-    .sort((a, b) => a.originalPitch - b.originalPitch);
+  const left = samples.filter((s) => /^Piano MF .+\(L\)$/.test(s.name)).sort((a, b) => a.originalPitch - b.originalPitch);
   const thin: (readonly [string, string])[] = [];
   for (let i = 1; i < left.length; i += 2) {
     const below = left[i - 1]!;

@@ -72,14 +72,18 @@ test('spessasynth_core loads the bank and lists the catalog presets, kits as GM/
   assert.deepEqual(listed, catalogKeys);
   assert.equal(loaded.soundBankInfo.name, BANK_NAME);
   for (const preset of INSTRUMENTS) {
-    const found = loaded.presets.find((p) => p.program === preset.program && p.isGMGSDrum === (preset.bank === 128) && (preset.bank === 128 || p.bankMSB === 0));
+    const found = loaded.presets.find(
+      (p) => p.program === preset.program && p.isGMGSDrum === (preset.bank === 128) && (preset.bank === 128 || p.bankMSB === 0),
+    );
     assert.ok(found, `${preset.id} (${preset.bank}:${preset.program})`);
   }
 });
 
 test('a truncated or corrupted copy of the real bank gets a clear error', () => {
-  assert.throws(() => readSoundFont(first.bytes.subarray(0, 5_000_000)), (error: unknown) =>
-    error instanceof SoundFontFormatError && /says \d+ bytes but the file has \d+/.test(error.message));
+  assert.throws(
+    () => readSoundFont(first.bytes.subarray(0, 5_000_000)),
+    (error: unknown) => error instanceof SoundFontFormatError && /says \d+ bytes but the file has \d+/.test(error.message),
+  );
   const bad = first.bytes.slice();
   // The last shdr record before the terminal one: make its sample end past smpl.
   const shdr = Buffer.from(bad).lastIndexOf('shdr') + 8;

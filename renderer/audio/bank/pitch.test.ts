@@ -6,7 +6,8 @@ const SR = 44_100;
 
 function tone(hz: number, partials: number[], seconds = 0.25): Float32Array {
   return Float32Array.from({ length: SR * seconds }, (_, i) =>
-    partials.reduce((sum, amp, k) => sum + amp * Math.sin((2 * Math.PI * hz * (k + 1) * i) / SR + k), 0));
+    partials.reduce((sum, amp, k) => sum + amp * Math.sin((2 * Math.PI * hz * (k + 1) * i) / SR + k), 0),
+  );
 }
 
 test('a sine and a rich tone read within 0.5 cent, low and high', () => {

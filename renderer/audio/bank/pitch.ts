@@ -19,7 +19,8 @@ export function fundamentalHz(samples: Float32Array, sampleRate: number, options
   const maxLag = Math.floor(sampleRate / minHz);
   const minLag = Math.max(2, Math.floor(sampleRate / maxHz));
   const window = samples.length - maxLag - 1;
-  if (window < maxLag) throw new RangeError(`fundamentalHz: ${samples.length} samples are too few for ${minHz} Hz (need ${2 * maxLag + 1})`);
+  if (window < maxLag)
+    throw new RangeError(`fundamentalHz: ${samples.length} samples are too few for ${minHz} Hz (need ${2 * maxLag + 1})`);
   const d = new Float64Array(maxLag + 2);
   for (let lag = 1; lag <= maxLag + 1; lag++) {
     let sum = 0;

@@ -24,7 +24,13 @@ const bank = load(await ensureBank());
 const full = load(SOURCE_PATH);
 
 /** One note of a catalog preset, held for `seconds`, effects off: [left, right]. */
-async function renderNote(soundBank: BasicSoundBank, id: string, note: number, seconds = 1, velocity = 100): Promise<[Float32Array, Float32Array]> {
+async function renderNote(
+  soundBank: BasicSoundBank,
+  id: string,
+  note: number,
+  seconds = 1,
+  velocity = 100,
+): Promise<[Float32Array, Float32Array]> {
   const preset = instrumentById(id)!;
   const synth = new SpessaSynthProcessor(SR, { effectsEnabled: false, eventsEnabled: false, maxBufferSize: BLOCK });
   synth.soundBankManager.addSoundBank(soundBank, 'bank');
@@ -68,7 +74,10 @@ test('a piano A4 and a bass E2 are in tune with midiToHz', async () => {
     const hz = fundamentalHz(left.subarray(SR / 10, (3 * SR) / 10), SR, { minHz: 25, maxHz: 1500 });
     assert.ok(hz !== undefined, `${id}: no fundamental`);
     const off = centsOff(hz, midiToHz(note));
-    assert.ok(Math.abs(off) < cents, `${id} note ${note}: ${hz.toFixed(2)} Hz is ${off.toFixed(1)} cents from ${midiToHz(note).toFixed(2)}`);
+    assert.ok(
+      Math.abs(off) < cents,
+      `${id} note ${note}: ${hz.toFixed(2)} Hz is ${off.toFixed(1)} cents from ${midiToHz(note).toFixed(2)}`,
+    );
   }
 });
 
@@ -88,13 +97,22 @@ test('the shared piano samples keep the piano in tune, soft and loud, across the
       assert.ok(ours !== undefined && theirs !== undefined, `note ${note} velocity ${velocity}: no fundamental`);
       const off = centsOff(ours, midiToHz(note));
       assert.ok(Math.abs(off) < 15, `note ${note} velocity ${velocity}: ${off.toFixed(1)} cents off midiToHz`);
-      assert.ok(Math.abs(centsOff(ours, theirs)) < 10, `note ${note} velocity ${velocity}: ${centsOff(ours, theirs).toFixed(1)} cents from the full bank`);
+      assert.ok(
+        Math.abs(centsOff(ours, theirs)) < 10,
+        `note ${note} velocity ${velocity}: ${centsOff(ours, theirs).toFixed(1)} cents from the full bank`,
+      );
     }
   }
 });
 
 test('presets the trims leave alone render identically from the subset and the full bank', async () => {
-  const cases: [string, number][] = [['finger-bass', 40], ['strings', 60], ['electric-piano', 64], ['acoustic-kit', 38], ['tr-808-kit', 36]];
+  const cases: [string, number][] = [
+    ['finger-bass', 40],
+    ['strings', 60],
+    ['electric-piano', 64],
+    ['acoustic-kit', 38],
+    ['tr-808-kit', 36],
+  ];
   for (const [id, note] of cases) {
     const ours = await renderNote(bank, id, note);
     const theirs = await renderNote(full, id, note);

@@ -38,7 +38,9 @@ export function readChunks(bytes: Uint8Array, base: number): Chunk[] {
     const size = view.getUint32(at + 4, true);
     const start = at + 8;
     if (size > bytes.length - start) {
-      throw new SoundFontFormatError(`chunk "${id}" at byte ${base + at} says ${size} bytes but only ${bytes.length - start} follow (truncated file?)`);
+      throw new SoundFontFormatError(
+        `chunk "${id}" at byte ${base + at} says ${size} bytes but only ${bytes.length - start} follow (truncated file?)`,
+      );
     }
     chunks.push({ id, offset: base + start, body: bytes.subarray(start, start + size) });
     // The spec puts a zero pad byte after an odd-sized body. MuseScore's SF3 writer leaves it

@@ -112,7 +112,15 @@ export function hasLink(type: number): boolean {
 
 /** Fixed record sizes of the pdta chunks, in bytes. */
 export const RECORD_SIZE = {
-  phdr: 38, pbag: 4, pmod: 10, pgen: 4, inst: 22, ibag: 4, imod: 10, igen: 4, shdr: 46,
+  phdr: 38,
+  pbag: 4,
+  pmod: 10,
+  pgen: 4,
+  inst: 22,
+  ibag: 4,
+  imod: 10,
+  igen: 4,
+  shdr: 46,
 } as const;
 
 /** Zero sample points the spec asks after each plain sample in smpl (interpolators read past the end). */

@@ -6,9 +6,20 @@
  */
 import { SoundFontFormatError, readChunks, readList, readRiff, type Chunk } from './riff.ts';
 import {
-  GEN_INSTRUMENT, GEN_SAMPLE_ID, RECORD_SIZE, SAMPLE_ROM, SAMPLE_VORBIS, hasLink,
-  type Bag, type Generator, type InfoChunk, type InstrumentHeader, type Modulator, type PresetHeader,
-  type SampleHeader, type SoundFont,
+  GEN_INSTRUMENT,
+  GEN_SAMPLE_ID,
+  RECORD_SIZE,
+  SAMPLE_ROM,
+  SAMPLE_VORBIS,
+  hasLink,
+  type Bag,
+  type Generator,
+  type InfoChunk,
+  type InstrumentHeader,
+  type Modulator,
+  type PresetHeader,
+  type SampleHeader,
+  type SoundFont,
 } from './sf2-model.ts';
 
 type RecordChunk = keyof typeof RECORD_SIZE;
@@ -71,7 +82,9 @@ function checkRanges(what: string, starts: number[], count: number, listName: st
     }
   }
   if (starts[starts.length - 1] !== count) {
-    throw new SoundFontFormatError(`${what} terminal record: ${listName} index ${starts[starts.length - 1]} should be ${count}, the end of the list`);
+    throw new SoundFontFormatError(
+      `${what} terminal record: ${listName} index ${starts[starts.length - 1]} should be ${count}, the end of the list`,
+    );
   }
 }
 
@@ -88,53 +101,106 @@ export function readSoundFont(file: Uint8Array): SoundFont {
   if (ifil?.body.length !== 4) throw new SoundFontFormatError('INFO has no 4-byte "ifil" (version) chunk');
   const ifilView = new DataView(ifil.body.buffer, ifil.body.byteOffset, 4);
   const version = { major: ifilView.getUint16(0, true), minor: ifilView.getUint16(2, true) };
-  if (version.major !== 2 && version.major !== 3) throw new SoundFontFormatError(`unsupported SoundFont version ${version.major}.${version.minor}`);
+  if (version.major !== 2 && version.major !== 3)
+    throw new SoundFontFormatError(`unsupported SoundFont version ${version.major}.${version.minor}`);
 
   const sdta = listOf('sdta');
   if (sdta.some((c) => c.id === 'sm24')) throw new SoundFontFormatError('24-bit samples (sm24) are not supported');
   const sampleData = sdta.find((c) => c.id === 'smpl')?.body ?? new Uint8Array(0);
 
   const pdta = new Map(listOf('pdta').map((c) => [c.id, c]));
-  const presets = records(pdta, 'phdr', (view, at, bytes): PresetHeader => ({
-    name: readName(bytes, at, 20),
-    program: view.getUint16(at + 20, true),
-    bank: view.getUint16(at + 22, true),
-    bagIndex: view.getUint16(at + 24, true),
-    library: view.getUint32(at + 26, true),
-    genre: view.getUint32(at + 30, true),
-    morphology: view.getUint32(at + 34, true),
-  }));
+  const presets = records(
+    pdta,
+    'phdr',
+    (view, at, bytes): PresetHeader => ({
+      name: readName(bytes, at, 20),
+      program: view.getUint16(at + 20, true),
+      bank: view.getUint16(at + 22, true),
+      bagIndex: view.getUint16(at + 24, true),
+      library: view.getUint32(at + 26, true),
+      genre: view.getUint32(at + 30, true),
+      morphology: view.getUint32(at + 34, true),
+    }),
+  );
   const presetBags = records(pdta, 'pbag', parseBag);
   const presetModulators = records(pdta, 'pmod', parseModulator);
   const presetGenerators = records(pdta, 'pgen', parseGenerator);
-  const instruments = records(pdta, 'inst', (view, at, bytes): InstrumentHeader => ({
-    name: readName(bytes, at, 20),
-    bagIndex: view.getUint16(at + 20, true),
-  }));
+  const instruments = records(
+    pdta,
+    'inst',
+    (view, at, bytes): InstrumentHeader => ({
+      name: readName(bytes, at, 20),
+      bagIndex: view.getUint16(at + 20, true),
+    }),
+  );
   const instrumentBags = records(pdta, 'ibag', parseBag);
   const instrumentModulators = records(pdta, 'imod', parseModulator);
   const instrumentGenerators = records(pdta, 'igen', parseGenerator);
-  const samples = records(pdta, 'shdr', (view, at, bytes): SampleHeader => ({
-    name: readName(bytes, at, 20),
-    start: view.getUint32(at + 20, true),
-    end: view.getUint32(at + 24, true),
-    loopStart: view.getUint32(at + 28, true),
-    loopEnd: view.getUint32(at + 32, true),
-    sampleRate: view.getUint32(at + 36, true),
-    originalPitch: view.getUint8(at + 40),
-    pitchCorrection: view.getInt8(at + 41),
-    link: view.getUint16(at + 42, true),
-    type: view.getUint16(at + 44, true),
-  }));
+  const samples = records(
+    pdta,
+    'shdr',
+    (view, at, bytes): SampleHeader => ({
+      name: readName(bytes, at, 20),
+      start: view.getUint32(at + 20, true),
+      end: view.getUint32(at + 24, true),
+      loopStart: view.getUint32(at + 28, true),
+      loopEnd: view.getUint32(at + 32, true),
+      sampleRate: view.getUint32(at + 36, true),
+      originalPitch: view.getUint8(at + 40),
+      pitchCorrection: view.getInt8(at + 41),
+      link: view.getUint16(at + 42, true),
+      type: view.getUint16(at + 44, true),
+    }),
+  );
 
   // Terminal records: the last header / bag marks where the lists end.
-  checkRanges('preset', presets.map((p) => p.bagIndex), presetBags.length - 1, 'bag');
-  checkRanges('preset bag', presetBags.map((b) => b.generatorIndex), presetGenerators.length - 1, 'generator');
-  checkRanges('preset bag', presetBags.map((b) => b.modulatorIndex), presetModulators.length - 1, 'modulator');
-  checkRanges('instrument', instruments.map((p) => p.bagIndex), instrumentBags.length - 1, 'bag');
-  checkRanges('instrument bag', instrumentBags.map((b) => b.generatorIndex), instrumentGenerators.length - 1, 'generator');
-  checkRanges('instrument bag', instrumentBags.map((b) => b.modulatorIndex), instrumentModulators.length - 1, 'modulator');
-  for (const list of [presets, presetBags, presetModulators, presetGenerators, instruments, instrumentBags, instrumentModulators, instrumentGenerators, samples]) {
+  checkRanges(
+    'preset',
+    presets.map((p) => p.bagIndex),
+    presetBags.length - 1,
+    'bag',
+  );
+  checkRanges(
+    'preset bag',
+    presetBags.map((b) => b.generatorIndex),
+    presetGenerators.length - 1,
+    'generator',
+  );
+  checkRanges(
+    'preset bag',
+    presetBags.map((b) => b.modulatorIndex),
+    presetModulators.length - 1,
+    'modulator',
+  );
+  checkRanges(
+    'instrument',
+    instruments.map((p) => p.bagIndex),
+    instrumentBags.length - 1,
+    'bag',
+  );
+  checkRanges(
+    'instrument bag',
+    instrumentBags.map((b) => b.generatorIndex),
+    instrumentGenerators.length - 1,
+    'generator',
+  );
+  checkRanges(
+    'instrument bag',
+    instrumentBags.map((b) => b.modulatorIndex),
+    instrumentModulators.length - 1,
+    'modulator',
+  );
+  for (const list of [
+    presets,
+    presetBags,
+    presetModulators,
+    presetGenerators,
+    instruments,
+    instrumentBags,
+    instrumentModulators,
+    instrumentGenerators,
+    samples,
+  ]) {
     list.pop();
   }
 
@@ -156,14 +222,24 @@ export function readSoundFont(file: Uint8Array): SoundFont {
     }
     const unit = sample.type & SAMPLE_VORBIS ? 1 : 2;
     if (sample.start > sample.end || sample.end * unit > sampleData.length) {
-      throw new SoundFontFormatError(`${where}: extent ${sample.start}..${sample.end} lies outside smpl (${sampleData.length / unit} ${unit === 1 ? 'bytes' : 'points'})`);
+      throw new SoundFontFormatError(
+        `${where}: extent ${sample.start}..${sample.end} lies outside smpl (${sampleData.length / unit} ${unit === 1 ? 'bytes' : 'points'})`,
+      );
     }
   });
 
   return {
-    version, info, sampleData,
-    presets, presetBags, presetModulators, presetGenerators,
-    instruments, instrumentBags, instrumentModulators, instrumentGenerators,
+    version,
+    info,
+    sampleData,
+    presets,
+    presetBags,
+    presetModulators,
+    presetGenerators,
+    instruments,
+    instrumentBags,
+    instrumentModulators,
+    instrumentGenerators,
     samples,
   };
 }

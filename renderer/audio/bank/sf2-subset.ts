@@ -8,8 +8,17 @@
  */
 import { SoundFontFormatError } from './riff.ts';
 import {
-  GEN_INSTRUMENT, GEN_SAMPLE_ID, SAMPLE_PADDING_POINTS, SAMPLE_VORBIS, hasLink,
-  type Bag, type Generator, type InfoChunk, type Modulator, type SampleHeader, type SoundFont,
+  GEN_INSTRUMENT,
+  GEN_SAMPLE_ID,
+  SAMPLE_PADDING_POINTS,
+  SAMPLE_VORBIS,
+  hasLink,
+  type Bag,
+  type Generator,
+  type InfoChunk,
+  type Modulator,
+  type SampleHeader,
+  type SoundFont,
 } from './sf2-model.ts';
 
 export interface PresetKey {
@@ -71,7 +80,13 @@ function copyZones(
 }
 
 /** The generator amounts of operator `operator` in the zones of the given headers. */
-function pointed(bags: Bag[], generators: Generator[], heads: { bagIndex: number }[], kept: Iterable<number>, operator: number): Set<number> {
+function pointed(
+  bags: Bag[],
+  generators: Generator[],
+  heads: { bagIndex: number }[],
+  kept: Iterable<number>,
+  operator: number,
+): Set<number> {
   const found = new Set<number>();
   for (const index of kept) {
     const [firstBag, endBag] = span(heads, index, bags.length);
@@ -89,7 +104,11 @@ function pointed(bags: Bag[], generators: Generator[], heads: { bagIndex: number
  * range two headers share is copied once. Plain 16-bit samples keep the spec's 46 zero points
  * after them; compressed ones are byte ranges and need none.
  */
-function copySamples(source: SoundFont, keptSamples: number[], remap: Map<number, number>): { samples: SampleHeader[]; sampleData: Uint8Array } {
+function copySamples(
+  source: SoundFont,
+  keptSamples: number[],
+  remap: Map<number, number>,
+): { samples: SampleHeader[]; sampleData: Uint8Array } {
   const parts: Uint8Array[] = [];
   let length = 0;
   const placed = new Map<string, number>();
@@ -172,8 +191,16 @@ function substituted(generators: Generator[], operator: number, map: Map<number,
 export function subsetSoundFont(original: SoundFont, keys: readonly PresetKey[], info: InfoChunk[], sharing: Sharing = {}): SoundFont {
   const source: SoundFont = {
     ...original,
-    presetGenerators: substituted(original.presetGenerators, GEN_INSTRUMENT, substitutions(original.instruments, sharing.instruments, 'instruments')),
-    instrumentGenerators: substituted(original.instrumentGenerators, GEN_SAMPLE_ID, substitutions(original.samples, sharing.samples, 'samples')),
+    presetGenerators: substituted(
+      original.presetGenerators,
+      GEN_INSTRUMENT,
+      substitutions(original.instruments, sharing.instruments, 'instruments'),
+    ),
+    instrumentGenerators: substituted(
+      original.instrumentGenerators,
+      GEN_SAMPLE_ID,
+      substitutions(original.samples, sharing.samples, 'samples'),
+    ),
   };
   const keptPresets = new Set<number>();
   for (const key of keys) {
@@ -185,7 +212,13 @@ export function subsetSoundFont(original: SoundFont, keys: readonly PresetKey[],
   const presetOrder = [...keptPresets].sort((a, b) => a - b);
 
   const instrumentMap = renumber(pointed(source.presetBags, source.presetGenerators, source.presets, presetOrder, GEN_INSTRUMENT));
-  const wantedSamples = pointed(source.instrumentBags, source.instrumentGenerators, source.instruments, instrumentMap.keys(), GEN_SAMPLE_ID);
+  const wantedSamples = pointed(
+    source.instrumentBags,
+    source.instrumentGenerators,
+    source.instruments,
+    instrumentMap.keys(),
+    GEN_SAMPLE_ID,
+  );
   // Stereo partners come along, or the kept half would point nowhere.
   const queue = [...wantedSamples];
   while (queue.length > 0) {
@@ -200,12 +233,18 @@ export function subsetSoundFont(original: SoundFont, keys: readonly PresetKey[],
 
   const presetZones = copyZones(
     { bags: source.presetBags, generators: source.presetGenerators, modulators: source.presetModulators },
-    source.presets, presetOrder, GEN_INSTRUMENT, instrumentMap,
+    source.presets,
+    presetOrder,
+    GEN_INSTRUMENT,
+    instrumentMap,
   );
   const instrumentOrder = [...instrumentMap.keys()];
   const instrumentZones = copyZones(
     { bags: source.instrumentBags, generators: source.instrumentGenerators, modulators: source.instrumentModulators },
-    source.instruments, instrumentOrder, GEN_SAMPLE_ID, sampleMap,
+    source.instruments,
+    instrumentOrder,
+    GEN_SAMPLE_ID,
+    sampleMap,
   );
   const { samples, sampleData } = copySamples(source, [...sampleMap.keys()], sampleMap);
 

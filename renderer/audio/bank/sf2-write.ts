@@ -5,9 +5,7 @@
  * gives the same bytes.
  */
 import { asciiBytes, chunk, list } from './riff.ts';
-import {
-  RECORD_SIZE, type Bag, type Generator, type InfoChunk, type Modulator, type SoundFont,
-} from './sf2-model.ts';
+import { RECORD_SIZE, type Bag, type Generator, type InfoChunk, type Modulator, type SoundFont } from './sf2-model.ts';
 
 /** An INFO text chunk: ASCII, zero-terminated, padded with zeros to an even length (spec 5.1). */
 export function infoText(id: string, text: string): InfoChunk {
@@ -119,19 +117,26 @@ export function writeSoundFont(font: SoundFont): Uint8Array {
   // that do not (MuseScore's SF3 files leave it out) find the pdta LIST at the same place.
   const smplBody = font.sampleData.length % 2 === 0 ? [font.sampleData] : [font.sampleData, new Uint8Array(1)];
 
-  return list('sfbk', [
-    list('INFO', font.info.map((c) => chunk(c.id, c.body))),
-    list('sdta', [chunk('smpl', ...smplBody)]),
-    list('pdta', [
-      chunk('phdr', phdr),
-      chunk('pbag', bags(font.presetBags, font.presetGenerators.length, font.presetModulators.length)),
-      chunk('pmod', modulators(font.presetModulators)),
-      chunk('pgen', generators(font.presetGenerators)),
-      chunk('inst', inst),
-      chunk('ibag', bags(font.instrumentBags, font.instrumentGenerators.length, font.instrumentModulators.length)),
-      chunk('imod', modulators(font.instrumentModulators)),
-      chunk('igen', generators(font.instrumentGenerators)),
-      chunk('shdr', shdr),
-    ]),
-  ], 'RIFF');
+  return list(
+    'sfbk',
+    [
+      list(
+        'INFO',
+        font.info.map((c) => chunk(c.id, c.body)),
+      ),
+      list('sdta', [chunk('smpl', ...smplBody)]),
+      list('pdta', [
+        chunk('phdr', phdr),
+        chunk('pbag', bags(font.presetBags, font.presetGenerators.length, font.presetModulators.length)),
+        chunk('pmod', modulators(font.presetModulators)),
+        chunk('pgen', generators(font.presetGenerators)),
+        chunk('inst', inst),
+        chunk('ibag', bags(font.instrumentBags, font.instrumentGenerators.length, font.instrumentModulators.length)),
+        chunk('imod', modulators(font.instrumentModulators)),
+        chunk('igen', generators(font.instrumentGenerators)),
+        chunk('shdr', shdr),
+      ]),
+    ],
+    'RIFF',
+  );
 }

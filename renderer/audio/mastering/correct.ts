@@ -58,10 +58,13 @@ export interface Correction {
 export function correctLoudness(audio: PcmAudio, options: CorrectionOptions): Correction {
   const targetLufs = typeof options.target === 'number' ? options.target : LOUDNESS_TARGETS[options.target];
   if (targetLufs === undefined || !Number.isFinite(targetLufs) || targetLufs < -40 || targetLufs > -5) {
-    throw new Error(`correctLoudness: target ${String(options.target)} is not a loudness between -40 and -5 LUFS or one of ${Object.keys(LOUDNESS_TARGETS).join(', ')}`);
+    throw new Error(
+      `correctLoudness: target ${String(options.target)} is not a loudness between -40 and -5 LUFS or one of ${Object.keys(LOUDNESS_TARGETS).join(', ')}`,
+    );
   }
   const ceilingDbtp = options.ceilingDbtp ?? DEFAULT_CEILING_DBTP;
-  if (!Number.isFinite(ceilingDbtp) || ceilingDbtp > 0) throw new Error(`correctLoudness: ceiling ${ceilingDbtp} dBTP must be a number no higher than 0`);
+  if (!Number.isFinite(ceilingDbtp) || ceilingDbtp > 0)
+    throw new Error(`correctLoudness: ceiling ${ceilingDbtp} dBTP must be a number no higher than 0`);
   const before = options.measured ?? meter(audio).measurements;
   if (!Number.isFinite(before.integratedLufs)) {
     throw new Error('correctLoudness: the audio is silent (nothing passes the loudness gates), so it has no loudness to normalize');

@@ -4,7 +4,16 @@
  * dialog runs them on the rendered mix.
  */
 export { meter, type Measurements, type MeterResult } from './meter.ts';
-export { report, describeCorrection, formatNumber, STREAMING_REFERENCE_LUFS, type ReportLine, type ReportOptions, type Verdict, type Figure } from './report.ts';
+export {
+  report,
+  describeCorrection,
+  formatNumber,
+  STREAMING_REFERENCE_LUFS,
+  type ReportLine,
+  type ReportOptions,
+  type Verdict,
+  type Figure,
+} from './report.ts';
 export {
   correctLoudness,
   LOUDNESS_TARGETS,

@@ -65,12 +65,25 @@ export function kWeighting(sampleRate: number): KWeighting {
  */
 export function weightedEnergies(channel: Float32Array, weighting: KWeighting, bounds: ArrayLike<number>): Float64Array {
   const { shelf: s, highPass: h } = weighting;
-  const sb0 = s.b0, sb1 = s.b1, sb2 = s.b2, sa1 = s.a1, sa2 = s.a2;
-  const hb0 = h.b0, hb1 = h.b1, hb2 = h.b2, ha1 = h.a1, ha2 = h.a2;
+  const sb0 = s.b0,
+    sb1 = s.b1,
+    sb2 = s.b2,
+    sa1 = s.a1,
+    sa2 = s.a2;
+  const hb0 = h.b0,
+    hb1 = h.b1,
+    hb2 = h.b2,
+    ha1 = h.a1,
+    ha2 = h.a2;
   const spans = bounds.length - 1;
   const out = new Float64Array(Math.max(0, spans));
   // Direct form I states of both stages.
-  let x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
+  let x1 = 0,
+    x2 = 0,
+    y1 = 0,
+    y2 = 0,
+    z1 = 0,
+    z2 = 0;
   let i = spans > 0 ? bounds[0]! : 0;
   for (let span = 0; span < spans; span++) {
     const end = bounds[span + 1]!;

@@ -9,14 +9,17 @@ test('inter-sample peaks are held under the ceiling, at the very start and end t
   // A +3 dBTP sine at fs/4 (samples at 0 dBFS) between bursts of noise, starting at frame 0 and
   // running to the last frame (no taper), the hardest places for a look-ahead.
   const rand = random(11);
-  const x = new Float32Array(rate).map((_, i) => (i < 2000 || i > rate - 2000 ? 1.41 * Math.sin(Math.PI / 2 * i + Math.PI / 4) : 0.3 * (rand() * 2 - 1)));
+  const x = new Float32Array(rate).map((_, i) =>
+    i < 2000 || i > rate - 2000 ? 1.41 * Math.sin((Math.PI / 2) * i + Math.PI / 4) : 0.3 * (rand() * 2 - 1),
+  );
   const result = limitTruePeak([x], rate, { ceilingDbtp: -1 });
   assert.ok(result.truePeakDbtp <= -1, `${result.truePeakDbtp}`);
   assert.ok(toDb(truePeak(result.channels[0]!).peak) <= -1);
   assert.ok(result.maxReductionDb > 3.5, `${result.maxReductionDb}`);
   // The noise between, well under the ceiling, comes out as it went in once the gain has
   // recovered (an exponential recovery: after 0.45 s, within 0.2 % of unity).
-  for (let i = rate / 2; i < rate / 2 + 100; i++) assert.ok(Math.abs(result.channels[0]![i]! - x[i]!) <= 0.002 * Math.abs(x[i]!) + 1e-9, `frame ${i}`);
+  for (let i = rate / 2; i < rate / 2 + 100; i++)
+    assert.ok(Math.abs(result.channels[0]![i]! - x[i]!) <= 0.002 * Math.abs(x[i]!) + 1e-9, `frame ${i}`);
 });
 
 test('the gain is smooth: no step bigger than the look-ahead ramp allows', () => {

@@ -40,7 +40,8 @@ export function limitTruePeak(channels: Float32Array[], sampleRate: number, opti
   const { ceilingDbtp } = options;
   const lookaheadMs = options.lookaheadMs ?? DEFAULT_LOOKAHEAD_MS;
   const releaseMs = options.releaseMs ?? DEFAULT_RELEASE_MS;
-  if (!Number.isFinite(ceilingDbtp) || ceilingDbtp > 0) throw new Error(`limitTruePeak: ceiling ${ceilingDbtp} dBTP must be a number no higher than 0`);
+  if (!Number.isFinite(ceilingDbtp) || ceilingDbtp > 0)
+    throw new Error(`limitTruePeak: ceiling ${ceilingDbtp} dBTP must be a number no higher than 0`);
   if (!(lookaheadMs > 0) || !(releaseMs > 0)) throw new Error('limitTruePeak: look-ahead and release must be positive');
   if (channels.length < 1) throw new Error('limitTruePeak: no channels');
   const frames = channels[0]!.length;
@@ -70,7 +71,13 @@ export function limitTruePeak(channels: Float32Array[], sampleRate: number, opti
       if (g < minGain) minGain = g;
       if (g < threshold) limited++;
     }
-    result = { channels: out, maxReductionDb: Math.max(0, -toDb(minGain)), limitedShare: frames ? limited / frames : 0, truePeakDbtp: peakDb, passes: pass };
+    result = {
+      channels: out,
+      maxReductionDb: Math.max(0, -toDb(minGain)),
+      limitedShare: frames ? limited / frames : 0,
+      truePeakDbtp: peakDb,
+      passes: pass,
+    };
     if (peakDb <= ceilingDbtp) return result;
     aimDb -= peakDb - ceilingDbtp + 0.05;
   }

@@ -29,9 +29,23 @@ for (const rate of RATES) {
 
   test(`Tech 3341 #3, #4, #5 at ${rate} Hz: the gates leave the quiet parts out, I = -23.0`, () => {
     const cases: ToneSegment[][] = [
-      [{ seconds: 10, dbfs: -36 }, { seconds: 60, dbfs: -23 }, { seconds: 10, dbfs: -36 }],
-      [{ seconds: 10, dbfs: -72 }, { seconds: 10, dbfs: -36 }, { seconds: 60, dbfs: -23 }, { seconds: 10, dbfs: -36 }, { seconds: 10, dbfs: -72 }],
-      [{ seconds: 20, dbfs: -26 }, { seconds: 20.1, dbfs: -20 }, { seconds: 20, dbfs: -26 }],
+      [
+        { seconds: 10, dbfs: -36 },
+        { seconds: 60, dbfs: -23 },
+        { seconds: 10, dbfs: -36 },
+      ],
+      [
+        { seconds: 10, dbfs: -72 },
+        { seconds: 10, dbfs: -36 },
+        { seconds: 60, dbfs: -23 },
+        { seconds: 10, dbfs: -36 },
+        { seconds: 10, dbfs: -72 },
+      ],
+      [
+        { seconds: 20, dbfs: -26 },
+        { seconds: 20.1, dbfs: -20 },
+        { seconds: 20, dbfs: -26 },
+      ],
     ];
     for (const [i, segments] of cases.entries()) near(measure(rate, segments).integratedLufs, -23, 0.1, `case #${i + 3}`);
   });
@@ -44,18 +58,38 @@ for (const rate of RATES) {
   });
 
   test(`Tech 3341 #9 and #12 at ${rate} Hz: short-term and momentary windows are 3 s and 400 ms`, () => {
-    const shortTerm = measure(rate, Array.from({ length: 5 }, () => [{ seconds: 1.34, dbfs: -20 }, { seconds: 1.66, dbfs: -30 }]).flat());
+    const shortTerm = measure(
+      rate,
+      Array.from({ length: 5 }, () => [
+        { seconds: 1.34, dbfs: -20 },
+        { seconds: 1.66, dbfs: -30 },
+      ]).flat(),
+    );
     for (const v of shortTerm.shortTermLufs) near(v, -23, 0.1, 'S after 3 s');
-    const momentary = measure(rate, Array.from({ length: 25 }, () => [{ seconds: 0.18, dbfs: -20 }, { seconds: 0.22, dbfs: -30 }]).flat());
+    const momentary = measure(
+      rate,
+      Array.from({ length: 25 }, () => [
+        { seconds: 0.18, dbfs: -20 },
+        { seconds: 0.22, dbfs: -30 },
+      ]).flat(),
+    );
     // Window k ends at (k + 4) × 100 ms; from 1 s on, every window holds one whole 400 ms period.
     for (const v of momentary.momentaryLufs.slice(6)) near(v, -23, 0.1, 'M after 1 s');
   });
 
   test(`Tech 3341 #10 and #13 at ${rate} Hz (file-based): the loudest S and M read -23.0 wherever the tone starts`, () => {
     for (let i = 0; i < 20; i++) {
-      const s = measure(rate, [{ seconds: i * 0.15, dbfs: -Infinity }, { seconds: 3, dbfs: -23 }, { seconds: 1, dbfs: -Infinity }]);
+      const s = measure(rate, [
+        { seconds: i * 0.15, dbfs: -Infinity },
+        { seconds: 3, dbfs: -23 },
+        { seconds: 1, dbfs: -Infinity },
+      ]);
       near(s.shortTermMaxLufs, -23, 0.1, `#10 segment ${i}: max S`);
-      const m = measure(rate, [{ seconds: i * 0.02, dbfs: -Infinity }, { seconds: 0.4, dbfs: -23 }, { seconds: 1, dbfs: -Infinity }]);
+      const m = measure(rate, [
+        { seconds: i * 0.02, dbfs: -Infinity },
+        { seconds: 0.4, dbfs: -23 },
+        { seconds: 1, dbfs: -Infinity },
+      ]);
       near(m.momentaryMaxLufs, -23, 0.1, `#13 segment ${i}: max M`);
     }
   });

@@ -102,7 +102,9 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, we
 
   // Integrated: absolute gate, then the relative gate from the mean power of what passed it.
   const absolutePassed: number[] = [];
-  momentaryLufs.forEach((l, k) => { if (l > ABSOLUTE_GATE_LUFS) absolutePassed.push(k); });
+  momentaryLufs.forEach((l, k) => {
+    if (l > ABSOLUTE_GATE_LUFS) absolutePassed.push(k);
+  });
   let integratedLufs = -Infinity;
   let relativeGateLufs = -Infinity;
   const gatedChannelPower = channels.map(() => 0);
@@ -110,7 +112,9 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, we
     relativeGateLufs = toLufs(mean(absolutePassed.map((k) => momentary.power[k]!))) + RELATIVE_GATE_LU;
     const passed = absolutePassed.filter((k) => momentaryLufs[k]! > relativeGateLufs);
     integratedLufs = toLufs(mean(passed.map((k) => momentary.power[k]!)));
-    channels.forEach((_, c) => { gatedChannelPower[c] = mean(passed.map((k) => momentary.perChannel[c]![k]!)); });
+    channels.forEach((_, c) => {
+      gatedChannelPower[c] = mean(passed.map((k) => momentary.perChannel[c]![k]!));
+    });
   }
 
   /**
@@ -127,7 +131,9 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, we
     let best = 0;
     for (let k = 0; k + width <= ticks; k++) {
       let power = 0;
-      prefix.forEach((p, c) => { power += (weights[c]! * Math.max(0, p[k + width]! - p[k]!)) / (tickBounds[k + width]! - tickBounds[k]!); });
+      prefix.forEach((p, c) => {
+        power += (weights[c]! * Math.max(0, p[k + width]! - p[k]!)) / (tickBounds[k + width]! - tickBounds[k]!);
+      });
       if (power > best) best = power;
     }
     return toLufs(best);

@@ -25,7 +25,7 @@ test('a stereo mix gets every figure, and its buffers are left as they were', ()
   assert.deepEqual(JSON.parse(JSON.stringify(m)), m);
 });
 
-test('balance compares the channels\' gated loudness: -20 dBFS left, -26 right reads +6 dB', () => {
+test("balance compares the channels' gated loudness: -20 dBFS left, -26 right reads +6 dB", () => {
   const left = toneSequence(48000, [{ seconds: 10, dbfs: -20 }], { channels: 1 }).channels[0]!;
   const right = toneSequence(48000, [{ seconds: 10, dbfs: -26 }], { channels: 1 }).channels[0]!;
   const m = meter({ sampleRate: 48000, channels: [left, right] }).measurements;
@@ -54,5 +54,8 @@ test('bad input is refused', () => {
   assert.throws(() => meter({ sampleRate: 2000, channels: [new Float32Array(3)] }), /2000 Hz is not supported/);
   const broken = new Float32Array(100);
   broken[42] = Number.NaN;
-  assert.throws(() => meter({ sampleRate: 48000, channels: [new Float32Array(100), broken] }), /channel 1 has a non-finite sample \(NaN\) at frame 42/);
+  assert.throws(
+    () => meter({ sampleRate: 48000, channels: [new Float32Array(100), broken] }),
+    /channel 1 has a non-finite sample \(NaN\) at frame 42/,
+  );
 });

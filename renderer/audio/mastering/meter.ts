@@ -61,7 +61,9 @@ export function meter(audio: PcmAudio): MeterResult {
   const loudness = measureLoudness(channels, sampleRate);
   const peaks = channels.map((c) => truePeak(c));
   let loudest = 0;
-  peaks.forEach((p, c) => { if (p.peak > peaks[loudest]!.peak) loudest = c; });
+  peaks.forEach((p, c) => {
+    if (p.peak > peaks[loudest]!.peak) loudest = c;
+  });
   const stereo = channels.length === 2;
   const [left, right] = loudness.gatedChannelPower;
   const r = stereo ? correlation(channels[0]!, channels[1]!) : Number.NaN;

@@ -28,7 +28,10 @@ const line = (m: Partial<Measurements>, figure: Figure) => report({ ...base, ...
 
 test('a healthy master reads ok on every line, one line per figure', () => {
   const lines = report(base);
-  assert.deepEqual(lines.map((l) => l.figure), ['integrated-loudness', 'loudness-range', 'true-peak', 'clipping', 'stereo-balance', 'stereo-correlation', 'dc-offset']);
+  assert.deepEqual(
+    lines.map((l) => l.figure),
+    ['integrated-loudness', 'loudness-range', 'true-peak', 'clipping', 'stereo-balance', 'stereo-correlation', 'dc-offset'],
+  );
   for (const l of lines) assert.equal(l.verdict, 'ok', l.words);
   assert.deepEqual(JSON.parse(JSON.stringify(lines)), lines);
 });
@@ -107,6 +110,15 @@ test('the correction chain reads as a sentence, saying when the target was misse
     'Turned up 6.2 dB toward \u221214 LUFS; a limiter held the peaks to \u22121 dBTP, taking up to 5.8 dB off 24 % of the time. ' +
       'Result: \u221214.9 LUFS, true peak \u22121.1 dBTP (0.9 LU short of the target: the limiter would have to squash the peaks harder to get there; a quieter target or a mix with less peaky drums lands closer).',
   );
-  const gentle = { ...chain, gainDb: -2.8, targetLufs: -23, limiter: { ...chain.limiter, maxReductionDb: 0, limitedShare: 0 }, measuredAfter: { ...chain.measuredAfter, integratedLufs: -23, truePeakDbtp: -4.43 } };
-  assert.equal(describeCorrection(gentle), 'Turned down 2.8 dB toward \u221223 LUFS; no limiting was needed. Result: \u221223.0 LUFS, true peak \u22124.4 dBTP.');
+  const gentle = {
+    ...chain,
+    gainDb: -2.8,
+    targetLufs: -23,
+    limiter: { ...chain.limiter, maxReductionDb: 0, limitedShare: 0 },
+    measuredAfter: { ...chain.measuredAfter, integratedLufs: -23, truePeakDbtp: -4.43 },
+  };
+  assert.equal(
+    describeCorrection(gentle),
+    'Turned down 2.8 dB toward \u221223 LUFS; no limiting was needed. Result: \u221223.0 LUFS, true peak \u22124.4 dBTP.',
+  );
 });

@@ -25,7 +25,14 @@ test('correlation: +1 for mono, -1 for a polarity flip, near 0 for unrelated noi
   const a = new Float32Array(48000).map(() => rand() * 2 - 1);
   const b = new Float32Array(48000).map(() => rand() * 2 - 1);
   assert.ok(Math.abs(correlation(a, a) - 1) < 1e-9);
-  assert.ok(Math.abs(correlation(a, a.map((v) => -v)) + 1) < 1e-9);
+  assert.ok(
+    Math.abs(
+      correlation(
+        a,
+        a.map((v) => -v),
+      ) + 1,
+    ) < 1e-9,
+  );
   assert.ok(Math.abs(correlation(a, b)) < 0.03);
   assert.ok(Number.isNaN(correlation(a, new Float32Array(48000))));
   assert.throws(() => correlation(a, b.subarray(1)), /differ in length/);

@@ -15,7 +15,11 @@ export interface ToneSegment {
  * A 1 kHz sine (or `frequency`) through consecutive segments, the same in every channel, phase
  * continuous across segments, as Tech 3341 describes its tone sequences.
  */
-export function toneSequence(sampleRate: number, segments: ToneSegment[], options: { channels?: number; frequency?: number } = {}): PcmAudio {
+export function toneSequence(
+  sampleRate: number,
+  segments: ToneSegment[],
+  options: { channels?: number; frequency?: number } = {},
+): PcmAudio {
   const channelCount = options.channels ?? 2;
   const frequency = options.frequency ?? 1000;
   const frames = segments.reduce((n, s) => n + Math.round(s.seconds * sampleRate), 0);
@@ -93,16 +97,30 @@ export function musicLike(options: MusicOptions): PcmAudio {
       right[i] += v * r;
     }
   };
-  const chords = [[220, 277.18, 329.63], [196, 246.94, 293.66], [174.61, 220, 261.63], [196, 246.94, 329.63]];
+  const chords = [
+    [220, 277.18, 329.63],
+    [196, 246.94, 293.66],
+    [174.61, 220, 261.63],
+    [196, 246.94, 329.63],
+  ];
   const bass = [55, 49, 43.65, 49];
   for (let b = 0; b * beat < seconds; b++) {
     const t0 = b * beat;
     // Kick: a falling sine with a noisy click. Snare on 2 and 4: low-passed noise with a tone.
-    if (b % 2 === 0) add(t0, 0.3, 0, (_k, t) => drums * (0.7 * Math.exp(-t * 18) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-t * 30)) * t) + 0.05 * (rand() * 2 - 1) * Math.exp(-t * 200)));
+    if (b % 2 === 0)
+      add(
+        t0,
+        0.3,
+        0,
+        (_k, t) =>
+          drums *
+          (0.7 * Math.exp(-t * 18) * Math.sin(2 * Math.PI * (50 + 80 * Math.exp(-t * 30)) * t) +
+            0.05 * (rand() * 2 - 1) * Math.exp(-t * 200)),
+      );
     else {
       let lp = 0;
       add(t0, 0.25, 0.1, (_k, t) => {
-        lp += 0.5 * ((rand() * 2 - 1) - lp);
+        lp += 0.5 * (rand() * 2 - 1 - lp);
         return drums * Math.exp(-t * 20) * (0.45 * lp + 0.15 * Math.sin(2 * Math.PI * 190 * t));
       });
     }

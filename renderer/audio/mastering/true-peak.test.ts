@@ -8,7 +8,10 @@ import { ANNEX_2_PHASES, INTERPOLATOR_PHASES, toDb, truePeak, truePeakEnvelope }
 import { random, taperedSine } from './signals.ts';
 
 const inTolerance = (measuredDb: number, expectedDb: number, what: string) =>
-  assert.ok(measuredDb <= expectedDb + 0.2 && measuredDb >= expectedDb - 0.4, `${what}: ${measuredDb.toFixed(3)} dBTP, expected ${expectedDb} +0.2/-0.4`);
+  assert.ok(
+    measuredDb <= expectedDb + 0.2 && measuredDb >= expectedDb - 0.4,
+    `${what}: ${measuredDb.toFixed(3)} dBTP, expected ${expectedDb} +0.2/-0.4`,
+  );
 
 /**
  * Cases 20 to 23: a 0.5 sine at fs/6 with one period of a full-scale sine at fs/4 in it (phase
@@ -84,7 +87,10 @@ for (const rate of [48000, 44100]) {
 
 test('the interpolator: phase 0 is the sample, phases mirror, unity gain at DC, flat where music is', () => {
   const [p0, p1, p2, p3] = INTERPOLATOR_PHASES as [number[], number[], number[], number[]];
-  assert.deepEqual(p0.map((h) => Math.abs(Math.round(h * 1e12) / 1e12)), [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    p0.map((h) => Math.abs(Math.round(h * 1e12) / 1e12)),
+    [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+  );
   assert.deepEqual([...p3].reverse(), p1);
   assert.deepEqual([...p2].reverse(), p2);
   const response = (taps: number[], f: number) => {
@@ -109,7 +115,7 @@ test('the true peak is found where it is, in loud and in sparse signals alike', 
   const rand = random(7);
   const x = new Float32Array(48000 * 4).map(() => (rand() * 2 - 1) * 0.01);
   const at = 96000;
-  for (let i = -20; i <= 20; i++) x[at + i] = 0.7 * Math.sin(Math.PI / 2 * i + Math.PI / 4) * Math.exp(-(i * i) / 200);
+  for (let i = -20; i <= 20; i++) x[at + i] = 0.7 * Math.sin((Math.PI / 2) * i + Math.PI / 4) * Math.exp(-(i * i) / 200);
   const found = truePeak(x);
   assert.ok(Math.abs(found.frame - at) <= 2, `frame ${found.frame}`);
   assert.ok(found.peak > 0.7 * 0.97 && found.peak < 0.7 * 1.05, `peak ${found.peak}`);

@@ -11,12 +11,12 @@
  */
 export const ANNEX_2_PHASES: readonly (readonly number[])[] = (() => {
   const p0 = [
-    0.001708984375, 0.010986328125, -0.0196533203125, 0.033203125, -0.0594482421875, 0.1373291015625,
-    0.97216796875, -0.102294921875, 0.047607421875, -0.026611328125, 0.014892578125, -0.00830078125,
+    0.001708984375, 0.010986328125, -0.0196533203125, 0.033203125, -0.0594482421875, 0.1373291015625, 0.97216796875, -0.102294921875,
+    0.047607421875, -0.026611328125, 0.014892578125, -0.00830078125,
   ];
   const p1 = [
-    -0.0291748046875, 0.029296875, -0.0517578125, 0.089111328125, -0.16650390625, 0.465087890625,
-    0.77978515625, -0.2003173828125, 0.1015625, -0.0582275390625, 0.0330810546875, -0.0189208984375,
+    -0.0291748046875, 0.029296875, -0.0517578125, 0.089111328125, -0.16650390625, 0.465087890625, 0.77978515625, -0.2003173828125,
+    0.1015625, -0.0582275390625, 0.0330810546875, -0.0189208984375,
   ];
   return [p0, p1, [...p1].reverse(), [...p0].reverse()];
 })();
@@ -89,22 +89,57 @@ const [H0, H1, H2, H3, H4, H5] = INTERPOLATOR_PHASES[2]!.slice(0, 6) as [number,
  * a history through locals) measured twice as fast: this loop is most of the meter's time.
  */
 function kernel(x: Float32Array, from: number, to: number, out: Float32Array | null, shift: number): { peak: number; step: number } {
-  const qs0 = QS0, qs1 = QS1, qs2 = QS2, qs3 = QS3, qs4 = QS4, qs5 = QS5;
-  const qd0 = QD0, qd1 = QD1, qd2 = QD2, qd3 = QD3, qd4 = QD4, qd5 = QD5;
-  const h0 = H0, h1 = H1, h2 = H2, h3 = H3, h4 = H4, h5 = H5;
+  const qs0 = QS0,
+    qs1 = QS1,
+    qs2 = QS2,
+    qs3 = QS3,
+    qs4 = QS4,
+    qs5 = QS5;
+  const qd0 = QD0,
+    qd1 = QD1,
+    qd2 = QD2,
+    qd3 = QD3,
+    qd4 = QD4,
+    qd5 = QD5;
+  const h0 = H0,
+    h1 = H1,
+    h2 = H2,
+    h3 = H3,
+    h4 = H4,
+    h5 = H5;
   let best = 0;
   let bestAt = -1;
   for (let i = from; i < to; i++) {
-    const x0 = x[i]!, x1 = x[i - 1]!, x2 = x[i - 2]!, x3 = x[i - 3]!, x4 = x[i - 4]!, x5 = x[i - 5]!;
-    const x6 = x[i - 6]!, x7 = x[i - 7]!, x8 = x[i - 8]!, x9 = x[i - 9]!, x10 = x[i - 10]!, x11 = x[i - 11]!;
-    const s0 = x0 + x11, s1 = x1 + x10, s2 = x2 + x9, s3 = x3 + x8, s4 = x4 + x7, s5 = x5 + x6;
-    const d0 = x0 - x11, d1 = x1 - x10, d2 = x2 - x9, d3 = x3 - x8, d4 = x4 - x7, d5 = x5 - x6;
+    const x0 = x[i]!,
+      x1 = x[i - 1]!,
+      x2 = x[i - 2]!,
+      x3 = x[i - 3]!,
+      x4 = x[i - 4]!,
+      x5 = x[i - 5]!;
+    const x6 = x[i - 6]!,
+      x7 = x[i - 7]!,
+      x8 = x[i - 8]!,
+      x9 = x[i - 9]!,
+      x10 = x[i - 10]!,
+      x11 = x[i - 11]!;
+    const s0 = x0 + x11,
+      s1 = x1 + x10,
+      s2 = x2 + x9,
+      s3 = x3 + x8,
+      s4 = x4 + x7,
+      s5 = x5 + x6;
+    const d0 = x0 - x11,
+      d1 = x1 - x10,
+      d2 = x2 - x9,
+      d3 = x3 - x8,
+      d4 = x4 - x7,
+      d5 = x5 - x6;
     const sq = qs0 * s0 + qs1 * s1 + qs2 * s2 + qs3 * s3 + qs4 * s4 + qs5 * s5;
     const dq = qd0 * d0 + qd1 * d1 + qd2 * d2 + qd3 * d3 + qd4 * d4 + qd5 * d5;
     const mid = h0 * s0 + h1 * s1 + h2 * s2 + h3 * s3 + h4 * s4 + h5 * s5;
     const pair = (Math.abs(sq) + Math.abs(dq)) * 0.5;
     const half = Math.abs(mid);
-    const m = Math.max(pair , half);
+    const m = Math.max(pair, half);
     if (out) out[i + shift] = m;
     if (m > best) {
       best = m;
@@ -123,12 +158,20 @@ function kernel(x: Float32Array, from: number, to: number, out: Float32Array | n
 function scan(channel: Float32Array, from: number, to: number, out: Float32Array | null): { peak: number; step: number } {
   const frames = channel.length;
   let found = { peak: 0, step: -1 };
-  const keep = (r: { peak: number; step: number }) => { if (r.peak > found.peak) found = r; };
+  const keep = (r: { peak: number; step: number }) => {
+    if (r.peak > found.peak) found = r;
+  };
   const lo = Math.max(from, 11);
   const hi = Math.min(to, frames);
   if (lo < hi) keep(kernel(channel, lo, hi, out, 0));
   const history = new Float32Array(12);
-  const edges = lo < hi ? [[from, lo], [hi, to]] : [[from, to]];
+  const edges =
+    lo < hi
+      ? [
+          [from, lo],
+          [hi, to],
+        ]
+      : [[from, to]];
   for (const [start, end] of edges) {
     for (let n = start!; n < end!; n++) {
       for (let k = 0; k < 12; k++) {
@@ -227,7 +270,7 @@ export function truePeakEnvelope(channels: Float32Array[], floor = 0): Float32Ar
       for (let j = from; j < to; j++) {
         const a = steps[j + INTERPOLATOR_DELAY - 1]!;
         const b = steps[j + INTERPOLATOR_DELAY]!;
-        const e = Math.max(a , b);
+        const e = Math.max(a, b);
         if (e > envelope[j]!) envelope[j] = e;
       }
     }

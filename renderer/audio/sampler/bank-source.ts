@@ -19,6 +19,5 @@ export const PROCESSOR_URL = 'sampler/spessasynth_processor.min.js';
 /** The offline render's Web Worker (offline-worker.ts, bundled on its own), as the page loads it. */
 export const OFFLINE_WORKER_URL = 'sampler/offline-worker.js';
 
-
 /** The processor on disk (what the servers send for PROCESSOR_URL). */
 export const PROCESSOR_FILE = new URL('../../../node_modules/spessasynth_lib/dist/spessasynth_processor.min.js', import.meta.url);

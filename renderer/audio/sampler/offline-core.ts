@@ -134,7 +134,12 @@ export async function renderSampled(song: Song, bank: BasicSoundBank, options: S
  * time 0 over the whole range, its notes through each track's SampledVoice. Stable-sorted by time
  * (equal times keep their sending order, as the synth's queue does).
  */
-function scheduleNotes(compiled: CompiledSong, fromBar: number, toBar: number, seconds: number): { messages: Message[]; slots: Map<string, number | null> } {
+function scheduleNotes(
+  compiled: CompiledSong,
+  fromBar: number,
+  toBar: number,
+  seconds: number,
+): { messages: Message[]; slots: Map<string, number | null> } {
   const port = new QueuePort();
   const slots = new SlotMap().assign(compiled.tracks.map((t) => t.id));
   const voices = new Map<string, SampledVoice<null>>();

@@ -74,7 +74,11 @@ export async function decodedBank(patches: SamplerPatch[], bank?: string): Promi
  * context: the mixer's strips connect to it as to the live synth. The notes were already rendered,
  * so note messages are ignored.
  */
-export function stemPort(context: BaseAudioContext, render: SampledRender, startTime: number): SamplerPort<AudioNode> & { dispose(): void } {
+export function stemPort(
+  context: BaseAudioContext,
+  render: SampledRender,
+  startTime: number,
+): SamplerPort<AudioNode> & { dispose(): void } {
   const sources: AudioBufferSourceNode[] = [];
   return {
     connect(slot, node) {

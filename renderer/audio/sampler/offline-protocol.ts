@@ -28,7 +28,9 @@ export interface PcmRequest {
   bank: string;
 }
 
-export type PcmReply = { id: number; ok: true; sf2: ArrayBuffer; bankMs: number; decodeMs: number } | { id: number; ok: false; error: string };
+export type PcmReply =
+  | { id: number; ok: true; sf2: ArrayBuffer; bankMs: number; decodeMs: number }
+  | { id: number; ok: false; error: string };
 
 let cached: { source: string; bank: Promise<BasicSoundBank> } | null = null;
 
@@ -36,7 +38,10 @@ let cached: { source: string; bank: Promise<BasicSoundBank> } | null = null;
 export type WorkerRequest = RenderRequest | PcmRequest;
 export type WorkerReply = RenderReply | PcmReply;
 
-export async function handleRequest(request: WorkerRequest, readBank: (source: string) => Promise<ArrayBuffer>): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+export async function handleRequest(
+  request: WorkerRequest,
+  readBank: (source: string) => Promise<ArrayBuffer>,
+): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
   try {
     const t0 = performance.now();
     if (cached?.source !== request.bank) cached = { source: request.bank, bank: readBank(request.bank).then(loadBank) };

@@ -5,7 +5,10 @@
  */
 import { handleRequest, type WorkerRequest } from './offline-protocol.ts';
 
-const scope = globalThis as unknown as { onmessage: ((e: { data: WorkerRequest }) => void) | null; postMessage(data: unknown, transfer: ArrayBuffer[]): void };
+const scope = globalThis as unknown as {
+  onmessage: ((e: { data: WorkerRequest }) => void) | null;
+  postMessage(data: unknown, transfer: ArrayBuffer[]): void;
+};
 scope.onmessage = async (e) => {
   const { reply, transfer } = await handleRequest(e.data, async (url) => {
     const response = await fetch(url);

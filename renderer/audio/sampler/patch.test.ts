@@ -9,13 +9,20 @@ test("a track's patch is its catalog preset; drum tracks get a kit on the percus
   // Free text from older songs: guessed by GM program, else the role's default.
   assert.equal(patchForTrack({ role: 'bass', instrument: 'Fretless bass' }).id, 'fretless-bass');
   assert.equal(patchForTrack({ role: 'drums', instrument: 'grand-piano' }).id, 'acoustic-kit');
-  for (const preset of INSTRUMENTS) assert.equal(patchForTrack({ role: preset.bank === 128 ? 'drums' : 'keys', instrument: preset.id }).program, preset.program);
+  for (const preset of INSTRUMENTS)
+    assert.equal(patchForTrack({ role: preset.bank === 128 ? 'drums' : 'keys', instrument: preset.id }).program, preset.program);
 });
 
 test('slots are stable per track, reused when a track goes, and run out after 15', () => {
   const slots = new SlotMap();
   assert.deepEqual([...slots.assign(['a', 'b', 'c']).values()], [0, 1, 2]);
-  assert.deepEqual([...slots.assign(['c', 'a']).entries()], [['c', 2], ['a', 0]]);
+  assert.deepEqual(
+    [...slots.assign(['c', 'a']).entries()],
+    [
+      ['c', 2],
+      ['a', 0],
+    ],
+  );
   assert.deepEqual(slots.assign(['a', 'c', 'd']).get('d'), 1);
   const many = Array.from({ length: 20 }, (_, i) => `t${i}`);
   const got = slots.assign(many);

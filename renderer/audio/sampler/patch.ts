@@ -99,5 +99,9 @@ export function channelSetup(channel: number, patch: SamplerPatch): number[][] {
 /** Cuts a channel at once: all sound off, and silent for whatever else is still queued on it. */
 export function channelCut(channel: number): number[][] {
   const ch = channel % 16;
-  return [[0xb0 | ch, 120, 0], [0xb0 | ch, 7, 0], [0xb0 | ch, 123, 0]];
+  return [
+    [0xb0 | ch, 120, 0],
+    [0xb0 | ch, 7, 0],
+    [0xb0 | ch, 123, 0],
+  ];
 }

@@ -31,8 +31,14 @@ describe('decoded banks for the live synth', { timeout: 120_000 }, () => {
     const decoded = loadBank(out.sf2);
     assert.deepEqual(decoded.presets.map((p) => `${p.isGMGSDrum ? 'drums' : p.bankMSB}:${p.program}`).sort(), ['0:33', 'drums:0']);
     assert.ok(decoded.samples.length > 0 && decoded.samples.length === out.samples);
-    assert.ok(decoded.samples.every((s) => !s.isCompressed), 'a sample is still compressed');
-    assert.ok(sf3.samples.every((s) => s.isCompressed), 'the shared SF3 was changed');
+    assert.ok(
+      decoded.samples.every((s) => !s.isCompressed),
+      'a sample is still compressed',
+    );
+    assert.ok(
+      sf3.samples.every((s) => s.isCompressed),
+      'the shared SF3 was changed',
+    );
   });
 
   test('the band song from the decoded bank sounds as from the SF3: every stem within 16-bit rounding', async () => {

@@ -103,7 +103,13 @@ export class WorkletSampler {
     synth.reset();
     // The synth's own reverb and chorus feed only its effects output, which nothing hears.
     synth.setSystemParameter('effectsEnabled', false);
-    const sampler = new WorkletSampler(context, synth, bankUrl, decode, { loadMs, decodeMs: bank.ms, addMs, bankBytes, synthBuilds: lastTries });
+    const sampler = new WorkletSampler(context, synth, bankUrl, decode, {
+      loadMs,
+      decodeMs: bank.ms,
+      addMs,
+      bankBytes,
+      synthBuilds: lastTries,
+    });
     sampler.banks = 1;
     sampler.decoded.push({ patches: patches.map((p) => p.id), decodeMs: bank.ms, bytes: bankBytes });
     for (const p of patches) {
@@ -257,7 +263,8 @@ async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesiz
     const clock = new Promise<number>((resolve) => {
       node?.port.addEventListener('message', (e: MessageEvent) => {
         const data = e.data as { type?: string; data?: { type?: string }; currentTime?: number };
-        if (data.type === 'isFullyInitialized' && data.data?.type === 'sf3Decoder' && typeof data.currentTime === 'number') resolve(data.currentTime);
+        if (data.type === 'isFullyInitialized' && data.data?.type === 'sf3Decoder' && typeof data.currentTime === 'number')
+          resolve(data.currentTime);
       });
     });
     // The synth's clock advances only with the quanta it processes, and a node nothing pulls is
@@ -275,7 +282,9 @@ async function createOnTime(context: BaseAudioContext): Promise<WorkletSynthesiz
     synth.destroy();
     keepTime.disconnect();
     if (attempt >= REBUILD_TRIES) {
-      throw new Error(`sampler: the worklet synth's clock stayed behind the context's (${synthTime.toFixed(3)} s vs ${contextTime.toFixed(3)} s) after ${attempt} tries`);
+      throw new Error(
+        `sampler: the worklet synth's clock stayed behind the context's (${synthTime.toFixed(3)} s vs ${contextTime.toFixed(3)} s) after ${attempt} tries`,
+      );
     }
     await new Promise((r) => setTimeout(r, REBUILD_PAUSE_MS));
   }

@@ -11,7 +11,15 @@
  */
 import { Context, type BaseContext } from 'tone';
 import type { Ticks } from '../../../core/time.ts';
-import type { AudioTransport, AudioTransportState, AuditionRequest, FollowCommand, HeardStamp, SongSource, TransportPosition } from '../contract.ts';
+import type {
+  AudioTransport,
+  AudioTransportState,
+  AuditionRequest,
+  FollowCommand,
+  HeardStamp,
+  SongSource,
+  TransportPosition,
+} from '../contract.ts';
 import type { CompiledSong } from '../song-events.ts';
 import type { PlayheadTick } from '../scheduler.ts';
 import { barBeatTick, ticksPerSecond } from '../timing.ts';
@@ -58,7 +66,15 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   const unsubscribe = source.subscribe(() => engine.songChanged());
   const listeners = new Set<() => void>();
   const raw = context.rawContext as AudioContext;
-  let state: AudioTransportState = { playing: false, playheadBar: 0, metronome: false, countInBars: 0, loop: true, audioSuspended: raw.state !== 'running', ...options.initial };
+  let state: AudioTransportState = {
+    playing: false,
+    playheadBar: 0,
+    metronome: false,
+    countInBars: 0,
+    loop: true,
+    audioSuspended: raw.state !== 'running',
+    ...options.initial,
+  };
   // Suspended until a gesture (autoplay policy), or by the system: the UI offers a click to resume.
   const onContextState = (): void => {
     const suspended = raw.state !== 'running';
@@ -68,7 +84,8 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   let sampler: WorkletSampler | null = null;
   let samplerReady: Promise<void> = Promise.resolve();
   let disposed = false;
-  const samplerOptions = options.sampled === false ? null : options.sampled === true || options.sampled === undefined ? {} : options.sampled;
+  const samplerOptions =
+    options.sampled === false ? null : options.sampled === true || options.sampled === undefined ? {} : options.sampled;
   if (samplerOptions && typeof AudioWorkletNode === 'function' && raw.audioWorklet) {
     state = { ...state, instruments: 'loading' };
     // The song's instruments are decoded first (the worker decodes while the worklet loads).
@@ -116,7 +133,8 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
   const audibleTime = (): number => {
     const now = context.currentTime;
     const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
-    const fromStamp = stamp?.contextTime && stamp.performanceTime ? stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000 : NaN;
+    const fromStamp =
+      stamp?.contextTime && stamp.performanceTime ? stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000 : NaN;
     const heard = fromStamp <= now && fromStamp > now - 0.5 ? fromStamp : now - (raw.outputLatency || raw.baseLatency || 0);
     lastHeard = Math.max(lastHeard, heard - LIMITER_LATENCY);
     return Math.max(0, lastHeard);
@@ -252,7 +270,13 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
       const song = engine.song();
       const now = songTickNow();
       const { tick, countIn } = now;
-      return { ...barBeatTick(tick, song.meter), seconds: tick / ticksPerSecond(song.bpm), songTick: tick, countIn, ticksPerSecond: now.ticksPerSecond ?? 0 };
+      return {
+        ...barBeatTick(tick, song.meter),
+        seconds: tick / ticksPerSecond(song.bpm),
+        songTick: tick,
+        countIn,
+        ticksPerSecond: now.ticksPerSecond ?? 0,
+      };
     },
 
     audition(request: AuditionRequest) {
@@ -318,7 +342,13 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
       const now = context.currentTime;
       const perf = performance.now();
       const stamp = typeof raw.getOutputTimestamp === 'function' ? raw.getOutputTimestamp() : undefined;
-      if (stamp?.contextTime && stamp.performanceTime && stamp.contextTime <= now && stamp.contextTime > now - 0.5 && stamp.performanceTime <= perf + 1) {
+      if (
+        stamp?.contextTime &&
+        stamp.performanceTime &&
+        stamp.contextTime <= now &&
+        stamp.contextTime > now - 0.5 &&
+        stamp.performanceTime <= perf + 1
+      ) {
         return { contextTime: stamp.contextTime - LIMITER_LATENCY, performanceTime: stamp.performanceTime };
       }
       return { contextTime: now - (raw.outputLatency || raw.baseLatency || 0) - LIMITER_LATENCY, performanceTime: perf };

@@ -246,10 +246,13 @@ export class AudioEngine {
     if (!strip.sampled) strip.ensureInstrument();
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const scheduler = new Scheduler((e) => {
-      if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, e.velocity);
-      this.emit(e);
-    }, { lookAhead: this.lookAhead, maxLateness: this.maxLateness });
+    const scheduler = new Scheduler(
+      (e) => {
+        if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, e.velocity);
+        this.emit(e);
+      },
+      { lookAhead: this.lookAhead, maxLateness: this.maxLateness },
+    );
     scheduler.loop = !!request.loop;
     scheduler.setSong(song);
     scheduler.start({ time: now + delay, tick: 0 });

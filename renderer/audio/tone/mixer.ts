@@ -163,10 +163,13 @@ export class Strip {
     gate.gain.linearRampToValueAtTime(0, time + 0.01);
     // Disposed once the fade is over and every note it had committed (a look-ahead) has started
     // into the closed gate. (Offline renders never silence a strip: the engine is disposed whole.)
-    this.context.setTimeout(() => {
-      instrument.dispose();
-      gate.dispose();
-    }, Math.max(0, time - this.context.currentTime) + 0.25);
+    this.context.setTimeout(
+      () => {
+        instrument.dispose();
+        gate.dispose();
+      },
+      Math.max(0, time - this.context.currentTime) + 0.25,
+    );
   }
 
   setPreset(preset: PresetId, time: number, patch: SamplerPatch = this.patch): void {

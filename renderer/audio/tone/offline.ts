@@ -52,7 +52,10 @@ async function render(song: Song, options: RenderOptions): Promise<RenderedAudio
   const frames = Math.round(seconds * sampleRate);
   // A native OfflineAudioContext (it can suspend; Tone's default wrapper cannot), wrapped for Tone.
   // The sampled instruments' stems first (a worker renders them); without them, synthesized voices.
-  const stems = options.instruments === 'synthesized' ? null : await sampledStems(song, { fromBar, toBar, sampleRate, tailSeconds: seconds - (toTick - fromTick) / ticksPerSecond(compiled.bpm) });
+  const stems =
+    options.instruments === 'synthesized'
+      ? null
+      : await sampledStems(song, { fromBar, toBar, sampleRate, tailSeconds: seconds - (toTick - fromTick) / ticksPerSecond(compiled.bpm) });
   const raw = new OfflineAudioContext({ numberOfChannels: 2, length: trim + frames, sampleRate });
   const context = new OfflineContext(raw);
   const engine = new AudioEngine(context, () => song, { clock: 'manual' });
@@ -87,7 +90,10 @@ async function render(song: Song, options: RenderOptions): Promise<RenderedAudio
 }
 
 /** The sampled stems, or null (with a warning) where the worker or the bank is unavailable. */
-async function sampledStems(song: Song, options: { fromBar: number; toBar: number; sampleRate: number; tailSeconds: number }): Promise<SampledRender | null> {
+async function sampledStems(
+  song: Song,
+  options: { fromBar: number; toBar: number; sampleRate: number; tailSeconds: number },
+): Promise<SampledRender | null> {
   if (typeof Worker !== 'function') return null;
   try {
     return await renderStems(song, options);

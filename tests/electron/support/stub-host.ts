@@ -13,7 +13,12 @@ function serve(port: MessagePort): void {
   const send = (m: HostMessage): void => port.postMessage(m);
   port.on('message', (m: { type?: string; id?: string }) => {
     if (m.type === 'hello') {
-      send({ v, type: 'ready', model: { id: 'stub', name: 'Stub', sha256: '0'.repeat(64), loadMs: 1 }, provider: { name: 'stub', tried: [] } });
+      send({
+        v,
+        type: 'ready',
+        model: { id: 'stub', name: 'Stub', sha256: '0'.repeat(64), loadMs: 1 },
+        provider: { name: 'stub', tried: [] },
+      });
     } else if (m.type === 'generate' && m.id) {
       send({ v, type: 'started', id: m.id });
     }

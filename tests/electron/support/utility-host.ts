@@ -30,7 +30,9 @@ const parent = parentPort;
 const emulated: ElectronStylePort = {
   on(event, listener) {
     if (event === 'message') {
-      parent.on('message', (message: { data: unknown; ports?: MessagePort[] }) => listener({ data: message.data, ports: (message.ports ?? []).map(electronStyle) }));
+      parent.on('message', (message: { data: unknown; ports?: MessagePort[] }) =>
+        listener({ data: message.data, ports: (message.ports ?? []).map(electronStyle) }),
+      );
     }
     return this;
   },

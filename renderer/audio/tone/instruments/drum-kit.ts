@@ -56,7 +56,8 @@ export function createDrumKit({ context }: InstrumentContext): Instrument {
   const ridePath = path(0.2, 0.35, ['highpass', 6500, 1.5]);
 
   /** A sine swept down from `hz × 2^octaves` to `hz`, decaying: kick, snare body and toms. */
-  const membrane = (dest: ToneAudioNode | AudioNode, hz: number, octaves: number, sweep: number, decay: number, wave: OscillatorType = 'sine'): Hit =>
+  const membrane =
+    (dest: ToneAudioNode | AudioNode, hz: number, octaves: number, sweep: number, decay: number, wave: OscillatorType = 'sine'): Hit =>
     (time, v) => {
       const voice = new Voice(context);
       const osc = voice.oscillator(wave, hz * 2 ** octaves);

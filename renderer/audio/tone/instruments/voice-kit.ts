@@ -190,7 +190,15 @@ export function biquad(context: BaseContext, type: BiquadFilterType, frequency: 
  * A note as two sawtooths detuned ±`cents` against each other (they beat: a chorus-like
  * shimmer) through one amp envelope into `into`, if the budget admits it.
  */
-export function playDetunedSaws(context: BaseContext, budget: VoiceBudget, into: AudioNode, hz: number, cents: number, note: { time: number; duration: number; velocity: number }, env: Envelope): void {
+export function playDetunedSaws(
+  context: BaseContext,
+  budget: VoiceBudget,
+  into: AudioNode,
+  hz: number,
+  cents: number,
+  note: { time: number; duration: number; velocity: number },
+  env: Envelope,
+): void {
   const voice = new Voice(context);
   const a = voice.oscillator('sawtooth', hz, -cents);
   const b = voice.oscillator('sawtooth', hz, cents);
