@@ -132,16 +132,9 @@ export function parseRoomAddress(href: string): AddressResult {
     return { ok: false, problem: `This is not a link Riffroom can read. An invite looks like ${EXAMPLE}` };
   }
   const params = page.searchParams;
-  const room = params.get('room');
-  if (room === null || room === '') {
-    return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
-  }
-  if (!ROOM_NAME.test(room)) {
-    return {
-      ok: false,
-      problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.`,
-    };
-  }
+  const checked = checkRoom(params.get('room'));
+  if (!checked.ok) return checked;
+  const { room } = checked;
   let serverUrl: URL;
   const server = params.get('server');
   try {
@@ -232,16 +225,9 @@ export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): Lin
 
   // The websocket URL: the room in the path or the query (not two different ones).
   const pathRoom = decodeURIComponentSafe(url.pathname.slice(1));
-  const room = url.searchParams.get('room') ?? (pathRoom || null);
-  if (room === null || room === '') {
-    return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
-  }
-  if (!ROOM_NAME.test(room)) {
-    return {
-      ok: false,
-      problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.`,
-    };
-  }
+  const checked = checkRoom(url.searchParams.get('room') ?? (pathRoom || null));
+  if (!checked.ok) return checked;
+  const { room } = checked;
   if (pathRoom && url.searchParams.has('room') && pathRoom !== room) {
     return { ok: false, problem: `This link names two rooms ("${pathRoom.slice(0, 80)}" and "${room}").` };
   }
@@ -250,6 +236,19 @@ export function parseJoinLink(text: string, nowSeconds = Date.now() / 1000): Lin
     return { ok: false, problem: `This link to room "${room}" has no token. Ask the host for an invite link with a token.` };
   }
   return linkWithToken({ serverUrl: `${url.protocol}//${url.host}`, httpUrl: httpUrlFor(url), room }, token, nowSeconds);
+}
+
+/** A link's room name, or why it cannot be used (none, or not a room name). */
+function checkRoom(room: string | null): { ok: true; room: string } | { ok: false; problem: string } {
+  if (room === null || room === '')
+    return { ok: false, problem: `This link names no room. Ask the host for an invite link; it looks like ${EXAMPLE}` };
+  if (!ROOM_NAME.test(room)) {
+    return {
+      ok: false,
+      problem: `"${room.slice(0, 80)}" is not a room name: rooms are 1-64 letters, digits, - or _. Check the link was copied whole.`,
+    };
+  }
+  return { ok: true, room };
 }
 
 function decodeURIComponentSafe(text: string): string {

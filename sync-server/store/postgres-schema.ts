@@ -180,3 +180,14 @@ export function storedRulesOf(rows: readonly RulesRow[], where: string): StoredR
  */
 export const SELECT_ENTRY_SIZES =
   'SELECT seq, octet_length("update") AS bytes FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4';
+
+/** An entry as both stores read it from the entries table (hash only when asked for). */
+export interface EntryRow {
+  seq: number;
+  time: number;
+  author: string;
+  label: string;
+  update: Buffer;
+  concurrent: boolean;
+  hash?: Buffer;
+}

@@ -33,6 +33,7 @@ import {
 } from './room-log.ts';
 import { WriteQueue, type LogStore, type OpenRoomOptions, type RoomStore, type UpdateRecord } from './room-store.ts';
 import { createPool, migrate, SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import type { EntryRow } from './postgres-schema.ts';
 import { pageEnd } from './page-end.ts';
 import { FENCE, leaseHolder, LeaseLostError, type LeaseGrant } from './room-lease.ts';
 import {
@@ -487,16 +488,6 @@ export class PostgresRoomStore implements RoomStore {
     );
     return stateCeiling(rows[0]!.n, LIMITS.projectFile.maxInflatedBytes);
   }
-}
-
-interface EntryRow {
-  seq: number;
-  time: number;
-  author: string;
-  label: string;
-  update: Buffer;
-  concurrent: boolean;
-  hash?: Buffer;
 }
 
 /** How errors name a room of the database (in place of a file's path). */

@@ -25,6 +25,7 @@ import type { Bookmark, ChainedEntry, PackedState, StoredRules } from './room-lo
 import type { HistorySink, HistorySource } from './log-transfer.ts';
 import { TransferTargetError } from './sqlite-transfer.ts';
 import { SELECT_ENTRY_SIZES, SELECT_RULES, storedRulesOf, type RulesRow } from './postgres-schema.ts';
+import type { EntryRow } from './postgres-schema.ts';
 import { pageEnd } from './page-end.ts';
 import { StoreInputError } from './store-input.ts';
 
@@ -88,19 +89,10 @@ export class PostgresRoomSource implements HistorySource {
     const sizes = await client.query<{ seq: number; bytes: number }>(SELECT_ENTRY_SIZES, [this.room, after, this.lastSeq, maxEntries]);
     const last = pageEnd(sizes.rows, maxBytes);
     if (last === null) return [];
-    const { rows } = await client.query<{
-      seq: number;
-      time: number;
-      author: string;
-      label: string;
-      update: Buffer;
-      concurrent: boolean;
-      hash: Buffer;
-    }>('SELECT seq, time, author, label, "update", concurrent, hash FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq', [
-      this.room,
-      after,
-      last,
-    ]);
+    const { rows } = await client.query<Required<EntryRow>>(
+      'SELECT seq, time, author, label, "update", concurrent, hash FROM entries WHERE room = $1 AND seq > $2 AND seq <= $3 ORDER BY seq',
+      [this.room, after, last],
+    );
     return rows.map((row) => ({
       seq: row.seq,
       time: row.time,
