@@ -429,6 +429,21 @@ function requireUnlocked(clip: ClipMap): void {
 
 /** Adds notes to a clip; returns their ids in input order. */
 export function addNotes(doc: Y.Doc, clipId: string, notes: NoteInput[], options?: EditOptions): string[] {
+  return writeNotes(doc, clipId, notes, `added ${plural(notes.length, 'note')}`, () => {}, options);
+}
+
+/**
+ * Checks `notes` against an unlocked clip and, in one labelled edit, runs `before` on the clip
+ * and adds them with new ids (returned in input order).
+ */
+function writeNotes(
+  doc: Y.Doc,
+  clipId: string,
+  notes: NoteInput[],
+  label: string,
+  before: (clip: ClipMap) => void,
+  options?: EditOptions,
+): string[] {
   const clip = requireClip(doc, clipId);
   requireUnlocked(clip);
   const ticks = clipTicks(doc, clip);
@@ -436,8 +451,9 @@ export function addNotes(doc: Y.Doc, clipId: string, notes: NoteInput[], options
   const ids = checked.map(() => newId());
   labelledEdit(
     doc,
-    `added ${plural(checked.length, 'note')}`,
+    label,
     () => {
+      before(clip);
       const map = clipNotes(clip);
       checked.forEach((n, i) => map.set(ids[i]!, n));
     },
@@ -531,23 +547,18 @@ export function replaceClipNotes(
   label: string,
   options?: EditOptions,
 ): string[] {
-  const clip = requireClip(doc, clipId);
-  requireUnlocked(clip);
-  const ticks = clipTicks(doc, clip);
-  const checked = notes.map((n) => checkNote(n, ticks));
-  const ids = checked.map(() => newId());
-  labelledEdit(
+  return writeNotes(
     doc,
+    clipId,
+    notes,
     label,
-    () => {
+    (clip) => {
       const map = clipNotes(clip);
       for (const id of [...map.keys()]) map.delete(id);
-      checked.forEach((n, i) => map.set(ids[i]!, n));
       clip.set('provenance', provenance);
     },
     options,
   );
-  return ids;
 }
 
 // -------------------------------------------------------------------------------------- chords
