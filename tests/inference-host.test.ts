@@ -9,28 +9,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INFERENCE_PROTOCOL, type HostMessage } from '../inference/contract.ts';
-import type { GenerationRequest } from '../inference/engine/request.ts';
+import { funkBass } from './support/funk-bass.ts';
 import { SHIPPED_MODEL_DIR } from '../inference/node/shipped-model.ts';
 import { HostSupervisor, childProcessLauncher, type HostProcess, type SupervisorEvent } from '../inference/node/supervisor.ts';
 
-const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate',
-  role: 'bass',
-  style: 'funk',
-  key: { tonic: 4, mode: 'minor' },
-  meter: { numerator: 4, denominator: 4 },
-  bpm: 98,
-  energy: 2,
-  bars: 4,
-  chords: [
-    { tick: 0, root: 4, quality: 'm7' },
-    { tick: 3840, root: 9, quality: '7' },
-  ],
-  variations: 2,
-  seed: 11,
-  sampling: { temperature: 1, topK: 0, topP: 0.95 },
-  ...overrides,
-});
+const request = funkBass;
 
 /** A crash this soon after its start counts as quick in the give-up tests (the default is 10 s). */
 const QUICK_ON_A_BUSY_MACHINE = 120_000;

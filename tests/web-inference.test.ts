@@ -22,6 +22,7 @@ import type { HostMessage } from '../inference/contract.ts';
 import { CausalLm, type TensorConstructor } from '../inference/engine/causal-lm.ts';
 import { Engine } from '../inference/engine/engine.ts';
 import type { GenerationRequest, GenerationResult, StreamedEvent } from '../inference/engine/request.ts';
+import { funkBass } from './support/funk-bass.ts';
 import { selfCheckTokens } from '../inference/engine/self-check.ts';
 import { loadModelFolder } from '../inference/node/model-folder.ts';
 import { SHIPPED_MODEL_DIR } from '../inference/node/shipped-model.ts';
@@ -49,24 +50,7 @@ const CHROMIUM_WEBGPU_ARGS = [
 const SLOW = { timeout: 240_000 };
 const WORKER_PATH = `/worker/${WORKER_FILE}`;
 
-const bass = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate',
-  role: 'bass',
-  style: 'funk',
-  key: { tonic: 4, mode: 'minor' },
-  meter: { numerator: 4, denominator: 4 },
-  bpm: 98,
-  energy: 2,
-  bars: 4,
-  chords: [
-    { tick: 0, root: 4, quality: 'm7' },
-    { tick: 3840, root: 9, quality: '7' },
-  ],
-  variations: 2,
-  seed: 11,
-  sampling: { temperature: 1, topK: 0, topP: 0.95 },
-  ...overrides,
-});
+const bass = funkBass;
 
 interface WireErrorLike {
   name: string;

@@ -315,7 +315,7 @@ export async function startPropagation(jam: Jam, pids: number[], measureMs: numb
   const from = t0 + PROPAGATION.warmupMs;
   const to = from + measureMs;
   await sleep(from - performance.now());
-  return { othersBefore, t0, from, to };
+  return { othersBefore, from, to };
 }
 
 /** Stops the workload, lets what is in flight arrive (or be lost), and reads the window's samples. */

@@ -12,27 +12,16 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { InferenceStatus } from '../../electron/contract.ts';
 import { InferencePorts, type InferenceWindow, type PortHost } from '../../electron/main/inference-ports.ts';
 import type { GenerationRequest } from '../../inference/engine/request.ts';
+import { funkBass } from '../support/funk-bass.ts';
 import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
 import { electronInference, type InferencePort, type InferencePortChannel } from '../../renderer/platform/electron-inference.ts';
 
 const HOST = new URL('./support/utility-host.ts', import.meta.url);
 const STUB_HOST = new URL('./support/stub-host.ts', import.meta.url);
 
-const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest => ({
-  task: 'generate',
-  role: 'bass',
-  style: 'funk',
-  key: { tonic: 4, mode: 'minor' },
-  meter: { numerator: 4, denominator: 4 },
-  bpm: 98,
-  energy: 2,
-  bars: 2,
-  chords: [{ tick: 0, root: 4, quality: 'm7' }],
-  variations: 1,
-  seed: 7,
-  sampling: { temperature: 1, topK: 0, topP: 0.95 },
-  ...overrides,
-});
+/** A short one: 2 bars over Em7, one variation. */
+const request = (overrides: Partial<GenerationRequest> = {}): GenerationRequest =>
+  funkBass({ bars: 2, chords: [{ tick: 0, root: 4, quality: 'm7' }], variations: 1, seed: 7, ...overrides });
 
 async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
