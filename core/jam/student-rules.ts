@@ -29,6 +29,7 @@ export const RULE_REASONS = {
   ownTrack: "the room's rules let students edit only their own tracks",
   restoreOwnTrack: "the room's rules let students edit only their own tracks, and a restore changes everyone's: ask the room owner",
   transportLocked: 'the transport is locked by the room owner (tempo, meter and loop are theirs)',
+  takeBackOwner: 'in teacher mode only the room owner takes back edits',
 } as const;
 
 /** Writes that are refused or allowed as a whole (document edits are judged one by one). */
