@@ -47,6 +47,16 @@ export function wholeWriteRefusal(rules: Pick<RoomRules, 'students'>, role: Rule
   return null;
 }
 
+/**
+ * Why the rules refuse `role` a take-back of one source's edits (null: they allow it). In teacher
+ * mode (any rule but the defaults' students 'edit' with the transport free) it is the owner's:
+ * a take-back rewrites everyone's song, and a class is the teacher's to rewrite.
+ */
+export function takeBackRefusal(rules: Pick<RoomRules, 'students' | 'transportLocked'>, role: RulesRole): string | null {
+  if (role === 'owner') return null;
+  return rules.students !== 'edit' || rules.transportLocked ? RULE_REASONS.takeBackOwner : null;
+}
+
 /** Does a document edit by `role` need judging edit by edit (songs before and after it)? */
 export function judgesEdits(rules: RoomRules, role: RulesRole): boolean {
   return role !== 'owner' && (rules.students === 'own-track' || rules.transportLocked);

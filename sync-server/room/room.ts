@@ -26,8 +26,8 @@ import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
-import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
-import { DEFAULT_RULES, type RoomRules, type TransportState } from '../../core/jam/contract.ts';
+import { judgesEdits, RULE_REASONS, takeBackRefusal, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
+import type { RoomRules, TransportState } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { loadRules, loadRulesFrom, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
@@ -635,15 +635,9 @@ export class Room {
     return restored;
   }
 
-  /**
-   * Why the room's rules refuse `role` a take-back (null: they allow it): in teacher mode (any
-   * rule set) it is the owner's, as the issue asks; otherwise editors may too.
-   */
+  /** Why the room's rules refuse `role` a take-back (null: they allow it): core/jam/student-rules.ts. */
   takeBackRefusal(role: TokenClaims['role']): string | null {
-    if (role === 'owner') return null;
-    const rules = this.jam.rules;
-    if (rules.students !== DEFAULT_RULES.students || rules.transportLocked) return RULE_REASONS.takeBackOwner;
-    return null;
+    return takeBackRefusal(this.jam.rules, role);
   }
 
   /**

@@ -15,14 +15,14 @@ import {
   setChords,
   setTempo,
 } from '../../core/song/edits.ts';
-import { labelOf } from '../../core/song/edit-labels.ts';
+import { isAiTakeLabel, labelOf } from '../../core/song/edit-labels.ts';
 import { readSong } from '../../core/song/schema.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { TakeBackSource } from '../contract.ts';
 import { RoomLog } from '../store/room-log.ts';
 import { SqliteRoomStore } from '../store/sqlite-store.ts';
 import { rebuildAt, revertEntries, revertEntriesFrom } from './rebuild.ts';
-import { isAiLabel, parseTakeBackSource, takeBackLabel, takenSeqs } from './take-back.ts';
+import { parseTakeBackSource, takeBackLabel, takenSeqs } from './take-back.ts';
 
 /** A room without sockets: each peer's edits reach the room's doc and its log under the peer's name and the edit's label. */
 class Room {
@@ -113,10 +113,10 @@ function jam() {
 }
 
 test('the AI labels are the AI panel’s; a source names the entries after its moment', () => {
-  assert.ok(isAiLabel('generated bass riff (seed 3)'));
-  assert.ok(isAiLabel('re-rolled chords (seed 9)'));
-  assert.ok(!isAiLabel('set tempo to 120 BPM'));
-  assert.ok(!isAiLabel('regenerated'));
+  assert.ok(isAiTakeLabel('generated bass riff (seed 3)'));
+  assert.ok(isAiTakeLabel('re-rolled chords (seed 9)'));
+  assert.ok(!isAiTakeLabel('set tempo to 120 BPM'));
+  assert.ok(!isAiTakeLabel('regenerated'));
   const entries = [
     { seq: 1, author: 'alice', label: 'generated keys riff (seed 1)' },
     { seq: 2, author: 'bob', label: 'moved 1 note' },

@@ -5,11 +5,11 @@
  * update and the take-back is a history entry of its own, which can itself be taken back.
  *
  * Sources are told apart by what the log records of each entry: its author (the name in the token
- * that sent it) and its label. The AI bandmate runs in a person's page, so its edits are logged
- * under that person; they are the entries labelled as the AI panel labels a kept take
- * ("generated …", "re-rolled …", renderer/generator/build-request.ts takeLabel). Labels come from
- * the peers: this finds what the app's own pages wrote, not what a hostile peer chose to call it.
+ * that sent it: two people with one name are one source) and its label. The AI bandmate runs in a
+ * person's page, so its edits are logged under that person; they are the entries labelled as the
+ * AI panel labels a kept take (core/song/edit-labels.ts isAiTakeLabel).
  */
+import { isAiTakeLabel } from '../../core/song/edit-labels.ts';
 import type { TakeBackSource } from '../contract.ts';
 
 /** What an entry says of itself: enough to pick it. */
@@ -17,13 +17,6 @@ export interface EntryMeta {
   seq: number;
   author: string;
   label: string;
-}
-
-/** Labels the AI panel gives the takes it keeps. */
-const AI_LABEL = /^(generated|re-rolled) /;
-
-export function isAiLabel(label: string): boolean {
-  return AI_LABEL.test(label);
 }
 
 /** The seq after which entries are looked at (the moment the source's edits are taken back from). */
@@ -37,7 +30,7 @@ export function takenSeqs(entries: Iterable<EntryMeta>, source: TakeBackSource):
   const taken = new Set<number>();
   for (const e of entries) {
     if (e.seq <= since) continue;
-    if (source.kind === 'entry' ? e.seq === source.seq : source.kind === 'ai' ? isAiLabel(e.label) : e.author === source.name) {
+    if (source.kind === 'entry' ? e.seq === source.seq : source.kind === 'ai' ? isAiTakeLabel(e.label) : e.author === source.name) {
       taken.add(e.seq);
     }
   }
