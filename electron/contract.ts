@@ -168,6 +168,7 @@ export const RENDERER_COMMANDS = [
   'export-wav',
   'import-midi',
   'show-shortcuts',
+  'show-about',
   'host-jam',
   'join-jam',
 ] as const;
