@@ -49,8 +49,9 @@ export function readOggPages(bytes: Uint8Array, until = Number.POSITIVE_INFINITY
   let carry: Uint8Array[] = [];
   let complete = 0;
   while (offset < bytes.length && complete < until) {
-    if (offset + 27 > bytes.length || view.getUint32(offset, false) !== 0x4f676753)
+    if (offset + 4 <= bytes.length && view.getUint32(offset, false) !== 0x4f676753)
       throw new OggFormatError(`readOggPages: no page at byte ${offset}`);
+    if (offset + 27 > bytes.length) throw new OggFormatError(`readOggPages: page at byte ${offset} is cut short`);
     const count = bytes[offset + 26]!;
     const lacing = bytes.subarray(offset + 27, offset + 27 + count);
     const size = 27 + count + lacing.reduce((n, v) => n + v, 0);

@@ -237,7 +237,7 @@ function modelDetail(provenance: Provenance): Omit<ModelAuthor, 'kind' | 'edited
   const seed = d.seed ?? request.seed;
   return {
     model: { id: text(model.id) ?? 'unknown', sha256: text(model.sha256) ?? 'unknown' },
-    seed: Number.isSafeInteger(seed) ? (seed as number) : null,
+    seed: Number.isSafeInteger(seed) && (seed as number) >= 0 ? (seed as number) : null,
     settings,
     requestedBy: text(d.requestedBy),
     requestedAt: text(d.requestedAt),
