@@ -36,11 +36,14 @@ export interface PcmFormat {
 const BEXT_FIXED = 602;
 const NOT_GIVEN = 0x7fff;
 
-/** The `bext` chunk (id, size, body, pad byte), for the writer to place before the data. */
+/** The `bext` chunk (id, size, body: an even size), for the writer to place before the data. */
 export function bextChunk(record: ProvenanceRecord, format: PcmFormat): Uint8Array {
-  const history = codingHistory(record, format);
+  const text = codingHistory(record, format);
+  // The body is kept even (a NUL ends the history when needed): RIFF pads odd chunks, but many
+  // readers forget the pad byte and would lose their way in the chunks after this one.
+  const history = text.length % 2 ? Uint8Array.from([...text, 0]) : text;
   const bodyBytes = BEXT_FIXED + history.length;
-  const out = new Uint8Array(8 + bodyBytes + (bodyBytes & 1));
+  const out = new Uint8Array(8 + bodyBytes);
   const view = new DataView(out.buffer);
   putAscii(out, 0, 'bext', 4);
   view.setUint32(4, bodyBytes, true);
