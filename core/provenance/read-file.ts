@@ -20,7 +20,7 @@ export const FORMAT_NAMES: Record<CheckedFormat, string> = { midi: 'MIDI file', 
 
 export type FileCheck =
   /** The file carries a Riffroom provenance record. */
-  | { status: 'found'; format: CheckedFormat; record: ProvenanceRecord; notes: string[] }
+  | { status: 'found'; format: CheckedFormat; record: ProvenanceRecord }
   /** A readable file of a known format without a record; `notes` says what else it carries. */
   | { status: 'none'; format: CheckedFormat; notes: string[] }
   /** Not a format Riffroom writes, or a damaged file, or a damaged record: `reason` says which. */
@@ -40,20 +40,24 @@ export function checkFile(bytes: Uint8Array): FileCheck {
   try {
     if (format === 'midi') {
       const { record, text } = readMidiProvenance(readSmf(bytes));
-      const notes = text && !record ? [`It has a provenance text: ${text}`] : [];
-      return record ? { status: 'found', format, record, notes } : { status: 'none', format, notes };
+      return record
+        ? { status: 'found', format, record }
+        : { status: 'none', format, notes: text ? [`Its provenance text says: ${text}`] : [] };
     }
     if (format === 'wav') {
       const { record, bext, info } = readWavProvenance(bytes);
+      if (record) return { status: 'found', format, record };
       const notes: string[] = [];
       if (bext) notes.push(`Broadcast Wave description: ${bext.description || '(empty)'}; originator: ${bext.originator || '(none)'}.`);
-      if (!record && info.ICMT) notes.push(`Its comment says: ${info.ICMT}`);
-      return record ? { status: 'found', format, record, notes } : { status: 'none', format, notes };
+      if (info.ICMT) notes.push(`Its comment says: ${info.ICMT}`);
+      return { status: 'none', format, notes };
     }
     const { record, tags } = readOpusProvenance(bytes);
-    const notes = !record && tags.COMMENT ? [`Its comment says: ${tags.COMMENT}`] : [];
-    return record ? { status: 'found', format, record, notes } : { status: 'none', format, notes };
+    if (record) return { status: 'found', format, record };
+    return { status: 'none', format, notes: tags.COMMENT ? [`Its comment says: ${tags.COMMENT}`] : [] };
   } catch (error) {
+    // The readers' own errors, and a RangeError from a DataView read past a damaged structure
+    // that slipped a bounds check: all mean the file is not what it claims to be.
     const known =
       error instanceof MidiFormatError ||
       error instanceof WavFormatError ||

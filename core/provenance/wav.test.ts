@@ -47,6 +47,9 @@ test('bext (BWF v2): description, originator, coding history, the loudness after
   assert.equal(size % 2, 0, 'even, so readers that forget RIFF pad bytes still find the next chunk');
   const text = (at: number, n: number) => String.fromCharCode(...bytes.subarray(8 + at, 8 + at + n)).replace(/\0+$/, '');
   assert.match(text(0, 256), /^Made in Riffroom: 5 clips .*Notes: 43% by the AI bandmate as generated/);
+  // This summary line is longer than the field: cut, and marked as cut.
+  assert.equal(text(0, 256).length, 256);
+  assert.ok(text(0, 256).endsWith('...'));
   assert.ok(
     bytes.subarray(8, 8 + 256).every((b) => b < 0x80),
     'ASCII',

@@ -48,7 +48,7 @@ export function bextChunk(record: ProvenanceRecord, format: PcmFormat): Uint8Arr
   putAscii(out, 0, 'bext', 4);
   view.setUint32(4, bodyBytes, true);
   const body = 8;
-  putAscii(out, body, asciiText(summaryLine(record)), 256);
+  putAscii(out, body, fitted(asciiText(summaryLine(record)), 256), 256);
   putAscii(out, body + 256, BEXT_ORIGINATOR, 32);
   putAscii(out, body + 288, asciiText(`${record.what} export`), 32);
   // OriginationDate (10) and OriginationTime (8) left empty; TimeReference (8) is 0: sample 0 is the first downbeat.
@@ -72,6 +72,11 @@ function codingHistory(record: ProvenanceRecord, format: PcmFormat): Uint8Array 
   if (record.mastering)
     lines.push(`A=PCM,F=${format.sampleRate},W=${format.bitDepth},M=${mode},T=Riffroom mastering: ${masteringWords(record.mastering)}`);
   return encodeUtf8(asciiText(lines.map((l) => `${l}\r\n`).join('')));
+}
+
+/** Text cut to `max` characters with "..." when longer, so a reader sees it was cut. */
+function fitted(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 function putAscii(out: Uint8Array, at: number, text: string, max: number): void {
