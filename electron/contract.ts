@@ -167,6 +167,7 @@ export const RENDERER_COMMANDS = [
   'export-clip-midi',
   'export-wav',
   'import-midi',
+  'check-file',
   'show-shortcuts',
   'show-about',
   'host-jam',

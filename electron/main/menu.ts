@@ -72,6 +72,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { id: 'export-song-midi', label: 'Export Song as MIDI…', accelerator: 'CmdOrCtrl+E', click: page('export-song-midi') },
       { id: 'export-clip-midi', label: 'Export Clip as MIDI…', click: page('export-clip-midi') },
       { id: 'export-wav', label: 'Export Audio…', accelerator: 'Shift+CmdOrCtrl+E', click: page('export-wav') },
+      { id: 'check-file', label: 'Check a File…', click: page('check-file') },
       sep,
       { id: 'host-jam', label: 'Host a Jam…', click: main('host-jam') },
       { id: 'copy-invite', label: 'Copy Invite Link', enabled: state.hosting, click: main('copy-invite') },

@@ -1,16 +1,18 @@
 /**
  * The File menu's actions: export the song or the selected clip as MIDI, render the song (or its
- * loop) to WAV, import a MIDI file into a track or as new tracks. Files go through the platform's
+ * loop) to WAV, import a MIDI file into a track or as new tracks, check a file's provenance. Files go through the platform's
  * FileService (a download and the file picker in a tab); MIDI is read and written by core/midi.
  */
 import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
+import { checkFile } from '../../core/provenance/read-file.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
+import { CheckFileDialog, type CheckedFile } from './CheckFileDialog.tsx';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportMidiDialog } from './ImportMidiDialog.tsx';
@@ -27,11 +29,14 @@ export interface FileActionsProps {
 }
 
 const MIDI_TYPES = ['.mid', '.midi'];
+/** What Riffroom exports: the files whose provenance it can read back. */
+const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg'];
 
 export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;
   const [importing, setImporting] = useState<{ file: OpenedFile; summary: MidiFileSummary } | null>(null);
   const [exportingWav, setExportingWav] = useState(false);
+  const [checked, setChecked] = useState<CheckedFile | null>(null);
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
   /** The song as it is now (the snapshot React has may be a frame behind the document). */
@@ -81,9 +86,22 @@ export function FileActions(props: FileActionsProps) {
     }
   };
 
+  const checkAFile = async (): Promise<void> => {
+    const file = await files.open(CHECKED_TYPES);
+    if (file) setChecked({ name: file.name, check: checkFile(file.bytes) });
+  };
+
   // The desktop app's File menu runs the same actions.
-  const menu = useRef({ exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly });
-  menu.current = { exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly };
+  const actions = () => ({
+    exportSong,
+    exportClip,
+    importIntoTrack,
+    checkAFile,
+    exportWav: () => setExportingWav(true),
+    readOnly: edits.readOnly,
+  });
+  const menu = useRef(actions());
+  menu.current = actions();
   useEffect(
     () =>
       onAppCommand((command) => {
@@ -92,6 +110,7 @@ export function FileActions(props: FileActionsProps) {
         else if (command === 'export-clip-midi') void run.exportClip();
         else if (command === 'export-wav') run.exportWav();
         else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
+        else if (command === 'check-file') void run.checkAFile();
       }),
     [],
   );
@@ -109,6 +128,7 @@ export function FileActions(props: FileActionsProps) {
     { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
+    { id: 'file-check', label: 'Check a file…', run: () => void checkAFile() },
   ];
 
   return (
@@ -129,6 +149,7 @@ export function FileActions(props: FileActionsProps) {
           }}
         />
       )}
+      {checked && <CheckFileDialog file={checked} onClose={() => setChecked(null)} />}
       {exportingWav && (
         <ExportAudioDialog
           session={session}
