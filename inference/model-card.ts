@@ -14,6 +14,8 @@ export interface ModelCard {
   vocabulary: { file: string; version: string; sha256: string; layout: number };
   shape: ModelShape & { dModel: number; parameters: number };
   baseline?: { file: string; sha256: string; description: string };
+  /** The training data's fingerprints for the originality check (inference/originality/load.ts). */
+  originality?: { file: string; sha256: string; bytes: number; note: string };
   [extra: string]: unknown;
 }
 

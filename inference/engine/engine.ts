@@ -1,7 +1,8 @@
 /**
  * The generation engine: one loaded model, requests in, clips out. Plans the request, decodes all
- * variations in one batch, streams each note as it is decoded, and stamps every result with its
- * provenance (model, task, conditions, seed, sampling, provider, timing). Runtime-neutral: the
+ * variations in one batch, streams each note as it is decoded, checks each variation against the
+ * training data's fingerprints (inference/originality/) when the model ships them, and stamps
+ * every result with its provenance (model, task, conditions, seed, sampling, provider, timing). Runtime-neutral: the
  * node and web hosts give it a CausalLm over their onnxruntime.
  */
 import { ticksPerBar } from '../../core/time.ts';
@@ -10,7 +11,9 @@ import type { CausalLm } from './causal-lm.ts';
 import { decode } from './generate.ts';
 import { samplingByChoice } from './sampler.ts';
 import { assembleResult, planRequest } from './plan.ts';
-import type { GenerationRequest, GenerationResult, StreamedEvent } from './request.ts';
+import type { GeneratedPart, GenerationRequest, GenerationResult, StreamedEvent } from './request.ts';
+import { checkPart } from '../originality/check.ts';
+import type { OriginalityIndex } from '../originality/index-file.ts';
 import { TokenStream } from './stream.ts';
 
 export const ENGINE_VERSION = 'riffroom-engine/1';
@@ -30,13 +33,22 @@ export class Engine {
   readonly lm: CausalLm;
   readonly model: EngineModel;
   readonly provider: string;
+  /** The training data's fingerprints: each variation is checked against them (null: not checked). */
+  readonly originality: OriginalityIndex | null;
   private readonly now: () => number;
 
-  constructor(lm: CausalLm, model: EngineModel, provider: string, now: () => number = () => performance.now()) {
+  constructor(
+    lm: CausalLm,
+    model: EngineModel,
+    provider: string,
+    now: () => number = () => performance.now(),
+    originality: OriginalityIndex | null = null,
+  ) {
     this.lm = lm;
     this.model = model;
     this.provider = provider;
     this.now = now;
+    this.originality = originality;
   }
 
   async generate(request: GenerationRequest, hooks: GenerateHooks = {}): Promise<GenerationResult> {
@@ -80,7 +92,22 @@ export class Engine {
       const { part } = decodePart(tokens, request.role, request.meter);
       const answer = part.role === 'chords' ? { notes: [], chords: part.chords } : { notes: part.notes, chords: [] };
       const result = assembleResult(plan, barTicks, answer);
-      return { bars: plan.resultBars, notes: result.notes, chords: result.chords, tokens: tokens.length - plan.prefix.length };
+      const variation: GeneratedPart = {
+        bars: plan.resultBars,
+        notes: result.notes,
+        chords: result.chords,
+        tokens: tokens.length - plan.prefix.length,
+      };
+      // Checked before anyone sees it: does it repeat a training song past its role's window?
+      if (this.originality && request.role !== 'chords') {
+        variation.copy = checkPart(this.originality, {
+          role: request.role,
+          notes: result.notes,
+          meter: request.meter,
+          bars: plan.resultBars,
+        });
+      }
+      return variation;
     });
     const totalMs = this.now() - started;
     const mode = request.mode ?? 'free';

@@ -2,6 +2,7 @@
  * What a caller asks the engine for, and what it gets back. Plain data (structured-clone and JSON
  * safe): the same types cross the host contract to a utility process or a Web Worker.
  */
+import type { CopyReport } from '../originality/check.ts';
 import type { Key, NoteInput } from '../../core/song/types.ts';
 import type { Meter } from '../../core/time.ts';
 import type { TokenChord } from '../tokenizer/events.ts';
@@ -72,6 +73,11 @@ export interface GeneratedPart {
   chords: TokenChord[];
   /** Tokens the model wrote. */
   tokens: number;
+  /**
+   * How much of it repeats a training song (inference/originality/check.ts): absent when the
+   * model ships no originality index (or for the chord track); `marked` is what the card shows.
+   */
+  copy?: CopyReport;
 }
 
 /** Everything needed to say where a clip came from and to write it again. */

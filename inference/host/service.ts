@@ -19,6 +19,7 @@ import { Engine } from '../engine/engine.ts';
 import { GrammarError } from '../engine/grammar.ts';
 import { RequestError, type GenerationRequest, type StreamedEvent } from '../engine/request.ts';
 import { ModelLoadError, type ModelCard } from '../model-card.ts';
+import type { OriginalityIndex } from '../originality/index-file.ts';
 
 /** Where replies to one client go. */
 export interface ClientSink {
@@ -34,7 +35,7 @@ export type ServiceState =
  * counted from `startedAt`, performance.now(): by default when it is called), or unavailable with why the model did not load.
  */
 export async function settleServiceState(
-  load: () => Promise<{ card: ModelCard; lm: CausalLm; provider: ProviderReport }>,
+  load: () => Promise<{ card: ModelCard; lm: CausalLm; provider: ProviderReport; originality?: OriginalityIndex | null }>,
   startedAt = performance.now(),
 ): Promise<ServiceState> {
   try {
@@ -42,7 +43,7 @@ export async function settleServiceState(
     const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
     return {
       kind: 'ready',
-      engine: new Engine(loaded.lm, model, loaded.provider.name),
+      engine: new Engine(loaded.lm, model, loaded.provider.name, undefined, loaded.originality ?? null),
       model: { ...model, loadMs: Math.round(performance.now() - startedAt) },
       provider: loaded.provider,
     };

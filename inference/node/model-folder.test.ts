@@ -14,7 +14,7 @@ const SHIPPED = SHIPPED_MODEL_DIR;
 function copyOfShipped(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-model-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const file of ['model.json', 'model.onnx', 'vocab.json']) copyFileSync(join(SHIPPED, file), join(dir, file));
+  for (const file of ['model.json', 'model.onnx', 'vocab.json', 'originality.bin']) copyFileSync(join(SHIPPED, file), join(dir, file));
   return dir;
 }
 

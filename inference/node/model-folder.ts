@@ -1,6 +1,6 @@
 /**
- * Loads a model folder (model.json card, weights, vocabulary) into onnxruntime-node, checking
- * the weights' sha256 and the vocabulary's hash first: a wrong or corrupt file is an error that
+ * Loads a model folder (model.json card, weights, vocabulary, originality index) into
+ * onnxruntime-node, checking the weights' and the index's sha256 and the vocabulary's hash first: a wrong or corrupt file is an error that
  * names the file, never a crash or a silently wrong model.
  */
 import { createHash } from 'node:crypto';
@@ -11,12 +11,16 @@ import type { CausalLm } from '../engine/causal-lm.ts';
 import { ModelLoadError, checkCard, type ModelCard } from '../model-card.ts';
 import { VocabularyMismatchError, checkVocabularyFile } from '../tokenizer/vocabulary-check.ts';
 import { chooseProvider } from './providers.ts';
+import type { OriginalityIndex } from '../originality/index-file.ts';
+import { originalityEntry, readOriginality } from '../originality/load.ts';
 
 export interface LoadedModel {
   card: ModelCard;
   lm: CausalLm;
   dir: string;
   provider: ProviderReport;
+  /** The training data's fingerprints (null: the card names none; generations are not checked). */
+  originality: OriginalityIndex | null;
 }
 
 export interface LoadOptions {
@@ -59,9 +63,11 @@ export async function loadModelFolder(dir: string, options: LoadOptions = {}): P
       weightsPath,
       `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`,
     );
+  const entry = originalityEntry(card);
+  const originality = entry ? readOriginality(entry, readOrFail(join(dir, entry.file)), join(dir, entry.file)) : null;
   try {
     const chosen = await chooseProvider(weights, card.shape, options.providers ?? ['cpu'], { threads: options.threads });
-    return { card, lm: chosen.lm, dir, provider: chosen.report };
+    return { card, lm: chosen.lm, dir, provider: chosen.report, originality };
   } catch (error) {
     throw new ModelLoadError(weightsPath, `onnxruntime could not load it: ${(error as Error).message}`);
   }
