@@ -14,6 +14,7 @@ import type { RoomSession } from '../state/session.ts';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportMidiDialog } from './ImportMidiDialog.tsx';
+import { detectedKeyNote } from './detected-key-note.ts';
 import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
 
 export interface FileActionsProps {
@@ -73,7 +74,7 @@ export function FileActions(props: FileActionsProps) {
       const result = edits.run(() => importMidiSong(session.doc, file.bytes, { fileName: file.name }));
       if (result)
         notify(
-          `Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`,
+          `Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}${detectedKeyNote(result)}`,
         );
     } catch (error) {
       if (!(error instanceof MidiFormatError)) throw error;
