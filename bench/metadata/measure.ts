@@ -5,7 +5,7 @@
  * - Key: POP909's key_audio.txt (the key that lasts longest in the song, for the 17% of songs
  *   that modulate) against the key detected from all of the song's MIDI notes; OpenEWLD's score
  *   key signature (features.csv's tonality for the 9 scores without one) against the key detected
- *   from the lead sheet's melody alone. Exact, near (a fifth either way or the relative key) and
+ *   from the lead sheet's melody alone, and from the melody with its chord symbols. Exact, near (a fifth either way or the relative key) and
  *   MIREX's weighted score, and exact accuracy per confidence word.
  * - Roles: POP909's MELODY and BRIDGE tracks are leads and PIANO is keys (as the file reads them:
  *   every track is program 0 on its own channel, so only the notes tell them apart); the bass
@@ -21,7 +21,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNearKey, keyRelation, mirexKeyScore, type KeyRelation } from '../../core/analysis/key-compare.ts';
 import { analyseMidi } from '../../core/analysis/metadata.ts';
-import { detectKey, type KeyConfidence } from '../../core/analysis/key.ts';
+import { detectKey, type KeyConfidence, type SoundingChord } from '../../core/analysis/key.ts';
+import { chordPitchClasses } from '../../core/theory/chords.ts';
+import { ticksPerBar } from '../../core/time.ts';
 import { detectTrackRole } from '../../core/analysis/track-role.ts';
 import { readMidi } from '../../core/midi/midi-read.ts';
 import type { Key, TrackRole } from '../../core/song/types.ts';
@@ -175,22 +177,34 @@ function measureOpenEwld(dir: string, options: MeasureOptions, cases: Cases): vo
   if (!existsSync(dir)) return;
   const { pieces, skipped } = readOpenEwld(dir);
   cases.skipped.push(...skipped);
-  const keys: KeyCase[] = (cases.keys.openewld = []);
+  const melodyKeys: KeyCase[] = (cases.keys['openewld melody'] = []);
+  const keys: KeyCase[] = (cases.keys['openewld melody+chords'] = []);
   const roles: RoleCase[] = (cases.roles.openewld = []);
   for (const piece of spread(pieces, options.limit)) {
     const heldout = splitOf(piece) === 'valid';
     const melody = piece.tracks[0]!.notes;
-    const estimate = detectKey(melody);
-    keys.push({
-      id: piece.id,
-      heldout,
-      reference: piece.keys[0]!.key,
-      estimate: estimate?.key ?? null,
-      confidence: estimate?.confidence ?? null,
-    });
+    const reference = piece.keys[0]!.key;
+    const alone = detectKey(melody);
+    melodyKeys.push({ id: piece.id, heldout, reference, estimate: alone?.key ?? null, confidence: alone?.confidence ?? null });
+    const estimate = detectKey(melody, soundingChords(piece));
+    keys.push({ id: piece.id, heldout, reference, estimate: estimate?.key ?? null, confidence: estimate?.confidence ?? null });
     const detected = detectTrackRole({ channel: null, program: null, notes: melody }, piece.meter).role;
     roles.push({ id: piece.id, heldout, part: 'melody', expected: 'lead', detected });
   }
+}
+
+/** A piece's chord symbols, each lasting until the next (the last until the piece ends). */
+function soundingChords(piece: Piece): SoundingChord[] {
+  const end = piece.lengthBars * ticksPerBar(piece.meter);
+  const chords: SoundingChord[] = [];
+  piece.chords.forEach((chord, i) => {
+    if (chord.root === null) return;
+    chords.push({
+      pitchClasses: chordPitchClasses({ root: chord.root, quality: chord.quality }),
+      duration: (piece.chords[i + 1]?.tick ?? end) - chord.tick,
+    });
+  });
+  return chords;
 }
 
 /** Reads the datasets under `datasetsDir` (any may be missing) and analyses every song. */

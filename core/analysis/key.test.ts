@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NoteInput } from '../song/types.ts';
 import {
+  addChordTones,
   KRUMHANSL_KESSLER,
   TEMPERLEY,
   confidenceOf,
@@ -81,4 +82,26 @@ test('key names spell flat keys with flats', () => {
   assert.equal(keyName({ tonic: 6, mode: 'minor' }), 'F# minor');
   assert.equal(keyName({ tonic: 9, mode: 'major' }), 'A major');
   assert.equal(keyName({ tonic: 5, mode: 'minor' }), 'F minor');
+});
+
+test('chord tones add their share of the chord: a triad of a half note gives each tone 2/3 of it', () => {
+  assert.deepEqual(
+    addChordTones(new Array(12).fill(0), [{ pitchClasses: [0, 4, 7], duration: 960 }]),
+    [640, 0, 0, 0, 640, 0, 0, 640, 0, 0, 0, 0],
+  );
+  // Capped at a whole note, like a long note; a pitch class past the octave wraps.
+  assert.deepEqual(addChordTones(new Array(12).fill(0), [{ pitchClasses: [14], duration: 10_000 }], 1)[2], 1920);
+});
+
+test('chords under a melody decide between the keys it fits: C-E-G-E over Am, Dm, E is A minor', () => {
+  const melody = [note(60), note(64), note(67), note(64)];
+  const chords = [
+    { pitchClasses: [9, 0, 4], duration: 1920 },
+    { pitchClasses: [2, 5, 9], duration: 1920 },
+    { pitchClasses: [4, 8, 11], duration: 1920 },
+    { pitchClasses: [9, 0, 4], duration: 1920 },
+  ];
+  // Alone the arpeggio sounds like E minor (its E held twice as long as C and G).
+  assert.deepEqual(detectKey(melody)?.key, { tonic: 4, mode: 'minor' });
+  assert.deepEqual(detectKey(melody, chords)?.key, { tonic: 9, mode: 'minor' });
 });

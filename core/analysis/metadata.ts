@@ -9,7 +9,7 @@ import type { Key, NoteInput, TrackRole } from '../song/types.ts';
 import { ticksPerBeat, TICKS_PER_QUARTER, type Meter } from '../time.ts';
 import { ENERGY_LABELS, energyLevel, type EnergyLabel, type EnergyPart } from './energy.ts';
 import { onsetTicks, partFeatures, syncopationOf, type PartFeatures } from './features.ts';
-import { detectKey, keyName, type KeyConfidence } from './key.ts';
+import { detectKey, keyName, type KeyConfidence, type SoundingChord } from './key.ts';
 import { moodTags, type Mood } from './mood.ts';
 import { detectTrackRole } from './track-role.ts';
 
@@ -74,6 +74,8 @@ export interface AnalysisContext {
   meter: Meter;
   timeSource: MusicMetadata['timeSource'];
   statedKey?: Key | null;
+  /** Chord symbols over the parts (a lead sheet's, the song's chord track): they count towards the key. */
+  chords?: readonly SoundingChord[];
 }
 
 /** The energy thresholds of a track role ('other' parts, pads and effects, are measured like keys). */
@@ -109,7 +111,7 @@ export function analyseParts(parts: readonly PartToAnalyse[], context: AnalysisC
     if (estimate.role !== 'drums') pitched.push(...part.notes);
   }
   all.sort((a, b) => a.tick - b.tick);
-  const estimate = detectKey(pitched);
+  const estimate = detectKey(pitched, context.chords ?? []);
   const key: KeyMetadata | null = estimate && {
     key: estimate.key,
     name: keyName(estimate.key),
@@ -162,15 +164,16 @@ export function analyseMidi(midi: ImportedMidi): MusicMetadata {
   );
 }
 
-/** Metadata of one clip saved from a song: its track's role, the song's tempo, meter and key. */
+/** Metadata of one clip saved from a song: its track's role, the song's tempo, meter and key, and the chords under it. */
 export function analyseClip(
   clip: { name: string; notes: readonly NoteInput[] },
-  song: { role: TrackRole; bpm: number; meter: Meter; key: Key | null },
+  song: { role: TrackRole; bpm: number; meter: Meter; key: Key | null; chords?: readonly SoundingChord[] },
 ): MusicMetadata {
   return analyseParts([{ name: clip.name, notes: clip.notes, role: song.role }], {
     bpm: song.bpm,
     meter: song.meter,
     timeSource: 'song',
     statedKey: song.key,
+    chords: song.chords ?? [],
   });
 }
