@@ -20,7 +20,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNearKey, keyRelation, mirexKeyScore, type KeyRelation } from '../../core/analysis/key-compare.ts';
-import { analyseMidi } from '../../core/analysis/metadata.ts';
+import { analyseMidi, type MusicMetadata } from '../../core/analysis/metadata.ts';
+import type { MoodTag } from '../../core/analysis/mood.ts';
 import { detectKey, type KeyConfidence, type SoundingChord } from '../../core/analysis/key.ts';
 import { chordPitchClasses } from '../../core/theory/chords.ts';
 import { ticksPerBar } from '../../core/time.ts';
@@ -66,7 +67,16 @@ export interface Cases {
   time: Record<string, TimeCase[]>;
   /** Milliseconds to analyse one POP909 song's MIDI (read excluded), per song. */
   analyseMs: number[];
+  /** Per dataset, each analysed file's metadata in brief: how tags and energy levels spread. */
+  tags: Record<string, TagCase[]>;
   skipped: { file: string; reason: string }[];
+}
+
+/** What the library would show of one file: mood tags, per-track energy, and the annotated mode. */
+export interface TagCase {
+  moods: MoodTag[];
+  energy: { role: TrackRole; level: number }[];
+  annotatedMode: 'major' | 'minor' | null;
 }
 
 export interface MeasureOptions {
@@ -125,6 +135,7 @@ function measurePop909(dir: string, options: MeasureOptions, cases: Cases): void
     const reference = longestKey(piece.keys, piece.lengthBars * 1920);
     if (reference)
       keys.push({ id: piece.id, heldout, reference, estimate: meta.key?.key ?? null, confidence: meta.key?.confidence ?? null });
+    (cases.tags.pop909 ??= []).push(tagCase(meta, reference?.mode ?? null));
     meta.tracks.forEach((track) => {
       const expected = POP909_ROLES[track.name.toUpperCase()];
       if (expected) roles.push({ id: piece.id, heldout, part: track.name.toUpperCase(), expected, detected: track.role });
@@ -160,6 +171,7 @@ function measureGroove(dir: string, options: MeasureOptions, cases: Cases): void
     // The metadata is read from the file as the app imports it, not from the reader's drum map.
     const midi = readMidi(readFileSync(file));
     const meta = analyseMidi(midi);
+    (cases.tags.groove ??= []).push(tagCase(meta, null));
     for (const track of meta.tracks) roles.push({ id: piece.id, heldout, part: 'groove drums', expected: 'drums', detected: track.role });
     time.push({
       id: piece.id,
@@ -193,6 +205,10 @@ function measureOpenEwld(dir: string, options: MeasureOptions, cases: Cases): vo
   }
 }
 
+function tagCase(meta: MusicMetadata, annotatedMode: TagCase['annotatedMode']): TagCase {
+  return { moods: meta.moods.map((m) => m.tag), energy: meta.tracks.map((t) => ({ role: t.role, level: t.energy.level })), annotatedMode };
+}
+
 /** A piece's chord symbols, each lasting until the next (the last until the piece ends). */
 function soundingChords(piece: Piece): SoundingChord[] {
   const end = piece.lengthBars * ticksPerBar(piece.meter);
@@ -209,7 +225,7 @@ function soundingChords(piece: Piece): SoundingChord[] {
 
 /** Reads the datasets under `datasetsDir` (any may be missing) and analyses every song. */
 export function collectCases(datasetsDir: string, options: MeasureOptions = {}): Cases {
-  const cases: Cases = { keys: {}, roles: {}, time: {}, analyseMs: [], skipped: [] };
+  const cases: Cases = { keys: {}, roles: {}, time: {}, analyseMs: [], tags: {}, skipped: [] };
   measurePop909(join(datasetsDir, 'pop909'), options, cases);
   measureGroove(join(datasetsDir, 'groove_midi', 'groove'), options, cases);
   measureOpenEwld(join(datasetsDir, 'openewld'), options, cases);
@@ -297,7 +313,36 @@ export interface MetadataReport {
   roles: Record<string, BySubset<RoleScores>> & { combined: BySubset<RoleScores> };
   tempoMeter: Record<string, BySubset<ReturnType<typeof scoreTime>>>;
   analyseMsPerSong: { p50: number; max: number } | null;
+  tags: Record<string, TagScores>;
   skipped: number;
+}
+
+export interface TagScores {
+  files: number;
+  /** Share of files given each mood tag. */
+  moods: Partial<Record<MoodTag, number>>;
+  /** Per detected role, how many tracks fall on each energy level 0..4. */
+  energy: Partial<Record<TrackRole, number[]>>;
+  /** Of the files with an annotated key and a bright or dark tag: bright on major, dark on minor. */
+  brightDarkAgreesWithMode: number | null;
+}
+
+export function scoreTags(cases: readonly TagCase[]): TagScores {
+  const moods: Partial<Record<MoodTag, number>> = {};
+  const energy: Partial<Record<TrackRole, number[]>> = {};
+  let tagged = 0;
+  let agree = 0;
+  for (const c of cases) {
+    for (const tag of c.moods) moods[tag] = (moods[tag] ?? 0) + 1;
+    for (const t of c.energy) (energy[t.role] ??= [0, 0, 0, 0, 0])[t.level]!++;
+    const shade = c.moods.find((m) => m === 'bright' || m === 'dark');
+    if (c.annotatedMode && shade) {
+      tagged++;
+      if ((shade === 'bright') === (c.annotatedMode === 'major')) agree++;
+    }
+  }
+  for (const tag of Object.keys(moods) as MoodTag[]) moods[tag] = share(moods[tag]!, cases.length)!;
+  return { files: cases.length, moods, energy, brightDarkAgreesWithMode: share(agree, tagged) };
 }
 
 function bySubset<C extends { heldout: boolean }, S>(cases: readonly C[], score: (cases: readonly C[]) => S): BySubset<S> {
@@ -313,6 +358,7 @@ export function report(cases: Cases): MetadataReport {
     roles: { ...map(cases.roles, scoreRoles), combined: bySubset(Object.values(cases.roles).flat(), scoreRoles) },
     tempoMeter: map(cases.time, scoreTime),
     analyseMsPerSong: sortedMs.length ? { p50: round(sortedMs[Math.floor(sortedMs.length / 2)]!), max: round(sortedMs.at(-1)!) } : null,
+    tags: Object.fromEntries(Object.entries(cases.tags).map(([name, list]) => [name, scoreTags(list)])),
     skipped: cases.skipped.length,
   };
 }

@@ -59,4 +59,13 @@ for (const [name, scores] of Object.entries(figures.tempoMeter)) {
   const s = scores.heldout;
   console.log(`tempo/meter ${name} heldout: ${s.files} files, bpm within 1 ${pct(s.bpmWithin1)}, meter ${pct(s.meterExact)}`);
 }
+for (const [name, scores] of Object.entries(figures.tags)) {
+  const moods = Object.entries(scores.moods)
+    .map(([tag, x]) => `${tag} ${pct(x)}`)
+    .join(', ');
+  console.log(
+    `moods ${name}: ${scores.files} files: ${moods}; bright/dark agrees with the annotated mode ${pct(scores.brightDarkAgreesWithMode)}`,
+  );
+  console.log(`energy ${name}: ${JSON.stringify(scores.energy)}`);
+}
 console.log(`analysis per POP909 song: ${JSON.stringify(figures.analyseMsPerSong)} ms; ${figures.skipped} files skipped; wrote ${out}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NoteInput } from '../song/types.ts';
-import { partFeatures, polyphonyOf, syncopationOf } from './features.ts';
+import { beatPhaseOf, partFeatures, polyphonyOf, syncopationOf } from './features.ts';
 
 const FOUR_FOUR = { numerator: 4, denominator: 4 };
 const n = (tick: number, pitch: number, duration = 480, velocity = 100): NoteInput => ({ tick, pitch, duration, velocity });
@@ -47,4 +47,23 @@ test('6/8 counts beats in eighths; no notes is no features', () => {
   assert.equal(f.meanBeats, 1);
   assert.equal(f.bars, 1);
   assert.equal(partFeatures([], FOUR_FOUR), null);
+});
+
+test('a file whose beats sit 120 ticks after the grid: the phase is found, and syncopation measured from it', () => {
+  // Quarter notes on the beat, and one 8th before an empty beat, all moved 120 ticks later.
+  const onsets = [0, 480, 960, 1440, 2160, 2880, 3360].map((t) => t + 120);
+  assert.equal(beatPhaseOf(onsets, 480), 120);
+  assert.equal(syncopationOf(onsets, 480, 120), 1 / 7);
+  // Read on the grid instead, every onset is off the beat with the next beat empty.
+  assert.equal(syncopationOf(onsets, 480, 0), 1);
+  // On the grid already: phase 0 is kept even when an 8th-note phase fits as well.
+  assert.equal(beatPhaseOf([0, 240, 480, 720], 480), 0);
+});
+
+test('energy is counted over the whole notes the part plays in, not its rests', () => {
+  // Four notes in bar 1, four in bar 4, silence between: 4 a playing bar, 2 a bar overall.
+  const notes = [0, 480, 960, 1440, 5760, 6240, 6720, 7200].map((t) => n(t, 60));
+  const f = partFeatures(notes, FOUR_FOUR)!;
+  assert.equal(f.notesPerBar, 2);
+  assert.equal(f.notesPerPlayingBar, 4);
 });

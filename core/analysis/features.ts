@@ -4,13 +4,19 @@
  * decided from these (track-role.ts, mood.ts), and the UI quotes them to explain those decisions.
  */
 import type { NoteInput } from '../song/types.ts';
-import { ticksPerBar, ticksPerBeat, type Meter, type Ticks } from '../time.ts';
+import { TICKS_PER_QUARTER, ticksPerBar, ticksPerBeat, type Meter, type Ticks } from '../time.ts';
 
 export interface PartFeatures {
   notes: number;
   /** Bars from the first bar line before the first note to the bar line after the last one. */
   bars: number;
   notesPerBar: number;
+  /**
+   * Notes per whole note (a bar of 4/4) over the whole notes in which the part starts a note: how
+   * busy it is while it plays, whatever rests surround it and whatever meter the file claims (a
+   * POP909 file says 1/4 or 2/4). Energy levels are read from this.
+   */
+  notesPerPlayingBar: number;
   /** Distinct onsets (a chord counts once) per bar. */
   onsetsPerBar: number;
   /**
@@ -38,7 +44,14 @@ const TOGETHER_TICKS = 30;
 /** Overlaps shorter than a 32nd are legato, not harmony. */
 const OVERLAP_TICKS = 60;
 
-export function partFeatures(notes: readonly NoteInput[], meter: Meter): PartFeatures | null {
+/** A whole note: the span energy is counted over (training bars are mostly 4/4). */
+const WHOLE_NOTE = 4 * TICKS_PER_QUARTER;
+
+/**
+ * `beatPhase`: where the beats fall, in ticks after each multiple of the beat (files whose grid
+ * does not start on a beat: beatPhaseOf finds it); 0 for the song's own clips.
+ */
+export function partFeatures(notes: readonly NoteInput[], meter: Meter, beatPhase: Ticks = 0): PartFeatures | null {
   if (notes.length === 0) return null;
   const sorted = [...notes].sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
   const barTicks = ticksPerBar(meter);
@@ -53,6 +66,7 @@ export function partFeatures(notes: readonly NoteInput[], meter: Meter): PartFea
     notes: sorted.length,
     bars,
     notesPerBar: sorted.length / bars,
+    notesPerPlayingBar: sorted.length / new Set(sorted.map((n) => Math.floor(n.tick / WHOLE_NOTE))).size,
     onsetsPerBar: onsets.length / bars,
     polyphony: polyphonyOf(sorted),
     lowPitch: at(0.1),
@@ -60,7 +74,7 @@ export function partFeatures(notes: readonly NoteInput[], meter: Meter): PartFea
     highPitch: at(0.9),
     meanBeats: sorted.reduce((s, n) => s + n.duration, 0) / sorted.length / beat,
     meanVelocity: sorted.reduce((s, n) => s + n.velocity, 0) / sorted.length,
-    syncopation: syncopationOf(onsets, beat),
+    syncopation: syncopationOf(onsets, beat, beatPhase),
   };
 }
 
@@ -90,19 +104,59 @@ export function polyphonyOf(sorted: readonly Pick<NoteInput, 'tick' | 'duration'
 
 /**
  * Share of onsets that fall between beats (more than TOGETHER_TICKS from one) while the next beat
- * has no onset near it: the anticipated beats that make a groove push.
+ * has no onset near it: the anticipated beats that make a groove push. Beats fall at
+ * `phase + k * beat`.
  */
-export function syncopationOf(onsets: readonly Ticks[], beat: Ticks): number {
+export function syncopationOf(onsets: readonly Ticks[], beat: Ticks, phase: Ticks = 0): number {
   if (onsets.length === 0) return 0;
+  const shifted = onsets.map((t) => t - phase);
   const onBeat = (tick: Ticks): boolean => {
-    const offset = tick % beat;
+    const offset = ((tick % beat) + beat) % beat;
     return offset <= TOGETHER_TICKS || beat - offset <= TOGETHER_TICKS;
   };
-  const beatsWithOnset = new Set(onsets.filter(onBeat).map((t) => Math.round(t / beat)));
+  const beatsWithOnset = new Set(shifted.filter(onBeat).map((t) => Math.round(t / beat)));
   let syncopated = 0;
-  for (const tick of onsets) {
+  for (const tick of shifted) {
     if (onBeat(tick)) continue;
     if (!beatsWithOnset.has(Math.ceil(tick / beat))) syncopated++;
   }
   return syncopated / onsets.length;
+}
+
+/** Phase 0 is kept unless another puts this many times as many onsets on the beat. */
+const PHASE_MARGIN = 1.25;
+const PHASE_STEP = 10;
+
+/**
+ * Where the beats of a file fall relative to its tick grid: the phase (a multiple of 10 ticks,
+ * under one beat) that puts the most onsets within TOGETHER_TICKS of a beat. Files made in a DAW
+ * have their beats on the grid (phase 0, kept unless another is clearly better); files aligned to
+ * a recording need not (POP909's first beat falls anywhere within a quarter note).
+ */
+export function beatPhaseOf(onsets: readonly Ticks[], beat: Ticks): Ticks {
+  // How many onsets a phase puts on the beat and how far they are from it in all (ties go to the closer fit).
+  const fit = (phase: Ticks): { count: number; distance: number } => {
+    let count = 0;
+    let distance = 0;
+    for (const t of onsets) {
+      const offset = (((t - phase) % beat) + beat) % beat;
+      const away = Math.min(offset, beat - offset);
+      if (away <= TOGETHER_TICKS) {
+        count++;
+        distance += away;
+      }
+    }
+    return { count, distance };
+  };
+  const atZero = fit(0).count;
+  let best = 0;
+  let bestFit = { count: atZero * PHASE_MARGIN, distance: 0 };
+  for (let phase = PHASE_STEP; phase < beat; phase += PHASE_STEP) {
+    const f = fit(phase);
+    if (f.count > bestFit.count || (best !== 0 && f.count === bestFit.count && f.distance < bestFit.distance)) {
+      best = phase;
+      bestFit = f;
+    }
+  }
+  return best;
 }

@@ -8,7 +8,7 @@ import type { ImportedMidi } from '../midi/midi-read.ts';
 import type { Key, NoteInput, TrackRole } from '../song/types.ts';
 import { ticksPerBeat, TICKS_PER_QUARTER, type Meter } from '../time.ts';
 import { ENERGY_LABELS, energyLevel, type EnergyLabel, type EnergyPart } from './energy.ts';
-import { onsetTicks, partFeatures, syncopationOf, type PartFeatures } from './features.ts';
+import { beatPhaseOf, onsetTicks, partFeatures, syncopationOf, type PartFeatures } from './features.ts';
 import { detectKey, keyName, type KeyConfidence, type SoundingChord } from './key.ts';
 import { moodTags, type Mood } from './mood.ts';
 import { detectTrackRole } from './track-role.ts';
@@ -76,6 +76,11 @@ export interface AnalysisContext {
   statedKey?: Key | null;
   /** Chord symbols over the parts (a lead sheet's, the song's chord track): they count towards the key. */
   chords?: readonly SoundingChord[];
+  /**
+   * Find where the beats fall from the notes (features.ts beatPhaseOf): for files, whose grid may
+   * be offset from the beat. A song's own clips are on its grid: leave it out.
+   */
+  findBeatPhase?: boolean;
 }
 
 /** The energy thresholds of a track role ('other' parts, pads and effects, are measured like keys). */
@@ -84,17 +89,23 @@ function energyPart(role: TrackRole): EnergyPart {
 }
 
 function energyOf(role: TrackRole, features: PartFeatures): EnergyMetadata {
-  const level = energyLevel(energyPart(role), features.notesPerBar);
-  return { level, label: ENERGY_LABELS[level]!, because: `${features.notesPerBar.toFixed(1)} notes a bar for a ${role} part` };
+  const level = energyLevel(energyPart(role), features.notesPerPlayingBar);
+  return {
+    level,
+    label: ENERGY_LABELS[level]!,
+    because: `${features.notesPerPlayingBar.toFixed(1)} notes a bar (of 4/4) where it plays, for a ${role} part`,
+  };
 }
 
 export function analyseParts(parts: readonly PartToAnalyse[], context: AnalysisContext): MusicMetadata {
   const { meter, bpm } = context;
+  const beat = ticksPerBeat(meter);
+  const phase = context.findBeatPhase ? beatPhaseOf(onsetTicks(parts.flatMap((p) => p.notes).sort((a, b) => a.tick - b.tick)), beat) : 0;
   const tracks: TrackMetadata[] = [];
   const pitched: NoteInput[] = [];
   const all: NoteInput[] = [];
   for (const part of parts) {
-    const features = partFeatures(part.notes as NoteInput[], meter);
+    const features = partFeatures(part.notes as NoteInput[], meter, phase);
     if (!features) continue;
     const estimate = part.role
       ? { role: part.role, because: 'set on the track' }
@@ -143,7 +154,7 @@ export function analyseParts(parts: readonly PartToAnalyse[], context: AnalysisC
       key: key?.key ?? null,
       medianPitch: pitchedFeatures?.medianPitch ?? null,
       onsetsPerSecond,
-      syncopation: syncopationOf(onsets, ticksPerBeat(meter)),
+      syncopation: syncopationOf(onsets, beat, phase),
       meanBeats: pitchedFeatures?.meanBeats ?? null,
     }),
   };
@@ -160,7 +171,7 @@ function spanSeconds(sorted: readonly NoteInput[], bpm: number): number {
 export function analyseMidi(midi: ImportedMidi): MusicMetadata {
   return analyseParts(
     midi.tracks.map((t) => ({ name: t.name, notes: t.notes, channel: t.channel, program: t.program })),
-    { bpm: midi.bpm, meter: midi.meter, timeSource: 'file', statedKey: midi.key },
+    { bpm: midi.bpm, meter: midi.meter, timeSource: 'file', statedKey: midi.key, findBeatPhase: true },
   );
 }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { moodTags, type MoodInput, type MoodTag } from './mood.ts';
 
-const base: MoodInput = { key: { tonic: 9, mode: 'major' }, medianPitch: 72, onsetsPerSecond: 3, syncopation: 0.15, meanBeats: 0.5 };
+const base: MoodInput = { key: { tonic: 9, mode: 'major' }, medianPitch: 72, onsetsPerSecond: 4, syncopation: 0.15, meanBeats: 0.5 };
 const tags = (input: Partial<MoodInput>): MoodTag[] => moodTags({ ...base, ...input }).map((m) => m.tag);
 
 test('bright from a major key in a middle or high register, dark from minor or a low register', () => {
@@ -17,7 +17,8 @@ test('bright from a major key in a middle or high register, dark from minor or a
 });
 
 test('calm from few on-the-beat notes; driving from many; syncopated from anticipations', () => {
-  assert.ok(tags({ onsetsPerSecond: 1.5, syncopation: 0 }).includes('calm'));
+  assert.ok(tags({ onsetsPerSecond: 2.9, syncopation: 0 }).includes('calm'));
+  assert.ok(!tags({ onsetsPerSecond: 3, syncopation: 0 }).includes('calm'));
   assert.ok(!tags({ onsetsPerSecond: 1.5, syncopation: 0.3 }).includes('calm'));
   assert.ok(tags({ onsetsPerSecond: 1.5, syncopation: 0.3 }).includes('syncopated'));
   assert.ok(tags({ onsetsPerSecond: 7 }).includes('driving'));

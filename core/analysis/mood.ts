@@ -35,7 +35,14 @@ export interface MoodInput {
 const LOW_REGISTER = 55;
 /** A minor part whose median is above B4 (a high, airy line) is left untagged rather than called dark. */
 const HIGH_REGISTER = 71;
-const CALM_ONSETS_PER_SECOND = 2.5;
+/**
+ * Onset rates of whole arrangements (bench/metadata): POP909's songs (melody, counter-melody,
+ * piano) play 2.7-3.9 onsets a second (10th-90th percentile), Groove's drummers 4.3-9.0; the
+ * calmest fifth of the pop songs is under 3, and three quarters of the grooves drive at 5 or more.
+ * Syncopation: POP909 songs 0-9%, Groove 0-28%; a fifth or more of anticipated onsets is a quarter
+ * of the grooves and hardly any pop song.
+ */
+const CALM_ONSETS_PER_SECOND = 3;
 const DRIVING_ONSETS_PER_SECOND = 5;
 const SYNCOPATED = 0.2;
 const CALM_MAX_SYNCOPATION = 0.1;
