@@ -48,3 +48,11 @@ test('note names count octaves from C-1 (middle C is C4)', () => {
   assert.equal(noteName(52), 'E3');
   assert.equal(noteName(21), 'A0');
 });
+
+test('effects and tuned percussion are other; an ethnic instrument plays the role its notes play', () => {
+  assert.equal(detectTrackRole({ channel: 0, program: 100, notes: line(72) }, FOUR_FOUR).role, 'other'); // FX 5 (brightness)
+  assert.equal(detectTrackRole({ channel: 0, program: 114, notes: line(60) }, FOUR_FOUR).role, 'other'); // steel drums
+  assert.equal(detectTrackRole({ channel: 0, program: 127, notes: line(60) }, FOUR_FOUR).role, 'other'); // gunshot
+  assert.equal(detectTrackRole({ channel: 0, program: 110, notes: line(72) }, FOUR_FOUR).role, 'lead'); // fiddle
+  assert.equal(detectTrackRole({ channel: 0, program: 105, notes: chords(55) }, FOUR_FOUR).role, 'keys'); // banjo strumming
+});

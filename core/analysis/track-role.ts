@@ -45,38 +45,29 @@ export function noteName(pitch: number): string {
   return `${NOTE_NAMES[pitch % 12]}${Math.floor(pitch / 12) - 1}`;
 }
 
-type Family =
-  | 'piano'
-  | 'chromatic'
-  | 'organ'
-  | 'guitar'
-  | 'bass'
-  | 'strings'
-  | 'ensemble'
-  | 'brass'
-  | 'reed'
-  | 'pipe'
-  | 'synth-lead'
-  | 'synth-pad'
-  | 'effects';
+/** The 16 General MIDI program families of 8 programs each, in order. */
+const FAMILIES = [
+  'piano',
+  'chromatic',
+  'organ',
+  'guitar',
+  'bass',
+  'strings',
+  'ensemble',
+  'brass',
+  'reed',
+  'pipe',
+  'synth-lead',
+  'synth-pad',
+  'synth-effects',
+  'ethnic',
+  'percussive',
+  'sound-effects',
+] as const;
+type Family = (typeof FAMILIES)[number];
 
 function familyOf(program: number): Family {
-  const families: Family[] = [
-    'piano',
-    'chromatic',
-    'organ',
-    'guitar',
-    'bass',
-    'strings',
-    'ensemble',
-    'brass',
-    'reed',
-    'pipe',
-    'synth-lead',
-    'synth-pad',
-    'effects',
-  ];
-  return families[Math.floor(program / 8)] ?? 'effects';
+  return FAMILIES[Math.min(15, Math.max(0, Math.floor(program / 8)))]!;
 }
 
 const percent = (share: number): string => `${Math.round(share * 100)}%`;
@@ -89,7 +80,7 @@ export function detectTrackRole(track: TrackToClassify, meter: Meter): RoleEstim
   if (family === 'bass') return { role: 'bass', because: `its General MIDI program (${track.program! + 1}) is a bass` };
   const line = features.polyphony < LINE_POLYPHONY;
   const register = `median pitch ${noteName(features.medianPitch)}`;
-  const program = `General MIDI program ${track.program! + 1}`;
+  const program = `General MIDI program ${(track.program ?? 0) + 1}`;
   if (family === 'synth-pad') return { role: 'other', because: `a pad: its ${program} is a synth pad` };
   if ((family === 'strings' || family === 'ensemble') && !line) {
     return {
@@ -97,7 +88,10 @@ export function detectTrackRole(track: TrackToClassify, meter: Meter): RoleEstim
       because: `a pad: its ${program} is strings or an ensemble playing chords (${percent(features.polyphony)} of its notes overlap)`,
     };
   }
-  if (family === 'effects') return { role: 'other', because: `its ${program} is a sound effect or a percussion sound` };
+  // Sitar, banjo, fiddle and the rest of the ethnic family play lines or chords: the notes decide.
+  if (family === 'synth-effects' || family === 'percussive' || family === 'sound-effects') {
+    return { role: 'other', because: `its ${program} is a sound effect or a percussion sound` };
+  }
   return roleFromTexture(features, family, register);
 }
 
