@@ -1,6 +1,6 @@
 /**
- * General MIDI conventions: which program a Riffroom instrument sounds like in a DAW, and what to
- * call a track that has no name. (Which role an imported track plays is core/analysis/track-role.ts.)
+ * General MIDI conventions: which program a Riffroom instrument sounds like in a DAW, and which
+ * track role an imported GM program most likely plays (from its notes too: core/analysis/track-role.ts).
  */
 import type { Track, TrackRole } from '../song/types.ts';
 import { instrumentById } from '../song/instrument-catalog.ts';
@@ -82,6 +82,20 @@ export function programForTrack(track: Pick<Track, 'role' | 'instrument'>): numb
   const instrument = track.instrument.toLowerCase();
   for (const [keyword, program] of PROGRAM_BY_KEYWORD) if (instrument.includes(keyword)) return program;
   return PROGRAM_BY_ROLE[track.role];
+}
+
+/**
+ * Best guess of a track's role from its channel and GM program alone (null: no program change,
+ * i.e. piano). When the notes are at hand, core/analysis/track-role.ts's detectTrackRole is better:
+ * it also tells a melody from chords on the same program (MIDI import uses it).
+ */
+export function roleForProgram(program: number | null, channel: number): TrackRole {
+  if (channel === DRUM_CHANNEL) return 'drums';
+  const p = program ?? 0;
+  if (p >= 32 && p <= 39) return 'bass';
+  if (p <= 31) return 'keys';
+  if (p <= 95) return 'lead';
+  return 'other';
 }
 
 const FAMILIES = [
