@@ -1,6 +1,6 @@
 /**
  * General MIDI conventions: which program a Riffroom instrument sounds like in a DAW, and which
- * track role an imported GM program most likely plays.
+ * track role an imported GM program most likely plays (from its notes too: core/analysis/track-role.ts).
  */
 import type { Track, TrackRole } from '../song/types.ts';
 import { instrumentById } from '../song/instrument-catalog.ts';
@@ -84,7 +84,11 @@ export function programForTrack(track: Pick<Track, 'role' | 'instrument'>): numb
   return PROGRAM_BY_ROLE[track.role];
 }
 
-/** Best guess of a track's role from its channel and GM program (null: no program change, i.e. piano). */
+/**
+ * Best guess of a track's role from its channel and GM program alone (null: no program change,
+ * i.e. piano). When the notes are at hand, core/analysis/track-role.ts's detectTrackRole is better:
+ * it also tells a melody from chords on the same program (MIDI import uses it).
+ */
 export function roleForProgram(program: number | null, channel: number): TrackRole {
   if (channel === DRUM_CHANNEL) return 'drums';
   const p = program ?? 0;

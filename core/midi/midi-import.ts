@@ -8,9 +8,10 @@ import type * as Y from 'yjs';
 import { ticksPerBar, type Meter, type Ticks } from '../time.ts';
 import { addClip, addTrack, labelledEdit, setKey, setMeter, setTempo, setTitle, type EditOptions } from '../song/edits.ts';
 import { readMeta } from '../song/schema.ts';
-import type { NoteInput, Provenance, TrackRole } from '../song/types.ts';
+import type { Key, NoteInput, Provenance, TrackRole } from '../song/types.ts';
 import { EditError, MAX_BARS, MAX_NOTE_TICKS, checkMeter, checkNote } from '../song/validate.ts';
-import { roleForProgram } from './general-midi.ts';
+import { detectKey, type KeyEstimate } from '../analysis/key.ts';
+import { detectTrackRole } from '../analysis/track-role.ts';
 import { DEFAULT_METER, readMidi } from './midi-read.ts';
 
 export interface MidiSongImportOptions extends EditOptions {
@@ -106,6 +107,13 @@ export interface MidiSongImport {
   clipIds: string[];
   /** What the file holds that the song leaves out or had to change, in words for the user. */
   warnings: string[];
+  /**
+   * When the file names no key: the key its notes sound in (null: no pitched notes). The song
+   * takes it unless the estimate's confidence is 'low'; the user is told either way.
+   */
+  detectedKey: KeyEstimate | null;
+  /** The key the song was given: the file's, the detected one, or null (the song's key was left as it was). */
+  key: Key | null;
 }
 
 interface PlannedTrack {
@@ -133,7 +141,9 @@ function songTempo(bpm: number, warnings: string[]): number {
 
 /**
  * Imports a whole MIDI file into the song: tempo, meter, key and title from the file, and one new
- * track (with one clip from bar 1) per file track that has notes. One history entry.
+ * track (with one clip from bar 1) per file track that has notes, in the role its channel, program
+ * and notes suggest (core/analysis/track-role.ts). A file without a key signature gets the key
+ * its notes sound in, when that is clear enough. One history entry.
  */
 export function importMidiSong(doc: Y.Doc, bytes: Uint8Array, options: MidiSongImportOptions = {}): MidiSongImport {
   const midi = readMidi(bytes);
@@ -148,8 +158,11 @@ export function importMidiSong(doc: Y.Doc, bytes: Uint8Array, options: MidiSongI
     checkLength(lengthBars, 0, `track "${t.name}"`);
     // The same checks addClip makes, done now so that no edit below can fail halfway through.
     for (const n of notes) checkNote(n, lengthBars * barTicks);
-    return { name: t.name.slice(0, MAX_NAME_LENGTH), role: roleForProgram(t.program, t.channel), notes, lengthBars };
+    return { name: t.name.slice(0, MAX_NAME_LENGTH), role: detectTrackRole(t, meter).role, notes, lengthBars };
   });
+  // Drum notes are kit pieces, not pitches: the key is heard in the other tracks.
+  const detectedKey = midi.key ? null : detectKey(planned.filter((t) => t.role !== 'drums').flatMap((t) => t.notes));
+  const key = midi.key ?? (detectedKey && detectedKey.confidence !== 'low' ? detectedKey.key : null);
 
   const trackIds: string[] = [];
   const clipIds: string[] = [];
@@ -160,7 +173,7 @@ export function importMidiSong(doc: Y.Doc, bytes: Uint8Array, options: MidiSongI
     () => {
       setTempo(doc, bpm, options);
       setMeter(doc, meter, options);
-      if (midi.key) setKey(doc, midi.key, options);
+      if (key) setKey(doc, key, options);
       if (title) setTitle(doc, title, options);
       for (const t of planned) {
         const trackId = addTrack(doc, { name: t.name, role: t.role }, options);
@@ -173,5 +186,5 @@ export function importMidiSong(doc: Y.Doc, bytes: Uint8Array, options: MidiSongI
     },
     options,
   );
-  return { trackIds, clipIds, warnings };
+  return { trackIds, clipIds, warnings, detectedKey, key };
 }

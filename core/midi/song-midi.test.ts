@@ -561,3 +561,39 @@ test('importMidiIntoTrack of a file without notes adds an empty one-bar clip; a 
   assert.throws(() => importMidiIntoTrack(doc, track, midiFile(1, 480, END_OF_TRACK), 4096), EditError);
   assert.deepEqual(Y.encodeStateAsUpdate(doc), before);
 });
+
+test('importMidiSong gives a keyless file the key its notes sound in, and each piano-program track the role it plays', () => {
+  type Ev = Parameters<typeof writeSmf>[0]['tracks'][number]['events'][number];
+  const notes = (channel: number, list: [number, number, number][]): Ev[] =>
+    list.flatMap(([tick, pitch, duration]): Ev[] => [
+      { type: 'noteOn', tick, channel, pitch, velocity: 90 },
+      { type: 'noteOff', tick: tick + duration, channel, pitch, velocity: 0 },
+    ]);
+  // A minor: Am, Dm, E, Am held a bar each under a melody on A C E, D F, E G# B, A.
+  const chords: [number, number, number][] = [
+    [57, 60, 64],
+    [57, 62, 65],
+    [56, 59, 64],
+    [57, 60, 64],
+  ].flatMap((triad, bar) => triad.map((p): [number, number, number] => [bar * 1920, p - 12, 1900]));
+  const melody: [number, number, number][] = [69, 72, 76, 74, 77, 76, 76, 80, 83, 81].map((p, i) => [i * 720, p, 700]);
+  const bytes = writeSmf({
+    format: 1,
+    ticksPerQuarter: 480,
+    tracks: [
+      { events: [{ type: 'programChange', tick: 0, channel: 0, program: 0 }, ...notes(0, chords)] },
+      { events: [{ type: 'programChange', tick: 0, channel: 1, program: 0 }, ...notes(1, melody)] },
+    ],
+  });
+  const doc = newDoc();
+  initSong(doc);
+  const result = importMidiSong(doc, bytes);
+  assert.deepEqual(result.detectedKey?.key, { tonic: 9, mode: 'minor' });
+  assert.notEqual(result.detectedKey?.confidence, 'low');
+  const song = readSong(doc);
+  assert.deepEqual(song.meta.key, { tonic: 9, mode: 'minor' });
+  assert.deepEqual(
+    song.tracks.map((t) => t.role),
+    ['keys', 'lead'],
+  );
+});

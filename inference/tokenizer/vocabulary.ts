@@ -6,6 +6,7 @@
  */
 import { CHORD_QUALITIES } from '../../core/theory/chords.ts';
 import type { Meter } from '../../core/time.ts';
+import { ENERGY_LEVELS, ENERGY_THRESHOLDS, energyLevel as partEnergyLevel } from '../../core/analysis/energy.ts';
 
 export const VOCABULARY_VERSION = 'riffroom-v1';
 
@@ -60,21 +61,14 @@ export const MAX_BAR_STEPS = 96;
 export const MAX_DURATION_STEPS = 192;
 export const VELOCITY_LEVELS = 16;
 export const MAX_BARS = 16;
-export const ENERGY_LEVELS = 5;
 /** Tempo bucket b holds bpm in [TEMPO_EDGES[b-1], TEMPO_EDGES[b]). */
 export const TEMPO_EDGES = [70, 85, 100, 115, 130, 145, 165];
 
 /**
- * Energy = notes (chords: chord changes) per bar of the part; the level is how many of these
- * thresholds the part reaches. Set from the training data's per-role quintiles.
+ * Energy = notes (chords: chord changes) per bar of the part; the levels and their thresholds live
+ * in core (core/analysis/energy.ts) so the library's metadata reports energy on the same scale.
  */
-export const ENERGY_THRESHOLDS: Record<ModelRole, readonly number[]> = {
-  drums: [14, 18, 21.5, 26],
-  bass: [3.75, 5, 6.25, 7.75],
-  keys: [8.75, 11.25, 14, 16.75],
-  lead: [3.25, 4.5, 5.25, 6.5],
-  chords: [1, 1.25, 1.5, 2],
-};
+export { ENERGY_LEVELS, ENERGY_THRESHOLDS } from '../../core/analysis/energy.ts';
 
 /** Pitches each role may write (drums: the nine General MIDI kit pieces the data is mapped to). */
 export const DRUM_PITCHES = [36, 38, 42, 46, 45, 48, 50, 49, 51] as const;
@@ -191,7 +185,7 @@ export function tempoBucket(bpm: number): number {
 }
 
 export function energyLevel(role: ModelRole, eventsPerBar: number): number {
-  return ENERGY_THRESHOLDS[role].filter((t) => eventsPerBar >= t).length;
+  return partEnergyLevel(role, eventsPerBar);
 }
 
 export function velocityLevel(velocity: number): number {

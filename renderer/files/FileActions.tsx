@@ -16,6 +16,7 @@ import { CheckFileDialog, type CheckedFile } from './CheckFileDialog.tsx';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportMidiDialog } from './ImportMidiDialog.tsx';
+import { detectedKeyNote } from './detected-key-note.ts';
 import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
 
 export interface FileActionsProps {
@@ -78,7 +79,7 @@ export function FileActions(props: FileActionsProps) {
       const result = edits.run(() => importMidiSong(session.doc, file.bytes, { fileName: file.name }));
       if (result)
         notify(
-          `Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}`,
+          `Imported ${file.name}: ${result.trackIds.length} tracks${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}${detectedKeyNote(result)}`,
         );
     } catch (error) {
       if (!(error instanceof MidiFormatError)) throw error;

@@ -6,7 +6,7 @@
  * before the first write: the song is never left half-imported.
  */
 import * as Y from 'yjs';
-import { roleForProgram } from '../../core/midi/general-midi.ts';
+import { detectTrackRole } from '../../core/analysis/track-role.ts';
 import { importMidiIntoTrack, readMidi } from '../../core/midi/song-midi.ts';
 import { addTrack, initSong, labelledEdit } from '../../core/song/edits.ts';
 import { readMeta } from '../../core/song/schema.ts';
@@ -16,7 +16,7 @@ import { baseName } from './file-names.ts';
 export interface MidiFileSummary {
   noteCount: number;
   trackNames: string[];
-  /** The role of the file's busiest track (drums on channel 10, bass programs...). */
+  /** The role of the file's busiest track (drums on channel 10, bass programs, then how the notes play). */
   suggestedRole: TrackRole;
   /** For the clip and a new track: the file's title, else its only track's name, else the file name. */
   suggestedName: string;
@@ -29,7 +29,7 @@ export function summarizeMidi(bytes: Uint8Array, fileName: string): MidiFileSumm
   return {
     noteCount: midi.tracks.reduce((n, t) => n + t.notes.length, 0),
     trackNames: midi.tracks.map((t) => t.name),
-    suggestedRole: busiest ? roleForProgram(busiest.program, busiest.channel) : 'keys',
+    suggestedRole: busiest ? detectTrackRole(busiest, midi.meter).role : 'keys',
     suggestedName: (midi.title || (midi.tracks.length === 1 ? midi.tracks[0]!.name : '') || baseName(fileName)).slice(0, 100),
   };
 }

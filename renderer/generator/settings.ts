@@ -22,8 +22,8 @@ export { MODEL_ROLES, STYLES, type ModelRole, type Style };
 export const MAX_VARIATIONS = 8;
 export const MAX_GENERATED_BARS = MAX_BARS;
 
-/** Energy levels as musicians say them, 0 (sparse) .. 4 (busy). */
-export const ENERGY_LABELS = ['sparse', 'light', 'steady', 'lively', 'busy'] as const;
+/** Energy levels as musicians say them, 0 (sparse) .. 4 (busy): the library's metadata uses the same words. */
+export { ENERGY_LABELS } from '../../core/analysis/energy.ts';
 
 export const MODE_LABELS: Record<Mode, string> = {
   free: 'free',

@@ -18,6 +18,7 @@ import { songToMidi } from '../../core/midi/song-midi.ts';
 import { checkFile } from '../../core/provenance/read-file.ts';
 import { readWavProvenance } from '../../core/provenance/wav.ts';
 import { decodeProvenance } from '../../core/provenance/json.ts';
+import { writeSmf, type SmfTrack } from '../../core/midi/smf.ts';
 import { addClip, addTrack, initSong, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import * as Y from 'yjs';
@@ -107,6 +108,31 @@ function leadMidi(): Uint8Array {
     notes: [0, 1, 2, 3].map((i) => ({ pitch: 72 + i, tick: i * 240, duration: 200, velocity: 100 })),
   });
   return songToMidi(readSong(doc));
+}
+
+/**
+ * A file with no key signature (and no track names): A minor chords held on one piano track,
+ * a melody on another (both program 0, so only the notes tell keys from lead).
+ */
+function keylessMinorMidi(): Uint8Array {
+  const track = (channel: number, notes: [number, number, number][]): SmfTrack => ({
+    events: [
+      { type: 'programChange', tick: 0, channel, program: 0 },
+      ...notes.flatMap(([tick, pitch, duration]) => [
+        { type: 'noteOn' as const, tick, channel, pitch, velocity: 90 },
+        { type: 'noteOff' as const, tick: tick + duration, channel, pitch, velocity: 0 },
+      ]),
+    ],
+  });
+  const triads = [
+    [45, 48, 52],
+    [45, 50, 53],
+    [44, 47, 52],
+    [45, 48, 52],
+  ];
+  const chords = triads.flatMap((triad, bar) => triad.map((p): [number, number, number] => [bar * 1920, p, 1900]));
+  const melody = [69, 72, 76, 74, 77, 76, 76, 80, 83, 81].map((p, i): [number, number, number] => [i * 720, p, 700]);
+  return writeSmf({ format: 1, ticksPerQuarter: 480, tracks: [track(0, chords), track(1, melody)] });
 }
 
 const missing = browserMissing();
@@ -705,6 +731,27 @@ if (missing) {
       assert.equal(await edits(), 0, 'no edit made');
       assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
+    });
+
+    test('import MIDI as new tracks: each track gets the role its notes play, a keyless file the key they sound in', async () => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-song')]);
+      await chooser.setFiles({ name: 'minor.mid', mimeType: 'audio/midi', buffer: Buffer.from(keylessMinorMidi()) });
+      await page.waitForFunction(
+        () => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes('Imported minor.mid'),
+        undefined,
+        { timeout: 5000 },
+      );
+      assert.match(
+        await notice(page),
+        /Imported minor\.mid: 2 tracks\. The file names no key: its notes sound in A minor \((high|medium) confidence\), now the song's key/,
+      );
+      await untilDocHas(page, carol.doc, 'carol has the import');
+      const song = readSong(carol.doc);
+      assert.deepEqual(song.meta.key, { tonic: 9, mode: 'minor' });
+      assert.deepEqual(
+        song.tracks.slice(-2).map((t) => t.role),
+        ['keys', 'lead'],
+      );
     });
 
     test('no page errors', () => {
