@@ -193,13 +193,13 @@ export interface LibraryStatus {
 /** What each library operation answers. */
 export interface LibraryAnswers {
   status: LibraryStatus;
-  saveClip: void;
+  saveClip: undefined;
   getClip: LibraryClip | null;
   listClips: LibraryClip[];
-  deleteClip: void;
-  savePreset: void;
+  deleteClip: undefined;
+  savePreset: undefined;
   listPresets: PromptPreset[];
-  deletePreset: void;
+  deletePreset: undefined;
   snapshot: LibrarySnapshot;
   importSnapshot: ImportSummary;
 }

@@ -135,19 +135,23 @@ export async function answerLibraryRequest(holder: LibraryHolder, request: Libra
   if (!store) throw new Error(holder.status().problem ?? 'the riff library is not available');
   switch (request.op) {
     case 'saveClip':
-      return store.saveClip(request.clip);
+      await store.saveClip(request.clip);
+      return undefined;
     case 'getClip':
       return store.getClip(request.id);
     case 'listClips':
       return store.listClips(request.query);
     case 'deleteClip':
-      return store.deleteClip(request.id);
+      await store.deleteClip(request.id);
+      return undefined;
     case 'savePreset':
-      return store.savePreset(request.preset);
+      await store.savePreset(request.preset);
+      return undefined;
     case 'listPresets':
       return store.listPresets();
     case 'deletePreset':
-      return store.deletePreset(request.id);
+      await store.deletePreset(request.id);
+      return undefined;
     case 'snapshot':
       return store.snapshot();
     case 'importSnapshot':
