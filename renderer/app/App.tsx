@@ -27,6 +27,7 @@ import type { PanelProps } from './panel-props.ts';
 import { readOnlyViewEdits, type ReadOnlySongView } from './read-only-song.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { useShortcuts } from './use-shortcuts.ts';
+import { LibraryModel } from '../library/library-model.ts';
 import { TopBar } from './top-bar/TopBar.tsx';
 
 interface AppProps {
@@ -88,6 +89,14 @@ export function App({ session, transport, platform }: AppProps) {
       }),
     [session, notify],
   );
+  // The riff library: one per page, the same in every project (renderer/library/).
+  const library = useMemo(() => new LibraryModel(platform.library), [platform]);
+  useEffect(() => {
+    void library.ready.then(({ status }) => {
+      if (status.problem) notify(`Your riff library is not available: ${status.problem}`, 'error');
+      else if (status.notice) notify(status.notice, 'error');
+    });
+  }, [library, notify]);
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);
@@ -218,6 +227,7 @@ export function App({ session, transport, platform }: AppProps) {
     files: platform.files,
     edits,
     notify,
+    library,
     showReadOnlySong: setReadOnlyView,
   };
 
