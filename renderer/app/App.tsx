@@ -92,6 +92,8 @@ export function App({ session, transport, platform }: AppProps) {
   // The riff library: one per page, the same in every project (renderer/library/).
   const library = useMemo(() => new LibraryModel(platform.library), [platform]);
   useEffect(() => {
+    // For the dev console and the browser tests (tests/page-surface.d.ts), like riffroomTransport.
+    (globalThis as { riffroomLibrary?: LibraryModel }).riffroomLibrary = library;
     void library.ready.then(({ status }) => {
       if (status.problem) notify(`Your riff library is not available: ${status.problem}`, 'error');
       else if (status.notice) notify(status.notice, 'error');
