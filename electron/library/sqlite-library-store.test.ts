@@ -162,7 +162,7 @@ test('a row that fails the check is left out, not served', async () => {
   store.close();
   const db = new DatabaseSync(path);
   db.prepare(
-    `INSERT INTO clips (id, saved_at, body, role, bpm, origin) VALUES ('bad', '2027', '{"id":"bad"}', 'bass', 100, 'human')`,
+    `INSERT INTO clips (id, saved_at, body, role, bpm, origin, search) VALUES ('bad', '2027', '{"id":"bad"}', 'bass', 100, 'human', '')`,
   ).run();
   db.close();
   const again = openSqliteLibrary(path).store;

@@ -18,7 +18,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { checkLibraryClip, checkPreset, LibraryFileError } from '../../core/library/library-file.ts';
-import { byNewest, matchesQuery } from '../../core/library/library-query.ts';
+import { byNewest, matchesQuery, searchableText } from '../../core/library/library-query.ts';
 import { byName } from '../../core/library/memory-store.ts';
 import type { ImportSummary, LibraryClip, LibraryQuery, LibrarySnapshot, LibraryStore, PromptPreset } from '../../core/library/types.ts';
 import { openForChecking, openHardened } from '../../sync-server/store/sqlite-open.ts';
@@ -31,7 +31,7 @@ export const LIBRARY_SCHEMA_VERSION = 2;
 /**
  * How each older layout becomes the next, applied in order inside one transaction. Version 1 kept
  * each clip as a JSON row only (id, saved_at, body) and had no presets; version 2 adds the filter
- * columns (filled from each row's JSON) and the presets table.
+ * columns and the words text search looks in (filled from each row's JSON) and the presets table.
  */
 export const MIGRATIONS: Record<number, (db: DatabaseSync) => void> = {
   0: (db) => {
@@ -42,6 +42,7 @@ export const MIGRATIONS: Record<number, (db: DatabaseSync) => void> = {
       ALTER TABLE clips ADD COLUMN role TEXT NOT NULL DEFAULT 'other';
       ALTER TABLE clips ADD COLUMN bpm REAL NOT NULL DEFAULT 120;
       ALTER TABLE clips ADD COLUMN origin TEXT NOT NULL DEFAULT 'human';
+      ALTER TABLE clips ADD COLUMN search TEXT NOT NULL DEFAULT '';
       UPDATE clips SET
         role = coalesce(json_extract(body, '$.role'), 'other'),
         bpm = coalesce(json_extract(body, '$.metadata.tempo.value'), 120),
@@ -50,6 +51,15 @@ export const MIGRATIONS: Record<number, (db: DatabaseSync) => void> = {
       CREATE INDEX clips_role_bpm ON clips (role, bpm);
       CREATE TABLE presets (id TEXT PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL) STRICT;
     `);
+    // The words text search looks in, computed as the app computes them (library-query.ts).
+    const update = db.prepare('UPDATE clips SET search = ? WHERE id = ?');
+    for (const row of db.prepare('SELECT id, body FROM clips').all() as { id: string; body: string }[]) {
+      try {
+        update.run(searchableText(checkLibraryClip(JSON.parse(row.body))), row.id);
+      } catch {
+        // A row that fails the check is never served (SqliteLibraryStore): nothing to search in it.
+      }
+    }
   },
 };
 
@@ -184,7 +194,7 @@ export class SqliteLibraryStore implements LibraryStore {
 
   #write(clip: LibraryClip): void {
     this.#db
-      .prepare('INSERT OR REPLACE INTO clips (id, saved_at, body, role, bpm, origin) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare('INSERT OR REPLACE INTO clips (id, saved_at, body, role, bpm, origin, search) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(
         clip.id,
         clip.savedAt,
@@ -192,6 +202,7 @@ export class SqliteLibraryStore implements LibraryStore {
         clip.role,
         clip.metadata.tempo.value,
         clip.provenance.source === 'model' ? 'ai' : 'human',
+        searchableText(clip),
       );
   }
 
@@ -214,6 +225,7 @@ export class SqliteLibraryStore implements LibraryStore {
     if (query.role) narrow('role = ?', query.role);
     if (query.origin) narrow('origin = ?', query.origin);
     if (query.tempo) narrow('bpm BETWEEN ? AND ?', query.tempo.min, query.tempo.max);
+    for (const word of query.text?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) narrow('instr(search, ?) > 0', word);
     const sql = `SELECT body FROM clips ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY saved_at DESC, id`;
     const out: LibraryClip[] = [];
     for (const row of this.#db.prepare(sql).iterate(...args) as Iterable<Row>) {
