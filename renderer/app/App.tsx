@@ -28,6 +28,7 @@ import { readOnlyViewEdits, type ReadOnlySongView } from './read-only-song.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { useShortcuts } from './use-shortcuts.ts';
 import { LibraryModel } from '../library/library-model.ts';
+import { insertLibraryClip } from '../../core/library/placement.ts';
 import { TopBar } from './top-bar/TopBar.tsx';
 
 interface AppProps {
@@ -153,6 +154,22 @@ export function App({ session, transport, platform }: AppProps) {
   /** The song as it is now (the snapshot may be a frame behind the document). */
   const current = session.store.current;
 
+  /** A riff dragged from the library onto a lane: inserted there, as the panel's Insert does. */
+  const dropFromLibrary = useCallback(
+    (trackId: string, bar: number, libraryClipId: string) => {
+      void library.ready
+        .then(({ store }) => store.getClip(libraryClipId))
+        .then((clip) => {
+          if (!clip) return notify('That riff is no longer in your library.', 'error');
+          const inserted = edits.run(() => insertLibraryClip(session.doc, session.store.current(), clip, { startBar: bar, trackId }));
+          if (!inserted) return;
+          selectClip(inserted.clipId);
+          notify(`Inserted “${clip.name}” at bar ${bar + 1}`);
+        });
+    },
+    [library, edits, session, selectClip, notify],
+  );
+
   const runCommand = (command: Command): void => {
     const doc = session.doc;
     const id = selectedClipId;
@@ -263,6 +280,7 @@ export function App({ session, transport, platform }: AppProps) {
           selectClip={readOnlyView ? selectNothing : selectClip}
           barPx={barPx}
           files={platform.files}
+          onLibraryDrop={readOnlyView ? undefined : dropFromLibrary}
         />
       </main>
       <EditorArea {...panelProps} />

@@ -18,6 +18,7 @@ import type { PanelProps } from '../app/panel-props.ts';
 import { ROLE_COLOR } from '../app/arrangement/roles.ts';
 import { audioTransportOf, type AuditionHandle } from '../audio/contract.ts';
 import { MiniRoll } from '../generator/MiniRoll.tsx';
+import { startLibraryDrag } from './library-drag.ts';
 import { explanations, facets, NO_FILTERS, queryOf, summaryOf, type LibraryFilters } from './library-view.ts';
 
 const KEYS = Array.from({ length: 24 }, (_, i) => ({ tonic: i >> 1, mode: i % 2 ? ('minor' as const) : ('major' as const) }));
@@ -297,6 +298,9 @@ export function LibraryPanel(props: PanelProps) {
             data-id={clip.id}
             data-name={clip.name}
             data-auditioning={auditioning === clip.id || undefined}
+            draggable
+            title="Drag onto a track to put it there"
+            onDragStart={(e) => startLibraryDrag(e.dataTransfer, clip.id)}
           >
             <div className="lib-item-head">
               <button type="button" className="link lib-name" onClick={() => setOpen(open === clip.id ? null : clip.id)} title="Details">

@@ -3,8 +3,8 @@
  * AI lead from "Song A" to her library (this browser's IndexedDB), filters and searches them,
  * asks "More like this", saves a prompt preset, then opens "Song B" (another key and tempo): the
  * library and the preset are there, the riff auditions transposed into Song B's key (the notes
- * the audio engine schedules are read), and Insert puts it in Song B as one labelled edit that a
- * bandmate on a stock y-websocket client receives. The library is exported to one file and
+ * the audio engine schedules are read), and Insert (or a drag onto a lane) puts it in Song B as
+ * one labelled edit that a bandmate on a stock y-websocket client receives. The library is exported to one file and
  * imported by bob in another browser; a damaged file is refused, changing nothing. A last test
  * holds the IndexedDB store itself to the LibraryStore contract inside the page.
  *
@@ -206,7 +206,7 @@ if (missing) {
       );
     });
 
-    test('in another song: the library and presets are there; audition is transposed; insert is one labelled edit', async () => {
+    test('in another song: the library and presets are there; audition is transposed; insert and drop are labelled edits', async () => {
       await page.goto(h.link(SONG_B, 'alice'));
       await page.waitForSelector('[data-testid="connection"][data-status="connected"]', { timeout: 30_000 });
       // The preset, recalled in this project.
@@ -255,6 +255,24 @@ if (missing) {
         expected,
       );
       assert.equal(inserted.provenance?.detail?.sourceSong, 'Song A');
+
+      // Dragged from the list onto the Keys lane, at bar 5: it lands there, on that track.
+      const barPx = await read(page, () => document.querySelector<HTMLElement>('[data-testid="clip"]')!.getBoundingClientRect().width / 2);
+      const keys = song.tracks.find((t) => t.role === 'keys')!;
+      await page.dragAndDrop('[data-testid="lib-item"][data-name="AI hook"]', `[data-testid="lane"][data-track-id="${keys.id}"]`, {
+        targetPosition: { x: Math.round(4.5 * barPx), y: 10 },
+      });
+      await waitForHistoryLabel(
+        h.server,
+        SONG_B,
+        testToken(SONG_B, 'viewer', 'probe'),
+        'inserted "AI hook" from the library (transposed up 3 semitones to G minor)',
+        10_000,
+      );
+      await waitFor(() => readSong(carolB.doc).clips.length === 2, 10_000, 'carol never received the dropped clip');
+      const dropped = readSong(carolB.doc).clips.find((c) => c.name === 'AI hook')!;
+      assert.equal(dropped.trackId, keys.id);
+      assert.equal(dropped.startBar, 4);
       assert.deepEqual(alice.errors, []);
       await h.screenshot(page, 'library-song-b');
     });
