@@ -1,17 +1,25 @@
 /**
  * "More like this" over the two places a riff can be: the library and the open song. Features of
- * library clips are computed once per clip object (a WeakMap: a re-listed library brings new
- * objects, an unchanged one costs nothing), those of the song's clips on each ask.
+ * library clips are computed once per saved version of a clip (keyed by its id, save time and
+ * notes, so a re-listed library — new objects, the same clips — costs nothing), those of the
+ * song's clips on each ask (they change as bandmates edit).
  */
 import type { Song } from '../song/types.ts';
 import { clipFeatures, mostSimilar, type Candidate, type ClipFeatures } from './similarity.ts';
 import type { LibraryClip } from './types.ts';
 
-const cache = new WeakMap<LibraryClip, ClipFeatures>();
+const cache = new Map<string, ClipFeatures>();
+/** A library of 10,000 clips needs 10,000 entries; past this the cache starts again. */
+const CACHE_LIMIT = 50_000;
+
+const versionOf = (clip: LibraryClip): string =>
+  `${clip.id}|${clip.savedAt}|${clip.lengthBars}|${clip.notes.length}|${clip.notes[0]?.pitch ?? ''}|${clip.notes.at(-1)?.tick ?? ''}`;
 
 export function libraryClipFeatures(clip: LibraryClip): ClipFeatures {
-  let features = cache.get(clip);
+  const version = versionOf(clip);
+  let features = cache.get(version);
   if (!features) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     features = clipFeatures({
       notes: clip.notes,
       lengthBars: clip.lengthBars,
@@ -19,7 +27,7 @@ export function libraryClipFeatures(clip: LibraryClip): ClipFeatures {
       key: clip.metadata.key?.value ?? null,
       drums: clip.role === 'drums',
     });
-    cache.set(clip, features);
+    cache.set(version, features);
   }
   return features;
 }

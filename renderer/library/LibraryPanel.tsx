@@ -7,7 +7,6 @@
  * import the whole library as one file.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { libraryClipFromSong } from '../../core/library/clip-entry.ts';
 import { findSimilar, libraryClipFeatures, songClipFeatures, type SimilarAnswer } from '../../core/library/find-similar.ts';
 import { decodeLibraryFile, encodeLibraryFile, LIBRARY_FILE_EXTENSION, LibraryFileError } from '../../core/library/library-file.ts';
 import { insertLibraryClip, placeInSong } from '../../core/library/placement.ts';
@@ -19,17 +18,12 @@ import { ROLE_COLOR } from '../app/arrangement/roles.ts';
 import { audioTransportOf, type AuditionHandle } from '../audio/contract.ts';
 import { MiniRoll } from '../generator/MiniRoll.tsx';
 import { startLibraryDrag } from './library-drag.ts';
+import { saveClipToLibrary } from './save-clip.ts';
 import { explanations, facets, NO_FILTERS, queryOf, summaryOf, type LibraryFilters } from './library-view.ts';
 
 const KEYS = Array.from({ length: 24 }, (_, i) => ({ tonic: i >> 1, mode: i % 2 ? ('minor' as const) : ('major' as const) }));
 const NOTE_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
 const ENERGY = ['sparse', 'light', 'steady', 'lively', 'busy'];
-
-/** Who this user is to bandmates now (a rename goes through presence). */
-function localName(props: PanelProps): string {
-  const user = props.session.awareness.getLocalState()?.user as { name?: unknown } | undefined;
-  return typeof user?.name === 'string' && user.name ? user.name : props.session.user.name;
-}
 
 type SimilarTarget = { kind: 'library'; clip: LibraryClip } | { kind: 'song'; clipId: string; name: string };
 
@@ -76,15 +70,7 @@ export function LibraryPanel(props: PanelProps) {
   const set = (patch: Partial<LibraryFilters>) => setFilters((f) => ({ ...f, ...patch }));
 
   const save = (): void => {
-    if (!selected) return;
-    const entry = libraryClipFromSong(session.store.current(), selected.id, { savedBy: localName(props), tags: tags.split(',') });
-    library.saveClip(entry).then(
-      () => {
-        setTags('');
-        notify(`Saved “${entry.name}” to your library`);
-      },
-      (error: Error) => notify(`The clip could not be saved to your library: ${error.message}`, 'error'),
-    );
+    if (selected) void saveClipToLibrary(props, selected.id, tags.split(',')).then((saved) => saved && setTags(''));
   };
 
   const play = (clip: LibraryClip): void => {

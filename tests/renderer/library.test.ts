@@ -114,13 +114,14 @@ if (missing) {
       for (const c of [carolA, carolB]) if (c) disconnect(c);
     });
 
-    test('saving clips from the arrangement keeps notes, chords, provenance and tags', async () => {
+    test('saving clips from the arrangement and the editor keeps notes, chords, provenance and tags', async () => {
       await selectClip(page, bassClip);
       await page.fill('[data-testid="lib-tags"]', 'groove, verse');
       await page.click('[data-testid="lib-save"]');
       await untilCount(page, 1, 'the bass riff listed');
+      // The second from the editor's title bar.
       await selectClip(page, leadClip);
-      await page.click('[data-testid="lib-save"]');
+      await page.click('[data-testid="editor-save-to-library"]');
       await untilCount(page, 2, 'the AI hook listed');
       assert.deepEqual(await items(page), ['AI hook', 'Funk walk'], 'newest first');
       const stored = await read(page, async () => (await globalThis.riffroomLibrary.ready).store.listClips());
