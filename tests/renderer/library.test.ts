@@ -5,7 +5,8 @@
  * library and the preset are there, the riff auditions transposed into Song B's key (the notes
  * the audio engine schedules are read), and Insert (or a drag onto a lane) puts it in Song B as
  * one labelled edit that a bandmate on a stock y-websocket client receives. The library is exported to one file and
- * imported by bob in another browser; a damaged file is refused, changing nothing. A last test
+ * imported by bob in another browser; a damaged file is refused, changing nothing. The preset,
+ * recalled, makes a riff with the AI bandmate and remembers it. A last test
  * holds the IndexedDB store itself to the LibraryStore contract inside the page.
  *
  * Waits are on DOM conditions and on the server's history, never on time.
@@ -309,6 +310,47 @@ if (missing) {
       await untilCount(bob.page, 2, "alice's riffs in bob's library");
       assert.match(await noticeText(bob.page), /Imported 2 riffs and 1 presets/);
       assert.deepEqual(bob.errors, []);
+    });
+
+    test('a preset remembers the riff it made: the take kept after recalling it', async () => {
+      await page.click('[data-testid="tab-generate"]');
+      await page.waitForSelector('[data-testid="gen-preset-active"]', { timeout: UI_MS });
+      const before = readSong(carolB.doc).clips.length;
+      await page.click('[data-testid="gen-generate"]');
+      await until(
+        page,
+        'the variations written',
+        () =>
+          document.querySelector('[data-testid="gen-variations"][data-phase="done"]') ||
+          document.querySelector('[data-testid="gen-error"]'),
+        undefined,
+        240_000,
+      );
+      assert.equal(await read(page, () => document.querySelector('[data-testid="gen-error"]')?.textContent ?? null), null);
+      await page.click('[data-testid="gen-variation"][data-index="0"] [data-testid="gen-keep"]');
+      await until(
+        page,
+        'the preset shows its riff',
+        () => /last riff:/.test(document.querySelector('[data-testid="gen-preset-active"]')?.textContent ?? ''),
+        undefined,
+        UI_MS,
+      );
+      await waitFor(() => readSong(carolB.doc).clips.length === before + 1, 10_000, 'carol never received the kept take');
+      const kept = readSong(carolB.doc).clips.find(
+        (c) => c.provenance?.source === 'model' && c.provenance.detail?.format === 'riffroom-generator/1',
+      )!;
+      const riff = await read(page, async () => (await (await globalThis.riffroomLibrary.ready).store.listPresets())[0]!.lastRiff);
+      assert.ok(riff, 'the preset kept a riff');
+      assert.deepEqual(
+        riff.notes.map((n) => [n.tick, n.pitch]),
+        kept.notes.map((n) => [n.tick, n.pitch]),
+      );
+      assert.equal(
+        (kept.provenance?.detail as { request?: { seed?: number } } | undefined)?.request?.seed,
+        777,
+        'made with the recalled seed',
+      );
+      assert.deepEqual(alice.errors, []);
     });
 
     test('the IndexedDB store keeps the LibraryStore contract', async () => {
