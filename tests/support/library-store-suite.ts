@@ -1,9 +1,11 @@
 /**
  * The one test suite every LibraryStore passes (core/library/types.ts): the in-memory store
  * (core/library/memory-store.test.ts), the desktop's SQLite file
- * (electron/library/sqlite-library-store.test.ts) and the browser's IndexedDB, in Chromium
- * (tests/renderer/library-idb.test.ts). It speaks only the interface: save and read back
- * exactly, replace by id, filter, newest first, delete, presets by name, snapshot and import.
+ * (electron/library/sqlite-library-store.test.ts) and the window's bridge store in front of it
+ * (renderer/library/library-bridge.test.ts). The browser's IndexedDB store runs in Chromium, where
+ * node:test is not: tests/renderer/library.test.ts holds it to the same contract inside the page.
+ * It speaks only the interface: save and read back exactly, replace by id, filter, newest first,
+ * delete, presets by name, snapshot and import.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
