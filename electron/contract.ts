@@ -8,6 +8,8 @@
  * platform (renderer/platform/electron-platform.ts), like sync-server/contract.ts.
  */
 
+import type { ImportSummary, LibraryClip, LibraryQuery, LibrarySnapshot, PromptPreset } from '../core/library/types.ts';
+
 export const BRIDGE_VERSION = 1;
 
 /** The name of the bridge on the page's window: `window.riffroom`. */
@@ -36,6 +38,8 @@ export const CHANNELS = {
   shareTokenInfo: 'riffroom:share:token-info',
   /** invoke ShareOnlineRequest → ShareOnlineResult: push the open project to a hosted server (on success the window moves there). */
   shareOnline: 'riffroom:share:online',
+  /** invoke LibraryRequest → the answer of that library operation (LibraryAnswers): the riff library's SQLite file. */
+  library: 'riffroom:library',
   /** send: this window wants a MessagePort to the inference host (answered on inferencePort). */
   inferenceConnect: 'riffroom:inference:connect',
   /** send: this window no longer needs the inference host. */
@@ -70,6 +74,8 @@ export const LIMITS = {
   dragBytes: 8 * 1024 * 1024,
   /** Characters of a track's or a clip's name sent with a drag (the file name is made from them). */
   dragNameChars: 200,
+  /** Characters of a library search's text. */
+  librarySearchChars: 200,
 } as const;
 
 export interface SaveFileRequest {
@@ -157,6 +163,47 @@ export interface ShareOnlineRequest {
 /** `problem`: sync-server/client/transfer-client.ts TransferProblem, or 'no-token' / 'no-project'. */
 export type ShareOnlineResult = { ok: true } | { ok: false; problem: string; message: string; suggestion: string | null };
 
+/**
+ * One operation on the riff library (core/library/types.ts LibraryStore, plus `status`), which the
+ * main process keeps in `<userData>/library.sqlite` (electron/library/). Checked in main
+ * (electron/library/library-ipc.ts parseLibraryRequest) like every other input.
+ */
+export type LibraryRequest =
+  | { op: 'status' }
+  | { op: 'saveClip'; clip: LibraryClip }
+  | { op: 'getClip'; id: string }
+  | { op: 'listClips'; query: LibraryQuery }
+  | { op: 'deleteClip'; id: string }
+  | { op: 'savePreset'; preset: PromptPreset }
+  | { op: 'listPresets' }
+  | { op: 'deletePreset'; id: string }
+  | { op: 'snapshot' }
+  | { op: 'importSnapshot'; snapshot: LibrarySnapshot };
+
+/** Where the library lives and what happened when it was opened. */
+export interface LibraryStatus {
+  /** The file (desktop) or 'this browser' (IndexedDB). */
+  location: string;
+  /** A damaged library was set aside and a new one started: what to tell the user (once). */
+  notice: string | null;
+  /** The library cannot be used at all (a newer Riffroom's file): why. */
+  problem: string | null;
+}
+
+/** What each library operation answers. */
+export interface LibraryAnswers {
+  status: LibraryStatus;
+  saveClip: undefined;
+  getClip: LibraryClip | null;
+  listClips: LibraryClip[];
+  deleteClip: undefined;
+  savePreset: undefined;
+  listPresets: PromptPreset[];
+  deletePreset: undefined;
+  snapshot: LibrarySnapshot;
+  importSnapshot: ImportSummary;
+}
+
 export type InferenceStatus = { state: 'crashed'; message: string; restartInMs: number } | { state: 'gave-up'; message: string };
 
 /** Menu items the page carries out (the main process only forwards them). */
@@ -198,6 +245,10 @@ export interface RiffroomBridge {
   readonly share?: {
     tokenInfo(request: ShareTokenRequest): Promise<ShareTokenInfo>;
     online(request: ShareOnlineRequest): Promise<ShareOnlineResult>;
+  };
+  /** The riff library kept by the main process (absent from bridges older than it). */
+  readonly library?: {
+    call<R extends LibraryRequest>(request: R): Promise<LibraryAnswers[R['op']]>;
   };
   readonly inference: {
     /** Asks for a port; it arrives as a window message INFERENCE_PORT_MESSAGE (again after each restart). */

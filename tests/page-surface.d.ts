@@ -21,6 +21,7 @@ import type * as Exporter from '../renderer/export/export-song.ts';
 import type { LoudnessFigure } from '../renderer/export/loudness-figure.ts';
 import type { JamProbes } from '../renderer/jam/jam-probes.ts';
 import type { JamSession } from '../renderer/jam/jam-session.ts';
+import type { LibraryModel } from '../renderer/library/library-model.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import type { INFERENCE_PROTOCOL } from '../inference/contract.ts';
 import type { configureMessage, workerUrlWithConfig } from '../inference/web/worker-config.ts';
@@ -83,6 +84,10 @@ declare global {
    * from outside the session by connect.ts beside riffroomJam.
    */
   var riffroomJamProbes: JamProbes;
+  /** The riff library of the page (its store once ready), set by renderer/app/App.tsx. */
+  var riffroomLibrary: LibraryModel;
+  /** The notes the audio engine scheduled for auditions, in order (tests/renderer/library.test.ts). */
+  var __auditioned: number[];
   /** The room's audio engine, set by renderer/main.tsx when a session creates its transport. */
   var riffroomTransport: AudioTransport;
   /**

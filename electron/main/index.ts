@@ -36,6 +36,8 @@ import { RecentProjects } from '../project/recents.ts';
 import { parseJoinLink } from '../../sync-server/client/room-link.ts';
 import { DesktopSession } from '../session/desktop-session.ts';
 import { ServerTokenStore } from '../share/server-tokens-store.ts';
+import { DesktopLibrary } from '../library/desktop-library.ts';
+import { answerLibraryRequest, parseLibraryRequest } from '../library/library-ipc.ts';
 import { shareProject, tokenInfo } from '../share/share-project.ts';
 import { SessionManager, utilityProcessLauncher } from '../session/manager.ts';
 import { appPageUrl, forwardedHeaders, resolveAppRequest, type RoomEndpoint } from './app-protocol.ts';
@@ -127,6 +129,9 @@ let dragsValue: DragFiles | null = null;
 const serverTokens = (): ServerTokenStore =>
   (serverTokensValue ??= new ServerTokenStore(join(app.getPath('userData'), 'server-tokens.json'), safeStorage));
 let serverTokensValue: ServerTokenStore | null = null;
+/** The riff library: one SQLite file in userData, opened on first use (../library/). */
+const library = (): DesktopLibrary => (libraryValue ??= new DesktopLibrary(app.getPath('userData')));
+let libraryValue: DesktopLibrary | null = null;
 
 const sessions = new SessionManager({
   launch: utilityProcessLauncher(utilityProcess.fork.bind(utilityProcess), PATHS.sessionHost),
@@ -471,6 +476,7 @@ function registerIpc(): void {
     if (target) desktop.join(target);
     return result;
   });
+  handle(CHANNELS.library, (_event, value) => answerLibraryRequest(library(), parseLibraryRequest(value)));
   ipcMain.on(CHANNELS.inferenceConnect, (event) => {
     if (trusted(event)) inference.connect(inferenceWindow(event.sender));
   });
@@ -489,6 +495,7 @@ app.on('will-quit', (event) => {
   if (quitting) return;
   event.preventDefault();
   quitting = true;
+  libraryValue?.close();
   void Promise.allSettled([sessions.stop(), inference.stop()]).finally(() => app.quit());
 });
 

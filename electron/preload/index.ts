@@ -45,6 +45,9 @@ const bridge: RiffroomBridge = {
     tokenInfo: (request) => ipcRenderer.invoke(CHANNELS.shareTokenInfo, request),
     online: (request) => ipcRenderer.invoke(CHANNELS.shareOnline, request),
   },
+  library: {
+    call: (request) => ipcRenderer.invoke(CHANNELS.library, request),
+  },
   inference: {
     connect: () => ipcRenderer.send(CHANNELS.inferenceConnect),
     release: () => ipcRenderer.send(CHANNELS.inferenceRelease),

@@ -27,6 +27,8 @@ import type { PanelProps } from './panel-props.ts';
 import { readOnlyViewEdits, type ReadOnlySongView } from './read-only-song.ts';
 import { SidePanel } from './SidePanel.tsx';
 import { useShortcuts } from './use-shortcuts.ts';
+import { LibraryModel } from '../library/library-model.ts';
+import { insertLibraryClip } from '../../core/library/placement.ts';
 import { TopBar } from './top-bar/TopBar.tsx';
 
 interface AppProps {
@@ -88,6 +90,16 @@ export function App({ session, transport, platform }: AppProps) {
       }),
     [session, notify],
   );
+  // The riff library: one per page, the same in every project (renderer/library/).
+  const library = useMemo(() => new LibraryModel(platform.library), [platform]);
+  useEffect(() => {
+    // For the dev console and the browser tests (tests/page-surface.d.ts), like riffroomTransport.
+    (globalThis as { riffroomLibrary?: LibraryModel }).riffroomLibrary = library;
+    void library.ready.then(({ status }) => {
+      if (status.problem) notify(`Your riff library is not available: ${status.problem}`, 'error');
+      else if (status.notice) notify(status.notice, 'error');
+    });
+  }, [library, notify]);
   // The room's rules (teacher mode, renderer/jam/rules-guard.ts) apply around every edit.
   const jam = useJam();
   const jamRules = useJamRulesKey(jam);
@@ -141,6 +153,22 @@ export function App({ session, transport, platform }: AppProps) {
 
   /** The song as it is now (the snapshot may be a frame behind the document). */
   const current = session.store.current;
+
+  /** A riff dragged from the library onto a lane: inserted there, as the panel's Insert does. */
+  const dropFromLibrary = useCallback(
+    (trackId: string, bar: number, libraryClipId: string) => {
+      void library.ready
+        .then(({ store }) => store.getClip(libraryClipId))
+        .then((clip) => {
+          if (!clip) return notify('That riff is no longer in your library.', 'error');
+          const inserted = edits.run(() => insertLibraryClip(session.doc, session.store.current(), clip, { startBar: bar, trackId }));
+          if (!inserted) return;
+          selectClip(inserted.clipId);
+          notify(`Inserted “${clip.name}” at bar ${bar + 1}`);
+        });
+    },
+    [library, edits, session, selectClip, notify],
+  );
 
   const runCommand = (command: Command): void => {
     const doc = session.doc;
@@ -218,6 +246,7 @@ export function App({ session, transport, platform }: AppProps) {
     files: platform.files,
     edits,
     notify,
+    library,
     showReadOnlySong: setReadOnlyView,
   };
 
@@ -251,6 +280,7 @@ export function App({ session, transport, platform }: AppProps) {
           selectClip={readOnlyView ? selectNothing : selectClip}
           barPx={barPx}
           files={platform.files}
+          onLibraryDrop={readOnlyView ? undefined : dropFromLibrary}
         />
       </main>
       <EditorArea {...panelProps} />

@@ -1,6 +1,7 @@
 /** The bottom area: the selected clip in the clip editor (renderer/editors/). */
 import { ClipEditor } from '../editors/ClipEditor.tsx';
 import type { PanelProps } from './panel-props.ts';
+import { saveClipToLibrary } from '../library/save-clip.ts';
 
 export function EditorArea(props: PanelProps) {
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
@@ -17,6 +18,15 @@ export function EditorArea(props: PanelProps) {
             </span>
             <span>{clip.notes.length} notes</span>
             {clip.provenance && <span>from {clip.provenance.source}</span>}
+            <button
+              type="button"
+              className="link"
+              data-testid="editor-save-to-library"
+              title="Keep this clip in your riff library"
+              onClick={() => void saveClipToLibrary(props, clip.id)}
+            >
+              Save to library
+            </button>
           </>
         )}
       </div>

@@ -1,11 +1,12 @@
-/** The right side panel: the AI bandmate ("Generate"), the song's history ("History") and the live jam ("Jam"). */
+/** The right side panel: the AI bandmate ("Generate"), the riff library ("Library"), the song's history ("History") and the live jam ("Jam"). */
 import { useState } from 'react';
 import { GeneratorPanel } from '../generator/GeneratorPanel.tsx';
 import { HistoryPanel } from '../history/HistoryPanel.tsx';
 import { JamPanel } from '../jam/JamPanel.tsx';
+import { LibraryPanel } from '../library/LibraryPanel.tsx';
 import type { PanelProps } from './panel-props.ts';
 
-type Tab = 'generate' | 'history' | 'jam';
+type Tab = 'generate' | 'library' | 'history' | 'jam';
 
 export function SidePanel(props: PanelProps) {
   const [tab, setTab] = useState<Tab>('generate');
@@ -14,6 +15,9 @@ export function SidePanel(props: PanelProps) {
       <div className="tabs" role="tablist">
         <button type="button" role="tab" data-testid="tab-generate" aria-selected={tab === 'generate'} onClick={() => setTab('generate')}>
           Generate
+        </button>
+        <button type="button" role="tab" data-testid="tab-library" aria-selected={tab === 'library'} onClick={() => setTab('library')}>
+          Library
         </button>
         <button type="button" role="tab" data-testid="tab-history" aria-selected={tab === 'history'} onClick={() => setTab('history')}>
           History
@@ -26,6 +30,9 @@ export function SidePanel(props: PanelProps) {
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
         <div hidden={tab !== 'generate'} style={{ height: '100%' }}>
           <GeneratorPanel {...props} />
+        </div>
+        <div hidden={tab !== 'library'} style={{ height: '100%', overflow: 'auto' }}>
+          {tab === 'library' && <LibraryPanel {...props} />}
         </div>
         <div hidden={tab !== 'history'} style={{ height: '100%' }}>
           <HistoryPanel {...props} />

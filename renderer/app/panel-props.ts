@@ -11,6 +11,7 @@ import type { InferenceSource } from '../platform/inference-source.ts';
 import type { RoomSession } from '../state/session.ts';
 import type { EditRunner, Notify } from './edit-runner.ts';
 import type { ShowReadOnlySong } from './read-only-song.ts';
+import type { LibraryModel } from '../library/library-model.ts';
 
 export interface PanelProps {
   session: RoomSession;
@@ -23,6 +24,8 @@ export interface PanelProps {
   edits: EditRunner;
   /** Shows a message on the status line. */
   notify: Notify;
+  /** The user's riff library and prompt presets (renderer/library/), the same in every project. */
+  library: LibraryModel;
   /** Shows a song read-only in the arrangement area (a past moment); null: back to the live song. */
   showReadOnlySong: ShowReadOnlySong;
 }

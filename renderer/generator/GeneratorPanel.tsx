@@ -39,6 +39,9 @@ import { SettingsForm } from './SettingsForm.tsx';
 import { DEFAULT_SETTINGS, MAX_GENERATED_BARS, randomSeed, type GeneratorSettings } from './settings.ts';
 import { voiceChords } from './song-chords.ts';
 import { Variations } from './Variations.tsx';
+import type { PromptPreset } from '../../core/library/types.ts';
+import { PresetBar } from '../library/PresetBar.tsx';
+import { presetFromSettings, recallPreset, withRiff } from '../library/presets.ts';
 
 const ACTION_LABEL: Record<GeneratorAction, string> = {
   generate: 'Generate',
@@ -68,7 +71,7 @@ function auditioner(transport: PanelProps['transport']): Pick<AudioTransport, 'a
 }
 
 export function GeneratorPanel(props: PanelProps) {
-  const { session, song, selectedClipId, selectClip, transport, inference, edits, notify } = props;
+  const { session, song, selectedClipId, selectClip, transport, inference, edits, notify, library } = props;
   const runner = useMemo(
     () =>
       new GenerationRunner({
@@ -88,6 +91,8 @@ export function GeneratorPanel(props: PanelProps) {
   const [fill, setFill] = useState<BarRange>({ from: 1, to: 3 });
   const [lockedBars, setLockedBars] = useState<number[]>([]);
   const [inputError, setInputError] = useState<string | null>(null);
+  /** The preset recalled or saved last: the next kept take is remembered as its riff. */
+  const [activePreset, setActivePreset] = useState<PromptPreset | null>(null);
   /** The variation being previewed, and its handle (a ref: stopping it is no render's business). */
   const [auditioning, setAuditioning] = useState<number | null>(null);
   const auditionHandle = useRef<AuditionHandle | null>(null);
@@ -162,6 +167,34 @@ export function GeneratorPanel(props: PanelProps) {
     runner.discard();
     if (kept.clipId) selectClip(kept.clipId);
     notify(`Kept: ${plan.label}`);
+    const made = kept.clipId ? currentSong().clips.find((c) => c.id === kept.clipId) : undefined;
+    if (activePreset && made) {
+      const updated = withRiff(
+        activePreset,
+        { name: made.name || clipName, notes: made.notes, lengthBars: made.lengthBars, meter: song.meta.meter },
+        new Date(),
+      );
+      setActivePreset(updated);
+      library.savePreset(updated).catch((error: Error) => notify(`The preset could not keep its riff: ${error.message}`, 'error'));
+    }
+  };
+
+  const recall = (preset: PromptPreset): void => {
+    const recalled = recallPreset(preset);
+    setSettings(recalled.settings);
+    setLockedBars(recalled.lockedBars);
+    setActivePreset(preset);
+    notify(`Recalled preset “${preset.name}”`);
+  };
+  const savePreset = (name: string, existing: PromptPreset | undefined): void => {
+    const preset = presetFromSettings(name, settings, lockedBars, new Date(), existing);
+    library.savePreset(preset).then(
+      () => {
+        setActivePreset(preset);
+        notify(`Saved preset “${preset.name}” to your library`);
+      },
+      (error: Error) => notify(`The preset could not be saved: ${error.message}`, 'error'),
+    );
   };
 
   const audition = (index: number): void => {
@@ -223,6 +256,8 @@ export function GeneratorPanel(props: PanelProps) {
           {run.host ? `${run.host.model.id} · ${run.host.provider.name}` : hostState === 'starting' ? 'starting…' : 'local model'}
         </span>
       </header>
+
+      <PresetBar library={library} disabled={busy} active={activePreset} onRecall={recall} onSave={savePreset} />
 
       <SettingsForm
         settings={settings}

@@ -14,6 +14,7 @@ import { addressWithoutToken, parseRoomAddress, type AddressResult } from '../..
 import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 import { browserShare } from '../share/share-service.ts';
+import { browserLibrary } from '../library/library-browser.ts';
 
 /** Reads the page's address once and removes the token from the address bar, keeping the rest. */
 export function readPageAddress(page: Location, history: History | undefined = globalThis.history): () => AddressResult {
@@ -43,6 +44,7 @@ export function browserPlatform(page: Location = window.location): Platform {
     tokens: browserTokenKeeper(),
     connect: (link, doc, token) => connectWebsocket(link, doc, { token }),
     files: browserFiles(),
+    library: browserLibrary(),
     share: browserShare({
       fetch: (url, init) => fetch(url, init as RequestInit),
       storage: () => {

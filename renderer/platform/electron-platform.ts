@@ -17,6 +17,8 @@ import { readPageAddress } from './browser-platform.ts';
 import { browserTokenKeeper } from './token-keeper.ts';
 import { connectWebsocket } from './websocket-connection.ts';
 import type { ShareOutcome, ShareService } from '../share/share-service.ts';
+import { electronLibrary } from '../library/library-bridge.ts';
+import { browserLibrary } from '../library/library-browser.ts';
 
 /** The preload's bridge, when this page runs in the Riffroom window; null in a browser tab. */
 export function electronBridge(scope: object = globalThis): RiffroomBridge | null {
@@ -67,6 +69,8 @@ export function electronPlatform(bridge: RiffroomBridge, page: Location = window
     tokens: browserTokenKeeper(),
     connect: (link, doc, token) => connectWebsocket(link, doc, { token }),
     files: electronFiles(bridge),
+    // The main process keeps the library in the app's data folder; a bridge older than it: IndexedDB.
+    library: bridge.library ? electronLibrary(bridge.library) : browserLibrary(),
     desktopSession: bridge.session,
     ...(bridge.share ? { share: electronShare(bridge.share) } : {}),
     inference: electronInference({

@@ -12,6 +12,7 @@ import type { SyncConnection } from './sync-connection.ts';
 import type { TokenKeeper } from './token-keeper.ts';
 import type { ShareService } from '../share/share-service.ts';
 import type { LiveToken } from './token-renewal.ts';
+import type { LibraryService } from '../library/library-service.ts';
 
 export interface Platform {
   readonly kind: 'browser' | 'electron';
@@ -35,6 +36,8 @@ export interface Platform {
    * only; absent in a browser tab, where the host and join dialogs are not shown.
    */
   readonly desktopSession?: DesktopSession;
+  /** The riff library: the desktop's SQLite file over the bridge, or this browser's IndexedDB. */
+  readonly library: LibraryService;
   /** "Share online…": push the open project to a hosted server (renderer/share/). */
   readonly share?: ShareService;
 }

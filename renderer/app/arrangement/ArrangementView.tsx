@@ -46,6 +46,8 @@ interface ArrangementViewProps {
   barPx: number;
   /** Where clips are dragged out to as .mid files (absent, or no dragOut: no drag-out grip). */
   files?: FileService;
+  /** A riff dropped from the library on a lane (absent: lanes take no drops). */
+  onLibraryDrop?(trackId: string, bar: number, libraryClipId: string): void;
 }
 
 interface ActiveGesture {
@@ -82,6 +84,11 @@ const Playhead = memo(function Playhead({ transport, barTicks, barPx }: { transp
 
 export function ArrangementView(props: ArrangementViewProps) {
   const { session, song, peers, transport, edits, selectedClipId, selectClip, barPx } = props;
+  const libraryDrop = props.onLibraryDrop;
+  const onLibraryDrop = useMemo(
+    () => libraryDrop && ((track: Track, bar: number, id: string) => libraryDrop(track.id, bar, id)),
+    [libraryDrop],
+  );
   const doc = session.doc;
   const meter = song.meta.meter;
   const barTicks = ticksPerBar(meter);
@@ -325,6 +332,7 @@ export function ArrangementView(props: ArrangementViewProps) {
               onClipPointerDown={onClipPointerDown}
               onCreateClip={createClip}
               onClipDragOut={files?.dragOut ? onClipDragOut : undefined}
+              onLibraryDrop={onLibraryDrop}
             />
           ))}
           {loop && <div className="loop-shade" style={{ left: loop.startBar * barPx, width: (loop.endBar - loop.startBar) * barPx }} />}

@@ -27,7 +27,11 @@ interface TrackLaneProps {
   onCreateClip(track: Track, bar: number): void;
   /** Drag a clip out of the app as a .mid file (absent: no drag-out grip). */
   onClipDragOut?(event: ReactDragEvent<HTMLElement>, clip: Clip): void;
+  /** A riff dropped from the library on this lane at `bar` (absent: the lane takes no drops). */
+  onLibraryDrop?(track: Track, bar: number, libraryClipId: string): void;
 }
+
+import { droppedLibraryClip, dropBar, isLibraryDrag } from '../../library/library-drag.ts';
 
 const NO_PEERS: Peer[] = [];
 
@@ -44,6 +48,17 @@ export const TrackLane = memo(function TrackLane(props: TrackLaneProps) {
       onDoubleClick={(e) => {
         if (e.target !== e.currentTarget || props.readOnly) return;
         props.onCreateClip(track, (e.clientX - e.currentTarget.getBoundingClientRect().left) / barPx);
+      }}
+      onDragOver={(e) => {
+        if (!props.onLibraryDrop || props.readOnly || !isLibraryDrag(e.dataTransfer)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDrop={(e) => {
+        const id = props.onLibraryDrop && !props.readOnly ? droppedLibraryClip(e.dataTransfer) : null;
+        if (!id) return;
+        e.preventDefault();
+        props.onLibraryDrop!(track, dropBar(e.clientX - e.currentTarget.getBoundingClientRect().left, barPx), id);
       }}
     >
       {clips.map((clip) => (
