@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's MuseScore 3 (`musescore3`), the independent MusicXML reader that checks the
-# files core/musicxml writes (core/musicxml/musescore.test.ts converts them headless). Idempotent,
+# files core/musicxml writes (tests/musicxml-musescore.test.ts converts them headless). Idempotent,
 # and it never fails its caller: without root or apt it says what is missing, and that test skips
 # with a message.
 set -uo pipefail

@@ -4,6 +4,7 @@
  * reader (models/training/sources/mxl.ts); reading and writing whole archives here are
  * asynchronous because inflating goes through the platform's streams (zip.ts).
  */
+import { decodeMetaText, encodeUtf8 } from '../midi/text.ts';
 import { MusicXmlFormatError } from './errors.ts';
 import { childElements, parseXml, XmlParseError, type XmlElement } from './xml.ts';
 import { listZipEntries, readZipEntryAsync, writeZip, type ZipEntry } from './zip.ts';
@@ -48,15 +49,25 @@ function parseContainer(text: string): XmlElement | null {
   }
 }
 
-const utf8 = new TextDecoder('utf-8');
-const utf16le = new TextDecoder('utf-16le');
-const utf16be = new TextDecoder('utf-16be');
-
-/** MusicXML is UTF-8 unless a byte-order mark says UTF-16 (the only encodings the spec allows). */
+/**
+ * MusicXML is UTF-8 unless a byte-order mark says UTF-16 (the only encodings the spec allows).
+ * Bytes that are not UTF-8 after all are read as Latin-1 rather than refused: old editors wrote it.
+ */
 export function decodeXmlBytes(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16le.decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16be.decode(bytes.subarray(2));
-  return utf8.decode(bytes); // strips a UTF-8 byte-order mark itself
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decodeUtf16(bytes.subarray(2), true);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decodeUtf16(bytes.subarray(2), false);
+  const utf8 = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  return decodeMetaText(utf8);
+}
+
+function decodeUtf16(bytes: Uint8Array, littleEndian: boolean): string {
+  let text = '';
+  const units: number[] = [];
+  for (let i = 0; i + 1 < bytes.length; i += 2) {
+    units.push(littleEndian ? bytes[i]! | (bytes[i + 1]! << 8) : (bytes[i]! << 8) | bytes[i + 1]!);
+    if (units.length === 4096) text += String.fromCharCode(...units.splice(0));
+  }
+  return text + String.fromCharCode(...units);
 }
 
 /** True when the bytes start like a zip archive (an .mxl), whatever the file is called. */
@@ -79,7 +90,6 @@ export async function musicXmlFileText(bytes: Uint8Array): Promise<string> {
 
 /** Packs a MusicXML score as .mxl: the stored "mimetype" entry first, the container, the score. */
 export async function writeMxl(scoreXml: string): Promise<Uint8Array> {
-  const encoder = new TextEncoder();
   const container = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<container>',
@@ -90,8 +100,8 @@ export async function writeMxl(scoreXml: string): Promise<Uint8Array> {
     '',
   ].join('\n');
   return writeZip([
-    { name: 'mimetype', data: encoder.encode(MXL_MIME_TYPE), method: 'store' },
-    { name: CONTAINER_PATH, data: encoder.encode(container) },
-    { name: SCORE_PATH, data: encoder.encode(scoreXml) },
+    { name: 'mimetype', data: encodeUtf8(MXL_MIME_TYPE), method: 'store' },
+    { name: CONTAINER_PATH, data: encodeUtf8(container) },
+    { name: SCORE_PATH, data: encodeUtf8(scoreXml) },
   ]);
 }

@@ -8,6 +8,7 @@
  * Every offset is bounds-checked and every loop is bounded by the buffer, so truncated or
  * corrupted input ends in a ZipFormatError, never a hang or an out-of-range read.
  */
+import { decodeLatin1, decodeUtf8, encodeUtf8 } from '../midi/text.ts';
 
 export class ZipFormatError extends Error {
   override name = 'ZipFormatError';
@@ -129,14 +130,13 @@ export interface NewZipEntry {
 
 /** Writes a zip archive (UTF-8 names, no data descriptors, no ZIP64: entries under 4 GiB). */
 export async function writeZip(entries: NewZipEntry[]): Promise<Uint8Array> {
-  const encoder = new TextEncoder();
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
   for (const entry of entries) {
     const stored = entry.method === 'store';
     const body = stored ? entry.data : await transform(entry.data, 'compress', Number.POSITIVE_INFINITY);
-    const name = encoder.encode(entry.name);
+    const name = encodeUtf8(entry.name);
     const crc = crc32(entry.data);
     const local = new Uint8Array(LOCAL_SIZE + name.length);
     const lv = new DataView(local.buffer);
@@ -268,18 +268,13 @@ function findEndOfCentralDirectory(view: DataView): number {
   throw new ZipFormatError('no end-of-central-directory record: not a zip archive, or truncated');
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
-
 /**
  * Flag bit 11 marks UTF-8 names; without it the spec says CP437, but most tools write UTF-8
  * anyway, so try UTF-8 first and fall back to a byte-per-character decoding.
  */
 function decodeName(bytes: Uint8Array, flags: number): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    if (flags & 0x800) throw new ZipFormatError('an entry name flagged UTF-8 is not valid UTF-8');
-    return latin1.decode(bytes);
-  }
+  const name = decodeUtf8(bytes);
+  if (name !== null) return name;
+  if (flags & 0x800) throw new ZipFormatError('an entry name flagged UTF-8 is not valid UTF-8');
+  return decodeLatin1(bytes);
 }

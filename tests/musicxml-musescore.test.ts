@@ -1,0 +1,120 @@
+/**
+ * An independent reader checks what core/musicxml writes: Debian's MuseScore 3 (`musescore3`,
+ * headless) converts our .musicxml and .mxl exports to MIDI and to its own .mscx format, without
+ * errors; the MIDI's notes (pitch, start, length per part) must be the notes of our export as our
+ * own reader reads them back (which the unit tests compare with the song), and the .mscx must hold
+ * every chord symbol. scripts/setup-notation-tools.sh installs MuseScore (as root, from apt);
+ * without it this test skips saying so.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readMidi } from '../core/midi/song-midi.ts';
+import { band } from '../core/musicxml/band.test-support.ts';
+import { readScore, songToMusicXml, writeMxl } from '../core/musicxml/musicxml.ts';
+import { addClip, addTrack, initSong } from '../core/song/edits.ts';
+import { newDoc } from '../core/song/label-recorder.test-support.ts';
+import { readSong } from '../core/song/schema.ts';
+import type { Song } from '../core/song/types.ts';
+
+const MUSESCORE = 'musescore3';
+const missing = spawnSync('sh', ['-c', `command -v ${MUSESCORE}`]).status !== 0;
+const skip = missing ? `${MUSESCORE} is not installed (bash scripts/setup-notation-tools.sh installs it as root with apt)` : false;
+
+/** MuseScore rounds note ends a tick short when it plays a score back. */
+const LENGTH_SLACK = 2;
+
+function convert(input: string, output: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      MUSESCORE,
+      ['-o', output, input],
+      // Headless: no display; its own runtime dir so parallel tests do not share one.
+      { env: { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_RUNTIME_DIR: path.dirname(output) }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${MUSESCORE} failed on ${path.basename(input)}: ${error.message}\n${stderr}`));
+        else resolve(`${stdout}${stderr}`);
+      },
+    );
+  });
+}
+
+/** A song whose bars are played, not drawn: 3/4, off-grid starts and lengths, a 16th triplet. */
+function playedSong(): Song {
+  const doc = newDoc();
+  initSong(doc, { title: 'Played', bpm: 84, meter: { numerator: 3, denominator: 4 }, key: { tonic: 9, mode: 'minor' } });
+  const piano = addTrack(doc, { role: 'keys', name: 'Piano' });
+  addClip(doc, {
+    trackId: piano,
+    startBar: 0,
+    lengthBars: 3,
+    notes: [
+      { pitch: 57, tick: 5, duration: 1430, velocity: 60 },
+      { pitch: 69, tick: 0, duration: 230, velocity: 80 },
+      { pitch: 71, tick: 245, duration: 250, velocity: 80 },
+      { pitch: 72, tick: 480, duration: 80, velocity: 80 },
+      { pitch: 74, tick: 560, duration: 80, velocity: 80 },
+      { pitch: 76, tick: 640, duration: 80, velocity: 80 },
+      { pitch: 77, tick: 1300, duration: 1700, velocity: 100 },
+      { pitch: 48, tick: 2900, duration: 1000, velocity: 70 },
+    ],
+  });
+  return readSong(doc);
+}
+
+for (const [name, makeSong] of [
+  ['the band', () => band().song],
+  ['a played piano part', playedSong],
+] as const) {
+  test(`MuseScore reads ${name} as we wrote it, from .musicxml and .mxl`, { skip, timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'riffroom-musescore-'));
+    try {
+      const song = makeSong();
+      const { xml, noteCount } = songToMusicXml(song);
+      const ours = readScore(xml);
+      const plain = path.join(dir, 'score.musicxml');
+      const compressed = path.join(dir, 'score.mxl');
+      writeFileSync(plain, xml);
+      writeFileSync(compressed, await writeMxl(xml));
+      for (const input of [plain, compressed]) {
+        const midiPath = path.join(dir, `${path.basename(input)}.mid`);
+        const log = await convert(input, midiPath);
+        assert.match(log, /success/, log);
+        const midi = readMidi(readFileSync(midiPath));
+        const theirs = midi.tracks.filter((t) => t.notes.length);
+        assert.equal(
+          theirs.reduce((n, t) => n + t.notes.length, 0),
+          noteCount,
+          `${path.basename(input)}: MuseScore plays as many notes as we wrote`,
+        );
+        const withNotes = ours.parts.filter((p) => p.notes.length);
+        assert.equal(theirs.length, withNotes.length, 'one MIDI track per part with notes');
+        withNotes.forEach((part, i) => {
+          const got = theirs[i]!.notes;
+          assert.equal(got.length, part.notes.length, `${part.name}: note count`);
+          part.notes.forEach((n, k) => {
+            const m = got[k]!;
+            assert.equal(m.pitch, n.pitch, `${part.name} note ${k}: pitch`);
+            assert.equal(m.tick, n.tick, `${part.name} note ${k}: start`);
+            assert.ok(
+              Math.abs(m.duration - n.duration) <= LENGTH_SLACK,
+              `${part.name} note ${k}: ${m.duration} ticks, we wrote ${n.duration}`,
+            );
+          });
+        });
+        assert.equal(midi.bpm, song.meta.bpm);
+        assert.deepEqual(midi.meter, song.meta.meter);
+      }
+      // Its own format keeps the chord symbols (MIDI has none).
+      const mscx = path.join(dir, 'score.mscx');
+      await convert(compressed, mscx);
+      const harmonies = readFileSync(mscx, 'utf8').match(/<Harmony>/g)?.length ?? 0;
+      assert.equal(harmonies, ours.chords.length, 'every chord symbol arrives');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
