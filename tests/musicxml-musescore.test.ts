@@ -3,18 +3,19 @@
  * headless) converts our .musicxml and .mxl exports to MIDI and to its own .mscx format, without
  * errors; the MIDI's notes (pitch, start, length per part) must be the notes of our export as our
  * own reader reads them back (which the unit tests compare with the song), and the .mscx must hold
- * every chord symbol. scripts/setup-notation-tools.sh installs MuseScore (as root, from apt);
+ * every chord symbol. Besides our own songs, three OpenEWLD lead sheets (shared datasets, skipped
+ * without them) go through our import and export first. scripts/setup-notation-tools.sh installs MuseScore (as root, from apt);
  * without it this test skips saying so.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readMidi } from '../core/midi/song-midi.ts';
 import { band } from '../core/musicxml/band.test-support.ts';
-import { readScore, songToMusicXml, writeMxl } from '../core/musicxml/musicxml.ts';
+import { importMusicXmlSong, musicXmlFileText, readScore, songToMusicXml, writeMxl } from '../core/musicxml/musicxml.ts';
 import { addClip, addTrack, initSong } from '../core/song/edits.ts';
 import { newDoc } from '../core/song/label-recorder.test-support.ts';
 import { readSong } from '../core/song/schema.ts';
@@ -65,56 +66,78 @@ function playedSong(): Song {
   return readSong(doc);
 }
 
-for (const [name, makeSong] of [
-  ['the band', () => band().song],
-  ['a played piano part', playedSong],
-] as const) {
-  test(`MuseScore reads ${name} as we wrote it, from .musicxml and .mxl`, { skip, timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'riffroom-musescore-'));
-    try {
-      const song = makeSong();
-      const { xml, noteCount } = songToMusicXml(song);
-      const ours = readScore(xml);
-      const plain = path.join(dir, 'score.musicxml');
-      const compressed = path.join(dir, 'score.mxl');
-      writeFileSync(plain, xml);
-      writeFileSync(compressed, await writeMxl(xml));
-      for (const input of [plain, compressed]) {
-        const midiPath = path.join(dir, `${path.basename(input)}.mid`);
-        const log = await convert(input, midiPath);
-        assert.match(log, /success/, log);
-        const midi = readMidi(readFileSync(midiPath));
-        const theirs = midi.tracks.filter((t) => t.notes.length);
-        assert.equal(
-          theirs.reduce((n, t) => n + t.notes.length, 0),
-          noteCount,
-          `${path.basename(input)}: MuseScore plays as many notes as we wrote`,
-        );
-        const withNotes = ours.parts.filter((p) => p.notes.length);
-        assert.equal(theirs.length, withNotes.length, 'one MIDI track per part with notes');
-        withNotes.forEach((part, i) => {
-          const got = theirs[i]!.notes;
-          assert.equal(got.length, part.notes.length, `${part.name}: note count`);
-          part.notes.forEach((n, k) => {
-            const m = got[k]!;
-            assert.equal(m.pitch, n.pitch, `${part.name} note ${k}: pitch`);
-            assert.equal(m.tick, n.tick, `${part.name} note ${k}: start`);
-            assert.ok(
-              Math.abs(m.duration - n.duration) <= LENGTH_SLACK,
-              `${part.name} note ${k}: ${m.duration} ticks, we wrote ${n.duration}`,
-            );
-          });
+/** Exports the song both ways, has MuseScore convert each, and compares what it plays with ours. */
+async function checkWithMuseScore(song: Song): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'riffroom-musescore-'));
+  try {
+    const { xml, noteCount } = songToMusicXml(song);
+    const ours = readScore(xml);
+    const plain = path.join(dir, 'score.musicxml');
+    const compressed = path.join(dir, 'score.mxl');
+    writeFileSync(plain, xml);
+    writeFileSync(compressed, await writeMxl(xml));
+    for (const input of [plain, compressed]) {
+      const midiPath = path.join(dir, `${path.basename(input)}.mid`);
+      const log = await convert(input, midiPath);
+      assert.match(log, /success/, log);
+      const midi = readMidi(readFileSync(midiPath));
+      const theirs = midi.tracks.filter((t) => t.notes.length);
+      assert.equal(
+        theirs.reduce((n, t) => n + t.notes.length, 0),
+        noteCount,
+        `${path.basename(input)}: MuseScore plays as many notes as we wrote`,
+      );
+      const withNotes = ours.parts.filter((p) => p.notes.length);
+      assert.equal(theirs.length, withNotes.length, 'one MIDI track per part with notes');
+      withNotes.forEach((part, i) => {
+        const got = theirs[i]!.notes;
+        assert.equal(got.length, part.notes.length, `${part.name}: note count`);
+        part.notes.forEach((n, k) => {
+          const m = got[k]!;
+          assert.equal(m.pitch, n.pitch, `${part.name} note ${k}: pitch`);
+          assert.equal(m.tick, n.tick, `${part.name} note ${k}: start`);
+          assert.ok(
+            Math.abs(m.duration - n.duration) <= LENGTH_SLACK,
+            `${part.name} note ${k}: ${m.duration} ticks, we wrote ${n.duration}`,
+          );
         });
-        assert.equal(midi.bpm, song.meta.bpm);
-        assert.deepEqual(midi.meter, song.meta.meter);
-      }
-      // Its own format keeps the chord symbols (MIDI has none).
-      const mscx = path.join(dir, 'score.mscx');
-      await convert(compressed, mscx);
-      const harmonies = readFileSync(mscx, 'utf8').match(/<Harmony>/g)?.length ?? 0;
-      assert.equal(harmonies, ours.chords.length, 'every chord symbol arrives');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      });
+      assert.equal(midi.bpm, song.meta.bpm);
+      assert.deepEqual(midi.meter, song.meta.meter);
     }
-  });
+    // Its own format keeps the chord symbols (MIDI has none).
+    const mscx = path.join(dir, 'score.mscx');
+    await convert(compressed, mscx);
+    const harmonies = readFileSync(mscx, 'utf8').match(/<Harmony>/g)?.length ?? 0;
+    assert.equal(harmonies, ours.chords.length, 'every chord symbol arrives');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+
+test('MuseScore reads the band as we wrote it, from .musicxml and .mxl', { skip, timeout: 300_000 }, async () => {
+  await checkWithMuseScore(band().song);
+});
+
+test('MuseScore reads a played piano part as we wrote it', { skip, timeout: 300_000 }, async () => {
+  await checkWithMuseScore(playedSong());
+});
+
+const openEwld = path.resolve(import.meta.dirname, '../../shared/datasets/openewld/dataset');
+const LEAD_SHEETS = [
+  "A._Emmett_Adams-Douglas_Furber/The_Bells_of_St._Mary's/The_Bells_of_St._Mary's.mxl",
+  'Vladimir_Vavilov-[Traditional]/Ave_Maria_(Caccini)/Ave_Maria_(Caccini).mxl',
+  '[Traditional]/Red_River_Valley/Red_River_Valley.mxl',
+];
+
+test('MuseScore reads real lead sheets after our import and export', {
+  skip: skip || (existsSync(openEwld) ? false : `dataset folder ${openEwld} is missing`),
+  timeout: 300_000,
+}, async () => {
+  for (const file of LEAD_SHEETS) {
+    const doc = newDoc();
+    initSong(doc);
+    importMusicXmlSong(doc, await musicXmlFileText(new Uint8Array(readFileSync(path.join(openEwld, file)))));
+    await checkWithMuseScore(readSong(doc));
+  }
+});

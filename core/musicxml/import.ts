@@ -56,6 +56,23 @@ export function roleForPart(part: ScorePart): TrackRole {
   return 'lead'; // a lead sheet's melody, a voice, a horn
 }
 
+/**
+ * A lead sheet (one pitched part under chord symbols) holds a melody, whatever instrument its
+ * editor left in it (OpenEWLD's are mostly "Piano" or "Electric Piano" with no name at all).
+ */
+function isLeadSheet(score: ReadScore): boolean {
+  const withNotes = score.parts.filter((p) => p.notes.length);
+  return withNotes.length === 1 && !withNotes[0]!.percussion && score.chords.length > 0;
+}
+
+function partRole(score: ReadScore, part: ScorePart): TrackRole {
+  return isLeadSheet(score) ? 'lead' : roleForPart(part);
+}
+
+function partName(score: ReadScore, part: ScorePart, index: number): string {
+  return (part.name || (isLeadSheet(score) ? 'Melody' : `Part ${index + 1}`)).slice(0, MAX_NAME_LENGTH);
+}
+
 function fitNote(note: NoteInput): NoteInput {
   return note.duration > MAX_NOTE_TICKS ? { ...note, duration: MAX_NOTE_TICKS } : note;
 }
@@ -116,7 +133,7 @@ export function summarizeMusicXml(text: string): MusicXmlSummary {
     noteCount: score.parts.reduce((n, p) => n + p.notes.length, 0),
     chordCount: score.chords.length,
     partNames: score.parts.map((p) => p.name),
-    suggestedRole: busiest ? roleForPart(busiest) : 'lead',
+    suggestedRole: busiest ? partRole(score, busiest) : 'lead',
     suggestedName: (score.title || (score.parts.length === 1 ? score.parts[0]!.name : '')).slice(0, MAX_NAME_LENGTH),
     warnings: score.warnings,
   };
@@ -143,10 +160,10 @@ export function importMusicXmlSong(doc: Y.Doc, text: string, options: MusicXmlIm
     .map((p, i) => {
       const notes = p.notes.map(fitNote);
       const lengthBars = barsCovering(notes, score.lengthTicks, barTicks);
-      const name = (p.name || `Part ${i + 1}`).slice(0, MAX_NAME_LENGTH);
+      const name = partName(score, p, i);
       checkLength(lengthBars, 0, `part "${name}"`);
       for (const n of notes) checkNote(n, lengthBars * barTicks);
-      return { name, role: roleForPart(p), notes, lengthBars };
+      return { name, role: partRole(score, p), notes, lengthBars };
     });
   const emptyParts = score.parts.length - planned.length;
   if (emptyParts) warnings.push(`${plural(emptyParts, 'part')} without notes left out`);

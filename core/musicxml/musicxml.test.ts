@@ -41,7 +41,11 @@ test('a song exports as partwise MusicXML 4.0 with parts, key, meter, tempo and 
   const harmonies = measures(xml, 1).flatMap((m) => childElements(m, 'harmony'));
   assert.equal(harmonies.length, 3);
   assert.equal(firstChild(harmonies[1]!, 'kind')!.attributes.text, '9');
-  assert.equal(textOf(firstChild(harmonies[1]!, 'kind')!), 'dominant-ninth', 'an extension is its own kind, for readers that ignore the text');
+  assert.equal(
+    textOf(firstChild(harmonies[1]!, 'kind')!),
+    'dominant-ninth',
+    'an extension is its own kind, for readers that ignore the text',
+  );
   assert.equal(textOf(firstChild(firstChild(harmonies[2]!, 'bass')!, 'bass-step')!), 'A');
 });
 
