@@ -49,8 +49,18 @@ test('File: project and session items go to the main process, song items to the 
   );
   click(recent[1]);
   assert.deepEqual(calls.main.at(-1), ['open-recent', 'C:\\Music\\Ballad.riffroom']);
-  for (const id of ['import-midi', 'export-song-midi', 'export-clip-midi', 'export-wav']) click(findMenuItem(template, id));
-  assert.deepEqual(calls.renderer, ['import-midi', 'export-song-midi', 'export-clip-midi', 'export-wav']);
+  const pageItems = [
+    'import-midi',
+    'export-song-midi',
+    'export-clip-midi',
+    'export-wav',
+    'import-musicxml',
+    'export-song-musicxml',
+    'export-song-mxl',
+    'export-clip-musicxml',
+  ];
+  for (const id of pageItems) click(findMenuItem(template, id));
+  assert.deepEqual(calls.renderer, pageItems);
   assert.equal(findMenuItem(template, 'new-project')!.accelerator, 'CmdOrCtrl+N');
   assert.equal(findMenuItem(template, 'open-project')!.accelerator, 'CmdOrCtrl+O');
   assert.equal(findMenuItem(template, 'save-project-as')!.accelerator, 'Shift+CmdOrCtrl+S');

@@ -1,10 +1,21 @@
 /**
- * The File menu's actions: export the song or the selected clip as MIDI, render the song (or its
- * loop) to WAV, import a MIDI file into a track or as new tracks. Files go through the platform's
- * FileService (a download and the file picker in a tab); MIDI is read and written by core/midi.
+ * The File menu's actions: export the song or the selected clip as MIDI or MusicXML (.musicxml,
+ * or compressed .mxl for the song), render the song (or its loop) to WAV, import a MIDI or
+ * MusicXML file into a track or as new tracks. Files go through the platform's FileService (a
+ * download and the file picker in a tab); MIDI is read and written by core/midi, MusicXML by
+ * core/musicxml.
  */
 import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
+import {
+  clipToMusicXml,
+  importMusicXmlSong,
+  isMusicXmlFileError,
+  musicXmlFileText,
+  songToMusicXml,
+  writeMxl,
+  type MusicXmlExport,
+} from '../../core/musicxml/musicxml.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
@@ -13,8 +24,10 @@ import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
-import { ImportMidiDialog } from './ImportMidiDialog.tsx';
-import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
+import { ImportIntoTrackDialog, type ImportSummary } from './ImportIntoTrackDialog.tsx';
+import type { ImportTarget, IntoTrackResult } from './into-track.ts';
+import { importMidiIntoSong, summarizeMidi } from './midi-into-track.ts';
+import { importMusicXmlIntoSong, summarizeScore } from './musicxml-into-track.ts';
 
 export interface FileActionsProps {
   session: RoomSession;
@@ -27,10 +40,21 @@ export interface FileActionsProps {
 }
 
 const MIDI_TYPES = ['.mid', '.midi'];
+const MUSICXML_TYPES = ['.musicxml', '.mxl', '.xml'];
+const MUSICXML_MIME = 'application/vnd.recordare.musicxml+xml';
+const MXL_MIME = 'application/vnd.recordare.musicxml';
+
+/** A file read and summed up, waiting in the "into a track" dialog. */
+interface PendingImport {
+  format: 'MIDI' | 'MusicXML';
+  fileName: string;
+  summary: ImportSummary;
+  run(target: ImportTarget, startBar: number): IntoTrackResult;
+}
 
 export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;
-  const [importing, setImporting] = useState<{ file: OpenedFile; summary: MidiFileSummary } | null>(null);
+  const [importing, setImporting] = useState<PendingImport | null>(null);
   const [exportingWav, setExportingWav] = useState(false);
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
@@ -43,6 +67,26 @@ export function FileActions(props: FileActionsProps) {
   };
   const notMidi = (file: OpenedFile, error: MidiFormatError): void =>
     notify(`${file.name} is not a MIDI file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');
+  const notMusicXml = (file: OpenedFile, error: Error): void =>
+    notify(`${file.name} is not a MusicXML file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');
+  /** The score's text, or null (after saying why) when the file cannot be read. */
+  const scoreText = async (file: OpenedFile): Promise<string | null> => {
+    try {
+      return await musicXmlFileText(file.bytes);
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+      return null;
+    }
+  };
+  /** Saves a MusicXML export, saying when notation had to shorten notes. */
+  const saveScore = async (name: string, exported: MusicXmlExport, compressed: boolean): Promise<void> => {
+    const bytes = compressed ? await writeMxl(exported.xml) : new TextEncoder().encode(exported.xml);
+    const savedAs = await files.save(name, bytes, compressed ? MXL_MIME : MUSICXML_MIME);
+    if (!savedAs) return;
+    const shortened = exported.shortened ? ` (${exported.shortened} notes shortened: more than 4 voices at once)` : '';
+    notify(`Saved ${savedAs}${shortened}`);
+  };
 
   const exportSong = async (): Promise<void> => {
     const song = current();
@@ -60,7 +104,12 @@ export function FileActions(props: FileActionsProps) {
     try {
       const summary = summarizeMidi(file.bytes, file.name);
       if (summary.noteCount === 0) return notify(`${file.name} has no notes to import.`, 'error');
-      setImporting({ file, summary });
+      setImporting({
+        format: 'MIDI',
+        fileName: file.name,
+        summary: { ...summary, sourceCount: summary.trackNames.length, chordCount: 0 },
+        run: (target, startBar) => importMidiIntoSong(session.doc, file.bytes, target, startBar, file.name),
+      });
     } catch (error) {
       if (!(error instanceof MidiFormatError)) throw error;
       notMidi(file, error);
@@ -81,9 +130,65 @@ export function FileActions(props: FileActionsProps) {
     }
   };
 
+  const exportSongScore = async (compressed: boolean): Promise<void> => {
+    const song = current();
+    await saveScore(songFileName(song.meta.title, compressed ? 'mxl' : 'musicxml'), songToMusicXml(song), compressed);
+  };
+  const exportClipScore = async (): Promise<void> => {
+    const song = current();
+    const selected = song.clips.find((c) => c.id === props.selectedClipId);
+    if (!selected) return notify('Select a clip to export it.', 'error');
+    await saveScore(clipFileName(song, selected, 'musicxml'), clipToMusicXml(song, selected.id), false);
+  };
+  const importScoreIntoTrack = async (): Promise<void> => {
+    const file = await files.open(MUSICXML_TYPES);
+    if (!file) return;
+    const text = await scoreText(file);
+    if (text === null) return;
+    try {
+      const summary = summarizeScore(text, file.name);
+      if (summary.noteCount === 0) return notify(`${file.name} has no notes to import.`, 'error');
+      setImporting({
+        format: 'MusicXML',
+        fileName: file.name,
+        summary: { ...summary, sourceCount: summary.partNames.length },
+        run: (target, startBar) => importMusicXmlIntoSong(session.doc, text, target, startBar, file.name),
+      });
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+    }
+  };
+  const importScoreAsTracks = async (): Promise<void> => {
+    const file = await files.open(MUSICXML_TYPES);
+    if (!file) return;
+    const text = await scoreText(file);
+    if (text === null) return;
+    try {
+      const result = edits.run(() => importMusicXmlSong(session.doc, text, { fileName: file.name }));
+      if (!result) return;
+      const chords = result.chordCount ? ` and ${result.chordCount} chord symbols` : '';
+      const warnings = result.warnings.length ? ` (${result.warnings.join('; ')})` : '';
+      notify(`Imported ${file.name}: ${result.trackIds.length} tracks${chords}${warnings}`);
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+    }
+  };
+
   // The desktop app's File menu runs the same actions.
-  const menu = useRef({ exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly });
-  menu.current = { exportSong, exportClip, importIntoTrack, exportWav: () => setExportingWav(true), readOnly: edits.readOnly };
+  const actions = {
+    exportSong,
+    exportClip,
+    importIntoTrack,
+    exportSongScore,
+    exportClipScore,
+    importScoreIntoTrack,
+    exportWav: () => setExportingWav(true),
+    readOnly: edits.readOnly,
+  };
+  const menu = useRef(actions);
+  menu.current = actions;
   useEffect(
     () =>
       onAppCommand((command) => {
@@ -92,6 +197,10 @@ export function FileActions(props: FileActionsProps) {
         else if (command === 'export-clip-midi') void run.exportClip();
         else if (command === 'export-wav') run.exportWav();
         else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
+        else if (command === 'export-song-musicxml') void run.exportSongScore(false);
+        else if (command === 'export-song-mxl') void run.exportSongScore(true);
+        else if (command === 'export-clip-musicxml') void run.exportClipScore();
+        else if (command === 'import-musicxml' && !run.readOnly) void run.importScoreIntoTrack();
       }),
     [],
   );
@@ -109,17 +218,35 @@ export function FileActions(props: FileActionsProps) {
     { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
+    { id: 'file-export-song-musicxml', label: 'Export song MusicXML…', run: () => void exportSongScore(false) },
+    { id: 'file-export-song-mxl', label: 'Export song compressed MusicXML (.mxl)…', run: () => void exportSongScore(true) },
+    {
+      id: 'file-export-clip-musicxml',
+      label: 'Export clip MusicXML…',
+      disabled: !clip,
+      title: clip ? undefined : 'Select a clip first',
+      run: () => void exportClipScore(),
+    },
+    {
+      id: 'file-import-musicxml-track',
+      label: 'Import MusicXML into a track…',
+      disabled: readOnly,
+      run: () => void importScoreIntoTrack(),
+    },
+    { id: 'file-import-musicxml-song', label: 'Import MusicXML as new tracks…', disabled: readOnly, run: () => void importScoreAsTracks() },
   ];
 
   return (
     <>
       <FileMenu items={items} />
       {importing && (
-        <ImportMidiDialog
-          session={session}
+        <ImportIntoTrackDialog
+          format={importing.format}
+          testId={importing.format === 'MIDI' ? 'import-midi' : 'import-musicxml'}
           song={props.song}
-          file={importing.file}
+          fileName={importing.fileName}
           summary={importing.summary}
+          run={importing.run}
           defaultTrackId={clip?.trackId ?? null}
           edits={edits}
           notify={notify}

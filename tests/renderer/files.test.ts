@@ -6,7 +6,9 @@
  * (read back by ffprobe), the mastering figures shown before and after a loudness correction (the
  * saved file measured by ffmpeg's ebur128 and our meter, the chain in its INFO; undo saves the
  * rendered mix with no chain; stems stay uncorrected), a MIDI file imported into a new and an existing track,
- * and a malformed file refused with nothing changed.
+ * and a malformed file refused with nothing changed; MusicXML: the song (.musicxml and .mxl) and a
+ * clip exported and read back, a lead sheet imported as new tracks (with its chord symbols) and
+ * into a track, and malformed scores refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,8 @@ import { readFileSync } from 'node:fs';
 import { parseMidi, type MidiEvent } from 'midi-file';
 import type { Download, Page } from 'playwright-core';
 import { songToMidi } from '../../core/midi/song-midi.ts';
-import { addClip, addTrack, initSong, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
+import { musicXmlFileText, readScore, songToMusicXml, writeMxl } from '../../core/musicxml/musicxml.ts';
+import { addClip, addTrack, initSong, setChords, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import * as Y from 'yjs';
 import { unzipSync } from 'fflate';
@@ -103,6 +106,23 @@ function leadMidi(): Uint8Array {
     notes: [0, 1, 2, 3].map((i) => ({ pitch: 72 + i, tick: i * 240, duration: 200, velocity: 100 })),
   });
   return songToMidi(readSong(doc));
+}
+
+const BAR = 3 * 480;
+/** The lead sheet's melody: A minor arpeggio notes, in 3/4 like the test song. */
+const LEAD_SHEET_NOTES = [69, 72, 76, 68].map((pitch, i) => ({ pitch, tick: i * 720, duration: 720, velocity: 90 }));
+
+/** A lead sheet as MusicXML (written by core's exporter): a melody under Am and E7, in 3/4 at 96 BPM. */
+function leadSheet(): string {
+  const doc = new Y.Doc();
+  initSong(doc, { title: 'Tune', bpm: BPM, meter: { numerator: 3, denominator: 4 }, key: { tonic: 9, mode: 'minor' } });
+  const track = addTrack(doc, { role: 'lead', name: 'Tune melody' });
+  addClip(doc, { trackId: track, startBar: 0, lengthBars: 2, notes: LEAD_SHEET_NOTES });
+  setChords(doc, 0, 2 * BAR, [
+    { tick: 0, duration: BAR, symbol: 'Am' },
+    { tick: BAR, duration: BAR, symbol: 'E7' },
+  ]);
+  return songToMusicXml(readSong(doc)).xml;
 }
 
 const missing = browserMissing();
@@ -634,6 +654,124 @@ if (missing) {
       assert.equal(await edits(), 0, 'no edit made');
       assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
+    });
+
+    test('MusicXML export: the song as .musicxml and .mxl, the selected clip alone', async () => {
+      await untilDocHas(page, carol.doc, 'carol has every edit so far');
+      const expected = songToMusicXml(readSong(carol.doc)).xml;
+      const plain = await download(page, 'file-export-song-musicxml');
+      assert.equal(plain.name, 'Files Test.musicxml');
+      const xml = new TextDecoder().decode(plain.bytes);
+      assert.equal(xml, expected, "the page writes what core writes from carol's copy of the song");
+      const score = readScore(xml);
+      assert.deepEqual(
+        score.parts.map((p) => p.name),
+        readSong(carol.doc).tracks.map((t) => t.name),
+      );
+      assert.equal(score.parts[0]!.percussion, true, 'the drums on a percussion staff');
+      assert.deepEqual(
+        score.parts[0]!.notes.map((n) => [n.pitch, n.tick]),
+        DRUM_HITS.map((n) => [n.pitch, n.tick]),
+      );
+      assert.match(await notice(page), /Saved Files Test\.musicxml/);
+
+      const compressed = await download(page, 'file-export-song-mxl');
+      assert.equal(compressed.name, 'Files Test.mxl');
+      assert.equal(await musicXmlFileText(compressed.bytes), expected, 'the .mxl holds the same score');
+
+      await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      const clip = await download(page, 'file-export-clip-musicxml');
+      assert.equal(clip.name, 'Files Test - Bass (bars 3-4).musicxml');
+      const clipScore = readScore(new TextDecoder().decode(clip.bytes));
+      assert.equal(clipScore.parts.length, 1);
+      assert.deepEqual(
+        clipScore.parts[0]!.notes.map((n) => [n.pitch, n.tick, n.duration, n.velocity]),
+        BASS_NOTES.map((n) => [n.pitch, n.tick, n.duration, n.velocity]),
+      );
+    });
+
+    test('MusicXML import: a lead sheet as new tracks with its chords, then into a track', async () => {
+      const sheet = leadSheet();
+      const choose = async (item: string, name: string, buffer: Uint8Array): Promise<void> => {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, item)]);
+        await chooser.setFiles({ name, mimeType: 'application/vnd.recordare.musicxml', buffer: Buffer.from(buffer) });
+      };
+      await choose('file-import-musicxml-song', 'tune.mxl', await writeMxl(sheet));
+      await page.waitForFunction(
+        () => /Imported tune\.mxl: 1 tracks and 2 chord symbols/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 5000,
+        },
+      );
+      await untilDocHas(page, carol.doc, 'carol has the lead sheet');
+      let song = readSong(carol.doc);
+      const melody = song.tracks.find((t) => t.name === 'Tune melody')!;
+      assert.equal(melody.role, 'lead');
+      assert.deepEqual(
+        song.clips.filter((c) => c.trackId === melody.id).map((c) => c.notes.map((n) => [n.pitch, n.tick])),
+        [LEAD_SHEET_NOTES.map((n) => [n.pitch, n.tick])],
+      );
+      assert.deepEqual(
+        song.chords.filter((c) => c.tick < 2 * BAR).map((c) => [c.tick, c.symbol]),
+        [
+          [0, 'Am'],
+          [BAR, 'E7'],
+        ],
+      );
+      await undoOffers(page, 'imported MusicXML "Tune" with 1 track');
+
+      await choose('file-import-musicxml-track', 'tune.musicxml', new TextEncoder().encode(sheet));
+      await page.waitForSelector('[data-testid="import-musicxml-dialog"]');
+      assert.match((await page.textContent('[data-testid="import-musicxml-dialog"]')) ?? '', /4 notes, and 2 chord symbols/);
+      await page.selectOption('[data-testid="import-musicxml-track"]', bass);
+      await page.fill('[data-testid="import-musicxml-bar"]', '13');
+      await page.click('[data-testid="import-musicxml-confirm"]');
+      await page.waitForFunction(
+        (id) =>
+          [...document.querySelectorAll<HTMLElement>(`[data-testid="clip"][data-track-id="${id}"]`)].some(
+            (el) => el.dataset.startBar === '12',
+          ),
+        bass,
+        { timeout: 5000 },
+      );
+      await untilDocHas(page, carol.doc, 'carol has the import into the bass track');
+      song = readSong(carol.doc);
+      assert.deepEqual(
+        song.chords.filter((c) => c.tick >= 12 * BAR).map((c) => [c.tick - 12 * BAR, c.symbol]),
+        [
+          [0, 'Am'],
+          [BAR, 'E7'],
+        ],
+      );
+    });
+
+    test('a malformed MusicXML file is refused with a clear message, and nothing changes', async () => {
+      await untilDocHas(page, carol.doc, 'carol has the earlier imports');
+      const before = JSON.stringify(readSong(carol.doc));
+      const edits = await countLocalEdits(page);
+      const mxl = await writeMxl(leadSheet());
+      for (const [item, name, bytes] of [
+        ['file-import-musicxml-song', 'cut.mxl', mxl.subarray(0, mxl.length - 40)],
+        ['file-import-musicxml-track', 'page.musicxml', new TextEncoder().encode('<html><body>not a score</body></html>')],
+        ['file-import-musicxml-song', 'half.musicxml', new TextEncoder().encode(leadSheet().slice(0, 2000))],
+      ] as const) {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, item)]);
+        await chooser.setFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+        await page.waitForFunction(
+          (n) => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes(n),
+          name,
+          { timeout: 5000 },
+        );
+        assert.match(
+          await notice(page),
+          new RegExp(`${name.replace(/\./g, '\\.')} is not a MusicXML file Riffroom can read: .+\\. Nothing was changed\\.`),
+        );
+        assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
+        assert.equal(await page.locator('[data-testid="import-musicxml-dialog"]').count(), 0);
+      }
+      assert.equal(await edits(), 0, 'no edit made');
+      assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
     });
 
     test('no page errors', () => {
