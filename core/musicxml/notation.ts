@@ -87,11 +87,15 @@ export function notatePart(notes: SourceNote[], options: NotationOptions): Notat
   const chords = groupChords(quantized);
   const { voices, shortened } = assignVoices(chords);
   const measures: NotatedMeasure[] = [];
+  // Each voice's chords are in order and do not overlap: one cursor per voice walks the bars.
+  const cursors = voices.map(() => 0);
   for (let bar = 0; bar < options.bars; bar++) {
     const from = bar * barTicks;
     const to = from + barTicks;
     const measureVoices = voices.map((voice, v) => {
-      const inside = voice.filter((c) => c.start < to && c.end > from);
+      while (cursors[v]! < voice.length && voice[cursors[v]!]!.end <= from) cursors[v]!++;
+      const inside: NotatedChord[] = [];
+      for (let i = cursors[v]!; i < voice.length && voice[i]!.start < to; i++) inside.push(voice[i]!);
       if (!inside.length && v > 0) return [];
       return spellVoice(inside, from, to, triplets);
     });
@@ -149,15 +153,21 @@ function quantizeNotes(notes: SourceNote[], triplets: Set<number>, total: Ticks,
     if (end <= start) continue;
     out.push({ ...n, tick: start, duration: end - start });
   }
-  if (percussion) {
-    const onsets = [...new Set(out.map((n) => n.tick))].sort((a, b) => a - b);
-    for (const n of out) {
-      const next = onsets.find((o) => o > n.tick) ?? total;
-      n.duration = Math.min(next, n.tick + TICKS_PER_QUARTER, total) - n.tick;
-    }
-  }
   // One pitch sounds once at a time in notation: a repeated pitch cuts the earlier note short.
   out.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+  if (percussion) {
+    // Sorted by start: the next onset after a group of hits is the first later start.
+    let next = 0;
+    for (let i = 0; i < out.length; i++) {
+      const n = out[i]!;
+      if (next <= i) {
+        next = i + 1;
+        while (next < out.length && out[next]!.tick === n.tick) next++;
+      }
+      const until = next < out.length ? out[next]!.tick : total;
+      n.duration = Math.min(until, n.tick + TICKS_PER_QUARTER, total) - n.tick;
+    }
+  }
   const lastOfPitch = new Map<number, SourceNote>();
   const kept: SourceNote[] = [];
   for (const n of out) {

@@ -1,21 +1,13 @@
 /**
- * The File menu's actions: export the song or the selected clip as MIDI or MusicXML (.musicxml,
- * or compressed .mxl for the song), render the song (or its loop) to WAV, import a MIDI or
+ * The File menu's actions: export the song or the selected clip as MIDI, the song, its loop or
+ * the selected clip as MusicXML (.musicxml or compressed .mxl, ExportScoreDialog.tsx), render the song (or its loop) to WAV, import a MIDI or
  * MusicXML file into a track or as new tracks. Files go through the platform's FileService (a
  * download and the file picker in a tab); MIDI is read and written by core/midi, MusicXML by
  * core/musicxml.
  */
 import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
-import {
-  clipToMusicXml,
-  importMusicXmlSong,
-  isMusicXmlFileError,
-  musicXmlFileText,
-  songToMusicXml,
-  writeMxl,
-  type MusicXmlExport,
-} from '../../core/musicxml/musicxml.ts';
+import { importMusicXmlSong, isMusicXmlFileError, musicXmlFileText } from '../../core/musicxml/musicxml.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
@@ -23,6 +15,7 @@ import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
+import { ExportScoreDialog } from './ExportScoreDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
 import { ImportIntoTrackDialog, type ImportSummary } from './ImportIntoTrackDialog.tsx';
 import type { ImportTarget, IntoTrackResult } from './into-track.ts';
@@ -41,8 +34,6 @@ export interface FileActionsProps {
 
 const MIDI_TYPES = ['.mid', '.midi'];
 const MUSICXML_TYPES = ['.musicxml', '.mxl', '.xml'];
-const MUSICXML_MIME = 'application/vnd.recordare.musicxml+xml';
-const MXL_MIME = 'application/vnd.recordare.musicxml';
 
 /** A file read and summed up, waiting in the "into a track" dialog. */
 interface PendingImport {
@@ -56,6 +47,7 @@ export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;
   const [importing, setImporting] = useState<PendingImport | null>(null);
   const [exportingWav, setExportingWav] = useState(false);
+  const [exportingScore, setExportingScore] = useState(false);
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
   /** The song as it is now (the snapshot React has may be a frame behind the document). */
@@ -79,15 +71,6 @@ export function FileActions(props: FileActionsProps) {
       return null;
     }
   };
-  /** Saves a MusicXML export, saying when notation had to shorten notes. */
-  const saveScore = async (name: string, exported: MusicXmlExport, compressed: boolean): Promise<void> => {
-    const bytes = compressed ? await writeMxl(exported.xml) : new TextEncoder().encode(exported.xml);
-    const savedAs = await files.save(name, bytes, compressed ? MXL_MIME : MUSICXML_MIME);
-    if (!savedAs) return;
-    const shortened = exported.shortened ? ` (${exported.shortened} notes shortened: more than 4 voices at once)` : '';
-    notify(`Saved ${savedAs}${shortened}`);
-  };
-
   const exportSong = async (): Promise<void> => {
     const song = current();
     await save(songFileName(song.meta.title, 'mid'), songToMidi(song), 'audio/midi');
@@ -130,16 +113,6 @@ export function FileActions(props: FileActionsProps) {
     }
   };
 
-  const exportSongScore = async (compressed: boolean): Promise<void> => {
-    const song = current();
-    await saveScore(songFileName(song.meta.title, compressed ? 'mxl' : 'musicxml'), songToMusicXml(song), compressed);
-  };
-  const exportClipScore = async (): Promise<void> => {
-    const song = current();
-    const selected = song.clips.find((c) => c.id === props.selectedClipId);
-    if (!selected) return notify('Select a clip to export it.', 'error');
-    await saveScore(clipFileName(song, selected, 'musicxml'), clipToMusicXml(song, selected.id), false);
-  };
   const importScoreIntoTrack = async (): Promise<void> => {
     const file = await files.open(MUSICXML_TYPES);
     if (!file) return;
@@ -181,9 +154,8 @@ export function FileActions(props: FileActionsProps) {
     exportSong,
     exportClip,
     importIntoTrack,
-    exportSongScore,
-    exportClipScore,
     importScoreIntoTrack,
+    exportScore: () => setExportingScore(true),
     exportWav: () => setExportingWav(true),
     readOnly: edits.readOnly,
   };
@@ -197,9 +169,7 @@ export function FileActions(props: FileActionsProps) {
         else if (command === 'export-clip-midi') void run.exportClip();
         else if (command === 'export-wav') run.exportWav();
         else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
-        else if (command === 'export-song-musicxml') void run.exportSongScore(false);
-        else if (command === 'export-song-mxl') void run.exportSongScore(true);
-        else if (command === 'export-clip-musicxml') void run.exportClipScore();
+        else if (command === 'export-musicxml') run.exportScore();
         else if (command === 'import-musicxml' && !run.readOnly) void run.importScoreIntoTrack();
       }),
     [],
@@ -218,15 +188,7 @@ export function FileActions(props: FileActionsProps) {
     { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
-    { id: 'file-export-song-musicxml', label: 'Export song MusicXML…', run: () => void exportSongScore(false) },
-    { id: 'file-export-song-mxl', label: 'Export song compressed MusicXML (.mxl)…', run: () => void exportSongScore(true) },
-    {
-      id: 'file-export-clip-musicxml',
-      label: 'Export clip MusicXML…',
-      disabled: !clip,
-      title: clip ? undefined : 'Select a clip first',
-      run: () => void exportClipScore(),
-    },
+    { id: 'file-export-musicxml', label: 'Export MusicXML…', run: () => setExportingScore(true) },
     {
       id: 'file-import-musicxml-track',
       label: 'Import MusicXML into a track…',
@@ -254,6 +216,16 @@ export function FileActions(props: FileActionsProps) {
             setImporting(null);
             if (clipId) props.selectClip(clipId);
           }}
+        />
+      )}
+      {exportingScore && (
+        <ExportScoreDialog
+          song={props.song}
+          current={current}
+          selectedClipId={props.selectedClipId}
+          files={files}
+          notify={notify}
+          onClose={() => setExportingScore(false)}
         />
       )}
       {exportingWav && (

@@ -6,8 +6,8 @@
  * (read back by ffprobe), the mastering figures shown before and after a loudness correction (the
  * saved file measured by ffmpeg's ebur128 and our meter, the chain in its INFO; undo saves the
  * rendered mix with no chain; stems stay uncorrected), a MIDI file imported into a new and an existing track,
- * and a malformed file refused with nothing changed; MusicXML: the song (.musicxml and .mxl) and a
- * clip exported and read back, a lead sheet imported as new tracks (with its chord symbols) and
+ * and a malformed file refused with nothing changed; MusicXML (the export dialog): the song as
+ * .musicxml and .mxl, the loop and a clip exported and read back, a lead sheet imported as new tracks (with its chord symbols) and
  * into a track, and malformed scores refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -656,10 +656,19 @@ if (missing) {
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
     });
 
-    test('MusicXML export: the song as .musicxml and .mxl, the selected clip alone', async () => {
+    test('MusicXML export: the song as .musicxml and .mxl, the loop, the selected clip', async () => {
+      const exportScore = async (range: 'song' | 'loop' | 'clip', format: 'musicxml' | 'mxl') => {
+        await menu(page, 'file-export-musicxml');
+        await page.waitForSelector('[data-testid="export-score-dialog"]');
+        await page.check(`[data-testid="score-range-${range}"]`);
+        await page.check(`[data-testid="score-format-${format}"]`);
+        const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid="score-save"]')]);
+        await page.waitForSelector('[data-testid="export-score-dialog"]', { state: 'detached', timeout: 5000 });
+        return saved(file);
+      };
       await untilDocHas(page, carol.doc, 'carol has every edit so far');
       const expected = songToMusicXml(readSong(carol.doc)).xml;
-      const plain = await download(page, 'file-export-song-musicxml');
+      const plain = await exportScore('song', 'musicxml');
       assert.equal(plain.name, 'Files Test.musicxml');
       const xml = new TextDecoder().decode(plain.bytes);
       assert.equal(xml, expected, "the page writes what core writes from carol's copy of the song");
@@ -675,12 +684,25 @@ if (missing) {
       );
       assert.match(await notice(page), /Saved Files Test\.musicxml/);
 
-      const compressed = await download(page, 'file-export-song-mxl');
+      const compressed = await exportScore('song', 'mxl');
       assert.equal(compressed.name, 'Files Test.mxl');
       assert.equal(await musicXmlFileText(compressed.bytes), expected, 'the .mxl holds the same score');
 
+      setLoop(carol.doc, { startBar: 2, endBar: 3 });
+      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, {
+        timeout: 5000,
+      });
+      const loop = await exportScore('loop', 'musicxml');
+      assert.equal(loop.name, 'Files Test (bar 3).musicxml');
+      const bass = readScore(new TextDecoder().decode(loop.bytes)).parts.find((p) => p.name === 'Bass')!;
+      assert.deepEqual(
+        bass.notes.map((n) => [n.pitch, n.tick]),
+        BASS_NOTES.filter((n) => n.tick < BAR).map((n) => [n.pitch, n.tick]),
+        "the loop's bar alone, from its start",
+      );
+
       await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
-      const clip = await download(page, 'file-export-clip-musicxml');
+      const clip = await exportScore('clip', 'musicxml');
       assert.equal(clip.name, 'Files Test - Bass (bars 3-4).musicxml');
       const clipScore = readScore(new TextDecoder().decode(clip.bytes));
       assert.equal(clipScore.parts.length, 1);
