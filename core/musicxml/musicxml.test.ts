@@ -88,6 +88,20 @@ test('durations are spelled: ties across the bar line, rests filling every voice
   assert.deepEqual([...voices].sort(), ['1', '2'], 'the held chord and the moving line are two voices');
 });
 
+test('rests and notes are spelled on the beat: no dotted rests, syncopations tied at the beat', () => {
+  const { xml } = songToMusicXml(band().song);
+  const spelled = (m: XmlElement) =>
+    childElements(m, 'note').map(
+      (n) => `${firstChild(n, 'rest') ? 'rest' : 'note'} ${textOf(firstChild(n, 'type')!)}${firstChild(n, 'dot') ? '.' : ''}`,
+    );
+  assert.deepEqual(spelled(measures(xml, 0)[1]!), ['note quarter', 'rest quarter', 'rest half'], 'kit, bar 2');
+  assert.deepEqual(
+    spelled(measures(xml, 1)[1]!),
+    ['note quarter', 'rest quarter', 'rest quarter', 'rest eighth', 'note eighth'],
+    'bass, bar 2',
+  );
+});
+
 test('export then import gives back every part, note, chord, the key, meter and tempo', () => {
   const { song, ids } = band();
   const { xml, noteCount } = songToMusicXml(song);

@@ -82,6 +82,7 @@ export interface NotationOptions {
 export function notatePart(notes: SourceNote[], options: NotationOptions): NotatedPart {
   const barTicks = ticksPerBar(options.meter);
   const total = barTicks * options.bars;
+  const beat = beatDivisions(options.meter);
   const triplets = tripletSegments(notes, options.meter, total);
   const quantized = quantizeNotes(notes, triplets, total, options.percussion ?? false);
   const chords = groupChords(quantized);
@@ -97,9 +98,9 @@ export function notatePart(notes: SourceNote[], options: NotationOptions): Notat
       const inside: NotatedChord[] = [];
       for (let i = cursors[v]!; i < voice.length && voice[i]!.start < to; i++) inside.push(voice[i]!);
       if (!inside.length && v > 0) return [];
-      return spellVoice(inside, from, to, triplets);
+      return spellVoice(inside, from, to, triplets, beat);
     });
-    measures.push({ voices: measureVoices.length ? measureVoices : [spellVoice([], from, to, triplets)] });
+    measures.push({ voices: measureVoices.length ? measureVoices : [spellVoice([], from, to, triplets, beat)] });
   }
   return { measures, shortened };
 }
@@ -227,7 +228,7 @@ function assignVoices(chords: NotatedChord[]): { voices: NotatedChord[][]; short
 }
 
 /** Pieces of one voice in one measure: chords and the rests between them, as note values. */
-function spellVoice(chords: NotatedChord[], from: Ticks, to: Ticks, triplets: Set<number>): NotationEvent[] {
+function spellVoice(chords: NotatedChord[], from: Ticks, to: Ticks, triplets: Set<number>, beat: number): NotationEvent[] {
   if (!chords.length) return [measureRest(to - from)];
   const spans: { start: Ticks; end: Ticks; chord: NotatedChord | null }[] = [];
   let at = from;
@@ -242,7 +243,7 @@ function spellVoice(chords: NotatedChord[], from: Ticks, to: Ticks, triplets: Se
 
   const events: NotationEvent[] = [];
   for (const span of spans) {
-    const pieces = splitSpan(span.start, span.end, triplets, spans, from);
+    const pieces = splitSpan(span.start, span.end, triplets, spans, from, beat, span.chord === null);
     pieces.forEach((p, i) => {
       const chord = span.chord;
       events.push({
@@ -306,7 +307,15 @@ const VALUES: { divisions: number; type: NoteType; dots: 0 | 1 }[] = [
  * into note values: straight stretches greedily from the longest value, triplet ones the same in
  * written time (3/2 of the sounding). A triplet segment one span covers whole is a plain quarter.
  */
-function splitSpan(start: Ticks, end: Ticks, triplets: Set<number>, spans: { start: Ticks; end: Ticks }[], measureStart: Ticks): Piece[] {
+function splitSpan(
+  start: Ticks,
+  end: Ticks,
+  triplets: Set<number>,
+  spans: { start: Ticks; end: Ticks }[],
+  measureStart: Ticks,
+  beat: number,
+  rest: boolean,
+): Piece[] {
   const pieces: Piece[] = [];
   let at = start;
   while (at < end) {
@@ -330,7 +339,7 @@ function splitSpan(start: Ticks, end: Ticks, triplets: Set<number>, spans: { sta
         break;
       }
     }
-    for (const p of greedyAligned(at - measureStart, (stop - at) / TICKS_PER_DIVISION)) {
+    for (const p of onTheBeat((at - measureStart) / TICKS_PER_DIVISION, (stop - at) / TICKS_PER_DIVISION, beat, rest)) {
       pieces.push({ start: at, divisions: p.divisions, type: p.type, dots: p.dots, triplet: false });
       at += p.divisions * TICKS_PER_DIVISION;
     }
@@ -355,20 +364,34 @@ function greedy(divisions: number, scale: number): { divisions: number; type: No
   return out;
 }
 
+/** The beat notation groups by, in divisions: a dotted quarter in 6/8, 9/8, 12/8, else the denominator. */
+function beatDivisions(meter: Meter): number {
+  const unit = (DIVISIONS * 4) / meter.denominator;
+  return meter.denominator === 8 && meter.numerator % 3 === 0 && meter.numerator > 3 ? 3 * unit : unit;
+}
+
+type Value = { divisions: number; type: NoteType; dots: 0 | 1 };
+
 /**
- * Straight note values, longest first, but a value never starts off its own beat grid (a half
- * note starts on a half-note position of the measure, a quarter on a quarter...), so syncopations
- * read as tied notes on the beat the way notation shows them. Dotted values need the grid of the
- * value they extend.
+ * Straight note values the way notation shows the beat: a note or rest that starts off the beat
+ * first reaches the next beat (in values that start on their own grid), and from a beat on, the
+ * longest value that fits; rests only take undotted values on their own grid (a half rest on beat
+ * 1 or 3 of 4/4), so "quarter rest, half rest" and never "dotted quarter rest, dotted 8th rest".
  */
-function greedyAligned(offsetTicks: Ticks, divisions: number): { divisions: number; type: NoteType; dots: 0 | 1 }[] {
-  const out: { divisions: number; type: NoteType; dots: 0 | 1 }[] = [];
-  let at = Math.round(offsetTicks / TICKS_PER_DIVISION);
+function onTheBeat(offset: number, divisions: number, beat: number, rest: boolean): Value[] {
+  const out: Value[] = [];
+  let at = offset;
   let left = divisions;
   while (left > 0) {
-    const value =
-      VALUES.find((v) => v.divisions <= left && at % (v.dots ? (v.divisions * 2) / 3 : v.divisions) === 0) ??
-      VALUES.find((v) => v.divisions <= left)!;
+    const toBeat = at % beat === 0 ? left : Math.min(left, beat - (at % beat));
+    const fits = (v: Value): boolean => {
+      if (v.divisions > toBeat) return false;
+      const base = v.dots ? (v.divisions * 2) / 3 : v.divisions;
+      if (rest) return v.dots === 0 && at % v.divisions === 0;
+      // On a beat any value that fits; off it, one that starts on its own grid (a dotted one on its base's).
+      return at % beat === 0 ? at % Math.min(base, beat) === 0 : at % base === 0;
+    };
+    const value = VALUES.find(fits) ?? VALUES.find((v) => v.divisions <= toBeat && at % v.divisions === 0) ?? VALUES.at(-1)!;
     out.push(value);
     at += value.divisions;
     left -= value.divisions;
