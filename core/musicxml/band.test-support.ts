@@ -3,7 +3,7 @@
  * MuseScore check, tests/musicxml-musescore.test.ts): every notation case the writer handles.
  */
 import type * as Y from 'yjs';
-import { addClip, addTrack, initSong, setChords } from '../song/edits.ts';
+import { addBookmark, addClip, addTrack, initSong, setChords } from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
 import type { NoteInput, Song } from '../song/types.ts';
 import { newDoc } from '../song/label-recorder.test-support.ts';
@@ -60,6 +60,8 @@ export function band(): Fixture {
     { tick: BAR, duration: 960, symbol: 'Eb9' },
     { tick: BAR + 960, duration: 960, symbol: 'F7/A' },
   ]);
+  addBookmark(doc, 'Intro', 0);
+  addBookmark(doc, 'Verse & Hook', 1);
   return { doc, song: readSong(doc), ids: { drums, bass, keys, lead, leadClip } };
 }
 

@@ -8,7 +8,18 @@
 import type * as Y from 'yjs';
 import { ticksPerBar, type Meter, type Ticks } from '../time.ts';
 import { roleForProgram } from '../midi/general-midi.ts';
-import { addClip, addTrack, labelledEdit, setChords, setKey, setMeter, setTempo, setTitle, type EditOptions } from '../song/edits.ts';
+import {
+  addBookmark,
+  addClip,
+  addTrack,
+  labelledEdit,
+  setChords,
+  setKey,
+  setMeter,
+  setTempo,
+  setTitle,
+  type EditOptions,
+} from '../song/edits.ts';
 import { readMeta } from '../song/schema.ts';
 import type { NoteInput, Provenance, TrackRole } from '../song/types.ts';
 import { EditError, MAX_BARS, MAX_NOTE_TICKS, checkMeter, checkNote } from '../song/validate.ts';
@@ -141,8 +152,8 @@ export function summarizeMusicXml(text: string): MusicXmlSummary {
 
 /**
  * Imports a whole score into the song: tempo, meter, key and title from it, one new track (with
- * one clip from bar 1) per part that has notes, and its chord symbols on the chord lane (replacing
- * the lane's chords over the score's length). One history entry.
+ * one clip from bar 1) per part that has notes, its chord symbols on the chord lane (replacing
+ * the lane's chords over the score's length) and its rehearsal marks as bookmarks. One history entry.
  */
 export function importMusicXmlSong(doc: Y.Doc, text: string, options: MusicXmlImportOptions = {}): MusicXmlSongImport {
   const score = readScore(text);
@@ -170,6 +181,12 @@ export function importMusicXmlSong(doc: Y.Doc, text: string, options: MusicXmlIm
   const endBars = Math.max(1, ...planned.map((p) => p.lengthBars), Math.ceil(score.lengthTicks / barTicks));
   checkLength(endBars, 0, 'the score');
   const chords = chordsFrom(score, 0, endBars * barTicks);
+  // Rehearsal marks become section bookmarks at their bar (one per bar, the first written).
+  const sections: { name: string; bar: number }[] = [];
+  for (const s of score.sections) {
+    const bar = Math.floor(s.tick / barTicks);
+    if (bar < MAX_BARS && !sections.some((x) => x.bar === bar)) sections.push({ name: s.name.slice(0, MAX_NAME_LENGTH), bar });
+  }
   if (!planned.length && !chords.length) throw new EditError('the score has no notes and no chord symbols to import');
 
   const trackIds: string[] = [];
@@ -184,6 +201,7 @@ export function importMusicXmlSong(doc: Y.Doc, text: string, options: MusicXmlIm
       if (score.key) setKey(doc, score.key, options);
       if (title) setTitle(doc, title, options);
       if (chords.length) setChords(doc, 0, endBars * barTicks, chords, options);
+      for (const s of sections) addBookmark(doc, s.name, s.bar, options);
       for (const t of planned) {
         const trackId = addTrack(doc, { name: t.name, role: t.role }, options);
         const source = provenance([t.name], options);

@@ -102,7 +102,7 @@ test('rests and notes are spelled on the beat: no dotted rests, syncopations tie
   );
 });
 
-test('export then import gives back every part, note, chord, the key, meter and tempo', () => {
+test('export then import gives back every part, note, chord, section, the key, meter and tempo', () => {
   const { song, ids } = band();
   const { xml, noteCount } = songToMusicXml(song);
   const doc = newDoc();
@@ -143,6 +143,14 @@ test('export then import gives back every part, note, chord, the key, meter and 
       [BAR, 960, 'Eb9'],
       [BAR + 960, 960, 'F7/A'],
     ],
+  );
+  assert.deepEqual(
+    back.bookmarks.map((b) => [b.bar, b.name]),
+    [
+      [0, 'Intro'],
+      [1, 'Verse & Hook'],
+    ],
+    'section bookmarks travel as rehearsal marks',
   );
   assert.equal(lastLabel(doc), 'imported MusicXML "Teacher & Co" with 4 tracks');
   assert.equal(back.clips[0]!.provenance?.detail?.format, 'musicxml');

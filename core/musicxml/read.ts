@@ -33,6 +33,12 @@ export interface ScoreChord {
   symbol: string;
 }
 
+/** A rehearsal mark: a section's name where it starts. */
+export interface ScoreSection {
+  tick: Ticks;
+  name: string;
+}
+
 export interface ReadScore {
   title: string;
   /** The first <time>; 4/4 when there is none. */
@@ -42,6 +48,8 @@ export interface ReadScore {
   bpm: number | null;
   parts: ScorePart[];
   chords: ScoreChord[];
+  /** Rehearsal marks of every part, one per tick (the first written wins), sorted by tick. */
+  sections: ScoreSection[];
   lengthTicks: Ticks;
   pickupTicks: Ticks;
   /** What was read but cannot be kept (meter or key changes...), in words for the user. */
@@ -68,6 +76,7 @@ type Harmony = { chord: ChordName; text: string | null; rootFlat: boolean; bassF
 interface RawMeasure {
   notes: RawNote[];
   harmonies: PlacedSymbol<Harmony>[];
+  rehearsals: { at: number; name: string }[];
   length: number;
   nominal: number;
 }
@@ -119,6 +128,15 @@ export function readScore(xml: string | XmlElement): ReadScore {
     layout.starts,
     Math.round(layout.end),
   );
+  const sections = new Map<number, string>();
+  read.forEach((p) =>
+    p.measures.forEach((m, i) => {
+      for (const r of m.rehearsals) {
+        const tick = Math.round(layout.starts[i]! + r.at);
+        if (!sections.has(tick)) sections.set(tick, r.name);
+      }
+    }),
+  );
   return {
     title: readTitle(root),
     meter,
@@ -126,6 +144,7 @@ export function readScore(xml: string | XmlElement): ReadScore {
     bpm: score.bpm,
     parts,
     chords,
+    sections: [...sections].sort((a, b) => a[0] - b[0]).map(([tick, name]) => ({ tick, name })),
     lengthTicks: Math.round(layout.end),
     pickupTicks: layout.pickup,
     warnings: [...score.warnings],
@@ -166,7 +185,7 @@ function readPartList(root: XmlElement): Map<string, PartInfo> {
 }
 
 function readMeasure(measure: XmlElement, state: PartState, score: ScoreState): RawMeasure {
-  const out: RawMeasure = { notes: [], harmonies: [], length: 0, nominal: 0 };
+  const out: RawMeasure = { notes: [], harmonies: [], rehearsals: [], length: 0, nominal: 0 };
   let pos = 0;
   let lastStart = 0;
   const onsets: number[] = [];
@@ -227,6 +246,9 @@ function readMeasure(measure: XmlElement, state: PartState, score: ScoreState): 
       }
       case 'direction':
         readTempo(child, score);
+        for (const type of childElements(child, 'direction-type')) {
+          for (const mark of childElements(type, 'rehearsal')) if (textOf(mark)) out.rehearsals.push({ at: pos, name: textOf(mark) });
+        }
         break;
       case 'sound':
         readSoundTempo(child, score);

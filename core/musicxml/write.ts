@@ -1,7 +1,7 @@
 /**
  * Songs and clips as MusicXML 4.0 (partwise) that notation programs open: one part per track with
  * its instrument, key, meter and tempo; the chord lane as <harmony> symbols over the first pitched
- * part; drums on a percussion staff as unpitched notes, one <score-instrument> per drum sound; note
+ * part; section bookmarks as rehearsal marks; drums on a percussion staff as unpitched notes, one <score-instrument> per drum sound; note
  * lengths spelled by notation.ts (rests, ties, triplets, voices). Velocities ride along as each
  * note's `dynamics` so our own import gets them back. Pure: a string in, bytes via mxl.ts.
  */
@@ -185,6 +185,11 @@ function writePart(part: PartPlan, notated: NotatedPart, context: WriteContext):
     lines.push(`    <measure number="${m + 1}">`);
     if (m === 0) lines.push(attributes(part, context, percussion));
     if (m === 0 && context.withTempo) lines.push(tempoDirection(context.song.meta.bpm));
+    // Section bookmarks as rehearsal marks over the first part, as the MIDI export writes markers.
+    if (context.withTempo) {
+      const bar = context.from / barTicks + m;
+      for (const b of context.song.bookmarks) if (b.bar === bar) lines.push(rehearsal(b.name));
+    }
     const measureStart = context.from + m * barTicks;
     const chords = part.chords.filter((c) => c.tick >= measureStart && c.tick < measureStart + barTicks);
     measure.voices.forEach((events, v) => {
@@ -247,6 +252,10 @@ function tempoDirection(bpm: number): string {
     `        <sound tempo="${rounded}"/>`,
     '      </direction>',
   ].join('\n');
+}
+
+function rehearsal(name: string): string {
+  return `      <direction placement="above"><direction-type><rehearsal>${escapeXml(name)}</rehearsal></direction-type></direction>`;
 }
 
 const KIND_OF_QUALITY: Record<ChordQuality, string> = {
