@@ -3,7 +3,8 @@
  * headless) converts our .musicxml and .mxl exports to MIDI and to its own .mscx format, without
  * errors; the MIDI's notes (pitch, start, length per part) must be the notes of our export as our
  * own reader reads them back (which the unit tests compare with the song), and the .mscx must hold
- * every chord symbol. Besides our own songs, three OpenEWLD lead sheets (shared datasets, skipped
+ * every chord symbol; and the MusicXML MuseScore writes back from it must import as the same
+ * notes, chords, sections, tempo, key and meter (a second writer for our reader). Besides our own songs, three OpenEWLD lead sheets (shared datasets, skipped
  * without them) go through our import and export first. scripts/setup-notation-tools.sh installs MuseScore (as root, from apt);
  * without it this test skips saying so.
  */
@@ -15,8 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readMidi } from '../core/midi/song-midi.ts';
 import { band } from '../core/musicxml/band.test-support.ts';
-import { importMusicXmlSong, musicXmlFileText, readScore, songToMusicXml, writeMxl } from '../core/musicxml/musicxml.ts';
+import { importMusicXmlSong, musicXmlFileText, readScore, songToMusicXml, writeMxl, type ReadScore } from '../core/musicxml/musicxml.ts';
+import { keyFifths } from '../core/musicxml/spelling.ts';
 import { addClip, addTrack, initSong } from '../core/song/edits.ts';
+import { parseChordSymbol } from '../core/theory/chords.ts';
 import { newDoc } from '../core/song/label-recorder.test-support.ts';
 import { readSong } from '../core/song/schema.ts';
 import type { Song } from '../core/song/types.ts';
@@ -110,6 +113,19 @@ async function checkWithMuseScore(song: Song): Promise<void> {
     await convert(compressed, mscx);
     const harmonies = readFileSync(mscx, 'utf8').match(/<Harmony>/g)?.length ?? 0;
     assert.equal(harmonies, ours.chords.length, 'every chord symbol arrives');
+    // And the other way: MusicXML that MuseScore writes from it, read by our importer, is our score.
+    const theirsPath = path.join(dir, 'theirs.musicxml');
+    await convert(mscx, theirsPath);
+    const theirs = readScore(readFileSync(theirsPath, 'utf8'));
+    const notes = (score: ReadScore) =>
+      score.parts.map((p) => [p.name, p.percussion, p.notes.map((n) => [n.pitch, n.tick, n.duration, n.velocity])]);
+    assert.deepEqual(notes(theirs), notes(ours), "MuseScore's own MusicXML reads back as our notes");
+    // MuseScore keeps a symbol's chord but not always its spelling ("B7sus4" comes back "Bsus4").
+    const chords = (score: ReadScore) => score.chords.map((c) => [c.tick, c.duration, parseChordSymbol(c.symbol)]);
+    assert.deepEqual(chords(theirs), chords(ours), 'and our chord symbols');
+    assert.deepEqual(theirs.sections, ours.sections, 'and our rehearsal marks');
+    // MuseScore 3 keeps the key signature but not the mode (A minor comes back as C major).
+    assert.deepEqual([theirs.bpm, keyFifths(theirs.key!), theirs.meter], [ours.bpm, keyFifths(ours.key!), ours.meter]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
