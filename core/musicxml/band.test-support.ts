@@ -1,12 +1,14 @@
 /**
  * A small band arrangement for the MusicXML tests (core/musicxml/musicxml.test.ts and the
- * MuseScore check, tests/musicxml-musescore.test.ts): every notation case the writer handles.
+ * MuseScore check, tests/musicxml-musescore.test.ts): every notation case the writer handles, and
+ * random arrangements to fuzz it with.
  */
 import type * as Y from 'yjs';
 import { addBookmark, addClip, addTrack, initSong, setChords } from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
 import type { NoteInput, Song } from '../song/types.ts';
 import { newDoc } from '../song/label-recorder.test-support.ts';
+import { seededRandom } from '../random.ts';
 
 export const BAR = 4 * 480;
 
@@ -73,4 +75,48 @@ export function notesOf(song: Song, trackId: string): NoteInput[] {
       c.notes.map((n) => ({ pitch: n.pitch, tick: n.tick + c.startBar * meterBar, duration: n.duration, velocity: n.velocity })),
     )
     .sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
+}
+
+/**
+ * A random arrangement for fuzzing the notation: a meter from a varied list, a drum track and
+ * pitched tracks with notes on straight, triplet and free positions, overlapping and repeated.
+ */
+export function randomSong(seed: number): Song {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const meter = pick([
+    { numerator: 4, denominator: 4 },
+    { numerator: 3, denominator: 4 },
+    { numerator: 6, denominator: 8 },
+    { numerator: 5, denominator: 4 },
+    { numerator: 7, denominator: 8 },
+    { numerator: 2, denominator: 2 },
+  ]);
+  const doc = newDoc();
+  initSong(doc, {
+    title: `Fuzz ${seed}`,
+    bpm: 60 + Math.floor(random() * 120),
+    meter,
+    key: { tonic: Math.floor(random() * 12), mode: pick(['major', 'minor'] as const) },
+  });
+  const bar = (480 * 4 * meter.numerator) / meter.denominator;
+  for (const role of ['drums', 'bass', 'keys', 'lead'] as const) {
+    const track = addTrack(doc, { role, name: role });
+    const bars = 1 + Math.floor(random() * 3);
+    const notes: NoteInput[] = [];
+    for (let i = 0; i < 4 + random() * 12; i++) {
+      const grid = pick([120, 240, 160, 80, 1]);
+      const tick = Math.min(bars * bar - 1, Math.floor((random() * bars * bar) / grid) * grid);
+      const duration = Math.max(1, Math.floor((random() * 0.6 * bar) / grid) * grid);
+      const pitch =
+        role === 'drums'
+          ? pick([36, 38, 42, 46, 49, 51])
+          : role === 'bass'
+            ? 28 + Math.floor(random() * 24)
+            : 48 + Math.floor(random() * 36);
+      notes.push({ pitch, tick, duration, velocity: 1 + Math.floor(random() * 127) });
+    }
+    addClip(doc, { trackId: track, startBar: Math.floor(random() * 2), lengthBars: bars, notes });
+  }
+  return readSong(doc);
 }

@@ -85,6 +85,7 @@ export function notatePart(notes: SourceNote[], options: NotationOptions): Notat
   const beat = beatDivisions(options.meter);
   const triplets = tripletSegments(notes, options.meter, total);
   const quantized = quantizeNotes(notes, triplets, total, options.percussion ?? false);
+  dropPlainTriplets(triplets, quantized);
   const chords = groupChords(quantized);
   const { voices, shortened } = assignVoices(chords);
   const measures: NotatedMeasure[] = [];
@@ -129,6 +130,18 @@ function tripletSegments(notes: SourceNote[], meter: Meter, total: Ticks): Set<n
   return out;
 }
 
+/**
+ * A quarter quantized to the triplet grid whose notes all landed where straight notes sit too (its
+ * start or its middle) needs no triplet: written straight, as the same notes read when exported again.
+ */
+function dropPlainTriplets(triplets: Set<number>, notes: SourceNote[]): void {
+  const needed = new Set<number>();
+  for (const n of notes) {
+    for (const t of [n.tick, n.tick + n.duration]) if (t % STRAIGHT_GRID !== 0) needed.add(Math.floor(t / SEGMENT));
+  }
+  for (const segment of triplets) if (!needed.has(segment)) triplets.delete(segment);
+}
+
 function distanceToGrid(t: number, grid: number): number {
   const r = t % grid;
   return Math.min(r, grid - r);
@@ -166,7 +179,8 @@ function quantizeNotes(notes: SourceNote[], triplets: Set<number>, total: Ticks,
         while (next < out.length && out[next]!.tick === n.tick) next++;
       }
       const until = next < out.length ? out[next]!.tick : total;
-      n.duration = Math.min(until, n.tick + TICKS_PER_QUARTER, total) - n.tick;
+      // A quarter later may fall between grid points when the next quarter has the other grid.
+      n.duration = Math.min(until, snap(n.tick + TICKS_PER_QUARTER, triplets), total) - n.tick;
     }
   }
   const lastOfPitch = new Map<number, SourceNote>();
@@ -241,9 +255,18 @@ function spellVoice(chords: NotatedChord[], from: Ticks, to: Ticks, triplets: Se
   }
   if (at < to) spans.push({ start: at, end: to, chord: null });
 
+  // Triplets where this voice needs them: a quarter of the triplet grid in which one of its notes
+  // or rests begins or ends off the straight grid (another voice may have triplets there alone).
+  const voiceTriplets = new Set<number>();
+  for (const span of spans) {
+    for (const t of [span.start, span.end]) {
+      const segment = Math.floor(t / SEGMENT);
+      if (t % STRAIGHT_GRID !== 0 && triplets.has(segment)) voiceTriplets.add(segment);
+    }
+  }
   const events: NotationEvent[] = [];
   for (const span of spans) {
-    const pieces = splitSpan(span.start, span.end, triplets, spans, from, beat, span.chord === null);
+    const pieces = splitSpan(span.start, span.end, voiceTriplets, from, beat, span.chord === null);
     pieces.forEach((p, i) => {
       const chord = span.chord;
       events.push({
@@ -303,26 +326,18 @@ const VALUES: { divisions: number; type: NoteType; dots: 0 | 1 }[] = [
 ];
 
 /**
- * Splits [start, end) at the edges of triplet segments (a tuplet bracket spans one quarter), then
- * into note values: straight stretches greedily from the longest value, triplet ones the same in
- * written time (3/2 of the sounding). A triplet segment one span covers whole is a plain quarter.
+ * Splits [start, end) at the edges of the voice's triplet segments (a tuplet bracket spans one
+ * quarter), then into note values: straight stretches as the beat shows them (onTheBeat), triplet
+ * ones greedily from the longest value in written time (3/2 of the sounding).
  */
-function splitSpan(
-  start: Ticks,
-  end: Ticks,
-  triplets: Set<number>,
-  spans: { start: Ticks; end: Ticks }[],
-  measureStart: Ticks,
-  beat: number,
-  rest: boolean,
-): Piece[] {
+function splitSpan(start: Ticks, end: Ticks, triplets: Set<number>, measureStart: Ticks, beat: number, rest: boolean): Piece[] {
   const pieces: Piece[] = [];
   let at = start;
   while (at < end) {
     const segment = Math.floor(at / SEGMENT);
     const segmentStart = segment * SEGMENT;
     const segmentEnd = segmentStart + SEGMENT;
-    const inTriplet = triplets.has(segment) && !wholeSegmentSpan(spans, segmentStart, segmentEnd);
+    const inTriplet = triplets.has(segment);
     if (inTriplet) {
       const stop = Math.min(end, segmentEnd);
       for (const p of greedy((stop - at) / TICKS_PER_DIVISION, 1.5)) {
@@ -334,7 +349,7 @@ function splitSpan(
     // A straight stretch runs until the next triplet segment (or the span's end).
     let stop = end;
     for (let s = segment + 1; s * SEGMENT < end; s++) {
-      if (triplets.has(s) && !wholeSegmentSpan(spans, s * SEGMENT, (s + 1) * SEGMENT)) {
+      if (triplets.has(s)) {
         stop = s * SEGMENT;
         break;
       }
@@ -345,10 +360,6 @@ function splitSpan(
     }
   }
   return pieces;
-}
-
-function wholeSegmentSpan(spans: { start: Ticks; end: Ticks }[], from: Ticks, to: Ticks): boolean {
-  return spans.some((s) => s.start <= from && s.end >= to);
 }
 
 /** Note values summing to `divisions` of sounding time, written `scale` times longer. */
