@@ -291,7 +291,7 @@ const KIND_OF_SUFFIX: Record<string, string> = {
  * kind's display text (so "C9" shows as written, and reads back as written). A symbol that is
  * no chord our theory knows is written as text on a major kind.
  */
-export function harmony(symbol: string, offsetDivisions: number, flats: boolean): string {
+function harmony(symbol: string, offsetDivisions: number, flats: boolean): string {
   const parsed = parseChordSymbol(symbol);
   const match = /^\s*([A-Ga-g][#b♯♭]?)([^/]*?)(?:\/([A-Ga-g][#b♯♭]?))?\s*$/.exec(symbol);
   const rootName = match?.[1] ?? chordSymbol({ root: parsed?.root ?? 0, quality: 'maj', bass: null }, flats);
