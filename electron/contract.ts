@@ -169,7 +169,9 @@ export const RENDERER_COMMANDS = [
   'import-midi',
   'export-musicxml',
   'import-musicxml',
+  'check-file',
   'show-shortcuts',
+  'show-about',
   'host-jam',
   'join-jam',
 ] as const;

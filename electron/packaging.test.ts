@@ -135,6 +135,7 @@ test('app identity, targets and the bundled main entry', () => {
   }
   assert.ok(included('renderer/dist/index.html', config.files), 'the built renderer is packaged');
   assert.ok(included('renderer/dist/riffroom-bank.sf3', config.files), 'the sound bank is packaged');
+  assert.ok(included('renderer/dist/about.json', config.files), "the About box's model card and data licences are packaged");
   assert.ok(included('THIRD_PARTY_LICENSES.md', config.files), 'the third-party licences are packaged');
   assert.ok(!included('electron/project/project-file.test.ts', config.files), 'tests are not packaged');
   assert.ok(!included('models/training/prepare.ts', config.files), 'the training pipeline is not packaged');

@@ -7,18 +7,20 @@
  * content hash, so a server may cache them for good), and, beside index.html, the inference
  * worker with its onnxruntime-web files (inference/web/build.ts), the export's mastering worker
  * (mastering-worker.js, renderer/export/mastering-worker.ts), the sound bank
- * (riffroom-bank.sf3, audio/bank/build.ts) and the third-party licences
- * (third-party-licenses.txt, from THIRD_PARTY_LICENSES.md). index.html names the shipped model's
+ * (riffroom-bank.sf3, audio/bank/build.ts), the third-party licences
+ * (third-party-licenses.txt, from THIRD_PARTY_LICENSES.md) and the About box's facts (about.json,
+ * from the shipped model's card: about/about-info.ts). index.html names the shipped model's
  * id in a <meta>; the sync server serves that model at /models/<id>/. The sampled instruments'
  * synth processor and offline render worker go under <dir>/sampler/ (audio/sampler/node/build.ts).
  */
-import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { SHIPPED_MODEL_ID } from '../inference/node/shipped-model.ts';
 import { buildInferenceWorker } from '../inference/web/build.ts';
 import { MODEL_META } from './platform/model-meta.ts';
+import { ABOUT_FILE, aboutInfo } from './about/about-info.ts';
 import { MASTERING_WORKER_FILE } from './export/mastering-work.ts';
 import { ensureBank } from './audio/bank/build.ts';
 import { buildSamplerAssets } from './audio/sampler/node/build.ts';
@@ -29,6 +31,9 @@ export const DEFAULT_OUT = new URL('./dist/', import.meta.url).pathname;
 const ENTRY = new URL('./main.tsx', import.meta.url).pathname;
 const STYLES = new URL('./styles/app.css', import.meta.url).pathname;
 const LICENSES = new URL('../THIRD_PARTY_LICENSES.md', import.meta.url).pathname;
+const MODEL_CARD = new URL(`../models/${SHIPPED_MODEL_ID}/model.json`, import.meta.url).pathname;
+const PACKAGE = new URL('../package.json', import.meta.url).pathname;
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 /** The licences' name in the built client: .txt, so the server sends it as text to read. */
 export const LICENSES_FILE = 'third-party-licenses.txt';
 
@@ -116,6 +121,7 @@ export async function buildRenderer(outDir: string = DEFAULT_OUT): Promise<Built
   // The bank is rebuilt only when it is not the one audio/bank/bank.json records.
   const bankBytes = statSync(await ensureBank(out)).size;
   copyFileSync(LICENSES, join(out, LICENSES_FILE));
+  writeFileSync(join(out, ABOUT_FILE), JSON.stringify(aboutInfo(readJson(MODEL_CARD), readJson(PACKAGE), LICENSES_FILE)));
   const sampler = await buildSamplerAssets(out);
   const appBytes = statSync(join(out, script)).size + statSync(join(out, stylesheet)).size;
   const written = outputs.reduce((n, [file]) => n + statSync(resolve(file)).size, 0);

@@ -7,6 +7,7 @@
  *   riffroom-server init --data <dir> --public-url <url>   (commands/init.ts)
  *   riffroom-server token --data <dir> --server-role admin|creator --name <who>   (commands/server-token.ts)
  *   riffroom-server export|import ...   a room's history to or from a project file (commands/transfer.ts)
+ *   riffroom-server verify <file>... [--json]   the provenance a MIDI, WAV or Opus export carries (commands/verify.ts)
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name
@@ -58,6 +59,7 @@ import { runInit } from './commands/init.ts';
 import { asksForServerToken, runServerToken } from './commands/server-token.ts';
 import { configuredPublicUrl } from './server-config.ts';
 import { runTransferCommand, TRANSFER_USAGE } from './commands/transfer.ts';
+import { runVerify, VERIFY_USAGE } from './commands/verify.ts';
 import { parseRoute, staticPlacer, type RoomPlacer } from './cluster/room-router.ts';
 import { startClusterPlacer, type ClusterPlacer } from './cluster/cluster-placer.ts';
 import type pg from 'pg';
@@ -98,7 +100,8 @@ const USAGE = `usage:
   riffroom-server token --data <dir> --room <room> --role owner|editor|viewer [--ttl 12h] [--name <who>] [--id <id>] [--invite]
   riffroom-server init --data <dir> --public-url https://jam.example.org [--ttl 365d] [--name <who>]
   riffroom-server token --data <dir> --server-role admin|creator --name <who> [--ttl 90d]
-${TRANSFER_USAGE}`;
+${TRANSFER_USAGE}
+${VERIFY_USAGE}`;
 
 /** The PostgreSQL store when one is asked for (null: SQLite files); exits with the reason when it cannot be used. */
 async function connectStore(
@@ -163,6 +166,7 @@ async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'token' && asksForServerToken(argv)) return void (process.exitCode = runServerToken(argv.slice(1)));
   if (argv[0] === 'token') return printToken(argv.slice(1));
   if (argv[0] === 'export' || argv[0] === 'import') return void (process.exitCode = await runTransferCommand(argv[0], argv.slice(1)));
+  if (argv[0] === 'verify') return void (process.exitCode = runVerify(argv.slice(1)));
   if (argv[0] === 'serve') argv = argv.slice(1);
   let values: ReturnType<typeof readServeFlags>;
   try {

@@ -170,6 +170,25 @@ export interface RestoreResponse {
   seq: number;
 }
 
+/**
+ * POST /api/rooms/<room>/take-back: one forward edit that takes back what one source did after a
+ * moment, keeping everyone else's edits (sync-server/room/take-back.ts has the rule): the AI's
+ * kept takes, one bandmate's edits, or one entry (a take-back is undone by taking back its entry).
+ */
+export type TakeBackSource =
+  | { kind: 'ai'; since: number }
+  | { kind: 'author'; name: string; since: number }
+  | { kind: 'entry'; seq: number };
+export interface TakeBackRequest {
+  source: TakeBackSource;
+}
+export interface TakeBackResponse {
+  /** The entry the take-back became. */
+  seq: number;
+  /** How many entries it took back. */
+  taken: number;
+}
+
 /** POST /api/rooms/<room>/bookmarks; GET lists them. */
 export interface BookmarkRequest {
   seq: number;

@@ -1,5 +1,5 @@
 /**
- * The room HTTP API (contract.ts): history, state at a seq, replay updates, restore, bookmarks,
+ * The room HTTP API (contract.ts): history, state at a seq, replay updates, restore, take-back, bookmarks,
  * and the token routes: join (an invite → a personal token), renew (a personal token → a
  * later one) and invites (the owner's fresh editor and viewer invites, http/invites-route.ts). Every route needs `Authorization: Bearer <t>` for the room: a personal token,
  * except /join, which takes an invite. A token in the URL (?token=) is refused with 401: URLs
@@ -15,6 +15,7 @@ import {
   type JoinRequest,
   type RestoreRequest,
   type RestoreResponse,
+  type TakeBackResponse,
   type TokenClaims,
   type TokenResponse,
 } from './contract.ts';
@@ -27,6 +28,7 @@ import { StoreInputError } from './store/store-input.ts';
 import { RoomLogError } from './store/room-log.ts';
 import type { Room } from './room/room.ts';
 import { parseBookmarkRequest } from './http/bookmark-request.ts';
+import { nothingToTakeBack, parseTakeBackSource } from './room/take-back.ts';
 import type { BytePacer, HeavyRequestGate } from './http/rate-limits.ts';
 import type { ClientAddressOf } from './http/client-address.ts';
 import { HttpError, sendError, sendJson } from './http/responses.ts';
@@ -83,6 +85,7 @@ const ROUTES: Record<string, Route> = {
   'GET state': { token: 'personal', heavy: true, handle: getState },
   'GET updates': { token: 'personal', heavy: true, handle: getUpdates },
   'POST restore': { token: 'personal', write: true, handle: postRestore },
+  'POST take-back': { token: 'personal', write: true, handle: postTakeBack },
   'GET bookmarks': { token: 'personal', handle: getBookmarks },
   'POST bookmarks': { token: 'personal', write: true, handle: postBookmark },
   'POST join': { token: 'invite', handle: postJoin },
@@ -95,7 +98,7 @@ const ACTIONS = new Set(Object.keys(ROUTES).map((key) => key.split(' ')[1]!));
 /** Handles /api/rooms/<room>/<action>; returns false when the path is not an API route. */
 export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   if (await handleServerApi(ctx, req, res, url)) return true; // POST /api/creators, POST /api/rooms
-  const match = /^\/api\/rooms\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
+  const match = /^\/api\/rooms\/([^/]+)\/([a-z]+(?:-[a-z]+)*)$/.exec(url.pathname);
   if (!match || !ACTIONS.has(match[2]!)) return false;
   const [, roomName, action] = match as unknown as [string, string, string];
   const method = req.method ?? 'GET';
@@ -200,6 +203,20 @@ async function postRestore({ req, res, claims, room }: RouteCall): Promise<void>
   const refused = await target.restoreRefusal(seq, claims.role);
   if (refused) throw new HttpError(403, refused);
   const answer: RestoreResponse = { seq: await target.restore(seq, claims.name) };
+  sendJson(res, 200, answer);
+}
+
+async function postTakeBack({ req, res, claims, room }: RouteCall): Promise<void> {
+  const target = await room();
+  const body = await readJsonObject(req);
+  const source = parseTakeBackSource(body, target.store.lastSeq);
+  if (typeof source === 'string') throw new HttpError(400, source);
+  // Asked once the body is in: the rules may have changed while it arrived.
+  const refused = target.takeBackRefusal(claims.role);
+  if (refused) throw new HttpError(403, refused);
+  const done = await target.takeBack(source, claims.name);
+  if (!done) throw new HttpError(409, `nothing to take back: ${nothingToTakeBack(source)}`);
+  const answer: TakeBackResponse = done;
   sendJson(res, 200, answer);
 }
 

@@ -40,7 +40,7 @@ import { RoomLog } from '../sync-server/store/room-log.ts';
 import { startServerProcess, tempDataDir, TEST_SECRET, type ServerProcess } from './support/server-process.ts';
 import { startTestServer } from './support/test-server.ts';
 import { connectClient, disconnect, waitFor } from './support/yjs-clients.ts';
-import { getHistory, getLastSeq, getSong, postRestore, waitForSeq } from './support/room-api.ts';
+import { errorOf, getHistory, getLastSeq, getSong, postRestore, postTakeBack, takeBack, waitForSeq } from './support/room-api.ts';
 import { jamUrl } from './support/jam-clients.ts';
 
 const TEACHER = { name: 'Teacher', id: 'teacher-tina' };
@@ -347,6 +347,35 @@ test("transport locked: a student's tempo, meter and loop in the document are re
       () => readSong(doc).meta.title === 'Renamed by a student' && readSong(doc).clips[0]!.notes.length === 2,
       5000,
       "the student's other edits land",
+    );
+  } finally {
+    disconnect(student);
+    disconnect(teacher);
+  }
+});
+
+test("teacher mode: only the owner takes back a student's edits; a student's take-back is refused with the reason", async () => {
+  const room = 'rules-take-back';
+  const { teacher, doc, keysClip } = await classroom(server.wsUrl, room);
+  const studentTok = token(room, 'editor', ANN);
+  const since = await getLastSeq(server, room, studentTok);
+  await setRules(server.wsUrl, room, { ...DEFAULT_RULES, transportLocked: true });
+  const student = await connectClient(server.wsUrl, room, studentTok);
+  try {
+    await waitFor(() => readSong(student.doc).clips.length === 1, 5000, 'the student has the song');
+    addNotes(student.doc, keysClip, [{ pitch: 64, tick: 480, duration: 240, velocity: 90 }]);
+    await waitFor(() => readSong(doc).clips[0]!.notes.length === 2, 5000, "the student's note lands");
+    const last = await getLastSeq(server, room, studentTok);
+    const refused = await postTakeBack(server, room, studentTok, { source: { kind: 'author', name: TEACHER.name, since } });
+    assert.equal(refused.status, 403);
+    assert.match(await errorOf(refused), /in teacher mode only the room owner takes back edits/);
+    assert.equal(await getLastSeq(server, room, studentTok), last, 'nothing written');
+    const done = await takeBack(server, room, token(room, 'owner', TEACHER), { kind: 'author', name: ANN.name, since });
+    assert.equal(done.taken, 1);
+    await waitFor(
+      () => readSong(doc).clips[0]!.notes.length === 1 && readSong(student.doc).clips[0]!.notes.length === 1,
+      5000,
+      "the student's note is taken back everywhere",
     );
   } finally {
     disconnect(student);

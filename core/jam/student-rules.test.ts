@@ -16,7 +16,7 @@ import {
   setTitle,
 } from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
-import { editRefusal, RULE_REASONS, wholeWriteRefusal, type RulesRole } from './student-rules.ts';
+import { editRefusal, RULE_REASONS, takeBackRefusal, wholeWriteRefusal, type RulesRole } from './student-rules.ts';
 
 const ME = { id: 'id-ann', name: 'Student' };
 const rules = (patch: Partial<RoomRules>): RoomRules => ({ ...DEFAULT_RULES, ...patch });
@@ -36,6 +36,15 @@ function judge(doc: Y.Doc, r: RoomRules, edit: () => void, role: RulesRole = 'ed
   edit();
   return editRefusal(r, role, before, readSong(doc), ME.id);
 }
+
+test("a take-back is the owner's in teacher mode (any rule set), anyone's with the defaults; viewers never reach it", () => {
+  assert.equal(takeBackRefusal(DEFAULT_RULES, 'editor'), null);
+  assert.equal(takeBackRefusal(rules({ spotlightTrackId: 't1' }), 'editor'), null, 'a spotlight alone is not teacher mode');
+  for (const r of [rules({ students: 'live-only' }), rules({ students: 'own-track' }), rules({ transportLocked: true })]) {
+    assert.equal(takeBackRefusal(r, 'editor'), RULE_REASONS.takeBackOwner, JSON.stringify(r));
+    assert.equal(takeBackRefusal(r, 'owner'), null);
+  }
+});
 
 test('live-only refuses every whole write by a student; own-track only restores; the owner never', () => {
   const writes = ['document', 'restore', 'bookmark'] as const;

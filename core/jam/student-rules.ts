@@ -29,6 +29,7 @@ export const RULE_REASONS = {
   ownTrack: "the room's rules let students edit only their own tracks",
   restoreOwnTrack: "the room's rules let students edit only their own tracks, and a restore changes everyone's: ask the room owner",
   transportLocked: 'the transport is locked by the room owner (tempo, meter and loop are theirs)',
+  takeBackOwner: 'in teacher mode only the room owner takes back edits',
 } as const;
 
 /** Writes that are refused or allowed as a whole (document edits are judged one by one). */
@@ -44,6 +45,16 @@ export function wholeWriteRefusal(rules: Pick<RoomRules, 'students'>, role: Rule
   if (rules.students === 'live-only') return RULE_REASONS.liveOnly;
   if (rules.students === 'own-track' && write === 'restore') return RULE_REASONS.restoreOwnTrack;
   return null;
+}
+
+/**
+ * Why the rules refuse `role` a take-back of one source's edits (null: they allow it). In teacher
+ * mode (any rule but the defaults' students 'edit' with the transport free) it is the owner's:
+ * a take-back rewrites everyone's song, and a class is the teacher's to rewrite.
+ */
+export function takeBackRefusal(rules: Pick<RoomRules, 'students' | 'transportLocked'>, role: RulesRole): string | null {
+  if (role === 'owner') return null;
+  return rules.students !== 'edit' || rules.transportLocked ? RULE_REASONS.takeBackOwner : null;
 }
 
 /** Does a document edit by `role` need judging edit by edit (songs before and after it)? */

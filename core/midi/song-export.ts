@@ -1,11 +1,15 @@
 /**
  * Song and clip export to Standard MIDI Files that DAWs open: format 1 at 480 ticks per quarter,
- * a conductor track first (title, tempo, meter, key, section markers, chord symbols), then one
- * track per Riffroom track. The loop range is not written: MIDI files have no standard event for it.
+ * a conductor track first (title, tempo, meter, key, provenance, section markers, chord symbols),
+ * then one track per Riffroom track. The loop range is not written: MIDI files have no standard
+ * event for it. The provenance (who wrote each clip: core/provenance/) is a text event in plain
+ * words and a sequencer-specific event with the JSON record (core/provenance/midi.ts).
  */
 import { TICKS_PER_QUARTER, ticksPerBar, type Ticks } from '../time.ts';
 import type { Chord, Clip, Key, Song, SongMeta, Track } from '../song/types.ts';
 import { EditError } from '../song/validate.ts';
+import { provenanceMidiEvents } from '../provenance/midi.ts';
+import { provenanceRecord } from '../provenance/record.ts';
 import { DRUM_CHANNEL, programForTrack } from './general-midi.ts';
 import { writeSmf } from './smf-write.ts';
 import type { MidiEvent, SmfTrack } from './smf-types.ts';
@@ -14,6 +18,7 @@ export function songToMidi(song: Song): Uint8Array {
   const barTicks = ticksPerBar(song.meta.meter);
   const endTick = songEndTick(song, barTicks);
   const conductor = conductorTrack(song.meta, endTick, [
+    ...provenanceMidiEvents(provenanceRecord(song, { what: 'song' })),
     ...song.bookmarks.map((b): MidiEvent => ({ type: 'text', kind: 'marker', tick: b.bar * barTicks, text: b.name })),
     ...chordEvents(song.chords, 0, endTick),
   ]);
@@ -36,7 +41,15 @@ export function clipToMidi(song: Song, clipId: string): Uint8Array {
   const barTicks = ticksPerBar(song.meta.meter);
   const clipStart = clip.startBar * barTicks;
   const clipTicks = clip.lengthBars * barTicks;
-  const conductor = conductorTrack(song.meta, clipTicks, chordEvents(song.chords, clipStart, clipStart + clipTicks));
+  const provenance = provenanceRecord(song, {
+    what: 'clip',
+    clipId,
+    range: { fromBar: clip.startBar, toBar: clip.startBar + clip.lengthBars },
+  });
+  const conductor = conductorTrack(song.meta, clipTicks, [
+    ...provenanceMidiEvents(provenance),
+    ...chordEvents(song.chords, clipStart, clipStart + clipTicks),
+  ]);
   const channel = track.role === 'drums' ? DRUM_CHANNEL : 0;
   const notes = clipNoteEvents(clip, barTicks, 0, channel);
   const instrument = instrumentTrack(clip.name || track.name, track, channel, notes, clipTicks);

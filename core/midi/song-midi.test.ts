@@ -1,3 +1,4 @@
+import { MIDI_TEXT_PREFIX } from '../provenance/midi.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
@@ -126,7 +127,8 @@ test('the conductor track carries markers for bookmarks and text events for chor
   assert.equal(file.format, 1);
   assert.equal(file.ticksPerQuarter, 480);
   assert.equal(file.tracks.length, 1 + song.tracks.length);
-  const texts = file.tracks[0]!.events.filter((e): e is TextEvent => e.type === 'text');
+  // The provenance's text event is read in core/provenance/midi.test.ts.
+  const texts = file.tracks[0]!.events.filter((e): e is TextEvent => e.type === 'text' && !e.text.startsWith(MIDI_TEXT_PREFIX));
   assert.deepEqual(
     texts.map((e) => [e.kind, e.tick, e.text]),
     [
@@ -266,7 +268,9 @@ test('clipToMidi writes one clip from tick 0 with the chords under it', () => {
       [43, 960, 480],
     ],
   );
-  const chords = readSmf(bytes).tracks[0]!.events.filter((e): e is TextEvent => e.type === 'text' && e.kind === 'text');
+  const chords = readSmf(bytes).tracks[0]!.events.filter(
+    (e): e is TextEvent => e.type === 'text' && e.kind === 'text' && !e.text.startsWith(MIDI_TEXT_PREFIX),
+  );
   assert.deepEqual(
     chords.map((e) => [e.tick, e.text]),
     [[0, 'Em']],

@@ -21,6 +21,19 @@ export interface AnnouncedEdit {
   clock: number;
 }
 
+/**
+ * How the AI panel labels a take it keeps ("generated bass riff (seed 3)", "re-rolled chords
+ * (seed 9)": renderer/generator/build-request.ts takeLabel writes them), and how the history and
+ * the server's take-back tell the AI bandmate's edits from the person's who kept them (both are
+ * logged under that person). Labels come from the peers: this recognises what the app's pages
+ * wrote, not what a hostile peer chose to call an edit.
+ */
+export const AI_TAKE_VERBS = ['generated', 're-rolled'] as const;
+
+export function isAiTakeLabel(label: string): boolean {
+  return AI_TAKE_VERBS.some((verb) => label.startsWith(`${verb} `));
+}
+
 export function labelOf(transaction: Y.Transaction): string | null {
   const label = transaction.meta.get(EDIT_LABEL_META);
   return typeof label === 'string' ? label : null;

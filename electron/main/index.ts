@@ -348,6 +348,8 @@ async function runMainCommand(command: MainCommand, argument?: string): Promise<
       await desktop.joinFromClipboard();
       break;
     case 'about':
+      // The page's About box carries the model card and the data licences; without a window, the OS panel.
+      if (mainWindow && !mainWindow.isDestroyed()) return sendToRenderer('show-about');
       app.showAboutPanel();
       return;
   }

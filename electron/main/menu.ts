@@ -72,6 +72,7 @@ export function menuTemplate(state: MenuState, actions: MenuActions): MenuItemCo
       { id: 'export-song-midi', label: 'Export Song as MIDI…', accelerator: 'CmdOrCtrl+E', click: page('export-song-midi') },
       { id: 'export-clip-midi', label: 'Export Clip as MIDI…', click: page('export-clip-midi') },
       { id: 'export-wav', label: 'Export Audio…', accelerator: 'Shift+CmdOrCtrl+E', click: page('export-wav') },
+      { id: 'check-file', label: 'Check a File…', click: page('check-file') },
       sep,
       { id: 'import-musicxml', label: 'Import MusicXML…', click: page('import-musicxml') },
       { id: 'export-musicxml', label: 'Export MusicXML…', click: page('export-musicxml') },

@@ -18,6 +18,7 @@ import { ArrangementView } from './arrangement/ArrangementView.tsx';
 import { DEFAULT_BAR_PX, zoomed } from './arrangement/geometry.ts';
 import { deleteSelected, duplicateAfter, neighbourClip, nudgeClip, toggleLoopOnClip } from './clip-commands.ts';
 import { HelpOverlay, NamePrompt } from './Dialogs.tsx';
+import { AboutDialog } from '../about/AboutDialog.tsx';
 import { createEditRunner, type Notify } from './edit-runner.ts';
 import { EditorArea } from './EditorArea.tsx';
 import { rememberName } from './identity.ts';
@@ -65,6 +66,7 @@ export function App({ session, transport, platform }: AppProps) {
   const [barPx, setBarPx] = useState(DEFAULT_BAR_PX);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [help, setHelp] = useState(false);
+  const [about, setAbout] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const noticeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -201,6 +203,7 @@ export function App({ session, transport, platform }: AppProps) {
           return latestRunCommand.current(command);
         }
         if (command === 'show-shortcuts') setHelp(true);
+        if (command === 'show-about') setAbout(true);
       }),
     [],
   );
@@ -270,8 +273,12 @@ export function App({ session, transport, platform }: AppProps) {
           {song.tracks.length} tracks · {song.clips.length} clips
         </span>
         <span>{session.link.claims.role}</span>
+        <button type="button" className="link" data-testid="open-about" onClick={() => setAbout(true)}>
+          About
+        </button>
       </footer>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      {about && <AboutDialog onClose={() => setAbout(false)} />}
       {renaming && (
         <NamePrompt
           initial={peers.find((p) => p.isLocal)?.name ?? ''}

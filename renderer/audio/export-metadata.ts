@@ -1,12 +1,18 @@
 /**
  * What an exported file says about itself, whatever its format: the song's title, a summary of
- * where its parts came from (who wrote them, which were generated), and the mastering chain that
- * was applied (renderer/audio/mastering/ fills it: normalization target, limiter ceiling…).
+ * where its parts came from (who wrote them, which were generated), the full provenance record
+ * (core/provenance/: per clip who wrote it, the model and its settings, edited or not), and the
+ * mastering chain that was applied (renderer/audio/mastering/ fills it: normalization target,
+ * limiter ceiling…).
  *
  * Each writer puts these in its format's own place: WAV in a LIST/INFO chunk (./wav.ts: INAM,
- * ICMT, ISFT), Ogg Opus in its OpusTags comments (../export/ogg-opus.ts: TITLE, COMMENT,
- * ENCODER, RIFFROOM_MASTERING). `exportTags` is the one mapping both use, so they agree.
+ * ICMT, ISFT, IPRV) and a BWF bext chunk, Ogg Opus in its OpusTags comments
+ * (../export/ogg-opus.ts: TITLE, COMMENT, ENCODER, RIFFROOM_MASTERING, RIFFROOM_PROVENANCE).
+ * `exportTags` is the one mapping both use, so they agree.
  */
+import { summaryLine } from '../../core/provenance/describe.ts';
+import { encodeProvenance } from '../../core/provenance/json.ts';
+import { withMastering, type ProvenanceRecord } from '../../core/provenance/record.ts';
 
 export interface ExportMetadata {
   title: string;
@@ -14,6 +20,11 @@ export interface ExportMetadata {
   provenance?: string;
   /** The corrections applied before encoding, as the mastering step describes them (JSON-serialisable). */
   masteringChain?: Record<string, unknown>;
+  /**
+   * The provenance record of what this file holds (its mastering chain is taken from
+   * `masteringChain`); without `provenance`, its summary line is the file's comment.
+   */
+  record?: ProvenanceRecord;
 }
 
 /** Software tag written into every export. */
@@ -26,11 +37,21 @@ export interface ExportTags {
   software: string;
   /** The mastering chain alone, as compact JSON (null when none was applied). */
   mastering: string | null;
+  /** The provenance record with the mastering chain, as compact JSON (null without a record). */
+  provenance: string | null;
 }
 
 export function exportTags(meta: ExportMetadata): ExportTags {
   if (typeof meta.title !== 'string') throw new Error('export metadata: title must be a string');
   const mastering = meta.masteringChain ? JSON.stringify(meta.masteringChain) : null;
-  const lines = [meta.provenance?.trim(), mastering ? `Mastering: ${mastering}` : undefined].filter((l): l is string => !!l);
-  return { title: meta.title.trim(), comment: lines.length ? lines.join('\n') : null, software: EXPORT_SOFTWARE, mastering };
+  const record = meta.record ? withMastering(meta.record, meta.masteringChain) : null;
+  const said = meta.provenance?.trim() || (record ? summaryLine(record) : undefined);
+  const lines = [said, mastering ? `Mastering: ${mastering}` : undefined].filter((l): l is string => !!l);
+  return {
+    title: meta.title.trim(),
+    comment: lines.length ? lines.join('\n') : null,
+    software: EXPORT_SOFTWARE,
+    mastering,
+    provenance: record ? encodeProvenance(record) : null,
+  };
 }

@@ -1,3 +1,6 @@
+import { provenanceSong } from '../../core/provenance/fixture.test-support.ts';
+import { provenanceRecord, withMastering } from '../../core/provenance/record.ts';
+import { readWavProvenance } from '../../core/provenance/wav.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeWav, encodeWav, floatToInt16, floatToInt24 } from './wav.ts';
@@ -89,6 +92,35 @@ test('metadata goes in a LIST/INFO chunk before the audio, and reads back', () =
   assert.equal(new DataView(tagged.buffer).getUint32(4, true), tagged.length - 8);
   // Only a title: no comment entry.
   assert.deepEqual(decodeWav(encodeWav(audio, { metadata: { title: 'T' } })).info, { INAM: 'T', ISFT: 'Riffroom' });
+});
+
+test('with a provenance record: a bext chunk, then INFO with the record (and its mastering chain) under IPRV, then the audio', () => {
+  const audio = { sampleRate: 44100, channels: [new Float32Array([0.1, 0.2, 0.3]), new Float32Array(3)] };
+  const record = provenanceRecord(provenanceSong(), { content: 'audio' });
+  const chain = { targetLufs: -14 };
+  const tagged = encodeWav(audio, { bitDepth: 24, metadata: { title: 'Night Drive', record, masteringChain: chain } });
+  const view = new DataView(tagged.buffer);
+  const text = (o: number) => String.fromCharCode(...tagged.subarray(o, o + 4));
+  const bextSize = view.getUint32(40, true);
+  const list = 44 + bextSize + (bextSize & 1);
+  const data = list + 8 + view.getUint32(list + 4, true);
+  assert.deepEqual([text(12), text(36), text(list), text(data)], ['fmt ', 'bext', 'LIST', 'data']);
+  assert.equal(view.getUint32(4, true), tagged.length - 8);
+  const back = decodeWav(tagged);
+  assert.deepEqual(
+    [...back.channels[0]!].map((v) => Math.round(v * 10) / 10),
+    [0.1, 0.2, 0.3],
+    'the samples where they were',
+  );
+  assert.match(
+    back.info.ICMT ?? '',
+    /^Made in Riffroom: 5 clips .*\nMastering: \{"targetLufs":-14\}$/,
+    'the summary line when no line is given',
+  );
+  assert.deepEqual(readWavProvenance(tagged).record, withMastering(record, chain));
+  // Without a record: no bext, as before.
+  const plain = encodeWav(audio, { metadata: { title: 'T' } });
+  assert.equal(String.fromCharCode(...plain.subarray(36, 40)), 'LIST');
 });
 
 test('decodeWav reads 32-bit float files and names what it cannot read', () => {

@@ -1,10 +1,13 @@
 /**
  * PCM WAV (RIFF/WAVE) encoding of float channels, 16- or 24-bit, with an optional LIST/INFO chunk
- * carrying the export's metadata (./export-metadata.ts), and a reader for the formats exports and
+ * carrying the export's metadata (./export-metadata.ts) and, when the metadata has a provenance
+ * record, a Broadcast Wave `bext` chunk (core/provenance/wav.ts), and a reader for the formats exports and
  * most tools write (16/24/32-bit integer and 32-bit float PCM, plain or WAVE_FORMAT_EXTENSIBLE), so
  * the tests can check round trips. Samples are clamped to [-1, 1] and rounded to the nearest step
  * (no dither: the output is deterministic, and the mix already sits well below full scale).
  */
+import { bextChunk, INFO_PROVENANCE_ID } from '../../core/provenance/wav.ts';
+import { withMastering } from '../../core/provenance/record.ts';
 import { exportTags, type ExportMetadata } from './export-metadata.ts';
 
 export interface PcmAudio {
@@ -46,8 +49,13 @@ export function encodeWav(audio: PcmAudio, options: WavOptions = {}): Uint8Array
   const bytesPerSample = bitDepth / 8;
   const blockAlign = channelCount * bytesPerSample;
   const dataBytes = frames * blockAlign;
-  const info = options.metadata ? infoChunk(options.metadata) : new Uint8Array(0);
-  const headerBytes = 12 + 24 + info.length + 8;
+  const record = options.metadata?.record;
+  // fmt, bext, LIST/INFO, data: the order BWF tools expect (bext before the audio).
+  const bext = record
+    ? bextChunk(withMastering(record, options.metadata?.masteringChain), { sampleRate, bitDepth, channels: channelCount })
+    : new Uint8Array(0);
+  const chunks = concatBytes(bext, options.metadata ? infoChunk(options.metadata) : new Uint8Array(0));
+  const headerBytes = 12 + 24 + chunks.length + 8;
   const padded = dataBytes + (dataBytes & 1);
   const total = headerBytes + padded;
   if (total - 8 > 0xffffffff) throw new Error('encodeWav: longer than a WAV file can hold (4 GiB)');
@@ -64,8 +72,8 @@ export function encodeWav(audio: PcmAudio, options: WavOptions = {}): Uint8Array
   view.setUint32(28, sampleRate * blockAlign, true); // byte rate
   view.setUint16(32, blockAlign, true);
   view.setUint16(34, bitDepth, true);
-  bytes.set(info, 36);
-  let offset = 36 + info.length;
+  bytes.set(chunks, 36);
+  let offset = 36 + chunks.length;
   ascii(bytes, offset, 'data');
   view.setUint32(offset + 4, dataBytes, true);
   offset += 8;
@@ -107,8 +115,16 @@ function quantize(sample: number, full: number): number {
   return Math.sign(s) * Math.round(Math.abs(s) * full);
 }
 
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /**
- * The LIST/INFO chunk: INAM (title), ICMT (provenance and mastering chain), ISFT (software).
+ * The LIST/INFO chunk: INAM (title), ICMT (provenance and mastering chain), ISFT (software), IPRV
+ * (the provenance record as JSON, when there is one).
  * Strings are UTF-8 (what current tools read; the 1991 spec said ASCII), NUL-terminated and padded
  * to an even size as RIFF requires.
  */
@@ -118,6 +134,7 @@ export function infoChunk(metadata: ExportMetadata): Uint8Array {
   if (tags.title) entries.push(['INAM', tags.title]);
   if (tags.comment) entries.push(['ICMT', tags.comment]);
   entries.push(['ISFT', tags.software]);
+  if (tags.provenance) entries.push([INFO_PROVENANCE_ID, tags.provenance]);
   const encoded = entries.map(([id, text]) => [id, new TextEncoder().encode(text.replace(/\0/g, ''))] as const);
   const bodyBytes = 4 + encoded.reduce((n, [, b]) => n + 8 + b.length + 1 + ((b.length + 1) & 1), 0);
   const out = new Uint8Array(8 + bodyBytes);

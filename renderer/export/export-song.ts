@@ -2,12 +2,14 @@
  * The export pipeline, in two steps so the mastering step (renderer/audio/mastering/) fits
  * between them: `renderExport` renders the mix (and the stems) through the engine;
  * `encodeExport` writes them in the chosen format with the metadata (title, provenance, and the
- * mastering chain applied to `rendered.mix` in between, if any).
+ * mastering chain applied to `rendered.mix` in between, if any). Each file carries the provenance
+ * record of what it holds (core/provenance/): the mix, every clip in the bars; a stem, its track's.
  *
  *   const rendered = await renderExport(song, { range, format, stems }, renderSong);
  *   // mastering: measure rendered.mix, maybe correct it, describe the chain
  *   const files = await encodeExport(rendered, { title, provenance, masteringChain });
  */
+import { provenanceRecord, type ProvenanceRecord } from '../../core/provenance/record.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { ExportMetadata } from '../audio/export-metadata.ts';
 import type { RenderedAudio } from '../audio/contract.ts';
@@ -39,6 +41,8 @@ export interface RenderedExport {
   /** The full mix; the mastering step may replace it with a corrected copy before encoding. */
   mix: RenderedAudio;
   stems: Stem[];
+  /** What was rendered, for the provenance each file carries (absent: the files carry none). */
+  source?: { song: Song; range: StemRange };
 }
 
 export interface ExportFile {
@@ -65,7 +69,7 @@ export async function renderExport(song: Song, request: ExportRequest, render: R
   for (const stem of stems) {
     if (stem.audio.channels[0]!.length !== mix.channels[0]!.length) throw new Error(`Stem "${stem.track.name}" is not as long as the mix`);
   }
-  return { format: request.format, mix, stems };
+  return { format: request.format, mix, stems, source: { song, range: request.range } };
 }
 
 /**
@@ -79,8 +83,15 @@ export interface EncodedExport {
   stems: { folder: string; files: ArchiveFile[]; zip: ExportFile } | null;
 }
 
+/** The provenance record of the mix (every clip in the bars) or of one track's stem. */
+function recordOf(rendered: RenderedExport, trackId?: string): ProvenanceRecord | undefined {
+  const source = rendered.source;
+  if (!source) return undefined;
+  return provenanceRecord(source.song, { what: trackId ? 'stem' : 'song', content: 'audio', range: source.range, trackId });
+}
+
 export async function encodeExport(rendered: RenderedExport, metadata: ExportMetadata, baseName: string): Promise<EncodedExport> {
-  const mix = await encodeMix(rendered, metadata, baseName);
+  const mix = await encodeMix(rendered, { record: recordOf(rendered), ...metadata }, baseName);
   if (!rendered.stems.length) return { mix, stems: null };
   const bitDepth: WavBitDepth = rendered.format === 'wav24' ? 24 : 16;
   const folder = `${baseName} stems`;
@@ -88,7 +99,10 @@ export async function encodeExport(rendered: RenderedExport, metadata: ExportMet
   for (const stem of rendered.stems) {
     const title = `${metadata.title} – ${stem.track.name}`;
     // A stem is the track as it sounds in the mix: the mastering chain (applied to the mix) is not in it.
-    files.push({ name: stem.fileName, bytes: encodeWav(stem.audio, { bitDepth, metadata: { title, provenance: metadata.provenance } }) });
+    // Its own provenance: the stem's track's clips (the summary line follows from it).
+    const record = recordOf(rendered, stem.track.id);
+    const stemMeta: ExportMetadata = record ? { title, record } : { title, provenance: metadata.provenance };
+    files.push({ name: stem.fileName, bytes: encodeWav(stem.audio, { bitDepth, metadata: stemMeta }) });
   }
   return { mix, stems: { folder, files, zip: { name: `${folder}.zip`, bytes: zipStems(folder, files), mimeType: 'application/zip' } } };
 }

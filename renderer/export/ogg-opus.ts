@@ -6,7 +6,12 @@
  *
  * Pure bytes in, bytes out, so Node tests can check it against ffmpeg's own Ogg files.
  */
+import { concat, oggCrc32 } from '../../core/provenance/ogg.ts';
+import { OPUS_PROVENANCE_KEY } from '../../core/provenance/opus-tags.ts';
 import { exportTags, type ExportMetadata } from '../audio/export-metadata.ts';
+
+// The reader and the CRC live in core (the provenance check reads Opus files with them).
+export { oggCrc32, readOggPages, type OggPage } from '../../core/provenance/ogg.ts';
 
 /** Opus always runs at 48 kHz: granule positions count 48 kHz samples. */
 export const OPUS_RATE = 48000;
@@ -45,7 +50,11 @@ export function muxOggOpus(stream: OggOpusStream): Uint8Array {
   pages.push(
     oggPage({ packets: [opusHead(channels, preSkip, stream.inputSampleRate)], granule: 0n, serial, sequence: sequence++, flags: BOS }),
   );
-  pages.push(oggPage({ packets: [opusTags(stream.metadata, stream.vendor)], granule: 0n, serial, sequence: sequence++, flags: 0 }));
+  // The comment header may outgrow one page (a long provenance record): it then spans pages
+  // (RFC 7845 §5.2), each with granule 0; the audio starts on a page of its own.
+  for (const page of spanPages(opusTags(stream.metadata, stream.vendor))) {
+    pages.push(oggPage({ ...page, granule: 0n, serial, sequence: sequence++ }));
+  }
   const end = preSkip + length;
   let granule = 0;
   let onPage: Uint8Array[] = [];
@@ -74,6 +83,7 @@ export function muxOggOpus(stream: OggOpusStream): Uint8Array {
   return concat(pages);
 }
 
+const CONTINUED = 0x01;
 const BOS = 0x02;
 const EOS = 0x04;
 
@@ -91,10 +101,30 @@ export function opusHead(channels: number, preSkip: number, inputSampleRate: num
   return out;
 }
 
+/** Bytes one page holds at most: 255 lacing values of 255. */
+const PAGE_BYTES = 255 * 255;
+
+/**
+ * One packet laid over as many pages as it needs: every page but the last is full (its last
+ * lacing value 255 says the packet goes on), and each page after the first is flagged as continued.
+ */
+export function spanPages(packet: Uint8Array): { packets: Uint8Array[]; flags: number; lacing?: 'open' }[] {
+  const pages: { packets: Uint8Array[]; flags: number; lacing?: 'open' }[] = [];
+  let at = 0;
+  // A packet of exactly k·255·255 bytes ends on a page holding a lone 0 lacing value: hence `>=`.
+  while (packet.length - at >= PAGE_BYTES) {
+    pages.push({ packets: [packet.subarray(at, at + PAGE_BYTES)], flags: at ? CONTINUED : 0, lacing: 'open' });
+    at += PAGE_BYTES;
+  }
+  pages.push({ packets: [packet.subarray(at)], flags: at ? CONTINUED : 0 });
+  return pages;
+}
+
 /**
  * RFC 7845 §5.2: vendor string, then "KEY=value" comments (Vorbis comment fields): TITLE, COMMENT
- * (provenance and mastering chain, as in the WAV's ICMT), ENCODER and RIFFROOM_MASTERING (the
- * chain as JSON alone, for tools that read it back).
+ * (provenance and mastering chain, as in the WAV's ICMT), ENCODER, RIFFROOM_MASTERING (the
+ * chain as JSON alone, for tools that read it back) and RIFFROOM_PROVENANCE (the provenance
+ * record as JSON: core/provenance/opus-tags.ts reads it back).
  */
 export function opusTags(metadata: ExportMetadata | undefined, vendor = 'Riffroom (libopus via WebCodecs)'): Uint8Array {
   const comments: string[] = [];
@@ -104,6 +134,7 @@ export function opusTags(metadata: ExportMetadata | undefined, vendor = 'Riffroo
     if (tags.comment) comments.push(`COMMENT=${tags.comment}`);
     comments.push(`ENCODER=${tags.software}`);
     if (tags.mastering) comments.push(`RIFFROOM_MASTERING=${tags.mastering}`);
+    if (tags.provenance) comments.push(`${OPUS_PROVENANCE_KEY}=${tags.provenance}`);
   }
   const encoder = new TextEncoder();
   const parts = [encoder.encode('OpusTags'), u32(encoder.encode(vendor).length), encoder.encode(vendor), u32(comments.length)];
@@ -151,10 +182,12 @@ interface PageSpec {
   serial: number;
   sequence: number;
   flags: number;
+  /** 'open': the last packet goes on in the next page (no closing lacing value below 255). */
+  lacing?: 'open';
 }
 
 /** One Ogg page holding whole packets: header, lacing values, bodies, CRC over it all. */
-function oggPage({ packets, granule, serial, sequence, flags }: PageSpec): Uint8Array {
+function oggPage({ packets, granule, serial, sequence, flags, lacing: open }: PageSpec): Uint8Array {
   const lacing: number[] = [];
   for (const p of packets) {
     for (let n = p.length; ; n -= 255) {
@@ -165,6 +198,8 @@ function oggPage({ packets, granule, serial, sequence, flags }: PageSpec): Uint8
       }
     }
   }
+  // A packet continued on the next page ends this one on a full 255 (it is a multiple of 255 here).
+  if (open === 'open' && lacing.at(-1) === 0) lacing.pop();
   if (lacing.length > 255) throw new Error('oggPage: more than 255 lacing values');
   const bodyBytes = packets.reduce((n, p) => n + p.length, 0);
   const page = new Uint8Array(27 + lacing.length + bodyBytes);
@@ -185,86 +220,4 @@ function oggPage({ packets, granule, serial, sequence, flags }: PageSpec): Uint8
   }
   view.setUint32(22, oggCrc32(page), true);
   return page;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-/** Ogg's CRC-32: polynomial 0x04c11db7, not reflected, initial value 0, no final xor. */
-export function oggCrc32(bytes: Uint8Array): number {
-  let crc = 0;
-  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ bytes[i]!) & 0xff]!) >>> 0;
-  return crc >>> 0;
-}
-
-export interface OggPage {
-  flags: number;
-  granule: bigint;
-  serial: number;
-  sequence: number;
-  /** The CRC as stored, and as computed over the page. */
-  storedCrc: number;
-  computedCrc: number;
-  /** Packets completed on this page (a packet continued from the previous page is joined). */
-  packets: Uint8Array[];
-}
-
-/** Reads an Ogg stream's pages (one logical stream): for tests and for checking a file. */
-export function readOggPages(bytes: Uint8Array): OggPage[] {
-  const pages: OggPage[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = 0;
-  let carry: Uint8Array[] = [];
-  while (offset < bytes.length) {
-    if (offset + 27 > bytes.length || view.getUint32(offset, false) !== 0x4f676753)
-      throw new Error(`readOggPages: no page at byte ${offset}`);
-    const count = bytes[offset + 26]!;
-    const lacing = bytes.subarray(offset + 27, offset + 27 + count);
-    const size = 27 + count + lacing.reduce((n, v) => n + v, 0);
-    if (offset + size > bytes.length) throw new Error(`readOggPages: page at byte ${offset} is cut short`);
-    const page = bytes.slice(offset, offset + size);
-    const storedCrc = new DataView(page.buffer).getUint32(22, true);
-    page.fill(0, 22, 26);
-    const packets: Uint8Array[] = [];
-    let at = 27 + count;
-    let start = at;
-    for (const lace of lacing) {
-      at += lace;
-      if (lace < 255) {
-        carry.push(page.subarray(start, at));
-        packets.push(concat(carry));
-        carry = [];
-        start = at;
-      }
-    }
-    if (start < at) carry.push(page.subarray(start, at));
-    pages.push({
-      flags: page[5]!,
-      granule: view.getBigUint64(offset + 6, true),
-      serial: view.getUint32(offset + 14, true),
-      sequence: view.getUint32(offset + 18, true),
-      storedCrc,
-      computedCrc: oggCrc32(page),
-      packets,
-    });
-    offset += size;
-  }
-  return pages;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -1,19 +1,21 @@
 /**
  * The File menu's actions: export the song or the selected clip as MIDI, the song, its loop or
- * the selected clip as MusicXML (.musicxml or compressed .mxl, ExportScoreDialog.tsx), render the song (or its loop) to WAV, import a MIDI or
- * MusicXML file into a track or as new tracks. Files go through the platform's FileService (a
- * download and the file picker in a tab); MIDI is read and written by core/midi, MusicXML by
- * core/musicxml.
+ * the selected clip as MusicXML (.musicxml or compressed .mxl, ExportScoreDialog.tsx), render the
+ * song (or its loop) to WAV, import a MIDI or MusicXML file into a track or as new tracks, check a
+ * file's provenance. Files go through the platform's FileService (a download and the file picker
+ * in a tab); MIDI is read and written by core/midi, MusicXML by core/musicxml.
  */
 import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
 import { importMusicXmlSong, isMusicXmlFileError, musicXmlFileText } from '../../core/musicxml/musicxml.ts';
+import { checkFile } from '../../core/provenance/read-file.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import { FileMenu, type FileMenuItem } from '../app/top-bar/FileMenu.tsx';
 import { onAppCommand } from '../platform/app-commands.ts';
 import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
+import { CheckFileDialog, type CheckedFile } from './CheckFileDialog.tsx';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
 import { ExportScoreDialog } from './ExportScoreDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
@@ -43,11 +45,15 @@ interface PendingImport {
   run(target: ImportTarget, startBar: number): IntoTrackResult;
 }
 
+/** What Riffroom exports: the files whose provenance it can read back. */
+const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg'];
+
 export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;
   const [importing, setImporting] = useState<PendingImport | null>(null);
   const [exportingWav, setExportingWav] = useState(false);
   const [exportingScore, setExportingScore] = useState(false);
+  const [checked, setChecked] = useState<CheckedFile | null>(null);
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
   /** The song as it is now (the snapshot React has may be a frame behind the document). */
@@ -149,18 +155,24 @@ export function FileActions(props: FileActionsProps) {
     }
   };
 
+  const checkAFile = async (): Promise<void> => {
+    const file = await files.open(CHECKED_TYPES);
+    if (file) setChecked({ name: file.name, check: checkFile(file.bytes) });
+  };
+
   // The desktop app's File menu runs the same actions.
-  const actions = {
+  const actions = () => ({
     exportSong,
     exportClip,
     importIntoTrack,
     importScoreIntoTrack,
     exportScore: () => setExportingScore(true),
+    checkAFile,
     exportWav: () => setExportingWav(true),
     readOnly: edits.readOnly,
-  };
-  const menu = useRef(actions);
-  menu.current = actions;
+  });
+  const menu = useRef(actions());
+  menu.current = actions();
   useEffect(
     () =>
       onAppCommand((command) => {
@@ -171,6 +183,7 @@ export function FileActions(props: FileActionsProps) {
         else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
         else if (command === 'export-musicxml') run.exportScore();
         else if (command === 'import-musicxml' && !run.readOnly) void run.importScoreIntoTrack();
+        else if (command === 'check-file') void run.checkAFile();
       }),
     [],
   );
@@ -196,6 +209,7 @@ export function FileActions(props: FileActionsProps) {
       run: () => void importScoreIntoTrack(),
     },
     { id: 'file-import-musicxml-song', label: 'Import MusicXML as new tracks…', disabled: readOnly, run: () => void importScoreAsTracks() },
+    { id: 'file-check', label: 'Check a file…', run: () => void checkAFile() },
   ];
 
   return (
@@ -228,6 +242,7 @@ export function FileActions(props: FileActionsProps) {
           onClose={() => setExportingScore(false)}
         />
       )}
+      {checked && <CheckFileDialog file={checked} onClose={() => setChecked(null)} />}
       {exportingWav && (
         <ExportAudioDialog
           session={session}

@@ -5,6 +5,7 @@ import { readSong } from '../../core/song/schema.ts';
 import type { Song } from '../../core/song/types.ts';
 import { checkRequest, MAX_VARIATIONS as ENGINE_MAX_VARIATIONS } from '../../inference/engine/plan.ts';
 import { DEFAULT_SAMPLING } from '../../inference/engine/sampler.ts';
+import { isAiTakeLabel } from '../../core/song/edit-labels.ts';
 import { actionBlocked, planAction, takeLabel, type GeneratorAction, type PanelContext } from './build-request.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../inference/contract.ts';
 import { clampSettings, DEFAULT_SETTINGS, followChordsShown, MAX_VARIATIONS, TOP_K, TOP_P, type GeneratorSettings } from './settings.ts';
@@ -181,6 +182,8 @@ test('settings out of range are clamped before they reach a request', () => {
     [16, 1, 4, 2, 0],
   );
   assert.equal(takeLabel(plan.request, { rerolled: true }), 're-rolled bass riff (seed 0)');
+  // The history and the server's take-back know the AI's edits by these labels.
+  assert.ok(isAiTakeLabel(takeLabel(plan.request)) && isAiTakeLabel(takeLabel(plan.request, { rerolled: true })));
 });
 
 test('notes flagged locked (as the clip editor keeps them) are locked in the request', () => {

@@ -12,6 +12,7 @@
  * chosen in the panel, notes by id) go in `locks`. Anything the user must fix first is a
  * GeneratorInputError whose message the panel shows as it is.
  */
+import { AI_TAKE_VERBS } from '../../core/song/edit-labels.ts';
 import type { Clip, Key, Song } from '../../core/song/types.ts';
 import { ticksPerBar } from '../../core/time.ts';
 import {
@@ -102,7 +103,9 @@ const TASK_NOUN: Record<GeneratorAction, string> = {
 
 /** "generated bass riff (seed 1234)", "re-rolled bass fill, bars 2–3 (seed 7)", "generated chords (seed 9)". */
 export function takeLabel(request: GenerationRequest, options: { rerolled?: boolean } = {}): string {
-  const verb = options.rerolled ? 're-rolled' : 'generated';
+  // The verbs are how the history and the server's take-back know the AI's edits (isAiTakeLabel).
+  const [generated, rerolled] = AI_TAKE_VERBS;
+  const verb = options.rerolled ? rerolled : generated;
   const what =
     request.role === 'chords'
       ? 'chords'

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addClip } from '../../core/song/edits.ts';
+import { provenanceRecord } from '../../core/provenance/record.ts';
+import { addClip, moveNotes } from '../../core/song/edits.ts';
 import { lastLabel } from '../../core/song/label-recorder.test-support.ts';
 import { readSong } from '../../core/song/schema.ts';
 import type { GenerationResult } from '../../inference/engine/request.ts';
@@ -98,6 +99,20 @@ test('keeping a new part: one labelled edit, on a free track of the role, with t
   });
   // The next bass part over bars 3-4 finds the new track free there (the first one is not).
   assert.equal(trackForPart(song, 'bass', { from: 2, to: 4 }, null), clip.trackId);
+
+  // The clip remembers the notes kept: an export tells the model's notes as generated from a person's edits.
+  const authorOf = (now: ReturnType<typeof readSong>) =>
+    provenanceRecord(now, { trackId: clip.trackId }).clips.map((c) => [
+      c.author.kind,
+      c.author.kind === 'model' && c.author.editedByPerson,
+    ]);
+  assert.deepEqual(authorOf(song), [['model', false]]);
+  assert.deepEqual(provenanceRecord(song, { trackId: clip.trackId }).summary.notes.modelAsGenerated, 3);
+  moveNotes(b.doc, clip.id, [clip.notes[1]!.id], { ticks: 120 });
+  const edited = readSong(b.doc);
+  assert.deepEqual(authorOf(edited), [['model', true]]);
+  const counts = provenanceRecord(edited, { trackId: clip.trackId }).summary.notes;
+  assert.deepEqual([counts.modelAsGenerated, counts.modelEdited], [2, 1], 'one note moved by a person');
   assert.equal(trackForPart(song, 'bass', { from: 1, to: 4 }, null), null);
 });
 

@@ -1,10 +1,13 @@
 /**
  * Keeping a variation: its bars written into the song as exactly one labelled edit ("generated
- * bass riff (seed 1234)"), so the history shows one entry and one undo takes it back. A new part
+ * bass riff (seed 1234)"), so the history shows one entry and one undo takes it back. The clip's
+ * provenance records the notes kept (core/provenance/generated-notes.ts), so an export can tell
+ * later whether a person edited them. A new part
  * goes on a track of its role that is free over those bars (a new track when none is); Fill and
  * Vary replace the selected clip's notes; generated chords replace the chord track's bars.
  */
 import type * as Y from 'yjs';
+import { withGeneratedNotes } from '../../core/provenance/generated-notes.ts';
 import { addClip, addTrack, labelledEdit, replaceClipNotes, setChords } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import type { NoteInput, Provenance, Song } from '../../core/song/types.ts';
@@ -58,13 +61,8 @@ export function keepTake(
       const clip = song.clips.find((c) => c.id === target.clipId);
       // A clip shortened since the request keeps what fits.
       const end = (clip?.lengthBars ?? slice.bars) * ticksPerBar(meter);
-      replaceClipNotes(
-        doc,
-        target.clipId,
-        notes.filter((n) => n.tick < end),
-        provenance,
-        label,
-      );
+      const kept = notes.filter((n) => n.tick < end);
+      replaceClipNotes(doc, target.clipId, kept, withGeneratedNotes(provenance, kept), label);
       return { clipId: target.clipId };
     }
     case 'new-clip':
@@ -84,7 +82,7 @@ export function keepTake(
           lengthBars: target.range.to - target.range.from,
           name: clipName,
           notes,
-          provenance,
+          provenance: withGeneratedNotes(provenance, notes),
         });
         return { clipId };
       });

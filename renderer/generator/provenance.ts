@@ -7,7 +7,7 @@
  * A bandmate's document is untrusted input: readGeneratedDetail() checks the shape before the
  * panel shows it or re-rolls from it.
  */
-import type { NoteInput, Provenance } from '../../core/song/types.ts';
+import type { Provenance } from '../../core/song/types.ts';
 import type { GenerationProvenance, GenerationRequest, GenerationResult } from '../../inference/contract.ts';
 import type { TakeSlice } from './build-request.ts';
 import { ENERGY_LABELS, MODE_LABELS } from './settings.ts';
@@ -132,12 +132,6 @@ function defaultTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** A note's identity for comparing takes: where, what, how long, how loud. */
-export const noteKey = (n: NoteInput): string => `${n.tick}:${n.pitch}:${n.duration}:${n.velocity}`;
-
-/** The notes as one sorted string (the order of the clip's notes is not part of its identity). */
-export function notesFingerprint(notes: readonly NoteInput[]): string {
-  return notes.map(noteKey).sort().join(' ');
-}
-
-export const sameNotes = (a: readonly NoteInput[], b: readonly NoteInput[]): boolean => notesFingerprint(a) === notesFingerprint(b);
+// A note's identity and a take's fingerprint live in core: exports compare a clip's notes with
+// the ones the model wrote (core/provenance/generated-notes.ts).
+export { noteKey, notesFingerprint, sameNotes } from '../../core/provenance/generated-notes.ts';

@@ -1,10 +1,10 @@
 /**
  * The banner above the arrangement while the history panel shows the past: "Viewing #412 · alice
- * · moved 3 notes — Play · Restore · Back to now", or, during a replay, its controls (play/pause,
+ * · moved 3 notes — Play · Restore · Take back [the AI's edits since #412] · Back to now", or, during a replay, its controls (play/pause,
  * step, speed, scrub). The app draws it (app/read-only-song.ts); its props come from the panel
  * through a LatestValue, so it always shows the panel's current state.
  */
-import { useSyncExternalStore } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import type { HistoryEntry } from '../../sync-server/contract.ts';
 import type { Transport } from '../audio/transport.ts';
 import { PlayIcon, StopIcon } from '../app/Icons.tsx';
@@ -12,6 +12,7 @@ import { useTransportState } from '../state/hooks.ts';
 import { formatDuration, formatTime } from './format.ts';
 import { PauseIcon, StepBackIcon, StepForwardIcon } from './icons.tsx';
 import type { LatestValue } from './latest-value.ts';
+import type { TakeBackChoice } from './take-back-choices.ts';
 import { MAX_PAUSE_MS, REPLAY_SPEEDS, type ReplaySpeed } from './replay-timing.ts';
 
 interface Common {
@@ -25,6 +26,15 @@ interface Common {
   onBack(): void;
 }
 
+/** Taking back one source's edits from the moment shown (take-back-choices.ts). */
+export interface TakeBackProps {
+  choices: readonly TakeBackChoice[];
+  /** Null when this user may take back; else why not (viewers, students in teacher mode). */
+  refusal: string | null;
+  busy: boolean;
+  onTakeBack(choice: TakeBackChoice): void;
+}
+
 export interface PastBannerProps extends Common {
   kind: 'past';
   /** The moment shown. */
@@ -33,6 +43,7 @@ export interface PastBannerProps extends Common {
   /** Another moment being fetched (the arrangement still shows `seq`). */
   loadingSeq: number | null;
   error: string | null;
+  takeBack: TakeBackProps;
 }
 
 export interface ReplayBannerProps extends Common {
@@ -102,6 +113,43 @@ function RestoreButton({ seq, props }: { seq: number; props: Common }) {
   );
 }
 
+/** "Take back [the AI's 3 edits since #12 ▾] [Take back]": one forward edit for everyone. */
+function TakeBackControl({ seq, props }: { seq: number; props: TakeBackProps }) {
+  const [key, setKey] = useState<string>('');
+  const chosen = props.choices.find((c) => c.key === key) ?? props.choices[0];
+  if (props.choices.length === 0) return null;
+  const why =
+    props.refusal ??
+    `Take back ${chosen?.label ?? ''} for everyone, keeping everyone else's edits (as a new edit, which can itself be taken back)`;
+  return (
+    <span className="take-back" data-testid="take-back-control" data-seq={seq}>
+      <select
+        data-testid="take-back-source"
+        aria-label="What to take back"
+        value={chosen?.key ?? ''}
+        disabled={props.refusal !== null || props.busy}
+        title={why}
+        onChange={(e) => setKey(e.currentTarget.value)}
+      >
+        {props.choices.map((c) => (
+          <option key={c.key} value={c.key}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        data-testid="take-back"
+        disabled={props.refusal !== null || props.busy || !chosen}
+        title={why}
+        onClick={() => chosen && props.onTakeBack(chosen)}
+      >
+        {props.busy ? 'Taking back…' : 'Take back'}
+      </button>
+    </span>
+  );
+}
+
 function PastBanner(props: PastBannerProps) {
   const status = props.error ? 'error' : props.loadingSeq !== null ? 'loading' : 'ready';
   return (
@@ -122,6 +170,7 @@ function PastBanner(props: PastBannerProps) {
       <span className="spacer" />
       {props.transport && <ListenButton transport={props.transport} />}
       <RestoreButton seq={props.seq} props={props} />
+      <TakeBackControl seq={props.seq} props={props.takeBack} />
       <button type="button" className="primary" data-testid="back-to-now" onClick={props.onBack}>
         Back to now
       </button>

@@ -14,7 +14,7 @@ import type { PanelProps } from '../app/panel-props.ts';
 import type { Transport } from '../audio/transport.ts';
 import { usePeers } from '../state/hooks.ts';
 import { useJam, useJamRulesKey } from '../jam/JamContext.tsx';
-import { wholeWriteRefusal } from '../../core/jam/student-rules.ts';
+import { takeBackRefusal, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import { colorForName } from '../state/presence.ts';
 import { HistoryBanner, type BannerProps } from './Banner.tsx';
 import { BookmarkForm } from './BookmarkForm.tsx';
@@ -30,8 +30,10 @@ import { usePastTransport } from './use-past-transport.ts';
 import { usePastView } from './use-past-view.ts';
 import { useReplay } from './use-replay.ts';
 import { useTimeline } from './use-timeline.ts';
+import { takeBackChoices, type TakeBackChoice } from './take-back-choices.ts';
 
 const VIEWER_RESTORE = 'Viewers cannot restore: ask the host for an editor link.';
+const VIEWER_TAKE_BACK = 'Viewers cannot take back edits: ask the host for an editor link.';
 const VIEWER_BOOKMARK = 'Viewers cannot name moments: ask the host for an editor link.';
 
 export function HistoryPanel(props: PanelProps) {
@@ -56,12 +58,10 @@ export function HistoryPanel(props: PanelProps) {
   const ruleRefusals = useMemo(() => {
     const view = jam?.getState();
     const role = view?.me?.role;
-    if (!view || !role) return { restore: null, bookmark: null };
-    const refusal = (write: 'restore' | 'bookmark') => {
-      const reason = wholeWriteRefusal(view.rules, role, write);
-      return reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
-    };
-    return { restore: refusal('restore'), bookmark: refusal('bookmark') };
+    if (!view || !role) return { restore: null, bookmark: null, takeBack: null };
+    const sentence = (reason: string | null) => reason && `${reason[0]!.toUpperCase()}${reason.slice(1)}.`;
+    const refusal = (write: 'restore' | 'bookmark') => sentence(wholeWriteRefusal(view.rules, role, write));
+    return { restore: refusal('restore'), bookmark: refusal('bookmark'), takeBack: sentence(takeBackRefusal(view.rules, role)) };
   }, [jam, rulesKey]);
 
   // ---------------------------------------------------------------- the moment being viewed
@@ -98,6 +98,26 @@ export function HistoryPanel(props: PanelProps) {
         },
         (error: unknown) => {
           setRestoring(false);
+          notify(describeApiError(error), 'error');
+        },
+      );
+    },
+    [store, backToNow, notify],
+  );
+
+  const [takingBack, setTakingBack] = useState(false);
+  const takeBack = useCallback(
+    (choice: TakeBackChoice) => {
+      setTakingBack(true);
+      store.takeBack(choice.source).then(
+        (done) => {
+          setTakingBack(false);
+          setHighlightSeq(done.seq);
+          backToNow();
+          notify(`Took back ${choice.label}, for everyone (new edit #${done.seq}; take it back to undo).`);
+        },
+        (error: unknown) => {
+          setTakingBack(false);
           notify(describeApiError(error), 'error');
         },
       );
@@ -183,6 +203,12 @@ export function HistoryPanel(props: PanelProps) {
           entry: store.entry(past.shown.seq),
           loadingSeq: past.seq !== null && past.seq !== past.shown.seq && !past.error ? past.seq : null,
           error: past.error,
+          takeBack: {
+            choices: takeBackChoices(state.entries, past.shown.seq),
+            refusal: readOnlyRole ? VIEWER_TAKE_BACK : ruleRefusals.takeBack,
+            busy: takingBack,
+            onTakeBack: takeBack,
+          },
         }
       : null;
   // Every render: the banner lives in the app's tree and follows this panel's state.

@@ -45,7 +45,7 @@ test('short runs, other authors, big edits and long pauses break runs', () => {
   assert.deepEqual(shape(groupEntries(newestFirst(entries))), ['8', '7', '6', '5', '4', '3', '2', '1']);
 });
 
-test('restores and bookmarked entries are never hidden in a group', () => {
+test('restores, take-backs and bookmarked entries are never hidden in a group', () => {
   const entries = log([
     ['alice', 'moved clip', 40, 0],
     ['alice', 'moved clip', 40, 1],
@@ -57,6 +57,9 @@ test('restores and bookmarked entries are never hidden in a group', () => {
     ['alice', 'moved clip', 40, 7],
   ]);
   assert.deepEqual(shape(groupEntries(newestFirst(entries))), ['g:alice:8-5', '4', 'g:alice:3-1']);
+  // A take-back stands alone the same way.
+  const tookBack = entries.map((e) => (e.seq === 4 ? { ...e, label: "took back bob's 2 edits since #1" } : e));
+  assert.deepEqual(shape(groupEntries(newestFirst(tookBack))), ['g:alice:8-5', '4', 'g:alice:3-1']);
   // Bookmarking #6 splits the later run into rows too short to group.
   assert.deepEqual(shape(groupEntries(newestFirst(entries), new Set([6]))), ['8', '7', '6', '5', '4', 'g:alice:3-1']);
 });

@@ -4,7 +4,7 @@
  * of consecutive small edits by the same author, close together in time, becomes one row that
  * opens to show every checkpoint in it — each stays reachable.
  *
- * Never grouped: restores (the moments people look for) and bookmarked entries (named on
+ * Never grouped: restores and take-backs (the moments people look for) and bookmarked entries (named on
  * purpose). Pure, so the rule is tested on its own.
  */
 import type { HistoryEntry } from '../../sync-server/contract.ts';
@@ -31,7 +31,7 @@ export type TimelineItem =
       entries: HistoryEntry[];
     };
 
-const isRestore = (entry: HistoryEntry): boolean => entry.label.startsWith('restored #');
+const isRestore = (entry: HistoryEntry): boolean => entry.label.startsWith('restored #') || entry.label.startsWith('took back ');
 
 /**
  * `entries` newest first (the timeline's order, seqs falling); `keepAlone` names seqs that must

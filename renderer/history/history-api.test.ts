@@ -116,6 +116,20 @@ describe('history API client against a real server', { timeout: 60_000 }, () => 
     await rejectsWith(editor.restore(seq + 10), 'invalid', 400);
   });
 
+  test('take-back: refused for a viewer, a new labelled entry for an editor, words when there is nothing to take back', async () => {
+    await rejectsWith(viewer.takeBack({ kind: 'author', name: 'alice', since: 3 }), 'forbidden', 403);
+    const last = await editor.lastSeq();
+    const done = await editor.takeBack({ kind: 'author', name: 'alice', since: last - 1 });
+    assert.deepEqual(done, { seq: last + 1, taken: 1 });
+    const [entry] = (await viewer.history(last, 1)).entries;
+    assert.equal(entry!.label, `took back alice's 1 edit since #${last - 1}`);
+    await assert.rejects(editor.takeBack({ kind: 'ai', since: 0 }), (error: HistoryApiError) => {
+      assert.equal(error.kind, 'invalid');
+      assert.match(error.message, /nothing to take back: the AI made no edits after #0/);
+      return true;
+    });
+  });
+
   test('bookmarks: added by an editor, listed for everyone; refused for a viewer or without a name', async () => {
     const mark = await editor.addBookmark(3, '  first groove ');
     assert.deepEqual({ seq: mark.seq, name: mark.name, author: mark.author }, { seq: 3, name: 'first groove', author: 'alice' });

@@ -1,7 +1,7 @@
 /**
  * The history panel's client for the sync server's history HTTP API (types in
- * sync-server/contract.ts): history pages, the state at a seq, the replay stream, restore and
- * bookmarks. Every failure is a `HistoryApiError` whose `kind` says what the UI should tell the
+ * sync-server/contract.ts): history pages, the state at a seq, the replay stream, restore,
+ * take-back and bookmarks. Every failure is a `HistoryApiError` whose `kind` says what the UI should tell the
  * user ("viewers cannot change this room", "the server is not reachable"), with the server's
  * own words as the message when it gave some.
  *
@@ -16,6 +16,9 @@ import type {
   HistoryResponse,
   RestoreRequest,
   RestoreResponse,
+  TakeBackRequest,
+  TakeBackResponse,
+  TakeBackSource,
 } from '../../sync-server/contract.ts';
 import { decodeUpdatesStream, MalformedStreamError, type LoggedUpdate } from './updates-stream.ts';
 
@@ -68,6 +71,8 @@ export interface HistoryApi {
   updates(after: number, limit: number): Promise<LoggedUpdate[]>;
   /** Brings the state at `seq` back as a new edit; resolves to that edit's seq. */
   restore(seq: number): Promise<number>;
+  /** Takes back one source's edits as a new edit (409 'invalid' when it made none). */
+  takeBack(source: TakeBackSource): Promise<TakeBackResponse>;
   bookmarks(): Promise<HistoryBookmark[]>;
   addBookmark(seq: number, name: string): Promise<HistoryBookmark>;
 }
@@ -185,6 +190,12 @@ export function createHistoryApi(target: HistoryApiTarget, fetchImpl: Fetch = (i
       const body = (await json('restore', await send(`restore #${seq}`, '/restore', postJson(request)))) as Partial<RestoreResponse>;
       if (!isSeq(body.seq)) throw malformed('restore');
       return body.seq;
+    },
+    async takeBack(source) {
+      const request: TakeBackRequest = { source };
+      const body = (await json('take-back', await send('take-back', '/take-back', postJson(request)))) as Partial<TakeBackResponse>;
+      if (!isSeq(body.seq) || !isSeq(body.taken)) throw malformed('take-back');
+      return { seq: body.seq, taken: body.taken };
     },
     async bookmarks() {
       const body = (await json('bookmarks', await send('bookmarks', '/bookmarks'))) as Partial<BookmarksResponse>;

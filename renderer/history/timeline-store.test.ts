@@ -41,6 +41,11 @@ function fakeRoom(count = 0) {
       log.push({ seq: log.length + 1, time: 5000, author: 'alice', label: `restored #${seq}`, bytes: 80 });
       return log.length;
     },
+    async takeBack(source) {
+      check();
+      log.push({ seq: log.length + 1, time: 5000, author: 'alice', label: `took back ${JSON.stringify(source)}`, bytes: 80 });
+      return { seq: log.length, taken: 1 };
+    },
     async bookmarks() {
       check();
       return [...bookmarks];
@@ -133,6 +138,16 @@ test('failures become words in the state, keep what was loaded, and clear on the
   await store.refresh();
   assert.equal(store.getState().error, null);
   assert.deepEqual(seqs(store), [4, 3, 2, 1]);
+});
+
+test('a take-back resolves once its entry is in the timeline', async () => {
+  const room = fakeRoom(3);
+  const store = new TimelineStore(room.api);
+  await store.refresh();
+  const done = await store.takeBack({ kind: 'author', name: 'bob', since: 1 });
+  assert.equal(done.seq, 4);
+  assert.equal(store.getState().entries[0]?.seq, 4);
+  assert.match(store.getState().entries[0]!.label, /took back/);
 });
 
 test('restore resolves once the restore entry is in the timeline; bookmarks are listed after adding', async () => {

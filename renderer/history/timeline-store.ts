@@ -7,7 +7,7 @@
  * The API pages forward only (`after=`, oldest first); since seqs run 1, 2, 3… without gaps,
  * a page older than seq s is asked for as `after = s - 1 - pageSize`.
  */
-import type { HistoryBookmark, HistoryEntry } from '../../sync-server/contract.ts';
+import type { HistoryBookmark, HistoryEntry, TakeBackResponse, TakeBackSource } from '../../sync-server/contract.ts';
 import { describeApiError, HistoryApiError, type HistoryApi } from './history-api.ts';
 
 export interface TimelineState {
@@ -136,6 +136,14 @@ export class TimelineStore {
     // A refresh already running when the restore returned may have missed it.
     if ((this.state.entries[0]?.seq ?? 0) < restored) await this.refresh();
     return restored;
+  }
+
+  /** Takes back one source's edits as a new edit; resolves once the timeline shows it. */
+  async takeBack(source: TakeBackSource): Promise<TakeBackResponse> {
+    const done = await this.api.takeBack(source);
+    await this.refresh();
+    if ((this.state.entries[0]?.seq ?? 0) < done.seq) await this.refresh();
+    return done;
   }
 
   destroy(): void {

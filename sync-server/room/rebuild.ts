@@ -1,8 +1,9 @@
 /**
- * Rebuilding past states from a room log, and the restore edit (Yjs revert recipe).
+ * Rebuilding past states from a room log, and the edits made from them: the restore (Yjs revert
+ * recipe) and the take-back of chosen entries (take-back.ts says which).
  */
 import * as Y from 'yjs';
-import { ROOT_TYPES } from '../../core/song/schema.ts';
+import { chordsMap, ROOT_TYPES } from '../../core/song/schema.ts';
 import type { RoomLog } from '../store/room-log.ts';
 import type { RoomStore } from '../store/room-store.ts';
 import { refersToCollected } from './compact-state.ts';
@@ -87,6 +88,66 @@ export function revertTo(log: RoomLog, seq: number): Uint8Array {
       past.destroy();
     }
   });
+}
+
+/** Origins of the entries a take-back replays: only TAKEN ones are undone. */
+const TAKEN_EDITS = Symbol('taken-edits');
+const KEPT_EDITS = Symbol('kept-edits');
+
+/**
+ * The forward edit that takes back the entries in `taken` (seqs after `since`) and keeps every
+ * other entry: rebuild the document at `since` (keeping deleted content), replay each later entry
+ * in its own transaction, tracking only the taken ones, and undo those. Yjs's undo never
+ * overwrites a later change by an untracked entry, which gives the rule the history panel states:
+ * what the taken-back source wrote is removed and what it deleted comes back, unless someone else
+ * changed the same value later (their change stays); notes others put into a clip the source made
+ * go with that clip. An empty update when nothing taken changed the song.
+ */
+export function revertEntries(log: RoomLog, since: number, taken: ReadonlySet<number>): Uint8Array {
+  return fromNearestSnapshot(log, since, false, (past, fromCompact) => {
+    const scope = ROOT_TYPES.map((name) => past.getMap(name));
+    const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([TAKEN_EDITS]), captureTimeout: Number.POSITIVE_INFINITY });
+    try {
+      let seq = since;
+      for (const entry of log.updates(since, log.lastSeq)) {
+        seq++;
+        if (fromCompact && entry.concurrent && refersToCollected(past, entry.update)) throw new NeedsOlderSnapshot();
+        Y.applyUpdate(past, entry.update, taken.has(seq) ? TAKEN_EDITS : KEPT_EDITS);
+      }
+      const chordsBefore = new Set(chordsMap(past).keys());
+      const updates: Uint8Array[] = [];
+      const capture = (update: Uint8Array) => updates.push(update);
+      past.on('update', capture);
+      undo.undo();
+      dropRestoredChordsUnderKept(past, chordsBefore);
+      past.off('update', capture);
+      return updates.length === 0 ? new Uint8Array([0, 0]) : Y.mergeUpdates(updates);
+    } finally {
+      undo.destroy();
+      past.destroy();
+    }
+  });
+}
+
+/**
+ * A chord the take-back brought back where a chord someone else wrote later now lies (the later
+ * one replaced a stretch of the lane the source had written): the later chord stays and the
+ * restored one goes, so the lane never holds two chords at once. `before`: the chord ids before
+ * the undo (every chord not among them was restored by it).
+ */
+function dropRestoredChordsUnderKept(doc: Y.Doc, before: ReadonlySet<string>): void {
+  const chords = chordsMap(doc);
+  const kept = [...chords.entries()].filter(([id]) => before.has(id)).map(([, c]) => c);
+  const overlaps = (a: { tick: number; duration: number }, b: { tick: number; duration: number }) =>
+    a.tick < b.tick + b.duration && b.tick < a.tick + a.duration;
+  const drop = [...chords.entries()].filter(([id, c]) => !before.has(id) && kept.some((k) => overlaps(c, k))).map(([id]) => id);
+  if (drop.length > 0) doc.transact(() => drop.forEach((id) => chords.delete(id)));
+}
+
+/** revertEntries from an async store: against its log's end when called. */
+export async function revertEntriesFrom(store: RoomStore, since: number, taken: ReadonlySet<number>): Promise<Uint8Array> {
+  const upTo = store.lastSeq;
+  return withSource(store, since, upTo, (source) => revertEntries(source, since, taken));
 }
 
 /** An in-memory source asked for entries it did not read (a replay fell back to an older start). */

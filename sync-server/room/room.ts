@@ -16,7 +16,7 @@ import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
-import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TokenClaims } from '../contract.ts';
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type TakeBackSource, type TokenClaims } from '../contract.ts';
 import { LIMITS } from '../limits.ts';
 import type { NewEntry, RoomLog } from '../store/room-log.ts';
 import type { RoomStore } from '../store/room-store.ts';
@@ -26,12 +26,13 @@ import type { ServerMetrics } from '../metrics.ts';
 import { readMeta, ROOT_TYPES, tracksMap } from '../../core/song/schema.ts';
 import { applyUnderRules, guardSnapshots, RulesRevert } from './rules-guard.ts';
 import type { SongStore } from '../../core/song/song-store.ts';
-import { judgesEdits, RULE_REASONS, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
+import { judgesEdits, RULE_REASONS, takeBackRefusal, transportChanged, wholeWriteRefusal } from '../../core/jam/student-rules.ts';
 import type { RoomRules, TransportState } from '../../core/jam/contract.ts';
 import { JamRoom } from '../jam/jam-room.ts';
 import { loadRules, loadRulesFrom, rulesChangeLabel } from '../jam/rules-log.ts';
 import { readAnnouncedEdit, type AnnouncedEdit } from '../../core/song/edit-labels.ts';
-import { rebuildAt, rebuildAtFrom, revertTo, revertToFrom } from './rebuild.ts';
+import { rebuildAt, rebuildAtFrom, revertEntries, revertEntriesFrom, revertTo, revertToFrom } from './rebuild.ts';
+import { takeBackLabel, takeBackSince, takenSeqs } from './take-back.ts';
 import { encodeCompactState, refersToDeleted } from './compact-state.ts';
 import { assertDecodable, BadUpdateError, wouldChange } from './update-check.ts';
 import { dropYjsPending, PendingGuard, type PendingLimits } from './pending-guard.ts';
@@ -93,7 +94,7 @@ interface PeerState {
   announced: AnnouncedEdit | null;
 }
 
-/** Origin of server-made edits (restores), carrying who asked for them. */
+/** Origin of server-made edits (restores, take-backs), carrying who asked for them. */
 class ServerEdit {
   readonly author: string;
   readonly label: string;
@@ -624,34 +625,74 @@ export class Room {
    * seq once it is logged. Every peer receives it as an ordinary update.
    */
   async restore(seq: number, author: string): Promise<number> {
+    const restored = await this.applyServerEdit(
+      author,
+      `restored #${seq}`,
+      (log) => revertTo(log, seq),
+      (store) => revertToFrom(store, seq),
+    );
+    this.metrics?.restores.inc();
+    return restored;
+  }
+
+  /** Why the room's rules refuse `role` a take-back (null: they allow it): core/jam/student-rules.ts. */
+  takeBackRefusal(role: TokenClaims['role']): string | null {
+    return takeBackRefusal(this.jam.rules, role);
+  }
+
+  /**
+   * Takes back what `source` did (take-back.ts) as one forward edit by `author`: the new entry's
+   * seq and how many entries it took back, or null when the source made no edits in that span.
+   */
+  async takeBack(source: TakeBackSource, author: string): Promise<{ seq: number; taken: number } | null> {
     if (this.failed) throw new Error('room unavailable');
+    const since = takeBackSince(source);
+    if (!this.syncLog) await this.logIdle(); // the entries and the revert see the same log end
+    const entries = this.syncLog ? [...this.syncLog.entries(since)] : await collect(this.store.entries(since));
+    const taken = takenSeqs(entries, source);
+    if (taken.size === 0) return null;
+    const seq = await this.applyServerEdit(
+      author,
+      takeBackLabel(source, taken.size),
+      (log) => revertEntries(log, since, taken),
+      (store) => revertEntriesFrom(store, since, taken),
+    );
+    return { seq, taken: taken.size };
+  }
+
+  /**
+   * Applies a server-made edit (a restore, a take-back) computed from the log, logged under
+   * `author` with `label`, even when it changes nothing (the request still happened); resolves
+   * to its seq once it is logged.
+   */
+  private async applyServerEdit(
+    author: string,
+    label: string,
+    fromLog: (log: RoomLog) => Uint8Array,
+    fromStore: (store: RoomStore) => Promise<Uint8Array>,
+  ): Promise<number> {
+    if (this.failed) throw new Error('room unavailable');
+    const unchanged = { time: Date.now(), author, label: `${label} (no changes)`, update: new Uint8Array([0, 0]) };
     if (this.syncLog) {
       const log = this.syncLog;
-      const revert = revertTo(log, seq);
+      const update = fromLog(log);
       const before = log.lastSeq;
-      Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
-      if (log.lastSeq === before) {
-        // Nothing differed from the old state: still record that the restore happened.
-        log.append({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) });
-      }
-      this.metrics?.restores.inc();
-      const restored = log.lastSeq;
+      Y.applyUpdate(this.doc, update, new ServerEdit(author, label));
+      if (log.lastSeq === before) log.append(unchanged);
+      const seq = log.lastSeq;
       this.applyReady(); // like any change, it may complete updates that wait
-      return restored;
+      return seq;
     }
-    // The revert is computed against the log's end; edits that arrive meanwhile stay (a forward edit).
+    // Computed against the log's end; edits that arrive meanwhile stay (a forward edit).
     await this.logIdle();
-    const revert = await revertToFrom(this.store, seq);
+    const update = await fromStore(this.store);
     if (this.failed) throw new Error('room unavailable');
     this.lastAppend = null;
-    Y.applyUpdate(this.doc, revert, new ServerEdit(author, `restored #${seq}`));
-    const appended =
-      this.lastAppend ??
-      this.enqueue({ time: Date.now(), author, label: `restored #${seq} (no changes)`, update: new Uint8Array([0, 0]) }, null, null);
-    const restored = await appended;
-    this.metrics?.restores.inc();
+    Y.applyUpdate(this.doc, update, new ServerEdit(author, label));
+    const appended = this.lastAppend ?? this.enqueue(unchanged, null, null);
+    const seq = await appended;
     this.applyReady();
-    return restored;
+    return seq;
   }
 
   /** This node no longer owns the room (lease lost): peers reconnect (to its new owner), nothing more is appended. */
@@ -815,4 +856,10 @@ function describeChange(doc: Y.Doc, transaction: Y.Transaction): string {
     if (transaction.changedParentTypes.has(type)) names.push(name);
   }
   return names.length ? `edited ${names.sort().join(', ')}` : 'edit';
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }

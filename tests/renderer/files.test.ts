@@ -6,9 +6,11 @@
  * (read back by ffprobe), the mastering figures shown before and after a loudness correction (the
  * saved file measured by ffmpeg's ebur128 and our meter, the chain in its INFO; undo saves the
  * rendered mix with no chain; stems stay uncorrected), a MIDI file imported into a new and an existing track,
- * and a malformed file refused with nothing changed; MusicXML (the export dialog): the song as
- * .musicxml and .mxl, the loop and a clip exported and read back, a lead sheet imported as new tracks (with its chord symbols) and
- * into a track, and malformed scores refused with nothing changed.
+ * and a malformed file refused with nothing changed. Every export carries its provenance (MIDI meta
+ * events, WAV bext and INFO, Opus tags: core/provenance/), and File ▸ Check a file… reads it back.
+ * MusicXML (the export dialog): the song as .musicxml and .mxl, the loop and a clip exported and
+ * read back, a lead sheet imported as new tracks (with its chord symbols) and into a track, and
+ * malformed scores refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,11 +19,14 @@ import { parseMidi, type MidiEvent } from 'midi-file';
 import type { Download, Page } from 'playwright-core';
 import { songToMidi } from '../../core/midi/song-midi.ts';
 import { musicXmlFileText, readScore, songToMusicXml, writeMxl } from '../../core/musicxml/musicxml.ts';
+import { checkFile } from '../../core/provenance/read-file.ts';
+import { readWavProvenance } from '../../core/provenance/wav.ts';
+import { decodeProvenance } from '../../core/provenance/json.ts';
 import { addClip, addTrack, initSong, setChords, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import * as Y from 'yjs';
 import { unzipSync } from 'fflate';
-import { decodeWav } from '../../renderer/audio/wav.ts';
+import { decodeWav, encodeWav } from '../../renderer/audio/wav.ts';
 import { levels } from '../../renderer/audio/measure.ts';
 import { ffmpegLoudness, ffprobe, requireFfmpeg, withTempFile } from '../support/ffmpeg-decode.ts';
 import { formatNumber, meter } from '../../renderer/audio/mastering/index.ts';
@@ -199,6 +204,21 @@ if (missing) {
         BASS_NOTES.map((n) => [2880 + n.tick, n.pitch]),
       );
       assert.ok(midi.tracks[2]!.some((e) => e.type === 'trackName' && e.text === 'Bass'));
+      // Its provenance: both clips written by people (carol added them by hand), every note theirs.
+      const check = checkFile(bytes);
+      assert.equal(check.status, 'found', `the export carries its provenance: ${JSON.stringify(check)}`);
+      assert.deepEqual(
+        check.record.clips.map((c) => [c.track, c.author.kind, c.notes]),
+        [
+          ['Drums', 'person', DRUM_HITS.length],
+          ['Bass', 'person', BASS_NOTES.length],
+        ],
+      );
+      assert.equal(check.record.summary.shares.people, 1);
+      assert.ok(
+        conductor.some((e) => e.type === 'sequencerSpecific'),
+        'the record in a sequencer-specific event',
+      );
     });
 
     test('export clip MIDI: the selected clip alone, its notes from tick 0', async () => {
@@ -261,9 +281,15 @@ if (missing) {
       assert.ok(whole.showedRendering, 'the dialog showed "Rendering…" while it rendered');
       const header = new DataView(whole.bytes.buffer, whole.bytes.byteOffset, whole.bytes.byteLength);
       const ascii = (at: number) => String.fromCharCode(...whole.bytes.slice(at, at + 4));
-      // fmt, then the metadata (LIST/INFO), then the samples.
-      const data = 44 + header.getUint32(40, true);
-      assert.deepEqual([ascii(0), ascii(8), ascii(12), ascii(36), ascii(data)], ['RIFF', 'WAVE', 'fmt ', 'LIST', 'data']);
+      // fmt, then the metadata (BWF bext, LIST/INFO), then the samples.
+      const bextSize = header.getUint32(40, true);
+      assert.equal(bextSize % 2, 0, 'an even bext: no pad byte for naive readers to miss');
+      const list = 44 + bextSize;
+      const data = list + 8 + header.getUint32(list + 4, true);
+      assert.deepEqual(
+        [ascii(0), ascii(8), ascii(12), ascii(36), ascii(list), ascii(data)],
+        ['RIFF', 'WAVE', 'fmt ', 'bext', 'LIST', 'data'],
+      );
       assert.equal(header.getUint32(4, true), whole.bytes.length - 8, 'RIFF size');
       assert.deepEqual(
         [header.getUint16(20, true), header.getUint16(22, true), header.getUint32(24, true), header.getUint16(34, true)],
@@ -272,6 +298,14 @@ if (missing) {
       );
       assert.equal(header.getUint32(data + 4, true), whole.bytes.length - data - 8, 'data size');
       assert.equal(decodeWav(whole.bytes).info.INAM, 'Files Test', 'the title in INFO');
+      const provenance = readWavProvenance(whole.bytes);
+      assert.equal(provenance.bext?.originator, 'Riffroom');
+      assert.match(provenance.bext?.description ?? '', /^Made in Riffroom: 2 clips \(2 written by bandmates\)\. Notes: 100% by people\.$/);
+      assert.deepEqual(
+        [provenance.record?.content, provenance.record?.what, provenance.record?.bars, provenance.record?.mastering],
+        ['audio', 'song', { from: 0, to: endBar }, null],
+        'the JSON record in INFO',
+      );
       const audio = decodeWav(whole.bytes);
       const seconds = audio.channels[0]!.length / audio.sampleRate;
       assert.ok(Math.abs(seconds - (endBar * BAR_SECONDS + 1.5)) < 0.05, `${seconds.toFixed(2)} s: ${endBar} bars and the 1.5 s tail`);
@@ -339,6 +373,14 @@ if (missing) {
       assert.ok(Math.abs(mix!.channels[0]!.length / 44100 - seconds) < 0.05);
       assert.match(mix!.info.ICMT ?? '', /Made in Riffroom: 2 clips/);
       assert.equal(mix!.info.INAM, 'Files Test');
+      // Each stem carries its own track's provenance.
+      for (const [stem, track] of [
+        ['01 Drums', 'Drums'],
+        ['02 Bass', 'Bass'],
+      ]) {
+        const record = readWavProvenance(files[`Files Test stems/${stem}.wav`]!).record;
+        assert.deepEqual([record?.what, record?.track, record?.clips.map((c) => c.track)], ['stem', track, [track]], stem);
+      }
       // Each stem is its track alone: drums in bars 1-2 only, bass in bars 3-4 only.
       assert.ok(
         levels(drumStem!, 0, 2 * BAR_SECONDS).rms > 0.002 && levels(drumStem!, 2 * BAR_SECONDS + 0.5, 4 * BAR_SECONDS).peak < 0.02,
@@ -385,6 +427,7 @@ if (missing) {
       assert.equal(probe.codec, 'opus');
       assert.ok(Math.abs(probe.duration - seconds) <= 0.02, `ffprobe: ${probe.duration} s, rendered ${seconds} s`);
       assert.equal(probe.tags.title, 'Files Test');
+      assert.equal(decodeProvenance(probe.tags.riffroom_provenance ?? '').clips.length, 2, 'the record in the Opus tags, read by ffprobe');
       t.diagnostic(`Opus: ${opus.bytes.length} bytes for ${seconds.toFixed(2)} s; 24-bit stems zip ${zip.bytes.length} bytes`);
     });
 
@@ -556,6 +599,35 @@ if (missing) {
       const probe = withTempFile('x.opus', opus.bytes, (path) => ffprobe(path));
       assert.equal(JSON.parse(probe.tags.riffroom_mastering ?? 'null')?.targetLufs, -14, `tags: ${JSON.stringify(probe.tags)}`);
       assert.match(probe.tags.comment ?? '', /Mastering: \{/);
+    });
+
+    test('Check a file…: an exported file shows its provenance; a file without says none; a damaged one says why', async () => {
+      const exported = await download(page, 'file-export-song-midi');
+      const check = async (name: string, bytes: Uint8Array): Promise<{ status: string; verdict: string; details: string[] }> => {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-check')]);
+        await chooser.setFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+        await page.waitForSelector('[data-testid="check-file-dialog"]');
+        const shown = await page.evaluate(() => {
+          const verdict = document.querySelector<HTMLElement>('[data-testid="check-file-verdict"]')!;
+          const items = document.querySelectorAll<HTMLElement>('[data-testid="check-file-details"] li');
+          return { status: verdict.dataset.status!, verdict: verdict.textContent!, details: [...items].map((li) => li.textContent!) };
+        });
+        await page.click('[data-testid="check-file-close"]');
+        await page.waitForSelector('[data-testid="check-file-dialog"]', { state: 'detached', timeout: 5000 });
+        return shown;
+      };
+      const found = await check(exported.name, exported.bytes);
+      assert.deepEqual([found.status, found.verdict], ['found', 'Riffroom provenance found in this MIDI file.']);
+      assert.equal(found.details[0], '"Files Test": the song, bars 1–4.');
+      assert.equal(found.details[1], 'Made in Riffroom: 2 clips (2 written by bandmates). Notes: 100% by people.');
+      assert.match(found.details[2]!, /^Clip on Drums \(bars 1–2, 6 notes\): written by a person/);
+      const plain = await check('plain.wav', encodeWav({ sampleRate: 44100, channels: [new Float32Array(100)] }));
+      assert.deepEqual([plain.status, plain.verdict, plain.details], ['none', 'No provenance found in this WAV file.', []]);
+      const damaged = await check('cut.mid', exported.bytes.subarray(0, 30));
+      assert.equal(damaged.status, 'unreadable');
+      assert.match(damaged.verdict, /^Cannot check this MIDI file: the file is damaged: /);
+      const other = await check('notes.txt', new TextEncoder().encode('hello'));
+      assert.equal(other.verdict, 'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.');
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {

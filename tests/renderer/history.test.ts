@@ -3,8 +3,9 @@
  * built renderer served by a real sync server process. The timeline lists their labelled edits
  * with authors and stays live; clicking an old point shows that song read-only (and plays it);
  * restore brings both bandmates' documents back to it and adds a "restored #n" entry; a replay
- * walks the states in order; a bookmark named by one appears for the other; a viewer cannot
- * restore. What the arrangement shows is checked against the server's own state at that seq.
+ * walks the states in order; a bookmark named by one appears for the other; one bandmate's edits
+ * are taken back from a moment (and the take-back undone by its entry); a viewer cannot restore
+ * or take back. What the arrangement shows is checked against the server's own state at that seq.
  * Screenshots in test-results/screenshots/history-{timeline,past,replay,bookmark}.png.
  *
  * Every wait is on a DOM condition with a timeout (no sleeps): this runs on loaded 2-core CI.
@@ -14,7 +15,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { Song } from '../../core/song/types.ts';
 import { testToken } from '../support/server-process.ts';
-import { getSong } from '../support/room-api.ts';
+import { getHistory, getLastSeq, getSong, waitForHistoryLabel, waitForSeq } from '../support/room-api.ts';
 import { browserMissing, countLocalEdits, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
 
 const ROOM = 'history-night';
@@ -476,6 +477,8 @@ if (missing) {
       await showsArrangement(carol.page, 'carol sees the past song', expected(twoTracksSong, 'read-only'));
       assert.equal(await carol.page.isDisabled('[data-testid="restore"]'), true);
       assert.match((await carol.page.getAttribute('[data-testid="restore"]', 'title')) ?? '', /Viewers cannot restore/);
+      assert.equal(await carol.page.isDisabled('[data-testid="take-back"]'), true);
+      assert.match((await carol.page.getAttribute('[data-testid="take-back"]', 'title')) ?? '', /Viewers cannot take back edits/);
       assert.equal(await carol.page.isDisabled('[data-testid="bookmark-name"]'), true);
       assert.deepEqual(carol.errors, []);
     });
@@ -525,6 +528,86 @@ if (missing) {
       await showsArrangement(bob.page, "the middle of the run is the server's", expected(await serverSong(seqs[1]!), 'read-only'));
       assert.deepEqual((await arrangement(bob.page)).clips, ['2+4']);
       await bob.page.click('[data-testid="back-to-now"]');
+    });
+
+    test("alice takes back bob's edits since a moment: her later edit stays, both pages follow; taking back that entry undoes it", async () => {
+      const S = await getLastSeq(h.server, ROOM, viewerToken);
+      const tracksAt = (await serverSong(S)).tracks.length;
+      await bob.page.click('[data-testid="add-track-lead"]');
+      await waitForSeq(h.server, ROOM, viewerToken, S + 1, WAIT_MS);
+      await typeInto(alice.page, 'song-title', 'Taken Back');
+      await waitForHistoryLabel(h.server, ROOM, viewerToken, 'renamed song to "Taken Back"', WAIT_MS);
+      assert.equal((await serverSong()).tracks.length, tracksAt + 1, "bob's lead track is in");
+
+      await entryClick(alice.page, S);
+      await until(
+        alice.page,
+        'the past banner with take-back choices',
+        (seq) =>
+          document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"] [data-testid="take-back-source"]`),
+        S,
+      );
+      // Offered: bob's edits and alice's since S (in the order they first edited), and entry S alone.
+      await until(
+        alice.page,
+        'the choices name both bandmates',
+        (seq) => {
+          const options = [...document.querySelectorAll<HTMLOptionElement>('[data-testid="take-back-source"] option')].map((o) => o.value);
+          return JSON.stringify(options) === JSON.stringify(['author:bob', 'author:alice', `entry:${seq}`]);
+        },
+        S,
+      );
+      await alice.page.selectOption('[data-testid="take-back-source"]', 'author:bob');
+      await alice.page.click('[data-testid="take-back"]');
+      const label = `took back bob's 1 edit since #${S}`;
+      await waitForHistoryLabel(h.server, ROOM, viewerToken, label, WAIT_MS);
+      const T = (await getHistory(h.server, ROOM, viewerToken)).entries.find((e) => e.label === label)!.seq;
+      for (const mate of [alice, bob]) {
+        await until(
+          mate.page,
+          `${mate.name}: bob's track is taken back, alice's title stays`,
+          (n) =>
+            document.querySelector<HTMLElement>('.arrangement-area')?.dataset.view === 'live' &&
+            document.querySelectorAll('[data-testid="track-header"]').length === n &&
+            document.querySelector<HTMLInputElement>('[data-testid="song-title"]')!.value === 'Taken Back',
+          tracksAt,
+        );
+        await until(
+          mate.page,
+          `${mate.name}'s timeline shows the take-back`,
+          (label) => {
+            const first = document.querySelector<HTMLElement>('[data-testid="history-entry"]');
+            return first?.dataset.label === label && first.dataset.author === 'alice';
+          },
+          label,
+        );
+      }
+
+      // Undo: the take-back's own entry, taken back alone.
+      await entryClick(alice.page, T);
+      await until(
+        alice.page,
+        'the take-back entry in the banner',
+        (seq) =>
+          document.querySelector(`[data-testid="past-banner"][data-seq="${seq}"][data-status="ready"] [data-testid="take-back-source"]`),
+        T,
+      );
+      await alice.page.selectOption('[data-testid="take-back-source"]', `entry:${T}`);
+      await alice.page.click('[data-testid="take-back"]');
+      await waitForSeq(h.server, ROOM, viewerToken, T + 1, WAIT_MS);
+      for (const mate of [alice, bob]) {
+        await until(
+          mate.page,
+          `${mate.name}: bob's track is back`,
+          (n) =>
+            document.querySelector<HTMLElement>('.arrangement-area')?.dataset.view === 'live' &&
+            document.querySelectorAll('[data-testid="track-header"]').length === n,
+          tracksAt + 1,
+        );
+      }
+      const now = await serverSong();
+      assert.equal(now.tracks.length, tracksAt + 1);
+      assert.equal(now.meta.title, 'Taken Back');
     });
 
     test('no page errors', () => {

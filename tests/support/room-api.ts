@@ -3,7 +3,15 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import type { ErrorResponse, HistoryEntry, HistoryResponse, RestoreResponse, TokenResponse } from '../../sync-server/contract.ts';
+import type {
+  ErrorResponse,
+  HistoryEntry,
+  HistoryResponse,
+  RestoreResponse,
+  TakeBackResponse,
+  TakeBackSource,
+  TokenResponse,
+} from '../../sync-server/contract.ts';
 import { readSong } from '../../core/song/schema.ts';
 import type { Song } from '../../core/song/types.ts';
 
@@ -87,6 +95,19 @@ export async function postRestore(server: ApiTarget, room: string, token: string
 export async function restore(server: ApiTarget, room: string, token: string, seq: number): Promise<number> {
   const res = await expectOk(await postRestore(server, room, token, seq), `POST restore ${seq}`);
   return ((await res.json()) as RestoreResponse).seq;
+}
+
+export async function postTakeBack(server: ApiTarget, room: string, token: string, body: unknown): Promise<Response> {
+  return apiFetch(`${server.url}/api/rooms/${room}/take-back`, {
+    method: 'POST',
+    headers: { ...auth(token), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export async function takeBack(server: ApiTarget, room: string, token: string, source: TakeBackSource): Promise<TakeBackResponse> {
+  const res = await expectOk(await postTakeBack(server, room, token, { source }), `POST take-back ${JSON.stringify(source)}`);
+  return (await res.json()) as TakeBackResponse;
 }
 
 /** GET /updates?after=: the log's updates, decoded from the framed replay stream. */
