@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { lastLabel, newDoc } from '../song/label-recorder.test-support.ts';
 import { BAR, band, note, notesOf, randomSong } from './band.test-support.ts';
 import { DIVISIONS } from './notation.ts';
+import { checkFile, describeCheck } from '../provenance/read-file.ts';
 import { LOCAL_EDIT, addClip, addTrack, initSong } from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
 import { EditError } from '../song/validate.ts';
@@ -199,6 +200,39 @@ test('.mxl: written as a zip with its container, read back to the same score', a
   assert.match(new TextDecoder().decode(mxl.subarray(30, 38)), /^mimetype/);
   assert.equal(await musicXmlFileText(mxl), xml);
   assert.equal(await musicXmlFileText(new TextEncoder().encode(xml)), xml);
+});
+
+test('exports carry their provenance; Check a file reads it from .musicxml and .mxl', async () => {
+  const { song, ids } = band();
+  const { xml } = songToMusicXml(song);
+  const check = checkFile(new TextEncoder().encode(xml));
+  assert.equal(check.status, 'found');
+  assert.ok(check.status === 'found');
+  assert.deepEqual(
+    [check.format, check.record.what, check.record.content, check.record.bars],
+    ['musicxml', 'song', 'notation', { from: 0, to: 2 }],
+  );
+  assert.equal(
+    check.record.summary.notes.total,
+    song.clips.reduce((n, c) => n + c.notes.length, 0),
+  );
+  const compressed = checkFile(await writeMxl(xml));
+  assert.deepEqual(compressed, check, 'the same record from the .mxl, read synchronously');
+  const clip = checkFile(new TextEncoder().encode(clipToMusicXml(song, ids.leadClip).xml));
+  assert.ok(clip.status === 'found');
+  assert.deepEqual([clip.record.what, clip.record.track, clip.record.clips.length], ['clip', 'Melody', 1]);
+  // A score from elsewhere: readable, without a record; a damaged one says why.
+  const foreign = xml.replace(/<miscellaneous>[\s\S]*<\/miscellaneous>\n/, '').replace('<software>Riffroom', '<software>MuseScore 3.2.3');
+  assert.equal(
+    describeCheck(checkFile(new TextEncoder().encode(foreign))),
+    'No provenance found in this MusicXML file.\nIt was written by MuseScore 3.2.3.',
+  );
+  assert.match(
+    describeCheck(checkFile(new TextEncoder().encode(xml.slice(0, 3000)))),
+    /^Cannot check this MusicXML file: the file is damaged: /,
+  );
+  const mxl = await writeMxl(xml);
+  assert.match(describeCheck(checkFile(mxl.subarray(0, mxl.length - 30))), /^Cannot check this MusicXML file: the file is damaged: /);
 });
 
 test('importing into a track: one clip from the chosen bar, chords over it, one history entry', () => {

@@ -7,7 +7,7 @@
 import { decodeMetaText, encodeUtf8 } from '../midi/text.ts';
 import { MusicXmlFormatError } from './errors.ts';
 import { childElements, parseXml, XmlParseError, type XmlElement } from './xml.ts';
-import { listZipEntries, readZipEntryAsync, writeZip, type ZipEntry } from './zip.ts';
+import { listZipEntries, readZipEntryAsync, readZipEntrySync, writeZip, type ZipEntry } from './zip.ts';
 
 export const CONTAINER_PATH = 'META-INF/container.xml';
 /** The media type of MusicXML 4.0's "mimetype" entry and of the container's rootfile. */
@@ -81,6 +81,14 @@ export async function readMxlScoreText(bytes: Uint8Array): Promise<string> {
   const container = entries.find((e) => e.name === CONTAINER_PATH);
   const containerText = container ? decodeXmlBytes(await readZipEntryAsync(bytes, container)) : null;
   return decodeXmlBytes(await readZipEntryAsync(bytes, findScoreEntry(entries, containerText)));
+}
+
+/** The same, synchronously (the file check: core/provenance/read-file.ts). */
+export function readMxlScoreTextSync(bytes: Uint8Array): string {
+  const entries = listZipEntries(bytes);
+  const container = entries.find((e) => e.name === CONTAINER_PATH);
+  const containerText = container ? decodeXmlBytes(readZipEntrySync(bytes, container)) : null;
+  return decodeXmlBytes(readZipEntrySync(bytes, findScoreEntry(entries, containerText)));
 }
 
 /** The MusicXML text of a file's bytes: an .mxl archive's score, or the (UTF-8/16) text itself. */

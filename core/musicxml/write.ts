@@ -3,7 +3,8 @@
  * its instrument, key, meter and tempo; the chord lane as <harmony> symbols over the first pitched
  * part; section bookmarks as rehearsal marks; drums on a percussion staff as unpitched notes, one <score-instrument> per drum sound; note
  * lengths spelled by notation.ts (rests, ties, triplets, voices). Velocities ride along as each
- * note's `dynamics` so our own import gets them back. Pure: a string in, bytes via mxl.ts.
+ * note's `dynamics` so our own import gets them back; the provenance record (core/provenance) in
+ * <identification><miscellaneous>. Pure: a string in, bytes via mxl.ts.
  */
 import { TICKS_PER_QUARTER, ticksPerBar, type Ticks } from '../time.ts';
 import { programForTrack } from '../midi/general-midi.ts';
@@ -12,6 +13,8 @@ import { EditError } from '../song/validate.ts';
 import { chordSymbol, parseChordSymbol, type ChordQuality } from '../theory/chords.ts';
 import { DIVISIONS, notatePart, type NotatedPart, type NotationEvent, type SourceNote } from './notation.ts';
 import { drumDisplay, drumName, keyFifths, spellPitch } from './spelling.ts';
+import { provenanceFields } from '../provenance/fields.ts';
+import { provenanceRecord } from '../provenance/record.ts';
 
 /** What part of the song to write; everything by default. */
 export interface MusicXmlExportRange {
@@ -78,6 +81,12 @@ export function songToMusicXml(song: Song, range: MusicXmlExportRange = {}): Mus
     `  <work><work-title>${escapeXml(range.title ?? song.meta.title)}</work-title></work>`,
     '  <identification>',
     `    <encoding><software>${SOFTWARE}</software></encoding>`,
+    // Where the music came from (core/provenance), in the fields MusicXML keeps for anything else.
+    '    <miscellaneous>',
+    ...provenanceFields(exportProvenance(song, range, fromBar, toBar)).map(
+      (f) => `      <miscellaneous-field name="${escapeXml(f.name)}">${escapeXml(f.value)}</miscellaneous-field>`,
+    ),
+    '    </miscellaneous>',
     '  </identification>',
     '  <part-list>',
     ...parts.map((p, i) => partListEntry(p, i)),
@@ -99,6 +108,18 @@ export function clipToMusicXml(song: Song, clipId: string): MusicXmlExport {
     trackIds: [clip.trackId],
     clipIds: [clip.id],
     title: [song.meta.title, clip.name].filter(Boolean).join(' – '),
+  });
+}
+
+/** The record of what this export holds: the song's bars, or one clip. */
+function exportProvenance(song: Song, range: MusicXmlExportRange, fromBar: number, toBar: number) {
+  const clipId = range.clipIds?.length === 1 ? range.clipIds[0] : undefined;
+  return provenanceRecord(song, {
+    what: clipId ? 'clip' : 'song',
+    content: 'notation',
+    range: { fromBar, toBar },
+    clipId,
+    trackId: range.trackIds?.length === 1 ? range.trackIds[0] : undefined,
   });
 }
 

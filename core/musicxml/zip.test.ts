@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { seededRandom } from '../random.ts';
-import { crc32, listZipEntries, readZipAsync, readZipEntryAsync, writeZip, ZipFormatError } from './zip.ts';
+import { crc32, listZipEntries, readZipAsync, readZipEntryAsync, readZipEntrySync, writeZip, ZipFormatError } from './zip.ts';
 
 function randomBytes(seed: number, length: number): Uint8Array {
   const random = seededRandom(seed);
@@ -33,11 +33,12 @@ test('what writeZip writes, an independent unzipper (fflate) and our reader both
   const zip = await writeZip(files);
   const theirs = unzipSync(zip);
   const ours = await readZipAsync(zip);
+  const entries = listZipEntries(zip);
   for (const f of files) {
     assert.deepEqual(theirs[f.name], f.data, `fflate reads ${f.name}`);
     assert.deepEqual(ours.get(f.name), f.data, `we read ${f.name}`);
+    assert.deepEqual(readZipEntrySync(zip, entries.find((e) => e.name === f.name)!), f.data, `we read ${f.name} synchronously`);
   }
-  const entries = listZipEntries(zip);
   assert.deepEqual(
     entries.map((e) => [e.name, e.method]),
     [
@@ -58,8 +59,10 @@ test('corrupt or lying entries are refused with a ZipFormatError, never a hang',
     const broken = zip.slice();
     broken[at] ^= 0x5a;
     await assert.rejects(readZipEntryAsync(broken, entry), ZipFormatError, `byte ${at} flipped`);
+    assert.throws(() => readZipEntrySync(broken, entry), ZipFormatError, `byte ${at} flipped, read synchronously`);
   }
   // A size field that understates what the data inflates to: stopped past the stated size.
   await assert.rejects(readZipEntryAsync(zip, { ...entry, uncompressedSize: 100 }), /more than the 100 bytes|expected 100 bytes/);
+  assert.throws(() => readZipEntrySync(zip, { ...entry, uncompressedSize: 100 }), /CRC-32 mismatch/, 'cut at the stated size, then caught');
   await assert.rejects(readZipEntryAsync(zip, { ...entry, method: 12 }), /compression method 12/);
 });

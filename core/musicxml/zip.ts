@@ -5,9 +5,11 @@
  * and Node 18+ all have them), which are asynchronous; the training pipeline reads the same
  * archives synchronously with node:zlib on top of listZipEntries/entryData/checkEntryData
  * (models/training/sources/zip.ts).
+ * A synchronous reader (readZipEntrySync, inflating with fflate) serves the file check.
  * Every offset is bounds-checked and every loop is bounded by the buffer, so truncated or
  * corrupted input ends in a ZipFormatError, never a hang or an out-of-range read.
  */
+import { inflateSync } from 'fflate';
 import { decodeLatin1, decodeUtf8, encodeUtf8 } from '../midi/text.ts';
 
 export class ZipFormatError extends Error {
@@ -116,6 +118,23 @@ export async function readZipEntryAsync(zip: Uint8Array, entry: ZipEntry): Promi
     data = await transform(raw, 'decompress', entry.uncompressedSize);
   } catch (error) {
     if (error instanceof ZipFormatError) throw new ZipFormatError(`${entry.name}: ${error.message}`);
+    throw new ZipFormatError(`${entry.name}: deflate data is corrupt (${(error as Error).message})`);
+  }
+  return checkEntryData(entry, data);
+}
+
+/**
+ * The same, synchronously, inflated by fflate (pure JS) for callers that cannot wait (the file
+ * check of the `verify` command). Inflating into a buffer of the stated size cannot run past it;
+ * a lying size then fails the CRC check.
+ */
+export function readZipEntrySync(zip: Uint8Array, entry: ZipEntry): Uint8Array {
+  const raw = entryData(zip, entry);
+  if (entry.method === 0) return checkEntryData(entry, raw);
+  let data: Uint8Array;
+  try {
+    data = inflateSync(raw, { out: new Uint8Array(entry.uncompressedSize) });
+  } catch (error) {
     throw new ZipFormatError(`${entry.name}: deflate data is corrupt (${(error as Error).message})`);
   }
   return checkEntryData(entry, data);

@@ -46,7 +46,7 @@ interface PendingImport {
 }
 
 /** What Riffroom exports: the files whose provenance it can read back. */
-const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg'];
+const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg', '.musicxml', '.mxl', '.xml'];
 
 export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;

@@ -627,7 +627,7 @@ if (missing) {
       assert.equal(damaged.status, 'unreadable');
       assert.match(damaged.verdict, /^Cannot check this MIDI file: the file is damaged: /);
       const other = await check('notes.txt', new TextEncoder().encode('hello'));
-      assert.equal(other.verdict, 'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.');
+      assert.equal(other.verdict, 'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.');
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {
@@ -759,6 +759,10 @@ if (missing) {
       const compressed = await exportScore('song', 'mxl');
       assert.equal(compressed.name, 'Files Test.mxl');
       assert.equal(await musicXmlFileText(compressed.bytes), expected, 'the .mxl holds the same score');
+      for (const file of [plain, compressed]) {
+        const check = checkFile(file.bytes);
+        assert.equal(check.status === 'found' && check.record.content, 'notation', `${file.name} carries its provenance`);
+      }
 
       setLoop(carol.doc, { startBar: 2, endBar: 3 });
       await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, {
