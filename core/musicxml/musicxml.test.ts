@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { lastLabel, newDoc } from '../song/label-recorder.test-support.ts';
 import { BAR, band, note, notesOf, randomSong } from './band.test-support.ts';
 import { DIVISIONS } from './notation.ts';
+import { writeZip } from './zip.ts';
 import { checkFile, describeCheck } from '../provenance/read-file.ts';
 import { LOCAL_EDIT, addClip, addTrack, initSong } from '../song/edits.ts';
 import { readSong } from '../song/schema.ts';
@@ -233,6 +234,8 @@ test('exports carry their provenance; Check a file reads it from .musicxml and .
   );
   const mxl = await writeMxl(xml);
   assert.match(describeCheck(checkFile(mxl.subarray(0, mxl.length - 30))), /^Cannot check this MusicXML file: the file is damaged: /);
+  const stems = await writeZip([{ name: 'Song stems/01 Bass.wav', data: new Uint8Array(64) }]);
+  assert.equal(describeCheck(checkFile(stems)), 'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.');
 });
 
 test('importing into a track: one clip from the chosen bar, chords over it, one history entry', () => {

@@ -6,9 +6,9 @@
  */
 import { readSmf } from '../midi/smf-read.ts';
 import { MusicXmlFormatError } from '../musicxml/errors.ts';
-import { decodeXmlBytes, isZip, readMxlScoreTextSync } from '../musicxml/mxl.ts';
+import { CONTAINER_PATH, decodeXmlBytes, isZip, readMxlScoreTextSync } from '../musicxml/mxl.ts';
 import { childElements, childText, firstChild, parseXml, textOf, XmlParseError } from '../musicxml/xml.ts';
-import { ZipFormatError } from '../musicxml/zip.ts';
+import { listZipEntries, ZipFormatError } from '../musicxml/zip.ts';
 import { recordFromFields } from './fields.ts';
 import { MidiFormatError } from '../midi/smf-types.ts';
 import { describeProvenance } from './describe.ts';
@@ -41,8 +41,10 @@ export function detectFormat(bytes: Uint8Array): CheckedFormat | null {
   if (magic(0, 'MThd')) return 'midi';
   if (magic(0, 'RIFF') && magic(8, 'WAVE')) return 'wav';
   if (magic(0, 'OggS')) return 'opus';
-  // .mxl is a zip; plain MusicXML is XML whose root (within its first few KB) is a score.
-  if (isZip(bytes)) return 'musicxml';
+  // .mxl is a zip holding a score (a zip of anything else, like a stems archive, is not one; a
+  // damaged zip is taken for a damaged .mxl, the only zip Riffroom reads); plain MusicXML is XML
+  // whose root (within its first few KB) is a score.
+  if (isZip(bytes)) return holdsScore(bytes) ? 'musicxml' : null;
   const head = decodeXmlBytes(bytes.subarray(0, 4096));
   if (/^\s*</.test(head) && /<score-(partwise|timewise)[\s>]/.test(head)) return 'musicxml';
   return null;
@@ -85,6 +87,15 @@ export function checkFile(bytes: Uint8Array): FileCheck {
     if (!known) throw error;
     const what = error instanceof ProvenanceFormatError ? 'its provenance cannot be read' : 'the file is damaged';
     return { status: 'unreadable', format, reason: `${what}: ${error.message}` };
+  }
+}
+
+function holdsScore(zip: Uint8Array): boolean {
+  try {
+    return listZipEntries(zip).some((e) => e.name === CONTAINER_PATH || /\.(musicxml|xml)$/i.test(e.name));
+  } catch (error) {
+    if (error instanceof ZipFormatError) return true;
+    throw error;
   }
 }
 
