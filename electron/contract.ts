@@ -214,6 +214,8 @@ export const RENDERER_COMMANDS = [
   'export-clip-midi',
   'export-wav',
   'import-midi',
+  'export-musicxml',
+  'import-musicxml',
   'check-file',
   'show-shortcuts',
   'show-about',

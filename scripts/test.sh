@@ -10,6 +10,7 @@ bash "$root/scripts/setup-browser.sh"
 bash "$root/scripts/setup-openssl.sh"
 bash "$root/scripts/setup-deploy-tools.sh"
 bash "$root/scripts/setup-audio-tools.sh"
+bash "$root/scripts/setup-notation-tools.sh"
 bash "$root/scripts/setup-postgres.sh"
 cd "$root"
 npm run --silent typecheck

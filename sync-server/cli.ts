@@ -7,7 +7,7 @@
  *   riffroom-server init --data <dir> --public-url <url>   (commands/init.ts)
  *   riffroom-server token --data <dir> --server-role admin|creator --name <who>   (commands/server-token.ts)
  *   riffroom-server export|import ...   a room's history to or from a project file (commands/transfer.ts)
- *   riffroom-server verify <file>... [--json]   the provenance a MIDI, WAV or Opus export carries (commands/verify.ts)
+ *   riffroom-server verify <file>... [--json]   the provenance a MIDI, WAV, Opus or MusicXML export carries (commands/verify.ts)
  *
  * The signing secret comes from RIFFROOM_SECRET, or is generated once and kept in <dir>/secret.
  * --allowed-host: a name the server answers to besides IP literals and localhost (its public name

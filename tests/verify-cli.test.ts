@@ -45,5 +45,5 @@ test('npx riffroom-server verify: found in a WAV and a MIDI file, none in a plai
   const plain = verify('plain.wav');
   assert.deepEqual([plain.status, plain.stdout], [3, 'No provenance found in this WAV file.\n']);
   const text = verify('notes.txt');
-  assert.deepEqual([text.status, text.stderr], [1, 'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.\n']);
+  assert.deepEqual([text.status, text.stderr], [1, 'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.\n']);
 });

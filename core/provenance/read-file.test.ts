@@ -53,7 +53,7 @@ test('none: a file of a known kind without a record says so, with what else it c
 test('unreadable: another kind of file, a damaged file, a damaged record', () => {
   assert.equal(
     describeCheck(checkFile(new TextEncoder().encode('hello'))),
-    'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.',
+    'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.',
   );
   const midi = songToMidi(provenanceSong());
   assert.match(describeCheck(checkFile(midi.subarray(0, 40))), /^Cannot check this MIDI file: the file is damaged: /);

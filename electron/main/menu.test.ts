@@ -49,8 +49,17 @@ test('File: project and session items go to the main process, song items to the 
   );
   click(recent[1]);
   assert.deepEqual(calls.main.at(-1), ['open-recent', 'C:\\Music\\Ballad.riffroom']);
-  for (const id of ['import-midi', 'export-song-midi', 'export-clip-midi', 'export-wav', 'check-file']) click(findMenuItem(template, id));
-  assert.deepEqual(calls.renderer, ['import-midi', 'export-song-midi', 'export-clip-midi', 'export-wav', 'check-file']);
+  const pageItems = [
+    'import-midi',
+    'export-song-midi',
+    'export-clip-midi',
+    'export-wav',
+    'check-file',
+    'import-musicxml',
+    'export-musicxml',
+  ];
+  for (const id of pageItems) click(findMenuItem(template, id));
+  assert.deepEqual(calls.renderer, pageItems);
   assert.equal(findMenuItem(template, 'new-project')!.accelerator, 'CmdOrCtrl+N');
   assert.equal(findMenuItem(template, 'open-project')!.accelerator, 'CmdOrCtrl+O');
   assert.equal(findMenuItem(template, 'save-project-as')!.accelerator, 'Shift+CmdOrCtrl+S');

@@ -1,5 +1,5 @@
 /**
- * File ▸ Check a file…: what a MIDI, WAV or Opus file says about where its music came from, read
+ * File ▸ Check a file…: what a MIDI, WAV, Opus or MusicXML file says about where its music came from, read
  * by core/provenance/read-file.ts (the same check as `riffroom-server verify`). The verdict comes
  * first, in a sentence: provenance found, none found, or why the file cannot be read; then the
  * record line by line (what the file is, the share of notes by source, each clip's author, the

@@ -1,10 +1,13 @@
 /**
- * The File menu's actions: export the song or the selected clip as MIDI, render the song (or its
- * loop) to WAV, import a MIDI file into a track or as new tracks, check a file's provenance. Files go through the platform's
- * FileService (a download and the file picker in a tab); MIDI is read and written by core/midi.
+ * The File menu's actions: export the song or the selected clip as MIDI, the song, its loop or
+ * the selected clip as MusicXML (.musicxml or compressed .mxl, ExportScoreDialog.tsx), render the
+ * song (or its loop) to WAV, import a MIDI or MusicXML file into a track or as new tracks, check a
+ * file's provenance. Files go through the platform's FileService (a download and the file picker
+ * in a tab); MIDI is read and written by core/midi, MusicXML by core/musicxml.
  */
 import { useEffect, useRef, useState } from 'react';
 import { MidiFormatError, clipToMidi, importMidiSong, songToMidi } from '../../core/midi/song-midi.ts';
+import { importMusicXmlSong, isMusicXmlFileError, musicXmlFileText } from '../../core/musicxml/musicxml.ts';
 import { checkFile } from '../../core/provenance/read-file.ts';
 import type { Song } from '../../core/song/types.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
@@ -14,10 +17,13 @@ import type { FileService, OpenedFile } from '../platform/file-service.ts';
 import type { RoomSession } from '../state/session.ts';
 import { CheckFileDialog, type CheckedFile } from './CheckFileDialog.tsx';
 import { ExportAudioDialog, masterExport } from './ExportAudioDialog.tsx';
+import { ExportScoreDialog } from './ExportScoreDialog.tsx';
 import { clipFileName, songFileName } from './file-names.ts';
-import { ImportMidiDialog } from './ImportMidiDialog.tsx';
+import { ImportIntoTrackDialog, type ImportSummary } from './ImportIntoTrackDialog.tsx';
+import type { ImportTarget, IntoTrackResult } from './into-track.ts';
+import { importMidiIntoSong, summarizeMidi } from './midi-into-track.ts';
+import { importMusicXmlIntoSong, summarizeScore } from './musicxml-into-track.ts';
 import { detectedKeyNote } from './detected-key-note.ts';
-import { summarizeMidi, type MidiFileSummary } from './midi-into-track.ts';
 
 export interface FileActionsProps {
   session: RoomSession;
@@ -30,13 +36,24 @@ export interface FileActionsProps {
 }
 
 const MIDI_TYPES = ['.mid', '.midi'];
+const MUSICXML_TYPES = ['.musicxml', '.mxl', '.xml'];
+
+/** A file read and summed up, waiting in the "into a track" dialog. */
+interface PendingImport {
+  format: 'MIDI' | 'MusicXML';
+  fileName: string;
+  summary: ImportSummary;
+  run(target: ImportTarget, startBar: number): IntoTrackResult;
+}
+
 /** What Riffroom exports: the files whose provenance it can read back. */
-const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg'];
+const CHECKED_TYPES = ['.mid', '.midi', '.wav', '.opus', '.ogg', '.musicxml', '.mxl', '.xml'];
 
 export function FileActions(props: FileActionsProps) {
   const { session, files, edits, notify } = props;
-  const [importing, setImporting] = useState<{ file: OpenedFile; summary: MidiFileSummary } | null>(null);
+  const [importing, setImporting] = useState<PendingImport | null>(null);
   const [exportingWav, setExportingWav] = useState(false);
+  const [exportingScore, setExportingScore] = useState(false);
   const [checked, setChecked] = useState<CheckedFile | null>(null);
   const clip = props.selectedClipId ? props.song.clips.find((c) => c.id === props.selectedClipId) : undefined;
 
@@ -49,7 +66,18 @@ export function FileActions(props: FileActionsProps) {
   };
   const notMidi = (file: OpenedFile, error: MidiFormatError): void =>
     notify(`${file.name} is not a MIDI file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');
-
+  const notMusicXml = (file: OpenedFile, error: Error): void =>
+    notify(`${file.name} is not a MusicXML file Riffroom can read: ${error.message}. Nothing was changed.`, 'error');
+  /** The score's text, or null (after saying why) when the file cannot be read. */
+  const scoreText = async (file: OpenedFile): Promise<string | null> => {
+    try {
+      return await musicXmlFileText(file.bytes);
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+      return null;
+    }
+  };
   const exportSong = async (): Promise<void> => {
     const song = current();
     await save(songFileName(song.meta.title, 'mid'), songToMidi(song), 'audio/midi');
@@ -66,7 +94,12 @@ export function FileActions(props: FileActionsProps) {
     try {
       const summary = summarizeMidi(file.bytes, file.name);
       if (summary.noteCount === 0) return notify(`${file.name} has no notes to import.`, 'error');
-      setImporting({ file, summary });
+      setImporting({
+        format: 'MIDI',
+        fileName: file.name,
+        summary: { ...summary, sourceCount: summary.trackNames.length, chordCount: 0 },
+        run: (target, startBar) => importMidiIntoSong(session.doc, file.bytes, target, startBar, file.name),
+      });
     } catch (error) {
       if (!(error instanceof MidiFormatError)) throw error;
       notMidi(file, error);
@@ -87,6 +120,42 @@ export function FileActions(props: FileActionsProps) {
     }
   };
 
+  const importScoreIntoTrack = async (): Promise<void> => {
+    const file = await files.open(MUSICXML_TYPES);
+    if (!file) return;
+    const text = await scoreText(file);
+    if (text === null) return;
+    try {
+      const summary = summarizeScore(text, file.name);
+      if (summary.noteCount === 0) return notify(`${file.name} has no notes to import.`, 'error');
+      setImporting({
+        format: 'MusicXML',
+        fileName: file.name,
+        summary: { ...summary, sourceCount: summary.partNames.length },
+        run: (target, startBar) => importMusicXmlIntoSong(session.doc, text, target, startBar, file.name),
+      });
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+    }
+  };
+  const importScoreAsTracks = async (): Promise<void> => {
+    const file = await files.open(MUSICXML_TYPES);
+    if (!file) return;
+    const text = await scoreText(file);
+    if (text === null) return;
+    try {
+      const result = edits.run(() => importMusicXmlSong(session.doc, text, { fileName: file.name }));
+      if (!result) return;
+      const chords = result.chordCount ? ` and ${result.chordCount} chord symbols` : '';
+      const warnings = result.warnings.length ? ` (${result.warnings.join('; ')})` : '';
+      notify(`Imported ${file.name}: ${result.trackIds.length} tracks${chords}${warnings}`);
+    } catch (error) {
+      if (!isMusicXmlFileError(error)) throw error;
+      notMusicXml(file, error);
+    }
+  };
+
   const checkAFile = async (): Promise<void> => {
     const file = await files.open(CHECKED_TYPES);
     if (file) setChecked({ name: file.name, check: checkFile(file.bytes) });
@@ -97,6 +166,8 @@ export function FileActions(props: FileActionsProps) {
     exportSong,
     exportClip,
     importIntoTrack,
+    importScoreIntoTrack,
+    exportScore: () => setExportingScore(true),
     checkAFile,
     exportWav: () => setExportingWav(true),
     readOnly: edits.readOnly,
@@ -111,6 +182,8 @@ export function FileActions(props: FileActionsProps) {
         else if (command === 'export-clip-midi') void run.exportClip();
         else if (command === 'export-wav') run.exportWav();
         else if (command === 'import-midi' && !run.readOnly) void run.importIntoTrack();
+        else if (command === 'export-musicxml') run.exportScore();
+        else if (command === 'import-musicxml' && !run.readOnly) void run.importScoreIntoTrack();
         else if (command === 'check-file') void run.checkAFile();
       }),
     [],
@@ -129,6 +202,14 @@ export function FileActions(props: FileActionsProps) {
     { id: 'file-export-wav', label: 'Export audio…', run: () => setExportingWav(true) },
     { id: 'file-import-midi-track', label: 'Import MIDI into a track…', disabled: readOnly, run: () => void importIntoTrack() },
     { id: 'file-import-midi-song', label: 'Import MIDI as new tracks…', disabled: readOnly, run: () => void importAsTracks() },
+    { id: 'file-export-musicxml', label: 'Export MusicXML…', run: () => setExportingScore(true) },
+    {
+      id: 'file-import-musicxml-track',
+      label: 'Import MusicXML into a track…',
+      disabled: readOnly,
+      run: () => void importScoreIntoTrack(),
+    },
+    { id: 'file-import-musicxml-song', label: 'Import MusicXML as new tracks…', disabled: readOnly, run: () => void importScoreAsTracks() },
     { id: 'file-check', label: 'Check a file…', run: () => void checkAFile() },
   ];
 
@@ -136,11 +217,13 @@ export function FileActions(props: FileActionsProps) {
     <>
       <FileMenu items={items} />
       {importing && (
-        <ImportMidiDialog
-          session={session}
+        <ImportIntoTrackDialog
+          format={importing.format}
+          testId={importing.format === 'MIDI' ? 'import-midi' : 'import-musicxml'}
           song={props.song}
-          file={importing.file}
+          fileName={importing.fileName}
           summary={importing.summary}
+          run={importing.run}
           defaultTrackId={clip?.trackId ?? null}
           edits={edits}
           notify={notify}
@@ -148,6 +231,16 @@ export function FileActions(props: FileActionsProps) {
             setImporting(null);
             if (clipId) props.selectClip(clipId);
           }}
+        />
+      )}
+      {exportingScore && (
+        <ExportScoreDialog
+          song={props.song}
+          current={current}
+          selectedClipId={props.selectedClipId}
+          files={files}
+          notify={notify}
+          onClose={() => setExportingScore(false)}
         />
       )}
       {checked && <CheckFileDialog file={checked} onClose={() => setChecked(null)} />}

@@ -1,17 +1,16 @@
 /**
  * "Import MIDI into a track": a MIDI file's notes as one new clip, on a track of the song or on
- * a new one, in one history entry. Reading and writing are core/midi's (importMidiIntoTrack);
- * this adds the new-track case and what the dialog shows before anything is written. A
+ * a new one (into-track.ts), in one history entry. Reading and writing are core/midi's
+ * (importMidiIntoTrack); this adds what the dialog shows before anything is written. A
  * malformed file throws MidiFormatError and a file the song cannot hold throws EditError, both
  * before the first write: the song is never left half-imported.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { detectTrackRole } from '../../core/analysis/track-role.ts';
 import { importMidiIntoTrack, readMidi } from '../../core/midi/song-midi.ts';
-import { addTrack, initSong, labelledEdit } from '../../core/song/edits.ts';
-import { readMeta } from '../../core/song/schema.ts';
 import type { TrackRole } from '../../core/song/types.ts';
 import { baseName } from './file-names.ts';
+import { importIntoTarget, type ImportTarget, type IntoTrackResult } from './into-track.ts';
 
 export interface MidiFileSummary {
   noteCount: number;
@@ -34,18 +33,10 @@ export function summarizeMidi(bytes: Uint8Array, fileName: string): MidiFileSumm
   };
 }
 
-export type ImportTarget = { trackId: string } | { newTrack: { role: TrackRole; name: string } };
+export type { ImportTarget };
+export type MidiIntoTrackResult = IntoTrackResult;
 
-export interface MidiIntoTrackResult {
-  clipId: string;
-  trackId: string;
-}
-
-/**
- * Imports into an existing track (core validates before it writes), or into a new track: then
- * the whole import is first rehearsed on a scratch document with the song's meter, because adding
- * the track is a write and a refusal after it would leave an empty track behind.
- */
+/** Imports into an existing track or a new one (see into-track.ts). */
 export function importMidiIntoSong(
   doc: Y.Doc,
   bytes: Uint8Array,
@@ -55,22 +46,7 @@ export function importMidiIntoSong(
 ): MidiIntoTrackResult {
   const summary = summarizeMidi(bytes, fileName);
   const options = { fileName, name: summary.suggestedName };
-  if ('trackId' in target) {
-    return { clipId: importMidiIntoTrack(doc, target.trackId, bytes, startBar, options), trackId: target.trackId };
-  }
-  const scratch = new Y.Doc();
-  try {
-    initSong(scratch, { meter: readMeta(doc).meter });
-    importMidiIntoTrack(scratch, addTrack(scratch, target.newTrack), bytes, startBar, options);
-  } finally {
-    scratch.destroy();
-  }
-  const { role, name } = target.newTrack;
-  let result!: MidiIntoTrackResult;
   const notes = `${summary.noteCount} note${summary.noteCount === 1 ? '' : 's'}`;
-  labelledEdit(doc, `imported ${notes} from MIDI into new track ${name}`, () => {
-    const trackId = addTrack(doc, { role, name });
-    result = { trackId, clipId: importMidiIntoTrack(doc, trackId, bytes, startBar, options) };
-  });
-  return result;
+  const label = 'newTrack' in target ? `imported ${notes} from MIDI into new track ${target.newTrack.name}` : '';
+  return importIntoTarget(doc, target, (d, trackId) => importMidiIntoTrack(d, trackId, bytes, startBar, options), label);
 }

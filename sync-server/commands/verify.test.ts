@@ -30,7 +30,10 @@ test('verify prints what a file shows; the exit status tells found, none and unr
   const none = verify('plain.mid');
   assert.deepEqual([none.status, none.out], [VERIFY_EXIT.none, 'No provenance found in this MIDI file.']);
   const bad = verify('notes.txt');
-  assert.deepEqual([bad.status, bad.err], [VERIFY_EXIT.unreadable, 'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.']);
+  assert.deepEqual(
+    [bad.status, bad.err],
+    [VERIFY_EXIT.unreadable, 'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.'],
+  );
   assert.equal(verify('missing.wav').err, 'Cannot check this file: there is no such file.');
 });
 

@@ -1,6 +1,6 @@
 /**
  * `riffroom-server verify <file>... [--json]`: "Check a file" from the command line. Reads the
- * provenance of a MIDI, WAV or Ogg Opus file Riffroom exported (core/provenance/read-file.ts) and
+ * provenance of a MIDI, WAV, Ogg Opus or MusicXML (.musicxml, .mxl) file Riffroom exported (core/provenance/read-file.ts) and
  * prints what it shows in plain words, or with --json the record itself (null when none).
  *
  * Exit status: 0 when every file carries provenance, 3 when one has none, 1 when one cannot be

@@ -8,6 +8,9 @@
  * rendered mix with no chain; stems stay uncorrected), a MIDI file imported into a new and an existing track,
  * and a malformed file refused with nothing changed. Every export carries its provenance (MIDI meta
  * events, WAV bext and INFO, Opus tags: core/provenance/), and File ▸ Check a file… reads it back.
+ * MusicXML (the export dialog): the song as .musicxml and .mxl, the loop and a clip exported and
+ * read back, a lead sheet imported as new tracks (with its chord symbols) and into a track, and
+ * malformed scores refused with nothing changed.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,11 +18,12 @@ import { readFileSync } from 'node:fs';
 import { parseMidi, type MidiEvent } from 'midi-file';
 import type { Download, Page } from 'playwright-core';
 import { songToMidi } from '../../core/midi/song-midi.ts';
+import { musicXmlFileText, readScore, songToMusicXml, writeMxl } from '../../core/musicxml/musicxml.ts';
 import { checkFile } from '../../core/provenance/read-file.ts';
 import { readWavProvenance } from '../../core/provenance/wav.ts';
 import { decodeProvenance } from '../../core/provenance/json.ts';
 import { writeSmf, type SmfTrack } from '../../core/midi/smf.ts';
-import { addClip, addTrack, initSong, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
+import { addClip, addTrack, initSong, setChords, setLoop, setMeter, setTempo, setTitle } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
 import * as Y from 'yjs';
 import { unzipSync } from 'fflate';
@@ -133,6 +137,23 @@ function keylessMinorMidi(): Uint8Array {
   const chords = triads.flatMap((triad, bar) => triad.map((p): [number, number, number] => [bar * 1920, p, 1900]));
   const melody = [69, 72, 76, 74, 77, 76, 76, 80, 83, 81].map((p, i): [number, number, number] => [i * 720, p, 700]);
   return writeSmf({ format: 1, ticksPerQuarter: 480, tracks: [track(0, chords), track(1, melody)] });
+}
+
+const BAR = 3 * 480;
+/** The lead sheet's melody: A minor arpeggio notes, in 3/4 like the test song. */
+const LEAD_SHEET_NOTES = [69, 72, 76, 68].map((pitch, i) => ({ pitch, tick: i * 720, duration: 720, velocity: 90 }));
+
+/** A lead sheet as MusicXML (written by core's exporter): a melody under Am and E7, in 3/4 at 96 BPM. */
+function leadSheet(): string {
+  const doc = new Y.Doc();
+  initSong(doc, { title: 'Tune', bpm: BPM, meter: { numerator: 3, denominator: 4 }, key: { tonic: 9, mode: 'minor' } });
+  const track = addTrack(doc, { role: 'lead', name: 'Tune melody' });
+  addClip(doc, { trackId: track, startBar: 0, lengthBars: 2, notes: LEAD_SHEET_NOTES });
+  setChords(doc, 0, 2 * BAR, [
+    { tick: 0, duration: BAR, symbol: 'Am' },
+    { tick: BAR, duration: BAR, symbol: 'E7' },
+  ]);
+  return songToMusicXml(readSong(doc)).xml;
 }
 
 const missing = browserMissing();
@@ -632,7 +653,7 @@ if (missing) {
       assert.equal(damaged.status, 'unreadable');
       assert.match(damaged.verdict, /^Cannot check this MIDI file: the file is damaged: /);
       const other = await check('notes.txt', new TextEncoder().encode('hello'));
-      assert.equal(other.verdict, 'Cannot check this file: this is not a MIDI, WAV or Ogg Opus file.');
+      assert.equal(other.verdict, 'Cannot check this file: this is not a MIDI, WAV, Ogg Opus or MusicXML file.');
     });
 
     test('import MIDI into a new track, then into an existing one: the notes appear in the editor', async () => {
@@ -733,6 +754,151 @@ if (missing) {
       assert.equal(await page.locator('[data-testid="clip"]').count(), clipsBefore);
     });
 
+    test('MusicXML export: the song as .musicxml and .mxl, the loop, the selected clip', async () => {
+      const exportScore = async (range: 'song' | 'loop' | 'clip', format: 'musicxml' | 'mxl') => {
+        await menu(page, 'file-export-musicxml');
+        await page.waitForSelector('[data-testid="export-score-dialog"]');
+        await page.check(`[data-testid="score-range-${range}"]`);
+        await page.check(`[data-testid="score-format-${format}"]`);
+        const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid="score-save"]')]);
+        await page.waitForSelector('[data-testid="export-score-dialog"]', { state: 'detached', timeout: 5000 });
+        return saved(file);
+      };
+      await untilDocHas(page, carol.doc, 'carol has every edit so far');
+      const expected = songToMusicXml(readSong(carol.doc)).xml;
+      const plain = await exportScore('song', 'musicxml');
+      assert.equal(plain.name, 'Files Test.musicxml');
+      const xml = new TextDecoder().decode(plain.bytes);
+      assert.equal(xml, expected, "the page writes what core writes from carol's copy of the song");
+      const score = readScore(xml);
+      assert.deepEqual(
+        score.parts.map((p) => p.name),
+        readSong(carol.doc).tracks.map((t) => t.name),
+      );
+      assert.equal(score.parts[0]!.percussion, true, 'the drums on a percussion staff');
+      assert.deepEqual(
+        score.parts[0]!.notes.map((n) => [n.pitch, n.tick]),
+        DRUM_HITS.map((n) => [n.pitch, n.tick]),
+      );
+      assert.match(await notice(page), /Saved Files Test\.musicxml/);
+
+      const compressed = await exportScore('song', 'mxl');
+      assert.equal(compressed.name, 'Files Test.mxl');
+      assert.equal(await musicXmlFileText(compressed.bytes), expected, 'the .mxl holds the same score');
+      for (const file of [plain, compressed]) {
+        const check = checkFile(file.bytes);
+        assert.equal(check.status === 'found' && check.record.content, 'notation', `${file.name} carries its provenance`);
+      }
+
+      setLoop(carol.doc, { startBar: 2, endBar: 3 });
+      await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-testid="loop-start"]')?.value === '3', undefined, {
+        timeout: 5000,
+      });
+      const loop = await exportScore('loop', 'musicxml');
+      assert.equal(loop.name, 'Files Test (bar 3).musicxml');
+      const bass = readScore(new TextDecoder().decode(loop.bytes)).parts.find((p) => p.name === 'Bass')!;
+      assert.deepEqual(
+        bass.notes.map((n) => [n.pitch, n.tick]),
+        BASS_NOTES.filter((n) => n.tick < BAR).map((n) => [n.pitch, n.tick]),
+        "the loop's bar alone, from its start",
+      );
+
+      await page.click(`[data-testid="clip"][data-clip-id="${bassClip}"]`);
+      const clip = await exportScore('clip', 'musicxml');
+      assert.equal(clip.name, 'Files Test - Bass (bars 3-4).musicxml');
+      const clipScore = readScore(new TextDecoder().decode(clip.bytes));
+      assert.equal(clipScore.parts.length, 1);
+      assert.deepEqual(
+        clipScore.parts[0]!.notes.map((n) => [n.pitch, n.tick, n.duration, n.velocity]),
+        BASS_NOTES.map((n) => [n.pitch, n.tick, n.duration, n.velocity]),
+      );
+    });
+
+    test('MusicXML import: a lead sheet as new tracks with its chords, then into a track', async () => {
+      const sheet = leadSheet();
+      const choose = async (item: string, name: string, buffer: Uint8Array): Promise<void> => {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, item)]);
+        await chooser.setFiles({ name, mimeType: 'application/vnd.recordare.musicxml', buffer: Buffer.from(buffer) });
+      };
+      await choose('file-import-musicxml-song', 'tune.mxl', await writeMxl(sheet));
+      await page.waitForFunction(
+        () => /Imported tune\.mxl: 1 tracks and 2 chord symbols/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 5000,
+        },
+      );
+      await untilDocHas(page, carol.doc, 'carol has the lead sheet');
+      let song = readSong(carol.doc);
+      const melody = song.tracks.find((t) => t.name === 'Tune melody')!;
+      assert.equal(melody.role, 'lead');
+      assert.deepEqual(
+        song.clips.filter((c) => c.trackId === melody.id).map((c) => c.notes.map((n) => [n.pitch, n.tick])),
+        [LEAD_SHEET_NOTES.map((n) => [n.pitch, n.tick])],
+      );
+      assert.deepEqual(
+        song.chords.filter((c) => c.tick < 2 * BAR).map((c) => [c.tick, c.symbol]),
+        [
+          [0, 'Am'],
+          [BAR, 'E7'],
+        ],
+      );
+      await undoOffers(page, 'imported MusicXML "Tune" with 1 track');
+
+      await choose('file-import-musicxml-track', 'tune.musicxml', new TextEncoder().encode(sheet));
+      await page.waitForSelector('[data-testid="import-musicxml-dialog"]');
+      assert.match((await page.textContent('[data-testid="import-musicxml-dialog"]')) ?? '', /4 notes, and 2 chord symbols/);
+      await page.selectOption('[data-testid="import-musicxml-track"]', bass);
+      await page.fill('[data-testid="import-musicxml-bar"]', '13');
+      await page.click('[data-testid="import-musicxml-confirm"]');
+      await page.waitForFunction(
+        (id) =>
+          [...document.querySelectorAll<HTMLElement>(`[data-testid="clip"][data-track-id="${id}"]`)].some(
+            (el) => el.dataset.startBar === '12',
+          ),
+        bass,
+        { timeout: 5000 },
+      );
+      await untilDocHas(page, carol.doc, 'carol has the import into the bass track');
+      song = readSong(carol.doc);
+      assert.deepEqual(
+        song.chords.filter((c) => c.tick >= 12 * BAR).map((c) => [c.tick - 12 * BAR, c.symbol]),
+        [
+          [0, 'Am'],
+          [BAR, 'E7'],
+        ],
+      );
+    });
+
+    test('a malformed MusicXML file is refused with a clear message, and nothing changes', async () => {
+      await untilDocHas(page, carol.doc, 'carol has the earlier imports');
+      const before = JSON.stringify(readSong(carol.doc));
+      const edits = await countLocalEdits(page);
+      const mxl = await writeMxl(leadSheet());
+      for (const [item, name, bytes] of [
+        ['file-import-musicxml-song', 'cut.mxl', mxl.subarray(0, mxl.length - 40)],
+        ['file-import-musicxml-track', 'page.musicxml', new TextEncoder().encode('<html><body>not a score</body></html>')],
+        ['file-import-musicxml-song', 'half.musicxml', new TextEncoder().encode(leadSheet().slice(0, 2000))],
+      ] as const) {
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, item)]);
+        await chooser.setFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+        await page.waitForFunction(
+          (n) => (document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '').includes(n),
+          name,
+          { timeout: 5000 },
+        );
+        assert.match(
+          await notice(page),
+          new RegExp(`${name.replace(/\./g, '\\.')} is not a MusicXML file Riffroom can read: .+\\. Nothing was changed\\.`),
+        );
+        assert.equal(await page.getAttribute('[data-testid="notice"]', 'role'), 'alert');
+        assert.equal(await page.locator('[data-testid="import-musicxml-dialog"]').count(), 0);
+      }
+      assert.equal(await edits(), 0, 'no edit made');
+      assert.equal(JSON.stringify(readSong(carol.doc)), before, 'the shared song is unchanged');
+    });
+
+    // Last: the file has no meter or key, so the song takes 4/4 and A minor from it.
     test('import MIDI as new tracks: each track gets the role its notes play, a keyless file the key they sound in', async () => {
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), menu(page, 'file-import-midi-song')]);
       await chooser.setFiles({ name: 'minor.mid', mimeType: 'audio/midi', buffer: Buffer.from(keylessMinorMidi()) });

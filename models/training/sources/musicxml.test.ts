@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readMusicXml, MusicXmlError } from './musicxml.ts';
-import { harmonyQuality } from './musicxml-harmony.ts';
+import { harmonyQuality } from '../../../core/musicxml/harmony.ts';
 
 const note = (step: string, octave: number, duration: number, extra = '', alter = 0): string =>
   `<note>${extra.includes('<chord/>') ? '<chord/>' : ''}${extra.includes('<grace/>') ? '<grace/>' : ''}` +

@@ -12,12 +12,12 @@
 import { TICKS_PER_QUARTER, ticksPerBar, ticksPerBeat, type Meter, type Ticks } from '../../../core/time.ts';
 import type { Key, NoteInput } from '../../../core/song/types.ts';
 import type { PieceChord } from '../piece.ts';
-import { childElements, childText, firstChild, parseXml, textOf, type XmlElement } from './musicxml-xml.ts';
-import { harmonyQuality, spreadStackedSymbols, type PlacedSymbol } from './musicxml-harmony.ts';
+import { childElements, childText, firstChild, parseXml, textOf, type XmlElement } from '../../../core/musicxml/xml.ts';
+import { harmonyQuality, spreadStackedSymbols, type PlacedSymbol } from '../../../core/musicxml/harmony.ts';
+import { MusicXmlFormatError } from '../../../core/musicxml/errors.ts';
 
-export class MusicXmlError extends Error {
-  override name = 'MusicXmlError';
-}
+/** One error class for unreadable scores, whichever reader (this one or the app's) found it. */
+export { MusicXmlFormatError as MusicXmlError };
 
 export interface LeadSheetChord extends PieceChord {
   /** Pitch class of a slash bass (<bass>), or null. */
@@ -97,11 +97,11 @@ interface ReadState {
 /** Parses MusicXML text (or an already parsed document) into a lead sheet. */
 export function readMusicXml(xml: string | XmlElement, options: MusicXmlOptions = {}): LeadSheet {
   const root = typeof xml === 'string' ? parseXml(xml) : xml;
-  if (root.name === 'score-timewise') throw new MusicXmlError('timewise MusicXML is not supported');
-  if (root.name !== 'score-partwise') throw new MusicXmlError(`not a MusicXML score (root <${root.name}>)`);
+  if (root.name === 'score-timewise') throw new MusicXmlFormatError('timewise MusicXML is not supported');
+  if (root.name !== 'score-partwise') throw new MusicXmlFormatError(`not a MusicXML score (root <${root.name}>)`);
   const parts = childElements(root, 'part');
   const part = parts[0];
-  if (!part) throw new MusicXmlError('the score has no <part>');
+  if (!part) throw new MusicXmlFormatError('the score has no <part>');
 
   const state: ReadState = {
     divisions: null,
@@ -116,7 +116,7 @@ export function readMusicXml(xml: string | XmlElement, options: MusicXmlOptions 
   if (parts.length > 1) state.warnings.add(`${parts.length} parts: only the first is read`);
   const fallbackMeter = options.fallbackMeter ?? { numerator: 4, denominator: 4 };
   const measures = childElements(part, 'measure').map((m) => readMeasure(m, state, fallbackMeter));
-  if (!measures.length) throw new MusicXmlError('the first part has no measures');
+  if (!measures.length) throw new MusicXmlFormatError('the first part has no measures');
 
   const meter = state.meter ?? fallbackMeter;
   const layout = layOut(measures);
@@ -143,8 +143,9 @@ function readMeasure(measure: XmlElement, state: ReadState, fallbackMeter: Meter
   const toTicks = (el: XmlElement, name: string): number => {
     const value = Number(childText(el, name) ?? 0);
     // Negative values are legal only for <offset>; elsewhere they would run time backwards.
-    if (!Number.isFinite(value) || (value < 0 && name !== 'offset')) throw new MusicXmlError(`bad <${name}> "${childText(el, name)}"`);
-    if (value && !state.divisions) throw new MusicXmlError('a duration comes before any <divisions>');
+    if (!Number.isFinite(value) || (value < 0 && name !== 'offset'))
+      throw new MusicXmlFormatError(`bad <${name}> "${childText(el, name)}"`);
+    if (value && !state.divisions) throw new MusicXmlFormatError('a duration comes before any <divisions>');
     return value ? (value * TICKS_PER_QUARTER) / state.divisions! : 0;
   };
 
@@ -208,7 +209,7 @@ function readAttributes(attributes: XmlElement, state: ReadState): void {
   const divisions = childText(attributes, 'divisions');
   if (divisions !== undefined) {
     const value = Number(divisions);
-    if (!(value > 0) || !Number.isFinite(value)) throw new MusicXmlError(`bad <divisions> "${divisions}"`);
+    if (!(value > 0) || !Number.isFinite(value)) throw new MusicXmlFormatError(`bad <divisions> "${divisions}"`);
     state.divisions = value;
   }
   const time = firstChild(attributes, 'time');
@@ -228,7 +229,7 @@ function readAttributes(attributes: XmlElement, state: ReadState): void {
   const fifthsText = keyElement && childText(keyElement, 'fifths');
   if (keyElement && fifthsText !== undefined) {
     const fifths = Number(fifthsText);
-    if (!Number.isInteger(fifths)) throw new MusicXmlError(`bad <fifths> "${fifthsText}"`);
+    if (!Number.isInteger(fifths)) throw new MusicXmlFormatError(`bad <fifths> "${fifthsText}"`);
     const mode = childText(keyElement, 'mode')?.toLowerCase();
     const minor = mode === 'minor' || mode === 'aeolian';
     // The major key with this signature is `fifths` steps round the circle of fifths from C;
@@ -254,7 +255,7 @@ function readPitch(note: XmlElement, state: ReadState): number | null {
   if (!pitch) return null; // rests and unpitched (percussion) notes
   const step = STEP_PC[childText(pitch, 'step')?.toUpperCase() ?? ''];
   const octave = Number(childText(pitch, 'octave'));
-  if (step === undefined || !Number.isInteger(octave)) throw new MusicXmlError(`bad <pitch> in a note`);
+  if (step === undefined || !Number.isInteger(octave)) throw new MusicXmlFormatError(`bad <pitch> in a note`);
   // Microtonal alters (0.5) round to the nearest semitone.
   const midi = (octave + 1) * 12 + step + Math.round(Number(childText(pitch, 'alter') ?? 0) || 0) + state.transpose;
   if (midi < 0 || midi > 127) {

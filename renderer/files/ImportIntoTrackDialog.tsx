@@ -1,21 +1,36 @@
 /**
- * Where an imported MIDI file goes: a track of the song or a new one (with a role), and the bar
- * its clip starts at. Shown after the file has been read, so a malformed file never gets here.
+ * Where an imported MIDI or MusicXML file goes: a track of the song or a new one (with a role),
+ * and the bar its clip starts at. Shown after the file has been read, so a malformed file never
+ * gets here. The import itself is the caller's (`run`), so one dialog serves both formats.
  */
 import { useState } from 'react';
 import { ModalDialog } from '../app/Dialogs.tsx';
 import { TRACK_ROLES, type Song, type TrackRole } from '../../core/song/types.ts';
 import { MAX_BARS } from '../../core/song/validate.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
-import type { OpenedFile } from '../platform/file-service.ts';
-import type { RoomSession } from '../state/session.ts';
-import { importMidiIntoSong, type MidiFileSummary } from './midi-into-track.ts';
+import type { ImportTarget, IntoTrackResult } from './into-track.ts';
 
-interface ImportMidiDialogProps {
-  session: RoomSession;
+/** What the dialog says about the file. */
+export interface ImportSummary {
+  noteCount: number;
+  /** The file's tracks (MIDI) or parts (MusicXML), merged into the one clip. */
+  sourceCount: number;
+  /** Chord symbols that will go onto the chord lane (MusicXML). */
+  chordCount: number;
+  suggestedRole: TrackRole;
+  suggestedName: string;
+}
+
+interface ImportIntoTrackDialogProps {
+  /** 'MIDI' or 'MusicXML': named in the heading and the labels. */
+  format: string;
+  /** data-testid prefix: `${testId}-dialog`, `${testId}-track`, ... */
+  testId: string;
   song: Song;
-  file: OpenedFile;
-  summary: MidiFileSummary;
+  fileName: string;
+  summary: ImportSummary;
+  /** Carries out the import (it throws to refuse; the dialog runs it through `edits`). */
+  run(target: ImportTarget, startBar: number): IntoTrackResult;
   /** The selected clip's track, offered first. */
   defaultTrackId: string | null;
   edits: EditRunner;
@@ -26,7 +41,8 @@ interface ImportMidiDialogProps {
 
 const NEW_TRACK = 'new';
 
-export function ImportMidiDialog({ session, song, file, summary, defaultTrackId, edits, notify, onDone }: ImportMidiDialogProps) {
+export function ImportIntoTrackDialog(props: ImportIntoTrackDialogProps) {
+  const { format, testId, song, fileName, summary, defaultTrackId, edits, notify, onDone } = props;
   const [target, setTarget] = useState(defaultTrackId ?? NEW_TRACK);
   const [role, setRole] = useState<TrackRole>(summary.suggestedRole);
   const [name, setName] = useState(summary.suggestedName || 'Imported');
@@ -35,30 +51,27 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
   const submit = (): void => {
     const trackName = name.trim().slice(0, 100) || 'Imported';
     const result = edits.run(() =>
-      importMidiIntoSong(
-        session.doc,
-        file.bytes,
-        target === NEW_TRACK ? { newTrack: { role, name: trackName } } : { trackId: target },
-        bar - 1,
-        file.name,
-      ),
+      props.run(target === NEW_TRACK ? { newTrack: { role, name: trackName } } : { trackId: target }, bar - 1),
     );
     if (!result) return;
     const shownName = song.tracks.find((t) => t.id === result.trackId)?.name ?? trackName;
-    notify(`Imported ${summary.noteCount} notes from ${file.name} into ${shownName}`);
+    const chords = summary.chordCount ? ` and ${summary.chordCount} chord symbols` : '';
+    notify(`Imported ${summary.noteCount} notes${chords} from ${fileName} into ${shownName}`);
     onDone(result.clipId);
   };
 
   return (
     <ModalDialog
       className="file-dialog"
-      testId="import-midi-dialog"
-      label="Import MIDI into a track"
-      heading={`Import ${file.name}`}
+      testId={`${testId}-dialog`}
+      label={`Import ${format} into a track`}
+      heading={`Import ${fileName}`}
       onClose={() => onDone(null)}
     >
       <p>
-        {summary.noteCount} notes{summary.trackNames.length > 1 ? ` from ${summary.trackNames.length} tracks, merged into one clip` : ''}.
+        {summary.noteCount} notes
+        {summary.sourceCount > 1 ? ` from ${summary.sourceCount} ${format === 'MIDI' ? 'tracks' : 'parts'}, merged into one clip` : ''}
+        {summary.chordCount ? `, and ${summary.chordCount} chord symbols for the chord lane over it` : ''}.
       </p>
       <form
         className="file-form"
@@ -69,7 +82,7 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
       >
         <label className="field">
           <span>Track</span>
-          <select data-testid="import-midi-track" value={target} onChange={(e) => setTarget(e.currentTarget.value)} autoFocus>
+          <select data-testid={`${testId}-track`} value={target} onChange={(e) => setTarget(e.currentTarget.value)} autoFocus>
             {song.tracks.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name} ({t.role})
@@ -82,11 +95,11 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
           <>
             <label className="field">
               <span>Name</span>
-              <input data-testid="import-midi-name" value={name} maxLength={100} onChange={(e) => setName(e.currentTarget.value)} />
+              <input data-testid={`${testId}-name`} value={name} maxLength={100} onChange={(e) => setName(e.currentTarget.value)} />
             </label>
             <label className="field">
               <span>Role</span>
-              <select data-testid="import-midi-role" value={role} onChange={(e) => setRole(e.currentTarget.value as TrackRole)}>
+              <select data-testid={`${testId}-role`} value={role} onChange={(e) => setRole(e.currentTarget.value as TrackRole)}>
                 {TRACK_ROLES.map((r) => (
                   <option key={r} value={r}>
                     {r}
@@ -100,7 +113,7 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
           <span>At bar</span>
           <input
             type="number"
-            data-testid="import-midi-bar"
+            data-testid={`${testId}-bar`}
             min={1}
             max={MAX_BARS}
             value={bar}
@@ -111,7 +124,7 @@ export function ImportMidiDialog({ session, song, file, summary, defaultTrackId,
           <button type="button" onClick={() => onDone(null)}>
             Cancel
           </button>
-          <button type="submit" className="active" data-testid="import-midi-confirm">
+          <button type="submit" className="active" data-testid={`${testId}-confirm`}>
             Import
           </button>
         </div>

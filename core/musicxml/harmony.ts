@@ -3,7 +3,7 @@
  * (core/theory/chords.ts). Extensions collapse onto the seventh chord they extend (a 9th or 13th
  * on a dominant is still a dominant), which is the level of detail the chord track keeps.
  */
-import type { ChordQuality } from '../../../core/theory/chords.ts';
+import type { ChordQuality } from '../theory/chords.ts';
 
 /** The MusicXML 4.0 kind values, plus spellings seen in real files (Wikifonia's "minor-major"). */
 const KIND_QUALITY: Record<string, ChordQuality> = {

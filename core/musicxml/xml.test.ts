@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { childElements, childText, decodeEntities, firstChild, parseXml, textOf, XmlParseError } from './musicxml-xml.ts';
+import { childElements, childText, decodeEntities, firstChild, parseXml, textOf, XmlParseError } from './xml.ts';
 
 test('elements, attributes in either quote, self-closing tags and nesting', () => {
   const root = parseXml(`<?xml version="1.0" encoding="UTF-8"?>

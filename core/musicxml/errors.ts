@@ -1,0 +1,4 @@
+/** What a MusicXML file that cannot be read throws (besides XmlParseError and ZipFormatError). */
+export class MusicXmlFormatError extends Error {
+  override name = 'MusicXmlFormatError';
+}
