@@ -147,6 +147,10 @@ export class JamTransport implements AudioTransport {
     return this.engine.resume();
   }
 
+  setLocalSilence(trackIds: readonly string[]): void {
+    this.engine.setLocalSilence(trackIds);
+  }
+
   setSongFilter(filter: ((song: Song) => Song) | null): void {
     this.engine.setSongFilter(filter);
   }
