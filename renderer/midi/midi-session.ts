@@ -26,7 +26,7 @@ import { ClockOut } from './clock-out.ts';
 import { clockInputOf } from './midi-bytes.ts';
 import type { MidiPortInfo } from './midi-ports.ts';
 import { clampLatency, loadMidiSettings, saveMidiSettings, type MidiSettings, type TrackRoute } from './midi-settings.ts';
-import { perfAtAudio, perfAtServer } from './midi-time.ts';
+import { perfAtAudio, perfAtServer, SteadyClockPair, SteadyOffset } from './midi-time.ts';
 import { NoteOut, type MidiRoute } from './note-out.ts';
 
 /** What the session needs of the page's MIDI ports (midi-ports.ts MidiPorts). */
@@ -94,6 +94,7 @@ export class MidiSession {
   /** Listeners for every clock message sent (tests, the benchmark). */
   private readonly clockListeners = new Set<(message: { kind: string; atMs: number; timestamp: number }) => void>();
   private stopTicker: (() => void) | null = null;
+  private readonly pair = new SteadyClockPair();
 
   constructor(host: MidiSessionHost) {
     this.host = host;
@@ -241,9 +242,9 @@ export class MidiSession {
 
   // ------------------------------------------------------------------------------ notes
 
-  /** The audio clock ↔ performance clock pair: the jam's steadied one, else the engine's. */
+  /** The audio clock ↔ performance clock pair (the jam's steadied one, else the engine's), slew-limited (midi-time.ts). */
   private stamp(): HeardStamp {
-    return this.host.jam ? this.host.jam.timeline.map().stamp : this.host.engine.heardStamp();
+    return this.pair.read(this.host.jam ? this.host.jam.timeline.map().stamp : this.host.engine.heardStamp());
   }
 
   private onEngineEvent(e: Parameters<Parameters<AudioTransport['onEvent']>[0]>[0]): void {
@@ -305,10 +306,18 @@ export class MidiSession {
     const jam = this.host.jam;
     const portId = this.view.settings.clockOut;
     if (!jam || !portId) return null;
+    // Server → performance time, steadied: the clock estimate moves by a ms or two as pings come
+    // in, which would put those jumps into the clock's spacing (midi-time.ts SteadyOffset; a
+    // fitted clock drift is at most 0.5 ms a second, the slew allows 1).
+    const steady = new SteadyOffset({ slewMsPerS: 1, snapMs: 50 });
     const out = new ClockOut({
       transport: () => (jam.getState().live ? jam.client.transport() : null),
       serverNow: () => jam.timeline.serverNow(),
-      perfAt: (serverMs) => perfAtServer(serverMs, jam.timeline.map()) - (this.view.settings.latencyMs[portId] ?? 0),
+      perfAt: (serverMs) => {
+        const now = jam.timeline.serverNow();
+        const offset = steady.read(perfAtServer(now, jam.timeline.map()) - now, this.now());
+        return serverMs + offset - (this.view.settings.latencyMs[portId] ?? 0);
+      },
       send: (data, timestamp) => this.ports?.send(portId, data, timestamp) ?? false,
     });
     out.on('sent', (m) => {
