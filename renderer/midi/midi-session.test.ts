@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { programForTrack } from '../../core/midi/general-midi.ts';
 import { addTrack, initSong, updateTrack } from '../../core/song/edits.ts';
 import { readSong } from '../../core/song/schema.ts';
+import type { AudioTransport } from '../audio/contract.ts';
 import type { ScheduledEvent } from '../audio/scheduler.ts';
 import { Emitter } from '../jam/emitter.ts';
 import type { LiveNoteEvents } from '../jam/live-notes.ts';
@@ -21,6 +22,12 @@ function rig() {
     for (const l of songListeners) l();
   });
   const engineListeners = new Set<(e: ScheduledEvent) => void>();
+  let engineState = { playing: true } as ReturnType<AudioTransport['getState']>;
+  const stateListeners = new Set<() => void>();
+  const setPlaying = (playing: boolean) => {
+    engineState = { ...engineState, playing };
+    for (const l of stateListeners) l();
+  };
   const clock = { now: 10_000 };
   // Audio time t is heard at performance time 9000 + 1000 t.
   const stamp = { contextTime: 1, performanceTime: 10_000 };
@@ -48,6 +55,8 @@ function rig() {
       onEvent: (l) => (engineListeners.add(l), () => void engineListeners.delete(l)),
       heardStamp: () => stamp,
       setLocalSilence: (ids) => void (silenced = ids),
+      getState: () => engineState,
+      subscribe: (l) => (stateListeners.add(l), () => void stateListeners.delete(l)),
     },
     song: () => readSong(doc),
     onSong: (l) => (songListeners.add(l), () => void songListeners.delete(l)),
@@ -84,7 +93,7 @@ function rig() {
     outputs[0]!.connected = connected;
     for (const l of portListeners) l({ ...outputs[0]! });
   };
-  return { doc, bass, keys, session, sent, clock, engine, note, silenced: () => silenced, live, port, page };
+  return { doc, bass, keys, session, sent, clock, engine, note, silenced: () => silenced, live, port, page, setPlaying };
 }
 
 test("a routed track's notes: program first, then each note stamped when the page hears it, less the port's latency", () => {
@@ -101,8 +110,8 @@ test("a routed track's notes: program first, then each note stamped when the pag
   assert.deepEqual(sent.at(-1), { portId: 'daw', data: [0x81, 40, 0], timestamp: 10_600 - 10 });
 });
 
-test('a stop (the engine cuts): notes end there with All Notes Off; a mute ends that track now', () => {
-  const { doc, bass, keys, session, sent, clock, engine, note } = rig();
+test('a cut (a seek): notes end there; a stop: All Notes Off too; a mute ends that track now', () => {
+  const { doc, bass, keys, session, sent, clock, engine, note, setPlaying } = rig();
   session.routeTrack(bass, { portId: 'daw', channel: 1, mode: 'also' });
   session.routeTrack(keys, { portId: 'daw', channel: 2, mode: 'also' });
   engine(note(bass, 1.0, 40, 2));
@@ -111,12 +120,19 @@ test('a stop (the engine cuts): notes end there with All Notes Off; a mute ends 
   updateTrack(doc, keys, { mute: true });
   assert.deepEqual(sent.at(-1), { portId: 'daw', data: [0x82, 60, 0], timestamp: 10_300 });
   engine({ kind: 'cut', time: 1.35 });
-  const tail = sent.slice(-3).map((m) => [m.data, m.timestamp]);
-  assert.deepEqual(tail, [
-    [[0x81, 40, 0], 10_350],
-    [[0xb1, 123, 0], 10_350],
-    [[0xb2, 123, 0], 10_350],
-  ]);
+  assert.deepEqual(sent.at(-1), { portId: 'daw', data: [0x81, 40, 0], timestamp: 10_350 }, 'a cut: the note ends, no All Notes Off');
+  // The engine schedules on from the new position; then the transport stops.
+  engine(note(bass, 1.4, 43, 2));
+  clock.now = 10_500;
+  setPlaying(false);
+  assert.deepEqual(
+    sent.slice(-3).map((m) => [m.data, m.timestamp]),
+    [
+      [[0x81, 43, 0], 10_500],
+      [[0xb1, 123, 0], 10_500],
+      [[0xb2, 123, 0], 10_500],
+    ],
+  );
 });
 
 test('"instead": the page does not sound the track while its port is there', () => {

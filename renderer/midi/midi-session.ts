@@ -9,8 +9,8 @@
  * server times through the jam's clock map. Both less the port's latency (midi-time.ts).
  *
  * No note is left hanging: the engine's `cut` and `end` events (stop, seek, a shared change
- * landing within the look-ahead, the song's end) end every scheduled note with All Notes Off
- * after; a track muted, soloed away or routed elsewhere has its notes ended at once; a port that
+ * landing within the look-ahead, the song's end) end every scheduled note there, a stop with All
+ * Notes Off after; a track muted, soloed away or routed elsewhere has its notes ended at once; a port that
  * goes away is forgotten and gets All Notes Off when it comes back; the page going away
  * (pagehide) ends everything and stops the clock.
  */
@@ -50,7 +50,7 @@ export interface JamLike {
 
 export interface MidiSessionHost {
   room: string;
-  engine: Pick<AudioTransport, 'onEvent' | 'heardStamp' | 'setLocalSilence'>;
+  engine: Pick<AudioTransport, 'onEvent' | 'heardStamp' | 'setLocalSilence' | 'getState' | 'subscribe'>;
   song(): Song;
   onSong(listener: () => void): () => void;
   jam: JamLike | null;
@@ -116,6 +116,16 @@ export class MidiSession {
     this.cleanups.push(this.notes.on('sent', ({ portId }) => this.light(portId)));
     this.cleanups.push(host.engine.onEvent((e) => this.onEngineEvent(e)));
     this.cleanups.push(host.onSong(() => this.songChanged()));
+    // A stop (the engine's own, or the room's landing): every scheduled note has ended at the
+    // cut; All Notes Off after them, for any receiver that missed one.
+    let playing = host.engine.getState().playing;
+    this.cleanups.push(
+      host.engine.subscribe(() => {
+        const now = host.engine.getState().playing;
+        if (playing && !now && this.ports) this.notes.cut(this.now(), { scheduledOnly: true, allOff: true });
+        playing = now;
+      }),
+    );
     const jam = host.jam;
     if (jam) {
       this.cleanups.push(
@@ -256,7 +266,11 @@ export class MidiSession {
       const track = this.host.song().tracks.find((t) => t.id === e.trackId);
       if (track) this.notes.program(route, programForTrack(track));
       this.notes.note(route, e.trackId, e.pitch, e.velocity, perfAtAudio(e.time, stamp), perfAtAudio(e.time + e.duration, stamp));
-    } else if (e.kind === 'cut' || e.kind === 'end') {
+    } else if (e.kind === 'cut') {
+      // Silenced from here (a seek, a shared change that came late): the notes end, and the
+      // engine schedules on from the new position, so no All Notes Off that would catch those.
+      this.notes.cut(perfAtAudio(e.time, this.stamp()), { scheduledOnly: true });
+    } else if (e.kind === 'end') {
       this.notes.cut(perfAtAudio(e.time, this.stamp()), { scheduledOnly: true, allOff: true });
     }
   }
