@@ -322,8 +322,8 @@ export class MidiSession {
     if (!jam || !portId) return null;
     // Server → performance time, steadied: the clock estimate moves by a ms or two as pings come
     // in, which would put those jumps into the clock's spacing (midi-time.ts SteadyOffset; a
-    // fitted clock drift is at most 0.5 ms a second, the slew allows 1).
-    const steady = new SteadyOffset({ slewMsPerS: 1, snapMs: 50 });
+    // fitted clock drift is at most 0.5 ms a second, the slew allows 2: 0.04 ms a clock).
+    const steady = new SteadyOffset({ slewMsPerS: 2, snapMs: 50 });
     const out = new ClockOut({
       transport: () => (jam.getState().live ? jam.client.transport() : null),
       serverNow: () => jam.timeline.serverNow(),
