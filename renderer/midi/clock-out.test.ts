@@ -91,3 +91,18 @@ test('a stalled timer skips what it missed instead of a burst of late clocks', (
   const late = sent.slice(before).filter((m) => m.timestamp < clock.now - 50);
   assert.equal(late.length, 0, `${late.length} late messages`);
 });
+
+test('a stall over a stop: the clocks it missed are dropped, the Stop is not', () => {
+  let state: TransportState = initialTransport({ bpm: 120, nowMs: 3000 });
+  state = applyTransportRequest(state, { action: 'play', fromBar: 0 }, 3000, 'owner');
+  const { sent, clock, map, run } = rig(() => state);
+  run(2000);
+  state = applyTransportRequest(state, { action: 'stop' }, map.clock.serverNow(clock.now), 'owner');
+  clock.now += 2500; // frozen past the stop's bar line (at most a bar and the lead ahead)
+  run(clock.now + 20);
+  const stops = sent.filter((m) => m.data[0] === 0xfc);
+  assert.equal(stops.length, 1, 'Stop sent, late');
+  assert.deepEqual(sent.at(-1)!.data, [0xf2, 0, 0], 'then the position to resume from');
+  const stopAt = map.clock.serverNow(stops[0]!.timestamp + 8);
+  assert.ok(Math.abs(stopAt - state.anchorMs) < 1e-3, 'stamped at its own time');
+});

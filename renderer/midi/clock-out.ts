@@ -8,7 +8,8 @@
  *
  * Switched on while the room plays, it joins on the next bar line (SPP and Continue there, then
  * the clocks), rather than clocking a receiver that was never started. A timer that stalled (a
- * frozen page) skips what it missed instead of sending a burst of late clocks. Switched off, or
+ * frozen page) skips the clocks it missed instead of sending a burst of late ones (the transport
+ * messages among them still go, late). Switched off, or
  * the page going away, while the room plays: Stop.
  */
 import type { ServerMs, TransportState } from '../../core/jam/contract.ts';
@@ -69,7 +70,13 @@ export class ClockOut {
       return;
     }
     let from = this.sentUntil;
-    if (from === null || now - from > this.maxLateMs) from = this.join(state, now);
+    if (from !== null && now - from > this.maxLateMs) {
+      // The timer stalled: the clocks it missed are dropped (a burst of late clocks would drag
+      // the receiver's tempo), not Start, Stop or a position (a lost Stop leaves it running).
+      for (const message of clockMessages(state, from, now)) if (message.kind !== 'clock') this.send(message);
+      from = this.running ? now : null;
+    }
+    if (from === null) from = this.join(state, now);
     const to = now + this.lookAheadMs;
     if (to <= from) {
       // Joining on a bar line still ahead: nothing before it.

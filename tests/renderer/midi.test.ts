@@ -24,7 +24,7 @@ import { readSong } from '../../core/song/schema.ts';
 import { testToken } from '../support/server-process.ts';
 import { waitForServerState } from '../support/room-api.ts';
 import { connectClient, disconnect } from '../support/yjs-clients.ts';
-import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, until } from './harness.ts';
+import { browserMissing, startRendererHarness, type Bandmate, type RendererHarness, read, tapKey, until } from './harness.ts';
 
 const ROOM = 'midi-out';
 const UI_MS = 20_000;
@@ -180,6 +180,10 @@ function midiState(mate: Bandmate): Promise<string> {
       sends: globalThis.__midi.sends.length,
       scheduled: globalThis.__midi.notes.length,
       lastSends: globalThis.__midi.sends.slice(-4),
+      lastScheduled: globalThis.__midi.notes.slice(-2),
+      audioTime: globalThis.riffroomTransport.audioTime(),
+      song: globalThis.riffroomJam.session.store.getSnapshot().tracks.map((t) => ({ id: t.id, mute: t.mute, solo: t.solo })),
+      view: globalThis.riffroomJam.getState().message,
       engine: globalThis.riffroomTransport.getState(),
       room: globalThis.riffroomJam.client.transport(),
     }),
@@ -314,6 +318,7 @@ if (missing) {
       const stopAt = stopped.anchorMs;
       const firstNote = ons[0]!.timestamp + LATENCY;
       const perPage: Record<string, number[]> = {};
+      const wanders: number[] = [];
       for (const mate of [alice, bob]) {
         const messages = await clockSends(mate.page);
         const starts = messages.filter((m) => m.status === 0xfa);
@@ -334,22 +339,35 @@ if (missing) {
         const n = song.length;
         const wrap = messages.find((m) => m.status === 0xf2 && m.serverMs > anchor + 1000);
         const stop = messages.find((m) => m.status === 0xfc)!;
+        // How far the page's clock estimate itself moved (server − machine clock at each send)
+        // within any 2 s: what a slew-limited mapping can be behind it for a moment.
+        const offsets = messages.map((m) => ({ at: m.local, offset: m.serverMs - m.local }));
+        let wander = 0;
+        for (let i = 0, j = 0; i < offsets.length; i++) {
+          while (offsets[i]!.at - offsets[j]!.at > 2000) j++;
+          for (let k = j; k < i; k++) wander = Math.max(wander, Math.abs(offsets[i]!.offset - offsets[k]!.offset));
+        }
         console.log(
-          `# ${mate.name} clock out: Start ${startError.toFixed(3)} ms from the room's downbeat; ${n} clocks off the grid p50 ${gridErrors[n >> 1]!.toFixed(3)} max ${gridErrors.at(-1)!.toFixed(3)} ms (server clock as the page estimates it); gaps ${medianGap.toFixed(4)} ms, jitter ${jitter.toFixed(3)} ms (page clock); SPP at the wrap ${wrap ? (wrap.serverMs - anchor - 4000).toFixed(3) : 'none'} ms; Stop ${(stop.serverMs - stopAt).toFixed(3)} ms from its bar line`,
+          `# ${mate.name} clock out: Start ${startError.toFixed(3)} ms from the room's downbeat; ${n} clocks off the grid p50 ${gridErrors[n >> 1]!.toFixed(3)} max ${gridErrors.at(-1)!.toFixed(3)} ms (server clock as the page estimates it, which moved ${wander.toFixed(3)} ms within 2 s); gaps ${medianGap.toFixed(4)} ms, jitter ${jitter.toFixed(3)} ms (page clock); SPP at the wrap ${wrap ? (wrap.serverMs - anchor - 4000).toFixed(3) : 'none'} ms; Stop ${(stop.serverMs - stopAt).toFixed(3)} ms from its bar line`,
         );
         assert.ok(Math.abs(startError) < 2, `${mate.name}: Start ${startError} ms from the room's downbeat`);
-        // The page's clock estimate moves by a ms or two as pings come in; the clock follows it
-        // slew-limited (renderer/midi/midi-time.ts SteadyOffset), so against the estimate it may
-        // lag by up to such a move for a moment: held to the room's own tolerance for the audio's
-        // bar lines (2.5 ms, timeline-follower.ts). The 1 ms target holds exactly where the
-        // mapping holds still (renderer/midi/clock-out.test.ts).
-        assert.ok(gridErrors.at(-1)! < 2.5, `${mate.name}: a clock ${gridErrors.at(-1)} ms off the grid`);
+        // The page's clock estimate moves by a ms or more as pings come in (under load its
+        // fitted drift too); the clock follows it slew-limited (renderer/midi/midi-time.ts
+        // SteadyOffset), so against the estimate it can be behind by what the estimate moved, for
+        // a moment: the 1 ms target plus that, measured (as tests/renderer/jam.test.ts holds the
+        // audio's downbeats to their promise plus the drift corrections measured). The 1 ms
+        // target holds exactly where the mapping holds still (renderer/midi/clock-out.test.ts).
+        const tolerance = 1 + wander;
+        assert.ok(gridErrors.at(-1)! < tolerance, `${mate.name}: a clock ${gridErrors.at(-1)} ms off the grid (tolerance ${tolerance})`);
         assert.ok(jitter < 0.25, `${mate.name}: clock gaps ${jitter} ms off their median`);
         assert.ok(Math.abs(medianGap - pulse) < pulse * 1e-3, `${mate.name}: ${medianGap} ms a clock at ${playing.bpm} BPM`);
         assert.ok(n > 200, `${mate.name}: ${n} clocks`);
-        assert.ok(wrap && Math.abs(wrap.serverMs - anchor - 4000) < 1, `${mate.name}: SPP at the loop wrap`);
+        assert.ok(wrap && Math.abs(wrap.serverMs - anchor - 4000) < tolerance, `${mate.name}: SPP at the loop wrap`);
         assert.deepEqual(wrap.data, [0xf2, 0, 0]);
-        assert.ok(Math.abs(stop.serverMs - stopAt) < 2, `${mate.name}: Stop ${stop.serverMs - stopAt} ms from the stop's bar line`);
+        assert.ok(
+          Math.abs(stop.serverMs - stopAt) < 1 + tolerance,
+          `${mate.name}: Stop ${stop.serverMs - stopAt} ms from the stop's bar line`,
+        );
         assert.ok(!song.some((m) => m.serverMs >= stopAt + 0.5), `${mate.name}: no clocks after the stop`);
         if (mate === alice) {
           // The same page's audio path: the first bass note (on the downbeat) as heard, against Start.
@@ -357,12 +375,17 @@ if (missing) {
           assert.ok(Math.abs(start.timestamp - firstNote) < 2, `Start ${start.timestamp - firstNote} ms from the first note as heard`);
         }
         perPage[mate.name] = song.map((m) => m.local);
+        wanders.push(wander);
       }
-      // Both pages on this machine's clock: the same clocks within 2 ms.
+      // Both pages on this machine's clock: the same clocks within 2 ms, plus what each page's
+      // clock estimate moved meanwhile (as the audio's downbeats in tests/renderer/jam.test.ts).
       const spreads = perPage.alice!.map((t) => Math.min(...perPage.bob!.map((u) => Math.abs(u - t)))).filter((d) => d < pulse / 2);
-      console.log(`# alice vs bob clocks on the machine's clock: ${spreads.length} pairs, max ${Math.max(...spreads).toFixed(3)} ms`);
+      const phaseTolerance = 2 + wanders.reduce((a, b) => a + b, 0);
+      console.log(
+        `# alice vs bob clocks on the machine's clock: ${spreads.length} pairs, max ${Math.max(...spreads).toFixed(3)} ms (tolerance ${phaseTolerance.toFixed(3)} ms)`,
+      );
       assert.ok(spreads.length > 200);
-      assert.ok(Math.max(...spreads) < 2, `pages' clocks ${Math.max(...spreads)} ms apart`);
+      assert.ok(Math.max(...spreads) < phaseTolerance, `pages' clocks ${Math.max(...spreads)} ms apart`);
     });
 
     test('a port unplugged and plugged back: All Notes Off and the program again', async () => {
@@ -417,11 +440,112 @@ if (missing) {
       assert.ok(Math.abs(state.bpm - 100) < 0.5);
       assert.ok(phase < 3, `room start ${phase} ms off the DAW's bar line`);
       assert.equal(state.anchorBar, Math.round((state.anchorMs - dawDownbeat) / 2400), 'the bar the DAW is in there');
+      // Playing for real (its downbeat passed on both pages), then the DAW's Stop.
+      for (const mate of [alice, bob]) await mate.page.waitForSelector('[data-testid="play"][aria-pressed="true"]', { timeout: UI_MS });
+      await until(page, 'past the room start', (at) => globalThis.riffroomJam.serverNow() > at + 100, state.anchorMs, UI_MS);
       await read(page, () => globalThis.__midi.input([0xfc], performance.now()));
       for (const mate of [alice, bob]) {
         await until(mate.page, 'the room stopped', () => globalThis.riffroomJam.client.transport()?.playing === false, undefined, UI_MS);
+        await mate.page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: UI_MS });
       }
       await page.selectOption('[data-testid="midi-clock-in"]', '');
+    });
+
+    test("while playing, a mute ends the track's notes at once; a bandmate's live notes reach the port", async () => {
+      const page = alice.page;
+      const onsNow = () => read(page, (p) => globalThis.__midi.sends.filter((s) => s.port === p && s.data[0] === 0x91).length, DAW);
+      const before = await onsNow();
+      await page.click('[data-testid="play"]');
+      await until(
+        page,
+        'two more bass notes',
+        ({ p, n }) => globalThis.__midi.sends.filter((s) => s.port === p && s.data[0] === 0x91).length >= n + 2,
+        { p: DAW, n: before },
+        30_000,
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}; ${await midiState(alice)}`);
+      });
+      const mute = `[data-testid="track-header"][data-track-id="${bass}"] button[title="Mute"]`;
+      await page.click(mute);
+      const mutedAt = await read(page, () => performance.now());
+      // Half a second of the room's clock later (the drum machine's clocks tell it), nothing new.
+      const clocksAt = await read(page, (p) => globalThis.__midi.sends.filter((s) => s.port === p).length, DRUM_MACHINE);
+      await until(page, 'half a second of clocks', ({ p, n }) => globalThis.__midi.sends.filter((s) => s.port === p).length >= n + 24, {
+        p: DRUM_MACHINE,
+        n: clocksAt,
+      });
+      const sent = await sendsTo(page, DAW);
+      const lateOns = sent.filter((m) => m.data[0] === 0x91 && m.timestamp > mutedAt + 200);
+      assert.deepEqual(lateOns, [], 'no note of a muted track');
+      const held = new Map<number, number>();
+      for (const m of [...sent].sort((a, b) => a.timestamp - b.timestamp)) {
+        if (m.timestamp > mutedAt + 200) break;
+        if (m.data[0] === 0x91) held.set(m.data[1]!, (held.get(m.data[1]!) ?? 0) + 1);
+        if (m.data[0] === 0x81) held.set(m.data[1]!, (held.get(m.data[1]!) ?? 0) - 1);
+        if (m.data[0] === 0xb1 && m.data[1] === 123) held.clear();
+      }
+      assert.deepEqual(
+        [...held].filter(([, n]) => n > 0),
+        [],
+        'a note left sounding after the mute',
+      );
+      const lastOff = sent.filter((m) => m.data[0] === 0x81).at(-1)!;
+      console.log(`# mute: the last note-off ${(lastOff.timestamp - mutedAt).toFixed(1)} ms after the click was handled`);
+      await page.click(mute);
+      // The page going away (pagehide) while playing: every note ends and the clock stops.
+      await until(
+        page,
+        'the bass sounding again',
+        ({ p, n }) => globalThis.__midi.sends.filter((s) => s.port === p && s.data[0] === 0x91).length > n,
+        { p: DAW, n: sent.filter((m) => m.data[0] === 0x91).length },
+        UI_MS,
+      );
+      const beforeHide = { daw: (await sendsTo(page, DAW)).length, clock: (await sendsTo(page, DRUM_MACHINE)).length };
+      const hiddenAt = await read(page, () => {
+        dispatchEvent(new Event('pagehide'));
+        return performance.now();
+      });
+      const onHide = {
+        daw: (await sendsTo(page, DAW)).slice(beforeHide.daw),
+        clock: (await sendsTo(page, DRUM_MACHINE)).slice(beforeHide.clock),
+      };
+      assert.ok(
+        onHide.daw.some((m) => m.data[0] === 0xb1 && m.data[1] === 123 && m.timestamp <= hiddenAt + 200),
+        `All Notes Off on pagehide: ${JSON.stringify(onHide.daw)}`,
+      );
+      assert.ok(
+        onHide.clock.some((m) => m.data[0] === 0xfc),
+        'Stop on pagehide',
+      );
+      await page.click('[data-testid="play"]');
+      await page.waitForSelector('[data-testid="play"][aria-pressed="false"]', { timeout: UI_MS });
+
+      // Bob plays live on the bass track: alice's page sends it to her DAW on the bass's route.
+      await bob.page.click('[data-testid="tab-jam"]');
+      await bob.page.click('[data-testid="musical-typing"]');
+      await bob.page.waitForSelector('[data-testid="musical-typing"][aria-pressed="true"]');
+      await bob.page.mouse.click(5, 5);
+      const mark = (await sendsTo(page, DAW)).length;
+      await tapKey(bob.page, 'a');
+      await until(
+        page,
+        "bob's note on and off at alice's port",
+        ({ p, n }) =>
+          globalThis.__midi.sends
+            .filter((s) => s.port === p)
+            .slice(n)
+            .some((s) => s.data[0] === 0x81),
+        { p: DAW, n: mark },
+        UI_MS,
+      );
+      const live = (await sendsTo(page, DAW)).slice(mark).map((m) => m.data);
+      assert.deepEqual(
+        live.filter((d) => d[0] === 0x91 || d[0] === 0x81).map((d) => [d[0], d[1]]),
+        [
+          [0x91, 60],
+          [0x81, 60],
+        ],
+      );
     });
   });
 }
