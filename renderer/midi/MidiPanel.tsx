@@ -99,63 +99,53 @@ export function MidiPanel({ song }: PanelProps) {
 
       <section className="jam-section">
         <span className="gen-section-title">Tracks to MIDI</span>
-        <table className="jam-peers">
-          <tbody>
-            {song.tracks.map((t) => {
-              const route = settings.routes[t.id];
-              return (
-                <tr key={t.id} data-testid="midi-route" data-track={t.id}>
-                  <td>{t.name}</td>
-                  <td>
-                    <select
-                      data-testid="midi-route-port"
-                      aria-label={`${t.name}: MIDI port`}
-                      value={route?.portId ?? ''}
-                      onChange={(e) => setRoute(t.id, { portId: e.target.value })}
-                    >
-                      <option value="">not sent</option>
-                      {outputs.map((p) => (
-                        <option key={p.id} value={p.id}>
-                          {p.name}
-                        </option>
-                      ))}
-                      {route && !outputs.some((p) => p.id === route.portId) && (
-                        <option value={route.portId}>{portName(route.portId)}</option>
-                      )}
-                    </select>
-                  </td>
-                  <td>
-                    <select
-                      data-testid="midi-route-channel"
-                      aria-label={`${t.name}: MIDI channel`}
-                      disabled={!route}
-                      value={route?.channel ?? 0}
-                      onChange={(e) => setRoute(t.id, { channel: Number(e.target.value) })}
-                    >
-                      {CHANNELS.map((c) => (
-                        <option key={c} value={c}>
-                          ch {c + 1}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <select
-                      data-testid="midi-route-mode"
-                      aria-label={`${t.name}: also heard here or instead`}
-                      disabled={!route}
-                      value={route?.mode ?? 'also'}
-                      onChange={(e) => setRoute(t.id, { mode: e.target.value === 'instead' ? 'instead' : 'also' })}
-                    >
-                      <option value="also">also here</option>
-                      <option value="instead">instead</option>
-                    </select>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="jam-owners">
+          {song.tracks.map((t) => {
+            const route = settings.routes[t.id];
+            return (
+              <div className="jam-row" key={t.id} data-testid="midi-route" data-track={t.id}>
+                <span className="midi-track-name">{t.name}</span>
+                <select
+                  data-testid="midi-route-port"
+                  aria-label={`${t.name}: MIDI port`}
+                  value={route?.portId ?? ''}
+                  onChange={(e) => setRoute(t.id, { portId: e.target.value })}
+                >
+                  <option value="">not sent</option>
+                  {outputs.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                  {route && !outputs.some((p) => p.id === route.portId) && <option value={route.portId}>{portName(route.portId)}</option>}
+                </select>
+                <select
+                  data-testid="midi-route-channel"
+                  aria-label={`${t.name}: MIDI channel`}
+                  disabled={!route}
+                  value={route?.channel ?? 0}
+                  onChange={(e) => setRoute(t.id, { channel: Number(e.target.value) })}
+                >
+                  {CHANNELS.map((c) => (
+                    <option key={c} value={c}>
+                      ch {c + 1}
+                    </option>
+                  ))}
+                </select>
+                <select
+                  data-testid="midi-route-mode"
+                  aria-label={`${t.name}: also heard here or instead`}
+                  disabled={!route}
+                  value={route?.mode ?? 'also'}
+                  onChange={(e) => setRoute(t.id, { mode: e.target.value === 'instead' ? 'instead' : 'also' })}
+                >
+                  <option value="also">also here</option>
+                  <option value="instead">instead</option>
+                </select>
+              </div>
+            );
+          })}
+        </div>
         <label className="field" title="Bandmates' live notes on tracks not sent elsewhere">
           Bandmates' live notes
           <select

@@ -235,6 +235,7 @@ if (missing) {
       await page.selectOption(`[data-testid="midi-route"][data-track="${bass}"] [data-testid="midi-route-port"]`, DAW);
       await page.selectOption(`[data-testid="midi-route"][data-track="${bass}"] [data-testid="midi-route-channel"]`, '1');
       for (const mate of [alice, bob]) await mate.page.selectOption('[data-testid="midi-clock-out"]', DRUM_MACHINE);
+      await h.screenshot(page, 'midi-panel');
       // What the engine schedules for the bass, with the timestamp it maps to (the page's clock pair, as heard), less the latency.
       await read(
         page,
