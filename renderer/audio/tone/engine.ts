@@ -265,7 +265,9 @@ export class AudioEngine {
     const scheduler = new Scheduler(
       (e) => {
         if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, e.velocity);
-        this.emit(e);
+        // The audition's own end and wraps are not the song's: a listener (MIDI out) would end
+        // the song's notes there. Its notes are told (note lights).
+        if (e.kind === 'note' || e.kind === 'click') this.emit(e);
       },
       { lookAhead: this.lookAhead, maxLateness: this.maxLateness },
     );
