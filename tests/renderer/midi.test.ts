@@ -360,7 +360,9 @@ if (missing) {
         // target holds exactly where the mapping holds still (renderer/midi/clock-out.test.ts).
         const tolerance = 1 + wander;
         assert.ok(gridErrors.at(-1)! < tolerance, `${mate.name}: a clock ${gridErrors.at(-1)} ms off the grid (tolerance ${tolerance})`);
-        assert.ok(jitter < 0.25, `${mate.name}: clock gaps ${jitter} ms off their median`);
+        // The mapping slews at most 2 ms a second, over the timer's gap between two windows (20 ms,
+        // up to the 150 ms it may fall behind on a loaded machine): 0.04-0.3 ms between two clocks.
+        assert.ok(jitter < 0.5, `${mate.name}: clock gaps ${jitter} ms off their median`);
         assert.ok(Math.abs(medianGap - pulse) < pulse * 1e-3, `${mate.name}: ${medianGap} ms a clock at ${playing.bpm} BPM`);
         assert.ok(n > 200, `${mate.name}: ${n} clocks`);
         assert.ok(wrap && Math.abs(wrap.serverMs - anchor - 4000) < tolerance, `${mate.name}: SPP at the loop wrap`);
