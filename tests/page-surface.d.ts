@@ -22,6 +22,7 @@ import type { LoudnessFigure } from '../renderer/export/loudness-figure.ts';
 import type { JamProbes } from '../renderer/jam/jam-probes.ts';
 import type { JamSession } from '../renderer/jam/jam-session.ts';
 import type { LibraryModel } from '../renderer/library/library-model.ts';
+import type { MidiSession } from '../renderer/midi/midi-session.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import type { INFERENCE_PROTOCOL } from '../inference/contract.ts';
 import type { configureMessage, workerUrlWithConfig } from '../inference/web/worker-config.ts';
@@ -88,6 +89,8 @@ declare global {
   var riffroomLibrary: LibraryModel;
   /** The notes the audio engine scheduled for auditions, in order (tests/renderer/library.test.ts). */
   var __auditioned: number[];
+  /** The room's MIDI (ports, routes, clock), set by renderer/midi/connect.ts beside riffroomJam. */
+  var riffroomMidi: MidiSession;
   /** The room's audio engine, set by renderer/main.tsx when a session creates its transport. */
   var riffroomTransport: AudioTransport;
   /**
@@ -118,6 +121,20 @@ declare global {
   var __lastInputAt: number;
   /** Delivers MIDI bytes from the fake MIDI input to the page (tests/renderer/jam.test.ts). */
   var __midiIn: (bytes: number[]) => void;
+  /**
+   * The scripted Web MIDI of tests/renderer/midi.test.ts: what each output was sent (port, bytes,
+   * timestamp), the engine's notes as scheduled with the timestamp they map to, and hooks to feed
+   * the clock input, unplug and plug a port, and run a DAW's clock.
+   */
+  var __midi: {
+    sends: { port: string; data: number[]; timestamp: number; serverThen: number }[];
+    notes: { time: number; pitch: number; expected: number }[];
+    input(bytes: number[], timeStamp: number): void;
+    unplug(id: string): void;
+    plug(id: string): void;
+    daw: { downbeat: number; done: boolean } | null;
+    runDaw(bpm: number, beatsBefore: number, beats: number, jitterMs: number): void;
+  };
   /** The metronome clicks the engine scheduled, on its audio clock (tests/renderer/jam.test.ts). */
   var __clicks: { time: number; tick: number }[];
   /** How often the player stopped or reached the end while joining a playing room (tests/renderer/jam.test.ts). */

@@ -6,6 +6,10 @@
  *             'play' and after a tempo change: median, max
  *   live      live-note latency end to end on loopback (send on one peer → received by another),
  *             direct and through the proxy: median, p95
+ *   midi      MIDI clock out on every peer through the proxy, read on the true server clock: pulses
+ *             against the ideal grid (p50/p99/max, across the 'play' and the tempo change), Start
+ *             against the room's downbeat; the external clock's tempo estimate with jitter
+ *             (midi-clock.ts)
  * The server runs in this process, so its clock is the truth. `-- --peers 8 --seconds 20` to vary.
  * `-- --long-minutes 60` runs only the long part instead (long.ts: phase over an hour of real time,
  * with a reconnect every 10 minutes), its result added to the same file.
@@ -17,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { barMs, downbeats } from '../../core/jam/timeline.ts';
 import { summarize } from '../stats.ts';
 import { benchLong } from './long.ts';
+import { clockOutFigures, startClockOuts, tempoInFigures } from './midi-clock.ts';
 import { startTestServer } from '../../tests/support/test-server.ts';
 import { testToken } from '../../tests/support/server-process.ts';
 import { jitter, startJitterProxy } from '../../tests/support/jitter-proxy.ts';
@@ -118,6 +123,8 @@ try {
     });
   };
   const revision = peers[0]!.client.transport()!.revision;
+  // Every peer's MIDI clock out runs through the play and the tempo change.
+  const clockOuts = startClockOuts(peers);
   peers[1 % PEERS]!.client.request({ action: 'play' });
   await waitFor(() => peers.every((p) => p.client.transport()!.revision > revision), 5000, 'play everywhere');
   const play = peers[0]!.client.transport()!;
@@ -130,6 +137,13 @@ try {
     (p) => p.client.transport()!.anchorMs === change.anchorMs && p.client.transport()!.anchorBar === change.anchorBar,
   );
   const afterTempo = spreadOf(change.anchorMs - barMs({ bpm: play.bpm, meter: play.meter }), 16);
+  // Past the tempo change by a few bars, then the clocks read back on the true server clock.
+  await sleep(Math.max(0, change.anchorMs - peers[0]!.client.clock.serverNow(peers[0]!.clock.now())) + 3 * barMs(change));
+  const midiOut = clockOutFigures(clockOuts.stop(), play, change);
+  results.midi = {
+    clockOut: { ...midiOut, note: 'clock messages of every peer, timestamps on its skewed clock read back on the true server clock' },
+    tempoIn: tempoInFigures(2),
+  };
   results.downbeats = {
     afterPlayMs: summarize(afterPlay),
     aroundTempoChangeMs: summarize(afterTempo),
@@ -184,12 +198,22 @@ const d = results.downbeats as {
   allSwitchOnTheSameBar: boolean;
 };
 const l = results.live as { loopbackMs: { p50: number; p95: number }; throughProxyMs: { p50: number; p95: number } };
+type ClockFigures = { pulseErrorMs: { p50: number; p99: number; max: number }; startErrorMs: number[]; pulses: number };
+const m = results.midi as {
+  clockOut: { trueServerClock: ClockFigures; asEstimated: ClockFigures };
+  tempoIn: { jitterMs: number; afterTwoBeatsBpm: { p50: number; max: number }; settledWobbleBpm: { max: number } };
+};
 console.log(
   [
     `bench:jam (${PEERS} peers, network up ${network.upMs} ms, down ${network.downMs} ms, ${network.spikes})`,
     `  clock offset error   median ${c.absErrorMs.p50} ms, p95 ${c.absErrorMs.p95} ms, max ${c.absErrorMs.max} ms`,
     `  downbeat spread      median ${d.afterPlayMs.p50} ms, max ${d.afterPlayMs.max} ms; around a tempo change max ${d.aroundTempoChangeMs.max} ms; same bar: ${d.allSwitchOnTheSameBar}`,
     `  live-note latency    loopback median ${l.loopbackMs.p50} ms, p95 ${l.loopbackMs.p95} ms; through the proxy median ${l.throughProxyMs.p50} ms, p95 ${l.throughProxyMs.p95} ms`,
+    ...(['trueServerClock', 'asEstimated'] as const).map((k) => {
+      const f = m.clockOut[k];
+      return `  MIDI clock out       ${k === 'trueServerClock' ? 'true server clock' : "peers' estimates "}: ${f.pulses} pulses off the grid p50 ${f.pulseErrorMs.p50} ms, p99 ${f.pulseErrorMs.p99} ms, max ${f.pulseErrorMs.max} ms; Start vs downbeat ${f.startErrorMs.join(', ')} ms`;
+    }),
+    `  MIDI clock in        tempo with ±${m.tempoIn.jitterMs} ms jitter: after two beats median ${m.tempoIn.afterTwoBeatsBpm.p50} BPM off, max ${m.tempoIn.afterTwoBeatsBpm.max}; settled wobble max ${m.tempoIn.settledWobbleBpm.max} BPM`,
     `  results in ${out}`,
   ].join('\n'),
 );

@@ -10,6 +10,9 @@ import type { Transport } from '../audio/transport.ts';
 import { connectJam } from '../jam/connect.ts';
 import { JamContext } from '../jam/JamContext.tsx';
 import type { JamSession } from '../jam/jam-session.ts';
+import { connectMidi } from '../midi/connect.ts';
+import { MidiContext } from '../midi/MidiContext.tsx';
+import type { MidiSession } from '../midi/midi-session.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { RoomLink } from '../../sync-server/client/room-link.ts';
 import { joinProblem, joinRoom, renewToken } from '../platform/token-api.ts';
@@ -59,7 +62,12 @@ function firstStage(platform: Platform): Stage {
 }
 
 function Room({ platform, link, kept, name, createTransport }: RootProps & { link: RoomLink; kept: KeptToken; name: string }) {
-  const [opened, setOpened] = useState<{ session: RoomSession; transport: Transport; jam: JamSession | null } | null>(null);
+  const [opened, setOpened] = useState<{
+    session: RoomSession;
+    transport: Transport;
+    jam: JamSession | null;
+    midi: MidiSession | null;
+  } | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the session opens once per room link; a new name goes through presence, and kept and createTransport are read at open (see the note at the end)
   useEffect(() => {
     // The token is renewed before it runs out, for as long as the server allows; each renewal is
@@ -73,8 +81,11 @@ function Room({ platform, link, kept, name, createTransport }: RootProps & { lin
     // The jam channel (renderer/jam/): with it, the transport the UI drives is the shared one.
     const jam = connectJam(session, engine);
     const transport = jam?.transport ?? engine;
-    setOpened({ session, transport, jam });
+    // MIDI out, clock and routing (renderer/midi/): beside the jam, on the same engine.
+    const midi = connectMidi(session, engine, jam);
+    setOpened({ session, transport, jam, midi });
     return () => {
+      midi?.dispose();
       jam?.dispose();
       engine.stop();
       engine.dispose?.();
@@ -88,7 +99,9 @@ function Room({ platform, link, kept, name, createTransport }: RootProps & { lin
   if (!opened) return null;
   return (
     <JamContext.Provider value={opened.jam}>
-      <App session={opened.session} transport={opened.transport} platform={platform} />
+      <MidiContext.Provider value={opened.midi}>
+        <App session={opened.session} transport={opened.transport} platform={platform} />
+      </MidiContext.Provider>
     </JamContext.Provider>
   );
 }

@@ -1,12 +1,16 @@
-/** The right side panel: the AI bandmate ("Generate"), the riff library ("Library"), the song's history ("History") and the live jam ("Jam"). */
+/**
+ * The right side panel: the AI bandmate ("Generate"), the riff library ("Library"), the song's
+ * history ("History"), the live jam ("Jam") and MIDI out, clock and routing ("MIDI").
+ */
 import { useState } from 'react';
 import { GeneratorPanel } from '../generator/GeneratorPanel.tsx';
 import { HistoryPanel } from '../history/HistoryPanel.tsx';
 import { JamPanel } from '../jam/JamPanel.tsx';
 import { LibraryPanel } from '../library/LibraryPanel.tsx';
+import { MidiPanel } from '../midi/MidiPanel.tsx';
 import type { PanelProps } from './panel-props.ts';
 
-type Tab = 'generate' | 'library' | 'history' | 'jam';
+type Tab = 'generate' | 'library' | 'history' | 'jam' | 'midi';
 
 export function SidePanel(props: PanelProps) {
   const [tab, setTab] = useState<Tab>('generate');
@@ -25,6 +29,9 @@ export function SidePanel(props: PanelProps) {
         <button type="button" role="tab" data-testid="tab-jam" aria-selected={tab === 'jam'} onClick={() => setTab('jam')}>
           Jam
         </button>
+        <button type="button" role="tab" data-testid="tab-midi" aria-selected={tab === 'midi'} onClick={() => setTab('midi')}>
+          MIDI
+        </button>
       </div>
       <div className="tab-body" role="tabpanel">
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
@@ -39,6 +46,9 @@ export function SidePanel(props: PanelProps) {
         </div>
         <div hidden={tab !== 'jam'} style={{ height: '100%', overflow: 'auto' }}>
           <JamPanel {...props} />
+        </div>
+        <div hidden={tab !== 'midi'} style={{ height: '100%', overflow: 'auto' }}>
+          <MidiPanel {...props} />
         </div>
       </div>
     </aside>

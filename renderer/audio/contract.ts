@@ -168,6 +168,11 @@ export interface AudioTransport extends Transport {
   heardStamp(): HeardStamp;
   /** Resumes the AudioContext (browsers start it suspended until a user gesture). */
   resume(): Promise<void>;
+  /**
+   * Tracks whose notes are heard elsewhere only (sent to a MIDI port "instead"): still scheduled
+   * and told to onEvent's listeners, not sounded here (nor their live notes).
+   */
+  setLocalSilence(trackIds: readonly string[]): void;
   /** Changes the song as the engine hears it (a jam's spotlight: solo in place); null: as it is. */
   setSongFilter(filter: ((song: Song) => Song) | null): void;
   /** The next bar line ahead of what was committed, with its audio time, while playing: drift checks. */
@@ -208,5 +213,7 @@ export interface RenderedAudio {
 export function audioTransportOf(transport: Transport): AudioTransport | null {
   const t = transport as Partial<AudioTransport>;
   const can = (name: keyof AudioTransport) => typeof t[name] === 'function';
-  return can('audition') && can('follow') && can('position') && can('heardStamp') && can('resume') ? (transport as AudioTransport) : null;
+  return can('audition') && can('follow') && can('position') && can('heardStamp') && can('resume') && can('setLocalSilence')
+    ? (transport as AudioTransport)
+    : null;
 }

@@ -35,7 +35,13 @@ export type ScheduledEvent =
   /** The cursor jumped from the loop's end back to its start. */
   | { kind: 'loop'; time: Seconds; from: Ticks; to: Ticks }
   /** Playback reached the end (song end, or the range end of an offline render). */
-  | { kind: 'end'; time: Seconds; tick: Ticks };
+  | { kind: 'end'; time: Seconds; tick: Ticks }
+  /**
+   * What was committed from `time` on was silenced (a stop, a seek, a shared change that came
+   * within the look-ahead): told by the engine, not the scheduler, so that whatever follows the
+   * events (MIDI out) ends its notes there too.
+   */
+  | { kind: 'cut'; time: Seconds };
 
 export interface SchedulerOptions {
   /** How far ahead of now events are committed. Must exceed the clock's tick interval plus jitter. */

@@ -230,6 +230,11 @@ export class JamSession {
     return !this.view.rules.transportLocked || this.isOwner;
   }
 
+  /** Asks the room's transport for `request` as the UI's presses do (an external MIDI clock's Start, Stop, tempo). */
+  requestTransport(request: TransportRequest): void {
+    this.requests.ask(request);
+  }
+
   setRules(rules: RoomRules): void {
     this.client.setRules(rules);
   }

@@ -2,7 +2,7 @@
  * The transport the UI drives in a jam: the audio engine's, with play, stop, toggle and seek
  * asking the room (through `room`) while the jam channel is live, and acting on the engine when
  * it is not. Everything else is the engine's, delegated one member at a time — no Proxy, so what
- * the UI gets is what this file says (the MIDI clock of the next issues reads the same engine).
+ * the UI gets is what this file says (renderer/midi/ reads the same engine).
  */
 import type { Ticks } from '../../core/time.ts';
 import type {
@@ -145,6 +145,10 @@ export class JamTransport implements AudioTransport {
 
   resume(): Promise<void> {
     return this.engine.resume();
+  }
+
+  setLocalSilence(trackIds: readonly string[]): void {
+    this.engine.setLocalSilence(trackIds);
   }
 
   setSongFilter(filter: ((song: Song) => Song) | null): void {

@@ -81,6 +81,14 @@ export class RoomRequests implements RoomTransport {
     this.send({ action: 'play', fromBar: bar });
   }
 
+  /**
+   * Any request, as a press would send it (refused with a word when the rules lock the transport
+   * or the channel is down): an external MIDI clock driving the room (renderer/midi/clock-in.ts).
+   */
+  ask(request: TransportRequest): void {
+    this.send(request);
+  }
+
   barTicks(): number {
     return ticksPerBar(this.host.song().meta.meter);
   }

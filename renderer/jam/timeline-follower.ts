@@ -6,8 +6,9 @@
  *
  * It tells what it did as events — `applied` (a state given to the engine) and `retimed` (the
  * engine plays on a new mapping from some audio time: a state followed, or drift pulled back) —
- * so that others can follow the same transport (a MIDI clock output, the page's test probes)
- * without touching drift correction. The jam session (jam-session.ts) tells it when the channel
+ * so that others can follow the same transport (the page's test probes) without touching drift
+ * correction. (The MIDI clock output, renderer/midi/clock-out.ts, lays its clocks on the room's
+ * state itself, on the server's timeline, so the audio's drift corrections do not move it.) The jam session (jam-session.ts) tells it when the channel
  * is live and when its state changes.
  */
 import type { TransportState } from '../../core/jam/contract.ts';

@@ -356,6 +356,10 @@ export function createAudioTransport(source: SongSource, options: AudioTransport
 
     resume,
 
+    setLocalSilence(trackIds) {
+      engine.setSilenced(new Set(trackIds));
+    },
+
     setSongFilter(filter) {
       songFilter = filter;
       engine.songChanged();

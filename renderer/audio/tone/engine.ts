@@ -89,6 +89,8 @@ export class AudioEngine {
   private pending: PendingSound[] = [];
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private warmCancel: (() => void) | null = null;
+  /** Tracks heard elsewhere only (a MIDI port, "instead"): their events are told, not sounded here. */
+  private silenced: ReadonlySet<string> = new Set();
   /** Live notes held on a sampled instrument: key → the strip's voice and the pitch. */
   private readonly liveHeld = new Map<string, { release: (time: number) => void }>();
 
@@ -164,6 +166,7 @@ export class AudioEngine {
     const tick = this.scheduler.stop(heardAt);
     this.flush();
     this.mixer.silenceAll(this.context.currentTime);
+    this.tell({ kind: 'cut', time: this.context.currentTime });
     this.warm();
     return tick;
   }
@@ -182,6 +185,7 @@ export class AudioEngine {
       this.flush();
       const from = Math.abs(before - at.time) < 0.05 ? Math.min(before, at.time) : at.time;
       this.mixer.silenceAll(Math.max(now, from));
+      this.tell({ kind: 'cut', time: Math.max(now, from) });
       this.warm();
     }
     this.scheduler.advance(now);
@@ -211,7 +215,7 @@ export class AudioEngine {
   liveNoteOn(key: string, trackId: string | null, pitch: number, velocity: number, time: number): void {
     const song = this.song(time);
     const track = song.tracks.find((t) => t.id === trackId) ?? song.tracks[0];
-    if (!track) return;
+    if (!track || this.silenced.has(track.id)) return;
     const voice = this.mixer.strip(track.id)?.sampled;
     if (voice) {
       this.liveHeld.get(key)?.release(time);
@@ -234,6 +238,18 @@ export class AudioEngine {
     this.mixer.silenceExtra(`live:${key}`, time + 0.02);
   }
 
+  /**
+   * Tracks not to sound here (their notes go to a MIDI port instead): their events are still
+   * scheduled and told to onEvent's listeners. What already sounds of them is cut.
+   */
+  setSilenced(trackIds: ReadonlySet<string>, now = this.context.currentTime): void {
+    const added = [...trackIds].filter((id) => !this.silenced.has(id));
+    this.silenced = new Set(trackIds);
+    if (!added.length || !this.mixerMade) return;
+    this.flush();
+    for (const id of added) this.mixer.strip(id)?.silence(now);
+  }
+
   playheadAt(time: number): PlayheadTick | null {
     return this.scheduler.playheadAt(time);
   }
@@ -249,7 +265,9 @@ export class AudioEngine {
     const scheduler = new Scheduler(
       (e) => {
         if (e.kind === 'note') strip.play(e.pitch, e.time, e.duration, e.velocity);
-        this.emit(e);
+        // The audition's own end and wraps are not the song's: a listener (MIDI out) would end
+        // the song's notes there. Its notes are told (note lights).
+        if (e.kind === 'note' || e.kind === 'click') this.emit(e);
       },
       { lookAhead: this.lookAhead, maxLateness: this.maxLateness },
     );
@@ -340,7 +358,7 @@ export class AudioEngine {
 
   private dispatch(event: ScheduledEvent): void {
     if (event.kind === 'note') {
-      const strip = this.mixer.strip(event.trackId);
+      const strip = this.silenced.has(event.trackId) ? undefined : this.mixer.strip(event.trackId);
       if (strip) this.sound(event.time, () => strip.play(event.pitch, event.time, event.duration, event.velocity));
     } else if (event.kind === 'click') {
       this.sound(event.time, () => this.mixer.metronome.click(event.time, event.accent));
@@ -420,6 +438,11 @@ export class AudioEngine {
       const id = setTimeout(step, 0);
       this.warmCancel = () => clearTimeout(id);
     }
+  }
+
+  /** Tells listeners of an event that is not a sound (stats leave it out). */
+  private tell(event: ScheduledEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   private emit(event: ScheduledEvent): void {
