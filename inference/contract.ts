@@ -22,6 +22,7 @@ export type {
   StreamedEvent,
 } from './engine/request.ts';
 export { MODES } from './engine/request.ts';
+export type { CopyReport } from './originality/check.ts';
 export { DEFAULT_FOLLOW_CHORDS } from './engine/follow-chords.ts';
 export type { TokenChord } from './tokenizer/events.ts';
 export {

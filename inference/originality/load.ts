@@ -24,9 +24,11 @@ export function originalityEntry(card: ModelCard): OriginalityEntry | null {
   return { file: entry.file, sha256: entry.sha256! };
 }
 
-/** Checks `bytes` against the card's hash and reads the index; `path` names the file in errors. */
-export function readOriginality(entry: OriginalityEntry, bytes: Uint8Array, path: string): OriginalityIndex {
-  const sha = sha256Hex(bytes);
+/**
+ * Checks `bytes` against the card's hash and reads the index; `path` names the file in errors.
+ * `sha`: the bytes' sha256 when the caller has a faster way to it (the worker's crypto.subtle).
+ */
+export function readOriginality(entry: OriginalityEntry, bytes: Uint8Array, path: string, sha = sha256Hex(bytes)): OriginalityIndex {
   if (sha !== entry.sha256) {
     throw new ModelLoadError(path, `sha256 is ${sha} but the model card records ${entry.sha256} (corrupt or replaced index)`);
   }

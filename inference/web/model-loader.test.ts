@@ -15,7 +15,7 @@ import { fetchBytesOverHttp, fetchModelFolder, loadWebModelFolder, sha256HexOf, 
 
 const SHIPPED_URL = pathToFileURL(SHIPPED_MODEL_DIR).href;
 const readFileUrl: FetchBytes = async (url) => new Uint8Array(await readFile(new URL(url)));
-const FILES = ['model.json', 'model.onnx', 'vocab.json'] as const;
+const FILES = ['model.json', 'model.onnx', 'vocab.json', 'originality.bin'] as const;
 
 /** The shipped folder in memory at a made-up URL, with some files replaced or (null) missing. */
 function servedFolder(changes: Partial<Record<(typeof FILES)[number], Uint8Array | string | null>> = {}): {
@@ -98,6 +98,19 @@ test('a corrupt ONNX file whose hash the card records is refused naming its URL,
     loadWebModelFolder(base, { fetchBytes, threads: 1 }),
     namesFile(`${base}model.onnx`, /onnxruntime could not load it/),
   );
+});
+
+test('the originality index comes with the folder; a replaced one is refused naming its URL', async () => {
+  const { base, fetchBytes } = servedFolder();
+  const files = await fetchModelFolder(base, fetchBytes);
+  assert.ok(files.originality && files.originality.roles.lead.fingerprints.length > 0);
+  const damaged = servedFolder({ 'originality.bin': new Uint8Array([82, 82, 73, 88, 2]) });
+  await assert.rejects(
+    fetchModelFolder(damaged.base, damaged.fetchBytes),
+    namesFile(`${base}originality.bin`, /sha256 is [0-9a-f]{64} but the model card records/),
+  );
+  const missing = servedFolder({ 'originality.bin': null });
+  await assert.rejects(fetchModelFolder(missing.base, missing.fetchBytes), namesFile(`${base}originality.bin`, /404/));
 });
 
 test('a missing card, vocabulary or weights file is refused naming its URL', async () => {

@@ -5,6 +5,8 @@
  * naming the file's URL, never a crash or a silently wrong model. No Node APIs: it runs in a Web
  * Worker, and under Node (a benchmark) with a caller-supplied `fetchBytes` that reads files.
  */
+import type { OriginalityIndex } from '../originality/index-file.ts';
+import { originalityEntry, readOriginality } from '../originality/load.ts';
 import { sha256Hex } from '../../core/hash/sha256.ts';
 import type { ProviderReport } from '../contract.ts';
 import type { CausalLm } from '../engine/causal-lm.ts';
@@ -18,6 +20,8 @@ export type FetchBytes = (url: string) => Promise<Uint8Array>;
 export interface ModelFiles {
   card: ModelCard;
   weights: Uint8Array;
+  /** The training data's fingerprints, when the card names them (inference/originality/). */
+  originality: OriginalityIndex | null;
   /** The absolute URL of each file, as errors name them. */
   urls: { card: string; vocabulary: string; weights: string };
 }
@@ -26,6 +30,7 @@ export interface WebLoadedModel {
   card: ModelCard;
   lm: CausalLm;
   provider: ProviderReport;
+  originality: OriginalityIndex | null;
   urls: ModelFiles['urls'];
 }
 
@@ -92,14 +97,18 @@ export async function fetchModelFolder(baseUrl: string | URL, fetchBytes: FetchB
   }
 
   const weightsUrl = new URL(card.weights.file, base).href;
-  const weights = await readOrFail(weightsUrl, fetchBytes);
+  const entry = originalityEntry(card);
+  const indexUrl = entry ? new URL(entry.file, base).href : null;
+  // The index comes beside the weights, not after them.
+  const [weights, indexBytes] = await Promise.all([readOrFail(weightsUrl, fetchBytes), indexUrl ? readOrFail(indexUrl, fetchBytes) : null]);
+  const originality = entry && indexBytes ? readOriginality(entry, indexBytes, indexUrl!, await sha256HexOf(indexBytes)) : null;
   const sha = await sha256HexOf(weights);
   if (sha !== card.weights.sha256)
     throw new ModelLoadError(
       weightsUrl,
       `sha256 is ${sha} but the model card records ${card.weights.sha256} (corrupt or replaced weights)`,
     );
-  return { card, weights, urls: { card: cardUrl, vocabulary: vocabularyUrl, weights: weightsUrl } };
+  return { card, weights, originality, urls: { card: cardUrl, vocabulary: vocabularyUrl, weights: weightsUrl } };
 }
 
 export interface WebLoadOptions extends WebSessionOptions {
@@ -115,10 +124,10 @@ export async function loadWebModelFolder(baseUrl: string | URL, options: WebLoad
   // The runtime starts (its wasm compiles) while the model folder is fetched and hashed.
   const prepared = prepareWebRuntime(options);
   prepared.catch(() => {}); // awaited below, or moot when the folder fails first
-  const { card, weights, urls } = await fetchModelFolder(baseUrl, options.fetchBytes);
+  const { card, weights, originality, urls } = await fetchModelFolder(baseUrl, options.fetchBytes);
   try {
     const chosen = await chooseWebProvider(weights, card.shape, options, prepared);
-    return { card, lm: chosen.lm, provider: chosen.report, urls };
+    return { card, lm: chosen.lm, provider: chosen.report, originality, urls };
   } catch (error) {
     throw new ModelLoadError(urls.weights, `onnxruntime could not load it: ${(error as Error).message}`);
   }

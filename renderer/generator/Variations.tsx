@@ -1,9 +1,12 @@
 /**
  * A generation as it happens and after: progress over the bars being written, each variation's
  * mini piano roll filling in as notes stream, then the finished variations to audition, keep one
- * of (the rest are discarded), or discard all.
+ * of (the rest are discarded), or discard all. A variation the originality check marked says how
+ * much of it repeats training music, and marked ones can be hidden.
  */
+import { useState } from 'react';
 import { ticksPerBar } from '../../core/time.ts';
+import { COPY_MARK_TITLE, copyMark } from './copy-mark.ts';
 import { resultBarsOf } from './build-request.ts';
 import type { RunState } from './generation-run.ts';
 import { MiniRoll } from './MiniRoll.tsx';
@@ -25,6 +28,7 @@ interface VariationsProps {
 }
 
 export function Variations({ state, color, auditioning, keepBlocked, auditionBlocked, onAudition, onKeep, onDiscard }: VariationsProps) {
+  const [hideMarked, setHideMarked] = useState(false);
   const plan = state.plan;
   // A cancelled or failed run's notes are no take to keep: only running and finished runs show.
   if (!plan || (state.status !== 'running' && state.status !== 'done')) return null;
@@ -38,9 +42,23 @@ export function Variations({ state, color, auditioning, keepBlocked, auditionBlo
   const context = request.clip?.notes ?? [];
   const count = done ? state.result!.variations.length : state.streamed.length;
   const exact = plan.rerollOf?.exact ? plan.rerollOf.variation : null;
+  const marks = done ? state.result!.variations.map((v) => copyMark(v.copy)) : [];
+  const markedCount = marks.filter(Boolean).length;
   return (
     <div className="gen-variations" data-testid="gen-variations" data-phase={done ? 'done' : 'streaming'}>
+      {markedCount > 0 && (
+        <label className="gen-hide-marked" title={COPY_MARK_TITLE}>
+          <input
+            type="checkbox"
+            data-testid="gen-hide-marked"
+            checked={hideMarked}
+            onChange={(e) => setHideMarked(e.currentTarget.checked)}
+          />{' '}
+          Hide variations that repeat training music ({markedCount})
+        </label>
+      )}
       {Array.from({ length: count }, (_, i) => {
+        if (hideMarked && marks[i]) return null;
         const part = done ? state.result!.variations[i]! : state.streamed[i]!;
         const notes = part.notes.filter((n) => n.tick >= newFrom && n.tick < newTo);
         const fingerprint = done ? notesFingerprint(takeNotes(state.result!, plan, i, null)) : undefined;
@@ -52,6 +70,7 @@ export function Variations({ state, color, auditioning, keepBlocked, auditionBlo
             data-index={i}
             data-note-count={isChords ? part.chords.length : notes.length}
             data-notes={fingerprint}
+            data-copy-marked={marks[i] ? 'true' : undefined}
           >
             <div className="gen-variation-head">
               <span>{exact === i ? `Variation ${i + 1} (the clip's)` : `Variation ${i + 1}`}</span>
@@ -83,6 +102,11 @@ export function Variations({ state, color, auditioning, keepBlocked, auditionBlo
                 </>
               )}
             </div>
+            {marks[i] && (
+              <div className="gen-copy-mark" data-testid="gen-copy-mark" title={COPY_MARK_TITLE}>
+                {marks[i]}
+              </div>
+            )}
             <MiniRoll
               notes={notes}
               context={context}
