@@ -17,7 +17,7 @@ test('energy follows onsets per bar on the role scale the AI panel uses, and say
   });
   assert.equal(sparse.energy.value, 0);
   assert.equal(busy.energy.value, 4);
-  assert.match(busy.energy.because, /^busy: 8\.0 onsets a bar/);
+  assert.match(busy.energy.because, /^busy: 8\.0 notes a bar/);
 });
 
 test("the key is the song's, trusted as far as the notes keep to its scale; drums have none", () => {
@@ -27,4 +27,19 @@ test("the key is the song's, trusted as far as the notes keep to its scale; drum
   assert.equal(inKey.key?.confidence, 1);
   assert.equal(half.key?.confidence, 0.5);
   assert.equal(describeClip({ notes: [], lengthBars: 1, meter: FOUR, role: 'drums', songKey: cMajor, bpm: 100 }).key, null);
+});
+
+test('a song without a key: the key the notes sound in, with its confidence; moods come with their reasons', () => {
+  // An A minor line around middle C: A C E, G# leading back to A, in eighths over two bars, slow.
+  const line = eighths([57, 60, 64, 60, 57, 56, 57, 59, 60, 62, 64, 65, 64, 62, 60, 57]);
+  const clip = describeClip({ notes: line, lengthBars: 2, meter: FOUR, role: 'lead', songKey: null, bpm: 70 });
+  assert.deepEqual(clip.key?.value, { tonic: 9, mode: 'minor' });
+  assert.ok(clip.key!.confidence > 0 && clip.key!.confidence <= 1);
+  assert.match(clip.key!.because, /^detected from the notes \(key profiles\): the notes alone sound like A minor/);
+  assert.ok(clip.moods.length > 0, 'some mood is told');
+  for (const mood of clip.moods) assert.ok(mood.because.length > 10, `${mood.value} says why`);
+  assert.ok(
+    clip.moods.some((m) => m.value === 'dark'),
+    clip.moods.map((m) => m.value).join(', '),
+  );
 });

@@ -3,7 +3,8 @@
  * the choices each filter offers (the styles, moods and authors the library holds), and a clip's
  * one-line summary and its metadata with the reasons behind each value.
  */
-import { ENERGY_WORDS, keyLabel } from '../../core/library/describe-clip.ts';
+import { ENERGY_LABELS } from '../../core/analysis/energy.ts';
+import { keyLabel } from '../../core/library/describe-clip.ts';
 import { isAiClip } from '../../core/library/library-query.ts';
 import type { LibraryClip, LibraryQuery } from '../../core/library/types.ts';
 import { TRACK_ROLES, type TrackRole } from '../../core/song/types.ts';
@@ -73,7 +74,7 @@ export function summaryOf(clip: LibraryClip): string {
     clip.style === 'any' ? null : clip.style,
     clip.metadata.key ? keyLabel(clip.metadata.key.value) : null,
     `${Math.round(clip.metadata.tempo.value)} BPM`,
-    ENERGY_WORDS[clip.metadata.energy.value],
+    ENERGY_LABELS[clip.metadata.energy.value],
     clip.provenance.author ? `by ${clip.provenance.author}` : null,
     isAiClip(clip) ? 'AI' : null,
   ]
@@ -90,7 +91,7 @@ export function explanations(clip: LibraryClip): { label: string; value: string;
       : { label: 'Key', value: 'none', because: 'drums have no key' },
     { label: 'Role', value: m.role.value, because: m.role.because },
     { label: 'Tempo', value: `${m.tempo.value} BPM, ${m.meter.numerator}/${m.meter.denominator}`, because: m.tempo.because },
-    { label: 'Energy', value: ENERGY_WORDS[m.energy.value] ?? String(m.energy.value), because: m.energy.because },
+    { label: 'Energy', value: ENERGY_LABELS[m.energy.value] ?? String(m.energy.value), because: m.energy.because },
     ...m.moods.map((mood) => ({ label: 'Mood', value: mood.value, because: mood.because })),
   ];
   const p = clip.provenance;
