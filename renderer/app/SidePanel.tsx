@@ -14,6 +14,12 @@ type Tab = 'generate' | 'library' | 'history' | 'jam' | 'midi';
 
 export function SidePanel(props: PanelProps) {
   const [tab, setTab] = useState<Tab>('generate');
+  // "Generate more like this": from the library to the AI panel, which asks for variations.
+  const [varyRequest, setVaryRequest] = useState<{ clipId: string } | null>(null);
+  const generateFrom = (clipId: string) => {
+    setVaryRequest({ clipId });
+    setTab('generate');
+  };
   return (
     <aside className="side-panel" aria-label="Side panel">
       <div className="tabs" role="tablist">
@@ -36,10 +42,10 @@ export function SidePanel(props: PanelProps) {
       <div className="tab-body" role="tabpanel">
         {/* Both stay mounted so a generation or a loaded history survives switching tabs. */}
         <div hidden={tab !== 'generate'} style={{ height: '100%' }}>
-          <GeneratorPanel {...props} />
+          <GeneratorPanel {...props} varyRequest={varyRequest} onVaryTaken={() => setVaryRequest(null)} />
         </div>
         <div hidden={tab !== 'library'} style={{ height: '100%', overflow: 'auto' }}>
-          {tab === 'library' && <LibraryPanel {...props} />}
+          {tab === 'library' && <LibraryPanel {...props} generateFrom={generateFrom} />}
         </div>
         <div hidden={tab !== 'history'} style={{ height: '100%' }}>
           <HistoryPanel {...props} />

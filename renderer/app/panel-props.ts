@@ -28,4 +28,11 @@ export interface PanelProps {
   library: LibraryModel;
   /** Shows a song read-only in the arrangement area (a past moment); null: back to the live song. */
   showReadOnlySong: ShowReadOnlySong;
+  /**
+   * "Generate more like this" (the side panel wires it): the library asks for variations of a
+   * clip in the song; the AI panel takes the request once that clip is selected, and says so.
+   */
+  generateFrom?(clipId: string): void;
+  varyRequest?: { clipId: string } | null;
+  onVaryTaken?(): void;
 }

@@ -134,6 +134,15 @@ export function GeneratorPanel(props: PanelProps) {
     lockedBars,
   });
 
+  // "Generate more like this" from the library: once its clip is the selection, vary it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: acts once per request, when the selection has caught up with it
+  useEffect(() => {
+    const request = props.varyRequest;
+    if (!request || request.clipId !== selectedClipId || !currentSong().clips.some((c) => c.id === request.clipId)) return;
+    props.onVaryTaken?.();
+    act(() => planAction('vary', context(currentSong())));
+  }, [props.varyRequest, selectedClipId]);
+
   const blocked = useMemo(() => {
     const ctx: PanelContext = { song, settings, selectedClipId, playheadBar: 0, fill, lockedBars };
     return Object.fromEntries(ACTIONS.map((a) => [a, actionBlocked(a, ctx)])) as Record<GeneratorAction, string | null>;

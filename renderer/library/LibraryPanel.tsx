@@ -96,14 +96,21 @@ export function LibraryPanel(props: PanelProps) {
     });
   };
 
-  const insert = (clip: LibraryClip): void => {
+  const insert = (clip: LibraryClip): string | null => {
     const now = session.store.current();
     const startBar = now.meta.loop?.startBar ?? Math.max(0, Math.floor(transport.getState().playheadBar));
     const onSelectedTrack = selected && now.tracks.find((t) => t.id === selected.trackId && t.role === clip.role);
     const inserted = edits.run(() => insertLibraryClip(session.doc, now, clip, { startBar, trackId: onSelectedTrack?.id }));
-    if (!inserted) return;
+    if (!inserted) return null;
     selectClip(inserted.clipId);
     notify(`Inserted “${clip.name}” at bar ${startBar + 1}`);
+    return inserted.clipId;
+  };
+
+  /** Generate more like this: the riff goes into the song (as Insert does), and the AI panel writes variations of it. */
+  const generateMore = (clip: LibraryClip): void => {
+    const clipId = insert(clip);
+    if (clipId) props.generateFrom?.(clipId);
   };
 
   const moreLike = (target: SimilarTarget): void => {
@@ -312,6 +319,16 @@ export function LibraryPanel(props: PanelProps) {
               <button type="button" data-testid="lib-more" title="More like this" onClick={() => moreLike({ kind: 'library', clip })}>
                 Similar
               </button>
+              {props.generateFrom && (
+                <button
+                  type="button"
+                  data-testid="lib-generate-more"
+                  title="Generate more like this: put it in the song and let the AI bandmate write variations of it"
+                  onClick={() => generateMore(clip)}
+                >
+                  Vary
+                </button>
+              )}
             </div>
             <div className="lib-summary muted">{summaryOf(clip)}</div>
             {clip.tags.length > 0 && <div className="lib-tags">{clip.tags.map((t) => `#${t}`).join(' ')}</div>}

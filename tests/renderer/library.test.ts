@@ -353,6 +353,38 @@ if (missing) {
       assert.deepEqual(alice.errors, []);
     });
 
+    test('generate more like this: the riff goes into the song and the AI panel writes variations of it', async () => {
+      await page.click('[data-testid="tab-library"]');
+      await untilCount(page, 2, 'the library listed');
+      const had = new Set(readSong(carolB.doc).clips.map((c) => c.id));
+      const before = had.size;
+      await page.click('[data-testid="lib-item"][data-name="Funk walk"] [data-testid="lib-generate-more"]');
+      await waitFor(() => readSong(carolB.doc).clips.length === before + 1, 10_000, 'carol never received the riff');
+      const placed = readSong(carolB.doc).clips.find((c) => !had.has(c.id))!;
+      // The AI panel is shown and varies the new clip: variations of its bars, none kept yet.
+      await until(
+        page,
+        'variations of the riff written',
+        () =>
+          document.querySelector('[data-testid="tab-generate"][aria-selected="true"]') &&
+          (document.querySelector('[data-testid="gen-variations"][data-phase="done"]') ||
+            document.querySelector('[data-testid="gen-error"]')),
+        undefined,
+        240_000,
+      );
+      assert.equal(await read(page, () => document.querySelector('[data-testid="gen-error"]')?.textContent ?? null), null);
+      const variations = await read(page, () => document.querySelectorAll('[data-testid="gen-variation"]').length);
+      assert.ok(variations >= 1, 'at least one variation');
+      assert.equal(readSong(carolB.doc).clips.length, before + 1, 'nothing kept without the user');
+      assert.equal(
+        await read(page, () => document.querySelector<HTMLElement>('[data-testid="clip"][data-selected]')?.dataset.clipId ?? null),
+        placed.id,
+        'the varied clip is the selection',
+      );
+      await page.click('[data-testid="gen-discard"]');
+      assert.deepEqual(alice.errors, []);
+    });
+
     test('the IndexedDB store keeps the LibraryStore contract', async () => {
       const fresh = await h.join(SONG_A, 'dana');
       const result = await read(
