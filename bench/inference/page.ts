@@ -24,6 +24,7 @@ import type { GenerationRequest } from '../../inference/engine/request.ts';
 import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
 import { buildInferenceWorker, webBundleOptions } from '../../inference/web/build.ts';
 import { summarize } from '../stats.ts';
+import { threadCpu, threadsMsBetween } from './thread-cpu.ts';
 import { ROLES, riffRequest } from './workload.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -167,6 +168,13 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
     };
     const riff = (page: Awaited<ReturnType<typeof openTab>>['page'], request: GenerationRequest) =>
       page.evaluate((r) => (globalThis as any).bench.riff(r), request as unknown) as Promise<RiffTiming>;
+    // The inference worker's thread (Chromium names a dedicated worker's thread so), below this process.
+    const isWorker = (t: { kind: string; thread: string }) => t.kind === 'renderer' && t.thread.startsWith('DedicatedWorker');
+    const timedRiff = async (page: Awaited<ReturnType<typeof openTab>>['page'], request: GenerationRequest) => {
+      const before = threadCpu(process.pid);
+      const timing = await riff(page, request);
+      return { ...timing, ...threadsMsBetween(before, threadCpu(process.pid), isWorker) };
+    };
 
     // Fresh tabs: the first riff a guest asks for, worker start and model load included.
     const first: RiffTiming[] = [];
@@ -192,17 +200,20 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
     const seeds = options.seeds ?? 10;
     for (const role of ROLES) {
       await riff(page, riffRequest(role, 1000, variations)); // warm-up
-      const runs: RiffTiming[] = [];
-      for (let seed = 0; seed < seeds; seed++) runs.push(await riff(page, riffRequest(role, seed, variations)));
+      const runs: (RiffTiming & { cpuMs: number; waitMs: number })[] = [];
+      for (let seed = 0; seed < seeds; seed++) runs.push(await timedRiff(page, riffRequest(role, seed, variations)));
       const firstNote = runs.flatMap((r) => (r.firstNoteMs === null ? [] : [r.firstNoteMs]));
       perRole[role] = {
         firstNoteMs: summarize(firstNote),
         [`variations${variations}Ms`]: summarize(runs.map((r) => r.totalMs)),
         engineMs: summarize(runs.map((r) => r.engineMs)),
+        // The worker thread's CPU time per riff, and its time waiting for a CPU (thread-cpu.ts).
+        [`variations${variations}CpuMs`]: summarize(runs.map((r) => r.cpuMs)),
+        [`variations${variations}WaitMs`]: summarize(runs.map((r) => r.waitMs)),
         tokensPerRiff: summarize(runs.map((r) => r.tokens)),
       };
       console.error(
-        `  page ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (first note ${summarize(firstNote).p50.toFixed(0)} ms)`,
+        `  page ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (worker CPU ${summarize(runs.map((r) => r.cpuMs)).p50.toFixed(0)} ms, first note ${summarize(firstNote).p50.toFixed(0)} ms)`,
       );
     }
     const longTasks = (await page.evaluate(() => ({

@@ -22,6 +22,7 @@ import { loadModelFolder, type LoadedModel } from '../../inference/node/model-fo
 import { openSession } from '../../inference/node/providers.ts';
 import { SHIPPED_MODEL_DIR } from '../../inference/node/shipped-model.ts';
 import { summarize } from '../stats.ts';
+import { mainThreadTimes } from './thread-cpu.ts';
 import { ROLES, riffRequest } from './workload.ts';
 
 const SEEDS = 20;
@@ -59,8 +60,15 @@ export async function benchEngine(engine: Engine): Promise<Record<string, unknow
     for (let seed = 0; seed < BATCH_SEEDS; seed++)
       batch.push((await engine.generate(riffRequest(role, seed, 4))).provenance.timing.totalMs);
     const batch3: number[] = [];
-    for (let seed = 0; seed < BATCH_SEEDS; seed++)
+    const batch3Cpu: number[] = [];
+    const batch3Wait: number[] = [];
+    for (let seed = 0; seed < BATCH_SEEDS; seed++) {
+      const before = mainThreadTimes();
       batch3.push((await engine.generate(riffRequest(role, seed, 3))).provenance.timing.totalMs);
+      const after = mainThreadTimes();
+      batch3Cpu.push((after.ns - before.ns) / 1e6);
+      batch3Wait.push((after.waitNs - before.waitNs) / 1e6);
+    }
     out[role] = {
       firstNoteMs: summarize(first),
       riff4BarsMs: summarize(total),
@@ -68,9 +76,12 @@ export async function benchEngine(engine: Engine): Promise<Record<string, unknow
       tokensPerRiff: summarize(tokens),
       variations4Ms: summarize(batch),
       variations3Ms: summarize(batch3),
+      // The decoding thread's CPU time, and its time waiting for a CPU, per riff (thread-cpu.ts).
+      variations3CpuMs: summarize(batch3Cpu),
+      variations3WaitMs: summarize(batch3Wait),
     };
     console.error(
-      `  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms, 3 variations ${summarize(batch3).p50} ms`,
+      `  ${role}: first note ${summarize(first).p50} ms, riff ${summarize(total).p50} ms, 4 variations ${summarize(batch).p50} ms, 3 variations ${summarize(batch3).p50} ms (CPU ${summarize(batch3Cpu).p50.toFixed(0)} ms)`,
     );
   }
   return out;
@@ -156,15 +167,25 @@ const parts: Record<string, () => Promise<unknown>> = {
 
 /** Per role, the p50 of a warm 4-bar riff with 3 variations in each part that has one. */
 function sideBySide(results: Record<string, any>): Record<string, unknown> {
-  const p50 = (part: string, role: string): number | null => {
-    const value = results[part]?.perRole?.[role]?.variations3Ms?.p50;
+  const p50 = (part: string, role: string, figure = 'variations3Ms'): number | null => {
+    const value = results[part]?.perRole?.[role]?.[figure]?.p50;
     return typeof value === 'number' ? Math.round(value) : null;
   };
+  const table = (figure: string) =>
+    Object.fromEntries(
+      ROLES.map((role) => [
+        role,
+        { native: p50('engine', role, figure), nodeWasm: p50('web', role, figure), page: p50('page', role, figure) },
+      ]),
+    );
   return {
     what: 'warm 4-bar riff, 3 variations, p50 ms: native = onnxruntime-node CPU, nodeWasm = onnxruntime-web wasm in Node, page = the inference worker in Chromium',
-    perRole: Object.fromEntries(
-      ROLES.map((role) => [role, { native: p50('engine', role), nodeWasm: p50('web', role), page: p50('page', role) }]),
-    ),
+    perRole: table('variations3Ms'),
+    // The same riffs' CPU time on the decoding thread (the page: the worker's), which other programs'
+    // load does not stretch, and the time that thread waited for a CPU (which it does).
+    cpuPerRole: table('variations3CpuMs'),
+    waitPerRole: table('variations3WaitMs'),
+    loadAverage: Object.fromEntries(['engine', 'web', 'page'].map((part) => [part, results[part]?.loadAverage ?? null])),
     pageFreshTabFirstNoteMs: results.page?.freshTab?.firstNoteMs?.p50 ?? null,
     pageLongTasksWhileModelRuns: results.page?.longTasks?.whileModelRuns ?? null,
   };

@@ -125,6 +125,35 @@ export class CausalLm {
     return { logits: out.logits!.data as Float32Array, seq, cache: merge ? this.merge(next) : next };
   }
 
+  /**
+   * The cache of only the batch rows `rows` (indices into cache's batch, in the order given), so
+   * that rows that have finished stop being computed: a forward pass costs about the same for each
+   * row of the batch, finished or not. Each row's keys and values are its own, so the rows kept
+   * compute exactly what they would have with the others beside them.
+   */
+  keepRows(cache: KvCache, rows: readonly number[]): KvCache {
+    if (rows.length === cache.batch && rows.every((row, i) => row === i)) return cache;
+    const pick = (tensor: Tensor): Tensor => {
+      const [b, h, p, d] = tensor.dims as [number, number, number, number];
+      const data = tensor.data as Float32Array;
+      const perRow = h * p * d;
+      const out = new Float32Array(rows.length * perRow);
+      rows.forEach((row, i) => {
+        if (row < 0 || row >= b) throw new Error(`row ${row} is not in the cache's batch of ${b}`);
+        out.set(data.subarray(row * perRow, (row + 1) * perRow), i * perRow);
+      });
+      return new this.TensorCtor('float32', out, [rows.length, h, p, d]);
+    };
+    return {
+      settledKeys: cache.settledKeys.map(pick),
+      settledValues: cache.settledValues.map(pick),
+      recentKeys: cache.recentKeys.map(pick),
+      recentValues: cache.recentValues.map(pick),
+      length: cache.length,
+      batch: rows.length,
+    };
+  }
+
   /** The recent block appended to the settled one: one copy per (batch row, head) run of each tensor. */
   private merge(cache: KvCache): KvCache {
     const join = (settled: Tensor, recent: Tensor): Tensor => {

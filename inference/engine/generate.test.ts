@@ -33,6 +33,35 @@ test('the shipped model writes a valid, seeded bass line: same seed same notes, 
   assert.notDeepEqual(first[0], first[1], 'rows of one batch are different variations');
 });
 
+test('a row that has finished leaves the batch: each later pass computes only the rows still writing', async () => {
+  const { lm } = await loadModelFolder(SHIPPED);
+  const prompt = encodePrompt({
+    conditions: { role: 'drums', task: 'generate', style: 'rock', key: null, meter, bpm: 120, bars: 2, energy: 2 },
+  });
+  const request = { prompt, role: 'drums' as const, meter, bars: 2, batch: 3, seed: 7, sampling };
+  const batches: number[] = [];
+  const forward = lm.forward.bind(lm);
+  lm.forward = (ids, cache) => {
+    batches.push(ids.length);
+    return forward(ids, cache);
+  };
+  const rows = await generatePart(lm, request);
+  const lengths = rows.map((r) => r.length);
+  assert.ok(new Set(lengths).size > 1, `the rows end at different steps: ${lengths}`);
+  assert.equal(batches[0], 3, 'the prompt runs for every row');
+  // A row is fed every token it wrote but its last (EOS): riding along to the longest row's end
+  // would make that 3 x (longest - 1).
+  const later = batches.slice(1);
+  assert.equal(
+    later.reduce((a, b) => a + b, 0),
+    lengths.reduce((a, n) => a + n - 1, 0),
+  );
+  assert.ok(
+    later.every((b, i) => i === 0 || b <= later[i - 1]!),
+    `the batch only shrinks: ${later}`,
+  );
+});
+
 test('KV-cached decoding gives the same logits as recomputing the whole sequence (onnxruntime-node)', async () => {
   const { lm } = await loadModelFolder(SHIPPED);
   const prompt = encodePrompt({

