@@ -2,8 +2,8 @@
  * The detector: any PCM at any rate and gain → whether Riffroom's watermark is in it, the payload,
  * and how sure. Mono mix → resample to WORK_RATE → STFT (32 ms Hann, 5 ms hop) → each band's
  * energy per 40 ms slot, on 8 slot grids 5 ms apart → log energy, minus its neighbours' in time
- * and the slot's median over bands (what remains is the tiles' ±STRENGTH modulation plus the
- * music's own fine fluctuation), scaled per band by a robust spread and clipped (gain does not
+ * and the slot's median over bands (what remains is the tiles' modulation plus the music's own
+ * fine fluctuation), scaled by the spread of its neighbourhood and clipped (gain does not
  * change any of this; one drum hit cannot outvote a bit). Then every alignment of the frame
  * (8 grids × 128 slots) is scored by its correlation with the sync tiles, as a z-score; the best
  * few are decoded (soft Viterbi) and their CRC checked.
@@ -121,7 +121,7 @@ function mono(channels: readonly Float32Array[]): Float32Array {
 }
 
 /** Per STFT frame, each band's energy: frames × BAND_COUNT. */
-export function bandPower(x: Float32Array): { frames: number; power: Float64Array } | null {
+function bandPower(x: Float32Array): { frames: number; power: Float64Array } | null {
   const frames = Math.floor((x.length - FFT_SIZE) / HOP) + 1;
   if (frames < HOPS_PER_SLOT * 4) return null;
   const window = hann(FFT_SIZE);
@@ -146,7 +146,7 @@ export function bandPower(x: Float32Array): { frames: number; power: Float64Arra
  * The whitened tile statistics on one slot grid (slot j = STFT frames grid + j·HOPS_PER_SLOT …
  * + HOPS_PER_SLOT − 1): d[j·BAND_COUNT + b]; the first and last slot have no neighbour and stay 0.
  */
-export function tileStatistics(p: { frames: number; power: Float64Array }, grid: number): { slots: number; d: Float64Array } | null {
+function tileStatistics(p: { frames: number; power: Float64Array }, grid: number): { slots: number; d: Float64Array } | null {
   const slots = Math.floor((p.frames - grid) / HOPS_PER_SLOT);
   if (slots < 3) return null;
   let total = 0;

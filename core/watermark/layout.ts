@@ -2,13 +2,15 @@
  * Where the watermark lives: a grid of time-frequency tiles — mel-spaced bands between 300 Hz and
  * 7 kHz (inside what a 16 kHz analysis, a 128 kb/s MP3 and any resampler keep) by 40 ms slots —
  * repeated every frame of FRAME_SLOTS slots (5.12 s), so a 10-second excerpt from anywhere holds
- * each tile about twice. A quarter of each frame's tiles carry a fixed sync pattern (how the
- * detector finds where the frame starts); the rest carry the coded payload, each coded bit spread
- * over ~18 tiles scattered in time and frequency (interleaving: a loud drum hit or a quiet bar
- * only hides some of a bit). Every tile has a pseudo-random chip sign (±1) from a fixed key.
+ * each tile about twice. Half of each frame's tiles carry a fixed sync pattern (how the detector
+ * finds where the frame starts, and its evidence that the mark is there); the other half carry
+ * the coded payload, each of the 172 coded bits spread over ~12 tiles scattered in time and
+ * frequency (interleaving: a loud drum hit or a quiet bar only hides some of a bit). Every tile
+ * has a pseudo-random chip sign (±1) from a fixed key.
  *
- * The embedder scales each tile's spectrum by 1 ± STRENGTH: the mark is then STRENGTH times the
- * music in every bin it touches (−30.5 dB), which is the shaping (a band's mark follows its music).
+ * The embedder scales each tile's spectrum by 1 ± a depth (embed.ts): the mark is then a
+ * fraction of the music in every bin it touches, which is the shaping — a band's mark follows
+ * its music.
  */
 import { seededRandom } from '../random.ts';
 import { CODED_BITS } from './code.ts';
@@ -21,9 +23,12 @@ export const FRAME_SECONDS = FRAME_SLOTS * SLOT_SECONDS;
 export const BAND_COUNT = 32;
 export const LOW_HZ = 300;
 export const HIGH_HZ = 7000;
-/** Amplitude change of a tile: the mark is this fraction of the music (20·log10(0.03) = −30.5 dB). */
+/**
+ * The mark's nominal level: this fraction of the music's amplitude in each band over each second
+ * (20·log10(0.032) = −29.9 dB; the embedder's check then trims it to at least 30.5 dB below).
+ */
 export const STRENGTH = 0.032;
-/** The window (slots) over which a band's mark is held STRENGTH below its music: 200 ms. */
+/** The window (slots) over which a band's mark is held STRENGTH below its music: 1 s. */
 export const BUDGET_SLOTS = 25;
 /** The most a single tile is changed (−12 dB below that tile's own music). */
 export const MAX_DEPTH = 0.25;
