@@ -20,9 +20,9 @@ import { resample } from './resample.ts';
 const FFT_SIZE = 512;
 const HOP = 80;
 const HOPS_PER_SLOT = Math.round((SLOT_SECONDS * WORK_RATE) / HOP);
-const CLIP = 3;
-const SPREAD_SLOTS = 2;
-const SPREAD_BANDS = 2;
+const CLIP = 2;
+const SPREAD_SLOTS = 1;
+const SPREAD_BANDS = 1;
 /** Nats: below this a neighbourhood is as steady as the analysis can tell (keeps silence from counting). */
 const SPREAD_FLOOR = 0.02;
 const CANDIDATES = 3;

@@ -2,11 +2,12 @@
  * Where the watermark lives: a grid of time-frequency tiles — mel-spaced bands between 300 Hz and
  * 7 kHz (inside what a 16 kHz analysis, a 128 kb/s MP3 and any resampler keep) by 40 ms slots —
  * repeated every frame of FRAME_SLOTS slots (5.12 s), so a 10-second excerpt from anywhere holds
- * each tile about twice. Half of each frame's tiles carry a fixed sync pattern (how the detector
- * finds where the frame starts, and its evidence that the mark is there); the other half carry
- * the coded payload, each of the 172 coded bits spread over ~12 tiles scattered in time and
- * frequency (interleaving: a loud drum hit or a quiet bar only hides some of a bit). Every tile
- * has a pseudo-random chip sign (±1) from a fixed key.
+ * each tile about twice. Three quarters of each frame's tiles carry a fixed sync pattern (how the
+ * detector finds where the frame starts, and its evidence that the mark is there: detection is
+ * what must work on a 10-second excerpt); the other quarter carry the coded payload, each of the
+ * 172 coded bits spread over ~6 tiles a frame, scattered in time and frequency (interleaving: a
+ * loud drum hit or a quiet bar only hides some of a bit), so the payload is read from longer
+ * audio, where frames repeat. Every tile has a pseudo-random chip sign (±1) from a fixed key.
  *
  * The embedder scales each tile's spectrum by 1 ± a depth (embed.ts): the mark is then a
  * fraction of the music in every bin it touches, which is the shaping — a band's mark follows
@@ -75,7 +76,7 @@ export function frameLayout(): Layout {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const role = new Int16Array(tiles);
-  const syncTiles = tiles / 2;
+  const syncTiles = (tiles * 3) / 4;
   order.forEach((tile, i) => {
     role[tile] = i < syncTiles ? -1 : (i - syncTiles) % CODED_BITS;
   });
