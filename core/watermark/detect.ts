@@ -29,7 +29,7 @@ const CANDIDATES = 3;
 /** Sync z at which a CRC-checked payload is believed (the CRC makes chance agreement 1/65536). */
 export const CRC_SYNC_Z = 3;
 /** Sync z that says "watermarked" without a readable payload: the null's 0.1% tail, with margin. */
-export const SYNC_ONLY_Z = 5;
+export const SYNC_ONLY_Z = 5.5;
 
 export interface WatermarkDetection {
   /** A watermark is present (see the rule above). */
