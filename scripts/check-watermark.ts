@@ -16,7 +16,7 @@ function readAudio(path: string): { channels: Float32Array[]; sampleRate: number
   }
   // ffmpeg decodes to 48 kHz stereo float; the detector resamples to its own rate anyway.
   const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'f32le', '-ac', '2', '-ar', '48000', 'pipe:1'], {
-    maxBuffer: 1 << 31,
+    maxBuffer: 1 << 30,
   });
   const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
   const channels = [new Float32Array(all.length / 2), new Float32Array(all.length / 2)];
