@@ -48,6 +48,18 @@ export function mp3RoundTrip(channels: Float32Array[], sampleRate: number, bitra
   });
 }
 
+/**
+ * Opus at `bitrate` through ffmpeg's libopus (the codec the app's Opus export uses, via WebCodecs),
+ * decoded back at `sampleRate` (Opus itself runs at 48 kHz).
+ */
+export function opusRoundTrip(channels: Float32Array[], sampleRate: number, bitrate = '160k'): Float32Array[] {
+  return withWav(channels, sampleRate, (dir, wav) => {
+    const opus = join(dir, 'x.opus');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', wav, '-codec:a', 'libopus', '-b:a', bitrate, opus]);
+    return decodeToFloat(opus, channels.length, sampleRate);
+  });
+}
+
 /** ffmpeg's resampler (swresample, its defaults) from `sampleRate` to `toRate`. */
 export function ffmpegResample(channels: Float32Array[], sampleRate: number, toRate: number): Float32Array[] {
   return withWav(channels, sampleRate, (_dir, wav) => decodeToFloat(wav, channels.length, toRate));

@@ -4,7 +4,7 @@
  * sampled renderer (songs.ts), each marked with its own 64-bit payload, then:
  *
  * - each single transform on the whole marked song, then detection: MP3 at 128 kb/s (Debian's
- *   ffmpeg/libmp3lame) and back; gain +6 dB and −6 dB; 44.1 → 48 kHz and 48 → 44.1 kHz by
+ *   ffmpeg/libmp3lame) and back; Opus at 160 kb/s (libopus, the export's codec); gain +6 dB and −6 dB; 44.1 → 48 kHz and 48 → 44.1 kHz by
  *   ffmpeg's resampler (the second embeds into a 48 kHz copy); mixing with another (unmarked) song:
  *   that song at −6 dB under ours, and ours at −6 dB under it;
  * - 10-second excerpts from random places of the marked song, untransformed;
@@ -23,7 +23,7 @@ import { CRC_SYNC_Z, SYNC_ONLY_Z, detectWatermark, embedWatermark, type Watermar
 import { markBandLevels } from '../../core/watermark/band-levels.ts';
 import { musicLike } from '../../renderer/audio/mastering/signals.ts';
 import { summarize } from '../stats.ts';
-import { ffmpegMissing, ffmpegResample, mp3RoundTrip } from './ffmpeg.ts';
+import { ffmpegMissing, ffmpegResample, mp3RoundTrip, opusRoundTrip } from './ffmpeg.ts';
 import { renderSongs, type RenderedSong } from './songs.ts';
 
 const SONGS = Number(process.env.WATERMARK_SONGS ?? 12);
@@ -87,7 +87,8 @@ const songs: RenderedSong[] = await renderSongs(
 const renderMs = performance.now() - renderStart;
 const ffmpeg = ffmpegMissing();
 if (ffmpeg) {
-  for (const t of ['mp3 128k', 'resample 44.1→48 kHz', 'resample 48→44.1 kHz']) skipped[t] = ffmpeg;
+  for (const t of ['mp3 128k', 'opus 160k (libopus, as the Opus export)', 'resample 44.1→48 kHz', 'resample 48→44.1 kHz'])
+    skipped[t] = ffmpeg;
   console.error(`bench:watermark: skipping the ffmpeg transforms: ${ffmpeg}`);
 }
 
@@ -115,6 +116,7 @@ for (const [index, song] of songs.entries()) {
   record('under another song, at −6 dB', payload, detectWatermark(mixed(marked, -6, other, 0), SR));
   if (!ffmpeg) {
     record('mp3 128k', payload, detectWatermark(mp3RoundTrip(marked, SR), SR));
+    record('opus 160k (libopus, as the Opus export)', payload, detectWatermark(opusRoundTrip(marked, SR), SR));
     record('resample 44.1→48 kHz', payload, detectWatermark(ffmpegResample(marked, SR, 48_000), 48_000));
     const at48 = ffmpegResample(song.channels, SR, 48_000);
     record('resample 48→44.1 kHz', payload, detectWatermark(ffmpegResample(embedWatermark(at48, 48_000, payload), 48_000, SR), SR));
