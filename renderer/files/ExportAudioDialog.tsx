@@ -24,6 +24,7 @@ import { exportInput, startMastering, type CorrectionOption } from '../export/ma
 import { inWorker, MASTERING_WORKER_FILE, onThisThread } from '../export/mastering-work.ts';
 import { provenanceSummary } from '../export/provenance.ts';
 import { stemTracks } from '../export/stems.ts';
+import { exportPayload, formatPayload, hasModelParts } from '../export/watermark.ts';
 import type { FileService } from '../platform/file-service.ts';
 import { setActivity } from '../state/presence.ts';
 import type { RoomSession } from '../state/session.ts';
@@ -99,6 +100,8 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
   const [format, setFormat] = useState<ExportFormat>('wav16');
   const [stems, setStems] = useState(false);
   const [stemsTo, setStemsTo] = useState<StemsTo>('zip');
+  // On by default when the song holds parts the AI bandmate wrote; the user may turn it off (or on).
+  const [watermark, setWatermark] = useState(() => hasModelParts(song));
   const [started, setStarted] = useState<number | null>(null);
   const [elapsed, setElapsed] = useState(0);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -123,10 +126,12 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     const title = now.meta.title.trim() || 'Riffroom song';
     const name = baseName(songFileName(now.meta.title, 'x')) + (choice === 'loop' ? ` (${describeRange(bars)})` : '');
     const input = exportInput(rendered, mastering);
+    const payload = watermark ? exportPayload(title, new Date()) : null;
     const encoded = await encodeExport(
       input.rendered,
       { title, provenance: provenanceSummary(now, bars), masteringChain: input.masteringChain },
       name,
+      { watermark: payload },
     );
     let savedAs: string | null;
     if (encoded.stems && stemsTo === 'folder') savedAs = await saveToFolder(encoded.stems.folder, encoded.stems.files);
@@ -137,7 +142,8 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
     // Cancelled in the save dialog: nothing was saved; the dialog stays to try again.
     if (!savedAs) return;
     const what = encoded.stems ? ` (the mix and ${encoded.stems.files.length - 1} stems)` : '';
-    notify(`Saved ${savedAs}${what} (${rangeSeconds(now, bars).toFixed(1)} s)`);
+    const marked = payload === null ? '' : `, watermarked ${formatPayload(payload)}`;
+    notify(`Saved ${savedAs}${what} (${rangeSeconds(now, bars).toFixed(1)} s${marked})`);
     onClose();
   };
 
@@ -289,6 +295,26 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
               </label>
             </>
           )}
+        </fieldset>
+        <fieldset>
+          <legend>Watermark</legend>
+          <label className="choice">
+            <input
+              type="checkbox"
+              data-testid="export-watermark"
+              checked={watermark}
+              disabled={locked}
+              onChange={(e) => setWatermark(e.target.checked)}
+            />
+            Mark the audio as made with Riffroom
+          </label>
+          <p className="export-detail" data-testid="export-watermark-detail">
+            {hasModelParts(song, range ?? undefined)
+              ? 'Parts of this song were written by the AI bandmate, so the audio carries an inaudible watermark by default: '
+              : 'An inaudible watermark: '}
+            a code naming this export, hidden at least 30 dB below the music in every band, that survives MP3 encoding, volume changes,
+            resampling and excerpts. Anyone can check a file for it (File ▸ Check a file…).
+          </p>
         </fieldset>
       </div>
       {ready?.mastering && (

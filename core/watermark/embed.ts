@@ -1,0 +1,259 @@
+/**
+ * The embedder: each channel pair through an STFT (~23 ms Hann frames, hop a quarter of that);
+ * every bin between LOW_HZ and HIGH_HZ is scaled by 1 ± its tile's depth, with the sign of its
+ * tile (layout.ts); only the difference (the mark) is synthesized and added, so everything outside
+ * the band is untouched. Both channels get the same tile signs (one complex FFT carries the pair:
+ * the gains are real and symmetric in frequency).
+ *
+ * Shaping, in two steps:
+ * 1. Depths (tileDepths): in every band and every second (a budget window), the mark is `level`
+ *    (STRENGTH, −32 dB) below the music there, spread so that quiet tiles are modulated deeper
+ *    than loud ones (the detector weighs every tile alike, whatever its level), never deeper than
+ *    MAX_DEPTH.
+ * 2. Check and correct (enforceBelow): the synthesized mark is analysed again beside the music,
+ *    in 1/3-octave bands over the same seconds; where it is less than LIMIT_DB below (an STFT bin
+ *    near a band edge carries leakage from a loud partial next door, and its depth scales that
+ *    too), the depths of that band and second are scaled down and the mark made again (at most
+ *    CORRECTION_ROUNDS times).
+ */
+import { bandEnergies, thirdOctaveCentres } from './band-levels.ts';
+import { encodePayload } from './code.ts';
+import { fft, hann } from './fft.ts';
+import { BAND_COUNT, BUDGET_SLOTS, FRAME_SLOTS, MAX_DEPTH, SLOT_SECONDS, STRENGTH, bandOf, tileSigns } from './layout.ts';
+
+/** The margin the correction enforces per 1/3-octave band and second (the target is 30 dB). */
+export const LIMIT_DB = 30.5;
+const CORRECTION_ROUNDS = 4;
+/** How far past its edges (bins) a band's mark can land: the Hann main lobe and then some. */
+const LEAK_BINS = 4;
+
+export interface EmbedOptions {
+  /** Mark level below the music per band and second, as an amplitude ratio (default STRENGTH); tests use others. */
+  strength?: number;
+  /**
+   * The margin enforced per 1/3-octave band and second, dB (default: LIMIT_DB, moved by as much
+   * as `strength` moves from STRENGTH).
+   */
+  limitDb?: number;
+}
+
+/** The STFT size for a rate: the power of two nearest 23 ms. */
+export function frameSizeFor(sampleRate: number): number {
+  return 2 ** Math.round(Math.log2(sampleRate * 0.023));
+}
+
+/** New channels: `channels` with the watermark carrying `payload` (64 bits). Lengths are kept. */
+export function embedWatermark(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+  payload: bigint,
+  options: EmbedOptions = {},
+): Float32Array[] {
+  const strength = options.strength ?? STRENGTH;
+  const limitDb = options.limitDb ?? LIMIT_DB + 20 * Math.log10(STRENGTH / strength);
+  const signs = tileSigns(encodePayload(payload));
+  const out: Float32Array[] = [];
+  for (let c = 0; c < channels.length; c += 2) {
+    const left = channels[c]!;
+    const right = channels[c + 1] ?? null;
+    const stft = new PairStft(left, right, sampleRate);
+    let depth = tileDepths(stft.energies(left, right), stft.slots, strength);
+    let mark = stft.synthesize(depth, signs);
+    const centres = thirdOctaveCentres();
+    const musicThirds = (right ? [left, right] : [left]).map((x) => bandEnergies(x, sampleRate, centres));
+    for (let round = 0; round < CORRECTION_ROUNDS && strength > 0; round++) {
+      const markThirds = mark.slice(0, right ? 2 : 1).map((m) => bandEnergies(Float32Array.from(m), sampleRate, centres));
+      const scale = corrections(musicThirds, markThirds, stft.slots, limitDb);
+      if (!scale) break;
+      depth = rescaled(depth, scale, stft.slots, stft.thirdsOfBand);
+      mark = stft.synthesize(depth, signs);
+    }
+    out.push(Float32Array.from(left, (v, i) => v + mark[0][i]!));
+    if (right) out.push(Float32Array.from(right, (v, i) => v + mark[1][i]!));
+  }
+  return out;
+}
+
+/** 1/3-octave bands (IEC 61260 centres, 100 Hz–8 kHz): the correction's bands, as band-levels.ts measures. */
+const THIRDS = thirdOctaveCentres();
+const thirdOf = (hz: number) => THIRDS.findIndex((c) => hz >= c * 2 ** (-1 / 6) && hz < c * 2 ** (1 / 6));
+
+/** The STFT of one channel pair, packed as one complex signal (left real, right imaginary). */
+class PairStft {
+  readonly n: number;
+  readonly hop: number;
+  readonly slots: number;
+  readonly bandOfBin: Int16Array;
+  readonly thirdOfBin: Int16Array;
+  /** Per mel band: the 1/3-octave bands its bins fall in. */
+  readonly thirdsOfBand: number[][];
+  private readonly window: Float64Array;
+  private readonly slotSamples: number;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+
+  private readonly left: Float32Array;
+  private readonly right: Float32Array | null;
+
+  constructor(left: Float32Array, right: Float32Array | null, sampleRate: number) {
+    this.left = left;
+    this.right = right;
+    this.n = frameSizeFor(sampleRate);
+    this.hop = this.n / 4;
+    this.window = hann(this.n);
+    this.slotSamples = SLOT_SECONDS * sampleRate;
+    this.slots = Math.ceil(left.length / this.slotSamples) + 1;
+    this.bandOfBin = new Int16Array(this.n / 2 + 1);
+    this.thirdOfBin = new Int16Array(this.n / 2 + 1);
+    this.thirdsOfBand = Array.from({ length: BAND_COUNT }, () => []);
+    for (let k = 0; k <= this.n / 2; k++) {
+      const hz = (k * sampleRate) / this.n;
+      this.bandOfBin[k] = bandOf(hz);
+      this.thirdOfBin[k] = thirdOf(hz);
+    }
+    // A band's depth also shapes the leakage a few bins beyond its edges: count those thirds too.
+    for (let k = 0; k <= this.n / 2; k++) {
+      const band = this.bandOfBin[k]!;
+      if (band < 0) continue;
+      for (let j = Math.max(0, k - LEAK_BINS); j <= Math.min(this.n / 2, k + LEAK_BINS); j++) {
+        const third = this.thirdOfBin[j]!;
+        if (third >= 0 && !this.thirdsOfBand[band]!.includes(third)) this.thirdsOfBand[band]!.push(third);
+      }
+    }
+    this.re = new Float64Array(this.n);
+    this.im = new Float64Array(this.n);
+  }
+
+  /** Calls `visit(start, slot)` for every frame holding signal, its spectrum in re/im. */
+  private frames(left: Float32Array, right: Float32Array | null, visit: (start: number, slot: number) => void): void {
+    const { n, hop, window, re, im } = this;
+    const length = left.length;
+    for (let start = -n + hop; start < length; start += hop) {
+      re.fill(0);
+      im.fill(0);
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        const at = start + i;
+        if (at < 0 || at >= length) continue;
+        re[i] = left[at]! * window[i]!;
+        im[i] = right ? right[at]! * window[i]! : 0;
+        any ||= re[i] !== 0 || im[i] !== 0;
+      }
+      if (!any) continue;
+      fft(re, im);
+      visit(start, Math.max(0, Math.min(this.slots - 1, Math.floor((start + n / 2) / this.slotSamples))));
+    }
+  }
+
+  /** Energy per tile (slot × mel band), both channels. */
+  energies(left: Float32Array, right: Float32Array | null): Float64Array {
+    const { n, re, im } = this;
+    const tiles = new Float64Array(this.slots * BAND_COUNT);
+    this.frames(left, right, (_start, slot) => {
+      const row = slot * BAND_COUNT;
+      for (let k = 1; k < n / 2; k++) {
+        const band = this.bandOfBin[k]!;
+        // |Z_k|² + |Z_{n−k}|² of the packed pair is twice the two channels' energy at bin k.
+        if (band >= 0) tiles[row + band] = tiles[row + band]! + re[k]! ** 2 + im[k]! ** 2 + re[n - k]! ** 2 + im[n - k]! ** 2;
+      }
+    });
+    return tiles;
+  }
+
+  /** The mark: each bin scaled by ± its tile's depth, overlap-added (left, right). */
+  synthesize(depth: Float64Array, signs: Int8Array): [Float64Array, Float64Array] {
+    const { n, window, re, im } = this;
+    const length = this.left.length;
+    const markL = new Float64Array(length);
+    const markR = new Float64Array(length);
+    // Hann analysis and synthesis at a hop of n/4 overlap-add to 1.5.
+    const norm = 1 / 1.5;
+    this.frames(this.left, this.right, (start, slot) => {
+      const row = (slot % FRAME_SLOTS) * BAND_COUNT;
+      for (let k = 0; k <= n / 2; k++) {
+        const band = this.bandOfBin[k]!;
+        const g = band < 0 ? 0 : depth[slot * BAND_COUNT + band]! * signs[row + band]!;
+        re[k] = re[k]! * g;
+        im[k] = im[k]! * g;
+        if (k > 0 && k < n / 2) {
+          re[n - k] = re[n - k]! * g;
+          im[n - k] = im[n - k]! * g;
+        }
+      }
+      fft(re, im, true);
+      for (let i = 0; i < n; i++) {
+        const at = start + i;
+        if (at < 0 || at >= length) continue;
+        markL[at] = markL[at]! + re[i]! * window[i]! * norm;
+        markR[at] = markR[at]! + im[i]! * window[i]! * norm;
+      }
+    });
+    return [markL, markR];
+  }
+}
+
+/**
+ * How deep each tile is modulated: in every band, over each BUDGET_SLOTS window, the mark is
+ * `level` (amplitude) times the band's music over that window, spread so that each tile's mark
+ * has the same energy (depth ∝ 1/√(tile energy)): quiet tiles are modulated more, loud ones less,
+ * which the log-energy detector weighs alike. Never deeper than MAX_DEPTH; silence is left alone.
+ */
+function tileDepths(energy: Float64Array, slots: number, level: number): Float64Array {
+  const depth = new Float64Array(energy.length);
+  for (let band = 0; band < BAND_COUNT; band++) {
+    for (let first = 0; first < slots; first += BUDGET_SLOTS) {
+      const last = Math.min(slots, first + BUDGET_SLOTS);
+      let mean = 0;
+      for (let s = first; s < last; s++) mean += energy[s * BAND_COUNT + band]!;
+      mean /= last - first;
+      for (let s = first; s < last; s++) {
+        const e = energy[s * BAND_COUNT + band]!;
+        depth[s * BAND_COUNT + band] = e > mean * 1e-6 ? Math.min(MAX_DEPTH, level * Math.sqrt(mean / e)) : 0;
+      }
+    }
+  }
+  return depth;
+}
+
+/**
+ * Per second × 1/3-octave band, the factor its mark must shrink by to sit LIMIT_DB (+0.5) below
+ * the music in every channel (1 where it does); null when every one does.
+ */
+function corrections(music: Float64Array[][], mark: Float64Array[][], slots: number, limitDb: number): Float64Array | null {
+  const windows = Math.ceil(slots / BUDGET_SLOTS);
+  const limit = 10 ** (-(limitDb + 0.5) / 10);
+  const scale = new Float64Array(windows * THIRDS.length).fill(1);
+  let any = false;
+  music.forEach((channel, c) => {
+    channel.forEach((bands, w) => {
+      bands.forEach((m, third) => {
+        const e = mark[c]![w]?.[third] ?? 0;
+        const ratio = m > 0 ? e / m : e > 0 ? Infinity : 0;
+        if (ratio > 10 ** (-limitDb / 10)) {
+          // The seconds beside it too: a 93 ms analysis frame at a second's edge also hears the
+          // mark of the second before (loud music ending into a quiet tail) or after.
+          for (let ww = Math.max(0, w - 1); ww <= Math.min(windows - 1, w + 1); ww++) {
+            const at = ww * THIRDS.length + third;
+            scale[at] = Math.min(scale[at]!, Math.sqrt(limit / ratio));
+          }
+          any = true;
+        }
+      });
+    });
+  });
+  return any ? scale : null;
+}
+
+/** Depths with each band's tiles scaled by the smallest correction of the thirds it reaches. */
+function rescaled(depth: Float64Array, scale: Float64Array, slots: number, thirdsOfBand: number[][]): Float64Array {
+  const out = depth.slice();
+  for (let s = 0; s < slots; s++) {
+    const window = Math.floor(s / BUDGET_SLOTS) * THIRDS.length;
+    for (let band = 0; band < BAND_COUNT; band++) {
+      let factor = 1;
+      for (const third of thirdsOfBand[band]!) factor = Math.min(factor, scale[window + third]!);
+      out[s * BAND_COUNT + band] = out[s * BAND_COUNT + band]! * factor;
+    }
+  }
+  return out;
+}
