@@ -25,6 +25,7 @@ import { inWorker, MASTERING_WORKER_FILE, onThisThread } from '../export/masteri
 import { provenanceSummary } from '../export/provenance.ts';
 import { stemTracks } from '../export/stems.ts';
 import { exportPayload, formatPayload, hasModelParts } from '../export/watermark.ts';
+import { OWNERSHIP } from '../about/about-info.ts';
 import type { FileService } from '../platform/file-service.ts';
 import { setActivity } from '../state/presence.ts';
 import type { RoomSession } from '../state/session.ts';
@@ -316,6 +317,9 @@ export function ExportAudioDialog({ session, song, current, files, notify, onClo
             resampling and excerpts. Anyone can check a file for it (File ▸ Check a file…).
           </p>
         </fieldset>
+        <p className="export-detail" data-testid="export-ownership">
+          {OWNERSHIP[0]} {OWNERSHIP[1]} (Its data and their licences: About.)
+        </p>
       </div>
       {ready?.mastering && (
         <div className="mastering" data-testid="mastering">

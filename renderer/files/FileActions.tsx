@@ -158,7 +158,7 @@ export function FileActions(props: FileActionsProps) {
 
   const checkAFile = async (): Promise<void> => {
     const file = await files.open(CHECKED_TYPES);
-    if (file) setChecked({ name: file.name, check: checkFile(file.bytes) });
+    if (file) setChecked({ name: file.name, check: checkFile(file.bytes), bytes: file.bytes });
   };
 
   // The desktop app's File menu runs the same actions.

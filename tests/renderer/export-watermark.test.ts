@@ -27,6 +27,8 @@ async function exportWav(page: Page, watermark: boolean): Promise<{ bytes: Uint8
   await page.check('[data-testid="wav-range-song"]');
   assert.equal(await page.isChecked('[data-testid="export-watermark"]'), true, 'on by default: the AI wrote a part');
   assert.match((await page.textContent('[data-testid="export-watermark-detail"]')) ?? '', /written by the AI bandmate/);
+  // Plain words on what the user owns and what the model learned from.
+  assert.match((await page.textContent('[data-testid="export-ownership"]')) ?? '', /is yours.*learned from the datasets/s);
   if (!watermark) await page.uncheck('[data-testid="export-watermark"]');
   const [file] = await Promise.all([
     page.waitForEvent('download', { timeout: 180_000 }),
@@ -120,6 +122,27 @@ if (missing) {
       const levels = markBandLevels(b.channels[0]!, a.channels[0]!, a.sampleRate);
       t.diagnostic(`mark below the music: min ${levels.minDb.toFixed(1)} dB, median ${levels.medianDb.toFixed(1)} dB`);
       assert.ok(levels.minDb >= 30, `closest band-second ${levels.minDb.toFixed(1)} dB`);
+
+      // File ▸ Check a file… looks for the mark in audio too.
+      const checkWatermarkOf = async (name: string, bytes: Uint8Array) => {
+        const [chooser] = await Promise.all([
+          alice.page.waitForEvent('filechooser'),
+          alice.page.click('[data-testid="file-menu"]').then(() => alice.page.click('[data-testid="file-check"]')),
+        ]);
+        await chooser.setFiles({ name, mimeType: 'audio/wav', buffer: Buffer.from(bytes) });
+        const line = await alice.page.waitForSelector('[data-testid="check-file-watermark"]:not([data-status="searching"])', {
+          timeout: 60_000,
+        });
+        const shown = { status: await line.getAttribute('data-status'), text: (await line.textContent()) ?? '' };
+        await alice.page.click('[data-testid="check-file-close"]');
+        await alice.page.waitForSelector('[data-testid="check-file-dialog"]', { state: 'detached', timeout: 5000 });
+        return shown;
+      };
+      const checkedMarked = await checkWatermarkOf('marked.wav', marked.bytes);
+      assert.equal(checkedMarked.status, 'found', checkedMarked.text);
+      assert.match(checkedMarked.text, /^The audio carries Riffroom's watermark/);
+      const checkedPlain = await checkWatermarkOf('plain.wav', plain.bytes);
+      assert.deepEqual(checkedPlain, { status: 'none', text: 'No Riffroom watermark found in the audio.' });
     });
   });
 }
