@@ -20,7 +20,7 @@ import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
  * against a control of 0.85); at 0.3 they match (0.80). A lead is one note at a time, so its lowest
  * note is its line too: the model's repeated its last note in 35% of steps against 22% in real
  * melodies, and stepped (1-2 semitones) in 29% against 48%; at 0.3, with leap damping
- * (line-leaps.ts), repeats fall to 31% and steps rise to 38%. Keys' lines are top notes, which
+ * (line-leaps.ts), repeats fall to 31% and steps rise to 37%. Keys' lines are top notes, which
  * this does not touch (DEFAULT_TOP_REPEAT_DAMPING does).
  */
 export const DEFAULT_REPEAT_DAMPING: Readonly<Record<ModelRole, number>> = { drums: 0, bass: 0.3, keys: 0, lead: 0.3, chords: 0 };
