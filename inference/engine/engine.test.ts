@@ -9,7 +9,8 @@ import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
 import type { TokenChord } from '../tokenizer/events.ts';
 import { DRUM_PITCHES, MODEL_ROLES, PITCH_RANGES, STYLES, TICKS_PER_STEP, type ModelRole } from '../tokenizer/vocabulary.ts';
 import { Engine } from './engine.ts';
-import { DEFAULT_REPEAT_DAMPING } from './line-repeats.ts';
+import { DEFAULT_LEAP_DAMPING } from './line-leaps.ts';
+import { DEFAULT_REPEAT_DAMPING, DEFAULT_TOP_REPEAT_DAMPING } from './line-repeats.ts';
 import { DEFAULT_REGISTER_SPAN } from './register.ts';
 import { DEFAULT_TOP_P_BY_CHOICE } from './sampler.ts';
 import { RequestError, type EngineTask, type GenerationRequest, type GenerationResult, type Mode, type SourcePart } from './request.ts';
@@ -382,6 +383,21 @@ test("a bass line keeps its register and the role's decoding defaults; provenanc
   const drums = await engine.generate(baseRequest({ role: 'drums' }));
   assert.equal(drums.provenance.conditions.span, undefined);
   assert.deepEqual(drums.provenance.sampling, sampling);
+});
+
+test("keys and lead lines get their role's repeat and leap damping; provenance says which, and the same request repeats", async () => {
+  for (const role of ['keys', 'lead'] as const) {
+    const request = baseRequest({ role, energy: 4, variations: 2, seed: 5 });
+    const result = await engine.generate(request);
+    const c = result.provenance.conditions;
+    assert.equal(c.topRepeatDamping, DEFAULT_TOP_REPEAT_DAMPING[role] || undefined, `${role}: top-repeat damping`);
+    assert.equal(c.leapDamping, DEFAULT_LEAP_DAMPING[role] || undefined, `${role}: leap damping`);
+    assert.equal(c.repeatDamping, DEFAULT_REPEAT_DAMPING[role] || undefined, `${role}: repeat damping`);
+    for (const v of result.variations) assert.ok(v.notes.length > 0, `${role}: notes`);
+    const again = await engine.generate({ ...request, sampling: result.provenance.sampling });
+    assert.deepEqual(again.variations, result.variations, `${role}: same request and seed, same notes`);
+  }
+  assert.ok(DEFAULT_TOP_REPEAT_DAMPING.keys > 0 && DEFAULT_LEAP_DAMPING.lead > 0, 'the defaults this test is about are on');
 });
 
 test('bad requests are refused with a reason', async () => {

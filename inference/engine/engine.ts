@@ -132,6 +132,8 @@ export class Engine {
           followChords: plan.grammar.followChords ?? 0,
           ...(plan.grammar.span !== undefined ? { span: plan.grammar.span } : {}),
           ...(plan.grammar.repeatDamping ? { repeatDamping: plan.grammar.repeatDamping } : {}),
+          ...(plan.grammar.topRepeatDamping ? { topRepeatDamping: plan.grammar.topRepeatDamping } : {}),
+          ...(plan.grammar.leapDamping ? { leapDamping: plan.grammar.leapDamping } : {}),
         },
         seed: request.seed,
         sampling: { ...samplingByChoice(request.role, request.sampling).resolved },

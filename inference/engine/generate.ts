@@ -10,7 +10,8 @@ import type { TokenChord } from '../tokenizer/events.ts';
 import { VOCAB, type ModelRole } from '../tokenizer/vocabulary.ts';
 import type { CausalLm } from './causal-lm.ts';
 import { followChords } from './follow-chords.ts';
-import { dampRepeat } from './line-repeats.ts';
+import { dampLeaps } from './line-leaps.ts';
+import { dampRepeat, dampTopRepeat } from './line-repeats.ts';
 import { EventGrammar, type GrammarOptions } from './grammar.ts';
 import { samplingByChoice, sampleToken, type SamplingSettings } from './sampler.ts';
 
@@ -43,6 +44,10 @@ export interface PartRequest {
   span?: number;
   /** Fewer repeated notes, 0..1 (GrammarOptions.repeatDamping); default 0. */
   repeatDamping?: number;
+  /** Fewer repeated top notes, 0..1 (GrammarOptions.topRepeatDamping); default 0. */
+  topRepeatDamping?: number;
+  /** Fewer leaps, 0..MAX_LEAP_DAMPING (GrammarOptions.leapDamping); default 0. */
+  leapDamping?: number;
 }
 
 /** Generated event tokens (after SEP, EOS included) per row. */
@@ -65,6 +70,8 @@ export async function generatePart(lm: CausalLm, request: PartRequest): Promise<
       followChords: request.followChords,
       span: request.span,
       repeatDamping: request.repeatDamping,
+      topRepeatDamping: request.topRepeatDamping,
+      leapDamping: request.leapDamping,
     },
   });
 }
@@ -128,6 +135,10 @@ export async function decode(lm: CausalLm, request: DecodeRequest, hooks: Decode
       let shaped = bias ? followChords(logits, allowed, bias, shifted) : logits;
       const repeat = grammar.repeatBias();
       if (repeat) shaped = dampRepeat(shaped, allowed, repeat, shifted);
+      const topRepeat = grammar.topRepeatBias();
+      if (topRepeat) shaped = dampTopRepeat(shaped, allowed, topRepeat, shifted);
+      const leap = grammar.leapBias();
+      if (leap) shaped = dampLeaps(shaped, allowed, leap, shifted);
       const token = sampleToken(shaped, allowed, choice, randoms[row]!);
       grammar.accept(token);
       rows[row]!.push(token);

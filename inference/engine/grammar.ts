@@ -17,6 +17,7 @@ import type { NoteInput } from '../../core/song/types.ts';
 import { chordPitchClasses } from '../../core/theory/chords.ts';
 import { ticksPerBeat, type Meter } from '../../core/time.ts';
 import { chordEvents, noteEvents, type TokenChord } from '../tokenizer/events.ts';
+import { MAX_LEAP_DAMPING, type LeapBias } from './line-leaps.ts';
 import type { RepeatBias } from './line-repeats.ts';
 import {
   DRUM_PITCHES,
@@ -57,6 +58,18 @@ export interface GrammarOptions {
    * absent: not at all.
    */
   repeatDamping?: number;
+  /**
+   * Fewer repeated top notes, 0..1: at every free pitch choice of a new position of a pitched part,
+   * the previous position's top pitch is made less likely by the factor (1 - strength), its share
+   * going to the other pitches (line-repeats.ts, dampTopRepeat). 0 or absent: not at all.
+   */
+  topRepeatDamping?: number;
+  /**
+   * Fewer leaps, 0..MAX_LEAP_DAMPING: at the first pitch of a new position of a pitched part, a
+   * pitch d semitones from the previous position's top note gets a logit shift of
+   * -strength × sqrt(d - 2) when d > 2 (line-leaps.ts). 0 or absent: not at all.
+   */
+  leapDamping?: number;
   /** Notes that must appear exactly (locks, a given start), ticks from the first bar. */
   fixedNotes?: readonly NoteInput[];
   /** Notes whose position, velocity and length are kept and whose pitch the model picks. */
@@ -145,6 +158,14 @@ export class EventGrammar {
   /** The lowest pitch at the latest position with notes: the line's last note (fewer repeats). */
   private onsetLow = -1;
   private readonly repeatDamping: number;
+  /**
+   * The highest pitch at the latest position with notes (topHere) and at the one before it
+   * (topBefore): the line's last top note, before and after the current position has a note.
+   */
+  private topHere = -1;
+  private topBefore = -1;
+  private readonly topRepeatDamping: number;
+  private readonly leapDamping: number;
   /** Lowest and highest pitch the part has so far (keep register). */
   private lowest = 128;
   private highest = -1;
@@ -173,6 +194,12 @@ export class EventGrammar {
     const damping = options.repeatDamping ?? 0;
     if (!(damping >= 0 && damping <= 1)) throw new GrammarError(`repeatDamping must be 0..1, got ${damping}`);
     this.repeatDamping = pitched ? damping : 0;
+    const topDamping = options.topRepeatDamping ?? 0;
+    if (!(topDamping >= 0 && topDamping <= 1)) throw new GrammarError(`topRepeatDamping must be 0..1, got ${topDamping}`);
+    this.topRepeatDamping = pitched ? topDamping : 0;
+    const leaps = options.leapDamping ?? 0;
+    if (!(leaps >= 0 && leaps <= MAX_LEAP_DAMPING)) throw new GrammarError(`leapDamping must be 0..${MAX_LEAP_DAMPING}, got ${leaps}`);
+    this.leapDamping = pitched ? leaps : 0;
     this.beatSteps = Math.max(1, Math.round(ticksPerBeat(options.meter) / TICKS_PER_STEP));
     if (this.followChords > 0 && options.chords) {
       const byStep = new Map<number, Uint8Array | null>();
@@ -241,6 +268,29 @@ export class EventGrammar {
   repeatBias(): RepeatBias | null {
     if (this.repeatDamping === 0 || this.phase !== 'pos' || this.onsetLow < 0 || this.sequence.length > 0) return null;
     return { pitch: this.onsetLow, strength: this.repeatDamping };
+  }
+
+  /**
+   * Fewer repeated top notes: when this step is a free pitch choice at a new position of a pitched
+   * part (its first pitch, or one stacked on it), the previous position's top note and the
+   * strength; null elsewhere, at strength 0 and before any note.
+   */
+  topRepeatBias(): RepeatBias | null {
+    if (this.topRepeatDamping === 0 || this.sequence.length > 0 || this.forced.length > 0) return null;
+    if (this.phase === 'pos') return this.topHere < 0 ? null : { pitch: this.topHere, strength: this.topRepeatDamping };
+    // A note may be stacked on this position's last (a free one: no anchor due here).
+    const due = this.due();
+    if (this.phase !== 'open' || this.lastPitch < 0 || (due && due.pos === this.pos) || this.topBefore < 0) return null;
+    return { pitch: this.topBefore, strength: this.topRepeatDamping };
+  }
+
+  /**
+   * Fewer wide leaps: when this step picks the first pitch at a new position of a pitched part,
+   * the line's last note (the previous position's top) and the strength; null elsewhere.
+   */
+  leapBias(): LeapBias | null {
+    if (this.leapDamping === 0 || this.phase !== 'pos' || this.topHere < 0 || this.sequence.length > 0) return null;
+    return { from: this.topHere, strength: this.leapDamping };
   }
 
   /** The anchor due next in the open bar, if any. */
@@ -365,7 +415,11 @@ export class EventGrammar {
     this.used++;
     if (token >= ID.PITCH0 && token < ID.PITCH0 + 128) {
       // The first (lowest) pitch at a position, free or given: the line's newest note.
-      if (this.lastPitch < 0) this.onsetLow = token - ID.PITCH0;
+      if (this.lastPitch < 0) {
+        this.onsetLow = token - ID.PITCH0;
+        this.topBefore = this.topHere;
+      }
+      this.topHere = token - ID.PITCH0; // pitches rise at a position: the newest is its top so far
       this.lowest = Math.min(this.lowest, token - ID.PITCH0);
       this.highest = Math.max(this.highest, token - ID.PITCH0);
     }

@@ -20,7 +20,8 @@ import {
 } from '../tokenizer/vocabulary.ts';
 import { followChordsOf } from './follow-chords.ts';
 import type { GrammarOptions } from './grammar.ts';
-import { repeatDampingOf } from './line-repeats.ts';
+import { leapDampingOf } from './line-leaps.ts';
+import { repeatDampingOf, topRepeatDampingOf } from './line-repeats.ts';
 import { registerSpanOf } from './register.ts';
 import { ENGINE_TASKS, MODES, RequestError, type GenerationRequest, type Mode, type SourcePart } from './request.ts';
 
@@ -240,6 +241,8 @@ export function planRequest(r: GenerationRequest, maxPositions: number): DecodeP
   const span = pitched ? registerSpanOf(r.role) : undefined;
   if (span !== undefined) grammar.span = span;
   if (pitched && repeatDampingOf(r.role) > 0) grammar.repeatDamping = repeatDampingOf(r.role);
+  if (pitched && topRepeatDampingOf(r.role) > 0) grammar.topRepeatDamping = topRepeatDampingOf(r.role);
+  if (pitched && leapDampingOf(r.role) > 0) grammar.leapDamping = leapDampingOf(r.role);
   const lockedBars = new Set(r.locks?.bars ?? []);
   const lockedIndex = new Set(r.locks?.notes ?? []);
   const locked: NoteInput[] = [];

@@ -103,6 +103,10 @@ export interface GenerationProvenance {
     span?: number;
     /** Fewer repeated notes: the damping the line was written with; absent: none. */
     repeatDamping?: number;
+    /** Fewer repeated top notes: the damping the top line was written with; absent: none. */
+    topRepeatDamping?: number;
+    /** Fewer leaps: the strength the line was written with (line-leaps.ts); absent: none. */
+    leapDamping?: number;
   };
   seed: number;
   sampling: SamplingSettings;

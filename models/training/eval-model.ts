@@ -3,7 +3,7 @@
  *  [--max-pieces N]`
  * `npm run eval:model -- --musicality [--data ../shared/datasets] [--windows 120]
  *  [--follow-chords 0..1] [--roles bass,keys] [--temperature t] [--top-p p] [--pitch-top-p p] [--rhythm-top-p p]
- *  [--span semitones] [--repeat-damping 0..1] [--seed 1] [--json bench/results/musicality.json]`: only the musicality report
+ *  [--span semitones] [--repeat-damping 0..1] [--top-repeat-damping 0..1] [--leap-damping 0..5] [--seed 1] [--json bench/results/musicality.json]`: only the musicality report
  *  (eval/musicality.ts) on the held-out songs of the folder; also writes a table beside the JSON.
  *
  * <dir> has the layout of ../shared/datasets (any dataset folder may be missing). Every piece found
@@ -18,7 +18,13 @@ import { generatePart } from '../../inference/engine/generate.ts';
 import { DEFAULT_SAMPLING, DEFAULT_TOP_P_BY_CHOICE, type SamplingSettings } from '../../inference/engine/sampler.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../inference/engine/follow-chords.ts';
 import { DEFAULT_REGISTER_SPAN, registerSpanOf } from '../../inference/engine/register.ts';
-import { DEFAULT_REPEAT_DAMPING, repeatDampingOf } from '../../inference/engine/line-repeats.ts';
+import { DEFAULT_LEAP_DAMPING, MAX_LEAP_DAMPING, leapDampingOf } from '../../inference/engine/line-leaps.ts';
+import {
+  DEFAULT_REPEAT_DAMPING,
+  DEFAULT_TOP_REPEAT_DAMPING,
+  repeatDampingOf,
+  topRepeatDampingOf,
+} from '../../inference/engine/line-repeats.ts';
 import { loadModelFolder } from '../../inference/node/model-folder.ts';
 import { decodePart } from '../../inference/tokenizer/events.ts';
 import { encodePrompt, targetChords } from '../../inference/tokenizer/prompt.ts';
@@ -98,6 +104,8 @@ export async function evaluateModel(options: EvalOptions): Promise<Record<string
     followChords: DEFAULT_FOLLOW_CHORDS,
     registerSpan: DEFAULT_REGISTER_SPAN,
     repeatDamping: DEFAULT_REPEAT_DAMPING,
+    topRepeatDamping: DEFAULT_TOP_REPEAT_DAMPING,
+    leapDamping: DEFAULT_LEAP_DAMPING,
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -132,6 +140,8 @@ async function generationReport(
         followChords: DEFAULT_FOLLOW_CHORDS[role],
         span: registerSpanOf(role),
         repeatDamping: repeatDampingOf(role),
+        topRepeatDamping: topRepeatDampingOf(role),
+        leapDamping: leapDampingOf(role),
       });
       for (const tokens of rows) {
         total++;
@@ -171,6 +181,8 @@ async function generationReport(
         followChords: DEFAULT_FOLLOW_CHORDS[role],
         span: registerSpanOf(role),
         repeatDamping: repeatDampingOf(role),
+        topRepeatDamping: topRepeatDampingOf(role),
+        leapDamping: leapDampingOf(role),
       });
       diversity = meanPairwiseJaccard(rows.map((tokens) => eventSet(decodePart(tokens, role, set.conditions.meter).part)));
     }
@@ -208,6 +220,10 @@ export interface MusicalityRunOptions {
   span?: number;
   /** Repeat damping for every role; absent: role defaults. */
   repeatDamping?: number;
+  /** Top-repeat damping for every role; absent: role defaults. */
+  topRepeatDamping?: number;
+  /** Leap damping for every role; absent: role defaults. */
+  leapDamping?: number;
   log?: (line: string) => void;
 }
 
@@ -226,9 +242,11 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
     seed: options.seed,
     span: options.span,
     repeatDamping: options.repeatDamping,
+    topRepeatDamping: options.topRepeatDamping,
+    leapDamping: options.leapDamping,
     log: options.log,
   });
-  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, seed ${options.seed ?? 1}, sampling ${JSON.stringify(sampling)} (pitch and rhythm top-p where not named: role defaults ${JSON.stringify(DEFAULT_TOP_P_BY_CHOICE)}), follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}, register span ${options.span ?? `role defaults ${JSON.stringify(DEFAULT_REGISTER_SPAN)}`}, repeat damping ${options.repeatDamping ?? `role defaults ${JSON.stringify(DEFAULT_REPEAT_DAMPING)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song, mean over ${CONTROL_SPLITS} splits (p10-p90 of them in brackets).\n\n`;
+  const head = `Musicality of ${card.id} on held-out songs (${options.data}): ${options.windows} windows of 4 bars per role, seed ${options.seed ?? 1}, sampling ${JSON.stringify(sampling)} (pitch and rhythm top-p where not named: role defaults ${JSON.stringify(DEFAULT_TOP_P_BY_CHOICE)}), follow-chords ${options.followChords ?? `role defaults ${JSON.stringify(DEFAULT_FOLLOW_CHORDS)}`}, register span ${options.span ?? `role defaults ${JSON.stringify(DEFAULT_REGISTER_SPAN)}`}, repeat damping ${options.repeatDamping ?? `role defaults ${JSON.stringify(DEFAULT_REPEAT_DAMPING)}`}, top-repeat damping ${options.topRepeatDamping ?? `role defaults ${JSON.stringify(DEFAULT_TOP_REPEAT_DAMPING)}`}, leap damping ${options.leapDamping ?? `role defaults ${JSON.stringify(DEFAULT_LEAP_DAMPING)}`}. Overlap: histogram overlap of real vs model; control: real vs real, the windows split in two halves by song, mean over ${CONTROL_SPLITS} splits (p10-p90 of them in brackets).\n\n`;
   return {
     report: roundReport({
       model: { id: card.id, sha256: card.weights.sha256 },
@@ -240,6 +258,8 @@ export async function evaluateMusicality(options: MusicalityRunOptions): Promise
       followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS,
       registerSpan: options.span ?? DEFAULT_REGISTER_SPAN,
       repeatDamping: options.repeatDamping ?? DEFAULT_REPEAT_DAMPING,
+      topRepeatDamping: options.topRepeatDamping ?? DEFAULT_TOP_REPEAT_DAMPING,
+      leapDamping: options.leapDamping ?? DEFAULT_LEAP_DAMPING,
       controlSplits: CONTROL_SPLITS,
       roles,
       seconds: Math.round((Date.now() - started) / 1000),
@@ -262,6 +282,8 @@ if (import.meta.main) {
       seed: { type: 'string', default: '1' },
       span: { type: 'string' },
       'repeat-damping': { type: 'string' },
+      'top-repeat-damping': { type: 'string' },
+      'leap-damping': { type: 'string' },
       data: { type: 'string' },
       json: { type: 'string' },
       model: { type: 'string', default: DEFAULT_MODEL_DIR },
@@ -277,11 +299,17 @@ if (import.meta.main) {
     const seed = Number(values.seed);
     const span = values.span === undefined ? undefined : Number(values.span);
     const repeatDamping = values['repeat-damping'] === undefined ? undefined : Number(values['repeat-damping']);
+    const topRepeatDamping = values['top-repeat-damping'] === undefined ? undefined : Number(values['top-repeat-damping']);
+    const leapDamping = values['leap-damping'] === undefined ? undefined : Number(values['leap-damping']);
     if (
       (span !== undefined && !(Number.isInteger(span) && span >= 0)) ||
-      (repeatDamping !== undefined && !(repeatDamping >= 0 && repeatDamping <= 1))
+      (repeatDamping !== undefined && !(repeatDamping >= 0 && repeatDamping <= 1)) ||
+      (topRepeatDamping !== undefined && !(topRepeatDamping >= 0 && topRepeatDamping <= 1)) ||
+      (leapDamping !== undefined && !(leapDamping >= 0 && leapDamping <= MAX_LEAP_DAMPING))
     ) {
-      console.error('eval:model: --span must be a whole number of semitones >= 0 (0: none), --repeat-damping 0..1');
+      console.error(
+        `eval:model: --span must be a whole number of semitones >= 0 (0: none), --repeat-damping and --top-repeat-damping 0..1, --leap-damping 0..${MAX_LEAP_DAMPING}`,
+      );
       process.exit(2);
     }
     const choiceTopP = (flag: string | undefined, name: 'pitchTopP' | 'rhythmTopP') => (flag === undefined ? {} : { [name]: Number(flag) });
@@ -305,6 +333,8 @@ if (import.meta.main) {
       seed,
       span,
       repeatDamping,
+      topRepeatDamping,
+      leapDamping,
       sampling: {
         ...DEFAULT_SAMPLING,
         temperature: Number(values.temperature ?? DEFAULT_SAMPLING.temperature),

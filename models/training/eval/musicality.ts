@@ -13,7 +13,8 @@ import type { CausalLm } from '../../../inference/engine/causal-lm.ts';
 import { DEFAULT_FOLLOW_CHORDS } from '../../../inference/engine/follow-chords.ts';
 import { generatePart } from '../../../inference/engine/generate.ts';
 import { registerSpanOf } from '../../../inference/engine/register.ts';
-import { repeatDampingOf } from '../../../inference/engine/line-repeats.ts';
+import { leapDampingOf } from '../../../inference/engine/line-leaps.ts';
+import { repeatDampingOf, topRepeatDampingOf } from '../../../inference/engine/line-repeats.ts';
 import type { SamplingSettings } from '../../../inference/engine/sampler.ts';
 import { decodePart, sliceChords, type Part, type TokenChord } from '../../../inference/tokenizer/events.ts';
 import { encodeExample, encodePrompt, sepIndex, targetChords, type Prompt } from '../../../inference/tokenizer/prompt.ts';
@@ -21,7 +22,7 @@ import { energyLevel, isSupportedMeter, type NoteRole } from '../../../inference
 import type { Piece } from '../piece.ts';
 import { seededRandom } from '../../../core/random.ts';
 import { fnv1a, splitOf } from '../splits.ts';
-import { METRIC_BINS, overlap, summarize, type Summary } from './distribution.ts';
+import { METRIC_BINS, histogram, overlap, summarize, type Summary } from './distribution.ts';
 import { modelNll, scoredPositions } from './nll.ts';
 import { windowMetrics, type WindowMetrics } from './window-metrics.ts';
 
@@ -121,6 +122,9 @@ export interface MetricComparison {
   controlP90: number;
   /** overlap >= control - OVERLAP_TOLERANCE. */
   pass: boolean;
+  /** The two histograms the overlap compares (shares per bin of METRIC_BINS), to see where they part. */
+  realHistogram: number[];
+  modelHistogram: number[];
 }
 
 /** Random song splits the control is averaged over. */
@@ -155,6 +159,8 @@ export function compareMetrics(
       controlP10: at(0.1),
       controlP90: at(0.9),
       pass: o >= c - OVERLAP_TOLERANCE,
+      realHistogram: histogram(values(real, name), bins),
+      modelHistogram: histogram(values(model, name), bins),
     };
   }
   return out;
@@ -196,6 +202,10 @@ export interface MusicalityOptions {
   span?: number;
   /** Repeat damping for every role; absent: each role's default (DEFAULT_REPEAT_DAMPING). */
   repeatDamping?: number;
+  /** Top-repeat damping for every role; absent: each role's default (DEFAULT_TOP_REPEAT_DAMPING). */
+  topRepeatDamping?: number;
+  /** Leap damping for every role; absent: each role's default (DEFAULT_LEAP_DAMPING). */
+  leapDamping?: number;
   seed?: number;
   roles?: readonly NoteRole[];
   log?: (line: string) => void;
@@ -245,6 +255,8 @@ export async function musicalityReport(
         followChords: options.followChords ?? DEFAULT_FOLLOW_CHORDS[role],
         span: options.span === undefined ? registerSpanOf(role) : options.span || undefined,
         repeatDamping: options.repeatDamping ?? repeatDampingOf(role),
+        topRepeatDamping: options.topRepeatDamping ?? topRepeatDampingOf(role),
+        leapDamping: options.leapDamping ?? leapDampingOf(role),
       });
       const decoded = decodePart(tokens!, role, w.prompt.conditions.meter);
       if (decoded.bars !== WINDOW_BARS || decoded.part.role === 'chords') {
