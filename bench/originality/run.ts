@@ -2,6 +2,7 @@
  * npm run bench:originality — did the model copy? What the originality check marks:
  *
  *   node bench/originality/run.ts [--data ../shared/datasets] [--generations 2000] [--out bench/results/originality.json]
+ *                                 [--roles keys,lead]   (regenerate these roles only, keep the others' figures)
  *
  * 1. Thresholds from the data: for line windows of 6, 8 and 10 notes (marked when a run of found
  *    notes is longer than the window) and drum windows of 1, 2 and 4 bars, the share of held-out
@@ -13,7 +14,7 @@
  *    against the shipped index (models/<id>/originality.bin): the share marked, and the longest
  *    runs found.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,8 +38,13 @@ const { values } = parseArgs({
     data: { type: 'string', default: '../shared/datasets' },
     generations: { type: 'string', default: '2000' },
     out: { type: 'string', default: 'bench/results/originality.json' },
+    /** Generate only these roles and keep the others' figures from --out (after a decoding change to some roles). */
+    roles: { type: 'string' },
   },
 });
+const regenerate = values.roles ? new Set(values.roles.split(',')) : null;
+const previous =
+  regenerate && existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as { generated?: Record<string, unknown> }) : null;
 const generationsPerRole = Number(values.generations);
 const ROLES = CHECKED_ROLES;
 const log = (line: string) => console.log(`[originality] ${line}`);
@@ -115,6 +121,10 @@ const engine = new Engine(lm, { id: card.id, sha256: card.weights.sha256 }, 'cpu
 const VARIATIONS = 4;
 const generated: Record<string, unknown> = {};
 for (const role of ROLES) {
+  if (regenerate && !regenerate.has(role) && previous?.generated?.[role]) {
+    generated[role] = previous.generated[role];
+    continue;
+  }
   const sets = conditionSets(role);
   const reports: CopyReport[] = [];
   const roleStarted = performance.now();
