@@ -6,6 +6,7 @@
  * riff, cancels between decode steps, serves a second client over a MessagePort, reports a corrupt
  * model by file, and writes what the Node engine writes.
  */
+import { decodeIndex } from '../inference/originality/index-file.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -194,10 +195,14 @@ if (!existsSync(CHROMIUM)) {
           intraOpNumThreads: 1,
         });
         t.after(() => session.release());
+        // With the same originality index, so each variation carries the same copy report.
+        const originality = decodeIndex(readFileSync(join(SHIPPED_MODEL_DIR, card.originality.file)));
         const native = new Engine(
           new CausalLm(session, card.shape, ortNode.Tensor as unknown as TensorConstructor),
           { id: card.id, sha256: card.weights.sha256 },
           'cpu',
+          undefined,
+          originality,
         );
         const reference = await native.generate(request);
         assert.deepEqual(
