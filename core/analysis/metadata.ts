@@ -4,6 +4,8 @@
  * them. Plain JSON-safe data with a version, so a library entry can store it as it is and a later
  * version can tell old entries apart and recompute them.
  */
+import type { ReadScore } from '../musicxml/read.ts';
+import { chordPitchClasses, parseChordSymbol } from '../theory/chords.ts';
 import type { ImportedMidi } from '../midi/midi-read.ts';
 import type { Key, NoteInput, TrackRole } from '../song/types.ts';
 import { ticksPerBeat, TICKS_PER_QUARTER, type Meter } from '../time.ts';
@@ -187,4 +189,21 @@ export function analyseClip(
     statedKey: song.key,
     chords: song.chords ?? [],
   });
+}
+
+/**
+ * Metadata of a MusicXML score as core/musicxml/read.ts reads it: tempo, meter and key from the
+ * score (120 BPM when it names no tempo), roles from each part's percussion flag, program and
+ * notes, and its chord symbols counting towards the key, as a lead sheet's should.
+ */
+export function analyseScore(score: ReadScore): MusicMetadata {
+  const chords: SoundingChord[] = [];
+  for (const c of score.chords) {
+    const parsed = parseChordSymbol(c.symbol);
+    if (parsed) chords.push({ pitchClasses: chordPitchClasses(parsed), duration: c.duration });
+  }
+  return analyseParts(
+    score.parts.map((p) => ({ name: p.name, notes: p.notes, channel: p.percussion ? 9 : null, program: p.program })),
+    { bpm: score.bpm ?? 120, meter: score.meter, timeSource: 'file', statedKey: score.key, chords },
+  );
 }

@@ -9,6 +9,8 @@ import { TRACK_ROLES, type Song, type TrackRole } from '../../core/song/types.ts
 import { MAX_BARS } from '../../core/song/validate.ts';
 import type { EditRunner, Notify } from '../app/edit-runner.ts';
 import type { ImportTarget, IntoTrackResult } from './into-track.ts';
+import type { MusicMetadata } from '../../core/analysis/metadata.ts';
+import { metadataLines } from './file-metadata.ts';
 
 /** What the dialog says about the file. */
 export interface ImportSummary {
@@ -19,6 +21,8 @@ export interface ImportSummary {
   chordCount: number;
   suggestedRole: TrackRole;
   suggestedName: string;
+  /** What the file is (core/analysis/): key, tempo and meter, roles, energy, moods. */
+  metadata?: MusicMetadata;
 }
 
 interface ImportIntoTrackDialogProps {
@@ -73,6 +77,19 @@ export function ImportIntoTrackDialog(props: ImportIntoTrackDialogProps) {
         {summary.sourceCount > 1 ? ` from ${summary.sourceCount} ${format === 'MIDI' ? 'tracks' : 'parts'}, merged into one clip` : ''}
         {summary.chordCount ? `, and ${summary.chordCount} chord symbols for the chord lane over it` : ''}.
       </p>
+      {summary.metadata && (
+        <dl className="file-metadata" data-testid={`${testId}-metadata`}>
+          {metadataLines(summary.metadata).map((line, i) => (
+            // A fixed account: the order is the identity.
+            <div key={i} title={line.because} data-label={line.label}>
+              <dt>{line.label}</dt>
+              <dd>
+                {line.value} <span className="muted">({line.because})</span>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
       <form
         className="file-form"
         onSubmit={(e) => {

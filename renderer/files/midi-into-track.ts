@@ -7,6 +7,7 @@
  */
 import type * as Y from 'yjs';
 import { detectTrackRole } from '../../core/analysis/track-role.ts';
+import { analyseMidi, type MusicMetadata } from '../../core/analysis/metadata.ts';
 import { importMidiIntoTrack, readMidi } from '../../core/midi/song-midi.ts';
 import type { TrackRole } from '../../core/song/types.ts';
 import { baseName } from './file-names.ts';
@@ -19,6 +20,8 @@ export interface MidiFileSummary {
   suggestedRole: TrackRole;
   /** For the clip and a new track: the file's title, else its only track's name, else the file name. */
   suggestedName: string;
+  /** What the file is: key, tempo and meter, roles, energy, moods (core/analysis/). */
+  metadata: MusicMetadata;
 }
 
 /** Reads the file for the dialog; throws MidiFormatError when it is not a MIDI file. */
@@ -30,6 +33,7 @@ export function summarizeMidi(bytes: Uint8Array, fileName: string): MidiFileSumm
     trackNames: midi.tracks.map((t) => t.name),
     suggestedRole: busiest ? detectTrackRole(busiest, midi.meter).role : 'keys',
     suggestedName: (midi.title || (midi.tracks.length === 1 ? midi.tracks[0]!.name : '') || baseName(fileName)).slice(0, 100),
+    metadata: analyseMidi(midi),
   };
 }
 

@@ -5,15 +5,17 @@
  * (isMusicXmlFileError) and one the song cannot hold throws EditError, both before the first
  * write. The score's text comes from the file's bytes through musicXmlFileText (.mxl or plain).
  */
+import { analyseScore, type MusicMetadata } from '../../core/analysis/metadata.ts';
+import { readScore } from '../../core/musicxml/read.ts';
 import type * as Y from 'yjs';
 import { importMusicXmlIntoTrack, summarizeMusicXml, type MusicXmlSummary } from '../../core/musicxml/musicxml.ts';
 import { baseName } from './file-names.ts';
 import { importIntoTarget, type ImportTarget, type IntoTrackResult } from './into-track.ts';
 
 /** The score summed up for the dialog; its name falls back to the file's. Throws on a malformed score. */
-export function summarizeScore(text: string, fileName: string): MusicXmlSummary {
+export function summarizeScore(text: string, fileName: string): MusicXmlSummary & { metadata: MusicMetadata } {
   const summary = summarizeMusicXml(text);
-  return { ...summary, suggestedName: summary.suggestedName || baseName(fileName).slice(0, 100) };
+  return { ...summary, suggestedName: summary.suggestedName || baseName(fileName).slice(0, 100), metadata: analyseScore(readScore(text)) };
 }
 
 export function importMusicXmlIntoSong(

@@ -665,6 +665,12 @@ if (missing) {
       await chooseFile('riff.mid', bytes);
       await page.waitForSelector('[data-testid="import-midi-dialog"]');
       assert.match((await page.textContent('[data-testid="import-midi-dialog"]')) ?? '', /4 notes/);
+      // What the file is, each fact with why: key, tempo and meter, its track's role, moods.
+      const facts = await page.$$eval('[data-testid="import-midi-metadata"] > div', (rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.label),
+      );
+      assert.deepEqual(facts.slice(0, 2), ['Key', 'Tempo and meter'], facts.join(', '));
+      assert.ok(facts.includes('Mood'), facts.join(', '));
       await page.selectOption('[data-testid="import-midi-track"]', 'new');
       assert.equal(await page.inputValue('[data-testid="import-midi-role"]'), 'lead', 'the role guessed from the file');
       await page.fill('[data-testid="import-midi-name"]', 'Riff');
@@ -848,6 +854,10 @@ if (missing) {
       await choose('file-import-musicxml-track', 'tune.musicxml', new TextEncoder().encode(sheet));
       await page.waitForSelector('[data-testid="import-musicxml-dialog"]');
       assert.match((await page.textContent('[data-testid="import-musicxml-dialog"]')) ?? '', /4 notes, and 2 chord symbols/);
+      assert.match(
+        (await page.textContent('[data-testid="import-musicxml-metadata"]')) ?? '',
+        /Key.*A minor.*Tempo and meter.*96 BPM, 3\/4/s,
+      );
       await page.selectOption('[data-testid="import-musicxml-track"]', bass);
       await page.fill('[data-testid="import-musicxml-bar"]', '13');
       await page.click('[data-testid="import-musicxml-confirm"]');
