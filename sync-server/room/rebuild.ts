@@ -70,24 +70,9 @@ export function encodeStateAt(log: RoomLog, seq: number): Uint8Array {
  * document, peers converge without reloading and nothing later is lost from the log.
  */
 export function revertTo(log: RoomLog, seq: number): Uint8Array {
-  return fromNearestSnapshot(log, seq, false, (past, fromCompact) => {
-    const scope = ROOT_TYPES.map((name) => past.getMap(name));
-    const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([LATER_EDITS]), captureTimeout: Number.POSITIVE_INFINITY });
-    try {
-      replay(past, log, seq, log.lastSeq, fromCompact, LATER_EDITS);
-      let revert: Uint8Array = new Uint8Array([0, 0]); // an empty update: nothing changed since `seq`
-      const capture = (update: Uint8Array) => {
-        revert = update;
-      };
-      past.on('update', capture);
-      undo.undo();
-      past.off('update', capture);
-      return revert;
-    } finally {
-      undo.destroy();
-      past.destroy();
-    }
-  });
+  return fromNearestSnapshot(log, seq, false, (past, fromCompact) =>
+    undoReplayed(past, LATER_EDITS, () => replay(past, log, seq, log.lastSeq, fromCompact, LATER_EDITS)),
+  );
 }
 
 /** Origins of the entries a take-back replays: only TAKEN ones are undone. */
@@ -104,29 +89,50 @@ const KEPT_EDITS = Symbol('kept-edits');
  * go with that clip. An empty update when nothing taken changed the song.
  */
 export function revertEntries(log: RoomLog, since: number, taken: ReadonlySet<number>): Uint8Array {
-  return fromNearestSnapshot(log, since, false, (past, fromCompact) => {
-    const scope = ROOT_TYPES.map((name) => past.getMap(name));
-    const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([TAKEN_EDITS]), captureTimeout: Number.POSITIVE_INFINITY });
-    try {
-      let seq = since;
-      for (const entry of log.updates(since, log.lastSeq)) {
-        seq++;
-        if (fromCompact && entry.concurrent && refersToCollected(past, entry.update)) throw new NeedsOlderSnapshot();
-        Y.applyUpdate(past, entry.update, taken.has(seq) ? TAKEN_EDITS : KEPT_EDITS);
-      }
-      const chordsBefore = new Set(chordsMap(past).keys());
-      const updates: Uint8Array[] = [];
-      const capture = (update: Uint8Array) => updates.push(update);
-      past.on('update', capture);
-      undo.undo();
-      dropRestoredChordsUnderKept(past, chordsBefore);
-      past.off('update', capture);
-      return updates.length === 0 ? new Uint8Array([0, 0]) : Y.mergeUpdates(updates);
-    } finally {
-      undo.destroy();
-      past.destroy();
-    }
-  });
+  return fromNearestSnapshot(log, since, false, (past, fromCompact) =>
+    undoReplayed(
+      past,
+      TAKEN_EDITS,
+      () => {
+        let seq = since;
+        for (const entry of log.updates(since, log.lastSeq)) {
+          seq++;
+          if (fromCompact && entry.concurrent && refersToCollected(past, entry.update)) throw new NeedsOlderSnapshot();
+          Y.applyUpdate(past, entry.update, taken.has(seq) ? TAKEN_EDITS : KEPT_EDITS);
+        }
+      },
+      () => {
+        const chordsBefore = new Set(chordsMap(past).keys());
+        return () => dropRestoredChordsUnderKept(past, chordsBefore);
+      },
+    ),
+  );
+}
+
+/**
+ * The Yjs revert recipe, shared by restore and take-back: `replayLater` applies the later entries
+ * to `past` (those to undo under the `tracked` origin); `fixUp`, when given, looks at the replayed
+ * document and returns what to write right after the undo. What the undo and the fix-up write is
+ * the forward edit (an empty update when they write nothing). `past` is destroyed afterwards.
+ */
+function undoReplayed(past: Y.Doc, tracked: symbol, replayLater: () => void, fixUp?: () => () => void): Uint8Array {
+  const scope = ROOT_TYPES.map((name) => past.getMap(name));
+  const undo = new Y.UndoManager(scope, { trackedOrigins: new Set([tracked]), captureTimeout: Number.POSITIVE_INFINITY });
+  try {
+    replayLater();
+    const afterUndo = fixUp?.();
+    const updates: Uint8Array[] = [];
+    const capture = (update: Uint8Array) => updates.push(update);
+    past.on('update', capture);
+    undo.undo();
+    afterUndo?.();
+    past.off('update', capture);
+    if (updates.length === 0) return new Uint8Array([0, 0]); // an empty update: nothing to undo
+    return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+  } finally {
+    undo.destroy();
+    past.destroy();
+  }
 }
 
 /**
