@@ -5,11 +5,12 @@
  * EditError, and in both cases the document is left unchanged.
  */
 import type * as Y from 'yjs';
-import { ticksPerBar, type Meter, type Ticks } from '../time.ts';
+import { ticksPerBar, type Meter } from '../time.ts';
 import { addClip, addTrack, labelledEdit, setKey, setMeter, setTempo, setTitle, type EditOptions } from '../song/edits.ts';
 import { readMeta } from '../song/schema.ts';
 import type { Key, NoteInput, Provenance, TrackRole } from '../song/types.ts';
-import { EditError, MAX_BARS, MAX_NOTE_TICKS, checkMeter, checkNote } from '../song/validate.ts';
+import { EditError, checkMeter, checkNote } from '../song/validate.ts';
+import { barsCovering, checkLength, fitNote, plural } from '../song/import-fit.ts';
 import { detectKey, type KeyEstimate } from '../analysis/key.ts';
 import { detectTrackRole } from '../analysis/track-role.ts';
 import { DEFAULT_METER, readMidi } from './midi-read.ts';
@@ -28,33 +29,6 @@ const MIN_BPM = 20;
 const MAX_BPM = 400;
 const MAX_NAME_LENGTH = 100;
 const MAX_TITLE_LENGTH = 200;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/**
- * The song holds notes of at most MAX_NOTE_TICKS (64 bars of 4/4); a longer MIDI note (usually a
- * note-off that never came) is shortened to that, which is how long it could ever sound in the app.
- */
-function fitNote(note: NoteInput): NoteInput {
-  return note.duration > MAX_NOTE_TICKS ? { ...note, duration: MAX_NOTE_TICKS } : note;
-}
-
-/** Whole bars from the clip start that cover every note's end; at least one. */
-function barsCovering(notes: NoteInput[], barTicks: Ticks): number {
-  let end = 0;
-  for (const n of notes) end = Math.max(end, n.tick + n.duration);
-  return Math.max(1, Math.ceil(end / barTicks));
-}
-
-function checkLength(lengthBars: number, startBar: number, what: string): void {
-  if (lengthBars > MAX_BARS - startBar) {
-    throw new EditError(
-      `${what} is ${plural(lengthBars, 'bar')} long; from bar ${startBar + 1} a song has room for ${MAX_BARS - startBar}`,
-    );
-  }
-}
 
 function provenance(fileTrackNames: string[], options: MidiSongImportOptions): Provenance {
   const detail: Record<string, unknown> = { format: 'midi', tracks: fileTrackNames };

@@ -21,8 +21,9 @@ import {
   type EditOptions,
 } from '../song/edits.ts';
 import { readMeta } from '../song/schema.ts';
-import type { NoteInput, Provenance, TrackRole } from '../song/types.ts';
-import { EditError, MAX_BARS, MAX_NOTE_TICKS, checkMeter, checkNote } from '../song/validate.ts';
+import type { Provenance, TrackRole } from '../song/types.ts';
+import { EditError, MAX_BARS, checkMeter, checkNote } from '../song/validate.ts';
+import { barsCovering, checkLength, fitNote, plural } from '../song/import-fit.ts';
 import { readScore, type ReadScore, type ScoreChord, type ScorePart } from './read.ts';
 
 export interface MusicXmlImportOptions extends EditOptions {
@@ -51,10 +52,6 @@ const MAX_NAME_LENGTH = 100;
 const MAX_TITLE_LENGTH = 200;
 const DEFAULT_METER: Meter = { numerator: 4, denominator: 4 };
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** The track role a part suggests: drums by its staff, else its MIDI program, else its name. */
 export function roleForPart(part: ScorePart): TrackRole {
   if (part.percussion) return 'drums';
@@ -82,24 +79,6 @@ function partRole(score: ReadScore, part: ScorePart): TrackRole {
 
 function partName(score: ReadScore, part: ScorePart, index: number): string {
   return (part.name || (isLeadSheet(score) ? 'Melody' : `Part ${index + 1}`)).slice(0, MAX_NAME_LENGTH);
-}
-
-function fitNote(note: NoteInput): NoteInput {
-  return note.duration > MAX_NOTE_TICKS ? { ...note, duration: MAX_NOTE_TICKS } : note;
-}
-
-function barsCovering(notes: NoteInput[], end: Ticks, barTicks: Ticks): number {
-  let last = end;
-  for (const n of notes) last = Math.max(last, n.tick + n.duration);
-  return Math.max(1, Math.ceil(last / barTicks));
-}
-
-function checkLength(lengthBars: number, startBar: number, what: string): void {
-  if (lengthBars > MAX_BARS - startBar) {
-    throw new EditError(
-      `${what} is ${plural(lengthBars, 'bar')} long; from bar ${startBar + 1} a song has room for ${MAX_BARS - startBar}`,
-    );
-  }
 }
 
 function provenance(parts: string[], options: MusicXmlImportOptions): Provenance {
@@ -170,7 +149,7 @@ export function importMusicXmlSong(doc: Y.Doc, text: string, options: MusicXmlIm
     .filter((p) => p.notes.length)
     .map((p, i) => {
       const notes = p.notes.map(fitNote);
-      const lengthBars = barsCovering(notes, score.lengthTicks, barTicks);
+      const lengthBars = barsCovering(notes, barTicks, score.lengthTicks);
       const name = partName(score, p, i);
       checkLength(lengthBars, 0, `part "${name}"`);
       for (const n of notes) checkNote(n, lengthBars * barTicks);
@@ -231,7 +210,7 @@ export function importMusicXmlIntoTrack(
   const score = readScore(text);
   const barTicks = ticksPerBar(readMeta(doc).meter);
   const notes = score.parts.flatMap((p) => p.notes.map(fitNote)).sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
-  const lengthBars = barsCovering(notes, score.lengthTicks, barTicks);
+  const lengthBars = barsCovering(notes, barTicks, score.lengthTicks);
   checkLength(lengthBars, startBar, 'the score');
   const from = startBar * barTicks;
   const to = from + lengthBars * barTicks;
