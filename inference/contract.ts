@@ -112,6 +112,8 @@ export interface ConfigureMessage {
   threads?: number;
   /** 'wasm' skips WebGPU even where the browser has it; default 'auto'. */
   providers?: 'auto' | 'wasm';
+  /** Milliseconds of warm-up riffs decoded while idle (host/warm-up.ts); 0: none. Default 8000. */
+  warmUpMs?: number;
 }
 
 const ID_PATTERN = /^[\w.:-]{1,64}$/;

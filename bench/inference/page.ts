@@ -5,7 +5,10 @@
  * Chromium, with the shipped model. Measured in the page:
  *   freshTab   a new browser context per sample: the first riff's first note and completion,
  *              counted from the moment the page asks for it (worker start and model load included)
- *   perRole    warm, per role, a 4-bar riff with 3 variations: first note, total p50/p95
+ *   perRole    warm, per role, a 4-bar riff with 3 variations: first note, total p50/p95, in a tab
+ *              whose worker had the quiet after its first riff for its warm-up (host/warm-up.ts)
+ *   perRoleWithoutWarmUp  the same with the warm-up off, riffs back to back, in its own browser
+ *   warmUp     how long the warm-up kept the worker busy, its CPU, and a riff asked while it ran
  *   longTasks  the page's main-thread long tasks (PerformanceObserver 'longtask', >= 50 ms) while
  *              the model ran, warm or loading
  *
@@ -131,6 +134,39 @@ interface RiffTiming {
   provider: string;
 }
 
+function chromiumArgs(): string[] {
+  return [...CHROMIUM_ARGS, ...(process.env.BENCH_CHROMIUM_FLAGS ? process.env.BENCH_CHROMIUM_FLAGS.split(' ') : [])];
+}
+
+/**
+ * Waits until the inference worker's thread is busy (`busy`: its CPU time grows by most of each
+ * 200 ms look) or quiet (under 5% of it over a second), up to 60 s; says how long that took and
+ * the CPU the worker spent meanwhile. A benchmark's poll of /proc, not a test's wait.
+ */
+async function workerBusy(
+  isWorker: (t: { kind: string; thread: string }) => boolean,
+  busy: boolean,
+): Promise<{ waitedMs: number; cpuMs: number }> {
+  const started = performance.now();
+  const first = threadCpu(process.pid);
+  let previous = first;
+  let quietSince = performance.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = threadCpu(process.pid);
+    const step = threadsMsBetween(previous, now, isWorker).cpuMs;
+    previous = now;
+    if (busy && step > 100) break;
+    if (!busy) {
+      if (step > 10) quietSince = performance.now();
+      else if (performance.now() - quietSince >= 1000) break;
+    }
+    if (performance.now() - started > 60_000) throw new Error(`the inference worker did not become ${busy ? 'busy' : 'quiet'} within 60 s`);
+  }
+  // Quiet: counted to the moment the quiet began, not to the end of the second that confirmed it.
+  return { waitedMs: (busy ? performance.now() : quietSince) - started, cpuMs: threadsMsBetween(first, previous, isWorker).cpuMs };
+}
+
 export async function benchPage(options: PageBenchOptions = {}): Promise<Record<string, unknown>> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed (bash scripts/setup-browser.sh)`);
   const dir = mkdtempSync(join(tmpdir(), 'riffroom-bench-page-'));
@@ -149,21 +185,24 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
     ({ server, origin } = await serve(dir));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, ...(process.env.BENCH_CHROMIUM_FLAGS ? process.env.BENCH_CHROMIUM_FLAGS.split(' ') : [])],
+      args: chromiumArgs(),
     });
     const query: Record<string, string | number> = {};
     if (options.threads !== undefined) query.threads = options.threads;
     if (options.providers !== undefined) query.providers = options.providers;
     const variations = options.variations ?? 3;
 
-    const openTab = async () => {
-      const context = await browser!.newContext();
+    const openTab = async (on: Browser = browser!, extra: Record<string, string | number> = {}) => {
+      const context = await on.newContext();
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => void errors.push(e.message));
       await page.goto(`${origin}/`);
       await page.waitForFunction(() => 'bench' in globalThis);
-      await page.evaluate(([o, q]) => (globalThis as any).bench.start(`${o}/`, `${o}/models/shipped/`, q), [origin, query] as const);
+      await page.evaluate(([o, q]) => (globalThis as any).bench.start(`${o}/`, `${o}/models/shipped/`, q), [
+        origin,
+        { ...query, ...extra },
+      ] as const);
       return { context, page, errors };
     };
     const riff = (page: Awaited<ReturnType<typeof openTab>>['page'], request: GenerationRequest) =>
@@ -174,6 +213,31 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
       const before = threadCpu(process.pid);
       const timing = await riff(page, request);
       return { ...timing, ...threadsMsBetween(before, threadCpu(process.pid), isWorker) };
+    };
+
+    const seeds = options.seeds ?? 10;
+    /** Per role: one warm-up riff, then `seeds` timed riffs back to back. */
+    const warmRiffs = async (page: Awaited<ReturnType<typeof openTab>>['page'], label: string) => {
+      const perRole: Record<string, unknown> = {};
+      for (const role of ROLES) {
+        await riff(page, riffRequest(role, 1000, variations));
+        const runs: (RiffTiming & { cpuMs: number; waitMs: number })[] = [];
+        for (let seed = 0; seed < seeds; seed++) runs.push(await timedRiff(page, riffRequest(role, seed, variations)));
+        const firstNote = runs.flatMap((r) => (r.firstNoteMs === null ? [] : [r.firstNoteMs]));
+        perRole[role] = {
+          firstNoteMs: summarize(firstNote),
+          [`variations${variations}Ms`]: summarize(runs.map((r) => r.totalMs)),
+          engineMs: summarize(runs.map((r) => r.engineMs)),
+          // The worker thread's CPU time per riff, and its time waiting for a CPU (thread-cpu.ts).
+          [`variations${variations}CpuMs`]: summarize(runs.map((r) => r.cpuMs)),
+          [`variations${variations}WaitMs`]: summarize(runs.map((r) => r.waitMs)),
+          tokensPerRiff: summarize(runs.map((r) => r.tokens)),
+        };
+        console.error(
+          `  ${label} ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (worker CPU ${summarize(runs.map((r) => r.cpuMs)).p50.toFixed(0)} ms, first note ${summarize(firstNote).p50.toFixed(0)} ms)`,
+        );
+      }
+      return perRole;
     };
 
     // Fresh tabs: the first riff a guest asks for, worker start and model load included.
@@ -193,29 +257,33 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
       );
     }
 
-    // Warm: one tab, the worker loaded, every role.
-    const { context, page, errors } = await openTab();
-    await riff(page, riffRequest('bass', 999, 1));
-    const perRole: Record<string, unknown> = {};
-    const seeds = options.seeds ?? 10;
-    for (const role of ROLES) {
-      await riff(page, riffRequest(role, 1000, variations)); // warm-up
-      const runs: (RiffTiming & { cpuMs: number; waitMs: number })[] = [];
-      for (let seed = 0; seed < seeds; seed++) runs.push(await timedRiff(page, riffRequest(role, seed, variations)));
-      const firstNote = runs.flatMap((r) => (r.firstNoteMs === null ? [] : [r.firstNoteMs]));
-      perRole[role] = {
-        firstNoteMs: summarize(firstNote),
-        [`variations${variations}Ms`]: summarize(runs.map((r) => r.totalMs)),
-        engineMs: summarize(runs.map((r) => r.engineMs)),
-        // The worker thread's CPU time per riff, and its time waiting for a CPU (thread-cpu.ts).
-        [`variations${variations}CpuMs`]: summarize(runs.map((r) => r.cpuMs)),
-        [`variations${variations}WaitMs`]: summarize(runs.map((r) => r.waitMs)),
-        tokensPerRiff: summarize(runs.map((r) => r.tokens)),
-      };
-      console.error(
-        `  page ${role}: ${variations} variations p50 ${summarize(runs.map((r) => r.totalMs)).p50.toFixed(0)} ms (worker CPU ${summarize(runs.map((r) => r.cpuMs)).p50.toFixed(0)} ms, first note ${summarize(firstNote).p50.toFixed(0)} ms)`,
-      );
+    // Warm, the product's way: one tab; after its first riff the guest listens (a 4-bar riff at 112
+    // BPM plays 8.6 s), and the worker spends that quiet on its warm-up (inference/host/warm-up.ts).
+    // A riff asked while the warm-up runs shows what the warm-up costs a guest who does not wait.
+    const warm = await openTab();
+    await riff(warm.page, riffRequest('bass', 999, 1));
+    const warmUpStarted = await workerBusy(isWorker, true);
+    const duringWarmUp = await riff(warm.page, riffRequest('bass', 998, variations));
+    const pause = await workerBusy(isWorker, false);
+    console.error(
+      `  page warm-up: a riff asked during it: first note ${Math.round(duringWarmUp.firstNoteMs ?? -1)} ms; quiet after ${Math.round(pause.waitedMs)} ms (worker CPU ${Math.round(pause.cpuMs)} ms)`,
+    );
+    const perRole = await warmRiffs(warm.page, 'page');
+
+    // The same without the warm-up, riffs back to back, in a browser of its own (a renderer process
+    // shares compiled wasm between its tabs).
+    const plainBrowser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs() });
+    let perRoleWithoutWarmUp: Record<string, unknown>;
+    try {
+      const plain = await openTab(plainBrowser, { warmup: 0 });
+      await riff(plain.page, riffRequest('bass', 999, 1));
+      perRoleWithoutWarmUp = await warmRiffs(plain.page, 'page without warm-up');
+      await plain.context.close();
+    } finally {
+      await plainBrowser.close();
     }
+
+    const { context, page, errors } = warm;
     const longTasks = (await page.evaluate(() => ({
       whileBusy: (globalThis as any).bench.longTasksWhileBusy(),
       all: (globalThis as any).bench.longTasks(),
@@ -234,6 +302,14 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Record<
         samples: first.map((r) => ({ firstNoteMs: Math.round(r.firstNoteMs ?? -1), totalMs: Math.round(r.totalMs) })),
       },
       perRole,
+      perRoleWithoutWarmUp,
+      warmUp: {
+        what: "the worker's warm-up after a tab's first riff: how long until the worker was quiet, its CPU, and a riff asked while it ran",
+        quietAfterMs: Math.round(pause.waitedMs),
+        cpuMs: Math.round(pause.cpuMs),
+        startedWithinMs: Math.round(warmUpStarted.waitedMs),
+        riffAskedDuringIt: { firstNoteMs: Math.round(duringWarmUp.firstNoteMs ?? -1), totalMs: Math.round(duringWarmUp.totalMs) },
+      },
       // While a request was out (fresh tabs: worker start and model load included; warm riffs).
       longTasks: {
         whileModelRuns: longTasks.whileBusy.length,

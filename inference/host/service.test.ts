@@ -5,7 +5,7 @@ import { Engine } from '../engine/engine.ts';
 import type { GenerationRequest } from '../engine/request.ts';
 import { loadModelFolder } from '../node/model-folder.ts';
 import { SHIPPED_MODEL_DIR } from '../node/shipped-model.ts';
-import { InferenceService } from './service.ts';
+import { InferenceService, type ServiceState } from './service.ts';
 
 const loaded = await loadModelFolder(SHIPPED_MODEL_DIR);
 const model = { id: loaded.card.id, name: loaded.card.name, sha256: loaded.card.weights.sha256 };
@@ -186,4 +186,60 @@ test('a service without a model says why to every client and every request', asy
   a.send({ v, type: 'generate', id: 'r', request: request() });
   const reply = await a.finished('r');
   assert.ok(reply.type === 'error' && reply.error.name === 'ModelLoadError');
+});
+
+/** Idle work that records what it was asked and told; `logged(entry)` resolves once that entry is in. */
+function recordedIdleWork(requests: GenerationRequest[]) {
+  const log: string[] = [];
+  const waiters: { entry: string; resolve: () => void }[] = [];
+  const add = (entry: string) => {
+    log.push(entry);
+    for (const w of waiters.filter((w) => w.entry === entry)) w.resolve();
+  };
+  const work = {
+    next: () => {
+      const r = requests.shift() ?? null;
+      add(r ? `next:${r.seed}` : 'next:none');
+      return r;
+    },
+    ran: (ms: number, finished: boolean) => add(ms >= 0 && finished ? 'ran:finished' : 'ran:stopped'),
+  };
+  const logged = (entry: string) =>
+    log.includes(entry) ? Promise.resolve() : new Promise<void>((resolve) => void waiters.push({ entry, resolve }));
+  return { work, log, logged };
+}
+
+const readyState = (): ServiceState => ({
+  kind: 'ready',
+  engine: new Engine(loaded.lm, model, 'cpu'),
+  model: { ...model, loadMs: 1 },
+  provider: { name: 'cpu', tried: [] },
+});
+
+test('idle work runs once nothing waits, stops for a client at once, and goes on after it', async () => {
+  const { work, log, logged } = recordedIdleWork([request({ bars: 16, energy: 4, variations: 4, seed: 101 }), request({ seed: 102 })]);
+  const service = new InferenceService(readyState(), { idleWork: work, idleAfterMs: 1 });
+  await logged('next:101');
+  const a = client(service, 'a');
+  a.send({ v, type: 'generate', id: 'mine', request: request({ seed: 5 }) });
+  // The long idle riff (16 bars, 4 variations) is stopped and the client's request served.
+  assert.equal((await a.finished('mine')).type, 'done');
+  assert.deepEqual(log, ['next:101', 'ran:stopped']);
+  // Idle again: the next idle request, then none left, and the service stays idle.
+  await logged('next:none');
+  assert.deepEqual(log, ['next:101', 'ran:stopped', 'next:102', 'ran:finished', 'next:none']);
+  a.send({ v, type: 'generate', id: 'later', request: request({ seed: 6 }) });
+  assert.equal((await a.finished('later')).type, 'done');
+  assert.equal(log.length, 5, 'idle work that has none left is not asked again');
+  service.dispose();
+});
+
+test('a client request that arrives first is never delayed by idle work; dispose ends it', async () => {
+  const { work, log } = recordedIdleWork([request({ seed: 201 })]);
+  const service = new InferenceService(readyState(), { idleWork: work, idleAfterMs: 60_000 });
+  const a = client(service, 'a');
+  a.send({ v, type: 'generate', id: 'r', request: request() });
+  assert.equal((await a.finished('r')).type, 'done');
+  assert.deepEqual(log, [], 'no idle work before the quiet period');
+  service.dispose(); // clears the quiet-period timer: the test process exits without waiting for it
 });

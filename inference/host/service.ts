@@ -74,6 +74,29 @@ export interface ClientHandle {
   close(): void;
 }
 
+/**
+ * Work the service does while no client's request waits (the web worker's warm-up, warm-up.ts):
+ * requests decoded and thrown away, each stopped between two steps as soon as a client asks.
+ */
+export interface IdleWork {
+  /** The next request to decode while idle, or null when there is none left. */
+  next(): GenerationRequest | null;
+  /** How long the last one ran in ms, and whether it finished (else it was stopped or failed). */
+  ran(ms: number, finished: boolean): void;
+}
+
+export interface ServiceOptions {
+  idleWork?: IdleWork;
+  /** Idle work starts only after the service has had nothing to do for this long (ms). */
+  idleAfterMs?: number;
+}
+
+/**
+ * A quarter second: long enough that back-to-back requests (a panel asking again, a queue being
+ * worked off) never meet idle work, short enough that it starts while a guest reads the first riff.
+ */
+export const IDLE_AFTER_MS = 250;
+
 const v = INFERENCE_PROTOCOL;
 
 export class InferenceService {
@@ -81,9 +104,17 @@ export class InferenceService {
   /** Clients in turn order; the next job comes from the first with work, which then goes last. */
   private readonly clients: ClientState[] = [];
   private running: Job | null = null;
+  private idleWork: IdleWork | null;
+  private readonly idleAfterMs: number;
+  /** The idle request being decoded, to stop when a client asks for something. */
+  private idleRun: AbortController | null = null;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(state: ServiceState) {
+  constructor(state: ServiceState, options: ServiceOptions = {}) {
     this.state = state;
+    this.idleWork = options.idleWork ?? null;
+    this.idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
+    this.scheduleIdleWork();
   }
 
   /** Registers a client; it is told at once whether the model is ready. */
@@ -95,6 +126,14 @@ export class InferenceService {
       receive: (data) => this.receive(client, data),
       close: () => this.disconnect(client),
     };
+  }
+
+  /** Stops idle work for good (a host shutting down; tests). Clients' requests are not touched. */
+  dispose(): void {
+    this.idleWork = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.idleRun?.abort();
   }
 
   /** Requests waiting or running, over all clients. */
@@ -194,14 +233,59 @@ export class InferenceService {
   }
 
   private pump(): void {
-    if (this.running || this.state.kind !== 'ready') return;
+    if (this.state.kind !== 'ready') return;
+    if (this.idleRun) {
+      // A client's request waits: stop the idle work; it calls pump again once it has stopped.
+      if (this.clients.some((c) => c.queue.length > 0)) this.idleRun.abort();
+      return;
+    }
+    if (this.running) return;
     const job = this.nextJob();
-    if (!job) return;
+    if (!job) {
+      this.scheduleIdleWork();
+      return;
+    }
     this.running = job;
     void this.run(job, this.state.engine).finally(() => {
       this.running = null;
       this.pump();
     });
+  }
+
+  /** Idle work, once the service has had nothing to do for idleAfterMs. */
+  private scheduleIdleWork(): void {
+    if (!this.idleWork || this.state.kind !== 'ready' || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.running || this.idleRun || this.pending > 0) return;
+      this.runIdleWork();
+    }, this.idleAfterMs);
+  }
+
+  private runIdleWork(): void {
+    if (!this.idleWork || this.state.kind !== 'ready') return;
+    const request = this.idleWork.next();
+    if (!request) {
+      this.idleWork = null;
+      return;
+    }
+    const abort = new AbortController();
+    this.idleRun = abort;
+    const started = performance.now();
+    void this.state.engine.generate(request, { signal: abort.signal }).then(
+      () => this.idleRunEnded(started, true, true),
+      () => this.idleRunEnded(started, false, abort.signal.aborted),
+    );
+  }
+
+  /** An idle request ended; one that failed on its own ends the idle work (no loop of failures). */
+  private idleRunEnded(started: number, finished: boolean, keepGoing: boolean): void {
+    this.idleWork?.ran(performance.now() - started, finished);
+    if (!keepGoing) this.idleWork = null;
+    this.idleRun = null;
+    const job = this.clients.some((c) => c.queue.length > 0);
+    if (job) this.pump();
+    else this.runIdleWork();
   }
 
   private async run(job: Job, engine: Engine): Promise<void> {

@@ -21,6 +21,7 @@ export function workerUrlWithConfig(scriptUrl: string | URL, config: WorkerConfi
   url.searchParams.set('wasm', config.wasmUrl);
   if (config.threads !== undefined) url.searchParams.set('threads', String(config.threads));
   if (config.providers !== undefined) url.searchParams.set('providers', config.providers);
+  if (config.warmUpMs !== undefined) url.searchParams.set('warmup', String(config.warmUpMs));
   return url;
 }
 
@@ -31,12 +32,14 @@ export function configFromUrl(href: string): WorkerConfig | null {
   if (modelUrl === null) return null;
   const threads = query.get('threads');
   const providers = query.get('providers');
+  const warmUp = query.get('warmup');
   return resolveConfig(
     {
       modelUrl,
       wasmUrl: query.get('wasm') ?? './',
       ...(threads !== null ? { threads: Number(threads) } : {}),
       ...(providers !== null ? { providers: providers as WorkerConfig['providers'] } : {}),
+      ...(warmUp !== null ? { warmUpMs: Number(warmUp) } : {}),
     },
     href,
   );
@@ -46,7 +49,10 @@ export function configFromUrl(href: string): WorkerConfig | null {
 export function configFromMessage(data: unknown, href: string): WorkerConfig | null {
   const m = data as Partial<ConfigureMessage> | null;
   if (!m || typeof m !== 'object' || m.v !== INFERENCE_PROTOCOL || m.type !== 'configure') return null;
-  return resolveConfig({ modelUrl: m.modelUrl!, wasmUrl: m.wasmUrl!, threads: m.threads, providers: m.providers }, href);
+  return resolveConfig(
+    { modelUrl: m.modelUrl!, wasmUrl: m.wasmUrl!, threads: m.threads, providers: m.providers, warmUpMs: m.warmUpMs },
+    href,
+  );
 }
 
 /**
@@ -62,6 +68,9 @@ export function resolveConfig(config: WorkerConfig, base: string): WorkerConfig 
   if (config.providers !== undefined && config.providers !== 'auto' && config.providers !== 'wasm') {
     throw new Error("the worker config providers must be 'auto' or 'wasm'");
   }
+  if (config.warmUpMs !== undefined && (!Number.isFinite(config.warmUpMs) || config.warmUpMs < 0 || config.warmUpMs > 60_000)) {
+    throw new Error('the worker config warmUpMs must be 0..60000');
+  }
   const folder = (url: string): string => {
     const href = new URL(url, base).href;
     return href.endsWith('/') ? href : `${href}/`;
@@ -71,5 +80,6 @@ export function resolveConfig(config: WorkerConfig, base: string): WorkerConfig 
     wasmUrl: folder(config.wasmUrl),
     ...(config.threads !== undefined ? { threads: config.threads } : {}),
     ...(config.providers !== undefined ? { providers: config.providers } : {}),
+    ...(config.warmUpMs !== undefined ? { warmUpMs: config.warmUpMs } : {}),
   };
 }

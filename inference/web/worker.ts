@@ -12,6 +12,7 @@
 import { INFERENCE_PROTOCOL, type ServiceStateError } from '../contract.ts';
 import { connectWhenReady } from '../host/connect-when-ready.ts';
 import { InferenceService } from '../host/service.ts';
+import { WarmUp } from '../host/warm-up.ts';
 import { startWebService } from './start-service.ts';
 import { configFromMessage, configFromUrl, type WorkerConfig } from './worker-config.ts';
 
@@ -52,7 +53,9 @@ function startFrom(config: () => WorkerConfig | null): Promise<InferenceService>
   } catch (error) {
     return Promise.resolve(unavailable('EngineError', `inference worker: ${(error as Error).message}`));
   }
-  return resolved ? startWebService(resolved, { yieldEachRun: true }) : null;
+  if (!resolved) return null;
+  const warmUp = resolved.warmUpMs === 0 ? undefined : new WarmUp(resolved.warmUpMs);
+  return startWebService(resolved, { yieldEachRun: true, idleWork: warmUp });
 }
 
 export function serveWorker(scope: WorkerScope): void {
