@@ -274,6 +274,7 @@ test('malformed scores are refused with a clear error and change nothing', async
     '<score-partwise><part-list/></score-partwise>',
     xml.replace('<divisions>24</divisions>', '<divisions>zero</divisions>'),
     xml.replace(/<step>B<\/step>/, '<step>H</step>'),
+    xml.replace(/<octave>(\d)<\/octave>/, '<octave>$1.5</octave>'),
     xml.replace('<duration>', '<duration>-'),
     'not xml at all',
   ];

@@ -1,8 +1,9 @@
 /**
  * Real-world scores: the OpenEWLD lead sheets of the shared training data (502 .mxl files written
  * by Wikifonia's editors; never copied into the repo) go through the app's import like a user's
- * file would. Each must import whole, agree note for note with the training pipeline's separate
- * lead-sheet reader, and survive our export and import again. Skipped when the data is not there.
+ * file would. Each must import whole, agree note for note with the training pipeline's lead-sheet
+ * view of the same reader (its melody is the first voice only), and survive our export and import
+ * again. Skipped when the data is not there.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ test('every OpenEWLD lead sheet imports whole: melody, chords, key, as the train
     const melody = song.clips[0]!.notes;
     assert.ok(melody.length > 0, `${file}: notes`);
     assert.ok(song.chords.length > 0, `${file}: chord symbols`);
-    // A second, separately written reader (first voice of the first part) agrees note for note.
+    // The training pipeline keeps the first voice of the first part: for a lead sheet, all of it.
     assert.deepEqual(key(melody), key(readMxl(bytes).notes), `${file}: the training reader reads the same melody`);
   }
 });

@@ -4,8 +4,10 @@
  * MIDI keys), the chord symbols, and the first title, meter, key and tempo. Grace and cue notes
  * take no time and are dropped; repeats are read as written. Measures are laid end to end; a
  * first measure shorter than its bar is a pickup, placed at the end of bar 1 so every downbeat
- * after it lands on a bar line (as the training reader does, models/training/sources/musicxml.ts).
- * Anything malformed throws MusicXmlFormatError or XmlParseError before a caller writes anything.
+ * after it lands on a bar line. Anything malformed throws MusicXmlFormatError or XmlParseError
+ * before a caller writes anything. The training pipeline's lead-sheet reader
+ * (models/training/sources/musicxml.ts) is a view of this one: the first voice of the first part
+ * under the chord symbols.
  */
 import { TICKS_PER_QUARTER, ticksPerBar, ticksPerBeat, type Meter, type Ticks } from '../time.ts';
 import type { Key, NoteInput } from '../song/types.ts';
@@ -26,6 +28,12 @@ export interface ScorePart {
   notes: NoteInput[];
 }
 
+/** A chord symbol as read, at its tick; `chord` is null for N.C. (kind "none"). */
+export interface ScoreHarmony {
+  tick: Ticks;
+  chord: ChordName | null;
+}
+
 export interface ScoreChord {
   tick: Ticks;
   /** Until the next symbol, an N.C. or the score's end. */
@@ -41,19 +49,44 @@ export interface ScoreSection {
 
 export interface ReadScore {
   title: string;
-  /** The first <time>; 4/4 when there is none. */
+  /** The first <time>; the fallback meter (default 4/4) when there is none. */
   meter: Meter;
+  /** Whether the score has a <time>, i.e. `meter` is not the fallback. */
+  meterInScore: boolean;
   key: Key | null;
   /** Quarter notes per minute from the first <sound tempo> or <metronome>; null when neither. */
   bpm: number | null;
   parts: ScorePart[];
   chords: ScoreChord[];
+  /**
+   * The chord symbols of every part before they become the chord lane's: one per tick (the last
+   * written wins), N.C. included, sorted by tick.
+   */
+  harmonies: ScoreHarmony[];
   /** Rehearsal marks of every part, one per tick (the first written wins), sorted by tick. */
   sections: ScoreSection[];
+  /** Measures of the longest part (a pickup counts as one). */
+  measures: number;
   lengthTicks: Ticks;
   pickupTicks: Ticks;
   /** What was read but cannot be kept (meter or key changes...), in words for the user. */
   warnings: string[];
+}
+
+export interface ReadScoreOptions {
+  /** Meter for a score without <time> (e.g. from a dataset's metadata). Default 4/4. */
+  fallbackMeter?: Meter;
+  /**
+   * Keep only the notes of each part's first voice (the first <voice> of a note or rest; other
+   * voices still take their time). A lead sheet's melody is one line.
+   */
+  firstVoiceOnly?: boolean;
+  /**
+   * In a stack of symbols at one position (harmony.ts spreadStackedSymbols), drop a repeat of the
+   * same chord (root, quality, bass) even when written differently ("E7" then "E9"): one chord for
+   * a reader that keeps only the quality. By default the stack keeps both, as written.
+   */
+  stackRepeatsByChord?: boolean;
 }
 
 const DEFAULT_METER: Meter = { numerator: 4, denominator: 4 };
@@ -88,6 +121,8 @@ interface PartState {
   /** score-instrument id -> MIDI key (0-based) of a drum. */
   unpitched: Map<string, number>;
   percussion: boolean;
+  /** The voice of the part's first note or rest. */
+  firstVoice: string | null;
 }
 
 interface ScoreState {
@@ -95,26 +130,44 @@ interface ScoreState {
   key: Key | null;
   bpm: number | null;
   warnings: Set<string>;
+  fallbackMeter: Meter;
+  firstVoiceOnly: boolean;
+  stackRepeatsByChord: boolean;
 }
 
 /** Parses MusicXML text (or an already parsed document). */
-export function readScore(xml: string | XmlElement): ReadScore {
+export function readScore(xml: string | XmlElement, options: ReadScoreOptions = {}): ReadScore {
   const root = typeof xml === 'string' ? parseXml(xml) : xml;
   if (root.name === 'score-timewise') throw new MusicXmlFormatError('timewise MusicXML is not supported (only partwise)');
   if (root.name !== 'score-partwise') throw new MusicXmlFormatError(`not a MusicXML score (its root is <${root.name}>)`);
   const partElements = childElements(root, 'part');
   if (!partElements.length) throw new MusicXmlFormatError('the score has no <part>');
   const partList = readPartList(root);
-  const score: ScoreState = { meter: null, key: null, bpm: null, warnings: new Set() };
+  const score: ScoreState = {
+    meter: null,
+    key: null,
+    bpm: null,
+    warnings: new Set(),
+    fallbackMeter: options.fallbackMeter ?? DEFAULT_METER,
+    firstVoiceOnly: options.firstVoiceOnly ?? false,
+    stackRepeatsByChord: options.stackRepeatsByChord ?? false,
+  };
 
   const read = partElements.map((part) => {
     const info = partList.get(part.attributes.id ?? '');
-    const state: PartState = { divisions: null, transpose: 0, meter: null, unpitched: info?.unpitched ?? new Map(), percussion: false };
+    const state: PartState = {
+      divisions: null,
+      transpose: 0,
+      meter: null,
+      unpitched: info?.unpitched ?? new Map(),
+      percussion: false,
+      firstVoice: null,
+    };
     const measures = childElements(part, 'measure').map((m) => readMeasure(m, state, score));
     return { info, state, measures };
   });
   if (read.every((p) => !p.measures.length)) throw new MusicXmlFormatError('the score has no measures');
-  const meter = score.meter ?? DEFAULT_METER;
+  const meter = score.meter ?? score.fallbackMeter;
   const layout = layOut(read.map((p) => p.measures));
 
   const parts: ScorePart[] = read.map((p, i) => ({
@@ -123,10 +176,9 @@ export function readScore(xml: string | XmlElement): ReadScore {
     percussion: p.state.percussion || p.state.unpitched.size > 0,
     notes: mergeTies(p.measures, layout.starts),
   }));
-  const chords = placeChords(
+  const harmonies = placeHarmonies(
     read.map((p) => p.measures),
     layout.starts,
-    Math.round(layout.end),
   );
   const sections = new Map<number, string>();
   read.forEach((p) =>
@@ -140,11 +192,14 @@ export function readScore(xml: string | XmlElement): ReadScore {
   return {
     title: readTitle(root),
     meter,
+    meterInScore: score.meter !== null,
     key: score.key,
     bpm: score.bpm,
     parts,
-    chords,
+    chords: chordLane(harmonies, Math.round(layout.end)),
+    harmonies: harmonies.map(({ tick, harmony }) => ({ tick, chord: harmony === 'none' ? null : harmony.chord })),
     sections: [...sections].sort((a, b) => a[0] - b[0]).map(([tick, name]) => ({ tick, name })),
+    measures: layout.starts.length,
     lengthTicks: Math.round(layout.end),
     pickupTicks: layout.pickup,
     warnings: [...score.warnings],
@@ -213,7 +268,9 @@ function readMeasure(measure: XmlElement, state: PartState, score: ScoreState): 
         }
         lastStart = start;
         out.length = Math.max(out.length, pos);
-        if (firstChild(child, 'cue') || duration <= 0) break;
+        const voice = childText(child, 'voice') ?? '1';
+        state.firstVoice ??= voice;
+        if (firstChild(child, 'cue') || duration <= 0 || (score.firstVoiceOnly && voice !== state.firstVoice)) break;
         const pitch = readNotePitch(child, state, score);
         if (pitch === null) break;
         out.notes.push({
@@ -221,7 +278,7 @@ function readMeasure(measure: XmlElement, state: PartState, score: ScoreState): 
           end: start + duration,
           pitch,
           velocity: readVelocity(child),
-          voice: childText(child, 'voice') ?? '1',
+          voice,
           ...readTie(child),
         });
         break;
@@ -255,15 +312,25 @@ function readMeasure(measure: XmlElement, state: PartState, score: ScoreState): 
         break;
     }
   }
-  const meter = state.meter ?? score.meter ?? DEFAULT_METER;
+  const meter = state.meter ?? score.meter ?? score.fallbackMeter;
   out.nominal = ticksPerBar(meter);
-  out.harmonies = spreadStackedSymbols(out.harmonies, onsets, out.length || out.nominal, ticksPerBeat(meter), sameHarmony);
+  out.harmonies = spreadStackedSymbols(
+    out.harmonies,
+    onsets,
+    out.length || out.nominal,
+    ticksPerBeat(meter),
+    score.stackRepeatsByChord ? sameChord : sameHarmony,
+  );
   return out;
 }
 
 function sameHarmony(a: Harmony, b: Harmony): boolean {
+  return sameChord(a, b) && (a === 'none' || b === 'none' || a.text === b.text);
+}
+
+function sameChord(a: Harmony, b: Harmony): boolean {
   if (a === 'none' || b === 'none') return a === b;
-  return a.chord.root === b.chord.root && a.chord.quality === b.chord.quality && a.chord.bass === b.chord.bass && a.text === b.text;
+  return a.chord.root === b.chord.root && a.chord.quality === b.chord.quality && a.chord.bass === b.chord.bass;
 }
 
 function readAttributes(attributes: XmlElement, state: PartState, score: ScoreState): void {
@@ -473,8 +540,8 @@ function mergeTies(measures: RawMeasure[], starts: number[]): NoteInput[] {
   return notes.sort((a, b) => a.tick - b.tick || a.pitch - b.pitch);
 }
 
-/** Chord symbols of every part at their ticks (the last written at a tick wins), as symbols. */
-function placeChords(parts: RawMeasure[][], starts: number[], end: Ticks): ScoreChord[] {
+/** Chord symbols of every part at their ticks (the last written at a tick wins), sorted by tick. */
+function placeHarmonies(parts: RawMeasure[][], starts: number[]): { tick: Ticks; harmony: Harmony }[] {
   const byTick = new Map<number, Harmony>();
   for (const measures of parts) {
     measures.forEach((m, i) => {
@@ -485,11 +552,14 @@ function placeChords(parts: RawMeasure[][], starts: number[], end: Ticks): Score
       }
     });
   }
-  const ticks = [...byTick.keys()].sort((a, b) => a - b);
+  return [...byTick].sort((a, b) => a[0] - b[0]).map(([tick, harmony]) => ({ tick, harmony }));
+}
+
+/** The chord lane: each symbol until the next one, an N.C. or the score's end. */
+function chordLane(harmonies: { tick: Ticks; harmony: Harmony }[], end: Ticks): ScoreChord[] {
   const out: ScoreChord[] = [];
-  ticks.forEach((tick, i) => {
-    const harmony = byTick.get(tick)!;
-    const next = ticks[i + 1] ?? Math.max(end, tick + 1);
+  harmonies.forEach(({ tick, harmony }, i) => {
+    const next = harmonies[i + 1]?.tick ?? Math.max(end, tick + 1);
     if (harmony === 'none' || next <= tick) return;
     out.push({ tick, duration: next - tick, symbol: symbolOf(harmony) });
   });

@@ -48,10 +48,13 @@ export function spellPitch(pitch: number, flats: boolean): SpelledPitch {
 
 const STEP_PITCH_CLASS: Record<string, number> = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
 
-/** The MIDI pitch of a written step/alter/octave, or null when the step is not a note name. */
+/**
+ * The MIDI pitch of a written step/alter/octave, or null when the step is not a note name or the
+ * octave not a whole number (MusicXML's octave is an integer: "4.5" is not half way up).
+ */
 export function pitchOf(step: string, alter: number, octave: number): number | null {
   const pc = STEP_PITCH_CLASS[step.toUpperCase()];
-  if (pc === undefined || !Number.isFinite(octave) || !Number.isFinite(alter)) return null;
+  if (pc === undefined || !Number.isInteger(octave) || !Number.isFinite(alter)) return null;
   return (octave + 1) * 12 + pc + Math.round(alter);
 }
 

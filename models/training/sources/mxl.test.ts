@@ -11,7 +11,7 @@ import { makeZip } from './zip-fixture.ts';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sample = path.resolve(repoRoot, '../shared/datasets/openewld/dataset/[Traditional]/Red_River_Valley/Red_River_Valley.mxl');
 
-const SCORE = `<?xml version="1.0"?><score-partwise><part id="P1"><measure number="1">
+const SCORE = `<?xml version="1.0"?><score-partwise><part-list><score-part id="P1"/></part-list><part id="P1"><measure number="1">
   <attributes><divisions>1</divisions><key><fifths>2</fifths></key><time><beats>2</beats><beat-type>4</beat-type></time></attributes>
   <harmony><root><root-step>D</root-step></root><kind>major</kind></harmony>
   <note><pitch><step>F</step><alter>1</alter><octave>4</octave></pitch><duration>2</duration></note>

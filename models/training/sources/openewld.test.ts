@@ -102,7 +102,7 @@ test('a folder with one garbage .mxl reports it as skipped and does not throw', 
   assert.deepEqual(readOpenEwld(path.join(dir, 'no-such-folder')).pieces, []);
 });
 
-const SCORE_WITHOUT_TIME = `<?xml version="1.0"?><score-partwise><part id="P1">
+const SCORE_WITHOUT_TIME = `<?xml version="1.0"?><score-partwise><part-list><score-part id="P1"/></part-list><part id="P1">
   <measure number="1"><attributes><divisions>1</divisions></attributes>
     <harmony><root><root-step>B</root-step><root-alter>-1</root-alter></root><kind>major</kind></harmony>
     <note><pitch><step>F</step><octave>4</octave></pitch><duration>3</duration></note></measure>
@@ -121,7 +121,7 @@ test('labels come from the tables; the score fills what they lack and broken fil
   fs.mkdirSync(path.join(dir, path.dirname(other)), { recursive: true });
   // Decomposed accents on disk (as macOS writes them), composed in the tables.
   fs.writeFileSync(path.join(dir, song.normalize('NFD')), makeZip([{ name: 'Étude.xml', data: SCORE_WITHOUT_TIME }]));
-  fs.writeFileSync(path.join(dir, other), makeZip([{ name: 'Other.xml', data: '<score-partwise><part/></score-partwise>' }]));
+  fs.writeFileSync(path.join(dir, other), makeZip([{ name: 'Other.xml', data: '<score-partwise><part-list/><part/></score-partwise>' }]));
   // Two rows disagree on the tonality: the one whose tonic is the final chord's root wins.
   fs.writeFileSync(path.join(dir, 'features.csv'), `leadsheet,metric,tonality\n${song},3/4,"C major"\n${song},3/4,"B- major"\n`);
   fs.writeFileSync(
