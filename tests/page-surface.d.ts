@@ -135,6 +135,16 @@ declare global {
     daw: { downbeat: number; done: boolean } | null;
     runDaw(bpm: number, beatsBefore: number, beats: number, jitterMs: number): void;
   };
+  /**
+   * The scripted Web MIDI of tests/renderer/midi-track-route.test.ts: what each output was sent,
+   * each set of tracks the engine was told not to sound here (setLocalSilence), and how often a
+   * track header's MIDI light came on.
+   */
+  var __midiRoute: {
+    sends: { port: string; data: number[]; timestamp: number }[];
+    silenced: string[][];
+    lights: number;
+  };
   /** The metronome clicks the engine scheduled, on its audio clock (tests/renderer/jam.test.ts). */
   var __clicks: { time: number; tick: number }[];
   /** How often the player stopped or reached the end while joining a playing room (tests/renderer/jam.test.ts). */

@@ -10,8 +10,8 @@ import { useJam, useJamView } from '../jam/JamContext.tsx';
 import { openMidiPorts } from './connect.ts';
 import { useMidi, useMidiView } from './MidiContext.tsx';
 import type { TrackRoute } from './midi-settings.ts';
+import { LIGHT_MS } from './track-route.ts';
 
-const LIGHT_MS = 250;
 const CHANNELS = Array.from({ length: 16 }, (_, i) => i);
 
 export function MidiPanel({ song }: PanelProps) {
@@ -55,17 +55,8 @@ export function MidiPanel({ song }: PanelProps) {
   const { settings, outputs, inputs } = view;
   const on = (id: string) => performance.now() - (view.activity[id] ?? -Infinity) < LIGHT_MS;
   const portName = (id: string) => outputs.find((p) => p.id === id)?.name ?? `${id} (not here)`;
-  const setRoute = (trackId: string, patch: Partial<TrackRoute> | null) => {
-    const old = settings.routes[trackId];
-    if (patch === null || patch.portId === '') return midi.routeTrack(trackId, null);
-    const role = song.tracks.find((t) => t.id === trackId)?.role;
-    midi.routeTrack(trackId, {
-      portId: old?.portId ?? '',
-      channel: old?.channel ?? (role === 'drums' ? 9 : 0),
-      mode: old?.mode ?? 'also',
-      ...patch,
-    });
-  };
+  // The same change the track header's MIDI button makes (track-route.ts changedRoute).
+  const setRoute = (trackId: string, patch: Partial<TrackRoute>) => midi.changeRoute(trackId, patch);
   const isOwner = jamView?.me?.role === 'owner';
 
   return (

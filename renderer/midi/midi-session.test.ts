@@ -174,3 +174,37 @@ test("a bandmate's live notes: on their track's route, else the live route; page
   assert.deepEqual(offs[0], [0x85, 64, 0], 'the held live note ends');
   session.dispose();
 });
+
+test("changeRoute (the track header's button and the panel): defaults by role, one route changed in place", () => {
+  const { doc, bass, session, silenced } = rig();
+  const drums = addTrack(doc, { role: 'drums', name: 'Drums' });
+  session.changeRoute(drums, { portId: 'daw' });
+  session.changeRoute(bass, { portId: 'daw' });
+  assert.deepEqual(session.getState().settings.routes, {
+    [drums]: { portId: 'daw', channel: 9, mode: 'also' },
+    [bass]: { portId: 'daw', channel: 0, mode: 'also' },
+  });
+  session.changeRoute(bass, { channel: 4 });
+  session.changeRoute(bass, { mode: 'instead' });
+  assert.deepEqual(session.getState().settings.routes[bass], { portId: 'daw', channel: 4, mode: 'instead' });
+  assert.deepEqual(silenced(), [bass], '"instead" from the header silences the page as from the panel');
+  session.changeRoute(bass, { portId: '' });
+  assert.equal(session.getState().settings.routes[bass], undefined);
+  assert.deepEqual(silenced(), []);
+});
+
+test("a track's light: lit when one of its notes goes to its port, not for another track or a port not there", () => {
+  const { bass, keys, session, clock, engine, note, live, port } = rig();
+  session.routeTrack(bass, { portId: 'daw', channel: 1, mode: 'also' });
+  engine(note(keys, 1.1, 60));
+  assert.deepEqual(session.getState().trackActivity, {}, 'keys is not routed');
+  engine(note(bass, 1.1));
+  assert.deepEqual(session.getState().trackActivity, { [bass]: 10_000 });
+  clock.now = 10_500;
+  live.emit('received', { note: { kind: 'on', pitch: 40, velocity: 90, trackId: bass, at: 0 }, from: 'c1', name: 'bob', receivedAt: 0 });
+  assert.equal(session.getState().trackActivity[bass], 10_500, "a bandmate's live note on the track lights it too");
+  port(false);
+  clock.now = 11_000;
+  engine(note(bass, 2.1));
+  assert.equal(session.getState().trackActivity[bass], 10_500, 'nothing sent: no light');
+});

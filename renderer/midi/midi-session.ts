@@ -28,6 +28,7 @@ import type { MidiPortInfo } from './midi-ports.ts';
 import { clampLatency, loadMidiSettings, saveMidiSettings, type MidiSettings, type TrackRoute } from './midi-settings.ts';
 import { perfAtAudio, perfAtServer, SteadyClockPair, SteadyOffset } from './midi-time.ts';
 import { NoteOut, type MidiRoute } from './note-out.ts';
+import { changedRoute } from './track-route.ts';
 
 /** What the session needs of the page's MIDI ports (midi-ports.ts MidiPorts). */
 export interface PortsLike {
@@ -72,6 +73,8 @@ export interface MidiView {
   settings: MidiSettings;
   /** Port id → performance.now() of the last message sent to it (or received, for the clock input). */
   activity: Record<string, number>;
+  /** Track id → performance.now() of its last note-on sent to a port (the track header's light). */
+  trackActivity: Record<string, number>;
   /** The external clock's tempo as estimated (null: none yet or clock in off). */
   clockInBpm: number | null;
 }
@@ -106,6 +109,7 @@ export class MidiSession {
       inputs: [],
       settings: loadMidiSettings(host.room, host.storage),
       activity: {},
+      trackActivity: {},
       clockInBpm: null,
     };
     this.notes = new NoteOut({
@@ -202,6 +206,16 @@ export class MidiSession {
     this.update({ routes });
   }
 
+  /**
+   * Changes a track's route from what it is (track-route.ts changedRoute: a port, channel or mode;
+   * a new route gets the role's default channel; a port of '' or null: not routed). What the
+   * track header's MIDI button and the MIDI panel's routing table both call.
+   */
+  changeRoute(trackId: string, patch: Partial<TrackRoute> | null): void {
+    const role = this.host.song().tracks.find((t) => t.id === trackId)?.role;
+    this.routeTrack(trackId, changedRoute(this.view.settings.routes[trackId], patch, role));
+  }
+
   setLatency(portId: string, ms: number): void {
     this.update({ latencyMs: { ...this.view.settings.latencyMs, [portId]: clampLatency(ms) } });
   }
@@ -265,7 +279,15 @@ export class MidiSession {
       const stamp = this.stamp();
       const track = this.host.song().tracks.find((t) => t.id === e.trackId);
       if (track) this.notes.program(route, programForTrack(track));
-      this.notes.note(route, e.trackId, e.pitch, e.velocity, perfAtAudio(e.time, stamp), perfAtAudio(e.time + e.duration, stamp));
+      const sent = this.notes.note(
+        route,
+        e.trackId,
+        e.pitch,
+        e.velocity,
+        perfAtAudio(e.time, stamp),
+        perfAtAudio(e.time + e.duration, stamp),
+      );
+      if (sent) this.lightTrack(e.trackId);
     } else if (e.kind === 'cut') {
       // Silenced from here (a seek, a shared change that came late): the notes end, and the
       // engine schedules on from the new position, so no All Notes Off that would catch those.
@@ -288,7 +310,7 @@ export class MidiSession {
     if (!route) return;
     const track = trackRoute ? this.host.song().tracks.find((t) => t.id === note.trackId) : undefined;
     if (track) this.notes.program(route, programForTrack(track));
-    this.notes.liveOn(route, key, note.pitch, note.velocity);
+    if (this.notes.liveOn(route, key, note.pitch, note.velocity) && track) this.lightTrack(track.id);
   }
 
   private rememberAudible(): Map<string, boolean> {
@@ -391,5 +413,11 @@ export class MidiSession {
     const now = this.now();
     if (now - (this.view.activity[portId] ?? -Infinity) < ACTIVITY_MS) return;
     this.set({ activity: { ...this.view.activity, [portId]: now } });
+  }
+
+  private lightTrack(trackId: string): void {
+    const now = this.now();
+    if (now - (this.view.trackActivity[trackId] ?? -Infinity) < ACTIVITY_MS) return;
+    this.set({ trackActivity: { ...this.view.trackActivity, [trackId]: now } });
   }
 }

@@ -84,26 +84,28 @@ export class NoteOut {
     if (this.send(route.portId, programChange(route.channel, program), this.host.now())) this.programs.set(key, program);
   }
 
-  /** A note heard from `on` to `off` (performance ms), played through `route`, for `owner` (a track id). */
-  note(route: MidiRoute, owner: string, pitch: number, velocity: number, on: number, off: number): void {
+  /** A note heard from `on` to `off` (performance ms), played through `route`, for `owner` (a track id); false when the port is not there. */
+  note(route: MidiRoute, owner: string, pitch: number, velocity: number, on: number, off: number): boolean {
     this.flush();
     // The same key still held then: end it where the new one begins, or its off cuts the new one.
     for (const s of this.sounding) {
       if (!s.offSent && sameKey(s, route, pitch) && s.on <= on && s.off > on) this.sendOff(s, on);
     }
-    if (!this.send(route.portId, noteOn(route.channel, pitch, velocity), on)) return;
+    if (!this.send(route.portId, noteOn(route.channel, pitch, velocity), on)) return false;
     this.markUsed(route);
     this.sounding.push({ route, owner, pitch, on, off: Math.max(on, off), offSent: false });
     this.flush();
+    return true;
   }
 
-  /** A live note goes down now (a key, a bandmate's note); `key` names it until liveOff. */
-  liveOn(route: MidiRoute, key: string, pitch: number, velocity: number): void {
+  /** A live note goes down now (a key, a bandmate's note); `key` names it until liveOff. False when the port is not there. */
+  liveOn(route: MidiRoute, key: string, pitch: number, velocity: number): boolean {
     this.liveOff(key);
     const now = this.host.now();
-    if (!this.send(route.portId, noteOn(route.channel, pitch, velocity), now)) return;
+    if (!this.send(route.portId, noteOn(route.channel, pitch, velocity), now)) return false;
     this.markUsed(route);
     this.sounding.push({ route, owner: `live:${key}`, pitch, on: now, off: Number.POSITIVE_INFINITY, offSent: false });
+    return true;
   }
 
   liveOff(key: string): void {

@@ -1,8 +1,13 @@
-/** One track's header: colour stripe, name, instrument, role, owner (whose track it is), mute, solo, remove, volume and pan. */
+/**
+ * One track's header: colour stripe, name, instrument, role, owner (whose track it is), MIDI out
+ * (this machine's own: not an edit of the song, so a viewer may route too), mute, solo, remove,
+ * volume and pan.
+ */
 import { memo, useState } from 'react';
 import type * as Y from 'yjs';
 import { removeTrack, updateTrack } from '../../../core/song/edits.ts';
 import type { Track } from '../../../core/song/types.ts';
+import { TrackMidiRoute } from '../../midi/TrackMidiRoute.tsx';
 import type { EditRunner } from '../edit-runner.ts';
 import { CommitInput } from '../top-bar/CommitInput.tsx';
 import { InstrumentPicker } from './InstrumentPicker.tsx';
@@ -93,6 +98,7 @@ export const TrackHeader = memo(function TrackHeader({ doc, track, edits }: Trac
         )}
       </div>
       <div className="buttons">
+        <TrackMidiRoute track={track} />
         <button
           type="button"
           className={`mute${track.mute ? ' active' : ''}`}

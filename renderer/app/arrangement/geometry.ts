@@ -5,8 +5,8 @@ import { MAX_BARS } from '../../../core/song/validate.ts';
 export const ROW_PX = 56;
 export const RULER_PX = 24;
 export const CHORD_LANE_PX = 28;
-/** Room for the name, role and owner above; instrument, volume and pan below. */
-export const HEADER_PX = 272;
+/** Room for the name, role, owner, MIDI out and buttons above; instrument, volume and pan below. */
+export const HEADER_PX = 296;
 export const MIN_BAR_PX = 16;
 export const MAX_BAR_PX = 200;
 export const DEFAULT_BAR_PX = 56;
