@@ -19,7 +19,7 @@ const FFT_SIZE = 4096;
 
 export function thirdOctaveCentres(): number[] {
   const out: number[] = [];
-  for (let i = -10; i <= 9; i++) out.push(1000 * 2 ** (i / 3));
+  for (let i = -10; i <= 10; i++) out.push(1000 * 2 ** (i / 3));
   return out;
 }
 
