@@ -1,25 +1,39 @@
 /**
- * The embedder: each channel pair through an STFT (~23 ms Hann frames, hop a quarter of that);
- * every bin between LOW_HZ and HIGH_HZ is scaled by 1 ± its tile's depth, with the sign of its
- * tile (layout.ts); only the difference (the mark) is synthesized and added, so everything outside
- * the band is untouched. Both channels get the same tile signs (one complex FFT carries the pair:
- * the gains are real and symmetric in frequency).
+ * The embedder: the template (layout.ts) carrying the payload, tiled over the input's length at
+ * WORK_RATE and resampled to the input's rate, is added to the music shaped band by band and
+ * moment by moment. Each channel pair goes through an STFT (~23 ms Hann frames, hop a quarter of
+ * that; one complex FFT carries the pair); in every frame and mel band the template's spectrum is
+ * scaled so that its energy there is the tile's depth² times the music's, in each channel — flat
+ * across the band's bins (the detector's whitening makes a quiet bin between partials count most),
+ * following the music in time and from band to band. Only the mark is synthesized and added, so
+ * everything outside the band is untouched.
  *
- * Shaping, in two steps:
+ * Shaping, in three steps:
  * 1. Depths (tileDepths): in every band and every second (a budget window), the mark is `level`
- *    (STRENGTH, −32 dB) below the music there, spread so that quiet tiles are modulated deeper
- *    than loud ones (the detector weighs every tile alike, whatever its level), never deeper than
- *    MAX_DEPTH.
- * 2. Check and correct (enforceBelow): the synthesized mark is analysed again beside the music,
- *    in 1/3-octave bands over the same seconds; where it is less than LIMIT_DB below (an STFT bin
- *    near a band edge carries leakage from a loud partial next door, and its depth scales that
- *    too), the depths of that band and second are scaled down and the mark made again (at most
- *    CORRECTION_ROUNDS times).
+ *    (STRENGTH, −30 dB) below the music there, spread so that each 40 ms tile's mark has the same
+ *    energy — quiet tiles get relatively more (the whitened detector weighs them alike), never
+ *    more than MAX_DEPTH of their own music.
+ * 2. Raise (RAISE_ROUNDS): the synthesized mark is analysed beside the music in 1/3-octave bands
+ *    over the same seconds, and wherever it sits more than RAISE_TO_DB further below the limit
+ *    than it must (the caps leave many band-seconds several dB down), that band-second grows.
+ * 3. Check and correct (CORRECTION_ROUNDS): wherever the mark is less than LIMIT_DB below (an STFT
+ *    bin near a band edge carries leakage from a loud partial next door), the depths of that band
+ *    and second (and its neighbours) are scaled down and the mark made again.
  */
 import { bandEnergies, thirdOctaveCentres } from './band-levels.ts';
 import { encodePayload } from './code.ts';
 import { fft, hann } from './fft.ts';
-import { BAND_COUNT, BUDGET_SLOTS, MAX_DEPTH, PERIOD_SAMPLES, SLOT_SECONDS, STRENGTH, WORK_RATE, bandOf, payloadTemplate } from './layout.ts';
+import {
+  BAND_COUNT,
+  BUDGET_SLOTS,
+  MAX_DEPTH,
+  PERIOD_SAMPLES,
+  SLOT_SECONDS,
+  STRENGTH,
+  WORK_RATE,
+  bandOf,
+  payloadTemplate,
+} from './layout.ts';
 import { resample } from './resample.ts';
 
 /** The margin the correction enforces per 1/3-octave band and second (the target is 30 dB). */
