@@ -159,7 +159,7 @@ const rates = Object.fromEntries(
         detectionRate: list.filter((t) => t.found).length / list.length,
         payloadReadRate: list.filter((t) => t.payloadOk).length / list.length,
         bitErrorRate: errors / (64 * list.length),
-        confidence: summarize(list.map((t) => t.z)),
+        confidence: { ...summarize(list.map((t) => t.z)), min: Math.min(...list.map((t) => t.z)) },
       },
     ];
   }),

@@ -58,7 +58,7 @@ export interface WatermarkDetection {
   decodedGuess: bigint | null;
   /** The sync correlation's z-score at the best offset (unmarked audio: the best of ~131,000 offsets). */
   confidence: number;
-  /** Where in the input a period of the mark starts (seconds, modulo the period's 4.096 s). */
+  /** Where in the input a period of the mark starts (seconds, modulo the period's 2.73 s). */
   frameStartSeconds: number;
 }
 

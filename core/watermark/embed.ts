@@ -104,7 +104,7 @@ export function embedWatermark(
   return out;
 }
 
-/** 1/3-octave bands (IEC 61260 centres, 100 Hz–8 kHz): the correction's bands, as band-levels.ts measures. */
+/** 1/3-octave bands (IEC 61260 centres, 100 Hz–10 kHz): the correction's bands, as band-levels.ts measures. */
 const THIRDS = thirdOctaveCentres();
 const thirdOf = (hz: number) => THIRDS.findIndex((c) => hz >= c * 2 ** (-1 / 6) && hz < c * 2 ** (1 / 6));
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { musicLike } from '../../renderer/audio/mastering/signals.ts';
 import { markBandLevels } from './band-levels.ts';
-import { SYNC_ONLY_Z, detectWatermark, embedWatermark } from './index.ts';
+import { FRAME_SECONDS, SYNC_ONLY_Z, detectWatermark, embedWatermark } from './index.ts';
 import { resample } from './resample.ts';
 
 const SR = 44_100;
@@ -54,7 +54,7 @@ test('at another gain and rate (−6 dB, resampled to 48 kHz), the payload still
   assert.equal(detectWatermark(at48, 48_000).payload, PAYLOAD);
 });
 
-test('a 10-s excerpt from the middle: found, with its payload', () => {
+test("a 10-s excerpt from the middle: found, with its payload, and where the mark's period starts", () => {
   const from = Math.round(7.3 * SR);
   const found = detectWatermark(
     marked.map((c) => c.slice(from, from + 10 * SR)),
@@ -62,6 +62,9 @@ test('a 10-s excerpt from the middle: found, with its payload', () => {
   );
   assert.equal(found.found, true, `confidence ${found.confidence}`);
   assert.equal(found.payload, PAYLOAD);
+  // The template starts at the song's first sample: in the excerpt, 7.3 s later, modulo a period.
+  const expected = (FRAME_SECONDS - ((from / SR) % FRAME_SECONDS)) % FRAME_SECONDS;
+  assert.ok(Math.abs(found.frameStartSeconds - expected) < 1e-4, `${found.frameStartSeconds} s, expected ${expected} s`);
 });
 
 test('a weak or damaged mark is never read as another payload', () => {
