@@ -1,10 +1,10 @@
 /**
  * The detector: any PCM at any rate and gain → whether Riffroom's watermark is in it, the payload,
  * and how sure. Mono mix → resample to WORK_RATE → whiten (every STFT bin in the band divided by
- * its own magnitude, smoothed over its neighbours: the music's spectrum, loud or quiet, tonal or
- * not, and any other song on top, become flat noise of equal weight everywhere, and the mark —
- * a fixed fraction of the music in each band — stands out as much in a quiet bin as in a loud
- * one) → back to samples → folded onto one template period (every repeat of the mark adds up
+ * its local level, and quiet bins between partials weighed up: the music's spectrum, loud or
+ * quiet, tonal or not, and any other song on top, become flat noise everywhere, and the mark —
+ * flat across each band at a fixed fraction of its music — stands out most where the music is
+ * thinnest; see whiten) → back to samples → folded onto one template period (every repeat of the mark adds up
  * coherently, the music does not) → correlated with the sync template at every offset, whole and
  * half samples, by one FFT. The best offsets, as z-scores against the spread of all of them, are
  * decoded: each payload block's correlation is a soft bit, then soft Viterbi and the CRC.

@@ -1,8 +1,8 @@
 /**
- * What the watermark is: a fixed pseudo-random noise, the template, band-limited to 300 Hz–7 kHz
- * (inside what a 16 kHz analysis, a 128 kb/s MP3 and any resampler keep) and periodic: one period
- * is PERIOD_SAMPLES at WORK_RATE (4.096 s), so a 10-second excerpt from anywhere holds it about
- * 2.4 times and the detector can fold the whole input onto one period (every repeat adds up).
+ * What the watermark is: a fixed pseudo-random noise, the template, band-limited to 305 Hz–10.5 kHz
+ * (inside what a 24 kHz analysis, a 128 kb/s MP3 and any resampler keep) and periodic: one period
+ * is PERIOD_SAMPLES at WORK_RATE (2.73 s), so a 10-second excerpt from anywhere holds it about
+ * 3.7 times and the detector can fold the whole input onto one period (every repeat adds up).
  *
  * The template is written in a short-time spectrum at WORK_RATE (TEMPLATE_FFT points, hop
  * TEMPLATE_HOP, √Hann windows): every coefficient in the band has unit magnitude and a random
@@ -42,10 +42,10 @@ function mel(hz: number): number {
   return 2595 * Math.log10(1 + hz / 700);
 }
 
-/** The shaping's bands (embed.ts): mel-spaced, 300 Hz–7 kHz, and its time slots. */
+/** The shaping's bands (embed.ts): mel-spaced, 300 Hz–10.5 kHz, and its time slots. */
 export const SLOT_SECONDS = 0.04;
 export const HIGH_HZ = 10_500;
-/** About 72 mel each (a third of an octave at 1 kHz, narrower above). */
+/** About 72 mel each: ~120 Hz wide at 1.2 kHz, ~690 Hz at 10 kHz (narrower than a critical band). */
 export const BAND_COUNT = 38;
 export const LOW_HZ = 300;
 /**
