@@ -28,7 +28,7 @@ test('check-watermark: found, not found, not audio', () => {
 
     const found = run(marked);
     assert.equal(found.status, 0, found.stderr);
-    assert.match(found.stdout, /marked\.wav: Riffroom watermark found/);
+    assert.match(found.stdout, /marked\.wav: Riffroom watermark found \(payload 000000000000002a,/);
     const none = run(plain);
     assert.equal(none.status, 1);
     assert.match(none.stdout, /plain\.wav: no Riffroom watermark found/);

@@ -6,7 +6,7 @@
  * - each single transform on the whole marked song, then detection: MP3 at 128 kb/s (Debian's
  *   ffmpeg/libmp3lame) and back; Opus at 160 kb/s (libopus, the export's codec); gain +6 dB and −6 dB; 44.1 → 48 kHz and 48 → 44.1 kHz by
  *   ffmpeg's resampler (the second embeds into a 48 kHz copy); mixing with another (unmarked) song:
- *   that song at −6 dB under ours, and ours at −6 dB under it;
+ *   that song at −6 dB under ours, and ours at −6 dB under it (two other songs each);
  * - 10-second excerpts from random places of the marked song, untransformed;
  * - the null: at least 1,000 unmarked 10-second excerpts (of the songs before marking, and of
  *   synthesized music, signals.ts), for the false-positive rate and the threshold;
@@ -32,6 +32,7 @@ const EXCERPTS_PER_SONG = 5;
 const BARS = 24;
 const SR = 44_100;
 const EXCERPT_SECONDS = 10;
+const MIX_PARTNERS = [1, Math.max(2, Math.floor(SONGS / 2))];
 
 const started = performance.now();
 const random = seededRandom(20);
@@ -111,9 +112,12 @@ for (const [index, song] of songs.entries()) {
   for (let e = 0; e < EXCERPTS_PER_SONG; e++) record('10-s excerpt', payload, detectWatermark(excerpt(marked, SR, random), SR));
   record('gain +6 dB', payload, detectWatermark(scaled(marked, 6), SR));
   record('gain −6 dB', payload, detectWatermark(scaled(marked, -6), SR));
-  const other = songs[(index + 1) % songs.length]!.channels;
-  record('another song at −6 dB over it', payload, detectWatermark(mixed(marked, 0, other, -6), SR));
-  record('under another song, at −6 dB', payload, detectWatermark(mixed(marked, -6, other, 0), SR));
+  // Two other songs each (the next one and the one half the list away): 2 trials per song.
+  for (const step of MIX_PARTNERS) {
+    const other = songs[(index + step) % songs.length]!.channels;
+    record('another song at −6 dB over it', payload, detectWatermark(mixed(marked, 0, other, -6), SR));
+    record('under another song, at −6 dB', payload, detectWatermark(mixed(marked, -6, other, 0), SR));
+  }
   if (!ffmpeg) {
     record('mp3 128k', payload, detectWatermark(mp3RoundTrip(marked, SR), SR));
     record('opus 160k (libopus, as the Opus export)', payload, detectWatermark(opusRoundTrip(marked, SR), SR));
@@ -137,7 +141,7 @@ for (let i = 0; i < NULL_EXCERPTS; i++) {
 nullZ.sort((a, b) => a - b);
 
 // What other sync thresholds would give (the CRC path unchanged): the choice, from the null.
-const sweep = [4.5, 5, 5.5, 6].map((threshold) => ({
+const sweep = [5.5, 6, 6.5, 7].map((threshold) => ({
   syncOnlyZ: threshold,
   falsePositiveRate: nullZ.filter((z) => z >= threshold).length / nullZ.length,
   detection: Object.fromEntries(
@@ -155,7 +159,7 @@ const rates = Object.fromEntries(
         detectionRate: list.filter((t) => t.found).length / list.length,
         payloadReadRate: list.filter((t) => t.payloadOk).length / list.length,
         bitErrorRate: errors / (64 * list.length),
-        confidence: summarize(list.map((t) => t.z)),
+        confidence: { ...summarize(list.map((t) => t.z)), min: Math.min(...list.map((t) => t.z)) },
       },
     ];
   }),
@@ -180,7 +184,7 @@ const results = {
     sources: 'two thirds: 10-s excerpts of the unmarked songs; one third: synthesized music-like mixes (signals.ts seeds 100–105)',
   },
   markBelowMusicDb: {
-    how: '1/3-octave bands 100 Hz–8 kHz, energy per 1-s window, left channel; windows within 60 dB of the loudest band-window',
+    how: '1/3-octave bands 100 Hz–10 kHz, energy per 1-s window, left channel; windows within 60 dB of the loudest band-window',
     minPerSong: summarize(margins.map((m) => Math.round(m.minDb * 10) / 10)),
     medianPerSong: summarize(margins.map((m) => Math.round(m.medianDb * 10) / 10)),
     worstSongBands: worstBands?.map((b) => ({ ...b, minDb: Math.round(b.minDb * 10) / 10, medianDb: Math.round(b.medianDb * 10) / 10 })),
@@ -189,6 +193,8 @@ const results = {
     renderSeconds: Math.round(renderMs / 100) / 10,
     embedMsPerSecondOfAudio: summarize(embedMs.map((ms, i) => ms / (songs[i]!.channels[0]!.length / SR))),
     detectMsPerSecondOfAudio: summarize(detectMsPerSecond),
+    embedSecondsPerMinuteOfAudio: summarize(embedMs.map((ms, i) => (ms * 60) / 1000 / (songs[i]!.channels[0]!.length / SR))),
+    detectSecondsPerMinuteOfAudio: summarize(detectMsPerSecond.map((ms) => (ms * 60) / 1000)),
   },
   skipped,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, loadAverage: loadavg().map((l) => Math.round(l * 10) / 10) },

@@ -1,6 +1,6 @@
 /**
  * How far below the music the mark sits, band by band: the mark (marked − original) and the
- * music through 1/3-octave bands (IEC 61260 centres, 100 Hz–8 kHz, from an FFT), energy per band
+ * music through 1/3-octave bands (IEC 61260 centres, 100 Hz–10 kHz, from an FFT), energy per band
  * over 1-second windows (from the start: the embedder's own budget seconds). A window counts when the band's music there is within 60 dB of the
  * loudest band-window of the piece (the mark's shaping is about audible music, not silence).
  */
@@ -19,7 +19,7 @@ const FFT_SIZE = 4096;
 
 export function thirdOctaveCentres(): number[] {
   const out: number[] = [];
-  for (let i = -10; i <= 9; i++) out.push(1000 * 2 ** (i / 3));
+  for (let i = -10; i <= 10; i++) out.push(1000 * 2 ** (i / 3));
   return out;
 }
 

@@ -43,6 +43,8 @@ test('the mix and each stem are marked (and survive 16-bit WAV); the rendered bu
   assert.equal(read(rendered.mix).found, false);
   const mix = read(marked.mix);
   assert.equal(mix.found, true, `mix confidence ${mix.confidence}`);
+  assert.equal(mix.payload, 0x1234_5678_9abc_def0n, 'the export is named');
   const stem = read(marked.stems[0]!.audio);
   assert.equal(stem.found, true, `stem confidence ${stem.confidence}`);
+  assert.equal(stem.payload, 0x1234_5678_9abc_def0n);
 });

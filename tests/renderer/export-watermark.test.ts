@@ -1,8 +1,9 @@
 /**
  * The export dialog's watermark in real Chromium: with a part the AI bandmate generated in the
  * song, the Watermark box is checked by default and says why; the saved WAV carries the mark
- * (core/watermark's detector finds it, at least 30 dB below the music in every 1/3-octave band
- * second by second) and the notice names its payload; with the box unchecked, the file carries none.
+ * (core/watermark's detector finds it and reads its payload, at least 30 dB below the music in
+ * every 1/3-octave band second by second; Check a file… names the export) and the notice names
+ * its payload; with the box unchecked, the file carries none.
  * The song is 12 bars (about 25 s) so that the detector has enough music to go on.
  */
 import { after, before, describe, test } from 'node:test';
@@ -115,7 +116,7 @@ if (missing) {
         `marked: found ${found.found}, confidence ${found.confidence.toFixed(1)}, payload ${found.payload?.toString(16) ?? 'unread'}`,
       );
       assert.equal(found.found, true);
-      assert.ok(found.payload === null || found.payload === payload, 'never another payload');
+      assert.equal(found.payload, payload, 'the payload names this export');
       const none = detectWatermark(b.channels, b.sampleRate);
       assert.equal(none.found, false, `unmarked confidence ${none.confidence.toFixed(1)}`);
       // Two renders of the same song differ by a few 16-bit steps: far below the mark.
@@ -141,6 +142,7 @@ if (missing) {
       const checkedMarked = await checkWatermarkOf('marked.wav', marked.bytes);
       assert.equal(checkedMarked.status, 'found', checkedMarked.text);
       assert.match(checkedMarked.text, /^The audio carries Riffroom's watermark/);
+      assert.match(checkedMarked.text, new RegExp(`naming export ${payload.toString(16).padStart(16, '0')}`));
       const checkedPlain = await checkWatermarkOf('plain.wav', plain.bytes);
       assert.deepEqual(checkedPlain, { status: 'none', text: 'No Riffroom watermark found in the audio.' });
     });
