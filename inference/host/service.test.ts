@@ -216,11 +216,13 @@ const readyState = (): ServiceState => ({
   provider: { name: 'cpu', tried: [] },
 });
 
-test('idle work runs once nothing waits, stops for a client at once, and goes on after it', async () => {
+test('idle work runs once a request was served and nothing waits, stops for a client at once, and goes on after it', async () => {
   const { work, log, logged } = recordedIdleWork([request({ bars: 16, energy: 4, variations: 4, seed: 101 }), request({ seed: 102 })]);
   const service = new InferenceService(readyState(), { idleWork: work, idleAfterMs: 1 });
-  await logged('next:101');
   const a = client(service, 'a');
+  a.send({ v, type: 'generate', id: 'first', request: request({ seed: 4 }) });
+  assert.equal((await a.finished('first')).type, 'done');
+  await logged('next:101');
   a.send({ v, type: 'generate', id: 'mine', request: request({ seed: 5 }) });
   // The long idle riff (16 bars, 4 variations) is stopped and the client's request served.
   assert.equal((await a.finished('mine')).type, 'done');
@@ -234,8 +236,16 @@ test('idle work runs once nothing waits, stops for a client at once, and goes on
   service.dispose();
 });
 
-test('a client request that arrives first is never delayed by idle work; dispose ends it', async () => {
+test('no idle work before a first request, nor before the quiet period; dispose ends it', async () => {
   const { work, log } = recordedIdleWork([request({ seed: 201 })]);
+  const loadedOnly = new InferenceService(readyState(), { idleWork: work, idleAfterMs: 0 });
+  client(loadedOnly, 'hovered');
+  // A page that loaded the model and asked nothing. Idle work would be due at once (idleAfterMs 0),
+  // on a timer set before this one: timers of one delay fire in the order they were set.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(log, [], 'no idle work for a service that has served nothing');
+  loadedOnly.dispose();
+
   const service = new InferenceService(readyState(), { idleWork: work, idleAfterMs: 60_000 });
   const a = client(service, 'a');
   a.send({ v, type: 'generate', id: 'r', request: request() });

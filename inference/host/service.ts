@@ -76,7 +76,9 @@ export interface ClientHandle {
 
 /**
  * Work the service does while no client's request waits (the web worker's warm-up, warm-up.ts):
- * requests decoded and thrown away, each stopped between two steps as soon as a client asks.
+ * requests decoded and thrown away, each stopped between two steps as soon as a client asks. It
+ * begins only after a client's first request has been served: a page that loads the model and
+ * never asks for a riff (a bandmate who only hovered over the AI panel) spends nothing on it.
  */
 export interface IdleWork {
   /** The next request to decode while idle, or null when there is none left. */
@@ -109,12 +111,13 @@ export class InferenceService {
   /** The idle request being decoded, to stop when a client asks for something. */
   private idleRun: AbortController | null = null;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Whether a client's request has run: idle work waits for the first. */
+  private served = false;
 
   constructor(state: ServiceState, options: ServiceOptions = {}) {
     this.state = state;
     this.idleWork = options.idleWork ?? null;
     this.idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
-    this.scheduleIdleWork();
   }
 
   /** Registers a client; it is told at once whether the model is ready. */
@@ -248,13 +251,14 @@ export class InferenceService {
     this.running = job;
     void this.run(job, this.state.engine).finally(() => {
       this.running = null;
+      this.served = true;
       this.pump();
     });
   }
 
   /** Idle work, once the service has had nothing to do for idleAfterMs. */
   private scheduleIdleWork(): void {
-    if (!this.idleWork || this.state.kind !== 'ready' || this.idleTimer) return;
+    if (!this.idleWork || !this.served || this.state.kind !== 'ready' || this.idleTimer) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.running || this.idleRun || this.pending > 0) return;

@@ -7,9 +7,10 @@
  * executed" per function in Chromium 156, `--wasm-tiering-budget`). A page cannot change that
  * budget, so in a fresh tab the first twenty-odd riffs run 20-40% slower than the same tab later
  * (inference/README.md, "Fourth round"). Spending that execution while the guest reads or types
- * moves the slow riffs out of their way. Each warm-up riff is stopped between two decode steps as
- * soon as a real request comes (service.ts IdleWork), and the whole warm-up is bounded by a time
- * budget, after which the worker sits idle again.
+ * moves the slow riffs out of their way. It starts after the guest's first riff (a guest who never
+ * asks for one costs nothing), each warm-up riff is stopped between two decode steps as soon as a
+ * real request comes (service.ts IdleWork), and the whole warm-up is bounded by a time budget,
+ * after which the worker sits idle again.
  */
 import type { GenerationRequest } from '../engine/request.ts';
 import type { IdleWork } from './service.ts';
