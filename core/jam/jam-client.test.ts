@@ -50,6 +50,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
     WebSocket: FakeSocket,
     now: () => local,
     pingIntervalMs: 10_000,
+    warmupMs: 0,
     burstIntervalMs: 1,
   });
   const socket = FakeSocket.last!;
@@ -159,7 +160,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
 });
 
 test("the peer list: the welcome's list, then the server's deltas applied in order", () => {
-  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, pingIntervalMs: 10_000 });
+  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, pingIntervalMs: 10_000, warmupMs: 0 });
   const socket = FakeSocket.last!;
   socket.open();
   const problems: string[] = [];
@@ -272,6 +273,7 @@ test('the token goes in the subprotocols and is renewed in place; after a 4401 i
     auth: { token: 'one', protocols },
     WebSocket: FakeSocket,
     pingIntervalMs: 10_000,
+    warmupMs: 0,
     reconnectMinMs: 1,
   });
   const first = FakeSocket.last!;
