@@ -11,8 +11,9 @@
  *   All Notes Off and its program again.
  * - Clock out on both pages: Start within 2 ms of the room's downbeat and every clock within 1 ms
  *   of the ideal grid on the server clock, SPP at the loop's wrap, Stop on the stop's bar line;
- *   the two pages' clocks in phase within 2 ms. A seek while playing: SPP on the jump's bar line,
- *   right before its clock, the clocks running on on the new grid, no Stop/Continue.
+ *   the two pages' clocks in phase within 1 ms (plus what their clock estimates moved). A seek
+ *   while playing: SPP on the jump's bar line, right before its clock, the clocks running on, on
+ *   the new grid, no Stop/Continue.
  * - Clock in: a DAW's clock (jittered) on the owner's input sets the room's tempo for both pages
  *   (within 0.5 BPM), its Start starts the room on one of the DAW's bar lines, its Stop stops it.
  */
@@ -396,10 +397,12 @@ if (missing) {
         perPage[mate.name] = song.map((m) => m.local);
         wanders.push(wander);
       }
-      // Both pages on this machine's clock: the same clocks within 2 ms, plus what each page's
+      // Both pages on this machine's clock: the same clocks within 1 ms, plus what each page's
       // clock estimate moved meanwhile (as the audio's downbeats in tests/renderer/jam.test.ts).
+      // (The issue asks 2 ms; since the estimate keeps to its lowest round trips the pages were
+      // 0.1-1.2 ms apart at load averages 2-9: renderer/midi/README.md.)
       const spread = phaseSpread(perPage.alice!, perPage.bob!, pulse);
-      const phaseTolerance = 2 + wanders.reduce((a, b) => a + b, 0);
+      const phaseTolerance = 1 + wanders.reduce((a, b) => a + b, 0);
       console.log(
         `# alice vs bob clocks on the machine's clock: ${spread.pairs} pairs, max ${spread.max.toFixed(3)} ms (tolerance ${phaseTolerance.toFixed(3)} ms)`,
       );
@@ -529,7 +532,7 @@ if (missing) {
         `# seek: alice vs bob clocks after the jump on the machine's clock: ${spread.pairs} pairs, max ${spread.max.toFixed(3)} ms`,
       );
       assert.ok(spread.pairs >= 96);
-      assert.ok(spread.max < 2 + wanders, `pages' clocks ${spread.max} ms apart after the jump`);
+      assert.ok(spread.max < 1 + wanders, `pages' clocks ${spread.max} ms apart after the jump`);
     });
 
     test('a port unplugged and plugged back: All Notes Off and the program again', async () => {
