@@ -1,8 +1,9 @@
 /**
  * The jam channel's client (core/jam/contract.ts), for the renderer, tests and bench:jam. Keeps a
  * clock estimate against the session host (a burst of pings at the start, one every
- * ~warmupPingIntervalMs for warmupMs after it, then one every ~pingIntervalMs), the room's transport, rules and peers (the welcome's list, kept up to date by
- * the server's peer-joined, peer-left and peer-clocks deltas), and reconnects with backoff. The
+ * ~warmupPingIntervalMs for warmupMs after it, then one every ~pingIntervalMs), the room's
+ * transport, rules and peers (the welcome's list, kept up to date by the server's peer-joined,
+ * peer-left and peer-clocks deltas), and reconnects with backoff. The
  * WebSocket constructor is injected (the browser's, or the `ws` package's), so nothing here needs
  * the DOM or Node.
  *
