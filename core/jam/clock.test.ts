@@ -152,3 +152,50 @@ test('impossible samples are ignored', () => {
   assert.equal(est.offsetMs, 100);
   assert.equal(est.rttMs, 2);
 });
+
+/** Pings every `every` ms from τ = 0 (after the burst); the errors and the estimate's moves per new sample from `from` to `to`. */
+function steadyRun(sim: Sim, every: number, from: number, to: number): { errors: number[]; moves: number[] } {
+  const errors: number[] = [];
+  const moves: number[] = [];
+  for (let i = 0; i < 8; i++) sim.ping(i * 50);
+  for (let τ = 400; τ < to; τ += every) {
+    const before = sim.error(τ + 10);
+    sim.ping(τ);
+    if (τ < from) continue;
+    moves.push(Math.abs(sim.error(τ + 10) - before));
+    for (let t = τ + 10; t < τ + every; t += 50) errors.push(sim.error(t));
+  }
+  return { errors, moves };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = values.map(Math.abs).sort((x, y) => x - y);
+  return sorted[Math.ceil(p * sorted.length) - 1]!;
+};
+
+test('one-sided jitter: the steady direction gives the drift, the lowest round trips the offset', () => {
+  // The way up queues (5±3 ms), the way down hardly varies (1±0.1 ms); the clock runs 100 ppm fast.
+  // The offset cannot be better than half the least delays' difference, (2 − 0.9) / 2 = 0.55 ms.
+  for (const seed of [11, 12, 13]) {
+    const sim = simulate({ seed, a: 4321, ratePpm: 100, up: uniform(5, 3), down: uniform(1, 0.1) });
+    const { errors, moves } = steadyRun(sim, 250, 10_000, 25_000);
+    assert.ok(Math.abs(sim.estimator.driftPpm + 100) < 10, `seed ${seed}: drift ${sim.estimator.driftPpm} ppm`);
+    assert.ok(percentile(errors, 0.99) < 0.8, `seed ${seed}: p99 ${percentile(errors, 0.99)} ms`);
+    assert.ok(percentile(moves, 0.95) < 0.1, `seed ${seed}: a new sample moves the estimate by ${percentile(moves, 0.95)} ms (p95)`);
+  }
+});
+
+test("bench:jam's network (up 5±3, down 1±1 ms, spikes): near its floor, and steady", () => {
+  // The floor: half the least delays' difference, (2 − 0) / 2 = 1 ms; a few samples near both
+  // least delays at once land under it, slower ones above.
+  const p99s: number[] = [];
+  for (let seed = 1; seed <= 12; seed++) {
+    const sim = simulate({ seed, a: 4321, ratePpm: -80, up: spiky(uniform(5, 3), 0.03, 40), down: spiky(uniform(1, 1), 0.03, 40) });
+    const { errors, moves } = steadyRun(sim, 250, 10_000, 25_000);
+    p99s.push(percentile(errors, 0.99));
+    assert.ok(percentile(errors, 0.99) < 1.7, `seed ${seed}: p99 ${percentile(errors, 0.99)} ms`);
+    assert.ok(percentile(moves, 0.95) < 0.2, `seed ${seed}: a new sample moves the estimate by ${percentile(moves, 0.95)} ms (p95)`);
+  }
+  // The previous estimate (the best quartile's median, the drift from the round trips' midpoints): 1.87 ms.
+  assert.ok(percentile(p99s, 0.5) < 1.4, `median of the seeds' p99 ${percentile(p99s, 0.5)} ms`);
+});

@@ -50,6 +50,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
     WebSocket: FakeSocket,
     now: () => local,
     pingIntervalMs: 10_000,
+    warmupMs: 0,
     burstIntervalMs: 1,
   });
   const socket = FakeSocket.last!;
@@ -159,7 +160,7 @@ test('the client tolerates and reports malformed server messages, and follows a 
 });
 
 test("the peer list: the welcome's list, then the server's deltas applied in order", () => {
-  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, pingIntervalMs: 10_000 });
+  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, pingIntervalMs: 10_000, warmupMs: 0 });
   const socket = FakeSocket.last!;
   socket.open();
   const problems: string[] = [];
@@ -272,6 +273,7 @@ test('the token goes in the subprotocols and is renewed in place; after a 4401 i
     auth: { token: 'one', protocols },
     WebSocket: FakeSocket,
     pingIntervalMs: 10_000,
+    warmupMs: 0,
     reconnectMinMs: 1,
   });
   const first = FakeSocket.last!;
@@ -319,5 +321,33 @@ test('the token goes in the subprotocols and is renewed in place; after a 4401 i
   assert.notEqual(FakeSocket.last, second, 'a newer token: reconnected at once');
   assert.deepEqual(FakeSocket.last!.protocols, ['riffroom', 'riffroom-token.four']);
   assert.equal(client.status, 'connecting');
+  client.close();
+});
+
+test('pings: a burst, then every ~250 ms for the first 15 s of a connection, then every ~1.5 s', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let local = 5000;
+  const client = new JamClient({ url: 'ws://x/r/jam?token=t', WebSocket: FakeSocket, now: () => local });
+  const socket = FakeSocket.last!;
+  socket.open();
+  for (let step = 0; step < 3000; step++) {
+    local += 10;
+    t.mock.timers.tick(10);
+  }
+  const sentAt = socket.sent.filter((m) => m.type === 'ping').map((m) => (m.t0 as number) - 5000);
+  const gaps = sentAt.slice(1).map((at, i) => ({ at, gap: at - sentAt[i]! }));
+  assert.equal(sentAt.slice(0, 8).at(-1), 7 * 50, 'a burst of 8, 50 ms apart');
+  const warm = gaps.slice(7).filter((g) => g.at <= 15_000);
+  const settled = gaps.filter((g) => g.at > 15_000 + 300);
+  assert.ok(warm.length >= 50, `${warm.length} pings in the warm-up`);
+  assert.ok(
+    warm.every((g) => g.gap >= 200 && g.gap <= 300),
+    `warm-up gaps ${warm.map((g) => g.gap)}`,
+  );
+  assert.ok(settled.length >= 8, `${settled.length} pings after it`);
+  assert.ok(
+    settled.every((g) => g.gap >= 1200 && g.gap <= 1800),
+    `settled gaps ${settled.map((g) => g.gap)}`,
+  );
   client.close();
 });

@@ -1,8 +1,9 @@
 /**
  * The jam channel's client (core/jam/contract.ts), for the renderer, tests and bench:jam. Keeps a
- * clock estimate against the session host (a burst of pings at the start, then one every
- * ~pingIntervalMs), the room's transport, rules and peers (the welcome's list, kept up to date by
- * the server's peer-joined, peer-left and peer-clocks deltas), and reconnects with backoff. The
+ * clock estimate against the session host (a burst of pings at the start, one every
+ * ~warmupPingIntervalMs for warmupMs after it, then one every ~pingIntervalMs), the room's
+ * transport, rules and peers (the welcome's list, kept up to date by the server's peer-joined,
+ * peer-left and peer-clocks deltas), and reconnects with backoff. The
  * WebSocket constructor is injected (the browser's, or the `ws` package's), so nothing here needs
  * the DOM or Node.
  *
@@ -71,6 +72,13 @@ export interface JamClientOptions {
   /** Pings in the burst at each (re)connection, and their spacing (ms). */
   burstCount?: number;
   burstIntervalMs?: number;
+  /**
+   * After the burst, pings come this often (ms, ±20% jitter; default 250) for warmupMs (default
+   * 15000) of each connection: the estimate rests on its few lowest-round-trip samples and on a
+   * drift fitted over time, and both want many samples early (the first bars of a jam).
+   */
+  warmupPingIntervalMs?: number;
+  warmupMs?: number;
   /** Reconnect backoff (ms): doubles from min to max. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -128,6 +136,8 @@ export class JamClient {
       pingIntervalMs: 1500,
       burstCount: 8,
       burstIntervalMs: 50,
+      warmupPingIntervalMs: 250,
+      warmupMs: 15_000,
       reconnectMinMs: 250,
       reconnectMaxMs: 5000,
       reportIntervalMs: 2000,
@@ -329,13 +339,17 @@ export class JamClient {
 
   private startPings(): void {
     let sent = 0;
+    const warmUntil = this.options.now() + this.options.warmupMs;
     const tick = () => {
       this.pingTimer = null;
       if (!this.socket || this.socket.readyState !== OPEN) return;
       this.ping();
       sent++;
-      const wait =
-        sent < this.options.burstCount ? this.options.burstIntervalMs : this.options.pingIntervalMs * (0.8 + Math.random() * 0.4);
+      const every =
+        this.options.now() < warmUntil
+          ? Math.min(this.options.warmupPingIntervalMs, this.options.pingIntervalMs)
+          : this.options.pingIntervalMs;
+      const wait = sent < this.options.burstCount ? this.options.burstIntervalMs : every * (0.8 + Math.random() * 0.4);
       this.pingTimer = runtime.setTimeout(tick, wait);
     };
     tick();

@@ -11,7 +11,9 @@
  *   All Notes Off and its program again.
  * - Clock out on both pages: Start within 2 ms of the room's downbeat and every clock within 1 ms
  *   of the ideal grid on the server clock, SPP at the loop's wrap, Stop on the stop's bar line;
- *   the two pages' clocks in phase within 2 ms.
+ *   the two pages' clocks in phase within 1 ms (plus what their clock estimates moved). A seek
+ *   while playing: SPP on the jump's bar line, right before its clock, the clocks running on, on
+ *   the new grid, no Stop/Continue.
  * - Clock in: a DAW's clock (jittered) on the owner's input sets the room's tempo for both pages
  *   (within 0.5 BPM), its Start starts the room on one of the DAW's bar lines, its Stop stops it.
  */
@@ -171,6 +173,30 @@ function clockSends(page: Page) {
   );
 }
 
+/**
+ * How far a page's clock estimate moved (server − machine clock at each send) within any 2 s:
+ * what a slew-limited mapping can be behind it for a moment.
+ */
+function wanderOf(messages: { local: number; serverMs: number }[]): number {
+  const offsets = messages.map((m) => ({ at: m.local, offset: m.serverMs - m.local }));
+  let wander = 0;
+  for (let i = 0, j = 0; i < offsets.length; i++) {
+    while (offsets[i]!.at - offsets[j]!.at > 2000) j++;
+    for (let k = j; k < i; k++) wander = Math.max(wander, Math.abs(offsets[i]!.offset - offsets[k]!.offset));
+  }
+  return wander;
+}
+
+/** Each clock's distance (ms) from the nearest clock of the grid `anchor + k · pulse`, on the server clock as the page estimated it. */
+const gridErrorsOf = (clocks: { serverMs: number }[], anchor: number, pulse: number) =>
+  clocks.map((m) => Math.abs(m.serverMs - (anchor + Math.round((m.serverMs - anchor) / pulse) * pulse)));
+
+/** The most any clock of `a` is from the nearest clock of `b`, on this machine's clock (pairs within half a pulse). */
+function phaseSpread(a: number[], b: number[], pulse: number): { pairs: number; max: number } {
+  const spreads = a.map((t) => Math.min(...b.map((u) => Math.abs(u - t)))).filter((d) => d < pulse / 2);
+  return { pairs: spreads.length, max: Math.max(...spreads) };
+}
+
 /** What a page's MIDI and jam know, for a failure's message. */
 function midiState(mate: Bandmate): Promise<string> {
   return read(mate.page, () =>
@@ -328,9 +354,7 @@ if (missing) {
         const startError = start.serverMs - anchor;
         const song = messages.filter((m) => m.status === 0xf8 && m.serverMs >= anchor - 1);
         // On the server clock (the page's estimate as it sent each): off the ideal grid.
-        const gridErrors = song
-          .map((m) => Math.abs(m.serverMs - (anchor + Math.round((m.serverMs - anchor) / pulse) * pulse)))
-          .sort((x, y) => x - y);
+        const gridErrors = gridErrorsOf(song, anchor, pulse).sort((x, y) => x - y);
         // On the page's own clock, no estimate involved: how even the clocks are (each gap
         // against the median gap: the jitter a receiver's tempo would follow).
         const ks = song.map((m) => Math.round((m.serverMs - anchor) / pulse));
@@ -340,14 +364,7 @@ if (missing) {
         const n = song.length;
         const wrap = messages.find((m) => m.status === 0xf2 && m.serverMs > anchor + 1000);
         const stop = messages.find((m) => m.status === 0xfc)!;
-        // How far the page's clock estimate itself moved (server − machine clock at each send)
-        // within any 2 s: what a slew-limited mapping can be behind it for a moment.
-        const offsets = messages.map((m) => ({ at: m.local, offset: m.serverMs - m.local }));
-        let wander = 0;
-        for (let i = 0, j = 0; i < offsets.length; i++) {
-          while (offsets[i]!.at - offsets[j]!.at > 2000) j++;
-          for (let k = j; k < i; k++) wander = Math.max(wander, Math.abs(offsets[i]!.offset - offsets[k]!.offset));
-        }
+        const wander = wanderOf(messages);
         console.log(
           `# ${mate.name} clock out: Start ${startError.toFixed(3)} ms from the room's downbeat; ${n} clocks off the grid p50 ${gridErrors[n >> 1]!.toFixed(3)} max ${gridErrors.at(-1)!.toFixed(3)} ms (server clock as the page estimates it, which moved ${wander.toFixed(3)} ms within 2 s); gaps ${medianGap.toFixed(4)} ms, jitter ${jitter.toFixed(3)} ms (page clock); SPP at the wrap ${wrap ? (wrap.serverMs - anchor - 4000).toFixed(3) : 'none'} ms; Stop ${(stop.serverMs - stopAt).toFixed(3)} ms from its bar line`,
         );
@@ -380,15 +397,142 @@ if (missing) {
         perPage[mate.name] = song.map((m) => m.local);
         wanders.push(wander);
       }
-      // Both pages on this machine's clock: the same clocks within 2 ms, plus what each page's
+      // Both pages on this machine's clock: the same clocks within 1 ms, plus what each page's
       // clock estimate moved meanwhile (as the audio's downbeats in tests/renderer/jam.test.ts).
-      const spreads = perPage.alice!.map((t) => Math.min(...perPage.bob!.map((u) => Math.abs(u - t)))).filter((d) => d < pulse / 2);
-      const phaseTolerance = 2 + wanders.reduce((a, b) => a + b, 0);
+      // (The issue asks 2 ms; since the estimate keeps to its lowest round trips the pages were
+      // 0.1-1.2 ms apart at load averages 2-9: renderer/midi/README.md.)
+      const spread = phaseSpread(perPage.alice!, perPage.bob!, pulse);
+      const phaseTolerance = 1 + wanders.reduce((a, b) => a + b, 0);
       console.log(
-        `# alice vs bob clocks on the machine's clock: ${spreads.length} pairs, max ${Math.max(...spreads).toFixed(3)} ms (tolerance ${phaseTolerance.toFixed(3)} ms)`,
+        `# alice vs bob clocks on the machine's clock: ${spread.pairs} pairs, max ${spread.max.toFixed(3)} ms (tolerance ${phaseTolerance.toFixed(3)} ms)`,
       );
-      assert.ok(spreads.length > 200);
-      assert.ok(Math.max(...spreads) < phaseTolerance, `pages' clocks ${Math.max(...spreads)} ms apart`);
+      assert.ok(spread.pairs > 200);
+      assert.ok(spread.max < phaseTolerance, `pages' clocks ${spread.max} ms apart`);
+    });
+
+    test('a seek while playing: SPP right after it on both pages, the clocks running on, on the new grid', async () => {
+      const pages = [alice, bob];
+      const marks = await Promise.all(pages.map(async (mate) => (await clockSends(mate.page)).length));
+      const sinceMark = async (i: number) => (await clockSends(pages[i]!.page)).slice(marks[i]);
+      await bob.page.click('[data-testid="play"]');
+      for (const [i, mate] of pages.entries()) {
+        await until(
+          mate.page,
+          `${mate.name}'s Start`,
+          ({ p, n }) =>
+            globalThis.__midi.sends
+              .filter((s) => s.port === p)
+              .slice(n)
+              .some((s) => s.data[0] === 0xfa),
+          {
+            p: DRUM_MACHINE,
+            n: marks[i]!,
+          },
+        );
+      }
+      const playing = await roomState(alice.page);
+      const bar = (4 * 60_000) / playing.bpm;
+      const pulse = 60_000 / playing.bpm / 24;
+      // Early in the loop's first bar, bob seeks to the start ("To the start"): the room jumps on
+      // its next bar line, where bar 1 was due (2 bars of loop: no SPP there without the seek).
+      await until(
+        bob.page,
+        "early in the loop's first bar",
+        ({ anchor, loop }) => {
+          const into = (globalThis.riffroomJam.serverNow() - anchor) % loop;
+          return into > 100 && into < 900;
+        },
+        { anchor: playing.anchorMs, loop: 2 * bar },
+        UI_MS,
+      );
+      await bob.page.click('[aria-label="To the start"]');
+      for (const mate of pages) {
+        await until(
+          mate.page,
+          'the jump',
+          (revision) => (globalThis.riffroomJam.client.transport()?.revision ?? 0) > revision,
+          playing.revision,
+          UI_MS,
+        );
+      }
+      const jumped = await roomState(alice.page);
+      assert.equal(jumped.playing, true);
+      assert.equal(jumped.anchorBar, 0);
+      const barsOn = (jumped.anchorMs - playing.anchorMs) / bar;
+      assert.ok(Math.abs(barsOn - Math.round(barsOn)) < 1e-6, `the jump on a bar line: ${barsOn} bars after the start`);
+      assert.equal(Math.round(barsOn) % 2, 1, `the jump where bar 1 was due (${barsOn} bars after the start), not on a loop wrap`);
+      // A bar of clocks after the jump, then a stop.
+      for (const mate of pages) {
+        await until(mate.page, 'a bar past the jump', (at) => globalThis.riffroomJam.serverNow() > at, jumped.anchorMs + bar, UI_MS);
+      }
+      await bob.page.click('[data-testid="play"]');
+      for (const [i, mate] of pages.entries()) {
+        await until(
+          mate.page,
+          `${mate.name}'s Stop`,
+          ({ p, n }) =>
+            globalThis.__midi.sends
+              .filter((s) => s.port === p)
+              .slice(n)
+              .some((s) => s.data[0] === 0xfc),
+          {
+            p: DRUM_MACHINE,
+            n: marks[i]!,
+          },
+        );
+      }
+
+      const perPage: number[][] = [];
+      let wanders = 0;
+      for (const [i, mate] of pages.entries()) {
+        const messages = await sinceMark(i);
+        const stopIndex = messages.findIndex((m) => m.status === 0xfc);
+        const playingPart = messages.slice(0, stopIndex);
+        const wander = wanderOf(messages);
+        wanders += wander;
+        const tolerance = 1 + wander;
+        // Start, then only clocks and SPP until the Stop: no Stop/Continue around the jump.
+        assert.deepEqual(
+          [...new Set(playingPart.filter((m) => m.status !== 0xf8).map((m) => m.status))],
+          [0xfa, 0xf2],
+          `${mate.name}: ${JSON.stringify(playingPart.filter((m) => m.status !== 0xf8).map((m) => m.data))}`,
+        );
+        const jumpAt = playingPart.findIndex((m) => m.status === 0xf2 && Math.abs(m.serverMs - jumped.anchorMs) < pulse / 2);
+        assert.ok(jumpAt > 0, `${mate.name}: SPP at the jump`);
+        const spp = playingPart[jumpAt]!;
+        const next = playingPart[jumpAt + 1]!;
+        assert.deepEqual(spp.data, [0xf2, 0, 0], `${mate.name}: SPP to bar 0`);
+        // Right after the seek: the SPP is the bar line's first message, its clock next.
+        assert.equal(playingPart[jumpAt - 1]!.status, 0xf8);
+        assert.ok(
+          playingPart[jumpAt - 1]!.serverMs < jumped.anchorMs - pulse / 2,
+          `${mate.name}: the clock before the SPP is the last of the old bar`,
+        );
+        assert.equal(next.status, 0xf8);
+        const sppError = spp.serverMs - jumped.anchorMs;
+        const clockError = next.serverMs - jumped.anchorMs;
+        const before = playingPart.filter((m) => m.status === 0xf8 && m.serverMs < jumped.anchorMs - pulse / 2);
+        const after = playingPart.filter((m) => m.status === 0xf8 && m.serverMs > jumped.anchorMs - pulse / 2);
+        const beforeErrors = gridErrorsOf(before, playing.anchorMs, pulse);
+        const afterErrors = gridErrorsOf(after, jumped.anchorMs, pulse);
+        // The bar after the jump, every clock of it (none missing, none doubled).
+        const firstBar = after.filter((m) => m.serverMs < jumped.anchorMs + bar - pulse / 2);
+        console.log(
+          `# ${mate.name} seek: SPP ${sppError.toFixed(3)} ms from the jump's bar line, its clock ${clockError.toFixed(3)} ms; clocks off the grid before max ${Math.max(...beforeErrors).toFixed(3)}, after max ${Math.max(...afterErrors).toFixed(3)} ms (estimate moved ${wander.toFixed(3)} ms within 2 s); ${firstBar.length} clocks in the bar after it`,
+        );
+        assert.ok(Math.abs(sppError) < tolerance, `${mate.name}: SPP ${sppError} ms from the jump`);
+        assert.ok(Math.abs(clockError) < tolerance, `${mate.name}: the jump's first clock ${clockError} ms from its bar line`);
+        assert.ok(Math.max(...beforeErrors) < tolerance, `${mate.name}: a clock before the jump off the grid`);
+        assert.ok(Math.max(...afterErrors) < tolerance, `${mate.name}: a clock after the jump off the new grid`);
+        assert.equal(firstBar.length, 96, `${mate.name}: the bar after the jump's clocks`);
+        perPage.push(after.map((m) => m.local));
+      }
+      const spread = phaseSpread(perPage[0]!, perPage[1]!, pulse);
+      console.log(
+        `# seek: alice vs bob clocks after the jump on the machine's clock: ${spread.pairs} pairs, max ${spread.max.toFixed(3)} ms`,
+      );
+      assert.ok(spread.pairs >= 96);
+      assert.ok(spread.max < 1 + wanders, `pages' clocks ${spread.max} ms apart after the jump`);
     });
 
     test('a port unplugged and plugged back: All Notes Off and the program again', async () => {
