@@ -44,6 +44,17 @@ const untilCount = (page: Page, n: number, what: string) =>
     n,
     UI_MS,
   );
+/** Until the list shows exactly `names`, in order: a count alone can be the list before the last filter took effect. */
+const untilItems = (page: Page, names: string[], what: string) =>
+  until(
+    page,
+    what,
+    (expected) =>
+      JSON.stringify([...document.querySelectorAll<HTMLElement>('[data-testid="lib-item"]')].map((el) => el.dataset.name)) ===
+      JSON.stringify(expected),
+    names,
+    UI_MS,
+  );
 const noticeText = (page: Page) => read(page, () => document.querySelector<HTMLElement>('[data-testid="notice"]')?.textContent ?? '');
 
 async function selectClip(page: Page, clipId: string): Promise<void> {
@@ -155,25 +166,29 @@ if (missing) {
     });
 
     test('filters and text search narrow the list', async () => {
+      const all = ['AI hook', 'Funk walk'];
       await page.selectOption('[data-testid="lib-origin"]', 'ai');
-      await untilCount(page, 1, 'AI only');
-      assert.deepEqual(await items(page), ['AI hook']);
+      await untilItems(page, ['AI hook'], 'AI only');
       await page.selectOption('[data-testid="lib-origin"]', '');
+      await untilItems(page, all, 'origin cleared');
       await page.selectOption('[data-testid="lib-role"]', 'bass');
-      await untilCount(page, 1, 'bass only');
-      assert.deepEqual(await items(page), ['Funk walk']);
+      await untilItems(page, ['Funk walk'], 'bass only');
       await page.selectOption('[data-testid="lib-role"]', '');
+      await untilItems(page, all, 'role cleared');
       await page.fill('[data-testid="lib-tempo-min"]', '120');
-      await untilCount(page, 0, 'nothing at 120 BPM or more');
+      await untilItems(page, [], 'nothing at 120 BPM or more');
+      await untilCount(page, 0, 'the count says none');
       await page.fill('[data-testid="lib-tempo-min"]', '');
+      await untilItems(page, all, 'tempo cleared');
       await page.fill('[data-testid="lib-search"]', 'groove');
       await untilCount(page, 1, 'the tag found by search');
       await page.fill('[data-testid="lib-search"]', '');
+      await untilItems(page, all, 'search cleared');
       await page.selectOption('[data-testid="lib-author"]', 'bob');
-      await untilCount(page, 1, "bob's riff");
-      assert.deepEqual(await items(page), ['AI hook']);
+      await untilItems(page, ['AI hook'], "bob's riff");
       await page.selectOption('[data-testid="lib-author"]', '');
-      await untilCount(page, 2, 'filters cleared');
+      await untilItems(page, all, 'filters cleared');
+      await untilCount(page, 2, 'the count says both');
     });
 
     test('"More like this" finds the clip it came from in the song first, and says why', async () => {
