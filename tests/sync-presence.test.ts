@@ -135,10 +135,37 @@ function randomClientId(): number {
 }
 
 /** Two stock peers with names in their presence, each seeing the other's. */
+/** What each stock peer's provider went through (closes with code and reason, reconnects): said when a wait times out. */
+const providerEvents = new WeakMap<Client, string[]>();
+
+function recordProviderEvents(client: Client, name: string): void {
+  const events: string[] = [];
+  providerEvents.set(client, events);
+  const started = Date.now();
+  const at = () => `${((Date.now() - started) / 1000).toFixed(2)} s`;
+  client.provider.on('connection-close', (event: { code?: number; reason?: string } | null) =>
+    events.push(`${name} closed ${event?.code ?? '?'} ${event?.reason ?? ''} at ${at()}`),
+  );
+  client.provider.on('status', ({ status }: { status: string }) => events.push(`${name} ${status} at ${at()}`));
+}
+
+/** `waitFor`, whose timeout also says what the stock peers' connections did. */
+async function waitForPeers(peers: Client[], condition: () => boolean, message: string): Promise<void> {
+  try {
+    await waitFor(condition, ARRIVES_MS, message);
+  } catch (error) {
+    const state = peers.map((c) => `wsconnected ${c.provider.wsconnected}, synced ${c.provider.synced}`).join('; ');
+    const events = peers.flatMap((c) => providerEvents.get(c) ?? []).join('; ');
+    throw new Error(`${(error as Error).message} (peers: ${state}; events: ${events || 'none'})`);
+  }
+}
+
 async function honestPair(room: string): Promise<[Client, Client]> {
   rooms.push(room);
   const a = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'alice'));
   const b = await connectClient(server.wsUrl, room, testToken(room, 'editor', 'bob'));
+  recordProviderEvents(a, 'alice');
+  recordProviderEvents(b, 'bob');
   a.provider.awareness.setLocalStateField('user', { name: 'alice', color: '#ff6b9a' });
   b.provider.awareness.setLocalStateField('user', { name: 'bob', color: '#4fd1c5' });
   await waitFor(() => nameSeen(b, a) === 'alice' && nameSeen(a, b) === 'bob', ARRIVES_MS, 'each peer sees the other');
@@ -163,9 +190,9 @@ async function assertHonestPeersFine(room: string, [a, b]: [Client, Client], wha
   assert.equal(nameSeen(a, b), 'bob', `${what}: alice still sees bob's own name`);
   const bpm = 60 + Math.floor(Math.random() * 100);
   setTempo(a.doc, bpm);
-  await waitFor(() => readSong(b.doc).meta.bpm === bpm, ARRIVES_MS, `${what}: alice's edit reached bob`);
+  await waitForPeers([a, b], () => readSong(b.doc).meta.bpm === bpm, `${what}: alice's edit reached bob`);
   setTempo(b.doc, bpm + 1);
-  await waitFor(() => readSong(a.doc).meta.bpm === bpm + 1, ARRIVES_MS, `${what}: bob's edit reached alice`);
+  await waitForPeers([a, b], () => readSong(a.doc).meta.bpm === bpm + 1, `${what}: bob's edit reached alice`);
   const viewer = testToken(room, 'viewer');
   let entries = (await getHistory(server, room, viewer)).entries;
   const deadline = Date.now() + ARRIVES_MS;
