@@ -287,8 +287,8 @@ export class InferenceService {
     this.idleWork?.ran(performance.now() - started, finished);
     if (!keepGoing) this.idleWork = null;
     this.idleRun = null;
-    const job = this.clients.some((c) => c.queue.length > 0);
-    if (job) this.pump();
+    const clientWaits = this.clients.some((c) => c.queue.length > 0);
+    if (clientWaits) this.pump();
     else this.runIdleWork();
   }
 
