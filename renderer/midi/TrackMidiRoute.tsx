@@ -11,8 +11,9 @@
  * choice), Escape closes it back to the button, Tab leaves it. Every key it takes is kept from
  * the window's shortcuts (Space would play).
  */
-import { type KeyboardEvent, memo, type ReactNode, useEffect, useId, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, type ReactNode, useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
 import type { Track } from '../../core/song/types.ts';
+import { usePointerOutside } from '../app/use-pointer-outside.ts';
 import { openMidiPorts } from './connect.ts';
 import { useMidi, useMidiView } from './MidiContext.tsx';
 import type { TrackRoute } from './midi-settings.ts';
@@ -63,14 +64,8 @@ export const TrackMidiRoute = memo(function TrackMidiRoute({ track }: { track: P
   const status = view?.status;
 
   // A click anywhere else closes the menu.
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: PointerEvent): void => {
-      if (!wrap.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('pointerdown', close);
-    return () => window.removeEventListener('pointerdown', close);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  usePointerOutside(open, wrap, closeMenu);
 
   // Opened (or its items changed under it, as when the ports arrive): focus on the checked port.
   // biome-ignore lint/correctness/useExhaustiveDependencies: status is the trigger: the items it brings are read from the DOM

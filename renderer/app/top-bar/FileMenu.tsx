@@ -1,5 +1,6 @@
 /** The File menu: a button and a list of actions (renderer/files/FileActions.tsx supplies them). */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { usePointerOutside } from '../use-pointer-outside.ts';
 
 export interface FileMenuItem {
   /** data-testid of the item. */
@@ -14,14 +15,8 @@ export interface FileMenuItem {
 export function FileMenu({ items }: { items: FileMenuItem[] }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: PointerEvent): void => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('pointerdown', close);
-    return () => window.removeEventListener('pointerdown', close);
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  usePointerOutside(open, ref, closeMenu);
   return (
     <div className="menu" ref={ref}>
       <button type="button" data-testid="file-menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
